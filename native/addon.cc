@@ -1,0 +1,29 @@
+// Entry point: registers the binding's functions and nothing else.
+#include <napi.h>
+
+#include "ops.h"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  const std::pair<const char*, Napi::Function::Callback> functions[] = {
+      {"opHandle", mtl::OpHandle},         {"opSchema", mtl::OpSchema},
+      {"call", mtl::Call},                 {"fromBuffer", mtl::FromBuffer},
+      {"toBuffer", mtl::ToBuffer},         {"shape", mtl::Shape},
+      {"dtype", mtl::Dtype},               {"device", mtl::DeviceOf},
+      {"free", mtl::Free},                 {"liveCount", mtl::LiveCount},
+      {"requiresGrad", mtl::RequiresGrad}, {"setRequiresGrad", mtl::SetRequiresGrad},
+      {"isLeaf", mtl::IsLeaf},             {"grad", mtl::Grad},
+      {"setGrad", mtl::SetGrad},           {"backward", mtl::Backward},
+      {"autogradGrad", mtl::AutogradGrad}, {"setGradEnabled", mtl::SetGradEnabled},
+      {"isGradEnabled", mtl::IsGradEnabled}, {"manualSeed", mtl::ManualSeed},
+      {"setNumThreads", mtl::SetNumThreads}, {"getNumThreads", mtl::GetNumThreads},
+      {"cudaDeviceCount", mtl::CudaDeviceCount}, {"version", mtl::Version},
+  };
+  for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(mtl_native, Init)

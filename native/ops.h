@@ -1,0 +1,40 @@
+// Exported functions of the binding, grouped by the file that defines them.
+#pragma once
+
+#include <napi.h>
+
+namespace mtl {
+
+// ops.cc — operators through the dispatcher
+Napi::Value OpHandle(const Napi::CallbackInfo& info);  // (name, overload) -> handle
+Napi::Value OpSchema(const Napi::CallbackInfo& info);  // (handle) -> schema string
+Napi::Value Call(const Napi::CallbackInfo& info);      // (handle, ...args) -> result
+
+// tensors.cc — creation, data transfer, metadata, lifetime
+Napi::Value FromBuffer(const Napi::CallbackInfo& info);  // (typedArray, dtype, shape) -> id
+Napi::Value ToBuffer(const Napi::CallbackInfo& info);    // (id) -> ArrayBuffer (contiguous, cpu)
+Napi::Value Shape(const Napi::CallbackInfo& info);       // (id) -> number[]
+Napi::Value Dtype(const Napi::CallbackInfo& info);       // (id) -> c10::ScalarType code
+Napi::Value DeviceOf(const Napi::CallbackInfo& info);    // (id) -> "cpu" | "cuda:0" ...
+Napi::Value Free(const Napi::CallbackInfo& info);        // (id) -> undefined
+Napi::Value LiveCount(const Napi::CallbackInfo& info);   // () -> number
+
+// autograd.cc
+Napi::Value RequiresGrad(const Napi::CallbackInfo& info);     // (id) -> boolean
+Napi::Value SetRequiresGrad(const Napi::CallbackInfo& info);  // (id, flag)
+Napi::Value IsLeaf(const Napi::CallbackInfo& info);           // (id) -> boolean
+Napi::Value Grad(const Napi::CallbackInfo& info);             // (id) -> id | null
+Napi::Value SetGrad(const Napi::CallbackInfo& info);          // (id, id | null)
+Napi::Value Backward(const Napi::CallbackInfo& info);         // (ids, gradIds | null, retain, create)
+Napi::Value AutogradGrad(const Napi::CallbackInfo& info);     // (outs, ins, gradOuts | null, retain, create, allowUnused)
+Napi::Value SetGradEnabled(const Napi::CallbackInfo& info);   // (flag) -> previous flag
+Napi::Value IsGradEnabled(const Napi::CallbackInfo& info);    // () -> boolean
+
+// runtime.cc
+Napi::Value ManualSeed(const Napi::CallbackInfo& info);     // (seed)
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info);  // (n)
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info);  // () -> n
+Napi::Value CudaDeviceCount(const Napi::CallbackInfo& info);  // () -> n
+Napi::Value Version(const Napi::CallbackInfo& info);        // () -> libtorch version string
+
+}  // namespace mtl

@@ -1,0 +1,47 @@
+// Process-wide settings: seeds, intra-op threads, devices, version.
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <ATen/Context.h>
+#include <torch/version.h>
+
+#include <string>
+
+#include "guard.h"
+#include "ops.h"
+
+namespace mtl {
+
+Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
+  return guarded(info, "manualSeed", [&]() -> Napi::Value {
+    bool lossless = true;
+    const uint64_t seed = info[0].IsBigInt() ? info[0].As<Napi::BigInt>().Uint64Value(&lossless)
+                                             : static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
+    at::manual_seed(seed);
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  return guarded(info, "setNumThreads", [&]() -> Napi::Value {
+    at::set_num_threads(info[0].As<Napi::Number>().Int32Value());
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), at::get_num_threads());
+}
+
+Napi::Value CudaDeviceCount(const Napi::CallbackInfo& info) {
+  return guarded(info, "cudaDeviceCount", [&]() -> Napi::Value {
+    const bool has = at::hasCUDA();
+    return Napi::Number::New(info.Env(), has ? static_cast<double>(at::getNumGPUs()) : 0.0);
+  });
+}
+
+Napi::Value Version(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) +
+                                            "." + std::to_string(TORCH_VERSION_PATCH));
+}
+
+}  // namespace mtl
