@@ -1,0 +1,62 @@
+/**
+ * Calls ATen operators through the binding by schema name. `defineOp(name, overload)` returns a
+ * lazily resolved handle; `callOp` runs it and turns binding failures into TorchError.
+ */
+import { TorchError } from '../errors.js';
+import { native, type NativeArg } from './native.js';
+import { SCALAR_TYPE } from './dtype.js';
+
+/** A resolved-on-first-use operator handle. */
+export interface OpRef {
+  readonly name: string;
+  readonly overload: string;
+  handle: number;
+}
+
+/** Declares an operator by its schema name and overload, e.g. `defineOp('aten::add', 'Tensor')`. */
+export function defineOp(name: string, overload = ''): OpRef {
+  return { name, overload, handle: -1 };
+}
+
+interface NativeFailure {
+  message: string;
+  code?: string;
+  op?: string;
+  inputs?: string;
+  torchMessage?: string;
+}
+
+/** Converts an error thrown by the binding into TorchError (keeps other errors unchanged). */
+export function torchErrorFrom(e: unknown): unknown {
+  const f = e as NativeFailure;
+  if (e instanceof Error && f.code === 'ERR_TORCH') {
+    return new TorchError(f.message, { op: f.op, inputs: f.inputs, torchMessage: f.torchMessage ?? f.message }, e);
+  }
+  return e;
+}
+
+/** Runs `op` with arguments in schema order (undefined = the schema's default). */
+export function callOp(op: OpRef, ...args: NativeArg[]): unknown {
+  try {
+    if (op.handle < 0) op.handle = native.opHandle(op.name, op.overload);
+    return native.call(op.handle, ...args);
+  } catch (e) {
+    throw torchErrorFrom(e);
+  }
+}
+
+/** Runs a binding function, translating its errors like callOp. */
+export function callNative<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw torchErrorFrom(e);
+  }
+}
+
+const TO_DTYPE = defineOp('aten::to', 'dtype');
+
+/** A new binding id holding `id` cast to float32 (used to read float16/bfloat16 values). */
+export function castToFloat32Id(id: number): number {
+  return callOp(TO_DTYPE, id, SCALAR_TYPE.float32) as number;
+}

@@ -1,0 +1,20 @@
+/**
+ * The tensor engine: libtorch tensors with autograd, deterministic memory scopes and PyTorch's ops.
+ */
+import './methods.js';
+
+export { Tensor, type NestedArray } from './tensor.js';
+export type { DType, TypedArray } from './dtype.js';
+export { tidy, keep, dispose, liveTensorCount } from './scope.js';
+export { noGrad, enableGrad, isGradEnabled, grad, backward, type GradOptions } from './autograd.js';
+export { manualSeed, setNumThreads, getNumThreads, cudaAvailable, cudaDeviceCount, libtorchVersion } from './runtime.js';
+export * from './ops/creation.js';
+export * from './ops/cast.js';
+export * from './ops/math.js';
+export * from './ops/inplace.js';
+export * from './ops/shape.js';
+export * from './ops/reduce.js';
+export * from './ops/linalg.js';
+export * from './ops/nn.js';
+export * from './ops/loss.js';
+export type { TensorLike } from './ops/run.js';

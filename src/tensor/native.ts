@@ -1,0 +1,68 @@
+/**
+ * Loads the libtorch binding (`build/Release/mtl_native.node`) and declares its functions.
+ * Tensors cross the boundary as integer ids into the binding's table; see native/ops.h.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NativeLoadError } from '../errors.js';
+
+/** An argument of a dispatcher call: tensor ids, scalars, lists, strings; undefined = schema default. */
+export type NativeArg = number | boolean | string | null | undefined | readonly (number | boolean | null)[];
+
+export interface NativeBinding {
+  opHandle(name: string, overload: string): number;
+  opSchema(handle: number): string;
+  call(handle: number, ...args: NativeArg[]): unknown;
+  fromBuffer(data: ArrayBufferView, dtype: number, shape: readonly number[]): number;
+  toBuffer(id: number): ArrayBuffer;
+  shape(id: number): number[];
+  dtype(id: number): number;
+  device(id: number): string;
+  free(id: number): void;
+  liveCount(): number;
+  requiresGrad(id: number): boolean;
+  setRequiresGrad(id: number, flag: boolean): void;
+  isLeaf(id: number): boolean;
+  grad(id: number): number | null;
+  setGrad(id: number, grad: number | null): void;
+  backward(outputs: number[], gradOutputs: (number | null)[] | null, retainGraph: boolean | undefined, createGraph: boolean): void;
+  autogradGrad(
+    outputs: number[],
+    inputs: number[],
+    gradOutputs: (number | null)[] | null,
+    retainGraph: boolean | undefined,
+    createGraph: boolean,
+    allowUnused: boolean,
+  ): (number | null)[];
+  setGradEnabled(flag: boolean): boolean;
+  isGradEnabled(): boolean;
+  manualSeed(seed: number | bigint): void;
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  cudaDeviceCount(): number;
+  version(): string;
+}
+
+function load(): NativeBinding {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const file = path.join(root, 'build', 'Release', 'mtl_native.node');
+  if (!existsSync(file)) {
+    throw new NativeLoadError(
+      `the native addon ${file} is not built. Run \`npm run setup\` (installs libtorch-dev on Debian when no libtorch is found, then builds), ` +
+        'or install libtorch (apt-get install libtorch-dev, pip install torch, or a libtorch archive with TORCH_DIR=/path) and run `npm run build:native`.',
+    );
+  }
+  try {
+    return createRequire(import.meta.url)(file) as NativeBinding;
+  } catch (e) {
+    throw new NativeLoadError(
+      `the native addon ${file} failed to load (${(e as Error).message}). Its libtorch may have moved or changed: rebuild with \`npm run build:native\`.`,
+      e,
+    );
+  }
+}
+
+/** The loaded binding. */
+export const native: NativeBinding = load();

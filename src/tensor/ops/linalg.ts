@@ -1,0 +1,23 @@
+/**
+ * Matrix products.
+ */
+import { defineOp } from '../dispatch.js';
+import type { Tensor } from '../tensor.js';
+import { ids, run } from './run.js';
+
+const MATMUL = defineOp('aten::matmul');
+const MM = defineOp('aten::mm');
+const BMM = defineOp('aten::bmm');
+const LINEAR = defineOp('aten::linear');
+const EINSUM = defineOp('aten::einsum');
+
+/** Matrix product with NumPy broadcasting of batch dimensions: (…, n, k) @ (…, k, m) → (…, n, m). */
+export const matmul = (a: Tensor, b: Tensor): Tensor => run(MATMUL, a.id, b.id);
+/** (n, k) @ (k, m) → (n, m). */
+export const mm = (a: Tensor, b: Tensor): Tensor => run(MM, a.id, b.id);
+/** (B, n, k) @ (B, k, m) → (B, n, m). */
+export const bmm = (a: Tensor, b: Tensor): Tensor => run(BMM, a.id, b.id);
+/** input (…, in) · weightᵀ (out, in) + bias (out) → (…, out), as torch.nn.functional.linear. */
+export const linear = (input: Tensor, weight: Tensor, bias?: Tensor): Tensor => run(LINEAR, input.id, weight.id, bias?.id ?? null);
+/** Einstein summation, e.g. einsum('bhqd,bhkd->bhqk', q, k). */
+export const einsum = (equation: string, ...operands: Tensor[]): Tensor => run(EINSUM, equation, ids(operands));

@@ -1,0 +1,33 @@
+/**
+ * Helpers that run an operator and wrap what it returns as Tensors. Every op file builds on these.
+ */
+import { callOp, type OpRef } from '../dispatch.js';
+import type { NativeArg } from '../native.js';
+import { Tensor } from '../tensor.js';
+
+/** A tensor, or a number/boolean used as a scalar operand. */
+export type TensorLike = Tensor | number | boolean;
+
+/** Runs an operator that returns one new tensor. */
+export function run(op: OpRef, ...args: NativeArg[]): Tensor {
+  return new Tensor(callOp(op, ...args) as number);
+}
+
+/** Runs an operator that returns a tuple or list of tensors. */
+export function runMany(op: OpRef, ...args: NativeArg[]): Tensor[] {
+  return (callOp(op, ...args) as number[]).map((id) => new Tensor(id));
+}
+
+/** Runs an in-place operator on `self` (its first argument) and returns `self`. */
+export function runInPlace<T extends Tensor>(self: T, op: OpRef, ...args: NativeArg[]): T {
+  callOp(op, self.id, ...args);
+  return self;
+}
+
+/** Runs the Tensor or the Scalar overload of a binary operator depending on `other`. */
+export function runBinary(tensorOp: OpRef, scalarOp: OpRef, self: Tensor, other: TensorLike, ...rest: NativeArg[]): Tensor {
+  return other instanceof Tensor ? run(tensorOp, self.id, other.id, ...rest) : run(scalarOp, self.id, other, ...rest);
+}
+
+/** Ids of a list of tensors. */
+export const ids = (tensors: readonly Tensor[]): number[] => tensors.map((t) => t.id);
