@@ -1,0 +1,47 @@
+/**
+ * Test helpers: load fixtures made by scripts/fixtures/*.py (Python torch) and compare numbers.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tensor, type DType, type Tensor } from '../../src/tensor/index.js';
+
+/** A tensor as written by scripts/fixtures/common.py. */
+export interface TensorFixture {
+  dtype: string;
+  shape: number[];
+  data: (number | boolean)[];
+}
+
+const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+
+/** The `cases` object of tests/fixtures/<name>.json. */
+export function loadFixture<T = Record<string, unknown>>(name: string): T {
+  const doc = JSON.parse(readFileSync(path.join(dir, `${name}.json`), 'utf8')) as { cases: T };
+  return doc.cases;
+}
+
+/** A Tensor holding a fixture's values (its own dtype unless `dtype` is given). */
+export function fromFixture(f: TensorFixture, dtype?: DType): Tensor {
+  return tensor(f.data.length === 0 ? [] : (f.data as number[]), { dtype: dtype ?? (f.dtype as DType) }).reshape(f.shape);
+}
+
+/**
+ * Asserts |actual − expected| ≤ atol + rtol·|expected| elementwise, shapes equal (NaN matches NaN).
+ */
+export function assertClose(actual: Tensor, expected: TensorFixture, options: { rtol?: number; atol?: number; what?: string } = {}): void {
+  const { rtol = 1e-5, atol = 1e-6, what = 'tensor' } = options;
+  assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
+  const got = actual.toFlatArray();
+  expected.data.forEach((e, i) => {
+    const g = got[i];
+    if (typeof e === 'boolean' || typeof g === 'boolean') {
+      assert.equal(g, e, `${what}[${i}]`);
+      return;
+    }
+    if (Number.isNaN(e) && Number.isNaN(g)) return;
+    const tol = atol + rtol * Math.abs(e);
+    assert.ok(Math.abs((g as number) - e) <= tol, `${what}[${i}]: got ${g}, expected ${e} (tolerance ${tol})`);
+  });
+}
