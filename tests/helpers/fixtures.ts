@@ -11,7 +11,13 @@ import { tensor, type DType, type Tensor } from '../../src/tensor/index.js';
 export interface TensorFixture {
   dtype: string;
   shape: number[];
-  data: (number | boolean)[];
+  /** Non-finite values come as "nan", "inf", "-inf" (JSON has none); read them with `values()`. */
+  data: (number | boolean | string)[];
+}
+
+/** A fixture's data with "nan"/"inf"/"-inf" turned back into numbers. */
+export function values(f: TensorFixture): (number | boolean)[] {
+  return f.data.map((v) => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : (v as number | boolean)));
 }
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
@@ -24,7 +30,12 @@ export function loadFixture<T = Record<string, unknown>>(name: string): T {
 
 /** A Tensor holding a fixture's values (its own dtype unless `dtype` is given). */
 export function fromFixture(f: TensorFixture, dtype?: DType): Tensor {
-  return tensor(f.data.length === 0 ? [] : (f.data as number[]), { dtype: dtype ?? (f.dtype as DType) }).reshape(f.shape);
+  const flat = tensor(values(f) as number[], { dtype: dtype ?? (f.dtype as DType) });
+  try {
+    return flat.reshape(f.shape);
+  } finally {
+    flat.dispose();
+  }
 }
 
 /**
@@ -34,7 +45,7 @@ export function assertClose(actual: Tensor, expected: TensorFixture, options: { 
   const { rtol = 1e-5, atol = 1e-6, what = 'tensor' } = options;
   assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
   const got = actual.toFlatArray();
-  expected.data.forEach((e, i) => {
+  values(expected).forEach((e, i) => {
     const g = got[i];
     if (typeof e === 'boolean' || typeof g === 'boolean') {
       assert.equal(g, e, `${what}[${i}]`);
