@@ -40,7 +40,6 @@ const methods: Record<string, (self: Tensor, ...rest: never[]) => unknown> = {
 };
 
 declare module './tensor.js' {
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
   interface Tensor {
     add: Rest<typeof math.add>;
     sub: Rest<typeof math.sub>;

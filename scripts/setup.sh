@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what multitask-lm needs on this machine and says what it did; a no-op when all is there.
+#   1. libtorch: TORCH_DIR, a Python torch, or Debian's libtorch-dev (installed with apt-get when
+#      nothing is found and we are root on Debian).
+#   2. npm packages (`npm ci` when node_modules is missing or older than package-lock.json).
+#   3. the native addon (native/build.mjs rebuilds it when missing or older than its sources).
+# With --test it also installs the reference tools the test suite calls: Debian's python3-torch
+# (same libtorch; fixtures and file-format checks) and python3-sklearn (metric references).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+say() { echo "[setup] $*"; }
+
+apt_install() {
+  if ! command -v apt-get >/dev/null || [ "$(id -u)" != 0 ]; then
+    say "missing: $*. Install them (e.g. sudo apt-get install $*) and run again."
+    exit 1
+  fi
+  say "installing Debian packages: $*"
+  if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
+    apt-get update -q >/dev/null
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
+}
+
+if ! node native/find-torch.cjs >/dev/null 2>&1; then
+  if [ -n "${TORCH_DIR:-}" ]; then node native/find-torch.cjs; fi  # prints why TORCH_DIR is unusable
+  say "no libtorch found"
+  apt_install libtorch-dev
+fi
+
+if [ "${1:-}" = "--test" ]; then
+  missing=()
+  /usr/bin/python3 -c 'import torch' 2>/dev/null || missing+=(python3-torch)
+  /usr/bin/python3 -c 'import sklearn' 2>/dev/null || missing+=(python3-sklearn)
+  if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+node native/build.mjs

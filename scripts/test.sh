@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The test suite: set-up (including the reference tools), type check, then every tests/**/*.test.ts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --test
+npx tsc --noEmit
+mapfile -t files < <(find tests -name '*.test.ts' | sort)
+node --import tsx --test --test-reporter=spec "${files[@]}"
