@@ -158,15 +158,14 @@ export class Tensor {
   }
 }
 
-
+/** `flat` (row-major) as nested arrays of `shape`; a dimension of size 0 gives empty arrays at its level. */
 function nest(flat: readonly (number | boolean)[], shape: readonly number[]): NestedArray {
   if (shape.length === 0) return flat[0] as number | boolean;
-  let level: NestedArray[] = flat.slice() as NestedArray[];
-  for (let d = shape.length - 1; d >= 1; d--) {
+  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+  const build = (d: number, offset: number): NestedArray[] => {
     const size = shape[d] as number;
-    const next: NestedArray[] = [];
-    for (let i = 0; i < level.length; i += size) next.push(level.slice(i, i + size));
-    level = next;
-  }
-  return level;
+    if (d === shape.length - 1) return flat.slice(offset, offset + size) as NestedArray[];
+    return Array.from({ length: size }, (_, i) => build(d + 1, offset + i * (strides[d] as number)));
+  };
+  return build(0, 0);
 }

@@ -39,7 +39,8 @@ export function fromFixture(f: TensorFixture, dtype?: DType): Tensor {
 }
 
 /**
- * Asserts |actual − expected| ≤ atol + rtol·|expected| elementwise, shapes equal (NaN matches NaN).
+ * Asserts |actual − expected| ≤ atol + rtol·|expected| elementwise, shapes equal (NaN matches NaN,
+ * an infinity matches the same infinity).
  */
 export function assertClose(actual: Tensor, expected: TensorFixture, options: { rtol?: number; atol?: number; what?: string } = {}): void {
   const { rtol = 1e-5, atol = 1e-6, what = 'tensor' } = options;
@@ -52,6 +53,7 @@ export function assertClose(actual: Tensor, expected: TensorFixture, options: { 
       return;
     }
     if (Number.isNaN(e) && Number.isNaN(g)) return;
+    if (g === e) return; // equal infinities (whose difference is NaN) included
     const tol = atol + rtol * Math.abs(e);
     assert.ok(Math.abs((g as number) - e) <= tol, `${what}[${i}]: got ${g}, expected ${e} (tolerance ${tol})`);
   });

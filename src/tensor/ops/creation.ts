@@ -38,12 +38,27 @@ function inferShape(data: NestedArray, path = 'data'): number[] {
   return [data.length, ...inner];
 }
 
+/** Value ranges [low, high) of the integer dtypes. */
+const INTEGER_RANGE: Partial<Record<DType, [number, number]>> = {
+  uint8: [0, 2 ** 8],
+  int8: [-(2 ** 7), 2 ** 7],
+  int16: [-(2 ** 15), 2 ** 15],
+  int32: [-(2 ** 31), 2 ** 31],
+  int64: [-(2 ** 63), 2 ** 63],
+};
+
+/** Copies `values` into `flat`, checking integer dtypes' values; bool stores 1 for any truthy value (NaN included), as torch. */
 function fill(flat: TypedArray, dtype: DType, values: (number | boolean)[]): void {
-  const integral = dtype !== 'float32' && dtype !== 'float64' && dtype !== 'bool';
-  values.forEach((v, i) => {
-    if (integral && !Number.isInteger(v)) throw new ConfigError(`data element ${i} is ${String(v)}, but dtype ${dtype} needs integers`);
-  });
-  if (flat instanceof BigInt64Array) values.forEach((v, i) => (flat[i] = BigInt(v as number)));
+  const range = INTEGER_RANGE[dtype];
+  if (range !== undefined) {
+    values.forEach((v, i) => {
+      const n = Number(v);
+      if (!Number.isInteger(n)) throw new ConfigError(`data element ${i} is ${String(v)}, but dtype ${dtype} needs integers`);
+      if (n < range[0] || n >= range[1]) throw new ConfigError(`data element ${i} is ${n}, outside the range of ${dtype} [${range[0]}, ${range[1]})`);
+    });
+  }
+  if (flat instanceof BigInt64Array) values.forEach((v, i) => (flat[i] = BigInt(Number(v))));
+  else if (dtype === 'bool') values.forEach((v, i) => (flat[i] = v === 0 || v === false ? 0 : 1));
   else values.forEach((v, i) => (flat[i] = Number(v)));
 }
 
@@ -51,8 +66,11 @@ function fill(flat: TypedArray, dtype: DType, values: (number | boolean)[]): voi
 function place(t: Tensor, options: CreateOptions): Tensor {
   let out = t;
   if ((options.dtype !== undefined && options.dtype !== t.dtype) || (options.device ?? 'cpu') !== 'cpu') {
-    out = toDevice(t, options.device ?? 'cpu', options.dtype ?? t.dtype);
-    t.dispose();
+    try {
+      out = toDevice(t, options.device ?? 'cpu', options.dtype ?? t.dtype);
+    } finally {
+      t.dispose();
+    }
   }
   if (options.requiresGrad) out.requiresGrad = true;
   return out;
@@ -102,7 +120,10 @@ const dt = (o: CreateOptions, fallback: DType = 'float32') => dtypeCode(o.dtype 
 export const zeros = (shape: readonly number[], o: CreateOptions = {}): Tensor => finish(run(ZEROS, shape as number[], dt(o), undefined, o.device), o);
 /** Ones of `shape`. */
 export const ones = (shape: readonly number[], o: CreateOptions = {}): Tensor => finish(run(ONES, shape as number[], dt(o), undefined, o.device), o);
-/** `shape` filled with `value`. */
+/**
+ * `shape` filled with `value`. Default dtype: bool for a boolean, else float32 — unlike PyTorch,
+ * which makes int64 for an integral value: a JavaScript number does not say whether it is one.
+ */
 export const full = (shape: readonly number[], value: number | boolean, o: CreateOptions = {}): Tensor =>
   finish(run(FULL, shape as number[], value, dt(o, typeof value === 'boolean' ? 'bool' : 'float32'), undefined, o.device), o);
 /** Values start, start+step, … below end (1-d). Default dtype int64 when all three are integers, as in PyTorch. */
@@ -117,7 +138,7 @@ export const randn = (shape: readonly number[], o: CreateOptions = {}): Tensor =
 export const rand = (shape: readonly number[], o: CreateOptions = {}): Tensor => finish(run(RAND, shape as number[], dt(o), undefined, o.device), o);
 /** Uniform integers in [low, high) of `shape`; default dtype int64. */
 export const randint = (low: number, high: number, shape: readonly number[], o: CreateOptions = {}): Tensor =>
-  run(RANDINT, low, high, shape as number[], dt(o, 'int64'), undefined, o.device);
+  finish(run(RANDINT, low, high, shape as number[], dt(o, 'int64'), undefined, o.device), o);
 /** Zeros with the shape, dtype and device of `t`. */
 export const zerosLike = (t: Tensor): Tensor => run(ZEROS_LIKE, t.id);
 /** Ones with the shape, dtype and device of `t`. */

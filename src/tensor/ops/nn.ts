@@ -1,6 +1,7 @@
 /**
  * Neural-network functions (torch.nn.functional equivalents).
  */
+import { ConfigError } from '../../errors.js';
 import { defineOp } from '../dispatch.js';
 import type { Tensor } from '../tensor.js';
 import { run } from './run.js';
@@ -16,10 +17,19 @@ const TANH = defineOp('aten::tanh');
 const SIGMOID = defineOp('aten::sigmoid');
 
 /**
- * Rows of `weight` (V, H) at `indices` (any shape, int64) → (…, H).
- * @param paddingIdx a row whose gradient stays zero (as nn.Embedding(padding_idx)); -1 for none.
+ * Rows of `weight` (V, H) at `indices` (any shape, int64) → (…, H), as F.embedding.
+ * @param paddingIdx a row whose gradient stays zero (as nn.Embedding(padding_idx)); negative counts
+ *   from the end (-1 is row V−1); omit for none. The forward output is the same either way.
+ * @throws ConfigError when paddingIdx is not an integer in [−V, V).
  */
-export const embedding = (weight: Tensor, indices: Tensor, paddingIdx = -1): Tensor => run(EMBEDDING, weight.id, indices.id, paddingIdx);
+export function embedding(weight: Tensor, indices: Tensor, paddingIdx?: number): Tensor {
+  if (paddingIdx === undefined) return run(EMBEDDING, weight.id, indices.id, -1);
+  const rows = weight.shape[0] ?? 0;
+  if (!Number.isInteger(paddingIdx) || paddingIdx < -rows || paddingIdx >= rows) {
+    throw new ConfigError(`paddingIdx must be an integer in [${-rows}, ${rows}) for an embedding of ${rows} rows, got ${paddingIdx}`);
+  }
+  return run(EMBEDDING, weight.id, indices.id, paddingIdx < 0 ? paddingIdx + rows : paddingIdx);
+}
 /**
  * Layer normalisation over the trailing dimensions `normalizedShape` (Ba, Kiros & Hinton 2016):
  * (x − mean) / √(var + eps) · weight + bias, with the biased variance.
