@@ -69,7 +69,7 @@ tidyTest('a Uint16Array is read as raw float16/bfloat16 bits, and dataSync() giv
   for (const c of F.raw16) {
     const t = T.tensor(new Uint16Array(c.bits), { dtype: c.dtype });
     expectTensor(t, c.out, { ...exact, what: c.dtype });
-    assert.deepEqual(Array.from(t.dataSync()), c.bits);
+    assert.deepEqual(Array.from(t.dataSync() as Uint16Array), c.bits);
   }
 });
 
