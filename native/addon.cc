@@ -19,6 +19,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"isGradEnabled", mtl::IsGradEnabled}, {"manualSeed", mtl::ManualSeed},
       {"setNumThreads", mtl::SetNumThreads}, {"getNumThreads", mtl::GetNumThreads},
       {"cudaDeviceCount", mtl::CudaDeviceCount}, {"version", mtl::Version},
+      {"memoryInfo", mtl::MemoryInfo},     {"setErrorFactory", mtl::SetErrorFactory},
   };
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));
   return exports;

@@ -2,6 +2,8 @@
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/autograd.h>
 
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "guard.h"
@@ -16,16 +18,23 @@ const at::Tensor& tensorArg(const Napi::CallbackInfo& info, size_t i) {
   return table().get(info[i].As<Napi::Number>().Int64Value());
 }
 
+bool boolArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsBoolean()) throw BindingError(std::string("'") + name + "' expects a boolean");
+  return info[i].As<Napi::Boolean>().Value();
+}
+
 // A JS array of ids (null allowed when `allowNull`, giving an undefined tensor).
-std::vector<at::Tensor> tensorList(const Napi::Value& v, bool allowNull) {
+std::vector<at::Tensor> tensorList(const Napi::Value& v, bool allowNull, const char* what) {
   std::vector<at::Tensor> out;
   if (v.IsNull() || v.IsUndefined()) return out;
+  if (!v.IsArray()) throw BindingError(std::string("'") + what + "' expects an array of tensor ids");
   const auto a = v.As<Napi::Array>();
   out.reserve(a.Length());
   for (uint32_t i = 0; i < a.Length(); ++i) {
     const Napi::Value e = a.Get(i);
     if (allowNull && (e.IsNull() || e.IsUndefined())) out.emplace_back();
-    else out.push_back(table().get(e.As<Napi::Number>().Int64Value()));
+    else if (e.IsNumber()) out.push_back(table().get(e.As<Napi::Number>().Int64Value()));
+    else throw BindingError(std::string("'") + what + "' expects tensor ids");
   }
   return out;
 }
@@ -33,6 +42,38 @@ std::vector<at::Tensor> tensorList(const Napi::Value& v, bool allowNull) {
 c10::optional<bool> optionalBool(const Napi::Value& v) {
   if (v.IsBoolean()) return v.As<Napi::Boolean>().Value();
   return c10::nullopt;
+}
+
+// "Float[3, 4]", "Float[3] (requires_grad=false)", or "<disposed>" for an id.
+void describeId(std::ostream& out, const Napi::Value& v) {
+  try {
+    const at::Tensor& t = table().get(v.As<Napi::Number>().Int64Value());
+    out << c10::toString(t.scalar_type()) << t.sizes();
+    if (!t.requires_grad()) out << " (requires_grad=false)";
+  } catch (const std::exception&) {
+    out << "<disposed>";
+  }
+}
+
+// "outputs=[Float[3]], inputs=[Float[2]]" for the id lists at info[index] named in `names`.
+std::string describeLists(const Napi::CallbackInfo& info, std::initializer_list<std::pair<size_t, const char*>> lists) {
+  std::ostringstream out;
+  bool first = true;
+  for (const auto& [index, name] : lists) {
+    if (!info[index].IsArray()) continue;
+    if (!first) out << ", ";
+    first = false;
+    out << name << "=[";
+    const auto a = info[index].As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); ++i) {
+      if (i > 0) out << ", ";
+      const Napi::Value e = a.Get(i);
+      if (e.IsNumber()) describeId(out, e);
+      else out << "None";
+    }
+    out << "]";
+  }
+  return out.str();
 }
 }  // namespace
 
@@ -44,7 +85,15 @@ Napi::Value RequiresGrad(const Napi::CallbackInfo& info) {
 
 Napi::Value SetRequiresGrad(const Napi::CallbackInfo& info) {
   return guarded(info, "setRequiresGrad", [&]() -> Napi::Value {
-    tensorArg(info, 0).set_requires_grad(info[1].As<Napi::Boolean>().Value());
+    const at::Tensor& t = tensorArg(info, 0);
+    const bool flag = boolArg(info, 1, "flag");
+    // As PyTorch's requires_grad_(): a computed (non-leaf) tensor always requires grad, so true is a
+    // no-op and false an error (libtorch's C++ setter would silently leave it requiring grad).
+    if (!t.is_leaf()) {
+      if (flag) return info.Env().Undefined();
+      throw BindingError("you can only change requires_grad flags of leaf tensors; to use a computed tensor without gradient, use detach()");
+    }
+    t.set_requires_grad(flag);
     return info.Env().Undefined();
   });
 }
@@ -63,43 +112,70 @@ Napi::Value Grad(const Napi::CallbackInfo& info) {
   });
 }
 
+// As PyTorch's `x.grad = g`: g must match x in dtype, device and shape.
 Napi::Value SetGrad(const Napi::CallbackInfo& info) {
   return guarded(info, "setGrad", [&]() -> Napi::Value {
-    at::Tensor& g = tensorArg(info, 0).mutable_grad();
-    if (info[1].IsNull() || info[1].IsUndefined()) g.reset();
-    else g = tensorArg(info, 1);
+    const at::Tensor& self = tensorArg(info, 0);
+    if (info[1].IsNull() || info[1].IsUndefined()) {
+      self.mutable_grad().reset();
+      return info.Env().Undefined();
+    }
+    const at::Tensor& g = tensorArg(info, 1);
+    if (g.scalar_type() != self.scalar_type()) {
+      throw BindingError(std::string("assigned grad has dtype ") + c10::toString(g.scalar_type()) + ", the tensor has " +
+                         c10::toString(self.scalar_type()));
+    }
+    if (g.device() != self.device()) {
+      throw BindingError("assigned grad is on " + g.device().str() + ", the tensor on " + self.device().str());
+    }
+    if (!g.sizes().equals(self.sizes())) {
+      std::ostringstream out;
+      out << "assigned grad has shape " << g.sizes() << ", the tensor has " << self.sizes();
+      throw BindingError(out.str());
+    }
+    self.mutable_grad() = g;
     return info.Env().Undefined();
   });
 }
 
 Napi::Value Backward(const Napi::CallbackInfo& info) {
-  return guarded(info, "backward", [&]() -> Napi::Value {
-    torch::autograd::backward(tensorList(info[0], false), tensorList(info[1], true), optionalBool(info[2]),
-                              info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value());
-    table().flushExternalMemory(info.Env());
-    return info.Env().Undefined();
-  });
+  return guarded(
+      info, "backward",
+      [&]() -> Napi::Value {
+        torch::autograd::backward(tensorList(info[0], false, "outputs"), tensorList(info[1], true, "gradOutputs"),
+                                  optionalBool(info[2]), info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value());
+        table().flushExternalMemory(info.Env());
+        return info.Env().Undefined();
+      },
+      [&] { return describeLists(info, {{0, "outputs"}, {1, "gradOutputs"}}); });
 }
 
 Napi::Value AutogradGrad(const Napi::CallbackInfo& info) {
-  return guarded(info, "grad", [&]() -> Napi::Value {
-    const auto grads = torch::autograd::grad(tensorList(info[0], false), tensorList(info[1], false),
-                                             tensorList(info[2], true), optionalBool(info[3]),
-                                             info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value(),
-                                             info[5].IsBoolean() && info[5].As<Napi::Boolean>().Value());
-    Napi::Array out = Napi::Array::New(info.Env(), grads.size());
-    for (size_t i = 0; i < grads.size(); ++i) {
-      out.Set(i, grads[i].defined() ? Napi::Number::New(info.Env(), table().put(grads[i])) : info.Env().Null());
-    }
-    table().flushExternalMemory(info.Env());
-    return out;
-  });
+  return guarded(
+      info, "grad",
+      [&]() -> Napi::Value {
+        const auto grads = torch::autograd::grad(
+            tensorList(info[0], false, "outputs"), tensorList(info[1], false, "inputs"),
+            tensorList(info[2], true, "gradOutputs"), optionalBool(info[3]),
+            info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value(),
+            info[5].IsBoolean() && info[5].As<Napi::Boolean>().Value());
+        Napi::Array out = Napi::Array::New(info.Env(), grads.size());
+        for (size_t i = 0; i < grads.size(); ++i) {
+          out.Set(i, grads[i].defined() ? Napi::Number::New(info.Env(), table().put(grads[i])) : info.Env().Null());
+        }
+        table().flushExternalMemory(info.Env());
+        return out;
+      },
+      [&] { return describeLists(info, {{0, "outputs"}, {1, "inputs"}, {2, "gradOutputs"}}); });
 }
 
 Napi::Value SetGradEnabled(const Napi::CallbackInfo& info) {
-  const bool previous = at::GradMode::is_enabled();
-  at::GradMode::set_enabled(info[0].As<Napi::Boolean>().Value());
-  return Napi::Boolean::New(info.Env(), previous);
+  return guarded(info, "setGradEnabled", [&]() -> Napi::Value {
+    const bool enabled = boolArg(info, 0, "flag");
+    const bool previous = at::GradMode::is_enabled();
+    at::GradMode::set_enabled(enabled);
+    return Napi::Boolean::New(info.Env(), previous);
+  });
 }
 
 Napi::Value IsGradEnabled(const Napi::CallbackInfo& info) {

@@ -1,6 +1,7 @@
 // Every exported function runs inside `guarded`, so no C++ exception ever crosses into JavaScript:
-// libtorch's c10::Error (without its C++ backtrace) and std::exception become a JS Error with
-// `code = "ERR_TORCH"` and, when known, the operator and a description of its inputs.
+// libtorch's c10::Error (without its C++ backtrace), std::exception and node-addon-api's own
+// argument errors become one JS error, built by the factory that src/tensor/native.ts registers
+// with `setErrorFactory` (a TorchError), or a plain Error with `code = "ERR_TORCH"` before that.
 #pragma once
 
 #include <c10/util/Exception.h>
@@ -17,40 +18,54 @@ struct BindingError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The JS function (message, op, inputs, torchMessage) -> Error registered by setErrorFactory;
+// stored as per-environment instance data so worker threads each have their own.
+inline Napi::FunctionReference* errorFactory(Napi::Env env) {
+  return env.GetInstanceData<Napi::FunctionReference>();
+}
+
 inline Napi::Error torchError(Napi::Env env, const std::string& op, const std::string& message,
                               const std::string& inputs) {
   std::string text = op.empty() ? message : op + ": " + message;
   if (!inputs.empty()) text += " (inputs: " + inputs + ")";
+  const Napi::Value opValue = op.empty() ? env.Undefined() : Napi::String::New(env, op);
+  const Napi::Value inputsValue = inputs.empty() ? env.Undefined() : Napi::String::New(env, inputs);
+  Napi::FunctionReference* factory = errorFactory(env);
+  if (factory != nullptr && !factory->IsEmpty()) {
+    const Napi::Value made = factory->Call({Napi::String::New(env, text), opValue, inputsValue, Napi::String::New(env, message)});
+    if (made.IsObject()) return Napi::Error(env, made);
+  }
   Napi::Error error = Napi::Error::New(env, text);
   error.Set("code", Napi::String::New(env, "ERR_TORCH"));
-  if (!op.empty()) error.Set("op", Napi::String::New(env, op));
+  error.Set("op", opValue);
   error.Set("torchMessage", Napi::String::New(env, message));
-  if (!inputs.empty()) error.Set("inputs", Napi::String::New(env, inputs));
+  error.Set("inputs", inputsValue);
   return error;
 }
 
-// Strips libtorch's trailing "Exception raised from ..." location lines from a message.
-inline std::string firstLines(const char* what) {
+// Strips libtorch's "Exception raised from ..." location lines (and anything after) from a message.
+inline std::string withoutBacktrace(const char* what) {
   std::string text(what);
-  const auto at = text.find("\nException raised from");
+  const auto at = text.find("Exception raised from");
   if (at != std::string::npos) text.erase(at);
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   return text;
 }
 
-// Runs `body`; on a C++ exception throws a JS error built from `op` and `describeInputs()`.
+// Runs `body`; on any C++ exception throws a JS error built from `op`, the exception's message
+// and `describeInputs()` (called only on failure).
 template <typename Body, typename Describe>
 Napi::Value guarded(const Napi::CallbackInfo& info, const std::string& op, Body&& body,
                     Describe&& describeInputs) {
   Napi::Env env = info.Env();
   try {
     return body();
-  } catch (const Napi::Error&) {
-    throw;
+  } catch (const Napi::Error& e) {  // a JS value of the wrong type, seen by node-addon-api
+    throw torchError(env, op, e.Message(), describeInputs());
   } catch (const c10::Error& e) {
-    throw torchError(env, op, firstLines(e.what_without_backtrace()), describeInputs());
+    throw torchError(env, op, withoutBacktrace(e.what_without_backtrace()), describeInputs());
   } catch (const std::exception& e) {
-    throw torchError(env, op, firstLines(e.what()), describeInputs());
+    throw torchError(env, op, withoutBacktrace(e.what()), describeInputs());
   } catch (...) {
     throw torchError(env, op, "unknown C++ exception", describeInputs());
   }

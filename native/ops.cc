@@ -7,7 +7,9 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/core/function_schema.h>
 #include <ATen/core/jit_type.h>
+#include <c10/util/SmallVector.h>
 
+#include <cmath>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -96,11 +98,12 @@ ArgSpec specOf(const c10::Argument& arg) {
 int64_t toInt(const Napi::Value& v, const ArgSpec& spec) {
   if (v.IsNumber()) {
     const double d = v.As<Napi::Number>().DoubleValue();
-    const auto i = static_cast<int64_t>(d);
-    if (static_cast<double>(i) == d) return i;
+    // Range-check before casting: converting an out-of-range double to int64 is undefined.
+    if (std::trunc(d) == d && d >= -9.2e18 && d <= 9.2e18) return static_cast<int64_t>(d);
   } else if (v.IsBigInt()) {
     bool lossless = false;
-    return v.As<Napi::BigInt>().Int64Value(&lossless);
+    const int64_t i = v.As<Napi::BigInt>().Int64Value(&lossless);
+    if (lossless) return i;
   }
   throw BindingError("argument '" + spec.name + "' expects an integer (" + spec.typeName + ")");
 }
@@ -131,9 +134,9 @@ c10::IValue toScalar(const Napi::Value& v, const ArgSpec& spec) {
   if (v.IsBoolean()) return c10::IValue(v.As<Napi::Boolean>().Value());
   if (v.IsNumber()) {
     const double d = v.As<Napi::Number>().DoubleValue();
-    const auto i = static_cast<int64_t>(d);
-    // Integer-valued numbers are integer Scalars so integer tensors keep their dtype.
-    if (static_cast<double>(i) == d && d > -9.0e15 && d < 9.0e15) return c10::IValue(i);
+    // Integer-valued numbers are integer Scalars so integer tensors keep their dtype; others
+    // (fractions, ±Infinity, NaN) are double Scalars. Range-checked before the cast.
+    if (std::trunc(d) == d && d > -9.0e15 && d < 9.0e15) return c10::IValue(static_cast<int64_t>(d));
     return c10::IValue(d);
   }
   throw BindingError("argument '" + spec.name + "' expects a number or boolean (Scalar)");
@@ -196,56 +199,96 @@ c10::IValue toIValue(const Napi::Value& v, const ArgSpec& spec) {
   throw BindingError("argument '" + spec.name + "' has a type the binding cannot convert: " + spec.typeName);
 }
 
-Napi::Value fromIValue(Napi::Env env, const c10::IValue& v);
+// Converts an operator's result to JS. Every tensor id it creates is appended to `made`, so a
+// caller can free them when a later element fails to convert (no slot leaks on error).
+class ResultConverter {
+ public:
+  explicit ResultConverter(Napi::Env env) : env_(env) {}
+  ~ResultConverter() {
+    for (const int32_t id : made_) {  // only non-empty when conversion failed
+      try {
+        table().free(id);
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  // Conversion succeeded: the ids now belong to JavaScript.
+  void commit() { made_.clear(); }
 
-Napi::Value tensorToJs(Napi::Env env, const at::Tensor& t) {
-  if (!t.defined()) return env.Null();
-  return Napi::Number::New(env, table().put(t));
+  Napi::Value tensor(const at::Tensor& t) {
+    if (!t.defined()) return env_.Null();
+    const int32_t id = table().put(t);
+    made_.push_back(id);
+    return Napi::Number::New(env_, id);
+  }
+
+  Napi::Value value(const c10::IValue& v) {
+    if (v.isTensor()) return tensor(v.toTensor());
+    if (v.isNone()) return env_.Undefined();
+    if (v.isDouble()) return Napi::Number::New(env_, v.toDouble());
+    if (v.isInt()) return Napi::Number::New(env_, static_cast<double>(v.toInt()));
+    if (v.isBool()) return Napi::Boolean::New(env_, v.toBool());
+    if (v.isTensorList()) {
+      const auto list = v.toTensorList();
+      Napi::Array out = Napi::Array::New(env_, list.size());
+      for (size_t i = 0; i < list.size(); ++i) out.Set(i, tensor(list.get(i)));
+      return out;
+    }
+    if (v.isTuple()) {
+      const auto& elems = v.toTupleRef().elements();
+      Napi::Array out = Napi::Array::New(env_, elems.size());
+      for (size_t i = 0; i < elems.size(); ++i) out.Set(i, value(elems[i]));
+      return out;
+    }
+    if (v.isIntList()) {
+      const auto list = v.toIntList();
+      Napi::Array out = Napi::Array::New(env_, list.size());
+      for (size_t i = 0; i < list.size(); ++i) out.Set(i, Napi::Number::New(env_, static_cast<double>(list.get(i))));
+      return out;
+    }
+    if (v.isString()) return Napi::String::New(env_, v.toStringRef());
+    throw BindingError("the binding cannot convert a return value of type " + v.tagKind());
+  }
+
+ private:
+  Napi::Env env_;
+  c10::SmallVector<int32_t, 4> made_;
+};
+
+void describeTensor(std::ostream& out, const Napi::Value& v) {
+  try {
+    const at::Tensor& t = table().get(v.As<Napi::Number>().Int64Value());
+    out << c10::toString(t.scalar_type()) << t.sizes();
+  } catch (const std::exception&) {
+    out << "<disposed>";
+  }
 }
 
-Napi::Value fromIValue(Napi::Env env, const c10::IValue& v) {
-  if (v.isTensor()) return tensorToJs(env, v.toTensor());
-  if (v.isNone()) return env.Undefined();
-  if (v.isDouble()) return Napi::Number::New(env, v.toDouble());
-  if (v.isInt()) return Napi::Number::New(env, static_cast<double>(v.toInt()));
-  if (v.isBool()) return Napi::Boolean::New(env, v.toBool());
-  if (v.isTensorList()) {
-    const auto list = v.toTensorList();
-    Napi::Array out = Napi::Array::New(env, list.size());
-    for (size_t i = 0; i < list.size(); ++i) out.Set(i, tensorToJs(env, list.get(i)));
-    return out;
-  }
-  if (v.isTuple()) {
-    const auto& elems = v.toTupleRef().elements();
-    Napi::Array out = Napi::Array::New(env, elems.size());
-    for (size_t i = 0; i < elems.size(); ++i) out.Set(i, fromIValue(env, elems[i]));
-    return out;
-  }
-  if (v.isIntList()) {
-    const auto list = v.toIntList();
-    Napi::Array out = Napi::Array::New(env, list.size());
-    for (size_t i = 0; i < list.size(); ++i) out.Set(i, Napi::Number::New(env, static_cast<double>(list.get(i))));
-    return out;
-  }
-  if (v.isString()) return Napi::String::New(env, v.toStringRef());
-  throw BindingError("the binding cannot convert a return value of type " + v.tagKind());
-}
-
+// "self=Float[2, 3], other=Double[3]" for the tensor (and tensor-list) arguments of a call.
 std::string describe(const Napi::CallbackInfo& info, const OpSpec& op) {
   std::ostringstream out;
   bool first = true;
   for (size_t i = 0; i < op.args.size() && i + 1 < info.Length(); ++i) {
     const Napi::Value v = info[i + 1];
-    if (op.args[i].kind != Kind::Tensor || !v.IsNumber()) continue;
+    const Kind kind = op.args[i].kind;
+    const bool list = (kind == Kind::TensorList || kind == Kind::OptTensorList) && v.IsArray();
+    if (!(kind == Kind::Tensor && v.IsNumber()) && !list) continue;
     if (!first) out << ", ";
     first = false;
     out << op.args[i].name << "=";
-    try {
-      const at::Tensor& t = table().get(v.As<Napi::Number>().Int64Value());
-      out << c10::toString(t.scalar_type()) << t.sizes();
-    } catch (const std::exception&) {
-      out << "<disposed>";
+    if (!list) {
+      describeTensor(out, v);
+      continue;
     }
+    const auto a = v.As<Napi::Array>();
+    out << "[";
+    for (uint32_t j = 0; j < a.Length(); ++j) {
+      const Napi::Value e = a.Get(j);
+      if (j > 0) out << ", ";
+      if (e.IsNumber()) describeTensor(out, e);
+      else out << "None";
+    }
+    out << "]";
   }
   return out.str();
 }
@@ -253,9 +296,10 @@ std::string describe(const Napi::CallbackInfo& info, const OpSpec& op) {
 }  // namespace
 
 Napi::Value OpHandle(const Napi::CallbackInfo& info) {
-  const std::string name = info[0].As<Napi::String>().Utf8Value();
+  const std::string name = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "opHandle";
   const std::string overload = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
-  return guarded(info, name, [&]() -> Napi::Value {
+  return guarded(info, overload.empty() ? name : name + "." + overload, [&]() -> Napi::Value {
+    if (!info[0].IsString()) throw BindingError("expected an operator name such as 'aten::add'");
     const auto handle = c10::Dispatcher::singleton().findSchemaOrThrow(name.c_str(), overload.c_str());
     const auto& schema = handle.schema();
     OpSpec spec{handle, overload.empty() ? name : name + "." + overload, {}, {}};
@@ -276,57 +320,77 @@ Napi::Value OpHandle(const Napi::CallbackInfo& info) {
   });
 }
 
+namespace {
+const OpSpec& opAt(const Napi::Value& v) {
+  const double index = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+  if (!(index >= 0 && index < static_cast<double>(ops().size()))) throw BindingError("unknown operator handle");
+  return ops()[static_cast<size_t>(index)];
+}
+}  // namespace
+
 Napi::Value OpSchema(const Napi::CallbackInfo& info) {
-  const auto& op = ops().at(info[0].As<Napi::Number>().Uint32Value());
-  std::ostringstream out;
-  out << op.handle.schema();
-  return Napi::String::New(info.Env(), out.str());
+  return guarded(info, "opSchema", [&]() -> Napi::Value {
+    std::ostringstream out;
+    out << opAt(info[0]).handle.schema();
+    return Napi::String::New(info.Env(), out.str());
+  });
 }
 
+namespace {
+// Builds the boxed argument stack for `op` from info[1..].
+torch::jit::Stack argumentStack(const Napi::CallbackInfo& info, const OpSpec& op) {
+  const size_t given = info.Length() - 1;
+  if (given > op.args.size()) {
+    throw BindingError("expects at most " + std::to_string(op.args.size()) + " arguments, got " + std::to_string(given));
+  }
+  torch::jit::Stack stack;
+  stack.reserve(op.args.size());
+  for (size_t i = 0; i < op.args.size(); ++i) {
+    const ArgSpec& spec = op.args[i];
+    const Napi::Value v = i < given ? info[i + 1] : info.Env().Undefined();
+    if (v.IsUndefined() && spec.defaultValue.has_value()) {
+      stack.push_back(*spec.defaultValue);
+    } else if (v.IsUndefined() || v.IsNull()) {
+      if (!spec.optional) throw BindingError("argument '" + spec.name + "' (" + spec.typeName + ") is required");
+      stack.emplace_back();
+    } else {
+      stack.push_back(toIValue(v, spec));
+    }
+  }
+  return stack;
+}
+}  // namespace
+
 Napi::Value Call(const Napi::CallbackInfo& info) {
-  const uint32_t index = info[0].As<Napi::Number>().Uint32Value();
-  if (index >= ops().size()) throw Napi::Error::New(info.Env(), "unknown operator handle");
-  const OpSpec& op = ops()[index];
   Napi::Env env = info.Env();
+  const OpSpec* op = nullptr;
+  guarded(info, "call", [&]() -> Napi::Value {
+    op = &opAt(info[0]);
+    return env.Undefined();
+  });
   const Napi::Value result = guarded(
-      info, op.name,
+      info, op->name,
       [&]() -> Napi::Value {
-        const size_t given = info.Length() - 1;
-        if (given > op.args.size()) {
-          throw BindingError("expects at most " + std::to_string(op.args.size()) + " arguments, got " + std::to_string(given));
-        }
-        torch::jit::Stack stack;
-        stack.reserve(op.args.size());
-        for (size_t i = 0; i < op.args.size(); ++i) {
-          const ArgSpec& spec = op.args[i];
-          const Napi::Value v = i < given ? info[i + 1] : env.Undefined();
-          if (v.IsUndefined() && spec.defaultValue.has_value()) {
-            stack.push_back(*spec.defaultValue);
-          } else if (v.IsUndefined() || v.IsNull()) {
-            if (!spec.optional) throw BindingError("argument '" + spec.name + "' (" + spec.typeName + ") is required");
-            stack.emplace_back();
-          } else {
-            stack.push_back(toIValue(v, spec));
-          }
-        }
-        op.handle.callBoxed(&stack);
-        Napi::Value out;
+        torch::jit::Stack stack = argumentStack(info, *op);
+        op->handle.callBoxed(&stack);
+        ResultConverter convert(env);
+        // An in-place/out= return is the argument it wrote into: hand back the caller's id.
+        const auto returned = [&](size_t i) -> Napi::Value {
+          const int aliased = i < op->returns.size() ? op->returns[i].aliasedArg : -1;
+          return aliased >= 0 ? info[aliased + 1] : convert.value(stack[i]);
+        };
+        Napi::Value out = env.Undefined();
         if (stack.size() == 1) {
-          const int aliased = op.returns.empty() ? -1 : op.returns[0].aliasedArg;
-          out = aliased >= 0 ? info[aliased + 1] : fromIValue(env, stack[0]);
-        } else if (stack.empty()) {
-          out = env.Undefined();
-        } else {
+          out = returned(0);
+        } else if (!stack.empty()) {
           Napi::Array arr = Napi::Array::New(env, stack.size());
-          for (size_t i = 0; i < stack.size(); ++i) {
-            const int aliased = i < op.returns.size() ? op.returns[i].aliasedArg : -1;
-            arr.Set(i, aliased >= 0 ? info[aliased + 1] : fromIValue(env, stack[i]));
-          }
+          for (size_t i = 0; i < stack.size(); ++i) arr.Set(i, returned(i));
           out = arr;
         }
+        convert.commit();
         return out;
       },
-      [&] { return describe(info, op); });
+      [&] { return describe(info, *op); });
   table().flushExternalMemory(env);
   return result;
 }

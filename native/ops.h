@@ -18,6 +18,7 @@ Napi::Value Dtype(const Napi::CallbackInfo& info);       // (id) -> c10::ScalarT
 Napi::Value DeviceOf(const Napi::CallbackInfo& info);    // (id) -> "cpu" | "cuda:0" ...
 Napi::Value Free(const Napi::CallbackInfo& info);        // (id) -> undefined
 Napi::Value LiveCount(const Napi::CallbackInfo& info);   // () -> number
+Napi::Value MemoryInfo(const Napi::CallbackInfo& info);  // () -> { tensorBytes, v8ExternalBytes }
 
 // autograd.cc
 Napi::Value RequiresGrad(const Napi::CallbackInfo& info);     // (id) -> boolean
@@ -36,5 +37,6 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info);  // (n)
 Napi::Value GetNumThreads(const Napi::CallbackInfo& info);  // () -> n
 Napi::Value CudaDeviceCount(const Napi::CallbackInfo& info);  // () -> n
 Napi::Value Version(const Napi::CallbackInfo& info);        // () -> libtorch version string
+Napi::Value SetErrorFactory(const Napi::CallbackInfo& info);  // ((message, op, inputs, torchMessage) => Error)
 
 }  // namespace mtl

@@ -44,4 +44,13 @@ Napi::Value Version(const Napi::CallbackInfo& info) {
                                             "." + std::to_string(TORCH_VERSION_PATCH));
 }
 
+Napi::Value SetErrorFactory(const Napi::CallbackInfo& info) {
+  return guarded(info, "setErrorFactory", [&]() -> Napi::Value {
+    if (!info[0].IsFunction()) throw BindingError("expected a function (message, op, inputs, torchMessage) => Error");
+    delete info.Env().GetInstanceData<Napi::FunctionReference>();  // napi does not finalize replaced data
+    info.Env().SetInstanceData(new Napi::FunctionReference(Napi::Persistent(info[0].As<Napi::Function>())));
+    return info.Env().Undefined();
+  });
+}
+
 }  // namespace mtl

@@ -20,8 +20,13 @@ const at::Tensor& tensorArg(const Napi::CallbackInfo& info, size_t i) {
 
 Napi::Value FromBuffer(const Napi::CallbackInfo& info) {
   return guarded(info, "fromBuffer", [&]() -> Napi::Value {
+    if (!info[0].IsTypedArray()) throw BindingError("expected a TypedArray of element data");
     const auto data = info[0].As<Napi::TypedArray>();
-    const auto dtype = static_cast<at::ScalarType>(info[1].As<Napi::Number>().Int32Value());
+    const int32_t code = info[1].As<Napi::Number>().Int32Value();
+    if (code < 0 || code >= static_cast<int32_t>(at::ScalarType::NumOptions)) {
+      throw BindingError("unknown dtype code " + std::to_string(code));
+    }
+    const auto dtype = static_cast<at::ScalarType>(code);
     const auto dims = info[2].As<Napi::Array>();
     std::vector<int64_t> shape(dims.Length());
     for (uint32_t i = 0; i < dims.Length(); ++i) shape[i] = dims.Get(i).As<Napi::Number>().Int64Value();
@@ -79,6 +84,17 @@ Napi::Value Free(const Napi::CallbackInfo& info) {
 
 Napi::Value LiveCount(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(table().live()));
+}
+
+Napi::Value MemoryInfo(const Napi::CallbackInfo& info) {
+  return guarded(info, "memoryInfo", [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    const int64_t external = table().flushExternalMemory(env, /*force=*/true);
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("tensorBytes", Napi::Number::New(env, static_cast<double>(table().storageBytes())));
+    out.Set("v8ExternalBytes", Napi::Number::New(env, static_cast<double>(external)));
+    return out;
+  });
 }
 
 }  // namespace mtl

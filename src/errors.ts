@@ -61,6 +61,13 @@ export class CheckpointError extends MtlError {
   }
 }
 
+/** Analytical gradients disagree with finite differences (see src/tensor/gradcheck.ts). */
+export class GradcheckError extends MtlError {
+  constructor(message: string) {
+    super('ERR_GRADCHECK', message);
+  }
+}
+
 /** The native addon (libtorch binding) could not be loaded. */
 export class NativeLoadError extends MtlError {
   constructor(message: string, cause?: unknown) {

@@ -26,9 +26,14 @@ interface NativeFailure {
   torchMessage?: string;
 }
 
-/** Converts an error thrown by the binding into TorchError (keeps other errors unchanged). */
+/**
+ * Converts an error thrown by the binding into TorchError (keeps other errors unchanged). The
+ * binding builds TorchErrors itself once native.ts has registered its error factory; this covers
+ * a binding that was loaded without it.
+ */
 export function torchErrorFrom(e: unknown): unknown {
   const f = e as NativeFailure;
+  if (e instanceof TorchError) return e;
   if (e instanceof Error && f.code === 'ERR_TORCH') {
     return new TorchError(f.message, { op: f.op, inputs: f.inputs, torchMessage: f.torchMessage ?? f.message }, e);
   }

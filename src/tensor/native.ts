@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NativeLoadError } from '../errors.js';
+import { NativeLoadError, TorchError } from '../errors.js';
 
 /** An argument of a dispatcher call: tensor ids, scalars, lists, strings; undefined = schema default. */
 export type NativeArg = number | boolean | string | null | undefined | readonly (number | boolean | null)[];
@@ -22,6 +22,8 @@ export interface NativeBinding {
   device(id: number): string;
   free(id: number): void;
   liveCount(): number;
+  /** Bytes of the distinct storages live handles point into, and V8's total of external memory after reporting them. */
+  memoryInfo(): { tensorBytes: number; v8ExternalBytes: number };
   requiresGrad(id: number): boolean;
   setRequiresGrad(id: number, flag: boolean): void;
   isLeaf(id: number): boolean;
@@ -43,6 +45,8 @@ export interface NativeBinding {
   getNumThreads(): number;
   cudaDeviceCount(): number;
   version(): string;
+  /** Registers the function that builds every error the binding throws. */
+  setErrorFactory(make: (message: string, op: string | undefined, inputs: string | undefined, torchMessage: string) => Error): void;
 }
 
 function load(): NativeBinding {
@@ -64,5 +68,10 @@ function load(): NativeBinding {
   }
 }
 
-/** The loaded binding. */
+/**
+ * The loaded binding. Every failure inside it (libtorch's c10::Error, a C++ exception, an argument
+ * of the wrong type) arrives as a TorchError naming the function or operator, its inputs and
+ * libtorch's message without the C++ backtrace.
+ */
 export const native: NativeBinding = load();
+native.setErrorFactory((message, op, inputs, torchMessage) => new TorchError(message, { op, inputs, torchMessage }));
