@@ -7,6 +7,7 @@ export { Tensor, type NestedArray } from './tensor.js';
 export type { DType, TypedArray } from './dtype.js';
 export { tidy, keep, dispose, liveTensorCount } from './scope.js';
 export { noGrad, enableGrad, isGradEnabled, grad, backward, type GradOptions } from './autograd.js';
+export { gradcheck, type GradcheckOptions } from './gradcheck.js';
 export { manualSeed, setNumThreads, getNumThreads, cudaAvailable, cudaDeviceCount, libtorchVersion } from './runtime.js';
 export * from './ops/creation.js';
 export * from './ops/cast.js';
