@@ -13,12 +13,25 @@ export interface ScopedTensor {
   dispose(): void;
 }
 
-const scopes: ScopedTensor[][] = [];
+/** The handles created while one tidy() runs. */
+interface Scope {
+  tensors: ScopedTensor[];
+  /** Length at which disposed handles are next swept out (a long loop inside one tidy stays bounded). */
+  sweepAt: number;
+}
+
+const SWEEP_MIN = 1024;
+const scopes: Scope[] = [];
 
 /** Registers a new handle with the innermost scope, if any. Called by the Tensor constructor. */
 export function track(t: ScopedTensor): void {
   const top = scopes[scopes.length - 1];
-  if (top !== undefined) top.push(t);
+  if (top === undefined) return;
+  top.tensors.push(t);
+  if (top.tensors.length >= top.sweepAt) {
+    top.tensors = top.tensors.filter((s) => !s.isDisposed);
+    top.sweepAt = Math.max(SWEEP_MIN, 2 * top.tensors.length);
+  }
 }
 
 function isTensorLike(v: unknown): v is ScopedTensor {
@@ -51,34 +64,34 @@ export function tidy<T>(fn: () => T): T {
   if (fn.constructor.name === 'AsyncFunction') {
     throw new ConfigError('tidy() takes a synchronous function; an async function would outlive its scope');
   }
-  const scope: ScopedTensor[] = [];
+  const scope: Scope = { tensors: [], sweepAt: SWEEP_MIN };
   scopes.push(scope);
   let result: T;
   try {
     result = fn();
   } catch (e) {
     scopes.pop();
-    release(scope, new Set());
+    release(scope.tensors, new Set());
     throw e;
   }
   scopes.pop();
+  const returned = new Set<ScopedTensor>();
   if (result instanceof Promise) {
-    release(scope, new Set());
+    release(scope.tensors, returned);
     throw new ConfigError('tidy() got a promise back; a scope cannot span an await, so use tidy() inside the async code');
   }
-  const returned = new Set<ScopedTensor>();
   collect(result, returned);
-  release(scope, returned);
+  release(scope.tensors, returned);
   const parent = scopes[scopes.length - 1];
   if (parent !== undefined && returned.size > 0) {
-    const created = new Set(scope);
-    for (const t of returned) if (!t.kept && created.has(t)) parent.push(t);
+    const created = new Set(scope.tensors);
+    for (const t of returned) if (!t.kept && created.has(t)) parent.tensors.push(t);
   }
   return result;
 }
 
-function release(scope: ScopedTensor[], spare: Set<ScopedTensor>): void {
-  for (const t of scope) if (!t.kept && !spare.has(t) && !t.isDisposed) t.dispose();
+function release(tensors: readonly ScopedTensor[], spare: Set<ScopedTensor>): void {
+  for (const t of tensors) if (!t.kept && !spare.has(t) && !t.isDisposed) t.dispose();
 }
 
 /** Exempts `t` from every tidy() scope; its owner must dispose it. Returns `t`. */
@@ -97,4 +110,20 @@ export function dispose(value: unknown): void {
 /** Number of live native tensor handles (for leak checks: it must return to its baseline). */
 export function liveTensorCount(): number {
   return native.liveCount();
+}
+
+/** Native memory of live tensors, as the binding reports it to V8 (napi_adjust_external_memory). */
+export interface TensorMemory {
+  /** Bytes of the distinct storages that live handles point into (views and aliases count once). */
+  tensorBytes: number;
+  /**
+   * V8's own total of external memory after that report: what drives its GC heuristics. Node 20's
+   * process.memoryUsage().external does not include it (it counts ArrayBuffer backing stores only).
+   */
+  v8ExternalBytes: number;
+}
+
+/** Bytes held by live tensors and V8's view of external memory (memory held only by autograd graphs is not counted). */
+export function tensorMemory(): TensorMemory {
+  return native.memoryInfo();
 }
