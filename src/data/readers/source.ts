@@ -1,0 +1,119 @@
+/**
+ * What every reader shares: reading a data file as strict UTF-8 text, splitting it into lines, and
+ * the `onBadLine` policy with its record of skipped lines.
+ */
+import { readFileSync } from 'node:fs';
+import { ConfigError, DataError } from '../../errors.js';
+import { findInvalidUtf8 } from './utf8.js';
+
+/** What a reader does with a malformed record: throw a DataError (the default) or skip it and report it. */
+export type OnBadLine = 'error' | 'skip';
+
+/** Options every reader takes. */
+export interface ReadOptions {
+  /** 'error' (default): the first malformed record throws a DataError naming file and line. 'skip': it is left out and listed in `skipped`. */
+  readonly onBadLine?: OnBadLine;
+}
+
+/** A record left out under `onBadLine: 'skip'`: where it starts and why it was rejected. */
+export interface SkippedLine {
+  readonly file: string;
+  readonly line: number;
+  readonly reason: string;
+}
+
+/** What a reader returns: the examples in file order and the records it skipped (always empty under 'error'). */
+export interface ReadResult<E> {
+  readonly examples: E[];
+  readonly skipped: SkippedLine[];
+}
+
+/** A one-line summary of skipped records, for logs: "skipped 2 bad lines in a.tsv: 4 (…), 9 (…)". */
+export function describeSkipped(skipped: readonly SkippedLine[], shown = 5): string {
+  if (skipped.length === 0) return 'skipped no bad lines';
+  const files = [...new Set(skipped.map((s) => s.file))].join(', ');
+  const list = skipped
+    .slice(0, shown)
+    .map((s) => `${s.line} (${s.reason})`)
+    .join(', ');
+  const more = skipped.length > shown ? `, and ${skipped.length - shown} more` : '';
+  return `skipped ${skipped.length} bad line${skipped.length === 1 ? '' : 's'} in ${files}: ${list}${more}`;
+}
+
+/** Applies the `onBadLine` policy: `report` throws under 'error' and records under 'skip'. */
+export class BadLines {
+  readonly skipped: SkippedLine[] = [];
+  readonly policy: OnBadLine;
+
+  constructor(policy: OnBadLine | undefined) {
+    const p = policy ?? 'error';
+    if (p !== 'error' && p !== 'skip') {
+      throw new ConfigError(`onBadLine must be 'error' or 'skip', got ${JSON.stringify(policy)}`);
+    }
+    this.policy = p;
+  }
+
+  /** A malformed record at `file:line`; `reason` says what was expected and what came. */
+  report(file: string, line: number, reason: string): void {
+    if (this.policy === 'error') {
+      throw new DataError(`${file}:${line}: ${reason} (pass onBadLine: 'skip' to leave such lines out and have them listed)`);
+    }
+    this.skipped.push({ file, line, reason });
+  }
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The text of a data file: decoded as strict UTF-8, a leading byte-order mark removed, CRLF line
+ * ends turned into LF (also inside quoted CSV fields). Throws a DataError when the file cannot be
+ * read, is empty or holds only whitespace, or is not valid UTF-8 (naming the byte offset and line).
+ */
+export function readTextFile(file: string): string {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new DataError(`${file}: cannot read the data file: ${(e as Error).message}`);
+  }
+  if (bytes.length === 0) throw new DataError(`${file}: the data file is empty (0 bytes); expected at least one record`);
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    throw invalidUtf8(file, bytes);
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  text = text.replace(/\r\n/g, '\n');
+  if (text.trim() === '') {
+    throw new DataError(`${file}: the data file holds no data (${bytes.length} bytes, all whitespace); expected at least one record`);
+  }
+  return text;
+}
+
+function invalidUtf8(file: string, bytes: Uint8Array): DataError {
+  const offset = findInvalidUtf8(bytes);
+  if (offset < 0) return new DataError(`${file}: not valid UTF-8; data files must be UTF-8 — re-encode it`);
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) line++;
+  const shown = Array.from(bytes.subarray(offset, offset + 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  return new DataError(
+    `${file}:${line}: invalid UTF-8 at byte offset ${offset} (bytes ${shown}); data files must be UTF-8 — ` +
+      `re-encode it (e.g. iconv -f latin1 -t utf-8) or fix the damaged bytes`,
+  );
+}
+
+/**
+ * The lines of `text` (already LF-normalised), without their line ends. A final line end does not
+ * start an extra empty line; line k (1-based) is `lines[k - 1]`.
+ */
+export function splitLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/** `line` split at runs of ASCII spaces and tabs, leading and trailing ones ignored (other Unicode spaces stay inside tokens). */
+export function splitWhitespace(line: string): string[] {
+  return line.split(/[ \t]+/).filter((t) => t !== '');
+}
