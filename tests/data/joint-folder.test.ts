@@ -76,7 +76,11 @@ function writeSplit(name: string, seqIn: string, seqOut: string, label: string):
 
 test('a token/tag count mismatch names seq.in:line and both counts; skip mode counts it', () => {
   const dir = writeSplit('mismatch', 'a b\nc d e\nf\n', 'O O\nO O\nO\n', 'x\ny\nz\n');
-  throwsDataError(() => readJointFolder(dir), `${path.join(dir, 'seq.in')}:2`, `3 tokens in seq.in but 2 tags in ${path.join(dir, 'seq.out')}:2`);
+  throwsDataError(
+    () => readJointFolder(dir),
+    `${path.join(dir, 'seq.in')}:2`,
+    `3 tokens in seq.in but 2 tags in ${path.join(dir, 'seq.out')}:2`,
+  );
   const { examples, skipped } = readJointFolder(dir, { onBadLine: 'skip' });
   assert.deepEqual(
     examples.map((e) => [e.id, e.intent, e.source.line]),
