@@ -15,7 +15,7 @@ interface Creation {
   scalars: { data: number | boolean; dtype: T.DType | null; out: TensorFixture }[];
   raw16: { dtype: 'float16' | 'bfloat16'; bits: number[]; out: TensorFixture }[];
   fills: Record<string, TensorFixture>;
-  like: Record<'x' | 'zeros' | 'ones' | 'full', TensorFixture>;
+  like: Record<'x' | 'zeros' | 'ones' | 'full' | 'zeros_float64' | 'full_float32', TensorFixture>;
   arange: { args: number[]; out: TensorFixture }[];
   random: { seed: number; draws: { fn: 'randn' | 'rand' | 'randint'; args: unknown[]; dtype: T.DType; out: TensorFixture }[] }[];
 }
@@ -98,11 +98,13 @@ tidyTest('zeros, ones, full and eye', () => {
   assert.equal(T.zeros([2], { requiresGrad: true }).requiresGrad, true);
 });
 
-tidyTest('zerosLike, onesLike and fullLike keep shape and dtype', () => {
+tidyTest('zerosLike, onesLike and fullLike keep shape and dtype unless a dtype is given', () => {
   const x = fx(F.like.x);
   expectTensor(T.zerosLike(x), F.like.zeros, exact);
   expectTensor(T.onesLike(x), F.like.ones, exact);
   expectTensor(T.fullLike(x, 9), F.like.full, exact);
+  expectTensor(T.zerosLike(x, { dtype: 'float64' }), F.like.zeros_float64, exact);
+  expectTensor(T.fullLike(x, 0.5, { dtype: 'float32' }), F.like.full_float32, exact);
 });
 
 tidyTest('arange: int64 for integral arguments, float32 otherwise, negative steps and empty ranges', () => {

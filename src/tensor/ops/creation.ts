@@ -126,7 +126,10 @@ export const ones = (shape: readonly number[], o: CreateOptions = {}): Tensor =>
  */
 export const full = (shape: readonly number[], value: number | boolean, o: CreateOptions = {}): Tensor =>
   finish(run(FULL, shape as number[], value, dt(o, typeof value === 'boolean' ? 'bool' : 'float32'), undefined, o.device), o);
-/** Values start, start+step, … below end (1-d). Default dtype int64 when all three are integers, as in PyTorch. */
+/**
+ * Values start, start+step, … up to but excluding end (1-d; a negative step counts down), or
+ * 0, 1, … below `start` when `end` is omitted. Default dtype int64 when all three are integers, as in PyTorch.
+ */
 export function arange(start: number, end?: number, step = 1, o: CreateOptions = {}): Tensor {
   const [lo, hi] = end === undefined ? [0, start] : [start, end];
   const integral = Number.isInteger(lo) && Number.isInteger(hi) && Number.isInteger(step);
@@ -139,11 +142,14 @@ export const rand = (shape: readonly number[], o: CreateOptions = {}): Tensor =>
 /** Uniform integers in [low, high) of `shape`; default dtype int64. */
 export const randint = (low: number, high: number, shape: readonly number[], o: CreateOptions = {}): Tensor =>
   finish(run(RANDINT, low, high, shape as number[], dt(o, 'int64'), undefined, o.device), o);
-/** Zeros with the shape, dtype and device of `t`. */
-export const zerosLike = (t: Tensor): Tensor => run(ZEROS_LIKE, t.id);
-/** Ones with the shape, dtype and device of `t`. */
-export const onesLike = (t: Tensor): Tensor => run(ONES_LIKE, t.id);
-/** `value` with the shape, dtype and device of `t`. */
-export const fullLike = (t: Tensor, value: number | boolean): Tensor => run(FULL_LIKE, t.id, value);
+/** The *Like functions' dtype: `t`'s own unless given. */
+const likeDtype = (o: CreateOptions) => (o.dtype === undefined ? undefined : dtypeCode(o.dtype));
+/** Zeros with the shape of `t`, and its dtype and device unless `o` says otherwise. */
+export const zerosLike = (t: Tensor, o: CreateOptions = {}): Tensor => finish(run(ZEROS_LIKE, t.id, likeDtype(o), undefined, o.device), o);
+/** Ones with the shape of `t`, and its dtype and device unless `o` says otherwise. */
+export const onesLike = (t: Tensor, o: CreateOptions = {}): Tensor => finish(run(ONES_LIKE, t.id, likeDtype(o), undefined, o.device), o);
+/** `value` with the shape of `t`, and its dtype and device unless `o` says otherwise. */
+export const fullLike = (t: Tensor, value: number | boolean, o: CreateOptions = {}): Tensor =>
+  finish(run(FULL_LIKE, t.id, value, likeDtype(o), undefined, o.device), o);
 /** The n×n identity matrix. */
 export const eye = (n: number, o: CreateOptions = {}): Tensor => finish(run(EYE, n, dt(o), undefined, o.device), o);

@@ -17,6 +17,8 @@ const [LT, LT_S] = binary('aten::lt');
 const [LE, LE_S] = binary('aten::le');
 const [GT, GT_S] = binary('aten::gt');
 const [GE, GE_S] = binary('aten::ge');
+const DIV_MODE = defineOp('aten::div', 'Tensor_mode');
+const DIV_S_MODE = defineOp('aten::div', 'Scalar_mode');
 const POW = defineOp('aten::pow', 'Tensor_Tensor');
 const POW_S = defineOp('aten::pow', 'Tensor_Scalar');
 const MAXIMUM = defineOp('aten::maximum');
@@ -31,8 +33,12 @@ export const add = (a: Tensor, b: TensorLike, alpha = 1): Tensor => runBinary(AD
 export const sub = (a: Tensor, b: TensorLike, alpha = 1): Tensor => runBinary(SUB, SUB_S, a, b, alpha);
 /** a · b. */
 export const mul = (a: Tensor, b: TensorLike): Tensor => runBinary(MUL, MUL_S, a, b);
-/** a / b (true division: integer inputs give a floating result). */
-export const div = (a: Tensor, b: TensorLike): Tensor => runBinary(DIV, DIV_S, a, b);
+/**
+ * a / b. Without `roundingMode`, true division (integer inputs give a floating result); 'trunc'
+ * rounds toward zero and 'floor' down (Python's //), keeping integer inputs integral.
+ */
+export const div = (a: Tensor, b: TensorLike, roundingMode?: 'trunc' | 'floor'): Tensor =>
+  roundingMode === undefined ? runBinary(DIV, DIV_S, a, b) : runBinary(DIV_MODE, DIV_S_MODE, a, b, roundingMode);
 /** a ** b. */
 export const pow = (a: Tensor, b: TensorLike): Tensor => runBinary(POW, POW_S, a, b);
 /** Elementwise max(a, b). */

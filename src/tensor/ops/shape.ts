@@ -3,8 +3,8 @@
  * Views (view, transpose, permute, narrow, slice, expand, squeeze, unsqueeze) share storage with their input.
  */
 import { defineOp } from '../dispatch.js';
-import type { Tensor } from '../tensor.js';
-import { ids, run, runMany } from './run.js';
+import { Tensor } from '../tensor.js';
+import { ids, run, runMany, type TensorLike } from './run.js';
 
 const RESHAPE = defineOp('aten::reshape');
 const VIEW = defineOp('aten::view');
@@ -33,6 +33,9 @@ const SCATTER_VALUE = defineOp('aten::scatter', 'value');
 const SCATTER_ADD = defineOp('aten::scatter_add');
 const MASKED_FILL = defineOp('aten::masked_fill', 'Scalar');
 const WHERE = defineOp('aten::where', 'self');
+const WHERE_SCALAR_OTHER = defineOp('aten::where', 'ScalarOther');
+const WHERE_SCALAR_SELF = defineOp('aten::where', 'ScalarSelf');
+const WHERE_SCALARS = defineOp('aten::where', 'Scalar');
 const REPEAT = defineOp('aten::repeat');
 const TRIU = defineOp('aten::triu');
 const TRIL = defineOp('aten::tril');
@@ -85,8 +88,14 @@ export const scatter = (t: Tensor, dim: number, index: Tensor, src: Tensor | num
 export const scatterAdd = (t: Tensor, dim: number, index: Tensor, src: Tensor): Tensor => run(SCATTER_ADD, t.id, dim, index.id, src.id);
 /** A copy of `t` with `value` where the bool `mask` (broadcast) is true. */
 export const maskedFill = (t: Tensor, mask: Tensor, value: number): Tensor => run(MASKED_FILL, t.id, mask.id, value);
-/** Elementwise `condition ? a : b` (broadcast). */
-export const where = (condition: Tensor, a: Tensor, b: Tensor): Tensor => run(WHERE, condition.id, a.id, b.id);
+/**
+ * Elementwise `condition ? a : b`, broadcast; `condition` bool. Either branch may be a number or
+ * boolean (a Scalar: an integer-valued number keeps integer tensors integral, as in maskedFill).
+ */
+export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  if (a instanceof Tensor) return b instanceof Tensor ? run(WHERE, condition.id, a.id, b.id) : run(WHERE_SCALAR_OTHER, condition.id, a.id, b);
+  return b instanceof Tensor ? run(WHERE_SCALAR_SELF, condition.id, a, b.id) : run(WHERE_SCALARS, condition.id, a, b);
+}
 /** `t` tiled `repeats[i]` times along each dimension. */
 export const repeat = (t: Tensor, repeats: readonly number[]): Tensor => run(REPEAT, t.id, repeats as number[]);
 /** Upper triangle (entries with column − row ≥ diagonal), zeros elsewhere. */
