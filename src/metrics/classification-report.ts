@@ -3,7 +3,15 @@
  * averages, as a structured object and as text laid out exactly like scikit-learn 1.2's
  * `classification_report(y_true, y_pred, labels=…, digits=…, zero_division=0)`.
  */
-import { averageFromCounts, labelCounts, perClassFromCounts, uniqueLabels, type ClassScores, type Label, type Scores } from './classification.js';
+import {
+  averageFromCounts,
+  labelCounts,
+  perClassFromCounts,
+  uniqueLabels,
+  type ClassScores,
+  type Label,
+  type Scores,
+} from './classification.js';
 
 export interface ClassificationReport {
   /** One row per scored label, in label order. */
@@ -19,7 +27,11 @@ export interface ClassificationReport {
 }
 
 /** Builds the report; `labels` fixes the label set and order (see classification.ts). */
-export function classificationReport(gold: readonly Label[], pred: readonly Label[], options: { labels?: readonly Label[] } = {}): ClassificationReport {
+export function classificationReport(
+  gold: readonly Label[],
+  pred: readonly Label[],
+  options: { labels?: readonly Label[] } = {},
+): ClassificationReport {
   const counts = labelCounts(gold, pred, options.labels);
   const present = uniqueLabels(gold, pred);
   const scored = new Set(counts.labels);
@@ -44,7 +56,9 @@ export function formatFixed(x: number, digits: number): string {
   if (Math.abs(x) >= 1e21) return String(x);
   // toFixed is exact (it rounds the binary value's full decimal expansion), so 25 extra digits show
   // whether x lies exactly halfway: a double that does has at most digits + 1 decimals.
-  const [whole = '', fraction = ''] = Math.abs(x).toFixed(Math.min(100, digits + 25)).split('.');
+  const [whole = '', fraction = ''] = Math.abs(x)
+    .toFixed(Math.min(100, digits + 25))
+    .split('.');
   const kept = fraction.slice(0, digits);
   const rest = fraction.slice(digits);
   const isTie = rest[0] === '5' && /^0*$/.test(rest.slice(1));
@@ -69,7 +83,8 @@ export function formatClassificationReport(report: ClassificationReport, digits 
   const names = report.classes.map((c) => String(c.label));
   const width = Math.max(...names.map((n) => n.length), 'weighted avg'.length, digits);
   const num = (x: number): string => ' ' + pad(formatFixed(x, digits), 9);
-  const row = (name: string, s: Scores): string => `${pad(name, width)} ${num(s.precision)}${num(s.recall)}${num(s.f1)} ${pad(String(s.support), 9)}\n`;
+  const row = (name: string, s: Scores): string =>
+    `${pad(name, width)} ${num(s.precision)}${num(s.recall)}${num(s.f1)} ${pad(String(s.support), 9)}\n`;
   let text = pad('', width) + ' ' + ['precision', 'recall', 'f1-score', 'support'].map((h) => ' ' + pad(h, 9)).join('') + '\n\n';
   for (const [i, c] of report.classes.entries()) text += row(names[i]!, c);
   text += '\n';

@@ -50,7 +50,9 @@ export interface LabelCounts {
 /** Throws unless `gold` and `pred` have the same length. */
 export function checkSameLength(gold: ArrayLike<unknown>, pred: ArrayLike<unknown>, what: string): void {
   if (gold.length !== pred.length) {
-    throw new ShapeError(`${what}: gold has ${gold.length} items but predictions have ${pred.length}; pass one prediction per gold example`);
+    throw new ShapeError(
+      `${what}: gold has ${gold.length} items but predictions have ${pred.length}; pass one prediction per gold example`,
+    );
   }
 }
 
@@ -66,7 +68,9 @@ function checkLabelTypes(labels: Iterable<Label>, what: string): void {
   for (const label of labels) {
     const type = typeof label;
     if (seen !== undefined && type !== seen) {
-      throw new ConfigError(`${what}: labels mix strings and numbers (${seen} and ${type}, e.g. ${JSON.stringify(label)}); use one type, e.g. map numbers with String()`);
+      throw new ConfigError(
+        `${what}: labels mix strings and numbers (${seen} and ${type}, e.g. ${JSON.stringify(label)}); use one type, e.g. map numbers with String()`,
+      );
     }
     seen = type;
   }
@@ -87,7 +91,8 @@ export function uniqueLabels(...arrays: readonly (readonly Label[])[]): Label[] 
 export function resolveLabels(labels: readonly Label[] | undefined, arrays: readonly (readonly Label[])[], what: string): Label[] {
   if (labels === undefined) return uniqueLabels(...arrays);
   if (labels.length === 0) throw new ConfigError(`${what}: labels is empty; pass at least one label or omit it to use the labels present`);
-  if (new Set(labels).size !== labels.length) throw new ConfigError(`${what}: labels has duplicates (${JSON.stringify(labels)}); pass each label once`);
+  if (new Set(labels).size !== labels.length)
+    throw new ConfigError(`${what}: labels has duplicates (${JSON.stringify(labels)}); pass each label once`);
   checkLabelTypes([...labels, ...arrays.flat()], what);
   return [...labels];
 }
@@ -169,7 +174,11 @@ export function averageFromCounts(counts: LabelCounts, average: Average): Scores
   }
   const perClass = perClassFromCounts(counts);
   const weights = average === 'weighted' ? counts.gold : undefined;
-  const pick = (key: 'precision' | 'recall' | 'f1'): number => mean(perClass.map((s) => s[key]), weights);
+  const pick = (key: 'precision' | 'recall' | 'f1'): number =>
+    mean(
+      perClass.map((s) => s[key]),
+      weights,
+    );
   return { precision: pick('precision'), recall: pick('recall'), f1: pick('f1'), support };
 }
 
@@ -186,7 +195,12 @@ export function perClassScores(gold: readonly Label[], pred: readonly Label[], o
  * total gold count over the scored labels. Micro-F1 equals accuracy when every label is scored.
  * @example averageScores(['a', 'b', 'b'], ['a', 'b', 'a'], 'macro').f1 // (2/3 + 2/3) / 2
  */
-export function averageScores(gold: readonly Label[], pred: readonly Label[], average: Average, options: { labels?: readonly Label[] } = {}): Scores {
+export function averageScores(
+  gold: readonly Label[],
+  pred: readonly Label[],
+  average: Average,
+  options: { labels?: readonly Label[] } = {},
+): Scores {
   return averageFromCounts(labelCounts(gold, pred, options.labels), average);
 }
 
@@ -200,7 +214,11 @@ export interface ConfusionMatrix {
  * The confusion matrix in scikit-learn's orientation (rows gold, columns predicted). With `labels`,
  * examples whose gold or predicted label is outside the set are left out, as `confusion_matrix`.
  */
-export function confusionMatrix(gold: readonly Label[], pred: readonly Label[], options: { labels?: readonly Label[] } = {}): ConfusionMatrix {
+export function confusionMatrix(
+  gold: readonly Label[],
+  pred: readonly Label[],
+  options: { labels?: readonly Label[] } = {},
+): ConfusionMatrix {
   checkSameLength(gold, pred, 'confusionMatrix');
   const labels = resolveLabels(options.labels, [gold, pred], 'confusionMatrix');
   const index = labelIndex(labels);

@@ -79,6 +79,15 @@ describe('classification report matches classification_report', () => {
 });
 
 describe('classification edge cases', () => {
+  it('docstring examples', () => {
+    assert.equal(accuracy(['a', 'b', 'b'], ['a', 'b', 'a']), 2 / 3);
+    assert.deepEqual(perClassScores(['a', 'b'], ['a', 'a']), [
+      { label: 'a', precision: 0.5, recall: 1, f1: 2 / 3, support: 1 },
+      { label: 'b', precision: 0, recall: 0, f1: 0, support: 1 },
+    ]);
+    assert.equal(averageScores(['a', 'b', 'b'], ['a', 'b', 'a'], 'macro').f1, 2 / 3);
+  });
+
   it('formatFixed rounds exact ties to even, as Python does', () => {
     assert.equal(formatFixed(0.625, 2), '0.62'); // exactly 5/8: Python '0.62', toFixed '0.63'
     assert.equal(formatFixed(0.375, 2), '0.38');
