@@ -1,0 +1,114 @@
+/**
+ * Multi-head self-attention of BERT (Vaswani et al., NeurIPS 2017, §3.2; Hugging Face
+ * `BertSelfAttention` (eager), `BertSelfOutput`, `BertAttention`), with post-LayerNorm residual.
+ */
+import { ShapeError } from '../../errors.js';
+import { bmm, softmax, tidy, type DType, type Tensor } from '../../tensor/index.js';
+import { Dropout } from '../../nn/dropout.js';
+import { baddbmm } from '../../nn/functional.js';
+import type { ParamOptions } from '../../nn/init.js';
+import { LayerNorm } from '../../nn/layer-norm.js';
+import { Linear } from '../../nn/linear.js';
+import { Module } from '../../nn/module.js';
+import type { BertConfig } from './config.js';
+
+/** Largest finite value per floating dtype (torch.finfo(dtype).max). */
+const FLOAT_MAX: Partial<Record<DType, number>> = {
+  float16: 65504,
+  bfloat16: 3.3895313892515355e38,
+  float32: 3.4028234663852886e38,
+  float64: Number.MAX_VALUE,
+};
+
+/**
+ * The additive attention bias of a padding mask, built once per forward and shared by all layers:
+ * 0 where a key may be attended, the dtype's lowest finite value where not (as Hugging Face), so a
+ * masked key's probability is exactly 0 and real tokens see the same numbers with or without padding.
+ * @param attentionMask (B, T) 1 = attend, 0 = padding (any numeric or bool dtype).
+ * @param numHeads nh.
+ * @param dtype the dtype of the attention scores.
+ * @returns (B·nh, 1, T), broadcast over the query dimension.
+ */
+export function attentionBias(attentionMask: Tensor, numHeads: number, dtype: DType): Tensor {
+  const max = FLOAT_MAX[dtype];
+  if (max === undefined) throw new ShapeError(`attention needs floating hidden states, got ${dtype}`);
+  return tidy(() => {
+    const [B, T] = attentionMask.shape as [number, number];
+    const bias = attentionMask.to(dtype).sub(1).mul(max); // (1 − m)·min, (B, T)
+    return bias.view([B, 1, 1, T]).expand([B, numHeads, 1, T]).reshape([B * numHeads, 1, T]);
+  });
+}
+
+export class BertSelfAttention extends Module {
+  readonly query: Linear;
+  readonly key: Linear;
+  readonly value: Linear;
+  readonly dropout: Dropout;
+  readonly numHeads: number;
+
+  constructor(c: BertConfig, o: ParamOptions = {}) {
+    super();
+    const init = { ...o, initStd: c.initializerRange };
+    this.numHeads = c.numAttentionHeads;
+    this.query = this.registerModule('query', new Linear(c.hiddenSize, c.hiddenSize, init));
+    this.key = this.registerModule('key', new Linear(c.hiddenSize, c.hiddenSize, init));
+    this.value = this.registerModule('value', new Linear(c.hiddenSize, c.hiddenSize, init));
+    this.dropout = this.registerModule('dropout', new Dropout(c.attentionProbsDropoutProb));
+  }
+
+  /**
+   * x (B, T, H), bias (B·nh, 1, T) from `attentionBias` or undefined (attend everywhere) → context (B, T, H).
+   */
+  forward(x: Tensor, bias?: Tensor): Tensor {
+    const [B, T, H] = x.shape as [number, number, number];
+    const nh = this.numHeads;
+    const hs = H / nh;
+    // (B, T, H) → (B·nh, T, hs): one copy per projection, the same that PyTorch's 4-d matmul makes
+    const heads = (t: Tensor) => t.view([B, T, nh, hs]).transpose(1, 2).reshape([B * nh, T, hs]);
+    const q = heads(this.query.forward(x));
+    const kT = heads(this.key.forward(x)).transpose(1, 2); // (B·nh, hs, T), a view: the GEMM reads it transposed
+    const v = heads(this.value.forward(x));
+    // scores = q·kᵀ/√hs + bias in one kernel, (B·nh, T, T)
+    const scores = bias === undefined ? bmm(q, kT).mul(1 / Math.sqrt(hs)) : baddbmm(bias, q, kT, 1, 1 / Math.sqrt(hs));
+    const probs = this.dropout.forward(softmax(scores, -1)); // (B·nh, T, T)
+    const context = bmm(probs, v); // (B·nh, T, hs)
+    return context.view([B, nh, T, hs]).transpose(1, 2).reshape([B, T, H]);
+  }
+}
+
+/** Output projection, dropout, residual and LayerNorm (Hugging Face `BertSelfOutput`). */
+export class BertSelfOutput extends Module {
+  readonly dense: Linear;
+  readonly layerNorm: LayerNorm;
+  readonly dropout: Dropout;
+
+  constructor(c: BertConfig, o: ParamOptions = {}) {
+    super();
+    this.dense = this.registerModule('dense', new Linear(c.hiddenSize, c.hiddenSize, { ...o, initStd: c.initializerRange }));
+    this.layerNorm = this.registerModule('LayerNorm', new LayerNorm(c.hiddenSize, c.layerNormEps, o));
+    this.dropout = this.registerModule('dropout', new Dropout(c.hiddenDropoutProb));
+  }
+
+  /** context (B, T, H), residual (B, T, H) → (B, T, H) */
+  forward(context: Tensor, residual: Tensor): Tensor {
+    const h = this.dropout.forward(this.dense.forward(context)); // fresh, so the residual add may be in place
+    return this.layerNorm.forward(h.add_(residual));
+  }
+}
+
+/** Self-attention plus its output block: `attention.self.*` and `attention.output.*`. */
+export class BertAttention extends Module {
+  readonly self: BertSelfAttention;
+  readonly output: BertSelfOutput;
+
+  constructor(c: BertConfig, o: ParamOptions = {}) {
+    super();
+    this.self = this.registerModule('self', new BertSelfAttention(c, o));
+    this.output = this.registerModule('output', new BertSelfOutput(c, o));
+  }
+
+  /** x (B, T, H), bias (B·nh, 1, T) or undefined → (B, T, H) */
+  forward(x: Tensor, bias?: Tensor): Tensor {
+    return this.output.forward(this.self.forward(x, bias), x);
+  }
+}

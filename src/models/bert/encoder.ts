@@ -1,0 +1,128 @@
+/**
+ * `BertModel`: embeddings, a stack of transformer layers and an optional pooler (Hugging Face
+ * `BertModel`, whose parameter names it keeps: `embeddings.*`, `encoder.layer.{i}.*`, `pooler.dense.*`).
+ */
+import { ShapeError } from '../../errors.js';
+import { tanh, tidy, type Tensor } from '../../tensor/index.js';
+import type { ParamOptions } from '../../nn/init.js';
+import { Linear } from '../../nn/linear.js';
+import { Module, ModuleList } from '../../nn/module.js';
+import { attentionBias } from './attention.js';
+import { bertConfig, validateBertConfig, type BertConfig } from './config.js';
+import { BertEmbeddings } from './embeddings.js';
+import { BertLayer } from './layer.js';
+
+export class BertEncoder extends Module {
+  readonly layer: ModuleList<BertLayer>;
+
+  constructor(c: BertConfig, o: ParamOptions = {}) {
+    super();
+    this.layer = this.registerModule('layer', new ModuleList(Array.from({ length: c.numHiddenLayers }, () => new BertLayer(c, o))));
+  }
+
+  /** x (B, T, H), bias (B·nh, 1, T) or undefined → (B, T, H). Frees each layer's input handle once used (except `x`). */
+  forward(x: Tensor, bias?: Tensor): Tensor {
+    let h = x;
+    for (const layer of this.layer) {
+      const next = layer.forward(h, bias);
+      if (h !== x) h.dispose();
+      h = next;
+    }
+    return h;
+  }
+}
+
+/** tanh(W·h₀ + b) of the first token's hidden state (BERT's [CLS] pooling, Hugging Face `BertPooler`). */
+export class BertPooler extends Module {
+  readonly dense: Linear;
+
+  constructor(c: BertConfig, o: ParamOptions = {}) {
+    super();
+    this.dense = this.registerModule('dense', new Linear(c.hiddenSize, c.hiddenSize, { ...o, initStd: c.initializerRange }));
+  }
+
+  /** (B, T, H) → (B, H) */
+  forward(hiddenStates: Tensor): Tensor {
+    return tidy(() => tanh(this.dense.forward(hiddenStates.select(1, 0))));
+  }
+}
+
+export interface BertInputs {
+  /** (B, T) int64 token ids. */
+  inputIds: Tensor;
+  /** (B, T) 1 = attend, 0 = padding; all 1 when omitted. */
+  attentionMask?: Tensor;
+  /** (B, T) int64 segment ids; all 0 when omitted. */
+  tokenTypeIds?: Tensor;
+}
+
+export interface BertOutputs {
+  /** (B, T, H) the last layer's hidden states. */
+  lastHiddenState: Tensor;
+  /** (B, H) the pooler's output; present when the model has a pooling layer. */
+  pooledOutput?: Tensor;
+}
+
+export interface BertModelOptions extends ParamOptions {
+  /** Build `pooler.dense` and return `pooledOutput` (default true). */
+  addPoolingLayer?: boolean;
+}
+
+const shapeText = (s: readonly number[]): string => `[${s.join(', ')}]`;
+
+export class BertModel extends Module {
+  readonly config: BertConfig;
+  readonly embeddings: BertEmbeddings;
+  readonly encoder: BertEncoder;
+  readonly pooler: BertPooler | undefined;
+
+  /**
+   * A BERT encoder with freshly initialised weights (Hugging Face's scheme: N(0, initializerRange²)
+   * weights, zero biases and padding row, LayerNorm 1 and 0); load trained ones with `loadStateDict`.
+   * @throws ConfigError for an invalid config.
+   * @example
+   *   const bert = new BertModel(bertConfig({ vocabSize: 99, hiddenSize: 32, numHiddenLayers: 2, numAttentionHeads: 4, intermediateSize: 37 }));
+   *   const { lastHiddenState, pooledOutput } = tidy(() => bert.forward({ inputIds, attentionMask }));
+   */
+  constructor(config: BertConfig = bertConfig(), options: BertModelOptions = {}) {
+    super();
+    validateBertConfig(config);
+    this.config = config;
+    const o: ParamOptions = { dtype: options.dtype, device: options.device };
+    this.embeddings = this.registerModule('embeddings', new BertEmbeddings(config, o));
+    this.encoder = this.registerModule('encoder', new BertEncoder(config, o));
+    this.pooler = options.addPoolingLayer === false ? undefined : this.registerModule('pooler', new BertPooler(config, o));
+  }
+
+  /**
+   * Encodes a batch. Returned tensors belong to the caller (or the enclosing tidy); intermediates are freed.
+   * @throws ShapeError when inputIds is not (B, T) of an integer dtype, T exceeds maxPositionEmbeddings,
+   *   or attentionMask / tokenTypeIds are not (B, T).
+   */
+  forward(inputs: BertInputs): BertOutputs {
+    const { inputIds, attentionMask, tokenTypeIds } = inputs;
+    this.checkInputs(inputs);
+    return tidy(() => {
+      const x = this.embeddings.forward(inputIds, tokenTypeIds); // (B, T, H)
+      const bias = attentionMask && attentionBias(attentionMask, this.config.numAttentionHeads, x.dtype); // (B·nh, 1, T)
+      const lastHiddenState = this.encoder.forward(x, bias); // (B, T, H)
+      return this.pooler ? { lastHiddenState, pooledOutput: this.pooler.forward(lastHiddenState) } : { lastHiddenState };
+    });
+  }
+
+  private checkInputs({ inputIds, attentionMask, tokenTypeIds }: BertInputs): void {
+    const shape = inputIds.shape;
+    const dtype = inputIds.dtype;
+    if (shape.length !== 2) throw new ShapeError(`inputIds must be (B, T), got shape ${shapeText(shape)}`);
+    if (dtype !== 'int64' && dtype !== 'int32') throw new ShapeError(`inputIds must hold int64 token ids, got ${dtype}`);
+    const T = shape[1] as number;
+    if (T > this.config.maxPositionEmbeddings) {
+      throw new ShapeError(`the sequence has ${T} tokens, more than maxPositionEmbeddings (${this.config.maxPositionEmbeddings}); truncate it`);
+    }
+    for (const [name, t] of [['attentionMask', attentionMask], ['tokenTypeIds', tokenTypeIds]] as const) {
+      if (t === undefined) continue;
+      const s = t.shape;
+      if (s.length !== 2 || s[0] !== shape[0] || s[1] !== T) throw new ShapeError(`${name} must have the shape of inputIds ${shapeText(shape)}, got ${shapeText(s)}`);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * One BERT transformer layer, post-LN (Devlin et al., NAACL 2019; Hugging Face `BertLayer`,
+ * `BertIntermediate`, `BertOutput`): x → LN(x + Attention(x)) → LN(· + W₂·act(W₁·)).
+ */
+import { gelu, relu, tidy, type Tensor } from '../../tensor/index.js';
+import { Dropout } from '../../nn/dropout.js';
+import type { ParamOptions } from '../../nn/init.js';
+import { LayerNorm } from '../../nn/layer-norm.js';
+import { Linear } from '../../nn/linear.js';
+import { Module } from '../../nn/module.js';
+import { BertAttention } from './attention.js';
+import type { BertConfig, HiddenAct } from './config.js';
+
+const ACTIVATIONS: Readonly<Record<HiddenAct, (x: Tensor) => Tensor>> = {
+  gelu: (x) => gelu(x), // exact, x·Φ(x)
+  gelu_new: (x) => gelu(x, 'tanh'),
+  gelu_pytorch_tanh: (x) => gelu(x, 'tanh'),
+  relu: (x) => relu(x),
+};
+
+/** The feed-forward expansion: dense (H → intermediate) and the activation. */
+export class BertIntermediate extends Module {
+  readonly dense: Linear;
+  private readonly act: (x: Tensor) => Tensor;
+
+  constructor(c: BertConfig, o: ParamOptions = {}) {
+    super();
+    this.dense = this.registerModule('dense', new Linear(c.hiddenSize, c.intermediateSize, { ...o, initStd: c.initializerRange }));
+    this.act = ACTIVATIONS[c.hiddenAct];
+  }
+
+  /** (B, T, H) → (B, T, intermediate) */
+  forward(x: Tensor): Tensor {
+    return this.act(this.dense.forward(x));
+  }
+}
+
+/** The feed-forward contraction (intermediate → H), dropout, residual and LayerNorm. */
+export class BertOutput extends Module {
+  readonly dense: Linear;
+  readonly layerNorm: LayerNorm;
+  readonly dropout: Dropout;
+
+  constructor(c: BertConfig, o: ParamOptions = {}) {
+    super();
+    this.dense = this.registerModule('dense', new Linear(c.intermediateSize, c.hiddenSize, { ...o, initStd: c.initializerRange }));
+    this.layerNorm = this.registerModule('LayerNorm', new LayerNorm(c.hiddenSize, c.layerNormEps, o));
+    this.dropout = this.registerModule('dropout', new Dropout(c.hiddenDropoutProb));
+  }
+
+  /** h (B, T, intermediate), residual (B, T, H) → (B, T, H) */
+  forward(h: Tensor, residual: Tensor): Tensor {
+    const y = this.dropout.forward(this.dense.forward(h)); // fresh, so the residual add may be in place
+    return this.layerNorm.forward(y.add_(residual));
+  }
+}
+
+export class BertLayer extends Module {
+  readonly attention: BertAttention;
+  readonly intermediate: BertIntermediate;
+  readonly output: BertOutput;
+
+  constructor(c: BertConfig, o: ParamOptions = {}) {
+    super();
+    this.attention = this.registerModule('attention', new BertAttention(c, o));
+    this.intermediate = this.registerModule('intermediate', new BertIntermediate(c, o));
+    this.output = this.registerModule('output', new BertOutput(c, o));
+  }
+
+  /**
+   * x (B, T, H), bias (B·nh, 1, T) from `attentionBias` or undefined → (B, T, H). Every intermediate
+   * handle is freed on return (autograd keeps what backward needs).
+   */
+  forward(x: Tensor, bias?: Tensor): Tensor {
+    return tidy(() => {
+      const a = this.attention.forward(x, bias);
+      return this.output.forward(this.intermediate.forward(a), a);
+    });
+  }
+}
