@@ -23,7 +23,8 @@ const place = (o: ParamOptions) => ({ dtype: o.dtype ?? 'float32', device: o.dev
 
 /** Draws N(0, std²) of `shape`. */
 export function normalInit(shape: readonly number[], std: number, o: ParamOptions = {}): Tensor {
-  if (!(std >= 0) || !Number.isFinite(std)) throw new ConfigError(`the standard deviation of a normal initialiser must be a finite number ≥ 0, got ${std}`);
+  if (!(std >= 0) || !Number.isFinite(std))
+    throw new ConfigError(`the standard deviation of a normal initialiser must be a finite number ≥ 0, got ${std}`);
   return noGrad(() => zeros(shape, place(o)).normal_(0, std));
 }
 

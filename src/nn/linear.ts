@@ -29,11 +29,17 @@ export class Linear extends Module {
     super();
     const bound = 1 / Math.sqrt(inFeatures);
     const std = options.initStd;
-    this.weight = this.registerParameter('weight', std === undefined ? uniformInit([outFeatures, inFeatures], bound, options) : normalInit([outFeatures, inFeatures], std, options));
+    this.weight = this.registerParameter(
+      'weight',
+      std === undefined ? uniformInit([outFeatures, inFeatures], bound, options) : normalInit([outFeatures, inFeatures], std, options),
+    );
     this.bias =
       options.bias === false
         ? undefined
-        : this.registerParameter('bias', std === undefined ? uniformInit([outFeatures], bound, options) : zerosInit([outFeatures], options));
+        : this.registerParameter(
+            'bias',
+            std === undefined ? uniformInit([outFeatures], bound, options) : zerosInit([outFeatures], options),
+          );
   }
 
   /** x (…, in) → (…, out) */

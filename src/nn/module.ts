@@ -47,8 +47,10 @@ export class Module implements Disposable {
   }
 
   private checkName(name: string): void {
-    if (name === '' || name.includes('.')) throw new ConfigError(`a parameter or module name must be non-empty and contain no '.', got '${name}'`);
-    if (this.ownParams.has(name) || this.childModules.has(name)) throw new ConfigError(`'${name}' is already registered in ${this.constructor.name}`);
+    if (name === '' || name.includes('.'))
+      throw new ConfigError(`a parameter or module name must be non-empty and contain no '.', got '${name}'`);
+    if (this.ownParams.has(name) || this.childModules.has(name))
+      throw new ConfigError(`'${name}' is already registered in ${this.constructor.name}`);
   }
 
   /** The direct children, by name, in registration order. */
@@ -136,7 +138,8 @@ export class Module implements Disposable {
     if (strict && unexpectedKeys.length > 0) problems.push(`unexpected keys: ${quoted(unexpectedKeys)}`);
     if (mismatches.length > 0) problems.push(`shape mismatch: ${mismatches.join('; ')}`);
     if (problems.length > 0) {
-      const hint = strict && (missingKeys.length > 0 || unexpectedKeys.length > 0) ? ' (pass { strict: false } to load only the keys both have)' : '';
+      const hint =
+        strict && (missingKeys.length > 0 || unexpectedKeys.length > 0) ? ' (pass { strict: false } to load only the keys both have)' : '';
       throw new CheckpointError(`the state dict does not fit ${this.constructor.name}: ${problems.join('; ')}${hint}`);
     }
     noGrad(() => {

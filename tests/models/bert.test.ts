@@ -16,20 +16,39 @@ import { dispose, grad, liveTensorCount, manualSeed, noGrad, ones, tensor, tidy,
 import { assertClose, fromFixture } from '../helpers/fixtures.js';
 import { fixture, maxAbsDiff, referenceInputs, referenceModel } from './bert-fixture.js';
 
-const TINY: Partial<BertConfig> = { vocabSize: 99, hiddenSize: 32, numHiddenLayers: 2, numAttentionHeads: 4, intermediateSize: 37, maxPositionEmbeddings: 64 };
+const TINY: Partial<BertConfig> = {
+  vocabSize: 99,
+  hiddenSize: 32,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  intermediateSize: 37,
+  maxPositionEmbeddings: 64,
+};
 const tiny = () => bertConfig(TINY);
 const ids = (rows: number[][]) => tensor(rows, { dtype: 'int64' });
 
 /** The fixture's scalar loss: Σ hidden·Wh + Σ pooled·Wp. */
 function referenceLoss(hidden: Tensor, pooled: Tensor): Tensor {
-  return hidden.mul(fromFixture(fixture.loss.hidden_weight)).sum().add(pooled.mul(fromFixture(fixture.loss.pooled_weight)).sum());
+  return hidden
+    .mul(fromFixture(fixture.loss.hidden_weight))
+    .sum()
+    .add(pooled.mul(fromFixture(fixture.loss.pooled_weight)).sum());
 }
 
 describe('BertModel shapes and names', () => {
   it('maps (B, T) ids to lastHiddenState (B, T, H) and pooledOutput (B, H)', () => {
     const model = new BertModel(tiny());
     tidy(() => {
-      const out = model.forward({ inputIds: ids([[1, 2, 3, 4, 5], [6, 7, 8, 0, 0]]), attentionMask: ids([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]]) });
+      const out = model.forward({
+        inputIds: ids([
+          [1, 2, 3, 4, 5],
+          [6, 7, 8, 0, 0],
+        ]),
+        attentionMask: ids([
+          [1, 1, 1, 1, 1],
+          [1, 1, 1, 0, 0],
+        ]),
+      });
       assert.deepEqual(out.lastHiddenState.shape, [2, 5, 32]);
       assert.deepEqual(out.pooledOutput?.shape, [2, 32]);
     });
@@ -63,8 +82,16 @@ describe('BertModel shapes and names', () => {
       assert.ok((p.get('embeddings.word_embeddings.weight')?.select(0, 0).toFlatArray() as number[]).every((v) => v === 0));
       for (const [name, t] of p) {
         const values = t.toFlatArray() as number[];
-        if (name.endsWith('LayerNorm.weight')) assert.ok(values.every((v) => v === 1), name);
-        else if (name.endsWith('bias')) assert.ok(values.every((v) => v === 0), name);
+        if (name.endsWith('LayerNorm.weight'))
+          assert.ok(
+            values.every((v) => v === 1),
+            name,
+          );
+        else if (name.endsWith('bias'))
+          assert.ok(
+            values.every((v) => v === 0),
+            name,
+          );
       }
     });
     model.dispose();
@@ -100,7 +127,10 @@ describe('BertModel matches the PyTorch reference (scripts/fixtures/bert.py)', (
       const loss = referenceLoss(out.lastHiddenState, out.pooledOutput as Tensor);
       assert.ok(Math.abs((loss.item() as number) - fixture.loss.value) <= 1e-4 * Math.abs(fixture.loss.value));
       const names = Object.keys(fixture.grads);
-      const grads = grad(loss, names.map((n) => params.get(n) as Tensor));
+      const grads = grad(
+        loss,
+        names.map((n) => params.get(n) as Tensor),
+      );
       names.forEach((n, i) => {
         const expected = fixture.grads[n]!;
         const scale = Math.max(...(expected.data as number[]).map(Math.abs));
@@ -126,7 +156,12 @@ describe('BertModel padding', () => {
         const padded = batch.lastHiddenState.narrow(0, i, 1).narrow(1, 0, n);
         const diff = padded.sub(alone.lastHiddenState).abs().max().item() as number;
         assert.ok(diff <= 1e-5, `row ${i}: hidden states differ by ${diff}`); // a few ulps: GEMMs of other sizes sum in another order
-        const pooledDiff = (batch.pooledOutput as Tensor).narrow(0, i, 1).sub(alone.pooledOutput as Tensor).abs().max().item() as number;
+        const pooledDiff = (batch.pooledOutput as Tensor)
+          .narrow(0, i, 1)
+          .sub(alone.pooledOutput as Tensor)
+          .abs()
+          .max()
+          .item() as number;
         assert.ok(pooledDiff <= 1e-5, `row ${i}: pooled outputs differ by ${pooledDiff}`);
       });
     });
@@ -187,11 +222,20 @@ describe('BertModel modes and memory', () => {
   it('rejects inputs of the wrong shape, dtype or length', () => {
     const model = new BertModel(tiny());
     tidy(() => {
-      assert.throws(() => model.forward({ inputIds: ids([1, 2, 3] as unknown as number[][]) }), /inputIds must be \(B, T\), got shape \[3\]/);
+      assert.throws(
+        () => model.forward({ inputIds: ids([1, 2, 3] as unknown as number[][]) }),
+        /inputIds must be \(B, T\), got shape \[3\]/,
+      );
       assert.throws(() => model.forward({ inputIds: tensor([[1, 2]]) }), /inputIds must hold int64 token ids, got float32/);
-      assert.throws(() => model.forward({ inputIds: ids([[1, 2]]), attentionMask: ids([[1, 1, 1]]) }), /attentionMask must have the shape of inputIds \[1, 2\], got \[1, 3\]/);
+      assert.throws(
+        () => model.forward({ inputIds: ids([[1, 2]]), attentionMask: ids([[1, 1, 1]]) }),
+        /attentionMask must have the shape of inputIds \[1, 2\], got \[1, 3\]/,
+      );
       assert.throws(() => model.forward({ inputIds: ids([[1, 2]]), tokenTypeIds: ids([[0], [0]]) }), ShapeError);
-      assert.throws(() => model.forward({ inputIds: ones([1, 65], { dtype: 'int64' }) }), /65 tokens, more than maxPositionEmbeddings \(64\)/);
+      assert.throws(
+        () => model.forward({ inputIds: ones([1, 65], { dtype: 'int64' }) }),
+        /65 tokens, more than maxPositionEmbeddings \(64\)/,
+      );
     });
     model.dispose();
   });
@@ -200,18 +244,30 @@ describe('BertModel modes and memory', () => {
 describe('BertConfig', () => {
   it('defaults to bert-base and validates with precise messages', () => {
     assert.deepEqual(bertConfig(), BERT_BASE);
-    assert.throws(() => bertConfig({ hiddenSize: 768, numAttentionHeads: 5 }), /hidden size \(768\) is not a multiple of the number of attention heads \(5\)/);
+    assert.throws(
+      () => bertConfig({ hiddenSize: 768, numAttentionHeads: 5 }),
+      /hidden size \(768\) is not a multiple of the number of attention heads \(5\)/,
+    );
     assert.throws(() => bertConfig({ numHiddenLayers: 0 }), /numHiddenLayers must be a positive integer, got 0/);
     assert.throws(() => bertConfig({ hiddenDropoutProb: 1.5 }), /hiddenDropoutProb must be a probability in \[0, 1\), got 1.5/);
-    assert.throws(() => bertConfig({ hiddenAct: 'swish' as never }), /hiddenAct must be one of gelu, gelu_new, gelu_pytorch_tanh, relu, got 'swish'/);
+    assert.throws(
+      () => bertConfig({ hiddenAct: 'swish' as never }),
+      /hiddenAct must be one of gelu, gelu_new, gelu_pytorch_tanh, relu, got 'swish'/,
+    );
     assert.throws(() => bertConfig({ layerNormEps: 0 }), /layerNormEps must be a finite number > 0/);
-    assert.throws(() => bertConfig({ vocabSize: 10, padTokenId: 10 }), /padTokenId must be null or an integer in \[0, vocabSize = 10\), got 10/);
+    assert.throws(
+      () => bertConfig({ vocabSize: 10, padTokenId: 10 }),
+      /padTokenId must be null or an integer in \[0, vocabSize = 10\), got 10/,
+    );
     assert.equal(bertConfig({ padTokenId: null }).padTokenId, null);
   });
 
   it('rejects unknown keys, suggesting the nearest valid one', () => {
     assert.throws(() => bertConfig({ hidden_size: 32 } as never), /unknown BERT config key 'hidden_size'; did you mean 'hiddenSize'\?/);
-    assert.throws(() => bertConfig({ numHeads: 4 } as never), (e: unknown) => e instanceof ConfigError && /did you mean 'numAttentionHeads'/.test(e.message));
+    assert.throws(
+      () => bertConfig({ numHeads: 4 } as never),
+      (e: unknown) => e instanceof ConfigError && /did you mean 'numAttentionHeads'/.test(e.message),
+    );
     assert.throws(() => bertConfig({ vocabSise: 4 } as never), /did you mean 'vocabSize'/);
   });
 
@@ -233,9 +289,18 @@ describe('BertConfig', () => {
     assert.equal(bertConfigFromHf(hf).hiddenSize, 32);
     assert.equal(bertConfigFromHf({}).hiddenSize, 768, 'missing keys take the defaults');
     assert.throws(() => bertConfigFromHf({ ...hf, hidden_size: '32' }), /config.json: hidden_size must be a number, got "32"/);
-    assert.throws(() => bertConfigFromHf({ ...hf, num_attention_heads: 5 }), /config.json: hidden size \(32\) is not a multiple of the number of attention heads \(5\)/);
-    assert.throws(() => bertConfigFromHf({ ...hf, num_hidden_layers: 1.5 }), /config.json: num_hidden_layers must be a positive integer, got 1.5/);
-    assert.throws(() => bertConfigFromHf({ ...hf, position_embedding_type: 'relative_key' }), /position_embedding_type = "relative_key", but this BERT encoder supports only "absolute"/);
+    assert.throws(
+      () => bertConfigFromHf({ ...hf, num_attention_heads: 5 }),
+      /config.json: hidden size \(32\) is not a multiple of the number of attention heads \(5\)/,
+    );
+    assert.throws(
+      () => bertConfigFromHf({ ...hf, num_hidden_layers: 1.5 }),
+      /config.json: num_hidden_layers must be a positive integer, got 1.5/,
+    );
+    assert.throws(
+      () => bertConfigFromHf({ ...hf, position_embedding_type: 'relative_key' }),
+      /position_embedding_type = "relative_key", but this BERT encoder supports only "absolute"/,
+    );
     assert.throws(() => bertConfigFromHf({ ...hf, model_type: 'roberta' }), ConfigError);
   });
 });

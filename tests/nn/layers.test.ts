@@ -11,7 +11,12 @@ describe('Linear', () => {
     const lin = new Linear(3, 2);
     tidy(() => {
       noGrad(() => {
-        lin.weight.copy_(tensor([[1, 2, 3], [0, -1, 1]]));
+        lin.weight.copy_(
+          tensor([
+            [1, 2, 3],
+            [0, -1, 1],
+          ]),
+        );
         lin.bias?.copy_(tensor([0.5, -0.5]));
       });
       const y = lin.forward(tensor([[[1, 1, 1]], [[2, 0, -1]]]));
@@ -21,7 +26,7 @@ describe('Linear', () => {
     lin.dispose();
   });
 
-  it("initialises as PyTorch by default and as BERT with initStd; bias is optional", () => {
+  it('initialises as PyTorch by default and as BERT with initStd; bias is optional', () => {
     manualSeed(1);
     const torchDefault = new Linear(100, 50);
     const bound = 1 / Math.sqrt(100);
@@ -44,14 +49,29 @@ describe('Linear', () => {
 describe('Embedding', () => {
   it('looks rows up: (…) int64 → (…, H), with a zero padding row that gets no gradient', () => {
     const emb = new Embedding(5, 3, { paddingIdx: 0, initStd: 0.5 });
-    assert.deepEqual(tidy(() => emb.weight.select(0, 0).toFlatArray()), [0, 0, 0]);
+    assert.deepEqual(
+      tidy(() => emb.weight.select(0, 0).toFlatArray()),
+      [0, 0, 0],
+    );
     tidy(() => {
-      const ids = tensor([[0, 2], [2, 4]], { dtype: 'int64' });
+      const ids = tensor(
+        [
+          [0, 2],
+          [2, 4],
+        ],
+        { dtype: 'int64' },
+      );
       const y = emb.forward(ids);
       assert.deepEqual(y.shape, [2, 2, 3]);
       assert.deepEqual(y.select(0, 1).select(0, 0).toFlatArray(), emb.weight.select(0, 2).toFlatArray());
       const [g] = grad(y.sum(), [emb.weight]);
-      assert.deepEqual(g?.toArray(), [[0, 0, 0], [0, 0, 0], [2, 2, 2], [0, 0, 0], [1, 1, 1]]);
+      assert.deepEqual(g?.toArray(), [
+        [0, 0, 0],
+        [0, 0, 0],
+        [2, 2, 2],
+        [0, 0, 0],
+        [1, 1, 1],
+      ]);
     });
     emb.dispose();
   });

@@ -141,8 +141,14 @@ describe('Module', () => {
     state.get('layer.0.dense.weight')?.dispose();
     state.set('layer.0.dense.weight', zeros([3, 2]));
     const message = "shape mismatch: 'layer.0.dense.weight' is [2, 3] in the model but [3, 2] in the state dict";
-    assert.throws(() => net.loadStateDict(state), (e: unknown) => e instanceof CheckpointError && e.message.includes(message));
-    assert.throws(() => net.loadStateDict(state, { strict: false }), (e: unknown) => e instanceof CheckpointError && e.message.includes(message));
+    assert.throws(
+      () => net.loadStateDict(state),
+      (e: unknown) => e instanceof CheckpointError && e.message.includes(message),
+    );
+    assert.throws(
+      () => net.loadStateDict(state, { strict: false }),
+      (e: unknown) => e instanceof CheckpointError && e.message.includes(message),
+    );
     dispose(state);
     net.dispose();
   });

@@ -35,7 +35,10 @@ export function attentionBias(attentionMask: Tensor, numHeads: number, dtype: DT
   return tidy(() => {
     const [B, T] = attentionMask.shape as [number, number];
     const bias = attentionMask.to(dtype).sub(1).mul(max); // (1 − m)·min, (B, T)
-    return bias.view([B, 1, 1, T]).expand([B, numHeads, 1, T]).reshape([B * numHeads, 1, T]);
+    return bias
+      .view([B, 1, 1, T])
+      .expand([B, numHeads, 1, T])
+      .reshape([B * numHeads, 1, T]);
   });
 }
 
@@ -64,7 +67,11 @@ export class BertSelfAttention extends Module {
     const nh = this.numHeads;
     const hs = H / nh;
     // (B, T, H) → (B·nh, T, hs): one copy per projection, the same that PyTorch's 4-d matmul makes
-    const heads = (t: Tensor) => t.view([B, T, nh, hs]).transpose(1, 2).reshape([B * nh, T, hs]);
+    const heads = (t: Tensor) =>
+      t
+        .view([B, T, nh, hs])
+        .transpose(1, 2)
+        .reshape([B * nh, T, hs]);
     const q = heads(this.query.forward(x));
     const kT = heads(this.key.forward(x)).transpose(1, 2); // (B·nh, hs, T), a view: the GEMM reads it transposed
     const v = heads(this.value.forward(x));

@@ -77,7 +77,8 @@ function distance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
-    for (let j = 1; j <= b.length; j++) row.push(Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    for (let j = 1; j <= b.length; j++)
+      row.push(Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1)));
     prev = row;
   }
   return prev[b.length] as number;
@@ -105,18 +106,29 @@ const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInt
 
 /** Checks every field; throws ConfigError for the first invalid one, naming it, the value and the rule. */
 export function validateBertConfig(c: BertConfig): void {
-  for (const f of ['vocabSize', 'hiddenSize', 'numHiddenLayers', 'numAttentionHeads', 'intermediateSize', 'maxPositionEmbeddings', 'typeVocabSize'] as const) {
+  for (const f of [
+    'vocabSize',
+    'hiddenSize',
+    'numHiddenLayers',
+    'numAttentionHeads',
+    'intermediateSize',
+    'maxPositionEmbeddings',
+    'typeVocabSize',
+  ] as const) {
     if (!isInt(c[f]) || c[f] < 1) throw new ConfigError(`${f} must be a positive integer, got ${String(c[f])}`);
   }
   if (c.hiddenSize % c.numAttentionHeads !== 0) {
     throw new ConfigError(`hidden size (${c.hiddenSize}) is not a multiple of the number of attention heads (${c.numAttentionHeads})`);
   }
-  if (!HIDDEN_ACTS.includes(c.hiddenAct)) throw new ConfigError(`hiddenAct must be one of ${HIDDEN_ACTS.join(', ')}, got '${String(c.hiddenAct)}'`);
+  if (!HIDDEN_ACTS.includes(c.hiddenAct))
+    throw new ConfigError(`hiddenAct must be one of ${HIDDEN_ACTS.join(', ')}, got '${String(c.hiddenAct)}'`);
   for (const f of ['hiddenDropoutProb', 'attentionProbsDropoutProb'] as const) {
-    if (typeof c[f] !== 'number' || !(c[f] >= 0 && c[f] < 1)) throw new ConfigError(`${f} must be a probability in [0, 1), got ${String(c[f])}`);
+    if (typeof c[f] !== 'number' || !(c[f] >= 0 && c[f] < 1))
+      throw new ConfigError(`${f} must be a probability in [0, 1), got ${String(c[f])}`);
   }
   for (const f of ['initializerRange', 'layerNormEps'] as const) {
-    if (typeof c[f] !== 'number' || !(c[f] > 0) || !Number.isFinite(c[f])) throw new ConfigError(`${f} must be a finite number > 0, got ${String(c[f])}`);
+    if (typeof c[f] !== 'number' || !(c[f] > 0) || !Number.isFinite(c[f]))
+      throw new ConfigError(`${f} must be a finite number > 0, got ${String(c[f])}`);
   }
   const pad = c.padTokenId;
   if (pad !== null && (!isInt(pad) || pad < 0 || pad >= c.vocabSize)) {
@@ -157,7 +169,9 @@ const HF_FIXED: Readonly<Record<string, unknown>> = {
 export function bertConfigFromHf(json: Readonly<Record<string, unknown>>): BertConfig {
   for (const [key, supported] of Object.entries(HF_FIXED)) {
     if (key in json && json[key] !== supported) {
-      throw new ConfigError(`config.json has ${key} = ${JSON.stringify(json[key])}, but this BERT encoder supports only ${JSON.stringify(supported)}`);
+      throw new ConfigError(
+        `config.json has ${key} = ${JSON.stringify(json[key])}, but this BERT encoder supports only ${JSON.stringify(supported)}`,
+      );
     }
   }
   const fields: Record<string, unknown> = {};
@@ -166,7 +180,8 @@ export function bertConfigFromHf(json: Readonly<Record<string, unknown>>): BertC
     if (!(key in json)) continue;
     const v = json[key];
     const want = f === 'hiddenAct' ? 'string' : 'number';
-    if (typeof v !== want && !(f === 'padTokenId' && v === null)) throw new ConfigError(`config.json: ${key} must be a ${want}, got ${JSON.stringify(v)}`);
+    if (typeof v !== want && !(f === 'padTokenId' && v === null))
+      throw new ConfigError(`config.json: ${key} must be a ${want}, got ${JSON.stringify(v)}`);
     fields[f] = v;
   }
   try {

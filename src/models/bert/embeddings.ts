@@ -23,7 +23,10 @@ export class BertEmbeddings extends Module {
   constructor(c: BertConfig, o: ParamOptions = {}) {
     super();
     const init = { ...o, initStd: c.initializerRange };
-    this.wordEmbeddings = this.registerModule('word_embeddings', new Embedding(c.vocabSize, c.hiddenSize, { ...init, paddingIdx: c.padTokenId ?? undefined }));
+    this.wordEmbeddings = this.registerModule(
+      'word_embeddings',
+      new Embedding(c.vocabSize, c.hiddenSize, { ...init, paddingIdx: c.padTokenId ?? undefined }),
+    );
     this.positionEmbeddings = this.registerModule('position_embeddings', new Embedding(c.maxPositionEmbeddings, c.hiddenSize, init));
     this.tokenTypeEmbeddings = this.registerModule('token_type_embeddings', new Embedding(c.typeVocabSize, c.hiddenSize, init));
     this.layerNorm = this.registerModule('LayerNorm', new LayerNorm(c.hiddenSize, c.layerNormEps, o));

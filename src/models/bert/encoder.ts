@@ -117,12 +117,18 @@ export class BertModel extends Module {
     if (dtype !== 'int64' && dtype !== 'int32') throw new ShapeError(`inputIds must hold int64 token ids, got ${dtype}`);
     const T = shape[1] as number;
     if (T > this.config.maxPositionEmbeddings) {
-      throw new ShapeError(`the sequence has ${T} tokens, more than maxPositionEmbeddings (${this.config.maxPositionEmbeddings}); truncate it`);
+      throw new ShapeError(
+        `the sequence has ${T} tokens, more than maxPositionEmbeddings (${this.config.maxPositionEmbeddings}); truncate it`,
+      );
     }
-    for (const [name, t] of [['attentionMask', attentionMask], ['tokenTypeIds', tokenTypeIds]] as const) {
+    for (const [name, t] of [
+      ['attentionMask', attentionMask],
+      ['tokenTypeIds', tokenTypeIds],
+    ] as const) {
       if (t === undefined) continue;
       const s = t.shape;
-      if (s.length !== 2 || s[0] !== shape[0] || s[1] !== T) throw new ShapeError(`${name} must have the shape of inputIds ${shapeText(shape)}, got ${shapeText(s)}`);
+      if (s.length !== 2 || s[0] !== shape[0] || s[1] !== T)
+        throw new ShapeError(`${name} must have the shape of inputIds ${shapeText(shape)}, got ${shapeText(s)}`);
     }
   }
 }

@@ -2,7 +2,16 @@
  * The BERT encoder (Devlin et al., "BERT: Pre-training of Deep Bidirectional Transformers for
  * Language Understanding", NAACL 2019), parameter-compatible with Hugging Face's BertModel.
  */
-export { BERT_BASE, HIDDEN_ACTS, bertConfig, bertConfigFromHf, bertConfigToHf, validateBertConfig, type BertConfig, type HiddenAct } from './config.js';
+export {
+  BERT_BASE,
+  HIDDEN_ACTS,
+  bertConfig,
+  bertConfigFromHf,
+  bertConfigToHf,
+  validateBertConfig,
+  type BertConfig,
+  type HiddenAct,
+} from './config.js';
 export { BertEmbeddings } from './embeddings.js';
 export { BertAttention, BertSelfAttention, BertSelfOutput, attentionBias } from './attention.js';
 export { BertIntermediate, BertLayer, BertOutput } from './layer.js';
