@@ -1,0 +1,11 @@
+/**
+ * Tokenization: load, train and save `tokenizer.json` (Hugging Face's format, run by the `tokenizers`
+ * package), and word ↔ sub-word alignment for token labels.
+ */
+export { Tokenizer, type TokenizerOptions } from './tokenizer.js';
+export { countTruncated, type Encoding } from './encoding.js';
+export { buildBertTokenizer, type BertTokenizerOptions } from './bert.js';
+export { trainWordPiece, countWords, type TrainWordPieceOptions } from './train.js';
+export { learnWordPieceVocab, type WordPieceLearnOptions } from './wordpiece-trainer.js';
+export { IGNORE_INDEX, alignLabels, firstTokenOfWords, predictionsPerWord, type WordPredictions } from './align.js';
+export { BERT_SPECIAL_TOKENS, BERT_SPECIAL_TOKEN_LIST, SPECIAL_TOKEN_ROLES, type SpecialTokenRole } from './special-tokens.js';
