@@ -1,6 +1,7 @@
 // Entry point: registers the binding's functions and nothing else.
 #include <napi.h>
 
+#include "env_state.h"
 #include "ops.h"
 
 namespace {
@@ -21,6 +22,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"cudaDeviceCount", mtl::CudaDeviceCount}, {"version", mtl::Version},
       {"memoryInfo", mtl::MemoryInfo},     {"setErrorFactory", mtl::SetErrorFactory},
   };
+  env.SetInstanceData(new mtl::EnvState());  // deleted, with its tensors, when the environment ends
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));
   return exports;
 }

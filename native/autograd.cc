@@ -15,7 +15,7 @@ namespace mtl {
 namespace {
 const at::Tensor& tensorArg(const Napi::CallbackInfo& info, size_t i) {
   if (!info[i].IsNumber()) throw BindingError("expected a tensor id");
-  return table().get(info[i].As<Napi::Number>().Int64Value());
+  return table(info.Env()).get(info[i].As<Napi::Number>().Int64Value());
 }
 
 bool boolArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
@@ -33,7 +33,7 @@ std::vector<at::Tensor> tensorList(const Napi::Value& v, bool allowNull, const c
   for (uint32_t i = 0; i < a.Length(); ++i) {
     const Napi::Value e = a.Get(i);
     if (allowNull && (e.IsNull() || e.IsUndefined())) out.emplace_back();
-    else if (e.IsNumber()) out.push_back(table().get(e.As<Napi::Number>().Int64Value()));
+    else if (e.IsNumber()) out.push_back(table(v.Env()).get(e.As<Napi::Number>().Int64Value()));
     else throw BindingError(std::string("'") + what + "' expects tensor ids");
   }
   return out;
@@ -47,7 +47,7 @@ c10::optional<bool> optionalBool(const Napi::Value& v) {
 // "Float[3, 4]", "Float[3] (requires_grad=false)", or "<disposed>" for an id.
 void describeId(std::ostream& out, const Napi::Value& v) {
   try {
-    const at::Tensor& t = table().get(v.As<Napi::Number>().Int64Value());
+    const at::Tensor& t = table(v.Env()).get(v.As<Napi::Number>().Int64Value());
     out << c10::toString(t.scalar_type()) << t.sizes();
     if (!t.requires_grad()) out << " (requires_grad=false)";
   } catch (const std::exception&) {
@@ -108,7 +108,7 @@ Napi::Value Grad(const Napi::CallbackInfo& info) {
   return guarded(info, "grad", [&]() -> Napi::Value {
     const at::Tensor& g = tensorArg(info, 0).grad();
     if (!g.defined()) return info.Env().Null();
-    return Napi::Number::New(info.Env(), table().put(g));
+    return Napi::Number::New(info.Env(), table(info.Env()).put(g));
   });
 }
 
@@ -144,7 +144,7 @@ Napi::Value Backward(const Napi::CallbackInfo& info) {
       [&]() -> Napi::Value {
         torch::autograd::backward(tensorList(info[0], false, "outputs"), tensorList(info[1], true, "gradOutputs"),
                                   optionalBool(info[2]), info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value());
-        table().flushExternalMemory(info.Env());
+        table(info.Env()).flushExternalMemory(info.Env());
         return info.Env().Undefined();
       },
       [&] { return describeLists(info, {{0, "outputs"}, {1, "gradOutputs"}}); });
@@ -159,11 +159,12 @@ Napi::Value AutogradGrad(const Napi::CallbackInfo& info) {
             tensorList(info[2], true, "gradOutputs"), optionalBool(info[3]),
             info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value(),
             info[5].IsBoolean() && info[5].As<Napi::Boolean>().Value());
+        TensorTable& tensors = table(info.Env());
         Napi::Array out = Napi::Array::New(info.Env(), grads.size());
         for (size_t i = 0; i < grads.size(); ++i) {
-          out.Set(i, grads[i].defined() ? Napi::Number::New(info.Env(), table().put(grads[i])) : info.Env().Null());
+          out.Set(i, grads[i].defined() ? Napi::Number::New(info.Env(), tensors.put(grads[i])) : info.Env().Null());
         }
-        table().flushExternalMemory(info.Env());
+        tensors.flushExternalMemory(info.Env());
         return out;
       },
       [&] { return describeLists(info, {{0, "outputs"}, {1, "inputs"}, {2, "gradOutputs"}}); });

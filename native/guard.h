@@ -7,6 +7,8 @@
 #include <c10/util/Exception.h>
 #include <napi.h>
 
+#include "env_state.h"
+
 #include <exception>
 #include <string>
 #include <utility>
@@ -18,21 +20,15 @@ struct BindingError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The JS function (message, op, inputs, torchMessage) -> Error registered by setErrorFactory;
-// stored as per-environment instance data so worker threads each have their own.
-inline Napi::FunctionReference* errorFactory(Napi::Env env) {
-  return env.GetInstanceData<Napi::FunctionReference>();
-}
-
 inline Napi::Error torchError(Napi::Env env, const std::string& op, const std::string& message,
                               const std::string& inputs) {
   std::string text = op.empty() ? message : op + ": " + message;
   if (!inputs.empty()) text += " (inputs: " + inputs + ")";
   const Napi::Value opValue = op.empty() ? env.Undefined() : Napi::String::New(env, op);
   const Napi::Value inputsValue = inputs.empty() ? env.Undefined() : Napi::String::New(env, inputs);
-  Napi::FunctionReference* factory = errorFactory(env);
-  if (factory != nullptr && !factory->IsEmpty()) {
-    const Napi::Value made = factory->Call({Napi::String::New(env, text), opValue, inputsValue, Napi::String::New(env, message)});
+  auto* s = env.GetInstanceData<EnvState>();
+  if (s != nullptr && !s->errorFactory.IsEmpty()) {
+    const Napi::Value made = s->errorFactory.Call({Napi::String::New(env, text), opValue, inputsValue, Napi::String::New(env, message)});
     if (made.IsObject()) return Napi::Error(env, made);
   }
   Napi::Error error = Napi::Error::New(env, text);

@@ -19,8 +19,6 @@
 
 namespace mtl {
 
-namespace {
-
 enum class Kind {
   Tensor, TensorList, OptTensorList, Int, IntList, Float, FloatList, Bool, BoolList,
   Scalar, Str, Device, Generator, Unsupported
@@ -45,10 +43,7 @@ struct OpSpec {
   std::vector<ReturnSpec> returns;
 };
 
-std::vector<OpSpec>& ops() {
-  static std::vector<OpSpec> all;
-  return all;
-}
+namespace {
 
 bool isIntLike(c10::TypeKind k) {
   return k == c10::TypeKind::IntType || k == c10::TypeKind::SymIntType ||
@@ -127,7 +122,7 @@ const at::Tensor& toTensor(const Napi::Value& v, const ArgSpec& spec) {
   if (!v.IsNumber()) {
     throw BindingError("argument '" + spec.name + "' expects a tensor (" + spec.typeName + ")");
   }
-  return table().get(v.As<Napi::Number>().Int64Value());
+  return table(v.Env()).get(v.As<Napi::Number>().Int64Value());
 }
 
 c10::IValue toScalar(const Napi::Value& v, const ArgSpec& spec) {
@@ -203,11 +198,11 @@ c10::IValue toIValue(const Napi::Value& v, const ArgSpec& spec) {
 // caller can free them when a later element fails to convert (no slot leaks on error).
 class ResultConverter {
  public:
-  explicit ResultConverter(Napi::Env env) : env_(env) {}
+  explicit ResultConverter(Napi::Env env) : env_(env), table_(table(env)) {}
   ~ResultConverter() {
     for (const int32_t id : made_) {  // only non-empty when conversion failed
       try {
-        table().free(id);
+        table_.free(id);
       } catch (const std::exception&) {
       }
     }
@@ -217,7 +212,7 @@ class ResultConverter {
 
   Napi::Value tensor(const at::Tensor& t) {
     if (!t.defined()) return env_.Null();
-    const int32_t id = table().put(t);
+    const int32_t id = table_.put(t);
     made_.push_back(id);
     return Napi::Number::New(env_, id);
   }
@@ -252,12 +247,13 @@ class ResultConverter {
 
  private:
   Napi::Env env_;
+  TensorTable& table_;
   c10::SmallVector<int32_t, 4> made_;
 };
 
 void describeTensor(std::ostream& out, const Napi::Value& v) {
   try {
-    const at::Tensor& t = table().get(v.As<Napi::Number>().Int64Value());
+    const at::Tensor& t = table(v.Env()).get(v.As<Napi::Number>().Int64Value());
     out << c10::toString(t.scalar_type()) << t.sizes();
   } catch (const std::exception&) {
     out << "<disposed>";
@@ -315,16 +311,18 @@ Napi::Value OpHandle(const Napi::CallbackInfo& info) {
       }
       spec.returns.push_back(r);
     }
-    ops().push_back(std::move(spec));
-    return Napi::Number::New(info.Env(), static_cast<double>(ops().size() - 1));
+    auto& ops = state(info.Env()).ops;
+    ops.push_back(std::make_shared<const OpSpec>(std::move(spec)));
+    return Napi::Number::New(info.Env(), static_cast<double>(ops.size() - 1));
   });
 }
 
 namespace {
 const OpSpec& opAt(const Napi::Value& v) {
   const double index = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
-  if (!(index >= 0 && index < static_cast<double>(ops().size()))) throw BindingError("unknown operator handle");
-  return ops()[static_cast<size_t>(index)];
+  const auto& ops = state(v.Env()).ops;
+  if (!(index >= 0 && index < static_cast<double>(ops.size()))) throw BindingError("unknown operator handle");
+  return *ops[static_cast<size_t>(index)];
 }
 }  // namespace
 
@@ -391,7 +389,7 @@ Napi::Value Call(const Napi::CallbackInfo& info) {
         return out;
       },
       [&] { return describe(info, *op); });
-  table().flushExternalMemory(env);
+  table(env).flushExternalMemory(env);
   return result;
 }
 

@@ -47,8 +47,7 @@ Napi::Value Version(const Napi::CallbackInfo& info) {
 Napi::Value SetErrorFactory(const Napi::CallbackInfo& info) {
   return guarded(info, "setErrorFactory", [&]() -> Napi::Value {
     if (!info[0].IsFunction()) throw BindingError("expected a function (message, op, inputs, torchMessage) => Error");
-    delete info.Env().GetInstanceData<Napi::FunctionReference>();  // napi does not finalize replaced data
-    info.Env().SetInstanceData(new Napi::FunctionReference(Napi::Persistent(info[0].As<Napi::Function>())));
+    state(info.Env()).errorFactory = Napi::Persistent(info[0].As<Napi::Function>());
     return info.Env().Undefined();
   });
 }

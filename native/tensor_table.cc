@@ -9,11 +9,6 @@ namespace {
 constexpr int64_t kFlushBytes = 1 << 20;  // report to V8 in steps of at least 1 MiB
 }  // namespace
 
-TensorTable& table() {
-  static TensorTable instance;
-  return instance;
-}
-
 int32_t TensorTable::put(at::Tensor t) {
   Slot slot;
   if (t.defined() && t.has_storage() && t.storage().nbytes() > 0) {

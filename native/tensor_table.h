@@ -1,5 +1,6 @@
-// The table of live tensors. JavaScript holds a tensor as an integer id into this table; the
-// garbage collector never frees a slot — only an explicit `free` does (see src/tensor/scope.ts).
+// The table of live tensors (one per JS environment, see env_state.h). JavaScript holds a tensor as
+// an integer id into this table; the garbage collector never frees a slot — only an explicit `free`
+// does (see src/tensor/scope.ts), or the end of the environment (a worker thread exiting).
 //
 // The table also tells V8 how much native memory its tensors hold (napi_adjust_external_memory),
 // counting each storage once however many handles (views, `.grad` reads, aliases) point into it.
@@ -48,7 +49,5 @@ class TensorTable {
   int64_t storageBytes_ = 0;
   int64_t reportedBytes_ = 0;
 };
-
-TensorTable& table();
 
 }  // namespace mtl

@@ -14,7 +14,7 @@ namespace mtl {
 namespace {
 const at::Tensor& tensorArg(const Napi::CallbackInfo& info, size_t i) {
   if (!info[i].IsNumber()) throw BindingError("expected a tensor id");
-  return table().get(info[i].As<Napi::Number>().Int64Value());
+  return table(info.Env()).get(info[i].As<Napi::Number>().Int64Value());
 }
 }  // namespace
 
@@ -37,8 +37,8 @@ Napi::Value FromBuffer(const Napi::CallbackInfo& info) {
     }
     const auto* src = static_cast<const uint8_t*>(data.ArrayBuffer().Data()) + data.ByteOffset();
     if (bytes > 0) std::memcpy(t.data_ptr(), src, bytes);
-    const Napi::Value id = Napi::Number::New(info.Env(), table().put(std::move(t)));
-    table().flushExternalMemory(info.Env());
+    const Napi::Value id = Napi::Number::New(info.Env(), table(info.Env()).put(std::move(t)));
+    table(info.Env()).flushExternalMemory(info.Env());
     return id;
   });
 }
@@ -76,22 +76,25 @@ Napi::Value DeviceOf(const Napi::CallbackInfo& info) {
 
 Napi::Value Free(const Napi::CallbackInfo& info) {
   return guarded(info, "dispose", [&]() -> Napi::Value {
-    table().free(info[0].As<Napi::Number>().Int64Value());
-    table().flushExternalMemory(info.Env());
+    if (!info[0].IsNumber()) throw BindingError("expected a tensor id");
+    TensorTable& tensors = table(info.Env());
+    tensors.free(info[0].As<Napi::Number>().Int64Value());
+    tensors.flushExternalMemory(info.Env());
     return info.Env().Undefined();
   });
 }
 
 Napi::Value LiveCount(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(table().live()));
+  return Napi::Number::New(info.Env(), static_cast<double>(table(info.Env()).live()));
 }
 
 Napi::Value MemoryInfo(const Napi::CallbackInfo& info) {
   return guarded(info, "memoryInfo", [&]() -> Napi::Value {
     Napi::Env env = info.Env();
-    const int64_t external = table().flushExternalMemory(env, /*force=*/true);
+    TensorTable& tensors = table(env);
+    const int64_t external = tensors.flushExternalMemory(env, /*force=*/true);
     Napi::Object out = Napi::Object::New(env);
-    out.Set("tensorBytes", Napi::Number::New(env, static_cast<double>(table().storageBytes())));
+    out.Set("tensorBytes", Napi::Number::New(env, static_cast<double>(tensors.storageBytes())));
     out.Set("v8ExternalBytes", Napi::Number::New(env, static_cast<double>(external)));
     return out;
   });
