@@ -72,17 +72,22 @@ class Formatter {
     private readonly floating: boolean,
   ) {
     if (!floating) {
-      this.width = Math.max(1, ...values.map((v) => this.text(v).length));
+      this.width = this.widest(values);
       return;
     }
     const shown = (values as number[]).filter((v) => Number.isFinite(v) && v !== 0);
     if (shown.length === 0) return;
-    const magnitudes = shown.map(Math.abs);
-    const max = Math.max(...magnitudes);
-    const min = Math.min(...magnitudes);
+    let [min, max] = [Infinity, 0];
+    for (const v of shown) [min, max] = [Math.min(min, Math.abs(v)), Math.max(max, Math.abs(v))];
     this.intMode = shown.every((v) => v === Math.ceil(v));
     this.sciMode = max / min > 1000 || max > 1e8 || (!this.intMode && min < 1e-4);
-    this.width = Math.max(1, ...shown.map((v) => this.text(v).length));
+    this.width = this.widest(shown);
+  }
+
+  private widest(values: readonly Value[]): number {
+    let width = 1;
+    for (const v of values) width = Math.max(width, this.text(v).length);
+    return width;
   }
 
   private text(v: Value): string {
