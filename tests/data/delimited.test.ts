@@ -44,8 +44,12 @@ test('Banking77: 10,003 / 3,080 rows over CRLF with quoted line breaks, 77 categ
 });
 
 test('SST-2: counts and label balance of SOURCE.md; trailing spaces kept; test-labeled has CRLF', () => {
-  const counts = { train: [67349, 37569], dev: [872, 444], 'test-labeled': [1821, 904] };
-  for (const [split, [n, positive]] of Object.entries(counts)) {
+  const counts: [string, number, number][] = [
+    ['train', 67349, 37569],
+    ['dev', 872, 444],
+    ['test-labeled', 1821, 904],
+  ];
+  for (const [split, n, positive] of counts) {
     const { examples } = readDelimitedText(dataset('sst2', `${split}.tsv`), { text: 'sentence', label: 'label' });
     assert.equal(examples.length, n, split);
     assert.equal(examples.filter((e) => e.label === '1').length, positive, split);
