@@ -25,12 +25,15 @@ const exact = { rtol: 0, atol: 0 };
 checkLiveTensorsAfterFile();
 
 tidyTest('tensor() from nested arrays equals torch.tensor(data, dtype) in every dtype', () => {
-  for (const c of F.nested) expectTensor(T.tensor(c.data, { dtype: c.dtype }), c.out, { ...exact, what: `${c.dtype} ${JSON.stringify(c.data)}` });
+  for (const c of F.nested)
+    expectTensor(T.tensor(c.data, { dtype: c.dtype }), c.out, { ...exact, what: `${c.dtype} ${JSON.stringify(c.data)}` });
 });
 
 tidyTest('tensor() infers float32 for numbers and bool for booleans', () => {
   const floats = F.nested.find((c) => c.dtype === 'float32')!;
-  const bools = F.nested.find((c) => c.dtype === 'bool' && typeof values(c.out)[0] === 'boolean' && JSON.stringify(c.data).includes('true'))!;
+  const bools = F.nested.find(
+    (c) => c.dtype === 'bool' && typeof values(c.out)[0] === 'boolean' && JSON.stringify(c.data).includes('true'),
+  )!;
   expectTensor(T.tensor(floats.data), floats.out, exact);
   expectTensor(T.tensor(bools.data), bools.out, exact);
 });
@@ -47,12 +50,18 @@ tidyTest('tensor() from scalars makes 0-d tensors', () => {
 function typedArrayOf(c: Creation['nested'][number]): T.TypedArray | undefined {
   const flat = values(c.out) as number[];
   switch (c.dtype) {
-    case 'float32': return Float32Array.from(flat);
-    case 'float64': return Float64Array.from(flat);
-    case 'int32': return Int32Array.from(flat);
-    case 'int64': return BigInt64Array.from(flat, (v) => BigInt(v));
-    case 'bool': return Uint8Array.from(flat, (v) => Number(v));
-    default: return undefined;
+    case 'float32':
+      return Float32Array.from(flat);
+    case 'float64':
+      return Float64Array.from(flat);
+    case 'int32':
+      return Int32Array.from(flat);
+    case 'int64':
+      return BigInt64Array.from(flat, (v) => BigInt(v));
+    case 'bool':
+      return Uint8Array.from(flat, (v) => Number(v));
+    default:
+      return undefined;
   }
 }
 
@@ -137,10 +146,17 @@ tidyTest('random draws have the right shapes, dtypes and ranges', () => {
       assert.deepEqual(t.shape, d.out.shape);
       assert.equal(t.dtype, d.dtype);
       const flat = t.toFlatArray() as number[];
-      if (d.fn === 'rand') assert.ok(flat.every((v) => v >= 0 && v < 1), 'rand in [0, 1)');
+      if (d.fn === 'rand')
+        assert.ok(
+          flat.every((v) => v >= 0 && v < 1),
+          'rand in [0, 1)',
+        );
       if (d.fn === 'randint') {
         const [low, high] = d.args as [number, number];
-        assert.ok(flat.every((v) => Number.isInteger(v) && v >= low && v < high), `randint in [${low}, ${high})`);
+        assert.ok(
+          flat.every((v) => Number.isInteger(v) && v >= low && v < high),
+          `randint in [${low}, ${high})`,
+        );
       }
     }
   }

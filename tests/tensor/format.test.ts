@@ -66,7 +66,10 @@ tidyTest('a view prints and reads its own elements (non-contiguous data)', () =>
   const c = CASES.find((k) => k.name === 'randn_2d')!;
   const t = build(c);
   const expected = decode(c.tolist) as number[][];
-  assert.deepEqual(t.transpose(0, 1).toArray(), expected[0]!.map((_, j) => expected.map((row) => row[j])));
+  assert.deepEqual(
+    t.transpose(0, 1).toArray(),
+    expected[0]!.map((_, j) => expected.map((row) => row[j])),
+  );
 });
 
 tidyTest('a disposed tensor prints as such', () => {

@@ -17,7 +17,12 @@ interface Loss {
   cross_entropy: { name: string; logits: TensorFixture; target: TensorFixture; options: TorchOptions; out: TensorFixture }[];
   nll: { name: string; log_probs: TensorFixture; target: TensorFixture; options: TorchOptions; out: TensorFixture }[];
   bce: { x: TensorFixture; y: TensorFixture; cases: { name: string; options: TorchOptions; out: TensorFixture }[] };
-  regression: { x: TensorFixture; y: TensorFixture; mse: { reduction: T.Reduction; out: TensorFixture }[]; smooth_l1: { beta: number; reduction: T.Reduction; out: TensorFixture }[] };
+  regression: {
+    x: TensorFixture;
+    y: TensorFixture;
+    mse: { reduction: T.Reduction; out: TensorFixture }[];
+    smooth_l1: { beta: number; reduction: T.Reduction; out: TensorFixture }[];
+  };
 }
 const F = opsFixture<Loss>('loss');
 const close = { rtol: 1e-5, atol: 1e-6 };

@@ -36,12 +36,18 @@ const describe = (c: BinaryCase): string =>
 function apply(c: BinaryCase): T.Tensor {
   const [a, b] = [fx(c.a), operand(c.b)];
   switch (c.op) {
-    case 'add': return a.add(b, c.alpha);
-    case 'sub': return a.sub(b, c.alpha);
-    case 'div': return a.div(b, c.rounding_mode);
-    case 'maximum': return a.maximum(b as T.Tensor);
-    case 'minimum': return a.minimum(b as T.Tensor);
-    default: return a[c.op](b);
+    case 'add':
+      return a.add(b, c.alpha);
+    case 'sub':
+      return a.sub(b, c.alpha);
+    case 'div':
+      return a.div(b, c.rounding_mode);
+    case 'maximum':
+      return a.maximum(b as T.Tensor);
+    case 'minimum':
+      return a.minimum(b as T.Tensor);
+    default:
+      return a[c.op](b);
   }
 }
 
@@ -67,8 +73,20 @@ tidyTest('clamp with both bounds, one bound, and on int64', () => {
 });
 
 const UNARY: Record<string, (t: T.Tensor) => T.Tensor> = {
-  neg: T.neg, abs: T.abs, sqrt: T.sqrt, rsqrt: T.rsqrt, exp: T.exp, log: T.log, log1p: T.log1p, sin: T.sin, cos: T.cos,
-  floor: T.floor, ceil: T.ceil, round: T.round, reciprocal: T.reciprocal, sign: T.sign,
+  neg: T.neg,
+  abs: T.abs,
+  sqrt: T.sqrt,
+  rsqrt: T.rsqrt,
+  exp: T.exp,
+  log: T.log,
+  log1p: T.log1p,
+  sin: T.sin,
+  cos: T.cos,
+  floor: T.floor,
+  ceil: T.ceil,
+  round: T.round,
+  reciprocal: T.reciprocal,
+  sign: T.sign,
 };
 
 tidyTest('unary functions, including NaN/-Infinity at domain edges, halves rounding to even, and int inputs', () => {

@@ -10,8 +10,16 @@ import { values } from '../helpers/fixtures.js';
 import { checkLiveTensorsAfterFile, expectTensor, fx, opsFixture, tidyTest, type TensorFixture } from './check.js';
 
 interface NN {
-  embedding: { weight: TensorFixture; ids: TensorFixture; grad_out: TensorFixture; cases: { padding_idx: number | null; out: TensorFixture; grad: TensorFixture }[] };
-  layer_norm: { x: TensorFixture; cases: { shape: number[]; weight: TensorFixture | null; bias: TensorFixture | null; eps: number; out: TensorFixture }[] };
+  embedding: {
+    weight: TensorFixture;
+    ids: TensorFixture;
+    grad_out: TensorFixture;
+    cases: { padding_idx: number | null; out: TensorFixture; grad: TensorFixture }[];
+  };
+  layer_norm: {
+    x: TensorFixture;
+    cases: { shape: number[]; weight: TensorFixture | null; bias: TensorFixture | null; eps: number; out: TensorFixture }[];
+  };
   dropout: {
     x: TensorFixture;
     eval: TensorFixture;
@@ -63,13 +71,13 @@ tidyTest('dropout: identity unless training; p = 0 keeps, p = 1 zeroes', () => {
   expectTensor(T.dropout(x, 1, true), d.p1, { rtol: 0, atol: 0 });
 });
 
-tidyTest('dropout in training equals torch\'s output for the same seed', () => {
+tidyTest("dropout in training equals torch's output for the same seed", () => {
   const s = F.dropout.seeded;
   T.manualSeed(s.seed);
   expectTensor(T.dropout(fx(F.dropout.x), s.p, true), s.out, close);
 });
 
-tidyTest('dropout zeroes a fraction ~p and scales the rest by 1/(1-p), with torch\'s exact count', () => {
+tidyTest("dropout zeroes a fraction ~p and scales the rest by 1/(1-p), with torch's exact count", () => {
   const b = F.dropout.big;
   T.manualSeed(b.seed);
   const kept = T.dropout(T.ones([b.n]), b.p, true).toFlatArray() as number[];
@@ -77,7 +85,10 @@ tidyTest('dropout zeroes a fraction ~p and scales the rest by 1/(1-p), with torc
   assert.equal(zeros, b.zeros);
   const sd = Math.sqrt((b.p * (1 - b.p)) / b.n);
   assert.ok(Math.abs(zeros / b.n - b.p) < 5 * sd, `zero fraction ${zeros / b.n} is not near p = ${b.p}`);
-  assert.ok(kept.every((v) => v === 0 || v === Math.fround(b.scale)), 'kept values are scaled by 1/(1-p)');
+  assert.ok(
+    kept.every((v) => v === 0 || v === Math.fround(b.scale)),
+    'kept values are scaled by 1/(1-p)',
+  );
   assert.ok(Math.abs(kept.reduce((a, v) => a + v, 0) - b.out_sum) < 1e-6 * b.n);
 });
 
@@ -88,7 +99,10 @@ tidyTest('softmax and logSoftmax along each dim, with -Infinity entries and larg
     expectTensor(x.logSoftmax(c.dim), c.log_softmax, { ...close, what: `logSoftmax(${c.dim}) [${c.x.shape}]` });
     if (values(c.softmax).every((v) => !Number.isNaN(v))) {
       const sums = x.softmax(c.dim).sum(c.dim).toFlatArray() as number[];
-      assert.ok(sums.every((s) => Math.abs(s - 1) < 1e-5), 'softmax sums to 1');
+      assert.ok(
+        sums.every((s) => Math.abs(s - 1) < 1e-5),
+        'softmax sums to 1',
+      );
     }
   }
 });

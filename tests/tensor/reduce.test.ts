@@ -22,13 +22,17 @@ interface Reduce {
 const F = opsFixture<Reduce>('reduce');
 const close = { rtol: 1e-5, atol: 1e-6 };
 const dims = (d: Dims): number | number[] | undefined => (d === null ? undefined : d);
-const label = (name: string, c: { dim: Dims; keepdim?: boolean }): string => `${name}(dim=${JSON.stringify(c.dim)}, keepdim=${c.keepdim ?? false})`;
+const label = (name: string, c: { dim: Dims; keepdim?: boolean }): string =>
+  `${name}(dim=${JSON.stringify(c.dim)}, keepdim=${c.keepdim ?? false})`;
 
 checkLiveTensorsAfterFile();
 
 tidyTest('sum over all, one, several and negative dims; int64/bool inputs sum to int64; dtype; empty', () => {
   for (const c of F.sum) {
-    expectTensor(fx(c.x).sum(dims(c.dim), c.keepdim, c.dtype ?? undefined), c.out, { ...close, what: `${label('sum', c)} of ${c.x.dtype}` });
+    expectTensor(fx(c.x).sum(dims(c.dim), c.keepdim, c.dtype ?? undefined), c.out, {
+      ...close,
+      what: `${label('sum', c)} of ${c.x.dtype}`,
+    });
   }
 });
 

@@ -12,8 +12,30 @@ interface Shape {
   unary: Record<string, { x: TensorFixture; args: Arg[]; out: TensorFixture }>;
   joins: Record<string, { xs: TensorFixture[]; dim: number; out: TensorFixture }>;
   splits: Record<string, { x: TensorFixture; size?: number | number[]; chunks?: number; dim: number; out: TensorFixture[] }>;
-  indexing: Record<string, { x: TensorFixture; dim?: number; index?: TensorFixture; indices?: (TensorFixture | null)[]; src?: TensorFixture; value?: number; out: TensorFixture }>;
-  masks: Record<string, { x?: TensorFixture; mask?: TensorFixture; value?: number | string; cond?: TensorFixture; a?: TensorFixture | number; b?: TensorFixture | number; out: TensorFixture }>;
+  indexing: Record<
+    string,
+    {
+      x: TensorFixture;
+      dim?: number;
+      index?: TensorFixture;
+      indices?: (TensorFixture | null)[];
+      src?: TensorFixture;
+      value?: number;
+      out: TensorFixture;
+    }
+  >;
+  masks: Record<
+    string,
+    {
+      x?: TensorFixture;
+      mask?: TensorFixture;
+      value?: number | string;
+      cond?: TensorFixture;
+      a?: TensorFixture | number;
+      b?: TensorFixture | number;
+      out: TensorFixture;
+    }
+  >;
   views: { x: TensorFixture; narrow_fill: TensorFixture };
 }
 const F = opsFixture<Shape>('shape');

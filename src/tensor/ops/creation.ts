@@ -32,7 +32,9 @@ function inferShape(data: NestedArray, path = 'data'): number[] {
   for (let i = 1; i < data.length; i++) {
     const s = inferShape(data[i] as NestedArray, `${path}[${i}]`);
     if (s.length !== inner.length || s.some((v, j) => v !== inner[j])) {
-      throw new ConfigError(`${path}[${i}] has shape [${s.join(', ')}], but ${path}[0] has [${inner.join(', ')}]: nested arrays must be rectangular`);
+      throw new ConfigError(
+        `${path}[${i}] has shape [${s.join(', ')}], but ${path}[0] has [${inner.join(', ')}]: nested arrays must be rectangular`,
+      );
     }
   }
   return [data.length, ...inner];
@@ -54,7 +56,8 @@ function fill(flat: TypedArray, dtype: DType, values: (number | boolean)[]): voi
     values.forEach((v, i) => {
       const n = Number(v);
       if (!Number.isInteger(n)) throw new ConfigError(`data element ${i} is ${String(v)}, but dtype ${dtype} needs integers`);
-      if (n < range[0] || n >= range[1]) throw new ConfigError(`data element ${i} is ${n}, outside the range of ${dtype} [${range[0]}, ${range[1]})`);
+      if (n < range[0] || n >= range[1])
+        throw new ConfigError(`data element ${i} is ${n}, outside the range of ${dtype} [${range[0]}, ${range[1]})`);
     });
   }
   if (flat instanceof BigInt64Array) values.forEach((v, i) => (flat[i] = BigInt(Number(v))));
@@ -117,9 +120,11 @@ const EYE = defineOp('aten::eye');
 const dt = (o: CreateOptions, fallback: DType = 'float32') => dtypeCode(o.dtype ?? fallback);
 
 /** Zeros of `shape`. */
-export const zeros = (shape: readonly number[], o: CreateOptions = {}): Tensor => finish(run(ZEROS, shape as number[], dt(o), undefined, o.device), o);
+export const zeros = (shape: readonly number[], o: CreateOptions = {}): Tensor =>
+  finish(run(ZEROS, shape as number[], dt(o), undefined, o.device), o);
 /** Ones of `shape`. */
-export const ones = (shape: readonly number[], o: CreateOptions = {}): Tensor => finish(run(ONES, shape as number[], dt(o), undefined, o.device), o);
+export const ones = (shape: readonly number[], o: CreateOptions = {}): Tensor =>
+  finish(run(ONES, shape as number[], dt(o), undefined, o.device), o);
 /**
  * `shape` filled with `value`. Default dtype: bool for a boolean, else float32 — unlike PyTorch,
  * which makes int64 for an integral value: a JavaScript number does not say whether it is one.
@@ -136,9 +141,11 @@ export function arange(start: number, end?: number, step = 1, o: CreateOptions =
   return finish(run(ARANGE, lo, hi, step, dt(o, integral ? 'int64' : 'float32'), undefined, o.device), o);
 }
 /** Standard normal draws N(0, 1) of `shape`. */
-export const randn = (shape: readonly number[], o: CreateOptions = {}): Tensor => finish(run(RANDN, shape as number[], dt(o), undefined, o.device), o);
+export const randn = (shape: readonly number[], o: CreateOptions = {}): Tensor =>
+  finish(run(RANDN, shape as number[], dt(o), undefined, o.device), o);
 /** Uniform draws on [0, 1) of `shape`. */
-export const rand = (shape: readonly number[], o: CreateOptions = {}): Tensor => finish(run(RAND, shape as number[], dt(o), undefined, o.device), o);
+export const rand = (shape: readonly number[], o: CreateOptions = {}): Tensor =>
+  finish(run(RAND, shape as number[], dt(o), undefined, o.device), o);
 /** Uniform integers in [low, high) of `shape`; default dtype int64. */
 export const randint = (low: number, high: number, shape: readonly number[], o: CreateOptions = {}): Tensor =>
   finish(run(RANDINT, low, high, shape as number[], dt(o, 'int64'), undefined, o.device), o);

@@ -27,7 +27,11 @@ export interface ClassificationLossOptions {
  * With 'mean', the sum is divided by the total weight of non-ignored targets, as PyTorch does.
  * @param options.labelSmoothing ε ∈ [0, 1]: mixes the target with the uniform distribution (Szegedy et al. 2016).
  */
-export const crossEntropy = (logits: Tensor, target: Tensor, options: ClassificationLossOptions & { labelSmoothing?: number } = {}): Tensor =>
+export const crossEntropy = (
+  logits: Tensor,
+  target: Tensor,
+  options: ClassificationLossOptions & { labelSmoothing?: number } = {},
+): Tensor =>
   run(
     CROSS_ENTROPY,
     logits.id,
@@ -50,10 +54,12 @@ export const binaryCrossEntropyWithLogits = (
   logits: Tensor,
   target: Tensor,
   options: { weight?: Tensor; posWeight?: Tensor; reduction?: Reduction } = {},
-): Tensor => run(BCE_LOGITS, logits.id, target.id, options.weight?.id ?? null, options.posWeight?.id ?? null, REDUCTION[options.reduction ?? 'mean']);
+): Tensor =>
+  run(BCE_LOGITS, logits.id, target.id, options.weight?.id ?? null, options.posWeight?.id ?? null, REDUCTION[options.reduction ?? 'mean']);
 
 /** Mean squared error (x − y)². */
-export const mseLoss = (input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor => run(MSE, input.id, target.id, REDUCTION[reduction]);
+export const mseLoss = (input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor =>
+  run(MSE, input.id, target.id, REDUCTION[reduction]);
 
 /** Smooth L1 (Huber with threshold β, divided by β): 0.5(x−y)²/β when |x−y| < β, else |x−y| − 0.5β. */
 export const smoothL1Loss = (input: Tensor, target: Tensor, beta = 1, reduction: Reduction = 'mean'): Tensor =>

@@ -64,7 +64,10 @@ export const logicalAnd = (a: Tensor, b: Tensor): Tensor => run(LOGICAL_AND, a.i
 /** Elementwise logical or (bool). */
 export const logicalOr = (a: Tensor, b: Tensor): Tensor => run(LOGICAL_OR, a.id, b.id);
 
-const unary = (op: OpRef) => (t: Tensor): Tensor => run(op, t.id);
+const unary =
+  (op: OpRef) =>
+  (t: Tensor): Tensor =>
+    run(op, t.id);
 /** −t */
 export const neg = unary(defineOp('aten::neg'));
 /** |t| */

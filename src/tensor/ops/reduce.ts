@@ -31,15 +31,18 @@ const dimList = (dim: Dims): number[] => (typeof dim === 'number' ? [dim] : [...
 export const sum = (t: Tensor, dim?: Dims, keepdim = false, dtype?: DType): Tensor =>
   dim === undefined ? run(SUM, t.id, dtype && dtypeCode(dtype)) : run(SUM_DIM, t.id, dimList(dim), keepdim, dtype && dtypeCode(dtype));
 /** Arithmetic mean over `dim` (all when omitted); floating inputs only. */
-export const mean = (t: Tensor, dim?: Dims, keepdim = false): Tensor => (dim === undefined ? run(MEAN, t.id) : run(MEAN_DIM, t.id, dimList(dim), keepdim));
+export const mean = (t: Tensor, dim?: Dims, keepdim = false): Tensor =>
+  dim === undefined ? run(MEAN, t.id) : run(MEAN_DIM, t.id, dimList(dim), keepdim);
 /** Largest value of all elements (0-d). */
 export const max = (t: Tensor): Tensor => run(MAX, t.id);
 /** Smallest value of all elements (0-d). */
 export const min = (t: Tensor): Tensor => run(MIN, t.id);
 /** [values, indices (int64)] of the largest entries along `dim`. */
-export const maxDim = (t: Tensor, dim: number, keepdim = false): [Tensor, Tensor] => runMany(MAX_DIM, t.id, dim, keepdim) as [Tensor, Tensor];
+export const maxDim = (t: Tensor, dim: number, keepdim = false): [Tensor, Tensor] =>
+  runMany(MAX_DIM, t.id, dim, keepdim) as [Tensor, Tensor];
 /** [values, indices (int64)] of the smallest entries along `dim`. */
-export const minDim = (t: Tensor, dim: number, keepdim = false): [Tensor, Tensor] => runMany(MIN_DIM, t.id, dim, keepdim) as [Tensor, Tensor];
+export const minDim = (t: Tensor, dim: number, keepdim = false): [Tensor, Tensor] =>
+  runMany(MIN_DIM, t.id, dim, keepdim) as [Tensor, Tensor];
 /** Index (int64) of the largest entry along `dim`, or in the flattened tensor when omitted. */
 export const argmax = (t: Tensor, dim?: number, keepdim = false): Tensor => run(ARGMAX, t.id, dim ?? null, keepdim);
 /** Index (int64) of the smallest entry along `dim`, or in the flattened tensor when omitted. */
@@ -47,11 +50,14 @@ export const argmin = (t: Tensor, dim?: number, keepdim = false): Tensor => run(
 /** log Σ exp(t) over `dim`, computed stably. */
 export const logsumexp = (t: Tensor, dim: Dims, keepdim = false): Tensor => run(LOGSUMEXP, t.id, dimList(dim), keepdim);
 /** The p-norm (‖t‖ₚ) over `dim` (all elements when omitted); p may be Infinity. */
-export const norm = (t: Tensor, p = 2, dim?: Dims, keepdim = false): Tensor => run(VECTOR_NORM, t.id, p, dim === undefined ? null : dimList(dim), keepdim);
+export const norm = (t: Tensor, p = 2, dim?: Dims, keepdim = false): Tensor =>
+  run(VECTOR_NORM, t.id, p, dim === undefined ? null : dimList(dim), keepdim);
 /** Variance over `dim` (all when omitted), with Bessel's correction unless `unbiased` is false. */
-export const variance = (t: Tensor, dim?: Dims, unbiased = true, keepdim = false): Tensor => run(VAR, t.id, dim === undefined ? null : dimList(dim), unbiased, keepdim);
+export const variance = (t: Tensor, dim?: Dims, unbiased = true, keepdim = false): Tensor =>
+  run(VAR, t.id, dim === undefined ? null : dimList(dim), unbiased, keepdim);
 /** Standard deviation over `dim` (all when omitted), with Bessel's correction unless `unbiased` is false. */
-export const std = (t: Tensor, dim?: Dims, unbiased = true, keepdim = false): Tensor => run(STD, t.id, dim === undefined ? null : dimList(dim), unbiased, keepdim);
+export const std = (t: Tensor, dim?: Dims, unbiased = true, keepdim = false): Tensor =>
+  run(STD, t.id, dim === undefined ? null : dimList(dim), unbiased, keepdim);
 /** Whether every element is true (bool, 0-d). */
 export const all = (t: Tensor): Tensor => run(ALL, t.id);
 /** Whether any element is true (bool, 0-d). */

@@ -72,13 +72,19 @@ export const chunk = (t: Tensor, chunks: number, dim = 0): Tensor[] => runMany(C
 /** A view of `length` entries of `dim` from `start`. */
 export const narrow = (t: Tensor, dim: number, start: number, length: number): Tensor => run(NARROW, t.id, dim, start, length);
 /** A view of entries start, start+step, … below end along `dim` (Python's t[start:end:step]). */
-export const slice = (t: Tensor, dim: number, start?: number, end?: number, step = 1): Tensor => run(SLICE, t.id, dim, start ?? null, end ?? null, step);
+export const slice = (t: Tensor, dim: number, start?: number, end?: number, step = 1): Tensor =>
+  run(SLICE, t.id, dim, start ?? null, end ?? null, step);
 /** The view at `index` of `dim`, with that dimension removed. */
 export const select = (t: Tensor, dim: number, index: number): Tensor => run(SELECT, t.id, dim, index);
 /** Entries of `dim` at `index` (int64, 1-d). */
 export const indexSelect = (t: Tensor, dim: number, index: Tensor): Tensor => run(INDEX_SELECT, t.id, dim, index.id);
 /** Advanced indexing t[i0, i1, …] with int64/bool index tensors (null keeps a dimension whole). */
-export const index = (t: Tensor, indices: readonly (Tensor | null)[]): Tensor => run(INDEX, t.id, indices.map((i) => (i === null ? null : i.id)));
+export const index = (t: Tensor, indices: readonly (Tensor | null)[]): Tensor =>
+  run(
+    INDEX,
+    t.id,
+    indices.map((i) => (i === null ? null : i.id)),
+  );
 /** out[i][j] = t[index[i][j]][j] for dim 0 (and likewise for other dims); index int64, same ndim as t. */
 export const gather = (t: Tensor, dim: number, index: Tensor): Tensor => run(GATHER, t.id, dim, index.id);
 /** A copy of `t` with out[index[i][j]][j] = src (tensor or scalar) for dim 0, likewise for other dims. */
@@ -93,7 +99,8 @@ export const maskedFill = (t: Tensor, mask: Tensor, value: number): Tensor => ru
  * boolean (a Scalar: an integer-valued number keeps integer tensors integral, as in maskedFill).
  */
 export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  if (a instanceof Tensor) return b instanceof Tensor ? run(WHERE, condition.id, a.id, b.id) : run(WHERE_SCALAR_OTHER, condition.id, a.id, b);
+  if (a instanceof Tensor)
+    return b instanceof Tensor ? run(WHERE, condition.id, a.id, b.id) : run(WHERE_SCALAR_OTHER, condition.id, a.id, b);
   return b instanceof Tensor ? run(WHERE_SCALAR_SELF, condition.id, a, b.id) : run(WHERE_SCALARS, condition.id, a, b);
 }
 /** `t` tiled `repeats[i]` times along each dimension. */
