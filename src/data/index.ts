@@ -1,0 +1,9 @@
+/** Data: plain typed examples and one reader per file format. */
+export * from './example.js';
+export * from './bio.js';
+export * from './readers/source.js';
+export * from './readers/joint-folder.js';
+export * from './readers/conll.js';
+export * from './readers/delimited.js';
+export * from './readers/jsonl.js';
+export * from './readers/cluener.js';
