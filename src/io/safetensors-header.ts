@@ -62,9 +62,13 @@ const utf8Compare = (a: string, b: string): number => Buffer.compare(Buffer.from
  * bytes) and encodes the header: compact JSON, "__metadata__" first with its keys sorted.
  * @throws ConfigError for the reserved name "__metadata__" or an unsupported dtype.
  */
-export function encodeHeader(tensors: readonly { name: string; dtype: DType; shape: readonly number[] }[], metadata?: Readonly<Record<string, string>>): EncodedHeader {
+export function encodeHeader(
+  tensors: readonly { name: string; dtype: DType; shape: readonly number[] }[],
+  metadata?: Readonly<Record<string, string>>,
+): EncodedHeader {
   const ranked = tensors.map((t) => {
-    if (t.name === METADATA_KEY) throw new ConfigError(`a tensor cannot be named '${METADATA_KEY}': safetensors reserves that key for metadata`);
+    if (t.name === METADATA_KEY)
+      throw new ConfigError(`a tensor cannot be named '${METADATA_KEY}': safetensors reserves that key for metadata`);
     const info = BY_DTYPE.get(t.dtype);
     if (info === undefined) throw new ConfigError(`tensor '${t.name}' has dtype ${t.dtype}, which safetensors cannot store`);
     return { ...t, info };
@@ -83,7 +87,9 @@ export function encodeHeader(tensors: readonly { name: string; dtype: DType; sha
     parts.push(`${JSON.stringify(METADATA_KEY)}:{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(metadata[k])}`).join(',')}}`);
   }
   for (const e of entries) {
-    parts.push(`${JSON.stringify(e.name)}:${JSON.stringify({ dtype: e.safetensorsDType, shape: e.shape, data_offsets: [e.begin, e.end] })}`);
+    parts.push(
+      `${JSON.stringify(e.name)}:${JSON.stringify({ dtype: e.safetensorsDType, shape: e.shape, data_offsets: [e.begin, e.end] })}`,
+    );
   }
   const json = Buffer.from(`{${parts.join(',')}}`, 'utf8');
   const padded = Buffer.alloc(Math.ceil(json.length / 8) * 8, 0x20);
@@ -103,7 +109,11 @@ const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v)
  * @returns tensors sorted by offset, and the metadata ({} when absent).
  * @throws CheckpointError naming the file and what is wrong.
  */
-export function parseHeader(bytes: Uint8Array, dataLength: number, file: string): { entries: TensorEntry[]; metadata: Record<string, string> } {
+export function parseHeader(
+  bytes: Uint8Array,
+  dataLength: number,
+  file: string,
+): { entries: TensorEntry[]; metadata: Record<string, string> } {
   const fail = (problem: string) => new CheckpointError(`${file}: ${problem}`);
   let text: string;
   try {
@@ -144,7 +154,8 @@ function parseEntry(name: string, value: unknown, fail: Fail): TensorEntry {
   if (typeof dtype !== 'string' || known === undefined) {
     throw fail(`tensor '${name}' has unknown or unsupported dtype ${JSON.stringify(dtype)}; supported: ${[...BY_NAME.keys()].join(', ')}`);
   }
-  if (!Array.isArray(shape) || !shape.every(isCount)) throw fail(`tensor '${name}' has shape ${JSON.stringify(shape)}; expected an array of non-negative integers`);
+  if (!Array.isArray(shape) || !shape.every(isCount))
+    throw fail(`tensor '${name}' has shape ${JSON.stringify(shape)}; expected an array of non-negative integers`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || (offsets[0] as number) > (offsets[1] as number)) {
     throw fail(`tensor '${name}' has data_offsets ${JSON.stringify(offsets)}; expected [begin, end] with 0 <= begin <= end`);
   }
@@ -152,7 +163,9 @@ function parseEntry(name: string, value: unknown, fail: Fail): TensorEntry {
   const [begin, end] = offsets as [number, number];
   if (!Number.isSafeInteger(numel * known.size)) throw fail(`tensor '${name}' has shape [${shape.join(', ')}], too large to address`);
   if (end - begin !== numel * known.size) {
-    throw fail(`tensor '${name}' (${dtype}, shape [${shape.join(', ')}]) needs ${numel * known.size} bytes, but its data_offsets [${begin}, ${end}] span ${end - begin}`);
+    throw fail(
+      `tensor '${name}' (${dtype}, shape [${shape.join(', ')}]) needs ${numel * known.size} bytes, but its data_offsets [${begin}, ${end}] span ${end - begin}`,
+    );
   }
   return { name, dtype: known.dtype, safetensorsDType: dtype as SafetensorsDType, shape: shape as number[], begin, end };
 }
@@ -164,11 +177,15 @@ function checkLayout(entries: TensorEntry[], dataLength: number, fail: Fail): vo
   let previous: TensorEntry | undefined;
   for (const e of entries) {
     if (e.begin < position) {
-      throw fail(`tensors '${previous?.name}' [${previous?.begin}, ${previous?.end}] and '${e.name}' [${e.begin}, ${e.end}] overlap in the data buffer`);
+      throw fail(
+        `tensors '${previous?.name}' [${previous?.begin}, ${previous?.end}] and '${e.name}' [${e.begin}, ${e.end}] overlap in the data buffer`,
+      );
     }
     if (e.begin > position) {
       const after = previous === undefined ? 'at the start' : `after '${previous.name}'`;
-      throw fail(`bytes [${position}, ${e.begin}) of the data buffer (${after}) belong to no tensor; tensors must cover the buffer without holes`);
+      throw fail(
+        `bytes [${position}, ${e.begin}) of the data buffer (${after}) belong to no tensor; tensors must cover the buffer without holes`,
+      );
     }
     if (e.end > dataLength) {
       throw fail(
@@ -179,6 +196,8 @@ function checkLayout(entries: TensorEntry[], dataLength: number, fail: Fail): vo
     previous = e;
   }
   if (position < dataLength) {
-    throw fail(`${dataLength - position} bytes after the last tensor belong to no tensor (the tensors cover ${position} of ${dataLength} data bytes)`);
+    throw fail(
+      `${dataLength - position} bytes after the last tensor belong to no tensor (the tensors cover ${position} of ${dataLength} data bytes)`,
+    );
   }
 }

@@ -108,8 +108,14 @@ export class SafetensorsReader implements Disposable {
     const fd = this.openFd();
     const bytes = new Uint8Array(e.end - e.begin);
     const position = this.dataStart + e.begin;
-    readExactly(fd, bytes, position, (got) =>
-      new CheckpointError(`${this.path}: data truncated: tensor '${name}' needs ${bytes.length} bytes at file offset ${position}, only ${got} could be read (the file changed or was cut short)`),
+    readExactly(
+      fd,
+      bytes,
+      position,
+      (got) =>
+        new CheckpointError(
+          `${this.path}: data truncated: tensor '${name}' needs ${bytes.length} bytes at file offset ${position}, only ${got} could be read (the file changed or was cut short)`,
+        ),
     );
     return tensor(typedView(bytes, e.dtype), { dtype: e.dtype, device: options.device ?? 'cpu' }, e.shape);
   }
@@ -130,14 +136,19 @@ export class SafetensorsReader implements Disposable {
     const e = this.index.get(name);
     if (e === undefined) {
       const names = this.names;
-      const shown = names.slice(0, 10).map((n) => `'${n}'`).join(', ') + (names.length > 10 ? `, … (${names.length} in all)` : '');
+      const shown =
+        names
+          .slice(0, 10)
+          .map((n) => `'${n}'`)
+          .join(', ') + (names.length > 10 ? `, … (${names.length} in all)` : '');
       throw new CheckpointError(`${this.path}: no tensor named '${name}'; the file holds ${names.length === 0 ? 'no tensors' : shown}`);
     }
     return e;
   }
 
   private openFd(): number {
-    if (this.fd === undefined) throw new ConfigError(`the safetensors reader of ${this.path} is closed; open the file again with openSafetensors()`);
+    if (this.fd === undefined)
+      throw new ConfigError(`the safetensors reader of ${this.path} is closed; open the file again with openSafetensors()`);
     return this.fd;
   }
 }
@@ -153,15 +164,19 @@ export function openSafetensors(path: string): SafetensorsReader {
   const fd = openFile(path);
   try {
     const size = fstatSync(fd).size;
-    if (size < 8) throw new CheckpointError(`${path}: not a safetensors file: it is ${size} bytes long, shorter than the 8-byte header length`);
+    if (size < 8)
+      throw new CheckpointError(`${path}: not a safetensors file: it is ${size} bytes long, shorter than the 8-byte header length`);
     const lengthField = new Uint8Array(8);
     readExactly(fd, lengthField, 0, () => new CheckpointError(`${path}: could not read the 8-byte header length`));
     const n = Buffer.from(lengthField.buffer).readBigUInt64LE(0);
     if (n > BigInt(size - 8)) {
-      throw new CheckpointError(`${path}: header length ${n} bytes goes beyond the file size (${size} bytes); the file is truncated or not a safetensors file`);
+      throw new CheckpointError(
+        `${path}: header length ${n} bytes goes beyond the file size (${size} bytes); the file is truncated or not a safetensors file`,
+      );
     }
     const headerLength = Number(n);
-    if (headerLength > MAX_HEADER_BYTES) throw new CheckpointError(`${path}: header length ${headerLength} bytes exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+    if (headerLength > MAX_HEADER_BYTES)
+      throw new CheckpointError(`${path}: header length ${headerLength} bytes exceeds the ${MAX_HEADER_BYTES}-byte limit`);
     const header = new Uint8Array(headerLength);
     readExactly(fd, header, 8, () => new CheckpointError(`${path}: the file ended inside the ${headerLength}-byte header`));
     const dataStart = 8 + headerLength;

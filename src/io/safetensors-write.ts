@@ -21,9 +21,13 @@ function writeAll(fd: number, bytes: Uint8Array): void {
 
 function checkMetadata(metadata: unknown): Record<string, string> | undefined {
   if (metadata === undefined) return undefined;
-  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new ConfigError('safetensors metadata must be an object of strings');
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
+    throw new ConfigError('safetensors metadata must be an object of strings');
   for (const [k, v] of Object.entries(metadata)) {
-    if (typeof v !== 'string') throw new ConfigError(`safetensors metadata holds only strings, but '${k}' is ${typeof v}; convert it with String() or JSON.stringify()`);
+    if (typeof v !== 'string')
+      throw new ConfigError(
+        `safetensors metadata holds only strings, but '${k}' is ${typeof v}; convert it with String() or JSON.stringify()`,
+      );
   }
   return metadata as Record<string, string>;
 }
@@ -55,7 +59,8 @@ export function saveSafetensors(file: string, tensors: NamedTensors, metadata?: 
   assertLittleEndian();
   const named = new Map<string, Tensor>(tensors instanceof Map ? tensors : Object.entries(tensors));
   for (const [name, t] of named) {
-    if (!(t instanceof Tensor)) throw new ConfigError(`'${name}' is not a Tensor (got ${t === null ? 'null' : typeof t}); saveSafetensors takes tensors by name`);
+    if (!(t instanceof Tensor))
+      throw new ConfigError(`'${name}' is not a Tensor (got ${t === null ? 'null' : typeof t}); saveSafetensors takes tensors by name`);
   }
   const header = encodeHeader(
     [...named].map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape })),
@@ -73,7 +78,9 @@ export function saveSafetensors(file: string, tensors: NamedTensors, metadata?: 
     for (const e of header.entries) {
       const data = (named.get(e.name) as Tensor).dataSync();
       if (data.byteLength !== e.end - e.begin) {
-        throw new CheckpointError(`${file}: tensor '${e.name}' gave ${data.byteLength} bytes, its header entry says ${e.end - e.begin}; was it changed while saving?`);
+        throw new CheckpointError(
+          `${file}: tensor '${e.name}' gave ${data.byteLength} bytes, its header entry says ${e.end - e.begin}; was it changed while saving?`,
+        );
       }
       writeAll(fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     }
@@ -85,7 +92,9 @@ export function saveSafetensors(file: string, tensors: NamedTensors, metadata?: 
     if (fd !== undefined) closeSync(fd);
     const leftover = removeIfPresent(temp);
     if (e instanceof MtlError && leftover === undefined) throw e;
-    throw new CheckpointError(`${file}: could not write the safetensors file (${(e as Error).message}); any previous file there is unchanged${leftover ?? ''}`);
+    throw new CheckpointError(
+      `${file}: could not write the safetensors file (${(e as Error).message}); any previous file there is unchanged${leftover ?? ''}`,
+    );
   }
   fsyncFolder(path.dirname(file));
 }
@@ -95,7 +104,8 @@ function removeIfPresent(file: string): string | undefined {
   try {
     unlinkSync(file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return `; the temporary file ${file} could not be removed (${(e as Error).message})`;
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      return `; the temporary file ${file} could not be removed (${(e as Error).message})`;
   }
   return undefined;
 }
