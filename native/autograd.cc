@@ -104,9 +104,25 @@ Napi::Value IsLeaf(const Napi::CallbackInfo& info) {
   });
 }
 
+// Reading .grad of a computed tensor that does not retain it is almost always a mistake; libtorch
+// warns through glog on stderr, so warn through Node instead (process.emitWarning) and give null.
 Napi::Value Grad(const Napi::CallbackInfo& info) {
   return guarded(info, "grad", [&]() -> Napi::Value {
-    const at::Tensor& g = tensorArg(info, 0).grad();
+    const at::Tensor& t = tensorArg(info, 0);
+    if (!t.is_leaf() && !t.retains_grad()) {
+      Napi::Env env = info.Env();
+      const Napi::Value process = env.Global().Get("process");
+      if (process.IsObject()) {
+        const Napi::Value emit = process.As<Napi::Object>().Get("emitWarning");
+        if (emit.IsFunction()) {
+          emit.As<Napi::Function>().Call(process, {Napi::String::New(env,
+              "the .grad of a computed (non-leaf) tensor is read; backward() fills .grad only for leaves, so it is undefined. "
+              "Read the leaf's .grad, or use grad(outputs, [tensor]) for a computed tensor."), Napi::String::New(env, "TorchWarning")});
+        }
+      }
+      return env.Null();
+    }
+    const at::Tensor& g = t.grad();
     if (!g.defined()) return info.Env().Null();
     return Napi::Number::New(info.Env(), table(info.Env()).put(g));
   });

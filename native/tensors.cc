@@ -85,7 +85,9 @@ Napi::Value Free(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value LiveCount(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(table(info.Env()).live()));
+  return guarded(info, "liveCount", [&]() -> Napi::Value {
+    return Napi::Number::New(info.Env(), static_cast<double>(table(info.Env()).live()));
+  });
 }
 
 Napi::Value MemoryInfo(const Napi::CallbackInfo& info) {

@@ -1,25 +1,38 @@
 /**
  * Autograd controls: grad-mode scopes and gradients without accumulation (torch.autograd.grad),
- * which multi-task gradient surgery uses to get one gradient per task.
+ * which multi-task gradient surgery uses to get one gradient per task. Binding failures arrive as
+ * TorchError (see native.ts).
  */
-import { callNative } from './dispatch.js';
+import { ConfigError } from '../errors.js';
 import { native } from './native.js';
 import { Tensor } from './tensor.js';
 
-function withGradMode<T>(enabled: boolean, fn: () => T): T {
+/**
+ * The grad mode is libtorch's thread-local flag, so it cannot follow an async function across an
+ * await: its code after the first await would run in whatever mode is current then. Refused.
+ */
+function withGradMode<T>(name: string, enabled: boolean, fn: () => T): T {
+  if (fn.constructor.name === 'AsyncFunction') {
+    throw new ConfigError(`${name}() takes a synchronous function; the grad mode cannot span an await, so call ${name}() inside the async code`);
+  }
   const previous = native.setGradEnabled(enabled);
+  let result: T;
   try {
-    return fn();
+    result = fn();
   } finally {
     native.setGradEnabled(previous);
   }
+  if (result instanceof Promise) {
+    throw new ConfigError(`${name}() got a promise back; the grad mode cannot span an await, so call ${name}() inside the async code`);
+  }
+  return result;
 }
 
-/** Runs `fn` with gradient recording off (torch.no_grad); restores the previous mode in `finally`. */
-export const noGrad = <T>(fn: () => T): T => withGradMode(false, fn);
+/** Runs `fn` with gradient recording off (torch.no_grad); restores the previous mode in `finally`. Synchronous only. */
+export const noGrad = <T>(fn: () => T): T => withGradMode('noGrad', false, fn);
 
-/** Runs `fn` with gradient recording on (torch.enable_grad); restores the previous mode in `finally`. */
-export const enableGrad = <T>(fn: () => T): T => withGradMode(true, fn);
+/** Runs `fn` with gradient recording on (torch.enable_grad); restores the previous mode in `finally`. Synchronous only. */
+export const enableGrad = <T>(fn: () => T): T => withGradMode('enableGrad', true, fn);
 
 /** Whether operations are being recorded for autograd now. */
 export const isGradEnabled = (): boolean => native.isGradEnabled();
@@ -43,29 +56,30 @@ export interface GradOptions {
 export function grad(outputs: Tensor | readonly Tensor[], inputs: readonly Tensor[], options: GradOptions = {}): (Tensor | undefined)[] {
   const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
   const gradOutputs = options.gradOutputs ? options.gradOutputs.map((g) => g?.id ?? null) : null;
-  const result = callNative(() =>
-    native.autogradGrad(
-      outs.map((t) => t.id),
-      inputs.map((t) => t.id),
-      gradOutputs,
-      options.retainGraph,
-      options.createGraph ?? false,
-      options.allowUnused ?? false,
-    ),
+  const result = native.autogradGrad(
+    outs.map((t) => t.id),
+    inputs.map((t) => t.id),
+    gradOutputs,
+    options.retainGraph,
+    options.createGraph ?? false,
+    options.allowUnused ?? false,
   );
   return result.map((id) => (id === null ? undefined : new Tensor(id)));
 }
 
 /**
- * Back-propagates from several outputs at once (torch.autograd.backward), accumulating into `.grad`.
+ * Back-propagates from several outputs at once (torch.autograd.backward), accumulating into the
+ * `.grad` of every leaf that requires grad; the sum of the outputs' gradients flows, in one pass.
+ * @param gradOutputs d(loss)/d(output) per output, same shapes; undefined entries for scalar outputs.
+ * @param retainGraph keep the graph for another backward (default: createGraph).
+ * @param createGraph record the backward pass for higher-order gradients.
+ * @throws TorchError when an output does not require grad, is not scalar and has no gradient, or the graph was freed.
  */
-export function backward(outputs: readonly Tensor[], gradOutputs?: readonly (Tensor | undefined)[], retainGraph?: boolean): void {
-  callNative(() =>
-    native.backward(
-      outputs.map((t) => t.id),
-      gradOutputs ? gradOutputs.map((g) => g?.id ?? null) : null,
-      retainGraph,
-      false,
-    ),
+export function backward(outputs: readonly Tensor[], gradOutputs?: readonly (Tensor | undefined)[], retainGraph?: boolean, createGraph = false): void {
+  native.backward(
+    outputs.map((t) => t.id),
+    gradOutputs ? gradOutputs.map((g) => g?.id ?? null) : null,
+    retainGraph,
+    createGraph,
   );
 }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import * as T from '../../src/tensor/index.js';
-import { TorchError } from '../../src/errors.js';
+import { ConfigError, TorchError } from '../../src/errors.js';
 import { assertClose, fromFixture, loadFixture, type TensorFixture } from '../helpers/fixtures.js';
 import { GRAD_CASES, type Inputs } from '../helpers/grad-cases.js';
 
@@ -196,6 +196,18 @@ describe('backward and .grad', () => {
     });
   });
 
+  test('reading .grad of a computed tensor gives undefined and a TorchWarning', async () => {
+    const warned = new Promise<Error>((resolve) => process.once('warning', resolve));
+    tidy(() => {
+      const y = tensor([1, 2], { requiresGrad: true }).mul(2);
+      y.sum().backward();
+      assert.equal(y.grad, undefined);
+    });
+    const w = await warned;
+    assert.equal(w.name, 'TorchWarning');
+    assert.match(w.message, /non-leaf/);
+  });
+
   test('a tensor that does not require grad cannot be back-propagated', () => {
     tidy(() => {
       assert.throws(() => tensor([1, 2]).sum().backward(), (e: unknown) => e instanceof TorchError && /does not require grad/.test(e.message));
@@ -269,6 +281,14 @@ describe('grad modes', () => {
       });
       assert.equal(isGradEnabled(), true);
     });
+  });
+
+  test('an async fn is refused: the mode cannot follow it across an await', async () => {
+    assert.throws(() => noGrad(async () => 1), (e: unknown) => e instanceof ConfigError && /noGrad\(\) takes a synchronous function/.test(e.message));
+    let pending: Promise<number> | undefined;
+    assert.throws(() => enableGrad(() => (pending = Promise.resolve(1))), (e: unknown) => e instanceof ConfigError && /promise/.test(e.message));
+    await pending;
+    assert.equal(isGradEnabled(), true);
   });
 
   test('the mode is restored when fn throws', () => {

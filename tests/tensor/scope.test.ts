@@ -173,7 +173,10 @@ describe('native memory is visible to V8', () => {
     const big = T.zeros([16, 1024, 1024]);
     const during = tensorMemory();
     assert.equal(during.tensorBytes - before.tensorBytes, bytes);
-    assert.equal(during.v8ExternalBytes - before.v8ExternalBytes, bytes, 'V8 was told about the storage');
+    // V8's total also moves with ArrayBuffers the GC frees meanwhile (those of earlier reads): allow 4 MiB.
+    const slack = 4 * 1024 * 1024;
+    const told = during.v8ExternalBytes - before.v8ExternalBytes;
+    assert.ok(Math.abs(told - bytes) < slack, `V8 was told about the storage: its external total moved by ${told}, not ${bytes}`);
     // Views and aliases of one storage count once.
     const views = [big.reshape([-1]), big.contiguous(), big.slice(0, 0, 4), big.detach()];
     assert.equal(tensorMemory().tensorBytes - before.tensorBytes, bytes);
@@ -182,7 +185,7 @@ describe('native memory is visible to V8', () => {
     dispose(views);
     const after = tensorMemory();
     assert.equal(after.tensorBytes, before.tensorBytes);
-    assert.equal(after.v8ExternalBytes, before.v8ExternalBytes);
+    assert.ok(Math.abs(after.v8ExternalBytes - before.v8ExternalBytes) < slack, 'and about its release');
   });
 
   test('small tensors are reported in batches, and the total is exact once flushed', () => {
