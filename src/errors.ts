@@ -29,7 +29,10 @@ export class TorchError extends MtlError {
 /** A tensor was used after `dispose()` (directly or by an enclosing `tidy`). */
 export class DisposedError extends MtlError {
   constructor(what: string) {
-    super('ERR_DISPOSED', `${what}: the tensor was already disposed (by dispose() or by the tidy() that created it); keep() it or return it from tidy() to use it later`);
+    super(
+      'ERR_DISPOSED',
+      `${what}: the tensor was already disposed (by dispose() or by the tidy() that created it); keep() it or return it from tidy() to use it later`,
+    );
   }
 }
 

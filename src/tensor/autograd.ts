@@ -13,7 +13,9 @@ import { Tensor } from './tensor.js';
  */
 function withGradMode<T>(name: string, enabled: boolean, fn: () => T): T {
   if (fn.constructor.name === 'AsyncFunction') {
-    throw new ConfigError(`${name}() takes a synchronous function; the grad mode cannot span an await, so call ${name}() inside the async code`);
+    throw new ConfigError(
+      `${name}() takes a synchronous function; the grad mode cannot span an await, so call ${name}() inside the async code`,
+    );
   }
   const previous = native.setGradEnabled(enabled);
   let result: T;
@@ -75,7 +77,12 @@ export function grad(outputs: Tensor | readonly Tensor[], inputs: readonly Tenso
  * @param createGraph record the backward pass for higher-order gradients.
  * @throws TorchError when an output does not require grad, is not scalar and has no gradient, or the graph was freed.
  */
-export function backward(outputs: readonly Tensor[], gradOutputs?: readonly (Tensor | undefined)[], retainGraph?: boolean, createGraph = false): void {
+export function backward(
+  outputs: readonly Tensor[],
+  gradOutputs?: readonly (Tensor | undefined)[],
+  retainGraph?: boolean,
+  createGraph = false,
+): void {
   native.backward(
     outputs.map((t) => t.id),
     gradOutputs ? gradOutputs.map((g) => g?.id ?? null) : null,

@@ -158,7 +158,8 @@ function compare(a: Block, n: Block, atol: number, rtol: number): string | undef
   if (first < 0) return undefined;
   const row = Math.floor(first / a.cols);
   const col = first % a.cols;
-  const shown = a.data.length <= 64 ? `\nanalytical: [${Array.from(a.data).join(', ')}]\nnumerical:  [${Array.from(n.data).join(', ')}]` : '';
+  const shown =
+    a.data.length <= 64 ? `\nanalytical: [${Array.from(a.data).join(', ')}]\nnumerical:  [${Array.from(n.data).join(', ')}]` : '';
   return (
     `entry (output element ${row}, input element ${col}) is ${a.data[first]} analytically but ${n.data[first]} numerically; ` +
     `largest difference ${worst} (atol ${atol}, rtol ${rtol})${shown}`

@@ -43,7 +43,10 @@ export const GRAD_CASES: Record<string, (x: Inputs) => Tensor> = {
   },
   broadcast: (x) => {
     const [a, b, c] = [need(x, 'a'), need(x, 'b'), need(x, 'c')];
-    return a.sub(b).mul(c).add(b.div(c.mul(c).add(1)));
+    return a
+      .sub(b)
+      .mul(c)
+      .add(b.div(c.mul(c).add(1)));
   },
 
   sum_mean: (x) => {

@@ -10,7 +10,12 @@ const baseline = T.liveTensorCount();
 const w = T.tensor([0.5, -0.5], { requiresGrad: true });
 for (let i = 0; i < workerData.steps; i++) {
   T.tidy(() => {
-    const loss = T.mseLoss(T.randn([16, 2]).matmul(w.reshape([2, 1])).squeeze(1), T.zeros([16]));
+    const loss = T.mseLoss(
+      T.randn([16, 2])
+        .matmul(w.reshape([2, 1]))
+        .squeeze(1),
+      T.zeros([16]),
+    );
     loss.backward();
     T.noGrad(() => w.add_(w.grad, -0.01));
     w.zeroGrad();

@@ -59,7 +59,8 @@ describe('gradients match PyTorch for each op family', () => {
         assertClose(out, c.output, { ...tol, what: `${name} output` });
         if (c.grad_output === null) out.backward();
         else out.backward(fromFixture(c.grad_output));
-        for (const k of c.requires) assertClose(defined(inputs[k]?.grad, k), c.grads[k] as TensorFixture, { ...tol, what: `${name} d/d${k}` });
+        for (const k of c.requires)
+          assertClose(defined(inputs[k]?.grad, k), c.grads[k] as TensorFixture, { ...tol, what: `${name} d/d${k}` });
       });
     });
   }
@@ -110,7 +111,10 @@ describe('grad() as torch.autograd.grad', () => {
       assert.equal(du, undefined);
       assert.throws(
         () => grad(out, [x, unused]),
-        (e: unknown) => e instanceof TorchError && /not have been used in the graph/.test(e.torchMessage) && /inputs=\[Float\[2\], Float\[1\]\]/.test(e.message),
+        (e: unknown) =>
+          e instanceof TorchError &&
+          /not have been used in the graph/.test(e.torchMessage) &&
+          /inputs=\[Float\[2\], Float\[1\]\]/.test(e.message),
       );
     });
   });
@@ -180,7 +184,10 @@ describe('backward and .grad', () => {
       out.backward();
       const e = Math.exp(1);
       assert.ok(Math.abs((values(x.grad)[0] as number) - 2 * e) < 1e-5);
-      assert.throws(() => out.backward(), (err: unknown) => err instanceof TorchError && err.op === 'backward' && /second time/.test(err.message));
+      assert.throws(
+        () => out.backward(),
+        (err: unknown) => err instanceof TorchError && err.op === 'backward' && /second time/.test(err.message),
+      );
     });
   });
 
@@ -189,8 +196,14 @@ describe('backward and .grad', () => {
       const x = tensor([1, 2, 3], { requiresGrad: true });
       x.grad = tensor([4, 5, 6]);
       assert.deepEqual(values(x.grad), [4, 5, 6]);
-      assert.throws(() => (x.grad = tensor([1, 2])), (e: unknown) => e instanceof TorchError && /shape \[2\].*\[3\]/.test(e.message));
-      assert.throws(() => (x.grad = tensor([1, 2, 3], { dtype: 'float64' })), (e: unknown) => e instanceof TorchError && /dtype Double/.test(e.message));
+      assert.throws(
+        () => (x.grad = tensor([1, 2])),
+        (e: unknown) => e instanceof TorchError && /shape \[2\].*\[3\]/.test(e.message),
+      );
+      assert.throws(
+        () => (x.grad = tensor([1, 2, 3], { dtype: 'float64' })),
+        (e: unknown) => e instanceof TorchError && /dtype Double/.test(e.message),
+      );
       x.grad = undefined;
       assert.equal(x.grad, undefined);
     });
@@ -210,7 +223,10 @@ describe('backward and .grad', () => {
 
   test('a tensor that does not require grad cannot be back-propagated', () => {
     tidy(() => {
-      assert.throws(() => tensor([1, 2]).sum().backward(), (e: unknown) => e instanceof TorchError && /does not require grad/.test(e.message));
+      assert.throws(
+        () => tensor([1, 2]).sum().backward(),
+        (e: unknown) => e instanceof TorchError && /does not require grad/.test(e.message),
+      );
     });
   });
 });
@@ -229,8 +245,14 @@ describe('requiresGrad, isLeaf and detach', () => {
       assert.equal(y.isLeaf, false);
       assert.equal(c.mul(2).requiresGrad, false);
       y.requiresGrad_(true); // a no-op on a computed tensor, as PyTorch's requires_grad_()
-      assert.throws(() => (y.requiresGrad = false), (e: unknown) => e instanceof TorchError && /leaf/.test(e.message) && /detach\(\)/.test(e.message));
-      assert.throws(() => tensor([1], { dtype: 'int64' }).requiresGrad_(), (e: unknown) => e instanceof TorchError && /floating point/.test(e.message));
+      assert.throws(
+        () => (y.requiresGrad = false),
+        (e: unknown) => e instanceof TorchError && /leaf/.test(e.message) && /detach\(\)/.test(e.message),
+      );
+      assert.throws(
+        () => tensor([1], { dtype: 'int64' }).requiresGrad_(),
+        (e: unknown) => e instanceof TorchError && /floating point/.test(e.message),
+      );
       c.requiresGrad = true;
       assert.equal(c.requiresGrad, true);
       c.requiresGrad = false;
@@ -284,9 +306,15 @@ describe('grad modes', () => {
   });
 
   test('an async fn is refused: the mode cannot follow it across an await', async () => {
-    assert.throws(() => noGrad(async () => 1), (e: unknown) => e instanceof ConfigError && /noGrad\(\) takes a synchronous function/.test(e.message));
+    assert.throws(
+      () => noGrad(async () => 1),
+      (e: unknown) => e instanceof ConfigError && /noGrad\(\) takes a synchronous function/.test(e.message),
+    );
     let pending: Promise<number> | undefined;
-    assert.throws(() => enableGrad(() => (pending = Promise.resolve(1))), (e: unknown) => e instanceof ConfigError && /promise/.test(e.message));
+    assert.throws(
+      () => enableGrad(() => (pending = Promise.resolve(1))),
+      (e: unknown) => e instanceof ConfigError && /promise/.test(e.message),
+    );
     await pending;
     assert.equal(isGradEnabled(), true);
   });
@@ -309,7 +337,17 @@ describe('grad modes', () => {
     assert.equal(isGradEnabled(), true);
     tidy(() => {
       const x = tensor([1], { requiresGrad: true });
-      assert.throws(() => noGrad(() => x.add(tensor([1, 2, 3, 4]).reshape([2, 2]).matmul(tensor([1, 2, 3])))), TorchError);
+      assert.throws(
+        () =>
+          noGrad(() =>
+            x.add(
+              tensor([1, 2, 3, 4])
+                .reshape([2, 2])
+                .matmul(tensor([1, 2, 3])),
+            ),
+          ),
+        TorchError,
+      );
       assert.equal(isGradEnabled(), true);
     });
   });

@@ -18,7 +18,11 @@ beforeEach(() => {
 afterEach(() => {
   assert.equal(liveTensorCount(), baseline, 'a failed call leaves no tensor behind');
   // The process still works: an op after the failure gives the right answer.
-  const ok = tidy(() => tensor([1, 2]).add(tensor([3, 4])).toFlatArray());
+  const ok = tidy(() =>
+    tensor([1, 2])
+      .add(tensor([3, 4]))
+      .toFlatArray(),
+  );
   assert.deepEqual(ok, [4, 6]);
 });
 
@@ -113,13 +117,23 @@ describe('libtorch failures become TorchError', () => {
 
   test('an argument of the wrong type', () => {
     const sum = T.sum as (t: T.Tensor, dim: unknown) => T.Tensor;
-    expectTorchError(() => sum(T.zeros([2]), 'rows'), { op: 'aten::sum.dim_IntList', inputs: ['self=Float[2]'], torch: /argument 'dim' expects an integer/ });
+    expectTorchError(() => sum(T.zeros([2]), 'rows'), {
+      op: 'aten::sum.dim_IntList',
+      inputs: ['self=Float[2]'],
+      torch: /argument 'dim' expects an integer/,
+    });
     const add = T.add as (a: T.Tensor, b: unknown) => T.Tensor;
     expectTorchError(() => add(T.zeros([2]), 'one'), { op: 'aten::add.Scalar', torch: /argument 'other' expects a number or boolean/ });
     expectTorchError(() => sum(T.zeros([2]), [0.5]), { op: 'aten::sum.dim_IntList', torch: /expects an integer/ });
     // Binding functions outside the dispatcher map the same way.
-    expectTorchError(() => (native.setRequiresGrad as (id: number, flag: unknown) => void)(0, 'yes'), { op: 'setRequiresGrad', torch: /./ });
-    expectTorchError(() => native.fromBuffer(new Float32Array(2), 6, [3]), { op: 'fromBuffer', torch: /buffer holds 8 bytes, shape needs 12/ });
+    expectTorchError(() => (native.setRequiresGrad as (id: number, flag: unknown) => void)(0, 'yes'), {
+      op: 'setRequiresGrad',
+      torch: /./,
+    });
+    expectTorchError(() => native.fromBuffer(new Float32Array(2), 6, [3]), {
+      op: 'fromBuffer',
+      torch: /buffer holds 8 bytes, shape needs 12/,
+    });
   });
 
   test('an unknown operator or overload', () => {

@@ -36,12 +36,19 @@ describe('op families pass gradcheck in float64', () => {
           const t = f.dtype === 'float32' ? fromFixture(f, 'float64') : fromFixture(f);
           return c.requires.includes(k) ? t.requiresGrad_() : t;
         });
-        const fn = (...ts: T.Tensor[]) => (GRAD_CASES[name] as (x: Inputs) => T.Tensor)(Object.fromEntries(names.map((k, i) => [k, ts[i] as T.Tensor])));
+        const fn = (...ts: T.Tensor[]) =>
+          (GRAD_CASES[name] as (x: Inputs) => T.Tensor)(Object.fromEntries(names.map((k, i) => [k, ts[i] as T.Tensor])));
         if (name === 'embedding') {
           // The padding row's gradient is zero by definition (nn.Embedding(padding_idx)), not the
           // derivative: gradcheck must flag exactly that, and pass without padding.
-          assert.throws(() => gradcheck(fn, inputs), (e: unknown) => e instanceof GradcheckError && /is 0 analytically but 1\.0000\d* numerically/.test(e.message));
-          assert.equal(gradcheck((w, idx) => T.embedding(w, idx as T.Tensor), inputs), true);
+          assert.throws(
+            () => gradcheck(fn, inputs),
+            (e: unknown) => e instanceof GradcheckError && /is 0 analytically but 1\.0000\d* numerically/.test(e.message),
+          );
+          assert.equal(
+            gradcheck((w, idx) => T.embedding(w, idx as T.Tensor), inputs),
+            true,
+          );
           return;
         }
         assert.equal(gradcheck(fn, inputs), true);
@@ -54,17 +61,37 @@ describe('op families pass gradcheck in float64', () => {
 describe('gradcheck itself', () => {
   const x64 = () => tensor([0.3, -1.2, 2.5, 0.7], { dtype: 'float64', requiresGrad: true });
 
+  test('the @example of its docstring', () => {
+    tidy(() => {
+      const x = T.randn([3, 4], { dtype: 'float64', requiresGrad: true });
+      assert.equal(
+        gradcheck((t) => t.tanh().sum(1), [x]),
+        true,
+      );
+    });
+  });
+
   test('several outputs and inputs, an input that is not differentiated, an output that is integral', () => {
     tidy(() => {
-      const [a, b, k] = [x64(), tensor([1.5, 0.5, -0.25, 2], { dtype: 'float64', requiresGrad: true }), tensor([2, 3, 4, 5], { dtype: 'float64' })];
-      assert.equal(gradcheck((p, q, r) => [p.mul(q).mul(r as T.Tensor), p.exp().sum(), q.argmax()], [a, b, k]), true);
+      const [a, b, k] = [
+        x64(),
+        tensor([1.5, 0.5, -0.25, 2], { dtype: 'float64', requiresGrad: true }),
+        tensor([2, 3, 4, 5], { dtype: 'float64' }),
+      ];
+      assert.equal(
+        gradcheck((p, q, r) => [p.mul(q).mul(r as T.Tensor), p.exp().sum(), q.argmax()], [a, b, k]),
+        true,
+      );
     });
   });
 
   test('an output that does not depend on an input has a zero Jacobian', () => {
     tidy(() => {
       const [a, b] = [x64(), x64()];
-      assert.equal(gradcheck((p) => p.sin(), [a, b]), true);
+      assert.equal(
+        gradcheck((p) => p.sin(), [a, b]),
+        true,
+      );
     });
   });
 
@@ -91,13 +118,19 @@ describe('gradcheck itself', () => {
       assert.equal(gradcheck(scaled, [x64()], { raiseException: false }), false);
       assert.equal(gradcheck(scaled, [x64()], { rtol: 2e-2 }), true);
       // A large eps makes the central difference of a cubic visibly wrong: (x+h)³−(x−h)³ / 2h = 3x² + h².
-      assert.equal(gradcheck((t) => t.pow(3), [x64()], { eps: 0.1, raiseException: false }), false);
+      assert.equal(
+        gradcheck((t) => t.pow(3), [x64()], { eps: 0.1, raiseException: false }),
+        false,
+      );
     });
   });
 
   test('inputs must be float64 and at least one must require grad', () => {
     tidy(() => {
-      assert.throws(() => gradcheck((t) => t.sin(), [tensor([1, 2], { requiresGrad: true })]), (e: unknown) => e instanceof ConfigError && /float64/.test(e.message));
+      assert.throws(
+        () => gradcheck((t) => t.sin(), [tensor([1, 2], { requiresGrad: true })]),
+        (e: unknown) => e instanceof ConfigError && /float64/.test(e.message),
+      );
       assert.throws(() => gradcheck((t) => t.sin(), [tensor([1, 2], { dtype: 'float64' })]), ConfigError);
     });
   });

@@ -49,7 +49,9 @@ test(`${STEPS} training steps leak no tensors and under 50 MB of RSS`, (t) => {
   for (let i = 0; i < STEPS; i++) last = step(WARMUP + i);
   const seconds = (performance.now() - t0) / 1000;
   const growth = (process.memoryUsage.rss() - rssBefore) / MiB;
-  t.diagnostic(`${STEPS} steps in ${seconds.toFixed(1)} s; RSS growth ${growth.toFixed(1)} MiB; loss ${first.toFixed(3)} -> ${last.toFixed(3)}`);
+  t.diagnostic(
+    `${STEPS} steps in ${seconds.toFixed(1)} s; RSS growth ${growth.toFixed(1)} MiB; loss ${first.toFixed(3)} -> ${last.toFixed(3)}`,
+  );
 
   assert.equal(liveTensorCount(), liveBefore, 'each step frees every tensor it makes');
   assert.ok(growth < 50, `RSS grew by ${growth.toFixed(1)} MiB over ${STEPS} steps`);

@@ -136,7 +136,10 @@ describe('dispose and using', () => {
     t.dispose();
     assert.equal(liveTensorCount(), baseline);
     assert.throws(() => t.add(1), DisposedError);
-    assert.throws(() => t.shape, (e: unknown) => e instanceof DisposedError && e.code === 'ERR_DISPOSED');
+    assert.throws(
+      () => t.shape,
+      (e: unknown) => e instanceof DisposedError && e.code === 'ERR_DISPOSED',
+    );
     assert.equal(String(t), 'Tensor(disposed)');
   });
 

@@ -66,7 +66,10 @@ describe('threads', () => {
       const product = (): number[] =>
         tidy(() => {
           manualSeed(3);
-          return T.randn([64, 64]).matmul(T.randn([64, 64])).sum(1).toFlatArray() as number[];
+          return T.randn([64, 64])
+            .matmul(T.randn([64, 64]))
+            .sum(1)
+            .toFlatArray() as number[];
         });
       T.setNumThreads(1);
       assert.equal(T.getNumThreads(), 1);

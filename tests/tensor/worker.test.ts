@@ -31,7 +31,10 @@ test('two workers and the main thread use tensors at once, each with its own tab
   for (const r of reports) {
     assert.equal(r.baseline, 0, "a worker's table starts empty, whatever the main thread holds");
     assert.equal(r.live, 4, 'w and the three tensors made outside tidy at the end');
-    assert.ok(r.w.every((v) => Math.abs(v) < 0.5), 'the worker trained');
+    assert.ok(
+      r.w.every((v) => Math.abs(v) < 0.5),
+      'the worker trained',
+    );
     assert.match(r.error, /^TorchError: aten::add\.Tensor: .*must match.*\(inputs: self=Float\[3\], other=Float\[2\]\)/);
   }
   assert.equal(T.liveTensorCount(), live, "workers do not touch the main thread's table");
