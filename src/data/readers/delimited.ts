@@ -8,7 +8,7 @@
  * to off; pass `quote: '"'` for a TSV that does quote, or `quote: false` for a CSV that does not.
  */
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
+import { parse, type Options } from 'csv-parse/sync';
 import { ConfigError, DataError } from '../../errors.js';
 import type { SourcePosition, TextExample, TextPairExample } from '../example.js';
 import { BadLines, readTextFile, type ReadOptions, type ReadResult, type SkippedLine } from './source.js';
@@ -148,28 +148,25 @@ interface RawRecord {
 }
 
 function parseRecords(file: string, text: string, delimiter: string, quote: string | false): RawRecord[] {
-  let parsed: { record: string[]; raw: string; info: { lines: number } }[];
+  // `lines` is the line where a record ends; a record starts as many lines earlier as its fields hold line breaks.
+  const onRecord = (fields: string[], context: { lines: number }): RawRecord => {
+    let breaks = 0;
+    for (const field of fields) for (let i = field.indexOf('\n'); i !== -1; i = field.indexOf('\n', i + 1)) breaks++;
+    return { fields, line: context.lines - breaks };
+  };
   try {
-    parsed = parse(text, {
+    return parse(text, {
       delimiter,
       quote,
       relax_column_count: true,
       skip_empty_lines: true,
-      info: true,
-      raw: true,
-    }) as unknown as typeof parsed;
+      on_record: onRecord as unknown as Options['on_record'],
+    }) as unknown as RawRecord[];
   } catch (e) {
     const err = e as Error & { lines?: number };
     const at = typeof err.lines === 'number' ? `${file}:${err.lines}` : file;
     throw new DataError(`${at}: not a valid ${delimiterName(delimiter)}-separated file: ${err.message}${quoteHint(quote)}`);
   }
-  return parsed.map(({ record, raw, info }) => {
-    // info.lines is the line where the record ends; `raw` may start with the empty lines skipped before it.
-    const body = raw.replace(/^\n+/, '').replace(/\n$/, '');
-    let breaks = 0;
-    for (const ch of body) if (ch === '\n') breaks++;
-    return { fields: record, line: info.lines - breaks };
-  });
 }
 
 function requireColumns(file: string, header: readonly string[], wanted: object): void {
