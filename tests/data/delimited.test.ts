@@ -101,8 +101,8 @@ test('STS-B: counts of SOURCE.md with quoting off (sentences starting with ")', 
   assert.equal(strict.skipped.length, 284);
 });
 
-test('a missing column is a DataError listing the header', () => {
-  const file = tmp.write('nolabel.tsv', 'sentence\tscore\nhi\t1\n');
+test('a missing column is a DataError listing the header, found before any bad row', () => {
+  const file = tmp.write('nolabel.tsv', 'sentence\tscore\nhi\t1\tbad\n');
   throwsDataError(
     () => readDelimitedText(file, { text: 'sentence', label: 'label' }),
     file,
@@ -158,4 +158,15 @@ test('a header BOM, other delimiters, header problems, empty and invalid files',
   throwsDataError(() => readDelimited(empty), empty, 'empty (0 bytes)');
   const bad = tmp.write('bad.csv', Buffer.concat([Buffer.from('text,label\r\nok,1\r\n'), Buffer.from([0x80, 0x2c, 0x32, 0x0d, 0x0a])]));
   throwsDataError(() => readDelimited(bad), `${bad}:3`, 'invalid UTF-8 at byte offset 18');
+});
+
+test('option checks, and a column named __proto__ is an ordinary field', () => {
+  const csv = tmp.write('proto.csv', '__proto__,text\nx,hi\n');
+  const row = readDelimited(csv).rows[0]!;
+  assert.equal(row.fields['__proto__'], 'x');
+  assert.equal(Object.getPrototypeOf(row.fields), Object.prototype);
+  assert.throws(() => readDelimited(csv, { delimiter: '' }), ConfigError);
+  assert.throws(() => readDelimited(csv, { quote: "''" }), ConfigError);
+  assert.throws(() => readDelimited(csv, { extraFields: 'drop' as 'ignore' }), ConfigError);
+  assert.throws(() => readDelimited(csv, { onBadLine: 'warn' as 'skip' }), ConfigError);
 });

@@ -15,7 +15,7 @@ import { BadLines, readTextFile, type ReadOptions, type ReadResult, type Skipped
 
 /** Options of the delimited readers. */
 export interface DelimitedOptions extends ReadOptions {
-  /** One character. Default from the extension: tab for `.tsv`/`.tab`, comma for `.csv`; other files must say. */
+  /** Default from the extension: tab for `.tsv`/`.tab`, comma for `.csv`; other files must say. */
   readonly delimiter?: string;
   /** The quote character, or false for none. Default: false when the delimiter is a tab, `"` otherwise (see the file comment). */
   readonly quote?: string | false;
@@ -51,11 +51,12 @@ export interface DelimitedTable {
  * columns; // ['text', 'category']
  */
 export function readDelimited(file: string, options: DelimitedOptions = {}): DelimitedTable {
-  const delimiter = options.delimiter ?? delimiterFromExtension(file);
-  const quote = options.quote ?? (delimiter === '\t' ? false : '"');
-  const extra = options.extraFields ?? 'error';
-  if (extra !== 'error' && extra !== 'ignore')
-    throw new ConfigError(`extraFields must be 'error' or 'ignore', got ${JSON.stringify(extra)}`);
+  return readTable(file, options, {});
+}
+
+/** `readDelimited`, checking right after the header that every column named in `wanted` exists. */
+function readTable(file: string, options: DelimitedOptions, wanted: object): DelimitedTable {
+  const { delimiter, quote, extra } = resolveOptions(file, options);
   const bad = new BadLines(options.onBadLine);
   const records = parseRecords(file, readTextFile(file), delimiter, quote);
   let columns: string[];
@@ -67,6 +68,7 @@ export function readDelimited(file: string, options: DelimitedOptions = {}): Del
     columns = [...options.header];
   }
   checkColumns(file, columns);
+  requireColumns(file, columns, wanted);
   const rows: DelimitedRow[] = [];
   records.forEach((r, index) => {
     const n = r.fields.length;
@@ -74,12 +76,28 @@ export function readDelimited(file: string, options: DelimitedOptions = {}): Del
       bad.report(file, r.line, `expected ${columns.length} fields (${columns.join(', ')}), got ${n}`);
       return;
     }
-    const fields: Record<string, string> = {};
-    columns.forEach((name, k) => (fields[name] = r.fields[k]!));
+    // fromEntries defines own properties, so even a column named "__proto__" is just a field.
+    const fields = Object.fromEntries(columns.map((name, k) => [name, r.fields[k]!]));
     rows.push({ fields, source: { file, line: r.line }, index });
   });
   if (rows.length === 0 && bad.skipped.length === 0) throw new DataError(`${file}: no data rows after the header; expected at least one`);
   return { columns, rows, skipped: bad.skipped };
+}
+
+function resolveOptions(file: string, options: DelimitedOptions) {
+  const delimiter = options.delimiter ?? delimiterFromExtension(file);
+  if (typeof delimiter !== 'string' || delimiter === '' || /[\r\n]/.test(delimiter)) {
+    throw new ConfigError(`delimiter must be a non-empty string without line breaks, got ${JSON.stringify(delimiter)}`);
+  }
+  const quote = options.quote ?? (delimiter === '\t' ? false : '"');
+  if (quote !== false && (typeof quote !== 'string' || quote.length !== 1)) {
+    throw new ConfigError(`quote must be one character or false, got ${JSON.stringify(quote)}`);
+  }
+  const extra = options.extraFields ?? 'error';
+  if (extra !== 'error' && extra !== 'ignore') {
+    throw new ConfigError(`extraFields must be 'error' or 'ignore', got ${JSON.stringify(extra)}`);
+  }
+  return { delimiter, quote, extra };
 }
 
 /** Which columns make a TextExample. */
@@ -105,8 +123,7 @@ export interface TextPairColumns {
  * readDelimitedText('datasets/sst2/train.tsv', { text: 'sentence', label: 'label' }).examples[0].label; // '0'
  */
 export function readDelimitedText(file: string, columns: TextColumns, options: DelimitedOptions = {}): ReadResult<TextExample> {
-  const table = readDelimited(file, options);
-  requireColumns(file, table.columns, columns);
+  const table = readTable(file, options, columns);
   const examples = table.rows.map((r): TextExample => {
     const f = r.fields;
     const base = { id: columns.id === undefined ? String(r.index) : f[columns.id]!, text: f[columns.text]!, source: r.source };
@@ -126,8 +143,7 @@ export function readDelimitedTextPairs(
   columns: TextPairColumns,
   options: DelimitedOptions = {},
 ): ReadResult<TextPairExample> {
-  const table = readDelimited(file, options);
-  requireColumns(file, table.columns, columns);
+  const table = readTable(file, options, columns);
   const examples = table.rows.map((r): TextPairExample => {
     const f = r.fields;
     const base = {
