@@ -32,71 +32,75 @@ export interface ConllOptions extends ReadOptions {
  * examples[0].tokens[0]; // '@paulwalk'
  */
 export function readConll(file: string, options: ConllOptions = {}): ReadResult<TaggedExample> {
-  const tokenColumn = columnOption('tokenColumn', options.tokenColumn ?? 0);
-  const tagColumn = columnOption('tagColumn', options.tagColumn ?? -1);
+  const layout = resolveLayout(options);
+  const bad = new BadLines(options.onBadLine);
+  const examples: TaggedExample[] = [];
+  let sentence: { tokens: string[]; tags: string[]; line: number; broken: boolean } | undefined;
+  let count = 0; // sentences seen, kept or not: the next sentence's id
+  const finish = () => {
+    if (sentence === undefined) return;
+    const { tokens, tags, line, broken } = sentence;
+    if (!broken) examples.push({ id: String(count), tokens, tags, source: { file, line } });
+    count++;
+    sentence = undefined;
+  };
+  splitLines(readTextFile(file)).forEach((text, i) => {
+    if (/^[ \t]*$/.test(text)) return finish();
+    const fields = splitFields(text, layout.separator);
+    if (fields[0] === '-DOCSTART-') return finish();
+    sentence ??= { tokens: [], tags: [], line: i + 1, broken: false };
+    const cell = pickColumns(fields, layout);
+    if (typeof cell === 'string') {
+      bad.report(file, i + 1, `${cell}: ${JSON.stringify(text)}`);
+      sentence.broken = true;
+    } else {
+      sentence.tokens.push(cell.token);
+      sentence.tags.push(cell.tag);
+    }
+  });
+  finish();
+  return { examples, skipped: bad.skipped };
+}
+
+interface Layout {
+  readonly tokenColumn: number;
+  readonly tagColumn: number;
+  readonly separator: 'tab' | 'space' | 'auto';
+  /** The fewest columns a token line may have. */
+  readonly needed: number;
+}
+
+function resolveLayout(options: ConllOptions): Layout {
+  const tokenColumn = options.tokenColumn ?? 0;
+  const tagColumn = options.tagColumn ?? -1;
+  for (const [name, value] of [
+    ['tokenColumn', tokenColumn],
+    ['tagColumn', tagColumn],
+  ] as const) {
+    if (!Number.isInteger(value))
+      throw new ConfigError(`${name} must be an integer column index (negative counts from the end), got ${value}`);
+  }
   const separator = options.separator ?? 'auto';
   if (!['tab', 'space', 'auto'].includes(separator)) {
     throw new ConfigError(`separator must be 'tab', 'space' or 'auto', got ${JSON.stringify(separator)}`);
   }
-  const needed = Math.max(tokenColumn < 0 ? -tokenColumn : tokenColumn + 1, tagColumn < 0 ? -tagColumn : tagColumn + 1, 2);
-  const bad = new BadLines(options.onBadLine);
-  const examples: TaggedExample[] = [];
-  let tokens: string[] = [];
-  let tags: string[] = [];
-  let start = 0; // line of the current sentence's first token
-  let broken = false; // the current sentence had a bad line (skip mode)
-  let sentences = 0;
-  const finish = () => {
-    if (tokens.length > 0 || broken) {
-      if (!broken) examples.push({ id: String(sentences), tokens, tags, source: { file, line: start } });
-      sentences++;
-    }
-    tokens = [];
-    tags = [];
-    broken = false;
-  };
-  const lines = splitLines(readTextFile(file));
-  for (let i = 0; i < lines.length; i++) {
-    const text = lines[i]!;
-    if (/^[ \t]*$/.test(text)) {
-      finish();
-      continue;
-    }
-    const fields = splitFields(text, separator);
-    if (fields[0] === '-DOCSTART-') {
-      finish();
-      continue;
-    }
-    if (tokens.length === 0 && !broken) start = i + 1;
-    const token = fields.at(tokenColumn);
-    const tag = fields.at(tagColumn);
-    if (fields.length < needed || token === undefined || tag === undefined) {
-      bad.report(
-        file,
-        i + 1,
-        `expected at least ${needed} columns (token in ${tokenColumn}, tag in ${tagColumn}), got ${fields.length}: ${JSON.stringify(text)}`,
-      );
-      broken = true;
-    } else if (token === '' || tag === '') {
-      bad.report(file, i + 1, `empty ${token === '' ? 'token' : 'tag'}: ${JSON.stringify(text)}`);
-      broken = true;
-    } else {
-      tokens.push(token);
-      tags.push(tag);
-    }
+  const width = (c: number) => (c < 0 ? -c : c + 1);
+  return { tokenColumn, tagColumn, separator, needed: Math.max(width(tokenColumn), width(tagColumn), 2) };
+}
+
+/** The token and tag of a line's fields, or what is wrong with them. */
+function pickColumns(fields: string[], layout: Layout): { token: string; tag: string } | string {
+  const token = fields.at(layout.tokenColumn);
+  const tag = fields.at(layout.tagColumn);
+  if (fields.length < layout.needed || token === undefined || tag === undefined) {
+    return `expected at least ${layout.needed} columns (token in ${layout.tokenColumn}, tag in ${layout.tagColumn}), got ${fields.length}`;
   }
-  finish();
-  return { examples, skipped: bad.skipped };
+  if (token === '' || tag === '') return `empty ${token === '' ? 'token' : 'tag'}`;
+  return { token, tag };
 }
 
 function splitFields(line: string, separator: 'tab' | 'space' | 'auto'): string[] {
   const tab = separator === 'tab' || (separator === 'auto' && line.includes('\t'));
   if (tab) return line.split('\t').map((f) => f.replace(/^ +| +$/g, ''));
   return line.split(/[ \t]+/).filter((f) => f !== '');
-}
-
-function columnOption(name: string, value: number): number {
-  if (!Number.isInteger(value))
-    throw new ConfigError(`${name} must be an integer column index (negative counts from the end), got ${value}`);
-  return value;
 }
