@@ -1,0 +1,189 @@
+/**
+ * Rules of the training config that relate several keys (the schema checks each key alone): one of
+ * two alternatives given, options that only some formats or kinds take, names that must match.
+ * Each rule adds ConfigIssues at the key the user must change.
+ */
+import { ENCODER_ARCHITECTURE_KEYS, ENCODER_DEFAULTS, type SnakeTrainingConfig } from './schema.js';
+import { nearest } from './issues.js';
+import type { ConfigPath } from './yaml-source.js';
+
+type Task = SnakeTrainingConfig['tasks'][number];
+type Report = (path: ConfigPath, message: string) => void;
+
+/** Formats each task type can read. */
+const FORMATS_OF: Record<Task['type'], readonly Task['data']['format'][]> = {
+  'sequence-classification': ['joint-folder', 'csv', 'tsv', 'jsonl'],
+  'token-classification': ['joint-folder', 'conll'],
+};
+
+/** Formats whose text and label are named columns or fields (`input`, `label.field`). */
+const NAMED_FIELD_FORMATS: readonly string[] = ['csv', 'tsv', 'jsonl'];
+
+/** Every cross-key problem of a config that passed the schema, with the path to blame (lines are added later). */
+export function crossCheck(config: SnakeTrainingConfig): { path: ConfigPath; message: string }[] {
+  const issues: { path: ConfigPath; message: string }[] = [];
+  const report: Report = (path, message) => issues.push({ path, message });
+  checkEncoder(config, report);
+  checkTokenizer(config, report);
+  const seen = new Map<string, number>();
+  config.tasks.forEach((task, i) => {
+    const first = seen.get(task.name);
+    if (first !== undefined)
+      report(['tasks', i, 'name'], `task name '${task.name}' is already used by tasks[${first}]; task names must be unique`);
+    else seen.set(task.name, i);
+    checkTask(task, ['tasks', i], report);
+  });
+  checkTraining(config, report);
+  return issues;
+}
+
+function checkEncoder(config: SnakeTrainingConfig, report: Report): void {
+  const e = config.encoder;
+  if (e.from !== undefined) {
+    for (const key of ENCODER_ARCHITECTURE_KEYS) {
+      if (e[key] !== undefined) {
+        report(
+          ['encoder', key],
+          `'${key}' cannot be set beside 'from': the checkpoint's config.json fixes the architecture (only dropout and initialisation may change)`,
+        );
+      }
+    }
+    return;
+  }
+  const hidden = e.hidden_size ?? ENCODER_DEFAULTS.hidden_size;
+  const heads = e.num_attention_heads ?? ENCODER_DEFAULTS.num_attention_heads;
+  if (hidden % heads !== 0) {
+    const where = e.num_attention_heads !== undefined ? 'num_attention_heads' : 'hidden_size';
+    report(['encoder', where], `hidden size (${hidden}) is not a multiple of the number of attention heads (${heads})`);
+  }
+  const positions = e.max_position_embeddings ?? ENCODER_DEFAULTS.max_position_embeddings;
+  if (config.max_length > positions) {
+    report(
+      ['max_length'],
+      `max_length (${config.max_length}) exceeds the encoder's max_position_embeddings (${positions}); lower it or raise max_position_embeddings`,
+    );
+  }
+  const pad = e.pad_token_id;
+  if (pad !== undefined && pad !== null && e.vocab_size !== undefined && pad >= e.vocab_size) {
+    report(['encoder', 'pad_token_id'], `pad_token_id (${pad}) must be below vocab_size (${e.vocab_size})`);
+  }
+}
+
+function checkTokenizer(config: SnakeTrainingConfig, report: Report): void {
+  const t = config.tokenizer;
+  if (t === undefined) {
+    if (config.encoder.from === undefined) {
+      report(
+        ['tokenizer'],
+        "missing required key 'tokenizer': give 'path: <tokenizer.json>' or 'train: { vocab_size: … }' (it may be left out only with encoder.from)",
+      );
+    }
+    return;
+  }
+  if (t.path !== undefined && t.train !== undefined) report(['tokenizer'], "give either 'path' or 'train', not both");
+  if (t.path === undefined && t.train === undefined) report(['tokenizer'], "give 'path: <tokenizer.json>' or 'train: { vocab_size: … }'");
+}
+
+function checkTask(task: Task, at: ConfigPath, report: Report): void {
+  const { data, type } = task;
+  const formats = FORMATS_OF[type];
+  if (!formats.includes(data.format)) {
+    report(
+      [...at, 'data', 'format'],
+      `a ${type} task cannot read format '${data.format}'; use one of ${formats.map((f) => `'${f}'`).join(', ')}`,
+    );
+  }
+  if (data.path !== undefined && data.train !== undefined)
+    report([...at, 'data', 'path'], "give 'path' or 'train', not both ('path' is the training data of a single-split data set)");
+  if (data.path === undefined && data.train === undefined)
+    report([...at, 'data'], "missing the training data: give 'train: <path>' (with 'dev', 'test') or 'path: <path>'");
+  if (data.dev_fraction !== undefined && data.dev !== undefined)
+    report(
+      [...at, 'data', 'dev_fraction'],
+      "'dev_fraction' holds out part of the training data as dev; it cannot be used beside a 'dev' file",
+    );
+  const delimited = data.format === 'csv' || data.format === 'tsv';
+  for (const key of ['delimiter', 'columns'] as const) {
+    if (data[key] !== undefined && !delimited)
+      report([...at, 'data', key], `'${key}' applies only to csv and tsv data, not to '${data.format}'`);
+  }
+  for (const key of ['token_column', 'tag_column'] as const) {
+    if (data[key] !== undefined && data.format !== 'conll')
+      report([...at, 'data', key], `'${key}' applies only to conll data, not to '${data.format}'`);
+  }
+  const named = NAMED_FIELD_FORMATS.includes(data.format);
+  if (named && task.input === undefined)
+    report(
+      [...at, 'input'],
+      `missing required key 'input': name the text ${data.format === 'jsonl' ? 'field' : 'column'} of the ${data.format} data (input: { text: … })`,
+    );
+  if (!named && task.input !== undefined)
+    report([...at, 'input'], `'input' applies to csv, tsv and jsonl data; '${data.format}' data are tokens already`);
+  if (named && task.label.field === undefined)
+    report(
+      [...at, 'label'],
+      `missing required key 'label.field': name the label ${data.format === 'jsonl' ? 'field' : 'column'} of the ${data.format} data`,
+    );
+  if (!named && task.label.field !== undefined) {
+    const fixed = type === 'token-classification' ? 'the tags' : 'the intent';
+    report(
+      [...at, 'label', 'field'],
+      `'label.field' applies to csv, tsv and jsonl data; a ${type} task on '${data.format}' data reads ${fixed}`,
+    );
+  }
+  if (task.label.multi_label && type !== 'sequence-classification')
+    report([...at, 'label', 'multi_label'], `multi_label applies only to sequence-classification tasks, not to ${type}`);
+}
+
+function checkTraining(config: SnakeTrainingConfig, report: Report): void {
+  const t = config.training;
+  if (t.max_steps !== undefined && t.epochs !== undefined) report(['training', 'epochs'], "give 'max_steps' or 'epochs', not both");
+  if (t.max_steps === undefined && t.epochs === undefined)
+    report(['training'], "missing the training length: give 'max_steps: <steps>' or 'epochs: <passes>'");
+  if (t.warmup_ratio !== undefined && t.warmup_steps !== undefined)
+    report(['training', 'warmup_steps'], "give 'warmup_ratio' or 'warmup_steps', not both");
+  if (t.max_tokens !== undefined && t.max_tokens < config.max_length) {
+    report(
+      ['training', 'max_tokens'],
+      `max_tokens (${t.max_tokens}) is below max_length (${config.max_length}): the longest example would fit in no batch`,
+    );
+  }
+  const s = t.sampler;
+  if (s.kind === 'temperature' && s.temperature === undefined)
+    report(['training', 'sampler'], "missing required key 'temperature' of the 'temperature' sampler (T > 0; T5 used 2 to 8)");
+  if (s.kind !== 'temperature' && s.temperature !== undefined)
+    report(['training', 'sampler', 'temperature'], `'temperature' applies only to kind 'temperature', not to '${s.kind}'`);
+  if (s.kind === 'uniform' && s.cap !== undefined)
+    report(['training', 'sampler', 'cap'], "'cap' applies to kinds 'proportional' and 'temperature'; 'uniform' ignores task sizes");
+  if (t.early_stopping !== null) checkEarlyStopping(config, t.early_stopping.metric, report);
+}
+
+/** The early-stopping metric names a task (or 'average'), and the tasks it reads have a dev set. */
+function checkEarlyStopping(config: SnakeTrainingConfig, metric: string, report: Report): void {
+  const at = ['training', 'early_stopping', 'metric'];
+  const names = config.tasks.map((task) => task.name);
+  const hasDev = (task: Task) => task.data.dev !== undefined || task.data.dev_fraction !== undefined;
+  if (metric === 'average') {
+    const without = config.tasks.filter((task) => !hasDev(task)).map((task) => task.name);
+    if (without.length > 0)
+      report(
+        at,
+        `'average' needs a dev set for every task; ${without.join(', ')} ha${without.length === 1 ? 's' : 've'} none (give 'dev' or 'dev_fraction')`,
+      );
+    return;
+  }
+  const dot = metric.indexOf('.');
+  if (dot <= 0 || dot === metric.length - 1) {
+    report(at, `expected '<task>.<metric>' (e.g. '${names[0]}.accuracy') or 'average', got '${metric}'`);
+    return;
+  }
+  const name = metric.slice(0, dot);
+  const task = config.tasks.find((x) => x.name === name);
+  if (task === undefined) {
+    const near = nearest(name, names);
+    const hint = near !== undefined ? `; did you mean '${near}${metric.slice(dot)}'?` : `; the tasks are ${names.join(', ')}`;
+    report(at, `'${metric}' names no task '${name}'${hint}`);
+  } else if (!hasDev(task)) {
+    report(at, `task '${name}' has no dev set to measure '${metric}' on; give its data a 'dev' file or 'dev_fraction'`);
+  }
+}

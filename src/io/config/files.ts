@@ -1,0 +1,72 @@
+/**
+ * The paths of a training config: made absolute (relative paths are relative to the config file's
+ * folder, so a config works from any working directory), and checked to exist before anything
+ * trains — a data file missing after an hour of tokenizer training is a wasted hour.
+ */
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import type { SnakeTrainingConfig } from './schema.js';
+import type { ConfigPath } from './yaml-source.js';
+
+/** Files that a joint-folder split folder must hold (src/data/readers/joint-folder.ts). */
+const JOINT_FOLDER_FILES = ['seq.in', 'seq.out', 'label'];
+/** Files that a checkpoint folder given as `encoder.from` must hold. */
+const CHECKPOINT_FILES = ['config.json', 'model.safetensors'];
+
+const SPLITS = ['path', 'train', 'dev', 'test'] as const;
+
+/** A copy of `config` with every path made absolute against `baseDir`. */
+export function resolvePaths(config: SnakeTrainingConfig, baseDir: string): SnakeTrainingConfig {
+  const abs = (p: string) => path.resolve(baseDir, p);
+  const opt = (p: string | undefined) => (p === undefined ? undefined : abs(p));
+  return {
+    ...config,
+    output_dir: abs(config.output_dir),
+    encoder: { ...config.encoder, from: opt(config.encoder.from) },
+    tokenizer: config.tokenizer === undefined ? undefined : { ...config.tokenizer, path: opt(config.tokenizer.path) },
+    tasks: config.tasks.map((t) => ({
+      ...t,
+      data: { ...t.data, path: opt(t.data.path), train: opt(t.data.train), dev: opt(t.data.dev), test: opt(t.data.test) },
+    })),
+  };
+}
+
+type Kind = 'file' | 'folder';
+
+/** What is missing at `p`, or undefined when it is a `kind` holding `inside`. */
+function problemAt(p: string, kind: Kind, inside: readonly string[] = []): string | undefined {
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(p).isDirectory();
+  } catch {
+    return `no such ${kind}: ${p}`;
+  }
+  if (kind === 'file' && isFolder) return `expected a file, but ${p} is a folder`;
+  if (kind === 'folder' && !isFolder) return `expected a folder, but ${p} is a file`;
+  const missing = inside.filter((name) => problemAt(path.join(p, name), 'file') !== undefined);
+  return missing.length === 0 ? undefined : `the folder ${p} lacks ${missing.join(', ')}`;
+}
+
+/**
+ * A problem for every path of an (already resolved) config that does not exist or is of the wrong
+ * kind; `written` is the path as the file wrote it, for the message.
+ */
+export function checkPaths(config: SnakeTrainingConfig, written: SnakeTrainingConfig): { path: ConfigPath; message: string }[] {
+  const issues: { path: ConfigPath; message: string }[] = [];
+  const check = (at: ConfigPath, p: string | undefined, as: string | undefined, kind: Kind, inside?: readonly string[]) => {
+    if (p === undefined) return;
+    const problem = problemAt(p, kind, inside);
+    if (problem !== undefined) issues.push({ path: at, message: as === p ? problem : `${problem} (written '${as}')` });
+  };
+  check(['encoder', 'from'], config.encoder.from, written.encoder.from, 'folder', CHECKPOINT_FILES);
+  check(['tokenizer', 'path'], config.tokenizer?.path, written.tokenizer?.path, 'file');
+  config.tasks.forEach((task, i) => {
+    const kind: Kind = task.data.format === 'joint-folder' ? 'folder' : 'file';
+    const inside = kind === 'folder' ? JOINT_FOLDER_FILES : undefined;
+    for (const split of SPLITS) check(['tasks', i, 'data', split], task.data[split], written.tasks[i]?.data[split], kind, inside);
+  });
+  const out = config.output_dir;
+  if (problemAt(out, 'file') === undefined)
+    issues.push({ path: ['output_dir'], message: `expected a folder (it is created when missing), but ${out} is a file` });
+  return issues;
+}

@@ -1,0 +1,31 @@
+/**
+ * The training config: one YAML file, validated once at start (see ./load.ts), in Hugging Face's
+ * snake_case on disk and camelCase in TypeScript (./case.ts is the one place that converts).
+ */
+export {
+  loadTrainingConfig,
+  parseTrainingConfig,
+  validateTrainingConfig,
+  trainingConfigToJson,
+  trainingConfigToYaml,
+  type TrainingConfig,
+  type EncoderSettings,
+  type TokenizerSettings,
+  type TaskConfig,
+  type TrainingSettings,
+  type ParseOptions,
+  type ResolvedSnakeConfig,
+} from './load.js';
+export { ConfigFileError, editDistance, nearest, type ConfigIssue } from './issues.js';
+export { formatPath, type ConfigPath } from './yaml-source.js';
+export { camelize, snakeize, type Camelize, type CamelCase } from './case.js';
+export {
+  trainingConfigSchema,
+  ENCODER_DEFAULTS,
+  HIDDEN_ACTS,
+  DATA_FORMATS,
+  TASK_TYPES,
+  SCHEDULES,
+  SAMPLER_KINDS,
+  type SnakeTrainingConfig,
+} from './schema.js';

@@ -1,0 +1,130 @@
+/**
+ * Reading the training config: YAML → schema (./schema.ts) → cross-key rules (./checks.ts) → paths
+ * made absolute and checked (./files.ts) → defaults filled → camelCase (./case.ts). All problems of
+ * the file are reported together, before anything trains. The result is the fully resolved config:
+ * `trainingConfigToYaml` writes it (snake_case, absolute paths, every default) beside each
+ * checkpoint, and reading that text back gives the same config.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { ConfigError } from '../../errors.js';
+import { camelize, snakeize, type Camelize } from './case.js';
+import { crossCheck } from './checks.js';
+import { checkPaths, resolvePaths } from './files.js';
+import { ConfigFileError, fromZodIssue, type ConfigIssue } from './issues.js';
+import { ENCODER_DEFAULTS, trainingConfigSchema, type SnakeTrainingConfig } from './schema.js';
+import { YamlSource, type ConfigPath } from './yaml-source.js';
+
+type SnakeEncoder = SnakeTrainingConfig['encoder'];
+
+/** The encoder section once resolved: from a checkpoint (dropout overrides only), or every field given or defaulted. */
+export type ResolvedSnakeEncoder =
+  | (Pick<SnakeEncoder, 'hidden_dropout_prob' | 'attention_probs_dropout_prob' | 'initializer_range' | 'layer_norm_eps'> & { from: string })
+  | (Required<Omit<SnakeEncoder, 'from' | 'vocab_size'>> & { from?: undefined; vocab_size?: number | undefined });
+
+/** The resolved config in the file's spelling. */
+export type ResolvedSnakeConfig = Omit<SnakeTrainingConfig, 'encoder'> & { encoder: ResolvedSnakeEncoder };
+
+/** The training config as the program uses it: camelCase keys, absolute paths, every default filled. */
+export type TrainingConfig = Camelize<ResolvedSnakeConfig>;
+export type EncoderSettings = TrainingConfig['encoder'];
+export type TokenizerSettings = NonNullable<TrainingConfig['tokenizer']>;
+export type TaskConfig = TrainingConfig['tasks'][number];
+export type TrainingSettings = TrainingConfig['training'];
+
+export interface ParseOptions {
+  /** Names the config in messages (a file path). Default 'training config'. */
+  source?: string;
+  /** Relative paths are relative to this folder. Default: the folder of `source` when given, else the working directory. */
+  baseDir?: string;
+  /** Check that every data file, tokenizer and checkpoint exists (default true). */
+  checkFiles?: boolean;
+}
+
+/**
+ * Reads and validates a YAML training config; relative paths in it are relative to its folder.
+ * @throws ConfigError when the file cannot be read or is not YAML; ConfigFileError (a ConfigError)
+ *   listing every problem — unknown key (with the nearest valid one), wrong type or value, missing key,
+ *   inconsistent keys, missing file — each with its key path and line.
+ * @example
+ *   const config = loadTrainingConfig('examples/snips.yaml');
+ *   config.training.sampler.kind; // 'proportional'
+ */
+export function loadTrainingConfig(file: string, options: Omit<ParseOptions, 'source'> = {}): TrainingConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read the training config ${file}: ${(e as Error).message}`);
+  }
+  return parseTrainingConfig(text, { ...options, source: file });
+}
+
+/** Validates the text of a YAML (or JSON) training config; see `loadTrainingConfig`. */
+export function parseTrainingConfig(text: string, options: ParseOptions = {}): TrainingConfig {
+  const name = options.source ?? 'training config';
+  const source = new YamlSource(text, name);
+  return validate(source.value, source, name, options);
+}
+
+/** Validates a config given as a plain object in the file's spelling (e.g. a saved training_config.json). */
+export function validateTrainingConfig(value: unknown, options: ParseOptions = {}): TrainingConfig {
+  return validate(value, undefined, options.source ?? 'training config', options);
+}
+
+function validate(value: unknown, source: YamlSource | undefined, name: string, options: ParseOptions): TrainingConfig {
+  const located = (issues: { path: ConfigPath; message: string }[]): ConfigIssue[] =>
+    issues.map((i) => ({ ...i, line: source?.lineOf(i.path) }));
+  if (value === null || value === undefined || typeof value !== 'object' || Array.isArray(value)) {
+    const got = value === null || value === undefined ? 'an empty file' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+    throw new ConfigFileError(name, [
+      { path: [], message: `expected a mapping with the keys seed, output_dir, encoder, tokenizer, tasks, training…, got ${got}` },
+    ]);
+  }
+  const parsed = trainingConfigSchema.safeParse(value, { reportInput: true });
+  if (!parsed.success) {
+    throw new ConfigFileError(name, sortByLine(parsed.error.issues.flatMap((i) => fromZodIssue(i, trainingConfigSchema, source))));
+  }
+  const baseDir = options.baseDir ?? (options.source !== undefined ? path.dirname(path.resolve(options.source)) : process.cwd());
+  const resolved = resolvePaths(parsed.data, baseDir);
+  const issues = crossCheck(parsed.data);
+  if (options.checkFiles ?? true) issues.push(...checkPaths(resolved, parsed.data));
+  if (issues.length > 0) throw new ConfigFileError(name, sortByLine(located(issues)));
+  return camelize(fillDefaults(resolved));
+}
+
+const sortByLine = (issues: ConfigIssue[]): ConfigIssue[] => [...issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+
+/** Defaults that depend on other keys: the encoder's (unless it comes from a checkpoint) and the warm-up. */
+function fillDefaults(config: SnakeTrainingConfig): ResolvedSnakeConfig {
+  const { from, ...fields } = config.encoder;
+  const encoder: ResolvedSnakeEncoder =
+    from !== undefined
+      ? { from, ...fields }
+      : ({ ...ENCODER_DEFAULTS, ...withoutUndefined(fields) } as Required<Omit<SnakeEncoder, 'from' | 'vocab_size'>>);
+  const t = config.training;
+  const training = t.warmup_ratio === undefined && t.warmup_steps === undefined ? { ...t, warmup_ratio: 0 } : t;
+  return { ...config, encoder, training };
+}
+
+/** `value` without its undefined entries, recursively (YAML and JSON have no undefined). */
+function withoutUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutUndefined) as T;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, withoutUndefined(v)]),
+  ) as T;
+}
+
+/** The resolved config in the file's spelling (snake_case, absolute paths, defaults filled), as a plain object for JSON. */
+export function trainingConfigToJson(config: TrainingConfig): Record<string, unknown> {
+  return withoutUndefined(snakeize(config)) as Record<string, unknown>;
+}
+
+/** The resolved config as YAML text; `parseTrainingConfig` reads it back to an equal config. */
+export function trainingConfigToYaml(config: TrainingConfig): string {
+  return `# multitask-lm training config, resolved: every default filled in, paths absolute\n${stringify(trainingConfigToJson(config), { lineWidth: 0 })}`;
+}

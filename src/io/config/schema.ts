@@ -1,0 +1,206 @@
+/**
+ * The training config's schema, in the YAML file's spelling (snake_case; the encoder's keys are
+ * Hugging Face's config.json names). Only shapes, types, ranges and defaults are here; rules that
+ * relate several keys are in ./checks.ts, and paths are checked in ./files.ts. Every object is
+ * strict: an unknown key is an error (./issues.ts suggests the nearest valid one).
+ */
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+const probability = z.number().min(0).lt(1);
+
+/** Activations of the feed-forward block (Hugging Face's names); the same list as HIDDEN_ACTS in src/models/bert/config.ts. */
+export const HIDDEN_ACTS = ['gelu', 'gelu_new', 'gelu_pytorch_tanh', 'relu'] as const;
+
+/**
+ * Hugging Face's BertConfig defaults (bert-base-uncased), filled in when the encoder is built from
+ * scratch; the same values as BERT_BASE in src/models/bert/config.ts (a test checks that they agree).
+ * `vocab_size` has no default here: it is the tokenizer's vocabulary size unless given.
+ */
+export const ENCODER_DEFAULTS = {
+  hidden_size: 768,
+  num_hidden_layers: 12,
+  num_attention_heads: 12,
+  intermediate_size: 3072,
+  hidden_act: 'gelu',
+  hidden_dropout_prob: 0.1,
+  attention_probs_dropout_prob: 0.1,
+  max_position_embeddings: 512,
+  type_vocab_size: 2,
+  initializer_range: 0.02,
+  layer_norm_eps: 1e-12,
+  pad_token_id: 0,
+} as const;
+
+/** Encoder keys that fix the architecture: not allowed beside `from` (the checkpoint's config.json decides them). */
+export const ENCODER_ARCHITECTURE_KEYS = [
+  'vocab_size',
+  'hidden_size',
+  'num_hidden_layers',
+  'num_attention_heads',
+  'intermediate_size',
+  'hidden_act',
+  'max_position_embeddings',
+  'type_vocab_size',
+  'pad_token_id',
+] as const;
+
+/** `encoder`: a new BERT encoder (Hugging Face field names), or `from: <checkpoint folder>` with optional dropout overrides. */
+export const encoderSchema = z.strictObject({
+  /** A checkpoint folder (ours or a Hugging Face BERT folder) to start from; relative to the config file. */
+  from: z.string().min(1).optional(),
+  vocab_size: positiveInt.optional(),
+  hidden_size: positiveInt.optional(),
+  num_hidden_layers: positiveInt.optional(),
+  num_attention_heads: positiveInt.optional(),
+  intermediate_size: positiveInt.optional(),
+  hidden_act: z.enum(HIDDEN_ACTS).optional(),
+  hidden_dropout_prob: probability.optional(),
+  attention_probs_dropout_prob: probability.optional(),
+  max_position_embeddings: positiveInt.optional(),
+  type_vocab_size: positiveInt.optional(),
+  initializer_range: z.number().positive().optional(),
+  layer_norm_eps: z.number().positive().optional(),
+  pad_token_id: nonNegativeInt.nullable().optional(),
+});
+
+/** `tokenizer`: a tokenizer.json file (`path`), or a WordPiece vocabulary learned from the training texts (`train`). */
+export const tokenizerSchema = z.strictObject({
+  path: z.string().min(1).optional(),
+  train: z
+    .strictObject({
+      /** Vocabulary size (tokens), special tokens included. */
+      vocab_size: positiveInt.default(30000),
+      lowercase: z.boolean().default(true),
+      /** Pairs seen fewer times than this are not merged. */
+      min_frequency: nonNegativeInt.default(2),
+      /** Keep only this many distinct characters. */
+      limit_alphabet: positiveInt.optional(),
+    })
+    .optional(),
+});
+
+export const DATA_FORMATS = ['joint-folder', 'csv', 'tsv', 'jsonl', 'conll'] as const;
+export const TASK_TYPES = ['sequence-classification', 'token-classification'] as const;
+
+/** `tasks[i].data`: where a task's examples are and how to read them. */
+export const dataSchema = z.strictObject({
+  format: z.enum(DATA_FORMATS),
+  /** The training data when there is only one split (same as `train`). */
+  path: z.string().min(1).optional(),
+  train: z.string().min(1).optional(),
+  dev: z.string().min(1).optional(),
+  test: z.string().min(1).optional(),
+  /** Without a dev file: the fraction of the training data held out as dev (shuffled with `seed`). */
+  dev_fraction: z.number().gt(0).lt(1).optional(),
+  /** Leave malformed lines out (listed in the log) instead of stopping at the first one. */
+  skip_bad_lines: z.boolean().default(false),
+  /** csv/tsv: one character; default from the format. */
+  delimiter: z.string().length(1).optional(),
+  /** csv/tsv files without a header row: the names of their columns. */
+  columns: z.array(z.string().min(1)).min(1).optional(),
+  /** conll: the token's and the tag's column, 0-based, negative from the end (defaults 0 and -1). */
+  token_column: z.number().int().optional(),
+  tag_column: z.number().int().optional(),
+});
+
+/** `tasks[i].input`: the text column(s) or field(s) of csv/tsv/jsonl data (joint-folder and conll data are tokens). */
+export const inputSchema = z.strictObject({
+  text: z.string().min(1),
+  /** The second text of a pair task (`[CLS] text [SEP] text_pair [SEP]`). */
+  text_pair: z.string().min(1).optional(),
+});
+
+/** `tasks[i].label`: where the label is and how to read it. */
+export const labelSchema = z.strictObject({
+  /** csv/tsv/jsonl: the label's column or field. joint-folder and conll data have fixed places (intent, tags). */
+  field: z.string().min(1).optional(),
+  /** Several labels per example (sigmoid + binary cross-entropy), joined by `separator` in the data. */
+  multi_label: z.boolean().default(false),
+  separator: z.string().min(1).default('#'),
+  /** multi_label: a label is predicted when its probability is at least this. */
+  threshold: z.number().gt(0).lt(1).default(0.5),
+  /**
+   * A dev/test label never seen in training: 'error' stops with its file and line; 'keep' keeps the
+   * example, scored as wrong (ATIS has such labels).
+   */
+  unknown: z.enum(['error', 'keep']).default('error'),
+});
+
+/** One entry of `tasks`. */
+export const taskSchema = z.strictObject({
+  /** Names the task's head (`heads.<name>.…` in model.safetensors) and its metrics: letters, digits, '_' and '-'. */
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, "a task name starts with a letter and holds only letters, digits, '_' and '-'"),
+  type: z.enum(TASK_TYPES),
+  data: dataSchema,
+  input: inputSchema.optional(),
+  label: labelSchema.prefault({}),
+  /** Weight of this task's loss in the total (before any loss-weighting method). */
+  weight: z.number().nonnegative().default(1),
+});
+
+export const SCHEDULES = ['linear', 'cosine', 'constant'] as const;
+export const SAMPLER_KINDS = ['proportional', 'temperature', 'uniform'] as const;
+
+/** `training.sampler`: which task each step trains on (see src/mtl/samplers). */
+export const samplerSchema = z.strictObject({
+  kind: z.enum(SAMPLER_KINDS).default('proportional'),
+  /** T of the 'temperature' kind: p_k ∝ min(N_k, cap)^(1/T). */
+  temperature: z.number().positive().optional(),
+  /** Examples counted per task at most ('proportional', 'temperature'). */
+  cap: positiveInt.optional(),
+});
+
+/** `training.early_stopping`: stop when the dev metric has not improved for `patience` evaluations. */
+export const earlyStoppingSchema = z.strictObject({
+  /** `<task>.<metric>` (e.g. `intent.accuracy`) or `average` (the mean of each task's main metric). */
+  metric: z.string().min(1),
+  /** Evaluations without improvement before stopping. */
+  patience: positiveInt.default(3),
+  mode: z.enum(['max', 'min']).default('max'),
+});
+
+/** `training`: the optimisation loop. */
+export const trainingSchema = z.strictObject({
+  /** Optimizer steps in all (give this or `epochs`). */
+  max_steps: positiveInt.optional(),
+  /** Passes over the training data (give this or `max_steps`). */
+  epochs: positiveInt.optional(),
+  /** Examples per batch. */
+  batch_size: positiveInt.default(32),
+  /** Tokens per batch at most (padding included); batches shrink to fit. */
+  max_tokens: positiveInt.optional(),
+  learning_rate: z.number().positive().default(5e-5),
+  /** Warm-up as a fraction of all steps, or as a number of steps (not both). */
+  warmup_ratio: probability.optional(),
+  warmup_steps: nonNegativeInt.optional(),
+  weight_decay: z.number().nonnegative().default(0.01),
+  /** Clip the global gradient norm to this; null: no clipping. */
+  max_grad_norm: z.number().positive().nullable().default(1),
+  gradient_accumulation_steps: positiveInt.default(1),
+  schedule: z.enum(SCHEDULES).default('linear'),
+  sampler: samplerSchema.prefault({}),
+  /** Evaluate on the dev sets every this many steps (and at the end). */
+  eval_every: positiveInt.default(500),
+  early_stopping: earlyStoppingSchema.nullable().default(null),
+  /** Log the losses every this many steps. */
+  log_every: positiveInt.default(50),
+});
+
+/** The whole file. */
+export const trainingConfigSchema = z.strictObject({
+  /** Seeds every random choice: initialisation, dropout, shuffling, task sampling. */
+  seed: z.number().int().default(42),
+  /** Where checkpoints and metrics go; relative to the config file. */
+  output_dir: z.string().min(1),
+  encoder: encoderSchema.prefault({}),
+  tokenizer: tokenizerSchema.optional(),
+  /** Most tokens per encoded example (special tokens included); longer inputs are truncated. */
+  max_length: positiveInt.default(128),
+  tasks: z.array(taskSchema).min(1),
+  training: trainingSchema,
+});
+
+/** The config as validated, still in the file's spelling. */
+export type SnakeTrainingConfig = z.output<typeof trainingConfigSchema>;
