@@ -1,0 +1,7 @@
+/** Task types: one file per type, each defining its head, features, collation, loss, decoding and metrics. */
+export * from './types.js';
+export { labelIndex, truncateEncoding, padInputs, encodeInputs, type TextInput } from './features.js';
+export * from './sequence-classification.js';
+export * from './token-classification.js';
+export * from './registry.js';
+export * from './joint-batch.js';

@@ -1,0 +1,58 @@
+/**
+ * The task types by kind, and `taskSpec`, which checks a task's fields once and fills in its type's
+ * option defaults. Adding a task type adds one line here.
+ */
+import { ConfigError } from '../errors.js';
+import { sequenceClassification, SEQUENCE_CLASSIFICATION } from './sequence-classification.js';
+import { tokenClassification, TOKEN_CLASSIFICATION } from './token-classification.js';
+import { labelIndex } from './features.js';
+import type { TaskSpec, TaskType } from './types.js';
+
+/** A task type of any kind (its example, prediction and option types erased). */
+export type AnyTaskType = TaskType<unknown, { readonly exampleIndex: number }, unknown>;
+
+export const taskTypes = {
+  [SEQUENCE_CLASSIFICATION]: sequenceClassification,
+  [TOKEN_CLASSIFICATION]: tokenClassification,
+} as const;
+
+export type TaskKind = keyof typeof taskTypes;
+
+const KINDS = Object.keys(taskTypes) as TaskKind[];
+
+const isKind = (kind: string): kind is TaskKind => (KINDS as string[]).includes(kind);
+
+/** The task type of `kind`; ConfigError listing the known kinds otherwise. */
+export function taskType<K extends TaskKind>(kind: K): (typeof taskTypes)[K];
+export function taskType(kind: string): AnyTaskType;
+export function taskType(kind: string): AnyTaskType {
+  if (!isKind(kind)) throw new ConfigError(`unknown task kind '${kind}'; known kinds: ${KINDS.join(', ')}`);
+  const type: AnyTaskType = taskTypes[kind];
+  return type;
+}
+
+/** What a task spec is made from (options as written; defaults are filled in). */
+export interface TaskSpecFields {
+  readonly name: string;
+  readonly kind: string;
+  readonly labels: readonly string[];
+  readonly options?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A checked task spec with complete options.
+ * @throws ConfigError for a name that is empty or has a '.', an unknown kind, a bad label list or bad options.
+ * @example
+ *   const intent = taskSpec({ name: 'intent', kind: 'sequence-classification', labels: ['AddToPlaylist', 'PlayMusic'] });
+ */
+export function taskSpec(fields: TaskSpecFields): TaskSpec {
+  const { name, kind, labels } = fields;
+  if (typeof name !== 'string' || !/^[^.\s]+$/.test(name)) {
+    throw new ConfigError(
+      `a task name must be non-empty, without '.' or spaces (heads are saved under heads.<name>.…), got '${String(name)}'`,
+    );
+  }
+  const type = taskType(kind);
+  labelIndex({ name, labels });
+  return { name, kind, labels: [...labels], options: type.resolveOptions(fields.options ?? {}) };
+}

@@ -1,0 +1,277 @@
+/**
+ * Sequence classification: one label (softmax, cross-entropy) or a set of labels (sigmoid, binary
+ * cross-entropy, per-label thresholds) for a text, a pair of texts, or an utterance of pre-split
+ * words (the intent of a SNIPS/ATIS example; ATIS's `#`-joined intents as a label set).
+ *
+ * The head is Hugging Face's BertForSequenceClassification: dropout and one linear layer over the
+ * pooled output (the [CLS] state through BERT's pooler), parameters `classifier.weight` (C, H) and
+ * `classifier.bias` (C).
+ */
+import { ConfigError, DataError, ShapeError } from '../errors.js';
+import {
+  formatPosition,
+  splitIntents,
+  type JointExample,
+  type SourcePosition,
+  type TextExample,
+  type TextPairExample,
+} from '../data/index.js';
+import { accuracy, averageScores, multiLabelScores, subsetAccuracy } from '../metrics/index.js';
+import { Dropout } from '../nn/dropout.js';
+import { Linear } from '../nn/linear.js';
+import { binaryCrossEntropyWithLogits, crossEntropy, noGrad, sigmoid, softmax, tensor, tidy, type Tensor } from '../tensor/index.js';
+import { IGNORE_INDEX, type Tokenizer } from '../tokenization/index.js';
+import { rejectUnknownKeys } from '../tokenization/options.js';
+import { checkInputsFit, encodeInputs, exampleOf, inGoldOrder, labelIndex, padInputs, truncateEncoding } from './features.js';
+import { booleanOption, checkProbability, probabilityOption, stringOption } from './options.js';
+import type {
+  Batch,
+  BatchInputs,
+  EncoderConfig,
+  EncoderOutputs,
+  FeaturizeOptions,
+  Features,
+  FeaturizeResult,
+  Metrics,
+  TaskSpec,
+  TaskType,
+} from './types.js';
+import { TaskHead } from './types.js';
+
+export const SEQUENCE_CLASSIFICATION = 'sequence-classification';
+
+/** What this task reads: a labelled text, a labelled pair of texts, or an utterance whose `intent` is the label. */
+export type SequenceClassificationExample = TextExample | TextPairExample | JointExample;
+
+export interface SequenceClassificationOptions {
+  /** Several labels per example (sigmoid + BCE) instead of one (softmax + cross-entropy). Default false. */
+  readonly multiLabel: boolean;
+  /** Separator of a label set written as one string (`atis_airfare#atis_flight`). Default '#'. */
+  readonly labelSeparator: string;
+  /** Multi-label: a label is predicted when its probability is at least this. Default 0.5. */
+  readonly threshold: number;
+  /** Multi-label: thresholds of single labels, overriding `threshold`. Default none. */
+  readonly thresholds: Readonly<Record<string, number>>;
+  /** Multi-label: when no label reaches its threshold, predict the most probable one. Default true. */
+  readonly atLeastOneLabel: boolean;
+  /** Dropout before the classifier; null (default) takes the encoder's hiddenDropoutProb, as Hugging Face. */
+  readonly classifierDropout: number | null;
+}
+
+const OPTION_KEYS = ['multiLabel', 'labelSeparator', 'threshold', 'thresholds', 'atLeastOneLabel', 'classifierDropout'];
+
+/** The predicted label (or labels) of one example. */
+export interface SequenceClassificationPrediction {
+  readonly exampleIndex: number;
+  /** The predicted label; for multi-label, the predicted labels joined by `labelSeparator` (as the data writes them). */
+  readonly label: string;
+  /** The predicted labels: one for single-label; for multi-label those at or above their threshold, most probable first. */
+  readonly labels: readonly string[];
+  /** Probability of each of `labels` (softmax for single-label, sigmoid for multi-label). */
+  readonly probabilities: readonly number[];
+}
+
+type Spec = TaskSpec<SequenceClassificationOptions>;
+
+/** Dropout and a linear layer over the pooled output: (B, H) → logits (B, C). */
+export class SequenceClassificationHead extends TaskHead {
+  readonly dropout: Dropout;
+  /** weight (C, H), bias (C) */
+  readonly classifier: Linear;
+
+  constructor(encoder: EncoderConfig, numLabels: number, dropout: number) {
+    super();
+    this.dropout = this.registerModule('dropout', new Dropout(dropout));
+    this.classifier = this.registerModule('classifier', new Linear(encoder.hiddenSize, numLabels, { initStd: encoder.initializerRange }));
+  }
+
+  forward(encoded: EncoderOutputs): Tensor {
+    const pooled = encoded.pooledOutput; // (B, H)
+    if (pooled === undefined) {
+      throw new ConfigError(
+        'sequence classification reads the pooled output, but the encoder has no pooling layer; build it with addPoolingLayer: true',
+      );
+    }
+    return tidy(() => this.classifier.forward(this.dropout.forward(pooled))); // (B, C)
+  }
+}
+
+/** The label as written (the intent of an utterance), or undefined. */
+const rawLabel = (e: SequenceClassificationExample): string | undefined => ('intent' in e ? e.intent : e.label);
+
+/** The labels an example's raw label stands for: itself, or its parts for multi-label. */
+function labelsOf(raw: string, o: SequenceClassificationOptions): string[] {
+  return o.multiLabel ? [...new Set(splitIntents(raw, o.labelSeparator))] : [raw];
+}
+
+function unknownLabel(spec: Spec, label: string, source: SourcePosition): DataError {
+  const some = spec.labels.slice(0, 8).join(', ') + (spec.labels.length > 8 ? ', …' : '');
+  return new DataError(
+    `${formatPosition(source)}: label '${label}' of task '${spec.name}' is not in its label list (${spec.labels.length} labels: ${some}); ` +
+      'add it to the task labels or fix the data',
+  );
+}
+
+/** The label ids of one example (see `Features.labels`), or undefined when it has no label and may lack one. */
+function labelIds(e: SequenceClassificationExample, spec: Spec, index: Map<string, number>, training: boolean): number[] | undefined {
+  const raw = rawLabel(e);
+  if (raw === undefined || raw === '') {
+    if (training)
+      throw new DataError(`${formatPosition(e.source)}: example '${e.id}' of task '${spec.name}' has no label; training needs one`);
+    return undefined;
+  }
+  const ids: number[] = [];
+  for (const label of labelsOf(raw, spec.options)) {
+    const id = index.get(label);
+    if (id !== undefined) ids.push(id);
+    else if (training) throw unknownLabel(spec, label, e.source);
+    else if (!spec.options.multiLabel) ids.push(IGNORE_INDEX); // never predicted, so scored as an error
+  }
+  return ids;
+}
+
+/** (C) the threshold of each label. */
+function thresholdsOf(spec: Spec): number[] {
+  const index = labelIndex(spec);
+  for (const label of Object.keys(spec.options.thresholds)) {
+    if (!index.has(label)) throw new ConfigError(`task '${spec.name}': thresholds names '${label}', which is not one of its labels`);
+  }
+  return spec.labels.map((label) => spec.options.thresholds[label] ?? spec.options.threshold);
+}
+
+function checkLogits(logits: Tensor, B: number, spec: Spec): void {
+  const s = logits.shape;
+  if (s.length !== 2 || s[0] !== B || s[1] !== spec.labels.length) {
+    throw new ShapeError(`task '${spec.name}': logits must be (B, C) = [${B}, ${spec.labels.length}], got [${s.join(', ')}]`);
+  }
+}
+
+/** Row i's prediction from its probabilities (C). */
+function predictRow(
+  probs: readonly number[],
+  exampleIndex: number,
+  spec: Spec,
+  thresholds: readonly number[],
+): SequenceClassificationPrediction {
+  const best = probs.reduce((b, p, c) => (p > (probs[b] as number) ? c : b), 0);
+  let chosen = [best];
+  if (spec.options.multiLabel) {
+    const passing = probs.map((_, c) => c).filter((c) => (probs[c] as number) >= (thresholds[c] as number));
+    passing.sort((a, b) => (probs[b] as number) - (probs[a] as number));
+    chosen = passing.length > 0 || !spec.options.atLeastOneLabel ? passing : [best];
+  }
+  const labels = chosen.map((c) => spec.labels[c] as string);
+  return { exampleIndex, label: labels.join(spec.options.labelSeparator), labels, probabilities: chosen.map((c) => probs[c] as number) };
+}
+
+export const sequenceClassification: TaskType<
+  SequenceClassificationExample,
+  SequenceClassificationPrediction,
+  SequenceClassificationOptions
+> = {
+  kind: SEQUENCE_CLASSIFICATION,
+  mainMetric: { name: 'accuracy', greaterIsBetter: true },
+
+  resolveOptions(raw = {}) {
+    const where = SEQUENCE_CLASSIFICATION;
+    rejectUnknownKeys(where, raw, OPTION_KEYS);
+    const thresholds = raw.thresholds ?? {};
+    if (typeof thresholds !== 'object' || thresholds === null || Array.isArray(thresholds))
+      throw new ConfigError(`${where}: thresholds must map labels to numbers in [0, 1], got ${JSON.stringify(thresholds)}`);
+    for (const [label, t] of Object.entries(thresholds)) checkProbability(where, `thresholds['${label}']`, t, false);
+    return {
+      multiLabel: booleanOption(where, raw, 'multiLabel', false),
+      labelSeparator: stringOption(where, raw, 'labelSeparator', '#'),
+      threshold: probabilityOption(where, raw, 'threshold', 0.5, false),
+      thresholds: { ...(thresholds as Record<string, number>) },
+      atLeastOneLabel: booleanOption(where, raw, 'atLeastOneLabel', true),
+      classifierDropout: probabilityOption(where, raw, 'classifierDropout', null, true),
+    };
+  },
+
+  collectLabels(examples, options) {
+    const labels = new Set<string>();
+    for (const e of examples) {
+      const raw = rawLabel(e);
+      if (raw !== undefined && raw !== '') for (const label of labelsOf(raw, options)) labels.add(label);
+    }
+    return [...labels].sort();
+  },
+
+  createHead(encoder, spec) {
+    labelIndex(spec);
+    return new SequenceClassificationHead(encoder, spec.labels.length, spec.options.classifierDropout ?? encoder.hiddenDropoutProb);
+  },
+
+  async featurize(examples, tokenizer: Tokenizer, spec, options: FeaturizeOptions): Promise<FeaturizeResult> {
+    const index = labelIndex(spec);
+    const training = options.training ?? true;
+    const ids = examples.map((e) => labelIds(e, spec, index, training)); // labels first: a data error before the slow part
+    const encodings = await encodeInputs(examples, tokenizer);
+    let truncated = 0;
+    const features = encodings.map((full, i): Features => {
+      const e = truncateEncoding(full, options.maxLength);
+      if (e.truncated) truncated++;
+      const labels = ids[i];
+      const base = { exampleIndex: i, inputIds: e.inputIds, tokenTypeIds: e.tokenTypeIds, truncated: e.truncated };
+      return labels === undefined ? base : { ...base, labels };
+    });
+    return { features, truncated };
+  },
+
+  collate(features, spec, inputs?: BatchInputs): Batch {
+    if (inputs !== undefined) checkInputsFit(inputs, features);
+    const padded = inputs ?? padInputs(features);
+    if (features.some((f) => f.labels === undefined)) return { ...padded, features };
+    const rows = features.map((f) => f.labels as readonly number[]);
+    let labels: Tensor;
+    if (spec.options.multiLabel) {
+      const C = spec.labels.length;
+      const hot = new Float32Array(rows.length * C);
+      rows.forEach((ids, i) => ids.forEach((c) => (hot[i * C + c] = 1)));
+      labels = tensor(hot, {}, [rows.length, C]); // (B, C) float32
+    } else {
+      labels = tensor(BigInt64Array.from(rows, (ids) => BigInt(ids[0] ?? IGNORE_INDEX))); // (B) int64
+    }
+    return { ...padded, labels, features };
+  },
+
+  loss(logits, batch, spec) {
+    if (batch.labels === undefined)
+      throw new ConfigError(`task '${spec.name}': the batch has no labels, so no loss; featurize labelled examples`);
+    checkLogits(logits, batch.features.length, spec);
+    return spec.options.multiLabel ? binaryCrossEntropyWithLogits(logits, batch.labels) : crossEntropy(logits, batch.labels);
+  },
+
+  decode(logits, batch, examples, spec) {
+    checkLogits(logits, batch.features.length, spec);
+    const thresholds = spec.options.multiLabel ? thresholdsOf(spec) : [];
+    const probs = tidy(() => noGrad(() => (spec.options.multiLabel ? sigmoid(logits) : softmax(logits, -1)).toArray())) as number[][];
+    return batch.features.map((f, i) => {
+      exampleOf(examples, f);
+      return predictRow(probs[i] as number[], f.exampleIndex, spec, thresholds);
+    });
+  },
+
+  evaluate(predictions, gold, spec): Metrics {
+    const preds = inGoldOrder(predictions, gold.length, `evaluate '${spec.name}'`);
+    const goldLabels = gold.map((e) => {
+      const raw = rawLabel(e);
+      if (raw === undefined || raw === '')
+        throw new DataError(`${formatPosition(e.source)}: example '${e.id}' has no gold label to evaluate against`);
+      return raw;
+    });
+    if (!spec.options.multiLabel) {
+      const predicted = preds.map((p) => p.label);
+      return { accuracy: accuracy(goldLabels, predicted), f1Macro: averageScores(goldLabels, predicted, 'macro').f1 };
+    }
+    // Gold labels outside the label list stay in the sets: no prediction has them, so they count as errors.
+    const goldSets = goldLabels.map((raw) => labelsOf(raw, spec.options));
+    const predSets = preds.map((p) => p.labels);
+    return {
+      accuracy: subsetAccuracy(goldSets, predSets),
+      f1Micro: multiLabelScores(goldSets, predSets, 'micro').f1,
+      f1Macro: multiLabelScores(goldSets, predSets, 'macro').f1,
+    };
+  },
+};

@@ -1,0 +1,141 @@
+/**
+ * The task-type contract (DESIGN.md, "The task-type contract"): a task type is the unit of
+ * extension. It builds its head, turns examples into features (plain arrays, cacheable and
+ * bucketable), collates features into padded tensors, computes its loss, decodes logits back into
+ * labels or spans, and evaluates predictions with src/metrics. Adding one touches one file here.
+ */
+import type { BertConfig } from '../models/bert/index.js';
+import { Module } from '../nn/module.js';
+import type { Tensor } from '../tensor/index.js';
+import type { Tokenizer } from '../tokenization/index.js';
+
+/** What a head needs to know of the encoder it sits on. */
+export type EncoderConfig = Pick<BertConfig, 'hiddenSize' | 'hiddenDropoutProb' | 'initializerRange'>;
+
+/** The encoder's output that every head reads (BertModel's `BertOutputs`). */
+export interface EncoderOutputs {
+  /** (B, T, H) the last layer's hidden states. */
+  readonly lastHiddenState: Tensor;
+  /** (B, H) the pooled [CLS] state, when the encoder has a pooling layer. */
+  readonly pooledOutput?: Tensor;
+}
+
+/** A task's head: the layers between the shared encoder and the task's logits. */
+export abstract class TaskHead extends Module {
+  /** Encoder outputs → logits, whose shape the task type defines ((B, C), (B, T, C), …). */
+  abstract forward(encoded: EncoderOutputs): Tensor;
+}
+
+/**
+ * One task of a run: plain data, saved as is in `tasks.json`.
+ * @typeParam O the task type's options, complete (see `TaskType.resolveOptions`).
+ */
+export interface TaskSpec<O = unknown> {
+  /** Unique name; the head's parameters are saved under `heads.<name>.…`. No '.' in it. */
+  readonly name: string;
+  /** The task type's `kind` ("sequence-classification", "token-classification", …). */
+  readonly kind: string;
+  /** Label of each id: `labels[id]`; ids are positions in this list (C = labels.length). */
+  readonly labels: readonly string[];
+  readonly options: O;
+}
+
+/**
+ * One example made ready for the model: plain arrays only (no tensors), so features can be cached,
+ * measured and bucketed by length before any tensor exists.
+ */
+export interface Features {
+  /** Position of the example in the array given to `featurize` (the link back to text and gold labels). */
+  readonly exampleIndex: number;
+  /** (T) vocabulary ids, special tokens included. */
+  readonly inputIds: readonly number[];
+  /** (T) segment ids: 0 for `[CLS] a [SEP]`, 1 for `b [SEP]` of a pair. */
+  readonly tokenTypeIds: readonly number[];
+  /** True when tokens were cut to fit `maxLength`. */
+  readonly truncated: boolean;
+  /**
+   * Label ids, kind-specific: `[id]` for one class, the ids of a label set for multi-label, (T) one
+   * per token (-100 where ignored) for token labels. Absent for an unlabelled example.
+   */
+  readonly labels?: readonly number[];
+  /** (words) token index of the first sub-word of each word, -1 for a word with no token (word-level tasks only). */
+  readonly wordTokens?: readonly number[];
+}
+
+/** Options of `featurize`. */
+export interface FeaturizeOptions {
+  /** Most tokens per feature (special tokens included); longer inputs are cut and flagged `truncated`. */
+  readonly maxLength: number;
+  /**
+   * `true` (default): every example needs a label the label list knows, else a DataError naming
+   * `file:line`. `false` (evaluation, prediction): unlabelled examples give features without labels,
+   * and a gold label unknown to the label list gets the ignored id -100, so the loss skips it while
+   * `evaluate`, which compares label strings, counts it as an error.
+   */
+  readonly training?: boolean;
+}
+
+/** What `featurize` made, and what it had to cut. */
+export interface FeaturizeResult {
+  /** One per example, in the order given. */
+  readonly features: Features[];
+  /** Number of examples cut to `maxLength`. */
+  readonly truncated: number;
+}
+
+/** The padded input tensors of a batch (every tensor (B, T) int64; T = the longest feature). */
+export interface BatchInputs {
+  readonly inputIds: Tensor;
+  /** 1 = real token, 0 = padding. */
+  readonly attentionMask: Tensor;
+  readonly tokenTypeIds: Tensor;
+}
+
+/** A collated batch: inputs, the task's labels as a tensor, and the features it came from (for decoding). */
+export interface Batch extends BatchInputs {
+  /** Kind-specific labels tensor; absent when any feature has no labels. */
+  readonly labels?: Tensor;
+  /** (B) the features, in row order. */
+  readonly features: readonly Features[];
+}
+
+/** Metric values by name (fractions in [0, 1] unless a name says otherwise). */
+export type Metrics = Record<string, number>;
+
+/** The metric that early stopping and model selection watch. */
+export interface MainMetric {
+  readonly name: string;
+  readonly greaterIsBetter: boolean;
+}
+
+/**
+ * A task type. Its methods are pure apart from the tensors they return, which belong to the caller
+ * (or the enclosing `tidy`).
+ * @typeParam E the example type it reads (from src/data).
+ * @typeParam P one prediction (carries `exampleIndex`).
+ * @typeParam O its options (`TaskSpec.options`).
+ */
+export interface TaskType<E, P extends { readonly exampleIndex: number }, O> {
+  readonly kind: string;
+  /** The key of `evaluate`'s result to select models by. */
+  readonly mainMetric: MainMetric;
+  /** Complete, validated options from user-written ones (defaults filled in; unknown keys rejected with a ConfigError). */
+  resolveOptions(options?: Readonly<Record<string, unknown>>): O;
+  /** The sorted label list of training examples (for `TaskSpec.labels`). */
+  collectLabels(examples: readonly E[], options: O): string[];
+  /** A new head for this task on an encoder of `encoder`'s size. */
+  createHead(encoder: EncoderConfig, spec: TaskSpec<O>): TaskHead;
+  /** Tokenizes and labels `examples` (the tokenizer's batch calls, so asynchronous). */
+  featurize(examples: readonly E[], tokenizer: Tokenizer, spec: TaskSpec<O>, options: FeaturizeOptions): Promise<FeaturizeResult>;
+  /**
+   * Pads `features` into a batch. With `inputs`, the already padded inputs of the same features
+   * (shared by tasks that read the same text; see joint-batch.ts), only the labels are built.
+   */
+  collate(features: readonly Features[], spec: TaskSpec<O>, inputs?: BatchInputs): Batch;
+  /** Scalar mean loss of the head's logits against `batch.labels`; ConfigError when the batch has none. */
+  loss(logits: Tensor, batch: Batch, spec: TaskSpec<O>): Tensor;
+  /** One prediction per batch row, in row order; `examples` is the array given to `featurize`. */
+  decode(logits: Tensor, batch: Batch, examples: readonly E[], spec: TaskSpec<O>): P[];
+  /** Scores predictions (in any order, one per gold example) against `gold`, the array given to `featurize`. */
+  evaluate(predictions: readonly P[], gold: readonly E[], spec: TaskSpec<O>): Metrics;
+}

@@ -1,0 +1,377 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { ConfigError, DataError, ShapeError } from '../../src/errors.js';
+import type { TextExample, TextPairExample } from '../../src/data/index.js';
+import { BertModel } from '../../src/models/bert/index.js';
+import {
+  sequenceClassification as sc,
+  taskSpec,
+  type SequenceClassificationOptions,
+  type SequenceClassificationPrediction,
+  type TaskSpec,
+} from '../../src/tasks/index.js';
+import { dispose, grad, liveTensorCount, manualSeed, tensor, tidy } from '../../src/tensor/index.js';
+import { assertClose, fromFixture, loadFixture, type TensorFixture } from '../helpers/fixtures.js';
+import { jointSplit, snipsTokenizer, tinyConfig } from './helpers.js';
+
+interface LossCase {
+  logits: TensorFixture;
+  labels: TensorFixture;
+  loss: TensorFixture;
+  grad: TensorFixture;
+}
+const fixture = loadFixture<{ single_label: LossCase; multi_label: LossCase; head: Record<string, TensorFixture> }>('tasks');
+
+const src = { file: 'mini.tsv', line: 1 };
+const text = (id: string, t: string, label?: string): TextExample => ({
+  id,
+  text: t,
+  ...(label === undefined ? {} : { label }),
+  source: { ...src, line: Number(id) + 2 },
+});
+const spec = (labels: string[], options: Record<string, unknown> = {}): TaskSpec<SequenceClassificationOptions> =>
+  taskSpec({ name: 'intent', kind: 'sequence-classification', labels, options }) as TaskSpec<SequenceClassificationOptions>;
+
+const baseline = liveTensorCount();
+after(() => assert.equal(liveTensorCount(), baseline, 'every tensor of these tests is freed'));
+
+describe('sequence classification: options and spec', () => {
+  it('fills defaults and rejects unknown keys with the nearest one', () => {
+    assert.deepEqual(sc.resolveOptions(), {
+      multiLabel: false,
+      labelSeparator: '#',
+      threshold: 0.5,
+      thresholds: {},
+      atLeastOneLabel: true,
+      classifierDropout: null,
+    });
+    assert.throws(
+      () => sc.resolveOptions({ multilabel: true }),
+      (e: unknown) => e instanceof ConfigError && /did you mean "multiLabel"/.test(e.message),
+    );
+    assert.throws(() => sc.resolveOptions({ threshold: 1.5 }), /threshold must be a number in \[0, 1\]/);
+    assert.throws(() => taskSpec({ name: 'a.b', kind: 'sequence-classification', labels: ['x'] }), /without '\.'/);
+    assert.throws(() => taskSpec({ name: 'a', kind: 'seq-cls', labels: ['x'] }), /unknown task kind 'seq-cls'/);
+    assert.throws(() => spec(['x', 'y', 'x']), /'x' is listed twice \(ids 0 and 2\)/);
+  });
+
+  it('collects labels, splitting label sets when multi-label (ATIS train)', () => {
+    const atis = jointSplit('atis/train');
+    const single = sc.collectLabels(atis, sc.resolveOptions());
+    const multi = sc.collectLabels(atis, sc.resolveOptions({ multiLabel: true }));
+    assert.ok(single.includes('atis_flight#atis_airfare'));
+    assert.ok(!multi.some((l) => l.includes('#')));
+    assert.ok(multi.includes('atis_airfare') && multi.includes('atis_flight'));
+    assert.deepEqual(multi, [...multi].sort());
+  });
+});
+
+describe('sequence classification: head', () => {
+  it('maps the pooled output to (B, C) logits, named classifier.*', () => {
+    manualSeed(0);
+    const config = tinyConfig(99);
+    const encoder = new BertModel(config).eval();
+    const head = sc.createHead(config, spec(['a', 'b', 'c'])).eval();
+    assert.deepEqual(
+      head.namedParameters().map(([n, p]) => [n, p.shape]),
+      [
+        ['classifier.weight', [3, 32]],
+        ['classifier.bias', [3]],
+      ],
+    );
+    tidy(() => {
+      const out = encoder.forward({
+        inputIds: tensor(
+          [
+            [2, 5, 6, 3],
+            [2, 7, 3, 0],
+          ],
+          { dtype: 'int64' },
+        ),
+      });
+      assert.deepEqual(head.forward(out).shape, [2, 3]);
+    });
+    const noPooler = new BertModel(config, { addPoolingLayer: false });
+    tidy(() => assert.throws(() => head.forward(noPooler.forward({ inputIds: tensor([[2, 3]], { dtype: 'int64' }) })), /no pooling layer/));
+    [encoder, head, noPooler].forEach((m) => m.dispose());
+  });
+
+  it('equals linear(pooled, W, b) in evaluation mode (PyTorch fixture)', () => {
+    const head = sc.createHead(tinyConfig(99, { hiddenSize: 8, numAttentionHeads: 2 }), spec(['a', 'b', 'c', 'd'])).eval();
+    tidy(() => {
+      const c = fixture.head;
+      head.loadStateDict(
+        new Map([
+          ['classifier.weight', fromFixture(c.weight!)],
+          ['classifier.bias', fromFixture(c.bias!)],
+        ]),
+      );
+      const pooled = fromFixture(c.pooled!);
+      assertClose(head.forward({ lastHiddenState: pooled.unsqueeze(1), pooledOutput: pooled }), c.logits!, { what: 'logits' });
+    });
+    head.dispose();
+  });
+});
+
+describe('sequence classification: loss against PyTorch', () => {
+  const batchOf = (c: LossCase, s: TaskSpec<SequenceClassificationOptions>) => {
+    const features = Array.from({ length: c.logits.shape[0]! }, (_, i) => ({
+      exampleIndex: i,
+      inputIds: [2, 3],
+      tokenTypeIds: [0, 0],
+      truncated: false,
+    }));
+    return { ...sc.collate(features, s), labels: fromFixture(c.labels) };
+  };
+
+  it('single-label: cross-entropy with -100 ignored, and its gradient', () => {
+    const c = fixture.single_label;
+    const s = spec(['a', 'b', 'c', 'd']);
+    tidy(() => {
+      const logits = fromFixture(c.logits);
+      logits.requiresGrad = true;
+      const loss = sc.loss(logits, batchOf(c, s), s);
+      assertClose(loss, c.loss, { what: 'loss' });
+      assertClose(grad(loss, [logits])[0]!, c.grad, { what: 'grad' });
+    });
+  });
+
+  it('multi-label: binary cross-entropy on logits, and its gradient', () => {
+    const c = fixture.multi_label;
+    const s = spec(['a', 'b', 'c', 'd', 'e', 'f'], { multiLabel: true });
+    tidy(() => {
+      const logits = fromFixture(c.logits);
+      logits.requiresGrad = true;
+      const loss = sc.loss(logits, batchOf(c, s), s);
+      assertClose(loss, c.loss, { what: 'loss' });
+      assertClose(grad(loss, [logits])[0]!, c.grad, { what: 'grad' });
+    });
+  });
+
+  it('refuses logits of the wrong shape and batches without labels', () => {
+    const s = spec(['a', 'b']);
+    tidy(() => {
+      const f = { exampleIndex: 0, inputIds: [2, 3], tokenTypeIds: [0, 0], truncated: false };
+      const unlabelled = sc.collate([f], s);
+      assert.equal(unlabelled.labels, undefined);
+      assert.throws(() => sc.loss(tensor([[0, 0]]), unlabelled, s), /has no labels/);
+      const labelled = sc.collate([{ ...f, labels: [1] }], s);
+      assert.throws(
+        () => sc.loss(tensor([[0, 0, 0]]), labelled, s),
+        (e: unknown) => e instanceof ShapeError && /\[1, 2\], got \[1, 3\]/.test(e.message),
+      );
+    });
+  });
+});
+
+describe('sequence classification: features', () => {
+  const tok = snipsTokenizer();
+
+  it('a text, a pair ([CLS] a [SEP] b [SEP], token types 0/1) and an utterance of words', async () => {
+    const pair: TextPairExample = { id: 'p', textA: 'play music', textB: 'add to playlist', label: 'b', source: src };
+    const utterance = jointSplit('snips/train')[0]!; // PlayMusic
+    const s = spec(['PlayMusic', 'a', 'b']);
+    const { features, truncated } = await sc.featurize([text('0', 'play music', 'a'), pair, utterance], tok, s, { maxLength: 64 });
+    assert.equal(truncated, 0);
+    const [one, two, three] = features;
+    assert.deepEqual(one!.labels, [1]);
+    assert.deepEqual(one!.inputIds, (await tok.encode('play music')).inputIds);
+    const ids = (await tok.encodePair('play music', 'add to playlist')).inputIds;
+    assert.deepEqual(two!.inputIds, ids);
+    assert.equal(two!.inputIds[0], tok.clsId);
+    const seps = two!.inputIds.flatMap((id, t) => (id === tok.sepId ? [t] : []));
+    assert.equal(seps.length, 2);
+    assert.deepEqual(
+      two!.tokenTypeIds,
+      two!.inputIds.map((_, t) => (t <= seps[0]! ? 0 : 1)),
+    );
+    assert.deepEqual(two!.labels, [2]);
+    assert.deepEqual(three!.inputIds, (await tok.encodeWords(utterance.tokens)).inputIds);
+    assert.deepEqual(three!.labels, [0]);
+    assert.deepEqual(
+      features.map((f) => f.exampleIndex),
+      [0, 1, 2],
+    );
+  });
+
+  it('truncates to maxLength, keeping [SEP], and counts it', async () => {
+    const s = spec(['a']);
+    const { features, truncated } = await sc.featurize([text('0', 'add step to me to the fifty classics playlist now', 'a')], tok, s, {
+      maxLength: 5,
+    });
+    assert.equal(truncated, 1);
+    assert.equal(features[0]!.inputIds.length, 5);
+    assert.equal(features[0]!.inputIds.at(-1), tok.sepId);
+    assert.equal(features[0]!.truncated, true);
+    const pair: TextPairExample = { id: 'p', textA: 'one two three four five six', textB: 'seven', label: 'a', source: src };
+    const cut = (await sc.featurize([pair], tok, s, { maxLength: 6 })).features[0]!;
+    assert.deepEqual(cut.tokenTypeIds, [0, 0, 0, 0, 1, 1]); // the longer text loses tokens first
+  });
+
+  it('an unknown label is a data error in training, an ignored id at evaluation; no label is fine only at evaluation', async () => {
+    const s = spec(['a', 'b']);
+    await assert.rejects(
+      sc.featurize([text('0', 'x', 'a'), text('1', 'y', 'zzz')], tok, s, { maxLength: 16 }),
+      (e: unknown) =>
+        e instanceof DataError && /^mini\.tsv:3: label 'zzz' of task 'intent' is not in its label list \(2 labels: a, b\)/.test(e.message),
+    );
+    await assert.rejects(sc.featurize([text('0', 'x')], tok, s, { maxLength: 16 }), /has no label; training needs one/);
+    const { features } = await sc.featurize([text('0', 'x', 'zzz'), text('1', 'y')], tok, s, { maxLength: 16, training: false });
+    assert.deepEqual(features[0]!.labels, [-100]);
+    assert.equal(features[1]!.labels, undefined);
+  });
+
+  it('multi-label: the ids of a label set; unknown members dropped at evaluation', async () => {
+    const s = spec(['atis_airfare', 'atis_flight'], { multiLabel: true });
+    const { features } = await sc.featurize(
+      [text('0', 'x', 'atis_flight#atis_airfare'), text('1', 'y', 'atis_flight#atis_day_name')],
+      tok,
+      s,
+      {
+        maxLength: 16,
+        training: false,
+      },
+    );
+    assert.deepEqual(features[0]!.labels, [1, 0]);
+    assert.deepEqual(features[1]!.labels, [1]);
+    tidy(() =>
+      assert.deepEqual(sc.collate(features, s).labels!.toArray(), [
+        [1, 1],
+        [0, 1],
+      ]),
+    );
+  });
+
+  it('collates to padded (B, T) int64 inputs with a mask, and (B) int64 labels', () => {
+    const s = spec(['a', 'b']);
+    const features = [
+      { exampleIndex: 0, inputIds: [2, 9, 3], tokenTypeIds: [0, 0, 0], truncated: false, labels: [1] },
+      { exampleIndex: 1, inputIds: [2, 3], tokenTypeIds: [0, 0], truncated: false, labels: [0] },
+    ];
+    tidy(() => {
+      const b = sc.collate(features, s);
+      assert.deepEqual(b.inputIds.toArray(), [
+        [2, 9, 3],
+        [2, 3, 0],
+      ]);
+      assert.deepEqual(b.attentionMask.toArray(), [
+        [1, 1, 1],
+        [1, 1, 0],
+      ]);
+      assert.deepEqual(b.tokenTypeIds.toArray(), [
+        [0, 0, 0],
+        [0, 0, 0],
+      ]);
+      assert.equal(b.inputIds.dtype, 'int64');
+      assert.deepEqual(b.labels!.toArray(), [1, 0]);
+      assert.equal(b.labels!.dtype, 'int64');
+    });
+    assert.throws(() => sc.collate([], s), /no features to collate/);
+  });
+});
+
+describe('sequence classification: decode and evaluate', () => {
+  const features = [0, 1, 2].map((i) => ({ exampleIndex: 2 - i, inputIds: [2, 3], tokenTypeIds: [0, 0], truncated: false }));
+  const examples = [text('0', 'a', 'x'), text('1', 'b', 'y'), text('2', 'c', 'x#y')];
+
+  it('single-label: the argmax label and its softmax probability, in batch order', () => {
+    const s = spec(['x', 'y', 'z']);
+    const preds = tidy(() =>
+      sc.decode(
+        tensor([
+          [0, Math.log(3), 0],
+          [Math.log(2), 0, Math.log(2)],
+          [5, 0, 0],
+        ]),
+        sc.collate(features, s),
+        examples,
+        s,
+      ),
+    );
+    assert.deepEqual(
+      preds.map((p) => [p.exampleIndex, p.label, p.labels]),
+      [
+        [2, 'y', ['y']],
+        [1, 'x', ['x']],
+        [0, 'x', ['x']],
+      ],
+    );
+    assert.ok(Math.abs(preds[0]!.probabilities[0]! - 0.6) < 1e-6);
+    assert.ok(Math.abs(preds[1]!.probabilities[0]! - 0.4) < 1e-6);
+  });
+
+  it('multi-label: labels at or above their threshold, most probable first; the best one when none passes', () => {
+    const s = spec(['x', 'y', 'z'], { multiLabel: true, thresholds: { z: 0.9 } });
+    const logit = (p: number) => Math.log(p / (1 - p));
+    const logits = [
+      [logit(0.6), logit(0.7), logit(0.8)], // z is under its own threshold 0.9
+      [logit(0.1), logit(0.2), logit(0.3)], // none passes: the best, z
+      [logit(0.5), logit(0.1), logit(0.95)],
+    ];
+    const preds = tidy(() => sc.decode(tensor(logits), sc.collate(features, s), examples, s));
+    assert.deepEqual(
+      preds.map((p) => p.label),
+      ['y#x', 'z', 'z#x'],
+    );
+    assert.ok(Math.abs(preds[2]!.probabilities[0]! - 0.95) < 1e-6);
+    const none = spec(['x', 'y', 'z'], { multiLabel: true, atLeastOneLabel: false });
+    assert.deepEqual(tidy(() => sc.decode(tensor(logits), sc.collate(features, none), examples, none))[1]!.labels, []);
+    const typo = spec(['x'], { multiLabel: true, thresholds: { q: 0.2 } });
+    assert.throws(() => tidy(() => sc.decode(tensor([[0], [0], [0]]), sc.collate(features, typo), examples, typo)), /names 'q'/);
+  });
+
+  const pred = (exampleIndex: number, labels: string[]): SequenceClassificationPrediction => ({
+    exampleIndex,
+    label: labels.join('#'),
+    labels,
+    probabilities: labels.map(() => 1),
+  });
+
+  it('single-label evaluate: an unseen gold label counts as an error, not a crash', () => {
+    const gold = [text('0', 'a', 'x'), text('1', 'b', 'y'), text('2', 'c', 'never_seen'), text('3', 'd', 'y')];
+    const s = spec(['x', 'y']);
+    const m = sc.evaluate([pred(3, ['x']), pred(0, ['x']), pred(1, ['y']), pred(2, ['y'])], gold, s);
+    assert.equal(m.accuracy, 0.5);
+    // per class (x, y, never_seen): F1 2/3, 1/2, 0 → macro 7/18
+    assert.ok(Math.abs(m.f1Macro! - 7 / 18) < 1e-12);
+    assert.equal(sc.mainMetric.name, 'accuracy');
+    assert.throws(() => sc.evaluate([pred(0, ['x'])], gold, s), /1 predictions for 4 gold examples/);
+    assert.throws(
+      () => sc.evaluate([pred(0, ['x']), pred(0, ['x']), pred(1, ['x']), pred(2, ['x'])], gold, s),
+      /example 0 has two predictions/,
+    );
+  });
+
+  it('multi-label evaluate: exact set match, micro and macro F1', () => {
+    const gold = [text('0', 'a', 'x#y'), text('1', 'b', 'y'), text('2', 'c', 'x#z_unseen')];
+    const s = spec(['x', 'y'], { multiLabel: true });
+    const m = sc.evaluate([pred(0, ['y', 'x']), pred(1, ['y', 'x']), pred(2, ['x'])], gold, s);
+    assert.ok(Math.abs(m.accuracy! - 1 / 3) < 1e-12);
+    // tp 4 (x,y of 0; y of 1; x of 2), predicted 5, gold 5 → micro F1 0.8
+    assert.ok(Math.abs(m.f1Micro! - 0.8) < 1e-12);
+  });
+});
+
+describe('sequence classification: memory', () => {
+  it('featurize → collate → forward → loss → decode leaves no tensor behind', async () => {
+    const before = liveTensorCount();
+    const tok = snipsTokenizer();
+    const examples = jointSplit('snips/dev').slice(0, 6);
+    const s = spec(sc.collectLabels(jointSplit('snips/train'), sc.resolveOptions()));
+    const { features } = await sc.featurize(examples, tok, s, { maxLength: 32 });
+    const config = tinyConfig(tok.vocabSize);
+    const encoder = new BertModel(config);
+    const head = sc.createHead(config, s);
+    const preds = tidy(() => {
+      const batch = sc.collate(features, s);
+      const logits = head.forward(encoder.forward(batch));
+      assert.ok(Number.isFinite(sc.loss(logits, batch, s).item() as number));
+      return sc.decode(logits, batch, examples, s);
+    });
+    assert.equal(preds.length, 6);
+    const m = sc.evaluate(preds, examples, s);
+    assert.ok(m.accuracy! >= 0 && m.accuracy! <= 1);
+    dispose([encoder.parameters(), head.parameters()]);
+    assert.equal(liveTensorCount(), before);
+  });
+});

@@ -1,0 +1,232 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { DataError } from '../../src/errors.js';
+import type { TaggedExample } from '../../src/data/index.js';
+import { BertModel } from '../../src/models/bert/index.js';
+import {
+  spansOf,
+  taskSpec,
+  tokenClassification as tc,
+  type TaskSpec,
+  type TokenClassificationOptions,
+  type TokenClassificationPrediction,
+} from '../../src/tasks/index.js';
+import { dispose, grad, liveTensorCount, manualSeed, tensor, tidy } from '../../src/tensor/index.js';
+import { assertClose, fromFixture, loadFixture, type TensorFixture } from '../helpers/fixtures.js';
+import { jointSplit, snipsTokenizer, tinyConfig } from './helpers.js';
+
+interface LossCase {
+  logits: TensorFixture;
+  labels: TensorFixture;
+  loss: TensorFixture;
+  grad: TensorFixture;
+}
+const fixture = loadFixture<{ token: LossCase }>('tasks');
+
+const spec = (labels: readonly string[]): TaskSpec<TokenClassificationOptions> =>
+  taskSpec({ name: 'slots', kind: 'token-classification', labels }) as TaskSpec<TokenClassificationOptions>;
+const tagged = (id: string, tokens: string[], tags: string[]): TaggedExample => ({
+  id,
+  tokens,
+  tags,
+  source: { file: 'mini.conll', line: 1 },
+});
+
+const snipsTags = () => tc.collectLabels(jointSplit('snips/train'), tc.resolveOptions());
+
+const baseline = liveTensorCount();
+after(() => assert.equal(liveTensorCount(), baseline, 'every tensor of these tests is freed'));
+
+describe('token classification: head and loss', () => {
+  it('maps every hidden state to (B, T, C) logits, named classifier.*', () => {
+    manualSeed(0);
+    const config = tinyConfig(99);
+    const encoder = new BertModel(config).eval();
+    const head = tc.createHead(config, spec(['O', 'B-x', 'I-x', 'B-y'])).eval();
+    assert.deepEqual(
+      head.namedParameters().map(([n, p]) => [n, p.shape]),
+      [
+        ['classifier.weight', [4, 32]],
+        ['classifier.bias', [4]],
+      ],
+    );
+    tidy(() =>
+      assert.deepEqual(head.forward(encoder.forward({ inputIds: tensor([[2, 5, 6, 3, 0]], { dtype: 'int64' }) })).shape, [1, 5, 4]),
+    );
+    [encoder, head].forEach((m) => m.dispose());
+  });
+
+  it('cross-entropy over (B·T, C) with -100 ignored equals PyTorch, gradient included', () => {
+    const c = fixture.token;
+    const [B, T, C] = c.logits.shape as [number, number, number];
+    const s = spec(Array.from({ length: C }, (_, i) => `L${i}`));
+    const features = Array.from({ length: B }, (_, i) => ({
+      exampleIndex: i,
+      inputIds: new Array<number>(T).fill(5),
+      tokenTypeIds: new Array<number>(T).fill(0),
+      truncated: false,
+    }));
+    tidy(() => {
+      const batch = { ...tc.collate(features, s), labels: fromFixture(c.labels) };
+      const logits = fromFixture(c.logits);
+      logits.requiresGrad = true;
+      const loss = tc.loss(logits, batch, s);
+      assertClose(loss, c.loss, { what: 'loss' });
+      assertClose(grad(loss, [logits])[0]!, c.grad, { what: 'grad' });
+    });
+  });
+});
+
+describe('token classification: alignment on SNIPS', () => {
+  it('each word label on its first sub-word, -100 on the rest', async () => {
+    const tok = snipsTokenizer();
+    const examples = jointSplit('snips/train').slice(0, 40);
+    const s = spec(snipsTags());
+    const { features, truncated } = await tc.featurize(examples, tok, s, { maxLength: 64 });
+    assert.equal(truncated, 0);
+    for (const [i, f] of features.entries()) {
+      const e = examples[i]!;
+      const enc = await tok.encodeWords(e.tokens);
+      assert.deepEqual(f.inputIds, enc.inputIds);
+      const starts = enc.wordIds.flatMap((w, t) => (w !== null && enc.wordIds[t - 1] !== w ? [t] : []));
+      assert.deepEqual(f.wordTokens, starts, `first sub-words of example ${i}`);
+      const expected = enc.inputIds.map(() => -100);
+      starts.forEach((t, w) => (expected[t] = s.labels.indexOf(e.tags[w]!)));
+      assert.deepEqual(f.labels, expected, `labels of example ${i}`);
+    }
+    // example 0: "listen to westbam …" → [CLS] listen to we ##st ##b ##am …: 'westbam' (B-artist) on 'we' only
+    const f0 = features[0]!;
+    assert.equal(tok.idToToken(f0.inputIds[3]!), 'we');
+    assert.equal(f0.labels![3], s.labels.indexOf('B-artist'));
+    assert.deepEqual(f0.labels!.slice(4, 7), [-100, -100, -100]);
+  });
+
+  it('an unknown tag is a data error in training and an ignored label at evaluation; word and tag counts must agree', async () => {
+    const tok = snipsTokenizer();
+    const s = spec(['O', 'B-x']);
+    const e = tagged('0', ['play', 'music'], ['O', 'B-new']);
+    await assert.rejects(
+      tc.featurize([e], tok, s, { maxLength: 16 }),
+      (err: unknown) => err instanceof DataError && /mini\.conll:1: tag 'B-new'/.test(err.message),
+    );
+    const { features } = await tc.featurize([e], tok, s, { maxLength: 16, training: false });
+    assert.deepEqual(features[0]!.labels, [-100, 0, -100, -100]);
+    await assert.rejects(tc.featurize([tagged('1', ['a', 'b'], ['O'])], tok, s, { maxLength: 16 }), /2 words but 1 tags/);
+  });
+});
+
+describe('token classification: decode', () => {
+  const s = () => spec(snipsTags());
+
+  /** Logits (1, T, C) whose argmax at token t is `classAt(t)`. */
+  const logitsFor = (T: number, C: number, classAt: (t: number) => number) => {
+    const rows = Array.from({ length: T }, (_, t) => Array.from({ length: C }, (_, c) => (c === classAt(t) ? 5 : 0)));
+    return tensor([rows]);
+  };
+
+  it('one repaired BIO tag per word and typed spans with character offsets (hand-checked)', async () => {
+    // "add step to me to the 50 clásicos playlist": entity_name = "step to me" (chars 4–14), playlist = "50 clásicos" (22–33)
+    const example = jointSplit('snips/train')[1]!;
+    assert.equal(example.tokens.join(' '), 'add step to me to the 50 clásicos playlist');
+    const sp = s();
+    const { features } = await tc.featurize([example], snipsTokenizer(), sp, { maxLength: 64 });
+    const f = features[0]!;
+    // The model says I-entity_name for "step" (repaired to B-), and junk on non-first sub-words (ignored).
+    const wanted = ['O', 'I-entity_name', 'I-entity_name', 'I-entity_name', 'O', 'O', 'B-playlist', 'I-playlist', 'O'];
+    const byToken = new Map(f.wordTokens!.map((t, w) => [t, sp.labels.indexOf(wanted[w]!)]));
+    const junk = sp.labels.indexOf('B-artist');
+    const preds = tidy(() =>
+      tc.decode(
+        logitsFor(f.inputIds.length, sp.labels.length, (t) => byToken.get(t) ?? junk),
+        tc.collate(features, sp),
+        [example],
+        sp,
+      ),
+    );
+    const p = preds[0]!;
+    assert.deepEqual(p.tags, ['O', 'B-entity_name', 'I-entity_name', 'I-entity_name', 'O', 'O', 'B-playlist', 'I-playlist', 'O']);
+    assert.deepEqual(p.spans, [
+      { type: 'entity_name', start: 1, end: 4, charStart: 4, charEnd: 14, text: 'step to me' },
+      { type: 'playlist', start: 6, end: 8, charStart: 22, charEnd: 33, text: '50 clásicos' },
+    ]);
+    assert.equal(p.truncatedWords, 0);
+    assert.deepEqual(tc.evaluate(preds, [example], sp), { precision: 1, recall: 1, f1: 1, tokenAccuracy: 1 });
+  });
+
+  it('words cut off by truncation come back as O and are counted', async () => {
+    const example = jointSplit('snips/train')[0]!; // listen to westbam alumb allergic on google music
+    const sp = s();
+    const { features, truncated } = await tc.featurize([example], snipsTokenizer(), sp, { maxLength: 6 }); // [CLS] listen to we ##st [SEP]
+    assert.equal(truncated, 1);
+    assert.deepEqual(features[0]!.wordTokens, [1, 2, 3, -1, -1, -1, -1, -1]);
+    const artist = sp.labels.indexOf('B-artist');
+    const p = tidy(() =>
+      tc.decode(
+        logitsFor(6, sp.labels.length, () => artist),
+        tc.collate(features, sp),
+        [example],
+        sp,
+      ),
+    )[0]!;
+    assert.deepEqual(p.tags, ['B-artist', 'B-artist', 'B-artist', 'O', 'O', 'O', 'O', 'O']);
+    assert.equal(p.truncatedWords, 5);
+  });
+
+  it('spansOf counts characters in UTF-16 units of words joined by single spaces', () => {
+    assert.deepEqual(spansOf(['x😀', 'é', 'b'], ['B-t', 'I-t', 'B-u']), [
+      { type: 't', start: 0, end: 2, charStart: 0, charEnd: 5, text: 'x😀 é' },
+      { type: 'u', start: 2, end: 3, charStart: 6, charEnd: 7, text: 'b' },
+    ]);
+  });
+});
+
+describe('token classification: evaluate', () => {
+  const pred = (exampleIndex: number, tags: string[]): TokenClassificationPrediction => ({
+    exampleIndex,
+    tags,
+    spans: [],
+    truncatedWords: 0,
+  });
+
+  it('conlleval entity P/R/F1 and token accuracy on a hand-made set', () => {
+    const gold = [tagged('0', ['a', 'b', 'c', 'd'], ['B-a', 'I-a', 'O', 'B-b']), tagged('1', ['e', 'f'], ['O', 'B-a'])];
+    // gold chunks a(0–2), b(3), a(1); predicted a(0–2), b(0), a(1): 2 of 3 right either way
+    const m = tc.evaluate([pred(1, ['B-b', 'B-a']), pred(0, ['B-a', 'I-a', 'O', 'O'])], gold, spec(['O', 'B-a', 'I-a', 'B-b']));
+    for (const k of ['precision', 'recall', 'f1'] as const) assert.ok(Math.abs(m[k]! - 2 / 3) < 1e-12, k);
+    assert.ok(Math.abs(m.tokenAccuracy! - 4 / 6) < 1e-12);
+    assert.equal(tc.mainMetric.name, 'f1');
+  });
+
+  it('an unseen gold tag is a missed entity, not a crash', () => {
+    const gold = [tagged('0', ['a', 'b'], ['B-new', 'B-x'])];
+    const m = tc.evaluate([pred(0, ['O', 'B-x'])], gold, spec(['O', 'B-x']));
+    assert.equal(m.precision, 1);
+    assert.equal(m.recall, 0.5);
+    assert.throws(() => tc.evaluate([pred(0, ['O'])], gold, spec(['O', 'B-x'])), /2 words, 2 gold tags and 1 predicted tags/);
+  });
+});
+
+describe('token classification: memory', () => {
+  it('featurize → collate → forward → loss → decode leaves no tensor behind', async () => {
+    const before = liveTensorCount();
+    const tok = snipsTokenizer();
+    const examples = jointSplit('snips/dev').slice(0, 5);
+    const sp = spec(snipsTags());
+    const { features } = await tc.featurize(examples, tok, sp, { maxLength: 32 });
+    const config = tinyConfig(tok.vocabSize);
+    const encoder = new BertModel(config);
+    const head = tc.createHead(config, sp);
+    const preds = tidy(() => {
+      const batch = tc.collate(features, sp);
+      const logits = head.forward(encoder.forward(batch));
+      assert.ok(Number.isFinite(tc.loss(logits, batch, sp).item() as number));
+      return tc.decode(logits, batch, examples, sp);
+    });
+    assert.deepEqual(
+      preds.map((p) => p.tags.length),
+      examples.map((e) => e.tokens.length),
+    );
+    dispose([encoder.parameters(), head.parameters()]);
+    assert.equal(liveTensorCount(), before);
+  });
+});
