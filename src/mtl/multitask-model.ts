@@ -1,0 +1,143 @@
+/**
+ * `MultiTaskModel`: one shared encoder and one head per task (hard parameter sharing; Caruana,
+ * "Multitask Learning", Machine Learning 1997). Parameters are named `encoder.…` (BertModel's
+ * names) and `heads.<task>.…`; saved files use Hugging Face's names for the encoder (`bert.…`, the
+ * prefix of its task models) and keep `heads.<task>.…`, converted here and nowhere else.
+ *
+ * Tasks that read the same input (intent and slots of an utterance) share one encoder pass: `forward`
+ * encodes a batch once and runs every named head on it.
+ */
+import { ConfigError } from '../errors.js';
+import { HF_BERT_PREFIX, splitHfStateDict, toHfStateDict, type BertInputs, type BertModel } from '../models/bert/index.js';
+import { Module, type LoadResult } from '../nn/module.js';
+import { tidy, type Tensor } from '../tensor/index.js';
+import { taskType, type JointBatch, type TaskHead, type TaskSpec } from '../tasks/index.js';
+
+const ENCODER = 'encoder.';
+const HEADS = 'heads.';
+
+/** The heads by task name (children named after the tasks, so their paths are `heads.<task>.…`). */
+export class TaskHeads extends Module {
+  readonly #heads = new Map<string, TaskHead>();
+
+  constructor(heads: ReadonlyMap<string, TaskHead>) {
+    super();
+    for (const [name, head] of heads) this.#heads.set(name, this.registerModule(name, head));
+  }
+
+  /** The head of `task`; ConfigError naming the known tasks otherwise. */
+  get(task: string): TaskHead {
+    const head = this.#heads.get(task);
+    if (head === undefined)
+      throw new ConfigError(`no head for task '${task}'; the model has heads for: ${[...this.#heads.keys()].join(', ')}`);
+    return head;
+  }
+
+  get names(): string[] {
+    return [...this.#heads.keys()];
+  }
+}
+
+export class MultiTaskModel extends Module {
+  readonly encoder: BertModel;
+  readonly heads: TaskHeads;
+
+  /**
+   * @param heads task name → head; names must be non-empty and contain no '.'.
+   * @example
+   *   const model = MultiTaskModel.fromSpecs(new BertModel(config), [intentSpec, slotSpec]);
+   *   const logits = tidy(() => model.forward(batch.inputs, ['intent', 'slots'])); // one encoder pass
+   */
+  constructor(encoder: BertModel, heads: ReadonlyMap<string, TaskHead>) {
+    super();
+    if (heads.size === 0) throw new ConfigError('a MultiTaskModel needs at least one task head');
+    this.encoder = this.registerModule('encoder', encoder);
+    this.heads = this.registerModule('heads', new TaskHeads(heads));
+  }
+
+  /** A model with a fresh head per spec (each made by its task type) on `encoder`. */
+  static fromSpecs(encoder: BertModel, specs: readonly TaskSpec[]): MultiTaskModel {
+    const heads = new Map<string, TaskHead>();
+    try {
+      for (const spec of specs) {
+        if (heads.has(spec.name)) throw new ConfigError(`task '${spec.name}' is given twice; task names must be unique`);
+        heads.set(spec.name, taskType(spec.kind).createHead(encoder.config, spec));
+      }
+      return new MultiTaskModel(encoder, heads);
+    } catch (e) {
+      for (const head of heads.values()) head.dispose();
+      throw e;
+    }
+  }
+
+  /** The task names, in head order. */
+  get taskNames(): string[] {
+    return this.heads.names;
+  }
+
+  /**
+   * Encodes the batch ONCE and runs the head of each task in `taskNames` on the encoding.
+   * @param inputs (B, T) int64 inputIds, attentionMask, tokenTypeIds.
+   * @returns task → logits (shape set by the task type: (B, C), (B, T, C), …); intermediates are freed.
+   * @throws ConfigError for an unknown or repeated task name (before any computation).
+   */
+  forward(inputs: BertInputs, taskNames: readonly string[]): Map<string, Tensor> {
+    if (taskNames.length === 0) throw new ConfigError('forward: no task names given; name at least one task to run');
+    if (new Set(taskNames).size !== taskNames.length) throw new ConfigError(`forward: a task is named twice in [${taskNames.join(', ')}]`);
+    const heads = taskNames.map((name) => [name, this.heads.get(name)] as const);
+    return tidy(() => {
+      const encoded = this.encoder.forward(inputs); // (B, T, H) and (B, H), shared by every head
+      return new Map(heads.map(([name, head]) => [name, head.forward(encoded)]));
+    });
+  }
+
+  /**
+   * The parameters under the names saved in `model.safetensors`: the encoder's under Hugging Face
+   * names with `prefix` (default `bert.`, as BertFor… models; '' for BertModel's own), heads under
+   * `heads.<task>.…`. The model's own tensors, not copies: do not dispose them.
+   */
+  savedStateDict(prefix: string = HF_BERT_PREFIX): Map<string, Tensor> {
+    const out = toHfStateDict(this.encoder.stateDict(), prefix);
+    for (const [key, t] of this.heads.stateDict()) out.set(HEADS + key, t);
+    return out;
+  }
+
+  /**
+   * Loads a saved state (names as `savedStateDict` writes them, or a Hugging Face BERT checkpoint:
+   * `bert.` prefix or none, TensorFlow-era LayerNorm names). Everything is checked before anything is
+   * copied. Keys in the result are saved names (`bert.…`, `heads.<task>.…`).
+   * @param options.strict (default true) every parameter present, no unknown entry; pass false to
+   *   load a pre-trained encoder into a model with new heads (the heads then show as missing).
+   * @throws CheckpointError as Module.loadStateDict.
+   */
+  loadSavedStateDict(state: ReadonlyMap<string, Tensor>, options: { strict?: boolean } = {}): LoadResult {
+    const parts = splitHfStateDict(state);
+    const own = new Map<string, Tensor>();
+    for (const [key, t] of parts.encoder) own.set(ENCODER + key, t);
+    for (const [key, t] of parts.rest) own.set(key, t); // heads.<task>.… are own names already; others are unexpected
+    const result = this.loadStateDict(own, options);
+    const saved = (key: string): string => (key.startsWith(ENCODER) ? HF_BERT_PREFIX + key.slice(ENCODER.length) : key);
+    return { missingKeys: result.missingKeys.map(saved), unexpectedKeys: result.unexpectedKeys.map(saved) };
+  }
+}
+
+/**
+ * The loss of each task of a joint batch, from `forward`'s logits: task → scalar. How the losses are
+ * combined (sum, weights, gradient surgery) is the caller's choice.
+ */
+export function taskLosses(logits: ReadonlyMap<string, Tensor>, batch: JointBatch, specs: readonly TaskSpec[]): Map<string, Tensor> {
+  return tidy(() => {
+    const losses = new Map<string, Tensor>();
+    for (const [name, taskLogits] of logits) {
+      const spec = specs.find((s) => s.name === name);
+      const taskBatch = batch.batches.get(name);
+      if (spec === undefined || taskBatch === undefined) {
+        throw new ConfigError(
+          `taskLosses: task '${name}' has logits but no ${spec === undefined ? 'spec' : 'batch'}; pass the specs and batch of the tasks run`,
+        );
+      }
+      losses.set(name, taskType(spec.kind).loss(taskLogits, taskBatch, spec));
+    }
+    return losses;
+  });
+}
