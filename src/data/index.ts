@@ -7,3 +7,4 @@ export * from './readers/conll.js';
 export * from './readers/delimited.js';
 export * from './readers/jsonl.js';
 export * from './readers/cluener.js';
+export * from './batcher.js';
