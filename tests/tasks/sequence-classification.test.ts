@@ -352,6 +352,28 @@ describe('sequence classification: decode and evaluate', () => {
   });
 });
 
+describe('sequence classification: ATIS multi-intents', () => {
+  it('test intents unseen in train are dropped from the targets and scored as errors', async () => {
+    const train = jointSplit('atis/train');
+    const test = jointSplit('atis/test');
+    const s = spec(sc.collectLabels(train, sc.resolveOptions({ multiLabel: true })), { multiLabel: true });
+    const known = new Set(s.labels);
+    const { features } = await sc.featurize(test, snipsTokenizer(), s, { maxLength: 64, training: false });
+    const parts = test.map((e) => e.intent.split('#'));
+    const unseen = parts.filter((p) => p.some((x) => !known.has(x))).length;
+    assert.ok(unseen >= 1 && unseen < 20, `${unseen} test utterances have an intent unseen in train`);
+    features.forEach((f, i) =>
+      assert.deepEqual(
+        f.labels,
+        parts[i]!.filter((x) => known.has(x)).map((x) => s.labels.indexOf(x)),
+      ),
+    );
+    // A model that predicts every known gold intent right still misses the unseen ones.
+    const preds = parts.map((p, i) => ({ exampleIndex: i, labels: p.filter((x) => known.has(x)), label: '', probabilities: [] }));
+    assert.ok(Math.abs(sc.evaluate(preds, test, s).accuracy! - (1 - unseen / test.length)) < 1e-12);
+  });
+});
+
 describe('sequence classification: memory', () => {
   it('featurize → collate → forward → loss → decode leaves no tensor behind', async () => {
     const before = liveTensorCount();
