@@ -130,8 +130,10 @@ c10::IValue toScalar(const Napi::Value& v, const ArgSpec& spec) {
   if (v.IsNumber()) {
     const double d = v.As<Napi::Number>().DoubleValue();
     // Integer-valued numbers are integer Scalars so integer tensors keep their dtype; others
-    // (fractions, ±Infinity, NaN) are double Scalars. Range-checked before the cast.
-    if (std::trunc(d) == d && d > -9.0e15 && d < 9.0e15) return c10::IValue(static_cast<int64_t>(d));
+    // (fractions, ±Infinity, NaN, and -0, whose sign an integer would lose) are double Scalars.
+    // Range-checked before the cast (out-of-range double → int64 is undefined behaviour).
+    const bool negativeZero = d == 0 && std::signbit(d);
+    if (std::trunc(d) == d && !negativeZero && d >= -9.2e18 && d <= 9.2e18) return c10::IValue(static_cast<int64_t>(d));
     return c10::IValue(d);
   }
   throw BindingError("argument '" + spec.name + "' expects a number or boolean (Scalar)");

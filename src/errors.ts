@@ -59,8 +59,9 @@ export class DataError extends MtlError {
 
 /** A checkpoint or tensor file is missing, truncated or inconsistent. */
 export class CheckpointError extends MtlError {
-  constructor(message: string) {
-    super('ERR_CHECKPOINT', message);
+  /** @param cause the underlying error (e.g. the file-system error), kept as `error.cause`. */
+  constructor(message: string, cause?: unknown) {
+    super('ERR_CHECKPOINT', message, cause === undefined ? undefined : { cause });
   }
 }
 

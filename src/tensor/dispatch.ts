@@ -42,6 +42,11 @@ export function torchErrorFrom(e: unknown): unknown {
 
 /** Runs `op` with arguments in schema order (undefined = the schema's default). */
 export function callOp(op: OpRef, ...args: NativeArg[]): unknown {
+  return invoke(op, args);
+}
+
+/** callOp with the arguments as one array (saves re-collecting them on the hot path). */
+export function invoke(op: OpRef, args: NativeArg[]): unknown {
   try {
     if (op.handle < 0) op.handle = native.opHandle(op.name, op.overload);
     return native.call(op.handle, ...args);

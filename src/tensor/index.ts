@@ -5,7 +5,7 @@ import './methods.js';
 
 export { Tensor, type NestedArray } from './tensor.js';
 export type { DType, TypedArray } from './dtype.js';
-export { tidy, keep, dispose, liveTensorCount } from './scope.js';
+export { tidy, keep, dispose, liveTensorCount, tensorMemory, type TensorMemory } from './scope.js';
 export { noGrad, enableGrad, isGradEnabled, grad, backward, type GradOptions } from './autograd.js';
 export { gradcheck, type GradcheckOptions } from './gradcheck.js';
 export { manualSeed, setNumThreads, getNumThreads, cudaAvailable, cudaDeviceCount, libtorchVersion } from './runtime.js';

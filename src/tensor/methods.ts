@@ -141,8 +141,10 @@ declare module './tensor.js' {
 
 for (const [name, fn] of Object.entries(methods)) {
   Object.defineProperty(Tensor.prototype, name, {
-    value: function (this: Tensor, ...args: unknown[]) {
-      return (fn as (self: Tensor, ...rest: unknown[]) => unknown)(this, ...args);
+    // Fixed arity instead of rest/spread: no argument array per call. Missing arguments arrive
+    // as undefined, which the functions treat exactly as omitted (defaults apply).
+    value: function (this: Tensor, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown) {
+      return (fn as (self: Tensor, ...rest: unknown[]) => unknown)(this, a, b, c, d, e);
     },
     writable: true,
     configurable: true,

@@ -3,9 +3,8 @@
  * `BertSelfAttention` (eager), `BertSelfOutput`, `BertAttention`), with post-LayerNorm residual.
  */
 import { ShapeError } from '../../errors.js';
-import { bmm, softmax, tidy, type DType, type Tensor } from '../../tensor/index.js';
+import { baddbmm, bmm, softmax, tidy, type DType, type Tensor } from '../../tensor/index.js';
 import { Dropout } from '../../nn/dropout.js';
-import { baddbmm } from '../../nn/functional.js';
 import type { ParamOptions } from '../../nn/init.js';
 import { LayerNorm } from '../../nn/layer-norm.js';
 import { Linear } from '../../nn/linear.js';

@@ -10,6 +10,7 @@ const MM = defineOp('aten::mm');
 const BMM = defineOp('aten::bmm');
 const LINEAR = defineOp('aten::linear');
 const EINSUM = defineOp('aten::einsum');
+const BADDBMM = defineOp('aten::baddbmm');
 
 /** Matrix product with NumPy broadcasting of batch dimensions: (…, n, k) @ (…, k, m) → (…, n, m). */
 export const matmul = (a: Tensor, b: Tensor): Tensor => run(MATMUL, a.id, b.id);
@@ -21,3 +22,8 @@ export const bmm = (a: Tensor, b: Tensor): Tensor => run(BMM, a.id, b.id);
 export const linear = (input: Tensor, weight: Tensor, bias?: Tensor): Tensor => run(LINEAR, input.id, weight.id, bias?.id ?? null);
 /** Einstein summation, e.g. einsum('bhqd,bhkd->bhqk', q, k). */
 export const einsum = (equation: string, ...operands: Tensor[]): Tensor => run(EINSUM, equation, ids(operands));
+/**
+ * beta·input + alpha·(b1 @ b2), batched: b1 (B, n, k), b2 (B, k, m), input broadcastable to (B, n, m)
+ * → (B, n, m), as torch.baddbmm. One kernel for what would be bmm, mul and add.
+ */
+export const baddbmm = (input: Tensor, b1: Tensor, b2: Tensor, beta = 1, alpha = 1): Tensor => run(BADDBMM, input.id, b1.id, b2.id, beta, alpha);
