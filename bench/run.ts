@@ -30,7 +30,13 @@ const benches: Bench[] = [
 ];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-const run = (cmd: string[]) => JSON.parse(execFileSync(cmd[0] as string, cmd.slice(1), { encoding: 'utf8' }).trim().split('\n').pop() as string);
+const run = (cmd: string[]) =>
+  JSON.parse(
+    execFileSync(cmd[0] as string, cmd.slice(1), { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .pop() as string,
+  );
 
 mkdirSync('bench/out', { recursive: true });
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${values.threads} libtorch thread(s)`;
@@ -39,7 +45,10 @@ for (const bench of benches) {
   const ours: Record<string, number[]> = {};
   const peer: Record<string, number[]> = {};
   for (let r = 0; r < repeats; r++) {
-    for (const [side, into] of [[bench.ours, ours], [bench.peer, peer]] as const) {
+    for (const [side, into] of [
+      [bench.ours, ours],
+      [bench.peer, peer],
+    ] as const) {
       const out = run(side);
       for (const k of Object.keys(out)) (into[k] ??= []).push(out[k]);
     }
@@ -50,7 +59,11 @@ for (const bench of benches) {
     return { key, label, unit, ours: o, peer: p, ratio: o / p };
   });
   console.log(`| ${bench.name} | multitask-lm | PyTorch (Python) | ours/peer |\n| --- | ---: | ---: | ---: |`);
-  for (const r of rows) console.log(`| ${r.label} | ${r.ours.toFixed(3)} ${r.unit} | ${r.peer.toFixed(3)} ${r.unit} | ${r.ratio.toFixed(2)}× |`);
+  for (const r of rows)
+    console.log(`| ${r.label} | ${r.ours.toFixed(3)} ${r.unit} | ${r.peer.toFixed(3)} ${r.unit} | ${r.ratio.toFixed(2)}× |`);
   console.log('');
-  writeFileSync(`bench/out/${bench.name}.json`, `${JSON.stringify({ date: new Date().toISOString(), machine, repeats, rows, raw: { ours, peer } }, null, 2)}\n`);
+  writeFileSync(
+    `bench/out/${bench.name}.json`,
+    `${JSON.stringify({ date: new Date().toISOString(), machine, repeats, rows, raw: { ours, peer } }, null, 2)}\n`,
+  );
 }

@@ -9,7 +9,11 @@ import * as T from '../src/tensor/index.js';
 import { AdamW } from '../src/train/optim/adamw.js';
 
 const { values } = parseArgs({
-  options: { adds: { type: 'string', default: '100000' }, steps: { type: 'string', default: '200' }, threads: { type: 'string', default: '1' } },
+  options: {
+    adds: { type: 'string', default: '100000' },
+    steps: { type: 'string', default: '200' },
+    threads: { type: 'string', default: '1' },
+  },
 });
 T.setNumThreads(Number(values.threads));
 
@@ -28,9 +32,10 @@ function smallAdds(n: number): number {
 function smallAddsTidy(n: number): number {
   const x = T.ones([1]);
   const t = performance.now();
-  for (let i = 0; i < n; i += 100) T.tidy(() => {
-    for (let j = 0; j < 100; j++) x.add(x);
-  });
+  for (let i = 0; i < n; i += 100)
+    T.tidy(() => {
+      for (let j = 0; j < 100; j++) x.add(x);
+    });
   const us = ((performance.now() - t) / n) * 1e3;
   x.dispose();
   return us;
@@ -66,5 +71,9 @@ function mlpSteps(n: number, batch = 64, dIn = 256, dHidden = 512, classes = 10)
 }
 
 console.log(
-  JSON.stringify({ addUs: smallAdds(Number(values.adds)), addTidyUs: smallAddsTidy(Number(values.adds)), mlpStepMs: mlpSteps(Number(values.steps)) }),
+  JSON.stringify({
+    addUs: smallAdds(Number(values.adds)),
+    addTidyUs: smallAddsTidy(Number(values.adds)),
+    mlpStepMs: mlpSteps(Number(values.steps)),
+  }),
 );

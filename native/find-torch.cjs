@@ -16,10 +16,16 @@ function layout(root, source) {
 function fromPython() {
   for (const python of ['python3', '/usr/bin/python3']) {
     try {
-      const out = execFileSync(python, ['-c', 'import torch,os;print(os.path.dirname(torch.__file__));print(int(torch._C._GLIBCXX_USE_CXX11_ABI))'], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).trim().split('\n');
+      const out = execFileSync(
+        python,
+        ['-c', 'import torch,os;print(os.path.dirname(torch.__file__));print(int(torch._C._GLIBCXX_USE_CXX11_ABI))'],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        },
+      )
+        .trim()
+        .split('\n');
       const found = layout(out[0], `Python torch (${python})`);
       if (found) return { ...found, abi: Number(out[1]) };
     } catch {
@@ -32,7 +38,12 @@ function fromPython() {
 function fromDebian() {
   const multiarch = ['x86_64-linux-gnu', 'aarch64-linux-gnu'].find((d) => existsSync(`/usr/lib/${d}/libtorch.so`));
   if (!multiarch || !existsSync('/usr/include/ATen/ATen.h')) return null;
-  return { source: 'Debian libtorch-dev', include: ['/usr/include', '/usr/include/torch/csrc/api/include'], libdir: `/usr/lib/${multiarch}`, abi: 1 };
+  return {
+    source: 'Debian libtorch-dev',
+    include: ['/usr/include', '/usr/include/torch/csrc/api/include'],
+    libdir: `/usr/lib/${multiarch}`,
+    abi: 1,
+  };
 }
 
 // libtorch archives come in pre- and cxx11-ABI builds; the symbols tell which.
@@ -49,7 +60,10 @@ function detectAbi(libdir) {
 function findTorch() {
   if (process.env.TORCH_DIR) {
     const found = layout(process.env.TORCH_DIR, `TORCH_DIR=${process.env.TORCH_DIR}`);
-    if (!found) throw new Error(`TORCH_DIR=${process.env.TORCH_DIR} has no include/ATen/ATen.h and lib/libtorch.so; point it at a libtorch folder (the one holding include/ and lib/).`);
+    if (!found)
+      throw new Error(
+        `TORCH_DIR=${process.env.TORCH_DIR} has no include/ATen/ATen.h and lib/libtorch.so; point it at a libtorch folder (the one holding include/ and lib/).`,
+      );
     return { ...found, abi: detectAbi(found.libdir) };
   }
   return fromPython() ?? fromDebian();

@@ -57,13 +57,15 @@ function featurize(sentence: string): number[] {
 /** Reads a GLUE SST-2 `sentence<TAB>label` file with a header; errors name file and line. */
 function readSst2(file: string): Example[] {
   const lines = readFileSync(file, 'utf8').split(/\r?\n/);
-  if (lines[0]?.trim() !== 'sentence\tlabel') throw new DataError(`${file}:1: expected the header 'sentence<TAB>label', got '${lines[0] ?? ''}'`);
+  if (lines[0]?.trim() !== 'sentence\tlabel')
+    throw new DataError(`${file}:1: expected the header 'sentence<TAB>label', got '${lines[0] ?? ''}'`);
   const out: Example[] = [];
   lines.slice(1).forEach((line, i) => {
     if (line === '') return;
     const tab = line.lastIndexOf('\t');
     const label = Number(line.slice(tab + 1));
-    if (tab < 0 || (label !== 0 && label !== 1)) throw new DataError(`${file}:${i + 2}: expected 'sentence<TAB>0|1', got '${line.slice(0, 80)}'`);
+    if (tab < 0 || (label !== 0 && label !== 1))
+      throw new DataError(`${file}:${i + 2}: expected 'sentence<TAB>0|1', got '${line.slice(0, 80)}'`);
     out.push({ features: featurize(line.slice(0, tab)), label });
   });
   return out;
@@ -89,7 +91,11 @@ function collate(batch: Example[]): { ids: T.Tensor; labels: T.Tensor } {
 
 class BagOfNgrams {
   readonly embedding = T.keep(T.randn([BUCKETS, DIM]).mul_(0.1).requiresGrad_());
-  readonly weight = T.keep(T.randn([2, DIM]).mul_(1 / Math.sqrt(DIM)).requiresGrad_());
+  readonly weight = T.keep(
+    T.randn([2, DIM])
+      .mul_(1 / Math.sqrt(DIM))
+      .requiresGrad_(),
+  );
   readonly bias = T.keep(T.zeros([2]).requiresGrad_());
 
   parameters(): T.Tensor[] {
@@ -127,7 +133,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const train = readSst2(path.join(dir, 'train.tsv'));
   const dev = readSst2(path.join(dir, 'dev.tsv'));
   const test = readSst2(path.join(dir, 'test-labeled.tsv'));
-  log(`SST-2 from ${dir}: ${train.length} train, ${dev.length} dev, ${test.length} test sentences; libtorch ${T.libtorchVersion()}, ${T.getNumThreads()} thread(s)`);
+  log(
+    `SST-2 from ${dir}: ${train.length} train, ${dev.length} dev, ${test.length} test sentences; libtorch ${T.libtorchVersion()}, ${T.getNumThreads()} thread(s)`,
+  );
 
   const model = new BagOfNgrams();
   const optimizer = new AdamW(model.parameters(), { lr: 5e-3, weightDecay: 0 });
@@ -135,7 +143,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const totalSteps = options.epochs * stepsPerEpoch;
   const schedule = (step: number) => linearWarmupDecay(step, { warmupSteps: Math.round(totalSteps * 0.05), totalSteps });
   let rng = options.seed + 1;
-  const random = () => ((rng = (Math.imul(rng, 1103515245) + 12345) >>> 0) / 2 ** 32); // LCG for the shuffle
+  const random = () => (rng = (Math.imul(rng, 1103515245) + 12345) >>> 0) / 2 ** 32; // LCG for the shuffle
   const started = performance.now();
   let step = 0;
   for (let epoch = 0; epoch < options.epochs; epoch++) {
@@ -157,7 +165,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         return l.item() as number;
       });
       lossSum += loss;
-      if ((s + 1) % 500 === 0) log(`epoch ${epoch + 1} step ${s + 1}/${stepsPerEpoch} loss ${(lossSum / 500).toFixed(4)}`), (lossSum = 0);
+      if ((s + 1) % 500 === 0) {
+        log(`epoch ${epoch + 1} step ${s + 1}/${stepsPerEpoch} loss ${(lossSum / 500).toFixed(4)}`);
+        lossSum = 0;
+      }
     }
     log(`epoch ${epoch + 1}: dev accuracy ${(100 * accuracy(model, dev)).toFixed(2)}%`);
   }
@@ -169,7 +180,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     examplesPerSecond: (train.length * options.epochs) / trainSeconds,
   };
   mkdirSync(options.outDir, { recursive: true });
-  saveSafetensors(path.join(options.outDir, 'model.safetensors'), { 'embedding.weight': model.embedding, 'classifier.weight': model.weight, 'classifier.bias': model.bias });
+  saveSafetensors(path.join(options.outDir, 'model.safetensors'), {
+    'embedding.weight': model.embedding,
+    'classifier.weight': model.weight,
+    'classifier.bias': model.bias,
+  });
   writeFileSync(path.join(options.outDir, 'metrics.json'), `${JSON.stringify(result, null, 2)}\n`);
   log(
     `done in ${trainSeconds.toFixed(1)} s (${result.examplesPerSecond.toFixed(0)} examples/s): dev accuracy ${(100 * result.devAccuracy).toFixed(2)}%, ` +

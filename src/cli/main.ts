@@ -75,7 +75,6 @@ function nonNegativeInt(text: string, flag: string): number {
   return n;
 }
 
-
 if (import.meta.url === `file://${process.argv[1]}`) {
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -24,7 +24,8 @@ const BY_CODE = new Map<number, DType>(Object.entries(SCALAR_TYPE).map(([k, v]) 
 /** The DType of a c10::ScalarType code; throws ConfigError for types this API does not expose. */
 export function dtypeFromCode(code: number): DType {
   const d = BY_CODE.get(code);
-  if (d === undefined) throw new ConfigError(`libtorch scalar type ${code} has no multitask-lm dtype (supported: ${Object.keys(SCALAR_TYPE).join(', ')})`);
+  if (d === undefined)
+    throw new ConfigError(`libtorch scalar type ${code} has no multitask-lm dtype (supported: ${Object.keys(SCALAR_TYPE).join(', ')})`);
   return d;
 }
 
@@ -35,29 +36,29 @@ export function dtypeCode(dtype: DType): number {
   return code;
 }
 
-export type TypedArray =
-  | Float32Array
-  | Float64Array
-  | Int32Array
-  | Int16Array
-  | Int8Array
-  | Uint8Array
-  | Uint16Array
-  | BigInt64Array;
+export type TypedArray = Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint8Array | Uint16Array | BigInt64Array;
 
 /** The TypedArray class that holds a dtype's raw elements (float16/bfloat16 as raw Uint16 bits). */
 export function typedArrayClass(dtype: DType) {
   switch (dtype) {
-    case 'float32': return Float32Array;
-    case 'float64': return Float64Array;
-    case 'int64': return BigInt64Array;
-    case 'int32': return Int32Array;
-    case 'int16': return Int16Array;
-    case 'int8': return Int8Array;
+    case 'float32':
+      return Float32Array;
+    case 'float64':
+      return Float64Array;
+    case 'int64':
+      return BigInt64Array;
+    case 'int32':
+      return Int32Array;
+    case 'int16':
+      return Int16Array;
+    case 'int8':
+      return Int8Array;
     case 'uint8':
-    case 'bool': return Uint8Array;
+    case 'bool':
+      return Uint8Array;
     case 'float16':
-    case 'bfloat16': return Uint16Array;
+    case 'bfloat16':
+      return Uint16Array;
   }
 }
 
