@@ -1,0 +1,208 @@
+/**
+ * Reading a checkpoint folder's small files and tensor headers (no tensor data) and checking that
+ * they are present and agree with each other. Used before loading, and on every freshly written
+ * folder before it replaces the previous checkpoint.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { CheckpointError } from '../errors.js';
+import { readableFolder } from './checkpoint-atomic.js';
+import { tasksFromJson, trainerStateFromJson, type JsonObject, type TaskRecord, type TrainerState } from './checkpoint-state.js';
+import { openSafetensors } from './safetensors-read.js';
+
+/** The file names of a checkpoint folder. */
+export const CHECKPOINT_FILES = {
+  /** The encoder's Hugging Face config (`hidden_size`, …). */
+  config: 'config.json',
+  /** Encoder tensors under Hugging Face BERT names, heads under `heads.<task>.…`. */
+  model: 'model.safetensors',
+  tokenizer: 'tokenizer.json',
+  /** Task specs and label maps. */
+  tasks: 'tasks.json',
+  /** Step, epoch, best metric, sampler/batcher/RNG/scheduler state, the optimizer's JSON part. */
+  trainerState: 'trainer_state.json',
+  /** The optimizer's state tensors (`state.<index>.<name>`). */
+  optimizer: 'optimizer.safetensors',
+  /** The resolved training config. */
+  trainingConfig: 'training_config.yaml',
+  /** One JSON object per line: the run's logged metrics up to this checkpoint. */
+  metrics: 'metrics.jsonl',
+} as const;
+
+const REQUIRED = [CHECKPOINT_FILES.config, CHECKPOINT_FILES.model, CHECKPOINT_FILES.tokenizer, CHECKPOINT_FILES.tasks];
+
+/** Top-level children of BertModel: a tensor under one of these belongs to the encoder. */
+export const ENCODER_ROOTS = ['embeddings.', 'encoder.', 'pooler.'];
+/** The prefix of every head tensor: `heads.<task>.<name in the head module>`. */
+export const HEADS_PREFIX = 'heads.';
+
+/** What a checkpoint folder holds, read and checked, without tensor data. */
+export interface CheckpointInfo {
+  readonly dir: string;
+  /** config.json as written (Hugging Face names). */
+  readonly encoderConfig: JsonObject;
+  readonly tasks: TaskRecord[];
+  /** null when the folder has no trainer_state.json (an export for inference). */
+  readonly trainerState: TrainerState | null;
+  /** Shape of each tensor of model.safetensors, by name. */
+  readonly tensorShapes: Map<string, number[]>;
+  /** Tokens in tokenizer.json (largest id + 1), when its model lists them. */
+  readonly tokenizerVocabSize: number | undefined;
+}
+
+/** Parses a JSON file of the checkpoint; CheckpointError naming the file otherwise. */
+export function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CheckpointError(`${file}: cannot read it (${(e as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CheckpointError(`${file}: not valid JSON (${(e as Error).message}); the file is damaged`);
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+
+/**
+ * Reads and checks a checkpoint folder (see CHECKPOINT_FILES): the required files are present and
+ * parse; model.safetensors has the word embeddings of config.json's vocab_size × hidden_size and
+ * num_hidden_layers layers; every tensor is an encoder tensor or `heads.<task>.…` of a task in
+ * tasks.json, and every task has a head; the tokenizer's vocabulary fits the embeddings; optimizer
+ * tensors are present exactly when trainer_state.json has an optimizer state, and match it. Reads
+ * the `.previous` sibling while a save is replacing the folder (see ./checkpoint-atomic.ts).
+ * @throws CheckpointError naming the file and the problem.
+ */
+export function inspectCheckpoint(folder: string): CheckpointInfo {
+  const dir = readableFolder(folder);
+  if (!existsSync(dir)) throw new CheckpointError(`no checkpoint at ${dir}: the folder does not exist`);
+  const present = new Set(readdirSync(dir));
+  const missing = REQUIRED.filter((f) => !present.has(f));
+  if (missing.length > 0) {
+    throw new CheckpointError(
+      `the checkpoint ${dir} lacks ${missing.join(', ')}; a checkpoint folder holds ${REQUIRED.join(', ')} (and for resuming ${CHECKPOINT_FILES.trainerState})`,
+    );
+  }
+  const file = (name: string) => path.join(dir, name);
+  const encoderConfig = readEncoderConfig(file(CHECKPOINT_FILES.config));
+  const tasks = tasksFromJson(readJsonFile(file(CHECKPOINT_FILES.tasks)), file(CHECKPOINT_FILES.tasks));
+  const trainerState = present.has(CHECKPOINT_FILES.trainerState)
+    ? trainerStateFromJson(readJsonFile(file(CHECKPOINT_FILES.trainerState)), file(CHECKPOINT_FILES.trainerState))
+    : null;
+  const tensorShapes = tensorShapesOf(file(CHECKPOINT_FILES.model));
+  checkModelTensors(file(CHECKPOINT_FILES.model), tensorShapes, encoderConfig, tasks);
+  const tokenizerVocabSize = tokenizerSize(file(CHECKPOINT_FILES.tokenizer));
+  const vocab = encoderConfig.vocab_size as number;
+  if (tokenizerVocabSize !== undefined && tokenizerVocabSize > vocab) {
+    throw new CheckpointError(
+      `${file(CHECKPOINT_FILES.tokenizer)}: the tokenizer has ${tokenizerVocabSize} tokens but config.json's vocab_size is ${vocab}; the tokenizer does not belong to this model`,
+    );
+  }
+  checkOptimizer(dir, present.has(CHECKPOINT_FILES.optimizer), trainerState);
+  return { dir, encoderConfig, tasks, trainerState, tensorShapes, tokenizerVocabSize };
+}
+
+function readEncoderConfig(file: string): JsonObject {
+  const json = readJsonFile(file);
+  if (!isObject(json)) throw new CheckpointError(`${file}: expected a JSON object of Hugging Face config fields`);
+  for (const key of ['vocab_size', 'hidden_size', 'num_hidden_layers']) {
+    if (!isPositiveInt(json[key]))
+      throw new CheckpointError(`${file}: '${key}' must be a positive integer, got ${JSON.stringify(json[key])}`);
+  }
+  return json as JsonObject;
+}
+
+function tensorShapesOf(file: string): Map<string, number[]> {
+  const reader = openSafetensors(file);
+  try {
+    return new Map(reader.names.map((n) => [n, reader.info(n).shape]));
+  } finally {
+    reader.close();
+  }
+}
+
+/** The task a tensor name belongs to (`heads.<task>.…`), '' for an encoder tensor, undefined for neither. */
+export function ownerOf(name: string): string | undefined {
+  if (ENCODER_ROOTS.some((r) => name.startsWith(r))) return '';
+  if (!name.startsWith(HEADS_PREFIX)) return undefined;
+  const rest = name.slice(HEADS_PREFIX.length);
+  const dot = rest.indexOf('.');
+  return dot > 0 && dot < rest.length - 1 ? rest.slice(0, dot) : undefined;
+}
+
+function checkModelTensors(file: string, shapes: Map<string, number[]>, config: JsonObject, tasks: TaskRecord[]): void {
+  const names = new Set(tasks.map((t) => t.name));
+  const withHead = new Set<string>();
+  let layers = 0;
+  for (const name of shapes.keys()) {
+    const owner = ownerOf(name);
+    if (owner === undefined) {
+      throw new CheckpointError(
+        `${file}: tensor '${name}' is neither an encoder tensor (${ENCODER_ROOTS.map((r) => `${r}…`).join(', ')}) nor a head tensor (heads.<task>.…)`,
+      );
+    }
+    if (owner !== '' && !names.has(owner))
+      throw new CheckpointError(`${file}: tensor '${name}' is a head of task '${owner}', which tasks.json does not list`);
+    if (owner !== '') withHead.add(owner);
+    const layer = /^encoder\.layer\.(\d+)\./.exec(name);
+    if (layer) layers = Math.max(layers, Number(layer[1]) + 1);
+  }
+  const headless = tasks.filter((t) => !withHead.has(t.name)).map((t) => t.name);
+  if (headless.length > 0)
+    throw new CheckpointError(
+      `${file}: no head tensors (heads.<task>.…) for task${headless.length > 1 ? 's' : ''} ${headless.join(', ')} of tasks.json`,
+    );
+  const word = shapes.get('embeddings.word_embeddings.weight');
+  const want = [config.vocab_size as number, config.hidden_size as number];
+  if (word === undefined) throw new CheckpointError(`${file}: the encoder's 'embeddings.word_embeddings.weight' is missing`);
+  if (word.length !== 2 || word[0] !== want[0] || word[1] !== want[1]) {
+    throw new CheckpointError(
+      `${file}: 'embeddings.word_embeddings.weight' is [${word.join(', ')}], but config.json says vocab_size × hidden_size = [${want.join(', ')}]`,
+    );
+  }
+  if (layers !== config.num_hidden_layers) {
+    throw new CheckpointError(
+      `${file}: the encoder has ${layers} layers (encoder.layer.0 … ), but config.json says num_hidden_layers = ${String(config.num_hidden_layers)}`,
+    );
+  }
+}
+
+/** Largest token id + 1 in a tokenizer.json (model vocabulary and added tokens), or undefined when its model does not list them. */
+function tokenizerSize(file: string): number | undefined {
+  const json = readJsonFile(file);
+  if (!isObject(json) || !isObject(json.model)) throw new CheckpointError(`${file}: not a tokenizer.json (no "model" object)`);
+  const vocab = json.model.vocab;
+  let size: number | undefined;
+  if (isObject(vocab)) size = Math.max(0, ...Object.values(vocab).map((id) => (typeof id === 'number' ? id + 1 : 0)));
+  else if (Array.isArray(vocab)) size = vocab.length; // Unigram: [token, score] pairs
+  if (size === undefined) return undefined;
+  if (Array.isArray(json.added_tokens))
+    for (const t of json.added_tokens) if (isObject(t) && typeof t.id === 'number') size = Math.max(size, t.id + 1);
+  return size;
+}
+
+function checkOptimizer(dir: string, hasFile: boolean, state: TrainerState | null): void {
+  const file = path.join(dir, CHECKPOINT_FILES.optimizer);
+  const optimizer = state?.optimizer ?? null;
+  if (optimizer === null) {
+    if (hasFile) throw new CheckpointError(`${file} is present, but ${CHECKPOINT_FILES.trainerState} has no optimizer state to go with it`);
+    return;
+  }
+  if (!hasFile)
+    throw new CheckpointError(
+      `the checkpoint ${dir} lacks ${CHECKPOINT_FILES.optimizer}, which ${CHECKPOINT_FILES.trainerState}'s optimizer state needs`,
+    );
+  const indices = new Set(Object.keys(optimizer.state as JsonObject));
+  for (const name of tensorShapesOf(file).keys()) {
+    const m = /^state\.(\d+)\.[^.]+$/.exec(name);
+    if (!m) throw new CheckpointError(`${file}: tensor '${name}' is not named state.<parameter index>.<name>`);
+    if (!indices.has(m[1]!))
+      throw new CheckpointError(
+        `${file}: tensor '${name}' is for parameter ${m[1]}, which the optimizer state in ${CHECKPOINT_FILES.trainerState} does not list`,
+      );
+  }
+}
