@@ -83,7 +83,7 @@ export function writeFolderAtomically(dir: string, write: (tmp: string) => void,
   try {
     mkdirSync(parent, { recursive: true });
   } catch (e) {
-    throw new CheckpointError(`cannot create the folder ${parent} for the checkpoint ${dir}: ${(e as Error).message}`);
+    throw new CheckpointError(`cannot create the folder ${parent} for the checkpoint ${dir}: ${(e as Error).message}`, e);
   }
   recoverFolder(dir);
   const tmp = path.join(parent, `.${path.basename(dir)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -98,6 +98,7 @@ export function writeFolderAtomically(dir: string, write: (tmp: string) => void,
     if (e instanceof MtlError) throw e;
     throw new CheckpointError(
       `could not write the checkpoint ${dir} (${(e as Error).message}); the previous checkpoint there is unchanged`,
+      e,
     );
   }
   commit(tmp, dir);
@@ -115,12 +116,13 @@ function commit(tmp: string, dir: string): void {
       if (hadPrevious) renameSync(previous, dir);
       throw e;
     }
-    fsyncPath(path.dirname(path.resolve(dir)));
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw new CheckpointError(
       `could not move the new checkpoint into ${dir} (${(e as Error).message}); the previous checkpoint there is unchanged`,
+      e,
     );
   }
+  fsyncPath(path.dirname(path.resolve(dir))); // the renames reach the disk
   rmSync(previous, { recursive: true, force: true });
 }

@@ -56,12 +56,12 @@ export function readJsonFile(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new CheckpointError(`${file}: cannot read it (${(e as Error).message})`);
+    throw new CheckpointError(`${file}: cannot read it (${(e as Error).message})`, e);
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new CheckpointError(`${file}: not valid JSON (${(e as Error).message}); the file is damaged`);
+    throw new CheckpointError(`${file}: not valid JSON (${(e as Error).message}); the file is damaged`, e);
   }
 }
 

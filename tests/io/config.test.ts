@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -156,6 +157,23 @@ describe('example configs', () => {
       earlyStopping: null,
       logEvery: 50,
     });
+  });
+
+  it('encoder.from: a checkpoint folder relative to the config, dropout overrides, tokenizer optional', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mtl-config-'));
+    try {
+      mkdirSync(path.join(dir, 'ckpt'));
+      for (const f of ['config.json', 'model.safetensors']) writeFileSync(path.join(dir, 'ckpt', f), '');
+      const text = VALID.replace(/encoder:[\s\S]*?tasks:/, 'encoder:\n  from: ckpt\n  hidden_dropout_prob: 0.2\ntasks:').replace(
+        /\.\.\/\.\.\/shared/g,
+        DATASETS.replace(/\/shared.*$/, '/shared'),
+      );
+      const c = parseTrainingConfig(text, { source: path.join(dir, 'train.yaml') });
+      assert.deepEqual(c.encoder, { from: path.join(dir, 'ckpt'), hiddenDropoutProb: 0.2 });
+      assert.equal(c.tokenizer, undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("the encoder's defaults are Hugging Face's BertConfig defaults (BERT_BASE) and the activations are the model's", () => {
