@@ -6,13 +6,13 @@
  *
  * applied to a sub-layer's projected output (after its dropout) before the residual add and
  * LayerNorm: LN(x + adapter(dropout(dense(·)))). The up-projection starts at zero, so a new adapter
- * is exactly the identity (the paper's near-identity initialisation; the down-projection draws
- * N(0, 10⁻⁴) as the paper's std 10⁻²).
+ * is exactly the identity (the paper's near-identity initialisation, made exact); the down-projection
+ * draws N(0, 0.01²), the paper's std 10⁻² without its truncation.
  *
  * Placements: 'houlsby' puts one adapter after the attention output and one after the feed-forward
  * output of every layer (Houlsby et al., Figure 2); 'pfeiffer' only after the feed-forward output
  * (Pfeiffer et al., "AdapterFusion: Non-Destructive Task Composition for Transfer Learning", EACL
- * 2021, §3.1). The Adapters library's Pfeiffer config also re-applies the output LayerNorm around the
+ * 2021). The Adapters library's Pfeiffer config also re-applies the output LayerNorm around the
  * adapter; this implements the placement only, with the same block in both.
  *
  * Parameters are named as the Adapters library's, one level flatter: `….output.adapters.<task>.adapter_down.weight`.

@@ -4,8 +4,9 @@
  *
  *   h = W·x + b + (α/r)·B·A·dropout(x),   A (r, in), B (out, r)
  *
- * A starts Kaiming-uniform (kaiming_uniform_(a=√5), i.e. U(−1/√in, 1/√in), as the paper's loralib
- * and Hugging Face PEFT) and B at zero, so the adapted layer starts equal to the base layer. Dropout
+ * B starts at zero, so the adapted layer starts equal to the base layer; A starts Kaiming-uniform
+ * (kaiming_uniform_(a=√5), i.e. U(−1/√in, 1/√in)), as the paper's reference code (loralib) and
+ * Hugging Face PEFT do (the paper's text says Gaussian). Dropout
  * on the LoRA input and the α/r scaling are PEFT's `lora_dropout` and `lora_alpha`. For export,
  * `mergeLora` folds (α/r)·B·A into W, after which the layer costs nothing extra.
  *
@@ -253,7 +254,8 @@ function loraSites(root: Module): { path: string; site: LoraSite }[] {
  * computes the adapted function at the cost of the base one.
  * @param options.adapter the adapter to merge (default: the active one).
  * @param options.unload also free every LoRA adapter and give the layers their own forward back,
- *   leaving a plain model whose state dict has only the base names (for export). Without it the
+ *   leaving a plain model whose state dict has only the base names (for export; the base weights
+ *   stay frozen, `unfreeze` them to train on). Without it the
  *   adapters stay, and `unmergeLora` subtracts the update again.
  * @returns the number of layers merged into.
  * @throws ConfigError when there is nothing to merge or another adapter is merged already.
