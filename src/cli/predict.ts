@@ -1,0 +1,20 @@
+/** `mtl predict CKPT "text" … | --input file.jsonl`: prints one JSON object per text with every task's prediction. */
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../errors.js';
+import { Predictor, readPredictInputs, type PredictInput } from '../train/predict.js';
+
+export async function predictCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { input: { type: 'string' } }, allowPositionals: true, strict: true });
+  const [dir, ...texts] = positionals;
+  if (dir === undefined) throw new ConfigError('mtl predict takes a checkpoint folder, then texts or --input FILE');
+  if (texts.length > 0 && values.input !== undefined) throw new ConfigError('give texts or --input FILE, not both');
+  const inputs: PredictInput[] = values.input !== undefined ? readPredictInputs(values.input) : texts.map((text) => ({ text }));
+  if (inputs.length === 0)
+    throw new ConfigError('mtl predict: no texts; give them after the checkpoint folder or in --input FILE (JSON lines)');
+  using predictor = Predictor.load(dir);
+  for (const record of await predictor.predict(inputs)) {
+    const { textPair, ...rest } = record;
+    console.log(JSON.stringify(textPair === undefined ? rest : { text: rest.text, text_pair: textPair, predictions: rest.predictions }));
+  }
+  return 0;
+}

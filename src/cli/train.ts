@@ -1,0 +1,49 @@
+/** `mtl train CONFIG [--resume] [--output DIR] [--max-steps N]`: parses, calls `train`, prints the outcome. */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadTrainingConfig, type TrainingConfig } from '../io/config/index.js';
+import { train, type TrainResult } from '../train/trainer.js';
+import { onePositional, positiveInt } from './args.js';
+
+/** Exit code of a run stopped by a signal (128 + SIGINT, as shells report Ctrl-C). */
+export const INTERRUPTED_EXIT_CODE = 130;
+
+/** The config with the command line's overrides: another output folder, another number of steps. */
+export function withOverrides(config: TrainingConfig, output: string | undefined, maxSteps: number | undefined): TrainingConfig {
+  let c = config;
+  if (output !== undefined) c = { ...c, outputDir: path.resolve(output) };
+  if (maxSteps !== undefined) c = { ...c, training: { ...c.training, maxSteps, epochs: undefined } };
+  return c;
+}
+
+function summary(r: TrainResult): string {
+  const best = r.bestMetric.value === null ? 'none' : `${r.bestMetric.value.toFixed(4)} at step ${r.bestStep}`;
+  const lines = [
+    `${r.status} after ${r.step} of ${r.totalSteps} steps (${r.trainSeconds.toFixed(0)} s of training, ` +
+      `${r.examplesPerSecond.toFixed(0)} examples/s, ${r.tokensPerSecond.toFixed(0)} tokens/s); best ${r.bestMetric.name}: ${best}`,
+    `checkpoints: ${path.join(r.outputDir, 'best')} and ${path.join(r.outputDir, 'last')}; metrics: ${path.join(r.outputDir, 'metrics.jsonl')}`,
+  ];
+  if (r.test !== undefined) lines.push(`test metrics of the best checkpoint: ${path.join(r.outputDir, 'test_metrics.json')}`);
+  return lines.join('\n');
+}
+
+/** Runs `mtl train`; returns the exit code. */
+export async function trainCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { resume: { type: 'boolean', default: false }, output: { type: 'string' }, 'max-steps': { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const file = onePositional(positionals, 'config file', 'train');
+  const maxSteps = values['max-steps'] === undefined ? undefined : positiveInt(values['max-steps'], '--max-steps');
+  const config = withOverrides(loadTrainingConfig(file), values.output, maxSteps);
+  const result = await train(config, {
+    resume: values.resume,
+    log: (line) => console.log(line),
+    progressBar: process.stdout.isTTY === true,
+    handleSignals: true,
+  });
+  console.log(summary(result));
+  return result.status === 'interrupted' ? INTERRUPTED_EXIT_CODE : 0;
+}

@@ -1,0 +1,266 @@
+/**
+ * Prediction with a checkpoint folder: every task of the model on new texts. Classification gives
+ * the label and its probability (the labels and theirs for multi-label tasks); tagging gives the BIO
+ * tag of each word and the typed spans, with character offsets into the text as given.
+ *
+ * Tasks trained on pre-split words (SNIPS, ATIS, CoNLL) get the text split into words at whitespace,
+ * with punctuation at a word's ends split off (the data sets write "boston ." not "boston."); tasks
+ * that read the same kind of input share one encoder pass.
+ */
+import { DataError } from '../errors.js';
+import { mapJsonl, type SourcePosition } from '../data/index.js';
+import { parseTrainingConfig } from '../io/config/index.js';
+import { loadCheckpoint, type TaskRecord } from '../io/checkpoint.js';
+import { BertModel, bertConfigFromHf } from '../models/bert/index.js';
+import { MultiTaskModel } from '../mtl/multitask-model.js';
+import {
+  collateJoint,
+  taskSpec,
+  taskType,
+  TOKEN_CLASSIFICATION,
+  type AnyTaskType,
+  type SequenceClassificationOptions,
+  type SequenceClassificationPrediction,
+  type TaskSpec,
+  type TokenClassificationPrediction,
+} from '../tasks/index.js';
+import { noGrad, tidy } from '../tensor/index.js';
+import { Tokenizer } from '../tokenization/index.js';
+import { loadModelWeights } from './run-checkpoint.js';
+import type { InputKind } from './task-data.js';
+
+/** One input: a text, or a pair of texts for pair tasks. */
+export interface PredictInput {
+  readonly text: string;
+  readonly textPair?: string;
+}
+
+/** A typed span: characters `start` ≤ i < `end` of the input text, which `text` equals. */
+export interface PredictedSpan {
+  readonly type: string;
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/** One task's answer for one input. */
+export type TaskPrediction =
+  | { readonly label: string; readonly probability: number }
+  | { readonly labels: readonly string[]; readonly probabilities: readonly number[] }
+  | { readonly tags: readonly string[]; readonly words: readonly string[]; readonly spans: readonly PredictedSpan[] }
+  | { readonly error: string };
+
+export interface PredictionRecord {
+  readonly text: string;
+  readonly textPair?: string;
+  /** task name → its prediction. */
+  readonly predictions: Record<string, TaskPrediction>;
+}
+
+/** A word of a text and where it is: `text.slice(start, end) === word`. */
+interface Word {
+  readonly word: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+const EDGE_PUNCTUATION = /[.,!?;:"()[\]{}]/;
+
+/** The words of `text`: runs of non-space characters, with punctuation at either end split off as words of its own. */
+export function splitWords(text: string): Word[] {
+  const words: Word[] = [];
+  for (const m of text.matchAll(/\S+/g)) {
+    let [s, e] = [m.index, m.index + m[0].length];
+    const tail: Word[] = [];
+    while (s < e && EDGE_PUNCTUATION.test(text[s] as string)) words.push({ word: text[s] as string, start: s, end: ++s });
+    while (e > s && EDGE_PUNCTUATION.test(text[e - 1] as string)) tail.unshift({ word: text[e - 1] as string, start: e - 1, end: e-- });
+    if (e > s) words.push({ word: text.slice(s, e), start: s, end: e });
+    words.push(...tail);
+  }
+  return words;
+}
+
+interface PredictTask {
+  readonly spec: TaskSpec;
+  readonly type: AnyTaskType;
+  readonly input: InputKind;
+}
+
+/** The example a task type reads, for an unlabelled input. */
+function exampleOf(input: PredictInput, kind: InputKind, index: number): unknown {
+  const source: SourcePosition = { file: 'input', line: index + 1 };
+  const id = String(index);
+  if (kind === 'words') return { id, tokens: splitWords(input.text).map((w) => w.word), tags: [], intent: '', source };
+  if (kind === 'pair') return { id, textA: input.text, textB: input.textPair ?? '', source };
+  return { id, text: input.text, source };
+}
+
+/** A task's prediction in the output's terms (char offsets into the input text). */
+function answer(task: PredictTask, p: unknown, input: PredictInput): TaskPrediction {
+  if (task.spec.kind === TOKEN_CLASSIFICATION) {
+    const words = splitWords(input.text);
+    const pred = p as TokenClassificationPrediction;
+    const spans = pred.spans.map((s) => {
+      const [start, end] = [words[s.start]!.start, words[s.end - 1]!.end];
+      return { type: s.type, start, end, text: input.text.slice(start, end) };
+    });
+    return { tags: pred.tags, words: words.map((w) => w.word), spans };
+  }
+  const pred = p as SequenceClassificationPrediction;
+  if ((task.spec.options as SequenceClassificationOptions).multiLabel) return { labels: pred.labels, probabilities: pred.probabilities };
+  return { label: pred.label, probability: pred.probabilities[0] as number };
+}
+
+export class Predictor implements Disposable {
+  readonly #model: MultiTaskModel;
+  readonly #tokenizer: Tokenizer;
+  readonly #tasks: readonly PredictTask[];
+  readonly #maxLength: number;
+
+  private constructor(model: MultiTaskModel, tokenizer: Tokenizer, tasks: readonly PredictTask[], maxLength: number) {
+    this.#model = model;
+    this.#tokenizer = tokenizer;
+    this.#tasks = tasks;
+    this.#maxLength = maxLength;
+  }
+
+  /**
+   * Loads a checkpoint folder (`best/` or `last/` of a run, or an exported one) for prediction.
+   * @throws CheckpointError for a missing or inconsistent checkpoint.
+   */
+  static load(dir: string): Predictor {
+    const ckpt = loadCheckpoint(dir, { optimizer: false });
+    try {
+      const tasks = ckpt.tasks.map((r: TaskRecord): PredictTask => {
+        const spec = taskSpec({
+          name: r.name,
+          kind: r.type,
+          labels: r.labels ?? [],
+          options: (r.options ?? {}) as Record<string, unknown>,
+        });
+        const input = (r.input as InputKind | undefined) ?? (r.type === TOKEN_CLASSIFICATION ? 'words' : 'text');
+        return { spec, type: taskType(spec.kind), input };
+      });
+      const encoderConfig = bertConfigFromHf(ckpt.encoderConfig);
+      const maxLength =
+        ckpt.trainingConfig === null
+          ? encoderConfig.maxPositionEmbeddings
+          : parseTrainingConfig(ckpt.trainingConfig, { source: `${ckpt.dir}/training_config.yaml`, checkFiles: false }).maxLength;
+      const model = MultiTaskModel.fromSpecs(
+        new BertModel(encoderConfig),
+        tasks.map((t) => t.spec),
+      );
+      try {
+        loadModelWeights(model, ckpt);
+      } catch (e) {
+        model.dispose();
+        throw e;
+      }
+      model.eval();
+      return new Predictor(model, Tokenizer.fromFile(ckpt.tokenizerFile), tasks, maxLength);
+    } finally {
+      ckpt.dispose();
+    }
+  }
+
+  /** The task names, in the checkpoint's order. */
+  get taskNames(): string[] {
+    return this.#tasks.map((t) => t.spec.name);
+  }
+
+  /** Every task's prediction for each input, in input order; batches of `batchSize` inputs share encoder passes. */
+  async predict(inputs: readonly (string | PredictInput)[], batchSize = 64): Promise<PredictionRecord[]> {
+    const items = inputs.map((x) => (typeof x === 'string' ? { text: x } : x));
+    const records = items.map((x) => ({ ...x, predictions: {} as Record<string, TaskPrediction> }));
+    for (const kind of ['words', 'text', 'pair'] as const) {
+      const group = this.#tasks.filter((t) => t.input === kind);
+      if (group.length === 0) continue;
+      const rows = items.map((_, i) => i).filter((i) => kind !== 'pair' || items[i]!.textPair !== undefined);
+      if (kind === 'pair') {
+        for (const i of items.keys()) {
+          if (items[i]!.textPair === undefined)
+            for (const t of group) records[i]!.predictions[t.spec.name] = { error: 'this task reads a pair of texts; give text_pair' };
+        }
+      }
+      for (let b = 0; b < rows.length; b += batchSize) await this.#predictBatch(group, rows.slice(b, b + batchSize), items, records);
+    }
+    return records.map((r) => ({
+      text: r.text,
+      ...(r.textPair === undefined ? {} : { textPair: r.textPair }),
+      predictions: this.#ordered(r.predictions),
+    }));
+  }
+
+  #ordered(p: Record<string, TaskPrediction>): Record<string, TaskPrediction> {
+    return Object.fromEntries(this.#tasks.filter((t) => p[t.spec.name] !== undefined).map((t) => [t.spec.name, p[t.spec.name]!]));
+  }
+
+  async #predictBatch(
+    group: readonly PredictTask[],
+    rows: readonly number[],
+    items: readonly PredictInput[],
+    records: { predictions: Record<string, TaskPrediction> }[],
+  ) {
+    const examples = rows.map((i, k) => exampleOf(items[i]!, group[0]!.input, k));
+    const tasks = await Promise.all(
+      group.map(async (t) => ({
+        spec: t.spec,
+        type: t.type,
+        features: (await t.type.featurize(examples, this.#tokenizer, t.spec, { maxLength: this.#maxLength, training: false })).features,
+      })),
+    );
+    const predictions = noGrad(() =>
+      tidy(() => {
+        const joint = collateJoint(
+          tasks,
+          examples.map((_, k) => k),
+        );
+        const logits = this.#model.forward(
+          joint.inputs,
+          group.map((t) => t.spec.name),
+        );
+        return group.map((t) => t.type.decode(logits.get(t.spec.name)!, joint.batches.get(t.spec.name)!, examples, t.spec));
+      }),
+    );
+    group.forEach((t, g) => {
+      for (const p of predictions[g] as { exampleIndex: number }[]) {
+        const i = rows[p.exampleIndex] as number;
+        records[i]!.predictions[t.spec.name] = answer(t, p, items[i]!);
+      }
+    });
+  }
+
+  dispose(): void {
+    this.#model.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+/**
+ * The inputs of a JSON Lines file: each line a JSON string (the text) or an object with `text` (and
+ * `text_pair` for pair tasks).
+ * @throws DataError naming file:line for a line that is neither.
+ */
+export function readPredictInputs(file: string): PredictInput[] {
+  const { examples } = mapJsonl(file, { onBadLine: 'error' }, ({ value }): PredictInput | string => {
+    if (typeof value === 'string') return { text: value };
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      return `expected a string or an object with "text", got ${JSON.stringify(value)}`;
+    const o = value as Record<string, unknown>;
+    if (typeof o.text !== 'string') return `"text" must be a string, got ${JSON.stringify(o.text)}`;
+    if (o.text_pair !== undefined && typeof o.text_pair !== 'string')
+      return `"text_pair" must be a string, got ${JSON.stringify(o.text_pair)}`;
+    return o.text_pair === undefined ? { text: o.text } : { text: o.text, textPair: o.text_pair };
+  });
+  return examples;
+}
+
+/** Predictions for `inputs` with the checkpoint at `dir` (loads it, predicts, frees it). */
+export async function predict(dir: string, inputs: readonly (string | PredictInput)[]): Promise<PredictionRecord[]> {
+  if (inputs.length === 0) throw new DataError('predict: no inputs; give at least one text');
+  using predictor = Predictor.load(dir);
+  return predictor.predict(inputs);
+}

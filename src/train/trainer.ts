@@ -1,0 +1,507 @@
+/**
+ * The training loop of a multi-task model, from one resolved config: `train(config)`.
+ *
+ * Each optimizer step takes `gradient_accumulation_steps` micro-batches; for each, the task sampler
+ * picks a stream (the tasks that read one data source), the stream's batcher gives a length-bucketed
+ * batch, the encoder runs once for all of the stream's tasks, and the weighted sum of their losses is
+ * back-propagated. Then: the learning rate of the step (warm-up and decay), gradient clipping, AdamW
+ * (no weight decay for biases and LayerNorm), gradients cleared. Every `eval_every` steps (and at the
+ * end) the dev sets are evaluated without dropout or gradients, a record goes to metrics.jsonl,
+ * `last/` is replaced atomically, and `best/` too when the selection metric improved; early stopping
+ * ends the run after `patience` evaluations without improvement. Finally the best checkpoint is
+ * evaluated on the test sets (<output_dir>/test_metrics.json). What `--resume` restores, and how
+ * dropout stays reproducible across a resume, is described in ./run-checkpoint.ts.
+ */
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { CheckpointError } from '../errors.js';
+import { trainingConfigToYaml, type TrainingConfig } from '../io/config/index.js';
+import {
+  appendMetrics,
+  checkpointPaths,
+  copyCheckpoint,
+  loadCheckpoint,
+  type LoadedCheckpoint,
+  type TrainerState,
+} from '../io/checkpoint.js';
+import { MultiTaskModel, taskLosses } from '../mtl/multitask-model.js';
+import { createTaskSampler, type TaskSampler, type TaskSamplerState } from '../mtl/samplers/index.js';
+import { collateJoint } from '../tasks/index.js';
+import { manualSeed, tidy, type Tensor } from '../tensor/index.js';
+import { Tokenizer } from '../tokenization/index.js';
+import { buildModel, taskRecord } from './build.js';
+import { clipGradNorm } from './clip.js';
+import { evalBatching, evaluateStreams, headOf, selectionValue, type EvalBatching, type EvalResult } from './evaluate.js';
+import { AdamW } from './optim/adamw.js';
+import { paramGroupsNoDecay } from './optim/param-groups.js';
+import { prepareRun, type PreparedRun } from './prepare.js';
+import { ProgressReporter, type ProgressInfo } from './progress.js';
+import { checkResumeConfig, loadModelWeights, saveRunCheckpoint } from './run-checkpoint.js';
+import { applyLrSchedule, makeSchedule, type LrSchedule, type ScheduleSpec } from './schedules.js';
+import { ModelSelector, type SelectionState } from './selection.js';
+import { InterruptWatch, yieldToEventLoop } from './signals.js';
+import { batchesPerEpoch, trainStreams, type TrainStream } from './streams.js';
+import { describeEval, StepWindow } from './report.js';
+import { microBatchSeed } from './seeding.js';
+
+export interface TrainOptions {
+  /** Continue from `<output_dir>/last` (model, optimizer, step, sampler, batchers, selection). */
+  readonly resume?: boolean;
+  /** Log lines (data, evaluations, checkpoints; progress lines when there is no bar). */
+  readonly log?: (line: string) => void;
+  /** Called after every optimizer step. */
+  readonly onProgress?: (p: ProgressInfo) => void;
+  /** Draw a live progress bar on stdout (the CLI turns it on when stdout is a terminal). */
+  readonly progressBar?: boolean;
+  /** Stops the run after the current step, saving `last/`. */
+  readonly signal?: AbortSignal;
+  /** Stop cleanly on SIGINT/SIGTERM (the CLI turns it on). Default false. */
+  readonly handleSignals?: boolean;
+}
+
+export interface TrainResult {
+  readonly status: 'completed' | 'early-stopped' | 'interrupted';
+  readonly outputDir: string;
+  /** Optimizer steps done, and planned. */
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly bestStep: number | null;
+  readonly bestMetric: { readonly name: string; readonly value: number | null };
+  /** The last dev evaluation; the test evaluation of the best checkpoint (when there are test sets and the run finished). */
+  readonly dev?: EvalResult;
+  readonly test?: EvalResult;
+  readonly truncated: PreparedRun['truncated'];
+  readonly skipped: PreparedRun['skipped'];
+  /** Seconds of training steps in this process (evaluation and saving excluded), and throughput over them. */
+  readonly trainSeconds: number;
+  readonly examplesPerSecond: number;
+  readonly tokensPerSecond: number;
+}
+
+/** Trains as `config` says (see the file comment). */
+export async function train(config: TrainingConfig, options: TrainOptions = {}): Promise<TrainResult> {
+  const trainer = await Trainer.create(config, options);
+  try {
+    return await trainer.run();
+  } finally {
+    trainer.dispose();
+  }
+}
+
+/** The schedule of the config, with steps resolved. */
+function scheduleOf(config: TrainingConfig, totalSteps: number): ScheduleSpec & { warmupSteps: number } {
+  const t = config.training;
+  const warmupSteps = t.warmupSteps ?? Math.round((t.warmupRatio ?? 0) * totalSteps);
+  if (t.schedule === 'constant')
+    return warmupSteps > 0 ? { kind: 'constant_with_warmup', warmupSteps } : { kind: 'constant', warmupSteps: 0 };
+  return { kind: t.schedule, warmupSteps, totalSteps };
+}
+
+class Trainer {
+  readonly #config: TrainingConfig;
+  readonly #options: TrainOptions;
+  readonly #reporter: ProgressReporter;
+  readonly #prepared: PreparedRun;
+  readonly #model: MultiTaskModel;
+  readonly #optimizer: AdamW;
+  readonly #streams: TrainStream[];
+  readonly #sampler: TaskSampler;
+  readonly #selector: ModelSelector;
+  readonly #schedule: LrSchedule;
+  readonly #scheduleSpec: ScheduleSpec & { warmupSteps: number };
+  readonly #batching: EvalBatching;
+  readonly #paths: ReturnType<typeof checkpointPaths>;
+  readonly #perEpoch: number;
+  readonly totalSteps: number;
+  #step = 0;
+  #lastEvalStep = -1;
+  #lastDev: EvalResult | undefined;
+  readonly #window: StepWindow;
+  #sessionSeconds = 0;
+  #sessionSteps = 0;
+  #sessionExamples = 0;
+  #sessionTokens = 0;
+
+  private constructor(
+    config: TrainingConfig,
+    options: TrainOptions,
+    reporter: ProgressReporter,
+    prepared: PreparedRun,
+    model: MultiTaskModel,
+  ) {
+    const t = config.training;
+    this.#config = config;
+    this.#options = options;
+    this.#reporter = reporter;
+    this.#prepared = prepared;
+    this.#model = model;
+    this.#paths = checkpointPaths(config.outputDir);
+    this.#streams = trainStreams(
+      prepared.streams,
+      { batchSize: t.batchSize, ...(t.maxTokens === undefined ? {} : { maxTokens: t.maxTokens }) },
+      config.seed,
+    );
+    this.#sampler = createTaskSampler(
+      t.sampler,
+      this.#streams.map((s) => s.train.examples.length),
+      config.seed,
+    );
+    this.#perEpoch = batchesPerEpoch(this.#streams);
+    this.totalSteps = t.maxSteps ?? Math.max(1, Math.ceil(((t.epochs ?? 1) * this.#perEpoch) / t.gradientAccumulationSteps));
+    this.#scheduleSpec = scheduleOf(config, this.totalSteps);
+    this.#schedule = makeSchedule(this.#scheduleSpec);
+    this.#optimizer = new AdamW(paramGroupsNoDecay(model.namedParameters(), t.weightDecay), { lr: t.learningRate });
+    const es = t.earlyStopping;
+    this.#selector = new ModelSelector(es?.metric ?? 'average', es?.mode ?? 'max', es?.patience ?? null);
+    this.#batching = evalBatching(config);
+    this.#window = new StepWindow();
+  }
+
+  /** Reads and prepares everything, builds or restores the model and optimizer; nothing is trained yet. */
+  static async create(config: TrainingConfig, options: TrainOptions): Promise<Trainer> {
+    const log = options.log ?? (() => {});
+    const reporter = new ProgressReporter({ bar: options.progressBar ?? false, log });
+    const paths = checkpointPaths(config.outputDir);
+    let ckpt: LoadedCheckpoint | undefined;
+    let model: MultiTaskModel | undefined;
+    let trainer: Trainer | undefined;
+    try {
+      if (options.resume) {
+        if (!existsSync(paths.last) && !existsSync(path.join(config.outputDir, '.last.previous'))) {
+          throw new CheckpointError(
+            `nothing to resume: ${config.outputDir} has no last/ checkpoint; train without --resume to start a run`,
+          );
+        }
+        ckpt = loadCheckpoint(paths.last);
+        checkResumeConfig(config, ckpt);
+      }
+      const prepared = await prepareRun(config, {
+        log: (line) => reporter.log(line),
+        ...(ckpt === undefined ? {} : { tokenizer: Tokenizer.fromFile(ckpt.tokenizerFile), records: ckpt.tasks }),
+      });
+      model = buildModel(
+        config,
+        prepared.tokenizer,
+        prepared.runs.map((r) => r.spec),
+      );
+      if (ckpt !== undefined) loadModelWeights(model, ckpt);
+      trainer = new Trainer(config, options, reporter, prepared, model);
+      trainer.#preflight();
+      if (ckpt !== undefined) trainer.#restore(ckpt);
+      else trainer.#startFresh();
+      return trainer;
+    } catch (e) {
+      if (trainer !== undefined) trainer.dispose();
+      else model?.dispose();
+      throw e;
+    } finally {
+      ckpt?.dispose();
+    }
+  }
+
+  get #log(): (line: string) => void {
+    return (line) => this.#reporter.log(line);
+  }
+
+  /** Runs the evaluation path on a few dev examples, so a bad selection metric stops the run before training. */
+  #preflight(): void {
+    const heads = this.#prepared.streams.map((s) => ({ ...s, splits: s.splits.dev === undefined ? {} : { dev: headOf(s.splits.dev, 8) } }));
+    if (!heads.some((s) => s.splits.dev !== undefined)) return;
+    selectionValue(evaluateStreams(this.#model, heads, 'dev', this.#batching), this.#selector.metric, this.#prepared.streams);
+  }
+
+  #startFresh(): void {
+    const dir = this.#config.outputDir;
+    if (existsSync(this.#paths.last) || existsSync(this.#paths.best)) {
+      this.#log(`${dir} holds an earlier run: its checkpoints and metrics are replaced (pass --resume to continue it instead)`);
+    }
+    mkdirSync(dir, { recursive: true });
+    for (const name of ['best', 'last', '.best.previous', '.last.previous', 'test_metrics.json'])
+      rmSync(path.join(dir, name), { recursive: true, force: true });
+    writeFileSync(this.#paths.metrics, '');
+    this.#appendStart(0);
+  }
+
+  #restore(ckpt: LoadedCheckpoint): void {
+    const state = ckpt.trainerState;
+    if (state === null || state.optimizer === null || ckpt.optimizerTensors === null) {
+      throw new CheckpointError(`${ckpt.dir} has no trainer state or optimizer state; it cannot be resumed`);
+    }
+    this.#optimizer.loadStateDict({ json: state.optimizer as never, tensors: ckpt.optimizerTensors });
+    this.#sampler.restore(state.sampler as unknown as TaskSamplerState);
+    const batchers = state.batcher as { stream: string; epoch: number; position: number }[];
+    this.#streams.forEach((s, i) => {
+      const saved = batchers[i];
+      if (saved?.stream !== s.stream.name)
+        throw new CheckpointError(
+          `${ckpt.dir}: batcher state ${i} is for '${saved?.stream}', this run's stream ${i} is '${s.stream.name}'`,
+        );
+      s.batcher.loadState({ epoch: saved.epoch, position: saved.position });
+    });
+    const selection = state.earlyStopping as unknown as SelectionState & { lastEvalStep: number };
+    this.#selector.restore(selection);
+    this.#lastEvalStep = selection.lastEvalStep;
+    this.#step = state.step;
+    mkdirSync(this.#config.outputDir, { recursive: true });
+    writeFileSync(this.#paths.metrics, ckpt.metrics.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    this.#log(`resumed from ${ckpt.dir} at step ${state.step} of ${this.totalSteps}`);
+    this.#appendStart(state.step);
+  }
+
+  #appendStart(fromStep: number): void {
+    const p = this.#prepared;
+    appendMetrics(this.#paths.metrics, {
+      type: 'start',
+      step: fromStep,
+      total_steps: this.totalSteps,
+      warmup_steps: this.#scheduleSpec.warmupSteps,
+      batches_per_epoch: this.#perEpoch,
+      parameters: this.#model.numParameters(),
+      streams: p.streams.map((s) => s.name),
+      examples: Object.fromEntries(
+        p.data.map((d) => [d.task.name, Object.fromEntries(Object.entries(d.splits).map(([k, v]) => [k, v.length]))]),
+      ),
+      truncated: p.truncated,
+      skipped: p.skipped,
+    });
+    this.#log(
+      `model: ${this.#model.numParameters().toLocaleString('en-US')} parameters; ${this.totalSteps} steps ` +
+        `(${this.#perEpoch} batches per epoch, warm-up ${this.#scheduleSpec.warmupSteps}); output in ${this.#config.outputDir}`,
+    );
+  }
+
+  /** The loop; returns when the steps are done, early stopping ends it, or an interrupt arrives. */
+  async run(): Promise<TrainResult> {
+    using watch = new InterruptWatch({
+      ...(this.#options.signal === undefined ? {} : { signal: this.#options.signal }),
+      processSignals: this.#options.handleSignals ?? false,
+    });
+    const evalEvery = this.#config.training.evalEvery;
+    let status: TrainResult['status'] = 'completed';
+    while (this.#step < this.totalSteps) {
+      if (watch.reason !== undefined) {
+        status = 'interrupted';
+        break;
+      }
+      this.#trainStep();
+      if (this.#step % evalEvery === 0 && this.#evaluateAndSave()) {
+        status = 'early-stopped';
+        break;
+      }
+      await yieldToEventLoop();
+    }
+    if (status === 'interrupted') return this.#interrupted(watch.reason ?? 'interrupted');
+    if (this.#lastEvalStep !== this.#step && this.#evaluateAndSave()) status = 'early-stopped';
+    this.#reporter.stop();
+    if (status === 'early-stopped')
+      this.#log(
+        `early stopping at step ${this.#step}: no improvement of ${this.#selector.metric} for ${this.#selector.patience} evaluations`,
+      );
+    return this.#result(status, this.#testBest());
+  }
+
+  /** One optimizer step over `gradient_accumulation_steps` micro-batches. */
+  #trainStep(): void {
+    const started = performance.now();
+    const accum = this.#config.training.gradientAccumulationSteps;
+    for (let micro = 0; micro < accum; micro++) {
+      manualSeed(microBatchSeed(this.#config.seed, this.#step * accum + micro)); // dropout masks: a function of the position in the run
+      const s = this.#streams[this.#sampler.next()] as TrainStream;
+      const { indices } = s.batcher.next();
+      const runs = s.stream.runs;
+      const values = tidy(() => {
+        const joint = collateJoint(s.train.tasks, indices);
+        const logits = this.#model.forward(
+          joint.inputs,
+          runs.map((r) => r.spec.name),
+        ); // one encoder pass for the stream's tasks
+        const losses = taskLosses(
+          logits,
+          joint,
+          runs.map((r) => r.spec),
+        );
+        let total: Tensor | undefined;
+        for (const r of runs) {
+          const term = (losses.get(r.spec.name) as Tensor).mul(r.weight);
+          total = total === undefined ? term : total.add(term);
+        }
+        (total as Tensor).div(accum).backward();
+        return {
+          total: (total as Tensor).item() as number,
+          tasks: runs.map((r) => [r.spec.name, losses.get(r.spec.name)!.item() as number] as const),
+        };
+      });
+      const tokens = indices.reduce((n, i) => n + (s.train.lengths[i] as number), 0);
+      this.#window.addBatch(values.total / accum, values.tasks, indices.length, tokens);
+      this.#sessionExamples += indices.length;
+      this.#sessionTokens += tokens;
+    }
+    applyLrSchedule(this.#optimizer, this.#schedule, this.#step);
+    const maxNorm = this.#config.training.maxGradNorm;
+    if (maxNorm !== null) clipGradNorm(this.#model.parameters(), maxNorm).dispose();
+    this.#optimizer.step();
+    this.#optimizer.zeroGrad();
+    this.#step++;
+    const seconds = (performance.now() - started) / 1000;
+    this.#window.endStep(seconds);
+    this.#sessionSeconds += seconds;
+    this.#sessionSteps++;
+    this.#report();
+  }
+
+  #report(): void {
+    const w = this.#window;
+    const info: ProgressInfo = {
+      step: this.#step,
+      totalSteps: this.totalSteps,
+      epoch: this.#epoch(),
+      lr: this.#optimizer.paramGroups[0]!.lr,
+      elapsedSeconds: this.#sessionSeconds,
+      etaSeconds: (this.#sessionSeconds / this.#sessionSteps) * (this.totalSteps - this.#step),
+      ...w.means(),
+    };
+    const logNow = this.#step % this.#config.training.logEvery === 0;
+    this.#reporter.update(info, logNow);
+    this.#options.onProgress?.(info);
+    if (!logNow) return;
+    appendMetrics(this.#paths.metrics, {
+      type: 'train',
+      step: info.step,
+      epoch: info.epoch,
+      learning_rate: info.lr,
+      loss: info.loss,
+      task_losses: { ...info.taskLosses },
+      examples_per_second: info.examplesPerSecond,
+      tokens_per_second: info.tokensPerSecond,
+      elapsed_seconds: info.elapsedSeconds,
+    });
+    w.reset();
+  }
+
+  /** Passes over the training data: micro-batches drawn / batches in an epoch of every stream. */
+  #epoch(): number {
+    return (this.#step * this.#config.training.gradientAccumulationSteps) / this.#perEpoch;
+  }
+
+  /** Evaluates on dev (when there is dev data), records, saves last/ (and best/); returns whether to stop early. */
+  #evaluateAndSave(): boolean {
+    this.#lastEvalStep = this.#step;
+    const hasDev = this.#prepared.streams.some((s) => s.splits.dev !== undefined);
+    if (!hasDev) {
+      this.#save();
+      return false;
+    }
+    const result = evaluateStreams(this.#model, this.#prepared.streams, 'dev', this.#batching);
+    this.#lastDev = result;
+    const metric = this.#selector.metric;
+    const value = selectionValue(result, metric, this.#prepared.streams);
+    const { improved, stop } = this.#selector.update(value, this.#step);
+    appendMetrics(this.#paths.metrics, {
+      type: 'eval',
+      split: 'dev',
+      step: this.#step,
+      epoch: this.#epoch(),
+      metrics: result.metrics,
+      losses: result.losses,
+      joint: result.joint,
+      selection: { metric, value, best: this.#selector.best, best_step: this.#selector.bestStep, improved },
+      examples: result.examples,
+      seconds: result.seconds,
+    });
+    this.#log(describeEval(this.#step, result, metric, value, this.#selector, improved));
+    this.#save();
+    if (improved) copyCheckpoint(this.#paths.last, this.#paths.best);
+    return stop;
+  }
+
+  #trainerState(): TrainerState {
+    return {
+      step: this.#step,
+      epoch: this.#epoch(),
+      seed: this.#config.seed,
+      bestMetric: this.#selector.best,
+      bestStep: this.#selector.bestStep,
+      sampler: this.#sampler.state() as never,
+      batcher: this.#streams.map((s) => ({ stream: s.stream.name, ...s.batcher.state })),
+      rng: {
+        method: 'manual_seed(hash(seed, micro_batch)) at every micro-batch',
+        seed: this.#config.seed,
+        next_micro_batch: this.#step * this.#config.training.gradientAccumulationSteps,
+      },
+      scheduler: { ...this.#scheduleSpec, step: this.#step } as never,
+      earlyStopping: { ...this.#selector.state(), lastEvalStep: this.#lastEvalStep } as never,
+      optimizer: null, // filled by saveRunCheckpoint
+    };
+  }
+
+  #save(dir = this.#paths.last): void {
+    saveRunCheckpoint(dir, {
+      model: this.#model,
+      tokenizer: this.#prepared.tokenizer,
+      tasks: this.#prepared.runs.map(taskRecord),
+      config: trainingConfigToYaml(this.#config),
+      metricsFile: this.#paths.metrics,
+      state: this.#trainerState(),
+      optimizer: this.#optimizer,
+    });
+  }
+
+  #interrupted(reason: string): TrainResult {
+    this.#reporter.stop();
+    appendMetrics(this.#paths.metrics, { type: 'interrupted', step: this.#step, reason });
+    this.#save();
+    this.#log(`${reason}: stopped at step ${this.#step}; saved ${this.#paths.last} (continue with --resume)`);
+    return this.#result('interrupted', undefined);
+  }
+
+  /** Evaluates the best checkpoint on the test sets and writes test_metrics.json (undefined when no task has test data). */
+  #testBest(): EvalResult | undefined {
+    if (!existsSync(this.#paths.best)) copyCheckpoint(this.#paths.last, this.#paths.best); // no dev data: the last is the best there is
+    if (!this.#prepared.streams.some((s) => s.splits.test !== undefined)) return undefined;
+    const ckpt = loadCheckpoint(this.#paths.best, { optimizer: false });
+    try {
+      loadModelWeights(this.#model, ckpt);
+    } finally {
+      ckpt.dispose();
+    }
+    const result = evaluateStreams(this.#model, this.#prepared.streams, 'test', this.#batching);
+    const step = this.#selector.bestStep ?? this.#step;
+    const record = {
+      checkpoint: this.#paths.best,
+      step,
+      metrics: result.metrics,
+      losses: result.losses,
+      joint: result.joint,
+      examples: result.examples,
+    };
+    writeFileSync(path.join(this.#config.outputDir, 'test_metrics.json'), `${JSON.stringify(record, null, 2)}\n`);
+    appendMetrics(this.#paths.metrics, { type: 'eval', split: 'test', ...record });
+    this.#log(`best checkpoint (step ${step}) on ${describeEval(step, result, undefined, undefined, undefined, false)}`);
+    return result;
+  }
+
+  #result(status: TrainResult['status'], test: EvalResult | undefined): TrainResult {
+    const seconds = this.#sessionSeconds;
+    return {
+      status,
+      outputDir: this.#config.outputDir,
+      step: this.#step,
+      totalSteps: this.totalSteps,
+      bestStep: this.#selector.bestStep,
+      bestMetric: { name: this.#selector.metric, value: this.#selector.best },
+      ...(this.#lastDev === undefined ? {} : { dev: this.#lastDev }),
+      ...(test === undefined ? {} : { test }),
+      truncated: this.#prepared.truncated,
+      skipped: this.#prepared.skipped,
+      trainSeconds: seconds,
+      examplesPerSecond: seconds > 0 ? this.#sessionExamples / seconds : 0,
+      tokensPerSecond: seconds > 0 ? this.#sessionTokens / seconds : 0,
+    };
+  }
+
+  dispose(): void {
+    this.#reporter.stop();
+    this.#optimizer.dispose();
+    this.#model.dispose();
+  }
+}
