@@ -347,14 +347,17 @@ torch::jit::Stack argumentStack(const Napi::CallbackInfo& info, const OpSpec& op
   stack.reserve(op.args.size());
   for (size_t i = 0; i < op.args.size(); ++i) {
     const ArgSpec& spec = op.args[i];
-    const Napi::Value v = i < given ? info[i + 1] : info.Env().Undefined();
-    if (v.IsUndefined() && spec.defaultValue.has_value()) {
+    // One napi_typeof per argument: this loop runs for every operator call.
+    const napi_valuetype type = i < given ? info[i + 1].Type() : napi_undefined;
+    if (type == napi_undefined && spec.defaultValue.has_value()) {
       stack.push_back(*spec.defaultValue);
-    } else if (v.IsUndefined() || v.IsNull()) {
+    } else if (type == napi_undefined || type == napi_null) {
       if (!spec.optional) throw BindingError("argument '" + spec.name + "' (" + spec.typeName + ") is required");
       stack.emplace_back();
+    } else if (type == napi_number && spec.kind == Kind::Tensor) {
+      stack.emplace_back(table(info.Env()).get(info[i + 1].As<Napi::Number>().Int64Value()));
     } else {
-      stack.push_back(toIValue(v, spec));
+      stack.push_back(toIValue(info[i + 1], spec));
     }
   }
   return stack;
@@ -364,7 +367,8 @@ torch::jit::Stack argumentStack(const Napi::CallbackInfo& info, const OpSpec& op
 Napi::Value Call(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const OpSpec* op = nullptr;
-  guarded(info, "call", [&]() -> Napi::Value {
+  static const std::string kCall = "call";  // built once: guarded() takes the name by reference
+  guarded(info, kCall, [&]() -> Napi::Value {
     op = &opAt(info[0]);
     return env.Undefined();
   });

@@ -11,7 +11,7 @@
 #include <napi.h>
 
 #include <cstdint>
-#include <unordered_map>
+#include <c10/util/flat_hash_map.h>
 #include <vector>
 
 namespace mtl {
@@ -44,7 +44,8 @@ class TensorTable {
   };
   std::vector<Slot> slots_;
   std::vector<int32_t> freeIds_;
-  std::unordered_map<const void*, StorageUse> storages_;
+  // Open addressing: no allocation per insert on the hot path (one per op result).
+  ska::flat_hash_map<const void*, StorageUse> storages_;
   size_t live_ = 0;
   int64_t storageBytes_ = 0;
   int64_t reportedBytes_ = 0;

@@ -49,7 +49,20 @@ export function callOp(op: OpRef, ...args: NativeArg[]): unknown {
 export function invoke(op: OpRef, args: NativeArg[]): unknown {
   try {
     if (op.handle < 0) op.handle = native.opHandle(op.name, op.overload);
-    return native.call(op.handle, ...args);
+    const h = op.handle;
+    // Explicit arities for the common cases: a spread call costs more than the op itself here.
+    switch (args.length) {
+      case 1:
+        return native.call(h, args[0]);
+      case 2:
+        return native.call(h, args[0], args[1]);
+      case 3:
+        return native.call(h, args[0], args[1], args[2]);
+      case 4:
+        return native.call(h, args[0], args[1], args[2], args[3]);
+      default:
+        return native.call(h, ...args);
+    }
   } catch (e) {
     throw torchErrorFrom(e);
   }
