@@ -23,7 +23,7 @@ commands:
   demo                  train a small sentiment model on SST-2 through the tensor API and report accuracy
            --data DIR      the sst2 folder (default: ../shared/datasets/sst2, then ./datasets/sst2)
            --out DIR       where the weights and metrics go (default: runs/demo)
-           --epochs N      passes over the training set (default 2)
+           --epochs N      passes over the training set (default 1)
            --seed N        random seed (default 0)
            --threads N     libtorch intra-op threads (default: libtorch's)
   help                  this text`;
@@ -34,7 +34,7 @@ async function demoCommand(rest: string[]): Promise<number> {
     options: {
       data: { type: 'string' },
       out: { type: 'string', default: 'runs/demo' },
-      epochs: { type: 'string', default: '2' },
+      epochs: { type: 'string', default: '1' },
       seed: { type: 'string', default: '0' },
       threads: { type: 'string' },
     },
