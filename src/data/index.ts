@@ -8,3 +8,4 @@ export * from './readers/delimited.js';
 export * from './readers/jsonl.js';
 export * from './readers/cluener.js';
 export * from './batcher.js';
+export * from './readers/triples.js';

@@ -5,3 +5,4 @@ export * from './multilabel.js';
 export * from './sequence-labeling.js';
 export * from './joint.js';
 export * from './correlation.js';
+export * from './ranking.js';
