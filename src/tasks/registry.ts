@@ -5,6 +5,7 @@
 import { ConfigError } from '../errors.js';
 import { sequenceClassification, SEQUENCE_CLASSIFICATION } from './sequence-classification.js';
 import { tokenClassification, TOKEN_CLASSIFICATION } from './token-classification.js';
+import { maskedLm, MASKED_LM } from './masked-lm.js';
 import { labelIndex } from './features.js';
 import type { TaskSpec, TaskType } from './types.js';
 
@@ -14,6 +15,7 @@ export type AnyTaskType = TaskType<unknown, { readonly exampleIndex: number }, u
 export const taskTypes = {
   [SEQUENCE_CLASSIFICATION]: sequenceClassification,
   [TOKEN_CLASSIFICATION]: tokenClassification,
+  [MASKED_LM]: maskedLm,
 } as const;
 
 export type TaskKind = keyof typeof taskTypes;

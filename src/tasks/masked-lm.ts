@@ -1,0 +1,449 @@
+/**
+ * Masked language modelling (Devlin et al., "BERT", NAACL 2019, §3.1 "Task #1: Masked LM"): 15% of
+ * the input tokens are selected; a selected token is replaced by [MASK] 80% of the time, by a random
+ * token 10% of the time and left unchanged 10% of the time, and the model predicts the original token
+ * at every selected position (labels -100 elsewhere).
+ *
+ * Masking is dynamic (Liu et al., "RoBERTa", 2019, §4.1): features hold the unmasked ids and `collate`
+ * draws a fresh mask every time it is called, from a seeded xoshiro128** generator per task spec whose
+ * state can be saved and restored (`maskingGenerator(spec).state()` / `.restore(state)`), so a resumed
+ * run draws the masks an uninterrupted one would. Each token is selected independently with
+ * probability `maskProbability` (Hugging Face's DataCollatorForLanguageModeling), not a fixed count.
+ * Special tokens ([CLS], [SEP]) and padding are never selected. With `wholeWordMasking`, words are
+ * selected instead of tokens (all sub-words of a word together, by the tokenizer's word ids), and each
+ * sub-word then gets its own 80/10/10 draw, as in Google's `create_pretraining_data.py`.
+ *
+ * The head is Hugging Face's BertForMaskedLM head (`cls.predictions.transform.dense`,
+ * `cls.predictions.transform.LayerNorm`, `cls.predictions.bias`), whose decoder weight is TIED to the
+ * encoder's word embeddings: see `BertLmPredictionHead`.
+ */
+import { ConfigError, ShapeError } from '../errors.js';
+import type { SourcePosition } from '../data/index.js';
+import { Rng, type RngState } from '../mtl/samplers/rng.js';
+import { LayerNorm } from '../nn/layer-norm.js';
+import { Linear } from '../nn/linear.js';
+import { Module } from '../nn/module.js';
+import { clamp, crossEntropy, gelu, linear, logSoftmax, noGrad, relu, tidy, zeros, type Tensor } from '../tensor/index.js';
+import { IGNORE_INDEX, type Tokenizer } from '../tokenization/index.js';
+import { checkInteger, rejectUnknownKeys } from '../tokenization/options.js';
+import { checkFeatures, exampleOf, inGoldOrder, longest, padInputs, paddedInt64, truncateEncoding } from './features.js';
+import { booleanOption, checkProbability, probabilityOption } from './options.js';
+import type { Batch, EncoderConfig, EncoderOutputs, Features, FeaturizeResult, Metrics, TaskSpec, TaskType } from './types.js';
+import { TaskHead } from './types.js';
+
+export const MASKED_LM = 'masked-lm';
+
+/**
+ * MLM has no label list of its own (its classes are the tokenizer's vocabulary); a task spec needs a
+ * non-empty one, so `collectLabels` gives this placeholder.
+ */
+export const MASKED_LM_LABELS: readonly string[] = ['[vocabulary]'];
+
+/** What MLM reads: one text (a line of a plain-text corpus, a WordNet gloss, …); any label is ignored. */
+export interface MaskedLmExample {
+  readonly id: string;
+  readonly text: string;
+  readonly source: SourcePosition;
+}
+
+export interface MaskedLmOptions {
+  /** Probability that a token (or, with wholeWordMasking, a word) is selected. Default 0.15. */
+  readonly maskProbability: number;
+  /** Of the selected tokens, the fraction replaced by [MASK]. Default 0.8. */
+  readonly maskTokenProbability: number;
+  /** Of the selected tokens, the fraction replaced by a token drawn uniformly from the vocabulary. Default 0.1 (the rest stay unchanged). */
+  readonly randomTokenProbability: number;
+  /** Select whole words (all their sub-words) instead of single tokens. Default false. */
+  readonly wholeWordMasking: boolean;
+  /** Seed of the masking generator. Default 0. */
+  readonly seed: number;
+}
+
+const OPTION_KEYS = ['maskProbability', 'maskTokenProbability', 'randomTokenProbability', 'wholeWordMasking', 'seed'];
+
+/** MLM features: the unmasked ids plus what `collate` needs to mask them. */
+export interface MaskedLmFeatures extends Features {
+  /** (T) 1 for special tokens ([CLS], [SEP]), which are never selected. */
+  readonly specialTokensMask: readonly number[];
+  /** (T) word index of each token within its sequence; -1 for special tokens. */
+  readonly wordIds: readonly number[];
+  /** The tokenizer's [MASK] id. */
+  readonly maskTokenId: number;
+  /** V: random replacements are drawn from [0, V). */
+  readonly vocabSize: number;
+}
+
+/** The model's guesses at the masked positions of one example (the positions differ at every collate). */
+export interface MaskedLmPrediction {
+  readonly exampleIndex: number;
+  /** Token positions that were selected. */
+  readonly positions: readonly number[];
+  /** The original token id at each position. */
+  readonly targetIds: readonly number[];
+  /** The most probable token id at each position. */
+  readonly predictedIds: readonly number[];
+  /** ln p(target) at each position (natural log). */
+  readonly targetLogProbs: readonly number[];
+}
+
+type Spec = TaskSpec<MaskedLmOptions>;
+
+// ---------------------------------------------------------------------------------------------------
+// Masking
+
+/** The masking part of the options. */
+export type MaskingOptions = Pick<
+  MaskedLmOptions,
+  'maskProbability' | 'maskTokenProbability' | 'randomTokenProbability' | 'wholeWordMasking'
+>;
+
+/** One row to mask: its ids, which are special, and its word ids (-1 for special tokens). */
+export type MaskingRow = Pick<MaskedLmFeatures, 'inputIds' | 'specialTokensMask' | 'wordIds'>;
+
+/** A masked row: the model's input ids and the labels (original id where selected, -100 elsewhere). */
+export interface MaskedRow {
+  readonly inputIds: number[];
+  readonly labels: number[];
+}
+
+/** The selectable units of a row: single token positions, or the positions of each word. */
+function units(row: MaskingRow, wholeWords: boolean): number[][] {
+  const out: number[][] = [];
+  let last = -2;
+  row.inputIds.forEach((_, t) => {
+    if (row.specialTokensMask[t] === 1) {
+      last = -2;
+      return;
+    }
+    const word = row.wordIds[t] ?? -1;
+    if (wholeWords && word >= 0 && word === last) (out[out.length - 1] as number[]).push(t);
+    else out.push([t]);
+    last = word;
+  });
+  return out;
+}
+
+/**
+ * Masks one row with `rng` (the draws, in order: one per unit for selection, then per selected token
+ * one for the replacement kind and, for a random replacement, one for the token).
+ * @param maskTokenId the [MASK] id; `vocabSize` V, random tokens come from [0, V).
+ */
+export function maskRow(row: MaskingRow, rng: Rng, o: MaskingOptions, maskTokenId: number, vocabSize: number): MaskedRow {
+  const inputIds = [...row.inputIds];
+  const labels = inputIds.map(() => IGNORE_INDEX);
+  for (const unit of units(row, o.wholeWordMasking)) {
+    if (rng.float() >= o.maskProbability) continue;
+    for (const t of unit) {
+      labels[t] = inputIds[t] as number;
+      const r = rng.float();
+      if (r < o.maskTokenProbability) inputIds[t] = maskTokenId;
+      else if (r < o.maskTokenProbability + o.randomTokenProbability) inputIds[t] = Math.floor(rng.float() * vocabSize);
+    }
+  }
+  return { inputIds, labels };
+}
+
+const generators = new WeakMap<Spec, Rng>();
+
+/**
+ * The masking generator of a task spec (made from `spec.options.seed` on first use). Save its state
+ * with `.state()` (e.g. in trainer_state.json) and continue with `.restore(state)`.
+ */
+export function maskingGenerator(spec: Spec): Rng {
+  let rng = generators.get(spec);
+  if (rng === undefined) {
+    rng = new Rng(spec.options.seed);
+    generators.set(spec, rng);
+  }
+  return rng;
+}
+
+/** The saved form of a spec's masking generator. */
+export const maskingState = (spec: Spec): RngState => maskingGenerator(spec).state();
+
+function isMlmFeatures(f: Features): f is MaskedLmFeatures {
+  const m = f as Partial<MaskedLmFeatures>;
+  return (
+    Array.isArray(m.specialTokensMask) && Array.isArray(m.wordIds) && typeof m.maskTokenId === 'number' && typeof m.vocabSize === 'number'
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Head
+
+const ACTIVATIONS: Record<string, (x: Tensor) => Tensor> = {
+  gelu: (x) => gelu(x),
+  gelu_new: (x) => gelu(x, 'tanh'),
+  gelu_pytorch_tanh: (x) => gelu(x, 'tanh'),
+  relu: (x) => relu(x),
+};
+
+/** What the MLM head needs of the encoder config beyond `EncoderConfig` (BertConfig has it). */
+type MlmEncoderConfig = EncoderConfig & { readonly vocabSize?: number; readonly layerNormEps?: number; readonly hiddenAct?: string };
+
+/** Hugging Face `BertPredictionHeadTransform`: dense H→H, activation, LayerNorm. */
+export class BertPredictionHeadTransform extends Module {
+  /** weight (H, H), bias (H) */
+  readonly dense: Linear;
+  readonly layerNorm: LayerNorm;
+  readonly act: (x: Tensor) => Tensor;
+
+  constructor(c: MlmEncoderConfig) {
+    super();
+    const act = ACTIVATIONS[c.hiddenAct ?? 'gelu'];
+    if (act === undefined)
+      throw new ConfigError(`masked-lm: hidden activation '${c.hiddenAct}' is not one of ${Object.keys(ACTIVATIONS).join(', ')}`);
+    this.act = act;
+    this.dense = this.registerModule('dense', new Linear(c.hiddenSize, c.hiddenSize, { initStd: c.initializerRange }));
+    this.layerNorm = this.registerModule('LayerNorm', new LayerNorm(c.hiddenSize, c.layerNormEps ?? 1e-12));
+  }
+
+  /** (…, H) → (…, H) */
+  forward(x: Tensor): Tensor {
+    return tidy(() => this.layerNorm.forward(this.act(this.dense.forward(x))));
+  }
+}
+
+/**
+ * Hugging Face `BertLMPredictionHead`: transform, then the decoder H→V whose weight is the encoder's
+ * word-embedding matrix (V, H), plus its own bias (V).
+ *
+ * How the tie is done: the decoder weight is not a parameter of this module. `tieWordEmbeddings(w)`
+ * stores a reference to the encoder's `embeddings.word_embeddings.weight` tensor itself (not a copy),
+ * so the input lookup and the output projection use one tensor: gradients from both add up in its
+ * `.grad`, the optimizer updates it once (as an encoder parameter), and it is saved once, under
+ * `bert.embeddings.word_embeddings.weight`. Hugging Face lists `cls.predictions.decoder.weight` (and
+ * `cls.predictions.decoder.bias`, the same tensor as `cls.predictions.bias`) as tied keys that its
+ * `tie_weights()` recreates on load, so checkpoints move both ways without them. The encoder owns and
+ * frees the weight; this head never disposes it.
+ */
+export class BertLmPredictionHead extends Module {
+  readonly transform: BertPredictionHeadTransform;
+  /** (V) */
+  readonly bias: Tensor;
+  #decoderWeight: Tensor | undefined;
+
+  constructor(
+    c: MlmEncoderConfig,
+    readonly vocabSize: number,
+  ) {
+    super();
+    this.transform = this.registerModule('transform', new BertPredictionHeadTransform(c));
+    this.bias = this.registerParameter('bias', zeros([vocabSize]));
+  }
+
+  /** Ties the decoder to `weight` (V, H), the encoder's word-embedding matrix (see the class comment). */
+  tieWordEmbeddings(weight: Tensor): void {
+    const [V, H] = weight.shape;
+    const want = [this.vocabSize, this.transform.dense.outFeatures];
+    if (weight.shape.length !== 2 || V !== want[0] || H !== want[1]) {
+      throw new ShapeError(`masked-lm: the word embeddings to tie must be (V, H) = [${want.join(', ')}], got [${weight.shape.join(', ')}]`);
+    }
+    this.#decoderWeight = weight;
+  }
+
+  /** The tied decoder weight (V, H), or undefined before `tieWordEmbeddings`. */
+  get decoderWeight(): Tensor | undefined {
+    return this.#decoderWeight;
+  }
+
+  /** hidden (…, H) → logits (…, V) */
+  forward(hidden: Tensor): Tensor {
+    const w = this.#decoderWeight;
+    if (w === undefined) {
+      throw new ConfigError(
+        "masked-lm: the head's decoder is not tied to the word embeddings; call head.tieWordEmbeddings(bert.embeddings.wordEmbeddings.weight) (or tieTo(bert)) after creating it",
+      );
+    }
+    return tidy(() => linear(this.transform.forward(hidden), w, this.bias));
+  }
+}
+
+/** Hugging Face `BertOnlyMLMHead`: holds `predictions`. */
+export class BertOnlyMlmHead extends Module {
+  readonly predictions: BertLmPredictionHead;
+
+  constructor(c: MlmEncoderConfig, vocabSize: number) {
+    super();
+    this.predictions = this.registerModule('predictions', new BertLmPredictionHead(c, vocabSize));
+  }
+}
+
+/** The MLM head, parameters named as BertForMaskedLM's (`cls.predictions.…`): (B, T, H) → logits (B, T, V). */
+export class MaskedLmHead extends TaskHead {
+  readonly cls: BertOnlyMlmHead;
+
+  constructor(c: MlmEncoderConfig, vocabSize: number) {
+    super();
+    this.cls = this.registerModule('cls', new BertOnlyMlmHead(c, vocabSize));
+  }
+
+  /** Ties the decoder to the word-embedding matrix (V, H) of the encoder (see `BertLmPredictionHead`). */
+  tieWordEmbeddings(weight: Tensor): void {
+    this.cls.predictions.tieWordEmbeddings(weight);
+  }
+
+  /** Ties the decoder to `encoder.embeddings.wordEmbeddings.weight` (a BertModel). */
+  tieTo(encoder: { readonly embeddings: { readonly wordEmbeddings: { readonly weight: Tensor } } }): void {
+    this.tieWordEmbeddings(encoder.embeddings.wordEmbeddings.weight);
+  }
+
+  forward(encoded: EncoderOutputs): Tensor {
+    return this.cls.predictions.forward(encoded.lastHiddenState); // (B, T, V)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Task type
+
+function checkLogits(logits: Tensor, batch: Batch, spec: Spec): void {
+  const s = logits.shape;
+  const [B, T] = batch.inputIds.shape;
+  if (s.length !== 3 || s[0] !== B || s[1] !== T) {
+    throw new ShapeError(`task '${spec.name}': logits must be (B, T, V) with B, T = ${B}, ${T}, got [${s.join(', ')}]`);
+  }
+}
+
+export const maskedLm: TaskType<MaskedLmExample, MaskedLmPrediction, MaskedLmOptions> = {
+  kind: MASKED_LM,
+  mainMetric: { name: 'perplexity', greaterIsBetter: false },
+
+  resolveOptions(raw = {}) {
+    const where = MASKED_LM;
+    rejectUnknownKeys(where, raw, OPTION_KEYS);
+    const seed = raw.seed ?? 0;
+    if (typeof seed !== 'number') throw new ConfigError(`${where}: seed must be an integer >= 0, got ${JSON.stringify(seed)}`);
+    checkInteger(where, 'seed', seed, 0);
+    const o: MaskedLmOptions = {
+      maskProbability: probabilityOption(where, raw, 'maskProbability', 0.15, false),
+      maskTokenProbability: probabilityOption(where, raw, 'maskTokenProbability', 0.8, false),
+      randomTokenProbability: probabilityOption(where, raw, 'randomTokenProbability', 0.1, false),
+      wholeWordMasking: booleanOption(where, raw, 'wholeWordMasking', false),
+      seed,
+    };
+    checkProbability(where, 'maskTokenProbability + randomTokenProbability', o.maskTokenProbability + o.randomTokenProbability, false);
+    return o;
+  },
+
+  collectLabels() {
+    return [...MASKED_LM_LABELS];
+  },
+
+  createHead(encoder, spec) {
+    const c = encoder as MlmEncoderConfig;
+    if (typeof c.vocabSize !== 'number') {
+      throw new ConfigError(
+        `task '${spec.name}': the masked-LM head needs the encoder's vocabSize; pass the full BertConfig to createHead`,
+      );
+    }
+    return new MaskedLmHead(c, c.vocabSize);
+  },
+
+  async featurize(examples, tokenizer: Tokenizer, _spec, options): Promise<FeaturizeResult> {
+    const encodings = await tokenizer.encodeBatch(examples.map((e) => e.text));
+    const maskTokenId = tokenizer.maskId;
+    const vocabSize = tokenizer.vocabSize;
+    let truncated = 0;
+    const features = encodings.map((full, i): MaskedLmFeatures => {
+      const e = truncateEncoding(full, options.maxLength);
+      if (e.truncated) truncated++;
+      return {
+        exampleIndex: i,
+        inputIds: e.inputIds,
+        tokenTypeIds: e.tokenTypeIds,
+        truncated: e.truncated,
+        specialTokensMask: e.specialTokensMask,
+        wordIds: e.wordIds.map((w) => w ?? -1),
+        maskTokenId,
+        vocabSize,
+      };
+    });
+    return { features, truncated };
+  },
+
+  collate(features, spec, inputs) {
+    if (inputs !== undefined) {
+      throw new ConfigError(`task '${spec.name}': masked-LM changes its input ids, so it cannot share another task's encoder pass`);
+    }
+    checkFeatures(features, `collate '${spec.name}'`);
+    const rng = maskingGenerator(spec);
+    const rows = features.map((f) => {
+      if (!isMlmFeatures(f)) throw new ConfigError(`task '${spec.name}': example ${f.exampleIndex} was not featurized by masked-lm`);
+      return maskRow(f, rng, spec.options, f.maskTokenId, f.vocabSize);
+    });
+    const B = rows.length;
+    const T = longest(features);
+    const padded = padInputs(features);
+    padded.inputIds.dispose();
+    return {
+      ...padded,
+      inputIds: paddedInt64(B, T, 0, (i) => (rows[i] as MaskedRow).inputIds),
+      labels: paddedInt64(B, T, IGNORE_INDEX, (i) => (rows[i] as MaskedRow).labels), // (B, T), -100 on unselected and padding
+      features,
+    };
+  },
+
+  /** Mean cross-entropy over the selected positions only; 0 (still differentiable) when none was selected. */
+  loss(logits, batch, spec) {
+    const labels = batch.labels;
+    if (labels === undefined) throw new ConfigError(`task '${spec.name}': the batch has no labels, so no loss; collate it with masked-lm`);
+    checkLogits(logits, batch, spec);
+    return tidy(() => {
+      const V = logits.shape[2] as number;
+      const total = crossEntropy(logits.reshape([-1, V]), labels.reshape([-1]), { reduction: 'sum' }); // ignores -100
+      const count = clamp(labels.ne(IGNORE_INDEX).sum(), 1); // masked tokens, at least 1
+      return total.div(count);
+    });
+  },
+
+  decode(logits, batch, examples, spec) {
+    checkLogits(logits, batch, spec);
+    const labels = batch.labels;
+    if (labels === undefined) throw new ConfigError(`task '${spec.name}': decoding needs the batch's labels (the masked positions)`);
+    const [gold, predicted, logProbs] = tidy(() =>
+      noGrad(() => {
+        const lp = logSoftmax(logits, -1); // (B, T, V)
+        const target = clamp(labels, 0).unsqueeze(-1); // (B, T, 1)
+        return [labels.toArray(), lp.argmax(-1).toArray(), lp.gather(-1, target).squeeze(-1).toArray()];
+      }),
+    ) as [number[][], number[][], number[][]];
+    return batch.features.map((f, i) => {
+      exampleOf(examples, f);
+      const positions: number[] = [];
+      (gold[i] as number[]).forEach((id, t) => {
+        if (id !== IGNORE_INDEX) positions.push(t);
+      });
+      return {
+        exampleIndex: f.exampleIndex,
+        positions,
+        targetIds: positions.map((t) => gold[i]?.[t] as number),
+        predictedIds: positions.map((t) => predicted[i]?.[t] as number),
+        targetLogProbs: positions.map((t) => logProbs[i]?.[t] as number),
+      };
+    });
+  },
+
+  evaluate(predictions, gold, spec): Metrics {
+    const preds = inGoldOrder(predictions, gold.length, `evaluate '${spec.name}'`);
+    return maskedLmMetrics(preds);
+  },
+};
+
+/**
+ * Masked-token accuracy and perplexity = exp(mean over masked tokens of −ln p(target)), pooled over
+ * every masked token of every prediction. `maskedTokens` is the count; with none, accuracy 0 and
+ * perplexity NaN.
+ */
+export function maskedLmMetrics(predictions: readonly MaskedLmPrediction[]): Metrics {
+  let n = 0;
+  let correct = 0;
+  let nll = 0;
+  for (const p of predictions) {
+    p.targetIds.forEach((id, k) => {
+      n++;
+      if (p.predictedIds[k] === id) correct++;
+      nll -= p.targetLogProbs[k] as number;
+    });
+  }
+  return { accuracy: n === 0 ? 0 : correct / n, perplexity: n === 0 ? NaN : Math.exp(nll / n), maskedTokens: n };
+}

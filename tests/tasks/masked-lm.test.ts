@@ -1,0 +1,274 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ConfigError } from '../../src/errors.js';
+import { BertModel } from '../../src/models/bert/index.js';
+import { Rng } from '../../src/mtl/samplers/rng.js';
+import {
+  maskedLm,
+  maskedLmMetrics,
+  MaskedLmHead,
+  maskingGenerator,
+  maskingState,
+  maskRow,
+  type MaskedLmExample,
+  type MaskedLmFeatures,
+  type MaskedLmOptions,
+} from '../../src/tasks/masked-lm.js';
+import { taskSpec, type Batch, type TaskSpec } from '../../src/tasks/index.js';
+import { backward, dispose, liveTensorCount, manualSeed, tidy, zeros } from '../../src/tensor/index.js';
+import { IGNORE_INDEX } from '../../src/tokenization/index.js';
+import { assertClose, fromFixture, loadFixture, type TensorFixture } from '../helpers/fixtures.js';
+import { jointSplit, snipsTokenizer, tinyConfig } from './helpers.js';
+
+const baseline = liveTensorCount();
+after(() => assert.equal(liveTensorCount(), baseline, 'every tensor of these tests is freed'));
+
+const spec = (options: Record<string, unknown> = {}): TaskSpec<MaskedLmOptions> =>
+  taskSpec({ name: 'mlm', kind: 'masked-lm', labels: ['[vocabulary]'], options }) as TaskSpec<MaskedLmOptions>;
+
+const examples: MaskedLmExample[] = [];
+let features: MaskedLmFeatures[] = [];
+
+before(async () => {
+  jointSplit('snips/train').forEach((e, i) =>
+    examples.push({ id: String(i), text: e.tokens.join(' '), source: { file: 'snips/train', line: i + 1 } }),
+  );
+  const r = await maskedLm.featurize(examples, snipsTokenizer(), spec(), { maxLength: 64 });
+  features = r.features as MaskedLmFeatures[];
+});
+
+describe('masked-lm: options', () => {
+  it('fills BERT defaults and rejects bad values', () => {
+    assert.deepEqual(maskedLm.resolveOptions(), {
+      maskProbability: 0.15,
+      maskTokenProbability: 0.8,
+      randomTokenProbability: 0.1,
+      wholeWordMasking: false,
+      seed: 0,
+    });
+    assert.throws(() => maskedLm.resolveOptions({ maskProb: 0.2 }), /maskProbability/);
+    assert.throws(() => maskedLm.resolveOptions({ maskTokenProbability: 0.95, randomTokenProbability: 0.1 }), ConfigError);
+    assert.throws(() => maskedLm.resolveOptions({ seed: 1.5 }), ConfigError);
+  });
+});
+
+describe('masked-lm: masking statistics', () => {
+  it('selects 15% ± 0.5% of the non-special tokens, and replaces 80/10/10 ± 1% of them; never a special token', () => {
+    const s = spec({ seed: 7 });
+    const o = s.options;
+    const rng = new Rng(7);
+    let candidates = 0;
+    let selected = 0;
+    let masked = 0;
+    let unchanged = 0;
+    let random = 0;
+    const tok = snipsTokenizer();
+    for (let pass = 0; pass < 2; pass++) {
+      for (const f of features) {
+        const { inputIds, labels } = maskRow(f, rng, o, tok.maskId, tok.vocabSize);
+        f.inputIds.forEach((id, t) => {
+          const special = f.specialTokensMask[t] === 1;
+          if (special) {
+            assert.equal(labels[t], IGNORE_INDEX, 'a special token is never selected');
+            assert.equal(inputIds[t], id);
+            return;
+          }
+          candidates++;
+          if (labels[t] === IGNORE_INDEX) {
+            assert.equal(inputIds[t], id, 'unselected tokens are kept');
+            return;
+          }
+          assert.equal(labels[t], id, 'the label is the original token');
+          selected++;
+          if (inputIds[t] === tok.maskId) masked++;
+          else if (inputIds[t] === id) unchanged++;
+          else random++;
+        });
+      }
+    }
+    assert.ok(candidates >= 100_000, `${candidates} candidate tokens`);
+    const rate = selected / candidates;
+    assert.ok(Math.abs(rate - 0.15) <= 0.005, `selection rate ${rate}`);
+    console.log({ candidates, selected, rate, masked: masked / selected, random: random / selected, unchanged: unchanged / selected });
+    // a random draw equal to the original (1/V) or to [MASK] (1/V) counts as unchanged or masked: ≈ 0.02% at V = 600
+    for (const [name, n, want] of [
+      ['[MASK]', masked, 0.8],
+      ['random', random, 0.1],
+      ['unchanged', unchanged, 0.1],
+    ] as const) {
+      assert.ok(Math.abs(n / selected - want) <= 0.01, `${name}: ${n / selected}`);
+    }
+  });
+
+  it('whole-word masking selects all sub-words of a word together, at about the same token rate', () => {
+    const o = spec({ wholeWordMasking: true }).options;
+    const rng = new Rng(3);
+    let multi = 0;
+    let candidates = 0;
+    let selected = 0;
+    for (const f of features) {
+      const { labels } = maskRow(f, rng, o, 4, 600);
+      const byWord = new Map<number, boolean[]>();
+      f.wordIds.forEach((w, t) => {
+        if (w < 0) return;
+        candidates++;
+        if (labels[t] !== IGNORE_INDEX) selected++;
+        byWord.set(w, [...(byWord.get(w) ?? []), labels[t] !== IGNORE_INDEX]);
+      });
+      for (const flags of byWord.values()) {
+        if (flags.length > 1) multi++;
+        assert.ok(
+          flags.every((x) => x === flags[0]),
+          `example ${f.exampleIndex}: a word is only partly selected`,
+        );
+      }
+    }
+    assert.ok(multi > 1000, `${multi} words of several sub-words were checked`);
+    assert.ok(Math.abs(selected / candidates - 0.15) <= 0.01, `token rate ${selected / candidates}`);
+  });
+
+  it('without whole-word masking, some multi-piece words are split (the two modes differ)', () => {
+    const o = spec().options;
+    const rng = new Rng(3);
+    let split = 0;
+    for (const f of features.slice(0, 3000)) {
+      const { labels } = maskRow(f, rng, o, 4, 600);
+      const byWord = new Map<number, Set<boolean>>();
+      f.wordIds.forEach((w, t) => {
+        if (w >= 0) byWord.set(w, (byWord.get(w) ?? new Set()).add(labels[t] !== IGNORE_INDEX));
+      });
+      for (const v of byWord.values()) if (v.size === 2) split++;
+    }
+    assert.ok(split > 0);
+  });
+});
+
+describe('masked-lm: collate (dynamic masking)', () => {
+  const batchOf = (s: TaskSpec<MaskedLmOptions>) => maskedLm.collate(features.slice(0, 16), s);
+  const arrays = (b: Batch) => [b.inputIds.toArray(), b.labels?.toArray(), b.attentionMask.toArray()];
+
+  it('pads with labels -100, never selects padding, and redraws masks at every call', () => {
+    const s = spec({ seed: 1 });
+    const [a, b] = [batchOf(s), batchOf(s)];
+    const [ids, labels, attention] = arrays(a) as number[][][];
+    labels!.forEach((row, i) => row.forEach((l, t) => attention![i]![t] === 0 && assert.equal(l, IGNORE_INDEX)));
+    assert.notDeepEqual(arrays(a)[1], arrays(b)[1], 'a second collate of the same features draws another mask');
+    assert.equal(ids!.length, 16);
+    dispose([a.inputIds, a.attentionMask, a.tokenTypeIds, a.labels!, b.inputIds, b.attentionMask, b.tokenTypeIds, b.labels!]);
+  });
+
+  it('same seed → same masks; a saved and restored generator continues identically', () => {
+    const free = (b: Batch) => dispose([b.inputIds, b.attentionMask, b.tokenTypeIds, b.labels!]);
+    const s1 = spec({ seed: 5 });
+    const s2 = spec({ seed: 5 });
+    const first = [batchOf(s1), batchOf(s2)];
+    assert.deepEqual(arrays(first[0]!), arrays(first[1]!));
+    const saved = maskingState(s1);
+    const next = batchOf(s1);
+    const resumed = spec({ seed: 99 });
+    maskingGenerator(resumed).restore(saved);
+    const again = batchOf(resumed);
+    assert.deepEqual(arrays(next), arrays(again));
+    [...first, next, again].forEach(free);
+  });
+
+  it('refuses shared inputs (MLM changes its input ids)', () => {
+    const b = batchOf(spec());
+    assert.throws(() => maskedLm.collate(features.slice(0, 16), spec(), b), ConfigError);
+    dispose([b.inputIds, b.attentionMask, b.tokenTypeIds, b.labels!]);
+  });
+});
+
+interface HeadCase {
+  hidden: TensorFixture;
+  params: Record<string, TensorFixture>;
+  word_embeddings: TensorFixture;
+  labels: TensorFixture;
+  logits: TensorFixture;
+  loss: TensorFixture;
+  grad_word_embeddings: TensorFixture;
+}
+
+describe('masked-lm: head (BertForMaskedLM, tied decoder)', () => {
+  const c = loadFixture<{ head: HeadCase }>('mlm').head;
+  const config = { hiddenSize: 32, hiddenDropoutProb: 0, initializerRange: 0.02, vocabSize: 99, layerNormEps: 1e-12, hiddenAct: 'gelu' };
+
+  it('has Hugging Face parameter names and no decoder weight of its own', () => {
+    using head = maskedLm.createHead(config, spec());
+    assert.deepEqual(
+      head.namedParameters().map(([n, p]) => `${n} [${p.shape.join(', ')}]`),
+      [
+        'cls.predictions.bias [99]',
+        'cls.predictions.transform.dense.weight [32, 32]',
+        'cls.predictions.transform.dense.bias [32]',
+        'cls.predictions.transform.LayerNorm.weight [32]',
+        'cls.predictions.transform.LayerNorm.bias [32]',
+      ],
+    );
+    assert.throws(() => tidy(() => head.forward({ lastHiddenState: zeros([1, 1, 32]) })), /not tied/);
+  });
+
+  it('logits equal PyTorch on fixed weights, the loss is CE over masked positions only, and the gradient reaches the embeddings', () => {
+    using head = maskedLm.createHead(config, spec()) as MaskedLmHead;
+    const state = new Map(Object.entries(c.params).map(([k, v]) => [`cls.predictions.${k}`, fromFixture(v)]));
+    head.loadStateDict(state);
+    dispose([...state.values()]);
+    const emb = fromFixture(c.word_embeddings);
+    emb.requiresGrad = true;
+    head.tieWordEmbeddings(emb);
+    const hidden = fromFixture(c.hidden);
+    const labels = fromFixture(c.labels);
+    const inputIds = zeros([2, 5], { dtype: 'int64' });
+    tidy(() => {
+      const logits = head.forward({ lastHiddenState: hidden });
+      assertClose(logits, c.logits, { rtol: 1e-4, atol: 1e-5, what: 'logits' });
+      const batch = { inputIds, attentionMask: inputIds, tokenTypeIds: inputIds, labels, features: [] };
+      const loss = maskedLm.loss(logits, batch, spec());
+      assertClose(loss, c.loss, { rtol: 1e-5, atol: 1e-6, what: 'loss' });
+      backward([loss]);
+    });
+    const g = emb.grad!; // a new handle per read
+    assertClose(g, c.grad_word_embeddings, { rtol: 1e-4, atol: 1e-6, what: 'grad of the tied embeddings' });
+    dispose([g, emb, hidden, labels, inputIds]);
+  });
+});
+
+describe('masked-lm: end to end on a tiny BERT', () => {
+  it('featurize → collate → forward → loss → decode → evaluate, tied to the encoder, with no leaked tensor', () => {
+    const before = liveTensorCount();
+    manualSeed(0);
+    const tok = snipsTokenizer();
+    const s = spec({ seed: 2 });
+    const bert = new BertModel(tinyConfig(tok.vocabSize), { addPoolingLayer: false });
+    const head = maskedLm.createHead(bert.config, s) as MaskedLmHead;
+    head.tieTo(bert);
+    assert.equal(head.cls.predictions.decoderWeight, bert.embeddings.wordEmbeddings.weight, 'the very same tensor');
+    const batch = maskedLm.collate(features.slice(0, 8), s);
+    const preds = tidy(() => {
+      const logits = head.forward(bert.forward(batch));
+      assert.deepEqual(logits.shape, [8, batch.inputIds.shape[1], tok.vocabSize]);
+      const loss = maskedLm.loss(logits, batch, s);
+      const value = Number(loss.item());
+      assert.ok(Math.abs(value - Math.log(tok.vocabSize)) < 1, `untrained loss ${value} ≈ ln V`);
+      return maskedLm.decode(logits, batch, examples, s);
+    });
+    const m = maskedLm.evaluate(preds, examples.slice(0, 8), s);
+    const n = preds.reduce((k, p) => k + p.positions.length, 0);
+    assert.equal(m.maskedTokens, n);
+    assert.ok(n > 0 && m.perplexity! > 1 && m.accuracy! >= 0 && m.accuracy! <= 1);
+    dispose([batch.inputIds, batch.attentionMask, batch.tokenTypeIds, batch.labels!]);
+    bert.dispose();
+    head.dispose();
+    assert.equal(liveTensorCount(), before);
+  });
+
+  it('metrics: accuracy and perplexity = exp(mean NLL) pooled over masked tokens', () => {
+    const m = maskedLmMetrics([
+      { exampleIndex: 0, positions: [1, 2], targetIds: [5, 6], predictedIds: [5, 7], targetLogProbs: [Math.log(0.5), Math.log(0.25)] },
+      { exampleIndex: 1, positions: [3], targetIds: [9], predictedIds: [9], targetLogProbs: [Math.log(0.125)] },
+    ]);
+    assert.equal(m.accuracy, 2 / 3);
+    assert.ok(Math.abs(m.perplexity! - 4) < 1e-12); // exp((ln2 + ln4 + ln8)/3) = 4
+    assert.equal(m.maskedTokens, 3);
+  });
+});
