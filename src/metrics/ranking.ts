@@ -36,7 +36,12 @@ export function rankFromCounts(better: number, tied: number, ties: TiePolicy = '
  * `filtered` holds the other known true candidates (it may contain `target`, which is ignored).
  * @param scores (E,) one score per candidate, higher = more plausible.
  */
-export function filteredRank(scores: ArrayLike<number>, target: number, filtered: ReadonlySet<number> = new Set(), ties: TiePolicy = 'realistic'): number {
+export function filteredRank(
+  scores: ArrayLike<number>,
+  target: number,
+  filtered: ReadonlySet<number> = new Set(),
+  ties: TiePolicy = 'realistic',
+): number {
   if (!Number.isInteger(target) || target < 0 || target >= scores.length) {
     throw new ConfigError(`target must be a candidate index in [0, ${scores.length}), got ${target}`);
   }

@@ -71,14 +71,22 @@ export function readTriplesFile(file: string, vocab: MutableVocab, bad: BadLines
     if (line.trim() === '') return;
     const fields = line.split('\t');
     if (fields.length !== 3 || fields.some((f) => f === '')) {
-      bad.report(file, i + 1, `expected 'head<TAB>relation<TAB>tail' (3 non-empty tab-separated fields), got ${fields.length}: ${JSON.stringify(line)}`);
+      bad.report(
+        file,
+        i + 1,
+        `expected 'head<TAB>relation<TAB>tail' (3 non-empty tab-separated fields), got ${fields.length}: ${JSON.stringify(line)}`,
+      );
       return;
     }
     const [h, r, t] = fields as [string, string, string];
     const head = lookup(vocab.entities, vocab.entityIds, h, grow);
     const relation = lookup(vocab.relations, vocab.relationIds, r, grow);
     const tail = lookup(vocab.entities, vocab.entityIds, t, grow);
-    const unknown = [head < 0 ? `entity ${JSON.stringify(h)}` : '', relation < 0 ? `relation ${JSON.stringify(r)}` : '', tail < 0 ? `entity ${JSON.stringify(t)}` : '']
+    const unknown = [
+      head < 0 ? `entity ${JSON.stringify(h)}` : '',
+      relation < 0 ? `relation ${JSON.stringify(r)}` : '',
+      tail < 0 ? `entity ${JSON.stringify(t)}` : '',
+    ]
       .filter((s) => s !== '')
       .join(', ');
     if (unknown !== '') {

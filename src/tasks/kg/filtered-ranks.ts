@@ -43,7 +43,12 @@ export interface FilteredRankOptions {
  * so the result equals `filteredRank` over the full score row.
  * @returns one rank per triple, in order.
  */
-export function filteredRanks(scorer: CandidateScorer, triples: readonly Triple[], side: CorruptSide, options: FilteredRankOptions): number[] {
+export function filteredRanks(
+  scorer: CandidateScorer,
+  triples: readonly Triple[],
+  side: CorruptSide,
+  options: FilteredRankOptions,
+): number[] {
   const { numEntities: E, known, batchSize = 64, chunkSize = 8192, ties = 'realistic' } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`batchSize must be a positive integer, got ${batchSize}`);
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new ConfigError(`chunkSize must be a positive integer, got ${chunkSize}`);
@@ -59,7 +64,14 @@ export function filteredRanks(scorer: CandidateScorer, triples: readonly Triple[
 }
 
 /** For each query of `batch`: how many non-filtered candidates score above / the same as the true entity. */
-function batchCounts(scorer: CandidateScorer, batch: readonly Triple[], side: CorruptSide, E: number, chunkSize: number, known?: KnownTriples) {
+function batchCounts(
+  scorer: CandidateScorer,
+  batch: readonly Triple[],
+  side: CorruptSide,
+  E: number,
+  chunkSize: number,
+  known?: KnownTriples,
+) {
   const B = batch.length;
   const targets = batch.map((t) => (side === 'tail' ? t.tail : t.head));
   for (const e of targets) if (e < 0 || e >= E) throw new ConfigError(`entity id ${e} is outside [0, ${E})`);

@@ -49,7 +49,9 @@ export function sampleNegatives(positives: readonly Triple[], options: NegativeS
       let e = Math.floor(rng.float() * E);
       for (let tries = 0; exclude !== undefined && (e === own || taken!.has(e)); tries++) {
         if (tries >= MAX_TRIES) {
-          throw new ConfigError(`could not draw a negative ${side} for triple ${JSON.stringify(p)} in ${MAX_TRIES} tries: nearly all entities are true fillers`);
+          throw new ConfigError(
+            `could not draw a negative ${side} for triple ${JSON.stringify(p)} in ${MAX_TRIES} tries: nearly all entities are true fillers`,
+          );
         }
         e = Math.floor(rng.float() * E);
       }
@@ -78,7 +80,9 @@ export interface NegativeLossOptions {
 export function negativeSamplingLoss(posScore: Tensor, negScore: Tensor, options: NegativeLossOptions = {}): Tensor {
   const [B, N] = negScore.shape;
   if (negScore.ndim !== 2 || posScore.ndim !== 1 || posScore.shape[0] !== B) {
-    throw new ShapeError(`expected posScore (B,) and negScore (B, N), got [${posScore.shape.join(', ')}] and [${negScore.shape.join(', ')}]`);
+    throw new ShapeError(
+      `expected posScore (B,) and negScore (B, N), got [${posScore.shape.join(', ')}] and [${negScore.shape.join(', ')}]`,
+    );
   }
   const gamma = options.margin ?? 0;
   const alpha = options.adversarialTemperature;

@@ -10,7 +10,23 @@
  * parts in the first half, the imaginary parts in the second (as the RotatE repository does).
  */
 import { ConfigError, ShapeError } from '../../errors.js';
-import { add, chunk, cos, matmul, mul, neg, norm, sin, stack, sub, sum, tidy, transpose, unsqueeze, type Tensor } from '../../tensor/index.js';
+import {
+  add,
+  chunk,
+  cos,
+  matmul,
+  mul,
+  neg,
+  norm,
+  sin,
+  stack,
+  sub,
+  sum,
+  tidy,
+  transpose,
+  unsqueeze,
+  type Tensor,
+} from '../../tensor/index.js';
 
 /** Which side of a triple the candidates fill: 'tail' scores (h, r, e) for every e; 'head' scores (e, r, t). */
 export type CorruptSide = 'head' | 'tail';

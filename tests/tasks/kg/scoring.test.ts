@@ -37,9 +37,18 @@ test('hand-computed scores of one triple for each function', () => {
 test('RotatE rotation keeps the modulus of every complex entry', () => {
   const base = liveTensorCount();
   tidy(() => {
-    const hRe = tensor([[0.3, -1.2, 2], [0.7, 0.1, -0.4]]);
-    const hIm = tensor([[1.1, 0.5, -0.2], [-2, 0.9, 0]]);
-    const theta = tensor([[0.4, -2.5, 3.1], [1, -0.3, 7]]);
+    const hRe = tensor([
+      [0.3, -1.2, 2],
+      [0.7, 0.1, -0.4],
+    ]);
+    const hIm = tensor([
+      [1.1, 0.5, -0.2],
+      [-2, 0.9, 0],
+    ]);
+    const theta = tensor([
+      [0.4, -2.5, 3.1],
+      [1, -0.3, 7],
+    ]);
     const [re, im] = rotate(hRe, hIm, theta);
     const before = hRe.mul(hRe).add(hIm.mul(hIm)).sqrt().toFlatArray() as number[];
     close(re.mul(re).add(im.mul(im)).sqrt(), before, 1e-5);
@@ -57,7 +66,13 @@ interface ScoreCase {
   head_all: TensorFixture;
 }
 const fixtures = loadFixture<Record<string, ScoreCase>>('kg');
-const fns: Record<string, ScoringFunction> = { transe1: transE(1), transe2: transE(2), distmult: distMult(), complex: complEx(), rotate: rotatE() };
+const fns: Record<string, ScoringFunction> = {
+  transe1: transE(1),
+  transe2: transE(2),
+  distmult: distMult(),
+  complex: complEx(),
+  rotate: rotatE(),
+};
 
 for (const [name, f] of Object.entries(fns)) {
   test(`${name}: score and scoreAll (both sides) match torch (scripts/fixtures/kg.py)`, () => {
