@@ -7,5 +7,6 @@ export * from './readers/conll.js';
 export * from './readers/delimited.js';
 export * from './readers/jsonl.js';
 export * from './readers/cluener.js';
+export * from './readers/plain-text.js';
 export * from './batcher.js';
 export * from './readers/triples.js';
