@@ -8,5 +8,6 @@ export * from './readers/delimited.js';
 export * from './readers/jsonl.js';
 export * from './readers/cluener.js';
 export * from './readers/plain-text.js';
+export * from './readers/wordnet.js';
 export * from './batcher.js';
 export * from './readers/triples.js';
