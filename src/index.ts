@@ -1,0 +1,35 @@
+/**
+ * multitask-lm's public API: one shared encoder, many task heads, trained together. Each layer's
+ * main functions and classes (see DESIGN.md for the layers); the CLI (`mtl`) is a thin shell over these.
+ *
+ * @example
+ *   import { loadTrainingConfig, train, Predictor } from 'multitask-lm';
+ *   const result = await train(loadTrainingConfig('examples/snips.yaml'), { log: console.log });
+ *   using predictor = Predictor.load(`${result.outputDir}/best`);
+ *   console.log(await predictor.predict(['play some jazz on spotify']));
+ */
+export * from './errors.js';
+export * from './tensor/index.js';
+export * from './nn/index.js';
+export * from './io/safetensors.js';
+export * from './io/checkpoint.js';
+export * from './io/config/index.js';
+export * from './models/bert/index.js';
+export * from './tokenization/index.js';
+export * from './metrics/index.js';
+export * from './data/index.js';
+export * from './tasks/index.js';
+export { MultiTaskModel, TaskHeads, taskLosses } from './mtl/multitask-model.js';
+export * from './mtl/samplers/index.js';
+export * from './mtl/weighting/index.js';
+export * from './mtl/surgery/index.js';
+export * from './mtl/peft/index.js';
+export * from './mtl/mmoe.js';
+export * from './train/index.js';
+// Names two layers both export: the one meant here.
+export { HIDDEN_ACTS, type HiddenAct } from './models/bert/index.js';
+export { SAMPLER_KINDS, type SamplerKind } from './mtl/samplers/index.js';
+export type { ReadOptions } from './data/index.js';
+export type { JsonValue } from './io/checkpoint.js';
+export { labelIndex } from './tasks/index.js';
+export { labelIndex as labelIndexOfLabels } from './metrics/index.js';

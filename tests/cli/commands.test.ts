@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it, mock } from 'node:test';
+import { main } from '../../src/cli/main.js';
+import { loadCheckpoint, readMetrics } from '../../src/io/checkpoint.js';
+import { tinyRun, tinyYaml, type RunFolder } from '../train/trainer-fixture.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Runs main(argv) and captures what it prints. */
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = mock.method(console, 'log', (...a: unknown[]) => void out.push(a.join(' ')));
+  const error = mock.method(console, 'error', (...a: unknown[]) => void err.push(a.join(' ')));
+  try {
+    const code = await main(argv);
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  } finally {
+    log.mock.restore();
+    error.mock.restore();
+  }
+}
+
+let run: RunFolder;
+let trained: { code: number; stdout: string };
+const out = (...rest: string[]) => path.join(run.dir, 'cli-out', ...rest);
+
+before(async () => {
+  run = tinyRun();
+  trained = await cli('train', run.configFile, '--output', out(), '--max-steps', '16');
+});
+
+after(() => run.remove());
+
+describe('mtl train', () => {
+  it('trains with --output and --max-steps overriding the config, logging plain lines when stdout is not a terminal', () => {
+    assert.equal(trained.code, 0, trained.stdout);
+    assert.match(trained.stdout, /step 4\/16 \(25%\) \| epoch [\d.]+ \| loss [\d.]+ \(intent [\d.]+, slots [\d.]+, sentiment [\d.]+\)/);
+    assert.match(trained.stdout, /ex\/s, \d+ tok\/s .* ETA/);
+    assert.match(trained.stdout, /completed after 16 of 16 steps/);
+    using ckpt = loadCheckpoint(out('last'));
+    assert.equal(ckpt.trainerState?.step, 16);
+    assert.match(ckpt.trainingConfig ?? '', /max_steps: 16/);
+  });
+
+  it('reports config errors with the key and line, and trains nothing', async () => {
+    const bad = path.join(run.dir, 'bad.yaml');
+    writeFileSync(bad, run.yaml.replace('learning_rate:', 'learnig_rate:'));
+    const r = await cli('train', bad);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /bad\.yaml:\d+: training\.learnig_rate: unknown key 'learnig_rate'; did you mean 'learning_rate'\?/);
+    assert.match(r.stderr, /nothing was trained/);
+  });
+
+  it('rejects a missing config argument and unknown options', async () => {
+    assert.equal((await cli('train')).code, 1);
+    const r = await cli('train', run.configFile, '--max-step', '3');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /max-step/);
+    assert.match((await cli('train', run.configFile, '--max-steps', '0')).stderr, /--max-steps must be a positive integer, got '0'/);
+  });
+});
+
+describe('mtl eval', () => {
+  it('--split test reproduces test_metrics.json exactly', async () => {
+    const r = await cli('eval', out('best'), '--split', 'test');
+    assert.equal(r.code, 0, r.stderr);
+    const printed = JSON.parse(r.stdout) as Record<string, unknown>;
+    const saved = JSON.parse(readFileSync(out('test_metrics.json'), 'utf8')) as Record<string, unknown>;
+    assert.equal(printed.split, 'test');
+    assert.deepEqual(printed.metrics, saved.metrics);
+    assert.deepEqual(printed.joint, saved.joint);
+    assert.deepEqual(printed.losses, saved.losses);
+  });
+
+  it('on last/ (dev by default) reproduces the last dev record of metrics.jsonl exactly', async () => {
+    const r = await cli('eval', out('last'));
+    assert.equal(r.code, 0, r.stderr);
+    const printed = JSON.parse(r.stdout) as Record<string, unknown>;
+    const last = readMetrics(out('metrics.jsonl'))
+      .filter((m) => m.type === 'eval' && m.split === 'dev')
+      .at(-1)!;
+    assert.equal(printed.step, last.step);
+    assert.deepEqual(printed.metrics, last.metrics);
+  });
+
+  it('names a missing checkpoint and a bad split', async () => {
+    assert.match((await cli('eval', path.join(run.dir, 'nope'))).stderr, /nope/);
+    assert.match((await cli('eval', out('best'), '--split', 'train')).stderr, /--split must be dev or test, got 'train'/);
+  });
+});
+
+interface Printed {
+  text: string;
+  predictions: Record<string, Record<string, unknown>>;
+}
+
+describe('mtl predict', () => {
+  const texts = ['play some jazz by miles davis on spotify.', '  rate  this  book five stars ', 'a gorgeous , witty film'];
+
+  it('prints one JSON object per text with every task: label + probability, tags and typed spans with char offsets', async () => {
+    const r = await cli('predict', out('best'), ...texts);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n').map((l) => JSON.parse(l) as Printed);
+    assert.equal(lines.length, texts.length);
+    lines.forEach((p, i) => {
+      assert.equal(p.text, texts[i]);
+      assert.deepEqual(Object.keys(p.predictions), ['intent', 'slots', 'sentiment']);
+      const intent = p.predictions.intent as { label: string; probability: number };
+      assert.equal(typeof intent.label, 'string');
+      assert.ok(intent.probability > 0 && intent.probability <= 1);
+      assert.ok(['0', '1'].includes((p.predictions.sentiment as { label: string }).label));
+      const slots = p.predictions.slots as {
+        tags: string[];
+        words: string[];
+        spans: { type: string; start: number; end: number; text: string }[];
+      };
+      assert.equal(slots.tags.length, slots.words.length);
+      for (const s of slots.spans) {
+        assert.equal(p.text.slice(s.start, s.end), s.text, 'the offsets slice the input to the span');
+        assert.ok(s.type.length > 0);
+      }
+    });
+    const words = (lines[0]!.predictions.slots as { words: string[] }).words;
+    assert.deepEqual(words.slice(-2), ['spotify', '.'], 'end punctuation is a word of its own');
+  });
+
+  it('reads --input JSON lines (strings or {"text": …}) and names file:line of a bad line', async () => {
+    const file = path.join(run.dir, 'inputs.jsonl');
+    writeFileSync(file, `"play jazz"\n{"text": "book a table for two"}\n`);
+    const r = await cli('predict', out('best'), '--input', file);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      r.stdout.split('\n').map((l) => (JSON.parse(l) as Printed).text),
+      ['play jazz', 'book a table for two'],
+    );
+    writeFileSync(file, `"play jazz"\n{"txt": "oops"}\n`);
+    const bad = await cli('predict', out('best'), '--input', file);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2`));
+  });
+
+  it('needs texts', async () => {
+    assert.match((await cli('predict', out('best'))).stderr, /no texts/);
+  });
+});
+
+describe('mtl train: interruption', () => {
+  it('SIGINT saves a loadable last/ checkpoint and exits with 130; --resume continues it', async () => {
+    const config = path.join(run.dir, 'long.yaml');
+    writeFileSync(config, tinyYaml('sigint', { training: '  max_steps: 100000\n  batch_size: 8\n  eval_every: 100000\n  log_every: 2' }));
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'mtl.js'), 'train', config], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let sent = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!sent && /step 4\/100000/.test(stdout)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 130, stdout);
+    assert.match(stdout, /SIGINT: stopped at step \d+; saved .*last \(continue with --resume\)/);
+    using ckpt = loadCheckpoint(path.join(run.dir, 'sigint', 'last'));
+    const step = ckpt.trainerState?.step ?? 0;
+    assert.ok(step >= 4);
+    const resumed = await cli('train', config, '--resume', '--max-steps', String(step + 2));
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stdout, new RegExp(`resumed from .* at step ${step} of ${step + 2}`));
+  });
+});
