@@ -4,15 +4,18 @@
  * features, batches and metrics are made by the same functions as during training, so `mtl eval`
  * repeats the figures recorded in metrics.jsonl and test_metrics.json exactly.
  */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { CheckpointError } from '../errors.js';
 import { parseTrainingConfig } from '../io/config/index.js';
-import { loadCheckpoint } from '../io/checkpoint.js';
+import { appendMetrics, checkpointPaths, loadCheckpoint } from '../io/checkpoint.js';
 import { BertModel, bertConfigFromHf } from '../models/bert/index.js';
 import { MultiTaskModel } from '../mtl/multitask-model.js';
 import { Tokenizer } from '../tokenization/index.js';
-import { evalBatching, evaluateStreams, type EvalResult } from './evaluate.js';
+import { evalBatching, evaluateStreams, type EvalBatching, type EvalResult } from './evaluate.js';
 import { prepareRun } from './prepare.js';
 import { loadModelWeights } from './run-checkpoint.js';
+import type { Stream } from './streams.js';
 import type { Split } from './task-data.js';
 
 export interface CheckpointEvalResult extends EvalResult {
@@ -56,4 +59,39 @@ export async function evaluateCheckpoint(
     model?.dispose();
     ckpt.dispose();
   }
+}
+
+/**
+ * At the end of a run: loads `<outputDir>/best` into `model`, evaluates it on the test sets and
+ * writes <outputDir>/test_metrics.json (also appended to metrics.jsonl).
+ * @param step the best checkpoint's step, for the record.
+ * @returns undefined when no task has test data.
+ */
+export function testBestCheckpoint(
+  model: MultiTaskModel,
+  streams: readonly Stream[],
+  batching: EvalBatching,
+  outputDir: string,
+  step: number,
+): EvalResult | undefined {
+  if (!streams.some((s) => s.splits.test !== undefined)) return undefined;
+  const paths = checkpointPaths(outputDir);
+  const ckpt = loadCheckpoint(paths.best, { optimizer: false });
+  try {
+    loadModelWeights(model, ckpt);
+  } finally {
+    ckpt.dispose();
+  }
+  const result = evaluateStreams(model, streams, 'test', batching);
+  const record = {
+    checkpoint: paths.best,
+    step,
+    metrics: result.metrics,
+    losses: result.losses,
+    joint: result.joint,
+    examples: result.examples,
+  };
+  writeFileSync(path.join(outputDir, 'test_metrics.json'), `${JSON.stringify(record, null, 2)}\n`);
+  appendMetrics(paths.metrics, { type: 'eval', split: 'test', ...record });
+  return result;
 }

@@ -25,7 +25,7 @@ import {
   type TrainerState,
 } from '../io/checkpoint.js';
 import { MultiTaskModel, taskLosses } from '../mtl/multitask-model.js';
-import { createTaskSampler, type TaskSampler, type TaskSamplerState } from '../mtl/samplers/index.js';
+import { createTaskSampler, type TaskSampler } from '../mtl/samplers/index.js';
 import { collateJoint } from '../tasks/index.js';
 import { manualSeed, tidy, type Tensor } from '../tensor/index.js';
 import { Tokenizer } from '../tokenization/index.js';
@@ -38,45 +38,16 @@ import { prepareRun, type PreparedRun } from './prepare.js';
 import { ProgressReporter, type ProgressInfo } from './progress.js';
 import { checkResumeConfig, loadModelWeights, saveRunCheckpoint } from './run-checkpoint.js';
 import { applyLrSchedule, makeSchedule, type LrSchedule, type ScheduleSpec } from './schedules.js';
-import { ModelSelector, type SelectionState } from './selection.js';
+import { ModelSelector } from './selection.js';
 import { InterruptWatch, yieldToEventLoop } from './signals.js';
 import { batchesPerEpoch, trainStreams, type TrainStream } from './streams.js';
 import { describeEval, StepWindow } from './report.js';
 import { microBatchSeed } from './seeding.js';
+import { restoreRunState, runState } from './run-state.js';
+import { testBestCheckpoint } from './eval-checkpoint.js';
+import { scheduleOf, type TrainOptions, type TrainResult } from './trainer-options.js';
 
-export interface TrainOptions {
-  /** Continue from `<output_dir>/last` (model, optimizer, step, sampler, batchers, selection). */
-  readonly resume?: boolean;
-  /** Log lines (data, evaluations, checkpoints; progress lines when there is no bar). */
-  readonly log?: (line: string) => void;
-  /** Called after every optimizer step. */
-  readonly onProgress?: (p: ProgressInfo) => void;
-  /** Draw a live progress bar on stdout (the CLI turns it on when stdout is a terminal). */
-  readonly progressBar?: boolean;
-  /** Stops the run after the current step, saving `last/`. */
-  readonly signal?: AbortSignal;
-  /** Stop cleanly on SIGINT/SIGTERM (the CLI turns it on). Default false. */
-  readonly handleSignals?: boolean;
-}
-
-export interface TrainResult {
-  readonly status: 'completed' | 'early-stopped' | 'interrupted';
-  readonly outputDir: string;
-  /** Optimizer steps done, and planned. */
-  readonly step: number;
-  readonly totalSteps: number;
-  readonly bestStep: number | null;
-  readonly bestMetric: { readonly name: string; readonly value: number | null };
-  /** The last dev evaluation; the test evaluation of the best checkpoint (when there are test sets and the run finished). */
-  readonly dev?: EvalResult;
-  readonly test?: EvalResult;
-  readonly truncated: PreparedRun['truncated'];
-  readonly skipped: PreparedRun['skipped'];
-  /** Seconds of training steps in this process (evaluation and saving excluded), and throughput over them. */
-  readonly trainSeconds: number;
-  readonly examplesPerSecond: number;
-  readonly tokensPerSecond: number;
-}
+export type { TrainOptions, TrainResult } from './trainer-options.js';
 
 /** Trains as `config` says (see the file comment). */
 export async function train(config: TrainingConfig, options: TrainOptions = {}): Promise<TrainResult> {
@@ -86,15 +57,6 @@ export async function train(config: TrainingConfig, options: TrainOptions = {}):
   } finally {
     trainer.dispose();
   }
-}
-
-/** The schedule of the config, with steps resolved. */
-function scheduleOf(config: TrainingConfig, totalSteps: number): ScheduleSpec & { warmupSteps: number } {
-  const t = config.training;
-  const warmupSteps = t.warmupSteps ?? Math.round((t.warmupRatio ?? 0) * totalSteps);
-  if (t.schedule === 'constant')
-    return warmupSteps > 0 ? { kind: 'constant_with_warmup', warmupSteps } : { kind: 'constant', warmupSteps: 0 };
-  return { kind: t.schedule, warmupSteps, totalSteps };
 }
 
 class Trainer {
@@ -223,29 +185,18 @@ class Trainer {
   }
 
   #restore(ckpt: LoadedCheckpoint): void {
-    const state = ckpt.trainerState;
-    if (state === null || state.optimizer === null || ckpt.optimizerTensors === null) {
-      throw new CheckpointError(`${ckpt.dir} has no trainer state or optimizer state; it cannot be resumed`);
-    }
-    this.#optimizer.loadStateDict({ json: state.optimizer as never, tensors: ckpt.optimizerTensors });
-    this.#sampler.restore(state.sampler as unknown as TaskSamplerState);
-    const batchers = state.batcher as { stream: string; epoch: number; position: number }[];
-    this.#streams.forEach((s, i) => {
-      const saved = batchers[i];
-      if (saved?.stream !== s.stream.name)
-        throw new CheckpointError(
-          `${ckpt.dir}: batcher state ${i} is for '${saved?.stream}', this run's stream ${i} is '${s.stream.name}'`,
-        );
-      s.batcher.loadState({ epoch: saved.epoch, position: saved.position });
+    const restored = restoreRunState(ckpt, {
+      optimizer: this.#optimizer,
+      sampler: this.#sampler,
+      streams: this.#streams,
+      selector: this.#selector,
     });
-    const selection = state.earlyStopping as unknown as SelectionState & { lastEvalStep: number };
-    this.#selector.restore(selection);
-    this.#lastEvalStep = selection.lastEvalStep;
-    this.#step = state.step;
+    this.#step = restored.step;
+    this.#lastEvalStep = restored.lastEvalStep;
     mkdirSync(this.#config.outputDir, { recursive: true });
     writeFileSync(this.#paths.metrics, ckpt.metrics.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    this.#log(`resumed from ${ckpt.dir} at step ${state.step} of ${this.totalSteps}`);
-    this.#appendStart(state.step);
+    this.#log(`resumed from ${ckpt.dir} at step ${restored.step} of ${this.totalSteps}`);
+    this.#appendStart(restored.step);
   }
 
   #appendStart(fromStep: number): void {
@@ -415,23 +366,15 @@ class Trainer {
   }
 
   #trainerState(): TrainerState {
-    return {
-      step: this.#step,
-      epoch: this.#epoch(),
-      seed: this.#config.seed,
-      bestMetric: this.#selector.best,
-      bestStep: this.#selector.bestStep,
-      sampler: this.#sampler.state() as never,
-      batcher: this.#streams.map((s) => ({ stream: s.stream.name, ...s.batcher.state })),
-      rng: {
-        method: 'manual_seed(hash(seed, micro_batch)) at every micro-batch',
-        seed: this.#config.seed,
-        next_micro_batch: this.#step * this.#config.training.gradientAccumulationSteps,
+    const parts = { sampler: this.#sampler, streams: this.#streams, selector: this.#selector };
+    return runState(
+      parts,
+      { step: this.#step, epoch: this.#epoch(), seed: this.#config.seed, lastEvalStep: this.#lastEvalStep },
+      {
+        ...this.#scheduleSpec,
+        microBatchesPerStep: this.#config.training.gradientAccumulationSteps,
       },
-      scheduler: { ...this.#scheduleSpec, step: this.#step } as never,
-      earlyStopping: { ...this.#selector.state(), lastEvalStep: this.#lastEvalStep } as never,
-      optimizer: null, // filled by saveRunCheckpoint
-    };
+    );
   }
 
   #save(dir = this.#paths.last): void {
@@ -454,29 +397,13 @@ class Trainer {
     return this.#result('interrupted', undefined);
   }
 
-  /** Evaluates the best checkpoint on the test sets and writes test_metrics.json (undefined when no task has test data). */
+  /** Evaluates the best checkpoint on the test sets into test_metrics.json (undefined when no task has test data). */
   #testBest(): EvalResult | undefined {
     if (!existsSync(this.#paths.best)) copyCheckpoint(this.#paths.last, this.#paths.best); // no dev data: the last is the best there is
-    if (!this.#prepared.streams.some((s) => s.splits.test !== undefined)) return undefined;
-    const ckpt = loadCheckpoint(this.#paths.best, { optimizer: false });
-    try {
-      loadModelWeights(this.#model, ckpt);
-    } finally {
-      ckpt.dispose();
-    }
-    const result = evaluateStreams(this.#model, this.#prepared.streams, 'test', this.#batching);
     const step = this.#selector.bestStep ?? this.#step;
-    const record = {
-      checkpoint: this.#paths.best,
-      step,
-      metrics: result.metrics,
-      losses: result.losses,
-      joint: result.joint,
-      examples: result.examples,
-    };
-    writeFileSync(path.join(this.#config.outputDir, 'test_metrics.json'), `${JSON.stringify(record, null, 2)}\n`);
-    appendMetrics(this.#paths.metrics, { type: 'eval', split: 'test', ...record });
-    this.#log(`best checkpoint (step ${step}) on ${describeEval(step, result, undefined, undefined, undefined, false)}`);
+    const result = testBestCheckpoint(this.#model, this.#prepared.streams, this.#batching, this.#config.outputDir, step);
+    if (result !== undefined)
+      this.#log(`best checkpoint (step ${step}) on ${describeEval(step, result, undefined, undefined, undefined, false)}`);
     return result;
   }
 

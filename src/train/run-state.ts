@@ -1,0 +1,79 @@
+/**
+ * trainer_state.json's resumable parts (see ./run-checkpoint.ts for what a resume restores): built
+ * from the live components, and put back into them.
+ */
+import { CheckpointError } from '../errors.js';
+import type { JsonValue, LoadedCheckpoint, TrainerState } from '../io/checkpoint.js';
+import type { TaskSampler, TaskSamplerState } from '../mtl/samplers/index.js';
+import type { AdamW } from './optim/adamw.js';
+import type { ScheduleSpec } from './schedules.js';
+import type { ModelSelector, SelectionState } from './selection.js';
+import type { TrainStream } from './streams.js';
+
+/** The components whose state a checkpoint holds (the model's weights are saved separately). */
+export interface RunComponents {
+  readonly sampler: TaskSampler;
+  readonly streams: readonly TrainStream[];
+  readonly selector: ModelSelector;
+}
+
+interface Position {
+  readonly step: number;
+  readonly epoch: number;
+  readonly seed: number;
+  /** The step of the last evaluation (-1 before the first). */
+  readonly lastEvalStep: number;
+}
+
+/** trainer_state.json's content (the optimizer's JSON part is filled in when saving). */
+export function runState(parts: RunComponents, at: Position, schedule: ScheduleSpec & { microBatchesPerStep: number }): TrainerState {
+  const { microBatchesPerStep, ...scheduleSpec } = schedule;
+  const json = (v: unknown) => v as JsonValue;
+  return {
+    step: at.step,
+    epoch: at.epoch,
+    seed: at.seed,
+    bestMetric: parts.selector.best,
+    bestStep: parts.selector.bestStep,
+    sampler: json(parts.sampler.state()),
+    batcher: parts.streams.map((s) => ({ stream: s.stream.name, ...s.batcher.state })),
+    rng: {
+      method: 'manual_seed(hash(seed, micro_batch)) at every micro-batch',
+      seed: at.seed,
+      next_micro_batch: at.step * microBatchesPerStep,
+    },
+    scheduler: json({ ...scheduleSpec, step: at.step }),
+    earlyStopping: json({ ...parts.selector.state(), lastEvalStep: at.lastEvalStep }),
+    optimizer: null,
+  };
+}
+
+/**
+ * Puts a checkpoint's optimizer, sampler, batcher and selection state back.
+ * @returns the step to continue from and the step of the last evaluation.
+ * @throws CheckpointError for a checkpoint without trainer or optimizer state, or saved for other streams.
+ */
+export function restoreRunState(
+  ckpt: LoadedCheckpoint,
+  parts: RunComponents & { optimizer: AdamW },
+): { step: number; lastEvalStep: number } {
+  const state = ckpt.trainerState;
+  if (state === null || state.optimizer === null || ckpt.optimizerTensors === null) {
+    throw new CheckpointError(`${ckpt.dir} has no trainer state or optimizer state; it cannot be resumed`);
+  }
+  parts.optimizer.loadStateDict({ json: state.optimizer as never, tensors: ckpt.optimizerTensors });
+  parts.sampler.restore(state.sampler as unknown as TaskSamplerState);
+  const batchers = (Array.isArray(state.batcher) ? state.batcher : []) as { stream?: string; epoch: number; position: number }[];
+  parts.streams.forEach((s, i) => {
+    const saved = batchers[i];
+    if (saved?.stream !== s.stream.name) {
+      throw new CheckpointError(
+        `${ckpt.dir}: batcher state ${i} is for '${String(saved?.stream)}', this run's stream ${i} is '${s.stream.name}'`,
+      );
+    }
+    s.batcher.loadState({ epoch: saved.epoch, position: saved.position });
+  });
+  const selection = state.earlyStopping as unknown as SelectionState & { lastEvalStep: number };
+  parts.selector.restore(selection);
+  return { step: state.step, lastEvalStep: selection.lastEvalStep };
+}

@@ -1,0 +1,51 @@
+/**
+ * The trainer's options and result, and how a config's schedule settings resolve into steps.
+ */
+import type { TrainingConfig } from '../io/config/index.js';
+import type { EvalResult } from './evaluate.js';
+import type { PreparedRun } from './prepare.js';
+import type { ProgressInfo } from './progress.js';
+import type { ScheduleSpec } from './schedules.js';
+
+export interface TrainOptions {
+  /** Continue from `<output_dir>/last` (model, optimizer, step, sampler, batchers, selection). */
+  readonly resume?: boolean;
+  /** Log lines (data, evaluations, checkpoints; progress lines when there is no bar). */
+  readonly log?: (line: string) => void;
+  /** Called after every optimizer step. */
+  readonly onProgress?: (p: ProgressInfo) => void;
+  /** Draw a live progress bar on stdout (the CLI turns it on when stdout is a terminal). */
+  readonly progressBar?: boolean;
+  /** Stops the run after the current step, saving `last/`. */
+  readonly signal?: AbortSignal;
+  /** Stop cleanly on SIGINT/SIGTERM (the CLI turns it on). Default false. */
+  readonly handleSignals?: boolean;
+}
+
+export interface TrainResult {
+  readonly status: 'completed' | 'early-stopped' | 'interrupted';
+  readonly outputDir: string;
+  /** Optimizer steps done, and planned. */
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly bestStep: number | null;
+  readonly bestMetric: { readonly name: string; readonly value: number | null };
+  /** The last dev evaluation; the test evaluation of the best checkpoint (when there are test sets and the run finished). */
+  readonly dev?: EvalResult;
+  readonly test?: EvalResult;
+  readonly truncated: PreparedRun['truncated'];
+  readonly skipped: PreparedRun['skipped'];
+  /** Seconds of training steps in this process (evaluation and saving excluded), and throughput over them. */
+  readonly trainSeconds: number;
+  readonly examplesPerSecond: number;
+  readonly tokensPerSecond: number;
+}
+
+/** The schedule of the config, with steps resolved. */
+export function scheduleOf(config: TrainingConfig, totalSteps: number): ScheduleSpec & { warmupSteps: number } {
+  const t = config.training;
+  const warmupSteps = t.warmupSteps ?? Math.round((t.warmupRatio ?? 0) * totalSteps);
+  if (t.schedule === 'constant')
+    return warmupSteps > 0 ? { kind: 'constant_with_warmup', warmupSteps } : { kind: 'constant', warmupSteps: 0 };
+  return { kind: t.schedule, warmupSteps, totalSteps };
+}
