@@ -4,12 +4,13 @@
  * tag of each word and the typed spans, with character offsets into the text as given.
  *
  * Tasks trained on pre-split words (SNIPS, ATIS, CoNLL) get the text split into words at whitespace,
- * with punctuation at a word's ends split off (the data sets write "boston ." not "boston."); tasks
- * that read the same kind of input share one encoder pass.
+ * with punctuation at a word's ends split off (the data sets write "boston ." not "boston.") and
+ * tagged O; tasks that read the same kind of input share one encoder pass.
  */
 import { DataError } from '../errors.js';
 import { mapJsonl, type SourcePosition } from '../data/index.js';
 import { parseTrainingConfig } from '../io/config/index.js';
+import { repairBio } from '../metrics/index.js';
 import { loadCheckpoint, type TaskRecord } from '../io/checkpoint.js';
 import { BertModel, bertConfigFromHf } from '../models/bert/index.js';
 import { MultiTaskModel } from '../mtl/multitask-model.js';
@@ -18,6 +19,7 @@ import {
   taskSpec,
   taskType,
   TOKEN_CLASSIFICATION,
+  spansOf,
   type AnyTaskType,
   type SequenceClassificationOptions,
   type SequenceClassificationPrediction,
@@ -65,6 +67,7 @@ interface Word {
 }
 
 const EDGE_PUNCTUATION = /[.,!?;:"()[\]{}]/;
+const isPunctuation = (word: string): boolean => word.length === 1 && EDGE_PUNCTUATION.test(word);
 
 /** The words of `text`: runs of non-space characters, with punctuation at either end split off as words of its own. */
 export function splitWords(text: string): Word[] {
@@ -99,12 +102,16 @@ function exampleOf(input: PredictInput, kind: InputKind, index: number): unknown
 function answer(task: PredictTask, p: unknown, input: PredictInput): TaskPrediction {
   if (task.spec.kind === TOKEN_CLASSIFICATION) {
     const words = splitWords(input.text);
-    const pred = p as TokenClassificationPrediction;
-    const spans = pred.spans.map((s) => {
+    // Punctuation split off a word is never part of an entity (the tagging data sets write none).
+    const tags = repairBio((p as TokenClassificationPrediction).tags.map((t, i) => (isPunctuation(words[i]!.word) ? 'O' : t)));
+    const spans = spansOf(
+      words.map((w) => w.word),
+      tags,
+    ).map((s) => {
       const [start, end] = [words[s.start]!.start, words[s.end - 1]!.end];
       return { type: s.type, start, end, text: input.text.slice(start, end) };
     });
-    return { tags: pred.tags, words: words.map((w) => w.word), spans };
+    return { tags, words: words.map((w) => w.word), spans };
   }
   const pred = p as SequenceClassificationPrediction;
   if ((task.spec.options as SequenceClassificationOptions).multiLabel) return { labels: pred.labels, probabilities: pred.probabilities };

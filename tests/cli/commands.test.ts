@@ -127,6 +127,7 @@ describe('mtl predict', () => {
     });
     const words = (lines[0]!.predictions.slots as { words: string[] }).words;
     assert.deepEqual(words.slice(-2), ['spotify', '.'], 'end punctuation is a word of its own');
+    assert.equal((lines[0]!.predictions.slots as { tags: string[] }).tags.at(-1), 'O', 'and never part of an entity');
   });
 
   it('reads --input JSON lines (strings or {"text": …}) and names file:line of a bad line', async () => {

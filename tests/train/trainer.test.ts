@@ -7,6 +7,7 @@ import { loadCheckpoint, readMetrics } from '../../src/io/checkpoint.js';
 import { liveTensorCount } from '../../src/tensor/index.js';
 import { evaluateCheckpoint } from '../../src/train/eval-checkpoint.js';
 import { microBatchSeed } from '../../src/train/seeding.js';
+import { splitWords } from '../../src/train/predict.js';
 import { holdOut } from '../../src/train/task-data.js';
 import { train, type TrainResult } from '../../src/train/trainer.js';
 import { tinyConfig, tinyRun, type RunFolder } from './trainer-fixture.js';
@@ -193,5 +194,21 @@ describe('holdOut (data.dev_fraction)', () => {
     );
     assert.deepEqual(holdOut(xs, 0.1, 42), a);
     assert.notDeepEqual(holdOut(xs, 0.1, 43).dev, a.dev);
+  });
+});
+
+describe('splitWords (prediction input)', () => {
+  it('splits at whitespace and peels punctuation off word ends, keeping offsets into the text', () => {
+    const text = ' Play "Despacito" by Luis  Fonsi, on Spotify.';
+    const words = splitWords(text);
+    assert.deepEqual(
+      words.map((w) => w.word),
+      ['Play', '"', 'Despacito', '"', 'by', 'Luis', 'Fonsi', ',', 'on', 'Spotify', '.'],
+    );
+    for (const w of words) assert.equal(text.slice(w.start, w.end), w.word);
+    assert.deepEqual(
+      splitWords("i'd like it.").map((w) => w.word),
+      ["i'd", 'like', 'it', '.'],
+    );
   });
 });
