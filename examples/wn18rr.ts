@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readKgFolder, type Triple } from '../src/data/readers/triples.js';
 import { rankingMetrics } from '../src/metrics/ranking.js';
-import { Rng } from '../src/mtl/samplers/rng.js';
+import { Rng } from '../src/tensor/rng.js';
 import { filteredRanks } from '../src/tasks/kg/filtered-ranks.js';
 import { KnownTriples } from '../src/tasks/kg/known-triples.js';
 import { KgEmbeddingModel } from '../src/tasks/kg/model.js';

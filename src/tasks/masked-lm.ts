@@ -19,7 +19,7 @@
  */
 import { ConfigError, ShapeError } from '../errors.js';
 import type { SourcePosition } from '../data/index.js';
-import { Rng, type RngState } from '../mtl/samplers/rng.js';
+import { Rng, type RngState } from '../tensor/rng.js';
 import { LayerNorm } from '../nn/layer-norm.js';
 import { Linear } from '../nn/linear.js';
 import { Module } from '../nn/module.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { CheckpointError, ConfigError, ShapeError } from '../../src/errors.js';
-import { Rng } from '../../src/mtl/samplers/rng.js';
+import { Rng } from '../../src/tensor/rng.js';
 import {
   DwaWeighting,
   GradNormWeighting,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
 import { BertModel } from '../../src/models/bert/index.js';
-import { Rng } from '../../src/mtl/samplers/rng.js';
+import { Rng } from '../../src/tensor/rng.js';
 import {
   maskedLm,
   maskedLmMetrics,

@@ -10,7 +10,7 @@ import { RoundRobinSampler } from './round-robin.js';
 import type { TaskSampler } from './sampler.js';
 import { temperatureSampler } from './temperature.js';
 
-export { Rng, type RngState } from './rng.js';
+export { Rng, type RngState } from '../../tensor/rng.js';
 export {
   WeightedTaskSampler,
   checkTaskSizes,

@@ -4,7 +4,7 @@
  * state is plain JSON, so `--resume` continues with the same task order.
  */
 import { CheckpointError, ConfigError } from '../../errors.js';
-import { Rng, type RngState } from './rng.js';
+import { Rng, type RngState } from '../../tensor/rng.js';
 
 /** The saved state of a sampler that draws tasks at random with fixed probabilities. */
 export interface WeightedSamplerState {

@@ -20,7 +20,7 @@
  */
 import { CheckpointError, ConfigError } from '../../errors.js';
 import { eye, keep, noGrad, stack, tensor, tidy, where, zeros, type Tensor } from '../../tensor/index.js';
-import { Rng } from '../samplers/rng.js';
+import { Rng } from '../../tensor/rng.js';
 import { TINY, checkGramian, checkJacobian, combineRows, gramian, randomOrders, visitOrder, type TaskOrder } from './gramian.js';
 import { checkReduction } from './pcgrad.js';
 import { checkSurgeryState, type GradVacState, type GradientSurgery, type SurgeryState } from './types.js';

@@ -10,7 +10,7 @@
  */
 import { ConfigError, ShapeError } from '../../errors.js';
 import { cast, noGrad, tidy, type Tensor } from '../../tensor/index.js';
-import type { Rng } from '../samplers/rng.js';
+import type { Rng } from '../../tensor/rng.js';
 
 const shapeText = (s: readonly number[]): string => `[${s.join(', ')}]`;
 

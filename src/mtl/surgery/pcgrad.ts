@@ -12,7 +12,7 @@
  */
 import { ConfigError } from '../../errors.js';
 import { eye, noGrad, tidy, zeros, type Tensor } from '../../tensor/index.js';
-import { Rng } from '../samplers/rng.js';
+import { Rng } from '../../tensor/rng.js';
 import { TINY, checkGramian, checkJacobian, combineRows, gramian, randomOrders, visitOrder, type TaskOrder } from './gramian.js';
 import { checkSurgeryState, type GradientSurgery, type PcgradState, type SurgeryState } from './types.js';
 

@@ -12,7 +12,7 @@
  */
 import { CheckpointError } from '../../errors.js';
 import type { Tensor } from '../../tensor/index.js';
-import type { RngState } from '../samplers/rng.js';
+import type { RngState } from '../../tensor/rng.js';
 
 export const SURGERY_METHODS = ['pcgrad', 'cagrad', 'mgda', 'gradvac'] as const;
 export type SurgeryMethod = (typeof SURGERY_METHODS)[number];

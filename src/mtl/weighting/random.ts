@@ -9,7 +9,7 @@
  */
 import { CheckpointError, ConfigError } from '../../errors.js';
 import type { Tensor } from '../../tensor/index.js';
-import { Rng } from '../samplers/rng.js';
+import { Rng } from '../../tensor/rng.js';
 import {
   checkLosses,
   checkNumTasks,

@@ -9,7 +9,7 @@
  */
 import { CheckpointError, ConfigError, ShapeError } from '../../errors.js';
 import { tensor, tidy, type Tensor } from '../../tensor/index.js';
-import type { RngState } from '../samplers/rng.js';
+import type { RngState } from '../../tensor/rng.js';
 
 export const WEIGHTING_METHODS = ['static', 'uncertainty', 'gradnorm', 'dwa', 'random'] as const;
 export type WeightingMethod = (typeof WEIGHTING_METHODS)[number];

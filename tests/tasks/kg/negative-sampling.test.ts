@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Triple } from '../../../src/data/readers/triples.js';
 import { KnownTriples } from '../../../src/tasks/kg/known-triples.js';
 import { sampleNegatives } from '../../../src/tasks/kg/negative-sampling.js';
-import { Rng } from '../../../src/mtl/samplers/rng.js';
+import { Rng } from '../../../src/tensor/rng.js';
 
 const positives: Triple[] = [
   { head: 0, relation: 0, tail: 1 },

@@ -7,7 +7,7 @@ import { filteredRanks, type CandidateScorer } from '../../../src/tasks/kg/filte
 import { KgEmbeddingModel } from '../../../src/tasks/kg/model.js';
 import { distMult, rotatE, transE } from '../../../src/tasks/kg/scoring.js';
 import { index, liveTensorCount, manualSeed, tensor, tidy, zeros, type Tensor } from '../../../src/tensor/index.js';
-import { Rng } from '../../../src/mtl/samplers/rng.js';
+import { Rng } from '../../../src/tensor/rng.js';
 
 test('filtered rank on a tiny graph, by hand, under each tie policy', () => {
   // Query (0, r0, ?) with true tail 2; scores of tails 0..4. Known true tails of (0, r0): {2, 4}.

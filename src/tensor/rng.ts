@@ -10,7 +10,7 @@
  * "Fast Splittable Pseudorandom Number Generators", OOPSLA 2014), here its common 32-bit form: a
  * golden-ratio counter mixed by MurmurHash3's fmix32 finalizer; so nearby seeds give unrelated streams.
  */
-import { CheckpointError, ConfigError } from '../../errors.js';
+import { CheckpointError, ConfigError } from '../errors.js';
 
 /** The saved form of an Rng: its algorithm and the four state words (unsigned 32-bit integers). */
 export interface RngState {
