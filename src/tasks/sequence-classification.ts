@@ -17,8 +17,6 @@ import {
   type TextPairExample,
 } from '../data/index.js';
 import { accuracy, averageScores, multiLabelScores, subsetAccuracy } from '../metrics/index.js';
-import { Dropout } from '../nn/dropout.js';
-import { Linear } from '../nn/linear.js';
 import { binaryCrossEntropyWithLogits, crossEntropy, noGrad, sigmoid, softmax, tensor, tidy, type Tensor } from '../tensor/index.js';
 import { IGNORE_INDEX, type Tokenizer } from '../tokenization/index.js';
 import { rejectUnknownKeys } from '../tokenization/options.js';
@@ -27,7 +25,6 @@ import { booleanOption, checkProbability, probabilityOption, stringOption } from
 import type {
   Batch,
   BatchInputs,
-  EncoderConfig,
   EncoderOutputs,
   FeaturizeOptions,
   Features,
@@ -36,7 +33,7 @@ import type {
   TaskSpec,
   TaskType,
 } from './types.js';
-import { TaskHead } from './types.js';
+import { LinearHead } from './linear-head.js';
 
 export const SEQUENCE_CLASSIFICATION = 'sequence-classification';
 
@@ -74,17 +71,7 @@ export interface SequenceClassificationPrediction {
 type Spec = TaskSpec<SequenceClassificationOptions>;
 
 /** Dropout and a linear layer over the pooled output: (B, H) → logits (B, C). */
-export class SequenceClassificationHead extends TaskHead {
-  readonly dropout: Dropout;
-  /** weight (C, H), bias (C) */
-  readonly classifier: Linear;
-
-  constructor(encoder: EncoderConfig, numLabels: number, dropout: number) {
-    super();
-    this.dropout = this.registerModule('dropout', new Dropout(dropout));
-    this.classifier = this.registerModule('classifier', new Linear(encoder.hiddenSize, numLabels, { initStd: encoder.initializerRange }));
-  }
-
+export class SequenceClassificationHead extends LinearHead {
   forward(encoded: EncoderOutputs): Tensor {
     const pooled = encoded.pooledOutput; // (B, H)
     if (pooled === undefined) {
@@ -92,7 +79,7 @@ export class SequenceClassificationHead extends TaskHead {
         'sequence classification reads the pooled output, but the encoder has no pooling layer; build it with addPoolingLayer: true',
       );
     }
-    return tidy(() => this.classifier.forward(this.dropout.forward(pooled))); // (B, C)
+    return this.project(pooled); // (B, C)
   }
 }
 

@@ -10,8 +10,6 @@
 import { ConfigError, DataError, ShapeError } from '../errors.js';
 import { formatPosition, type TaggedExample } from '../data/index.js';
 import { extractChunks, repairBio, sequenceLabelingScores } from '../metrics/index.js';
-import { Dropout } from '../nn/dropout.js';
-import { Linear } from '../nn/linear.js';
 import { argmax, crossEntropy, noGrad, tidy, type Tensor } from '../tensor/index.js';
 import { IGNORE_INDEX, alignLabels, firstTokenOfWords } from '../tokenization/index.js';
 import { rejectUnknownKeys } from '../tokenization/options.js';
@@ -28,7 +26,7 @@ import {
 } from './features.js';
 import { probabilityOption } from './options.js';
 import type { Batch, EncoderConfig, EncoderOutputs, Features, Metrics, TaskSpec, TaskType } from './types.js';
-import { TaskHead } from './types.js';
+import { LinearHead } from './linear-head.js';
 
 export const TOKEN_CLASSIFICATION = 'token-classification';
 
@@ -61,19 +59,9 @@ export interface TokenClassificationPrediction {
 type Spec = TaskSpec<TokenClassificationOptions>;
 
 /** Dropout and a linear layer over every token: (B, T, H) → logits (B, T, C). */
-export class TokenClassificationHead extends TaskHead {
-  readonly dropout: Dropout;
-  /** weight (C, H), bias (C) */
-  readonly classifier: Linear;
-
-  constructor(encoder: EncoderConfig, numLabels: number, dropout: number) {
-    super();
-    this.dropout = this.registerModule('dropout', new Dropout(dropout));
-    this.classifier = this.registerModule('classifier', new Linear(encoder.hiddenSize, numLabels, { initStd: encoder.initializerRange }));
-  }
-
+export class TokenClassificationHead extends LinearHead {
   forward(encoded: EncoderOutputs): Tensor {
-    return tidy(() => this.classifier.forward(this.dropout.forward(encoded.lastHiddenState))); // (B, T, C)
+    return this.project(encoded.lastHiddenState); // (B, T, C)
   }
 }
 
