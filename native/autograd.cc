@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "args.h"
 #include "guard.h"
 #include "ops.h"
 #include "tensor_table.h"
@@ -13,11 +14,6 @@
 namespace mtl {
 
 namespace {
-const at::Tensor& tensorArg(const Napi::CallbackInfo& info, size_t i) {
-  if (!info[i].IsNumber()) throw BindingError("expected a tensor id");
-  return table(info.Env()).get(info[i].As<Napi::Number>().Int64Value());
-}
-
 bool boolArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   if (!info[i].IsBoolean()) throw BindingError(std::string("'") + name + "' expects a boolean");
   return info[i].As<Napi::Boolean>().Value();

@@ -5,18 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "args.h"
 #include "guard.h"
 #include "ops.h"
 #include "tensor_table.h"
 
 namespace mtl {
-
-namespace {
-const at::Tensor& tensorArg(const Napi::CallbackInfo& info, size_t i) {
-  if (!info[i].IsNumber()) throw BindingError("expected a tensor id");
-  return table(info.Env()).get(info[i].As<Napi::Number>().Int64Value());
-}
-}  // namespace
 
 Napi::Value FromBuffer(const Napi::CallbackInfo& info) {
   return guarded(info, "fromBuffer", [&]() -> Napi::Value {

@@ -4,9 +4,11 @@
  * bigram embeddings averaged per sentence, then a linear layer; AdamW with linear warmup/decay and
  * gradient clipping. Reports dev and test accuracy and writes the weights as safetensors.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { formatPosition, readDelimitedText } from '../data/index.js';
 import { DataError } from '../errors.js';
+import { Rng } from '../tensor/rng.js';
 import * as T from '../tensor/index.js';
 import { AdamW } from '../train/optim/adamw.js';
 import { clipGradNorm } from '../train/clip.js';
@@ -54,21 +56,13 @@ function featurize(sentence: string): number[] {
   return grams.length === 0 ? [0] : grams.map(bucket);
 }
 
-/** Reads a GLUE SST-2 `sentence<TAB>label` file with a header; errors name file and line. */
+/** SST-2's GLUE `sentence<TAB>label` file as featurized examples (labels 0/1; errors name file and line). */
 function readSst2(file: string): Example[] {
-  const lines = readFileSync(file, 'utf8').split(/\r?\n/);
-  if (lines[0]?.trim() !== 'sentence\tlabel')
-    throw new DataError(`${file}:1: expected the header 'sentence<TAB>label', got '${lines[0] ?? ''}'`);
-  const out: Example[] = [];
-  lines.slice(1).forEach((line, i) => {
-    if (line === '') return;
-    const tab = line.lastIndexOf('\t');
-    const label = Number(line.slice(tab + 1));
-    if (tab < 0 || (label !== 0 && label !== 1))
-      throw new DataError(`${file}:${i + 2}: expected 'sentence<TAB>0|1', got '${line.slice(0, 80)}'`);
-    out.push({ features: featurize(line.slice(0, tab)), label });
+  return readDelimitedText(file, { text: 'sentence', label: 'label' }).examples.map((e) => {
+    if (e.label !== '0' && e.label !== '1')
+      throw new DataError(`${formatPosition(e.source)}: expected label 0 or 1, got '${e.label ?? ''}'`);
+    return { features: featurize(e.text), label: Number(e.label) };
   });
-  return out;
 }
 
 function findData(dataDir: string | undefined): string {
@@ -142,14 +136,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const stepsPerEpoch = Math.ceil(train.length / BATCH);
   const totalSteps = options.epochs * stepsPerEpoch;
   const schedule = (step: number) => linearWarmupDecay(step, { warmupSteps: Math.round(totalSteps * 0.05), totalSteps });
-  let rng = options.seed + 1;
-  const random = () => (rng = (Math.imul(rng, 1103515245) + 12345) >>> 0) / 2 ** 32; // LCG for the shuffle
+  const rng = new Rng(options.seed); // the epoch shuffles
   const started = performance.now();
   let step = 0;
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     const order = train.map((_, i) => i);
     for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
+      const j = Math.floor(rng.float() * (i + 1));
       [order[i], order[j]] = [order[j] as number, order[i] as number];
     }
     let lossSum = 0;

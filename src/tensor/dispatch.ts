@@ -1,8 +1,8 @@
 /**
  * Calls ATen operators through the binding by schema name. `defineOp(name, overload)` returns a
- * lazily resolved handle; `callOp` runs it and turns binding failures into TorchError.
+ * lazily resolved handle; `callOp` runs it. Failures arrive as TorchError already: native.ts
+ * registers the error factory the binding uses when it loads.
  */
-import { TorchError } from '../errors.js';
 import { native, type NativeArg } from './native.js';
 import { SCALAR_TYPE } from './dtype.js';
 
@@ -18,28 +18,6 @@ export function defineOp(name: string, overload = ''): OpRef {
   return { name, overload, handle: -1 };
 }
 
-interface NativeFailure {
-  message: string;
-  code?: string;
-  op?: string;
-  inputs?: string;
-  torchMessage?: string;
-}
-
-/**
- * Converts an error thrown by the binding into TorchError (keeps other errors unchanged). The
- * binding builds TorchErrors itself once native.ts has registered its error factory; this covers
- * a binding that was loaded without it.
- */
-export function torchErrorFrom(e: unknown): unknown {
-  const f = e as NativeFailure;
-  if (e instanceof TorchError) return e;
-  if (e instanceof Error && f.code === 'ERR_TORCH') {
-    return new TorchError(f.message, { op: f.op, inputs: f.inputs, torchMessage: f.torchMessage ?? f.message }, e);
-  }
-  return e;
-}
-
 /** Runs `op` with arguments in schema order (undefined = the schema's default). */
 export function callOp(op: OpRef, ...args: NativeArg[]): unknown {
   return invoke(op, args);
@@ -47,33 +25,20 @@ export function callOp(op: OpRef, ...args: NativeArg[]): unknown {
 
 /** callOp with the arguments as one array (saves re-collecting them on the hot path). */
 export function invoke(op: OpRef, args: NativeArg[]): unknown {
-  try {
-    if (op.handle < 0) op.handle = native.opHandle(op.name, op.overload);
-    const h = op.handle;
-    // Explicit arities for the common cases: a spread call costs more than the op itself here.
-    switch (args.length) {
-      case 1:
-        return native.call(h, args[0]);
-      case 2:
-        return native.call(h, args[0], args[1]);
-      case 3:
-        return native.call(h, args[0], args[1], args[2]);
-      case 4:
-        return native.call(h, args[0], args[1], args[2], args[3]);
-      default:
-        return native.call(h, ...args);
-    }
-  } catch (e) {
-    throw torchErrorFrom(e);
-  }
-}
-
-/** Runs a binding function, translating its errors like callOp. */
-export function callNative<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    throw torchErrorFrom(e);
+  if (op.handle < 0) op.handle = native.opHandle(op.name, op.overload);
+  const h = op.handle;
+  // Explicit arities for the common cases: a spread call costs more than the op itself here.
+  switch (args.length) {
+    case 1:
+      return native.call(h, args[0]);
+    case 2:
+      return native.call(h, args[0], args[1]);
+    case 3:
+      return native.call(h, args[0], args[1], args[2]);
+    case 4:
+      return native.call(h, args[0], args[1], args[2], args[3]);
+    default:
+      return native.call(h, ...args);
   }
 }
 

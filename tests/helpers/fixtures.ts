@@ -2,9 +2,7 @@
  * Test helpers: load fixtures made by scripts/fixtures/*.py (Python torch) and compare numbers.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { decodeFinite, loadFixture } from './load-fixture.js';
 import { tensor, type DType, type Tensor } from '../../src/tensor/index.js';
 
 /** A tensor as written by scripts/fixtures/common.py. */
@@ -17,16 +15,10 @@ export interface TensorFixture {
 
 /** A fixture's data with "nan"/"inf"/"-inf" turned back into numbers. */
 export function values(f: TensorFixture): (number | boolean)[] {
-  return f.data.map((v) => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : (v as number | boolean)));
+  return f.data.map((v) => decodeFinite(v) as number | boolean);
 }
 
-const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
-
-/** The `cases` object of tests/fixtures/<name>.json. */
-export function loadFixture<T = Record<string, unknown>>(name: string): T {
-  const doc = JSON.parse(readFileSync(path.join(dir, `${name}.json`), 'utf8')) as { cases: T };
-  return doc.cases;
-}
+export { loadFixture };
 
 /** A Tensor holding a fixture's values (its own dtype unless `dtype` is given). */
 export function fromFixture(f: TensorFixture, dtype?: DType): Tensor {

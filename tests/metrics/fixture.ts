@@ -1,12 +1,12 @@
 /**
  * The metrics fixture (tests/fixtures/metrics.json, made by scripts/fixtures/metrics.py with
- * scikit-learn and scipy) and a number comparison. Read here rather than through
- * tests/helpers/fixtures.ts, which loads the tensor library: metrics need no native addon.
+ * scikit-learn and scipy), its types, and a number comparison. Read with tests/helpers/load-fixture.ts,
+ * which needs no native addon.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { decodeFinite, loadFixture } from '../helpers/load-fixture.js';
 import type { Label } from '../../src/metrics/index.js';
 
 export const repoRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -67,13 +67,11 @@ export interface MetricsFixture {
   correlation: CorrelationCase[];
 }
 
-export const fixture = (
-  JSON.parse(readFileSync(path.join(repoRoot, 'tests', 'fixtures', 'metrics.json'), 'utf8')) as { cases: MetricsFixture }
-).cases;
+export const fixture = loadFixture<MetricsFixture>('metrics');
 
 /** A fixture number ("nan"/"inf"/"-inf" are how common.py writes non-finite floats). */
 export function num(v: Num): number {
-  return v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v;
+  return decodeFinite(v);
 }
 
 /** |actual − expected| ≤ tol·max(1, |expected|); NaN matches NaN. */

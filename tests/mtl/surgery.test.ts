@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CheckpointError, ConfigError, ShapeError } from '../../src/errors.js';
 import {
   CAGrad,
@@ -36,18 +36,9 @@ import {
   type Tensor,
 } from '../../src/tensor/index.js';
 import { fromFixture, loadFixture, values, type TensorFixture } from '../helpers/fixtures.js';
+import { assertCloseNumbers, checkNoLeaks } from '../helpers/leaks.js';
 
-const baseline = liveTensorCount();
-after(() => assert.equal(liveTensorCount(), baseline, 'every tensor of these tests is freed'));
-let before = 0;
-beforeEach(() => (before = liveTensorCount()));
-afterEach((t) => assert.equal(liveTensorCount(), before, `${t.name}: leaves no tensor behind`));
-
-/** Asserts |got − want| ≤ tol elementwise. */
-function close(got: readonly number[], want: readonly number[], tol: number, what = 'value'): void {
-  assert.equal(got.length, want.length, `${what}: length`);
-  want.forEach((w, i) => assert.ok(Math.abs(got[i]! - w) <= tol, `${what}[${i}]: got ${got[i]}, expected ${w} (tolerance ${tol})`));
-}
+checkNoLeaks();
 
 /** The numbers of a tensor made inside `fn` (freed afterwards). */
 const numbers = (fn: () => Tensor): number[] => tidy(() => fn().toFlatArray() as number[]);
@@ -91,7 +82,7 @@ describe('PCGrad (Yu et al. 2020, Algorithm 1)', () => {
     // g1' = g1 − (g1·g2/‖g2‖²) g2 = (2, 0) + (−1, 1) = (1, 1)      (g1'·g2 = −1 + 1 = 0)
     // g2' = g2 − (g2·g1/‖g1‖²) g1 = (−1, 1) + ½(2, 0) = (0, 1)     (g2'·g1 = 0)
     // update = g1' + g2' = (1, 2); with reduction 'mean', (0.5, 1).
-    close(
+    assertCloseNumbers(
       numbers(() =>
         pcgrad(
           tensor([
@@ -103,7 +94,7 @@ describe('PCGrad (Yu et al. 2020, Algorithm 1)', () => {
       [1, 2],
       1e-6,
     );
-    close(
+    assertCloseNumbers(
       numbers(() =>
         pcgrad(
           tensor([
@@ -119,7 +110,7 @@ describe('PCGrad (Yu et al. 2020, Algorithm 1)', () => {
   });
 
   it('leaves gradients that do not conflict alone (the update is their sum)', () => {
-    close(
+    assertCloseNumbers(
       numbers(() =>
         pcgrad(
           tensor([
@@ -134,7 +125,7 @@ describe('PCGrad (Yu et al. 2020, Algorithm 1)', () => {
   });
 
   it('a zero gradient neither conflicts nor produces NaN', () => {
-    close(
+    assertCloseNumbers(
       numbers(() =>
         pcgrad(
           tensor([
@@ -151,13 +142,13 @@ describe('PCGrad (Yu et al. 2020, Algorithm 1)', () => {
   it('matches Algorithm 1 run on the vectors in torch (fixed orders, K = 3 and 4)', () => {
     for (const c of fixture.pcgrad) {
       const want = values(c.update) as number[];
-      close(
+      assertCloseNumbers(
         numbers(() => pcgrad(fromFixture(c.grads), { order: c.orders })),
         want,
         1e-12,
         `pcgrad K=${c.grads.shape[0]} float64`,
       );
-      close(
+      assertCloseNumbers(
         numbers(() => pcgrad(fromFixture(c.grads, 'float32'), { order: c.orders })),
         want,
         1e-5,
@@ -179,7 +170,7 @@ describe('PCGrad (Yu et al. 2020, Algorithm 1)', () => {
         ],
       }),
     );
-    close(a, b, 0);
+    assertCloseNumbers(a, b, 0);
     assert.notDeepEqual(a, values(c.update), 'the fixture order gives another result');
   });
 
@@ -217,7 +208,7 @@ describe('MGDA (Sener & Koltun 2018)', () => {
 
   it('on two vectors equals the analytic minimum-norm point', () => {
     // g1 = (1, 0), g2 = (0, 2): γ = ((−1, 2)·(0, 2))/5 = 4/5, point (0.8, 0.4), orthogonal to g1 − g2 = (1, −2)
-    close(
+    assertCloseNumbers(
       numbers(() =>
         mgda(
           tensor(
@@ -233,7 +224,7 @@ describe('MGDA (Sener & Koltun 2018)', () => {
       1e-15,
     );
     // g2 = 2·g1: γ = ((1, 0)·(2, 0))/1 = 2, clamped to 1: the point is g1
-    close(
+    assertCloseNumbers(
       numbers(() =>
         mgda(
           tensor(
@@ -251,7 +242,7 @@ describe('MGDA (Sener & Koltun 2018)', () => {
     manualSeed(3);
     for (let trial = 0; trial < 20; trial++) {
       const rows = tidy(() => randn([2, 5], { dtype: 'float64' }).toArray() as number[][]);
-      close(
+      assertCloseNumbers(
         numbers(() => mgda(tensor(rows, { dtype: 'float64' }))),
         analytic(rows[0]!, rows[1]!),
         1e-12,
@@ -263,13 +254,13 @@ describe('MGDA (Sener & Koltun 2018)', () => {
   it('Frank–Wolfe on 3 and 4 tasks matches the reference minimum-norm point (projected gradient descent in torch, float64)', () => {
     for (const c of fixture.mgda) {
       const k = c.grads.shape[0]!;
-      close(
+      assertCloseNumbers(
         numbers(() => mgdaWeights(gramian(fromFixture(c.grads)))),
         values(c.alpha) as number[],
         1e-7,
         `α, K=${k}`,
       );
-      close(
+      assertCloseNumbers(
         numbers(() => mgda(fromFixture(c.grads))),
         values(c.point) as number[],
         1e-8,
@@ -302,7 +293,7 @@ describe('MGDA (Sener & Koltun 2018)', () => {
       const gz = taskJacobian(losses, [z]); // (K, B·H), the graph kept
       assert.deepEqual(gz.shape, [2, 18]);
       const direct = heads.map((_, k) => grad(losses.select(0, k), [z], { retainGraph: true })[0]!.reshape([-1]));
-      close(gz.toFlatArray() as number[], stack(direct).toFlatArray() as number[], 0, 'G_Z rows');
+      assertCloseNumbers(gz.toFlatArray() as number[], stack(direct).toFlatArray() as number[], 0, 'G_Z rows');
       const alpha = mgdaWeights(gramian(gz));
       const a = alpha.toFlatArray() as number[];
       assert.ok(a.every((v) => v >= 0) && Math.abs(a[0]! + a[1]! - 1) < 1e-12);
@@ -310,7 +301,7 @@ describe('MGDA (Sener & Koltun 2018)', () => {
       backward([losses.mul(alpha).sum()]);
       // the shared weight's gradient is Σ α_k ∇L_k, as one would get from each task's own backward
       const want = perTask[0]!.mul(a[0]!).add(perTask[1]!.mul(a[1]!));
-      close(shared.weight.grad!.toFlatArray() as number[], want.toFlatArray() as number[], 1e-12, 'shared weight grad');
+      assertCloseNumbers(shared.weight.grad!.toFlatArray() as number[], want.toFlatArray() as number[], 1e-12, 'shared weight grad');
     });
     shared.dispose();
     heads.forEach((h) => h.dispose());
@@ -323,7 +314,7 @@ describe('CAGrad (Liu et al. 2021, Algorithm 1)', () => {
     for (const dtype of ['float32', 'float64'] as DType[]) {
       tidy(() => {
         const g = randn([4, 50], { dtype });
-        close(
+        assertCloseNumbers(
           cagrad(g, { c: 0 }).toFlatArray() as number[],
           g.mean(0).toFlatArray() as number[],
           dtype === 'float32' ? 1e-6 : 1e-14,
@@ -336,7 +327,7 @@ describe('CAGrad (Liu et al. 2021, Algorithm 1)', () => {
   it('matches the authors’ code (scipy SLSQP) on 3 and 4 tasks', () => {
     for (const c of fixture.cagrad) {
       const update = numbers(() => cagrad(fromFixture(c.grads), { c: c.c, rescale: c.rescale }));
-      close(update, values(c.update) as number[], 1e-6, `update, c=${c.c}`);
+      assertCloseNumbers(update, values(c.update) as number[], 1e-6, `update, c=${c.c}`);
     }
   });
 
@@ -344,7 +335,7 @@ describe('CAGrad (Liu et al. 2021, Algorithm 1)', () => {
     const c = fixture.cagrad[0]!;
     const scaled = numbers(() => cagrad(fromFixture(c.grads), { c: 0.5 }));
     const raw = numbers(() => cagrad(fromFixture(c.grads), { c: 0.5, rescale: 'none' }));
-    close(
+    assertCloseNumbers(
       scaled,
       raw.map((v) => v / 1.25),
       1e-12,
@@ -362,9 +353,9 @@ describe('CAGrad (Liu et al. 2021, Algorithm 1)', () => {
   });
 
   it('projects onto the simplex (Duchi et al. 2008)', () => {
-    close(projectToSimplex([0.2, 0.3, 0.5]), [0.2, 0.3, 0.5], 1e-15);
-    close(projectToSimplex([2, 0, 0]), [1, 0, 0], 0);
-    close(projectToSimplex([1, 1, -3]), [0.5, 0.5, 0], 0);
+    assertCloseNumbers(projectToSimplex([0.2, 0.3, 0.5]), [0.2, 0.3, 0.5], 1e-15);
+    assertCloseNumbers(projectToSimplex([2, 0, 0]), [1, 0, 0], 0);
+    assertCloseNumbers(projectToSimplex([1, 1, -3]), [0.5, 0.5, 0], 0);
   });
 
   it('rejects a negative c and an unknown rescaling', () => {
@@ -387,8 +378,8 @@ describe('GradVac (Wang et al. 2021, Algorithm 1)', () => {
         zeros([2, 2]),
         { beta: 0 },
       );
-      close(step.update.toFlatArray() as number[], [1, 2], 1e-6);
-      close(step.targets.toFlatArray() as number[], [0, 0, 0, 0], 0, 'β = 0 keeps the targets');
+      assertCloseNumbers(step.update.toFlatArray() as number[], [1, 2], 1e-6);
+      assertCloseNumbers(step.targets.toFlatArray() as number[], [0, 0, 0, 0], 0, 'β = 0 keeps the targets');
     });
   });
 
@@ -399,7 +390,7 @@ describe('GradVac (Wang et al. 2021, Algorithm 1)', () => {
         const g = randn([4, 3], { dtype: 'float64' }); // few dimensions: many conflicts
         const order = [3, 1, 0, 2];
         const gv = gradVac(g, zeros([4, 4], { dtype: 'float64' }), { beta: 0, order }).update;
-        close(gv.toFlatArray() as number[], pcgrad(g, { order }).toFlatArray() as number[], 1e-12, `trial ${trial}`);
+        assertCloseNumbers(gv.toFlatArray() as number[], pcgrad(g, { order }).toFlatArray() as number[], 1e-12, `trial ${trial}`);
       });
     }
   });
@@ -410,8 +401,8 @@ describe('GradVac (Wang et al. 2021, Algorithm 1)', () => {
     for (const [n, s] of steps.entries()) {
       const next = tidy(() => {
         const step = gradVac(fromFixture(s.grads), targets, { beta, order: s.orders });
-        close(step.update.toFlatArray() as number[], values(s.update) as number[], 1e-12, `update ${n}`);
-        close(step.targets.toFlatArray() as number[], values(s.targets) as number[], 1e-12, `targets ${n}`);
+        assertCloseNumbers(step.update.toFlatArray() as number[], values(s.update) as number[], 1e-12, `update ${n}`);
+        assertCloseNumbers(step.targets.toFlatArray() as number[], values(s.targets) as number[], 1e-12, `targets ${n}`);
         return step.targets;
       });
       targets.dispose();
@@ -439,7 +430,7 @@ describe('GradVac (Wang et al. 2021, Algorithm 1)', () => {
     });
     const a0 = solveRow(rows[0]!, rows[1]!, 0.5);
     const a1 = solveRow(rows[1]!, rows[0]!, 0.5);
-    close(
+    assertCloseNumbers(
       got,
       a0.map((v, i) => v + a1[i]!),
       1e-9,
@@ -460,7 +451,7 @@ describe('GradVac (Wang et al. 2021, Algorithm 1)', () => {
     const b = new GradVac(3, 1, { beta: 0.2 });
     b.restore(saved);
     grads.slice(1).forEach((g, n) =>
-      close(
+      assertCloseNumbers(
         numbers(() => b.combine(g)),
         rest[n]!,
         0,
@@ -507,7 +498,7 @@ describe('taskJacobian and assignGradients', () => {
       losses.forEach((loss, k) => {
         const own = grad(loss, [layer.weight, layer.bias!], { retainGraph: true });
         const want = [...(own[0]!.toFlatArray() as number[]), ...(own[1]!.toFlatArray() as number[]), 0, 0, 0, 0];
-        close(g.select(0, k).toFlatArray() as number[], want, 0, `row ${k}`);
+        assertCloseNumbers(g.select(0, k).toFlatArray() as number[], want, 0, `row ${k}`);
       });
     });
     layer.dispose();
@@ -565,10 +556,10 @@ describe('taskJacobian and assignGradients', () => {
       all.forEach((p, n) => {
         const got = p.grad!.toFlatArray() as number[];
         if (surgeryParams.includes(p)) return;
-        close(got, plain[n]!.toFlatArray() as number[], 1e-6, `ordinary gradient of parameter ${n}`);
+        assertCloseNumbers(got, plain[n]!.toFlatArray() as number[], 1e-6, `ordinary gradient of parameter ${n}`);
       });
       const written = surgeryParams.flatMap((p) => p.grad!.toFlatArray() as number[]);
-      close(written, expected, 0, 'surgery parameters');
+      assertCloseNumbers(written, expected, 0, 'surgery parameters');
     });
     for (const m of [first, last, ...heads]) m.dispose();
   });
@@ -614,7 +605,7 @@ describe('createSurgery', () => {
     const b = new PCGrad(4, 99);
     const first = grads.map((g) => numbers(() => a.combine(g)));
     grads.forEach((g, n) =>
-      close(
+      assertCloseNumbers(
         numbers(() => b.combine(g)),
         first[n]!,
         0,
@@ -625,7 +616,7 @@ describe('createSurgery', () => {
     c.combine(grads[0]!).dispose();
     const d = new PCGrad(4, 5);
     d.restore(c.state());
-    close(
+    assertCloseNumbers(
       numbers(() => d.combine(grads[1]!)),
       first[1]!,
       0,

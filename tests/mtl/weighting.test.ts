@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CheckpointError, ConfigError, ShapeError } from '../../src/errors.js';
 import { Rng } from '../../src/tensor/rng.js';
 import {
@@ -17,17 +17,9 @@ import {
   type WeightingMethod,
 } from '../../src/mtl/weighting/index.js';
 import { liveTensorCount, manualSeed, noGrad, randn, stack, tensor, tidy, zeros, type Tensor } from '../../src/tensor/index.js';
+import { assertCloseNumbers, checkNoLeaks } from '../helpers/leaks.js';
 
-const baseline = liveTensorCount();
-after(() => assert.equal(liveTensorCount(), baseline, 'every tensor of these tests is freed'));
-let before = 0;
-beforeEach(() => (before = liveTensorCount()));
-afterEach((t) => assert.equal(liveTensorCount(), before, `${t.name}: leaves no tensor behind`));
-
-function close(got: readonly number[], want: readonly number[], tol: number, what = 'value'): void {
-  assert.equal(got.length, want.length, `${what}: length`);
-  want.forEach((w, i) => assert.ok(Math.abs(got[i]! - w) <= tol, `${what}[${i}]: got ${got[i]}, expected ${w} (tolerance ${tol})`));
-}
+checkNoLeaks();
 
 /** The value of `weighting.combine(losses, tasks)` for host losses. */
 const combined = (weighting: LossWeighting, losses: number[], tasks?: number[]): number =>
@@ -84,14 +76,14 @@ describe('uncertainty weighting (Kendall, Gal & Cipolla 2018)', () => {
       const total = w.combine(tensor(losses));
       assert.ok(Math.abs((total.item() as number) - want) < 1e-5);
       total.backward();
-      close(w.logVariances.grad!.toFlatArray() as number[], [1 - Math.exp(-0.5) * 2, 1 - Math.exp(1) * 0.3], 1e-5, '∂/∂s');
+      assertCloseNumbers(w.logVariances.grad!.toFlatArray() as number[], [1 - Math.exp(-0.5) * 2, 1 - Math.exp(1) * 0.3], 1e-5, '∂/∂s');
       w.logVariances.zeroGrad();
       // one task: only its s gets a gradient
       w.combine(tensor([2]), [0]).backward();
-      close(w.logVariances.grad!.toFlatArray() as number[], [1 - Math.exp(-0.5) * 2, 0], 1e-5, 'subset ∂/∂s');
+      assertCloseNumbers(w.logVariances.grad!.toFlatArray() as number[], [1 - Math.exp(-0.5) * 2, 0], 1e-5, 'subset ∂/∂s');
       w.logVariances.zeroGrad();
     });
-    close(w.weights(), [Math.exp(-0.5), Math.exp(1)], 1e-6);
+    assertCloseNumbers(w.weights(), [Math.exp(-0.5), Math.exp(1)], 1e-6);
     assert.deepEqual(w.parameters(), [w.logVariances]);
     w.dispose();
   });
@@ -136,7 +128,7 @@ describe('uncertainty weighting (Kendall, Gal & Cipolla 2018)', () => {
     assert.deepEqual(saved.logVariances, [0.25, 0.25, 0.25]);
     const b = new UncertaintyWeighting(3);
     b.restore(saved);
-    close(b.logVariances.toFlatArray() as number[], [0.25, 0.25, 0.25], 0);
+    assertCloseNumbers(b.logVariances.toFlatArray() as number[], [0.25, 0.25, 0.25], 0);
     assert.throws(() => b.restore({ ...saved, numTasks: 2 }), /saved for 2 tasks/);
     assert.throws(() => b.restore({ ...saved, logVariances: [0, 'x' as unknown as number, 0] }), CheckpointError);
     a.dispose();
@@ -151,7 +143,7 @@ describe('GradNorm (Chen et al. 2018, Algorithm 1)', () => {
     // G − target = (+, −), so ∂L_grad/∂w = (+2, −1) and w − 0.1·∂ = (0.8, 1.1); renormalised to Σ = 2:
     // (1.6/1.9, 2.2/1.9). Task 0 learned faster (its loss halved) and loses weight.
     const next = gradNormStep({ weights: [1, 1], gradNorms: [2, 1], losses: [0.5, 0.9], initialLosses: [1, 1] }, 1, 0.1);
-    close(next, [1.6 / 1.9, 2.2 / 1.9], 1e-15);
+    assertCloseNumbers(next, [1.6 / 1.9, 2.2 / 1.9], 1e-15);
   });
 
   it('weights sum to K after each update, and the faster-learning task’s weight goes down', () => {
@@ -168,7 +160,7 @@ describe('GradNorm (Chen et al. 2018, Algorithm 1)', () => {
     const w = new GradNormWeighting(3, { sharedParameters: [shared], alpha: 1.5, lr: 0.05 });
     // step 0: equal rates and equal norms: every G_k is on target, nothing moves
     assert.ok(Math.abs(tidy(() => w.combine(losses([2, 1, 4])).item() as number) - 7) < 1e-5);
-    close(w.nextWeights(), [1, 1, 1], 1e-12, 'after step 0');
+    assertCloseNumbers(w.nextWeights(), [1, 1, 1], 1e-12, 'after step 0');
     // then task 0's loss falls fastest (to 25%), task 2's slowest
     const schedule = [
       [1.5, 0.95, 3.95],
@@ -239,11 +231,11 @@ describe('Dynamic Weight Average (Liu, Johns & Davison 2019, eq. 7)', () => {
     //        = (2/(1 + e^0.2), 2e^0.2/(1 + e^0.2)) = (0.90033200537504, 1.09966799462496)
     const step3 = [0.90033200537504, 1.09966799462496];
     assert.ok(Math.abs(combined(w, [0.4, 1.0]) - (0.4 * step3[0]! + 1.0 * step3[1]!)) < 1e-12);
-    close(w.weights(), step3, 1e-13, 'step 3');
+    assertCloseNumbers(w.weights(), step3, 1e-13, 'step 3');
     // step 4: r = L(3)/L(2) = (0.8, 0.5/0.9)
     const e = [Math.exp(0.8 / 2), Math.exp(0.5 / 0.9 / 2)];
     combined(w, [1, 1]);
-    close(
+    assertCloseNumbers(
       w.weights(),
       e.map((v) => (2 * v) / (e[0]! + e[1]!)),
       1e-15,
@@ -255,7 +247,7 @@ describe('Dynamic Weight Average (Liu, Johns & Davison 2019, eq. 7)', () => {
     const w = dwaWeights([1, 1, 1], [0.5, 1, 2], 2);
     assert.ok(Math.abs(sum(w) - 3) < 1e-12 && w.every((v) => v > 0));
     assert.ok(w[2]! > w[1]! && w[1]! > w[0]!, 'the task whose loss fell least gets the most weight');
-    close(dwaWeights([1, 1, 1], [0.5, 1, 2], 1e9), [1, 1, 1], 1e-8);
+    assertCloseNumbers(dwaWeights([1, 1, 1], [0.5, 1, 2], 1e9), [1, 1, 1], 1e-8);
   });
 
   it('averages the losses over a period of steps; a task missing from a period gets r = 1', () => {
@@ -266,7 +258,7 @@ describe('Dynamic Weight Average (Liu, Johns & Davison 2019, eq. 7)', () => {
     combined(w, [1.5], [0]); // period 2: means (1.5, none)
     combined(w, [1, 1]); // period 3 uses r = (1.5/3, 1) = (0.5, 1)
     const e = [Math.exp(0.5), Math.exp(1)];
-    close(
+    assertCloseNumbers(
       w.weights(),
       e.map((v) => (2 * v) / (e[0]! + e[1]!)),
       1e-15,
@@ -306,7 +298,7 @@ describe('random loss weighting (Lin et al. 2022)', () => {
     assert.notDeepEqual(seen[0], seen[1]);
     const scaled = new RandomWeighting(3, { seed: 7, scale: 3 });
     combined(scaled, [1, 1, 1]);
-    close(
+    assertCloseNumbers(
       scaled.weights(),
       seen[0]!.map((v) => 3 * v),
       1e-12,
@@ -339,7 +331,7 @@ describe('random loss weighting (Lin et al. 2022)', () => {
     assert.ok(Math.abs(mean) < 0.02 && Math.abs(variance - 1) < 0.02, `mean ${mean}, variance ${variance}`);
     const totals = [0, 0, 0, 0];
     for (let i = 0; i < 20_000; i++) randomWeights(rng, 4).forEach((v, k) => (totals[k]! += v / 20_000));
-    close(totals, [0.25, 0.25, 0.25, 0.25], 0.01);
+    assertCloseNumbers(totals, [0.25, 0.25, 0.25, 0.25], 0.01);
   });
 });
 

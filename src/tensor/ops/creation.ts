@@ -3,7 +3,7 @@
  * use libtorch's default generator, so `manualSeed(s)` makes them repeatable.
  */
 import { ConfigError } from '../../errors.js';
-import { callNative, defineOp } from '../dispatch.js';
+import { defineOp } from '../dispatch.js';
 import { dtypeCode, dtypeOfTypedArray, typedArrayClass, type DType, type TypedArray } from '../dtype.js';
 import { native } from '../native.js';
 import { Tensor, type NestedArray } from '../tensor.js';
@@ -75,8 +75,7 @@ function place(t: Tensor, options: CreateOptions): Tensor {
       t.dispose();
     }
   }
-  if (options.requiresGrad) out.requiresGrad = true;
-  return out;
+  return finish(out, options);
 }
 
 /**
@@ -94,7 +93,7 @@ export function tensor(data: NestedArray | TypedArray, options: CreateOptions = 
     const dims = shape ? [...shape] : [data.length];
     const count = dims.reduce((a, b) => a * b, 1);
     if (count !== data.length) throw new ConfigError(`shape [${dims.join(', ')}] needs ${count} elements, the array has ${data.length}`);
-    return place(new Tensor(callNative(() => native.fromBuffer(data, dtypeCode(own), dims))), options);
+    return place(new Tensor(native.fromBuffer(data, dtypeCode(own), dims)), options);
   }
   const dims = inferShape(data);
   const values = (Array.isArray(data) ? (data as unknown[]).flat(Infinity) : [data]) as (number | boolean)[];
@@ -102,7 +101,7 @@ export function tensor(data: NestedArray | TypedArray, options: CreateOptions = 
   const stored: DType = dtype === 'float16' || dtype === 'bfloat16' ? 'float32' : dtype;
   const flat = new (typedArrayClass(stored))(values.length);
   fill(flat, stored, values);
-  return place(new Tensor(callNative(() => native.fromBuffer(flat, dtypeCode(stored), dims))), { ...options, dtype });
+  return place(new Tensor(native.fromBuffer(flat, dtypeCode(stored), dims)), { ...options, dtype });
 }
 
 const ZEROS = defineOp('aten::zeros');
