@@ -123,9 +123,15 @@ export class MultiTaskModel extends Module {
 
 /**
  * The loss of each task of a joint batch, from `forward`'s logits: task → scalar. How the losses are
- * combined (sum, weights, gradient surgery) is the caller's choice.
+ * combined (sum, weights, gradient surgery) is the caller's choice. `heads`: the model's heads, needed
+ * by losses with parameters of their own (a token-classification task with a CRF).
  */
-export function taskLosses(logits: ReadonlyMap<string, Tensor>, batch: JointBatch, specs: readonly TaskSpec[]): Map<string, Tensor> {
+export function taskLosses(
+  logits: ReadonlyMap<string, Tensor>,
+  batch: JointBatch,
+  specs: readonly TaskSpec[],
+  heads?: TaskHeads,
+): Map<string, Tensor> {
   return tidy(() => {
     const losses = new Map<string, Tensor>();
     for (const [name, taskLogits] of logits) {
@@ -136,7 +142,7 @@ export function taskLosses(logits: ReadonlyMap<string, Tensor>, batch: JointBatc
           `taskLosses: task '${name}' has logits but no ${spec === undefined ? 'spec' : 'batch'}; pass the specs and batch of the tasks run`,
         );
       }
-      losses.set(name, taskType(spec.kind).loss(taskLogits, taskBatch, spec));
+      losses.set(name, taskType(spec.kind).loss(taskLogits, taskBatch, spec, heads?.get(name)));
     }
     return losses;
   });

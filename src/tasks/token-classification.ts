@@ -6,11 +6,17 @@
  * tags to valid BIO (`repairBio`) and returns typed spans with character offsets in the text
  * `words.join(' ')`. The head is Hugging Face's BertForTokenClassification: dropout and one linear
  * layer over each token's hidden state, parameters `classifier.weight` (C, H) and `classifier.bias` (C).
+ *
+ * With the `crf` option the head adds a linear-chain CRF (./crf.ts, parameters `crf.…`) over the words'
+ * first sub-words, as JointBERT's `--use_crf` and BERT-CRF taggers: the loss is the CRF's
+ * token-mean negative log-likelihood of the gold tag path and decoding is Viterbi, so the tags of a
+ * sentence are chosen together (a transition such as B-artist → B-entity_name is scored) rather than
+ * word by word.
  */
 import { ConfigError, DataError, ShapeError } from '../errors.js';
 import { formatPosition, type TaggedExample } from '../data/index.js';
 import { extractChunks, repairBio, sequenceLabelingScores } from '../metrics/index.js';
-import { argmax, crossEntropy, noGrad, tidy, type Tensor } from '../tensor/index.js';
+import { argmax, crossEntropy, gather, noGrad, tensor, tidy, type Tensor } from '../tensor/index.js';
 import { IGNORE_INDEX, alignLabels, firstTokenOfWords } from '../tokenization/index.js';
 import { rejectUnknownKeys } from '../tokenization/options.js';
 import {
@@ -24,15 +30,18 @@ import {
   padInputs,
   truncateEncoding,
 } from './features.js';
-import { probabilityOption } from './options.js';
-import type { Batch, EncoderConfig, EncoderOutputs, Features, Metrics, TaskSpec, TaskType } from './types.js';
+import { booleanOption, probabilityOption } from './options.js';
+import type { Batch, EncoderConfig, EncoderOutputs, Features, Metrics, TaskHead, TaskSpec, TaskType } from './types.js';
 import { LinearHead } from './linear-head.js';
+import { LinearChainCrf } from './crf.js';
 
 export const TOKEN_CLASSIFICATION = 'token-classification';
 
 export interface TokenClassificationOptions {
   /** Dropout before the classifier; null (default) takes the encoder's hiddenDropoutProb, as Hugging Face. */
   readonly classifierDropout: number | null;
+  /** Score whole tag paths with a linear-chain CRF (loss: its NLL; decoding: Viterbi) instead of per-word softmax. */
+  readonly crf: boolean;
 }
 
 /** A typed span of words: words `start` ≤ w < `end`, characters `charStart` ≤ i < `charEnd` of `words.join(' ')`. */
@@ -58,13 +67,44 @@ export interface TokenClassificationPrediction {
 
 type Spec = TaskSpec<TokenClassificationOptions>;
 
-/** Dropout and a linear layer over every token: (B, T, H) → logits (B, T, C). */
+/** Dropout and a linear layer over every token: (B, T, H) → logits (B, T, C); optionally a CRF over the words. */
 export class TokenClassificationHead extends LinearHead {
+  /** The tag-path model (transitions (C, C), start and end scores (C)), when the task has `crf`. */
+  readonly crf: LinearChainCrf | undefined;
+
+  constructor(encoder: EncoderConfig, numLabels: number, dropout: number, crf: boolean) {
+    super(encoder, numLabels, dropout);
+    this.crf = crf ? this.registerModule('crf', new LinearChainCrf(numLabels)) : undefined;
+  }
+
   forward(encoded: EncoderOutputs): Tensor {
     return this.project(encoded.lastHiddenState); // (B, T, C)
   }
 }
 
+/** The CRF of `head`; ConfigError when the task has `crf` but the head was not built with one. */
+function crfOf(head: TaskHead | undefined, spec: Spec): LinearChainCrf {
+  const crf = head instanceof TokenClassificationHead ? head.crf : undefined;
+  if (crf === undefined) throw new ConfigError(`task '${spec.name}' has crf: true; pass its head (with a CRF) to loss and decode`);
+  return crf;
+}
+
+/**
+ * The word-level chain of each row: the token positions of its words' first sub-words (words without
+ * a token are left out) as a (B, L) int64 index padded with 0, and the (B, L, C) logits at them.
+ */
+function wordEmissions(logits: Tensor, features: readonly Features[]): { emissions: Tensor; positions: number[][] } {
+  const positions = features.map((f) => (f.wordTokens ?? []).filter((t) => t >= 0));
+  const L = Math.max(1, ...positions.map((p) => p.length));
+  const C = logits.shape[2] as number;
+  return tidy(() => {
+    const index = tensor(
+      positions.map((p) => Array.from({ length: L }, (_, l) => p[l] ?? 0)),
+      { dtype: 'int64' },
+    ); // (B, L)
+    return { emissions: gather(logits, 1, index.unsqueeze(2).expand([-1, -1, C])), positions }; // (B, L, C)
+  });
+}
 /** The tag ids of an example's words, or undefined for an example without tags that may lack them. */
 function tagIds(e: TaggedExample, spec: Spec, index: Map<string, number>, training: boolean): number[] | undefined {
   if (e.tags.length === 0 && !training) return undefined;
@@ -112,8 +152,8 @@ function checkLogits(logits: Tensor, batch: Batch, spec: Spec): void {
   }
 }
 
-/** Row i's prediction from its per-token class ids. */
-function predictRow(tokenIds: readonly number[], f: Features, words: readonly string[], spec: Spec): TokenClassificationPrediction {
+/** Row i's prediction from the tag id of each word that has a token (`idOfToken(t)` for its first sub-word t). */
+function predictRow(idOfToken: (t: number) => number, f: Features, words: readonly string[], spec: Spec): TokenClassificationPrediction {
   const wordTokens = f.wordTokens ?? [];
   if (wordTokens.length !== words.length) {
     throw new DataError(`example ${f.exampleIndex} has ${words.length} words but its features ${wordTokens.length}; featurize it again`);
@@ -121,7 +161,7 @@ function predictRow(tokenIds: readonly number[], f: Features, words: readonly st
   const lastPresent = wordTokens.reduce((last, t, w) => (t >= 0 ? w : last), -1);
   let truncatedWords = 0;
   const raw = wordTokens.map((t, w) => {
-    if (t >= 0) return spec.labels[tokenIds[t] as number] as string;
+    if (t >= 0) return spec.labels[idOfToken(t)] as string;
     if (f.truncated && w > lastPresent) truncatedWords++;
     return 'O';
   });
@@ -134,8 +174,11 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
   mainMetric: { name: 'f1', greaterIsBetter: true },
 
   resolveOptions(raw = {}) {
-    rejectUnknownKeys(TOKEN_CLASSIFICATION, raw, ['classifierDropout']);
-    return { classifierDropout: probabilityOption(TOKEN_CLASSIFICATION, raw, 'classifierDropout', null, true) };
+    rejectUnknownKeys(TOKEN_CLASSIFICATION, raw, ['classifierDropout', 'crf']);
+    return {
+      classifierDropout: probabilityOption(TOKEN_CLASSIFICATION, raw, 'classifierDropout', null, true),
+      crf: booleanOption(TOKEN_CLASSIFICATION, raw, 'crf', false),
+    };
   },
 
   collectLabels(examples) {
@@ -146,7 +189,12 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
 
   createHead(encoder: EncoderConfig, spec) {
     labelIndex(spec);
-    return new TokenClassificationHead(encoder, spec.labels.length, spec.options.classifierDropout ?? encoder.hiddenDropoutProb);
+    return new TokenClassificationHead(
+      encoder,
+      spec.labels.length,
+      spec.options.classifierDropout ?? encoder.hiddenDropoutProb,
+      spec.options.crf,
+    );
   },
 
   async featurize(examples, tokenizer, spec, options) {
@@ -175,18 +223,44 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
     return { ...padded, labels, features };
   },
 
-  loss(logits, batch, spec) {
+  loss(logits, batch, spec, head) {
     if (batch.labels === undefined)
       throw new ConfigError(`task '${spec.name}': the batch has no labels, so no loss; featurize labelled examples`);
     checkLogits(logits, batch, spec);
     const C = spec.labels.length;
-    return tidy(() => crossEntropy(logits.reshape([-1, C]), (batch.labels as Tensor).reshape([-1]))); // mean over labelled tokens
+    if (!spec.options.crf) return tidy(() => crossEntropy(logits.reshape([-1, C]), (batch.labels as Tensor).reshape([-1]))); // mean over labelled tokens
+    const crf = crfOf(head, spec);
+    return tidy(() => {
+      const { emissions, positions } = wordEmissions(logits, batch.features);
+      // A row with a gold tag unknown to the label list (only in evaluation) adds nothing: its path has no score.
+      const tags = positions.map((p, i) => {
+        const labels = (batch.features[i] as Features).labels ?? [];
+        const row = p.map((t) => labels[t] as number);
+        return row.includes(IGNORE_INDEX) ? [] : row;
+      });
+      return crf.negLogLikelihood(emissions, tags); // mean over tagged words
+    });
   },
 
-  decode(logits, batch, examples, spec) {
+  decode(logits, batch, examples, spec, head) {
     checkLogits(logits, batch, spec);
-    const ids = tidy(() => noGrad(() => argmax(logits, -1).toArray())) as number[][]; // (B, T)
-    return batch.features.map((f, i) => predictRow(ids[i] as number[], f, exampleOf(examples, f).tokens, spec));
+    const words = (f: Features) => exampleOf(examples, f).tokens;
+    if (!spec.options.crf) {
+      const ids = tidy(() => noGrad(() => argmax(logits, -1).toArray())) as number[][]; // (B, T)
+      return batch.features.map((f, i) => predictRow((t) => (ids[i] as number[])[t] as number, f, words(f), spec));
+    }
+    const crf = crfOf(head, spec);
+    const paths = tidy(() =>
+      noGrad(() => {
+        const { emissions, positions } = wordEmissions(logits, batch.features);
+        const best = crf.viterbi(
+          emissions,
+          positions.map((p) => p.length),
+        );
+        return positions.map((p, i) => new Map(p.map((t, l) => [t, (best[i] as number[])[l] as number]))); // token → tag id
+      }),
+    );
+    return batch.features.map((f, i) => predictRow((t) => (paths[i] as Map<number, number>).get(t) as number, f, words(f), spec));
   },
 
   evaluate(predictions, gold, spec): Metrics {

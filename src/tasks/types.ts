@@ -132,10 +132,14 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O> {
    * (shared by tasks that read the same text; see joint-batch.ts), only the labels are built.
    */
   collate(features: readonly Features[], spec: TaskSpec<O>, inputs?: BatchInputs): Batch;
-  /** Scalar mean loss of the head's logits against `batch.labels`; ConfigError when the batch has none. */
-  loss(logits: Tensor, batch: Batch, spec: TaskSpec<O>): Tensor;
+  /**
+   * Scalar mean loss of the head's logits against `batch.labels`; ConfigError when the batch has none.
+   * `head` is the head that made the logits, for losses with parameters of their own (a CRF's
+   * transitions); task types without such parameters ignore it.
+   */
+  loss(logits: Tensor, batch: Batch, spec: TaskSpec<O>, head?: TaskHead): Tensor;
   /** One prediction per batch row, in row order; `examples` is the array given to `featurize`. */
-  decode(logits: Tensor, batch: Batch, examples: readonly E[], spec: TaskSpec<O>): P[];
+  decode(logits: Tensor, batch: Batch, examples: readonly E[], spec: TaskSpec<O>, head?: TaskHead): P[];
   /** Scores predictions (in any order, one per gold example) against `gold`, the array given to `featurize`. */
   evaluate(predictions: readonly P[], gold: readonly E[], spec: TaskSpec<O>): Metrics;
 }

@@ -73,6 +73,7 @@ export function buildTokenizer(config: TrainingConfig, data: readonly TaskData[]
 
 /** The options of a task's type, from its `label` section. */
 function taskOptions(task: TaskData['task']): Record<string, unknown> {
+  if (task.type === 'token-classification') return { crf: task.crf };
   if (task.type !== 'sequence-classification') return {};
   return { multiLabel: task.label.multiLabel, labelSeparator: task.label.separator, threshold: task.label.threshold };
 }

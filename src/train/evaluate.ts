@@ -67,9 +67,10 @@ function predictStream(model: MultiTaskModel, data: StreamSplit, batching: EvalB
           const name = t.spec.name;
           const batch = joint.batches.get(name)!;
           const out = logits.get(name)!;
-          predictions.get(name)!.push(...t.type.decode(out, batch, data.examples, t.spec));
+          const head = model.heads.get(name);
+          predictions.get(name)!.push(...t.type.decode(out, batch, data.examples, t.spec, head));
           if (batch.labels === undefined) continue;
-          const value = t.type.loss(out, batch, t.spec).item() as number;
+          const value = t.type.loss(out, batch, t.spec, head).item() as number;
           const acc = loss.get(name)!;
           if (Number.isFinite(value)) [acc.sum, acc.n] = [acc.sum + value * rows.length, acc.n + rows.length];
         }

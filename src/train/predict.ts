@@ -226,7 +226,9 @@ export class Predictor implements Disposable {
           joint.inputs,
           group.map((t) => t.spec.name),
         );
-        return group.map((t) => t.type.decode(logits.get(t.spec.name)!, joint.batches.get(t.spec.name)!, examples, t.spec));
+        return group.map((t) =>
+          t.type.decode(logits.get(t.spec.name)!, joint.batches.get(t.spec.name)!, examples, t.spec, this.#model.heads.get(t.spec.name)),
+        );
       }),
     );
     group.forEach((t, g) => {

@@ -270,6 +270,7 @@ class Trainer {
           logits,
           joint,
           runs.map((r) => r.spec),
+          this.#model.heads,
         );
         let total: Tensor | undefined;
         for (const r of runs) {

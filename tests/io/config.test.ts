@@ -312,6 +312,18 @@ describe('config errors', () => {
     assert.match(messages.get('tasks.1.data.token_column')!, /applies only to conll data/);
   });
 
+  it('crf is an option of token-classification tasks only', () => {
+    const text = VALID.replace(
+      '    type: sequence-classification\n    data:\n      format: joint-folder',
+      '    type: sequence-classification\n    crf: true\n    data:\n      format: joint-folder',
+    );
+    const { issues } = problems(text);
+    assert.equal(issues.length, 1, 'one issue');
+    assert.deepEqual(issues[0]!.path, ['tasks', 0, 'crf']);
+    assert.match(issues[0]!.message, /crf applies only to token-classification tasks, not to sequence-classification/);
+    assert.equal(issues[0]!.line, lineOf(text, 'crf: true'));
+  });
+
   it('the early-stopping metric must name a task: the nearest is suggested', () => {
     const text = VALID.replace('metric: intent.accuracy', 'metric: intnet.accuracy');
     const { issues } = problems(text);

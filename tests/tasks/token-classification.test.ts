@@ -10,8 +10,9 @@ import {
   type TaskSpec,
   type TokenClassificationOptions,
   type TokenClassificationPrediction,
+  TokenClassificationHead,
 } from '../../src/tasks/index.js';
-import { dispose, grad, liveTensorCount, manualSeed, tensor, tidy } from '../../src/tensor/index.js';
+import { dispose, grad, liveTensorCount, manualSeed, noGrad, tensor, tidy } from '../../src/tensor/index.js';
 import { assertClose, fromFixture, loadFixture, type TensorFixture } from '../helpers/fixtures.js';
 import { jointSplit, snipsTokenizer, tinyConfig } from './helpers.js';
 
@@ -203,6 +204,98 @@ describe('token classification: evaluate', () => {
     assert.equal(m.precision, 1);
     assert.equal(m.recall, 0.5);
     assert.throws(() => tc.evaluate([pred(0, ['O'])], gold, spec(['O', 'B-x'])), /2 words, 2 gold tags and 1 predicted tags/);
+  });
+});
+
+describe('token classification: CRF', () => {
+  const crfSpec = (labels: readonly string[]) =>
+    taskSpec({ name: 'slots', kind: 'token-classification', labels, options: { crf: true } }) as TaskSpec<TokenClassificationOptions>;
+
+  /** A CRF head with every transition, start and end score zero (noGrad: they are parameters). */
+  function zeroCrfHead(sp: TaskSpec<TokenClassificationOptions>): TokenClassificationHead {
+    const head = tc.createHead(tinyConfig(99), sp) as TokenClassificationHead;
+    const crf = head.crf!;
+    noGrad(() => [crf.transitions, crf.startTransitions, crf.endTransitions].forEach((p) => p.zero_()));
+    return head;
+  }
+
+  it('adds crf.transitions (C, C), crf.start_transitions and crf.end_transitions (C) to the head', () => {
+    const head = tc.createHead(tinyConfig(99), crfSpec(['O', 'B-x', 'I-x']));
+    assert.deepEqual(
+      head.namedParameters().map(([n, p]) => [n, p.shape]),
+      [
+        ['classifier.weight', [3, 32]],
+        ['classifier.bias', [3]],
+        ['crf.transitions', [3, 3]],
+        ['crf.start_transitions', [3]],
+        ['crf.end_transitions', [3]],
+      ],
+    );
+    head.dispose();
+  });
+
+  it('with all transition scores zero, the CRF loss is the softmax cross-entropy of the first sub-words and Viterbi is the argmax', async () => {
+    // A zero-transition CRF factorises over positions: log p(path) = Σ_t log softmax(emissions_t)[y_t].
+    const labels = snipsTags();
+    const [sp, plain] = [crfSpec(labels), spec(labels)];
+    const examples = jointSplit('snips/train').slice(0, 6);
+    const { features } = await tc.featurize(examples, snipsTokenizer(), sp, { maxLength: 64 });
+    const head = zeroCrfHead(sp);
+    tidy(() => {
+      const batch = tc.collate(features, sp);
+      const shape = [features.length, batch.inputIds.shape[1] as number, labels.length];
+      const logits = tensor(Array.from({ length: shape[0]! * shape[1]! * shape[2]! }, (_, i) => Math.sin(i * 12.9898) * 3)).reshape(shape);
+      const withCrf = tc.loss(logits, batch, sp, head).item() as number;
+      const softmax = tc.loss(logits, batch, plain).item() as number;
+      assert.ok(Math.abs(withCrf - softmax) < 1e-5, `CRF loss ${withCrf} vs cross-entropy ${softmax}`);
+      const viaCrf = tc.decode(logits, batch, examples, sp, head).map((p) => p.tags);
+      const viaArgmax = tc.decode(logits, batch, examples, plain).map((p) => p.tags);
+      assert.deepEqual(viaCrf, viaArgmax, 'Viterbi with zero transitions = per-word argmax');
+    });
+    head.dispose();
+  });
+
+  it('a forbidding transition changes the decoded path (hand-checked)', async () => {
+    // "add step to me to the 50 clásicos playlist": the emissions of "step" and "to" favour
+    // B-entity_name (5) over I-entity_name (4), every other word O. Per-word argmax gives B B (a
+    // split entity). With scores of −100 for B-entity_name → B-entity_name and O → I-entity_name,
+    // the one best path is O B I O (5 + 5 + 4 + 5 = 19; O I B O and O B B O pay −100).
+    const labels = snipsTags();
+    const sp = crfSpec(labels);
+    const example = jointSplit('snips/train')[1]!;
+    const { features } = await tc.featurize([example], snipsTokenizer(), sp, { maxLength: 64 });
+    const f = features[0]!;
+    const [b, i, o] = ['B-entity_name', 'I-entity_name', 'O'].map((t) => labels.indexOf(t)) as [number, number, number];
+    const head = zeroCrfHead(sp);
+    noGrad(() =>
+      tidy(() => {
+        head.crf!.transitions.narrow(0, b, 1).narrow(1, b, 1).fill_(-100);
+        head.crf!.transitions.narrow(0, o, 1).narrow(1, i, 1).fill_(-100);
+      }),
+    );
+    const scoreAt = (t: number, c: number): number => {
+      const w = f.wordTokens!.indexOf(t);
+      if (w === 1 || w === 2) return c === b ? 5 : c === i ? 4 : 0;
+      return c === o ? 5 : 0;
+    };
+    const [pred] = tidy(() => {
+      const rows = Array.from({ length: f.inputIds.length }, (_, t) => Array.from({ length: labels.length }, (_, c) => scoreAt(t, c)));
+      return tc.decode(tensor([rows]), tc.collate(features, sp), [example], sp, head);
+    });
+    assert.deepEqual(pred!.tags.slice(0, 4), ['O', 'B-entity_name', 'I-entity_name', 'O']);
+    head.dispose();
+  });
+
+  it('a CRF task without its head is a ConfigError naming the task', async () => {
+    const sp = crfSpec(['B-x', 'O']);
+    const example = tagged('a', ['x'], ['B-x']);
+    const { features } = await tc.featurize([example], snipsTokenizer(), sp, { maxLength: 8 });
+    tidy(() => {
+      const batch = tc.collate(features, sp);
+      const logits = tensor([Array.from({ length: batch.inputIds.shape[1] as number }, () => [0, 1])]);
+      assert.throws(() => tc.loss(logits, batch, sp), /task 'slots' has crf: true; pass its head/);
+      assert.throws(() => tc.decode(logits, batch, [example], sp), /task 'slots' has crf: true; pass its head/);
+    });
   });
 });
 

@@ -133,6 +133,7 @@ function checkTask(task: Task, at: ConfigPath, report: Report): void {
   }
   if (task.label.multi_label && type !== 'sequence-classification')
     report([...at, 'label', 'multi_label'], `multi_label applies only to sequence-classification tasks, not to ${type}`);
+  if (task.crf && type !== 'token-classification') report([...at, 'crf'], `crf applies only to token-classification tasks, not to ${type}`);
 }
 
 function checkTraining(config: SnakeTrainingConfig, report: Report): void {

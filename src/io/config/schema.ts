@@ -138,6 +138,8 @@ export const taskSchema = z.strictObject({
   label: labelSchema.prefault({}),
   /** Weight of this task's loss in the total (before any loss-weighting method). */
   weight: z.number().nonnegative().default(1),
+  /** token-classification: score whole tag paths with a linear-chain CRF (loss: its NLL; decoding: Viterbi). */
+  crf: z.boolean().default(false),
 });
 
 export const SCHEDULES = ['linear', 'cosine', 'constant'] as const;
