@@ -38,5 +38,6 @@ Napi::Value GetNumThreads(const Napi::CallbackInfo& info);  // () -> n
 Napi::Value CudaDeviceCount(const Napi::CallbackInfo& info);  // () -> n
 Napi::Value Version(const Napi::CallbackInfo& info);        // () -> libtorch version string
 Napi::Value SetErrorFactory(const Napi::CallbackInfo& info);  // ((message, op, inputs, torchMessage) => Error)
+Napi::Value BlasInfo(const Napi::CallbackInfo& info);        // () -> { core, config } of OpenBLAS, nulls for another BLAS
 
 }  // namespace mtl

@@ -4,6 +4,8 @@
 #include <ATen/Context.h>
 #include <torch/version.h>
 
+#include <dlfcn.h>
+
 #include <string>
 
 #include "guard.h"
@@ -42,6 +44,23 @@ Napi::Value CudaDeviceCount(const Napi::CallbackInfo& info) {
 Napi::Value Version(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) +
                                             "." + std::to_string(TORCH_VERSION_PATCH));
+}
+
+// OpenBLAS's kernel set ("SkylakeX", "Prescott", …) and build line, looked up by symbol so the addon
+// links against no BLAS itself; null fields when the loaded libtorch uses another BLAS.
+Napi::Value BlasInfo(const Napi::CallbackInfo& info) {
+  return guarded(info, "blasInfo", [&]() -> Napi::Value {
+    using NameFn = char* (*)();
+    Napi::Object out = Napi::Object::New(info.Env());
+    const std::pair<const char*, const char*> fields[] = {{"core", "openblas_get_corename"},
+                                                          {"config", "openblas_get_config"}};
+    for (const auto& [field, symbol] : fields) {
+      const auto fn = reinterpret_cast<NameFn>(dlsym(RTLD_DEFAULT, symbol));
+      const char* value = fn == nullptr ? nullptr : fn();
+      out.Set(field, value == nullptr ? info.Env().Null() : Napi::String::New(info.Env(), value));
+    }
+    return out;
+  });
 }
 
 Napi::Value SetErrorFactory(const Napi::CallbackInfo& info) {

@@ -8,7 +8,7 @@ export type { DType, TypedArray } from './dtype.js';
 export { tidy, keep, dispose, liveTensorCount, tensorMemory, type TensorMemory } from './scope.js';
 export { noGrad, enableGrad, isGradEnabled, grad, backward, type GradOptions } from './autograd.js';
 export { gradcheck, type GradcheckOptions } from './gradcheck.js';
-export { manualSeed, setNumThreads, getNumThreads, cudaAvailable, cudaDeviceCount, libtorchVersion } from './runtime.js';
+export { manualSeed, setNumThreads, getNumThreads, cudaAvailable, cudaDeviceCount, libtorchVersion, blasInfo } from './runtime.js';
 export * from './ops/creation.js';
 export * from './ops/cast.js';
 export * from './ops/math.js';

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeLoadError, TorchError } from '../errors.js';
+import { ensureOpenBlasCore } from './blas-core.js';
 
 /** An argument of a dispatcher call: tensor ids, scalars, lists, strings; undefined = schema default. */
 export type NativeArg = number | boolean | string | null | undefined | readonly (number | boolean | null)[];
@@ -45,6 +46,8 @@ export interface NativeBinding {
   getNumThreads(): number;
   cudaDeviceCount(): number;
   version(): string;
+  /** OpenBLAS's kernel set and build line; nulls when libtorch uses another BLAS. */
+  blasInfo(): { core: string | null; config: string | null };
   /** Registers the function that builds every error the binding throws. */
   setErrorFactory(make: (message: string, op: string | undefined, inputs: string | undefined, torchMessage: string) => Error): void;
 }
@@ -58,6 +61,7 @@ function load(): NativeBinding {
         'or install libtorch (apt-get install libtorch-dev, pip install torch, or a libtorch archive with TORCH_DIR=/path) and run `npm run build:native`.',
     );
   }
+  ensureOpenBlasCore(); // before libtorch loads OpenBLAS, which reads it once
   try {
     return createRequire(import.meta.url)(file) as NativeBinding;
   } catch (e) {

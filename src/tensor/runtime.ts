@@ -30,3 +30,9 @@ export const cudaAvailable = (): boolean => native.cudaDeviceCount() > 0;
 
 /** Version of the linked libtorch, e.g. "1.13.0". */
 export const libtorchVersion = (): string => native.version();
+
+/**
+ * The BLAS kernels in use: OpenBLAS's core name (e.g. "SkylakeX"; "Prescott" is its generic SSE3
+ * fallback) and build line, or nulls when the linked libtorch uses another BLAS. See ./blas-core.ts.
+ */
+export const blasInfo = (): { core: string | null; config: string | null } => native.blasInfo();
