@@ -21,7 +21,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"setNumThreads", mtl::SetNumThreads}, {"getNumThreads", mtl::GetNumThreads},
       {"cudaDeviceCount", mtl::CudaDeviceCount}, {"version", mtl::Version},
       {"memoryInfo", mtl::MemoryInfo},     {"setErrorFactory", mtl::SetErrorFactory},
-      {"blasInfo", mtl::BlasInfo},
+      {"blasInfo", mtl::BlasInfo},         {"adamwStepFused", mtl::AdamwStepFused},
   };
   env.SetInstanceData(new mtl::EnvState());  // deleted, with its tensors, when the environment ends
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));

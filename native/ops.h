@@ -38,6 +38,7 @@ Napi::Value GetNumThreads(const Napi::CallbackInfo& info);  // () -> n
 Napi::Value CudaDeviceCount(const Napi::CallbackInfo& info);  // () -> n
 Napi::Value Version(const Napi::CallbackInfo& info);        // () -> libtorch version string
 Napi::Value SetErrorFactory(const Napi::CallbackInfo& info);  // ((message, op, inputs, torchMessage) => Error)
+Napi::Value AdamwStepFused(const Napi::CallbackInfo& info);  // (param, grad, expAvg, expAvgSq, maxExpAvgSq|null, lr, beta1, beta2, eps, weightDecay, biasCorrection1, biasCorrection2, maximize) -> applied
 Napi::Value BlasInfo(const Napi::CallbackInfo& info);        // () -> { core, config } of OpenBLAS, nulls for another BLAS
 
 }  // namespace mtl

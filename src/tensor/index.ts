@@ -18,4 +18,5 @@ export * from './ops/reduce.js';
 export * from './ops/linalg.js';
 export * from './ops/nn.js';
 export * from './ops/loss.js';
+export { adamwStepFused, type AdamwStepSettings } from './ops/fused.js';
 export type { TensorLike } from './ops/run.js';

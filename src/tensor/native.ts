@@ -46,6 +46,25 @@ export interface NativeBinding {
   getNumThreads(): number;
   cudaDeviceCount(): number;
   version(): string;
+  /**
+   * One fused AdamW update in place (native/adamw.cc); maxExpAvgSq null without AMSGrad. Returns false,
+   * changing nothing, unless all tensors are contiguous float32 CPU tensors of the parameter's shape.
+   */
+  adamwStepFused(
+    param: number,
+    grad: number,
+    expAvg: number,
+    expAvgSq: number,
+    maxExpAvgSq: number | null,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    biasCorrection1: number,
+    biasCorrection2: number,
+    maximize: boolean,
+  ): boolean;
   /** OpenBLAS's kernel set and build line; nulls when libtorch uses another BLAS. */
   blasInfo(): { core: string | null; config: string | null };
   /** Registers the function that builds every error the binding throws. */

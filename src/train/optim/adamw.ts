@@ -5,7 +5,21 @@
  * results agree with PyTorch bit for bit on CPU.
  */
 import { CheckpointError, ConfigError } from '../../errors.js';
-import { add_, addcdiv_, addcmul_, copy_, div, keep, maximum, mul_, neg, sqrt, zerosLike, type Tensor } from '../../tensor/index.js';
+import {
+  adamwStepFused,
+  add_,
+  addcdiv_,
+  addcmul_,
+  copy_,
+  div,
+  keep,
+  maximum,
+  mul_,
+  neg,
+  sqrt,
+  zerosLike,
+  type Tensor,
+} from '../../tensor/index.js';
 import {
   Optimizer,
   savedBoolean,
@@ -30,7 +44,13 @@ export interface AdamWGroup extends ParamGroup {
   maximize: boolean;
 }
 
-export type AdamWOptions = Partial<Omit<AdamWGroup, 'params'>>;
+export type AdamWOptions = Partial<Omit<AdamWGroup, 'params'>> & {
+  /**
+   * Update float32 CPU parameters with the fused kernel (default true; the same bits, fewer passes
+   * over memory). false: always op by op, as torch's code reads. Not a group setting: not saved.
+   */
+  fused?: boolean;
+};
 
 /**
  * torch.optim.AdamW. Per parameter θ with gradient g, at step t (counted per parameter):
@@ -43,6 +63,9 @@ export type AdamWOptions = Partial<Omit<AdamWGroup, 'params'>>;
  *   loss.backward(); opt.step(); opt.zeroGrad();
  */
 export class AdamW extends Optimizer<AdamWGroup> {
+  /** Whether float32 CPU parameters take the fused kernel (see `update`). */
+  readonly fused: boolean;
+
   /**
    * @param params parameters, or groups overriding any option.
    * @param options defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0.01 (torch's).
@@ -50,11 +73,15 @@ export class AdamW extends Optimizer<AdamWGroup> {
    */
   constructor(params: ParamsInput<AdamWGroup>, options: AdamWOptions = {}) {
     const defaults = { lr: 1e-3, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false };
-    for (const [k, v] of Object.entries(options)) {
-      if (!(k in defaults)) throw new ConfigError(`AdamW: unknown option '${k}'; valid options are ${Object.keys(defaults).join(', ')}`);
+    const { fused = true, ...settings } = options;
+    if (typeof fused !== 'boolean') throw new ConfigError(`AdamW: fused must be a boolean, got ${String(fused)}`);
+    for (const [k, v] of Object.entries(settings)) {
+      if (!(k in defaults))
+        throw new ConfigError(`AdamW: unknown option '${k}'; valid options are ${[...Object.keys(defaults), 'fused'].join(', ')}`);
       if (v !== undefined) (defaults as Record<string, unknown>)[k] = v;
     }
     super('AdamW', params, defaults);
+    this.fused = fused;
   }
 
   protected override checkSettings(g: Omit<AdamWGroup, 'params'>): string | undefined {
@@ -78,17 +105,23 @@ export class AdamW extends Optimizer<AdamWGroup> {
     return { required: group.amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq'], optional: [] };
   }
 
+  /**
+   * Float32 CPU parameters take the fused kernel (one pass over memory, the same bits, see
+   * native/adamw.cc); others the op-by-op form below, which is torch's and the kernel's reference.
+   */
   protected override update(param: Tensor, gradient: Tensor, group: AdamWGroup, state: ParamState): void {
-    const { lr, weightDecay, eps } = group;
+    const { lr, weightDecay, eps, maximize } = group;
     const [beta1, beta2] = group.betas;
-    const grad = group.maximize ? neg(gradient) : gradient;
     const expAvg = state.tensors.exp_avg as Tensor;
     const expAvgSq = state.tensors.exp_avg_sq as Tensor;
+    const biasCorrection1 = 1 - powInt(beta1, state.step);
+    const biasCorrection2 = 1 - powInt(beta2, state.step);
+    const settings = { lr, beta1, beta2, eps, weightDecay, biasCorrection1, biasCorrection2, maximize };
+    if (this.fused && adamwStepFused(param, gradient, expAvg, expAvgSq, state.tensors.max_exp_avg_sq, settings)) return;
+    const grad = maximize ? neg(gradient) : gradient;
     mul_(param, 1 - lr * weightDecay); // decoupled weight decay
     add_(mul_(expAvg, beta1), grad, 1 - beta1);
     addcmul_(mul_(expAvgSq, beta2), grad, grad, 1 - beta2);
-    const biasCorrection1 = 1 - powInt(beta1, state.step);
-    const biasCorrection2 = 1 - powInt(beta2, state.step);
     const stepSize = lr / biasCorrection1;
     let second = expAvgSq;
     if (group.amsgrad) {
