@@ -43,6 +43,7 @@ import { InterruptWatch, yieldToEventLoop } from './signals.js';
 import { batchesPerEpoch, trainStreams, type TrainStream } from './streams.js';
 import { describeEval, StepWindow } from './report.js';
 import { microBatchSeed } from './seeding.js';
+import { dropWords, type WordDropoutIds } from './word-dropout.js';
 import { restoreRunState, runState } from './run-state.js';
 import { testBestCheckpoint } from './eval-checkpoint.js';
 import { scheduleOf, type TrainOptions, type TrainResult } from './trainer-options.js';
@@ -79,6 +80,8 @@ class Trainer {
   #lastEvalStep = -1;
   #lastDev: EvalResult | undefined;
   readonly #window: StepWindow;
+  /** The unknown and kept token ids, when the run uses word dropout. */
+  readonly #wordDropoutIds: WordDropoutIds | undefined;
   #sessionSeconds = 0;
   #sessionSteps = 0;
   #sessionExamples = 0;
@@ -117,6 +120,8 @@ class Trainer {
     this.#selector = new ModelSelector(es?.metric ?? 'average', es?.mode ?? 'max', es?.patience ?? null);
     this.#batching = evalBatching(config);
     this.#window = new StepWindow();
+    const tok = prepared.tokenizer;
+    this.#wordDropoutIds = t.wordDropout > 0 ? { unk: tok.unkId, keep: [tok.specialTokenId('cls'), tok.specialTokenId('sep')] } : undefined;
   }
 
   /** Reads and prepares everything, builds or restores the model and optimizer; nothing is trained yet. */
@@ -254,7 +259,8 @@ class Trainer {
   /** One optimizer step over `gradient_accumulation_steps` micro-batches. */
   #trainStep(): void {
     const started = performance.now();
-    const accum = this.#config.training.gradientAccumulationSteps;
+    const t = this.#config.training;
+    const accum = t.gradientAccumulationSteps;
     for (let micro = 0; micro < accum; micro++) {
       manualSeed(microBatchSeed(this.#config.seed, this.#step * accum + micro)); // dropout masks: a function of the position in the run
       const s = this.#streams[this.#sampler.next()] as TrainStream;
@@ -263,7 +269,7 @@ class Trainer {
       const values = tidy(() => {
         const joint = collateJoint(s.train.tasks, indices);
         const logits = this.#model.forward(
-          joint.inputs,
+          this.#wordDropoutIds === undefined ? joint.inputs : dropWords(joint.inputs, t.wordDropout, this.#wordDropoutIds),
           runs.map((r) => r.spec.name),
         ); // one encoder pass for the stream's tasks
         const losses = taskLosses(

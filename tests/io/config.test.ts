@@ -151,6 +151,7 @@ describe('example configs', () => {
       weightDecay: 0.01,
       maxGradNorm: 1,
       gradientAccumulationSteps: 1,
+      wordDropout: 0,
       schedule: 'linear',
       sampler: { kind: 'proportional' },
       evalEvery: 500,

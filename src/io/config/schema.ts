@@ -181,6 +181,8 @@ export const trainingSchema = z.strictObject({
   /** Clip the global gradient norm to this; null: no clipping. */
   max_grad_norm: z.number().positive().nullable().default(1),
   gradient_accumulation_steps: positiveInt.default(1),
+  /** Replace each input token of a training batch by [UNK] with this probability (word dropout; src/train/word-dropout.ts). */
+  word_dropout: probability.default(0),
   schedule: z.enum(SCHEDULES).default('linear'),
   sampler: samplerSchema.prefault({}),
   /** Evaluate on the dev sets every this many steps (and at the end). */
