@@ -1,6 +1,6 @@
 /**
  * The `mtl` command line. Parses arguments (node:util parseArgs) and prints; the work is done by
- * library functions (src/train for train, eval and predict).
+ * library functions (src/train for train, finetune, transfer, eval and predict).
  */
 import { parseArgs } from 'node:util';
 import { MtlError } from '../errors.js';
@@ -20,11 +20,22 @@ commands:
   predict CKPT TEXT...  print one JSON line per text: every task's prediction (label and probability; BIO tags and
                         typed spans with character offsets into the text)
            --input FILE    read the texts from a JSON lines file instead: "a text" or {"text": …, "text_pair": …} per line
-  demo                  train a small sentiment model on SST-2 through the tensor API and report accuracy
-           --data DIR      the sst2 folder (default: ../shared/datasets/sst2, then ./datasets/sst2)
-           --out DIR       where the weights and metrics go (default: runs/demo)
-           --epochs N      passes over the training set (default 1)
-           --seed N        random seed (default 0)
+  finetune CKPT CONFIG  fine-tune a pre-trained checkpoint (its encoder and tokenizer) on the config's tasks, each with a
+                        fresh head; the config is a training config without 'tokenizer' (encoder: dropout only)
+           --freeze-encoder  train the heads only
+           --scratch       same architecture and tokenizer, fresh weights (the baseline)
+           --output DIR, --max-steps N, --seed N   as for train
+  transfer PRETRAIN_CONFIG FINETUNE_CONFIG...
+                        pre-train multi-task and MLM-only encoders, fine-tune each downstream config from both and from
+                        scratch with the same budget and seeds, print the table (<out>/transfer.md, transfer.json)
+           --seeds N       fine-tuning seeds 1..N (default 3)
+           --out DIR       default runs/transfer
+           --pretrain-steps N  pre-training steps (instead of the config's)
+  demo                  multi-task pre-training on WordNet 3.1 (masked LM on glosses, supersense classification, link
+                        prediction over WordNet's relations), then predictions on sample inputs and a report
+           --out DIR       where the checkpoints and report go (default: runs/demo)
+           --max-steps N   optimizer steps (default: examples/wordnet-pretrain.yaml's)
+           --seed N        random seed (default: the config's)
            --threads N     libtorch intra-op threads (default: libtorch's)
   help                  this text`;
 
@@ -32,21 +43,19 @@ async function demoCommand(rest: string[]): Promise<number> {
   const { values } = parseArgs({
     args: rest,
     options: {
-      data: { type: 'string' },
       out: { type: 'string', default: 'runs/demo' },
-      epochs: { type: 'string', default: '1' },
-      seed: { type: 'string', default: '0' },
+      'max-steps': { type: 'string' },
+      seed: { type: 'string' },
       threads: { type: 'string' },
     },
     strict: true,
   });
   const { runDemo } = await import('./demo.js');
   await runDemo({
-    dataDir: values.data,
     outDir: values.out,
-    epochs: positiveInt(values.epochs, '--epochs'),
-    seed: nonNegativeInt(values.seed, '--seed'),
-    threads: values.threads === undefined ? undefined : positiveInt(values.threads, '--threads'),
+    ...(values['max-steps'] === undefined ? {} : { maxSteps: positiveInt(values['max-steps'], '--max-steps') }),
+    ...(values.seed === undefined ? {} : { seed: nonNegativeInt(values.seed, '--seed') }),
+    ...(values.threads === undefined ? {} : { threads: positiveInt(values.threads, '--threads') }),
     log: (line) => console.log(line),
   });
   return 0;
@@ -63,6 +72,10 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./eval.js')).evalCommand(rest);
       case 'predict':
         return await (await import('./predict.js')).predictCommand(rest);
+      case 'finetune':
+        return await (await import('./finetune.js')).finetuneCommand(rest);
+      case 'transfer':
+        return await (await import('./transfer.js')).transferCommand(rest);
       case 'demo':
         return await demoCommand(rest);
       case undefined:

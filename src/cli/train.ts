@@ -16,7 +16,8 @@ export function withOverrides(config: TrainingConfig, output: string | undefined
   return c;
 }
 
-function summary(r: TrainResult): string {
+/** The outcome of a training run in two or three lines (status, speed, best metric, where the files are). */
+export function summary(r: TrainResult): string {
   const best = r.bestMetric.value === null ? 'none' : `${r.bestMetric.value.toFixed(4)} at step ${r.bestStep}`;
   const lines = [
     `${r.status} after ${r.step} of ${r.totalSteps} steps (${r.trainSeconds.toFixed(0)} s of training, ` +

@@ -125,9 +125,25 @@ function tensorShapesOf(file: string): Map<string, number[]> {
   }
 }
 
-/** The task a tensor name belongs to (`heads.<task>.…`), '' for an encoder tensor, undefined for neither. */
-export function ownerOf(name: string): string | undefined {
+/**
+ * The prefix under which the head of a checkpoint's one masked-LM task is saved: Hugging Face's
+ * BertForMaskedLM names (`cls.predictions.transform.dense.weight`, …), not `heads.<task>.cls.predictions.…`.
+ */
+export const MLM_HEAD_PREFIX = 'cls.predictions.';
+
+/** The task whose head is saved under `MLM_HEAD_PREFIX`: the only 'masked-lm' task of `tasks`, if there is exactly one. */
+export function mlmTaskOf(tasks: readonly { readonly name: string; readonly type: string }[]): string | undefined {
+  const mlm = tasks.filter((t) => t.type === 'masked-lm');
+  return mlm.length === 1 ? mlm[0]!.name : undefined;
+}
+
+/**
+ * The task a tensor name belongs to (`heads.<task>.…`, or `cls.predictions.…` for `mlmTask`), '' for an
+ * encoder tensor, undefined for neither.
+ */
+export function ownerOf(name: string, mlmTask?: string): string | undefined {
   if (ENCODER_ROOTS.some((r) => name.startsWith(r))) return '';
+  if (mlmTask !== undefined && name.startsWith(MLM_HEAD_PREFIX)) return mlmTask;
   if (!name.startsWith(HEADS_PREFIX)) return undefined;
   const rest = name.slice(HEADS_PREFIX.length);
   const dot = rest.indexOf('.');
@@ -138,8 +154,9 @@ function checkModelTensors(file: string, shapes: Map<string, number[]>, config: 
   const names = new Set(tasks.map((t) => t.name));
   const withHead = new Set<string>();
   let layers = 0;
+  const mlm = mlmTaskOf(tasks);
   for (const name of shapes.keys()) {
-    const owner = ownerOf(name);
+    const owner = ownerOf(name, mlm);
     if (owner === undefined) {
       throw new CheckpointError(
         `${file}: tensor '${name}' is neither an encoder tensor (${ENCODER_ROOTS.map((r) => `${r}…`).join(', ')}) nor a head tensor (heads.<task>.…)`,

@@ -9,7 +9,8 @@
  *   best/                    the checkpoint with the best dev metric so far
  *     config.json            the encoder's config, Hugging Face field names
  *     model.safetensors      encoder tensors under Hugging Face BERT names (embeddings.…, encoder.layer.0.…),
- *                            each task's head under heads.<task>.…
+ *                            each task's head under heads.<task>.…, except the head of a run's one masked-LM
+ *                            task, saved under Hugging Face's BertForMaskedLM names (cls.predictions.…)
  *     tokenizer.json         Hugging Face tokenizers format
  *     tasks.json             task specs and label maps
  *     trainer_state.json     step, epoch, best metric, sampler/batcher/RNG/scheduler state, the optimizer's JSON part
@@ -42,7 +43,15 @@ import path from 'node:path';
 import { CheckpointError, ConfigError } from '../errors.js';
 import { Tensor } from '../tensor/index.js';
 import { readableFolder, writeFolderAtomically } from './checkpoint-atomic.js';
-import { CHECKPOINT_FILES, HEADS_PREFIX, inspectCheckpoint, ownerOf, type CheckpointInfo } from './checkpoint-inspect.js';
+import {
+  CHECKPOINT_FILES,
+  HEADS_PREFIX,
+  inspectCheckpoint,
+  MLM_HEAD_PREFIX,
+  mlmTaskOf,
+  ownerOf,
+  type CheckpointInfo,
+} from './checkpoint-inspect.js';
 import {
   TASK_NAME,
   assertJson,
@@ -143,7 +152,8 @@ function modelTensors(contents: CheckpointContents): Map<string, Tensor> {
       throw new ConfigError(`head '${task}': a task name holds only letters, digits, '_' and '-', starting with a letter`);
     if (!names.has(task)) throw new ConfigError(`there is a head for task '${task}', but the tasks are ${[...names].join(', ')}`);
     if (head.size === 0) throw new ConfigError(`the head of task '${task}' has no tensors`);
-    for (const [name, t] of head) out.set(`${HEADS_PREFIX}${task}.${name}`, t);
+    const mlm = task === mlmTaskOf(contents.tasks);
+    for (const [name, t] of head) out.set(mlm && name.startsWith(MLM_HEAD_PREFIX) ? name : `${HEADS_PREFIX}${task}.${name}`, t);
   }
   const headless = [...names].filter((n) => !contents.heads.has(n));
   if (headless.length > 0)
@@ -232,9 +242,11 @@ function assemble(
 ): LoadedCheckpoint {
   const encoder = new Map<string, Tensor>();
   const heads = new Map<string, Map<string, Tensor>>(info.tasks.map((t) => [t.name, new Map()]));
+  const mlm = mlmTaskOf(info.tasks);
   for (const [name, t] of tensors) {
-    const owner = ownerOf(name) as string; // inspectCheckpoint checked every name
+    const owner = ownerOf(name, mlm) as string; // inspectCheckpoint checked every name
     if (owner === '') encoder.set(name, t);
+    else if (owner === mlm && name.startsWith(MLM_HEAD_PREFIX)) heads.get(owner)!.set(name, t);
     else heads.get(owner)!.set(name.slice(HEADS_PREFIX.length + owner.length + 1), t);
   }
   const dispose = () => {

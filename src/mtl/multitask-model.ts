@@ -6,9 +6,14 @@
  *
  * Tasks that read the same input (intent and slots of an utterance) share one encoder pass: `forward`
  * encodes a batch once and runs every named head on it.
+ *
+ * Heads are tied to the encoder when they join (`TaskHead.tieTo`: the masked-LM decoder uses the word
+ * embeddings). A model with exactly one head holding Hugging Face's masked-LM head (`cls.predictions.…`,
+ * see src/tasks/masked-lm.ts) saves it under that name, beside `bert.…`, so the file loads into
+ * BertForMaskedLM; and such a file (ours or Hugging Face's) loads into that head.
  */
 import { ConfigError } from '../errors.js';
-import { HF_BERT_PREFIX, splitHfStateDict, toHfStateDict, type BertInputs, type BertModel } from '../models/bert/index.js';
+import { HF_BERT_PREFIX, HF_MLM_PREFIX, splitHfStateDict, toHfStateDict, type BertInputs, type BertModel } from '../models/bert/index.js';
 import { Module, type LoadResult } from '../nn/module.js';
 import { tidy, type Tensor } from '../tensor/index.js';
 import { taskType, type JointBatch, type TaskHead, type TaskSpec } from '../tasks/index.js';
@@ -53,6 +58,7 @@ export class MultiTaskModel extends Module {
     if (heads.size === 0) throw new ConfigError('a MultiTaskModel needs at least one task head');
     this.encoder = this.registerModule('encoder', encoder);
     this.heads = this.registerModule('heads', new TaskHeads(heads));
+    for (const head of heads.values()) head.tieTo(encoder);
   }
 
   /** A model with a fresh head per spec (each made by its task type) on `encoder`. */
@@ -98,13 +104,26 @@ export class MultiTaskModel extends Module {
    */
   savedStateDict(prefix: string = HF_BERT_PREFIX): Map<string, Tensor> {
     const out = toHfStateDict(this.encoder.stateDict(), prefix);
-    for (const [key, t] of this.heads.stateDict()) out.set(HEADS + key, t);
+    const mlm = this.#mlmTask();
+    const own = mlm === undefined ? undefined : `${mlm}.${HF_MLM_PREFIX}`;
+    for (const [key, t] of this.heads.stateDict()) {
+      out.set(own !== undefined && key.startsWith(own) ? key.slice(mlm!.length + 1) : HEADS + key, t);
+    }
     return out;
+  }
+
+  /** The task whose head holds `cls.predictions.…` when exactly one does (its saved names are Hugging Face's). */
+  #mlmTask(): string | undefined {
+    const holders = this.heads.names.filter((name) =>
+      [...this.heads.get(name).namedParameters()].some(([key]) => key.startsWith(HF_MLM_PREFIX)),
+    );
+    return holders.length === 1 ? holders[0] : undefined;
   }
 
   /**
    * Loads a saved state (names as `savedStateDict` writes them, or a Hugging Face BERT checkpoint:
-   * `bert.` prefix or none, TensorFlow-era LayerNorm names). Everything is checked before anything is
+   * `bert.` prefix or none, TensorFlow-era LayerNorm names, `cls.predictions.…` into the one MLM head,
+   * the tied `cls.predictions.decoder.*` copies skipped). Everything is checked before anything is
    * copied. Keys in the result are saved names (`bert.…`, `heads.<task>.…`).
    * @param options.strict (default true) every parameter present, no unknown entry; pass false to
    *   load a pre-trained encoder into a model with new heads (the heads then show as missing).
@@ -114,9 +133,17 @@ export class MultiTaskModel extends Module {
     const parts = splitHfStateDict(state);
     const own = new Map<string, Tensor>();
     for (const [key, t] of parts.encoder) own.set(ENCODER + key, t);
-    for (const [key, t] of parts.rest) own.set(key, t); // heads.<task>.… are own names already; others are unexpected
+    const mlm = this.#mlmTask();
+    const mlmHead = mlm === undefined ? undefined : `${HEADS}${mlm}.`;
+    for (const [key, t] of parts.rest) {
+      // heads.<task>.… are own names already; cls.predictions.… belong to the MLM head; others are unexpected
+      own.set(mlmHead !== undefined && key.startsWith(HF_MLM_PREFIX) ? mlmHead + key : key, t);
+    }
     const result = this.loadStateDict(own, options);
-    const saved = (key: string): string => (key.startsWith(ENCODER) ? HF_BERT_PREFIX + key.slice(ENCODER.length) : key);
+    const saved = (key: string): string => {
+      if (key.startsWith(ENCODER)) return HF_BERT_PREFIX + key.slice(ENCODER.length);
+      return mlmHead !== undefined && key.startsWith(mlmHead + HF_MLM_PREFIX) ? key.slice(mlmHead.length) : key;
+    };
     return { missingKeys: result.missingKeys.map(saved), unexpectedKeys: result.unexpectedKeys.map(saved) };
   }
 }

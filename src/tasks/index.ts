@@ -3,5 +3,7 @@ export * from './types.js';
 export { labelIndex, truncateEncoding, padInputs, encodeInputs, type TextInput } from './features.js';
 export * from './sequence-classification.js';
 export * from './token-classification.js';
+export * from './masked-lm.js';
+export * from './link-prediction.js';
 export * from './registry.js';
 export * from './joint-batch.js';

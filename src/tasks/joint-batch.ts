@@ -42,7 +42,8 @@ const sameIds = (a: readonly number[], b: readonly number[]): boolean => a.lengt
 
 /**
  * The joint batch of examples `rows` (indices into each task's features) for tasks that read the
- * same examples.
+ * same examples. A single task's batch is its own `collate` (so a task that makes its own inputs can
+ * be trained alone); several tasks share inputs padded once.
  * @throws DataError when the tasks' features differ in number, or in input ids or token types for a row
  *   (they were not made from the same examples and text, or with different maxLength).
  */
@@ -75,6 +76,12 @@ export function collateJoint(tasks: readonly TaskFeatures[], rows: readonly numb
         );
       }
     });
+  }
+  if (rest.length === 0) {
+    // One task collates its own inputs: masked-LM masks them, link prediction stacks two texts per row.
+    const batch = first.type.collate(firstRows, first.spec);
+    const { inputIds, attentionMask, tokenTypeIds } = batch;
+    return { inputs: { inputIds, attentionMask, tokenTypeIds }, batches: new Map([[first.spec.name, batch]]) };
   }
   // tidy: if a task's collate throws, the inputs already made are freed.
   return tidy(() => {

@@ -28,7 +28,17 @@ import { IGNORE_INDEX, type Tokenizer } from '../tokenization/index.js';
 import { checkInteger, rejectUnknownKeys } from '../tokenization/options.js';
 import { checkFeatures, exampleOf, inGoldOrder, longest, padInputs, paddedInt64, truncateEncoding } from './features.js';
 import { booleanOption, checkProbability, probabilityOption } from './options.js';
-import type { Batch, EncoderConfig, EncoderOutputs, Features, FeaturizeResult, Metrics, TaskSpec, TaskType } from './types.js';
+import type {
+  Batch,
+  EncoderConfig,
+  EncoderOutputs,
+  Features,
+  FeaturizeResult,
+  Metrics,
+  TaskSpec,
+  TaskType,
+  TieableEncoder,
+} from './types.js';
 import { TaskHead } from './types.js';
 
 export const MASKED_LM = 'masked-lm';
@@ -283,8 +293,8 @@ export class MaskedLmHead extends TaskHead {
     this.cls.predictions.tieWordEmbeddings(weight);
   }
 
-  /** Ties the decoder to `encoder.embeddings.wordEmbeddings.weight` (a BertModel). */
-  tieTo(encoder: { readonly embeddings: { readonly wordEmbeddings: { readonly weight: Tensor } } }): void {
+  /** Ties the decoder to `encoder.embeddings.wordEmbeddings.weight` (a BertModel); MultiTaskModel calls it. */
+  override tieTo(encoder: TieableEncoder): void {
     this.tieWordEmbeddings(encoder.embeddings.wordEmbeddings.weight);
   }
 
@@ -306,7 +316,9 @@ function checkLogits(logits: Tensor, batch: Batch, spec: Spec): void {
 
 export const maskedLm: TaskType<MaskedLmExample, MaskedLmPrediction, MaskedLmOptions> = {
   kind: MASKED_LM,
-  mainMetric: { name: 'perplexity', greaterIsBetter: false },
+  // Masked-token accuracy rather than perplexity: model selection and the 'average' of main metrics
+  // maximise, and perplexity falls as the model improves.
+  mainMetric: { name: 'accuracy', greaterIsBetter: true },
 
   resolveOptions(raw = {}) {
     const where = MASKED_LM;
@@ -426,6 +438,12 @@ export const maskedLm: TaskType<MaskedLmExample, MaskedLmPrediction, MaskedLmOpt
   evaluate(predictions, gold, spec): Metrics {
     const preds = inGoldOrder(predictions, gold.length, `evaluate '${spec.name}'`);
     return maskedLmMetrics(preds);
+  },
+
+  /** The masking generator's state (see `maskingGenerator`), so a resumed run draws the masks an uninterrupted one would. */
+  collationState: {
+    save: (spec) => maskingState(spec),
+    restore: (spec, state) => maskingGenerator(spec).restore(state as RngState),
   },
 };
 

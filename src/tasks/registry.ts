@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.js';
 import { sequenceClassification, SEQUENCE_CLASSIFICATION } from './sequence-classification.js';
 import { tokenClassification, TOKEN_CLASSIFICATION } from './token-classification.js';
 import { maskedLm, MASKED_LM } from './masked-lm.js';
+import { linkPrediction, LINK_PREDICTION } from './link-prediction.js';
 import { labelIndex } from './features.js';
 import type { TaskSpec, TaskType } from './types.js';
 
@@ -16,6 +17,7 @@ export const taskTypes = {
   [SEQUENCE_CLASSIFICATION]: sequenceClassification,
   [TOKEN_CLASSIFICATION]: tokenClassification,
   [MASKED_LM]: maskedLm,
+  [LINK_PREDICTION]: linkPrediction,
 } as const;
 
 export type TaskKind = keyof typeof taskTypes;

@@ -21,9 +21,20 @@ export interface EncoderOutputs {
 }
 
 /** A task's head: the layers between the shared encoder and the task's logits. */
+/** What a head may tie its weights to: the encoder's word-embedding matrix (V, H) (a BertModel has it). */
+export interface TieableEncoder {
+  readonly embeddings: { readonly wordEmbeddings: { readonly weight: Tensor } };
+}
+
 export abstract class TaskHead extends Module {
   /** Encoder outputs → logits, whose shape the task type defines ((B, C), (B, T, C), …). */
   abstract forward(encoded: EncoderOutputs): Tensor;
+
+  /**
+   * Ties the head's weights to the encoder it sits on (the masked-LM decoder to the word embeddings);
+   * the model calls it once when the head joins it. Most heads tie nothing.
+   */
+  tieTo(_encoder: TieableEncoder): void {}
 }
 
 /**
@@ -99,8 +110,11 @@ export interface Batch extends BatchInputs {
   readonly features: readonly Features[];
 }
 
-/** Metric values by name (fractions in [0, 1] unless a name says otherwise). */
+/** Metric values by name (fractions in [0, 1] unless a name says otherwise: see `NON_FRACTION_METRICS`). */
 export type Metrics = Record<string, number>;
+
+/** Metric names whose values are not fractions: masked-LM perplexity and masked-token count, link prediction's candidate count. */
+export const NON_FRACTION_METRICS: ReadonlySet<string> = new Set(['perplexity', 'maskedTokens', 'candidates']);
 
 /** The metric that early stopping and model selection watch. */
 export interface MainMetric {
@@ -142,4 +156,12 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O> {
   decode(logits: Tensor, batch: Batch, examples: readonly E[], spec: TaskSpec<O>, head?: TaskHead): P[];
   /** Scores predictions (in any order, one per gold example) against `gold`, the array given to `featurize`. */
   evaluate(predictions: readonly P[], gold: readonly E[], spec: TaskSpec<O>): Metrics;
+  /**
+   * For a type whose `collate` draws random numbers (masked-LM's dynamic masks): the state of the
+   * spec's generator as plain JSON, saved in trainer_state.json, and its restoration on resume.
+   */
+  readonly collationState?: {
+    save(spec: TaskSpec<O>): unknown;
+    restore(spec: TaskSpec<O>, state: unknown): void;
+  };
 }

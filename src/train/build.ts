@@ -40,6 +40,7 @@ function textsOf(examples: readonly unknown[], input: InputKind): string[] {
   for (const e of examples as Record<string, unknown>[]) {
     if (input === 'words') out.push((e.tokens as string[]).join(' '));
     else if (input === 'pair') out.push(e.textA as string, e.textB as string);
+    else if (input === 'triple') out.push(e.headText as string, e.tailText as string);
     else out.push(e.text as string);
   }
   return out;
@@ -71,18 +72,25 @@ export function buildTokenizer(config: TrainingConfig, data: readonly TaskData[]
   return Tokenizer.fromFile(file);
 }
 
-/** The options of a task's type, from its `label` section. */
+/** The options of a task's type: its `options` section, and for sequence classification its `label` section. */
 function taskOptions(task: TaskData['task']): Record<string, unknown> {
-  if (task.type === 'token-classification') return { crf: task.crf };
-  if (task.type !== 'sequence-classification') return {};
-  return { multiLabel: task.label.multiLabel, labelSeparator: task.label.separator, threshold: task.label.threshold };
+  const own = task.options ?? {};
+  if (task.type === 'token-classification') return { ...own, crf: task.crf };
+  if (task.type !== 'sequence-classification') return own;
+  return { ...own, multiLabel: task.label.multiLabel, labelSeparator: task.label.separator, threshold: task.label.threshold };
 }
 
 /** Each task's spec, its label list collected from its training examples. */
 export function buildTaskRuns(data: readonly TaskData[]): TaskRun[] {
   return data.map((d) => {
     const type: AnyTaskType = taskType(d.task.type as string);
-    const options = type.resolveOptions(taskOptions(d.task));
+    let options: unknown;
+    try {
+      options = type.resolveOptions(taskOptions(d.task));
+    } catch (e) {
+      if (e instanceof ConfigError) throw new ConfigError(`task '${d.task.name}' options: ${e.message}`);
+      throw e;
+    }
     const train = d.splits.train ?? [];
     const labels = type.collectLabels(train, options);
     if (labels.length === 0) throw new DataError(`task '${d.task.name}': its training data hold no labels`);

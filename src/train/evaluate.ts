@@ -54,16 +54,19 @@ type Prediction = { readonly exampleIndex: number };
 
 /** Every task's predictions over one stream's split, and its summed loss (times examples). */
 function predictStream(model: MultiTaskModel, data: StreamSplit, batching: EvalBatching) {
-  const names = data.tasks.map((t) => t.spec.name);
+  // Copies of the specs: a type whose collation draws random numbers (masked-LM) starts from its seed
+  // at every evaluation, so evaluations repeat exactly and leave the training generator alone.
+  const tasks = data.tasks.map((t) => ({ ...t, spec: { ...t.spec } }));
+  const names = tasks.map((t) => t.spec.name);
   const predictions = new Map<string, Prediction[]>(names.map((n) => [n, []]));
   const loss = new Map<string, { sum: number; n: number }>(names.map((n) => [n, { sum: 0, n: 0 }]));
   const batcher = new LengthBucketBatcher(data.lengths, { ...batching, shuffle: false });
   for (const rows of batcher.epochBatches(0)) {
     noGrad(() =>
       tidy(() => {
-        const joint = collateJoint(data.tasks, rows);
+        const joint = collateJoint(tasks, rows);
         const logits = model.forward(joint.inputs, names);
-        for (const t of data.tasks) {
+        for (const t of tasks) {
           const name = t.spec.name;
           const batch = joint.batches.get(name)!;
           const out = logits.get(name)!;

@@ -5,7 +5,8 @@
  *
  * Tasks trained on pre-split words (SNIPS, ATIS, CoNLL) get the text split into words at whitespace,
  * with punctuation at a word's ends split off (the data sets write "boston ." not "boston.") and
- * tagged O; tasks that read the same kind of input share one encoder pass.
+ * tagged O; tasks that read the same kind of input share one encoder pass. A masked-LM task gives, for
+ * each `[MASK]` written in a text, the most probable tokens.
  */
 import { DataError } from '../errors.js';
 import { mapJsonl, type SourcePosition } from '../data/index.js';
@@ -28,6 +29,7 @@ import {
 } from '../tasks/index.js';
 import { noGrad, tidy } from '../tensor/index.js';
 import { Tokenizer } from '../tokenization/index.js';
+import { fillMask, type MaskFill } from './fill-mask.js';
 import { loadModelWeights } from './run-checkpoint.js';
 import type { InputKind } from './task-data.js';
 
@@ -50,6 +52,7 @@ export type TaskPrediction =
   | { readonly label: string; readonly probability: number }
   | { readonly labels: readonly string[]; readonly probabilities: readonly number[] }
   | { readonly tags: readonly string[]; readonly words: readonly string[]; readonly spans: readonly PredictedSpan[] }
+  | { readonly masks: readonly (readonly MaskFill[])[] }
   | { readonly error: string };
 
 export interface PredictionRecord {
@@ -191,6 +194,16 @@ export class Predictor implements Disposable {
       }
       for (let b = 0; b < rows.length; b += batchSize) await this.#predictBatch(group, rows.slice(b, b + batchSize), items, records);
     }
+    // Masked-LM tasks fill the [MASK]s a text holds; link prediction (entity pairs, not texts) is not run here.
+    for (const t of this.#tasks.filter((x) => x.input === 'masked-text')) {
+      for (let b = 0; b < items.length; b += batchSize) {
+        const texts = items.slice(b, b + batchSize).map((x) => x.text);
+        const fills = await fillMask(this.#model, this.#tokenizer, t.spec.name, texts, { maxLength: this.#maxLength });
+        fills.forEach((masks, i) => {
+          if (masks.length > 0) records[b + i]!.predictions[t.spec.name] = { masks };
+        });
+      }
+    }
     return records.map((r) => ({
       text: r.text,
       ...(r.textPair === undefined ? {} : { textPair: r.textPair }),
@@ -271,5 +284,5 @@ export function readPredictInputs(file: string): PredictInput[] {
 export async function predict(dir: string, inputs: readonly (string | PredictInput)[]): Promise<PredictionRecord[]> {
   if (inputs.length === 0) throw new DataError('predict: no inputs; give at least one text');
   using predictor = Predictor.load(dir);
-  return predictor.predict(inputs);
+  return await predictor.predict(inputs); // awaited: \`using\` frees the model when this function returns
 }

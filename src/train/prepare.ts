@@ -49,7 +49,7 @@ function describeCounts(data: readonly TaskData[]): string[] {
 export async function prepareRun(config: TrainingConfig, options: PrepareOptions = {}): Promise<PreparedRun> {
   const log = options.log ?? (() => {});
   const splits = options.splits ?? SPLITS;
-  const data = readTaskData(config.tasks, config.seed, splits);
+  const data = await readTaskData(config.tasks, config.seed, splits);
   log(`data: ${describeCounts(data).join('; ')}`);
   for (const line of describeSkippedLines(data)) log(line);
   const tokenizer = options.tokenizer ?? buildTokenizer(config, data);

@@ -2,6 +2,7 @@
  * What the loop reports between log lines: running means of the losses and throughput since the last
  * report (`StepWindow`), and the one-line summary of an evaluation.
  */
+import { NON_FRACTION_METRICS } from '../tasks/index.js';
 import type { EvalResult } from './evaluate.js';
 import type { ModelSelector } from './selection.js';
 
@@ -53,6 +54,9 @@ export class StepWindow {
 
 const pct = (x: number | undefined): string => (x === undefined ? '?' : (100 * x).toFixed(2));
 
+/** A metric as printed: fractions as percentages, other values (perplexity, counts) as they are. */
+const shown = (name: string, x: number): string => (NON_FRACTION_METRICS.has(name) ? x.toFixed(2) : pct(x));
+
 /** 'dev @ step 400: intent accuracy 95.43 f1Macro 95.40 | slots f1 88.12 … | intent+slots sentenceAccuracy 80.00 | slots.f1 88.12 (best 88.12 @ 400, new best)' */
 export function describeEval(
   step: number,
@@ -65,7 +69,7 @@ export function describeEval(
   const parts = Object.entries(result.metrics).map(
     ([task, m]) =>
       `${task} ${Object.entries(m)
-        .map(([k, v]) => `${k} ${pct(v)}`)
+        .map(([k, v]) => `${k} ${shown(k, v)}`)
         .join(' ')}`,
   );
   for (const [stream, m] of Object.entries(result.joint))

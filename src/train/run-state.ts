@@ -25,6 +25,15 @@ interface Position {
   readonly lastEvalStep: number;
 }
 
+/** The tasks of the training streams whose collation draws random numbers (masked-LM's masks). */
+const drawingTasks = (streams: readonly TrainStream[]) =>
+  streams.flatMap((s) => s.train.tasks).filter((t) => t.type.collationState !== undefined);
+
+/** task → the state of its collation generator. */
+function collationStates(streams: readonly TrainStream[]): Record<string, unknown> {
+  return Object.fromEntries(drawingTasks(streams).map((t) => [t.spec.name, t.type.collationState!.save(t.spec)]));
+}
+
 /** trainer_state.json's content (the optimizer's JSON part is filled in when saving). */
 export function runState(parts: RunComponents, at: Position, schedule: ScheduleSpec & { microBatchesPerStep: number }): TrainerState {
   const { microBatchesPerStep, ...scheduleSpec } = schedule;
@@ -41,6 +50,7 @@ export function runState(parts: RunComponents, at: Position, schedule: ScheduleS
       method: 'manual_seed(hash(seed, micro_batch)) at every micro-batch',
       seed: at.seed,
       next_micro_batch: at.step * microBatchesPerStep,
+      collation: json(collationStates(parts.streams)),
     },
     scheduler: json({ ...scheduleSpec, step: at.step }),
     earlyStopping: json({ ...parts.selector.state(), lastEvalStep: at.lastEvalStep }),
@@ -49,7 +59,7 @@ export function runState(parts: RunComponents, at: Position, schedule: ScheduleS
 }
 
 /**
- * Puts a checkpoint's optimizer, sampler, batcher and selection state back.
+ * Puts a checkpoint's optimizer, sampler, batcher, collation-generator and selection state back.
  * @returns the step to continue from and the step of the last evaluation.
  * @throws CheckpointError for a checkpoint without trainer or optimizer state, or saved for other streams.
  */
@@ -73,6 +83,13 @@ export function restoreRunState(
     }
     s.batcher.loadState({ epoch: saved.epoch, position: saved.position });
   });
+  const collation = ((state.rng as { collation?: Record<string, unknown> } | null)?.collation ?? {}) as Record<string, unknown>;
+  for (const t of drawingTasks(parts.streams)) {
+    const saved = collation[t.spec.name];
+    if (saved === undefined)
+      throw new CheckpointError(`${ckpt.dir}: trainer_state.json has no collation (masking) state for task '${t.spec.name}'`);
+    t.type.collationState!.restore(t.spec, saved);
+  }
   const selection = state.earlyStopping as unknown as SelectionState & { lastEvalStep: number };
   parts.selector.restore(selection);
   return { step: state.step, lastEvalStep: selection.lastEvalStep };

@@ -8,6 +8,14 @@ import { ConfigError } from '../errors.js';
 import {
   describeSkipped,
   mapJsonl,
+  readPlainText,
+  readWordNet,
+  wordnetDir,
+  wordnetGlosses,
+  wordnetSupersenseExamples,
+  wordnetTriples,
+  WORDNET_POINTERS,
+  type WordNet,
   readConll,
   readDelimitedText,
   readDelimitedTextPairs,
@@ -23,8 +31,15 @@ import { Rng } from '../mtl/samplers/index.js';
 export const SPLITS = ['train', 'dev', 'test'] as const;
 export type Split = (typeof SPLITS)[number];
 
-/** What a task reads as its input: pre-split words (joint-folder, conll), one text, or a pair of texts. */
-export type InputKind = 'words' | 'text' | 'pair';
+/**
+ * What a task reads as its input: pre-split words (joint-folder, conll), one text, a pair of texts,
+ * a text to mask (masked-LM), or two entity descriptions per triple (link prediction). The last two
+ * are training objectives, which `predict` does not run.
+ */
+export type InputKind = 'words' | 'text' | 'pair' | 'masked-text' | 'triple';
+
+/** Task types that collate their own inputs, so never share a batch or an encoder pass with another task. */
+const SELF_COLLATING: readonly string[] = ['masked-lm', 'link-prediction'];
 
 /** One task's examples by split (a split is absent when the config gives no data for it). */
 export interface TaskData {
@@ -39,6 +54,8 @@ export interface TaskData {
 
 /** The input kind a task's data format gives. */
 export function inputKindOf(task: TaskConfig): InputKind {
+  if (task.type === 'masked-lm') return 'masked-text';
+  if (task.type === 'link-prediction') return 'triple';
   if (task.data.format === 'joint-folder' || task.data.format === 'conll') return 'words';
   return task.input?.textPair !== undefined ? 'pair' : 'text';
 }
@@ -57,19 +74,65 @@ function sourceKey(task: TaskConfig): string {
     d.delimiter,
     d.columns,
     d.tokenColumn,
+    d.maxLines,
+    d.trainSubset,
+    d.relations,
     task.input,
+    // WordNet gives each task type other examples; self-collating types share no encoder pass
+    d.format === 'wordnet' || SELF_COLLATING.includes(task.type) ? [task.type, task.name] : null,
   ]);
 }
 
 /** The key of what a task reads, label included (tasks with equal keys get the very same examples). */
 const readKey = (task: TaskConfig): string => JSON.stringify([sourceKey(task), task.data.tagColumn, task.label.field]);
 
+const wordnets = new Map<string, WordNet>();
+
+/** WordNet from `dir`, parsed once per process (several tasks read it). */
+function wordnetAt(dir: string): WordNet {
+  let wn = wordnets.get(dir);
+  if (wn === undefined) {
+    wn = readWordNet(dir);
+    wordnets.set(dir, wn);
+  }
+  return wn;
+}
+
+/** A task's examples from WordNet, as its type reads it: glosses, gloss → supersense, or described triples. */
+function readWordNetTask(task: TaskConfig): ReadResult<unknown> {
+  const wn = wordnetAt(task.data.path ?? wordnetDir());
+  if (task.type === 'masked-lm') return { examples: wordnetGlosses(wn), skipped: [] };
+  if (task.type === 'sequence-classification') return { examples: wordnetSupersenseExamples(wn), skipped: [] };
+  const relations = task.data.relations;
+  const known = Object.values(WORDNET_POINTERS);
+  const unknown = (relations ?? []).filter((r) => !known.includes(r));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `task '${task.name}': data.relations: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a' : 'are not'} WordNet pointer name(s); known: ${known.join(', ')}`,
+    );
+  }
+  const { triples, descriptions } = wordnetTriples(wn, relations === undefined ? {} : { relations });
+  const examples = triples.map((t, i) => ({
+    id: String(i),
+    ...t,
+    headText: descriptions.get(t.head) as string,
+    tailText: descriptions.get(t.tail) as string,
+    source: wn.byId.get(t.head)!.source,
+  }));
+  if (examples.length === 0) throw new ConfigError(`task '${task.name}': WordNet has no triples of the relations ${String(relations)}`);
+  return { examples, skipped: [] };
+}
+
 /** The examples and skipped lines of one file of a task. */
-function readFile(task: TaskConfig, file: string): ReadResult<unknown> {
+async function readFile(task: TaskConfig, file: string): Promise<ReadResult<unknown>> {
   const d = task.data;
   const onBadLine = d.skipBadLines ? 'skip' : 'error';
   const label = task.label.field;
   switch (d.format) {
+    case 'wordnet':
+      return readWordNetTask(task);
+    case 'text':
+      return { examples: await readPlainText(file, d.maxLines === undefined ? {} : { maxLines: d.maxLines }), skipped: [] };
     case 'joint-folder':
       return readJointFolder(file, { onBadLine });
     case 'conll':
@@ -132,15 +195,24 @@ export function holdOut<E>(examples: readonly E[], fraction: number, seed: numbe
   return { train: examples.filter((_, i) => !isDev.has(i)), dev: examples.filter((_, i) => isDev.has(i)) };
 }
 
+/**
+ * A seeded random `n` of `examples` (all of them when there are no more), in their original order. A
+ * pure function of (count, n, seed).
+ */
+export function subset<E>(examples: readonly E[], n: number, seed: number): E[] {
+  if (n >= examples.length) return [...examples];
+  return holdOut(examples, n / examples.length, seed).dev;
+}
+
 /** The splits of one task, reading only what `wanted` needs (dev_fraction needs the training file). */
-function readTask(task: TaskConfig, seed: number, wanted: readonly Split[]): Pick<TaskData, 'splits' | 'skipped'> {
+async function readTask(task: TaskConfig, seed: number, wanted: readonly Split[]): Promise<Pick<TaskData, 'splits' | 'skipped'>> {
   const d = task.data;
   const splits: Partial<Record<Split, readonly unknown[]>> = {};
   const skipped: Partial<Record<Split, readonly SkippedLine[]>> = {};
-  const trainFile = d.train ?? d.path;
+  const trainFile = d.train ?? d.path ?? (d.format === 'wordnet' ? wordnetDir() : undefined);
   const needTrain = wanted.includes('train') || (wanted.includes('dev') && d.devFraction !== undefined);
   if (needTrain && trainFile !== undefined) {
-    const result = readFile(task, trainFile);
+    const result = await readFile(task, trainFile);
     skipped.train = result.skipped;
     if (d.devFraction !== undefined) {
       const parts = holdOut(result.examples, d.devFraction, seed);
@@ -149,11 +221,12 @@ function readTask(task: TaskConfig, seed: number, wanted: readonly Split[]): Pic
     } else {
       splits.train = result.examples;
     }
+    if (d.trainSubset !== undefined) splits.train = subset(splits.train, d.trainSubset, seed + 1);
   }
   for (const split of ['dev', 'test'] as const) {
     const file = d[split];
     if (file === undefined || !wanted.includes(split)) continue;
-    const result = readFile(task, file);
+    const result = await readFile(task, file);
     splits[split] = result.examples;
     skipped[split] = result.skipped;
   }
@@ -164,21 +237,24 @@ function readTask(task: TaskConfig, seed: number, wanted: readonly Split[]): Pic
 }
 
 /**
- * Every task's examples for the `wanted` splits; data read by several tasks is read once.
+ * Every task's examples for the `wanted` splits (plain text streamed; WordNet parsed once); data read
+ * by several tasks is read once.
  * @param seed the run's seed (the `dev_fraction` hold-out depends on it).
  * @throws DataError from the readers (file:line of the first bad record, unless skip_bad_lines).
  */
-export function readTaskData(tasks: readonly TaskConfig[], seed: number, wanted: readonly Split[] = SPLITS): TaskData[] {
+export async function readTaskData(tasks: readonly TaskConfig[], seed: number, wanted: readonly Split[] = SPLITS): Promise<TaskData[]> {
   const cache = new Map<string, Pick<TaskData, 'splits' | 'skipped'>>();
-  return tasks.map((task) => {
+  const out: TaskData[] = [];
+  for (const task of tasks) {
     const key = readKey(task);
     let read = cache.get(key);
     if (read === undefined) {
-      read = readTask(task, seed, wanted);
+      read = await readTask(task, seed, wanted);
       cache.set(key, read);
     }
-    return { task, source: sourceKey(task), input: inputKindOf(task), ...read };
-  });
+    out.push({ task, source: sourceKey(task), input: inputKindOf(task), ...read });
+  }
+  return out;
 }
 
 /** Log lines for the skipped records of each task (one per task and split that skipped any). */

@@ -2,6 +2,7 @@
  * The trainer's options and result, and how a config's schedule settings resolve into steps.
  */
 import type { TrainingConfig } from '../io/config/index.js';
+import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import type { EvalResult } from './evaluate.js';
 import type { PreparedRun } from './prepare.js';
 import type { ProgressInfo } from './progress.js';
@@ -20,6 +21,8 @@ export interface TrainOptions {
   readonly signal?: AbortSignal;
   /** Stop cleanly on SIGINT/SIGTERM (the CLI turns it on). Default false. */
   readonly handleSignals?: boolean;
+  /** Changes the model once it is built (and its weights loaded), before the optimizer sees it: fine-tuning freezes parameters here. */
+  readonly adaptModel?: (model: MultiTaskModel) => void;
 }
 
 export interface TrainResult {

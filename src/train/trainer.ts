@@ -152,6 +152,7 @@ class Trainer {
         prepared.runs.map((r) => r.spec),
       );
       if (ckpt !== undefined) loadModelWeights(model, ckpt);
+      options.adaptModel?.(model);
       trainer = new Trainer(config, options, reporter, prepared, model);
       trainer.#preflight();
       if (ckpt !== undefined) trainer.#restore(ckpt);

@@ -198,7 +198,10 @@ describe('config errors', () => {
     );
     // the misspelling also leaves 'format' missing, reported at the line of the 'data:' key that lacks it
     const format = issues.find((i) => i.path.join('.') === 'tasks.1.data.format');
-    assert.match(format!.message, /missing required key 'format' \(one of 'joint-folder', 'csv', 'tsv', 'jsonl', 'conll'\)/);
+    assert.match(
+      format!.message,
+      /missing required key 'format' \(one of 'joint-folder', 'csv', 'tsv', 'jsonl', 'conll', 'text', 'wordnet'\)/,
+    );
     assert.equal(format!.line, lineOf(text, 'data:', lineOf(text, 'name: sentiment')));
   });
 
@@ -244,7 +247,7 @@ describe('config errors', () => {
     assert.equal(issues[0]!.line, lineOf(text, 'sequence-clasification'));
     assert.match(
       issues[0]!.message,
-      /expected one of 'sequence-classification', 'token-classification', got 'sequence-clasification' \(a string\); did you mean 'sequence-classification'\?/,
+      /expected one of 'sequence-classification', 'token-classification', 'masked-lm', 'link-prediction', got 'sequence-clasification' \(a string\); did you mean 'sequence-classification'\?/,
     );
   });
 

@@ -12,9 +12,14 @@ type Report = (path: ConfigPath, message: string) => void;
 
 /** Formats each task type can read. */
 const FORMATS_OF: Record<Task['type'], readonly Task['data']['format'][]> = {
-  'sequence-classification': ['joint-folder', 'csv', 'tsv', 'jsonl'],
+  'sequence-classification': ['joint-folder', 'csv', 'tsv', 'jsonl', 'wordnet'],
   'token-classification': ['joint-folder', 'conll'],
+  'masked-lm': ['text', 'csv', 'tsv', 'jsonl', 'wordnet'],
+  'link-prediction': ['wordnet'],
 };
+
+/** Task types that read no label (their targets come from the input itself or the graph). */
+const UNLABELLED_TYPES: readonly string[] = ['masked-lm', 'link-prediction'];
 
 /** Formats whose text and label are named columns or fields (`input`, `label.field`). */
 const NAMED_FIELD_FORMATS: readonly string[] = ['csv', 'tsv', 'jsonl'];
@@ -95,8 +100,17 @@ function checkTask(task: Task, at: ConfigPath, report: Report): void {
   }
   if (data.path !== undefined && data.train !== undefined)
     report([...at, 'data', 'path'], "give 'path' or 'train', not both ('path' is the training data of a single-split data set)");
-  if (data.path === undefined && data.train === undefined)
+  if (data.path === undefined && data.train === undefined && data.format !== 'wordnet')
     report([...at, 'data'], "missing the training data: give 'train: <path>' (with 'dev', 'test') or 'path: <path>'");
+  if (data.format === 'wordnet') {
+    for (const key of ['train', 'dev', 'test'] as const)
+      if (data[key] !== undefined)
+        report([...at, 'data', key], `wordnet data have no split files; give 'path' (the dict folder, optional) and 'dev_fraction'`);
+  }
+  if (data.max_lines !== undefined && data.format !== 'text')
+    report([...at, 'data', 'max_lines'], `'max_lines' applies only to text data, not to '${data.format}'`);
+  if (data.relations !== undefined && (data.format !== 'wordnet' || type !== 'link-prediction'))
+    report([...at, 'data', 'relations'], "'relations' applies only to link-prediction tasks on wordnet data");
   if (data.dev_fraction !== undefined && data.dev !== undefined)
     report(
       [...at, 'data', 'dev_fraction'],
@@ -119,13 +133,15 @@ function checkTask(task: Task, at: ConfigPath, report: Report): void {
     );
   if (!named && task.input !== undefined)
     report([...at, 'input'], `'input' applies to csv, tsv and jsonl data; '${data.format}' data are tokens already`);
-  if (named && task.label.field === undefined)
+  const labelled = !UNLABELLED_TYPES.includes(type);
+  if (named && labelled && task.label.field === undefined)
     report(
       [...at, 'label'],
       `missing required key 'label.field': name the label ${data.format === 'jsonl' ? 'field' : 'column'} of the ${data.format} data`,
     );
-  if (!named && task.label.field !== undefined) {
-    const fixed = type === 'token-classification' ? 'the tags' : 'the intent';
+  if (!labelled && task.label.field !== undefined) report([...at, 'label', 'field'], `a ${type} task reads no label; remove 'label.field'`);
+  else if (!named && task.label.field !== undefined) {
+    const fixed = type === 'token-classification' ? 'the tags' : data.format === 'wordnet' ? 'the supersense' : 'the intent';
     report(
       [...at, 'label', 'field'],
       `'label.field' applies to csv, tsv and jsonl data; a ${type} task on '${data.format}' data reads ${fixed}`,

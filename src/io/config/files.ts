@@ -10,6 +10,8 @@ import type { ConfigPath } from './yaml-source.js';
 
 /** Files that a joint-folder split folder must hold (src/data/readers/joint-folder.ts). */
 const JOINT_FOLDER_FILES = ['seq.in', 'seq.out', 'label'];
+/** Files that a WordNet dict folder must hold (src/data/readers/wordnet.ts). */
+const WORDNET_FILES = ['data.noun', 'data.verb', 'data.adj', 'data.adv'];
 /** Files that a checkpoint folder given as `encoder.from` must hold. */
 const CHECKPOINT_FILES = ['config.json', 'model.safetensors'];
 
@@ -61,8 +63,9 @@ export function checkPaths(config: SnakeTrainingConfig, written: SnakeTrainingCo
   check(['encoder', 'from'], config.encoder.from, written.encoder.from, 'folder', CHECKPOINT_FILES);
   check(['tokenizer', 'path'], config.tokenizer?.path, written.tokenizer?.path, 'file');
   config.tasks.forEach((task, i) => {
-    const kind: Kind = task.data.format === 'joint-folder' ? 'folder' : 'file';
-    const inside = kind === 'folder' ? JOINT_FOLDER_FILES : undefined;
+    const format = task.data.format;
+    const kind: Kind = format === 'joint-folder' || format === 'wordnet' ? 'folder' : 'file';
+    const inside = format === 'joint-folder' ? JOINT_FOLDER_FILES : format === 'wordnet' ? WORDNET_FILES : undefined;
     for (const split of SPLITS) check(['tasks', i, 'data', split], task.data[split], written.tasks[i]?.data[split], kind, inside);
   });
   const out = config.output_dir;

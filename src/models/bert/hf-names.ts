@@ -15,6 +15,16 @@ const ENCODER_ROOTS = ['embeddings.', 'encoder.', 'pooler.'];
 /** Buffers older checkpoints saved beside the parameters; BertModel computes them instead. */
 const BUFFERS = new Set(['embeddings.position_ids', 'embeddings.token_type_ids']);
 
+/** The prefix of BertForMaskedLM's and BertForPreTraining's masked-LM head (`cls.predictions.…`). */
+export const HF_MLM_PREFIX = 'cls.predictions.';
+
+/**
+ * Keys of BertForMaskedLM that are the same tensors as others (its `_tied_weights_keys`): the decoder
+ * weight is the word-embedding matrix and the decoder bias is `cls.predictions.bias`. Hugging Face
+ * recreates them on load, so they are neither needed nor saved.
+ */
+export const HF_TIED_KEYS: ReadonlySet<string> = new Set(['cls.predictions.decoder.weight', 'cls.predictions.decoder.bias']);
+
 /**
  * BertModel's name for a Hugging Face checkpoint entry, or undefined when the entry is not part of
  * the encoder (a head). Strips `bert.` and renames TensorFlow-era `LayerNorm.gamma`/`beta` to `weight`/`bias`.
@@ -34,7 +44,7 @@ export interface HfStateDictParts {
   encoder: Map<string, Tensor>;
   /** Everything else (heads: `cls.*`, `classifier.*`, `qa_outputs.*`, …) under its own name. */
   rest: Map<string, Tensor>;
-  /** Names of saved buffers that BertModel does not need (`embeddings.position_ids`). */
+  /** Names of saved buffers that BertModel does not need (`embeddings.position_ids`) and of tied copies (`HF_TIED_KEYS`). */
   ignored: string[];
 }
 
@@ -46,7 +56,8 @@ export function splitHfStateDict(tensors: ReadonlyMap<string, Tensor>): HfStateD
   const parts: HfStateDictParts = { encoder: new Map(), rest: new Map(), ignored: [] };
   for (const [name, t] of tensors) {
     const key = encoderKeyFromHf(name);
-    if (key === undefined) parts.rest.set(name, t);
+    if (HF_TIED_KEYS.has(name)) parts.ignored.push(name);
+    else if (key === undefined) parts.rest.set(name, t);
     else if (BUFFERS.has(key)) parts.ignored.push(name);
     else parts.encoder.set(key, t);
   }

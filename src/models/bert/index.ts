@@ -16,4 +16,12 @@ export { BertEmbeddings } from './embeddings.js';
 export { BertAttention, BertSelfAttention, BertSelfOutput, attentionBias } from './attention.js';
 export { BertIntermediate, BertLayer, BertOutput } from './layer.js';
 export { BertEncoder, BertModel, BertPooler, type BertInputs, type BertModelOptions, type BertOutputs } from './encoder.js';
-export { HF_BERT_PREFIX, encoderKeyFromHf, splitHfStateDict, toHfStateDict, type HfStateDictParts } from './hf-names.js';
+export {
+  HF_BERT_PREFIX,
+  HF_MLM_PREFIX,
+  HF_TIED_KEYS,
+  encoderKeyFromHf,
+  splitHfStateDict,
+  toHfStateDict,
+  type HfStateDictParts,
+} from './hf-names.js';

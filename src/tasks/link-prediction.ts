@@ -1,0 +1,334 @@
+/**
+ * Knowledge-graph link prediction with entities encoded by the shared encoder, as in KEPLER (Wang et
+ * al., "KEPLER: A Unified Model for Knowledge Embedding and Pre-trained Language Representation",
+ * TACL 2021, §2.2): an entity's embedding is the encoder's [CLS] state over the entity's text
+ * description, relations have embeddings of their own, and a scoring function f(h, r, t) (TransE,
+ * DistMult, ComplEx or RotatE; ./kg/scoring.ts) is trained with the negative-sampling loss of RotatE
+ * (Sun et al., ICLR 2019, eq. 4, optionally self-adversarial, eq. 5), so the graph objective trains the
+ * encoder. (Free entity embeddings, without the encoder, are `KgEmbeddingModel` in ./kg/model.ts.)
+ *
+ * Negatives are IN-BATCH: each triple (h_i, r_i, t_i) of a batch of B is corrupted with the tails t_j
+ * (and, separately, the heads h_j) of the other triples of the batch, whose descriptions the encoder
+ * encodes anyway, so a batch costs 2B encoder rows, not B·(N + 1). A candidate is filtered (left out
+ * of the loss and of the ranks) when it is the true entity itself or forms another triple of the
+ * batch, which is known to be true.
+ *
+ * The metrics rank each true entity among the batch's candidates only (filtered in-batch ranks, both
+ * sides): `inBatchMrr`, `inBatchHits@1/3/10` — cheap enough to follow during training, and NOT
+ * comparable to ranks among all entities of a graph (for those, see examples/wn18rr.ts).
+ *
+ * Shape of the head's output: the task contract hands a head the encoder's output only, while scores
+ * need each triple's relation (in the batch's labels), so the head returns its inputs to the scores
+ * stacked in one tensor, (2B + R, H): rows [0, B) the heads' encodings, [B, 2B) the tails', then the R
+ * relation embeddings (zero-padded to H columns when the relation is narrower, as RotatE's phases).
+ */
+import { ConfigError, DataError, ShapeError } from '../errors.js';
+import type { SourcePosition } from '../data/index.js';
+import { rankingMetrics } from '../metrics/index.js';
+import { filteredRank } from '../metrics/ranking.js';
+import { uniformInit } from '../nn/init.js';
+import { cat, embedding, maskedFill, noGrad, select, slice, tensor, tidy, zeros, type Tensor } from '../tensor/index.js';
+import type { Tokenizer } from '../tokenization/index.js';
+import { rejectUnknownKeys } from '../tokenization/options.js';
+import { checkFeatures, exampleOf, inGoldOrder, labelIndex, padInputs, truncateEncoding } from './features.js';
+import { negativeSamplingLoss } from './kg/negative-sampling.js';
+import { scoringFunction, type ScoringFunction, type ScoringName } from './kg/scoring.js';
+import { stringOption } from './options.js';
+import type { Batch, EncoderConfig, EncoderOutputs, Features, FeaturizeResult, Metrics, TaskSpec, TaskType } from './types.js';
+import { TaskHead } from './types.js';
+
+export const LINK_PREDICTION = 'link-prediction';
+
+/** A true triple between two described entities. */
+export interface LinkPredictionExample {
+  readonly id: string;
+  /** Entity ids (only compared for equality: the same id is the same entity). */
+  readonly head: string;
+  readonly relation: string;
+  readonly tail: string;
+  /** The entities' text descriptions, which the encoder reads. */
+  readonly headText: string;
+  readonly tailText: string;
+  readonly source: SourcePosition;
+}
+
+export interface LinkPredictionOptions {
+  /** The scoring function f(h, r, t). Default 'complex'. */
+  readonly scoring: ScoringName;
+  /** TransE's norm (1 or 2). Default 1. */
+  readonly p: 1 | 2;
+  /** γ of the loss (eq. 4). Default 0 (the RotatE code's choice for semantic-matching scores). */
+  readonly margin: number;
+  /** α of self-adversarial negative sampling (eq. 5); null (default): uniform weights over the negatives. */
+  readonly adversarialTemperature: number | null;
+}
+
+const OPTION_KEYS = ['scoring', 'p', 'margin', 'adversarialTemperature'];
+const SCORINGS: readonly ScoringName[] = ['transe', 'distmult', 'complex', 'rotate'];
+
+/** Features of a triple: the head's description as `inputIds`, the tail's beside it, the relation id as label. */
+export interface LinkPredictionFeatures extends Features {
+  readonly tailInputIds: readonly number[];
+  readonly tailTokenTypeIds: readonly number[];
+  readonly headEntity: string;
+  readonly tailEntity: string;
+}
+
+/** The filtered in-batch ranks of a triple's tail and head. */
+export interface LinkPredictionPrediction {
+  readonly exampleIndex: number;
+  readonly tailRank: number;
+  readonly headRank: number;
+  /** Candidates the ranks were taken among (the batch size). */
+  readonly candidates: number;
+}
+
+type Spec = TaskSpec<LinkPredictionOptions>;
+
+/** The score a filtered candidate gets in the loss: its term log σ(−γ − f) is then 0 and its self-adversarial weight 0. */
+const FILTERED_SCORE = -1e4;
+
+// ---------------------------------------------------------------------------------------------------
+// Head
+
+/** Relation embeddings (R, Dr) and the entities' [CLS] encodings; see the file comment for the output. */
+export class LinkPredictionHead extends TaskHead {
+  /** (R, Dr), Dr = scoring.relationDim(H) */
+  readonly relation: Tensor;
+
+  constructor(
+    readonly hiddenSize: number,
+    numRelations: number,
+    readonly scoring: ScoringFunction,
+  ) {
+    super();
+    const dr = scoring.relationDim(hiddenSize);
+    // RotatE's phases uniform in ±π; other relations as the RotatE code's embedding_range with γ = 12.
+    const range = scoring.name === 'rotate' ? Math.PI : 14 / hiddenSize;
+    this.relation = this.registerParameter('relation', uniformInit([numRelations, dr], range));
+  }
+
+  /** lastHiddenState (2B, T, H) → (2B + R, H) */
+  forward(encoded: EncoderOutputs): Tensor {
+    return tidy(() => {
+      const entities = select(encoded.lastHiddenState, 1, 0); // (2B, H) the [CLS] states
+      const [R, dr] = this.relation.shape as [number, number];
+      const widened = dr === this.hiddenSize ? this.relation : cat([this.relation, zeros([R, this.hiddenSize - dr])], 1); // (R, H)
+      return cat([entities, widened], 0);
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Scores
+
+function isLpFeatures(f: Features): f is LinkPredictionFeatures {
+  const m = f as Partial<LinkPredictionFeatures>;
+  return Array.isArray(m.tailInputIds) && typeof m.headEntity === 'string' && typeof m.tailEntity === 'string';
+}
+
+function lpFeatures(batch: Batch, spec: Spec): LinkPredictionFeatures[] {
+  return batch.features.map((f) => {
+    if (!isLpFeatures(f)) throw new ConfigError(`task '${spec.name}': example ${f.exampleIndex} was not featurized by link-prediction`);
+    return f;
+  });
+}
+
+/**
+ * Which candidates are filtered, per side: `tail[i][j]` when tail j is tail i's entity or (h_i, r_i, t_j)
+ * is a triple of the batch; `head[i][j]` likewise for (h_j, r_i, t_i). The diagonal is always filtered.
+ */
+export function inBatchFilter(rows: readonly Pick<LinkPredictionFeatures, 'headEntity' | 'tailEntity' | 'labels'>[]): {
+  tail: boolean[][];
+  head: boolean[][];
+} {
+  const key = (h: string, r: number, t: string) => JSON.stringify([h, r, t]);
+  const rel = (i: number) => rows[i]?.labels?.[0] as number;
+  const known = new Set(rows.map((f, i) => key(f.headEntity, rel(i), f.tailEntity)));
+  const tail = rows.map((a, i) => rows.map((b) => b.tailEntity === a.tailEntity || known.has(key(a.headEntity, rel(i), b.tailEntity))));
+  const head = rows.map((a, i) => rows.map((b) => b.headEntity === a.headEntity || known.has(key(b.headEntity, rel(i), a.tailEntity))));
+  return { tail, head };
+}
+
+/**
+ * Every in-batch score: tail side (B, B) f(h_i, r_i, t_j), head side (B, B) f(h_j, r_i, t_i), and the
+ * positives (B) f(h_i, r_i, t_i).
+ */
+function batchScores(output: Tensor, batch: Batch, spec: Spec): { tail: Tensor; head: Tensor; positive: Tensor } {
+  const B = batch.features.length;
+  const scoring = scoringOf(spec);
+  const [rows, H] = output.shape as [number, number];
+  const R = spec.labels.length;
+  if (output.ndim !== 2 || rows !== 2 * B + R) {
+    throw new ShapeError(
+      `task '${spec.name}': the head's output must be (2B + R, H) = (${2 * B + R}, H), got [${output.shape.join(', ')}]`,
+    );
+  }
+  const labels = batch.labels;
+  if (labels === undefined) throw new ConfigError(`task '${spec.name}': the batch has no relation ids; collate it with link-prediction`);
+  return tidy(() => {
+    const h = slice(output, 0, 0, B); // (B, H)
+    const t = slice(output, 0, B, 2 * B); // (B, H)
+    const relations = slice(slice(output, 0, 2 * B, 2 * B + R), 1, 0, scoring.relationDim(H)); // (R, Dr)
+    const r = embedding(relations, labels); // (B, Dr)
+    return { tail: scoring.scoreAll(h, r, t, 'tail'), head: scoring.scoreAll(t, r, h, 'head'), positive: scoring.score(h, r, t) };
+  });
+}
+
+const scorings = new WeakMap<Spec, ScoringFunction>();
+
+function scoringOf(spec: Spec): ScoringFunction {
+  let f = scorings.get(spec);
+  if (f === undefined) {
+    f = scoringFunction(spec.options.scoring, { p: spec.options.p });
+    scorings.set(spec, f);
+  }
+  return f;
+}
+
+/** (B, B) bool tensor of a filter matrix. */
+const maskTensor = (m: boolean[][]): Tensor => tensor(m, { dtype: 'bool' });
+
+// ---------------------------------------------------------------------------------------------------
+// Task type
+
+function numberOption(where: string, raw: Readonly<Record<string, unknown>>, key: string, fallback: number, min: number): number {
+  const v = raw[key] ?? fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min)
+    throw new ConfigError(`${where}: ${key} must be a number >= ${min}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+export const linkPrediction: TaskType<LinkPredictionExample, LinkPredictionPrediction, LinkPredictionOptions> = {
+  kind: LINK_PREDICTION,
+  mainMetric: { name: 'inBatchMrr', greaterIsBetter: true },
+
+  resolveOptions(raw = {}) {
+    const where = LINK_PREDICTION;
+    rejectUnknownKeys(where, raw, OPTION_KEYS);
+    const scoring = stringOption(where, raw, 'scoring', 'complex') as ScoringName;
+    if (!SCORINGS.includes(scoring)) throw new ConfigError(`${where}: scoring must be one of ${SCORINGS.join(', ')}, got '${scoring}'`);
+    const p = raw.p ?? 1;
+    if (p !== 1 && p !== 2) throw new ConfigError(`${where}: p (TransE's norm) must be 1 or 2, got ${JSON.stringify(p)}`);
+    const alpha = raw.adversarialTemperature ?? null;
+    return {
+      scoring,
+      p,
+      margin: numberOption(where, raw, 'margin', 0, 0),
+      adversarialTemperature: alpha === null ? null : numberOption(where, raw, 'adversarialTemperature', 1, 0),
+    };
+  },
+
+  /** The relations, sorted: `labels[id]` is relation id `id`. */
+  collectLabels(examples) {
+    return [...new Set(examples.map((e) => e.relation))].sort();
+  },
+
+  createHead(encoder: EncoderConfig, spec) {
+    return new LinkPredictionHead(encoder.hiddenSize, spec.labels.length, scoringOf(spec));
+  },
+
+  async featurize(examples, tokenizer: Tokenizer, spec, options): Promise<FeaturizeResult> {
+    const index = labelIndex(spec);
+    const [heads, tails] = await Promise.all([
+      tokenizer.encodeBatch(examples.map((e) => e.headText)),
+      tokenizer.encodeBatch(examples.map((e) => e.tailText)),
+    ]);
+    let truncated = 0;
+    const features = examples.map((e, i): LinkPredictionFeatures => {
+      const relation = index.get(e.relation);
+      if (relation === undefined) {
+        throw new DataError(`${e.source.file}:${e.source.line}: relation '${e.relation}' of task '${spec.name}' is not in its label list`);
+      }
+      const h = truncateEncoding(heads[i]!, options.maxLength);
+      const t = truncateEncoding(tails[i]!, options.maxLength);
+      if (h.truncated || t.truncated) truncated++;
+      return {
+        exampleIndex: i,
+        inputIds: h.inputIds,
+        tokenTypeIds: h.tokenTypeIds,
+        truncated: h.truncated || t.truncated,
+        labels: [relation],
+        tailInputIds: t.inputIds,
+        tailTokenTypeIds: t.tokenTypeIds,
+        headEntity: e.head,
+        tailEntity: e.tail,
+      };
+    });
+    return { features, truncated };
+  },
+
+  /** Inputs (2B, T): the B heads' descriptions, then the B tails'; labels (B) relation ids. */
+  collate(features, spec, inputs) {
+    if (inputs !== undefined) {
+      throw new ConfigError(
+        `task '${spec.name}': link prediction encodes entity descriptions, so it cannot share another task's encoder pass`,
+      );
+    }
+    checkFeatures(features, `collate '${spec.name}'`);
+    const rows = features.map((f) => {
+      if (!isLpFeatures(f)) throw new ConfigError(`task '${spec.name}': example ${f.exampleIndex} was not featurized by link-prediction`);
+      return f;
+    });
+    const tails = rows.map((f) => ({ ...f, inputIds: f.tailInputIds, tokenTypeIds: f.tailTokenTypeIds }));
+    return tidy(() => ({
+      ...padInputs([...rows, ...tails]),
+      labels: tensor(
+        rows.map((f) => f.labels?.[0] as number),
+        { dtype: 'int64' },
+      ),
+      features,
+    }));
+  },
+
+  /** The mean of the tail-side and head-side negative-sampling losses over in-batch negatives. */
+  loss(output, batch, spec) {
+    const rows = lpFeatures(batch, spec);
+    const filter = inBatchFilter(rows);
+    const o = spec.options;
+    const lossOptions = {
+      margin: o.margin,
+      ...(o.adversarialTemperature === null ? {} : { adversarialTemperature: o.adversarialTemperature }),
+    };
+    return tidy(() => {
+      const scores = batchScores(output, batch, spec);
+      const side = (s: Tensor, m: boolean[][]) =>
+        negativeSamplingLoss(scores.positive, maskedFill(s, maskTensor(m), FILTERED_SCORE), lossOptions);
+      return side(scores.tail, filter.tail).add(side(scores.head, filter.head)).div(2);
+    });
+  },
+
+  decode(output, batch, examples, spec) {
+    const rows = lpFeatures(batch, spec);
+    const filter = inBatchFilter(rows);
+    const [tail, head] = tidy(() =>
+      noGrad(() => {
+        const s = batchScores(output, batch, spec);
+        return [s.tail.toArray(), s.head.toArray()];
+      }),
+    ) as [number[][], number[][]];
+    const others = (m: boolean[][], i: number) => new Set(m[i]!.flatMap((f, j) => (f && j !== i ? [j] : [])));
+    return rows.map((f, i) => {
+      exampleOf(examples, f);
+      return {
+        exampleIndex: f.exampleIndex,
+        tailRank: filteredRank(tail[i]!, i, others(filter.tail, i)),
+        headRank: filteredRank(head[i]!, i, others(filter.head, i)),
+        candidates: rows.length,
+      };
+    });
+  },
+
+  /** Filtered in-batch MRR, Hits@1/3/10 over both sides, and the mean number of candidates. */
+  evaluate(predictions, gold, spec): Metrics {
+    const preds = inGoldOrder(predictions, gold.length, `evaluate '${spec.name}'`);
+    const m = rankingMetrics(preds.flatMap((p) => [p.tailRank, p.headRank]));
+    return {
+      inBatchMrr: m.mrr,
+      'inBatchHits@1': m.hits[1]!,
+      'inBatchHits@3': m.hits[3]!,
+      'inBatchHits@10': m.hits[10]!,
+      candidates: preds.reduce((n, p) => n + p.candidates, 0) / Math.max(1, preds.length),
+    };
+  },
+};

@@ -1,0 +1,89 @@
+/**
+ * Fine-tuning a pre-trained encoder on new tasks: `mtl finetune CKPT CONFIG`. The config is a training
+ * config without a `tokenizer` section, whose `encoder` section may set dropout only: the encoder's
+ * architecture, weights and tokenizer come from the checkpoint (a run's `best/` or `last/`, or a
+ * Hugging Face BERT folder with tokenizer.json), each task of the config gets a fresh head, and
+ * training runs as `train` does. The pre-training heads are not loaded.
+ *
+ * `init: 'scratch'` builds the same architecture with fresh weights over the same tokenizer: the
+ * baseline that isolates what pre-training adds (the transfer report's third column).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { ConfigError } from '../errors.js';
+import { validateTrainingConfig, type TrainingConfig } from '../io/config/index.js';
+import { ENCODER_ARCHITECTURE_KEYS } from '../io/config/schema.js';
+import { freeze } from '../mtl/peft/freeze.js';
+import type { NamePattern } from '../mtl/peft/patterns.js';
+import { train, type TrainOptions, type TrainResult } from './trainer.js';
+
+/** Where the fine-tuned encoder's weights start: the checkpoint's, or fresh ones of the same architecture. */
+export type EncoderInit = 'pretrained' | 'scratch';
+
+/** Hugging Face config.json keys copied from the checkpoint for a fresh encoder of the same shape. */
+const COPIED_KEYS = [...ENCODER_ARCHITECTURE_KEYS, 'initializer_range', 'layer_norm_eps'] as const;
+
+/**
+ * The training config of fine-tuning `checkpoint` as the YAML file `file` says (see the file comment).
+ * @throws ConfigError when the checkpoint lacks config.json, model.safetensors or tokenizer.json, when
+ *   the file has a `tokenizer` section or sets the encoder's architecture, or as `loadTrainingConfig`.
+ */
+export function loadFinetuneConfig(file: string, checkpoint: string, init: EncoderInit = 'pretrained'): TrainingConfig {
+  const ckpt = path.resolve(checkpoint);
+  for (const name of ['config.json', 'model.safetensors', 'tokenizer.json'])
+    if (!existsSync(path.join(ckpt, name))) throw new ConfigError(`${ckpt} is not a checkpoint to fine-tune: it has no ${name}`);
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`cannot read the fine-tuning config ${file}: ${(e as Error).message}`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new ConfigError(`${file}: expected a mapping (a training config)`);
+  const config = raw as Record<string, unknown>;
+  if (config.tokenizer !== undefined) {
+    throw new ConfigError(
+      `${file}: a fine-tuning config uses the checkpoint's tokenizer (${ckpt}/tokenizer.json); remove its 'tokenizer' section`,
+    );
+  }
+  const encoder = (config.encoder ?? {}) as Record<string, unknown>;
+  const fixed = ENCODER_ARCHITECTURE_KEYS.filter((k) => encoder[k] !== undefined);
+  if (fixed.length > 0 || encoder.from !== undefined) {
+    throw new ConfigError(
+      `${file}: encoder.${fixed[0] ?? 'from'} cannot be set when fine-tuning: the checkpoint fixes the encoder (only dropout may change)`,
+    );
+  }
+  const architecture = JSON.parse(readFileSync(path.join(ckpt, 'config.json'), 'utf8')) as Record<string, unknown>;
+  const copied = Object.fromEntries(COPIED_KEYS.filter((k) => architecture[k] !== undefined).map((k) => [k, architecture[k]]));
+  const resolved = {
+    ...config,
+    encoder: init === 'pretrained' ? { ...encoder, from: ckpt } : { ...copied, ...encoder },
+    tokenizer: { path: path.join(ckpt, 'tokenizer.json') },
+  };
+  return validateTrainingConfig(resolved, { source: file, baseDir: path.dirname(path.resolve(file)) });
+}
+
+export interface FinetuneOptions extends Omit<TrainOptions, 'adaptModel'> {
+  /** Parameters to freeze (names as `MultiTaskModel.namedParameters()`; e.g. /^encoder\./ trains the heads only). */
+  readonly freeze?: NamePattern;
+}
+
+/**
+ * Trains `config` (from `loadFinetuneConfig`), freezing the parameters `options.freeze` names.
+ * @returns the run's result, test metrics of its best checkpoint included.
+ */
+export function finetune(config: TrainingConfig, options: FinetuneOptions = {}): Promise<TrainResult> {
+  const { freeze: pattern, ...rest } = options;
+  return train(config, {
+    ...rest,
+    ...(pattern === undefined
+      ? {}
+      : {
+          adaptModel: (model) => {
+            const frozen = freeze(model, pattern);
+            rest.log?.(`frozen: ${frozen.parameters.toLocaleString('en-US')} parameters in ${frozen.tensors} tensors`);
+          },
+        }),
+  });
+}

@@ -1,0 +1,67 @@
+/** The config keys of pre-training: masked-lm and link-prediction tasks, text and wordnet data, task options. */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { loadTrainingConfig, parseTrainingConfig } from '../../src/io/config/index.js';
+
+const EXAMPLES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
+
+const config = (task: string) => `output_dir: out
+tokenizer: { train: { vocab_size: 100 } }
+tasks:
+${task}
+training: { max_steps: 1 }
+`;
+
+/** The messages of parsing `task` (one tasks[0] entry) without checking files. */
+function problems(task: string): string {
+  try {
+    parseTrainingConfig(config(task), { source: '/x/c.yaml', checkFiles: false });
+    return '';
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+describe('config: pre-training tasks', () => {
+  it('reads examples/wordnet-pretrain.yaml: masked LM, supersense and link prediction on WordNet, options in camelCase', () => {
+    const c = loadTrainingConfig(path.join(EXAMPLES, 'wordnet-pretrain.yaml'));
+    assert.deepEqual(
+      c.tasks.map((t) => [t.name, t.type, t.data.format]),
+      [
+        ['glosses', 'masked-lm', 'wordnet'],
+        ['supersense', 'sequence-classification', 'wordnet'],
+        ['relations', 'link-prediction', 'wordnet'],
+      ],
+    );
+    assert.deepEqual(c.tasks[0]!.options, { maskProbability: 0.15, wholeWordMasking: true });
+    assert.equal(c.tasks[2]!.options?.adversarialTemperature, 1);
+  });
+
+  it('accepts masked LM on plain text and on csv without a label', () => {
+    assert.equal(problems('  - { name: mlm, type: masked-lm, data: { format: text, train: c.txt, max_lines: 1000 } }'), '');
+    assert.equal(problems('  - { name: mlm, type: masked-lm, data: { format: csv, train: c.csv }, input: { text: t } }'), '');
+  });
+
+  it('rejects keys that do not fit the task type or the format, naming the key', () => {
+    assert.match(
+      problems('  - { name: kg, type: link-prediction, data: { format: csv, train: c.csv }, input: { text: t } }'),
+      /a link-prediction task cannot read format 'csv'/,
+    );
+    assert.match(
+      problems('  - { name: mlm, type: masked-lm, data: { format: csv, train: c.csv }, input: { text: t }, label: { field: y } }'),
+      /reads no label/,
+    );
+    assert.match(problems('  - { name: mlm, type: masked-lm, data: { format: wordnet, train: x } }'), /wordnet data have no split files/);
+    assert.match(
+      problems('  - { name: mlm, type: masked-lm, data: { format: csv, train: c.csv, max_lines: 3 }, input: { text: t } }'),
+      /'max_lines' applies only to text data/,
+    );
+    assert.match(
+      problems('  - { name: mlm, type: masked-lm, data: { format: wordnet, relations: [hypernym] } }'),
+      /'relations' applies only to link-prediction/,
+    );
+    assert.match(problems('  - { name: mlm, type: masked-lm, data: { format: text } }'), /missing the training data/);
+  });
+});

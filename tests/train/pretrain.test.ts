@@ -1,0 +1,172 @@
+/**
+ * Multi-task pre-training on WordNet (masked LM, supersense classification, link prediction) from a
+ * YAML config, resumed mid-run; fine-tuning its checkpoint (pre-trained, frozen, from scratch); and a
+ * one-seed transfer report — all on tiny settings (a few hundred examples, a 32-wide encoder, a few steps).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ConfigError } from '../../src/errors.js';
+import { loadCheckpoint } from '../../src/io/checkpoint.js';
+import { loadTrainingConfig } from '../../src/io/config/index.js';
+import { finetune, loadFinetuneConfig } from '../../src/train/finetune.js';
+import { train } from '../../src/train/trainer.js';
+import { mlmOnlyConfig, transferReport, TRANSFER_ARMS } from '../../src/train/transfer.js';
+import { predict } from '../../src/train/predict.js';
+import { DATASETS } from './trainer-fixture.js';
+
+const PRETRAIN = `seed: 3
+output_dir: out/pretrain
+encoder: { hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 37, max_position_embeddings: 64 }
+tokenizer: { train: { vocab_size: 300, min_frequency: 1 } }
+max_length: 24
+tasks:
+  - name: glosses
+    type: masked-lm
+    data: { format: wordnet, dev_fraction: 0.0005, train_subset: 300 }
+    options: { whole_word_masking: true, seed: 5 }
+  - name: supersense
+    type: sequence-classification
+    data: { format: wordnet, dev_fraction: 0.0005, train_subset: 300 }
+  - name: relations
+    type: link-prediction
+    data: { format: wordnet, dev_fraction: 0.0002, train_subset: 300, relations: [hypernym, part_meronym] }
+    options: { scoring: rotate, margin: 6, adversarial_temperature: 1 }
+training:
+  max_steps: 8
+  batch_size: 8
+  learning_rate: 2.0e-3
+  schedule: constant
+  sampler: { kind: uniform }
+  eval_every: 8
+  log_every: 4
+`;
+
+const FINETUNE = `seed: 1
+output_dir: out/finetune
+max_length: 24
+tasks:
+  - name: banking
+    type: sequence-classification
+    data: { format: csv, train: banking/train.csv, test: banking/test.csv }
+    input: { text: text }
+    label: { field: category, unknown: keep }
+training:
+  max_steps: 6
+  batch_size: 8
+  learning_rate: 2.0e-3
+  eval_every: 6
+`;
+
+let dir = '';
+const at = (...parts: string[]) => path.join(dir, ...parts);
+
+before(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'mtl-pretrain-'));
+  writeFileSync(at('pretrain.yaml'), PRETRAIN);
+  writeFileSync(at('finetune.yaml'), FINETUNE);
+  mkdirSync(at('banking'));
+  const [header, ...rows] = readFileSync(path.join(DATASETS, 'banking77', 'train.csv'), 'utf8')
+    .trim()
+    .split('\n');
+  const pick = (from: number) => rows.filter((_, i) => i % 250 === from); // every 250th row: ~40 rows, many intents
+  writeFileSync(at('banking', 'train.csv'), [header, ...pick(0)].join('\n') + '\n');
+  writeFileSync(at('banking', 'test.csv'), [header, ...pick(1)].join('\n') + '\n');
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('pre-training from a config: masked LM, supersense and link prediction on WordNet', () => {
+  it('trains every objective, saves the MLM head under cls.predictions.… and the masking state', async () => {
+    const r = await train(loadTrainingConfig(at('pretrain.yaml')));
+    assert.equal(r.status, 'completed');
+    for (const task of ['glosses', 'supersense', 'relations']) assert.ok(r.dev?.metrics[task] !== undefined, `dev metrics of ${task}`);
+    assert.ok(r.dev!.metrics.relations!.inBatchMrr! > 0 && r.dev!.metrics.relations!.inBatchMrr! <= 1, 'in-batch MRR is a fraction');
+    assert.ok(r.dev!.metrics.glosses!.perplexity! > 1, 'perplexity above 1');
+    using ckpt = loadCheckpoint(at('out', 'pretrain', 'last'));
+    assert.ok(ckpt.heads.get('glosses')!.has('cls.predictions.bias'), 'the MLM head is loaded from cls.predictions.…');
+    const header = readFileSync(at('out', 'pretrain', 'last', 'model.safetensors'));
+    const names = JSON.parse(header.subarray(8, 8 + Number(header.readBigUInt64LE(0))).toString('utf8')) as Record<string, unknown>;
+    assert.ok('cls.predictions.transform.dense.weight' in names, 'saved under the Hugging Face name');
+    assert.ok(!Object.keys(names).some((k) => k.startsWith('heads.glosses.')), 'not under heads.glosses.…');
+    const state = JSON.parse(readFileSync(at('out', 'pretrain', 'last', 'trainer_state.json'), 'utf8')) as {
+      rng_state: { collation: Record<string, { algorithm: string }> };
+    };
+    assert.equal(state.rng_state.collation.glosses?.algorithm, 'xoshiro128**', 'the masking generator state is saved');
+  });
+
+  it('a run interrupted at step 3 and resumed ends with the weights of the uninterrupted run (same masks)', async () => {
+    const config = { ...loadTrainingConfig(at('pretrain.yaml')), outputDir: at('out', 'resumed') };
+    const controller = new AbortController();
+    const first = await train(config, { signal: controller.signal, onProgress: (p) => p.step === 3 && controller.abort() });
+    assert.equal(first.status, 'interrupted');
+    const second = await train(config, { resume: true });
+    assert.equal(second.step, 8);
+    const weights = (run: string) => readFileSync(at('out', run, 'last', 'model.safetensors'));
+    assert.ok(weights('resumed').equals(weights('pretrain')), 'model.safetensors equal bit for bit');
+  });
+
+  it('predicts supersenses and fills [MASK]s with the pre-trained checkpoint', async () => {
+    const [p] = await predict(at('out', 'pretrain', 'best'), ['a small [MASK] kept as a pet']);
+    const fills = p!.predictions.glosses as { masks: { token: string; probability: number }[][] };
+    assert.equal(fills.masks.length, 1, 'one [MASK], one list of candidates');
+    assert.equal(fills.masks[0]!.length, 5);
+    assert.ok(
+      fills.masks[0]!.every((f, i, a) => i === 0 || a[i - 1]!.probability >= f.probability),
+      'most probable first',
+    );
+    assert.ok('label' in p!.predictions.supersense!, 'a supersense label');
+    assert.equal(p!.predictions.relations, undefined, 'link prediction is not run on texts');
+  });
+});
+
+describe('fine-tuning a pre-trained checkpoint', () => {
+  it('takes the encoder and tokenizer from the checkpoint, or its shape only (scratch); rejects a tokenizer or architecture', () => {
+    const ckpt = at('out', 'pretrain', 'best');
+    const pre = loadFinetuneConfig(at('finetune.yaml'), ckpt);
+    assert.equal(pre.encoder.from, ckpt);
+    assert.equal(pre.tokenizer?.path, path.join(ckpt, 'tokenizer.json'));
+    const scratch = loadFinetuneConfig(at('finetune.yaml'), ckpt, 'scratch');
+    assert.equal(scratch.encoder.from, undefined);
+    assert.equal((scratch.encoder as { hiddenSize: number }).hiddenSize, 32, 'the checkpoint architecture');
+    writeFileSync(at('bad.yaml'), `${FINETUNE}tokenizer: { path: x.json }\n`);
+    assert.throws(() => loadFinetuneConfig(at('bad.yaml'), ckpt), /uses the checkpoint's tokenizer/);
+    writeFileSync(at('bad.yaml'), `${FINETUNE}encoder: { hidden_size: 64 }\n`);
+    assert.throws(() => loadFinetuneConfig(at('bad.yaml'), ckpt), /encoder.hidden_size cannot be set when fine-tuning/);
+    assert.throws(() => loadFinetuneConfig(at('finetune.yaml'), at('banking')), ConfigError);
+  });
+
+  it('with the encoder frozen, trains the new head only: the encoder weights stay the pre-trained ones', async () => {
+    const ckpt = at('out', 'pretrain', 'best');
+    const config = { ...loadFinetuneConfig(at('finetune.yaml'), ckpt), outputDir: at('out', 'frozen') };
+    const r = await finetune(config, { freeze: /^encoder\./ });
+    assert.ok(r.test?.metrics.banking?.accuracy !== undefined, 'test accuracy of the new task');
+    using before = loadCheckpoint(ckpt, { optimizer: false });
+    using afterwards = loadCheckpoint(at('out', 'frozen', 'last'), { optimizer: false });
+    const same = (k: string) => {
+      const [a, b] = [before.encoder.get(k)!, afterwards.encoder.get(k)!];
+      return a.sub(b).abs().max().item() === 0;
+    };
+    assert.ok(same('embeddings.word_embeddings.weight') && same('encoder.layer.1.output.dense.weight'), 'encoder unchanged');
+    assert.deepEqual([...afterwards.heads.keys()], ['banking'], 'only the new task has a head');
+  });
+});
+
+describe('transfer report', () => {
+  it('pre-trains multi-task and MLM-only encoders and fine-tunes from each and from scratch under the same seeds', async () => {
+    const pretrain = loadTrainingConfig(at('pretrain.yaml'));
+    assert.deepEqual(
+      mlmOnlyConfig(pretrain).tasks.map((t) => t.name),
+      ['glosses'],
+    );
+    const r = await transferReport({ pretrain, finetune: [at('finetune.yaml')], seeds: [1], outDir: at('out', 'transfer') });
+    assert.deepEqual(
+      r.cells.map((c) => c.arm),
+      [...TRANSFER_ARMS],
+    );
+    for (const c of r.cells) assert.ok(c.values.length === 1 && c.values[0]! >= 0 && c.values[0]! <= 1, `${c.arm}: one accuracy`);
+    assert.ok(existsSync(at('out', 'transfer', 'transfer.md')), 'transfer.md written');
+    assert.match(r.table, /\| banking \| accuracy \|/);
+  });
+});
