@@ -31,6 +31,7 @@ commands:
            --seeds N       fine-tuning seeds 1..N (default 3)
            --out DIR       default runs/transfer
            --pretrain-steps N  pre-training steps (instead of the config's)
+           --reuse         keep pre-trained encoders of an earlier run with the same config in <out>
   demo                  multi-task pre-training on WordNet 3.1 (masked LM on glosses, supersense classification, link
                         prediction over WordNet's relations), then predictions on sample inputs and a report
            --out DIR       where the checkpoints and report go (default: runs/demo)

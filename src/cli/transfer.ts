@@ -1,5 +1,5 @@
 /**
- * `mtl transfer PRETRAIN_CONFIG FINETUNE_CONFIG... [--seeds N] [--out DIR] [--pretrain-steps N]`:
+ * `mtl transfer PRETRAIN_CONFIG FINETUNE_CONFIG... [--seeds N] [--out DIR] [--pretrain-steps N] [--reuse]`:
  * parses, calls `transferReport` (src/train/transfer.ts), prints the table.
  */
 import path from 'node:path';
@@ -18,6 +18,7 @@ export async function transferCommand(args: string[]): Promise<number> {
       seeds: { type: 'string', default: '3' },
       out: { type: 'string', default: 'runs/transfer' },
       'pretrain-steps': { type: 'string' },
+      reuse: { type: 'boolean', default: false },
     },
     allowPositionals: true,
     strict: true,
@@ -34,6 +35,7 @@ export async function transferCommand(args: string[]): Promise<number> {
     finetune: finetuneFiles,
     seeds,
     outDir: path.resolve(values.out),
+    reuse: values.reuse,
     log: (line) => console.log(line),
   });
   console.log(`\n${result.table}\n\nwritten: ${path.join(path.resolve(values.out), 'transfer.md')} and transfer.json`);

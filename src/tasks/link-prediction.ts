@@ -17,17 +17,15 @@
  * sides): `inBatchMrr`, `inBatchHits@1/3/10` — cheap enough to follow during training, and NOT
  * comparable to ranks among all entities of a graph (for those, see examples/wn18rr.ts).
  *
- * Shape of the head's output: the task contract hands a head the encoder's output only, while scores
- * need each triple's relation (in the batch's labels), so the head returns its inputs to the scores
- * stacked in one tensor, (2B + R, H): rows [0, B) the heads' encodings, [B, 2B) the tails', then the R
- * relation embeddings (zero-padded to H columns when the relation is narrower, as RotatE's phases).
+ * The head's output is the entities' encodings, (2B, H): rows [0, B) the heads', [B, 2B) the tails'.
+ * The relation embeddings are the head's parameter, which `loss` and `decode` read from the head.
  */
 import { ConfigError, DataError, ShapeError } from '../errors.js';
 import type { SourcePosition } from '../data/index.js';
 import { rankingMetrics } from '../metrics/index.js';
 import { filteredRank } from '../metrics/ranking.js';
 import { uniformInit } from '../nn/init.js';
-import { cat, embedding, maskedFill, noGrad, select, slice, tensor, tidy, zeros, type Tensor } from '../tensor/index.js';
+import { embedding, maskedFill, noGrad, select, slice, tensor, tidy, type Tensor } from '../tensor/index.js';
 import type { Tokenizer } from '../tokenization/index.js';
 import { rejectUnknownKeys } from '../tokenization/options.js';
 import { checkFeatures, exampleOf, inGoldOrder, labelIndex, padInputs, truncateEncoding } from './features.js';
@@ -91,7 +89,7 @@ const FILTERED_SCORE = -1e4;
 // ---------------------------------------------------------------------------------------------------
 // Head
 
-/** Relation embeddings (R, Dr) and the entities' [CLS] encodings; see the file comment for the output. */
+/** The entities' [CLS] encodings, and the relation embeddings (R, Dr) that `loss` and `decode` read. */
 export class LinkPredictionHead extends TaskHead {
   /** (R, Dr), Dr = scoring.relationDim(H) */
   readonly relation: Tensor;
@@ -108,14 +106,9 @@ export class LinkPredictionHead extends TaskHead {
     this.relation = this.registerParameter('relation', uniformInit([numRelations, dr], range));
   }
 
-  /** lastHiddenState (2B, T, H) → (2B + R, H) */
+  /** lastHiddenState (2B, T, H) → (2B, H) */
   forward(encoded: EncoderOutputs): Tensor {
-    return tidy(() => {
-      const entities = select(encoded.lastHiddenState, 1, 0); // (2B, H) the [CLS] states
-      const [R, dr] = this.relation.shape as [number, number];
-      const widened = dr === this.hiddenSize ? this.relation : cat([this.relation, zeros([R, this.hiddenSize - dr])], 1); // (R, H)
-      return cat([entities, widened], 0);
-    });
+    return select(encoded.lastHiddenState, 1, 0);
   }
 }
 
@@ -150,26 +143,32 @@ export function inBatchFilter(rows: readonly Pick<LinkPredictionFeatures, 'headE
   return { tail, head };
 }
 
+/** The task's head, whose relation embeddings the scores need; ConfigError when the caller passed none. */
+function relationsOf(head: TaskHead | undefined, spec: Spec): Tensor {
+  if (!(head instanceof LinkPredictionHead)) {
+    throw new ConfigError(
+      `task '${spec.name}': link prediction needs its head (the relation embeddings); pass the model's head for the task`,
+    );
+  }
+  return head.relation;
+}
+
 /**
  * Every in-batch score: tail side (B, B) f(h_i, r_i, t_j), head side (B, B) f(h_j, r_i, t_i), and the
  * positives (B) f(h_i, r_i, t_i).
+ * @param output (2B, H) the head's output; `relations` (R, Dr).
  */
-function batchScores(output: Tensor, batch: Batch, spec: Spec): { tail: Tensor; head: Tensor; positive: Tensor } {
+function batchScores(output: Tensor, relations: Tensor, batch: Batch, spec: Spec): { tail: Tensor; head: Tensor; positive: Tensor } {
   const B = batch.features.length;
   const scoring = scoringOf(spec);
-  const [rows, H] = output.shape as [number, number];
-  const R = spec.labels.length;
-  if (output.ndim !== 2 || rows !== 2 * B + R) {
-    throw new ShapeError(
-      `task '${spec.name}': the head's output must be (2B + R, H) = (${2 * B + R}, H), got [${output.shape.join(', ')}]`,
-    );
+  if (output.ndim !== 2 || output.shape[0] !== 2 * B) {
+    throw new ShapeError(`task '${spec.name}': the head's output must be (2B, H) = (${2 * B}, H), got [${output.shape.join(', ')}]`);
   }
   const labels = batch.labels;
   if (labels === undefined) throw new ConfigError(`task '${spec.name}': the batch has no relation ids; collate it with link-prediction`);
   return tidy(() => {
     const h = slice(output, 0, 0, B); // (B, H)
     const t = slice(output, 0, B, 2 * B); // (B, H)
-    const relations = slice(slice(output, 0, 2 * B, 2 * B + R), 1, 0, scoring.relationDim(H)); // (R, Dr)
     const r = embedding(relations, labels); // (B, Dr)
     return { tail: scoring.scoreAll(h, r, t, 'tail'), head: scoring.scoreAll(t, r, h, 'head'), positive: scoring.score(h, r, t) };
   });
@@ -282,7 +281,8 @@ export const linkPrediction: TaskType<LinkPredictionExample, LinkPredictionPredi
   },
 
   /** The mean of the tail-side and head-side negative-sampling losses over in-batch negatives. */
-  loss(output, batch, spec) {
+  loss(output, batch, spec, head) {
+    const relations = relationsOf(head, spec);
     const rows = lpFeatures(batch, spec);
     const filter = inBatchFilter(rows);
     const o = spec.options;
@@ -291,19 +291,20 @@ export const linkPrediction: TaskType<LinkPredictionExample, LinkPredictionPredi
       ...(o.adversarialTemperature === null ? {} : { adversarialTemperature: o.adversarialTemperature }),
     };
     return tidy(() => {
-      const scores = batchScores(output, batch, spec);
+      const scores = batchScores(output, relations, batch, spec);
       const side = (s: Tensor, m: boolean[][]) =>
         negativeSamplingLoss(scores.positive, maskedFill(s, maskTensor(m), FILTERED_SCORE), lossOptions);
       return side(scores.tail, filter.tail).add(side(scores.head, filter.head)).div(2);
     });
   },
 
-  decode(output, batch, examples, spec) {
+  decode(output, batch, examples, spec, taskHead) {
+    const relations = relationsOf(taskHead, spec);
     const rows = lpFeatures(batch, spec);
     const filter = inBatchFilter(rows);
     const [tail, head] = tidy(() =>
       noGrad(() => {
-        const s = batchScores(output, batch, spec);
+        const s = batchScores(output, relations, batch, spec);
         return [s.tail.toArray(), s.head.toArray()];
       }),
     ) as [number[][], number[][]];

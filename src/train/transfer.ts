@@ -1,16 +1,17 @@
 /**
  * The transfer report (`mtl transfer`): does multi-task pre-training help a new task? One pre-training
  * config is trained twice — as written (every objective: MLM, supervised tasks, link prediction) and
- * with its masked-LM tasks only, for the same number of steps — and each downstream config is then
+ * with its masked-LM tasks only, for the same number of steps and with the first run's tokenizer — and
+ * each downstream config is then
  * fine-tuned, with the same budget and seeds, from the multi-task encoder, from the MLM-only encoder,
  * and from scratch (same architecture and tokenizer, fresh weights). The table gives each downstream
  * task's main test metric (best dev checkpoint; the last one when there is no dev set) as mean ±
  * sample standard deviation over seeds, with every seed's value.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
-import type { TrainingConfig } from '../io/config/index.js';
+import { trainingConfigToYaml, type TrainingConfig } from '../io/config/index.js';
 import { taskType } from '../tasks/index.js';
 import { finetune, loadFinetuneConfig, type EncoderInit } from './finetune.js';
 import { train } from './trainer.js';
@@ -27,6 +28,11 @@ export interface TransferOptions {
   /** Seeds of the fine-tuning runs (each arm uses the same ones). */
   readonly seeds: readonly number[];
   readonly outDir: string;
+  /**
+   * Keep a pre-trained encoder already in `<outDir>/pretrain-<arm>/best` when its training_config.yaml
+   * is this run's (an interrupted report continues without pre-training again). Default false.
+   */
+  readonly reuse?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -48,8 +54,14 @@ export interface TransferCell {
 export interface TransferResult {
   readonly cells: TransferCell[];
   /** Pre-training: arm → { seconds, dev metrics of its last evaluation }. */
-  readonly pretraining: Record<string, { seconds: number; dev?: Record<string, Record<string, number>> }>;
+  readonly pretraining: Record<string, { seconds: number; reused?: boolean; dev?: Record<string, Record<string, number>> }>;
   readonly table: string;
+}
+
+/** Whether `ckpt` holds a finished pre-training run of exactly `config` (its saved training_config.yaml). */
+function reusable(ckpt: string, config: TrainingConfig): boolean {
+  const file = path.join(ckpt, 'training_config.yaml');
+  return existsSync(file) && readFileSync(file, 'utf8') === trainingConfigToYaml(config);
 }
 
 /** The pre-training config restricted to its masked-LM tasks (same steps and settings). */
@@ -97,15 +109,26 @@ export async function transferReport(options: TransferOptions): Promise<Transfer
   mkdirSync(outDir, { recursive: true });
   const checkpoints: Partial<Record<TransferArm, string>> = {};
   const pretraining: TransferResult['pretraining'] = {};
-  for (const [arm, config] of [
-    ['multi-task', options.pretrain],
-    ['mlm-only', mlmOnlyConfig(options.pretrain)],
-  ] as const) {
+  for (const arm of ['multi-task', 'mlm-only'] as const) {
     const dir = path.join(outDir, `pretrain-${arm}`);
-    log(`pre-training (${arm}): tasks ${config.tasks.map((t) => t.name).join(', ')} → ${dir}`);
-    const r = await train({ ...config, outputDir: dir }, { log: (l) => log(`  ${l}`) });
-    pretraining[arm] = { seconds: r.trainSeconds, ...(r.dev === undefined ? {} : { dev: r.dev.metrics }) };
+    // MLM-only reads the multi-task run's tokenizer: both encoders (and scratch) share one vocabulary.
+    const run =
+      arm === 'multi-task'
+        ? { ...options.pretrain, outputDir: dir }
+        : {
+            ...mlmOnlyConfig(options.pretrain),
+            outputDir: dir,
+            tokenizer: { path: path.join(checkpoints['multi-task']!, 'tokenizer.json') },
+          };
     checkpoints[arm] = path.join(dir, 'best');
+    if (options.reuse === true && reusable(checkpoints[arm], run)) {
+      log(`pre-training (${arm}): reusing ${checkpoints[arm]}, trained with this config`);
+      pretraining[arm] = { seconds: NaN, reused: true };
+      continue;
+    }
+    log(`pre-training (${arm}): tasks ${run.tasks.map((t) => t.name).join(', ')} → ${dir}`);
+    const r = await train(run, { log: (l) => log(`  ${l}`) });
+    pretraining[arm] = { seconds: r.trainSeconds, ...(r.dev === undefined ? {} : { dev: r.dev.metrics }) };
   }
   const cells: TransferCell[] = [];
   for (const file of options.finetune) {

@@ -3,15 +3,17 @@ import { after, describe, it } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
 import { BertModel } from '../../src/models/bert/index.js';
 import { MultiTaskModel } from '../../src/mtl/multitask-model.js';
+import { scoringFunction } from '../../src/tasks/kg/scoring.js';
 import {
   inBatchFilter,
+  LinkPredictionHead,
   linkPrediction,
   type LinkPredictionExample,
   type LinkPredictionFeatures,
   type LinkPredictionOptions,
 } from '../../src/tasks/link-prediction.js';
 import { taskSpec, type Batch, type TaskSpec } from '../../src/tasks/index.js';
-import { dispose, liveTensorCount, tensor, tidy } from '../../src/tensor/index.js';
+import { dispose, liveTensorCount, noGrad, tensor, tidy } from '../../src/tensor/index.js';
 import { snipsTokenizer, tinyConfig } from './helpers.js';
 
 const baseline = liveTensorCount();
@@ -43,8 +45,8 @@ function handBatch(): Batch {
 }
 
 /**
- * Head output (2B + R, H) = heads h, tails t, relations: h = [1,0],[0,1],[1,1]; t = [1,0],[0,2],[1,−1];
- * r0 = [1,1], r1 = [2,0]. DistMult f = Σ h r t. By hand, tail side f(h_i, r_i, t_j):
+ * Head output (2B, H) = heads h, then tails t: h = [1,0],[0,1],[1,1]; t = [1,0],[0,2],[1,−1]; the head's
+ * relations r0 = [1,1], r1 = [2,0]. DistMult f = Σ h r t. By hand, tail side f(h_i, r_i, t_j):
  * row 0 [1, 0, 1], row 1 [0, 0, 0], row 2 [1, 2, 0]; head side f(h_j, r_i, t_i): row 0 [1, 0, 1],
  * row 1 [0, 0, 0], row 2 [1, −1, 0].
  */
@@ -56,9 +58,23 @@ const handOutput = () =>
     [1, 0],
     [0, 2],
     [1, -1],
-    [1, 1],
-    [2, 0],
   ]);
+
+/** A DistMult head over H = 2 with the relations r0 = [1, 1], r1 = [2, 0]. */
+function handHead(): LinkPredictionHead {
+  const head = new LinkPredictionHead(2, 2, scoringFunction('distmult'));
+  noGrad(() =>
+    tidy(() => {
+      head.relation.copy_(
+        tensor([
+          [1, 1],
+          [2, 0],
+        ]),
+      );
+    }),
+  );
+  return head;
+}
 const TAIL = [
   [1, 0, 1],
   [0, 0, 0],
@@ -104,8 +120,10 @@ describe('link-prediction: ranks and loss against hand-computed scores', () => {
     const s = spec({ scoring: 'distmult' });
     const batch = handBatch();
     const out = handOutput();
+    using head = handHead();
     const examples = rows.map((_, i) => ({ id: String(i) }) as LinkPredictionExample);
-    const preds = linkPrediction.decode(out, batch, examples, s);
+    assert.throws(() => linkPrediction.decode(out, batch, examples, s), /needs its head/);
+    const preds = linkPrediction.decode(out, batch, examples, s, head);
     // tail: row 0 target 1 vs (0; 1 filtered) → 1; row 1 all tied with 2 others → 2; row 2 target 0 vs (1 filtered; 2) → 2
     // head: row 0 → 1; row 1 → 2; row 2 target 0 vs (−1; row 0 filtered) → 1
     assert.deepEqual(
@@ -134,7 +152,8 @@ describe('link-prediction: ranks and loss against hand-computed scores', () => {
         return acc - logSigmoid(TAIL[i]![i]!) - negatives;
       }, 0) / scores.length;
     const want = (side(TAIL, filter.tail) + side(HEAD, filter.head)) / 2;
-    const got = tidy(() => linkPrediction.loss(out, batch, s).item() as number);
+    using head = handHead();
+    const got = tidy(() => linkPrediction.loss(out, batch, s, head).item() as number);
     assert.ok(Math.abs(got - want) < 1e-5, `loss ${got} equals the hand formula ${want}`);
     dispose([out, batch.inputIds, batch.labels!]);
   });
@@ -162,13 +181,13 @@ describe('link-prediction: with the shared encoder (KEPLER)', () => {
       const [shape, rotated, gradNorm] = tidy(() => {
         const batch = linkPrediction.collate(features, s);
         const logits = model.forward(batch, ['kg']).get('kg')!;
-        const loss = linkPrediction.loss(logits, batch, s);
+        const loss = linkPrediction.loss(logits, batch, s, model.heads.get('kg'));
         loss.backward();
         const g = model.encoder.embeddings.wordEmbeddings.weight.grad!;
         return [batch.inputIds.shape, logits.shape, g.abs().sum().item() as number];
       });
       assert.deepEqual(shape.slice(0, 1), [4], 'two triples give four encoded rows');
-      assert.deepEqual(rotated, [4 + 1, 32], 'head output: 2B entity rows and R relation rows of width H');
+      assert.deepEqual(rotated, [4, 32], 'head output: the 2B entity encodings');
       assert.ok(gradNorm > 0, 'the graph loss reaches the word embeddings of the shared encoder');
       assert.throws(() => linkPrediction.collate(features, s, {} as never), /cannot share another task's encoder pass/);
     } finally {
