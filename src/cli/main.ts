@@ -15,6 +15,12 @@ commands:
            --resume        continue from <output_dir>/last (same config; steps, output and reporting may change)
            --output DIR    write to DIR instead of the config's output_dir
            --max-steps N   train N optimizer steps (instead of the config's max_steps or epochs)
+           --single-task NAME  train only task NAME, alone (a single-task baseline), in <output_dir>/single-task/NAME
+  compare CONFIG        train one task mixture under several strategies (a compare config: base training config plus
+                        overrides per strategy) and each task alone, with the same budget and seed; writes
+                        <output_dir>/compare.md and compare.json (per-task test metrics, average, Δ vs single-task,
+                        wall time, trainable parameters). Finished runs are reused when run again
+           --quiet         print only the table
   eval CKPT             evaluate a checkpoint folder on its run's data (from its training_config.yaml); prints JSON
            --split S       dev (default) or test
   predict CKPT TEXT...  print one JSON line per text: every task's prediction (label and probability; BIO tags and
@@ -69,6 +75,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'train':
         return await (await import('./train.js')).trainCommand(rest);
+      case 'compare':
+        return await (await import('./compare.js')).compareCommand(rest);
       case 'eval':
         return await (await import('./eval.js')).evalCommand(rest);
       case 'predict':

@@ -1,7 +1,8 @@
-/** `mtl train CONFIG [--resume] [--output DIR] [--max-steps N]`: parses, calls `train`, prints the outcome. */
+/** `mtl train CONFIG [--resume] [--output DIR] [--max-steps N] [--single-task NAME]`: parses, calls `train`, prints the outcome. */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTrainingConfig, type TrainingConfig } from '../io/config/index.js';
+import { singleTaskConfig } from '../train/single-task.js';
 import { train, type TrainResult } from '../train/trainer.js';
 import { onePositional, positiveInt } from './args.js';
 
@@ -32,13 +33,20 @@ export function summary(r: TrainResult): string {
 export async function trainCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { resume: { type: 'boolean', default: false }, output: { type: 'string' }, 'max-steps': { type: 'string' } },
+    options: {
+      resume: { type: 'boolean', default: false },
+      output: { type: 'string' },
+      'max-steps': { type: 'string' },
+      'single-task': { type: 'string' },
+    },
     allowPositionals: true,
     strict: true,
   });
   const file = onePositional(positionals, 'config file', 'train');
   const maxSteps = values['max-steps'] === undefined ? undefined : positiveInt(values['max-steps'], '--max-steps');
-  const config = withOverrides(loadTrainingConfig(file), values.output, maxSteps);
+  const loaded = loadTrainingConfig(file);
+  const single = values['single-task'];
+  const config = withOverrides(single === undefined ? loaded : singleTaskConfig(loaded, single), values.output, maxSteps);
   const result = await train(config, {
     resume: values.resume,
     log: (line) => console.log(line),

@@ -43,6 +43,8 @@ export interface TrainerState {
   readonly scheduler: JsonValue;
   /** Early stopping's counters. */
   readonly earlyStopping: JsonValue;
+  /** The multi-task strategy's state: loss weighting and gradient surgery (null in checkpoints without one). */
+  readonly strategy?: JsonValue;
   /** The JSON part of `Optimizer.stateDict()` (PyTorch's spelling, unchanged); its tensors are in optimizer.safetensors. null: none saved. */
   readonly optimizer: JsonObject | null;
 }
@@ -59,6 +61,7 @@ const STATE_KEYS: Readonly<Record<keyof TrainerState, string>> = {
   rng: 'rng_state',
   scheduler: 'scheduler_state',
   earlyStopping: 'early_stopping_state',
+  strategy: 'strategy_state',
   optimizer: 'optimizer',
 };
 

@@ -19,6 +19,7 @@ import { Dropout } from '../nn/dropout.js';
 import type { ParamOptions } from '../nn/init.js';
 import { Linear } from '../nn/linear.js';
 import { Module, ModuleList } from '../nn/module.js';
+import type { EncoderOutputs } from '../tasks/index.js';
 import { gelu, matmul, relu, softmax, stack, tidy, type Tensor } from '../tensor/index.js';
 
 export interface MmoeConfig {
@@ -103,6 +104,27 @@ export interface MmoeOutputs {
   outputs: Map<string, Tensor>;
   /** task → (…, E), each row summing to 1 */
   gates: Map<string, Tensor>;
+}
+
+/**
+ * What task `task`'s head reads through the MMoE: the encoder's outputs, each replaced by the task's
+ * mixture of experts over it, computed when the head first reads it (a classification head reads
+ * only the pooled output, a tagging head only the hidden states).
+ * @param encoded lastHiddenState (B, T, H), pooledOutput (B, H); call inside a `tidy`.
+ */
+export function mmoeView(mmoe: MMoE, encoded: EncoderOutputs, task: string): EncoderOutputs {
+  let hidden: Tensor | undefined;
+  let pooled: Tensor | undefined;
+  const pooledIn = encoded.pooledOutput;
+  return {
+    get lastHiddenState(): Tensor {
+      return (hidden ??= mmoe.forward(encoded.lastHiddenState, [task]).get(task) as Tensor); // (B, T, D)
+    },
+    get pooledOutput(): Tensor | undefined {
+      if (pooledIn === undefined) return undefined;
+      return (pooled ??= mmoe.forward(pooledIn, [task]).get(task) as Tensor); // (B, D)
+    },
+  };
 }
 
 export class MMoE extends Module {

@@ -15,6 +15,8 @@
 import { ConfigError } from '../errors.js';
 import { HF_BERT_PREFIX, HF_MLM_PREFIX, splitHfStateDict, toHfStateDict, type BertInputs, type BertModel } from '../models/bert/index.js';
 import { Module, type LoadResult } from '../nn/module.js';
+import { mmoeView, type MMoE } from './mmoe.js';
+import { attachChild, withAdapter } from './peft/sites.js';
 import { tidy, type Tensor } from '../tensor/index.js';
 import { taskType, type JointBatch, type TaskHead, type TaskSpec } from '../tasks/index.js';
 
@@ -46,6 +48,12 @@ export class TaskHeads extends Module {
 export class MultiTaskModel extends Module {
   readonly encoder: BertModel;
   readonly heads: TaskHeads;
+  /**
+   * Per-task adapters (src/mtl/peft): when true, each task's encoder pass runs with the adapter named
+   * after the task, so tasks of one batch no longer share a pass. Default false (hard sharing).
+   */
+  taskAdapters = false;
+  #mmoe: MMoE | undefined;
 
   /**
    * @param heads task name → head; names must be non-empty and contain no '.'.
@@ -76,6 +84,26 @@ export class MultiTaskModel extends Module {
     }
   }
 
+  /**
+   * Puts a Multi-gate Mixture-of-Experts layer (./mmoe.ts) between the encoder and the heads: each
+   * head reads its task's mixture of the experts' outputs. Its parameters are registered under the
+   * encoder's layer stack (`encoder.encoder.mmoe.…`, saved as `encoder.mmoe.…`), so checkpoints keep
+   * their two owners, encoder and heads. Its tasks must be the model's.
+   * @throws ConfigError when the model already has one or the tasks differ.
+   */
+  useMmoe(mmoe: MMoE): void {
+    if (this.#mmoe !== undefined) throw new ConfigError('this model already has an MMoE layer');
+    const tasks = [...mmoe.config.tasks].sort().join(', ');
+    if (tasks !== [...this.taskNames].sort().join(', '))
+      throw new ConfigError(`the MMoE's gates are for ${tasks}, but the model's tasks are ${[...this.taskNames].sort().join(', ')}`);
+    this.#mmoe = attachChild(this.encoder.encoder, 'mmoe', mmoe);
+  }
+
+  /** The MMoE layer, if any. */
+  get mmoe(): MMoE | undefined {
+    return this.#mmoe;
+  }
+
   /** The task names, in head order. */
   get taskNames(): string[] {
     return this.heads.names;
@@ -91,9 +119,15 @@ export class MultiTaskModel extends Module {
     if (taskNames.length === 0) throw new ConfigError('forward: no task names given; name at least one task to run');
     if (new Set(taskNames).size !== taskNames.length) throw new ConfigError(`forward: a task is named twice in [${taskNames.join(', ')}]`);
     const heads = taskNames.map((name) => [name, this.heads.get(name)] as const);
+    const mmoe = this.#mmoe;
     return tidy(() => {
-      const encoded = this.encoder.forward(inputs); // (B, T, H) and (B, H), shared by every head
-      return new Map(heads.map(([name, head]) => [name, head.forward(encoded)]));
+      const shared = this.taskAdapters ? undefined : this.encoder.forward(inputs); // (B, T, H) and (B, H), shared by every head
+      return new Map(
+        heads.map(([name, head]) => {
+          const encoded = shared ?? withAdapter(this.encoder, name, () => this.encoder.forward(inputs)); // per-task adapters: a pass per task
+          return [name, head.forward(mmoe === undefined ? encoded : mmoeView(mmoe, encoded, name))];
+        }),
+      );
     });
   }
 

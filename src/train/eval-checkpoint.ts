@@ -14,6 +14,7 @@ import { MultiTaskModel } from '../mtl/multitask-model.js';
 import { Tokenizer } from '../tokenization/index.js';
 import { evalBatching, evaluateStreams, type EvalBatching, type EvalResult } from './evaluate.js';
 import { prepareRun } from './prepare.js';
+import { applyArchitecture } from './architecture.js';
 import { loadModelWeights } from './run-checkpoint.js';
 import type { Stream } from './streams.js';
 import type { Split } from './task-data.js';
@@ -52,6 +53,7 @@ export async function evaluateCheckpoint(
       new BertModel(bertConfigFromHf(ckpt.encoderConfig)),
       prepared.runs.map((r) => r.spec),
     );
+    applyArchitecture(model, config);
     loadModelWeights(model, ckpt);
     const result = evaluateStreams(model, prepared.streams, split, evalBatching(config));
     return { checkpoint: ckpt.dir, step: ckpt.trainerState?.step ?? null, ...result };

@@ -30,3 +30,10 @@ export { Optimizer, type ParamGroup, type OptimizerStateDict } from './optim/opt
 export { paramGroupsNoDecay, isNoDecayName } from './optim/param-groups.js';
 export { clipGradNorm } from './clip.js';
 export * from './schedules.js';
+export { TrainingStrategy, streamProbabilities, type StepLosses } from './strategy.js';
+export { applyArchitecture, SHARED_ADAPTER } from './architecture.js';
+export { singleTaskConfig } from './single-task.js';
+export { multiTaskGain, type TaskScore } from './mtl-gain.js';
+export { compare, type CompareOptions, type CompareResult } from './compare.js';
+export { loadCompareConfig, mergeConfig, type CompareConfig, type CompareStrategy } from './compare-config.js';
+export { compareTable, compareMarkdown, type CompareRow, type CompareRun, type CompareTable, type TaskMetric } from './compare-table.js';

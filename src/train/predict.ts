@@ -30,6 +30,7 @@ import {
 import { noGrad, tidy } from '../tensor/index.js';
 import { Tokenizer } from '../tokenization/index.js';
 import { fillMask, type MaskFill } from './fill-mask.js';
+import { applyArchitecture } from './architecture.js';
 import { loadModelWeights } from './run-checkpoint.js';
 import type { InputKind } from './task-data.js';
 
@@ -152,15 +153,17 @@ export class Predictor implements Disposable {
         return { spec, type: taskType(spec.kind), input };
       });
       const encoderConfig = bertConfigFromHf(ckpt.encoderConfig);
-      const maxLength =
+      const config =
         ckpt.trainingConfig === null
-          ? encoderConfig.maxPositionEmbeddings
-          : parseTrainingConfig(ckpt.trainingConfig, { source: `${ckpt.dir}/training_config.yaml`, checkFiles: false }).maxLength;
+          ? undefined
+          : parseTrainingConfig(ckpt.trainingConfig, { source: `${ckpt.dir}/training_config.yaml`, checkFiles: false });
+      const maxLength = config?.maxLength ?? encoderConfig.maxPositionEmbeddings;
       const model = MultiTaskModel.fromSpecs(
         new BertModel(encoderConfig),
         tasks.map((t) => t.spec),
       );
       try {
+        if (config !== undefined) applyArchitecture(model, config); // the run's adapters, so their saved tensors load
         loadModelWeights(model, ckpt);
       } catch (e) {
         model.dispose();

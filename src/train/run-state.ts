@@ -17,6 +17,11 @@ export interface RunComponents {
   readonly selector: ModelSelector;
 }
 
+/** The multi-task strategy (loss weighting, gradient surgery), whose state is saved too. */
+interface StrategyPart {
+  readonly strategy: { state(): JsonValue };
+}
+
 interface Position {
   readonly step: number;
   readonly epoch: number;
@@ -35,7 +40,11 @@ function collationStates(streams: readonly TrainStream[]): Record<string, unknow
 }
 
 /** trainer_state.json's content (the optimizer's JSON part is filled in when saving). */
-export function runState(parts: RunComponents, at: Position, schedule: ScheduleSpec & { microBatchesPerStep: number }): TrainerState {
+export function runState(
+  parts: RunComponents & StrategyPart,
+  at: Position,
+  schedule: ScheduleSpec & { microBatchesPerStep: number },
+): TrainerState {
   const { microBatchesPerStep, ...scheduleSpec } = schedule;
   const json = (v: unknown) => v as JsonValue;
   return {
@@ -54,6 +63,7 @@ export function runState(parts: RunComponents, at: Position, schedule: ScheduleS
     },
     scheduler: json({ ...scheduleSpec, step: at.step }),
     earlyStopping: json({ ...parts.selector.state(), lastEvalStep: at.lastEvalStep }),
+    strategy: parts.strategy.state(),
     optimizer: null,
   };
 }

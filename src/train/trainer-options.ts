@@ -38,6 +38,9 @@ export interface TrainResult {
   readonly test?: EvalResult;
   readonly truncated: PreparedRun['truncated'];
   readonly skipped: PreparedRun['skipped'];
+  /** Scalars of the model, and those trained (adapters, heads, … under PEFT; all otherwise). */
+  readonly parameters: number;
+  readonly trainableParameters: number;
   /** Seconds of training steps in this process (evaluation and saving excluded), and throughput over them. */
   readonly trainSeconds: number;
   readonly examplesPerSecond: number;

@@ -25,10 +25,12 @@ import {
   type TrainerState,
 } from '../io/checkpoint.js';
 import { MultiTaskModel, taskLosses } from '../mtl/multitask-model.js';
+import { parameterSummary, countParameters } from '../mtl/peft/index.js';
 import { createTaskSampler, type TaskSampler } from '../mtl/samplers/index.js';
 import { collateJoint } from '../tasks/index.js';
 import { manualSeed, tidy, type Tensor } from '../tensor/index.js';
 import { Tokenizer } from '../tokenization/index.js';
+import { applyArchitecture } from './architecture.js';
 import { buildModel, taskRecord } from './build.js';
 import { clipGradNorm } from './clip.js';
 import { evalBatching, evaluateStreams, headOf, selectionValue, type EvalBatching, type EvalResult } from './evaluate.js';
@@ -47,6 +49,7 @@ import { dropWords, type WordDropoutIds } from './word-dropout.js';
 import { restoreRunState, runState } from './run-state.js';
 import { testBestCheckpoint } from './eval-checkpoint.js';
 import { scheduleOf, type TrainOptions, type TrainResult } from './trainer-options.js';
+import { streamProbabilities, TrainingStrategy } from './strategy.js';
 
 export type { TrainOptions, TrainResult } from './trainer-options.js';
 
@@ -69,6 +72,7 @@ class Trainer {
   readonly #optimizer: AdamW;
   readonly #streams: TrainStream[];
   readonly #sampler: TaskSampler;
+  readonly #strategy: TrainingStrategy;
   readonly #selector: ModelSelector;
   readonly #schedule: LrSchedule;
   readonly #scheduleSpec: ScheduleSpec & { warmupSteps: number };
@@ -106,16 +110,33 @@ class Trainer {
       { batchSize: t.batchSize, ...(t.maxTokens === undefined ? {} : { maxTokens: t.maxTokens }) },
       config.seed,
     );
+    this.#perEpoch = batchesPerEpoch(this.#streams);
+    const accum = t.gradientAccumulationSteps;
+    const drawsPerStep = t.taskSchedule === 'joint' ? this.#streams.length : 1;
+    this.totalSteps = t.maxSteps ?? Math.max(1, Math.ceil(((t.epochs ?? 1) * this.#perEpoch) / (accum * drawsPerStep)));
     this.#sampler = createTaskSampler(
-      t.sampler,
+      {
+        ...t.sampler,
+        probabilities:
+          t.sampler.probabilities === undefined
+            ? undefined
+            : streamProbabilities(
+                t.sampler.probabilities,
+                this.#streams.map((s) => s.stream.runs.map((r) => r.spec.name)),
+              ),
+        totalDraws: this.totalSteps * accum,
+      },
       this.#streams.map((s) => s.train.examples.length),
       config.seed,
     );
-    this.#perEpoch = batchesPerEpoch(this.#streams);
-    this.totalSteps = t.maxSteps ?? Math.max(1, Math.ceil(((t.epochs ?? 1) * this.#perEpoch) / t.gradientAccumulationSteps));
     this.#scheduleSpec = scheduleOf(config, this.totalSteps);
     this.#schedule = makeSchedule(this.#scheduleSpec);
-    this.#optimizer = new AdamW(paramGroupsNoDecay(model.namedParameters(), t.weightDecay), { lr: t.learningRate });
+    this.#strategy = new TrainingStrategy(config, model, accum);
+    const trainable = model.namedParameters().filter(([, p]) => p.requiresGrad);
+    this.#optimizer = new AdamW(
+      [...paramGroupsNoDecay(trainable, t.weightDecay), { params: this.#strategy.parameters(), weightDecay: 0 }],
+      { lr: t.learningRate },
+    );
     const es = t.earlyStopping;
     this.#selector = new ModelSelector(es?.metric ?? 'average', es?.mode ?? 'max', es?.patience ?? null);
     this.#batching = evalBatching(config);
@@ -151,6 +172,7 @@ class Trainer {
         prepared.tokenizer,
         prepared.runs.map((r) => r.spec),
       );
+      for (const line of applyArchitecture(model, config)) reporter.log(line);
       if (ckpt !== undefined) loadModelWeights(model, ckpt);
       options.adaptModel?.(model);
       trainer = new Trainer(config, options, reporter, prepared, model);
@@ -197,6 +219,7 @@ class Trainer {
       streams: this.#streams,
       selector: this.#selector,
     });
+    this.#strategy.restore(ckpt.trainerState?.strategy);
     this.#step = restored.step;
     this.#lastEvalStep = restored.lastEvalStep;
     mkdirSync(this.#config.outputDir, { recursive: true });
@@ -214,6 +237,10 @@ class Trainer {
       warmup_steps: this.#scheduleSpec.warmupSteps,
       batches_per_epoch: this.#perEpoch,
       parameters: this.#model.numParameters(),
+      trainable_parameters: countParameters(this.#model).trainable,
+      task_schedule: this.#config.training.taskSchedule,
+      weighting: this.#strategy.weighting.method,
+      surgery: this.#strategy.surgery?.method ?? null,
       streams: p.streams.map((s) => s.name),
       examples: Object.fromEntries(
         p.data.map((d) => [d.task.name, Object.fromEntries(Object.entries(d.splits).map(([k, v]) => [k, v.length]))]),
@@ -221,8 +248,15 @@ class Trainer {
       truncated: p.truncated,
       skipped: p.skipped,
     });
+    const t = this.#config.training;
+    const surgery = this.#strategy.surgery;
     this.#log(
-      `model: ${this.#model.numParameters().toLocaleString('en-US')} parameters; ${this.totalSteps} steps ` +
+      `strategy: ${t.taskSchedule} schedule${t.taskSchedule === 'alternating' ? ` (${this.#sampler.kind} sampler)` : ''}, ` +
+        `${this.#strategy.weighting.method} loss weighting` +
+        (surgery === undefined ? '' : `, ${surgery.method} on ${this.#strategy.surgerySize.toLocaleString('en-US')} shared parameters`),
+    );
+    this.#log(
+      `model: ${this.#model.numParameters().toLocaleString('en-US')} parameters, ${parameterSummary(this.#model)}; ${this.totalSteps} steps ` +
         `(${this.#perEpoch} batches per epoch, warm-up ${this.#scheduleSpec.warmupSteps}); output in ${this.#config.outputDir}`,
     );
   }
@@ -262,37 +296,32 @@ class Trainer {
     const started = performance.now();
     const t = this.#config.training;
     const accum = t.gradientAccumulationSteps;
+    const joint = t.taskSchedule === 'joint';
     for (let micro = 0; micro < accum; micro++) {
       manualSeed(microBatchSeed(this.#config.seed, this.#step * accum + micro)); // dropout masks: a function of the position in the run
-      const s = this.#streams[this.#sampler.next()] as TrainStream;
-      const { indices } = s.batcher.next();
-      const runs = s.stream.runs;
+      const streams = joint ? this.#streams : [this.#streams[this.#sampler.next()] as TrainStream];
+      const batches = streams.map((s) => ({ s, indices: s.batcher.next().indices }));
       const values = tidy(() => {
-        const joint = collateJoint(s.train.tasks, indices);
-        const logits = this.#model.forward(
-          this.#wordDropoutIds === undefined ? joint.inputs : dropWords(joint.inputs, t.wordDropout, this.#wordDropoutIds),
-          runs.map((r) => r.spec.name),
-        ); // one encoder pass for the stream's tasks
-        const losses = taskLosses(
-          logits,
-          joint,
-          runs.map((r) => r.spec),
-          this.#model.heads,
-        );
-        let total: Tensor | undefined;
-        for (const r of runs) {
-          const term = (losses.get(r.spec.name) as Tensor).mul(r.weight);
-          total = total === undefined ? term : total.add(term);
+        const losses = new Map<string, Tensor>();
+        for (const { s, indices } of batches) {
+          const specs = s.stream.runs.map((r) => r.spec);
+          const batch = collateJoint(s.train.tasks, indices);
+          const logits = this.#model.forward(
+            this.#wordDropoutIds === undefined ? batch.inputs : dropWords(batch.inputs, t.wordDropout, this.#wordDropoutIds),
+            specs.map((spec) => spec.name),
+          ); // one encoder pass for the stream's tasks
+          for (const [name, loss] of taskLosses(logits, batch, specs, this.#model.heads)) losses.set(name, loss);
         }
-        (total as Tensor).div(accum).backward();
-        return {
-          total: (total as Tensor).item() as number,
-          tasks: runs.map((r) => [r.spec.name, losses.get(r.spec.name)!.item() as number] as const),
-        };
+        return this.#strategy.backward(losses, accum);
       });
-      const tokens = indices.reduce((n, i) => n + (s.train.lengths[i] as number), 0);
-      this.#window.addBatch(values.total / accum, values.tasks, indices.length, tokens);
-      this.#sessionExamples += indices.length;
+      let examples = 0;
+      let tokens = 0;
+      for (const { s, indices } of batches) {
+        examples += indices.length;
+        tokens += indices.reduce((n, i) => n + (s.train.lengths[i] as number), 0);
+      }
+      this.#window.addBatch(values.total / accum, values.tasks, examples, tokens);
+      this.#sessionExamples += examples;
       this.#sessionTokens += tokens;
     }
     applyLrSchedule(this.#optimizer, this.#schedule, this.#step);
@@ -330,6 +359,7 @@ class Trainer {
       learning_rate: info.lr,
       loss: info.loss,
       task_losses: { ...info.taskLosses },
+      task_weights: this.#strategy.taskWeights(),
       examples_per_second: info.examplesPerSecond,
       tokens_per_second: info.tokensPerSecond,
       elapsed_seconds: info.elapsedSeconds,
@@ -376,7 +406,7 @@ class Trainer {
   #trainerState(): TrainerState {
     const parts = { sampler: this.#sampler, streams: this.#streams, selector: this.#selector };
     return runState(
-      parts,
+      { ...parts, strategy: this.#strategy },
       { step: this.#step, epoch: this.#epoch(), seed: this.#config.seed, lastEvalStep: this.#lastEvalStep },
       {
         ...this.#scheduleSpec,
@@ -428,6 +458,8 @@ class Trainer {
       ...(test === undefined ? {} : { test }),
       truncated: this.#prepared.truncated,
       skipped: this.#prepared.skipped,
+      parameters: this.#model.numParameters(),
+      trainableParameters: countParameters(this.#model).trainable,
       trainSeconds: seconds,
       examplesPerSecond: seconds > 0 ? this.#sessionExamples / seconds : 0,
       tokensPerSecond: seconds > 0 ? this.#sessionTokens / seconds : 0,
@@ -437,6 +469,7 @@ class Trainer {
   dispose(): void {
     this.#reporter.stop();
     this.#optimizer.dispose();
+    this.#strategy.dispose();
     this.#model.dispose();
   }
 }

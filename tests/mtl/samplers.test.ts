@@ -2,6 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CheckpointError, ConfigError } from '../../src/errors.js';
 import {
+  AnnealedSampler,
+  annealExponent,
+  annealedRates,
+  fixedRates,
+  fixedSampler,
   RoundRobinSampler,
   Rng,
   createTaskSampler,
@@ -149,7 +154,13 @@ describe('round-robin (uniform) sampler', () => {
 });
 
 describe('state save and restore', () => {
-  const kinds = [{ kind: 'proportional', cap: 20000 }, { kind: 'temperature', temperature: 2 }, { kind: 'uniform' }] as const;
+  const kinds = [
+    { kind: 'proportional', cap: 20000 },
+    { kind: 'temperature', temperature: 2 },
+    { kind: 'uniform' },
+    { kind: 'annealed', totalDraws: 3000 },
+    { kind: 'fixed', probabilities: [1, 1, 2] },
+  ] as const;
   for (const settings of kinds) {
     it(`${settings.kind}: a restored sampler continues the identical sequence (state through JSON)`, () => {
       const original = createTaskSampler(settings, SIZES, 42);
@@ -176,5 +187,65 @@ describe('state save and restore', () => {
 
   it('createTaskSampler needs a temperature for the temperature kind', () => {
     assert.throws(() => createTaskSampler({ kind: 'temperature' }, SIZES, 1), /needs a temperature/);
+  });
+
+  it('createTaskSampler needs the draws of an annealed run and one probability per task for fixed', () => {
+    assert.throws(() => createTaskSampler({ kind: 'annealed' }, SIZES, 1), /needs the run's number of draws/);
+    assert.throws(() => createTaskSampler({ kind: 'fixed', probabilities: [1, 2] }, SIZES, 1), /2 probabilities for 3 tasks/);
+    const annealed = createTaskSampler({ kind: 'annealed', totalDraws: 10 }, SIZES, 1);
+    assert.throws(() => annealed.restore(new AnnealedSampler([1, 2, 3], 10, 1).state()), /training sets changed/);
+  });
+});
+
+describe('annealed sampler (Stickland & Murray 2019, §4)', () => {
+  it('α = 1 − 0.8·t/(T − 1): 1 at the first draw, 0.2 at the last and after it', () => {
+    assert.equal(annealExponent(0, 11), 1);
+    close([annealExponent(5, 11)], [0.6]);
+    close([annealExponent(10, 11)], [0.2]);
+    close([annealExponent(50, 11)], [0.2]);
+    assert.equal(annealExponent(0, 1), 1);
+  });
+
+  it('starts proportional and ends at p_k ∝ N_k^0.2 (hand-computed rates)', () => {
+    close(annealedRates(SIZES, 0, 100), proportionalRates(SIZES));
+    const w = SIZES.map((n) => n ** 0.2);
+    const total = w.reduce((a, b) => a + b, 0);
+    close(
+      annealedRates(SIZES, 99, 100),
+      w.map((x) => x / total),
+    );
+    close(annealedRates([100, 100], 37, 100), [0.5, 0.5]);
+  });
+
+  it('its draws follow the current rates: the smallest task gains share over the run', () => {
+    const sizes = [1000, 100000];
+    const total = 200_000;
+    const s = new AnnealedSampler(sizes, total, 5);
+    /** The expected share of task 0 over draws [from, from + n): the mean of its rate at each draw. */
+    const expected = (from: number, n: number): number => {
+      let sum = 0;
+      for (let t = from; t < from + n; t++) sum += annealedRates(sizes, t, total)[0]!;
+      return sum / n;
+    };
+    const first = frequencies(s, 2, 20_000);
+    for (let i = 0; i < 160_000; i++) s.next();
+    const last = frequencies(s, 2, 20_000);
+    assertFrequencies([first[0]!], [expected(0, 20_000)], 20_000);
+    assertFrequencies([last[0]!], [expected(180_000, 20_000)], 20_000);
+    assert.ok(first[0]! < 0.03 && last[0]! > 0.2, `the small task's share grows: ${first[0]} → ${last[0]}`);
+  });
+});
+
+describe('fixed sampler', () => {
+  it('normalises the given values and draws with them', () => {
+    close(fixedRates([1, 3]), [0.25, 0.75]);
+    close(fixedRates([0, 2, 2]), [0, 0.5, 0.5]);
+    assertFrequencies(frequencies(fixedSampler([1, 2, 5], 3), 3), [1 / 8, 2 / 8, 5 / 8]);
+  });
+
+  it('rejects negative, non-finite and all-zero values', () => {
+    assert.throws(() => fixedRates([1, -1]), /finite numbers ≥ 0/);
+    assert.throws(() => fixedRates([1, Infinity]), /finite numbers ≥ 0/);
+    assert.throws(() => fixedRates([0, 0]), /at least one fixed task probability must be positive/);
   });
 });

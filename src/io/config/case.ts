@@ -14,7 +14,8 @@ export type Camelize<T> = T extends readonly (infer U)[]
     ? { [K in keyof T as K extends string ? CamelCase<K> : K]: Camelize<T[K]> }
     : T;
 
-const camelKey = (key: string): string => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+/** `'max_grad_norm'` → `'maxGradNorm'`: what a snake_case key (or a task name used as a key) becomes in the camelCase config. */
+export const camelKey = (key: string): string => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 const snakeKey = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 function mapKeys(value: unknown, rename: (key: string) => string): unknown {

@@ -5,6 +5,7 @@
  */
 import { ENCODER_ARCHITECTURE_KEYS, ENCODER_DEFAULTS, type SnakeTrainingConfig } from './schema.js';
 import { nearest } from './issues.js';
+import { checkStrategy } from './strategy-checks.js';
 import type { ConfigPath } from './yaml-source.js';
 
 type Task = SnakeTrainingConfig['tasks'][number];
@@ -39,6 +40,7 @@ export function crossCheck(config: SnakeTrainingConfig): { path: ConfigPath; mes
     checkTask(task, ['tasks', i], report);
   });
   checkTraining(config, report);
+  checkStrategy(config, report);
   return issues;
 }
 

@@ -159,15 +159,56 @@ export const taskSchema = z.strictObject({
 });
 
 export const SCHEDULES = ['linear', 'cosine', 'constant'] as const;
-export const SAMPLER_KINDS = ['proportional', 'temperature', 'uniform'] as const;
+export const SAMPLER_KINDS = ['proportional', 'temperature', 'uniform', 'annealed', 'fixed'] as const;
+export const TASK_SCHEDULES = ['alternating', 'joint'] as const;
+export const WEIGHTING_METHODS = ['static', 'uncertainty', 'gradnorm', 'dwa', 'random'] as const;
+export const SURGERY_METHODS = ['pcgrad', 'cagrad', 'mgda', 'gradvac'] as const;
 
-/** `training.sampler`: which task each step trains on (see src/mtl/samplers). */
+/** `training.sampler`: which stream (tasks reading one data source) each step of the 'alternating' schedule trains on (see src/mtl/samplers). */
 export const samplerSchema = z.strictObject({
   kind: z.enum(SAMPLER_KINDS).default('proportional'),
   /** T of the 'temperature' kind: p_k ∝ min(N_k, cap)^(1/T). */
   temperature: z.number().positive().optional(),
   /** Examples counted per task at most ('proportional', 'temperature'). */
   cap: positiveInt.optional(),
+  /** 'fixed': task name → relative probability; a stream gets the sum of its tasks' values (normalised). */
+  probabilities: z.record(z.string(), z.number().nonnegative()).optional(),
+});
+
+/** `training.weighting`: how the per-task losses become the loss to back-propagate (see src/mtl/weighting). */
+export const weightingSchema = z.strictObject({
+  method: z.enum(WEIGHTING_METHODS).default('static'),
+  /** uncertainty: the initial s_k = log σ_k² (default 0). */
+  initial_log_variance: z.number().optional(),
+  /** gradnorm: α, the strength of the restoring force (default 1.5). */
+  alpha: z.number().nonnegative().optional(),
+  /** gradnorm: the weights' own learning rate (default 0.025). */
+  lr: z.number().positive().optional(),
+  /** gradnorm: the shared layer W whose gradient norms are balanced, a parameter-name pattern (default: the last encoder layer). */
+  shared: z.string().min(1).optional(),
+  /** dwa: the softmax temperature T (default 2). */
+  temperature: z.number().positive().optional(),
+  /** dwa: optimizer steps per period over which loss means are compared (default 1; the paper: one epoch). */
+  period: positiveInt.optional(),
+  /** random: the sum of the drawn weights (default 1). */
+  scale: z.number().positive().optional(),
+});
+
+/** `training.surgery`: gradient surgery on the shared parameters' per-task gradients (see src/mtl/surgery); null: none. */
+export const surgerySchema = z.strictObject({
+  method: z.enum(SURGERY_METHODS),
+  /** The shared parameters operated on, a parameter-name pattern (default every trainable encoder parameter); the rest keep ordinary gradients. */
+  parameters: z.string().min(1).optional(),
+  /** pcgrad, gradvac: 'sum' (the papers') or 'mean' of the modified gradients. */
+  reduction: z.enum(['sum', 'mean']).optional(),
+  /** cagrad: c ≥ 0 (default 0.5). */
+  c: z.number().nonnegative().optional(),
+  /** cagrad: the rescaling of the update ('c2' default, 'c', 'none'). */
+  rescale: z.enum(['c2', 'c', 'none']).optional(),
+  /** gradvac: the EMA rate β of the similarity targets (default 0.5). */
+  beta: z.number().min(0).max(1).optional(),
+  /** mgda, cagrad: solver iterations at most. */
+  max_iterations: positiveInt.optional(),
 });
 
 /** `training.early_stopping`: stop when the dev metric has not improved for `patience` evaluations. */
@@ -200,12 +241,62 @@ export const trainingSchema = z.strictObject({
   /** Replace each input token of a training batch by [UNK] with this probability (word dropout; src/train/word-dropout.ts). */
   word_dropout: probability.default(0),
   schedule: z.enum(SCHEDULES).default('linear'),
+  /** 'alternating': each step trains the stream the sampler picks; 'joint': every stream in every step (one batch each). */
+  task_schedule: z.enum(TASK_SCHEDULES).default('alternating'),
   sampler: samplerSchema.prefault({}),
+  weighting: weightingSchema.prefault({}),
+  surgery: surgerySchema.nullable().default(null),
   /** Evaluate on the dev sets every this many steps (and at the end). */
   eval_every: positiveInt.default(500),
   early_stopping: earlyStoppingSchema.nullable().default(null),
   /** Log the losses every this many steps. */
   log_every: positiveInt.default(50),
+});
+
+export const ADAPTER_PLACEMENTS = ['houlsby', 'pfeiffer'] as const;
+export const ADAPTER_ACTIVATIONS = ['relu', 'gelu', 'swish', 'tanh'] as const;
+
+/** `peft.lora`: LoRA on the encoder's Linear layers named by `targets` (Hu et al. 2021). */
+export const loraSchema = z.strictObject({
+  /** Module-path pattern of the Linear layers (e.g. 'query|value'). */
+  targets: z.string().min(1).default('query|value'),
+  r: positiveInt.default(8),
+  alpha: z.number().positive().default(16),
+  dropout: probability.default(0),
+});
+
+/** `peft.adapters`: bottleneck adapters in the encoder's layers (Houlsby et al. 2019; Pfeiffer et al. 2021 placement). */
+export const adaptersSchema = z.strictObject({
+  placement: z.enum(ADAPTER_PLACEMENTS).default('houlsby'),
+  /** m = round(H / reduction_factor) unless `bottleneck_size` is given. */
+  reduction_factor: z.number().positive().default(16),
+  bottleneck_size: positiveInt.optional(),
+  activation: z.enum(ADAPTER_ACTIVATIONS).default('relu'),
+  /** Module-path pattern of the BertLayers fitted (default all). */
+  layers: z.string().min(1).optional(),
+});
+
+/** `peft`: parameter-efficient training of the encoder; adapters per task (chosen per task at run time) or one shared. */
+export const peftSchema = z.strictObject({
+  lora: loraSchema.optional(),
+  adapters: adaptersSchema.optional(),
+  /** One adapter per task (default) or one shared by all tasks (named 'shared'). */
+  per_task: z.boolean().default(true),
+  /** Freeze every parameter that belongs to no adapter (default true); false: adapters on a trained shared encoder. */
+  freeze_base: z.boolean().default(true),
+  /** Parameter-name pattern left trainable after freezing (default 'heads'). */
+  trainable: z.string().min(1).default('heads'),
+  /** Parameter-name pattern frozen in addition (e.g. 'embeddings'). */
+  freeze: z.string().min(1).optional(),
+});
+
+/** `mmoe`: a Multi-gate Mixture-of-Experts layer between the encoder and the heads (Ma et al. 2018). */
+export const mmoeSchema = z.strictObject({
+  num_experts: positiveInt.default(4),
+  /** Width of each expert's hidden layer (default the encoder's hidden size). */
+  expert_hidden_size: positiveInt.optional(),
+  activation: z.enum(['relu', 'gelu']).default('relu'),
+  dropout: probability.default(0),
 });
 
 /** The whole file. */
@@ -220,6 +311,8 @@ export const trainingConfigSchema = z.strictObject({
   max_length: positiveInt.default(128),
   tasks: z.array(taskSchema).min(1),
   training: trainingSchema,
+  peft: peftSchema.nullable().default(null),
+  mmoe: mmoeSchema.nullable().default(null),
 });
 
 /** The config as validated, still in the file's spelling. */

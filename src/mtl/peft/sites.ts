@@ -103,6 +103,14 @@ abstract class ChildRegistrar extends Module {
 }
 
 /**
+ * Registers `child` as the child `name` of a module built elsewhere (its parameters then appear
+ * under `<host path>.<name>.…`). Returns `child`.
+ */
+export function attachChild<M extends Module>(host: Module, name: string, child: M): M {
+  return ChildRegistrar.attach(host, name, child);
+}
+
+/**
  * The `AdapterDict` child `name` of `host`, attached on first use (so its adapters' paths are
  * `<host>.<name>.<adapter>.…`). A later call returns the same dict, also after the site was detached.
  * @throws ConfigError when `host` has a child `name` that is not an AdapterDict.

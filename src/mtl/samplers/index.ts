@@ -3,8 +3,12 @@
  * - `proportional`: p_k ∝ min(N_k, cap) (T5's examples-proportional mixing)
  * - `temperature`: p_k ∝ min(N_k, cap)^(1/T) (T5's temperature-scaled mixing; Arivazhagan et al. 2019)
  * - `uniform`: the fixed cycle 0, 1, …, K−1 (round robin)
+ * - `annealed`: p_k ∝ N_k^α, α falling from 1 to 0.2 over the run (Stickland & Murray, ICML 2019)
+ * - `fixed`: probabilities given by the user
  */
 import { ConfigError } from '../../errors.js';
+import { AnnealedSampler } from './annealed.js';
+import { fixedSampler } from './fixed.js';
 import { proportionalSampler } from './proportional.js';
 import { RoundRobinSampler } from './round-robin.js';
 import type { TaskSampler } from './sampler.js';
@@ -18,12 +22,16 @@ export {
   type TaskSamplerState,
   type WeightedSamplerState,
   type RoundRobinState,
+  type AnnealedSamplerState,
+  drawIndex,
 } from './sampler.js';
+export { AnnealedSampler, annealExponent, annealedRates } from './annealed.js';
+export { fixedRates, fixedSampler } from './fixed.js';
 export { proportionalRates, proportionalSampler } from './proportional.js';
 export { temperatureRates, temperatureSampler, type TemperatureOptions } from './temperature.js';
 export { RoundRobinSampler } from './round-robin.js';
 
-export const SAMPLER_KINDS = ['proportional', 'temperature', 'uniform'] as const;
+export const SAMPLER_KINDS = ['proportional', 'temperature', 'uniform', 'annealed', 'fixed'] as const;
 export type SamplerKind = (typeof SAMPLER_KINDS)[number];
 
 /** A sampler's settings, as in the training config's `training.sampler`. */
@@ -33,6 +41,10 @@ export interface SamplerSettings {
   readonly temperature?: number | undefined;
   /** Examples counted per task at most ('proportional' and 'temperature'). */
   readonly cap?: number | undefined;
+  /** 'fixed': (K) relative probabilities, in task order. */
+  readonly probabilities?: readonly number[] | undefined;
+  /** 'annealed': the draws the run will make (steps × micro-batches per step). */
+  readonly totalDraws?: number | undefined;
 }
 
 /**
@@ -52,6 +64,14 @@ export function createTaskSampler(settings: SamplerSettings, sizes: readonly num
       return temperatureSampler(sizes, { temperature: settings.temperature, cap: settings.cap }, seed);
     case 'uniform':
       return new RoundRobinSampler(sizes.length);
+    case 'annealed':
+      if (settings.totalDraws === undefined) throw new ConfigError("the 'annealed' sampler needs the run's number of draws (totalDraws)");
+      return new AnnealedSampler(sizes, settings.totalDraws, seed);
+    case 'fixed':
+      if (settings.probabilities === undefined) throw new ConfigError("the 'fixed' sampler needs probabilities, one per task");
+      if (settings.probabilities.length !== sizes.length)
+        throw new ConfigError(`the 'fixed' sampler got ${settings.probabilities.length} probabilities for ${sizes.length} tasks`);
+      return fixedSampler(settings.probabilities, seed);
     default:
       throw new ConfigError(
         `unknown sampler kind '${String((settings as { kind: unknown }).kind)}'; expected one of ${SAMPLER_KINDS.join(', ')}`,

@@ -8,7 +8,7 @@ import { Rng, type RngState } from '../../tensor/rng.js';
 
 /** The saved state of a sampler that draws tasks at random with fixed probabilities. */
 export interface WeightedSamplerState {
-  readonly kind: 'proportional' | 'temperature';
+  readonly kind: 'proportional' | 'temperature' | 'fixed';
   /** (K) the probability of each task; restore refuses a state made for other probabilities. */
   readonly probabilities: readonly number[];
   readonly rng: RngState;
@@ -25,7 +25,19 @@ export interface RoundRobinState {
   readonly draws: number;
 }
 
-export type TaskSamplerState = WeightedSamplerState | RoundRobinState;
+/** The saved state of the annealed sampler. */
+export interface AnnealedSamplerState {
+  readonly kind: 'annealed';
+  /** (K) training examples per task; restore refuses a state made for other sizes. */
+  readonly sizes: readonly number[];
+  /** Draws planned in the whole run (T). */
+  readonly totalDraws: number;
+  readonly rng: RngState;
+  /** Tasks drawn so far (t). */
+  readonly draws: number;
+}
+
+export type TaskSamplerState = WeightedSamplerState | RoundRobinState | AnnealedSamplerState;
 
 /** Picks the task of each training step. */
 export interface TaskSampler {
@@ -48,6 +60,21 @@ export function checkTaskSizes(sizes: readonly number[]): void {
       throw new ConfigError(`task ${k} has ${String(n)} training examples; every task needs a positive integer number of examples`);
     }
   });
+}
+
+/**
+ * Inverse-CDF sampling: the first k with u < p_0 + … + p_k (the last task of non-zero probability
+ * when rounding leaves u above the sum).
+ * @param probabilities (K) summing to 1. @param u a uniform draw in [0, 1).
+ */
+export function drawIndex(probabilities: readonly number[], u: number): number {
+  const last = probabilities.findLastIndex((p) => p > 0);
+  let acc = 0;
+  for (let k = 0; k < last; k++) {
+    acc += probabilities[k] as number;
+    if (u < acc) return k;
+  }
+  return last;
 }
 
 /** Draws task k with probability `probabilities[k]` (inverse-CDF sampling with one uniform per draw). */

@@ -1,0 +1,119 @@
+/** The multi-task strategy keys of the training config: defaults, cross-key rules, and errors with line and nearest key. */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { ConfigFileError, loadTrainingConfig, parseTrainingConfig } from '../../src/io/config/index.js';
+
+const EXAMPLES = path.join(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..'), 'examples');
+
+/** A two-task config with `training` and `extra` top-level lines (paths relative to examples/). */
+const yaml = (training: string, extra = '') => `output_dir: ../runs/test
+encoder: { hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 37 }
+tokenizer: { train: { vocab_size: 99 } }
+tasks:
+  - name: intent
+    type: sequence-classification
+    data: { format: joint-folder, train: ../../shared/datasets/snips/train, dev: ../../shared/datasets/snips/dev }
+  - name: sentiment
+    type: sequence-classification
+    data: { format: tsv, train: ../../shared/datasets/sst2/train.tsv, dev: ../../shared/datasets/sst2/dev.tsv, train_subset: 500 }
+    input: { text: sentence }
+    label: { field: label }
+training:
+  max_steps: 100
+${training}
+${extra}`;
+
+const parse = (text: string) => parseTrainingConfig(text, { source: path.join(EXAMPLES, 'strategy.yaml'), checkFiles: false });
+
+/** The issues of an invalid config, as 'line: key path: message'. */
+function issues(text: string): string[] {
+  try {
+    parse(text);
+  } catch (e) {
+    assert.ok(e instanceof ConfigFileError, `expected a ConfigFileError, got ${String(e)}`);
+    return e.issues.map((i) => `${i.line}: ${i.path.join('.')}: ${i.message}`);
+  }
+  assert.fail('the config was accepted');
+}
+
+describe('config: multi-task strategy keys', () => {
+  it('defaults: alternating schedule, static weighting, no surgery, no PEFT or MMoE', () => {
+    const c = parse(yaml(''));
+    assert.equal(c.training.taskSchedule, 'alternating');
+    assert.deepEqual(c.training.weighting, { method: 'static' });
+    assert.equal(c.training.surgery, null);
+    assert.equal(c.peft, null);
+    assert.equal(c.mmoe, null);
+    assert.equal(c.tasks[1]!.data.trainSubset, 500);
+  });
+
+  it('reads every strategy section', () => {
+    const c = parse(
+      yaml(
+        '  task_schedule: joint\n  surgery: { method: cagrad, c: 0.4, parameters: encoder.encoder.layer.1 }',
+        'peft: { lora: { r: 4, alpha: 8, targets: query }, per_task: false }\nmmoe: { num_experts: 3 }',
+      ),
+    );
+    assert.deepEqual(c.training.surgery, { method: 'cagrad', c: 0.4, parameters: 'encoder.encoder.layer.1' });
+    assert.deepEqual(c.peft, {
+      lora: { r: 4, alpha: 8, targets: 'query', dropout: 0 },
+      perTask: false,
+      freezeBase: true,
+      trainable: 'heads',
+    });
+    assert.deepEqual(c.mmoe, { numExperts: 3, activation: 'relu', dropout: 0 });
+  });
+
+  it('reports an unknown strategy key with its line and the nearest valid key', () => {
+    const text = yaml('  weigting: { method: dwa }');
+    assert.deepEqual(issues(text), [`15: training.weigting: unknown key 'weigting'; did you mean 'weighting'?`]);
+  });
+
+  it('surgery and GradNorm need the joint schedule; surgery needs static weighting', () => {
+    const got = issues(yaml('  weighting: { method: uncertainty }\n  surgery: { method: pcgrad }'));
+    assert.ok(
+      got.some((m) =>
+        /training\.surgery: gradient surgery needs every task's gradient in each step: set training\.task_schedule: joint/.test(m),
+      ),
+      got.join('\n'),
+    );
+    assert.ok(
+      got.some((m) => /training\.weighting\.method: gradient surgery .* cannot be used with 'uncertainty' weighting/.test(m)),
+      got.join('\n'),
+    );
+    assert.ok(issues(yaml('  weighting: { method: gradnorm }')).some((m) => /set training\.task_schedule: joint/.test(m)));
+  });
+
+  it("rejects options of another method, and a 'fixed' sampler's unknown or missing tasks", () => {
+    assert.ok(
+      issues(yaml('  weighting: { method: dwa, alpha: 1 }')).some((m) => /alpha: 'alpha' applies only to 'gradnorm', not to 'dwa'/.test(m)),
+    );
+    assert.ok(
+      issues(yaml('  task_schedule: joint\n  surgery: { method: pcgrad, c: 1 }')).some((m) => /'c' applies only to 'cagrad'/.test(m)),
+    );
+    const got = issues(yaml('  sampler: { kind: fixed, probabilities: { intnt: 1 } }'));
+    assert.ok(
+      got.some((m) => /probabilities\.intnt: 'intnt' names no task; did you mean 'intent'\?/.test(m)),
+      got.join('\n'),
+    );
+    assert.ok(
+      got.some((m) => /missing: intent, sentiment/.test(m)),
+      got.join('\n'),
+    );
+    assert.ok(issues(yaml('  sampler: { kind: fixed }')).some((m) => /missing required key 'probabilities'/.test(m)));
+  });
+
+  it('peft needs something to do, and not LoRA and adapters together', () => {
+    assert.ok(issues(yaml('', 'peft: {}')).some((m) => /peft needs 'lora', 'adapters' or 'freeze'/.test(m)));
+    assert.ok(issues(yaml('', 'peft: { lora: {}, adapters: {} }')).some((m) => /give 'lora' or 'adapters', not both/.test(m)));
+  });
+
+  it('the support-bot example configs are valid', () => {
+    for (const name of ['support-bot.yaml', 'support-bot-tiny.yaml']) {
+      const c = loadTrainingConfig(path.join(EXAMPLES, name));
+      assert.equal(c.tasks.length, 4, name);
+    }
+  });
+});
