@@ -6,7 +6,7 @@
  * other parameter (heads, gates, parameters outside the chosen set) keeps its ordinary gradient of
  * Σ_k w_k·L_k. Each task's loss is first multiplied by its config `weight`.
  */
-import { ConfigError } from '../errors.js';
+import { CheckpointError, ConfigError } from '../errors.js';
 import type { JsonValue } from '../io/checkpoint.js';
 import { camelKey, type TrainingConfig } from '../io/config/index.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
@@ -147,7 +147,9 @@ export class TrainingStrategy implements Disposable {
   restore(saved: JsonValue | undefined): void {
     if (saved === null || saved === undefined) {
       if (this.weighting.method !== 'static' || this.surgery !== undefined)
-        throw new ConfigError(`the checkpoint has no strategy state to continue '${this.weighting.method}' weighting from`);
+        throw new CheckpointError(
+          `the checkpoint has no strategy_state to continue '${this.weighting.method}' weighting${this.surgery === undefined ? '' : ` and ${this.surgery.method}`} from`,
+        );
       return;
     }
     const s = saved as unknown as StrategyState;

@@ -4,6 +4,11 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ConfigFileError, loadTrainingConfig, parseTrainingConfig } from '../../src/io/config/index.js';
+import * as schema from '../../src/io/config/schema.js';
+import { ADAPTER_ACTIVATIONS } from '../../src/mtl/peft/index.js';
+import { SAMPLER_KINDS } from '../../src/mtl/samplers/index.js';
+import { SURGERY_METHODS } from '../../src/mtl/surgery/index.js';
+import { WEIGHTING_METHODS } from '../../src/mtl/weighting/index.js';
 
 const EXAMPLES = path.join(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..'), 'examples');
 
@@ -108,6 +113,13 @@ describe('config: multi-task strategy keys', () => {
   it('peft needs something to do, and not LoRA and adapters together', () => {
     assert.ok(issues(yaml('', 'peft: {}')).some((m) => /peft needs 'lora', 'adapters' or 'freeze'/.test(m)));
     assert.ok(issues(yaml('', 'peft: { lora: {}, adapters: {} }')).some((m) => /give 'lora' or 'adapters', not both/.test(m)));
+  });
+
+  it('offers exactly the methods src/mtl implements', () => {
+    assert.deepEqual(schema.SAMPLER_KINDS, SAMPLER_KINDS);
+    assert.deepEqual(schema.WEIGHTING_METHODS, WEIGHTING_METHODS);
+    assert.deepEqual(schema.SURGERY_METHODS, SURGERY_METHODS);
+    assert.deepEqual(schema.ADAPTER_ACTIVATIONS, ADAPTER_ACTIVATIONS);
   });
 
   it('the support-bot example configs are valid', () => {

@@ -161,6 +161,7 @@ export const taskSchema = z.strictObject({
 export const SCHEDULES = ['linear', 'cosine', 'constant'] as const;
 export const SAMPLER_KINDS = ['proportional', 'temperature', 'uniform', 'annealed', 'fixed'] as const;
 export const TASK_SCHEDULES = ['alternating', 'joint'] as const;
+/** The same lists as src/mtl (this layer cannot import it; tests/io/config-strategy.test.ts checks that they agree). */
 export const WEIGHTING_METHODS = ['static', 'uncertainty', 'gradnorm', 'dwa', 'random'] as const;
 export const SURGERY_METHODS = ['pcgrad', 'cagrad', 'mgda', 'gradvac'] as const;
 
