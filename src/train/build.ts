@@ -22,8 +22,6 @@ export interface TaskRun {
   readonly spec: TaskSpec;
   readonly type: AnyTaskType;
   readonly data: TaskData;
-  /** Weight of the task's loss in the total. */
-  readonly weight: number;
 }
 
 /** One task's features of one split, with the examples they were made from. */
@@ -98,7 +96,6 @@ export function buildTaskRuns(data: readonly TaskData[]): TaskRun[] {
       spec: taskSpec({ name: d.task.name, kind: d.task.type, labels, options: options as Readonly<Record<string, unknown>> }),
       type,
       data: d,
-      weight: d.task.weight,
     };
   });
 }
@@ -118,7 +115,7 @@ export function taskRunsFromRecords(records: readonly TaskRecord[], data: readon
       labels: record.labels ?? [],
       options: (record.options ?? {}) as Record<string, unknown>,
     });
-    return { spec, type: taskType(spec.kind), data: d, weight: d.task.weight };
+    return { spec, type: taskType(spec.kind), data: d };
   });
 }
 
