@@ -1,33 +1,27 @@
 /**
- * Runs each benchmark side by side with its Python torch peer, alternating processes, and reports
- * medians and the ratio ours/peer as a Markdown table (stdout) and JSON (bench/out/<name>.json).
- * Usage: npm run bench [-- --repeats 5 --threads 1]
+ * Runs benchmark suites side by side with their Python torch peers, alternating processes, and reports
+ * medians and the ratio ours/peer as Markdown (stdout and bench/out/<suite>.md) and JSON
+ * (bench/out/<suite>.json).
+ * - `overhead`: per-op cost (bench/tensor_overhead.ts vs bench/peer/tensor_overhead.py).
+ * - `model`: training and inference of the SNIPS joint model, memory and MFU (bench/model/suite.ts).
+ * Usage: npm run bench [-- overhead|model …] [--repeats 5] [--threads 1]   (no suite named: all)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { modelTable, runModelSuite } from './model/suite.js';
 
-const { values } = parseArgs({ options: { repeats: { type: 'string', default: '5' }, threads: { type: 'string', default: '1' } } });
+const { values, positionals } = parseArgs({
+  options: { repeats: { type: 'string', default: '5' }, threads: { type: 'string', default: '1' } },
+  allowPositionals: true,
+});
+const SUITES = ['overhead', 'model'];
+const suites = positionals.length === 0 ? SUITES : positionals;
+for (const s of suites) if (!SUITES.includes(s)) throw new Error(`unknown benchmark suite '${s}'; the suites are ${SUITES.join(', ')}`);
 const repeats = Number(values.repeats);
-const common = ['--threads', values.threads];
-
-interface Bench {
-  name: string;
-  ours: string[];
-  peer: string[];
-  /** metric key → [label, unit]; lower is better for all of these. */
-  metrics: Record<string, [string, string]>;
-}
-
-const benches: Bench[] = [
-  {
-    name: 'tensor_overhead',
-    ours: [process.execPath, '--import', 'tsx', 'bench/tensor_overhead.ts', ...common],
-    peer: ['/usr/bin/python3', 'bench/peer/tensor_overhead.py', ...common],
-    metrics: { addUs: ['small add, result freed at once', 'µs/op'], mlpStepMs: ['MLP training step (B 64, 256→512→10, AdamW)', 'ms/step'] },
-  },
-];
+const threads = Number(values.threads);
+const OUT = 'bench/out';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const run = (cmd: string[]) =>
@@ -38,32 +32,59 @@ const run = (cmd: string[]) =>
       .pop() as string,
   );
 
-mkdirSync('bench/out', { recursive: true });
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${values.threads} libtorch thread(s)`;
-console.log(`${new Date().toISOString().slice(0, 10)} · ${machine} · ${repeats} alternating runs per side, medians\n`);
-for (const bench of benches) {
-  const ours: Record<string, number[]> = {};
-  const peer: Record<string, number[]> = {};
+const date = new Date().toISOString();
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${threads} libtorch thread(s)`;
+
+/** Writes a suite's Markdown (with its header line) to stdout and bench/out/<name>.md, its JSON to bench/out/<name>.json. */
+function report(name: string, header: string, table: string, json: object): void {
+  const md = `${header}\n\n${table}\n`;
+  console.log(md);
+  writeFileSync(`${OUT}/${name}.md`, md);
+  writeFileSync(`${OUT}/${name}.json`, `${JSON.stringify({ date, machine, repeats, ...json }, null, 2)}\n`);
+}
+
+function overhead(): void {
+  const common = ['--threads', String(threads)];
+  const ours = [process.execPath, '--import', 'tsx', 'bench/tensor_overhead.ts', ...common];
+  const peer = ['/usr/bin/python3', 'bench/peer/tensor_overhead.py', ...common];
+  const metrics: Record<string, [string, string]> = {
+    addUs: ['small add, result freed at once', 'µs/op'],
+    mlpStepMs: ['MLP training step (B 64, 256→512→10, AdamW)', 'ms/step'],
+  };
+  const o: Record<string, number[]> = {};
+  const p: Record<string, number[]> = {};
   for (let r = 0; r < repeats; r++) {
-    for (const [side, into] of [
-      [bench.ours, ours],
-      [bench.peer, peer],
+    for (const [cmd, into] of [
+      [ours, o],
+      [peer, p],
     ] as const) {
-      const out = run(side);
+      const out = run(cmd);
       for (const k of Object.keys(out)) (into[k] ??= []).push(out[k]);
     }
   }
-  const rows = Object.entries(bench.metrics).map(([key, [label, unit]]) => {
-    const o = median(ours[key] ?? []);
-    const p = median(peer[key] ?? []);
-    return { key, label, unit, ours: o, peer: p, ratio: o / p };
+  const rows = Object.entries(metrics).map(([key, [label, unit]]) => {
+    const a = median(o[key] ?? []);
+    const b = median(p[key] ?? []);
+    return { key, label, unit, ours: a, peer: b, ratio: a / b };
   });
-  console.log(`| ${bench.name} | multitask-lm | PyTorch (Python) | ours/peer |\n| --- | ---: | ---: | ---: |`);
-  for (const r of rows)
-    console.log(`| ${r.label} | ${r.ours.toFixed(3)} ${r.unit} | ${r.peer.toFixed(3)} ${r.unit} | ${r.ratio.toFixed(2)}× |`);
-  console.log('');
-  writeFileSync(
-    `bench/out/${bench.name}.json`,
-    `${JSON.stringify({ date: new Date().toISOString(), machine, repeats, rows, raw: { ours, peer } }, null, 2)}\n`,
-  );
+  const table = [
+    '| tensor_overhead | multitask-lm | PyTorch (Python) | ours/peer |',
+    '| --- | ---: | ---: | ---: |',
+    ...rows.map((r) => `| ${r.label} | ${r.ours.toFixed(3)} ${r.unit} | ${r.peer.toFixed(3)} ${r.unit} | ${r.ratio.toFixed(2)}× |`),
+  ].join('\n');
+  report('tensor_overhead', `${date.slice(0, 10)} · ${machine} · ${repeats} alternating runs per side, medians`, table, {
+    rows,
+    raw: { ours: o, peer: p },
+  });
 }
+
+function model(): void {
+  const result = runModelSuite({ repeats, threads, dir: OUT, log: (line) => console.error(line) });
+  const header =
+    `${date.slice(0, 10)} · ${machine} · OpenBLAS core ${result.blasCore} (both sides) · float32 matmul peak ` +
+    `${result.matmulGflops.toFixed(0)} GFLOP/s · ${repeats} alternating runs per side, medians`;
+  report('model', header, modelTable(result), result);
+}
+
+mkdirSync(OUT, { recursive: true });
+for (const s of suites) (s === 'overhead' ? overhead : model)();

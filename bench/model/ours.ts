@@ -1,0 +1,129 @@
+/**
+ * multitask-lm's side of the model benchmark (the peer is bench/peer/model.py, which mirrors it).
+ * Modes, each one process printing one JSON line:
+ * - `train`: the joint intent + slot model (BertModel + the two task heads) from the exported initial
+ *   weights, one pass over the exported training batches after `--warmup` steps: forward, the two
+ *   cross-entropies summed, backward, loss read back (as the trainer logs it), gradient clipping at
+ *   1.0, AdamW (lr 1e-3, weight decay 0.01 except biases and LayerNorm), gradients cleared.
+ * - `infer`: evaluation mode, no gradients: each single dev example (latency, forward + argmax of
+ *   both heads + the label ids read back), then every dev batch of 32 (throughput).
+ * Each then reports the process's peak resident memory (VmHWM) and, measured after the work, the best
+ * float32 matmul throughput it sees (2048³, GFLOP/s): the suite takes the largest over all processes
+ * of both sides as the machine's peak, the denominator of MFU.
+ * Usage: node --import tsx bench/model/ours.ts --mode train|infer [--size 2x256] [--batches random|bucketed] [--threads 1]
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadSafetensors } from '../../src/io/safetensors.js';
+import { BertModel } from '../../src/models/bert/index.js';
+import { MultiTaskModel } from '../../src/mtl/multitask-model.js';
+import { taskSpec, type TaskSpecFields } from '../../src/tasks/index.js';
+import * as T from '../../src/tensor/index.js';
+import { clipGradNorm } from '../../src/train/clip.js';
+import { AdamW } from '../../src/train/optim/adamw.js';
+import { paramGroupsNoDecay } from '../../src/train/optim/param-groups.js';
+import { peakRssMiB, percentile, type TensorBatch } from './measure.js';
+import { encoderConfig, type BenchBatch, type BenchData, type EncoderSize } from './shared.js';
+
+const { values: a } = parseArgs({
+  options: {
+    mode: { type: 'string', default: 'train' },
+    size: { type: 'string', default: '2x256' },
+    batches: { type: 'string', default: 'random' },
+    threads: { type: 'string', default: '1' },
+    warmup: { type: 'string', default: '3' },
+    data: { type: 'string', default: 'bench/out' },
+  },
+});
+T.setNumThreads(Number(a.threads));
+
+/** Best of a few 2048³ float32 matmuls, GFLOP/s. */
+function matmulPeak(): number {
+  const n = 2048;
+  return T.tidy(() => {
+    const x = T.randn([n, n]);
+    const y = T.randn([n, n]);
+    let best = 0;
+    for (let i = 0; i < 6; i++) {
+      const t0 = performance.now();
+      T.matmul(x, y).dispose();
+      best = Math.max(best, (2 * n ** 3) / ((performance.now() - t0) / 1000) / 1e9);
+    }
+    return best;
+  });
+}
+
+const data = JSON.parse(readFileSync(`${a.data}/snips-batches.json`, 'utf8')) as BenchData;
+const size = a.size as EncoderSize;
+const model = MultiTaskModel.fromSpecs(
+  new BertModel(encoderConfig(size, data.vocabSize)),
+  data.specs.map((s) => taskSpec(s as TaskSpecFields)),
+);
+{
+  const { tensors } = loadSafetensors(`${a.data}/init-${size}.safetensors`);
+  model.loadSavedStateDict(tensors);
+  for (const t of tensors.values()) t.dispose();
+}
+const TASKS = ['intent', 'slots'];
+const toTensors = (b: BenchBatch): TensorBatch => ({
+  inputIds: T.tensor(b.inputIds, { dtype: 'int64' }),
+  attentionMask: T.tensor(b.attentionMask, { dtype: 'int64' }),
+  intent: T.tensor(b.intent, { dtype: 'int64' }),
+  slots: T.tensor(b.slots, { dtype: 'int64' }),
+});
+
+function train(batches: TensorBatch[], warmup: number): Record<string, number> {
+  model.train();
+  const optimizer = new AdamW(paramGroupsNoDecay(model.namedParameters(), 0.01), { lr: 1e-3 });
+  const step = (b: TensorBatch): number => {
+    const loss = T.tidy(() => {
+      const logits = model.forward({ inputIds: b.inputIds, attentionMask: b.attentionMask }, TASKS);
+      const slots = logits.get('slots') as T.Tensor;
+      const total = T.crossEntropy(logits.get('intent') as T.Tensor, b.intent).add(
+        T.crossEntropy(slots.reshape([-1, slots.shape[2] as number]), b.slots.reshape([-1])),
+      );
+      total.backward();
+      return total.item() as number;
+    });
+    clipGradNorm(model.parameters(), 1.0).dispose();
+    optimizer.step();
+    optimizer.zeroGrad();
+    return loss;
+  };
+  for (let i = 0; i < warmup; i++) step(batches[i % batches.length] as TensorBatch);
+  let lossSum = 0;
+  const t0 = performance.now();
+  for (const b of batches) lossSum += step(b);
+  const seconds = (performance.now() - t0) / 1000;
+  optimizer.dispose();
+  return { seconds, meanLoss: lossSum / batches.length };
+}
+
+function infer(singles: TensorBatch[], dev: TensorBatch[]): Record<string, number> {
+  model.eval();
+  const predict = (b: TensorBatch): void =>
+    T.noGrad(() =>
+      T.tidy(() => {
+        const logits = model.forward({ inputIds: b.inputIds, attentionMask: b.attentionMask }, TASKS);
+        for (const task of TASKS) (logits.get(task) as T.Tensor).argmax(-1).toFlatArray();
+      }),
+    );
+  for (let i = 0; i < 20; i++) predict(singles[i % singles.length] as TensorBatch);
+  const latencies = singles.map((b) => {
+    const t0 = performance.now();
+    predict(b);
+    return performance.now() - t0;
+  });
+  for (let i = 0; i < 2; i++) predict(dev[i] as TensorBatch);
+  const t0 = performance.now();
+  for (const b of dev) predict(b);
+  const seconds = (performance.now() - t0) / 1000;
+  return { latencyP50Ms: percentile(latencies, 50), latencyP95Ms: percentile(latencies, 95), batchSeconds: seconds };
+}
+
+const result =
+  a.mode === 'train'
+    ? train((a.batches === 'bucketed' ? data.bucketed : data.random).map(toTensors), Number(a.warmup))
+    : infer(data.singles.map(toTensors), data.devBatches.map(toTensors));
+const peakRss = peakRssMiB(); // before the matmuls below, which add their own buffers
+console.log(JSON.stringify({ ...result, peakRssMiB: peakRss, matmulGflops: matmulPeak(), blas: T.blasInfo().core }));

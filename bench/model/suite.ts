@@ -1,0 +1,187 @@
+/**
+ * The model benchmark: multitask-lm (bench/model/ours.ts) and the Python peer (bench/peer/model.py)
+ * side by side on the same encoder sizes, initial weights, batches (bench/model/export.ts, written
+ * once) and thread count, processes alternating; each figure is the median over the repeats, with
+ * the ratio ours/peer. Both sides get the same environment, OpenBLAS kernel choice included
+ * (src/tensor/blas-core.ts), so the comparison is of the two front ends over one libtorch.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { openSafetensors } from '../../src/io/safetensors.js';
+import { ensureOpenBlasCore } from '../../src/tensor/blas-core.js';
+import { ENCODER_SIZES, modelFlops, type BenchBatch, type BenchData, type EncoderSize, type FlopModel } from './shared.js';
+
+/** One row of the table: a figure of both sides. */
+export interface Row {
+  size: EncoderSize;
+  label: string;
+  unit: string;
+  /** Whether a larger value is better (throughput) or a smaller one (latency, memory). */
+  higherIsBetter: boolean;
+  ours: number;
+  peer: number;
+  ratio: number;
+  oursRuns: number[];
+  peerRuns: number[];
+}
+
+export interface SuiteResult {
+  matmulGflops: number;
+  blasCore: string;
+  rows: Row[];
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+/** Examples, non-padding tokens and model FLOPs of a list of batches. */
+function work(batches: readonly BenchBatch[], flops: FlopModel, training: boolean): { examples: number; tokens: number; flops: number } {
+  let examples = 0;
+  let tokens = 0;
+  let total = 0;
+  for (const b of batches) {
+    const B = b.inputIds.length;
+    examples += B;
+    tokens += b.attentionMask.reduce((s, row) => s + row.reduce((x, y) => x + y, 0), 0);
+    total += modelFlops(flops, { B, T: b.inputIds[0]?.length ?? 0 }, training);
+  }
+  return { examples, tokens, flops: total };
+}
+
+function flopModel(size: EncoderSize, dir: string): FlopModel {
+  const reader = openSafetensors(`${dir}/init-${size}.safetensors`);
+  try {
+    const nonEmbeddingParams = reader.names
+      .filter((n) => !n.includes('.embeddings.'))
+      .reduce((s, n) => s + reader.info(n).shape.reduce((x, y) => x * y, 1), 0);
+    return { nonEmbeddingParams, numLayers: ENCODER_SIZES[size].numHiddenLayers, hiddenSize: ENCODER_SIZES[size].hiddenSize };
+  } finally {
+    reader.close();
+  }
+}
+
+/**
+ * Runs the suite.
+ * @param options.repeats alternating runs per side and measurement.
+ * @param options.threads libtorch intra-op threads and OpenBLAS threads of both sides.
+ * @param options.dir where export.ts wrote the shared files (bench/out); written first when missing.
+ */
+export function runModelSuite(options: { repeats: number; threads: number; dir: string; log: (line: string) => void }): SuiteResult {
+  const { repeats, threads, dir, log } = options;
+  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
+  ensureOpenBlasCore(env); // the same kernels for both sides
+  const exec = (cmd: readonly string[]): Record<string, unknown> => {
+    const out = execFileSync(cmd[0] as string, cmd.slice(1), { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'] });
+    return JSON.parse(out.trim().split('\n').pop() as string) as Record<string, unknown>;
+  };
+  if (!existsSync(`${dir}/snips-batches.json`))
+    execFileSync(process.execPath, ['--import', 'tsx', 'bench/model/export.ts', '--out', dir], { env, stdio: 'inherit' });
+  const data = JSON.parse(readFileSync(`${dir}/snips-batches.json`, 'utf8')) as BenchData;
+  const ours = (args: string[]) => [
+    process.execPath,
+    '--import',
+    'tsx',
+    'bench/model/ours.ts',
+    '--threads',
+    String(threads),
+    '--data',
+    dir,
+    ...args,
+  ];
+  const peer = (args: string[]) => ['/usr/bin/python3', 'bench/peer/model.py', '--threads', String(threads), '--data', dir, ...args];
+
+  const peaks: number[] = [];
+  let blasCore = '';
+  const runs = new Map<string, number[]>(); // `${size}/${side}/${mode}/${key}` → values
+  const record = (prefix: string, cmd: string[]) => {
+    const out = exec(cmd);
+    peaks.push(out.matmulGflops as number);
+    if (typeof out.blas === 'string') blasCore = out.blas;
+    for (const [k, v] of Object.entries(out))
+      if (typeof v === 'number') runs.set(`${prefix}/${k}`, [...(runs.get(`${prefix}/${k}`) ?? []), v]);
+  };
+  for (let r = 0; r < repeats; r++) {
+    for (const size of Object.keys(ENCODER_SIZES) as EncoderSize[]) {
+      log(`repeat ${r + 1}/${repeats}, ${size}`);
+      record(`${size}/ours/train`, ours(['--mode', 'train', '--size', size]));
+      record(`${size}/peer/train`, peer(['--mode', 'train', '--size', size]));
+      record(`${size}/ours/bucketed`, ours(['--mode', 'train', '--size', size, '--batches', 'bucketed']));
+      record(`${size}/ours/infer`, ours(['--mode', 'infer', '--size', size]));
+      record(`${size}/peer/infer`, peer(['--mode', 'infer', '--size', size]));
+    }
+  }
+  const matmulGflops = Math.max(...peaks);
+  const rows: Row[] = [];
+  for (const size of Object.keys(ENCODER_SIZES) as EncoderSize[]) {
+    const fm = flopModel(size, dir);
+    const train = work(data.random, fm, true);
+    const bucketed = work(data.bucketed, fm, true);
+    const infer = work(data.devBatches, fm, false);
+    const get = (side: string, mode: string, key: string) => runs.get(`${size}/${side}/${mode}/${key}`) ?? [];
+    const add = (label: string, unit: string, higherIsBetter: boolean, oursRuns: number[], peerRuns: number[]) => {
+      const o = median(oursRuns);
+      const p = median(peerRuns);
+      rows.push({ size, label, unit, higherIsBetter, ours: o, peer: p, ratio: o / p, oursRuns, peerRuns });
+    };
+    const per = (xs: number[], amount: number) => xs.map((s) => amount / s);
+    const mfu = (xs: number[], flops: number) => xs.map((s) => (100 * flops) / s / (matmulGflops * 1e9));
+    add(
+      'training throughput',
+      'examples/s',
+      true,
+      per(get('ours', 'train', 'seconds'), train.examples),
+      per(get('peer', 'train', 'seconds'), train.examples),
+    );
+    add(
+      'training throughput',
+      'tokens/s',
+      true,
+      per(get('ours', 'train', 'seconds'), train.tokens),
+      per(get('peer', 'train', 'seconds'), train.tokens),
+    );
+    add('training MFU', '%', true, mfu(get('ours', 'train', 'seconds'), train.flops), mfu(get('peer', 'train', 'seconds'), train.flops));
+    add('training peak RSS', 'MiB', false, get('ours', 'train', 'peakRssMiB'), get('peer', 'train', 'peakRssMiB'));
+    add('inference latency, batch 1, p50', 'ms', false, get('ours', 'infer', 'latencyP50Ms'), get('peer', 'infer', 'latencyP50Ms'));
+    add('inference latency, batch 1, p95', 'ms', false, get('ours', 'infer', 'latencyP95Ms'), get('peer', 'infer', 'latencyP95Ms'));
+    add(
+      'inference throughput, batch 32',
+      'examples/s',
+      true,
+      per(get('ours', 'infer', 'batchSeconds'), infer.examples),
+      per(get('peer', 'infer', 'batchSeconds'), infer.examples),
+    );
+    add(
+      'inference MFU, batch 32',
+      '%',
+      true,
+      mfu(get('ours', 'infer', 'batchSeconds'), infer.flops),
+      mfu(get('peer', 'infer', 'batchSeconds'), infer.flops),
+    );
+    add('inference peak RSS', 'MiB', false, get('ours', 'infer', 'peakRssMiB'), get('peer', 'infer', 'peakRssMiB'));
+    add(
+      'end to end: ours length-bucketed vs peer padded to each batch’s longest',
+      'examples/s',
+      true,
+      per(get('ours', 'bucketed', 'seconds'), bucketed.examples),
+      per(get('peer', 'train', 'seconds'), train.examples),
+    );
+  }
+  return { matmulGflops, blasCore, rows };
+}
+
+/** The result as a Markdown table (figures with 3 significant digits). */
+export function modelTable(result: SuiteResult): string {
+  const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3));
+  const lines = [
+    '| encoder | figure | multitask-lm | PyTorch (Python) | ours/peer | better |',
+    '| --- | --- | ---: | ---: | ---: | :---: |',
+  ];
+  for (const r of result.rows)
+    lines.push(
+      `| ${r.size} | ${r.label} | ${fmt(r.ours)} ${r.unit} | ${fmt(r.peer)} ${r.unit} | ${r.ratio.toFixed(2)} | ${r.higherIsBetter ? '≥ 1' : '≤ 1'} |`,
+    );
+  return lines.join('\n');
+}

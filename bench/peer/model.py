@@ -1,0 +1,139 @@
+#!/usr/bin/python3
+"""Peer side of bench/model/ours.ts: the same work in Python with Debian's python3-torch and a
+Hugging Face Transformers-style BERT (bench/peer/bert.py), written as a Transformers user writes it:
+torch.optim.AdamW with the Trainer's no-decay groups (biases, LayerNorm), clip_grad_norm_(1.0),
+zero_grad(set_to_none=True), loss.item() every step; for inference model.eval(), torch.no_grad(),
+argmax(-1).tolist() of both heads.
+
+Prints one JSON line, as ours.ts does for the same --mode (peak RSS, then the best 2048³ matmul GFLOP/s).
+Usage: /usr/bin/python3 bench/peer/model.py --mode train|infer [--size 2x256] [--batches random|bucketed] [--threads 1]
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bert import JointBert, load_safetensors  # noqa: E402
+
+# bench/model/shared.ts ENCODER_SIZES
+SIZES = {
+    "2x256": dict(num_hidden_layers=2, hidden_size=256, num_attention_heads=4, intermediate_size=1024),
+    "4x512": dict(num_hidden_layers=4, hidden_size=512, num_attention_heads=8, intermediate_size=2048),
+}
+
+p = argparse.ArgumentParser()
+p.add_argument("--mode", default="train")
+p.add_argument("--size", default="2x256")
+p.add_argument("--batches", default="random")
+p.add_argument("--threads", type=int, default=1)
+p.add_argument("--warmup", type=int, default=3)
+p.add_argument("--data", default="bench/out")
+a = p.parse_args()
+torch.set_num_threads(a.threads)
+
+
+def peak_rss_mib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+with open(f"{a.data}/snips-batches.json") as f:
+    data = json.load(f)
+config = dict(
+    SIZES[a.size],
+    vocab_size=data["vocabSize"],
+    max_position_embeddings=128,
+    type_vocab_size=2,
+    layer_norm_eps=1e-12,
+    pad_token_id=data["padTokenId"],
+    hidden_dropout_prob=0.1,
+    attention_probs_dropout_prob=0.1,
+)
+model = JointBert(config, data["labels"]["intent"], data["labels"]["slots"])
+model.load_state_dict(load_safetensors(f"{a.data}/init-{a.size}.safetensors"), strict=True)
+
+
+def tensors(b):
+    return (
+        torch.tensor(b["inputIds"]),
+        torch.tensor(b["attentionMask"]),
+        torch.tensor(b["intent"]),
+        torch.tensor(b["slots"]),
+    )
+
+
+def train(batches):
+    model.train()
+    decay = [p for n, p in model.named_parameters() if not (n.endswith(".bias") or "LayerNorm" in n)]
+    no_decay = [p for n, p in model.named_parameters() if n.endswith(".bias") or "LayerNorm" in n]
+    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}], lr=1e-3)
+
+    def step(b):
+        loss = model.loss(*b)
+        loss.backward()
+        value = loss.item()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        return value
+
+    for i in range(a.warmup):
+        step(batches[i % len(batches)])
+    t0 = time.perf_counter()
+    loss_sum = sum(step(b) for b in batches)
+    return {"seconds": time.perf_counter() - t0, "meanLoss": loss_sum / len(batches)}
+
+
+def infer(singles, dev):
+    model.eval()
+
+    def predict(b):
+        with torch.no_grad():
+            intent, slots = model(b[0], b[1])
+            intent.argmax(-1).tolist()
+            slots.argmax(-1).tolist()
+
+    for i in range(20):
+        predict(singles[i % len(singles)])
+    latencies = []
+    for b in singles:
+        t0 = time.perf_counter()
+        predict(b)
+        latencies.append((time.perf_counter() - t0) * 1000)
+    for b in dev[:2]:
+        predict(b)
+    t0 = time.perf_counter()
+    for b in dev:
+        predict(b)
+    seconds = time.perf_counter() - t0
+    s = torch.tensor(latencies, dtype=torch.float64)
+    return {
+        "latencyP50Ms": torch.quantile(s, 0.5).item(),
+        "latencyP95Ms": torch.quantile(s, 0.95).item(),
+        "batchSeconds": seconds,
+    }
+
+
+if a.mode == "train":
+    result = train([tensors(b) for b in data[a.batches]])
+else:
+    result = infer([tensors(b) for b in data["singles"]], [tensors(b) for b in data["devBatches"]])
+def matmul_peak(n=2048):
+    x, y = torch.randn(n, n), torch.randn(n, n)
+    best = 0.0
+    for _ in range(6):
+        t0 = time.perf_counter()
+        torch.matmul(x, y)
+        best = max(best, 2 * n**3 / (time.perf_counter() - t0) / 1e9)
+    return best
+
+
+peak_rss = peak_rss_mib()  # before the matmuls, which add their own buffers
+print(json.dumps(dict(result, peakRssMiB=peak_rss, matmulGflops=matmul_peak())))
