@@ -71,14 +71,18 @@ export class BertSelfAttention extends Module {
         .view([B, T, nh, hs])
         .transpose(1, 2)
         .reshape([B * nh, T, hs]);
-    const q = heads(this.query.forward(x));
-    const kT = heads(this.key.forward(x)).transpose(1, 2); // (B·nh, hs, T), a view: the GEMM reads it transposed
-    const v = heads(this.value.forward(x));
-    // scores = q·kᵀ/√hs + bias in one kernel, (B·nh, T, T)
-    const scores = bias === undefined ? bmm(q, kT).mul(1 / Math.sqrt(hs)) : baddbmm(bias, q, kT, 1, 1 / Math.sqrt(hs));
-    const probs = this.dropout.forward(softmax(scores, -1)); // (B·nh, T, T)
-    const context = bmm(probs, v); // (B·nh, T, hs)
-    return context.view([B, nh, T, hs]).transpose(1, 2).reshape([B, T, H]);
+    // A scope of its own: without autograd (inference) q, k, v, scores and probabilities are freed
+    // here, before the feed-forward block allocates, as Python's reference counting would.
+    return tidy(() => {
+      const q = heads(this.query.forward(x));
+      const kT = heads(this.key.forward(x)).transpose(1, 2); // (B·nh, hs, T), a view: the GEMM reads it transposed
+      const v = heads(this.value.forward(x));
+      // scores = q·kᵀ/√hs + bias in one kernel, (B·nh, T, T)
+      const scores = bias === undefined ? bmm(q, kT).mul(1 / Math.sqrt(hs)) : baddbmm(bias, q, kT, 1, 1 / Math.sqrt(hs));
+      const probs = this.dropout.forward(softmax(scores, -1)); // (B·nh, T, T)
+      const context = bmm(probs, v); // (B·nh, T, hs)
+      return context.view([B, nh, T, hs]).transpose(1, 2).reshape([B, T, H]);
+    });
   }
 }
 
@@ -97,8 +101,10 @@ export class BertSelfOutput extends Module {
 
   /** context (B, T, H), residual (B, T, H) → (B, T, H) */
   forward(context: Tensor, residual: Tensor): Tensor {
-    const h = this.dropout.forward(this.dense.forward(context)); // fresh, so the residual add may be in place
-    return this.layerNorm.forward(h.add_(residual));
+    return tidy(() => {
+      const h = this.dropout.forward(this.dense.forward(context)); // fresh, so the residual add may be in place
+      return this.layerNorm.forward(h.add_(residual));
+    });
   }
 }
 
@@ -115,6 +121,9 @@ export class BertAttention extends Module {
 
   /** x (B, T, H), bias (B·nh, 1, T) or undefined → (B, T, H) */
   forward(x: Tensor, bias?: Tensor): Tensor {
-    return this.output.forward(this.self.forward(x, bias), x);
+    const context = this.self.forward(x, bias);
+    const out = this.output.forward(context, x);
+    context.dispose(); // freed now without autograd; the graph keeps it otherwise
+    return out;
   }
 }

@@ -31,7 +31,7 @@ export class BertIntermediate extends Module {
 
   /** (B, T, H) → (B, T, intermediate) */
   forward(x: Tensor): Tensor {
-    return this.act(this.dense.forward(x));
+    return tidy(() => this.act(this.dense.forward(x))); // the pre-activation is freed here without autograd
   }
 }
 
@@ -50,8 +50,10 @@ export class BertOutput extends Module {
 
   /** h (B, T, intermediate), residual (B, T, H) → (B, T, H) */
   forward(h: Tensor, residual: Tensor): Tensor {
-    const y = this.dropout.forward(this.dense.forward(h)); // fresh, so the residual add may be in place
-    return this.layerNorm.forward(y.add_(residual));
+    return tidy(() => {
+      const y = this.dropout.forward(this.dense.forward(h)); // fresh, so the residual add may be in place
+      return this.layerNorm.forward(y.add_(residual));
+    });
   }
 }
 
@@ -74,7 +76,10 @@ export class BertLayer extends Module {
   forward(x: Tensor, bias?: Tensor): Tensor {
     return tidy(() => {
       const a = this.attention.forward(x, bias);
-      return this.output.forward(this.intermediate.forward(a), a);
+      const h = this.intermediate.forward(a); // (B, T, intermediate)
+      const out = this.output.forward(h, a);
+      h.dispose(); // without autograd its memory goes now (with autograd the graph keeps what backward needs)
+      return out;
     });
   }
 }
