@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeLoadError, TorchError } from '../errors.js';
+import { staleAddonSources } from './addon-freshness.js';
 import { ensureOpenBlasCore } from './blas-core.js';
 
 /** An argument of a dispatcher call: tensor ids, scalars, lists, strings; undefined = schema default. */
@@ -78,6 +79,12 @@ function load(): NativeBinding {
     throw new NativeLoadError(
       `the native addon ${file} is not built. Run \`npm run setup\` (installs libtorch-dev on Debian when no libtorch is found, then builds), ` +
         'or install libtorch (apt-get install libtorch-dev, pip install torch, or a libtorch archive with TORCH_DIR=/path) and run `npm run build:native`.',
+    );
+  }
+  const stale = staleAddonSources(root, file);
+  if (stale.length > 0) {
+    throw new NativeLoadError(
+      `the native addon ${file} is older than its sources (${stale.join(', ')} changed since it was built); rebuild it with \`npm run build:native\``,
     );
   }
   ensureOpenBlasCore(); // before libtorch loads OpenBLAS, which reads it once

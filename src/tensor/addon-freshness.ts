@@ -1,0 +1,20 @@
+/**
+ * Whether the built addon is older than its sources: after a pull that changed native/, the old
+ * addon would load and lack (or misbehave in) the changed functions. build.mjs applies the same rule
+ * when deciding to rebuild.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The sources (native/* and binding.gyp under `root`) newer than `addon`, or [] when the addon is
+ * current or the sources are not there (an installed package without them).
+ * @param root the repository or package root; `addon` the built .node file.
+ */
+export function staleAddonSources(root: string, addon: string): string[] {
+  const dir = path.join(root, 'native');
+  if (!existsSync(dir) || !existsSync(addon)) return [];
+  const built = statSync(addon).mtimeMs;
+  const sources = [...readdirSync(dir).map((f) => path.join(dir, f)), path.join(root, 'binding.gyp')].filter((f) => existsSync(f));
+  return sources.filter((f) => statSync(f).mtimeMs > built).map((f) => path.relative(root, f));
+}
