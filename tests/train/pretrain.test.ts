@@ -121,6 +121,31 @@ describe('pre-training from a config: masked LM, supersense and link prediction 
   });
 });
 
+describe('masked LM on a plain-text corpus', () => {
+  it('streams the first max_lines lines of a text file and trains on them', async () => {
+    const lines = readFileSync(path.join(DATASETS, 'sst2', 'train.tsv'), 'utf8')
+      .split('\n')
+      .slice(1, 200);
+    writeFileSync(at('corpus.txt'), lines.map((l) => l.split('\t')[0]).join('\n\n') + '\n'); // blank lines are skipped
+    const yaml = `output_dir: out/text
+encoder: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 4, intermediate_size: 37, max_position_embeddings: 64 }
+tokenizer: { train: { vocab_size: 200, min_frequency: 1 } }
+max_length: 24
+tasks:
+  - { name: mlm, type: masked-lm, data: { format: text, train: corpus.txt, max_lines: 120, dev_fraction: 0.25 } }
+training: { max_steps: 3, batch_size: 8, eval_every: 3 }
+`;
+    writeFileSync(at('text.yaml'), yaml);
+    const r = await train(loadTrainingConfig(at('text.yaml')));
+    assert.equal(r.step, 3);
+    const start = JSON.parse(readFileSync(at('out', 'text', 'metrics.jsonl'), 'utf8').split('\n')[0]!) as {
+      examples: { mlm: Record<string, number> };
+    };
+    assert.deepEqual(start.examples.mlm, { train: 90, dev: 30 }, '120 non-blank lines read, a quarter held out');
+    assert.ok(r.dev!.metrics.mlm!.maskedTokens! > 0, 'dev tokens were masked');
+  });
+});
+
 describe('fine-tuning a pre-trained checkpoint', () => {
   it('takes the encoder and tokenizer from the checkpoint, or its shape only (scratch); rejects a tokenizer or architecture', () => {
     const ckpt = at('out', 'pretrain', 'best');
