@@ -37,6 +37,7 @@ commands:
            --seeds N       fine-tuning seeds 1..N (default 3)
            --out DIR       default runs/transfer
            --pretrain-steps N  pre-training steps (instead of the config's)
+           --finetune-steps N  fine-tuning steps of every downstream run (instead of each config's)
            --reuse         keep pre-trained encoders of an earlier run with the same config in <out>
   demo                  multi-task pre-training on WordNet 3.1 (masked LM on glosses, supersense classification, link
                         prediction over WordNet's relations), then predictions on sample inputs and a report

@@ -1,5 +1,5 @@
 /**
- * `mtl transfer PRETRAIN_CONFIG FINETUNE_CONFIG... [--seeds N] [--out DIR] [--pretrain-steps N] [--reuse]`:
+ * `mtl transfer PRETRAIN_CONFIG FINETUNE_CONFIG... [--seeds N] [--out DIR] [--pretrain-steps N] [--finetune-steps N] [--reuse]`:
  * parses, calls `transferReport` (src/train/transfer.ts), prints the table.
  */
 import path from 'node:path';
@@ -19,6 +19,7 @@ export async function transferCommand(args: string[]): Promise<number> {
       out: { type: 'string', default: 'runs/transfer' },
       'pretrain-steps': { type: 'string' },
       reuse: { type: 'boolean', default: false },
+      'finetune-steps': { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
@@ -36,6 +37,7 @@ export async function transferCommand(args: string[]): Promise<number> {
     seeds,
     outDir: path.resolve(values.out),
     reuse: values.reuse,
+    ...(values['finetune-steps'] === undefined ? {} : { finetuneSteps: positiveInt(values['finetune-steps'], '--finetune-steps') }),
     log: (line) => console.log(line),
   });
   console.log(`\n${result.table}\n\nwritten: ${path.join(path.resolve(values.out), 'transfer.md')} and transfer.json`);

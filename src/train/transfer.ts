@@ -10,8 +10,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { ConfigError } from '../errors.js';
-import { trainingConfigToYaml, type TrainingConfig } from '../io/config/index.js';
+import { parseTrainingConfig, trainingConfigToJson, type TrainingConfig } from '../io/config/index.js';
 import { taskType } from '../tasks/index.js';
 import { finetune, loadFinetuneConfig, type EncoderInit } from './finetune.js';
 import { train } from './trainer.js';
@@ -33,6 +34,8 @@ export interface TransferOptions {
    * is this run's (an interrupted report continues without pre-training again). Default false.
    */
   readonly reuse?: boolean;
+  /** Fine-tuning steps of every downstream run (default: each config's own). */
+  readonly finetuneSteps?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -58,10 +61,15 @@ export interface TransferResult {
   readonly table: string;
 }
 
-/** Whether `ckpt` holds a finished pre-training run of exactly `config` (its saved training_config.yaml). */
+/**
+ * Whether `ckpt` holds a finished pre-training run of `config`: its saved training_config.yaml, read
+ * with today's defaults for keys added since, is `config`.
+ */
 function reusable(ckpt: string, config: TrainingConfig): boolean {
   const file = path.join(ckpt, 'training_config.yaml');
-  return existsSync(file) && readFileSync(file, 'utf8') === trainingConfigToYaml(config);
+  if (!existsSync(file)) return false;
+  const saved = parseTrainingConfig(readFileSync(file, 'utf8'), { source: file, checkFiles: false });
+  return isDeepStrictEqual(trainingConfigToJson(saved), trainingConfigToJson(config)); // key order aside
 }
 
 /** The pre-training config restricted to its masked-LM tasks (same steps and settings). */
@@ -140,7 +148,9 @@ export async function transferReport(options: TransferOptions): Promise<Transfer
       const seconds: number[] = [];
       for (const seed of seeds) {
         const base = loadFinetuneConfig(file, ckpt, init);
-        const config = { ...base, seed, outputDir: path.join(outDir, 'finetune', name, arm, `seed-${seed}`) };
+        const steps = options.finetuneSteps;
+        const training = steps === undefined ? base.training : { ...base.training, maxSteps: steps, epochs: undefined };
+        const config = { ...base, seed, training, outputDir: path.join(outDir, 'finetune', name, arm, `seed-${seed}`) };
         const r = await finetune(config, { log: () => {} });
         seconds.push(r.trainSeconds);
         for (const t of config.tasks) {

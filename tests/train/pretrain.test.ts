@@ -193,5 +193,24 @@ describe('transfer report', () => {
     for (const c of r.cells) assert.ok(c.values.length === 1 && c.values[0]! >= 0 && c.values[0]! <= 1, `${c.arm}: one accuracy`);
     assert.ok(existsSync(at('out', 'transfer', 'transfer.md')), 'transfer.md written');
     assert.match(r.table, /\| banking \| accuracy \|/);
+    const again = await transferReport({
+      pretrain,
+      finetune: [at('finetune.yaml')],
+      seeds: [2],
+      outDir: at('out', 'transfer'),
+      reuse: true,
+      finetuneSteps: 2,
+    });
+    assert.deepEqual(
+      Object.values(again.pretraining).map((p) => p.reused),
+      [true, true],
+      'both pre-trained encoders are reused',
+    );
+    const state = JSON.parse(
+      readFileSync(at('out', 'transfer', 'finetune', 'finetune', 'scratch', 'seed-2', 'last', 'trainer_state.json'), 'utf8'),
+    ) as {
+      global_step: number;
+    };
+    assert.equal(state.global_step, 2, "--finetune-steps replaces the configs' max_steps");
   });
 });
