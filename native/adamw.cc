@@ -11,7 +11,10 @@
 // checks the bits against the op-by-op path over sizes that exercise vector bodies and tails.
 #include <ATen/ATen.h>
 
+#if defined(__x86_64__) || defined(__i386__)
+#define MTL_ADAMW_AVX2 1
 #include <immintrin.h>
+#endif
 
 #include <cmath>
 #include <cstdint>
@@ -63,6 +66,7 @@ void updateScalar(const AdamwTensors& t, int64_t from, int64_t n, const AdamwSca
   }
 }
 
+#ifdef MTL_ADAMW_AVX2
 // Eight elements at a time with AVX2 + FMA (the kernels ATen runs on this CPU are AVX2 too); returns
 // how many elements it did. Compiled for AVX2 whatever the addon's flags; called only where the CPU has it.
 __attribute__((target("avx2,fma"))) int64_t updateAvx2(const AdamwTensors& t, int64_t n, const AdamwScalars& s, bool maximize) {
@@ -90,6 +94,7 @@ __attribute__((target("avx2,fma"))) int64_t updateAvx2(const AdamwTensors& t, in
   }
   return i;
 }
+#endif  // MTL_ADAMW_AVX2
 
 bool sameLayout(const at::Tensor& a, const at::Tensor& b) {
   return a.scalar_type() == at::kFloat && a.device().is_cpu() && a.is_contiguous() && a.sizes() == b.sizes();
@@ -122,8 +127,13 @@ Napi::Value AdamwStepFused(const Napi::CallbackInfo& info) {
     const AdamwTensors t{param.data_ptr<float>(), grad.data_ptr<float>(), expAvg.data_ptr<float>(), expAvgSq.data_ptr<float>(),
                          amsgrad ? maxExpAvgSq->data_ptr<float>() : nullptr};
     const int64_t n = param.numel();
+#ifdef MTL_ADAMW_AVX2
     static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    updateScalar(t, avx2 ? updateAvx2(t, n, s, maximize) : 0, n, s, maximize);
+    const int64_t vectorized = avx2 ? updateAvx2(t, n, s, maximize) : 0;
+#else
+    const int64_t vectorized = 0;  // not x86: the scalar loop (same float operations, same bits)
+#endif
+    updateScalar(t, vectorized, n, s, maximize);
     return Napi::Boolean::New(info.Env(), true);
   });
 }
