@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { modelTable, runModelSuite } from './model/suite.js';
+import { ensureOpenBlasCore } from '../src/tensor/blas-core.js';
 
 const { values, positionals } = parseArgs({
   options: { repeats: { type: 'string', default: '5' }, threads: { type: 'string', default: '1' } },
@@ -24,9 +25,11 @@ const threads = Number(values.threads);
 const OUT = 'bench/out';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const env: NodeJS.ProcessEnv = { ...process.env };
+ensureOpenBlasCore(env); // the same OpenBLAS kernels for both sides, as the model suite
 const run = (cmd: string[]) =>
   JSON.parse(
-    execFileSync(cmd[0] as string, cmd.slice(1), { encoding: 'utf8' })
+    execFileSync(cmd[0] as string, cmd.slice(1), { encoding: 'utf8', env })
       .trim()
       .split('\n')
       .pop() as string,
