@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { readJointFolder, type JointExample } from '../../src/data/index.js';
 import { bertConfig, type BertConfig } from '../../src/models/bert/index.js';
 import { trainWordPiece, type Tokenizer } from '../../src/tokenization/index.js';
+import type { TensorFixture } from '../helpers/fixtures.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DATASETS = path.resolve(ROOT, '..', 'shared', 'datasets');
@@ -49,4 +50,12 @@ export function tinyConfig(vocabSize: number, fields: Partial<BertConfig> = {}):
     attentionProbsDropoutProb: 0,
     ...fields,
   });
+}
+
+/** A loss fixture of scripts/fixtures/tasks.py: logits and labels in, torch's loss and its gradient out. */
+export interface LossCase {
+  logits: TensorFixture;
+  labels: TensorFixture;
+  loss: TensorFixture;
+  grad: TensorFixture;
 }

@@ -12,14 +12,8 @@ import {
 } from '../../src/tasks/index.js';
 import { dispose, grad, liveTensorCount, manualSeed, tensor, tidy } from '../../src/tensor/index.js';
 import { assertClose, fromFixture, loadFixture, type TensorFixture } from '../helpers/fixtures.js';
-import { jointSplit, snipsTokenizer, tinyConfig } from './helpers.js';
+import { jointSplit, snipsTokenizer, tinyConfig, type LossCase } from './helpers.js';
 
-interface LossCase {
-  logits: TensorFixture;
-  labels: TensorFixture;
-  loss: TensorFixture;
-  grad: TensorFixture;
-}
 const fixture = loadFixture<{ single_label: LossCase; multi_label: LossCase; head: Record<string, TensorFixture> }>('tasks');
 
 const src = { file: 'mini.tsv', line: 1 };

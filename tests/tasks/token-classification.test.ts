@@ -13,15 +13,9 @@ import {
   TokenClassificationHead,
 } from '../../src/tasks/index.js';
 import { dispose, grad, liveTensorCount, manualSeed, noGrad, tensor, tidy } from '../../src/tensor/index.js';
-import { assertClose, fromFixture, loadFixture, type TensorFixture } from '../helpers/fixtures.js';
-import { jointSplit, snipsTokenizer, tinyConfig } from './helpers.js';
+import { assertClose, fromFixture, loadFixture } from '../helpers/fixtures.js';
+import { jointSplit, snipsTokenizer, tinyConfig, type LossCase } from './helpers.js';
 
-interface LossCase {
-  logits: TensorFixture;
-  labels: TensorFixture;
-  loss: TensorFixture;
-  grad: TensorFixture;
-}
 const fixture = loadFixture<{ token: LossCase }>('tasks');
 
 const spec = (labels: readonly string[]): TaskSpec<TokenClassificationOptions> =>
