@@ -3,8 +3,9 @@
  *
  * Every `score` broadcasts over leading dimensions and reduces the last one (D), so (B, D) triples
  * give (B,), and (B, 1, D) positives against (B, N, D) negatives give (B, N). `scoreAll` scores one
- * side of B queries against C candidate entities at once, (B, C), for ranking; callers chunk the
- * entity table so that memory stays O(B·C·D) per chunk.
+ * side of B queries against C candidate entities at once, (B, C), for ranking, without a (B, C, D)
+ * temporary: DistMult and ComplEx by matrix products, TransE by one cdist kernel, RotatE by
+ * cache-sized blocks (./complex-distances.ts; under autograd it broadcasts, for in-batch training).
  *
  * Complex-valued models (ComplEx, RotatE) store an entity of complex dimension k as 2k reals: the real
  * parts in the first half, the imaginary parts in the second (as the RotatE repository does).
@@ -12,8 +13,10 @@
 import { ConfigError, ShapeError } from '../../errors.js';
 import {
   add,
+  cdist,
   chunk,
   cos,
+  isGradEnabled,
   matmul,
   mul,
   neg,
@@ -27,6 +30,7 @@ import {
   unsqueeze,
   type Tensor,
 } from '../../tensor/index.js';
+import { complexL1Distances } from './complex-distances.js';
 
 /** Which side of a triple the candidates fill: 'tail' scores (h, r, e) for every e; 'head' scores (e, r, t). */
 export type CorruptSide = 'head' | 'tail';
@@ -51,7 +55,7 @@ export interface ScoringFunction {
 
 export type ScoringName = 'transe' | 'distmult' | 'complex' | 'rotate';
 
-/** Generic scoreAll by broadcasting (B, 1, D) against (1, C, D): O(B·C·D) memory. */
+/** scoreAll by broadcasting (B, 1, D) against (1, C, D): O(B·C·D) memory; differentiable. */
 function broadcastAll(f: ScoringFunction, anchor: Tensor, r: Tensor, candidates: Tensor, side: CorruptSide): Tensor {
   return tidy(() => {
     const a = unsqueeze(anchor, 1); // (B, 1, D)
@@ -78,7 +82,9 @@ export function transE(p: 1 | 2 = 1): ScoringFunction {
     name: 'transe',
     relationDim: (d) => d,
     score: (h, r, t) => tidy(() => neg(norm(sub(add(h, r), t), p, -1))),
-    scoreAll: (anchor, r, candidates, side) => broadcastAll(f, anchor, r, candidates, side),
+    // ‖h + r − c‖ for tail candidates, ‖c + r − t‖ = ‖c − (t − r)‖ for head ones: one cdist kernel,
+    // no (B, C, D) temporary.
+    scoreAll: (anchor, r, candidates, side) => tidy(() => neg(cdist(side === 'tail' ? add(anchor, r) : sub(anchor, r), candidates, p))),
   };
   return f;
 }
@@ -158,10 +164,21 @@ export function rotatE(): ScoringFunction {
         // |d_i| as torch.norm over a stacked (re, im) axis, as the authors' code: its gradient at 0 is 0, not NaN.
         return neg(sum(norm(stack([dRe, dIm], 0), 2, 0), -1));
       }),
-    scoreAll: (anchor, r, candidates, side) =>
-      // Side 'head' as in the authors' code: d = ‖h∘r − t‖ = ‖h − t∘conj(r)‖ since |r_i| = 1, but the
-      // generic broadcast computes exactly the same quantity, so it is used for both sides.
-      broadcastAll(f, anchor, r, candidates, side),
+    scoreAll: (anchor, theta, candidates, side) => {
+      // Under autograd (in-batch training) the differentiable broadcast; for ranking the blocked,
+      // in-place distances of ./complex-distances.ts.
+      if (isGradEnabled() && [anchor, theta, candidates].some((t) => t.requiresGrad)) {
+        return broadcastAll(f, anchor, theta, candidates, side);
+      }
+      return tidy(() => {
+        const [aRe, aIm] = halves(anchor);
+        const [cRe, cIm] = halves(candidates);
+        // Side 'tail': d = |h∘r − c|. Side 'head' as in the authors' code: d = |c∘r − t| = |c − t∘conj(r)|
+        // since |r_i| = 1, so the query is the tail rotated by −θ.
+        const [qRe, qIm] = rotate(aRe, aIm, side === 'tail' ? theta : neg(theta));
+        return neg(complexL1Distances(qRe, qIm, cRe, cIm));
+      });
+    },
   };
   return f;
 }

@@ -11,6 +11,7 @@ const BMM = defineOp('aten::bmm');
 const LINEAR = defineOp('aten::linear');
 const EINSUM = defineOp('aten::einsum');
 const BADDBMM = defineOp('aten::baddbmm');
+const CDIST = defineOp('aten::cdist');
 
 /** Matrix product with NumPy broadcasting of batch dimensions: (…, n, k) @ (…, k, m) → (…, n, m). */
 export const matmul = (a: Tensor, b: Tensor): Tensor => run(MATMUL, a.id, b.id);
@@ -28,3 +29,10 @@ export const einsum = (equation: string, ...operands: Tensor[]): Tensor => run(E
  */
 export const baddbmm = (input: Tensor, b1: Tensor, b2: Tensor, beta = 1, alpha = 1): Tensor =>
   run(BADDBMM, input.id, b1.id, b2.id, beta, alpha);
+
+/**
+ * p-norm distances between the rows of x1 (…, n, d) and x2 (…, m, d) → (…, n, m), as torch.cdist,
+ * always computed from the differences (compute_mode 'donot_use_mm_for_euclid_dist'), never through the
+ * ‖x‖² + ‖y‖² − 2⟨x, y⟩ expansion, which loses precision for near neighbours. Differentiable.
+ */
+export const cdist = (x1: Tensor, x2: Tensor, p = 2): Tensor => run(CDIST, x1.id, x2.id, p, 2);

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { liveTensorCount, tensor, tidy, grad, type Tensor } from '../../../src/tensor/index.js';
+import { ShapeError } from '../../../src/errors.js';
+import { grad, liveTensorCount, manualSeed, randn, tensor, tidy, transpose, unsqueeze, type Tensor } from '../../../src/tensor/index.js';
+import { complexL1Distances } from '../../../src/tasks/kg/complex-distances.js';
 import { complEx, distMult, rotatE, rotate, transE, type ScoringFunction } from '../../../src/tasks/kg/scoring.js';
 import { negativeSamplingLoss } from '../../../src/tasks/kg/negative-sampling.js';
 import { assertClose, fromFixture, loadFixture, type TensorFixture } from '../../helpers/fixtures.js';
@@ -116,3 +118,49 @@ for (const key of ['uniform', 'adversarial', 'adversarial_g0']) {
     assert.equal(liveTensorCount(), base);
   });
 }
+
+test('scoreAll without autograd (cdist for TransE, cache-sized blocks for RotatE) equals the broadcast definition, both sides', () => {
+  manualSeed(3);
+  const base = liveTensorCount();
+  tidy(() => {
+    // 5 queries, 37 candidates, k = 6: with 64-float blocks RotatE runs 17 blocks, the last one short.
+    const [anchor, cand] = [randn([5, 12]), randn([37, 12])];
+    for (const [name, f, r] of [
+      ['transe1', transE(1), randn([5, 12])],
+      ['transe2', transE(2), randn([5, 12])],
+      ['rotate', rotatE(), randn([5, 6]).mul(3)],
+    ] as const) {
+      for (const side of ['tail', 'head'] as const) {
+        const a = unsqueeze(anchor, 1); // (B, 1, D)
+        const c = unsqueeze(cand, 0); // (1, C, D)
+        const want = side === 'tail' ? f.score(a, unsqueeze(r, 1), c) : f.score(c, unsqueeze(r, 1), a); // (B, C)
+        const got = f.scoreAll(anchor, r, cand, side);
+        assert.deepEqual(got.shape, [5, 37], `${name} ${side}: shape`);
+        close(got, want.toFlatArray() as number[], 1e-4);
+      }
+    }
+    const [qRe, qIm, cRe, cIm] = [randn([5, 6]), randn([5, 6]), randn([37, 6]), randn([37, 6])];
+    const whole = complexL1Distances(qRe, qIm, cRe, cIm).toFlatArray() as number[];
+    close(complexL1Distances(qRe, qIm, cRe, cIm, 64), whole, 1e-5);
+    assert.throws(() => complexL1Distances(qRe, qIm, cRe, transpose(cIm, 0, 1)), ShapeError);
+  });
+  assert.equal(liveTensorCount(), base);
+});
+
+test('RotatE and TransE scoreAll stay differentiable for in-batch training', () => {
+  const base = liveTensorCount();
+  tidy(() => {
+    for (const f of [rotatE(), transE(1)]) {
+      const anchor = tensor([[1, 2, 0.5, -1]]);
+      const cand = tensor([
+        [2, 0, 1, 1],
+        [0, 1, -1, 0.5],
+      ]);
+      anchor.requiresGrad = true;
+      const r = f.name === 'rotate' ? tensor([[0.3, -1]]) : tensor([[0.1, 0.2, 0.3, 0.4]]);
+      const [g] = grad([f.scoreAll(anchor, r, cand, 'tail').sum()], [anchor]);
+      assert.ok(g !== undefined && (g.toFlatArray() as number[]).every(Number.isFinite), `${f.name}: finite gradient`);
+    }
+  });
+  assert.equal(liveTensorCount(), base);
+});
