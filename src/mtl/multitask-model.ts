@@ -110,7 +110,8 @@ export class MultiTaskModel extends Module {
   }
 
   /**
-   * Encodes the batch ONCE and runs the head of each task in `taskNames` on the encoding.
+   * Encodes the batch ONCE and runs the head of each task in `taskNames` on the encoding (heads that
+   * do not read the encoder get the inputs instead, and when no head reads it there is no encoder pass).
    * @param inputs (B, T) int64 inputIds, attentionMask, tokenTypeIds.
    * @returns task → logits (shape set by the task type: (B, C), (B, T, C), …); intermediates are freed.
    * @throws ConfigError for an unknown or repeated task name (before any computation).
@@ -121,9 +122,11 @@ export class MultiTaskModel extends Module {
     const heads = taskNames.map((name) => [name, this.heads.get(name)] as const);
     const mmoe = this.#mmoe;
     return tidy(() => {
-      const shared = this.taskAdapters ? undefined : this.encoder.forward(inputs); // (B, T, H) and (B, H), shared by every head
+      const encoderHeads = heads.filter(([, head]) => head.readsEncoder).length;
+      const shared = this.taskAdapters || encoderHeads === 0 ? undefined : this.encoder.forward(inputs); // (B, T, H) and (B, H), shared by every head
       return new Map(
         heads.map(([name, head]) => {
+          if (!head.readsEncoder) return [name, head.forwardInputs(inputs)]; // free embeddings: no encoder pass
           const encoded = shared ?? withAdapter(this.encoder, name, () => this.encoder.forward(inputs)); // per-task adapters: a pass per task
           return [name, head.forward(mmoe === undefined ? encoded : mmoeView(mmoe, encoded, name))];
         }),

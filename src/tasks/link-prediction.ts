@@ -5,7 +5,8 @@
  * description, relations have embeddings of their own, and a scoring function f(h, r, t) (TransE,
  * DistMult, ComplEx or RotatE; ./kg/scoring.ts) is trained with the negative-sampling loss of RotatE
  * (Sun et al., ICLR 2019, eq. 4, optionally self-adversarial, eq. 5), so the graph objective trains the
- * encoder. (Free entity embeddings, without the encoder, are `KgEmbeddingModel` in ./kg/model.ts.)
+ * encoder. With `entities: embedding` the entities are free embeddings instead (./kg/heads.ts
+ * FreeEntityHead; no encoder pass, the batch's input ids are entity ids), as in the RotatE repository.
  *
  * Negatives are IN-BATCH: each triple (h_i, r_i, t_i) of a batch of B is corrupted with the tails t_j
  * (and, separately, the heads h_j) of the other triples of the batch, whose descriptions the encoder
@@ -13,9 +14,11 @@
  * of the loss and of the ranks) when it is the true entity itself or forms another triple of the
  * batch, which is known to be true.
  *
- * The metrics rank each true entity among the batch's candidates only (filtered in-batch ranks, both
- * sides): `inBatchMrr`, `inBatchHits@1/3/10` — cheap enough to follow during training, and NOT
- * comparable to ranks among all entities of a graph (for those, see examples/wn18rr.ts).
+ * The metrics rank each true entity among the batch's candidates (filtered in-batch ranks, both
+ * sides): `inBatchMrr`, `inBatchHits@1/3/10` — cheap, and NOT comparable to ranks among all entities.
+ * With free embeddings, decoding also ranks each dev/test triple (both sides, or an evenly spread
+ * `eval_queries` of them) among ALL entities, filtered by every known triple of the task's graph:
+ * `mrr` (then the main metric), `hits@1/3/10`, `rankedQueries`.
  *
  * The head's output is the entities' encodings, (2B, H): rows [0, B) the heads', [B, 2B) the tails'.
  * The relation embeddings are the head's parameter, which `loss` and `decode` read from the head.
@@ -24,16 +27,20 @@ import { ConfigError, DataError, ShapeError } from '../errors.js';
 import type { SourcePosition } from '../data/index.js';
 import { rankingMetrics } from '../metrics/index.js';
 import { filteredRank } from '../metrics/ranking.js';
-import { uniformInit } from '../nn/init.js';
-import { embedding, maskedFill, noGrad, select, slice, tensor, tidy, type Tensor } from '../tensor/index.js';
+import { embedding, maskedFill, noGrad, slice, tensor, tidy, type Tensor } from '../tensor/index.js';
 import type { Tokenizer } from '../tokenization/index.js';
 import { rejectUnknownKeys } from '../tokenization/options.js';
 import { checkFeatures, exampleOf, inGoldOrder, labelIndex, padInputs, truncateEncoding } from './features.js';
+import type { NamedTriple } from './kg/entity-ranking.js';
+import { entityIdFeatures, entityOptions, rankAmongAll } from './kg/free-entities.js';
+import { FreeEntityHead, LinkPredictionHead } from './kg/heads.js';
 import { negativeSamplingLoss } from './kg/negative-sampling.js';
 import { scoringFunction, type ScoringFunction, type ScoringName } from './kg/scoring.js';
 import { stringOption } from './options.js';
-import type { Batch, EncoderConfig, EncoderOutputs, Features, FeaturizeResult, Metrics, TaskSpec, TaskType } from './types.js';
-import { TaskHead } from './types.js';
+import type { Batch, EncoderConfig, Features, FeaturizeResult, Metrics, TaskSpec, TaskType } from './types.js';
+import type { TaskHead } from './types.js';
+
+export { FreeEntityHead, LinkPredictionHead };
 
 export const LINK_PREDICTION = 'link-prediction';
 
@@ -48,6 +55,8 @@ export interface LinkPredictionExample {
   readonly headText: string;
   readonly tailText: string;
   readonly source: SourcePosition;
+  /** Every known triple of the task's graph (all splits; one array shared by its examples): the ranking filter. */
+  readonly graph?: readonly NamedTriple[];
 }
 
 export interface LinkPredictionOptions {
@@ -59,9 +68,17 @@ export interface LinkPredictionOptions {
   readonly margin: number;
   /** α of self-adversarial negative sampling (eq. 5); null (default): uniform weights over the negatives. */
   readonly adversarialTemperature: number | null;
+  /** What an entity is: 'encoder' (default; its description's [CLS] state) or 'embedding' (a free vector). */
+  readonly entities: 'encoder' | 'embedding';
+  /** 'embedding': the entity width D (2k reals for ComplEx and RotatE). Default 128. */
+  readonly embeddingDim: number;
+  /** 'embedding': dev/test triples ranked among all entities per evaluation (evenly spread); null (default): all. */
+  readonly evalQueries: number | null;
+  /** 'embedding': the entity list, id = position; filled from every split's triples when a run starts. */
+  readonly entityNames: readonly string[];
 }
 
-const OPTION_KEYS = ['scoring', 'p', 'margin', 'adversarialTemperature'];
+const OPTION_KEYS = ['scoring', 'p', 'margin', 'adversarialTemperature', 'entities', 'embeddingDim', 'evalQueries', 'entityNames'];
 const SCORINGS: readonly ScoringName[] = ['transe', 'distmult', 'complex', 'rotate'];
 
 /** Features of a triple: the head's description as `inputIds`, the tail's beside it, the relation id as label. */
@@ -72,45 +89,21 @@ export interface LinkPredictionFeatures extends Features {
   readonly tailEntity: string;
 }
 
-/** The filtered in-batch ranks of a triple's tail and head. */
+/** The filtered in-batch ranks of a triple's tail and head, and with free embeddings its ranks among all entities. */
 export interface LinkPredictionPrediction {
   readonly exampleIndex: number;
   readonly tailRank: number;
   readonly headRank: number;
-  /** Candidates the ranks were taken among (the batch size). */
+  /** Candidates the in-batch ranks were taken among (the batch size). */
   readonly candidates: number;
+  /** Filtered ranks among all entities (free embeddings; absent for a triple left out by `evalQueries`). */
+  readonly all?: { readonly tail: number; readonly head: number };
 }
 
 type Spec = TaskSpec<LinkPredictionOptions>;
 
 /** The score a filtered candidate gets in the loss: its term log σ(−γ − f) is then 0 and its self-adversarial weight 0. */
 const FILTERED_SCORE = -1e4;
-
-// ---------------------------------------------------------------------------------------------------
-// Head
-
-/** The entities' [CLS] encodings, and the relation embeddings (R, Dr) that `loss` and `decode` read. */
-export class LinkPredictionHead extends TaskHead {
-  /** (R, Dr), Dr = scoring.relationDim(H) */
-  readonly relation: Tensor;
-
-  constructor(
-    readonly hiddenSize: number,
-    numRelations: number,
-    readonly scoring: ScoringFunction,
-  ) {
-    super();
-    const dr = scoring.relationDim(hiddenSize);
-    // RotatE's phases uniform in ±π; other relations as the RotatE code's embedding_range with γ = 12.
-    const range = scoring.name === 'rotate' ? Math.PI : 14 / hiddenSize;
-    this.relation = this.registerParameter('relation', uniformInit([numRelations, dr], range));
-  }
-
-  /** lastHiddenState (2B, T, H) → (2B, H) */
-  forward(encoded: EncoderOutputs): Tensor {
-    return select(encoded.lastHiddenState, 1, 0);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Scores
@@ -145,7 +138,7 @@ export function inBatchFilter(rows: readonly Pick<LinkPredictionFeatures, 'headE
 
 /** The task's head, whose relation embeddings the scores need; ConfigError when the caller passed none. */
 function relationsOf(head: TaskHead | undefined, spec: Spec): Tensor {
-  if (!(head instanceof LinkPredictionHead)) {
+  if (!(head instanceof LinkPredictionHead || head instanceof FreeEntityHead)) {
     throw new ConfigError(
       `task '${spec.name}': link prediction needs its head (the relation embeddings); pass the model's head for the task`,
     );
@@ -215,7 +208,18 @@ export const linkPrediction: TaskType<LinkPredictionExample, LinkPredictionPredi
       p,
       margin: numberOption(where, raw, 'margin', 0, 0),
       adversarialTemperature: alpha === null ? null : numberOption(where, raw, 'adversarialTemperature', 1, 0),
+      ...entityOptions(where, raw),
     };
+  },
+
+  mainMetricFor(options) {
+    return options.entities === 'embedding' ? { name: 'mrr', greaterIsBetter: true } : linkPrediction.mainMetric;
+  },
+
+  /** With free embeddings, the entity list: every head and tail of every split, sorted. */
+  completeOptions(options, examples) {
+    if (options.entities !== 'embedding') return options;
+    return { ...options, entityNames: [...new Set(examples.flatMap((e) => [e.head, e.tail]))].sort() };
   },
 
   /** The relations, sorted: `labels[id]` is relation id `id`. */
@@ -224,10 +228,18 @@ export const linkPrediction: TaskType<LinkPredictionExample, LinkPredictionPredi
   },
 
   createHead(encoder: EncoderConfig, spec) {
-    return new LinkPredictionHead(encoder.hiddenSize, spec.labels.length, scoringOf(spec));
+    const o = spec.options;
+    if (o.entities === 'encoder') return new LinkPredictionHead(encoder.hiddenSize, spec.labels.length, scoringOf(spec));
+    if (o.entityNames.length < 2) {
+      throw new ConfigError(
+        `task '${spec.name}': free entity embeddings need the entity list (options.entityNames), got ${o.entityNames.length} entities`,
+      );
+    }
+    return new FreeEntityHead(o.entityNames.length, spec.labels.length, o.embeddingDim, scoringOf(spec));
   },
 
   async featurize(examples, tokenizer: Tokenizer, spec, options): Promise<FeaturizeResult> {
+    if (spec.options.entities === 'embedding') return { features: entityIdFeatures(examples, spec), truncated: 0 };
     const index = labelIndex(spec);
     const [heads, tails] = await Promise.all([
       tokenizer.encodeBatch(examples.map((e) => e.headText)),
@@ -309,27 +321,37 @@ export const linkPrediction: TaskType<LinkPredictionExample, LinkPredictionPredi
       }),
     ) as [number[][], number[][]];
     const others = (m: boolean[][], i: number) => new Set(m[i]!.flatMap((f, j) => (f && j !== i ? [j] : [])));
+    const all = rankAmongAll(rows, examples, spec, taskHead);
     return rows.map((f, i) => {
       exampleOf(examples, f);
+      const ranks = all.get(f.exampleIndex);
       return {
         exampleIndex: f.exampleIndex,
         tailRank: filteredRank(tail[i]!, i, others(filter.tail, i)),
         headRank: filteredRank(head[i]!, i, others(filter.head, i)),
         candidates: rows.length,
+        ...(ranks === undefined ? {} : { all: ranks }),
       };
     });
   },
 
-  /** Filtered in-batch MRR, Hits@1/3/10 over both sides, and the mean number of candidates. */
+  /**
+   * Filtered in-batch MRR, Hits@1/3/10 over both sides and the mean number of candidates; with ranks
+   * among all entities, also `mrr`, `hits@1/3/10` over them and `rankedQueries` (both sides counted).
+   */
   evaluate(predictions, gold, spec): Metrics {
     const preds = inGoldOrder(predictions, gold.length, `evaluate '${spec.name}'`);
     const m = rankingMetrics(preds.flatMap((p) => [p.tailRank, p.headRank]));
-    return {
+    const inBatch = {
       inBatchMrr: m.mrr,
       'inBatchHits@1': m.hits[1]!,
       'inBatchHits@3': m.hits[3]!,
       'inBatchHits@10': m.hits[10]!,
       candidates: preds.reduce((n, p) => n + p.candidates, 0) / Math.max(1, preds.length),
     };
+    const ranks = preds.flatMap((p) => (p.all === undefined ? [] : [p.all.tail, p.all.head]));
+    if (ranks.length === 0) return inBatch;
+    const a = rankingMetrics(ranks);
+    return { mrr: a.mrr, 'hits@1': a.hits[1]!, 'hits@3': a.hits[3]!, 'hits@10': a.hits[10]!, rankedQueries: a.count, ...inBatch };
   },
 };

@@ -8,7 +8,7 @@ import { tokenClassification, TOKEN_CLASSIFICATION } from './token-classificatio
 import { maskedLm, MASKED_LM } from './masked-lm.js';
 import { linkPrediction, LINK_PREDICTION } from './link-prediction.js';
 import { labelIndex } from './features.js';
-import type { TaskSpec, TaskType } from './types.js';
+import type { MainMetric, TaskSpec, TaskType } from './types.js';
 
 /** A task type of any kind (its example, prediction and option types erased). */
 export type AnyTaskType = TaskType<unknown, { readonly exampleIndex: number }, unknown>;
@@ -33,6 +33,11 @@ export function taskType(kind: string): AnyTaskType {
   if (!isKind(kind)) throw new ConfigError(`unknown task kind '${kind}'; known kinds: ${KINDS.join(', ')}`);
   const type: AnyTaskType = taskTypes[kind];
   return type;
+}
+
+/** The metric `type` selects models by under `options` (its own or, when it has none, `mainMetric`). */
+export function mainMetricOf(type: AnyTaskType, options: unknown): MainMetric {
+  return type.mainMetricFor?.(options) ?? type.mainMetric;
 }
 
 /** What a task spec is made from (options as written; defaults are filled in). */

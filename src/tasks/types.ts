@@ -4,6 +4,7 @@
  * bucketable), collates features into padded tensors, computes its loss, decodes logits back into
  * labels or spans, and evaluates predictions with src/metrics. Adding one touches one file here.
  */
+import { ConfigError } from '../errors.js';
 import type { BertConfig } from '../models/bert/index.js';
 import { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/index.js';
@@ -35,6 +36,20 @@ export abstract class TaskHead extends Module {
    * the model calls it once when the head joins it. Most heads tie nothing.
    */
   tieTo(_encoder: TieableEncoder): void {}
+
+  /**
+   * False for a head that reads the batch's input ids itself instead of the encoder's states (free
+   * entity embeddings of link prediction): the model runs no encoder pass for it and calls
+   * `forwardInputs` instead of `forward`.
+   */
+  get readsEncoder(): boolean {
+    return true;
+  }
+
+  /** Batch inputs → logits, for a head with `readsEncoder` false; the others never get this call. */
+  forwardInputs(_inputs: Pick<BatchInputs, 'inputIds'>): Tensor {
+    throw new ConfigError(`${this.constructor.name} reads the encoder's output; call forward`);
+  }
 }
 
 /**
@@ -113,8 +128,8 @@ export interface Batch extends BatchInputs {
 /** Metric values by name (fractions in [0, 1] unless a name says otherwise: see `NON_FRACTION_METRICS`). */
 export type Metrics = Record<string, number>;
 
-/** Metric names whose values are not fractions: masked-LM perplexity and masked-token count, link prediction's candidate count. */
-export const NON_FRACTION_METRICS: ReadonlySet<string> = new Set(['perplexity', 'maskedTokens', 'candidates']);
+/** Metric names whose values are not fractions: masked-LM perplexity and masked-token count, link prediction's candidate and query counts. */
+export const NON_FRACTION_METRICS: ReadonlySet<string> = new Set(['perplexity', 'maskedTokens', 'candidates', 'rankedQueries']);
 
 /** The metric that early stopping and model selection watch. */
 export interface MainMetric {
@@ -135,6 +150,17 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O> {
   readonly mainMetric: MainMetric;
   /** Complete, validated options from user-written ones (defaults filled in; unknown keys rejected with a ConfigError). */
   resolveOptions(options?: Readonly<Record<string, unknown>>): O;
+  /**
+   * For a type whose main metric depends on its options (link prediction: filtered `mrr` over all
+   * entities with free entity embeddings, in-batch MRR otherwise); `mainMetric` when absent.
+   */
+  mainMetricFor?(options: O): MainMetric;
+  /**
+   * For a type whose options depend on the data (link prediction's entity list for free embeddings):
+   * the options completed from the examples of every split, called once when a run starts (a
+   * checkpoint's tasks.json keeps the result).
+   */
+  completeOptions?(options: O, examples: readonly E[]): O;
   /** The sorted label list of training examples (for `TaskSpec.labels`). */
   collectLabels(examples: readonly E[], options: O): string[];
   /** A new head for this task on an encoder of `encoder`'s size. */

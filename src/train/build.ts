@@ -90,6 +90,7 @@ export function buildTaskRuns(data: readonly TaskData[]): TaskRun[] {
       throw e;
     }
     const train = d.splits.train ?? [];
+    if (type.completeOptions !== undefined) options = type.completeOptions(options, Object.values(d.splits).flat());
     const labels = type.collectLabels(train, options);
     if (labels.length === 0) throw new DataError(`task '${d.task.name}': its training data hold no labels`);
     return {

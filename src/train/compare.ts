@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { trainingConfigToJson, type TrainingConfig } from '../io/config/index.js';
-import { taskType } from '../tasks/index.js';
+import { mainMetricOf, taskType } from '../tasks/index.js';
 import { buildTokenizer } from './build.js';
 import { loadCompareConfig, type CompareConfig } from './compare-config.js';
 import { compareMarkdown, compareTable, type CompareRun, type CompareTable } from './compare-table.js';
@@ -62,7 +62,7 @@ async function runOne(name: string, description: string, config: TrainingConfig,
   const wallSeconds = (performance.now() - started) / 1000;
   const tasks: CompareRun['tasks'] = {};
   for (const task of config.tasks) {
-    const main = taskType(task.type).mainMetric;
+    const main = mainMetricOf(taskType(task.type), task.options ?? {});
     const value = result.test?.metrics[task.name]?.[main.name];
     if (value !== undefined) tasks[task.name] = { metric: main.name, value, greaterIsBetter: main.greaterIsBetter };
   }

@@ -11,6 +11,7 @@ import { semanticFrameAccuracy, type JointFrame } from '../metrics/index.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import {
   collateJoint,
+  mainMetricOf,
   SEQUENCE_CLASSIFICATION,
   TOKEN_CLASSIFICATION,
   type Metrics,
@@ -156,7 +157,7 @@ export function selectionValue(result: EvalResult, metric: string, streams: read
     const values = streams
       .flatMap((s) => s.runs)
       .filter((r) => result.metrics[r.spec.name] !== undefined)
-      .map((r) => result.metrics[r.spec.name]![r.type.mainMetric.name] as number);
+      .map((r) => result.metrics[r.spec.name]![mainMetricOf(r.type, r.spec.options).name] as number);
     if (values.length === 0) throw new ConfigError(`the selection metric 'average' needs ${result.split} data for at least one task`);
     return values.reduce((a, b) => a + b, 0) / values.length;
   }

@@ -9,6 +9,7 @@ import {
   describeSkipped,
   mapJsonl,
   readPlainText,
+  readTripleExamples,
   readWordNet,
   wordnetDir,
   wordnetGlosses,
@@ -112,13 +113,16 @@ function readWordNetTask(task: TaskConfig): ReadResult<unknown> {
     );
   }
   const { triples, descriptions } = wordnetTriples(wn, relations === undefined ? {} : { relations });
+  const graph: unknown[] = []; // every triple: the filter of ranks among all entities
   const examples = triples.map((t, i) => ({
     id: String(i),
     ...t,
     headText: descriptions.get(t.head) as string,
     tailText: descriptions.get(t.tail) as string,
     source: wn.byId.get(t.head)!.source,
+    graph,
   }));
+  graph.push(...examples);
   if (examples.length === 0) throw new ConfigError(`task '${task.name}': WordNet has no triples of the relations ${String(relations)}`);
   return { examples, skipped: [] };
 }
@@ -204,11 +208,21 @@ export function subset<E>(examples: readonly E[], n: number, seed: number): E[] 
   return holdOut(examples, n / examples.length, seed).dev;
 }
 
+/** The splits of a triples folder (train.txt, valid.txt as dev, test.txt), all read: each example carries the whole graph. */
+function readTriplesTask(task: TaskConfig, seed: number, wanted: readonly Split[]): Pick<TaskData, 'splits' | 'skipped'> {
+  const d = task.data;
+  const read = readTripleExamples(d.path as string, { onBadLine: d.skipBadLines ? 'skip' : 'error' });
+  const train = d.trainSubset === undefined ? read.train : subset(read.train, d.trainSubset, seed + 1);
+  const all = { train, dev: read.dev, test: read.test };
+  return { splits: Object.fromEntries(wanted.map((s) => [s, all[s]])), skipped: { train: read.skipped } };
+}
+
 /** The splits of one task, reading only what `wanted` needs (dev_fraction needs the training file). */
 async function readTask(task: TaskConfig, seed: number, wanted: readonly Split[]): Promise<Pick<TaskData, 'splits' | 'skipped'>> {
   const d = task.data;
   const splits: Partial<Record<Split, readonly unknown[]>> = {};
   const skipped: Partial<Record<Split, readonly SkippedLine[]>> = {};
+  if (d.format === 'triples') return readTriplesTask(task, seed, wanted);
   const trainFile = d.train ?? d.path ?? (d.format === 'wordnet' ? wordnetDir() : undefined);
   const needTrain = wanted.includes('train') || (wanted.includes('dev') && d.devFraction !== undefined);
   if (needTrain && trainFile !== undefined) {

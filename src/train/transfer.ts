@@ -13,7 +13,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { parseTrainingConfig, trainingConfigToJson, type TrainingConfig } from '../io/config/index.js';
-import { taskType } from '../tasks/index.js';
+import { mainMetricOf, taskType } from '../tasks/index.js';
 import { finetune, loadFinetuneConfig, type EncoderInit } from './finetune.js';
 import { train } from './trainer.js';
 
@@ -154,7 +154,7 @@ export async function transferReport(options: TransferOptions): Promise<Transfer
         const r = await finetune(config, { log: () => {} });
         seconds.push(r.trainSeconds);
         for (const t of config.tasks) {
-          const metric = taskType(t.type).mainMetric.name;
+          const metric = mainMetricOf(taskType(t.type), t.options ?? {}).name;
           const value = r.test?.metrics[t.name]?.[metric];
           if (value === undefined)
             throw new ConfigError(`${file}: task '${t.name}' has no test data; the transfer report compares test metrics`);

@@ -39,6 +39,14 @@ describe('config: pre-training tasks', () => {
     assert.equal(c.tasks[2]!.options?.adversarialTemperature, 1);
   });
 
+  it('reads examples/wn18rr-free.yaml: a triples folder (the shared WN18RR copy), free entity embeddings', () => {
+    const c = loadTrainingConfig(path.join(EXAMPLES, 'wn18rr-free.yaml'));
+    const task = c.tasks[0]!;
+    assert.equal(task.data.format, 'triples');
+    assert.equal(task.data.path, path.resolve(EXAMPLES, '..', '..', 'shared', 'datasets', 'wn18rr'));
+    assert.deepEqual(task.options, { entities: 'embedding', embeddingDim: 128, scoring: 'complex', adversarialTemperature: 0.5 });
+  });
+
   it('accepts masked LM on plain text and on csv without a label', () => {
     assert.equal(problems('  - { name: mlm, type: masked-lm, data: { format: text, train: c.txt, max_lines: 1000 } }'), '');
     assert.equal(problems('  - { name: mlm, type: masked-lm, data: { format: csv, train: c.csv }, input: { text: t } }'), '');

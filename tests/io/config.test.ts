@@ -203,7 +203,7 @@ describe('config errors', () => {
     const format = issues.find((i) => i.path.join('.') === 'tasks.1.data.format');
     assert.match(
       format!.message,
-      /missing required key 'format' \(one of 'joint-folder', 'csv', 'tsv', 'jsonl', 'conll', 'text', 'wordnet'\)/,
+      /missing required key 'format' \(one of 'joint-folder', 'csv', 'tsv', 'jsonl', 'conll', 'text', 'wordnet', 'triples'\)/,
     );
     assert.equal(format!.line, lineOf(text, 'data:', lineOf(text, 'name: sentiment')));
   });

@@ -4,7 +4,9 @@ import { ConfigError } from '../../src/errors.js';
 import { BertModel } from '../../src/models/bert/index.js';
 import { MultiTaskModel } from '../../src/mtl/multitask-model.js';
 import { scoringFunction } from '../../src/tasks/kg/scoring.js';
+import { filteredRank } from '../../src/metrics/ranking.js';
 import {
+  FreeEntityHead,
   inBatchFilter,
   LinkPredictionHead,
   linkPrediction,
@@ -90,7 +92,18 @@ const logSigmoid = (x: number) => -Math.log1p(Math.exp(-x));
 
 describe('link-prediction: options and labels', () => {
   it('fills defaults, rejects unknown keys and scorings, and lists relations sorted', () => {
-    assert.deepEqual(linkPrediction.resolveOptions(), { scoring: 'complex', p: 1, margin: 0, adversarialTemperature: null });
+    assert.deepEqual(linkPrediction.resolveOptions(), {
+      scoring: 'complex',
+      p: 1,
+      margin: 0,
+      adversarialTemperature: null,
+      entities: 'encoder',
+      embeddingDim: 128,
+      evalQueries: null,
+      entityNames: [],
+    });
+    assert.equal(linkPrediction.mainMetricFor!(linkPrediction.resolveOptions()).name, 'inBatchMrr');
+    assert.equal(linkPrediction.mainMetricFor!(linkPrediction.resolveOptions({ entities: 'embedding' })).name, 'mrr');
     assert.throws(() => linkPrediction.resolveOptions({ scoring: 'holE' }), /scoring must be one of/);
     assert.throws(() => linkPrediction.resolveOptions({ gamma: 3 }), ConfigError);
     assert.throws(() => linkPrediction.resolveOptions({ p: 3 }), /1 or 2/);
@@ -193,5 +206,78 @@ describe('link-prediction: with the shared encoder (KEPLER)', () => {
     } finally {
       model.dispose();
     }
+  });
+});
+
+describe('link-prediction: free entity embeddings', () => {
+  /** (a, r0, b), (a, r0, c), (b, r1, c), (c, r0, d), (d, r1, a): one graph shared by the examples. */
+  const graph: LinkPredictionExample[] = [];
+  const named = [
+    ['a', 'r0', 'b'],
+    ['a', 'r0', 'c'],
+    ['b', 'r1', 'c'],
+    ['c', 'r0', 'd'],
+    ['d', 'r1', 'a'],
+  ];
+  named.forEach(([head, relation, tail], i) =>
+    graph.push({
+      id: String(i),
+      head: head!,
+      relation: relation!,
+      tail: tail!,
+      headText: '',
+      tailText: '',
+      source: { file: 'g', line: i + 1 },
+      graph,
+    }),
+  );
+
+  it('features are entity ids; decoded ranks among all entities are filteredRank over full score rows, filtered by the graph', async () => {
+    const base = spec({ entities: 'embedding', embeddingDim: 6, scoring: 'transe' });
+    const s = { ...base, options: linkPrediction.completeOptions!(base.options, graph) };
+    assert.deepEqual(s.options.entityNames, ['a', 'b', 'c', 'd']);
+    const { features } = await linkPrediction.featurize(graph, snipsTokenizer(), s, { maxLength: 8 });
+    assert.deepEqual(
+      features.map((f) => [f.inputIds[0], f.labels![0], (f as LinkPredictionFeatures).tailInputIds[0]]),
+      [
+        [0, 0, 1],
+        [0, 0, 2],
+        [1, 1, 2],
+        [2, 0, 3],
+        [3, 1, 0],
+      ],
+    );
+    using head = linkPrediction.createHead(tinyConfig(99), s) as FreeEntityHead;
+    assert.equal(head.readsEncoder, false, 'no encoder pass');
+    const batch = linkPrediction.collate(features, s);
+    const preds = tidy(() => linkPrediction.decode(head.forwardInputs(batch), batch, graph, s, head));
+    const table = tidy(() => head.kg.entity.toArray() as number[][]);
+    const rel = tidy(() => head.kg.relation.toArray() as number[][]);
+    const score = (h: number[], r: number[], t: number[]) => -h.reduce((n, x, d) => n + Math.abs(x + r[d]! - t[d]!), 0); // TransE L1
+    const ids = (n: string) => s.options.entityNames.indexOf(n);
+    graph.forEach((e, i) => {
+      const [h, r, t] = [ids(e.head), s.labels.indexOf(e.relation), ids(e.tail)];
+      const tails = table.map((c) => score(table[h]!, rel[r]!, c));
+      const heads = table.map((c) => score(c, rel[r]!, table[t]!));
+      const trueTails = new Set(graph.filter((g) => g.head === e.head && g.relation === e.relation).map((g) => ids(g.tail)));
+      const trueHeads = new Set(graph.filter((g) => g.tail === e.tail && g.relation === e.relation).map((g) => ids(g.head)));
+      assert.deepEqual(preds[i]!.all, { tail: filteredRank(tails, t, trueTails), head: filteredRank(heads, h, trueHeads) }, `triple ${i}`);
+    });
+    const m = linkPrediction.evaluate(preds, graph, s);
+    assert.equal(m.rankedQueries, 10);
+    const all = preds.flatMap((p) => [p.all!.tail, p.all!.head]);
+    assert.ok(Math.abs(m.mrr! - all.reduce((n, r) => n + 1 / r, 0) / 10) < 1e-12, 'mrr over both sides');
+    dispose([batch.inputIds, batch.attentionMask, batch.tokenTypeIds, batch.labels!]);
+  });
+
+  it('rejects options that only free embeddings take beside entities: encoder, and bad values', () => {
+    assert.throws(() => linkPrediction.resolveOptions({ evalQueries: 10 }), /evalQueries applies only to entities: embedding/);
+    assert.throws(() => linkPrediction.resolveOptions({ entities: 'free' }), /entities must be 'encoder'/);
+    assert.throws(
+      () => linkPrediction.resolveOptions({ entities: 'embedding', embeddingDim: 0 }),
+      /embedding_dim must be a positive integer/,
+    );
+    const s = spec({ entities: 'embedding' });
+    assert.throws(() => linkPrediction.createHead(tinyConfig(99), s), /need the entity list/);
   });
 });

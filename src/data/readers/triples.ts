@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DataError } from '../../errors.js';
+import type { SourcePosition } from '../example.js';
 import { BadLines, readTextFile, splitLines, type ReadOptions, type SkippedLine } from './source.js';
 
 /** One triple as integer ids into a `KgVocab`. */
@@ -65,7 +66,7 @@ export function readKgDict(file: string): string[] {
  * @throws DataError naming file:line for a line without exactly 3 non-empty fields, or an unknown name
  *   (unless `onBadLine: 'skip'`, which records it in `bad.skipped`).
  */
-export function readTriplesFile(file: string, vocab: MutableVocab, bad: BadLines, grow = false): Triple[] {
+export function readTriplesFile(file: string, vocab: MutableVocab, bad: BadLines, grow = false, lines?: number[]): Triple[] {
   const out: Triple[] = [];
   splitLines(readTextFile(file)).forEach((line, i) => {
     if (line.trim() === '') return;
@@ -94,6 +95,7 @@ export function readTriplesFile(file: string, vocab: MutableVocab, bad: BadLines
       return;
     }
     out.push({ head, relation, tail });
+    lines?.push(i + 1);
   });
   return out;
 }
@@ -122,6 +124,13 @@ const toVocab = (entities: string[], relations: string[]): MutableVocab => ({
   relationIds: new Map(relations.map((n, i) => [n, i])),
 });
 
+/** The folder's `entities.dict` and `relations.dict` when both exist, else an empty vocabulary to grow. */
+function folderVocab(folder: string): { vocab: MutableVocab; haveDicts: boolean } {
+  const dictFiles = ['entities.dict', 'relations.dict'].map((f) => path.join(folder, f));
+  const haveDicts = dictFiles.every((f) => existsSync(f));
+  return { vocab: haveDicts ? toVocab(readKgDict(dictFiles[0]!), readKgDict(dictFiles[1]!)) : toVocab([], []), haveDicts };
+}
+
 /**
  * Reads a graph folder: `entities.dict` and `relations.dict` when both exist (ids as there; every
  * name in the splits must be in them), otherwise ids assigned in order of first appearance over
@@ -132,9 +141,7 @@ const toVocab = (entities: string[], relations: string[]): MutableVocab => ({
  */
 export function readKgFolder(folder: string, options: ReadOptions = {}): KgDataset {
   const bad = new BadLines(options.onBadLine);
-  const dictFiles = ['entities.dict', 'relations.dict'].map((f) => path.join(folder, f));
-  const haveDicts = dictFiles.every((f) => existsSync(f));
-  const vocab = haveDicts ? toVocab(readKgDict(dictFiles[0]!), readKgDict(dictFiles[1]!)) : toVocab([], []);
+  const { vocab, haveDicts } = folderVocab(folder);
   const split = (name: string): Triple[] => {
     const file = path.join(folder, `${name}.txt`);
     if (!existsSync(file)) throw new DataError(`${file}: missing; a triples folder needs train.txt, valid.txt and test.txt`);
@@ -144,4 +151,43 @@ export function readKgFolder(folder: string, options: ReadOptions = {}): KgDatas
   const valid = split('valid');
   const test = split('test');
   return { vocab, train, valid, test, skipped: bad.skipped };
+}
+
+/** A triple by names, with its text (the entity names: WN18RR has no descriptions) and where it was read. */
+export interface NamedTripleExample {
+  readonly id: string;
+  readonly head: string;
+  readonly relation: string;
+  readonly tail: string;
+  readonly headText: string;
+  readonly tailText: string;
+  readonly source: SourcePosition;
+  /** Every triple of the folder (train ∪ valid ∪ test), one array shared by all examples: the ranking filter. */
+  readonly graph: readonly NamedTripleExample[];
+}
+
+/**
+ * The splits of a triples folder as named examples: train.txt → train, valid.txt → dev, test.txt →
+ * test (ids as `readKgFolder` reads them). Each example's `graph` is the whole folder's triples.
+ * @throws DataError as readKgFolder.
+ */
+export function readTripleExamples(
+  folder: string,
+  options: ReadOptions = {},
+): Record<'train' | 'dev' | 'test', NamedTripleExample[]> & { skipped: SkippedLine[] } {
+  const bad = new BadLines(options.onBadLine);
+  const { vocab, haveDicts } = folderVocab(folder);
+  const graph: NamedTripleExample[] = [];
+  const split = (name: string): NamedTripleExample[] => {
+    const file = path.join(folder, `${name}.txt`);
+    if (!existsSync(file)) throw new DataError(`${file}: missing; a triples folder needs train.txt, valid.txt and test.txt`);
+    const lines: number[] = [];
+    return readTriplesFile(file, vocab, bad, !haveDicts, lines).map((t, i) => {
+      const [head, relation, tail] = [vocab.entities[t.head]!, vocab.relations[t.relation]!, vocab.entities[t.tail]!];
+      const e = { id: `${name}:${i}`, head, relation, tail, headText: head, tailText: tail, source: { file, line: lines[i]! }, graph };
+      graph.push(e);
+      return e;
+    });
+  };
+  return { train: split('train'), dev: split('valid'), test: split('test'), skipped: bad.skipped };
 }

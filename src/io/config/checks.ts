@@ -16,7 +16,7 @@ const FORMATS_OF: Record<Task['type'], readonly Task['data']['format'][]> = {
   'sequence-classification': ['joint-folder', 'csv', 'tsv', 'jsonl', 'wordnet'],
   'token-classification': ['joint-folder', 'conll'],
   'masked-lm': ['text', 'csv', 'tsv', 'jsonl', 'wordnet'],
-  'link-prediction': ['wordnet'],
+  'link-prediction': ['wordnet', 'triples'],
 };
 
 /** Task types that read no label (their targets come from the input itself or the graph). */
@@ -109,6 +109,7 @@ function checkTask(task: Task, at: ConfigPath, report: Report): void {
       if (data[key] !== undefined)
         report([...at, 'data', key], `wordnet data have no split files; give 'path' (the dict folder, optional) and 'dev_fraction'`);
   }
+  if (data.format === 'triples') checkTriplesData(data, at, report);
   if (data.max_lines !== undefined && data.format !== 'text')
     report([...at, 'data', 'max_lines'], `'max_lines' applies only to text data, not to '${data.format}'`);
   if (data.relations !== undefined && (data.format !== 'wordnet' || type !== 'link-prediction'))
@@ -154,7 +155,27 @@ function checkTask(task: Task, at: ConfigPath, report: Report): void {
   if (task.crf && type !== 'token-classification') report([...at, 'crf'], `crf applies only to token-classification tasks, not to ${type}`);
 }
 
+/** A triples folder: `path` only (its train.txt, valid.txt, test.txt are the splits). */
+function checkTriplesData(data: Task['data'], at: ConfigPath, report: Report): void {
+  if (data.path === undefined) report([...at, 'data'], "missing required key 'path': the triples folder (train.txt, valid.txt, test.txt)");
+  for (const key of ['train', 'dev', 'test', 'dev_fraction'] as const)
+    if (data[key] !== undefined)
+      report([...at, 'data', key], `a triples folder holds its splits (train.txt, valid.txt as dev, test.txt); give only 'path'`);
+}
+
+/** Link-prediction tasks with free entity embeddings read entity ids, which word dropout must not replace. */
+function checkWordDropout(config: SnakeTrainingConfig, report: Report): void {
+  if (config.training.word_dropout === 0) return;
+  const free = config.tasks.find((t) => t.type === 'link-prediction' && t.options?.entities === 'embedding');
+  if (free !== undefined)
+    report(
+      ['training', 'word_dropout'],
+      `word dropout replaces input tokens, but task '${free.name}' (entities: embedding) reads entity ids; set word_dropout to 0`,
+    );
+}
+
 function checkTraining(config: SnakeTrainingConfig, report: Report): void {
+  checkWordDropout(config, report);
   const t = config.training;
   if (t.max_steps !== undefined && t.epochs !== undefined) report(['training', 'epochs'], "give 'max_steps' or 'epochs', not both");
   if (t.max_steps === undefined && t.epochs === undefined)

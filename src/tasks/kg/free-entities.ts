@@ -1,0 +1,101 @@
+/**
+ * The parts of the link-prediction task type (../link-prediction.ts) that only free entity embeddings
+ * use: their options, their features (entity ids instead of token ids) and the ranking of dev/test
+ * triples among all entities at decoding time.
+ */
+import { ConfigError, DataError } from '../../errors.js';
+import { exampleOf, labelIndex } from '../features.js';
+import type { LinkPredictionExample, LinkPredictionFeatures, LinkPredictionOptions } from '../link-prediction.js';
+import { stringOption } from '../options.js';
+import type { TaskHead, TaskSpec } from '../types.js';
+import { allEntityRanks, graphIndex } from './entity-ranking.js';
+import { FreeEntityHead } from './heads.js';
+
+type Spec = TaskSpec<LinkPredictionOptions>;
+
+const ENTITY_KINDS = ['encoder', 'embedding'] as const;
+/** Default entity width D of free embeddings. */
+const DEFAULT_DIM = 128;
+
+/** The entity options: `entities`, and the ones that only free embeddings take. */
+export function entityOptions(where: string, raw: Readonly<Record<string, unknown>>) {
+  const entities = stringOption(where, raw, 'entities', 'encoder') as LinkPredictionOptions['entities'];
+  if (!ENTITY_KINDS.includes(entities)) {
+    throw new ConfigError(
+      `${where}: entities must be 'encoder' (the description's [CLS] state) or 'embedding' (free vectors), got '${entities}'`,
+    );
+  }
+  if (entities === 'encoder') {
+    // Resolved options are resolved again (checkpoints, copies): their defaults pass.
+    const set = {
+      embeddingDim: raw.embeddingDim !== undefined && raw.embeddingDim !== DEFAULT_DIM,
+      evalQueries: raw.evalQueries !== undefined && raw.evalQueries !== null,
+      entityNames: Array.isArray(raw.entityNames) ? raw.entityNames.length > 0 : raw.entityNames !== undefined,
+    };
+    const only = Object.keys(set).find((k) => set[k as keyof typeof set]);
+    if (only !== undefined) throw new ConfigError(`${where}: ${only} applies only to entities: embedding, not to entities: encoder`);
+  }
+  const dim = raw.embeddingDim ?? DEFAULT_DIM;
+  if (!Number.isInteger(dim) || (dim as number) < 1) {
+    throw new ConfigError(`${where}: embedding_dim must be a positive integer (the entity width D), got ${JSON.stringify(dim)}`);
+  }
+  const evalQueries = raw.evalQueries ?? null;
+  if (evalQueries !== null && (!Number.isInteger(evalQueries) || (evalQueries as number) < 1)) {
+    throw new ConfigError(
+      `${where}: eval_queries must be a positive integer or null (rank every triple), got ${JSON.stringify(evalQueries)}`,
+    );
+  }
+  const names = raw.entityNames ?? [];
+  if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) {
+    throw new ConfigError(
+      `${where}: entityNames must be a list of entity names (it is filled from the data), got ${JSON.stringify(names).slice(0, 80)}`,
+    );
+  }
+  return { entities, embeddingDim: dim as number, evalQueries: evalQueries as number | null, entityNames: names as string[] };
+}
+
+/** Free-embedding features: the head's entity id as `inputIds`, the tail's as `tailInputIds`, the relation id as label. */
+export function entityIdFeatures(examples: readonly LinkPredictionExample[], spec: Spec): LinkPredictionFeatures[] {
+  const relations = labelIndex(spec);
+  const entities = new Map(spec.options.entityNames.map((n, i) => [n, i]));
+  const id = (e: LinkPredictionExample, name: string, what: string, ids: ReadonlyMap<string, number>) => {
+    const v = ids.get(name);
+    if (v === undefined)
+      throw new DataError(`${e.source.file}:${e.source.line}: ${what} '${name}' of task '${spec.name}' is not in its ${what} list`);
+    return v;
+  };
+  return examples.map((e, i) => ({
+    exampleIndex: i,
+    inputIds: [id(e, e.head, 'entity', entities)],
+    tokenTypeIds: [0],
+    truncated: false,
+    labels: [id(e, e.relation, 'relation', relations)],
+    tailInputIds: [id(e, e.tail, 'entity', entities)],
+    tailTokenTypeIds: [0],
+    headEntity: e.head,
+    tailEntity: e.tail,
+  }));
+}
+
+/**
+ * With free embeddings, the filtered ranks among all entities of the batch's triples that `evalQueries`
+ * keeps (every ⌈n / evalQueries⌉-th of the n examples; all when null), by example index.
+ */
+export function rankAmongAll(
+  rows: readonly LinkPredictionFeatures[],
+  examples: readonly LinkPredictionExample[],
+  spec: Spec,
+  head: TaskHead | undefined,
+) {
+  const out = new Map<number, { tail: number; head: number }>();
+  if (!(head instanceof FreeEntityHead)) return out;
+  const cap = spec.options.evalQueries;
+  const stride = cap === null ? 1 : Math.ceil(examples.length / cap);
+  const picked = rows.filter((f) => f.exampleIndex % stride === 0);
+  if (picked.length === 0) return out;
+  const queries = picked.map((f) => exampleOf(examples, f));
+  const graph = queries[0]!.graph ?? examples; // without an attached graph, the split's own triples filter
+  const ranks = allEntityRanks(head, graphIndex(graph, spec.options.entityNames, spec.labels), queries);
+  picked.forEach((f, k) => out.set(f.exampleIndex, { tail: ranks.tail[k]!, head: ranks.head[k]! }));
+  return out;
+}
