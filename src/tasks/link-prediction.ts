@@ -24,14 +24,13 @@
  * The relation embeddings are the head's parameter, which `loss` and `decode` read from the head.
  */
 import { ConfigError, DataError, ShapeError } from '../errors.js';
-import type { SourcePosition } from '../data/index.js';
+import type { TripleExample } from '../data/index.js';
 import { rankingMetrics } from '../metrics/index.js';
 import { filteredRank } from '../metrics/ranking.js';
 import { embedding, maskedFill, noGrad, slice, tensor, tidy, type Tensor } from '../tensor/index.js';
 import type { Tokenizer } from '../tokenization/index.js';
 import { rejectUnknownKeys } from '../tokenization/options.js';
 import { checkFeatures, exampleOf, inGoldOrder, labelIndex, padInputs, truncateEncoding } from './features.js';
-import type { NamedTriple } from './kg/entity-ranking.js';
 import { entityIdFeatures, entityOptions, rankAmongAll } from './kg/free-entities.js';
 import { FreeEntityHead, LinkPredictionHead } from './kg/heads.js';
 import { negativeSamplingLoss } from './kg/negative-sampling.js';
@@ -44,20 +43,8 @@ export { FreeEntityHead, LinkPredictionHead };
 
 export const LINK_PREDICTION = 'link-prediction';
 
-/** A true triple between two described entities. */
-export interface LinkPredictionExample {
-  readonly id: string;
-  /** Entity ids (only compared for equality: the same id is the same entity). */
-  readonly head: string;
-  readonly relation: string;
-  readonly tail: string;
-  /** The entities' text descriptions, which the encoder reads. */
-  readonly headText: string;
-  readonly tailText: string;
-  readonly source: SourcePosition;
-  /** Every known triple of the task's graph (all splits; one array shared by its examples): the ranking filter. */
-  readonly graph?: readonly NamedTriple[];
-}
+/** A true triple between two described entities (src/data/readers/triples.ts). */
+export type LinkPredictionExample = TripleExample;
 
 export interface LinkPredictionOptions {
   /** The scoring function f(h, r, t). Default 'complex'. */

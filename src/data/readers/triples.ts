@@ -153,17 +153,19 @@ export function readKgFolder(folder: string, options: ReadOptions = {}): KgDatas
   return { vocab, train, valid, test, skipped: bad.skipped };
 }
 
-/** A triple by names, with its text (the entity names: WN18RR has no descriptions) and where it was read. */
-export interface NamedTripleExample {
+/** A true triple by names between two described entities (link prediction's example). */
+export interface TripleExample {
   readonly id: string;
+  /** Entity names (only compared for equality: the same name is the same entity). */
   readonly head: string;
   readonly relation: string;
   readonly tail: string;
+  /** The entities' text descriptions, which an encoder reads (a triples folder has none: the names). */
   readonly headText: string;
   readonly tailText: string;
   readonly source: SourcePosition;
-  /** Every triple of the folder (train ∪ valid ∪ test), one array shared by all examples: the ranking filter. */
-  readonly graph: readonly NamedTripleExample[];
+  /** Every known triple of the graph (all splits; one array shared by its examples): the ranking filter. */
+  readonly graph?: readonly Pick<TripleExample, 'head' | 'relation' | 'tail'>[];
 }
 
 /**
@@ -174,11 +176,11 @@ export interface NamedTripleExample {
 export function readTripleExamples(
   folder: string,
   options: ReadOptions = {},
-): Record<'train' | 'dev' | 'test', NamedTripleExample[]> & { skipped: SkippedLine[] } {
+): Record<'train' | 'dev' | 'test', TripleExample[]> & { skipped: SkippedLine[] } {
   const bad = new BadLines(options.onBadLine);
   const { vocab, haveDicts } = folderVocab(folder);
-  const graph: NamedTripleExample[] = [];
-  const split = (name: string): NamedTripleExample[] => {
+  const graph: TripleExample[] = []; // filled as the splits are read
+  const split = (name: string): TripleExample[] => {
     const file = path.join(folder, `${name}.txt`);
     if (!existsSync(file)) throw new DataError(`${file}: missing; a triples folder needs train.txt, valid.txt and test.txt`);
     const lines: number[] = [];

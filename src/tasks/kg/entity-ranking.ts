@@ -5,17 +5,13 @@
  * it to each example; Bordes et al., NeurIPS 2013, "filtered" setting). The ranks themselves are
  * `filteredRanks` (./filtered-ranks.ts: chunked, ties as src/metrics/ranking.ts).
  */
-import type { Triple } from '../../data/readers/triples.js';
+import type { Triple, TripleExample } from '../../data/readers/triples.js';
 import { DataError } from '../../errors.js';
 import { filteredRanks, type CandidateScorer } from './filtered-ranks.js';
 import { KnownTriples } from './known-triples.js';
 
 /** A triple by names. */
-export interface NamedTriple {
-  readonly head: string;
-  readonly relation: string;
-  readonly tail: string;
-}
+export type NamedTriple = Pick<TripleExample, 'head' | 'relation' | 'tail'>;
 
 /** Names → ids, and the known triples as ids, of one graph. */
 export class GraphIndex {
