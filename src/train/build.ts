@@ -16,6 +16,7 @@ import { taskSpec, taskType, type AnyTaskType, type Features, type TaskSpec } fr
 import { manualSeed, type Tensor } from '../tensor/index.js';
 import { Tokenizer, trainWordPiece } from '../tokenization/index.js';
 import type { InputKind, Split, TaskData } from './task-data.js';
+import { corpusSample } from './text-corpus.js';
 
 /** One task of a run: its config, spec, type and data. */
 export interface TaskRun {
@@ -46,21 +47,22 @@ function textsOf(examples: readonly unknown[], input: InputKind): string[] {
 
 /**
  * The run's tokenizer: `tokenizer.path`, or a WordPiece vocabulary learned from the training texts of
- * every data source (each read once), or the tokenizer.json of `encoder.from`.
+ * every data source (each read once; of a streamed text corpus, its first `tokenizer.train.sample_lines`
+ * training lines), or the tokenizer.json of `encoder.from`.
  */
 export function buildTokenizer(config: TrainingConfig, data: readonly TaskData[]): Tokenizer {
   const t = config.tokenizer;
   if (t?.path !== undefined) return Tokenizer.fromFile(t.path);
   if (t?.train !== undefined) {
-    const seen = new Set<readonly unknown[]>();
+    const { vocabSize, minFrequency, lowercase, limitAlphabet, sampleLines } = t.train;
+    const seen = new Set<unknown>();
     const texts: string[] = [];
     for (const d of data) {
-      const train = d.splits.train;
+      const train = d.corpus ?? d.splits.train;
       if (train === undefined || seen.has(train)) continue;
       seen.add(train);
-      texts.push(...textsOf(train, d.input));
+      texts.push(...(d.corpus === undefined ? textsOf(d.splits.train!, d.input) : corpusSample(d.corpus, sampleLines)));
     }
-    const { vocabSize, minFrequency, lowercase, limitAlphabet } = t.train;
     return trainWordPiece(texts, { vocabSize, minFrequency, lowercase, ...(limitAlphabet === undefined ? {} : { limitAlphabet }) });
   }
   const from = config.encoder.from;

@@ -9,7 +9,7 @@ import type { TaskRecord } from '../io/checkpoint.js';
 import type { Tokenizer } from '../tokenization/index.js';
 import { buildTaskRuns, buildTokenizer, featurizeSplit, taskRunsFromRecords, type SplitFeatures, type TaskRun } from './build.js';
 import { buildStreams, type Stream } from './streams.js';
-import { describeSkippedLines, readTaskData, skippedCounts, SPLITS, type Split, type TaskData } from './task-data.js';
+import { describeSkippedLines, readTaskData, skippedCounts, splitCounts, SPLITS, type Split, type TaskData } from './task-data.js';
 
 export interface PreparedRun {
   readonly data: readonly TaskData[];
@@ -32,14 +32,14 @@ export interface PrepareOptions {
   readonly log?: (line: string) => void;
 }
 
-/** Counts of examples per task and split, e.g. 'intent: 13084 train, 700 dev, 700 test'. */
+/** Counts of examples per task and split, e.g. 'intent: 13084 train, 700 dev, 700 test' ('(streamed)' after a corpus). */
 function describeCounts(data: readonly TaskData[]): string[] {
-  return data.map(
-    (d) =>
-      `${d.task.name}: ${SPLITS.filter((s) => d.splits[s] !== undefined)
-        .map((s) => `${d.splits[s]!.length} ${s}`)
-        .join(', ')}`,
-  );
+  return data.map((d) => {
+    const counts = Object.entries(splitCounts(d)).map(
+      ([s, n]) => `${n} ${s}${s === 'train' && d.corpus !== undefined ? ` (streamed in windows of ${d.corpus.windowLines} lines)` : ''}`,
+    );
+    return `${d.task.name}: ${counts.join(', ')}`;
+  });
 }
 
 /**

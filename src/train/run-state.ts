@@ -8,7 +8,7 @@ import type { TaskSampler, TaskSamplerState } from '../mtl/samplers/index.js';
 import type { AdamW } from './optim/adamw.js';
 import type { ScheduleSpec } from './schedules.js';
 import type { ModelSelector, SelectionState } from './selection.js';
-import type { TrainStream } from './streams.js';
+import type { TrainStream, TrainStreamState } from './streams.js';
 
 /** The components whose state a checkpoint holds (the model's weights are saved separately). */
 export interface RunComponents {
@@ -32,7 +32,7 @@ interface Position {
 
 /** The tasks of the training streams whose collation draws random numbers (masked-LM's masks). */
 const drawingTasks = (streams: readonly TrainStream[]) =>
-  streams.flatMap((s) => s.train.tasks).filter((t) => t.type.collationState !== undefined);
+  streams.flatMap((s) => s.stream.runs).filter((t) => t.type.collationState !== undefined);
 
 /** task → the state of its collation generator. */
 function collationStates(streams: readonly TrainStream[]): Record<string, unknown> {
@@ -54,7 +54,7 @@ export function runState(
     bestMetric: parts.selector.best,
     bestStep: parts.selector.bestStep,
     sampler: json(parts.sampler.state()),
-    batcher: parts.streams.map((s) => ({ stream: s.stream.name, ...s.batcher.state })),
+    batcher: parts.streams.map((s) => ({ stream: s.stream.name, ...s.state })),
     rng: {
       method: 'manual_seed(hash(seed, micro_batch)) at every micro-batch',
       seed: at.seed,
@@ -73,26 +73,27 @@ export function runState(
  * @returns the step to continue from and the step of the last evaluation.
  * @throws CheckpointError for a checkpoint without trainer or optimizer state, or saved for other streams.
  */
-export function restoreRunState(
+export async function restoreRunState(
   ckpt: LoadedCheckpoint,
   parts: RunComponents & { optimizer: AdamW },
-): { step: number; lastEvalStep: number } {
+): Promise<{ step: number; lastEvalStep: number }> {
   const state = ckpt.trainerState;
   if (state === null || state.optimizer === null || ckpt.optimizerTensors === null) {
     throw new CheckpointError(`${ckpt.dir} has no trainer state or optimizer state; it cannot be resumed`);
   }
   parts.optimizer.loadStateDict({ json: state.optimizer as never, tensors: ckpt.optimizerTensors });
   parts.sampler.restore(state.sampler as unknown as TaskSamplerState);
-  const batchers = (Array.isArray(state.batcher) ? state.batcher : []) as { stream?: string; epoch: number; position: number }[];
-  parts.streams.forEach((s, i) => {
+  const batchers = (Array.isArray(state.batcher) ? state.batcher : []) as ({ stream?: string } & TrainStreamState)[];
+  for (const [i, s] of parts.streams.entries()) {
     const saved = batchers[i];
     if (saved?.stream !== s.stream.name) {
       throw new CheckpointError(
         `${ckpt.dir}: batcher state ${i} is for '${String(saved?.stream)}', this run's stream ${i} is '${s.stream.name}'`,
       );
     }
-    s.batcher.loadState({ epoch: saved.epoch, position: saved.position });
-  });
+    const { stream: _name, ...position } = saved;
+    await s.loadState(position);
+  }
   const collation = ((state.rng as { collation?: Record<string, unknown> } | null)?.collation ?? {}) as Record<string, unknown>;
   for (const t of drawingTasks(parts.streams)) {
     const saved = collation[t.spec.name];

@@ -22,3 +22,11 @@ export function microBatchSeed(seed: number, n: number): number {
   const hi = fmix32(Math.floor(n / 0x100000000) ^ 0x5bd1e995);
   return fmix32(fmix32(seed) ^ fmix32((n >>> 0) + 0x9e3779b9) ^ hi);
 }
+
+/**
+ * The shuffling seed of window `window` (0-based within the epoch) of epoch `epoch` of a streamed
+ * corpus read by a run seeded `seed`: a signed 32-bit integer; other windows and epochs get unrelated seeds.
+ */
+export function windowSeed(seed: number, epoch: number, window: number): number {
+  return fmix32(fmix32(fmix32(seed) ^ fmix32(epoch + 0x27d4eb2f)) ^ fmix32(window + 0x165667b1)) | 0;
+}

@@ -2,12 +2,15 @@
  * Streams: the tasks of a run grouped by the data they read (`groupBySource`). A stream's batch holds
  * every task of the group (SNIPS intent and slots: one batch, one encoder pass, two losses); the task
  * sampler picks a stream per step. Each stream has its own length-bucketed batcher over its training
- * examples.
+ * examples, held in memory — or, for a plain-text corpus, over one window of its lines at a time
+ * (./corpus-stream.ts).
  */
 import { DataError } from '../errors.js';
 import { LengthBucketBatcher, type BatcherOptions } from '../data/index.js';
 import { groupBySource, type TaskFeatures } from '../tasks/index.js';
+import type { Tokenizer } from '../tokenization/index.js';
 import type { SplitFeatures, TaskRun } from './build.js';
+import { CorpusTrainStream } from './corpus-stream.js';
 import { SPLITS, type Split } from './task-data.js';
 
 /** A stream's data of one split: each task's features over the same examples. */
@@ -49,26 +52,99 @@ export function buildStreams(runs: readonly TaskRun[], table: FeatureTable): Str
   });
 }
 
-/** A stream being trained on: its training split and batcher. */
+/** One training batch of a stream: the examples `indices` of the tasks' features. */
+export interface TrainBatch {
+  /** Every task of the stream, with features the indices point into. */
+  readonly tasks: readonly TaskFeatures[];
+  readonly indices: readonly number[];
+  /** Tokens in the batch (unpadded input ids). */
+  readonly tokens: number;
+}
+
+/** Where a stream's iteration stands: plain JSON saved in trainer_state.json (`batcher`). */
+export type TrainStreamState = Readonly<Record<string, number>>;
+
+/**
+ * A stream being trained on: its batches, in an order that is a pure function of the seed and the
+ * saved state, so a resumed run draws the batches an uninterrupted one would.
+ */
 export interface TrainStream {
   readonly stream: Stream;
-  readonly train: StreamSplit;
-  readonly batcher: LengthBucketBatcher;
+  /** Training examples in one epoch (for the task sampler's sizes). */
+  readonly size: number;
+  /** Batches in one epoch (the unit of `training.epochs`; an estimate for a corpus batched under max_tokens). */
+  readonly batchesPerEpoch: number;
+  /** The next batch; after the last of an epoch, the first of the next. */
+  next(): Promise<TrainBatch>;
+  readonly state: TrainStreamState;
+  /** @throws ConfigError when the state is not one of this stream's. */
+  loadState(state: TrainStreamState): Promise<void>;
+}
+
+/** A stream whose training examples are featurized and held in memory, batched by one LengthBucketBatcher. */
+class MemoryTrainStream implements TrainStream {
+  readonly #batcher: LengthBucketBatcher;
+
+  constructor(
+    readonly stream: Stream,
+    readonly train: StreamSplit,
+    options: BatcherOptions,
+  ) {
+    this.#batcher = new LengthBucketBatcher(train.lengths, options);
+  }
+
+  get size(): number {
+    return this.train.examples.length;
+  }
+
+  get batchesPerEpoch(): number {
+    return this.#batcher.epochBatches(0).length;
+  }
+
+  async next(): Promise<TrainBatch> {
+    const { indices } = this.#batcher.next();
+    const tokens = indices.reduce((n, i) => n + (this.train.lengths[i] as number), 0);
+    return Promise.resolve({ tasks: this.train.tasks, indices, tokens });
+  }
+
+  get state(): TrainStreamState {
+    return { ...this.#batcher.state };
+  }
+
+  async loadState(state: TrainStreamState): Promise<void> {
+    this.#batcher.loadState({ epoch: state.epoch as number, position: state.position as number });
+    return Promise.resolve();
+  }
+}
+
+/** What streaming a corpus needs beyond the batching options: how to featurize a window. */
+export interface StreamContext {
+  readonly tokenizer: Tokenizer;
+  /** Most tokens per example. */
+  readonly maxLength: number;
 }
 
 /**
- * A batcher per stream over its training examples; stream i shuffles with seed + i.
+ * A training stream per stream: stream i shuffles with seed + i. A stream of a text corpus is read
+ * window by window (`CorpusTrainStream`); any other holds its featurized training examples.
  * @throws DataError when a stream has no training examples.
  */
-export function trainStreams(streams: readonly Stream[], options: Omit<BatcherOptions, 'seed'>, seed: number): TrainStream[] {
+export function trainStreams(
+  streams: readonly Stream[],
+  options: Omit<BatcherOptions, 'seed'>,
+  seed: number,
+  context: StreamContext,
+): TrainStream[] {
   return streams.map((stream, i) => {
+    const corpus = stream.runs[0]?.data.corpus;
+    if (corpus !== undefined) return new CorpusTrainStream(stream, corpus, { ...options, seed: seed + i }, context);
     const train = stream.splits.train;
     if (train === undefined || train.examples.length === 0) throw new DataError(`tasks ${stream.name}: no training examples`);
-    return { stream, train, batcher: new LengthBucketBatcher(train.lengths, { ...options, seed: seed + i }) };
+    return new MemoryTrainStream(stream, train, { ...options, seed: seed + i });
   });
 }
 
 /** Batches in one epoch of every stream (the unit of `training.epochs`). */
 export function batchesPerEpoch(streams: readonly TrainStream[]): number {
-  return streams.reduce((n, s) => n + s.batcher.epochBatches(0).length, 0);
+  return streams.reduce((n, s) => n + s.batchesPerEpoch, 0);
 }

@@ -3,12 +3,13 @@
  * columns or fields, `skip_bad_lines` (skipped lines counted and described), and `dev_fraction` (a
  * seeded hold-out of the training data when there is no dev file). Tasks that read the same data
  * (SNIPS intent and slots) read it once and share the example arrays, so they form one stream.
+ * Plain-text corpora are not read whole: their training lines become a `TextCorpus` that training
+ * streams window by window (./text-corpus.ts).
  */
 import { ConfigError } from '../errors.js';
 import {
   describeSkipped,
   mapJsonl,
-  readPlainText,
   readTripleExamples,
   readWordNet,
   wordnetDir,
@@ -28,6 +29,7 @@ import {
 } from '../data/index.js';
 import type { TaskConfig } from '../io/config/index.js';
 import { Rng } from '../mtl/samplers/index.js';
+import { readTextTask, type TextCorpus } from './text-corpus.js';
 
 export const SPLITS = ['train', 'dev', 'test'] as const;
 export type Split = (typeof SPLITS)[number];
@@ -49,6 +51,8 @@ export interface TaskData {
   readonly source: string;
   readonly input: InputKind;
   readonly splits: Partial<Record<Split, readonly unknown[]>>;
+  /** A text task's training lines, streamed during training instead of held in `splits.train`. */
+  readonly corpus?: TextCorpus;
   /** Lines left out under `skip_bad_lines`, by split. */
   readonly skipped: Partial<Record<Split, readonly SkippedLine[]>>;
 }
@@ -76,6 +80,8 @@ function sourceKey(task: TaskConfig): string {
     d.columns,
     d.tokenColumn,
     d.maxLines,
+    d.windowLines,
+    d.devLines,
     d.trainSubset,
     d.relations,
     task.input,
@@ -135,8 +141,6 @@ async function readFile(task: TaskConfig, file: string): Promise<ReadResult<unkn
   switch (d.format) {
     case 'wordnet':
       return readWordNetTask(task);
-    case 'text':
-      return { examples: await readPlainText(file, d.maxLines === undefined ? {} : { maxLines: d.maxLines }), skipped: [] };
     case 'joint-folder':
       return readJointFolder(file, { onBadLine });
     case 'conll':
@@ -218,8 +222,13 @@ function readTriplesTask(task: TaskConfig, seed: number, wanted: readonly Split[
 }
 
 /** The splits of one task, reading only what `wanted` needs (dev_fraction needs the training file). */
-async function readTask(task: TaskConfig, seed: number, wanted: readonly Split[]): Promise<Pick<TaskData, 'splits' | 'skipped'>> {
+async function readTask(
+  task: TaskConfig,
+  seed: number,
+  wanted: readonly Split[],
+): Promise<Pick<TaskData, 'splits' | 'skipped' | 'corpus'>> {
   const d = task.data;
+  if (d.format === 'text') return { ...(await readTextTask(task, wanted)), skipped: {} };
   const splits: Partial<Record<Split, readonly unknown[]>> = {};
   const skipped: Partial<Record<Split, readonly SkippedLine[]>> = {};
   if (d.format === 'triples') return readTriplesTask(task, seed, wanted);
@@ -257,7 +266,7 @@ async function readTask(task: TaskConfig, seed: number, wanted: readonly Split[]
  * @throws DataError from the readers (file:line of the first bad record, unless skip_bad_lines).
  */
 export async function readTaskData(tasks: readonly TaskConfig[], seed: number, wanted: readonly Split[] = SPLITS): Promise<TaskData[]> {
-  const cache = new Map<string, Pick<TaskData, 'splits' | 'skipped'>>();
+  const cache = new Map<string, Pick<TaskData, 'splits' | 'skipped' | 'corpus'>>();
   const out: TaskData[] = [];
   for (const task of tasks) {
     const key = readKey(task);
@@ -269,6 +278,13 @@ export async function readTaskData(tasks: readonly TaskConfig[], seed: number, w
     out.push({ task, source: sourceKey(task), input: inputKindOf(task), ...read });
   }
   return out;
+}
+
+/** Examples per split of a task (a streamed corpus: its training lines). */
+export function splitCounts(d: TaskData): Partial<Record<Split, number>> {
+  const counts: Partial<Record<Split, number>> = Object.fromEntries(Object.entries(d.splits).map(([s, v]) => [s, v.length]));
+  if (d.corpus !== undefined) counts.train = d.corpus.lines;
+  return Object.fromEntries(SPLITS.filter((s) => counts[s] !== undefined).map((s) => [s, counts[s]]));
 }
 
 /** Log lines for the skipped records of each task (one per task and split that skipped any). */

@@ -42,7 +42,8 @@ import { checkResumeConfig, loadModelWeights, saveRunCheckpoint } from './run-ch
 import { applyLrSchedule, makeSchedule, type LrSchedule, type ScheduleSpec } from './schedules.js';
 import { ModelSelector } from './selection.js';
 import { InterruptWatch, yieldToEventLoop } from './signals.js';
-import { batchesPerEpoch, trainStreams, type TrainStream } from './streams.js';
+import { batchesPerEpoch, trainStreams, type TrainBatch, type TrainStream } from './streams.js';
+import { splitCounts } from './task-data.js';
 import { describeEval, StepWindow } from './report.js';
 import { microBatchSeed } from './seeding.js';
 import { dropWords, type WordDropoutIds } from './word-dropout.js';
@@ -109,6 +110,7 @@ class Trainer {
       prepared.streams,
       { batchSize: t.batchSize, ...(t.maxTokens === undefined ? {} : { maxTokens: t.maxTokens }) },
       config.seed,
+      { tokenizer: prepared.tokenizer, maxLength: config.maxLength },
     );
     this.#perEpoch = batchesPerEpoch(this.#streams);
     const accum = t.gradientAccumulationSteps;
@@ -126,7 +128,7 @@ class Trainer {
               ),
         totalDraws: this.totalSteps * accum,
       },
-      this.#streams.map((s) => s.train.examples.length),
+      this.#streams.map((s) => s.size),
       config.seed,
     );
     this.#scheduleSpec = scheduleOf(config, this.totalSteps);
@@ -177,7 +179,7 @@ class Trainer {
       options.adaptModel?.(model);
       trainer = new Trainer(config, options, reporter, prepared, model);
       trainer.#preflight();
-      if (ckpt !== undefined) trainer.#restore(ckpt);
+      if (ckpt !== undefined) await trainer.#restore(ckpt);
       else trainer.#startFresh();
       return trainer;
     } catch (e) {
@@ -212,8 +214,8 @@ class Trainer {
     this.#appendStart(0);
   }
 
-  #restore(ckpt: LoadedCheckpoint): void {
-    const restored = restoreRunState(ckpt, {
+  async #restore(ckpt: LoadedCheckpoint): Promise<void> {
+    const restored = await restoreRunState(ckpt, {
       optimizer: this.#optimizer,
       sampler: this.#sampler,
       streams: this.#streams,
@@ -242,9 +244,7 @@ class Trainer {
       weighting: this.#strategy.weighting.method,
       surgery: this.#strategy.surgery?.method ?? null,
       streams: p.streams.map((s) => s.name),
-      examples: Object.fromEntries(
-        p.data.map((d) => [d.task.name, Object.fromEntries(Object.entries(d.splits).map(([k, v]) => [k, v.length]))]),
-      ),
+      examples: Object.fromEntries(p.data.map((d) => [d.task.name, splitCounts(d)])),
       truncated: p.truncated,
       skipped: p.skipped,
     });
@@ -274,7 +274,7 @@ class Trainer {
         status = 'interrupted';
         break;
       }
-      this.#trainStep();
+      await this.#trainStep();
       if (this.#step % evalEvery === 0 && this.#evaluateAndSave()) {
         status = 'early-stopped';
         break;
@@ -292,7 +292,7 @@ class Trainer {
   }
 
   /** One optimizer step over `gradient_accumulation_steps` micro-batches. */
-  #trainStep(): void {
+  async #trainStep(): Promise<void> {
     const started = performance.now();
     const t = this.#config.training;
     const accum = t.gradientAccumulationSteps;
@@ -300,12 +300,13 @@ class Trainer {
     for (let micro = 0; micro < accum; micro++) {
       manualSeed(microBatchSeed(this.#config.seed, this.#step * accum + micro)); // dropout masks: a function of the position in the run
       const streams = joint ? this.#streams : [this.#streams[this.#sampler.next()] as TrainStream];
-      const batches = streams.map((s) => ({ s, indices: s.batcher.next().indices }));
+      const batches: { s: TrainStream; b: TrainBatch }[] = [];
+      for (const s of streams) batches.push({ s, b: await s.next() });
       const values = tidy(() => {
         const losses = new Map<string, Tensor>();
-        for (const { s, indices } of batches) {
+        for (const { s, b } of batches) {
           const specs = s.stream.runs.map((r) => r.spec);
-          const batch = collateJoint(s.train.tasks, indices);
+          const batch = collateJoint(b.tasks, b.indices);
           const logits = this.#model.forward(
             this.#wordDropoutIds === undefined ? batch.inputs : dropWords(batch.inputs, t.wordDropout, this.#wordDropoutIds),
             specs.map((spec) => spec.name),
@@ -316,9 +317,9 @@ class Trainer {
       });
       let examples = 0;
       let tokens = 0;
-      for (const { s, indices } of batches) {
-        examples += indices.length;
-        tokens += indices.reduce((n, i) => n + (s.train.lengths[i] as number), 0);
+      for (const { b } of batches) {
+        examples += b.indices.length;
+        tokens += b.tokens;
       }
       this.#window.addBatch(values.total / accum, values.tasks, examples, tokens);
       this.#sessionExamples += examples;

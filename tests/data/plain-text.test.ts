@@ -1,7 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataError } from '../../src/errors.js';
-import { readPlainText, streamPlainText } from '../../src/data/readers/plain-text.js';
+import { countPlainTextLines, FILE_START, readPlainText, readPlainTextWindow, streamPlainText } from '../../src/data/readers/plain-text.js';
 import { tempFolder } from './helpers.js';
 
 const tmp = tempFolder();
@@ -41,4 +41,37 @@ test('invalid UTF-8 is a DataError naming file:line; a missing file is a DataErr
   const file = tmp.write('bad.txt', bytes);
   await assert.rejects(readPlainText(file), (e: unknown) => e instanceof DataError && e.message.startsWith(`${file}:3: invalid UTF-8`));
   await assert.rejects(readPlainText(tmp.dir + '/missing.txt'), DataError);
+});
+
+test('windows from a position: consecutive windows read every line once, with file line numbers; counts agree', () => {
+  const file = tmp.write('windows.txt', 'a\n\nb\nc\n  \nd\ne\nf\ng');
+  const seen: [string, number][] = [];
+  let at = FILE_START;
+  let windows = 0;
+  for (;;) {
+    const w = readPlainTextWindow(file, at, 3, 5); // 5-byte chunks: lines cross chunk boundaries
+    seen.push(...w.examples.map((e): [string, number] => [e.text, e.source.line]));
+    windows++;
+    if (w.atEnd) break;
+    at = w.next;
+  }
+  assert.deepEqual(seen, [
+    ['a', 1],
+    ['b', 3],
+    ['c', 4],
+    ['d', 6],
+    ['e', 7],
+    ['f', 8],
+    ['g', 9],
+  ]);
+  assert.equal(windows, 3, 'three lines, three lines, then the last one');
+  const second = readPlainTextWindow(file, FILE_START, 3).next;
+  assert.deepEqual(second, { offset: 7, line: 4 }, 'after "a\\n\\nb\\nc\\n": byte 7, 4 lines read (the blank one too)');
+  assert.deepEqual(
+    readPlainTextWindow(file, second, 2).examples.map((e) => e.text),
+    ['d', 'e'],
+  );
+  assert.equal(countPlainTextLines(file), 7);
+  assert.equal(countPlainTextLines(file, second), 4);
+  assert.equal(countPlainTextLines(file, FILE_START, 5), 5, 'at most maxLines');
 });

@@ -72,4 +72,17 @@ describe('config: pre-training tasks', () => {
     );
     assert.match(problems('  - { name: mlm, type: masked-lm, data: { format: text } }'), /missing the training data/);
   });
+
+  it('text data are streamed: no dev_fraction or train_subset, dev_lines below max_lines; the error names the key', () => {
+    const text = (data: string) => problems(`  - { name: mlm, type: masked-lm, data: { format: text, train: c.txt, ${data} } }`);
+    assert.equal(text('window_lines: 5000, dev_lines: 100, max_lines: 10000'), '');
+    assert.match(text('dev_fraction: 0.1'), /tasks\[0\]\.data\.dev_fraction.*text data are streamed.*'dev_lines: N'/s);
+    assert.match(text('train_subset: 10'), /tasks\[0\]\.data\.train_subset.*cap them with 'max_lines'/s);
+    assert.match(text('dev_lines: 10, dev: d.txt'), /tasks\[0\]\.data\.dev_lines.*not both/s);
+    assert.match(text('dev_lines: 10, max_lines: 10'), /dev_lines \(10\) must be below max_lines \(10\)/);
+    assert.match(
+      problems('  - { name: mlm, type: masked-lm, data: { format: csv, train: c.csv, window_lines: 3 }, input: { text: t } }'),
+      /tasks\[0\]\.data\.window_lines.*'window_lines' applies only to text data/s,
+    );
+  });
 });

