@@ -13,6 +13,12 @@ export function nonNegativeInt(text: string, flag: string): number {
   return n;
 }
 
+export function positiveNumber(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0 || text.trim() === '') throw new ConfigError(`${flag} must be a positive number, got '${text}'`);
+  return n;
+}
+
 /** The one positional argument a command takes (a config or a checkpoint). */
 export function onePositional(positionals: readonly string[], what: string, command: string): string {
   if (positionals.length !== 1) {

@@ -38,6 +38,9 @@ commands:
            --out DIR       default runs/transfer
            --pretrain-steps N  pre-training steps (instead of the config's)
            --finetune-steps N  fine-tuning steps of every downstream run (instead of each config's)
+           --finetune-lr X     peak learning rate of every downstream run (instead of each config's)
+           --pooling cls|mean  what sequence-classification heads read: the pooled [CLS] state or the mean token state
+           --reinit-pooler     fresh weights for BERT's pooler at the start of every fine-tuning run
            --reuse         keep pre-trained encoders of an earlier run with the same config in <out>
   demo                  multi-task pre-training on WordNet 3.1 (masked LM on glosses, supersense classification, link
                         prediction over WordNet's relations), then predictions on sample inputs and a report

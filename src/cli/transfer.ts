@@ -1,5 +1,6 @@
 /**
- * `mtl transfer PRETRAIN_CONFIG FINETUNE_CONFIG... [--seeds N] [--out DIR] [--pretrain-steps N] [--finetune-steps N] [--reuse]`:
+ * `mtl transfer PRETRAIN_CONFIG FINETUNE_CONFIG... [--seeds N] [--out DIR] [--pretrain-steps N] [--finetune-steps N]
+ * [--finetune-lr X] [--pooling cls|mean] [--reinit-pooler] [--reuse]`:
  * parses, calls `transferReport` (src/train/transfer.ts), prints the table.
  */
 import path from 'node:path';
@@ -7,7 +8,8 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { loadTrainingConfig } from '../io/config/index.js';
 import { transferReport } from '../train/transfer.js';
-import { positiveInt } from './args.js';
+import { POOLINGS, type Pooling } from '../tasks/index.js';
+import { positiveInt, positiveNumber } from './args.js';
 import { withOverrides } from './train.js';
 
 /** Runs `mtl transfer`; returns the exit code. */
@@ -20,6 +22,9 @@ export async function transferCommand(args: string[]): Promise<number> {
       'pretrain-steps': { type: 'string' },
       reuse: { type: 'boolean', default: false },
       'finetune-steps': { type: 'string' },
+      'finetune-lr': { type: 'string' },
+      pooling: { type: 'string' },
+      'reinit-pooler': { type: 'boolean', default: false },
     },
     allowPositionals: true,
     strict: true,
@@ -30,6 +35,9 @@ export async function transferCommand(args: string[]): Promise<number> {
   }
   const steps = values['pretrain-steps'] === undefined ? undefined : positiveInt(values['pretrain-steps'], '--pretrain-steps');
   const pretrain = withOverrides(loadTrainingConfig(pretrainFile), undefined, steps);
+  const pooling = values.pooling;
+  if (pooling !== undefined && !POOLINGS.includes(pooling as Pooling))
+    throw new ConfigError(`--pooling must be one of ${POOLINGS.join(', ')}, got '${pooling}'`);
   const seeds = Array.from({ length: positiveInt(values.seeds, '--seeds') }, (_, i) => i + 1);
   const result = await transferReport({
     pretrain,
@@ -38,6 +46,9 @@ export async function transferCommand(args: string[]): Promise<number> {
     outDir: path.resolve(values.out),
     reuse: values.reuse,
     ...(values['finetune-steps'] === undefined ? {} : { finetuneSteps: positiveInt(values['finetune-steps'], '--finetune-steps') }),
+    ...(values['finetune-lr'] === undefined ? {} : { finetuneLearningRate: positiveNumber(values['finetune-lr'], '--finetune-lr') }),
+    ...(pooling === undefined ? {} : { pooling: pooling as Pooling }),
+    reinitPooler: values['reinit-pooler'],
     log: (line) => console.log(line),
   });
   console.log(`\n${result.table}\n\nwritten: ${path.join(path.resolve(values.out), 'transfer.md')} and transfer.json`);

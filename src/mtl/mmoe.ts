@@ -117,6 +117,7 @@ export function mmoeView(mmoe: MMoE, encoded: EncoderOutputs, task: string): Enc
   let pooled: Tensor | undefined;
   const pooledIn = encoded.pooledOutput;
   return {
+    ...(encoded.attentionMask === undefined ? {} : { attentionMask: encoded.attentionMask }),
     get lastHiddenState(): Tensor {
       return (hidden ??= mmoe.forward(encoded.lastHiddenState, [task]).get(task) as Tensor); // (B, T, D)
     },

@@ -18,7 +18,7 @@ import { Module, type LoadResult } from '../nn/module.js';
 import { mmoeView, type MMoE } from './mmoe.js';
 import { attachChild, withAdapter } from './peft/sites.js';
 import { tidy, type Tensor } from '../tensor/index.js';
-import { taskType, type JointBatch, type TaskHead, type TaskSpec } from '../tasks/index.js';
+import { taskType, type EncoderOutputs, type JointBatch, type TaskHead, type TaskSpec } from '../tasks/index.js';
 
 const ENCODER = 'encoder.';
 const HEADS = 'heads.';
@@ -122,12 +122,14 @@ export class MultiTaskModel extends Module {
     const heads = taskNames.map((name) => [name, this.heads.get(name)] as const);
     const mmoe = this.#mmoe;
     return tidy(() => {
+      const mask = inputs.attentionMask === undefined ? {} : { attentionMask: inputs.attentionMask };
+      const encode = (): EncoderOutputs => ({ ...this.encoder.forward(inputs), ...mask });
       const encoderHeads = heads.filter(([, head]) => head.readsEncoder).length;
-      const shared = this.taskAdapters || encoderHeads === 0 ? undefined : this.encoder.forward(inputs); // (B, T, H) and (B, H), shared by every head
+      const shared = this.taskAdapters || encoderHeads === 0 ? undefined : encode(); // (B, T, H) and (B, H), shared by every head
       return new Map(
         heads.map(([name, head]) => {
           if (!head.readsEncoder) return [name, head.forwardInputs(inputs)]; // free embeddings: no encoder pass
-          const encoded = shared ?? withAdapter(this.encoder, name, () => this.encoder.forward(inputs)); // per-task adapters: a pass per task
+          const encoded = shared ?? withAdapter(this.encoder, name, encode); // per-task adapters: a pass per task
           return [name, head.forward(mmoe === undefined ? encoded : mmoeView(mmoe, encoded, name))];
         }),
       );

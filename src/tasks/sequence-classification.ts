@@ -5,7 +5,9 @@
  *
  * The head is Hugging Face's BertForSequenceClassification: dropout and one linear layer over the
  * pooled output (the [CLS] state through BERT's pooler), parameters `classifier.weight` (C, H) and
- * `classifier.bias` (C).
+ * `classifier.bias` (C). With `pooling: 'mean'` the linear layer reads instead the mean of the last
+ * hidden states over the real tokens ([CLS] and [SEP] included, padding left out; the MEAN strategy
+ * of Reimers and Gurevych, "Sentence-BERT", EMNLP 2019, §3), and BERT's pooler is not used.
  */
 import { ConfigError, DataError, ShapeError } from '../errors.js';
 import {
@@ -17,7 +19,7 @@ import {
   type TextPairExample,
 } from '../data/index.js';
 import { accuracy, averageScores, multiLabelScores, subsetAccuracy } from '../metrics/index.js';
-import { binaryCrossEntropyWithLogits, crossEntropy, noGrad, sigmoid, softmax, tensor, tidy, type Tensor } from '../tensor/index.js';
+import { binaryCrossEntropyWithLogits, clamp, crossEntropy, noGrad, sigmoid, softmax, tensor, tidy, type Tensor } from '../tensor/index.js';
 import { IGNORE_INDEX, type Tokenizer } from '../tokenization/index.js';
 import { rejectUnknownKeys } from '../tokenization/options.js';
 import { checkInputsFit, encodeInputs, exampleOf, inGoldOrder, labelIndex, padInputs, truncateEncoding } from './features.js';
@@ -25,6 +27,7 @@ import { booleanOption, checkProbability, probabilityOption, stringOption } from
 import type {
   Batch,
   BatchInputs,
+  EncoderConfig,
   EncoderOutputs,
   FeaturizeOptions,
   Features,
@@ -53,9 +56,14 @@ export interface SequenceClassificationOptions {
   readonly atLeastOneLabel: boolean;
   /** Dropout before the classifier; null (default) takes the encoder's hiddenDropoutProb, as Hugging Face. */
   readonly classifierDropout: number | null;
+  /** What the classifier reads: 'cls' (default), BERT's pooled [CLS] state; 'mean', the mean token state. */
+  readonly pooling: Pooling;
 }
 
-const OPTION_KEYS = ['multiLabel', 'labelSeparator', 'threshold', 'thresholds', 'atLeastOneLabel', 'classifierDropout'];
+export const POOLINGS = ['cls', 'mean'] as const;
+export type Pooling = (typeof POOLINGS)[number];
+
+const OPTION_KEYS = ['multiLabel', 'labelSeparator', 'threshold', 'thresholds', 'atLeastOneLabel', 'classifierDropout', 'pooling'];
 
 /** The predicted label (or labels) of one example. */
 export interface SequenceClassificationPrediction {
@@ -70,9 +78,34 @@ export interface SequenceClassificationPrediction {
 
 type Spec = TaskSpec<SequenceClassificationOptions>;
 
-/** Dropout and a linear layer over the pooled output: (B, H) → logits (B, C). */
+/**
+ * The mean of `hidden` (B, T, H) over the tokens where `attentionMask` (B, T) is 1 (all T when absent):
+ * (B, H), float32.
+ */
+export function meanPool(hidden: Tensor, attentionMask: Tensor | undefined): Tensor {
+  return tidy(() => {
+    if (attentionMask === undefined) return hidden.mean(1);
+    const m = attentionMask.to('float32').unsqueeze(-1); // (B, T, 1)
+    return hidden
+      .mul(m)
+      .sum(1)
+      .div(clamp(m.sum(1), 1)); // (B, H) / (B, 1)
+  });
+}
+
+/** Dropout and a linear layer over the pooled output (or the mean token state): (B, H) → logits (B, C). */
 export class SequenceClassificationHead extends LinearHead {
+  constructor(
+    encoder: EncoderConfig,
+    numLabels: number,
+    dropout: number,
+    readonly pooling: Pooling = 'cls',
+  ) {
+    super(encoder, numLabels, dropout);
+  }
+
   forward(encoded: EncoderOutputs): Tensor {
+    if (this.pooling === 'mean') return tidy(() => this.project(meanPool(encoded.lastHiddenState, encoded.attentionMask))); // (B, C)
     const pooled = encoded.pooledOutput; // (B, H)
     if (pooled === undefined) {
       throw new ConfigError(
@@ -81,6 +114,15 @@ export class SequenceClassificationHead extends LinearHead {
     }
     return this.project(pooled); // (B, C)
   }
+}
+
+function poolingOption(v: unknown): Pooling {
+  if (v === undefined) return 'cls';
+  if (!POOLINGS.includes(v as Pooling))
+    throw new ConfigError(
+      `${SEQUENCE_CLASSIFICATION}: pooling must be one of ${POOLINGS.map((p) => `'${p}'`).join(', ')}, got ${JSON.stringify(v)}`,
+    );
+  return v as Pooling;
 }
 
 /** The label as written (the intent of an utterance), or undefined. */
@@ -173,6 +215,7 @@ export const sequenceClassification: TaskType<
       thresholds: { ...(thresholds as Record<string, number>) },
       atLeastOneLabel: booleanOption(where, raw, 'atLeastOneLabel', true),
       classifierDropout: probabilityOption(where, raw, 'classifierDropout', null, true),
+      pooling: poolingOption(raw.pooling),
     };
   },
 
@@ -187,7 +230,12 @@ export const sequenceClassification: TaskType<
 
   createHead(encoder, spec) {
     labelIndex(spec);
-    return new SequenceClassificationHead(encoder, spec.labels.length, spec.options.classifierDropout ?? encoder.hiddenDropoutProb);
+    return new SequenceClassificationHead(
+      encoder,
+      spec.labels.length,
+      spec.options.classifierDropout ?? encoder.hiddenDropoutProb,
+      spec.options.pooling,
+    );
   },
 
   async featurize(examples, tokenizer: Tokenizer, spec, options: FeaturizeOptions): Promise<FeaturizeResult> {

@@ -19,6 +19,8 @@ export interface EncoderOutputs {
   readonly lastHiddenState: Tensor;
   /** (B, H) the pooled [CLS] state, when the encoder has a pooling layer. */
   readonly pooledOutput?: Tensor;
+  /** (B, T) the batch's attention mask (1 = real token), for heads that pool over tokens; absent = all 1. */
+  readonly attentionMask?: Tensor;
 }
 
 /** A task's head: the layers between the shared encoder and the task's logits. */

@@ -162,7 +162,7 @@ export async function featurizeSplit(
 
 /** The encoder config of a new encoder (the config's fields; vocabulary size from the tokenizer unless given). */
 function newEncoderConfig(config: TrainingConfig, tokenizer: Tokenizer): BertConfig {
-  const { from: _from, vocabSize, ...fields } = config.encoder as TrainingConfig['encoder'] & { vocabSize?: number };
+  const { from: _from, reinitPooler: _fresh, vocabSize, ...fields } = config.encoder as TrainingConfig['encoder'] & { vocabSize?: number };
   const size = vocabSize ?? tokenizer.vocabSize;
   if (size < tokenizer.vocabSize) {
     throw new ConfigError(
@@ -172,16 +172,22 @@ function newEncoderConfig(config: TrainingConfig, tokenizer: Tokenizer): BertCon
   return bertConfig({ ...(fields as Partial<BertConfig>), vocabSize: size });
 }
 
+/** BERT's pooler in a saved state dict (Hugging Face names, with or without `bert.`). */
+const POOLER = /^(bert\.)?pooler\./;
+
 /**
  * The multi-task model: a BERT encoder (new, initialised after manualSeed(config.seed), or loaded from
- * `encoder.from` with the config's dropout overrides) and a new head per task.
+ * `encoder.from` with the config's dropout overrides; its pooler kept fresh with `encoder.reinit_pooler`)
+ * and a new head per task.
  */
 export function buildModel(config: TrainingConfig, tokenizer: Tokenizer, specs: readonly TaskSpec[]): MultiTaskModel {
   manualSeed(config.seed);
   const from = config.encoder.from;
   if (from === undefined) return MultiTaskModel.fromSpecs(new BertModel(newEncoderConfig(config, tokenizer)), specs);
   const json = JSON.parse(readFileSync(path.join(from, 'config.json'), 'utf8')) as Record<string, unknown>;
-  const overrides = Object.fromEntries(Object.entries(config.encoder).filter(([k, v]) => k !== 'from' && v !== undefined));
+  const overrides = Object.fromEntries(
+    Object.entries(config.encoder).filter(([k, v]) => k !== 'from' && k !== 'reinitPooler' && v !== undefined),
+  );
   const encoderConfig = bertConfig({ ...bertConfigFromHf(json), ...overrides });
   if (tokenizer.vocabSize > encoderConfig.vocabSize) {
     throw new ConfigError(
@@ -191,9 +197,10 @@ export function buildModel(config: TrainingConfig, tokenizer: Tokenizer, specs: 
   const model = MultiTaskModel.fromSpecs(new BertModel(encoderConfig), specs);
   const { tensors } = loadSafetensors(path.join(from, 'model.safetensors'));
   try {
-    const encoderOnly = new Map<string, Tensor>([...tensors].filter(([k]) => !k.startsWith('heads.')));
+    const fresh = (k: string) => k.startsWith('heads.') || (config.encoder.reinitPooler === true && POOLER.test(k));
+    const encoderOnly = new Map<string, Tensor>([...tensors].filter(([k]) => !fresh(k)));
     const { missingKeys } = model.loadSavedStateDict(encoderOnly, { strict: false });
-    const missing = missingKeys.filter((k) => !k.startsWith('heads.'));
+    const missing = missingKeys.filter((k) => !fresh(k));
     if (missing.length > 0) throw new CheckpointError(`${from}/model.safetensors lacks encoder tensors: ${missing.slice(0, 5).join(', ')}`);
   } catch (e) {
     model.dispose();

@@ -24,6 +24,8 @@ export type EncoderInit = 'pretrained' | 'scratch';
 /** Hugging Face config.json keys copied from the checkpoint for a fresh encoder of the same shape. */
 const COPIED_KEYS = [...ENCODER_ARCHITECTURE_KEYS, 'initializer_range', 'layer_norm_eps'] as const;
 
+const withoutKey = (o: Record<string, unknown>, key: string) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
+
 /**
  * The training config of fine-tuning `checkpoint` as the YAML file `file` says (see the file comment).
  * @throws ConfigError when the checkpoint lacks config.json, model.safetensors or tokenizer.json, when
@@ -58,7 +60,7 @@ export function loadFinetuneConfig(file: string, checkpoint: string, init: Encod
   const copied = Object.fromEntries(COPIED_KEYS.filter((k) => architecture[k] !== undefined).map((k) => [k, architecture[k]]));
   const resolved = {
     ...config,
-    encoder: init === 'pretrained' ? { ...encoder, from: ckpt } : { ...copied, ...encoder },
+    encoder: init === 'pretrained' ? { ...encoder, from: ckpt } : { ...copied, ...withoutKey(encoder, 'reinit_pooler') }, // scratch: all fresh
     tokenizer: { path: path.join(ckpt, 'tokenizer.json') },
   };
   return validateTrainingConfig(resolved, { source: file, baseDir: path.dirname(path.resolve(file)) });

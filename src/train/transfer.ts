@@ -13,7 +13,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { parseTrainingConfig, trainingConfigToJson, type TrainingConfig } from '../io/config/index.js';
-import { mainMetricOf, taskType } from '../tasks/index.js';
+import { mainMetricOf, taskType, type Pooling } from '../tasks/index.js';
 import { finetune, loadFinetuneConfig, type EncoderInit } from './finetune.js';
 import { train } from './trainer.js';
 
@@ -36,6 +36,12 @@ export interface TransferOptions {
   readonly reuse?: boolean;
   /** Fine-tuning steps of every downstream run (default: each config's own). */
   readonly finetuneSteps?: number;
+  /** Peak learning rate of every downstream run (default: each config's own). */
+  readonly finetuneLearningRate?: number;
+  /** What every sequence-classification head reads (default: each config's own; see its `pooling` option). */
+  readonly pooling?: Pooling;
+  /** Fresh pooler weights at the start of every fine-tuning run from a pre-trained encoder (`encoder.reinit_pooler`). Default false. */
+  readonly reinitPooler?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -79,6 +85,25 @@ export function mlmOnlyConfig(config: TrainingConfig): TrainingConfig {
   const es = config.training.earlyStopping;
   const keeps = es === null || es.metric === 'average' || tasks.some((t) => es.metric.startsWith(`${t.name}.`));
   return { ...config, tasks, training: { ...config.training, earlyStopping: keeps ? es : null } };
+}
+
+/** A downstream config with the report's overrides: steps, learning rate, pooling of sequence-classification heads, fresh pooler. */
+export function downstreamConfig(
+  base: TrainingConfig,
+  options: Omit<TransferOptions, 'pretrain' | 'finetune' | 'seeds' | 'outDir'>,
+): TrainingConfig {
+  const { finetuneSteps: steps, finetuneLearningRate: lr, pooling, reinitPooler } = options;
+  const training = {
+    ...base.training,
+    ...(steps === undefined ? {} : { maxSteps: steps, epochs: undefined }),
+    ...(lr === undefined ? {} : { learningRate: lr }),
+  };
+  const tasks =
+    pooling === undefined
+      ? base.tasks
+      : base.tasks.map((t) => (t.type === 'sequence-classification' ? { ...t, options: { ...t.options, pooling } } : t));
+  const encoder = reinitPooler === true && base.encoder.from !== undefined ? { ...base.encoder, reinitPooler } : base.encoder;
+  return { ...base, encoder, training, tasks };
 }
 
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -147,10 +172,11 @@ export async function transferReport(options: TransferOptions): Promise<Transfer
       const values = new Map<string, { metric: string; values: number[] }>();
       const seconds: number[] = [];
       for (const seed of seeds) {
-        const base = loadFinetuneConfig(file, ckpt, init);
-        const steps = options.finetuneSteps;
-        const training = steps === undefined ? base.training : { ...base.training, maxSteps: steps, epochs: undefined };
-        const config = { ...base, seed, training, outputDir: path.join(outDir, 'finetune', name, arm, `seed-${seed}`) };
+        const config = {
+          ...downstreamConfig(loadFinetuneConfig(file, ckpt, init), options),
+          seed,
+          outputDir: path.join(outDir, 'finetune', name, arm, `seed-${seed}`),
+        };
         const r = await finetune(config, { log: () => {} });
         seconds.push(r.trainSeconds);
         for (const t of config.tasks) {

@@ -3,9 +3,12 @@ import { after, describe, it } from 'node:test';
 import { ConfigError, DataError, ShapeError } from '../../src/errors.js';
 import type { TextExample, TextPairExample } from '../../src/data/index.js';
 import { BertModel } from '../../src/models/bert/index.js';
+import { MultiTaskModel } from '../../src/mtl/multitask-model.js';
 import {
+  meanPool,
   sequenceClassification as sc,
   taskSpec,
+  type SequenceClassificationHead,
   type SequenceClassificationOptions,
   type SequenceClassificationPrediction,
   type TaskSpec,
@@ -38,7 +41,9 @@ describe('sequence classification: options and spec', () => {
       thresholds: {},
       atLeastOneLabel: true,
       classifierDropout: null,
+      pooling: 'cls',
     });
+    assert.throws(() => sc.resolveOptions({ pooling: 'max' }), /pooling must be one of 'cls', 'mean', got "max"/);
     assert.throws(
       () => sc.resolveOptions({ multilabel: true }),
       (e: unknown) => e instanceof ConfigError && /did you mean "multiLabel"/.test(e.message),
@@ -104,6 +109,69 @@ describe('sequence classification: head', () => {
       assertClose(head.forward({ lastHiddenState: pooled.unsqueeze(1), pooledOutput: pooled }), c.logits!, { what: 'logits' });
     });
     head.dispose();
+  });
+});
+
+describe('sequence classification: mean pooling', () => {
+  it('averages the hidden states of the real tokens (padding left out), by hand', () => {
+    tidy(() => {
+      const hidden = tensor([
+        [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+        [
+          [2, 0],
+          [4, 8],
+          [100, 100],
+        ],
+      ]); // (B=2, T=3, H=2)
+      const mask = tensor(
+        [
+          [1, 1, 1],
+          [1, 1, 0],
+        ],
+        { dtype: 'int64' },
+      );
+      assert.deepEqual(meanPool(hidden, mask).toArray(), [
+        [3, 4],
+        [3, 4],
+      ]);
+      assertClose(
+        meanPool(hidden, undefined),
+        { dtype: 'float32', shape: [2, 2], data: [3, 4, 106 / 3, 36] },
+        { what: 'no mask: every token' },
+      );
+    });
+  });
+
+  it("pooling: 'mean' classifies the mean token state through the model, without BERT's pooler", () => {
+    manualSeed(0);
+    const config = tinyConfig(99);
+    const model = MultiTaskModel.fromSpecs(new BertModel(config, { addPoolingLayer: false }).eval(), [
+      spec(['a', 'b', 'c'], { pooling: 'mean' }),
+    ]).eval();
+    const head = model.heads.get('intent') as SequenceClassificationHead;
+    tidy(() => {
+      const inputIds = tensor(
+        [
+          [2, 5, 6, 3],
+          [2, 7, 3, 0],
+        ],
+        { dtype: 'int64' },
+      );
+      const attentionMask = inputIds.ne(0).to('int64');
+      const logits = model.forward({ inputIds, attentionMask }, ['intent']).get('intent')!; // (B, C)
+      const { lastHiddenState } = model.encoder.forward({ inputIds, attentionMask });
+      const want = head.classifier.forward(meanPool(lastHiddenState, attentionMask));
+      assertClose(
+        logits,
+        { dtype: 'float32', shape: want.shape, data: want.toFlatArray() as number[] },
+        { what: 'logits of the mean token state' },
+      );
+    });
+    model.dispose();
   });
 });
 

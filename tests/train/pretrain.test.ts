@@ -13,7 +13,11 @@ import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { loadTrainingConfig } from '../../src/io/config/index.js';
 import { finetune, loadFinetuneConfig } from '../../src/train/finetune.js';
 import { train } from '../../src/train/trainer.js';
-import { mlmOnlyConfig, transferReport, TRANSFER_ARMS } from '../../src/train/transfer.js';
+import { downstreamConfig, mlmOnlyConfig, transferReport, TRANSFER_ARMS } from '../../src/train/transfer.js';
+import { buildModel } from '../../src/train/build.js';
+import { taskSpec } from '../../src/tasks/index.js';
+import type { Tensor } from '../../src/tensor/index.js';
+import { Tokenizer } from '../../src/tokenization/index.js';
 import { predict } from '../../src/train/predict.js';
 import { DATASETS } from './trainer-fixture.js';
 
@@ -160,6 +164,32 @@ describe('fine-tuning a pre-trained checkpoint', () => {
     writeFileSync(at('bad.yaml'), `${FINETUNE}encoder: { hidden_size: 64 }\n`);
     assert.throws(() => loadFinetuneConfig(at('bad.yaml'), ckpt), /encoder.hidden_size cannot be set when fine-tuning/);
     assert.throws(() => loadFinetuneConfig(at('finetune.yaml'), at('banking')), ConfigError);
+  });
+
+  it('encoder.reinit_pooler: the pooler starts as a new encoder of the same seed has it, every other tensor as the checkpoint', () => {
+    const ckpt = at('out', 'pretrain', 'best');
+    const pre = loadFinetuneConfig(at('finetune.yaml'), ckpt);
+    const fresh = downstreamConfig(pre, { reinitPooler: true, pooling: 'mean', finetuneLearningRate: 1e-4, finetuneSteps: 3 });
+    assert.equal(fresh.encoder.reinitPooler, true);
+    assert.equal(fresh.tasks[0]!.options?.pooling, 'mean', '--pooling reaches sequence-classification heads');
+    assert.deepEqual([fresh.training.learningRate, fresh.training.maxSteps], [1e-4, 3]);
+    const scratch = loadFinetuneConfig(at('finetune.yaml'), ckpt, 'scratch');
+    const tokenizer = Tokenizer.fromFile(path.join(ckpt, 'tokenizer.json'));
+    const specs = [taskSpec({ name: 'banking', kind: 'sequence-classification', labels: ['a', 'b'] })];
+    const models = [pre, fresh, scratch].map((c) => buildModel(c, tokenizer, specs));
+    const [kept, reinit, newEncoder] = models.map((m) => m.encoder.stateDict()) as [
+      Map<string, Tensor>,
+      Map<string, Tensor>,
+      Map<string, Tensor>,
+    ];
+    const same = (a: Map<string, Tensor>, b: Map<string, Tensor>, k: string) => a.get(k)!.sub(b.get(k)!).abs().max().item() === 0;
+    assert.ok(same(reinit, newEncoder, 'pooler.dense.weight') && same(reinit, newEncoder, 'pooler.dense.bias'), 'a fresh pooler');
+    assert.ok(!same(reinit, kept, 'pooler.dense.weight'), 'not the pre-trained pooler');
+    assert.ok(
+      same(reinit, kept, 'encoder.layer.1.output.dense.weight') && same(reinit, kept, 'embeddings.word_embeddings.weight'),
+      'the rest pre-trained',
+    );
+    models.forEach((m) => m.dispose());
   });
 
   it('with the encoder frozen, trains the new head only: the encoder weights stay the pre-trained ones', async () => {

@@ -20,8 +20,17 @@ type SnakeEncoder = SnakeTrainingConfig['encoder'];
 
 /** The encoder section once resolved: from a checkpoint (dropout overrides only), or every field given or defaulted. */
 export type ResolvedSnakeEncoder =
-  | (Pick<SnakeEncoder, 'hidden_dropout_prob' | 'attention_probs_dropout_prob' | 'initializer_range' | 'layer_norm_eps'> & { from: string })
-  | (Required<Omit<SnakeEncoder, 'from' | 'vocab_size'>> & { from?: undefined; vocab_size?: number | undefined });
+  | (Pick<
+      SnakeEncoder,
+      'hidden_dropout_prob' | 'attention_probs_dropout_prob' | 'initializer_range' | 'layer_norm_eps' | 'reinit_pooler'
+    > & {
+      from: string;
+    })
+  | (Required<Omit<SnakeEncoder, 'from' | 'vocab_size' | 'reinit_pooler'>> & {
+      from?: undefined;
+      vocab_size?: number | undefined;
+      reinit_pooler?: undefined;
+    });
 
 /** The resolved config in the file's spelling. */
 export type ResolvedSnakeConfig = Omit<SnakeTrainingConfig, 'encoder'> & { encoder: ResolvedSnakeEncoder };
@@ -102,7 +111,7 @@ function fillDefaults(config: SnakeTrainingConfig): ResolvedSnakeConfig {
   const encoder: ResolvedSnakeEncoder =
     from !== undefined
       ? { from, ...fields }
-      : ({ ...ENCODER_DEFAULTS, ...withoutUndefined(fields) } as Required<Omit<SnakeEncoder, 'from' | 'vocab_size'>>);
+      : ({ ...ENCODER_DEFAULTS, ...withoutUndefined(fields) } as Required<Omit<SnakeEncoder, 'from' | 'vocab_size' | 'reinit_pooler'>>);
   const t = config.training;
   const training = t.warmup_ratio === undefined && t.warmup_steps === undefined ? { ...t, warmup_ratio: 0 } : t;
   return { ...config, encoder, training };

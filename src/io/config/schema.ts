@@ -63,6 +63,8 @@ export const encoderSchema = z.strictObject({
   initializer_range: z.number().positive().optional(),
   layer_norm_eps: z.number().positive().optional(),
   pad_token_id: nonNegativeInt.nullable().optional(),
+  /** With `from`: BERT's pooler (`pooler.dense`) starts from fresh weights (seeded by `seed`) instead of the checkpoint's. */
+  reinit_pooler: z.boolean().optional(),
 });
 
 /** `tokenizer`: a tokenizer.json file (`path`), or a WordPiece vocabulary learned from the training texts (`train`). */
