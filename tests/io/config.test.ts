@@ -94,7 +94,7 @@ describe('example configs', () => {
     assert.equal(c.encoder.hiddenSize, 256);
     assert.equal(c.training.sampler.kind, 'uniform');
     assert.deepEqual(c.training.earlyStopping, { metric: 'slots.f1', patience: 5, mode: 'max' });
-    assert.deepEqual(c.tokenizer?.train, { vocabSize: 8000, lowercase: true, minFrequency: 2 });
+    assert.deepEqual(c.tokenizer?.train, { vocabSize: 8000, lowercase: true, minFrequency: 2, sampleLines: 100000 });
   });
 
   it('examples/atis.yaml: a multi-label intent task joined by #, unseen labels kept', () => {
