@@ -271,7 +271,7 @@ describe('link-prediction: free entity embeddings', () => {
   });
 
   it('rejects options that only free embeddings take beside entities: encoder, and bad values', () => {
-    assert.throws(() => linkPrediction.resolveOptions({ evalQueries: 10 }), /evalQueries applies only to entities: embedding/);
+    assert.throws(() => linkPrediction.resolveOptions({ evalQueries: 10 }), /eval_queries applies only to entities: embedding/);
     assert.throws(() => linkPrediction.resolveOptions({ entities: 'free' }), /entities must be 'encoder'/);
     assert.throws(
       () => linkPrediction.resolveOptions({ entities: 'embedding', embeddingDim: 0 }),

@@ -104,7 +104,7 @@ describe('link prediction with free entity embeddings from a config', () => {
   it('rejects bad entity options when the run starts, naming the option', async () => {
     for (const [options, pattern] of [
       ['{ entities: vectors }', /entities must be 'encoder'.*or 'embedding'/],
-      ['{ embedding_dim: 8 }', /embeddingDim applies only to entities: embedding/],
+      ['{ embedding_dim: 8 }', /embedding_dim applies only to entities: embedding/],
       ['{ entities: embedding, eval_queries: 0 }', /eval_queries must be a positive integer or null/],
       ['{ entities: embedding, embedding_dim: 2.5 }', /embedding_dim must be a positive integer/],
     ] as const) {

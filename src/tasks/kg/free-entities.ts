@@ -27,12 +27,12 @@ export function entityOptions(where: string, raw: Readonly<Record<string, unknow
   }
   if (entities === 'encoder') {
     // Resolved options are resolved again (checkpoints, copies): their defaults pass.
-    const set = {
-      embeddingDim: raw.embeddingDim !== undefined && raw.embeddingDim !== DEFAULT_DIM,
-      evalQueries: raw.evalQueries !== undefined && raw.evalQueries !== null,
-      entityNames: Array.isArray(raw.entityNames) ? raw.entityNames.length > 0 : raw.entityNames !== undefined,
-    };
-    const only = Object.keys(set).find((k) => set[k as keyof typeof set]);
+    const set: [string, boolean][] = [
+      ['embedding_dim', raw.embeddingDim !== undefined && raw.embeddingDim !== DEFAULT_DIM],
+      ['eval_queries', raw.evalQueries !== undefined && raw.evalQueries !== null],
+      ['entity_names', Array.isArray(raw.entityNames) ? raw.entityNames.length > 0 : raw.entityNames !== undefined],
+    ];
+    const only = set.find(([, given]) => given)?.[0];
     if (only !== undefined) throw new ConfigError(`${where}: ${only} applies only to entities: embedding, not to entities: encoder`);
   }
   const dim = raw.embeddingDim ?? DEFAULT_DIM;
@@ -48,7 +48,7 @@ export function entityOptions(where: string, raw: Readonly<Record<string, unknow
   const names = raw.entityNames ?? [];
   if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) {
     throw new ConfigError(
-      `${where}: entityNames must be a list of entity names (it is filled from the data), got ${JSON.stringify(names).slice(0, 80)}`,
+      `${where}: entity_names must be a list of entity names (it is filled from the data), got ${JSON.stringify(names).slice(0, 80)}`,
     );
   }
   return { entities, embeddingDim: dim as number, evalQueries: evalQueries as number | null, entityNames: names as string[] };
