@@ -128,7 +128,7 @@ function readWordNetTask(task: TaskConfig): ReadResult<unknown> {
     source: wn.byId.get(t.head)!.source,
     graph,
   }));
-  graph.push(...examples);
+  for (const e of examples) graph.push(e); // not push(...examples): too many arguments for a large graph
   if (examples.length === 0) throw new ConfigError(`task '${task.name}': WordNet has no triples of the relations ${String(relations)}`);
   return { examples, skipped: [] };
 }
