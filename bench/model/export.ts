@@ -5,7 +5,7 @@
  * weights and see the same token ids.
  *
  * Data: examples/snips.yaml's SNIPS (WordPiece vocabulary learned from its training texts, max_length
- * 48). Of one seeded shuffle of the training examples, the first `trainExamples` are the training
+ * 48), its tasks without the CRF (both sides tag each token with a softmax, as BertForTokenClassification). Of one seeded shuffle of the training examples, the first `trainExamples` are the training
  * set, cut in data order into batches of 32 padded to each batch's longest example (Hugging Face's
  * DataCollatorWithPadding: the `random` batches both sides train on in the side-by-side figures) and,
  * for multitask-lm's end-to-end figure, the same examples in length-bucketed batches of 32
@@ -64,7 +64,9 @@ function permutation(n: number, seed: number): number[] {
 const chunks = (xs: readonly number[], n: number): number[][] =>
   Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
 
-const config = loadTrainingConfig('examples/snips.yaml');
+// The peer is Transformers' BertForTokenClassification (softmax tagging): the example's CRF stays off here.
+const loaded = loadTrainingConfig('examples/snips.yaml');
+const config = { ...loaded, tasks: loaded.tasks.map((t) => ({ ...t, crf: false })) };
 const prepared = await prepareRun(config, { splits: ['train', 'dev'], log: (l) => console.error(l) });
 const stream = prepared.streams[0];
 const train = stream?.splits.train;
