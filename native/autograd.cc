@@ -1,5 +1,6 @@
-// Autograd: requires-grad flags, .grad, backward, torch::autograd::grad and the grad mode.
+// Autograd: requires-grad flags, .grad, backward, torch::autograd::grad, the grad mode and inference mode.
 #include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
 #include <torch/csrc/autograd/autograd.h>
 
 #include <sstream>
@@ -193,6 +194,21 @@ Napi::Value SetGradEnabled(const Napi::CallbackInfo& info) {
 
 Napi::Value IsGradEnabled(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), at::GradMode::is_enabled());
+}
+
+// Calls `fn()` under c10::InferenceMode (no autograd recording, and no version counters or view
+// tracking on the tensors made inside) and returns its result. The guard lives on this C++ frame,
+// so it ends when `fn` returns or throws; an error thrown by `fn` passes through unchanged.
+Napi::Value InferenceMode(const Napi::CallbackInfo& info) {
+  if (!info[0].IsFunction()) {
+    return guarded(info, "inferenceMode", [&]() -> Napi::Value { throw BindingError("expected a function"); });
+  }
+  const c10::InferenceMode guard;
+  return info[0].As<Napi::Function>().Call({});
+}
+
+Napi::Value IsInferenceMode(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), c10::InferenceMode::is_enabled());
 }
 
 }  // namespace mtl

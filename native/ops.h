@@ -30,6 +30,8 @@ Napi::Value Backward(const Napi::CallbackInfo& info);         // (ids, gradIds |
 Napi::Value AutogradGrad(const Napi::CallbackInfo& info);     // (outs, ins, gradOuts | null, retain, create, allowUnused)
 Napi::Value SetGradEnabled(const Napi::CallbackInfo& info);   // (flag) -> previous flag
 Napi::Value IsGradEnabled(const Napi::CallbackInfo& info);    // () -> boolean
+Napi::Value InferenceMode(const Napi::CallbackInfo& info);    // (fn) -> fn() under c10::InferenceMode
+Napi::Value IsInferenceMode(const Napi::CallbackInfo& info);  // () -> boolean
 
 // runtime.cc
 Napi::Value ManualSeed(const Napi::CallbackInfo& info);     // (seed)

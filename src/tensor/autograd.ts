@@ -1,5 +1,5 @@
 /**
- * Autograd controls: grad-mode scopes and gradients without accumulation (torch.autograd.grad),
+ * Autograd controls: grad-mode and inference-mode scopes and gradients without accumulation (torch.autograd.grad),
  * which multi-task gradient surgery uses to get one gradient per task. Binding failures arrive as
  * TorchError (see native.ts).
  */
@@ -11,23 +11,28 @@ import { Tensor } from './tensor.js';
  * The grad mode is libtorch's thread-local flag, so it cannot follow an async function across an
  * await: its code after the first await would run in whatever mode is current then. Refused.
  */
-function withGradMode<T>(name: string, enabled: boolean, fn: () => T): T {
+function synchronously<T>(name: string, fn: () => T, run: (fn: () => T) => T): T {
   if (fn.constructor.name === 'AsyncFunction') {
     throw new ConfigError(
       `${name}() takes a synchronous function; the grad mode cannot span an await, so call ${name}() inside the async code`,
     );
   }
-  const previous = native.setGradEnabled(enabled);
-  let result: T;
-  try {
-    result = fn();
-  } finally {
-    native.setGradEnabled(previous);
-  }
+  const result = run(fn);
   if (result instanceof Promise) {
     throw new ConfigError(`${name}() got a promise back; the grad mode cannot span an await, so call ${name}() inside the async code`);
   }
   return result;
+}
+
+function withGradMode<T>(name: string, enabled: boolean, fn: () => T): T {
+  return synchronously(name, fn, (f) => {
+    const previous = native.setGradEnabled(enabled);
+    try {
+      return f();
+    } finally {
+      native.setGradEnabled(previous);
+    }
+  });
 }
 
 /** Runs `fn` with gradient recording off (torch.no_grad); restores the previous mode in `finally`. Synchronous only. */
@@ -35,6 +40,21 @@ export const noGrad = <T>(fn: () => T): T => withGradMode('noGrad', false, fn);
 
 /** Runs `fn` with gradient recording on (torch.enable_grad); restores the previous mode in `finally`. Synchronous only. */
 export const enableGrad = <T>(fn: () => T): T => withGradMode('enableGrad', true, fn);
+
+/**
+ * Runs `fn` under libtorch's inference mode (torch.inference_mode): no gradient recording, and the
+ * tensors made inside carry no version counter and no view tracking, which makes each operation
+ * cheaper than under `noGrad`. For forward passes whose results are only read: a tensor made inside
+ * ("inference tensor") cannot later be saved for backward, nor modified in place outside inference
+ * mode (libtorch then raises a TorchError). Parameters and other tensors made outside may be read
+ * inside. The previous mode returns when `fn` returns or throws. Synchronous only.
+ * @example
+ *   const ids = inferenceMode(() => tidy(() => model.forward(inputs).argmax(-1).toArray()));
+ */
+export const inferenceMode = <T>(fn: () => T): T => synchronously('inferenceMode', fn, (f) => native.inferenceMode(f));
+
+/** Whether libtorch's inference mode is on now (inside `inferenceMode`). */
+export const isInferenceMode = (): boolean => native.isInferenceMode();
 
 /** Whether operations are being recorded for autograd now. */
 export const isGradEnabled = (): boolean => native.isGradEnabled();

@@ -9,7 +9,7 @@ import { ConfigError, TorchError } from '../../src/errors.js';
 import { assertClose, fromFixture, loadFixture, type TensorFixture } from '../helpers/fixtures.js';
 import { GRAD_CASES, type Inputs } from '../helpers/grad-cases.js';
 
-const { tensor, tidy, grad, noGrad, enableGrad, isGradEnabled, liveTensorCount } = T;
+const { tensor, tidy, grad, noGrad, enableGrad, inferenceMode, isInferenceMode, isGradEnabled, liveTensorCount } = T;
 
 interface OpCase {
   inputs: Record<string, TensorFixture>;
@@ -317,6 +317,57 @@ describe('grad modes', () => {
     );
     await pending;
     assert.equal(isGradEnabled(), true);
+  });
+
+  test('inferenceMode records nothing, gives the values noGrad gives, and restores the mode', () => {
+    tidy(() => {
+      const x = tensor([1, -2, 3], { requiresGrad: true });
+      const y = inferenceMode(() => {
+        assert.equal(isInferenceMode(), true, 'inside inferenceMode');
+        assert.equal(isGradEnabled(), false, 'no recording inside inferenceMode');
+        return x.mul(2).exp().softmax(0);
+      });
+      assert.equal(y.requiresGrad, false);
+      assert.deepEqual(y.toFlatArray(), noGrad(() => x.mul(2).exp().softmax(0)).toFlatArray());
+      assert.equal(isInferenceMode(), false, 'restored on return');
+      assert.equal(isGradEnabled(), true, 'grad mode restored on return');
+      assert.equal(
+        inferenceMode(() => inferenceMode(() => isInferenceMode())),
+        true,
+        'nested',
+      );
+    });
+  });
+
+  test('inferenceMode: a thrown error passes through unchanged and the mode is restored', () => {
+    const boom = new Error('boom');
+    assert.throws(
+      () =>
+        inferenceMode(() => {
+          throw boom;
+        }),
+      (e: unknown) => e === boom,
+    );
+    assert.equal(isInferenceMode(), false, 'restored after a throw');
+    assert.throws(
+      () => inferenceMode(async () => 1),
+      (e: unknown) => e instanceof ConfigError && /inferenceMode\(\) takes a synchronous/.test(e.message),
+    );
+    assert.equal(isInferenceMode(), false, 'restored after refusing an async fn');
+  });
+
+  test('a tensor made in inferenceMode cannot be saved for backward later (TorchError), and nothing leaks', () => {
+    const before = liveTensorCount();
+    tidy(() => {
+      const w = tensor([1, 2], { requiresGrad: true });
+      const made = inferenceMode(() => tensor([3, 4]).mul(1));
+      assert.throws(
+        () => w.mul(made),
+        (e: unknown) => e instanceof TorchError && /[Ii]nference tensors/.test(e.message),
+      );
+      assert.deepEqual(noGrad(() => w.mul(made)).toFlatArray(), [3, 8], 'reading it without autograd works');
+    });
+    assert.equal(liveTensorCount(), before, 'live tensors back to the baseline');
   });
 
   test('the mode is restored when fn throws', () => {
