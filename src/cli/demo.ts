@@ -7,8 +7,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadTrainingConfig } from '../io/config/index.js';
+import { packageRoot } from '../package-root.js';
 import { NON_FRACTION_METRICS } from '../tasks/index.js';
 import { setNumThreads } from '../tensor/index.js';
 import { predict, type PredictionRecord } from '../train/predict.js';
@@ -16,7 +16,7 @@ import { train } from '../train/trainer.js';
 import { withOverrides } from './train.js';
 
 /** The demo's pre-training config, in the package's examples folder. */
-export const DEMO_CONFIG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'wordnet-pretrain.yaml');
+export const DEMO_CONFIG = path.join(packageRoot(import.meta.url), 'examples', 'wordnet-pretrain.yaml');
 
 /** Inputs the report shows predictions for: glosses (supersense) and sentences with [MASK] (masked LM). */
 export const DEMO_INPUTS: readonly string[] = [

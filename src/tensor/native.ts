@@ -5,8 +5,8 @@
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { NativeLoadError, TorchError } from '../errors.js';
+import { packageRoot } from '../package-root.js';
 import { staleAddonSources } from './addon-freshness.js';
 import { ensureOpenBlasCore } from './blas-core.js';
 
@@ -42,6 +42,8 @@ export interface NativeBinding {
   ): (number | null)[];
   setGradEnabled(flag: boolean): boolean;
   isGradEnabled(): boolean;
+  inferenceMode<T>(fn: () => T): T;
+  isInferenceMode(): boolean;
   manualSeed(seed: number | bigint): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
@@ -73,7 +75,7 @@ export interface NativeBinding {
 }
 
 function load(): NativeBinding {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const root = packageRoot(import.meta.url);
   const file = path.join(root, 'build', 'Release', 'mtl_native.node');
   if (!existsSync(file)) {
     throw new NativeLoadError(
