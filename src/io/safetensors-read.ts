@@ -69,6 +69,12 @@ export class SafetensorsReader implements Disposable {
   readonly metadata: Readonly<Record<string, string>>;
   private fd: number | undefined;
   private readonly index: Map<string, TensorEntry>;
+  /**
+   * The bytes of the last tensor read, reused by the next read (grown when one needs more): the data
+   * are copied into native memory at once, so reading a whole file does not leave a dead buffer per
+   * tensor in the JavaScript heap until the garbage collector runs (as much again as the file).
+   */
+  private scratch: Uint8Array | undefined;
 
   /** Internal: use `openSafetensors`. */
   constructor(
@@ -106,7 +112,9 @@ export class SafetensorsReader implements Disposable {
   read(name: string, options: ReadOptions = {}): Tensor {
     const e = this.entry(name);
     const fd = this.openFd();
-    const bytes = new Uint8Array(e.end - e.begin);
+    const size = e.end - e.begin;
+    if (this.scratch === undefined || this.scratch.length < size) this.scratch = new Uint8Array(size);
+    const bytes = this.scratch.subarray(0, size); // offset 0: aligned for every dtype
     const position = this.dataStart + e.begin;
     readExactly(
       fd,
@@ -125,6 +133,7 @@ export class SafetensorsReader implements Disposable {
     if (this.fd === undefined) return;
     const fd = this.fd;
     this.fd = undefined;
+    this.scratch = undefined;
     closeSync(fd);
   }
 
