@@ -8,27 +8,38 @@ import type { ParamOptions } from '../../nn/init.js';
 import { Linear } from '../../nn/linear.js';
 import { Module, ModuleList } from '../../nn/module.js';
 import { attentionBias } from './attention.js';
+import { canFuse, fusedLayerForward, keyPaddingMask } from './fused-layer.js';
 import { bertConfig, validateBertConfig, type BertConfig } from './config.js';
 import { BertEmbeddings } from './embeddings.js';
 import { BertLayer } from './layer.js';
 
 export class BertEncoder extends Module {
   readonly layer: ModuleList<BertLayer>;
+  private readonly numHeads: number;
 
   constructor(c: BertConfig, o: ParamOptions = {}) {
     super();
+    this.numHeads = c.numAttentionHeads;
     this.layer = this.registerModule('layer', new ModuleList(Array.from({ length: c.numHiddenLayers }, () => new BertLayer(c, o))));
   }
 
-  /** x (B, T, H), bias (B·nh, 1, T) or undefined → (B, T, H). Frees each layer's input handle once used (except `x`). */
-  forward(x: Tensor, bias?: Tensor): Tensor {
-    let h = x;
-    for (const layer of this.layer) {
-      const next = layer.forward(h, bias);
-      if (h !== x) h.dispose();
-      h = next;
-    }
-    return h;
+  /**
+   * x (B, T, H), attentionMask (B, T) 1 = attend, 0 = padding, or undefined (attend everywhere) → (B, T, H).
+   * Without gradients in evaluation mode every layer runs as one fused kernel (./fused-layer.ts) when
+   * all of them can; otherwise each runs op by op. Frees each layer's input handle once used (except `x`).
+   */
+  forward(x: Tensor, attentionMask?: Tensor): Tensor {
+    return tidy(() => {
+      const fused = this.layer.items.every((l) => canFuse(l, x));
+      const mask = attentionMask && (fused ? keyPaddingMask(attentionMask) : attentionBias(attentionMask, this.numHeads, x.dtype));
+      let h = x;
+      for (const layer of this.layer) {
+        const next = fused ? fusedLayerForward(layer, h, mask) : layer.forward(h, mask);
+        if (h !== x) h.dispose();
+        h = next;
+      }
+      return h;
+    });
   }
 }
 
@@ -104,8 +115,7 @@ export class BertModel extends Module {
     this.checkInputs(inputs);
     return tidy(() => {
       const x = this.embeddings.forward(inputIds, tokenTypeIds); // (B, T, H)
-      const bias = attentionMask && attentionBias(attentionMask, this.config.numAttentionHeads, x.dtype); // (B·nh, 1, T)
-      const lastHiddenState = this.encoder.forward(x, bias); // (B, T, H)
+      const lastHiddenState = this.encoder.forward(x, attentionMask); // (B, T, H)
       return this.pooler ? { lastHiddenState, pooledOutput: this.pooler.forward(lastHiddenState) } : { lastHiddenState };
     });
   }

@@ -61,9 +61,11 @@ export class BertLayer extends Module {
   readonly attention: BertAttention;
   readonly intermediate: BertIntermediate;
   readonly output: BertOutput;
+  readonly hiddenAct: HiddenAct;
 
   constructor(c: BertConfig, o: ParamOptions = {}) {
     super();
+    this.hiddenAct = c.hiddenAct;
     this.attention = this.registerModule('attention', new BertAttention(c, o));
     this.intermediate = this.registerModule('intermediate', new BertIntermediate(c, o));
     this.output = this.registerModule('output', new BertOutput(c, o));

@@ -1,0 +1,90 @@
+/**
+ * BertModel's fused inference path (src/models/bert/fused-layer.ts): when it is taken, and that its
+ * outputs match PyTorch's (tests/fixtures/bert.json, made by scripts/fixtures/bert.py) as the
+ * op-by-op path's do.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { bertConfig, BertModel, type BertLayer } from '../../src/models/bert/index.js';
+import { canFuse } from '../../src/models/bert/fused-layer.js';
+import { addLora } from '../../src/mtl/peft/index.js';
+import { enableGrad, inferenceMode, noGrad, randn, tidy, type Tensor } from '../../src/tensor/index.js';
+import { assertClose } from '../helpers/fixtures.js';
+import { fixture, referenceInputs, referenceModel } from './bert-fixture.js';
+
+const layersOf = (model: BertModel): readonly BertLayer[] => model.encoder.layer.items;
+
+describe('BertModel fused inference path', () => {
+  it('is taken without gradients in evaluation mode, and not when training, recording gradients or with a tanh GELU', () => {
+    const model = referenceModel();
+    tidy(() => {
+      const x = randn([2, 3, 32]);
+      const fusable = () => layersOf(model).every((l) => canFuse(l, x));
+      assert.equal(noGrad(fusable), true, 'eval mode under noGrad');
+      assert.equal(inferenceMode(fusable), true, 'eval mode under inferenceMode');
+      assert.equal(fusable(), false, 'gradients recorded');
+      model.train();
+      assert.equal(noGrad(fusable), false, 'training mode (dropout)');
+      model.eval();
+      assert.equal(
+        noGrad(() => canFuse(layersOf(model)[0] as BertLayer, x.to('float64'))),
+        false,
+        'float64 hidden states',
+      );
+    });
+    model.dispose();
+    const tanhGelu = new BertModel(
+      bertConfig({ vocabSize: 99, hiddenSize: 32, numHiddenLayers: 1, numAttentionHeads: 4, intermediateSize: 37, hiddenAct: 'gelu_new' }),
+    ).eval();
+    tidy(() => {
+      const x = randn([1, 2, 32]);
+      assert.equal(
+        noGrad(() => canFuse(layersOf(tanhGelu)[0] as BertLayer, x)),
+        false,
+        'gelu_new has no fused form',
+      );
+    });
+    tanhGelu.dispose();
+  });
+
+  for (const [name, mode] of [
+    ['noGrad', noGrad],
+    ['inferenceMode', inferenceMode],
+  ] as const) {
+    it(`matches PyTorch on the padded batch under ${name}`, () => {
+      const model = referenceModel();
+      tidy(() => {
+        const out = mode(() => model.forward(referenceInputs()));
+        assertClose(out.lastHiddenState, fixture.outputs.last_hidden_state, { atol: 1e-5, rtol: 1e-5, what: 'lastHiddenState' });
+        assertClose(out.pooledOutput as Tensor, fixture.outputs.pooler_output, { atol: 1e-5, rtol: 1e-5, what: 'pooledOutput' });
+      });
+      model.dispose();
+    });
+  }
+
+  it('runs op by op when an adapter wraps a module of the layer, and applies the adapter', () => {
+    const model = referenceModel();
+    addLora(model, { targets: 'attention.self.query|value', adapter: 'a', r: 2, alpha: 4 });
+    noGrad(() => {
+      for (const [n, p] of model.namedParameters()) if (n.includes('lora_B')) p.fill_(0.05); // B = 0 at init would hide the adapter
+    });
+    tidy(() => {
+      const x = randn([1, 2, 32]);
+      assert.equal(
+        noGrad(() => layersOf(model).some((l) => canFuse(l, x))),
+        false,
+        'no layer fuses with LoRA on query and value',
+      );
+      const inputs = referenceInputs();
+      const eager = enableGrad(() => model.forward(inputs).lastHiddenState);
+      const inference = inferenceMode(() => model.forward(inputs).lastHiddenState);
+      const diff = (a: Tensor, b: Tensor) => a.sub(b).abs().max().item() as number;
+      assert.ok(diff(inference, eager.detach()) <= 1e-6, 'inference gives the adapted outputs');
+      const plain = referenceModel();
+      const unadapted = noGrad(() => plain.forward(inputs).lastHiddenState);
+      assert.ok(diff(inference, unadapted) > 1e-3, 'the adapter changes the outputs');
+      plain.dispose();
+    });
+    model.dispose();
+  });
+});
