@@ -5,12 +5,14 @@
  *   weights, one pass over the exported training batches after `--warmup` steps: forward, the two
  *   cross-entropies summed, backward, loss read back (as the trainer logs it), gradient clipping at
  *   1.0, AdamW (lr 1e-3, weight decay 0.01 except biases and LayerNorm), gradients cleared.
- * - `infer`: evaluation mode, no gradients: each single dev example (latency, forward + argmax of
- *   both heads + the label ids read back), then every dev batch of 32 (throughput).
+ * - `infer`: evaluation mode under `inferenceMode` (libtorch's InferenceMode; no gradients, and the
+ *   encoder's layers run as libtorch's fused encoder layer): each single dev example (latency,
+ *   forward + argmax of both heads + the label ids read back), then every dev batch of 32 (throughput).
  * Each then reports the process's peak resident memory (VmHWM) and, measured after the work, the best
  * float32 matmul throughput it sees (2048³, GFLOP/s): the suite takes the largest over all processes
  * of both sides as the machine's peak, the denominator of MFU.
- * Usage: node --import tsx bench/model/ours.ts --mode train|infer [--size 2x256] [--batches random|bucketed] [--threads 1]
+ * Usage: node dist/bench/model/ours.js --mode train|infer [--size 2x256] [--batches random|bucketed] [--threads 1]
+ * (compiled by `npm run build`, as the suite runs it; `node --import tsx bench/model/ours.ts …` runs the same code)
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -102,7 +104,7 @@ function train(batches: TensorBatch[], warmup: number): Record<string, number> {
 function infer(singles: TensorBatch[], dev: TensorBatch[]): Record<string, number> {
   model.eval();
   const predict = (b: TensorBatch): void =>
-    T.noGrad(() =>
+    T.inferenceMode(() =>
       T.tidy(() => {
         const logits = model.forward({ inputIds: b.inputIds, attentionMask: b.attentionMask }, TASKS);
         for (const task of TASKS) (logits.get(task) as T.Tensor).argmax(-1).toFlatArray();

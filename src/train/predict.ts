@@ -27,7 +27,7 @@ import {
   type TaskSpec,
   type TokenClassificationPrediction,
 } from '../tasks/index.js';
-import { noGrad, tidy } from '../tensor/index.js';
+import { inferenceMode, tidy } from '../tensor/index.js';
 import { Tokenizer } from '../tokenization/index.js';
 import { fillMask, type MaskFill } from './fill-mask.js';
 import { applyArchitecture } from './architecture.js';
@@ -232,7 +232,8 @@ export class Predictor implements Disposable {
         features: (await t.type.featurize(examples, this.#tokenizer, t.spec, { maxLength: this.#maxLength, training: false })).features,
       })),
     );
-    const predictions = noGrad(() =>
+    // inference mode: no autograd bookkeeping at all; what is made here is only read back
+    const predictions = inferenceMode(() =>
       tidy(() => {
         const joint = collateJoint(
           tasks,
