@@ -1,6 +1,7 @@
 /**
  * `Linear`: y = x·Wᵀ + b (torch.nn.Linear), parameters `weight` (out, in) and `bias` (out).
  */
+import { ConfigError, ShapeError } from '../errors.js';
 import { linear, type Tensor } from '../tensor/index.js';
 import { normalInit, uniformInit, zerosInit, type ParamOptions } from './init.js';
 import { Module } from './module.js';
@@ -13,6 +14,11 @@ export interface LinearOptions extends ParamOptions {
    * PyTorch's default U(−1/√in, 1/√in) for both.
    */
   initStd?: number;
+  /**
+   * Tensors to register as the parameters instead of new ones, already initialised: (out, in) and,
+   * unless `bias` is false, (out). Views into a buffer that several layers share (BERT's q, k, v).
+   */
+  from?: { weight: Tensor; bias?: Tensor };
 }
 
 export class Linear extends Module {
@@ -29,16 +35,19 @@ export class Linear extends Module {
     super();
     const bound = 1 / Math.sqrt(inFeatures);
     const std = options.initStd;
+    const given = options.from;
+    if (given !== undefined) checkGiven(given, inFeatures, outFeatures, options.bias !== false);
     this.weight = this.registerParameter(
       'weight',
-      std === undefined ? uniformInit([outFeatures, inFeatures], bound, options) : normalInit([outFeatures, inFeatures], std, options),
+      given?.weight ??
+        (std === undefined ? uniformInit([outFeatures, inFeatures], bound, options) : normalInit([outFeatures, inFeatures], std, options)),
     );
     this.bias =
       options.bias === false
         ? undefined
         : this.registerParameter(
             'bias',
-            std === undefined ? uniformInit([outFeatures], bound, options) : zerosInit([outFeatures], options),
+            given?.bias ?? (std === undefined ? uniformInit([outFeatures], bound, options) : zerosInit([outFeatures], options)),
           );
   }
 
@@ -46,4 +55,20 @@ export class Linear extends Module {
   forward(x: Tensor): Tensor {
     return linear(x, this.weight, this.bias);
   }
+}
+
+/** `from`'s tensors must have the layer's shapes, and a bias exactly when the layer has one. */
+function checkGiven(given: { weight: Tensor; bias?: Tensor }, inFeatures: number, outFeatures: number, hasBias: boolean): void {
+  const w = given.weight.shape;
+  if (w.length !== 2 || w[0] !== outFeatures || w[1] !== inFeatures)
+    throw new ShapeError(
+      `Linear(${inFeatures}, ${outFeatures}): the given weight must be [${outFeatures}, ${inFeatures}], got [${w.join(', ')}]`,
+    );
+  const b = given.bias?.shape;
+  if (hasBias !== (b !== undefined))
+    throw new ConfigError(
+      `Linear(${inFeatures}, ${outFeatures}): ${hasBias ? 'a bias tensor is needed' : 'a bias was given to a layer without bias'}`,
+    );
+  if (b !== undefined && (b.length !== 1 || b[0] !== outFeatures))
+    throw new ShapeError(`Linear(${inFeatures}, ${outFeatures}): the given bias must be [${outFeatures}], got [${b.join(', ')}]`);
 }

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { bertConfig, BertModel, type BertLayer } from '../../src/models/bert/index.js';
 import { canFuse } from '../../src/models/bert/fused-layer.js';
 import { addLora } from '../../src/mtl/peft/index.js';
-import { enableGrad, inferenceMode, noGrad, randn, tidy, type Tensor } from '../../src/tensor/index.js';
+import { cat, enableGrad, inferenceMode, noGrad, randn, tidy, type Tensor } from '../../src/tensor/index.js';
 import { assertClose } from '../helpers/fixtures.js';
 import { fixture, referenceInputs, referenceModel } from './bert-fixture.js';
 
@@ -45,6 +45,23 @@ describe('BertModel fused inference path', () => {
       );
     });
     tanhGelu.dispose();
+  });
+
+  it('keeps q, k and v in one buffer: stackedQkv is the three weights and biases stacked, also after loading and in-place updates', () => {
+    const model = referenceModel(); // loaded by copying into the parameters
+    const attention = (layersOf(model)[1] as BertLayer).attention.self;
+    const same = (a: Tensor, b: Tensor) => assert.deepEqual(a.toFlatArray(), b.toFlatArray(), 'stacked view = concatenation');
+    tidy(() => {
+      const check = () => {
+        const { weight, bias } = attention.stackedQkv();
+        same(weight, cat([attention.query.weight, attention.key.weight, attention.value.weight]));
+        same(bias, cat([attention.query.bias as Tensor, attention.key.bias as Tensor, attention.value.bias as Tensor]));
+      };
+      check();
+      noGrad(() => attention.value.weight.mul_(2)); // as an optimizer step does
+      check();
+    });
+    model.dispose();
   });
 
   for (const [name, mode] of [

@@ -3,9 +3,9 @@
  * `BertSelfAttention` (eager), `BertSelfOutput`, `BertAttention`), with post-LayerNorm residual.
  */
 import { ShapeError } from '../../errors.js';
-import { baddbmm, bmm, softmax, tidy, type DType, type Tensor } from '../../tensor/index.js';
+import { asStrided, baddbmm, bmm, noGrad, softmax, tidy, type DType, type Tensor } from '../../tensor/index.js';
 import { Dropout } from '../../nn/dropout.js';
-import type { ParamOptions } from '../../nn/init.js';
+import { normalInit, zerosInit, type ParamOptions } from '../../nn/init.js';
 import { LayerNorm } from '../../nn/layer-norm.js';
 import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
@@ -48,14 +48,36 @@ export class BertSelfAttention extends Module {
   readonly dropout: Dropout;
   readonly numHeads: number;
 
+  /**
+   * The q, k and v weights are the three (H, H) row blocks of one (3H, H) buffer, in this order, and
+   * their biases the blocks of one (3H) buffer (as PyTorch's MultiheadAttention `in_proj_weight`), so
+   * the fused inference kernel reads them stacked without a copy (`stackedQkv`). They stay three
+   * parameters under their Hugging Face names; loading and optimisers update them in place, which
+   * keeps the layout. Initialised as three separate N(0, initializerRange²) draws would be (same values).
+   */
   constructor(c: BertConfig, o: ParamOptions = {}) {
     super();
-    const init = { ...o, initStd: c.initializerRange };
+    const H = c.hiddenSize;
     this.numHeads = c.numAttentionHeads;
-    this.query = this.registerModule('query', new Linear(c.hiddenSize, c.hiddenSize, init));
-    this.key = this.registerModule('key', new Linear(c.hiddenSize, c.hiddenSize, init));
-    this.value = this.registerModule('value', new Linear(c.hiddenSize, c.hiddenSize, init));
+    const weights = normalInit([3 * H, H], c.initializerRange, o); // (3H, H)
+    const biases = zerosInit([3 * H], o); // (3H)
+    const rows = (t: Tensor, i: number) => tidy(() => noGrad(() => t.narrow(0, i * H, H).detach())); // shares t's storage
+    const projection = (i: number) => new Linear(H, H, { ...o, from: { weight: rows(weights, i), bias: rows(biases, i) } });
+    this.query = this.registerModule('query', projection(0));
+    this.key = this.registerModule('key', projection(1));
+    this.value = this.registerModule('value', projection(2));
+    weights.dispose(); // the parameters hold the buffers now
+    biases.dispose();
     this.dropout = this.registerModule('dropout', new Dropout(c.attentionProbsDropoutProb));
+  }
+
+  /**
+   * The q, k and v weights stacked, (3H, H), and their biases, (3H): views of the buffers the three
+   * parameters live in (no copy). Owned by the caller or the enclosing tidy.
+   */
+  stackedQkv(): { weight: Tensor; bias: Tensor } {
+    const H = this.query.outFeatures;
+    return { weight: asStrided(this.query.weight, [3 * H, H], [H, 1], 0), bias: asStrided(this.query.bias as Tensor, [3 * H], [1], 0) };
   }
 
   /**

@@ -1,14 +1,15 @@
 /**
  * BertLayer's inference fast path: the whole layer in one call of libtorch's fused encoder layer
  * (`transformerEncoderLayer`, the kernel of PyTorch's TransformerEncoderLayer fast path and of
- * BetterTransformer). The kernel computes q, k and v with one GEMM, adds their biases and scales q
+ * BetterTransformer), reading the q, k and v weights stacked where they live (BertSelfAttention keeps
+ * them in one buffer). The kernel computes q, k and v with one GEMM, adds their biases and scales q
  * while splitting the heads in one pass, normalises the scores with a masked softmax, and runs the
  * feed-forward activation in place. It does the eager path's arithmetic (same products, same padded
  * positions) in fewer passes over memory, so outputs agree up to float rounding; tests/models/bert.test.ts
  * checks both paths against PyTorch.
  */
 import type { Module } from '../../nn/module.js';
-import { cat, eq, isGradEnabled, tidy, transformerEncoderLayer, type Tensor } from '../../tensor/index.js';
+import { eq, isGradEnabled, tidy, transformerEncoderLayer, type Tensor } from '../../tensor/index.js';
 import type { HiddenAct } from './config.js';
 import type { BertLayer } from './layer.js';
 
@@ -54,10 +55,7 @@ export function fusedLayerForward(layer: BertLayer, x: Tensor, keyPadding?: Tens
   const attnOut = layer.attention.output;
   const ffnOut = layer.output;
   return tidy(() => {
-    // (3H, H) and (3H): stacked on each call (a copy of 3H² floats per layer), so the parameters stay
-    // the model's own tensors, which training, loading and adapters update in place
-    const qkvWeight = cat([self.query.weight, self.key.weight, self.value.weight]);
-    const qkvBias = cat([biasOf(self.query), biasOf(self.key), biasOf(self.value)]);
+    const { weight: qkvWeight, bias: qkvBias } = self.stackedQkv(); // (3H, H), (3H): views, no copy
     return transformerEncoderLayer(
       x,
       {

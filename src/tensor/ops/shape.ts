@@ -23,6 +23,7 @@ const SPLIT = defineOp('aten::split', 'Tensor');
 const SPLIT_SIZES = defineOp('aten::split_with_sizes');
 const CHUNK = defineOp('aten::chunk');
 const NARROW = defineOp('aten::narrow');
+const AS_STRIDED = defineOp('aten::as_strided');
 const SLICE = defineOp('aten::slice', 'Tensor');
 const SELECT = defineOp('aten::select', 'int');
 const INDEX_SELECT = defineOp('aten::index_select');
@@ -71,6 +72,13 @@ export const split = (t: Tensor, size: number | readonly number[], dim = 0): Ten
 export const chunk = (t: Tensor, chunks: number, dim = 0): Tensor[] => runMany(CHUNK, t.id, chunks, dim);
 /** A view of `length` entries of `dim` from `start`. */
 export const narrow = (t: Tensor, dim: number, start: number, length: number): Tensor => run(NARROW, t.id, dim, start, length);
+/**
+ * A view of `t`'s storage with the given sizes and strides (elements), from `storageOffset` (default
+ * `t`'s own), as torch.as_strided; it may reach beyond `t` into the rest of its storage.
+ * @throws TorchError when the view would read outside the storage.
+ */
+export const asStrided = (t: Tensor, size: readonly number[], stride: readonly number[], storageOffset?: number): Tensor =>
+  run(AS_STRIDED, t.id, size as number[], stride as number[], storageOffset ?? null);
 /** A view of entries start, start+step, … below end along `dim` (Python's t[start:end:step]). */
 export const slice = (t: Tensor, dim: number, start?: number, end?: number, step = 1): Tensor =>
   run(SLICE, t.id, dim, start ?? null, end ?? null, step);
