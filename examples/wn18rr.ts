@@ -3,9 +3,10 @@
  * Adam) for a wall-clock budget, then reports filtered MRR and Hits@1/3/10 on the test split
  * (both head and tail queries, filtered by train ∪ valid ∪ test).
  *
- *   node --import tsx examples/wn18rr.ts [scoring=rotate] [dim=64] [minutes=5] [evalLimit=all]
+ *   node --import tsx examples/wn18rr.ts [scoring=rotate] [dim=64] [minutes=5] [evalLimit=all] [lr=0.01]
  *
- * scoring: transe | distmult | complex | rotate; dim: the entity width D (2k for complex models).
+ * scoring: transe | distmult | complex | rotate; dim: the entity width D (2k for complex models);
+ * evalLimit: rank only the first N test triples ('all' for every one); lr: Adam's learning rate.
  * Defaults follow the RotatE paper's WN18RR settings where CPU time allows (γ = 6, α = 0.5, lr 5e-5
  * would need 80k steps; we use a larger lr for a budget of minutes).
  */
@@ -92,7 +93,7 @@ export function trainWn18rr(folder: string, o: Wn18rrRun, log: (s: string) => vo
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const [scoring = 'rotate', dim = '64', minutes = '5', evalLimit] = process.argv.slice(2);
+  const [scoring = 'rotate', dim = '64', minutes = '5', evalLimit = 'all', lr = '0.01'] = process.argv.slice(2);
   const folder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'datasets', 'wn18rr');
   const run: Wn18rrRun = {
     scoring: scoring as ScoringName,
@@ -100,10 +101,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     minutes: Number(minutes),
     batchSize: 512,
     numNegatives: 128,
-    lr: 1e-2,
+    lr: Number(lr),
     margin: 6,
     adversarialTemperature: 0.5,
-    evalLimit: evalLimit === undefined ? undefined : Number(evalLimit),
+    evalLimit: evalLimit === 'all' ? undefined : Number(evalLimit),
     seed: 0,
   };
   console.log(JSON.stringify(run));
