@@ -30,7 +30,8 @@ commands:
                         fresh head; the config is a training config without 'tokenizer' (encoder: dropout only)
            --freeze-encoder  train the heads only
            --scratch       same architecture and tokenizer, fresh weights (the baseline)
-           --output DIR, --max-steps N, --seed N   as for train
+           --output DIR, --max-steps N   as for train
+           --seed N        random seed (instead of the config's)
   transfer PRETRAIN_CONFIG FINETUNE_CONFIG...
                         pre-train multi-task and MLM-only encoders, fine-tune each downstream config from both and from
                         scratch with the same budget and seeds, print the table (<out>/transfer.md, transfer.json)
@@ -49,6 +50,21 @@ commands:
            --seed N        random seed (default: the config's)
            --threads N     libtorch intra-op threads (default: libtorch's)
   help                  this text`;
+
+/** The lines of USAGE about one command (from its line to the next command's), under the usage line. */
+function usageOf(command: string): string {
+  const lines = USAGE.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`  ${command} `));
+  if (start < 0) return USAGE;
+  const end = lines.findIndex((l, i) => i > start && /^ {2}\S/.test(l));
+  return [`usage: mtl ${command} [options]`, '', ...lines.slice(start, end < 0 ? undefined : end)].join('\n');
+}
+
+/** Whether the arguments ask for help (`--help` or `-h` before a `--`). */
+function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
 
 async function demoCommand(rest: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -75,6 +91,10 @@ async function demoCommand(rest: string[]): Promise<number> {
 /** Runs the CLI with `argv` (without node and script); returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== undefined && command !== 'help' && usageOf(command) !== USAGE && asksForHelp(rest)) {
+    console.log(usageOf(command));
+    return 0;
+  }
   try {
     switch (command) {
       case 'train':

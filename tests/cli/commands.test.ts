@@ -65,6 +65,22 @@ describe('mtl train', () => {
   });
 });
 
+describe('mtl --help', () => {
+  it("each command's --help (or -h) prints that command's usage and exits 0, before any check of its arguments", async () => {
+    for (const command of ['train', 'compare', 'eval', 'predict', 'finetune', 'transfer', 'demo']) {
+      for (const flag of ['--help', '-h']) {
+        const r = await cli(command, flag);
+        assert.equal(r.code, 0, `mtl ${command} ${flag} exits 0, got ${r.code}: ${r.stderr}`);
+        assert.match(r.stdout, new RegExp(`^usage: mtl ${command} `), `mtl ${command} ${flag} prints its usage`);
+        assert.ok(!r.stdout.includes('\n  help '), `mtl ${command} ${flag} prints only its own section`);
+      }
+    }
+    const r = await cli('finetune', 'ckpt', 'config.yaml', '--help');
+    assert.equal(r.code, 0, `--help after positionals also prints the usage: ${r.stderr}`);
+    assert.match(r.stdout, /--freeze-encoder/);
+  });
+});
+
 describe('mtl eval', () => {
   it('--split test reproduces test_metrics.json exactly', async () => {
     const r = await cli('eval', out('best'), '--split', 'test');
