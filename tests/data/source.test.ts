@@ -76,7 +76,11 @@ test('splitWhitespace splits at ASCII spaces and tabs only', () => {
 });
 
 test('BadLines throws under error, records under skip, and rejects unknown policies', () => {
-  throwsDataError(() => new BadLines(undefined).report('f.txt', 3, 'why'), 'f.txt:3', /^why \(pass onBadLine: 'skip'/);
+  throwsDataError(
+    () => new BadLines(undefined).report('f.txt', 3, 'why'),
+    'f.txt:3',
+    /^why \(to leave such lines out .*'skip_bad_lines: true' in the task's data section, or onBadLine: 'skip'/,
+  );
   const skip = new BadLines('skip');
   skip.report('f.txt', 3, 'why');
   skip.report('f.txt', 9, 'because');

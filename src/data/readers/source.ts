@@ -56,7 +56,9 @@ export class BadLines {
   /** A malformed record at `file:line`; `reason` says what was expected and what came. */
   report(file: string, line: number, reason: string): void {
     if (this.policy === 'error') {
-      throw new DataError(`${file}:${line}: ${reason} (pass onBadLine: 'skip' to leave such lines out and have them listed)`);
+      throw new DataError(
+        `${file}:${line}: ${reason} (to leave such lines out and have them listed: 'skip_bad_lines: true' in the task's data section, or onBadLine: 'skip' for the reader)`,
+      );
     }
     this.skipped.push({ file, line, reason });
   }
