@@ -102,7 +102,7 @@ export function inspectCheckpoint(folder: string): CheckpointInfo {
       `${file(CHECKPOINT_FILES.tokenizer)}: the tokenizer has ${tokenizerVocabSize} tokens but config.json's vocab_size is ${vocab}; the tokenizer does not belong to this model`,
     );
   }
-  checkOptimizer(dir, present.has(CHECKPOINT_FILES.optimizer), trainerState);
+  checkOptimizer(dir, present, trainerState);
   return { dir, encoderConfig, tasks, trainerState, tensorShapes, tokenizerVocabSize };
 }
 
@@ -194,20 +194,28 @@ function tokenizerSize(file: string): number | undefined {
   if (!isObject(json) || !isObject(json.model)) throw new CheckpointError(`${file}: not a tokenizer.json (no "model" object)`);
   const vocab = json.model.vocab;
   let size: number | undefined;
-  if (isObject(vocab)) size = Math.max(0, ...Object.values(vocab).map((id) => (typeof id === 'number' ? id + 1 : 0)));
-  else if (Array.isArray(vocab)) size = vocab.length; // Unigram: [token, score] pairs
+  if (isObject(vocab)) {
+    size = 0; // a loop, not Math.max(...ids): a spread of 130,000+ ids overflows the stack
+    for (const id of Object.values(vocab)) if (typeof id === 'number') size = Math.max(size, id + 1);
+  } else if (Array.isArray(vocab)) size = vocab.length; // Unigram: [token, score] pairs
   if (size === undefined) return undefined;
   if (Array.isArray(json.added_tokens))
     for (const t of json.added_tokens) if (isObject(t) && typeof t.id === 'number') size = Math.max(size, t.id + 1);
   return size;
 }
 
-function checkOptimizer(dir: string, hasFile: boolean, state: TrainerState | null): void {
+function checkOptimizer(dir: string, present: ReadonlySet<string>, state: TrainerState | null): void {
   const file = path.join(dir, CHECKPOINT_FILES.optimizer);
+  const hasFile = present.has(CHECKPOINT_FILES.optimizer);
   const optimizer = state?.optimizer ?? null;
   if (optimizer === null) {
-    if (hasFile) throw new CheckpointError(`${file} is present, but ${CHECKPOINT_FILES.trainerState} has no optimizer state to go with it`);
-    return;
+    if (!hasFile) return;
+    if (!present.has(CHECKPOINT_FILES.trainerState)) {
+      throw new CheckpointError(
+        `${file} is present, but ${CHECKPOINT_FILES.trainerState} is missing; restore it to resume, or delete ${CHECKPOINT_FILES.optimizer} to keep the folder for inference only`,
+      );
+    }
+    throw new CheckpointError(`${file} is present, but ${CHECKPOINT_FILES.trainerState} has no optimizer state to go with it`);
   }
   if (!hasFile)
     throw new CheckpointError(

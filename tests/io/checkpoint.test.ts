@@ -430,6 +430,21 @@ describe('damaged checkpoints', () => {
     assert.match(gone, /lacks optimizer\.safetensors, which trainer_state\.json's optimizer state needs/);
     const orphan = loadDamaged((d) => editJson(path.join(d, CHECKPOINT_FILES.trainerState), (j) => (j.optimizer = null)));
     assert.match(orphan, /optimizer\.safetensors is present, but trainer_state\.json has no optimizer state/);
+    const noState = loadDamaged((d) => unlinkSync(path.join(d, CHECKPOINT_FILES.trainerState)));
+    assert.match(
+      noState,
+      /optimizer\.safetensors is present, but trainer_state\.json is missing; restore it to resume, or delete optimizer\.safetensors/,
+    );
+  });
+
+  it('a tokenizer.json with a vocabulary of 200,000 tokens is measured (not spread as arguments) and compared with vocab_size', () => {
+    const message = loadDamaged((d) => {
+      const file = path.join(d, CHECKPOINT_FILES.tokenizer);
+      const json = JSON.parse(readFileSync(file, 'utf8')) as { model: { vocab: Record<string, number> } };
+      for (let i = 0; i < 200_000; i++) json.model.vocab[`tok${i}`] = i;
+      writeFileSync(file, JSON.stringify(json));
+    });
+    assert.match(message, /the tokenizer has 200000 tokens but config\.json's vocab_size is 99/);
   });
 
   it('metrics.jsonl: a bad line names file and line; a torn last line is dropped', () => {
