@@ -27,14 +27,15 @@ const COPIED_KEYS = [...ENCODER_ARCHITECTURE_KEYS, 'initializer_range', 'layer_n
 const withoutKey = (o: Record<string, unknown>, key: string) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
 
 /**
- * The training config of fine-tuning `checkpoint` as the YAML file `file` says (see the file comment).
- * @throws ConfigError when the checkpoint lacks config.json, model.safetensors or tokenizer.json, when
- *   the file has a `tokenizer` section or sets the encoder's architecture, or as `loadTrainingConfig`.
+ * The fine-tuning YAML `file`, read and checked without a checkpoint: it parses to a mapping, has no
+ * `tokenizer` section and sets no encoder architecture key (`tokenizer` names the checkpoint's
+ * tokenizer in the message). `mtl transfer` checks every downstream config with it before pre-training.
+ * @throws ConfigError naming the file and the key.
  */
-export function loadFinetuneConfig(file: string, checkpoint: string, init: EncoderInit = 'pretrained'): TrainingConfig {
-  const ckpt = path.resolve(checkpoint);
-  for (const name of ['config.json', 'model.safetensors', 'tokenizer.json'])
-    if (!existsSync(path.join(ckpt, name))) throw new ConfigError(`${ckpt} is not a checkpoint to fine-tune: it has no ${name}`);
+export function readFinetuneYaml(
+  file: string,
+  tokenizer = "the checkpoint's tokenizer.json",
+): { config: Record<string, unknown>; encoder: Record<string, unknown> } {
   let raw: unknown;
   try {
     raw = parse(readFileSync(file, 'utf8'));
@@ -45,9 +46,7 @@ export function loadFinetuneConfig(file: string, checkpoint: string, init: Encod
     throw new ConfigError(`${file}: expected a mapping (a training config)`);
   const config = raw as Record<string, unknown>;
   if (config.tokenizer !== undefined) {
-    throw new ConfigError(
-      `${file}: a fine-tuning config uses the checkpoint's tokenizer (${ckpt}/tokenizer.json); remove its 'tokenizer' section`,
-    );
+    throw new ConfigError(`${file}: a fine-tuning config uses the checkpoint's tokenizer (${tokenizer}); remove its 'tokenizer' section`);
   }
   const encoder = (config.encoder ?? {}) as Record<string, unknown>;
   const fixed = ENCODER_ARCHITECTURE_KEYS.filter((k) => encoder[k] !== undefined);
@@ -56,6 +55,19 @@ export function loadFinetuneConfig(file: string, checkpoint: string, init: Encod
       `${file}: encoder.${fixed[0] ?? 'from'} cannot be set when fine-tuning: the checkpoint fixes the encoder (only dropout may change)`,
     );
   }
+  return { config, encoder };
+}
+
+/**
+ * The training config of fine-tuning `checkpoint` as the YAML file `file` says (see the file comment).
+ * @throws ConfigError when the checkpoint lacks config.json, model.safetensors or tokenizer.json, when
+ *   the file has a `tokenizer` section or sets the encoder's architecture, or as `loadTrainingConfig`.
+ */
+export function loadFinetuneConfig(file: string, checkpoint: string, init: EncoderInit = 'pretrained'): TrainingConfig {
+  const ckpt = path.resolve(checkpoint);
+  for (const name of ['config.json', 'model.safetensors', 'tokenizer.json'])
+    if (!existsSync(path.join(ckpt, name))) throw new ConfigError(`${ckpt} is not a checkpoint to fine-tune: it has no ${name}`);
+  const { config, encoder } = readFinetuneYaml(file, path.join(ckpt, 'tokenizer.json'));
   const architecture = JSON.parse(readFileSync(path.join(ckpt, 'config.json'), 'utf8')) as Record<string, unknown>;
   const copied = Object.fromEntries(COPIED_KEYS.filter((k) => architecture[k] !== undefined).map((k) => [k, architecture[k]]));
   const resolved = {

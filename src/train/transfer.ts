@@ -14,7 +14,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { parseTrainingConfig, trainingConfigToJson, type TrainingConfig } from '../io/config/index.js';
 import { mainMetricOf, taskType, type Pooling } from '../tasks/index.js';
-import { finetune, loadFinetuneConfig, type EncoderInit } from './finetune.js';
+import { finetune, loadFinetuneConfig, readFinetuneYaml, type EncoderInit } from './finetune.js';
 import { train } from './trainer.js';
 
 /** The encoders fine-tuned from, in the table's column order. */
@@ -139,6 +139,7 @@ export async function transferReport(options: TransferOptions): Promise<Transfer
   const log = options.log ?? (() => {});
   const { outDir, seeds } = options;
   if (seeds.length === 0) throw new ConfigError('the transfer report needs at least one seed');
+  for (const file of options.finetune) readFinetuneYaml(file); // a bad downstream config stops the report before pre-training
   mkdirSync(outDir, { recursive: true });
   const checkpoints: Partial<Record<TransferArm, string>> = {};
   const pretraining: TransferResult['pretraining'] = {};

@@ -209,6 +209,24 @@ describe('fine-tuning a pre-trained checkpoint', () => {
 });
 
 describe('transfer report', () => {
+  it('a missing or invalid fine-tuning config stops the report before anything is pre-trained', async () => {
+    const pretrain = loadTrainingConfig(at('pretrain.yaml'));
+    const outDir = at('out', 'transfer-bad');
+    writeFileSync(at('with-tokenizer.yaml'), 'tokenizer: { train: { vocab_size: 50 } }\n');
+    const cases: [string, RegExp][] = [
+      [at('missing.yaml'), /cannot read the fine-tuning config .*missing\.yaml/],
+      [at('with-tokenizer.yaml'), /with-tokenizer\.yaml: a fine-tuning config uses the checkpoint's tokenizer/],
+    ];
+    for (const [file, message] of cases) {
+      await assert.rejects(
+        transferReport({ pretrain, finetune: [at('finetune.yaml'), file], seeds: [1], outDir }),
+        (e: unknown) => e instanceof ConfigError && message.test(e.message),
+        `${path.basename(file)}: a ConfigError matching ${String(message)}`,
+      );
+      assert.ok(!existsSync(path.join(outDir, 'pretrain-multi-task')), 'nothing pre-trained');
+    }
+  });
+
   it('pre-trains multi-task and MLM-only encoders and fine-tunes from each and from scratch under the same seeds', async () => {
     const pretrain = loadTrainingConfig(at('pretrain.yaml'));
     assert.deepEqual(
