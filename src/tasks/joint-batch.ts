@@ -14,6 +14,8 @@ export interface TaskFeatures {
   readonly spec: TaskSpec;
   readonly type: AnyTaskType;
   readonly features: readonly Features[];
+  /** `featurize`'s `evalInputs` (see FeaturizeResult), for `evaluateAll`. */
+  readonly evalInputs?: readonly Features[];
 }
 
 /** One batch for several tasks: the inputs, padded once, and each task's batch (sharing those input tensors). */

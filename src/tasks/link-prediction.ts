@@ -18,7 +18,9 @@
  * sides): `inBatchMrr`, `inBatchHits@1/3/10` — cheap, and NOT comparable to ranks among all entities.
  * With free embeddings, decoding also ranks each dev/test triple (both sides, or an evenly spread
  * `eval_queries` of them) among ALL entities, filtered by every known triple of the task's graph:
- * `mrr` (then the main metric), `hits@1/3/10`, `rankedQueries`.
+ * `mrr` (then the main metric), `hits@1/3/10`, `rankedQueries`. With encoded entities and `rank_all`,
+ * `evaluateAll` does the same once per evaluation, every entity's description encoded once
+ * (./kg/encoded-entities.ts); decoding runs one batch at a time and cannot.
  *
  * The head's output is the entities' encodings, (2B, H): rows [0, B) the heads', [B, 2B) the tails'.
  * The relation embeddings are the head's parameter, which `loss` and `decode` read from the head.
@@ -31,7 +33,8 @@ import { embedding, maskedFill, noGrad, slice, tensor, tidy, type Tensor } from 
 import type { Tokenizer } from '../tokenization/index.js';
 import { rejectUnknownKeys } from '../tokenization/options.js';
 import { checkFeatures, exampleOf, inGoldOrder, labelIndex, padInputs, truncateEncoding } from './features.js';
-import { entityIdFeatures, entityOptions, rankAmongAll } from './kg/free-entities.js';
+import { encodedEntityRanks, entityInputs } from './kg/encoded-entities.js';
+import { allEntityMetrics, entityIdFeatures, entityOptions, rankAmongAll, ranksAmongAll } from './kg/free-entities.js';
 import { FreeEntityHead, LinkPredictionHead } from './kg/heads.js';
 import { negativeSamplingLoss } from './kg/negative-sampling.js';
 import { scoringFunction, type ScoringFunction, type ScoringName } from './kg/scoring.js';
@@ -59,13 +62,28 @@ export interface LinkPredictionOptions {
   readonly entities: 'encoder' | 'embedding';
   /** 'embedding': the entity width D (2k reals for ComplEx and RotatE). Default 128. */
   readonly embeddingDim: number;
-  /** 'embedding': dev/test triples ranked among all entities per evaluation (evenly spread); null (default): all. */
+  /**
+   * 'encoder': rank dev/test triples among ALL entities too, each entity's description encoded once per
+   * evaluation (./kg/encoded-entities.ts); `mrr` is then the main metric. Default false (in-batch only).
+   */
+  readonly rankAll: boolean;
+  /** Dev/test triples ranked among all entities per evaluation (evenly spread); null (default): all. */
   readonly evalQueries: number | null;
   /** 'embedding': the entity list, id = position; filled from every split's triples when a run starts. */
   readonly entityNames: readonly string[];
 }
 
-const OPTION_KEYS = ['scoring', 'p', 'margin', 'adversarialTemperature', 'entities', 'embeddingDim', 'evalQueries', 'entityNames'];
+const OPTION_KEYS = [
+  'scoring',
+  'p',
+  'margin',
+  'adversarialTemperature',
+  'entities',
+  'embeddingDim',
+  'evalQueries',
+  'entityNames',
+  'rankAll',
+];
 const SCORINGS: readonly ScoringName[] = ['transe', 'distmult', 'complex', 'rotate'];
 
 /** Features of a triple: the head's description as `inputIds`, the tail's beside it, the relation id as label. */
@@ -200,7 +218,7 @@ export const linkPrediction: TaskType<LinkPredictionExample, LinkPredictionPredi
   },
 
   mainMetricFor(options) {
-    return options.entities === 'embedding' ? { name: 'mrr', greaterIsBetter: true } : linkPrediction.mainMetric;
+    return ranksAmongAll(options) ? { name: 'mrr', greaterIsBetter: true } : linkPrediction.mainMetric;
   },
 
   /** With free embeddings, the entity list: every head and tail of every split, sorted. */
@@ -253,7 +271,9 @@ export const linkPrediction: TaskType<LinkPredictionExample, LinkPredictionPredi
         tailEntity: e.tail,
       };
     });
-    return { features, truncated };
+    if (!spec.options.rankAll) return { features, truncated };
+    const graph = examples[0]?.graph ?? examples; // without an attached graph, the split's own triples
+    return { features, truncated, evalInputs: await entityInputs(graph as readonly LinkPredictionExample[], tokenizer, options.maxLength) };
   },
 
   /** Inputs (2B, T): the B heads' descriptions, then the B tails'; labels (B) relation ids. */
@@ -337,8 +357,18 @@ export const linkPrediction: TaskType<LinkPredictionExample, LinkPredictionPredi
       candidates: preds.reduce((n, p) => n + p.candidates, 0) / Math.max(1, preds.length),
     };
     const ranks = preds.flatMap((p) => (p.all === undefined ? [] : [p.all.tail, p.all.head]));
-    if (ranks.length === 0) return inBatch;
-    const a = rankingMetrics(ranks);
-    return { mrr: a.mrr, 'hits@1': a.hits[1]!, 'hits@3': a.hits[3]!, 'hits@10': a.hits[10]!, rankedQueries: a.count, ...inBatch };
+    return ranks.length === 0 ? inBatch : { ...allEntityMetrics(ranks), ...inBatch };
+  },
+
+  /**
+   * With `entities: encoder` and `rank_all`: every entity encoded once (E, H), then the split's triples
+   * (the `evalQueries` kept) ranked among all of them on both sides, filtered by the task's graph:
+   * `mrr`, `hits@1/3/10`, `rankedQueries`. No metrics otherwise (free embeddings rank in `decode`).
+   */
+  evaluateAll(context) {
+    const o = context.spec.options;
+    if (o.entities !== 'encoder' || !o.rankAll || context.examples.length === 0) return {};
+    const ranks = encodedEntityRanks(context);
+    return allEntityMetrics([...ranks.tail, ...ranks.head]);
   },
 };

@@ -109,6 +109,11 @@ export interface FeaturizeResult {
   readonly features: Features[];
   /** Number of examples cut to `maxLength`. */
   readonly truncated: number;
+  /**
+   * Inputs that evaluating the split encodes besides the examples' own, for `evaluateAll` (link
+   * prediction with encoded entities: every entity's description, in entity-id order). Usually absent.
+   */
+  readonly evalInputs?: readonly Features[];
 }
 
 /** The padded input tensors of a batch (every tensor (B, T) int64; T = the longest feature). */
@@ -137,6 +142,19 @@ export const NON_FRACTION_METRICS: ReadonlySet<string> = new Set(['perplexity', 
 export interface MainMetric {
   readonly name: string;
   readonly greaterIsBetter: boolean;
+}
+
+/** What `TaskType.evaluateAll` gets: one split's data and the model, in evaluation mode, without gradients. */
+export interface EvaluationContext<E, O> {
+  readonly spec: TaskSpec<O>;
+  /** The task's head. */
+  readonly head: TaskHead;
+  /** Runs the model (shared encoder, then the task's head) on padded inputs (n, T) → the head's output. */
+  readonly forward: (inputs: BatchInputs) => Tensor;
+  /** The split's examples (the array given to `featurize`). */
+  readonly examples: readonly E[];
+  /** `featurize`'s `evalInputs` for the split; empty when it made none. */
+  readonly evalInputs: readonly Features[];
 }
 
 /**
@@ -184,6 +202,13 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O> {
   decode(logits: Tensor, batch: Batch, examples: readonly E[], spec: TaskSpec<O>, head?: TaskHead): P[];
   /** Scores predictions (in any order, one per gold example) against `gold`, the array given to `featurize`. */
   evaluate(predictions: readonly P[], gold: readonly E[], spec: TaskSpec<O>): Metrics;
+  /**
+   * For a type whose evaluation needs more than one batch at a time (link prediction with encoded
+   * entities ranks each dev/test triple among every entity, all encoded once per evaluation): called
+   * by src/train/evaluate.ts once per evaluation of a split, after `evaluate`, whose metrics it adds to
+   * (or replaces, name by name). Tensors it makes are freed by the caller's `tidy`.
+   */
+  evaluateAll?(context: EvaluationContext<E, O>): Metrics;
   /**
    * For a type whose `collate` draws random numbers (masked-LM's dynamic masks): the state of the
    * spec's generator as plain JSON, saved in trainer_state.json, and its restoration on resume.

@@ -31,6 +31,8 @@ export interface SplitFeatures {
   readonly features: Features[];
   /** Examples cut to max_length. */
   readonly truncated: number;
+  /** `featurize`'s `evalInputs`, when it made any. */
+  readonly evalInputs?: readonly Features[];
 }
 
 /** The texts a task's examples hold, for learning a vocabulary. */
@@ -149,8 +151,8 @@ export async function featurizeSplit(
   if (examples === undefined) return undefined;
   const training = split === 'train' || run.data.task.label.unknown === 'error';
   try {
-    const { features, truncated } = await run.type.featurize(examples, tokenizer, run.spec, { maxLength, training });
-    return { examples, features, truncated };
+    const { features, truncated, evalInputs } = await run.type.featurize(examples, tokenizer, run.spec, { maxLength, training });
+    return { examples, features, truncated, ...(evalInputs === undefined ? {} : { evalInputs }) };
   } catch (e) {
     if (split !== 'train' && e instanceof DataError && e.message.includes('not in its label list')) {
       throw new DataError(

@@ -15,7 +15,9 @@ import {
   SEQUENCE_CLASSIFICATION,
   TOKEN_CLASSIFICATION,
   type Metrics,
+  type BatchInputs,
   type SequenceClassificationOptions,
+  type TaskFeatures,
   type SequenceClassificationPrediction,
   type TokenClassificationPrediction,
 } from '../tasks/index.js';
@@ -84,6 +86,16 @@ function predictStream(model: MultiTaskModel, data: StreamSplit, batching: EvalB
   return { predictions, loss };
 }
 
+/** The metrics of `task`'s `evaluateAll` hook over the whole split (none when its type has no hook), without gradients. */
+function evaluateAll(model: MultiTaskModel, task: TaskFeatures, data: StreamSplit): Metrics {
+  const hook = task.type.evaluateAll;
+  if (hook === undefined) return {};
+  const name = task.spec.name;
+  const forward = (inputs: BatchInputs) => model.forward(inputs, [name]).get(name)!;
+  const context = { spec: task.spec, head: model.heads.get(name), forward, examples: data.examples, evalInputs: task.evalInputs ?? [] };
+  return noGrad(() => tidy(() => hook(context)));
+}
+
 /** Sentence accuracy of a stream of one sequence-classification and one token-classification task over words. */
 function jointMetrics(stream: Stream, data: StreamSplit, predictions: ReadonlyMap<string, Prediction[]>): Metrics | undefined {
   if (stream.runs.length !== 2 || stream.runs.some((r) => r.data.input !== 'words')) return undefined;
@@ -123,7 +135,7 @@ export function evaluateStreams(model: MultiTaskModel, streams: readonly Stream[
       const { predictions, loss } = predictStream(model, data, batching);
       for (const t of data.tasks) {
         const name = t.spec.name;
-        result.metrics[name] = t.type.evaluate(predictions.get(name)!, data.examples, t.spec);
+        result.metrics[name] = { ...t.type.evaluate(predictions.get(name)!, data.examples, t.spec), ...evaluateAll(model, t, data) };
         const l = loss.get(name)!;
         if (l.n > 0) result.losses[name] = l.sum / l.n;
       }

@@ -43,7 +43,10 @@ export function buildStreams(runs: readonly TaskRun[], table: FeatureTable): Str
       if (parts.some((p) => p === undefined)) continue;
       const first = parts[0] as SplitFeatures;
       splits[split] = {
-        tasks: members.map((r, i) => ({ spec: r.spec, type: r.type, features: (parts[i] as SplitFeatures).features })),
+        tasks: members.map((r, i) => {
+          const { features, evalInputs } = parts[i] as SplitFeatures;
+          return { spec: r.spec, type: r.type, features, ...(evalInputs === undefined ? {} : { evalInputs }) };
+        }),
         examples: first.examples,
         lengths: first.features.map((f) => f.inputIds.length),
       };

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { readJointFolder, type JointExample } from '../../src/data/index.js';
 import { bertConfig, type BertConfig } from '../../src/models/bert/index.js';
 import { trainWordPiece, type Tokenizer } from '../../src/tokenization/index.js';
+import type { TripleExample } from '../../src/data/readers/triples.js';
+import { filteredRank } from '../../src/metrics/ranking.js';
 import type { TensorFixture } from '../helpers/fixtures.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -58,4 +60,43 @@ export interface LossCase {
   labels: TensorFixture;
   loss: TensorFixture;
   grad: TensorFixture;
+}
+
+/**
+ * The filtered ranks of every triple of `graph` among all entities, computed plainly: the full score row
+ * f over every entity vector of `table` (E, D), the graph's other true fillers left out (`filteredRank`).
+ * @param names entity names by id (row of `table`); `relations` relation names by id (row of `rel`).
+ * @returns one tail rank and one head rank per triple, in graph order.
+ */
+export function plainFilteredRanks(
+  graph: readonly Pick<TripleExample, 'head' | 'relation' | 'tail'>[],
+  names: readonly string[],
+  relations: readonly string[],
+  table: readonly number[][],
+  rel: readonly number[][],
+  f: (h: number[], r: number[], t: number[]) => number,
+): { tail: number[]; head: number[] } {
+  const id = (n: string) => names.indexOf(n);
+  const tail: number[] = [];
+  const head: number[] = [];
+  for (const e of graph) {
+    const [h, r, t] = [id(e.head), relations.indexOf(e.relation), id(e.tail)];
+    const trueTails = new Set(graph.filter((g) => g.head === e.head && g.relation === e.relation).map((g) => id(g.tail)));
+    const trueHeads = new Set(graph.filter((g) => g.tail === e.tail && g.relation === e.relation).map((g) => id(g.head)));
+    tail.push(
+      filteredRank(
+        table.map((c) => f(table[h]!, rel[r]!, c)),
+        t,
+        trueTails,
+      ),
+    );
+    head.push(
+      filteredRank(
+        table.map((c) => f(c, rel[r]!, table[t]!)),
+        h,
+        trueHeads,
+      ),
+    );
+  }
+  return { tail, head };
 }

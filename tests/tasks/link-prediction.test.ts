@@ -4,7 +4,6 @@ import { ConfigError } from '../../src/errors.js';
 import { BertModel } from '../../src/models/bert/index.js';
 import { MultiTaskModel } from '../../src/mtl/multitask-model.js';
 import { scoringFunction } from '../../src/tasks/kg/scoring.js';
-import { filteredRank } from '../../src/metrics/ranking.js';
 import {
   FreeEntityHead,
   inBatchFilter,
@@ -16,7 +15,7 @@ import {
 } from '../../src/tasks/link-prediction.js';
 import { taskSpec, type Batch, type TaskSpec } from '../../src/tasks/index.js';
 import { dispose, liveTensorCount, noGrad, tensor, tidy } from '../../src/tensor/index.js';
-import { snipsTokenizer, tinyConfig } from './helpers.js';
+import { plainFilteredRanks, snipsTokenizer, tinyConfig } from './helpers.js';
 
 const baseline = liveTensorCount();
 after(() => assert.equal(liveTensorCount(), baseline, 'every tensor of these tests is freed'));
@@ -101,6 +100,7 @@ describe('link-prediction: options and labels', () => {
       embeddingDim: 128,
       evalQueries: null,
       entityNames: [],
+      rankAll: false,
     });
     assert.equal(linkPrediction.mainMetricFor!(linkPrediction.resolveOptions()).name, 'inBatchMrr');
     assert.equal(linkPrediction.mainMetricFor!(linkPrediction.resolveOptions({ entities: 'embedding' })).name, 'mrr');
@@ -254,15 +254,8 @@ describe('link-prediction: free entity embeddings', () => {
     const table = tidy(() => head.kg.entity.toArray() as number[][]);
     const rel = tidy(() => head.kg.relation.toArray() as number[][]);
     const score = (h: number[], r: number[], t: number[]) => -h.reduce((n, x, d) => n + Math.abs(x + r[d]! - t[d]!), 0); // TransE L1
-    const ids = (n: string) => s.options.entityNames.indexOf(n);
-    graph.forEach((e, i) => {
-      const [h, r, t] = [ids(e.head), s.labels.indexOf(e.relation), ids(e.tail)];
-      const tails = table.map((c) => score(table[h]!, rel[r]!, c));
-      const heads = table.map((c) => score(c, rel[r]!, table[t]!));
-      const trueTails = new Set(graph.filter((g) => g.head === e.head && g.relation === e.relation).map((g) => ids(g.tail)));
-      const trueHeads = new Set(graph.filter((g) => g.tail === e.tail && g.relation === e.relation).map((g) => ids(g.head)));
-      assert.deepEqual(preds[i]!.all, { tail: filteredRank(tails, t, trueTails), head: filteredRank(heads, h, trueHeads) }, `triple ${i}`);
-    });
+    const want = plainFilteredRanks(graph, s.options.entityNames, s.labels, table, rel, score);
+    graph.forEach((_, i) => assert.deepEqual(preds[i]!.all, { tail: want.tail[i], head: want.head[i] }, `triple ${i}`));
     const m = linkPrediction.evaluate(preds, graph, s);
     assert.equal(m.rankedQueries, 10);
     const all = preds.flatMap((p) => [p.all!.tail, p.all!.head]);
@@ -271,7 +264,7 @@ describe('link-prediction: free entity embeddings', () => {
   });
 
   it('rejects options that only free embeddings take beside entities: encoder, and bad values', () => {
-    assert.throws(() => linkPrediction.resolveOptions({ evalQueries: 10 }), /eval_queries applies only to entities: embedding/);
+    assert.throws(() => linkPrediction.resolveOptions({ evalQueries: 10 }), /eval_queries applies to entities: embedding/);
     assert.throws(() => linkPrediction.resolveOptions({ entities: 'free' }), /entities must be 'encoder'/);
     assert.throws(
       () => linkPrediction.resolveOptions({ entities: 'embedding', embeddingDim: 0 }),

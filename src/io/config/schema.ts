@@ -164,7 +164,7 @@ export const taskSchema = z.strictObject({
   /**
    * The task type's own options, checked by the type when the run starts: masked-lm (`mask_probability`,
    * `whole_word_masking`, `seed`, …), link-prediction (`scoring`, `margin`, `adversarial_temperature`, `p`,
-   * `entities`: encoder | embedding, `embedding_dim`, `eval_queries`), sequence-classification (`pooling: cls | mean`,
+   * `entities`: encoder | embedding, `embedding_dim`, `eval_queries`, `rank_all`), sequence-classification (`pooling: cls | mean`,
    * `classifier_dropout`, `thresholds`, …).
    */
   options: z.record(z.string(), z.unknown()).optional(),

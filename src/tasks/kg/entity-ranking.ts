@@ -63,7 +63,7 @@ export function graphIndex(graph: readonly NamedTriple[], entities: readonly str
 
 /**
  * Filtered tail and head ranks of `queries` among all E entities of `index`.
- * @param scorer scores queries against candidate entity ids (a FreeEntityHead, a KgEmbeddingModel).
+ * @param scorer scores queries against candidate entity ids (a FreeEntityHead, a KgEmbeddingModel, EncodedEntities).
  * @returns one tail rank and one head rank per query, in order (realistic ties).
  */
 export function allEntityRanks(

@@ -1,13 +1,15 @@
 /**
  * The parts of the link-prediction task type (../link-prediction.ts) that only free entity embeddings
  * use: their options, their features (entity ids instead of token ids) and the ranking of dev/test
- * triples among all entities at decoding time.
+ * triples among all entities at decoding time; and what ranking among all entities shares with encoded
+ * entities (./encoded-entities.ts): which triples `eval_queries` keeps, and the metrics.
  */
 import { ConfigError, DataError } from '../../errors.js';
+import { rankingMetrics } from '../../metrics/index.js';
 import { exampleOf, labelIndex } from '../features.js';
 import type { LinkPredictionExample, LinkPredictionFeatures, LinkPredictionOptions } from '../link-prediction.js';
 import { stringOption } from '../options.js';
-import type { TaskHead, TaskSpec } from '../types.js';
+import type { Metrics, TaskHead, TaskSpec } from '../types.js';
 import { allEntityRanks, graphIndex } from './entity-ranking.js';
 import { FreeEntityHead } from './heads.js';
 
@@ -25,15 +27,26 @@ export function entityOptions(where: string, raw: Readonly<Record<string, unknow
       `${where}: entities must be 'encoder' (the description's [CLS] state) or 'embedding' (free vectors), got '${entities}'`,
     );
   }
+  const rankAll = raw.rankAll ?? false;
+  if (typeof rankAll !== 'boolean') {
+    throw new ConfigError(
+      `${where}: rank_all must be true or false (rank dev/test among all encoded entities), got ${JSON.stringify(rankAll)}`,
+    );
+  }
+  if (entities === 'embedding' && rankAll) {
+    throw new ConfigError(`${where}: rank_all applies only to entities: encoder (free embeddings always rank among all entities)`);
+  }
   if (entities === 'encoder') {
     // Resolved options are resolved again (checkpoints, copies): their defaults pass.
     const set: [string, boolean][] = [
       ['embedding_dim', raw.embeddingDim !== undefined && raw.embeddingDim !== DEFAULT_DIM],
-      ['eval_queries', raw.evalQueries !== undefined && raw.evalQueries !== null],
       ['entity_names', Array.isArray(raw.entityNames) ? raw.entityNames.length > 0 : raw.entityNames !== undefined],
     ];
     const only = set.find(([, given]) => given)?.[0];
     if (only !== undefined) throw new ConfigError(`${where}: ${only} applies only to entities: embedding, not to entities: encoder`);
+    if (!rankAll && raw.evalQueries !== undefined && raw.evalQueries !== null) {
+      throw new ConfigError(`${where}: eval_queries applies to entities: embedding, or to entities: encoder with rank_all: true`);
+    }
   }
   const dim = raw.embeddingDim ?? DEFAULT_DIM;
   if (!Number.isInteger(dim) || (dim as number) < 1) {
@@ -51,7 +64,21 @@ export function entityOptions(where: string, raw: Readonly<Record<string, unknow
       `${where}: entity_names must be a list of entity names (it is filled from the data), got ${JSON.stringify(names).slice(0, 80)}`,
     );
   }
-  return { entities, embeddingDim: dim as number, evalQueries: evalQueries as number | null, entityNames: names as string[] };
+  return { entities, embeddingDim: dim as number, evalQueries: evalQueries as number | null, entityNames: names as string[], rankAll };
+}
+
+/** Whether dev/test triples are ranked among all entities: always with free embeddings, with `rank_all` for encoded ones. */
+export const ranksAmongAll = (o: Pick<LinkPredictionOptions, 'entities' | 'rankAll'>): boolean => o.entities === 'embedding' || o.rankAll;
+
+/** Whether example `index` of a split is one of the `evalQueries` ranked among all entities (every ⌈n / cap⌉-th; all when null). */
+export function isEvalQuery(index: number, n: number, evalQueries: number | null): boolean {
+  return evalQueries === null || index % Math.ceil(n / evalQueries) === 0;
+}
+
+/** The metrics of ranks among all entities (both sides of each ranked triple): `mrr`, `hits@1/3/10`, `rankedQueries`. */
+export function allEntityMetrics(ranks: readonly number[]): Metrics {
+  const a = rankingMetrics(ranks);
+  return { mrr: a.mrr, 'hits@1': a.hits[1]!, 'hits@3': a.hits[3]!, 'hits@10': a.hits[10]!, rankedQueries: a.count };
 }
 
 /** Free-embedding features: the head's entity id as `inputIds`, the tail's as `tailInputIds`, the relation id as label. */
@@ -89,9 +116,7 @@ export function rankAmongAll(
 ) {
   const out = new Map<number, { tail: number; head: number }>();
   if (!(head instanceof FreeEntityHead)) return out;
-  const cap = spec.options.evalQueries;
-  const stride = cap === null ? 1 : Math.ceil(examples.length / cap);
-  const picked = rows.filter((f) => f.exampleIndex % stride === 0);
+  const picked = rows.filter((f) => isEvalQuery(f.exampleIndex, examples.length, spec.options.evalQueries));
   if (picked.length === 0) return out;
   const queries = picked.map((f) => exampleOf(examples, f));
   const graph = queries[0]!.graph ?? examples; // without an attached graph, the split's own triples filter

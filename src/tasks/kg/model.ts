@@ -73,10 +73,27 @@ export class KgEmbeddingModel extends Module implements CandidateScorer {
 
   /** (B, C): each query with every candidate on `side` (see CandidateScorer). */
   scoreCandidates(queries: readonly Triple[], side: CorruptSide, candidates: Tensor): Tensor {
-    return tidy(() => {
-      const a = embedding(this.entity, ids(queries.map((t) => (side === 'tail' ? t.head : t.tail)))); // (B, D)
-      const r = embedding(this.relation, ids(queries.map((t) => t.relation))); // (B, Dr)
-      return this.scoring.scoreAll(a, r, embedding(this.entity, candidates), side);
-    });
+    return candidateScores(this.entity, this.relation, this.scoring, queries, side, candidates);
   }
+}
+
+/**
+ * The CandidateScorer computation over any entity matrix (free embeddings, or entities encoded by the
+ * shared encoder: ./encoded-entities.ts).
+ * @param entity (E, D) entity vectors; `relation` (R, Dr); `candidates` (C,) int64 entity ids.
+ * @returns (B, C) f(a_i, r_i, candidate_j) with the candidate on `side`.
+ */
+export function candidateScores(
+  entity: Tensor,
+  relation: Tensor,
+  scoring: ScoringFunction,
+  queries: readonly Triple[],
+  side: CorruptSide,
+  candidates: Tensor,
+): Tensor {
+  return tidy(() => {
+    const a = embedding(entity, ids(queries.map((t) => (side === 'tail' ? t.head : t.tail)))); // (B, D)
+    const r = embedding(relation, ids(queries.map((t) => t.relation))); // (B, Dr)
+    return scoring.scoreAll(a, r, embedding(entity, candidates), side); // (B, C)
+  });
 }
