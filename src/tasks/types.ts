@@ -144,7 +144,7 @@ export interface MainMetric {
   readonly greaterIsBetter: boolean;
 }
 
-/** What `TaskType.evaluateAll` gets: one split's data and the model, in evaluation mode, without gradients. */
+/** What `TaskType.evaluateAll` gets: one split's data and the model, in evaluation mode, under `inferenceMode`. */
 export interface EvaluationContext<E, O> {
   readonly spec: TaskSpec<O>;
   /** The task's head. */
@@ -206,7 +206,8 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O> {
    * For a type whose evaluation needs more than one batch at a time (link prediction with encoded
    * entities ranks each dev/test triple among every entity, all encoded once per evaluation): called
    * by src/train/evaluate.ts once per evaluation of a split, after `evaluate`, whose metrics it adds to
-   * (or replaces, name by name). Tensors it makes are freed by the caller's `tidy`.
+   * (or replaces, name by name), in evaluation mode under `inferenceMode` (its tensors can only be
+   * read). Tensors it makes are freed by the caller's `tidy`.
    */
   evaluateAll?(context: EvaluationContext<E, O>): Metrics;
   /**

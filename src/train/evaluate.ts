@@ -21,7 +21,7 @@ import {
   type SequenceClassificationPrediction,
   type TokenClassificationPrediction,
 } from '../tasks/index.js';
-import { noGrad, tidy } from '../tensor/index.js';
+import { inferenceMode, noGrad, tidy } from '../tensor/index.js';
 import type { TrainingConfig } from '../io/config/index.js';
 import type { Stream, StreamSplit } from './streams.js';
 import type { Split } from './task-data.js';
@@ -86,14 +86,17 @@ function predictStream(model: MultiTaskModel, data: StreamSplit, batching: EvalB
   return { predictions, loss };
 }
 
-/** The metrics of `task`'s `evaluateAll` hook over the whole split (none when its type has no hook), without gradients. */
+/**
+ * The metrics of `task`'s `evaluateAll` hook over the whole split (none when its type has no hook), under
+ * inference mode: the hook only reads what it computes (every entity encoded, then ranked).
+ */
 function evaluateAll(model: MultiTaskModel, task: TaskFeatures, data: StreamSplit): Metrics {
   const hook = task.type.evaluateAll;
   if (hook === undefined) return {};
   const name = task.spec.name;
   const forward = (inputs: BatchInputs) => model.forward(inputs, [name]).get(name)!;
   const context = { spec: task.spec, head: model.heads.get(name), forward, examples: data.examples, evalInputs: task.evalInputs ?? [] };
-  return noGrad(() => tidy(() => hook(context)));
+  return inferenceMode(() => tidy(() => hook(context)));
 }
 
 /** Sentence accuracy of a stream of one sequence-classification and one token-classification task over words. */
