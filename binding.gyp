@@ -9,7 +9,8 @@
         "native/tensors.cc",
         "native/autograd.cc",
         "native/runtime.cc",
-        "native/adamw.cc"
+        "native/adamw.cc",
+        "native/warnings.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -3,6 +3,7 @@
 
 #include "env_state.h"
 #include "ops.h"
+#include "warnings.h"
 
 namespace {
 
@@ -23,7 +24,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"cudaDeviceCount", mtl::CudaDeviceCount}, {"version", mtl::Version},
       {"memoryInfo", mtl::MemoryInfo},     {"setErrorFactory", mtl::SetErrorFactory},
       {"blasInfo", mtl::BlasInfo},         {"adamwStepFused", mtl::AdamwStepFused},
+      {"setWarningHandler", mtl::SetWarningHandler},
   };
+  mtl::installWarningHandler();
   env.SetInstanceData(new mtl::EnvState());  // deleted, with its tensors, when the environment ends
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));
   return exports;

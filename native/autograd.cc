@@ -108,15 +108,9 @@ Napi::Value Grad(const Napi::CallbackInfo& info) {
     const at::Tensor& t = tensorArg(info, 0);
     if (!t.is_leaf() && !t.retains_grad()) {
       Napi::Env env = info.Env();
-      const Napi::Value process = env.Global().Get("process");
-      if (process.IsObject()) {
-        const Napi::Value emit = process.As<Napi::Object>().Get("emitWarning");
-        if (emit.IsFunction()) {
-          emit.As<Napi::Function>().Call(process, {Napi::String::New(env,
-              "the .grad of a computed (non-leaf) tensor is read; backward() fills .grad only for leaves, so it is undefined. "
-              "Read the leaf's .grad, or use grad(outputs, [tensor]) for a computed tensor."), Napi::String::New(env, "TorchWarning")});
-        }
-      }
+      emitWarning(env,
+                  "the .grad of a computed (non-leaf) tensor is read; backward() fills .grad only for leaves, so it is undefined. "
+                  "Read the leaf's .grad, or use grad(outputs, [tensor]) for a computed tensor.");
       return env.Null();
     }
     const at::Tensor& g = t.grad();

@@ -19,6 +19,7 @@ struct EnvState {
   TensorTable table;
   std::vector<std::shared_ptr<const OpSpec>> ops;  // index = handle given to JavaScript
   Napi::FunctionReference errorFactory;            // set by setErrorFactory; empty before
+  Napi::FunctionReference warningHandler;          // set by setWarningHandler; empty before
 };
 
 // The state of `env`, created by the module's Init.

@@ -8,6 +8,7 @@
 #include <napi.h>
 
 #include "env_state.h"
+#include "warnings.h"
 
 #include <exception>
 #include <string>
@@ -48,14 +49,16 @@ inline std::string withoutBacktrace(const char* what) {
   return text;
 }
 
-// Runs `body`; on any C++ exception throws a JS error built from `op`, the exception's message
-// and `describeInputs()` (called only on failure).
+// Runs `body`, then emits the libtorch warnings it raised (./warnings.h); on any C++ exception throws
+// a JS error built from `op`, the exception's message and `describeInputs()` (called only on failure).
 template <typename Body, typename Describe>
 Napi::Value guarded(const Napi::CallbackInfo& info, const std::string& op, Body&& body,
                     Describe&& describeInputs) {
   Napi::Env env = info.Env();
   try {
-    return body();
+    Napi::Value result = body();
+    emitPendingWarnings(env);
+    return result;
   } catch (const Napi::Error& e) {  // a JS value of the wrong type, seen by node-addon-api
     throw torchError(env, op, e.Message(), describeInputs());
   } catch (const c10::Error& e) {

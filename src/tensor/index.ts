@@ -18,6 +18,12 @@ export * from './ops/reduce.js';
 export * from './ops/linalg.js';
 export * from './ops/nn.js';
 export * from './ops/loss.js';
-export { transformerEncoderLayer, type EncoderLayerOptions, type EncoderLayerWeights } from './ops/transformer.js';
+export {
+  fromNested,
+  nestedFromMask,
+  transformerEncoderLayer,
+  type EncoderLayerOptions,
+  type EncoderLayerWeights,
+} from './ops/transformer.js';
 export { adamwStepFused, type AdamwStepSettings } from './ops/fused.js';
 export type { TensorLike } from './ops/run.js';

@@ -9,6 +9,7 @@ import { NativeLoadError, TorchError } from '../errors.js';
 import { packageRoot } from '../package-root.js';
 import { staleAddonSources } from './addon-freshness.js';
 import { ensureOpenBlasCore } from './blas-core.js';
+import { onTorchWarning } from './torch-warnings.js';
 
 /** An argument of a dispatcher call: tensor ids, scalars, lists, strings; undefined = schema default. */
 export type NativeArg = number | boolean | string | null | undefined | readonly (number | boolean | null)[];
@@ -72,6 +73,8 @@ export interface NativeBinding {
   blasInfo(): { core: string | null; config: string | null };
   /** Registers the function that builds every error the binding throws. */
   setErrorFactory(make: (message: string, op: string | undefined, inputs: string | undefined, torchMessage: string) => Error): void;
+  /** Registers the function that receives every libtorch warning (TORCH_WARN), after the call that raised it. */
+  setWarningHandler(handle: (message: string) => void): void;
 }
 
 function load(): NativeBinding {
@@ -107,3 +110,4 @@ function load(): NativeBinding {
  */
 export const native: NativeBinding = load();
 native.setErrorFactory((message, op, inputs, torchMessage) => new TorchError(message, { op, inputs, torchMessage }));
+native.setWarningHandler(onTorchWarning);

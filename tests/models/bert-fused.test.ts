@@ -8,8 +8,9 @@ import { describe, it } from 'node:test';
 import { bertConfig, BertModel, type BertLayer } from '../../src/models/bert/index.js';
 import { canFuse } from '../../src/models/bert/fused-layer.js';
 import { addLora } from '../../src/mtl/peft/index.js';
-import { cat, enableGrad, inferenceMode, noGrad, randn, tidy, type Tensor } from '../../src/tensor/index.js';
-import { assertClose } from '../helpers/fixtures.js';
+import { cat, enableGrad, inferenceMode, noGrad, randn, tensor, tidy, unsqueeze, type Tensor } from '../../src/tensor/index.js';
+import { assertClose, fromFixture } from '../helpers/fixtures.js';
+import { assertCloseNumbers } from '../helpers/leaks.js';
 import { fixture, referenceInputs, referenceModel } from './bert-fixture.js';
 
 const layersOf = (model: BertModel): readonly BertLayer[] => model.encoder.layer.items;
@@ -68,16 +69,60 @@ describe('BertModel fused inference path', () => {
     ['noGrad', noGrad],
     ['inferenceMode', inferenceMode],
   ] as const) {
-    it(`matches PyTorch on the padded batch under ${name}`, () => {
+    it(`matches PyTorch at the real positions of the padded batch under ${name}, zeros at its padding`, () => {
       const model = referenceModel();
       tidy(() => {
-        const out = mode(() => model.forward(referenceInputs()));
-        assertClose(out.lastHiddenState, fixture.outputs.last_hidden_state, { atol: 1e-5, rtol: 1e-5, what: 'lastHiddenState' });
+        const inputs = referenceInputs();
+        const out = mode(() => model.forward(inputs));
+        // The fused path runs the batch as a nested tensor: padded positions are not computed (0).
+        const real = unsqueeze(inputs.attentionMask.to('float32'), 2); // (B, T, 1)
+        const expected = fromFixture(fixture.outputs.last_hidden_state).mul(real);
+        assertCloseNumbers(
+          out.lastHiddenState.mul(real).toFlatArray() as number[],
+          expected.toFlatArray() as number[],
+          2e-5,
+          'lastHiddenState, real positions',
+        );
+        const padded = out.lastHiddenState.mul(real.neg().add(1)).abs().max().item() as number;
+        assert.equal(padded, 0, 'padded positions are zeros');
         assertClose(out.pooledOutput as Tensor, fixture.outputs.pooler_output, { atol: 1e-5, rtol: 1e-5, what: 'pooledOutput' });
       });
       model.dispose();
     });
+
+    it(`matches PyTorch on an unpadded batch under ${name}`, () => {
+      const model = referenceModel();
+      tidy(() => {
+        const { inputIds, attentionMask, tokenTypeIds } = referenceInputs();
+        const b = fixture.inputs.lengths.indexOf(Math.max(...fixture.inputs.lengths)); // the longest example: no padding
+        const row = (t: Tensor) => t.narrow(0, b, 1);
+        const out = mode(() =>
+          model.forward({ inputIds: row(inputIds), attentionMask: row(attentionMask), tokenTypeIds: row(tokenTypeIds) }),
+        );
+        const expected = row(fromFixture(fixture.outputs.last_hidden_state));
+        assertCloseNumbers(out.lastHiddenState.toFlatArray() as number[], expected.toFlatArray() as number[], 2e-5, 'lastHiddenState');
+      });
+      model.dispose();
+    });
   }
+
+  it('applies a mask that is not right padding (left padding) as a key padding mask, as the op-by-op path does', () => {
+    const model = referenceModel();
+    tidy(() => {
+      const { inputIds, tokenTypeIds } = referenceInputs();
+      const [B, T] = inputIds.shape as [number, number];
+      const rows = Array.from({ length: B }, (_, b) => Array.from({ length: T }, (_, t) => (b === 0 && t < 2 ? 0 : 1)));
+      const attentionMask = tensor(rows, { dtype: 'int64' });
+      const inputs = { inputIds, attentionMask, tokenTypeIds };
+      const real = unsqueeze(attentionMask.to('float32'), 2);
+      const fused = inferenceMode(() => model.forward(inputs).lastHiddenState).mul(real);
+      const eager = enableGrad(() => model.forward(inputs).lastHiddenState)
+        .detach()
+        .mul(real);
+      assertCloseNumbers(fused.toFlatArray() as number[], eager.toFlatArray() as number[], 2e-5, 'lastHiddenState, real positions');
+    });
+    model.dispose();
+  });
 
   it('runs op by op when an adapter wraps a module of the layer, and applies the adapter', () => {
     const model = referenceModel();

@@ -8,10 +8,10 @@ import type { ParamOptions } from '../../nn/init.js';
 import { Linear } from '../../nn/linear.js';
 import { Module, ModuleList } from '../../nn/module.js';
 import { attentionBias } from './attention.js';
-import { canFuse, fusedLayerForward, keyPaddingMask } from './fused-layer.js';
+import { canFuse, fusedLayersForward } from './fused-layer.js';
 import { bertConfig, validateBertConfig, type BertConfig } from './config.js';
 import { BertEmbeddings } from './embeddings.js';
-import { BertLayer } from './layer.js';
+import { applyInTurn, BertLayer } from './layer.js';
 
 export class BertEncoder extends Module {
   readonly layer: ModuleList<BertLayer>;
@@ -30,15 +30,9 @@ export class BertEncoder extends Module {
    */
   forward(x: Tensor, attentionMask?: Tensor): Tensor {
     return tidy(() => {
-      const fused = this.layer.items.every((l) => canFuse(l, x));
-      const mask = attentionMask && (fused ? keyPaddingMask(attentionMask) : attentionBias(attentionMask, this.numHeads, x.dtype));
-      let h = x;
-      for (const layer of this.layer) {
-        const next = fused ? fusedLayerForward(layer, h, mask) : layer.forward(h, mask);
-        if (h !== x) h.dispose();
-        h = next;
-      }
-      return h;
+      if (this.layer.items.every((l) => canFuse(l, x))) return fusedLayersForward(this.layer.items, x, attentionMask);
+      const bias = attentionMask && attentionBias(attentionMask, this.numHeads, x.dtype);
+      return applyInTurn(this.layer, x, (layer, h) => layer.forward(h, bias));
     });
   }
 }

@@ -9,9 +9,23 @@
  * checks both paths against PyTorch.
  */
 import type { Module } from '../../nn/module.js';
-import { eq, isGradEnabled, tidy, transformerEncoderLayer, type Tensor } from '../../tensor/index.js';
+import {
+  all,
+  arange,
+  eq,
+  fromNested,
+  isGradEnabled,
+  lt,
+  ne,
+  nestedFromMask,
+  sum,
+  tidy,
+  transformerEncoderLayer,
+  unsqueeze,
+  type Tensor,
+} from '../../tensor/index.js';
 import type { HiddenAct } from './config.js';
-import type { BertLayer } from './layer.js';
+import { applyInTurn, type BertLayer } from './layer.js';
 
 /** The kernel's activations: exact GELU (use_gelu) or ReLU; the tanh GELUs have no fused form. */
 const FUSED_GELU: Partial<Record<HiddenAct, boolean>> = { gelu: true, relu: false };
@@ -35,22 +49,46 @@ export function canFuse(layer: BertLayer, x: Tensor): boolean {
   );
 }
 
-/**
- * The padding keys of a batch as the kernel takes them.
- * @param attentionMask (B, T) 1 = attend, 0 = padding.
- * @returns (B, T) bool, true at padding.
- */
-export function keyPaddingMask(attentionMask: Tensor): Tensor {
-  return eq(attentionMask, 0);
+/** Whether every row of `keep` (B, T) bool is true on a prefix and false after it (right padding). */
+function isRightPadded(keep: Tensor): boolean {
+  return tidy(() => {
+    const lengths = unsqueeze(sum(keep, 1), 1); // (B, 1)
+    const prefix = lt(unsqueeze(arange(0, keep.shape[1] as number, 1, { dtype: 'int64' }), 0), lengths); // (B, T)
+    return all(eq(prefix, keep)).item() as boolean;
+  });
 }
 
 /**
- * `layer` applied to `x` in one kernel call (check `canFuse` first).
+ * `layers` applied in turn to `x`, each in one kernel call (check `canFuse` first). A right-padded
+ * batch runs as a nested tensor (libtorch's ragged layout, as PyTorch's TransformerEncoder fast path
+ * and BetterTransformer do), so no padded position is computed and padded rows come back as zeros —
+ * the real positions get the eager path's values up to float rounding; any other mask is applied as
+ * a key padding mask over the full (B, T) grid.
  * @param x (B, T, H) float32.
- * @param keyPadding (B, T) bool from `keyPaddingMask`, or undefined (attend everywhere).
+ * @param attentionMask (B, T) 1 = attend, 0 = padding, or undefined (attend everywhere).
  * @returns (B, T, H)
  */
-export function fusedLayerForward(layer: BertLayer, x: Tensor, keyPadding?: Tensor): Tensor {
+export function fusedLayersForward(layers: readonly BertLayer[], x: Tensor, attentionMask?: Tensor): Tensor {
+  return tidy(() => {
+    const keep = attentionMask && ne(attentionMask, 0);
+    if (keep === undefined || (all(keep).item() as boolean)) return applyLayers(layers, x);
+    if (!isRightPadded(keep)) return applyLayers(layers, x, eq(keep, false));
+    return fromNested(applyLayers(layers, nestedFromMask(x, keep)), x.shape);
+  });
+}
+
+/** Each layer fused in turn, each intermediate freed once read. */
+function applyLayers(layers: readonly BertLayer[], x: Tensor, keyPadding?: Tensor): Tensor {
+  return applyInTurn(layers, x, (layer, h) => fusedLayerForward(layer, h, keyPadding));
+}
+
+/**
+ * `layer` applied to `x` in one kernel call.
+ * @param x (B, T, H) float32, or a nested tensor of B (T_b, H) rows.
+ * @param keyPadding (B, T) bool, true at padding keys, or undefined (attend everywhere).
+ * @returns (B, T, H)
+ */
+function fusedLayerForward(layer: BertLayer, x: Tensor, keyPadding?: Tensor): Tensor {
   const self = layer.attention.self;
   const attnOut = layer.attention.output;
   const ffnOut = layer.output;

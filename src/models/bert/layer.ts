@@ -85,3 +85,18 @@ export class BertLayer extends Module {
     });
   }
 }
+
+/**
+ * `step(layer, h)` for each layer in turn, starting from `x`, freeing each intermediate as soon as the
+ * next layer has read it (never `x`, which the caller owns).
+ * @returns the last layer's output (`x` itself when there is no layer).
+ */
+export function applyInTurn<L>(layers: Iterable<L>, x: Tensor, step: (layer: L, h: Tensor) => Tensor): Tensor {
+  let h = x;
+  for (const layer of layers) {
+    const next = step(layer, h);
+    if (h !== x) h.dispose();
+    h = next;
+  }
+  return h;
+}

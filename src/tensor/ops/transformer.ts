@@ -47,12 +47,12 @@ export interface EncoderLayerOptions {
 /**
  * One post-LayerNorm encoder layer in a single call: y = LN₁(x + MHA(x)), out = LN₂(y + W₂·act(W₁·y + b₁) + b₂),
  * attention scores scaled by 1/√(H/numHeads), padding keys given probability 0.
- * @param x (B, T, H) float.
- * @returns (B, T, H), a new tensor.
+ * @param x (B, T, H) float, or a nested tensor of B (T_b, H) rows (`nestedFromMask`; then no mask).
+ * @returns (B, T, H), a new tensor (nested for a nested `x`).
  * @throws TorchError when gradients are being recorded for an input, or for shapes that do not fit.
  */
 export function transformerEncoderLayer(x: Tensor, w: EncoderLayerWeights, o: EncoderLayerOptions): Tensor {
-  const H = x.shape[2] as number;
+  const H = w.qkvWeight.shape[1] as number; // x may be nested, whose shape cannot be read
   const mask = o.keyPaddingMask;
   return run(
     ENCODER_LAYER,
@@ -77,4 +77,30 @@ export function transformerEncoderLayer(x: Tensor, w: EncoderLayerWeights, o: En
     mask === undefined ? null : mask.id,
     mask === undefined ? null : KEY_PADDING_MASK,
   );
+}
+
+const NESTED_FROM_MASK = defineOp('aten::_nested_tensor_from_mask');
+const TO_PADDED = defineOp('aten::to_padded_tensor');
+
+/**
+ * The rows of a padded batch as a nested tensor (libtorch's ragged layout, what PyTorch's
+ * TransformerEncoder fast path builds): example b keeps its first positions where `keep` is true,
+ * so `transformerEncoderLayer` on it computes no padded position. Forward only.
+ * @param x (B, T, H) float.
+ * @param keep (B, T) bool, true at real tokens; each row's true entries must come first (right padding).
+ * @returns a nested tensor of B (T_b, H) rows; its shape cannot be read — convert back with `fromNested`.
+ * @throws TorchError when `keep` is not left-aligned or the shapes do not fit.
+ */
+export function nestedFromMask(x: Tensor, keep: Tensor): Tensor {
+  return run(NESTED_FROM_MASK, x.id, keep.id, true);
+}
+
+/**
+ * A nested tensor back as a padded batch, zeros at the padded positions.
+ * @param nested from `nestedFromMask` (or an op on one).
+ * @param shape the padded shape, (B, T, H).
+ * @returns (B, T, H)
+ */
+export function fromNested(nested: Tensor, shape: readonly number[]): Tensor {
+  return run(TO_PADDED, nested.id, 0, shape);
 }
