@@ -2,8 +2,8 @@
 """Peer side of bench/model/ours.ts: the same work in Python with Debian's python3-torch and a
 Hugging Face Transformers-style BERT (bench/peer/bert.py), written as a Transformers user writes it:
 torch.optim.AdamW with the Trainer's no-decay groups (biases, LayerNorm), clip_grad_norm_(1.0),
-zero_grad(set_to_none=True), loss.item() every step; for inference model.eval(), torch.no_grad(),
-argmax(-1).tolist() of both heads.
+zero_grad(set_to_none=True), loss.item() every step; for inference model.eval(), torch.inference_mode()
+(what Transformers' pipelines run inference under), argmax(-1).tolist() of both heads.
 
 Prints one JSON line, as ours.ts does for the same --mode (peak RSS, then the best 2048³ matmul GFLOP/s).
 Usage: /usr/bin/python3 bench/peer/model.py --mode train|infer [--size 2x256] [--batches random|bucketed] [--threads 1]
@@ -95,7 +95,7 @@ def infer(singles, dev):
     model.eval()
 
     def predict(b):
-        with torch.no_grad():
+        with torch.inference_mode():
             intent, slots = model(b[0], b[1])
             intent.argmax(-1).tolist()
             slots.argmax(-1).tolist()
