@@ -81,8 +81,8 @@ function overhead(): void {
   });
 }
 
-function model(): void {
-  const result = runModelSuite({ repeats, threads, dir: OUT, log: (line) => console.error(line) });
+async function model(): Promise<void> {
+  const result = await runModelSuite({ repeats, threads, dir: OUT, log: (line) => console.error(line) });
   const header =
     `${date.slice(0, 10)} · ${machine} · OpenBLAS core ${result.blasCore} (both sides) · float32 matmul peak ` +
     `${result.matmulGflops.toFixed(0)} GFLOP/s · ${repeats} alternating runs per side, medians`;
@@ -90,4 +90,4 @@ function model(): void {
 }
 
 mkdirSync(OUT, { recursive: true });
-for (const s of suites) (s === 'overhead' ? overhead : model)();
+for (const s of suites) await (s === 'overhead' ? overhead : model)();

@@ -6,15 +6,20 @@
  *   cross-entropies summed, backward, loss read back (as the trainer logs it), gradient clipping at
  *   1.0, AdamW (lr 1e-3, weight decay 0.01 except biases and LayerNorm), gradients cleared.
  * - `infer`: evaluation mode under `inferenceMode` (libtorch's InferenceMode; no gradients, and the
- *   encoder's layers run as libtorch's fused encoder layer): each single dev example (latency,
- *   forward + argmax of both heads + the label ids read back), then every dev batch of 32 (throughput).
+ *   encoder's layers run as libtorch's fused encoder layer): a prediction is forward + argmax of both
+ *   heads + the label ids read back; every dev batch of 32 in turn (throughput).
+ * - `latency`: the same prediction of single dev examples on request, for the suite, which asks this
+ *   process and the peer's in turn: after 20 warm-up predictions it prints `ready`, then for each line
+ *   `i` read from stdin predicts single example i and prints its wall time in ms; at the end of stdin
+ *   it goes on as the other modes.
  * Each then reports the process's peak resident memory (VmHWM) and, measured after the work, the best
  * float32 matmul throughput it sees (2048³, GFLOP/s): the suite takes the largest over all processes
  * of both sides as the machine's peak, the denominator of MFU.
- * Usage: node dist/bench/model/ours.js --mode train|infer [--size 2x256] [--batches random|bucketed] [--threads 1]
+ * Usage: node dist/bench/model/ours.js --mode train|infer|latency [--size 2x256] [--batches random|bucketed] [--threads 1]
  * (compiled by `npm run build`, as the suite runs it; `node --import tsx bench/model/ours.ts …` runs the same code)
  */
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadSafetensors } from '../../src/io/safetensors.js';
 import { BertModel } from '../../src/models/bert/index.js';
@@ -24,7 +29,7 @@ import * as T from '../../src/tensor/index.js';
 import { clipGradNorm } from '../../src/train/clip.js';
 import { AdamW } from '../../src/train/optim/adamw.js';
 import { paramGroupsNoDecay } from '../../src/train/optim/param-groups.js';
-import { peakRssMiB, percentile, type TensorBatch } from './measure.js';
+import { peakRssMiB, type TensorBatch } from './measure.js';
 import { encoderConfig, type BenchBatch, type BenchData, type EncoderSize } from './shared.js';
 
 const { values: a } = parseArgs({
@@ -37,6 +42,8 @@ const { values: a } = parseArgs({
     data: { type: 'string', default: 'bench/out' },
   },
 });
+if (!['train', 'infer', 'latency'].includes(a.mode as string))
+  throw new Error(`unknown --mode '${a.mode}'; expected train, infer or latency`);
 T.setNumThreads(Number(a.threads));
 
 /** Best of a few 2048³ float32 matmuls, GFLOP/s. */
@@ -101,31 +108,42 @@ function train(batches: TensorBatch[], warmup: number): Record<string, number> {
   return { seconds, meanLoss: lossSum / batches.length };
 }
 
-function infer(singles: TensorBatch[], dev: TensorBatch[]): Record<string, number> {
+/** One prediction: forward in evaluation mode, argmax of both heads, the label ids read back. */
+const predict = (b: TensorBatch): void =>
+  T.inferenceMode(() =>
+    T.tidy(() => {
+      const logits = model.forward({ inputIds: b.inputIds, attentionMask: b.attentionMask }, TASKS);
+      for (const task of TASKS) (logits.get(task) as T.Tensor).argmax(-1).toFlatArray();
+    }),
+  );
+
+function infer(dev: TensorBatch[]): Record<string, number> {
   model.eval();
-  const predict = (b: TensorBatch): void =>
-    T.inferenceMode(() =>
-      T.tidy(() => {
-        const logits = model.forward({ inputIds: b.inputIds, attentionMask: b.attentionMask }, TASKS);
-        for (const task of TASKS) (logits.get(task) as T.Tensor).argmax(-1).toFlatArray();
-      }),
-    );
-  for (let i = 0; i < 20; i++) predict(singles[i % singles.length] as TensorBatch);
-  const latencies = singles.map((b) => {
-    const t0 = performance.now();
-    predict(b);
-    return performance.now() - t0;
-  });
   for (let i = 0; i < 2; i++) predict(dev[i] as TensorBatch);
   const t0 = performance.now();
   for (const b of dev) predict(b);
-  const seconds = (performance.now() - t0) / 1000;
-  return { latencyP50Ms: percentile(latencies, 50), latencyP95Ms: percentile(latencies, 95), batchSeconds: seconds };
+  return { batchSeconds: (performance.now() - t0) / 1000 };
+}
+
+async function latency(singles: TensorBatch[]): Promise<Record<string, number>> {
+  model.eval();
+  for (let i = 0; i < 20; i++) predict(singles[i % singles.length] as TensorBatch);
+  console.log('ready');
+  for await (const line of createInterface({ input: process.stdin })) {
+    const b = singles[Number(line)];
+    if (b === undefined) throw new Error(`latency: no single example '${line}' (expected 0–${singles.length - 1})`);
+    const t0 = performance.now();
+    predict(b);
+    console.log(String(performance.now() - t0));
+  }
+  return {};
 }
 
 const result =
   a.mode === 'train'
     ? train((a.batches === 'bucketed' ? data.bucketed : data.random).map(toTensors), Number(a.warmup))
-    : infer(data.singles.map(toTensors), data.devBatches.map(toTensors));
+    : a.mode === 'infer'
+      ? infer(data.devBatches.map(toTensors))
+      : await latency(data.singles.map(toTensors));
 const peakRss = peakRssMiB(); // before the matmuls below, which add their own buffers
 console.log(JSON.stringify({ ...result, peakRssMiB: peakRss, matmulGflops: matmulPeak(), blas: T.blasInfo().core }));

@@ -1,14 +1,17 @@
 /**
  * The model benchmark: multitask-lm (bench/model/ours.ts) and the Python peer (bench/peer/model.py)
  * side by side on the same encoder sizes, initial weights, batches (bench/model/export.ts, written
- * once) and thread count, processes alternating; each figure is the median over the repeats, with
- * the ratio ours/peer. Both sides get the same environment, OpenBLAS kernel choice included
+ * once) and thread count, processes alternating; batch-1 latency with the two sides' processes
+ * answering in turn, one example at a time (bench/model/interleave.ts). Each figure is the median over
+ * the repeats, with the ratio ours/peer. Both sides get the same environment, OpenBLAS kernel choice included
  * (src/tensor/blas-core.ts), so the comparison is of the two front ends over one libtorch.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { openSafetensors } from '../../src/io/safetensors.js';
 import { ensureOpenBlasCore } from '../../src/tensor/blas-core.js';
+import { interleavedLatency } from './interleave.js';
+import { percentile } from './measure.js';
 import { ENCODER_SIZES, modelFlops, type BenchBatch, type BenchData, type EncoderSize, type FlopModel } from './shared.js';
 
 /** One row of the table: a figure of both sides. */
@@ -72,7 +75,12 @@ function flopModel(size: EncoderSize, dir: string): FlopModel {
  * @param options.threads libtorch intra-op threads and OpenBLAS threads of both sides.
  * @param options.dir where export.ts wrote the shared files (bench/out); written first when missing.
  */
-export function runModelSuite(options: { repeats: number; threads: number; dir: string; log: (line: string) => void }): SuiteResult {
+export async function runModelSuite(options: {
+  repeats: number;
+  threads: number;
+  dir: string;
+  log: (line: string) => void;
+}): Promise<SuiteResult> {
   const { repeats, threads, dir, log } = options;
   const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
   ensureOpenBlasCore(env); // the same kernels for both sides
@@ -92,12 +100,22 @@ export function runModelSuite(options: { repeats: number; threads: number; dir: 
   const peaks: number[] = [];
   let blasCore = '';
   const runs = new Map<string, number[]>(); // `${size}/${side}/${mode}/${key}` → values
-  const record = (prefix: string, cmd: string[]) => {
-    const out = exec(cmd);
+  const keep = (prefix: string, out: Record<string, unknown>) => {
     peaks.push(out.matmulGflops as number);
     if (typeof out.blas === 'string') blasCore = out.blas;
     for (const [k, v] of Object.entries(out))
       if (typeof v === 'number') runs.set(`${prefix}/${k}`, [...(runs.get(`${prefix}/${k}`) ?? []), v]);
+  };
+  const record = (prefix: string, cmd: string[]) => keep(prefix, exec(cmd));
+  const latency = async (size: EncoderSize) => {
+    const both = await interleavedLatency(
+      ours(['--mode', 'latency', '--size', size]),
+      peer(['--mode', 'latency', '--size', size]),
+      env,
+      data.singles.length,
+    );
+    for (const [side, { latenciesMs, summary }] of Object.entries(both))
+      keep(`${size}/${side}/latency`, { ...summary, p50Ms: percentile(latenciesMs, 50), p95Ms: percentile(latenciesMs, 95) });
   };
   for (let r = 0; r < repeats; r++) {
     for (const size of Object.keys(ENCODER_SIZES) as EncoderSize[]) {
@@ -107,6 +125,7 @@ export function runModelSuite(options: { repeats: number; threads: number; dir: 
       record(`${size}/ours/bucketed`, ours(['--mode', 'train', '--size', size, '--batches', 'bucketed']));
       record(`${size}/ours/infer`, ours(['--mode', 'infer', '--size', size]));
       record(`${size}/peer/infer`, peer(['--mode', 'infer', '--size', size]));
+      await latency(size);
     }
   }
   const matmulGflops = Math.max(...peaks);
@@ -141,8 +160,8 @@ export function runModelSuite(options: { repeats: number; threads: number; dir: 
     );
     add('training MFU', '%', true, mfu(get('ours', 'train', 'seconds'), train.flops), mfu(get('peer', 'train', 'seconds'), train.flops));
     add('training peak RSS', 'MiB', false, get('ours', 'train', 'peakRssMiB'), get('peer', 'train', 'peakRssMiB'));
-    add('inference latency, batch 1, p50', 'ms', false, get('ours', 'infer', 'latencyP50Ms'), get('peer', 'infer', 'latencyP50Ms'));
-    add('inference latency, batch 1, p95', 'ms', false, get('ours', 'infer', 'latencyP95Ms'), get('peer', 'infer', 'latencyP95Ms'));
+    add('inference latency, batch 1, p50', 'ms', false, get('ours', 'latency', 'p50Ms'), get('peer', 'latency', 'p50Ms'));
+    add('inference latency, batch 1, p95', 'ms', false, get('ours', 'latency', 'p95Ms'), get('peer', 'latency', 'p95Ms'));
     add(
       'inference throughput, batch 32',
       'examples/s',

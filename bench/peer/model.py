@@ -3,10 +3,11 @@
 Hugging Face Transformers-style BERT (bench/peer/bert.py), written as a Transformers user writes it:
 torch.optim.AdamW with the Trainer's no-decay groups (biases, LayerNorm), clip_grad_norm_(1.0),
 zero_grad(set_to_none=True), loss.item() every step; for inference model.eval(), torch.inference_mode()
-(what Transformers' pipelines run inference under), argmax(-1).tolist() of both heads.
+(what Transformers' pipelines run inference under), argmax(-1).tolist() of both heads; `latency` answers
+single-example predictions on request, as ours.ts does.
 
 Prints one JSON line, as ours.ts does for the same --mode (peak RSS, then the best 2048³ matmul GFLOP/s).
-Usage: /usr/bin/python3 bench/peer/model.py --mode train|infer [--size 2x256] [--batches random|bucketed] [--threads 1]
+Usage: /usr/bin/python3 bench/peer/model.py --mode train|infer|latency [--size 2x256] [--batches random|bucketed] [--threads 1]
 """
 import argparse
 import json
@@ -91,40 +92,48 @@ def train(batches):
     return {"seconds": time.perf_counter() - t0, "meanLoss": loss_sum / len(batches)}
 
 
-def infer(singles, dev):
+def predict(b):
+    """Forward in evaluation mode, argmax of both heads, the label ids read back."""
+    with torch.inference_mode():
+        intent, slots = model(b[0], b[1])
+        intent.argmax(-1).tolist()
+        slots.argmax(-1).tolist()
+
+
+def infer(dev):
     model.eval()
-
-    def predict(b):
-        with torch.inference_mode():
-            intent, slots = model(b[0], b[1])
-            intent.argmax(-1).tolist()
-            slots.argmax(-1).tolist()
-
-    for i in range(20):
-        predict(singles[i % len(singles)])
-    latencies = []
-    for b in singles:
-        t0 = time.perf_counter()
-        predict(b)
-        latencies.append((time.perf_counter() - t0) * 1000)
     for b in dev[:2]:
         predict(b)
     t0 = time.perf_counter()
     for b in dev:
         predict(b)
-    seconds = time.perf_counter() - t0
-    s = torch.tensor(latencies, dtype=torch.float64)
-    return {
-        "latencyP50Ms": torch.quantile(s, 0.5).item(),
-        "latencyP95Ms": torch.quantile(s, 0.95).item(),
-        "batchSeconds": seconds,
-    }
+    return {"batchSeconds": time.perf_counter() - t0}
+
+
+def latency(singles):
+    """ours.ts --mode latency: `ready`, then for each stdin line i the wall ms of predicting single i."""
+    model.eval()
+    for i in range(20):
+        predict(singles[i % len(singles)])
+    print("ready", flush=True)
+    for line in iter(sys.stdin.readline, ""):
+        b = singles[int(line)]
+        t0 = time.perf_counter()
+        predict(b)
+        print((time.perf_counter() - t0) * 1000, flush=True)
+    return {}
 
 
 if a.mode == "train":
     result = train([tensors(b) for b in data[a.batches]])
+elif a.mode == "infer":
+    result = infer([tensors(b) for b in data["devBatches"]])
+elif a.mode == "latency":
+    result = latency([tensors(b) for b in data["singles"]])
 else:
-    result = infer([tensors(b) for b in data["singles"]], [tensors(b) for b in data["devBatches"]])
+    sys.exit(f"unknown --mode {a.mode!r}; expected train, infer or latency")
+
+
 def matmul_peak(n=2048):
     x, y = torch.randn(n, n), torch.randn(n, n)
     best = 0.0
