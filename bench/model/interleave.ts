@@ -25,6 +25,7 @@ class LineProcess {
       this.child.on('error', reject);
       this.child.on('close', resolve);
     });
+    this.child.stdin.on('error', () => undefined); // a process that died is reported by next() and finish()
     this.lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
   }
 
