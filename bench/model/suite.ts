@@ -142,47 +142,26 @@ export async function runModelSuite(options: {
       const pairedRatio = median(oursRuns.map((x, i) => x / (peerRuns[i] as number)));
       rows.push({ size, label, unit, higherIsBetter, ours: o, peer: p, ratio: o / p, pairedRatio, oursRuns, peerRuns });
     };
-    const per = (xs: number[], amount: number) => xs.map((s) => amount / s);
-    const mfu = (xs: number[], flops: number) => xs.map((s) => (100 * flops) / s / (matmulGflops * 1e9));
-    add(
-      'training throughput',
-      'examples/s',
-      true,
-      per(get('ours', 'train', 'seconds'), train.examples),
-      per(get('peer', 'train', 'seconds'), train.examples),
-    );
-    add(
-      'training throughput',
-      'tokens/s',
-      true,
-      per(get('ours', 'train', 'seconds'), train.tokens),
-      per(get('peer', 'train', 'seconds'), train.tokens),
-    );
-    add('training MFU', '%', true, mfu(get('ours', 'train', 'seconds'), train.flops), mfu(get('peer', 'train', 'seconds'), train.flops));
-    add('training peak RSS', 'MiB', false, get('ours', 'train', 'peakRssMiB'), get('peer', 'train', 'peakRssMiB'));
-    add('inference latency, batch 1, p50', 'ms', false, get('ours', 'latency', 'p50Ms'), get('peer', 'latency', 'p50Ms'));
-    add('inference latency, batch 1, p95', 'ms', false, get('ours', 'latency', 'p95Ms'), get('peer', 'latency', 'p95Ms'));
-    add(
-      'inference throughput, batch 32',
-      'examples/s',
-      true,
-      per(get('ours', 'infer', 'batchSeconds'), infer.examples),
-      per(get('peer', 'infer', 'batchSeconds'), infer.examples),
-    );
-    add(
-      'inference MFU, batch 32',
-      '%',
-      true,
-      mfu(get('ours', 'infer', 'batchSeconds'), infer.flops),
-      mfu(get('peer', 'infer', 'batchSeconds'), infer.flops),
-    );
-    add('inference peak RSS', 'MiB', false, get('ours', 'infer', 'peakRssMiB'), get('peer', 'infer', 'peakRssMiB'));
+    /** A row of one measurement of both sides, each run's value mapped by `f`. */
+    const both = (label: string, unit: string, higherIsBetter: boolean, mode: string, key: string, f = (v: number) => v) =>
+      add(label, unit, higherIsBetter, get('ours', mode, key).map(f), get('peer', mode, key).map(f));
+    const per = (amount: number) => (seconds: number) => amount / seconds;
+    const mfu = (flops: number) => (seconds: number) => (100 * flops) / seconds / (matmulGflops * 1e9);
+    both('training throughput', 'examples/s', true, 'train', 'seconds', per(train.examples));
+    both('training throughput', 'tokens/s', true, 'train', 'seconds', per(train.tokens));
+    both('training MFU', '%', true, 'train', 'seconds', mfu(train.flops));
+    both('training peak RSS', 'MiB', false, 'train', 'peakRssMiB');
+    both('inference latency, batch 1, p50', 'ms', false, 'latency', 'p50Ms');
+    both('inference latency, batch 1, p95', 'ms', false, 'latency', 'p95Ms');
+    both('inference throughput, batch 32', 'examples/s', true, 'infer', 'batchSeconds', per(infer.examples));
+    both('inference MFU, batch 32', '%', true, 'infer', 'batchSeconds', mfu(infer.flops));
+    both('inference peak RSS', 'MiB', false, 'infer', 'peakRssMiB');
     add(
       'end to end: ours length-bucketed vs peer padded to each batch’s longest',
       'examples/s',
       true,
-      per(get('ours', 'bucketed', 'seconds'), bucketed.examples),
-      per(get('peer', 'train', 'seconds'), train.examples),
+      get('ours', 'bucketed', 'seconds').map(per(bucketed.examples)),
+      get('peer', 'train', 'seconds').map(per(train.examples)),
     );
   }
   return { matmulGflops, blasCore, rows };
