@@ -6,4 +6,5 @@ export * from './token-classification.js';
 export * from './masked-lm.js';
 export * from './link-prediction.js';
 export * from './registry.js';
+export { OptionError } from './options.js';
 export * from './joint-batch.js';

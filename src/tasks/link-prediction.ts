@@ -31,14 +31,13 @@ import { rankingMetrics } from '../metrics/index.js';
 import { filteredRank } from '../metrics/ranking.js';
 import { embedding, maskedFill, noGrad, slice, tensor, tidy, type Tensor } from '../tensor/index.js';
 import type { Tokenizer } from '../tokenization/index.js';
-import { rejectUnknownKeys } from '../tokenization/options.js';
 import { checkFeatures, exampleOf, inGoldOrder, labelIndex, padInputs, truncateEncoding } from './features.js';
 import { encodedEntityRanks, entityInputs } from './kg/encoded-entities.js';
 import { allEntityMetrics, entityIdFeatures, entityOptions, rankAmongAll, ranksAmongAll } from './kg/free-entities.js';
 import { FreeEntityHead, LinkPredictionHead } from './kg/heads.js';
 import { negativeSamplingLoss } from './kg/negative-sampling.js';
 import { scoringFunction, type ScoringFunction, type ScoringName } from './kg/scoring.js';
-import { stringOption } from './options.js';
+import { numberOption, OptionError, rejectUnknownOptions, stringOption } from './options.js';
 import type { Batch, EncoderConfig, Features, FeaturizeResult, Metrics, TaskSpec, TaskType } from './types.js';
 import type { TaskHead } from './types.js';
 
@@ -189,24 +188,18 @@ const maskTensor = (m: boolean[][]): Tensor => tensor(m, { dtype: 'bool' });
 // ---------------------------------------------------------------------------------------------------
 // Task type
 
-function numberOption(where: string, raw: Readonly<Record<string, unknown>>, key: string, fallback: number, min: number): number {
-  const v = raw[key] ?? fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min)
-    throw new ConfigError(`${where}: ${key} must be a number >= ${min}, got ${JSON.stringify(v)}`);
-  return v;
-}
-
 export const linkPrediction: TaskType<LinkPredictionExample, LinkPredictionPrediction, LinkPredictionOptions> = {
   kind: LINK_PREDICTION,
   mainMetric: { name: 'inBatchMrr', greaterIsBetter: true },
 
   resolveOptions(raw = {}) {
     const where = LINK_PREDICTION;
-    rejectUnknownKeys(where, raw, OPTION_KEYS);
+    rejectUnknownOptions(where, raw, OPTION_KEYS);
     const scoring = stringOption(where, raw, 'scoring', 'complex') as ScoringName;
-    if (!SCORINGS.includes(scoring)) throw new ConfigError(`${where}: scoring must be one of ${SCORINGS.join(', ')}, got '${scoring}'`);
+    if (!SCORINGS.includes(scoring))
+      throw new OptionError(where, 'scoring', `must be one of ${SCORINGS.map((s) => `'${s}'`).join(', ')}, got '${scoring}'`);
     const p = raw.p ?? 1;
-    if (p !== 1 && p !== 2) throw new ConfigError(`${where}: p (TransE's norm) must be 1 or 2, got ${JSON.stringify(p)}`);
+    if (p !== 1 && p !== 2) throw new OptionError(where, 'p', `must be 1 or 2 (TransE's norm), got ${JSON.stringify(p)}`);
     const alpha = raw.adversarialTemperature ?? null;
     return {
       scoring,

@@ -25,9 +25,8 @@ import { Linear } from '../nn/linear.js';
 import { Module } from '../nn/module.js';
 import { clamp, crossEntropy, gelu, linear, logSoftmax, noGrad, relu, tidy, zeros, type Tensor } from '../tensor/index.js';
 import { IGNORE_INDEX, type Tokenizer } from '../tokenization/index.js';
-import { checkInteger, rejectUnknownKeys } from '../tokenization/options.js';
 import { checkFeatures, exampleOf, inGoldOrder, longest, padInputs, paddedInt64, truncateEncoding } from './features.js';
-import { booleanOption, checkProbability, probabilityOption } from './options.js';
+import { booleanOption, checkProbability, numberOption, probabilityOption, rejectUnknownOptions } from './options.js';
 import type {
   Batch,
   EncoderConfig,
@@ -322,10 +321,8 @@ export const maskedLm: TaskType<MaskedLmExample, MaskedLmPrediction, MaskedLmOpt
 
   resolveOptions(raw = {}) {
     const where = MASKED_LM;
-    rejectUnknownKeys(where, raw, OPTION_KEYS);
-    const seed = raw.seed ?? 0;
-    if (typeof seed !== 'number') throw new ConfigError(`${where}: seed must be an integer >= 0, got ${JSON.stringify(seed)}`);
-    checkInteger(where, 'seed', seed, 0);
+    rejectUnknownOptions(where, raw, OPTION_KEYS);
+    const seed = numberOption(where, raw, 'seed', 0, 0, true);
     const o: MaskedLmOptions = {
       maskProbability: probabilityOption(where, raw, 'maskProbability', 0.15, false),
       maskTokenProbability: probabilityOption(where, raw, 'maskTokenProbability', 0.8, false),
@@ -333,7 +330,8 @@ export const maskedLm: TaskType<MaskedLmExample, MaskedLmPrediction, MaskedLmOpt
       wholeWordMasking: booleanOption(where, raw, 'wholeWordMasking', false),
       seed,
     };
-    checkProbability(where, 'maskTokenProbability + randomTokenProbability', o.maskTokenProbability + o.randomTokenProbability, false);
+    const sum = o.maskTokenProbability + o.randomTokenProbability;
+    checkProbability(where, undefined, sum, false, 'mask_token_probability + random_token_probability');
     return o;
   },
 

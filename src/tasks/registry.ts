@@ -1,8 +1,12 @@
 /**
  * The task types by kind, and `taskSpec`, which checks a task's fields once and fills in its type's
- * option defaults. Adding a task type adds one line here.
+ * option defaults. Adding a task type adds one line here. Loading this file also registers the check
+ * of a training config's task options (`taskOptionsProblem`) with src/io/config, so that a config's
+ * option problems are reported with its other problems, with their lines, before any data is read.
  */
 import { ConfigError } from '../errors.js';
+import { registerTaskOptionsCheck, type TaskConfig, type TaskOptionsProblem } from '../io/config/index.js';
+import { OptionError } from './options.js';
 import { sequenceClassification, SEQUENCE_CLASSIFICATION } from './sequence-classification.js';
 import { tokenClassification, TOKEN_CLASSIFICATION } from './token-classification.js';
 import { maskedLm, MASKED_LM } from './masked-lm.js';
@@ -65,3 +69,24 @@ export function taskSpec(fields: TaskSpecFields): TaskSpec {
   labelIndex({ name, labels });
   return { name, kind, labels: [...labels], options: type.resolveOptions(fields.options ?? {}) };
 }
+
+/** The options of a task's type from its config: `options`, plus `crf` (token classification) or the `label` section's reading rules (sequence classification). */
+export function taskConfigOptions(task: TaskConfig): Record<string, unknown> {
+  const own = task.options ?? {};
+  if (task.type === 'token-classification') return { ...own, crf: task.crf };
+  if (task.type !== 'sequence-classification') return own;
+  return { ...own, multiLabel: task.label.multiLabel, labelSeparator: task.label.separator, threshold: task.label.threshold };
+}
+
+/** The first problem of a configured task's options, by its type's own `resolveOptions`; undefined when they are valid. */
+export function taskOptionsProblem(task: TaskConfig): TaskOptionsProblem | undefined {
+  try {
+    taskType(task.type).resolveOptions(taskConfigOptions(task));
+    return undefined;
+  } catch (e) {
+    if (e instanceof OptionError) return { option: e.option, name: e.optionName, problem: e.problem };
+    throw e;
+  }
+}
+
+registerTaskOptionsCheck(taskOptionsProblem);

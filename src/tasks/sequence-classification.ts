@@ -21,9 +21,8 @@ import {
 import { accuracy, averageScores, multiLabelScores, subsetAccuracy } from '../metrics/index.js';
 import { binaryCrossEntropyWithLogits, clamp, crossEntropy, noGrad, sigmoid, softmax, tensor, tidy, type Tensor } from '../tensor/index.js';
 import { IGNORE_INDEX, type Tokenizer } from '../tokenization/index.js';
-import { rejectUnknownKeys } from '../tokenization/options.js';
 import { checkInputsFit, encodeInputs, exampleOf, inGoldOrder, labelIndex, padInputs, truncateEncoding } from './features.js';
-import { booleanOption, checkProbability, probabilityOption, stringOption } from './options.js';
+import { booleanOption, checkProbability, OptionError, probabilityOption, rejectUnknownOptions, stringOption } from './options.js';
 import type {
   Batch,
   BatchInputs,
@@ -119,8 +118,10 @@ export class SequenceClassificationHead extends LinearHead {
 function poolingOption(v: unknown): Pooling {
   if (v === undefined) return 'cls';
   if (!POOLINGS.includes(v as Pooling))
-    throw new ConfigError(
-      `${SEQUENCE_CLASSIFICATION}: pooling must be one of ${POOLINGS.map((p) => `'${p}'`).join(', ')}, got ${JSON.stringify(v)}`,
+    throw new OptionError(
+      SEQUENCE_CLASSIFICATION,
+      'pooling',
+      `must be one of ${POOLINGS.map((p) => `'${p}'`).join(', ')}, got ${JSON.stringify(v)}`,
     );
   return v as Pooling;
 }
@@ -203,11 +204,11 @@ export const sequenceClassification: TaskType<
 
   resolveOptions(raw = {}) {
     const where = SEQUENCE_CLASSIFICATION;
-    rejectUnknownKeys(where, raw, OPTION_KEYS);
+    rejectUnknownOptions(where, raw, OPTION_KEYS);
     const thresholds = raw.thresholds ?? {};
     if (typeof thresholds !== 'object' || thresholds === null || Array.isArray(thresholds))
-      throw new ConfigError(`${where}: thresholds must map labels to numbers in [0, 1], got ${JSON.stringify(thresholds)}`);
-    for (const [label, t] of Object.entries(thresholds)) checkProbability(where, `thresholds['${label}']`, t, false);
+      throw new OptionError(where, 'thresholds', `must map labels to numbers in [0, 1], got ${JSON.stringify(thresholds)}`);
+    for (const [label, t] of Object.entries(thresholds)) checkProbability(where, 'thresholds', t, false, `thresholds['${label}']`);
     return {
       multiLabel: booleanOption(where, raw, 'multiLabel', false),
       labelSeparator: stringOption(where, raw, 'labelSeparator', '#'),

@@ -18,7 +18,6 @@ import { formatPosition, type TaggedExample } from '../data/index.js';
 import { extractChunks, repairBio, sequenceLabelingScores } from '../metrics/index.js';
 import { argmax, crossEntropy, gather, noGrad, tensor, tidy, type Tensor } from '../tensor/index.js';
 import { IGNORE_INDEX, alignLabels, firstTokenOfWords } from '../tokenization/index.js';
-import { rejectUnknownKeys } from '../tokenization/options.js';
 import {
   checkInputsFit,
   encodeInputs,
@@ -30,7 +29,7 @@ import {
   padInputs,
   truncateEncoding,
 } from './features.js';
-import { booleanOption, probabilityOption } from './options.js';
+import { booleanOption, probabilityOption, rejectUnknownOptions } from './options.js';
 import type { Batch, EncoderConfig, EncoderOutputs, Features, Metrics, TaskHead, TaskSpec, TaskType } from './types.js';
 import { LinearHead } from './linear-head.js';
 import { LinearChainCrf } from './crf.js';
@@ -174,7 +173,7 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
   mainMetric: { name: 'f1', greaterIsBetter: true },
 
   resolveOptions(raw = {}) {
-    rejectUnknownKeys(TOKEN_CLASSIFICATION, raw, ['classifierDropout', 'crf']);
+    rejectUnknownOptions(TOKEN_CLASSIFICATION, raw, ['classifierDropout', 'crf']);
     return {
       classifierDropout: probabilityOption(TOKEN_CLASSIFICATION, raw, 'classifierDropout', null, true),
       crf: booleanOption(TOKEN_CLASSIFICATION, raw, 'crf', false),

@@ -12,7 +12,7 @@ import type { TaskRecord } from '../io/checkpoint.js';
 import { loadSafetensors } from '../io/safetensors.js';
 import { BertModel, bertConfig, bertConfigFromHf, type BertConfig } from '../models/bert/index.js';
 import { MultiTaskModel } from '../mtl/multitask-model.js';
-import { taskSpec, taskType, type AnyTaskType, type Features, type TaskSpec } from '../tasks/index.js';
+import { taskConfigOptions, taskSpec, taskType, type AnyTaskType, type Features, type TaskSpec } from '../tasks/index.js';
 import { manualSeed, type Tensor } from '../tensor/index.js';
 import { Tokenizer, trainWordPiece } from '../tokenization/index.js';
 import type { InputKind, Split, TaskData } from './task-data.js';
@@ -75,21 +75,13 @@ export function buildTokenizer(config: TrainingConfig, data: readonly TaskData[]
   return Tokenizer.fromFile(file);
 }
 
-/** The options of a task's type: its `options` section, and for sequence classification its `label` section. */
-function taskOptions(task: TaskData['task']): Record<string, unknown> {
-  const own = task.options ?? {};
-  if (task.type === 'token-classification') return { ...own, crf: task.crf };
-  if (task.type !== 'sequence-classification') return own;
-  return { ...own, multiLabel: task.label.multiLabel, labelSeparator: task.label.separator, threshold: task.label.threshold };
-}
-
 /** Each task's spec, its label list collected from its training examples. */
 export function buildTaskRuns(data: readonly TaskData[]): TaskRun[] {
   return data.map((d) => {
     const type: AnyTaskType = taskType(d.task.type as string);
     let options: unknown;
     try {
-      options = type.resolveOptions(taskOptions(d.task));
+      options = type.resolveOptions(taskConfigOptions(d.task));
     } catch (e) {
       if (e instanceof ConfigError) throw new ConfigError(`task '${d.task.name}' options: ${e.message}`);
       throw e;

@@ -46,7 +46,7 @@ describe('masked-lm: options', () => {
       wholeWordMasking: false,
       seed: 0,
     });
-    assert.throws(() => maskedLm.resolveOptions({ maskProb: 0.2 }), /maskProbability/);
+    assert.throws(() => maskedLm.resolveOptions({ maskProb: 0.2 }), /did you mean 'mask_probability'/);
     assert.throws(() => maskedLm.resolveOptions({ maskTokenProbability: 0.95, randomTokenProbability: 0.1 }), ConfigError);
     assert.throws(() => maskedLm.resolveOptions({ seed: 1.5 }), ConfigError);
   });

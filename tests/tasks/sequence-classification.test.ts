@@ -46,7 +46,7 @@ describe('sequence classification: options and spec', () => {
     assert.throws(() => sc.resolveOptions({ pooling: 'max' }), /pooling must be one of 'cls', 'mean', got "max"/);
     assert.throws(
       () => sc.resolveOptions({ multilabel: true }),
-      (e: unknown) => e instanceof ConfigError && /did you mean "multiLabel"/.test(e.message),
+      (e: unknown) => e instanceof ConfigError && /'multilabel': unknown option; did you mean 'multi_label'\?/.test(e.message),
     );
     assert.throws(() => sc.resolveOptions({ threshold: 1.5 }), /threshold must be a number in \[0, 1\]/);
     assert.throws(() => taskSpec({ name: 'a.b', kind: 'sequence-classification', labels: ['x'] }), /without '\.'/);

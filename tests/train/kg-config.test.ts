@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
-import { loadTrainingConfig, parseTrainingConfig } from '../../src/io/config/index.js';
+import { ConfigFileError, loadTrainingConfig, parseTrainingConfig } from '../../src/io/config/index.js';
 import { train } from '../../src/train/trainer.js';
 
 /** 12 entities e0…e11, relations r0 (e_i → e_{i+1}) and r1 (e_i → e_{i+2}, even i). */
@@ -101,18 +101,26 @@ describe('link prediction with free entity embeddings from a config', () => {
     bad(config('{ entities: embedding }').replace('type: link-prediction', 'type: masked-lm'), /cannot read format 'triples'/);
   });
 
-  it('rejects bad entity options when the run starts, naming the option', async () => {
-    for (const [options, pattern] of [
-      ['{ entities: vectors }', /entities must be 'encoder'.*or 'embedding'/],
-      ['{ embedding_dim: 8 }', /embedding_dim applies only to entities: embedding/],
-      ['{ entities: embedding, eval_queries: 0 }', /eval_queries must be a positive integer or null/],
-      ['{ entities: embedding, embedding_dim: 2.5 }', /embedding_dim must be a positive integer/],
+  it('rejects bad entity options when the config is validated, before any data is read, naming file:line and the option', () => {
+    const optionsLine =
+      config('{}')
+        .split('\n')
+        .findIndex((l) => l.includes('options:')) + 1;
+    for (const [options, key, pattern] of [
+      ['{ entities: vectors }', 'entities', /must be 'encoder'.*or 'embedding'.*got 'vectors'/],
+      ['{ embedding_dim: 8 }', 'embedding_dim', /applies only to entities: embedding/],
+      ['{ entities: embedding, eval_queries: 0 }', 'eval_queries', /must be a positive integer or null/],
+      ['{ entities: embedding, embedding_dim: 2.5 }', 'embedding_dim', /must be a positive integer/],
     ] as const) {
-      writeFileSync(at('bad.yaml'), config(options));
-      await assert.rejects(
-        train(loadTrainingConfig(at('bad.yaml'))),
-        (e: unknown) => e instanceof ConfigError && pattern.test(e.message),
-        pattern.source,
+      // the triples folder does not exist: the options are checked without reading any data
+      writeFileSync(at('bad.yaml'), config(options).replace('path: graph', 'path: no-such-graph'));
+      assert.throws(
+        () => loadTrainingConfig(at('bad.yaml'), { checkFiles: false }),
+        (e: unknown) =>
+          e instanceof ConfigFileError &&
+          e.message.includes(`bad.yaml:${optionsLine}: tasks[0].options.${key}: `) &&
+          pattern.test(e.message),
+        `${options}: ${pattern.source}`,
       );
     }
   });

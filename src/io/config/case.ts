@@ -16,7 +16,8 @@ export type Camelize<T> = T extends readonly (infer U)[]
 
 /** `'max_grad_norm'` → `'maxGradNorm'`: what a snake_case key (or a task name used as a key) becomes in the camelCase config. */
 export const camelKey = (key: string): string => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-const snakeKey = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** `'maxGradNorm'` → `'max_grad_norm'`: the inverse of `camelKey`. */
+export const snakeKey = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 function mapKeys(value: unknown, rename: (key: string) => string): unknown {
   if (Array.isArray(value)) return value.map((v) => mapKeys(v, rename));

@@ -18,7 +18,8 @@ export {
 } from './load.js';
 export { ConfigFileError, editDistance, nearest, type ConfigIssue } from './issues.js';
 export { formatPath, type ConfigPath } from './yaml-source.js';
-export { camelize, camelKey, snakeize, type Camelize, type CamelCase } from './case.js';
+export { registerTaskOptionsCheck, type TaskOptionsCheck, type TaskOptionsProblem } from './task-options.js';
+export { camelize, camelKey, snakeKey, snakeize, type Camelize, type CamelCase } from './case.js';
 export {
   trainingConfigSchema,
   ENCODER_DEFAULTS,

@@ -1,7 +1,8 @@
 /**
- * Reading the training config: YAML → schema (./schema.ts) → cross-key rules (./checks.ts) → paths
- * made absolute and checked (./files.ts) → defaults filled → camelCase (./case.ts). All problems of
- * the file are reported together, before anything trains. The result is the fully resolved config:
+ * Reading the training config: YAML → schema (./schema.ts) → cross-key rules (./checks.ts) → each
+ * task's options, by its task type (./task-options.ts) → paths made absolute and checked (./files.ts)
+ * → defaults filled → camelCase (./case.ts). All problems of the file are reported together, before
+ * anything trains (and before any data is read). The result is the fully resolved config:
  * `trainingConfigToYaml` writes it (snake_case, absolute paths, every default) beside each
  * checkpoint, and reading that text back gives the same config.
  */
@@ -14,6 +15,7 @@ import { crossCheck } from './checks.js';
 import { checkPaths, resolvePaths } from './files.js';
 import { ConfigFileError, fromZodIssue, type ConfigIssue } from './issues.js';
 import { ENCODER_DEFAULTS, trainingConfigSchema, type SnakeTrainingConfig } from './schema.js';
+import { checkTaskOptions } from './task-options.js';
 import { YamlSource, type ConfigPath } from './yaml-source.js';
 
 type SnakeEncoder = SnakeTrainingConfig['encoder'];
@@ -98,6 +100,7 @@ function validate(value: unknown, source: YamlSource | undefined, name: string, 
   const baseDir = options.baseDir ?? (options.source !== undefined ? path.dirname(path.resolve(options.source)) : process.cwd());
   const resolved = resolvePaths(parsed.data, baseDir);
   const issues = crossCheck(parsed.data);
+  issues.push(...checkTaskOptions(parsed.data.tasks, camelize(parsed.data.tasks) as TaskConfig[]));
   if (options.checkFiles ?? true) issues.push(...checkPaths(resolved, parsed.data));
   if (issues.length > 0) throw new ConfigFileError(name, sortByLine(located(issues)));
   return camelize(fillDefaults(resolved));

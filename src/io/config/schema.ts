@@ -162,8 +162,8 @@ export const taskSchema = z.strictObject({
   /** token-classification: score whole tag paths with a linear-chain CRF (loss: its NLL; decoding: Viterbi). */
   crf: z.boolean().default(false),
   /**
-   * The task type's own options, checked by the type when the run starts: masked-lm (`mask_probability`,
-   * `whole_word_masking`, `seed`, …), link-prediction (`scoring`, `margin`, `adversarial_temperature`, `p`,
+   * The task type's own options, checked by the type (src/tasks) with the rest of the file: masked-lm
+   * (`mask_probability`, `whole_word_masking`, `seed`, …), link-prediction (`scoring`, `margin`, `adversarial_temperature`, `p`,
    * `entities`: encoder | embedding, `embedding_dim`, `eval_queries`, `rank_all`), sequence-classification (`pooling: cls | mean`,
    * `classifier_dropout`, `thresholds`, …).
    */

@@ -4,11 +4,12 @@
  * triples among all entities at decoding time; and what ranking among all entities shares with encoded
  * entities (./encoded-entities.ts): which triples `eval_queries` keeps, and the metrics.
  */
-import { ConfigError, DataError } from '../../errors.js';
+import { DataError } from '../../errors.js';
 import { rankingMetrics } from '../../metrics/index.js';
 import { exampleOf, labelIndex } from '../features.js';
 import type { LinkPredictionExample, LinkPredictionFeatures, LinkPredictionOptions } from '../link-prediction.js';
-import { stringOption } from '../options.js';
+import { OptionError, stringOption } from '../options.js';
+import { snakeKey } from '../../io/config/case.js';
 import type { Metrics, TaskHead, TaskSpec } from '../types.js';
 import { allEntityRanks, graphIndex } from './entity-ranking.js';
 import { FreeEntityHead } from './heads.js';
@@ -21,47 +22,44 @@ const DEFAULT_DIM = 128;
 
 /** The entity options: `entities`, and the ones that only free embeddings take. */
 export function entityOptions(where: string, raw: Readonly<Record<string, unknown>>) {
+  const bad = (option: string, name: string, problem: string) => new OptionError(where, option, problem, name);
   const entities = stringOption(where, raw, 'entities', 'encoder') as LinkPredictionOptions['entities'];
   if (!ENTITY_KINDS.includes(entities)) {
-    throw new ConfigError(
-      `${where}: entities must be 'encoder' (the description's [CLS] state) or 'embedding' (free vectors), got '${entities}'`,
-    );
+    throw bad('entities', 'entities', `must be 'encoder' (the description's [CLS] state) or 'embedding' (free vectors), got '${entities}'`);
   }
   const rankAll = raw.rankAll ?? false;
   if (typeof rankAll !== 'boolean') {
-    throw new ConfigError(
-      `${where}: rank_all must be true or false (rank dev/test among all encoded entities), got ${JSON.stringify(rankAll)}`,
-    );
+    throw bad('rankAll', 'rank_all', `must be true or false (rank dev/test among all encoded entities), got ${JSON.stringify(rankAll)}`);
   }
   if (entities === 'embedding' && rankAll) {
-    throw new ConfigError(`${where}: rank_all applies only to entities: encoder (free embeddings always rank among all entities)`);
+    throw bad('rankAll', 'rank_all', 'applies only to entities: encoder (free embeddings always rank among all entities)');
   }
   if (entities === 'encoder') {
     // Resolved options are resolved again (checkpoints, copies): their defaults pass.
     const set: [string, boolean][] = [
-      ['embedding_dim', raw.embeddingDim !== undefined && raw.embeddingDim !== DEFAULT_DIM],
-      ['entity_names', Array.isArray(raw.entityNames) ? raw.entityNames.length > 0 : raw.entityNames !== undefined],
+      ['embeddingDim', raw.embeddingDim !== undefined && raw.embeddingDim !== DEFAULT_DIM],
+      ['entityNames', Array.isArray(raw.entityNames) ? raw.entityNames.length > 0 : raw.entityNames !== undefined],
     ];
     const only = set.find(([, given]) => given)?.[0];
-    if (only !== undefined) throw new ConfigError(`${where}: ${only} applies only to entities: embedding, not to entities: encoder`);
+    if (only !== undefined) throw bad(only, snakeKey(only), 'applies only to entities: embedding, not to entities: encoder');
     if (!rankAll && raw.evalQueries !== undefined && raw.evalQueries !== null) {
-      throw new ConfigError(`${where}: eval_queries applies to entities: embedding, or to entities: encoder with rank_all: true`);
+      throw bad('evalQueries', 'eval_queries', 'applies to entities: embedding, or to entities: encoder with rank_all: true');
     }
   }
   const dim = raw.embeddingDim ?? DEFAULT_DIM;
   if (!Number.isInteger(dim) || (dim as number) < 1) {
-    throw new ConfigError(`${where}: embedding_dim must be a positive integer (the entity width D), got ${JSON.stringify(dim)}`);
+    throw bad('embeddingDim', 'embedding_dim', `must be a positive integer (the entity width D), got ${JSON.stringify(dim)}`);
   }
   const evalQueries = raw.evalQueries ?? null;
   if (evalQueries !== null && (!Number.isInteger(evalQueries) || (evalQueries as number) < 1)) {
-    throw new ConfigError(
-      `${where}: eval_queries must be a positive integer or null (rank every triple), got ${JSON.stringify(evalQueries)}`,
-    );
+    throw bad('evalQueries', 'eval_queries', `must be a positive integer or null (rank every triple), got ${JSON.stringify(evalQueries)}`);
   }
   const names = raw.entityNames ?? [];
   if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) {
-    throw new ConfigError(
-      `${where}: entity_names must be a list of entity names (it is filled from the data), got ${JSON.stringify(names).slice(0, 80)}`,
+    throw bad(
+      'entityNames',
+      'entity_names',
+      `must be a list of entity names (it is filled from the data), got ${JSON.stringify(names).slice(0, 80)}`,
     );
   }
   return { entities, embeddingDim: dim as number, evalQueries: evalQueries as number | null, entityNames: names as string[], rankAll };
