@@ -262,6 +262,21 @@ describe('config errors', () => {
     assert.match(issues[0]!.message, /missing required key 'output_dir'/);
   });
 
+  it('a problem with no line of its own gets its nearest line in the file, and none at the top level (never a made-up line 1)', () => {
+    // a missing top-level key: its parent is the whole file, which has no one line
+    const text = `# a comment first\n${VALID.replace('output_dir: ../runs/test\n', '')}`;
+    const { error, issues } = problems(text);
+    assert.equal(issues[0]!.line, undefined, `no line for a missing top-level key, got ${issues[0]!.line}`);
+    assert.ok(error.message.includes("bad.yaml: output_dir: missing required key 'output_dir'"), error.message);
+    const tokenizer = problems(VALID.replace('tokenizer:\n  train: { vocab_size: 99 }\n', ''));
+    assert.deepEqual(tokenizer.issues[0]!.path, ['tokenizer']);
+    assert.equal(tokenizer.issues[0]!.line, undefined, `no line for the missing tokenizer section, got ${tokenizer.issues[0]!.line}`);
+    // a missing nested key: the line of the key that holds it
+    const nested = VALID.replace('      format: tsv\n', '');
+    const format = problems(nested).issues.find((i) => i.path.join('.') === 'tasks.1.data.format');
+    assert.equal(format?.line, lineOf(nested, 'data:', lineOf(nested, 'name: sentiment')), JSON.stringify(format));
+  });
+
   it('a missing data file is reported with its path, line and where it was resolved, before anything trains', () => {
     const text = VALID.replace('sst2/dev.tsv', 'sst2/dev-missing.tsv').replace('snips/dev', 'snips/nope');
     const { error, issues } = problems(text);

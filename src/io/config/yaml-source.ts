@@ -45,11 +45,12 @@ export class YamlSource {
 
   /**
    * The 1-based line of the value at `path`, or of its key with `key: true` (for an unknown key); for a
-   * path that is not in the file (a missing key), the line of its nearest ancestor that is.
+   * path that is not in the file (a missing key), the line of its nearest ancestor that is. Undefined
+   * for the top level and for a top-level key that is not in the file: the whole file has no one line.
    */
   lineOf(path: ConfigPath, options: { key?: boolean } = {}): number | undefined {
     let node: unknown = this.#doc.contents;
-    let offset = this.#doc.contents?.range?.[0];
+    let offset: number | undefined;
     for (const [i, part] of path.entries()) {
       let keyNode: unknown;
       if (isMap(node)) {
