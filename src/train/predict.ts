@@ -8,7 +8,7 @@
  * tagged O; tasks that read the same kind of input share one encoder pass. A masked-LM task gives, for
  * each `[MASK]` written in a text, the most probable tokens.
  */
-import { DataError } from '../errors.js';
+import { CheckpointError, DataError } from '../errors.js';
 import { mapJsonl, type SourcePosition } from '../data/index.js';
 import { parseTrainingConfig } from '../io/config/index.js';
 import { repairBio } from '../metrics/index.js';
@@ -122,6 +122,20 @@ function answer(task: PredictTask, p: unknown, input: PredictInput): TaskPredict
   return { label: pred.label, probability: pred.probabilities[0] as number };
 }
 
+/** Input kinds that `predict` answers per text (link prediction reads triples of entities, not texts). */
+const PREDICTED_INPUTS: readonly InputKind[] = ['words', 'text', 'pair', 'masked-text'];
+
+/** Throws unless some task of the checkpoint makes a prediction per text. */
+function checkPredictable(dir: string, tasks: readonly PredictTask[]): void {
+  if (tasks.some((t) => PREDICTED_INPUTS.includes(t.input))) return;
+  const list = tasks.map((t) => `'${t.spec.name}' (${t.spec.kind})`).join(', ');
+  throw new CheckpointError(
+    `${dir}: nothing to predict: the checkpoint's ${tasks.length === 1 ? 'only task is' : 'tasks are'} ${list}, which ` +
+      `score${tasks.length === 1 ? 's' : ''} (head, relation, tail) triples of entities and make${tasks.length === 1 ? 's' : ''} no prediction for a text; predict answers ` +
+      `sequence-classification, token-classification and masked-lm tasks. Measure link prediction with 'mtl eval ${dir}'`,
+  );
+}
+
 export class Predictor implements Disposable {
   readonly #model: MultiTaskModel;
   readonly #tokenizer: Tokenizer;
@@ -137,7 +151,8 @@ export class Predictor implements Disposable {
 
   /**
    * Loads a checkpoint folder (`best/` or `last/` of a run, or an exported one) for prediction.
-   * @throws CheckpointError for a missing or inconsistent checkpoint.
+   * @throws CheckpointError for a missing or inconsistent checkpoint, or one whose tasks make no
+   *   prediction per text (link prediction only).
    */
   static load(dir: string): Predictor {
     const ckpt = loadCheckpoint(dir, { optimizer: false });
@@ -152,6 +167,7 @@ export class Predictor implements Disposable {
         const input = (r.input as InputKind | undefined) ?? (r.type === TOKEN_CLASSIFICATION ? 'words' : 'text');
         return { spec, type: taskType(spec.kind), input };
       });
+      checkPredictable(ckpt.dir, tasks);
       const encoderConfig = bertConfigFromHf(ckpt.encoderConfig);
       const config =
         ckpt.trainingConfig === null
@@ -267,11 +283,12 @@ export class Predictor implements Disposable {
 
 /**
  * The inputs of a JSON Lines file: each line a JSON string (the text) or an object with `text` (and
- * `text_pair` for pair tasks).
- * @throws DataError naming file:line for a line that is neither.
+ * `text_pair` for pair tasks); blank lines are ignored.
+ * @throws DataError naming file:line of the first line that is neither, what was expected, and how many lines are bad.
  */
 export function readPredictInputs(file: string): PredictInput[] {
-  const { examples } = mapJsonl(file, { onBadLine: 'error' }, ({ value }): PredictInput | string => {
+  // 'skip', then our own error: the readers' hint (skip_bad_lines, onBadLine) is about training data.
+  const { examples, skipped } = mapJsonl(file, { onBadLine: 'skip' }, ({ value }): PredictInput | string => {
     if (typeof value === 'string') return { text: value };
     if (typeof value !== 'object' || value === null || Array.isArray(value))
       return `expected a string or an object with "text", got ${JSON.stringify(value)}`;
@@ -281,6 +298,16 @@ export function readPredictInputs(file: string): PredictInput[] {
       return `"text_pair" must be a string, got ${JSON.stringify(o.text_pair)}`;
     return o.text_pair === undefined ? { text: o.text } : { text: o.text, textPair: o.text_pair };
   });
+  const first = skipped[0];
+  if (first !== undefined) {
+    const lines = skipped.slice(0, 5).map((b) => b.line);
+    const others = skipped.length === 1 ? '' : ` (${skipped.length} bad lines: ${lines.join(', ')}${skipped.length > 5 ? ', …' : ''})`;
+    throw new DataError(
+      `${first.file}:${first.line}: ${first.reason}${others}; expected JSON Lines of inputs to predict, one per line: ` +
+        `a JSON string ("play some jazz") or an object {"text": "…"} (with "text_pair" for pair tasks); ` +
+        'fix the line, or give the texts on the command line instead of --input',
+    );
+  }
   return examples;
 }
 

@@ -158,7 +158,20 @@ describe('mtl predict', () => {
     writeFileSync(file, `"play jazz"\n{"txt": "oops"}\n`);
     const bad = await cli('predict', out('best'), '--input', file);
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2`));
+    assert.ok(bad.stderr.includes(`${file}:2: "text" must be a string, got undefined`), bad.stderr);
+    assert.match(bad.stderr, /expected JSON Lines of inputs to predict, one per line: a JSON string .* or an object \{"text": "…"\}/);
+    assert.ok(!/skip_bad_lines|onBadLine/.test(bad.stderr), `no hint of training-data settings: ${bad.stderr}`);
+  });
+
+  it('--input of plain text lines: the first bad line, how many there are, and the hint for predict', async () => {
+    const file = path.join(run.dir, 'plain.txt');
+    writeFileSync(file, 'play jazz\n"fine"\nbook a table\n');
+    const r = await cli('predict', out('best'), '--input', file);
+    assert.equal(r.code, 1);
+    assert.ok(r.stderr.includes(`${file}:1: not valid JSON`), r.stderr);
+    assert.match(r.stderr, /\(2 bad lines: 1, 3\)/);
+    assert.match(r.stderr, /or give the texts on the command line instead of --input/);
+    assert.ok(!r.stderr.includes('skip_bad_lines'), r.stderr);
   });
 
   it('needs texts', async () => {

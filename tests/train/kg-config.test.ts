@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, mock } from 'node:test';
+import { main } from '../../src/cli/main.js';
 import { ConfigError } from '../../src/errors.js';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { ConfigFileError, loadTrainingConfig, parseTrainingConfig } from '../../src/io/config/index.js';
@@ -123,5 +124,24 @@ describe('link prediction with free entity embeddings from a config', () => {
         `${options}: ${pattern.source}`,
       );
     }
+  });
+
+  it('mtl predict on a link-prediction-only checkpoint fails, naming the task and what predict supports', async () => {
+    // out/last: the checkpoint of the first test
+    const err: string[] = [];
+    const log = mock.method(console, 'log', () => undefined);
+    const error = mock.method(console, 'error', (...a: unknown[]) => void err.push(a.join(' ')));
+    let code: number;
+    try {
+      code = await main(['predict', at('out', 'last'), 'e1']);
+    } finally {
+      log.mock.restore();
+      error.mock.restore();
+    }
+    assert.equal(code, 1, 'a non-zero exit code');
+    const message = err.join('\n');
+    assert.match(message, /nothing to predict: the checkpoint's only task is 'kg' \(link-prediction\)/);
+    assert.match(message, /predict answers sequence-classification, token-classification and masked-lm tasks/);
+    assert.equal(log.mock.callCount(), 0, 'no empty predictions are printed');
   });
 });
