@@ -8,7 +8,7 @@
  */
 import { CheckpointError, ConfigError } from '../errors.js';
 import type { JsonValue } from '../io/checkpoint.js';
-import { camelKey, type TrainingConfig } from '../io/config/index.js';
+import type { TrainingConfig } from '../io/config/index.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { nameMatcher } from '../mtl/peft/index.js';
 import { assignGradients, createSurgery, taskJacobian, type GradientSurgery, type SurgeryState } from '../mtl/surgery/index.js';
@@ -169,8 +169,8 @@ export class TrainingStrategy implements Disposable {
 
 /**
  * The `fixed` sampler's values per stream, in stream order: the sum of its tasks' configured
- * probabilities (task names as keys; the config's camelCase conversion applied to them too).
+ * probabilities (task names as keys, as written).
  */
 export function streamProbabilities(probabilities: Readonly<Record<string, number>>, streams: readonly (readonly string[])[]): number[] {
-  return streams.map((tasks) => tasks.reduce((sum, name) => sum + (probabilities[camelKey(name)] ?? probabilities[name] ?? 0), 0));
+  return streams.map((tasks) => tasks.reduce((sum, name) => sum + (probabilities[name] ?? 0), 0));
 }

@@ -138,6 +138,29 @@ describe('example configs', () => {
     }
   });
 
+  it('label and task names used as keys keep their spelling (thresholds, sampler probabilities), also through YAML and JSON', () => {
+    const text = VALID.replace('  - name: sentiment\n', '  - name: movie_sentiment\n')
+      .replace(
+        '    label: { field: label }\n',
+        '    label: { field: label }\n    options: { multi_label: true, thresholds: { atis_flight: 0.4, Negative: 0.3 } }\n',
+      )
+      .replace(
+        '  sampler: { kind: temperature, temperature: 2 }',
+        '  sampler: { kind: fixed, probabilities: { intent: 1, movie_sentiment: 3 } }',
+      );
+    const c = parseTrainingConfig(text, { source: path.join(EXAMPLES, 'x.yaml') });
+    assert.deepEqual(
+      c.tasks[1]!.options,
+      { multiLabel: true, thresholds: { atis_flight: 0.4, Negative: 0.3 } },
+      'option keys camelCased, label names not',
+    );
+    assert.deepEqual(c.training.sampler.probabilities, { intent: 1, movie_sentiment: 3 }, 'task names as written');
+    const yaml = trainingConfigToYaml(c);
+    assert.match(yaml, /thresholds:\n\s+atis_flight: 0.4\n\s+Negative: 0.3\n/, 'written as the user wrote them');
+    assert.deepEqual(parseTrainingConfig(yaml, { source: '/elsewhere/training_config.yaml' }), c, 'YAML round trip');
+    assert.deepEqual(validateTrainingConfig(JSON.parse(JSON.stringify(trainingConfigToJson(c)))), c, 'JSON round trip');
+  });
+
   it('defaults: seed 42, max_length 128, linear schedule, proportional sampler, no early stopping, warm-up ratio 0', () => {
     const text = VALID.replace('seed: 7\n', '').replace(/training:[\s\S]*$/, 'training:\n  epochs: 1\n');
     const c = parseTrainingConfig(text, { source: path.join(EXAMPLES, 'x.yaml') });
@@ -412,5 +435,13 @@ describe('helpers', () => {
     const camel = camelize(snake);
     assert.deepEqual(camel, { maxGradNorm: 1, tasks: [{ multiLabel: true, data: { devFraction: 0.1 } }], earlyStopping: null });
     assert.deepEqual(snakeize(camel), snake);
+  });
+
+  it('camelize and snakeize keep the keys of the objects at the given paths, at any array index', () => {
+    const names = [['tasks', '*', 'thresholds']];
+    const snake = { tasks: [{ thresholds: { my_label: 1, Other: 2 }, multi_label: true }] };
+    const camel = camelize(snake, names);
+    assert.deepEqual(camel, { tasks: [{ thresholds: { my_label: 1, Other: 2 }, multiLabel: true }] });
+    assert.deepEqual(snakeize(camel, names), snake);
   });
 });

@@ -19,18 +19,31 @@ export const camelKey = (key: string): string => key.replace(/_([a-z0-9])/g, (_,
 /** `'maxGradNorm'` → `'max_grad_norm'`: the inverse of `camelKey`. */
 export const snakeKey = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-function mapKeys(value: unknown, rename: (key: string) => string): unknown {
-  if (Array.isArray(value)) return value.map((v) => mapKeys(v, rename));
+/**
+ * Where an object's keys are names the user chose (labels, task names), not config keys: a path of
+ * keys from the root, '*' matching any key or array index. Its segments are single words, spelled
+ * alike in both cases, so one list serves both directions.
+ */
+export type NamePath = readonly string[];
+
+function mapKeys(value: unknown, rename: (key: string) => string, keep: readonly NamePath[], at: readonly string[] = []): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => mapKeys(v, rename, keep, [...at, String(i)]));
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [rename(k), mapKeys(v, rename)]));
+  const verbatim = keep.some((p) => p.length === at.length && p.every((s, i) => s === '*' || s === at[i]));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [verbatim ? k : rename(k), verbatim ? v : mapKeys(v, rename, keep, [...at, k])]),
+  );
 }
 
-/** A deep copy of `value` with every object key in camelCase (`max_grad_norm` → `maxGradNorm`). */
-export function camelize<T>(value: T): Camelize<T> {
-  return mapKeys(value, camelKey) as Camelize<T>;
+/**
+ * A deep copy of `value` with every object key in camelCase (`max_grad_norm` → `maxGradNorm`), except
+ * the keys of the objects at `names` (kept as written, with their values).
+ */
+export function camelize<T>(value: T, names: readonly NamePath[] = []): Camelize<T> {
+  return mapKeys(value, camelKey, names) as Camelize<T>;
 }
 
-/** The inverse of `camelize`: a deep copy with every object key in snake_case (`maxGradNorm` → `max_grad_norm`). */
-export function snakeize(value: unknown): unknown {
-  return mapKeys(value, snakeKey);
+/** The inverse of `camelize`: a deep copy with every object key in snake_case (`maxGradNorm` → `max_grad_norm`), except at `names`. */
+export function snakeize(value: unknown, names: readonly NamePath[] = []): unknown {
+  return mapKeys(value, snakeKey, names);
 }

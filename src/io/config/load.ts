@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { ConfigError } from '../../errors.js';
-import { camelize, snakeize, type Camelize } from './case.js';
+import { camelize, snakeize, type Camelize, type NamePath } from './case.js';
 import { crossCheck } from './checks.js';
 import { checkPaths, resolvePaths } from './files.js';
 import { ConfigFileError, fromZodIssue, type ConfigIssue } from './issues.js';
@@ -100,11 +100,17 @@ function validate(value: unknown, source: YamlSource | undefined, name: string, 
   const baseDir = options.baseDir ?? (options.source !== undefined ? path.dirname(path.resolve(options.source)) : process.cwd());
   const resolved = resolvePaths(parsed.data, baseDir);
   const issues = crossCheck(parsed.data);
-  issues.push(...checkTaskOptions(parsed.data.tasks, camelize(parsed.data.tasks) as TaskConfig[]));
+  issues.push(...checkTaskOptions(parsed.data.tasks, camelize(parsed.data, USER_NAMES).tasks as TaskConfig[]));
   if (options.checkFiles ?? true) issues.push(...checkPaths(resolved, parsed.data));
   if (issues.length > 0) throw new ConfigFileError(name, sortByLine(located(issues)));
-  return camelize(fillDefaults(resolved));
+  return camelize(fillDefaults(resolved), USER_NAMES);
 }
+
+/** The config's maps keyed by the user's names, whose keys keep their spelling: label → threshold, task → sampling probability. */
+const USER_NAMES: readonly NamePath[] = [
+  ['tasks', '*', 'options', 'thresholds'],
+  ['training', 'sampler', 'probabilities'],
+];
 
 const sortByLine = (issues: ConfigIssue[]): ConfigIssue[] => [...issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 
@@ -133,7 +139,7 @@ function withoutUndefined<T>(value: T): T {
 
 /** The resolved config in the file's spelling (snake_case, absolute paths, defaults filled), as a plain object for JSON. */
 export function trainingConfigToJson(config: TrainingConfig): Record<string, unknown> {
-  return withoutUndefined(snakeize(config)) as Record<string, unknown>;
+  return withoutUndefined(snakeize(config, USER_NAMES)) as Record<string, unknown>;
 }
 
 /** The resolved config as YAML text; `parseTrainingConfig` reads it back to an equal config. */
