@@ -1,10 +1,10 @@
 /**
- * Batch-1 latency of both sides measured in turn: one long-lived process per side (`--mode latency`
- * of bench/model/ours.ts and bench/peer/model.py), asked for one single-example prediction at a time,
- * the two sides alternating which goes first. Each pair of predictions is milliseconds apart, so the
- * load drifting on a shared machine hits both sides alike — separate runs of one side seconds apart
- * moved by 25 % here. Each side times its own prediction (wall clock, inside the process), so the
- * pipe between the processes is not counted.
+ * Both sides of the model benchmark measured in turn: one long-lived process per side and mode
+ * (bench/model/ours.ts, bench/peer/model.py), each asked for one unit of work at a time (a training
+ * step, a prediction), the sides taking turns and alternating which goes first. A unit of one side is
+ * milliseconds from the same unit of the other, so the load drifting on a shared machine hits both
+ * alike — runs of one side in separate processes seconds apart moved by 20–25 % here. Each side times
+ * its own units (wall clock, inside the process), so the pipe between the processes is not counted.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
@@ -69,49 +69,47 @@ class LineProcess {
   }
 }
 
-/** Latencies of one side (ms, single example i at index i) and the JSON of its last line. */
-export interface SideLatency {
-  latenciesMs: number[];
+/** One process taking part: its command line and how many units it is asked for (0 … units − 1). */
+export interface Side {
+  cmd: readonly string[];
+  units: number;
+}
+
+/** What one side did: the wall ms of each unit, in unit order, and the JSON of its last line. */
+export interface SideRun {
+  timesMs: number[];
   summary: Record<string, unknown>;
 }
 
 /**
- * Predicts single examples 0 … `count` − 1 on both sides in turn: for example i, `ours` first when i
- * is even, the peer first when odd.
- * @param ours, peer command lines of the two `--mode latency` processes.
- * @returns each side's latencies (ms, per example) and its final JSON line (peak RSS, matmul GFLOP/s).
- * @throws Error when either process fails to start, answers something else than a number, or exits non-zero.
+ * Asks the processes in turn for their units: for unit i, every side that has a unit i, starting with
+ * side i mod n (two sides: A B, B A, A B, …), each answering before the next is asked.
+ * @returns per side, in the order given, the times of its units and its final JSON line (peak RSS, matmul GFLOP/s, …).
+ * @throws Error when a process fails to start, does not print `ready` first, answers something other
+ *   than a number, or exits non-zero; the others are stopped.
  */
-export async function interleavedLatency(
-  ours: readonly string[],
-  peer: readonly string[],
-  env: NodeJS.ProcessEnv,
-  count: number,
-): Promise<{ ours: SideLatency; peer: SideLatency }> {
-  const start = (cmd: readonly string[]) => ({ cmd, process: new LineProcess(cmd, env), latenciesMs: [] as number[] });
-  const a = start(ours);
-  const b = start(peer);
+export async function interleaved(sides: readonly Side[], env: NodeJS.ProcessEnv): Promise<SideRun[]> {
+  const running = sides.map((side) => ({ ...side, process: new LineProcess(side.cmd, env), timesMs: [] as number[] }));
   try {
-    for (const side of [a, b]) {
+    for (const side of running) {
       const line = await side.process.next();
       if (line !== 'ready') throw new Error(`'${side.cmd.join(' ')}' printed '${line}' where 'ready' was expected`);
     }
-    for (let i = 0; i < count; i++) {
-      for (const side of i % 2 === 0 ? [a, b] : [b, a]) {
+    const most = Math.max(...sides.map((s) => s.units));
+    for (let i = 0; i < most; i++) {
+      const turn = [...running.slice(i % running.length), ...running.slice(0, i % running.length)];
+      for (const side of turn) {
+        if (i >= side.units) continue;
         const answer = await side.process.ask(String(i));
         const ms = Number(answer);
         if (answer === '' || !Number.isFinite(ms))
-          throw new Error(`'${side.cmd.join(' ')}' answered '${answer}' where a latency in ms was expected`);
-        side.latenciesMs.push(ms);
+          throw new Error(`'${side.cmd.join(' ')}' answered '${answer}' where a time in ms was expected`);
+        side.timesMs.push(ms);
       }
     }
-    const [oursLast, peerLast] = await Promise.all([a.process.finish(), b.process.finish()]);
-    return {
-      ours: { latenciesMs: a.latenciesMs, summary: JSON.parse(oursLast) as Record<string, unknown> },
-      peer: { latenciesMs: b.latenciesMs, summary: JSON.parse(peerLast) as Record<string, unknown> },
-    };
+    const lasts = await Promise.all(running.map((side) => side.process.finish()));
+    return running.map((side, k) => ({ timesMs: side.timesMs, summary: JSON.parse(lasts[k] as string) as Record<string, unknown> }));
   } finally {
-    a.process.kill();
-    b.process.kill();
+    for (const side of running) side.process.kill();
   }
 }

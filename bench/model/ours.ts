@@ -1,20 +1,20 @@
 /**
  * multitask-lm's side of the model benchmark (the peer is bench/peer/model.py, which mirrors it).
- * Modes, each one process printing one JSON line:
- * - `train`: the joint intent + slot model (BertModel + the two task heads) from the exported initial
- *   weights, one pass over the exported training batches after `--warmup` steps: forward, the two
- *   cross-entropies summed, backward, loss read back (as the trainer logs it), gradient clipping at
- *   1.0, AdamW (lr 1e-3, weight decay 0.01 except biases and LayerNorm), gradients cleared.
- * - `infer`: evaluation mode under `inferenceMode` (libtorch's InferenceMode; no gradients, and the
- *   encoder's layers run as libtorch's fused encoder layer): a prediction is forward + argmax of both
- *   heads + the label ids read back; every dev batch of 32 in turn (throughput).
- * - `latency`: the same prediction of single dev examples on request, for the suite, which asks this
- *   process and the peer's in turn: after 20 warm-up predictions it prints `ready`, then for each line
- *   `i` read from stdin predicts single example i and prints its wall time in ms; at the end of stdin
- *   it goes on as the other modes.
- * Each then reports the process's peak resident memory (VmHWM) and, measured after the work, the best
- * float32 matmul throughput it sees (2048³, GFLOP/s): the suite takes the largest over all processes
- * of both sides as the machine's peak, the denominator of MFU.
+ * A process sets up one mode's work, prints `ready`, then does unit i for each line `i` read from
+ * stdin and prints its wall time in ms (bench/model/interleave.ts asks both sides in turn); at the end
+ * of stdin it prints one JSON line. Modes and their units:
+ * - `train`: a training step of the joint intent + slot model (BertModel + the two task heads, from the
+ *   exported initial weights) on batch i, after `--warmup` steps: forward, the two cross-entropies
+ *   summed, backward, loss read back (as the trainer logs it), gradient clipping at 1.0, AdamW (lr 1e-3,
+ *   weight decay 0.01 except biases and LayerNorm), gradients cleared. `--batches random` (padded to
+ *   each batch's longest, as the peer's) or `bucketed` (multitask-lm's length bucketing).
+ * - `infer`: a prediction of dev batch i (of 32) in evaluation mode under `inferenceMode` (libtorch's
+ *   InferenceMode: no gradients; the encoder's layers run as libtorch's fused encoder layer): forward +
+ *   argmax of both heads + the label ids read back. 2 warm-up batches.
+ * - `latency`: the same prediction of single dev example i. 20 warm-up examples.
+ * The JSON line: the mean loss of the steps (train), the process's peak resident memory (VmHWM) and,
+ * measured after the work, the best float32 matmul throughput it sees (2048³, GFLOP/s): the suite
+ * takes the largest over all processes of both sides as the machine's peak, the denominator of MFU.
  * Usage: node dist/bench/model/ours.js --mode train|infer|latency [--size 2x256] [--batches random|bucketed] [--threads 1]
  * (compiled by `npm run build`, as the suite runs it; `node --import tsx bench/model/ours.ts …` runs the same code)
  */
@@ -81,7 +81,15 @@ const toTensors = (b: BenchBatch): TensorBatch => ({
   slots: T.tensor(b.slots, { dtype: 'int64' }),
 });
 
-function train(batches: TensorBatch[], warmup: number): Record<string, number> {
+/** A mode's work: `run(i)` does unit i; `summary()` what it reports at the end besides memory and peak. */
+interface Work {
+  units: number;
+  run(i: number): void;
+  summary(): Record<string, number>;
+}
+
+/** Training steps on `batches`, after `warmup` steps; the summary is the mean loss of the steps asked for. */
+function training(batches: TensorBatch[], warmup: number): Work {
   model.train();
   const optimizer = new AdamW(paramGroupsNoDecay(model.namedParameters(), 0.01), { lr: 1e-3 });
   const step = (b: TensorBatch): number => {
@@ -101,11 +109,15 @@ function train(batches: TensorBatch[], warmup: number): Record<string, number> {
   };
   for (let i = 0; i < warmup; i++) step(batches[i % batches.length] as TensorBatch);
   let lossSum = 0;
-  const t0 = performance.now();
-  for (const b of batches) lossSum += step(b);
-  const seconds = (performance.now() - t0) / 1000;
-  optimizer.dispose();
-  return { seconds, meanLoss: lossSum / batches.length };
+  let steps = 0;
+  return {
+    units: batches.length,
+    run: (i) => {
+      lossSum += step(batches[i] as TensorBatch);
+      steps++;
+    },
+    summary: () => ({ meanLoss: lossSum / steps }),
+  };
 }
 
 /** One prediction: forward in evaluation mode, argmax of both heads, the label ids read back. */
@@ -117,33 +129,27 @@ const predict = (b: TensorBatch): void =>
     }),
   );
 
-function infer(dev: TensorBatch[]): Record<string, number> {
+/** Predictions of `batches`, after `warmup` of them. */
+function inference(batches: TensorBatch[], warmup: number): Work {
   model.eval();
-  for (let i = 0; i < 2; i++) predict(dev[i] as TensorBatch);
-  const t0 = performance.now();
-  for (const b of dev) predict(b);
-  return { batchSeconds: (performance.now() - t0) / 1000 };
+  for (let i = 0; i < warmup; i++) predict(batches[i % batches.length] as TensorBatch);
+  return { units: batches.length, run: (i) => predict(batches[i] as TensorBatch), summary: () => ({}) };
 }
 
-async function latency(singles: TensorBatch[]): Promise<Record<string, number>> {
-  model.eval();
-  for (let i = 0; i < 20; i++) predict(singles[i % singles.length] as TensorBatch);
-  console.log('ready');
-  for await (const line of createInterface({ input: process.stdin })) {
-    const b = singles[Number(line)];
-    if (b === undefined) throw new Error(`latency: no single example '${line}' (expected 0–${singles.length - 1})`);
-    const t0 = performance.now();
-    predict(b);
-    console.log(String(performance.now() - t0));
-  }
-  return {};
-}
-
-const result =
+const work =
   a.mode === 'train'
-    ? train((a.batches === 'bucketed' ? data.bucketed : data.random).map(toTensors), Number(a.warmup))
+    ? training((a.batches === 'bucketed' ? data.bucketed : data.random).map(toTensors), Number(a.warmup))
     : a.mode === 'infer'
-      ? infer(data.devBatches.map(toTensors))
-      : await latency(data.singles.map(toTensors));
+      ? inference(data.devBatches.map(toTensors), 2)
+      : inference(data.singles.map(toTensors), 20);
+console.log('ready');
+for await (const line of createInterface({ input: process.stdin })) {
+  const i = Number(line);
+  if (!Number.isInteger(i) || i < 0 || i >= work.units)
+    throw new Error(`--mode ${a.mode}: no unit '${line}' (expected 0–${work.units - 1})`);
+  const t0 = performance.now();
+  work.run(i);
+  console.log(String(performance.now() - t0));
+}
 const peakRss = peakRssMiB(); // before the matmuls below, which add their own buffers
-console.log(JSON.stringify({ ...result, peakRssMiB: peakRss, matmulGflops: matmulPeak(), blas: T.blasInfo().core }));
+console.log(JSON.stringify({ ...work.summary(), peakRssMiB: peakRss, matmulGflops: matmulPeak(), blas: T.blasInfo().core }));

@@ -1,16 +1,16 @@
 /**
  * The model benchmark: multitask-lm (bench/model/ours.ts) and the Python peer (bench/peer/model.py)
  * side by side on the same encoder sizes, initial weights, batches (bench/model/export.ts, written
- * once) and thread count, processes alternating; batch-1 latency with the two sides' processes
- * answering in turn, one example at a time (bench/model/interleave.ts). Each figure is the median over
- * the repeats, with the ratio ours/peer. Both sides get the same environment, OpenBLAS kernel choice included
+ * once) and thread count, the two sides' processes taking turns one training step or prediction at
+ * a time (bench/model/interleave.ts). Each figure is the median over the repeats, with the ratio
+ * ours/peer. Both sides get the same environment, OpenBLAS kernel choice included
  * (src/tensor/blas-core.ts), so the comparison is of the two front ends over one libtorch.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { openSafetensors } from '../../src/io/safetensors.js';
 import { ensureOpenBlasCore } from '../../src/tensor/blas-core.js';
-import { interleavedLatency } from './interleave.js';
+import { interleaved, type SideRun } from './interleave.js';
 import { percentile } from './measure.js';
 import { ENCODER_SIZES, modelFlops, type BenchBatch, type BenchData, type EncoderSize, type FlopModel } from './shared.js';
 
@@ -34,6 +34,8 @@ export interface Row {
 export interface SuiteResult {
   matmulGflops: number;
   blasCore: string;
+  /** Per encoder size, each side's mean training loss over the pass, per repeat: equal when both did the same work. */
+  meanLoss: Record<string, { ours: number[]; peer: number[] }>;
   rows: Row[];
 }
 
@@ -71,7 +73,7 @@ function flopModel(size: EncoderSize, dir: string): FlopModel {
 
 /**
  * Runs the suite.
- * @param options.repeats alternating runs per side and measurement.
+ * @param options.repeats sessions of each kind (training, batch 32, batch 1) per encoder size, each with fresh processes.
  * @param options.threads libtorch intra-op threads and OpenBLAS threads of both sides.
  * @param options.dir where export.ts wrote the shared files (bench/out); written first when missing.
  */
@@ -84,10 +86,6 @@ export async function runModelSuite(options: {
   const { repeats, threads, dir, log } = options;
   const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
   ensureOpenBlasCore(env); // the same kernels for both sides
-  const exec = (cmd: readonly string[]): Record<string, unknown> => {
-    const out = execFileSync(cmd[0] as string, cmd.slice(1), { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'] });
-    return JSON.parse(out.trim().split('\n').pop() as string) as Record<string, unknown>;
-  };
   if (!existsSync(`${dir}/snips-batches.json`))
     execFileSync(process.execPath, ['--import', 'tsx', 'bench/model/export.ts', '--out', dir], { env, stdio: 'inherit' });
   const data = JSON.parse(readFileSync(`${dir}/snips-batches.json`, 'utf8')) as BenchData;
@@ -106,26 +104,45 @@ export async function runModelSuite(options: {
     for (const [k, v] of Object.entries(out))
       if (typeof v === 'number') runs.set(`${prefix}/${k}`, [...(runs.get(`${prefix}/${k}`) ?? []), v]);
   };
-  const record = (prefix: string, cmd: string[]) => keep(prefix, exec(cmd));
-  const latency = async (size: EncoderSize) => {
-    const both = await interleavedLatency(
-      ours(['--mode', 'latency', '--size', size]),
-      peer(['--mode', 'latency', '--size', size]),
-      env,
-      data.singles.length,
-    );
-    for (const [side, { latenciesMs, summary }] of Object.entries(both))
-      keep(`${size}/${side}/latency`, { ...summary, p50Ms: percentile(latenciesMs, 50), p95Ms: percentile(latenciesMs, 95) });
+  const sum = (xs: readonly number[]) => xs.reduce((x, y) => x + y, 0);
+  /** Runs `sides` in turn (interleave.ts) and keeps each one's summary and `figures` of its unit times under its prefix. */
+  const session = async (
+    sides: { prefix: string; cmd: string[]; units: number }[],
+    figures: (timesMs: number[]) => Record<string, number>,
+  ) => {
+    const done = await interleaved(sides, env);
+    sides.forEach((side, k) => {
+      const { timesMs, summary } = done[k] as SideRun;
+      keep(side.prefix, { ...summary, ...figures(timesMs) });
+    });
   };
+  const seconds = (timesMs: number[]) => ({ seconds: sum(timesMs) / 1000 });
   for (let r = 0; r < repeats; r++) {
     for (const size of Object.keys(ENCODER_SIZES) as EncoderSize[]) {
       log(`repeat ${r + 1}/${repeats}, ${size}`);
-      record(`${size}/ours/train`, ours(['--mode', 'train', '--size', size]));
-      record(`${size}/peer/train`, peer(['--mode', 'train', '--size', size]));
-      record(`${size}/ours/bucketed`, ours(['--mode', 'train', '--size', size, '--batches', 'bucketed']));
-      record(`${size}/ours/infer`, ours(['--mode', 'infer', '--size', size]));
-      record(`${size}/peer/infer`, peer(['--mode', 'infer', '--size', size]));
-      await latency(size);
+      const mode = (m: string) => ['--mode', m, '--size', size];
+      await session(
+        [
+          { prefix: `${size}/ours/train`, cmd: ours(mode('train')), units: data.random.length },
+          { prefix: `${size}/peer/train`, cmd: peer(mode('train')), units: data.random.length },
+          { prefix: `${size}/ours/bucketed`, cmd: ours([...mode('train'), '--batches', 'bucketed']), units: data.bucketed.length },
+        ],
+        seconds,
+      );
+      await session(
+        [
+          { prefix: `${size}/ours/infer`, cmd: ours(mode('infer')), units: data.devBatches.length },
+          { prefix: `${size}/peer/infer`, cmd: peer(mode('infer')), units: data.devBatches.length },
+        ],
+        seconds,
+      );
+      await session(
+        [
+          { prefix: `${size}/ours/latency`, cmd: ours(mode('latency')), units: data.singles.length },
+          { prefix: `${size}/peer/latency`, cmd: peer(mode('latency')), units: data.singles.length },
+        ],
+        (timesMs) => ({ p50Ms: percentile(timesMs, 50), p95Ms: percentile(timesMs, 95) }),
+      );
     }
   }
   const matmulGflops = Math.max(...peaks);
@@ -153,8 +170,8 @@ export async function runModelSuite(options: {
     both('training peak RSS', 'MiB', false, 'train', 'peakRssMiB');
     both('inference latency, batch 1, p50', 'ms', false, 'latency', 'p50Ms');
     both('inference latency, batch 1, p95', 'ms', false, 'latency', 'p95Ms');
-    both('inference throughput, batch 32', 'examples/s', true, 'infer', 'batchSeconds', per(infer.examples));
-    both('inference MFU, batch 32', '%', true, 'infer', 'batchSeconds', mfu(infer.flops));
+    both('inference throughput, batch 32', 'examples/s', true, 'infer', 'seconds', per(infer.examples));
+    both('inference MFU, batch 32', '%', true, 'infer', 'seconds', mfu(infer.flops));
     both('inference peak RSS', 'MiB', false, 'infer', 'peakRssMiB');
     add(
       'end to end: ours length-bucketed vs peer padded to each batch’s longest',
@@ -164,13 +181,19 @@ export async function runModelSuite(options: {
       get('peer', 'train', 'seconds').map(per(train.examples)),
     );
   }
-  return { matmulGflops, blasCore, rows };
+  const meanLoss = Object.fromEntries(
+    (Object.keys(ENCODER_SIZES) as EncoderSize[]).map((size) => [
+      size,
+      { ours: runs.get(`${size}/ours/train/meanLoss`) ?? [], peer: runs.get(`${size}/peer/train/meanLoss`) ?? [] },
+    ]),
+  );
+  return { matmulGflops, blasCore, rows, meanLoss };
 }
 
 /**
  * The result as a Markdown table (figures with 3 significant digits): medians of each side and their
  * ratio, and the median of the ratios within each repeat, which the load's drift between repeats
- * moves less.
+ * moves less; then each side's mean training loss, which shows that both did the same work.
  */
 export function modelTable(result: SuiteResult): string {
   const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3));
@@ -182,5 +205,9 @@ export function modelTable(result: SuiteResult): string {
     lines.push(
       `| ${r.size} | ${r.label} | ${fmt(r.ours)} ${r.unit} | ${fmt(r.peer)} ${r.unit} | ${r.ratio.toFixed(2)} | ${r.pairedRatio.toFixed(2)} | ${r.higherIsBetter ? '≥ 1' : '≤ 1'} |`,
     );
+  const losses = Object.entries(result.meanLoss).map(
+    ([size, l]) => `${size} ${l.ours.map((x) => x.toFixed(5)).join(', ')} (ours) vs ${l.peer.map((x) => x.toFixed(5)).join(', ')} (peer)`,
+  );
+  lines.push('', `Mean training loss over the pass, per repeat (the same work on both sides): ${losses.join('; ')}.`);
   return lines.join('\n');
 }

@@ -3,10 +3,11 @@
 Hugging Face Transformers-style BERT (bench/peer/bert.py), written as a Transformers user writes it:
 torch.optim.AdamW with the Trainer's no-decay groups (biases, LayerNorm), clip_grad_norm_(1.0),
 zero_grad(set_to_none=True), loss.item() every step; for inference model.eval(), torch.inference_mode()
-(what Transformers' pipelines run inference under), argmax(-1).tolist() of both heads; `latency` answers
-single-example predictions on request, as ours.ts does.
+(what Transformers' pipelines run inference under), argmax(-1).tolist() of both heads.
 
-Prints one JSON line, as ours.ts does for the same --mode (peak RSS, then the best 2048³ matmul GFLOP/s).
+The same protocol and modes as ours.ts: `ready` once set up, then for each stdin line i the wall ms
+of unit i (a training step on batch i, a prediction of dev batch i or of single example i); at the
+end of stdin one JSON line (mean loss of training, peak RSS, then the best 2048³ matmul GFLOP/s).
 Usage: /usr/bin/python3 bench/peer/model.py --mode train|infer|latency [--size 2x256] [--batches random|bucketed] [--threads 1]
 """
 import argparse
@@ -70,26 +71,35 @@ def tensors(b):
     )
 
 
-def train(batches):
-    model.train()
-    decay = [p for n, p in model.named_parameters() if not (n.endswith(".bias") or "LayerNorm" in n)]
-    no_decay = [p for n, p in model.named_parameters() if n.endswith(".bias") or "LayerNorm" in n]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}], lr=1e-3)
+class Training:
+    """Training steps on `batches` after a.warmup steps (ours.ts `training`); the summary is the mean loss."""
 
-    def step(b):
+    def __init__(self, batches):
+        model.train()
+        decay = [p for n, p in model.named_parameters() if not (n.endswith(".bias") or "LayerNorm" in n)]
+        no_decay = [p for n, p in model.named_parameters() if n.endswith(".bias") or "LayerNorm" in n]
+        self.optimizer = torch.optim.AdamW(
+            [{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}], lr=1e-3
+        )
+        self.batches, self.loss_sum, self.steps = batches, 0.0, 0
+        for i in range(a.warmup):
+            self.step(batches[i % len(batches)])
+
+    def step(self, b):
         loss = model.loss(*b)
         loss.backward()
         value = loss.item()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
+        self.optimizer.step()
+        self.optimizer.zero_grad(set_to_none=True)
         return value
 
-    for i in range(a.warmup):
-        step(batches[i % len(batches)])
-    t0 = time.perf_counter()
-    loss_sum = sum(step(b) for b in batches)
-    return {"seconds": time.perf_counter() - t0, "meanLoss": loss_sum / len(batches)}
+    def run(self, i):
+        self.loss_sum += self.step(self.batches[i])
+        self.steps += 1
+
+    def summary(self):
+        return {"meanLoss": self.loss_sum / self.steps}
 
 
 def predict(b):
@@ -100,38 +110,36 @@ def predict(b):
         slots.argmax(-1).tolist()
 
 
-def infer(dev):
-    model.eval()
-    for b in dev[:2]:
-        predict(b)
-    t0 = time.perf_counter()
-    for b in dev:
-        predict(b)
-    return {"batchSeconds": time.perf_counter() - t0}
+class Inference:
+    """Predictions of `batches` after `warmup` of them (ours.ts `inference`)."""
 
+    def __init__(self, batches, warmup):
+        model.eval()
+        for i in range(warmup):
+            predict(batches[i % len(batches)])
+        self.batches = batches
 
-def latency(singles):
-    """ours.ts --mode latency: `ready`, then for each stdin line i the wall ms of predicting single i."""
-    model.eval()
-    for i in range(20):
-        predict(singles[i % len(singles)])
-    print("ready", flush=True)
-    for line in iter(sys.stdin.readline, ""):
-        b = singles[int(line)]
-        t0 = time.perf_counter()
-        predict(b)
-        print((time.perf_counter() - t0) * 1000, flush=True)
-    return {}
+    def run(self, i):
+        predict(self.batches[i])
+
+    def summary(self):
+        return {}
 
 
 if a.mode == "train":
-    result = train([tensors(b) for b in data[a.batches]])
+    work = Training([tensors(b) for b in data[a.batches]])
 elif a.mode == "infer":
-    result = infer([tensors(b) for b in data["devBatches"]])
+    work = Inference([tensors(b) for b in data["devBatches"]], 2)
 elif a.mode == "latency":
-    result = latency([tensors(b) for b in data["singles"]])
+    work = Inference([tensors(b) for b in data["singles"]], 20)
 else:
     sys.exit(f"unknown --mode {a.mode!r}; expected train, infer or latency")
+print("ready", flush=True)
+for line in iter(sys.stdin.readline, ""):
+    i = int(line)
+    t0 = time.perf_counter()
+    work.run(i)
+    print((time.perf_counter() - t0) * 1000, flush=True)
 
 
 def matmul_peak(n=2048):
@@ -145,4 +153,4 @@ def matmul_peak(n=2048):
 
 
 peak_rss = peak_rss_mib()  # before the matmuls, which add their own buffers
-print(json.dumps(dict(result, peakRssMiB=peak_rss, matmulGflops=matmul_peak())))
+print(json.dumps(dict(work.summary(), peakRssMiB=peak_rss, matmulGflops=matmul_peak())))
