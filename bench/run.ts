@@ -85,7 +85,7 @@ async function model(): Promise<void> {
   const result = await runModelSuite({ repeats, threads, dir: OUT, log: (line) => console.error(line) });
   const header =
     `${date.slice(0, 10)} · ${machine} · OpenBLAS core ${result.blasCore} (both sides) · float32 matmul peak ` +
-    `${result.matmulGflops.toFixed(0)} GFLOP/s · ${repeats} alternating runs per side, medians`;
+    `${result.matmulGflops.toFixed(0)} GFLOP/s · ${repeats} repeats, the sides taking turns unit by unit, medians`;
   report('model', header, modelTable(result), result);
 }
 
