@@ -26,6 +26,8 @@ export * from './mtl/surgery/index.js';
 export * from './mtl/peft/index.js';
 export * from './mtl/mmoe.js';
 export * from './train/index.js';
+export { createPredictServer, type PredictService, type ServeOptions } from './serve/server.js';
+export { Coalescer, type BatchFn } from './serve/coalesce.js';
 // Names two layers both export: the one meant here.
 export { HIDDEN_ACTS, type HiddenAct } from './models/bert/index.js';
 export { SAMPLER_KINDS, type SamplerKind } from './mtl/samplers/index.js';

@@ -1,6 +1,6 @@
 /**
  * The `mtl` command line. Parses arguments (node:util parseArgs) and prints; the work is done by
- * library functions (src/train for train, finetune, transfer, eval and predict).
+ * library functions (src/train for train, finetune, transfer, eval and predict; src/serve for serve).
  */
 import { parseArgs } from 'node:util';
 import { MtlError } from '../errors.js';
@@ -27,6 +27,13 @@ commands:
                         typed spans with character offsets into the text; masked-LM fillers of [MASK]); link-prediction
                         tasks are not run (a checkpoint with only those is an error: use eval)
            --input FILE    read the texts from a JSON lines file instead: "a text" or {"text": …, "text_pair": …} per line
+  serve CKPT            answer predictions over HTTP until Ctrl-C: POST /predict with {"inputs": ["a text", …]} (or
+                        {"text": …, "text_pair": …} objects) returns {"predictions": [...]}, one record per input as
+                        predict prints them; GET /health. Requests arriving while the model is busy run together
+           --port N        default 8080 (0: any free port)
+           --host H        default 127.0.0.1 (0.0.0.0: every interface)
+           --max-batch N   inputs per model call, over requests run together (default 64)
+           --max-inputs N  inputs per request at most (default 256)
   finetune CKPT CONFIG  fine-tune a pre-trained checkpoint (its encoder and tokenizer) on the config's tasks, each with a
                         fresh head; the config is a training config without 'tokenizer' (encoder: dropout only)
            --freeze-encoder  train the heads only
@@ -106,6 +113,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./eval.js')).evalCommand(rest);
       case 'predict':
         return await (await import('./predict.js')).predictCommand(rest);
+      case 'serve':
+        return await (await import('./serve.js')).serveCommand(rest);
       case 'finetune':
         return await (await import('./finetune.js')).finetuneCommand(rest);
       case 'transfer':

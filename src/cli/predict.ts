@@ -1,7 +1,7 @@
 /** `mtl predict CKPT "text" … | --input file.jsonl`: prints one JSON object per text with every task's prediction. */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
-import { Predictor, readPredictInputs, type PredictInput } from '../train/predict.js';
+import { Predictor, predictionToJson, readPredictInputs, type PredictInput } from '../train/predict.js';
 
 export async function predictCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { input: { type: 'string' } }, allowPositionals: true, strict: true });
@@ -12,9 +12,6 @@ export async function predictCommand(args: string[]): Promise<number> {
   if (inputs.length === 0)
     throw new ConfigError('mtl predict: no texts; give them after the checkpoint folder or in --input FILE (JSON lines)');
   using predictor = Predictor.load(dir);
-  for (const record of await predictor.predict(inputs)) {
-    const { textPair, ...rest } = record;
-    console.log(JSON.stringify(textPair === undefined ? rest : { text: rest.text, text_pair: textPair, predictions: rest.predictions }));
-  }
+  for (const record of await predictor.predict(inputs)) console.log(JSON.stringify(predictionToJson(record)));
   return 0;
 }

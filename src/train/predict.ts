@@ -282,22 +282,36 @@ export class Predictor implements Disposable {
 }
 
 /**
+ * One input to predict as JSON has it (a JSON Lines file's line, an element of a request to
+ * `mtl serve`): a string (the text) or an object with `text` and, for pair tasks, `text_pair` (other keys,
+ * such as a labelled file's label, are ignored).
+ * @returns the input, or what is wrong with `value` (a sentence, for the caller to place).
+ */
+export function predictInputOf(value: unknown): PredictInput | string {
+  if (typeof value === 'string') return { text: value };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return `expected a string or an object with "text", got ${JSON.stringify(value)}`;
+  const o = value as Record<string, unknown>;
+  if (typeof o.text !== 'string') return `"text" must be a string, got ${JSON.stringify(o.text)}`;
+  if (o.text_pair !== undefined && typeof o.text_pair !== 'string')
+    return `"text_pair" must be a string, got ${JSON.stringify(o.text_pair)}`;
+  return o.text_pair === undefined ? { text: o.text } : { text: o.text, textPair: o.text_pair };
+}
+
+/** A prediction record as JSON prints it (`mtl predict`'s lines, `mtl serve`'s answers): snake_case `text_pair`. */
+export function predictionToJson(record: PredictionRecord): Record<string, unknown> {
+  const { text, textPair, predictions } = record;
+  return textPair === undefined ? { text, predictions } : { text, text_pair: textPair, predictions };
+}
+
+/**
  * The inputs of a JSON Lines file: each line a JSON string (the text) or an object with `text` (and
  * `text_pair` for pair tasks); blank lines are ignored.
  * @throws DataError naming file:line of the first line that is neither, what was expected, and how many lines are bad.
  */
 export function readPredictInputs(file: string): PredictInput[] {
   // 'skip', then our own error: the readers' hint (skip_bad_lines, onBadLine) is about training data.
-  const { examples, skipped } = mapJsonl(file, { onBadLine: 'skip' }, ({ value }): PredictInput | string => {
-    if (typeof value === 'string') return { text: value };
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
-      return `expected a string or an object with "text", got ${JSON.stringify(value)}`;
-    const o = value as Record<string, unknown>;
-    if (typeof o.text !== 'string') return `"text" must be a string, got ${JSON.stringify(o.text)}`;
-    if (o.text_pair !== undefined && typeof o.text_pair !== 'string')
-      return `"text_pair" must be a string, got ${JSON.stringify(o.text_pair)}`;
-    return o.text_pair === undefined ? { text: o.text } : { text: o.text, textPair: o.text_pair };
-  });
+  const { examples, skipped } = mapJsonl(file, { onBadLine: 'skip' }, ({ value }) => predictInputOf(value));
   const first = skipped[0];
   if (first !== undefined) {
     const lines = skipped.slice(0, 5).map((b) => b.line);

@@ -1,0 +1,58 @@
+/**
+ * `mtl serve CKPT [--port 8080] [--host 127.0.0.1]`: answers predictions of a checkpoint over HTTP
+ * (src/serve/server.ts) until SIGINT or SIGTERM, then finishes the requests under way and exits 0.
+ */
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../errors.js';
+import { createPredictServer } from '../serve/server.js';
+import { Predictor } from '../train/predict.js';
+import { nonNegativeInt, onePositional, positiveInt } from './args.js';
+
+export async function serveCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'max-batch': { type: 'string', default: '64' },
+      'max-inputs': { type: 'string', default: '256' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const dir = onePositional(positionals, 'checkpoint folder', 'serve');
+  const port = nonNegativeInt(values.port, '--port');
+  if (port > 65535) throw new ConfigError(`--port must be at most 65535, got '${values.port}'`);
+  const options = {
+    maxBatch: positiveInt(values['max-batch'], '--max-batch'),
+    maxInputs: positiveInt(values['max-inputs'], '--max-inputs'),
+  };
+  using predictor = Predictor.load(dir);
+  const server = createPredictServer(predictor, options);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL'
+          ? new ConfigError(`cannot listen on ${values.host}:${port} (${e.code}); choose another --port or --host`)
+          : e,
+      ),
+    );
+    server.listen(port, values.host, resolve);
+  });
+  const { port: bound } = server.address() as AddressInfo;
+  console.log(
+    `mtl serve: ${dir} (tasks: ${predictor.taskNames.join(', ')}) on http://${values.host}:${bound} — ` +
+      'POST /predict {"inputs": [texts]}, GET /health; Ctrl-C stops',
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      server.close(() => resolve()); // idle connections close now, requests under way finish first
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+}

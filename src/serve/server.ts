@@ -1,0 +1,131 @@
+/**
+ * The HTTP server of `mtl serve`: a checkpoint's predictions over JSON, on Node's own `node:http`.
+ *
+ * - `POST /predict` with `{"inputs": INPUT | [INPUT, …]}`, an INPUT being a text or
+ *   `{"text": …, "text_pair": …}` (the `inputs` key as Hugging Face's Inference API has it) →
+ *   `200 {"predictions": [RECORD, …]}`, one RECORD per input in order, as `mtl predict` prints them.
+ * - `GET /health` → `200 {"status": "ok", "tasks": [task names]}`.
+ * Errors are JSON `{"error": "…"}`: 400 for a body that is not JSON or not that shape (naming the
+ * element and what was expected), 404 for another path, 405 for another method (with `Allow`), 413 for
+ * a body or an input list over the limits, 500 for a failure of the model (also logged).
+ * Requests that arrive while the model is busy run together in its next call (./coalesce.ts).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { predictInputOf, predictionToJson, type PredictInput, type PredictionRecord } from '../train/predict.js';
+import { Coalescer } from './coalesce.js';
+
+/** What the server needs of a Predictor. */
+export interface PredictService {
+  readonly taskNames: string[];
+  predict(inputs: readonly PredictInput[], batchSize?: number): Promise<PredictionRecord[]>;
+}
+
+export interface ServeOptions {
+  /** Largest request body accepted, bytes. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Inputs of one request at most. Default 256. */
+  maxInputs?: number;
+  /** Inputs of one model call at most, over requests run together (and the encoder's batch size). Default 64. */
+  maxBatch?: number;
+  /** Where failures of the model are logged. Default console.error. */
+  log?: (line: string) => void;
+}
+
+/** An answer that is not 200: its status, message and headers. */
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const ROUTES: Record<string, string> = { '/predict': 'POST', '/health': 'GET' };
+
+/**
+ * A server answering predictions of `predictor` (not listening yet: call `listen`).
+ * @param predictor a loaded Predictor (src/train/predict.ts), or anything with its `predict` and `taskNames`.
+ */
+export function createPredictServer(predictor: PredictService, options: ServeOptions = {}): Server {
+  const maxBodyBytes = options.maxBodyBytes ?? 1 << 20;
+  const maxInputs = options.maxInputs ?? 256;
+  const maxBatch = options.maxBatch ?? 64;
+  const log = options.log ?? ((line: string) => console.error(line));
+  const model = new Coalescer<PredictInput, PredictionRecord>((inputs) => predictor.predict(inputs, maxBatch), maxBatch);
+
+  const handle = async (req: IncomingMessage): Promise<unknown> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = ROUTES[url.pathname];
+    if (method === undefined) throw new HttpError(404, `no such path '${url.pathname}'; the paths are POST /predict and GET /health`);
+    if (req.method !== method) throw new HttpError(405, `${url.pathname} takes ${method}, not ${req.method ?? '?'}`, { allow: method });
+    if (url.pathname === '/health') return { status: 'ok', tasks: predictor.taskNames };
+    const inputs = inputsOf(await readJson(req, maxBodyBytes), maxInputs);
+    try {
+      return { predictions: (await model.submit(inputs)).map(predictionToJson) };
+    } catch (e) {
+      log(`mtl serve: prediction failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      throw new HttpError(500, `prediction failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+
+  return createServer((req, res) => {
+    handle(req).then(
+      (body) => send(res, 200, body),
+      (e: unknown) => {
+        if (!(e instanceof HttpError)) log(`mtl serve: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        const err = e instanceof HttpError ? e : new HttpError(500, 'internal error');
+        send(res, err.status, { error: err.message }, err.headers);
+      },
+    );
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/**
+ * The request body parsed as JSON.
+ * @throws HttpError 413 past `maxBytes` (the connection is closed after the answer), 400 for invalid JSON.
+ */
+async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      req.resume(); // let the rest drain; the answer closes the connection
+      throw new HttpError(413, `request body over ${maxBytes} bytes; send fewer inputs per request`, { connection: 'close' });
+    }
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new HttpError(400, `the body is not JSON (${e instanceof Error ? e.message : String(e)}); expected {"inputs": ["a text", …]}`);
+  }
+}
+
+/**
+ * The inputs of a request body `{"inputs": INPUT | [INPUT, …]}`.
+ * @throws HttpError 400 naming the first bad element and what was expected; 413 past `maxInputs`.
+ */
+function inputsOf(body: unknown, maxInputs: number): PredictInput[] {
+  const expected = 'expected {"inputs": "a text"} or {"inputs": ["a text", {"text": "…", "text_pair": "…"}, …]}';
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || !('inputs' in body))
+    throw new HttpError(400, `the body has no "inputs"; ${expected}`);
+  const raw = (body as { inputs: unknown }).inputs;
+  const list = Array.isArray(raw) ? raw : [raw];
+  if (list.length === 0) throw new HttpError(400, `"inputs" is empty; ${expected}`);
+  if (list.length > maxInputs) throw new HttpError(413, `${list.length} inputs in one request; at most ${maxInputs}`);
+  return list.map((value, i) => {
+    const input = predictInputOf(value);
+    if (typeof input === 'string') throw new HttpError(400, `${Array.isArray(raw) ? `inputs[${i}]` : 'inputs'}: ${input}; ${expected}`);
+    return input;
+  });
+}

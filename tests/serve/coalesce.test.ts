@@ -1,0 +1,44 @@
+/** Requests queued while the model is busy run together in its next call. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Coalescer } from '../../src/serve/coalesce.js';
+
+/** A batched call that records its inputs and answers each input x with `x:call` after a turn of the event loop. */
+function recorder(failOn?: string) {
+  const calls: string[][] = [];
+  const run = async (inputs: readonly string[]): Promise<string[]> => {
+    calls.push([...inputs]);
+    await new Promise((r) => setImmediate(r));
+    if (failOn !== undefined && inputs.includes(failOn)) throw new Error(`bad input ${failOn}`);
+    return inputs.map((x) => `${x}:${calls.length}`);
+  };
+  return { calls, run };
+}
+
+describe('Coalescer', () => {
+  it('runs the first request at once and the ones queued meanwhile together, each getting its own outputs in order', async () => {
+    const { calls, run } = recorder();
+    const c = new Coalescer(run, 64);
+    const answers = await Promise.all([c.submit(['a']), c.submit(['b', 'c']), c.submit(['d'])]);
+    assert.deepEqual(calls, [['a'], ['b', 'c', 'd']], 'one call alone, then one for the queue');
+    assert.deepEqual(answers, [['a:1'], ['b:2', 'c:2'], ['d:2']], 'outputs split back per request');
+  });
+
+  it('puts at most maxInputs inputs in a call; a larger request runs alone', async () => {
+    const { calls, run } = recorder();
+    const c = new Coalescer(run, 3);
+    await Promise.all([c.submit(['a']), c.submit(['b', 'c']), c.submit(['d', 'e']), c.submit(['f', 'g', 'h', 'i'])]);
+    assert.deepEqual(calls, [['a'], ['b', 'c'], ['d', 'e'], ['f', 'g', 'h', 'i']], 'no call over 3 unless one request is');
+  });
+
+  it('rejects every request of a failing call and goes on with the next', async () => {
+    const { calls, run } = recorder('x');
+    const c = new Coalescer(run, 64);
+    const results = await Promise.allSettled([c.submit(['a']), c.submit(['x']), c.submit(['b'])]);
+    assert.deepEqual(calls, [['a'], ['x', 'b']], 'calls');
+    assert.equal(results[0]?.status, 'fulfilled', 'the call before is untouched');
+    assert.equal(results[1]?.status, 'rejected', 'the failing request');
+    assert.equal(results[2]?.status, 'rejected', 'its call-mate shares the error');
+    assert.deepEqual(await c.submit(['c']), ['c:3'], 'later requests run');
+  });
+});

@@ -1,0 +1,178 @@
+/**
+ * `mtl serve`: the HTTP server over a tiny trained checkpoint, its answers checked against the
+ * library's `Predictor.predict` on the same inputs, its errors, and the command's start and stop.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it, mock } from 'node:test';
+import { main } from '../../src/cli/main.js';
+import { createPredictServer } from '../../src/serve/server.js';
+import { Predictor, predictionToJson } from '../../src/train/predict.js';
+import { tinyRun, type RunFolder } from '../train/trainer-fixture.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+let run: RunFolder;
+let checkpoint: string;
+let predictor: Predictor;
+let server: Server;
+let base: string;
+
+before(async () => {
+  run = tinyRun();
+  checkpoint = path.join(run.dir, 'serve-out', 'best');
+  const log = mock.method(console, 'log', () => undefined);
+  try {
+    assert.equal(await main(['train', run.configFile, '--output', path.dirname(checkpoint), '--max-steps', '6']), 0, 'tiny training run');
+  } finally {
+    log.mock.restore();
+  }
+  predictor = Predictor.load(checkpoint);
+  server = createPredictServer(predictor, { maxInputs: 8, maxBodyBytes: 4096, log: () => undefined });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+after(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  predictor.dispose();
+  run.remove();
+});
+
+const post = (body: string, route = '/predict') =>
+  fetch(`${base}${route}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+
+/** Labels and tags exactly, probabilities within 1e-5 (a batch with other inputs pads differently). */
+function assertSamePredictions(got: unknown, want: unknown, what: string): void {
+  if (typeof want === 'number') {
+    assert.ok(typeof got === 'number' && Math.abs(got - want) < 1e-5, `${what}: ${String(got)} vs ${want}`);
+  } else if (want !== null && typeof want === 'object') {
+    assert.ok(got !== null && typeof got === 'object', `${what}: expected an object or array`);
+    assert.deepEqual(Object.keys(got as object), Object.keys(want), `${what}: keys`);
+    for (const [k, v] of Object.entries(want)) assertSamePredictions((got as Record<string, unknown>)[k], v, `${what}.${k}`);
+  } else {
+    assert.equal(got, want, what);
+  }
+}
+
+describe('POST /predict', () => {
+  const texts = ['play some jazz by miles davis on spotify.', 'rate this book five stars', 'a gorgeous , witty film'];
+
+  it('answers one record per input, as Predictor.predict gives them', async () => {
+    const res = await post(JSON.stringify({ inputs: texts }));
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /application\/json/);
+    const body = (await res.json()) as { predictions: unknown[] };
+    const want = (await predictor.predict(texts)).map(predictionToJson);
+    assertSamePredictions(body.predictions, JSON.parse(JSON.stringify(want)), 'predictions');
+    assert.deepEqual(Object.keys((body.predictions[0] as { predictions: object }).predictions), predictor.taskNames, 'every task');
+  });
+
+  it('takes a single text and {"text": …} objects', async () => {
+    const one = (await (await post(JSON.stringify({ inputs: texts[1] }))).json()) as { predictions: { text: string }[] };
+    assert.deepEqual(
+      one.predictions.map((p) => p.text),
+      [texts[1]],
+      'a single text',
+    );
+    const objects = (await (await post(JSON.stringify({ inputs: [{ text: texts[0] }, texts[2]] }))).json()) as {
+      predictions: { text: string }[];
+    };
+    assert.deepEqual(
+      objects.predictions.map((p) => p.text),
+      [texts[0], texts[2]],
+      'objects and strings mixed',
+    );
+  });
+
+  it('answers concurrent requests each with its own records, as if sent alone', async () => {
+    const answers = await Promise.all(
+      texts.map(async (t) => ((await (await post(JSON.stringify({ inputs: [t] }))).json()) as { predictions: unknown[] }).predictions),
+    );
+    for (const [i, t] of texts.entries()) {
+      const want = (await predictor.predict([t])).map(predictionToJson);
+      assertSamePredictions(answers[i], JSON.parse(JSON.stringify(want)), `request ${i}`);
+    }
+  });
+
+  it('400 for a body that is not JSON or not {"inputs": …}, naming the element and what was expected', async () => {
+    const cases: [string, RegExp][] = [
+      ['{"inputs": ["a",', /the body is not JSON .*expected \{"inputs"/],
+      ['{"texts": ["a"]}', /the body has no "inputs"/],
+      ['{"inputs": []}', /"inputs" is empty/],
+      ['{"inputs": ["fine", {"txt": "typo"}]}', /inputs\[1\]: "text" must be a string, got undefined/],
+      ['{"inputs": ["fine", {"text": "a", "text_pair": 3}]}', /inputs\[1\]: "text_pair" must be a string, got 3/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await post(body);
+      assert.equal(res.status, 400, body);
+      assert.match(((await res.json()) as { error: string }).error, message, body);
+    }
+  });
+
+  it('413 past the input and body limits', async () => {
+    const many = await post(JSON.stringify({ inputs: Array.from({ length: 9 }, () => 'x') }));
+    assert.equal(many.status, 413, 'nine inputs over maxInputs 8');
+    assert.match(((await many.json()) as { error: string }).error, /9 inputs in one request; at most 8/);
+    const big = await post(JSON.stringify({ inputs: ['x'.repeat(5000)] }));
+    assert.equal(big.status, 413, 'a body over maxBodyBytes 4096');
+    assert.match(((await big.json()) as { error: string }).error, /over 4096 bytes/);
+  });
+});
+
+describe('routes', () => {
+  it('GET /health names the tasks', async () => {
+    const res = await fetch(`${base}/health`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { status: 'ok', tasks: predictor.taskNames });
+  });
+
+  it('404 for another path, 405 with Allow for another method', async () => {
+    const missing = await fetch(`${base}/v1/predict`);
+    assert.equal(missing.status, 404);
+    assert.match(
+      ((await missing.json()) as { error: string }).error,
+      /no such path '\/v1\/predict'; the paths are POST \/predict and GET \/health/,
+    );
+    const wrong = await fetch(`${base}/predict`);
+    assert.equal(wrong.status, 405);
+    assert.equal(wrong.headers.get('allow'), 'POST');
+  });
+});
+
+describe('mtl serve', () => {
+  it('listens, answers, and exits 0 on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'serve', checkpoint, '--port', '0'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const first = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
+    const line = String(first.value);
+    const port = /on http:\/\/127\.0\.0\.1:(\d+) /.exec(line)?.[1];
+    assert.ok(port !== undefined, `the first line names the address: ${line}`);
+    assert.match(line, /tasks: intent, slots, sentiment/);
+    const res = await fetch(`http://127.0.0.1:${port}/predict`, { method: 'POST', body: '{"inputs": ["play jazz"]}' });
+    assert.equal(res.status, 200);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, 'exit code after SIGTERM');
+  });
+
+  it('names a bad port and a port in use', async () => {
+    const out: string[] = [];
+    const error = mock.method(console, 'error', (...a: unknown[]) => void out.push(a.join(' ')));
+    try {
+      assert.equal(await main(['serve', checkpoint, '--port', '70000']), 1);
+      const taken = (server.address() as AddressInfo).port;
+      assert.equal(await main(['serve', checkpoint, '--port', String(taken)]), 1);
+    } finally {
+      error.mock.restore();
+    }
+    assert.match(out[0] ?? '', /--port must be at most 65535, got '70000'/);
+    assert.match(out[1] ?? '', /cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\); choose another --port or --host/);
+  });
+});
