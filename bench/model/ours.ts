@@ -7,7 +7,9 @@
  *   exported initial weights) on batch i, after `--warmup` steps: forward, the two cross-entropies
  *   summed, backward, loss read back (as the trainer logs it), gradient clipping at 1.0, AdamW (lr 1e-3,
  *   weight decay 0.01 except biases and LayerNorm), gradients cleared. `--batches random` (padded to
- *   each batch's longest, as the peer's) or `bucketed` (multitask-lm's length bucketing).
+ *   each batch's longest, as the peer's) or `bucketed` (multitask-lm's length bucketing). The default
+ *   generator is seeded with `--seed` first, as the peer's: both sides draw the same dropout masks, so
+ *   their losses agree up to float rounding.
  * - `infer`: a prediction of dev batch i (of 32) in evaluation mode under `inferenceMode` (libtorch's
  *   InferenceMode: no gradients; the encoder's layers run as libtorch's fused encoder layer): forward +
  *   argmax of both heads + the label ids read back. 2 warm-up batches.
@@ -15,7 +17,7 @@
  * The JSON line: the mean loss of the steps (train), the process's peak resident memory (VmHWM) and,
  * measured after the work, the best float32 matmul throughput it sees (2048³, GFLOP/s): the suite
  * takes the largest over all processes of both sides as the machine's peak, the denominator of MFU.
- * Usage: node dist/bench/model/ours.js --mode train|infer|latency [--size 2x256] [--batches random|bucketed] [--threads 1]
+ * Usage: node dist/bench/model/ours.js --mode train|infer|latency [--size 2x256] [--batches random|bucketed] [--threads 1] [--seed 0]
  * (compiled by `npm run build`, as the suite runs it; `node --import tsx bench/model/ours.ts …` runs the same code)
  */
 import { readFileSync } from 'node:fs';
@@ -39,6 +41,7 @@ const { values: a } = parseArgs({
     batches: { type: 'string', default: 'random' },
     threads: { type: 'string', default: '1' },
     warmup: { type: 'string', default: '3' },
+    seed: { type: 'string', default: '0' },
     data: { type: 'string', default: 'bench/out' },
   },
 });
@@ -91,6 +94,7 @@ interface Work {
 /** Training steps on `batches`, after `warmup` steps; the summary is the mean loss of the steps asked for. */
 function training(batches: TensorBatch[], warmup: number): Work {
   model.train();
+  T.manualSeed(Number(a.seed)); // the peer seeds alike: the same dropout masks on both sides
   const optimizer = new AdamW(paramGroupsNoDecay(model.namedParameters(), 0.01), { lr: 1e-3 });
   const step = (b: TensorBatch): number => {
     const loss = T.tidy(() => {

@@ -34,7 +34,7 @@ export interface Row {
 export interface SuiteResult {
   matmulGflops: number;
   blasCore: string;
-  /** Per encoder size, each side's mean training loss over the pass, per repeat: in one range when both did the same work (dropout is not seeded alike). */
+  /** Per encoder size, each side's mean training loss over the pass, per repeat: equal to float rounding when both did the same work (same seed, so the same dropout masks). */
   meanLoss: Record<string, { ours: number[]; peer: number[] }>;
   rows: Row[];
 }
@@ -210,7 +210,7 @@ export function modelTable(result: SuiteResult): string {
   );
   lines.push(
     '',
-    `Mean training loss over the pass, per repeat (unseeded dropout differs between processes, so the two sides agree in range, not digit for digit): ${losses.join('; ')}.`,
+    `Mean training loss over the pass, per repeat (both sides seeded alike, so the same dropout masks: equal up to float rounding when both did the same work): ${losses.join('; ')}.`,
   );
   return lines.join('\n');
 }

@@ -8,7 +8,7 @@ zero_grad(set_to_none=True), loss.item() every step; for inference model.eval(),
 The same protocol and modes as ours.ts: `ready` once set up, then for each stdin line i the wall ms
 of unit i (a training step on batch i, a prediction of dev batch i or of single example i); at the
 end of stdin one JSON line (mean loss of training, peak RSS, then the best 2048³ matmul GFLOP/s).
-Usage: /usr/bin/python3 bench/peer/model.py --mode train|infer|latency [--size 2x256] [--batches random|bucketed] [--threads 1]
+Usage: /usr/bin/python3 bench/peer/model.py --mode train|infer|latency [--size 2x256] [--batches random|bucketed] [--threads 1] [--seed 0]
 """
 import argparse
 import json
@@ -33,6 +33,7 @@ p.add_argument("--size", default="2x256")
 p.add_argument("--batches", default="random")
 p.add_argument("--threads", type=int, default=1)
 p.add_argument("--warmup", type=int, default=3)
+p.add_argument("--seed", type=int, default=0)
 p.add_argument("--data", default="bench/out")
 a = p.parse_args()
 torch.set_num_threads(a.threads)
@@ -76,6 +77,7 @@ class Training:
 
     def __init__(self, batches):
         model.train()
+        torch.manual_seed(a.seed)  # as ours.ts: the same dropout masks on both sides
         decay = [p for n, p in model.named_parameters() if not (n.endswith(".bias") or "LayerNorm" in n)]
         no_decay = [p for n, p in model.named_parameters() if n.endswith(".bias") or "LayerNorm" in n]
         self.optimizer = torch.optim.AdamW(
