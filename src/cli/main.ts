@@ -1,6 +1,6 @@
 /**
  * The `mtl` command line. Parses arguments (node:util parseArgs) and prints; the work is done by
- * library functions (src/train for train, finetune, transfer, eval and predict; src/serve for serve).
+ * library functions (src/train for train, finetune, transfer, eval, predict and export; src/serve for serve).
  */
 import { parseArgs } from 'node:util';
 import { MtlError } from '../errors.js';
@@ -34,6 +34,11 @@ commands:
            --host H        default 127.0.0.1 (0.0.0.0: every interface)
            --max-batch N   inputs per model call, over requests run together (default 64)
            --max-inputs N  inputs per request at most (default 256)
+  export CKPT OUT       write the checkpoint as a Hugging Face Transformers folder (config.json, model.safetensors under
+                        Transformers' names, tokenizer.json, tokenizer_config.json): the encoder as BertModel, or with
+           --task NAME     that task's head: BertForSequenceClassification or BertForTokenClassification (labels in
+                           config.json's id2label; not for CRF, mean-pooling, masked-LM or link-prediction heads)
+           --format hf     the only format so far
   finetune CKPT CONFIG  fine-tune a pre-trained checkpoint (its encoder and tokenizer) on the config's tasks, each with a
                         fresh head; the config is a training config without 'tokenizer' (encoder: dropout only)
            --freeze-encoder  train the heads only
@@ -115,6 +120,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./predict.js')).predictCommand(rest);
       case 'serve':
         return await (await import('./serve.js')).serveCommand(rest);
+      case 'export':
+        return await (await import('./export.js')).exportCommand(rest);
       case 'finetune':
         return await (await import('./finetune.js')).finetuneCommand(rest);
       case 'transfer':

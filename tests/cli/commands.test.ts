@@ -67,7 +67,7 @@ describe('mtl train', () => {
 
 describe('mtl --help', () => {
   it("each command's --help (or -h) prints that command's usage and exits 0, before any check of its arguments", async () => {
-    for (const command of ['train', 'compare', 'eval', 'predict', 'serve', 'finetune', 'transfer', 'demo']) {
+    for (const command of ['train', 'compare', 'eval', 'predict', 'serve', 'export', 'finetune', 'transfer', 'demo']) {
       for (const flag of ['--help', '-h']) {
         const r = await cli(command, flag);
         assert.equal(r.code, 0, `mtl ${command} ${flag} exits 0, got ${r.code}: ${r.stderr}`);

@@ -1,0 +1,149 @@
+/**
+ * A checkpoint as a Hugging Face Transformers model folder (`mtl export CKPT OUT`), for
+ * `from_pretrained` in Python: the encoder alone as `BertModel`, or the encoder with one task's head
+ * as `BertForSequenceClassification` (pooled [CLS] → dropout → `classifier`) or
+ * `BertForTokenClassification` (each token's state → dropout → `classifier`; no pooler), the layouts of
+ * Transformers' modeling_bert.py. The folder holds config.json (the checkpoint's, with `architectures`,
+ * `id2label`/`label2id` and `problem_type` for a head), model.safetensors under Transformers' names
+ * (`bert.` + the encoder's, `classifier.*`), tokenizer.json unchanged, and tokenizer_config.json for
+ * `BertTokenizerFast` (lower-casing and the special tokens as tokenizer.json has them).
+ */
+import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { CheckpointError, ConfigError } from '../errors.js';
+import { writeFolderAtomically } from '../io/checkpoint-atomic.js';
+import { loadCheckpoint, type TaskRecord } from '../io/checkpoint.js';
+import { saveSafetensors } from '../io/safetensors.js';
+import { BertModel, bertConfigFromHf, HF_BERT_PREFIX } from '../models/bert/index.js';
+import type { Tensor } from '../tensor/index.js';
+
+/** The Transformers class of each task type exported with a head. */
+const ARCHITECTURES: Readonly<Record<string, string>> = {
+  'sequence-classification': 'BertForSequenceClassification',
+  'token-classification': 'BertForTokenClassification',
+};
+
+export interface ExportHfOptions {
+  /** The task whose head is exported with the encoder; undefined: the encoder alone (`BertModel`). */
+  task?: string;
+}
+
+/** What `exportHf` wrote. */
+export interface ExportedHf {
+  dir: string;
+  /** The Transformers class config.json names (`architectures`). */
+  architecture: string;
+  /** Tensors in model.safetensors. */
+  tensors: number;
+}
+
+/**
+ * Writes the checkpoint at `checkpointDir` as a Transformers model folder at `outDir` (atomically).
+ * @throws ConfigError when `outDir` exists and is not empty, the task is not in the checkpoint, its
+ *   type or options have no Transformers counterpart (a CRF, mean pooling, masked-LM or link
+ *   prediction heads), or the encoder holds tensors BertModel has not (adapters, LoRA); CheckpointError
+ *   for a missing or broken checkpoint or a failed write.
+ */
+export function exportHf(checkpointDir: string, outDir: string, options: ExportHfOptions = {}): ExportedHf {
+  if (existsSync(outDir) && readdirSync(outDir).length > 0)
+    throw new ConfigError(`${outDir} exists and is not empty; export to a new folder`);
+  using ckpt = loadCheckpoint(checkpointDir, { optimizer: false });
+  checkPlainEncoder(ckpt.encoder, ckpt.encoderConfig);
+  const record = options.task === undefined ? undefined : taskRecord(ckpt.tasks, options.task, ckpt.dir);
+  const architecture = record === undefined ? 'BertModel' : (ARCHITECTURES[record.type] as string);
+  const tensors = new Map<string, Tensor>();
+  if (record === undefined) {
+    for (const [name, t] of ckpt.encoder) tensors.set(name, t);
+  } else {
+    for (const [name, t] of ckpt.encoder) {
+      if (record.type === 'token-classification' && name.startsWith('pooler.')) continue; // BertForTokenClassification has no pooler
+      tensors.set(HF_BERT_PREFIX + name, t);
+    }
+    const head = ckpt.heads.get(record.name) ?? new Map<string, Tensor>();
+    const extra = [...head.keys()].filter((k) => k !== 'classifier.weight' && k !== 'classifier.bias');
+    if (extra.length > 0)
+      throw new ConfigError(
+        `task '${record.name}': its head has ${extra.map((k) => `'${k}'`).join(', ')}, which ${architecture} has not` +
+          (extra.some((k) => k.startsWith('crf.')) ? ' (a CRF; train the task with crf: false to export it)' : ''),
+      );
+    for (const [name, t] of head) tensors.set(name, t);
+  }
+  const config = { ...ckpt.encoderConfig, architectures: [architecture], ...(record === undefined ? {} : headConfig(record)) };
+  const tokenizer = JSON.parse(readFileSync(ckpt.tokenizerFile, 'utf8')) as TokenizerJson;
+  writeFolderAtomically(outDir, (tmp) => {
+    writeFileSync(path.join(tmp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+    saveSafetensors(path.join(tmp, 'model.safetensors'), tensors, { format: 'pt' });
+    copyFileSync(ckpt.tokenizerFile, path.join(tmp, 'tokenizer.json'));
+    const maxLength = Number(ckpt.encoderConfig.max_position_embeddings);
+    writeFileSync(
+      path.join(tmp, 'tokenizer_config.json'),
+      `${JSON.stringify(tokenizerConfig(tokenizer, maxLength, ckpt.tokenizerFile), null, 2)}\n`,
+    );
+  });
+  return { dir: outDir, architecture, tensors: tensors.size };
+}
+
+/** The record of task `name`, checked for a Transformers counterpart. */
+function taskRecord(tasks: readonly TaskRecord[], name: string, dir: string): TaskRecord {
+  const record = tasks.find((t) => t.name === name);
+  if (record === undefined)
+    throw new ConfigError(`${dir} has no task '${name}'; its tasks are ${tasks.map((t) => `'${t.name}'`).join(', ')}`);
+  if (ARCHITECTURES[record.type] === undefined)
+    throw new ConfigError(
+      `task '${name}' is ${record.type}, which is not exported with its head (${Object.keys(ARCHITECTURES).join(', ')} are); ` +
+        'export the encoder alone without --task',
+    );
+  const options = (record.options ?? {}) as Record<string, unknown>;
+  if (options.pooling === 'mean')
+    throw new ConfigError(
+      `task '${name}' reads the mean of the token states (pooling: mean); BertForSequenceClassification reads the pooled [CLS]`,
+    );
+  return record;
+}
+
+/** config.json's fields for a head: labels, problem type, the head's dropout. */
+function headConfig(record: TaskRecord): Record<string, unknown> {
+  const labels = record.labels ?? [];
+  const options = (record.options ?? {}) as Record<string, unknown>;
+  return {
+    id2label: Object.fromEntries(labels.map((l, i) => [String(i), l])),
+    label2id: Object.fromEntries(labels.map((l, i) => [l, i])),
+    ...(record.type === 'sequence-classification'
+      ? { problem_type: options.multiLabel === true ? 'multi_label_classification' : 'single_label_classification' }
+      : {}),
+    ...(typeof options.classifierDropout === 'number' ? { classifier_dropout: options.classifierDropout } : {}),
+  };
+}
+
+/** Refuses an encoder with tensors a plain BertModel of its config has not (adapters, LoRA) or lacks some. */
+function checkPlainEncoder(encoder: ReadonlyMap<string, Tensor>, config: Record<string, unknown>): void {
+  using bert = new BertModel(bertConfigFromHf(config));
+  const names = new Set(bert.stateDict().keys());
+  const extra = [...encoder.keys()].filter((k) => !names.has(k) && !k.startsWith('pooler.'));
+  if (extra.length > 0)
+    throw new ConfigError(
+      `the encoder has tensors BertModel has not (${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ', …' : ''}): ` +
+        'adapters or LoRA are not exported; Transformers has no place for them in BertModel',
+    );
+  const missing = [...names].filter((k) => !encoder.has(k) && !k.startsWith('pooler.'));
+  if (missing.length > 0) throw new CheckpointError(`the checkpoint's encoder lacks ${missing.slice(0, 3).join(', ')}`);
+}
+
+interface TokenizerJson {
+  normalizer?: { type?: string; lowercase?: boolean } | null;
+  added_tokens?: { content: string; special?: boolean }[];
+}
+
+/** tokenizer_config.json for Transformers' BertTokenizerFast: lower-casing and the special tokens of `tokenizer`. */
+function tokenizerConfig(tokenizer: TokenizerJson, maxLength: number, file: string): Record<string, unknown> {
+  const special = new Set((tokenizer.added_tokens ?? []).filter((t) => t.special === true).map((t) => t.content));
+  const roles = { unk_token: '[UNK]', sep_token: '[SEP]', pad_token: '[PAD]', cls_token: '[CLS]', mask_token: '[MASK]' };
+  const absent = Object.values(roles).filter((t) => !special.has(t));
+  if (absent.length > 0) throw new CheckpointError(`${file} has no special token ${absent.join(', ')}; BertTokenizerFast needs them`);
+  return {
+    tokenizer_class: 'BertTokenizerFast',
+    do_lower_case: tokenizer.normalizer?.lowercase === true,
+    model_max_length: maxLength,
+    ...roles,
+  };
+}
