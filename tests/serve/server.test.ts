@@ -13,7 +13,7 @@ import { after, before, describe, it, mock } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { createPredictServer } from '../../src/serve/server.js';
 import { Predictor, predictionToJson } from '../../src/train/predict.js';
-import { tinyRun, type RunFolder } from '../train/trainer-fixture.js';
+import { tinyRun, trainTiny, type RunFolder } from '../train/trainer-fixture.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 let run: RunFolder;
@@ -24,13 +24,7 @@ let base: string;
 
 before(async () => {
   run = tinyRun();
-  checkpoint = path.join(run.dir, 'serve-out', 'best');
-  const log = mock.method(console, 'log', () => undefined);
-  try {
-    assert.equal(await main(['train', run.configFile, '--output', path.dirname(checkpoint), '--max-steps', '6']), 0, 'tiny training run');
-  } finally {
-    log.mock.restore();
-  }
+  checkpoint = await trainTiny(run, path.join(run.dir, 'serve-out'), 6);
   predictor = Predictor.load(checkpoint);
   server = createPredictServer(predictor, { maxInputs: 8, maxBodyBytes: 4096, log: () => undefined });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -17,7 +17,7 @@ import { taskSpec } from '../../src/tasks/index.js';
 import { noGrad, tensor, tidy, type Tensor } from '../../src/tensor/index.js';
 import { exportHf } from '../../src/train/export-hf.js';
 import { loadModelWeights } from '../../src/train/run-checkpoint.js';
-import { tinyRun, type RunFolder } from './trainer-fixture.js';
+import { tinyRun, trainTiny, type RunFolder } from './trainer-fixture.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 let run: RunFolder;
@@ -26,13 +26,7 @@ const out = (name: string) => path.join(run.dir, 'exported', name);
 
 before(async () => {
   run = tinyRun();
-  best = path.join(run.dir, 'export-run', 'best');
-  const log = mock.method(console, 'log', () => undefined);
-  try {
-    assert.equal(await main(['train', run.configFile, '--output', path.dirname(best), '--max-steps', '4']), 0, 'tiny training run');
-  } finally {
-    log.mock.restore();
-  }
+  best = await trainTiny(run, path.join(run.dir, 'export-run'), 4);
 });
 after(() => run.remove());
 

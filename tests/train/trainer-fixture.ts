@@ -7,6 +7,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mock } from 'node:test';
+import { main } from '../../src/cli/main.js';
 import { parseTrainingConfig, type TrainingConfig } from '../../src/io/config/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -106,4 +108,19 @@ export function tinyRun(): RunFolder {
 /** The tiny run's config with another output folder (and YAML variations), as `loadTrainingConfig` would give it. */
 export function tinyConfig(run: RunFolder, outputDir: string, extra: Parameters<typeof tinyYaml>[1] = {}): TrainingConfig {
   return parseTrainingConfig(tinyYaml(outputDir, extra), { source: path.join(run.dir, 'config.yaml') });
+}
+
+/**
+ * Trains the tiny run for `steps` steps into `outputDir` (`mtl train … --output --max-steps`, its log
+ * silenced) and returns the best checkpoint's folder.
+ */
+export async function trainTiny(run: RunFolder, outputDir: string, steps: number): Promise<string> {
+  const log = mock.method(console, 'log', () => undefined);
+  try {
+    const code = await main(['train', run.configFile, '--output', outputDir, '--max-steps', String(steps)]);
+    if (code !== 0) throw new Error(`the tiny training run exited with ${code}`);
+  } finally {
+    log.mock.restore();
+  }
+  return path.join(outputDir, 'best');
 }
