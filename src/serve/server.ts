@@ -9,6 +9,8 @@
  * element and what was expected), 404 for another path, 405 for another method (with `Allow`), 413 for
  * a body or an input list over the limits, 500 for a failure of the model (also logged).
  * Requests that arrive while the model is busy run together in its next call (./coalesce.ts).
+ * `close()` lets the requests under way be answered, each with `Connection: close`, and drops those
+ * whose body is still arriving, so it ends as soon as the model has answered.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { predictInputOf, predictionToJson, type PredictInput, type PredictionRecord } from '../train/predict.js';
@@ -54,6 +56,7 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
   const maxBatch = options.maxBatch ?? 64;
   const log = options.log ?? ((line: string) => console.error(line));
   const model = new Coalescer<PredictInput, PredictionRecord>((inputs) => predictor.predict(inputs, maxBatch), maxBatch);
+  const uploading = new Set<IncomingMessage>(); // requests whose body is still arriving
 
   const handle = async (req: IncomingMessage): Promise<unknown> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -61,7 +64,9 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
     if (method === undefined) throw new HttpError(404, `no such path '${url.pathname}'; the paths are POST /predict and GET /health`);
     if (req.method !== method) throw new HttpError(405, `${url.pathname} takes ${method}, not ${req.method ?? '?'}`, { allow: method });
     if (url.pathname === '/health') return { status: 'ok', tasks: predictor.taskNames };
-    const inputs = inputsOf(await readJson(req, maxBodyBytes), maxInputs);
+    uploading.add(req);
+    const body = await readJson(req, maxBodyBytes).finally(() => uploading.delete(req));
+    const inputs = inputsOf(body, maxInputs);
     try {
       return { predictions: (await model.submit(inputs)).map(predictionToJson) };
     } catch (e) {
@@ -70,19 +75,29 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
     }
   };
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
+    // Once closing, keep-alive clients are told to let go, else close() waits out their idle timeout.
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+      sendJson(res, status, body, server.listening ? headers : { ...headers, connection: 'close' });
     handle(req).then(
-      (body) => send(res, 200, body),
+      (body) => send(200, body),
       (e: unknown) => {
         if (!(e instanceof HttpError)) log(`mtl serve: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
         const err = e instanceof HttpError ? e : new HttpError(500, 'internal error');
-        send(res, err.status, { error: err.message }, err.headers);
+        send(err.status, { error: err.message }, err.headers);
       },
     );
   });
+  // A stalled upload would otherwise hold close() for Node's requestTimeout (300 s).
+  const close = server.close.bind(server);
+  server.close = (callback) => {
+    for (const req of uploading) req.destroy();
+    return close(callback);
+  };
+  return server;
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
@@ -90,18 +105,24 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 
 /**
  * The request body parsed as JSON.
- * @throws HttpError 413 past `maxBytes` (the connection is closed after the answer), 400 for invalid JSON.
+ * @throws HttpError 413 past `maxBytes` (the connection is closed after the answer), 400 for invalid JSON
+ *   or a body cut off (the client went away: an answer nobody reads, and nothing for the log).
  */
 async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      req.resume(); // let the rest drain; the answer closes the connection
-      throw new HttpError(413, `request body over ${maxBytes} bytes; send fewer inputs per request`, { connection: 'close' });
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) {
+        req.resume(); // let the rest drain; the answer closes the connection
+        throw new HttpError(413, `request body over ${maxBytes} bytes; send fewer inputs per request`, { connection: 'close' });
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (e) {
+    if (e instanceof HttpError) throw e;
+    throw new HttpError(400, `the body was cut off (${e instanceof Error ? e.message : String(e)})`);
   }
   const text = Buffer.concat(chunks).toString('utf8');
   try {

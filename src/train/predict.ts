@@ -290,12 +290,20 @@ export class Predictor implements Disposable {
 export function predictInputOf(value: unknown): PredictInput | string {
   if (typeof value === 'string') return { text: value };
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return `expected a string or an object with "text", got ${JSON.stringify(value)}`;
+    return `expected a string or an object with "text", got ${described(value)}`;
   const o = value as Record<string, unknown>;
-  if (typeof o.text !== 'string') return `"text" must be a string, got ${JSON.stringify(o.text)}`;
-  if (o.text_pair !== undefined && typeof o.text_pair !== 'string')
-    return `"text_pair" must be a string, got ${JSON.stringify(o.text_pair)}`;
+  if (typeof o.text !== 'string') return `"text" must be a string, got ${described(o.text)}`;
+  if (o.text_pair !== undefined && typeof o.text_pair !== 'string') return `"text_pair" must be a string, got ${described(o.text_pair)}`;
   return o.text_pair === undefined ? { text: o.text } : { text: o.text, textPair: o.text_pair };
+}
+
+/**
+ * A value that is not a string, named for an error message: scalars as JSON, arrays and objects by
+ * kind only (stringifying them would echo a megabyte back, or overflow the stack on deep nesting).
+ */
+function described(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' && value !== null ? 'an object' : String(JSON.stringify(value));
 }
 
 /** A prediction record as JSON prints it (`mtl predict`'s lines, `mtl serve`'s answers): snake_case `text_pair`. */

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent, request, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -168,5 +168,111 @@ describe('mtl serve', () => {
     }
     assert.match(out[0] ?? '', /--port must be at most 65535, got '70000'/);
     assert.match(out[1] ?? '', /cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\); choose another --port or --host/);
+  });
+});
+
+/** A server over a stand-in model that answers each text with its length once `release` is called. */
+async function gatedServer(
+  log: (line: string) => void = () => undefined,
+): Promise<{ server: Server; base: string; release: () => void; asked: Promise<void> }> {
+  let release = () => {};
+  let markAsked = () => {};
+  const gate = new Promise<void>((r) => (release = r));
+  const asked = new Promise<void>((r) => (markAsked = r));
+  const stub = {
+    taskNames: ['len'],
+    predict: async (inputs: readonly { text: string }[]) => {
+      markAsked();
+      await gate;
+      return inputs.map(({ text }) => ({ text, predictions: { len: { label: String(text.length), probability: 1 } } }));
+    },
+  };
+  const s = createPredictServer(stub, { log });
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  return { server: s, base: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, release, asked };
+}
+
+/** Whether `promise` settles within `ms` milliseconds. */
+const within = (promise: Promise<unknown>, ms: number) =>
+  Promise.race([promise.then(() => true), new Promise<boolean>((r) => setTimeout(r, ms, false).unref())]);
+
+describe('hostile bodies and closing', () => {
+  it('400, not 500, for an input nested 10,000 arrays deep', async () => {
+    const { server: s, base: b, release } = await gatedServer();
+    release();
+    try {
+      const res = await fetch(`${b}/predict`, { method: 'POST', body: `{"inputs": [${'['.repeat(10_000)}${']'.repeat(10_000)}]}` });
+      const { error } = (await res.json()) as { error: string };
+      assert.equal(res.status, 400, error);
+      assert.match(error, /inputs\[0\]: expected a string or an object with "text", got an array/);
+    } finally {
+      s.close();
+    }
+  });
+
+  it('close() answers the request under way with Connection: close and ends without waiting for keep-alive', async () => {
+    const { server: s, base: b, release, asked } = await gatedServer();
+    const agent = new Agent({ keepAlive: true });
+    const answer = new Promise<{ status?: number; connection?: string; body: string }>((resolve, reject) => {
+      const req = request(`${b}/predict`, { method: 'POST', agent }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += String(chunk)));
+        res.on('end', () => resolve({ status: res.statusCode, connection: res.headers.connection, body }));
+      });
+      req.on('error', reject);
+      req.end('{"inputs": ["four"]}');
+    });
+    await asked;
+    const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+    release();
+    const got = await answer;
+    assert.equal(got.status, 200, got.body);
+    assert.deepEqual(
+      JSON.parse(got.body),
+      { predictions: [{ text: 'four', predictions: { len: { label: '4', probability: 1 } } }] },
+      'the answer',
+    );
+    assert.equal(got.connection, 'close', 'the answer tells the keep-alive client to let go');
+    try {
+      assert.ok(await within(closed, 2000), 'close() ended within 2 s of the last answer (not after the 5 s keep-alive timeout)');
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('close() drops a request whose body stalls instead of waiting for it', async () => {
+    const { server: s, base: b, release } = await gatedServer();
+    release();
+    const { port } = new URL(b);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write('POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"inputs": [');
+    const gone = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    await new Promise((r) => setTimeout(r, 200)); // the request reaches the server
+    const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+    try {
+      assert.ok(await within(closed, 2000), 'close() ended within 2 s (not after the 300 s request timeout)');
+      assert.ok(await within(gone, 1000), 'the stalled connection was closed');
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  it('a client going away mid-body is not logged as a failure, and the server answers the next', async () => {
+    const lines: string[] = [];
+    const { server: s, base: b, release } = await gatedServer((line) => lines.push(line));
+    release();
+    try {
+      const socket = connect(Number(new URL(b).port), '127.0.0.1');
+      socket.write('POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"inputs": [');
+      await new Promise((r) => setTimeout(r, 200));
+      socket.destroy();
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(lines, [], 'nothing logged');
+      const res = await fetch(`${b}/predict`, { method: 'POST', body: '{"inputs": "next"}' });
+      assert.equal(res.status, 200, 'the next request');
+    } finally {
+      s.close();
+    }
   });
 });
