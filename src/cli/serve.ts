@@ -48,7 +48,8 @@ export async function serveCommand(args: string[]): Promise<number> {
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      process.off('SIGTERM', stop); // a second Ctrl-C kills at once
+      console.error('mtl serve: stopping once the requests under way are answered (Ctrl-C again: stop now)');
       server.close(() => resolve()); // idle connections close now, requests under way finish first
     };
     process.on('SIGINT', stop);

@@ -5,7 +5,7 @@
  *   `{"text": …, "text_pair": …}` (the `inputs` key as Hugging Face's Inference API has it) →
  *   `200 {"predictions": [RECORD, …]}`, one RECORD per input in order, as `mtl predict` prints them.
  * - `GET /health` → `200 {"status": "ok", "tasks": [task names]}`.
- * Errors are JSON `{"error": "…"}`: 400 for a body that is not JSON or not that shape (naming the
+ * Errors are JSON `{"error": "…"}`: 400 for a body that is not UTF-8 JSON or not that shape (naming the
  * element and what was expected), 404 for another path, 405 for another method (with `Allow`), 413 for
  * a body or an input list over the limits, 500 for a failure of the model (also logged).
  * Requests that arrive while the model is busy run together in its next call (./coalesce.ts).
@@ -103,9 +103,11 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * The request body parsed as JSON.
- * @throws HttpError 413 past `maxBytes` (the connection is closed after the answer), 400 for invalid JSON
+ * @throws HttpError 413 past `maxBytes` (the connection is closed after the answer), 400 for invalid UTF-8 or JSON
  *   or a body cut off (the client went away: an answer nobody reads, and nothing for the log).
  */
 async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
@@ -124,7 +126,13 @@ async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown
     if (e instanceof HttpError) throw e;
     throw new HttpError(400, `the body was cut off (${e instanceof Error ? e.message : String(e)})`);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  let text: string;
+  try {
+    text = utf8.decode(Buffer.concat(chunks));
+  } catch {
+    // Decoding leniently would put U+FFFD into the texts and predict on them without a word.
+    throw new HttpError(400, 'the body is not UTF-8; send JSON in UTF-8 (RFC 8259)');
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {

@@ -258,6 +258,20 @@ describe('hostile bodies and closing', () => {
     }
   });
 
+  it('400 for a body that is not UTF-8, rather than predicting on U+FFFD', async () => {
+    const { server: s, base: b, release } = await gatedServer();
+    release();
+    try {
+      const body = Buffer.concat([Buffer.from('{"inputs": ["caf'), Buffer.from([0xe9]), Buffer.from(' music"]}')]);
+      const res = await fetch(`${b}/predict`, { method: 'POST', body });
+      const { error } = (await res.json()) as { error: string };
+      assert.equal(res.status, 400, error);
+      assert.match(error, /the body is not UTF-8/);
+    } finally {
+      s.close();
+    }
+  });
+
   it('a client going away mid-body is not logged as a failure, and the server answers the next', async () => {
     const lines: string[] = [];
     const { server: s, base: b, release } = await gatedServer((line) => lines.push(line));
