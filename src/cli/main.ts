@@ -24,7 +24,7 @@ commands:
   eval CKPT             evaluate a checkpoint folder on its run's data (from its training_config.yaml); prints JSON
            --split S       dev (default) or test
   predict CKPT TEXT...  print one JSON line per text: every task's prediction (label and probability; BIO tags and
-                        typed spans with character offsets into the text; masked-LM fillers of [MASK]); link-prediction
+                        typed spans with offsets into the text (UTF-16 code units, as JavaScript indexes strings); masked-LM fillers of [MASK]); link-prediction
                         tasks are not run (a checkpoint with only those is an error: use eval)
            --input FILE    read the texts from a JSON lines file instead: "a text" or {"text": …, "text_pair": …} per line
   serve CKPT            answer predictions over HTTP until Ctrl-C: POST /predict with {"inputs": ["a text", …]} (or

@@ -1,7 +1,8 @@
 /**
  * Prediction with a checkpoint folder: every task of the model on new texts. Classification gives
  * the label and its probability (the labels and theirs for multi-label tasks); tagging gives the BIO
- * tag of each word and the typed spans, with character offsets into the text as given.
+ * tag of each word and the typed spans, with offsets into the text as given (JavaScript string
+ * indices, UTF-16 code units: `text.slice(start, end)`; an emoji outside the BMP counts 2).
  *
  * Tasks trained on pre-split words (SNIPS, ATIS, CoNLL) get the text split into words at whitespace,
  * with punctuation at a word's ends split off (the data sets write "boston ." not "boston.") and
@@ -40,7 +41,7 @@ export interface PredictInput {
   readonly textPair?: string;
 }
 
-/** A typed span: characters `start` ≤ i < `end` of the input text, which `text` equals. */
+/** A typed span: UTF-16 code units `start` ≤ i < `end` of the input text (`text.slice(start, end)`), which `text` equals. */
 export interface PredictedSpan {
   readonly type: string;
   readonly start: number;
