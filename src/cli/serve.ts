@@ -17,6 +17,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       'max-batch': { type: 'string', default: '64' },
       'max-inputs': { type: 'string', default: '256' },
+      'max-text-chars': { type: 'string', default: '10000' },
     },
     allowPositionals: true,
     strict: true,

@@ -27,6 +27,8 @@ export interface ServeOptions {
   maxBodyBytes?: number;
   /** Inputs of one request at most. Default 256. */
   maxInputs?: number;
+  /** Characters of one text (or text pair) at most; the model reads only its first max_length tokens. Default 10,000. */
+  maxTextChars?: number;
   /** Inputs of one model call at most, over requests run together (and the encoder's batch size). Default 64. */
   maxBatch?: number;
   /** Where failures of the model are logged. Default console.error. */
@@ -53,6 +55,7 @@ const ROUTES: Record<string, string> = { '/predict': 'POST', '/health': 'GET' };
 export function createPredictServer(predictor: PredictService, options: ServeOptions = {}): Server {
   const maxBodyBytes = options.maxBodyBytes ?? 1 << 20;
   const maxInputs = options.maxInputs ?? 256;
+  const maxTextChars = options.maxTextChars ?? 10_000;
   const maxBatch = options.maxBatch ?? 64;
   const log = options.log ?? ((line: string) => console.error(line));
   const model = new Coalescer<PredictInput, PredictionRecord>((inputs) => predictor.predict(inputs, maxBatch), maxBatch);
@@ -66,7 +69,7 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
     if (url.pathname === '/health') return { status: 'ok', tasks: predictor.taskNames };
     uploading.add(req);
     const body = await readJson(req, maxBodyBytes).finally(() => uploading.delete(req));
-    const inputs = inputsOf(body, maxInputs);
+    const inputs = inputsOf(body, maxInputs, maxTextChars);
     try {
       return { predictions: (await model.submit(inputs)).map(predictionToJson) };
     } catch (e) {
@@ -142,9 +145,11 @@ async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown
 
 /**
  * The inputs of a request body `{"inputs": INPUT | [INPUT, …]}`.
- * @throws HttpError 400 naming the first bad element and what was expected; 413 past `maxInputs`.
+ * @throws HttpError 400 naming the first bad element and what was expected; 413 past `maxInputs`, or
+ *   for a text over `maxTextChars` (a long text costs its splitting into words and its answer, though
+ *   the model reads only the first max_length tokens).
  */
-function inputsOf(body: unknown, maxInputs: number): PredictInput[] {
+function inputsOf(body: unknown, maxInputs: number, maxTextChars: number): PredictInput[] {
   const expected = 'expected {"inputs": "a text"} or {"inputs": ["a text", {"text": "…", "text_pair": "…"}, …]}';
   if (typeof body !== 'object' || body === null || Array.isArray(body) || !('inputs' in body))
     throw new HttpError(400, `the body has no "inputs"; ${expected}`);
@@ -154,7 +159,11 @@ function inputsOf(body: unknown, maxInputs: number): PredictInput[] {
   if (list.length > maxInputs) throw new HttpError(413, `${list.length} inputs in one request; at most ${maxInputs}`);
   return list.map((value, i) => {
     const input = predictInputOf(value);
-    if (typeof input === 'string') throw new HttpError(400, `${Array.isArray(raw) ? `inputs[${i}]` : 'inputs'}: ${input}; ${expected}`);
+    const where = Array.isArray(raw) ? `inputs[${i}]` : 'inputs';
+    if (typeof input === 'string') throw new HttpError(400, `${where}: ${input}; ${expected}`);
+    const chars = input.text.length + (input.textPair?.length ?? 0);
+    if (chars > maxTextChars)
+      throw new HttpError(413, `${where}: a text of ${chars} characters; at most ${maxTextChars} (--max-text-chars)`);
     return input;
   });
 }

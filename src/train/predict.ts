@@ -193,9 +193,9 @@ export class Predictor implements Disposable {
     }
   }
 
-  /** The task names, in the checkpoint's order. */
+  /** The names of the tasks `predict` answers (all but link prediction), in the checkpoint's order. */
   get taskNames(): string[] {
-    return this.#tasks.map((t) => t.spec.name);
+    return this.#tasks.filter((t) => PREDICTED_INPUTS.includes(t.input)).map((t) => t.spec.name);
   }
 
   /** Every task's prediction for each input, in input order; batches of `batchSize` inputs share encoder passes. */

@@ -26,7 +26,7 @@ before(async () => {
   run = tinyRun();
   checkpoint = await trainTiny(run, path.join(run.dir, 'serve-out'), 6);
   predictor = Predictor.load(checkpoint);
-  server = createPredictServer(predictor, { maxInputs: 8, maxBodyBytes: 4096, log: () => undefined });
+  server = createPredictServer(predictor, { maxInputs: 8, maxBodyBytes: 4096, maxTextChars: 1000, log: () => undefined });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -108,13 +108,19 @@ describe('POST /predict', () => {
     }
   });
 
-  it('413 past the input and body limits', async () => {
+  it('413 past the input, text and body limits', async () => {
     const many = await post(JSON.stringify({ inputs: Array.from({ length: 9 }, () => 'x') }));
     assert.equal(many.status, 413, 'nine inputs over maxInputs 8');
     assert.match(((await many.json()) as { error: string }).error, /9 inputs in one request; at most 8/);
     const big = await post(JSON.stringify({ inputs: ['x'.repeat(5000)] }));
     assert.equal(big.status, 413, 'a body over maxBodyBytes 4096');
     assert.match(((await big.json()) as { error: string }).error, /over 4096 bytes/);
+    const long = await post(JSON.stringify({ inputs: ['fine', { text: 'a '.repeat(400), text_pair: 'b '.repeat(200) }] }));
+    assert.equal(long.status, 413, 'a text and its pair of 1,200 characters over maxTextChars 1000');
+    assert.match(
+      ((await long.json()) as { error: string }).error,
+      /inputs\[1\]: a text of 1200 characters; at most 1000 \(--max-text-chars\)/,
+    );
   });
 });
 

@@ -18,7 +18,7 @@ import { buildModel } from '../../src/train/build.js';
 import { taskSpec } from '../../src/tasks/index.js';
 import type { Tensor } from '../../src/tensor/index.js';
 import { Tokenizer } from '../../src/tokenization/index.js';
-import { predict } from '../../src/train/predict.js';
+import { predict, Predictor } from '../../src/train/predict.js';
 import { DATASETS } from './trainer-fixture.js';
 
 const PRETRAIN = `seed: 3
@@ -122,6 +122,8 @@ describe('pre-training from a config: masked LM, supersense and link prediction 
     );
     assert.ok('label' in p!.predictions.supersense!, 'a supersense label');
     assert.equal(p!.predictions.relations, undefined, 'link prediction is not run on texts');
+    using predictor = Predictor.load(at('out', 'pretrain', 'best'));
+    assert.deepEqual(predictor.taskNames, ['glosses', 'supersense'], 'the tasks predict answers (what mtl serve lists), not relations');
   });
 });
 
