@@ -28,6 +28,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const options = {
     maxBatch: positiveInt(values['max-batch'], '--max-batch'),
     maxInputs: positiveInt(values['max-inputs'], '--max-inputs'),
+    maxTextChars: positiveInt(values['max-text-chars'], '--max-text-chars'),
   };
   using predictor = Predictor.load(dir);
   const server = createPredictServer(predictor, options);

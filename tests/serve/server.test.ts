@@ -145,21 +145,28 @@ describe('routes', () => {
 });
 
 describe('mtl serve', () => {
-  it('listens, answers, and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'serve', checkpoint, '--port', '0'], {
+  it('listens, answers within its --max-text-chars, and exits 0 on SIGTERM', async () => {
+    const argv = ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'serve', checkpoint, '--port', '0', '--max-text-chars', '12'];
+    const child = spawn(process.execPath, argv, {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    const first = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
-    const line = String(first.value);
-    const port = /on http:\/\/127\.0\.0\.1:(\d+) /.exec(line)?.[1];
-    assert.ok(port !== undefined, `the first line names the address: ${line}`);
-    assert.match(line, /tasks: intent, slots, sentiment/);
-    const res = await fetch(`http://127.0.0.1:${port}/predict`, { method: 'POST', body: '{"inputs": ["play jazz"]}' });
-    assert.equal(res.status, 200);
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0, 'exit code after SIGTERM');
+    try {
+      const first = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
+      const line = String(first.value);
+      const port = /on http:\/\/127\.0\.0\.1:(\d+) /.exec(line)?.[1];
+      assert.ok(port !== undefined, `the first line names the address: ${line}`);
+      assert.match(line, /tasks: intent, slots, sentiment/);
+      const res = await fetch(`http://127.0.0.1:${port}/predict`, { method: 'POST', body: '{"inputs": ["play jazz"]}' });
+      assert.equal(res.status, 200);
+      const long = await fetch(`http://127.0.0.1:${port}/predict`, { method: 'POST', body: '{"inputs": ["play some jazz"]}' });
+      assert.equal(long.status, 413, 'a 14-character text over --max-text-chars 12');
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, 'exit code after SIGTERM');
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); // a failed assertion must not leave it running
+    }
   });
 
   it('names a bad port and a port in use', async () => {
