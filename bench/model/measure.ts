@@ -32,3 +32,6 @@ export function percentile(xs: readonly number[], p: number): number {
   const hi = Math.min(lo + 1, s.length - 1);
   return (s[lo] as number) + ((s[hi] as number) - (s[lo] as number)) * (rank - lo);
 }
+
+/** The median of `xs`: the middle value, or the mean of the two middle ones for an even count. */
+export const median = (xs: readonly number[]): number => percentile(xs, 50);

@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { openSafetensors } from '../../src/io/safetensors.js';
 import { ensureOpenBlasCore } from '../../src/tensor/blas-core.js';
 import { interleaved, type SideRun } from './interleave.js';
-import { percentile } from './measure.js';
+import { median, percentile } from './measure.js';
 import { ENCODER_SIZES, modelFlops, type BenchBatch, type BenchData, type EncoderSize, type FlopModel } from './shared.js';
 
 /** One row of the table: a figure of both sides. */
@@ -38,12 +38,6 @@ export interface SuiteResult {
   meanLoss: Record<string, { ours: number[]; peer: number[] }>;
   rows: Row[];
 }
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 /** Examples, non-padding tokens and model FLOPs of a list of batches. */
 function work(batches: readonly BenchBatch[], flops: FlopModel, training: boolean): { examples: number; tokens: number; flops: number } {

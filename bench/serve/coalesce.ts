@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { percentile } from '../model/measure.js';
+import { median, percentile } from '../model/measure.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -82,7 +82,6 @@ for (let r = 0; r < Number(a.repeats); r++) {
     }
   }
 }
-const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
 const fig = (maxBatch: number, key: 'requestsPerSecond' | 'p50Ms' | 'p95Ms') => median((runs.get(maxBatch) ?? []).map((x) => x[key]));
 const rows = (['requestsPerSecond', 'p50Ms', 'p95Ms'] as const).map((key) => ({ key, alone: fig(1, key), together: fig(64, key) }));
 console.log(`${clients} clients, ${requests} requests of one utterance, ${a.repeats} repeats, medians; ${checkpoint}`);
