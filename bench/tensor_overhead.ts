@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import * as T from '../src/tensor/index.js';
-import { AdamW } from '../src/train/optim/adamw.js';
+import { AdamW } from '../src/optim/adamw.js';
 
 const { values } = parseArgs({
   options: {

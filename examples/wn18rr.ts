@@ -21,7 +21,7 @@ import { KgEmbeddingModel } from '../src/tasks/kg/model.js';
 import { negativeSamplingLoss, sampleNegatives } from '../src/tasks/kg/negative-sampling.js';
 import { scoringFunction, type ScoringName } from '../src/tasks/kg/scoring.js';
 import { manualSeed, tidy } from '../src/tensor/index.js';
-import { AdamW } from '../src/train/optim/adamw.js';
+import { AdamW } from '../src/optim/adamw.js';
 
 export interface Wn18rrRun {
   scoring: ScoringName;

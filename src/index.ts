@@ -25,7 +25,16 @@ export * from './mtl/weighting/index.js';
 export * from './mtl/surgery/index.js';
 export * from './mtl/peft/index.js';
 export * from './mtl/mmoe.js';
+export { TrainingStrategy, streamProbabilities, type StepLosses } from './mtl/strategy.js';
+export { applyArchitecture, SHARED_ADAPTER } from './mtl/architecture.js';
+export { readTaskData, holdOut, inputKindOf, type InputKind, type TaskData } from './data/task-data.js';
+export * from './optim/index.js';
+export * from './run/index.js';
+export * from './eval/index.js';
 export * from './train/index.js';
+export * from './predict/index.js';
+export * from './export/index.js';
+export * from './experiments/index.js';
 export { createPredictServer, type PredictService, type ServeOptions } from './serve/server.js';
 export { Coalescer, type BatchFn } from './serve/coalesce.js';
 // Names two layers both export: the one meant here.

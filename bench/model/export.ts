@@ -24,7 +24,7 @@ import { MultiTaskModel } from '../../src/mtl/multitask-model.js';
 import type { Features } from '../../src/tasks/index.js';
 import { manualSeed } from '../../src/tensor/index.js';
 import { Rng } from '../../src/tensor/rng.js';
-import { prepareRun, type StreamSplit } from '../../src/train/index.js';
+import { prepareRun, type StreamSplit } from '../../src/run/index.js';
 import { ENCODER_SIZES, encoderConfig, type BenchBatch, type BenchData } from './shared.js';
 
 const { values } = parseArgs({

@@ -28,9 +28,9 @@ import { BertModel } from '../../src/models/bert/index.js';
 import { MultiTaskModel } from '../../src/mtl/multitask-model.js';
 import { taskSpec, type TaskSpecFields } from '../../src/tasks/index.js';
 import * as T from '../../src/tensor/index.js';
-import { clipGradNorm } from '../../src/train/clip.js';
-import { AdamW } from '../../src/train/optim/adamw.js';
-import { paramGroupsNoDecay } from '../../src/train/optim/param-groups.js';
+import { clipGradNorm } from '../../src/optim/clip.js';
+import { AdamW } from '../../src/optim/adamw.js';
+import { paramGroupsNoDecay } from '../../src/optim/param-groups.js';
 import { peakRssMiB, type TensorBatch } from './measure.js';
 import { encoderConfig, type BenchBatch, type BenchData, type EncoderSize } from './shared.js';
 

@@ -1,7 +1,7 @@
 /** `mtl compare CONFIG`: parses, calls `compare`, prints the table. */
 import { parseArgs } from 'node:util';
-import { compare } from '../train/compare.js';
-import { compareMarkdown } from '../train/compare-table.js';
+import { compare } from '../experiments/compare.js';
+import { compareMarkdown } from '../experiments/compare-table.js';
 import { onePositional } from './args.js';
 
 /** Runs `mtl compare`; returns the exit code. */

@@ -11,7 +11,7 @@ import { loadTrainingConfig } from '../io/config/index.js';
 import { packageRoot } from '../package-root.js';
 import { NON_FRACTION_METRICS } from '../tasks/index.js';
 import { setNumThreads } from '../tensor/index.js';
-import { predict, type PredictionRecord } from '../train/predict.js';
+import { predict, type PredictionRecord } from '../predict/predict.js';
 import { train } from '../train/trainer.js';
 import { withOverrides } from './train.js';
 

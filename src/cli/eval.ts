@@ -1,7 +1,7 @@
 /** `mtl eval CKPT [--split dev|test]`: evaluates a checkpoint on its run's data and prints the metrics as JSON. */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
-import { evaluateCheckpoint } from '../train/eval-checkpoint.js';
+import { evaluateCheckpoint } from '../eval/checkpoint.js';
 import { onePositional } from './args.js';
 
 export async function evalCommand(args: string[]): Promise<number> {

@@ -1,7 +1,7 @@
 /** `mtl export CKPT OUT [--task NAME] [--format hf]`: writes a checkpoint as a Hugging Face Transformers model folder. */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
-import { exportHf } from '../train/export-hf.js';
+import { exportHf } from '../export/hf.js';
 
 export async function exportCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -1,6 +1,6 @@
 /**
  * The `mtl` command line. Parses arguments (node:util parseArgs) and prints; the work is done by
- * library functions (src/train for train, finetune, transfer, eval, predict and export; src/serve for serve).
+ * library functions (src/train for train and finetune, src/experiments for compare and transfer, src/eval, src/predict, src/export; src/serve for serve).
  */
 import { parseArgs } from 'node:util';
 import { MtlError } from '../errors.js';

@@ -1,7 +1,7 @@
 /** `mtl predict CKPT "text" … | --input file.jsonl`: prints one JSON object per text with every task's prediction. */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
-import { Predictor, predictionToJson, readPredictInputs, type PredictInput } from '../train/predict.js';
+import { Predictor, predictionToJson, readPredictInputs, type PredictInput } from '../predict/predict.js';
 
 export async function predictCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { input: { type: 'string' } }, allowPositionals: true, strict: true });

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { createPredictServer } from '../serve/server.js';
-import { Predictor } from '../train/predict.js';
+import { Predictor } from '../predict/predict.js';
 import { nonNegativeInt, onePositional, positiveInt } from './args.js';
 
 export async function serveCommand(args: string[]): Promise<number> {

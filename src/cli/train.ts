@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTrainingConfig, type TrainingConfig } from '../io/config/index.js';
-import { singleTaskConfig } from '../train/single-task.js';
+import { singleTaskConfig } from '../experiments/single-task.js';
 import { train, type TrainResult } from '../train/trainer.js';
 import { onePositional, positiveInt } from './args.js';
 

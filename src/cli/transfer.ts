@@ -1,13 +1,13 @@
 /**
  * `mtl transfer PRETRAIN_CONFIG FINETUNE_CONFIG... [--seeds N] [--out DIR] [--pretrain-steps N] [--finetune-steps N]
  * [--finetune-lr X] [--pooling cls|mean] [--reinit-pooler] [--reuse]`:
- * parses, calls `transferReport` (src/train/transfer.ts), prints the table.
+ * parses, calls `transferReport` (src/experiments/transfer.ts), prints the table.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { loadTrainingConfig } from '../io/config/index.js';
-import { transferReport } from '../train/transfer.js';
+import { transferReport } from '../experiments/transfer.js';
 import { POOLINGS, type Pooling } from '../tasks/index.js';
 import { positiveInt, positiveNumber } from './args.js';
 import { withOverrides } from './train.js';

@@ -46,3 +46,7 @@ export interface JointExample extends TaggedExample {
   /** The intent as written, e.g. `atis_flight#atis_airfare`; see `splitIntents`. */
   readonly intent: string;
 }
+
+/** The splits of a task's data, in the order they are read. */
+export const SPLITS = ['train', 'dev', 'test'] as const;
+export type Split = (typeof SPLITS)[number];

@@ -13,7 +13,7 @@
  * whose body is still arriving, so it ends as soon as the model has answered.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { predictInputOf, predictionToJson, type PredictInput, type PredictionRecord } from '../train/predict.js';
+import { predictInputOf, predictionToJson, type PredictInput, type PredictionRecord } from '../predict/predict.js';
 import { Coalescer } from './coalesce.js';
 
 /** What the server needs of a Predictor. */
@@ -50,7 +50,7 @@ const ROUTES: Record<string, string> = { '/predict': 'POST', '/health': 'GET' };
 
 /**
  * A server answering predictions of `predictor` (not listening yet: call `listen`).
- * @param predictor a loaded Predictor (src/train/predict.ts), or anything with its `predict` and `taskNames`.
+ * @param predictor a loaded Predictor (src/predict/predict.ts), or anything with its `predict` and `taskNames`.
  */
 export function createPredictServer(predictor: PredictService, options: ServeOptions = {}): Server {
   const maxBodyBytes = options.maxBodyBytes ?? 1 << 20;

@@ -205,7 +205,7 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O> {
   /**
    * For a type whose evaluation needs more than one batch at a time (link prediction with encoded
    * entities ranks each dev/test triple among every entity, all encoded once per evaluation): called
-   * by src/train/evaluate.ts once per evaluation of a split, after `evaluate`, whose metrics it adds to
+   * by src/eval/evaluate.ts once per evaluation of a split, after `evaluate`, whose metrics it adds to
    * (or replaces, name by name), in evaluation mode under `inferenceMode` (its tensors can only be
    * read). Tensors it makes are freed by the caller's `tidy`.
    */

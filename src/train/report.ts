@@ -3,7 +3,7 @@
  * report (`StepWindow`), and the one-line summary of an evaluation.
  */
 import { NON_FRACTION_METRICS } from '../tasks/index.js';
-import type { EvalResult } from './evaluate.js';
+import type { EvalResult } from '../eval/evaluate.js';
 import type { ModelSelector } from './selection.js';
 
 /** Loss and throughput sums over the steps since the last `reset()`. */

@@ -5,10 +5,10 @@
 import { CheckpointError } from '../errors.js';
 import type { JsonValue, LoadedCheckpoint, TrainerState } from '../io/checkpoint.js';
 import type { TaskSampler, TaskSamplerState } from '../mtl/samplers/index.js';
-import type { AdamW } from './optim/adamw.js';
-import type { ScheduleSpec } from './schedules.js';
+import type { AdamW } from '../optim/adamw.js';
+import type { ScheduleSpec } from '../optim/schedules.js';
 import type { ModelSelector, SelectionState } from './selection.js';
-import type { TrainStream, TrainStreamState } from './streams.js';
+import type { TrainStream, TrainStreamState } from '../run/streams.js';
 
 /** The components whose state a checkpoint holds (the model's weights are saved separately). */
 export interface RunComponents {

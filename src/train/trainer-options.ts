@@ -3,10 +3,10 @@
  */
 import type { TrainingConfig } from '../io/config/index.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
-import type { EvalResult } from './evaluate.js';
-import type { PreparedRun } from './prepare.js';
+import type { EvalResult } from '../eval/evaluate.js';
+import type { PreparedRun } from '../run/prepare.js';
 import type { ProgressInfo } from './progress.js';
-import type { ScheduleSpec } from './schedules.js';
+import type { ScheduleSpec } from '../optim/schedules.js';
 
 export interface TrainOptions {
   /** Continue from `<output_dir>/last` (model, optimizer, step, sampler, batchers, selection). */

@@ -37,8 +37,8 @@ import { BertModel, bertConfig, bertConfigFromHf, bertConfigToHf } from '../../s
 import { Linear } from '../../src/nn/index.js';
 import { dispose, liveTensorCount, manualSeed, onesLike, type Tensor } from '../../src/tensor/index.js';
 import { Tokenizer, buildBertTokenizer } from '../../src/tokenization/index.js';
-import { AdamW } from '../../src/train/optim/adamw.js';
-import type { OptimizerStateJson } from '../../src/train/optim/optimizer.js';
+import { AdamW } from '../../src/optim/adamw.js';
+import type { OptimizerStateJson } from '../../src/optim/optimizer.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TINY = { vocabSize: 99, hiddenSize: 32, numHiddenLayers: 2, numAttentionHeads: 4, intermediateSize: 37 };

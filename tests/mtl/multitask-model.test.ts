@@ -15,7 +15,7 @@ import {
   type TaskSpec,
 } from '../../src/tasks/index.js';
 import { add, liveTensorCount, manualSeed, noGrad, tidy, type Tensor } from '../../src/tensor/index.js';
-import { AdamW } from '../../src/train/optim/adamw.js';
+import { AdamW } from '../../src/optim/adamw.js';
 import { jointSplit, snipsTokenizer, tinyConfig } from '../tasks/helpers.js';
 
 const baseline = liveTensorCount();

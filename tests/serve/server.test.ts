@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it, mock } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { createPredictServer } from '../../src/serve/server.js';
-import { Predictor, predictionToJson } from '../../src/train/predict.js';
+import { Predictor, predictionToJson } from '../../src/predict/predict.js';
 import { tinyRun, trainTiny, type RunFolder } from '../train/trainer-fixture.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

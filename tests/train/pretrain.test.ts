@@ -13,12 +13,12 @@ import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { loadTrainingConfig } from '../../src/io/config/index.js';
 import { finetune, loadFinetuneConfig } from '../../src/train/finetune.js';
 import { train } from '../../src/train/trainer.js';
-import { downstreamConfig, mlmOnlyConfig, transferReport, TRANSFER_ARMS } from '../../src/train/transfer.js';
-import { buildModel } from '../../src/train/build.js';
+import { downstreamConfig, mlmOnlyConfig, transferReport, TRANSFER_ARMS } from '../../src/experiments/transfer.js';
+import { buildModel } from '../../src/run/build.js';
 import { taskSpec } from '../../src/tasks/index.js';
 import type { Tensor } from '../../src/tensor/index.js';
 import { Tokenizer } from '../../src/tokenization/index.js';
-import { predict, Predictor } from '../../src/train/predict.js';
+import { predict, Predictor } from '../../src/predict/predict.js';
 import { DATASETS } from './trainer-fixture.js';
 
 const PRETRAIN = `seed: 3

@@ -8,10 +8,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadCheckpoint, readMetrics } from '../../src/io/checkpoint.js';
 import { liveTensorCount } from '../../src/tensor/index.js';
-import { evaluateCheckpoint } from '../../src/train/eval-checkpoint.js';
+import { evaluateCheckpoint } from '../../src/eval/checkpoint.js';
 import { taskSpec } from '../../src/tasks/index.js';
 import { Tokenizer } from '../../src/tokenization/index.js';
-import { buildModel } from '../../src/train/build.js';
+import { buildModel } from '../../src/run/build.js';
 import { train, type TrainResult } from '../../src/train/trainer.js';
 import { tinyConfig, tinyRun, type RunFolder } from './trainer-fixture.js';
 

@@ -5,10 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import { ConfigError, DataError } from '../../src/errors.js';
 import { loadCheckpoint, readMetrics } from '../../src/io/checkpoint.js';
 import { liveTensorCount } from '../../src/tensor/index.js';
-import { evaluateCheckpoint } from '../../src/train/eval-checkpoint.js';
-import { microBatchSeed } from '../../src/train/seeding.js';
-import { splitWords } from '../../src/train/predict.js';
-import { holdOut } from '../../src/train/task-data.js';
+import { evaluateCheckpoint } from '../../src/eval/checkpoint.js';
+import { microBatchSeed } from '../../src/run/seeding.js';
+import { splitWords } from '../../src/predict/predict.js';
+import { holdOut } from '../../src/data/task-data.js';
 import { train, type TrainResult } from '../../src/train/trainer.js';
 import { tinyConfig, tinyRun, type RunFolder } from './trainer-fixture.js';
 

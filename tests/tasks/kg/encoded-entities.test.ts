@@ -16,8 +16,8 @@ import {
   type LinkPredictionOptions,
 } from '../../../src/tasks/link-prediction.js';
 import { liveTensorCount, noGrad, tidy } from '../../../src/tensor/index.js';
-import { evaluateStreams } from '../../../src/train/evaluate.js';
-import type { Stream } from '../../../src/train/streams.js';
+import { evaluateStreams } from '../../../src/eval/evaluate.js';
+import type { Stream } from '../../../src/run/streams.js';
 import { plainFilteredRanks, snipsTokenizer, tinyConfig } from '../helpers.js';
 
 const baseline = liveTensorCount();

@@ -1,0 +1,312 @@
+/**
+ * Reading every task's examples as its config says: the reader of `data.format`, the named input
+ * columns or fields, `skip_bad_lines` (skipped lines counted and described), and `dev_fraction` (a
+ * seeded hold-out of the training data when there is no dev file). Tasks that read the same data
+ * (SNIPS intent and slots) read it once and share the example arrays, so they form one stream.
+ * Plain-text corpora are not read whole: their training lines become a `TextCorpus` that training
+ * streams window by window (./text-corpus.ts).
+ */
+import { ConfigError } from '../errors.js';
+import {
+  describeSkipped,
+  mapJsonl,
+  readTripleExamples,
+  readWordNet,
+  wordnetDir,
+  wordnetGlosses,
+  wordnetSupersenseExamples,
+  wordnetTriples,
+  WORDNET_POINTERS,
+  type WordNet,
+  readConll,
+  readDelimitedText,
+  readDelimitedTextPairs,
+  readJointFolder,
+  readJsonlText,
+  type ReadResult,
+  type SkippedLine,
+  type TextPairExample,
+} from './index.js';
+import type { TaskConfig } from '../io/config/index.js';
+import { Rng } from '../tensor/rng.js';
+import { SPLITS, type Split } from './example.js';
+import { readTextTask, type TextCorpus } from './text-corpus.js';
+
+
+/**
+ * What a task reads as its input: pre-split words (joint-folder, conll), one text, a pair of texts,
+ * a text to mask (masked-LM), or two entity descriptions per triple (link prediction). The last two
+ * are training objectives, which `predict` does not run.
+ */
+export type InputKind = 'words' | 'text' | 'pair' | 'masked-text' | 'triple';
+
+/** Task types that collate their own inputs, so never share a batch or an encoder pass with another task. */
+const SELF_COLLATING: readonly string[] = ['masked-lm', 'link-prediction'];
+
+/** One task's examples by split (a split is absent when the config gives no data for it). */
+export interface TaskData {
+  readonly task: TaskConfig;
+  /** The key of the data the task reads its input from: tasks with the same key share batches and encoder passes. */
+  readonly source: string;
+  readonly input: InputKind;
+  readonly splits: Partial<Record<Split, readonly unknown[]>>;
+  /** A text task's training lines, streamed during training instead of held in `splits.train`. */
+  readonly corpus?: TextCorpus;
+  /** Lines left out under `skip_bad_lines`, by split. */
+  readonly skipped: Partial<Record<Split, readonly SkippedLine[]>>;
+}
+
+/** The input kind a task's data format gives. */
+export function inputKindOf(task: TaskConfig): InputKind {
+  if (task.type === 'masked-lm') return 'masked-text';
+  if (task.type === 'link-prediction') return 'triple';
+  if (task.data.format === 'joint-folder' || task.data.format === 'conll') return 'words';
+  return task.input?.textPair !== undefined ? 'pair' : 'text';
+}
+
+/** The key of what a task reads as input (format, files, columns, hold-out); the label is not part of it. */
+function sourceKey(task: TaskConfig): string {
+  const d = task.data;
+  return JSON.stringify([
+    d.format,
+    d.path,
+    d.train,
+    d.dev,
+    d.test,
+    d.devFraction,
+    d.skipBadLines,
+    d.delimiter,
+    d.columns,
+    d.tokenColumn,
+    d.maxLines,
+    d.windowLines,
+    d.devLines,
+    d.trainSubset,
+    d.relations,
+    task.input,
+    // WordNet gives each task type other examples; self-collating types share no encoder pass
+    d.format === 'wordnet' || SELF_COLLATING.includes(task.type) ? [task.type, task.name] : null,
+  ]);
+}
+
+/** The key of what a task reads, label included (tasks with equal keys get the very same examples). */
+const readKey = (task: TaskConfig): string => JSON.stringify([sourceKey(task), task.data.tagColumn, task.label.field]);
+
+const wordnets = new Map<string, WordNet>();
+
+/** WordNet from `dir`, parsed once per process (several tasks read it). */
+function wordnetAt(dir: string): WordNet {
+  let wn = wordnets.get(dir);
+  if (wn === undefined) {
+    wn = readWordNet(dir);
+    wordnets.set(dir, wn);
+  }
+  return wn;
+}
+
+/** A task's examples from WordNet, as its type reads it: glosses, gloss → supersense, or described triples. */
+function readWordNetTask(task: TaskConfig): ReadResult<unknown> {
+  const wn = wordnetAt(task.data.path ?? wordnetDir());
+  if (task.type === 'masked-lm') return { examples: wordnetGlosses(wn), skipped: [] };
+  if (task.type === 'sequence-classification') return { examples: wordnetSupersenseExamples(wn), skipped: [] };
+  const relations = task.data.relations;
+  const known = Object.values(WORDNET_POINTERS);
+  const unknown = (relations ?? []).filter((r) => !known.includes(r));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `task '${task.name}': data.relations: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a' : 'are not'} WordNet pointer name(s); known: ${known.join(', ')}`,
+    );
+  }
+  const { triples, descriptions } = wordnetTriples(wn, relations === undefined ? {} : { relations });
+  const graph: unknown[] = []; // every triple: the filter of ranks among all entities
+  const examples = triples.map((t, i) => ({
+    id: String(i),
+    ...t,
+    headText: descriptions.get(t.head) as string,
+    tailText: descriptions.get(t.tail) as string,
+    source: wn.byId.get(t.head)!.source,
+    graph,
+  }));
+  for (const e of examples) graph.push(e); // not push(...examples): too many arguments for a large graph
+  if (examples.length === 0) throw new ConfigError(`task '${task.name}': WordNet has no triples of the relations ${String(relations)}`);
+  return { examples, skipped: [] };
+}
+
+/** The examples and skipped lines of one file of a task. */
+async function readFile(task: TaskConfig, file: string): Promise<ReadResult<unknown>> {
+  const d = task.data;
+  const onBadLine = d.skipBadLines ? 'skip' : 'error';
+  const label = task.label.field;
+  switch (d.format) {
+    case 'wordnet':
+      return readWordNetTask(task);
+    case 'joint-folder':
+      return readJointFolder(file, { onBadLine });
+    case 'conll':
+      return readConll(file, { onBadLine, tokenColumn: d.tokenColumn, tagColumn: d.tagColumn });
+    case 'csv':
+    case 'tsv': {
+      const options = { onBadLine, delimiter: d.delimiter ?? (d.format === 'tsv' ? '\t' : ','), header: d.columns ?? true } as const;
+      const input = task.input as NonNullable<TaskConfig['input']>;
+      return input.textPair === undefined
+        ? readDelimitedText(file, { text: input.text, label }, options)
+        : readDelimitedTextPairs(file, { textA: input.text, textB: input.textPair, label }, options);
+    }
+    case 'jsonl': {
+      const input = task.input as NonNullable<TaskConfig['input']>;
+      return input.textPair === undefined
+        ? readJsonlText(file, { text: input.text, label }, { onBadLine })
+        : readJsonlPairs(file, input.text, input.textPair, label, onBadLine);
+    }
+    default:
+      throw new ConfigError(`task '${task.name}': unknown data format '${String(d.format)}'`);
+  }
+}
+
+/** TextPairExamples from JSON Lines (the data layer reads single texts only). */
+function readJsonlPairs(
+  file: string,
+  textA: string,
+  textB: string,
+  label: string | undefined,
+  onBadLine: 'error' | 'skip',
+): ReadResult<TextPairExample> {
+  return mapJsonl(file, { onBadLine }, ({ value, source, index }) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return `expected a JSON object, got ${JSON.stringify(value)}`;
+    const o = value as Record<string, unknown>;
+    for (const field of [textA, textB])
+      if (typeof o[field] !== 'string') return `field "${field}" must be a string, got ${JSON.stringify(o[field])}`;
+    const example = { id: String(index), textA: o[textA] as string, textB: o[textB] as string, source };
+    if (label === undefined) return example;
+    const v = o[label];
+    if (typeof v !== 'string' && typeof v !== 'number')
+      return `field "${label}" (label) must be a string or a number, got ${JSON.stringify(v)}`;
+    return { ...example, label: String(v) };
+  });
+}
+
+/**
+ * Train and dev parts of `examples`: a seeded random `fraction` of them (at least one) is the dev
+ * set; both parts keep file order. A pure function of (count, fraction, seed).
+ */
+export function holdOut<E>(examples: readonly E[], fraction: number, seed: number): { train: E[]; dev: E[] } {
+  const n = examples.length;
+  const devCount = Math.min(n - 1, Math.max(1, Math.round(n * fraction)));
+  const order = examples.map((_, i) => i);
+  const rng = new Rng(seed);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.nextUint32() % (i + 1);
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  const isDev = new Set(order.slice(0, devCount));
+  return { train: examples.filter((_, i) => !isDev.has(i)), dev: examples.filter((_, i) => isDev.has(i)) };
+}
+
+/**
+ * A seeded random `n` of `examples` (all of them when there are no more), in their original order. A
+ * pure function of (count, n, seed).
+ */
+export function subset<E>(examples: readonly E[], n: number, seed: number): E[] {
+  if (n >= examples.length) return [...examples];
+  return holdOut(examples, n / examples.length, seed).dev;
+}
+
+/** The splits of a triples folder (train.txt, valid.txt as dev, test.txt), all read: each example carries the whole graph. */
+function readTriplesTask(task: TaskConfig, seed: number, wanted: readonly Split[]): Pick<TaskData, 'splits' | 'skipped'> {
+  const d = task.data;
+  const read = readTripleExamples(d.path as string, { onBadLine: d.skipBadLines ? 'skip' : 'error' });
+  const train = d.trainSubset === undefined ? read.train : subset(read.train, d.trainSubset, seed + 1);
+  const all = { train, dev: read.dev, test: read.test };
+  return { splits: Object.fromEntries(wanted.map((s) => [s, all[s]])), skipped: { train: read.skipped } };
+}
+
+/** The splits of one task, reading only what `wanted` needs (dev_fraction needs the training file). */
+async function readTask(
+  task: TaskConfig,
+  seed: number,
+  wanted: readonly Split[],
+): Promise<Pick<TaskData, 'splits' | 'skipped' | 'corpus'>> {
+  const d = task.data;
+  if (d.format === 'text') return { ...(await readTextTask(task, wanted)), skipped: {} };
+  const splits: Partial<Record<Split, readonly unknown[]>> = {};
+  const skipped: Partial<Record<Split, readonly SkippedLine[]>> = {};
+  if (d.format === 'triples') return readTriplesTask(task, seed, wanted);
+  const trainFile = d.train ?? d.path ?? (d.format === 'wordnet' ? wordnetDir() : undefined);
+  const needTrain = wanted.includes('train') || (wanted.includes('dev') && d.devFraction !== undefined);
+  if (needTrain && trainFile !== undefined) {
+    const result = await readFile(task, trainFile);
+    skipped.train = result.skipped;
+    if (d.devFraction !== undefined) {
+      const parts = holdOut(result.examples, d.devFraction, seed);
+      splits.train = parts.train;
+      splits.dev = parts.dev;
+    } else {
+      splits.train = result.examples;
+    }
+    if (d.trainSubset !== undefined) splits.train = subset(splits.train, d.trainSubset, seed + 1);
+  }
+  for (const split of ['dev', 'test'] as const) {
+    const file = d[split];
+    if (file === undefined || !wanted.includes(split)) continue;
+    const result = await readFile(task, file);
+    splits[split] = result.examples;
+    skipped[split] = result.skipped;
+  }
+  return {
+    splits: Object.fromEntries(Object.entries(splits).filter(([s]) => wanted.includes(s as Split))),
+    skipped,
+  };
+}
+
+/**
+ * Every task's examples for the `wanted` splits (plain text streamed; WordNet parsed once); data read
+ * by several tasks is read once.
+ * @param seed the run's seed (the `dev_fraction` hold-out depends on it).
+ * @throws DataError from the readers (file:line of the first bad record, unless skip_bad_lines).
+ */
+export async function readTaskData(tasks: readonly TaskConfig[], seed: number, wanted: readonly Split[] = SPLITS): Promise<TaskData[]> {
+  const cache = new Map<string, Pick<TaskData, 'splits' | 'skipped' | 'corpus'>>();
+  const out: TaskData[] = [];
+  for (const task of tasks) {
+    const key = readKey(task);
+    let read = cache.get(key);
+    if (read === undefined) {
+      read = await readTask(task, seed, wanted);
+      cache.set(key, read);
+    }
+    out.push({ task, source: sourceKey(task), input: inputKindOf(task), ...read });
+  }
+  return out;
+}
+
+/** Examples per split of a task (a streamed corpus: its training lines). */
+export function splitCounts(d: TaskData): Partial<Record<Split, number>> {
+  const counts: Partial<Record<Split, number>> = Object.fromEntries(Object.entries(d.splits).map(([s, v]) => [s, v.length]));
+  if (d.corpus !== undefined) counts.train = d.corpus.lines;
+  return Object.fromEntries(SPLITS.filter((s) => counts[s] !== undefined).map((s) => [s, counts[s]]));
+}
+
+/** Log lines for the skipped records of each task (one per task and split that skipped any). */
+export function describeSkippedLines(data: readonly TaskData[]): string[] {
+  const lines: string[] = [];
+  const seen = new Set<readonly SkippedLine[]>();
+  for (const d of data) {
+    for (const split of SPLITS) {
+      const skipped = d.skipped[split];
+      if (skipped === undefined || skipped.length === 0 || seen.has(skipped)) continue;
+      seen.add(skipped);
+      lines.push(`task ${d.task.name} (${split}): ${describeSkipped(skipped)}`);
+    }
+  }
+  return lines;
+}
+
+/** Number of skipped records per task and split (for the run's summary). */
+export function skippedCounts(data: readonly TaskData[]): Record<string, Partial<Record<Split, number>>> {
+  return Object.fromEntries(
+    data.map((d) => [
+      d.task.name,
+      Object.fromEntries(SPLITS.filter((s) => d.skipped[s] !== undefined).map((s) => [s, d.skipped[s]!.length])),
+    ]),
+  );
+}

@@ -1,0 +1,189 @@
+/**
+ * Evaluation of a multi-task model on a split: each stream's examples in length-sorted batches (a
+ * pure function of the data and the batching settings, so `mtl eval` repeats it exactly), one encoder
+ * pass per batch for all the stream's tasks, in evaluation mode without gradients; each task's
+ * predictions scored by its type's `evaluate`, and the mean loss per task. Streams of an intent task
+ * and a slot task over the same utterances also get sentence (semantic frame) accuracy.
+ */
+import { ConfigError } from '../errors.js';
+import { LengthBucketBatcher, splitIntents } from '../data/index.js';
+import { semanticFrameAccuracy, type JointFrame } from '../metrics/index.js';
+import type { MultiTaskModel } from '../mtl/multitask-model.js';
+import {
+  collateJoint,
+  mainMetricOf,
+  SEQUENCE_CLASSIFICATION,
+  TOKEN_CLASSIFICATION,
+  type Metrics,
+  type BatchInputs,
+  type SequenceClassificationOptions,
+  type TaskFeatures,
+  type SequenceClassificationPrediction,
+  type TokenClassificationPrediction,
+} from '../tasks/index.js';
+import { inferenceMode, noGrad, tidy } from '../tensor/index.js';
+import type { TrainingConfig } from '../io/config/index.js';
+import type { Stream, StreamSplit } from '../run/streams.js';
+import type { Split } from '../data/index.js';
+
+/** What an evaluation found. Plain JSON. */
+export interface EvalResult {
+  readonly split: Split;
+  /** task → its type's metrics (fractions). */
+  readonly metrics: Record<string, Metrics>;
+  /** task → mean loss per example over the split. */
+  readonly losses: Record<string, number>;
+  /** stream ('intent+slots') → { sentenceAccuracy }, for streams of one intent and one slot task. */
+  readonly joint: Record<string, Metrics>;
+  /** Examples evaluated (each stream's once). */
+  readonly examples: number;
+  readonly seconds: number;
+}
+
+/** How evaluation batches are cut. */
+export interface EvalBatching {
+  readonly batchSize: number;
+  readonly maxTokens?: number;
+}
+
+/** The evaluation batching of a run: at least 64 examples per batch (no gradients to hold), training's token limit. */
+export function evalBatching(config: TrainingConfig): EvalBatching {
+  const batchSize = Math.max(64, config.training.batchSize);
+  const maxTokens = config.training.maxTokens;
+  return maxTokens === undefined ? { batchSize } : { batchSize, maxTokens: Math.max(maxTokens, config.maxLength) };
+}
+
+type Prediction = { readonly exampleIndex: number };
+
+/** Every task's predictions over one stream's split, and its summed loss (times examples). */
+function predictStream(model: MultiTaskModel, data: StreamSplit, batching: EvalBatching) {
+  // Copies of the specs: a type whose collation draws random numbers (masked-LM) starts from its seed
+  // at every evaluation, so evaluations repeat exactly and leave the training generator alone.
+  const tasks = data.tasks.map((t) => ({ ...t, spec: { ...t.spec } }));
+  const names = tasks.map((t) => t.spec.name);
+  const predictions = new Map<string, Prediction[]>(names.map((n) => [n, []]));
+  const loss = new Map<string, { sum: number; n: number }>(names.map((n) => [n, { sum: 0, n: 0 }]));
+  const batcher = new LengthBucketBatcher(data.lengths, { ...batching, shuffle: false });
+  for (const rows of batcher.epochBatches(0)) {
+    noGrad(() =>
+      tidy(() => {
+        const joint = collateJoint(tasks, rows);
+        const logits = model.forward(joint.inputs, names);
+        for (const t of tasks) {
+          const name = t.spec.name;
+          const batch = joint.batches.get(name)!;
+          const out = logits.get(name)!;
+          const head = model.heads.get(name);
+          predictions.get(name)!.push(...t.type.decode(out, batch, data.examples, t.spec, head));
+          if (batch.labels === undefined) continue;
+          const value = t.type.loss(out, batch, t.spec, head).item() as number;
+          const acc = loss.get(name)!;
+          if (Number.isFinite(value)) [acc.sum, acc.n] = [acc.sum + value * rows.length, acc.n + rows.length];
+        }
+      }),
+    );
+  }
+  return { predictions, loss };
+}
+
+/**
+ * The metrics of `task`'s `evaluateAll` hook over the whole split (none when its type has no hook), under
+ * inference mode: the hook only reads what it computes (every entity encoded, then ranked).
+ */
+function evaluateAll(model: MultiTaskModel, task: TaskFeatures, data: StreamSplit): Metrics {
+  const hook = task.type.evaluateAll;
+  if (hook === undefined) return {};
+  const name = task.spec.name;
+  const forward = (inputs: BatchInputs) => model.forward(inputs, [name]).get(name)!;
+  const context = { spec: task.spec, head: model.heads.get(name), forward, examples: data.examples, evalInputs: task.evalInputs ?? [] };
+  return inferenceMode(() => tidy(() => hook(context)));
+}
+
+/** Sentence accuracy of a stream of one sequence-classification and one token-classification task over words. */
+function jointMetrics(stream: Stream, data: StreamSplit, predictions: ReadonlyMap<string, Prediction[]>): Metrics | undefined {
+  if (stream.runs.length !== 2 || stream.runs.some((r) => r.data.input !== 'words')) return undefined;
+  const intent = stream.runs.find((r) => r.spec.kind === SEQUENCE_CLASSIFICATION);
+  const slots = stream.runs.find((r) => r.spec.kind === TOKEN_CLASSIFICATION);
+  if (intent === undefined || slots === undefined) return undefined;
+  const o = intent.spec.options as SequenceClassificationOptions;
+  const byIndex = <P extends Prediction>(name: string) =>
+    [...(predictions.get(name) as P[])].sort((a, b) => a.exampleIndex - b.exampleIndex);
+  const intents = byIndex<SequenceClassificationPrediction>(intent.spec.name);
+  const tags = byIndex<TokenClassificationPrediction>(slots.spec.name);
+  const examples = data.examples as { intent: string; tags: readonly string[] }[];
+  const gold: JointFrame[] = examples.map((e) => ({
+    intent: o.multiLabel ? splitIntents(e.intent, o.labelSeparator) : e.intent,
+    slots: e.tags,
+  }));
+  const pred: JointFrame[] = examples.map((_, i) => ({
+    intent: o.multiLabel ? intents[i]!.labels : intents[i]!.label,
+    slots: tags[i]!.tags,
+  }));
+  return { sentenceAccuracy: semanticFrameAccuracy(gold, pred) };
+}
+
+/**
+ * Evaluates every stream that has `split` data. The model is put in evaluation mode and back.
+ * @returns metrics, mean losses and joint metrics; tasks without data in `split` are absent.
+ */
+export function evaluateStreams(model: MultiTaskModel, streams: readonly Stream[], split: Split, batching: EvalBatching): EvalResult {
+  const started = performance.now();
+  const wasTraining = model.training;
+  const result: EvalResult = { split, metrics: {}, losses: {}, joint: {}, examples: 0, seconds: 0 };
+  model.eval();
+  try {
+    for (const stream of streams) {
+      const data = stream.splits[split];
+      if (data === undefined || data.examples.length === 0) continue;
+      const { predictions, loss } = predictStream(model, data, batching);
+      for (const t of data.tasks) {
+        const name = t.spec.name;
+        result.metrics[name] = { ...t.type.evaluate(predictions.get(name)!, data.examples, t.spec), ...evaluateAll(model, t, data) };
+        const l = loss.get(name)!;
+        if (l.n > 0) result.losses[name] = l.sum / l.n;
+      }
+      const joint = jointMetrics(stream, data, predictions);
+      if (joint !== undefined) result.joint[stream.name] = joint;
+      (result as { examples: number }).examples += data.examples.length;
+    }
+  } finally {
+    model.train(wasTraining);
+  }
+  return { ...result, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The first `n` examples of a split, features renumbered (for a quick check of the evaluation path). */
+export function headOf(data: StreamSplit, n: number): StreamSplit {
+  const k = Math.min(n, data.examples.length);
+  return {
+    tasks: data.tasks.map((t) => ({ ...t, features: t.features.slice(0, k).map((f, i) => ({ ...f, exampleIndex: i })) })),
+    examples: data.examples.slice(0, k),
+    lengths: data.lengths.slice(0, k),
+  };
+}
+
+/**
+ * The value of the selection metric: 'average' (the mean of each evaluated task's main metric) or
+ * '<task>.<metric>'.
+ * @throws ConfigError naming the metrics there are, when the metric is not among them.
+ */
+export function selectionValue(result: EvalResult, metric: string, streams: readonly Stream[]): number {
+  if (metric === 'average') {
+    const values = streams
+      .flatMap((s) => s.runs)
+      .filter((r) => result.metrics[r.spec.name] !== undefined)
+      .map((r) => result.metrics[r.spec.name]![mainMetricOf(r.type, r.spec.options).name] as number);
+    if (values.length === 0) throw new ConfigError(`the selection metric 'average' needs ${result.split} data for at least one task`);
+    return values.reduce((a, b) => a + b, 0) / values.length;
+  }
+  const dot = metric.indexOf('.');
+  const [task, name] = [metric.slice(0, dot), metric.slice(dot + 1)];
+  const value = result.metrics[task]?.[name];
+  if (value === undefined) {
+    const known = Object.entries(result.metrics).flatMap(([t, m]) => Object.keys(m).map((k) => `${t}.${k}`));
+    throw new ConfigError(
+      `training.early_stopping.metric: '${metric}' is not a metric of this run; the ${result.split} metrics are ${known.join(', ')}`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,204 @@
+/**
+ * The transfer report (`mtl transfer`): does multi-task pre-training help a new task? One pre-training
+ * config is trained twice — as written (every objective: MLM, supervised tasks, link prediction) and
+ * with its masked-LM tasks only, for the same number of steps and with the first run's tokenizer — and
+ * each downstream config is then
+ * fine-tuned, with the same budget and seeds, from the multi-task encoder, from the MLM-only encoder,
+ * and from scratch (same architecture and tokenizer, fresh weights). The table gives each downstream
+ * task's main test metric (best dev checkpoint; the last one when there is no dev set) as mean ±
+ * sample standard deviation over seeds, with every seed's value.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { ConfigError } from '../errors.js';
+import { parseTrainingConfig, trainingConfigToJson, type TrainingConfig } from '../io/config/index.js';
+import { mainMetricOf, taskType, type Pooling } from '../tasks/index.js';
+import { finetune, loadFinetuneConfig, readFinetuneYaml, type EncoderInit } from '../train/finetune.js';
+import { train } from '../train/trainer.js';
+
+/** The encoders fine-tuned from, in the table's column order. */
+export const TRANSFER_ARMS = ['multi-task', 'mlm-only', 'scratch'] as const;
+export type TransferArm = (typeof TRANSFER_ARMS)[number];
+
+export interface TransferOptions {
+  /** The pre-training config (its output_dir is replaced by `<outDir>/pretrain-<arm>`). */
+  readonly pretrain: TrainingConfig;
+  /** Fine-tuning config files (see `loadFinetuneConfig`). */
+  readonly finetune: readonly string[];
+  /** Seeds of the fine-tuning runs (each arm uses the same ones). */
+  readonly seeds: readonly number[];
+  readonly outDir: string;
+  /**
+   * Keep a pre-trained encoder already in `<outDir>/pretrain-<arm>/best` when its training_config.yaml
+   * is this run's (an interrupted report continues without pre-training again). Default false.
+   */
+  readonly reuse?: boolean;
+  /** Fine-tuning steps of every downstream run (default: each config's own). */
+  readonly finetuneSteps?: number;
+  /** Peak learning rate of every downstream run (default: each config's own). */
+  readonly finetuneLearningRate?: number;
+  /** What every sequence-classification head reads (default: each config's own; see its `pooling` option). */
+  readonly pooling?: Pooling;
+  /** Fresh pooler weights at the start of every fine-tuning run from a pre-trained encoder (`encoder.reinit_pooler`). Default false. */
+  readonly reinitPooler?: boolean;
+  readonly log?: (line: string) => void;
+}
+
+/** One cell of the table: a downstream task's main test metric under one arm. */
+export interface TransferCell {
+  readonly config: string;
+  readonly task: string;
+  readonly metric: string;
+  readonly arm: TransferArm;
+  /** One value per seed, in `seeds` order (fractions). */
+  readonly values: readonly number[];
+  readonly mean: number;
+  /** Sample standard deviation (n − 1); 0 for one seed. */
+  readonly std: number;
+  /** Fine-tuning seconds per seed. */
+  readonly seconds: readonly number[];
+}
+
+export interface TransferResult {
+  readonly cells: TransferCell[];
+  /** Pre-training: arm → { seconds, dev metrics of its last evaluation }. */
+  readonly pretraining: Record<string, { seconds: number; reused?: boolean; dev?: Record<string, Record<string, number>> }>;
+  readonly table: string;
+}
+
+/**
+ * Whether `ckpt` holds a finished pre-training run of `config`: its saved training_config.yaml, read
+ * with today's defaults for keys added since, is `config`.
+ */
+function reusable(ckpt: string, config: TrainingConfig): boolean {
+  const file = path.join(ckpt, 'training_config.yaml');
+  if (!existsSync(file)) return false;
+  const saved = parseTrainingConfig(readFileSync(file, 'utf8'), { source: file, checkFiles: false });
+  return isDeepStrictEqual(trainingConfigToJson(saved), trainingConfigToJson(config)); // key order aside
+}
+
+/** The pre-training config restricted to its masked-LM tasks (same steps and settings). */
+export function mlmOnlyConfig(config: TrainingConfig): TrainingConfig {
+  const tasks = config.tasks.filter((t) => t.type === 'masked-lm');
+  if (tasks.length === 0) throw new ConfigError('the transfer report needs a pre-training config with at least one masked-lm task');
+  const es = config.training.earlyStopping;
+  const keeps = es === null || es.metric === 'average' || tasks.some((t) => es.metric.startsWith(`${t.name}.`));
+  return { ...config, tasks, training: { ...config.training, earlyStopping: keeps ? es : null } };
+}
+
+/** A downstream config with the report's overrides: steps, learning rate, pooling of sequence-classification heads, fresh pooler. */
+export function downstreamConfig(
+  base: TrainingConfig,
+  options: Omit<TransferOptions, 'pretrain' | 'finetune' | 'seeds' | 'outDir'>,
+): TrainingConfig {
+  const { finetuneSteps: steps, finetuneLearningRate: lr, pooling, reinitPooler } = options;
+  const training = {
+    ...base.training,
+    ...(steps === undefined ? {} : { maxSteps: steps, epochs: undefined }),
+    ...(lr === undefined ? {} : { learningRate: lr }),
+  };
+  const tasks =
+    pooling === undefined
+      ? base.tasks
+      : base.tasks.map((t) => (t.type === 'sequence-classification' ? { ...t, options: { ...t.options, pooling } } : t));
+  const encoder = reinitPooler === true && base.encoder.from !== undefined ? { ...base.encoder, reinitPooler } : base.encoder;
+  return { ...base, encoder, training, tasks };
+}
+
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+const std = (xs: readonly number[]): number =>
+  xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
+
+/** The markdown table of `cells`: one row per downstream task, one column per arm. */
+export function transferTable(cells: readonly TransferCell[], seeds: readonly number[]): string {
+  const pct = (x: number) => (100 * x).toFixed(2);
+  const rows = [...new Set(cells.map((c) => `${c.task}\u0000${c.metric}`))].map((key) => {
+    const [task, metric] = key.split('\u0000') as [string, string];
+    const cols = TRANSFER_ARMS.map((arm) => {
+      const c = cells.find((x) => x.task === task && x.metric === metric && x.arm === arm);
+      return c === undefined ? '–' : `${pct(c.mean)} ± ${pct(c.std)} (${c.values.map(pct).join(', ')})`;
+    });
+    return `| ${task} | ${metric} | ${cols.join(' | ')} |`;
+  });
+  return [
+    `| task | test metric (%) | ${TRANSFER_ARMS.map((a) => `from ${a}`).join(' | ')} |`,
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    `mean ± sample std over seeds ${seeds.join(', ')} (each seed's value in parentheses)`,
+  ].join('\n');
+}
+
+/**
+ * Pre-trains both encoders, fine-tunes every downstream config under every arm and seed, and writes
+ * `<outDir>/transfer.json` and `<outDir>/transfer.md`.
+ * @throws ConfigError for a pre-training config without masked-LM task, or as `loadFinetuneConfig`.
+ */
+export async function transferReport(options: TransferOptions): Promise<TransferResult> {
+  const log = options.log ?? (() => {});
+  const { outDir, seeds } = options;
+  if (seeds.length === 0) throw new ConfigError('the transfer report needs at least one seed');
+  for (const file of options.finetune) readFinetuneYaml(file); // a bad downstream config stops the report before pre-training
+  mkdirSync(outDir, { recursive: true });
+  const checkpoints: Partial<Record<TransferArm, string>> = {};
+  const pretraining: TransferResult['pretraining'] = {};
+  for (const arm of ['multi-task', 'mlm-only'] as const) {
+    const dir = path.join(outDir, `pretrain-${arm}`);
+    // MLM-only reads the multi-task run's tokenizer: both encoders (and scratch) share one vocabulary.
+    const run =
+      arm === 'multi-task'
+        ? { ...options.pretrain, outputDir: dir }
+        : {
+            ...mlmOnlyConfig(options.pretrain),
+            outputDir: dir,
+            tokenizer: { path: path.join(checkpoints['multi-task']!, 'tokenizer.json') },
+          };
+    checkpoints[arm] = path.join(dir, 'best');
+    if (options.reuse === true && reusable(checkpoints[arm], run)) {
+      log(`pre-training (${arm}): reusing ${checkpoints[arm]}, trained with this config`);
+      pretraining[arm] = { seconds: NaN, reused: true };
+      continue;
+    }
+    log(`pre-training (${arm}): tasks ${run.tasks.map((t) => t.name).join(', ')} → ${dir}`);
+    const r = await train(run, { log: (l) => log(`  ${l}`) });
+    pretraining[arm] = { seconds: r.trainSeconds, ...(r.dev === undefined ? {} : { dev: r.dev.metrics }) };
+  }
+  const cells: TransferCell[] = [];
+  for (const file of options.finetune) {
+    const name = path.basename(file).replace(/\.ya?ml$/, '');
+    for (const arm of TRANSFER_ARMS) {
+      const init: EncoderInit = arm === 'scratch' ? 'scratch' : 'pretrained';
+      const ckpt = checkpoints[arm === 'scratch' ? 'multi-task' : arm] as string; // scratch: the tokenizer and shape only
+      const values = new Map<string, { metric: string; values: number[] }>();
+      const seconds: number[] = [];
+      for (const seed of seeds) {
+        const config = {
+          ...downstreamConfig(loadFinetuneConfig(file, ckpt, init), options),
+          seed,
+          outputDir: path.join(outDir, 'finetune', name, arm, `seed-${seed}`),
+        };
+        const r = await finetune(config, { log: () => {} });
+        seconds.push(r.trainSeconds);
+        for (const t of config.tasks) {
+          const metric = mainMetricOf(taskType(t.type), t.options ?? {}).name;
+          const value = r.test?.metrics[t.name]?.[metric];
+          if (value === undefined)
+            throw new ConfigError(`${file}: task '${t.name}' has no test data; the transfer report compares test metrics`);
+          const entry = values.get(t.name) ?? { metric, values: [] };
+          entry.values.push(value);
+          values.set(t.name, entry);
+        }
+        log(
+          `fine-tuned ${name} from ${arm}, seed ${seed}: ${[...values].map(([t, v]) => `${t} ${v.metric} ${(100 * v.values.at(-1)!).toFixed(2)}`).join(', ')} (${r.trainSeconds.toFixed(0)} s)`,
+        );
+      }
+      for (const [task, v] of values)
+        cells.push({ config: name, task, metric: v.metric, arm, values: v.values, mean: mean(v.values), std: std(v.values), seconds });
+    }
+  }
+  const table = transferTable(cells, seeds);
+  writeFileSync(path.join(outDir, 'transfer.json'), `${JSON.stringify({ seeds, pretraining, cells }, null, 2)}\n`);
+  writeFileSync(path.join(outDir, 'transfer.md'), `${table}\n`);
+  return { cells, pretraining, table };
+}

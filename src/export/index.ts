@@ -1,0 +1,2 @@
+/** Export of a checkpoint for other runtimes: a Hugging Face Transformers folder. */
+export { exportHf } from './hf.js';

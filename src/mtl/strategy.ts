@@ -1,0 +1,176 @@
+/**
+ * The multi-task strategy of a training step: how the per-task losses of a micro-batch become
+ * gradients. Loss weighting (src/mtl/weighting) turns the losses into the scalar that is
+ * back-propagated; gradient surgery (src/mtl/surgery), when configured, replaces the gradient of
+ * the chosen shared parameters by its combination of the per-task gradients G (K, P), while every
+ * other parameter (heads, gates, parameters outside the chosen set) keeps its ordinary gradient of
+ * Σ_k w_k·L_k. Each task's loss is first multiplied by its config `weight`.
+ */
+import { CheckpointError, ConfigError } from '../errors.js';
+import type { JsonValue } from '../io/checkpoint.js';
+import type { TrainingConfig } from '../io/config/index.js';
+import type { MultiTaskModel } from './multitask-model.js';
+import { nameMatcher } from './peft/index.js';
+import { assignGradients, createSurgery, taskJacobian, type GradientSurgery, type SurgeryState } from './surgery/index.js';
+import { createLossWeighting, type LossWeighting, type WeightingState } from './weighting/index.js';
+import { noGrad, stack, tidy, type Tensor } from '../tensor/index.js';
+
+/** What one micro-batch's backward pass reports. */
+export interface StepLosses {
+  /** The scalar back-propagated (before division by the accumulation steps). */
+  readonly total: number;
+  /** Each task's own loss (unweighted), in the order given. */
+  readonly tasks: ReadonlyArray<readonly [string, number]>;
+}
+
+/** trainer_state.json's `strategy_state`. */
+interface StrategyState {
+  readonly weighting: WeightingState;
+  readonly surgery: SurgeryState | null;
+}
+
+/** The trainable parameters of `model` whose names match `pattern`, in model order. */
+function matching(model: MultiTaskModel, pattern: string, key: string): Tensor[] {
+  const match = nameMatcher(pattern);
+  const params = model
+    .namedParameters()
+    .filter(([name, p]) => p.requiresGrad && match(name))
+    .map(([, p]) => p);
+  if (params.length === 0)
+    throw new ConfigError(
+      `${key} '${pattern}' matches no trainable parameter of the model (names look like encoder.encoder.layer.0.output.dense.weight)`,
+    );
+  return params;
+}
+
+export class TrainingStrategy implements Disposable {
+  readonly tasks: readonly string[];
+  readonly weighting: LossWeighting;
+  readonly surgery: GradientSurgery | undefined;
+  /** The shared parameters surgery operates on (empty without surgery). */
+  readonly #surgeryParams: Tensor[];
+  /** Each task's config weight, by task name. */
+  readonly #taskWeights: ReadonlyMap<string, number>;
+
+  /**
+   * @param tasks the run's task names, in config order (the weighting's task indices).
+   * @param microBatchesPerStep micro-batches per optimizer step (DWA's period is given in optimizer steps).
+   * @throws ConfigError when a parameter pattern matches nothing.
+   */
+  constructor(config: TrainingConfig, model: MultiTaskModel, microBatchesPerStep: number) {
+    const t = config.training;
+    this.tasks = config.tasks.map((task) => task.name);
+    this.#taskWeights = new Map(config.tasks.map((task) => [task.name, task.weight]));
+    const w = t.weighting;
+    const lastLayer = `encoder.encoder.layer.${model.encoder.config.numHiddenLayers - 1}`;
+    const shared = w.method === 'gradnorm' ? matching(model, w.shared ?? lastLayer, 'training.weighting.shared') : undefined;
+    this.weighting = createLossWeighting(
+      {
+        method: w.method,
+        initialLogVariance: w.initialLogVariance,
+        alpha: w.alpha,
+        lr: w.lr,
+        temperature: w.temperature,
+        period: w.period === undefined ? undefined : w.period * microBatchesPerStep,
+        scale: w.scale,
+      },
+      this.tasks.length,
+      { seed: config.seed, sharedParameters: shared },
+    );
+    const s = t.surgery;
+    this.#surgeryParams = s === null ? [] : matching(model, s.parameters ?? 'encoder', 'training.surgery.parameters');
+    this.surgery =
+      s === null
+        ? undefined
+        : createSurgery(
+            { method: s.method, reduction: s.reduction, c: s.c, rescale: s.rescale, beta: s.beta, maxIterations: s.maxIterations },
+            this.tasks.length,
+            config.seed,
+          );
+  }
+
+  /** Tensors the optimizer trains besides the model's (uncertainty's log-variances; weight decay 0). */
+  parameters(): Tensor[] {
+    return this.weighting.parameters();
+  }
+
+  /** Scalars of the shared parameters surgery operates on (P of G (K, P)); 0 without surgery. */
+  get surgerySize(): number {
+    return this.#surgeryParams.reduce((n, p) => n + p.numel, 0);
+  }
+
+  /**
+   * Back-propagates one micro-batch: `losses` (task → 0-d loss attached to the graph) weighted,
+   * combined and divided by `accum`; with surgery, the chosen shared parameters' gradients are
+   * replaced (added to, across micro-batches) by the surgery's combination of the per-task gradients.
+   * @param losses every task of the step; with surgery (joint schedule) all K tasks.
+   * @throws ConfigError for a task the run does not have.
+   */
+  backward(losses: ReadonlyMap<string, Tensor>, accum: number): StepLosses {
+    const present = [...losses.keys()];
+    const indices = present.map((name) => {
+      const k = this.tasks.indexOf(name);
+      if (k < 0) throw new ConfigError(`the step has a loss for task '${name}', which is not one of ${this.tasks.join(', ')}`);
+      return k;
+    });
+    const order = indices.map((k, n) => [k, n] as const).sort((a, b) => a[0] - b[0]); // task order, as the weighting indexes them
+    return tidy(() => {
+      const scaled = stack(order.map(([k]) => (losses.get(this.tasks[k]!) as Tensor).mul(this.#taskWeights.get(this.tasks[k]!) ?? 1))); // (K')
+      const taskIndices = order.map(([k]) => k);
+      const total = this.weighting.combine(scaled, taskIndices);
+      const jacobian = this.surgery === undefined ? undefined : taskJacobian(scaled.div(accum), this.#surgeryParams); // (K, P), graph kept
+      total.div(accum).backward();
+      if (jacobian !== undefined && this.surgery !== undefined) {
+        const surgery = this.surgery;
+        // backward gave the surgery parameters Σ_k G_k; replace that part by the surgery's combination.
+        noGrad(() => assignGradients(this.#surgeryParams, surgery.combine(jacobian).sub(jacobian.sum(0)), { accumulate: true }));
+      }
+      return {
+        total: total.item() as number,
+        tasks: present.map((name) => [name, (losses.get(name) as Tensor).item() as number] as const),
+      };
+    });
+  }
+
+  /** task → the weight of its loss in the latest step (the weighting's weight times the task's config weight). */
+  taskWeights(): Record<string, number> {
+    const w = this.weighting.weights();
+    return Object.fromEntries(this.tasks.map((name, k) => [name, (w[k] as number) * (this.#taskWeights.get(name) ?? 1)]));
+  }
+
+  state(): JsonValue {
+    const state: StrategyState = { weighting: this.weighting.state(), surgery: this.surgery?.state() ?? null };
+    return state as unknown as JsonValue;
+  }
+
+  /** Continues from `strategy_state` (null in checkpoints written before strategies: nothing to restore for static weights). */
+  restore(saved: JsonValue | undefined): void {
+    if (saved === null || saved === undefined) {
+      if (this.weighting.method !== 'static' || this.surgery !== undefined)
+        throw new CheckpointError(
+          `the checkpoint has no strategy_state to continue '${this.weighting.method}' weighting${this.surgery === undefined ? '' : ` and ${this.surgery.method}`} from`,
+        );
+      return;
+    }
+    const s = saved as unknown as StrategyState;
+    this.weighting.restore(s.weighting);
+    if (this.surgery !== undefined && s.surgery !== null) this.surgery.restore(s.surgery);
+  }
+
+  dispose(): void {
+    this.weighting.dispose();
+    this.surgery?.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+/**
+ * The `fixed` sampler's values per stream, in stream order: the sum of its tasks' configured
+ * probabilities (task names as keys, as written).
+ */
+export function streamProbabilities(probabilities: Readonly<Record<string, number>>, streams: readonly (readonly string[])[]): number[] {
+  return streams.map((tasks) => tasks.reduce((sum, name) => sum + (probabilities[name] ?? 0), 0));
+}

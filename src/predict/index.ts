@@ -1,0 +1,11 @@
+/** Prediction with a checkpoint: `Predictor`, and the records `mtl predict` and `mtl serve` print. */
+export {
+  Predictor,
+  predict,
+  readPredictInputs,
+  splitWords,
+  type PredictInput,
+  type PredictionRecord,
+  type PredictedSpan,
+  type TaskPrediction,
+} from './predict.js';

@@ -1,0 +1,342 @@
+/**
+ * Prediction with a checkpoint folder: every task of the model on new texts. Classification gives
+ * the label and its probability (the labels and theirs for multi-label tasks); tagging gives the BIO
+ * tag of each word and the typed spans, with offsets into the text as given (JavaScript string
+ * indices, UTF-16 code units: `text.slice(start, end)`; an emoji outside the BMP counts 2).
+ *
+ * Tasks trained on pre-split words (SNIPS, ATIS, CoNLL) get the text split into words at whitespace,
+ * with punctuation at a word's ends split off (the data sets write "boston ." not "boston.") and
+ * tagged O; tasks that read the same kind of input share one encoder pass. A masked-LM task gives, for
+ * each `[MASK]` written in a text, the most probable tokens.
+ */
+import { CheckpointError, DataError } from '../errors.js';
+import { mapJsonl, type SourcePosition } from '../data/index.js';
+import { parseTrainingConfig } from '../io/config/index.js';
+import { repairBio } from '../metrics/index.js';
+import { loadCheckpoint, type TaskRecord } from '../io/checkpoint.js';
+import { BertModel, bertConfigFromHf } from '../models/bert/index.js';
+import { MultiTaskModel } from '../mtl/multitask-model.js';
+import {
+  collateJoint,
+  taskSpec,
+  taskType,
+  TOKEN_CLASSIFICATION,
+  spansOf,
+  type AnyTaskType,
+  type SequenceClassificationOptions,
+  type SequenceClassificationPrediction,
+  type TaskSpec,
+  type TokenClassificationPrediction,
+} from '../tasks/index.js';
+import { inferenceMode, tidy } from '../tensor/index.js';
+import { Tokenizer } from '../tokenization/index.js';
+import { fillMask, type MaskFill } from './fill-mask.js';
+import { applyArchitecture } from '../mtl/architecture.js';
+import { loadModelWeights } from '../run/checkpoint.js';
+import type { InputKind } from '../data/task-data.js';
+
+/** One input: a text, or a pair of texts for pair tasks. */
+export interface PredictInput {
+  readonly text: string;
+  readonly textPair?: string;
+}
+
+/** A typed span: UTF-16 code units `start` ≤ i < `end` of the input text (`text.slice(start, end)`), which `text` equals. */
+export interface PredictedSpan {
+  readonly type: string;
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/** One task's answer for one input. */
+export type TaskPrediction =
+  | { readonly label: string; readonly probability: number }
+  | { readonly labels: readonly string[]; readonly probabilities: readonly number[] }
+  | { readonly tags: readonly string[]; readonly words: readonly string[]; readonly spans: readonly PredictedSpan[] }
+  | { readonly masks: readonly (readonly MaskFill[])[] }
+  | { readonly error: string };
+
+export interface PredictionRecord {
+  readonly text: string;
+  readonly textPair?: string;
+  /** task name → its prediction. */
+  readonly predictions: Record<string, TaskPrediction>;
+}
+
+/** A word of a text and where it is: `text.slice(start, end) === word`. */
+interface Word {
+  readonly word: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+const EDGE_PUNCTUATION = /[.,!?;:"()[\]{}]/;
+const isPunctuation = (word: string): boolean => word.length === 1 && EDGE_PUNCTUATION.test(word);
+
+/** The words of `text`: runs of non-space characters, with punctuation at either end split off as words of its own. */
+export function splitWords(text: string): Word[] {
+  const words: Word[] = [];
+  for (const m of text.matchAll(/\S+/g)) {
+    let [s, e] = [m.index, m.index + m[0].length];
+    const tail: Word[] = [];
+    while (s < e && EDGE_PUNCTUATION.test(text[s] as string)) words.push({ word: text[s] as string, start: s, end: ++s });
+    while (e > s && EDGE_PUNCTUATION.test(text[e - 1] as string)) tail.unshift({ word: text[e - 1] as string, start: e - 1, end: e-- });
+    if (e > s) words.push({ word: text.slice(s, e), start: s, end: e });
+    words.push(...tail);
+  }
+  return words;
+}
+
+interface PredictTask {
+  readonly spec: TaskSpec;
+  readonly type: AnyTaskType;
+  readonly input: InputKind;
+}
+
+/** The example a task type reads, for an unlabelled input. */
+function exampleOf(input: PredictInput, kind: InputKind, index: number): unknown {
+  const source: SourcePosition = { file: 'input', line: index + 1 };
+  const id = String(index);
+  if (kind === 'words') return { id, tokens: splitWords(input.text).map((w) => w.word), tags: [], intent: '', source };
+  if (kind === 'pair') return { id, textA: input.text, textB: input.textPair ?? '', source };
+  return { id, text: input.text, source };
+}
+
+/** A task's prediction in the output's terms (char offsets into the input text). */
+function answer(task: PredictTask, p: unknown, input: PredictInput): TaskPrediction {
+  if (task.spec.kind === TOKEN_CLASSIFICATION) {
+    const words = splitWords(input.text);
+    // Punctuation split off a word is never part of an entity (the tagging data sets write none).
+    const tags = repairBio((p as TokenClassificationPrediction).tags.map((t, i) => (isPunctuation(words[i]!.word) ? 'O' : t)));
+    const spans = spansOf(
+      words.map((w) => w.word),
+      tags,
+    ).map((s) => {
+      const [start, end] = [words[s.start]!.start, words[s.end - 1]!.end];
+      return { type: s.type, start, end, text: input.text.slice(start, end) };
+    });
+    return { tags, words: words.map((w) => w.word), spans };
+  }
+  const pred = p as SequenceClassificationPrediction;
+  if ((task.spec.options as SequenceClassificationOptions).multiLabel) return { labels: pred.labels, probabilities: pred.probabilities };
+  return { label: pred.label, probability: pred.probabilities[0] as number };
+}
+
+/** Input kinds that `predict` answers per text (link prediction reads triples of entities, not texts). */
+const PREDICTED_INPUTS: readonly InputKind[] = ['words', 'text', 'pair', 'masked-text'];
+
+/** Throws unless some task of the checkpoint makes a prediction per text. */
+function checkPredictable(dir: string, tasks: readonly PredictTask[]): void {
+  if (tasks.some((t) => PREDICTED_INPUTS.includes(t.input))) return;
+  const list = tasks.map((t) => `'${t.spec.name}' (${t.spec.kind})`).join(', ');
+  throw new CheckpointError(
+    `${dir}: nothing to predict: the checkpoint's ${tasks.length === 1 ? 'only task is' : 'tasks are'} ${list}, which ` +
+      `score${tasks.length === 1 ? 's' : ''} (head, relation, tail) triples of entities and make${tasks.length === 1 ? 's' : ''} no prediction for a text; predict answers ` +
+      `sequence-classification, token-classification and masked-lm tasks. Measure link prediction with 'mtl eval ${dir}'`,
+  );
+}
+
+export class Predictor implements Disposable {
+  readonly #model: MultiTaskModel;
+  readonly #tokenizer: Tokenizer;
+  readonly #tasks: readonly PredictTask[];
+  readonly #maxLength: number;
+
+  private constructor(model: MultiTaskModel, tokenizer: Tokenizer, tasks: readonly PredictTask[], maxLength: number) {
+    this.#model = model;
+    this.#tokenizer = tokenizer;
+    this.#tasks = tasks;
+    this.#maxLength = maxLength;
+  }
+
+  /**
+   * Loads a checkpoint folder (`best/` or `last/` of a run, or an exported one) for prediction.
+   * @throws CheckpointError for a missing or inconsistent checkpoint, or one whose tasks make no
+   *   prediction per text (link prediction only).
+   */
+  static load(dir: string): Predictor {
+    const ckpt = loadCheckpoint(dir, { optimizer: false });
+    try {
+      const tasks = ckpt.tasks.map((r: TaskRecord): PredictTask => {
+        const spec = taskSpec({
+          name: r.name,
+          kind: r.type,
+          labels: r.labels ?? [],
+          options: (r.options ?? {}) as Record<string, unknown>,
+        });
+        const input = (r.input as InputKind | undefined) ?? (r.type === TOKEN_CLASSIFICATION ? 'words' : 'text');
+        return { spec, type: taskType(spec.kind), input };
+      });
+      checkPredictable(ckpt.dir, tasks);
+      const encoderConfig = bertConfigFromHf(ckpt.encoderConfig);
+      const config =
+        ckpt.trainingConfig === null
+          ? undefined
+          : parseTrainingConfig(ckpt.trainingConfig, { source: `${ckpt.dir}/training_config.yaml`, checkFiles: false });
+      const maxLength = config?.maxLength ?? encoderConfig.maxPositionEmbeddings;
+      const model = MultiTaskModel.fromSpecs(
+        new BertModel(encoderConfig),
+        tasks.map((t) => t.spec),
+      );
+      try {
+        if (config !== undefined) applyArchitecture(model, config); // the run's adapters, so their saved tensors load
+        loadModelWeights(model, ckpt);
+      } catch (e) {
+        model.dispose();
+        throw e;
+      }
+      model.eval();
+      return new Predictor(model, Tokenizer.fromFile(ckpt.tokenizerFile), tasks, maxLength);
+    } finally {
+      ckpt.dispose();
+    }
+  }
+
+  /** The names of the tasks `predict` answers (all but link prediction), in the checkpoint's order. */
+  get taskNames(): string[] {
+    return this.#tasks.filter((t) => PREDICTED_INPUTS.includes(t.input)).map((t) => t.spec.name);
+  }
+
+  /** Every task's prediction for each input, in input order; batches of `batchSize` inputs share encoder passes. */
+  async predict(inputs: readonly (string | PredictInput)[], batchSize = 64): Promise<PredictionRecord[]> {
+    const items = inputs.map((x) => (typeof x === 'string' ? { text: x } : x));
+    const records = items.map((x) => ({ ...x, predictions: {} as Record<string, TaskPrediction> }));
+    for (const kind of ['words', 'text', 'pair'] as const) {
+      const group = this.#tasks.filter((t) => t.input === kind);
+      if (group.length === 0) continue;
+      const rows = items.map((_, i) => i).filter((i) => kind !== 'pair' || items[i]!.textPair !== undefined);
+      if (kind === 'pair') {
+        for (const i of items.keys()) {
+          if (items[i]!.textPair === undefined)
+            for (const t of group) records[i]!.predictions[t.spec.name] = { error: 'this task reads a pair of texts; give text_pair' };
+        }
+      }
+      for (let b = 0; b < rows.length; b += batchSize) await this.#predictBatch(group, rows.slice(b, b + batchSize), items, records);
+    }
+    // Masked-LM tasks fill the [MASK]s a text holds; link prediction (entity pairs, not texts) is not run here.
+    for (const t of this.#tasks.filter((x) => x.input === 'masked-text')) {
+      for (let b = 0; b < items.length; b += batchSize) {
+        const texts = items.slice(b, b + batchSize).map((x) => x.text);
+        const fills = await fillMask(this.#model, this.#tokenizer, t.spec.name, texts, { maxLength: this.#maxLength });
+        fills.forEach((masks, i) => {
+          if (masks.length > 0) records[b + i]!.predictions[t.spec.name] = { masks };
+        });
+      }
+    }
+    return records.map((r) => ({
+      text: r.text,
+      ...(r.textPair === undefined ? {} : { textPair: r.textPair }),
+      predictions: this.#ordered(r.predictions),
+    }));
+  }
+
+  #ordered(p: Record<string, TaskPrediction>): Record<string, TaskPrediction> {
+    return Object.fromEntries(this.#tasks.filter((t) => p[t.spec.name] !== undefined).map((t) => [t.spec.name, p[t.spec.name]!]));
+  }
+
+  async #predictBatch(
+    group: readonly PredictTask[],
+    rows: readonly number[],
+    items: readonly PredictInput[],
+    records: { predictions: Record<string, TaskPrediction> }[],
+  ) {
+    const examples = rows.map((i, k) => exampleOf(items[i]!, group[0]!.input, k));
+    const tasks = await Promise.all(
+      group.map(async (t) => ({
+        spec: t.spec,
+        type: t.type,
+        features: (await t.type.featurize(examples, this.#tokenizer, t.spec, { maxLength: this.#maxLength, training: false })).features,
+      })),
+    );
+    // inference mode: no autograd bookkeeping at all; what is made here is only read back
+    const predictions = inferenceMode(() =>
+      tidy(() => {
+        const joint = collateJoint(
+          tasks,
+          examples.map((_, k) => k),
+        );
+        const logits = this.#model.forward(
+          joint.inputs,
+          group.map((t) => t.spec.name),
+        );
+        return group.map((t) =>
+          t.type.decode(logits.get(t.spec.name)!, joint.batches.get(t.spec.name)!, examples, t.spec, this.#model.heads.get(t.spec.name)),
+        );
+      }),
+    );
+    group.forEach((t, g) => {
+      for (const p of predictions[g] as { exampleIndex: number }[]) {
+        const i = rows[p.exampleIndex] as number;
+        records[i]!.predictions[t.spec.name] = answer(t, p, items[i]!);
+      }
+    });
+  }
+
+  dispose(): void {
+    this.#model.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+/**
+ * One input to predict as JSON has it (a JSON Lines file's line, an element of a request to
+ * `mtl serve`): a string (the text) or an object with `text` and, for pair tasks, `text_pair` (other keys,
+ * such as a labelled file's label, are ignored).
+ * @returns the input, or what is wrong with `value` (a sentence, for the caller to place).
+ */
+export function predictInputOf(value: unknown): PredictInput | string {
+  if (typeof value === 'string') return { text: value };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return `expected a string or an object with "text", got ${described(value)}`;
+  const o = value as Record<string, unknown>;
+  if (typeof o.text !== 'string') return `"text" must be a string, got ${described(o.text)}`;
+  if (o.text_pair !== undefined && typeof o.text_pair !== 'string') return `"text_pair" must be a string, got ${described(o.text_pair)}`;
+  return o.text_pair === undefined ? { text: o.text } : { text: o.text, textPair: o.text_pair };
+}
+
+/**
+ * A value that is not a string, named for an error message: scalars as JSON, arrays and objects by
+ * kind only (stringifying them would echo a megabyte back, or overflow the stack on deep nesting).
+ */
+function described(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' && value !== null ? 'an object' : String(JSON.stringify(value));
+}
+
+/** A prediction record as JSON prints it (`mtl predict`'s lines, `mtl serve`'s answers): snake_case `text_pair`. */
+export function predictionToJson(record: PredictionRecord): Record<string, unknown> {
+  const { text, textPair, predictions } = record;
+  return textPair === undefined ? { text, predictions } : { text, text_pair: textPair, predictions };
+}
+
+/**
+ * The inputs of a JSON Lines file: each line a JSON string (the text) or an object with `text` (and
+ * `text_pair` for pair tasks); blank lines are ignored.
+ * @throws DataError naming file:line of the first line that is neither, what was expected, and how many lines are bad.
+ */
+export function readPredictInputs(file: string): PredictInput[] {
+  // 'skip', then our own error: the readers' hint (skip_bad_lines, onBadLine) is about training data.
+  const { examples, skipped } = mapJsonl(file, { onBadLine: 'skip' }, ({ value }) => predictInputOf(value));
+  const first = skipped[0];
+  if (first !== undefined) {
+    const lines = skipped.slice(0, 5).map((b) => b.line);
+    const others = skipped.length === 1 ? '' : ` (${skipped.length} bad lines: ${lines.join(', ')}${skipped.length > 5 ? ', …' : ''})`;
+    throw new DataError(
+      `${first.file}:${first.line}: ${first.reason}${others}; expected JSON Lines of inputs to predict, one per line: ` +
+        `a JSON string ("play some jazz") or an object {"text": "…"} (with "text_pair" for pair tasks); ` +
+        'fix the line, or give the texts on the command line instead of --input',
+    );
+  }
+  return examples;
+}
+
+/** Predictions for `inputs` with the checkpoint at `dir` (loads it, predicts, frees it). */
+export async function predict(dir: string, inputs: readonly (string | PredictInput)[]): Promise<PredictionRecord[]> {
+  if (inputs.length === 0) throw new DataError('predict: no inputs; give at least one text');
+  using predictor = Predictor.load(dir);
+  return await predictor.predict(inputs); // awaited: \`using\` frees the model when this function returns
+}

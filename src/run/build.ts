@@ -1,0 +1,208 @@
+/**
+ * Building a run's pieces from its config: the tokenizer (loaded, learned from the training texts,
+ * or taken from `encoder.from`), each task's spec (label list from its training data), features of
+ * every split (truncation counted), and the multi-task model (a new BERT encoder, or one loaded from
+ * a checkpoint, plus a head per task).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { CheckpointError, ConfigError, DataError } from '../errors.js';
+import type { TrainingConfig } from '../io/config/index.js';
+import type { TaskRecord } from '../io/checkpoint.js';
+import { loadSafetensors } from '../io/safetensors.js';
+import { BertModel, bertConfig, bertConfigFromHf, type BertConfig } from '../models/bert/index.js';
+import { MultiTaskModel } from '../mtl/multitask-model.js';
+import { taskConfigOptions, taskSpec, taskType, type AnyTaskType, type Features, type TaskSpec } from '../tasks/index.js';
+import { manualSeed, type Tensor } from '../tensor/index.js';
+import { Tokenizer, trainWordPiece } from '../tokenization/index.js';
+import type { InputKind, TaskData } from '../data/task-data.js';
+import type { Split } from '../data/index.js';
+import { corpusSample } from '../data/text-corpus.js';
+
+/** One task of a run: its config, spec, type and data. */
+export interface TaskRun {
+  readonly spec: TaskSpec;
+  readonly type: AnyTaskType;
+  readonly data: TaskData;
+}
+
+/** One task's features of one split, with the examples they were made from. */
+export interface SplitFeatures {
+  readonly examples: readonly unknown[];
+  readonly features: Features[];
+  /** Examples cut to max_length. */
+  readonly truncated: number;
+  /** `featurize`'s `evalInputs`, when it made any. */
+  readonly evalInputs?: readonly Features[];
+}
+
+/** The texts a task's examples hold, for learning a vocabulary. */
+function textsOf(examples: readonly unknown[], input: InputKind): string[] {
+  const out: string[] = [];
+  for (const e of examples as Record<string, unknown>[]) {
+    if (input === 'words') out.push((e.tokens as string[]).join(' '));
+    else if (input === 'pair') out.push(e.textA as string, e.textB as string);
+    else if (input === 'triple') out.push(e.headText as string, e.tailText as string);
+    else out.push(e.text as string);
+  }
+  return out;
+}
+
+/**
+ * The run's tokenizer: `tokenizer.path`, or a WordPiece vocabulary learned from the training texts of
+ * every data source (each read once; of a streamed text corpus, its first `tokenizer.train.sample_lines`
+ * training lines), or the tokenizer.json of `encoder.from`.
+ */
+export function buildTokenizer(config: TrainingConfig, data: readonly TaskData[]): Tokenizer {
+  const t = config.tokenizer;
+  if (t?.path !== undefined) return Tokenizer.fromFile(t.path);
+  if (t?.train !== undefined) {
+    const { vocabSize, minFrequency, lowercase, limitAlphabet, sampleLines } = t.train;
+    const seen = new Set<unknown>();
+    const texts: string[] = [];
+    for (const d of data) {
+      const train = d.corpus ?? d.splits.train;
+      if (train === undefined || seen.has(train)) continue;
+      seen.add(train);
+      const chunk = d.corpus === undefined ? textsOf(d.splits.train!, d.input) : corpusSample(d.corpus, sampleLines);
+      for (const text of chunk) texts.push(text); // not push(...): WN18RR's 173,670 entity texts overflow the stack
+    }
+    return trainWordPiece(texts, { vocabSize, minFrequency, lowercase, ...(limitAlphabet === undefined ? {} : { limitAlphabet }) });
+  }
+  const from = config.encoder.from;
+  if (from === undefined) throw new ConfigError("no tokenizer: give 'tokenizer.path', 'tokenizer.train' or 'encoder.from'");
+  const file = path.join(from, 'tokenizer.json');
+  if (!existsSync(file)) throw new ConfigError(`encoder.from ${from} has no tokenizer.json; give 'tokenizer.path'`);
+  return Tokenizer.fromFile(file);
+}
+
+/** Each task's spec, its label list collected from its training examples. */
+export function buildTaskRuns(data: readonly TaskData[]): TaskRun[] {
+  return data.map((d) => {
+    const type: AnyTaskType = taskType(d.task.type as string);
+    let options: unknown;
+    try {
+      options = type.resolveOptions(taskConfigOptions(d.task));
+    } catch (e) {
+      if (e instanceof ConfigError) throw new ConfigError(`task '${d.task.name}' options: ${e.message}`);
+      throw e;
+    }
+    const train = d.splits.train ?? [];
+    if (type.completeOptions !== undefined) options = type.completeOptions(options, Object.values(d.splits).flat());
+    const labels = type.collectLabels(train, options);
+    if (labels.length === 0) throw new DataError(`task '${d.task.name}': its training data hold no labels`);
+    return {
+      spec: taskSpec({ name: d.task.name, kind: d.task.type, labels, options: options as Readonly<Record<string, unknown>> }),
+      type,
+      data: d,
+    };
+  });
+}
+
+/** The task runs of a checkpoint's tasks.json records (same labels and options as when it was trained). */
+export function taskRunsFromRecords(records: readonly TaskRecord[], data: readonly TaskData[]): TaskRun[] {
+  return data.map((d) => {
+    const record = records.find((r) => r.name === d.task.name);
+    if (record === undefined || record.type !== d.task.type) {
+      throw new CheckpointError(
+        `the checkpoint has no ${d.task.type} task '${d.task.name}' (it has ${records.map((r) => `${r.name} (${r.type})`).join(', ')}); the config does not match it`,
+      );
+    }
+    const spec = taskSpec({
+      name: record.name,
+      kind: record.type,
+      labels: record.labels ?? [],
+      options: (record.options ?? {}) as Record<string, unknown>,
+    });
+    return { spec, type: taskType(spec.kind), data: d };
+  });
+}
+
+/** tasks.json's record of a task: spec (labels, options) and the input it reads. */
+export function taskRecord(run: TaskRun): TaskRecord {
+  return {
+    name: run.spec.name,
+    type: run.spec.kind,
+    labels: [...run.spec.labels],
+    options: run.spec.options as TaskRecord['options'],
+    input: run.data.input,
+  };
+}
+
+/**
+ * A task's features of one split (undefined when the split has no data). Dev and test examples whose
+ * label was never seen in training stop with file:line under `label.unknown: error`, and are kept
+ * (scored as errors) under `keep`.
+ */
+export async function featurizeSplit(
+  run: TaskRun,
+  split: Split,
+  tokenizer: Tokenizer,
+  maxLength: number,
+): Promise<SplitFeatures | undefined> {
+  const examples = run.data.splits[split];
+  if (examples === undefined) return undefined;
+  const training = split === 'train' || run.data.task.label.unknown === 'error';
+  try {
+    const { features, truncated, evalInputs } = await run.type.featurize(examples, tokenizer, run.spec, { maxLength, training });
+    return { examples, features, truncated, ...(evalInputs === undefined ? {} : { evalInputs }) };
+  } catch (e) {
+    if (split !== 'train' && e instanceof DataError && e.message.includes('not in its label list')) {
+      throw new DataError(
+        `${e.message}; it is a ${split} label never seen in training: set label.unknown: keep to score such examples as errors`,
+      );
+    }
+    throw e;
+  }
+}
+
+/** The encoder config of a new encoder (the config's fields; vocabulary size from the tokenizer unless given). */
+function newEncoderConfig(config: TrainingConfig, tokenizer: Tokenizer): BertConfig {
+  const { from: _from, reinitPooler: _fresh, vocabSize, ...fields } = config.encoder as TrainingConfig['encoder'] & { vocabSize?: number };
+  const size = vocabSize ?? tokenizer.vocabSize;
+  if (size < tokenizer.vocabSize) {
+    throw new ConfigError(
+      `encoder.vocab_size (${size}) is smaller than the tokenizer's vocabulary (${tokenizer.vocabSize} tokens); raise it or leave it out`,
+    );
+  }
+  return bertConfig({ ...(fields as Partial<BertConfig>), vocabSize: size });
+}
+
+/** BERT's pooler in a saved state dict (Hugging Face names, with or without `bert.`). */
+const POOLER = /^(bert\.)?pooler\./;
+
+/**
+ * The multi-task model: a BERT encoder (new, initialised after manualSeed(config.seed), or loaded from
+ * `encoder.from` with the config's dropout overrides; its pooler kept fresh with `encoder.reinit_pooler`)
+ * and a new head per task.
+ */
+export function buildModel(config: TrainingConfig, tokenizer: Tokenizer, specs: readonly TaskSpec[]): MultiTaskModel {
+  manualSeed(config.seed);
+  const from = config.encoder.from;
+  if (from === undefined) return MultiTaskModel.fromSpecs(new BertModel(newEncoderConfig(config, tokenizer)), specs);
+  const json = JSON.parse(readFileSync(path.join(from, 'config.json'), 'utf8')) as Record<string, unknown>;
+  const overrides = Object.fromEntries(
+    Object.entries(config.encoder).filter(([k, v]) => k !== 'from' && k !== 'reinitPooler' && v !== undefined),
+  );
+  const encoderConfig = bertConfig({ ...bertConfigFromHf(json), ...overrides });
+  if (tokenizer.vocabSize > encoderConfig.vocabSize) {
+    throw new ConfigError(
+      `the tokenizer has ${tokenizer.vocabSize} tokens but the encoder of ${from} embeds only ${encoderConfig.vocabSize}`,
+    );
+  }
+  const model = MultiTaskModel.fromSpecs(new BertModel(encoderConfig), specs);
+  const { tensors } = loadSafetensors(path.join(from, 'model.safetensors'));
+  try {
+    const fresh = (k: string) => k.startsWith('heads.') || (config.encoder.reinitPooler === true && POOLER.test(k));
+    const encoderOnly = new Map<string, Tensor>([...tensors].filter(([k]) => !fresh(k)));
+    const { missingKeys } = model.loadSavedStateDict(encoderOnly, { strict: false });
+    const missing = missingKeys.filter((k) => !fresh(k));
+    if (missing.length > 0) throw new CheckpointError(`${from}/model.safetensors lacks encoder tensors: ${missing.slice(0, 5).join(', ')}`);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  } finally {
+    for (const t of tensors.values()) t.dispose();
+  }
+  return model;
+}

@@ -1,0 +1,79 @@
+/**
+ * From a config to data ready for the model: every task's examples read, the tokenizer built (or
+ * given), task specs made (or taken from a checkpoint's tasks.json), every split featurized with the
+ * number of truncated examples counted, and the tasks grouped into streams. Shared by training and by
+ * evaluating a checkpoint, so both see exactly the same features.
+ */
+import type { TrainingConfig } from '../io/config/index.js';
+import type { TaskRecord } from '../io/checkpoint.js';
+import type { Tokenizer } from '../tokenization/index.js';
+import { buildTaskRuns, buildTokenizer, featurizeSplit, taskRunsFromRecords, type SplitFeatures, type TaskRun } from './build.js';
+import { buildStreams, type Stream } from './streams.js';
+import { describeSkippedLines, readTaskData, skippedCounts, splitCounts, type TaskData } from '../data/task-data.js';
+import { SPLITS, type Split } from '../data/index.js';
+
+export interface PreparedRun {
+  readonly data: readonly TaskData[];
+  readonly tokenizer: Tokenizer;
+  readonly runs: readonly TaskRun[];
+  readonly streams: readonly Stream[];
+  /** Truncated examples per task and split. */
+  readonly truncated: Record<string, Partial<Record<Split, number>>>;
+  /** Skipped bad lines per task and split. */
+  readonly skipped: Record<string, Partial<Record<Split, number>>>;
+}
+
+export interface PrepareOptions {
+  /** The splits to read and featurize (default all). */
+  readonly splits?: readonly Split[];
+  /** Use this tokenizer (a checkpoint's) instead of building one from the config. */
+  readonly tokenizer?: Tokenizer;
+  /** Take task specs from these records (a checkpoint's tasks.json) instead of the training data. */
+  readonly records?: readonly TaskRecord[];
+  readonly log?: (line: string) => void;
+}
+
+/** Counts of examples per task and split, e.g. 'intent: 13084 train, 700 dev, 700 test' ('(streamed)' after a corpus). */
+function describeCounts(data: readonly TaskData[]): string[] {
+  return data.map((d) => {
+    const counts = Object.entries(splitCounts(d)).map(
+      ([s, n]) => `${n} ${s}${s === 'train' && d.corpus !== undefined ? ` (streamed in windows of ${d.corpus.windowLines} lines)` : ''}`,
+    );
+    return `${d.task.name}: ${counts.join(', ')}`;
+  });
+}
+
+/**
+ * Reads, tokenizes and featurizes what `config` names.
+ * @throws DataError (file:line) for bad data, ConfigError for settings that do not fit the data.
+ */
+export async function prepareRun(config: TrainingConfig, options: PrepareOptions = {}): Promise<PreparedRun> {
+  const log = options.log ?? (() => {});
+  const splits = options.splits ?? SPLITS;
+  const data = await readTaskData(config.tasks, config.seed, splits);
+  log(`data: ${describeCounts(data).join('; ')}`);
+  for (const line of describeSkippedLines(data)) log(line);
+  const tokenizer = options.tokenizer ?? buildTokenizer(config, data);
+  if (options.tokenizer === undefined) log(`tokenizer: ${tokenizer.vocabSize} tokens`);
+  const runs = options.records === undefined ? buildTaskRuns(data) : taskRunsFromRecords(options.records, data);
+  const table = new Map<string, Partial<Record<Split, SplitFeatures>>>();
+  const truncated: Record<string, Partial<Record<Split, number>>> = {};
+  for (const run of runs) {
+    const row: Partial<Record<Split, SplitFeatures>> = {};
+    truncated[run.spec.name] = {};
+    for (const split of splits) {
+      const f = await featurizeSplit(run, split, tokenizer, config.maxLength);
+      if (f === undefined) continue;
+      row[split] = f;
+      truncated[run.spec.name]![split] = f.truncated;
+      if (f.truncated > 0)
+        log(
+          `task ${run.spec.name} (${split}): truncated ${f.truncated} of ${f.features.length} examples to max_length ${config.maxLength} tokens`,
+        );
+    }
+    table.set(run.spec.name, row);
+  }
+  const streams = buildStreams(runs, table);
+  if (streams.length < runs.length) log(`streams (tasks sharing one input and one encoder pass): ${streams.map((s) => s.name).join(', ')}`);
+  return { data, tokenizer, runs, streams, truncated, skipped: skippedCounts(data) };
+}

@@ -1,0 +1,101 @@
+/**
+ * Streams: the tasks of a run grouped by the data they read (`groupBySource`). A stream's batch holds
+ * every task of the group (SNIPS intent and slots: one batch, one encoder pass, two losses); the task
+ * sampler picks a stream per step. Each stream has its own length-bucketed batcher over its training
+ * examples, held in memory — or, for a plain-text corpus, over one window of its lines at a time
+ * (./corpus-stream.ts).
+ */
+import { DataError } from '../errors.js';
+import { LengthBucketBatcher, type BatcherOptions } from '../data/index.js';
+import { groupBySource, type TaskFeatures } from '../tasks/index.js';
+import type { Tokenizer } from '../tokenization/index.js';
+import type { SplitFeatures, TaskRun } from './build.js';
+import { CorpusTrainStream } from './corpus-stream.js';
+import type { FeatureTable, Stream, StreamContext, StreamSplit, TrainBatch, TrainStream, TrainStreamState } from './stream-types.js';
+
+export type { FeatureTable, Stream, StreamContext, StreamSplit, TrainBatch, TrainStream, TrainStreamState } from './stream-types.js';
+import { SPLITS, type Split } from '../data/index.js';
+
+/** The streams of a run: one per data source, tasks in config order. */
+export function buildStreams(runs: readonly TaskRun[], table: FeatureTable): Stream[] {
+  const groups = groupBySource(runs.map((r) => ({ name: r.spec.name, source: r.data.source })));
+  return groups.map((names) => {
+    const members = names.map((n) => runs.find((r) => r.spec.name === n) as TaskRun);
+    const splits: Partial<Record<Split, StreamSplit>> = {};
+    for (const split of SPLITS) {
+      const parts = members.map((r) => table.get(r.spec.name)?.[split]);
+      if (parts.some((p) => p === undefined)) continue;
+      const first = parts[0] as SplitFeatures;
+      splits[split] = {
+        tasks: members.map((r, i) => {
+          const { features, evalInputs } = parts[i] as SplitFeatures;
+          return { spec: r.spec, type: r.type, features, ...(evalInputs === undefined ? {} : { evalInputs }) };
+        }),
+        examples: first.examples,
+        lengths: first.features.map((f) => f.inputIds.length),
+      };
+    }
+    return { name: names.join('+'), runs: members, splits };
+  });
+}
+
+/** A stream whose training examples are featurized and held in memory, batched by one LengthBucketBatcher. */
+class MemoryTrainStream implements TrainStream {
+  readonly #batcher: LengthBucketBatcher;
+
+  constructor(
+    readonly stream: Stream,
+    readonly train: StreamSplit,
+    options: BatcherOptions,
+  ) {
+    this.#batcher = new LengthBucketBatcher(train.lengths, options);
+  }
+
+  get size(): number {
+    return this.train.examples.length;
+  }
+
+  get batchesPerEpoch(): number {
+    return this.#batcher.epochBatches(0).length;
+  }
+
+  async next(): Promise<TrainBatch> {
+    const { indices } = this.#batcher.next();
+    const tokens = indices.reduce((n, i) => n + (this.train.lengths[i] as number), 0);
+    return Promise.resolve({ tasks: this.train.tasks, indices, tokens });
+  }
+
+  get state(): TrainStreamState {
+    return { ...this.#batcher.state };
+  }
+
+  async loadState(state: TrainStreamState): Promise<void> {
+    this.#batcher.loadState({ epoch: state.epoch as number, position: state.position as number });
+    return Promise.resolve();
+  }
+}
+
+/**
+ * A training stream per stream: stream i shuffles with seed + i. A stream of a text corpus is read
+ * window by window (`CorpusTrainStream`); any other holds its featurized training examples.
+ * @throws DataError when a stream has no training examples.
+ */
+export function trainStreams(
+  streams: readonly Stream[],
+  options: Omit<BatcherOptions, 'seed'>,
+  seed: number,
+  context: StreamContext,
+): TrainStream[] {
+  return streams.map((stream, i) => {
+    const corpus = stream.runs[0]?.data.corpus;
+    if (corpus !== undefined) return new CorpusTrainStream(stream, corpus, { ...options, seed: seed + i }, context);
+    const train = stream.splits.train;
+    if (train === undefined || train.examples.length === 0) throw new DataError(`tasks ${stream.name}: no training examples`);
+    return new MemoryTrainStream(stream, train, { ...options, seed: seed + i });
+  });
+}
+
+/** Batches in one epoch of every stream (the unit of `training.epochs`). */
+export function batchesPerEpoch(streams: readonly TrainStream[]): number {
+  return streams.reduce((n, s) => n + s.batchesPerEpoch, 0);
+}

@@ -1,0 +1,51 @@
+/**
+ * Reading task data and learning a vocabulary at full size: WordNet's link-prediction triples and a
+ * tokenizer's sample of 10⁵+ lines are collected without spreading them as arguments (which overflows
+ * the call stack past about 10⁵ elements: `npm run demo` stopped with "Maximum call stack size exceeded").
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { loadTrainingConfig } from '../../src/io/config/index.js';
+import { buildTokenizer } from '../../src/run/build.js';
+import { readTaskData } from '../../src/data/task-data.js';
+
+let dir = '';
+const at = (...parts: string[]) => path.join(dir, ...parts);
+before(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'mtl-task-data-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('task data at full size', () => {
+  it("reads the demo's WordNet triples (WN18RR's eleven relations, more than 10⁵ before the subset)", async () => {
+    const config = loadTrainingConfig(path.join(import.meta.dirname, '../../examples/wordnet-pretrain.yaml'));
+    const relations = config.tasks.find((t) => t.type === 'link-prediction')!;
+    const [data] = await readTaskData([relations], config.seed, ['train']);
+    const n = data!.splits.train!.length;
+    assert.equal(n, 20000, `train_subset: 20000 of the WordNet triples, got ${n}`);
+  });
+
+  it('learns a vocabulary from a corpus sample of 200,000 lines', async () => {
+    const lines = Array.from({ length: 200_000 }, (_, k) => `w${k % 97} v${k % 89}`);
+    writeFileSync(at('corpus.txt'), lines.join('\n') + '\n');
+    writeFileSync(
+      at('big.yaml'),
+      `output_dir: out
+encoder: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 4, intermediate_size: 37, max_position_embeddings: 16 }
+max_length: 16
+tokenizer: { train: { vocab_size: 300, min_frequency: 1, sample_lines: 200000 } }
+tasks:
+  - { name: mlm, type: masked-lm, data: { format: text, train: corpus.txt, dev_lines: 10 } }
+training: { max_steps: 1 }
+`,
+    );
+    const config = loadTrainingConfig(at('big.yaml'));
+    const data = await readTaskData(config.tasks, config.seed, ['train']);
+    const tokenizer = buildTokenizer(config, data);
+    const { tokens } = await tokenizer.encode('w5 v7');
+    assert.ok(!tokens.includes('[UNK]'), `'w5 v7' is in the learned vocabulary, got tokens ${tokens.join(' ')}`);
+  });
+});

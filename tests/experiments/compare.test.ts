@@ -1,0 +1,141 @@
+/** `mtl compare` end to end on the tiny run (two strategies and the single-task baselines, a few steps each), and single-task configs. */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it, mock } from 'node:test';
+import { main } from '../../src/cli/main.js';
+import { liveTensorCount } from '../../src/tensor/index.js';
+import { compare, type CompareResult } from '../../src/experiments/compare.js';
+import { singleTaskConfig } from '../../src/experiments/single-task.js';
+import { tinyConfig, tinyRun, tinyYaml, type RunFolder } from '../train/trainer-fixture.js';
+
+const baseline = liveTensorCount();
+let run: RunFolder;
+let result: CompareResult;
+let file: string;
+const logs: string[] = [];
+
+const COMPARE = `base: base.yaml
+output_dir: cmp
+strategies:
+  - name: equal
+    description: equal weights
+  - name: pcgrad
+    set: { training: { surgery: { method: pcgrad, parameters: encoder.encoder.layer.1 } } }
+`;
+
+before(async () => {
+  run = tinyRun();
+  const training = '  max_steps: 4\n  batch_size: 16\n  learning_rate: 2.0e-3\n  eval_every: 4\n  log_every: 2\n  task_schedule: joint';
+  writeFileSync(path.join(run.dir, 'base.yaml'), tinyYaml('unused', { training }));
+  file = path.join(run.dir, 'compare.yaml');
+  writeFileSync(file, COMPARE);
+  result = await compare(file, { log: (l) => logs.push(l) });
+});
+
+after(() => {
+  run.remove();
+  assert.equal(liveTensorCount(), baseline, 'every tensor of the runs is freed');
+});
+
+describe('compare', () => {
+  it('trains each task alone and each strategy, with one shared vocabulary', () => {
+    assert.deepEqual(
+      result.runs.map((r) => r.name),
+      ['single-intent', 'single-slots', 'single-sentiment', 'equal', 'pcgrad'],
+    );
+    assert.deepEqual(Object.keys(result.runs[1]!.tasks), ['slots']);
+    const tokenizer = path.join(run.dir, 'cmp', 'tokenizer.json');
+    assert.ok(existsSync(tokenizer), 'the vocabulary is learned once');
+    for (const dir of ['equal', 'pcgrad', 'single-task/intent']) {
+      const saved = readFileSync(path.join(run.dir, 'cmp', dir, 'best', 'training_config.yaml'), 'utf8');
+      assert.ok(saved.includes(`path: ${tokenizer}`), `${dir} reads the shared tokenizer`);
+    }
+    assert.ok(
+      logs.some((l) => l.includes('[pcgrad] strategy: joint schedule, static loss weighting, pcgrad on')),
+      'the strategy is logged',
+    );
+  });
+
+  it('writes the table as Markdown and JSON, with Δ = mean relative improvement over the single-task runs', () => {
+    const md = readFileSync(result.markdownFile, 'utf8');
+    assert.match(md, /^\| strategy \| intent accuracy \| slots f1 \| sentiment accuracy \| average \| Δ vs single-task \(%\) \|/);
+    assert.match(md, /^\| pcgrad \| /m);
+    const json = JSON.parse(readFileSync(result.jsonFile, 'utf8')) as CompareResult;
+    const byName = new Map(json.runs.map((r) => [r.name, r]));
+    const equal = json.table.rows.find((r) => r.name === 'equal')!;
+    const tasks = ['intent', 'slots', 'sentiment'];
+    const relative = tasks.map((t) => {
+      const b = byName.get(`single-${t}`)!.tasks[t]!.value;
+      return (byName.get('equal')!.tasks[t]!.value - b) / b;
+    });
+    const delta = (100 * relative.reduce((a, b) => a + b, 0)) / 3;
+    assert.ok(Math.abs(equal.delta! - delta) < 1e-9, `Δ ${equal.delta} vs ${delta}`);
+    assert.equal(equal.description, 'equal weights');
+    assert.equal(equal.trainableParameters, byName.get('equal')!.trainableParameters);
+    assert.ok(equal.wallSeconds > 0, 'wall time recorded');
+  });
+
+  it('mtl compare reuses finished runs and prints the table', async () => {
+    const printed: string[] = [];
+    const log = mock.method(console, 'log', (line: string) => printed.push(String(line)));
+    try {
+      assert.equal(await main(['compare', file, '--quiet']), 0);
+    } finally {
+      log.mock.restore();
+    }
+    assert.ok(
+      printed.some((l) => l.includes('| equal |')),
+      'the table is printed',
+    );
+    const again = JSON.parse(readFileSync(result.jsonFile, 'utf8')) as CompareResult;
+    assert.deepEqual(again.runs, result.runs, 'the runs were reused, not retrained');
+  });
+
+  it('trains a run again when its config changed since its compare_run.json', async () => {
+    const changed = path.join(run.dir, 'changed.yaml');
+    writeFileSync(changed, COMPARE.replace('    description: equal weights', '    set: { training: { max_steps: 2 } }'));
+    const lines: string[] = [];
+    const second = await compare(changed, { log: (l) => lines.push(l) });
+    assert.ok(
+      lines.some((l) => l.includes('equal: ') && l.includes('trained with another config')),
+      'the changed run is retrained',
+    );
+    assert.ok(
+      lines.some((l) => l.includes('pcgrad: reusing')),
+      'the unchanged run is reused',
+    );
+    assert.equal(second.runs.find((r) => r.name === 'equal')?.steps, 2);
+  });
+
+  it('names the strategy whose overrides make an invalid config, before training', async () => {
+    const bad = path.join(run.dir, 'bad.yaml');
+    writeFileSync(
+      bad,
+      COMPARE.replace('output_dir: cmp', 'output_dir: cmp-bad').replace(
+        '{ training: { surgery:',
+        '{ training: { task_schedule: alternating, surgery:',
+      ),
+    );
+    await assert.rejects(compare(bad), /strategies\[1\] 'pcgrad'[\s\S]*set training\.task_schedule: joint/);
+    assert.ok(!existsSync(path.join(run.dir, 'cmp-bad', 'equal')), 'nothing was trained');
+  });
+});
+
+describe('single-task configs (--single-task)', () => {
+  it('keep one task, weight 1, without strategy, in <output_dir>/single-task/<name>', () => {
+    const config = tinyConfig(run, 'multi', {
+      training: '  max_steps: 4\n  task_schedule: joint\n  weighting: { method: dwa }\n  early_stopping: { metric: intent.accuracy }',
+    });
+    const single = singleTaskConfig(config, 'sentiment');
+    assert.deepEqual(
+      single.tasks.map((t) => [t.name, t.weight]),
+      [['sentiment', 1]],
+    );
+    assert.equal(single.outputDir, path.join(run.dir, 'multi', 'single-task', 'sentiment'));
+    assert.deepEqual(single.training.weighting, { method: 'static' });
+    assert.equal(single.training.earlyStopping?.metric, 'average');
+    assert.equal(singleTaskConfig(config, 'intent').training.earlyStopping?.metric, 'intent.accuracy');
+    assert.throws(() => singleTaskConfig(config, 'sentimnet'), /no task 'sentimnet'; did you mean 'sentiment'\?/);
+  });
+});
