@@ -2,7 +2,8 @@
 # Installs what multitask-lm needs on this machine and says what it did; a no-op when all is there.
 #   1. libtorch: TORCH_DIR, a Python torch, or Debian's libtorch-dev (installed with apt-get when
 #      nothing is found and we are root on Debian).
-#   2. npm packages (`npm ci` when node_modules is missing or older than package-lock.json).
+#   2. npm packages (`npm ci` when node_modules is missing or older than package-lock.json; not when
+#      node_modules is a link to another checkout's, which npm ci would empty).
 #   3. the native addon (native/build.mjs rebuilds it when missing or older than its sources).
 # With --test it also installs the reference tools the test suite calls: Debian's python3-torch
 # (same libtorch; fixtures and file-format checks) and python3-sklearn (metric references).
@@ -35,7 +36,10 @@ if [ "${1:-}" = "--test" ]; then
   if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 fi
 
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ -L node_modules ]; then
+  # npm ci empties the folder a link points to (another checkout's packages): leave it to its owner.
+  say "node_modules links to $(readlink node_modules): not reinstalled here"
+elif [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages (npm ci)"
   npm ci --no-audit --no-fund
 fi
