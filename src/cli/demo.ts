@@ -68,7 +68,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   let config = withOverrides(loadTrainingConfig(DEMO_CONFIG), path.resolve(options.outDir), options.maxSteps);
   if (options.seed !== undefined) config = { ...config, seed: options.seed };
   log(`multi-task pre-training on WordNet 3.1 (${config.tasks.map((t) => `${t.name}: ${t.type}`).join(', ')}) — ${DEMO_CONFIG}`);
-  const result = await train(config, { log });
+  const result = await train(config, { log, overwrite: true }); // the demo's own folder: a new demo replaces it
   const checkpoint = path.join(config.outputDir, 'best');
   const predictions = await predict(checkpoint, DEMO_INPUTS);
   const dev = result.dev?.metrics ?? {};

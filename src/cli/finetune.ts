@@ -1,5 +1,5 @@
 /**
- * `mtl finetune CKPT CONFIG [--output DIR] [--max-steps N] [--seed N] [--freeze-encoder] [--scratch]`:
+ * `mtl finetune CKPT CONFIG [--output DIR] [--overwrite] [--max-steps N] [--seed N] [--freeze-encoder] [--scratch]`:
  * parses, calls `finetune` (src/train/finetune.ts), prints the outcome as `mtl train` does.
  */
 import { parseArgs } from 'node:util';
@@ -17,6 +17,7 @@ export async function finetuneCommand(args: string[]): Promise<number> {
     args,
     options: {
       output: { type: 'string' },
+      overwrite: { type: 'boolean', default: false },
       'max-steps': { type: 'string' },
       seed: { type: 'string' },
       'freeze-encoder': { type: 'boolean', default: false },
@@ -38,6 +39,7 @@ export async function finetuneCommand(args: string[]): Promise<number> {
     log: (line) => console.log(line),
     progressBar: process.stdout.isTTY === true,
     handleSignals: true,
+    overwrite: values.overwrite,
     ...(values['freeze-encoder'] ? { freeze: ENCODER_PARAMETERS } : {}),
   });
   console.log(summary(result));

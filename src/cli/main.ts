@@ -13,6 +13,8 @@ commands:
                         metrics in <output_dir>/metrics.jsonl, the best checkpoint's test metrics in test_metrics.json.
                         Ctrl-C saves <output_dir>/last and stops (a second Ctrl-C exits at once)
            --resume        continue from <output_dir>/last (same config; steps, output and reporting may change)
+           --overwrite     start a new run where one is (without --resume or --overwrite that is refused); the
+                           earlier run's checkpoints are removed once the new run has saved its first
            --output DIR    write to DIR instead of the config's output_dir
            --max-steps N   train N optimizer steps (instead of the config's max_steps or epochs)
            --single-task NAME  train only task NAME, alone (a single-task baseline), in <output_dir>/single-task/NAME
@@ -44,7 +46,7 @@ commands:
                         fresh head; the config is a training config without 'tokenizer' (encoder: dropout only)
            --freeze-encoder  train the heads only
            --scratch       same architecture and tokenizer, fresh weights (the baseline)
-           --output DIR, --max-steps N   as for train
+           --output DIR, --max-steps N, --overwrite   as for train
            --seed N        random seed (instead of the config's)
   transfer PRETRAIN_CONFIG FINETUNE_CONFIG...
                         pre-train multi-task and MLM-only encoders, fine-tune each downstream config from both and from

@@ -1,4 +1,4 @@
-/** `mtl train CONFIG [--resume] [--output DIR] [--max-steps N] [--single-task NAME]`: parses, calls `train`, prints the outcome. */
+/** `mtl train CONFIG [--resume | --overwrite] [--output DIR] [--max-steps N] [--single-task NAME]`: parses, calls `train`, prints the outcome. */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTrainingConfig, type TrainingConfig } from '../io/config/index.js';
@@ -35,6 +35,7 @@ export async function trainCommand(args: string[]): Promise<number> {
     args,
     options: {
       resume: { type: 'boolean', default: false },
+      overwrite: { type: 'boolean', default: false },
       output: { type: 'string' },
       'max-steps': { type: 'string' },
       'single-task': { type: 'string' },
@@ -49,6 +50,7 @@ export async function trainCommand(args: string[]): Promise<number> {
   const config = withOverrides(single === undefined ? loaded : singleTaskConfig(loaded, single), values.output, maxSteps);
   const result = await train(config, {
     resume: values.resume,
+    overwrite: values.overwrite,
     log: (line) => console.log(line),
     progressBar: process.stdout.isTTY === true,
     handleSignals: true,

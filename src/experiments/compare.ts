@@ -58,7 +58,7 @@ async function runOne(name: string, description: string, config: TrainingConfig,
   }
   log(`compare: ${name}: training (${config.outputDir})`);
   const started = performance.now();
-  const result = await train(config, { log: (line) => log(`[${name}] ${line}`) });
+  const result = await train(config, { log: (line) => log(`[${name}] ${line}`), overwrite: true }); // a run of another config: trained again
   const wallSeconds = (performance.now() - started) / 1000;
   const tasks: CompareRun['tasks'] = {};
   for (const task of config.tasks) {

@@ -161,7 +161,7 @@ export async function transferReport(options: TransferOptions): Promise<Transfer
       continue;
     }
     log(`pre-training (${arm}): tasks ${run.tasks.map((t) => t.name).join(', ')} → ${dir}`);
-    const r = await train(run, { log: (l) => log(`  ${l}`) });
+    const r = await train(run, { log: (l) => log(`  ${l}`), overwrite: true }); // not reused: trained again
     pretraining[arm] = { seconds: r.trainSeconds, ...(r.dev === undefined ? {} : { dev: r.dev.metrics }) };
   }
   const cells: TransferCell[] = [];
@@ -178,7 +178,7 @@ export async function transferReport(options: TransferOptions): Promise<Transfer
           seed,
           outputDir: path.join(outDir, 'finetune', name, arm, `seed-${seed}`),
         };
-        const r = await finetune(config, { log: () => {} });
+        const r = await finetune(config, { log: () => {}, overwrite: true }); // a cell of this report: trained again
         seconds.push(r.trainSeconds);
         for (const t of config.tasks) {
           const metric = mainMetricOf(taskType(t.type), t.options ?? {}).name;

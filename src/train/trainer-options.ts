@@ -11,6 +11,11 @@ import type { ScheduleSpec } from '../optim/schedules.js';
 export interface TrainOptions {
   /** Continue from `<output_dir>/last` (model, optimizer, step, sampler, batchers, selection). */
   readonly resume?: boolean;
+  /**
+   * Start a new run in an output folder that holds one (its best/ and last/ are removed once the new run
+   * has saved its first checkpoint). Without it (or `resume`) such a folder is a ConfigError. Default false.
+   */
+  readonly overwrite?: boolean;
   /** Log lines (data, evaluations, checkpoints; progress lines when there is no bar). */
   readonly log?: (line: string) => void;
   /** Called after every optimizer step. */

@@ -12,7 +12,7 @@
  * evaluated on the test sets (<output_dir>/test_metrics.json). What `--resume` restores, and how
  * dropout stays reproducible across a resume, is described in ./run-checkpoint.ts.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CheckpointError } from '../errors.js';
 import { trainingConfigToYaml, type TrainingConfig } from '../io/config/index.js';
@@ -48,6 +48,7 @@ import { describeEval, StepWindow } from './report.js';
 import { microBatchSeed } from '../run/seeding.js';
 import { dropWords, type WordDropoutIds } from './word-dropout.js';
 import { restoreRunState, runState } from './run-state.js';
+import { claimOutputFolder, removeEarlierRun } from '../run/output-folder.js';
 import { testBestCheckpoint } from '../eval/checkpoint.js';
 import { scheduleOf, type TrainOptions, type TrainResult } from './trainer-options.js';
 import { streamProbabilities, TrainingStrategy } from '../mtl/strategy.js';
@@ -82,6 +83,8 @@ class Trainer {
   readonly #perEpoch: number;
   readonly totalSteps: number;
   #step = 0;
+  /** An earlier run's checkpoints (--overwrite) that go once this run has saved its first. */
+  #replacing: string[] = [];
   #lastEvalStep = -1;
   #lastDev: EvalResult | undefined;
   readonly #window: StepWindow;
@@ -156,6 +159,7 @@ class Trainer {
     let model: MultiTaskModel | undefined;
     let trainer: Trainer | undefined;
     try {
+      const earlier = claimOutputFolder(config.outputDir, options);
       if (options.resume) {
         if (!existsSync(paths.last) && !existsSync(path.join(config.outputDir, '.last.previous'))) {
           throw new CheckpointError(
@@ -180,7 +184,7 @@ class Trainer {
       trainer = new Trainer(config, options, reporter, prepared, model);
       trainer.#preflight();
       if (ckpt !== undefined) await trainer.#restore(ckpt);
-      else trainer.#startFresh();
+      else trainer.#startFresh(earlier);
       return trainer;
     } catch (e) {
       if (trainer !== undefined) trainer.dispose();
@@ -202,14 +206,16 @@ class Trainer {
     selectionValue(evaluateStreams(this.#model, heads, 'dev', this.#batching), this.#selector.metric, this.#prepared.streams);
   }
 
-  #startFresh(): void {
+  /** A new run; `earlier`: the checkpoints of the run it replaces (--overwrite), kept until it saves its first. */
+  #startFresh(earlier: string[]): void {
     const dir = this.#config.outputDir;
-    if (existsSync(this.#paths.last) || existsSync(this.#paths.best)) {
-      this.#log(`${dir} holds an earlier run: its checkpoints and metrics are replaced (pass --resume to continue it instead)`);
-    }
     mkdirSync(dir, { recursive: true });
-    for (const name of ['best', 'last', '.best.previous', '.last.previous', 'test_metrics.json'])
-      rmSync(path.join(dir, name), { recursive: true, force: true });
+    if (earlier.length === 0) removeEarlierRun(dir);
+    else
+      this.#log(
+        `--overwrite: the earlier run's ${earlier.join('/ and ')}/ in ${dir} are removed once this run has saved its first checkpoint`,
+      );
+    this.#replacing = earlier;
     writeFileSync(this.#paths.metrics, '');
     this.#appendStart(0);
   }
@@ -426,6 +432,8 @@ class Trainer {
       state: this.#trainerState(),
       optimizer: this.#optimizer,
     });
+    if (this.#replacing.length > 0) removeEarlierRun(this.#config.outputDir); // last/ is now this run's
+    this.#replacing = [];
   }
 
   #interrupted(reason: string): TrainResult {
