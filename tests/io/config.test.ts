@@ -258,7 +258,7 @@ describe('config errors', () => {
     assert.deepEqual(paths.sort(), ['seed', 'training.learning_rate', 'training.max_steps']);
     for (const i of issues) assert.ok(i.line !== undefined && i.message.length > 0);
     assert.equal(issues.find((i) => i.path[0] === 'seed')!.message, 'expected an integer, got 1.5 (a number)');
-    assert.equal(issues.find((i) => i.path[1] === 'max_steps')!.message, 'expected a number > 0, got 0 (a number)');
+    assert.equal(issues.find((i) => i.path[1] === 'max_steps')!.message, 'expected an integer from 1 to 100,000,000, got 0 (a number)');
     assert.equal(issues.find((i) => i.path[1] === 'learning_rate')!.line, lineOf(text, 'learning_rate'));
   });
 

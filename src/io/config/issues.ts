@@ -64,17 +64,32 @@ export function suggestion(word: string, valid: readonly string[], what = 'keys'
 
 type AnySchema = z.core.$ZodType;
 
+/** The schema of the value at `path` (looking through optional, default, nullable, arrays); undefined when there is none. */
+function schemaAt(schema: AnySchema, path: ConfigPath): AnySchema | undefined {
+  let s: AnySchema | undefined = unwrap(schema);
+  for (const part of path) {
+    if (s === undefined) return undefined;
+    const def = s._zod.def as { shape?: Record<string, AnySchema>; element?: AnySchema };
+    s = unwrap(typeof part === 'number' ? def.element : def.shape?.[part]);
+  }
+  return s;
+}
+
 /** The keys the object schema at `path` allows (looking through optional, default, nullable, arrays). */
 export function keysAt(schema: AnySchema, path: ConfigPath): string[] {
-  let s: AnySchema | undefined = schema;
-  for (const part of [...path, null]) {
-    s = unwrap(s);
-    if (s === undefined) return [];
-    const def = s._zod.def as { type: string; shape?: Record<string, AnySchema>; element?: AnySchema };
-    if (part === null) return def.type === 'object' ? Object.keys(def.shape ?? {}) : [];
-    s = typeof part === 'number' ? def.element : def.shape?.[part];
-  }
-  return [];
+  const def = schemaAt(schema, path)?._zod.def as { type: string; shape?: Record<string, AnySchema> } | undefined;
+  return def?.type === 'object' ? Object.keys(def.shape ?? {}) : [];
+}
+
+/** "an integer from 1 to 65,536" when the number schema at `path` has both bounds, inclusive; else undefined. */
+function rangeAt(schema: AnySchema, path: ConfigPath): string | undefined {
+  const checks = (schemaAt(schema, path)?._zod.def as { checks?: { _zod: { def: unknown } }[] } | undefined)?.checks ?? [];
+  const defs = checks.map((c) => c._zod.def as { check: string; value?: unknown; inclusive?: boolean; format?: string });
+  const min = defs.find((d) => d.check === 'greater_than' && d.inclusive === true)?.value;
+  const max = defs.find((d) => d.check === 'less_than' && d.inclusive === true)?.value;
+  if (typeof min !== 'number' || typeof max !== 'number') return undefined;
+  const integer = defs.some((d) => d.check === 'number_format' && d.format === 'safeint');
+  return `${integer ? 'an integer' : 'a number'} from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`;
 }
 
 function unwrap(s: AnySchema | undefined): AnySchema | undefined {
@@ -142,10 +157,13 @@ export function fromZodIssue(issue: z.core.$ZodIssue, schema: AnySchema, source:
       const small = issue.code === 'too_small';
       const bound = Number(small ? issue.minimum : issue.maximum);
       const inclusive = issue.inclusive ?? true;
+      const range = issue.origin === 'number' ? rangeAt(schema, path) : undefined;
       const expected =
-        issue.origin === 'number'
-          ? `a number ${small ? (inclusive ? '≥' : '>') : inclusive ? '≤' : '<'} ${bound}`
-          : `${small ? 'at least' : 'at most'} ${bound} ${issue.origin === 'string' ? 'characters' : 'items'}`;
+        range !== undefined
+          ? range
+          : issue.origin === 'number'
+            ? `a number ${small ? (inclusive ? '≥' : '>') : inclusive ? '≤' : '<'} ${bound}`
+            : `${small ? 'at least' : 'at most'} ${bound} ${issue.origin === 'string' ? 'characters' : 'items'}`;
       return [{ path, line: at(path), message: `expected ${expected}, got ${describeValue(issue.input)}` }];
     }
     default:

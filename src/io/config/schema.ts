@@ -7,7 +7,27 @@
 import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
-const nonNegativeInt = z.number().int().nonnegative();
+
+/**
+ * An integer from `min` to `max`. Sizes and counts have upper bounds far above any real use, so that a
+ * typo (`batch_size: 1e12`) is refused with the valid range instead of being taken as a size to
+ * allocate or a loop to run.
+ */
+const intIn = (min: number, max: number) => z.number().int().min(min).max(max);
+/** Tokens in a vocabulary (XLM-R has 250,002). */
+export const MAX_VOCAB_SIZE = 1_000_000;
+/** Width of a layer (hidden size, adapters, LoRA rank). */
+export const MAX_WIDTH = 65_536;
+/** Tokens in one sequence (max_length, max_position_embeddings). */
+export const MAX_SEQUENCE_LENGTH = 131_072;
+/** Layers, heads, experts, token types. */
+export const MAX_PARTS = 1_024;
+/** Optimizer steps (and step intervals) in one run. */
+export const MAX_STEPS = 100_000_000;
+/** Examples in one batch. */
+export const MAX_BATCH_SIZE = 65_536;
+/** Lines or examples counted. */
+const MAX_LINES = 1_000_000_000;
 const probability = z.number().min(0).lt(1);
 
 /** Activations of the feed-forward block (Hugging Face's names); the same list as HIDDEN_ACTS in src/models/bert/config.ts. */
@@ -50,19 +70,21 @@ export const ENCODER_ARCHITECTURE_KEYS = [
 export const encoderSchema = z.strictObject({
   /** A checkpoint folder (ours or a Hugging Face BERT folder) to start from; relative to the config file. */
   from: z.string().min(1).optional(),
-  vocab_size: positiveInt.optional(),
-  hidden_size: positiveInt.optional(),
-  num_hidden_layers: positiveInt.optional(),
-  num_attention_heads: positiveInt.optional(),
-  intermediate_size: positiveInt.optional(),
+  vocab_size: intIn(1, MAX_VOCAB_SIZE).optional(),
+  hidden_size: intIn(1, MAX_WIDTH).optional(),
+  num_hidden_layers: intIn(1, MAX_PARTS).optional(),
+  num_attention_heads: intIn(1, MAX_PARTS).optional(),
+  intermediate_size: intIn(1, 4 * MAX_WIDTH).optional(),
   hidden_act: z.enum(HIDDEN_ACTS).optional(),
   hidden_dropout_prob: probability.optional(),
   attention_probs_dropout_prob: probability.optional(),
-  max_position_embeddings: positiveInt.optional(),
-  type_vocab_size: positiveInt.optional(),
+  max_position_embeddings: intIn(1, MAX_SEQUENCE_LENGTH).optional(),
+  type_vocab_size: intIn(1, MAX_PARTS).optional(),
   initializer_range: z.number().positive().optional(),
   layer_norm_eps: z.number().positive().optional(),
-  pad_token_id: nonNegativeInt.nullable().optional(),
+  pad_token_id: intIn(0, MAX_VOCAB_SIZE - 1)
+    .nullable()
+    .optional(),
   /** With `from`: BERT's pooler (`pooler.dense`) starts from fresh weights (seeded by `seed`) instead of the checkpoint's. */
   reinit_pooler: z.boolean().optional(),
 });
@@ -73,14 +95,14 @@ export const tokenizerSchema = z.strictObject({
   train: z
     .strictObject({
       /** Vocabulary size (tokens), special tokens included. */
-      vocab_size: positiveInt.default(30000),
+      vocab_size: intIn(1, MAX_VOCAB_SIZE).default(30000),
       lowercase: z.boolean().default(true),
       /** Pairs seen fewer times than this are not merged. */
-      min_frequency: nonNegativeInt.default(2),
-      /** Keep only this many distinct characters. */
-      limit_alphabet: positiveInt.optional(),
+      min_frequency: intIn(0, MAX_LINES).default(2),
+      /** Keep only this many distinct characters (at most Unicode's 1,114,112 code points). */
+      limit_alphabet: intIn(1, 0x110000).optional(),
       /** text data: learn from the first this many training lines of each corpus (other formats: every training text). */
-      sample_lines: positiveInt.default(100_000),
+      sample_lines: intIn(1, MAX_LINES).default(100_000),
     })
     .optional(),
 });
@@ -183,7 +205,7 @@ export const samplerSchema = z.strictObject({
   /** T of the 'temperature' kind: p_k ∝ min(N_k, cap)^(1/T). */
   temperature: z.number().positive().optional(),
   /** Examples counted per task at most ('proportional', 'temperature'). */
-  cap: positiveInt.optional(),
+  cap: intIn(1, MAX_LINES).optional(),
   /** 'fixed': task name → relative probability; a stream gets the sum of its tasks' values (normalised). */
   probabilities: z.record(z.string(), z.number().nonnegative()).optional(),
 });
@@ -202,7 +224,7 @@ export const weightingSchema = z.strictObject({
   /** dwa: the softmax temperature T (default 2). */
   temperature: z.number().positive().optional(),
   /** dwa: optimizer steps per period over which loss means are compared (default 1; the paper: one epoch). */
-  period: positiveInt.optional(),
+  period: intIn(1, MAX_STEPS).optional(),
   /** random: the sum of the drawn weights (default 1). */
   scale: z.number().positive().optional(),
 });
@@ -221,7 +243,7 @@ export const surgerySchema = z.strictObject({
   /** gradvac: the EMA rate β of the similarity targets (default 0.5). */
   beta: z.number().min(0).max(1).optional(),
   /** mgda, cagrad: solver iterations at most. */
-  max_iterations: positiveInt.optional(),
+  max_iterations: intIn(1, 1_000_000).optional(),
 });
 
 /** `training.early_stopping`: stop when the dev metric has not improved for `patience` evaluations. */
@@ -229,28 +251,28 @@ export const earlyStoppingSchema = z.strictObject({
   /** `<task>.<metric>` (e.g. `intent.accuracy`) or `average` (the mean of each task's main metric). */
   metric: z.string().min(1),
   /** Evaluations without improvement before stopping. */
-  patience: positiveInt.default(3),
+  patience: intIn(1, MAX_STEPS).default(3),
   mode: z.enum(['max', 'min']).default('max'),
 });
 
 /** `training`: the optimisation loop. */
 export const trainingSchema = z.strictObject({
   /** Optimizer steps in all (give this or `epochs`). */
-  max_steps: positiveInt.optional(),
+  max_steps: intIn(1, MAX_STEPS).optional(),
   /** Passes over the training data (give this or `max_steps`). */
-  epochs: positiveInt.optional(),
+  epochs: intIn(1, 1_000_000).optional(),
   /** Examples per batch. */
-  batch_size: positiveInt.default(32),
+  batch_size: intIn(1, MAX_BATCH_SIZE).default(32),
   /** Tokens per batch at most (padding included); batches shrink to fit. */
-  max_tokens: positiveInt.optional(),
+  max_tokens: intIn(1, MAX_BATCH_SIZE * 256).optional(),
   learning_rate: z.number().positive().default(5e-5),
   /** Warm-up as a fraction of all steps, or as a number of steps (not both). */
   warmup_ratio: probability.optional(),
-  warmup_steps: nonNegativeInt.optional(),
+  warmup_steps: intIn(0, MAX_STEPS).optional(),
   weight_decay: z.number().nonnegative().default(0.01),
   /** Clip the global gradient norm to this; null: no clipping. */
   max_grad_norm: z.number().positive().nullable().default(1),
-  gradient_accumulation_steps: positiveInt.default(1),
+  gradient_accumulation_steps: intIn(1, MAX_BATCH_SIZE).default(1),
   /** Replace each input token of a training batch by [UNK] with this probability (word dropout; src/train/word-dropout.ts). */
   word_dropout: probability.default(0),
   schedule: z.enum(SCHEDULES).default('linear'),
@@ -260,10 +282,10 @@ export const trainingSchema = z.strictObject({
   weighting: weightingSchema.prefault({}),
   surgery: surgerySchema.nullable().default(null),
   /** Evaluate on the dev sets every this many steps (and at the end). */
-  eval_every: positiveInt.default(500),
+  eval_every: intIn(1, MAX_STEPS).default(500),
   early_stopping: earlyStoppingSchema.nullable().default(null),
   /** Log the losses every this many steps. */
-  log_every: positiveInt.default(50),
+  log_every: intIn(1, MAX_STEPS).default(50),
 });
 
 export const ADAPTER_PLACEMENTS = ['houlsby', 'pfeiffer'] as const;
@@ -273,7 +295,7 @@ export const ADAPTER_ACTIVATIONS = ['relu', 'gelu', 'swish', 'tanh'] as const;
 export const loraSchema = z.strictObject({
   /** Module-path pattern of the Linear layers (e.g. 'query|value'). */
   targets: z.string().min(1).default('query|value'),
-  r: positiveInt.default(8),
+  r: intIn(1, MAX_WIDTH).default(8),
   alpha: z.number().positive().default(16),
   dropout: probability.default(0),
 });
@@ -283,7 +305,7 @@ export const adaptersSchema = z.strictObject({
   placement: z.enum(ADAPTER_PLACEMENTS).default('houlsby'),
   /** m = round(H / reduction_factor) unless `bottleneck_size` is given. */
   reduction_factor: z.number().positive().default(16),
-  bottleneck_size: positiveInt.optional(),
+  bottleneck_size: intIn(1, MAX_WIDTH).optional(),
   activation: z.enum(ADAPTER_ACTIVATIONS).default('relu'),
   /** Module-path pattern of the BertLayers fitted (default all). */
   layers: z.string().min(1).optional(),
@@ -305,9 +327,9 @@ export const peftSchema = z.strictObject({
 
 /** `mmoe`: a Multi-gate Mixture-of-Experts layer between the encoder and the heads (Ma et al. 2018). */
 export const mmoeSchema = z.strictObject({
-  num_experts: positiveInt.default(4),
+  num_experts: intIn(1, MAX_PARTS).default(4),
   /** Width of each expert's hidden layer (default the encoder's hidden size). */
-  expert_hidden_size: positiveInt.optional(),
+  expert_hidden_size: intIn(1, 4 * MAX_WIDTH).optional(),
   activation: z.enum(['relu', 'gelu']).default('relu'),
   dropout: probability.default(0),
 });
@@ -321,7 +343,7 @@ export const trainingConfigSchema = z.strictObject({
   encoder: encoderSchema.prefault({}),
   tokenizer: tokenizerSchema.optional(),
   /** Most tokens per encoded example (special tokens included); longer inputs are truncated. */
-  max_length: positiveInt.default(128),
+  max_length: intIn(1, MAX_SEQUENCE_LENGTH).default(128),
   tasks: z.array(taskSchema).min(1),
   training: trainingSchema,
   peft: peftSchema.nullable().default(null),

@@ -5,6 +5,12 @@
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import { ConfigError } from '../../errors.js';
 
+/**
+ * The `yaml` package's limit on alias expansion (its `maxAliasCount`): a "billion laughs" document of
+ * nested aliases is refused instead of filling memory. A config needs a handful of aliases.
+ */
+const MAX_ALIAS_COUNT = 100;
+
 /** A key path into the config: object keys and array indices. */
 export type ConfigPath = readonly (string | number)[];
 
@@ -24,7 +30,8 @@ export class YamlSource {
   /**
    * @param text the file's content.
    * @param name the file, for messages.
-   * @throws ConfigError naming `name:line:column` for a YAML syntax error, a duplicate key or several documents.
+   * @throws ConfigError naming `name:line:column` for a YAML syntax error, a duplicate key or several
+   *   documents; naming the limit when aliases expand past it (an alias bomb).
    */
   constructor(
     text: string,
@@ -40,7 +47,16 @@ export class YamlSource {
       });
       throw new ConfigError(`${name} is not valid YAML:\n  ${list.join('\n  ')}`);
     }
-    this.value = this.#doc.toJS({ maxAliasCount: 100 });
+    try {
+      this.value = this.#doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      // The yaml package stops expanding aliases past maxAliasCount with a ReferenceError ("Excessive alias count").
+      if (!(e instanceof ReferenceError)) throw e;
+      throw new ConfigError(
+        `${name}: its aliases (*name) expand past the loader's limit (the yaml package's maxAliasCount, ${MAX_ALIAS_COUNT}): ` +
+          `${e.message}. A config needs a few aliases, not nested ones multiplying; write the repeated values out`,
+      );
+    }
   }
 
   /**
