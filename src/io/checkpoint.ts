@@ -62,6 +62,7 @@ import {
   type TrainerState,
 } from './checkpoint-state.js';
 import { loadSafetensors } from './safetensors-read.js';
+import { checkFinite } from './checkpoint-finite.js';
 import { saveSafetensors, type NamedTensors } from './safetensors-write.js';
 
 export { CHECKPOINT_FILES, inspectCheckpoint, type CheckpointInfo } from './checkpoint-inspect.js';
@@ -204,7 +205,8 @@ export interface LoadCheckpointOptions {
  * after a crash interrupted one), the previous checkpoint is read from its `.previous` sibling
  * (`readableFolder`); nothing on disk is changed, so loading is safe beside a training run.
  * @throws CheckpointError naming the file and the problem: a missing file, invalid JSON, a truncated
- *   tensor file, tensors that disagree with config.json or tasks.json, a tokenizer larger than the embeddings.
+ *   tensor file, tensors that disagree with config.json or tasks.json, a tokenizer larger than the embeddings,
+ *   weights or optimizer moments that hold NaN or Inf (naming the tensors).
  * @example
  *   using ckpt = loadCheckpoint('runs/snips/best', { optimizer: false });
  *   const bert = new BertModel(bertConfigFromHf(ckpt.encoderConfig));
@@ -218,8 +220,10 @@ export function loadCheckpoint(folder: string, options: LoadCheckpointOptions = 
   const { tensors } = loadSafetensors(file(CHECKPOINT_FILES.model), { device });
   let optimizerTensors: Record<string, Tensor> | null = null;
   try {
+    checkFinite(tensors, file(CHECKPOINT_FILES.model));
     if ((options.optimizer ?? true) && info.trainerState?.optimizer) {
       optimizerTensors = Object.fromEntries(loadSafetensors(file(CHECKPOINT_FILES.optimizer), { device }).tensors);
+      checkFinite(Object.entries(optimizerTensors), file(CHECKPOINT_FILES.optimizer));
     }
     const trainingConfig = existsSync(file(CHECKPOINT_FILES.trainingConfig))
       ? readFileSync(file(CHECKPOINT_FILES.trainingConfig), 'utf8')

@@ -104,6 +104,22 @@ function wordEmissions(logits: Tensor, features: readonly Features[]): { emissio
     return { emissions: gather(logits, 1, index.unsqueeze(2).expand([-1, -1, C])), positions }; // (B, L, C)
   });
 }
+/** A BIO tag: 'O', or 'B-' / 'I-' and a type ('B-city_name'). */
+const BIO_TAG = /^(O|[BI]-\S+)$/;
+
+/**
+ * Checks that every tag of `e` is a BIO tag (decoding, spans and the metrics read tags as BIO).
+ * @throws DataError naming the file:line, the tag and the form expected.
+ */
+function checkBioTags(e: TaggedExample): void {
+  const bad = e.tags.findIndex((t) => !BIO_TAG.test(t));
+  if (bad < 0) return;
+  throw new DataError(
+    `${formatPosition(e.source)}: tag '${e.tags[bad]}' (word ${bad + 1} of example '${e.id}') is not a BIO tag; ` +
+      "expected 'O', 'B-<type>' or 'I-<type>' (token classification reads tags as BIO); fix the data",
+  );
+}
+
 /** The tag ids of an example's words, or undefined for an example without tags that may lack them. */
 function tagIds(e: TaggedExample, spec: Spec, index: Map<string, number>, training: boolean): number[] | undefined {
   if (e.tags.length === 0 && !training) return undefined;
@@ -112,6 +128,7 @@ function tagIds(e: TaggedExample, spec: Spec, index: Map<string, number>, traini
       `${formatPosition(e.source)}: example '${e.id}' has ${e.tokens.length} words but ${e.tags.length} tags; expected one tag per word`,
     );
   }
+  checkBioTags(e);
   return e.tags.map((tag) => {
     const id = index.get(tag);
     if (id !== undefined) return id;
@@ -182,7 +199,10 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
 
   collectLabels(examples) {
     const tags = new Set<string>();
-    for (const e of examples) for (const t of e.tags) tags.add(t);
+    for (const e of examples) {
+      checkBioTags(e);
+      for (const t of e.tags) tags.add(t);
+    }
     return [...tags].sort();
   },
 

@@ -2,13 +2,15 @@
  * trainer_state.json's resumable parts (see ./run-checkpoint.ts for what a resume restores): built
  * from the live components, and put back into them.
  */
+import path from 'node:path';
 import { CheckpointError } from '../errors.js';
-import type { JsonValue, LoadedCheckpoint, TrainerState } from '../io/checkpoint.js';
+import { CHECKPOINT_FILES, type JsonValue, type LoadedCheckpoint, type TrainerState } from '../io/checkpoint.js';
 import type { TaskSampler, TaskSamplerState } from '../mtl/samplers/index.js';
 import type { AdamW } from '../optim/adamw.js';
 import type { ScheduleSpec } from '../optim/schedules.js';
 import type { ModelSelector, SelectionState } from './selection.js';
 import type { TrainStream, TrainStreamState } from '../run/streams.js';
+import { checkRunState, type RunExtent } from './run-state-checks.js';
 
 /** The components whose state a checkpoint holds (the model's weights are saved separately). */
 export interface RunComponents {
@@ -71,16 +73,19 @@ export function runState(
 /**
  * Puts a checkpoint's optimizer, sampler, batcher, collation-generator and selection state back.
  * @returns the step to continue from and the step of the last evaluation.
- * @throws CheckpointError for a checkpoint without trainer or optimizer state, or saved for other streams.
+ * @throws CheckpointError for a checkpoint without trainer or optimizer state, saved for other streams,
+ *   or whose trainer state does not fit this run (see checkRunState).
  */
 export async function restoreRunState(
   ckpt: LoadedCheckpoint,
   parts: RunComponents & { optimizer: AdamW },
+  run: RunExtent,
 ): Promise<{ step: number; lastEvalStep: number }> {
   const state = ckpt.trainerState;
   if (state === null || state.optimizer === null || ckpt.optimizerTensors === null) {
     throw new CheckpointError(`${ckpt.dir} has no trainer state or optimizer state; it cannot be resumed`);
   }
+  checkRunState(state, path.join(ckpt.dir, CHECKPOINT_FILES.trainerState), run);
   parts.optimizer.loadStateDict({ json: state.optimizer as never, tensors: ckpt.optimizerTensors });
   parts.sampler.restore(state.sampler as unknown as TaskSamplerState);
   const batchers = (Array.isArray(state.batcher) ? state.batcher : []) as ({ stream?: string } & TrainStreamState)[];

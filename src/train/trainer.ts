@@ -221,12 +221,11 @@ class Trainer {
   }
 
   async #restore(ckpt: LoadedCheckpoint): Promise<void> {
-    const restored = await restoreRunState(ckpt, {
-      optimizer: this.#optimizer,
-      sampler: this.#sampler,
-      streams: this.#streams,
-      selector: this.#selector,
-    });
+    const restored = await restoreRunState(
+      ckpt,
+      { optimizer: this.#optimizer, sampler: this.#sampler, streams: this.#streams, selector: this.#selector },
+      { totalSteps: this.totalSteps, microBatchesPerStep: this.#config.training.gradientAccumulationSteps },
+    );
     this.#strategy.restore(ckpt.trainerState?.strategy);
     this.#step = restored.step;
     this.#lastEvalStep = restored.lastEvalStep;

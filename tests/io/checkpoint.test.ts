@@ -437,6 +437,40 @@ describe('damaged checkpoints', () => {
     );
   });
 
+  /** Writes `value` (float32) over the first element of tensor `name` in the safetensors file `file`. */
+  const headerOf = (bytes: Buffer) => {
+    const headerLength = Number(bytes.readBigUInt64LE(0));
+    const entries = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<
+      string,
+      { dtype: string; data_offsets: number[] }
+    >;
+    return { headerLength, entries };
+  };
+  const poke = (file: string, name: string, value: number) => {
+    const bytes = readFileSync(file);
+    const { headerLength, entries } = headerOf(bytes);
+    const entry = entries[name];
+    assert.ok(entry !== undefined && entry.dtype === 'F32', `${name} is a float32 tensor of ${file}`);
+    bytes.writeFloatLE(value, 8 + headerLength + entry.data_offsets[0]!);
+    writeFileSync(file, bytes);
+  };
+
+  it('weights with NaN or Inf are refused on loading, naming the tensors (predict had answered probability null)', () => {
+    const one = loadDamaged((d) => poke(path.join(d, CHECKPOINT_FILES.model), 'encoder.layer.1.output.dense.weight', NaN));
+    assert.match(one, /model\.safetensors: 1 tensor holds NaN or Inf values \(encoder\.layer\.1\.output\.dense\.weight\)/);
+    const two = loadDamaged((d) => {
+      poke(path.join(d, CHECKPOINT_FILES.model), 'embeddings.word_embeddings.weight', Infinity);
+      poke(path.join(d, CHECKPOINT_FILES.model), 'pooler.dense.bias', -Infinity);
+    });
+    assert.match(two, /2 tensors hold NaN or Inf values \(embeddings\.word_embeddings\.weight, pooler\.dense\.bias\)/);
+    const moments = loadDamaged((d) => {
+      const file = path.join(d, CHECKPOINT_FILES.optimizer);
+      const name = Object.keys(headerOf(readFileSync(file)).entries).find((n) => n.endsWith('exp_avg_sq'));
+      poke(file, name!, NaN);
+    });
+    assert.match(moments, /optimizer\.safetensors: 1 tensor holds NaN or Inf values/);
+  });
+
   it('a tokenizer.json with a vocabulary of 200,000 tokens is measured (not spread as arguments) and compared with vocab_size', () => {
     const message = loadDamaged((d) => {
       const file = path.join(d, CHECKPOINT_FILES.tokenizer);

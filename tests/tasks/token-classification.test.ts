@@ -108,6 +108,21 @@ describe('token classification: alignment on SNIPS', () => {
     assert.deepEqual(features[0]!.labels, [-100, 0, -100, -100]);
     await assert.rejects(tc.featurize([tagged('1', ['a', 'b'], ['O'])], tok, s, { maxLength: 16 }), /2 words but 1 tags/);
   });
+
+  it('a tag that is not BIO (Z-weird, B-, lowercase o) is a DataError naming file:line in the label list and at evaluation, not a silent label', async () => {
+    const tok = snipsTokenizer();
+    for (const bad of ['Z-weird', 'B-', 'o', 'I_x', 'E-x']) {
+      const e: TaggedExample = { ...tagged('7', ['play', 'some', 'music'], ['O', bad, 'O']), source: { file: 'train.conll', line: 12 } };
+      const expected = (err: unknown) =>
+        err instanceof DataError &&
+        err.message.startsWith(
+          `train.conll:12: tag '${bad}' (word 2 of example '7') is not a BIO tag; expected 'O', 'B-<type>' or 'I-<type>'`,
+        );
+      assert.throws(() => tc.collectLabels([tagged('0', ['a'], ['B-x']), e], tc.resolveOptions()), expected);
+      await assert.rejects(tc.featurize([e], tok, spec(['O', 'B-x', bad]), { maxLength: 16, training: false }), expected);
+    }
+    assert.deepEqual(tc.collectLabels([tagged('0', ['a', 'b', 'c'], ['B-x', 'I-x', 'O'])], tc.resolveOptions()), ['B-x', 'I-x', 'O']);
+  });
 });
 
 describe('token classification: decode', () => {

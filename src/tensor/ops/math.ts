@@ -98,5 +98,7 @@ export const reciprocal = unary(defineOp('aten::reciprocal'));
 export const sign = unary(defineOp('aten::sign'));
 /** Elementwise logical not (bool). */
 export const logicalNot = unary(defineOp('aten::logical_not'));
+/** Elementwise: the value is neither NaN nor ±Inf (bool; integer dtypes: all true). */
+export const isfinite = unary(defineOp('aten::isfinite'));
 /** A tensor that shares data with `t` but is cut from the autograd graph. */
 export const detach = unary(defineOp('aten::detach'));
