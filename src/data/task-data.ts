@@ -32,7 +32,6 @@ import { Rng } from '../tensor/rng.js';
 import { SPLITS, type Split } from './example.js';
 import { readTextTask, type TextCorpus } from './text-corpus.js';
 
-
 /**
  * What a task reads as its input: pre-split words (joint-folder, conll), one text, a pair of texts,
  * a text to mask (masked-LM), or two entity descriptions per triple (link prediction). The last two

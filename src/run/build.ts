@@ -4,17 +4,17 @@
  * every split (truncation counted), and the multi-task model (a new BERT encoder, or one loaded from
  * a checkpoint, plus a head per task).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CheckpointError, ConfigError, DataError } from '../errors.js';
 import type { TrainingConfig } from '../io/config/index.js';
 import type { TaskRecord } from '../io/checkpoint.js';
-import { loadSafetensors } from '../io/safetensors.js';
+import { loadHfWeights } from '../io/hf-weights.js';
 import { BertModel, bertConfig, bertConfigFromHf, type BertConfig } from '../models/bert/index.js';
 import { MultiTaskModel } from '../mtl/multitask-model.js';
 import { taskConfigOptions, taskSpec, taskType, type AnyTaskType, type Features, type TaskSpec } from '../tasks/index.js';
 import { manualSeed, type Tensor } from '../tensor/index.js';
-import { Tokenizer, trainWordPiece } from '../tokenization/index.js';
+import { Tokenizer, tokenizerFromFolder, trainWordPiece } from '../tokenization/index.js';
 import type { InputKind, TaskData } from '../data/task-data.js';
 import type { Split } from '../data/index.js';
 import { corpusSample } from '../data/text-corpus.js';
@@ -51,11 +51,12 @@ function textsOf(examples: readonly unknown[], input: InputKind): string[] {
 /**
  * The run's tokenizer: `tokenizer.path`, or a WordPiece vocabulary learned from the training texts of
  * every data source (each read once; of a streamed text corpus, its first `tokenizer.train.sample_lines`
- * training lines), or the tokenizer.json of `encoder.from`.
+ * training lines), or the tokenizer of `encoder.from` (tokenizer.json, else vocab.txt or vocab.json + merges.txt).
+ * `tokenizer.path` may name a tokenizer.json or a Hugging Face folder.
  */
 export function buildTokenizer(config: TrainingConfig, data: readonly TaskData[]): Tokenizer {
   const t = config.tokenizer;
-  if (t?.path !== undefined) return Tokenizer.fromFile(t.path);
+  if (t?.path !== undefined) return statSync(t.path).isDirectory() ? tokenizerFromFolder(t.path) : Tokenizer.fromFile(t.path);
   if (t?.train !== undefined) {
     const { vocabSize, minFrequency, lowercase, limitAlphabet, sampleLines } = t.train;
     const seen = new Set<unknown>();
@@ -71,9 +72,13 @@ export function buildTokenizer(config: TrainingConfig, data: readonly TaskData[]
   }
   const from = config.encoder.from;
   if (from === undefined) throw new ConfigError("no tokenizer: give 'tokenizer.path', 'tokenizer.train' or 'encoder.from'");
-  const file = path.join(from, 'tokenizer.json');
-  if (!existsSync(file)) throw new ConfigError(`encoder.from ${from} has no tokenizer.json; give 'tokenizer.path'`);
-  return Tokenizer.fromFile(file);
+  try {
+    return tokenizerFromFolder(from);
+  } catch (e) {
+    if (e instanceof CheckpointError && e.message.includes('has no tokenizer'))
+      throw new ConfigError(`encoder.from: ${e.message}; or give 'tokenizer.path'`);
+    throw e;
+  }
 }
 
 /** Each task's spec, its label list collected from its training examples. */
@@ -191,13 +196,13 @@ export function buildModel(config: TrainingConfig, tokenizer: Tokenizer, specs: 
     );
   }
   const model = MultiTaskModel.fromSpecs(new BertModel(encoderConfig), specs);
-  const { tensors } = loadSafetensors(path.join(from, 'model.safetensors'));
+  const { tensors } = loadHfWeights(from);
   try {
     const fresh = (k: string) => k.startsWith('heads.') || (config.encoder.reinitPooler === true && POOLER.test(k));
     const encoderOnly = new Map<string, Tensor>([...tensors].filter(([k]) => !fresh(k)));
     const { missingKeys } = model.loadSavedStateDict(encoderOnly, { strict: false });
     const missing = missingKeys.filter((k) => !fresh(k));
-    if (missing.length > 0) throw new CheckpointError(`${from}/model.safetensors lacks encoder tensors: ${missing.slice(0, 5).join(', ')}`);
+    if (missing.length > 0) throw new CheckpointError(`the weights of ${from} lack encoder tensors: ${missing.slice(0, 5).join(', ')}`);
   } catch (e) {
     model.dispose();
     throw e;

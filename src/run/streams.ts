@@ -7,8 +7,7 @@
  */
 import { DataError } from '../errors.js';
 import { LengthBucketBatcher, type BatcherOptions } from '../data/index.js';
-import { groupBySource, type TaskFeatures } from '../tasks/index.js';
-import type { Tokenizer } from '../tokenization/index.js';
+import { groupBySource } from '../tasks/index.js';
 import type { SplitFeatures, TaskRun } from './build.js';
 import { CorpusTrainStream } from './corpus-stream.js';
 import type { FeatureTable, Stream, StreamContext, StreamSplit, TrainBatch, TrainStream, TrainStreamState } from './stream-types.js';

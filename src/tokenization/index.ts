@@ -8,4 +8,12 @@ export { buildBertTokenizer, type BertTokenizerOptions } from './bert.js';
 export { trainWordPiece, countWords, type TrainWordPieceOptions } from './train.js';
 export { learnWordPieceVocab, type WordPieceLearnOptions } from './wordpiece-trainer.js';
 export { IGNORE_INDEX, alignLabels, firstTokenOfWords, predictionsPerWord, type WordPredictions } from './align.js';
-export { BERT_SPECIAL_TOKENS, BERT_SPECIAL_TOKEN_LIST, SPECIAL_TOKEN_ROLES, type SpecialTokenRole } from './special-tokens.js';
+export {
+  BERT_SPECIAL_TOKENS,
+  BERT_SPECIAL_TOKEN_LIST,
+  ROBERTA_SPECIAL_TOKENS,
+  SPECIAL_TOKEN_ROLES,
+  defaultSpecialNames,
+  type SpecialTokenRole,
+} from './special-tokens.js';
+export { HF_TOKENIZER_FILES, folderSpecialTokens, tokenizerFromFolder } from './hf-folder.js';

@@ -30,3 +30,23 @@ export const BERT_SPECIAL_TOKENS: Readonly<Record<SpecialTokenRole, string>> = {
 
 /** BERT's special tokens in the id order of a trained vocabulary: `[PAD] [UNK] [CLS] [SEP] [MASK]` (ids 0–4). */
 export const BERT_SPECIAL_TOKEN_LIST: readonly string[] = SPECIAL_TOKEN_ROLES.map((role) => BERT_SPECIAL_TOKENS[role]);
+
+/** RoBERTa's (and XLM-R's, CamemBERT's, BART's) names of the special tokens. */
+export const ROBERTA_SPECIAL_TOKENS: Readonly<Record<SpecialTokenRole, string>> = {
+  pad: '<pad>',
+  unk: '<unk>',
+  cls: '<s>',
+  sep: '</s>',
+  mask: '<mask>',
+};
+
+/**
+ * The special-token name of each role for a vocabulary: BERT's when it has that token, else RoBERTa's
+ * when it has that one, else BERT's (so that a missing token is reported under BERT's name).
+ */
+export function defaultSpecialNames(has: (token: string) => boolean): Record<SpecialTokenRole, string> {
+  const names = { ...BERT_SPECIAL_TOKENS };
+  for (const role of SPECIAL_TOKEN_ROLES)
+    if (!has(BERT_SPECIAL_TOKENS[role]) && has(ROBERTA_SPECIAL_TOKENS[role])) names[role] = ROBERTA_SPECIAL_TOKENS[role];
+  return names;
+}

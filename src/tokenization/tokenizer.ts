@@ -10,7 +10,7 @@ import { Tokenizer as HfTokenizer } from 'tokenizers';
 import { CheckpointError, ConfigError, DataError } from '../errors.js';
 import { fromHfEncoding, type Encoding } from './encoding.js';
 import { checkInteger, rejectUnknownKeys } from './options.js';
-import { BERT_SPECIAL_TOKENS, SPECIAL_TOKEN_ROLES, type SpecialTokenRole } from './special-tokens.js';
+import { defaultSpecialNames, SPECIAL_TOKEN_ROLES, type SpecialTokenRole } from './special-tokens.js';
 import { joinWords, withInputWordIds } from './words.js';
 
 /** Options of a Tokenizer. */
@@ -21,7 +21,10 @@ export interface TokenizerOptions {
    * Default: the `truncation.max_length` of the loaded file, else no limit.
    */
   maxLength?: number | null;
-  /** The names of the special tokens by role, where they differ from BERT's `[PAD] [UNK] [CLS] [SEP] [MASK]`. */
+  /**
+   * The names of the special tokens by role. Default: BERT's `[PAD] [UNK] [CLS] [SEP] [MASK]`, or for a
+   * role whose BERT token the vocabulary lacks, RoBERTa's `<pad> <unk> <s> </s> <mask>` when it has that.
+   */
   specialTokens?: Partial<Record<SpecialTokenRole, string>>;
 }
 
@@ -40,9 +43,10 @@ export class Tokenizer {
     rejectUnknownKeys('Tokenizer', options, OPTION_KEYS);
     rejectUnknownKeys('Tokenizer specialTokens', options.specialTokens ?? {}, SPECIAL_TOKEN_ROLES);
     this.#hf = hf;
-    this.#specialNames = { ...BERT_SPECIAL_TOKENS, ...options.specialTokens };
     this.#vocab = [];
-    for (const [token, id] of Object.entries(hf.getVocab(true))) this.#vocab[id] = token;
+    const vocab = hf.getVocab(true);
+    for (const [token, id] of Object.entries(vocab)) this.#vocab[id] = token;
+    this.#specialNames = { ...defaultSpecialNames((t) => Object.hasOwn(vocab, t)), ...options.specialTokens };
     this.#vocabSize = this.#vocab.length;
     hf.disablePadding(); // batches are padded by collation, not here
     this.setMaxLength(options.maxLength === undefined ? fileMaxLength : options.maxLength);

@@ -2,7 +2,8 @@
  * Fine-tuning a pre-trained encoder on new tasks: `mtl finetune CKPT CONFIG`. The config is a training
  * config without a `tokenizer` section, whose `encoder` section may set dropout only: the encoder's
  * architecture, weights and tokenizer come from the checkpoint (a run's `best/` or `last/`, or a
- * Hugging Face BERT folder with tokenizer.json), each task of the config gets a fresh head, and
+ * Hugging Face folder: model.safetensors (or sharded, or pytorch_model.bin) and tokenizer.json or the
+ * older vocab.txt / vocab.json + merges.txt), each task of the config gets a fresh head, and
  * training runs as `train` does. The pre-training heads are not loaded.
  *
  * `init: 'scratch'` builds the same architecture with fresh weights over the same tokenizer: the
@@ -13,6 +14,8 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { validateTrainingConfig, type TrainingConfig } from '../io/config/index.js';
+import { HF_WEIGHT_FILES } from '../io/hf-weights.js';
+import { HF_TOKENIZER_FILES } from '../tokenization/index.js';
 import { ENCODER_ARCHITECTURE_KEYS } from '../io/config/schema.js';
 import { freeze } from '../mtl/peft/freeze.js';
 import type { NamePattern } from '../mtl/peft/patterns.js';
@@ -60,20 +63,24 @@ export function readFinetuneYaml(
 
 /**
  * The training config of fine-tuning `checkpoint` as the YAML file `file` says (see the file comment).
- * @throws ConfigError when the checkpoint lacks config.json, model.safetensors or tokenizer.json, when
+ * @throws ConfigError when the checkpoint lacks config.json, weights (`HF_WEIGHT_FILES`) or tokenizer files, when
  *   the file has a `tokenizer` section or sets the encoder's architecture, or as `loadTrainingConfig`.
  */
 export function loadFinetuneConfig(file: string, checkpoint: string, init: EncoderInit = 'pretrained'): TrainingConfig {
   const ckpt = path.resolve(checkpoint);
-  for (const name of ['config.json', 'model.safetensors', 'tokenizer.json'])
-    if (!existsSync(path.join(ckpt, name))) throw new ConfigError(`${ckpt} is not a checkpoint to fine-tune: it has no ${name}`);
-  const { config, encoder } = readFinetuneYaml(file, path.join(ckpt, 'tokenizer.json'));
+  const has = (name: string) => existsSync(path.join(ckpt, name));
+  if (!has('config.json')) throw new ConfigError(`${ckpt} is not a checkpoint to fine-tune: it has no config.json`);
+  if (!HF_WEIGHT_FILES.some(has))
+    throw new ConfigError(`${ckpt} is not a checkpoint to fine-tune: it has no weights (expected one of ${HF_WEIGHT_FILES.join(', ')})`);
+  if (!has('tokenizer.json') && !has('vocab.txt') && !(has('vocab.json') && has('merges.txt')))
+    throw new ConfigError(`${ckpt} is not a checkpoint to fine-tune: it has no tokenizer (expected ${HF_TOKENIZER_FILES.join(', or ')})`);
+  const { config, encoder } = readFinetuneYaml(file, `the tokenizer of ${ckpt}`);
   const architecture = JSON.parse(readFileSync(path.join(ckpt, 'config.json'), 'utf8')) as Record<string, unknown>;
   const copied = Object.fromEntries(COPIED_KEYS.filter((k) => architecture[k] !== undefined).map((k) => [k, architecture[k]]));
   const resolved = {
     ...config,
     encoder: init === 'pretrained' ? { ...encoder, from: ckpt } : { ...copied, ...withoutKey(encoder, 'reinit_pooler') }, // scratch: all fresh
-    tokenizer: { path: path.join(ckpt, 'tokenizer.json') },
+    tokenizer: { path: has('tokenizer.json') ? path.join(ckpt, 'tokenizer.json') : ckpt }, // a folder: its older tokenizer files
   };
   return validateTrainingConfig(resolved, { source: file, baseDir: path.dirname(path.resolve(file)) });
 }

@@ -5,6 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
+import { HF_WEIGHT_FILES } from '../hf-weights.js';
 import type { SnakeTrainingConfig } from './schema.js';
 import type { ConfigPath } from './yaml-source.js';
 
@@ -14,8 +15,8 @@ const JOINT_FOLDER_FILES = ['seq.in', 'seq.out', 'label'];
 const WORDNET_FILES = ['data.noun', 'data.verb', 'data.adj', 'data.adv'];
 /** Files that a triples folder must hold (src/data/readers/triples.ts). */
 const TRIPLES_FILES = ['train.txt', 'valid.txt', 'test.txt'];
-/** Files that a checkpoint folder given as `encoder.from` must hold. */
-const CHECKPOINT_FILES = ['config.json', 'model.safetensors'];
+/** Files that a checkpoint folder given as `encoder.from` must hold (and one of `HF_WEIGHT_FILES`). */
+const CHECKPOINT_FILES = ['config.json'];
 
 const SPLITS = ['path', 'train', 'dev', 'test'] as const;
 
@@ -35,7 +36,8 @@ export function resolvePaths(config: SnakeTrainingConfig, baseDir: string): Snak
   };
 }
 
-type Kind = 'file' | 'folder';
+/** 'file or folder': a tokenizer.json, or a Hugging Face folder holding tokenizer files. */
+type Kind = 'file' | 'folder' | 'file or folder';
 
 /** What is missing at `p`, or undefined when it is a `kind` holding `inside`. */
 function problemAt(p: string, kind: Kind, inside: readonly string[] = []): string | undefined {
@@ -51,19 +53,40 @@ function problemAt(p: string, kind: Kind, inside: readonly string[] = []): strin
   return missing.length === 0 ? undefined : `the folder ${p} lacks ${missing.join(', ')}`;
 }
 
+/** What a model folder (`encoder.from`) lacks: config.json, or every weight file a Hugging Face folder may have. */
+function modelFolderProblem(p: string): string | undefined {
+  const problem = problemAt(p, 'folder');
+  if (problem !== undefined) return problem;
+  const missing = CHECKPOINT_FILES.filter((name) => problemAt(path.join(p, name), 'file') !== undefined);
+  if (!HF_WEIGHT_FILES.some((f) => problemAt(path.join(p, f), 'file') === undefined))
+    missing.push(`${HF_WEIGHT_FILES[0]} (or ${HF_WEIGHT_FILES.slice(1).join(', ')})`);
+  return missing.length === 0 ? undefined : `the folder ${p} lacks ${missing.join(', ')}`;
+}
+
 /**
  * A problem for every path of an (already resolved) config that does not exist or is of the wrong
  * kind; `written` is the path as the file wrote it, for the message.
  */
 export function checkPaths(config: SnakeTrainingConfig, written: SnakeTrainingConfig): { path: ConfigPath; message: string }[] {
   const issues: { path: ConfigPath; message: string }[] = [];
-  const check = (at: ConfigPath, p: string | undefined, as: string | undefined, kind: Kind, inside?: readonly string[]) => {
+  const check = (
+    at: ConfigPath,
+    p: string | undefined,
+    as: string | undefined,
+    kind: Kind | ((p: string) => string | undefined),
+    inside?: readonly string[],
+  ) => {
     if (p === undefined) return;
-    const problem = problemAt(p, kind, inside);
+    const problem =
+      typeof kind === 'function'
+        ? kind(p)
+        : kind === 'file or folder'
+          ? problemAt(p, 'file') && problemAt(p, 'folder')
+          : problemAt(p, kind, inside);
     if (problem !== undefined) issues.push({ path: at, message: as === p ? problem : `${problem} (written '${as}')` });
   };
-  check(['encoder', 'from'], config.encoder.from, written.encoder.from, 'folder', CHECKPOINT_FILES);
-  check(['tokenizer', 'path'], config.tokenizer?.path, written.tokenizer?.path, 'file');
+  check(['encoder', 'from'], config.encoder.from, written.encoder.from, modelFolderProblem);
+  check(['tokenizer', 'path'], config.tokenizer?.path, written.tokenizer?.path, 'file or folder');
   config.tasks.forEach((task, i) => {
     const format = task.data.format;
     const kind: Kind = format === 'joint-folder' || format === 'wordnet' || format === 'triples' ? 'folder' : 'file';

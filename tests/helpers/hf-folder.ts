@@ -1,0 +1,131 @@
+/**
+ * Tiny Hugging Face model folders for tests, made from the committed fixtures (weights under
+ * Hugging Face's names, written by scripts/fixtures/bert.py and families.py) and a vocabulary of
+ * the fixtures' 99 ids in one of the tokenizer formats a folder may ship: tokenizer.json, vocab.txt
+ * (WordPiece) or vocab.json + merges.txt (byte-level BPE).
+ */
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tokenizerFromFolder } from '../../src/tokenization/index.js';
+import { loadFixture } from './load-fixture.js';
+
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+
+/** The words of the tiny vocabularies (and of `tinyTexts`). */
+export const WORDS = [
+  'play',
+  'some',
+  'jazz',
+  'music',
+  'song',
+  'album',
+  'on',
+  'spotify',
+  'radio',
+  'loud',
+  'book',
+  'a',
+  'table',
+  'for',
+  'two',
+  'at',
+  'seven',
+  'tonight',
+  'restaurant',
+  'dinner',
+  'what',
+  'is',
+  'the',
+  'weather',
+  'in',
+  'paris',
+  'rain',
+  'sunny',
+  'cold',
+  'tomorrow',
+];
+
+export type TokenizerFiles = 'tokenizer.json' | 'vocab.txt' | 'bpe';
+export type WeightFiles = 'model.safetensors' | 'pytorch_model.bin';
+
+/** WordPiece vocab.txt lines: BERT's special tokens, the words, then filler up to `size` tokens. */
+function wordPieceVocab(size: number): string[] {
+  const vocab = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...WORDS];
+  for (let i = 0; vocab.length < size; i++) vocab.push(`##x${i}`);
+  return vocab;
+}
+
+/**
+ * Byte-level BPE files: RoBERTa's `<s> <pad> </s> <unk>` at ids 0–3 (pad 1, as the fixtures' config),
+ * the letters and Ġ (the space byte), merges that spell the first words, `<mask>` last; `size` tokens.
+ */
+function bpeFiles(size: number): { vocab: Record<string, number>; merges: string[] } {
+  const tokens = ['<s>', '<pad>', '</s>', '<unk>', 'Ġ', ...'abcdefghijklmnopqrstuvwxyz'];
+  const merges: string[] = [];
+  for (const word of WORDS) {
+    let piece = 'Ġ';
+    for (const ch of word) {
+      if (tokens.length >= size - 1) break;
+      const next = piece + ch;
+      if (!tokens.includes(next)) {
+        tokens.push(next);
+        merges.push(`${piece} ${ch}`);
+      }
+      piece = next;
+    }
+  }
+  tokens.push('<mask>');
+  return { vocab: Object.fromEntries(tokens.map((t, i) => [t, i])), merges };
+}
+
+/** The fixture config.json of a family ('bert' from bert.json, the others from families.json). */
+export function fixtureConfig(family: string): Record<string, unknown> {
+  if (family === 'bert') return loadFixture<{ config: Record<string, unknown> }>('bert').config;
+  return (loadFixture<Record<string, { config: Record<string, unknown> }>>('families')[family] as { config: Record<string, unknown> })
+    .config;
+}
+
+/**
+ * Writes a Hugging Face folder at `dir`: config.json, the fixture weights of `family` (as
+ * model.safetensors, or pytorch_model.bin where a torch.save fixture exists), and a tokenizer in
+ * `tokenizer` format with as many tokens as the config's vocab_size.
+ */
+export function writeHfFolder(dir: string, family: string, tokenizer: TokenizerFiles, weights: WeightFiles = 'model.safetensors'): string {
+  mkdirSync(dir, { recursive: true });
+  const config = fixtureConfig(family);
+  writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
+  copyFileSync(
+    path.join(FIXTURES, weights === 'model.safetensors' ? `${family}-tiny.safetensors` : `${family}-tiny.bin`),
+    path.join(dir, weights),
+  );
+  const size = config.vocab_size as number;
+  if (tokenizer === 'bpe') {
+    const { vocab, merges } = bpeFiles(size);
+    writeFileSync(path.join(dir, 'vocab.json'), JSON.stringify(vocab));
+    writeFileSync(path.join(dir, 'merges.txt'), ['#version: 0.2', ...merges].join('\n') + '\n');
+  } else {
+    writeFileSync(path.join(dir, 'vocab.txt'), wordPieceVocab(size).join('\n') + '\n');
+    writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify({ do_lower_case: true }));
+    if (tokenizer === 'tokenizer.json') {
+      tokenizerFromFolder(dir).save(path.join(dir, 'tokenizer.json'));
+      writeFileSync(path.join(dir, 'vocab.txt'), '[UNK]\n'); // a stale vocab.txt: tokenizer.json must win
+    }
+  }
+  return dir;
+}
+
+/** A tiny two-class text data set (CSV text,category) from `WORDS`: `n` rows, music vs food vs weather. */
+export function tinyCsv(n: number, seed = 0): string {
+  const topics = [WORDS.slice(0, 10), WORDS.slice(10, 20), WORDS.slice(20, 30)];
+  const names = ['music', 'food', 'weather'];
+  const rows = ['text,category'];
+  let s = seed + 1;
+  const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let i = 0; i < n; i++) {
+    const k = i % 3;
+    const words = Array.from({ length: 3 + (i % 4) }, () => (topics[k] as string[])[Math.floor(rand() * 10)]);
+    rows.push(`${words.join(' ')},${names[k]}`);
+  }
+  return rows.join('\n') + '\n';
+}
