@@ -5,3 +5,4 @@ export { Optimizer, type ParamGroup, type OptimizerStateDict } from './optimizer
 export { paramGroupsNoDecay, isNoDecayName } from './param-groups.js';
 export { clipGradNorm } from './clip.js';
 export * from './schedules.js';
+export { createOptimizer, type OptimizerSpec, type AdamWSpec, type SgdSpec } from './create.js';

@@ -4,7 +4,7 @@
  * the config it was started with.
  *
  * What `--resume` restores (trainer_state.json unless noted):
- * - model weights (model.safetensors) and AdamW's moments and step counts (optimizer.safetensors and
+ * - model weights (model.safetensors) and the optimizer's state (AdamW's moments and step counts, SGD's momentum buffers) (optimizer.safetensors and
  *   the optimizer's JSON part), learning rates included;
  * - the optimizer step (`global_step`), from which the learning-rate schedule, a pure function of the
  *   step, continues; the schedule's settings are saved for reference;
@@ -25,7 +25,7 @@ import { saveCheckpoint, type LoadedCheckpoint, type TaskRecord, type TrainerSta
 import { bertConfigToHf } from '../models/bert/index.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import type { Tokenizer } from '../tokenization/index.js';
-import type { AdamW } from '../optim/adamw.js';
+import type { Optimizer } from '../optim/optimizer.js';
 
 /** What a checkpoint of a run is made of. */
 export interface RunCheckpointParts {
@@ -35,7 +35,7 @@ export interface RunCheckpointParts {
   readonly config: string;
   readonly metricsFile: string;
   readonly state?: TrainerState;
-  readonly optimizer?: AdamW;
+  readonly optimizer?: Optimizer;
 }
 
 /** Writes a checkpoint folder of the run (atomically; see saveCheckpoint). */

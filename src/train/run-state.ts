@@ -6,7 +6,7 @@ import path from 'node:path';
 import { CheckpointError } from '../errors.js';
 import { CHECKPOINT_FILES, type JsonValue, type LoadedCheckpoint, type TrainerState } from '../io/checkpoint.js';
 import type { TaskSampler, TaskSamplerState } from '../mtl/samplers/index.js';
-import type { AdamW } from '../optim/adamw.js';
+import type { Optimizer } from '../optim/optimizer.js';
 import type { ScheduleSpec } from '../optim/schedules.js';
 import type { ModelSelector, SelectionState } from './selection.js';
 import type { TrainStream, TrainStreamState } from '../run/streams.js';
@@ -78,7 +78,7 @@ export function runState(
  */
 export async function restoreRunState(
   ckpt: LoadedCheckpoint,
-  parts: RunComponents & { optimizer: AdamW },
+  parts: RunComponents & { optimizer: Optimizer },
   run: RunExtent,
 ): Promise<{ step: number; lastEvalStep: number }> {
   const state = ckpt.trainerState;

@@ -255,6 +255,35 @@ export const earlyStoppingSchema = z.strictObject({
   mode: z.enum(['max', 'min']).default('max'),
 });
 
+/** The optimizers `training.optimizer.name` chooses (src/optim): torch.optim.AdamW and torch.optim.SGD. */
+export const OPTIMIZERS = ['adamw', 'sgd'] as const;
+
+/** `training.optimizer` for AdamW (Loshchilov & Hutter, ICLR 2019), with torch's defaults. */
+export const adamwSchema = z.strictObject({
+  name: z.literal('adamw'),
+  /** (β₁, β₂): decay rates of the moment averages, each in [0, 1). */
+  betas: z.tuple([probability, probability]).default([0.9, 0.999]),
+  eps: z.number().positive().default(1e-8),
+  amsgrad: z.boolean().default(false),
+});
+
+/** `training.optimizer` for SGD with optional (Nesterov) momentum, with torch's defaults. */
+export const sgdSchema = z.strictObject({
+  name: z.literal('sgd'),
+  momentum: z.number().nonnegative().default(0),
+  dampening: z.number().default(0),
+  nesterov: z.boolean().default(false),
+});
+
+/**
+ * `training.optimizer`: `{ name: adamw | sgd, …its settings }`, or just the name (`optimizer: sgd`).
+ * The learning rate and weight decay stay `training.learning_rate` / `training.weight_decay`.
+ */
+export const optimizerSchema = z.preprocess(
+  (value) => (typeof value === 'string' ? { name: value } : value),
+  z.discriminatedUnion('name', [adamwSchema, sgdSchema], { error: () => `expected an optimizer name: ${OPTIMIZERS.join(' or ')}` }),
+);
+
 /** `training`: the optimisation loop. */
 export const trainingSchema = z.strictObject({
   /** Optimizer steps in all (give this or `epochs`). */
@@ -270,6 +299,8 @@ export const trainingSchema = z.strictObject({
   warmup_ratio: probability.optional(),
   warmup_steps: intIn(0, MAX_STEPS).optional(),
   weight_decay: z.number().nonnegative().default(0.01),
+  /** The optimizer and its own settings (default AdamW with torch's betas and eps). */
+  optimizer: optimizerSchema.default({ name: 'adamw', betas: [0.9, 0.999], eps: 1e-8, amsgrad: false }),
   /** Clip the global gradient norm to this; null: no clipping. */
   max_grad_norm: z.number().positive().nullable().default(1),
   gradient_accumulation_steps: intIn(1, MAX_BATCH_SIZE).default(1),

@@ -1,0 +1,41 @@
+/**
+ * The optimizer a config names (`training.optimizer`): torch.optim.AdamW or torch.optim.SGD over
+ * the given parameter groups, so the trainer holds an `Optimizer` and never names a class.
+ */
+import type { Optimizer, ParamGroupInput } from './optimizer.js';
+import { AdamW, type AdamWGroup } from './adamw.js';
+import { SGD, type SgdGroup } from './sgd.js';
+
+/** AdamW's settings besides the learning rate and weight decay (Loshchilov & Hutter, ICLR 2019). */
+export interface AdamWSpec {
+  readonly name: 'adamw';
+  /** (β₁, β₂), each in [0, 1) (the config schema checks the pair). */
+  readonly betas: readonly number[];
+  readonly eps: number;
+  readonly amsgrad: boolean;
+}
+
+/** SGD's settings besides the learning rate and weight decay (Nesterov: Sutskever et al., ICML 2013). */
+export interface SgdSpec {
+  readonly name: 'sgd';
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly nesterov: boolean;
+}
+
+export type OptimizerSpec = AdamWSpec | SgdSpec;
+
+/**
+ * A new optimizer of `spec`'s kind over `groups` (each group's own `weightDecay` kept) at learning rate `lr`.
+ * @throws ConfigError for settings out of range (as the optimizer's constructor checks them).
+ * @example
+ *   const opt = createOptimizer({ name: 'sgd', momentum: 0.9, dampening: 0, nesterov: true }, paramGroupsNoDecay(named, 0), 0.1);
+ */
+export function createOptimizer(spec: OptimizerSpec, groups: readonly ParamGroupInput[], lr: number): Optimizer {
+  if (spec.name === 'sgd') {
+    const { momentum, dampening, nesterov } = spec;
+    return new SGD(groups as readonly ParamGroupInput<SgdGroup>[], { lr, momentum, dampening, nesterov });
+  }
+  const { betas, eps, amsgrad } = spec;
+  return new AdamW(groups as readonly ParamGroupInput<AdamWGroup>[], { lr, betas: [betas[0] ?? 0.9, betas[1] ?? 0.999], eps, amsgrad });
+}

@@ -1,0 +1,92 @@
+/**
+ * The live components of a training run, made from its config once the data and model exist: the
+ * training streams, the task sampler, the multi-task strategy, the optimizer the config names
+ * (`training.optimizer`) with its learning-rate schedule, model selection, evaluation batching, and
+ * the number of steps. The trainer owns them (and disposes the optimizer and strategy).
+ */
+import type { TrainingConfig } from '../io/config/index.js';
+import type { MultiTaskModel } from '../mtl/multitask-model.js';
+import { createTaskSampler } from '../mtl/samplers/index.js';
+import { streamProbabilities, TrainingStrategy } from '../mtl/strategy.js';
+import { createOptimizer } from '../optim/create.js';
+import { paramGroupsNoDecay } from '../optim/param-groups.js';
+import { makeSchedule, type ScheduleSpec } from '../optim/schedules.js';
+import type { PreparedRun } from '../run/prepare.js';
+import { batchesPerEpoch, trainStreams } from '../run/streams.js';
+import { evalBatching, type EvalBatching } from '../eval/evaluate.js';
+import { StepWindow } from './report.js';
+import { ModelSelector } from './selection.js';
+import type { StepParts } from './step.js';
+import { scheduleOf } from './trainer-options.js';
+
+/** A step's parts, and what the loop around the steps needs. */
+export interface LoopParts extends StepParts {
+  readonly selector: ModelSelector;
+  readonly batching: EvalBatching;
+  readonly scheduleSpec: ScheduleSpec & { warmupSteps: number };
+  /** Batches in one epoch of every stream. */
+  readonly batchesPerEpoch: number;
+  /** Optimizer steps planned (`max_steps`, or from `epochs`). */
+  readonly totalSteps: number;
+}
+
+/**
+ * Makes the components of `config`'s run over `prepared` data and `model`.
+ * @throws DataError when a stream has no training examples; ConfigError for bad optimizer settings.
+ */
+export function loopParts(config: TrainingConfig, prepared: PreparedRun, model: MultiTaskModel): LoopParts {
+  const t = config.training;
+  const streams = trainStreams(
+    prepared.streams,
+    { batchSize: t.batchSize, ...(t.maxTokens === undefined ? {} : { maxTokens: t.maxTokens }) },
+    config.seed,
+    { tokenizer: prepared.tokenizer, maxLength: config.maxLength },
+  );
+  const perEpoch = batchesPerEpoch(streams);
+  const accum = t.gradientAccumulationSteps;
+  const drawsPerStep = t.taskSchedule === 'joint' ? streams.length : 1;
+  const totalSteps = t.maxSteps ?? Math.max(1, Math.ceil(((t.epochs ?? 1) * perEpoch) / (accum * drawsPerStep)));
+  const sampler = createTaskSampler(
+    {
+      ...t.sampler,
+      probabilities:
+        t.sampler.probabilities === undefined
+          ? undefined
+          : streamProbabilities(
+              t.sampler.probabilities,
+              streams.map((s) => s.stream.runs.map((r) => r.spec.name)),
+            ),
+      totalDraws: totalSteps * accum,
+    },
+    streams.map((s) => s.size),
+    config.seed,
+  );
+  const scheduleSpec = scheduleOf(config, totalSteps);
+  const strategy = new TrainingStrategy(config, model, accum);
+  const trainable = model.namedParameters().filter(([, p]) => p.requiresGrad);
+  const optimizer = createOptimizer(
+    t.optimizer,
+    [...paramGroupsNoDecay(trainable, t.weightDecay), { params: strategy.parameters(), weightDecay: 0 }],
+    t.learningRate,
+  );
+  const es = t.earlyStopping;
+  const selector = new ModelSelector(es?.metric ?? 'average', es?.mode ?? 'max', es?.patience ?? null);
+  const batching = evalBatching(config);
+  const tok = prepared.tokenizer;
+  return {
+    config,
+    model,
+    streams,
+    sampler,
+    strategy,
+    optimizer,
+    schedule: makeSchedule(scheduleSpec),
+    wordDropoutIds: t.wordDropout > 0 ? { unk: tok.unkId, keep: [tok.specialTokenId('cls'), tok.specialTokenId('sep')] } : undefined,
+    window: new StepWindow(),
+    selector,
+    batching,
+    scheduleSpec,
+    batchesPerEpoch: perEpoch,
+    totalSteps,
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Setting a training run up before its first step: with `--resume`, the `last/` checkpoint loaded
+ * and its config checked against this one; every task's data read and featurized (the checkpoint's
+ * tokenizer and task records reused on resume); the model built, its architecture (PEFT, MMoE)
+ * applied and the checkpoint's weights put back. Nothing is written to the output folder here.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { CheckpointError } from '../errors.js';
+import type { TrainingConfig } from '../io/config/index.js';
+import { checkpointPaths, loadCheckpoint, type LoadedCheckpoint } from '../io/checkpoint.js';
+import { applyArchitecture } from '../mtl/architecture.js';
+import type { MultiTaskModel } from '../mtl/multitask-model.js';
+import { buildModel } from '../run/build.js';
+import { checkResumeConfig, loadModelWeights } from '../run/checkpoint.js';
+import { prepareRun, type PreparedRun } from '../run/prepare.js';
+import { Tokenizer } from '../tokenization/index.js';
+import type { TrainOptions } from './trainer-options.js';
+
+/** A run ready to train: its data, its model, and (on resume) the checkpoint it continues. */
+export interface RunSetup {
+  readonly prepared: PreparedRun;
+  /** Owned by the caller from here on. */
+  readonly model: MultiTaskModel;
+  /** The checkpoint to resume from (the caller disposes it once its state is restored). */
+  readonly checkpoint: LoadedCheckpoint | undefined;
+}
+
+/**
+ * Reads, prepares and builds what `config` trains.
+ * @param log where data and model lines go.
+ * @throws CheckpointError with `resume` when the output folder has no `last/` checkpoint or it was
+ *   written by another config; ConfigError / DataError from reading and building.
+ */
+export async function setUpRun(
+  config: TrainingConfig,
+  options: Pick<TrainOptions, 'resume' | 'adaptModel'>,
+  log: (line: string) => void,
+): Promise<RunSetup> {
+  let checkpoint: LoadedCheckpoint | undefined;
+  let model: MultiTaskModel | undefined;
+  try {
+    if (options.resume) checkpoint = resumableCheckpoint(config);
+    const prepared = await prepareRun(config, {
+      log,
+      ...(checkpoint === undefined ? {} : { tokenizer: Tokenizer.fromFile(checkpoint.tokenizerFile), records: checkpoint.tasks }),
+    });
+    model = buildModel(
+      config,
+      prepared.tokenizer,
+      prepared.runs.map((r) => r.spec),
+    );
+    for (const line of applyArchitecture(model, config)) log(line);
+    if (checkpoint !== undefined) loadModelWeights(model, checkpoint);
+    options.adaptModel?.(model);
+    return { prepared, model, checkpoint };
+  } catch (e) {
+    model?.dispose();
+    checkpoint?.dispose();
+    throw e;
+  }
+}
+
+/** The `last/` checkpoint of `config`'s output folder, checked to have been written by the same config. */
+function resumableCheckpoint(config: TrainingConfig): LoadedCheckpoint {
+  const paths = checkpointPaths(config.outputDir);
+  if (!existsSync(paths.last) && !existsSync(path.join(config.outputDir, '.last.previous'))) {
+    throw new CheckpointError(`nothing to resume: ${config.outputDir} has no last/ checkpoint; train without --resume to start a run`);
+  }
+  const checkpoint = loadCheckpoint(paths.last);
+  try {
+    checkResumeConfig(config, checkpoint);
+    return checkpoint;
+  } catch (e) {
+    checkpoint.dispose();
+    throw e;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * One optimizer step of multi-task training over `gradient_accumulation_steps` micro-batches. For
+ * each micro-batch: the dropout generator is seeded by the micro-batch's position in the run (so a
+ * resumed run draws the same masks), the task sampler picks a stream (or, with the 'joint' task
+ * schedule, every stream gives one batch), the backbone runs once for all of a stream's tasks, and
+ * the strategy (loss weighting, gradient surgery; src/mtl/strategy.ts) back-propagates the
+ * per-task losses. Then the step's learning rate (warm-up and decay), gradient clipping, the
+ * optimizer's update, and the gradients cleared.
+ */
+import type { TrainingConfig } from '../io/config/index.js';
+import { taskLosses, type MultiTaskModel } from '../mtl/multitask-model.js';
+import type { TaskSampler } from '../mtl/samplers/index.js';
+import type { TrainingStrategy } from '../mtl/strategy.js';
+import { clipGradNorm } from '../optim/clip.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { applyLrSchedule, type LrSchedule } from '../optim/schedules.js';
+import { microBatchSeed } from '../run/seeding.js';
+import type { TrainBatch, TrainStream } from '../run/streams.js';
+import { collateJoint } from '../tasks/index.js';
+import { manualSeed, tidy, type Tensor } from '../tensor/index.js';
+import type { StepWindow } from './report.js';
+import { dropWords, type WordDropoutIds } from './word-dropout.js';
+
+/** What a step works with: the run's live components (owned by the trainer). */
+export interface StepParts {
+  readonly config: TrainingConfig;
+  readonly model: MultiTaskModel;
+  readonly streams: readonly TrainStream[];
+  readonly sampler: TaskSampler;
+  readonly strategy: TrainingStrategy;
+  readonly optimizer: Optimizer;
+  readonly schedule: LrSchedule;
+  /** The unknown and kept token ids, when the run uses word dropout. */
+  readonly wordDropoutIds: WordDropoutIds | undefined;
+  /** Collects the losses and sizes of the micro-batches for the run log. */
+  readonly window: StepWindow;
+}
+
+/** Examples and tokens (unpadded) trained on in a step, and its wall-clock time in seconds. */
+export interface StepStats {
+  readonly examples: number;
+  readonly tokens: number;
+  readonly seconds: number;
+}
+
+/**
+ * Trains optimizer step `step` (0-based): accumulates the gradients of its micro-batches, then updates.
+ * @returns the step's size and duration (also added to `parts.window`).
+ */
+export async function trainStep(parts: StepParts, step: number): Promise<StepStats> {
+  const started = performance.now();
+  const t = parts.config.training;
+  const accum = t.gradientAccumulationSteps;
+  let examples = 0;
+  let tokens = 0;
+  for (let micro = 0; micro < accum; micro++) {
+    manualSeed(microBatchSeed(parts.config.seed, step * accum + micro)); // dropout masks: a function of the position in the run
+    const streams = t.taskSchedule === 'joint' ? parts.streams : [parts.streams[parts.sampler.next()] as TrainStream];
+    const batches: { s: TrainStream; b: TrainBatch }[] = [];
+    for (const s of streams) batches.push({ s, b: await s.next() });
+    const values = tidy(() => {
+      const losses = new Map<string, Tensor>();
+      for (const { s, b } of batches) {
+        const specs = s.stream.runs.map((r) => r.spec);
+        const batch = collateJoint(b.tasks, b.indices);
+        const inputs = parts.wordDropoutIds === undefined ? batch.inputs : dropWords(batch.inputs, t.wordDropout, parts.wordDropoutIds);
+        const logits = parts.model.forward(
+          inputs,
+          specs.map((spec) => spec.name),
+        ); // one backbone pass for the stream's tasks
+        for (const [name, loss] of taskLosses(logits, batch, specs, parts.model.heads)) losses.set(name, loss);
+      }
+      return parts.strategy.backward(losses, accum);
+    });
+    const microExamples = batches.reduce((n, { b }) => n + b.indices.length, 0);
+    const microTokens = batches.reduce((n, { b }) => n + b.tokens, 0);
+    parts.window.addBatch(values.total / accum, values.tasks, microExamples, microTokens);
+    examples += microExamples;
+    tokens += microTokens;
+  }
+  applyLrSchedule(parts.optimizer, parts.schedule, step);
+  if (t.maxGradNorm !== null) clipGradNorm(parts.model.parameters(), t.maxGradNorm).dispose();
+  parts.optimizer.step();
+  parts.optimizer.zeroGrad();
+  const seconds = (performance.now() - started) / 1000;
+  parts.window.endStep(seconds);
+  return { examples, tokens, seconds };
+}
