@@ -6,3 +6,6 @@ export * from './sequence-labeling.js';
 export * from './joint.js';
 export * from './correlation.js';
 export * from './ranking.js';
+export * from './curves.js';
+export * from './agreement.js';
+export * from './calibration.js';
