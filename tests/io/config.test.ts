@@ -161,7 +161,7 @@ describe('example configs', () => {
     assert.deepEqual(validateTrainingConfig(JSON.parse(JSON.stringify(trainingConfigToJson(c)))), c, 'JSON round trip');
   });
 
-  it('defaults: seed 42, max_length 128, linear schedule, proportional sampler, no early stopping, warm-up ratio 0', () => {
+  it('defaults: seed 42, max_length 128, AdamW with torch defaults, linear schedule, proportional sampler, no early stopping, warm-up ratio 0', () => {
     const text = VALID.replace('seed: 7\n', '').replace(/training:[\s\S]*$/, 'training:\n  epochs: 1\n');
     const c = parseTrainingConfig(text, { source: path.join(EXAMPLES, 'x.yaml') });
     assert.equal(c.seed, 42);
@@ -172,6 +172,7 @@ describe('example configs', () => {
       learningRate: 5e-5,
       warmupRatio: 0,
       weightDecay: 0.01,
+      optimizer: { name: 'adamw', betas: [0.9, 0.999], eps: 1e-8, amsgrad: false },
       maxGradNorm: 1,
       gradientAccumulationSteps: 1,
       wordDropout: 0,

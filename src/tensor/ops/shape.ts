@@ -39,6 +39,7 @@ const WHERE_SCALAR_SELF = defineOp('aten::where', 'ScalarSelf');
 const WHERE_SCALARS = defineOp('aten::where', 'Scalar');
 const REPEAT = defineOp('aten::repeat');
 const TRIU = defineOp('aten::triu');
+const NONZERO = defineOp('aten::nonzero');
 const TRIL = defineOp('aten::tril');
 
 /** `t` with a new shape (one entry may be -1); a view when possible, else a copy. */
@@ -117,3 +118,6 @@ export const repeat = (t: Tensor, repeats: readonly number[]): Tensor => run(REP
 export const triu = (t: Tensor, diagonal = 0): Tensor => run(TRIU, t.id, diagonal);
 /** Lower triangle (entries with column − row ≤ diagonal), zeros elsewhere. */
 export const tril = (t: Tensor, diagonal = 0): Tensor => run(TRIL, t.id, diagonal);
+
+/** (n, D) int64: the indices of the n non-zero elements of a D-dimensional tensor, in row-major order (torch.nonzero). */
+export const nonzero = (t: Tensor): Tensor => run(NONZERO, t.id);

@@ -109,3 +109,32 @@ test('a model that scores everything the same gets the realistic (middle) rank',
   const ranks = filteredRanks(zero, [{ head: 0, relation: 0, tail: 3 }], 'tail', { numEntities: 11, chunkSize: 4 });
   assert.deepEqual(ranks, [6]); // 10 others tied: 1 + 10/2
 });
+
+test('exact ties are counted as ties even when the target block scores the true entity a few ulps off (issue: DistMult/ComplEx ties miscounted)', () => {
+  // A scorer whose scores are exact multiples of 1/8 (many ties), except that a block asked for as
+  // many candidates as queries (the target block) comes out 2^-20 higher: as a GEMM of another shape
+  // rounds differently. Ranks must follow the full score row, ties counted as realistic ranks.
+  const E = 40;
+  const rng = new Rng(11);
+  const table = Array.from({ length: 6 }, () => Array.from({ length: E }, () => Math.floor(rng.float() * 4) / 8));
+  const drifting: CandidateScorer = {
+    scoreCandidates: (queries, side, candidates) =>
+      tidy(() => {
+        const exact = tableScorer(table).scoreCandidates(queries, side, candidates);
+        return candidates.shape[0] === queries.length
+          ? tensor(exact.toFlatArray() as number[])
+              .reshape(exact.shape)
+              .add(2 ** -20)
+          : exact.clone();
+      }),
+  };
+  const queries: Triple[] = Array.from({ length: 6 }, (_, h) => ({ head: h, relation: 0, tail: Math.floor(rng.float() * E) }));
+  const known = new KnownTriples(1, queries, [{ head: 0, relation: 0, tail: 5 }]);
+  const base = liveTensorCount();
+  for (const chunkSize of [7, 40]) {
+    const ranks = filteredRanks(drifting, queries, 'tail', { numEntities: E, known, chunkSize, batchSize: 6 });
+    const expected = queries.map((q) => filteredRank(table[q.head]!, q.tail, known.trueFillers(q, 'tail')));
+    assert.deepEqual(ranks, expected, `chunk ${chunkSize}`);
+  }
+  assert.equal(liveTensorCount(), base);
+});
