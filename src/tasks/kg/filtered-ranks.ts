@@ -111,7 +111,10 @@ function batchCounts(
       const nearRows = nonzero(le(abs(sub(scores, t)), unsqueeze(tensor(radius), 1))).toFlatArray() as number[]; // (n, 2) row, column
       const rows: number[] = [];
       const cols: number[] = [];
-      for (let k = 0; k < nearRows.length; k += 2) (rows.push(nearRows[k]!), cols.push(nearRows[k + 1]!));
+      for (let k = 0; k < nearRows.length; k += 2) {
+        rows.push(nearRows[k]!);
+        cols.push(nearRows[k + 1]!);
+      }
       const excludedAt = rows.length;
       excluded.forEach((es, i) => es.forEach((e) => e >= start && e < start + count && (rows.push(i), cols.push(e - start))));
       const vals =
