@@ -100,8 +100,9 @@ export class ProgressReporter {
     else this.#bar.update(p.step, payload);
   }
 
-  /** Removes the bar (leaving its last state on screen). */
+  /** Removes the bar (leaving its last state on screen), after writing the lines logged since its last redraw. */
   stop(): void {
+    if (this.#bar !== undefined) this.#multi?.update(); // cli-progress writes logged lines only on a redraw, which stop() skips
     this.#multi?.stop();
     this.#bar = undefined;
   }
