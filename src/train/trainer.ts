@@ -10,7 +10,6 @@
  * dropout stays reproducible across a resume, is described in src/run/checkpoint.ts.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { trainingConfigToYaml, type TrainingConfig } from '../io/config/index.js';
 import { checkpointPaths, copyCheckpoint, type LoadedCheckpoint, type TrainerState } from '../io/checkpoint.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
