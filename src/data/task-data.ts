@@ -53,6 +53,12 @@ export interface TaskData {
   readonly corpus?: TextCorpus;
   /** Lines left out under `skip_bad_lines`, by split. */
   readonly skipped: Partial<Record<Split, readonly SkippedLine[]>>;
+  /**
+   * With `data.train_subset`: every training example read (before the subset is drawn), from which
+   * the task's label list is collected, so a label the subset happens to miss is still known when
+   * dev and test are read. Absent otherwise (the label list comes from `splits.train`).
+   */
+  readonly labelExamples?: readonly unknown[];
 }
 
 /** The input kind a task's data format gives. */
@@ -211,12 +217,16 @@ export function subset<E>(examples: readonly E[], n: number, seed: number): E[] 
 }
 
 /** The splits of a triples folder (train.txt, valid.txt as dev, test.txt), all read: each example carries the whole graph. */
-function readTriplesTask(task: TaskConfig, seed: number, wanted: readonly Split[]): Pick<TaskData, 'splits' | 'skipped'> {
+function readTriplesTask(task: TaskConfig, seed: number, wanted: readonly Split[]): Pick<TaskData, 'splits' | 'skipped' | 'labelExamples'> {
   const d = task.data;
   const read = readTripleExamples(d.path as string, { onBadLine: d.skipBadLines ? 'skip' : 'error' });
   const train = d.trainSubset === undefined ? read.train : subset(read.train, d.trainSubset, seed + 1);
   const all = { train, dev: read.dev, test: read.test };
-  return { splits: Object.fromEntries(wanted.map((s) => [s, all[s]])), skipped: { train: read.skipped } };
+  return {
+    splits: Object.fromEntries(wanted.map((s) => [s, all[s]])),
+    skipped: { train: read.skipped },
+    ...(d.trainSubset === undefined ? {} : { labelExamples: read.train }),
+  };
 }
 
 /** The splits of one task, reading only what `wanted` needs (dev_fraction needs the training file). */
@@ -224,11 +234,12 @@ async function readTask(
   task: TaskConfig,
   seed: number,
   wanted: readonly Split[],
-): Promise<Pick<TaskData, 'splits' | 'skipped' | 'corpus'>> {
+): Promise<Pick<TaskData, 'splits' | 'skipped' | 'corpus' | 'labelExamples'>> {
   const d = task.data;
   if (d.format === 'text') return { ...(await readTextTask(task, wanted)), skipped: {} };
   const splits: Partial<Record<Split, readonly unknown[]>> = {};
   const skipped: Partial<Record<Split, readonly SkippedLine[]>> = {};
+  let labelExamples: readonly unknown[] | undefined;
   if (d.format === 'triples') return readTriplesTask(task, seed, wanted);
   const trainFile = d.train ?? d.path ?? (d.format === 'wordnet' ? wordnetDir() : undefined);
   const needTrain = wanted.includes('train') || (wanted.includes('dev') && d.devFraction !== undefined);
@@ -242,7 +253,10 @@ async function readTask(
     } else {
       splits.train = result.examples;
     }
-    if (d.trainSubset !== undefined) splits.train = subset(splits.train, d.trainSubset, seed + 1);
+    if (d.trainSubset !== undefined) {
+      labelExamples = splits.train;
+      splits.train = subset(splits.train, d.trainSubset, seed + 1);
+    }
   }
   for (const split of ['dev', 'test'] as const) {
     const file = d[split];
@@ -254,6 +268,7 @@ async function readTask(
   return {
     splits: Object.fromEntries(Object.entries(splits).filter(([s]) => wanted.includes(s as Split))),
     skipped,
+    ...(labelExamples === undefined ? {} : { labelExamples }),
   };
 }
 
@@ -264,7 +279,7 @@ async function readTask(
  * @throws DataError from the readers (file:line of the first bad record, unless skip_bad_lines).
  */
 export async function readTaskData(tasks: readonly TaskConfig[], seed: number, wanted: readonly Split[] = SPLITS): Promise<TaskData[]> {
-  const cache = new Map<string, Pick<TaskData, 'splits' | 'skipped' | 'corpus'>>();
+  const cache = new Map<string, Pick<TaskData, 'splits' | 'skipped' | 'corpus' | 'labelExamples'>>();
   const out: TaskData[] = [];
   for (const task of tasks) {
     const key = readKey(task);

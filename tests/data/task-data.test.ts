@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadTrainingConfig } from '../../src/io/config/index.js';
-import { buildTokenizer } from '../../src/run/build.js';
+import { buildTaskRuns, buildTokenizer } from '../../src/run/build.js';
+import { prepareRun } from '../../src/run/prepare.js';
 import { readTaskData } from '../../src/data/task-data.js';
 
 let dir = '';
@@ -47,5 +48,39 @@ training: { max_steps: 1 }
     const tokenizer = buildTokenizer(config, data);
     const { tokens } = await tokenizer.encode('w5 v7');
     assert.ok(!tokens.includes('[UNK]'), `'w5 v7' is in the learned vocabulary, got tokens ${tokens.join(' ')}`);
+  });
+});
+
+describe('data.train_subset', () => {
+  it('collects the label list from the whole training file, so dev labels the subset misses are known (was: label.unknown error)', async () => {
+    const labels = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta'];
+    const rows = (n: number, offset: number) =>
+      Array.from({ length: n }, (_, k) => `text number ${k + offset}\t${labels[(k * 7 + offset) % 6]}`);
+    writeFileSync(at('train.tsv'), ['sentence\tlabel', ...rows(60, 0)].join('\n') + '\n');
+    writeFileSync(at('dev.tsv'), ['sentence\tlabel', ...rows(12, 3)].join('\n') + '\n');
+    writeFileSync(
+      at('subset.yaml'),
+      `output_dir: out
+encoder: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 4, intermediate_size: 37, max_position_embeddings: 16 }
+max_length: 16
+tokenizer: { train: { vocab_size: 120, min_frequency: 1 } }
+tasks:
+  - name: topic
+    type: sequence-classification
+    data: { format: tsv, train: train.tsv, dev: dev.tsv, train_subset: 3 }
+    input: { text: sentence }
+    label: { field: label }
+training: { max_steps: 1 }
+`,
+    );
+    const config = loadTrainingConfig(at('subset.yaml'));
+    const [data] = await readTaskData(config.tasks, config.seed);
+    assert.equal(data!.splits.train!.length, 3);
+    const inSubset = new Set((data!.splits.train as { label: string }[]).map((e) => e.label));
+    assert.ok(inSubset.size < labels.length, 'the subset misses some labels (else the test shows nothing)');
+    const [run] = buildTaskRuns([data!]);
+    assert.deepEqual(run!.spec.labels, [...labels].sort());
+    const prepared = await prepareRun(config); // featurizes dev with label.unknown: error
+    assert.equal(prepared.runs[0]!.spec.labels.length, labels.length);
   });
 });
