@@ -3,8 +3,8 @@
  * main functions and classes (see DESIGN.md for the layers); the CLI (`mtl`) is a thin shell over these.
  *
  * @example
- *   import { loadTrainingConfig, train, Predictor } from 'multitask-lm';
- *   const result = await train(loadTrainingConfig('examples/snips.yaml'), { log: console.log });
+ *   import { loadTrainingConfig, taskTypes, train, Predictor } from 'multitask-lm';
+ *   const result = await train(loadTrainingConfig('examples/snips.yaml', { taskTypes }), { log: console.log });
  *   using predictor = Predictor.load(`${result.outputDir}/best`);
  *   console.log(await predictor.predict(['play some jazz on spotify']));
  */

@@ -21,7 +21,7 @@ import { loadTrainingConfig } from '../../src/io/config/index.js';
 import { saveSafetensors } from '../../src/io/safetensors.js';
 import { BertModel } from '../../src/models/bert/index.js';
 import { MultiTaskModel } from '../../src/mtl/multitask-model.js';
-import type { Features } from '../../src/tasks/index.js';
+import { taskTypes, type Features } from '../../src/tasks/index.js';
 import { manualSeed } from '../../src/tensor/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { prepareRun, type StreamSplit } from '../../src/run/index.js';
@@ -65,7 +65,7 @@ const chunks = (xs: readonly number[], n: number): number[][] =>
   Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
 
 // The peer is Transformers' BertForTokenClassification (softmax tagging): the example's CRF stays off here.
-const loaded = loadTrainingConfig('examples/snips.yaml');
+const loaded = loadTrainingConfig('examples/snips.yaml', { taskTypes });
 const config = { ...loaded, tasks: loaded.tasks.map((t) => ({ ...t, crf: false })) };
 const prepared = await prepareRun(config, { splits: ['train', 'dev'], log: (l) => console.error(l) });
 const stream = prepared.streams[0];

@@ -9,9 +9,10 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadTrainingConfig } from '../io/config/index.js';
 import { packageRoot } from '../package-root.js';
-import { NON_FRACTION_METRICS } from '../tasks/index.js';
+import { NON_FRACTION_METRICS, taskTypes } from '../tasks/index.js';
 import { setNumThreads } from '../tensor/index.js';
 import { predict, type PredictionRecord } from '../predict/predict.js';
+import type { MaskFill } from '../predict/fill-mask.js';
 import { train } from '../train/trainer.js';
 import { withOverrides } from './train.js';
 
@@ -51,9 +52,11 @@ const shown = (name: string, v: number): string => (NON_FRACTION_METRICS.has(nam
 
 /** One line per prediction record: each task's answer, briefly. */
 function describe(p: PredictionRecord): string {
-  const parts = Object.entries(p.predictions).map(([task, a]) => {
-    if ('label' in a) return `${task}: ${a.label} (${(100 * a.probability).toFixed(1)} %)`;
-    if ('masks' in a)
+  const parts = Object.entries(p.predictions).map(([task, answer]) => {
+    const a = answer as { label?: unknown; probability?: unknown; masks?: readonly (readonly MaskFill[])[] };
+    if (typeof a.label === 'string' && typeof a.probability === 'number')
+      return `${task}: ${a.label} (${(100 * a.probability).toFixed(1)} %)`;
+    if (a.masks !== undefined)
       return `${task}: [MASK] → ${a.masks.map((m) => m.map((f) => `${f.token} ${(100 * f.probability).toFixed(1)} %`).join(', ')).join(' | ')}`;
     return `${task}: ${JSON.stringify(a)}`;
   });
@@ -65,7 +68,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const started = performance.now();
   const log = options.log;
   if (options.threads !== undefined) setNumThreads(options.threads);
-  let config = withOverrides(loadTrainingConfig(DEMO_CONFIG), path.resolve(options.outDir), options.maxSteps);
+  let config = withOverrides(loadTrainingConfig(DEMO_CONFIG, { taskTypes }), path.resolve(options.outDir), options.maxSteps);
   if (options.seed !== undefined) config = { ...config, seed: options.seed };
   log(`multi-task pre-training on WordNet 3.1 (${config.tasks.map((t) => `${t.name}: ${t.type}`).join(', ')}) — ${DEMO_CONFIG}`);
   const result = await train(config, { log, overwrite: true }); // the demo's own folder: a new demo replaces it

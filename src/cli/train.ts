@@ -5,6 +5,7 @@ import { loadTrainingConfig, type TrainingConfig } from '../io/config/index.js';
 import { singleTaskConfig } from '../experiments/single-task.js';
 import { train, type TrainResult } from '../train/trainer.js';
 import { onePositional, positiveInt } from './args.js';
+import { taskTypes } from '../tasks/index.js';
 
 /** Exit code of a run stopped by a signal (128 + SIGINT, as shells report Ctrl-C). */
 export const INTERRUPTED_EXIT_CODE = 130;
@@ -45,7 +46,7 @@ export async function trainCommand(args: string[]): Promise<number> {
   });
   const file = onePositional(positionals, 'config file', 'train');
   const maxSteps = values['max-steps'] === undefined ? undefined : positiveInt(values['max-steps'], '--max-steps');
-  const loaded = loadTrainingConfig(file);
+  const loaded = loadTrainingConfig(file, { taskTypes });
   const single = values['single-task'];
   const config = withOverrides(single === undefined ? loaded : singleTaskConfig(loaded, single), values.output, maxSteps);
   const result = await train(config, {

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { loadTrainingConfig } from '../io/config/index.js';
 import { transferReport } from '../experiments/transfer.js';
-import { POOLINGS, type Pooling } from '../tasks/index.js';
+import { POOLINGS, taskTypes, type Pooling } from '../tasks/index.js';
 import { positiveInt, positiveNumber } from './args.js';
 import { withOverrides } from './train.js';
 
@@ -34,7 +34,7 @@ export async function transferCommand(args: string[]): Promise<number> {
     throw new ConfigError('mtl transfer takes a pre-training config and at least one fine-tuning config');
   }
   const steps = values['pretrain-steps'] === undefined ? undefined : positiveInt(values['pretrain-steps'], '--pretrain-steps');
-  const pretrain = withOverrides(loadTrainingConfig(pretrainFile), undefined, steps);
+  const pretrain = withOverrides(loadTrainingConfig(pretrainFile, { taskTypes }), undefined, steps);
   const pooling = values.pooling;
   if (pooling !== undefined && !POOLINGS.includes(pooling as Pooling))
     throw new ConfigError(`--pooling must be one of ${POOLINGS.join(', ')}, got '${pooling}'`);

@@ -34,13 +34,21 @@ import { readTextTask, type TextCorpus } from './text-corpus.js';
 
 /**
  * What a task reads as its input: pre-split words (joint-folder, conll), one text, a pair of texts,
- * a text to mask (masked-LM), or two entity descriptions per triple (link prediction). The last two
- * are training objectives, which `predict` does not run.
+ * a text to mask (masked-LM), or two entity descriptions per triple (link prediction). Its task type
+ * lists the kinds it reads; the data format picks among them (`inputKindOf`).
  */
 export type InputKind = 'words' | 'text' | 'pair' | 'masked-text' | 'triple';
 
-/** Task types that collate their own inputs, so never share a batch or an encoder pass with another task. */
-const SELF_COLLATING: readonly string[] = ['masked-lm', 'link-prediction'];
+/** What reading a task's data needs to know of its task type (src/tasks' TaskType has these fields). */
+export interface TaskReading {
+  /** The input kinds the type reads, in order of preference (see `inputKindOf`). */
+  readonly inputs: readonly InputKind[];
+  /** False when the type collates its own inputs, so its task never shares a batch or an encoder pass with another. */
+  readonly sharesEncoderPass: boolean;
+}
+
+/** The task type's reading needs of a task (a lookup by `task.type` in the task-type registry). */
+export type TaskReadingOf = (task: TaskConfig) => TaskReading;
 
 /** One task's examples by split (a split is absent when the config gives no data for it). */
 export interface TaskData {
@@ -61,16 +69,21 @@ export interface TaskData {
   readonly labelExamples?: readonly unknown[];
 }
 
-/** The input kind a task's data format gives. */
-export function inputKindOf(task: TaskConfig): InputKind {
-  if (task.type === 'masked-lm') return 'masked-text';
-  if (task.type === 'link-prediction') return 'triple';
-  if (task.data.format === 'joint-folder' || task.data.format === 'conll') return 'words';
-  return task.input?.textPair !== undefined ? 'pair' : 'text';
+/**
+ * The input kind of a task: the one its data format gives ('words' for joint-folder and conll data,
+ * 'pair' with `input.text_pair`, 'text' otherwise) when its type reads it, else the first its type reads.
+ */
+export function inputKindOf(task: TaskConfig, reading: TaskReading): InputKind {
+  const given: InputKind =
+    task.data.format === 'joint-folder' || task.data.format === 'conll' ? 'words' : task.input?.textPair !== undefined ? 'pair' : 'text';
+  if (reading.inputs.includes(given)) return given;
+  const first = reading.inputs[0];
+  if (first === undefined) throw new ConfigError(`task '${task.name}': its type ${task.type} lists no input kind it reads`);
+  return first;
 }
 
 /** The key of what a task reads as input (format, files, columns, hold-out); the label is not part of it. */
-function sourceKey(task: TaskConfig): string {
+function sourceKey(task: TaskConfig, reading: TaskReading): string {
   const d = task.data;
   return JSON.stringify([
     d.format,
@@ -90,12 +103,13 @@ function sourceKey(task: TaskConfig): string {
     d.relations,
     task.input,
     // WordNet gives each task type other examples; self-collating types share no encoder pass
-    d.format === 'wordnet' || SELF_COLLATING.includes(task.type) ? [task.type, task.name] : null,
+    d.format === 'wordnet' || !reading.sharesEncoderPass ? [task.type, task.name] : null,
   ]);
 }
 
 /** The key of what a task reads, label included (tasks with equal keys get the very same examples). */
-const readKey = (task: TaskConfig): string => JSON.stringify([sourceKey(task), task.data.tagColumn, task.label.field]);
+const readKey = (task: TaskConfig, reading: TaskReading): string =>
+  JSON.stringify([sourceKey(task, reading), task.data.tagColumn, task.label.field]);
 
 const wordnets = new Map<string, WordNet>();
 
@@ -109,11 +123,14 @@ function wordnetAt(dir: string): WordNet {
   return wn;
 }
 
-/** A task's examples from WordNet, as its type reads it: glosses, gloss → supersense, or described triples. */
-function readWordNetTask(task: TaskConfig): ReadResult<unknown> {
+/**
+ * A task's examples from WordNet, as its input kind reads it: glosses (a text to mask), gloss →
+ * supersense (a labelled text), or described triples.
+ */
+function readWordNetTask(task: TaskConfig, input: InputKind): ReadResult<unknown> {
   const wn = wordnetAt(task.data.path ?? wordnetDir());
-  if (task.type === 'masked-lm') return { examples: wordnetGlosses(wn), skipped: [] };
-  if (task.type === 'sequence-classification') return { examples: wordnetSupersenseExamples(wn), skipped: [] };
+  if (input === 'masked-text') return { examples: wordnetGlosses(wn), skipped: [] };
+  if (input !== 'triple') return { examples: wordnetSupersenseExamples(wn), skipped: [] };
   const relations = task.data.relations;
   const known = Object.values(WORDNET_POINTERS);
   const unknown = (relations ?? []).filter((r) => !known.includes(r));
@@ -138,13 +155,13 @@ function readWordNetTask(task: TaskConfig): ReadResult<unknown> {
 }
 
 /** The examples and skipped lines of one file of a task. */
-async function readFile(task: TaskConfig, file: string): Promise<ReadResult<unknown>> {
+async function readFile(task: TaskConfig, input: InputKind, file: string): Promise<ReadResult<unknown>> {
   const d = task.data;
   const onBadLine = d.skipBadLines ? 'skip' : 'error';
   const label = task.label.field;
   switch (d.format) {
     case 'wordnet':
-      return readWordNetTask(task);
+      return readWordNetTask(task, input);
     case 'joint-folder':
       return readJointFolder(file, { onBadLine });
     case 'conll':
@@ -232,6 +249,7 @@ function readTriplesTask(task: TaskConfig, seed: number, wanted: readonly Split[
 /** The splits of one task, reading only what `wanted` needs (dev_fraction needs the training file). */
 async function readTask(
   task: TaskConfig,
+  input: InputKind,
   seed: number,
   wanted: readonly Split[],
 ): Promise<Pick<TaskData, 'splits' | 'skipped' | 'corpus' | 'labelExamples'>> {
@@ -244,7 +262,7 @@ async function readTask(
   const trainFile = d.train ?? d.path ?? (d.format === 'wordnet' ? wordnetDir() : undefined);
   const needTrain = wanted.includes('train') || (wanted.includes('dev') && d.devFraction !== undefined);
   if (needTrain && trainFile !== undefined) {
-    const result = await readFile(task, trainFile);
+    const result = await readFile(task, input, trainFile);
     skipped.train = result.skipped;
     if (d.devFraction !== undefined) {
       const parts = holdOut(result.examples, d.devFraction, seed);
@@ -261,7 +279,7 @@ async function readTask(
   for (const split of ['dev', 'test'] as const) {
     const file = d[split];
     if (file === undefined || !wanted.includes(split)) continue;
-    const result = await readFile(task, file);
+    const result = await readFile(task, input, file);
     splits[split] = result.examples;
     skipped[split] = result.skipped;
   }
@@ -276,19 +294,27 @@ async function readTask(
  * Every task's examples for the `wanted` splits (plain text streamed; WordNet parsed once); data read
  * by several tasks is read once.
  * @param seed the run's seed (the `dev_fraction` hold-out depends on it).
+ * @param readingOf what each task's type reads (src/tasks' `taskReading`).
  * @throws DataError from the readers (file:line of the first bad record, unless skip_bad_lines).
  */
-export async function readTaskData(tasks: readonly TaskConfig[], seed: number, wanted: readonly Split[] = SPLITS): Promise<TaskData[]> {
+export async function readTaskData(
+  tasks: readonly TaskConfig[],
+  seed: number,
+  readingOf: TaskReadingOf,
+  wanted: readonly Split[] = SPLITS,
+): Promise<TaskData[]> {
   const cache = new Map<string, Pick<TaskData, 'splits' | 'skipped' | 'corpus' | 'labelExamples'>>();
   const out: TaskData[] = [];
   for (const task of tasks) {
-    const key = readKey(task);
+    const reading = readingOf(task);
+    const input = inputKindOf(task, reading);
+    const key = readKey(task, reading);
     let read = cache.get(key);
     if (read === undefined) {
-      read = await readTask(task, seed, wanted);
+      read = await readTask(task, input, seed, wanted);
       cache.set(key, read);
     }
-    out.push({ task, source: sourceKey(task), input: inputKindOf(task), ...read });
+    out.push({ task, source: sourceKey(task, reading), input, ...read });
   }
   return out;
 }

@@ -18,6 +18,7 @@ import { applyArchitecture } from '../mtl/architecture.js';
 import { loadModelWeights } from '../run/checkpoint.js';
 import type { Stream } from '../run/streams.js';
 import type { Split } from '../data/index.js';
+import { taskTypes } from '../tasks/index.js';
 
 export interface CheckpointEvalResult extends EvalResult {
   /** The folder read. */
@@ -41,7 +42,7 @@ export async function evaluateCheckpoint(
     if (ckpt.trainingConfig === null) {
       throw new CheckpointError(`${ckpt.dir} has no training_config.yaml, so the data to evaluate on are unknown`);
     }
-    const config = parseTrainingConfig(ckpt.trainingConfig, { source: `${ckpt.dir}/training_config.yaml`, checkFiles: false });
+    const config = parseTrainingConfig(ckpt.trainingConfig, { source: `${ckpt.dir}/training_config.yaml`, checkFiles: false, taskTypes });
     const tokenizer = Tokenizer.fromFile(ckpt.tokenizerFile);
     const prepared = await prepareRun(config, {
       splits: [split],

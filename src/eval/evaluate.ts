@@ -6,21 +6,10 @@
  * and a slot task over the same utterances also get sentence (semantic frame) accuracy.
  */
 import { ConfigError } from '../errors.js';
-import { LengthBucketBatcher, splitIntents } from '../data/index.js';
+import { LengthBucketBatcher } from '../data/index.js';
 import { semanticFrameAccuracy, type JointFrame } from '../metrics/index.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
-import {
-  collateJoint,
-  mainMetricOf,
-  SEQUENCE_CLASSIFICATION,
-  TOKEN_CLASSIFICATION,
-  type Metrics,
-  type BatchInputs,
-  type SequenceClassificationOptions,
-  type TaskFeatures,
-  type SequenceClassificationPrediction,
-  type TokenClassificationPrediction,
-} from '../tasks/index.js';
+import { collateJoint, mainMetricOf, type Metrics, type BatchInputs, type TaskFeatures } from '../tasks/index.js';
 import { inferenceMode, noGrad, tidy } from '../tensor/index.js';
 import type { TrainingConfig } from '../io/config/index.js';
 import type { Stream, StreamSplit } from '../run/streams.js';
@@ -99,25 +88,22 @@ function evaluateAll(model: MultiTaskModel, task: TaskFeatures, data: StreamSpli
   return inferenceMode(() => tidy(() => hook(context)));
 }
 
-/** Sentence accuracy of a stream of one sequence-classification and one token-classification task over words. */
+/**
+ * Sentence accuracy of a stream of two tasks over words whose types are an utterance's intent and its
+ * slots (their `framePart`s: sequence and token classification on SNIPS or ATIS).
+ */
 function jointMetrics(stream: Stream, data: StreamSplit, predictions: ReadonlyMap<string, Prediction[]>): Metrics | undefined {
   if (stream.runs.length !== 2 || stream.runs.some((r) => r.data.input !== 'words')) return undefined;
-  const intent = stream.runs.find((r) => r.spec.kind === SEQUENCE_CLASSIFICATION);
-  const slots = stream.runs.find((r) => r.spec.kind === TOKEN_CLASSIFICATION);
-  if (intent === undefined || slots === undefined) return undefined;
-  const o = intent.spec.options as SequenceClassificationOptions;
-  const byIndex = <P extends Prediction>(name: string) =>
-    [...(predictions.get(name) as P[])].sort((a, b) => a.exampleIndex - b.exampleIndex);
-  const intents = byIndex<SequenceClassificationPrediction>(intent.spec.name);
-  const tags = byIndex<TokenClassificationPrediction>(slots.spec.name);
-  const examples = data.examples as { intent: string; tags: readonly string[] }[];
-  const gold: JointFrame[] = examples.map((e) => ({
-    intent: o.multiLabel ? splitIntents(e.intent, o.labelSeparator) : e.intent,
-    slots: e.tags,
-  }));
-  const pred: JointFrame[] = examples.map((_, i) => ({
-    intent: o.multiLabel ? intents[i]!.labels : intents[i]!.label,
-    slots: tags[i]!.tags,
+  const parts = stream.runs.map((r) => ({ name: r.spec.name, part: r.type.framePart?.(r.spec) }));
+  const intent = parts.find((p) => p.part?.role === 'intent');
+  const slots = parts.find((p) => p.part?.role === 'slots');
+  if (intent?.part === undefined || slots?.part === undefined) return undefined;
+  const byIndex = (name: string) => [...predictions.get(name)!].sort((a, b) => a.exampleIndex - b.exampleIndex);
+  const [intents, tags] = [byIndex(intent.name), byIndex(slots.name)];
+  const gold: JointFrame[] = data.examples.map((e) => ({ intent: intent.part!.gold(e), slots: slots.part!.gold(e) as readonly string[] }));
+  const pred: JointFrame[] = data.examples.map((_, i) => ({
+    intent: intent.part!.predicted(intents[i]!),
+    slots: slots.part!.predicted(tags[i]!) as readonly string[],
   }));
   return { sentenceAccuracy: semanticFrameAccuracy(gold, pred) };
 }

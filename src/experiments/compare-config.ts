@@ -23,6 +23,7 @@ import { ConfigError } from '../errors.js';
 import { ConfigFileError, validateTrainingConfig, type TrainingConfig } from '../io/config/index.js';
 import { fromZodIssue } from '../io/config/issues.js';
 import { YamlSource } from '../io/config/yaml-source.js';
+import { taskTypes } from '../tasks/index.js';
 
 const compareSchema = z.strictObject({
   /** The base training config (a file), relative to the compare config. */
@@ -103,7 +104,7 @@ export function loadCompareConfig(file: string): CompareConfig {
   }
   const outputDir = path.resolve(dir, parsed.data.output_dir);
   const raw = { ...(parse(baseText) as Record<string, unknown>), output_dir: outputDir };
-  const options = { baseDir: path.dirname(baseFile) };
+  const options = { baseDir: path.dirname(baseFile), taskTypes };
   const base = validateTrainingConfig(raw, { ...options, source: baseFile });
   const names = new Set<string>();
   const strategies = parsed.data.strategies.map((s, i) => {

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { trainingConfigToJson, type TrainingConfig } from '../io/config/index.js';
-import { mainMetricOf, taskType } from '../tasks/index.js';
+import { mainMetricOf, taskType, taskTypes } from '../tasks/index.js';
 import { buildTokenizer } from '../run/build.js';
 import { loadCompareConfig, type CompareConfig } from './compare-config.js';
 import { compareMarkdown, compareTable, type CompareRun, type CompareTable } from './compare-table.js';
@@ -37,7 +37,7 @@ async function sharedTokenizer(c: CompareConfig, log: (line: string) => void): P
   if (c.base.tokenizer?.train === undefined) return undefined;
   const file = path.join(c.outputDir, 'tokenizer.json');
   if (!existsSync(file)) {
-    const tokenizer = buildTokenizer(c.base, await readTaskData(c.base.tasks, c.base.seed, ['train']));
+    const tokenizer = buildTokenizer(c.base, await readTaskData(c.base.tasks, c.base.seed, taskTypes.reading, ['train']));
     tokenizer.save(file);
     log(`compare: learned a ${tokenizer.vocabSize}-token vocabulary shared by every run: ${file}`);
   }

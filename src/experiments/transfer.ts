@@ -12,8 +12,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ConfigError } from '../errors.js';
-import { parseTrainingConfig, trainingConfigToJson, type TrainingConfig } from '../io/config/index.js';
-import { mainMetricOf, taskType, type Pooling } from '../tasks/index.js';
+import { parseTrainingConfig, trainingConfigToJson, type TaskConfig, type TrainingConfig } from '../io/config/index.js';
+import { mainMetricOf, taskType, taskTypes, type Pooling } from '../tasks/index.js';
 import { finetune, loadFinetuneConfig, readFinetuneYaml, type EncoderInit } from '../train/finetune.js';
 import { train } from '../train/trainer.js';
 
@@ -38,7 +38,7 @@ export interface TransferOptions {
   readonly finetuneSteps?: number;
   /** Peak learning rate of every downstream run (default: each config's own). */
   readonly finetuneLearningRate?: number;
-  /** What every sequence-classification head reads (default: each config's own; see its `pooling` option). */
+  /** What every head with a `pooling` option reads (sequence classification; default: each config's own). */
   readonly pooling?: Pooling;
   /** Fresh pooler weights at the start of every fine-tuning run from a pre-trained encoder (`encoder.reinit_pooler`). Default false. */
   readonly reinitPooler?: boolean;
@@ -74,20 +74,23 @@ export interface TransferResult {
 function reusable(ckpt: string, config: TrainingConfig): boolean {
   const file = path.join(ckpt, 'training_config.yaml');
   if (!existsSync(file)) return false;
-  const saved = parseTrainingConfig(readFileSync(file, 'utf8'), { source: file, checkFiles: false });
+  const saved = parseTrainingConfig(readFileSync(file, 'utf8'), { source: file, checkFiles: false, taskTypes });
   return isDeepStrictEqual(trainingConfigToJson(saved), trainingConfigToJson(config)); // key order aside
 }
 
-/** The pre-training config restricted to its masked-LM tasks (same steps and settings). */
+/** The pre-training config restricted to its language-modelling tasks (those over the vocabulary: masked-LM), same steps and settings. */
 export function mlmOnlyConfig(config: TrainingConfig): TrainingConfig {
-  const tasks = config.tasks.filter((t) => t.type === 'masked-lm');
-  if (tasks.length === 0) throw new ConfigError('the transfer report needs a pre-training config with at least one masked-lm task');
+  const tasks = config.tasks.filter((t) => taskType(t.type).labelSpace === 'vocabulary');
+  if (tasks.length === 0) {
+    const lm = taskTypes.all.filter((t) => t.labelSpace === 'vocabulary').map((t) => t.kind);
+    throw new ConfigError(`the transfer report needs a pre-training config with at least one ${lm.join(' or ')} task`);
+  }
   const es = config.training.earlyStopping;
   const keeps = es === null || es.metric === 'average' || tasks.some((t) => es.metric.startsWith(`${t.name}.`));
   return { ...config, tasks, training: { ...config.training, earlyStopping: keeps ? es : null } };
 }
 
-/** A downstream config with the report's overrides: steps, learning rate, pooling of sequence-classification heads, fresh pooler. */
+/** A downstream config with the report's overrides: steps, learning rate, pooling of the heads whose options have one, fresh pooler. */
 export function downstreamConfig(
   base: TrainingConfig,
   options: Omit<TransferOptions, 'pretrain' | 'finetune' | 'seeds' | 'outDir'>,
@@ -101,9 +104,22 @@ export function downstreamConfig(
   const tasks =
     pooling === undefined
       ? base.tasks
-      : base.tasks.map((t) => (t.type === 'sequence-classification' ? { ...t, options: { ...t.options, pooling } } : t));
+      : base.tasks.map((t) => (takesOption(t, 'pooling', pooling) ? { ...t, options: { ...t.options, pooling } } : t));
   const encoder = reinitPooler === true && base.encoder.from !== undefined ? { ...base.encoder, reinitPooler } : base.encoder;
   return { ...base, encoder, training, tasks };
+}
+
+/** Whether task `t`'s type accepts `option` set to `value` beside its other options. */
+function takesOption(t: TaskConfig, option: string, value: unknown): boolean {
+  const type = taskType(t.type);
+  const written = type.configOptions?.(t) ?? t.options ?? {};
+  try {
+    type.resolveOptions({ ...written, [option]: value });
+    return true;
+  } catch (e) {
+    if (e instanceof ConfigError) return false;
+    throw e;
+  }
 }
 
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;

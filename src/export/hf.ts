@@ -15,13 +15,8 @@ import { writeFolderAtomically } from '../io/checkpoint-atomic.js';
 import { loadCheckpoint, type TaskRecord } from '../io/checkpoint.js';
 import { saveSafetensors } from '../io/safetensors.js';
 import { BertModel, bertConfigFromHf, HF_BERT_PREFIX } from '../models/bert/index.js';
+import { taskSpec, taskTypes, type HfExport } from '../tasks/index.js';
 import type { Tensor } from '../tensor/index.js';
-
-/** The Transformers class of each task type exported with a head. */
-const ARCHITECTURES: Readonly<Record<string, string>> = {
-  'sequence-classification': 'BertForSequenceClassification',
-  'token-classification': 'BertForTokenClassification',
-};
 
 export interface ExportHfOptions {
   /** The task whose head is exported with the encoder; undefined: the encoder alone (`BertModel`). */
@@ -50,13 +45,14 @@ export function exportHf(checkpointDir: string, outDir: string, options: ExportH
   using ckpt = loadCheckpoint(checkpointDir, { optimizer: false });
   checkPlainEncoder(ckpt.encoder, ckpt.encoderConfig);
   const record = options.task === undefined ? undefined : taskRecord(ckpt.tasks, options.task, ckpt.dir);
-  const architecture = record === undefined ? 'BertModel' : (ARCHITECTURES[record.type] as string);
+  const hf = record === undefined ? undefined : hfExportOf(record);
+  const architecture = hf?.architecture ?? 'BertModel';
   const tensors = new Map<string, Tensor>();
   if (record === undefined) {
     for (const [name, t] of ckpt.encoder) tensors.set(name, t);
   } else {
     for (const [name, t] of ckpt.encoder) {
-      if (record.type === 'token-classification' && name.startsWith('pooler.')) continue; // BertForTokenClassification has no pooler
+      if (!hf!.pooler && name.startsWith('pooler.')) continue; // e.g. BertForTokenClassification has no pooler
       tensors.set(HF_BERT_PREFIX + name, t);
     }
     const head = ckpt.heads.get(record.name) ?? new Map<string, Tensor>();
@@ -68,7 +64,7 @@ export function exportHf(checkpointDir: string, outDir: string, options: ExportH
       );
     for (const [name, t] of head) tensors.set(name, t);
   }
-  const config = { ...ckpt.encoderConfig, architectures: [architecture], ...(record === undefined ? {} : headConfig(record)) };
+  const config = { ...ckpt.encoderConfig, architectures: [architecture], ...(record === undefined ? {} : headConfig(record, hf!)) };
   const tokenizer = JSON.parse(readFileSync(ckpt.tokenizerFile, 'utf8')) as TokenizerJson;
   writeFolderAtomically(outDir, (tmp) => {
     writeFileSync(path.join(tmp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
@@ -83,34 +79,39 @@ export function exportHf(checkpointDir: string, outDir: string, options: ExportH
   return { dir: outDir, architecture, tensors: tensors.size };
 }
 
-/** The record of task `name`, checked for a Transformers counterpart. */
+/** The record of task `name`. */
 function taskRecord(tasks: readonly TaskRecord[], name: string, dir: string): TaskRecord {
   const record = tasks.find((t) => t.name === name);
   if (record === undefined)
     throw new ConfigError(`${dir} has no task '${name}'; its tasks are ${tasks.map((t) => `'${t.name}'`).join(', ')}`);
-  if (ARCHITECTURES[record.type] === undefined)
-    throw new ConfigError(
-      `task '${name}' is ${record.type}, which is not exported with its head (${Object.keys(ARCHITECTURES).join(', ')} are); ` +
-        'export the encoder alone without --task',
-    );
-  const options = (record.options ?? {}) as Record<string, unknown>;
-  if (options.pooling === 'mean')
-    throw new ConfigError(
-      `task '${name}' reads the mean of the token states (pooling: mean); BertForSequenceClassification reads the pooled [CLS]`,
-    );
   return record;
 }
 
-/** config.json's fields for a head: labels, problem type, the head's dropout. */
-function headConfig(record: TaskRecord): Record<string, unknown> {
+/** The Transformers class of a task's head, as its type declares; ConfigError when it has none. */
+function hfExportOf(record: TaskRecord): HfExport {
+  const type = taskTypes.get(record.type);
+  const options = (record.options ?? {}) as Record<string, unknown>;
+  const spec = taskSpec({ name: record.name, kind: record.type, labels: record.labels ?? [], options });
+  const hf = type.exportHf?.(spec);
+  if (hf === undefined) {
+    const exported = taskTypes.all.filter((t) => t.exportHf !== undefined).map((t) => t.kind);
+    throw new ConfigError(
+      `task '${record.name}' is ${record.type}, which is not exported with its head (${exported.join(', ')} are); ` +
+        'export the encoder alone without --task',
+    );
+  }
+  if ('refused' in hf) throw new ConfigError(`task '${record.name}' cannot be exported with its head: ${hf.refused}`);
+  return hf;
+}
+
+/** config.json's fields for a head: labels, the type's own fields (problem type), the head's dropout. */
+function headConfig(record: TaskRecord, hf: HfExport): Record<string, unknown> {
   const labels = record.labels ?? [];
   const options = (record.options ?? {}) as Record<string, unknown>;
   return {
     id2label: Object.fromEntries(labels.map((l, i) => [String(i), l])),
     label2id: Object.fromEntries(labels.map((l, i) => [l, i])),
-    ...(record.type === 'sequence-classification'
-      ? { problem_type: options.multiLabel === true ? 'multi_label_classification' : 'single_label_classification' }
-      : {}),
+    ...hf.config,
     ...(typeof options.classifierDropout === 'number' ? { classifier_dropout: options.classifierDropout } : {}),
   };
 }

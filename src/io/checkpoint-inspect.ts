@@ -131,10 +131,23 @@ function tensorShapesOf(file: string): Map<string, number[]> {
  */
 export const MLM_HEAD_PREFIX = 'cls.predictions.';
 
-/** The task whose head is saved under `MLM_HEAD_PREFIX`: the only 'masked-lm' task of `tasks`, if there is exactly one. */
-export function mlmTaskOf(tasks: readonly { readonly name: string; readonly type: string }[]): string | undefined {
-  const mlm = tasks.filter((t) => t.type === 'masked-lm');
-  return mlm.length === 1 ? mlm[0]!.name : undefined;
+/**
+ * The task whose head a model.safetensors holds under `MLM_HEAD_PREFIX`, from its tensor `names`: when
+ * some name has that prefix, the one task of `tasks` with no `heads.<task>.…` tensor (every task has a
+ * head, and a head is saved under one of the two), if there is exactly one. The file alone tells; the
+ * task's kind is not needed.
+ */
+export function mlmTaskOf(tasks: readonly { readonly name: string }[], names: Iterable<string>): string | undefined {
+  const all = [...names];
+  if (!all.some((n) => n.startsWith(MLM_HEAD_PREFIX))) return undefined;
+  const headless = tasks.filter((t) => !all.some((n) => n.startsWith(`${HEADS_PREFIX}${t.name}.`)));
+  return headless.length === 1 ? headless[0]!.name : undefined;
+}
+
+/** The task whose head (tensors by task, under their own names) is saved under `MLM_HEAD_PREFIX`: the only head holding such tensors. */
+export function mlmHeadOf(heads: ReadonlyMap<string, ReadonlyMap<string, unknown>>): string | undefined {
+  const holders = [...heads].filter(([, head]) => [...head.keys()].some((n) => n.startsWith(MLM_HEAD_PREFIX))).map(([task]) => task);
+  return holders.length === 1 ? holders[0] : undefined;
 }
 
 /**
@@ -154,7 +167,7 @@ function checkModelTensors(file: string, shapes: Map<string, number[]>, config: 
   const names = new Set(tasks.map((t) => t.name));
   const withHead = new Set<string>();
   let layers = 0;
-  const mlm = mlmTaskOf(tasks);
+  const mlm = mlmTaskOf(tasks, shapes.keys());
   for (const name of shapes.keys()) {
     const owner = ownerOf(name, mlm);
     if (owner === undefined) {

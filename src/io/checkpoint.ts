@@ -49,6 +49,7 @@ import {
   inspectCheckpoint,
   MLM_HEAD_PREFIX,
   mlmTaskOf,
+  mlmHeadOf,
   ownerOf,
   type CheckpointInfo,
 } from './checkpoint-inspect.js';
@@ -153,7 +154,7 @@ function modelTensors(contents: CheckpointContents): Map<string, Tensor> {
       throw new ConfigError(`head '${task}': a task name holds only letters, digits, '_' and '-', starting with a letter`);
     if (!names.has(task)) throw new ConfigError(`there is a head for task '${task}', but the tasks are ${[...names].join(', ')}`);
     if (head.size === 0) throw new ConfigError(`the head of task '${task}' has no tensors`);
-    const mlm = task === mlmTaskOf(contents.tasks);
+    const mlm = task === mlmHeadOf(contents.heads);
     for (const [name, t] of head) out.set(mlm && name.startsWith(MLM_HEAD_PREFIX) ? name : `${HEADS_PREFIX}${task}.${name}`, t);
   }
   const headless = [...names].filter((n) => !contents.heads.has(n));
@@ -246,7 +247,7 @@ function assemble(
 ): LoadedCheckpoint {
   const encoder = new Map<string, Tensor>();
   const heads = new Map<string, Map<string, Tensor>>(info.tasks.map((t) => [t.name, new Map()]));
-  const mlm = mlmTaskOf(info.tasks);
+  const mlm = mlmTaskOf(info.tasks, tensors.keys());
   for (const [name, t] of tensors) {
     const owner = ownerOf(name, mlm) as string; // inspectCheckpoint checked every name
     if (owner === '') encoder.set(name, t);

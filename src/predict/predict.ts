@@ -12,22 +12,11 @@
 import { CheckpointError, DataError } from '../errors.js';
 import { mapJsonl, type SourcePosition } from '../data/index.js';
 import { parseTrainingConfig } from '../io/config/index.js';
-import { repairBio } from '../metrics/index.js';
 import { loadCheckpoint, type TaskRecord } from '../io/checkpoint.js';
 import { BertModel, bertConfigFromHf } from '../models/bert/index.js';
 import { MultiTaskModel } from '../mtl/multitask-model.js';
-import {
-  collateJoint,
-  taskSpec,
-  taskType,
-  TOKEN_CLASSIFICATION,
-  spansOf,
-  type AnyTaskType,
-  type SequenceClassificationOptions,
-  type SequenceClassificationPrediction,
-  type TaskSpec,
-  type TokenClassificationPrediction,
-} from '../tasks/index.js';
+import { collateJoint, splitWords, taskSpec, taskType, taskTypes, type AnyTaskType, type TaskSpec } from '../tasks/index.js';
+import type { JsonObject } from '../io/checkpoint-state.js';
 import { inferenceMode, tidy } from '../tensor/index.js';
 import { Tokenizer } from '../tokenization/index.js';
 import { fillMask, type MaskFill } from './fill-mask.js';
@@ -49,13 +38,11 @@ export interface PredictedSpan {
   readonly text: string;
 }
 
-/** One task's answer for one input. */
-export type TaskPrediction =
-  | { readonly label: string; readonly probability: number }
-  | { readonly labels: readonly string[]; readonly probabilities: readonly number[] }
-  | { readonly tags: readonly string[]; readonly words: readonly string[]; readonly spans: readonly PredictedSpan[] }
-  | { readonly masks: readonly (readonly MaskFill[])[] }
-  | { readonly error: string };
+/**
+ * One task's answer for one input: what its type presents (`{ label, probability }`, `{ labels,
+ * probabilities }`, `{ tags, words, spans }`, …), the [MASK] fillers of a vocabulary task, or an error.
+ */
+export type TaskPrediction = JsonObject | { readonly masks: readonly (readonly MaskFill[])[] } | { readonly error: string };
 
 export interface PredictionRecord {
   readonly text: string;
@@ -64,29 +51,7 @@ export interface PredictionRecord {
   readonly predictions: Record<string, TaskPrediction>;
 }
 
-/** A word of a text and where it is: `text.slice(start, end) === word`. */
-interface Word {
-  readonly word: string;
-  readonly start: number;
-  readonly end: number;
-}
-
-const EDGE_PUNCTUATION = /[.,!?;:"()[\]{}]/;
-const isPunctuation = (word: string): boolean => word.length === 1 && EDGE_PUNCTUATION.test(word);
-
-/** The words of `text`: runs of non-space characters, with punctuation at either end split off as words of its own. */
-export function splitWords(text: string): Word[] {
-  const words: Word[] = [];
-  for (const m of text.matchAll(/\S+/g)) {
-    let [s, e] = [m.index, m.index + m[0].length];
-    const tail: Word[] = [];
-    while (s < e && EDGE_PUNCTUATION.test(text[s] as string)) words.push({ word: text[s] as string, start: s, end: ++s });
-    while (e > s && EDGE_PUNCTUATION.test(text[e - 1] as string)) tail.unshift({ word: text[e - 1] as string, start: e - 1, end: e-- });
-    if (e > s) words.push({ word: text.slice(s, e), start: s, end: e });
-    words.push(...tail);
-  }
-  return words;
-}
+export { splitWords };
 
 interface PredictTask {
   readonly spec: TaskSpec;
@@ -103,37 +68,21 @@ function exampleOf(input: PredictInput, kind: InputKind, index: number): unknown
   return { id, text: input.text, source };
 }
 
-/** A task's prediction in the output's terms (char offsets into the input text). */
-function answer(task: PredictTask, p: unknown, input: PredictInput): TaskPrediction {
-  if (task.spec.kind === TOKEN_CLASSIFICATION) {
-    const words = splitWords(input.text);
-    // Punctuation split off a word is never part of an entity (the tagging data sets write none).
-    const tags = repairBio((p as TokenClassificationPrediction).tags.map((t, i) => (isPunctuation(words[i]!.word) ? 'O' : t)));
-    const spans = spansOf(
-      words.map((w) => w.word),
-      tags,
-    ).map((s) => {
-      const [start, end] = [words[s.start]!.start, words[s.end - 1]!.end];
-      return { type: s.type, start, end, text: input.text.slice(start, end) };
-    });
-    return { tags, words: words.map((w) => w.word), spans };
-  }
-  const pred = p as SequenceClassificationPrediction;
-  if ((task.spec.options as SequenceClassificationOptions).multiLabel) return { labels: pred.labels, probabilities: pred.probabilities };
-  return { label: pred.label, probability: pred.probabilities[0] as number };
-}
+/** Whether `type` answers a text: it presents its predictions, or fills [MASK]s (a vocabulary label space). */
+const predictsTexts = (type: AnyTaskType): boolean => type.present !== undefined || type.labelSpace === 'vocabulary';
 
-/** Input kinds that `predict` answers per text (link prediction reads triples of entities, not texts). */
-const PREDICTED_INPUTS: readonly InputKind[] = ['words', 'text', 'pair', 'masked-text'];
+/** " and "-joined: "a, b and c". */
+const listed = (xs: readonly string[]): string => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`);
 
 /** Throws unless some task of the checkpoint makes a prediction per text. */
 function checkPredictable(dir: string, tasks: readonly PredictTask[]): void {
-  if (tasks.some((t) => PREDICTED_INPUTS.includes(t.input))) return;
+  if (tasks.some((t) => predictsTexts(t.type))) return;
   const list = tasks.map((t) => `'${t.spec.name}' (${t.spec.kind})`).join(', ');
+  const answered = taskTypes.all.filter(predictsTexts).map((t) => t.kind);
   throw new CheckpointError(
     `${dir}: nothing to predict: the checkpoint's ${tasks.length === 1 ? 'only task is' : 'tasks are'} ${list}, which ` +
-      `score${tasks.length === 1 ? 's' : ''} (head, relation, tail) triples of entities and make${tasks.length === 1 ? 's' : ''} no prediction for a text; predict answers ` +
-      `sequence-classification, token-classification and masked-lm tasks. Measure link prediction with 'mtl eval ${dir}'`,
+      `make${tasks.length === 1 ? 's' : ''} no prediction for a text (${tasks.length === 1 ? 'its type presents' : 'their types present'} none); predict answers ` +
+      `${listed(answered)} tasks. Measure the checkpoint with 'mtl eval ${dir}'`,
   );
 }
 
@@ -165,15 +114,16 @@ export class Predictor implements Disposable {
           labels: r.labels ?? [],
           options: (r.options ?? {}) as Record<string, unknown>,
         });
-        const input = (r.input as InputKind | undefined) ?? (r.type === TOKEN_CLASSIFICATION ? 'words' : 'text');
-        return { spec, type: taskType(spec.kind), input };
+        const type = taskType(spec.kind);
+        const input = (r.input as InputKind | undefined) ?? (type.inputs[0] as InputKind); // tasks.json before inputs were recorded
+        return { spec, type, input };
       });
       checkPredictable(ckpt.dir, tasks);
       const encoderConfig = bertConfigFromHf(ckpt.encoderConfig);
       const config =
         ckpt.trainingConfig === null
           ? undefined
-          : parseTrainingConfig(ckpt.trainingConfig, { source: `${ckpt.dir}/training_config.yaml`, checkFiles: false });
+          : parseTrainingConfig(ckpt.trainingConfig, { source: `${ckpt.dir}/training_config.yaml`, checkFiles: false, taskTypes });
       const maxLength = config?.maxLength ?? encoderConfig.maxPositionEmbeddings;
       const model = MultiTaskModel.fromSpecs(
         new BertModel(encoderConfig),
@@ -193,9 +143,9 @@ export class Predictor implements Disposable {
     }
   }
 
-  /** The names of the tasks `predict` answers (all but link prediction), in the checkpoint's order. */
+  /** The names of the tasks `predict` answers (those whose type presents predictions or fills [MASK]s), in the checkpoint's order. */
   get taskNames(): string[] {
-    return this.#tasks.filter((t) => PREDICTED_INPUTS.includes(t.input)).map((t) => t.spec.name);
+    return this.#tasks.filter((t) => predictsTexts(t.type)).map((t) => t.spec.name);
   }
 
   /** Every task's prediction for each input, in input order; batches of `batchSize` inputs share encoder passes. */
@@ -203,7 +153,7 @@ export class Predictor implements Disposable {
     const items = inputs.map((x) => (typeof x === 'string' ? { text: x } : x));
     const records = items.map((x) => ({ ...x, predictions: {} as Record<string, TaskPrediction> }));
     for (const kind of ['words', 'text', 'pair'] as const) {
-      const group = this.#tasks.filter((t) => t.input === kind);
+      const group = this.#tasks.filter((t) => t.input === kind && t.type.present !== undefined);
       if (group.length === 0) continue;
       const rows = items.map((_, i) => i).filter((i) => kind !== 'pair' || items[i]!.textPair !== undefined);
       if (kind === 'pair') {
@@ -214,8 +164,9 @@ export class Predictor implements Disposable {
       }
       for (let b = 0; b < rows.length; b += batchSize) await this.#predictBatch(group, rows.slice(b, b + batchSize), items, records);
     }
-    // Masked-LM tasks fill the [MASK]s a text holds; link prediction (entity pairs, not texts) is not run here.
-    for (const t of this.#tasks.filter((x) => x.input === 'masked-text')) {
+    // Tasks over the vocabulary (masked-LM) fill the [MASK]s a text holds; tasks that present nothing
+    // (link prediction: entity pairs, not texts) are not run here.
+    for (const t of this.#tasks.filter((x) => x.type.present === undefined && x.type.labelSpace === 'vocabulary')) {
       for (let b = 0; b < items.length; b += batchSize) {
         const texts = items.slice(b, b + batchSize).map((x) => x.text);
         const fills = await fillMask(this.#model, this.#tokenizer, t.spec.name, texts, { maxLength: this.#maxLength });
@@ -268,7 +219,9 @@ export class Predictor implements Disposable {
     group.forEach((t, g) => {
       for (const p of predictions[g] as { exampleIndex: number }[]) {
         const i = rows[p.exampleIndex] as number;
-        records[i]!.predictions[t.spec.name] = answer(t, p, items[i]!);
+        const input = items[i]!;
+        const words = t.input === 'words' ? splitWords(input.text) : [];
+        records[i]!.predictions[t.spec.name] = t.type.present!(p, t.spec, { ...input, words });
       }
     });
   }

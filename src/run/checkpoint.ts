@@ -26,6 +26,7 @@ import { bertConfigToHf } from '../models/bert/index.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import type { Tokenizer } from '../tokenization/index.js';
 import type { Optimizer } from '../optim/optimizer.js';
+import { taskTypes } from '../tasks/index.js';
 
 /** What a checkpoint of a run is made of. */
 export interface RunCheckpointParts {
@@ -100,7 +101,7 @@ function flatten(value: unknown, prefix: string, out: Map<string, string>): Map<
  */
 export function checkResumeConfig(config: TrainingConfig, ckpt: LoadedCheckpoint): void {
   if (ckpt.trainingConfig === null) throw new CheckpointError(`${ckpt.dir} has no training_config.yaml; it cannot be resumed`);
-  const saved = parseTrainingConfig(ckpt.trainingConfig, { source: `${ckpt.dir}/training_config.yaml`, checkFiles: false });
+  const saved = parseTrainingConfig(ckpt.trainingConfig, { source: `${ckpt.dir}/training_config.yaml`, checkFiles: false, taskTypes });
   const a = flatten(trainingConfigToJson(saved), '', new Map());
   const b = flatten(trainingConfigToJson(config), '', new Map());
   const keys = [...new Set([...a.keys(), ...b.keys()])].filter((k) => !MAY_CHANGE.some((m) => k === m || k.startsWith(`${m}.`)));

@@ -11,6 +11,7 @@ import { buildTaskRuns, buildTokenizer, featurizeSplit, taskRunsFromRecords, typ
 import { buildStreams, type Stream } from './streams.js';
 import { describeSkippedLines, readTaskData, skippedCounts, splitCounts, type TaskData } from '../data/task-data.js';
 import { SPLITS, type Split } from '../data/index.js';
+import { taskTypes } from '../tasks/index.js';
 
 export interface PreparedRun {
   readonly data: readonly TaskData[];
@@ -50,7 +51,7 @@ function describeCounts(data: readonly TaskData[]): string[] {
 export async function prepareRun(config: TrainingConfig, options: PrepareOptions = {}): Promise<PreparedRun> {
   const log = options.log ?? (() => {});
   const splits = options.splits ?? SPLITS;
-  const data = await readTaskData(config.tasks, config.seed, splits);
+  const data = await readTaskData(config.tasks, config.seed, taskTypes.reading, splits);
   log(`data: ${describeCounts(data).join('; ')}`);
   for (const line of describeSkippedLines(data)) log(line);
   const tokenizer = options.tokenizer ?? buildTokenizer(config, data);

@@ -7,4 +7,5 @@ export * from './masked-lm.js';
 export * from './link-prediction.js';
 export * from './registry.js';
 export { OptionError } from './options.js';
+export { splitWords, isPunctuation } from './input-words.js';
 export * from './joint-batch.js';

@@ -190,6 +190,19 @@ const maskTensor = (m: boolean[][]): Tensor => tensor(m, { dtype: 'bool' });
 
 export const linkPrediction: TaskType<LinkPredictionExample, LinkPredictionPrediction, LinkPredictionOptions> = {
   kind: LINK_PREDICTION,
+  // Triples of described entities; `collate` stacks two texts per row, so it shares no encoder pass.
+  // No `present`: it scores entity pairs, not texts, so `mtl predict` does not run it.
+  inputs: ['triple'],
+  sharesEncoderPass: false,
+  formats: ['wordnet', 'triples'],
+  readsLabel: false,
+  labelSpace: 'classes', // the relations
+  configKeys: ['data.relations'],
+
+  /** Free entity embeddings read entity ids, not tokens. */
+  tokenInputs(options) {
+    return options.entities !== 'embedding';
+  },
   mainMetric: { name: 'inBatchMrr', greaterIsBetter: true },
 
   resolveOptions(raw = {}) {

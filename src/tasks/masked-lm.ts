@@ -315,6 +315,13 @@ function checkLogits(logits: Tensor, batch: Batch, spec: Spec): void {
 
 export const maskedLm: TaskType<MaskedLmExample, MaskedLmPrediction, MaskedLmOptions> = {
   kind: MASKED_LM,
+  // Texts to mask; `collate` masks the inputs itself, so no other task can share its encoder pass.
+  inputs: ['masked-text'],
+  sharesEncoderPass: false,
+  formats: ['text', 'csv', 'tsv', 'jsonl', 'wordnet'],
+  readsLabel: false,
+  // Its classes are the tokenizer's vocabulary: `mtl predict` fills the [MASK]s a text holds (src/predict/fill-mask.ts).
+  labelSpace: 'vocabulary',
   // Masked-token accuracy rather than perplexity: model selection and the 'average' of main metrics
   // maximise, and perplexity falls as the model improves.
   mainMetric: { name: 'accuracy', greaterIsBetter: true },

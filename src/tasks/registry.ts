@@ -1,42 +1,95 @@
 /**
- * The task types by kind, and `taskSpec`, which checks a task's fields once and fills in its type's
- * option defaults. Adding a task type adds one line here. Loading this file also registers the check
- * of a training config's task options (`taskOptionsProblem`) with src/io/config, so that a config's
- * option problems are reported with its other problems, with their lines, before any data is read.
+ * The task types by kind: the four built in, and any a user adds with `registerTaskType` (one call,
+ * no other change: config validation, data reading, training, evaluation, prediction, checkpoints and
+ * export all ask the registry). `taskSpec` checks a task's fields once and fills in its type's option
+ * defaults. The config layer (src/io/config, below this one) gets the registry passed in
+ * (`loadTrainingConfig(file, { taskTypes })`), never through a global.
  */
 import { ConfigError } from '../errors.js';
-import { registerTaskOptionsCheck, type TaskConfig, type TaskOptionsProblem } from '../io/config/index.js';
+import type { ConfigTaskKind, TaskConfig, TaskKinds, TaskOptionsProblem } from '../io/config/index.js';
+import type { TaskReading } from '../data/task-data.js';
 import { OptionError } from './options.js';
-import { sequenceClassification, SEQUENCE_CLASSIFICATION } from './sequence-classification.js';
-import { tokenClassification, TOKEN_CLASSIFICATION } from './token-classification.js';
-import { maskedLm, MASKED_LM } from './masked-lm.js';
-import { linkPrediction, LINK_PREDICTION } from './link-prediction.js';
+import { sequenceClassification } from './sequence-classification.js';
+import { tokenClassification } from './token-classification.js';
+import { maskedLm } from './masked-lm.js';
+import { linkPrediction } from './link-prediction.js';
 import { labelIndex } from './features.js';
 import type { MainMetric, TaskSpec, TaskType } from './types.js';
 
 /** A task type of any kind (its example, prediction and option types erased). */
 export type AnyTaskType = TaskType<unknown, { readonly exampleIndex: number }, unknown>;
 
-export const taskTypes = {
-  [SEQUENCE_CLASSIFICATION]: sequenceClassification,
-  [TOKEN_CLASSIFICATION]: tokenClassification,
-  [MASKED_LM]: maskedLm,
-  [LINK_PREDICTION]: linkPrediction,
-} as const;
+/** Task types by kind. The process has one (`taskTypes`); tests may make their own. */
+export class TaskTypeRegistry implements TaskKinds {
+  readonly #types = new Map<string, AnyTaskType>();
 
-export type TaskKind = keyof typeof taskTypes;
+  /**
+   * Adds `type` under its `kind`.
+   * @throws ConfigError when a type of that kind is registered already, or the type declares no input, format or kind.
+   */
+  register(type: AnyTaskType): void {
+    if (typeof type.kind !== 'string' || !/^[a-z][a-z0-9-]*$/.test(type.kind))
+      throw new ConfigError(`a task type's kind must be lower-case letters, digits and '-', got ${JSON.stringify(type.kind)}`);
+    if (this.#types.has(type.kind)) throw new ConfigError(`task type '${type.kind}' is registered already`);
+    if (type.inputs.length === 0) throw new ConfigError(`task type '${type.kind}' lists no input kind it reads (inputs)`);
+    if (type.formats.length === 0) throw new ConfigError(`task type '${type.kind}' lists no data format it reads (formats)`);
+    this.#types.set(type.kind, type);
+  }
 
-const KINDS = Object.keys(taskTypes) as TaskKind[];
+  /** Removes the type of `kind` (a test's own type, once it is done); true when there was one. */
+  unregister(kind: string): boolean {
+    return this.#types.delete(kind);
+  }
 
-const isKind = (kind: string): kind is TaskKind => (KINDS as string[]).includes(kind);
+  has(kind: string): boolean {
+    return this.#types.has(kind);
+  }
 
-/** The task type of `kind`; ConfigError listing the known kinds otherwise. */
-export function taskType<K extends TaskKind>(kind: K): (typeof taskTypes)[K];
-export function taskType(kind: string): AnyTaskType;
+  /** Every kind, in registration order. */
+  get kinds(): string[] {
+    return [...this.#types.keys()];
+  }
+
+  /** Every type, in registration order. */
+  get all(): AnyTaskType[] {
+    return [...this.#types.values()];
+  }
+
+  /** The type of `kind`; ConfigError listing the known kinds otherwise. */
+  get(kind: string): AnyTaskType {
+    const type = this.#types.get(kind);
+    if (type === undefined) throw new ConfigError(`unknown task kind '${kind}'; known kinds: ${this.kinds.join(', ')}`);
+    return type;
+  }
+
+  /** What the config layer checks a task section of `kind` against (see src/io/config/task-kinds.ts). */
+  configKind(kind: string): ConfigTaskKind | undefined {
+    const type = this.#types.get(kind);
+    return type === undefined ? undefined : configKind(type);
+  }
+
+  /** What reading a task's data needs of its type (src/data's `readTaskData`). */
+  readonly reading = (task: TaskConfig): TaskReading => this.get(task.type);
+}
+
+/** The task types of this process: the built-in ones, and those added with `registerTaskType`. */
+export const taskTypes = new TaskTypeRegistry();
+for (const type of [sequenceClassification, tokenClassification, maskedLm, linkPrediction]) taskTypes.register(type);
+
+/**
+ * Makes a new task type known everywhere: configs may name its kind, and runs, checkpoints, `mtl
+ * eval`, `mtl predict` and `mtl serve` use it.
+ * @throws ConfigError when its kind is taken.
+ * @example
+ *   registerTaskType(lengthBucket); // then `type: length-bucket` in a config trains it
+ */
+export function registerTaskType(type: AnyTaskType): void {
+  taskTypes.register(type);
+}
+
+/** The registered task type of `kind`; ConfigError listing the known kinds otherwise. */
 export function taskType(kind: string): AnyTaskType {
-  if (!isKind(kind)) throw new ConfigError(`unknown task kind '${kind}'; known kinds: ${KINDS.join(', ')}`);
-  const type: AnyTaskType = taskTypes[kind];
-  return type;
+  return taskTypes.get(kind);
 }
 
 /** The metric `type` selects models by under `options` (its own or, when it has none, `mainMetric`). */
@@ -70,23 +123,37 @@ export function taskSpec(fields: TaskSpecFields): TaskSpec {
   return { name, kind, labels: [...labels], options: type.resolveOptions(fields.options ?? {}) };
 }
 
-/** The options of a task's type from its config: `options`, plus `crf` (token classification) or the `label` section's reading rules (sequence classification). */
+/** The options of a task's type from its config section: `options`, plus what the type's `configKeys` read (`crf`, the `label` section). */
 export function taskConfigOptions(task: TaskConfig): Record<string, unknown> {
-  const own = task.options ?? {};
-  if (task.type === 'token-classification') return { ...own, crf: task.crf };
-  if (task.type !== 'sequence-classification') return own;
-  return { ...own, multiLabel: task.label.multiLabel, labelSeparator: task.label.separator, threshold: task.label.threshold };
+  return taskType(task.type).configOptions?.(task) ?? { ...(task.options ?? {}) };
 }
 
-/** The first problem of a configured task's options, by its type's own `resolveOptions`; undefined when they are valid. */
-export function taskOptionsProblem(task: TaskConfig): TaskOptionsProblem | undefined {
-  try {
-    taskType(task.type).resolveOptions(taskConfigOptions(task));
-    return undefined;
-  } catch (e) {
-    if (e instanceof OptionError) return { option: e.option, name: e.optionName, problem: e.problem };
-    throw e;
-  }
+/** The config layer's view of `type`. */
+function configKind(type: AnyTaskType): ConfigTaskKind {
+  const options = (task: TaskConfig): unknown => type.resolveOptions(type.configOptions?.(task) ?? task.options ?? {});
+  return {
+    kind: type.kind,
+    formats: type.formats,
+    readsLabel: type.readsLabel,
+    configKeys: type.configKeys ?? [],
+    optionsProblem(task): TaskOptionsProblem | undefined {
+      try {
+        options(task);
+        return undefined;
+      } catch (e) {
+        if (e instanceof OptionError) return { option: e.option, name: e.optionName, problem: e.problem };
+        if (e instanceof ConfigError) return { name: 'options', problem: e.message };
+        throw e;
+      }
+    },
+    tokenInputs(task) {
+      if (type.tokenInputs === undefined) return true;
+      try {
+        return type.tokenInputs(options(task));
+      } catch (e) {
+        if (e instanceof ConfigError) return true; // bad options: optionsProblem reports them
+        throw e;
+      }
+    },
+  };
 }
-
-registerTaskOptionsCheck(taskOptionsProblem);

@@ -23,6 +23,7 @@ import { binaryCrossEntropyWithLogits, clamp, crossEntropy, noGrad, sigmoid, sof
 import { IGNORE_INDEX, type Tokenizer } from '../tokenization/index.js';
 import { checkInputsFit, encodeInputs, exampleOf, inGoldOrder, labelIndex, padInputs, truncateEncoding } from './features.js';
 import { booleanOption, checkProbability, OptionError, probabilityOption, rejectUnknownOptions, stringOption } from './options.js';
+import type { JsonObject } from '../io/checkpoint-state.js';
 import type {
   Batch,
   BatchInputs,
@@ -200,7 +201,45 @@ export const sequenceClassification: TaskType<
   SequenceClassificationOptions
 > = {
   kind: SEQUENCE_CLASSIFICATION,
+  inputs: ['text', 'pair', 'words'],
+  sharesEncoderPass: true,
+  formats: ['joint-folder', 'csv', 'tsv', 'jsonl', 'wordnet'],
+  readsLabel: true,
+  labelSpace: 'classes',
+  configKeys: ['label.multi_label'],
   mainMetric: { name: 'accuracy', greaterIsBetter: true },
+
+  /** `options`, plus the `label` section's reading rules (multi_label, separator, threshold). */
+  configOptions(task) {
+    const { multiLabel, separator, threshold } = task.label;
+    return { ...(task.options ?? {}), multiLabel, labelSeparator: separator, threshold };
+  },
+
+  /** `{ label, probability }`, or for multi-label `{ labels, probabilities }`. */
+  present(p, spec): JsonObject {
+    if (spec.options.multiLabel) return { labels: [...p.labels], probabilities: [...p.probabilities] };
+    return { label: p.label, probability: p.probabilities[0] as number };
+  },
+
+  /** BertForSequenceClassification (pooled [CLS] → dropout → classifier), single- or multi-label. */
+  exportHf(spec) {
+    if (spec.options.pooling === 'mean')
+      return {
+        refused: 'it reads the mean of the token states (pooling: mean); BertForSequenceClassification reads the pooled [CLS]',
+      };
+    const problemType = spec.options.multiLabel ? 'multi_label_classification' : 'single_label_classification';
+    return { architecture: 'BertForSequenceClassification', pooler: true, config: { problem_type: problemType } };
+  },
+
+  /** The intent of an utterance (a label set for multi-label). */
+  framePart(spec) {
+    const o = spec.options;
+    return {
+      role: 'intent',
+      gold: (e) => (o.multiLabel ? splitIntents(rawLabel(e) ?? '', o.labelSeparator) : (rawLabel(e) ?? '')),
+      predicted: (p) => (o.multiLabel ? p.labels : p.label),
+    };
+  },
 
   resolveOptions(raw = {}) {
     const where = SEQUENCE_CLASSIFICATION;

@@ -31,6 +31,7 @@ import {
 } from './features.js';
 import { booleanOption, probabilityOption, rejectUnknownOptions } from './options.js';
 import type { Batch, EncoderConfig, EncoderOutputs, Features, Metrics, TaskHead, TaskSpec, TaskType } from './types.js';
+import { isPunctuation } from './input-words.js';
 import { LinearHead } from './linear-head.js';
 import { LinearChainCrf } from './crf.js';
 
@@ -187,7 +188,45 @@ function predictRow(idOfToken: (t: number) => number, f: Features, words: readon
 
 export const tokenClassification: TaskType<TaggedExample, TokenClassificationPrediction, TokenClassificationOptions> = {
   kind: TOKEN_CLASSIFICATION,
+  inputs: ['words'],
+  sharesEncoderPass: true,
+  formats: ['joint-folder', 'conll'],
+  readsLabel: true,
+  labelSpace: 'classes',
+  configKeys: ['crf'],
   mainMetric: { name: 'f1', greaterIsBetter: true },
+
+  /** `options`, plus the task's `crf` key. */
+  configOptions(task) {
+    return { ...(task.options ?? {}), crf: task.crf };
+  },
+
+  /**
+   * `{ tags, words, spans }`: a tag per word of the text (punctuation split off a word is never part of
+   * an entity: the tagging data sets write none) and the typed spans, with offsets into the text.
+   */
+  present(p, _spec, { text, words }) {
+    const tags = repairBio(p.tags.map((t, i) => (isPunctuation(words[i]?.word ?? '') ? 'O' : t)));
+    const spans = spansOf(
+      words.map((w) => w.word),
+      tags,
+    ).map((s) => {
+      const [start, end] = [words[s.start]!.start, words[s.end - 1]!.end];
+      return { type: s.type, start, end, text: text.slice(start, end) };
+    });
+    return { tags, words: words.map((w) => w.word), spans };
+  },
+
+  /** BertForTokenClassification (each token's state → dropout → classifier; no pooler). A CRF has no place in it. */
+  exportHf(spec) {
+    if (spec.options.crf) return { refused: 'its head has a CRF, which BertForTokenClassification has not (train it with crf: false)' };
+    return { architecture: 'BertForTokenClassification', pooler: false, config: {} };
+  },
+
+  /** The slots of an utterance: a tag per word. */
+  framePart() {
+    return { role: 'slots', gold: (e) => e.tags, predicted: (p) => p.tags };
+  },
 
   resolveOptions(raw = {}) {
     rejectUnknownOptions(TOKEN_CLASSIFICATION, raw, ['classifierDropout', 'crf']);

@@ -9,6 +9,9 @@ import type { BertConfig } from '../models/bert/index.js';
 import { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/index.js';
 import type { Tokenizer } from '../tokenization/index.js';
+import type { InputKind } from '../data/task-data.js';
+import type { JsonObject } from '../io/checkpoint-state.js';
+import type { TaskConfig } from '../io/config/index.js';
 
 /** What a head needs to know of the encoder it sits on. */
 export type EncoderConfig = Pick<BertConfig, 'hiddenSize' | 'hiddenDropoutProb' | 'initializerRange'>;
@@ -158,14 +161,98 @@ export interface EvaluationContext<E, O> {
 }
 
 /**
+ * What a task's labels are: 'classes', ids into `TaskSpec.labels`; 'vocabulary', the tokenizer's
+ * vocabulary (a prediction fills [MASK]s with tokens); 'scalar', a number per example; 'none', no labels.
+ */
+export type LabelSpace = 'classes' | 'vocabulary' | 'scalar' | 'none';
+
+/** Keys of a config's task section, beyond the common ones, that only some task types take. */
+export type TaskConfigKey = 'crf' | 'label.multi_label' | 'data.relations';
+
+/** A word of a text to predict on and where it is: `text.slice(start, end) === word`. */
+export interface InputWord {
+  readonly word: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** What `present` may read besides the prediction: the input as given, and its words (for 'words' tasks). */
+export interface PresentContext {
+  readonly text: string;
+  readonly textPair?: string;
+  /** The words of `text` the task's example was made of (`splitWords`), with their offsets in `text`. */
+  readonly words: readonly InputWord[];
+}
+
+/** How a task is exported to Hugging Face Transformers with its head (config.json fields; tensors as saved). */
+export interface HfExport {
+  /** The Transformers class, `architectures` of config.json (e.g. 'BertForSequenceClassification'). */
+  readonly architecture: string;
+  /** Whether the class has the encoder's pooler (BertForTokenClassification has not). */
+  readonly pooler: boolean;
+  /** Extra config.json fields (`problem_type`, …); `id2label`, `label2id` and `classifier_dropout` are added for every head. */
+  readonly config: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** A task type's part of a semantic frame (intent + slots of an utterance; see src/metrics semanticFrameAccuracy). */
+export interface FramePart<E, P> {
+  readonly role: 'intent' | 'slots';
+  /** The gold part of `example` (an intent, a label set, or the tags of its words). */
+  gold(example: E): string | readonly string[];
+  /** The predicted part. */
+  predicted(prediction: P): string | readonly string[];
+}
+
+/**
  * A task type. Its methods are pure apart from the tensors they return, which belong to the caller
- * (or the enclosing `tidy`).
+ * (or the enclosing `tidy`). Everything that depends on the kind is declared here, so code outside
+ * src/tasks/ asks the type and never switches on its name (DESIGN.md, "The task-type contract").
  * @typeParam E the example type it reads (from src/data).
  * @typeParam P one prediction (carries `exampleIndex`).
  * @typeParam O its options (`TaskSpec.options`).
  */
 export interface TaskType<E, P extends { readonly exampleIndex: number }, O> {
   readonly kind: string;
+  /**
+   * The input kinds it reads (src/data's InputKind). The data format picks one: 'words' for
+   * joint-folder and conll data, 'pair' with `input.text_pair`, 'text' otherwise; when the format's kind
+   * is not listed, the first listed is the task's (masked-LM: 'masked-text'), and a checkpoint without
+   * a recorded input reads the first.
+   */
+  readonly inputs: readonly InputKind[];
+  /**
+   * Whether it reads its examples' inputs as they are, so tasks over the same examples share one
+   * padded input and one encoder pass with it; false when `collate` makes its own inputs (masking,
+   * two texts per row).
+   */
+  readonly sharesEncoderPass: boolean;
+  /** The data formats it reads (src/io/config DATA_FORMATS). */
+  readonly formats: readonly string[];
+  /** Whether its examples carry a label read from the data (csv/tsv/jsonl: `label.field`); false for self-supervised or graph tasks. */
+  readonly readsLabel: boolean;
+  readonly labelSpace: LabelSpace;
+  /** The config keys of a task section, beyond the common ones, that it takes (see `configOptions`). */
+  readonly configKeys?: readonly TaskConfigKey[];
+  /** Its options as written in a config task section: `options` plus what its `configKeys` say (default: `options`). */
+  configOptions?(task: TaskConfig): Record<string, unknown>;
+  /**
+   * False when, under `options`, its input ids are not tokens (free entity embeddings read entity
+   * ids), so word dropout must not replace them. Default true.
+   */
+  tokenInputs?(options: O): boolean;
+  /**
+   * The record `mtl predict` and `mtl serve` print for one prediction on a text (plain JSON). Absent:
+   * the type makes no prediction for a text (link prediction) or, with labelSpace 'vocabulary', fills
+   * the [MASK]s a text holds instead (src/predict/fill-mask.ts).
+   */
+  present?(prediction: P, spec: TaskSpec<O>, context: PresentContext): JsonObject;
+  /**
+   * Its Hugging Face Transformers class with a head, or why the task has none (a CRF, mean pooling).
+   * Absent: no Transformers class (the encoder is exported alone).
+   */
+  exportHf?(spec: TaskSpec<O>): HfExport | { readonly refused: string };
+  /** Its part of a semantic frame, when it is an utterance's intent or slots. */
+  framePart?(spec: TaskSpec<O>): FramePart<E, P>;
   /** The key of `evaluate`'s result to select models by. */
   readonly mainMetric: MainMetric;
   /** Complete, validated options from user-written ones (defaults filled in; unknown keys rejected with a ConfigError). */

@@ -20,6 +20,7 @@ import { ENCODER_ARCHITECTURE_KEYS } from '../io/config/schema.js';
 import { freeze } from '../mtl/peft/freeze.js';
 import type { NamePattern } from '../mtl/peft/patterns.js';
 import { train, type TrainOptions, type TrainResult } from './trainer.js';
+import { taskTypes } from '../tasks/index.js';
 
 /** Where the fine-tuned encoder's weights start: the checkpoint's, or fresh ones of the same architecture. */
 export type EncoderInit = 'pretrained' | 'scratch';
@@ -82,7 +83,7 @@ export function loadFinetuneConfig(file: string, checkpoint: string, init: Encod
     encoder: init === 'pretrained' ? { ...encoder, from: ckpt } : { ...copied, ...withoutKey(encoder, 'reinit_pooler') }, // scratch: all fresh
     tokenizer: { path: has('tokenizer.json') ? path.join(ckpt, 'tokenizer.json') : ckpt }, // a folder: its older tokenizer files
   };
-  return validateTrainingConfig(resolved, { source: file, baseDir: path.dirname(path.resolve(file)) });
+  return validateTrainingConfig(resolved, { source: file, baseDir: path.dirname(path.resolve(file)), taskTypes });
 }
 
 export interface FinetuneOptions extends Omit<TrainOptions, 'adaptModel'> {

@@ -12,6 +12,7 @@ import { loadTrainingConfig } from '../../src/io/config/index.js';
 import { buildTaskRuns, buildTokenizer } from '../../src/run/build.js';
 import { prepareRun } from '../../src/run/prepare.js';
 import { readTaskData } from '../../src/data/task-data.js';
+import { taskTypes } from '../../src/tasks/index.js';
 
 let dir = '';
 const at = (...parts: string[]) => path.join(dir, ...parts);
@@ -22,9 +23,9 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('task data at full size', () => {
   it("reads the demo's WordNet triples (WN18RR's eleven relations, more than 10⁵ before the subset)", async () => {
-    const config = loadTrainingConfig(path.join(import.meta.dirname, '../../examples/wordnet-pretrain.yaml'));
+    const config = loadTrainingConfig(path.join(import.meta.dirname, '../../examples/wordnet-pretrain.yaml'), { taskTypes });
     const relations = config.tasks.find((t) => t.type === 'link-prediction')!;
-    const [data] = await readTaskData([relations], config.seed, ['train']);
+    const [data] = await readTaskData([relations], config.seed, taskTypes.reading, ['train']);
     const n = data!.splits.train!.length;
     assert.equal(n, 20000, `train_subset: 20000 of the WordNet triples, got ${n}`);
   });
@@ -43,8 +44,8 @@ tasks:
 training: { max_steps: 1 }
 `,
     );
-    const config = loadTrainingConfig(at('big.yaml'));
-    const data = await readTaskData(config.tasks, config.seed, ['train']);
+    const config = loadTrainingConfig(at('big.yaml'), { taskTypes });
+    const data = await readTaskData(config.tasks, config.seed, taskTypes.reading, ['train']);
     const tokenizer = buildTokenizer(config, data);
     const { tokens } = await tokenizer.encode('w5 v7');
     assert.ok(!tokens.includes('[UNK]'), `'w5 v7' is in the learned vocabulary, got tokens ${tokens.join(' ')}`);

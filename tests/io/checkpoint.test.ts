@@ -39,6 +39,7 @@ import { dispose, liveTensorCount, manualSeed, onesLike, type Tensor } from '../
 import { Tokenizer, buildBertTokenizer } from '../../src/tokenization/index.js';
 import { AdamW } from '../../src/optim/adamw.js';
 import type { OptimizerStateJson } from '../../src/optim/optimizer.js';
+import { taskTypes } from '../../src/tasks/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TINY = { vocabSize: 99, hiddenSize: 32, numHiddenLayers: 2, numAttentionHeads: 4, intermediateSize: 37 };
@@ -158,7 +159,7 @@ describe('checkpoint round trip', () => {
       mkdirSync(run, { recursive: true });
       appendMetrics(paths.metrics, { step: 5, 'intent.accuracy': 0.25 });
       appendMetrics(paths.metrics, { step: 10, 'intent.accuracy': 0.5, loss: { intent: 1.25, slots: 2 } });
-      const config = loadTrainingConfig(path.join(ROOT, 'examples', 'snips.yaml'));
+      const config = loadTrainingConfig(path.join(ROOT, 'examples', 'snips.yaml'), { taskTypes });
       fx.save(paths.last, 10, { trainingConfig: trainingConfigToYaml(config), metricsFile: paths.metrics });
 
       assert.deepEqual(readdirSync(paths.last).sort(), Object.values(CHECKPOINT_FILES).sort());
@@ -210,7 +211,7 @@ describe('checkpoint round trip', () => {
       freshHeads.forEach((h) => h.dispose());
       // resolved training config and metrics
       assert.deepEqual(
-        parseTrainingConfig(ckpt.trainingConfig!, { source: path.join(paths.last, CHECKPOINT_FILES.trainingConfig) }),
+        parseTrainingConfig(ckpt.trainingConfig!, { taskTypes, source: path.join(paths.last, CHECKPOINT_FILES.trainingConfig) }),
         config,
       );
       assert.deepEqual(ckpt.metrics, readMetrics(paths.metrics));

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
 import { ConfigFileError, parseTrainingConfig } from '../../src/io/config/index.js';
+import { taskTypes } from '../../src/tasks/index.js';
 
 const TOKENIZER = 'tokenizer: { train: { vocab_size: 100 } }\n';
 
@@ -17,7 +18,7 @@ training:
   max_steps: 10
 ${training}`;
 
-const parse = (text: string) => parseTrainingConfig(text, { source: 'limits.yaml', checkFiles: false });
+const parse = (text: string) => parseTrainingConfig(text, { source: 'limits.yaml', checkFiles: false, taskTypes });
 
 /** The issues of a config that must fail, as "line: path: message". */
 function issuesOf(text: string): string[] {

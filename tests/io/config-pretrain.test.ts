@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { loadTrainingConfig, parseTrainingConfig } from '../../src/io/config/index.js';
+import { taskTypes } from '../../src/tasks/index.js';
 
 const EXAMPLES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
 
@@ -17,7 +18,7 @@ training: { max_steps: 1 }
 /** The messages of parsing `task` (one tasks[0] entry) without checking files. */
 function problems(task: string): string {
   try {
-    parseTrainingConfig(config(task), { source: '/x/c.yaml', checkFiles: false });
+    parseTrainingConfig(config(task), { taskTypes, source: '/x/c.yaml', checkFiles: false });
     return '';
   } catch (e) {
     return (e as Error).message;
@@ -26,7 +27,7 @@ function problems(task: string): string {
 
 describe('config: pre-training tasks', () => {
   it('reads examples/wordnet-pretrain.yaml: masked LM, supersense and link prediction on WordNet, options in camelCase', () => {
-    const c = loadTrainingConfig(path.join(EXAMPLES, 'wordnet-pretrain.yaml'));
+    const c = loadTrainingConfig(path.join(EXAMPLES, 'wordnet-pretrain.yaml'), { taskTypes });
     assert.deepEqual(
       c.tasks.map((t) => [t.name, t.type, t.data.format]),
       [
@@ -40,7 +41,7 @@ describe('config: pre-training tasks', () => {
   });
 
   it('reads examples/wn18rr-free.yaml: a triples folder (the shared WN18RR copy), free entity embeddings', () => {
-    const c = loadTrainingConfig(path.join(EXAMPLES, 'wn18rr-free.yaml'));
+    const c = loadTrainingConfig(path.join(EXAMPLES, 'wn18rr-free.yaml'), { taskTypes });
     const task = c.tasks[0]!;
     assert.equal(task.data.format, 'triples');
     assert.equal(task.data.path, path.resolve(EXAMPLES, '..', '..', 'shared', 'datasets', 'wn18rr'));

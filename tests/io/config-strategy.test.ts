@@ -9,6 +9,7 @@ import { ADAPTER_ACTIVATIONS } from '../../src/mtl/peft/index.js';
 import { SAMPLER_KINDS } from '../../src/mtl/samplers/index.js';
 import { SURGERY_METHODS } from '../../src/mtl/surgery/index.js';
 import { WEIGHTING_METHODS } from '../../src/mtl/weighting/index.js';
+import { taskTypes } from '../../src/tasks/index.js';
 
 const EXAMPLES = path.join(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..'), 'examples');
 
@@ -30,7 +31,7 @@ training:
 ${training}
 ${extra}`;
 
-const parse = (text: string) => parseTrainingConfig(text, { source: path.join(EXAMPLES, 'strategy.yaml'), checkFiles: false });
+const parse = (text: string) => parseTrainingConfig(text, { taskTypes, source: path.join(EXAMPLES, 'strategy.yaml'), checkFiles: false });
 
 /** The issues of an invalid config, as 'line: key path: message'. */
 function issues(text: string): string[] {
@@ -124,7 +125,7 @@ describe('config: multi-task strategy keys', () => {
 
   it('the support-bot example configs are valid', () => {
     for (const name of ['support-bot.yaml', 'support-bot-tiny.yaml']) {
-      const c = loadTrainingConfig(path.join(EXAMPLES, name));
+      const c = loadTrainingConfig(path.join(EXAMPLES, name), { taskTypes });
       assert.equal(c.tasks.length, 4, name);
     }
   });

@@ -1,12 +1,12 @@
 /**
- * A training config's task options are checked by their task type (src/tasks, which registers the
- * check when loaded) when the config is validated: before any data is read, each problem named by
+ * A training config's task options are checked by their task type (src/tasks' registry, passed to the
+ * loader as `taskTypes`) when the config is validated: before any data is read, each problem named by
  * file:line, the option's path as written (`tasks[1].options.scoring`) and what was expected.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigFileError, parseTrainingConfig, type ConfigIssue } from '../../src/io/config/index.js';
-import '../../src/tasks/index.js'; // registers the task types' option check
+import { taskTypes } from '../../src/tasks/index.js';
 
 /** Two tasks; the data files do not exist (`checkFiles: false`): nothing is read. */
 const config = (intentOptions: string, kgOptions: string) => `seed: 1
@@ -31,7 +31,7 @@ training:
 
 function problems(text: string): { error: ConfigFileError; issues: readonly ConfigIssue[] } {
   try {
-    parseTrainingConfig(text, { source: 'bad.yaml', checkFiles: false });
+    parseTrainingConfig(text, { taskTypes, source: 'bad.yaml', checkFiles: false });
   } catch (e) {
     assert.ok(e instanceof ConfigFileError, `expected a ConfigFileError, got ${String(e)}`);
     return { error: e, issues: e.issues };
@@ -44,6 +44,7 @@ const lineOf = (text: string, needle: string): number => text.split('\n').findIn
 describe('task options in a training config', () => {
   it('valid options pass, in the file spelling', () => {
     const c = parseTrainingConfig(config('{ pooling: mean }', '      scoring: rotate\n      adversarial_temperature: 1'), {
+      taskTypes,
       checkFiles: false,
     });
     assert.deepEqual(c.tasks[0]!.options, { pooling: 'mean' });

@@ -20,6 +20,7 @@ import {
   type ConfigIssue,
 } from '../../src/io/config/index.js';
 import { BERT_BASE, HIDDEN_ACTS as MODEL_HIDDEN_ACTS, bertConfigToHf } from '../../src/models/bert/config.js';
+import { taskTypes } from '../../src/tasks/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EXAMPLES = path.join(ROOT, 'examples');
@@ -67,7 +68,7 @@ function lineOf(text: string, needle: string, after = 0): number {
 /** The ConfigFileError that parsing `text` (as bad.yaml in examples/) throws. */
 function problems(text: string): { error: ConfigFileError; issues: readonly ConfigIssue[] } {
   try {
-    parseTrainingConfig(text, { source: path.join(EXAMPLES, 'bad.yaml') });
+    parseTrainingConfig(text, { taskTypes, source: path.join(EXAMPLES, 'bad.yaml') });
   } catch (e) {
     assert.ok(e instanceof ConfigFileError, `expected a ConfigFileError, got ${String(e)}`);
     assert.ok(e instanceof ConfigError);
@@ -79,7 +80,7 @@ function problems(text: string): { error: ConfigFileError; issues: readonly Conf
 
 describe('example configs', () => {
   it('examples/snips.yaml: intent and slots on the same SNIPS folders, paths resolved against the config folder', () => {
-    const c = loadTrainingConfig(path.join(EXAMPLES, 'snips.yaml'));
+    const c = loadTrainingConfig(path.join(EXAMPLES, 'snips.yaml'), { taskTypes });
     assert.deepEqual(
       c.tasks.map((t) => [t.name, t.type]),
       [
@@ -98,14 +99,14 @@ describe('example configs', () => {
   });
 
   it('examples/atis.yaml: a multi-label intent task joined by #, unseen labels kept', () => {
-    const c = loadTrainingConfig(path.join(EXAMPLES, 'atis.yaml'));
+    const c = loadTrainingConfig(path.join(EXAMPLES, 'atis.yaml'), { taskTypes });
     assert.deepEqual(c.tasks[0]!.label, { multiLabel: true, separator: '#', threshold: 0.5, unknown: 'keep' });
     assert.equal(c.tasks[1]!.label.unknown, 'keep');
     assert.equal(c.training.warmupRatio, 0.1);
   });
 
   it('examples/support-bot.yaml: four tasks over SNIPS, Banking77 (csv, held-out dev) and SST-2 (tsv), with defaults filled', () => {
-    const c = loadTrainingConfig(path.join(EXAMPLES, 'support-bot.yaml'));
+    const c = loadTrainingConfig(path.join(EXAMPLES, 'support-bot.yaml'), { taskTypes });
     assert.deepEqual(
       c.tasks.map((t) => t.name),
       ['intent', 'slots', 'banking77', 'sentiment'],
@@ -129,12 +130,12 @@ describe('example configs', () => {
 
   it('the resolved config round-trips through YAML and JSON unchanged', () => {
     for (const name of ['snips', 'atis', 'support-bot']) {
-      const c = loadTrainingConfig(path.join(EXAMPLES, `${name}.yaml`));
+      const c = loadTrainingConfig(path.join(EXAMPLES, `${name}.yaml`), { taskTypes });
       const yaml = trainingConfigToYaml(c);
       assert.match(yaml, /max_grad_norm: 1\n/);
-      assert.deepEqual(parseTrainingConfig(yaml, { source: '/elsewhere/training_config.yaml' }), c);
+      assert.deepEqual(parseTrainingConfig(yaml, { taskTypes, source: '/elsewhere/training_config.yaml' }), c);
       const json = JSON.parse(JSON.stringify(trainingConfigToJson(c)));
-      assert.deepEqual(validateTrainingConfig(json), c);
+      assert.deepEqual(validateTrainingConfig(json, { taskTypes }), c);
     }
   });
 
@@ -148,7 +149,7 @@ describe('example configs', () => {
         '  sampler: { kind: temperature, temperature: 2 }',
         '  sampler: { kind: fixed, probabilities: { intent: 1, movie_sentiment: 3 } }',
       );
-    const c = parseTrainingConfig(text, { source: path.join(EXAMPLES, 'x.yaml') });
+    const c = parseTrainingConfig(text, { taskTypes, source: path.join(EXAMPLES, 'x.yaml') });
     assert.deepEqual(
       c.tasks[1]!.options,
       { multiLabel: true, thresholds: { atis_flight: 0.4, Negative: 0.3 } },
@@ -157,13 +158,13 @@ describe('example configs', () => {
     assert.deepEqual(c.training.sampler.probabilities, { intent: 1, movie_sentiment: 3 }, 'task names as written');
     const yaml = trainingConfigToYaml(c);
     assert.match(yaml, /thresholds:\n\s+atis_flight: 0.4\n\s+Negative: 0.3\n/, 'written as the user wrote them');
-    assert.deepEqual(parseTrainingConfig(yaml, { source: '/elsewhere/training_config.yaml' }), c, 'YAML round trip');
-    assert.deepEqual(validateTrainingConfig(JSON.parse(JSON.stringify(trainingConfigToJson(c)))), c, 'JSON round trip');
+    assert.deepEqual(parseTrainingConfig(yaml, { taskTypes, source: '/elsewhere/training_config.yaml' }), c, 'YAML round trip');
+    assert.deepEqual(validateTrainingConfig(JSON.parse(JSON.stringify(trainingConfigToJson(c))), { taskTypes }), c, 'JSON round trip');
   });
 
   it('defaults: seed 42, max_length 128, AdamW with torch defaults, linear schedule, proportional sampler, no early stopping, warm-up ratio 0', () => {
     const text = VALID.replace('seed: 7\n', '').replace(/training:[\s\S]*$/, 'training:\n  epochs: 1\n');
-    const c = parseTrainingConfig(text, { source: path.join(EXAMPLES, 'x.yaml') });
+    const c = parseTrainingConfig(text, { taskTypes, source: path.join(EXAMPLES, 'x.yaml') });
     assert.equal(c.seed, 42);
     assert.equal(c.maxLength, 128);
     assert.deepEqual(c.training, {
@@ -196,7 +197,7 @@ describe('example configs', () => {
         /\.\.\/\.\.\/shared/g,
         DATASETS.replace(/\/shared.*$/, '/shared'),
       );
-      const c = parseTrainingConfig(text, { source: path.join(dir, 'train.yaml') });
+      const c = parseTrainingConfig(text, { taskTypes, source: path.join(dir, 'train.yaml') });
       assert.deepEqual(c.encoder, { from: path.join(dir, 'ckpt'), hiddenDropoutProb: 0.2 });
       assert.equal(c.tokenizer, undefined);
     } finally {
@@ -326,7 +327,7 @@ describe('config errors', () => {
 
   it('checkFiles: false skips the existence checks', () => {
     const text = VALID.replace('snips/dev', 'snips/nope');
-    const c = parseTrainingConfig(text, { baseDir: EXAMPLES, checkFiles: false });
+    const c = parseTrainingConfig(text, { taskTypes, baseDir: EXAMPLES, checkFiles: false });
     assert.equal(c.tasks[0]!.data.dev, path.join(DATASETS, 'snips', 'nope'));
   });
 
@@ -398,15 +399,15 @@ describe('config errors', () => {
 
   it('YAML syntax errors and duplicate keys name the line', () => {
     assert.throws(
-      () => parseTrainingConfig('seed: 1\ntasks: [\n', { source: 'broken.yaml' }),
+      () => parseTrainingConfig('seed: 1\ntasks: [\n', { taskTypes, source: 'broken.yaml' }),
       (e: unknown) => e instanceof ConfigError && /broken\.yaml:\d+:\d+/.test(e.message) && /not valid YAML/.test(e.message),
     );
     assert.throws(
-      () => parseTrainingConfig('seed: 1\nseed: 2\n', { source: 'dup.yaml' }),
+      () => parseTrainingConfig('seed: 1\nseed: 2\n', { taskTypes, source: 'dup.yaml' }),
       (e: unknown) => e instanceof ConfigError && /dup\.yaml:2:1: Map keys must be unique/.test(e.message),
     );
-    assert.throws(() => parseTrainingConfig('', { source: 'empty.yaml' }), /expected a mapping .* got an empty file/);
-    assert.throws(() => loadTrainingConfig(path.join(EXAMPLES, 'no-such.yaml')), /cannot read the training config/);
+    assert.throws(() => parseTrainingConfig('', { taskTypes, source: 'empty.yaml' }), /expected a mapping .* got an empty file/);
+    assert.throws(() => loadTrainingConfig(path.join(EXAMPLES, 'no-such.yaml'), { taskTypes }), /cannot read the training config/);
   });
 
   it('every problem of a file is reported at once, sorted by line', () => {

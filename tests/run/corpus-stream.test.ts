@@ -13,6 +13,7 @@ import { CorpusTrainStream } from '../../src/run/corpus-stream.js';
 import { prepareRun, type PreparedRun } from '../../src/run/prepare.js';
 import { trainStreams } from '../../src/run/streams.js';
 import { train } from '../../src/train/trainer.js';
+import { taskTypes } from '../../src/tasks/index.js';
 
 const WORDS = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta'];
 const DEV = 8;
@@ -45,7 +46,7 @@ before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'mtl-corpus-'));
   writeFileSync(at('corpus.txt'), LINES.join('\n') + '\n');
   writeFileSync(at('corpus.yaml'), YAML);
-  config = loadTrainingConfig(at('corpus.yaml'));
+  config = loadTrainingConfig(at('corpus.yaml'), { taskTypes });
   prepared = await prepareRun(config, { splits: ['train'] });
 });
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -13,6 +13,7 @@ import { ConfigError } from '../../src/errors.js';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { ConfigFileError, loadTrainingConfig, parseTrainingConfig } from '../../src/io/config/index.js';
 import { train } from '../../src/train/trainer.js';
+import { taskTypes } from '../../src/tasks/index.js';
 
 /** 12 entities e0…e11, relations r0 (e_i → e_{i+1}) and r1 (e_i → e_{i+2}, even i). */
 function triples(): string[] {
@@ -59,7 +60,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 describe('link prediction with free entity embeddings from a config', () => {
   it('trains, ranks dev and test among all entities (filtered mrr is the main metric), saves the tables', async () => {
     writeFileSync(at('free.yaml'), config('{ entities: embedding, embedding_dim: 8, scoring: rotate, margin: 6 }'));
-    const r = await train(loadTrainingConfig(at('free.yaml')));
+    const r = await train(loadTrainingConfig(at('free.yaml'), { taskTypes }));
     assert.equal(r.status, 'completed');
     for (const result of [r.dev!, r.test!]) {
       const m = result.metrics.kg!;
@@ -82,14 +83,14 @@ describe('link prediction with free entity embeddings from a config', () => {
         'output_dir: capped',
       ),
     );
-    const r = await train(loadTrainingConfig(at('capped.yaml')));
+    const r = await train(loadTrainingConfig(at('capped.yaml'), { taskTypes }));
     assert.equal(r.dev!.metrics.kg!.rankedQueries, 2, 'one triple, both sides');
   });
 
   it('rejects bad options and data keys, naming the field', () => {
     const bad = (yaml: string, pattern: RegExp) =>
       assert.throws(
-        () => parseTrainingConfig(yaml, { baseDir: dir }),
+        () => parseTrainingConfig(yaml, { taskTypes, baseDir: dir }),
         (e: unknown) => e instanceof ConfigError && pattern.test(e.message),
         pattern.source,
       );
@@ -116,7 +117,7 @@ describe('link prediction with free entity embeddings from a config', () => {
       // the triples folder does not exist: the options are checked without reading any data
       writeFileSync(at('bad.yaml'), config(options).replace('path: graph', 'path: no-such-graph'));
       assert.throws(
-        () => loadTrainingConfig(at('bad.yaml'), { checkFiles: false }),
+        () => loadTrainingConfig(at('bad.yaml'), { taskTypes, checkFiles: false }),
         (e: unknown) =>
           e instanceof ConfigFileError &&
           e.message.includes(`bad.yaml:${optionsLine}: tasks[0].options.${key}: `) &&

@@ -20,6 +20,7 @@ import type { Tensor } from '../../src/tensor/index.js';
 import { Tokenizer } from '../../src/tokenization/index.js';
 import { predict, Predictor } from '../../src/predict/predict.js';
 import { DATASETS } from './trainer-fixture.js';
+import { taskTypes } from '../../src/tasks/index.js';
 
 const PRETRAIN = `seed: 3
 output_dir: out/pretrain
@@ -83,7 +84,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('pre-training from a config: masked LM, supersense and link prediction on WordNet', () => {
   it('trains every objective, saves the MLM head under cls.predictions.… and the masking state', async () => {
-    const r = await train(loadTrainingConfig(at('pretrain.yaml')));
+    const r = await train(loadTrainingConfig(at('pretrain.yaml'), { taskTypes }));
     assert.equal(r.status, 'completed');
     for (const task of ['glosses', 'supersense', 'relations']) assert.ok(r.dev?.metrics[task] !== undefined, `dev metrics of ${task}`);
     assert.ok(r.dev!.metrics.relations!.inBatchMrr! > 0 && r.dev!.metrics.relations!.inBatchMrr! <= 1, 'in-batch MRR is a fraction');
@@ -101,7 +102,7 @@ describe('pre-training from a config: masked LM, supersense and link prediction 
   });
 
   it('a run interrupted at step 3 and resumed ends with the weights of the uninterrupted run (same masks)', async () => {
-    const config = { ...loadTrainingConfig(at('pretrain.yaml')), outputDir: at('out', 'resumed') };
+    const config = { ...loadTrainingConfig(at('pretrain.yaml'), { taskTypes }), outputDir: at('out', 'resumed') };
     const controller = new AbortController();
     const first = await train(config, { signal: controller.signal, onProgress: (p) => p.step === 3 && controller.abort() });
     assert.equal(first.status, 'interrupted');
@@ -142,7 +143,7 @@ tasks:
 training: { max_steps: 3, batch_size: 8, eval_every: 3 }
 `;
     writeFileSync(at('text.yaml'), yaml);
-    const r = await train(loadTrainingConfig(at('text.yaml')));
+    const r = await train(loadTrainingConfig(at('text.yaml'), { taskTypes }));
     assert.equal(r.step, 3);
     const start = JSON.parse(readFileSync(at('out', 'text', 'metrics.jsonl'), 'utf8').split('\n')[0]!) as {
       examples: { mlm: Record<string, number> };
@@ -212,7 +213,7 @@ describe('fine-tuning a pre-trained checkpoint', () => {
 
 describe('transfer report', () => {
   it('a missing or invalid fine-tuning config stops the report before anything is pre-trained', async () => {
-    const pretrain = loadTrainingConfig(at('pretrain.yaml'));
+    const pretrain = loadTrainingConfig(at('pretrain.yaml'), { taskTypes });
     const outDir = at('out', 'transfer-bad');
     writeFileSync(at('with-tokenizer.yaml'), 'tokenizer: { train: { vocab_size: 50 } }\n');
     const cases: [string, RegExp][] = [
@@ -230,7 +231,7 @@ describe('transfer report', () => {
   });
 
   it('pre-trains multi-task and MLM-only encoders and fine-tunes from each and from scratch under the same seeds', async () => {
-    const pretrain = loadTrainingConfig(at('pretrain.yaml'));
+    const pretrain = loadTrainingConfig(at('pretrain.yaml'), { taskTypes });
     assert.deepEqual(
       mlmOnlyConfig(pretrain).tasks.map((t) => t.name),
       ['glosses'],

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { mock } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { parseTrainingConfig, type TrainingConfig } from '../../src/io/config/index.js';
+import { taskTypes } from '../../src/tasks/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DATASETS = path.resolve(ROOT, '..', 'shared', 'datasets');
@@ -107,7 +108,7 @@ export function tinyRun(): RunFolder {
 
 /** The tiny run's config with another output folder (and YAML variations), as `loadTrainingConfig` would give it. */
 export function tinyConfig(run: RunFolder, outputDir: string, extra: Parameters<typeof tinyYaml>[1] = {}): TrainingConfig {
-  return parseTrainingConfig(tinyYaml(outputDir, extra), { source: path.join(run.dir, 'config.yaml') });
+  return parseTrainingConfig(tinyYaml(outputDir, extra), { taskTypes, source: path.join(run.dir, 'config.yaml') });
 }
 
 /**

@@ -7,26 +7,19 @@ import { ENCODER_ARCHITECTURE_KEYS, ENCODER_DEFAULTS, type SnakeTrainingConfig }
 import { nearest } from './issues.js';
 import { checkStrategy } from './strategy-checks.js';
 import type { ConfigPath } from './yaml-source.js';
+import { unknownKind, type ConfigTaskKind, type TaskKinds } from './task-kinds.js';
 
 type Task = SnakeTrainingConfig['tasks'][number];
 type Report = (path: ConfigPath, message: string) => void;
 
-/** Formats each task type can read. */
-const FORMATS_OF: Record<Task['type'], readonly Task['data']['format'][]> = {
-  'sequence-classification': ['joint-folder', 'csv', 'tsv', 'jsonl', 'wordnet'],
-  'token-classification': ['joint-folder', 'conll'],
-  'masked-lm': ['text', 'csv', 'tsv', 'jsonl', 'wordnet'],
-  'link-prediction': ['wordnet', 'triples'],
-};
-
-/** Task types that read no label (their targets come from the input itself or the graph). */
-const UNLABELLED_TYPES: readonly string[] = ['masked-lm', 'link-prediction'];
-
 /** Formats whose text and label are named columns or fields (`input`, `label.field`). */
 const NAMED_FIELD_FORMATS: readonly string[] = ['csv', 'tsv', 'jsonl'];
 
-/** Every cross-key problem of a config that passed the schema, with the path to blame (lines are added later). */
-export function crossCheck(config: SnakeTrainingConfig): { path: ConfigPath; message: string }[] {
+/**
+ * Every cross-key problem of a config that passed the schema, with the path to blame (lines are added
+ * later). Task sections are checked against `kinds`, the registered task types.
+ */
+export function crossCheck(config: SnakeTrainingConfig, kinds: TaskKinds): { path: ConfigPath; message: string }[] {
   const issues: { path: ConfigPath; message: string }[] = [];
   const report: Report = (path, message) => issues.push({ path, message });
   checkEncoder(config, report);
@@ -37,7 +30,9 @@ export function crossCheck(config: SnakeTrainingConfig): { path: ConfigPath; mes
     if (first !== undefined)
       report(['tasks', i, 'name'], `task name '${task.name}' is already used by tasks[${first}]; task names must be unique`);
     else seen.set(task.name, i);
-    checkTask(task, ['tasks', i], report);
+    const kind = kinds.configKind(task.type);
+    if (kind === undefined) issues.push(unknownKind(task.type, ['tasks', i], kinds));
+    else checkTask(task, kind, kinds, ['tasks', i], report);
   });
   checkTraining(config, report);
   checkStrategy(config, report);
@@ -93,9 +88,14 @@ function checkTokenizer(config: SnakeTrainingConfig, report: Report): void {
   if (t.path === undefined && t.train === undefined) report(['tokenizer'], "give 'path: <tokenizer.json>' or 'train: { vocab_size: … }'");
 }
 
-function checkTask(task: Task, at: ConfigPath, report: Report): void {
+/** The kinds that take `key` ("token-classification", "a, b"), for "applies only to … tasks". */
+function takers(kinds: TaskKinds, key: string): string {
+  return kinds.kinds.filter((k) => kinds.configKind(k)?.configKeys.includes(key)).join(', ');
+}
+
+function checkTask(task: Task, kind: ConfigTaskKind, kinds: TaskKinds, at: ConfigPath, report: Report): void {
   const { data, type } = task;
-  const formats = FORMATS_OF[type];
+  const formats = kind.formats;
   if (!formats.includes(data.format)) {
     report(
       [...at, 'data', 'format'],
@@ -116,8 +116,8 @@ function checkTask(task: Task, at: ConfigPath, report: Report): void {
   for (const key of ['max_lines', 'window_lines', 'dev_lines'] as const)
     if (data[key] !== undefined && data.format !== 'text')
       report([...at, 'data', key], `'${key}' applies only to text data, not to '${data.format}'`);
-  if (data.relations !== undefined && (data.format !== 'wordnet' || type !== 'link-prediction'))
-    report([...at, 'data', 'relations'], "'relations' applies only to link-prediction tasks on wordnet data");
+  if (data.relations !== undefined && (data.format !== 'wordnet' || !kind.configKeys.includes('data.relations')))
+    report([...at, 'data', 'relations'], `'relations' applies only to ${takers(kinds, 'data.relations')} tasks on wordnet data`);
   if (data.dev_fraction !== undefined && data.dev !== undefined)
     report(
       [...at, 'data', 'dev_fraction'],
@@ -140,7 +140,7 @@ function checkTask(task: Task, at: ConfigPath, report: Report): void {
     );
   if (!named && task.input !== undefined)
     report([...at, 'input'], `'input' applies to csv, tsv and jsonl data; '${data.format}' data are tokens already`);
-  const labelled = !UNLABELLED_TYPES.includes(type);
+  const labelled = kind.readsLabel;
   if (named && labelled && task.label.field === undefined)
     report(
       [...at, 'label'],
@@ -148,15 +148,15 @@ function checkTask(task: Task, at: ConfigPath, report: Report): void {
     );
   if (!labelled && task.label.field !== undefined) report([...at, 'label', 'field'], `a ${type} task reads no label; remove 'label.field'`);
   else if (!named && task.label.field !== undefined) {
-    const fixed = type === 'token-classification' ? 'the tags' : data.format === 'wordnet' ? 'the supersense' : 'the intent';
     report(
       [...at, 'label', 'field'],
-      `'label.field' applies to csv, tsv and jsonl data; a ${type} task on '${data.format}' data reads ${fixed}`,
+      `'label.field' applies to csv, tsv and jsonl data; a ${type} task on '${data.format}' data reads the label the format holds`,
     );
   }
-  if (task.label.multi_label && type !== 'sequence-classification')
-    report([...at, 'label', 'multi_label'], `multi_label applies only to sequence-classification tasks, not to ${type}`);
-  if (task.crf && type !== 'token-classification') report([...at, 'crf'], `crf applies only to token-classification tasks, not to ${type}`);
+  if (task.label.multi_label && !kind.configKeys.includes('label.multi_label'))
+    report([...at, 'label', 'multi_label'], `multi_label applies only to ${takers(kinds, 'label.multi_label')} tasks, not to ${type}`);
+  if (task.crf && !kind.configKeys.includes('crf'))
+    report([...at, 'crf'], `crf applies only to ${takers(kinds, 'crf')} tasks, not to ${type}`);
 }
 
 /** A triples folder: `path` only (its train.txt, valid.txt, test.txt are the splits). */
@@ -165,17 +165,6 @@ function checkTriplesData(data: Task['data'], at: ConfigPath, report: Report): v
   for (const key of ['train', 'dev', 'test', 'dev_fraction'] as const)
     if (data[key] !== undefined)
       report([...at, 'data', key], `a triples folder holds its splits (train.txt, valid.txt as dev, test.txt); give only 'path'`);
-}
-
-/** Link-prediction tasks with free entity embeddings read entity ids, which word dropout must not replace. */
-function checkWordDropout(config: SnakeTrainingConfig, report: Report): void {
-  if (config.training.word_dropout === 0) return;
-  const free = config.tasks.find((t) => t.type === 'link-prediction' && t.options?.entities === 'embedding');
-  if (free !== undefined)
-    report(
-      ['training', 'word_dropout'],
-      `word dropout replaces input tokens, but task '${free.name}' (entities: embedding) reads entity ids; set word_dropout to 0`,
-    );
 }
 
 /** Text data are streamed, never held whole: no hold-out or subset that needs every line in memory. */
@@ -197,7 +186,6 @@ function checkTextData(data: Task['data'], at: ConfigPath, report: Report): void
 }
 
 function checkTraining(config: SnakeTrainingConfig, report: Report): void {
-  checkWordDropout(config, report);
   const t = config.training;
   if (t.max_steps !== undefined && t.epochs !== undefined) report(['training', 'epochs'], "give 'max_steps' or 'epochs', not both");
   if (t.max_steps === undefined && t.epochs === undefined)

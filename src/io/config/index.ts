@@ -18,14 +18,13 @@ export {
 } from './load.js';
 export { ConfigFileError, editDistance, nearest, type ConfigIssue } from './issues.js';
 export { formatPath, type ConfigPath } from './yaml-source.js';
-export { registerTaskOptionsCheck, type TaskOptionsCheck, type TaskOptionsProblem } from './task-options.js';
+export type { ConfigTaskKind, TaskKinds, TaskOptionsProblem } from './task-kinds.js';
 export { camelize, camelKey, snakeKey, snakeize, type Camelize, type CamelCase } from './case.js';
 export {
   trainingConfigSchema,
   ENCODER_DEFAULTS,
   HIDDEN_ACTS,
   DATA_FORMATS,
-  TASK_TYPES,
   SCHEDULES,
   SAMPLER_KINDS,
   type SnakeTrainingConfig,

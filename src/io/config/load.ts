@@ -1,6 +1,6 @@
 /**
  * Reading the training config: YAML → schema (./schema.ts) → cross-key rules (./checks.ts) → each
- * task's options, by its task type (./task-options.ts) → paths made absolute and checked (./files.ts)
+ * task's options, by its task type (./task-kinds.ts; the caller passes the registered types) → paths made absolute and checked (./files.ts)
  * → defaults filled → camelCase (./case.ts). All problems of the file are reported together, before
  * anything trains (and before any data is read). The result is the fully resolved config:
  * `trainingConfigToYaml` writes it (snake_case, absolute paths, every default) beside each
@@ -15,7 +15,7 @@ import { crossCheck } from './checks.js';
 import { checkPaths, resolvePaths } from './files.js';
 import { ConfigFileError, fromZodIssue, type ConfigIssue } from './issues.js';
 import { ENCODER_DEFAULTS, trainingConfigSchema, type SnakeTrainingConfig } from './schema.js';
-import { checkTaskOptions } from './task-options.js';
+import { checkTaskOptions, checkWordDropout, type TaskKinds } from './task-kinds.js';
 import { YamlSource, type ConfigPath } from './yaml-source.js';
 
 type SnakeEncoder = SnakeTrainingConfig['encoder'];
@@ -51,6 +51,11 @@ export interface ParseOptions {
   baseDir?: string;
   /** Check that every data file, tokenizer and checkpoint exists (default true). */
   checkFiles?: boolean;
+  /**
+   * The task kinds a config may name, with what they read and their options' schema: src/tasks'
+   * registry, `taskTypes` (this layer cannot import it).
+   */
+  taskTypes: TaskKinds;
 }
 
 /**
@@ -62,7 +67,7 @@ export interface ParseOptions {
  *   const config = loadTrainingConfig('examples/snips.yaml');
  *   config.training.sampler.kind; // 'proportional'
  */
-export function loadTrainingConfig(file: string, options: Omit<ParseOptions, 'source'> = {}): TrainingConfig {
+export function loadTrainingConfig(file: string, options: Omit<ParseOptions, 'source'>): TrainingConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -73,14 +78,14 @@ export function loadTrainingConfig(file: string, options: Omit<ParseOptions, 'so
 }
 
 /** Validates the text of a YAML (or JSON) training config; see `loadTrainingConfig`. */
-export function parseTrainingConfig(text: string, options: ParseOptions = {}): TrainingConfig {
+export function parseTrainingConfig(text: string, options: ParseOptions): TrainingConfig {
   const name = options.source ?? 'training config';
   const source = new YamlSource(text, name);
   return validate(source.value, source, name, options);
 }
 
 /** Validates a config given as a plain object in the file's spelling (e.g. a saved training_config.json). */
-export function validateTrainingConfig(value: unknown, options: ParseOptions = {}): TrainingConfig {
+export function validateTrainingConfig(value: unknown, options: ParseOptions): TrainingConfig {
   return validate(value, undefined, options.source ?? 'training config', options);
 }
 
@@ -99,8 +104,10 @@ function validate(value: unknown, source: YamlSource | undefined, name: string, 
   }
   const baseDir = options.baseDir ?? (options.source !== undefined ? path.dirname(path.resolve(options.source)) : process.cwd());
   const resolved = resolvePaths(parsed.data, baseDir);
-  const issues = crossCheck(parsed.data);
-  issues.push(...checkTaskOptions(parsed.data.tasks, camelize(parsed.data, USER_NAMES).tasks as TaskConfig[]));
+  const issues = crossCheck(parsed.data, options.taskTypes);
+  const tasks = camelize(parsed.data, USER_NAMES).tasks as TaskConfig[];
+  issues.push(...checkTaskOptions(parsed.data.tasks, tasks, options.taskTypes));
+  issues.push(...checkWordDropout(parsed.data.training.word_dropout, tasks, options.taskTypes));
   if (options.checkFiles ?? true) issues.push(...checkPaths(resolved, parsed.data));
   if (issues.length > 0) throw new ConfigFileError(name, sortByLine(located(issues)));
   return camelize(fillDefaults(resolved), USER_NAMES);

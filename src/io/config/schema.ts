@@ -108,7 +108,6 @@ export const tokenizerSchema = z.strictObject({
 });
 
 export const DATA_FORMATS = ['joint-folder', 'csv', 'tsv', 'jsonl', 'conll', 'text', 'wordnet', 'triples'] as const;
-export const TASK_TYPES = ['sequence-classification', 'token-classification', 'masked-lm', 'link-prediction'] as const;
 
 /**
  * `tasks[i].data`: where a task's examples are and how to read them. `text` is a plain-text corpus (one
@@ -144,7 +143,7 @@ export const dataSchema = z.strictObject({
   dev_lines: positiveInt.optional(),
   /** Train on a seeded random subset of this many training examples (after any dev_fraction hold-out); dev and test stay whole. */
   train_subset: positiveInt.optional(),
-  /** wordnet, link-prediction: the pointer relations to keep (names as `hypernym`, `part_meronym`; default all). */
+  /** wordnet, task types that take 'data.relations' (link prediction): the pointer relations to keep (names as `hypernym`, `part_meronym`; default all). */
   relations: z.array(z.string().min(1)).min(1).optional(),
 });
 
@@ -175,19 +174,18 @@ export const labelSchema = z.strictObject({
 export const taskSchema = z.strictObject({
   /** Names the task's head (`heads.<name>.…` in model.safetensors) and its metrics: letters, digits, '_' and '-'. */
   name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, "a task name starts with a letter and holds only letters, digits, '_' and '-'"),
-  type: z.enum(TASK_TYPES),
+  /** A registered task kind (src/tasks' registry; checked against the kinds passed to the loader). */
+  type: z.string().min(1),
   data: dataSchema,
   input: inputSchema.optional(),
   label: labelSchema.prefault({}),
   /** Weight of this task's loss in the total (before any loss-weighting method). */
   weight: z.number().nonnegative().default(1),
-  /** token-classification: score whole tag paths with a linear-chain CRF (loss: its NLL; decoding: Viterbi). */
+  /** Task types that take 'crf' (token classification): score whole tag paths with a linear-chain CRF (loss: its NLL; decoding: Viterbi). */
   crf: z.boolean().default(false),
   /**
-   * The task type's own options, checked by the type (src/tasks) with the rest of the file: masked-lm
-   * (`mask_probability`, `whole_word_masking`, `seed`, …), link-prediction (`scoring`, `margin`, `adversarial_temperature`, `p`,
-   * `entities`: encoder | embedding, `embedding_dim`, `eval_queries`, `rank_all`), sequence-classification (`pooling: cls | mean`,
-   * `classifier_dropout`, `thresholds`, …).
+   * The task type's own options, checked by the type's schema (src/tasks) with the rest of the file;
+   * each type's file documents them.
    */
   options: z.record(z.string(), z.unknown()).optional(),
 });

@@ -1,0 +1,25 @@
+/**
+ * The words of a text to predict on, for task types that read pre-split words (the tagging data sets
+ * SNIPS, ATIS and CoNLL write "boston ." not "boston."): runs of non-space characters, with
+ * punctuation at a word's ends split off as words of its own, each with its offsets in the text.
+ */
+import type { InputWord } from './types.js';
+
+const EDGE_PUNCTUATION = /[.,!?;:"()[\]{}]/;
+
+/** Whether `word` is one punctuation character that `splitWords` splits off a word's end. */
+export const isPunctuation = (word: string): boolean => word.length === 1 && EDGE_PUNCTUATION.test(word);
+
+/** The words of `text`: runs of non-space characters, with punctuation at either end split off as words of its own. */
+export function splitWords(text: string): InputWord[] {
+  const words: InputWord[] = [];
+  for (const m of text.matchAll(/\S+/g)) {
+    let [s, e] = [m.index, m.index + m[0].length];
+    const tail: InputWord[] = [];
+    while (s < e && EDGE_PUNCTUATION.test(text[s] as string)) words.push({ word: text[s] as string, start: s, end: ++s });
+    while (e > s && EDGE_PUNCTUATION.test(text[e - 1] as string)) tail.unshift({ word: text[e - 1] as string, start: e - 1, end: e-- });
+    if (e > s) words.push({ word: text.slice(s, e), start: s, end: e });
+    words.push(...tail);
+  }
+  return words;
+}
