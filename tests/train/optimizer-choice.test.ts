@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { parseTrainingConfig } from '../../src/io/config/index.js';
+import { taskTypes } from '../../src/tasks/index.js';
 import { liveTensorCount } from '../../src/tensor/index.js';
 import { train } from '../../src/train/trainer.js';
 import { tinyConfig, tinyRun, tinyYaml, type RunFolder } from './trainer-fixture.js';
@@ -24,11 +25,13 @@ describe('training.optimizer in the config', () => {
     parseTrainingConfig(tinyYaml('out', { training: `  max_steps: 2\n  optimizer: ${optimizer}` }), {
       source: '/tmp/optimizer.yaml',
       checkFiles: false,
+      taskTypes,
     }).training.optimizer;
 
   it('defaults to AdamW with torch defaults, and takes a bare name or a name with settings', () => {
     assert.deepEqual(
-      parseTrainingConfig(tinyYaml('out', { training: '  max_steps: 2' }), { source: '/tmp/o.yaml', checkFiles: false }).training.optimizer,
+      parseTrainingConfig(tinyYaml('out', { training: '  max_steps: 2' }), { source: '/tmp/o.yaml', checkFiles: false, taskTypes }).training
+        .optimizer,
       {
         name: 'adamw',
         betas: [0.9, 0.999],
