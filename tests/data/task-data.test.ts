@@ -74,8 +74,8 @@ tasks:
 training: { max_steps: 1 }
 `,
     );
-    const config = loadTrainingConfig(at('subset.yaml'));
-    const [data] = await readTaskData(config.tasks, config.seed);
+    const config = loadTrainingConfig(at('subset.yaml'), { taskTypes });
+    const [data] = await readTaskData(config.tasks, config.seed, taskTypes.reading);
     assert.equal(data!.splits.train!.length, 3);
     const inSubset = new Set((data!.splits.train as { label: string }[]).map((e) => e.label));
     assert.ok(inSubset.size < labels.length, 'the subset misses some labels (else the test shows nothing)');
