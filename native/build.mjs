@@ -12,10 +12,16 @@ const addon = path.join(root, 'build', 'Release', 'mtl_native.node');
 const require = createRequire(import.meta.url);
 const { findTorch, HOW_TO_INSTALL } = require('./find-torch.cjs');
 
+// The files compiled into the addon (src/tensor/addon-freshness.ts applies the same rule); the
+// build scripts beside them (this file, find-torch.cjs) are not sources of the addon.
 function newestSource() {
-  const files = readdirSync(path.join(root, 'native')).map((f) => path.join(root, 'native', f));
+  const files = readdirSync(path.join(root, 'native'))
+    .filter((f) => /\.(cc|h)$/.test(f))
+    .map((f) => path.join(root, 'native', f));
   return Math.max(...[...files, path.join(root, 'binding.gyp')].map((f) => statSync(f).mtimeMs));
 }
+// A package installed into someone's project (under node_modules), not a checkout of the repository.
+const installed = root.split(path.sep).includes('node_modules');
 
 const force = process.argv.includes('--force');
 if (!force && existsSync(addon) && statSync(addon).mtimeMs >= newestSource()) process.exit(0);
@@ -23,6 +29,11 @@ if (!force && existsSync(addon) && statSync(addon).mtimeMs >= newestSource()) pr
 const torch = findTorch();
 if (!torch) {
   console.error(HOW_TO_INSTALL);
+  console.error(
+    installed
+      ? 'Then, in your project: npm rebuild multitask-lm'
+      : 'Then: npm run build:native (or npm run setup, which installs libtorch-dev on Debian when run as root, and builds)',
+  );
   process.exit(1);
 }
 const nodeGyp = process.env.npm_config_node_gyp ?? path.join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');

@@ -72,7 +72,7 @@ function findTorch() {
 const HOW_TO_INSTALL = [
   'multitask-lm needs libtorch and found none.',
   'Install one of:',
-  '  - Debian/Ubuntu: sudo apt-get install libtorch-dev   (or run `npm run setup`, which does this as root)',
+  '  - Debian/Ubuntu: sudo apt-get install libtorch-dev',
   '  - a Python torch: pip install torch',
   '  - a libtorch archive from pytorch.org, then export TORCH_DIR=/path/to/libtorch',
 ].join('\n');

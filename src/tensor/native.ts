@@ -77,19 +77,27 @@ export interface NativeBinding {
   setWarningHandler(handle: (message: string) => void): void;
 }
 
+/**
+ * What builds the addon, said for where the package is: a checkout of the repository has npm scripts
+ * for it; a package installed into someone's project (under node_modules) is rebuilt by npm there,
+ * once its install script is allowed (npm 11 skips dependencies' install scripts until approved).
+ */
+function howToBuild(root: string): string {
+  const libtorch = 'libtorch (apt-get install libtorch-dev, pip install torch, or a libtorch archive with TORCH_DIR=/path)';
+  if (root.split(path.sep).includes('node_modules')) {
+    return `in your project, install ${libtorch}, then run \`npm install-scripts approve multitask-lm && npm rebuild multitask-lm\``;
+  }
+  return `run \`npm run setup\` (installs libtorch-dev on Debian when no libtorch is found, then builds), or install ${libtorch} and run \`npm run build:native\``;
+}
+
 function load(): NativeBinding {
   const root = packageRoot(import.meta.url);
   const file = path.join(root, 'build', 'Release', 'mtl_native.node');
-  if (!existsSync(file)) {
-    throw new NativeLoadError(
-      `the native addon ${file} is not built. Run \`npm run setup\` (installs libtorch-dev on Debian when no libtorch is found, then builds), ` +
-        'or install libtorch (apt-get install libtorch-dev, pip install torch, or a libtorch archive with TORCH_DIR=/path) and run `npm run build:native`.',
-    );
-  }
+  if (!existsSync(file)) throw new NativeLoadError(`the native addon ${file} is not built: ${howToBuild(root)}.`);
   const stale = staleAddonSources(root, file);
   if (stale.length > 0) {
     throw new NativeLoadError(
-      `the native addon ${file} is older than its sources (${stale.join(', ')} changed since it was built); rebuild it with \`npm run build:native\``,
+      `the native addon ${file} is older than its sources (${stale.join(', ')} changed since it was built); to rebuild it, ${howToBuild(root)}.`,
     );
   }
   ensureOpenBlasCore(); // before libtorch loads OpenBLAS, which reads it once
@@ -97,17 +105,36 @@ function load(): NativeBinding {
     return createRequire(import.meta.url)(file) as NativeBinding;
   } catch (e) {
     throw new NativeLoadError(
-      `the native addon ${file} failed to load (${(e as Error).message}). Its libtorch may have moved or changed: rebuild with \`npm run build:native\`.`,
+      `the native addon ${file} failed to load (${(e as Error).message}). Its libtorch may have moved or changed; to rebuild it, ${howToBuild(root)}.`,
       e,
     );
   }
 }
 
 /**
- * The loaded binding. Every failure inside it (libtorch's c10::Error, a C++ exception, an argument
- * of the wrong type) arrives as a TorchError naming the function or operator, its inputs and
- * libtorch's message without the C++ backtrace.
+ * The binding, loaded on first use: importing the package does not load libtorch (about 3 s and
+ * 150 MiB); the first tensor operation does. Until then `native` has no functions of its own and its
+ * prototype, a Proxy, loads the addon on the first property read and copies every function onto
+ * `native`, so later calls are plain property reads that never reach the Proxy.
+ *
+ * Every failure inside it (libtorch's c10::Error, a C++ exception, an argument of the wrong type)
+ * arrives as a TorchError naming the function or operator, its inputs and libtorch's message
+ * without the C++ backtrace.
+ * @throws NativeLoadError (on first use) when the addon is missing, stale or fails to load.
  */
-export const native: NativeBinding = load();
-native.setErrorFactory((message, op, inputs, torchMessage) => new TorchError(message, { op, inputs, torchMessage }));
-native.setWarningHandler(onTorchWarning);
+export const native: NativeBinding = Object.create(
+  new Proxy(
+    {},
+    {
+      get(_, name, receiver: NativeBinding) {
+        // Symbols and `then` are asked by inspection and `await`, not by callers of the binding.
+        if (typeof name === 'symbol' || name === 'then') return undefined;
+        const binding = load();
+        binding.setErrorFactory((message, op, inputs, torchMessage) => new TorchError(message, { op, inputs, torchMessage }));
+        binding.setWarningHandler(onTorchWarning);
+        Object.assign(receiver, binding);
+        return binding[name as keyof NativeBinding];
+      },
+    },
+  ),
+) as NativeBinding;

@@ -27,7 +27,13 @@ test('staleAddonSources names the sources changed after the build', () => {
     assert.deepEqual(staleAddonSources(root, addon), [], 'built after every source');
     at(path.join(root, 'native', 'adamw.cc'), 3000);
     at(path.join(root, 'binding.gyp'), 3000);
-    assert.deepEqual(staleAddonSources(root, addon).sort(), ['binding.gyp', path.join('native', 'adamw.cc')], 'the two newer files');
+    at(path.join(root, 'native', 'guard.h'), 3000);
+    at(path.join(root, 'native', 'build.mjs'), 3000);
+    assert.deepEqual(
+      staleAddonSources(root, addon).sort(),
+      ['binding.gyp', path.join('native', 'adamw.cc'), path.join('native', 'guard.h')],
+      'the three newer sources; a newer build script is not one',
+    );
   } finally {
     rmSync(root, { recursive: true });
   }
