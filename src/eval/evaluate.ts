@@ -46,9 +46,12 @@ type Prediction = { readonly exampleIndex: number };
 
 /** Every task's predictions over one stream's split, and its summed loss (times examples). */
 function predictStream(model: MultiTaskModel, data: StreamSplit, batching: EvalBatching) {
-  // Copies of the specs: a type whose collation draws random numbers (masked-LM) starts from its seed
-  // at every evaluation, so evaluations repeat exactly and leave the training generator alone.
-  const tasks = data.tasks.map((t) => ({ ...t, spec: { ...t.spec } }));
+  // A fresh state per evaluation: a type whose collation draws random numbers (masked-LM) starts from
+  // its seed at every evaluation, so evaluations repeat exactly and leave the training generator alone.
+  const tasks = data.tasks.map((t) => {
+    const state = t.type.createState?.(t.spec);
+    return { ...t, state, task: { type: t.type, spec: t.spec, head: model.heads.get(t.spec.name), state } };
+  });
   const names = tasks.map((t) => t.spec.name);
   const predictions = new Map<string, Prediction[]>(names.map((n) => [n, []]));
   const loss = new Map<string, { sum: number; n: number }>(names.map((n) => [n, { sum: 0, n: 0 }]));
@@ -62,10 +65,9 @@ function predictStream(model: MultiTaskModel, data: StreamSplit, batching: EvalB
           const name = t.spec.name;
           const batch = joint.batches.get(name)!;
           const out = logits.get(name)!;
-          const head = model.heads.get(name);
-          predictions.get(name)!.push(...t.type.decode(out, batch, data.examples, t.spec, head));
+          predictions.get(name)!.push(...t.type.decode(t.task, out, batch, data.examples));
           if (batch.labels === undefined) continue;
-          const value = t.type.loss(out, batch, t.spec, head).item() as number;
+          const value = t.type.loss(t.task, out, batch).item() as number;
           const acc = loss.get(name)!;
           if (Number.isFinite(value)) [acc.sum, acc.n] = [acc.sum + value * rows.length, acc.n + rows.length];
         }
@@ -84,7 +86,8 @@ function evaluateAll(model: MultiTaskModel, task: TaskFeatures, data: StreamSpli
   if (hook === undefined) return {};
   const name = task.spec.name;
   const forward = (inputs: BatchInputs) => model.forward(inputs, [name]).get(name)!;
-  const context = { spec: task.spec, head: model.heads.get(name), forward, examples: data.examples, evalInputs: task.evalInputs ?? [] };
+  const owner = { type: task.type, spec: task.spec, head: model.heads.get(name), state: task.type.createState?.(task.spec) };
+  const context = { task: owner, forward, examples: data.examples, evalInputs: task.evalInputs ?? [] };
   return inferenceMode(() => tidy(() => hook(context)));
 }
 

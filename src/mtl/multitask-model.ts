@@ -18,7 +18,7 @@ import { Module, type LoadResult } from '../nn/module.js';
 import { mmoeView, type MMoE } from './mmoe.js';
 import { attachChild, withAdapter } from './peft/sites.js';
 import { tidy, type Tensor } from '../tensor/index.js';
-import { taskType, type EncoderOutputs, type JointBatch, type TaskHead, type TaskSpec } from '../tasks/index.js';
+import { taskType, type EncoderOutputs, type JointBatch, type Task, type TaskHead, type TaskSpec } from '../tasks/index.js';
 
 const ENCODER = 'encoder.';
 const HEADS = 'heads.';
@@ -189,26 +189,21 @@ export class MultiTaskModel extends Module {
 
 /**
  * The loss of each task of a joint batch, from `forward`'s logits: task → scalar. How the losses are
- * combined (sum, weights, gradient surgery) is the caller's choice. `heads`: the model's heads, needed
- * by losses with parameters of their own (a token-classification task with a CRF).
+ * combined (sum, weights, gradient surgery) is the caller's choice. Each task carries its head and
+ * state (see `makeTask`).
  */
-export function taskLosses(
-  logits: ReadonlyMap<string, Tensor>,
-  batch: JointBatch,
-  specs: readonly TaskSpec[],
-  heads?: TaskHeads,
-): Map<string, Tensor> {
+export function taskLosses(logits: ReadonlyMap<string, Tensor>, batch: JointBatch, tasks: readonly Task[]): Map<string, Tensor> {
   return tidy(() => {
     const losses = new Map<string, Tensor>();
     for (const [name, taskLogits] of logits) {
-      const spec = specs.find((s) => s.name === name);
+      const task = tasks.find((t) => t.spec.name === name);
       const taskBatch = batch.batches.get(name);
-      if (spec === undefined || taskBatch === undefined) {
+      if (task === undefined || taskBatch === undefined) {
         throw new ConfigError(
-          `taskLosses: task '${name}' has logits but no ${spec === undefined ? 'spec' : 'batch'}; pass the specs and batch of the tasks run`,
+          `taskLosses: task '${name}' has logits but no ${task === undefined ? 'task' : 'batch'}; pass the tasks and batch of the tasks run`,
         );
       }
-      losses.set(name, taskType(spec.kind).loss(taskLogits, taskBatch, spec, heads?.get(name)));
+      losses.set(name, task.type.loss(task, taskLogits, taskBatch));
     }
     return losses;
   });

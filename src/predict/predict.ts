@@ -15,7 +15,7 @@ import { parseTrainingConfig } from '../io/config/index.js';
 import { loadCheckpoint, type TaskRecord } from '../io/checkpoint.js';
 import { BertModel, bertConfigFromHf } from '../models/bert/index.js';
 import { MultiTaskModel } from '../mtl/multitask-model.js';
-import { collateJoint, splitWords, taskSpec, taskType, taskTypes, type AnyTaskType, type TaskSpec } from '../tasks/index.js';
+import { collateJoint, makeTask, splitWords, taskSpec, taskType, taskTypes, type AnyTaskType, type Task } from '../tasks/index.js';
 import type { JsonObject } from '../io/checkpoint-state.js';
 import { inferenceMode, tidy } from '../tensor/index.js';
 import { Tokenizer } from '../tokenization/index.js';
@@ -53,9 +53,7 @@ export interface PredictionRecord {
 
 export { splitWords };
 
-interface PredictTask {
-  readonly spec: TaskSpec;
-  readonly type: AnyTaskType;
+interface PredictTask extends Task {
   readonly input: InputKind;
 }
 
@@ -75,7 +73,7 @@ const predictsTexts = (type: AnyTaskType): boolean => type.present !== undefined
 const listed = (xs: readonly string[]): string => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`);
 
 /** Throws unless some task of the checkpoint makes a prediction per text. */
-function checkPredictable(dir: string, tasks: readonly PredictTask[]): void {
+function checkPredictable(dir: string, tasks: readonly Pick<PredictTask, 'spec' | 'type'>[]): void {
   if (tasks.some((t) => predictsTexts(t.type))) return;
   const list = tasks.map((t) => `'${t.spec.name}' (${t.spec.kind})`).join(', ');
   const answered = taskTypes.all.filter(predictsTexts).map((t) => t.kind);
@@ -107,7 +105,7 @@ export class Predictor implements Disposable {
   static load(dir: string): Predictor {
     const ckpt = loadCheckpoint(dir, { optimizer: false });
     try {
-      const tasks = ckpt.tasks.map((r: TaskRecord): PredictTask => {
+      const specs = ckpt.tasks.map((r: TaskRecord) => {
         const spec = taskSpec({
           name: r.name,
           kind: r.type,
@@ -118,7 +116,7 @@ export class Predictor implements Disposable {
         const input = (r.input as InputKind | undefined) ?? (type.inputs[0] as InputKind); // tasks.json before inputs were recorded
         return { spec, type, input };
       });
-      checkPredictable(ckpt.dir, tasks);
+      checkPredictable(ckpt.dir, specs);
       const encoderConfig = bertConfigFromHf(ckpt.encoderConfig);
       const config =
         ckpt.trainingConfig === null
@@ -127,7 +125,7 @@ export class Predictor implements Disposable {
       const maxLength = config?.maxLength ?? encoderConfig.maxPositionEmbeddings;
       const model = MultiTaskModel.fromSpecs(
         new BertModel(encoderConfig),
-        tasks.map((t) => t.spec),
+        specs.map((t) => t.spec),
       );
       try {
         if (config !== undefined) applyArchitecture(model, config); // the run's adapters, so their saved tensors load
@@ -137,6 +135,7 @@ export class Predictor implements Disposable {
         throw e;
       }
       model.eval();
+      const tasks = specs.map(({ spec, input }): PredictTask => ({ ...makeTask(spec, model.heads.get(spec.name)), input }));
       return new Predictor(model, Tokenizer.fromFile(ckpt.tokenizerFile), tasks, maxLength);
     } finally {
       ckpt.dispose();
@@ -197,6 +196,7 @@ export class Predictor implements Disposable {
       group.map(async (t) => ({
         spec: t.spec,
         type: t.type,
+        state: t.state,
         features: (await t.type.featurize(examples, this.#tokenizer, t.spec, { maxLength: this.#maxLength, training: false })).features,
       })),
     );
@@ -211,9 +211,7 @@ export class Predictor implements Disposable {
           joint.inputs,
           group.map((t) => t.spec.name),
         );
-        return group.map((t) =>
-          t.type.decode(logits.get(t.spec.name)!, joint.batches.get(t.spec.name)!, examples, t.spec, this.#model.heads.get(t.spec.name)),
-        );
+        return group.map((t) => t.type.decode(t, logits.get(t.spec.name)!, joint.batches.get(t.spec.name)!, examples));
       }),
     );
     group.forEach((t, g) => {

@@ -12,18 +12,28 @@ import type { TaskRecord } from '../io/checkpoint.js';
 import { loadHfWeights } from '../io/hf-weights.js';
 import { BertModel, bertConfig, bertConfigFromHf, type BertConfig } from '../models/bert/index.js';
 import { MultiTaskModel } from '../mtl/multitask-model.js';
-import { taskConfigOptions, taskSpec, taskType, type AnyTaskType, type Features, type TaskSpec } from '../tasks/index.js';
+import { taskConfigOptions, taskSpec, taskType, type AnyTaskType, type Features, type Task, type TaskSpec } from '../tasks/index.js';
 import { manualSeed, type Tensor } from '../tensor/index.js';
 import { Tokenizer, tokenizerFromFolder, trainWordPiece } from '../tokenization/index.js';
 import type { InputKind, TaskData } from '../data/task-data.js';
 import type { Split } from '../data/index.js';
 import { corpusSample } from '../data/text-corpus.js';
 
-/** One task of a run: its config, spec, type and data. */
+/**
+ * One task of a run: its spec, type, state and data. With the model's head for it, it is the run's
+ * `Task` (`taskOfRun`).
+ */
 export interface TaskRun {
   readonly spec: TaskSpec;
   readonly type: AnyTaskType;
+  /** The task's state (its type's `createState`: masked-LM's masking generator), for the whole run. */
+  readonly state: unknown;
   readonly data: TaskData;
+}
+
+/** The run's task `run` on `model`: its spec, type and state, and the model's head for it. */
+export function taskOfRun(run: TaskRun, model: MultiTaskModel): Task {
+  return { type: run.type, spec: run.spec, head: model.heads.get(run.spec.name), state: run.state };
 }
 
 /** One task's features of one split, with the examples they were made from. */
@@ -96,11 +106,8 @@ export function buildTaskRuns(data: readonly TaskData[]): TaskRun[] {
     if (type.completeOptions !== undefined) options = type.completeOptions(options, Object.values(d.splits).flat());
     const labels = type.collectLabels(d.labelExamples ?? train, options); // train_subset: labels of the whole training file
     if (labels.length === 0) throw new DataError(`task '${d.task.name}': its training data hold no labels`);
-    return {
-      spec: taskSpec({ name: d.task.name, kind: d.task.type, labels, options: options as Readonly<Record<string, unknown>> }),
-      type,
-      data: d,
-    };
+    const spec = taskSpec({ name: d.task.name, kind: d.task.type, labels, options: options as Readonly<Record<string, unknown>> });
+    return { spec, type, state: type.createState?.(spec), data: d };
   });
 }
 
@@ -119,7 +126,8 @@ export function taskRunsFromRecords(records: readonly TaskRecord[], data: readon
       labels: record.labels ?? [],
       options: (record.options ?? {}) as Record<string, unknown>,
     });
-    return { spec, type: taskType(spec.kind), data: d };
+    const type = taskType(spec.kind);
+    return { spec, type, state: type.createState?.(spec), data: d };
   });
 }
 

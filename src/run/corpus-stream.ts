@@ -112,7 +112,7 @@ export class CorpusTrainStream implements TrainStream {
     const tasks = await Promise.all(
       this.stream.runs.map(async (run) => {
         const { features } = await run.type.featurize(read.examples, tokenizer, run.spec, { maxLength, training: true });
-        return { spec: run.spec, type: run.type, features };
+        return { spec: run.spec, type: run.type, state: run.state, features };
       }),
     );
     const lengths = (tasks[0] as TaskFeatures).features.map((f) => f.inputIds.length);

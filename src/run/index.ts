@@ -1,6 +1,15 @@
 /** Building a run from its config: tasks, tokenizer, model, data streams, seeding, and checkpoints into models. */
 export { prepareRun, type PreparedRun, type PrepareOptions } from './prepare.js';
-export { buildModel, buildTaskRuns, buildTokenizer, featurizeSplit, taskRecord, type SplitFeatures, type TaskRun } from './build.js';
+export {
+  buildModel,
+  buildTaskRuns,
+  buildTokenizer,
+  featurizeSplit,
+  taskOfRun,
+  taskRecord,
+  type SplitFeatures,
+  type TaskRun,
+} from './build.js';
 export { buildStreams, trainStreams, type Stream, type StreamSplit, type TrainStream } from './streams.js';
 export { microBatchSeed } from './seeding.js';
 export { checkResumeConfig, loadModelWeights, saveRunCheckpoint } from './checkpoint.js';

@@ -28,7 +28,7 @@ export function buildStreams(runs: readonly TaskRun[], table: FeatureTable): Str
       splits[split] = {
         tasks: members.map((r, i) => {
           const { features, evalInputs } = parts[i] as SplitFeatures;
-          return { spec: r.spec, type: r.type, features, ...(evalInputs === undefined ? {} : { evalInputs }) };
+          return { spec: r.spec, type: r.type, state: r.state, features, ...(evalInputs === undefined ? {} : { evalInputs }) };
         }),
         examples: first.examples,
         lengths: first.features.map((f) => f.inputIds.length),

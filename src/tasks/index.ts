@@ -1,6 +1,16 @@
 /** Task types: one file per type, each defining its head, features, collation, loss, decoding and metrics. */
 export * from './types.js';
-export { labelIndex, truncateEncoding, padInputs, encodeInputs, type TextInput } from './features.js';
+export {
+  labelIndex,
+  truncateEncoding,
+  padInputs,
+  encodeInputs,
+  checkInputsFit,
+  exampleOf,
+  inGoldOrder,
+  type TextInput,
+} from './features.js';
+export { LinearHead } from './linear-head.js';
 export * from './sequence-classification.js';
 export * from './token-classification.js';
 export * from './masked-lm.js';

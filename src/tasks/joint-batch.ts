@@ -13,6 +13,8 @@ import type { Batch, BatchInputs, Features, TaskSpec } from './types.js';
 export interface TaskFeatures {
   readonly spec: TaskSpec;
   readonly type: AnyTaskType;
+  /** The task's state (its type's `createState`), which `collate` draws from. */
+  readonly state: unknown;
   readonly features: readonly Features[];
   /** `featurize`'s `evalInputs` (see FeaturizeResult), for `evaluateAll`. */
   readonly evalInputs?: readonly Features[];
@@ -81,7 +83,7 @@ export function collateJoint(tasks: readonly TaskFeatures[], rows: readonly numb
   }
   if (rest.length === 0) {
     // One task collates its own inputs: masked-LM masks them, link prediction stacks two texts per row.
-    const batch = first.type.collate(firstRows, first.spec);
+    const batch = first.type.collate(first, firstRows);
     const { inputIds, attentionMask, tokenTypeIds } = batch;
     return { inputs: { inputIds, attentionMask, tokenTypeIds }, batches: new Map([[first.spec.name, batch]]) };
   }
@@ -89,7 +91,7 @@ export function collateJoint(tasks: readonly TaskFeatures[], rows: readonly numb
   return tidy(() => {
     const inputs = padInputs(firstRows);
     const batches = new Map<string, Batch>();
-    for (const t of tasks) batches.set(t.spec.name, t.type.collate(t === first ? firstRows : pick(t), t.spec, inputs));
+    for (const t of tasks) batches.set(t.spec.name, t.type.collate(t, t === first ? firstRows : pick(t), inputs));
     return { inputs, batches };
   });
 }

@@ -140,11 +140,11 @@ export function inBatchFilter(rows: readonly Pick<LinkPredictionFeatures, 'headE
   return { tail, head };
 }
 
-/** The task's head, whose relation embeddings the scores need; ConfigError when the caller passed none. */
-function relationsOf(head: TaskHead | undefined, spec: Spec): Tensor {
+/** The task's head's relation embeddings (R, Dr); ConfigError when its head is not a link-prediction head. */
+function relationsOf(head: TaskHead, spec: Spec): Tensor {
   if (!(head instanceof LinkPredictionHead || head instanceof FreeEntityHead)) {
     throw new ConfigError(
-      `task '${spec.name}': link prediction needs its head (the relation embeddings); pass the model's head for the task`,
+      `task '${spec.name}': link prediction needs its head (the relation embeddings), got a ${head.constructor.name}; build it with createHead`,
     );
   }
   return head.relation;
@@ -155,9 +155,14 @@ function relationsOf(head: TaskHead | undefined, spec: Spec): Tensor {
  * positives (B) f(h_i, r_i, t_i).
  * @param output (2B, H) the head's output; `relations` (R, Dr).
  */
-function batchScores(output: Tensor, relations: Tensor, batch: Batch, spec: Spec): { tail: Tensor; head: Tensor; positive: Tensor } {
+function batchScores(
+  output: Tensor,
+  relations: Tensor,
+  batch: Batch,
+  spec: Spec,
+  scoring: ScoringFunction,
+): { tail: Tensor; head: Tensor; positive: Tensor } {
   const B = batch.features.length;
-  const scoring = scoringOf(spec);
   if (output.ndim !== 2 || output.shape[0] !== 2 * B) {
     throw new ShapeError(`task '${spec.name}': the head's output must be (2B, H) = (${2 * B}, H), got [${output.shape.join(', ')}]`);
   }
@@ -171,15 +176,12 @@ function batchScores(output: Tensor, relations: Tensor, batch: Batch, spec: Spec
   });
 }
 
-const scorings = new WeakMap<Spec, ScoringFunction>();
+/** The scoring function f(h, r, t) of the options. */
+const scoringOf = (spec: Spec): ScoringFunction => scoringFunction(spec.options.scoring, { p: spec.options.p });
 
-function scoringOf(spec: Spec): ScoringFunction {
-  let f = scorings.get(spec);
-  if (f === undefined) {
-    f = scoringFunction(spec.options.scoring, { p: spec.options.p });
-    scorings.set(spec, f);
-  }
-  return f;
+/** A link-prediction task's state: its scoring function, made once with the task. */
+export interface LinkPredictionState {
+  readonly scoring: ScoringFunction;
 }
 
 /** (B, B) bool tensor of a filter matrix. */
@@ -188,7 +190,7 @@ const maskTensor = (m: boolean[][]): Tensor => tensor(m, { dtype: 'bool' });
 // ---------------------------------------------------------------------------------------------------
 // Task type
 
-export const linkPrediction: TaskType<LinkPredictionExample, LinkPredictionPrediction, LinkPredictionOptions> = {
+export const linkPrediction: TaskType<LinkPredictionExample, LinkPredictionPrediction, LinkPredictionOptions, LinkPredictionState> = {
   kind: LINK_PREDICTION,
   // Triples of described entities; `collate` stacks two texts per row, so it shares no encoder pass.
   // No `present`: it scores entity pairs, not texts, so `mtl predict` does not run it.
@@ -249,6 +251,10 @@ export const linkPrediction: TaskType<LinkPredictionExample, LinkPredictionPredi
     return new FreeEntityHead(o.entityNames.length, spec.labels.length, o.embeddingDim, scoringOf(spec));
   },
 
+  createState(spec) {
+    return { scoring: scoringOf(spec) };
+  },
+
   async featurize(examples, tokenizer: Tokenizer, spec, options): Promise<FeaturizeResult> {
     if (spec.options.entities === 'embedding') return { features: entityIdFeatures(examples, spec), truncated: 0 };
     const index = labelIndex(spec);
@@ -283,7 +289,7 @@ export const linkPrediction: TaskType<LinkPredictionExample, LinkPredictionPredi
   },
 
   /** Inputs (2B, T): the B heads' descriptions, then the B tails'; labels (B) relation ids. */
-  collate(features, spec, inputs) {
+  collate({ spec }, features, inputs) {
     if (inputs !== undefined) {
       throw new ConfigError(
         `task '${spec.name}': link prediction encodes entity descriptions, so it cannot share another task's encoder pass`,
@@ -306,7 +312,7 @@ export const linkPrediction: TaskType<LinkPredictionExample, LinkPredictionPredi
   },
 
   /** The mean of the tail-side and head-side negative-sampling losses over in-batch negatives. */
-  loss(output, batch, spec, head) {
+  loss({ spec, head, state }, output, batch) {
     const relations = relationsOf(head, spec);
     const rows = lpFeatures(batch, spec);
     const filter = inBatchFilter(rows);
@@ -316,20 +322,20 @@ export const linkPrediction: TaskType<LinkPredictionExample, LinkPredictionPredi
       ...(o.adversarialTemperature === null ? {} : { adversarialTemperature: o.adversarialTemperature }),
     };
     return tidy(() => {
-      const scores = batchScores(output, relations, batch, spec);
+      const scores = batchScores(output, relations, batch, spec, state.scoring);
       const side = (s: Tensor, m: boolean[][]) =>
         negativeSamplingLoss(scores.positive, maskedFill(s, maskTensor(m), FILTERED_SCORE), lossOptions);
       return side(scores.tail, filter.tail).add(side(scores.head, filter.head)).div(2);
     });
   },
 
-  decode(output, batch, examples, spec, taskHead) {
+  decode({ spec, head: taskHead, state }, output, batch, examples) {
     const relations = relationsOf(taskHead, spec);
     const rows = lpFeatures(batch, spec);
     const filter = inBatchFilter(rows);
     const [tail, head] = tidy(() =>
       noGrad(() => {
-        const s = batchScores(output, relations, batch, spec);
+        const s = batchScores(output, relations, batch, spec, state.scoring);
         return [s.tail.toArray(), s.head.toArray()];
       }),
     ) as [number[][], number[][]];
@@ -372,7 +378,7 @@ export const linkPrediction: TaskType<LinkPredictionExample, LinkPredictionPredi
    * `mrr`, `hits@1/3/10`, `rankedQueries`. No metrics otherwise (free embeddings rank in `decode`).
    */
   evaluateAll(context) {
-    const o = context.spec.options;
+    const o = context.task.spec.options;
     if (o.entities !== 'encoder' || !o.rankAll || context.examples.length === 0) return {};
     const ranks = encodedEntityRanks(context);
     return allEntityMetrics([...ranks.tail, ...ranks.head]);

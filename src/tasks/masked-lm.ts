@@ -5,8 +5,8 @@
  * at every selected position (labels -100 elsewhere).
  *
  * Masking is dynamic (Liu et al., "RoBERTa", 2019, §4.1): features hold the unmasked ids and `collate`
- * draws a fresh mask every time it is called, from a seeded xoshiro128** generator per task spec whose
- * state can be saved and restored (`maskingGenerator(spec).state()` / `.restore(state)`), so a resumed
+ * draws a fresh mask every time it is called, from a seeded xoshiro128** generator in the task's state
+ * (`task.state.masking`), which can be saved and restored (`.state()` / `.restore(state)`), so a resumed
  * run draws the masks an uninterrupted one would. Each token is selected independently with
  * probability `maskProbability` (Hugging Face's DataCollatorForLanguageModeling), not a fixed count.
  * Special tokens ([CLS], [SEP]) and padding are never selected. With `wholeWordMasking`, words are
@@ -152,23 +152,13 @@ export function maskRow(row: MaskingRow, rng: Rng, o: MaskingOptions, maskTokenI
   return { inputIds, labels };
 }
 
-const generators = new WeakMap<Spec, Rng>();
-
 /**
- * The masking generator of a task spec (made from `spec.options.seed` on first use). Save its state
- * with `.state()` (e.g. in trainer_state.json) and continue with `.restore(state)`.
+ * A masked-LM task's state: its masking generator, made from `options.seed` with the task. Save its
+ * state with `masking.state()` (trainer_state.json does) and continue with `masking.restore(state)`.
  */
-export function maskingGenerator(spec: Spec): Rng {
-  let rng = generators.get(spec);
-  if (rng === undefined) {
-    rng = new Rng(spec.options.seed);
-    generators.set(spec, rng);
-  }
-  return rng;
+export interface MaskedLmState {
+  readonly masking: Rng;
 }
-
-/** The saved form of a spec's masking generator. */
-export const maskingState = (spec: Spec): RngState => maskingGenerator(spec).state();
 
 function isMlmFeatures(f: Features): f is MaskedLmFeatures {
   const m = f as Partial<MaskedLmFeatures>;
@@ -313,7 +303,7 @@ function checkLogits(logits: Tensor, batch: Batch, spec: Spec): void {
   }
 }
 
-export const maskedLm: TaskType<MaskedLmExample, MaskedLmPrediction, MaskedLmOptions> = {
+export const maskedLm: TaskType<MaskedLmExample, MaskedLmPrediction, MaskedLmOptions, MaskedLmState> = {
   kind: MASKED_LM,
   // Texts to mask; `collate` masks the inputs itself, so no other task can share its encoder pass.
   inputs: ['masked-text'],
@@ -378,12 +368,18 @@ export const maskedLm: TaskType<MaskedLmExample, MaskedLmPrediction, MaskedLmOpt
     return { features, truncated };
   },
 
-  collate(features, spec, inputs) {
+  /** A fresh masking generator, seeded with `options.seed`. */
+  createState(spec) {
+    return { masking: new Rng(spec.options.seed) };
+  },
+
+  collate({ spec, state }, features, inputs) {
     if (inputs !== undefined) {
       throw new ConfigError(`task '${spec.name}': masked-LM changes its input ids, so it cannot share another task's encoder pass`);
     }
     checkFeatures(features, `collate '${spec.name}'`);
-    const rng = maskingGenerator(spec);
+    if (state?.masking === undefined) throw new ConfigError(`task '${spec.name}': collate needs the task's state (its masking generator)`);
+    const rng = state.masking;
     const rows = features.map((f) => {
       if (!isMlmFeatures(f)) throw new ConfigError(`task '${spec.name}': example ${f.exampleIndex} was not featurized by masked-lm`);
       return maskRow(f, rng, spec.options, f.maskTokenId, f.vocabSize);
@@ -401,7 +397,7 @@ export const maskedLm: TaskType<MaskedLmExample, MaskedLmPrediction, MaskedLmOpt
   },
 
   /** Mean cross-entropy over the selected positions only; 0 (still differentiable) when none was selected. */
-  loss(logits, batch, spec) {
+  loss({ spec }, logits, batch) {
     const labels = batch.labels;
     if (labels === undefined) throw new ConfigError(`task '${spec.name}': the batch has no labels, so no loss; collate it with masked-lm`);
     checkLogits(logits, batch, spec);
@@ -413,7 +409,7 @@ export const maskedLm: TaskType<MaskedLmExample, MaskedLmPrediction, MaskedLmOpt
     });
   },
 
-  decode(logits, batch, examples, spec) {
+  decode({ spec }, logits, batch, examples) {
     checkLogits(logits, batch, spec);
     const labels = batch.labels;
     if (labels === undefined) throw new ConfigError(`task '${spec.name}': decoding needs the batch's labels (the masked positions)`);
@@ -445,10 +441,10 @@ export const maskedLm: TaskType<MaskedLmExample, MaskedLmPrediction, MaskedLmOpt
     return maskedLmMetrics(preds);
   },
 
-  /** The masking generator's state (see `maskingGenerator`), so a resumed run draws the masks an uninterrupted one would. */
+  /** The masking generator's state, so a resumed run draws the masks an uninterrupted one would. */
   collationState: {
-    save: (spec) => maskingState(spec),
-    restore: (spec, state) => maskingGenerator(spec).restore(state as RngState),
+    save: (state) => state.masking.state(),
+    restore: (state, saved) => state.masking.restore(saved as RngState),
   },
 };
 

@@ -14,10 +14,10 @@ import { tokenClassification } from './token-classification.js';
 import { maskedLm } from './masked-lm.js';
 import { linkPrediction } from './link-prediction.js';
 import { labelIndex } from './features.js';
-import type { MainMetric, TaskSpec, TaskType } from './types.js';
+import type { CollatingTask, MainMetric, Task, TaskHead, TaskSpec, TaskType } from './types.js';
 
 /** A task type of any kind (its example, prediction and option types erased). */
-export type AnyTaskType = TaskType<unknown, { readonly exampleIndex: number }, unknown>;
+export type AnyTaskType = TaskType<unknown, { readonly exampleIndex: number }, unknown, unknown>;
 
 /** Task types by kind. The process has one (`taskTypes`); tests may make their own. */
 export class TaskTypeRegistry implements TaskKinds {
@@ -90,6 +90,23 @@ export function registerTaskType(type: AnyTaskType): void {
 /** The registered task type of `kind`; ConfigError listing the known kinds otherwise. */
 export function taskType(kind: string): AnyTaskType {
   return taskTypes.get(kind);
+}
+
+/** What `collate` needs of a task of `spec` before any model exists: the spec and a fresh state of its type. */
+export function collatingTask(spec: TaskSpec): CollatingTask {
+  return { spec, state: taskType(spec.kind).createState?.(spec) };
+}
+
+/**
+ * The task of `spec` on `head` (the model's head for it): its registered type and `state`, a fresh one
+ * when not given (pass a run's state to keep drawing from its generator).
+ * @example
+ *   const task = makeTask(spec, model.heads.get(spec.name));
+ *   const loss = task.type.loss(task, logits, batch);
+ */
+export function makeTask(spec: TaskSpec, head: TaskHead, state?: unknown): Task {
+  const type = taskType(spec.kind);
+  return { type, spec, head, state: state ?? type.createState?.(spec) };
 }
 
 /** The metric `type` selects models by under `options` (its own or, when it has none, `mainMetric`). */

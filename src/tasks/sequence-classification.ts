@@ -294,7 +294,7 @@ export const sequenceClassification: TaskType<
     return { features, truncated };
   },
 
-  collate(features, spec, inputs?: BatchInputs): Batch {
+  collate({ spec }, features, inputs?: BatchInputs): Batch {
     if (inputs !== undefined) checkInputsFit(inputs, features);
     const padded = inputs ?? padInputs(features);
     if (features.some((f) => f.labels === undefined)) return { ...padded, features };
@@ -311,14 +311,14 @@ export const sequenceClassification: TaskType<
     return { ...padded, labels, features };
   },
 
-  loss(logits, batch, spec) {
+  loss({ spec }, logits, batch) {
     if (batch.labels === undefined)
       throw new ConfigError(`task '${spec.name}': the batch has no labels, so no loss; featurize labelled examples`);
     checkLogits(logits, batch.features.length, spec);
     return spec.options.multiLabel ? binaryCrossEntropyWithLogits(logits, batch.labels) : crossEntropy(logits, batch.labels);
   },
 
-  decode(logits, batch, examples, spec) {
+  decode({ spec }, logits, batch, examples) {
     checkLogits(logits, batch.features.length, spec);
     const thresholds = spec.options.multiLabel ? thresholdsOf(spec) : [];
     const probs = tidy(() => noGrad(() => (spec.options.multiLabel ? sigmoid(logits) : softmax(logits, -1)).toArray())) as number[][];

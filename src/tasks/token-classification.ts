@@ -82,10 +82,11 @@ export class TokenClassificationHead extends LinearHead {
   }
 }
 
-/** The CRF of `head`; ConfigError when the task has `crf` but the head was not built with one. */
-function crfOf(head: TaskHead | undefined, spec: Spec): LinearChainCrf {
+/** The CRF of `head`; ConfigError when the task has `crf` but its head was not built with one. */
+function crfOf(head: TaskHead, spec: Spec): LinearChainCrf {
   const crf = head instanceof TokenClassificationHead ? head.crf : undefined;
-  if (crf === undefined) throw new ConfigError(`task '${spec.name}' has crf: true; pass its head (with a CRF) to loss and decode`);
+  if (crf === undefined)
+    throw new ConfigError(`task '${spec.name}' has crf: true, but its head has no CRF; build the head with the task's type (createHead)`);
   return crf;
 }
 
@@ -273,7 +274,7 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
     return { features, truncated };
   },
 
-  collate(features, _spec, inputs) {
+  collate(_task, features, inputs) {
     if (inputs !== undefined) checkInputsFit(inputs, features);
     const padded = inputs ?? padInputs(features);
     if (features.some((f) => f.labels === undefined)) return { ...padded, features };
@@ -281,7 +282,7 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
     return { ...padded, labels, features };
   },
 
-  loss(logits, batch, spec, head) {
+  loss({ spec, head }, logits, batch) {
     if (batch.labels === undefined)
       throw new ConfigError(`task '${spec.name}': the batch has no labels, so no loss; featurize labelled examples`);
     checkLogits(logits, batch, spec);
@@ -300,7 +301,7 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
     });
   },
 
-  decode(logits, batch, examples, spec, head) {
+  decode({ spec, head }, logits, batch, examples) {
     checkLogits(logits, batch, spec);
     const words = (f: Features) => exampleOf(examples, f).tokens;
     if (!spec.options.crf) {

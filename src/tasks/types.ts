@@ -147,11 +147,26 @@ export interface MainMetric {
   readonly greaterIsBetter: boolean;
 }
 
-/** What `TaskType.evaluateAll` gets: one split's data and the model, in evaluation mode, under `inferenceMode`. */
-export interface EvaluationContext<E, O> {
+/**
+ * One task of a model, as ONE object: its type, its spec, its head (the model's module for it) and its
+ * own mutable state (masked-LM's masking generator; made by the type's `createState`). Loss and
+ * decoding read the head and the state from it; nothing is kept beside it.
+ * @typeParam O the type's options; `S` its state.
+ */
+export interface Task<O = unknown, S = unknown> {
+  readonly type: TaskType<unknown, { readonly exampleIndex: number }, unknown, unknown>;
   readonly spec: TaskSpec<O>;
-  /** The task's head. */
   readonly head: TaskHead;
+  readonly state: S;
+}
+
+/** What `collate` reads of a task: its spec and state (batches are made before the model runs, so no head). */
+export type CollatingTask<O = unknown, S = unknown> = Pick<Task<O, S>, 'spec' | 'state'>;
+
+/** What `TaskType.evaluateAll` gets: one split's data and the model, in evaluation mode, under `inferenceMode`. */
+export interface EvaluationContext<E, O, S = unknown> {
+  /** The task (its head is the model's). */
+  readonly task: Task<O, S>;
   /** Runs the model (shared encoder, then the task's head) on padded inputs (n, T) → the head's output. */
   readonly forward: (inputs: BatchInputs) => Tensor;
   /** The split's examples (the array given to `featurize`). */
@@ -210,8 +225,9 @@ export interface FramePart<E, P> {
  * @typeParam E the example type it reads (from src/data).
  * @typeParam P one prediction (carries `exampleIndex`).
  * @typeParam O its options (`TaskSpec.options`).
+ * @typeParam S the state of one of its tasks (`createState`); undefined for most types.
  */
-export interface TaskType<E, P extends { readonly exampleIndex: number }, O> {
+export interface TaskType<E, P extends { readonly exampleIndex: number }, O, S = undefined> {
   readonly kind: string;
   /**
    * The input kinds it reads (src/data's InputKind). The data format picks one: 'words' for
@@ -272,21 +288,25 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O> {
   collectLabels(examples: readonly E[], options: O): string[];
   /** A new head for this task on an encoder of `encoder`'s size. */
   createHead(encoder: EncoderConfig, spec: TaskSpec<O>): TaskHead;
+  /**
+   * A fresh state for a task of `spec` (masked-LM: its masking generator, seeded from the options).
+   * Absent: the type's tasks have no state (undefined).
+   */
+  createState?(spec: TaskSpec<O>): S;
   /** Tokenizes and labels `examples` (the tokenizer's batch calls, so asynchronous). */
   featurize(examples: readonly E[], tokenizer: Tokenizer, spec: TaskSpec<O>, options: FeaturizeOptions): Promise<FeaturizeResult>;
   /**
    * Pads `features` into a batch. With `inputs`, the already padded inputs of the same features
    * (shared by tasks that read the same text; see joint-batch.ts), only the labels are built.
    */
-  collate(features: readonly Features[], spec: TaskSpec<O>, inputs?: BatchInputs): Batch;
+  collate(task: CollatingTask<O, S>, features: readonly Features[], inputs?: BatchInputs): Batch;
   /**
-   * Scalar mean loss of the head's logits against `batch.labels`; ConfigError when the batch has none.
-   * `head` is the head that made the logits, for losses with parameters of their own (a CRF's
-   * transitions); task types without such parameters ignore it.
+   * Scalar mean loss of the task's head's output `logits` against `batch.labels`; ConfigError when the
+   * batch has none. Losses with parameters of their own (a CRF's transitions) read them from `task.head`.
    */
-  loss(logits: Tensor, batch: Batch, spec: TaskSpec<O>, head?: TaskHead): Tensor;
+  loss(task: Task<O, S>, logits: Tensor, batch: Batch): Tensor;
   /** One prediction per batch row, in row order; `examples` is the array given to `featurize`. */
-  decode(logits: Tensor, batch: Batch, examples: readonly E[], spec: TaskSpec<O>, head?: TaskHead): P[];
+  decode(task: Task<O, S>, logits: Tensor, batch: Batch, examples: readonly E[]): P[];
   /** Scores predictions (in any order, one per gold example) against `gold`, the array given to `featurize`. */
   evaluate(predictions: readonly P[], gold: readonly E[], spec: TaskSpec<O>): Metrics;
   /**
@@ -296,13 +316,13 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O> {
    * (or replaces, name by name), in evaluation mode under `inferenceMode` (its tensors can only be
    * read). Tensors it makes are freed by the caller's `tidy`.
    */
-  evaluateAll?(context: EvaluationContext<E, O>): Metrics;
+  evaluateAll?(context: EvaluationContext<E, O, S>): Metrics;
   /**
-   * For a type whose `collate` draws random numbers (masked-LM's dynamic masks): the state of the
-   * spec's generator as plain JSON, saved in trainer_state.json, and its restoration on resume.
+   * For a type whose `collate` draws random numbers from its task's state (masked-LM's dynamic masks):
+   * the generator's state as plain JSON, saved in trainer_state.json, and its restoration on resume.
    */
   readonly collationState?: {
-    save(spec: TaskSpec<O>): unknown;
-    restore(spec: TaskSpec<O>, state: unknown): void;
+    save(state: S): unknown;
+    restore(state: S, saved: unknown): void;
   };
 }

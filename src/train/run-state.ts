@@ -38,7 +38,7 @@ const drawingTasks = (streams: readonly TrainStream[]) =>
 
 /** task → the state of its collation generator. */
 function collationStates(streams: readonly TrainStream[]): Record<string, unknown> {
-  return Object.fromEntries(drawingTasks(streams).map((t) => [t.spec.name, t.type.collationState!.save(t.spec)]));
+  return Object.fromEntries(drawingTasks(streams).map((t) => [t.spec.name, t.type.collationState!.save(t.state)]));
 }
 
 /** trainer_state.json's content (the optimizer's JSON part is filled in when saving). */
@@ -104,7 +104,7 @@ export async function restoreRunState(
     const saved = collation[t.spec.name];
     if (saved === undefined)
       throw new CheckpointError(`${ckpt.dir}: trainer_state.json has no collation (masking) state for task '${t.spec.name}'`);
-    t.type.collationState!.restore(t.spec, saved);
+    t.type.collationState!.restore(t.state, saved);
   }
   const selection = state.earlyStopping as unknown as SelectionState & { lastEvalStep: number };
   parts.selector.restore(selection);

@@ -14,6 +14,7 @@ import type { TrainingStrategy } from '../mtl/strategy.js';
 import { clipGradNorm } from '../optim/clip.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { applyLrSchedule, type LrSchedule } from '../optim/schedules.js';
+import { taskOfRun } from '../run/build.js';
 import { microBatchSeed } from '../run/seeding.js';
 import type { TrainBatch, TrainStream } from '../run/streams.js';
 import { collateJoint } from '../tasks/index.js';
@@ -68,7 +69,8 @@ export async function trainStep(parts: StepParts, step: number): Promise<StepSta
           inputs,
           specs.map((spec) => spec.name),
         ); // one backbone pass for the stream's tasks
-        for (const [name, loss] of taskLosses(logits, batch, specs, parts.model.heads)) losses.set(name, loss);
+        const tasks = s.stream.runs.map((r) => taskOfRun(r, parts.model));
+        for (const [name, loss] of taskLosses(logits, batch, tasks)) losses.set(name, loss);
       }
       return parts.strategy.backward(losses, accum);
     });

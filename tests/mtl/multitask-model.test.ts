@@ -7,10 +7,12 @@ import { MultiTaskModel, taskLosses } from '../../src/mtl/multitask-model.js';
 import {
   collateJoint,
   groupBySource,
+  makeTask,
   sequenceClassification,
   taskSpec,
   taskType,
   tokenClassification,
+  type Task,
   type TaskFeatures,
   type TaskSpec,
 } from '../../src/tasks/index.js';
@@ -32,13 +34,16 @@ function snipsSpecs(): TaskSpec[] {
   ];
 }
 
+/** The model's tasks of `specs` (each with its head and a fresh state). */
+const tasksOf = (m: MultiTaskModel, specs: readonly TaskSpec[]): Task[] => specs.map((spec) => makeTask(spec, m.heads.get(spec.name)));
+
 /** Both tasks' features over the same examples. */
 async function featuresOf(specs: readonly TaskSpec[], examples: readonly JointExample[], maxLength = 48): Promise<TaskFeatures[]> {
   const tok = snipsTokenizer();
   return Promise.all(
     specs.map(async (spec) => {
       const type = taskType(spec.kind);
-      return { spec, type, features: (await type.featurize(examples, tok, spec, { maxLength })).features };
+      return { spec, type, state: type.createState?.(spec), features: (await type.featurize(examples, tok, spec, { maxLength })).features };
     }),
   );
 }
@@ -160,7 +165,7 @@ describe('MultiTaskModel: joint intent + slots', () => {
       assert.equal(passes.calls, 1);
       assert.deepEqual(logits.get('intent')!.shape, [3, specs[0]!.labels.length]);
       assert.deepEqual(logits.get('slots')!.shape, [3, T, specs[1]!.labels.length]);
-      const losses = taskLosses(logits, batch, specs);
+      const losses = taskLosses(logits, batch, tasksOf(m, specs));
       assert.deepEqual([...losses.keys()], ['intent', 'slots']);
       for (const loss of losses.values()) assert.ok(Number.isFinite(loss.item() as number));
 
@@ -199,7 +204,7 @@ describe('MultiTaskModel: training smoke test', () => {
     const jointLoss = (): Tensor =>
       tidy(() => {
         const batch = collateJoint(tasks, rows);
-        const losses = taskLosses(m.forward(batch.inputs, ['intent', 'slots']), batch, specs);
+        const losses = taskLosses(m.forward(batch.inputs, ['intent', 'slots']), batch, tasksOf(m, specs));
         return add(losses.get('intent')!, losses.get('slots')!);
       });
     const evalLoss = (): number => {
@@ -213,7 +218,7 @@ describe('MultiTaskModel: training smoke test', () => {
       tidy(() => {
         for (let k = 0; k < 64; k += 16) {
           const batch = collateJoint(tasks, rows.slice(k, k + 16));
-          const losses = taskLosses(m.forward(batch.inputs, ['intent', 'slots']), batch, specs);
+          const losses = taskLosses(m.forward(batch.inputs, ['intent', 'slots']), batch, tasksOf(m, specs));
           add(losses.get('intent')!, losses.get('slots')!).backward();
           opt.step();
           opt.zeroGrad();

@@ -10,6 +10,9 @@ import { trainWordPiece, type Tokenizer } from '../../src/tokenization/index.js'
 import type { TripleExample } from '../../src/data/readers/triples.js';
 import { filteredRank } from '../../src/metrics/ranking.js';
 import type { TensorFixture } from '../helpers/fixtures.js';
+import { ConfigError } from '../../src/errors.js';
+import { TaskHead, type Task, type TaskSpec, type TaskType } from '../../src/tasks/index.js';
+import type { Tensor } from '../../src/tensor/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DATASETS = path.resolve(ROOT, '..', 'shared', 'datasets');
@@ -99,4 +102,24 @@ export function plainFilteredRanks(
     );
   }
   return { tail, head };
+}
+
+/** A head for tests whose logits are given, so their task's loss and decoding read no head: running it is an error. */
+class UnusedHead extends TaskHead {
+  forward(): Tensor {
+    throw new ConfigError('this test task has no head to run; give taskOf a head');
+  }
+}
+
+/**
+ * The task of `spec` of `type` (one object: type, spec, head, state), with `head` (default: one that
+ * is never run) and `state` (default: a fresh one of the type).
+ */
+export function taskOf<E, P extends { readonly exampleIndex: number }, O, S>(
+  type: TaskType<E, P, O, S>,
+  spec: TaskSpec<O>,
+  head: TaskHead = new UnusedHead(),
+  state?: S,
+): Task<O, S> {
+  return { type: type as unknown as Task['type'], spec, head, state: state ?? (type.createState?.(spec) as S) };
 }

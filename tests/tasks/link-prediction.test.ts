@@ -15,7 +15,7 @@ import {
 } from '../../src/tasks/link-prediction.js';
 import { taskSpec, type Batch, type TaskSpec } from '../../src/tasks/index.js';
 import { dispose, liveTensorCount, noGrad, tensor, tidy } from '../../src/tensor/index.js';
-import { plainFilteredRanks, snipsTokenizer, tinyConfig } from './helpers.js';
+import { plainFilteredRanks, snipsTokenizer, taskOf, tinyConfig } from './helpers.js';
 
 const baseline = liveTensorCount();
 after(() => assert.equal(liveTensorCount(), baseline, 'every tensor of these tests is freed'));
@@ -135,8 +135,8 @@ describe('link-prediction: ranks and loss against hand-computed scores', () => {
     const out = handOutput();
     using head = handHead();
     const examples = rows.map((_, i) => ({ id: String(i) }) as LinkPredictionExample);
-    assert.throws(() => linkPrediction.decode(out, batch, examples, s), /needs its head/);
-    const preds = linkPrediction.decode(out, batch, examples, s, head);
+    assert.throws(() => linkPrediction.decode(taskOf(linkPrediction, s), out, batch, examples), /needs its head/);
+    const preds = linkPrediction.decode(taskOf(linkPrediction, s, head), out, batch, examples);
     // tail: row 0 target 1 vs (0; 1 filtered) → 1; row 1 all tied with 2 others → 2; row 2 target 0 vs (1 filtered; 2) → 2
     // head: row 0 → 1; row 1 → 2; row 2 target 0 vs (−1; row 0 filtered) → 1
     assert.deepEqual(
@@ -166,7 +166,7 @@ describe('link-prediction: ranks and loss against hand-computed scores', () => {
       }, 0) / scores.length;
     const want = (side(TAIL, filter.tail) + side(HEAD, filter.head)) / 2;
     using head = handHead();
-    const got = tidy(() => linkPrediction.loss(out, batch, s, head).item() as number);
+    const got = tidy(() => linkPrediction.loss(taskOf(linkPrediction, s, head), out, batch).item() as number);
     assert.ok(Math.abs(got - want) < 1e-5, `loss ${got} equals the hand formula ${want}`);
     dispose([out, batch.inputIds, batch.labels!]);
   });
@@ -192,9 +192,9 @@ describe('link-prediction: with the shared encoder (KEPLER)', () => {
     const model = MultiTaskModel.fromSpecs(new BertModel(tinyConfig(tok.vocabSize)), [s]);
     try {
       const [shape, rotated, gradNorm] = tidy(() => {
-        const batch = linkPrediction.collate(features, s);
+        const batch = linkPrediction.collate(taskOf(linkPrediction, s), features);
         const logits = model.forward(batch, ['kg']).get('kg')!;
-        const loss = linkPrediction.loss(logits, batch, s, model.heads.get('kg'));
+        const loss = linkPrediction.loss(taskOf(linkPrediction, s, model.heads.get('kg')), logits, batch);
         loss.backward();
         const g = model.encoder.embeddings.wordEmbeddings.weight.grad!;
         return [batch.inputIds.shape, logits.shape, g.abs().sum().item() as number];
@@ -202,7 +202,10 @@ describe('link-prediction: with the shared encoder (KEPLER)', () => {
       assert.deepEqual(shape.slice(0, 1), [4], 'two triples give four encoded rows');
       assert.deepEqual(rotated, [4, 32], 'head output: the 2B entity encodings');
       assert.ok(gradNorm > 0, 'the graph loss reaches the word embeddings of the shared encoder');
-      assert.throws(() => linkPrediction.collate(features, s, {} as never), /cannot share another task's encoder pass/);
+      assert.throws(
+        () => linkPrediction.collate(taskOf(linkPrediction, s), features, {} as never),
+        /cannot share another task's encoder pass/,
+      );
     } finally {
       model.dispose();
     }
@@ -249,8 +252,8 @@ describe('link-prediction: free entity embeddings', () => {
     );
     using head = linkPrediction.createHead(tinyConfig(99), s) as FreeEntityHead;
     assert.equal(head.readsEncoder, false, 'no encoder pass');
-    const batch = linkPrediction.collate(features, s);
-    const preds = tidy(() => linkPrediction.decode(head.forwardInputs(batch), batch, graph, s, head));
+    const batch = linkPrediction.collate(taskOf(linkPrediction, s), features);
+    const preds = tidy(() => linkPrediction.decode(taskOf(linkPrediction, s, head), head.forwardInputs(batch), batch, graph));
     const table = tidy(() => head.kg.entity.toArray() as number[][]);
     const rel = tidy(() => head.kg.relation.toArray() as number[][]);
     const score = (h: number[], r: number[], t: number[]) => -h.reduce((n, x, d) => n + Math.abs(x + r[d]! - t[d]!), 0); // TransE L1

@@ -7,18 +7,17 @@ import {
   maskedLm,
   maskedLmMetrics,
   MaskedLmHead,
-  maskingGenerator,
-  maskingState,
   maskRow,
   type MaskedLmExample,
   type MaskedLmFeatures,
   type MaskedLmOptions,
+  type MaskedLmState,
 } from '../../src/tasks/masked-lm.js';
-import { taskSpec, type Batch, type TaskSpec } from '../../src/tasks/index.js';
+import { taskSpec, type Batch, type Task, type TaskSpec } from '../../src/tasks/index.js';
 import { backward, dispose, liveTensorCount, manualSeed, tidy, zeros } from '../../src/tensor/index.js';
 import { IGNORE_INDEX } from '../../src/tokenization/index.js';
 import { assertClose, fromFixture, loadFixture, type TensorFixture } from '../helpers/fixtures.js';
-import { jointSplit, snipsTokenizer, tinyConfig } from './helpers.js';
+import { jointSplit, snipsTokenizer, taskOf, tinyConfig } from './helpers.js';
 
 const baseline = liveTensorCount();
 after(() => assert.equal(liveTensorCount(), baseline, 'every tensor of these tests is freed'));
@@ -144,12 +143,12 @@ describe('masked-lm: masking statistics', () => {
 });
 
 describe('masked-lm: collate (dynamic masking)', () => {
-  const batchOf = (s: TaskSpec<MaskedLmOptions>) => maskedLm.collate(features.slice(0, 16), s);
+  const batchOf = (t: Task<MaskedLmOptions, MaskedLmState>) => maskedLm.collate(t, features.slice(0, 16));
   const arrays = (b: Batch) => [b.inputIds.toArray(), b.labels?.toArray(), b.attentionMask.toArray()];
 
   it('pads with labels -100, never selects padding, and redraws masks at every call', () => {
-    const s = spec({ seed: 1 });
-    const [a, b] = [batchOf(s), batchOf(s)];
+    const t = taskOf(maskedLm, spec({ seed: 1 }));
+    const [a, b] = [batchOf(t), batchOf(t)];
     const [ids, labels, attention] = arrays(a) as number[][][];
     labels!.forEach((row, i) => row.forEach((l, t) => attention![i]![t] === 0 && assert.equal(l, IGNORE_INDEX)));
     assert.notDeepEqual(arrays(a)[1], arrays(b)[1], 'a second collate of the same features draws another mask');
@@ -159,22 +158,22 @@ describe('masked-lm: collate (dynamic masking)', () => {
 
   it('same seed → same masks; a saved and restored generator continues identically', () => {
     const free = (b: Batch) => dispose([b.inputIds, b.attentionMask, b.tokenTypeIds, b.labels!]);
-    const s1 = spec({ seed: 5 });
-    const s2 = spec({ seed: 5 });
-    const first = [batchOf(s1), batchOf(s2)];
+    const t1 = taskOf(maskedLm, spec({ seed: 5 }));
+    const t2 = taskOf(maskedLm, spec({ seed: 5 }));
+    const first = [batchOf(t1), batchOf(t2)];
     assert.deepEqual(arrays(first[0]!), arrays(first[1]!));
-    const saved = maskingState(s1);
-    const next = batchOf(s1);
-    const resumed = spec({ seed: 99 });
-    maskingGenerator(resumed).restore(saved);
+    const saved = maskedLm.collationState!.save(t1.state);
+    const next = batchOf(t1);
+    const resumed = taskOf(maskedLm, spec({ seed: 99 }));
+    maskedLm.collationState!.restore(resumed.state, saved);
     const again = batchOf(resumed);
     assert.deepEqual(arrays(next), arrays(again));
     [...first, next, again].forEach(free);
   });
 
   it('refuses shared inputs (MLM changes its input ids)', () => {
-    const b = batchOf(spec());
-    assert.throws(() => maskedLm.collate(features.slice(0, 16), spec(), b), ConfigError);
+    const b = batchOf(taskOf(maskedLm, spec()));
+    assert.throws(() => maskedLm.collate(taskOf(maskedLm, spec()), features.slice(0, 16), b), ConfigError);
     dispose([b.inputIds, b.attentionMask, b.tokenTypeIds, b.labels!]);
   });
 });
@@ -223,7 +222,7 @@ describe('masked-lm: head (BertForMaskedLM, tied decoder)', () => {
       const logits = head.forward({ lastHiddenState: hidden });
       assertClose(logits, c.logits, { rtol: 1e-4, atol: 1e-5, what: 'logits' });
       const batch = { inputIds, attentionMask: inputIds, tokenTypeIds: inputIds, labels, features: [] };
-      const loss = maskedLm.loss(logits, batch, spec());
+      const loss = maskedLm.loss(taskOf(maskedLm, spec(), head), logits, batch);
       assertClose(loss, c.loss, { rtol: 1e-5, atol: 1e-6, what: 'loss' });
       backward([loss]);
     });
@@ -243,14 +242,15 @@ describe('masked-lm: end to end on a tiny BERT', () => {
     const head = maskedLm.createHead(bert.config, s) as MaskedLmHead;
     head.tieTo(bert);
     assert.equal(head.cls.predictions.decoderWeight, bert.embeddings.wordEmbeddings.weight, 'the very same tensor');
-    const batch = maskedLm.collate(features.slice(0, 8), s);
+    const task = taskOf(maskedLm, s, head);
+    const batch = maskedLm.collate(task, features.slice(0, 8));
     const preds = tidy(() => {
       const logits = head.forward(bert.forward(batch));
       assert.deepEqual(logits.shape, [8, batch.inputIds.shape[1], tok.vocabSize]);
-      const loss = maskedLm.loss(logits, batch, s);
+      const loss = maskedLm.loss(task, logits, batch);
       const value = Number(loss.item());
       assert.ok(Math.abs(value - Math.log(tok.vocabSize)) < 1, `untrained loss ${value} ≈ ln V`);
-      return maskedLm.decode(logits, batch, examples, s);
+      return maskedLm.decode(task, logits, batch, examples);
     });
     const m = maskedLm.evaluate(preds, examples.slice(0, 8), s);
     const n = preds.reduce((k, p) => k + p.positions.length, 0);

@@ -15,7 +15,7 @@ import {
 } from '../../src/tasks/index.js';
 import { dispose, grad, liveTensorCount, manualSeed, tensor, tidy } from '../../src/tensor/index.js';
 import { assertClose, fromFixture, loadFixture, type TensorFixture } from '../helpers/fixtures.js';
-import { jointSplit, snipsTokenizer, tinyConfig, type LossCase } from './helpers.js';
+import { jointSplit, snipsTokenizer, taskOf, tinyConfig, type LossCase } from './helpers.js';
 
 const fixture = loadFixture<{ single_label: LossCase; multi_label: LossCase; head: Record<string, TensorFixture> }>('tasks');
 
@@ -183,7 +183,7 @@ describe('sequence classification: loss against PyTorch', () => {
       tokenTypeIds: [0, 0],
       truncated: false,
     }));
-    return { ...sc.collate(features, s), labels: fromFixture(c.labels) };
+    return { ...sc.collate(taskOf(sc, s), features), labels: fromFixture(c.labels) };
   };
 
   it('single-label: cross-entropy with -100 ignored, and its gradient', () => {
@@ -192,7 +192,7 @@ describe('sequence classification: loss against PyTorch', () => {
     tidy(() => {
       const logits = fromFixture(c.logits);
       logits.requiresGrad = true;
-      const loss = sc.loss(logits, batchOf(c, s), s);
+      const loss = sc.loss(taskOf(sc, s), logits, batchOf(c, s));
       assertClose(loss, c.loss, { what: 'loss' });
       assertClose(grad(loss, [logits])[0]!, c.grad, { what: 'grad' });
     });
@@ -204,7 +204,7 @@ describe('sequence classification: loss against PyTorch', () => {
     tidy(() => {
       const logits = fromFixture(c.logits);
       logits.requiresGrad = true;
-      const loss = sc.loss(logits, batchOf(c, s), s);
+      const loss = sc.loss(taskOf(sc, s), logits, batchOf(c, s));
       assertClose(loss, c.loss, { what: 'loss' });
       assertClose(grad(loss, [logits])[0]!, c.grad, { what: 'grad' });
     });
@@ -214,12 +214,12 @@ describe('sequence classification: loss against PyTorch', () => {
     const s = spec(['a', 'b']);
     tidy(() => {
       const f = { exampleIndex: 0, inputIds: [2, 3], tokenTypeIds: [0, 0], truncated: false };
-      const unlabelled = sc.collate([f], s);
+      const unlabelled = sc.collate(taskOf(sc, s), [f]);
       assert.equal(unlabelled.labels, undefined);
-      assert.throws(() => sc.loss(tensor([[0, 0]]), unlabelled, s), /has no labels/);
-      const labelled = sc.collate([{ ...f, labels: [1] }], s);
+      assert.throws(() => sc.loss(taskOf(sc, s), tensor([[0, 0]]), unlabelled), /has no labels/);
+      const labelled = sc.collate(taskOf(sc, s), [{ ...f, labels: [1] }]);
       assert.throws(
-        () => sc.loss(tensor([[0, 0, 0]]), labelled, s),
+        () => sc.loss(taskOf(sc, s), tensor([[0, 0, 0]]), labelled),
         (e: unknown) => e instanceof ShapeError && /\[1, 2\], got \[1, 3\]/.test(e.message),
       );
     });
@@ -297,7 +297,7 @@ describe('sequence classification: features', () => {
     assert.deepEqual(features[0]!.labels, [1, 0]);
     assert.deepEqual(features[1]!.labels, [1]);
     tidy(() =>
-      assert.deepEqual(sc.collate(features, s).labels!.toArray(), [
+      assert.deepEqual(sc.collate(taskOf(sc, s), features).labels!.toArray(), [
         [1, 1],
         [0, 1],
       ]),
@@ -311,7 +311,7 @@ describe('sequence classification: features', () => {
       { exampleIndex: 1, inputIds: [2, 3], tokenTypeIds: [0, 0], truncated: false, labels: [0] },
     ];
     tidy(() => {
-      const b = sc.collate(features, s);
+      const b = sc.collate(taskOf(sc, s), features);
       assert.deepEqual(b.inputIds.toArray(), [
         [2, 9, 3],
         [2, 3, 0],
@@ -328,7 +328,7 @@ describe('sequence classification: features', () => {
       assert.deepEqual(b.labels!.toArray(), [1, 0]);
       assert.equal(b.labels!.dtype, 'int64');
     });
-    assert.throws(() => sc.collate([], s), /no features to collate/);
+    assert.throws(() => sc.collate(taskOf(sc, s), []), /no features to collate/);
   });
 });
 
@@ -340,14 +340,14 @@ describe('sequence classification: decode and evaluate', () => {
     const s = spec(['x', 'y', 'z']);
     const preds = tidy(() =>
       sc.decode(
+        taskOf(sc, s),
         tensor([
           [0, Math.log(3), 0],
           [Math.log(2), 0, Math.log(2)],
           [5, 0, 0],
         ]),
-        sc.collate(features, s),
+        sc.collate(taskOf(sc, s), features),
         examples,
-        s,
       ),
     );
     assert.deepEqual(
@@ -370,16 +370,22 @@ describe('sequence classification: decode and evaluate', () => {
       [logit(0.1), logit(0.2), logit(0.3)], // none passes: the best, z
       [logit(0.5), logit(0.1), logit(0.95)],
     ];
-    const preds = tidy(() => sc.decode(tensor(logits), sc.collate(features, s), examples, s));
+    const preds = tidy(() => sc.decode(taskOf(sc, s), tensor(logits), sc.collate(taskOf(sc, s), features), examples));
     assert.deepEqual(
       preds.map((p) => p.label),
       ['y#x', 'z', 'z#x'],
     );
     assert.ok(Math.abs(preds[2]!.probabilities[0]! - 0.95) < 1e-6);
     const none = spec(['x', 'y', 'z'], { multiLabel: true, atLeastOneLabel: false });
-    assert.deepEqual(tidy(() => sc.decode(tensor(logits), sc.collate(features, none), examples, none))[1]!.labels, []);
+    assert.deepEqual(
+      tidy(() => sc.decode(taskOf(sc, none), tensor(logits), sc.collate(taskOf(sc, none), features), examples))[1]!.labels,
+      [],
+    );
     const typo = spec(['x'], { multiLabel: true, thresholds: { q: 0.2 } });
-    assert.throws(() => tidy(() => sc.decode(tensor([[0], [0], [0]]), sc.collate(features, typo), examples, typo)), /names 'q'/);
+    assert.throws(
+      () => tidy(() => sc.decode(taskOf(sc, typo), tensor([[0], [0], [0]]), sc.collate(taskOf(sc, typo), features), examples)),
+      /names 'q'/,
+    );
   });
 
   const pred = (exampleIndex: number, labels: string[]): SequenceClassificationPrediction => ({
@@ -447,10 +453,10 @@ describe('sequence classification: memory', () => {
     const encoder = new BertModel(config);
     const head = sc.createHead(config, s);
     const preds = tidy(() => {
-      const batch = sc.collate(features, s);
+      const batch = sc.collate(taskOf(sc, s), features);
       const logits = head.forward(encoder.forward(batch));
-      assert.ok(Number.isFinite(sc.loss(logits, batch, s).item() as number));
-      return sc.decode(logits, batch, examples, s);
+      assert.ok(Number.isFinite(sc.loss(taskOf(sc, s), logits, batch).item() as number));
+      return sc.decode(taskOf(sc, s), logits, batch, examples);
     });
     assert.equal(preds.length, 6);
     const m = sc.evaluate(preds, examples, s);

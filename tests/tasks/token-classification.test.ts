@@ -14,7 +14,7 @@ import {
 } from '../../src/tasks/index.js';
 import { dispose, grad, liveTensorCount, manualSeed, noGrad, tensor, tidy } from '../../src/tensor/index.js';
 import { assertClose, fromFixture, loadFixture } from '../helpers/fixtures.js';
-import { jointSplit, snipsTokenizer, tinyConfig, type LossCase } from './helpers.js';
+import { jointSplit, snipsTokenizer, taskOf, tinyConfig, type LossCase } from './helpers.js';
 
 const fixture = loadFixture<{ token: LossCase }>('tasks');
 
@@ -62,10 +62,10 @@ describe('token classification: head and loss', () => {
       truncated: false,
     }));
     tidy(() => {
-      const batch = { ...tc.collate(features, s), labels: fromFixture(c.labels) };
+      const batch = { ...tc.collate(taskOf(tc, s), features), labels: fromFixture(c.labels) };
       const logits = fromFixture(c.logits);
       logits.requiresGrad = true;
-      const loss = tc.loss(logits, batch, s);
+      const loss = tc.loss(taskOf(tc, s), logits, batch);
       assertClose(loss, c.loss, { what: 'loss' });
       assertClose(grad(loss, [logits])[0]!, c.grad, { what: 'grad' });
     });
@@ -147,10 +147,10 @@ describe('token classification: decode', () => {
     const junk = sp.labels.indexOf('B-artist');
     const preds = tidy(() =>
       tc.decode(
+        taskOf(tc, sp),
         logitsFor(f.inputIds.length, sp.labels.length, (t) => byToken.get(t) ?? junk),
-        tc.collate(features, sp),
+        tc.collate(taskOf(tc, sp), features),
         [example],
-        sp,
       ),
     );
     const p = preds[0]!;
@@ -172,10 +172,10 @@ describe('token classification: decode', () => {
     const artist = sp.labels.indexOf('B-artist');
     const p = tidy(() =>
       tc.decode(
+        taskOf(tc, sp),
         logitsFor(6, sp.labels.length, () => artist),
-        tc.collate(features, sp),
+        tc.collate(taskOf(tc, sp), features),
         [example],
-        sp,
       ),
     )[0]!;
     assert.deepEqual(p.tags, ['B-artist', 'B-artist', 'B-artist', 'O', 'O', 'O', 'O', 'O']);
@@ -251,14 +251,14 @@ describe('token classification: CRF', () => {
     const { features } = await tc.featurize(examples, snipsTokenizer(), sp, { maxLength: 64 });
     const head = zeroCrfHead(sp);
     tidy(() => {
-      const batch = tc.collate(features, sp);
+      const batch = tc.collate(taskOf(tc, sp), features);
       const shape = [features.length, batch.inputIds.shape[1] as number, labels.length];
       const logits = tensor(Array.from({ length: shape[0]! * shape[1]! * shape[2]! }, (_, i) => Math.sin(i * 12.9898) * 3)).reshape(shape);
-      const withCrf = tc.loss(logits, batch, sp, head).item() as number;
-      const softmax = tc.loss(logits, batch, plain).item() as number;
+      const withCrf = tc.loss(taskOf(tc, sp, head), logits, batch).item() as number;
+      const softmax = tc.loss(taskOf(tc, plain), logits, batch).item() as number;
       assert.ok(Math.abs(withCrf - softmax) < 1e-5, `CRF loss ${withCrf} vs cross-entropy ${softmax}`);
-      const viaCrf = tc.decode(logits, batch, examples, sp, head).map((p) => p.tags);
-      const viaArgmax = tc.decode(logits, batch, examples, plain).map((p) => p.tags);
+      const viaCrf = tc.decode(taskOf(tc, sp, head), logits, batch, examples).map((p) => p.tags);
+      const viaArgmax = tc.decode(taskOf(tc, plain), logits, batch, examples).map((p) => p.tags);
       assert.deepEqual(viaCrf, viaArgmax, 'Viterbi with zero transitions = per-word argmax');
     });
     head.dispose();
@@ -289,7 +289,7 @@ describe('token classification: CRF', () => {
     };
     const [pred] = tidy(() => {
       const rows = Array.from({ length: f.inputIds.length }, (_, t) => Array.from({ length: labels.length }, (_, c) => scoreAt(t, c)));
-      return tc.decode(tensor([rows]), tc.collate(features, sp), [example], sp, head);
+      return tc.decode(taskOf(tc, sp, head), tensor([rows]), tc.collate(taskOf(tc, sp), features), [example]);
     });
     assert.deepEqual(pred!.tags.slice(0, 4), ['O', 'B-entity_name', 'I-entity_name', 'O']);
     head.dispose();
@@ -300,10 +300,10 @@ describe('token classification: CRF', () => {
     const example = tagged('a', ['x'], ['B-x']);
     const { features } = await tc.featurize([example], snipsTokenizer(), sp, { maxLength: 8 });
     tidy(() => {
-      const batch = tc.collate(features, sp);
+      const batch = tc.collate(taskOf(tc, sp), features);
       const logits = tensor([Array.from({ length: batch.inputIds.shape[1] as number }, () => [0, 1])]);
-      assert.throws(() => tc.loss(logits, batch, sp), /task 'slots' has crf: true; pass its head/);
-      assert.throws(() => tc.decode(logits, batch, [example], sp), /task 'slots' has crf: true; pass its head/);
+      assert.throws(() => tc.loss(taskOf(tc, sp), logits, batch), /task 'slots' has crf: true, but its head has no CRF/);
+      assert.throws(() => tc.decode(taskOf(tc, sp), logits, batch, [example]), /task 'slots' has crf: true, but its head has no CRF/);
     });
   });
 });
@@ -319,10 +319,10 @@ describe('token classification: memory', () => {
     const encoder = new BertModel(config);
     const head = tc.createHead(config, sp);
     const preds = tidy(() => {
-      const batch = tc.collate(features, sp);
+      const batch = tc.collate(taskOf(tc, sp), features);
       const logits = head.forward(encoder.forward(batch));
-      assert.ok(Number.isFinite(tc.loss(logits, batch, sp).item() as number));
-      return tc.decode(logits, batch, examples, sp);
+      assert.ok(Number.isFinite(tc.loss(taskOf(tc, sp), logits, batch).item() as number));
+      return tc.decode(taskOf(tc, sp), logits, batch, examples);
     });
     assert.deepEqual(
       preds.map((p) => p.tags.length),

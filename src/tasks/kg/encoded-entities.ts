@@ -126,7 +126,8 @@ export function encodedEntityRanks(context: EvaluationContext<LinkPredictionExam
   tail: number[];
   head: number[];
 } {
-  const { spec, head, forward, examples, evalInputs } = context;
+  const { task, forward, examples, evalInputs } = context;
+  const { spec, head } = task;
   const where = `task '${spec.name}'`;
   if (!(head instanceof LinkPredictionHead)) throw new ConfigError(`${where}: ranking encoded entities needs its LinkPredictionHead`);
   const entities = checkEntityInputs(evalInputs, where);

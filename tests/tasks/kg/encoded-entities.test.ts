@@ -14,11 +14,12 @@ import {
   linkPrediction,
   type LinkPredictionExample,
   type LinkPredictionOptions,
+  type LinkPredictionState,
 } from '../../../src/tasks/link-prediction.js';
 import { liveTensorCount, noGrad, tidy } from '../../../src/tensor/index.js';
 import { evaluateStreams } from '../../../src/eval/evaluate.js';
 import type { Stream } from '../../../src/run/streams.js';
-import { plainFilteredRanks, snipsTokenizer, tinyConfig } from '../helpers.js';
+import { plainFilteredRanks, snipsTokenizer, taskOf, tinyConfig } from '../helpers.js';
 
 const baseline = liveTensorCount();
 after(() => assert.equal(liveTensorCount(), baseline, 'every tensor of these tests is freed'));
@@ -77,7 +78,7 @@ describe('link-prediction: encoded entities ranked among all entities', () => {
       assert.deepEqual(names, Object.keys(TEXT).sort(), 'every entity of the graph, names sorted');
       assert.ok(new Set(entities.map((f) => f.inputIds.length)).size > 2, 'descriptions of several lengths');
       const head = model.heads.get('kg') as LinkPredictionHead;
-      const context = { spec: s, head, forward, examples: graph, evalInputs: entities };
+      const context = { task: taskOf(linkPrediction, s, head), forward, examples: graph, evalInputs: entities };
       const ranks = noGrad(() => encodedEntityRanks(context));
       // Plainly: each entity encoded alone (no padding), DistMult f = Σ h·r·t over every candidate.
       const [table, rel] = noGrad(() =>
@@ -86,7 +87,7 @@ describe('link-prediction: encoded entities ranked among all entities', () => {
       const f = (h: number[], r: number[], t: number[]) => h.reduce((n, x, d) => n + x * r[d]! * t[d]!, 0);
       assert.deepEqual(ranks, plainFilteredRanks(graph, names, s.labels, table, rel, f), 'tail and head ranks of every triple');
       const capped = spec({ scoring: 'distmult', rankAll: true, evalQueries: 3 });
-      const some = noGrad(() => encodedEntityRanks({ ...context, spec: capped }));
+      const some = noGrad(() => encodedEntityRanks({ ...context, task: taskOf(linkPrediction, capped, head) }));
       assert.deepEqual(
         some.tail,
         [0, 3, 6].map((i) => ranks.tail[i]),
@@ -103,9 +104,16 @@ describe('link-prediction: encoded entities ranked among all entities', () => {
     try {
       const { features, evalInputs } = await linkPrediction.featurize(graph, tok, s, { maxLength: 16 });
       let calls = 0;
-      const counted = (c: EvaluationContext<LinkPredictionExample, LinkPredictionOptions>) => (calls++, linkPrediction.evaluateAll!(c));
+      const counted = (c: EvaluationContext<LinkPredictionExample, LinkPredictionOptions, LinkPredictionState>) => (
+        calls++,
+        linkPrediction.evaluateAll!(c)
+      );
       const type = { ...linkPrediction, evaluateAll: counted };
-      const dev = { tasks: [{ spec: s, type, features, evalInputs }], examples: graph, lengths: features.map((x) => x.inputIds.length) };
+      const dev = {
+        tasks: [{ spec: s, type, state: type.createState!(s), features, evalInputs }],
+        examples: graph,
+        lengths: features.map((x) => x.inputIds.length),
+      };
       const stream = { name: 'kg', runs: [], splits: { dev } } as unknown as Stream;
       const first = evaluateStreams(model, [stream], 'dev', { batchSize: 2 });
       assert.equal(calls, 1, 'one call for four batches');
