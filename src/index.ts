@@ -3,8 +3,8 @@
  * main functions and classes (see DESIGN.md for the layers); the CLI (`mtl`) is a thin shell over these.
  *
  * @example
- *   import { loadTrainingConfig, taskTypes, train, Predictor } from 'multitask-lm';
- *   const result = await train(loadTrainingConfig('examples/snips.yaml', { taskTypes }), { log: console.log });
+ *   import { loadTrainingConfig, train, Predictor } from 'multitask-lm';
+ *   const result = await train(loadTrainingConfig('examples/snips.yaml'), { log: console.log });
  *   using predictor = Predictor.load(`${result.outputDir}/best`);
  *   console.log(await predictor.predict(['play some jazz on spotify']));
  */
@@ -13,7 +13,7 @@ export * from './tensor/index.js';
 export * from './nn/index.js';
 export * from './io/safetensors.js';
 export * from './io/checkpoint.js';
-export * from './io/config/index.js';
+export * from './config.js';
 export * from './models/bert/index.js';
 export * from './tokenization/index.js';
 export * from './metrics/index.js';
