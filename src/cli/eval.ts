@@ -1,20 +1,28 @@
-/** `mtl eval CKPT [--split dev|test]`: evaluates a checkpoint on its run's data and prints the metrics as JSON. */
+/**
+ * `mtl eval CKPT [--split dev|test] [--report FILE]`: evaluates a checkpoint on its run's data and
+ * prints the metrics as JSON; with --report, also each task's detailed report (per-label scores,
+ * confusion matrix, ROC and precision-recall curves) into FILE as JSON, and its tables on stderr.
+ */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { evaluateCheckpoint } from '../eval/checkpoint.js';
+import { formatReports } from '../eval/report-text.js';
 import { onePositional } from './args.js';
 
 export async function evalCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { split: { type: 'string', default: 'dev' } },
+    options: { split: { type: 'string', default: 'dev' }, report: { type: 'string' } },
     allowPositionals: true,
     strict: true,
   });
   const dir = onePositional(positionals, 'checkpoint folder', 'eval');
   const split = values.split;
   if (split !== 'dev' && split !== 'test') throw new ConfigError(`--split must be dev or test, got '${split}'`);
-  const r = await evaluateCheckpoint(dir, { split, log: (line) => console.error(line) });
+  const report = values.report;
+  if (report === '') throw new ConfigError('--report needs a file name to write the report to (e.g. --report report.json)');
+  const r = await evaluateCheckpoint(dir, { split, log: (line) => console.error(line), report: report !== undefined });
   const out = {
     checkpoint: r.checkpoint,
     step: r.step,
@@ -24,6 +32,11 @@ export async function evalCommand(args: string[]): Promise<number> {
     joint: r.joint,
     examples: r.examples,
   };
+  if (report !== undefined && r.reports !== undefined) {
+    writeFileSync(report, `${JSON.stringify({ checkpoint: r.checkpoint, split: r.split, reports: r.reports }, null, 2)}\n`);
+    console.error(formatReports(r.reports));
+    console.error(`report written to ${report}`);
+  }
   console.log(JSON.stringify(out, null, 2));
   return 0;
 }

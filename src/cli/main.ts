@@ -25,6 +25,8 @@ commands:
            --quiet         print only the table
   eval CKPT             evaluate a checkpoint folder on its run's data (from its training_config.yaml); prints JSON
            --split S       dev (default) or test
+           --report FILE   also write each task's report (per-label scores, confusion matrix, ROC and PR curves)
+                           to FILE as JSON, and print its tables on stderr
   predict CKPT TEXT...  print one JSON line per text: every task's prediction (label and probability; BIO tags and
                         typed spans with offsets into the text (UTF-16 code units, as JavaScript indexes strings); masked-LM fillers of [MASK]); link-prediction
                         tasks are not run (a checkpoint with only those is an error: use eval)

@@ -33,7 +33,7 @@ export interface CheckpointEvalResult extends EvalResult {
  */
 export async function evaluateCheckpoint(
   dir: string,
-  options: { split?: Split; log?: (line: string) => void } = {},
+  options: { split?: Split; log?: (line: string) => void; report?: boolean } = {},
 ): Promise<CheckpointEvalResult> {
   const split = options.split ?? 'dev';
   const ckpt = loadCheckpoint(dir, { optimizer: false });
@@ -56,7 +56,7 @@ export async function evaluateCheckpoint(
     );
     applyArchitecture(model, config);
     loadModelWeights(model, ckpt);
-    const result = evaluateStreams(model, prepared.streams, split, evalBatching(config));
+    const result = evaluateStreams(model, prepared.streams, split, evalBatching(config), { report: options.report ?? false });
     return { checkpoint: ckpt.dir, step: ckpt.trainerState?.step ?? null, ...result };
   } finally {
     model?.dispose();

@@ -27,6 +27,8 @@ export interface EvalResult {
   /** Examples evaluated (each stream's once). */
   readonly examples: number;
   readonly seconds: number;
+  /** With `report`: task → its type's detailed report (per-label scores, confusion matrix, curves), for types that make one. */
+  readonly reports?: Record<string, Readonly<Record<string, unknown>>>;
 }
 
 /** How evaluation batches are cut. */
@@ -115,10 +117,24 @@ function jointMetrics(stream: Stream, data: StreamSplit, predictions: ReadonlyMa
  * Evaluates every stream that has `split` data. The model is put in evaluation mode and back.
  * @returns metrics, mean losses and joint metrics; tasks without data in `split` are absent.
  */
-export function evaluateStreams(model: MultiTaskModel, streams: readonly Stream[], split: Split, batching: EvalBatching): EvalResult {
+export function evaluateStreams(
+  model: MultiTaskModel,
+  streams: readonly Stream[],
+  split: Split,
+  batching: EvalBatching,
+  options: { report?: boolean } = {},
+): EvalResult {
   const started = performance.now();
   const wasTraining = model.training;
-  const result: EvalResult = { split, metrics: {}, losses: {}, joint: {}, examples: 0, seconds: 0 };
+  const result: EvalResult = {
+    split,
+    metrics: {},
+    losses: {},
+    joint: {},
+    examples: 0,
+    seconds: 0,
+    ...(options.report ? { reports: {} } : {}),
+  };
   model.eval();
   try {
     for (const stream of streams) {
@@ -128,6 +144,8 @@ export function evaluateStreams(model: MultiTaskModel, streams: readonly Stream[
       for (const t of data.tasks) {
         const name = t.spec.name;
         result.metrics[name] = { ...t.type.evaluate(predictions.get(name)!, data.examples, t.spec), ...evaluateAll(model, t, data) };
+        if (result.reports !== undefined && t.type.report !== undefined)
+          result.reports[name] = t.type.report(predictions.get(name)!, data.examples, t.spec);
         const l = loss.get(name)!;
         if (l.n > 0) result.losses[name] = l.sum / l.n;
       }

@@ -11,6 +11,7 @@ import {
   type ClassScores,
   type Label,
   type Scores,
+  type ConfusionMatrix,
 } from './classification.js';
 
 export interface ClassificationReport {
@@ -96,5 +97,23 @@ export function formatClassificationReport(report: ClassificationReport, digits 
   }
   text += row('macro avg', report.macroAvg);
   text += row('weighted avg', report.weightedAvg);
+  return text;
+}
+
+/**
+ * A confusion matrix as text: a header of predicted labels, then one row per gold label.
+ * @example
+ * formatConfusionMatrix(confusionMatrix(['a', 'b'], ['a', 'a']))
+ * // gold \ predicted  a  b
+ * //                a  1  0
+ * //                b  1  0
+ */
+export function formatConfusionMatrix(cm: ConfusionMatrix): string {
+  const names = cm.labels.map(String);
+  const corner = 'gold \\ predicted';
+  const first = Math.max(corner.length, ...names.map((n) => n.length));
+  const width = Math.max(...names.map((n) => n.length), ...cm.matrix.flat().map((x) => String(x).length));
+  let text = `${pad(corner, first)}${names.map((n) => ' ' + pad(n, width)).join('')}\n`;
+  for (const [i, row] of cm.matrix.entries()) text += `${pad(names[i]!, first)}${row.map((x) => ' ' + pad(String(x), width)).join('')}\n`;
   return text;
 }

@@ -9,3 +9,4 @@ export * from './ranking.js';
 export * from './curves.js';
 export * from './agreement.js';
 export * from './calibration.js';
+export * from './probability-report.js';

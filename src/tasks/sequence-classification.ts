@@ -18,7 +18,15 @@ import {
   type TextExample,
   type TextPairExample,
 } from '../data/index.js';
-import { accuracy, averageScores, multiLabelScores, subsetAccuracy } from '../metrics/index.js';
+import {
+  accuracy,
+  averageScores,
+  multiLabelPerClassScores,
+  multiLabelScores,
+  oneVsRestCurves,
+  probabilityReport,
+  subsetAccuracy,
+} from '../metrics/index.js';
 import { binaryCrossEntropyWithLogits, clamp, crossEntropy, noGrad, sigmoid, softmax, tensor, tidy, type Tensor } from '../tensor/index.js';
 import { IGNORE_INDEX, type Tokenizer } from '../tokenization/index.js';
 import { checkInputsFit, encodeInputs, exampleOf, inGoldOrder, labelIndex, padInputs, truncateEncoding } from './features.js';
@@ -74,6 +82,8 @@ export interface SequenceClassificationPrediction {
   readonly labels: readonly string[];
   /** Probability of each of `labels` (softmax for single-label, sigmoid for multi-label). */
   readonly probabilities: readonly number[];
+  /** (C) the probability of every label of the list, in its order (for curves and calibration). */
+  readonly scores: readonly number[];
 }
 
 type Spec = TaskSpec<SequenceClassificationOptions>;
@@ -192,7 +202,13 @@ function predictRow(
     chosen = passing.length > 0 || !spec.options.atLeastOneLabel ? passing : [best];
   }
   const labels = chosen.map((c) => spec.labels[c] as string);
-  return { exampleIndex, label: labels.join(spec.options.labelSeparator), labels, probabilities: chosen.map((c) => probs[c] as number) };
+  return {
+    exampleIndex,
+    label: labels.join(spec.options.labelSeparator),
+    labels,
+    probabilities: chosen.map((c) => probs[c] as number),
+    scores: probs,
+  };
 }
 
 export const sequenceClassification: TaskType<
@@ -330,12 +346,7 @@ export const sequenceClassification: TaskType<
 
   evaluate(predictions, gold, spec): Metrics {
     const preds = inGoldOrder(predictions, gold.length, `evaluate '${spec.name}'`);
-    const goldLabels = gold.map((e) => {
-      const raw = rawLabel(e);
-      if (raw === undefined || raw === '')
-        throw new DataError(`${formatPosition(e.source)}: example '${e.id}' has no gold label to evaluate against`);
-      return raw;
-    });
+    const goldLabels = goldLabelsOf(gold);
     if (!spec.options.multiLabel) {
       const predicted = preds.map((p) => p.label);
       return { accuracy: accuracy(goldLabels, predicted), f1Macro: averageScores(goldLabels, predicted, 'macro').f1 };
@@ -349,4 +360,40 @@ export const sequenceClassification: TaskType<
       f1Macro: multiLabelScores(goldSets, predSets, 'macro').f1,
     };
   },
+
+  /** Single-label: src/metrics probabilityReport; multi-label: per-label scores and one-vs-rest curves. */
+  report(predictions, gold, spec) {
+    const preds = inGoldOrder(predictions, gold.length, `report '${spec.name}'`);
+    const goldLabels = goldLabelsOf(gold);
+    const scores = preds.map((p) => p.scores);
+    if (!spec.options.multiLabel)
+      return {
+        ...probabilityReport(
+          goldLabels,
+          preds.map((p) => p.label),
+          spec.labels,
+          scores,
+        ),
+      };
+    const goldSets = goldLabels.map((raw) => labelsOf(raw, spec.options));
+    const indicator = goldSets.map((set) => spec.labels.map((l) => (set.includes(l) ? 1 : 0)));
+    return {
+      perLabel: multiLabelPerClassScores(
+        goldSets,
+        preds.map((p) => p.labels),
+        { labels: spec.labels },
+      ),
+      ...oneVsRestCurves(indicator, scores, spec.labels),
+    };
+  },
 };
+
+/** The gold label string of every example; DataError naming file:line for one without. */
+function goldLabelsOf(gold: readonly SequenceClassificationExample[]): string[] {
+  return gold.map((e) => {
+    const raw = rawLabel(e);
+    if (raw === undefined || raw === '')
+      throw new DataError(`${formatPosition(e.source)}: example '${e.id}' has no gold label to evaluate against`);
+    return raw;
+  });
+}

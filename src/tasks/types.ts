@@ -310,6 +310,11 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O, S =
   /** Scores predictions (in any order, one per gold example) against `gold`, the array given to `featurize`. */
   evaluate(predictions: readonly P[], gold: readonly E[], spec: TaskSpec<O>): Metrics;
   /**
+   * The detailed report `mtl eval --report` writes for the task (plain JSON: per-label scores,
+   * confusion matrix, curves), from the same predictions as `evaluate`. Absent: its metrics say all.
+   */
+  report?(predictions: readonly P[], gold: readonly E[], spec: TaskSpec<O>): Readonly<Record<string, unknown>>;
+  /**
    * For a type whose evaluation needs more than one batch at a time (link prediction with encoded
    * entities ranks each dev/test triple among every entity, all encoded once per evaluation): called
    * by src/eval/evaluate.ts once per evaluation of a split, after `evaluate`, whose metrics it adds to

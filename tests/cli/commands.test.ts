@@ -104,6 +104,37 @@ describe('mtl eval', () => {
     assert.deepEqual(printed.metrics, last.metrics);
   });
 
+  it("--report FILE writes each task's report (per-label scores, confusion matrix, curves) and prints its tables", async () => {
+    const file = path.join(run.dir, 'report.json');
+    const r = await cli('eval', out('best'), '--split', 'test', '--report', file);
+    assert.equal(r.code, 0, r.stderr);
+    const printed = JSON.parse(r.stdout) as { metrics: Record<string, Record<string, number>>; examples: number };
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { reports: Record<string, Record<string, unknown>> };
+    assert.deepEqual(Object.keys(saved.reports).sort(), ['intent', 'sentiment', 'slots']);
+    for (const task of ['intent', 'sentiment']) {
+      const rep = saved.reports[task] as {
+        report: { accuracy?: number; microAvg?: { f1: number } };
+        confusion: { matrix: number[][] };
+        curves: { roc: { fpr: number[]; tpr: number[]; auc: number } }[];
+        topK: Record<string, number>;
+      };
+      const n = rep.confusion.matrix.flat().reduce((a, b) => a + b, 0);
+      const correct = rep.confusion.matrix.reduce((a, row, i) => a + row[i]!, 0);
+      assert.ok(
+        Math.abs(correct / n - printed.metrics[task]!.accuracy!) < 1e-12,
+        `${task}: the confusion matrix's diagonal gives the accuracy`,
+      );
+      assert.ok(
+        rep.curves.length > 0 &&
+          rep.curves.every((c) => c.roc.fpr.at(-1) === 1 && c.roc.tpr.at(-1) === 1 && c.roc.auc >= 0 && c.roc.auc <= 1),
+      );
+    }
+    const slots = saved.reports.slots as { entities: { overall: { f1: number } } };
+    assert.ok(Math.abs(slots.entities.overall.f1 - printed.metrics.slots!.f1!) < 1e-12, 'the slot report gives the slot F1');
+    assert.match(r.stderr, /== intent\n[\s\S]*precision +recall +f1-score +support[\s\S]*gold \\ predicted/);
+    assert.match((await cli('eval', out('best'), '--report', '')).stderr, /--report needs a file name/);
+  });
+
   it('names a missing checkpoint and a bad split', async () => {
     assert.match((await cli('eval', path.join(run.dir, 'nope'))).stderr, /nope/);
     assert.match((await cli('eval', out('best'), '--split', 'train')).stderr, /--split must be dev or test, got 'train'/);

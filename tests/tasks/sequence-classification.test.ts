@@ -393,6 +393,7 @@ describe('sequence classification: decode and evaluate', () => {
     label: labels.join('#'),
     labels,
     probabilities: labels.map(() => 1),
+    scores: [],
   });
 
   it('single-label evaluate: an unseen gold label counts as an error, not a crash', () => {
@@ -437,7 +438,7 @@ describe('sequence classification: ATIS multi-intents', () => {
       ),
     );
     // A model that predicts every known gold intent right still misses the unseen ones.
-    const preds = parts.map((p, i) => ({ exampleIndex: i, labels: p.filter((x) => known.has(x)), label: '', probabilities: [] }));
+    const preds = parts.map((p, i) => ({ exampleIndex: i, labels: p.filter((x) => known.has(x)), label: '', probabilities: [], scores: [] }));
     assert.ok(Math.abs(sc.evaluate(preds, test, s).accuracy! - (1 - unseen / test.length)) < 1e-12);
   });
 });
