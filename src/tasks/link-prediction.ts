@@ -26,7 +26,6 @@
  * The relation embeddings are the head's parameter, which `loss` and `decode` read from the head.
  */
 import { ConfigError, DataError, ShapeError } from '../errors.js';
-import type { TripleExample } from '../data/index.js';
 import { rankingMetrics } from '../metrics/index.js';
 import { filteredRank } from '../metrics/ranking.js';
 import { embedding, maskedFill, noGrad, slice, tensor, tidy, type Tensor } from '../tensor/index.js';
@@ -39,38 +38,14 @@ import { negativeSamplingLoss } from './kg/negative-sampling.js';
 import { scoringFunction, type ScoringFunction, type ScoringName } from './kg/scoring.js';
 import { numberOption, OptionError, rejectUnknownOptions, stringOption } from './options.js';
 import type { Batch, EncoderConfig, Features, FeaturizeResult, Metrics, TaskSpec, TaskType } from './types.js';
+import type { LinkPredictionExample, LinkPredictionFeatures, LinkPredictionOptions } from './kg/types.js';
 import type { TaskHead } from './types.js';
 
 export { FreeEntityHead, LinkPredictionHead };
 
 export const LINK_PREDICTION = 'link-prediction';
 
-/** A true triple between two described entities (src/data/readers/triples.ts). */
-export type LinkPredictionExample = TripleExample;
-
-export interface LinkPredictionOptions {
-  /** The scoring function f(h, r, t). Default 'complex'. */
-  readonly scoring: ScoringName;
-  /** TransE's norm (1 or 2). Default 1. */
-  readonly p: 1 | 2;
-  /** γ of the loss (eq. 4). Default 0 (the RotatE code's choice for semantic-matching scores). */
-  readonly margin: number;
-  /** α of self-adversarial negative sampling (eq. 5); null (default): uniform weights over the negatives. */
-  readonly adversarialTemperature: number | null;
-  /** What an entity is: 'encoder' (default; its description's [CLS] state) or 'embedding' (a free vector). */
-  readonly entities: 'encoder' | 'embedding';
-  /** 'embedding': the entity width D (2k reals for ComplEx and RotatE). Default 128. */
-  readonly embeddingDim: number;
-  /**
-   * 'encoder': rank dev/test triples among ALL entities too, each entity's description encoded once per
-   * evaluation (./kg/encoded-entities.ts); `mrr` is then the main metric. Default false (in-batch only).
-   */
-  readonly rankAll: boolean;
-  /** Dev/test triples ranked among all entities per evaluation (evenly spread); null (default): all. */
-  readonly evalQueries: number | null;
-  /** 'embedding': the entity list, id = position; filled from every split's triples when a run starts. */
-  readonly entityNames: readonly string[];
-}
+export type { LinkPredictionExample, LinkPredictionOptions, LinkPredictionFeatures } from './kg/types.js';
 
 const OPTION_KEYS = [
   'scoring',
@@ -84,14 +59,6 @@ const OPTION_KEYS = [
   'rankAll',
 ];
 const SCORINGS: readonly ScoringName[] = ['transe', 'distmult', 'complex', 'rotate'];
-
-/** Features of a triple: the head's description as `inputIds`, the tail's beside it, the relation id as label. */
-export interface LinkPredictionFeatures extends Features {
-  readonly tailInputIds: readonly number[];
-  readonly tailTokenTypeIds: readonly number[];
-  readonly headEntity: string;
-  readonly tailEntity: string;
-}
 
 /** The filtered in-batch ranks of a triple's tail and head, and with free embeddings its ranks among all entities. */
 export interface LinkPredictionPrediction {

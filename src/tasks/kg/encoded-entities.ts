@@ -11,7 +11,7 @@ import { ConfigError } from '../../errors.js';
 import { cat, embedding, tensor, tidy, type Tensor } from '../../tensor/index.js';
 import type { Tokenizer } from '../../tokenization/index.js';
 import { padInputs, truncateEncoding } from '../features.js';
-import type { LinkPredictionExample, LinkPredictionOptions } from '../link-prediction.js';
+import type { LinkPredictionExample, LinkPredictionOptions } from './types.js';
 import type { BatchInputs, EvaluationContext, Features } from '../types.js';
 import { allEntityRanks, graphIndex } from './entity-ranking.js';
 import type { CandidateScorer } from './filtered-ranks.js';

@@ -7,7 +7,7 @@
 import { DataError } from '../../errors.js';
 import { rankingMetrics } from '../../metrics/index.js';
 import { exampleOf, labelIndex } from '../features.js';
-import type { LinkPredictionExample, LinkPredictionFeatures, LinkPredictionOptions } from '../link-prediction.js';
+import type { LinkPredictionExample, LinkPredictionFeatures, LinkPredictionOptions } from './types.js';
 import { OptionError, stringOption } from '../options.js';
 import { snakeKey } from '../../io/config/case.js';
 import type { Metrics, TaskHead, TaskSpec } from '../types.js';
