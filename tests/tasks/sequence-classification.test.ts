@@ -438,7 +438,13 @@ describe('sequence classification: ATIS multi-intents', () => {
       ),
     );
     // A model that predicts every known gold intent right still misses the unseen ones.
-    const preds = parts.map((p, i) => ({ exampleIndex: i, labels: p.filter((x) => known.has(x)), label: '', probabilities: [], scores: [] }));
+    const preds = parts.map((p, i) => ({
+      exampleIndex: i,
+      labels: p.filter((x) => known.has(x)),
+      label: '',
+      probabilities: [],
+      scores: [],
+    }));
     assert.ok(Math.abs(sc.evaluate(preds, test, s).accuracy! - (1 - unseen / test.length)) < 1e-12);
   });
 });
