@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spansToBio } from '../../src/data/bio.js';
 import { readCluener } from '../../src/data/readers/cluener.js';
 import { ConfigError, DataError } from '../../src/errors.js';
-import { dataset, tempFolder, throwsDataError } from './helpers.js';
+import { dataset, needs, tempFolder, throwsDataError } from './helpers.js';
 
 const tmp = tempFolder();
 after(tmp.remove);
@@ -39,7 +39,7 @@ test('spansToBio: B/I/O tags, exclusive ends, longest span kept where spans over
   assert.throws(() => spansToBio(3, [{ type: 'a', start: 1, end: 1 }]), DataError);
 });
 
-test('CLUENER: 10,748 / 1,343 sentences and the entity counts of SOURCE.md', () => {
+test('CLUENER: 10,748 / 1,343 sentences and the entity counts of SOURCE.md', needs('cluener'), () => {
   const train = readCluener(dataset('cluener', 'train.json'));
   assert.equal(train.examples.length, 10748);
   assert.equal(train.skipped.length, 0);
@@ -81,7 +81,7 @@ test('CLUENER: 10,748 / 1,343 sentences and the entity counts of SOURCE.md', () 
   });
 });
 
-test('CLUENER: first dev sentence and the nested train line, character by character', () => {
+test('CLUENER: first dev sentence and the nested train line, character by character', needs('cluener'), () => {
   const file = dataset('cluener', 'dev.json');
   const first = readCluener(file).examples[0]!;
   assert.equal(first.tokens.join(''), '彭小军认为，国内银行现在走的是台湾的发卡模式，先通过跑马圈地再在圈的地里面选择客户，');

@@ -2,12 +2,12 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readConll } from '../../src/data/readers/conll.js';
 import { ConfigError } from '../../src/errors.js';
-import { dataset, tempFolder, throwsDataError } from './helpers.js';
+import { dataset, needs, tempFolder, throwsDataError } from './helpers.js';
 
 const tmp = tempFolder();
 after(tmp.remove);
 
-test('WNUT-17: sentence and token counts of SOURCE.md, 13 tags', () => {
+test('WNUT-17: sentence and token counts of SOURCE.md, 13 tags', needs('wnut17'), () => {
   const counts: [string, number, number][] = [
     ['wnut17train.conll', 3394, 62730],
     ['emerging.dev.conll', 1009, 15733],
@@ -26,7 +26,7 @@ test('WNUT-17: sentence and token counts of SOURCE.md, 13 tags', () => {
   }
 });
 
-test('WNUT-17 train: the first sentence ends at a line holding only a tab', () => {
+test('WNUT-17 train: the first sentence ends at a line holding only a tab', needs('wnut17'), () => {
   const file = dataset('wnut17', 'wnut17train.conll');
   const first = readConll(file).examples[0]!;
   assert.equal(first.tokens.length, 27); // lines 1-27; line 28 is "\t"
@@ -37,7 +37,7 @@ test('WNUT-17 train: the first sentence ends at a line holding only a tab', () =
   assert.equal(readConll(file).examples[1]!.source.line, 29);
 });
 
-test('WNUT-17 test: the last sentence, with an emoji token; dev keeps a token with an inner U+FEFF', () => {
+test('WNUT-17 test: the last sentence, with an emoji token; dev keeps a token with an inner U+FEFF', needs('wnut17'), () => {
   const file = dataset('wnut17', 'emerging.test.annotated');
   const last = readConll(file).examples.at(-1)!;
   assert.equal(last.source.line, 24663);

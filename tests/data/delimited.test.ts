@@ -2,12 +2,12 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readDelimited, readDelimitedText, readDelimitedTextPairs } from '../../src/data/readers/delimited.js';
 import { ConfigError } from '../../src/errors.js';
-import { dataset, tempFolder, throwsDataError } from './helpers.js';
+import { dataset, needs, tempFolder, throwsDataError } from './helpers.js';
 
 const tmp = tempFolder();
 after(tmp.remove);
 
-test('Banking77: 10,003 / 3,080 rows over CRLF with quoted line breaks, 77 categories each', () => {
+test('Banking77: 10,003 / 3,080 rows over CRLF with quoted line breaks, 77 categories each', needs('banking77'), () => {
   for (const [split, n] of [
     ['train', 10003],
     ['test', 3080],
@@ -43,7 +43,7 @@ test('Banking77: 10,003 / 3,080 rows over CRLF with quoted line breaks, 77 categ
   assert.equal(test.at(-1)!.text, 'Can the card be mailed and used in Europe?');
 });
 
-test('SST-2: counts and label balance of SOURCE.md; trailing spaces kept; test-labeled has CRLF', () => {
+test('SST-2: counts and label balance of SOURCE.md; trailing spaces kept; test-labeled has CRLF', needs('sst2'), () => {
   const counts: [string, number, number][] = [
     ['train', 67349, 37569],
     ['dev', 872, 444],
@@ -69,7 +69,7 @@ test('SST-2: counts and label balance of SOURCE.md; trailing spaces kept; test-l
   assert.ok(test.every((e, i) => e.text === labeled[i]!.text)); // CRLF removed: the files align
 });
 
-test('STS-B: counts of SOURCE.md with quoting off (sentences starting with ")', () => {
+test('STS-B: counts of SOURCE.md with quoting off (sentences starting with ")', needs('stsb'), () => {
   const cols = { textA: 'sentence1', textB: 'sentence2', label: 'score', id: 'index' };
   assert.equal(readDelimitedTextPairs(dataset('stsb', 'train.tsv'), cols).examples.length, 5749);
   const dev = readDelimitedTextPairs(dataset('stsb', 'dev.tsv'), cols).examples;

@@ -6,16 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DataError } from '../../src/errors.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** The shared, read-only datasets folder (never copied into the repository). */
-export const datasets = path.resolve(repoRoot, '..', 'shared', 'datasets');
-
-/** A path inside the datasets folder. */
-export const dataset = (...parts: string[]) => path.join(datasets, ...parts);
+export { dataset, needs } from '../helpers/datasets.js';
 
 /** A fresh temp folder; `write` puts a file in it (parent folders made), `remove` deletes it all. */
 export function tempFolder() {

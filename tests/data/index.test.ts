@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as data from '../../src/data/index.js';
-import { dataset } from './helpers.js';
+import { dataset, needs } from './helpers.js';
 
 test('src/data/index.ts re-exports every reader and helper', () => {
   const names = [
@@ -26,7 +26,7 @@ test('src/data/index.ts re-exports every reader and helper', () => {
   for (const name of names) assert.equal(typeof (data as Record<string, unknown>)[name], 'function', name);
 });
 
-test('the @example lines of the readers hold', () => {
+test('the @example lines of the readers hold', needs('snips', 'wnut17', 'banking77', 'sst2', 'cluener'), () => {
   assert.equal(data.readJointFolder(dataset('snips', 'train')).examples[0]!.intent, 'PlayMusic');
   assert.equal(data.readConll(dataset('wnut17', 'wnut17train.conll')).examples[0]!.tokens[0], '@paulwalk');
   assert.deepEqual(data.readDelimited(dataset('banking77', 'train.csv')).columns, ['text', 'category']);

@@ -2,12 +2,12 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { readJointFolder, splitIntents } from '../../src/data/readers/joint-folder.js';
-import { dataset, tempFolder, throwsDataError } from './helpers.js';
+import { dataset, needs, tempFolder, throwsDataError } from './helpers.js';
 
 const tmp = tempFolder();
 after(tmp.remove);
 
-test('SNIPS: counts of SOURCE.md (13,084 / 700 / 700), 7 intents, first and last examples', () => {
+test('SNIPS: counts of SOURCE.md (13,084 / 700 / 700), 7 intents, first and last examples', needs('snips'), () => {
   const counts = { train: 13084, dev: 700, test: 700 };
   for (const [split, n] of Object.entries(counts)) {
     const { examples, skipped } = readJointFolder(dataset('snips', split));
@@ -34,14 +34,14 @@ test('SNIPS: counts of SOURCE.md (13,084 / 700 / 700), 7 intents, first and last
   assert.equal(last.source.line, 700);
 });
 
-test('SNIPS: doubled and leading spaces in seq.in do not make empty tokens', () => {
+test('SNIPS: doubled and leading spaces in seq.in do not make empty tokens', needs('snips'), () => {
   for (const e of readJointFolder(dataset('snips', 'train')).examples) {
     assert.ok(e.tokens.every((t) => t !== '' && !/\s/.test(t)));
     assert.equal(e.tokens.length, e.tags.length);
   }
 });
 
-test('ATIS: counts (4,478 / 500 / 893), #-joined intents kept whole (23 / 3 / 15), unseen test intents', () => {
+test('ATIS: counts (4,478 / 500 / 893), #-joined intents kept whole (23 / 3 / 15), unseen test intents', needs('atis'), () => {
   const counts = { train: [4478, 23], dev: [500, 3], test: [893, 15] };
   for (const [split, [n, multi]] of Object.entries(counts)) {
     const { examples } = readJointFolder(dataset('atis', split));

@@ -1,12 +1,12 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readJsonl, readJsonlText } from '../../src/data/readers/jsonl.js';
-import { dataset, tempFolder, throwsDataError } from './helpers.js';
+import { dataset, needs, tempFolder, throwsDataError } from './helpers.js';
 
 const tmp = tempFolder();
 after(tmp.remove);
 
-test('CLUENER files read as JSON lines: 10,748 / 1,343 objects', () => {
+test('CLUENER files read as JSON lines: 10,748 / 1,343 objects', needs('cluener'), () => {
   assert.equal(readJsonl(dataset('cluener', 'train.json')).examples.length, 10748);
   const dev = readJsonl(dataset('cluener', 'dev.json')).examples;
   assert.equal(dev.length, 1343);

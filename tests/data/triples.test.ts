@@ -1,12 +1,12 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readKgFolder } from '../../src/data/readers/triples.js';
-import { dataset, tempFolder, throwsDataError } from './helpers.js';
+import { dataset, needs, tempFolder, throwsDataError } from './helpers.js';
 
 const tmp = tempFolder();
 after(tmp.remove);
 
-test('WN18RR: counts as in SOURCE.md (86,835 / 3,034 / 3,134 triples, 40,943 entities, 11 relations)', () => {
+test('WN18RR: counts as in SOURCE.md (86,835 / 3,034 / 3,134 triples, 40,943 entities, 11 relations)', needs('wn18rr'), () => {
   const kg = readKgFolder(dataset('wn18rr'));
   assert.deepEqual([kg.train.length, kg.valid.length, kg.test.length], [86835, 3034, 3134]);
   assert.equal(kg.vocab.entities.length, 40943);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { loadTrainingConfig, parseTrainingConfig } from '../../src/io/config/index.js';
 import { taskTypes } from '../../src/tasks/index.js';
+import { EXAMPLE_DATASETS, needsExampleData } from '../helpers/datasets.js';
 
 const EXAMPLES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
 
@@ -40,13 +41,17 @@ describe('config: pre-training tasks', () => {
     assert.equal(c.tasks[2]!.options?.adversarialTemperature, 1);
   });
 
-  it('reads examples/wn18rr-free.yaml: a triples folder (the shared WN18RR copy), free entity embeddings', () => {
-    const c = loadTrainingConfig(path.join(EXAMPLES, 'wn18rr-free.yaml'), { taskTypes });
-    const task = c.tasks[0]!;
-    assert.equal(task.data.format, 'triples');
-    assert.equal(task.data.path, path.resolve(EXAMPLES, '..', '..', 'shared', 'datasets', 'wn18rr'));
-    assert.deepEqual(task.options, { entities: 'embedding', embeddingDim: 128, scoring: 'complex', adversarialTemperature: 0.5 });
-  });
+  it(
+    'reads examples/wn18rr-free.yaml: a triples folder (the shared WN18RR copy), free entity embeddings',
+    needsExampleData('wn18rr'),
+    () => {
+      const c = loadTrainingConfig(path.join(EXAMPLES, 'wn18rr-free.yaml'), { taskTypes });
+      const task = c.tasks[0]!;
+      assert.equal(task.data.format, 'triples');
+      assert.equal(task.data.path, path.join(EXAMPLE_DATASETS, 'wn18rr'));
+      assert.deepEqual(task.options, { entities: 'embedding', embeddingDim: 128, scoring: 'complex', adversarialTemperature: 0.5 });
+    },
+  );
 
   it('accepts masked LM on plain text and on csv without a label', () => {
     assert.equal(problems('  - { name: mlm, type: masked-lm, data: { format: text, train: c.txt, max_lines: 1000 } }'), '');

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ConfigFileError, loadTrainingConfig, parseTrainingConfig } from '../../src/io/config/index.js';
+import { needsExampleData } from '../helpers/datasets.js';
 import * as schema from '../../src/io/config/schema.js';
 import { ADAPTER_ACTIVATIONS } from '../../src/mtl/peft/index.js';
 import { SAMPLER_KINDS } from '../../src/mtl/samplers/index.js';
@@ -123,7 +124,7 @@ describe('config: multi-task strategy keys', () => {
     assert.deepEqual(schema.ADAPTER_ACTIVATIONS, ADAPTER_ACTIVATIONS);
   });
 
-  it('the support-bot example configs are valid', () => {
+  it('the support-bot example configs are valid', needsExampleData('snips', 'banking77', 'sst2'), () => {
     for (const name of ['support-bot.yaml', 'support-bot-tiny.yaml']) {
       const c = loadTrainingConfig(path.join(EXAMPLES, name), { taskTypes });
       assert.equal(c.tasks.length, 4, name);

@@ -21,10 +21,14 @@ import {
 } from '../../src/io/config/index.js';
 import { BERT_BASE, HIDDEN_ACTS as MODEL_HIDDEN_ACTS, bertConfigToHf } from '../../src/models/bert/config.js';
 import { taskTypes } from '../../src/tasks/index.js';
+import { EXAMPLE_DATASETS, needsExampleData } from '../helpers/datasets.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EXAMPLES = path.join(ROOT, 'examples');
-const DATASETS = path.resolve(ROOT, '..', 'shared', 'datasets');
+/** The folder the example configs (and VALID, written as if in examples/) read their data from. */
+const DATASETS = EXAMPLE_DATASETS;
+/** VALID's data, checked where a test loads it with the existence checks on. */
+const validData = needsExampleData('snips', 'sst2');
 
 /** A valid two-task config; its paths are relative to EXAMPLES, as if the file were there. */
 const VALID = `seed: 7
@@ -79,56 +83,64 @@ function problems(text: string): { error: ConfigFileError; issues: readonly Conf
 }
 
 describe('example configs', () => {
-  it('examples/snips.yaml: intent and slots on the same SNIPS folders, paths resolved against the config folder', () => {
-    const c = loadTrainingConfig(path.join(EXAMPLES, 'snips.yaml'), { taskTypes });
-    assert.deepEqual(
-      c.tasks.map((t) => [t.name, t.type]),
-      [
-        ['intent', 'sequence-classification'],
-        ['slots', 'token-classification'],
-      ],
-    );
-    assert.equal(c.tasks[0]!.data.train, path.join(DATASETS, 'snips', 'train'));
-    assert.deepEqual(c.tasks[0]!.data, c.tasks[1]!.data);
-    assert.equal(c.outputDir, path.join(ROOT, 'runs', 'snips'));
-    assert.equal(c.encoder.from, undefined);
-    assert.equal(c.encoder.hiddenSize, 256);
-    assert.equal(c.training.sampler.kind, 'uniform');
-    assert.deepEqual(c.training.earlyStopping, { metric: 'slots.f1', patience: 5, mode: 'max' });
-    assert.deepEqual(c.tokenizer?.train, { vocabSize: 8000, lowercase: true, minFrequency: 2, sampleLines: 100000 });
-  });
+  it(
+    'examples/snips.yaml: intent and slots on the same SNIPS folders, paths resolved against the config folder',
+    needsExampleData('snips'),
+    () => {
+      const c = loadTrainingConfig(path.join(EXAMPLES, 'snips.yaml'), { taskTypes });
+      assert.deepEqual(
+        c.tasks.map((t) => [t.name, t.type]),
+        [
+          ['intent', 'sequence-classification'],
+          ['slots', 'token-classification'],
+        ],
+      );
+      assert.equal(c.tasks[0]!.data.train, path.join(DATASETS, 'snips', 'train'));
+      assert.deepEqual(c.tasks[0]!.data, c.tasks[1]!.data);
+      assert.equal(c.outputDir, path.join(ROOT, 'runs', 'snips'));
+      assert.equal(c.encoder.from, undefined);
+      assert.equal(c.encoder.hiddenSize, 256);
+      assert.equal(c.training.sampler.kind, 'uniform');
+      assert.deepEqual(c.training.earlyStopping, { metric: 'slots.f1', patience: 5, mode: 'max' });
+      assert.deepEqual(c.tokenizer?.train, { vocabSize: 8000, lowercase: true, minFrequency: 2, sampleLines: 100000 });
+    },
+  );
 
-  it('examples/atis.yaml: a multi-label intent task joined by #, unseen labels kept', () => {
+  it('examples/atis.yaml: a multi-label intent task joined by #, unseen labels kept', needsExampleData('atis'), () => {
     const c = loadTrainingConfig(path.join(EXAMPLES, 'atis.yaml'), { taskTypes });
     assert.deepEqual(c.tasks[0]!.label, { multiLabel: true, separator: '#', threshold: 0.5, unknown: 'keep' });
     assert.equal(c.tasks[1]!.label.unknown, 'keep');
     assert.equal(c.training.warmupRatio, 0.1);
   });
 
-  it('examples/support-bot.yaml: four tasks over SNIPS, Banking77 (csv, held-out dev) and SST-2 (tsv), with defaults filled', () => {
-    const c = loadTrainingConfig(path.join(EXAMPLES, 'support-bot.yaml'), { taskTypes });
-    assert.deepEqual(
-      c.tasks.map((t) => t.name),
-      ['intent', 'slots', 'banking77', 'sentiment'],
-    );
-    const banking = c.tasks[2]!;
-    assert.equal(banking.data.format, 'csv');
-    assert.equal(banking.data.devFraction, 0.1);
-    assert.deepEqual(banking.input, { text: 'text' });
-    assert.equal(banking.label.field, 'category');
-    assert.equal(banking.label.multiLabel, false);
-    assert.equal(banking.weight, 1);
-    assert.equal(c.tasks[3]!.weight, 0.5);
-    for (const t of c.tasks) for (const p of [t.data.train, t.data.dev, t.data.test]) if (p !== undefined) assert.ok(existsSync(p), p);
-    assert.deepEqual(c.training.sampler, { kind: 'temperature', temperature: 2, cap: 20000 });
-    assert.equal(c.training.warmupSteps, 1000);
-    assert.equal(c.training.warmupRatio, undefined);
-    assert.equal(c.encoder.from, undefined);
-    assert.equal(c.encoder.hiddenAct, 'gelu'); // a default
-    assert.equal(c.encoder.layerNormEps, 1e-12);
-  });
+  it(
+    'examples/support-bot.yaml: four tasks over SNIPS, Banking77 (csv, held-out dev) and SST-2 (tsv), with defaults filled',
+    needsExampleData('snips', 'banking77', 'sst2'),
+    () => {
+      const c = loadTrainingConfig(path.join(EXAMPLES, 'support-bot.yaml'), { taskTypes });
+      assert.deepEqual(
+        c.tasks.map((t) => t.name),
+        ['intent', 'slots', 'banking77', 'sentiment'],
+      );
+      const banking = c.tasks[2]!;
+      assert.equal(banking.data.format, 'csv');
+      assert.equal(banking.data.devFraction, 0.1);
+      assert.deepEqual(banking.input, { text: 'text' });
+      assert.equal(banking.label.field, 'category');
+      assert.equal(banking.label.multiLabel, false);
+      assert.equal(banking.weight, 1);
+      assert.equal(c.tasks[3]!.weight, 0.5);
+      for (const t of c.tasks) for (const p of [t.data.train, t.data.dev, t.data.test]) if (p !== undefined) assert.ok(existsSync(p), p);
+      assert.deepEqual(c.training.sampler, { kind: 'temperature', temperature: 2, cap: 20000 });
+      assert.equal(c.training.warmupSteps, 1000);
+      assert.equal(c.training.warmupRatio, undefined);
+      assert.equal(c.encoder.from, undefined);
+      assert.equal(c.encoder.hiddenAct, 'gelu'); // a default
+      assert.equal(c.encoder.layerNormEps, 1e-12);
+    },
+  );
 
-  it('the resolved config round-trips through YAML and JSON unchanged', () => {
+  it('the resolved config round-trips through YAML and JSON unchanged', needsExampleData('snips', 'atis', 'banking77', 'sst2'), () => {
     for (const name of ['snips', 'atis', 'support-bot']) {
       const c = loadTrainingConfig(path.join(EXAMPLES, `${name}.yaml`), { taskTypes });
       const yaml = trainingConfigToYaml(c);
@@ -139,56 +151,64 @@ describe('example configs', () => {
     }
   });
 
-  it('label and task names used as keys keep their spelling (thresholds, sampler probabilities), also through YAML and JSON', () => {
-    const text = VALID.replace('  - name: sentiment\n', '  - name: movie_sentiment\n')
-      .replace(
-        '    label: { field: label }\n',
-        '    label: { field: label }\n    options: { multi_label: true, thresholds: { atis_flight: 0.4, Negative: 0.3 } }\n',
-      )
-      .replace(
-        '  sampler: { kind: temperature, temperature: 2 }',
-        '  sampler: { kind: fixed, probabilities: { intent: 1, movie_sentiment: 3 } }',
+  it(
+    'label and task names used as keys keep their spelling (thresholds, sampler probabilities), also through YAML and JSON',
+    validData,
+    () => {
+      const text = VALID.replace('  - name: sentiment\n', '  - name: movie_sentiment\n')
+        .replace(
+          '    label: { field: label }\n',
+          '    label: { field: label }\n    options: { multi_label: true, thresholds: { atis_flight: 0.4, Negative: 0.3 } }\n',
+        )
+        .replace(
+          '  sampler: { kind: temperature, temperature: 2 }',
+          '  sampler: { kind: fixed, probabilities: { intent: 1, movie_sentiment: 3 } }',
+        );
+      const c = parseTrainingConfig(text, { taskTypes, source: path.join(EXAMPLES, 'x.yaml') });
+      assert.deepEqual(
+        c.tasks[1]!.options,
+        { multiLabel: true, thresholds: { atis_flight: 0.4, Negative: 0.3 } },
+        'option keys camelCased, label names not',
       );
-    const c = parseTrainingConfig(text, { taskTypes, source: path.join(EXAMPLES, 'x.yaml') });
-    assert.deepEqual(
-      c.tasks[1]!.options,
-      { multiLabel: true, thresholds: { atis_flight: 0.4, Negative: 0.3 } },
-      'option keys camelCased, label names not',
-    );
-    assert.deepEqual(c.training.sampler.probabilities, { intent: 1, movie_sentiment: 3 }, 'task names as written');
-    const yaml = trainingConfigToYaml(c);
-    assert.match(yaml, /thresholds:\n\s+atis_flight: 0.4\n\s+Negative: 0.3\n/, 'written as the user wrote them');
-    assert.deepEqual(parseTrainingConfig(yaml, { taskTypes, source: '/elsewhere/training_config.yaml' }), c, 'YAML round trip');
-    assert.deepEqual(validateTrainingConfig(JSON.parse(JSON.stringify(trainingConfigToJson(c))), { taskTypes }), c, 'JSON round trip');
-  });
+      assert.deepEqual(c.training.sampler.probabilities, { intent: 1, movie_sentiment: 3 }, 'task names as written');
+      const yaml = trainingConfigToYaml(c);
+      assert.match(yaml, /thresholds:\n\s+atis_flight: 0.4\n\s+Negative: 0.3\n/, 'written as the user wrote them');
+      assert.deepEqual(parseTrainingConfig(yaml, { taskTypes, source: '/elsewhere/training_config.yaml' }), c, 'YAML round trip');
+      assert.deepEqual(validateTrainingConfig(JSON.parse(JSON.stringify(trainingConfigToJson(c))), { taskTypes }), c, 'JSON round trip');
+    },
+  );
 
-  it('defaults: seed 42, max_length 128, AdamW with torch defaults, linear schedule, proportional sampler, no early stopping, warm-up ratio 0', () => {
-    const text = VALID.replace('seed: 7\n', '').replace(/training:[\s\S]*$/, 'training:\n  epochs: 1\n');
-    const c = parseTrainingConfig(text, { taskTypes, source: path.join(EXAMPLES, 'x.yaml') });
-    assert.equal(c.seed, 42);
-    assert.equal(c.maxLength, 128);
-    assert.deepEqual(c.training, {
-      epochs: 1,
-      batchSize: 32,
-      learningRate: 5e-5,
-      warmupRatio: 0,
-      weightDecay: 0.01,
-      optimizer: { name: 'adamw', betas: [0.9, 0.999], eps: 1e-8, amsgrad: false },
-      maxGradNorm: 1,
-      gradientAccumulationSteps: 1,
-      wordDropout: 0,
-      schedule: 'linear',
-      taskSchedule: 'alternating',
-      sampler: { kind: 'proportional' },
-      weighting: { method: 'static' },
-      surgery: null,
-      evalEvery: 500,
-      earlyStopping: null,
-      logEvery: 50,
-    });
-  });
+  it(
+    'defaults: seed 42, max_length 128, AdamW with torch defaults, linear schedule, proportional sampler, no early stopping, warm-up ratio 0',
+    validData,
+    () => {
+      const text = VALID.replace('seed: 7\n', '').replace(/training:[\s\S]*$/, 'training:\n  epochs: 1\n');
+      const c = parseTrainingConfig(text, { taskTypes, source: path.join(EXAMPLES, 'x.yaml') });
+      assert.equal(c.seed, 42);
+      assert.equal(c.maxLength, 128);
+      assert.deepEqual(c.training, {
+        epochs: 1,
+        batchSize: 32,
+        learningRate: 5e-5,
+        warmupRatio: 0,
+        weightDecay: 0.01,
+        optimizer: { name: 'adamw', betas: [0.9, 0.999], eps: 1e-8, amsgrad: false },
+        maxGradNorm: 1,
+        gradientAccumulationSteps: 1,
+        wordDropout: 0,
+        schedule: 'linear',
+        taskSchedule: 'alternating',
+        sampler: { kind: 'proportional' },
+        weighting: { method: 'static' },
+        surgery: null,
+        evalEvery: 500,
+        earlyStopping: null,
+        logEvery: 50,
+      });
+    },
+  );
 
-  it('encoder.from: a checkpoint folder relative to the config, dropout overrides, tokenizer optional', () => {
+  it('encoder.from: a checkpoint folder relative to the config, dropout overrides, tokenizer optional', validData, () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mtl-config-'));
     try {
       mkdirSync(path.join(dir, 'ckpt'));
@@ -302,7 +322,7 @@ describe('config errors', () => {
     assert.equal(format?.line, lineOf(nested, 'data:', lineOf(nested, 'name: sentiment')), JSON.stringify(format));
   });
 
-  it('a missing data file is reported with its path, line and where it was resolved, before anything trains', () => {
+  it('a missing data file is reported with its path, line and where it was resolved, before anything trains', validData, () => {
     const text = VALID.replace('sst2/dev.tsv', 'sst2/dev-missing.tsv').replace('snips/dev', 'snips/nope');
     const { error, issues } = problems(text);
     assert.equal(issues.length, 2);
@@ -318,7 +338,7 @@ describe('config errors', () => {
     assert.match(error.message, /has 2 problems; nothing was trained/);
   });
 
-  it('a file where a folder is expected, and a joint folder without its files', () => {
+  it('a file where a folder is expected, and a joint folder without its files', validData, () => {
     const text = VALID.replace('snips/train', 'snips/slot_label.txt').replace('snips/dev', 'snips');
     const { issues } = problems(text);
     assert.match(issues[0]!.message, /expected a folder, but .*slot_label\.txt is a file/);
@@ -359,7 +379,7 @@ describe('config errors', () => {
     assert.match(messages.get('tasks.1.data.token_column')!, /applies only to conll data/);
   });
 
-  it('crf is an option of token-classification tasks only', () => {
+  it('crf is an option of token-classification tasks only', validData, () => {
     const text = VALID.replace(
       '    type: sequence-classification\n    data:\n      format: joint-folder',
       '    type: sequence-classification\n    crf: true\n    data:\n      format: joint-folder',
@@ -371,7 +391,7 @@ describe('config errors', () => {
     assert.equal(issues[0]!.line, lineOf(text, 'crf: true'));
   });
 
-  it('the early-stopping metric must name a task: the nearest is suggested', () => {
+  it('the early-stopping metric must name a task: the nearest is suggested', validData, () => {
     const text = VALID.replace('metric: intent.accuracy', 'metric: intnet.accuracy');
     const { issues } = problems(text);
     assert.equal(issues.length, 1);
@@ -380,7 +400,7 @@ describe('config errors', () => {
     assert.match(issues[0]!.message, /'intnet\.accuracy' names no task 'intnet'; did you mean 'intent\.accuracy'\?/);
   });
 
-  it('encoder: heads that do not divide the hidden size; architecture keys beside from', () => {
+  it('encoder: heads that do not divide the hidden size; architecture keys beside from', validData, () => {
     const bad = problems(VALID.replace('num_attention_heads: 4', 'num_attention_heads: 5')).issues;
     assert.equal(bad[0]!.message, 'hidden size (32) is not a multiple of the number of attention heads (5)');
     assert.deepEqual(bad[0]!.path, ['encoder', 'num_attention_heads']);

@@ -5,12 +5,11 @@
  * with the derivation in a comment; the last suite checks the SNIPS test tags.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ShapeError } from '../../src/errors.js';
 import { entityF1, extractChunks, repairBio, sequenceLabelingScores, type Chunk } from '../../src/metrics/index.js';
-import { repoRoot } from './fixture.js';
+import { dataset, needs } from '../helpers/datasets.js';
 
 const chunk = (type: string, start: number, end: number): Chunk => ({ type, start, end });
 const split = (s: string): string[] => s.split(' ').filter((t) => t !== '');
@@ -130,10 +129,10 @@ describe('repairBio', () => {
   });
 });
 
-const snipsTags = path.join(repoRoot, '..', 'shared', 'datasets', 'snips', 'test', 'seq.out');
+const snipsTags = dataset('snips', 'test', 'seq.out');
 
-describe('SNIPS test slot tags', { skip: existsSync(snipsTags) ? false : `${snipsTags} not found` }, () => {
-  const gold = existsSync(snipsTags) ? readFileSync(snipsTags, 'utf8').trimEnd().split('\n').map(split) : [];
+describe('SNIPS test slot tags', needs('snips'), () => {
+  const gold = readFileSync(snipsTags, 'utf8').trimEnd().split('\n').map(split);
   const tokens = gold.reduce((n, s) => n + s.length, 0);
 
   it('scores 1 against itself; every B- tag is one chunk', () => {

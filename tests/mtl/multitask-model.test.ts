@@ -19,6 +19,7 @@ import {
 import { add, liveTensorCount, manualSeed, noGrad, tidy, type Tensor } from '../../src/tensor/index.js';
 import { AdamW } from '../../src/optim/adamw.js';
 import { jointSplit, snipsTokenizer, tinyConfig } from '../tasks/helpers.js';
+import { needs } from '../helpers/datasets.js';
 
 const baseline = liveTensorCount();
 after(() => assert.equal(liveTensorCount(), baseline, 'every tensor of these tests is freed'));
@@ -64,7 +65,7 @@ function countEncoderPasses(m: MultiTaskModel): { readonly calls: number } {
   return counter;
 }
 
-describe('MultiTaskModel: names', () => {
+describe('MultiTaskModel: names', needs('snips'), () => {
   it('encoder.… and heads.<task>.… inside; bert.… and heads.<task>.… when saved', () => {
     const m = model(snipsSpecs());
     const names = m.namedParameters().map(([n]) => n);
@@ -129,7 +130,7 @@ describe('MultiTaskModel: names', () => {
   });
 });
 
-describe('MultiTaskModel: joint intent + slots', () => {
+describe('MultiTaskModel: joint intent + slots', needs('snips'), () => {
   it('groups tasks by input source', () => {
     assert.deepEqual(
       groupBySource([
@@ -192,7 +193,7 @@ describe('MultiTaskModel: joint intent + slots', () => {
   });
 });
 
-describe('MultiTaskModel: training smoke test', () => {
+describe('MultiTaskModel: training smoke test', needs('snips'), () => {
   it('a few AdamW steps on 64 SNIPS examples lower the joint loss, and leave no tensor behind', async () => {
     const before = liveTensorCount();
     const specs = snipsSpecs();

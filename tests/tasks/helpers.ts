@@ -3,7 +3,6 @@
  * on SNIPS utterances, and a tiny BERT config over its vocabulary (hidden 32, 2 layers, 4 heads).
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readJointFolder, type JointExample } from '../../src/data/index.js';
 import { bertConfig, type BertConfig } from '../../src/models/bert/index.js';
 import { trainWordPiece, type Tokenizer } from '../../src/tokenization/index.js';
@@ -14,8 +13,7 @@ import { ConfigError } from '../../src/errors.js';
 import { TaskHead, type Task, type TaskSpec, type TaskType } from '../../src/tasks/index.js';
 import type { Tensor } from '../../src/tensor/index.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const DATASETS = path.resolve(ROOT, '..', 'shared', 'datasets');
+import { DATASETS } from '../helpers/datasets.js';
 
 const cache = new Map<string, JointExample[]>();
 

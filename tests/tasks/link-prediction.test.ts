@@ -16,6 +16,7 @@ import {
 import { taskSpec, type Batch, type TaskSpec } from '../../src/tasks/index.js';
 import { dispose, liveTensorCount, noGrad, tensor, tidy } from '../../src/tensor/index.js';
 import { plainFilteredRanks, snipsTokenizer, taskOf, tinyConfig } from './helpers.js';
+import { needs } from '../helpers/datasets.js';
 
 const baseline = liveTensorCount();
 after(() => assert.equal(liveTensorCount(), baseline, 'every tensor of these tests is freed'));
@@ -172,7 +173,7 @@ describe('link-prediction: ranks and loss against hand-computed scores', () => {
   });
 });
 
-describe('link-prediction: with the shared encoder (KEPLER)', () => {
+describe('link-prediction: with the shared encoder (KEPLER)', needs('snips'), () => {
   it('encodes head and tail descriptions in one (2B, T) pass and sends the graph loss into the encoder', async () => {
     const tok = snipsTokenizer();
     const s = spec({ scoring: 'rotate', margin: 6, adversarialTemperature: 1 }, ['hypernym']);
@@ -212,7 +213,7 @@ describe('link-prediction: with the shared encoder (KEPLER)', () => {
   });
 });
 
-describe('link-prediction: free entity embeddings', () => {
+describe('link-prediction: free entity embeddings', needs('snips'), () => {
   /** (a, r0, b), (a, r0, c), (b, r1, c), (c, r0, d), (d, r1, a): one graph shared by the examples. */
   const graph: LinkPredictionExample[] = [];
   const named = [

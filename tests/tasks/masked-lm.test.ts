@@ -18,6 +18,7 @@ import { backward, dispose, liveTensorCount, manualSeed, tidy, zeros } from '../
 import { IGNORE_INDEX } from '../../src/tokenization/index.js';
 import { assertClose, fromFixture, loadFixture, type TensorFixture } from '../helpers/fixtures.js';
 import { jointSplit, snipsTokenizer, taskOf, tinyConfig } from './helpers.js';
+import { needs } from '../helpers/datasets.js';
 
 const baseline = liveTensorCount();
 after(() => assert.equal(liveTensorCount(), baseline, 'every tensor of these tests is freed'));
@@ -29,6 +30,7 @@ const examples: MaskedLmExample[] = [];
 let features: MaskedLmFeatures[] = [];
 
 before(async () => {
+  if (needs('snips').skip) return;
   jointSplit('snips/train').forEach((e, i) =>
     examples.push({ id: String(i), text: e.tokens.join(' '), source: { file: 'snips/train', line: i + 1 } }),
   );
@@ -51,7 +53,7 @@ describe('masked-lm: options', () => {
   });
 });
 
-describe('masked-lm: masking statistics', () => {
+describe('masked-lm: masking statistics', needs('snips'), () => {
   it('selects 15% ± 0.5% of the non-special tokens, and replaces 80/10/10 ± 1% of them; never a special token', () => {
     const s = spec({ seed: 7 });
     const o = s.options;
@@ -142,7 +144,7 @@ describe('masked-lm: masking statistics', () => {
   });
 });
 
-describe('masked-lm: collate (dynamic masking)', () => {
+describe('masked-lm: collate (dynamic masking)', needs('snips'), () => {
   const batchOf = (t: Task<MaskedLmOptions, MaskedLmState>) => maskedLm.collate(t, features.slice(0, 16));
   const arrays = (b: Batch) => [b.inputIds.toArray(), b.labels?.toArray(), b.attentionMask.toArray()];
 
@@ -232,7 +234,7 @@ describe('masked-lm: head (BertForMaskedLM, tied decoder)', () => {
   });
 });
 
-describe('masked-lm: end to end on a tiny BERT', () => {
+describe('masked-lm: end to end on a tiny BERT', needs('snips'), () => {
   it('featurize → collate → forward → loss → decode → evaluate, tied to the encoder, with no leaked tensor', () => {
     const before = liveTensorCount();
     manualSeed(0);

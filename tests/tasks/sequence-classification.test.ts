@@ -16,6 +16,7 @@ import {
 import { dispose, grad, liveTensorCount, manualSeed, tensor, tidy } from '../../src/tensor/index.js';
 import { assertClose, fromFixture, loadFixture, type TensorFixture } from '../helpers/fixtures.js';
 import { jointSplit, snipsTokenizer, taskOf, tinyConfig, type LossCase } from './helpers.js';
+import { needs } from '../helpers/datasets.js';
 
 const fixture = loadFixture<{ single_label: LossCase; multi_label: LossCase; head: Record<string, TensorFixture> }>('tasks');
 
@@ -54,7 +55,7 @@ describe('sequence classification: options and spec', () => {
     assert.throws(() => spec(['x', 'y', 'x']), /'x' is listed twice \(ids 0 and 2\)/);
   });
 
-  it('collects labels, splitting label sets when multi-label (ATIS train)', () => {
+  it('collects labels, splitting label sets when multi-label (ATIS train)', needs('atis'), () => {
     const atis = jointSplit('atis/train');
     const single = sc.collectLabels(atis, sc.resolveOptions());
     const multi = sc.collectLabels(atis, sc.resolveOptions({ multiLabel: true }));
@@ -226,7 +227,7 @@ describe('sequence classification: loss against PyTorch', () => {
   });
 });
 
-describe('sequence classification: features', () => {
+describe('sequence classification: features', needs('snips'), () => {
   const tok = snipsTokenizer();
 
   it('a text, a pair ([CLS] a [SEP] b [SEP], token types 0/1) and an utterance of words', async () => {
@@ -421,7 +422,7 @@ describe('sequence classification: decode and evaluate', () => {
   });
 });
 
-describe('sequence classification: ATIS multi-intents', () => {
+describe('sequence classification: ATIS multi-intents', needs('snips', 'atis'), () => {
   it('test intents unseen in train are dropped from the targets and scored as errors', async () => {
     const train = jointSplit('atis/train');
     const test = jointSplit('atis/test');
@@ -449,7 +450,7 @@ describe('sequence classification: ATIS multi-intents', () => {
   });
 });
 
-describe('sequence classification: memory', () => {
+describe('sequence classification: memory', needs('snips'), () => {
   it('featurize → collate → forward → loss → decode leaves no tensor behind', async () => {
     const before = liveTensorCount();
     const tok = snipsTokenizer();

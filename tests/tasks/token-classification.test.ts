@@ -15,6 +15,7 @@ import {
 import { dispose, grad, liveTensorCount, manualSeed, noGrad, tensor, tidy } from '../../src/tensor/index.js';
 import { assertClose, fromFixture, loadFixture } from '../helpers/fixtures.js';
 import { jointSplit, snipsTokenizer, taskOf, tinyConfig, type LossCase } from './helpers.js';
+import { needs } from '../helpers/datasets.js';
 
 const fixture = loadFixture<{ token: LossCase }>('tasks');
 
@@ -72,7 +73,7 @@ describe('token classification: head and loss', () => {
   });
 });
 
-describe('token classification: alignment on SNIPS', () => {
+describe('token classification: alignment on SNIPS', needs('snips'), () => {
   it('each word label on its first sub-word, -100 on the rest', async () => {
     const tok = snipsTokenizer();
     const examples = jointSplit('snips/train').slice(0, 40);
@@ -125,7 +126,7 @@ describe('token classification: alignment on SNIPS', () => {
   });
 });
 
-describe('token classification: decode', () => {
+describe('token classification: decode', needs('snips'), () => {
   const s = () => spec(snipsTags());
 
   /** Logits (1, T, C) whose argmax at token t is `classAt(t)`. */
@@ -216,7 +217,7 @@ describe('token classification: evaluate', () => {
   });
 });
 
-describe('token classification: CRF', () => {
+describe('token classification: CRF', needs('snips'), () => {
   const crfSpec = (labels: readonly string[]) =>
     taskSpec({ name: 'slots', kind: 'token-classification', labels, options: { crf: true } }) as TaskSpec<TokenClassificationOptions>;
 
@@ -308,7 +309,7 @@ describe('token classification: CRF', () => {
   });
 });
 
-describe('token classification: memory', () => {
+describe('token classification: memory', needs('snips'), () => {
   it('featurize → collate → forward → loss → decode leaves no tensor behind', async () => {
     const before = liveTensorCount();
     const tok = snipsTokenizer();

@@ -6,11 +6,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DATASETS } from '../helpers/datasets.js';
+
+export { needs } from '../helpers/datasets.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const DATASETS = path.resolve(ROOT, '..', 'shared', 'datasets');
 
-/** Non-empty lines of a data file under DATASETS, trimmed. */
+/** Non-empty lines of a data file under the datasets folder (tests/helpers/datasets.ts), trimmed. */
 export function readLines(relative: string): string[] {
   return readFileSync(path.join(DATASETS, relative), 'utf8')
     .split('\n')

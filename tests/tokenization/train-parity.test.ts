@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BERT_SPECIAL_TOKEN_LIST, countWords, learnWordPieceVocab } from '../../src/tokenization/index.js';
-import { readLines } from './helpers.js';
+import { needs, readLines } from './helpers.js';
 
 interface ParityCase {
   vocab_size: number;
@@ -25,7 +25,7 @@ const fixture = JSON.parse(
   cases: ParityCase[];
 };
 
-describe(`WordPiece vocabulary parity with Hugging Face tokenizers ${fixture.tokenizers}`, () => {
+describe(`WordPiece vocabulary parity with Hugging Face tokenizers ${fixture.tokenizers}`, needs('snips'), () => {
   const counts = countWords(readLines('snips/train/seq.in'));
   for (const c of fixture.cases) {
     test(`SNIPS, vocabSize ${c.vocab_size}, minFrequency ${c.min_frequency}`, () => {

@@ -6,14 +6,15 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { mock } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { parseTrainingConfig, type TrainingConfig } from '../../src/io/config/index.js';
 import { taskTypes } from '../../src/tasks/index.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const DATASETS = path.resolve(ROOT, '..', 'shared', 'datasets');
+import { DATASETS, needs } from '../helpers/datasets.js';
+
+/** Skips a test or suite of the tiny run (SNIPS and SST-2 samples) where those datasets are absent. */
+export const needsTinyRunData = () => needs('snips', 'sst2');
 
 /** Every k-th of the non-empty lines of `text`, `count` of them (k spreads them over the file). */
 function spread(lines: readonly string[], count: number): number[] {
