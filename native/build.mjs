@@ -26,7 +26,13 @@ const installed = root.split(path.sep).includes('node_modules');
 const force = process.argv.includes('--force');
 if (!force && existsSync(addon) && statSync(addon).mtimeMs >= newestSource()) process.exit(0);
 
-const torch = findTorch();
+let torch;
+try {
+  torch = findTorch();
+} catch (e) {
+  console.error(`[multitask-lm] ${e.message}`); // TORCH_DIR set to a folder without libtorch
+  process.exit(1);
+}
 if (!torch) {
   console.error(HOW_TO_INSTALL);
   console.error(
