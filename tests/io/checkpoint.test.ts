@@ -40,6 +40,7 @@ import { Tokenizer, buildBertTokenizer } from '../../src/tokenization/index.js';
 import { AdamW } from '../../src/optim/adamw.js';
 import type { OptimizerStateJson } from '../../src/optim/optimizer.js';
 import { taskTypes } from '../../src/tasks/index.js';
+import { needsExampleData } from '../helpers/datasets.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TINY = { vocabSize: 99, hiddenSize: 32, numHiddenLayers: 2, numAttentionHeads: 4, intermediateSize: 37 };
@@ -149,76 +150,80 @@ function assertSameTensors(
 const leftovers = (run: string): string[] => readdirSync(run).filter((n) => n.startsWith('.'));
 
 describe('checkpoint round trip', () => {
-  it('saves and loads encoder, heads, tokenizer, tasks, trainer and sampler state, optimizer, config and metrics', async () => {
-    manualSeed(0);
-    const baseline = liveTensorCount();
-    const run = freshRun();
-    const paths = checkpointPaths(run);
-    {
-      using fx = new Fixture();
-      mkdirSync(run, { recursive: true });
-      appendMetrics(paths.metrics, { step: 5, 'intent.accuracy': 0.25 });
-      appendMetrics(paths.metrics, { step: 10, 'intent.accuracy': 0.5, loss: { intent: 1.25, slots: 2 } });
-      const config = loadTrainingConfig(path.join(ROOT, 'examples', 'snips.yaml'), { taskTypes });
-      fx.save(paths.last, 10, { trainingConfig: trainingConfigToYaml(config), metricsFile: paths.metrics });
+  it(
+    'saves and loads encoder, heads, tokenizer, tasks, trainer and sampler state, optimizer, config and metrics',
+    needsExampleData('snips'),
+    async () => {
+      manualSeed(0);
+      const baseline = liveTensorCount();
+      const run = freshRun();
+      const paths = checkpointPaths(run);
+      {
+        using fx = new Fixture();
+        mkdirSync(run, { recursive: true });
+        appendMetrics(paths.metrics, { step: 5, 'intent.accuracy': 0.25 });
+        appendMetrics(paths.metrics, { step: 10, 'intent.accuracy': 0.5, loss: { intent: 1.25, slots: 2 } });
+        const config = loadTrainingConfig(path.join(ROOT, 'examples', 'snips.yaml'), { taskTypes });
+        fx.save(paths.last, 10, { trainingConfig: trainingConfigToYaml(config), metricsFile: paths.metrics });
 
-      assert.deepEqual(readdirSync(paths.last).sort(), Object.values(CHECKPOINT_FILES).sort());
-      assert.deepEqual(leftovers(run), []);
-      const reader = openSafetensors(path.join(paths.last, CHECKPOINT_FILES.model));
-      assert.ok(reader.has('embeddings.word_embeddings.weight') && reader.has('encoder.layer.1.output.LayerNorm.bias'));
-      assert.ok(reader.has('heads.intent.weight') && reader.has('heads.slots.bias'));
-      assert.deepEqual(reader.metadata, { format: 'pt' });
-      reader.close();
-      const trainerJson = JSON.parse(readFileSync(path.join(paths.last, CHECKPOINT_FILES.trainerState), 'utf8'));
-      assert.equal(trainerJson.global_step, 10);
-      assert.equal(trainerJson.optimizer.optimizer, 'AdamW');
+        assert.deepEqual(readdirSync(paths.last).sort(), Object.values(CHECKPOINT_FILES).sort());
+        assert.deepEqual(leftovers(run), []);
+        const reader = openSafetensors(path.join(paths.last, CHECKPOINT_FILES.model));
+        assert.ok(reader.has('embeddings.word_embeddings.weight') && reader.has('encoder.layer.1.output.LayerNorm.bias'));
+        assert.ok(reader.has('heads.intent.weight') && reader.has('heads.slots.bias'));
+        assert.deepEqual(reader.metadata, { format: 'pt' });
+        reader.close();
+        const trainerJson = JSON.parse(readFileSync(path.join(paths.last, CHECKPOINT_FILES.trainerState), 'utf8'));
+        assert.equal(trainerJson.global_step, 10);
+        assert.equal(trainerJson.optimizer.optimizer, 'AdamW');
 
-      using ckpt = loadCheckpoint(paths.last);
-      // encoder: a model rebuilt from config.json takes the saved weights
-      const rebuilt = new BertModel(bertConfigFromHf(ckpt.encoderConfig));
-      rebuilt.loadStateDict(ckpt.encoder);
-      assertSameTensors(rebuilt.stateDict(), fx.bert.stateDict());
-      rebuilt.dispose();
-      for (const [name, head] of fx.heads) assertSameTensors(ckpt.heads.get(name)!, head.stateDict());
-      // tokenizer
-      const tok = Tokenizer.fromFile(ckpt.tokenizerFile);
-      assert.deepEqual((await tok.encode('playing the music!')).inputIds, (await fx.tokenizer.encode('playing the music!')).inputIds);
-      // tasks and trainer state
-      assert.deepEqual(ckpt.tasks, TASKS);
-      const state = ckpt.trainerState!;
-      const { json, tensors } = fx.optimizer.stateDict();
-      assert.deepEqual({ ...state, optimizer: null }, { ...fx.trainerState(10), strategy: null }); // saved without a strategy state: read as null
-      assert.deepEqual(state.optimizer, JSON.parse(JSON.stringify(json)));
-      // the sampler continues where it was
-      const resumed = createTaskSampler({ kind: 'temperature', temperature: 2 }, [100, 300], 999);
-      resumed.restore(state.sampler as never);
-      assert.deepEqual(
-        Array.from({ length: 50 }, () => resumed.next()),
-        Array.from({ length: 50 }, () => fx.sampler.next()),
-      );
-      // optimizer: a fresh AdamW over a fresh model takes the saved state
-      assertSameTensors(ckpt.optimizerTensors!, tensors);
-      dispose(Object.values(tensors));
-      const fresh = new BertModel(bertConfig(TINY));
-      const freshHeads = [new Linear(32, 3), new Linear(32, 5)];
-      const opt = new AdamW([...fresh.parameters(), ...freshHeads.flatMap((h) => h.parameters())]);
-      opt.loadStateDict({ json: state.optimizer as unknown as OptimizerStateJson, tensors: ckpt.optimizerTensors! });
-      const reloaded = opt.stateDict();
-      assert.deepEqual(reloaded.json, json);
-      dispose(Object.values(reloaded.tensors));
-      opt.dispose();
-      fresh.dispose();
-      freshHeads.forEach((h) => h.dispose());
-      // resolved training config and metrics
-      assert.deepEqual(
-        parseTrainingConfig(ckpt.trainingConfig!, { taskTypes, source: path.join(paths.last, CHECKPOINT_FILES.trainingConfig) }),
-        config,
-      );
-      assert.deepEqual(ckpt.metrics, readMetrics(paths.metrics));
-      assert.equal(ckpt.metrics.length, 2);
-    }
-    assert.equal(liveTensorCount(), baseline, 'every tensor freed after dispose');
-  });
+        using ckpt = loadCheckpoint(paths.last);
+        // encoder: a model rebuilt from config.json takes the saved weights
+        const rebuilt = new BertModel(bertConfigFromHf(ckpt.encoderConfig));
+        rebuilt.loadStateDict(ckpt.encoder);
+        assertSameTensors(rebuilt.stateDict(), fx.bert.stateDict());
+        rebuilt.dispose();
+        for (const [name, head] of fx.heads) assertSameTensors(ckpt.heads.get(name)!, head.stateDict());
+        // tokenizer
+        const tok = Tokenizer.fromFile(ckpt.tokenizerFile);
+        assert.deepEqual((await tok.encode('playing the music!')).inputIds, (await fx.tokenizer.encode('playing the music!')).inputIds);
+        // tasks and trainer state
+        assert.deepEqual(ckpt.tasks, TASKS);
+        const state = ckpt.trainerState!;
+        const { json, tensors } = fx.optimizer.stateDict();
+        assert.deepEqual({ ...state, optimizer: null }, { ...fx.trainerState(10), strategy: null }); // saved without a strategy state: read as null
+        assert.deepEqual(state.optimizer, JSON.parse(JSON.stringify(json)));
+        // the sampler continues where it was
+        const resumed = createTaskSampler({ kind: 'temperature', temperature: 2 }, [100, 300], 999);
+        resumed.restore(state.sampler as never);
+        assert.deepEqual(
+          Array.from({ length: 50 }, () => resumed.next()),
+          Array.from({ length: 50 }, () => fx.sampler.next()),
+        );
+        // optimizer: a fresh AdamW over a fresh model takes the saved state
+        assertSameTensors(ckpt.optimizerTensors!, tensors);
+        dispose(Object.values(tensors));
+        const fresh = new BertModel(bertConfig(TINY));
+        const freshHeads = [new Linear(32, 3), new Linear(32, 5)];
+        const opt = new AdamW([...fresh.parameters(), ...freshHeads.flatMap((h) => h.parameters())]);
+        opt.loadStateDict({ json: state.optimizer as unknown as OptimizerStateJson, tensors: ckpt.optimizerTensors! });
+        const reloaded = opt.stateDict();
+        assert.deepEqual(reloaded.json, json);
+        dispose(Object.values(reloaded.tensors));
+        opt.dispose();
+        fresh.dispose();
+        freshHeads.forEach((h) => h.dispose());
+        // resolved training config and metrics
+        assert.deepEqual(
+          parseTrainingConfig(ckpt.trainingConfig!, { taskTypes, source: path.join(paths.last, CHECKPOINT_FILES.trainingConfig) }),
+          config,
+        );
+        assert.deepEqual(ckpt.metrics, readMetrics(paths.metrics));
+        assert.equal(ckpt.metrics.length, 2);
+      }
+      assert.equal(liveTensorCount(), baseline, 'every tensor freed after dispose');
+    },
+  );
 
   it('a later save replaces the folder; without trainer state it is an inference export; optimizer: false skips its tensors', () => {
     const run = freshRun();

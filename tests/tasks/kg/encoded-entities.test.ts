@@ -20,6 +20,7 @@ import { liveTensorCount, noGrad, tidy } from '../../../src/tensor/index.js';
 import { evaluateStreams } from '../../../src/eval/evaluate.js';
 import type { Stream } from '../../../src/run/streams.js';
 import { plainFilteredRanks, snipsTokenizer, taskOf, tinyConfig } from '../helpers.js';
+import { needs } from '../../helpers/datasets.js';
 
 const baseline = liveTensorCount();
 after(() => assert.equal(liveTensorCount(), baseline, 'every tensor of these tests is freed'));
@@ -68,7 +69,7 @@ function tinyModel(s: TaskSpec<LinkPredictionOptions>) {
 }
 
 describe('link-prediction: encoded entities ranked among all entities', () => {
-  it('ranks equal filteredRank over full score rows from each entity encoded alone, filtered by the graph', async () => {
+  it('ranks equal filteredRank over full score rows from each entity encoded alone, filtered by the graph', needs('snips'), async () => {
     const s = spec({ scoring: 'distmult', rankAll: true });
     const { tok, model, forward } = tinyModel(s);
     try {
@@ -98,7 +99,7 @@ describe('link-prediction: encoded entities ranked among all entities', () => {
     }
   });
 
-  it('evaluation calls the hook once per evaluation (not per batch); mrr joins the in-batch metrics', async () => {
+  it('evaluation calls the hook once per evaluation (not per batch); mrr joins the in-batch metrics', needs('snips'), async () => {
     const s = spec({ scoring: 'complex', rankAll: true });
     const { tok, model } = tinyModel(s);
     try {
