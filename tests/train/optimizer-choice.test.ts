@@ -8,7 +8,7 @@ import { parseTrainingConfig } from '../../src/io/config/index.js';
 import { taskTypes } from '../../src/tasks/index.js';
 import { liveTensorCount } from '../../src/tensor/index.js';
 import { train } from '../../src/train/trainer.js';
-import { tinyConfig, tinyRun, tinyYaml, type RunFolder } from './trainer-fixture.js';
+import { needsTinyRunData, tinyConfig, tinyRun, tinyYaml, type RunFolder } from './trainer-fixture.js';
 
 const SGD_TRAINING = `  max_steps: 10
   batch_size: 16
@@ -64,7 +64,7 @@ describe('training.optimizer in the config', () => {
   });
 });
 
-describe('training with SGD (Nesterov momentum)', () => {
+describe('training with SGD (Nesterov momentum)', needsTinyRunData(), () => {
   const baseline = liveTensorCount();
   let run: RunFolder;
   before(() => {
