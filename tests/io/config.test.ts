@@ -284,7 +284,7 @@ describe('config errors', () => {
     assert.equal(issues.find((i) => i.path[1] === 'learning_rate')!.line, lineOf(text, 'learning_rate'));
   });
 
-  it('a misspelled enum value lists the valid ones and suggests the nearest', () => {
+  it('a misspelled enum value lists the valid ones and suggests the nearest', validData, () => {
     const text = VALID.replace(
       'type: sequence-classification\n    data:\n      format: tsv',
       'type: sequence-clasification\n    data:\n      format: tsv',
