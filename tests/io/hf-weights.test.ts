@@ -95,6 +95,19 @@ describe('loadHfWeights', () => {
     dispose([...tensors.values()]);
   });
 
+  it('reads a sharded pytorch_model.bin.index.json', () => {
+    const dir = folder();
+    copyFileSync(path.join(fixtures, 'distilbert-tiny.bin'), path.join(dir, 'pytorch_model-00001-of-00001.bin'));
+    writeFileSync(
+      path.join(dir, 'pytorch_model.bin.index.json'),
+      JSON.stringify({ weight_map: { 'embeddings.word_embeddings.weight': 'pytorch_model-00001-of-00001.bin' } }),
+    );
+    const { tensors, files } = loadHfWeights(dir);
+    assert.deepEqual(files, ['pytorch_model-00001-of-00001.bin']);
+    assert.ok(tensors.has('transformer.layer.0.attention.q_lin.weight'));
+    dispose([...tensors.values()]);
+  });
+
   it('names what is missing: no weights (and another framework’s file), a shard the index names', () => {
     const empty = folder();
     writeFileSync(path.join(empty, 'tf_model.h5'), '');
