@@ -29,8 +29,8 @@ export function applyArchitecture(model: MultiTaskModel, config: Pick<TrainingCo
 function applyMmoe(model: MultiTaskModel, config: Pick<TrainingConfig, 'mmoe'>): string[] {
   const m = config.mmoe;
   if (m === null) return [];
-  const hidden = model.encoder.config.hiddenSize;
-  const { weight } = model.encoder.embeddings.wordEmbeddings;
+  const hidden = model.backbone.config.hiddenSize;
+  const { weight } = model.backbone.inputEmbeddings();
   const mmoe = new MMoE(
     {
       inputSize: hidden,
@@ -54,13 +54,13 @@ function applyPeft(model: MultiTaskModel, config: Pick<TrainingConfig, 'peft'>):
   for (const adapter of names) {
     if (p.lora !== undefined) {
       const { targets, r, alpha, dropout } = p.lora;
-      const added = addLora(model.encoder, { targets, adapter, r, alpha, dropout, freezeBase: false });
+      const added = addLora(model.backbone, { targets, adapter, r, alpha, dropout, freezeBase: false });
       lines.push(
         `LoRA '${adapter}' (r ${r}, α ${alpha}) on ${added.layers.length} layers: ${added.parameters.toLocaleString('en-US')} parameters`,
       );
     } else if (p.adapters !== undefined) {
       const a = p.adapters;
-      const added = addBottleneckAdapters(model.encoder, {
+      const added = addBottleneckAdapters(model.backbone, {
         adapter,
         placement: a.placement,
         reductionFactor: a.reductionFactor,
@@ -77,7 +77,7 @@ function applyPeft(model: MultiTaskModel, config: Pick<TrainingConfig, 'peft'>):
   const hasAdapters = p.lora !== undefined || p.adapters !== undefined;
   if (hasAdapters) {
     model.taskAdapters = p.perTask;
-    if (!p.perTask) setActiveAdapter(model.encoder, SHARED_ADAPTER);
+    if (!p.perTask) setActiveAdapter(model.backbone, SHARED_ADAPTER);
   }
   if (p.freezeBase) freezeBase(model, p.trainable);
   if (p.freeze !== undefined) freeze(model, p.freeze);

@@ -1,19 +1,21 @@
 /**
- * `MultiTaskModel`: one shared encoder and one head per task (hard parameter sharing; Caruana,
- * "Multitask Learning", Machine Learning 1997). Parameters are named `encoder.…` (BertModel's
- * names) and `heads.<task>.…`; saved files use Hugging Face's names for the encoder (`bert.…`, the
- * prefix of its task models) and keep `heads.<task>.…`, converted here and nowhere else.
+ * `MultiTaskModel`: one shared backbone (any registered family, src/models/registry.ts) and one head
+ * per task (hard parameter sharing; Caruana, "Multitask Learning", Machine Learning 1997). Parameters
+ * are named `encoder.…` (the backbone's own names under the module path `encoder`, which configs'
+ * parameter patterns such as `encoder.encoder.layer.1` address) and `heads.<task>.…`; saved files
+ * use Hugging Face's names for the backbone (the family's base-model prefix, `bert.…`, by the
+ * family's `HfNaming`) and keep `heads.<task>.…`.
  *
  * Tasks that read the same input (intent and slots of an utterance) share one encoder pass: `forward`
  * encodes a batch once and runs every named head on it.
  *
- * Heads are tied to the encoder when they join (`TaskHead.tieTo`: the masked-LM decoder uses the word
- * embeddings). A model with exactly one head holding Hugging Face's masked-LM head (`cls.predictions.…`,
- * see src/tasks/masked-lm.ts) saves it under that name, beside `bert.…`, so the file loads into
- * BertForMaskedLM; and such a file (ours or Hugging Face's) loads into that head.
+ * Heads are tied to the backbone when they join (`TaskHead.tieTo`: the masked-LM decoder uses the
+ * input embeddings). A model with exactly one head holding the family's masked-LM head (BERT's
+ * `cls.predictions.…`, see src/tasks/masked-lm.ts) saves it under that name, beside `bert.…`, so the
+ * file loads into BertForMaskedLM; and such a file (ours or Hugging Face's) loads into that head.
  */
 import { ConfigError } from '../errors.js';
-import { HF_BERT_PREFIX, HF_MLM_PREFIX, splitHfStateDict, toHfStateDict, type BertInputs, type BertModel } from '../models/bert/index.js';
+import type { Backbone, ModelInputs } from '../models/backbone.js';
 import { Module, type LoadResult } from '../nn/module.js';
 import { mmoeView, type MMoE } from './mmoe.js';
 import { attachChild, withAdapter } from './peft/sites.js';
@@ -46,7 +48,8 @@ export class TaskHeads extends Module {
 }
 
 export class MultiTaskModel extends Module {
-  readonly encoder: BertModel;
+  /** The shared backbone, registered under the module path `encoder`. */
+  readonly backbone: Backbone;
   readonly heads: TaskHeads;
   /**
    * Per-task adapters (src/mtl/peft): when true, each task's encoder pass runs with the adapter named
@@ -58,26 +61,26 @@ export class MultiTaskModel extends Module {
   /**
    * @param heads task name → head; names must be non-empty and contain no '.'.
    * @example
-   *   const model = MultiTaskModel.fromSpecs(new BertModel(config), [intentSpec, slotSpec]);
-   *   const logits = tidy(() => model.forward(batch.inputs, ['intent', 'slots'])); // one encoder pass
+   *   const model = MultiTaskModel.fromSpecs(createBackbone(config), [intentSpec, slotSpec]);
+   *   const logits = tidy(() => model.forward(batch.inputs, ['intent', 'slots'])); // one backbone pass
    */
-  constructor(encoder: BertModel, heads: ReadonlyMap<string, TaskHead>) {
+  constructor(backbone: Backbone, heads: ReadonlyMap<string, TaskHead>) {
     super();
     if (heads.size === 0) throw new ConfigError('a MultiTaskModel needs at least one task head');
-    this.encoder = this.registerModule('encoder', encoder);
+    this.backbone = this.registerModule('encoder', backbone);
     this.heads = this.registerModule('heads', new TaskHeads(heads));
-    for (const head of heads.values()) head.tieTo(encoder);
+    for (const head of heads.values()) head.tieTo(backbone);
   }
 
-  /** A model with a fresh head per spec (each made by its task type) on `encoder`. */
-  static fromSpecs(encoder: BertModel, specs: readonly TaskSpec[]): MultiTaskModel {
+  /** A model with a fresh head per spec (each made by its task type) on `backbone`. */
+  static fromSpecs(backbone: Backbone, specs: readonly TaskSpec[]): MultiTaskModel {
     const heads = new Map<string, TaskHead>();
     try {
       for (const spec of specs) {
         if (heads.has(spec.name)) throw new ConfigError(`task '${spec.name}' is given twice; task names must be unique`);
-        heads.set(spec.name, taskType(spec.kind).createHead(encoder.config, spec));
+        heads.set(spec.name, taskType(spec.kind).createHead(backbone.config, spec));
       }
-      return new MultiTaskModel(encoder, heads);
+      return new MultiTaskModel(backbone, heads);
     } catch (e) {
       for (const head of heads.values()) head.dispose();
       throw e;
@@ -85,10 +88,10 @@ export class MultiTaskModel extends Module {
   }
 
   /**
-   * Puts a Multi-gate Mixture-of-Experts layer (./mmoe.ts) between the encoder and the heads: each
+   * Puts a Multi-gate Mixture-of-Experts layer (./mmoe.ts) between the backbone and the heads: each
    * head reads its task's mixture of the experts' outputs. Its parameters are registered under the
-   * encoder's layer stack (`encoder.encoder.mmoe.…`, saved as `encoder.mmoe.…`), so checkpoints keep
-   * their two owners, encoder and heads. Its tasks must be the model's.
+   * backbone's layer stack (`Backbone.layerStack`; BERT: `encoder.encoder.mmoe.…`, saved as
+   * `encoder.mmoe.…`), so checkpoints keep their two owners, backbone and heads. Its tasks must be the model's.
    * @throws ConfigError when the model already has one or the tasks differ.
    */
   useMmoe(mmoe: MMoE): void {
@@ -96,7 +99,7 @@ export class MultiTaskModel extends Module {
     const tasks = [...mmoe.config.tasks].sort().join(', ');
     if (tasks !== [...this.taskNames].sort().join(', '))
       throw new ConfigError(`the MMoE's gates are for ${tasks}, but the model's tasks are ${[...this.taskNames].sort().join(', ')}`);
-    this.#mmoe = attachChild(this.encoder.encoder, 'mmoe', mmoe);
+    this.#mmoe = attachChild(this.backbone.layerStack(), 'mmoe', mmoe);
   }
 
   /** The MMoE layer, if any. */
@@ -110,26 +113,26 @@ export class MultiTaskModel extends Module {
   }
 
   /**
-   * Encodes the batch ONCE and runs the head of each task in `taskNames` on the encoding (heads that
-   * do not read the encoder get the inputs instead, and when no head reads it there is no encoder pass).
-   * @param inputs (B, T) int64 inputIds, attentionMask, tokenTypeIds.
+   * Runs the backbone ONCE on the batch and the head of each task in `taskNames` on its output (heads
+   * that do not read the backbone get the inputs instead, and when no head reads it there is no backbone pass).
+   * @param inputs (B, T) int64 inputIds, attentionMask (optional), tokenTypeIds (optional).
    * @returns task → logits (shape set by the task type: (B, C), (B, T, C), …); intermediates are freed.
    * @throws ConfigError for an unknown or repeated task name (before any computation).
    */
-  forward(inputs: BertInputs, taskNames: readonly string[]): Map<string, Tensor> {
+  forward(inputs: ModelInputs, taskNames: readonly string[]): Map<string, Tensor> {
     if (taskNames.length === 0) throw new ConfigError('forward: no task names given; name at least one task to run');
     if (new Set(taskNames).size !== taskNames.length) throw new ConfigError(`forward: a task is named twice in [${taskNames.join(', ')}]`);
     const heads = taskNames.map((name) => [name, this.heads.get(name)] as const);
     const mmoe = this.#mmoe;
     return tidy(() => {
       const mask = inputs.attentionMask === undefined ? {} : { attentionMask: inputs.attentionMask };
-      const encode = (): EncoderOutputs => ({ ...this.encoder.forward(inputs), ...mask });
+      const encode = (): EncoderOutputs => ({ ...this.backbone.forward(inputs), ...mask });
       const encoderHeads = heads.filter(([, head]) => head.readsEncoder).length;
       const shared = this.taskAdapters || encoderHeads === 0 ? undefined : encode(); // (B, T, H) and (B, H), shared by every head
       return new Map(
         heads.map(([name, head]) => {
           if (!head.readsEncoder) return [name, head.forwardInputs(inputs)]; // free embeddings: no encoder pass
-          const encoded = shared ?? withAdapter(this.encoder, name, encode); // per-task adapters: a pass per task
+          const encoded = shared ?? withAdapter(this.backbone, name, encode); // per-task adapters: a pass per task
           return [name, head.forward(mmoe === undefined ? encoded : mmoeView(mmoe, encoded, name))];
         }),
       );
@@ -137,51 +140,59 @@ export class MultiTaskModel extends Module {
   }
 
   /**
-   * The parameters under the names saved in `model.safetensors`: the encoder's under Hugging Face
-   * names with `prefix` (default `bert.`, as BertFor… models; '' for BertModel's own), heads under
-   * `heads.<task>.…`. The model's own tensors, not copies: do not dispose them.
+   * The parameters under the names saved in `model.safetensors`: the backbone's under Hugging Face
+   * names with `prefix` (default the family's base-model prefix, `bert.` as BertFor… models; '' for
+   * the base model's own), heads under `heads.<task>.…`. The model's own tensors, not copies: do not dispose them.
    */
-  savedStateDict(prefix: string = HF_BERT_PREFIX): Map<string, Tensor> {
-    const out = toHfStateDict(this.encoder.stateDict(), prefix);
+  savedStateDict(prefix: string = this.backbone.hfNames.basePrefix): Map<string, Tensor> {
+    const out = this.backbone.hfNames.toHf(this.backbone.stateDict(), prefix);
     const mlm = this.#mlmTask();
-    const own = mlm === undefined ? undefined : `${mlm}.${HF_MLM_PREFIX}`;
+    const own = mlm === undefined ? undefined : `${mlm}.${this.#mlmPrefix}`;
     for (const [key, t] of this.heads.stateDict()) {
       out.set(own !== undefined && key.startsWith(own) ? key.slice(mlm!.length + 1) : HEADS + key, t);
     }
     return out;
   }
 
-  /** The task whose head holds `cls.predictions.…` when exactly one does (its saved names are Hugging Face's). */
+  /** The family's masked-LM head prefix (`cls.predictions.`), or undefined when it has none. */
+  get #mlmPrefix(): string | undefined {
+    return this.backbone.hfNames.mlmHeadPrefix;
+  }
+
+  /** The task whose head holds the family's masked-LM head (`cls.predictions.…`) when exactly one does (its saved names are Hugging Face's). */
   #mlmTask(): string | undefined {
-    const holders = this.heads.names.filter((name) =>
-      [...this.heads.get(name).namedParameters()].some(([key]) => key.startsWith(HF_MLM_PREFIX)),
-    );
+    const prefix = this.#mlmPrefix;
+    if (prefix === undefined) return undefined;
+    const holders = this.heads.names.filter((name) => [...this.heads.get(name).namedParameters()].some(([key]) => key.startsWith(prefix)));
     return holders.length === 1 ? holders[0] : undefined;
   }
 
   /**
-   * Loads a saved state (names as `savedStateDict` writes them, or a Hugging Face BERT checkpoint:
-   * `bert.` prefix or none, TensorFlow-era LayerNorm names, `cls.predictions.…` into the one MLM head,
-   * the tied `cls.predictions.decoder.*` copies skipped). Everything is checked before anything is
-   * copied. Keys in the result are saved names (`bert.…`, `heads.<task>.…`).
+   * Loads a saved state (names as `savedStateDict` writes them, or a Hugging Face checkpoint of the
+   * backbone's family, converted by its `HfNaming`: for BERT the `bert.` prefix or none,
+   * TensorFlow-era LayerNorm names, `cls.predictions.…` into the one MLM head, the tied
+   * `cls.predictions.decoder.*` copies skipped). Everything is checked before anything is copied.
+   * Keys in the result are saved names (`bert.…`, `heads.<task>.…`).
    * @param options.strict (default true) every parameter present, no unknown entry; pass false to
    *   load a pre-trained encoder into a model with new heads (the heads then show as missing).
    * @throws CheckpointError as Module.loadStateDict.
    */
   loadSavedStateDict(state: ReadonlyMap<string, Tensor>, options: { strict?: boolean } = {}): LoadResult {
-    const parts = splitHfStateDict(state);
+    const names = this.backbone.hfNames;
+    const parts = names.splitStateDict(state);
     const own = new Map<string, Tensor>();
-    for (const [key, t] of parts.encoder) own.set(ENCODER + key, t);
+    for (const [key, t] of parts.backbone) own.set(ENCODER + key, t);
     const mlm = this.#mlmTask();
     const mlmHead = mlm === undefined ? undefined : `${HEADS}${mlm}.`;
+    const mlmPrefix = this.#mlmPrefix ?? '';
     for (const [key, t] of parts.rest) {
       // heads.<task>.… are own names already; cls.predictions.… belong to the MLM head; others are unexpected
-      own.set(mlmHead !== undefined && key.startsWith(HF_MLM_PREFIX) ? mlmHead + key : key, t);
+      own.set(mlmHead !== undefined && key.startsWith(mlmPrefix) ? mlmHead + key : key, t);
     }
     const result = this.loadStateDict(own, options);
     const saved = (key: string): string => {
-      if (key.startsWith(ENCODER)) return HF_BERT_PREFIX + key.slice(ENCODER.length);
-      return mlmHead !== undefined && key.startsWith(mlmHead + HF_MLM_PREFIX) ? key.slice(mlmHead.length) : key;
+      if (key.startsWith(ENCODER)) return names.basePrefix + key.slice(ENCODER.length);
+      return mlmHead !== undefined && key.startsWith(mlmHead + mlmPrefix) ? key.slice(mlmHead.length) : key;
     };
     return { missingKeys: result.missingKeys.map(saved), unexpectedKeys: result.unexpectedKeys.map(saved) };
   }

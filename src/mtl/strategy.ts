@@ -10,7 +10,7 @@ import { CheckpointError, ConfigError } from '../errors.js';
 import type { JsonValue } from '../io/checkpoint.js';
 import type { TrainingConfig } from '../io/config/index.js';
 import type { MultiTaskModel } from './multitask-model.js';
-import { nameMatcher } from './peft/index.js';
+import { modulePath, nameMatcher } from './peft/index.js';
 import { assignGradients, createSurgery, taskJacobian, type GradientSurgery, type SurgeryState } from './surgery/index.js';
 import { createLossWeighting, type LossWeighting, type WeightingState } from './weighting/index.js';
 import { noGrad, stack, tidy, type Tensor } from '../tensor/index.js';
@@ -43,6 +43,15 @@ function matching(model: MultiTaskModel, pattern: string, key: string): Tensor[]
   return params;
 }
 
+/** The module path of the backbone's last layer in `model` (BERT: `encoder.encoder.layer.<L−1>`), GradNorm's default shared layer W. */
+function lastLayerPath(model: MultiTaskModel): string {
+  const layers = model.backbone.layers();
+  const last = layers[layers.length - 1];
+  const path = last === undefined ? undefined : modulePath(model, last);
+  if (path === undefined) throw new ConfigError('the backbone has no layers; give training.weighting.shared');
+  return path;
+}
+
 export class TrainingStrategy implements Disposable {
   readonly tasks: readonly string[];
   readonly weighting: LossWeighting;
@@ -62,7 +71,7 @@ export class TrainingStrategy implements Disposable {
     this.tasks = config.tasks.map((task) => task.name);
     this.#taskWeights = new Map(config.tasks.map((task) => [task.name, task.weight]));
     const w = t.weighting;
-    const lastLayer = `encoder.encoder.layer.${model.encoder.config.numHiddenLayers - 1}`;
+    const lastLayer = lastLayerPath(model);
     const shared = w.method === 'gradnorm' ? matching(model, w.shared ?? lastLayer, 'training.weighting.shared') : undefined;
     this.weighting = createLossWeighting(
       {

@@ -22,7 +22,7 @@
 import { CheckpointError } from '../errors.js';
 import { parseTrainingConfig, trainingConfigToJson, type TrainingConfig } from '../io/config/index.js';
 import { saveCheckpoint, type LoadedCheckpoint, type TaskRecord, type TrainerState } from '../io/checkpoint.js';
-import { bertConfigToHf } from '../models/bert/index.js';
+import { backboneConfigToHf } from '../models/registry.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import type { Tokenizer } from '../tokenization/index.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -46,8 +46,8 @@ export function saveRunCheckpoint(dir: string, parts: RunCheckpointParts): void 
   try {
     const state = parts.state === undefined ? undefined : { ...parts.state, optimizer: optimizerState?.json ?? null };
     saveCheckpoint(dir, {
-      encoderConfig: bertConfigToHf(model.encoder.config),
-      encoder: model.encoder.stateDict(),
+      encoderConfig: backboneConfigToHf(model.backbone.config),
+      encoder: model.backbone.stateDict(),
       heads: new Map(model.taskNames.map((name) => [name, model.heads.get(name).stateDict()])),
       tokenizer: parts.tokenizer,
       tasks: parts.tasks,
@@ -66,7 +66,7 @@ export function saveRunCheckpoint(dir: string, parts: RunCheckpointParts): void 
  * @throws CheckpointError when the checkpoint lacks a head of the model or tensors do not fit.
  */
 export function loadModelWeights(model: MultiTaskModel, ckpt: LoadedCheckpoint): void {
-  model.encoder.loadStateDict(ckpt.encoder);
+  model.backbone.loadStateDict(ckpt.encoder);
   for (const name of model.taskNames) {
     const head = ckpt.heads.get(name);
     if (head === undefined)

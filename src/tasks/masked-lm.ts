@@ -282,9 +282,9 @@ export class MaskedLmHead extends TaskHead {
     this.cls.predictions.tieWordEmbeddings(weight);
   }
 
-  /** Ties the decoder to `encoder.embeddings.wordEmbeddings.weight` (a BertModel); MultiTaskModel calls it. */
-  override tieTo(encoder: TieableEncoder): void {
-    this.tieWordEmbeddings(encoder.embeddings.wordEmbeddings.weight);
+  /** Ties the decoder to the backbone's input embeddings (`Backbone.inputEmbeddings`); MultiTaskModel calls it. */
+  override tieTo(backbone: TieableEncoder): void {
+    this.tieWordEmbeddings(backbone.inputEmbeddings().weight);
   }
 
   forward(encoded: EncoderOutputs): Tensor {

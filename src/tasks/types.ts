@@ -5,7 +5,7 @@
  * labels or spans, and evaluates predictions with src/metrics. Adding one touches one file here.
  */
 import { ConfigError } from '../errors.js';
-import type { BertConfig } from '../models/bert/index.js';
+import type { Backbone, BackboneConfig, ModelOutput } from '../models/backbone.js';
 import { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/index.js';
 import type { Tokenizer } from '../tokenization/index.js';
@@ -13,25 +13,19 @@ import type { InputKind } from '../data/task-data.js';
 import type { JsonObject } from '../io/checkpoint-state.js';
 import type { TaskConfig } from '../io/config/index.js';
 
-/** What a head needs to know of the encoder it sits on. */
-export type EncoderConfig = Pick<BertConfig, 'hiddenSize' | 'hiddenDropoutProb' | 'initializerRange'>;
+/** What a head needs to know of the backbone it sits on (a slice of the Backbone contract's config). */
+export type EncoderConfig = Pick<BackboneConfig, 'hiddenSize' | 'hiddenDropoutProb' | 'initializerRange'>;
 
-/** The encoder's output that every head reads (BertModel's `BertOutputs`). */
-export interface EncoderOutputs {
-  /** (B, T, H) the last layer's hidden states. */
-  readonly lastHiddenState: Tensor;
-  /** (B, H) the pooled [CLS] state, when the encoder has a pooling layer. */
-  readonly pooledOutput?: Tensor;
+/** The backbone's output that every head reads (`ModelOutput`), with the batch's attention mask. */
+export interface EncoderOutputs extends ModelOutput {
   /** (B, T) the batch's attention mask (1 = real token), for heads that pool over tokens; absent = all 1. */
   readonly attentionMask?: Tensor;
 }
 
-/** A task's head: the layers between the shared encoder and the task's logits. */
-/** What a head may tie its weights to: the encoder's word-embedding matrix (V, H) (a BertModel has it). */
-export interface TieableEncoder {
-  readonly embeddings: { readonly wordEmbeddings: { readonly weight: Tensor } };
-}
+/** What a head may tie its weights to: the backbone's input embeddings (V, H) (`Backbone.inputEmbeddings`). */
+export type TieableEncoder = Pick<Backbone, 'inputEmbeddings'>;
 
+/** A task's head: the layers between the shared backbone and the task's logits. */
 export abstract class TaskHead extends Module {
   /** Encoder outputs → logits, whose shape the task type defines ((B, C), (B, T, C), …). */
   abstract forward(encoded: EncoderOutputs): Tensor;
@@ -286,8 +280,8 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O, S =
   completeOptions?(options: O, examples: readonly E[]): O;
   /** The sorted label list of training examples (for `TaskSpec.labels`). */
   collectLabels(examples: readonly E[], options: O): string[];
-  /** A new head for this task on an encoder of `encoder`'s size. */
-  createHead(encoder: EncoderConfig, spec: TaskSpec<O>): TaskHead;
+  /** A new head for this task on a backbone of this config (its hidden size, dropout and initialiser range; the masked-LM head also its vocabulary, activation and LayerNorm epsilon). */
+  createHead(backbone: BackboneConfig, spec: TaskSpec<O>): TaskHead;
   /**
    * A fresh state for a task of `spec` (masked-LM: its masking generator, seeded from the options).
    * Absent: the type's tasks have no state (undefined).

@@ -104,7 +104,7 @@ function ourOutputs(): { hidden: number[][][]; pooled: number[][]; logits: Map<s
   return noGrad(() =>
     tidy(() => {
       const inputs = { inputIds: tensor(IDS, { dtype: 'int64' }), attentionMask: tensor(MASK, { dtype: 'int64' }) };
-      const encoded = model.encoder.forward(inputs);
+      const encoded = model.backbone.forward(inputs);
       const logits = model.forward(inputs, model.taskNames);
       return {
         hidden: encoded.lastHiddenState.toArray() as number[][][],

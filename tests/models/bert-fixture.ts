@@ -29,7 +29,7 @@ export function referenceModel(): BertModel {
   const model = new BertModel(bertConfigFromHf(fixture.config)).eval();
   const { tensors } = loadSafetensors(weightsPath);
   try {
-    model.loadStateDict(splitHfStateDict(tensors).encoder);
+    model.loadStateDict(splitHfStateDict(tensors).backbone);
   } finally {
     dispose(tensors);
   }

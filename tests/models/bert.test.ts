@@ -324,10 +324,10 @@ describe('Hugging Face checkpoint names', () => {
     prefixed.set('classifier.weight', head);
     prefixed.set('bert.embeddings.position_ids', positionIds);
     const parts = splitHfStateDict(prefixed);
-    assert.deepEqual([...parts.encoder.keys()], [...model.stateDict().keys()]);
+    assert.deepEqual([...parts.backbone.keys()], [...model.stateDict().keys()]);
     assert.deepEqual([...parts.rest.keys()], ['classifier.weight']);
     assert.deepEqual(parts.ignored, ['bert.embeddings.position_ids']);
-    assert.deepEqual(model.loadStateDict(parts.encoder), { missingKeys: [], unexpectedKeys: [] });
+    assert.deepEqual(model.loadStateDict(parts.backbone), { missingKeys: [], unexpectedKeys: [] });
     assert.throws(() => model.loadStateDict(prefixed), /unexpected keys: 'bert\.embeddings/);
     head.dispose();
     positionIds.dispose();

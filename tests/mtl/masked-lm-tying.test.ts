@@ -26,7 +26,7 @@ describe('MultiTaskModel: the masked-LM head tied to the word embeddings', () =>
   it('the decoder IS the encoder word-embedding tensor, counted once among the parameters', () => {
     using m = model(1);
     const head = m.heads.get('mlm') as MaskedLmHead;
-    assert.equal(head.cls.predictions.decoderWeight, m.encoder.embeddings.wordEmbeddings.weight, 'same tensor object, not a copy');
+    assert.equal(head.cls.predictions.decoderWeight, m.backbone.inputEmbeddings().weight, 'same tensor object, not a copy');
     const params = m.parameters();
     assert.equal(new Set(params).size, params.length, 'no parameter listed twice');
     assert.ok(!m.namedParameters().some(([k]) => k.includes('decoder')), 'the tied decoder weight is not a parameter of the head');
@@ -47,7 +47,7 @@ describe('MultiTaskModel: the masked-LM head tied to the word embeddings', () =>
     const hb = (b.heads.get('mlm') as MaskedLmHead).cls.predictions;
     const ha = (a.heads.get('mlm') as MaskedLmHead).cls.predictions;
     assert.ok(sameValues(hb.bias, ha.bias), 'MLM bias loaded');
-    assert.ok(sameValues(hb.decoderWeight!, a.encoder.embeddings.wordEmbeddings.weight), 'decoder still tied after loading');
+    assert.ok(sameValues(hb.decoderWeight!, a.backbone.inputEmbeddings().weight), 'decoder still tied after loading');
   });
 
   it("loads a BertForMaskedLM state dict: bert.… and cls.predictions.…, skipping the tied decoder copies (HF's _tied_weights_keys)", () => {
@@ -55,7 +55,7 @@ describe('MultiTaskModel: the masked-LM head tied to the word embeddings', () =>
     using b = model(3);
     const hf = new Map<string, Tensor>();
     for (const [k, t] of a.savedStateDict()) if (!k.startsWith('heads.')) hf.set(k, clone(t));
-    hf.set('cls.predictions.decoder.weight', clone(a.encoder.embeddings.wordEmbeddings.weight));
+    hf.set('cls.predictions.decoder.weight', clone(a.backbone.inputEmbeddings().weight));
     hf.set('cls.predictions.decoder.bias', clone((a.heads.get('mlm') as MaskedLmHead).cls.predictions.bias));
     try {
       const result = b.loadSavedStateDict(hf, { strict: false });

@@ -57,8 +57,8 @@ function model(specs: readonly TaskSpec[], seed = 0): MultiTaskModel {
 /** Wraps the encoder's forward to count its calls. */
 function countEncoderPasses(m: MultiTaskModel): { readonly calls: number } {
   const counter = { calls: 0 };
-  const forward = m.encoder.forward.bind(m.encoder);
-  m.encoder.forward = (inputs: BertInputs) => {
+  const forward = m.backbone.forward.bind(m.backbone);
+  m.backbone.forward = (inputs: BertInputs) => {
     counter.calls++;
     return forward(inputs);
   };
@@ -119,7 +119,7 @@ describe('MultiTaskModel: names', needs('snips'), () => {
     encoder.dispose(); // still the caller's after a failed fromSpecs
     const m = model(specs);
     tidy(() => {
-      const inputs = { inputIds: m.encoder.embeddings.wordEmbeddings.weight.narrow(0, 0, 1).argmax(1).reshape([1, 1]) };
+      const inputs = { inputIds: m.backbone.inputEmbeddings().weight.narrow(0, 0, 1).argmax(1).reshape([1, 1]) };
       assert.throws(
         () => m.forward(inputs, ['intent', 'topic']),
         (e: unknown) => e instanceof ConfigError && /no head for task 'topic'; the model has heads for: intent, slots/.test(e.message),

@@ -428,14 +428,14 @@ describe('bottleneck adapters', () => {
     model.dispose();
   });
 
-  it('refuses a model without BertLayers and repeated adapters', () => {
+  it('refuses a module without backbone layers and repeated adapters', () => {
     const layer = new Linear(4, 4);
-    assert.throws(() => addBottleneckAdapters(layer), /Linear has no BertLayer; it has none/);
+    assert.throws(() => addBottleneckAdapters(layer), /Linear has no backbone layer; it has none/);
     layer.dispose();
     const model = tinyBert();
     assert.throws(
       () => addBottleneckAdapters(model, { layers: 'layer.7' }),
-      /no BertLayer matching 'layer.7'; its layers are encoder.layer.0, encoder.layer.1/,
+      /no backbone layer matching 'layer.7'; its layers are encoder.layer.0, encoder.layer.1/,
     );
     addBottleneckAdapters(model, { layers: 'layer.1', placement: 'pfeiffer' });
     const count = liveTensorCount();

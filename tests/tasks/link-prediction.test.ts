@@ -197,7 +197,7 @@ describe('link-prediction: with the shared encoder (KEPLER)', needs('snips'), ()
         const logits = model.forward(batch, ['kg']).get('kg')!;
         const loss = linkPrediction.loss(taskOf(linkPrediction, s, model.heads.get('kg')), logits, batch);
         loss.backward();
-        const g = model.encoder.embeddings.wordEmbeddings.weight.grad!;
+        const g = model.backbone.inputEmbeddings().weight.grad!;
         return [batch.inputIds.shape, logits.shape, g.abs().sum().item() as number];
       });
       assert.deepEqual(shape.slice(0, 1), [4], 'two triples give four encoded rows');

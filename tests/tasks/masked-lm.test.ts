@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
-import { BertModel } from '../../src/models/bert/index.js';
+import { BERT_BASE, BertModel } from '../../src/models/bert/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 import {
   maskedLm,
@@ -192,7 +192,15 @@ interface HeadCase {
 
 describe('masked-lm: head (BertForMaskedLM, tied decoder)', () => {
   const c = loadFixture<{ head: HeadCase }>('mlm').head;
-  const config = { hiddenSize: 32, hiddenDropoutProb: 0, initializerRange: 0.02, vocabSize: 99, layerNormEps: 1e-12, hiddenAct: 'gelu' };
+  const config = {
+    ...BERT_BASE,
+    hiddenSize: 32,
+    hiddenDropoutProb: 0,
+    initializerRange: 0.02,
+    vocabSize: 99,
+    layerNormEps: 1e-12,
+    hiddenAct: 'gelu',
+  } as const;
 
   it('has Hugging Face parameter names and no decoder weight of its own', () => {
     using head = maskedLm.createHead(config, spec());

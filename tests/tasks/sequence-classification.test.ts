@@ -164,7 +164,7 @@ describe('sequence classification: mean pooling', () => {
       );
       const attentionMask = inputIds.ne(0).to('int64');
       const logits = model.forward({ inputIds, attentionMask }, ['intent']).get('intent')!; // (B, C)
-      const { lastHiddenState } = model.encoder.forward({ inputIds, attentionMask });
+      const { lastHiddenState } = model.backbone.forward({ inputIds, attentionMask });
       const want = head.classifier.forward(meanPool(lastHiddenState, attentionMask));
       assertClose(
         logits,

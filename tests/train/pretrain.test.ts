@@ -183,7 +183,7 @@ describe('fine-tuning a pre-trained checkpoint', banking, () => {
     const tokenizer = Tokenizer.fromFile(path.join(ckpt, 'tokenizer.json'));
     const specs = [taskSpec({ name: 'banking', kind: 'sequence-classification', labels: ['a', 'b'] })];
     const models = [pre, fresh, scratch].map((c) => buildModel(c, tokenizer, specs));
-    const [kept, reinit, newEncoder] = models.map((m) => m.encoder.stateDict()) as [
+    const [kept, reinit, newEncoder] = models.map((m) => m.backbone.stateDict()) as [
       Map<string, Tensor>,
       Map<string, Tensor>,
       Map<string, Tensor>,

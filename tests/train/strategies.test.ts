@@ -128,7 +128,7 @@ describe('train with parameter-efficient adapters', data, () => {
       Tokenizer.fromFile(ckpt.tokenizerFile),
       ckpt.tasks.map((t) => taskSpec({ name: t.name, kind: t.type, labels: t.labels ?? [] })),
     );
-    const init = new Map(initial.encoder.namedParameters());
+    const init = new Map(initial.backbone.namedParameters());
     for (const name of ['embeddings.word_embeddings.weight', 'encoder.layer.1.attention.self.query.weight']) {
       assert.deepEqual(ckpt.encoder.get(name)!.toFlatArray(), init.get(name)!.toFlatArray(), `${name} stayed frozen`);
     }

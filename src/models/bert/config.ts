@@ -3,12 +3,15 @@
  * in config.json. The one mapping between the two spellings is `HF_NAMES` below.
  */
 import { ConfigError } from '../../errors.js';
+import type { BackboneConfig } from '../backbone.js';
 
 /** Activations of the feed-forward block, by Hugging Face's names. */
 export const HIDDEN_ACTS = ['gelu', 'gelu_new', 'gelu_pytorch_tanh', 'relu'] as const;
 export type HiddenAct = (typeof HIDDEN_ACTS)[number];
 
-export interface BertConfig {
+export interface BertConfig extends BackboneConfig {
+  /** config.json's `model_type`: always 'bert'. */
+  readonly modelType: 'bert';
   /** V: rows of the word embedding. */
   readonly vocabSize: number;
   /** H: width of every hidden state. */
@@ -39,6 +42,7 @@ export interface BertConfig {
 
 /** bert-base-uncased (Devlin et al., NAACL 2019), Hugging Face's BertConfig defaults. */
 export const BERT_BASE: BertConfig = Object.freeze({
+  modelType: 'bert',
   vocabSize: 30522,
   hiddenSize: 768,
   numHiddenLayers: 12,
@@ -54,8 +58,8 @@ export const BERT_BASE: BertConfig = Object.freeze({
   padTokenId: 0,
 });
 
-/** Each field's name in Hugging Face's config.json. */
-const HF_NAMES: Readonly<Record<keyof BertConfig, string>> = {
+/** Each field's name in Hugging Face's config.json (`modelType` is `model_type`, checked apart). */
+const HF_NAMES: Readonly<Record<Exclude<keyof BertConfig, 'modelType'>, string>> = {
   vocabSize: 'vocab_size',
   hiddenSize: 'hidden_size',
   numHiddenLayers: 'num_hidden_layers',
@@ -70,7 +74,7 @@ const HF_NAMES: Readonly<Record<keyof BertConfig, string>> = {
   layerNormEps: 'layer_norm_eps',
   padTokenId: 'pad_token_id',
 };
-const FIELDS = Object.keys(HF_NAMES) as (keyof BertConfig)[];
+const FIELDS = Object.keys(HF_NAMES) as Exclude<keyof BertConfig, 'modelType'>[];
 
 /** Edit distance, for suggesting the nearest valid key. */
 function distance(a: string, b: string): number {
@@ -106,6 +110,7 @@ const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInt
 
 /** Checks every field; throws ConfigError for the first invalid one, naming it, the value and the rule. */
 export function validateBertConfig(c: BertConfig): void {
+  if (c.modelType !== 'bert') throw new ConfigError(`modelType must be 'bert' for a BERT config, got '${String(c.modelType)}'`);
   for (const f of [
     'vocabSize',
     'hiddenSize',
@@ -144,7 +149,8 @@ export function validateBertConfig(c: BertConfig): void {
  */
 export function bertConfig(fields: Partial<BertConfig> = {}): BertConfig {
   for (const key of Object.keys(fields)) {
-    if (!(key in HF_NAMES)) throw new ConfigError(`unknown BERT config key '${key}'; did you mean '${nearestField(key)}'?`);
+    if (!(key in HF_NAMES) && key !== 'modelType')
+      throw new ConfigError(`unknown BERT config key '${key}'; did you mean '${nearestField(key)}'?`);
   }
   const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
   const config = Object.freeze({ ...BERT_BASE, ...defined }) as BertConfig;

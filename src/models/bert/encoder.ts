@@ -4,6 +4,7 @@
  */
 import { ShapeError } from '../../errors.js';
 import { tanh, tidy, type Tensor } from '../../tensor/index.js';
+import type { Embedding } from '../../nn/embedding.js';
 import type { ParamOptions } from '../../nn/init.js';
 import { Linear } from '../../nn/linear.js';
 import { Module, ModuleList } from '../../nn/module.js';
@@ -12,6 +13,8 @@ import { canFuse, fusedLayersForward } from './fused-layer.js';
 import { bertConfig, validateBertConfig, type BertConfig } from './config.js';
 import { BertEmbeddings } from './embeddings.js';
 import { applyInTurn, BertLayer } from './layer.js';
+import { BERT_HF_NAMES } from './hf-names.js';
+import type { Backbone, HfNaming, ModelInputs, ModelOutput } from '../backbone.js';
 
 export class BertEncoder extends Module {
   readonly layer: ModuleList<BertLayer>;
@@ -52,21 +55,11 @@ export class BertPooler extends Module {
   }
 }
 
-export interface BertInputs {
-  /** (B, T) int64 token ids. */
-  inputIds: Tensor;
-  /** (B, T) 1 = attend, 0 = padding; all 1 when omitted. */
-  attentionMask?: Tensor;
-  /** (B, T) int64 segment ids; all 0 when omitted. */
-  tokenTypeIds?: Tensor;
-}
+/** BertModel's inputs: the Backbone contract's (`tokenTypeIds` optional). */
+export type BertInputs = ModelInputs;
 
-export interface BertOutputs {
-  /** (B, T, H) the last layer's hidden states. */
-  lastHiddenState: Tensor;
-  /** (B, H) the pooler's output; present when the model has a pooling layer. */
-  pooledOutput?: Tensor;
-}
+/** BertModel's outputs: the last hidden states and, with the pooler, the pooled [CLS] state. */
+export type BertOutputs = ModelOutput;
 
 export interface BertModelOptions extends ParamOptions {
   /** Build `pooler.dense` and return `pooledOutput` (default true). */
@@ -75,7 +68,9 @@ export interface BertModelOptions extends ParamOptions {
 
 const shapeText = (s: readonly number[]): string => `[${s.join(', ')}]`;
 
-export class BertModel extends Module {
+export class BertModel extends Module implements Backbone {
+  readonly kind = 'encoder';
+  readonly hfNames: HfNaming = BERT_HF_NAMES;
   readonly config: BertConfig;
   readonly embeddings: BertEmbeddings;
   readonly encoder: BertEncoder;
@@ -97,6 +92,21 @@ export class BertModel extends Module {
     this.embeddings = this.registerModule('embeddings', new BertEmbeddings(config, o));
     this.encoder = this.registerModule('encoder', new BertEncoder(config, o));
     this.pooler = options.addPoolingLayer === false ? undefined : this.registerModule('pooler', new BertPooler(config, o));
+  }
+
+  /** The word embeddings, weight (V, H). */
+  inputEmbeddings(): Embedding {
+    return this.embeddings.wordEmbeddings;
+  }
+
+  /** The transformer layers, `encoder.layer.0` … */
+  layers(): readonly BertLayer[] {
+    return this.encoder.layer.items;
+  }
+
+  /** `encoder`, the module holding the layers. */
+  layerStack(): Module {
+    return this.encoder;
   }
 
   /**

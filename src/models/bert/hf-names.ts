@@ -5,6 +5,7 @@
  * beside it (`classifier.*`, `cls.*`).
  */
 import type { Tensor } from '../../tensor/index.js';
+import type { HfNaming, HfStateDictParts } from '../backbone.js';
 
 /** The prefix of the encoder inside Hugging Face's task models. */
 export const HF_BERT_PREFIX = 'bert.';
@@ -38,28 +39,18 @@ export function encoderKeyFromHf(name: string): string | undefined {
   return key.replace(/\.LayerNorm\.gamma$/, '.LayerNorm.weight').replace(/\.LayerNorm\.beta$/, '.LayerNorm.bias');
 }
 
-/** What `splitHfStateDict` found in a Hugging Face state dict. */
-export interface HfStateDictParts {
-  /** The encoder's tensors under BertModel's names, for `BertModel.loadStateDict`. */
-  encoder: Map<string, Tensor>;
-  /** Everything else (heads: `cls.*`, `classifier.*`, `qa_outputs.*`, …) under its own name. */
-  rest: Map<string, Tensor>;
-  /** Names of saved buffers that BertModel does not need (`embeddings.position_ids`) and of tied copies (`HF_TIED_KEYS`). */
-  ignored: string[];
-}
-
 /**
  * Sorts a Hugging Face state dict (of BertModel or of a `BertFor…` task model) into the encoder's
  * entries and the rest. The tensors are the same objects as in `tensors`: the caller still owns them.
  */
 export function splitHfStateDict(tensors: ReadonlyMap<string, Tensor>): HfStateDictParts {
-  const parts: HfStateDictParts = { encoder: new Map(), rest: new Map(), ignored: [] };
+  const parts: HfStateDictParts = { backbone: new Map(), rest: new Map(), ignored: [] };
   for (const [name, t] of tensors) {
     const key = encoderKeyFromHf(name);
     if (HF_TIED_KEYS.has(name)) parts.ignored.push(name);
     else if (key === undefined) parts.rest.set(name, t);
     else if (BUFFERS.has(key)) parts.ignored.push(name);
-    else parts.encoder.set(key, t);
+    else parts.backbone.set(key, t);
   }
   return parts;
 }
@@ -71,3 +62,13 @@ export function splitHfStateDict(tensors: ReadonlyMap<string, Tensor>): HfStateD
 export function toHfStateDict(state: ReadonlyMap<string, Tensor>, prefix = ''): Map<string, Tensor> {
   return new Map([...state].map(([k, t]) => [prefix + k, t]));
 }
+
+/** BERT's Hugging Face naming, as the Backbone contract declares it (src/models/backbone.ts). */
+export const BERT_HF_NAMES: HfNaming = Object.freeze({
+  basePrefix: HF_BERT_PREFIX,
+  classPrefix: 'Bert',
+  mlmHeadPrefix: HF_MLM_PREFIX,
+  tiedKeys: HF_TIED_KEYS,
+  splitStateDict: splitHfStateDict,
+  toHf: toHfStateDict,
+});

@@ -17,11 +17,12 @@ export { BertAttention, BertSelfAttention, BertSelfOutput, attentionBias } from 
 export { BertIntermediate, BertLayer, BertOutput } from './layer.js';
 export { BertEncoder, BertModel, BertPooler, type BertInputs, type BertModelOptions, type BertOutputs } from './encoder.js';
 export {
+  BERT_HF_NAMES,
   HF_BERT_PREFIX,
   HF_MLM_PREFIX,
   HF_TIED_KEYS,
   encoderKeyFromHf,
   splitHfStateDict,
   toHfStateDict,
-  type HfStateDictParts,
 } from './hf-names.js';
+export { BERT_FAMILY } from './family.js';

@@ -10,6 +10,7 @@ import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
 import { BertAttention } from './attention.js';
 import type { BertConfig, HiddenAct } from './config.js';
+import type { BackboneLayer, ResidualBranch } from '../backbone.js';
 
 const ACTIVATIONS: Readonly<Record<HiddenAct, (x: Tensor) => Tensor>> = {
   gelu: (x) => gelu(x), // exact, x·Φ(x)
@@ -57,7 +58,10 @@ export class BertOutput extends Module {
   }
 }
 
-export class BertLayer extends Module {
+/** An output block: dense, dropout, residual add and LayerNorm (`BertSelfOutput`, `BertOutput`). */
+type BertSelfOutputLike = Module & { readonly dense: Linear; readonly dropout: Dropout };
+
+export class BertLayer extends Module implements BackboneLayer {
   readonly attention: BertAttention;
   readonly intermediate: BertIntermediate;
   readonly output: BertOutput;
@@ -69,6 +73,15 @@ export class BertLayer extends Module {
     this.attention = this.registerModule('attention', new BertAttention(c, o));
     this.intermediate = this.registerModule('intermediate', new BertIntermediate(c, o));
     this.output = this.registerModule('output', new BertOutput(c, o));
+  }
+
+  /**
+   * The residual branches: `attention.output` and `output` compute LN(dropout(dense(x)) + residual),
+   * so each block's dropout ends its branch.
+   */
+  residualBranches(): { attention: ResidualBranch; feedForward: ResidualBranch } {
+    const branch = (block: BertSelfOutputLike): ResidualBranch => ({ block, branchEnd: block.dropout, projection: block.dense });
+    return { attention: branch(this.attention.output), feedForward: branch(this.output) };
   }
 
   /**

@@ -19,7 +19,7 @@
  * Several per-task adapters may share a site; `setActiveAdapter` (./sites.ts) chooses one.
  */
 import { ConfigError } from '../../errors.js';
-import { BertLayer, type BertOutput, type BertSelfOutput } from '../../models/bert/index.js';
+import type { Backbone, BackboneLayer, ResidualBranch } from '../../models/backbone.js';
 import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
 import type { ParamOptions } from '../../nn/init.js';
@@ -79,25 +79,26 @@ export class BottleneckAdapter extends Module {
   }
 }
 
-type OutputBlock = BertSelfOutput | BertOutput;
-
-/** The adapters of one output block, applied to its dropout's result (just before the residual add). */
+/** The adapters of one residual branch, applied to the branch's output (just before the residual add). */
 class BottleneckSite implements AdapterSite {
   readonly kind = 'bottleneck';
   readonly adapters: AdapterDict<BottleneckAdapter>;
   #active: string | null = null;
   readonly #restoreForward: () => void;
+  readonly host: Module;
 
-  constructor(readonly host: OutputBlock) {
-    this.adapters = adapterDict<BottleneckAdapter>(host, 'adapters');
-    // BertSelfOutput / BertOutput compute LN(dropout(dense(x)) + residual): their dropout's result is
-    // exactly where the adapter goes, so the model's classes need no change.
-    this.#restoreForward = overrideForward(host.dropout, (dropout) => (x: Tensor) => {
-      const h = dropout(x);
+  constructor(branch: ResidualBranch) {
+    this.host = branch.block;
+    this.adapters = adapterDict<BottleneckAdapter>(branch.block, 'adapters');
+    // The family declares where the branch ends (BERT: the output block's dropout, in
+    // LN(dropout(dense(x)) + residual)); its result is exactly where the adapter goes, so the model's
+    // classes need no change.
+    this.#restoreForward = overrideForward(branch.branchEnd, (branchEnd) => (x: Tensor) => {
+      const h = branchEnd(x);
       const adapter = this.#active === null ? undefined : this.adapters.get(this.#active);
       return adapter === undefined ? h : adapter.forward(h);
     });
-    registerSite(host, this);
+    registerSite(this.host, this);
   }
 
   get names(): string[] {
@@ -144,7 +145,7 @@ export interface BottleneckOptions {
   reductionFactor?: number;
   /** Non-linearity between the projections (default 'relu'). */
   activation?: AdapterActivation;
-  /** The transformer layers to fit, by path (default every BertLayer under the root). */
+  /** The transformer layers to fit, by module path (default every layer of the backbone). */
   layers?: NamePattern;
   /** Freeze every parameter under the root that belongs to no adapter (default true). */
   freezeBase?: boolean;
@@ -170,46 +171,59 @@ function bottleneckSize(hidden: number, o: BottleneckOptions): number {
   return Math.max(1, Math.round(hidden / rf));
 }
 
-/** The output blocks of the chosen BertLayers under `root`, by path. */
-function outputBlocks(root: Module, placement: AdapterPlacement, layers: NamePattern | undefined): [string, OutputBlock][] {
+/** Whether `m` is a backbone (has the contract's `layers`). */
+const isBackbone = (m: Module): m is Backbone => typeof (m as unknown as Partial<Backbone>).layers === 'function';
+
+/** The backbone layers under `root` (`root` itself or a backbone below it, as a MultiTaskModel's), with their paths. */
+function backboneLayers(root: Module): [string, BackboneLayer][] {
+  const paths = new Map(namedBaseModules(root).map(([path, m]) => [m, path] as const));
+  const backbones = [...paths.keys()].filter(isBackbone);
+  return backbones.flatMap((b) => b.layers().map((layer): [string, BackboneLayer] => [paths.get(layer) ?? '', layer]));
+}
+
+/** The residual branches of the chosen backbone layers under `root`, with the paths of their blocks. */
+function residualBranches(root: Module, placement: AdapterPlacement, layers: NamePattern | undefined): [string, ResidualBranch][] {
   if (placement !== 'houlsby' && placement !== 'pfeiffer')
     throw new ConfigError(`adapter placement must be 'houlsby' or 'pfeiffer', got '${String(placement)}'`);
   const matches = layers === undefined ? () => true : nameMatcher(layers);
-  const all = namedBaseModules(root).filter((e): e is [string, BertLayer] => e[1] instanceof BertLayer);
+  const all = backboneLayers(root);
   const chosen = all.filter(([path]) => matches(path));
   if (chosen.length === 0) {
     const what = layers === undefined ? '' : ` matching ${patternText(layers)}`;
     const known = all.length === 0 ? 'it has none' : `its layers are ${all.map(([p]) => p).join(', ')}`;
-    throw new ConfigError(`${root.constructor.name} has no BertLayer${what}; ${known}`);
+    throw new ConfigError(`${root.constructor.name} has no backbone layer${what}; ${known}`);
   }
-  return chosen.flatMap(([path, layer]): [string, OutputBlock][] => {
-    const ffn: [string, OutputBlock] = [`${path}.output`, layer.output];
-    return placement === 'houlsby' ? [[`${path}.attention.output`, layer.attention.output], ffn] : [ffn];
+  const paths = new Map(namedBaseModules(root).map(([path, m]) => [m, path] as const));
+  return chosen.flatMap(([, layer]): [string, ResidualBranch][] => {
+    const { attention, feedForward } = layer.residualBranches();
+    const at = (b: ResidualBranch): [string, ResidualBranch] => [paths.get(b.block) ?? '', b];
+    return placement === 'houlsby' ? [at(attention), at(feedForward)] : [at(feedForward)];
   });
 }
 
 /**
- * Adds bottleneck adapter `options.adapter` to the BertLayers under `root`, makes it the active
- * adapter and (by default) freezes every parameter that belongs to no adapter.
- * @throws ConfigError for invalid options, no BertLayer under `root`, or an adapter name already
+ * Adds bottleneck adapter `options.adapter` to the layers of the backbone `root` (or of the backbone
+ * under `root`), at the residual branches each layer declares (`BackboneLayer.residualBranches`),
+ * makes it the active adapter and (by default) freezes every parameter that belongs to no adapter.
+ * @throws ConfigError for invalid options, no backbone layer under `root`, or an adapter name already
  *   present at a site. Nothing changes when it throws.
  * @example
- *   addBottleneckAdapters(model.encoder, { adapter: 'intent', placement: 'pfeiffer', reductionFactor: 16 });
+ *   addBottleneckAdapters(model.backbone, { adapter: 'intent', placement: 'pfeiffer', reductionFactor: 16 });
  */
 export function addBottleneckAdapters(root: Module, options: BottleneckOptions = {}): BottleneckResult {
   const adapter = options.adapter ?? 'default';
   checkAdapterName(adapter);
-  const blocks = outputBlocks(root, options.placement ?? 'houlsby', options.layers);
-  const m = bottleneckSize(blocks[0]?.[1].dense.outFeatures ?? 0, options);
-  const made: [OutputBlock, BottleneckAdapter][] = [];
+  const branches = residualBranches(root, options.placement ?? 'houlsby', options.layers);
+  const m = bottleneckSize(branches[0]?.[1].projection.outFeatures ?? 0, options);
+  const made: [ResidualBranch, BottleneckAdapter][] = [];
   try {
-    for (const [path, block] of blocks) {
-      if (siteOf<BottleneckSite>(block, 'bottleneck')?.names.includes(adapter))
+    for (const [path, branch] of branches) {
+      if (siteOf<BottleneckSite>(branch.block, 'bottleneck')?.names.includes(adapter))
         throw new ConfigError(`${path} already has an adapter '${adapter}'`);
-      const { weight } = block.dense;
+      const { weight, outFeatures } = branch.projection;
       made.push([
-        block,
-        new BottleneckAdapter(block.dense.outFeatures, m, { activation: options.activation, dtype: weight.dtype, device: weight.device }),
+        branch,
+        new BottleneckAdapter(outFeatures, m, { activation: options.activation, dtype: weight.dtype, device: weight.device }),
       ]);
     }
   } catch (e) {
@@ -217,11 +231,11 @@ export function addBottleneckAdapters(root: Module, options: BottleneckOptions =
     throw e;
   }
   let parameters = 0;
-  for (const [block, a] of made) {
-    (siteOf<BottleneckSite>(block, 'bottleneck') ?? new BottleneckSite(block)).adapters.set(adapter, a);
+  for (const [branch, a] of made) {
+    (siteOf<BottleneckSite>(branch.block, 'bottleneck') ?? new BottleneckSite(branch)).adapters.set(adapter, a);
     parameters += a.numParameters();
   }
   if (options.freezeBase ?? true) freezeBase(root, options.trainable);
   setActiveAdapter(root, adapter);
-  return { adapter, sites: blocks.map(([path]) => path), bottleneckSize: m, parameters };
+  return { adapter, sites: branches.map(([path]) => path), bottleneckSize: m, parameters };
 }

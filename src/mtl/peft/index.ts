@@ -6,11 +6,11 @@
  * - several named (per-task) adapters in one model, one active per forward pass (sites.ts).
  *
  * @example
- *   addLora(model.encoder, { targets: 'attention.self.query|value', adapter: 'intent', r: 8, alpha: 16 });
- *   addLora(model.encoder, { targets: 'attention.self.query|value', adapter: 'slots', r: 8, alpha: 16 });
+ *   addLora(model.backbone, { targets: 'attention.self.query|value', adapter: 'intent', r: 8, alpha: 16 });
+ *   addLora(model.backbone, { targets: 'attention.self.query|value', adapter: 'slots', r: 8, alpha: 16 });
  *   console.log(parameterSummary(model)); // trainable 0.3M of 110.1M (0.27%)
- *   setActiveAdapter(model.encoder, 'intent'); // before each intent batch
- *   mergeLora(model.encoder, { adapter: 'intent', unload: true }); // a plain model for export
+ *   setActiveAdapter(model.backbone, 'intent'); // before each intent batch
+ *   mergeLora(model.backbone, { adapter: 'intent', unload: true }); // a plain model for export
  */
 export { nameMatcher, globToRegExp, type NamePattern } from './patterns.js';
 export {
@@ -34,6 +34,7 @@ export {
   deleteAdapter,
   adapterSites,
   namedModules,
+  modulePath,
   type AdapterSite,
 } from './sites.js';
 export { addLora, mergeLora, unmergeLora, type LoraOptions, type LoraResult } from './lora.js';

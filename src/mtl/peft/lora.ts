@@ -223,9 +223,9 @@ function targetLayers(root: Module, targets: NamePattern): [string, Linear][] {
  * @throws ConfigError for invalid options, targets matching no Linear layer, an adapter name already
  *   present on a target, or a target with a merged adapter. Nothing changes when it throws.
  * @example
- *   addLora(model.encoder, { targets: 'attention.self.query|value', adapter: 'intent', r: 8, alpha: 16 });
- *   addLora(model.encoder, { targets: 'attention.self.query|value', adapter: 'slots', r: 8, alpha: 16 });
- *   setActiveAdapter(model.encoder, 'intent'); // before the intent batch's forward
+ *   addLora(model.backbone, { targets: 'attention.self.query|value', adapter: 'intent', r: 8, alpha: 16 });
+ *   addLora(model.backbone, { targets: 'attention.self.query|value', adapter: 'slots', r: 8, alpha: 16 });
+ *   setActiveAdapter(model.backbone, 'intent'); // before the intent batch's forward
  */
 export function addLora(root: Module, options: LoraOptions): LoraResult {
   const s = resolveOptions(options);

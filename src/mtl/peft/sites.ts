@@ -56,6 +56,11 @@ export function namedModules(root: Module, prefix = ''): [string, Module][] {
   return out;
 }
 
+/** The dotted path of `target` under `root` ('' for `root` itself), or undefined when it is not under it. */
+export function modulePath(root: Module, target: Module): string | undefined {
+  return namedModules(root).find(([, m]) => m === target)?.[0];
+}
+
 /**
  * `namedModules` without descending into adapter dicts: the modules of the model itself, which
  * adapters may target (a pattern 'query' must not match the LoRA layers under `query.lora_A`).
@@ -153,7 +158,7 @@ export function adapterStateDict(root: Module, name?: string): Map<string, Tenso
  * changing any. Call it before each task's forward pass.
  * @throws ConfigError when no site holds `name`, or a site cannot switch (a merged LoRA adapter).
  * @example
- *   setActiveAdapter(model.encoder, 'intent');
+ *   setActiveAdapter(model.backbone, 'intent');
  *   const logits = model.forward(batch.inputs, ['intent']);
  */
 export function setActiveAdapter(root: Module, name: string | null): void {

@@ -1,0 +1,56 @@
+/**
+ * The model families by config.json's `model_type`: one line per family. Everything that turns a
+ * config into a backbone (a new run, `encoder.from`, a checkpoint, an export) asks here.
+ */
+import { ConfigError } from '../errors.js';
+import type { Backbone, BackboneConfig, BackboneFamily } from './backbone.js';
+import type { ParamOptions } from '../nn/init.js';
+import { BERT_FAMILY } from './bert/family.js';
+
+const FAMILIES: ReadonlyMap<string, BackboneFamily> = new Map([
+  [BERT_FAMILY.modelType, BERT_FAMILY], // Devlin et al., NAACL 2019
+]);
+
+/** The `model_type`s a backbone can be built for, sorted. */
+export function supportedModelTypes(): string[] {
+  return [...FAMILIES.keys()].sort();
+}
+
+/**
+ * The family registered under `modelType`.
+ * @throws ConfigError naming the supported model types when none is.
+ */
+export function backboneFamily(modelType: string): BackboneFamily {
+  const family = FAMILIES.get(modelType);
+  if (family === undefined) {
+    throw new ConfigError(`model_type '${modelType}' is not supported; the supported model types are ${supportedModelTypes().join(', ')}`);
+  }
+  return family;
+}
+
+/**
+ * The family of a Hugging Face config.json object, by its `model_type` ('bert' when absent, as in
+ * config.json files written before model types were recorded).
+ * @throws ConfigError for a `model_type` that is not a string or not supported, naming the supported ones.
+ */
+export function familyOfHfConfig(json: Readonly<Record<string, unknown>>): BackboneFamily {
+  const modelType = json.model_type ?? 'bert';
+  if (typeof modelType !== 'string')
+    throw new ConfigError(`config.json: model_type must be a string such as 'bert', got ${JSON.stringify(modelType)}`);
+  return backboneFamily(modelType);
+}
+
+/** The config of a Hugging Face config.json object, read by its family (see `familyOfHfConfig`). */
+export function backboneConfigFromHf(json: Readonly<Record<string, unknown>>): BackboneConfig {
+  return familyOfHfConfig(json).configFromHf(json);
+}
+
+/** The config.json object of `config`, written by its family. */
+export function backboneConfigToHf(config: BackboneConfig): Record<string, unknown> {
+  return backboneFamily(config.modelType).configToHf(config);
+}
+
+/** A backbone with fresh weights for `config` (seed with manualSeed first). */
+export function createBackbone(config: BackboneConfig, options: ParamOptions = {}): Backbone {
+  return backboneFamily(config.modelType).create(config, options);
+}
