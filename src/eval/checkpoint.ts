@@ -9,13 +9,11 @@ import path from 'node:path';
 import { CheckpointError } from '../errors.js';
 import { parseTrainingConfig } from '../io/config/index.js';
 import { appendMetrics, checkpointPaths, loadCheckpoint } from '../io/checkpoint.js';
-import { BertModel, bertConfigFromHf } from '../models/bert/index.js';
-import { MultiTaskModel } from '../mtl/multitask-model.js';
+import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { Tokenizer } from '../tokenization/index.js';
 import { evalBatching, evaluateStreams, type EvalBatching, type EvalResult } from './evaluate.js';
 import { prepareRun } from '../run/prepare.js';
-import { applyArchitecture } from '../mtl/architecture.js';
-import { loadModelWeights } from '../run/checkpoint.js';
+import { loadModelWeights, modelFromCheckpoint } from '../run/load-model.js';
 import type { Stream } from '../run/streams.js';
 import type { Split } from '../data/index.js';
 import { taskTypes } from '../tasks/index.js';
@@ -50,12 +48,7 @@ export async function evaluateCheckpoint(
       records: ckpt.tasks,
       ...(options.log ? { log: options.log } : {}),
     });
-    model = MultiTaskModel.fromSpecs(
-      new BertModel(bertConfigFromHf(ckpt.encoderConfig)),
-      prepared.runs.map((r) => r.spec),
-    );
-    applyArchitecture(model, config);
-    loadModelWeights(model, ckpt);
+    model = modelFromCheckpoint(ckpt, { specs: prepared.runs.map((r) => r.spec), config });
     const result = evaluateStreams(model, prepared.streams, split, evalBatching(config), { report: options.report ?? false });
     return { checkpoint: ckpt.dir, step: ckpt.trainerState?.step ?? null, ...result };
   } finally {

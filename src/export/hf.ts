@@ -14,7 +14,8 @@ import { CheckpointError, ConfigError } from '../errors.js';
 import { writeFolderAtomically } from '../io/checkpoint-atomic.js';
 import { loadCheckpoint, type TaskRecord } from '../io/checkpoint.js';
 import { saveSafetensors } from '../io/safetensors.js';
-import { BertModel, bertConfigFromHf, HF_BERT_PREFIX } from '../models/bert/index.js';
+import type { Backbone } from '../models/backbone.js';
+import { backboneOf } from '../run/load-model.js';
 import { taskSpec, taskTypes, type HfExport } from '../tasks/index.js';
 import type { Tensor } from '../tensor/index.js';
 
@@ -43,18 +44,18 @@ export function exportHf(checkpointDir: string, outDir: string, options: ExportH
   if (existsSync(outDir) && readdirSync(outDir).length > 0)
     throw new ConfigError(`${outDir} exists and is not empty; export to a new folder`);
   using ckpt = loadCheckpoint(checkpointDir, { optimizer: false });
-  checkPlainEncoder(ckpt.encoder, ckpt.encoderConfig);
+  using plain = backboneOf(ckpt.encoderConfig); // the family's base model, by config.json's model_type
+  checkPlainEncoder(ckpt.encoder, plain);
+  const names = plain.hfNames;
   const record = options.task === undefined ? undefined : taskRecord(ckpt.tasks, options.task, ckpt.dir);
   const hf = record === undefined ? undefined : hfExportOf(record);
-  const architecture = hf?.architecture ?? 'BertModel';
+  const architecture = hf?.architecture ?? `${names.classPrefix}Model`;
   const tensors = new Map<string, Tensor>();
   if (record === undefined) {
-    for (const [name, t] of ckpt.encoder) tensors.set(name, t);
+    for (const [name, t] of names.toHf(ckpt.encoder)) tensors.set(name, t);
   } else {
-    for (const [name, t] of ckpt.encoder) {
-      if (!hf!.pooler && name.startsWith('pooler.')) continue; // e.g. BertForTokenClassification has no pooler
-      tensors.set(HF_BERT_PREFIX + name, t);
-    }
+    const backbone = new Map([...ckpt.encoder].filter(([name]) => hf!.pooler || !name.startsWith('pooler.'))); // e.g. BertForTokenClassification has no pooler
+    for (const [name, t] of names.toHf(backbone, names.basePrefix)) tensors.set(name, t);
     const head = ckpt.heads.get(record.name) ?? new Map<string, Tensor>();
     const extra = [...head.keys()].filter((k) => k !== 'classifier.weight' && k !== 'classifier.bias');
     if (extra.length > 0)
@@ -116,15 +117,15 @@ function headConfig(record: TaskRecord, hf: HfExport): Record<string, unknown> {
   };
 }
 
-/** Refuses an encoder with tensors a plain BertModel of its config has not (adapters, LoRA) or lacks some. */
-function checkPlainEncoder(encoder: ReadonlyMap<string, Tensor>, config: Record<string, unknown>): void {
-  using bert = new BertModel(bertConfigFromHf(config));
-  const names = new Set(bert.stateDict().keys());
+/** Refuses an encoder with tensors the family's plain base model has not (adapters, LoRA) or lacks some. */
+function checkPlainEncoder(encoder: ReadonlyMap<string, Tensor>, plain: Backbone): void {
+  const names = new Set(plain.stateDict().keys());
+  const base = `${plain.hfNames.classPrefix}Model`;
   const extra = [...encoder.keys()].filter((k) => !names.has(k) && !k.startsWith('pooler.'));
   if (extra.length > 0)
     throw new ConfigError(
-      `the encoder has tensors BertModel has not (${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ', …' : ''}): ` +
-        'adapters or LoRA are not exported; Transformers has no place for them in BertModel',
+      `the encoder has tensors ${base} has not (${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ', …' : ''}): ` +
+        `adapters or LoRA are not exported; Transformers has no place for them in ${base}`,
     );
   const missing = [...names].filter((k) => !encoder.has(k) && !k.startsWith('pooler.'));
   if (missing.length > 0) throw new CheckpointError(`the checkpoint's encoder lacks ${missing.slice(0, 3).join(', ')}`);

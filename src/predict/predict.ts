@@ -11,17 +11,14 @@
  */
 import { CheckpointError, DataError } from '../errors.js';
 import { mapJsonl, type SourcePosition } from '../data/index.js';
-import { parseTrainingConfig } from '../io/config/index.js';
 import { loadCheckpoint, type TaskRecord } from '../io/checkpoint.js';
-import { BertModel, bertConfigFromHf } from '../models/bert/index.js';
-import { MultiTaskModel } from '../mtl/multitask-model.js';
-import { collateJoint, makeTask, splitWords, taskSpec, taskType, taskTypes, type AnyTaskType, type Task } from '../tasks/index.js';
+import type { MultiTaskModel } from '../mtl/multitask-model.js';
+import { collateJoint, makeTask, splitWords, taskType, taskTypes, type AnyTaskType, type Task } from '../tasks/index.js';
 import type { JsonObject } from '../io/checkpoint-state.js';
 import { inferenceMode, tidy } from '../tensor/index.js';
 import { Tokenizer } from '../tokenization/index.js';
 import { fillMask, type MaskFill } from './fill-mask.js';
-import { applyArchitecture } from '../mtl/architecture.js';
-import { loadModelWeights } from '../run/checkpoint.js';
+import { modelFromCheckpoint, specsOfRecords, trainingConfigOf } from '../run/load-model.js';
 import type { InputKind } from '../data/task-data.js';
 
 /** One input: a text, or a pair of texts for pair tasks. */
@@ -105,35 +102,17 @@ export class Predictor implements Disposable {
   static load(dir: string): Predictor {
     const ckpt = loadCheckpoint(dir, { optimizer: false });
     try {
-      const specs = ckpt.tasks.map((r: TaskRecord) => {
-        const spec = taskSpec({
-          name: r.name,
-          kind: r.type,
-          labels: r.labels ?? [],
-          options: (r.options ?? {}) as Record<string, unknown>,
-        });
+      const records = specsOfRecords(ckpt.tasks);
+      const specs = ckpt.tasks.map((r: TaskRecord, i) => {
+        const spec = records[i]!;
         const type = taskType(spec.kind);
         const input = (r.input as InputKind | undefined) ?? (type.inputs[0] as InputKind); // tasks.json before inputs were recorded
         return { spec, type, input };
       });
       checkPredictable(ckpt.dir, specs);
-      const encoderConfig = bertConfigFromHf(ckpt.encoderConfig);
-      const config =
-        ckpt.trainingConfig === null
-          ? undefined
-          : parseTrainingConfig(ckpt.trainingConfig, { source: `${ckpt.dir}/training_config.yaml`, checkFiles: false, taskTypes });
-      const maxLength = config?.maxLength ?? encoderConfig.maxPositionEmbeddings;
-      const model = MultiTaskModel.fromSpecs(
-        new BertModel(encoderConfig),
-        specs.map((t) => t.spec),
-      );
-      try {
-        if (config !== undefined) applyArchitecture(model, config); // the run's adapters, so their saved tensors load
-        loadModelWeights(model, ckpt);
-      } catch (e) {
-        model.dispose();
-        throw e;
-      }
+      const config = trainingConfigOf(ckpt);
+      const model = modelFromCheckpoint(ckpt, { specs: records, config: config ?? null }); // with the run's adapters, so their saved tensors load
+      const maxLength = config?.maxLength ?? model.backbone.config.maxPositionEmbeddings;
       model.eval();
       const tasks = specs.map(({ spec, input }): PredictTask => ({ ...makeTask(spec, model.heads.get(spec.name)), input }));
       return new Predictor(model, Tokenizer.fromFile(ckpt.tokenizerFile), tasks, maxLength);

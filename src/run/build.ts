@@ -4,20 +4,20 @@
  * every split (truncation counted), and the multi-task model (a new BERT encoder, or one loaded from
  * a checkpoint, plus a head per task).
  */
-import { readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { statSync } from 'node:fs';
 import { CheckpointError, ConfigError, DataError } from '../errors.js';
 import type { TrainingConfig } from '../io/config/index.js';
 import type { TaskRecord } from '../io/checkpoint.js';
-import { loadHfWeights } from '../io/hf-weights.js';
-import { BertModel, bertConfig, bertConfigFromHf, type BertConfig } from '../models/bert/index.js';
+import type { BackboneConfig } from '../models/backbone.js';
+import { backboneFamily, createBackbone } from '../models/registry.js';
 import { MultiTaskModel } from '../mtl/multitask-model.js';
 import { taskConfigOptions, taskSpec, taskType, type AnyTaskType, type Features, type Task, type TaskSpec } from '../tasks/index.js';
-import { manualSeed, type Tensor } from '../tensor/index.js';
+import { manualSeed } from '../tensor/index.js';
 import { Tokenizer, tokenizerFromFolder, trainWordPiece } from '../tokenization/index.js';
 import type { InputKind, TaskData } from '../data/task-data.js';
 import type { Split } from '../data/index.js';
 import { corpusSample } from '../data/text-corpus.js';
+import { backboneConfigOf, modelFromPretrained, readConfigJson } from './load-model.js';
 
 /**
  * One task of a run: its spec, type, state and data. With the model's head for it, it is the run's
@@ -169,53 +169,56 @@ export async function featurizeSplit(
   }
 }
 
-/** The encoder config of a new encoder (the config's fields; vocabulary size from the tokenizer unless given). */
-function newEncoderConfig(config: TrainingConfig, tokenizer: Tokenizer): BertConfig {
-  const { from: _from, reinitPooler: _fresh, vocabSize, ...fields } = config.encoder as TrainingConfig['encoder'] & { vocabSize?: number };
+/**
+ * The family of the run's backbone: `encoder.model_type` (default bert), or that of `encoder.from`'s
+ * config.json. Called before any data is read, so an unsupported model type stops a run at once.
+ * @throws ConfigError naming the supported model types.
+ */
+export function checkBackboneFamily(config: TrainingConfig): void {
+  const from = config.encoder.from;
+  if (from === undefined) backboneFamily(config.encoder.modelType ?? 'bert');
+  else backboneConfigOf(readConfigJson(from));
+}
+
+/** The config of a new backbone: the config's `encoder` fields over its family's defaults (family by `model_type`, default bert); vocabulary size from the tokenizer unless given. */
+function newBackboneConfig(config: TrainingConfig, tokenizer: Tokenizer): BackboneConfig {
+  const {
+    from: _from,
+    reinitPooler: _fresh,
+    vocabSize,
+    modelType,
+    ...fields
+  } = config.encoder as TrainingConfig['encoder'] & {
+    vocabSize?: number;
+    modelType?: string;
+  };
   const size = vocabSize ?? tokenizer.vocabSize;
   if (size < tokenizer.vocabSize) {
     throw new ConfigError(
       `encoder.vocab_size (${size}) is smaller than the tokenizer's vocabulary (${tokenizer.vocabSize} tokens); raise it or leave it out`,
     );
   }
-  return bertConfig({ ...(fields as Partial<BertConfig>), vocabSize: size });
+  const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  return backboneFamily(modelType ?? 'bert').config({ ...defined, vocabSize: size });
 }
 
-/** BERT's pooler in a saved state dict (Hugging Face names, with or without `bert.`). */
-const POOLER = /^(bert\.)?pooler\./;
-
 /**
- * The multi-task model: a BERT encoder (new, initialised after manualSeed(config.seed), or loaded from
- * `encoder.from` with the config's dropout overrides; its pooler kept fresh with `encoder.reinit_pooler`)
- * and a new head per task.
+ * The multi-task model: a backbone (new, of the family `encoder.model_type` names, initialised after
+ * manualSeed(config.seed); or loaded from `encoder.from` by the one loader, ./load-model.ts, with the
+ * config's dropout overrides and its pooler kept fresh with `encoder.reinit_pooler`) and a new head per task.
  */
 export function buildModel(config: TrainingConfig, tokenizer: Tokenizer, specs: readonly TaskSpec[]): MultiTaskModel {
   manualSeed(config.seed);
   const from = config.encoder.from;
-  if (from === undefined) return MultiTaskModel.fromSpecs(new BertModel(newEncoderConfig(config, tokenizer)), specs);
-  const json = JSON.parse(readFileSync(path.join(from, 'config.json'), 'utf8')) as Record<string, unknown>;
+  if (from === undefined) return MultiTaskModel.fromSpecs(createBackbone(newBackboneConfig(config, tokenizer)), specs);
   const overrides = Object.fromEntries(
     Object.entries(config.encoder).filter(([k, v]) => k !== 'from' && k !== 'reinitPooler' && v !== undefined),
   );
-  const encoderConfig = bertConfig({ ...bertConfigFromHf(json), ...overrides });
-  if (tokenizer.vocabSize > encoderConfig.vocabSize) {
+  const backboneConfig = backboneConfigOf(readConfigJson(from), overrides);
+  if (tokenizer.vocabSize > backboneConfig.vocabSize) {
     throw new ConfigError(
-      `the tokenizer has ${tokenizer.vocabSize} tokens but the encoder of ${from} embeds only ${encoderConfig.vocabSize}`,
+      `the tokenizer has ${tokenizer.vocabSize} tokens but the encoder of ${from} embeds only ${backboneConfig.vocabSize}`,
     );
   }
-  const model = MultiTaskModel.fromSpecs(new BertModel(encoderConfig), specs);
-  const { tensors } = loadHfWeights(from);
-  try {
-    const fresh = (k: string) => k.startsWith('heads.') || (config.encoder.reinitPooler === true && POOLER.test(k));
-    const encoderOnly = new Map<string, Tensor>([...tensors].filter(([k]) => !fresh(k)));
-    const { missingKeys } = model.loadSavedStateDict(encoderOnly, { strict: false });
-    const missing = missingKeys.filter((k) => !fresh(k));
-    if (missing.length > 0) throw new CheckpointError(`the weights of ${from} lack encoder tensors: ${missing.slice(0, 5).join(', ')}`);
-  } catch (e) {
-    model.dispose();
-    throw e;
-  } finally {
-    for (const t of tensors.values()) t.dispose();
-  }
-  return model;
+  return modelFromPretrained(from, specs, { overrides, reinitPooler: config.encoder.reinitPooler === true });
 }

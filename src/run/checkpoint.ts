@@ -1,7 +1,7 @@
 /**
  * A training run's checkpoints: what `last/` and `best/` hold (src/io/checkpoint.ts writes the
- * folder), putting a checkpoint's weights back into a model, and the check that a resumed run uses
- * the config it was started with.
+ * folder) and the check that a resumed run uses the config it was started with. Weights go back into
+ * a model through the one loader (./load-model.ts).
  *
  * What `--resume` restores (trainer_state.json unless noted):
  * - model weights (model.safetensors) and the optimizer's state (AdamW's moments and step counts, SGD's momentum buffers) (optimizer.safetensors and
@@ -61,19 +61,8 @@ export function saveRunCheckpoint(dir: string, parts: RunCheckpointParts): void 
   }
 }
 
-/**
- * Copies a loaded checkpoint's weights into `model` (strictly: every encoder and head tensor, right shapes).
- * @throws CheckpointError when the checkpoint lacks a head of the model or tensors do not fit.
- */
-export function loadModelWeights(model: MultiTaskModel, ckpt: LoadedCheckpoint): void {
-  model.backbone.loadStateDict(ckpt.encoder);
-  for (const name of model.taskNames) {
-    const head = ckpt.heads.get(name);
-    if (head === undefined)
-      throw new CheckpointError(`${ckpt.dir}: no head for task '${name}' (it has ${[...ckpt.heads.keys()].join(', ')})`);
-    model.heads.get(name).loadStateDict(head);
-  }
-}
+/** Putting a checkpoint's weights into a model is the one loader's job (./load-model.ts); resuming uses it from here. */
+export { loadModelWeights } from './load-model.js';
 
 /** Settings a resumed run may change: where it writes, how long it runs, how often it reports. */
 const MAY_CHANGE = [

@@ -12,4 +12,16 @@ export {
 } from './build.js';
 export { buildStreams, trainStreams, type Stream, type StreamSplit, type TrainStream } from './streams.js';
 export { microBatchSeed } from './seeding.js';
-export { checkResumeConfig, loadModelWeights, saveRunCheckpoint } from './checkpoint.js';
+export { checkResumeConfig, saveRunCheckpoint } from './checkpoint.js';
+export {
+  backboneConfigOf,
+  backboneOf,
+  loadModelWeights,
+  modelFromCheckpoint,
+  modelFromPretrained,
+  readConfigJson,
+  specsOfRecords,
+  trainingConfigOf,
+  type CheckpointModelOptions,
+  type PretrainedOptions,
+} from './load-model.js';

@@ -7,7 +7,15 @@
 import type { TrainingConfig } from '../io/config/index.js';
 import type { TaskRecord } from '../io/checkpoint.js';
 import type { Tokenizer } from '../tokenization/index.js';
-import { buildTaskRuns, buildTokenizer, featurizeSplit, taskRunsFromRecords, type SplitFeatures, type TaskRun } from './build.js';
+import {
+  buildTaskRuns,
+  buildTokenizer,
+  checkBackboneFamily,
+  featurizeSplit,
+  taskRunsFromRecords,
+  type SplitFeatures,
+  type TaskRun,
+} from './build.js';
 import { buildStreams, type Stream } from './streams.js';
 import { describeSkippedLines, readTaskData, skippedCounts, splitCounts, type TaskData } from '../data/task-data.js';
 import { SPLITS, type Split } from '../data/index.js';
@@ -51,6 +59,7 @@ function describeCounts(data: readonly TaskData[]): string[] {
 export async function prepareRun(config: TrainingConfig, options: PrepareOptions = {}): Promise<PreparedRun> {
   const log = options.log ?? (() => {});
   const splits = options.splits ?? SPLITS;
+  if (options.records === undefined) checkBackboneFamily(config); // a new run: refuse an unsupported model type before reading data
   const data = await readTaskData(config.tasks, config.seed, taskTypes.reading, splits);
   log(`data: ${describeCounts(data).join('; ')}`);
   for (const line of describeSkippedLines(data)) log(line);

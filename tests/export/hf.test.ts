@@ -11,12 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it, mock } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
-import { BertModel, bertConfigFromHf } from '../../src/models/bert/index.js';
-import { MultiTaskModel } from '../../src/mtl/multitask-model.js';
-import { taskSpec } from '../../src/tasks/index.js';
 import { noGrad, tensor, tidy, type Tensor } from '../../src/tensor/index.js';
 import { exportHf } from '../../src/export/hf.js';
-import { loadModelWeights } from '../../src/run/checkpoint.js';
+import { modelFromCheckpoint } from '../../src/run/load-model.js';
 import { needsTinyRunData, tinyRun, trainTiny, type RunFolder } from '../train/trainer-fixture.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -95,12 +92,7 @@ with torch.no_grad():
 /** Our outputs of the trained checkpoint on IDS/MASK: the encoder's and each task head's. */
 function ourOutputs(): { hidden: number[][][]; pooled: number[][]; logits: Map<string, number[][] | number[][][]> } {
   using ckpt = loadCheckpoint(best, { optimizer: false });
-  const specs = ckpt.tasks.map((r) =>
-    taskSpec({ name: r.name, kind: r.type, labels: r.labels ?? [], options: (r.options ?? {}) as Record<string, unknown> }),
-  );
-  using model = MultiTaskModel.fromSpecs(new BertModel(bertConfigFromHf(ckpt.encoderConfig)), specs);
-  loadModelWeights(model, ckpt);
-  model.eval();
+  using model = modelFromCheckpoint(ckpt).eval();
   return noGrad(() =>
     tidy(() => {
       const inputs = { inputIds: tensor(IDS, { dtype: 'int64' }), attentionMask: tensor(MASK, { dtype: 'int64' }) };

@@ -55,6 +55,7 @@ export const ENCODER_DEFAULTS = {
 
 /** Encoder keys that fix the architecture: not allowed beside `from` (the checkpoint's config.json decides them). */
 export const ENCODER_ARCHITECTURE_KEYS = [
+  'model_type',
   'vocab_size',
   'hidden_size',
   'num_hidden_layers',
@@ -66,10 +67,12 @@ export const ENCODER_ARCHITECTURE_KEYS = [
   'pad_token_id',
 ] as const;
 
-/** `encoder`: a new BERT encoder (Hugging Face field names), or `from: <checkpoint folder>` with optional dropout overrides. */
+/** `encoder`: a new backbone (Hugging Face field names; BERT unless `model_type` names another family), or `from: <checkpoint folder>` with optional dropout overrides. */
 export const encoderSchema = z.strictObject({
-  /** A checkpoint folder (ours or a Hugging Face BERT folder) to start from; relative to the config file. */
+  /** A checkpoint folder (ours or a Hugging Face folder) to start from; relative to the config file. */
   from: z.string().min(1).optional(),
+  /** The family of a new backbone, as config.json's `model_type` (default 'bert'; src/models/registry.ts lists the supported ones). */
+  model_type: z.string().min(1).optional(),
   vocab_size: intIn(1, MAX_VOCAB_SIZE).optional(),
   hidden_size: intIn(1, MAX_WIDTH).optional(),
   num_hidden_layers: intIn(1, MAX_PARTS).optional(),
