@@ -1,5 +1,5 @@
 /**
- * multitask-lm's public API: one shared encoder, many task heads, trained together. Each layer's
+ * multitask-lm's public API: one shared backbone (any registered model family), many task heads, trained together. Each layer's
  * main functions and classes (see DESIGN.md for the layers); the CLI (`mtl`) is a thin shell over these.
  *
  * @example
@@ -14,6 +14,8 @@ export * from './nn/index.js';
 export * from './io/safetensors.js';
 export * from './io/checkpoint.js';
 export * from './config.js';
+export * from './models/backbone.js';
+export * from './models/registry.js';
 export * from './models/bert/index.js';
 export * from './tokenization/index.js';
 export * from './metrics/index.js';

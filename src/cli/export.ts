@@ -19,7 +19,7 @@ export async function exportCommand(args: string[]): Promise<number> {
   const [checkpoint, out] = positionals as [string, string];
   const r = exportHf(checkpoint, out, values.task === undefined ? {} : { task: values.task });
   console.log(
-    `mtl export: ${r.dir} (${r.architecture}, ${r.tensors} tensors); load it with ${r.architecture === 'BertModel' ? 'AutoModel' : r.architecture}.from_pretrained('${r.dir}')`,
+    `mtl export: ${r.dir} (${r.architecture}, ${r.tensors} tensors); load it with ${r.architecture.includes('For') ? r.architecture : 'AutoModel'}.from_pretrained('${r.dir}')`,
   );
   return 0;
 }

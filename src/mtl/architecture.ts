@@ -9,6 +9,7 @@
  * the adapters' tensors saved in model.safetensors (beside the unmerged base weights) load back.
  */
 import type { TrainingConfig } from '../io/config/index.js';
+import { backboneFamily } from '../models/registry.js';
 import type { MultiTaskModel } from './multitask-model.js';
 import { MMoE } from './mmoe.js';
 import { addBottleneckAdapters, addLora, freeze, freezeBase, setActiveAdapter } from './peft/index.js';
@@ -53,7 +54,8 @@ function applyPeft(model: MultiTaskModel, config: Pick<TrainingConfig, 'peft'>):
   const lines: string[] = [];
   for (const adapter of names) {
     if (p.lora !== undefined) {
-      const { targets, r, alpha, dropout } = p.lora;
+      const { r, alpha, dropout } = p.lora;
+      const targets = p.lora.targets ?? backboneFamily(model.backbone.config.modelType).loraTargets; // the family's default
       const added = addLora(model.backbone, { targets, adapter, r, alpha, dropout, freezeBase: false });
       lines.push(
         `LoRA '${adapter}' (r ${r}, α ${alpha}) on ${added.layers.length} layers: ${added.parameters.toLocaleString('en-US')} parameters`,

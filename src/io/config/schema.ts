@@ -325,8 +325,8 @@ export const ADAPTER_ACTIVATIONS = ['relu', 'gelu', 'swish', 'tanh'] as const;
 
 /** `peft.lora`: LoRA on the encoder's Linear layers named by `targets` (Hu et al. 2021). */
 export const loraSchema = z.strictObject({
-  /** Module-path pattern of the Linear layers (e.g. 'query|value'). */
-  targets: z.string().min(1).default('query|value'),
+  /** Module-path pattern of the Linear layers (e.g. 'query|value'); default the family's attention projections (BERT: 'query|value'). */
+  targets: z.string().min(1).optional(),
   r: intIn(1, MAX_WIDTH).default(8),
   alpha: z.number().positive().default(16),
   dropout: probability.default(0),

@@ -44,7 +44,7 @@ function taskLosses(losses: Tensor | readonly Tensor[]): Tensor[] {
  * @returns G (K, P) in the inputs' dtype, not attached to the graph.
  * @throws ShapeError for non-scalar losses or inputs of different dtypes; ConfigError when there are no losses or inputs.
  * @example
- *   const G = taskJacobian(losses, model.encoder.layer[1].parameters()); // (K, P) for the last layer
+ *   const G = taskJacobian(losses, model.backbone.layers()[1]!.parameters()); // (K, P) for the last layer
  */
 export function taskJacobian(losses: Tensor | readonly Tensor[], inputs: readonly Tensor[], options: TaskJacobianOptions = {}): Tensor {
   if (inputs.length === 0)
