@@ -31,8 +31,19 @@ export const CHECKPOINT_FILES = {
 
 const REQUIRED = [CHECKPOINT_FILES.config, CHECKPOINT_FILES.model, CHECKPOINT_FILES.tokenizer, CHECKPOINT_FILES.tasks];
 
-/** Top-level children of BertModel: a tensor under one of these belongs to the encoder. */
-export const ENCODER_ROOTS = ['embeddings.', 'encoder.', 'pooler.'];
+/** Top-level children of the backbones (BERT, RoBERTa, ELECTRA: embeddings, embeddings_project, encoder, pooler; DistilBERT: transformer): a tensor under one of these belongs to the encoder. */
+export const ENCODER_ROOTS = ['embeddings.', 'embeddings_project.', 'encoder.', 'pooler.', 'transformer.'];
+
+/**
+ * config.json's names of the common fields, with the aliases families use for them (Transformers'
+ * `attribute_map`: DistilBERT's `dim`, `n_layers`), and the width of the word embeddings (ELECTRA's
+ * `embedding_size` where it has one).
+ */
+const configInt = (json: JsonObject, ...keys: string[]): unknown => json[keys.find((k) => k in json) ?? (keys[0] as string)];
+const HIDDEN_SIZE = ['hidden_size', 'dim'];
+const NUM_LAYERS = ['num_hidden_layers', 'n_layers'];
+/** A transformer layer's tensors: `encoder.layer.<i>.…` (BERT, RoBERTa, ELECTRA) or `transformer.layer.<i>.…` (DistilBERT). */
+const LAYER = /^(?:encoder|transformer)\.layer\.(\d+)\./;
 /** The prefix of every head tensor: `heads.<task>.<name in the head module>`. */
 export const HEADS_PREFIX = 'heads.';
 
@@ -109,7 +120,8 @@ export function inspectCheckpoint(folder: string): CheckpointInfo {
 function readEncoderConfig(file: string): JsonObject {
   const json = readJsonFile(file);
   if (!isObject(json)) throw new CheckpointError(`${file}: expected a JSON object of Hugging Face config fields`);
-  for (const key of ['vocab_size', 'hidden_size', 'num_hidden_layers']) {
+  for (const keys of [['vocab_size'], HIDDEN_SIZE, NUM_LAYERS]) {
+    const key = keys.find((k) => k in json) ?? (keys[0] as string);
     if (!isPositiveInt(json[key]))
       throw new CheckpointError(`${file}: '${key}' must be a positive integer, got ${JSON.stringify(json[key])}`);
   }
@@ -178,7 +190,7 @@ function checkModelTensors(file: string, shapes: Map<string, number[]>, config: 
     if (owner !== '' && !names.has(owner))
       throw new CheckpointError(`${file}: tensor '${name}' is a head of task '${owner}', which tasks.json does not list`);
     if (owner !== '') withHead.add(owner);
-    const layer = /^encoder\.layer\.(\d+)\./.exec(name);
+    const layer = LAYER.exec(name);
     if (layer) layers = Math.max(layers, Number(layer[1]) + 1);
   }
   const headless = tasks.filter((t) => !withHead.has(t.name)).map((t) => t.name);
@@ -187,16 +199,19 @@ function checkModelTensors(file: string, shapes: Map<string, number[]>, config: 
       `${file}: no head tensors (heads.<task>.…) for task${headless.length > 1 ? 's' : ''} ${headless.join(', ')} of tasks.json`,
     );
   const word = shapes.get('embeddings.word_embeddings.weight');
-  const want = [config.vocab_size as number, config.hidden_size as number];
+  const width = 'embedding_size' in config ? 'embedding_size' : (HIDDEN_SIZE.find((k) => k in config) ?? 'hidden_size');
+  const want = [config.vocab_size as number, config[width] as number];
   if (word === undefined) throw new CheckpointError(`${file}: the encoder's 'embeddings.word_embeddings.weight' is missing`);
   if (word.length !== 2 || word[0] !== want[0] || word[1] !== want[1]) {
     throw new CheckpointError(
-      `${file}: 'embeddings.word_embeddings.weight' is [${word.join(', ')}], but config.json says vocab_size × hidden_size = [${want.join(', ')}]`,
+      `${file}: 'embeddings.word_embeddings.weight' is [${word.join(', ')}], but config.json says vocab_size × ${width} = [${want.join(', ')}]`,
     );
   }
-  if (layers !== config.num_hidden_layers) {
+  const numLayers = configInt(config, ...NUM_LAYERS);
+  if (layers !== numLayers) {
+    const key = NUM_LAYERS.find((k) => k in config) ?? 'num_hidden_layers';
     throw new CheckpointError(
-      `${file}: the encoder has ${layers} layers (encoder.layer.0 … ), but config.json says num_hidden_layers = ${String(config.num_hidden_layers)}`,
+      `${file}: the encoder has ${layers} layers (encoder.layer.0 … ), but config.json says ${key} = ${String(numLayers)}`,
     );
   }
 }

@@ -45,6 +45,7 @@ import { Tensor } from '../tensor/index.js';
 import { readableFolder, writeFolderAtomically } from './checkpoint-atomic.js';
 import {
   CHECKPOINT_FILES,
+  ENCODER_ROOTS,
   HEADS_PREFIX,
   inspectCheckpoint,
   MLM_HEAD_PREFIX,
@@ -145,7 +146,7 @@ function modelTensors(contents: CheckpointContents): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
   for (const [name, t] of contents.encoder) {
     if (ownerOf(name) !== '')
-      throw new ConfigError(`encoder tensor '${name}' is not a BertModel parameter name (embeddings.…, encoder.…, pooler.…)`);
+      throw new ConfigError(`encoder tensor '${name}' is not a backbone parameter name (${ENCODER_ROOTS.map((r) => `${r}…`).join(', ')})`);
     out.set(name, t);
   }
   const names = new Set(contents.tasks.map((t) => t.name));

@@ -6,9 +6,17 @@ import { ConfigError } from '../errors.js';
 import type { Backbone, BackboneConfig, BackboneFamily } from './backbone.js';
 import type { ParamOptions } from '../nn/init.js';
 import { BERT_FAMILY } from './bert/family.js';
+import { DISTILBERT_FAMILY } from './distilbert/family.js';
+import { ELECTRA_FAMILY } from './electra/family.js';
+import { ROBERTA_FAMILY } from './roberta/family.js';
+import { XLM_ROBERTA_FAMILY } from './xlm-roberta/family.js';
 
 const FAMILIES: ReadonlyMap<string, BackboneFamily> = new Map([
   [BERT_FAMILY.modelType, BERT_FAMILY], // Devlin et al., NAACL 2019
+  [ROBERTA_FAMILY.modelType, ROBERTA_FAMILY], // Liu et al., 2019
+  [XLM_ROBERTA_FAMILY.modelType, XLM_ROBERTA_FAMILY], // Conneau et al., ACL 2020
+  [DISTILBERT_FAMILY.modelType, DISTILBERT_FAMILY], // Sanh et al., 2019
+  [ELECTRA_FAMILY.modelType, ELECTRA_FAMILY], // Clark et al., ICLR 2020
 ]);
 
 /** The `model_type`s a backbone can be built for, sorted. */

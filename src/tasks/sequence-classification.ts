@@ -117,11 +117,8 @@ export class SequenceClassificationHead extends LinearHead {
   forward(encoded: EncoderOutputs): Tensor {
     if (this.pooling === 'mean') return tidy(() => this.project(meanPool(encoded.lastHiddenState, encoded.attentionMask))); // (B, C)
     const pooled = encoded.pooledOutput; // (B, H)
-    if (pooled === undefined) {
-      throw new ConfigError(
-        'sequence classification reads the pooled output, but the encoder has no pooling layer; build it with addPoolingLayer: true',
-      );
-    }
+    // A backbone without a pooler (DistilBERT, ELECTRA): the first token's state, which their Hugging Face classification heads read
+    if (pooled === undefined) return tidy(() => this.project(encoded.lastHiddenState.select(1, 0))); // (B, C)
     return this.project(pooled); // (B, C)
   }
 }

@@ -4,7 +4,7 @@
  * the fixtures' 99 ids in one of the tokenizer formats a folder may ship: tokenizer.json, vocab.txt
  * (WordPiece) or vocab.json + merges.txt (byte-level BPE).
  */
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tokenizerFromFolder } from '../../src/tokenization/index.js';
@@ -46,7 +46,14 @@ export const WORDS = [
   'tomorrow',
 ];
 
+/**
+ * The tokenizer files of a folder: tokenizer.json (made from the family's kind of vocabulary: byte-level
+ * BPE for RoBERTa and XLM-R, WordPiece for the others), vocab.txt, or vocab.json + merges.txt ('bpe').
+ */
 export type TokenizerFiles = 'tokenizer.json' | 'vocab.txt' | 'bpe';
+
+/** Families whose tokenizer is byte-level BPE with RoBERTa's special tokens. */
+const BPE_FAMILIES = ['roberta', 'xlm-roberta'];
 export type WeightFiles = 'model.safetensors' | 'pytorch_model.bin';
 
 /** WordPiece vocab.txt lines: BERT's special tokens, the words, then filler up to `size` tokens. */
@@ -100,17 +107,18 @@ export function writeHfFolder(dir: string, family: string, tokenizer: TokenizerF
     path.join(dir, weights),
   );
   const size = config.vocab_size as number;
-  if (tokenizer === 'bpe') {
+  const bpe = tokenizer === 'bpe' || (tokenizer === 'tokenizer.json' && BPE_FAMILIES.includes(family));
+  if (bpe) {
     const { vocab, merges } = bpeFiles(size);
     writeFileSync(path.join(dir, 'vocab.json'), JSON.stringify(vocab));
     writeFileSync(path.join(dir, 'merges.txt'), ['#version: 0.2', ...merges].join('\n') + '\n');
   } else {
     writeFileSync(path.join(dir, 'vocab.txt'), wordPieceVocab(size).join('\n') + '\n');
     writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify({ do_lower_case: true }));
-    if (tokenizer === 'tokenizer.json') {
-      tokenizerFromFolder(dir).save(path.join(dir, 'tokenizer.json'));
-      writeFileSync(path.join(dir, 'vocab.txt'), '[UNK]\n'); // a stale vocab.txt: tokenizer.json must win
-    }
+  }
+  if (tokenizer === 'tokenizer.json') {
+    tokenizerFromFolder(dir).save(path.join(dir, 'tokenizer.json'));
+    for (const f of bpe ? ['vocab.json', 'merges.txt'] : ['vocab.txt']) rmSync(path.join(dir, f)); // tokenizer.json alone
   }
   return dir;
 }

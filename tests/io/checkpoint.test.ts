@@ -344,7 +344,7 @@ describe('checkpoint atomicity', () => {
     );
     assert.throws(
       () => fx.save(last, 2, { encoder: new Map([['bert.embeddings.x', fx.bert.parameters()[0]!]]) }),
-      /not a BertModel parameter name/,
+      /not a backbone parameter name/,
     );
     // a tokenizer larger than the embeddings is caught in the temporary folder
     const small = new BertModel(bertConfig({ ...TINY, vocabSize: 12 }));

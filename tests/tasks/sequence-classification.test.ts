@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { Linear } from '../../src/nn/linear.js';
 import { after, describe, it } from 'node:test';
 import { ConfigError, DataError, ShapeError } from '../../src/errors.js';
 import type { TextExample, TextPairExample } from '../../src/data/index.js';
@@ -92,7 +93,12 @@ describe('sequence classification: head', () => {
       assert.deepEqual(head.forward(out).shape, [2, 3]);
     });
     const noPooler = new BertModel(config, { addPoolingLayer: false });
-    tidy(() => assert.throws(() => head.forward(noPooler.forward({ inputIds: tensor([[2, 3]], { dtype: 'int64' }) })), /no pooling layer/));
+    tidy(() => {
+      // without a pooler (DistilBERT, ELECTRA) the head reads the first token's state, as their Hugging Face heads do
+      const encoded = noPooler.forward({ inputIds: tensor([[2, 3]], { dtype: 'int64' }) });
+      const direct = (head as unknown as { classifier: Linear }).classifier.forward(encoded.lastHiddenState.select(1, 0)); // eval: no dropout
+      assert.deepEqual(head.forward(encoded).toFlatArray(), direct.toFlatArray());
+    });
     [encoder, head, noPooler].forEach((m) => m.dispose());
   });
 

@@ -4,7 +4,7 @@
  * Each run trains a few steps, saves a checkpoint, and the checkpoint loads back and predicts.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -52,10 +52,20 @@ async function finetuneFolder(family: string, tokenizer: TokenizerFiles, weights
 }
 
 describe('mtl finetune of a Hugging Face folder', () => {
-  it('bert with vocab.txt (WordPiece built from the vocabulary)', async () => {
-    await finetuneFolder('bert', 'vocab.txt');
-  });
-  it('bert with tokenizer.json', async () => {
-    await finetuneFolder('bert', 'tokenizer.json');
-  });
+  const runs: [string, TokenizerFiles, WeightFiles?][] = [
+    ['bert', 'vocab.txt'],
+    ['bert', 'tokenizer.json'],
+    ['roberta', 'bpe'],
+    ['xlm-roberta', 'tokenizer.json'],
+    ['distilbert', 'vocab.txt', 'pytorch_model.bin'],
+    ['electra', 'tokenizer.json'],
+  ];
+  for (const [family, tokenizer, weights] of runs) {
+    const files = tokenizer === 'bpe' ? 'vocab.json + merges.txt' : tokenizer;
+    it(`${family} with ${files} and ${weights ?? 'model.safetensors'}: trains, saves, loads back and predicts`, async () => {
+      const out = await finetuneFolder(family, tokenizer, weights);
+      const config = JSON.parse(readFileSync(path.join(out, 'last', 'config.json'), 'utf8')) as { model_type: string };
+      assert.equal(config.model_type, family, 'the checkpoint keeps the family');
+    });
+  }
 });

@@ -12,7 +12,8 @@ import { BertAttention } from './attention.js';
 import type { BertConfig, HiddenAct } from './config.js';
 import type { BackboneLayer, ResidualBranch } from '../backbone.js';
 
-const ACTIVATIONS: Readonly<Record<HiddenAct, (x: Tensor) => Tensor>> = {
+/** The activation of each `hiddenAct`, by Hugging Face's names (shared by the families built on BERT's parts). */
+export const ACTIVATIONS: Readonly<Record<HiddenAct, (x: Tensor) => Tensor>> = {
   gelu: (x) => gelu(x), // exact, x·Φ(x)
   gelu_new: (x) => gelu(x, 'tanh'),
   gelu_pytorch_tanh: (x) => gelu(x, 'tanh'),

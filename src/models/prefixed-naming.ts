@@ -1,0 +1,51 @@
+/**
+ * The Hugging Face naming of a family whose base model's names are the backbone's own and whose task
+ * models hold it under one prefix (`roberta.`, `distilbert.`, `electra.`) beside their heads: the
+ * `HfNaming` of src/models/backbone.ts, made from that prefix, the backbone's top-level children, the
+ * buffers older checkpoints saved and the task models' tied keys.
+ */
+import type { Tensor } from '../tensor/index.js';
+import type { HfNaming, HfStateDictParts } from './backbone.js';
+
+export interface PrefixedNamingOptions {
+  /** The base model inside task models ('roberta.'). */
+  readonly basePrefix: string;
+  /** The stem of the family's Transformers classes ('Roberta': `RobertaModel`, `RobertaForSequenceClassification`). */
+  readonly classPrefix: string;
+  /** The base model's top-level children ('embeddings.', 'encoder.'): names under these are the backbone's. */
+  readonly roots: readonly string[];
+  /** Buffers older checkpoints saved that the backbone computes ('embeddings.position_ids'): skipped. */
+  readonly buffers?: readonly string[];
+  /** Task models' copies of other tensors (`_tied_weights_keys`): skipped. */
+  readonly tiedKeys?: readonly string[];
+}
+
+/** The `HfNaming` of a prefixed family (see the file comment). */
+export function prefixedHfNaming(o: PrefixedNamingOptions): HfNaming {
+  const buffers = new Set(o.buffers ?? []);
+  const tiedKeys: ReadonlySet<string> = new Set(o.tiedKeys ?? []);
+  const backboneKey = (name: string): string | undefined => {
+    const key = name.startsWith(o.basePrefix) ? name.slice(o.basePrefix.length) : name;
+    return o.roots.some((root) => key.startsWith(root)) ? key : undefined;
+  };
+  return Object.freeze({
+    basePrefix: o.basePrefix,
+    classPrefix: o.classPrefix,
+    mlmHeadPrefix: undefined, // the family's LM head is not BERT's cls.predictions: a masked-LM task starts a fresh one
+    tiedKeys,
+    splitStateDict(tensors: ReadonlyMap<string, Tensor>): HfStateDictParts {
+      const parts: HfStateDictParts = { backbone: new Map(), rest: new Map(), ignored: [] };
+      for (const [name, t] of tensors) {
+        const key = backboneKey(name);
+        if (tiedKeys.has(name)) parts.ignored.push(name);
+        else if (key === undefined) parts.rest.set(name, t);
+        else if (buffers.has(key)) parts.ignored.push(name);
+        else parts.backbone.set(key, t);
+      }
+      return parts;
+    },
+    toHf(state: ReadonlyMap<string, Tensor>, prefix = ''): Map<string, Tensor> {
+      return new Map([...state].map(([k, t]) => [prefix + k, t]));
+    },
+  });
+}
