@@ -5,6 +5,7 @@ export * from './multilabel.js';
 export * from './sequence-labeling.js';
 export * from './joint.js';
 export * from './correlation.js';
+export * from './regression.js';
 export * from './ranking.js';
 export * from './curves.js';
 export * from './agreement.js';

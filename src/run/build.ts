@@ -103,7 +103,7 @@ export function buildTaskRuns(data: readonly TaskData[]): TaskRun[] {
       throw e;
     }
     const train = d.splits.train ?? [];
-    if (type.completeOptions !== undefined) options = type.completeOptions(options, Object.values(d.splits).flat());
+    if (type.completeOptions !== undefined) options = type.completeOptions(options, Object.values(d.splits).flat(), train);
     const labels = type.collectLabels(d.labelExamples ?? train, options); // train_subset: labels of the whole training file
     if (labels.length === 0) throw new DataError(`task '${d.task.name}': its training data hold no labels`);
     const spec = taskSpec({ name: d.task.name, kind: d.task.type, labels, options: options as Readonly<Record<string, unknown>> });

@@ -15,6 +15,7 @@ export * from './sequence-classification.js';
 export * from './token-classification.js';
 export * from './masked-lm.js';
 export * from './link-prediction.js';
+export * from './regression.js';
 export * from './registry.js';
 export { OptionError } from './options.js';
 export { splitWords, isPunctuation } from './input-words.js';

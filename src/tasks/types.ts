@@ -80,7 +80,8 @@ export interface Features {
   readonly truncated: boolean;
   /**
    * Label ids, kind-specific: `[id]` for one class, the ids of a label set for multi-label, (T) one
-   * per token (-100 where ignored) for token labels. Absent for an unlabelled example.
+   * per token (-100 where ignored) for token labels; for a 'scalar' label space the targets
+   * themselves (`[score]`, any real number). Absent for an unlabelled example.
    */
   readonly labels?: readonly number[];
   /** (words) token index of the first sub-word of each word, -1 for a word with no token (word-level tasks only). */
@@ -132,8 +133,18 @@ export interface Batch extends BatchInputs {
 /** Metric values by name (fractions in [0, 1] unless a name says otherwise: see `NON_FRACTION_METRICS`). */
 export type Metrics = Record<string, number>;
 
-/** Metric names whose values are not fractions: masked-LM perplexity and masked-token count, link prediction's candidate and query counts. */
-export const NON_FRACTION_METRICS: ReadonlySet<string> = new Set(['perplexity', 'maskedTokens', 'candidates', 'rankedQueries']);
+/**
+ * Metric names whose values are not fractions: masked-LM perplexity and masked-token count, link
+ * prediction's candidate and query counts, regression's mean squared and mean absolute error.
+ */
+export const NON_FRACTION_METRICS: ReadonlySet<string> = new Set([
+  'perplexity',
+  'maskedTokens',
+  'candidates',
+  'rankedQueries',
+  'mse',
+  'mae',
+]);
 
 /** The metric that early stopping and model selection watch. */
 export interface MainMetric {
@@ -273,11 +284,12 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O, S =
    */
   mainMetricFor?(options: O): MainMetric;
   /**
-   * For a type whose options depend on the data (link prediction's entity list for free embeddings):
-   * the options completed from the examples of every split, called once when a run starts (a
-   * checkpoint's tasks.json keeps the result).
+   * For a type whose options depend on the data (link prediction's entity list for free embeddings,
+   * regression's target mean and deviation): the options completed from `examples`, those of every
+   * split, or `train`, the training examples alone; called once when a run starts (a checkpoint's
+   * tasks.json keeps the result).
    */
-  completeOptions?(options: O, examples: readonly E[]): O;
+  completeOptions?(options: O, examples: readonly E[], train: readonly E[]): O;
   /** The sorted label list of training examples (for `TaskSpec.labels`). */
   collectLabels(examples: readonly E[], options: O): string[];
   /** A new head for this task on a backbone of this config (its hidden size, dropout and initialiser range; the masked-LM head also its vocabulary, activation and LayerNorm epsilon). */

@@ -238,7 +238,7 @@ describe('link-prediction: free entity embeddings', needs('snips'), () => {
 
   it('features are entity ids; decoded ranks among all entities are filteredRank over full score rows, filtered by the graph', async () => {
     const base = spec({ entities: 'embedding', embeddingDim: 6, scoring: 'transe' });
-    const s = { ...base, options: linkPrediction.completeOptions!(base.options, graph) };
+    const s = { ...base, options: linkPrediction.completeOptions!(base.options, graph, graph) };
     assert.deepEqual(s.options.entityNames, ['a', 'b', 'c', 'd']);
     const { features } = await linkPrediction.featurize(graph, snipsTokenizer(), s, { maxLength: 8 });
     assert.deepEqual(
