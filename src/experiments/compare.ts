@@ -37,7 +37,7 @@ async function sharedTokenizer(c: CompareConfig, log: (line: string) => void): P
   if (c.base.tokenizer?.train === undefined) return undefined;
   const file = path.join(c.outputDir, 'tokenizer.json');
   if (!existsSync(file)) {
-    const tokenizer = buildTokenizer(c.base, await readTaskData(c.base.tasks, c.base.seed, taskTypes.reading, ['train']));
+    const tokenizer = buildTokenizer(c.base, await readTaskData(c.base.tasks, c.base.seed, taskTypes.reading, ['train']), log);
     tokenizer.save(file);
     log(`compare: learned a ${tokenizer.vocabSize}-token vocabulary shared by every run: ${file}`);
   }

@@ -62,9 +62,10 @@ function textsOf(examples: readonly unknown[], input: InputKind): string[] {
  * The run's tokenizer: `tokenizer.path`, or a WordPiece vocabulary learned from the training texts of
  * every data source (each read once; of a streamed text corpus, its first `tokenizer.train.sample_lines`
  * training lines), or the tokenizer of `encoder.from` (tokenizer.json, else vocab.txt or vocab.json + merges.txt).
- * `tokenizer.path` may name a tokenizer.json or a Hugging Face folder.
+ * `tokenizer.path` may name a tokenizer.json or a Hugging Face folder. `log` hears how many training texts
+ * have a word over WordPiece's 100 characters (learned from for the alphabet only; encoded as `[UNK]`).
  */
-export function buildTokenizer(config: TrainingConfig, data: readonly TaskData[]): Tokenizer {
+export function buildTokenizer(config: TrainingConfig, data: readonly TaskData[], log: (line: string) => void = () => {}): Tokenizer {
   const t = config.tokenizer;
   if (t?.path !== undefined) return statSync(t.path).isDirectory() ? tokenizerFromFolder(t.path) : Tokenizer.fromFile(t.path);
   if (t?.train !== undefined) {
@@ -78,7 +79,13 @@ export function buildTokenizer(config: TrainingConfig, data: readonly TaskData[]
       const chunk = d.corpus === undefined ? textsOf(d.splits.train!, d.input) : corpusSample(d.corpus, sampleLines);
       for (const text of chunk) texts.push(text); // not push(...): WN18RR's 173,670 entity texts overflow the stack
     }
-    return trainWordPiece(texts, { vocabSize, minFrequency, lowercase, ...(limitAlphabet === undefined ? {} : { limitAlphabet }) });
+    const options = { vocabSize, minFrequency, lowercase, ...(limitAlphabet === undefined ? {} : { limitAlphabet }) };
+    return trainWordPiece(texts, options, (o) =>
+      log(
+        `tokenizer: ${o.texts} training text${o.texts === 1 ? ' has a word' : 's have words'} over ${o.limit} characters ` +
+          `(the longest ${o.longest.toLocaleString('en-US')}); WordPiece encodes such a word as [UNK], so it adds only its characters to the vocabulary`,
+      ),
+    );
   }
   const from = config.encoder.from;
   if (from === undefined) throw new ConfigError("no tokenizer: give 'tokenizer.path', 'tokenizer.train' or 'encoder.from'");

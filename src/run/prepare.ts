@@ -63,7 +63,7 @@ export async function prepareRun(config: TrainingConfig, options: PrepareOptions
   const data = await readTaskData(config.tasks, config.seed, taskTypes.reading, splits);
   log(`data: ${describeCounts(data).join('; ')}`);
   for (const line of describeSkippedLines(data)) log(line);
-  const tokenizer = options.tokenizer ?? buildTokenizer(config, data);
+  const tokenizer = options.tokenizer ?? buildTokenizer(config, data, log);
   if (options.tokenizer === undefined) log(`tokenizer: ${tokenizer.vocabSize} tokens`);
   const runs = options.records === undefined ? buildTaskRuns(data) : taskRunsFromRecords(options.records, data);
   const table = new Map<string, Partial<Record<Split, SplitFeatures>>>();

@@ -5,8 +5,8 @@
 export { Tokenizer, type TokenizerOptions } from './tokenizer.js';
 export { countTruncated, type Encoding } from './encoding.js';
 export { buildBertTokenizer, type BertTokenizerOptions } from './bert.js';
-export { trainWordPiece, countWords, type TrainWordPieceOptions } from './train.js';
-export { learnWordPieceVocab, type WordPieceLearnOptions } from './wordpiece-trainer.js';
+export { trainWordPiece, countWords, type OverlongWords, type TrainWordPieceOptions } from './train.js';
+export { WORDPIECE_MAX_INPUT_CHARS, isOverlongWord, learnWordPieceVocab, type WordPieceLearnOptions } from './wordpiece-trainer.js';
 export { IGNORE_INDEX, alignLabels, firstTokenOfWords, predictionsPerWord, type WordPredictions } from './align.js';
 export {
   BERT_SPECIAL_TOKENS,

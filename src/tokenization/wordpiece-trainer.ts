@@ -13,7 +13,12 @@
  *
  * Differences from the Rust code, none of which changes which pair wins a round: words are visited in
  * sorted order (Rust visits a hash map, so its ids of `##c` pieces vary run to run), and pair counts
- * are kept exact (Rust leaves the merged pair's own count stale).
+ * are kept exact (Rust leaves the merged pair's own count stale). One that can: a word longer than
+ * `maxInputCharsPerWord` (WordPiece's limit, 100 characters) gives its characters to the alphabet but
+ * takes no part in the merges. The WordPiece model encodes such a word as `[UNK]` whatever the
+ * vocabulary, so pieces learned from it could never be used; and merging inside one word of L
+ * characters costs O(L²) (each merge rewrites the word), which made a single 320 KB "word" (a line
+ * without spaces) take minutes.
  */
 import { ConfigError } from '../errors.js';
 
@@ -29,6 +34,19 @@ export interface WordPieceLearnOptions {
   specialTokens: readonly string[];
   /** Prefix of non-initial pieces. */
   continuingSubwordPrefix: string;
+  /** Words of more characters (code points) than this enter the alphabet only (see the file comment). Default 100, WordPiece's. */
+  maxInputCharsPerWord?: number | undefined;
+}
+
+/** WordPiece's `max_input_chars_per_word`: a longer word is encoded as `[UNK]` (Hugging Face's default, kept by ./bert.ts). */
+export const WORDPIECE_MAX_INPUT_CHARS = 100;
+
+/** Whether `word` has more than `limit` characters (code points), without counting past the limit. */
+export function isOverlongWord(word: string, limit = WORDPIECE_MAX_INPUT_CHARS): boolean {
+  if (word.length <= limit) return false; // UTF-16 units ≥ code points
+  let n = 0;
+  for (const _ of word) if (++n > limit) return true;
+  return false;
 }
 
 /** Ids are packed two to a number: first * 2^26 + second keeps (first, second) order. */
@@ -45,7 +63,8 @@ export function learnWordPieceVocab(wordCounts: ReadonlyMap<string, number>, opt
   const prefix = options.continuingSubwordPrefix;
   const words = [...wordCounts.keys()].sort();
   const stats = new PairStats(words.map((w) => wordCounts.get(w) ?? 0));
-  const pieces = words.map((word) => initialPieces(word, vocab, prefix));
+  const limit = options.maxInputCharsPerWord ?? WORDPIECE_MAX_INPUT_CHARS;
+  const pieces = words.map((word) => (isOverlongWord(word, limit) ? [] : initialPieces(word, vocab, prefix)));
   pieces.forEach((p, w) => {
     for (let i = 0; i + 1 < p.length; i++) stats.change((p[i] ?? 0) * PAIR + (p[i + 1] ?? 0), 1, w);
   });
