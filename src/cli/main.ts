@@ -38,7 +38,10 @@ commands:
            --host H        default 127.0.0.1 (0.0.0.0: every interface)
            --max-batch N   inputs per model call, over requests run together (default 64)
            --max-inputs N  inputs per request at most (default 256)
-           --max-text-chars N  characters per text at most (default 10000; longer: 413)
+           --max-text-chars N  characters per text at most (default 10000; longer: 413); each text is cut after its
+                           first max_length words (all the model reads) before anything else
+           --max-queued-inputs N  inputs waiting for the model at most (default 1024; more: 503 with Retry-After);
+                           GET /ready answers 503 then, GET /health (liveness) 200
   export CKPT OUT       write the checkpoint as a Hugging Face Transformers folder (config.json, model.safetensors under
                         Transformers' names, tokenizer.json, tokenizer_config.json): the encoder as BertModel, or with
            --task NAME     that task's head: BertForSequenceClassification or BertForTokenClassification (labels in

@@ -18,6 +18,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       'max-batch': { type: 'string', default: '64' },
       'max-inputs': { type: 'string', default: '256' },
       'max-text-chars': { type: 'string', default: '10000' },
+      'max-queued-inputs': { type: 'string', default: '1024' },
     },
     allowPositionals: true,
     strict: true,
@@ -29,6 +30,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     maxBatch: positiveInt(values['max-batch'], '--max-batch'),
     maxInputs: positiveInt(values['max-inputs'], '--max-inputs'),
     maxTextChars: positiveInt(values['max-text-chars'], '--max-text-chars'),
+    maxQueuedInputs: positiveInt(values['max-queued-inputs'], '--max-queued-inputs'),
   };
   using predictor = Predictor.load(dir);
   const server = createPredictServer(predictor, options);
@@ -45,14 +47,14 @@ export async function serveCommand(args: string[]): Promise<number> {
   const { port: bound } = server.address() as AddressInfo;
   console.log(
     `mtl serve: ${dir} (tasks: ${predictor.taskNames.join(', ')}) on http://${values.host}:${bound} — ` +
-      'POST /predict {"inputs": [texts]}, GET /health; Ctrl-C stops',
+      'POST /predict {"inputs": [texts]}, GET /health, GET /ready; Ctrl-C stops',
   );
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop); // a second Ctrl-C kills at once
       console.error('mtl serve: stopping once the requests under way are answered (Ctrl-C again: stop now)');
-      server.close(() => resolve()); // idle connections close now, requests under way finish first
+      server.close(() => resolve()); // requests under way finish first; idle connections close after a second's grace
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

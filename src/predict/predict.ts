@@ -50,6 +50,15 @@ export interface PredictionRecord {
 
 export { splitWords };
 
+/**
+ * `text` up to the end of its first `maxWords` words (`splitWords`' words), or `text` itself when it has
+ * no more; linear in the part kept, whatever the text's length.
+ */
+export function cutToWords(text: string, maxWords: number): string {
+  const words = splitWords(text, maxWords + 1);
+  return words.length <= maxWords ? text : text.slice(0, words[maxWords - 1]!.end);
+}
+
 interface PredictTask extends Task {
   readonly input: InputKind;
 }
@@ -124,6 +133,18 @@ export class Predictor implements Disposable {
   /** The names of the tasks `predict` answers (those whose type presents predictions or fills [MASK]s), in the checkpoint's order. */
   get taskNames(): string[] {
     return this.#tasks.filter((t) => predictsTexts(t.type)).map((t) => t.spec.name);
+  }
+
+  /**
+   * The part of `input` the model can read: each text cut after its first max_length words. The
+   * encoder reads at most max_length tokens and every word gives at least one (a word of only
+   * characters the normalizer removes gives none: with many such words a text may lose a little it
+   * would have read), so a long text then costs what a short one does. `mtl serve` applies it first.
+   */
+  fitInput(input: PredictInput): PredictInput {
+    const text = cutToWords(input.text, this.#maxLength);
+    if (input.textPair === undefined) return text === input.text ? input : { text };
+    return { text, textPair: cutToWords(input.textPair, this.#maxLength) };
   }
 
   /** Every task's prediction for each input, in input order; batches of `batchSize` inputs share encoder passes. */

@@ -3,7 +3,9 @@
  * request queued meanwhile (up to `maxInputs` inputs) goes into the next call, so concurrent callers
  * share encoder passes without any added wait — the dynamic batching of model servers (TorchServe's
  * batch aggregation, Triton's dynamic batcher) without their delay window, since here a request only
- * waits when the single model thread is taken anyway.
+ * waits when the single model thread is taken anyway. The queue is bounded (`maxQueued` inputs
+ * waiting): past it a request is refused at once with a QueueFullError (`mtl serve`: 503 and
+ * Retry-After) rather than waiting behind minutes of work.
  */
 
 /** Runs one call over the inputs of several requests; returns one output per input, in order. */
@@ -15,28 +17,56 @@ interface Pending<I, O> {
   reject: (error: unknown) => void;
 }
 
+/** A request refused because the queue holds `queued` inputs and takes at most `limit`. */
+export class QueueFullError extends Error {
+  constructor(
+    readonly queued: number,
+    readonly limit: number,
+  ) {
+    super(`the queue is full (${queued} inputs waiting, at most ${limit}); try again shortly`);
+  }
+}
+
 export class Coalescer<I, O> {
   readonly #run: BatchFn<I, O>;
   readonly #maxInputs: number;
+  readonly #maxQueued: number;
   readonly #queue: Pending<I, O>[] = [];
+  #queued = 0;
   #busy = false;
 
   /**
    * @param run the batched call (for `mtl serve`, the Predictor's `predict`).
    * @param maxInputs inputs per call at most; a single request with more runs alone.
+   * @param maxQueued inputs waiting (not yet in a call) at most; default no limit. A request that
+   *   would pass it is refused, unless the queue is empty (so any one request can run).
    */
-  constructor(run: BatchFn<I, O>, maxInputs: number) {
+  constructor(run: BatchFn<I, O>, maxInputs: number, maxQueued = Infinity) {
     this.#run = run;
     this.#maxInputs = maxInputs;
+    this.#maxQueued = maxQueued;
+  }
+
+  /** Inputs waiting for a call (the call under way not counted). */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  /** Whether a request of `inputs` inputs would be queued now rather than refused. */
+  accepts(inputs: number): boolean {
+    return this.#queued === 0 || this.#queued + inputs <= this.#maxQueued;
   }
 
   /**
    * The outputs for `inputs`, computed in one call with whatever else is queued.
-   * @throws what the batched call throws (every request of that call gets the error).
+   * @throws QueueFullError at once when the queue is full (see the constructor); else what the
+   *   batched call throws (every request of that call gets the error).
    */
   submit(inputs: readonly I[]): Promise<O[]> {
+    if (!this.accepts(inputs.length)) return Promise.reject(new QueueFullError(this.#queued, this.#maxQueued));
     return new Promise((resolve, reject) => {
       this.#queue.push({ inputs, resolve, reject });
+      this.#queued += inputs.length;
       void this.#drain();
     });
   }
@@ -53,6 +83,7 @@ export class Coalescer<I, O> {
           size += next.inputs.length;
           batch.push(next);
         }
+        this.#queued -= size;
         try {
           const outputs = await this.#run(batch.flatMap((p) => p.inputs));
           let at = 0;

@@ -4,22 +4,32 @@
  * - `POST /predict` with `{"inputs": INPUT | [INPUT, …]}`, an INPUT being a text or
  *   `{"text": …, "text_pair": …}` (the `inputs` key as Hugging Face's Inference API has it) →
  *   `200 {"predictions": [RECORD, …]}`, one RECORD per input in order, as `mtl predict` prints them.
- * - `GET /health` → `200 {"status": "ok", "tasks": [task names]}`.
+ * - `GET /health` (liveness: the process answers) → `200 {"status": "ok", "tasks": [task names]}`.
+ * - `GET /ready` (readiness: a request would be taken now) → `200 {"status": "ready", "queued": n}`, or
+ *   `503` with `Retry-After` while the queue is full or the server is closing.
  * Errors are JSON `{"error": "…"}`: 400 for a body that is not UTF-8 JSON or not that shape (naming the
  * element and what was expected), 404 for another path, 405 for another method (with `Allow`), 413 for
- * a body or an input list over the limits, 500 for a failure of the model (also logged).
- * Requests that arrive while the model is busy run together in its next call (./coalesce.ts).
- * `close()` lets the requests under way be answered, each with `Connection: close`, and drops those
- * whose body is still arriving, so it ends as soon as the model has answered.
+ * a body or an input list over the limits, 503 with `Retry-After` when the queue is full, 500 for a
+ * failure of the model (also logged).
+ * Each text is cut to what the model reads before anything else is done (`PredictService.fitInput`:
+ * its first max_length words), so a long text costs no more than a short one. Requests that arrive
+ * while the model is busy run together in its next call (./coalesce.ts), up to `maxQueuedInputs`
+ * inputs waiting. `close()` lets the requests under way be answered, each with `Connection: close`,
+ * drops those whose body is still arriving, and keeps idle keep-alive connections open for
+ * `closeGraceMs` so that a request a client sends on one just then is answered (with
+ * `Connection: close`) instead of meeting a reset.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { predictInputOf, predictionToJson, type PredictInput, type PredictionRecord } from '../predict/predict.js';
-import { Coalescer } from './coalesce.js';
+import { Coalescer, QueueFullError } from './coalesce.js';
+import { Server as NetServer } from 'node:net';
 
 /** What the server needs of a Predictor. */
 export interface PredictService {
   readonly taskNames: string[];
   predict(inputs: readonly PredictInput[], batchSize?: number): Promise<PredictionRecord[]>;
+  /** The part of `input` the model reads (Predictor: each text cut after its first max_length words); default all of it. */
+  fitInput?(input: PredictInput): PredictInput;
 }
 
 export interface ServeOptions {
@@ -31,6 +41,10 @@ export interface ServeOptions {
   maxTextChars?: number;
   /** Inputs of one model call at most, over requests run together (and the encoder's batch size). Default 64. */
   maxBatch?: number;
+  /** Inputs waiting for the model at most; a request past it gets 503 with Retry-After. Default 1,024. */
+  maxQueuedInputs?: number;
+  /** How long `close()` keeps idle keep-alive connections open for a request already on its way, ms. Default 1,000. */
+  closeGraceMs?: number;
   /** Where failures of the model are logged. Default console.error. */
   log?: (line: string) => void;
 }
@@ -46,7 +60,10 @@ class HttpError extends Error {
   }
 }
 
-const ROUTES: Record<string, string> = { '/predict': 'POST', '/health': 'GET' };
+const ROUTES: Record<string, string> = { '/predict': 'POST', '/health': 'GET', '/ready': 'GET' };
+
+/** Seconds a client is asked to wait (Retry-After) when the queue is full or the server is closing. */
+const RETRY_AFTER_SECONDS = 1;
 
 /**
  * A server answering predictions of `predictor` (not listening yet: call `listen`).
@@ -57,8 +74,12 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
   const maxInputs = options.maxInputs ?? 256;
   const maxTextChars = options.maxTextChars ?? 10_000;
   const maxBatch = options.maxBatch ?? 64;
+  const maxQueued = options.maxQueuedInputs ?? 1024;
+  const closeGraceMs = options.closeGraceMs ?? 1000;
   const log = options.log ?? ((line: string) => console.error(line));
-  const model = new Coalescer<PredictInput, PredictionRecord>((inputs) => predictor.predict(inputs, maxBatch), maxBatch);
+  const model = new Coalescer<PredictInput, PredictionRecord>((inputs) => predictor.predict(inputs, maxBatch), maxBatch, maxQueued);
+  const fit = (input: PredictInput): PredictInput => predictor.fitInput?.(input) ?? input;
+  const retry = { 'retry-after': String(RETRY_AFTER_SECONDS) };
   const uploading = new Set<IncomingMessage>(); // requests whose body is still arriving
 
   const handle = async (req: IncomingMessage): Promise<unknown> => {
@@ -67,12 +88,18 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
     if (method === undefined) throw new HttpError(404, `no such path '${url.pathname}'; the paths are POST /predict and GET /health`);
     if (req.method !== method) throw new HttpError(405, `${url.pathname} takes ${method}, not ${req.method ?? '?'}`, { allow: method });
     if (url.pathname === '/health') return { status: 'ok', tasks: predictor.taskNames };
+    if (url.pathname === '/ready') {
+      if (!server.listening) throw new HttpError(503, 'closing: the server takes no more requests', retry);
+      if (!model.accepts(maxInputs)) throw new HttpError(503, `busy: ${model.queued} inputs are waiting (at most ${maxQueued})`, retry);
+      return { status: 'ready', queued: model.queued };
+    }
     uploading.add(req);
     const body = await readJson(req, maxBodyBytes).finally(() => uploading.delete(req));
-    const inputs = inputsOf(body, maxInputs, maxTextChars);
+    const inputs = inputsOf(body, maxInputs, maxTextChars).map(fit);
     try {
       return { predictions: (await model.submit(inputs)).map(predictionToJson) };
     } catch (e) {
+      if (e instanceof QueueFullError) throw new HttpError(503, `${e.message} (--max-queued-inputs)`, retry);
       log(`mtl serve: prediction failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       throw new HttpError(500, `prediction failed: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -91,11 +118,17 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
       },
     );
   });
-  // A stalled upload would otherwise hold close() for Node's requestTimeout (300 s).
   const close = server.close.bind(server);
   server.close = (callback) => {
+    // A stalled upload would otherwise hold close() for Node's requestTimeout (300 s).
     for (const req of uploading) req.destroy();
-    return close(callback);
+    // http.Server's close() destroys idle keep-alive connections at once, so a request a client sent on
+    // one an instant before is met by a reset. Stop accepting connections only (net.Server's close), and
+    // do the rest of http's close (idle connections closed) after a grace period; requests arriving
+    // meanwhile are answered with Connection: close.
+    NetServer.prototype.close.call(server, callback);
+    setTimeout(() => close(), closeGraceMs).unref();
+    return server;
   };
   return server;
 }

@@ -10,16 +10,22 @@ const EDGE_PUNCTUATION = /[.,!?;:"()[\]{}]/;
 /** Whether `word` is one punctuation character that `splitWords` splits off a word's end. */
 export const isPunctuation = (word: string): boolean => word.length === 1 && EDGE_PUNCTUATION.test(word);
 
-/** The words of `text`: runs of non-space characters, with punctuation at either end split off as words of its own. */
-export function splitWords(text: string): InputWord[] {
+/**
+ * The words of `text`: runs of non-space characters, with punctuation at either end split off as words
+ * of its own; only the first `limit` of them when given (the rest of the text is not looked at).
+ */
+export function splitWords(text: string, limit = Infinity): InputWord[] {
   const words: InputWord[] = [];
   for (const m of text.matchAll(/\S+/g)) {
     let [s, e] = [m.index, m.index + m[0].length];
     const tail: InputWord[] = [];
-    while (s < e && EDGE_PUNCTUATION.test(text[s] as string)) words.push({ word: text[s] as string, start: s, end: ++s });
-    while (e > s && EDGE_PUNCTUATION.test(text[e - 1] as string)) tail.unshift({ word: text[e - 1] as string, start: e - 1, end: e-- });
+    while (s < e && words.length < limit && EDGE_PUNCTUATION.test(text[s] as string))
+      words.push({ word: text[s] as string, start: s, end: ++s });
+    if (words.length >= limit) break;
+    while (e > s && EDGE_PUNCTUATION.test(text[e - 1] as string)) tail.push({ word: text[e - 1] as string, start: e - 1, end: e-- });
     if (e > s) words.push({ word: text.slice(s, e), start: s, end: e });
-    words.push(...tail);
+    for (let k = tail.length - 1; k >= 0; k--) words.push(tail[k]!); // pushed from the end: push + reverse order, not unshift (quadratic)
+    if (words.length >= limit) break;
   }
-  return words;
+  return words.length > limit ? words.slice(0, limit) : words;
 }

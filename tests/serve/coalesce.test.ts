@@ -1,7 +1,7 @@
 /** Requests queued while the model is busy run together in its next call. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Coalescer } from '../../src/serve/coalesce.js';
+import { Coalescer, QueueFullError } from '../../src/serve/coalesce.js';
 
 /** A batched call that records its inputs and answers each input x with `x:call` after a turn of the event loop. */
 function recorder(failOn?: string) {
@@ -16,6 +16,35 @@ function recorder(failOn?: string) {
 }
 
 describe('Coalescer', () => {
+  it('refuses a request at once when the inputs waiting would pass maxQueued (the queue grew without bound)', async () => {
+    let open = () => {};
+    const gate = new Promise<void>((r) => (open = r));
+    const calls: string[][] = [];
+    const c = new Coalescer<string, string>(
+      async (inputs) => {
+        calls.push([...inputs]);
+        await gate;
+        return inputs.map((x) => `${x}!`);
+      },
+      8,
+      3,
+    );
+    const running = c.submit(['a']); // taken at once: the queue is empty again
+    const queued = c.submit(['b', 'c']);
+    assert.equal(c.queued, 2);
+    await assert.rejects(
+      c.submit(['d', 'e']),
+      (e: unknown) => e instanceof QueueFullError && /2 inputs waiting, at most 3/.test(e.message),
+    );
+    const fits = c.submit(['f']);
+    assert.equal(c.accepts(1), false);
+    open();
+    assert.deepEqual(await Promise.all([running, queued, fits]), [['a!'], ['b!', 'c!'], ['f!']]);
+    assert.deepEqual(calls, [['a'], ['b', 'c', 'f']]);
+    assert.equal(c.queued, 0);
+    assert.equal(c.accepts(100), true, 'an empty queue takes any one request');
+  });
+
   it('runs the first request at once and the ones queued meanwhile together, each getting its own outputs in order', async () => {
     const { calls, run } = recorder();
     const c = new Coalescer(run, 64);

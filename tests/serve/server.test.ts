@@ -11,8 +11,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it, mock } from 'node:test';
 import { main } from '../../src/cli/main.js';
-import { createPredictServer } from '../../src/serve/server.js';
-import { Predictor, predictionToJson } from '../../src/predict/predict.js';
+import { createPredictServer, type ServeOptions } from '../../src/serve/server.js';
+import { Predictor, cutToWords, predictionToJson } from '../../src/predict/predict.js';
 import { needsTinyRunData, tinyRun, trainTiny, type RunFolder } from '../train/trainer-fixture.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -129,6 +129,20 @@ describe('POST /predict', data, () => {
 });
 
 describe('routes', data, () => {
+  it("a text is cut to the words the model reads before anything else ('.,' x 400 had every one of its 800 words tagged and returned)", async () => {
+    const text = '.,'.repeat(400);
+    const short = 'play some jazz by miles davis on spotify.';
+    const res = await post(JSON.stringify({ inputs: [text, short] }));
+    assert.equal(res.status, 200);
+    const { predictions } = (await res.json()) as { predictions: { text: string; predictions: { slots: { tags: string[] } } }[] };
+    assert.equal(predictions[0]!.text, text.slice(0, 24), 'the first max_length (24) words, one character each');
+    assert.equal(predictions[0]!.predictions.slots.tags.length, 24);
+    assert.equal(predictions[1]!.text, short, 'a short text is left whole');
+    assert.equal(cutToWords('a b c', 2), 'a b');
+    assert.equal(cutToWords('a b  ', 2), 'a b  ');
+    assert.equal(cutToWords('"hi," she said', 3), '"hi,');
+  });
+
   it('GET /health names the tasks', async () => {
     const res = await fetch(`${base}/health`);
     assert.equal(res.status, 200);
@@ -191,6 +205,7 @@ describe('mtl serve', data, () => {
 /** A server over a stand-in model that answers each text with its length once `release` is called. */
 async function gatedServer(
   log: (line: string) => void = () => undefined,
+  options: ServeOptions = {},
 ): Promise<{ server: Server; base: string; release: () => void; asked: Promise<void> }> {
   let release = () => {};
   let markAsked = () => {};
@@ -204,7 +219,7 @@ async function gatedServer(
       return inputs.map(({ text }) => ({ text, predictions: { len: { label: String(text.length), probability: 1 } } }));
     },
   };
-  const s = createPredictServer(stub, { log });
+  const s = createPredictServer(stub, { log, ...options });
   await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
   return { server: s, base: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, release, asked };
 }
@@ -273,6 +288,61 @@ describe('hostile bodies and closing', data, () => {
     } finally {
       socket.destroy();
     }
+  });
+
+  it('a full queue answers 503 with Retry-After at once (requests had queued without bound); /ready says 503, /health 200', async () => {
+    const { server: s, base: b, release, asked } = await gatedServer(() => undefined, { maxQueuedInputs: 2 });
+    try {
+      const first = fetch(`${b}/predict`, { method: 'POST', body: '{"inputs": ["one"]}' }); // runs, held at the gate
+      await asked;
+      assert.equal((await fetch(`${b}/ready`)).status, 200, 'ready while the queue has room');
+      const second = fetch(`${b}/predict`, { method: 'POST', body: '{"inputs": ["two", "three"]}' }); // waits: the queue is full
+      await new Promise((r) => setTimeout(r, 100));
+      const third = await fetch(`${b}/predict`, { method: 'POST', body: '{"inputs": ["four"]}' });
+      const { error } = (await third.json()) as { error: string };
+      assert.equal(third.status, 503, error);
+      assert.equal(third.headers.get('retry-after'), '1');
+      assert.match(error, /the queue is full \(2 inputs waiting, at most 2\)/);
+      const ready = await fetch(`${b}/ready`);
+      assert.equal(ready.status, 503);
+      assert.equal(ready.headers.get('retry-after'), '1');
+      assert.equal((await fetch(`${b}/health`)).status, 200, 'liveness is not readiness');
+      release();
+      assert.equal((await first).status, 200);
+      assert.equal((await second).status, 200);
+      assert.equal((await fetch(`${b}/ready`)).status, 200, 'ready again once the queue drained');
+    } finally {
+      release();
+      s.close();
+    }
+  });
+
+  it('close() answers a request sent on an idle keep-alive connection just as it closes (it met ECONNRESET)', async () => {
+    const { server: s, base: b, release } = await gatedServer(() => undefined, { closeGraceMs: 300 });
+    release();
+    const socket = connect(Number(new URL(b).port), '127.0.0.1');
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    const failure = new Promise<Error>((resolve) => socket.on('error', resolve));
+    const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    const ask = (text: string) => {
+      const body = JSON.stringify({ inputs: [text] });
+      socket.write(`POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    };
+    const got = () => Buffer.concat(received).toString();
+    ask('first');
+    for (let i = 0; i < 100 && !got().includes('"first"'); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.match(got(), /HTTP\/1\.1 200/, 'the first answer: the connection is now idle and kept alive');
+    const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+    ask('second'); // on its way as the server closes
+    const outcome = await Promise.race([ended.then(() => 'closed'), failure.then((e) => `error ${e.message}`)]);
+    assert.equal(outcome, 'closed');
+    const answers = got().split('HTTP/1.1 ').slice(1);
+    assert.equal(answers.length, 2, `two answers, got: ${got()}`);
+    assert.match(answers[1]!, /^200 /);
+    assert.match(answers[1]!, /connection: close/i);
+    assert.match(answers[1]!, /"text":"second"/);
+    assert.ok(await within(closed, 2000), 'close() ended');
   });
 
   it('400 for a body that is not UTF-8, rather than predicting on U+FFFD', async () => {
