@@ -38,9 +38,14 @@ export class ModelSelector {
     return this.#bestStep;
   }
 
-  /** Records the metric of the evaluation at `step`: whether it is a new best, and whether to stop. */
+  /**
+   * Records the metric of the evaluation at `step`: whether it is a new best, and whether to stop. The
+   * first evaluation is always the best so far; a NaN best (Spearman of constant predictions) is
+   * beaten by any number, and a NaN value never beats a number.
+   */
   update(value: number, step: number): { improved: boolean; stop: boolean } {
-    const improved = this.#best === null || (this.mode === 'max' ? value > this.#best : value < this.#best);
+    const best = this.#best;
+    const improved = best === null || (Number.isNaN(best) ? !Number.isNaN(value) : this.mode === 'max' ? value > best : value < best);
     if (improved) {
       this.#best = value;
       this.#bestStep = step;
