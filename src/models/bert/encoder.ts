@@ -2,7 +2,6 @@
  * `BertModel`: embeddings, a stack of transformer layers and an optional pooler (Hugging Face
  * `BertModel`, whose parameter names it keeps: `embeddings.*`, `encoder.layer.{i}.*`, `pooler.dense.*`).
  */
-import { ShapeError } from '../../errors.js';
 import { tanh, tidy, type Tensor } from '../../tensor/index.js';
 import type { Embedding } from '../../nn/embedding.js';
 import type { ParamOptions } from '../../nn/init.js';
@@ -15,6 +14,7 @@ import { BertEmbeddings } from './embeddings.js';
 import { applyInTurn, BertLayer } from './layer.js';
 import { BERT_HF_NAMES } from './hf-names.js';
 import type { Backbone, HfNaming, ModelInputs, ModelOutput } from '../backbone.js';
+import { checkModelInputs } from '../inputs.js';
 
 export class BertEncoder extends Module {
   readonly layer: ModuleList<BertLayer>;
@@ -66,8 +66,6 @@ export interface BertModelOptions extends ParamOptions {
   addPoolingLayer?: boolean;
 }
 
-const shapeText = (s: readonly number[]): string => `[${s.join(', ')}]`;
-
 export class BertModel extends Module implements Backbone {
   readonly kind = 'encoder';
   readonly hfNames: HfNaming = BERT_HF_NAMES;
@@ -116,33 +114,11 @@ export class BertModel extends Module implements Backbone {
    */
   forward(inputs: BertInputs): BertOutputs {
     const { inputIds, attentionMask, tokenTypeIds } = inputs;
-    this.checkInputs(inputs);
+    checkModelInputs(inputs, this.config.maxPositionEmbeddings, `maxPositionEmbeddings (${this.config.maxPositionEmbeddings})`);
     return tidy(() => {
       const x = this.embeddings.forward(inputIds, tokenTypeIds); // (B, T, H)
       const lastHiddenState = this.encoder.forward(x, attentionMask); // (B, T, H)
       return this.pooler ? { lastHiddenState, pooledOutput: this.pooler.forward(lastHiddenState) } : { lastHiddenState };
     });
-  }
-
-  private checkInputs({ inputIds, attentionMask, tokenTypeIds }: BertInputs): void {
-    const shape = inputIds.shape;
-    const dtype = inputIds.dtype;
-    if (shape.length !== 2) throw new ShapeError(`inputIds must be (B, T), got shape ${shapeText(shape)}`);
-    if (dtype !== 'int64' && dtype !== 'int32') throw new ShapeError(`inputIds must hold int64 token ids, got ${dtype}`);
-    const T = shape[1] as number;
-    if (T > this.config.maxPositionEmbeddings) {
-      throw new ShapeError(
-        `the sequence has ${T} tokens, more than maxPositionEmbeddings (${this.config.maxPositionEmbeddings}); truncate it`,
-      );
-    }
-    for (const [name, t] of [
-      ['attentionMask', attentionMask],
-      ['tokenTypeIds', tokenTypeIds],
-    ] as const) {
-      if (t === undefined) continue;
-      const s = t.shape;
-      if (s.length !== 2 || s[0] !== shape[0] || s[1] !== T)
-        throw new ShapeError(`${name} must have the shape of inputIds ${shapeText(shape)}, got ${shapeText(s)}`);
-    }
   }
 }

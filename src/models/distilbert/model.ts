@@ -104,7 +104,7 @@ export class DistilBertModel extends Module implements Backbone {
    * @throws ShapeError for inputs that are not (B, T) or longer than maxPositionEmbeddings.
    */
   forward(inputs: ModelInputs): ModelOutput {
-    checkModelInputs(inputs, this.config.maxPositionEmbeddings, 'positions of maxPositionEmbeddings');
+    checkModelInputs(inputs, this.config.maxPositionEmbeddings, `maxPositionEmbeddings (${this.config.maxPositionEmbeddings})`);
     return tidy(() => ({ lastHiddenState: this.transformer.forward(this.embeddings.forward(inputs.inputIds), inputs.attentionMask) }));
   }
 }

@@ -62,7 +62,7 @@ export class ElectraModel extends Module implements Backbone {
    * @throws ShapeError for inputs that are not (B, T) or longer than maxPositionEmbeddings.
    */
   forward(inputs: ModelInputs): ModelOutput {
-    checkModelInputs(inputs, this.config.maxPositionEmbeddings, 'positions of maxPositionEmbeddings');
+    checkModelInputs(inputs, this.config.maxPositionEmbeddings, `maxPositionEmbeddings (${this.config.maxPositionEmbeddings})`);
     return tidy(() => {
       const e = this.embeddings.forward(inputs.inputIds, inputs.tokenTypeIds); // (B, T, E)
       const x = this.embeddingsProject === undefined ? e : this.embeddingsProject.forward(e); // (B, T, H)

@@ -61,7 +61,7 @@ export class RobertaModel extends Module implements Backbone {
     checkModelInputs(
       inputs,
       maxPositionEmbeddings - (padTokenId as number) - 1,
-      `positions ${this.config.modelType} numbers after its padding id`,
+      `the ${maxPositionEmbeddings - (padTokenId as number) - 1} positions ${this.config.modelType} numbers after its padding id`,
     );
     return tidy(() => {
       const x = this.embeddings.forward(inputs.inputIds, inputs.tokenTypeIds); // (B, T, H)
