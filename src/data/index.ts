@@ -11,3 +11,6 @@ export * from './readers/plain-text.js';
 export * from './readers/wordnet.js';
 export * from './batcher.js';
 export * from './readers/triples.js';
+export * from './entity-markers.js';
+export * from './readers/semeval2010.js';
+export * from './readers/relation-jsonl.js';

@@ -23,6 +23,8 @@ import {
   readDelimitedTextPairs,
   readJointFolder,
   readJsonlText,
+  readRelationJsonl,
+  readSemeval2010,
   type ReadResult,
   type SkippedLine,
   type TextPairExample,
@@ -174,8 +176,12 @@ async function readFile(task: TaskConfig, input: InputKind, file: string): Promi
         ? readDelimitedText(file, { text: input.text, label }, options)
         : readDelimitedTextPairs(file, { textA: input.text, textB: input.textPair, label }, options);
     }
+    case 'semeval2010':
+      return readSemeval2010(file, { onBadLine });
     case 'jsonl': {
       const input = task.input as NonNullable<TaskConfig['input']>;
+      if (input.e1Span !== undefined && input.e2Span !== undefined)
+        return readRelationJsonl(file, { text: input.text, e1Span: input.e1Span, e2Span: input.e2Span, label }, { onBadLine });
       return input.textPair === undefined
         ? readJsonlText(file, { text: input.text, label }, { onBadLine })
         : readJsonlPairs(file, input.text, input.textPair, label, onBadLine);

@@ -17,3 +17,4 @@ export * from './porter-stemmer.js';
 export * from './rouge.js';
 export * from './squad.js';
 export * from './generation.js';
+export * from './relation.js';

@@ -66,6 +66,10 @@ export async function prepareRun(config: TrainingConfig, options: PrepareOptions
   const tokenizer = options.tokenizer ?? buildTokenizer(config, data, log);
   if (options.tokenizer === undefined) log(`tokenizer: ${tokenizer.vocabSize} tokens`);
   const runs = options.records === undefined ? buildTaskRuns(data) : taskRunsFromRecords(options.records, data);
+  const needed = runs.flatMap((r) => r.type.addedTokens?.(r.spec.options) ?? []);
+  const added = tokenizer.addSpecialTokens(needed);
+  if (added > 0)
+    log(`tokenizer: ${added} special tokens added for the tasks (${[...new Set(needed)].join(' ')}): ${tokenizer.vocabSize} tokens`);
   const table = new Map<string, Partial<Record<Split, SplitFeatures>>>();
   const truncated: Record<string, Partial<Record<Split, number>>> = {};
   for (const run of runs) {

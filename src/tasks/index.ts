@@ -16,6 +16,8 @@ export * from './token-classification.js';
 export * from './masked-lm.js';
 export * from './link-prediction.js';
 export * from './regression.js';
+export * from './relation-classification.js';
+export { RelationClassificationHead, relationLogits } from './relation-head.js';
 export * from './registry.js';
 export { OptionError } from './options.js';
 export { splitWords, isPunctuation } from './input-words.js';

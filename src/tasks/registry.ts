@@ -1,5 +1,5 @@
 /**
- * The task types by kind: the five built in, and any a user adds with `registerTaskType` (one call,
+ * The task types by kind: the six built in, and any a user adds with `registerTaskType` (one call,
  * no other change: config validation, data reading, training, evaluation, prediction, checkpoints and
  * export all ask the registry). `taskSpec` checks a task's fields once and fills in its type's option
  * defaults. The config layer (src/io/config, below this one) gets the registry passed in
@@ -14,6 +14,7 @@ import { tokenClassification } from './token-classification.js';
 import { maskedLm } from './masked-lm.js';
 import { linkPrediction } from './link-prediction.js';
 import { regression } from './regression.js';
+import { relationClassification } from './relation-classification.js';
 import { labelIndex } from './features.js';
 import type { CollatingTask, MainMetric, Task, TaskHead, TaskSpec, TaskType } from './types.js';
 
@@ -75,7 +76,8 @@ export class TaskTypeRegistry implements TaskKinds {
 
 /** The task types of this process: the built-in ones, and those added with `registerTaskType`. */
 export const taskTypes = new TaskTypeRegistry();
-for (const type of [sequenceClassification, tokenClassification, maskedLm, linkPrediction, regression]) taskTypes.register(type);
+for (const type of [sequenceClassification, tokenClassification, maskedLm, linkPrediction, regression, relationClassification])
+  taskTypes.register(type);
 
 /**
  * Makes a new task type known everywhere: configs may name its kind, and runs, checkpoints, `mtl

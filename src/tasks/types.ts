@@ -274,6 +274,13 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O, S =
   exportHf?(spec: TaskSpec<O>): HfExport | { readonly refused: string };
   /** Its part of a semantic frame, when it is an utterance's intent or slots. */
   framePart?(spec: TaskSpec<O>): FramePart<E, P>;
+  /**
+   * Tokens the type needs in the vocabulary as whole special tokens (relation classification's entity
+   * markers `<e1> </e1> <e2> </e2>`): a run adds those its tokenizer lacks before featurizing
+   * (`Tokenizer.addSpecialTokens`), so a new encoder embeds them and the checkpoint's tokenizer keeps
+   * them. Absent: none.
+   */
+  addedTokens?(options: O): readonly string[];
   /** The key of `evaluate`'s result to select models by. */
   readonly mainMetric: MainMetric;
   /** Complete, validated options from user-written ones (defaults filled in; unknown keys rejected with a ConfigError). */

@@ -30,23 +30,28 @@ export interface TokenizerOptions {
 
 const OPTION_KEYS = ['maxLength', 'specialTokens'];
 
+/** (V) the token of each id of `hf`'s vocabulary, added tokens included. */
+function vocabOf(hf: HfTokenizer): string[] {
+  const vocab: string[] = [];
+  for (const [token, id] of Object.entries(hf.getVocab(true))) vocab[id] = token;
+  return vocab;
+}
+
 /** A tokenizer.json loaded through the `tokenizers` package. */
 export class Tokenizer {
   readonly #hf: HfTokenizer;
   readonly #specialNames: Record<SpecialTokenRole, string>;
-  readonly #vocabSize: number;
+  #vocabSize: number;
   /** (V) token of each id, added tokens included. */
-  readonly #vocab: string[];
+  #vocab: string[];
   #maxLength: number | null = null;
 
   private constructor(hf: HfTokenizer, options: TokenizerOptions, fileMaxLength: number | null) {
     rejectUnknownKeys('Tokenizer', options, OPTION_KEYS);
     rejectUnknownKeys('Tokenizer specialTokens', options.specialTokens ?? {}, SPECIAL_TOKEN_ROLES);
     this.#hf = hf;
-    this.#vocab = [];
-    const vocab = hf.getVocab(true);
-    for (const [token, id] of Object.entries(vocab)) this.#vocab[id] = token;
-    this.#specialNames = { ...defaultSpecialNames((t) => Object.hasOwn(vocab, t)), ...options.specialTokens };
+    this.#vocab = vocabOf(hf);
+    this.#specialNames = { ...defaultSpecialNames((t) => this.#vocab.includes(t)), ...options.specialTokens };
     this.#vocabSize = this.#vocab.length;
     hf.disablePadding(); // batches are padded by collation, not here
     this.setMaxLength(options.maxLength === undefined ? fileMaxLength : options.maxLength);
@@ -84,6 +89,24 @@ export class Tokenizer {
   /** Number of tokens in the vocabulary, added tokens included (V). */
   get vocabSize(): number {
     return this.#vocabSize;
+  }
+
+  /**
+   * Adds `tokens` the vocabulary lacks as special tokens (Hugging Face's `add_special_tokens`): each
+   * is matched whole in the raw text before normalisation and splitting, gets the next free id, and
+   * is left out when decoding. Tokens it has already are kept as they are (their ids unchanged).
+   * The encoder's embedding table must grow with the vocabulary (`vocabSize`).
+   * @returns the number of tokens added.
+   * @example
+   *   tok.addSpecialTokens(['<e1>', '</e1>', '<e2>', '</e2>']); // 4, then 0 when called again
+   */
+  addSpecialTokens(tokens: readonly string[]): number {
+    const added = [...new Set(tokens)].filter((t) => this.tokenToId(t) === null);
+    if (added.length === 0) return 0;
+    this.#hf.addSpecialTokens(added);
+    this.#vocab = vocabOf(this.#hf);
+    this.#vocabSize = this.#vocab.length;
+    return added.length;
   }
 
   /** The maximum length of an encoding (tokens), or null for none. */

@@ -140,6 +140,13 @@ function checkTask(task: Task, kind: ConfigTaskKind, kinds: TaskKinds, at: Confi
     );
   if (!named && task.input !== undefined)
     report([...at, 'input'], `'input' applies to csv, tsv and jsonl data; '${data.format}' data are tokens already`);
+  const spans = task.input === undefined ? [] : (['e1_span', 'e2_span'] as const).filter((k) => task.input![k] !== undefined);
+  if (spans.length === 1)
+    report([...at, 'input', spans[0]!], `give both 'e1_span' and 'e2_span' (the two entities' [start, end) span fields), or neither`);
+  if (spans.length > 0 && data.format !== 'jsonl')
+    report([...at, 'input', spans[0]!], `entity span fields apply to jsonl data; ${data.format} data mark the entities in the text`);
+  if (spans.length > 0 && task.input?.text_pair !== undefined)
+    report([...at, 'input', 'text_pair'], 'a relation example is one text with two entity spans; remove text_pair');
   const labelled = kind.readsLabel;
   if (named && labelled && task.label.field === undefined)
     report(

@@ -110,7 +110,7 @@ export const tokenizerSchema = z.strictObject({
     .optional(),
 });
 
-export const DATA_FORMATS = ['joint-folder', 'csv', 'tsv', 'jsonl', 'conll', 'text', 'wordnet', 'triples'] as const;
+export const DATA_FORMATS = ['joint-folder', 'csv', 'tsv', 'jsonl', 'conll', 'text', 'wordnet', 'triples', 'semeval2010'] as const;
 
 /**
  * `tasks[i].data`: where a task's examples are and how to read them. `text` is a plain-text corpus (one
@@ -119,6 +119,8 @@ export const DATA_FORMATS = ['joint-folder', 'csv', 'tsv', 'jsonl', 'conll', 'te
  * supersense (sequence classification) or pointer triples with described synsets (link prediction).
  * `triples` is a knowledge-graph folder in the WN18RR layout (`path`: a folder holding train.txt,
  * valid.txt — the dev split — and test.txt, `head<TAB>relation<TAB>tail` per line; link prediction).
+ * `semeval2010` is SemEval-2010 Task 8's file layout (4-line blocks: id and sentence with `<e1>`/`<e2>`
+ * entity markers, relation label, comment, blank; relation classification).
  */
 export const dataSchema = z.strictObject({
   format: z.enum(DATA_FORMATS),
@@ -155,6 +157,9 @@ export const inputSchema = z.strictObject({
   text: z.string().min(1),
   /** The second text of a pair task (`[CLS] text [SEP] text_pair [SEP]`). */
   text_pair: z.string().min(1).optional(),
+  /** jsonl relation examples: the fields holding entity 1's and entity 2's `[start, end)` character spans (markers are inserted). */
+  e1_span: z.string().min(1).optional(),
+  e2_span: z.string().min(1).optional(),
 });
 
 /** `tasks[i].label`: where the label is and how to read it. */
