@@ -142,7 +142,10 @@ describe('link prediction with free entity embeddings from a config', () => {
     assert.equal(code, 1, 'a non-zero exit code');
     const message = err.join('\n');
     assert.match(message, /nothing to predict: the checkpoint's only task is 'kg' \(link-prediction\)/);
-    assert.match(message, /predict answers sequence-classification, token-classification, masked-lm and regression tasks/);
+    assert.match(
+      message,
+      /predict answers sequence-classification, token-classification, masked-lm, regression and relation-classification tasks/,
+    );
     assert.equal(log.mock.callCount(), 0, 'no empty predictions are printed');
   });
 });
