@@ -14,3 +14,4 @@ export * from './readers/triples.js';
 export * from './entity-markers.js';
 export * from './readers/semeval2010.js';
 export * from './readers/relation-jsonl.js';
+export * from './readers/squad.js';

@@ -25,6 +25,7 @@ import {
   readJsonlText,
   readRelationJsonl,
   readSemeval2010,
+  readSquad,
   type ReadResult,
   type SkippedLine,
   type TextPairExample,
@@ -176,6 +177,8 @@ async function readFile(task: TaskConfig, input: InputKind, file: string): Promi
         ? readDelimitedText(file, { text: input.text, label }, options)
         : readDelimitedTextPairs(file, { textA: input.text, textB: input.textPair, label }, options);
     }
+    case 'squad':
+      return readSquad(file, { onBadLine });
     case 'semeval2010':
       return readSemeval2010(file, { onBadLine });
     case 'jsonl': {

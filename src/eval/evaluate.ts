@@ -159,13 +159,13 @@ export function evaluateStreams(
   return { ...result, seconds: (performance.now() - started) / 1000 };
 }
 
-/** The first `n` examples of a split, features renumbered (for a quick check of the evaluation path). */
+/** The first `n` examples of a split with their features (several per example for windowed tasks), for a quick check of the evaluation path. */
 export function headOf(data: StreamSplit, n: number): StreamSplit {
   const k = Math.min(n, data.examples.length);
   return {
-    tasks: data.tasks.map((t) => ({ ...t, features: t.features.slice(0, k).map((f, i) => ({ ...f, exampleIndex: i })) })),
+    tasks: data.tasks.map((t) => ({ ...t, features: t.features.filter((f) => f.exampleIndex < k) })),
     examples: data.examples.slice(0, k),
-    lengths: data.lengths.slice(0, k),
+    lengths: data.tasks[0]!.features.flatMap((f, i) => (f.exampleIndex < k ? [data.lengths[i]!] : [])),
   };
 }
 

@@ -57,7 +57,8 @@ export function exportHf(checkpointDir: string, outDir: string, options: ExportH
     const backbone = new Map([...ckpt.encoder].filter(([name]) => hf!.pooler || !name.startsWith('pooler.'))); // e.g. BertForTokenClassification has no pooler
     for (const [name, t] of names.toHf(backbone, names.basePrefix)) tensors.set(name, t);
     const head = ckpt.heads.get(record.name) ?? new Map<string, Tensor>();
-    const extra = [...head.keys()].filter((k) => k !== 'classifier.weight' && k !== 'classifier.bias');
+    const named = hf!.headTensors ?? ['classifier.weight', 'classifier.bias'];
+    const extra = [...head.keys()].filter((k) => !named.includes(k));
     if (extra.length > 0)
       throw new ConfigError(
         `task '${record.name}': its head has ${extra.map((k) => `'${k}'`).join(', ')}, which ${architecture} has not` +

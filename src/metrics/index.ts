@@ -18,3 +18,4 @@ export * from './rouge.js';
 export * from './squad.js';
 export * from './generation.js';
 export * from './relation.js';
+export * from './squad-v2.js';

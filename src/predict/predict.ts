@@ -215,7 +215,8 @@ export class Predictor implements Disposable {
       }),
     );
     group.forEach((t, g) => {
-      for (const p of predictions[g] as { exampleIndex: number }[]) {
+      const made = predictions[g] as { exampleIndex: number }[];
+      for (const p of t.type.mergePredictions?.(made, t.spec) ?? made) {
         const i = rows[p.exampleIndex] as number;
         const input = items[i]!;
         const words = t.input === 'words' ? splitWords(input.text) : [];

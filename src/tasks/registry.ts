@@ -1,5 +1,5 @@
 /**
- * The task types by kind: the six built in, and any a user adds with `registerTaskType` (one call,
+ * The task types by kind: the seven built in, and any a user adds with `registerTaskType` (one call,
  * no other change: config validation, data reading, training, evaluation, prediction, checkpoints and
  * export all ask the registry). `taskSpec` checks a task's fields once and fills in its type's option
  * defaults. The config layer (src/io/config, below this one) gets the registry passed in
@@ -15,6 +15,7 @@ import { maskedLm } from './masked-lm.js';
 import { linkPrediction } from './link-prediction.js';
 import { regression } from './regression.js';
 import { relationClassification } from './relation-classification.js';
+import { extractiveQa } from './extractive-qa.js';
 import { labelIndex } from './features.js';
 import type { CollatingTask, MainMetric, Task, TaskHead, TaskSpec, TaskType } from './types.js';
 
@@ -76,7 +77,15 @@ export class TaskTypeRegistry implements TaskKinds {
 
 /** The task types of this process: the built-in ones, and those added with `registerTaskType`. */
 export const taskTypes = new TaskTypeRegistry();
-for (const type of [sequenceClassification, tokenClassification, maskedLm, linkPrediction, regression, relationClassification])
+for (const type of [
+  sequenceClassification,
+  tokenClassification,
+  maskedLm,
+  linkPrediction,
+  regression,
+  relationClassification,
+  extractiveQa,
+])
   taskTypes.register(type);
 
 /**

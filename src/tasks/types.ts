@@ -135,7 +135,8 @@ export type Metrics = Record<string, number>;
 
 /**
  * Metric names whose values are not fractions: masked-LM perplexity and masked-token count, link
- * prediction's candidate and query counts, regression's mean squared and mean absolute error.
+ * prediction's candidate and query counts, regression's mean squared and mean absolute error, extractive
+ * QA's numbers of answerable and unanswerable questions.
  */
 export const NON_FRACTION_METRICS: ReadonlySet<string> = new Set([
   'perplexity',
@@ -144,6 +145,8 @@ export const NON_FRACTION_METRICS: ReadonlySet<string> = new Set([
   'rankedQueries',
   'mse',
   'mae',
+  'answerable',
+  'unanswerable',
 ]);
 
 /** The metric that early stopping and model selection watch. */
@@ -212,6 +215,8 @@ export interface HfExport {
   readonly pooler: boolean;
   /** Extra config.json fields (`problem_type`, …); `id2label`, `label2id` and `classifier_dropout` are added for every head. */
   readonly config: Readonly<Record<string, string | number | boolean>>;
+  /** The head's tensors, under the names the class gives them (they must be the head's own names). Default `classifier.weight`, `classifier.bias`. */
+  readonly headTensors?: readonly string[];
 }
 
 /** A task type's part of a semantic frame (intent + slots of an utterance; see src/metrics semanticFrameAccuracy). */
@@ -320,6 +325,13 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O, S =
   loss(task: Task<O, S>, logits: Tensor, batch: Batch): Tensor;
   /** One prediction per batch row, in row order; `examples` is the array given to `featurize`. */
   decode(task: Task<O, S>, logits: Tensor, batch: Batch, examples: readonly E[]): P[];
+  /**
+   * For a type whose `featurize` makes several features per example (extractive QA's windows over a
+   * long context): one prediction per example from `decode`'s predictions of its features (all of
+   * them given at once). `mtl predict` and `mtl serve` call it before `present`; the type's `evaluate`
+   * and `report` take the features' predictions and merge them themselves. Absent: one feature per example.
+   */
+  mergePredictions?(predictions: readonly P[], spec: TaskSpec<O>): P[];
   /** Scores predictions (in any order, one per gold example) against `gold`, the array given to `featurize`. */
   evaluate(predictions: readonly P[], gold: readonly E[], spec: TaskSpec<O>): Metrics;
   /**

@@ -110,7 +110,7 @@ export const tokenizerSchema = z.strictObject({
     .optional(),
 });
 
-export const DATA_FORMATS = ['joint-folder', 'csv', 'tsv', 'jsonl', 'conll', 'text', 'wordnet', 'triples', 'semeval2010'] as const;
+export const DATA_FORMATS = ['joint-folder', 'csv', 'tsv', 'jsonl', 'conll', 'text', 'wordnet', 'triples', 'semeval2010', 'squad'] as const;
 
 /**
  * `tasks[i].data`: where a task's examples are and how to read them. `text` is a plain-text corpus (one
@@ -120,7 +120,8 @@ export const DATA_FORMATS = ['joint-folder', 'csv', 'tsv', 'jsonl', 'conll', 'te
  * `triples` is a knowledge-graph folder in the WN18RR layout (`path`: a folder holding train.txt,
  * valid.txt — the dev split — and test.txt, `head<TAB>relation<TAB>tail` per line; link prediction).
  * `semeval2010` is SemEval-2010 Task 8's file layout (4-line blocks: id and sentence with `<e1>`/`<e2>`
- * entity markers, relation label, comment, blank; relation classification).
+ * entity markers, relation label, comment, blank; relation classification). `squad` is SQuAD's JSON
+ * (v1.1 and v2.0; extractive question answering).
  */
 export const dataSchema = z.strictObject({
   format: z.enum(DATA_FORMATS),
