@@ -9,6 +9,7 @@
  *   console.log(await predictor.predict(['play some jazz on spotify']));
  */
 export * from './errors.js';
+export * from './logger.js';
 export * from './tensor/index.js';
 export * from './nn/index.js';
 export * from './io/safetensors.js';

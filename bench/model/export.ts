@@ -67,7 +67,7 @@ const chunks = (xs: readonly number[], n: number): number[][] =>
 // The peer is Transformers' BertForTokenClassification (softmax tagging): the example's CRF stays off here.
 const loaded = loadTrainingConfig('examples/snips.yaml', { taskTypes });
 const config = { ...loaded, tasks: loaded.tasks.map((t) => ({ ...t, crf: false })) };
-const prepared = await prepareRun(config, { splits: ['train', 'dev'], log: (l) => console.error(l) });
+const prepared = await prepareRun(config, { splits: ['train', 'dev'], logger: { info: (l) => console.error(l) } });
 const stream = prepared.streams[0];
 const train = stream?.splits.train;
 const dev = stream?.splits.dev;

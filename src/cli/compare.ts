@@ -13,7 +13,7 @@ export async function compareCommand(args: string[]): Promise<number> {
     strict: true,
   });
   const file = onePositional(positionals, 'compare config', 'compare');
-  const result = await compare(file, values.quiet ? {} : { log: (line) => console.log(line) });
+  const result = await compare(file, values.quiet ? {} : { logger: console });
   console.log(compareMarkdown(result.table));
   console.log(`table: ${result.markdownFile} and ${result.jsonFile}`);
   return 0;

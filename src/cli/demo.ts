@@ -15,6 +15,7 @@ import { predict, type PredictionRecord } from '../predict/predict.js';
 import type { MaskFill } from '../predict/fill-mask.js';
 import { train } from '../train/trainer.js';
 import { withOverrides } from './train.js';
+import type { Logger } from '../logger.js';
 
 /** The demo's pre-training config, in the package's examples folder. */
 export const DEMO_CONFIG = path.join(packageRoot(import.meta.url), 'examples', 'wordnet-pretrain.yaml');
@@ -34,7 +35,7 @@ export interface DemoOptions {
   readonly maxSteps?: number;
   readonly seed?: number;
   readonly threads?: number;
-  readonly log: (line: string) => void;
+  readonly logger: Logger;
 }
 
 export interface DemoReport {
@@ -66,12 +67,12 @@ function describe(p: PredictionRecord): string {
 /** Runs the demo (see the file comment) and writes `<outDir>/report.json`. */
 export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const started = performance.now();
-  const log = options.log;
+  const { logger } = options;
   if (options.threads !== undefined) setNumThreads(options.threads);
   let config = withOverrides(loadTrainingConfig(DEMO_CONFIG, { taskTypes }), path.resolve(options.outDir), options.maxSteps);
   if (options.seed !== undefined) config = { ...config, seed: options.seed };
-  log(`multi-task pre-training on WordNet 3.1 (${config.tasks.map((t) => `${t.name}: ${t.type}`).join(', ')}) — ${DEMO_CONFIG}`);
-  const result = await train(config, { log, overwrite: true }); // the demo's own folder: a new demo replaces it
+  logger.info(`multi-task pre-training on WordNet 3.1 (${config.tasks.map((t) => `${t.name}: ${t.type}`).join(', ')}) — ${DEMO_CONFIG}`);
+  const result = await train(config, { logger, overwrite: true }); // the demo's own folder: a new demo replaces it
   const checkpoint = path.join(config.outputDir, 'best');
   const predictions = await predict(checkpoint, DEMO_INPUTS);
   const dev = result.dev?.metrics ?? {};
@@ -85,18 +86,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     predictions,
   };
   writeFileSync(path.join(config.outputDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  log('');
-  log(`report (${path.join(config.outputDir, 'report.json')})`);
-  log(
+  logger.info('');
+  logger.info(`report (${path.join(config.outputDir, 'report.json')})`);
+  logger.info(
     `  ${result.step} steps, ${result.trainSeconds.toFixed(0)} s of training, ${report.wallSeconds.toFixed(0)} s in all; checkpoint ${checkpoint}`,
   );
   for (const [task, m] of Object.entries(dev))
-    log(
+    logger.info(
       `  dev ${task}: ${Object.entries(m)
         .map(([k, v]) => `${k} ${shown(k, v)}`)
         .join(', ')}`,
     );
-  log('predictions on sample inputs:');
-  for (const p of predictions) log(describe(p));
+  logger.info('predictions on sample inputs:');
+  for (const p of predictions) logger.info(describe(p));
   return report;
 }

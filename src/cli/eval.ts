@@ -9,6 +9,7 @@ import { ConfigError } from '../errors.js';
 import { evaluateCheckpoint } from '../eval/checkpoint.js';
 import { formatReports } from '../eval/report-text.js';
 import { onePositional } from './args.js';
+import { stderrLogger } from '../logger.js';
 
 export async function evalCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -22,7 +23,7 @@ export async function evalCommand(args: string[]): Promise<number> {
   if (split !== 'dev' && split !== 'test') throw new ConfigError(`--split must be dev or test, got '${split}'`);
   const report = values.report;
   if (report === '') throw new ConfigError('--report needs a file name to write the report to (e.g. --report report.json)');
-  const r = await evaluateCheckpoint(dir, { split, log: (line) => console.error(line), report: report !== undefined });
+  const r = await evaluateCheckpoint(dir, { split, logger: stderrLogger, report: report !== undefined });
   const out = {
     checkpoint: r.checkpoint,
     step: r.step,

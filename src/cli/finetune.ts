@@ -36,7 +36,7 @@ export async function finetuneCommand(args: string[]): Promise<number> {
   let config = withOverrides(loadFinetuneConfig(file, ckpt, values.scratch ? 'scratch' : 'pretrained'), values.output, maxSteps);
   if (values.seed !== undefined) config = { ...config, seed: nonNegativeInt(values.seed, '--seed') };
   const result = await finetune(config, {
-    log: (line) => console.log(line),
+    logger: console,
     progressBar: process.stdout.isTTY === true,
     handleSignals: true,
     overwrite: values.overwrite,

@@ -104,7 +104,7 @@ async function demoCommand(rest: string[]): Promise<number> {
     ...(values['max-steps'] === undefined ? {} : { maxSteps: positiveInt(values['max-steps'], '--max-steps') }),
     ...(values.seed === undefined ? {} : { seed: nonNegativeInt(values.seed, '--seed') }),
     ...(values.threads === undefined ? {} : { threads: positiveInt(values.threads, '--threads') }),
-    log: (line) => console.log(line),
+    logger: console,
   });
   return 0;
 }

@@ -52,7 +52,7 @@ export async function trainCommand(args: string[]): Promise<number> {
   const result = await train(config, {
     resume: values.resume,
     overwrite: values.overwrite,
-    log: (line) => console.log(line),
+    logger: console,
     progressBar: process.stdout.isTTY === true,
     handleSignals: true,
   });

@@ -49,7 +49,7 @@ export async function transferCommand(args: string[]): Promise<number> {
     ...(values['finetune-lr'] === undefined ? {} : { finetuneLearningRate: positiveNumber(values['finetune-lr'], '--finetune-lr') }),
     ...(pooling === undefined ? {} : { pooling: pooling as Pooling }),
     reinitPooler: values['reinit-pooler'],
-    log: (line) => console.log(line),
+    logger: console,
   });
   console.log(`\n${result.table}\n\nwritten: ${path.join(path.resolve(values.out), 'transfer.md')} and transfer.json`);
   return 0;

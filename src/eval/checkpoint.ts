@@ -16,6 +16,7 @@ import { prepareRun } from '../run/prepare.js';
 import { loadModelWeights, modelFromCheckpoint } from '../run/load-model.js';
 import type { Stream } from '../run/streams.js';
 import type { Split } from '../data/index.js';
+import type { Logger } from '../logger.js';
 import { taskTypes } from '../tasks/index.js';
 
 export interface CheckpointEvalResult extends EvalResult {
@@ -31,7 +32,7 @@ export interface CheckpointEvalResult extends EvalResult {
  */
 export async function evaluateCheckpoint(
   dir: string,
-  options: { split?: Split; log?: (line: string) => void; report?: boolean } = {},
+  options: { split?: Split; logger?: Logger; report?: boolean } = {},
 ): Promise<CheckpointEvalResult> {
   const split = options.split ?? 'dev';
   const ckpt = loadCheckpoint(dir, { optimizer: false });
@@ -46,7 +47,7 @@ export async function evaluateCheckpoint(
       splits: [split],
       tokenizer,
       records: ckpt.tasks,
-      ...(options.log ? { log: options.log } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
     });
     model = modelFromCheckpoint(ckpt, { specs: prepared.runs.map((r) => r.spec), config });
     const result = evaluateStreams(model, prepared.streams, split, evalBatching(config), { report: options.report ?? false });

@@ -19,9 +19,11 @@ import { compareMarkdown, compareTable, type CompareRun, type CompareTable } fro
 import { singleTaskConfig } from './single-task.js';
 import { readTaskData } from '../data/task-data.js';
 import { train } from '../train/trainer.js';
+import { prefixed, silentLogger, type Logger } from '../logger.js';
 
 export interface CompareOptions {
-  readonly log?: (line: string) => void;
+  /** Where progress lines go (each run's lines prefixed with its name); default none. */
+  readonly logger?: Logger;
 }
 
 export interface CompareResult {
@@ -33,32 +35,32 @@ export interface CompareResult {
 }
 
 /** The base's learned vocabulary, trained once and saved as `<output_dir>/tokenizer.json` (undefined when the base names one). */
-async function sharedTokenizer(c: CompareConfig, log: (line: string) => void): Promise<string | undefined> {
+async function sharedTokenizer(c: CompareConfig, logger: Logger): Promise<string | undefined> {
   if (c.base.tokenizer?.train === undefined) return undefined;
   const file = path.join(c.outputDir, 'tokenizer.json');
   if (!existsSync(file)) {
-    const tokenizer = buildTokenizer(c.base, await readTaskData(c.base.tasks, c.base.seed, taskTypes.reading, ['train']), log);
+    const tokenizer = buildTokenizer(c.base, await readTaskData(c.base.tasks, c.base.seed, taskTypes.reading, ['train']), logger);
     tokenizer.save(file);
-    log(`compare: learned a ${tokenizer.vocabSize}-token vocabulary shared by every run: ${file}`);
+    logger.info(`compare: learned a ${tokenizer.vocabSize}-token vocabulary shared by every run: ${file}`);
   }
   return file;
 }
 
 /** Trains `config` (or reads its earlier compare_run.json) and returns its record. */
-async function runOne(name: string, description: string, config: TrainingConfig, log: (line: string) => void): Promise<CompareRun> {
+async function runOne(name: string, description: string, config: TrainingConfig, logger: Logger): Promise<CompareRun> {
   const file = path.join(config.outputDir, 'compare_run.json');
   const settings = trainingConfigToJson(config);
   if (existsSync(file)) {
     const saved = JSON.parse(readFileSync(file, 'utf8')) as { run: CompareRun; config: unknown };
     if (isDeepStrictEqual(saved.config, settings)) {
-      log(`compare: ${name}: reusing ${file}`);
+      logger.info(`compare: ${name}: reusing ${file}`);
       return saved.run;
     }
-    log(`compare: ${name}: ${file} was trained with another config; training again`);
+    logger.info(`compare: ${name}: ${file} was trained with another config; training again`);
   }
-  log(`compare: ${name}: training (${config.outputDir})`);
+  logger.info(`compare: ${name}: training (${config.outputDir})`);
   const started = performance.now();
-  const result = await train(config, { log: (line) => log(`[${name}] ${line}`), overwrite: true }); // a run of another config: trained again
+  const result = await train(config, { logger: prefixed(logger, `[${name}] `), overwrite: true }); // a run of another config: trained again
   const wallSeconds = (performance.now() - started) / 1000;
   const tasks: CompareRun['tasks'] = {};
   for (const task of config.tasks) {
@@ -85,21 +87,21 @@ async function runOne(name: string, description: string, config: TrainingConfig,
  * @throws ConfigError for an invalid compare config or strategy, before anything trains; whatever a run throws.
  */
 export async function compare(file: string, options: CompareOptions = {}): Promise<CompareResult> {
-  const log = options.log ?? (() => {});
+  const logger = options.logger ?? silentLogger;
   const c = loadCompareConfig(file);
   mkdirSync(c.outputDir, { recursive: true });
-  const tokenizerFile = await sharedTokenizer(c, log);
+  const tokenizerFile = await sharedTokenizer(c, logger);
   const withTokenizer = (config: TrainingConfig): TrainingConfig =>
     tokenizerFile === undefined ? config : { ...config, tokenizer: { path: tokenizerFile } };
   const singles: CompareRun[] = [];
   if (c.singleTask) {
     for (const task of c.base.tasks) {
       const config = withTokenizer(singleTaskConfig(c.base, task.name));
-      singles.push(await runOne(`single-${task.name}`, `${task.name} alone`, config, log));
+      singles.push(await runOne(`single-${task.name}`, `${task.name} alone`, config, logger));
     }
   }
   const strategies: CompareRun[] = [];
-  for (const s of c.strategies) strategies.push(await runOne(s.name, s.description, withTokenizer(s.config), log));
+  for (const s of c.strategies) strategies.push(await runOne(s.name, s.description, withTokenizer(s.config), logger));
   const table = compareTable(
     c.base.tasks.map((t) => t.name),
     singles,

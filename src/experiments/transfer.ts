@@ -16,6 +16,7 @@ import { parseTrainingConfig, trainingConfigToJson, type TaskConfig, type Traini
 import { mainMetricOf, taskType, taskTypes, type Pooling } from '../tasks/index.js';
 import { finetune, loadFinetuneConfig, readFinetuneYaml, type EncoderInit } from '../train/finetune.js';
 import { train } from '../train/trainer.js';
+import { prefixed, silentLogger, type Logger } from '../logger.js';
 
 /** The encoders fine-tuned from, in the table's column order. */
 export const TRANSFER_ARMS = ['multi-task', 'mlm-only', 'scratch'] as const;
@@ -42,7 +43,8 @@ export interface TransferOptions {
   readonly pooling?: Pooling;
   /** Fresh pooler weights at the start of every fine-tuning run from a pre-trained encoder (`encoder.reinit_pooler`). Default false. */
   readonly reinitPooler?: boolean;
-  readonly log?: (line: string) => void;
+  /** Where progress lines go (each pre-training run's lines indented); default none. */
+  readonly logger?: Logger;
 }
 
 /** One cell of the table: a downstream task's main test metric under one arm. */
@@ -152,7 +154,7 @@ export function transferTable(cells: readonly TransferCell[], seeds: readonly nu
  * @throws ConfigError for a pre-training config without masked-LM task, or as `loadFinetuneConfig`.
  */
 export async function transferReport(options: TransferOptions): Promise<TransferResult> {
-  const log = options.log ?? (() => {});
+  const logger = options.logger ?? silentLogger;
   const { outDir, seeds } = options;
   if (seeds.length === 0) throw new ConfigError('the transfer report needs at least one seed');
   for (const file of options.finetune) readFinetuneYaml(file); // a bad downstream config stops the report before pre-training
@@ -172,12 +174,12 @@ export async function transferReport(options: TransferOptions): Promise<Transfer
           };
     checkpoints[arm] = path.join(dir, 'best');
     if (options.reuse === true && reusable(checkpoints[arm], run)) {
-      log(`pre-training (${arm}): reusing ${checkpoints[arm]}, trained with this config`);
+      logger.info(`pre-training (${arm}): reusing ${checkpoints[arm]}, trained with this config`);
       pretraining[arm] = { seconds: NaN, reused: true };
       continue;
     }
-    log(`pre-training (${arm}): tasks ${run.tasks.map((t) => t.name).join(', ')} → ${dir}`);
-    const r = await train(run, { log: (l) => log(`  ${l}`), overwrite: true }); // not reused: trained again
+    logger.info(`pre-training (${arm}): tasks ${run.tasks.map((t) => t.name).join(', ')} → ${dir}`);
+    const r = await train(run, { logger: prefixed(logger, '  '), overwrite: true }); // not reused: trained again
     pretraining[arm] = { seconds: r.trainSeconds, ...(r.dev === undefined ? {} : { dev: r.dev.metrics }) };
   }
   const cells: TransferCell[] = [];
@@ -194,7 +196,7 @@ export async function transferReport(options: TransferOptions): Promise<Transfer
           seed,
           outputDir: path.join(outDir, 'finetune', name, arm, `seed-${seed}`),
         };
-        const r = await finetune(config, { log: () => {}, overwrite: true }); // a cell of this report: trained again
+        const r = await finetune(config, { overwrite: true }); // a cell of this report: trained again
         seconds.push(r.trainSeconds);
         for (const t of config.tasks) {
           const metric = mainMetricOf(taskType(t.type), t.options ?? {}).name;
@@ -205,7 +207,7 @@ export async function transferReport(options: TransferOptions): Promise<Transfer
           entry.values.push(value);
           values.set(t.name, entry);
         }
-        log(
+        logger.info(
           `fine-tuned ${name} from ${arm}, seed ${seed}: ${[...values].map(([t, v]) => `${t} ${v.metric} ${(100 * v.values.at(-1)!).toFixed(2)}`).join(', ')} (${r.trainSeconds.toFixed(0)} s)`,
         );
       }

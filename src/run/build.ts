@@ -7,6 +7,7 @@
 import { statSync } from 'node:fs';
 import { CheckpointError, ConfigError, DataError } from '../errors.js';
 import type { TrainingConfig } from '../io/config/index.js';
+import { silentLogger, type Logger } from '../logger.js';
 import type { TaskRecord } from '../io/checkpoint.js';
 import type { BackboneConfig } from '../models/backbone.js';
 import { backboneFamily, createBackbone } from '../models/registry.js';
@@ -62,10 +63,10 @@ function textsOf(examples: readonly unknown[], input: InputKind): string[] {
  * The run's tokenizer: `tokenizer.path`, or a WordPiece vocabulary learned from the training texts of
  * every data source (each read once; of a streamed text corpus, its first `tokenizer.train.sample_lines`
  * training lines), or the tokenizer of `encoder.from` (tokenizer.json, else vocab.txt or vocab.json + merges.txt).
- * `tokenizer.path` may name a tokenizer.json or a Hugging Face folder. `log` hears how many training texts
+ * `tokenizer.path` may name a tokenizer.json or a Hugging Face folder. `logger` hears how many training texts
  * have a word over WordPiece's 100 characters (learned from for the alphabet only; encoded as `[UNK]`).
  */
-export function buildTokenizer(config: TrainingConfig, data: readonly TaskData[], log: (line: string) => void = () => {}): Tokenizer {
+export function buildTokenizer(config: TrainingConfig, data: readonly TaskData[], logger: Logger = silentLogger): Tokenizer {
   const t = config.tokenizer;
   if (t?.path !== undefined) return statSync(t.path).isDirectory() ? tokenizerFromFolder(t.path) : Tokenizer.fromFile(t.path);
   if (t?.train !== undefined) {
@@ -81,7 +82,7 @@ export function buildTokenizer(config: TrainingConfig, data: readonly TaskData[]
     }
     const options = { vocabSize, minFrequency, lowercase, ...(limitAlphabet === undefined ? {} : { limitAlphabet }) };
     return trainWordPiece(texts, options, (o) =>
-      log(
+      logger.info(
         `tokenizer: ${o.texts} training text${o.texts === 1 ? ' has a word' : 's have words'} over ${o.limit} characters ` +
           `(the longest ${o.longest.toLocaleString('en-US')}); WordPiece encodes such a word as [UNK], so it adds only its characters to the vocabulary`,
       ),

@@ -7,6 +7,7 @@
 import type { TrainingConfig } from '../io/config/index.js';
 import type { TaskRecord } from '../io/checkpoint.js';
 import type { Tokenizer } from '../tokenization/index.js';
+import { silentLogger, type Logger } from '../logger.js';
 import {
   buildTaskRuns,
   buildTokenizer,
@@ -39,7 +40,8 @@ export interface PrepareOptions {
   readonly tokenizer?: Tokenizer;
   /** Take task specs from these records (a checkpoint's tasks.json) instead of the training data. */
   readonly records?: readonly TaskRecord[];
-  readonly log?: (line: string) => void;
+  /** Where data lines go (counts, skipped lines, truncation, streams); default none. */
+  readonly logger?: Logger;
 }
 
 /** Counts of examples per task and split, e.g. 'intent: 13084 train, 700 dev, 700 test' ('(streamed)' after a corpus). */
@@ -57,14 +59,14 @@ function describeCounts(data: readonly TaskData[]): string[] {
  * @throws DataError (file:line) for bad data, ConfigError for settings that do not fit the data.
  */
 export async function prepareRun(config: TrainingConfig, options: PrepareOptions = {}): Promise<PreparedRun> {
-  const log = options.log ?? (() => {});
+  const logger = options.logger ?? silentLogger;
   const splits = options.splits ?? SPLITS;
   if (options.records === undefined) checkBackboneFamily(config); // a new run: refuse an unsupported model type before reading data
   const data = await readTaskData(config.tasks, config.seed, taskTypes.reading, splits);
-  log(`data: ${describeCounts(data).join('; ')}`);
-  for (const line of describeSkippedLines(data)) log(line);
-  const tokenizer = options.tokenizer ?? buildTokenizer(config, data, log);
-  if (options.tokenizer === undefined) log(`tokenizer: ${tokenizer.vocabSize} tokens`);
+  logger.info(`data: ${describeCounts(data).join('; ')}`);
+  for (const line of describeSkippedLines(data)) logger.info(line);
+  const tokenizer = options.tokenizer ?? buildTokenizer(config, data, logger);
+  if (options.tokenizer === undefined) logger.info(`tokenizer: ${tokenizer.vocabSize} tokens`);
   const runs = options.records === undefined ? buildTaskRuns(data) : taskRunsFromRecords(options.records, data);
   const needed = runs.flatMap((r) => r.type.addedTokens?.(r.spec.options) ?? []);
   const added = tokenizer.addSpecialTokens(needed);
@@ -81,13 +83,14 @@ export async function prepareRun(config: TrainingConfig, options: PrepareOptions
       row[split] = f;
       truncated[run.spec.name]![split] = f.truncated;
       if (f.truncated > 0)
-        log(
+        logger.info(
           `task ${run.spec.name} (${split}): truncated ${f.truncated} of ${f.features.length} examples to max_length ${config.maxLength} tokens`,
         );
     }
     table.set(run.spec.name, row);
   }
   const streams = buildStreams(runs, table);
-  if (streams.length < runs.length) log(`streams (tasks sharing one input and one encoder pass): ${streams.map((s) => s.name).join(', ')}`);
+  if (streams.length < runs.length)
+    logger.info(`streams (tasks sharing one input and one encoder pass): ${streams.map((s) => s.name).join(', ')}`);
   return { data, tokenizer, runs, streams, truncated, skipped: skippedCounts(data) };
 }

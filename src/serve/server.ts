@@ -23,6 +23,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { predictInputOf, predictionToJson, type PredictInput, type PredictionRecord } from '../predict/predict.js';
 import { Coalescer, QueueFullError } from './coalesce.js';
 import { Server as NetServer } from 'node:net';
+import { stderrLogger, type Logger } from '../logger.js';
 
 /** What the server needs of a Predictor. */
 export interface PredictService {
@@ -46,7 +47,7 @@ export interface ServeOptions {
   /** How long `close()` keeps idle keep-alive connections open for a request already on its way, ms. Default 1,000. */
   closeGraceMs?: number;
   /** Where failures of the model are logged. Default console.error. */
-  log?: (line: string) => void;
+  logger?: Logger;
 }
 
 /** An answer that is not 200: its status, message and headers. */
@@ -76,7 +77,7 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
   const maxBatch = options.maxBatch ?? 64;
   const maxQueued = options.maxQueuedInputs ?? 1024;
   const closeGraceMs = options.closeGraceMs ?? 1000;
-  const log = options.log ?? ((line: string) => console.error(line));
+  const logger = options.logger ?? stderrLogger;
   const model = new Coalescer<PredictInput, PredictionRecord>((inputs) => predictor.predict(inputs, maxBatch), maxBatch, maxQueued);
   const fit = (input: PredictInput): PredictInput => predictor.fitInput?.(input) ?? input;
   const retry = { 'retry-after': String(RETRY_AFTER_SECONDS) };
@@ -100,7 +101,7 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
       return { predictions: (await model.submit(inputs)).map(predictionToJson) };
     } catch (e) {
       if (e instanceof QueueFullError) throw new HttpError(503, `${e.message} (--max-queued-inputs)`, retry);
-      log(`mtl serve: prediction failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      logger.info(`mtl serve: prediction failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       throw new HttpError(500, `prediction failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   };
@@ -112,7 +113,7 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
     handle(req).then(
       (body) => send(200, body),
       (e: unknown) => {
-        if (!(e instanceof HttpError)) log(`mtl serve: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        if (!(e instanceof HttpError)) logger.info(`mtl serve: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
         const err = e instanceof HttpError ? e : new HttpError(500, 'internal error');
         send(err.status, { error: err.message }, err.headers);
       },

@@ -104,7 +104,7 @@ export function finetune(config: TrainingConfig, options: FinetuneOptions = {}):
       : {
           adaptModel: (model) => {
             const frozen = freeze(model, pattern);
-            rest.log?.(`frozen: ${frozen.parameters.toLocaleString('en-US')} parameters in ${frozen.tensors} tensors`);
+            rest.logger?.info(`frozen: ${frozen.parameters.toLocaleString('en-US')} parameters in ${frozen.tensors} tensors`);
           },
         }),
   });

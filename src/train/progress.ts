@@ -4,6 +4,7 @@
  * while the bar is shown go above it.
  */
 import cliProgress from 'cli-progress';
+import type { Logger } from '../logger.js';
 
 /** Where training stands after an optimizer step (what `onProgress` receives). */
 export interface ProgressInfo {
@@ -50,20 +51,20 @@ export function progressLine(p: ProgressInfo): string {
 }
 
 export interface ReporterOptions {
-  /** Show a live bar (on `stream`); false: plain lines through `log`. */
+  /** Show a live bar (on `stream`); false: plain lines through `logger`. */
   readonly bar: boolean;
-  readonly log: (line: string) => void;
+  readonly logger: Logger;
   /** Where the bar is drawn (default process.stdout). */
   readonly stream?: NodeJS.WritableStream;
 }
 
-export class ProgressReporter {
-  readonly #log: (line: string) => void;
+export class ProgressReporter implements Logger {
+  readonly #logger: Logger;
   readonly #multi: cliProgress.MultiBar | undefined;
   #bar: cliProgress.SingleBar | undefined;
 
   constructor(options: ReporterOptions) {
-    this.#log = options.log;
+    this.#logger = options.logger;
     if (options.bar) {
       this.#multi = new cliProgress.MultiBar({
         stream: options.stream ?? process.stdout,
@@ -77,15 +78,15 @@ export class ProgressReporter {
   }
 
   /** A log line: above the bar when there is one. */
-  log(line: string): void {
+  info(line: string): void {
     if (this.#multi !== undefined && this.#bar !== undefined) this.#multi.log(`${line}\n`);
-    else this.#log(line);
+    else this.#logger.info(line);
   }
 
   /** Reports a step; `logLine` also writes the plain line (every `log_every` steps) when there is no bar. */
   update(p: ProgressInfo, logLine: boolean): void {
     if (this.#multi === undefined) {
-      if (logLine) this.#log(progressLine(p));
+      if (logLine) this.#logger.info(progressLine(p));
       return;
     }
     const payload = {

@@ -4,6 +4,7 @@
  * place the trainer reports to; every record is appended as soon as it is known.
  */
 import { appendMetrics } from '../io/checkpoint.js';
+import type { Logger } from '../logger.js';
 import type { EvalResult } from '../eval/evaluate.js';
 import type { ProgressInfo, ProgressReporter } from './progress.js';
 import { describeEval } from './report.js';
@@ -25,7 +26,7 @@ export interface RunStart {
   readonly skipped: unknown;
 }
 
-export class RunLog {
+export class RunLog implements Logger {
   /**
    * @param metricsFile the run's metrics.jsonl (appended to).
    * @param reporter the progress bar or plain lines.
@@ -36,8 +37,8 @@ export class RunLog {
   ) {}
 
   /** A line for the person watching. */
-  line(text: string): void {
-    this.reporter.log(text);
+  info(text: string): void {
+    this.reporter.info(text);
   }
 
   /** The run starts (or resumes) at `step`. */
@@ -93,7 +94,7 @@ export class RunLog {
       examples: result.examples,
       seconds: result.seconds,
     });
-    this.line(describeEval(step, result, metric, value, selector, improved));
+    this.info(describeEval(step, result, metric, value, selector, improved));
   }
 
   /** The run stopped at `step` for `reason` (a signal or an abort). */

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CheckpointError } from '../errors.js';
+import type { Logger } from '../logger.js';
 import type { TrainingConfig } from '../io/config/index.js';
 import { checkpointPaths, loadCheckpoint, type LoadedCheckpoint } from '../io/checkpoint.js';
 import { applyArchitecture } from '../mtl/architecture.js';
@@ -28,21 +29,21 @@ export interface RunSetup {
 
 /**
  * Reads, prepares and builds what `config` trains.
- * @param log where data and model lines go.
+ * @param logger where data and model lines go (the run's log).
  * @throws CheckpointError with `resume` when the output folder has no `last/` checkpoint or it was
  *   written by another config; ConfigError / DataError from reading and building.
  */
 export async function setUpRun(
   config: TrainingConfig,
   options: Pick<TrainOptions, 'resume' | 'adaptModel'>,
-  log: (line: string) => void,
+  logger: Logger,
 ): Promise<RunSetup> {
   let checkpoint: LoadedCheckpoint | undefined;
   let model: MultiTaskModel | undefined;
   try {
     if (options.resume) checkpoint = resumableCheckpoint(config);
     const prepared = await prepareRun(config, {
-      log,
+      logger,
       ...(checkpoint === undefined ? {} : { tokenizer: Tokenizer.fromFile(checkpoint.tokenizerFile), records: checkpoint.tasks }),
     });
     model = buildModel(
@@ -50,7 +51,7 @@ export async function setUpRun(
       prepared.tokenizer,
       prepared.runs.map((r) => r.spec),
     );
-    for (const line of applyArchitecture(model, config)) log(line);
+    for (const line of applyArchitecture(model, config)) logger.info(line);
     if (checkpoint !== undefined) loadModelWeights(model, checkpoint);
     options.adaptModel?.(model);
     return { prepared, model, checkpoint };

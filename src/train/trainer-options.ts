@@ -7,6 +7,7 @@ import type { EvalResult } from '../eval/evaluate.js';
 import type { PreparedRun } from '../run/prepare.js';
 import type { ProgressInfo } from './progress.js';
 import type { ScheduleSpec } from '../optim/schedules.js';
+import type { Logger } from '../logger.js';
 
 export interface TrainOptions {
   /** Continue from `<output_dir>/last` (model, optimizer, step, sampler, batchers, selection). */
@@ -16,8 +17,8 @@ export interface TrainOptions {
    * has saved its first checkpoint). Without it (or `resume`) such a folder is a ConfigError. Default false.
    */
   readonly overwrite?: boolean;
-  /** Log lines (data, evaluations, checkpoints; progress lines when there is no bar). */
-  readonly log?: (line: string) => void;
+  /** Where log lines go (data, evaluations, checkpoints; progress lines when there is no bar): `console`, or none. */
+  readonly logger?: Logger;
   /** Called after every optimizer step. */
   readonly onProgress?: (p: ProgressInfo) => void;
   /** Draw a live progress bar on stdout (the CLI turns it on when stdout is a terminal). */

@@ -24,6 +24,7 @@ import { testBestCheckpoint } from '../eval/checkpoint.js';
 import { ProgressReporter, type ProgressInfo } from './progress.js';
 import { describeEval } from './report.js';
 import { RunLog } from './run-log.js';
+import { silentLogger } from '../logger.js';
 import { restoreRunState, runState } from './run-state.js';
 import { setUpRun } from './setup.js';
 import { InterruptWatch, yieldToEventLoop } from './signals.js';
@@ -76,9 +77,9 @@ class Trainer {
   /** Reads and prepares everything, builds or restores the model and optimizer; nothing is trained yet. */
   static async create(config: TrainingConfig, options: TrainOptions): Promise<Trainer> {
     const earlier = claimOutputFolder(config.outputDir, options);
-    const reporter = new ProgressReporter({ bar: options.progressBar ?? false, log: options.log ?? (() => {}) });
+    const reporter = new ProgressReporter({ bar: options.progressBar ?? false, logger: options.logger ?? silentLogger });
     const runLog = new RunLog(checkpointPaths(config.outputDir).metrics, reporter);
-    const { prepared, model, checkpoint } = await setUpRun(config, options, (line) => runLog.line(line));
+    const { prepared, model, checkpoint } = await setUpRun(config, options, runLog);
     let trainer: Trainer | undefined;
     try {
       trainer = new Trainer(config, options, runLog, prepared, model);
@@ -95,10 +96,6 @@ class Trainer {
     }
   }
 
-  get #log(): (line: string) => void {
-    return (line) => this.#runLog.line(line);
-  }
-
   /** Runs the evaluation path on a few dev examples, so a bad selection metric stops the run before training. */
   #preflight(): void {
     const heads = this.#prepared.streams.map((s) => ({ ...s, splits: s.splits.dev === undefined ? {} : { dev: headOf(s.splits.dev, 8) } }));
@@ -112,7 +109,7 @@ class Trainer {
     mkdirSync(dir, { recursive: true });
     if (earlier.length === 0) removeEarlierRun(dir);
     else
-      this.#log(
+      this.#runLog.info(
         `--overwrite: the earlier run's ${earlier.join('/ and ')}/ in ${dir} are removed once this run has saved its first checkpoint`,
       );
     this.#replacing = earlier;
@@ -132,7 +129,7 @@ class Trainer {
     this.#lastEvalStep = restored.lastEvalStep;
     mkdirSync(this.#config.outputDir, { recursive: true });
     writeFileSync(this.#paths.metrics, ckpt.metrics.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    this.#log(`resumed from ${ckpt.dir} at step ${restored.step} of ${this.totalSteps}`);
+    this.#runLog.info(`resumed from ${ckpt.dir} at step ${restored.step} of ${this.totalSteps}`);
     this.#appendStart(restored.step);
   }
 
@@ -154,14 +151,14 @@ class Trainer {
       truncated: p.truncated,
       skipped: p.skipped,
     });
-    this.#log(
+    this.#runLog.info(
       `strategy: ${t.taskSchedule} schedule${t.taskSchedule === 'alternating' ? ` (${this.#parts.sampler.kind} sampler)` : ''}, ` +
         `${this.#parts.strategy.weighting.method} loss weighting` +
         (surgery === undefined
           ? ''
           : `, ${surgery.method} on ${this.#parts.strategy.surgerySize.toLocaleString('en-US')} shared parameters`),
     );
-    this.#log(
+    this.#runLog.info(
       `model: ${this.#model.numParameters().toLocaleString('en-US')} parameters, ${parameterSummary(this.#model)}; ` +
         `${t.optimizer.name === 'sgd' ? 'SGD' : 'AdamW'}, ${this.totalSteps} steps ` +
         `(${this.#parts.batchesPerEpoch} batches per epoch, warm-up ${this.#parts.scheduleSpec.warmupSteps}); output in ${this.#config.outputDir}`,
@@ -192,7 +189,7 @@ class Trainer {
     if (this.#lastEvalStep !== this.#step && this.#evaluateAndSave()) status = 'early-stopped';
     this.#runLog.stop();
     if (status === 'early-stopped')
-      this.#log(
+      this.#runLog.info(
         `early stopping at step ${this.#step}: no improvement of ${this.#parts.selector.metric} for ${this.#parts.selector.patience} evaluations`,
       );
     return this.#result(status, this.#testBest());
@@ -275,7 +272,7 @@ class Trainer {
     this.#runLog.stop();
     this.#runLog.interrupted(this.#step, reason);
     this.#save();
-    this.#log(`${reason}: stopped at step ${this.#step}; saved ${this.#paths.last} (continue with --resume)`);
+    this.#runLog.info(`${reason}: stopped at step ${this.#step}; saved ${this.#paths.last} (continue with --resume)`);
     return this.#result('interrupted', undefined);
   }
 
@@ -285,7 +282,7 @@ class Trainer {
     const step = this.#parts.selector.bestStep ?? this.#step;
     const result = testBestCheckpoint(this.#model, this.#prepared.streams, this.#parts.batching, this.#config.outputDir, step);
     if (result !== undefined)
-      this.#log(`best checkpoint (step ${step}) on ${describeEval(step, result, undefined, undefined, undefined, false)}`);
+      this.#runLog.info(`best checkpoint (step ${step}) on ${describeEval(step, result, undefined, undefined, undefined, false)}`);
     return result;
   }
 

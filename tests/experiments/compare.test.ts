@@ -33,7 +33,7 @@ before(async () => {
   writeFileSync(path.join(run.dir, 'base.yaml'), tinyYaml('unused', { training }));
   file = path.join(run.dir, 'compare.yaml');
   writeFileSync(file, COMPARE);
-  result = await compare(file, { log: (l) => logs.push(l) });
+  result = await compare(file, { logger: { info: (l) => logs.push(l) } });
 });
 
 after(() => {
@@ -100,7 +100,7 @@ describe('compare', data, () => {
     const changed = path.join(run.dir, 'changed.yaml');
     writeFileSync(changed, COMPARE.replace('    description: equal weights', '    set: { training: { max_steps: 2 } }'));
     const lines: string[] = [];
-    const second = await compare(changed, { log: (l) => lines.push(l) });
+    const second = await compare(changed, { logger: { info: (l) => lines.push(l) } });
     assert.ok(
       lines.some((l) => l.includes('equal: ') && l.includes('trained with another config')),
       'the changed run is retrained',

@@ -227,7 +227,7 @@ training: { max_steps: 6, batch_size: 8, learning_rate: 1.0e-3, eval_every: 6, l
   writeFileSync(
     path.join(app, 'train.mjs'),
     `import { loadTrainingConfig, train, Predictor } from 'multitask-lm';
-const result = await train(loadTrainingConfig('config.yaml'), { log: () => {} });
+const result = await train(loadTrainingConfig('config.yaml'), { logger: { info: () => {} } });
 const predictor = Predictor.load(result.outputDir + '/best');
 const records = await predictor.predict(['a warm and funny film', 'a slow , boring chore']);
 predictor.dispose();

@@ -14,6 +14,7 @@ import { main } from '../../src/cli/main.js';
 import { createPredictServer, type ServeOptions } from '../../src/serve/server.js';
 import { Predictor, cutToWords, predictionToJson } from '../../src/predict/predict.js';
 import { needsTinyRunData, tinyRun, trainTiny, type RunFolder } from '../train/trainer-fixture.js';
+import { silentLogger } from '../../src/logger.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 let run: RunFolder;
@@ -29,7 +30,7 @@ before(async () => {
   run = tinyRun();
   checkpoint = await trainTiny(run, path.join(run.dir, 'serve-out'), 6);
   predictor = Predictor.load(checkpoint);
-  server = createPredictServer(predictor, { maxInputs: 8, maxBodyBytes: 4096, maxTextChars: 1000, log: () => undefined });
+  server = createPredictServer(predictor, { maxInputs: 8, maxBodyBytes: 4096, maxTextChars: 1000, logger: silentLogger });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -219,7 +220,7 @@ async function gatedServer(
       return inputs.map(({ text }) => ({ text, predictions: { len: { label: String(text.length), probability: 1 } } }));
     },
   };
-  const s = createPredictServer(stub, { log, ...options });
+  const s = createPredictServer(stub, { logger: { info: log }, ...options });
   await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
   return { server: s, base: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, release, asked };
 }

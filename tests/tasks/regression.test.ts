@@ -269,7 +269,7 @@ training:
 ${training}
 `;
   const run = (yaml: string): Promise<TrainResult> =>
-    train(parseTrainingConfig(yaml, { taskTypes, source: path.join(dir, 'config.yaml') }), { log: () => undefined });
+    train(parseTrainingConfig(yaml, { taskTypes, source: path.join(dir, 'config.yaml') }), {});
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'mtl-regression-'));
     writeFileSync(path.join(dir, 'train.tsv'), synthetic(160, 1));

@@ -27,18 +27,18 @@ function terminal(): { stream: PassThrough & { isTTY: boolean; columns: number }
 describe('ProgressReporter with a bar', () => {
   it('a line logged just before stop() reaches the terminal (the final dev line of a run whose last evaluation is at its end)', () => {
     const { stream, text } = terminal();
-    const reporter = new ProgressReporter({ bar: true, log: () => assert.fail('lines go above the bar'), stream });
+    const reporter = new ProgressReporter({ bar: true, logger: { info: () => assert.fail('lines go above the bar') }, stream });
     reporter.update(info, true);
-    reporter.log('dev @ step 10: intent accuracy 91.00');
+    reporter.info('dev @ step 10: intent accuracy 91.00');
     reporter.stop();
     assert.match(text(), /dev @ step 10: intent accuracy 91\.00/);
   });
 
-  it('without a bar, lines and progress lines go to log', () => {
+  it('without a bar, lines and progress lines go to the logger', () => {
     const lines: string[] = [];
-    const reporter = new ProgressReporter({ bar: false, log: (l) => lines.push(l) });
+    const reporter = new ProgressReporter({ bar: false, logger: { info: (l) => lines.push(l) } });
     reporter.update(info, true);
-    reporter.log('hello');
+    reporter.info('hello');
     reporter.stop();
     assert.equal(lines.length, 2);
     assert.equal(lines[1], 'hello');

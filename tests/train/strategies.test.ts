@@ -111,7 +111,7 @@ describe('train with parameter-efficient adapters', data, () => {
     const config = tinyConfig(run, 'lora', { training: training('  task_schedule: joint') });
     const withLora = { ...config, peft: { ...peftDefaults, lora: { targets: 'query|value', r: 4, alpha: 8, dropout: 0 } } };
     const log: string[] = [];
-    const result = await train(withLora, { log: (l) => log.push(l) });
+    const result = await train(withLora, { logger: { info: (l) => log.push(l) } });
     using ckpt = loadCheckpoint(out('lora', 'best'));
     // 2 layers × (query + value) × r·(in + out) = 4 · 4·(32 + 32) = 1024 per task, 3 tasks; plus the heads
     const heads = [...ckpt.heads.values()].reduce((n, m) => n + [...m.values()].reduce((k, t) => k + t.numel, 0), 0);
@@ -159,7 +159,7 @@ describe('train with an MMoE layer between the encoder and the heads', data, () 
     const log: string[] = [];
     const result = await train(
       { ...config, mmoe: { numExperts: 2, expertHiddenSize: 16, activation: 'relu', dropout: 0 } },
-      { log: (l) => log.push(l) },
+      { logger: { info: (l) => log.push(l) } },
     );
     // experts: 2 × (32·16 + 16 + 16·32 + 32) = 2144; gates: 3 tasks × 2·32 = 192
     assert.equal(result.parameters, plainCount + 2144 + 192);

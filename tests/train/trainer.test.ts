@@ -23,7 +23,7 @@ before(async () => {
   if (data.skip) return;
   run = tinyRun();
   fullLog = [];
-  full = await train(tinyConfig(run, 'full'), { log: (l) => fullLog.push(l) });
+  full = await train(tinyConfig(run, 'full'), { logger: { info: (l) => fullLog.push(l) } });
 });
 
 after(() => {
@@ -158,7 +158,7 @@ describe('train: errors before training', data, () => {
     assert.equal(existsSync(out('bad-line', 'last')), false);
     const log: string[] = [];
     const skipped = await train(tinyConfig(run, 'skip-line', { training, snipsDev: 'snips/dev-bad', skipBadLines: true }), {
-      log: (l) => log.push(l),
+      logger: { info: (l) => log.push(l) },
     });
     assert.deepEqual(skipped.skipped.intent, { train: 0, dev: 1, test: 0 });
     assert.ok(log.some((l) => l.includes('skipped 1 bad line') && l.includes('3 (')));
