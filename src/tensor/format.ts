@@ -10,7 +10,6 @@
  * even, as Python's format() does. One difference: a non-leaf tensor that requires grad prints
  * `requires_grad=True` where PyTorch names its `grad_fn` (the binding does not expose that name).
  */
-import type { Tensor } from './tensor.js';
 
 const PRECISION = 4;
 const THRESHOLD = 1000; // elements above which a tensor is summarised
@@ -20,6 +19,16 @@ const LINE_WIDTH = 80;
 const DEFAULT_DTYPES = new Set(['float32', 'int64', 'bool']);
 
 type Value = number | boolean;
+
+/** What `formatTensor` reads of a tensor (./tensor.ts's Tensor has it all). */
+export interface PrintableTensor {
+  readonly shape: readonly number[];
+  readonly dtype: string;
+  readonly device: string;
+  readonly requiresGrad: boolean;
+  /** The values in row-major order. */
+  toFlatArray(): Value[];
+}
 
 /**
  * Rounds |x| to `digits` places like Python (exact value, ties to even); `render` is
@@ -164,7 +173,7 @@ function addSuffixes(text: string, suffixes: readonly string[], indent: number):
 }
 
 /** The text PyTorch's repr() prints for `t` (see the module comment for the rules). */
-export function formatTensor(t: Tensor): string {
+export function formatTensor(t: PrintableTensor): string {
   const prefix = 'tensor(';
   const indent = prefix.length;
   const shape = t.shape;
@@ -178,7 +187,7 @@ export function formatTensor(t: Tensor): string {
     body = '[]';
   } else {
     if (!DEFAULT_DTYPES.has(dtype)) suffixes.push(`dtype=torch.${dtype}`);
-    const flat = t.toFlatArray() as Value[];
+    const flat = t.toFlatArray();
     const summarise = flat.length > THRESHOLD;
     const floating = dtype.startsWith('float') || dtype === 'bfloat16';
     const formatter = new Formatter(summarise ? shownValues(flat, shape, 0, true, []) : flat, floating);

@@ -8,14 +8,9 @@ export {
   validateTrainingConfig,
   trainingConfigToJson,
   trainingConfigToYaml,
-  type TrainingConfig,
-  type EncoderSettings,
-  type TokenizerSettings,
-  type TaskConfig,
-  type TrainingSettings,
   type ParseOptions,
-  type ResolvedSnakeConfig,
 } from './load.js';
+export type { TrainingConfig, EncoderSettings, TokenizerSettings, TaskConfig, TrainingSettings, ResolvedSnakeConfig } from './types.js';
 export { ConfigFileError, editDistance, nearest, type ConfigIssue } from './issues.js';
 export { formatPath, type ConfigPath } from './yaml-source.js';
 export type { ConfigTaskKind, TaskKinds, TaskOptionsProblem } from './task-kinds.js';

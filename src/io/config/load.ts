@@ -10,39 +10,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { ConfigError } from '../../errors.js';
-import { camelize, snakeize, type Camelize, type NamePath } from './case.js';
+import { camelize, snakeize, type NamePath } from './case.js';
 import { crossCheck } from './checks.js';
 import { checkPaths, resolvePaths } from './files.js';
 import { ConfigFileError, fromZodIssue, type ConfigIssue } from './issues.js';
 import { ENCODER_DEFAULTS, trainingConfigSchema, type SnakeTrainingConfig } from './schema.js';
 import { checkTaskOptions, checkWordDropout, type TaskKinds } from './task-kinds.js';
+import type { ResolvedSnakeConfig, ResolvedSnakeEncoder, SnakeEncoder, TaskConfig, TrainingConfig } from './types.js';
 import { YamlSource, type ConfigPath } from './yaml-source.js';
-
-type SnakeEncoder = SnakeTrainingConfig['encoder'];
-
-/** The encoder section once resolved: from a checkpoint (dropout overrides only), or every field given or defaulted. */
-export type ResolvedSnakeEncoder =
-  | (Pick<
-      SnakeEncoder,
-      'hidden_dropout_prob' | 'attention_probs_dropout_prob' | 'initializer_range' | 'layer_norm_eps' | 'reinit_pooler'
-    > & {
-      from: string;
-    })
-  | (Required<Omit<SnakeEncoder, 'from' | 'vocab_size' | 'reinit_pooler'>> & {
-      from?: undefined;
-      vocab_size?: number | undefined;
-      reinit_pooler?: undefined;
-    });
-
-/** The resolved config in the file's spelling. */
-export type ResolvedSnakeConfig = Omit<SnakeTrainingConfig, 'encoder'> & { encoder: ResolvedSnakeEncoder };
-
-/** The training config as the program uses it: camelCase keys, absolute paths, every default filled. */
-export type TrainingConfig = Camelize<ResolvedSnakeConfig>;
-export type EncoderSettings = TrainingConfig['encoder'];
-export type TokenizerSettings = NonNullable<TrainingConfig['tokenizer']>;
-export type TaskConfig = TrainingConfig['tasks'][number];
-export type TrainingSettings = TrainingConfig['training'];
 
 export interface ParseOptions {
   /** Names the config in messages (a file path). Default 'training config'. */

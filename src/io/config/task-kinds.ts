@@ -9,7 +9,7 @@
 import type { ConfigPath } from './yaml-source.js';
 import { camelKey } from './case.js';
 import { describeValue, nearest } from './issues.js';
-import type { TaskConfig } from './load.js';
+import type { TaskConfig } from './types.js';
 
 /** A problem of a task's options. */
 export interface TaskOptionsProblem {
