@@ -16,5 +16,8 @@ export function prefixed(logger: Logger, prefix: string): Logger {
   return { info: (line) => logger.info(`${prefix}${line}`) };
 }
 
+/** A logger writing each line to standard output through console.log (the commands' progress lines). */
+export const stdoutLogger: Logger = { info: (line) => console.log(line) };
+
 /** A logger writing each line to standard error (commands whose standard output is data). */
 export const stderrLogger: Logger = { info: (line) => console.error(line) };

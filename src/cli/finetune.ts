@@ -7,6 +7,7 @@ import { ConfigError } from '../errors.js';
 import { finetune, loadFinetuneConfig } from '../train/finetune.js';
 import { nonNegativeInt, positiveInt } from './args.js';
 import { INTERRUPTED_EXIT_CODE, summary, withOverrides } from './train.js';
+import { stdoutLogger } from '../logger.js';
 
 /** Parameters of the encoder (not of the heads): what --freeze-encoder freezes. */
 const ENCODER_PARAMETERS = /^encoder\./;
@@ -36,7 +37,7 @@ export async function finetuneCommand(args: string[]): Promise<number> {
   let config = withOverrides(loadFinetuneConfig(file, ckpt, values.scratch ? 'scratch' : 'pretrained'), values.output, maxSteps);
   if (values.seed !== undefined) config = { ...config, seed: nonNegativeInt(values.seed, '--seed') };
   const result = await finetune(config, {
-    logger: console,
+    logger: stdoutLogger,
     progressBar: process.stdout.isTTY === true,
     handleSignals: true,
     overwrite: values.overwrite,

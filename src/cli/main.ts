@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { MtlError } from '../errors.js';
 import { nonNegativeInt, positiveInt } from './args.js';
+import { stdoutLogger } from '../logger.js';
 
 const USAGE = `usage: mtl <command> [options]
 
@@ -104,7 +105,7 @@ async function demoCommand(rest: string[]): Promise<number> {
     ...(values['max-steps'] === undefined ? {} : { maxSteps: positiveInt(values['max-steps'], '--max-steps') }),
     ...(values.seed === undefined ? {} : { seed: nonNegativeInt(values.seed, '--seed') }),
     ...(values.threads === undefined ? {} : { threads: positiveInt(values.threads, '--threads') }),
-    logger: console,
+    logger: stdoutLogger,
   });
   return 0;
 }

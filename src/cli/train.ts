@@ -6,6 +6,7 @@ import { singleTaskConfig } from '../experiments/single-task.js';
 import { train, type TrainResult } from '../train/trainer.js';
 import { onePositional, positiveInt } from './args.js';
 import { taskTypes } from '../tasks/index.js';
+import { stdoutLogger } from '../logger.js';
 
 /** Exit code of a run stopped by a signal (128 + SIGINT, as shells report Ctrl-C). */
 export const INTERRUPTED_EXIT_CODE = 130;
@@ -52,7 +53,7 @@ export async function trainCommand(args: string[]): Promise<number> {
   const result = await train(config, {
     resume: values.resume,
     overwrite: values.overwrite,
-    logger: console,
+    logger: stdoutLogger,
     progressBar: process.stdout.isTTY === true,
     handleSignals: true,
   });

@@ -11,6 +11,7 @@ import { transferReport } from '../experiments/transfer.js';
 import { POOLINGS, taskTypes, type Pooling } from '../tasks/index.js';
 import { positiveInt, positiveNumber } from './args.js';
 import { withOverrides } from './train.js';
+import { stdoutLogger } from '../logger.js';
 
 /** Runs `mtl transfer`; returns the exit code. */
 export async function transferCommand(args: string[]): Promise<number> {
@@ -49,7 +50,7 @@ export async function transferCommand(args: string[]): Promise<number> {
     ...(values['finetune-lr'] === undefined ? {} : { finetuneLearningRate: positiveNumber(values['finetune-lr'], '--finetune-lr') }),
     ...(pooling === undefined ? {} : { pooling: pooling as Pooling }),
     reinitPooler: values['reinit-pooler'],
-    logger: console,
+    logger: stdoutLogger,
   });
   console.log(`\n${result.table}\n\nwritten: ${path.join(path.resolve(values.out), 'transfer.md')} and transfer.json`);
   return 0;
