@@ -44,9 +44,11 @@ commands:
            --max-queued-inputs N  inputs waiting for the model at most (default 1024; more: 503 with Retry-After);
                            GET /ready answers 503 then, GET /health (liveness) 200
   export CKPT OUT       write the checkpoint as a Hugging Face Transformers folder (config.json, model.safetensors under
-                        Transformers' names, tokenizer.json, tokenizer_config.json): the encoder as BertModel, or with
-           --task NAME     that task's head: BertForSequenceClassification or BertForTokenClassification (labels in
-                           config.json's id2label; not for CRF, mean-pooling, masked-LM or link-prediction heads)
+                        Transformers' names, tokenizer.json, tokenizer_config.json) in the classes of the checkpoint's
+                        family: the encoder as <Family>Model (BertModel, RobertaModel, …), or with
+           --task NAME     that task's head: <Family>ForSequenceClassification (BERT, RoBERTa, XLM-R) or
+                           <Family>ForTokenClassification (labels in config.json's id2label; not for CRF, mean-pooling,
+                           masked-LM or link-prediction heads)
            --format hf     the only format so far
   finetune CKPT CONFIG  fine-tune a pre-trained checkpoint (its encoder and tokenizer) on the config's tasks, each with a
                         fresh head; the config is a training config without 'tokenizer' (encoder: dropout only)

@@ -1,12 +1,14 @@
 /**
  * A checkpoint as a Hugging Face Transformers model folder (`mtl export CKPT OUT`), for
- * `from_pretrained` in Python: the encoder alone as `BertModel`, or the encoder with one task's head
- * as `BertForSequenceClassification` (pooled [CLS] → dropout → `classifier`) or
- * `BertForTokenClassification` (each token's state → dropout → `classifier`; no pooler), the layouts of
- * Transformers' modeling_bert.py. The folder holds config.json (the checkpoint's, with `architectures`,
- * `id2label`/`label2id` and `problem_type` for a head), model.safetensors under Transformers' names
- * (`bert.` + the encoder's, `classifier.*`), tokenizer.json unchanged, and tokenizer_config.json for
- * `BertTokenizerFast` (lower-casing and the special tokens as tokenizer.json has them).
+ * `from_pretrained` in Python, in the classes of the checkpoint's family (`model_type`): the encoder
+ * alone as `<Family>Model`, or the encoder with one task's head as `<Family>ForSequenceClassification`
+ * (pooled first token → dropout → classifier: BERT's pooler + `classifier`, RoBERTa's
+ * `classifier.dense` + `classifier.out_proj`; refused for families whose class computes something
+ * else) or `<Family>ForTokenClassification` (each token's state → dropout → `classifier`; no pooler).
+ * The folder holds config.json (the checkpoint's, with `architectures`, `id2label`/`label2id` and
+ * `problem_type` for a head), model.safetensors under Transformers' names (the family's base prefix +
+ * the encoder's, the head's), tokenizer.json unchanged, and tokenizer_config.json for
+ * `<Family>TokenizerFast` (lower-casing and the special tokens as tokenizer.json has them).
  */
 import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,13 +16,13 @@ import { CheckpointError, ConfigError } from '../errors.js';
 import { writeFolderAtomically } from '../io/checkpoint-atomic.js';
 import { loadCheckpoint, type TaskRecord } from '../io/checkpoint.js';
 import { saveSafetensors } from '../io/safetensors.js';
-import type { Backbone } from '../models/backbone.js';
+import type { Backbone, HfNaming } from '../models/backbone.js';
 import { backboneOf } from '../run/load-model.js';
 import { taskSpec, taskTypes, type HfExport } from '../tasks/index.js';
 import type { Tensor } from '../tensor/index.js';
 
 export interface ExportHfOptions {
-  /** The task whose head is exported with the encoder; undefined: the encoder alone (`BertModel`). */
+  /** The task whose head is exported with the encoder; undefined: the encoder alone (`<Family>Model`). */
   task?: string;
 }
 
@@ -49,13 +51,11 @@ export function exportHf(checkpointDir: string, outDir: string, options: ExportH
   const names = plain.hfNames;
   const record = options.task === undefined ? undefined : taskRecord(ckpt.tasks, options.task, ckpt.dir);
   const hf = record === undefined ? undefined : hfExportOf(record);
-  const architecture = hf?.architecture ?? `${names.classPrefix}Model`;
+  const architecture = hf === undefined ? `${names.classPrefix}Model` : `${names.classPrefix}For${hf.head}`;
   const tensors = new Map<string, Tensor>();
   if (record === undefined) {
     for (const [name, t] of names.toHf(ckpt.encoder)) tensors.set(name, t);
   } else {
-    const backbone = new Map([...ckpt.encoder].filter(([name]) => hf!.pooler || !name.startsWith('pooler.'))); // e.g. BertForTokenClassification has no pooler
-    for (const [name, t] of names.toHf(backbone, names.basePrefix)) tensors.set(name, t);
     const head = ckpt.heads.get(record.name) ?? new Map<string, Tensor>();
     const named = hf!.headTensors ?? ['classifier.weight', 'classifier.bias'];
     const extra = [...head.keys()].filter((k) => !named.includes(k));
@@ -64,9 +64,22 @@ export function exportHf(checkpointDir: string, outDir: string, options: ExportH
         `task '${record.name}': its head has ${extra.map((k) => `'${k}'`).join(', ')}, which ${architecture} has not` +
           (extra.some((k) => k.startsWith('crf.')) ? ' (a CRF; train the task with crf: false to export it)' : ''),
       );
-    for (const [name, t] of head) tensors.set(name, t);
+    const layout = hf!.head === 'TokenClassification' ? 'token' : sequenceLayout(names, record.name, architecture);
+    const backbone = new Map([...ckpt.encoder].filter(([name]) => layout === 'pooler' || !name.startsWith('pooler.'))); // only BERT's class keeps the pooler
+    for (const [name, t] of names.toHf(backbone, names.basePrefix)) tensors.set(name, t);
+    for (const [name, t] of head)
+      tensors.set(layout === 'classification-head' ? name.replace('classifier.', 'classifier.out_proj.') : name, t);
+    if (layout === 'classification-head') {
+      for (const part of ['weight', 'bias']) {
+        const t = ckpt.encoder.get(`pooler.dense.${part}`);
+        if (t === undefined)
+          throw new CheckpointError(`${ckpt.dir}: the encoder has no pooler.dense.${part}, which ${architecture}'s classifier.dense is`);
+        tensors.set(`classifier.dense.${part}`, t);
+      }
+    }
   }
   const config = { ...ckpt.encoderConfig, architectures: [architecture], ...(record === undefined ? {} : headConfig(record, hf!)) };
+  const tokenizerClass = `${names.classPrefix}TokenizerFast`;
   const tokenizer = JSON.parse(readFileSync(ckpt.tokenizerFile, 'utf8')) as TokenizerJson;
   writeFolderAtomically(outDir, (tmp) => {
     writeFileSync(path.join(tmp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
@@ -75,7 +88,7 @@ export function exportHf(checkpointDir: string, outDir: string, options: ExportH
     const maxLength = Number(ckpt.encoderConfig.max_position_embeddings);
     writeFileSync(
       path.join(tmp, 'tokenizer_config.json'),
-      `${JSON.stringify(tokenizerConfig(tokenizer, maxLength, ckpt.tokenizerFile), null, 2)}\n`,
+      `${JSON.stringify(tokenizerConfig(tokenizer, tokenizerClass, maxLength, ckpt.tokenizerFile), null, 2)}\n`,
     );
   });
   return { dir: outDir, architecture, tensors: tensors.size };
@@ -89,7 +102,18 @@ function taskRecord(tasks: readonly TaskRecord[], name: string, dir: string): Ta
   return record;
 }
 
-/** The Transformers class of a task's head, as its type declares; ConfigError when it has none. */
+/**
+ * Where `architecture` (a `…ForSequenceClassification`) holds the head: beside the pooler, or in a
+ * classification head; ConfigError when the family's class computes something else.
+ */
+function sequenceLayout(names: HfNaming, task: string, architecture: string): 'pooler' | 'classification-head' {
+  const layout = names.sequenceClassification ?? { refused: `the family declares no place for it in ${architecture}` };
+  if (typeof layout === 'object')
+    throw new ConfigError(`task '${task}' cannot be exported with its head: ${layout.refused}; export the encoder alone without --task`);
+  return layout;
+}
+
+/** How a task's head is exported, as its type declares; ConfigError when it has none. */
 function hfExportOf(record: TaskRecord): HfExport {
   const type = taskTypes.get(record.type);
   const options = (record.options ?? {}) as Record<string, unknown>;
@@ -137,14 +161,30 @@ interface TokenizerJson {
   added_tokens?: { content: string; special?: boolean }[];
 }
 
-/** tokenizer_config.json for Transformers' BertTokenizerFast: lower-casing and the special tokens of `tokenizer`. */
-function tokenizerConfig(tokenizer: TokenizerJson, maxLength: number, file: string): Record<string, unknown> {
+/** The special tokens' roles in the two conventions tokenizers here follow: BERT's (WordPiece) and RoBERTa's (byte-level BPE, SentencePiece). */
+const ROLE_SETS: readonly Readonly<Record<string, string>>[] = [
+  { unk_token: '[UNK]', sep_token: '[SEP]', pad_token: '[PAD]', cls_token: '[CLS]', mask_token: '[MASK]' },
+  {
+    bos_token: '<s>',
+    eos_token: '</s>',
+    unk_token: '<unk>',
+    sep_token: '</s>',
+    pad_token: '<pad>',
+    cls_token: '<s>',
+    mask_token: '<mask>',
+  },
+];
+
+/** tokenizer_config.json for Transformers' `tokenizerClass`: lower-casing and the special tokens of `tokenizer` (BERT's or RoBERTa's set). */
+function tokenizerConfig(tokenizer: TokenizerJson, tokenizerClass: string, maxLength: number, file: string): Record<string, unknown> {
   const special = new Set((tokenizer.added_tokens ?? []).filter((t) => t.special === true).map((t) => t.content));
-  const roles = { unk_token: '[UNK]', sep_token: '[SEP]', pad_token: '[PAD]', cls_token: '[CLS]', mask_token: '[MASK]' };
-  const absent = Object.values(roles).filter((t) => !special.has(t));
-  if (absent.length > 0) throw new CheckpointError(`${file} has no special token ${absent.join(', ')}; BertTokenizerFast needs them`);
+  const roles = ROLE_SETS.find((set) => Object.values(set).every((t) => special.has(t)));
+  if (roles === undefined) {
+    const sets = ROLE_SETS.map((set) => [...new Set(Object.values(set))].join(' ')).join(' or ');
+    throw new CheckpointError(`${file} has not the special tokens ${sets}; ${tokenizerClass} needs one set or the other`);
+  }
   return {
-    tokenizer_class: 'BertTokenizerFast',
+    tokenizer_class: tokenizerClass,
     do_lower_case: tokenizer.normalizer?.lowercase === true,
     model_max_length: maxLength,
     ...roles,

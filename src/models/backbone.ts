@@ -101,6 +101,16 @@ export interface HfNaming {
   /** Keys of Hugging Face task models that are copies of other tensors (`_tied_weights_keys`); neither loaded nor saved. */
   readonly tiedKeys: ReadonlySet<string>;
   /**
+   * Where the family's `…ForSequenceClassification` puts what a sequence-classification head here
+   * computes (the pooled first token, or the first token's state without a pooler → dropout → `classifier`):
+   * - 'pooler': the base model keeps its pooler and `classifier.*` sits beside it (BertForSequenceClassification);
+   * - 'classification-head': the pooler's dense layer is `classifier.dense` and the classifier
+   *   `classifier.out_proj` (RobertaClassificationHead: first token → dense → tanh → out_proj);
+   * - `{ refused }`: why the family's class computes something else (export with the head is refused with it).
+   * Absent: as `{ refused }` with a generic reason.
+   */
+  readonly sequenceClassification?: 'pooler' | 'classification-head' | { readonly refused: string };
+  /**
    * Sorts a Hugging Face state dict (base model or task model, with or without `basePrefix`) into the
    * backbone's tensors under its own names, everything else under its own name, and what is skipped
    * (tied copies, buffers the backbone computes). Same tensor objects: the caller still owns them.

@@ -18,6 +18,8 @@ export interface PrefixedNamingOptions {
   readonly buffers?: readonly string[];
   /** Task models' copies of other tensors (`_tied_weights_keys`): skipped. */
   readonly tiedKeys?: readonly string[];
+  /** Where `…ForSequenceClassification` holds a pooled-first-token classifier (see `HfNaming.sequenceClassification`). */
+  readonly sequenceClassification: NonNullable<HfNaming['sequenceClassification']>;
 }
 
 /** The `HfNaming` of a prefixed family (see the file comment). */
@@ -33,6 +35,7 @@ export function prefixedHfNaming(o: PrefixedNamingOptions): HfNaming {
     classPrefix: o.classPrefix,
     mlmHeadPrefix: undefined, // the family's LM head is not BERT's cls.predictions: a masked-LM task starts a fresh one
     tiedKeys,
+    sequenceClassification: o.sequenceClassification,
     splitStateDict(tensors: ReadonlyMap<string, Tensor>): HfStateDictParts {
       const parts: HfStateDictParts = { backbone: new Map(), rest: new Map(), ignored: [] };
       for (const [name, t] of tensors) {

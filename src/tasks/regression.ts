@@ -139,17 +139,17 @@ export const regression: TaskType<RegressionExample, RegressionPrediction, Regre
     return { score: p.score };
   },
 
-  /** BertForSequenceClassification with one output and problem_type "regression" (MSE in Transformers). */
+  /** <Family>ForSequenceClassification with one output and problem_type "regression" (MSE in Transformers). */
   exportHf(spec) {
     if (spec.options.pooling === 'mean')
-      return { refused: 'it reads the mean of the token states (pooling: mean); BertForSequenceClassification reads the pooled [CLS]' };
+      return { refused: 'it reads the mean of the token states (pooling: mean); …ForSequenceClassification reads the first token' };
     if (spec.options.normalize)
       return {
         refused:
           `its outputs are z-scores de-normalised with the training targets' mean ${spec.options.targetMean} and standard deviation ` +
-          `${spec.options.targetStd}, which BertForSequenceClassification has no place for; multiply its outputs by the one and add the other, or train with normalize: false`,
+          `${spec.options.targetStd}, which …ForSequenceClassification has no place for; multiply its outputs by the one and add the other, or train with normalize: false`,
       };
-    return { architecture: 'BertForSequenceClassification', pooler: true, config: { problem_type: 'regression' } };
+    return { head: 'SequenceClassification', config: { problem_type: 'regression' } };
   },
 
   resolveOptions(raw = {}) {

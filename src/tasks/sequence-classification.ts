@@ -234,14 +234,14 @@ export const sequenceClassification: TaskType<
     return { label: p.label, probability: p.probabilities[0] as number };
   },
 
-  /** BertForSequenceClassification (pooled [CLS] → dropout → classifier), single- or multi-label. */
+  /** <Family>ForSequenceClassification (pooled first token → dropout → classifier), single- or multi-label. */
   exportHf(spec) {
     if (spec.options.pooling === 'mean')
       return {
-        refused: 'it reads the mean of the token states (pooling: mean); BertForSequenceClassification reads the pooled [CLS]',
+        refused: 'it reads the mean of the token states (pooling: mean); …ForSequenceClassification reads the first token',
       };
     const problemType = spec.options.multiLabel ? 'multi_label_classification' : 'single_label_classification';
-    return { architecture: 'BertForSequenceClassification', pooler: true, config: { problem_type: problemType } };
+    return { head: 'SequenceClassification', config: { problem_type: problemType } };
   },
 
   /** The intent of an utterance (a label set for multi-label). */

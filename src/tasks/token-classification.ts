@@ -218,10 +218,10 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
     return { tags, words: words.map((w) => w.word), spans };
   },
 
-  /** BertForTokenClassification (each token's state → dropout → classifier; no pooler). A CRF has no place in it. */
+  /** <Family>ForTokenClassification (each token's state → dropout → classifier; no pooler). A CRF has no place in it. */
   exportHf(spec) {
-    if (spec.options.crf) return { refused: 'its head has a CRF, which BertForTokenClassification has not (train it with crf: false)' };
-    return { architecture: 'BertForTokenClassification', pooler: false, config: {} };
+    if (spec.options.crf) return { refused: 'its head has a CRF, which …ForTokenClassification has not (train it with crf: false)' };
+    return { head: 'TokenClassification', config: {} };
   },
 
   /** The slots of an utterance: a tag per word. */

@@ -209,10 +209,13 @@ export interface PresentContext {
 
 /** How a task is exported to Hugging Face Transformers with its head (config.json fields; tensors as saved). */
 export interface HfExport {
-  /** The Transformers class, `architectures` of config.json (e.g. 'BertForSequenceClassification'). */
-  readonly architecture: string;
-  /** Whether the class has the encoder's pooler (BertForTokenClassification has not). */
-  readonly pooler: boolean;
+  /**
+   * The Transformers task model, the class's ending after the family's stem (`architectures` of
+   * config.json is `<Family>For<head>`): 'SequenceClassification' (a head of `classifier.*` over the
+   * pooled first token: where the family puts it is the family's `HfNaming.sequenceClassification`) or
+   * 'TokenClassification' (`classifier.*` over each token's state; no pooler).
+   */
+  readonly head: 'SequenceClassification' | 'TokenClassification';
   /** Extra config.json fields (`problem_type`, …); `id2label`, `label2id` and `classifier_dropout` are added for every head. */
   readonly config: Readonly<Record<string, string | number | boolean>>;
   /** The head's tensors, under the names the class gives them (they must be the head's own names). Default `classifier.weight`, `classifier.bias`. */

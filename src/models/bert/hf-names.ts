@@ -69,6 +69,7 @@ export const BERT_HF_NAMES: HfNaming = Object.freeze({
   classPrefix: 'Bert',
   mlmHeadPrefix: HF_MLM_PREFIX,
   tiedKeys: HF_TIED_KEYS,
+  sequenceClassification: 'pooler',
   splitStateDict: splitHfStateDict,
   toHf: toHfStateDict,
 });

@@ -14,6 +14,10 @@ const hfNames = prefixedHfNaming({
   roots: ['embeddings.', 'transformer.'],
   buffers: ['embeddings.position_ids'],
   tiedKeys: ['vocab_projector.weight'],
+  sequenceClassification: {
+    refused:
+      "DistilBertForSequenceClassification puts a dense layer (pre_classifier) and a ReLU between the first token's state and its classifier, which this head has not",
+  },
 });
 
 export const DISTILBERT_FAMILY: BackboneFamily = Object.freeze({

@@ -14,6 +14,10 @@ const hfNames = prefixedHfNaming({
   roots: ['embeddings.', 'embeddings_project.', 'encoder.'],
   buffers: ['embeddings.position_ids', 'embeddings.token_type_ids'],
   tiedKeys: ['generator_lm_head.weight'],
+  sequenceClassification: {
+    refused:
+      "ElectraForSequenceClassification puts a dense layer and a GELU (ElectraClassificationHead) between the first token's state and its out_proj, which this head has not",
+  },
 });
 
 export const ELECTRA_FAMILY: BackboneFamily = Object.freeze({

@@ -16,6 +16,7 @@ export function robertaFamily(modelType: RobertaModelType, classPrefix: string):
     roots: ['embeddings.', 'encoder.', 'pooler.'],
     buffers: ['embeddings.position_ids', 'embeddings.token_type_ids'],
     tiedKeys: ['lm_head.decoder.weight', 'lm_head.decoder.bias'],
+    sequenceClassification: 'classification-head', // RobertaClassificationHead: the pooler's dense + tanh, then out_proj
   });
   return Object.freeze({
     modelType,
