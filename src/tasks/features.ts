@@ -73,16 +73,27 @@ export function truncateEncoding(e: Encoding, maxLength: number): Encoding {
   };
 }
 
-/** Checks a batch of features before padding: non-empty, each with inputIds and tokenTypeIds of one length. */
+/** Checks a batch of features before padding: non-empty, each with inputIds (and tokenTypeIds, when given) of one length. */
 export function checkFeatures(features: readonly Features[], where: string): void {
   if (features.length === 0) throw new ShapeError(`${where}: no features to collate; a batch needs at least one`);
   for (const f of features) {
-    if (f.inputIds.length === 0 || f.inputIds.length !== f.tokenTypeIds.length) {
+    const types = f.tokenTypeIds?.length ?? f.inputIds.length;
+    if (f.inputIds.length === 0 || f.inputIds.length !== types) {
       throw new ShapeError(
-        `${where}: example ${f.exampleIndex} has ${f.inputIds.length} input ids and ${f.tokenTypeIds.length} token type ids; expected the same non-zero number`,
+        `${where}: example ${f.exampleIndex} has ${f.inputIds.length} input ids and ${types} token type ids; expected the same non-zero number`,
       );
     }
   }
+}
+
+/** Whether a feature has a segment id other than 0 (the second text of a pair). */
+const hasSegments = (f: Features): boolean => f.tokenTypeIds?.some((t) => t !== 0) ?? false;
+
+/** Whether two features have the same segment ids (absent = all 0). */
+export function sameSegments(a: Features, b: Features): boolean {
+  if (!hasSegments(a) && !hasSegments(b)) return true;
+  const [x, y] = [a.tokenTypeIds ?? [], b.tokenTypeIds ?? []];
+  return x.length === y.length && x.every((t, i) => t === y[i]);
 }
 
 /** T: the length of the longest feature (every row is padded to it). */
@@ -104,7 +115,8 @@ export function paddedInt64(B: number, T: number, pad: number, row: (i: number) 
 /**
  * Pads features to the longest (dynamic padding): inputIds and tokenTypeIds with 0, attentionMask 1
  * on real tokens and 0 on padding. The padding id does not matter: masked positions are attended by
- * nothing and their outputs are ignored (labels -100).
+ * nothing and their outputs are ignored (labels -100). tokenTypeIds only when some feature has a
+ * segment id other than 0 (text pairs); otherwise absent, which the backbones read as all 0.
  */
 export function padInputs(features: readonly Features[]): BatchInputs {
   checkFeatures(features, 'collate');
@@ -114,7 +126,7 @@ export function padInputs(features: readonly Features[]): BatchInputs {
   return {
     inputIds: paddedInt64(B, T, 0, (i) => at(i).inputIds),
     attentionMask: paddedInt64(B, T, 0, (i) => at(i).inputIds.map(() => 1)),
-    tokenTypeIds: paddedInt64(B, T, 0, (i) => at(i).tokenTypeIds),
+    ...(features.some(hasSegments) ? { tokenTypeIds: paddedInt64(B, T, 0, (i) => at(i).tokenTypeIds ?? []) } : {}),
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { DataError, ShapeError } from '../errors.js';
 import { tidy } from '../tensor/index.js';
-import { padInputs } from './features.js';
+import { padInputs, sameSegments } from './features.js';
 import type { AnyTaskType } from './registry.js';
 import type { Batch, BatchInputs, Features, TaskSpec } from './types.js';
 
@@ -73,7 +73,7 @@ export function collateJoint(tasks: readonly TaskFeatures[], rows: readonly numb
     }
     pick(t).forEach((f, i) => {
       const g = firstRows[i] as Features;
-      if (!sameIds(f.inputIds, g.inputIds) || !sameIds(f.tokenTypeIds, g.tokenTypeIds)) {
+      if (!sameIds(f.inputIds, g.inputIds) || !sameSegments(f, g)) {
         throw new DataError(
           `collateJoint: tasks '${first.spec.name}' and '${t.spec.name}' do not read the same input for example ${g.exampleIndex}; ` +
             'featurize both from the same examples with the same maxLength',

@@ -74,8 +74,8 @@ export interface Features {
   readonly exampleIndex: number;
   /** (T) vocabulary ids, special tokens included. */
   readonly inputIds: readonly number[];
-  /** (T) segment ids: 0 for `[CLS] a [SEP]`, 1 for `b [SEP]` of a pair. */
-  readonly tokenTypeIds: readonly number[];
+  /** (T) segment ids: 0 for `[CLS] a [SEP]`, 1 for `b [SEP]` of a pair. Absent: all 0 (one text, or a family without segments). */
+  readonly tokenTypeIds?: readonly number[];
   /** True when tokens were cut to fit `maxLength`. */
   readonly truncated: boolean;
   /**
@@ -119,7 +119,8 @@ export interface BatchInputs {
   readonly inputIds: Tensor;
   /** 1 = real token, 0 = padding. */
   readonly attentionMask: Tensor;
-  readonly tokenTypeIds: Tensor;
+  /** Segment ids; absent when every one is 0 (the backbone then takes 0 everywhere, or has no segments). */
+  readonly tokenTypeIds?: Tensor;
 }
 
 /** A collated batch: inputs, the task's labels as a tensor, and the features it came from (for decoding). */

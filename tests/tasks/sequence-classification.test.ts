@@ -315,7 +315,7 @@ describe('sequence classification: features', needs('snips'), () => {
     const s = spec(['a', 'b']);
     const features = [
       { exampleIndex: 0, inputIds: [2, 9, 3], tokenTypeIds: [0, 0, 0], truncated: false, labels: [1] },
-      { exampleIndex: 1, inputIds: [2, 3], tokenTypeIds: [0, 0], truncated: false, labels: [0] },
+      { exampleIndex: 1, inputIds: [2, 3], tokenTypeIds: [0, 1], truncated: false, labels: [0] },
     ];
     tidy(() => {
       const b = sc.collate(taskOf(sc, s), features);
@@ -327,10 +327,12 @@ describe('sequence classification: features', needs('snips'), () => {
         [1, 1, 1],
         [1, 1, 0],
       ]);
-      assert.deepEqual(b.tokenTypeIds.toArray(), [
+      assert.deepEqual(b.tokenTypeIds?.toArray(), [
         [0, 0, 0],
-        [0, 0, 0],
+        [0, 1, 0],
       ]);
+      const single = sc.collate(taskOf(sc, s), [features[0]!, { ...features[1]!, tokenTypeIds: [0, 0] }]);
+      assert.equal(single.tokenTypeIds, undefined, 'no segment ids when every one is 0: the backbone reads them as 0');
       assert.equal(b.inputIds.dtype, 'int64');
       assert.deepEqual(b.labels!.toArray(), [1, 0]);
       assert.equal(b.labels!.dtype, 'int64');
