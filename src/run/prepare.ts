@@ -71,7 +71,9 @@ export async function prepareRun(config: TrainingConfig, options: PrepareOptions
   const needed = runs.flatMap((r) => r.type.addedTokens?.(r.spec.options) ?? []);
   const added = tokenizer.addSpecialTokens(needed);
   if (added > 0)
-    log(`tokenizer: ${added} special tokens added for the tasks (${[...new Set(needed)].join(' ')}): ${tokenizer.vocabSize} tokens`);
+    logger.info(
+      `tokenizer: ${added} special tokens added for the tasks (${[...new Set(needed)].join(' ')}): ${tokenizer.vocabSize} tokens`,
+    );
   const table = new Map<string, Partial<Record<Split, SplitFeatures>>>();
   const truncated: Record<string, Partial<Record<Split, number>>> = {};
   for (const run of runs) {

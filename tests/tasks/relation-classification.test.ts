@@ -22,7 +22,7 @@ import {
   type RelationPrediction,
   type TaskSpec,
 } from '../../src/tasks/index.js';
-import { liveTensorCount, tensor, tidy } from '../../src/tensor/index.js';
+import { dispose, liveTensorCount, tensor, tidy } from '../../src/tensor/index.js';
 import { IGNORE_INDEX, Tokenizer, trainWordPiece } from '../../src/tokenization/index.js';
 import { train, type TrainResult } from '../../src/train/trainer.js';
 import { taskOf } from './helpers.js';
@@ -125,7 +125,7 @@ describe('relation-classification: the tokenizer and features', () => {
     assert.match((cut.features[0] as RelationFeatures).problem!, /beyond max_length \(8 tokens\)/);
     const batch = relationClassification.collate({ spec: s, state: undefined }, cut.features);
     assert.deepEqual(batch.labels!.toArray(), [IGNORE_INDEX]);
-    tidy(() => [batch.inputIds, batch.attentionMask, batch.tokenTypeIds, batch.labels!].forEach((t) => t.dispose()));
+    dispose([batch.inputIds, batch.attentionMask, batch.tokenTypeIds, batch.labels]);
   });
 
   it('refuses a tokenizer without the markers, saying how to add them', async () => {
@@ -347,7 +347,7 @@ tasks:
     label: { field: topic }
 training: { max_steps: 160, batch_size: 16, learning_rate: 3.0e-3, warmup_steps: 2, eval_every: 80, log_every: 40 }
 `;
-    result = await train(parseTrainingConfig(yaml, { taskTypes, source: path.join(dir, 'config.yaml') }), { log: () => undefined });
+    result = await train(parseTrainingConfig(yaml, { taskTypes, source: path.join(dir, 'config.yaml') }), {});
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
