@@ -64,7 +64,7 @@ export function exportHf(checkpointDir: string, outDir: string, options: ExportH
         `task '${record.name}': its head has ${extra.map((k) => `'${k}'`).join(', ')}, which ${architecture} has not` +
           (extra.some((k) => k.startsWith('crf.')) ? ' (a CRF; train the task with crf: false to export it)' : ''),
       );
-    const layout = hf!.head === 'TokenClassification' ? 'token' : sequenceLayout(names, record.name, architecture);
+    const layout = hf!.head === 'SequenceClassification' ? sequenceLayout(names, record.name, architecture) : 'token';
     const backbone = new Map([...ckpt.encoder].filter(([name]) => layout === 'pooler' || !name.startsWith('pooler.'))); // only BERT's class keeps the pooler
     for (const [name, t] of names.toHf(backbone, names.basePrefix)) tensors.set(name, t);
     for (const [name, t] of head)

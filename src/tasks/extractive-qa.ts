@@ -167,9 +167,9 @@ export const extractiveQa: TaskType<QuestionAnswerExample, QaPrediction, Extract
     return { answer: p.answer, start: p.start, end: p.end, score: p.score };
   },
 
-  /** BertForQuestionAnswering (its `qa_outputs` are this head's). */
+  /** <Family>ForQuestionAnswering (its `qa_outputs` are this head's). */
   exportHf() {
-    return { architecture: 'BertForQuestionAnswering', pooler: false, config: {}, headTensors: ['qa_outputs.weight', 'qa_outputs.bias'] };
+    return { head: 'QuestionAnswering', config: {}, headTensors: ['qa_outputs.weight', 'qa_outputs.bias'] };
   },
 
   resolveOptions(raw = {}) {

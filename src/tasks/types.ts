@@ -213,10 +213,11 @@ export interface HfExport {
   /**
    * The Transformers task model, the class's ending after the family's stem (`architectures` of
    * config.json is `<Family>For<head>`): 'SequenceClassification' (a head of `classifier.*` over the
-   * pooled first token: where the family puts it is the family's `HfNaming.sequenceClassification`) or
-   * 'TokenClassification' (`classifier.*` over each token's state; no pooler).
+   * pooled first token: where the family puts it is the family's `HfNaming.sequenceClassification`),
+   * 'TokenClassification' (`classifier.*` over each token's state; no pooler) or 'QuestionAnswering'
+   * (`qa_outputs.*` over each token's state; no pooler).
    */
-  readonly head: 'SequenceClassification' | 'TokenClassification';
+  readonly head: 'SequenceClassification' | 'TokenClassification' | 'QuestionAnswering';
   /** Extra config.json fields (`problem_type`, …); `id2label`, `label2id` and `classifier_dropout` are added for every head. */
   readonly config: Readonly<Record<string, string | number | boolean>>;
   /** The head's tensors, under the names the class gives them (they must be the head's own names). Default `classifier.weight`, `classifier.bias`. */

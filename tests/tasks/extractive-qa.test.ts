@@ -201,7 +201,7 @@ tasks:
     options: { doc_stride: 12, max_answer_length: 4 }
 training: { max_steps: 200, batch_size: 16, learning_rate: 3.0e-3, warmup_steps: 5, eval_every: 100, log_every: 50 }
 `;
-    await train(parseTrainingConfig(yaml, { taskTypes, source: path.join(dir, 'config.yaml') }), { log: () => undefined });
+    await train(parseTrainingConfig(yaml, { taskTypes, source: path.join(dir, 'config.yaml') }), {});
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
