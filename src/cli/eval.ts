@@ -5,10 +5,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../errors.js';
 import { evaluateCheckpoint } from '../eval/checkpoint.js';
 import { formatReports } from '../eval/report-text.js';
-import { onePositional } from './args.js';
+import { UsageError, onePositional } from './args.js';
 import { stderrLogger } from '../logger.js';
 
 export async function evalCommand(args: string[]): Promise<number> {
@@ -20,9 +19,9 @@ export async function evalCommand(args: string[]): Promise<number> {
   });
   const dir = onePositional(positionals, 'checkpoint folder', 'eval');
   const split = values.split;
-  if (split !== 'dev' && split !== 'test') throw new ConfigError(`--split must be dev or test, got '${split}'`);
+  if (split !== 'dev' && split !== 'test') throw new UsageError(`--split must be dev or test, got '${split}'`);
   const report = values.report;
-  if (report === '') throw new ConfigError('--report needs a file name to write the report to (e.g. --report report.json)');
+  if (report === '') throw new UsageError('--report needs a file name to write the report to (e.g. --report report.json)');
   const r = await evaluateCheckpoint(dir, { split, logger: stderrLogger, report: report !== undefined });
   const out = {
     checkpoint: r.checkpoint,

@@ -1,6 +1,6 @@
 /** `mtl export CKPT OUT [--task NAME] [--format hf]`: writes a checkpoint as a Hugging Face Transformers model folder. */
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../errors.js';
+import { UsageError } from './args.js';
 import { exportHf } from '../export/hf.js';
 
 export async function exportCommand(args: string[]): Promise<number> {
@@ -11,11 +11,11 @@ export async function exportCommand(args: string[]): Promise<number> {
     strict: true,
   });
   if (positionals.length !== 2)
-    throw new ConfigError(
+    throw new UsageError(
       `mtl export takes a checkpoint folder and an output folder, got ${positionals.length === 0 ? 'none' : positionals.map((p) => `'${p}'`).join(' ')}`,
     );
   if (values.format !== 'hf')
-    throw new ConfigError(`--format must be hf (a Hugging Face Transformers folder), got '${values.format}'; ONNX is not done yet`);
+    throw new UsageError(`--format must be hf (a Hugging Face Transformers folder), got '${values.format}'; ONNX is not done yet`);
   const [checkpoint, out] = positionals as [string, string];
   const r = exportHf(checkpoint, out, values.task === undefined ? {} : { task: values.task });
   console.log(

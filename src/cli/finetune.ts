@@ -3,9 +3,8 @@
  * parses, calls `finetune` (src/train/finetune.ts), prints the outcome as `mtl train` does.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../errors.js';
 import { finetune, loadFinetuneConfig } from '../train/finetune.js';
-import { nonNegativeInt, positiveInt } from './args.js';
+import { UsageError, nonNegativeInt, positiveInt } from './args.js';
 import { INTERRUPTED_EXIT_CODE, summary, withOverrides } from './train.js';
 import { stdoutLogger } from '../logger.js';
 
@@ -28,7 +27,7 @@ export async function finetuneCommand(args: string[]): Promise<number> {
     strict: true,
   });
   if (positionals.length !== 2) {
-    throw new ConfigError(
+    throw new UsageError(
       `mtl finetune takes a checkpoint folder and a config file, got ${positionals.length === 0 ? 'none' : positionals.map((p) => `'${p}'`).join(' ')}`,
     );
   }

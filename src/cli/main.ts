@@ -2,9 +2,13 @@
  * The `mtl` command line. Parses arguments (node:util parseArgs) and prints; the work is done by
  * library functions (src/train for train and finetune, src/experiments for compare and transfer, src/eval, src/predict, src/export; src/serve for serve).
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MtlError } from '../errors.js';
-import { nonNegativeInt, positiveInt } from './args.js';
+import { nearest } from '../io/config/issues.js';
+import { packageRoot } from '../package-root.js';
+import { UsageError, nonNegativeInt, positiveInt } from './args.js';
 import { stdoutLogger } from '../logger.js';
 
 const USAGE = `usage: mtl <command> [options]
@@ -73,7 +77,26 @@ commands:
            --max-steps N   optimizer steps (default: examples/wordnet-pretrain.yaml's)
            --seed N        random seed (default: the config's)
            --threads N     libtorch intra-op threads (default: libtorch's)
-  help                  this text`;
+  help [COMMAND]        this text, or one command's
+  --version             the package's version`;
+
+/** The commands USAGE describes. */
+const COMMANDS = [...USAGE.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1] as string);
+
+/** The version in the package's package.json. */
+function version(): string {
+  const manifest = JSON.parse(readFileSync(path.join(packageRoot(import.meta.url), 'package.json'), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+/** A parse error of `command`'s flags, with the nearest flag its usage names when one is unknown. */
+function flagProblem(command: string, message: string): string {
+  const unknown = /Unknown option '(--?[^']+)'/.exec(message)?.[1];
+  if (unknown === undefined) return message;
+  const flags = [...new Set([...usageOf(command).matchAll(/(?<=\s)--[a-z][a-z-]*/g)].map((m) => m[0]))];
+  const near = nearest(unknown, flags);
+  return `unknown option '${unknown}'${near === undefined ? '' : `; did you mean '${near}'?`} (mtl ${command} --help lists its options)`;
+}
 
 /** The lines of USAGE about one command (from its line to the next command's), under the usage line. */
 function usageOf(command: string): string {
@@ -119,6 +142,15 @@ export async function main(argv: string[]): Promise<number> {
     console.log(usageOf(command));
     return 0;
   }
+  if (command === '--version' || command === '-v' || command === 'version') {
+    console.log(version());
+    return 0;
+  }
+  if (command === 'help' && rest[0] !== undefined) {
+    if (!COMMANDS.includes(rest[0])) return unknownCommand(rest[0]);
+    console.log(usageOf(rest[0]));
+    return 0;
+  }
   try {
     switch (command) {
       case 'train':
@@ -146,16 +178,26 @@ export async function main(argv: string[]): Promise<number> {
         console.log(USAGE);
         return command === undefined ? 1 : 0;
       default:
-        console.error(`mtl: unknown command '${command}'\n\n${USAGE}`);
-        return 2;
+        return unknownCommand(command);
     }
   } catch (e) {
-    if (e instanceof MtlError || (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS')) {
+      console.error(`mtl ${command}: ${flagProblem(command ?? '', e.message)}`);
+      return 2;
+    }
+    if (e instanceof MtlError) {
       console.error(`mtl ${command}: ${e.message}`);
-      return 1;
+      return e instanceof UsageError ? 2 : 1;
     }
     throw e;
   }
+}
+
+/** Says that `command` is not one, with the nearest one; exit code 2. */
+function unknownCommand(command: string): number {
+  const near = nearest(command, COMMANDS);
+  console.error(`mtl: unknown command '${command}'${near === undefined ? '' : `; did you mean '${near}'?`}\n\n${USAGE}`);
+  return 2;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

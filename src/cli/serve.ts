@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { createPredictServer } from '../serve/server.js';
 import { Predictor } from '../predict/predict.js';
-import { nonNegativeInt, onePositional, positiveInt } from './args.js';
+import { UsageError, nonNegativeInt, onePositional, positiveInt } from './args.js';
 
 export async function serveCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -25,7 +25,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   });
   const dir = onePositional(positionals, 'checkpoint folder', 'serve');
   const port = nonNegativeInt(values.port, '--port');
-  if (port > 65535) throw new ConfigError(`--port must be at most 65535, got '${values.port}'`);
+  if (port > 65535) throw new UsageError(`--port must be at most 65535, got '${values.port}'`);
   const options = {
     maxBatch: positiveInt(values['max-batch'], '--max-batch'),
     maxInputs: positiveInt(values['max-inputs'], '--max-inputs'),

@@ -5,11 +5,10 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../errors.js';
 import { loadTrainingConfig } from '../io/config/index.js';
 import { transferReport } from '../experiments/transfer.js';
 import { POOLINGS, taskTypes, type Pooling } from '../tasks/index.js';
-import { positiveInt, positiveNumber } from './args.js';
+import { UsageError, positiveInt, positiveNumber } from './args.js';
 import { withOverrides } from './train.js';
 import { stdoutLogger } from '../logger.js';
 
@@ -32,13 +31,13 @@ export async function transferCommand(args: string[]): Promise<number> {
   });
   const [pretrainFile, ...finetuneFiles] = positionals;
   if (pretrainFile === undefined || finetuneFiles.length === 0) {
-    throw new ConfigError('mtl transfer takes a pre-training config and at least one fine-tuning config');
+    throw new UsageError('mtl transfer takes a pre-training config and at least one fine-tuning config');
   }
   const steps = values['pretrain-steps'] === undefined ? undefined : positiveInt(values['pretrain-steps'], '--pretrain-steps');
   const pretrain = withOverrides(loadTrainingConfig(pretrainFile, { taskTypes }), undefined, steps);
   const pooling = values.pooling;
   if (pooling !== undefined && !POOLINGS.includes(pooling as Pooling))
-    throw new ConfigError(`--pooling must be one of ${POOLINGS.join(', ')}, got '${pooling}'`);
+    throw new UsageError(`--pooling must be one of ${POOLINGS.join(', ')}, got '${pooling}'`);
   const seeds = Array.from({ length: positiveInt(values.seeds, '--seeds') }, (_, i) => i + 1);
   const result = await transferReport({
     pretrain,

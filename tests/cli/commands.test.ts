@@ -62,12 +62,30 @@ describe('mtl train', data, () => {
     assert.match(r.stderr, /nothing was trained/);
   });
 
-  it('rejects a missing config argument and unknown options', async () => {
-    assert.equal((await cli('train')).code, 1);
+  it('usage errors exit with 2: a missing config argument, an unknown option (with the nearest one), a bad flag value', async () => {
+    assert.equal((await cli('train')).code, 2);
     const r = await cli('train', run.configFile, '--max-step', '3');
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /max-step/);
-    assert.match((await cli('train', run.configFile, '--max-steps', '0')).stderr, /--max-steps must be a positive integer, got '0'/);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown option '--max-step'; did you mean '--max-steps'\? \(mtl train --help lists its options\)/);
+    const bad = await cli('train', run.configFile, '--max-steps', '0');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--max-steps must be a positive integer, got '0'/);
+  });
+
+  it('--version, help COMMAND, and an unknown command with the nearest one', async () => {
+    const v = await cli('--version');
+    assert.equal(v.code, 0);
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(v.stdout.trim(), manifest.version);
+    const help = await cli('help', 'train');
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^usage: mtl train \[options\]/);
+    assert.match(help.stdout, /--resume/);
+    assert.doesNotMatch(help.stdout, /serve CKPT/, 'only the train command');
+    const typo = await cli('trian');
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /unknown command 'trian'; did you mean 'train'\?/);
+    assert.equal((await cli('help', 'nothing')).code, 2);
   });
 });
 

@@ -168,7 +168,7 @@ describe('exportHf', data, () => {
     const err: string[] = [];
     const error = mock.method(console, 'error', (...a: unknown[]) => void err.push(a.join(' ')));
     try {
-      assert.equal(await main(['export', best, out('onnx'), '--format', 'onnx']), 1);
+      assert.equal(await main(['export', best, out('onnx'), '--format', 'onnx']), 2);
     } finally {
       error.mock.restore();
     }

@@ -149,11 +149,12 @@ test('plain JavaScript imports the entry and each subpath; only a tensor operati
 const libtorch = () => readFileSync('/proc/self/maps', 'utf8').includes('libtorch');
 const out = {};
 const exportsMap = JSON.parse(readFileSync('node_modules/multitask-lm/package.json', 'utf8')).exports;
-for (const subpath of Object.keys(exportsMap).filter((s) => s !== './package.json')) {
+for (const subpath of Object.keys(exportsMap).filter((s) => !s.endsWith('.json'))) {
   const m = await import(subpath === '.' ? 'multitask-lm' : 'multitask-lm' + subpath.slice(1));
   out[subpath] = Object.keys(m).length;
 }
 out.libtorchAfterImports = libtorch();
+out.schemaTitle = JSON.parse(readFileSync(new URL(import.meta.resolve('multitask-lm/schema/training-config.schema.json')), 'utf8')).title;
 const { accuracy } = await import('multitask-lm/metrics');
 out.accuracy = accuracy([1, 0, 1, 1], [1, 1, 1, 0]);
 const { tensor } = await import('multitask-lm');
@@ -163,10 +164,11 @@ console.log(JSON.stringify(out));
 `,
   );
   const out = JSON.parse(node('imports.mjs')) as Record<string, number | boolean>;
-  for (const subpath of Object.keys(manifest.exports).filter((s) => s !== './package.json')) {
+  for (const subpath of Object.keys(manifest.exports).filter((s) => !s.endsWith('.json'))) {
     assert.ok((out[subpath] as number) > 0, `${subpath} exports nothing`);
   }
   assert.equal(out.libtorchAfterImports, false, 'importing every entry loaded libtorch');
+  assert.equal(out.schemaTitle, 'multitask-lm training config', 'the config JSON Schema is shipped and resolvable');
   assert.equal(out.accuracy, 0.5);
   assert.equal(out.sum, 6.5);
   assert.equal(out.libtorchAfterTensor, true);

@@ -192,7 +192,7 @@ describe('mtl serve', data, () => {
     const out: string[] = [];
     const error = mock.method(console, 'error', (...a: unknown[]) => void out.push(a.join(' ')));
     try {
-      assert.equal(await main(['serve', checkpoint, '--port', '70000']), 1);
+      assert.equal(await main(['serve', checkpoint, '--port', '70000']), 2);
       const taken = (server.address() as AddressInfo).port;
       assert.equal(await main(['serve', checkpoint, '--port', String(taken)]), 1);
     } finally {

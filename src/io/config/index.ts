@@ -24,3 +24,4 @@ export {
   SAMPLER_KINDS,
   type SnakeTrainingConfig,
 } from './schema.js';
+export { trainingConfigJsonSchema, defineConfig, type TrainingConfigInput } from './json-schema.js';
