@@ -47,6 +47,9 @@ commands:
                            first max_length words (all the model reads) before anything else
            --max-queued-inputs N  inputs waiting for the model at most (default 1024; more: 503 with Retry-After);
                            GET /ready answers 503 then, GET /health (liveness) 200
+           --api-key-file FILE  requests need Authorization: Bearer <the file's key> (401 without; or MTL_API_KEY);
+                           required with a --host other than loopback, unless
+           --no-auth       serve anyone who can connect
   export CKPT OUT       write the checkpoint as a Hugging Face Transformers folder (config.json, model.safetensors under
                         Transformers' names, tokenizer.json, tokenizer_config.json) in the classes of the checkpoint's
                         family: the encoder as <Family>Model (BertModel, RobertaModel, …), or with

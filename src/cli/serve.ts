@@ -1,11 +1,14 @@
 /**
  * `mtl serve CKPT [--port 8080] [--host 127.0.0.1]`: answers predictions of a checkpoint over HTTP
  * (src/serve/server.ts) until SIGINT or SIGTERM, then finishes the requests under way and exits 0.
+ * Bound to an address other than loopback it needs an API key (`--api-key-file FILE` or the
+ * environment's MTL_API_KEY) unless `--no-auth` says to serve anyone.
  */
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { createPredictServer } from '../serve/server.js';
+import { isLoopback, readApiKeyFile } from '../serve/auth.js';
 import { Predictor } from '../predict/predict.js';
 import { UsageError, nonNegativeInt, onePositional, positiveInt } from './args.js';
 
@@ -19,6 +22,8 @@ export async function serveCommand(args: string[]): Promise<number> {
       'max-inputs': { type: 'string', default: '256' },
       'max-text-chars': { type: 'string', default: '10000' },
       'max-queued-inputs': { type: 'string', default: '1024' },
+      'api-key-file': { type: 'string' },
+      'no-auth': { type: 'boolean', default: false },
     },
     allowPositionals: true,
     strict: true,
@@ -31,6 +36,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     maxInputs: positiveInt(values['max-inputs'], '--max-inputs'),
     maxTextChars: positiveInt(values['max-text-chars'], '--max-text-chars'),
     maxQueuedInputs: positiveInt(values['max-queued-inputs'], '--max-queued-inputs'),
+    ...apiKeyOption(values['api-key-file'], values['no-auth'], values.host),
   };
   using predictor = Predictor.load(dir);
   const server = createPredictServer(predictor, options);
@@ -47,7 +53,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const { port: bound } = server.address() as AddressInfo;
   console.log(
     `mtl serve: ${dir} (tasks: ${predictor.taskNames.join(', ')}) on http://${values.host}:${bound} — ` +
-      'POST /predict {"inputs": [texts]}, GET /health, GET /ready; Ctrl-C stops',
+      `POST /predict {"inputs": [texts]}, GET /health, GET /ready${options.apiKey === undefined ? '' : ' (Authorization: Bearer <key>)'}; Ctrl-C stops`,
   );
   await new Promise<void>((resolve) => {
     const stop = () => {
@@ -60,4 +66,20 @@ export async function serveCommand(args: string[]): Promise<number> {
     process.on('SIGTERM', stop);
   });
   return 0;
+}
+
+/**
+ * The API key of the server: the file's, else MTL_API_KEY's; none on loopback or with `--no-auth`.
+ * @throws UsageError for a host other than loopback without a key or `--no-auth`, or a key with `--no-auth`.
+ */
+function apiKeyOption(file: string | undefined, noAuth: boolean, host: string): { apiKey?: string } {
+  const key = file !== undefined ? readApiKeyFile(file) : process.env.MTL_API_KEY || undefined;
+  if (key !== undefined && noAuth)
+    throw new UsageError('--no-auth and an API key (--api-key-file or MTL_API_KEY) contradict each other; give one');
+  if (key === undefined && !noAuth && !isLoopback(host))
+    throw new UsageError(
+      `--host ${host} lets other machines ask the model: give an API key (--api-key-file FILE, or MTL_API_KEY in the environment) ` +
+        'that clients send as Authorization: Bearer <key>, or --no-auth to serve anyone who can connect',
+    );
+  return key === undefined ? {} : { apiKey: key };
 }

@@ -7,6 +7,8 @@
  * - `GET /health` (liveness: the process answers) → `200 {"status": "ok", "tasks": [task names]}`.
  * - `GET /ready` (readiness: a request would be taken now) → `200 {"status": "ready", "queued": n}`, or
  *   `503` with `Retry-After` while the queue is full or the server is closing.
+ * With an API key (`apiKey`), /predict and /ready need `Authorization: Bearer <key>` (./auth.ts): 401
+ * with `WWW-Authenticate: Bearer` without it; /health still answers (liveness probes), without the task names.
  * Errors are JSON `{"error": "…"}`: 400 for a body that is not UTF-8 JSON or not that shape (naming the
  * element and what was expected), 404 for another path, 405 for another method (with `Allow`), 413 for
  * a body or an input list over the limits, 503 with `Retry-After` when the queue is full, 500 for a
@@ -24,6 +26,7 @@ import { predictInputOf, predictionToJson, type PredictInput, type PredictionRec
 import { Coalescer, QueueFullError } from './coalesce.js';
 import { Server as NetServer } from 'node:net';
 import { stderrLogger, type Logger } from '../logger.js';
+import { apiKeyDigest, authorized } from './auth.js';
 
 /** What the server needs of a Predictor. */
 export interface PredictService {
@@ -46,8 +49,10 @@ export interface ServeOptions {
   maxQueuedInputs?: number;
   /** How long `close()` keeps idle keep-alive connections open for a request already on its way, ms. Default 1,000. */
   closeGraceMs?: number;
-  /** Where failures of the model are logged. Default console.error. */
+  /** Where failures of the model are logged (never input texts or keys). Default console.error. */
   logger?: Logger;
+  /** A bearer token every request but GET /health must carry; absent: none asked (loopback use). */
+  apiKey?: string;
 }
 
 /** An answer that is not 200: its status, message and headers. */
@@ -82,13 +87,17 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
   const fit = (input: PredictInput): PredictInput => predictor.fitInput?.(input) ?? input;
   const retry = { 'retry-after': String(RETRY_AFTER_SECONDS) };
   const uploading = new Set<IncomingMessage>(); // requests whose body is still arriving
+  const key = options.apiKey === undefined ? undefined : apiKeyDigest(options.apiKey, 'the API key');
+  const allowed = (req: IncomingMessage): boolean => key === undefined || authorized(req, key);
 
   const handle = async (req: IncomingMessage): Promise<unknown> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = ROUTES[url.pathname];
     if (method === undefined) throw new HttpError(404, `no such path '${url.pathname}'; the paths are POST /predict and GET /health`);
     if (req.method !== method) throw new HttpError(405, `${url.pathname} takes ${method}, not ${req.method ?? '?'}`, { allow: method });
-    if (url.pathname === '/health') return { status: 'ok', tasks: predictor.taskNames };
+    if (url.pathname === '/health') return allowed(req) ? { status: 'ok', tasks: predictor.taskNames } : { status: 'ok' };
+    if (!allowed(req))
+      throw new HttpError(401, 'this server needs an API key: send Authorization: Bearer <key>', { 'www-authenticate': 'Bearer' });
     if (url.pathname === '/ready') {
       if (!server.listening) throw new HttpError(503, 'closing: the server takes no more requests', retry);
       if (!model.accepts(maxInputs)) throw new HttpError(503, `busy: ${model.queued} inputs are waiting (at most ${maxQueued})`, retry);

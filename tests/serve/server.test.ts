@@ -378,3 +378,65 @@ describe('hostile bodies and closing', data, () => {
     }
   });
 });
+
+describe('API key (Authorization: Bearer)', () => {
+  const KEY = 'k3y-0f-th3-t3st';
+
+  it('401 with WWW-Authenticate without the key or with another; 200 with it; /health answers all, tasks only with the key', async () => {
+    const lines: string[] = [];
+    const { server: s, base: b, release } = await gatedServer((l) => lines.push(l), { apiKey: KEY });
+    release();
+    try {
+      const ask = (headers: Record<string, string>, route = '/predict') =>
+        fetch(`${b}${route}`, route === '/predict' ? { method: 'POST', body: '{"inputs": ["abc"]}', headers } : { headers });
+      const tries: Record<string, string>[] = [
+        {},
+        { authorization: 'Bearer wrong' },
+        { authorization: `Basic ${KEY}` },
+        { authorization: `Bearer ${KEY}x` },
+      ];
+      for (const headers of tries) {
+        const res = await ask(headers);
+        assert.equal(res.status, 401, JSON.stringify(headers));
+        assert.equal(res.headers.get('www-authenticate'), 'Bearer');
+        const { error } = (await res.json()) as { error: string };
+        assert.ok(!error.includes(KEY), 'the key is never in an answer');
+      }
+      assert.equal((await ask({}, '/ready')).status, 401);
+      const ok = await ask({ authorization: `Bearer ${KEY}` });
+      assert.equal(ok.status, 200);
+      assert.deepEqual(((await ok.json()) as { predictions: unknown[] }).predictions, [
+        { text: 'abc', predictions: { len: { label: '3', probability: 1 } } },
+      ]);
+      assert.deepEqual(await (await ask({}, '/health')).json(), { status: 'ok' });
+      assert.deepEqual(await (await ask({ authorization: `Bearer ${KEY}` }, '/health')).json(), { status: 'ok', tasks: ['len'] });
+      assert.ok(!lines.some((l) => l.includes(KEY)), 'the key is never logged');
+    } finally {
+      await new Promise((r) => s.close(r));
+    }
+  });
+
+  it('mtl serve: another host than loopback needs a key or --no-auth (exit 2, before loading anything); a key with --no-auth is refused', async () => {
+    const out: string[] = [];
+    const error = mock.method(console, 'error', (...a: unknown[]) => void out.push(a.join(' ')));
+    const saved = process.env.MTL_API_KEY;
+    try {
+      delete process.env.MTL_API_KEY;
+      assert.equal(await main(['serve', 'no-such-checkpoint', '--host', '0.0.0.0']), 2);
+      assert.match(
+        out.at(-1) ?? '',
+        /--host 0\.0\.0\.0 lets other machines ask the model: give an API key \(--api-key-file FILE, or MTL_API_KEY/,
+      );
+      process.env.MTL_API_KEY = KEY;
+      assert.equal(await main(['serve', 'no-such-checkpoint', '--host', '0.0.0.0', '--no-auth']), 2);
+      assert.match(out.at(-1) ?? '', /--no-auth and an API key .* contradict each other/);
+      assert.equal(await main(['serve', 'no-such-checkpoint', '--api-key-file', '/no/such/key-file']), 1);
+      assert.match(out.at(-1) ?? '', /cannot read the API key file \/no\/such\/key-file/);
+      assert.ok(!out.some((l) => l.includes(KEY)), 'the key is never printed');
+    } finally {
+      if (saved === undefined) delete process.env.MTL_API_KEY;
+      else process.env.MTL_API_KEY = saved;
+      error.mock.restore();
+    }
+  });
+});
