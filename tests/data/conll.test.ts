@@ -92,6 +92,20 @@ test('an empty token under tab separation is a bad line; separator tab keeps spa
   assert.deepEqual(readConll(spaced, { separator: 'space' }).examples[0]!.tokens, ['New']);
 });
 
+test('a token holding a NUL byte or another control character is a bad line naming the code point; U+FEFF is not one', () => {
+  const file = tmp.write('nul.conll', 'a\tO\nb\u0000c\tB-x\n\nd\u007f\tO\n\ne\uFEFF\tO\n');
+  throwsDataError(() => readConll(file), `${file}:2`, /a control character U\+0000 inside the token/);
+  const { examples, skipped } = readConll(file, { onBadLine: 'skip' });
+  assert.deepEqual(
+    skipped.map((s) => s.line),
+    [2, 4],
+  );
+  assert.deepEqual(
+    examples.map((e) => e.tokens),
+    [['e\uFEFF']],
+  );
+});
+
 test('empty file, invalid UTF-8 and bad options', () => {
   const empty = tmp.write('empty.conll', '');
   throwsDataError(() => readConll(empty), empty, 'empty');

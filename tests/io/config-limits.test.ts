@@ -91,6 +91,20 @@ describe('config: sizes and counts out of any sane range', () => {
     ]);
   });
 
+  it('the data section: max_lines, window_lines, dev_lines and train_subset of 1e12 are each refused with the valid range', () => {
+    const text = config('').replace(
+      'data: { format: tsv, train: train.tsv }',
+      'data: { format: tsv, train: train.tsv, max_lines: 1e12, window_lines: 1e12, dev_lines: 1e12, train_subset: 1e12 }',
+    );
+    const issues = issuesOf(text).map((i) => i.replace(/^\d+: /, '').replace(/, got .*/, ''));
+    assert.deepEqual(issues.sort(), [
+      'tasks.0.data.dev_lines: expected an integer from 1 to 1,000,000,000',
+      'tasks.0.data.max_lines: expected an integer from 1 to 1,000,000,000',
+      'tasks.0.data.train_subset: expected an integer from 1 to 1,000,000,000',
+      'tasks.0.data.window_lines: expected an integer from 1 to 1,000,000,000',
+    ]);
+  });
+
   it('values at the bounds are accepted', () => {
     const c = parse(config('  batch_size: 65536\n', 'max_length: 512\ntokenizer: { train: { vocab_size: 1000000 } }\n'));
     assert.equal(c.training.batchSize, 65536);

@@ -23,7 +23,8 @@ export interface ConllOptions extends ReadOptions {
  * The sentences of a CoNLL file. A line that is empty or holds only spaces and tabs ends a sentence
  * (WNUT-17's train file separates 2,394 of its sentences with a lone tab); a line whose first field
  * is `-DOCSTART-` ends one too and is dropped. Splitting only at ASCII spaces and tabs keeps tokens
- * such as WNUT's `Dubbz\uFEFF` whole. A line with too few columns or an empty token is a bad line;
+ * such as WNUT's `Dubbz\uFEFF` whole. A line with too few columns, an empty token or a token holding a
+ * control character (U+0000–U+001F but tab, U+007F: a NUL byte, a corrupt file) is a bad line;
  * under 'skip' its whole sentence is left out (reported at that line). `source.line` is the line of
  * the sentence's first token; `id` is the sentence's index in the file.
  *
@@ -96,7 +97,19 @@ function pickColumns(fields: string[], layout: Layout): { token: string; tag: st
     return `expected at least ${layout.needed} columns (token in ${layout.tokenColumn}, tag in ${layout.tagColumn}), got ${fields.length}`;
   }
   if (token === '' || tag === '') return `empty ${token === '' ? 'token' : 'tag'}`;
+  const control = controlCharacter(token);
+  if (control !== undefined)
+    return `a control character U+${control.toString(16).toUpperCase().padStart(4, '0')} inside the token (a NUL byte or a corrupt file?)`;
   return { token, tag };
+}
+
+/** The first C0 control character or DEL in `token` (tab, a separator, never reaches a token): no word holds one. */
+function controlCharacter(token: string): number | undefined {
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a) || c === 0x7f) return c;
+  }
+  return undefined;
 }
 
 function splitFields(line: string, separator: 'tab' | 'space' | 'auto'): string[] {

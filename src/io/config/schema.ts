@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 
-const positiveInt = z.number().int().positive();
 
 /**
  * An integer from `min` to `max`. Sizes and counts have upper bounds far above any real use, so that a
@@ -142,13 +141,13 @@ export const dataSchema = z.strictObject({
   token_column: z.number().int().optional(),
   tag_column: z.number().int().optional(),
   /** text: read at most this many non-blank lines of each file (the reader streams and stops there); `dev_lines` count in it. */
-  max_lines: positiveInt.optional(),
+  max_lines: intIn(1, MAX_LINES).optional(),
   /** text: training streams the file in windows of this many lines, each shuffled, featurized and batched on its own. */
-  window_lines: positiveInt.optional(),
+  window_lines: intIn(1, MAX_LINES).optional(),
   /** text: the first this many non-blank lines of the training file are the dev set; training reads the lines after them. */
-  dev_lines: positiveInt.optional(),
+  dev_lines: intIn(1, MAX_LINES).optional(),
   /** Train on a seeded random subset of this many training examples (after any dev_fraction hold-out); dev and test stay whole. */
-  train_subset: positiveInt.optional(),
+  train_subset: intIn(1, MAX_LINES).optional(),
   /** wordnet, task types that take 'data.relations' (link prediction): the pointer relations to keep (names as `hypernym`, `part_meronym`; default all). */
   relations: z.array(z.string().min(1)).min(1).optional(),
 });
