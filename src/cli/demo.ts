@@ -1,9 +1,11 @@
 /**
  * `mtl demo`: multi-task pre-training on WordNet 3.1, offline (examples/wordnet-pretrain.yaml: masked
  * LM on glosses, gloss → supersense classification, link prediction over WordNet's pointers with
- * synsets encoded by the shared encoder), on a small budget; then the checkpoint's predictions on sample
- * inputs and a report (runs/demo/report.json). How the pre-trained encoder transfers to other tasks is
- * `mtl transfer` (README, "Pre-training and fine-tuning").
+ * synsets encoded by the shared encoder, ranked among all entities), on a small budget; then the
+ * checkpoint's predictions on sample inputs, a small transfer table (a new task with few labels —
+ * gloss → topic domain, examples/finetune/wordnet-domains.yaml — fine-tuned from the pre-trained
+ * encoder and from scratch, same budget) and a report (runs/demo/report.json). The full transfer
+ * report on other data sets is `mtl transfer` (README, "Pre-training and fine-tuning").
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,11 +16,15 @@ import { setNumThreads } from '../tensor/index.js';
 import { predict, type PredictionRecord } from '../predict/predict.js';
 import type { MaskFill } from '../predict/fill-mask.js';
 import { train } from '../train/trainer.js';
+import { finetune, loadFinetuneConfig, type EncoderInit } from '../train/finetune.js';
 import { withOverrides } from './train.js';
 import type { Logger } from '../logger.js';
 
 /** The demo's pre-training config, in the package's examples folder. */
 export const DEMO_CONFIG = path.join(packageRoot(import.meta.url), 'examples', 'wordnet-pretrain.yaml');
+
+/** The demo's downstream task: gloss → topic domain from a few labelled glosses, fine-tuned from the pre-trained encoder and from scratch. */
+export const DEMO_DOWNSTREAM_CONFIG = path.join(packageRoot(import.meta.url), 'examples', 'finetune', 'wordnet-domains.yaml');
 
 /** Inputs the report shows predictions for: glosses (supersense) and sentences with [MASK] (masked LM). */
 export const DEMO_INPUTS: readonly string[] = [
@@ -35,6 +41,8 @@ export interface DemoOptions {
   readonly maxSteps?: number;
   readonly seed?: number;
   readonly threads?: number;
+  /** Fine-tune the downstream task from the pre-trained encoder and from scratch (default true). */
+  readonly transfer?: boolean;
   readonly logger: Logger;
 }
 
@@ -47,6 +55,36 @@ export interface DemoReport {
   readonly trainSeconds: number;
   readonly dev: Record<string, Record<string, number>>;
   readonly predictions: PredictionRecord[];
+  /** The downstream task under each encoder (empty when `transfer` is false). */
+  readonly transfer: DemoTransferRow[];
+}
+
+/** One row of the demo's transfer table: the downstream task's dev metrics after fine-tuning from one encoder. */
+export interface DemoTransferRow {
+  readonly encoder: 'pre-trained' | 'scratch';
+  readonly task: string;
+  /** Dev metrics after the last step (one evaluation, no checkpoint selection). */
+  readonly dev: Record<string, number>;
+  readonly trainSeconds: number;
+}
+
+const TRANSFER_ARMS: readonly [DemoTransferRow['encoder'], EncoderInit][] = [
+  ['pre-trained', 'pretrained'],
+  ['scratch', 'scratch'],
+];
+
+/**
+ * Fine-tunes `DEMO_DOWNSTREAM_CONFIG` from `checkpoint`'s encoder and from a fresh one of its shape and
+ * tokenizer (same seed, steps and learning rate), each in `<outDir>/downstream/<encoder>`.
+ */
+async function transferRows(checkpoint: string, outDir: string): Promise<DemoTransferRow[]> {
+  const rows: DemoTransferRow[] = [];
+  for (const [encoder, init] of TRANSFER_ARMS) {
+    const config = { ...loadFinetuneConfig(DEMO_DOWNSTREAM_CONFIG, checkpoint, init), outputDir: path.join(outDir, 'downstream', encoder) };
+    const r = await finetune(config, { overwrite: true }); // the demo's own folder; no log lines
+    for (const t of config.tasks) rows.push({ encoder, task: t.name, dev: r.dev?.metrics[t.name] ?? {}, trainSeconds: r.trainSeconds });
+  }
+  return rows;
 }
 
 const shown = (name: string, v: number): string => (NON_FRACTION_METRICS.has(name) ? v.toFixed(2) : `${(100 * v).toFixed(2)} %`);
@@ -76,6 +114,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const checkpoint = path.join(config.outputDir, 'best');
   const predictions = await predict(checkpoint, DEMO_INPUTS);
   const dev = result.dev?.metrics ?? {};
+  if (options.transfer !== false)
+    logger.info(`fine-tuning a new task from the pre-trained encoder and from scratch — ${DEMO_DOWNSTREAM_CONFIG}`);
+  const transfer = options.transfer === false ? [] : await transferRows(checkpoint, config.outputDir);
   const report: DemoReport = {
     config: DEMO_CONFIG,
     checkpoint,
@@ -84,6 +125,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     trainSeconds: result.trainSeconds,
     dev,
     predictions,
+    transfer,
   };
   writeFileSync(path.join(config.outputDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   logger.info('');
@@ -99,5 +141,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     );
   logger.info('predictions on sample inputs:');
   for (const p of predictions) logger.info(describe(p));
+  if (transfer.length > 0) {
+    logger.info('transfer: a new task with few labels (gloss → topic domain, examples/finetune/wordnet-domains.yaml), same budget');
+    logger.info('  | encoder | dev accuracy | dev macro-F1 | training |');
+    logger.info('  | --- | --- | --- | --- |');
+    for (const r of transfer)
+      logger.info(
+        `  | ${r.encoder} | ${shown('accuracy', r.dev.accuracy ?? NaN)} | ${shown('f1Macro', r.dev.f1Macro ?? NaN)} | ${r.trainSeconds.toFixed(0)} s |`,
+      );
+  }
   return report;
 }

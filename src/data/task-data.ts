@@ -14,6 +14,7 @@ import {
   readWordNet,
   wordnetDir,
   wordnetGlosses,
+  wordnetDomainExamples,
   wordnetSupersenseExamples,
   wordnetTriples,
   WORDNET_POINTERS,
@@ -128,12 +129,13 @@ function wordnetAt(dir: string): WordNet {
 
 /**
  * A task's examples from WordNet, as its input kind reads it: glosses (a text to mask), gloss →
- * supersense (a labelled text), or described triples.
+ * supersense or topic domain (a labelled text, `data.labels`), or described triples.
  */
 function readWordNetTask(task: TaskConfig, input: InputKind): ReadResult<unknown> {
   const wn = wordnetAt(task.data.path ?? wordnetDir());
   if (input === 'masked-text') return { examples: wordnetGlosses(wn), skipped: [] };
-  if (input !== 'triple') return { examples: wordnetSupersenseExamples(wn), skipped: [] };
+  if (input !== 'triple')
+    return { examples: task.data.labels === 'domain' ? wordnetDomainExamples(wn) : wordnetSupersenseExamples(wn), skipped: [] };
   const relations = task.data.relations;
   const known = Object.values(WORDNET_POINTERS);
   const unknown = (relations ?? []).filter((r) => !known.includes(r));

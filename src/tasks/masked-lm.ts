@@ -93,6 +93,8 @@ export interface MaskedLmPrediction {
   readonly predictedIds: readonly number[];
   /** ln p(target) at each position (natural log). */
   readonly targetLogProbs: readonly number[];
+  /** The target's rank among the V tokens at each position: 1 + the number of tokens scored strictly higher (1 = the argmax). */
+  readonly targetRanks: readonly number[];
 }
 
 type Spec = TaskSpec<MaskedLmOptions>;
@@ -413,13 +415,15 @@ export const maskedLm: TaskType<MaskedLmExample, MaskedLmPrediction, MaskedLmOpt
     checkLogits(logits, batch, spec);
     const labels = batch.labels;
     if (labels === undefined) throw new ConfigError(`task '${spec.name}': decoding needs the batch's labels (the masked positions)`);
-    const [gold, predicted, logProbs] = tidy(() =>
+    const [gold, predicted, logProbs, ranks] = tidy(() =>
       noGrad(() => {
         const lp = logSoftmax(logits, -1); // (B, T, V)
         const target = clamp(labels, 0).unsqueeze(-1); // (B, T, 1)
-        return [labels.toArray(), lp.argmax(-1).toArray(), lp.gather(-1, target).squeeze(-1).toArray()];
+        const targetLp = lp.gather(-1, target); // (B, T, 1)
+        const higher = lp.gt(targetLp).sum(-1); // (B, T) tokens scored above the target
+        return [labels.toArray(), lp.argmax(-1).toArray(), targetLp.squeeze(-1).toArray(), higher.toArray()];
       }),
-    ) as [number[][], number[][], number[][]];
+    ) as [number[][], number[][], number[][], number[][]];
     return batch.features.map((f, i) => {
       exampleOf(examples, f);
       const positions: number[] = [];
@@ -432,6 +436,7 @@ export const maskedLm: TaskType<MaskedLmExample, MaskedLmPrediction, MaskedLmOpt
         targetIds: positions.map((t) => gold[i]?.[t] as number),
         predictedIds: positions.map((t) => predicted[i]?.[t] as number),
         targetLogProbs: positions.map((t) => logProbs[i]?.[t] as number),
+        targetRanks: positions.map((t) => 1 + (ranks[i]?.[t] as number)),
       };
     });
   },
@@ -449,20 +454,27 @@ export const maskedLm: TaskType<MaskedLmExample, MaskedLmPrediction, MaskedLmOpt
 };
 
 /**
- * Masked-token accuracy and perplexity = exp(mean over masked tokens of −ln p(target)), pooled over
- * every masked token of every prediction. `maskedTokens` is the count; with none, accuracy 0 and
- * perplexity NaN.
+ * Masked-token accuracy, top-5 accuracy (the target among the 5 most probable tokens: rank ≤ 5) and
+ * perplexity = exp(mean over masked tokens of −ln p(target)), pooled over every masked token of every
+ * prediction. `maskedTokens` is the count; with none, accuracies 0 and perplexity NaN.
  */
 export function maskedLmMetrics(predictions: readonly MaskedLmPrediction[]): Metrics {
   let n = 0;
   let correct = 0;
+  let top5 = 0;
   let nll = 0;
   for (const p of predictions) {
     p.targetIds.forEach((id, k) => {
       n++;
       if (p.predictedIds[k] === id) correct++;
+      if ((p.targetRanks[k] as number) <= 5) top5++;
       nll -= p.targetLogProbs[k] as number;
     });
   }
-  return { accuracy: n === 0 ? 0 : correct / n, perplexity: n === 0 ? NaN : Math.exp(nll / n), maskedTokens: n };
+  return {
+    accuracy: n === 0 ? 0 : correct / n,
+    top5Accuracy: n === 0 ? 0 : top5 / n,
+    perplexity: n === 0 ? NaN : Math.exp(nll / n),
+    maskedTokens: n,
+  };
 }

@@ -3,11 +3,11 @@
  * cross-entropy, per-label thresholds) for a text, a pair of texts, or an utterance of pre-split
  * words (the intent of a SNIPS/ATIS example; ATIS's `#`-joined intents as a label set).
  *
- * The head is Hugging Face's BertForSequenceClassification: dropout and one linear layer over the
- * pooled output (the [CLS] state through BERT's pooler), parameters `classifier.weight` (C, H) and
- * `classifier.bias` (C). With `pooling: 'mean'` the linear layer reads instead the mean of the last
- * hidden states over the real tokens ([CLS] and [SEP] included, padding left out; the MEAN strategy
- * of Reimers and Gurevych, "Sentence-BERT", EMNLP 2019, §3), and BERT's pooler is not used.
+ * The head is dropout and one linear layer, parameters `classifier.weight` (C, H) and `classifier.bias`
+ * (C), over what `pooling` names. 'mean' (a config's default, `CONFIG_POOLING`): the mean of the last
+ * hidden states over the real tokens ([CLS] and [SEP] included, padding left out; the MEAN strategy of
+ * Reimers and Gurevych, "Sentence-BERT", EMNLP 2019, §3); BERT's pooler is not used. 'cls': the pooled
+ * output (the [CLS] state through BERT's pooler), as Hugging Face's BertForSequenceClassification.
  */
 import { ConfigError, DataError, ShapeError } from '../errors.js';
 import {
@@ -64,12 +64,26 @@ export interface SequenceClassificationOptions {
   readonly atLeastOneLabel: boolean;
   /** Dropout before the classifier; null (default) takes the encoder's hiddenDropoutProb, as Hugging Face. */
   readonly classifierDropout: number | null;
-  /** What the classifier reads: 'cls' (default), BERT's pooled [CLS] state; 'mean', the mean token state. */
+  /**
+   * What the classifier reads: 'mean', the mean token state (the default of a task in a config, see
+   * `CONFIG_POOLING`); 'cls', BERT's pooled [CLS] state (the default of options resolved without one: a
+   * checkpoint's tasks.json written before the option existed reads as it was trained).
+   */
   readonly pooling: Pooling;
 }
 
 export const POOLINGS = ['cls', 'mean'] as const;
 export type Pooling = (typeof POOLINGS)[number];
+
+/**
+ * The pooling a config's sequence-classification task gets when its options name none. Mean pooling,
+ * because from fresh weights the classifier learns far faster through it than through the pooled [CLS]
+ * (measured: WordNet gloss → supersense, 45 classes, 200 steps of 32: 32.26 % dev accuracy against 15.11 %,
+ * the majority class; Banking77, 200 steps: 42.66 % against 18.84 %; README, "Pre-training and
+ * fine-tuning"). `pooling: cls` keeps BERT's pooled [CLS], which `mtl export` needs for
+ * BertForSequenceClassification.
+ */
+export const CONFIG_POOLING: Pooling = 'mean';
 
 const OPTION_KEYS = ['multiLabel', 'labelSeparator', 'threshold', 'thresholds', 'atLeastOneLabel', 'classifierDropout', 'pooling'];
 
@@ -222,10 +236,10 @@ export const sequenceClassification: TaskType<
   configKeys: ['label.multi_label'],
   mainMetric: { name: 'accuracy', greaterIsBetter: true },
 
-  /** `options`, plus the `label` section's reading rules (multi_label, separator, threshold). */
+  /** `options` (pooling `CONFIG_POOLING` unless given), plus the `label` section's reading rules (multi_label, separator, threshold). */
   configOptions(task) {
     const { multiLabel, separator, threshold } = task.label;
-    return { ...(task.options ?? {}), multiLabel, labelSeparator: separator, threshold };
+    return { pooling: CONFIG_POOLING, ...(task.options ?? {}), multiLabel, labelSeparator: separator, threshold };
   },
 
   /** `{ label, probability }`, or for multi-label `{ labels, probabilities }`. */

@@ -9,7 +9,7 @@ import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { createTaskSampler } from '../mtl/samplers/index.js';
 import { streamProbabilities, TrainingStrategy } from '../mtl/strategy.js';
 import { createOptimizer } from '../optim/create.js';
-import { paramGroupsNoDecay } from '../optim/param-groups.js';
+import { learningRateGroups } from './learning-rates.js';
 import { makeSchedule, type ScheduleSpec } from '../optim/schedules.js';
 import type { PreparedRun } from '../run/prepare.js';
 import { batchesPerEpoch, trainStreams } from '../run/streams.js';
@@ -64,11 +64,7 @@ export function loopParts(config: TrainingConfig, prepared: PreparedRun, model: 
   const scheduleSpec = scheduleOf(config, totalSteps);
   const strategy = new TrainingStrategy(config, model, accum);
   const trainable = model.namedParameters().filter(([, p]) => p.requiresGrad);
-  const optimizer = createOptimizer(
-    t.optimizer,
-    [...paramGroupsNoDecay(trainable, t.weightDecay), { params: strategy.parameters(), weightDecay: 0 }],
-    t.learningRate,
-  );
+  const optimizer = createOptimizer(t.optimizer, learningRateGroups(model.backbone, trainable, strategy.parameters(), t), t.learningRate);
   const es = t.earlyStopping;
   const selector = new ModelSelector(es?.metric ?? 'average', es?.mode ?? 'max', es?.patience ?? null);
   const batching = evalBatching(config);

@@ -22,12 +22,22 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('task data at full size', () => {
-  it("reads the demo's WordNet triples (WN18RR's eleven relations, more than 10⁵ before the subset)", async () => {
+  it("reads the demo's relations task over all of WordNet's pointers (more than 10⁵ triples before the subset)", async () => {
+    const config = loadTrainingConfig(path.join(import.meta.dirname, '../../examples/wordnet-pretrain.yaml'), { taskTypes });
+    const demo = config.tasks.find((t) => t.type === 'link-prediction')!;
+    const { relations: _chosen, ...data } = demo.data; // every relation: far more than 10⁵ triples
+    const [read] = await readTaskData([{ ...demo, data: { ...data, trainSubset: 20000 } }], config.seed, taskTypes.reading, ['train']);
+    const n = read!.splits.train!.length;
+    assert.equal(n, 20000, `train_subset: 20000 of the WordNet triples, got ${n}`);
+  });
+
+  it("reads the demo's own relations: instance_hypernym and part_meronym, 17,700 triples, 1 % held out as dev", async () => {
     const config = loadTrainingConfig(path.join(import.meta.dirname, '../../examples/wordnet-pretrain.yaml'), { taskTypes });
     const relations = config.tasks.find((t) => t.type === 'link-prediction')!;
-    const [data] = await readTaskData([relations], config.seed, taskTypes.reading, ['train']);
-    const n = data!.splits.train!.length;
-    assert.equal(n, 20000, `train_subset: 20000 of the WordNet triples, got ${n}`);
+    const [read] = await readTaskData([relations], config.seed, taskTypes.reading, ['train', 'dev']);
+    const [train, dev] = [read!.splits.train!.length, read!.splits.dev!.length];
+    assert.equal(train + dev, 17700); // distinct (synset, relation, synset) triples, as scripts/fixtures/wordnet_counts.py counts them
+    assert.equal(dev, 177);
   });
 
   it('learns a vocabulary from a corpus sample of 200,000 lines', async () => {

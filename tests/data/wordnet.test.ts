@@ -5,6 +5,7 @@ import path from 'node:path';
 import {
   readWordNet,
   wordnetDir,
+  wordnetDomainExamples,
   wordnetGlosses,
   wordnetSupersenseExamples,
   wordnetTriples,
@@ -16,6 +17,13 @@ const tmp = tempFolder();
 after(tmp.remove);
 
 const wn = readWordNet();
+/** A dict folder at `dir` with data.noun = `noun` and empty verb/adj/adv files. */
+function writeDict(dir: string, noun: string): void {
+  const rel = path.relative(tmp.dir, dir);
+  tmp.write(path.join(rel, 'data.noun'), noun);
+  for (const f of ['verb', 'adj', 'adv']) tmp.write(path.join(rel, `data.${f}`), '  1 license\n');
+}
+
 const raw = (name: string) => readFileSync(path.join(wordnetDir(), name), 'utf8').split('\n');
 
 test('synsets per part of speech match the non-header lines of each data file', () => {
@@ -69,6 +77,43 @@ test('glosses as a corpus, supersense examples, and triples with descriptions', 
   const all = wordnetTriples(wn, { relations: ['hypernym', 'hyponym'] }).triples;
   const keys = new Set(all.map((t) => `${t.head} ${t.relation} ${t.tail}`));
   for (const t of all) if (t.relation === 'hypernym') assert.ok(keys.has(`${t.tail} hyponym ${t.head}`));
+});
+
+test('topic-domain examples: one semantic ;c pointer, the largest domains, the leading usage mark cut (hand-written data)', () => {
+  const mini = path.join(tmp.dir, 'mini');
+  const noun = [
+    '  1 license',
+    '00000001 03 n 01 law 0 000 | the collection of rules imposed by authority',
+    '00000002 03 n 01 music 0 000 | an artistic form of auditory communication',
+    '00000010 04 n 01 tort 0 001 ;c 00000001 n 0000 | (law) a wrongful act for which an action for damages may be brought',
+    '00000011 04 n 01 writ 0 001 ;c 00000001 n 0000 | a legal document issued by a court',
+    '00000012 04 n 01 coda 0 001 ;c 00000002 n 0000 | the closing section of a movement',
+    '00000013 04 n 01 fee 0 002 ;c 00000001 n 0000 ;c 00000002 n 0000 | two domains: left out',
+    '00000014 04 n 01 tune 0 001 ;c 00000002 n 0101 | a lexical pointer only: left out',
+  ];
+  writeDict(mini, noun.join('\n') + '\n');
+  const small = readWordNet(mini);
+  const all = wordnetDomainExamples(small, 2);
+  assert.deepEqual(
+    all.map((e) => [e.id, e.label, e.text]),
+    [
+      ['00000010.n', 'law', 'a wrongful act for which an action for damages may be brought'],
+      ['00000011.n', 'law', 'a legal document issued by a court'],
+      ['00000012.n', 'music', 'the closing section of a movement'],
+    ],
+  );
+  assert.deepEqual(
+    wordnetDomainExamples(small, 1).map((e) => e.id),
+    ['00000010.n', '00000011.n'],
+    'top 1: the domain with the most glosses',
+  );
+  const real = wordnetDomainExamples(wn);
+  const counts = new Map<string, number>();
+  for (const e of real) counts.set(e.label!, (counts.get(e.label!) ?? 0) + 1);
+  assert.equal(real.length, 2316); // WordNet 3.1, as scripts/fixtures/wordnet_counts.py counts them
+  assert.equal(counts.get('law'), 585);
+  assert.equal(counts.size, 10);
+  assert.ok(!real.some((e) => e.text.startsWith(`(${e.label})`)), 'no gloss keeps its usage mark');
 });
 
 test('a malformed data line is a DataError naming file:line', () => {

@@ -77,6 +77,21 @@ describe('config: pre-training tasks', () => {
       /'relations' applies only to link-prediction/,
     );
     assert.match(problems('  - { name: mlm, type: masked-lm, data: { format: text } }'), /missing the training data/);
+    assert.equal(problems('  - { name: d, type: sequence-classification, data: { format: wordnet, labels: domain } }'), '');
+    assert.match(
+      problems('  - { name: mlm, type: masked-lm, data: { format: wordnet, labels: domain } }'),
+      /'labels' applies only to labelled tasks \(sequence classification\) on wordnet data/,
+    );
+    assert.match(
+      problems(
+        '  - { name: d, type: sequence-classification, data: { format: tsv, train: t.tsv, labels: domain }, input: { text: s }, label: { field: l } }',
+      ),
+      /'labels' applies only to labelled tasks/,
+    );
+    assert.match(
+      problems('  - { name: d, type: sequence-classification, data: { format: wordnet, labels: topic } }'),
+      /supersense.*domain|domain.*supersense/,
+    );
   });
 
   it('text data are streamed: no dev_fraction or train_subset, dev_lines below max_lines; the error names the key', () => {

@@ -14,7 +14,7 @@ import {
   type MaskedLmState,
 } from '../../src/tasks/masked-lm.js';
 import { taskSpec, type Batch, type Task, type TaskSpec } from '../../src/tasks/index.js';
-import { backward, dispose, liveTensorCount, manualSeed, tidy, zeros } from '../../src/tensor/index.js';
+import { backward, dispose, liveTensorCount, manualSeed, tensor, tidy, zeros } from '../../src/tensor/index.js';
 import { IGNORE_INDEX } from '../../src/tokenization/index.js';
 import { assertClose, fromFixture, loadFixture, type TensorFixture } from '../helpers/fixtures.js';
 import { jointSplit, snipsTokenizer, taskOf, tinyConfig } from './helpers.js';
@@ -271,13 +271,44 @@ describe('masked-lm: end to end on a tiny BERT', needs('snips'), () => {
     head.dispose();
     assert.equal(liveTensorCount(), before);
   });
+});
 
-  it('metrics: accuracy and perplexity = exp(mean NLL) pooled over masked tokens', () => {
+describe('masked-lm: decoding and metrics (hand-checked)', () => {
+  it('decode ranks each target among the V tokens: 1 + the tokens scored strictly higher', () => {
+    // One example, T = 3, V = 6; positions 0 and 2 are masked (targets 2 and 5), position 1 is not (-100).
+    const rows = [
+      [0.1, 0.2, 3.0, 0.4, 0.5, 0.6], // target 2 is the argmax: rank 1
+      [9, 9, 9, 9, 9, 9],
+      [6, 5, 4, 3, 2, 1], // target 5 is the lowest of six: rank 6
+    ];
+    const logits = tensor([rows]); // (1, 3, 6)
+    const labels = tensor([[2, IGNORE_INDEX, 5]], { dtype: 'int64' });
+    const inputIds = zeros([1, 3], { dtype: 'int64' });
+    const feature = { exampleIndex: 0, inputIds: [0, 0, 0], attentionMask: [1, 1, 1], tokenTypeIds: [0, 0, 0] };
+    const batch = { inputIds, attentionMask: inputIds, tokenTypeIds: inputIds, labels, features: [feature] } as unknown as Batch;
+    const example = { id: '0', text: 'a b c', source: { file: 'x', line: 1 } };
+    const [p] = maskedLm.decode(taskOf(maskedLm, spec()), logits, batch, [example]);
+    assert.deepEqual(p!.positions, [0, 2]);
+    assert.deepEqual(p!.targetIds, [2, 5]);
+    assert.deepEqual(p!.predictedIds, [2, 0]);
+    assert.deepEqual(p!.targetRanks, [1, 6]);
+    dispose([logits, labels, inputIds]);
+  });
+
+  it('metrics: accuracy, top-5 accuracy and perplexity = exp(mean NLL) pooled over masked tokens', () => {
     const m = maskedLmMetrics([
-      { exampleIndex: 0, positions: [1, 2], targetIds: [5, 6], predictedIds: [5, 7], targetLogProbs: [Math.log(0.5), Math.log(0.25)] },
-      { exampleIndex: 1, positions: [3], targetIds: [9], predictedIds: [9], targetLogProbs: [Math.log(0.125)] },
+      {
+        exampleIndex: 0,
+        positions: [1, 2],
+        targetIds: [5, 6],
+        predictedIds: [5, 7],
+        targetLogProbs: [Math.log(0.5), Math.log(0.25)],
+        targetRanks: [1, 6],
+      },
+      { exampleIndex: 1, positions: [3], targetIds: [9], predictedIds: [4], targetLogProbs: [Math.log(0.125)], targetRanks: [5] },
     ]);
-    assert.equal(m.accuracy, 2 / 3);
+    assert.equal(m.accuracy, 1 / 3);
+    assert.equal(m.top5Accuracy, 2 / 3); // ranks 1 and 5 are in the top 5, rank 6 is not
     assert.ok(Math.abs(m.perplexity! - 4) < 1e-12); // exp((ln2 + ln4 + ln8)/3) = 4
     assert.equal(m.maskedTokens, 3);
   });

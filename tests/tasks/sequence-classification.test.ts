@@ -6,6 +6,7 @@ import type { TextExample, TextPairExample } from '../../src/data/index.js';
 import { BertModel } from '../../src/models/bert/index.js';
 import { MultiTaskModel } from '../../src/mtl/multitask-model.js';
 import {
+  CONFIG_POOLING,
   meanPool,
   sequenceClassification as sc,
   taskSpec,
@@ -54,6 +55,21 @@ describe('sequence classification: options and spec', () => {
     assert.throws(() => taskSpec({ name: 'a.b', kind: 'sequence-classification', labels: ['x'] }), /without '\.'/);
     assert.throws(() => taskSpec({ name: 'a', kind: 'seq-cls', labels: ['x'] }), /unknown task kind 'seq-cls'/);
     assert.throws(() => spec(['x', 'y', 'x']), /'x' is listed twice \(ids 0 and 2\)/);
+  });
+
+  it("a config's task defaults to mean pooling; options resolved without one (an older checkpoint's tasks.json) keep the pooled [CLS]", () => {
+    const task = (options?: Record<string, unknown>) =>
+      ({
+        name: 'intent',
+        type: 'sequence-classification',
+        label: { multiLabel: false, separator: '#', threshold: 0.5 },
+        ...(options === undefined ? {} : { options }),
+      }) as unknown as Parameters<NonNullable<typeof sc.configOptions>>[0];
+    assert.equal(CONFIG_POOLING, 'mean');
+    assert.equal(sc.resolveOptions(sc.configOptions!(task())).pooling, 'mean', 'no options: mean');
+    assert.equal(sc.resolveOptions(sc.configOptions!(task({ threshold: 0.5 }))).pooling, 'mean', 'other options only: mean');
+    assert.equal(sc.resolveOptions(sc.configOptions!(task({ pooling: 'cls' }))).pooling, 'cls', 'pooling: cls as written');
+    assert.equal(sc.resolveOptions({ multiLabel: false }).pooling, 'cls', 'a record without pooling: the pooled [CLS], as it was trained');
   });
 
   it('collects labels, splitting label sets when multi-label (ATIS train)', needs('atis'), () => {

@@ -63,6 +63,7 @@ max_length: 24
 tasks:
   - name: intent
     type: sequence-classification
+    options: { pooling: cls } # the pooled [CLS]: these checkpoints export as BertForSequenceClassification
     data: &snips { format: joint-folder, train: snips/train, dev: ${extra.snipsDev ?? 'snips/dev'}, test: snips/test${skip} }
     ${extra.label ?? ''}
   - name: slots
@@ -71,6 +72,7 @@ tasks:
     label: { unknown: keep } # 200 training utterances do not have every slot tag
   - name: sentiment
     type: sequence-classification
+    options: { pooling: cls }
     data: { format: tsv, train: sst2/train.tsv, dev: sst2/dev.tsv, test: sst2/test.tsv }
     input: { text: sentence }
     label: { field: label }

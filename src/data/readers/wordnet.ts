@@ -178,6 +178,42 @@ export function wordnetSupersenseExamples(wn: WordNet): TextExample[] {
   return wn.synsets.map((s) => ({ id: s.id, text: s.gloss, label: s.lexName, source: s.source }));
 }
 
+/** A gloss's leading usage mark, "(law) ", "(biology) ", which would give the domain away. */
+const DOMAIN_MARK = /^\([^)]*\)\s*/;
+
+/** How many topic domains `wordnetDomainExamples` keeps by default: the largest ones. */
+export const WORDNET_TOP_DOMAINS = 10;
+
+/**
+ * Gloss → topic domain classification examples (text = gloss, label = the domain synset's first word,
+ * "law", "music", "computer science"): the synsets with exactly one topic-domain pointer (';c',
+ * synset_domain_topic_of, between synsets) whose domain is one of the `top` domains with the most such
+ * synsets (ties broken by the domain's id), in file order. A gloss's leading parenthesised usage mark
+ * ("(law) a rule …") is cut: it names the domain. WordNet 3.1's ten largest: law, military,
+ * computer science, chemistry, Greek mythology, biology, physics, music, terrorism, botany (2,322 glosses).
+ */
+export function wordnetDomainExamples(wn: WordNet, top: number = WORDNET_TOP_DOMAINS): TextExample[] {
+  const domainOf = new Map<WordNetSynset, string>();
+  const counts = new Map<string, number>();
+  for (const s of wn.synsets) {
+    const domains = new Set(s.pointers.filter((p) => p.symbol === ';c' && p.sourceWord === 0).map((p) => p.target));
+    if (domains.size !== 1) continue;
+    const [domain] = domains as Set<string> & { size: 1 };
+    domainOf.set(s, domain as string);
+    counts.set(domain as string, (counts.get(domain as string) ?? 0) + 1);
+  }
+  const kept = new Set(
+    [...counts]
+      .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
+      .slice(0, top)
+      .map(([d]) => d),
+  );
+  const name = (id: string): string => wn.byId.get(id)?.words[0] ?? id;
+  return wn.synsets
+    .filter((s) => kept.has(domainOf.get(s) as string))
+    .map((s) => ({ id: s.id, text: s.gloss.replace(DOMAIN_MARK, ''), label: name(domainOf.get(s) as string), source: s.source }));
+}
+
 /** One (head, relation, tail) fact between synsets (ids as `WordNetSynset.id`). */
 export interface WordNetTriple {
   readonly head: string;

