@@ -342,6 +342,7 @@ tasks:
     label: { field: relation }
   - name: topic
     type: sequence-classification
+    options: { pooling: cls } # the pooled [CLS], as when this mixture was tuned (mean pooling is the default since)
     data: { format: jsonl, train: train.jsonl, dev: dev.jsonl }
     input: { text: sentence }
     label: { field: topic }
