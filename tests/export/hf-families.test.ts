@@ -51,6 +51,7 @@ output_dir: out/unused
 tasks:
   - name: topic
     type: sequence-classification
+    options: { pooling: cls } # exported as <Family>ForSequenceClassification, which reads the pooled [CLS]
     data: { format: csv, train: train.csv, test: test.csv }
     input: { text: text }
     label: { field: category }
