@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 
-
 /**
  * An integer from `min` to `max`. Sizes and counts have upper bounds far above any real use, so that a
  * typo (`batch_size: 1e12`) is refused with the valid range instead of being taken as a size to
