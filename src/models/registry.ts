@@ -5,10 +5,12 @@
 import { ConfigError } from '../errors.js';
 import type { Backbone, BackboneConfig, BackboneFamily } from './backbone.js';
 import type { ParamOptions } from '../nn/init.js';
+import { BART_FAMILY, MARIAN_FAMILY } from './bart/family.js';
 import { BERT_FAMILY } from './bert/family.js';
 import { DISTILBERT_FAMILY } from './distilbert/family.js';
 import { ELECTRA_FAMILY } from './electra/family.js';
 import { ROBERTA_FAMILY } from './roberta/family.js';
+import { T5_FAMILY } from './t5/family.js';
 import { XLM_ROBERTA_FAMILY } from './xlm-roberta/family.js';
 
 const FAMILIES: ReadonlyMap<string, BackboneFamily> = new Map([
@@ -17,6 +19,9 @@ const FAMILIES: ReadonlyMap<string, BackboneFamily> = new Map([
   [XLM_ROBERTA_FAMILY.modelType, XLM_ROBERTA_FAMILY], // Conneau et al., ACL 2020
   [DISTILBERT_FAMILY.modelType, DISTILBERT_FAMILY], // Sanh et al., 2019
   [ELECTRA_FAMILY.modelType, ELECTRA_FAMILY], // Clark et al., ICLR 2020
+  [T5_FAMILY.modelType, T5_FAMILY], // Raffel et al., JMLR 2020
+  [BART_FAMILY.modelType, BART_FAMILY], // Lewis et al., ACL 2020
+  [MARIAN_FAMILY.modelType, MARIAN_FAMILY], // Junczys-Dowmunt et al., ACL 2018 (BART's layout)
 ]);
 
 /** The `model_type`s a backbone can be built for, sorted. */

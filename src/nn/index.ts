@@ -5,5 +5,6 @@ export { Module, ModuleList, type LoadResult } from './module.js';
 export { Linear, type LinearOptions } from './linear.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { LayerNorm } from './layer-norm.js';
+export { RMSNorm } from './rms-norm.js';
 export { Dropout } from './dropout.js';
 export { normalInit, uniformInit, zerosInit, onesInit, zeroRow_, type ParamOptions } from './init.js';
