@@ -70,7 +70,7 @@ export function tokenize13a(line: string): string {
     .replaceAll('&lt;', '<')
     .replaceAll('&gt;', '>');
   s = ` ${s} `;
-  s = s.replace(/([{-~[-` -&(-+:-@/])/g, ' $1 ');
+  s = s.replace(/([{-~[-\x60 -&(-+:-@/])/g, ' $1 ');
   s = s.replace(/([^0-9])([.,])/g, '$1 $2 ');
   s = s.replace(/([.,])([^0-9])/g, ' $1 $2');
   s = s.replace(/([0-9])(-)/g, '$1 $2 ');
