@@ -15,3 +15,4 @@ export * from './entity-markers.js';
 export * from './readers/semeval2010.js';
 export * from './readers/relation-jsonl.js';
 export * from './readers/squad.js';
+export * from './span-corruption.js';
