@@ -27,6 +27,9 @@ function naming(modelType: 'bart' | 'marian'): HfNaming {
       'encoder.embed_tokens.weight',
       'decoder.embed_tokens.weight',
     ],
+    sequenceClassification: {
+      refused: `${modelType === 'bart' ? 'BartForSequenceClassification' : 'Marian'} classifies the decoder's state at the last EOS through a dense + tanh head, which this pooled-first-token head has not`,
+    },
   });
   return Object.freeze({
     ...base,

@@ -14,6 +14,10 @@ const hfNames = prefixedHfNaming({
   classPrefix: 'T5',
   roots: ['shared.', 'encoder.', 'decoder.', 'lm_head.'],
   tiedKeys: ['encoder.embed_tokens.weight', 'decoder.embed_tokens.weight'],
+  sequenceClassification: {
+    refused:
+      "T5ForSequenceClassification reads the decoder's state at the last EOS through a dense + tanh head, which this pooled-first-token head has not",
+  },
 });
 
 export const T5_FAMILY: BackboneFamily = Object.freeze({
