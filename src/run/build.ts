@@ -223,10 +223,25 @@ export function buildModel(config: TrainingConfig, tokenizer: Tokenizer, specs: 
     Object.entries(config.encoder).filter(([k, v]) => k !== 'from' && k !== 'reinitPooler' && v !== undefined),
   );
   const backboneConfig = backboneConfigOf(readConfigJson(from), overrides);
-  if (tokenizer.vocabSize > backboneConfig.vocabSize) {
-    throw new ConfigError(
-      `the tokenizer has ${tokenizer.vocabSize} tokens but the encoder of ${from} embeds only ${backboneConfig.vocabSize}`,
-    );
-  }
-  return modelFromPretrained(from, specs, { overrides, reinitPooler: config.encoder.reinitPooler === true });
+  const grow = tasksAddedTokens(tokenizer, backboneConfig.vocabSize, specs, from);
+  return modelFromPretrained(from, specs, {
+    overrides: grow ? { ...overrides, vocabSize: tokenizer.vocabSize } : overrides,
+    reinitPooler: config.encoder.reinitPooler === true,
+    growEmbeddings: grow,
+  });
+}
+
+/**
+ * Whether the tokenizer's ids beyond the `embedded` rows of a pre-trained encoder are all special
+ * tokens its tasks added (`TaskType.addedTokens`: relation classification's entity markers), so the
+ * word embeddings grow to hold them; false when the tokenizer fits.
+ * @throws ConfigError when some id beyond the table is another token (a tokenizer that is not the encoder's).
+ */
+function tasksAddedTokens(tokenizer: Tokenizer, embedded: number, specs: readonly TaskSpec[], from: string): boolean {
+  if (tokenizer.vocabSize <= embedded) return false;
+  const added = new Set(specs.flatMap((s) => taskType(s.kind).addedTokens?.(s.options) ?? []).map((t) => tokenizer.tokenToId(t)));
+  for (let id = embedded; id < tokenizer.vocabSize; id++)
+    if (!added.has(id))
+      throw new ConfigError(`the tokenizer has ${tokenizer.vocabSize} tokens but the encoder of ${from} embeds only ${embedded}`);
+  return true;
 }

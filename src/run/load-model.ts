@@ -22,7 +22,8 @@ import { familyOfHfConfig } from '../models/registry.js';
 import { applyArchitecture } from '../mtl/architecture.js';
 import { MultiTaskModel } from '../mtl/multitask-model.js';
 import { taskSpec, taskTypes, type TaskSpec } from '../tasks/index.js';
-import type { Tensor } from '../tensor/index.js';
+import { cat, noGrad, tidy, type Tensor } from '../tensor/index.js';
+import { normalInit } from '../nn/init.js';
 
 /**
  * The backbone config a config.json object describes (its family chosen by `model_type`), with
@@ -112,6 +113,31 @@ export interface PretrainedOptions {
   readonly overrides?: Readonly<Record<string, unknown>>;
   /** Keep the pooler (`pooler.…`) freshly initialised instead of loading it. */
   readonly reinitPooler?: boolean;
+  /**
+   * The model's vocabulary (`overrides.vocabSize`) is larger than the folder's: its word embeddings
+   * keep the folder's rows and give the new ids (special tokens the tasks added) rows drawn from
+   * N(0, initializerRange²), as Transformers' `resize_token_embeddings` initialises them.
+   */
+  readonly growEmbeddings?: boolean;
+}
+
+/**
+ * Replaces the word-embedding table in `kept` (V₀, H) by one of the model's V rows: the saved rows,
+ * then new ones drawn from N(0, initializerRange²). The new tensor is added to `made` to be freed with the loaded ones.
+ */
+function growWordEmbeddings(model: MultiTaskModel, kept: Map<string, Tensor>, made: Map<string, Tensor>): void {
+  const own = model.backbone.inputEmbeddings().weight; // (V, H)
+  const named = [...model.savedStateDict()].find(([, t]) => t === own)?.[0] ?? '';
+  const prefix = model.backbone.hfNames.basePrefix; // a folder may save the base model's names with or without it
+  const key = [named, named.startsWith(prefix) ? named.slice(prefix.length) : named].find((k) => kept.has(k));
+  const saved = key === undefined ? undefined : kept.get(key);
+  if (key === undefined || saved === undefined) throw new CheckpointError(`cannot grow the word embeddings: the folder has no '${named}'`);
+  const [V, H] = own.shape as [number, number];
+  const rows = V - (saved.shape[0] as number);
+  if (rows <= 0) return;
+  const grown = tidy(() => noGrad(() => cat([saved, normalInit([rows, H], model.backbone.config.initializerRange)], 0))); // (V, H)
+  made.set(`${key} (grown)`, grown);
+  kept.set(key, grown);
 }
 
 /**
@@ -130,6 +156,7 @@ export function modelFromPretrained(dir: string, specs: readonly TaskSpec[], opt
     const unprefixed = (k: string) => (k.startsWith(prefix) ? k.slice(prefix.length) : k);
     const fresh = (k: string) => k.startsWith('heads.') || (options.reinitPooler === true && unprefixed(k).startsWith('pooler.'));
     const kept = new Map<string, Tensor>([...tensors].filter(([k]) => !fresh(k)));
+    if (options.growEmbeddings === true) growWordEmbeddings(model, kept, tensors);
     const { missingKeys } = model.loadSavedStateDict(kept, { strict: false });
     const missing = missingKeys.filter((k) => !fresh(k));
     if (missing.length > 0) throw new CheckpointError(`the weights of ${dir} lack encoder tensors: ${missing.slice(0, 5).join(', ')}`);

@@ -25,6 +25,7 @@ import {
 import { dispose, liveTensorCount, tensor, tidy } from '../../src/tensor/index.js';
 import { IGNORE_INDEX, Tokenizer, trainWordPiece } from '../../src/tokenization/index.js';
 import { train, type TrainResult } from '../../src/train/trainer.js';
+import { finetune, loadFinetuneConfig } from '../../src/train/finetune.js';
 import { taskOf } from './helpers.js';
 
 const LABELS = ['Cause-Effect(e1,e2)', 'Cause-Effect(e2,e1)', 'Other'];
@@ -176,6 +177,8 @@ ${input}training: { max_steps: 1 }
         ['relation-classification', 'semeval2010', 0.1],
       );
       assert.equal(c.training.earlyStopping?.metric, 'relation.macroF1');
+      const short = loadTrainingConfig(path.join(import.meta.dirname, '..', '..', 'examples', 'semeval2010-short.yaml'), { taskTypes });
+      assert.deepEqual([(short.encoder as { hiddenSize?: number }).hiddenSize, short.training.epochs], [128, 3]);
     },
   );
 
@@ -394,5 +397,51 @@ training: { max_steps: 160, batch_size: 16, learning_rate: 3.0e-3, warmup_steps:
       () => exportHf(path.join(dir, 'out', 'last'), path.join(dir, 'hf'), { task: 'relation' }),
       /no class for a relation head/,
     );
+  });
+});
+
+describe('relation-classification: fine-tuning an encoder trained without the markers', () => {
+  let dir: string;
+  before(() => (dir = mkdtempSync(path.join(tmpdir(), 'mtl-relation-ft-'))));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('the word embeddings grow by the four markers (new rows drawn, the pre-trained rows kept)', async () => {
+    writeFileSync(path.join(dir, 'train.jsonl'), synthetic(64, 3));
+    const encoder = `encoder: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 4, intermediate_size: 37, max_position_embeddings: 32 }`;
+    const topic = `seed: 1
+output_dir: pre
+${encoder}
+tokenizer: { train: { vocab_size: 60, min_frequency: 1 } }
+max_length: 24
+tasks:
+  - { name: topic, type: sequence-classification, data: { format: jsonl, train: train.jsonl }, input: { text: sentence }, label: { field: topic } }
+training: { max_steps: 2, batch_size: 16 }
+`;
+    await train(parseTrainingConfig(topic, { taskTypes, source: path.join(dir, 'pre.yaml') }), { log: () => undefined });
+    const file = path.join(dir, 'ft.yaml');
+    writeFileSync(
+      file,
+      `seed: 2
+output_dir: ft
+max_length: 24
+tasks:
+  - { name: relation, type: relation-classification, data: { format: jsonl, train: train.jsonl }, input: { text: sentence, e1_span: head, e2_span: tail }, label: { field: relation } }
+training: { max_steps: 1, batch_size: 16, learning_rate: 1.0e-12 }
+`,
+    );
+    const lines: string[] = [];
+    const result = await finetune(loadFinetuneConfig(file, path.join(dir, 'pre', 'last')), { log: (l) => lines.push(l) });
+    assert.equal(result.status, 'completed');
+    using pre = loadCheckpoint(path.join(dir, 'pre', 'last'));
+    using ft = loadCheckpoint(path.join(dir, 'ft', 'last'));
+    const key = 'embeddings.word_embeddings.weight';
+    const [V, H] = pre.encoder.get(key)!.shape as [number, number];
+    assert.deepEqual(ft.encoder.get(key)!.shape, [V + 4, H]);
+    const [a, b] = tidy(() => [pre.encoder.get(key)!.toArray() as number[][], ft.encoder.get(key)!.toArray() as number[][]]);
+    for (let i = 0; i < V; i++) for (let h = 0; h < H; h++) assert.ok(Math.abs(a[i]![h]! - b[i]![h]!) < 1e-6, `row ${i} kept`);
+    const fresh = b.slice(V).flat();
+    const std = Math.sqrt(fresh.reduce((s, x) => s + x * x, 0) / fresh.length);
+    assert.ok(std > 0.005 && std < 0.06, `new rows drawn from N(0, 0.02²): std ${std}`);
+    assert.equal(Number(JSON.parse(readFileSync(path.join(dir, 'ft', 'last', 'config.json'), 'utf8')).vocab_size), V + 4);
   });
 });
