@@ -417,7 +417,7 @@ tasks:
   - { name: topic, type: sequence-classification, data: { format: jsonl, train: train.jsonl }, input: { text: sentence }, label: { field: topic } }
 training: { max_steps: 2, batch_size: 16 }
 `;
-    await train(parseTrainingConfig(topic, { taskTypes, source: path.join(dir, 'pre.yaml') }), { log: () => undefined });
+    await train(parseTrainingConfig(topic, { taskTypes, source: path.join(dir, 'pre.yaml') }), {});
     const file = path.join(dir, 'ft.yaml');
     writeFileSync(
       file,
@@ -430,7 +430,9 @@ training: { max_steps: 1, batch_size: 16, learning_rate: 1.0e-12 }
 `,
     );
     const lines: string[] = [];
-    const result = await finetune(loadFinetuneConfig(file, path.join(dir, 'pre', 'last')), { log: (l) => lines.push(l) });
+    const result = await finetune(loadFinetuneConfig(file, path.join(dir, 'pre', 'last')), {
+      logger: { info: (l: string) => lines.push(l) },
+    });
     assert.equal(result.status, 'completed');
     using pre = loadCheckpoint(path.join(dir, 'pre', 'last'));
     using ft = loadCheckpoint(path.join(dir, 'ft', 'last'));
