@@ -10,6 +10,7 @@
  * padding to the longest example of each batch is the collation's job (src/tasks).
  */
 import { ConfigError } from '../errors.js';
+import { mulberry32 } from '../random.js';
 
 export interface BatcherOptions {
   /** Most examples in a batch. */
@@ -43,18 +44,6 @@ const OPTION_KEYS = ['batchSize', 'maxTokens', 'poolSize', 'shuffle', 'seed'];
 function checkInt(name: string, v: unknown, min: number): void {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
     throw new ConfigError(`batcher: ${name} must be an integer >= ${min}, got ${String(v)}`);
-}
-
-/** A 32-bit generator (mulberry32): uniform in [0, 1), fully determined by its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The generator of one epoch: the seed and epoch mixed so that neighbouring epochs are unrelated. */

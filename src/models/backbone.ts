@@ -13,6 +13,7 @@ import type { Embedding } from '../nn/embedding.js';
 import type { ParamOptions } from '../nn/init.js';
 import type { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
+import type { KeyValueCache } from '../generate/cache.js';
 import type { Tensor } from '../tensor/index.js';
 
 /** What a backbone is made of: an encoder (BERT), a decoder (GPT-2), or both (T5). */
@@ -57,6 +58,11 @@ export interface ModelInputs {
   readonly attentionMask?: Tensor;
   /** (B, T) int64 segment ids, for families that have segments (BERT); all 0 when omitted, ignored by families without. */
   readonly tokenTypeIds?: Tensor;
+  /**
+   * Decoders: the keys and values of the P tokens seen before `inputIds` (src/generate/cache.ts), which
+   * the forward reads and appends to; `attentionMask` is then (B, P + T). Encoders ignore it.
+   */
+  readonly pastKeyValues?: KeyValueCache;
 }
 
 /** What `Backbone.forward` returns; tensors belong to the caller (or the enclosing tidy). */

@@ -9,6 +9,7 @@ import { BART_FAMILY, MARIAN_FAMILY } from './bart/family.js';
 import { BERT_FAMILY } from './bert/family.js';
 import { DISTILBERT_FAMILY } from './distilbert/family.js';
 import { ELECTRA_FAMILY } from './electra/family.js';
+import { GPT2_FAMILY } from './gpt2/family.js';
 import { ROBERTA_FAMILY } from './roberta/family.js';
 import { T5_FAMILY } from './t5/family.js';
 import { XLM_ROBERTA_FAMILY } from './xlm-roberta/family.js';
@@ -22,6 +23,7 @@ const FAMILIES: ReadonlyMap<string, BackboneFamily> = new Map([
   [T5_FAMILY.modelType, T5_FAMILY], // Raffel et al., JMLR 2020
   [BART_FAMILY.modelType, BART_FAMILY], // Lewis et al., ACL 2020
   [MARIAN_FAMILY.modelType, MARIAN_FAMILY], // Junczys-Dowmunt et al., ACL 2018 (BART's layout)
+  [GPT2_FAMILY.modelType, GPT2_FAMILY], // Radford et al., 2019
 ]);
 
 /** The `model_type`s a backbone can be built for, sorted. */

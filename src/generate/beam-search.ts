@@ -1,0 +1,134 @@
+/**
+ * Beam search (Graves, 2012, "Sequence Transduction with Recurrent Neural Networks", §3; Sutskever et
+ * al., NeurIPS 2014) with Hugging Face's `BeamSearchScorer` semantics: numBeams running beams per
+ * input row, scored by the sum of their tokens' log-probabilities (after the processors); at each step
+ * the 2·numBeams best continuations are ranked, those ending in EOS (among the first numBeams) become
+ * finished hypotheses scored Σ log p / length^lengthPenalty, the rest fill the beams. The length is the
+ * number of generated tokens, the EOS included (so a hypothesis ended at the first step has length 1).
+ * A row is done by `earlyStopping` (see GenerateOptions); at the end the running beams join the
+ * hypotheses and the best one is returned.
+ */
+import { DecodingBatch } from './batch.js';
+import type { Generation, Prompts, StepDecoder } from './decoder.js';
+import type { ResolvedGenerateOptions } from './options.js';
+import { logSoftmax, processScores } from './processors.js';
+
+interface Hypothesis {
+  readonly tokens: number[];
+  readonly score: number;
+  readonly eos: boolean;
+}
+
+/** The finished hypotheses of one input row: the numBeams best (Hugging Face `BeamHypotheses`). */
+class Hypotheses {
+  readonly list: Hypothesis[] = [];
+  private worst = 1e9;
+
+  constructor(private readonly o: ResolvedGenerateOptions) {}
+
+  /** Adds a hypothesis of `length` generated tokens and log-probability `sumLogProbs`, if it is among the best. */
+  add(tokens: number[], sumLogProbs: number, length: number, eos: boolean): void {
+    const score = sumLogProbs / length ** this.o.lengthPenalty;
+    const n = this.o.numBeams;
+    if (this.list.length >= n && score <= this.worst) return;
+    this.list.push({ tokens, score, eos });
+    if (this.list.length > n) {
+      const sorted = [...this.list].sort((a, b) => a.score - b.score);
+      this.list.splice(this.list.indexOf(sorted[0] as Hypothesis), 1);
+      this.worst = (sorted[1] as Hypothesis).score;
+    } else {
+      this.worst = Math.min(score, this.worst);
+    }
+  }
+
+  /** Whether no running beam can improve the row (`bestSum`: the best running sum of log-probabilities; `length`: tokens generated so far). */
+  isDone(bestSum: number, length: number): boolean {
+    if (this.list.length < this.o.numBeams) return false;
+    if (this.o.earlyStopping === true) return true;
+    const reach = this.o.earlyStopping === 'never' && this.o.lengthPenalty > 0 ? this.o.maxNewTokens : length;
+    return this.worst >= bestSum / reach ** this.o.lengthPenalty;
+  }
+}
+
+interface Candidate {
+  readonly beam: number;
+  readonly token: number;
+  readonly score: number;
+}
+
+/** The `count` best (beam, token) continuations of one input row's beams, best first. */
+function bestContinuations(scores: readonly Float64Array[], count: number): Candidate[] {
+  const best: Candidate[] = [];
+  scores.forEach((row, beam) => {
+    for (let token = 0; token < row.length; token++) {
+      const score = row[token] as number;
+      if (best.length === count && score <= (best[count - 1] as Candidate).score) continue;
+      let at = best.length;
+      while (at > 0 && (best[at - 1] as Candidate).score < score) at--;
+      best.splice(at, 0, { beam, token, score });
+      if (best.length > count) best.pop();
+    }
+  });
+  return best;
+}
+
+/**
+ * Beam search of every prompt.
+ * @param o resolved options (numBeams > 1, doSample false).
+ * @returns one Generation per prompt (the best hypothesis, with its score).
+ */
+export function beamSearch(decoder: StepDecoder, prompts: Prompts, o: ResolvedGenerateOptions): Generation[] {
+  const nb = o.numBeams;
+  const B = prompts.length;
+  const rowSource = prompts.flatMap((_, b) => new Array<number>(nb).fill(b));
+  let beams = rowSource.map((b, r) => ({ tokens: [] as number[], sum: r % nb === 0 ? 0 : -1e9, input: prompts[b] as readonly number[] }));
+  const hyps = prompts.map(() => new Hypotheses(o));
+  const done = prompts.map(() => false);
+  const eos = new Set(o.eosTokenIds);
+  using batch = new DecodingBatch(decoder, prompts, rowSource, o.padTokenId, o.useCache);
+  for (let step = 0; step < o.maxNewTokens && done.includes(false); step++) {
+    const scores = batch.scores().map((s, r) => {
+      const beam = beams[r] as (typeof beams)[number];
+      const logProbs = logSoftmax(s); // the processors apply to log-probabilities here (Hugging Face)
+      processScores(logProbs, [...beam.input, ...beam.tokens], step, o);
+      for (let i = 0; i < logProbs.length; i++) logProbs[i] = (logProbs[i] as number) + beam.sum;
+      return logProbs;
+    });
+    const next: { source: number; token: number; sum: number }[] = [];
+    for (let b = 0; b < B; b++) {
+      if (done[b]) {
+        for (let j = 0; j < nb; j++) next.push({ source: b * nb + j, token: o.padTokenId, sum: 0 });
+        continue;
+      }
+      const candidates = bestContinuations(scores.slice(b * nb, (b + 1) * nb), Math.max(2, 1 + eos.size) * nb);
+      const chosen: typeof next = [];
+      candidates.forEach((c, rank) => {
+        if (chosen.length === nb) return;
+        const source = b * nb + c.beam;
+        if (eos.has(c.token)) {
+          if (rank < nb) (hyps[b] as Hypotheses).add([...(beams[source] as (typeof beams)[number]).tokens], c.score, step + 1, true);
+        } else {
+          chosen.push({ source, token: c.token, sum: c.score });
+        }
+      });
+      next.push(...chosen);
+      done[b] = (hyps[b] as Hypotheses).isDone((candidates[0] as Candidate).score, step + 1);
+    }
+    // each new beam continues its source beam: reorder the rows (and cache), then put the chosen token last
+    batch.select(next.map((n) => n.source));
+    batch.append(next.map((n) => n.token));
+    beams = next.map((n) => {
+      const from = beams[n.source] as (typeof beams)[number];
+      return { tokens: [...from.tokens, n.token], sum: n.sum, input: from.input };
+    });
+  }
+  return hyps.map((h, b) => {
+    if (!done[b])
+      for (let j = 0; j < nb; j++) {
+        const beam = beams[b * nb + j] as (typeof beams)[number];
+        h.add(beam.tokens, beam.sum, beam.tokens.length, false);
+      }
+    const best = [...h.list].sort((x, y) => y.score - x.score)[0] as Hypothesis;
+    return { tokens: best.tokens, finishReason: best.eos ? 'eos' : 'length', score: best.score };
+  });
+}

@@ -1,0 +1,28 @@
+/**
+ * `generate`: continues prompts with a model that offers a decoding step (./decoder.ts), by greedy
+ * decoding, sampling or beam search, with the decoding rules of ./processors.ts and a key/value
+ * cache (./cache.ts). Inference only: runs under `inferenceMode`, and frees every tensor it makes.
+ */
+import { inferenceMode } from '../tensor/index.js';
+import { ConfigError } from '../errors.js';
+import { beamSearch } from './beam-search.js';
+import type { GenerateHooks, Generation, Prompts, StepDecoder } from './decoder.js';
+import { decodeGreedy } from './greedy.js';
+import { resolveGenerateOptions, type GenerateOptions } from './options.js';
+
+/**
+ * Generates a continuation of each prompt. Prompts of different lengths are left-padded into one
+ * batch; each row's result equals what the prompt alone gives.
+ * @param prompts token ids per row (no padding; at least one token each).
+ * @returns one Generation per prompt, in order: the new tokens (without EOS) and why the row stopped.
+ * @throws ConfigError for an invalid option (named), an empty prompt, or stopStrings without `hooks.decode`.
+ * @example
+ *   const [{ tokens }] = generate(causalLmDecoder(model), [[50256, 464]], { maxNewTokens: 16, eosTokenId: 50256 });
+ */
+export function generate(decoder: StepDecoder, prompts: Prompts, options: GenerateOptions = {}, hooks: GenerateHooks = {}): Generation[] {
+  const o = resolveGenerateOptions(options);
+  if (o.stopStrings.length > 0 && hooks.decode === undefined)
+    throw new ConfigError('generate: stopStrings need a decode function (hooks.decode) to read the generated text');
+  if (prompts.length === 0) return [];
+  return inferenceMode(() => (o.numBeams > 1 ? beamSearch(decoder, prompts, o) : decodeGreedy(decoder, prompts, o, hooks)));
+}

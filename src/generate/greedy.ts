@@ -1,0 +1,59 @@
+/**
+ * Token-by-token decoding: greedy (the most likely token) or sampling (a token drawn from the
+ * processed, warped distribution), as karpathy/nanoGPT's `generate`: forward, process the last
+ * position's scores, pick, append. A row that ends (EOS, a stop string) leaves the batch, so the
+ * others run on; the rest of the rows never see it (batched = one by one).
+ */
+import { DecodingBatch } from './batch.js';
+import type { FinishReason, GenerateHooks, Generation, Prompts, StepDecoder } from './decoder.js';
+import type { ResolvedGenerateOptions } from './options.js';
+import { argmax, processScores, sampleToken, seededUniform, warpScores } from './processors.js';
+
+/**
+ * Greedy decoding or sampling of every prompt.
+ * @param o resolved options (numBeams 1).
+ * @returns one Generation per prompt, in order.
+ */
+export function decodeGreedy(decoder: StepDecoder, prompts: Prompts, o: ResolvedGenerateOptions, hooks: GenerateHooks = {}): Generation[] {
+  const tokens = prompts.map((p) => [...p]); // real tokens per input row
+  const generated: number[][] = prompts.map(() => []);
+  const finish: (FinishReason | undefined)[] = prompts.map(() => undefined);
+  // one generator per row, so a row draws the same numbers whatever else is in the batch
+  const uniform = prompts.map((_, i) => seededUniform(Math.imul(o.seed, 0x9e3779b1) + i));
+  let live = prompts.map((_, i) => i); // input row of each decoding row
+  using batch = new DecodingBatch(decoder, prompts, live, o.padTokenId, o.useCache);
+  for (let step = 0; step < o.maxNewTokens && live.length > 0; step++) {
+    const scores = batch.scores();
+    const picked = live.map((row, r) => {
+      const s = scores[r] as Float32Array;
+      processScores(s, tokens[row] as number[], step, o);
+      if (!o.doSample) return argmax(s);
+      warpScores(s, o);
+      return sampleToken(s, (uniform[row] as () => number)());
+    });
+    const keep: number[] = [];
+    live.forEach((row, r) => {
+      const token = picked[r] as number;
+      (tokens[row] as number[]).push(token);
+      if (o.eosTokenIds.includes(token)) {
+        finish[row] = 'eos';
+        return;
+      }
+      (generated[row] as number[]).push(token);
+      hooks.onToken?.(row, token);
+      if (hasStopString(generated[row] as number[], o, hooks)) finish[row] = 'stop';
+      else keep.push(r);
+    });
+    batch.append(picked);
+    batch.select(keep);
+    live = keep.map((r) => live[r] as number);
+  }
+  return generated.map((t, i) => ({ tokens: t, finishReason: finish[i] ?? 'length' }));
+}
+
+/** Whether the text of a row's generated tokens contains one of the stop strings. */
+function hasStopString(generated: readonly number[], o: ResolvedGenerateOptions, hooks: GenerateHooks): boolean {
+  if (o.stopStrings.length === 0 || hooks.decode === undefined) return false;
+  const text = hooks.decode(generated);
+  return o.stopStrings.some((s) => text.includes(s));
+}
