@@ -2,10 +2,11 @@
  * The rows being decoded, shared by the searches (./greedy.ts, ./beam-search.ts): each row's tokens
  * left-padded to one length with its attention mask, the key/value cache, and the step that turns
  * them into next-token scores. Rows are dropped (a finished row) or reordered (beams) with `select`,
- * which reorders the cache with them.
+ * which reorders the cache with them. Every model call runs under `inferenceMode`, so the searches may
+ * await between steps (streaming, asynchronous decoding of the text so far).
  */
 import { ConfigError } from '../errors.js';
-import { tensor, tidy, type Tensor } from '../tensor/index.js';
+import { inferenceMode, tensor, tidy, type Tensor } from '../tensor/index.js';
 import type { KeyValueCache } from './cache.js';
 import type { Prompts, StepDecoder } from './decoder.js';
 
@@ -48,7 +49,7 @@ export class DecodingBatch implements Disposable {
       return [...new Array<number>(width - n).fill(0), ...new Array<number>(n).fill(1)];
     });
     this.pending = width;
-    this.cache = useCache ? decoder.startCache(this.source) : undefined;
+    this.cache = useCache ? inferenceMode(() => decoder.startCache(this.source)) : undefined;
   }
 
   /** R: rows being decoded. */
@@ -65,17 +66,19 @@ export class DecodingBatch implements Disposable {
     if (R === 0) return [];
     const width = (this.ids[0] as number[]).length;
     const T = this.cache === undefined ? width : this.pending;
-    const flat = tidy(() => {
-      const inputIds = tensor(Int32Array.from(this.ids.flatMap((row) => row.slice(width - T))), {}, [R, T]).to('int64');
-      const attentionMask = tensor(Int32Array.from(this.mask.flat()), {}, [R, width]).to('int64');
-      const cache = this.cache ?? this.decoder.startCache(this.source);
-      try {
-        const logits: Tensor = this.decoder.step(inputIds, attentionMask, cache);
-        return Float32Array.from(logits.to('float32').dataSync() as Float32Array);
-      } finally {
-        if (cache !== this.cache) cache.dispose();
-      }
-    });
+    const flat = inferenceMode(() =>
+      tidy(() => {
+        const inputIds = tensor(Int32Array.from(this.ids.flatMap((row) => row.slice(width - T))), {}, [R, T]).to('int64');
+        const attentionMask = tensor(Int32Array.from(this.mask.flat()), {}, [R, width]).to('int64');
+        const cache = this.cache ?? this.decoder.startCache(this.source);
+        try {
+          const logits: Tensor = this.decoder.step(inputIds, attentionMask, cache);
+          return Float32Array.from(logits.to('float32').dataSync() as Float32Array);
+        } finally {
+          if (cache !== this.cache) cache.dispose();
+        }
+      }),
+    );
     this.pending = 0;
     const V = flat.length / R;
     return Array.from({ length: R }, (_, r) => flat.subarray(r * V, (r + 1) * V));
@@ -96,7 +99,7 @@ export class DecodingBatch implements Disposable {
     this.source = index.map((i) => this.source[i] as number);
     if (this.cache !== undefined && index.length > 0) {
       const cache = this.cache;
-      tidy(() => cache.reorder(tensor(Int32Array.from(index)).to('int64')));
+      inferenceMode(() => tidy(() => cache.reorder(tensor(Int32Array.from(index)).to('int64'))));
     }
   }
 

@@ -38,10 +38,10 @@ export interface Generation {
   readonly score?: number;
 }
 
-/** Callbacks of a generation. */
+/** Callbacks of a generation; each may be asynchronous (the next step waits for it). */
 export interface GenerateHooks {
   /** Called for each token as it is chosen (greedy and sampling; beam search knows its tokens only at the end). */
-  readonly onToken?: (row: number, token: number) => void;
-  /** Text of token ids: needed for `stopStrings`. */
-  readonly decode?: (ids: readonly number[]) => string;
+  readonly onToken?: (row: number, token: number) => void | Promise<void>;
+  /** Text of token ids (a tokenizer's decode): needed for `stopStrings`. */
+  readonly decode?: (ids: readonly number[]) => string | Promise<string>;
 }

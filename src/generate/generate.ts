@@ -1,9 +1,8 @@
 /**
  * `generate`: continues prompts with a model that offers a decoding step (./decoder.ts), by greedy
  * decoding, sampling or beam search, with the decoding rules of ./processors.ts and a key/value
- * cache (./cache.ts). Inference only: runs under `inferenceMode`, and frees every tensor it makes.
+ * cache (./cache.ts). Inference only: every model call runs under `inferenceMode`; every tensor made is freed.
  */
-import { inferenceMode } from '../tensor/index.js';
 import { ConfigError } from '../errors.js';
 import { beamSearch } from './beam-search.js';
 import type { GenerateHooks, Generation, Prompts, StepDecoder } from './decoder.js';
@@ -17,12 +16,17 @@ import { resolveGenerateOptions, type GenerateOptions } from './options.js';
  * @returns one Generation per prompt, in order: the new tokens (without EOS) and why the row stopped.
  * @throws ConfigError for an invalid option (named), an empty prompt, or stopStrings without `hooks.decode`.
  * @example
- *   const [{ tokens }] = generate(causalLmDecoder(model), [[50256, 464]], { maxNewTokens: 16, eosTokenId: 50256 });
+ *   const [{ tokens }] = await generate(causalLmDecoder(model), [[50256, 464]], { maxNewTokens: 16, eosTokenId: 50256 });
  */
-export function generate(decoder: StepDecoder, prompts: Prompts, options: GenerateOptions = {}, hooks: GenerateHooks = {}): Generation[] {
+export async function generate(
+  decoder: StepDecoder,
+  prompts: Prompts,
+  options: GenerateOptions = {},
+  hooks: GenerateHooks = {},
+): Promise<Generation[]> {
   const o = resolveGenerateOptions(options);
   if (o.stopStrings.length > 0 && hooks.decode === undefined)
     throw new ConfigError('generate: stopStrings need a decode function (hooks.decode) to read the generated text');
   if (prompts.length === 0) return [];
-  return inferenceMode(() => (o.numBeams > 1 ? beamSearch(decoder, prompts, o) : decodeGreedy(decoder, prompts, o, hooks)));
+  return o.numBeams > 1 ? beamSearch(decoder, prompts, o) : decodeGreedy(decoder, prompts, o, hooks);
 }

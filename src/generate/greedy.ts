@@ -14,7 +14,12 @@ import { argmax, processScores, sampleToken, seededUniform, warpScores } from '.
  * @param o resolved options (numBeams 1).
  * @returns one Generation per prompt, in order.
  */
-export function decodeGreedy(decoder: StepDecoder, prompts: Prompts, o: ResolvedGenerateOptions, hooks: GenerateHooks = {}): Generation[] {
+export async function decodeGreedy(
+  decoder: StepDecoder,
+  prompts: Prompts,
+  o: ResolvedGenerateOptions,
+  hooks: GenerateHooks = {},
+): Promise<Generation[]> {
   const tokens = prompts.map((p) => [...p]); // real tokens per input row
   const generated: number[][] = prompts.map(() => []);
   const finish: (FinishReason | undefined)[] = prompts.map(() => undefined);
@@ -32,18 +37,18 @@ export function decodeGreedy(decoder: StepDecoder, prompts: Prompts, o: Resolved
       return sampleToken(s, (uniform[row] as () => number)());
     });
     const keep: number[] = [];
-    live.forEach((row, r) => {
+    for (const [r, row] of live.entries()) {
       const token = picked[r] as number;
       (tokens[row] as number[]).push(token);
       if (o.eosTokenIds.includes(token)) {
         finish[row] = 'eos';
-        return;
+        continue;
       }
       (generated[row] as number[]).push(token);
-      hooks.onToken?.(row, token);
-      if (hasStopString(generated[row] as number[], o, hooks)) finish[row] = 'stop';
+      await hooks.onToken?.(row, token);
+      if (await hasStopString(generated[row] as number[], o, hooks)) finish[row] = 'stop';
       else keep.push(r);
-    });
+    }
     batch.append(picked);
     batch.select(keep);
     live = keep.map((r) => live[r] as number);
@@ -52,8 +57,8 @@ export function decodeGreedy(decoder: StepDecoder, prompts: Prompts, o: Resolved
 }
 
 /** Whether the text of a row's generated tokens contains one of the stop strings. */
-function hasStopString(generated: readonly number[], o: ResolvedGenerateOptions, hooks: GenerateHooks): boolean {
+async function hasStopString(generated: readonly number[], o: ResolvedGenerateOptions, hooks: GenerateHooks): Promise<boolean> {
   if (o.stopStrings.length === 0 || hooks.decode === undefined) return false;
-  const text = hooks.decode(generated);
+  const text = await hooks.decode(generated);
   return o.stopStrings.some((s) => text.includes(s));
 }

@@ -19,10 +19,10 @@ checkNoLeaks();
 const c = decoderCases.gpt2 as DecoderCase;
 
 /** Runs `fn` with the reference GPT-2 as a StepDecoder, then frees the model. */
-function withDecoder<T>(fn: (decoder: StepDecoder, model: Backbone) => T): T {
+async function withDecoder<T>(fn: (decoder: StepDecoder, model: Backbone) => Promise<T>): Promise<T> {
   const { model } = referenceDecoder('gpt2');
   try {
-    return fn(causalLmDecoder(model), model);
+    return await fn(causalLmDecoder(model), model);
   } finally {
     model.dispose();
   }
@@ -33,10 +33,11 @@ const tokensOf = (gs: Generation[]): number[][] => gs.map((g) => g.tokens);
 describe('generate (gpt2 tiny)', () => {
   for (const [name, d] of Object.entries(c.decoding)) {
     it(`${name}: equals the Python reference, one by one and as a left-padded batch`, () =>
-      withDecoder((decoder) => {
+      withDecoder(async (decoder) => {
         const options = generateOptions(d.options);
-        const batched = generate(decoder, c.prompts, options);
-        const alone = c.prompts.flatMap((p) => generate(decoder, [p], options));
+        const batched = await generate(decoder, c.prompts, options);
+        const alone: Generation[] = [];
+        for (const p of c.prompts) alone.push(...(await generate(decoder, [p], options)));
         d.outputs.forEach((want, i) => {
           for (const [how, got] of [
             ['batched', batched[i]!],
@@ -52,25 +53,25 @@ describe('generate (gpt2 tiny)', () => {
   }
 
   it('gives the same tokens with and without the key/value cache (greedy, sampling, beam search)', () =>
-    withDecoder((decoder) => {
+    withDecoder(async (decoder) => {
       for (const options of [
         generateOptions(c.decoding.greedy_rules!.options),
         { maxNewTokens: 10, doSample: true, temperature: 1.3, topK: 20, topP: 0.9, seed: 7 },
         generateOptions(c.decoding.beam_3!.options),
       ]) {
-        const cached = generate(decoder, c.prompts, options);
-        const uncached = generate(decoder, c.prompts, { ...options, useCache: false });
+        const cached = await generate(decoder, c.prompts, options);
+        const uncached = await generate(decoder, c.prompts, { ...options, useCache: false });
         assert.deepEqual(tokensOf(cached), tokensOf(uncached), JSON.stringify(options));
       }
     }));
 
   it('beam search with one beam is greedy decoding (stopping at its first hypothesis)', () =>
-    withDecoder((decoder) => {
+    withDecoder(async (decoder) => {
       // the rules that act on logits and log-probabilities alike (a ban is −∞ in both); the repetition
       // penalty divides logits in greedy decoding but log-probabilities in beam search (Hugging Face)
       const eosTokenId = c.decoding.greedy_rules!.options.eos_token_id as number;
       const options = { maxNewTokens: 12, eosTokenId, minNewTokens: 4, noRepeatNgramSize: 2, earlyStopping: true } as const;
-      const greedy = generate(decoder, c.prompts, { ...options, earlyStopping: undefined });
+      const greedy = await generate(decoder, c.prompts, { ...options, earlyStopping: undefined });
       assert.ok(
         greedy.some((g) => g.finishReason === 'eos'),
         JSON.stringify(greedy),
@@ -80,34 +81,34 @@ describe('generate (gpt2 tiny)', () => {
     }));
 
   it('sampling with top-k 1 (or a tiny top-p) is greedy decoding', () =>
-    withDecoder((decoder) => {
-      const greedy = tokensOf(generate(decoder, c.prompts, { maxNewTokens: 12 }));
+    withDecoder(async (decoder) => {
+      const greedy = tokensOf(await generate(decoder, c.prompts, { maxNewTokens: 12 }));
       for (const warp of [{ topK: 1 }, { topP: 1e-6 }])
         assert.deepEqual(
-          tokensOf(generate(decoder, c.prompts, { maxNewTokens: 12, doSample: true, temperature: 2, seed: 3, ...warp })),
+          tokensOf(await generate(decoder, c.prompts, { maxNewTokens: 12, doSample: true, temperature: 2, seed: 3, ...warp })),
           greedy,
         );
     }));
 
   it('seeded sampling is reproducible, batched or alone; another seed gives other tokens', () =>
-    withDecoder((decoder) => {
+    withDecoder(async (decoder) => {
       const options = { maxNewTokens: 12, doSample: true, temperature: 1.5, seed: 11 };
-      const first = tokensOf(generate(decoder, c.prompts, options));
-      assert.deepEqual(tokensOf(generate(decoder, c.prompts, options)), first);
-      assert.deepEqual(tokensOf(generate(decoder, [c.prompts[0]!], options)), [first[0]]);
-      assert.notDeepEqual(tokensOf(generate(decoder, c.prompts, { ...options, seed: 12 })), first);
+      const first = tokensOf(await generate(decoder, c.prompts, options));
+      assert.deepEqual(tokensOf(await generate(decoder, c.prompts, options)), first);
+      assert.deepEqual(tokensOf(await generate(decoder, [c.prompts[0]!], options)), [first[0]]);
+      assert.notDeepEqual(tokensOf(await generate(decoder, c.prompts, { ...options, seed: 12 })), first);
       assert.notDeepEqual(
         first,
-        tokensOf(generate(decoder, c.prompts, { maxNewTokens: 12 })),
+        tokensOf(await generate(decoder, c.prompts, { maxNewTokens: 12 })),
         'sampling at temperature 1.5 is not greedy here',
       );
     }));
 
   it('streams each token as it is chosen, and stops at a stop string (the text cut after it)', () =>
-    withDecoder((decoder) => {
+    withDecoder(async (decoder) => {
       const streamed: [number, number][] = [];
       const decode = (ids: readonly number[]) => ids.map((t) => `<${t}>`).join('');
-      const plain = generate(decoder, c.prompts, { maxNewTokens: 12 }, { onToken: (row, t) => streamed.push([row, t]) });
+      const plain = await generate(decoder, c.prompts, { maxNewTokens: 12 }, { onToken: (row, t) => void streamed.push([row, t]) });
       plain.forEach((g, row) =>
         assert.deepEqual(
           streamed.filter(([r]) => r === row).map(([, t]) => t),
@@ -115,24 +116,24 @@ describe('generate (gpt2 tiny)', () => {
         ),
       );
       // greedy row 0 is 63 60 63 63 63 46 …: stop at "<63><46>"
-      const [stopped] = generate(decoder, [c.prompts[0]!], { maxNewTokens: 12, stopStrings: ['<63><46>'] }, { decode });
+      const [stopped] = await generate(decoder, [c.prompts[0]!], { maxNewTokens: 12, stopStrings: ['<63><46>'] }, { decode });
       assert.deepEqual(stopped, { tokens: plain[0]!.tokens.slice(0, 6), finishReason: 'stop' });
     }));
 
   it('maxNewTokens 0 generates nothing; an empty prompt and bad options are ConfigErrors naming the field', () =>
-    withDecoder((decoder) => {
+    withDecoder(async (decoder) => {
       assert.deepEqual(
-        generate(decoder, c.prompts, { maxNewTokens: 0 }).map((g) => g.tokens),
+        (await generate(decoder, c.prompts, { maxNewTokens: 0 })).map((g) => g.tokens),
         [[], [], []],
       );
-      assert.throws(() => generate(decoder, [[]], {}), /prompt 0 has no token/);
-      assert.throws(() => generate(decoder, c.prompts, { maxNewTokens: -1 }), /maxNewTokens must be an integer >= 0, got -1/);
-      assert.throws(() => generate(decoder, c.prompts, { topP: 0 }), /topP must be a number in \(0, 1\]/);
-      assert.throws(() => generate(decoder, c.prompts, { numBeams: 2, doSample: true }), ConfigError);
-      assert.throws(() => generate(decoder, c.prompts, { stopStrings: ['x'] }), /need a decode function/);
-      assert.throws(() => generate(decoder, c.prompts, { maxNewToken: 3 } as never), /unknown option 'maxNewToken'/);
-      assert.throws(
-        () => generate(decoder, c.prompts, { minNewTokens: 5, maxNewTokens: 2 }),
+      await assert.rejects(generate(decoder, [[]], {}), /prompt 0 has no token/);
+      await assert.rejects(generate(decoder, c.prompts, { maxNewTokens: -1 }), /maxNewTokens must be an integer >= 0, got -1/);
+      await assert.rejects(generate(decoder, c.prompts, { topP: 0 }), /topP must be a number in \(0, 1\]/);
+      await assert.rejects(generate(decoder, c.prompts, { numBeams: 2, doSample: true }), ConfigError);
+      await assert.rejects(generate(decoder, c.prompts, { stopStrings: ['x'] }), /need a decode function/);
+      await assert.rejects(generate(decoder, c.prompts, { maxNewToken: 3 } as never), /unknown option 'maxNewToken'/);
+      await assert.rejects(
+        generate(decoder, c.prompts, { minNewTokens: 5, maxNewTokens: 2 }),
         /minNewTokens \(5\) is more than maxNewTokens \(2\)/,
       );
     }));
