@@ -36,6 +36,14 @@ commands:
                         typed spans with offsets into the text (UTF-16 code units, as JavaScript indexes strings); masked-LM fillers of [MASK]); link-prediction
                         tasks are not run (a checkpoint with only those is an error: use eval)
            --input FILE    read the texts from a JSON lines file instead: "a text" or {"text": …, "text_pair": …} per line
+  generate CKPT PROMPT...  continue each prompt with a decoder model (a checkpoint with a causal-lm task, or a Hugging
+                        Face folder of a decoder family such as gpt2), streaming the text to stdout, one line per prompt
+           --input FILE    read the prompts from a JSON lines file instead ("a prompt" or {"text": …} per line)
+           --max-new-tokens N (default 64), --min-new-tokens N, --eos-token-id N (default: the config's, else the
+                           tokenizer's end token), --stop TEXT (repeatable: stop at TEXT, cut before it)
+           --do-sample, --temperature X, --top-k N, --top-p X, --seed N   sampling (seeded: reproducible)
+           --num-beams N, --length-penalty X, --early-stopping true|false|never   beam search
+           --repetition-penalty X, --no-repeat-ngram-size N, --no-cache
   serve CKPT            answer predictions over HTTP until Ctrl-C: POST /predict with {"inputs": ["a text", …]} (or
                         {"text": …, "text_pair": …} objects) returns {"predictions": [...]}, one record per input as
                         predict prints them; GET /health. Requests arriving while the model is busy run together
@@ -166,6 +174,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./predict.js')).predictCommand(rest);
       case 'serve':
         return await (await import('./serve.js')).serveCommand(rest);
+      case 'generate':
+        return await (await import('./generate.js')).generateCommand(rest);
       case 'export':
         return await (await import('./export.js')).exportCommand(rest);
       case 'finetune':

@@ -31,19 +31,24 @@ export const CHECKPOINT_FILES = {
 
 const REQUIRED = [CHECKPOINT_FILES.config, CHECKPOINT_FILES.model, CHECKPOINT_FILES.tokenizer, CHECKPOINT_FILES.tasks];
 
-/** Top-level children of the backbones (BERT, RoBERTa, ELECTRA: embeddings, embeddings_project, encoder, pooler; DistilBERT: transformer): a tensor under one of these belongs to the encoder. */
-export const ENCODER_ROOTS = ['embeddings.', 'embeddings_project.', 'encoder.', 'pooler.', 'transformer.'];
+/**
+ * Top-level children of the backbones (BERT, RoBERTa, ELECTRA: embeddings, embeddings_project, encoder,
+ * pooler; DistilBERT: transformer; GPT-2: wte, wpe, h, ln_f): a tensor under one of these belongs to the encoder.
+ */
+export const ENCODER_ROOTS = ['embeddings.', 'embeddings_project.', 'encoder.', 'pooler.', 'transformer.', 'wte.', 'wpe.', 'h.', 'ln_f.'];
 
 /**
  * config.json's names of the common fields, with the aliases families use for them (Transformers'
- * `attribute_map`: DistilBERT's `dim`, `n_layers`), and the width of the word embeddings (ELECTRA's
+ * `attribute_map`: DistilBERT's `dim`, `n_layers`; GPT-2's `n_embd`, `n_layer`), and the width of the word embeddings (ELECTRA's
  * `embedding_size` where it has one).
  */
 const configInt = (json: JsonObject, ...keys: string[]): unknown => json[keys.find((k) => k in json) ?? (keys[0] as string)];
-const HIDDEN_SIZE = ['hidden_size', 'dim'];
-const NUM_LAYERS = ['num_hidden_layers', 'n_layers'];
-/** A transformer layer's tensors: `encoder.layer.<i>.…` (BERT, RoBERTa, ELECTRA) or `transformer.layer.<i>.…` (DistilBERT). */
-const LAYER = /^(?:encoder|transformer)\.layer\.(\d+)\./;
+const HIDDEN_SIZE = ['hidden_size', 'dim', 'n_embd'];
+const NUM_LAYERS = ['num_hidden_layers', 'n_layers', 'n_layer'];
+/** A transformer layer's tensors: `encoder.layer.<i>.…` (BERT, RoBERTa, ELECTRA), `transformer.layer.<i>.…` (DistilBERT) or `h.<i>.…` (GPT-2). */
+const LAYER = /^(?:(?:encoder|transformer)\.layer|h)\.(\d+)\./;
+/** The word embeddings (V, E): BERT's and its kin's, or GPT-2's `wte`. */
+const WORD_EMBEDDINGS = ['embeddings.word_embeddings.weight', 'wte.weight'];
 /** The prefix of every head tensor: `heads.<task>.<name in the head module>`. */
 export const HEADS_PREFIX = 'heads.';
 
@@ -198,13 +203,14 @@ function checkModelTensors(file: string, shapes: Map<string, number[]>, config: 
     throw new CheckpointError(
       `${file}: no head tensors (heads.<task>.…) for task${headless.length > 1 ? 's' : ''} ${headless.join(', ')} of tasks.json`,
     );
-  const word = shapes.get('embeddings.word_embeddings.weight');
+  const wordName = WORD_EMBEDDINGS.find((n) => shapes.has(n)) ?? (WORD_EMBEDDINGS[0] as string);
+  const word = shapes.get(wordName);
   const width = 'embedding_size' in config ? 'embedding_size' : (HIDDEN_SIZE.find((k) => k in config) ?? 'hidden_size');
   const want = [config.vocab_size as number, config[width] as number];
-  if (word === undefined) throw new CheckpointError(`${file}: the encoder's 'embeddings.word_embeddings.weight' is missing`);
+  if (word === undefined) throw new CheckpointError(`${file}: the encoder's '${wordName}' is missing`);
   if (word.length !== 2 || word[0] !== want[0] || word[1] !== want[1]) {
     throw new CheckpointError(
-      `${file}: 'embeddings.word_embeddings.weight' is [${word.join(', ')}], but config.json says vocab_size × ${width} = [${want.join(', ')}]`,
+      `${file}: '${wordName}' is [${word.join(', ')}], but config.json says vocab_size × ${width} = [${want.join(', ')}]`,
     );
   }
   const numLayers = configInt(config, ...NUM_LAYERS);

@@ -154,7 +154,7 @@ function modelTensors(contents: CheckpointContents): Map<string, Tensor> {
     if (!TASK_NAME.test(task))
       throw new ConfigError(`head '${task}': a task name holds only letters, digits, '_' and '-', starting with a letter`);
     if (!names.has(task)) throw new ConfigError(`there is a head for task '${task}', but the tasks are ${[...names].join(', ')}`);
-    if (head.size === 0) throw new ConfigError(`the head of task '${task}' has no tensors`);
+    // a head may have no tensor of its own (a causal LM's head is the backbone's tied word embeddings)
     const mlm = task === mlmHeadOf(contents.heads);
     for (const [name, t] of head) out.set(mlm && name.startsWith(MLM_HEAD_PREFIX) ? name : `${HEADS_PREFIX}${task}.${name}`, t);
   }

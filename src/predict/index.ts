@@ -9,3 +9,4 @@ export {
   type PredictedSpan,
   type TaskPrediction,
 } from './predict.js';
+export { TextGenerator, cutAtStop, type GeneratedText } from './generate.js';

@@ -20,6 +20,7 @@ export * from './relation-classification.js';
 export { RelationClassificationHead, relationLogits } from './relation-head.js';
 export * from './extractive-qa.js';
 export { qaWindows, answerTokens, type QaWindow, type WindowOptions } from './qa-windows.js';
+export * from './causal-lm.js';
 export * from './registry.js';
 export { OptionError } from './options.js';
 export { splitWords, isPunctuation } from './input-words.js';

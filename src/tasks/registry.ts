@@ -1,5 +1,5 @@
 /**
- * The task types by kind: the seven built in, and any a user adds with `registerTaskType` (one call,
+ * The task types by kind: the eight built in, and any a user adds with `registerTaskType` (one call,
  * no other change: config validation, data reading, training, evaluation, prediction, checkpoints and
  * export all ask the registry). `taskSpec` checks a task's fields once and fills in its type's option
  * defaults. The config layer (src/io/config, below this one) gets the registry passed in
@@ -16,6 +16,7 @@ import { linkPrediction } from './link-prediction.js';
 import { regression } from './regression.js';
 import { relationClassification } from './relation-classification.js';
 import { extractiveQa } from './extractive-qa.js';
+import { causalLm } from './causal-lm.js';
 import { labelIndex } from './features.js';
 import type { CollatingTask, MainMetric, Task, TaskHead, TaskSpec, TaskType } from './types.js';
 
@@ -85,6 +86,7 @@ for (const type of [
   regression,
   relationClassification,
   extractiveQa,
+  causalLm,
 ])
   taskTypes.register(type);
 

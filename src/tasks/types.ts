@@ -137,7 +137,7 @@ export type Metrics = Record<string, number>;
 /**
  * Metric names whose values are not fractions: masked-LM perplexity and masked-token count, link
  * prediction's candidate and query counts, regression's mean squared and mean absolute error, extractive
- * QA's numbers of answerable and unanswerable questions.
+ * QA's numbers of answerable and unanswerable questions, causal-LM's target-token count.
  */
 export const NON_FRACTION_METRICS: ReadonlySet<string> = new Set([
   'perplexity',
@@ -148,6 +148,7 @@ export const NON_FRACTION_METRICS: ReadonlySet<string> = new Set([
   'mae',
   'answerable',
   'unanswerable',
+  'targetTokens',
 ]);
 
 /** The metric that early stopping and model selection watch. */

@@ -53,7 +53,7 @@ export const WORDS = [
 export type TokenizerFiles = 'tokenizer.json' | 'vocab.txt' | 'bpe';
 
 /** Families whose tokenizer is byte-level BPE with RoBERTa's special tokens. */
-const BPE_FAMILIES = ['roberta', 'xlm-roberta'];
+const BPE_FAMILIES = ['roberta', 'xlm-roberta', 'gpt2'];
 export type WeightFiles = 'model.safetensors' | 'pytorch_model.bin';
 
 /** WordPiece vocab.txt lines: BERT's special tokens, the words, then filler up to `size` tokens. */
@@ -86,11 +86,14 @@ function bpeFiles(size: number): { vocab: Record<string, number>; merges: string
   return { vocab: Object.fromEntries(tokens.map((t, i) => [t, i])), merges };
 }
 
-/** The fixture config.json of a family ('bert' from bert.json, the others from families.json). */
+/** Decoder families, whose fixtures come from decoders.json. */
+const DECODER_FAMILIES = ['gpt2'];
+
+/** The fixture config.json of a family ('bert' from bert.json, decoders from decoders.json, the others from families.json). */
 export function fixtureConfig(family: string): Record<string, unknown> {
   if (family === 'bert') return loadFixture<{ config: Record<string, unknown> }>('bert').config;
-  return (loadFixture<Record<string, { config: Record<string, unknown> }>>('families')[family] as { config: Record<string, unknown> })
-    .config;
+  const file = DECODER_FAMILIES.includes(family) ? 'decoders' : 'families';
+  return (loadFixture<Record<string, { config: Record<string, unknown> }>>(file)[family] as { config: Record<string, unknown> }).config;
 }
 
 /**

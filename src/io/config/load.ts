@@ -96,13 +96,19 @@ const USER_NAMES: readonly NamePath[] = [
 
 const sortByLine = (issues: ConfigIssue[]): ConfigIssue[] => [...issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 
-/** Defaults that depend on other keys: the encoder's (unless it comes from a checkpoint) and the warm-up. */
+/**
+ * Defaults that depend on other keys: the encoder's (unless it comes from a checkpoint; BERT's for a
+ * BERT encoder, while another family's come from its own config in src/models/<family>/) and the warm-up.
+ */
 function fillDefaults(config: SnakeTrainingConfig): ResolvedSnakeConfig {
   const { from, ...fields } = config.encoder;
+  const bert = fields.model_type === undefined || fields.model_type === 'bert';
   const encoder: ResolvedSnakeEncoder =
     from !== undefined
       ? { from, ...fields }
-      : ({ ...ENCODER_DEFAULTS, ...withoutUndefined(fields) } as Required<Omit<SnakeEncoder, 'from' | 'vocab_size' | 'reinit_pooler'>>);
+      : ({ ...(bert ? ENCODER_DEFAULTS : {}), ...withoutUndefined(fields) } as Required<
+          Omit<SnakeEncoder, 'from' | 'vocab_size' | 'reinit_pooler'>
+        >);
   const t = config.training;
   const training = t.warmup_ratio === undefined && t.warmup_steps === undefined ? { ...t, warmup_ratio: 0 } : t;
   return { ...config, encoder, training };

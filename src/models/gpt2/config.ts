@@ -79,7 +79,10 @@ export function gpt2Config(fields: Readonly<Record<string, unknown>> = {}): Gpt2
   for (const key of Object.keys(rest))
     if (!(key in HF_NAMES)) throw new ConfigError(`unknown GPT-2 config key '${key}'; the keys are ${FIELDS.join(', ')}`);
   const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
-  const c = Object.freeze({ ...GPT2_SMALL, ...defined, modelType: 'gpt2' }) as Gpt2Config;
+  // gpt2's <|endoftext|> (50256) is the default BOS/EOS only of a vocabulary that has it; a smaller one (a new tokenizer) has none unless given
+  const vocabSize = (defined.vocabSize as number | undefined) ?? GPT2_SMALL.vocabSize;
+  const special = vocabSize > 50256 ? {} : { bosTokenId: null, eosTokenId: null };
+  const c = Object.freeze({ ...GPT2_SMALL, ...special, ...defined, modelType: 'gpt2' }) as Gpt2Config;
   validateBertConfig({ ...c, modelType: 'bert', typeVocabSize: 1 } as BertConfig);
   if (!(c.embeddingDropoutProb >= 0 && c.embeddingDropoutProb < 1))
     throw new ConfigError(`embeddingDropoutProb must be a probability in [0, 1), got ${String(c.embeddingDropoutProb)}`);

@@ -1,0 +1,144 @@
+/**
+ * Text generation with a decoder model folder: a checkpoint of ours (a run's `best/` with a causal-lm
+ * task, its adapters applied) or a Hugging Face folder (config.json of a decoder family, its weights,
+ * its tokenizer). Texts in, texts out, streamed as the tokens come: what `mtl generate` prints.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from '../errors.js';
+import { generate, type GenerateOptions, type Generation } from '../generate/index.js';
+import { loadCheckpoint } from '../io/checkpoint.js';
+import { loadHfWeights } from '../io/hf-weights.js';
+import type { Backbone } from '../models/backbone.js';
+import { causalLmDecoder, tiedLmHead, type LmHead } from '../models/causal-lm.js';
+import { CausalLmHead } from '../tasks/causal-lm.js';
+import type { Module } from '../nn/module.js';
+import { backboneOf, modelFromCheckpoint, readConfigJson } from '../run/load-model.js';
+import { dispose } from '../tensor/index.js';
+import { Tokenizer, tokenizerFromFolder } from '../tokenization/index.js';
+
+/** One prompt's continuation. */
+export interface GeneratedText extends Generation {
+  /** The generated text (without the prompt; cut before a stop string). */
+  readonly text: string;
+}
+
+/** The text of `generated` cut before the first stop string it holds, and whether it held one. */
+export function cutAtStop(text: string, stopStrings: readonly string[]): { text: string; stopped: boolean } {
+  const at = Math.min(...stopStrings.map((s) => text.indexOf(s)).filter((i) => i >= 0));
+  return Number.isFinite(at) ? { text: text.slice(0, at), stopped: true } : { text, stopped: false };
+}
+
+/** Characters at the end of `text` that may begin a stop string (held back while streaming). */
+function pendingStop(text: string, stopStrings: readonly string[]): number {
+  let n = 0;
+  for (const s of stopStrings) for (let k = Math.min(s.length - 1, text.length); k > n; k--) if (text.endsWith(s.slice(0, k))) n = k;
+  return n;
+}
+
+export class TextGenerator implements Disposable {
+  private constructor(
+    /** What owns the weights (the run's MultiTaskModel, or the backbone itself). */
+    private readonly owner: Module,
+    readonly backbone: Backbone,
+    readonly tokenizer: Tokenizer,
+    /** The LM head: a checkpoint's causal-lm head (tied, with its trained bias), else tied to the input embeddings. */
+    private readonly lmHead: LmHead = tiedLmHead(backbone),
+  ) {}
+
+  /**
+   * Loads a model folder for generation: our checkpoint (tasks.json beside config.json) or a Hugging
+   * Face folder (config.json, model.safetensors / pytorch_model.bin, a tokenizer), in eval mode.
+   * @throws ConfigError when its backbone is not a decoder; CheckpointError for missing or wrong files.
+   */
+  static load(dir: string): TextGenerator {
+    if (existsSync(path.join(dir, 'tasks.json'))) {
+      using ckpt = loadCheckpoint(dir, { optimizer: false });
+      const model = modelFromCheckpoint(ckpt).eval();
+      const head = model.taskNames.map((n) => model.heads.get(n)).find((h) => h instanceof CausalLmHead);
+      const lmHead: LmHead | undefined = head && ((h) => head.forward({ lastHiddenState: h }));
+      return TextGenerator.checked(model, model.backbone, Tokenizer.fromFile(ckpt.tokenizerFile), dir, lmHead);
+    }
+    const backbone = backboneOf(readConfigJson(dir));
+    try {
+      const { tensors } = loadHfWeights(dir);
+      try {
+        backbone.loadStateDict(backbone.hfNames.splitStateDict(tensors).backbone);
+      } finally {
+        dispose([...tensors.values()]);
+      }
+      return TextGenerator.checked(backbone.eval(), backbone, tokenizerFromFolder(dir), dir);
+    } catch (e) {
+      backbone.dispose();
+      throw e;
+    }
+  }
+
+  private static checked(owner: Module, backbone: Backbone, tokenizer: Tokenizer, dir: string, lmHead?: LmHead): TextGenerator {
+    if (backbone.kind !== 'decoder') {
+      owner.dispose();
+      throw new ConfigError(
+        `${dir}: its model (${backbone.config.modelType}) is an ${backbone.kind}, which does not generate text; give a decoder (gpt2, …)`,
+      );
+    }
+    return new TextGenerator(owner, backbone, tokenizer, lmHead);
+  }
+
+  /**
+   * The prompt's token ids, and the id that ends a text: the tokenizer's special tokens at the start
+   * (BOS, [CLS]) are kept; those it appends at the end (EOS, [SEP]) are dropped from the prompt, and
+   * the last of them is the text's end, unless the config names an EOS id.
+   */
+  async encodePrompt(text: string): Promise<{ ids: number[]; eos: number | undefined }> {
+    const e = await this.tokenizer.encode(text);
+    let end = e.inputIds.length;
+    while (end > 1 && e.specialTokensMask[end - 1] === 1) end--;
+    const dropped = e.inputIds.slice(end);
+    const configEos = (this.backbone.config as { eosTokenId?: number | null }).eosTokenId ?? undefined;
+    const bos = (this.backbone.config as { bosTokenId?: number | null }).bosTokenId ?? undefined;
+    const ids = e.inputIds.slice(0, end);
+    if (ids.length === 0 && bos !== undefined) ids.push(bos);
+    if (ids.length === 0)
+      throw new ConfigError('generate: the prompt is empty and the model names no BOS token to start from; give a prompt');
+    return { ids, eos: configEos ?? dropped.at(-1) };
+  }
+
+  /**
+   * Continues `prompt`, calling `onText` with each new piece of text as its tokens come (a piece that
+   * may begin a stop string is held back until it is clear). The EOS id defaults to `encodePrompt`'s.
+   */
+  async generate(prompt: string, options: GenerateOptions = {}, onText?: (piece: string) => void): Promise<GeneratedText> {
+    const { ids, eos } = await this.encodePrompt(prompt);
+    const stops = options.stopStrings ?? [];
+    const decode = (tokens: readonly number[]) => this.tokenizer.decode(tokens);
+    let shown = 0;
+    const tokens: number[] = [];
+    const onToken = async (_row: number, token: number): Promise<void> => {
+      tokens.push(token);
+      if (onText === undefined) return;
+      const { text } = cutAtStop(await decode(tokens), stops);
+      const ready = text.length - pendingStop(text, stops);
+      if (ready > shown) onText(text.slice(shown, ready));
+      shown = Math.max(shown, ready);
+    };
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+    const [g] = await generate(
+      causalLmDecoder(this.backbone, this.lmHead),
+      [ids],
+      { ...(eos === undefined ? {} : { eosTokenId: eos }), ...given },
+      { decode, onToken },
+    );
+    const result = g as Generation;
+    const { text } = cutAtStop(await decode(result.tokens), stops);
+    if (onText !== undefined && text.length > shown) onText(text.slice(shown));
+    return { ...result, text };
+  }
+
+  dispose(): void {
+    this.owner.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
