@@ -295,7 +295,7 @@ describe('config errors', () => {
     assert.equal(issues[0]!.line, lineOf(text, 'sequence-clasification'));
     assert.match(
       issues[0]!.message,
-      /expected one of 'sequence-classification', 'token-classification', 'masked-lm', 'link-prediction', 'regression', 'relation-classification', 'extractive-qa', got 'sequence-clasification' \(a string\); did you mean 'sequence-classification'\?/,
+      /expected one of 'sequence-classification', 'token-classification', 'masked-lm', 'link-prediction', 'regression', 'relation-classification', 'extractive-qa', 'causal-lm', got 'sequence-clasification' \(a string\); did you mean 'sequence-classification'\?/,
     );
   });
 
