@@ -16,6 +16,8 @@ export interface PrefixedNamingOptions {
   readonly roots: readonly string[];
   /** Buffers older checkpoints saved that the backbone computes ('embeddings.position_ids'): skipped. */
   readonly buffers?: readonly string[];
+  /** Such buffers by pattern, on the backbone's own names (GPT-2's `h.0.attn.bias`, one per layer): skipped. */
+  readonly bufferPattern?: RegExp;
   /** Task models' copies of other tensors (`_tied_weights_keys`): skipped. */
   readonly tiedKeys?: readonly string[];
   /** Where `…ForSequenceClassification` holds a pooled-first-token classifier (see `HfNaming.sequenceClassification`). */
@@ -42,7 +44,7 @@ export function prefixedHfNaming(o: PrefixedNamingOptions): HfNaming {
         const key = backboneKey(name);
         if (tiedKeys.has(name)) parts.ignored.push(name);
         else if (key === undefined) parts.rest.set(name, t);
-        else if (buffers.has(key)) parts.ignored.push(name);
+        else if (buffers.has(key) || o.bufferPattern?.test(key) === true) parts.ignored.push(name);
         else parts.backbone.set(key, t);
       }
       return parts;

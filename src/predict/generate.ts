@@ -12,7 +12,8 @@ import { loadHfWeights } from '../io/hf-weights.js';
 import type { Backbone } from '../models/backbone.js';
 import { causalLmDecoder, tiedLmHead, type LmHead } from '../models/causal-lm.js';
 import { CausalLmHead } from '../tasks/causal-lm.js';
-import type { Module } from '../nn/module.js';
+import { Linear } from '../nn/linear.js';
+import { ModuleList, type Module } from '../nn/module.js';
 import { backboneOf, modelFromCheckpoint, readConfigJson } from '../run/load-model.js';
 import { dispose } from '../tensor/index.js';
 import { Tokenizer, tokenizerFromFolder } from '../tokenization/index.js';
@@ -38,7 +39,7 @@ function pendingStop(text: string, stopStrings: readonly string[]): number {
 
 export class TextGenerator implements Disposable {
   private constructor(
-    /** What owns the weights (the run's MultiTaskModel, or the backbone itself). */
+    /** What owns the weights (the run's MultiTaskModel, or the backbone, with an untied LM head). */
     private readonly owner: Module,
     readonly backbone: Backbone,
     readonly tokenizer: Tokenizer,
@@ -60,16 +61,25 @@ export class TextGenerator implements Disposable {
       return TextGenerator.checked(model, model.backbone, Tokenizer.fromFile(ckpt.tokenizerFile), dir, lmHead);
     }
     const backbone = backboneOf(readConfigJson(dir));
+    let untied: Linear | undefined;
     try {
       const { tensors } = loadHfWeights(dir);
       try {
-        backbone.loadStateDict(backbone.hfNames.splitStateDict(tensors).backbone);
+        const parts = backbone.hfNames.splitStateDict(tensors);
+        backbone.loadStateDict(parts.backbone);
+        // an untied LM head (Llama's lm_head.weight, (V, H)); tied ones are the families' tiedKeys, skipped
+        const weight = parts.rest.get('lm_head.weight');
+        if (weight !== undefined)
+          untied = new Linear(weight.shape[1] as number, weight.shape[0] as number, { bias: false, from: { weight: weight.clone() } });
       } finally {
         dispose([...tensors.values()]);
       }
-      return TextGenerator.checked(backbone.eval(), backbone, tokenizerFromFolder(dir), dir);
+      const owner = untied === undefined ? backbone : new ModuleList([backbone, untied]);
+      const head = untied;
+      return TextGenerator.checked(owner.eval(), backbone, tokenizerFromFolder(dir), dir, head && ((h) => head.forward(h)));
     } catch (e) {
       backbone.dispose();
+      untied?.dispose();
       throw e;
     }
   }

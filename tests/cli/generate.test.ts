@@ -14,6 +14,9 @@ import { main } from '../../src/cli/main.js';
 import { generate } from '../../src/generate/index.js';
 import { causalLmDecoder } from '../../src/models/causal-lm.js';
 import { TextGenerator } from '../../src/predict/generate.js';
+import { loadSafetensors } from '../../src/io/safetensors.js';
+import { dispose, linear } from '../../src/tensor/index.js';
+import { referenceDecoder } from '../models/decoder-fixture.js';
 import { checkNoLeaks } from '../helpers/leaks.js';
 import { writeHfFolder } from '../helpers/hf-folder.js';
 
@@ -62,6 +65,27 @@ describe('mtl generate', () => {
     const file = path.join(root, 'prompts.jsonl');
     writeFileSync(file, '"play some jazz"\n{"text": "what is the weather"}\n');
     assert.equal((await run([gpt2, '--input', file, '--max-new-tokens', '3'])).text.split('\n').length, 3);
+  });
+
+  it('reads an untied lm_head from a Llama folder: the text of the tokens the reference decoder gives', async () => {
+    const llama = writeHfFolder(path.join(root, 'llama'), 'llama', 'tokenizer.json');
+    const { text } = await run([llama, 'play some jazz', '--max-new-tokens', '6']);
+    const { model } = referenceDecoder('llama');
+    const { tensors } = loadSafetensors(path.join(llama, 'model.safetensors'));
+    try {
+      using generator = TextGenerator.load(llama);
+      const { ids, eos } = await generator.encodePrompt('play some jazz');
+      const weight = tensors.get('lm_head.weight')!;
+      const [g] = await generate(
+        causalLmDecoder(model, (h) => linear(h, weight)),
+        [ids],
+        { maxNewTokens: 6, eosTokenId: eos },
+      );
+      assert.equal(text, `${await generator.tokenizer.decode(g!.tokens)}\n`);
+    } finally {
+      dispose([...tensors.values()]);
+      model.dispose();
+    }
   });
 
   it('refuses an encoder folder (exit 1), bad flags and a missing prompt (usage, exit 2) with one line', async () => {

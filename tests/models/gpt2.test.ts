@@ -10,11 +10,9 @@ import { KeyValueCache } from '../../src/generate/cache.js';
 import { tiedLmHead } from '../../src/models/causal-lm.js';
 import { GPT2_FAMILY } from '../../src/models/gpt2/family.js';
 import { backboneFamily } from '../../src/models/registry.js';
-import { cat, noGrad, ones, tidy, type Tensor } from '../../src/tensor/index.js';
-import { fromFixture } from '../helpers/fixtures.js';
+import { ones, tidy } from '../../src/tensor/index.js';
 import { checkNoLeaks } from '../helpers/leaks.js';
-import { maxAbsDiff } from './bert-fixture.js';
-import { decoderCases, referenceDecoder, type DecoderCase } from './decoder-fixture.js';
+import { cachedLogitsDiff, decoderCases, paddedLogitsDiff, referenceDecoder, type DecoderCase } from './decoder-fixture.js';
 
 checkNoLeaks();
 const c = decoderCases.gpt2 as DecoderCase;
@@ -37,67 +35,14 @@ describe('gpt2', () => {
     }
   });
 
-  it('gives the reference logits for a right-padded and a left-padded batch (within 1e-5 on real tokens)', () => {
+  it('gives the reference logits right- and left-padded (within 1e-5 on real tokens), and cached = full forward', () => {
     const { model } = referenceDecoder('gpt2');
     try {
-      noGrad(() =>
-        tidy(() => {
-          const head = tiedLmHead(model);
-          const logits = (ids: string, mask: string) =>
-            head(
-              model.forward({
-                inputIds: fromFixture(c.inputs[ids as 'input_ids']),
-                attentionMask: fromFixture(c.inputs[mask as 'attention_mask']),
-              }).lastHiddenState,
-            );
-          const T = c.inputs.input_ids.shape[1] as number;
-          const right = logits('input_ids', 'attention_mask');
-          const left = logits('left_input_ids', 'left_attention_mask');
-          c.inputs.lengths.forEach((n, i) => {
-            const alone = c.unpadded[i]!;
-            assert.ok(maxAbsDiff(right.select(0, i).narrow(0, 0, n), alone) < 1e-5, `row ${i} right-padded`);
-            assert.ok(maxAbsDiff(left.select(0, i).narrow(0, T - n, n), alone) < 1e-5, `row ${i} left-padded`);
-          });
-        }),
-      );
-    } finally {
-      model.dispose();
-    }
-  });
-
-  it('cached incremental decoding gives the logits of one full forward (within 1e-5)', () => {
-    const { model } = referenceDecoder('gpt2');
-    try {
-      noGrad(() =>
-        tidy(() => {
-          const head = tiedLmHead(model);
-          const ids = fromFixture(c.inputs.left_input_ids); // left-padded (B, T)
-          const mask = fromFixture(c.inputs.left_attention_mask);
-          const T = ids.shape[1] as number;
-          const full = head(model.forward({ inputIds: ids, attentionMask: mask }).lastHiddenState); // (B, T, V)
-          using cache = new KeyValueCache();
-          const steps: Tensor[] = [];
-          // the first 3 tokens at once, then one token at a time
-          for (const [from, n] of [
-            [0, 3],
-            [3, 1],
-            [4, 2],
-            [6, 1],
-          ] as const) {
-            const out = model.forward({
-              inputIds: ids.narrow(1, from, n),
-              attentionMask: mask.narrow(1, 0, from + n),
-              pastKeyValues: cache,
-            });
-            steps.push(head(out.lastHiddenState));
-          }
-          assert.equal(cache.length, T);
-          const incremental = cat(steps, 1);
-          const real = mask.unsqueeze(2).to('float32');
-          const diff = incremental.sub(full).mul(real).abs().max().item() as number;
-          assert.ok(diff < 1e-5, `max |cached − full| on real tokens = ${diff}`);
-        }),
-      );
+      const head = tiedLmHead(model);
+      const padded = paddedLogitsDiff(c, model, head);
+      assert.ok(padded < 1e-5, `max |logits − reference| = ${padded}`);
+      const cached = cachedLogitsDiff(c, model, head);
+      assert.ok(cached < 1e-5, `max |cached − full| = ${cached}`);
     } finally {
       model.dispose();
     }

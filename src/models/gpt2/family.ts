@@ -4,31 +4,19 @@
  * the causal-mask buffers `h.{i}.attn.bias` / `masked_bias` that older checkpoints saved are skipped).
  * Registered in src/models/registry.ts under `model_type` 'gpt2'.
  */
-import type { Tensor } from '../../tensor/index.js';
-import type { BackboneConfig, BackboneFamily, HfNaming } from '../backbone.js';
+import type { BackboneConfig, BackboneFamily } from '../backbone.js';
 import { prefixedHfNaming } from '../prefixed-naming.js';
 import { gpt2Config, gpt2ConfigFromHf, gpt2ConfigToHf, type Gpt2Config } from './config.js';
 import { Gpt2Model } from './model.js';
 
-const prefixed = prefixedHfNaming({
+const hfNames = prefixedHfNaming({
   basePrefix: 'transformer.',
   classPrefix: 'GPT2',
   roots: ['wte.', 'wpe.', 'h.', 'ln_f.'],
+  bufferPattern: /^h\.\d+\.attn\.(bias|masked_bias)$/, // the causal mask older checkpoints saved, which the model computes
   tiedKeys: ['lm_head.weight'],
   sequenceClassification: {
     refused: 'GPT2ForSequenceClassification scores the last real token (its `score` layer), not a pooled first token as this head does',
-  },
-});
-
-/** The attention's saved causal-mask buffers (`h.0.attn.bias`, `h.0.attn.masked_bias`), which the model computes. */
-const MASK_BUFFER = /^(transformer\.)?h\.\d+\.attn\.(bias|masked_bias)$/;
-
-const hfNames: HfNaming = Object.freeze({
-  ...prefixed,
-  splitStateDict(tensors: ReadonlyMap<string, Tensor>) {
-    const parts = prefixed.splitStateDict(new Map([...tensors].filter(([k]) => !MASK_BUFFER.test(k))));
-    parts.ignored.push(...[...tensors.keys()].filter((k) => MASK_BUFFER.test(k)));
-    return parts;
   },
 });
 

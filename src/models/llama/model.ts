@@ -1,0 +1,85 @@
+/**
+ * `LlamaModel`: Llama (Touvron et al., 2023) as a decoder backbone, under Hugging Face `LlamaModel`'s
+ * names: `embed_tokens` (V, H), `layers.{i}.…` (./block.ts), final RMSNorm `norm`. No position embedding:
+ * positions enter as rotations of q and k (../rotary.ts). The LM head is `lm_head.weight` of
+ * `LlamaForCausalLM` (beside the base model), or the input embeddings when `tieWordEmbeddings`.
+ */
+import { Embedding } from '../../nn/embedding.js';
+import type { ParamOptions } from '../../nn/init.js';
+import { Module, ModuleList } from '../../nn/module.js';
+import { tidy } from '../../tensor/index.js';
+import type { Backbone, HfNaming, ModelInputs, ModelOutput } from '../backbone.js';
+import { causalBias, positionIds } from '../causal.js';
+import { checkModelInputs } from '../inputs.js';
+import { rotaryAngles } from '../rotary.js';
+import { LlamaDecoderLayer, RmsNorm } from './block.js';
+import { llamaConfig, type LlamaConfig } from './config.js';
+
+export class LlamaModel extends Module implements Backbone {
+  readonly kind = 'decoder';
+  readonly config: LlamaConfig;
+  readonly hfNames: HfNaming;
+  /** weight (V, H) */
+  readonly embedTokens: Embedding;
+  readonly layers_: ModuleList<LlamaDecoderLayer>;
+  readonly norm: RmsNorm;
+
+  /**
+   * A Llama decoder with fresh weights (N(0, initializerRange²), as Hugging Face); load trained ones with `loadStateDict`.
+   * @throws ConfigError for an invalid config.
+   */
+  constructor(config: LlamaConfig, hfNames: HfNaming, options: ParamOptions = {}) {
+    super();
+    this.config = llamaConfig({ ...config } as Record<string, unknown>);
+    this.hfNames = hfNames;
+    const c = this.config;
+    const o: ParamOptions = { dtype: options.dtype, device: options.device };
+    this.embedTokens = this.registerModule(
+      'embed_tokens',
+      new Embedding(c.vocabSize, c.hiddenSize, { ...o, initStd: c.initializerRange, paddingIdx: c.padTokenId ?? undefined }),
+    );
+    this.layers_ = this.registerModule(
+      'layers',
+      new ModuleList(Array.from({ length: c.numHiddenLayers }, (_, i) => new LlamaDecoderLayer(c, i, o))),
+    );
+    this.norm = this.registerModule('norm', new RmsNorm(c.hiddenSize, c.layerNormEps, o));
+  }
+
+  inputEmbeddings(): Embedding {
+    return this.embedTokens;
+  }
+
+  layers(): readonly LlamaDecoderLayer[] {
+    return this.layers_.items;
+  }
+
+  layerStack(): Module {
+    return this.layers_;
+  }
+
+  /**
+   * Runs the decoder on the new tokens `inputIds` (B, T) after the P tokens in `pastKeyValues` (see
+   * `Gpt2Model.forward`: the same mask and position conventions).
+   * @throws ShapeError for inputs that are not (B, T), a mask of another length, or P + T beyond maxPositionEmbeddings.
+   */
+  forward(inputs: ModelInputs): ModelOutput {
+    const { inputIds, attentionMask, pastKeyValues: cache } = inputs;
+    const P = cache?.length ?? 0;
+    const n = this.config.maxPositionEmbeddings;
+    checkModelInputs({ inputIds }, n - P, `the ${n} positions of llama (max_position_embeddings) less the ${P} cached tokens`);
+    return tidy(() => {
+      const [B, T] = inputIds.shape as [number, number];
+      const c = this.config;
+      const rotary = rotaryAngles(positionIds(attentionMask, T, P), c.hiddenSize / c.numAttentionHeads, c.ropeTheta);
+      const x = this.embedTokens.forward(inputIds); // (B, T, H)
+      const bias = causalBias(attentionMask, B, T, P, x.dtype);
+      let h = x;
+      for (const layer of this.layers_) {
+        const next = layer.forward(h, bias, rotary, cache);
+        h.dispose();
+        h = next;
+      }
+      return { lastHiddenState: this.norm.forward(h) };
+    });
+  }
+}
