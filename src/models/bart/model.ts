@@ -11,7 +11,6 @@
  * copies in checkpoints are skipped) and no embedding LayerNorm. Embeddings × √d_model when
  * `scaleEmbedding` (Marian).
  */
-import { ShapeError } from '../../errors.js';
 import { arange, keep, linear, tensor, tidy, type DType, type Tensor } from '../../tensor/index.js';
 import { Dropout } from '../../nn/dropout.js';
 import { Embedding } from '../../nn/embedding.js';
@@ -19,16 +18,8 @@ import { zerosInit, type ParamOptions } from '../../nn/init.js';
 import { LayerNorm } from '../../nn/layer-norm.js';
 import { Module, ModuleList, type LoadResult } from '../../nn/module.js';
 import type { HfNaming } from '../backbone.js';
-import {
-  maskBias,
-  type AttentionCache,
-  type CrossInputs,
-  type DecoderInputs,
-  type EncoderDecoderBackbone,
-  type EncoderDecoderInputs,
-  type EncoderDecoderOutput,
-} from '../encoder-decoder.js';
-import { checkModelInputs } from '../inputs.js';
+import { maskBias, type AttentionCache, type CrossInputs, type EncoderDecoderBackbone } from '../encoder-decoder.js';
+import { EncoderDecoderModel } from '../encoder-decoder-model.js';
 import { bartConfig, type BartConfig } from './config.js';
 import { BartLayer } from './layer.js';
 
@@ -124,7 +115,7 @@ export class BartStack extends Module {
   }
 }
 
-export class BartModel extends Module implements EncoderDecoderBackbone {
+export class BartModel extends EncoderDecoderModel implements EncoderDecoderBackbone {
   readonly kind = 'encoder-decoder';
   readonly config: BartConfig;
   readonly hfNames: HfNaming;
@@ -179,68 +170,8 @@ export class BartModel extends Module implements EncoderDecoderBackbone {
     return { ...result, missingKeys: missing };
   }
 
-  /**
-   * The encoder's last hidden states. @param inputIds (B, S) int64; @param attentionMask (B, S) or undefined.
-   * @returns (B, S, H).
-   * @throws ShapeError for inputs not (B, S) or longer than maxPositionEmbeddings.
-   */
-  encode(inputIds: Tensor, attentionMask?: Tensor): Tensor {
-    checkModelInputs(
-      { inputIds, attentionMask },
-      this.config.maxPositionEmbeddings,
-      `maxPositionEmbeddings (${this.config.maxPositionEmbeddings})`,
-    );
-    return tidy(() => this.encoder.forward(this.shared.forward(inputIds), attentionMask));
-  }
-
-  /**
-   * The decoder's last hidden states (teacher-forced, or a step with a cache). @returns (B, T, H).
-   * @throws ShapeError for inconsistent shapes or a target past maxPositionEmbeddings.
-   */
-  decode(inputs: DecoderInputs): Tensor {
-    const { decoderInputIds, encoderHiddenStates, encoderAttentionMask, decoderAttentionMask, cache } = inputs;
-    const ids = decoderInputIds.shape;
-    if (ids.length !== 2) throw new ShapeError(`decoderInputIds must be (B, T), got [${ids.join(', ')}]`);
-    const [B, T] = ids as [number, number];
-    const enc = encoderHiddenStates.shape;
-    if (enc.length !== 3 || enc[0] !== B) throw new ShapeError(`encoderHiddenStates must be (B = ${B}, S, H), got [${enc.join(', ')}]`);
-    const P = cache?.length ?? 0;
-    if (P + T > this.config.maxPositionEmbeddings)
-      throw new ShapeError(
-        `the target has ${P + T} tokens, more than maxPositionEmbeddings (${this.config.maxPositionEmbeddings}); truncate it`,
-      );
-    return tidy(() => {
-      const S = enc[1] as number;
-      const cross: CrossInputs = {
-        encoder: encoderHiddenStates,
-        bias: maskBias(encoderAttentionMask, B, 1, S, false, encoderHiddenStates.dtype),
-      };
-      return this.decoder.forward(this.shared.forward(decoderInputIds), decoderAttentionMask, cross, cache, P);
-    });
-  }
-
   /** Vocabulary logits h·sharedᵀ + final_logits_bias (the tied LM head). @param hiddenStates (…, H) → (…, V). */
   lmLogits(hiddenStates: Tensor): Tensor {
     return tidy(() => linear(hiddenStates, this.shared.weight, this.finalLogitsBias.view([this.config.vocabSize])));
-  }
-
-  /**
-   * Encodes `inputIds`; with `decoderInputIds` also decodes (then `lastHiddenState` is the decoder's and
-   * `encoderLastHiddenState` the encoder's); without, `lastHiddenState` is the encoder's (for encoder
-   * task heads). `tokenTypeIds` are ignored.
-   * @throws ShapeError for inputs of the wrong shape or too long.
-   */
-  forward(inputs: EncoderDecoderInputs): EncoderDecoderOutput {
-    return tidy(() => {
-      const encoder = this.encode(inputs.inputIds, inputs.attentionMask);
-      if (inputs.decoderInputIds === undefined) return { lastHiddenState: encoder };
-      const decoded = this.decode({
-        decoderInputIds: inputs.decoderInputIds,
-        encoderHiddenStates: encoder,
-        encoderAttentionMask: inputs.attentionMask,
-        decoderAttentionMask: inputs.decoderAttentionMask,
-      });
-      return { lastHiddenState: decoded, encoderLastHiddenState: encoder };
-    });
   }
 }

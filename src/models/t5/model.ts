@@ -9,7 +9,6 @@
  * time with a key/value cache: self-attention keys/values appended per step, cross-attention
  * keys/values computed once), `lmLogits` the LM head with T5's d_model^-0.5 scaling when tied.
  */
-import { ShapeError } from '../../errors.js';
 import { linear, tidy, type Tensor } from '../../tensor/index.js';
 import { Dropout } from '../../nn/dropout.js';
 import { Embedding } from '../../nn/embedding.js';
@@ -18,16 +17,8 @@ import { Linear } from '../../nn/linear.js';
 import { Module, ModuleList, type LoadResult } from '../../nn/module.js';
 import { RMSNorm } from '../../nn/rms-norm.js';
 import type { HfNaming } from '../backbone.js';
-import { checkModelInputs } from '../inputs.js';
-import {
-  maskBias,
-  type AttentionCache,
-  type CrossInputs,
-  type DecoderInputs,
-  type EncoderDecoderBackbone,
-  type EncoderDecoderInputs,
-  type EncoderDecoderOutput,
-} from '../encoder-decoder.js';
+import { maskBias, type AttentionCache, type CrossInputs, type EncoderDecoderBackbone } from '../encoder-decoder.js';
+import { EncoderDecoderModel } from '../encoder-decoder-model.js';
 import { T5Block } from './block.js';
 import { t5Config, type T5Config } from './config.js';
 
@@ -69,7 +60,7 @@ export class T5Stack extends Module {
   }
 }
 
-export class T5Model extends Module implements EncoderDecoderBackbone {
+export class T5Model extends EncoderDecoderModel implements EncoderDecoderBackbone {
   readonly kind = 'encoder-decoder';
   readonly config: T5Config;
   readonly hfNames: HfNaming;
@@ -122,48 +113,6 @@ export class T5Model extends Module implements EncoderDecoderBackbone {
   }
 
   /**
-   * The encoder's last hidden states.
-   * @param inputIds (B, S) int64; @param attentionMask (B, S) 1 = real token, or undefined.
-   * @returns (B, S, H).
-   * @throws ShapeError for inputs that are not (B, S) or longer than maxPositionEmbeddings.
-   */
-  encode(inputIds: Tensor, attentionMask?: Tensor): Tensor {
-    checkModelInputs(
-      { inputIds, attentionMask },
-      this.config.maxPositionEmbeddings,
-      `maxPositionEmbeddings (${this.config.maxPositionEmbeddings})`,
-    );
-    return tidy(() => this.encoder.forward(this.shared.forward(inputIds), attentionMask));
-  }
-
-  /**
-   * The decoder's last hidden states over the encoder's (teacher-forced, or a step with a cache).
-   * @returns (B, T, H).
-   * @throws ShapeError for inconsistent shapes.
-   */
-  decode(inputs: DecoderInputs): Tensor {
-    const { decoderInputIds, encoderHiddenStates, encoderAttentionMask, decoderAttentionMask, cache } = inputs;
-    const ids = decoderInputIds.shape;
-    if (ids.length !== 2) throw new ShapeError(`decoderInputIds must be (B, T), got [${ids.join(', ')}]`);
-    const [B, T] = ids as [number, number];
-    const enc = encoderHiddenStates.shape;
-    if (enc.length !== 3 || enc[0] !== B) throw new ShapeError(`encoderHiddenStates must be (B = ${B}, S, H), got [${enc.join(', ')}]`);
-    const P = cache?.length ?? 0;
-    if (P + T > this.config.maxPositionEmbeddings)
-      throw new ShapeError(
-        `the target has ${P + T} tokens, more than maxPositionEmbeddings (${this.config.maxPositionEmbeddings}); truncate it`,
-      );
-    return tidy(() => {
-      const S = enc[1] as number;
-      const cross: CrossInputs = {
-        encoder: encoderHiddenStates,
-        bias: maskBias(encoderAttentionMask, B, 1, S, false, encoderHiddenStates.dtype),
-      };
-      return this.decoder.forward(this.shared.forward(decoderInputIds), decoderAttentionMask, cross, cache, P);
-    });
-  }
-
-  /**
    * Vocabulary logits of decoder states: lm_head(h), or, tied, h·d_model^-0.5 · sharedᵀ (T5's
    * rescaling before the tied projection).
    * @param hiddenStates (…, H) → (…, V).
@@ -171,26 +120,5 @@ export class T5Model extends Module implements EncoderDecoderBackbone {
   lmLogits(hiddenStates: Tensor): Tensor {
     if (this.lmHead !== undefined) return this.lmHead.forward(hiddenStates);
     return tidy(() => linear(hiddenStates.mul(this.config.hiddenSize ** -0.5), this.shared.weight));
-  }
-
-  /**
-   * Encodes `inputIds`; with `decoderInputIds`, also decodes (Hugging Face `T5Model`): then
-   * `lastHiddenState` is the decoder's (B, T, H) and `encoderLastHiddenState` the encoder's (B, S, H).
-   * Without, `lastHiddenState` is the encoder's (as `T5EncoderModel`, for encoder task heads).
-   * `tokenTypeIds` are ignored (T5 has none).
-   * @throws ShapeError for inputs of the wrong shape or too long.
-   */
-  forward(inputs: EncoderDecoderInputs): EncoderDecoderOutput {
-    return tidy(() => {
-      const encoder = this.encode(inputs.inputIds, inputs.attentionMask);
-      if (inputs.decoderInputIds === undefined) return { lastHiddenState: encoder };
-      const decoded = this.decode({
-        decoderInputIds: inputs.decoderInputIds,
-        encoderHiddenStates: encoder,
-        encoderAttentionMask: inputs.attentionMask,
-        decoderAttentionMask: inputs.decoderAttentionMask,
-      });
-      return { lastHiddenState: decoded, encoderLastHiddenState: encoder };
-    });
   }
 }
