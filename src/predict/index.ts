@@ -5,6 +5,7 @@ export {
   readPredictInputs,
   splitWords,
   type PredictInput,
+  type PredictOptions,
   type PredictionRecord,
   type PredictedSpan,
   type TaskPrediction,

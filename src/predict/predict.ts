@@ -9,7 +9,7 @@
  * tagged O; tasks that read the same kind of input share one encoder pass. A masked-LM task gives, for
  * each `[MASK]` written in a text, the most probable tokens.
  */
-import { CheckpointError, DataError } from '../errors.js';
+import { CheckpointError, ConfigError, DataError } from '../errors.js';
 import { mapJsonl, type SourcePosition } from '../data/index.js';
 import { loadCheckpoint, type TaskRecord } from '../io/checkpoint.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
@@ -19,6 +19,7 @@ import { inferenceMode, tidy } from '../tensor/index.js';
 import { Tokenizer } from '../tokenization/index.js';
 import { fillMask, type MaskFill } from './fill-mask.js';
 import { modelFromCheckpoint, specsOfRecords, trainingConfigOf } from '../run/load-model.js';
+import { isHfTaskFolder, loadHfTaskFolder } from '../run/hf-task-folder.js';
 import type { InputKind } from '../data/task-data.js';
 
 /** One input: a text, or a pair of texts for pair tasks. */
@@ -40,6 +41,14 @@ export interface PredictedSpan {
  * probabilities }`, `{ tags, words, spans }`, …), the [MASK] fillers of a vocabulary task, or an error.
  */
 export type TaskPrediction = JsonObject | { readonly masks: readonly (readonly MaskFill[])[] } | { readonly error: string };
+
+/** How `Predictor.predict` answers. */
+export interface PredictOptions {
+  /** Inputs per encoder pass (default 64). */
+  readonly batchSize?: number;
+  /** List the k most probable labels of each classification under `top_k` (Hugging Face pipelines' `top_k`); default none. */
+  readonly topK?: number;
+}
 
 export interface PredictionRecord {
   readonly text: string;
@@ -104,11 +113,19 @@ export class Predictor implements Disposable {
   }
 
   /**
-   * Loads a checkpoint folder (`best/` or `last/` of a run, or an exported one) for prediction.
-   * @throws CheckpointError for a missing or inconsistent checkpoint, or one whose tasks make no
-   *   prediction per text (link prediction only).
+   * Loads a model folder for prediction: a checkpoint of ours (`best/` or `last/` of a run), or a
+   * Hugging Face Transformers task model (`<Family>ForSequenceClassification`, `…ForTokenClassification`,
+   * `…ForQuestionAnswering`: `mtl export --task`'s output, or a folder from the Hub) as one task named
+   * after its pipeline (text-classification, token-classification, question-answering).
+   * @throws CheckpointError for a missing or inconsistent checkpoint, one whose tasks make no
+   *   prediction per text (link prediction only), or a Transformers folder of another class.
    */
   static load(dir: string): Predictor {
+    if (isHfTaskFolder(dir)) {
+      const hf = loadHfTaskFolder(dir);
+      const task: PredictTask = { ...makeTask(hf.spec, hf.model.heads.get(hf.spec.name)), input: hf.record.input as InputKind };
+      return new Predictor(hf.model, hf.tokenizer, [task], hf.maxLength);
+    }
     const ckpt = loadCheckpoint(dir, { optimizer: false });
     try {
       const records = specsOfRecords(ckpt.tasks);
@@ -147,8 +164,15 @@ export class Predictor implements Disposable {
     return { text, textPair: cutToWords(input.textPair, this.#maxLength) };
   }
 
-  /** Every task's prediction for each input, in input order; batches of `batchSize` inputs share encoder passes. */
-  async predict(inputs: readonly (string | PredictInput)[], batchSize = 64): Promise<PredictionRecord[]> {
+  /**
+   * Every task's prediction for each input, in input order; batches of `options.batchSize` inputs
+   * (default 64) share encoder passes.
+   * @throws ConfigError for a `topK` that is not an integer ≥ 1.
+   */
+  async predict(inputs: readonly (string | PredictInput)[], options: PredictOptions = {}): Promise<PredictionRecord[]> {
+    const batchSize = options.batchSize ?? 64;
+    const topK = options.topK;
+    if (topK !== undefined && !(Number.isInteger(topK) && topK >= 1)) throw new ConfigError(`top_k must be an integer ≥ 1, got ${topK}`);
     const items = inputs.map((x) => (typeof x === 'string' ? { text: x } : x));
     const records = items.map((x) => ({ ...x, predictions: {} as Record<string, TaskPrediction> }));
     for (const kind of ['words', 'text', 'pair'] as const) {
@@ -161,7 +185,7 @@ export class Predictor implements Disposable {
             for (const t of group) records[i]!.predictions[t.spec.name] = { error: 'this task reads a pair of texts; give text_pair' };
         }
       }
-      for (let b = 0; b < rows.length; b += batchSize) await this.#predictBatch(group, rows.slice(b, b + batchSize), items, records);
+      for (let b = 0; b < rows.length; b += batchSize) await this.#predictBatch(group, rows.slice(b, b + batchSize), items, records, topK);
     }
     // Tasks over the vocabulary (masked-LM) fill the [MASK]s a text holds; tasks that present nothing
     // (link prediction: entity pairs, not texts) are not run here.
@@ -190,6 +214,7 @@ export class Predictor implements Disposable {
     rows: readonly number[],
     items: readonly PredictInput[],
     records: { predictions: Record<string, TaskPrediction> }[],
+    topK: number | undefined,
   ) {
     const examples = rows.map((i, k) => exampleOf(items[i]!, group[0]!.input, k));
     const tasks = await Promise.all(
@@ -220,7 +245,7 @@ export class Predictor implements Disposable {
         const i = rows[p.exampleIndex] as number;
         const input = items[i]!;
         const words = t.input === 'words' ? splitWords(input.text) : [];
-        records[i]!.predictions[t.spec.name] = t.type.present!(p, t.spec, { ...input, words });
+        records[i]!.predictions[t.spec.name] = t.type.present!(p, t.spec, { ...input, words, ...(topK === undefined ? {} : { topK }) });
       }
     });
   }

@@ -25,3 +25,4 @@ export {
   type CheckpointModelOptions,
   type PretrainedOptions,
 } from './load-model.js';
+export { isHfTaskFolder, loadHfTaskFolder, type HfTaskModel } from './hf-task-folder.js';

@@ -22,7 +22,7 @@
  * `Connection: close`) instead of meeting a reset.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { predictInputOf, predictionToJson, type PredictInput, type PredictionRecord } from '../predict/predict.js';
+import { predictInputOf, predictionToJson, type PredictInput, type PredictionRecord, type PredictOptions } from '../predict/predict.js';
 import { Coalescer, QueueFullError } from './coalesce.js';
 import { Server as NetServer } from 'node:net';
 import { stderrLogger, type Logger } from '../logger.js';
@@ -31,7 +31,7 @@ import { apiKeyDigest, authorized } from './auth.js';
 /** What the server needs of a Predictor. */
 export interface PredictService {
   readonly taskNames: string[];
-  predict(inputs: readonly PredictInput[], batchSize?: number): Promise<PredictionRecord[]>;
+  predict(inputs: readonly PredictInput[], options?: PredictOptions): Promise<PredictionRecord[]>;
   /** The part of `input` the model reads (Predictor: each text cut after its first max_length words); default all of it. */
   fitInput?(input: PredictInput): PredictInput;
 }
@@ -83,7 +83,11 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
   const maxQueued = options.maxQueuedInputs ?? 1024;
   const closeGraceMs = options.closeGraceMs ?? 1000;
   const logger = options.logger ?? stderrLogger;
-  const model = new Coalescer<PredictInput, PredictionRecord>((inputs) => predictor.predict(inputs, maxBatch), maxBatch, maxQueued);
+  const model = new Coalescer<PredictInput, PredictionRecord>(
+    (inputs) => predictor.predict(inputs, { batchSize: maxBatch }),
+    maxBatch,
+    maxQueued,
+  );
   const fit = (input: PredictInput): PredictInput => predictor.fitInput?.(input) ?? input;
   const retry = { 'retry-after': String(RETRY_AFTER_SECONDS) };
   const uploading = new Set<IncomingMessage>(); // requests whose body is still arriving

@@ -172,6 +172,11 @@ export const extractiveQa: TaskType<QuestionAnswerExample, QaPrediction, Extract
     return { head: 'QuestionAnswering', config: {}, headTensors: ['qa_outputs.weight', 'qa_outputs.bias'] };
   },
 
+  /** A …ForQuestionAnswering folder: start and end logits over the context's tokens (SQuAD v1.1 style, always an answer). */
+  importHf(head) {
+    return head === 'QuestionAnswering' ? { options: {}, labels: [...QA_LABELS] } : undefined;
+  },
+
   resolveOptions(raw = {}) {
     const where = EXTRACTIVE_QA;
     rejectUnknownOptions(where, raw, OPTION_KEYS);

@@ -152,6 +152,13 @@ export const regression: TaskType<RegressionExample, RegressionPrediction, Regre
     return { head: 'SequenceClassification', config: { problem_type: 'regression' } };
   },
 
+  /** A …ForSequenceClassification folder with `problem_type` "regression", or none and one output (as Transformers reads it). */
+  importHf(head, config, labels) {
+    const problem = config.problem_type;
+    if (head !== 'SequenceClassification' || (problem !== 'regression' && !(problem == null && labels.length === 1))) return undefined;
+    return { options: { pooling: 'cls' }, labels: [...REGRESSION_LABELS] };
+  },
+
   resolveOptions(raw = {}) {
     const where = REGRESSION;
     rejectUnknownOptions(where, raw, OPTION_KEYS);

@@ -22,6 +22,7 @@ import { crossEntropy, noGrad, softmax, tensor, tidy, type Tensor } from '../ten
 import { IGNORE_INDEX, type Tokenizer } from '../tokenization/index.js';
 import { checkInputsFit, encodeInputs, exampleOf, inGoldOrder, labelIndex, padInputs, truncateEncoding } from './features.js';
 import { OptionError, probabilityOption, rejectUnknownOptions, stringOption } from './options.js';
+import { topLabels } from './top-k.js';
 import { RelationClassificationHead, relationLogits } from './relation-head.js';
 import type { JsonObject } from '../io/checkpoint-state.js';
 import type { Batch, BatchInputs, FeaturizeOptions, Features, FeaturizeResult, Metrics, TaskSpec, TaskType } from './types.js';
@@ -107,11 +108,15 @@ export const relationClassification: TaskType<TextExample, RelationPrediction, R
   labelSpace: 'classes',
   mainMetric: { name: 'macroF1', greaterIsBetter: true },
 
-  /** `{ label, probability, e1, e2 }` (the entities as marked), or `{ error }` for a text without well-formed markers. */
-  present(p, _spec, context): JsonObject {
+  /**
+   * `{ label, score, e1, e2 }` (score: the label's softmax probability; the entities as marked; with
+   * `topK`, also `top_k`, the k most probable relations), or `{ error }` for a text without well-formed markers.
+   */
+  present(p, spec, context): JsonObject {
     if (p.problem !== undefined) return { error: p.problem };
     const { text, e1, e2 } = unmarkEntities(context.text);
-    return { label: p.label, probability: p.probability, e1: text.slice(e1.start, e1.end), e2: text.slice(e2.start, e2.end) };
+    const top: JsonObject = context.topK === undefined ? {} : { top_k: topLabels(p.scores, spec.labels, context.topK) };
+    return { label: p.label, score: p.probability, e1: text.slice(e1.start, e1.end), e2: text.slice(e2.start, e2.end), ...top };
   },
 
   /** Transformers has no class for an entity-start relation head; the encoder (with the marker tokens) exports alone. */

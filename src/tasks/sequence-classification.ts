@@ -31,6 +31,7 @@ import { binaryCrossEntropyWithLogits, clamp, crossEntropy, noGrad, sigmoid, sof
 import { IGNORE_INDEX, type Tokenizer } from '../tokenization/index.js';
 import { checkInputsFit, encodeInputs, exampleOf, inGoldOrder, labelIndex, padInputs, truncateEncoding } from './features.js';
 import { booleanOption, checkProbability, OptionError, probabilityOption, rejectUnknownOptions, stringOption } from './options.js';
+import { topLabels } from './top-k.js';
 import type { JsonObject } from '../io/checkpoint-state.js';
 import type {
   Batch,
@@ -242,10 +243,15 @@ export const sequenceClassification: TaskType<
     return { pooling: CONFIG_POOLING, ...(task.options ?? {}), multiLabel, labelSeparator: separator, threshold };
   },
 
-  /** `{ label, probability }`, or for multi-label `{ labels, probabilities }`. */
-  present(p, spec): JsonObject {
-    if (spec.options.multiLabel) return { labels: [...p.labels], probabilities: [...p.probabilities] };
-    return { label: p.label, probability: p.probabilities[0] as number };
+  /**
+   * `{ label, score }` (score: its softmax probability), or for multi-label `{ labels, scores }` (the
+   * labels at or above their threshold and their sigmoid probabilities); with `topK`, also `top_k`: the
+   * k most probable labels, as Hugging Face's text-classification pipeline lists them.
+   */
+  present(p, spec, context): JsonObject {
+    const top: JsonObject = context.topK === undefined ? {} : { top_k: topLabels(p.scores, spec.labels, context.topK) };
+    if (spec.options.multiLabel) return { labels: [...p.labels], scores: [...p.probabilities], ...top };
+    return { label: p.label, score: p.probabilities[0] as number, ...top };
   },
 
   /** <Family>ForSequenceClassification (pooled first token → dropout → classifier), single- or multi-label. */
@@ -256,6 +262,16 @@ export const sequenceClassification: TaskType<
       };
     const problemType = spec.options.multiLabel ? 'multi_label_classification' : 'single_label_classification';
     return { head: 'SequenceClassification', config: { problem_type: problemType } };
+  },
+
+  /**
+   * A …ForSequenceClassification folder that classifies (`problem_type` single- or multi-label, or
+   * none with two labels or more, as Transformers reads it): the first token's pooled state.
+   */
+  importHf(head, config, labels) {
+    const problem = config.problem_type;
+    if (head !== 'SequenceClassification' || problem === 'regression' || (problem == null && labels.length < 2)) return undefined;
+    return { options: { pooling: 'cls', multiLabel: problem === 'multi_label_classification' }, labels };
   },
 
   /** The intent of an utterance (a label set for multi-label). */

@@ -224,6 +224,11 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
     return { head: 'TokenClassification', config: {} };
   },
 
+  /** A …ForTokenClassification folder: a tag per word from its first token, no CRF. */
+  importHf(head, _config, labels) {
+    return head === 'TokenClassification' ? { options: { crf: false }, labels } : undefined;
+  },
+
   /** The slots of an utterance: a tag per word. */
   framePart() {
     return { role: 'slots', gold: (e) => e.tags, predicted: (p) => p.tags };

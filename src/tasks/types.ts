@@ -207,6 +207,8 @@ export interface PresentContext {
   readonly textPair?: string;
   /** The words of `text` the task's example was made of (`splitWords`), with their offsets in `text`. */
   readonly words: readonly InputWord[];
+  /** How many of the most probable labels a classification lists under `top_k` (`topLabels`); absent: no list. */
+  readonly topK?: number;
 }
 
 /** How a task is exported to Hugging Face Transformers with its head (config.json fields; tensors as saved). */
@@ -223,6 +225,12 @@ export interface HfExport {
   readonly config: Readonly<Record<string, string | number | boolean>>;
   /** The head's tensors, under the names the class gives them (they must be the head's own names). Default `classifier.weight`, `classifier.bias`. */
   readonly headTensors?: readonly string[];
+}
+
+/** What a task type makes of a Hugging Face task-model folder (`TaskType.importHf`). */
+export interface HfImport {
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly labels: readonly string[];
 }
 
 /** A task type's part of a semantic frame (intent + slots of an utterance; see src/metrics semanticFrameAccuracy). */
@@ -283,6 +291,13 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O, S =
    * Absent: no Transformers class (the encoder is exported alone).
    */
   exportHf?(spec: TaskSpec<O>): HfExport | { readonly refused: string };
+  /**
+   * A task of this type made of a Hugging Face `<Family>For<head>` folder (the inverse of `exportHf`):
+   * its options and labels, from config.json (`config`: `problem_type`, …) and its `id2label` in id
+   * order (`labels`); undefined when such a folder is not this type's (another head or problem type).
+   * Absent: no Transformers class is read as this type.
+   */
+  importHf?(head: HfExport['head'], config: Readonly<Record<string, unknown>>, labels: readonly string[]): HfImport | undefined;
   /** Its part of a semantic frame, when it is an utterance's intent or slots. */
   framePart?(spec: TaskSpec<O>): FramePart<E, P>;
   /**

@@ -173,7 +173,7 @@ interface Printed {
 describe('mtl predict', data, () => {
   const texts = ['play some jazz by miles davis on spotify.', '  rate  this  book five stars ', 'a gorgeous , witty film'];
 
-  it('prints one JSON object per text with every task: label + probability, tags and typed spans with char offsets', async () => {
+  it('prints one JSON object per text with every task: label + score, tags and typed spans with char offsets', async () => {
     const r = await cli('predict', out('best'), ...texts);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.split('\n').map((l) => JSON.parse(l) as Printed);
@@ -181,9 +181,9 @@ describe('mtl predict', data, () => {
     lines.forEach((p, i) => {
       assert.equal(p.text, texts[i]);
       assert.deepEqual(Object.keys(p.predictions), ['intent', 'slots', 'sentiment']);
-      const intent = p.predictions.intent as { label: string; probability: number };
+      const intent = p.predictions.intent as { label: string; score: number };
       assert.equal(typeof intent.label, 'string');
-      assert.ok(intent.probability > 0 && intent.probability <= 1);
+      assert.ok(intent.score > 0 && intent.score <= 1);
       assert.ok(['0', '1'].includes((p.predictions.sentiment as { label: string }).label));
       const slots = p.predictions.slots as {
         tags: string[];
@@ -216,6 +216,43 @@ describe('mtl predict', data, () => {
     assert.ok(bad.stderr.includes(`${file}:2: "text" must be a string, got undefined`), bad.stderr);
     assert.match(bad.stderr, /expected JSON Lines of inputs to predict, one per line: a JSON string .* or an object \{"text": "…"\}/);
     assert.ok(!/skip_bad_lines|onBadLine/.test(bad.stderr), `no hint of training-data settings: ${bad.stderr}`);
+  });
+
+  it('--top-k N lists the N most probable labels with their scores; --input - reads standard input', async () => {
+    const r = await cli('predict', out('best'), '--top-k', '3', 'play jazz');
+    assert.equal(r.code, 0, r.stderr);
+    const intent = (JSON.parse(r.stdout) as Printed).predictions.intent as {
+      label: string;
+      score: number;
+      top_k: { label: string; score: number }[];
+    };
+    assert.equal(intent.top_k.length, 3);
+    assert.deepEqual(intent.top_k[0], { label: intent.label, score: intent.score }, 'the first is the prediction');
+    for (let i = 1; i < 3; i++) assert.ok(intent.top_k[i]!.score <= intent.top_k[i - 1]!.score, 'most probable first');
+    const sum = intent.top_k.reduce((a, t) => a + t.score, 0);
+    assert.ok(sum <= 1 + 1e-6, `softmax probabilities of distinct labels sum to at most 1, got ${sum}`);
+    const bad = await cli('predict', out('best'), '--top-k', '0', 'play jazz');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--top-k must be an integer ≥ 1, got '0'/);
+
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'mtl.js'), 'predict', out('best'), '--input', '-'], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString()));
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    child.stdin.end('"play jazz"\n{"text": "book a table for two"}\n');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(
+      stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as Printed).text),
+      ['play jazz', 'book a table for two'],
+    );
   });
 
   it('--input of plain text lines: the first bad line, how many there are, and the hint for predict', async () => {

@@ -2,7 +2,9 @@
  * Checkpoints written by an older main (tests/fixtures/old-checkpoints, made at 43eb504 by
  * scripts/fixtures/old-checkpoints.ts: a plain BERT run, per-task LoRA, Houlsby adapters under an
  * MMoE layer) still load, evaluate to the metrics that code recorded, and predict the same labels
- * and probabilities: the saved format is kept across the Backbone redesign.
+ * and probabilities: the saved format is kept across the Backbone redesign. (The printed key
+ * `probability` was renamed `score` later, as Hugging Face pipelines name it: expected.json's keys were
+ * renamed with it; its values are the ones recorded.)
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

@@ -217,7 +217,7 @@ async function gatedServer(
     predict: async (inputs: readonly { text: string }[]) => {
       markAsked();
       await gate;
-      return inputs.map(({ text }) => ({ text, predictions: { len: { label: String(text.length), probability: 1 } } }));
+      return inputs.map(({ text }) => ({ text, predictions: { len: { label: String(text.length), score: 1 } } }));
     },
   };
   const s = createPredictServer(stub, { logger: { info: log }, ...options });
@@ -262,7 +262,7 @@ describe('hostile bodies and closing', data, () => {
     assert.equal(got.status, 200, got.body);
     assert.deepEqual(
       JSON.parse(got.body),
-      { predictions: [{ text: 'four', predictions: { len: { label: '4', probability: 1 } } }] },
+      { predictions: [{ text: 'four', predictions: { len: { label: '4', score: 1 } } }] },
       'the answer',
     );
     assert.equal(got.connection, 'close', 'the answer tells the keep-alive client to let go');
@@ -406,7 +406,7 @@ describe('API key (Authorization: Bearer)', () => {
       const ok = await ask({ authorization: `Bearer ${KEY}` });
       assert.equal(ok.status, 200);
       assert.deepEqual(((await ok.json()) as { predictions: unknown[] }).predictions, [
-        { text: 'abc', predictions: { len: { label: '3', probability: 1 } } },
+        { text: 'abc', predictions: { len: { label: '3', score: 1 } } },
       ]);
       assert.deepEqual(await (await ask({}, '/health')).json(), { status: 'ok' });
       assert.deepEqual(await (await ask({ authorization: `Bearer ${KEY}` }, '/health')).json(), { status: 'ok', tasks: ['len'] });

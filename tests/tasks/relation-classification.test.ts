@@ -289,7 +289,7 @@ describe('relation-classification: head, logits and loss against plain arithmeti
     assert.deepEqual(report.confusion.wrongDirection, [1, 0]);
     assert.deepEqual(relationClassification.present!(preds[0]!, s, { text: 'the <e1>storm</e1> caused the <e2>flood</e2>', words: [] }), {
       label: 'Cause-Effect(e1,e2)',
-      probability: preds[0]!.probability,
+      score: preds[0]!.probability,
       e1: 'storm',
       e2: 'flood',
     });

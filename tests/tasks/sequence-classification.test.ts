@@ -385,6 +385,30 @@ describe('sequence classification: decode and evaluate', () => {
     );
     assert.ok(Math.abs(preds[0]!.probabilities[0]! - 0.6) < 1e-6);
     assert.ok(Math.abs(preds[1]!.probabilities[0]! - 0.4) < 1e-6);
+    // presented as Hugging Face's pipeline does: { label, score }, and with top_k the k most probable,
+    // ties in label-list order (row 1: softmax(log 2, 0, log 2) = 0.4, 0.2, 0.4)
+    const context = { text: 'b', words: [] };
+    const one = sc.present!(preds[1]!, s, context) as { label: string; score: number };
+    assert.deepEqual(Object.keys(one), ['label', 'score']);
+    assert.equal(one.label, 'x');
+    assert.ok(Math.abs(one.score - 0.4) < 1e-6);
+    const top = sc.present!(preds[1]!, s, { ...context, topK: 2 }) as { top_k: { label: string; score: number }[] };
+    assert.deepEqual(
+      top.top_k.map((t) => [t.label, Math.round(t.score * 1e6) / 1e6]),
+      [
+        ['x', 0.4],
+        ['z', 0.4],
+      ],
+    );
+    const all = sc.present!(preds[0]!, s, { ...context, topK: 5 }) as { top_k: { label: string; score: number }[] };
+    assert.deepEqual(
+      all.top_k.map((t) => [t.label, Math.round(t.score * 1e6) / 1e6]),
+      [
+        ['y', 0.6],
+        ['x', 0.2],
+        ['z', 0.2],
+      ],
+    );
   });
 
   it('multi-label: labels at or above their threshold, most probable first; the best one when none passes', () => {

@@ -66,15 +66,19 @@ export class BadLines {
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** The file name that reads standard input (`mtl predict --input -`); errors name lines as `<stdin>:3`. */
+export const STDIN = '<stdin>';
+
 /**
- * The text of a data file: decoded as strict UTF-8, a leading byte-order mark removed, CRLF line
- * ends turned into LF (also inside quoted CSV fields). Throws a DataError when the file cannot be
- * read, is empty or holds only whitespace, or is not valid UTF-8 (naming the byte offset and line).
+ * The text of a data file (`STDIN`: all of standard input): decoded as strict UTF-8, a leading
+ * byte-order mark removed, CRLF line ends turned into LF (also inside quoted CSV fields). Throws a
+ * DataError when the file cannot be read, is empty or holds only whitespace, or is not valid UTF-8
+ * (naming the byte offset and line).
  */
 export function readTextFile(file: string): string {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(file);
+    bytes = readFileSync(file === STDIN ? 0 : file);
   } catch (e) {
     throw new DataError(`${file}: cannot read the data file: ${(e as Error).message}`);
   }
