@@ -84,6 +84,7 @@ commands:
            --finetune-lr X     peak learning rate of every downstream run (instead of each config's)
            --pooling cls|mean  what sequence-classification heads read: the pooled [CLS] state or the mean token state
            --reinit-pooler     fresh weights for BERT's pooler at the start of every fine-tuning run
+           --reinit-layers N   fresh weights for the encoder's top N layers at the start of every fine-tuning run
            --reuse         keep pre-trained encoders of an earlier run with the same config in <out>
   demo                  multi-task pre-training on WordNet 3.1 (masked LM on glosses, supersense classification, link
                         prediction over WordNet's relations), then predictions on sample inputs and a report

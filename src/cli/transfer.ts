@@ -1,6 +1,6 @@
 /**
  * `mtl transfer PRETRAIN_CONFIG FINETUNE_CONFIG... [--seeds N] [--out DIR] [--pretrain-steps N] [--finetune-steps N]
- * [--finetune-lr X] [--pooling cls|mean] [--reinit-pooler] [--reuse]`:
+ * [--finetune-lr X] [--pooling cls|mean] [--reinit-pooler] [--reinit-layers N] [--reuse]`:
  * parses, calls `transferReport` (src/experiments/transfer.ts), prints the table.
  */
 import path from 'node:path';
@@ -25,6 +25,7 @@ export async function transferCommand(args: string[]): Promise<number> {
       'finetune-lr': { type: 'string' },
       pooling: { type: 'string' },
       'reinit-pooler': { type: 'boolean', default: false },
+      'reinit-layers': { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
@@ -49,6 +50,7 @@ export async function transferCommand(args: string[]): Promise<number> {
     ...(values['finetune-lr'] === undefined ? {} : { finetuneLearningRate: positiveNumber(values['finetune-lr'], '--finetune-lr') }),
     ...(pooling === undefined ? {} : { pooling: pooling as Pooling }),
     reinitPooler: values['reinit-pooler'],
+    ...(values['reinit-layers'] === undefined ? {} : { reinitLayers: positiveInt(values['reinit-layers'], '--reinit-layers') }),
     logger: stdoutLogger,
   });
   console.log(`\n${result.table}\n\nwritten: ${path.join(path.resolve(values.out), 'transfer.md')} and transfer.json`);

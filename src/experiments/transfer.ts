@@ -43,6 +43,8 @@ export interface TransferOptions {
   readonly pooling?: Pooling;
   /** Fresh pooler weights at the start of every fine-tuning run from a pre-trained encoder (`encoder.reinit_pooler`). Default false. */
   readonly reinitPooler?: boolean;
+  /** Fresh weights for the top N layers of a pre-trained encoder at the start of every fine-tuning run (`encoder.reinit_layers`). Default 0. */
+  readonly reinitLayers?: number;
   /** Where progress lines go (each pre-training run's lines indented); default none. */
   readonly logger?: Logger;
 }
@@ -97,7 +99,7 @@ export function downstreamConfig(
   base: TrainingConfig,
   options: Omit<TransferOptions, 'pretrain' | 'finetune' | 'seeds' | 'outDir'>,
 ): TrainingConfig {
-  const { finetuneSteps: steps, finetuneLearningRate: lr, pooling, reinitPooler } = options;
+  const { finetuneSteps: steps, finetuneLearningRate: lr, pooling, reinitPooler, reinitLayers } = options;
   const training = {
     ...base.training,
     ...(steps === undefined ? {} : { maxSteps: steps, epochs: undefined }),
@@ -107,7 +109,12 @@ export function downstreamConfig(
     pooling === undefined
       ? base.tasks
       : base.tasks.map((t) => (takesOption(t, 'pooling', pooling) ? { ...t, options: { ...t.options, pooling } } : t));
-  const encoder = reinitPooler === true && base.encoder.from !== undefined ? { ...base.encoder, reinitPooler } : base.encoder;
+  const pretrained = base.encoder.from !== undefined;
+  const encoder = {
+    ...base.encoder,
+    ...(reinitPooler === true && pretrained ? { reinitPooler } : {}),
+    ...((reinitLayers ?? 0) > 0 && pretrained ? { reinitLayers } : {}),
+  } as typeof base.encoder;
   return { ...base, encoder, training, tasks };
 }
 

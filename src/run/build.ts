@@ -192,7 +192,8 @@ export function checkBackboneFamily(config: TrainingConfig): void {
 function newBackboneConfig(config: TrainingConfig, tokenizer: Tokenizer): BackboneConfig {
   const {
     from: _from,
-    reinitPooler: _fresh,
+    reinitPooler: _freshPooler,
+    reinitLayers: _freshLayers,
     vocabSize,
     modelType,
     ...fields
@@ -213,20 +214,22 @@ function newBackboneConfig(config: TrainingConfig, tokenizer: Tokenizer): Backbo
 /**
  * The multi-task model: a backbone (new, of the family `encoder.model_type` names, initialised after
  * manualSeed(config.seed); or loaded from `encoder.from` by the one loader, ./load-model.ts, with the
- * config's dropout overrides and its pooler kept fresh with `encoder.reinit_pooler`) and a new head per task.
+ * config's dropout overrides, its pooler kept fresh with `encoder.reinit_pooler` and its top layers with
+ * `encoder.reinit_layers`) and a new head per task.
  */
 export function buildModel(config: TrainingConfig, tokenizer: Tokenizer, specs: readonly TaskSpec[]): MultiTaskModel {
   manualSeed(config.seed);
   const from = config.encoder.from;
   if (from === undefined) return MultiTaskModel.fromSpecs(createBackbone(newBackboneConfig(config, tokenizer)), specs);
   const overrides = Object.fromEntries(
-    Object.entries(config.encoder).filter(([k, v]) => k !== 'from' && k !== 'reinitPooler' && v !== undefined),
+    Object.entries(config.encoder).filter(([k, v]) => !['from', 'reinitPooler', 'reinitLayers'].includes(k) && v !== undefined),
   );
   const backboneConfig = backboneConfigOf(readConfigJson(from), overrides);
   const grow = tasksAddedTokens(tokenizer, backboneConfig.vocabSize, specs, from);
   return modelFromPretrained(from, specs, {
     overrides: grow ? { ...overrides, vocabSize: tokenizer.vocabSize } : overrides,
     reinitPooler: config.encoder.reinitPooler === true,
+    reinitLayers: config.encoder.reinitLayers ?? 0,
     growEmbeddings: grow,
   });
 }

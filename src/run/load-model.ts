@@ -24,6 +24,7 @@ import { MultiTaskModel } from '../mtl/multitask-model.js';
 import { taskSpec, taskTypes, type TaskSpec } from '../tasks/index.js';
 import { cat, noGrad, tidy, type Tensor } from '../tensor/index.js';
 import { normalInit } from '../nn/init.js';
+import { reinitTopLayers } from '../models/reinit.js';
 
 /**
  * The backbone config a config.json object describes (its family chosen by `model_type`), with
@@ -113,6 +114,8 @@ export interface PretrainedOptions {
   readonly overrides?: Readonly<Record<string, unknown>>;
   /** Keep the pooler (`pooler.…`) freshly initialised instead of loading it. */
   readonly reinitPooler?: boolean;
+  /** Draw the top N transformer layers afresh after loading (`reinitTopLayers`); default 0. */
+  readonly reinitLayers?: number;
   /**
    * The model's vocabulary (`overrides.vocabSize`) is larger than the folder's: its word embeddings
    * keep the folder's rows and give the new ids (special tokens the tasks added) rows drawn from
@@ -160,6 +163,7 @@ export function modelFromPretrained(dir: string, specs: readonly TaskSpec[], opt
     const { missingKeys } = model.loadSavedStateDict(kept, { strict: false });
     const missing = missingKeys.filter((k) => !fresh(k));
     if (missing.length > 0) throw new CheckpointError(`the weights of ${dir} lack encoder tensors: ${missing.slice(0, 5).join(', ')}`);
+    if ((options.reinitLayers ?? 0) > 0) reinitTopLayers(model.backbone, options.reinitLayers!);
     return model;
   } catch (e) {
     model.dispose();

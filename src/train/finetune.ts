@@ -28,7 +28,8 @@ export type EncoderInit = 'pretrained' | 'scratch';
 /** Hugging Face config.json keys copied from the checkpoint for a fresh encoder of the same shape. */
 const COPIED_KEYS = [...ENCODER_ARCHITECTURE_KEYS, 'initializer_range', 'layer_norm_eps'] as const;
 
-const withoutKey = (o: Record<string, unknown>, key: string) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
+const withoutKeys = (o: Record<string, unknown>, keys: readonly string[]) =>
+  Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
 
 /**
  * The fine-tuning YAML `file`, read and checked without a checkpoint: it parses to a mapping, has no
@@ -80,7 +81,8 @@ export function loadFinetuneConfig(file: string, checkpoint: string, init: Encod
   const copied = Object.fromEntries(COPIED_KEYS.filter((k) => architecture[k] !== undefined).map((k) => [k, architecture[k]]));
   const resolved = {
     ...config,
-    encoder: init === 'pretrained' ? { ...encoder, from: ckpt } : { ...copied, ...withoutKey(encoder, 'reinit_pooler') }, // scratch: all fresh
+    encoder:
+      init === 'pretrained' ? { ...encoder, from: ckpt } : { ...copied, ...withoutKeys(encoder, ['reinit_pooler', 'reinit_layers']) }, // scratch: all fresh
     tokenizer: { path: has('tokenizer.json') ? path.join(ckpt, 'tokenizer.json') : ckpt }, // a folder: its older tokenizer files
   };
   return validateTrainingConfig(resolved, { source: file, baseDir: path.dirname(path.resolve(file)), taskTypes });

@@ -52,8 +52,8 @@ function checkEncoder(config: SnakeTrainingConfig, report: Report): void {
     }
     return;
   }
-  if (e.reinit_pooler !== undefined)
-    report(['encoder', 'reinit_pooler'], "'reinit_pooler' applies only beside 'from' (a new encoder's pooler is fresh anyway)");
+  for (const key of ['reinit_pooler', 'reinit_layers'] as const)
+    if (e[key] !== undefined) report(['encoder', key], `'${key}' applies only beside 'from' (a new encoder's weights are fresh anyway)`);
   const hidden = e.hidden_size ?? ENCODER_DEFAULTS.hidden_size;
   const heads = e.num_attention_heads ?? ENCODER_DEFAULTS.num_attention_heads;
   if (hidden % heads !== 0) {

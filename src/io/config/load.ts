@@ -107,7 +107,7 @@ function fillDefaults(config: SnakeTrainingConfig): ResolvedSnakeConfig {
     from !== undefined
       ? { from, ...fields }
       : ({ ...(bert ? ENCODER_DEFAULTS : {}), ...withoutUndefined(fields) } as Required<
-          Omit<SnakeEncoder, 'from' | 'vocab_size' | 'reinit_pooler'>
+          Omit<SnakeEncoder, 'from' | 'vocab_size' | 'reinit_pooler' | 'reinit_layers'>
         >);
   const t = config.training;
   const training = t.warmup_ratio === undefined && t.warmup_steps === undefined ? { ...t, warmup_ratio: 0 } : t;

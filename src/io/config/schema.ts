@@ -88,6 +88,11 @@ export const encoderSchema = z.strictObject({
     .optional(),
   /** With `from`: BERT's pooler (`pooler.dense`) starts from fresh weights (seeded by `seed`) instead of the checkpoint's. */
   reinit_pooler: z.boolean().optional(),
+  /**
+   * With `from`: the top N transformer layers start from fresh weights (seeded by `seed`) instead of the
+   * checkpoint's (Zhang et al. 2021, "Revisiting Few-sample BERT Fine-tuning").
+   */
+  reinit_layers: intIn(0, MAX_PARTS).optional(),
 });
 
 /** `tokenizer`: a tokenizer.json file (`path`), or a WordPiece vocabulary learned from the training texts (`train`). */

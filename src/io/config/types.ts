@@ -13,14 +13,15 @@ export type SnakeEncoder = SnakeTrainingConfig['encoder'];
 export type ResolvedSnakeEncoder =
   | (Pick<
       SnakeEncoder,
-      'hidden_dropout_prob' | 'attention_probs_dropout_prob' | 'initializer_range' | 'layer_norm_eps' | 'reinit_pooler'
+      'hidden_dropout_prob' | 'attention_probs_dropout_prob' | 'initializer_range' | 'layer_norm_eps' | 'reinit_pooler' | 'reinit_layers'
     > & {
       from: string;
     })
-  | (Required<Omit<SnakeEncoder, 'from' | 'vocab_size' | 'reinit_pooler'>> & {
+  | (Required<Omit<SnakeEncoder, 'from' | 'vocab_size' | 'reinit_pooler' | 'reinit_layers'>> & {
       from?: undefined;
       vocab_size?: number | undefined;
       reinit_pooler?: undefined;
+      reinit_layers?: undefined;
     });
 
 /** The resolved config in the file's spelling. */
