@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'build/', 'dist/', 'runs/', 'bench/out/'] },
+  { ignores: ['node_modules/', 'build/', 'dist/', 'runs/', 'bench/out/', 'docs/api/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -62,7 +62,7 @@ export class TrainingStrategy implements Disposable {
   readonly #taskWeights: ReadonlyMap<string, number>;
 
   /**
-   * @param tasks the run's task names, in config order (the weighting's task indices).
+   * @param model the run's model; its task names, in config order, are the weighting's task indices.
    * @param microBatchesPerStep micro-batches per optimizer step (DWA's period is given in optimizer steps).
    * @throws ConfigError when a parameter pattern matches nothing.
    */
