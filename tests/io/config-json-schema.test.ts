@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { HIDDEN_ACTS, SCHEDULES, defineConfig, trainingConfigJsonSchema } from '../../src/io/config/index.js';
 import { validateTrainingConfig } from '../../src/config.js';
+import { configReferenceMarkdown } from '../../scripts/config-reference.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FILE = path.join(ROOT, 'schema', 'training-config.schema.json');
@@ -36,6 +37,26 @@ describe('the training config as a JSON Schema', () => {
 
   it('schema/training-config.schema.json is what the zod schema generates (else run: npm run schema)', () => {
     assert.deepEqual(JSON.parse(readFileSync(FILE, 'utf8')), schema, 'the shipped schema is stale: run npm run schema');
+  });
+
+  it('docs/configuration.md is the reference written from it (else run: npm run schema)', () => {
+    const doc = readFileSync(path.join(ROOT, 'docs', 'configuration.md'), 'utf8');
+    assert.equal(doc, configReferenceMarkdown(schema), 'the config reference is stale: run npm run schema');
+    assert.match(doc, /\| `training\.layer_lr_decay` \| number > 0 and ≤ 1 \|  \| Layer-wise learning-rate decay/);
+    assert.match(doc, /\| `tasks\[\]\.name` \(required\) \| string \|/);
+  });
+
+  it('describes every key (a key added without .describe() fails here)', () => {
+    const bare: string[] = [];
+    const walk = (node: Schema, at: string): void => {
+      for (const [key, sub] of Object.entries(node.properties ?? {})) {
+        if (typeof sub.description !== 'string' || sub.description === '') bare.push(`${at}${key}`);
+        for (const part of [sub, ...(sub.anyOf ?? []), ...((sub.oneOf as Schema[] | undefined) ?? [])]) walk(part, `${at}${key}.`);
+        if (sub.items !== undefined) walk(sub.items, `${at}${key}[].`);
+      }
+    };
+    walk(schema, '');
+    assert.deepEqual(bare, []);
   });
 
   it('is a draft 2020-12 object schema whose top level requires what the loader requires and refuses unknown keys', () => {

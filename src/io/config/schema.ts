@@ -67,50 +67,78 @@ export const ENCODER_ARCHITECTURE_KEYS = [
 
 /** `encoder`: a new backbone (Hugging Face field names; BERT unless `model_type` names another family), or `from: <checkpoint folder>` with optional dropout overrides. */
 export const encoderSchema = z.strictObject({
-  /** A checkpoint folder (ours or a Hugging Face folder) to start from; relative to the config file. */
-  from: z.string().min(1).optional(),
-  /** The family of a new backbone, as config.json's `model_type` (default 'bert'; src/models/registry.ts lists the supported ones). */
-  model_type: z.string().min(1).optional(),
-  vocab_size: intIn(1, MAX_VOCAB_SIZE).optional(),
-  hidden_size: intIn(1, MAX_WIDTH).optional(),
-  num_hidden_layers: intIn(1, MAX_PARTS).optional(),
-  num_attention_heads: intIn(1, MAX_PARTS).optional(),
-  intermediate_size: intIn(1, 4 * MAX_WIDTH).optional(),
-  hidden_act: z.enum(HIDDEN_ACTS).optional(),
-  hidden_dropout_prob: probability.optional(),
-  attention_probs_dropout_prob: probability.optional(),
-  max_position_embeddings: intIn(1, MAX_SEQUENCE_LENGTH).optional(),
-  type_vocab_size: intIn(1, MAX_PARTS).optional(),
-  initializer_range: z.number().positive().optional(),
-  layer_norm_eps: z.number().positive().optional(),
+  from: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('A checkpoint folder (ours or a Hugging Face folder) to start from; relative to the config file.'),
+  model_type: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "The family of a new backbone, as config.json's `model_type` (default 'bert'; src/models/registry.ts lists the supported ones).",
+    ),
+  vocab_size: intIn(1, MAX_VOCAB_SIZE).optional().describe("Rows of the word-embedding table (default: the tokenizer's vocabulary size)."),
+  hidden_size: intIn(1, MAX_WIDTH).optional().describe('Width H of the hidden states (default 768).'),
+  num_hidden_layers: intIn(1, MAX_PARTS).optional().describe('Transformer layers L (default 12).'),
+  num_attention_heads: intIn(1, MAX_PARTS).optional().describe('Attention heads per layer; H must be a multiple of it (default 12).'),
+  intermediate_size: intIn(1, 4 * MAX_WIDTH)
+    .optional()
+    .describe("Width of each layer's feed-forward block (default 3072)."),
+  hidden_act: z.enum(HIDDEN_ACTS).optional().describe("The feed-forward activation (default gelu, BERT's erf form)."),
+  hidden_dropout_prob: probability
+    .optional()
+    .describe('Dropout on embeddings and residual branches (default 0.1); may be set beside `from`.'),
+  attention_probs_dropout_prob: probability
+    .optional()
+    .describe('Dropout on attention probabilities (default 0.1); may be set beside `from`.'),
+  max_position_embeddings: intIn(1, MAX_SEQUENCE_LENGTH)
+    .optional()
+    .describe('Longest input the position embeddings cover, in tokens (default 512); max_length must not exceed it.'),
+  type_vocab_size: intIn(1, MAX_PARTS).optional().describe('Segment ids (token types) embedded (default 2).'),
+  initializer_range: z
+    .number()
+    .positive()
+    .optional()
+    .describe('Standard deviation of the normal initialisation of new weights (default 0.02).'),
+  layer_norm_eps: z.number().positive().optional().describe("LayerNorm's epsilon (default 1e-12)."),
   pad_token_id: intIn(0, MAX_VOCAB_SIZE - 1)
     .nullable()
-    .optional(),
-  /** With `from`: BERT's pooler (`pooler.dense`) starts from fresh weights (seeded by `seed`) instead of the checkpoint's. */
-  reinit_pooler: z.boolean().optional(),
-  /**
-   * With `from`: the top N transformer layers start from fresh weights (seeded by `seed`) instead of the
-   * checkpoint's (Zhang et al. 2021, "Revisiting Few-sample BERT Fine-tuning").
-   */
-  reinit_layers: intIn(0, MAX_PARTS).optional(),
+    .optional()
+    .describe('The padding id, whose embedding row starts at zero (default 0; null: none).'),
+  reinit_pooler: z
+    .boolean()
+    .optional()
+    .describe("With `from`: BERT's pooler (`pooler.dense`) starts from fresh weights (seeded by `seed`) instead of the checkpoint's."),
+  reinit_layers: intIn(0, MAX_PARTS)
+    .optional()
+    .describe(
+      'With `from`: the top N transformer layers start from fresh weights (seeded by `seed`) instead of the checkpoint\'s (Zhang et al. 2021, "Revisiting Few-sample BERT Fine-tuning").',
+    ),
 });
 
 /** `tokenizer`: a tokenizer.json file (`path`), or a WordPiece vocabulary learned from the training texts (`train`). */
 export const tokenizerSchema = z.strictObject({
-  path: z.string().min(1).optional(),
+  path: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('A tokenizer.json file (or a model folder with one) to use as it is; relative to the config file.'),
   train: z
     .strictObject({
-      /** Vocabulary size (tokens), special tokens included. */
-      vocab_size: intIn(1, MAX_VOCAB_SIZE).default(30000),
-      lowercase: z.boolean().default(true),
-      /** Pairs seen fewer times than this are not merged. */
-      min_frequency: intIn(0, MAX_LINES).default(2),
-      /** Keep only this many distinct characters (at most Unicode's 1,114,112 code points). */
-      limit_alphabet: intIn(1, 0x110000).optional(),
-      /** text data: learn from the first this many training lines of each corpus (other formats: every training text). */
-      sample_lines: intIn(1, MAX_LINES).default(100_000),
+      vocab_size: intIn(1, MAX_VOCAB_SIZE).default(30000).describe('Vocabulary size (tokens), special tokens included.'),
+      lowercase: z.boolean().default(true).describe('Lower-case and strip accents before tokenizing (BERT uncased).'),
+      min_frequency: intIn(0, MAX_LINES).default(2).describe('Pairs seen fewer times than this are not merged.'),
+      limit_alphabet: intIn(1, 0x110000)
+        .optional()
+        .describe("Keep only this many distinct characters (at most Unicode's 1,114,112 code points)."),
+      sample_lines: intIn(1, MAX_LINES)
+        .default(100_000)
+        .describe('text data: learn from the first this many training lines of each corpus (other formats: every training text).'),
     })
-    .optional(),
+    .optional()
+    .describe('Learn a WordPiece vocabulary from the training texts instead of reading `path` (one of the two).'),
 });
 
 /** What wordnet data label a gloss with (`data.labels`). */
@@ -130,84 +158,130 @@ export const DATA_FORMATS = ['joint-folder', 'csv', 'tsv', 'jsonl', 'conll', 'te
  * (v1.1 and v2.0; extractive question answering).
  */
 export const dataSchema = z.strictObject({
-  format: z.enum(DATA_FORMATS),
-  /** The training data when there is only one split (same as `train`); for wordnet, the dict folder. */
-  path: z.string().min(1).optional(),
-  train: z.string().min(1).optional(),
-  dev: z.string().min(1).optional(),
-  test: z.string().min(1).optional(),
-  /** Without a dev file: the fraction of the training data held out as dev (shuffled with `seed`). */
-  dev_fraction: z.number().gt(0).lt(1).optional(),
-  /** Leave malformed lines out (listed in the log) instead of stopping at the first one. */
-  skip_bad_lines: z.boolean().default(false),
-  /** csv/tsv: one character; default from the format. */
-  delimiter: z.string().length(1).optional(),
-  /** csv/tsv files without a header row: the names of their columns. */
-  columns: z.array(z.string().min(1)).min(1).optional(),
-  /** conll: the token's and the tag's column, 0-based, negative from the end (defaults 0 and -1). */
-  token_column: z.number().int().optional(),
-  tag_column: z.number().int().optional(),
-  /** text: read at most this many non-blank lines of each file (the reader streams and stops there); `dev_lines` count in it. */
-  max_lines: intIn(1, MAX_LINES).optional(),
-  /** text: training streams the file in windows of this many lines, each shuffled, featurized and batched on its own. */
-  window_lines: intIn(1, MAX_LINES).optional(),
-  /** text: the first this many non-blank lines of the training file are the dev set; training reads the lines after them. */
-  dev_lines: intIn(1, MAX_LINES).optional(),
-  /** Train on a seeded random subset of this many training examples (after any dev_fraction hold-out); dev and test stay whole. */
-  train_subset: intIn(1, MAX_LINES).optional(),
-  /** wordnet, task types that take 'data.relations' (link prediction): the pointer relations to keep (names as `hypernym`, `part_meronym`; default all). */
-  relations: z.array(z.string().min(1)).min(1).optional(),
-  /**
-   * wordnet, labelled tasks (sequence classification): what a gloss is labelled with — `supersense` (default,
-   * its lexicographer file, 45 classes) or `domain` (its topic domain, the ten largest: law, music, …).
-   */
-  labels: z.enum(WORDNET_LABELS).optional(),
+  format: z.enum(DATA_FORMATS).describe("How the files are written (see the README's task table for which format each task type reads)."),
+  path: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The training data when there is only one split (same as `train`); for wordnet, the dict folder.'),
+  train: z.string().min(1).optional().describe('The training split; relative to the config file.'),
+  dev: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The dev split, for evaluation during training and model selection (default: none, or dev_fraction of train).'),
+  test: z.string().min(1).optional().describe("The test split, for `mtl eval --split test` and the run's final report."),
+  dev_fraction: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .optional()
+    .describe('Without a dev file: the fraction of the training data held out as dev (shuffled with `seed`).'),
+  skip_bad_lines: z
+    .boolean()
+    .default(false)
+    .describe('Leave malformed lines out (listed in the log) instead of stopping at the first one.'),
+  delimiter: z.string().length(1).optional().describe('csv/tsv: one character; default from the format.'),
+  columns: z.array(z.string().min(1)).min(1).optional().describe('csv/tsv files without a header row: the names of their columns.'),
+  token_column: z
+    .number()
+    .int()
+    .optional()
+    .describe("conll: the token's and the tag's column, 0-based, negative from the end (defaults 0 and -1)."),
+  tag_column: z
+    .number()
+    .int()
+    .optional()
+    .describe('conll: the 0-based column of the tags (default: the last); negative counts from the end.'),
+  max_lines: intIn(1, MAX_LINES)
+    .optional()
+    .describe('text: read at most this many non-blank lines of each file (the reader streams and stops there); `dev_lines` count in it.'),
+  window_lines: intIn(1, MAX_LINES)
+    .optional()
+    .describe('text: training streams the file in windows of this many lines, each shuffled, featurized and batched on its own.'),
+  dev_lines: intIn(1, MAX_LINES)
+    .optional()
+    .describe('text: the first this many non-blank lines of the training file are the dev set; training reads the lines after them.'),
+  train_subset: intIn(1, MAX_LINES)
+    .optional()
+    .describe('Train on a seeded random subset of this many training examples (after any dev_fraction hold-out); dev and test stay whole.'),
+  relations: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .describe(
+      "wordnet, task types that take 'data.relations' (link prediction): the pointer relations to keep (names as `hypernym`, `part_meronym`; default all).",
+    ),
+  labels: z
+    .enum(WORDNET_LABELS)
+    .optional()
+    .describe(
+      'wordnet, labelled tasks (sequence classification): what a gloss is labelled with — `supersense` (default, its lexicographer file, 45 classes) or `domain` (its topic domain, the ten largest: law, music, …).',
+    ),
 });
 
 /** `tasks[i].input`: the text column(s) or field(s) of csv/tsv/jsonl data (joint-folder and conll data are tokens). */
 export const inputSchema = z.strictObject({
-  text: z.string().min(1),
-  /** The second text of a pair task (`[CLS] text [SEP] text_pair [SEP]`). */
-  text_pair: z.string().min(1).optional(),
-  /** jsonl relation examples: the fields holding entity 1's and entity 2's `[start, end)` character spans (markers are inserted). */
-  e1_span: z.string().min(1).optional(),
-  e2_span: z.string().min(1).optional(),
+  text: z.string().min(1).describe('The field of the text (the first text of a pair).'),
+  text_pair: z.string().min(1).optional().describe('The second text of a pair task (`[CLS] text [SEP] text_pair [SEP]`).'),
+  e1_span: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "jsonl relation examples: the fields holding entity 1's and entity 2's `[start, end)` character spans (markers are inserted).",
+    ),
+  e2_span: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("relation-classification over jsonl: the field holding the second entity's [start, end) code-point span."),
 });
 
 /** `tasks[i].label`: where the label is and how to read it. */
 export const labelSchema = z.strictObject({
-  /** csv/tsv/jsonl: the label's column or field. joint-folder and conll data have fixed places (intent, tags). */
-  field: z.string().min(1).optional(),
-  /** Several labels per example (sigmoid + binary cross-entropy), joined by `separator` in the data. */
-  multi_label: z.boolean().default(false),
-  separator: z.string().min(1).default('#'),
-  /** multi_label: a label is predicted when its probability is at least this. */
-  threshold: z.number().gt(0).lt(1).default(0.5),
-  /**
-   * A dev/test label never seen in training: 'error' stops with its file and line; 'keep' keeps the
-   * example, scored as wrong (ATIS has such labels).
-   */
-  unknown: z.enum(['error', 'keep']).default('error'),
+  field: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("csv/tsv/jsonl: the label's column or field. joint-folder and conll data have fixed places (intent, tags)."),
+  multi_label: z
+    .boolean()
+    .default(false)
+    .describe('Several labels per example (sigmoid + binary cross-entropy), joined by `separator` in the data.'),
+  separator: z.string().min(1).default('#').describe("multi_label: the separator between a text's labels."),
+  threshold: z.number().gt(0).lt(1).default(0.5).describe('multi_label: a label is predicted when its probability is at least this.'),
+  unknown: z
+    .enum(['error', 'keep'])
+    .default('error')
+    .describe(
+      "A dev/test label never seen in training: 'error' stops with its file and line; 'keep' keeps the example, scored as wrong (ATIS has such labels).",
+    ),
 });
 
 /** One entry of `tasks`. */
 export const taskSchema = z.strictObject({
-  /** Names the task's head (`heads.<name>.…` in model.safetensors) and its metrics: letters, digits, '_' and '-'. */
-  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, "a task name starts with a letter and holds only letters, digits, '_' and '-'"),
-  /** A registered task kind (src/tasks' registry; checked against the kinds passed to the loader). */
-  type: z.string().min(1),
-  data: dataSchema,
-  input: inputSchema.optional(),
-  label: labelSchema.prefault({}),
-  /** Weight of this task's loss in the total (before any loss-weighting method). */
-  weight: z.number().nonnegative().default(1),
-  /** Task types that take 'crf' (token classification): score whole tag paths with a linear-chain CRF (loss: its NLL; decoding: Viterbi). */
-  crf: z.boolean().default(false),
-  /**
-   * The task type's own options, checked by the type's schema (src/tasks) with the rest of the file;
-   * each type's file documents them.
-   */
-  options: z.record(z.string(), z.unknown()).optional(),
+  name: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, "a task name starts with a letter and holds only letters, digits, '_' and '-'")
+    .describe("Names the task's head (`heads.<name>.…` in model.safetensors) and its metrics: letters, digits, '_' and '-'."),
+  type: z.string().min(1).describe("A registered task kind (src/tasks' registry; checked against the kinds passed to the loader)."),
+  data: dataSchema.describe("Where the task's examples are and how they are written."),
+  input: inputSchema.optional().describe('csv/tsv/jsonl: the fields that hold the input.'),
+  label: labelSchema.prefault({}).describe('csv/tsv/jsonl: the field that holds the label, and how labels are read.'),
+  weight: z.number().nonnegative().default(1).describe("Weight of this task's loss in the total (before any loss-weighting method)."),
+  crf: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Task types that take 'crf' (token classification): score whole tag paths with a linear-chain CRF (loss: its NLL; decoding: Viterbi).",
+    ),
+  options: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe(
+      "The task type's own options, checked by the type's schema (src/tasks) with the rest of the file; each type's file documents them.",
+    ),
 });
 
 export const SCHEDULES = ['linear', 'cosine', 'constant'] as const;
@@ -219,58 +293,69 @@ export const SURGERY_METHODS = ['pcgrad', 'cagrad', 'mgda', 'gradvac'] as const;
 
 /** `training.sampler`: which stream (tasks reading one data source) each step of the 'alternating' schedule trains on (see src/mtl/samplers). */
 export const samplerSchema = z.strictObject({
-  kind: z.enum(SAMPLER_KINDS).default('proportional'),
-  /** T of the 'temperature' kind: p_k ∝ min(N_k, cap)^(1/T). */
-  temperature: z.number().positive().optional(),
-  /** Examples counted per task at most ('proportional', 'temperature'). */
-  cap: intIn(1, MAX_LINES).optional(),
-  /** 'fixed': task name → relative probability; a stream gets the sum of its tasks' values (normalised). */
-  probabilities: z.record(z.string(), z.number().nonnegative()).optional(),
+  kind: z
+    .enum(SAMPLER_KINDS)
+    .default('proportional')
+    .describe(
+      'proportional: p ∝ min(N, cap); temperature: p ∝ min(N, cap)^(1/T); uniform: round robin; annealed: p ∝ N^α, α 1 → 0.2; fixed: `probabilities`.',
+    ),
+  temperature: z.number().positive().optional().describe("T of the 'temperature' kind: p_k ∝ min(N_k, cap)^(1/T)."),
+  cap: intIn(1, MAX_LINES).optional().describe("Examples counted per task at most ('proportional', 'temperature')."),
+  probabilities: z
+    .record(z.string(), z.number().nonnegative())
+    .optional()
+    .describe("'fixed': task name → relative probability; a stream gets the sum of its tasks' values (normalised)."),
 });
 
 /** `training.weighting`: how the per-task losses become the loss to back-propagate (see src/mtl/weighting). */
 export const weightingSchema = z.strictObject({
-  method: z.enum(WEIGHTING_METHODS).default('static'),
-  /** uncertainty: the initial s_k = log σ_k² (default 0). */
-  initial_log_variance: z.number().optional(),
-  /** gradnorm: α, the strength of the restoring force (default 1.5). */
-  alpha: z.number().nonnegative().optional(),
-  /** gradnorm: the weights' own learning rate (default 0.025). */
-  lr: z.number().positive().optional(),
-  /** gradnorm: the shared layer W whose gradient norms are balanced, a parameter-name pattern (default: the last encoder layer). */
-  shared: z.string().min(1).optional(),
-  /** dwa: the softmax temperature T (default 2). */
-  temperature: z.number().positive().optional(),
-  /** dwa: optimizer steps per period over which loss means are compared (default 1; the paper: one epoch). */
-  period: intIn(1, MAX_STEPS).optional(),
-  /** random: the sum of the drawn weights (default 1). */
-  scale: z.number().positive().optional(),
+  method: z
+    .enum(WEIGHTING_METHODS)
+    .default('static')
+    .describe(
+      "static: the tasks' `weight`s; uncertainty (Kendall et al. 2018); gradnorm (Chen et al. 2018); dwa (Liu et al. 2019); random (Lin et al. 2021).",
+    ),
+  initial_log_variance: z.number().optional().describe('uncertainty: the initial s_k = log σ_k² (default 0).'),
+  alpha: z.number().nonnegative().optional().describe('gradnorm: α, the strength of the restoring force (default 1.5).'),
+  lr: z.number().positive().optional().describe("gradnorm: the weights' own learning rate (default 0.025)."),
+  shared: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'gradnorm: the shared layer W whose gradient norms are balanced, a parameter-name pattern (default: the last encoder layer).',
+    ),
+  temperature: z.number().positive().optional().describe('dwa: the softmax temperature T (default 2).'),
+  period: intIn(1, MAX_STEPS)
+    .optional()
+    .describe('dwa: optimizer steps per period over which loss means are compared (default 1; the paper: one epoch).'),
+  scale: z.number().positive().optional().describe('random: the sum of the drawn weights (default 1).'),
 });
 
 /** `training.surgery`: gradient surgery on the shared parameters' per-task gradients (see src/mtl/surgery); null: none. */
 export const surgerySchema = z.strictObject({
-  method: z.enum(SURGERY_METHODS),
-  /** The shared parameters operated on, a parameter-name pattern (default every trainable encoder parameter); the rest keep ordinary gradients. */
-  parameters: z.string().min(1).optional(),
-  /** pcgrad, gradvac: 'sum' (the papers') or 'mean' of the modified gradients. */
-  reduction: z.enum(['sum', 'mean']).optional(),
-  /** cagrad: c ≥ 0 (default 0.5). */
-  c: z.number().nonnegative().optional(),
-  /** cagrad: the rescaling of the update ('c2' default, 'c', 'none'). */
-  rescale: z.enum(['c2', 'c', 'none']).optional(),
-  /** gradvac: the EMA rate β of the similarity targets (default 0.5). */
-  beta: z.number().min(0).max(1).optional(),
-  /** mgda, cagrad: solver iterations at most. */
-  max_iterations: intIn(1, 1_000_000).optional(),
+  method: z
+    .enum(SURGERY_METHODS)
+    .describe('pcgrad (Yu et al. 2020), cagrad (Liu et al. 2021), mgda (Sener & Koltun 2018), gradvac (Wang et al. 2021).'),
+  parameters: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'The shared parameters operated on, a parameter-name pattern (default every trainable encoder parameter); the rest keep ordinary gradients.',
+    ),
+  reduction: z.enum(['sum', 'mean']).optional().describe("pcgrad, gradvac: 'sum' (the papers') or 'mean' of the modified gradients."),
+  c: z.number().nonnegative().optional().describe('cagrad: c ≥ 0 (default 0.5).'),
+  rescale: z.enum(['c2', 'c', 'none']).optional().describe("cagrad: the rescaling of the update ('c2' default, 'c', 'none')."),
+  beta: z.number().min(0).max(1).optional().describe('gradvac: the EMA rate β of the similarity targets (default 0.5).'),
+  max_iterations: intIn(1, 1_000_000).optional().describe('mgda, cagrad: solver iterations at most.'),
 });
 
 /** `training.early_stopping`: stop when the dev metric has not improved for `patience` evaluations. */
 export const earlyStoppingSchema = z.strictObject({
-  /** `<task>.<metric>` (e.g. `intent.accuracy`) or `average` (the mean of each task's main metric). */
-  metric: z.string().min(1),
-  /** Evaluations without improvement before stopping. */
-  patience: intIn(1, MAX_STEPS).default(3),
-  mode: z.enum(['max', 'min']).default('max'),
+  metric: z.string().min(1).describe("`<task>.<metric>` (e.g. `intent.accuracy`) or `average` (the mean of each task's main metric)."),
+  patience: intIn(1, MAX_STEPS).default(3).describe('Evaluations without improvement before stopping.'),
+  mode: z.enum(['max', 'min']).default('max').describe('max: higher is better; min: lower is better.'),
 });
 
 /** The optimizers `training.optimizer.name` chooses (src/optim): torch.optim.AdamW and torch.optim.SGD. */
@@ -278,19 +363,21 @@ export const OPTIMIZERS = ['adamw', 'sgd'] as const;
 
 /** `training.optimizer` for AdamW (Loshchilov & Hutter, ICLR 2019), with torch's defaults. */
 export const adamwSchema = z.strictObject({
-  name: z.literal('adamw'),
-  /** (β₁, β₂): decay rates of the moment averages, each in [0, 1). */
-  betas: z.tuple([probability, probability]).default([0.9, 0.999]),
-  eps: z.number().positive().default(1e-8),
-  amsgrad: z.boolean().default(false),
+  name: z.literal('adamw').describe('AdamW (Loshchilov & Hutter 2019), as torch.optim.AdamW.'),
+  betas: z
+    .tuple([probability, probability])
+    .default([0.9, 0.999])
+    .describe('(β₁, β₂): decay rates of the moment averages, each in [0, 1).'),
+  eps: z.number().positive().default(1e-8).describe('Added to the denominator for numerical stability.'),
+  amsgrad: z.boolean().default(false).describe('Use the maximum of past second moments (Reddi et al. 2018).'),
 });
 
 /** `training.optimizer` for SGD with optional (Nesterov) momentum, with torch's defaults. */
 export const sgdSchema = z.strictObject({
-  name: z.literal('sgd'),
-  momentum: z.number().nonnegative().default(0),
-  dampening: z.number().default(0),
-  nesterov: z.boolean().default(false),
+  name: z.literal('sgd').describe('SGD with optional (Nesterov) momentum, as torch.optim.SGD.'),
+  momentum: z.number().nonnegative().default(0).describe('Momentum factor (0: plain SGD).'),
+  dampening: z.number().default(0).describe('Dampening of the momentum.'),
+  nesterov: z.boolean().default(false).describe('Nesterov momentum (needs momentum > 0 and dampening 0).'),
 });
 
 /**
@@ -304,41 +391,69 @@ export const optimizerSchema = z.preprocess(
 
 /** `training`: the optimisation loop. */
 export const trainingSchema = z.strictObject({
-  /** Optimizer steps in all (give this or `epochs`). */
-  max_steps: intIn(1, MAX_STEPS).optional(),
-  /** Passes over the training data (give this or `max_steps`). */
-  epochs: intIn(1, 1_000_000).optional(),
-  /** Examples per batch. */
-  batch_size: intIn(1, MAX_BATCH_SIZE).default(32),
-  /** Tokens per batch at most (padding included); batches shrink to fit. */
-  max_tokens: intIn(1, MAX_BATCH_SIZE * 256).optional(),
-  learning_rate: z.number().positive().default(5e-5),
-  /** Peak learning rate of the encoder's parameters, when lower than the heads' (fine-tuning a pre-trained encoder); default learning_rate. */
-  encoder_learning_rate: z.number().positive().optional(),
-  /** Layer-wise learning-rate decay ξ in (0, 1]: each encoder layer gets ξ times the rate of the one above, the embeddings ξ^L (src/train/learning-rates.ts). */
-  layer_lr_decay: z.number().gt(0).max(1).optional(),
-  /** Warm-up as a fraction of all steps, or as a number of steps (not both). */
-  warmup_ratio: probability.optional(),
-  warmup_steps: intIn(0, MAX_STEPS).optional(),
-  weight_decay: z.number().nonnegative().default(0.01),
-  /** The optimizer and its own settings (default AdamW with torch's betas and eps). */
-  optimizer: optimizerSchema.default({ name: 'adamw', betas: [0.9, 0.999], eps: 1e-8, amsgrad: false }),
-  /** Clip the global gradient norm to this; null: no clipping. */
-  max_grad_norm: z.number().positive().nullable().default(1),
-  gradient_accumulation_steps: intIn(1, MAX_BATCH_SIZE).default(1),
-  /** Replace each input token of a training batch by [UNK] with this probability (word dropout; src/train/word-dropout.ts). */
-  word_dropout: probability.default(0),
-  schedule: z.enum(SCHEDULES).default('linear'),
-  /** 'alternating': each step trains the stream the sampler picks; 'joint': every stream in every step (one batch each). */
-  task_schedule: z.enum(TASK_SCHEDULES).default('alternating'),
-  sampler: samplerSchema.prefault({}),
-  weighting: weightingSchema.prefault({}),
-  surgery: surgerySchema.nullable().default(null),
-  /** Evaluate on the dev sets every this many steps (and at the end). */
-  eval_every: intIn(1, MAX_STEPS).default(500),
-  early_stopping: earlyStoppingSchema.nullable().default(null),
-  /** Log the losses every this many steps. */
-  log_every: intIn(1, MAX_STEPS).default(50),
+  max_steps: intIn(1, MAX_STEPS).optional().describe('Optimizer steps in all (give this or `epochs`).'),
+  epochs: intIn(1, 1_000_000).optional().describe('Passes over the training data (give this or `max_steps`).'),
+  batch_size: intIn(1, MAX_BATCH_SIZE).default(32).describe('Examples per batch.'),
+  max_tokens: intIn(1, MAX_BATCH_SIZE * 256)
+    .optional()
+    .describe('Tokens per batch at most (padding included); batches shrink to fit.'),
+  learning_rate: z
+    .number()
+    .positive()
+    .default(5e-5)
+    .describe('Peak learning rate (after warm-up), for the heads and, unless encoder_learning_rate says otherwise, the encoder.'),
+  encoder_learning_rate: z
+    .number()
+    .positive()
+    .optional()
+    .describe(
+      "Peak learning rate of the encoder's parameters, when lower than the heads' (fine-tuning a pre-trained encoder); default learning_rate.",
+    ),
+  layer_lr_decay: z
+    .number()
+    .gt(0)
+    .max(1)
+    .optional()
+    .describe(
+      'Layer-wise learning-rate decay ξ in (0, 1]: each encoder layer gets ξ times the rate of the one above, the embeddings ξ^L (src/train/learning-rates.ts).',
+    ),
+  warmup_ratio: probability.optional().describe('Warm-up as a fraction of all steps, or as a number of steps (not both).'),
+  warmup_steps: intIn(0, MAX_STEPS).optional().describe('Warm-up as a number of optimizer steps (or warmup_ratio; not both).'),
+  weight_decay: z
+    .number()
+    .nonnegative()
+    .default(0.01)
+    .describe("Decoupled weight decay (AdamW's); not applied to biases and LayerNorm weights."),
+  optimizer: optimizerSchema
+    .default({ name: 'adamw', betas: [0.9, 0.999], eps: 1e-8, amsgrad: false })
+    .describe("The optimizer and its own settings (default AdamW with torch's betas and eps)."),
+  max_grad_norm: z.number().positive().nullable().default(1).describe('Clip the global gradient norm to this; null: no clipping.'),
+  gradient_accumulation_steps: intIn(1, MAX_BATCH_SIZE)
+    .default(1)
+    .describe('Micro-batches whose gradients are summed into one optimizer step.'),
+  word_dropout: probability
+    .default(0)
+    .describe('Replace each input token of a training batch by [UNK] with this probability (word dropout; src/train/word-dropout.ts).'),
+  schedule: z
+    .enum(SCHEDULES)
+    .default('linear')
+    .describe('The learning-rate schedule after warm-up: linear decay to 0, cosine decay to 0, or constant.'),
+  task_schedule: z
+    .enum(TASK_SCHEDULES)
+    .default('alternating')
+    .describe("'alternating': each step trains the stream the sampler picks; 'joint': every stream in every step (one batch each)."),
+  sampler: samplerSchema.prefault({}).describe('Which task trains at each step (docs/strategies.md).'),
+  weighting: weightingSchema.prefault({}).describe("How the tasks' losses are weighted (docs/strategies.md)."),
+  surgery: surgerySchema
+    .nullable()
+    .default(null)
+    .describe('Gradient surgery on the shared parameters, for conflicting task gradients (docs/strategies.md).'),
+  eval_every: intIn(1, MAX_STEPS).default(500).describe('Evaluate on the dev sets every this many steps (and at the end).'),
+  early_stopping: earlyStoppingSchema
+    .nullable()
+    .default(null)
+    .describe('Stop when the dev metric has not improved for `patience` evaluations.'),
+  log_every: intIn(1, MAX_STEPS).default(50).describe('Log the losses every this many steps.'),
 });
 
 export const ADAPTER_PLACEMENTS = ['houlsby', 'pfeiffer'] as const;
@@ -346,61 +461,71 @@ export const ADAPTER_ACTIVATIONS = ['relu', 'gelu', 'swish', 'tanh'] as const;
 
 /** `peft.lora`: LoRA on the encoder's Linear layers named by `targets` (Hu et al. 2021). */
 export const loraSchema = z.strictObject({
-  /** Module-path pattern of the Linear layers (e.g. 'query|value'); default the family's attention projections (BERT: 'query|value'). */
-  targets: z.string().min(1).optional(),
-  r: intIn(1, MAX_WIDTH).default(8),
-  alpha: z.number().positive().default(16),
-  dropout: probability.default(0),
+  targets: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "Module-path pattern of the Linear layers (e.g. 'query|value'); default the family's attention projections (BERT: 'query|value').",
+    ),
+  r: intIn(1, MAX_WIDTH).default(8).describe('Rank of the update.'),
+  alpha: z.number().positive().default(16).describe('Scale of the update: alpha / r.'),
+  dropout: probability.default(0).describe('Dropout on the LoRA input path.'),
 });
 
 /** `peft.adapters`: bottleneck adapters in the encoder's layers (Houlsby et al. 2019; Pfeiffer et al. 2021 placement). */
 export const adaptersSchema = z.strictObject({
-  placement: z.enum(ADAPTER_PLACEMENTS).default('houlsby'),
-  /** m = round(H / reduction_factor) unless `bottleneck_size` is given. */
-  reduction_factor: z.number().positive().default(16),
-  bottleneck_size: intIn(1, MAX_WIDTH).optional(),
-  activation: z.enum(ADAPTER_ACTIVATIONS).default('relu'),
-  /** Module-path pattern of the BertLayers fitted (default all). */
-  layers: z.string().min(1).optional(),
+  placement: z
+    .enum(ADAPTER_PLACEMENTS)
+    .default('houlsby')
+    .describe('houlsby: after attention and after the feed-forward block; pfeiffer: after the feed-forward block only.'),
+  reduction_factor: z.number().positive().default(16).describe('m = round(H / reduction_factor) unless `bottleneck_size` is given.'),
+  bottleneck_size: intIn(1, MAX_WIDTH).optional().describe('Width of the bottleneck (default hidden_size / reduction_factor).'),
+  activation: z.enum(ADAPTER_ACTIVATIONS).default('relu').describe("The bottleneck's activation."),
+  layers: z.string().min(1).optional().describe('Module-path pattern of the BertLayers fitted (default all).'),
 });
 
 /** `peft`: parameter-efficient training of the encoder; adapters per task (chosen per task at run time) or one shared. */
 export const peftSchema = z.strictObject({
-  lora: loraSchema.optional(),
-  adapters: adaptersSchema.optional(),
-  /** One adapter per task (default) or one shared by all tasks (named 'shared'). */
-  per_task: z.boolean().default(true),
-  /** Freeze every parameter that belongs to no adapter (default true); false: adapters on a trained shared encoder. */
-  freeze_base: z.boolean().default(true),
-  /** Parameter-name pattern left trainable after freezing (default 'heads'). */
-  trainable: z.string().min(1).default('heads'),
-  /** Parameter-name pattern frozen in addition (e.g. 'embeddings'). */
-  freeze: z.string().min(1).optional(),
+  lora: loraSchema.optional().describe('LoRA (Hu et al. 2022): low-rank updates beside the frozen weights.'),
+  adapters: adaptersSchema.optional().describe('Bottleneck adapters in each layer (Houlsby et al. 2019; Pfeiffer et al. 2021).'),
+  per_task: z.boolean().default(true).describe("One adapter per task (default) or one shared by all tasks (named 'shared')."),
+  freeze_base: z
+    .boolean()
+    .default(true)
+    .describe('Freeze every parameter that belongs to no adapter (default true); false: adapters on a trained shared encoder.'),
+  trainable: z.string().min(1).default('heads').describe("Parameter-name pattern left trainable after freezing (default 'heads')."),
+  freeze: z.string().min(1).optional().describe("Parameter-name pattern frozen in addition (e.g. 'embeddings')."),
 });
 
 /** `mmoe`: a Multi-gate Mixture-of-Experts layer between the encoder and the heads (Ma et al. 2018). */
 export const mmoeSchema = z.strictObject({
-  num_experts: intIn(1, MAX_PARTS).default(4),
-  /** Width of each expert's hidden layer (default the encoder's hidden size). */
-  expert_hidden_size: intIn(1, 4 * MAX_WIDTH).optional(),
-  activation: z.enum(['relu', 'gelu']).default('relu'),
-  dropout: probability.default(0),
+  num_experts: intIn(1, MAX_PARTS).default(4).describe('Experts shared by the tasks, each with its own gate (Ma et al. 2018).'),
+  expert_hidden_size: intIn(1, 4 * MAX_WIDTH)
+    .optional()
+    .describe("Width of each expert's hidden layer (default the encoder's hidden size)."),
+  activation: z.enum(['relu', 'gelu']).default('relu').describe("The experts' activation."),
+  dropout: probability.default(0).describe("Dropout between an expert's layers."),
 });
 
 /** The whole file. */
 export const trainingConfigSchema = z.strictObject({
-  /** Seeds every random choice: initialisation, dropout, shuffling, task sampling. */
-  seed: z.number().int().default(42),
-  /** Where checkpoints and metrics go; relative to the config file. */
-  output_dir: z.string().min(1),
-  encoder: encoderSchema.prefault({}),
-  tokenizer: tokenizerSchema.optional(),
-  /** Most tokens per encoded example (special tokens included); longer inputs are truncated. */
-  max_length: intIn(1, MAX_SEQUENCE_LENGTH).default(128),
-  tasks: z.array(taskSchema).min(1),
-  training: trainingSchema,
-  peft: peftSchema.nullable().default(null),
-  mmoe: mmoeSchema.nullable().default(null),
+  seed: z.number().int().default(42).describe('Seeds every random choice: initialisation, dropout, shuffling, task sampling.'),
+  output_dir: z.string().min(1).describe('Where checkpoints and metrics go; relative to the config file.'),
+  encoder: encoderSchema.prefault({}).describe('The shared encoder (backbone): a new one of these sizes, or `from` a checkpoint.'),
+  tokenizer: tokenizerSchema
+    .optional()
+    .describe("The tokenizer: a tokenizer.json to read, or a vocabulary to learn (absent with encoder.from: the checkpoint's)."),
+  max_length: intIn(1, MAX_SEQUENCE_LENGTH)
+    .default(128)
+    .describe('Most tokens per encoded example (special tokens included); longer inputs are truncated.'),
+  tasks: z.array(taskSchema).min(1).describe('The tasks the model learns together, each with its data, type and head.'),
+  training: trainingSchema.describe('The optimisation loop: steps, batches, learning rates, task sampling, loss weighting, evaluation.'),
+  peft: peftSchema.nullable().default(null).describe('Parameter-efficient fine-tuning: LoRA or bottleneck adapters, shared or per task.'),
+  mmoe: mmoeSchema
+    .nullable()
+    .default(null)
+    .describe('A Multi-gate Mixture-of-Experts layer between the encoder and the heads (Ma et al. 2018).'),
 });
 
 /** The config as validated, still in the file's spelling. */
