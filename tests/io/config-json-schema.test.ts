@@ -42,7 +42,7 @@ describe('the training config as a JSON Schema', () => {
   it('docs/configuration.md is the reference written from it (else run: npm run schema)', () => {
     const doc = readFileSync(path.join(ROOT, 'docs', 'configuration.md'), 'utf8');
     assert.equal(doc, configReferenceMarkdown(schema), 'the config reference is stale: run npm run schema');
-    assert.match(doc, /\| `training\.layer_lr_decay` \| number > 0 and ≤ 1 \|  \| Layer-wise learning-rate decay/);
+    assert.match(doc, /\| `training\.layer_lr_decay` \| number > 0 and ≤ 1 \| {2}\| Layer-wise learning-rate decay/);
     assert.match(doc, /\| `tasks\[\]\.name` \(required\) \| string \|/);
   });
 
