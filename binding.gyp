@@ -10,7 +10,8 @@
         "native/autograd.cc",
         "native/runtime.cc",
         "native/adamw.cc",
-        "native/warnings.cc"
+        "native/warnings.cc",
+        "native/distributed.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

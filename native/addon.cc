@@ -25,6 +25,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"memoryInfo", mtl::MemoryInfo},     {"setErrorFactory", mtl::SetErrorFactory},
       {"blasInfo", mtl::BlasInfo},         {"adamwStepFused", mtl::AdamwStepFused},
       {"setWarningHandler", mtl::SetWarningHandler},
+      {"pgAvailable", mtl::PgAvailable},   {"pgCreate", mtl::PgCreate},
+      {"pgDestroy", mtl::PgDestroy},       {"pgAllReduce", mtl::PgAllReduce},
+      {"pgBroadcast", mtl::PgBroadcast},   {"pgAllGather", mtl::PgAllGather},
+      {"pgBarrier", mtl::PgBarrier},
   };
   mtl::installWarningHandler();
   env.SetInstanceData(new mtl::EnvState());  // deleted, with its tensors, when the environment ends

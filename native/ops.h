@@ -43,4 +43,13 @@ Napi::Value SetErrorFactory(const Napi::CallbackInfo& info);  // ((message, op, 
 Napi::Value AdamwStepFused(const Napi::CallbackInfo& info);  // (param, grad, expAvg, expAvgSq, maxExpAvgSq|null, lr, beta1, beta2, eps, weightDecay, biasCorrection1, biasCorrection2, maximize) -> applied
 Napi::Value BlasInfo(const Napi::CallbackInfo& info);        // () -> { core, config } of OpenBLAS, nulls for another BLAS
 
+// distributed.cc — c10d process groups (Gloo); every blocking call returns a Promise
+Napi::Value PgAvailable(const Napi::CallbackInfo& info);  // () -> whether this build has Gloo
+Napi::Value PgCreate(const Napi::CallbackInfo& info);     // ({ rank, worldSize, timeoutMs, store, host, port, path, hostname }) -> Promise<group>
+Napi::Value PgDestroy(const Napi::CallbackInfo& info);    // (group)
+Napi::Value PgAllReduce(const Napi::CallbackInfo& info);  // (group, ids, 'sum' | 'avg') -> Promise<void>, in place
+Napi::Value PgBroadcast(const Napi::CallbackInfo& info);  // (group, ids, root) -> Promise<void>, in place
+Napi::Value PgAllGather(const Napi::CallbackInfo& info);  // (group, id) -> Promise<ids> (one per rank)
+Napi::Value PgBarrier(const Napi::CallbackInfo& info);    // (group) -> Promise<void>
+
 }  // namespace mtl

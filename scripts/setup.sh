@@ -4,7 +4,8 @@
 #      nothing is found and we are root on Debian).
 #   2. npm packages (`npm ci` when node_modules is missing or older than package-lock.json; not when
 #      node_modules is a link to another checkout's, which npm ci would empty).
-#   3. the native addon (native/build.mjs rebuilds it when missing or older than its sources).
+#   3. Gloo's headers (Debian: libgloo-dev) for data-parallel training, when we are root on Debian.
+#   4. the native addon (native/build.mjs rebuilds it when missing or older than its sources).
 # With --test it also installs the reference tools the test suite calls: Debian's python3-torch
 # (same libtorch; fixtures and file-format checks) and python3-sklearn (metric references).
 set -euo pipefail
@@ -27,6 +28,16 @@ if ! node native/find-torch.cjs >/dev/null 2>&1; then
   if [ -n "${TORCH_DIR:-}" ]; then node native/find-torch.cjs; fi  # prints why TORCH_DIR is unusable
   say "no libtorch found"
   apt_install libtorch-dev
+fi
+
+# Gloo's headers, for the addon's process groups (data-parallel training); without them it builds
+# without process groups. Debian's libtorch links Gloo but ships its headers in libgloo-dev.
+if [ ! -f /usr/include/gloo/config.h ] && [ -f /usr/include/torch/csrc/distributed/c10d/ProcessGroupGloo.hpp ]; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    apt_install libgloo-dev
+  else
+    say "note: without libgloo-dev (sudo apt-get install libgloo-dev) the addon has no process groups (mtl train --nproc-per-node)"
+  fi
 fi
 
 if [ "${1:-}" = "--test" ]; then

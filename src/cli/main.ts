@@ -23,6 +23,9 @@ commands:
            --output DIR    write to DIR instead of the config's output_dir
            --max-steps N   train N optimizer steps (instead of the config's max_steps or epochs)
            --single-task NAME  train only task NAME, alone (a single-task baseline), in <output_dir>/single-task/NAME
+           --nproc-per-node N  data-parallel: N worker processes on this machine (as torchrun); a process started
+                           with RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT set joins that group instead
+           --dist-timeout S  longest wait for the other ranks, in seconds (default 1800)
   compare CONFIG        train one task mixture under several strategies (a compare config: base training config plus
                         overrides per strategy) and each task alone, with the same budget and seed; writes
                         <output_dir>/compare.md and compare.json (per-task test metrics, average, Δ vs single-task,

@@ -1,4 +1,8 @@
-/** `mtl train CONFIG [--resume | --overwrite] [--output DIR] [--max-steps N] [--single-task NAME]`: parses, calls `train`, prints the outcome. */
+/**
+ * `mtl train CONFIG [--resume | --overwrite] [--output DIR] [--max-steps N] [--single-task NAME]
+ * [--nproc-per-node N] [--dist-timeout S]`: parses, calls `train` (in N data-parallel workers, or as one
+ * rank of the environment's group), prints the outcome.
+ */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTrainingConfig, type TrainingConfig } from '../io/config/index.js';
@@ -6,7 +10,8 @@ import { singleTaskConfig } from '../experiments/single-task.js';
 import { train, type TrainResult } from '../train/trainer.js';
 import { onePositional, positiveInt } from './args.js';
 import { taskTypes } from '../tasks/index.js';
-import { stdoutLogger } from '../logger.js';
+import { silentLogger, stdoutLogger } from '../logger.js';
+import { joinFromEnvironment, launchCommand } from './data-parallel.js';
 
 /** Exit code of a run stopped by a signal (128 + SIGINT, as shells report Ctrl-C). */
 export const INTERRUPTED_EXIT_CODE = 130;
@@ -41,22 +46,35 @@ export async function trainCommand(args: string[]): Promise<number> {
       output: { type: 'string' },
       'max-steps': { type: 'string' },
       'single-task': { type: 'string' },
+      'nproc-per-node': { type: 'string' },
+      'dist-timeout': { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
   });
   const file = onePositional(positionals, 'config file', 'train');
+  const nproc = values['nproc-per-node'] === undefined ? undefined : positiveInt(values['nproc-per-node'], '--nproc-per-node');
+  const timeoutSeconds = values['dist-timeout'] === undefined ? 1800 : positiveInt(values['dist-timeout'], '--dist-timeout');
+  if (nproc !== undefined) return launchCommand('train', args, nproc);
   const maxSteps = values['max-steps'] === undefined ? undefined : positiveInt(values['max-steps'], '--max-steps');
   const loaded = loadTrainingConfig(file, { taskTypes });
   const single = values['single-task'];
   const config = withOverrides(single === undefined ? loaded : singleTaskConfig(loaded, single), values.output, maxSteps);
-  const result = await train(config, {
-    resume: values.resume,
-    overwrite: values.overwrite,
-    logger: stdoutLogger,
-    progressBar: process.stdout.isTTY === true,
-    handleSignals: true,
-  });
-  console.log(summary(result));
+  const dataParallel = await joinFromEnvironment(timeoutSeconds * 1000);
+  const leader = dataParallel?.isLeader ?? true;
+  let result: TrainResult;
+  try {
+    result = await train(config, {
+      resume: values.resume,
+      overwrite: values.overwrite,
+      logger: leader ? stdoutLogger : silentLogger,
+      progressBar: leader && process.stdout.isTTY === true,
+      handleSignals: true,
+      ...(dataParallel === undefined ? {} : { dataParallel }),
+    });
+  } finally {
+    dataParallel?.group.destroy();
+  }
+  if (leader) console.log(summary(result));
   return result.status === 'interrupted' ? INTERRUPTED_EXIT_CODE : 0;
 }

@@ -26,4 +26,5 @@ export {
   type EncoderLayerWeights,
 } from './ops/transformer.js';
 export { adamwStepFused, type AdamwStepSettings } from './ops/fused.js';
+export { ProcessGroup, processGroupsAvailable, type ProcessGroupOptions, type Rendezvous } from './process-group.js';
 export type { TensorLike } from './ops/run.js';

@@ -75,6 +75,31 @@ export interface NativeBinding {
   setErrorFactory(make: (message: string, op: string | undefined, inputs: string | undefined, torchMessage: string) => Error): void;
   /** Registers the function that receives every libtorch warning (TORCH_WARN), after the call that raised it. */
   setWarningHandler(handle: (message: string) => void): void;
+  /** c10d process groups (native/distributed.cc; see ./process-group.ts): whether this build has Gloo. */
+  pgAvailable(): boolean;
+  pgCreate(options: NativeGroupOptions): Promise<NativeGroup>;
+  pgDestroy(group: NativeGroup): void;
+  /** In place over the flat concatenation of the tensors; 'avg' = sum / world size. */
+  pgAllReduce(group: NativeGroup, ids: number[], op: 'sum' | 'avg'): Promise<void>;
+  pgBroadcast(group: NativeGroup, ids: number[], root: number): Promise<void>;
+  /** New tensor ids, one per rank. */
+  pgAllGather(group: NativeGroup, id: number): Promise<number[]>;
+  pgBarrier(group: NativeGroup): Promise<void>;
+}
+
+/** A native process group (an opaque handle). */
+export type NativeGroup = object;
+
+/** What pgCreate reads: rank 0 serves the TCP store at host:port; a file store at `path`. */
+export interface NativeGroupOptions {
+  rank: number;
+  worldSize: number;
+  timeoutMs: number;
+  store: 'tcp' | 'file';
+  host?: string;
+  port?: number;
+  path?: string;
+  hostname?: string;
 }
 
 /**

@@ -4,6 +4,7 @@
  * (`training.optimizer`) with its learning-rate schedule, model selection, evaluation batching, and
  * the number of steps. The trainer owns them (and disposes the optimizer and strategy).
  */
+import type { DataParallel } from '../distributed/data-parallel.js';
 import type { TrainingConfig } from '../io/config/index.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { createTaskSampler } from '../mtl/samplers/index.js';
@@ -12,6 +13,7 @@ import { createOptimizer } from '../optim/create.js';
 import { learningRateGroups } from './learning-rates.js';
 import { makeSchedule, type ScheduleSpec } from '../optim/schedules.js';
 import type { PreparedRun } from '../run/prepare.js';
+import { ShardedTrainStream } from '../run/sharded-stream.js';
 import { batchesPerEpoch, trainStreams } from '../run/streams.js';
 import { evalBatching, type EvalBatching } from '../eval/evaluate.js';
 import { StepWindow } from './report.js';
@@ -31,17 +33,28 @@ export interface LoopParts extends StepParts {
 }
 
 /**
- * Makes the components of `config`'s run over `prepared` data and `model`.
+ * Makes the components of `config`'s run over `prepared` data and `model`; in a data-parallel run
+ * (`dataParallel`) each stream is this rank's share of it (src/run/sharded-stream.ts), and an epoch
+ * is one pass of all ranks together.
  * @throws DataError when a stream has no training examples; ConfigError for bad optimizer settings.
  */
-export function loopParts(config: TrainingConfig, prepared: PreparedRun, model: MultiTaskModel): LoopParts {
+export function loopParts(
+  config: TrainingConfig,
+  prepared: PreparedRun,
+  model: MultiTaskModel,
+  dataParallel: DataParallel | undefined = undefined,
+): LoopParts {
   const t = config.training;
-  const streams = trainStreams(
+  const whole = trainStreams(
     prepared.streams,
     { batchSize: t.batchSize, ...(t.maxTokens === undefined ? {} : { maxTokens: t.maxTokens }) },
     config.seed,
     { tokenizer: prepared.tokenizer, maxLength: config.maxLength },
   );
+  const streams =
+    dataParallel === undefined || dataParallel.worldSize === 1
+      ? whole
+      : whole.map((s) => new ShardedTrainStream(s, dataParallel.rank, dataParallel.worldSize));
   const perEpoch = batchesPerEpoch(streams);
   const accum = t.gradientAccumulationSteps;
   const drawsPerStep = t.taskSchedule === 'joint' ? streams.length : 1;
@@ -79,6 +92,7 @@ export function loopParts(config: TrainingConfig, prepared: PreparedRun, model: 
     schedule: makeSchedule(scheduleSpec),
     wordDropoutIds: t.wordDropout > 0 ? { unk: tok.unkId, keep: [tok.specialTokenId('cls'), tok.specialTokenId('sep')] } : undefined,
     window: new StepWindow(),
+    dataParallel,
     selector,
     batching,
     scheduleSpec,

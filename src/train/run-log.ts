@@ -28,13 +28,17 @@ export interface RunStart {
 
 export class RunLog implements Logger {
   /**
-   * @param metricsFile the run's metrics.jsonl (appended to).
+   * @param metricsFile the run's metrics.jsonl (appended to); null: no records (a data-parallel rank other than 0).
    * @param reporter the progress bar or plain lines.
    */
   constructor(
-    readonly metricsFile: string,
+    readonly metricsFile: string | null,
     readonly reporter: ProgressReporter,
   ) {}
+
+  #append(record: Parameters<typeof appendMetrics>[1]): void {
+    if (this.metricsFile !== null) appendMetrics(this.metricsFile, record);
+  }
 
   /** A line for the person watching. */
   info(text: string): void {
@@ -43,7 +47,7 @@ export class RunLog implements Logger {
 
   /** The run starts (or resumes) at `step`. */
   start(step: number, run: RunStart): void {
-    appendMetrics(this.metricsFile, {
+    this.#append({
       type: 'start',
       step,
       total_steps: run.totalSteps,
@@ -65,7 +69,7 @@ export class RunLog implements Logger {
   step(info: ProgressInfo, logNow: boolean, taskWeights: Readonly<Record<string, number>>): void {
     this.reporter.update(info, logNow);
     if (!logNow) return;
-    appendMetrics(this.metricsFile, {
+    this.#append({
       type: 'train',
       step: info.step,
       epoch: info.epoch,
@@ -82,7 +86,7 @@ export class RunLog implements Logger {
   /** A dev evaluation at `step`, with the selection it fed. */
   eval(step: number, epoch: number, result: EvalResult, selector: ModelSelector, value: number, improved: boolean): void {
     const metric = selector.metric;
-    appendMetrics(this.metricsFile, {
+    this.#append({
       type: 'eval',
       split: 'dev',
       step,
@@ -99,7 +103,7 @@ export class RunLog implements Logger {
 
   /** The run stopped at `step` for `reason` (a signal or an abort). */
   interrupted(step: number, reason: string): void {
-    appendMetrics(this.metricsFile, { type: 'interrupted', step, reason });
+    this.#append({ type: 'interrupted', step, reason });
   }
 
   stop(): void {

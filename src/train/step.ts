@@ -4,9 +4,13 @@
  * resumed run draws the same masks), the task sampler picks a stream (or, with the 'joint' task
  * schedule, every stream gives one batch), the backbone runs once for all of a stream's tasks, and
  * the strategy (loss weighting, gradient surgery; src/mtl/strategy.ts) back-propagates the
- * per-task losses. Then the step's learning rate (warm-up and decay), gradient clipping, the
- * optimizer's update, and the gradients cleared.
+ * per-task losses. In a data-parallel run each rank does this on its own batches and the gradients
+ * are then averaged over the ranks (src/distributed/data-parallel.ts); micro-batch n of rank r is
+ * position n·worldSize + r of the run, so rank r's dropout masks are those a single process
+ * accumulating worldSize times as many micro-batches draws for the same batches. Then the step's
+ * learning rate (warm-up and decay), gradient clipping, the optimizer's update, and the gradients cleared.
  */
+import type { DataParallel } from '../distributed/data-parallel.js';
 import type { TrainingConfig } from '../io/config/index.js';
 import { taskLosses, type MultiTaskModel } from '../mtl/multitask-model.js';
 import type { TaskSampler } from '../mtl/samplers/index.js';
@@ -35,6 +39,8 @@ export interface StepParts {
   readonly wordDropoutIds: WordDropoutIds | undefined;
   /** Collects the losses and sizes of the micro-batches for the run log. */
   readonly window: StepWindow;
+  /** The ranks this one trains with; undefined in a single-process run. */
+  readonly dataParallel: DataParallel | undefined;
 }
 
 /** Examples and tokens (unpadded) trained on in a step, and its wall-clock time in seconds. */
@@ -54,8 +60,10 @@ export async function trainStep(parts: StepParts, step: number): Promise<StepSta
   const accum = t.gradientAccumulationSteps;
   let examples = 0;
   let tokens = 0;
+  const dp = parts.dataParallel;
   for (let micro = 0; micro < accum; micro++) {
-    manualSeed(microBatchSeed(parts.config.seed, step * accum + micro)); // dropout masks: a function of the position in the run
+    const position = (step * accum + micro) * (dp?.worldSize ?? 1) + (dp?.rank ?? 0);
+    manualSeed(microBatchSeed(parts.config.seed, position)); // dropout masks: a function of the position in the run
     const streams = t.taskSchedule === 'joint' ? parts.streams : [parts.streams[parts.sampler.next()] as TrainStream];
     const batches: { s: TrainStream; b: TrainBatch }[] = [];
     for (const s of streams) batches.push({ s, b: await s.next() });
@@ -80,6 +88,7 @@ export async function trainStep(parts: StepParts, step: number): Promise<StepSta
     examples += microExamples;
     tokens += microTokens;
   }
+  if (dp !== undefined) await dp.allReduceGradients([...parts.model.parameters(), ...parts.strategy.parameters()]);
   applyLrSchedule(parts.optimizer, parts.schedule, step);
   if (t.maxGradNorm !== null) clipGradNorm(parts.model.parameters(), t.maxGradNorm).dispose();
   parts.optimizer.step();

@@ -1,6 +1,7 @@
 /**
  * The trainer's options and result, and how a config's schedule settings resolve into steps.
  */
+import type { DataParallel } from '../distributed/data-parallel.js';
 import type { TrainingConfig } from '../io/config/index.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import type { EvalResult } from '../eval/evaluate.js';
@@ -27,6 +28,12 @@ export interface TrainOptions {
   readonly signal?: AbortSignal;
   /** Stop cleanly on SIGINT/SIGTERM (the CLI turns it on). Default false. */
   readonly handleSignals?: boolean;
+  /**
+   * Train as one rank of a data-parallel run (the process group is the caller's): rank 0's weights are
+   * broadcast at the start, gradients averaged over the ranks, and rank 0 alone evaluates and writes
+   * the output folder and the log. Undefined: a single-process run.
+   */
+  readonly dataParallel?: DataParallel;
   /** Changes the model once it is built (and its weights loaded), before the optimizer sees it: fine-tuning freezes parameters here. */
   readonly adaptModel?: (model: MultiTaskModel) => void;
 }

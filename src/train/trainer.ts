@@ -8,8 +8,14 @@
  * ends the run after `patience` evaluations without improvement. Finally the best checkpoint is
  * evaluated on the test sets (<output_dir>/test_metrics.json). What `--resume` restores, and how
  * dropout stays reproducible across a resume, is described in src/run/checkpoint.ts.
+ *
+ * In a data-parallel run (`options.dataParallel`) every rank runs this loop on its share of the data
+ * (./step.ts averages the gradients); the leader, rank 0, alone evaluates, writes the output folder and
+ * the log, and its decision to stop early reaches the others; a stop signal on any rank stops all after
+ * the same step.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { checkDataParallelStrategy, type DataParallel } from '../distributed/data-parallel.js';
 import { trainingConfigToYaml, type TrainingConfig } from '../io/config/index.js';
 import { checkpointPaths, copyCheckpoint, type LoadedCheckpoint, type TrainerState } from '../io/checkpoint.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
@@ -52,6 +58,9 @@ class Trainer {
   readonly #model: MultiTaskModel;
   readonly #paths: ReturnType<typeof checkpointPaths>;
   readonly #parts: LoopParts;
+  readonly #dp: DataParallel | undefined;
+  /** Whether this process writes the output folder and the log: rank 0, or the only process. */
+  readonly #leader: boolean;
   readonly totalSteps: number;
   #step = 0;
   /** An earlier run's checkpoints (--overwrite) that go once this run has saved its first. */
@@ -70,15 +79,20 @@ class Trainer {
     this.#prepared = prepared;
     this.#model = model;
     this.#paths = checkpointPaths(config.outputDir);
-    this.#parts = loopParts(config, prepared, model);
+    this.#dp = options.dataParallel;
+    this.#leader = this.#dp?.isLeader ?? true;
+    this.#parts = loopParts(config, prepared, model, this.#dp);
     this.totalSteps = this.#parts.totalSteps;
   }
 
   /** Reads and prepares everything, builds or restores the model and optimizer; nothing is trained yet. */
   static async create(config: TrainingConfig, options: TrainOptions): Promise<Trainer> {
-    const earlier = claimOutputFolder(config.outputDir, options);
-    const reporter = new ProgressReporter({ bar: options.progressBar ?? false, logger: options.logger ?? silentLogger });
-    const runLog = new RunLog(checkpointPaths(config.outputDir).metrics, reporter);
+    const dp = options.dataParallel;
+    if (dp !== undefined) checkDataParallelStrategy(config.training, dp.worldSize);
+    const leader = dp?.isLeader ?? true;
+    const earlier = leader ? claimOutputFolder(config.outputDir, options) : [];
+    const reporter = new ProgressReporter({ bar: leader && (options.progressBar ?? false), logger: options.logger ?? silentLogger });
+    const runLog = new RunLog(leader ? checkpointPaths(config.outputDir).metrics : null, reporter);
     const { prepared, model, checkpoint } = await setUpRun(config, options, runLog);
     let trainer: Trainer | undefined;
     try {
@@ -86,6 +100,7 @@ class Trainer {
       trainer.#preflight();
       if (checkpoint !== undefined) await trainer.#restore(checkpoint);
       else trainer.#startFresh(earlier);
+      await dp?.broadcastParameters([...model.parameters(), ...trainer.#parts.strategy.parameters()]);
       return trainer;
     } catch (e) {
       if (trainer !== undefined) trainer.dispose();
@@ -105,6 +120,7 @@ class Trainer {
 
   /** A new run; `earlier`: the checkpoints of the run it replaces (--overwrite), kept until it saves its first. */
   #startFresh(earlier: string[]): void {
+    if (!this.#leader) return;
     const dir = this.#config.outputDir;
     mkdirSync(dir, { recursive: true });
     if (earlier.length === 0) removeEarlierRun(dir);
@@ -127,8 +143,10 @@ class Trainer {
     this.#parts.strategy.restore(ckpt.trainerState?.strategy);
     this.#step = restored.step;
     this.#lastEvalStep = restored.lastEvalStep;
-    mkdirSync(this.#config.outputDir, { recursive: true });
-    writeFileSync(this.#paths.metrics, ckpt.metrics.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    if (this.#leader) {
+      mkdirSync(this.#config.outputDir, { recursive: true });
+      writeFileSync(this.#paths.metrics, ckpt.metrics.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    }
     this.#runLog.info(`resumed from ${ckpt.dir} at step ${restored.step} of ${this.totalSteps}`);
     this.#appendStart(restored.step);
   }
@@ -174,25 +192,30 @@ class Trainer {
     const evalEvery = this.#config.training.evalEvery;
     let status: TrainResult['status'] = 'completed';
     while (this.#step < this.totalSteps) {
-      if (watch.reason !== undefined) {
+      if (await this.#stopRequested(watch.reason !== undefined)) {
         status = 'interrupted';
         break;
       }
       await this.#trainStep();
-      if (this.#step % evalEvery === 0 && this.#evaluateAndSave()) {
+      if (this.#step % evalEvery === 0 && (await this.#evaluateAndSave())) {
         status = 'early-stopped';
         break;
       }
       await yieldToEventLoop();
     }
     if (status === 'interrupted') return this.#interrupted(watch.reason ?? 'interrupted');
-    if (this.#lastEvalStep !== this.#step && this.#evaluateAndSave()) status = 'early-stopped';
+    if (this.#lastEvalStep !== this.#step && (await this.#evaluateAndSave())) status = 'early-stopped';
     this.#runLog.stop();
     if (status === 'early-stopped')
       this.#runLog.info(
         `early stopping at step ${this.#step}: no improvement of ${this.#parts.selector.metric} for ${this.#parts.selector.patience} evaluations`,
       );
     return this.#result(status, this.#testBest());
+  }
+
+  /** Whether to stop before the next step: `here` (a signal to this process), or on any rank. */
+  async #stopRequested(here: boolean): Promise<boolean> {
+    return this.#dp === undefined ? here : this.#dp.anyRank(here);
   }
 
   /** One optimizer step (./step.ts), then its progress reported. */
@@ -224,9 +247,18 @@ class Trainer {
     return (this.#step * this.#config.training.gradientAccumulationSteps) / this.#parts.batchesPerEpoch;
   }
 
-  /** Evaluates on dev (when there is dev data), records, saves last/ (and best/); returns whether to stop early. */
-  #evaluateAndSave(): boolean {
+  /**
+   * The leader evaluates on dev (when there is dev data), records, saves last/ (and best/); returns
+   * whether to stop early, which the other ranks learn from it.
+   */
+  async #evaluateAndSave(): Promise<boolean> {
     this.#lastEvalStep = this.#step;
+    if (!this.#leader) return (this.#dp as DataParallel).fromLeader(false);
+    const stop = this.#leaderEvaluateAndSave();
+    return this.#dp === undefined ? stop : this.#dp.fromLeader(stop);
+  }
+
+  #leaderEvaluateAndSave(): boolean {
     const hasDev = this.#prepared.streams.some((s) => s.splits.dev !== undefined);
     if (!hasDev) {
       this.#save();
@@ -255,6 +287,7 @@ class Trainer {
   }
 
   #save(dir = this.#paths.last): void {
+    if (!this.#leader) return;
     saveRunCheckpoint(dir, {
       model: this.#model,
       tokenizer: this.#prepared.tokenizer,
@@ -278,6 +311,7 @@ class Trainer {
 
   /** Evaluates the best checkpoint on the test sets into test_metrics.json (undefined when no task has test data). */
   #testBest(): EvalResult | undefined {
+    if (!this.#leader) return undefined;
     if (!existsSync(this.#paths.best)) copyCheckpoint(this.#paths.last, this.#paths.best); // no dev data: the last is the best there is
     const step = this.#parts.selector.bestStep ?? this.#step;
     const result = testBestCheckpoint(this.#model, this.#prepared.streams, this.#parts.batching, this.#config.outputDir, step);

@@ -1,0 +1,152 @@
+/**
+ * Data parallelism as PyTorch's DistributedDataParallel does it, over a process group: every rank
+ * holds the whole model, rank 0's parameters are broadcast at the start, each rank back-propagates
+ * its own share of the batch, and the gradients are averaged over the ranks before the optimizer
+ * step, so every rank takes the same step and the replicas stay equal.
+ *
+ * Gradients travel in buckets of at most `bucketBytes` (DDP's bucket_cap_mb, 25 MiB), each flattened
+ * into one buffer for one all-reduce. They are reduced after the backward pass, not overlapped with
+ * it (the binding has no autograd hooks). The mean over ranks of per-rank mean losses equals the
+ * mean over the union of their batches when the ranks' batches are the same size.
+ */
+import { ConfigError, TorchError } from '../errors.js';
+import type { TrainingConfig } from '../io/config/index.js';
+import { tensor, type Tensor } from '../tensor/index.js';
+import type { ProcessGroup } from '../tensor/process-group.js';
+
+/** DDP's default bucket size: 25 MiB. */
+export const DEFAULT_BUCKET_BYTES = 25 * 1024 * 1024;
+
+const BYTES: Readonly<Record<string, number>> = { float64: 8, float32: 4, float16: 2, bfloat16: 2, int64: 8, int32: 4 };
+
+/**
+ * `tensors` cut into runs of one dtype with at most `bucketBytes` each (a tensor larger than that is a
+ * bucket alone); order kept.
+ */
+export function buckets(tensors: readonly Tensor[], bucketBytes: number): Tensor[][] {
+  const out: Tensor[][] = [];
+  let current: Tensor[] = [];
+  let bytes = 0;
+  for (const t of tensors) {
+    const size = t.numel * (BYTES[t.dtype] ?? 4);
+    const first = current[0];
+    if (first !== undefined && (first.dtype !== t.dtype || bytes + size > bucketBytes)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(t);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+/**
+ * Refuses the strategies whose state would differ between ranks: loss weightings that read each
+ * rank's own losses or gradient norms (gradnorm, dwa) or draw weights (random), and gradient surgery,
+ * which needs the per-task gradients of the whole batch (not all-reduced here).
+ * @throws ConfigError naming the setting.
+ */
+export function checkDataParallelStrategy(training: TrainingConfig['training'], worldSize: number): void {
+  if (worldSize === 1) return;
+  const method = training.weighting.method;
+  if (method !== 'static' && method !== 'uncertainty')
+    throw new ConfigError(
+      `training.weighting.method '${method}' is not supported in a data-parallel run (world size ${worldSize}): each rank would weight its own losses differently; use static or uncertainty, or train in one process`,
+    );
+  if (training.surgery !== null)
+    throw new ConfigError(
+      `training.surgery (${training.surgery.method}) is not supported in a data-parallel run (world size ${worldSize}): it needs the per-task gradients of the whole batch; remove it or train in one process`,
+    );
+}
+
+export class DataParallel {
+  /** Seconds spent in gradient all-reduces (the communication share of the steps). */
+  commSeconds = 0;
+
+  /**
+   * @param group the ranks that train together (owned by the caller).
+   * @param bucketBytes most bytes of gradients per all-reduce.
+   */
+  constructor(
+    readonly group: ProcessGroup,
+    readonly bucketBytes = DEFAULT_BUCKET_BYTES,
+  ) {
+    if (!Number.isInteger(bucketBytes) || bucketBytes < 1)
+      throw new ConfigError(`bucketBytes must be a positive integer, got ${bucketBytes}`);
+  }
+
+  get rank(): number {
+    return this.group.rank;
+  }
+
+  get worldSize(): number {
+    return this.group.worldSize;
+  }
+
+  /** Rank 0: the one that writes checkpoints and logs and evaluates. */
+  get isLeader(): boolean {
+    return this.group.rank === 0;
+  }
+
+  /** Runs collective `what`; a failure says which rank saw it and what it means. */
+  async #collective<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      if (!(e instanceof TorchError)) throw e;
+      throw new TorchError(
+        `rank ${this.rank} of ${this.worldSize}: ${what} with the other ranks failed (a rank stopped, crashed or stalls past the timeout; see its output): ${e.message}`,
+        { ...(e.op === undefined ? {} : { op: e.op }), torchMessage: e.torchMessage },
+        e,
+      );
+    }
+  }
+
+  /** Gives every rank's `params` rank 0's values, in place. */
+  async broadcastParameters(params: readonly Tensor[]): Promise<void> {
+    await this.#collective('the broadcast of the parameters', async () => {
+      for (const bucket of buckets(params, this.bucketBytes)) await this.group.broadcast(bucket, 0);
+    });
+  }
+
+  /**
+   * Replaces the `.grad` of each of `params` by its mean over the ranks. Parameters without a gradient
+   * are skipped: every rank must have gradients for the same parameters (the same tasks in the step).
+   */
+  async allReduceGradients(params: readonly Tensor[]): Promise<void> {
+    const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== undefined);
+    const started = performance.now();
+    try {
+      await this.#collective('the all-reduce of the gradients', async () => {
+        for (const bucket of buckets(grads, this.bucketBytes)) await this.group.allReduce(bucket, 'avg');
+      });
+    } finally {
+      this.commSeconds += (performance.now() - started) / 1000;
+      for (const g of grads) g.dispose(); // the handles read above; the gradients stay with their parameters
+    }
+  }
+
+  /** Whether `flag` is true on any rank (every rank must call it at the same point). */
+  async anyRank(flag: boolean): Promise<boolean> {
+    const t = tensor([flag ? 1 : 0]);
+    try {
+      await this.#collective('agreeing on a stop', () => this.group.allReduce([t], 'sum'));
+      return (t.item() as number) > 0;
+    } finally {
+      t.dispose();
+    }
+  }
+
+  /** Rank 0's `flag`, on every rank (every rank must call it at the same point). */
+  async fromLeader(flag: boolean): Promise<boolean> {
+    const t = tensor([flag ? 1 : 0]);
+    try {
+      await this.#collective("receiving rank 0's decision", () => this.group.broadcast([t], 0));
+      return (t.item() as number) > 0;
+    } finally {
+      t.dispose();
+    }
+  }
+}
