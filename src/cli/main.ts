@@ -37,10 +37,13 @@ commands:
                            to FILE as JSON, and print its tables on stderr
   predict CKPT TEXT...  print one JSON line per text: every task's prediction (label and score, its probability; BIO tags
                         and typed spans with offsets into the text (UTF-16 code units, as JavaScript indexes strings); masked-LM fillers of [MASK]); link-prediction
-                        tasks are not run (a checkpoint with only those is an error: use eval). CKPT is a checkpoint folder
+                        tasks are not run (a checkpoint with only those is an error: use eval); what max_length cut off is never
+                        labelled: the prediction then says how much was not read ("unread"). CKPT is a checkpoint folder
                         or a Hugging Face …ForSequenceClassification / …ForTokenClassification / …ForQuestionAnswering folder
            --input FILE    read the texts from a JSON lines file instead: "a text" or {"text": …, "text_pair": …} per line
-                           (- reads standard input)
+                           (- reads standard input), or {"words": ["already", "split", …]} per line
+           --split-into-words   each text comes split into words at spaces and tabs (a data set's seq.in line):
+                           word tasks read exactly those words, as mtl eval does (default: punctuation is split off)
            --top-k N       also list each classification's N most probable labels with their scores (top_k)
   generate CKPT PROMPT...  continue each prompt with a decoder model (a checkpoint with a causal-lm task, or a Hugging
                         Face folder of a decoder family such as gpt2), streaming the text to stdout, one line per prompt

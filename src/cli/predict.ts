@@ -1,6 +1,7 @@
 /**
- * `mtl predict CKPT "text" … | --input file.jsonl | --input -` [--top-k N]: prints one JSON object per
- * text with every task's prediction.
+ * `mtl predict CKPT "text" … | --input file.jsonl | --input -` [--top-k N] [--split-into-words]: prints one
+ * JSON object per text with every task's prediction. --split-into-words: each text comes split into
+ * words at spaces and tabs (a data set's seq.in line), which word tasks read as evaluation reads them.
  */
 import { parseArgs } from 'node:util';
 import { UsageError } from './args.js';
@@ -10,7 +11,7 @@ import { Predictor, predictionToJson, readPredictInputs, type PredictInput } fro
 export async function predictCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { input: { type: 'string' }, 'top-k': { type: 'string' } },
+    options: { input: { type: 'string' }, 'top-k': { type: 'string' }, 'split-into-words': { type: 'boolean' } },
     allowPositionals: true,
     strict: true,
   });
@@ -21,7 +22,8 @@ export async function predictCommand(args: string[]): Promise<number> {
   if (topK !== undefined && !(Number.isInteger(topK) && topK >= 1))
     throw new UsageError(`--top-k must be an integer ≥ 1, got '${values['top-k']}'`);
   const file = values.input === '-' ? STDIN : values.input;
-  const inputs: PredictInput[] = file !== undefined ? readPredictInputs(file) : texts.map((text) => ({ text }));
+  const given: PredictInput[] = file !== undefined ? readPredictInputs(file) : texts.map((text) => ({ text }));
+  const inputs = values['split-into-words'] === true ? given.map((x) => ({ ...x, splitIntoWords: true })) : given;
   if (inputs.length === 0)
     throw new UsageError('mtl predict: no texts; give them after the checkpoint folder or in --input FILE (JSON lines)');
   using predictor = Predictor.load(dir);

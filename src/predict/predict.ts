@@ -6,14 +6,18 @@
  *
  * Tasks trained on pre-split words (SNIPS, ATIS, CoNLL) get the text split into words at whitespace,
  * with punctuation at a word's ends split off (the data sets write "boston ." not "boston.") and
- * tagged O; tasks that read the same kind of input share one encoder pass. A masked-LM task gives, for
+ * tagged O; an input that comes split into words (`splitIntoWords`, `--split-into-words`, or JSON's
+ * `"words": […]`) is read as the data readers read a line, so predictions over a test split reproduce
+ * `mtl eval`'s. What max_length cut off is never labelled: each task's prediction then carries
+ * `unread` (./reading.ts). Tasks that read the same input share one encoder pass; a windowed task
+ * (extractive QA) reads every window of a long context, as evaluation does. A masked-LM task gives, for
  * each `[MASK]` written in a text, the most probable tokens.
  */
 import { CheckpointError, ConfigError, DataError } from '../errors.js';
-import { mapJsonl, type SourcePosition } from '../data/index.js';
+import { mapJsonl } from '../data/index.js';
 import { loadCheckpoint, type TaskRecord } from '../io/checkpoint.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
-import { collateJoint, makeTask, splitWords, taskType, taskTypes, type AnyTaskType, type Task } from '../tasks/index.js';
+import { collateJoint, makeTask, taskType, taskTypes, type AnyTaskType, type Features, type Task } from '../tasks/index.js';
 import type { JsonObject } from '../io/checkpoint-state.js';
 import { inferenceMode, tidy } from '../tensor/index.js';
 import { Tokenizer } from '../tokenization/index.js';
@@ -21,12 +25,10 @@ import { fillMask, type MaskFill } from './fill-mask.js';
 import { modelFromCheckpoint, specsOfRecords, trainingConfigOf } from '../run/load-model.js';
 import { isHfTaskFolder, loadHfTaskFolder } from '../run/hf-task-folder.js';
 import type { InputKind } from '../data/task-data.js';
+import { readingOf, unreadOf, type InputReading, type PredictInput } from './reading.js';
 
-/** One input: a text, or a pair of texts for pair tasks. */
-export interface PredictInput {
-  readonly text: string;
-  readonly textPair?: string;
-}
+export { cutToWords, type PredictInput, type Unread, type UnreadPart } from './reading.js';
+export { splitWords } from '../tasks/index.js';
 
 /** A typed span: UTF-16 code units `start` ≤ i < `end` of the input text (`text.slice(start, end)`), which `text` equals. */
 export interface PredictedSpan {
@@ -57,28 +59,8 @@ export interface PredictionRecord {
   readonly predictions: Record<string, TaskPrediction>;
 }
 
-export { splitWords };
-
-/**
- * `text` up to the end of its first `maxWords` words (`splitWords`' words), or `text` itself when it has
- * no more; linear in the part kept, whatever the text's length.
- */
-export function cutToWords(text: string, maxWords: number): string {
-  const words = splitWords(text, maxWords + 1);
-  return words.length <= maxWords ? text : text.slice(0, words[maxWords - 1]!.end);
-}
-
 interface PredictTask extends Task {
   readonly input: InputKind;
-}
-
-/** The example a task type reads, for an unlabelled input. */
-function exampleOf(input: PredictInput, kind: InputKind, index: number): unknown {
-  const source: SourcePosition = { file: 'input', line: index + 1 };
-  const id = String(index);
-  if (kind === 'words') return { id, tokens: splitWords(input.text).map((w) => w.word), tags: [], intent: '', source };
-  if (kind === 'pair') return { id, textA: input.text, textB: input.textPair ?? '', source };
-  return { id, text: input.text, source };
 }
 
 /** Whether `type` answers a text: it presents its predictions, or fills [MASK]s (a vocabulary label space). */
@@ -153,18 +135,6 @@ export class Predictor implements Disposable {
   }
 
   /**
-   * The part of `input` the model can read: each text cut after its first max_length words. The
-   * encoder reads at most max_length tokens and every word gives at least one (a word of only
-   * characters the normalizer removes gives none: with many such words a text may lose a little it
-   * would have read), so a long text then costs what a short one does. `mtl serve` applies it first.
-   */
-  fitInput(input: PredictInput): PredictInput {
-    const text = cutToWords(input.text, this.#maxLength);
-    if (input.textPair === undefined) return text === input.text ? input : { text };
-    return { text, textPair: cutToWords(input.textPair, this.#maxLength) };
-  }
-
-  /**
    * Every task's prediction for each input, in input order; batches of `options.batchSize` inputs
    * (default 64) share encoder passes.
    * @throws ConfigError for a `topK` that is not an integer ≥ 1.
@@ -185,7 +155,8 @@ export class Predictor implements Disposable {
             for (const t of group) records[i]!.predictions[t.spec.name] = { error: 'this task reads a pair of texts; give text_pair' };
         }
       }
-      for (let b = 0; b < rows.length; b += batchSize) await this.#predictBatch(group, rows.slice(b, b + batchSize), items, records, topK);
+      for (let b = 0; b < rows.length; b += batchSize)
+        await this.#predictBatch(group, rows.slice(b, b + batchSize), items, records, { batchSize, topK });
     }
     // Tasks over the vocabulary (masked-LM) fill the [MASK]s a text holds; tasks that present nothing
     // (link prediction: entity pairs, not texts) are not run here.
@@ -209,45 +180,89 @@ export class Predictor implements Disposable {
     return Object.fromEntries(this.#tasks.filter((t) => p[t.spec.name] !== undefined).map((t) => [t.spec.name, p[t.spec.name]!]));
   }
 
+  /**
+   * The predictions of a kind's `group` of tasks for the inputs `rows`: tasks that share the encoder
+   * pass run in one; a task with its own (extractive QA's windows: several features per input) runs
+   * alone over all its features, `batchSize` features per pass, as evaluation runs it.
+   */
   async #predictBatch(
     group: readonly PredictTask[],
     rows: readonly number[],
     items: readonly PredictInput[],
     records: { predictions: Record<string, TaskPrediction> }[],
-    topK: number | undefined,
+    options: { batchSize: number; topK: number | undefined },
   ) {
-    const examples = rows.map((i, k) => exampleOf(items[i]!, group[0]!.input, k));
-    const tasks = await Promise.all(
-      group.map(async (t) => ({
-        spec: t.spec,
-        type: t.type,
-        state: t.state,
-        features: (await t.type.featurize(examples, this.#tokenizer, t.spec, { maxLength: this.#maxLength, training: false })).features,
-      })),
-    );
-    // inference mode: no autograd bookkeeping at all; what is made here is only read back
-    const predictions = inferenceMode(() =>
-      tidy(() => {
-        const joint = collateJoint(
-          tasks,
-          examples.map((_, k) => k),
+    const { batchSize, topK } = options;
+    const kind = group[0]!.input;
+    const readings = rows.map((i, k) => readingOf(items[i]!, kind, k, this.#maxLength));
+    const examples = readings.map((r) => r.example);
+    const shared = group.filter((t) => t.type.sharesEncoderPass);
+    const passes = [...(shared.length > 0 ? [shared] : []), ...group.filter((t) => !t.type.sharesEncoderPass).map((t) => [t])];
+    for (const pass of passes) {
+      const tasks = await Promise.all(
+        pass.map(async (t) => {
+          const options = { maxLength: this.#maxLength, training: false };
+          return {
+            spec: t.spec,
+            type: t.type,
+            state: t.state,
+            features: (await t.type.featurize(examples, this.#tokenizer, t.spec, options)).features,
+          };
+        }),
+      );
+      const made = pass.map(() => [] as { exampleIndex: number }[]);
+      const count = tasks[0]!.features.length;
+      for (let b = 0; b < count; b += batchSize) {
+        const featureRows = Array.from({ length: Math.min(batchSize, count - b) }, (_, k) => b + k);
+        // inference mode: no autograd bookkeeping at all; what is made here is only read back
+        const predictions = inferenceMode(() =>
+          tidy(() => {
+            const joint = collateJoint(tasks, featureRows);
+            const logits = this.#model.forward(
+              joint.inputs,
+              pass.map((t) => t.spec.name),
+            );
+            return pass.map((t) => t.type.decode(t, logits.get(t.spec.name)!, joint.batches.get(t.spec.name)!, examples));
+          }),
         );
-        const logits = this.#model.forward(
-          joint.inputs,
-          group.map((t) => t.spec.name),
-        );
-        return group.map((t) => t.type.decode(t, logits.get(t.spec.name)!, joint.batches.get(t.spec.name)!, examples));
-      }),
-    );
-    group.forEach((t, g) => {
-      const made = predictions[g] as { exampleIndex: number }[];
-      for (const p of t.type.mergePredictions?.(made, t.spec) ?? made) {
-        const i = rows[p.exampleIndex] as number;
-        const input = items[i]!;
-        const words = t.input === 'words' ? splitWords(input.text) : [];
-        records[i]!.predictions[t.spec.name] = t.type.present!(p, t.spec, { ...input, words, ...(topK === undefined ? {} : { topK }) });
+        predictions.forEach((p, g) => made[g]!.push(...(p as { exampleIndex: number }[])));
       }
-    });
+      pass.forEach((t, g) =>
+        this.#present(t, t.type.mergePredictions?.(made[g]!, t.spec) ?? made[g]!, tasks[g]!.features, {
+          rows,
+          readings,
+          items,
+          records,
+          topK,
+        }),
+      );
+    }
+  }
+
+  /** Each prediction as its type presents it, with what the model did not read of the input: the one place a task's answer is shaped. */
+  #present(
+    t: PredictTask,
+    predictions: readonly { exampleIndex: number }[],
+    features: readonly Features[],
+    batch: {
+      rows: readonly number[];
+      readings: readonly InputReading[];
+      items: readonly PredictInput[];
+      records: { predictions: Record<string, TaskPrediction> }[];
+      topK: number | undefined;
+    },
+  ) {
+    const { rows, readings, items, records, topK } = batch;
+    const byExample = new Map<number, Features[]>();
+    for (const f of features) byExample.set(f.exampleIndex, [...(byExample.get(f.exampleIndex) ?? []), f]);
+    for (const p of predictions) {
+      const k = p.exampleIndex;
+      const input = items[rows[k]!]!;
+      const context = { ...input, words: readings[k]!.words, ...(topK === undefined ? {} : { topK }) };
+      const presented = t.type.present!(p, t.spec, context);
+      const unread = unreadOf(input, t.input, readings[k]!, byExample.get(k) ?? []);
+      records[rows[k]!]!.predictions[t.spec.name] = unread === undefined ? presented : { ...presented, unread };
+    }
   }
 
   dispose(): void {
@@ -261,8 +276,9 @@ export class Predictor implements Disposable {
 
 /**
  * One input to predict as JSON has it (a JSON Lines file's line, an element of a request to
- * `mtl serve`): a string (the text) or an object with `text` and, for pair tasks, `text_pair` (other keys,
- * such as a labelled file's label, are ignored).
+ * `mtl serve`): a string (the text), an object with `text` and, for pair tasks, `text_pair`, or an
+ * object with `words`, a list of words (Hugging Face's `is_split_into_words`: the text is the words
+ * joined by spaces, read as those words). Other keys, such as a labelled file's label, are ignored.
  * @returns the input, or what is wrong with `value` (a sentence, for the caller to place).
  */
 export function predictInputOf(value: unknown): PredictInput | string {
@@ -270,9 +286,18 @@ export function predictInputOf(value: unknown): PredictInput | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return `expected a string or an object with "text", got ${described(value)}`;
   const o = value as Record<string, unknown>;
-  if (typeof o.text !== 'string') return `"text" must be a string, got ${described(o.text)}`;
   if (o.text_pair !== undefined && typeof o.text_pair !== 'string') return `"text_pair" must be a string, got ${described(o.text_pair)}`;
-  return o.text_pair === undefined ? { text: o.text } : { text: o.text, textPair: o.text_pair };
+  const pair = o.text_pair === undefined ? {} : { textPair: o.text_pair };
+  if (o.words !== undefined) {
+    if (o.text !== undefined) return 'give "text" or "words", not both';
+    const words = o.words;
+    if (!Array.isArray(words) || words.length === 0) return `"words" must be a non-empty list of words, got ${described(words)}`;
+    const bad = words.findIndex((w) => typeof w !== 'string' || !/^[^ \t]+$/.test(w));
+    if (bad >= 0) return `"words"[${bad}] must be a word (a non-empty string without spaces or tabs), got ${described(words[bad])}`;
+    return { text: words.join(' '), splitIntoWords: true, ...pair };
+  }
+  if (typeof o.text !== 'string') return `"text" must be a string, got ${described(o.text)}`;
+  return { text: o.text, ...pair };
 }
 
 /**
@@ -291,8 +316,8 @@ export function predictionToJson(record: PredictionRecord): Record<string, unkno
 }
 
 /**
- * The inputs of a JSON Lines file: each line a JSON string (the text) or an object with `text` (and
- * `text_pair` for pair tasks); blank lines are ignored.
+ * The inputs of a JSON Lines file: each line a JSON string (the text), an object with `text` (and
+ * `text_pair` for pair tasks), or one with `words` (`predictInputOf`); blank lines are ignored.
  * @throws DataError naming file:line of the first line that is neither, what was expected, and how many lines are bad.
  */
 export function readPredictInputs(file: string): PredictInput[] {
@@ -304,7 +329,7 @@ export function readPredictInputs(file: string): PredictInput[] {
     const others = skipped.length === 1 ? '' : ` (${skipped.length} bad lines: ${lines.join(', ')}${skipped.length > 5 ? ', …' : ''})`;
     throw new DataError(
       `${first.file}:${first.line}: ${first.reason}${others}; expected JSON Lines of inputs to predict, one per line: ` +
-        `a JSON string ("play some jazz") or an object {"text": "…"} (with "text_pair" for pair tasks); ` +
+        `a JSON string ("play some jazz") or an object {"text": "…"} (with "text_pair" for pair tasks; {"words": ["…", …]} for words already split); ` +
         'fix the line, or give the texts on the command line instead of --input',
     );
   }

@@ -18,7 +18,7 @@ import { ConfigError, DataError, ShapeError } from '../errors.js';
 import { formatPosition, type QuestionAnswerExample, type SquadAnswer } from '../data/index.js';
 import { squadV2Scores } from '../metrics/index.js';
 import { crossEntropy, noGrad, tensor, tidy, type Tensor } from '../tensor/index.js';
-import type { Tokenizer } from '../tokenization/index.js';
+import type { Encoding, Tokenizer } from '../tokenization/index.js';
 import { Linear } from '../nn/linear.js';
 import { booleanOption, numberOption, rejectUnknownOptions } from './options.js';
 import { answerTokens, qaWindows, type QaWindow } from './qa-windows.js';
@@ -228,7 +228,8 @@ export const extractiveQa: TaskType<QuestionAnswerExample, QaPrediction, Extract
         maxQuestionLength: o.maxQuestionLength,
       });
       if (questionCut) truncated++;
-      for (const w of windows) features.push(windowFeatures(w, i, questionCut, examples[i]!.answers));
+      const read = questionCut ? { truncated: true, readChars: [questionRead(e, o.maxQuestionLength), null] } : { truncated: false };
+      for (const w of windows) features.push(windowFeatures(w, i, read, examples[i]!.answers));
     });
     return { features, truncated };
   },
@@ -294,9 +295,24 @@ export const extractiveQa: TaskType<QuestionAnswerExample, QaPrediction, Extract
   },
 };
 
-/** A window's features, labelled with the first gold answer's token span, [CLS] (0, 0) without an answer; unlabelled without `answers` (prediction). */
-function windowFeatures(w: QaWindow, exampleIndex: number, truncated: boolean, answers: readonly SquadAnswer[] | undefined): QaFeatures {
-  const base = { exampleIndex, inputIds: w.inputIds, tokenTypeIds: w.tokenTypeIds, truncated, contextOffsets: w.contextOffsets };
+/** The end (UTF-16 units of the question) of the last question token a window keeps (`maxQuestionLength`). */
+function questionRead(e: Encoding, maxQuestionLength: number): number {
+  const kept = e.sequenceIds.flatMap((s, t) => (s === 0 ? [t] : [])).slice(0, maxQuestionLength);
+  return kept.length === 0 ? 0 : e.offsets[kept.at(-1)!]![1];
+}
+
+/**
+ * A window's features, labelled with the first gold answer's token span, [CLS] (0, 0) without an
+ * answer; unlabelled without `answers` (prediction). `read`: whether the question was cut, and where
+ * (the context is read whole, over the windows).
+ */
+function windowFeatures(
+  w: QaWindow,
+  exampleIndex: number,
+  read: Pick<Features, 'truncated' | 'readChars'>,
+  answers: readonly SquadAnswer[] | undefined,
+): QaFeatures {
+  const base = { exampleIndex, inputIds: w.inputIds, tokenTypeIds: w.tokenTypeIds, ...read, contextOffsets: w.contextOffsets };
   if (answers === undefined) return base;
   const gold = answers[0];
   return { ...base, labels: gold === undefined ? [0, 0] : answerTokens(w, gold.start, gold.start + gold.text.length) };

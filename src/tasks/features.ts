@@ -73,6 +73,22 @@ export function truncateEncoding(e: Encoding, maxLength: number): Encoding {
   };
 }
 
+/**
+ * The truncation fields of a feature whose encoding `full` was cut to `kept` (`truncateEncoding`):
+ * `truncated`, and when it is set, `readChars`: for each sequence, the end offset (UTF-16 units of
+ * that sequence's text) of its last kept token, or null for a sequence that lost no token.
+ */
+export function truncationOf(full: Encoding, kept: Encoding): Pick<Features, 'truncated' | 'readChars'> {
+  if (!kept.truncated) return { truncated: false };
+  const sequences = full.sequenceIds.some((s) => s === 1) ? 2 : 1;
+  const readChars = Array.from({ length: sequences }, (_, s): number | null => {
+    const read = positionsOf(kept, s);
+    if (read.length === positionsOf(full, s).length) return null;
+    return read.length === 0 ? 0 : kept.offsets[read.at(-1)!]![1];
+  });
+  return { truncated: true, readChars };
+}
+
 /** Checks a batch of features before padding: non-empty, each with inputIds (and tokenTypeIds, when given) of one length. */
 export function checkFeatures(features: readonly Features[], where: string): void {
   if (features.length === 0) throw new ShapeError(`${where}: no features to collate; a batch needs at least one`);

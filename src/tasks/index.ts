@@ -3,6 +3,7 @@ export * from './types.js';
 export {
   labelIndex,
   truncateEncoding,
+  truncationOf,
   padInputs,
   encodeInputs,
   checkInputsFit,
@@ -23,5 +24,5 @@ export { qaWindows, answerTokens, type QaWindow, type WindowOptions } from './qa
 export * from './causal-lm.js';
 export * from './registry.js';
 export { OptionError } from './options.js';
-export { splitWords, isPunctuation } from './input-words.js';
+export { splitWords, whitespaceWords, isPunctuation } from './input-words.js';
 export * from './joint-batch.js';

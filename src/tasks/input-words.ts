@@ -1,7 +1,8 @@
 /**
  * The words of a text to predict on, for task types that read pre-split words (the tagging data sets
  * SNIPS, ATIS and CoNLL write "boston ." not "boston."): runs of non-space characters, with
- * punctuation at a word's ends split off as words of its own, each with its offsets in the text.
+ * punctuation at a word's ends split off as words of its own, each with its offsets in the text; or, for a
+ * text that comes split into words, its runs of non-space characters.
  */
 import type { InputWord } from './types.js';
 
@@ -28,4 +29,13 @@ export function splitWords(text: string, limit = Infinity): InputWord[] {
     if (words.length >= limit) break;
   }
   return words.length > limit ? words.slice(0, limit) : words;
+}
+
+/**
+ * The words of a text that comes already split into words (Hugging Face's `is_split_into_words`):
+ * its runs of characters other than space and tab, exactly the words the data readers' `splitWhitespace`
+ * cuts a SNIPS/ATIS `seq.in` line into, each with its offsets in the text. Nothing else is split off.
+ */
+export function whitespaceWords(text: string): InputWord[] {
+  return [...text.matchAll(/[^ \t]+/g)].map((m) => ({ word: m[0], start: m.index, end: m.index + m[0].length }));
 }

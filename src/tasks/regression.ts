@@ -20,7 +20,7 @@ import { formatPosition, type TextExample, type TextPairExample } from '../data/
 import { meanAbsoluteError, meanSquaredError, pearson, spearman } from '../metrics/index.js';
 import { mseLoss, noGrad, smoothL1Loss, tensor, tidy, type Tensor } from '../tensor/index.js';
 import type { Tokenizer } from '../tokenization/index.js';
-import { checkInputsFit, encodeInputs, exampleOf, inGoldOrder, padInputs, truncateEncoding } from './features.js';
+import { checkInputsFit, encodeInputs, exampleOf, inGoldOrder, padInputs, truncateEncoding, truncationOf } from './features.js';
 import { booleanOption, numberOption, OptionError, probabilityOption, rejectUnknownOptions } from './options.js';
 import { POOLINGS, SequenceClassificationHead, type Pooling } from './sequence-classification.js';
 import type { JsonObject } from '../io/checkpoint-state.js';
@@ -216,7 +216,7 @@ export const regression: TaskType<RegressionExample, RegressionPrediction, Regre
       const e = truncateEncoding(full, options.maxLength);
       if (e.truncated) truncated++;
       const y = targets[i];
-      const base = { exampleIndex: i, inputIds: e.inputIds, tokenTypeIds: e.tokenTypeIds, truncated: e.truncated };
+      const base = { exampleIndex: i, inputIds: e.inputIds, tokenTypeIds: e.tokenTypeIds, ...truncationOf(full, e) };
       return y === undefined ? base : { ...base, labels: [y] };
     });
     return { features, truncated };

@@ -20,7 +20,7 @@ import { entityMarkerProblem, ENTITY_MARKERS, formatPosition, unmarkEntities, ty
 import { classificationReport, semevalScores } from '../metrics/index.js';
 import { crossEntropy, noGrad, softmax, tensor, tidy, type Tensor } from '../tensor/index.js';
 import { IGNORE_INDEX, type Tokenizer } from '../tokenization/index.js';
-import { checkInputsFit, encodeInputs, exampleOf, inGoldOrder, labelIndex, padInputs, truncateEncoding } from './features.js';
+import { checkInputsFit, encodeInputs, exampleOf, inGoldOrder, labelIndex, padInputs, truncateEncoding, truncationOf } from './features.js';
 import { OptionError, probabilityOption, rejectUnknownOptions, stringOption } from './options.js';
 import { topLabels } from './top-k.js';
 import { RelationClassificationHead, relationLogits } from './relation-head.js';
@@ -181,7 +181,7 @@ export const relationClassification: TaskType<TextExample, RelationPrediction, R
         exampleIndex: i,
         inputIds: e.inputIds,
         tokenTypeIds: e.tokenTypeIds,
-        truncated: e.truncated,
+        ...truncationOf(full, e),
         entityStarts: starts.map((t) => Math.max(t, 0)) as [number, number],
         ...(problem === undefined ? {} : { problem }),
       };

@@ -29,7 +29,7 @@ import {
 } from '../metrics/index.js';
 import { binaryCrossEntropyWithLogits, clamp, crossEntropy, noGrad, sigmoid, softmax, tensor, tidy, type Tensor } from '../tensor/index.js';
 import { IGNORE_INDEX, type Tokenizer } from '../tokenization/index.js';
-import { checkInputsFit, encodeInputs, exampleOf, inGoldOrder, labelIndex, padInputs, truncateEncoding } from './features.js';
+import { checkInputsFit, encodeInputs, exampleOf, inGoldOrder, labelIndex, padInputs, truncateEncoding, truncationOf } from './features.js';
 import { booleanOption, checkProbability, OptionError, probabilityOption, rejectUnknownOptions, stringOption } from './options.js';
 import { topLabels } from './top-k.js';
 import type { JsonObject } from '../io/checkpoint-state.js';
@@ -331,7 +331,7 @@ export const sequenceClassification: TaskType<
       const e = truncateEncoding(full, options.maxLength);
       if (e.truncated) truncated++;
       const labels = ids[i];
-      const base = { exampleIndex: i, inputIds: e.inputIds, tokenTypeIds: e.tokenTypeIds, truncated: e.truncated };
+      const base = { exampleIndex: i, inputIds: e.inputIds, tokenTypeIds: e.tokenTypeIds, ...truncationOf(full, e) };
       return labels === undefined ? base : { ...base, labels };
     });
     return { features, truncated };

@@ -28,6 +28,7 @@ import {
   paddedInt64,
   padInputs,
   truncateEncoding,
+  truncationOf,
 } from './features.js';
 import { booleanOption, probabilityOption, rejectUnknownOptions } from './options.js';
 import type { Batch, EncoderConfig, EncoderOutputs, Features, Metrics, TaskHead, TaskSpec, TaskType } from './types.js';
@@ -191,7 +192,7 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
   kind: TOKEN_CLASSIFICATION,
   inputs: ['words'],
   sharesEncoderPass: true,
-  formats: ['joint-folder', 'conll'],
+  formats: ['joint-folder', 'conll', 'cluener'],
   readsLabel: true,
   labelSpace: 'classes',
   configKeys: ['crf'],
@@ -203,11 +204,16 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
   },
 
   /**
-   * `{ tags, words, spans }`: a tag per word of the text (punctuation split off a word is never part of
-   * an entity: the tagging data sets write none) and the typed spans, with offsets into the text.
+   * `{ tags, words, spans }`: a tag per word the model read (words cut off by max_length get none;
+   * predict reports how many) and the typed spans, with offsets into the text. Punctuation that
+   * predict's own split took off a word is never part of an entity (the tagging data sets write none);
+   * words given already split are tagged as evaluation tags them.
    */
-  present(p, _spec, { text, words }) {
-    const tags = repairBio(p.tags.map((t, i) => (isPunctuation(words[i]?.word ?? '') ? 'O' : t)));
+  present(p, _spec, { text, words: all, splitIntoWords }) {
+    const read = p.tags.length - p.truncatedWords;
+    const words = all.slice(0, read);
+    const raw = p.tags.slice(0, read);
+    const tags = splitIntoWords ? raw : repairBio(raw.map((t, i) => (isPunctuation(words[i]!.word) ? 'O' : t)));
     const spans = spansOf(
       words.map((w) => w.word),
       tags,
@@ -272,7 +278,7 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
       if (e.truncated) truncated++;
       const numWords = (examples[i] as TaggedExample).tokens.length;
       const wordTokens = firstTokenOfWords(e, numWords).map((t) => t ?? -1);
-      const base = { exampleIndex: i, inputIds: e.inputIds, tokenTypeIds: e.tokenTypeIds, truncated: e.truncated, wordTokens };
+      const base = { exampleIndex: i, inputIds: e.inputIds, tokenTypeIds: e.tokenTypeIds, ...truncationOf(full, e), wordTokens };
       const wordLabels = ids[i];
       return wordLabels === undefined ? base : { ...base, labels: alignLabels(e, wordLabels) };
     });

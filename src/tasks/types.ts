@@ -79,6 +79,13 @@ export interface Features {
   /** True when tokens were cut to fit `maxLength`. */
   readonly truncated: boolean;
   /**
+   * When `truncated`: how far each text of the input was read (one entry, or two for a pair): the end,
+   * in UTF-16 units of that text (of `words.join(' ')` for pre-split words), of its last token kept;
+   * null for a text that lost no token. `mtl predict` reports the rest as unread. Absent: nothing cut,
+   * or not known.
+   */
+  readonly readChars?: readonly (number | null)[];
+  /**
    * Label ids, kind-specific: `[id]` for one class, the ids of a label set for multi-label, (T) one
    * per token (-100 where ignored) for token labels; for a 'scalar' label space the targets
    * themselves (`[score]`, any real number). Absent for an unlabelled example.
@@ -205,10 +212,16 @@ export interface InputWord {
 export interface PresentContext {
   readonly text: string;
   readonly textPair?: string;
-  /** The words of `text` the task's example was made of (`splitWords`), with their offsets in `text`. */
+  /** The words of `text` the task's example was made of (`splitWords`, or the input's own words), with their offsets in `text`. */
   readonly words: readonly InputWord[];
   /** How many of the most probable labels a classification lists under `top_k` (`topLabels`); absent: no list. */
   readonly topK?: number;
+  /**
+   * True when the input came split into words (Hugging Face's `is_split_into_words`): its words are
+   * the data's own, so the prediction is presented as evaluation made it, with no rule for words that
+   * predict's own split made.
+   */
+  readonly splitIntoWords?: boolean;
 }
 
 /** How a task is exported to Hugging Face Transformers with its head (config.json fields; tensors as saved). */

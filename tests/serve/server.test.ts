@@ -130,15 +130,19 @@ describe('POST /predict', data, () => {
 });
 
 describe('routes', data, () => {
-  it("a text is cut to the words the model reads before anything else ('.,' x 400 had every one of its 800 words tagged and returned)", async () => {
+  it("only the words the model reads are tagged, and the rest is reported unread ('.,' x 400 had every one of its 800 words tagged and returned)", async () => {
     const text = '.,'.repeat(400);
     const short = 'play some jazz by miles davis on spotify.';
     const res = await post(JSON.stringify({ inputs: [text, short] }));
     assert.equal(res.status, 200);
-    const { predictions } = (await res.json()) as { predictions: { text: string; predictions: { slots: { tags: string[] } } }[] };
-    assert.equal(predictions[0]!.text, text.slice(0, 24), 'the first max_length (24) words, one character each');
-    assert.equal(predictions[0]!.predictions.slots.tags.length, 24);
+    type Slots = { tags: string[]; unread?: { text: { words: number; characters: number } } };
+    const { predictions } = (await res.json()) as { predictions: { text: string; predictions: { slots: Slots } }[] };
+    assert.equal(predictions[0]!.text, text);
+    const read = predictions[0]!.predictions.slots.tags.length;
+    assert.ok(read > 0 && read <= 24, `${read} words tagged: at most max_length (24), one character each`);
+    assert.deepEqual(predictions[0]!.predictions.slots.unread, { text: { words: 800 - read, characters: 800 - read } });
     assert.equal(predictions[1]!.text, short, 'a short text is left whole');
+    assert.equal(predictions[1]!.predictions.slots.unread, undefined, 'a short text is read whole');
     assert.equal(cutToWords('a b c', 2), 'a b');
     assert.equal(cutToWords('a b  ', 2), 'a b  ');
     assert.equal(cutToWords('"hi," she said', 3), '"hi,');

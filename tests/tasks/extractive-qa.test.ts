@@ -23,6 +23,7 @@ import {
   type TaskSpec,
 } from '../../src/tasks/index.js';
 import { liveTensorCount, tensor, tidy } from '../../src/tensor/index.js';
+import { squadV2Scores } from '../../src/metrics/index.js';
 import { trainWordPiece } from '../../src/tokenization/index.js';
 import { train } from '../../src/train/trainer.js';
 import { taskOf } from './helpers.js';
@@ -215,6 +216,28 @@ training: { max_steps: 200, batch_size: 16, learning_rate: 3.0e-3, warmup_steps:
     const m = (last.metrics as Record<string, Record<string, number>>).qa!;
     assert.deepEqual(Object.keys(m).sort(), ['answerable', 'exactMatch', 'f1', 'unanswerable']);
     assert.equal(m.answerable, 40);
+  });
+
+  it('Predictor over the dev questions reproduces the evaluation: every window of a long context is read, the context is never cut', async () => {
+    const dev = JSON.parse(readFileSync(path.join(dir, 'dev.json'), 'utf8')).data[0].paragraphs as {
+      context: string;
+      qas: { question: string; answers: { text: string }[] }[];
+    }[];
+    using predictor = Predictor.load(path.join(dir, 'out', 'last'));
+    const records = await predictor.predict(dev.map((p) => ({ text: p.qas[0]!.question, textPair: p.context })));
+    const answers = records.map((r) => (r.predictions.qa as { answer: string; unread?: unknown }).answer);
+    assert.ok(
+      records.every((r) => (r.predictions.qa as { unread?: unknown }).unread === undefined),
+      'the whole context is read (over windows)',
+    );
+    const again = await evaluateCheckpoint(path.join(dir, 'out', 'last'));
+    const s = squadV2Scores(
+      answers,
+      dev.map((p) => p.qas[0]!.answers.map((a) => a.text)),
+    );
+    const m = (again.metrics as Record<string, Record<string, number>>).qa!;
+    assert.deepEqual({ exactMatch: s.exactMatch, f1: s.f1 }, { exactMatch: m.exactMatch, f1: m.f1 });
+    assert.ok(m.f1! > 0.1, `dev F1 ${m.f1}: not a model that answers nothing`);
   });
 
   it('Predictor answers a (question, context) pair with character offsets into the context; export is BertForQuestionAnswering', async () => {
