@@ -19,6 +19,7 @@ import {
   wordnetTriples,
   WORDNET_POINTERS,
   type WordNet,
+  readCluener,
   readConll,
   readDelimitedText,
   readDelimitedTextPairs,
@@ -74,12 +75,16 @@ export interface TaskData {
 }
 
 /**
- * The input kind of a task: the one its data format gives ('words' for joint-folder and conll data,
+ * The input kind of a task: the one its data format gives ('words' for joint-folder, conll and cluener data,
  * 'pair' with `input.text_pair`, 'text' otherwise) when its type reads it, else the first its type reads.
  */
 export function inputKindOf(task: TaskConfig, reading: TaskReading): InputKind {
   const given: InputKind =
-    task.data.format === 'joint-folder' || task.data.format === 'conll' ? 'words' : task.input?.textPair !== undefined ? 'pair' : 'text';
+    task.data.format === 'joint-folder' || task.data.format === 'conll' || task.data.format === 'cluener'
+      ? 'words'
+      : task.input?.textPair !== undefined
+        ? 'pair'
+        : 'text';
   if (reading.inputs.includes(given)) return given;
   const first = reading.inputs[0];
   if (first === undefined) throw new ConfigError(`task '${task.name}': its type ${task.type} lists no input kind it reads`);
@@ -181,6 +186,8 @@ async function readFile(task: TaskConfig, input: InputKind, file: string): Promi
     }
     case 'squad':
       return readSquad(file, { onBadLine });
+    case 'cluener':
+      return readCluener(file, { onBadLine }); // a span nested in a longer one is dropped (BIO cannot hold both)
     case 'semeval2010':
       return readSemeval2010(file, { onBadLine });
     case 'jsonl': {
@@ -220,20 +227,31 @@ function readJsonlPairs(
 
 /**
  * Train and dev parts of `examples`: a seeded random `fraction` of them (at least one) is the dev
- * set; both parts keep file order. A pure function of (count, fraction, seed).
+ * set; both parts keep file order. A pure function of (count, fraction, seed). With `groupOf`, whole
+ * groups are held out instead (a seeded random `fraction` of the groups, at least one, not all):
+ * SQuAD's questions by article, since questions about one paragraph in both parts would let dev
+ * measure paragraphs seen in training.
  */
-export function holdOut<E>(examples: readonly E[], fraction: number, seed: number): { train: E[]; dev: E[] } {
-  const n = examples.length;
+export function holdOut<E>(examples: readonly E[], fraction: number, seed: number, groupOf?: (e: E) => string): { train: E[]; dev: E[] } {
+  const groups = groupOf === undefined ? examples.map((_, i) => i) : examples.map(groupOf);
+  const distinct = [...new Set<string | number>(groups)];
+  const n = distinct.length;
   const devCount = Math.min(n - 1, Math.max(1, Math.round(n * fraction)));
-  const order = examples.map((_, i) => i);
+  const order = distinct.map((_, i) => i);
   const rng = new Rng(seed);
   for (let i = n - 1; i > 0; i--) {
     const j = rng.nextUint32() % (i + 1);
     [order[i], order[j]] = [order[j] as number, order[i] as number];
   }
-  const isDev = new Set(order.slice(0, devCount));
-  return { train: examples.filter((_, i) => !isDev.has(i)), dev: examples.filter((_, i) => isDev.has(i)) };
+  const isDev = new Set(order.slice(0, devCount).map((i) => distinct[i]));
+  return { train: examples.filter((_, i) => !isDev.has(groups[i]!)), dev: examples.filter((_, i) => isDev.has(groups[i]!)) };
 }
+
+/** The article of a SQuAD question (`QuestionAnswerExample.title`), for holding out whole articles; undefined for other examples. */
+const articleOf = (examples: readonly unknown[]): ((e: unknown) => string) | undefined =>
+  examples.length > 0 && examples.every((e) => typeof (e as { title?: unknown }).title === 'string')
+    ? (e) => (e as { title: string }).title
+    : undefined;
 
 /**
  * A seeded random `n` of `examples` (all of them when there are no more), in their original order. A
@@ -276,7 +294,7 @@ async function readTask(
     const result = await readFile(task, input, trainFile);
     skipped.train = result.skipped;
     if (d.devFraction !== undefined) {
-      const parts = holdOut(result.examples, d.devFraction, seed);
+      const parts = holdOut(result.examples, d.devFraction, seed, articleOf(result.examples));
       splits.train = parts.train;
       splits.dev = parts.dev;
     } else {

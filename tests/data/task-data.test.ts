@@ -95,3 +95,60 @@ training: { max_steps: 1 }
     assert.equal(prepared.runs[0]!.spec.labels.length, labels.length);
   });
 });
+
+describe('data formats of the result runs', () => {
+  const fixture = (name: string) => path.join(import.meta.dirname, '..', 'fixtures', 'datasets', name);
+
+  it('cluener: a token-classification task reads CLUENER JSON lines as one word per character with BIO tags', async () => {
+    writeFileSync(
+      at('cluener.yaml'),
+      `output_dir: out
+encoder: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 4, intermediate_size: 37, max_position_embeddings: 16 }
+max_length: 16
+tokenizer: { train: { vocab_size: 120, min_frequency: 1 } }
+tasks:
+  - { name: ner, type: token-classification, data: { format: cluener, train: ${fixture('cluener.json')} } }
+training: { max_steps: 1 }
+`,
+    );
+    const config = loadTrainingConfig(at('cluener.yaml'), { taskTypes });
+    const [read] = await readTaskData(config.tasks, config.seed, taskTypes.reading, ['train']);
+    assert.equal(read!.input, 'words');
+    const first = read!.splits.train![0] as { tokens: string[]; tags: string[] };
+    assert.deepEqual(first.tags.slice(0, 3), ['B-name', 'I-name', 'I-name']);
+    assert.equal(first.tokens.length, first.tags.length);
+  });
+
+  it('squad with dev_fraction: whole articles are held out', async () => {
+    const article = (title: string) => ({
+      title,
+      paragraphs: [0, 1].map((p) => ({
+        context: `${title} paragraph ${p} says the answer is ${p}.`,
+        qas: [0, 1, 2].map((q) => ({
+          id: `${title}-${p}-${q}`,
+          question: `what is it ${q}?`,
+          answers: [{ text: `${p}`, answer_start: 32 + title.length }],
+        })),
+      })),
+    });
+    const titles = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa'];
+    writeFileSync(at('squad.json'), JSON.stringify({ version: '1.1', data: titles.map(article) }));
+    writeFileSync(
+      at('squad.yaml'),
+      `output_dir: out
+encoder: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 4, intermediate_size: 37, max_position_embeddings: 64 }
+max_length: 64
+tokenizer: { train: { vocab_size: 120, min_frequency: 1 } }
+tasks:
+  - { name: qa, type: extractive-qa, data: { format: squad, train: squad.json, dev_fraction: 0.2 }, options: { doc_stride: 8 } }
+training: { max_steps: 1 }
+`,
+    );
+    const config = loadTrainingConfig(at('squad.yaml'), { taskTypes });
+    const [read] = await readTaskData(config.tasks, config.seed, taskTypes.reading, ['train', 'dev']);
+    const titlesOf = (split: 'train' | 'dev') => new Set((read!.splits[split] as { title: string }[]).map((e) => e.title));
+    assert.equal(titlesOf('dev').size, 2);
+    assert.equal(read!.splits.dev!.length, 12, 'every question of the two articles held out');
+    assert.ok([...titlesOf('dev')].every((t) => !titlesOf('train').has(t)));
+  });
+});

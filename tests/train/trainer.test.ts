@@ -199,6 +199,24 @@ describe('holdOut (data.dev_fraction)', () => {
     assert.deepEqual(holdOut(xs, 0.1, 42), a);
     assert.notDeepEqual(holdOut(xs, 0.1, 43).dev, a.dev);
   });
+
+  it('holds out whole groups when given them (SQuAD questions by article), the same split without groups as before', () => {
+    const questions = Array.from({ length: 60 }, (_, i) => ({ id: i, title: `article ${i % 10}` }));
+    const { train, dev } = holdOut(questions, 0.2, 42, (q) => q.title);
+    const articles = (qs: readonly { title: string }[]) => new Set(qs.map((q) => q.title));
+    assert.equal(articles(dev).size, 2, '20 % of the 10 articles');
+    assert.equal(dev.length, 12, 'every question of those articles');
+    assert.ok(
+      [...articles(dev)].every((t) => !articles(train).has(t)),
+      'no article in both parts',
+    );
+    assert.deepEqual(
+      holdOut(questions, 0.2, 42, (q) => q.title),
+      { train, dev },
+    );
+    const ids = Array.from({ length: 100 }, (_, i) => i);
+    assert.deepEqual(holdOut(ids, 0.1, 42, (i) => String(i)).dev, holdOut(ids, 0.1, 42).dev, 'groups of one each: as without');
+  });
 });
 
 describe('splitWords (prediction input)', () => {

@@ -144,7 +144,19 @@ export const tokenizerSchema = z.strictObject({
 /** What wordnet data label a gloss with (`data.labels`). */
 export const WORDNET_LABELS = ['supersense', 'domain'] as const;
 
-export const DATA_FORMATS = ['joint-folder', 'csv', 'tsv', 'jsonl', 'conll', 'text', 'wordnet', 'triples', 'semeval2010', 'squad'] as const;
+export const DATA_FORMATS = [
+  'joint-folder',
+  'csv',
+  'tsv',
+  'jsonl',
+  'conll',
+  'text',
+  'wordnet',
+  'triples',
+  'semeval2010',
+  'squad',
+  'cluener',
+] as const;
 
 /**
  * `tasks[i].data`: where a task's examples are and how to read them. `text` is a plain-text corpus (one
@@ -176,7 +188,9 @@ export const dataSchema = z.strictObject({
     .gt(0)
     .lt(1)
     .optional()
-    .describe('Without a dev file: the fraction of the training data held out as dev (shuffled with `seed`).'),
+    .describe(
+      'Without a dev file: the fraction of the training data held out as dev (shuffled with `seed`); of SQuAD data, whole articles.',
+    ),
   skip_bad_lines: z
     .boolean()
     .default(false)
