@@ -248,7 +248,7 @@ describe('config errors', () => {
     const format = issues.find((i) => i.path.join('.') === 'tasks.1.data.format');
     assert.match(
       format!.message,
-      /missing required key 'format' \(one of 'joint-folder', 'csv', 'tsv', 'jsonl', 'conll', 'text', 'wordnet', 'triples', 'semeval2010', 'squad'\)/,
+      /missing required key 'format' \(one of 'joint-folder', 'csv', 'tsv', 'jsonl', 'conll', 'text', 'wordnet', 'triples', 'semeval2010', 'squad', 'cluener'\)/,
     );
     assert.equal(format!.line, lineOf(text, 'data:', lineOf(text, 'name: sentiment')));
   });
