@@ -3,6 +3,7 @@
  */
 export { Module, ModuleList, type LoadResult } from './module.js';
 export { Linear, type LinearOptions } from './linear.js';
+export { Conv1D } from './conv1d.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { LayerNorm } from './layer-norm.js';
 export { RMSNorm } from './rms-norm.js';

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
 import { BertModel, bertConfig, type BertModel as BertModelType } from '../../src/models/bert/index.js';
-import { Linear, Module } from '../../src/nn/index.js';
+import { Conv1D, Linear, Module } from '../../src/nn/index.js';
+import { GPT2_FAMILY, gpt2Config } from '../../src/models/gpt2/index.js';
 import {
   activeAdapters,
   addBottleneckAdapters,
@@ -21,7 +22,7 @@ import {
   unmergeLora,
   withAdapter,
 } from '../../src/mtl/peft/index.js';
-import { grad, liveTensorCount, manualSeed, noGrad, randn, tidy, type Tensor } from '../../src/tensor/index.js';
+import { grad, liveTensorCount, manualSeed, noGrad, randn, tensor, tidy, type Tensor } from '../../src/tensor/index.js';
 import { assertClose, fromFixture, loadFixture, type TensorFixture } from '../helpers/fixtures.js';
 import { referenceInputs, referenceModel } from '../models/bert-fixture.js';
 
@@ -295,7 +296,7 @@ describe('LoRA', () => {
     const model = tinyBert();
     assert.throws(
       () => addLora(model, { targets: 'qurey' }),
-      /match no Linear layer of BertModel; its Linear layers are encoder.layer.0.attention.self.query/,
+      /match no Linear or Conv1D layer of BertModel; its Linear and Conv1D layers are encoder.layer.0.attention.self.query/,
     );
     assert.throws(() => addLora(model, { targets: 'query', r: 0 }), ConfigError);
     assert.throws(() => addLora(model, { targets: 'query', alpha: -1 }), ConfigError);
@@ -330,6 +331,89 @@ describe('LoRA', () => {
     assert.deepEqual(adapterNames(model), ['intent']);
     assert.ok(!model.namedParameters().some(([n]) => n.includes('.slots.')));
     model.dispose();
+  });
+});
+
+describe('LoRA on GPT-2 Conv1D layers (weight (in, out), as PEFT with fan_in_fan_out)', () => {
+  /** A module holding one Conv1D 3 → 4, named 'c_attn'. */
+  class Holder extends Module {
+    readonly cAttn = this.registerModule('c_attn', new Conv1D(3, 4, 0.02));
+  }
+  const W = [
+    [0.1, -0.2, 0.3, 0.0],
+    [0.5, 0.4, -0.1, 0.2],
+    [-0.3, 0.1, 0.2, 0.6],
+  ]; // (in 3, out 4)
+  const bias = [0.01, 0.02, -0.03, 0.04];
+  const A = [
+    [1, 0, -1],
+    [0.5, 2, 0],
+  ]; // (r 2, in 3)
+  const B = [
+    [1, 0],
+    [0, 1],
+    [2, -1],
+    [0.5, 0.5],
+  ]; // (out 4, r 2)
+  const x = [1, -2, 0.5];
+  const scaling = 3 / 2; // alpha / r
+  // by hand: y_j = Σ_i x_i W[i][j] + b_j + s · Σ_k B[j][k] Σ_i A[k][i] x_i
+  const ax = A.map((row) => row.reduce((a, v, i) => a + v * x[i]!, 0)); // [0.5, -3.5]
+  const want = bias.map((b, j) => W.reduce((a, row, i) => a + x[i]! * row[j]!, b) + scaling * B[j]!.reduce((a, v, k) => a + v * ax[k]!, 0));
+  // merged: W'[i][j] = W[i][j] + s · Σ_k B[j][k] A[k][i]
+  const merged = W.map((row, i) => row.map((w, j) => w + scaling * B[j]!.reduce((a, v, k) => a + v * A[k]![i]!, 0)));
+
+  it('adds (α/r)·B·A·x to x·W + b, merges into W as (B·A)ᵀ, and unmerges', () => {
+    const holder = new Holder();
+    noGrad(() =>
+      tidy(() => {
+        holder.cAttn.weight.copy_(tensor(W));
+        holder.cAttn.bias.copy_(tensor(bias));
+      }),
+    );
+    const { layers, parameters } = addLora(holder, { targets: 'c_attn', r: 2, alpha: 3 });
+    assert.deepEqual(layers, ['c_attn']);
+    assert.equal(parameters, 2 * (3 + 4));
+    const state = new Map([
+      ['c_attn.lora_A.default.weight', tensor(A)],
+      ['c_attn.lora_B.default.weight', tensor(B)],
+    ]);
+    holder.loadStateDict(state, { strict: false });
+    for (const t of state.values()) t.dispose();
+    const out = () => tidy(() => holder.cAttn.forward(tensor([x])).toFlatArray() as number[]);
+    assert.ok(maxDiff(out(), want) < 1e-6, `${String(out())} vs ${String(want)}`);
+    assert.equal(mergeLora(holder), 1);
+    assert.ok(maxDiff(holder.cAttn.weight.toFlatArray() as number[], merged.flat()) < 1e-6, 'W + s·(B·A)ᵀ');
+    assert.ok(maxDiff(out(), want) < 1e-6, 'merged: the same output');
+    assert.equal(unmergeLora(holder), 1);
+    assert.ok(maxDiff(holder.cAttn.weight.toFlatArray() as number[], W.flat()) < 1e-6, 'unmerged: W again');
+    holder.dispose();
+  });
+
+  it("targets a GPT-2's c_attn in every block, leaving its logits unchanged while B is zero", () => {
+    manualSeed(4);
+    const gpt2 = GPT2_FAMILY.create(
+      gpt2Config({
+        vocabSize: 50,
+        hiddenSize: 16,
+        numHiddenLayers: 2,
+        numAttentionHeads: 2,
+        intermediateSize: 32,
+        maxPositionEmbeddings: 16,
+      }),
+    );
+    gpt2.eval();
+    const inputs = { inputIds: tensor([[1, 5, 7, 9]], { dtype: 'int64' }), attentionMask: tensor([[1, 1, 1, 1]], { dtype: 'int64' }) };
+    const before = tidy(() => gpt2.forward(inputs).lastHiddenState.toFlatArray() as number[]);
+    const { layers } = addLora(gpt2, { targets: 'c_attn', r: 2 });
+    assert.deepEqual(layers, ['h.0.attn.c_attn', 'h.1.attn.c_attn']);
+    assert.deepEqual(
+      tidy(() => gpt2.forward(inputs).lastHiddenState.toFlatArray() as number[]),
+      before,
+    );
+    inputs.inputIds.dispose();
+    inputs.attentionMask.dispose();
+    gpt2.dispose();
   });
 });
 

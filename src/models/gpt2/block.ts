@@ -4,43 +4,17 @@
  *   x → x + Attention(LN₁(x)) → · + MLP(LN₂(·)), under the names `ln_1`, `attn.c_attn`, `attn.c_proj`,
  *   `ln_2`, `mlp.c_fc`, `mlp.c_proj`.
  */
-import { linear, tidy, type Tensor } from '../../tensor/index.js';
+import { tidy, type Tensor } from '../../tensor/index.js';
 import { Dropout } from '../../nn/dropout.js';
-import { normalInit, zerosInit, type ParamOptions } from '../../nn/init.js';
+import type { ParamOptions } from '../../nn/init.js';
 import { LayerNorm } from '../../nn/layer-norm.js';
 import { Module } from '../../nn/module.js';
+import { Conv1D } from '../../nn/conv1d.js';
 import type { KeyValueCache } from '../../generate/cache.js';
 import type { BackboneLayer, ResidualBranch } from '../backbone.js';
 import { ACTIVATIONS } from '../bert/layer.js';
 import { attend } from '../causal.js';
 import type { Gpt2Config } from './config.js';
-
-/**
- * GPT-2's "Conv1D": a linear layer whose weight is stored transposed, (in, out) (as Hugging Face keeps
- * OpenAI's checkpoints): y = x·W + b. Same fields as `Linear` (inFeatures, outFeatures, weight, bias).
- */
-export class Conv1D extends Module {
-  /** (in, out) */
-  readonly weight: Tensor;
-  /** (out) */
-  readonly bias: Tensor;
-
-  constructor(
-    readonly inFeatures: number,
-    readonly outFeatures: number,
-    std: number,
-    o: ParamOptions = {},
-  ) {
-    super();
-    this.weight = this.registerParameter('weight', normalInit([inFeatures, outFeatures], std, o));
-    this.bias = this.registerParameter('bias', zerosInit([outFeatures], o));
-  }
-
-  /** x (…, in) → (…, out) */
-  forward(x: Tensor): Tensor {
-    return tidy(() => linear(x, this.weight.transpose(0, 1), this.bias));
-  }
-}
 
 /** Causal self-attention with a fused q/k/v projection (`c_attn`, (H, 3H)) and an output projection (`c_proj`). */
 export class Gpt2Attention extends Module {

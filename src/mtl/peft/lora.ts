@@ -10,11 +10,15 @@
  * on the LoRA input and the α/r scaling are PEFT's `lora_dropout` and `lora_alpha`. For export,
  * `mergeLora` folds (α/r)·B·A into W, after which the layer costs nothing extra.
  *
+ * GPT-2's Conv1D layers (weight stored transposed, (in, out)) are adapted the same way, as PEFT does with
+ * `fan_in_fan_out`: the update's A and B keep their shapes and names, and merging adds (α/r)·(B·A)ᵀ.
+ *
  * Several named adapters (one per task) may sit on the same layers; `setActiveAdapter` (./sites.ts)
  * chooses one per forward pass. Parameter names follow PEFT: `<layer>.lora_A.<adapter>.weight` (r, in)
  * and `<layer>.lora_B.<adapter>.weight` (out, r); the base weights keep their names.
  */
 import { ConfigError } from '../../errors.js';
+import { Conv1D } from '../../nn/conv1d.js';
 import { Linear } from '../../nn/linear.js';
 import type { Module } from '../../nn/module.js';
 import { dropout, linear, mm, noGrad, tidy, type Tensor } from '../../tensor/index.js';
@@ -34,7 +38,7 @@ import {
 } from './sites.js';
 
 export interface LoraOptions {
-  /** The Linear layers to adapt, by module path (`'query|value'`, `'attention.self.query|value'`, a RegExp). */
+  /** The Linear (or GPT-2 Conv1D) layers to adapt, by module path (`'query|value'`, `'attention.self.query|value'`, a RegExp). */
   targets: NamePattern;
   /** The adapter's name, normally a task name (default 'default', as PEFT). */
   adapter?: string;
@@ -53,7 +57,7 @@ export interface LoraOptions {
 /** What `addLora` did. */
 export interface LoraResult {
   adapter: string;
-  /** Paths of the adapted Linear layers. */
+  /** Paths of the adapted Linear and Conv1D layers. */
   layers: string[];
   /** Scalars added: Σ r·(in + out) over the layers. */
   parameters: number;
@@ -77,7 +81,10 @@ function resolveOptions(o: LoraOptions): LoraSettings & { adapter: string } {
   return { adapter, r, alpha, scaling: alpha / r, dropout: p };
 }
 
-/** The LoRA adapters of one Linear layer: the site its forward is routed through. */
+/** A layer LoRA adapts: a Linear (weight (out, in)) or a Conv1D (weight (in, out)). */
+type Adaptable = Linear | Conv1D;
+
+/** The LoRA adapters of one Linear or Conv1D layer: the site its forward is routed through. */
 class LoraSite implements AdapterSite {
   readonly kind = 'lora';
   readonly #settings = new Map<string, LoraSettings>();
@@ -87,7 +94,7 @@ class LoraSite implements AdapterSite {
   readonly loraB: AdapterDict<Linear>;
   readonly #restoreForward: () => void;
 
-  constructor(readonly layer: Linear) {
+  constructor(readonly layer: Adaptable) {
     this.loraA = adapterDict<Linear>(layer, 'lora_A');
     this.loraB = adapterDict<Linear>(layer, 'lora_B');
     this.#restoreForward = overrideForward(layer, () => (x: Tensor) => this.forward(x));
@@ -120,16 +127,21 @@ class LoraSite implements AdapterSite {
     return s.r * (inFeatures + outFeatures);
   }
 
+  /** The base layer's output: W·x + b (a Conv1D's weight read transposed). */
+  private base(x: Tensor): Tensor {
+    const { weight, bias } = this.layer;
+    return this.layer instanceof Conv1D ? tidy(() => linear(x, weight.transpose(0, 1), bias)) : linear(x, weight, bias);
+  }
+
   /** x (…, in) → (…, out): W·x + b, plus (α/r)·B·A·dropout(x) for the active adapter unless it is merged. */
   forward(x: Tensor): Tensor {
-    const { weight, bias } = this.layer;
     const name = this.#merged === null ? this.#active : null;
-    if (name === null) return linear(x, weight, bias);
+    if (name === null) return this.base(x);
     const [a, b, s] = this.parts(name);
     return tidy(() => {
       const h = s.dropout > 0 && this.layer.training ? dropout(x, s.dropout, true) : x;
       const update = linear(linear(h, a.weight), b.weight); // (…, r) → (…, out)
-      return linear(x, weight, bias).add_(update, s.scaling); // fresh output, so in place is safe
+      return this.base(x).add_(update, s.scaling); // fresh output, so in place is safe
     });
   }
 
@@ -158,12 +170,13 @@ class LoraSite implements AdapterSite {
       });
   }
 
-  /** W += sign·(α/r)·B·A, without recording gradients. */
+  /** W += sign·(α/r)·B·A (a Conv1D's W, (in, out): += sign·(α/r)·(B·A)ᵀ), without recording gradients. */
   private fold(name: string, sign: 1 | -1): void {
     const [a, b, s] = this.parts(name);
     noGrad(() =>
       tidy(() => {
-        this.layer.weight.add_(mm(b.weight, a.weight), sign * s.scaling); // (out, r)·(r, in)
+        const update = this.layer instanceof Conv1D ? mm(a.weight.transpose(0, 1), b.weight.transpose(0, 1)) : mm(b.weight, a.weight); // (in, out) or (out, in)
+        this.layer.weight.add_(update, sign * s.scaling);
       }),
     );
   }
@@ -202,16 +215,18 @@ class LoraSite implements AdapterSite {
   }
 }
 
-/** The Linear layers under `root` that `targets` selects, with their paths. */
-function targetLayers(root: Module, targets: NamePattern): [string, Linear][] {
+/** The Linear and Conv1D layers under `root` that `targets` selects, with their paths. */
+function targetLayers(root: Module, targets: NamePattern): [string, Adaptable][] {
   const matches = nameMatcher(targets);
-  const linears = namedBaseModules(root).filter((e): e is [string, Linear] => e[1] instanceof Linear && e[0] !== '');
+  const linears = namedBaseModules(root).filter(
+    (e): e is [string, Adaptable] => (e[1] instanceof Linear || e[1] instanceof Conv1D) && e[0] !== '',
+  );
   const chosen = linears.filter(([path]) => matches(path));
   if (chosen.length === 0) {
     const sample = linears.slice(0, 6).map(([p]) => p);
     throw new ConfigError(
-      `the LoRA targets ${patternText(targets)} match no Linear layer of ${root.constructor.name}; ` +
-        `its Linear layers are ${sample.join(', ')}${linears.length > sample.length ? ', …' : ''}`,
+      `the LoRA targets ${patternText(targets)} match no Linear or Conv1D layer of ${root.constructor.name}; ` +
+        `its Linear and Conv1D layers are ${sample.join(', ')}${linears.length > sample.length ? ', …' : ''}`,
     );
   }
   return chosen;
