@@ -72,7 +72,20 @@ describe('the training config as a JSON Schema', () => {
     assert.deepEqual(schema.properties!.training!.properties!.schedule!.enum, [...SCHEDULES]);
   });
 
-  for (const name of ['atis', 'semeval2010', 'snips', 'stsb', 'support-bot', 'support-bot-tiny', 'wn18rr-free', 'wordnet-pretrain']) {
+  for (const name of [
+    'atis',
+    'cluener',
+    'semeval2010',
+    'semeval2010-medium',
+    'snips',
+    'stsb',
+    'support-bot',
+    'support-bot-tiny',
+    'wn18rr-free',
+    'wnut17',
+    'wordnet-pretrain',
+    'xquad',
+  ]) {
     it(`examples/${name}.yaml uses only keys the schema names`, () => {
       const config = parse(readFileSync(path.join(ROOT, 'examples', `${name}.yaml`), 'utf8')) as unknown;
       assert.deepEqual(unknownKeys(config, schema, '$'), []);
