@@ -8,12 +8,11 @@
  * repeats, and the ratio. The client runs in this process, beside the server on the same machine.
  * Usage: npm run build && node dist/bench/serve/coalesce.js --checkpoint runs/snips/best [--clients 8] [--requests 400] [--repeats 3]
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { median, percentile } from '../model/measure.js';
+import { startServer } from './client.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -31,24 +30,9 @@ const requests = Number(a.requests);
 const texts = readFileSync(a.data, 'utf8').trim().split('\n');
 const MAIN = path.join('dist', 'src', 'cli', 'main.js');
 
-/** Starts `mtl serve` with `maxBatch`; resolves with its base URL and a function that stops it. */
-async function startServer(maxBatch: number): Promise<{ base: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [MAIN, 'serve', checkpoint, '--port', '0', '--max-batch', String(maxBatch)], {
-    env: { ...process.env, OMP_NUM_THREADS: '1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise((resolve) => child.on('close', resolve));
-  const first = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
-  const port = /on http:\/\/[^:]+:(\d+) /.exec(String(first.value))?.[1];
-  if (port === undefined) throw new Error(`mtl serve printed '${String(first.value)}' where its address was expected`);
-  return {
-    base: `http://127.0.0.1:${port}`,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
+/** Starts `mtl serve` (compiled) with `maxBatch`. */
+const startWith = (maxBatch: number) =>
+  startServer([MAIN], checkpoint, ['--max-batch', String(maxBatch)], { ...process.env, OMP_NUM_THREADS: '1' });
 
 /** `clients` concurrent loops sending one text per request until `requests` are answered. */
 async function load(base: string): Promise<{ requestsPerSecond: number; p50Ms: number; p95Ms: number }> {
@@ -73,7 +57,7 @@ const SETTINGS = [1, 64];
 const runs = new Map<number, { requestsPerSecond: number; p50Ms: number; p95Ms: number }[]>(SETTINGS.map((s) => [s, []]));
 for (let r = 0; r < Number(a.repeats); r++) {
   for (const maxBatch of r % 2 === 0 ? SETTINGS : [...SETTINGS].reverse()) {
-    const server = await startServer(maxBatch);
+    const server = await startWith(maxBatch);
     try {
       await fetch(`${server.base}/predict`, { method: 'POST', body: JSON.stringify({ inputs: texts.slice(0, 8) }) }); // warm-up
       runs.get(maxBatch)?.push(await load(server.base));

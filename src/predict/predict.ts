@@ -129,6 +129,11 @@ export class Predictor implements Disposable {
     }
   }
 
+  /** The model's max_length: tokens the encoder reads of one text (one window of a pair) at most. */
+  get maxLength(): number {
+    return this.#maxLength;
+  }
+
   /** The names of the tasks `predict` answers (those whose type presents predictions or fills [MASK]s), in the checkpoint's order. */
   get taskNames(): string[] {
     return this.#tasks.filter((t) => predictsTexts(t.type)).map((t) => t.spec.name);

@@ -5,7 +5,8 @@
  * batch aggregation, Triton's dynamic batcher) without their delay window, since here a request only
  * waits when the single model thread is taken anyway. The queue is bounded (`maxQueued` inputs
  * waiting): past it a request is refused at once with a QueueFullError (`mtl serve`: 503 and
- * Retry-After) rather than waiting behind minutes of work.
+ * Retry-After) rather than waiting behind minutes of work; a request whose signal aborts (its
+ * timeout, its client gone) leaves the queue.
  */
 
 /** Runs one call over the inputs of several requests; returns one output per input, in order. */
@@ -59,13 +60,36 @@ export class Coalescer<I, O> {
 
   /**
    * The outputs for `inputs`, computed in one call with whatever else is queued.
-   * @throws QueueFullError at once when the queue is full (see the constructor); else what the
-   *   batched call throws (every request of that call gets the error).
+   * @param signal aborting it (a timeout, the client gone) rejects the promise with its reason at
+   *   once, and takes the inputs out of the queue if no call has taken them yet.
+   * @throws QueueFullError at once when the queue is full (see the constructor); the signal's reason
+   *   when aborted; else what the batched call throws (every request of that call gets the error).
    */
-  submit(inputs: readonly I[]): Promise<O[]> {
+  submit(inputs: readonly I[], signal?: AbortSignal): Promise<O[]> {
     if (!this.accepts(inputs.length)) return Promise.reject(new QueueFullError(this.#queued, this.#maxQueued));
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
     return new Promise((resolve, reject) => {
-      this.#queue.push({ inputs, resolve, reject });
+      const abort = () => {
+        const at = this.#queue.indexOf(pending);
+        if (at >= 0) {
+          this.#queue.splice(at, 1);
+          this.#queued -= inputs.length;
+        }
+        reject(signal?.reason as Error);
+      };
+      const pending: Pending<I, O> = {
+        inputs,
+        resolve: (outputs) => {
+          signal?.removeEventListener('abort', abort);
+          resolve(outputs);
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', abort);
+          reject(error);
+        },
+      };
+      signal?.addEventListener('abort', abort, { once: true });
+      this.#queue.push(pending);
       this.#queued += inputs.length;
       void this.#drain();
     });

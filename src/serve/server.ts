@@ -4,19 +4,21 @@
  * - `POST /predict` with `{"inputs": INPUT | [INPUT, …]}`, an INPUT being a text or
  *   `{"text": …, "text_pair": …}` (the `inputs` key as Hugging Face's Inference API has it) →
  *   `200 {"predictions": [RECORD, …]}`, one RECORD per input in order, as `mtl predict` prints them.
- * - `GET /health` (liveness: the process answers) → `200 {"status": "ok", "tasks": [task names]}`.
+ * - `GET /health` (liveness: the process answers) → `200 {"status": "ok", "tasks": [task names]}`, or
+ *   `503 {"status": "failed", "error": …}` once the model thread has died (./worker-predictor.ts).
  * - `GET /ready` (readiness: a request would be taken now) → `200 {"status": "ready", "queued": n}`, or
  *   `503` with `Retry-After` while the queue is full or the server is closing.
  * With an API key (`apiKey`), /predict and /ready need `Authorization: Bearer <key>` (./auth.ts): 401
  * with `WWW-Authenticate: Bearer` without it; /health still answers (liveness probes), without the task names.
  * Errors are JSON `{"error": "…"}`: 400 for a body that is not UTF-8 JSON or not that shape (naming the
  * element and what was expected), 404 for another path, 405 for another method (with `Allow`), 413 for
- * a body or an input list over the limits, 503 with `Retry-After` when the queue is full, 500 for a
- * failure of the model (also logged).
+ * a body, an input list or a token count over the limits, 503 with `Retry-After` when the queue is
+ * full or no answer came within `requestTimeoutMs`, 500 for a failure of the model (also logged).
  * Each text is cut to what the model reads before anything else is done (`PredictService.fitInput`:
- * its first max_length words), so a long text costs no more than a short one. Requests that arrive
- * while the model is busy run together in its next call (./coalesce.ts), up to `maxQueuedInputs`
- * inputs waiting. `close()` lets the requests under way be answered, each with `Connection: close`,
+ * its first max_length words), so a long text costs no more than a short one; a request may hold
+ * `maxRequestTokens` tokens and a model call's batches `maxBatchTokens` padded tokens at most
+ * (./token-budget.ts). Requests that arrive while the model is busy run together in its next call
+ * (./coalesce.ts), up to `maxQueuedInputs` inputs waiting. `close()` lets the requests under way be answered, each with `Connection: close`,
  * drops those whose body is still arriving, and keeps idle keep-alive connections open for
  * `closeGraceMs` so that a request a client sends on one just then is answered (with
  * `Connection: close`) instead of meeting a reset.
@@ -24,6 +26,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { predictInputOf, predictionToJson, type PredictInput, type PredictionRecord, type PredictOptions } from '../predict/predict.js';
 import { Coalescer, QueueFullError } from './coalesce.js';
+import { planBatches, tokenBound } from './token-budget.js';
 import { Server as NetServer } from 'node:net';
 import { stderrLogger, type Logger } from '../logger.js';
 import { apiKeyDigest, authorized } from './auth.js';
@@ -34,6 +37,10 @@ export interface PredictService {
   predict(inputs: readonly PredictInput[], options?: PredictOptions): Promise<PredictionRecord[]>;
   /** The part of `input` the model reads (Predictor: each text cut after its first max_length words); default all of it. */
   fitInput?(input: PredictInput): PredictInput;
+  /** Tokens the model reads of an input at most (max_length); default no limit. */
+  readonly maxLength?: number;
+  /** Why the model can no longer answer (a model thread that died); undefined while it can. */
+  readonly failure?: string | undefined;
 }
 
 export interface ServeOptions {
@@ -47,6 +54,12 @@ export interface ServeOptions {
   maxBatch?: number;
   /** Inputs waiting for the model at most; a request past it gets 503 with Retry-After. Default 1,024. */
   maxQueuedInputs?: number;
+  /** Tokens of one request at most (each input's bound: ./token-budget.ts); past it a 413. Default 32,768. */
+  maxRequestTokens?: number;
+  /** Padded tokens of one encoder batch at most (inputs × the longest's bound); a call is split to fit. Default 8,192. */
+  maxBatchTokens?: number;
+  /** A prediction not answered this long after its request arrived gets 503 with Retry-After, ms. Default 30,000. */
+  requestTimeoutMs?: number;
   /** How long `close()` keeps idle keep-alive connections open for a request already on its way, ms. Default 1,000. */
   closeGraceMs?: number;
   /** Where failures of the model are logged (never input texts or keys). Default console.error. */
@@ -55,16 +68,22 @@ export interface ServeOptions {
   apiKey?: string;
 }
 
-/** An answer that is not 200: its status, message and headers. */
+/** An answer that is not 200: its status, message, headers and other fields of its body. */
 class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
     readonly headers: Record<string, string> = {},
+    readonly body: Record<string, string> = {},
   ) {
     super(message);
   }
 }
+
+/** A request not answered within the server's requestTimeoutMs (the reason its signal aborts with). */
+class RequestTimeout extends Error {}
+/** A request whose client closed the connection before the answer. */
+class ClientGone extends Error {}
 
 const ROUTES: Record<string, string> = { '/predict': 'POST', '/health': 'GET', '/ready': 'GET' };
 
@@ -83,37 +102,60 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
   const maxQueued = options.maxQueuedInputs ?? 1024;
   const closeGraceMs = options.closeGraceMs ?? 1000;
   const logger = options.logger ?? stderrLogger;
-  const model = new Coalescer<PredictInput, PredictionRecord>(
-    (inputs) => predictor.predict(inputs, { batchSize: maxBatch }),
-    maxBatch,
-    maxQueued,
-  );
+  const maxRequestTokens = options.maxRequestTokens ?? 32_768;
+  const maxBatchTokens = options.maxBatchTokens ?? 8192;
+  const timeoutMs = options.requestTimeoutMs ?? 30_000;
+  const bound = (input: PredictInput) => tokenBound(input, predictor.maxLength ?? Infinity);
+  const predictInBudget = async (inputs: readonly PredictInput[]): Promise<PredictionRecord[]> => {
+    const records: PredictionRecord[] = [];
+    let at = 0;
+    for (const size of planBatches(inputs.map(bound), maxBatch, maxBatchTokens)) {
+      records.push(...(await predictor.predict(inputs.slice(at, at + size), { batchSize: size })));
+      at += size;
+    }
+    return records;
+  };
+  const model = new Coalescer<PredictInput, PredictionRecord>(predictInBudget, maxBatch, maxQueued);
   const fit = (input: PredictInput): PredictInput => predictor.fitInput?.(input) ?? input;
   const retry = { 'retry-after': String(RETRY_AFTER_SECONDS) };
   const uploading = new Set<IncomingMessage>(); // requests whose body is still arriving
   const key = options.apiKey === undefined ? undefined : apiKeyDigest(options.apiKey, 'the API key');
   const allowed = (req: IncomingMessage): boolean => key === undefined || authorized(req, key);
 
-  const handle = async (req: IncomingMessage): Promise<unknown> => {
+  const handle = async (req: IncomingMessage, signal: AbortSignal): Promise<unknown> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = ROUTES[url.pathname];
     if (method === undefined) throw new HttpError(404, `no such path '${url.pathname}'; the paths are POST /predict and GET /health`);
     if (req.method !== method) throw new HttpError(405, `${url.pathname} takes ${method}, not ${req.method ?? '?'}`, { allow: method });
-    if (url.pathname === '/health') return allowed(req) ? { status: 'ok', tasks: predictor.taskNames } : { status: 'ok' };
+    if (url.pathname === '/health') {
+      if (predictor.failure !== undefined)
+        throw new HttpError(503, `the model cannot answer: ${predictor.failure}`, {}, { status: 'failed' });
+      return allowed(req) ? { status: 'ok', tasks: predictor.taskNames } : { status: 'ok' };
+    }
     if (!allowed(req))
       throw new HttpError(401, 'this server needs an API key: send Authorization: Bearer <key>', { 'www-authenticate': 'Bearer' });
     if (url.pathname === '/ready') {
       if (!server.listening) throw new HttpError(503, 'closing: the server takes no more requests', retry);
+      if (predictor.failure !== undefined) throw new HttpError(503, `the model cannot answer: ${predictor.failure}`);
       if (!model.accepts(maxInputs)) throw new HttpError(503, `busy: ${model.queued} inputs are waiting (at most ${maxQueued})`, retry);
       return { status: 'ready', queued: model.queued };
     }
     uploading.add(req);
     const body = await readJson(req, maxBodyBytes).finally(() => uploading.delete(req));
     const inputs = inputsOf(body, maxInputs, maxTextChars).map(fit);
+    const tokens = inputs.reduce((sum, input) => sum + bound(input), 0);
+    if (tokens > maxRequestTokens)
+      throw new HttpError(
+        413,
+        `${inputs.length} inputs of up to ${tokens} tokens in all; at most ${maxRequestTokens} per request (--max-request-tokens): send fewer or shorter inputs per request`,
+      );
     try {
-      return { predictions: (await model.submit(inputs)).map(predictionToJson) };
+      return { predictions: (await model.submit(inputs, signal)).map(predictionToJson) };
     } catch (e) {
       if (e instanceof QueueFullError) throw new HttpError(503, `${e.message} (--max-queued-inputs)`, retry);
+      if (e instanceof RequestTimeout)
+        throw new HttpError(503, `no answer within ${timeoutMs} ms (--request-timeout-ms): the model is busy; try again shortly`, retry);
+      if (e instanceof ClientGone) throw e;
       logger.info(`mtl serve: prediction failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       throw new HttpError(500, `prediction failed: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -123,12 +165,20 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
     // Once closing, keep-alive clients are told to let go, else close() waits out their idle timeout.
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) =>
       sendJson(res, status, body, server.listening ? headers : { ...headers, connection: 'close' });
-    handle(req).then(
+    // Aborted at the timeout, or when the client goes away before its answer: its inputs leave the queue.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new RequestTimeout()), timeoutMs);
+    res.on('close', () => {
+      clearTimeout(timer);
+      if (!res.writableFinished) abort.abort(new ClientGone());
+    });
+    handle(req, abort.signal).then(
       (body) => send(200, body),
       (e: unknown) => {
+        if (e instanceof ClientGone) return; // nobody to answer, nothing to log
         if (!(e instanceof HttpError)) logger.info(`mtl serve: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
         const err = e instanceof HttpError ? e : new HttpError(500, 'internal error');
-        send(err.status, { error: err.message }, err.headers);
+        send(err.status, { ...err.body, error: err.message }, err.headers);
       },
     );
   });

@@ -71,3 +71,32 @@ describe('Coalescer', () => {
     assert.deepEqual(await c.submit(['c']), ['c:3'], 'later requests run');
   });
 });
+
+describe('Coalescer with abort signals', () => {
+  it('a request aborted while queued leaves the queue and is not run; one aborted while running is rejected at once', async () => {
+    let open = () => {};
+    const gate = new Promise<void>((r) => (open = r));
+    const calls: string[][] = [];
+    const c = new Coalescer<string, string>(async (inputs) => {
+      calls.push([...inputs]);
+      await gate;
+      return inputs.map((x) => `${x}!`);
+    }, 8);
+    const running = new AbortController();
+    const first = c.submit(['a'], running.signal);
+    const queued = new AbortController();
+    const second = c.submit(['b', 'c'], queued.signal);
+    const third = c.submit(['d']);
+    assert.equal(c.queued, 3);
+    queued.abort(new Error('timed out'));
+    await assert.rejects(second, /timed out/);
+    assert.equal(c.queued, 1, 'its two inputs left the queue');
+    running.abort(new Error('client gone'));
+    await assert.rejects(first, /client gone/, 'rejected before its call ends');
+    open();
+    assert.deepEqual(await third, ['d!']);
+    assert.deepEqual(calls, [['a'], ['d']], 'the aborted queued request was never run');
+    await assert.rejects(c.submit(['e'], AbortSignal.abort(new Error('already'))), /already/);
+    assert.equal(c.queued, 0);
+  });
+});

@@ -15,6 +15,9 @@ import { createPredictServer, type ServeOptions } from '../../src/serve/server.j
 import { Predictor, cutToWords, predictionToJson } from '../../src/predict/predict.js';
 import { needsTinyRunData, tinyRun, trainTiny, type RunFolder } from '../train/trainer-fixture.js';
 import { silentLogger } from '../../src/logger.js';
+import { WorkerPredictor } from '../../src/serve/worker-predictor.js';
+import { CheckpointError } from '../../src/errors.js';
+import { liveTensorCount } from '../../src/tensor/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 let run: RunFolder;
@@ -164,6 +167,42 @@ describe('routes', data, () => {
     const wrong = await fetch(`${base}/predict`);
     assert.equal(wrong.status, 405);
     assert.equal(wrong.headers.get('allow'), 'POST');
+  });
+});
+
+describe('WorkerPredictor (the model on a worker thread)', data, () => {
+  it("answers as Predictor.predict does, the model's tensors living in the worker's table, not the main thread's", async () => {
+    const live = liveTensorCount();
+    const worker = await WorkerPredictor.start(checkpoint);
+    try {
+      assert.equal(liveTensorCount(), live, 'no tensor of the model in the main thread (Predictor.load here adds its parameters)');
+      assert.deepEqual(worker.taskNames, predictor.taskNames);
+      assert.equal(worker.maxLength, predictor.maxLength);
+      const texts = ['play some jazz by miles davis on spotify.', 'a gorgeous , witty film', 'rate this book five stars'];
+      const got = await worker.predict(
+        texts.map((text) => ({ text })),
+        { batchSize: 2, topK: 2 },
+      );
+      assertSamePredictions(
+        JSON.parse(JSON.stringify(got)),
+        JSON.parse(JSON.stringify(await predictor.predict(texts, { batchSize: 2, topK: 2 }))),
+        'records',
+      );
+      assert.equal(liveTensorCount(), live, 'nor after predicting');
+      assert.equal(worker.failure, undefined);
+    } finally {
+      await worker.close();
+    }
+    assert.match(worker.failure ?? '', /stopped/);
+    await assert.rejects(worker.predict([{ text: 'x' }]), /the model thread was stopped/);
+  });
+
+  it("a checkpoint that does not load rejects start() with the loader's CheckpointError", async () => {
+    await assert.rejects(
+      WorkerPredictor.start(path.join(run.dir, 'no-such-checkpoint')),
+      (e: unknown) =>
+        e instanceof CheckpointError && e.code === 'ERR_CHECKPOINT' && /no checkpoint at .*no-such-checkpoint/.test(e.message),
+    );
   });
 });
 

@@ -1,0 +1,60 @@
+/**
+ * The messages between `mtl serve`'s HTTP thread (./worker-predictor.ts) and its model thread
+ * (./model-worker.ts), and errors carried across: a worker posts structured-clone data, so an error
+ * goes as its class name, code and message and comes back as the catalogue's class of that code.
+ */
+import { CheckpointError, ConfigError, DataError, MtlError } from '../errors.js';
+import type { PredictInput, PredictionRecord, PredictOptions } from '../predict/predict.js';
+
+/** What the model thread is started with (`workerData`). */
+export interface ModelWorkerData {
+  /** The checkpoint folder. */
+  readonly dir: string;
+}
+
+/** HTTP thread → model thread: predict `inputs` (Predictor.predict with `options`). */
+export interface PredictMessage {
+  readonly id: number;
+  readonly inputs: readonly PredictInput[];
+  readonly options: PredictOptions;
+}
+
+/** Model thread → HTTP thread. */
+export type WorkerReply =
+  | { readonly kind: 'ready'; readonly taskNames: string[]; readonly maxLength: number }
+  | { readonly kind: 'load-failed'; readonly error: ErrorData }
+  | { readonly kind: 'done'; readonly id: number; readonly records: PredictionRecord[] }
+  | { readonly kind: 'failed'; readonly id: number; readonly error: ErrorData };
+
+/** An error as a message carries it. */
+export interface ErrorData {
+  readonly name: string;
+  readonly code?: string;
+  readonly message: string;
+  readonly stack?: string;
+}
+
+export function errorData(e: unknown): ErrorData {
+  if (!(e instanceof Error)) return { name: 'Error', message: String(e) };
+  return { name: e.name, message: e.message, ...(e instanceof MtlError ? { code: e.code } : {}), ...(e.stack ? { stack: e.stack } : {}) };
+}
+
+const CATALOGUE: Record<string, new (message: string) => MtlError> = {
+  ERR_CHECKPOINT: CheckpointError,
+  ERR_CONFIG: ConfigError,
+  ERR_DATA: DataError,
+};
+
+/** The error `data` describes: the catalogue's class for its code (a plain MtlError for others), or an Error. */
+export function errorFrom(data: ErrorData): Error {
+  const Class = data.code === undefined ? undefined : CATALOGUE[data.code];
+  const e =
+    Class !== undefined
+      ? new Class(data.message)
+      : data.code !== undefined
+        ? new MtlError(data.code, data.message)
+        : new Error(data.message);
+  e.name = data.name;
+  if (data.stack !== undefined) e.stack = data.stack;
+  return e;
+}
