@@ -4,7 +4,7 @@
  */
 import { ConfigError } from '../../errors.js';
 import type { TaggedExample } from '../example.js';
-import { BadLines, readTextFile, splitLines, type ReadOptions, type ReadResult } from './source.js';
+import { BadLines, controlCharacterIn, readTextFile, splitLines, type ReadOptions, type ReadResult } from './source.js';
 
 /** Options of `readConll`. */
 export interface ConllOptions extends ReadOptions {
@@ -97,19 +97,9 @@ function pickColumns(fields: string[], layout: Layout): { token: string; tag: st
     return `expected at least ${layout.needed} columns (token in ${layout.tokenColumn}, tag in ${layout.tagColumn}), got ${fields.length}`;
   }
   if (token === '' || tag === '') return `empty ${token === '' ? 'token' : 'tag'}`;
-  const control = controlCharacter(token);
-  if (control !== undefined)
-    return `a control character U+${control.toString(16).toUpperCase().padStart(4, '0')} inside the token (a NUL byte or a corrupt file?)`;
+  const control = controlCharacterIn(token);
+  if (control !== undefined) return `${control} inside the token (a NUL byte or a corrupt file?)`;
   return { token, tag };
-}
-
-/** The first C0 control character or DEL in `token` (tab, a separator, never reaches a token): no word holds one. */
-function controlCharacter(token: string): number | undefined {
-  for (let i = 0; i < token.length; i++) {
-    const c = token.charCodeAt(i);
-    if ((c < 0x20 && c !== 0x09 && c !== 0x0a) || c === 0x7f) return c;
-  }
-  return undefined;
 }
 
 function splitFields(line: string, separator: 'tab' | 'space' | 'auto'): string[] {

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { DataError } from '../../errors.js';
 import type { JointExample } from '../example.js';
-import { BadLines, readTextFile, splitLines, splitWhitespace, type ReadOptions, type ReadResult } from './source.js';
+import { BadLines, controlCharacterIn, readTextFile, splitLines, splitWhitespace, type ReadOptions, type ReadResult } from './source.js';
 
 /** Options of `readJointFolder`. */
 export interface JointFolderOptions extends ReadOptions {
@@ -21,7 +21,8 @@ export interface JointFolderOptions extends ReadOptions {
  * Each example's `source.file` is the folder and `source.line` the line in each of the three files.
  *
  * Throws a DataError when the files differ in line count (always, whatever `onBadLine` says); a
- * line whose token and tag counts differ, or with no tokens or no intent, is a bad line.
+ * line whose token and tag counts differ, with no tokens or no intent, or with a control character
+ * (a NUL byte: a corrupt file) in a token, is a bad line.
  *
  * @example
  * const { examples } = readJointFolder('datasets/snips/train');
@@ -46,7 +47,10 @@ export function readJointFolder(dir: string, options: JointFolderOptions = {}): 
     const tokens = splitWhitespace(tokenLines[i]!);
     const tags = splitWhitespace(tagLines[i]!);
     const intent = intentLines[i]!.trim();
-    if (tokens.length !== tags.length) {
+    const control = tokens.map((t, k) => [k, controlCharacterIn(t)] as const).find(([, c]) => c !== undefined);
+    if (control !== undefined) {
+      bad.report(paths.tokens, line, `${control[1]} inside token ${control[0] + 1} (a NUL byte or a corrupt file?)`);
+    } else if (tokens.length !== tags.length) {
       bad.report(
         paths.tokens,
         line,

@@ -119,6 +119,20 @@ export function splitLines(text: string): string[] {
   return lines;
 }
 
+/**
+ * The first C0 control character (but tab and line feed, separators that never reach a token) or DEL
+ * in `token`, named as 'a control character U+0000'; undefined when there is none. No word holds one:
+ * a NUL byte is a corrupt file.
+ */
+export function controlCharacterIn(token: string): string | undefined {
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a) || c === 0x7f)
+      return `a control character U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+  }
+  return undefined;
+}
+
 /** `line` split at runs of ASCII spaces and tabs, leading and trailing ones ignored (other Unicode spaces stay inside tokens). */
 export function splitWhitespace(line: string): string[] {
   return line.split(/[ \t]+/).filter((t) => t !== '');
