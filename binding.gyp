@@ -11,7 +11,8 @@
         "native/runtime.cc",
         "native/adamw.cc",
         "native/warnings.cc",
-        "native/distributed.cc"
+        "native/distributed.cc",
+        "native/autocast.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -29,6 +29,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"pgDestroy", mtl::PgDestroy},       {"pgAllReduce", mtl::PgAllReduce},
       {"pgBroadcast", mtl::PgBroadcast},   {"pgAllGather", mtl::PgAllGather},
       {"pgBarrier", mtl::PgBarrier},
+      {"autocastEnter", mtl::AutocastEnter}, {"autocastExit", mtl::AutocastExit},
+      {"isAutocast", mtl::IsAutocast},
   };
   mtl::installWarningHandler();
   env.SetInstanceData(new mtl::EnvState());  // deleted, with its tensors, when the environment ends

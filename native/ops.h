@@ -43,6 +43,11 @@ Napi::Value SetErrorFactory(const Napi::CallbackInfo& info);  // ((message, op, 
 Napi::Value AdamwStepFused(const Napi::CallbackInfo& info);  // (param, grad, expAvg, expAvgSq, maxExpAvgSq|null, lr, beta1, beta2, eps, weightDecay, biasCorrection1, biasCorrection2, maximize) -> applied
 Napi::Value BlasInfo(const Napi::CallbackInfo& info);        // () -> { core, config } of OpenBLAS, nulls for another BLAS
 
+// autocast.cc — autocast regions (torch.autocast)
+Napi::Value AutocastEnter(const Napi::CallbackInfo& info);  // (device, enabled, dtypeCode) -> [previousEnabled, previousDtypeCode]
+Napi::Value AutocastExit(const Napi::CallbackInfo& info);   // (device, previousEnabled, previousDtypeCode)
+Napi::Value IsAutocast(const Napi::CallbackInfo& info);     // (device) -> boolean
+
 // distributed.cc — c10d process groups (Gloo); every blocking call returns a Promise
 Napi::Value PgAvailable(const Napi::CallbackInfo& info);  // () -> whether this build has Gloo
 Napi::Value PgCreate(const Napi::CallbackInfo& info);     // ({ rank, worldSize, timeoutMs, store, host, port, path, hostname }) -> Promise<group>

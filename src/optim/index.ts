@@ -6,3 +6,4 @@ export { paramGroupsNoDecay, isNoDecayName } from './param-groups.js';
 export { clipGradNorm } from './clip.js';
 export * from './schedules.js';
 export { createOptimizer, type OptimizerSpec, type AdamWSpec, type SgdSpec } from './create.js';
+export { GradScaler, type GradScalerOptions, type GradScalerState } from './grad-scaler.js';

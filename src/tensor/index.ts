@@ -26,5 +26,6 @@ export {
   type EncoderLayerWeights,
 } from './ops/transformer.js';
 export { adamwStepFused, type AdamwStepSettings } from './ops/fused.js';
+export { autocast, isAutocast, type AutocastDtype } from './autocast.js';
 export { ProcessGroup, processGroupsAvailable, type ProcessGroupOptions, type Rendezvous } from './process-group.js';
 export type { TensorLike } from './ops/run.js';

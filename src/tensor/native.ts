@@ -75,6 +75,10 @@ export interface NativeBinding {
   setErrorFactory(make: (message: string, op: string | undefined, inputs: string | undefined, torchMessage: string) => Error): void;
   /** Registers the function that receives every libtorch warning (TORCH_WARN), after the call that raised it. */
   setWarningHandler(handle: (message: string) => void): void;
+  /** Opens an autocast region of 'cpu' or 'cuda' (native/autocast.cc); returns the state to restore. */
+  autocastEnter(device: 'cpu' | 'cuda', enabled: boolean, dtype: number): [boolean, number];
+  autocastExit(device: 'cpu' | 'cuda', previousEnabled: boolean, previousDtype: number): void;
+  isAutocast(device: 'cpu' | 'cuda'): boolean;
   /** c10d process groups (native/distributed.cc; see ./process-group.ts): whether this build has Gloo. */
   pgAvailable(): boolean;
   pgCreate(options: NativeGroupOptions): Promise<NativeGroup>;

@@ -7,7 +7,9 @@
  * per-task losses. In a data-parallel run each rank does this on its own batches and the gradients
  * are then averaged over the ranks (src/distributed/data-parallel.ts); micro-batch n of rank r is
  * position n·worldSize + r of the run, so rank r's dropout masks are those a single process
- * accumulating worldSize times as many micro-batches draws for the same batches. Then the step's
+ * accumulating worldSize times as many micro-batches draws for the same batches. With `precision:
+ * bf16` the forward passes and losses run in an autocast region (backward outside it, as PyTorch's
+ * recipe). Then the step's
  * learning rate (warm-up and decay), gradient clipping, the optimizer's update, and the gradients cleared.
  */
 import type { DataParallel } from '../distributed/data-parallel.js';
@@ -23,6 +25,7 @@ import { microBatchSeed } from '../run/seeding.js';
 import type { TrainBatch, TrainStream } from '../run/streams.js';
 import { collateJoint } from '../tasks/index.js';
 import { manualSeed, tidy, type Tensor } from '../tensor/index.js';
+import { autocast } from '../tensor/autocast.js';
 import type { StepWindow } from './report.js';
 import { dropWords, type WordDropoutIds } from './word-dropout.js';
 
@@ -68,18 +71,7 @@ export async function trainStep(parts: StepParts, step: number): Promise<StepSta
     const batches: { s: TrainStream; b: TrainBatch }[] = [];
     for (const s of streams) batches.push({ s, b: await s.next() });
     const values = tidy(() => {
-      const losses = new Map<string, Tensor>();
-      for (const { s, b } of batches) {
-        const specs = s.stream.runs.map((r) => r.spec);
-        const batch = collateJoint(b.tasks, b.indices);
-        const inputs = parts.wordDropoutIds === undefined ? batch.inputs : dropWords(batch.inputs, t.wordDropout, parts.wordDropoutIds);
-        const logits = parts.model.forward(
-          inputs,
-          specs.map((spec) => spec.name),
-        ); // one backbone pass for the stream's tasks
-        const tasks = s.stream.runs.map((r) => taskOfRun(r, parts.model));
-        for (const [name, loss] of taskLosses(logits, batch, tasks)) losses.set(name, loss);
-      }
+      const losses = inPrecision(t.precision, () => forwardLosses(parts, batches));
       return parts.strategy.backward(losses, accum);
     });
     const microExamples = batches.reduce((n, { b }) => n + b.indices.length, 0);
@@ -96,4 +88,27 @@ export async function trainStep(parts: StepParts, step: number): Promise<StepSta
   const seconds = (performance.now() - started) / 1000;
   parts.window.endStep(seconds);
   return { examples, tokens, seconds };
+}
+
+/** Runs `fn` in the config's precision: an autocast region for bf16. */
+function inPrecision<T>(precision: 'fp32' | 'bf16', fn: () => T): T {
+  return precision === 'bf16' ? autocast('bfloat16', fn) : fn();
+}
+
+/** The micro-batch's per-task losses: one backbone pass per stream for its tasks. */
+function forwardLosses(parts: StepParts, batches: readonly { s: TrainStream; b: TrainBatch }[]): Map<string, Tensor> {
+  const t = parts.config.training;
+  const losses = new Map<string, Tensor>();
+  for (const { s, b } of batches) {
+    const specs = s.stream.runs.map((r) => r.spec);
+    const batch = collateJoint(b.tasks, b.indices);
+    const inputs = parts.wordDropoutIds === undefined ? batch.inputs : dropWords(batch.inputs, t.wordDropout, parts.wordDropoutIds);
+    const logits = parts.model.forward(
+      inputs,
+      specs.map((spec) => spec.name),
+    ); // one backbone pass for the stream's tasks
+    const tasks = s.stream.runs.map((r) => taskOfRun(r, parts.model));
+    for (const [name, loss] of taskLosses(logits, batch, tasks)) losses.set(name, loss);
+  }
+  return losses;
 }

@@ -195,6 +195,7 @@ describe('example configs', () => {
         optimizer: { name: 'adamw', betas: [0.9, 0.999], eps: 1e-8, amsgrad: false },
         maxGradNorm: 1,
         gradientAccumulationSteps: 1,
+        precision: 'fp32',
         wordDropout: 0,
         schedule: 'linear',
         taskSchedule: 'alternating',

@@ -1,6 +1,8 @@
 // Two processes on loopback form a Gloo group (tests/helpers/pg-worker.mjs); the collectives' results
 // are checked against values computed by hand from each rank's inputs.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
@@ -13,7 +15,11 @@ const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'he
 
 async function twoRanks(scenario: string, timeoutMs: number): Promise<{ out: unknown[]; codes: (number | null)[]; stderr: string }> {
   const port = await freePort();
-  const runs = await Promise.all([0, 1].map((rank) => runNode([WORKER, String(rank), '2', String(port), String(timeoutMs), scenario])));
+  const ready = mkdtempSync(path.join(tmpdir(), 'mtl-pg-'));
+  const runs = await Promise.all(
+    [0, 1].map((rank) => runNode([WORKER, String(rank), '2', String(port), String(timeoutMs), scenario, ready])),
+  );
+  rmSync(ready, { recursive: true, force: true });
   const out = runs.map((r) => (r.stdout.trim() === '' ? null : (JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as unknown)));
   return { out, codes: runs.map((r) => r.code), stderr: runs.map((r) => r.stderr).join('\n') };
 }

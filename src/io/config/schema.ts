@@ -445,6 +445,12 @@ export const trainingSchema = z.strictObject({
   gradient_accumulation_steps: intIn(1, MAX_BATCH_SIZE)
     .default(1)
     .describe('Micro-batches whose gradients are summed into one optimizer step.'),
+  precision: z
+    .enum(['fp32', 'bf16'])
+    .default('fp32')
+    .describe(
+      "'bf16': forward passes and losses in autocast regions (bfloat16 matmuls; float32 parameters, gradients, optimizer and evaluation); 'fp32': float32 throughout.",
+    ),
   word_dropout: probability
     .default(0)
     .describe('Replace each input token of a training batch by [UNK] with this probability (word dropout; src/train/word-dropout.ts).'),

@@ -1,0 +1,66 @@
+/**
+ * One process of bench/distributed/scaling.ts. `train CONFIG OUT`: trains CONFIG (as one rank of the
+ * environment's group when WORLD_SIZE is set) and writes OUT.<rank>.json with its step seconds, tokens
+ * and seconds in gradient all-reduces. `allreduce ELEMENTS REPEATS OUT`: times all-reduces of a float32
+ * buffer of ELEMENTS (the gradients of the model) and of one element, and writes OUT.<rank>.json.
+ */
+import { writeFileSync } from 'node:fs';
+import { DataParallel } from '../../src/distributed/data-parallel.js';
+import { distributedEnvironment } from '../../src/distributed/environment.js';
+import { loadTrainingConfig } from '../../src/io/config/index.js';
+import { taskTypes } from '../../src/tasks/index.js';
+import { zeros } from '../../src/tensor/index.js';
+import { ProcessGroup } from '../../src/tensor/process-group.js';
+import { train } from '../../src/train/trainer.js';
+
+const [mode, ...args] = process.argv.slice(2);
+const env = distributedEnvironment(process.env);
+const group =
+  env === undefined || env.worldSize === 1
+    ? undefined
+    : await ProcessGroup.create({
+        rank: env.rank,
+        worldSize: env.worldSize,
+        timeoutMs: 600_000,
+        rendezvous: { store: 'tcp', host: env.masterAddr, port: env.masterPort },
+      });
+const rank = group?.rank ?? 0;
+
+if (mode === 'train') {
+  const [configFile, out] = args as [string, string];
+  const dataParallel = group === undefined ? undefined : new DataParallel(group);
+  const result = await train(loadTrainingConfig(configFile, { taskTypes }), {
+    overwrite: true,
+    ...(dataParallel === undefined ? {} : { dataParallel }),
+  });
+  writeFileSync(
+    `${out}.${rank}.json`,
+    JSON.stringify({
+      rank,
+      steps: result.step,
+      trainSeconds: result.trainSeconds,
+      tokens: result.tokensPerSecond * result.trainSeconds,
+      examples: result.examplesPerSecond * result.trainSeconds,
+      commSeconds: dataParallel?.commSeconds ?? 0,
+      parameters: result.trainableParameters,
+    }),
+  );
+} else if (mode === 'allreduce' && group !== undefined) {
+  const [elements, repeats, out] = args as [string, string, string];
+  const timed = async (n: number): Promise<number[]> => {
+    const buffer = zeros([n]);
+    await group.allReduce([buffer], 'avg'); // warm-up: connections, allocation
+    const seconds: number[] = [];
+    for (let i = 0; i < Number(repeats); i++) {
+      const started = performance.now();
+      await group.allReduce([buffer], 'avg');
+      seconds.push((performance.now() - started) / 1000);
+    }
+    buffer.dispose();
+    return seconds;
+  };
+  const seconds = await timed(Number(elements));
+  const latency = await timed(1); // one float: the per-message cost α
+  writeFileSync(`${out}.${rank}.json`, JSON.stringify({ rank, elements: Number(elements), seconds, latency }));
+}
+group?.destroy();
