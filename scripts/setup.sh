@@ -7,7 +7,8 @@
 #   3. Gloo's headers (Debian: libgloo-dev) for data-parallel training, when we are root on Debian.
 #   4. the native addon (native/build.mjs rebuilds it when missing or older than its sources).
 # With --test it also installs the reference tools the test suite calls: Debian's python3-torch
-# (same libtorch; fixtures and file-format checks) and python3-sklearn (metric references).
+# (same libtorch; fixtures and file-format checks), python3-sklearn (metric references) and
+# python3-onnx (ONNX's checker for exported models).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { echo "[setup] $*"; }
@@ -44,6 +45,7 @@ if [ "${1:-}" = "--test" ]; then
   missing=()
   /usr/bin/python3 -c 'import torch' 2>/dev/null || missing+=(python3-torch)
   /usr/bin/python3 -c 'import sklearn' 2>/dev/null || missing+=(python3-sklearn)
+  /usr/bin/python3 -c 'import onnx' 2>/dev/null || missing+=(python3-onnx)
   if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 fi
 

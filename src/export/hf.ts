@@ -14,12 +14,12 @@ import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } fr
 import path from 'node:path';
 import { CheckpointError, ConfigError } from '../errors.js';
 import { writeFolderAtomically } from '../io/checkpoint-atomic.js';
-import { loadCheckpoint, type TaskRecord } from '../io/checkpoint.js';
+import { loadCheckpoint } from '../io/checkpoint.js';
 import { saveSafetensors } from '../io/safetensors.js';
-import type { Backbone, HfNaming } from '../models/backbone.js';
+import type { HfNaming } from '../models/backbone.js';
 import { backboneOf } from '../run/load-model.js';
-import { taskSpec, taskTypes, type HfExport } from '../tasks/index.js';
 import type { Tensor } from '../tensor/index.js';
+import { checkPlainEncoder, headConfig, hfExportOf, modelMaxLength, taskRecord, tokenizerConfig, type TokenizerJson } from './hf-parts.js';
 
 export interface ExportHfOptions {
   /** The task whose head is exported with the encoder; undefined: the encoder alone (`<Family>Model`). */
@@ -85,21 +85,13 @@ export function exportHf(checkpointDir: string, outDir: string, options: ExportH
     writeFileSync(path.join(tmp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
     saveSafetensors(path.join(tmp, 'model.safetensors'), tensors, { format: 'pt' });
     copyFileSync(ckpt.tokenizerFile, path.join(tmp, 'tokenizer.json'));
-    const maxLength = Number(ckpt.encoderConfig.max_position_embeddings);
+    const maxLength = modelMaxLength(ckpt);
     writeFileSync(
       path.join(tmp, 'tokenizer_config.json'),
       `${JSON.stringify(tokenizerConfig(tokenizer, tokenizerClass, maxLength, ckpt.tokenizerFile), null, 2)}\n`,
     );
   });
   return { dir: outDir, architecture, tensors: tensors.size };
-}
-
-/** The record of task `name`. */
-function taskRecord(tasks: readonly TaskRecord[], name: string, dir: string): TaskRecord {
-  const record = tasks.find((t) => t.name === name);
-  if (record === undefined)
-    throw new ConfigError(`${dir} has no task '${name}'; its tasks are ${tasks.map((t) => `'${t.name}'`).join(', ')}`);
-  return record;
 }
 
 /**
@@ -111,82 +103,4 @@ function sequenceLayout(names: HfNaming, task: string, architecture: string): 'p
   if (typeof layout === 'object')
     throw new ConfigError(`task '${task}' cannot be exported with its head: ${layout.refused}; export the encoder alone without --task`);
   return layout;
-}
-
-/** How a task's head is exported, as its type declares; ConfigError when it has none. */
-function hfExportOf(record: TaskRecord): HfExport {
-  const type = taskTypes.get(record.type);
-  const options = (record.options ?? {}) as Record<string, unknown>;
-  const spec = taskSpec({ name: record.name, kind: record.type, labels: record.labels ?? [], options });
-  const hf = type.exportHf?.(spec);
-  if (hf === undefined) {
-    const exported = taskTypes.all.filter((t) => t.exportHf !== undefined).map((t) => t.kind);
-    throw new ConfigError(
-      `task '${record.name}' is ${record.type}, which is not exported with its head (${exported.join(', ')} are); ` +
-        'export the encoder alone without --task',
-    );
-  }
-  if ('refused' in hf) throw new ConfigError(`task '${record.name}' cannot be exported with its head: ${hf.refused}`);
-  return hf;
-}
-
-/** config.json's fields for a head: labels, the type's own fields (problem type), the head's dropout. */
-function headConfig(record: TaskRecord, hf: HfExport): Record<string, unknown> {
-  const labels = record.labels ?? [];
-  const options = (record.options ?? {}) as Record<string, unknown>;
-  return {
-    id2label: Object.fromEntries(labels.map((l, i) => [String(i), l])),
-    label2id: Object.fromEntries(labels.map((l, i) => [l, i])),
-    ...hf.config,
-    ...(typeof options.classifierDropout === 'number' ? { classifier_dropout: options.classifierDropout } : {}),
-  };
-}
-
-/** Refuses an encoder with tensors the family's plain base model has not (adapters, LoRA) or lacks some. */
-function checkPlainEncoder(encoder: ReadonlyMap<string, Tensor>, plain: Backbone): void {
-  const names = new Set(plain.stateDict().keys());
-  const base = `${plain.hfNames.classPrefix}Model`;
-  const extra = [...encoder.keys()].filter((k) => !names.has(k) && !k.startsWith('pooler.'));
-  if (extra.length > 0)
-    throw new ConfigError(
-      `the encoder has tensors ${base} has not (${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ', …' : ''}): ` +
-        `adapters or LoRA are not exported; Transformers has no place for them in ${base}`,
-    );
-  const missing = [...names].filter((k) => !encoder.has(k) && !k.startsWith('pooler.'));
-  if (missing.length > 0) throw new CheckpointError(`the checkpoint's encoder lacks ${missing.slice(0, 3).join(', ')}`);
-}
-
-interface TokenizerJson {
-  normalizer?: { type?: string; lowercase?: boolean } | null;
-  added_tokens?: { content: string; special?: boolean }[];
-}
-
-/** The special tokens' roles in the two conventions tokenizers here follow: BERT's (WordPiece) and RoBERTa's (byte-level BPE, SentencePiece). */
-const ROLE_SETS: readonly Readonly<Record<string, string>>[] = [
-  { unk_token: '[UNK]', sep_token: '[SEP]', pad_token: '[PAD]', cls_token: '[CLS]', mask_token: '[MASK]' },
-  {
-    bos_token: '<s>',
-    eos_token: '</s>',
-    unk_token: '<unk>',
-    sep_token: '</s>',
-    pad_token: '<pad>',
-    cls_token: '<s>',
-    mask_token: '<mask>',
-  },
-];
-
-/** tokenizer_config.json for Transformers' `tokenizerClass`: lower-casing and the special tokens of `tokenizer` (BERT's or RoBERTa's set). */
-function tokenizerConfig(tokenizer: TokenizerJson, tokenizerClass: string, maxLength: number, file: string): Record<string, unknown> {
-  const special = new Set((tokenizer.added_tokens ?? []).filter((t) => t.special === true).map((t) => t.content));
-  const roles = ROLE_SETS.find((set) => Object.values(set).every((t) => special.has(t)));
-  if (roles === undefined) {
-    const sets = ROLE_SETS.map((set) => [...new Set(Object.values(set))].join(' ')).join(' or ');
-    throw new CheckpointError(`${file} has not the special tokens ${sets}; ${tokenizerClass} needs one set or the other`);
-  }
-  return {
-    tokenizer_class: tokenizerClass,
-    do_lower_case: tokenizer.normalizer?.lowercase === true,
-    model_max_length: maxLength,
-    ...roles,
-  };
 }

@@ -21,24 +21,12 @@ import { exportHf } from '../../src/export/hf.js';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { modelFromCheckpoint } from '../../src/run/load-model.js';
 import { noGrad, tensor, tidy } from '../../src/tensor/index.js';
-import { WORDS, tinyCsv, writeHfFolder, type TokenizerFiles } from '../helpers/hf-folder.js';
+import { tinyConll, tinyCsv, writeHfFolder, type TokenizerFiles } from '../helpers/hf-folder.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'mtl-export-families-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Tiny CoNLL data: a word of the first ten WORDS is a `B-music` token, every other word `O`. */
-function tinyConll(n: number): string {
-  const lines: string[] = [];
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < 3 + (i % 3); j++) {
-      const w = WORDS[(i * 7 + j * 3) % WORDS.length]!;
-      lines.push(`${w} ${WORDS.indexOf(w) < 10 ? 'B-music' : 'O'}`);
-    }
-    lines.push('');
-  }
-  return lines.join('\n');
-}
 writeFileSync(path.join(dir, 'train.csv'), tinyCsv(24));
 writeFileSync(path.join(dir, 'test.csv'), tinyCsv(9, 7));
 writeFileSync(path.join(dir, 'train.conll'), tinyConll(24));

@@ -126,6 +126,19 @@ export function writeHfFolder(dir: string, family: string, tokenizer: TokenizerF
   return dir;
 }
 
+/** Tiny CoNLL data: a word of the first ten WORDS is a `B-music` token, every other word `O`. */
+export function tinyConll(n: number): string {
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < 3 + (i % 3); j++) {
+      const w = WORDS[(i * 7 + j * 3) % WORDS.length]!;
+      lines.push(`${w} ${WORDS.indexOf(w) < 10 ? 'B-music' : 'O'}`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
 /** A tiny two-class text data set (CSV text,category) from `WORDS`: `n` rows, music vs food vs weather. */
 export function tinyCsv(n: number, seed = 0): string {
   const topics = [WORDS.slice(0, 10), WORDS.slice(10, 20), WORDS.slice(20, 30)];

@@ -1,0 +1,119 @@
+/**
+ * The parts of a Hugging Face model folder that every export format writes the same way (./hf.ts for
+ * Transformers, ./onnx/ for ONNX and transformers.js): which task is exported with which head,
+ * config.json's head fields, the check that the encoder is the family's plain base model, and
+ * tokenizer_config.json for `<Family>TokenizerFast`.
+ */
+import { ConfigError, CheckpointError } from '../errors.js';
+import type { LoadedCheckpoint, TaskRecord } from '../io/checkpoint.js';
+import type { Backbone } from '../models/backbone.js';
+import { trainingConfigOf } from '../run/load-model.js';
+import { taskSpec, taskTypes, type HfExport } from '../tasks/index.js';
+import type { Tensor } from '../tensor/index.js';
+
+/**
+ * The longest input (tokens) the checkpoint's tasks were trained with, which `mtl predict` truncates
+ * to, so clients that read tokenizer_config.json's `model_max_length` truncate alike: the training
+ * config's `max_length`, else config.json's `max_position_embeddings`.
+ */
+export function modelMaxLength(ckpt: LoadedCheckpoint): number {
+  return trainingConfigOf(ckpt)?.maxLength ?? Number(ckpt.encoderConfig.max_position_embeddings);
+}
+
+/** The record of task `name`. */
+export function taskRecord(tasks: readonly TaskRecord[], name: string, dir: string): TaskRecord {
+  const record = tasks.find((t) => t.name === name);
+  if (record === undefined)
+    throw new ConfigError(`${dir} has no task '${name}'; its tasks are ${tasks.map((t) => `'${t.name}'`).join(', ')}`);
+  return record;
+}
+
+/**
+ * How a task's head is exported, as its type declares, or why it is not: the type has no Transformers
+ * class (`refused` lists the types that have one), or its options have none (a CRF, mean pooling).
+ */
+export function hfHeadOf(record: TaskRecord): HfExport | { readonly refused: string } {
+  const type = taskTypes.get(record.type);
+  const options = (record.options ?? {}) as Record<string, unknown>;
+  const spec = taskSpec({ name: record.name, kind: record.type, labels: record.labels ?? [], options });
+  const hf = type.exportHf?.(spec);
+  if (hf === undefined) {
+    const exported = taskTypes.all.filter((t) => t.exportHf !== undefined).map((t) => t.kind);
+    return { refused: `it is ${record.type}, which is not exported with its head (${exported.join(', ')} are)` };
+  }
+  return hf;
+}
+
+/** How a task's head is exported; ConfigError when it is not (see `hfHeadOf`), telling to export the encoder alone. */
+export function hfExportOf(record: TaskRecord): HfExport {
+  const hf = hfHeadOf(record);
+  if ('refused' in hf)
+    throw new ConfigError(`task '${record.name}' cannot be exported with its head: ${hf.refused}; export the encoder alone without --task`);
+  return hf;
+}
+
+/** config.json's fields for a head: labels, the type's own fields (problem type), the head's dropout. */
+export function headConfig(record: TaskRecord, hf: HfExport): Record<string, unknown> {
+  const labels = record.labels ?? [];
+  const options = (record.options ?? {}) as Record<string, unknown>;
+  return {
+    id2label: Object.fromEntries(labels.map((l, i) => [String(i), l])),
+    label2id: Object.fromEntries(labels.map((l, i) => [l, i])),
+    ...hf.config,
+    ...(typeof options.classifierDropout === 'number' ? { classifier_dropout: options.classifierDropout } : {}),
+  };
+}
+
+/** Refuses an encoder with tensors the family's plain base model has not (adapters, LoRA) or lacks some. */
+export function checkPlainEncoder(encoder: ReadonlyMap<string, Tensor>, plain: Backbone): void {
+  const names = new Set(plain.stateDict().keys());
+  const base = `${plain.hfNames.classPrefix}Model`;
+  const extra = [...encoder.keys()].filter((k) => !names.has(k) && !k.startsWith('pooler.'));
+  if (extra.length > 0)
+    throw new ConfigError(
+      `the encoder has tensors ${base} has not (${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ', …' : ''}): ` +
+        `adapters or LoRA are not exported; Transformers has no place for them in ${base}`,
+    );
+  const missing = [...names].filter((k) => !encoder.has(k) && !k.startsWith('pooler.'));
+  if (missing.length > 0) throw new CheckpointError(`the checkpoint's encoder lacks ${missing.slice(0, 3).join(', ')}`);
+}
+
+export interface TokenizerJson {
+  normalizer?: { type?: string; lowercase?: boolean } | null;
+  added_tokens?: { content: string; special?: boolean }[];
+}
+
+/** The special tokens' roles in the two conventions tokenizers here follow: BERT's (WordPiece) and RoBERTa's (byte-level BPE, SentencePiece). */
+const ROLE_SETS: readonly Readonly<Record<string, string>>[] = [
+  { unk_token: '[UNK]', sep_token: '[SEP]', pad_token: '[PAD]', cls_token: '[CLS]', mask_token: '[MASK]' },
+  {
+    bos_token: '<s>',
+    eos_token: '</s>',
+    unk_token: '<unk>',
+    sep_token: '</s>',
+    pad_token: '<pad>',
+    cls_token: '<s>',
+    mask_token: '<mask>',
+  },
+];
+
+/** tokenizer_config.json for Transformers' `tokenizerClass`: lower-casing and the special tokens of `tokenizer` (BERT's or RoBERTa's set). */
+export function tokenizerConfig(
+  tokenizer: TokenizerJson,
+  tokenizerClass: string,
+  maxLength: number,
+  file: string,
+): Record<string, unknown> {
+  const special = new Set((tokenizer.added_tokens ?? []).filter((t) => t.special === true).map((t) => t.content));
+  const roles = ROLE_SETS.find((set) => Object.values(set).every((t) => special.has(t)));
+  if (roles === undefined) {
+    const sets = ROLE_SETS.map((set) => [...new Set(Object.values(set))].join(' ')).join(' or ');
+    throw new CheckpointError(`${file} has not the special tokens ${sets}; ${tokenizerClass} needs one set or the other`);
+  }
+  return {
+    tokenizer_class: tokenizerClass,
+    do_lower_case: tokenizer.normalizer?.lowercase === true,
+    model_max_length: maxLength,
+    ...roles,
+  };
+}
