@@ -80,10 +80,14 @@ export function checkPlainEncoder(encoder: ReadonlyMap<string, Tensor>, plain: B
 
 export interface TokenizerJson {
   normalizer?: { type?: string; lowercase?: boolean } | null;
-  added_tokens?: { content: string; special?: boolean }[];
+  added_tokens?: { id?: number; content: string; special?: boolean }[];
 }
 
-/** The special tokens' roles in the two conventions tokenizers here follow: BERT's (WordPiece) and RoBERTa's (byte-level BPE, SentencePiece). */
+/**
+ * The special tokens' roles in the conventions tokenizers here follow, the fullest first: BERT's
+ * (WordPiece), RoBERTa's and BART's (byte-level BPE, SentencePiece), T5's and Marian's (no BOS),
+ * Llama's (no padding token), GPT-2's (`<|endoftext|>` for all).
+ */
 const ROLE_SETS: readonly Readonly<Record<string, string>>[] = [
   { unk_token: '[UNK]', sep_token: '[SEP]', pad_token: '[PAD]', cls_token: '[CLS]', mask_token: '[MASK]' },
   {
@@ -95,9 +99,12 @@ const ROLE_SETS: readonly Readonly<Record<string, string>>[] = [
     cls_token: '<s>',
     mask_token: '<mask>',
   },
+  { eos_token: '</s>', unk_token: '<unk>', pad_token: '<pad>' },
+  { bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>' },
+  { bos_token: '<|endoftext|>', eos_token: '<|endoftext|>', unk_token: '<|endoftext|>' },
 ];
 
-/** tokenizer_config.json for Transformers' `tokenizerClass`: lower-casing and the special tokens of `tokenizer` (BERT's or RoBERTa's set). */
+/** tokenizer_config.json for Transformers' `tokenizerClass`: lower-casing and the special tokens of `tokenizer` (the first role set it holds whole). */
 export function tokenizerConfig(
   tokenizer: TokenizerJson,
   tokenizerClass: string,
@@ -108,7 +115,7 @@ export function tokenizerConfig(
   const roles = ROLE_SETS.find((set) => Object.values(set).every((t) => special.has(t)));
   if (roles === undefined) {
     const sets = ROLE_SETS.map((set) => [...new Set(Object.values(set))].join(' ')).join(' or ');
-    throw new CheckpointError(`${file} has not the special tokens ${sets}; ${tokenizerClass} needs one set or the other`);
+    throw new CheckpointError(`${file} has not the special tokens ${sets}; ${tokenizerClass} needs one of these sets`);
   }
   return {
     tokenizer_class: tokenizerClass,

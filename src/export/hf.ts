@@ -9,16 +9,23 @@
  * `problem_type` for a head), model.safetensors under Transformers' names (the family's base prefix +
  * the encoder's, the head's), tokenizer.json unchanged, and tokenizer_config.json for
  * `<Family>TokenizerFast` (lower-casing and the special tokens as tokenizer.json has them).
+ * Language models (./hf-lm.ts): a task whose type exports a 'CausalLM' head (causal-lm, `--task`) as the
+ * family's LM class (`GPT2LMHeadModel`, `LlamaForCausalLM`), with generation_config.json. README.md is
+ * the model card (./model-card.ts).
  */
 import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CheckpointError, ConfigError } from '../errors.js';
 import { writeFolderAtomically } from '../io/checkpoint-atomic.js';
-import { loadCheckpoint } from '../io/checkpoint.js';
+import { loadCheckpoint, type LoadedCheckpoint, type TaskRecord } from '../io/checkpoint.js';
 import { saveSafetensors } from '../io/safetensors.js';
 import type { HfNaming } from '../models/backbone.js';
 import { backboneOf } from '../run/load-model.js';
+import type { HfExport } from '../tasks/index.js';
 import type { Tensor } from '../tensor/index.js';
+import { languageModelParts, type HfParts } from './hf-lm.js';
+import { modelCard, type CardUsage } from './model-card.js';
+import { packageVersion } from './version.js';
 import { checkPlainEncoder, headConfig, hfExportOf, modelMaxLength, taskRecord, tokenizerConfig, type TokenizerJson } from './hf-parts.js';
 
 export interface ExportHfOptions {
@@ -51,47 +58,80 @@ export function exportHf(checkpointDir: string, outDir: string, options: ExportH
   const names = plain.hfNames;
   const record = options.task === undefined ? undefined : taskRecord(ckpt.tasks, options.task, ckpt.dir);
   const hf = record === undefined ? undefined : hfExportOf(record);
-  const architecture = hf === undefined ? `${names.classPrefix}Model` : `${names.classPrefix}For${hf.head}`;
-  const tensors = new Map<string, Tensor>();
-  if (record === undefined) {
-    for (const [name, t] of names.toHf(ckpt.encoder)) tensors.set(name, t);
-  } else {
-    const head = ckpt.heads.get(record.name) ?? new Map<string, Tensor>();
-    const named = hf!.headTensors ?? ['classifier.weight', 'classifier.bias'];
-    const extra = [...head.keys()].filter((k) => !named.includes(k));
-    if (extra.length > 0)
-      throw new ConfigError(
-        `task '${record.name}': its head has ${extra.map((k) => `'${k}'`).join(', ')}, which ${architecture} has not` +
-          (extra.some((k) => k.startsWith('crf.')) ? ' (a CRF; train the task with crf: false to export it)' : ''),
-      );
-    const layout = hf!.head === 'SequenceClassification' ? sequenceLayout(names, record.name, architecture) : 'token';
-    const backbone = new Map([...ckpt.encoder].filter(([name]) => layout === 'pooler' || !name.startsWith('pooler.'))); // only BERT's class keeps the pooler
-    for (const [name, t] of names.toHf(backbone, names.basePrefix)) tensors.set(name, t);
-    for (const [name, t] of head)
-      tensors.set(layout === 'classification-head' ? name.replace('classifier.', 'classifier.out_proj.') : name, t);
-    if (layout === 'classification-head') {
-      for (const part of ['weight', 'bias']) {
-        const t = ckpt.encoder.get(`pooler.dense.${part}`);
-        if (t === undefined)
-          throw new CheckpointError(`${ckpt.dir}: the encoder has no pooler.dense.${part}, which ${architecture}'s classifier.dense is`);
-        tensors.set(`classifier.dense.${part}`, t);
-      }
-    }
-  }
-  const config = { ...ckpt.encoderConfig, architectures: [architecture], ...(record === undefined ? {} : headConfig(record, hf!)) };
-  const tokenizerClass = `${names.classPrefix}TokenizerFast`;
   const tokenizer = JSON.parse(readFileSync(ckpt.tokenizerFile, 'utf8')) as TokenizerJson;
+  const parts =
+    hf?.head === 'CausalLM'
+      ? languageModelParts(ckpt, plain, tokenizer, record && hf && { record, hf })
+      : encoderParts(ckpt, names, record && hf && { record, hf });
+  const tokenizerClass = names.tokenizerClass ?? `${names.classPrefix}TokenizerFast`;
   writeFolderAtomically(outDir, (tmp) => {
-    writeFileSync(path.join(tmp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
-    saveSafetensors(path.join(tmp, 'model.safetensors'), tensors, { format: 'pt' });
+    const json = (file: string, value: unknown) => writeFileSync(path.join(tmp, file), `${JSON.stringify(value, null, 2)}\n`);
+    json('config.json', parts.config);
+    if (parts.generation !== undefined) json('generation_config.json', parts.generation);
+    saveSafetensors(path.join(tmp, 'model.safetensors'), parts.tensors, { format: 'pt' });
     copyFileSync(ckpt.tokenizerFile, path.join(tmp, 'tokenizer.json'));
-    const maxLength = modelMaxLength(ckpt);
+    json('tokenizer_config.json', tokenizerConfig(tokenizer, tokenizerClass, modelMaxLength(ckpt), ckpt.tokenizerFile));
     writeFileSync(
-      path.join(tmp, 'tokenizer_config.json'),
-      `${JSON.stringify(tokenizerConfig(tokenizer, tokenizerClass, maxLength, ckpt.tokenizerFile), null, 2)}\n`,
+      path.join(tmp, 'README.md'),
+      modelCard(ckpt, path.basename(path.resolve(outDir)), hfUsage(outDir, parts, record), packageVersion()),
     );
   });
-  return { dir: outDir, architecture, tensors: tensors.size };
+  return { dir: outDir, architecture: parts.architecture, tensors: parts.tensors.size };
+}
+
+/** An encoder alone (`<Family>Model`), or with a classification or QA head (`<Family>For<head>`). */
+function encoderParts(ckpt: LoadedCheckpoint, names: HfNaming, task?: { record: TaskRecord; hf: HfExport }): HfParts {
+  if (task === undefined)
+    return {
+      architecture: `${names.classPrefix}Model`,
+      tensors: names.toHf(ckpt.encoder),
+      config: { ...ckpt.encoderConfig, architectures: [`${names.classPrefix}Model`] },
+    };
+  const { record, hf } = task;
+  const architecture = `${names.classPrefix}For${hf.head}`;
+  const tensors = new Map<string, Tensor>();
+  const head = ckpt.heads.get(record.name) ?? new Map<string, Tensor>();
+  const named = hf.headTensors ?? ['classifier.weight', 'classifier.bias'];
+  const extra = [...head.keys()].filter((k) => !named.includes(k));
+  if (extra.length > 0)
+    throw new ConfigError(
+      `task '${record.name}': its head has ${extra.map((k) => `'${k}'`).join(', ')}, which ${architecture} has not` +
+        (extra.some((k) => k.startsWith('crf.')) ? ' (a CRF; train the task with crf: false to export it)' : ''),
+    );
+  const layout = hf.head === 'SequenceClassification' ? sequenceLayout(names, record.name, architecture) : 'token';
+  const backbone = new Map([...ckpt.encoder].filter(([name]) => layout === 'pooler' || !name.startsWith('pooler.'))); // only BERT's class keeps the pooler
+  for (const [name, t] of names.toHf(backbone, names.basePrefix)) tensors.set(name, t);
+  for (const [name, t] of head)
+    tensors.set(layout === 'classification-head' ? name.replace('classifier.', 'classifier.out_proj.') : name, t);
+  if (layout === 'classification-head') {
+    for (const part of ['weight', 'bias']) {
+      const t = ckpt.encoder.get(`pooler.dense.${part}`);
+      if (t === undefined)
+        throw new CheckpointError(`${ckpt.dir}: the encoder has no pooler.dense.${part}, which ${architecture}'s classifier.dense is`);
+      tensors.set(`classifier.dense.${part}`, t);
+    }
+  }
+  return { architecture, tensors, config: { ...ckpt.encoderConfig, architectures: [architecture], ...headConfig(record, hf) } };
+}
+
+/** How the card says to load the folder: the class's `from_pretrained` (and `generate` for a language model). */
+function hfUsage(outDir: string, parts: HfParts, record: TaskRecord | undefined): CardUsage {
+  const dir = JSON.stringify(path.resolve(outDir));
+  const lines = [
+    `from transformers import AutoTokenizer, ${parts.architecture}`,
+    `tokenizer = AutoTokenizer.from_pretrained(${dir})`,
+    `model = ${parts.architecture}.from_pretrained(${dir})`,
+    parts.generation === undefined
+      ? 'outputs = model(**tokenizer(["a text"], return_tensors="pt"))'
+      : 'tokens = model.generate(**tokenizer(["a text"], return_tensors="pt"))  # decoding settings: generation_config.json',
+  ];
+  return {
+    library: 'transformers',
+    architectures: [parts.architecture],
+    exported: record === undefined ? [] : [record.name],
+    snippet: lines.join('\n'),
+    language: 'python',
+  };
 }
 
 /**

@@ -33,9 +33,22 @@ const REQUIRED = [CHECKPOINT_FILES.config, CHECKPOINT_FILES.model, CHECKPOINT_FI
 
 /**
  * Top-level children of the backbones (BERT, RoBERTa, ELECTRA: embeddings, embeddings_project, encoder,
- * pooler; DistilBERT: transformer; GPT-2: wte, wpe, h, ln_f): a tensor under one of these belongs to the encoder.
+ * pooler; DistilBERT: transformer; GPT-2: wte, wpe, h, ln_f; Llama: embed_tokens, layers, norm): a tensor under one of these belongs to the encoder.
  */
-export const ENCODER_ROOTS = ['embeddings.', 'embeddings_project.', 'encoder.', 'pooler.', 'transformer.', 'wte.', 'wpe.', 'h.', 'ln_f.'];
+export const ENCODER_ROOTS = [
+  'embeddings.',
+  'embeddings_project.',
+  'encoder.',
+  'pooler.',
+  'transformer.',
+  'wte.',
+  'wpe.',
+  'h.',
+  'ln_f.',
+  'embed_tokens.',
+  'layers.',
+  'norm.',
+];
 
 /**
  * config.json's names of the common fields, with the aliases families use for them (Transformers'
@@ -45,10 +58,10 @@ export const ENCODER_ROOTS = ['embeddings.', 'embeddings_project.', 'encoder.', 
 const configInt = (json: JsonObject, ...keys: string[]): unknown => json[keys.find((k) => k in json) ?? (keys[0] as string)];
 const HIDDEN_SIZE = ['hidden_size', 'dim', 'n_embd'];
 const NUM_LAYERS = ['num_hidden_layers', 'n_layers', 'n_layer'];
-/** A transformer layer's tensors: `encoder.layer.<i>.…` (BERT, RoBERTa, ELECTRA), `transformer.layer.<i>.…` (DistilBERT) or `h.<i>.…` (GPT-2). */
-const LAYER = /^(?:(?:encoder|transformer)\.layer|h)\.(\d+)\./;
-/** The word embeddings (V, E): BERT's and its kin's, or GPT-2's `wte`. */
-const WORD_EMBEDDINGS = ['embeddings.word_embeddings.weight', 'wte.weight'];
+/** A transformer layer's tensors: `encoder.layer.<i>.…` (BERT, RoBERTa, ELECTRA), `transformer.layer.<i>.…` (DistilBERT), `h.<i>.…` (GPT-2) or `layers.<i>.…` (Llama). */
+const LAYER = /^(?:(?:encoder|transformer)\.layer|h|layers)\.(\d+)\./;
+/** The word embeddings (V, E): BERT's and its kin's, GPT-2's `wte`, Llama's `embed_tokens`. */
+const WORD_EMBEDDINGS = ['embeddings.word_embeddings.weight', 'wte.weight', 'embed_tokens.weight'];
 /** The prefix of every head tensor: `heads.<task>.<name in the head module>`. */
 export const HEADS_PREFIX = 'heads.';
 

@@ -117,6 +117,14 @@ export interface HfNaming {
    */
   readonly sequenceClassification?: 'pooler' | 'classification-head' | { readonly refused: string };
   /**
+   * The family's Transformers language-model class, whose weights are the backbone's under `basePrefix`
+   * with the LM head tied to the word embeddings (`GPT2LMHeadModel`, `LlamaForCausalLM`,
+   * `T5ForConditionalGeneration`, `BartForConditionalGeneration`, `MarianMTModel`); absent for encoders.
+   */
+  readonly lmClass?: string;
+  /** The Transformers tokenizer class that reads the family's tokenizer.json (default `<classPrefix>TokenizerFast`). */
+  readonly tokenizerClass?: string;
+  /**
    * Sorts a Hugging Face state dict (base model or task model, with or without `basePrefix`) into the
    * backbone's tensors under its own names, everything else under its own name, and what is skipped
    * (tied copies, buffers the backbone computes). Same tensor objects: the caller still owns them.

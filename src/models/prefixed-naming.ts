@@ -22,6 +22,10 @@ export interface PrefixedNamingOptions {
   readonly tiedKeys?: readonly string[];
   /** Where `…ForSequenceClassification` holds a pooled-first-token classifier (see `HfNaming.sequenceClassification`). */
   readonly sequenceClassification: NonNullable<HfNaming['sequenceClassification']>;
+  /** The family's language-model class (see `HfNaming.lmClass`). */
+  readonly lmClass?: string;
+  /** The tokenizer class of its tokenizer.json (see `HfNaming.tokenizerClass`). */
+  readonly tokenizerClass?: string;
 }
 
 /** The `HfNaming` of a prefixed family (see the file comment). */
@@ -38,6 +42,8 @@ export function prefixedHfNaming(o: PrefixedNamingOptions): HfNaming {
     mlmHeadPrefix: undefined, // the family's LM head is not BERT's cls.predictions: a masked-LM task starts a fresh one
     tiedKeys,
     sequenceClassification: o.sequenceClassification,
+    ...(o.lmClass === undefined ? {} : { lmClass: o.lmClass }),
+    ...(o.tokenizerClass === undefined ? {} : { tokenizerClass: o.tokenizerClass }),
     splitStateDict(tensors: ReadonlyMap<string, Tensor>): HfStateDictParts {
       const parts: HfStateDictParts = { backbone: new Map(), rest: new Map(), ignored: [] };
       for (const [name, t] of tensors) {

@@ -19,7 +19,7 @@ import { Tokenizer, tokenizerFromFolder } from '../tokenization/index.js';
 import { backboneOf, readConfigJson } from './load-model.js';
 
 /** The heads of Transformers task classes read here, and the pipeline each task is named after. */
-const TASK_NAMES: Readonly<Record<HfExport['head'], string>> = {
+const TASK_NAMES: Readonly<Partial<Record<HfExport['head'], string>>> = {
   SequenceClassification: 'text-classification',
   TokenClassification: 'token-classification',
   QuestionAnswering: 'question-answering',
@@ -108,7 +108,7 @@ export function loadHfTaskFolder(dir: string): HfTaskModel {
         `${file}: ${names.classPrefix}For${head} computes its head in a way this library's heads do not` +
           (layout === undefined ? '' : ` (${layout.refused})`),
       );
-    const name = TASK_NAMES[head];
+    const name = TASK_NAMES[head] ?? head; // headOf returns only heads listed there
     const spec = taskSpec({ name, kind: type.kind, labels: made.labels, options: made.options });
     model = MultiTaskModel.fromSpecs(backbone, [spec]);
     loadWeights(model, dir, name, layout);

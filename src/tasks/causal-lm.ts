@@ -108,6 +108,11 @@ export const causalLm: TaskType<CausalLmExample, CausalLmPrediction, CausalLmOpt
     return [...CAUSAL_LM_LABELS];
   },
 
+  /** The family's language-model class (`GPT2LMHeadModel`, `LlamaForCausalLM`); its output bias has no place there, so it must be zero. */
+  exportHf() {
+    return { head: 'CausalLM', config: {}, headTensors: [] };
+  },
+
   createHead(backbone, spec) {
     const V = (backbone as { vocabSize?: number }).vocabSize;
     if (typeof V !== 'number')

@@ -5,6 +5,7 @@
  * labels or spans, and evaluates predictions with src/metrics. Adding one touches one file here.
  */
 import { ConfigError } from '../errors.js';
+import type { GenerateOptions } from '../generate/index.js';
 import type { Backbone, BackboneConfig, ModelOutput } from '../models/backbone.js';
 import { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/index.js';
@@ -231,13 +232,16 @@ export interface HfExport {
    * config.json is `<Family>For<head>`): 'SequenceClassification' (a head of `classifier.*` over the
    * pooled first token: where the family puts it is the family's `HfNaming.sequenceClassification`),
    * 'TokenClassification' (`classifier.*` over each token's state; no pooler) or 'QuestionAnswering'
-   * (`qa_outputs.*` over each token's state; no pooler).
+   * (`qa_outputs.*` over each token's state; no pooler), or 'CausalLM' (the family's language-model class,
+   * `HfNaming.lmClass`, its LM head tied to the word embeddings; the head's own tensors must add nothing).
    */
-  readonly head: 'SequenceClassification' | 'TokenClassification' | 'QuestionAnswering';
+  readonly head: 'SequenceClassification' | 'TokenClassification' | 'QuestionAnswering' | 'CausalLM';
   /** Extra config.json fields (`problem_type`, …); `id2label`, `label2id` and `classifier_dropout` are added for every head. */
   readonly config: Readonly<Record<string, string | number | boolean>>;
   /** The head's tensors, under the names the class gives them (they must be the head's own names). Default `classifier.weight`, `classifier.bias`. */
   readonly headTensors?: readonly string[];
+  /** A generating task's decoding defaults, written to generation_config.json over `generate`'s own. */
+  readonly generation?: GenerateOptions;
 }
 
 /** What a task type makes of a Hugging Face task-model folder (`TaskType.importHf`). */

@@ -93,6 +93,10 @@ describe('mtl export --format onnx: every encoder family, one shared graph and a
           task_outputs: Record<string, { outputs: string[] }>;
         };
         assert.deepEqual(config.task_outputs.qa?.outputs, ['qa.start_logits', 'qa.end_logits']);
+        const card = readFileSync(path.join(out, 'tasks', 'topic', 'README.md'), 'utf8');
+        assert.match(card, /^---\nlibrary_name: transformers.js\n/);
+        assert.match(card, /\| topic \| sequence-classification \| 3: food, music, weather \|/);
+        assert.match(card, /pipeline\('text-classification', 'topic'/);
       });
 
       for (const lengths of lengthsOf) {

@@ -22,7 +22,6 @@ import { writeFolderAtomically } from '../../io/checkpoint-atomic.js';
 import { loadCheckpoint, type LoadedCheckpoint, type TaskRecord } from '../../io/checkpoint.js';
 import type { BackboneConfig } from '../../models/backbone.js';
 import { backboneOf } from '../../run/load-model.js';
-import { packageRoot } from '../../package-root.js';
 import type { HfExport } from '../../tasks/index.js';
 import type { Tensor } from '../../tensor/index.js';
 import {
@@ -37,7 +36,10 @@ import {
 } from '../hf-parts.js';
 import { encoderGraph } from './encoders.js';
 import { GraphBuilder, ONNX_FLOAT, type Graph } from './graph.js';
-import { headGraph } from './heads.js';
+import { ONNX_HEADS, headGraph } from './heads.js';
+import { modelCard } from '../model-card.js';
+import { packageVersion } from '../version.js';
+import { onnxUsage } from './usage.js';
 import { encodeModel } from './write.js';
 
 export interface ExportOnnxOptions {
@@ -99,8 +101,20 @@ export function exportOnnx(checkpointDir: string, outDir: string, options: Expor
   };
   let bytes = 0;
   writeFolderAtomically(outDir, (tmp) => {
-    const writeFolder = (dir: string, config: Record<string, unknown>, graph: Graph): number => {
+    const writeFolder = (
+      dir: string,
+      name: string,
+      config: Record<string, unknown>,
+      graph: Graph,
+      tasks: readonly ExportedTask[],
+    ): number => {
       mkdirSync(path.join(dir, 'onnx'), { recursive: true });
+      const usage = onnxUsage(
+        path.resolve(outDir),
+        tasks.map(({ record, hf }) => ({ name: record.name, head: hf.head })),
+        config.architectures as string[],
+      );
+      writeFileSync(path.join(dir, 'README.md'), modelCard(ckpt, name, usage, version));
       writeFileSync(path.join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
       copyFileSync(ckpt.tokenizerFile, path.join(dir, 'tokenizer.json'));
       writeFileSync(path.join(dir, 'tokenizer_config.json'), `${JSON.stringify(tokenizerJson, null, 2)}\n`);
@@ -108,8 +122,8 @@ export function exportOnnx(checkpointDir: string, outDir: string, options: Expor
       writeFileSync(path.join(dir, 'onnx', 'model.onnx'), model);
       return model.byteLength;
     };
-    bytes = writeFolder(tmp, sharedConfig, shared);
-    for (const f of folders) writeFolder(path.join(tmp, 'tasks', f.name), f.config, f.graph);
+    bytes = writeFolder(tmp, path.basename(path.resolve(outDir)), sharedConfig, shared, exported);
+    for (const [i, f] of folders.entries()) writeFolder(path.join(tmp, 'tasks', f.name), f.name, f.config, f.graph, [exported[i]!]);
   });
   return {
     dir: outDir,
@@ -134,6 +148,7 @@ function chooseTasks(
   for (const record of ckpt.tasks) {
     const hf = hfHeadOf(record);
     if ('refused' in hf) skipped.push({ name: record.name, reason: hf.refused });
+    else if (!ONNX_HEADS.includes(hf.head)) skipped.push({ name: record.name, reason: `its ${hf.head} head has no ONNX graph here` });
     else exported.push({ record, hf });
   }
   return { exported, skipped };
@@ -157,9 +172,4 @@ function buildGraph(g: GraphBuilder, config: BackboneConfig, tasks: readonly Exp
 function taskOutputs(record: TaskRecord, hf: HfExport): Record<string, unknown> {
   const names = hf.head === 'QuestionAnswering' ? ['start_logits', 'end_logits'] : ['logits'];
   return { type: record.type, head: hf.head, outputs: names.map((n) => `${record.name}.${n}`), ...headConfig(record, hf) };
-}
-
-/** This package's version (package.json), written as the models' producer_version. */
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(path.join(packageRoot(import.meta.url), 'package.json'), 'utf8')) as { version: string }).version;
 }

@@ -6,9 +6,13 @@
  * - TokenClassification: every token's state → `classifier` → `logits` (B, T, C);
  * - QuestionAnswering: every token's state → `qa_outputs` (2 per token) → `start_logits`, `end_logits` (B, T).
  */
+import { ConfigError } from '../../errors.js';
 import type { HfExport } from '../../tasks/index.js';
 import { firstToken, type EncoderGraph } from './encoders.js';
 import type { Dim, GraphBuilder } from './graph.js';
+
+/** The Transformers task heads with an ONNX graph here. */
+export const ONNX_HEADS: readonly HfExport['head'][] = ['SequenceClassification', 'TokenClassification', 'QuestionAnswering'];
 
 /** One output of a head: the graph value holding it, and its shape. */
 export interface HeadOutput {
@@ -30,6 +34,7 @@ export function headGraph(g: GraphBuilder, encoder: EncoderGraph, head: HfExport
   }
   if (head === 'TokenClassification')
     return { logits: { value: g.linear(lastHiddenState, `${prefix}classifier.`), dims: ['batch_size', 'sequence_length', numLabels] } };
+  if (head !== 'QuestionAnswering') throw new ConfigError(`a ${head} head has no ONNX graph here; the heads are ${ONNX_HEADS.join(', ')}`);
   const both = g.linear(lastHiddenState, `${prefix}qa_outputs.`); // (B, T, 2)
   const [start, end] = g.opMulti('Split', [both], 2, { axis: { int: -1 } }) as [string, string]; // (B, T, 1) each
   const squeeze = (x: string) => g.op('Squeeze', [x, g.ints([-1])]);

@@ -18,6 +18,8 @@ function naming(modelType: 'bart' | 'marian'): HfNaming {
   const base = prefixedHfNaming({
     basePrefix: 'model.',
     classPrefix: modelType === 'bart' ? 'Bart' : 'Marian',
+    lmClass: modelType === 'bart' ? 'BartForConditionalGeneration' : 'MarianMTModel',
+    tokenizerClass: modelType === 'bart' ? 'BartTokenizerFast' : 'PreTrainedTokenizerFast', // MarianTokenizer reads SentencePiece files only
     roots: ['shared.', 'encoder.', 'decoder.', LM_BIAS],
     buffers: modelType === 'marian' ? ['encoder.embed_positions.weight', 'decoder.embed_positions.weight'] : [],
     tiedKeys: [

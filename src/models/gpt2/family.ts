@@ -12,6 +12,7 @@ import { Gpt2Model } from './model.js';
 const hfNames = prefixedHfNaming({
   basePrefix: 'transformer.',
   classPrefix: 'GPT2',
+  lmClass: 'GPT2LMHeadModel',
   roots: ['wte.', 'wpe.', 'h.', 'ln_f.'],
   bufferPattern: /^h\.\d+\.attn\.(bias|masked_bias)$/, // the causal mask older checkpoints saved, which the model computes
   tiedKeys: ['lm_head.weight'],

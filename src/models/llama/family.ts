@@ -11,6 +11,7 @@ import { LlamaModel } from './model.js';
 const hfNames = prefixedHfNaming({
   basePrefix: 'model.',
   classPrefix: 'Llama',
+  lmClass: 'LlamaForCausalLM',
   roots: ['embed_tokens.', 'layers.', 'norm.'],
   bufferPattern: /^layers\.\d+\.self_attn\.rotary_emb\.inv_freq$/, // rotary frequencies older checkpoints saved
   sequenceClassification: {

@@ -12,6 +12,7 @@ import { T5Model } from './model.js';
 const hfNames = prefixedHfNaming({
   basePrefix: '',
   classPrefix: 'T5',
+  lmClass: 'T5ForConditionalGeneration',
   roots: ['shared.', 'encoder.', 'decoder.', 'lm_head.'],
   tiedKeys: ['encoder.embed_tokens.weight', 'decoder.embed_tokens.weight'],
   sequenceClassification: {

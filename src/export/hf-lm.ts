@@ -1,0 +1,71 @@
+/**
+ * The parts of a Transformers language-model folder (`GPT2LMHeadModel`, `LlamaForCausalLM`,
+ * `T5ForConditionalGeneration`, `BartForConditionalGeneration`, `MarianMTModel`: the family's
+ * `HfNaming.lmClass`): the backbone's tensors under the class's names (the family's base prefix; the LM
+ * head tied to the word embeddings is not written, as `save_pretrained` leaves tied copies out; the
+ * encoder-decoders' own head tensors — T5 v1.1's `lm_head`, BART's `final_logits_bias` — are the
+ * backbone's), config.json with `architectures` (and `tie_word_embeddings` for a decoder, whose LM head
+ * here is always tied) and generation_config.json (./generation-config.ts).
+ */
+import { ConfigError } from '../errors.js';
+import type { LoadedCheckpoint, TaskRecord } from '../io/checkpoint.js';
+import type { Backbone } from '../models/backbone.js';
+import type { HfExport } from '../tasks/index.js';
+import type { Tensor } from '../tensor/index.js';
+import { generationConfig } from './generation-config.js';
+import type { TokenizerJson } from './hf-parts.js';
+
+/** What an export writes besides the tokenizer files. */
+export interface HfParts {
+  /** The Transformers class (`architectures`). */
+  readonly architecture: string;
+  /** model.safetensors' tensors under the class's names (the checkpoint's tensor objects). */
+  readonly tensors: Map<string, Tensor>;
+  readonly config: Record<string, unknown>;
+  /** generation_config.json, for language models. */
+  readonly generation?: Record<string, unknown>;
+}
+
+/**
+ * The language-model folder of the checkpoint's backbone, with `task`'s head when one is given (its
+ * head must add nothing to the tied LM head: a causal-LM output bias is exported only while it is zero).
+ * Encoder-decoders are not exported this way yet: their seq2seq task type declares no Transformers class.
+ * @throws ConfigError for a family without a language-model class (an encoder) or a head tensor the class has no place for.
+ */
+export function languageModelParts(
+  ckpt: LoadedCheckpoint,
+  plain: Backbone,
+  tokenizer: TokenizerJson,
+  task?: { record: TaskRecord; hf: HfExport },
+): HfParts {
+  const names = plain.hfNames;
+  const architecture = names.lmClass;
+  if (architecture === undefined)
+    throw new ConfigError(
+      `${plain.config.modelType} is an ${plain.kind}; it has no Transformers language-model class to export a generating task to`,
+    );
+  if (task !== undefined) checkHeadAddsNothing(ckpt.heads.get(task.record.name), task.record.name, architecture);
+  const config = {
+    ...ckpt.encoderConfig,
+    architectures: [architecture],
+    ...(plain.kind === 'decoder' ? { tie_word_embeddings: true } : {}),
+  };
+  return {
+    architecture,
+    tensors: names.toHf(ckpt.encoder, names.basePrefix),
+    config,
+    generation: generationConfig(plain.config, plain.kind, tokenizer, task?.hf.generation),
+  };
+}
+
+/** Refuses head tensors that would change the logits of the tied LM head (a non-zero causal-LM bias). */
+function checkHeadAddsNothing(head: ReadonlyMap<string, Tensor> | undefined, task: string, architecture: string): void {
+  for (const [name, t] of head ?? []) {
+    const values = t.toFlatArray() as number[];
+    if (values.some((v) => v !== 0))
+      throw new ConfigError(
+        `task '${task}': its head's '${name}' (${t.shape.join(' × ')}) is not zero, and ${architecture}'s LM head has no place for it; ` +
+          'the export would change its logits',
+      );
+  }
+}
