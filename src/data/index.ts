@@ -16,3 +16,4 @@ export * from './readers/semeval2010.js';
 export * from './readers/relation-jsonl.js';
 export * from './readers/squad.js';
 export * from './span-corruption.js';
+export * from './readers/parallel.js';

@@ -25,6 +25,7 @@ import {
   readDelimitedTextPairs,
   readJointFolder,
   readJsonlText,
+  readParallel,
   readRelationJsonl,
   readSemeval2010,
   readSquad,
@@ -188,6 +189,8 @@ async function readFile(task: TaskConfig, input: InputKind, file: string): Promi
       return readSquad(file, { onBadLine });
     case 'cluener':
       return readCluener(file, { onBadLine }); // a span nested in a longer one is dropped (BIO cannot hold both)
+    case 'parallel':
+      return readParallel(file, (task.input as NonNullable<TaskConfig['input']>).text, label as string, { onBadLine });
     case 'semeval2010':
       return readSemeval2010(file, { onBadLine });
     case 'jsonl': {

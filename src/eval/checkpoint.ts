@@ -11,7 +11,7 @@ import { parseTrainingConfig } from '../io/config/index.js';
 import { appendMetrics, checkpointPaths, loadCheckpoint } from '../io/checkpoint.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { Tokenizer } from '../tokenization/index.js';
-import { evalBatching, evaluateStreams, type EvalBatching, type EvalResult } from './evaluate.js';
+import { evalBatching, evaluateStreams, type EvalBatching, type EvalOptions, type EvalResult } from './evaluate.js';
 import { prepareRun } from '../run/prepare.js';
 import { loadModelWeights, modelFromCheckpoint } from '../run/load-model.js';
 import type { Stream } from '../run/streams.js';
@@ -50,7 +50,10 @@ export async function evaluateCheckpoint(
       ...(options.logger ? { logger: options.logger } : {}),
     });
     model = modelFromCheckpoint(ckpt, { specs: prepared.runs.map((r) => r.spec), config });
-    const result = evaluateStreams(model, prepared.streams, split, evalBatching(config), { report: options.report ?? false });
+    const result = await evaluateStreams(model, prepared.streams, split, evalBatching(config), {
+      report: options.report ?? false,
+      tokenizer: prepared.tokenizer,
+    });
     return { checkpoint: ckpt.dir, step: ckpt.trainerState?.step ?? null, ...result };
   } finally {
     model?.dispose();
@@ -62,15 +65,17 @@ export async function evaluateCheckpoint(
  * At the end of a run: loads `<outputDir>/best` into `model`, evaluates it on the test sets and
  * writes <outputDir>/test_metrics.json (also appended to metrics.jsonl).
  * @param step the best checkpoint's step, for the record.
+ * @param options the run's tokenizer, for tasks that generate text.
  * @returns undefined when no task has test data.
  */
-export function testBestCheckpoint(
+export async function testBestCheckpoint(
   model: MultiTaskModel,
   streams: readonly Stream[],
   batching: EvalBatching,
   outputDir: string,
   step: number,
-): EvalResult | undefined {
+  options: EvalOptions = {},
+): Promise<EvalResult | undefined> {
   if (!streams.some((s) => s.splits.test !== undefined)) return undefined;
   const paths = checkpointPaths(outputDir);
   const ckpt = loadCheckpoint(paths.best, { optimizer: false });
@@ -79,7 +84,7 @@ export function testBestCheckpoint(
   } finally {
     ckpt.dispose();
   }
-  const result = evaluateStreams(model, streams, 'test', batching);
+  const result = await evaluateStreams(model, streams, 'test', batching, options);
   const record = {
     checkpoint: paths.best,
     step,

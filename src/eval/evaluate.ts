@@ -10,7 +10,8 @@ import { LengthBucketBatcher } from '../data/index.js';
 import { semanticFrameAccuracy, type JointFrame } from '../metrics/index.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { collateJoint, mainMetricOf, type Metrics, type BatchInputs, type TaskFeatures } from '../tasks/index.js';
-import { inferenceMode, noGrad, tidy } from '../tensor/index.js';
+import { dispose, inferenceMode, noGrad, tidy } from '../tensor/index.js';
+import type { Tokenizer } from '../tokenization/index.js';
 import type { TrainingConfig } from '../io/config/index.js';
 import type { Stream, StreamSplit } from '../run/streams.js';
 import type { Split } from '../data/index.js';
@@ -46,8 +47,19 @@ export function evalBatching(config: TrainingConfig): EvalBatching {
 
 type Prediction = { readonly exampleIndex: number };
 
-/** Every task's predictions over one stream's split, and its summed loss (times examples). */
-function predictStream(model: MultiTaskModel, data: StreamSplit, batching: EvalBatching) {
+/** What evaluation needs besides the model and the data. */
+export interface EvalOptions {
+  /** Also each task type's detailed report (`TaskType.report`). */
+  readonly report?: boolean;
+  /** The run's tokenizer: needed by tasks that generate text (seq2seq), whose outputs it decodes. */
+  readonly tokenizer?: Tokenizer;
+}
+
+/**
+ * Every task's predictions over one stream's split, and its summed loss (times examples). Tasks whose
+ * type generates (`TaskType.generate`) are scored on generated outputs; the others on `decode`.
+ */
+async function predictStream(model: MultiTaskModel, data: StreamSplit, batching: EvalBatching, tokenizer: Tokenizer | undefined) {
   // A fresh state per evaluation: a type whose collation draws random numbers (masked-LM) starts from
   // its seed at every evaluation, so evaluations repeat exactly and leave the training generator alone.
   const tasks = data.tasks.map((t) => {
@@ -57,24 +69,38 @@ function predictStream(model: MultiTaskModel, data: StreamSplit, batching: EvalB
   const names = tasks.map((t) => t.spec.name);
   const predictions = new Map<string, Prediction[]>(names.map((n) => [n, []]));
   const loss = new Map<string, { sum: number; n: number }>(names.map((n) => [n, { sum: 0, n: 0 }]));
+  const generating = tasks.filter((t) => t.type.generate !== undefined);
+  if (generating.length > 0 && tokenizer === undefined)
+    throw new ConfigError(
+      `evaluating ${generating.map((t) => `'${t.spec.name}'`).join(', ')} generates text and needs the run's tokenizer`,
+    );
   const batcher = new LengthBucketBatcher(data.lengths, { ...batching, shuffle: false });
   for (const rows of batcher.epochBatches(0)) {
-    noGrad(() =>
-      tidy(() => {
-        const joint = collateJoint(tasks, rows);
-        const logits = model.forward(joint.inputs, names);
-        for (const t of tasks) {
-          const name = t.spec.name;
-          const batch = joint.batches.get(name)!;
-          const out = logits.get(name)!;
-          predictions.get(name)!.push(...t.type.decode(t.task, out, batch, data.examples));
-          if (batch.labels === undefined) continue;
-          const value = t.type.loss(t.task, out, batch).item() as number;
-          const acc = loss.get(name)!;
-          if (Number.isFinite(value)) [acc.sum, acc.n] = [acc.sum + value * rows.length, acc.n + rows.length];
-        }
-      }),
-    );
+    const joint = collateJoint(tasks, rows);
+    try {
+      noGrad(() =>
+        tidy(() => {
+          const logits = model.forward(joint.inputs, names);
+          for (const t of tasks) {
+            const name = t.spec.name;
+            const batch = joint.batches.get(name)!;
+            const out = logits.get(name)!;
+            if (t.type.generate === undefined) predictions.get(name)!.push(...t.type.decode(t.task, out, batch, data.examples));
+            if (batch.labels === undefined) continue;
+            const value = t.type.loss(t.task, out, batch).item() as number;
+            const acc = loss.get(name)!;
+            if (Number.isFinite(value)) [acc.sum, acc.n] = [acc.sum + value * rows.length, acc.n + rows.length];
+          }
+        }),
+      );
+      for (const t of generating) {
+        const batch = joint.batches.get(t.spec.name)!;
+        const context = { task: t.task, backbone: model.backbone, tokenizer: tokenizer!, batch, examples: data.examples };
+        predictions.get(t.spec.name)!.push(...(await t.type.generate!(context)));
+      }
+    } finally {
+      dispose(joint);
+    }
   }
   return { predictions, loss };
 }
@@ -114,16 +140,17 @@ function jointMetrics(stream: Stream, data: StreamSplit, predictions: ReadonlyMa
 }
 
 /**
- * Evaluates every stream that has `split` data. The model is put in evaluation mode and back.
+ * Evaluates every stream that has `split` data. The model is put in evaluation mode and back. Tasks
+ * that generate text need `options.tokenizer`.
  * @returns metrics, mean losses and joint metrics; tasks without data in `split` are absent.
  */
-export function evaluateStreams(
+export async function evaluateStreams(
   model: MultiTaskModel,
   streams: readonly Stream[],
   split: Split,
   batching: EvalBatching,
-  options: { report?: boolean } = {},
-): EvalResult {
+  options: EvalOptions = {},
+): Promise<EvalResult> {
   const started = performance.now();
   const wasTraining = model.training;
   const result: EvalResult = {
@@ -140,7 +167,7 @@ export function evaluateStreams(
     for (const stream of streams) {
       const data = stream.splits[split];
       if (data === undefined || data.examples.length === 0) continue;
-      const { predictions, loss } = predictStream(model, data, batching);
+      const { predictions, loss } = await predictStream(model, data, batching, options.tokenizer);
       for (const t of data.tasks) {
         const name = t.spec.name;
         result.metrics[name] = { ...t.type.evaluate(predictions.get(name)!, data.examples, t.spec), ...evaluateAll(model, t, data) };

@@ -48,6 +48,12 @@ export const ENCODER_ROOTS = [
   'embed_tokens.',
   'layers.',
   'norm.',
+  // encoder-decoders: T5's shared, decoder and (v1.1) lm_head; BART's and Marian's model.… and final_logits_bias
+  'shared.',
+  'decoder.',
+  'lm_head.',
+  'model.',
+  'final_logits_bias',
 ];
 
 /**
@@ -56,12 +62,16 @@ export const ENCODER_ROOTS = [
  * `embedding_size` where it has one).
  */
 const configInt = (json: JsonObject, ...keys: string[]): unknown => json[keys.find((k) => k in json) ?? (keys[0] as string)];
-const HIDDEN_SIZE = ['hidden_size', 'dim', 'n_embd'];
-const NUM_LAYERS = ['num_hidden_layers', 'n_layers', 'n_layer'];
-/** A transformer layer's tensors: `encoder.layer.<i>.…` (BERT, RoBERTa, ELECTRA), `transformer.layer.<i>.…` (DistilBERT), `h.<i>.…` (GPT-2) or `layers.<i>.…` (Llama). */
-const LAYER = /^(?:(?:encoder|transformer)\.layer|h|layers)\.(\d+)\./;
-/** The word embeddings (V, E): BERT's and its kin's, GPT-2's `wte`, Llama's `embed_tokens`. */
-const WORD_EMBEDDINGS = ['embeddings.word_embeddings.weight', 'wte.weight', 'embed_tokens.weight'];
+const HIDDEN_SIZE = ['hidden_size', 'dim', 'n_embd', 'd_model'];
+const NUM_LAYERS = ['num_hidden_layers', 'n_layers', 'n_layer', 'num_layers', 'encoder_layers'];
+/**
+ * A transformer layer's tensors: `encoder.layer.<i>.…` (BERT, RoBERTa, ELECTRA), `transformer.layer.<i>.…`
+ * (DistilBERT), `h.<i>.…` (GPT-2), `layers.<i>.…` (Llama); of an encoder-decoder, its encoder's:
+ * `encoder.block.<i>.…` (T5), `(model.)encoder.layers.<i>.…` (BART, Marian).
+ */
+const LAYER = /^(?:(?:encoder|transformer)\.layer|h|layers|encoder\.block|(?:model\.)?encoder\.layers)\.(\d+)\./;
+/** The word embeddings (V, E): BERT's and its kin's, GPT-2's `wte`, Llama's `embed_tokens`, T5's `shared`, BART's and Marian's `model.shared`. */
+const WORD_EMBEDDINGS = ['embeddings.word_embeddings.weight', 'wte.weight', 'embed_tokens.weight', 'shared.weight', 'model.shared.weight'];
 /** The prefix of every head tensor: `heads.<task>.<name in the head module>`. */
 export const HEADS_PREFIX = 'heads.';
 

@@ -20,10 +20,16 @@ const ENCODER_MASK = 'encoderAttentionMask';
  * The `StepDecoder` of an encoder-decoder on a batch of sources.
  * @param source inputIds (N, S) int64 right-padded source rows and their attentionMask (N, S); the
  *   caller keeps ownership (they must live until generation ends).
+ * @param lmHead decoder states (R, H) → logits (R, V); default the backbone's own (`lmLogits`); a
+ *   text-to-text task's head adds its output bias.
  * @returns a decoder for prompts of N rows (`decoderPrompts(backbone, N)`).
  * @throws ShapeError for source tensors of different shapes.
  */
-export function encoderDecoderLm(backbone: EncoderDecoderBackbone, source: { inputIds: Tensor; attentionMask?: Tensor }): StepDecoder {
+export function encoderDecoderLm(
+  backbone: EncoderDecoderBackbone,
+  source: { inputIds: Tensor; attentionMask?: Tensor },
+  lmHead: (hiddenStates: Tensor) => Tensor = (h) => backbone.lmLogits(h),
+): StepDecoder {
   const { inputIds, attentionMask } = source;
   if (attentionMask !== undefined && attentionMask.shape.join() !== inputIds.shape.join())
     throw new ShapeError(
@@ -58,7 +64,7 @@ export function encoderDecoderLm(backbone: EncoderDecoderBackbone, source: { inp
           cache,
         }); // (R, T, H)
         const T = hidden.shape[1] as number;
-        return backbone.lmLogits(hidden.select(1, T - 1)); // (R, V)
+        return lmHead(hidden.select(1, T - 1)); // (R, V)
       });
     },
   };

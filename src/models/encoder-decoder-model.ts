@@ -11,6 +11,7 @@ import { Module } from '../nn/module.js';
 import { tidy, type Tensor } from '../tensor/index.js';
 import {
   maskBias,
+  shiftTokensRight,
   type AttentionCache,
   type CrossInputs,
   type DecoderInputs,
@@ -75,17 +76,22 @@ export abstract class EncoderDecoderModel extends Module {
   }
 
   /**
-   * Encodes `inputIds`; with `decoderInputIds`, also decodes: then `lastHiddenState` is the decoder's
-   * (B, T, H) and `encoderLastHiddenState` the encoder's (B, S, H). Without, `lastHiddenState` is the
-   * encoder's (for encoder task heads). `tokenTypeIds` are ignored.
+   * Encodes `inputIds`; with `decoderInputIds` (or `decoderLabels`, shifted right), also decodes: then
+   * `lastHiddenState` is the decoder's (B, T, H) and `encoderLastHiddenState` the encoder's (B, S, H).
+   * Without, `lastHiddenState` is the encoder's (for encoder task heads). `tokenTypeIds` are ignored.
    * @throws ShapeError for inputs of the wrong shape or too long.
    */
   forward(inputs: EncoderDecoderInputs): EncoderDecoderOutput {
     return tidy(() => {
       const encoder = this.encode(inputs.inputIds, inputs.attentionMask);
-      if (inputs.decoderInputIds === undefined) return { lastHiddenState: encoder };
+      const { decoderLabels } = inputs;
+      const c = this.config;
+      const decoderInputIds =
+        inputs.decoderInputIds ??
+        (decoderLabels === undefined ? undefined : shiftTokensRight(decoderLabels, c.decoderStartTokenId, c.padTokenId ?? 0));
+      if (decoderInputIds === undefined) return { lastHiddenState: encoder };
       const decoded = this.decode({
-        decoderInputIds: inputs.decoderInputIds,
+        decoderInputIds,
         encoderHiddenStates: encoder,
         encoderAttentionMask: inputs.attentionMask,
         decoderAttentionMask: inputs.decoderAttentionMask,

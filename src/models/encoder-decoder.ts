@@ -4,7 +4,7 @@
  * (B, nh, ·, hs) heads given keys and values (a layer's own, cached ones, or the encoder's).
  */
 import { ShapeError } from '../errors.js';
-import { arange, matmul, softmax, tidy, where, type DType, type Tensor } from '../tensor/index.js';
+import { arange, cat, full, matmul, softmax, tidy, where, type DType, type Tensor } from '../tensor/index.js';
 import type { Backbone, BackboneConfig, ModelInputs, ModelOutput } from './backbone.js';
 
 /** Keys and values of one attention layer, (B, nh, S, hs) each: what a cache holds. */
@@ -109,6 +109,30 @@ export interface EncoderDecoderInputs extends ModelInputs {
   readonly decoderInputIds?: Tensor;
   /** (B, T) 1 = real target token. */
   readonly decoderAttentionMask?: Tensor;
+  /**
+   * (B, T) int64 target ids, -100 where ignored (teacher forcing): without `decoderInputIds`, the decoder
+   * reads them shifted right behind decoderStartTokenId (`shiftTokensRight`), as Hugging Face's
+   * `…ForConditionalGeneration` does with its `labels`.
+   */
+  readonly decoderLabels?: Tensor;
+}
+
+/**
+ * Teacher forcing's decoder inputs (Hugging Face `shift_tokens_right`, T5's `_shift_right`): each row's
+ * targets moved one place right behind the decoder start token, the last dropped, ignored ids (-100)
+ * read as the pad token. Padding at a row's end needs no mask: causal attention never lets a real
+ * target token see a later one.
+ * @param labels (B, T) int64 target ids, -100 where ignored.
+ * @returns (B, T) int64.
+ * @example shiftTokensRight([[5, 6, 1, -100]], 0, 0) // [[0, 5, 6, 1]]
+ */
+export function shiftTokensRight(labels: Tensor, decoderStartTokenId: number, padTokenId: number): Tensor {
+  return tidy(() => {
+    const [B, T] = labels.shape as [number, number];
+    const start = full([B, 1], decoderStartTokenId, { dtype: 'int64' });
+    const shifted = cat([start, labels.narrow(1, 0, T - 1)], 1); // (B, T)
+    return where(shifted.eq(-100), padTokenId, shifted);
+  });
 }
 
 export interface EncoderDecoderOutput extends ModelOutput {

@@ -19,7 +19,7 @@ import { loadCheckpoint, type TaskRecord } from '../io/checkpoint.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { collateJoint, makeTask, taskType, taskTypes, type AnyTaskType, type Features, type Task } from '../tasks/index.js';
 import type { JsonObject } from '../io/checkpoint-state.js';
-import { inferenceMode, tidy } from '../tensor/index.js';
+import { dispose, inferenceMode, tidy } from '../tensor/index.js';
 import { Tokenizer } from '../tokenization/index.js';
 import { fillMask, type MaskFill } from './fill-mask.js';
 import { modelFromCheckpoint, specsOfRecords, trainingConfigOf } from '../run/load-model.js';
@@ -219,6 +219,12 @@ export class Predictor implements Disposable {
       const count = tasks[0]!.features.length;
       for (let b = 0; b < count; b += batchSize) {
         const featureRows = Array.from({ length: Math.min(batchSize, count - b) }, (_, k) => b + k);
+        const generating = pass.length === 1 ? pass[0]! : undefined;
+        if (generating?.type.generate !== undefined) {
+          // a task whose outputs are generated text (seq2seq) decodes step by step instead of one forward pass
+          made[0]!.push(...(await this.#generated(generating, featureRows.map((r) => tasks[0]!.features[r]!), examples)));
+          continue;
+        }
         // inference mode: no autograd bookkeeping at all; what is made here is only read back
         const predictions = inferenceMode(() =>
           tidy(() => {
@@ -267,6 +273,16 @@ export class Predictor implements Disposable {
       const presented = t.type.present!(p, t.spec, context);
       const unread = unreadOf(input, t.input, readings[k]!, byExample.get(k) ?? []);
       records[rows[k]!]!.predictions[t.spec.name] = unread === undefined ? presented : { ...presented, unread };
+    }
+  }
+
+  /** The generated predictions of a task whose type generates (seq2seq), on `examples`' features. */
+  async #generated(task: Task, features: readonly Features[], examples: readonly unknown[]): Promise<{ exampleIndex: number }[]> {
+    const batch = task.type.collate(task, features);
+    try {
+      return await task.type.generate!({ task, backbone: this.#model.backbone, tokenizer: this.#tokenizer, batch, examples });
+    } finally {
+      dispose(batch);
     }
   }
 

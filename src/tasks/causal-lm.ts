@@ -22,6 +22,7 @@ import { checkFeatures, exampleOf, inGoldOrder, longest, padInputs, paddedInt64,
 import { rejectUnknownOptions } from './options.js';
 import type { Batch, EncoderOutputs, Features, FeaturizeResult, Metrics, TaskType, TieableEncoder } from './types.js';
 import { TaskHead } from './types.js';
+import { tokenScoreMetrics } from './text-to-text.js';
 
 export const CAUSAL_LM = 'causal-lm';
 
@@ -183,13 +184,5 @@ export const causalLm: TaskType<CausalLmExample, CausalLmPrediction, CausalLmOpt
  * every prediction; `targetTokens` is the count (with none: accuracy 0, perplexity NaN).
  */
 export function causalLmMetrics(predictions: readonly CausalLmPrediction[]): Metrics {
-  let n = 0;
-  let nll = 0;
-  let correct = 0;
-  for (const p of predictions) {
-    n += p.targetTokens;
-    nll += p.nll;
-    correct += p.correct;
-  }
-  return { accuracy: n === 0 ? 0 : correct / n, perplexity: n === 0 ? NaN : Math.exp(nll / n), targetTokens: n };
+  return tokenScoreMetrics(predictions);
 }

@@ -22,6 +22,8 @@ export { RelationClassificationHead, relationLogits } from './relation-head.js';
 export * from './extractive-qa.js';
 export { qaWindows, answerTokens, type QaWindow, type WindowOptions } from './qa-windows.js';
 export * from './causal-lm.js';
+export * from './seq2seq.js';
+export * from './text-to-text.js';
 export * from './registry.js';
 export { OptionError } from './options.js';
 export { splitWords, whitespaceWords, isPunctuation } from './input-words.js';

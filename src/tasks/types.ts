@@ -129,6 +129,12 @@ export interface BatchInputs {
   readonly attentionMask: Tensor;
   /** Segment ids; absent when every one is 0 (the backbone then takes 0 everywhere, or has no segments). */
   readonly tokenTypeIds?: Tensor;
+  /**
+   * (B, U) int64 target ids (-100 on padding) of a text-to-text task on an encoder-decoder backbone:
+   * the decoder reads them shifted right (teacher forcing), so the backbone's `lastHiddenState` is the
+   * decoder's (see src/models/encoder-decoder.ts). Absent for every other task.
+   */
+  readonly decoderLabels?: Tensor;
 }
 
 /** A collated batch: inputs, the task's labels as a tensor, and the features it came from (for decoding). */
@@ -191,6 +197,22 @@ export interface EvaluationContext<E, O, S = unknown> {
   readonly examples: readonly E[];
   /** `featurize`'s `evalInputs` for the split; empty when it made none. */
   readonly evalInputs: readonly Features[];
+}
+
+/** What `TaskType.generate` gets: a batch of sources and what decoding them needs. */
+export interface GenerationContext<E, O, S = unknown> {
+  /** The task (its head is the model's). */
+  readonly task: Task<O, S>;
+  /** The model's shared backbone, in evaluation mode. */
+  readonly backbone: Backbone;
+  /** The run's tokenizer: generated ids become text with it. */
+  readonly tokenizer: Tokenizer;
+  /** The collated batch (its inputs are the sources; labels may be absent). */
+  readonly batch: Batch;
+  /** The array given to `featurize`. */
+  readonly examples: readonly E[];
+  /** Decoding options over the task's own (`mtl predict` flags); names as `generate`'s GenerateOptions. */
+  readonly overrides?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -361,6 +383,12 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O, S =
    * batch has none. Losses with parameters of their own (a CRF's transitions) read them from `task.head`.
    */
   loss(task: Task<O, S>, logits: Tensor, batch: Batch): Tensor;
+  /**
+   * For a type whose predictions are generated text (seq2seq): one prediction per batch row, in row
+   * order, by decoding (greedy or beam search, as the task's options say). Evaluation (src/eval) and
+   * prediction (src/predict) call it instead of `decode`; the loss is still teacher-forced. Absent: `decode`.
+   */
+  generate?(context: GenerationContext<E, O, S>): Promise<P[]>;
   /** One prediction per batch row, in row order; `examples` is the array given to `featurize`. */
   decode(task: Task<O, S>, logits: Tensor, batch: Batch, examples: readonly E[]): P[];
   /**

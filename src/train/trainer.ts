@@ -97,7 +97,7 @@ class Trainer {
     let trainer: Trainer | undefined;
     try {
       trainer = new Trainer(config, options, runLog, prepared, model);
-      trainer.#preflight();
+      await trainer.#preflight();
       if (checkpoint !== undefined) await trainer.#restore(checkpoint);
       else trainer.#startFresh(earlier);
       await dp?.broadcastParameters([...model.parameters(), ...trainer.#parts.strategy.parameters()]);
@@ -112,10 +112,11 @@ class Trainer {
   }
 
   /** Runs the evaluation path on a few dev examples, so a bad selection metric stops the run before training. */
-  #preflight(): void {
+  async #preflight(): Promise<void> {
     const heads = this.#prepared.streams.map((s) => ({ ...s, splits: s.splits.dev === undefined ? {} : { dev: headOf(s.splits.dev, 8) } }));
     if (!heads.some((s) => s.splits.dev !== undefined)) return;
-    selectionValue(evaluateStreams(this.#model, heads, 'dev', this.#parts.batching), this.#parts.selector.metric, this.#prepared.streams);
+    const result = await evaluateStreams(this.#model, heads, 'dev', this.#parts.batching, { tokenizer: this.#prepared.tokenizer });
+    selectionValue(result, this.#parts.selector.metric, this.#prepared.streams);
   }
 
   /** A new run; `earlier`: the checkpoints of the run it replaces (--overwrite), kept until it saves its first. */
@@ -210,7 +211,7 @@ class Trainer {
       this.#runLog.info(
         `early stopping at step ${this.#step}: no improvement of ${this.#parts.selector.metric} for ${this.#parts.selector.patience} evaluations`,
       );
-    return this.#result(status, this.#testBest());
+    return this.#result(status, await this.#testBest());
   }
 
   /** Whether to stop before the next step: `here` (a signal to this process), or on any rank. */
@@ -254,17 +255,19 @@ class Trainer {
   async #evaluateAndSave(): Promise<boolean> {
     this.#lastEvalStep = this.#step;
     if (!this.#leader) return (this.#dp as DataParallel).fromLeader(false);
-    const stop = this.#leaderEvaluateAndSave();
+    const stop = await this.#leaderEvaluateAndSave();
     return this.#dp === undefined ? stop : this.#dp.fromLeader(stop);
   }
 
-  #leaderEvaluateAndSave(): boolean {
+  async #leaderEvaluateAndSave(): Promise<boolean> {
     const hasDev = this.#prepared.streams.some((s) => s.splits.dev !== undefined);
     if (!hasDev) {
       this.#save();
       return false;
     }
-    const result = evaluateStreams(this.#model, this.#prepared.streams, 'dev', this.#parts.batching);
+    const result = await evaluateStreams(this.#model, this.#prepared.streams, 'dev', this.#parts.batching, {
+      tokenizer: this.#prepared.tokenizer,
+    });
     this.#lastDev = result;
     const value = selectionValue(result, this.#parts.selector.metric, this.#prepared.streams);
     const { improved, stop } = this.#parts.selector.update(value, this.#step);
@@ -310,11 +313,13 @@ class Trainer {
   }
 
   /** Evaluates the best checkpoint on the test sets into test_metrics.json (undefined when no task has test data). */
-  #testBest(): EvalResult | undefined {
+  async #testBest(): Promise<EvalResult | undefined> {
     if (!this.#leader) return undefined;
     if (!existsSync(this.#paths.best)) copyCheckpoint(this.#paths.last, this.#paths.best); // no dev data: the last is the best there is
     const step = this.#parts.selector.bestStep ?? this.#step;
-    const result = testBestCheckpoint(this.#model, this.#prepared.streams, this.#parts.batching, this.#config.outputDir, step);
+    const result = await testBestCheckpoint(this.#model, this.#prepared.streams, this.#parts.batching, this.#config.outputDir, step, {
+      tokenizer: this.#prepared.tokenizer,
+    });
     if (result !== undefined)
       this.#runLog.info(`best checkpoint (step ${step}) on ${describeEval(step, result, undefined, undefined, undefined, false)}`);
     return result;

@@ -91,7 +91,11 @@ export function checkPaths(config: SnakeTrainingConfig, written: SnakeTrainingCo
     const format = task.data.format;
     const kind: Kind = format === 'joint-folder' || format === 'wordnet' || format === 'triples' ? 'folder' : 'file';
     const inside = { 'joint-folder': JOINT_FOLDER_FILES, wordnet: WORDNET_FILES, triples: TRIPLES_FILES }[format as string];
-    for (const split of SPLITS) check(['tasks', i, 'data', split], task.data[split], written.tasks[i]?.data[split], kind, inside);
+    // parallel data: each split is a stem whose two files are `<stem>.<input.text>` and `<stem>.<label.field>`
+    const parallel = (stem: string) =>
+      [task.input?.text, task.label.field].map((suffix) => problemAt(`${stem}.${suffix ?? ''}`, 'file')).find((m) => m !== undefined);
+    for (const split of SPLITS)
+      check(['tasks', i, 'data', split], task.data[split], written.tasks[i]?.data[split], format === 'parallel' ? parallel : kind, inside);
   });
   const out = config.output_dir;
   if (problemAt(out, 'file') === undefined)

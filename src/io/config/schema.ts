@@ -156,6 +156,7 @@ export const DATA_FORMATS = [
   'semeval2010',
   'squad',
   'cluener',
+  'parallel',
 ] as const;
 
 /**
@@ -167,7 +168,8 @@ export const DATA_FORMATS = [
  * valid.txt — the dev split — and test.txt, `head<TAB>relation<TAB>tail` per line; link prediction).
  * `semeval2010` is SemEval-2010 Task 8's file layout (4-line blocks: id and sentence with `<e1>`/`<e2>`
  * entity markers, relation label, comment, blank; relation classification). `squad` is SQuAD's JSON
- * (v1.1 and v2.0; extractive question answering).
+ * (v1.1 and v2.0; extractive question answering). `parallel` is line-aligned text files (Multi30k): `train`,
+ * `dev`, `test` name file stems, read as `<stem>.<input.text>` (sources) and `<stem>.<label.field>` (targets).
  */
 export const dataSchema = z.strictObject({
   format: z.enum(DATA_FORMATS).describe("How the files are written (see the README's task table for which format each task type reads)."),

@@ -133,7 +133,7 @@ function validate(c: BartConfig): void {
 
 /**
  * A validated BartConfig for `modelType` ('bart' or 'marian'): `fields` (camelCase) over that family's
- * defaults.
+ * defaults; the decoder's layers, heads and feed-forward width default to the encoder's when those are given.
  * @throws ConfigError for an unknown key (naming the nearest valid one) or an invalid value.
  */
 export function bartConfig(modelType: 'bart' | 'marian', fields: Readonly<Record<string, unknown>> = {}): BartConfig {
@@ -142,7 +142,14 @@ export function bartConfig(modelType: 'bart' | 'marian', fields: Readonly<Record
     if (!(key in HF_NAMES)) throw new ConfigError(`unknown ${modelType} config key '${key}'${suggestion(key, FIELDS)}`);
   }
   const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
-  const c = { ...(modelType === 'bart' ? BART_DEFAULTS : MARIAN_DEFAULTS), ...defined, modelType } as BartConfig;
+  // the decoder's sizes follow the encoder's when only those are given (a config's `encoder` section), as T5's numDecoderLayers
+  const follow = (to: keyof BartConfig, from: string) => (defined[from] === undefined ? {} : { [to]: defined[from] });
+  const decoder = {
+    ...follow('numDecoderLayers', 'numHiddenLayers'),
+    ...follow('numDecoderAttentionHeads', 'numAttentionHeads'),
+    ...follow('decoderFfnDim', 'intermediateSize'),
+  };
+  const c = { ...(modelType === 'bart' ? BART_DEFAULTS : MARIAN_DEFAULTS), ...decoder, ...defined, modelType } as BartConfig;
   validate(c);
   return Object.freeze(c);
 }

@@ -116,9 +116,9 @@ describe('link-prediction: encoded entities ranked among all entities', () => {
         lengths: features.map((x) => x.inputIds.length),
       };
       const stream = { name: 'kg', runs: [], splits: { dev } } as unknown as Stream;
-      const first = evaluateStreams(model, [stream], 'dev', { batchSize: 2 });
+      const first = await evaluateStreams(model, [stream], 'dev', { batchSize: 2 });
       assert.equal(calls, 1, 'one call for four batches');
-      evaluateStreams(model, [stream], 'dev', { batchSize: 2 });
+      await evaluateStreams(model, [stream], 'dev', { batchSize: 2 });
       assert.equal(calls, 2, 'one call per evaluation');
       const m = first.metrics.kg!;
       assert.equal(m.rankedQueries, 14, 'seven triples, both sides');

@@ -1,0 +1,251 @@
+/**
+ * Sequence-to-sequence as text to text (Sutskever et al., NeurIPS 2014; Raffel et al., JMLR 2020, T5
+ * §2.4): a source text, optionally behind a task prefix ("translate English to German: "), is encoded;
+ * the decoder is trained by teacher forcing to produce the target text, cross-entropy on the target
+ * tokens only (./text-to-text.ts). Several seq2seq tasks with different prefixes train one model with
+ * the run's sampler: T5's text-to-text multi-task learning. Encoder-decoder backbones (t5, bart, marian).
+ *
+ * Data: csv, tsv or jsonl with the source in `input.text` and the target in `label.field`; `parallel`
+ * files (line i of `<stem>.<input.text>` translates line i of `<stem>.<label.field>`).
+ *
+ * Evaluation generates each dev/test target (greedy, or beam search with `num_beams`; at most
+ * `max_new_tokens`) and scores the texts with the task's `metrics`, all from src/metrics: sacreBLEU's
+ * corpus BLEU and chrF, rouge-score's ROUGE-1/2/L (F1), SQuAD's exact match and F1. Scores are
+ * fractions (BLEU 0.3512 is sacreBLEU's 35.12). The first metric listed is the main one.
+ */
+import type { SourcePosition } from '../data/index.js';
+import { corpusBleu, corpusChrf, corpusRouge, squadScores } from '../metrics/index.js';
+import type { GenerateOptions } from '../generate/index.js';
+import type { Tokenizer } from '../tokenization/index.js';
+import { exampleOf, inGoldOrder, truncateEncoding } from './features.js';
+import { booleanOption, numberOption, OptionError, rejectUnknownOptions } from './options.js';
+import {
+  collateTextToText,
+  encoderDecoderOf,
+  endTokenOf,
+  generateTargets,
+  targetIds,
+  targetScores,
+  textToTextLoss,
+  textToTextHead,
+  type TextToTextHead,
+  tokenScoreMetrics,
+  type TargetScores,
+  type TextToTextFeatures,
+} from './text-to-text.js';
+import type { FeaturizeResult, MainMetric, Metrics, TaskType } from './types.js';
+
+export const SEQ2SEQ = 'seq2seq';
+
+/** A seq2seq task has no label list (its outputs are texts); a spec needs a non-empty one. */
+export const SEQ2SEQ_LABELS: readonly string[] = ['[text]'];
+
+/** The metric families a seq2seq task can report. */
+export const SEQ2SEQ_METRICS = ['bleu', 'chrf', 'rouge', 'squad'] as const;
+export type Seq2seqMetric = (typeof SEQ2SEQ_METRICS)[number];
+
+/** A source text and its target (the reader's `label`); the target is absent for prediction. */
+export interface Seq2seqExample {
+  readonly id: string;
+  readonly text: string;
+  readonly label?: string;
+  readonly source: SourcePosition;
+}
+
+export interface Seq2seqOptions {
+  /** Put before every source text (T5's task prefixes, "translate English to German: "); default ''. */
+  readonly prefix: string;
+  /** Most target tokens, the end token included (longer targets are cut; default 128). */
+  readonly maxTargetLength: number;
+  /** Metric families of evaluation, the first the main one (default ['bleu']). */
+  readonly metrics: readonly Seq2seqMetric[];
+  /** Beams of evaluation and prediction (1 = greedy; default 1). */
+  readonly numBeams: number;
+  /** Most tokens generated per target (default: maxTargetLength). */
+  readonly maxNewTokens: number;
+  /** Beam search's length penalty exponent (default 1). */
+  readonly lengthPenalty: number;
+  /** No n-gram of this size twice in a generated target (0 = off; default 0). */
+  readonly noRepeatNgramSize: number;
+  /** Label smoothing ε of the training loss (default 0). */
+  readonly labelSmoothing: number;
+  /** Lowercase hypotheses and references before BLEU and chrF (default false). */
+  readonly lowercaseMetrics: boolean;
+}
+
+/** One example's generated target (evaluation, prediction), or its teacher-forced scores (`decode`). */
+export interface Seq2seqPrediction {
+  readonly exampleIndex: number;
+  /** The generated text (special tokens skipped). Absent for teacher-forced scores. */
+  readonly text?: string;
+  readonly targetTokens?: number;
+  readonly nll?: number;
+  readonly correct?: number;
+}
+
+const OPTION_KEYS = [
+  'prefix',
+  'maxTargetLength',
+  'metrics',
+  'numBeams',
+  'maxNewTokens',
+  'lengthPenalty',
+  'noRepeatNgramSize',
+  'labelSmoothing',
+  'lowercaseMetrics',
+];
+
+const MAIN_METRIC: Record<Seq2seqMetric, string> = { bleu: 'bleu', chrf: 'chrf', rouge: 'rougeL', squad: 'f1' };
+
+function metricsOption(raw: Readonly<Record<string, unknown>>): Seq2seqMetric[] {
+  const v = raw.metrics ?? ['bleu'];
+  const ok = Array.isArray(v) && v.length > 0 && v.every((m) => (SEQ2SEQ_METRICS as readonly unknown[]).includes(m));
+  if (!ok || new Set(v as unknown[]).size !== (v as unknown[]).length)
+    throw new OptionError(
+      SEQ2SEQ,
+      'metrics',
+      `must be a non-empty list of distinct names among ${SEQ2SEQ_METRICS.join(', ')}, got ${JSON.stringify(v)}`,
+    );
+  return v as Seq2seqMetric[];
+}
+
+/** The decoding options of a task's evaluation and prediction, with `overrides` (command-line flags) over them. */
+export function seq2seqGenerateOptions(o: Seq2seqOptions, overrides: Readonly<Record<string, unknown>> = {}): GenerateOptions {
+  const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  return {
+    maxNewTokens: o.maxNewTokens,
+    numBeams: o.numBeams,
+    lengthPenalty: o.lengthPenalty,
+    noRepeatNgramSize: o.noRepeatNgramSize,
+    ...(o.numBeams > 1 ? { earlyStopping: true } : {}),
+    ...given,
+  };
+}
+
+/**
+ * The metrics of generated texts against one reference each: `bleu`, `chrf` (fractions of sacreBLEU's
+ * 0–100 scores), `rouge1`, `rouge2`, `rougeL` (F1), `exactMatch`, `f1` (SQuAD normalisation).
+ */
+export function seq2seqMetrics(
+  hypotheses: readonly string[],
+  references: readonly string[],
+  metrics: readonly Seq2seqMetric[],
+  lowercase = false,
+): Metrics {
+  const refs = references.map((r) => [r]);
+  const out: Metrics = {};
+  if (hypotheses.length === 0) return out;
+  for (const m of metrics) {
+    if (m === 'bleu') out.bleu = corpusBleu(hypotheses, refs, { lowercase }).score / 100;
+    if (m === 'chrf') out.chrf = corpusChrf(hypotheses, refs, { lowercase }).score / 100;
+    if (m === 'rouge') {
+      const r = corpusRouge(hypotheses, refs, { types: ['rouge1', 'rouge2', 'rougeL'] });
+      for (const t of ['rouge1', 'rouge2', 'rougeL']) out[t] = r[t]!.fmeasure;
+    }
+    if (m === 'squad') Object.assign(out, squadScores(hypotheses, refs));
+  }
+  return out;
+}
+
+export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions> = {
+  kind: SEQ2SEQ,
+  inputs: ['text'],
+  sharesEncoderPass: false,
+  formats: ['csv', 'tsv', 'jsonl', 'parallel'],
+  readsLabel: true,
+  labelSpace: 'vocabulary',
+  mainMetric: { name: 'bleu', greaterIsBetter: true },
+
+  mainMetricFor(o): MainMetric {
+    return { name: MAIN_METRIC[o.metrics[0]!], greaterIsBetter: true };
+  },
+
+  resolveOptions(raw = {}) {
+    const where = SEQ2SEQ;
+    rejectUnknownOptions(where, raw, OPTION_KEYS);
+    const prefix = raw.prefix ?? '';
+    if (typeof prefix !== 'string') throw new OptionError(where, 'prefix', `must be a string, got ${JSON.stringify(prefix)}`);
+    const maxTargetLength = numberOption(where, raw, 'maxTargetLength', 128, 2, true);
+    const labelSmoothing = numberOption(where, raw, 'labelSmoothing', 0, 0);
+    if (labelSmoothing >= 1) throw new OptionError(where, 'labelSmoothing', `must be in [0, 1), got ${labelSmoothing}`);
+    return {
+      prefix,
+      maxTargetLength,
+      metrics: metricsOption(raw),
+      numBeams: numberOption(where, raw, 'numBeams', 1, 1, true),
+      maxNewTokens: numberOption(where, raw, 'maxNewTokens', maxTargetLength, 1, true),
+      lengthPenalty: numberOption(where, raw, 'lengthPenalty', 1, -Infinity),
+      noRepeatNgramSize: numberOption(where, raw, 'noRepeatNgramSize', 0, 0, true),
+      labelSmoothing,
+      lowercaseMetrics: booleanOption(where, raw, 'lowercaseMetrics', false),
+    };
+  },
+
+  collectLabels() {
+    return [...SEQ2SEQ_LABELS];
+  },
+
+  createHead(backbone, spec) {
+    return textToTextHead(backbone, spec.name);
+  },
+
+  async featurize(examples, tokenizer: Tokenizer, spec, options): Promise<FeaturizeResult> {
+    const o = spec.options;
+    const sources = await tokenizer.encodeBatch(examples.map((e) => o.prefix + e.text));
+    const labelled = examples.every((e) => e.label !== undefined);
+    if (options.training !== false && !labelled) {
+      const e = examples.find((x) => x.label === undefined)!;
+      throw new OptionError(
+        SEQ2SEQ,
+        undefined,
+        `example ${e.source.file}:${e.source.line} has no target; give every training example one`,
+        `task '${spec.name}':`,
+      );
+    }
+    const targets = labelled ? await tokenizer.encodeBatch(examples.map((e) => e.label!)) : [];
+    let truncated = 0;
+    const features = sources.map((full, i): TextToTextFeatures => {
+      const endTokenId = endTokenOf(full, spec.name);
+      const source = truncateEncoding(full, options.maxLength);
+      const target = labelled ? targetIds(targets[i]!, endTokenId, o.maxTargetLength) : undefined;
+      const cut = source.truncated || (target?.truncated ?? false);
+      if (cut) truncated++;
+      return { exampleIndex: i, inputIds: source.inputIds, truncated: cut, endTokenId, ...(target ? { labels: target.ids } : {}) };
+    });
+    return { features, truncated };
+  },
+
+  collate({ spec }, features) {
+    return collateTextToText(features as readonly TextToTextFeatures[], `collate '${spec.name}'`);
+  },
+
+  loss({ spec }, logits, batch) {
+    return textToTextLoss(logits, batch, spec.name, spec.options.labelSmoothing);
+  },
+
+  /** Teacher-forced scores (what the model gives each gold target token); generated texts come from `generate`. */
+  decode({ spec }, logits, batch, examples) {
+    for (const f of batch.features) exampleOf(examples, f);
+    return targetScores(logits, batch, spec.name);
+  },
+
+  async generate({ task, backbone, tokenizer, batch, examples, overrides }) {
+    for (const f of batch.features) exampleOf(examples, f);
+    const options = seq2seqGenerateOptions(task.spec.options, overrides);
+    const made = await generateTargets(encoderDecoderOf(backbone, task.spec.name), task.head as TextToTextHead, tokenizer, batch, options);
+    return made.map((m, i) => ({ exampleIndex: batch.features[i]!.exampleIndex, text: m.text }));
+  },
+
+  evaluate(predictions, gold, spec): Metrics {
+    const ordered = inGoldOrder(predictions, gold.length, `evaluate '${spec.name}'`);
+    const scored = ordered.filter((p) => p.text === undefined);
+    if (scored.length === ordered.length) return tokenScoreMetrics(ordered as TargetScores[]);
+    const texts = ordered.map((p) => p.text ?? '');
+    const references = gold.map((g) => g.label ?? '');
+    return seq2seqMetrics(texts, references, spec.options.metrics, spec.options.lowercaseMetrics);
+  },
+
+  present(p) {
+    return { text: p.text ?? '' };
+  },
+};
