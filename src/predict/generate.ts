@@ -1,21 +1,25 @@
 /**
- * Text generation with a decoder model folder: a checkpoint of ours (a run's `best/` with a causal-lm
- * task, its adapters applied) or a Hugging Face folder (config.json of a decoder family, its weights,
- * its tokenizer). Texts in, texts out, streamed as the tokens come: what `mtl generate` prints.
+ * Text generation with a model folder: a checkpoint of ours (a run's `best/` with a causal-lm task, or
+ * an encoder-decoder with seq2seq tasks, whose prompt is the source text; its adapters applied) or a
+ * Hugging Face folder (config.json of a decoder or encoder-decoder family, its weights, its tokenizer).
+ * Texts in, texts out, streamed as the tokens come: what `mtl generate` prints.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { generate, type GenerateOptions, type Generation } from '../generate/index.js';
+import { generate, type GenerateHooks, type GenerateOptions, type Generation } from '../generate/index.js';
 import { loadCheckpoint } from '../io/checkpoint.js';
 import { loadHfWeights } from '../io/hf-weights.js';
 import type { Backbone } from '../models/backbone.js';
 import { causalLmDecoder, tiedLmHead, type LmHead } from '../models/causal-lm.js';
 import { CausalLmHead } from '../tasks/causal-lm.js';
+import { TextToTextHead, textIds } from '../tasks/text-to-text.js';
+import { isEncoderDecoder, type EncoderDecoderBackbone } from '../models/encoder-decoder.js';
+import { decoderPrompts, encoderDecoderLm } from '../models/encoder-decoder-lm.js';
 import { Linear } from '../nn/linear.js';
 import { ModuleList, type Module } from '../nn/module.js';
 import { backboneOf, modelFromCheckpoint, readConfigJson } from '../run/load-model.js';
-import { dispose } from '../tensor/index.js';
+import { dispose, tensor } from '../tensor/index.js';
 import { Tokenizer, tokenizerFromFolder } from '../tokenization/index.js';
 
 /** One prompt's continuation. */
@@ -37,6 +41,13 @@ function pendingStop(text: string, stopStrings: readonly string[]): number {
   return n;
 }
 
+/** A seq2seq task of an encoder-decoder checkpoint, as generation reads it. */
+interface TextToTextSource {
+  readonly task: string;
+  readonly prefix: string;
+  readonly lmHead: LmHead;
+}
+
 export class TextGenerator implements Disposable {
   private constructor(
     /** What owns the weights (the run's MultiTaskModel, or the backbone, with an untied LM head). */
@@ -45,6 +56,8 @@ export class TextGenerator implements Disposable {
     readonly tokenizer: Tokenizer,
     /** The LM head: a checkpoint's causal-lm head (tied, with its trained bias), else tied to the input embeddings. */
     private readonly lmHead: LmHead = tiedLmHead(backbone),
+    /** An encoder-decoder checkpoint's seq2seq tasks: each prefix and the LM head with its task's bias. */
+    private readonly sources: readonly TextToTextSource[] = [],
   ) {}
 
   /**
@@ -58,7 +71,13 @@ export class TextGenerator implements Disposable {
       const model = modelFromCheckpoint(ckpt).eval();
       const head = model.taskNames.map((n) => model.heads.get(n)).find((h) => h instanceof CausalLmHead);
       const lmHead: LmHead | undefined = head && ((h) => head.forward({ lastHiddenState: h }));
-      return TextGenerator.checked(model, model.backbone, Tokenizer.fromFile(ckpt.tokenizerFile), dir, lmHead);
+      const sources = ckpt.tasks.flatMap((t): TextToTextSource[] => {
+        const h = model.heads.get(t.name);
+        if (!(h instanceof TextToTextHead)) return [];
+        const prefix = (t.options as { prefix?: unknown }).prefix;
+        return [{ task: t.name, prefix: typeof prefix === 'string' ? prefix : '', lmHead: (x) => h.lmLogits(x) }];
+      });
+      return TextGenerator.checked(model, model.backbone, Tokenizer.fromFile(ckpt.tokenizerFile), dir, lmHead, sources);
     }
     const backbone = backboneOf(readConfigJson(dir));
     let untied: Linear | undefined;
@@ -84,11 +103,19 @@ export class TextGenerator implements Disposable {
     }
   }
 
-  private static checked(owner: Module, backbone: Backbone, tokenizer: Tokenizer, dir: string, lmHead?: LmHead): TextGenerator {
+  private static checked(
+    owner: Module,
+    backbone: Backbone,
+    tokenizer: Tokenizer,
+    dir: string,
+    lmHead?: LmHead,
+    sources: readonly TextToTextSource[] = [],
+  ): TextGenerator {
+    if (backbone.kind === 'encoder-decoder') return new TextGenerator(owner, backbone, tokenizer, lmHead, sources);
     if (backbone.kind !== 'decoder') {
       owner.dispose();
       throw new ConfigError(
-        `${dir}: its model (${backbone.config.modelType}) is an ${backbone.kind}, which does not generate text; give a decoder (gpt2, …)`,
+        `${dir}: its model (${backbone.config.modelType}) is an ${backbone.kind}, which does not generate text; give a decoder (gpt2, …) or an encoder-decoder (t5, bart, …)`,
       );
     }
     return new TextGenerator(owner, backbone, tokenizer, lmHead);
@@ -132,16 +159,43 @@ export class TextGenerator implements Disposable {
       shown = Math.max(shown, ready);
     };
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-    const [g] = await generate(
-      causalLmDecoder(this.backbone, this.lmHead),
-      [ids],
-      { ...(eos === undefined ? {} : { eosTokenId: eos }), ...given },
-      { decode, onToken },
-    );
-    const result = g as Generation;
+    const hooks = { decode, onToken };
+    const result = isEncoderDecoder(this.backbone)
+      ? await this.#translate(this.backbone, prompt, given, hooks)
+      : ((
+          await generate(
+            causalLmDecoder(this.backbone, this.lmHead),
+            [ids],
+            { ...(eos === undefined ? {} : { eosTokenId: eos }), ...given },
+            hooks,
+          )
+        )[0] as Generation);
     const { text } = cutAtStop(await decode(result.tokens), stops);
     if (onText !== undefined && text.length > shown) onText(text.slice(shown));
     return { ...result, text };
+  }
+
+  /**
+   * An encoder-decoder's target for the source `prompt`: the seq2seq task whose prefix the prompt
+   * starts with (the longest), else the checkpoint's only seq2seq task with its prefix put before the
+   * prompt, else the backbone's own LM head on the prompt as it is; decoding starts from the decoder
+   * start token and ends at the tokenizer's end token (the config's EOS when it adds none).
+   */
+  async #translate(backbone: EncoderDecoderBackbone, prompt: string, options: GenerateOptions, hooks: GenerateHooks): Promise<Generation> {
+    const matching = [...this.sources].sort((a, b) => b.prefix.length - a.prefix.length).find((s) => prompt.startsWith(s.prefix));
+    const source = matching ?? (this.sources.length === 1 ? this.sources[0] : undefined);
+    const text = matching === undefined && source !== undefined ? source.prefix + prompt : prompt;
+    const e = await this.tokenizer.encode(text);
+    const end = textIds(e).end ?? backbone.config.eosTokenId;
+    const inputIds = tensor(Int32Array.from(e.inputIds), {}, [1, e.inputIds.length]).to('int64');
+    try {
+      const decoder = encoderDecoderLm(backbone, { inputIds }, source?.lmHead);
+      const pad = { eosTokenId: end, padTokenId: backbone.config.padTokenId ?? 0 };
+      const [g] = await generate(decoder, decoderPrompts(backbone, 1), { ...pad, ...options }, hooks);
+      return g as Generation;
+    } finally {
+      inputIds.dispose();
+    }
   }
 
   dispose(): void {

@@ -222,7 +222,13 @@ export class Predictor implements Disposable {
         const generating = pass.length === 1 ? pass[0]! : undefined;
         if (generating?.type.generate !== undefined) {
           // a task whose outputs are generated text (seq2seq) decodes step by step instead of one forward pass
-          made[0]!.push(...(await this.#generated(generating, featureRows.map((r) => tasks[0]!.features[r]!), examples)));
+          made[0]!.push(
+            ...(await this.#generated(
+              generating,
+              featureRows.map((r) => tasks[0]!.features[r]!),
+              examples,
+            )),
+          );
           continue;
         }
         // inference mode: no autograd bookkeeping at all; what is made here is only read back

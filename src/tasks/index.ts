@@ -24,6 +24,7 @@ export { qaWindows, answerTokens, type QaWindow, type WindowOptions } from './qa
 export * from './causal-lm.js';
 export * from './seq2seq.js';
 export * from './text-to-text.js';
+export * from './span-corruption.js';
 export * from './registry.js';
 export { OptionError } from './options.js';
 export { splitWords, whitespaceWords, isPunctuation } from './input-words.js';

@@ -153,7 +153,7 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
   sharesEncoderPass: false,
   formats: ['csv', 'tsv', 'jsonl', 'parallel'],
   readsLabel: true,
-  labelSpace: 'vocabulary',
+  labelSpace: 'none',
   mainMetric: { name: 'bleu', greaterIsBetter: true },
 
   mainMetricFor(o): MainMetric {

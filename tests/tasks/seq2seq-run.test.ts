@@ -2,7 +2,7 @@
  * Text-to-text multi-task training through the trainer (T5's paradigm): two seq2seq tasks over the
  * same kind of source, told apart only by their prefix ("copy: ", "reverse: "), trained in one tiny
  * BART from scratch (tsv data, a WordPiece tokenizer learned from it) with the run's sampler; dev
- * metrics come from generated text. `mtl predict` and `mtl eval` on the checkpoint, and a run
+ * metrics come from generated text. `mtl predict`, `mtl generate` and `mtl eval` on the checkpoint, and a run
  * interrupted and resumed ends with the uninterrupted run's weights. (That a tiny model learns a task
  * is tests/tasks/seq2seq.test.ts's check; this run is too short to learn.)
  */
@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { evaluateCheckpoint } from '../../src/eval/index.js';
 import { readMetrics } from '../../src/io/checkpoint.js';
 import { parseTrainingConfig } from '../../src/io/config/index.js';
+import { TextGenerator } from '../../src/predict/generate.js';
 import { Predictor } from '../../src/predict/predict.js';
 import { taskTypes } from '../../src/tasks/index.js';
 import { train, type TrainResult } from '../../src/train/trainer.js';
@@ -79,6 +80,19 @@ describe('seq2seq: text-to-text multi-task training of a tiny BART', () => {
     const p = record!.predictions as Record<string, { text: string }>;
     assert.equal(typeof p.copy!.text, 'string');
     assert.equal(typeof p.reverse!.text, 'string');
+  });
+
+  it('mtl generate on the checkpoint: the prompt picks the task by its prefix, and gives what predict gives', async () => {
+    using predictor = Predictor.load(path.join(dir, 'out', 'best'));
+    const [record] = await predictor.predict(['b a d c']);
+    const p = record!.predictions as Record<string, { text: string }>;
+    using generator = TextGenerator.load(path.join(dir, 'out', 'best'));
+    const pieces: string[] = [];
+    const copy = await generator.generate('copy: b a d c', { maxNewTokens: 8 }, (t) => pieces.push(t));
+    const reverse = await generator.generate('reverse: b a d c', { maxNewTokens: 8 });
+    assert.equal(copy.text.trim(), p.copy!.text);
+    assert.equal(reverse.text.trim(), p.reverse!.text);
+    assert.equal(pieces.join(''), copy.text, 'streamed pieces make the text');
   });
 
   it('mtl eval scores the checkpoint as training did', async () => {
