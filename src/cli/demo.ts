@@ -92,11 +92,10 @@ const shown = (name: string, v: number): string => (NON_FRACTION_METRICS.has(nam
 /** One line per prediction record: each task's answer, briefly. */
 function describe(p: PredictionRecord): string {
   const parts = Object.entries(p.predictions).map(([task, answer]) => {
-    const a = answer as { label?: unknown; probability?: unknown; masks?: readonly (readonly MaskFill[])[] };
-    if (typeof a.label === 'string' && typeof a.probability === 'number')
-      return `${task}: ${a.label} (${(100 * a.probability).toFixed(1)} %)`;
+    const a = answer as { label?: unknown; score?: unknown; masks?: readonly (readonly MaskFill[])[] };
+    if (typeof a.label === 'string' && typeof a.score === 'number') return `${task}: ${a.label} (${(100 * a.score).toFixed(1)} %)`;
     if (a.masks !== undefined)
-      return `${task}: [MASK] → ${a.masks.map((m) => m.map((f) => `${f.token} ${(100 * f.probability).toFixed(1)} %`).join(', ')).join(' | ')}`;
+      return `${task}: [MASK] → ${a.masks.map((m) => m.map((f) => `${f.token} ${(100 * f.score).toFixed(1)} %`).join(', ')).join(' | ')}`;
     return `${task}: ${JSON.stringify(a)}`;
   });
   return `  "${p.text}"\n    ${parts.join('\n    ')}`;

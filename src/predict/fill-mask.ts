@@ -11,7 +11,7 @@ import type { Tokenizer } from '../tokenization/index.js';
 /** One candidate token for a masked position. */
 export interface MaskFill {
   readonly token: string;
-  readonly probability: number;
+  readonly score: number;
 }
 
 /** The `k` largest entries of `probs` (ids and values), most probable first. */
@@ -57,6 +57,6 @@ export async function fillMask(
     }),
   );
   return rows.map((masks) =>
-    masks.map((probs) => topK(probs, k).map(({ id, p }) => ({ token: tokenizer.idToToken(id) ?? `[${id}]`, probability: p }))),
+    masks.map((probs) => topK(probs, k).map(({ id, p }) => ({ token: tokenizer.idToToken(id) ?? `[${id}]`, score: p }))),
   );
 }

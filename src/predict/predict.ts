@@ -275,7 +275,8 @@ export class Predictor implements Disposable {
     for (const p of predictions) {
       const k = p.exampleIndex;
       const input = items[rows[k]!]!;
-      const context = { ...input, words: readings[k]!.words, ...(topK === undefined ? {} : { topK }) };
+      const k2 = input.topK ?? topK;
+      const context = { ...input, words: readings[k]!.words, ...(k2 === undefined ? {} : { topK: k2 }) };
       const presented = t.type.present!(p, t.spec, context);
       const unread = unreadOf(input, t.input, readings[k]!, byExample.get(k) ?? []);
       records[rows[k]!]!.predictions[t.spec.name] = unread === undefined ? presented : { ...presented, unread };

@@ -25,6 +25,8 @@ export interface PredictInput {
    * split at spaces with punctuation at a word's ends split off (`splitWords`).
    */
   readonly splitIntoWords?: boolean;
+  /** List this many of the most probable labels of each classification (`top_k`; `mtl serve`'s `parameters.top_k`); default `PredictOptions.topK`. */
+  readonly topK?: number;
 }
 
 /** Of one text: the words (as the text's split counts them) and characters the model did not read. */

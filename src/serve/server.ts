@@ -14,8 +14,8 @@
  * element and what was expected), 404 for another path, 405 for another method (with `Allow`), 413 for
  * a body, an input list or a token count over the limits, 503 with `Retry-After` when the queue is
  * full or no answer came within `requestTimeoutMs`, 500 for a failure of the model (also logged).
- * Each text is cut to what the model reads before anything else is done (`PredictService.fitInput`:
- * its first max_length words), so a long text costs no more than a short one; a request may hold
+ * `{"parameters": {"top_k": k}}` lists each classification's k most probable labels. The Predictor
+ * reads at most max_length tokens of a text and reports the rest as `unread`; a request may hold
  * `maxRequestTokens` tokens and a model call's batches `maxBatchTokens` padded tokens at most
  * (./token-budget.ts). Requests that arrive while the model is busy run together in its next call
  * (./coalesce.ts), up to `maxQueuedInputs` inputs waiting. `close()` lets the requests under way be answered, each with `Connection: close`,
@@ -35,8 +35,6 @@ import { apiKeyDigest, authorized } from './auth.js';
 export interface PredictService {
   readonly taskNames: string[];
   predict(inputs: readonly PredictInput[], options?: PredictOptions): Promise<PredictionRecord[]>;
-  /** The part of `input` the model reads (Predictor: each text cut after its first max_length words); default all of it. */
-  fitInput?(input: PredictInput): PredictInput;
   /** Tokens the model reads of an input at most (max_length); default no limit. */
   readonly maxLength?: number;
   /** Why the model can no longer answer (a model thread that died); undefined while it can. */
@@ -116,7 +114,6 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
     return records;
   };
   const model = new Coalescer<PredictInput, PredictionRecord>(predictInBudget, maxBatch, maxQueued);
-  const fit = (input: PredictInput): PredictInput => predictor.fitInput?.(input) ?? input;
   const retry = { 'retry-after': String(RETRY_AFTER_SECONDS) };
   const uploading = new Set<IncomingMessage>(); // requests whose body is still arriving
   const key = options.apiKey === undefined ? undefined : apiKeyDigest(options.apiKey, 'the API key');
@@ -142,7 +139,7 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
     }
     uploading.add(req);
     const body = await readJson(req, maxBodyBytes).finally(() => uploading.delete(req));
-    const inputs = inputsOf(body, maxInputs, maxTextChars).map(fit);
+    const inputs = inputsOf(body, maxInputs, maxTextChars);
     const tokens = inputs.reduce((sum, input) => sum + bound(input), 0);
     if (tokens > maxRequestTokens)
       throw new HttpError(
@@ -254,6 +251,7 @@ function inputsOf(body: unknown, maxInputs: number, maxTextChars: number): Predi
   const list = Array.isArray(raw) ? raw : [raw];
   if (list.length === 0) throw new HttpError(400, `"inputs" is empty; ${expected}`);
   if (list.length > maxInputs) throw new HttpError(413, `${list.length} inputs in one request; at most ${maxInputs}`);
+  const topK = topKOf(body as { parameters?: unknown });
   return list.map((value, i) => {
     const input = predictInputOf(value);
     const where = Array.isArray(raw) ? `inputs[${i}]` : 'inputs';
@@ -261,6 +259,28 @@ function inputsOf(body: unknown, maxInputs: number, maxTextChars: number): Predi
     const chars = input.text.length + (input.textPair?.length ?? 0);
     if (chars > maxTextChars)
       throw new HttpError(413, `${where}: a text of ${chars} characters; at most ${maxTextChars} (--max-text-chars)`);
-    return input;
+    return topK === undefined ? input : { ...input, topK };
   });
+}
+
+/** Labels a classification lists at most (`parameters.top_k`): more than any label set holds. */
+const MAX_TOP_K = 10_000;
+
+/**
+ * `parameters.top_k` of a request body (Hugging Face's Inference API spelling): how many of the most
+ * probable labels each classification lists; undefined when absent.
+ * @throws HttpError 400 for `parameters` that is not an object, another key in it, or a `top_k` that is not an integer from 1 to MAX_TOP_K.
+ */
+function topKOf(body: { parameters?: unknown }): number | undefined {
+  const p = body.parameters;
+  if (p === undefined) return undefined;
+  if (typeof p !== 'object' || p === null || Array.isArray(p))
+    throw new HttpError(400, '"parameters" must be an object, e.g. {"top_k": 3}');
+  const other = Object.keys(p).find((k) => k !== 'top_k');
+  if (other !== undefined) throw new HttpError(400, `"parameters" takes only "top_k", got ${JSON.stringify(other)}`);
+  const k = (p as { top_k?: unknown }).top_k;
+  if (k === undefined) return undefined;
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > MAX_TOP_K)
+    throw new HttpError(400, `"parameters.top_k" must be an integer from 1 to ${MAX_TOP_K}, got ${JSON.stringify(k)}`);
+  return k;
 }

@@ -101,6 +101,31 @@ describe('POST /predict', data, () => {
     }
   });
 
+  it('parameters.top_k lists the k most probable labels of each classification, per request; a bad one is a 400', async () => {
+    const [withTop, without] = await Promise.all([
+      post(JSON.stringify({ inputs: texts, parameters: { top_k: 2 } })),
+      post(JSON.stringify({ inputs: texts })),
+    ]);
+    assert.equal(withTop.status, 200);
+    const got = ((await withTop.json()) as { predictions: unknown[] }).predictions;
+    const want = (await predictor.predict(texts, { topK: 2 })).map(predictionToJson);
+    assertSamePredictions(got, JSON.parse(JSON.stringify(want)), 'with top_k');
+    const intent = (got[0] as { predictions: { intent: { top_k: unknown[] } } }).predictions.intent;
+    assert.equal(intent.top_k.length, 2);
+    const plain = ((await without.json()) as { predictions: { predictions: { intent: object } }[] }).predictions;
+    assert.ok(!('top_k' in plain[0]!.predictions.intent), 'a request without it, run beside, lists none');
+    for (const [parameters, message] of [
+      [{ top_k: 0 }, /"parameters\.top_k" must be an integer from 1 to 10000, got 0/],
+      [{ top_k: 'all' }, /"parameters\.top_k" must be an integer/],
+      [{ temperature: 1 }, /"parameters" takes only "top_k", got "temperature"/],
+      [[2], /"parameters" must be an object/],
+    ] as const) {
+      const res = await post(JSON.stringify({ inputs: texts, parameters }));
+      assert.equal(res.status, 400);
+      assert.match(((await res.json()) as { error: string }).error, message);
+    }
+  });
+
   it('400 for a body that is not JSON or not {"inputs": …}, naming the element and what was expected', async () => {
     const cases: [string, RegExp][] = [
       ['{"inputs": ["a",', /the body is not JSON .*expected \{"inputs"/],

@@ -117,11 +117,11 @@ describe('pre-training from a config: masked LM, supersense and link prediction 
 
   it('predicts supersenses and fills [MASK]s with the pre-trained checkpoint', async () => {
     const [p] = await predict(at('out', 'pretrain', 'best'), ['a small [MASK] kept as a pet']);
-    const fills = p!.predictions.glosses as { masks: { token: string; probability: number }[][] };
+    const fills = p!.predictions.glosses as { masks: { token: string; score: number }[][] };
     assert.equal(fills.masks.length, 1, 'one [MASK], one list of candidates');
     assert.equal(fills.masks[0]!.length, 5);
     assert.ok(
-      fills.masks[0]!.every((f, i, a) => i === 0 || a[i - 1]!.probability >= f.probability),
+      fills.masks[0]!.every((f, i, a) => i === 0 || a[i - 1]!.score >= f.score),
       'most probable first',
     );
     assert.ok('label' in p!.predictions.supersense!, 'a supersense label');
