@@ -13,23 +13,11 @@ import { after, describe, it } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { exportHf } from '../../src/export/hf.js';
 import { Predictor, type PredictionRecord } from '../../src/predict/index.js';
-import { WORDS, tinyCsv, writeHfFolder, type TokenizerFiles } from '../helpers/hf-folder.js';
+import { WORDS, tinyConll, tinyCsv, writeHfFolder, type TokenizerFiles } from '../helpers/hf-folder.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mtl-predict-hf-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Tiny CoNLL data: a word of the first ten WORDS is a `B-music` token, every other word `O`. */
-function tinyConll(n: number): string {
-  const lines: string[] = [];
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < 3 + (i % 3); j++) {
-      const w = WORDS[(i * 7 + j * 3) % WORDS.length]!;
-      lines.push(`${w} ${WORDS.indexOf(w) < 10 ? 'B-music' : 'O'}`);
-    }
-    lines.push('');
-  }
-  return lines.join('\n');
-}
 writeFileSync(path.join(dir, 'train.csv'), tinyCsv(24));
 writeFileSync(path.join(dir, 'train.conll'), tinyConll(24));
 writeFileSync(
