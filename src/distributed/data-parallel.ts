@@ -13,22 +13,21 @@ import { ConfigError, TorchError } from '../errors.js';
 import type { TrainingConfig } from '../io/config/index.js';
 import { tensor, type Tensor } from '../tensor/index.js';
 import type { ProcessGroup } from '../tensor/process-group.js';
+import { typedArrayClass } from '../tensor/dtype.js';
 
 /** DDP's default bucket size: 25 MiB. */
 export const DEFAULT_BUCKET_BYTES = 25 * 1024 * 1024;
-
-const BYTES: Readonly<Record<string, number>> = { float64: 8, float32: 4, float16: 2, bfloat16: 2, int64: 8, int32: 4 };
 
 /**
  * `tensors` cut into runs of one dtype with at most `bucketBytes` each (a tensor larger than that is a
  * bucket alone); order kept.
  */
-export function buckets(tensors: readonly Tensor[], bucketBytes: number): Tensor[][] {
+function buckets(tensors: readonly Tensor[], bucketBytes: number): Tensor[][] {
   const out: Tensor[][] = [];
   let current: Tensor[] = [];
   let bytes = 0;
   for (const t of tensors) {
-    const size = t.numel * (BYTES[t.dtype] ?? 4);
+    const size = t.numel * typedArrayClass(t.dtype).BYTES_PER_ELEMENT;
     const first = current[0];
     if (first !== undefined && (first.dtype !== t.dtype || bytes + size > bucketBytes)) {
       out.push(current);

@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { constants } from 'node:os';
 
 export interface LaunchOptions {
   /** Worker processes. */
@@ -33,10 +34,13 @@ export async function freeLoopbackPort(): Promise<number> {
   });
 }
 
+/** Whether a worker has neither exited nor been killed. */
+const running = (w: ChildProcess): boolean => w.exitCode === null && w.signalCode === null;
+
 /** The exit code a shell reports for a child: its code, or 128 + the signal's number. */
 function exitCode(code: number | null, signal: NodeJS.Signals | null): number {
   if (code !== null) return code;
-  return 128 + ({ SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal ?? 'SIGTERM']!;
+  return 128 + (constants.signals[signal ?? 'SIGTERM'] ?? 0);
 }
 
 /**
@@ -63,7 +67,7 @@ export async function launchWorkers(options: LaunchOptions): Promise<number> {
   let interrupting = false; // workers told to stop save and exit 130: not a failure to stop the others for
   const forward = (signal: NodeJS.Signals) => () => {
     interrupting = true;
-    for (const w of workers) if (w.exitCode === null) w.kill(signal);
+    for (const w of workers) if (running(w)) w.kill(signal);
   };
   const onInt = forward('SIGINT');
   const onTerm = forward('SIGTERM');
@@ -81,9 +85,9 @@ export async function launchWorkers(options: LaunchOptions): Promise<number> {
               if (status !== 0 && failed === undefined) {
                 failed = status;
                 if (interrupting) return resolve();
-                for (const other of workers) if (other.exitCode === null && other.signalCode === null) other.kill('SIGTERM');
+                for (const other of workers) if (running(other)) other.kill('SIGTERM');
                 killTimer = setTimeout(() => {
-                  for (const other of workers) if (other.exitCode === null && other.signalCode === null) other.kill('SIGKILL');
+                  for (const other of workers) if (running(other)) other.kill('SIGKILL');
                 }, options.graceMs ?? 10_000);
               }
               resolve();

@@ -73,7 +73,7 @@ export class DecodingBatch implements Disposable {
         const cache = this.cache ?? this.decoder.startCache(this.source);
         try {
           const logits: Tensor = this.decoder.step(inputIds, attentionMask, cache);
-          return Float32Array.from(logits.to('float32').dataSync() as Float32Array);
+          return logits.to('float32').dataSync() as Float32Array; // a fresh copy of the tensor's data
         } finally {
           if (cache !== this.cache) cache.dispose();
         }

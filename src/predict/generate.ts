@@ -147,7 +147,7 @@ export class TextGenerator implements Disposable {
   async generate(prompt: string, options: GenerateOptions = {}, onText?: (piece: string) => void): Promise<GeneratedText> {
     const { ids, eos } = await this.encodePrompt(prompt);
     const stops = options.stopStrings ?? [];
-    const decode = (tokens: readonly number[]) => this.tokenizer.decode(tokens);
+    const decode = lastDecoded((tokens) => this.tokenizer.decode(tokens)); // the stream and the stop-string check ask for the same tokens each step
     let shown = 0;
     const tokens: number[] = [];
     const onToken = async (_row: number, token: number): Promise<void> => {
@@ -205,4 +205,16 @@ export class TextGenerator implements Disposable {
   [Symbol.dispose](): void {
     this.dispose();
   }
+}
+
+/** `decode` remembering its last answer, so asking again for the same tokens decodes nothing. */
+function lastDecoded(decode: (tokens: readonly number[]) => Promise<string>): (tokens: readonly number[]) => Promise<string> {
+  let ids: readonly number[] = [];
+  let text: Promise<string> | undefined;
+  return (tokens) => {
+    if (text !== undefined && tokens.length === ids.length && tokens.every((t, i) => t === ids[i])) return text;
+    ids = [...tokens];
+    text = decode(tokens);
+    return text;
+  };
 }

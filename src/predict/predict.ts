@@ -142,13 +142,16 @@ export class Predictor implements Disposable {
   /**
    * Every task's prediction for each input, in input order; batches of `options.batchSize` inputs
    * (default 64) share encoder passes.
-   * @throws ConfigError for a `topK` that is not an integer ≥ 1.
+   * @throws ConfigError for a `topK` (the options' or an input's) that is not an integer ≥ 1.
    */
   async predict(inputs: readonly (string | PredictInput)[], options: PredictOptions = {}): Promise<PredictionRecord[]> {
     const batchSize = options.batchSize ?? 64;
-    const topK = options.topK;
-    if (topK !== undefined && !(Number.isInteger(topK) && topK >= 1)) throw new ConfigError(`top_k must be an integer ≥ 1, got ${topK}`);
-    const items = inputs.map((x) => (typeof x === 'string' ? { text: x } : x));
+    const items = inputs.map((x): PredictInput => {
+      const input = typeof x === 'string' ? { text: x } : x;
+      const topK = input.topK ?? options.topK; // an input's own (serve's per-request top_k) over the call's
+      if (topK !== undefined && !(Number.isInteger(topK) && topK >= 1)) throw new ConfigError(`top_k must be an integer ≥ 1, got ${topK}`);
+      return topK === input.topK ? input : { ...input, topK };
+    });
     const records = items.map((x) => ({ ...x, predictions: {} as Record<string, TaskPrediction> }));
     for (const kind of ['words', 'text', 'pair'] as const) {
       const group = this.#tasks.filter((t) => t.input === kind && t.type.present !== undefined);
@@ -161,7 +164,7 @@ export class Predictor implements Disposable {
         }
       }
       for (let b = 0; b < rows.length; b += batchSize)
-        await this.#predictBatch(group, rows.slice(b, b + batchSize), items, records, { batchSize, topK });
+        await this.#predictBatch(group, rows.slice(b, b + batchSize), items, records, batchSize);
     }
     // Tasks over the vocabulary (masked-LM) fill the [MASK]s a text holds; tasks that present nothing
     // (link prediction: entity pairs, not texts) are not run here.
@@ -195,9 +198,8 @@ export class Predictor implements Disposable {
     rows: readonly number[],
     items: readonly PredictInput[],
     records: { predictions: Record<string, TaskPrediction> }[],
-    options: { batchSize: number; topK: number | undefined },
+    batchSize: number,
   ) {
-    const { batchSize, topK } = options;
     const kind = group[0]!.input;
     const readings = rows.map((i, k) => readingOf(items[i]!, kind, k, this.#maxLength));
     const examples = readings.map((r) => r.example);
@@ -217,10 +219,10 @@ export class Predictor implements Disposable {
       );
       const made = pass.map(() => [] as { exampleIndex: number }[]);
       const count = tasks[0]!.features.length;
+      const generating = pass.length === 1 && pass[0]!.type.generate !== undefined ? pass[0]! : undefined;
       for (let b = 0; b < count; b += batchSize) {
         const featureRows = Array.from({ length: Math.min(batchSize, count - b) }, (_, k) => b + k);
-        const generating = pass.length === 1 ? pass[0]! : undefined;
-        if (generating?.type.generate !== undefined) {
+        if (generating !== undefined) {
           // a task whose outputs are generated text (seq2seq) decodes step by step instead of one forward pass
           made[0]!.push(
             ...(await this.#generated(
@@ -250,7 +252,6 @@ export class Predictor implements Disposable {
           readings,
           items,
           records,
-          topK,
         }),
       );
     }
@@ -266,17 +267,19 @@ export class Predictor implements Disposable {
       readings: readonly InputReading[];
       items: readonly PredictInput[];
       records: { predictions: Record<string, TaskPrediction> }[];
-      topK: number | undefined;
     },
   ) {
-    const { rows, readings, items, records, topK } = batch;
+    const { rows, readings, items, records } = batch;
     const byExample = new Map<number, Features[]>();
-    for (const f of features) byExample.set(f.exampleIndex, [...(byExample.get(f.exampleIndex) ?? []), f]);
+    for (const f of features) {
+      const own = byExample.get(f.exampleIndex);
+      if (own === undefined) byExample.set(f.exampleIndex, [f]);
+      else own.push(f);
+    }
     for (const p of predictions) {
       const k = p.exampleIndex;
       const input = items[rows[k]!]!;
-      const k2 = input.topK ?? topK;
-      const context = { ...input, words: readings[k]!.words, ...(k2 === undefined ? {} : { topK: k2 }) };
+      const context = { ...input, words: readings[k]!.words }; // with the input's topK, its default applied by predict
       const presented = t.type.present!(p, t.spec, context);
       const unread = unreadOf(input, t.input, readings[k]!, byExample.get(k) ?? []);
       records[rows[k]!]!.predictions[t.spec.name] = unread === undefined ? presented : { ...presented, unread };

@@ -85,9 +85,7 @@ export function collateJoint(tasks: readonly TaskFeatures[], rows: readonly numb
     // One task collates its own inputs: masked-LM masks them, link prediction stacks two texts per row.
     const batch = first.type.collate(first, firstRows);
     const { inputIds, attentionMask, tokenTypeIds, decoderLabels } = batch;
-    const inputs =
-      decoderLabels === undefined ? { inputIds, attentionMask, tokenTypeIds } : { inputIds, attentionMask, tokenTypeIds, decoderLabels };
-    return { inputs, batches: new Map([[first.spec.name, batch]]) };
+    return { inputs: { inputIds, attentionMask, tokenTypeIds, decoderLabels }, batches: new Map([[first.spec.name, batch]]) };
   }
   // tidy: if a task's collate throws, the inputs already made are freed.
   return tidy(() => {

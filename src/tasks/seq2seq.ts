@@ -109,16 +109,14 @@ function metricsOption(raw: Readonly<Record<string, unknown>>): Seq2seqMetric[] 
   return v as Seq2seqMetric[];
 }
 
-/** The decoding options of a task's evaluation and prediction, with `overrides` (command-line flags) over them. */
-export function seq2seqGenerateOptions(o: Seq2seqOptions, overrides: Readonly<Record<string, unknown>> = {}): GenerateOptions {
-  const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+/** The decoding options of a task's evaluation and prediction. */
+function seq2seqGenerateOptions(o: Seq2seqOptions): GenerateOptions {
   return {
     maxNewTokens: o.maxNewTokens,
     numBeams: o.numBeams,
     lengthPenalty: o.lengthPenalty,
     noRepeatNgramSize: o.noRepeatNgramSize,
     ...(o.numBeams > 1 ? { earlyStopping: true } : {}),
-    ...given,
   };
 }
 
@@ -229,9 +227,9 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
     return targetScores(logits, batch, spec.name);
   },
 
-  async generate({ task, backbone, tokenizer, batch, examples, overrides }) {
+  async generate({ task, backbone, tokenizer, batch, examples }) {
     for (const f of batch.features) exampleOf(examples, f);
-    const options = seq2seqGenerateOptions(task.spec.options, overrides);
+    const options = seq2seqGenerateOptions(task.spec.options);
     const made = await generateTargets(encoderDecoderOf(backbone, task.spec.name), task.head as TextToTextHead, tokenizer, batch, options);
     return made.map((m, i) => ({ exampleIndex: batch.features[i]!.exampleIndex, text: m.text }));
   },

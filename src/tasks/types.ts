@@ -211,8 +211,6 @@ export interface GenerationContext<E, O, S = unknown> {
   readonly batch: Batch;
   /** The array given to `featurize`. */
   readonly examples: readonly E[];
-  /** Decoding options over the task's own (`mtl predict` flags); names as `generate`'s GenerateOptions. */
-  readonly overrides?: Readonly<Record<string, unknown>>;
 }
 
 /**

@@ -93,6 +93,7 @@ export function loopParts(
     wordDropoutIds: t.wordDropout > 0 ? { unk: tok.unkId, keep: [tok.specialTokenId('cls'), tok.specialTokenId('sep')] } : undefined,
     window: new StepWindow(),
     dataParallel,
+    gradParams: [...trainable.map(([, p]) => p), ...strategy.parameters()],
     selector,
     batching,
     scheduleSpec,

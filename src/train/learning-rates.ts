@@ -31,7 +31,7 @@ export interface LearningRateSettings {
 }
 
 /** Whether `t` sets anything beyond one learning rate for all parameters. */
-export const hasLayerLearningRates = (t: LearningRateSettings): boolean =>
+const hasLayerLearningRates = (t: LearningRateSettings): boolean =>
   t.encoderLearningRate !== undefined || (t.layerLrDecay !== undefined && t.layerLrDecay !== 1);
 
 /**
@@ -83,7 +83,9 @@ export function learningRateGroups(
   const byRate = new Map<number, (readonly [string, Tensor])[]>();
   named.forEach((entry, i) => {
     const rate = rates[i] as number;
-    byRate.set(rate, [...(byRate.get(rate) ?? []), entry]);
+    const same = byRate.get(rate);
+    if (same === undefined) byRate.set(rate, [entry]);
+    else same.push(entry);
   });
   const groups: ParamGroupInput[] = [];
   for (const rate of [...byRate.keys()].sort((a, b) => b - a))

@@ -44,6 +44,8 @@ export interface StepParts {
   readonly window: StepWindow;
   /** The ranks this one trains with; undefined in a single-process run. */
   readonly dataParallel: DataParallel | undefined;
+  /** The parameters that get gradients, fixed for the run: the model's trainable ones and the strategy's (what the ranks average). */
+  readonly gradParams: readonly Tensor[];
 }
 
 /** Examples and tokens (unpadded) trained on in a step, and its wall-clock time in seconds. */
@@ -80,7 +82,7 @@ export async function trainStep(parts: StepParts, step: number): Promise<StepSta
     examples += microExamples;
     tokens += microTokens;
   }
-  if (dp !== undefined) await dp.allReduceGradients([...parts.model.parameters(), ...parts.strategy.parameters()]);
+  if (dp !== undefined) await dp.allReduceGradients(parts.gradParams);
   applyLrSchedule(parts.optimizer, parts.schedule, step);
   if (t.maxGradNorm !== null) clipGradNorm(parts.model.parameters(), t.maxGradNorm).dispose();
   parts.optimizer.step();

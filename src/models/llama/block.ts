@@ -5,38 +5,16 @@
  *   `self_attn.{q,k,v,o}_proj`, `post_attention_layernorm`, `mlp.{gate,up,down}_proj`.
  */
 import { Dropout } from '../../nn/dropout.js';
-import { onesInit, type ParamOptions } from '../../nn/init.js';
+import type { ParamOptions } from '../../nn/init.js';
 import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
-import { rsqrt, sigmoid, tidy, type Tensor } from '../../tensor/index.js';
+import { sigmoid, tidy, type Tensor } from '../../tensor/index.js';
 import type { KeyValueCache } from '../../generate/cache.js';
 import type { BackboneLayer, ResidualBranch } from '../backbone.js';
 import { attend } from '../causal.js';
 import { applyRotary } from '../rotary.js';
+import { RMSNorm } from '../../nn/rms-norm.js';
 import type { LlamaConfig } from './config.js';
-
-/** RMSNorm (Zhang & Sennrich, NeurIPS 2019): x / √(mean(x²) + ε) · g, computed in float32; `weight` g (H). */
-export class RmsNorm extends Module {
-  readonly weight: Tensor;
-
-  constructor(
-    size: number,
-    readonly eps: number,
-    o: ParamOptions = {},
-  ) {
-    super();
-    this.weight = this.registerParameter('weight', onesInit([size], o));
-  }
-
-  /** (…, H) → (…, H) */
-  forward(x: Tensor): Tensor {
-    return tidy(() => {
-      const x32 = x.to('float32');
-      const normed = x32.mul(rsqrt(x32.mul(x32).mean(-1, true).add(this.eps)));
-      return this.weight.mul(normed.to(x.dtype));
-    });
-  }
-}
 
 /** Rotated positions of a forward: cos and sin (B or 1, 1, T, hs) from `rotaryAngles`. */
 export interface Rotary {
@@ -113,15 +91,15 @@ export class LlamaMlp extends Module {
 export class LlamaDecoderLayer extends Module implements BackboneLayer {
   readonly selfAttn: LlamaAttention;
   readonly mlp: LlamaMlp;
-  readonly inputLayernorm: RmsNorm;
-  readonly postAttentionLayernorm: RmsNorm;
+  readonly inputLayernorm: RMSNorm;
+  readonly postAttentionLayernorm: RMSNorm;
 
   constructor(c: LlamaConfig, layerIndex: number, o: ParamOptions = {}) {
     super();
     this.selfAttn = this.registerModule('self_attn', new LlamaAttention(c, layerIndex, o));
     this.mlp = this.registerModule('mlp', new LlamaMlp(c, o));
-    this.inputLayernorm = this.registerModule('input_layernorm', new RmsNorm(c.hiddenSize, c.layerNormEps, o));
-    this.postAttentionLayernorm = this.registerModule('post_attention_layernorm', new RmsNorm(c.hiddenSize, c.layerNormEps, o));
+    this.inputLayernorm = this.registerModule('input_layernorm', new RMSNorm(c.hiddenSize, c.layerNormEps, o));
+    this.postAttentionLayernorm = this.registerModule('post_attention_layernorm', new RMSNorm(c.hiddenSize, c.layerNormEps, o));
   }
 
   /** Llama has no residual dropout: each branch ends at its output projection (`o_proj`, `down_proj`). */

@@ -12,7 +12,8 @@ import type { Backbone, HfNaming, ModelInputs, ModelOutput } from '../backbone.j
 import { causalBias, positionIds } from '../causal.js';
 import { checkModelInputs } from '../inputs.js';
 import { rotaryAngles } from '../rotary.js';
-import { LlamaDecoderLayer, RmsNorm } from './block.js';
+import { LlamaDecoderLayer } from './block.js';
+import { RMSNorm } from '../../nn/rms-norm.js';
 import { llamaConfig, type LlamaConfig } from './config.js';
 
 export class LlamaModel extends Module implements Backbone {
@@ -22,7 +23,7 @@ export class LlamaModel extends Module implements Backbone {
   /** weight (V, H) */
   readonly embedTokens: Embedding;
   readonly layers_: ModuleList<LlamaDecoderLayer>;
-  readonly norm: RmsNorm;
+  readonly norm: RMSNorm;
 
   /**
    * A Llama decoder with fresh weights (N(0, initializerRange²), as Hugging Face); load trained ones with `loadStateDict`.
@@ -42,7 +43,7 @@ export class LlamaModel extends Module implements Backbone {
       'layers',
       new ModuleList(Array.from({ length: c.numHiddenLayers }, (_, i) => new LlamaDecoderLayer(c, i, o))),
     );
-    this.norm = this.registerModule('norm', new RmsNorm(c.hiddenSize, c.layerNormEps, o));
+    this.norm = this.registerModule('norm', new RMSNorm(c.hiddenSize, c.layerNormEps, o));
   }
 
   inputEmbeddings(): Embedding {

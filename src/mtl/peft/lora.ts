@@ -93,11 +93,16 @@ class LoraSite implements AdapterSite {
   readonly loraA: AdapterDict<Linear>;
   readonly loraB: AdapterDict<Linear>;
   readonly #restoreForward: () => void;
+  /** The layer's own forward (W·x + b; a Conv1D reads its (in, out) weight transposed), which merging changes in place. */
+  #base!: (x: Tensor) => Tensor;
 
   constructor(readonly layer: Adaptable) {
     this.loraA = adapterDict<Linear>(layer, 'lora_A');
     this.loraB = adapterDict<Linear>(layer, 'lora_B');
-    this.#restoreForward = overrideForward(layer, () => (x: Tensor) => this.forward(x));
+    this.#restoreForward = overrideForward(layer, (original: (x: Tensor) => Tensor) => {
+      this.#base = original;
+      return (x: Tensor) => this.forward(x);
+    });
     registerSite(layer, this);
   }
 
@@ -127,21 +132,15 @@ class LoraSite implements AdapterSite {
     return s.r * (inFeatures + outFeatures);
   }
 
-  /** The base layer's output: W·x + b (a Conv1D's weight read transposed). */
-  private base(x: Tensor): Tensor {
-    const { weight, bias } = this.layer;
-    return this.layer instanceof Conv1D ? tidy(() => linear(x, weight.transpose(0, 1), bias)) : linear(x, weight, bias);
-  }
-
   /** x (…, in) → (…, out): W·x + b, plus (α/r)·B·A·dropout(x) for the active adapter unless it is merged. */
   forward(x: Tensor): Tensor {
     const name = this.#merged === null ? this.#active : null;
-    if (name === null) return this.base(x);
+    if (name === null) return this.#base(x);
     const [a, b, s] = this.parts(name);
     return tidy(() => {
       const h = s.dropout > 0 && this.layer.training ? dropout(x, s.dropout, true) : x;
       const update = linear(linear(h, a.weight), b.weight); // (…, r) → (…, out)
-      return this.base(x).add_(update, s.scaling); // fresh output, so in place is safe
+      return this.#base(x).add_(update, s.scaling); // fresh output, so in place is safe
     });
   }
 
