@@ -166,8 +166,9 @@ int64_t intOption(const Napi::Object& o, const char* key) {
 
 }  // namespace
 
-// pgCreate({ rank, worldSize, timeoutMs, store: 'tcp' | 'file', host, port, path, hostname? })
+// pgCreate({ rank, worldSize, timeoutMs, rendezvousTimeoutMs, store: 'tcp' | 'file', host, port, path, hostname? })
 // -> Promise<group>. Rank 0 serves the TCP store; the promise settles when every rank has joined.
+// rendezvousTimeoutMs bounds the joining (store connection and Gloo's full mesh); timeoutMs each collective.
 Napi::Value PgCreate(const Napi::CallbackInfo& info) {
   return guarded(info, "pgCreate", [&]() -> Napi::Value {
     if (!info[0].IsObject()) throw BindingError("expected an options object");
@@ -176,30 +177,32 @@ Napi::Value PgCreate(const Napi::CallbackInfo& info) {
     group->rank = static_cast<int>(intOption(o, "rank"));
     group->size = static_cast<int>(intOption(o, "worldSize"));
     group->timeout = Millis(intOption(o, "timeoutMs"));
+    const Millis rendezvousTimeout(intOption(o, "rendezvousTimeoutMs"));
     const std::string kind = stringOption(o, "store", "tcp");
     const std::string host = stringOption(o, "host", "127.0.0.1");
     const std::string path = stringOption(o, "path", "");
     const std::string hostname = stringOption(o, "hostname", "");
     const int64_t port = kind == "tcp" ? intOption(o, "port") : 0;
     if (kind != "tcp" && kind != "file") throw BindingError("store must be 'tcp' or 'file', got '" + kind + "'");
-    auto work = [group, kind, host, path, hostname, port]() {
+    auto work = [group, rendezvousTimeout, kind, host, path, hostname, port]() {
       if (kind == "tcp") {
         c10d::TCPStoreOptions opts;
         opts.port = static_cast<std::uint16_t>(port);
         opts.isServer = group->rank == 0;
         opts.numWorkers = group->size;
         opts.waitWorkers = false;  // the Gloo rendezvous below waits for every rank
-        opts.timeout = group->timeout;
+        opts.timeout = rendezvousTimeout;
         group->store = c10::make_intrusive<c10d::TCPStore>(host, opts);
       } else {
         group->store = c10::make_intrusive<c10d::FileStore>(path, group->size);
       }
-      group->store->setTimeout(group->timeout);
-      auto options = c10d::ProcessGroupGloo::Options::create(group->timeout);
+      group->store->setTimeout(rendezvousTimeout);
+      auto options = c10d::ProcessGroupGloo::Options::create(rendezvousTimeout);
       options->devices.push_back(hostname.empty() ? c10d::ProcessGroupGloo::createDefaultDevice()
                                                   : c10d::ProcessGroupGloo::createDeviceForHostname(hostname));
       options->threads = 2;
       group->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(group->store, group->rank, group->size, options);
+      group->store->setTimeout(group->timeout);
     };
     auto result = [group](Napi::Env env) -> Napi::Value {
       return Napi::External<GroupRef>::New(env, new GroupRef(group), [](Napi::Env, GroupRef* ref) { delete ref; });

@@ -99,6 +99,7 @@ export interface NativeGroupOptions {
   rank: number;
   worldSize: number;
   timeoutMs: number;
+  rendezvousTimeoutMs: number;
   store: 'tcp' | 'file';
   host?: string;
   port?: number;

@@ -32,8 +32,13 @@ export interface ProcessGroupOptions {
   /** Processes in the group. */
   readonly worldSize: number;
   readonly rendezvous: Rendezvous;
-  /** Longest wait for the rendezvous and for each collective, in ms. Default 30 min (torch's). */
+  /** Longest wait for each collective, in ms. Default 30 min (torch's). */
   readonly timeoutMs?: number;
+  /**
+   * Longest wait for every rank to join (store connection and Gloo's connections between ranks), in ms.
+   * Default: `timeoutMs`. Longer than `timeoutMs` where ranks start slowly but collectives must fail fast.
+   */
+  readonly rendezvousTimeoutMs?: number;
   /** Address this rank's Gloo transport binds to; default: this machine's hostname, else loopback. */
   readonly hostname?: string;
 }
@@ -47,8 +52,12 @@ function checkOptions(o: ProcessGroupOptions): void {
   if (!Number.isInteger(o.worldSize) || o.worldSize < 1) throw new ConfigError(`world size must be a positive integer, got ${o.worldSize}`);
   if (!Number.isInteger(o.rank) || o.rank < 0 || o.rank >= o.worldSize)
     throw new ConfigError(`rank must be an integer from 0 to ${o.worldSize - 1} (world size ${o.worldSize}), got ${o.rank}`);
-  const timeout = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!Number.isInteger(timeout) || timeout < 1) throw new ConfigError(`timeoutMs must be a positive integer (ms), got ${timeout}`);
+  for (const [key, value] of [
+    ['timeoutMs', o.timeoutMs],
+    ['rendezvousTimeoutMs', o.rendezvousTimeoutMs],
+  ] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new ConfigError(`${key} must be a positive integer (ms), got ${value}`);
+  }
   if (o.rendezvous.store === 'tcp' && (!Number.isInteger(o.rendezvous.port) || o.rendezvous.port < 1 || o.rendezvous.port > 65535))
     throw new ConfigError(`the rendezvous port must be an integer from 1 to 65535, got ${o.rendezvous.port}`);
 }
@@ -76,6 +85,7 @@ export class ProcessGroup {
       rank: options.rank,
       worldSize: options.worldSize,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      rendezvousTimeoutMs: options.rendezvousTimeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       store: r.store,
       ...(r.store === 'tcp' ? { host: r.host, port: r.port } : { path: r.path }),
       ...(options.hostname === undefined ? {} : { hostname: options.hostname }),

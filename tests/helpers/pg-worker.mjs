@@ -1,7 +1,7 @@
 // Child process of tests/tensor/process-group.test.ts: one rank of a 2-process Gloo group on
 // loopback. argv: rank worldSize port timeoutMs scenario readyDir. Prints one JSON line with what it
-// saw. Each rank joins only once every rank has loaded (a file per rank in readyDir), so a short
-// timeout times the collective, not a peer still starting on a loaded machine.
+// saw. Each rank joins only once every rank has loaded (a file per rank in readyDir), and the join has
+// its own long timeout, so the short timeout times the collective, not a peer starting on a loaded machine.
 //   collectives: all-reduce (sum of two tensors, avg), broadcast from rank 1, all-gather, barrier
 //   peer-dies:   rank 1 exits right after joining; rank 0 all-reduces and reports the error and delay
 //   peer-stalls: rank 1 joins and then waits without calling; rank 0 reports the error and delay
@@ -27,6 +27,7 @@ const group = await ProcessGroup.create({
   rank,
   worldSize,
   timeoutMs,
+  rendezvousTimeoutMs: 60_000,
   rendezvous: { store: 'tcp', host: '127.0.0.1', port },
   hostname: '127.0.0.1',
 });

@@ -11,6 +11,7 @@
 import { ConfigError } from '../../errors.js';
 import { suggestion } from '../../io/config/issues.js';
 import type { BackboneConfig } from '../backbone.js';
+import { namedAsHf, readHfFields, writeHfFields } from '../hf-config.js';
 
 export const BART_ACTIVATIONS = ['gelu', 'gelu_new', 'relu', 'swish', 'silu'] as const;
 
@@ -166,33 +167,21 @@ export function bartConfigFromHf(modelType: 'bart' | 'marian', json: Readonly<Re
   }
   if (modelType === 'marian' && json.static_position_embeddings === false)
     throw new ConfigError('config.json has static_position_embeddings = false; this Marian supports the fixed sinusoids only');
-  const fields: Record<string, unknown> = {};
-  for (const f of FIELDS) {
-    const key = HF_NAMES[f];
-    if (!(key in json) || json[key] === null) continue;
-    const v = json[key];
-    const want = f === 'hiddenAct' ? 'string' : f === 'scaleEmbedding' ? 'boolean' : 'number';
-    if (typeof v !== want) throw new ConfigError(`config.json: ${key} must be a ${want}, got ${JSON.stringify(v)}`);
-    fields[f] = v;
-  }
-  try {
-    return bartConfig(modelType, fields);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    const message = FIELDS.reduce((m, f) => m.replace(new RegExp(`\\b${f}\\b`, 'g'), HF_NAMES[f]), e.message);
-    throw new ConfigError(`config.json: ${message}`);
-  }
+  const fields = readHfFields(json, {
+    names: HF_NAMES,
+    typeOf: (f) => (f === 'hiddenAct' ? 'string' : f === 'scaleEmbedding' ? 'boolean' : 'number'),
+    nullIsDefault: true,
+  });
+  return namedAsHf(HF_NAMES, () => bartConfig(modelType, fields));
 }
 
 /** The config.json object of `c`; `bartConfigFromHf` reads it back unchanged. */
 export function bartConfigToHf(c: BartConfig): Record<string, unknown> {
-  const json: Record<string, unknown> = {
+  return writeHfFields(c, HF_NAMES, {
     model_type: c.modelType,
     is_encoder_decoder: true,
     architectures: [c.modelType === 'bart' ? 'BartForConditionalGeneration' : 'MarianMTModel'],
     tie_word_embeddings: true,
-  };
-  if (c.modelType === 'marian') json.static_position_embeddings = true;
-  for (const f of FIELDS) json[HF_NAMES[f]] = c[f];
-  return json;
+    ...(c.modelType === 'marian' ? { static_position_embeddings: true } : {}),
+  });
 }

@@ -4,6 +4,7 @@
  */
 import { ConfigError } from '../../errors.js';
 import type { BackboneConfig } from '../backbone.js';
+import { namedAsHf, readHfFields, rejectUnsupportedHf, writeHfFields } from '../hf-config.js';
 
 /** Activations of the feed-forward block, by Hugging Face's names. */
 export const HIDDEN_ACTS = ['gelu', 'gelu_new', 'gelu_pytorch_tanh', 'relu'] as const;
@@ -75,6 +76,7 @@ const HF_NAMES: Readonly<Record<Exclude<keyof BertConfig, 'modelType'>, string>>
   padTokenId: 'pad_token_id',
 };
 const FIELDS = Object.keys(HF_NAMES) as Exclude<keyof BertConfig, 'modelType'>[];
+const NULLABLE: ReadonlySet<Exclude<keyof BertConfig, 'modelType'>> = new Set(['padTokenId']);
 
 /** Edit distance, for suggesting the nearest valid key. */
 function distance(a: string, b: string): number {
@@ -173,35 +175,12 @@ const HF_FIXED: Readonly<Record<string, unknown>> = {
  *   architecture this encoder does not implement (model_type other than 'bert', relative positions, a decoder).
  */
 export function bertConfigFromHf(json: Readonly<Record<string, unknown>>): BertConfig {
-  for (const [key, supported] of Object.entries(HF_FIXED)) {
-    if (key in json && json[key] !== supported) {
-      throw new ConfigError(
-        `config.json has ${key} = ${JSON.stringify(json[key])}, but this BERT encoder supports only ${JSON.stringify(supported)}`,
-      );
-    }
-  }
-  const fields: Record<string, unknown> = {};
-  for (const f of FIELDS) {
-    const key = HF_NAMES[f];
-    if (!(key in json)) continue;
-    const v = json[key];
-    const want = f === 'hiddenAct' ? 'string' : 'number';
-    if (typeof v !== want && !(f === 'padTokenId' && v === null))
-      throw new ConfigError(`config.json: ${key} must be a ${want}, got ${JSON.stringify(v)}`);
-    fields[f] = v;
-  }
-  try {
-    return bertConfig(fields as Partial<BertConfig>);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    const message = FIELDS.reduce((m, f) => m.replace(new RegExp(`\\b${f}\\b`, 'g'), HF_NAMES[f]), e.message);
-    throw new ConfigError(`config.json: ${message}`);
-  }
+  rejectUnsupportedHf(json, HF_FIXED, 'this BERT encoder');
+  const fields = readHfFields(json, { names: HF_NAMES, typeOf: (f) => (f === 'hiddenAct' ? 'string' : 'number'), nullable: NULLABLE });
+  return namedAsHf(HF_NAMES, () => bertConfig(fields as Partial<BertConfig>));
 }
 
 /** The Hugging Face config.json object of `c` (BertModel's keys, snake_case); `bertConfigFromHf` reads it back unchanged. */
 export function bertConfigToHf(c: BertConfig): Record<string, unknown> {
-  const json: Record<string, unknown> = { model_type: 'bert', position_embedding_type: 'absolute' };
-  for (const f of FIELDS) json[HF_NAMES[f]] = c[f];
-  return json;
+  return writeHfFields(c, HF_NAMES, { model_type: 'bert', position_embedding_type: 'absolute' });
 }

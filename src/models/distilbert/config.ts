@@ -6,6 +6,7 @@
  */
 import { ConfigError } from '../../errors.js';
 import { bertConfig, type BertConfig } from '../bert/config.js';
+import { namedAsHf, readHfFields, writeHfFields } from '../hf-config.js';
 
 export interface DistilBertConfig extends Omit<BertConfig, 'modelType'> {
   readonly modelType: 'distilbert';
@@ -42,8 +43,6 @@ const HF_NAMES = {
   initializerRange: 'initializer_range',
   padTokenId: 'pad_token_id',
 } as const satisfies Partial<Record<keyof BertConfig, string>>;
-type Field = keyof typeof HF_NAMES;
-const FIELDS = Object.keys(HF_NAMES) as Field[];
 
 /** A BertConfig of the same numbers: what the shared validation and activations read. */
 export const asBertConfig = (c: DistilBertConfig): BertConfig => ({ ...c, modelType: 'bert' });
@@ -68,28 +67,15 @@ export function distilBertConfig(fields: Readonly<Record<string, unknown>> = {})
 export function distilBertConfigFromHf(json: Readonly<Record<string, unknown>>): DistilBertConfig {
   if (json.sinusoidal_pos_embds === true)
     throw new ConfigError('config.json has sinusoidal_pos_embds = true; this DistilBERT supports learned positions only (false)');
-  const fields: Record<string, unknown> = {};
-  for (const f of FIELDS) {
-    const key = HF_NAMES[f];
-    if (!(key in json)) continue;
-    const v = json[key];
-    const want = f === 'hiddenAct' ? 'string' : 'number';
-    if (typeof v !== want && !(f === 'padTokenId' && v === null))
-      throw new ConfigError(`config.json: ${key} must be a ${want}, got ${JSON.stringify(v)}`);
-    fields[f] = v;
-  }
-  try {
-    return distilBertConfig(fields);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    const message = FIELDS.reduce((m, f) => m.replace(new RegExp(`\\b${f}\\b`, 'g'), HF_NAMES[f]), e.message);
-    throw new ConfigError(`config.json: ${message}`);
-  }
+  const fields = readHfFields(json, {
+    names: HF_NAMES,
+    typeOf: (f) => (f === 'hiddenAct' ? 'string' : 'number'),
+    nullable: new Set(['padTokenId']),
+  });
+  return namedAsHf(HF_NAMES, () => distilBertConfig(fields));
 }
 
 /** The config.json object of `c` (DistilBertModel's keys); `distilBertConfigFromHf` reads it back unchanged. */
 export function distilBertConfigToHf(c: DistilBertConfig): Record<string, unknown> {
-  const json: Record<string, unknown> = { model_type: 'distilbert', sinusoidal_pos_embds: false };
-  for (const f of FIELDS) json[HF_NAMES[f]] = c[f];
-  return json;
+  return writeHfFields(c, HF_NAMES, { model_type: 'distilbert', sinusoidal_pos_embds: false });
 }

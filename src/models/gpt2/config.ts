@@ -7,6 +7,7 @@
 import { ConfigError } from '../../errors.js';
 import { validateBertConfig, type BertConfig, type HiddenAct } from '../bert/config.js';
 import type { BackboneConfig } from '../backbone.js';
+import { namedAsHf, readHfFields, rejectUnsupportedHf, writeHfFields } from '../hf-config.js';
 
 export interface Gpt2Config extends BackboneConfig {
   readonly modelType: 'gpt2';
@@ -100,33 +101,18 @@ export function gpt2Config(fields: Readonly<Record<string, unknown>> = {}): Gpt2
  * @throws ConfigError for a wrong value (named by its config.json key) or an attention variant not implemented.
  */
 export function gpt2ConfigFromHf(json: Readonly<Record<string, unknown>>): Gpt2Config {
-  for (const [key, supported] of Object.entries(HF_FIXED))
-    if (key in json && json[key] !== supported)
-      throw new ConfigError(`config.json has ${key} = ${JSON.stringify(json[key])}; this GPT-2 supports only ${JSON.stringify(supported)}`);
-  const fields: Record<string, unknown> = {};
-  for (const f of FIELDS) {
-    const key = HF_NAMES[f];
-    if (!(key in json)) continue;
-    let v = json[key];
-    if (f === 'intermediateSize' && v === null) v = 4 * ((json.n_embd as number | undefined) ?? GPT2_SMALL.hiddenSize);
-    const want = f === 'hiddenAct' ? 'string' : 'number';
-    if (typeof v !== want && !(NULLABLE.has(f) && v === null))
-      throw new ConfigError(`config.json: ${key} must be a ${want}, got ${JSON.stringify(v)}`);
-    fields[f] = v;
-  }
-  if (!('n_inner' in json) && 'n_embd' in json) fields.intermediateSize = 4 * (json.n_embd as number);
-  try {
-    return gpt2Config(fields);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    const message = FIELDS.reduce((m, f) => m.replace(new RegExp(`\\b${f}\\b`, 'g'), HF_NAMES[f]), e.message);
-    throw new ConfigError(`config.json: ${message}`);
-  }
+  rejectUnsupportedHf(json, HF_FIXED, 'this GPT-2');
+  const { n_inner: inner, ...rest } = json; // n_inner null or absent: 4 × n_embd
+  const fields = readHfFields(inner === null ? rest : json, {
+    names: HF_NAMES,
+    typeOf: (f) => (f === 'hiddenAct' ? 'string' : 'number'),
+    nullable: NULLABLE,
+  });
+  if ((inner ?? null) === null && typeof fields.hiddenSize === 'number') fields.intermediateSize = 4 * fields.hiddenSize;
+  return namedAsHf(HF_NAMES, () => gpt2Config(fields));
 }
 
 /** The config.json object of `c` (GPT2Model's keys); `gpt2ConfigFromHf` reads it back unchanged. */
 export function gpt2ConfigToHf(c: Gpt2Config): Record<string, unknown> {
-  const json: Record<string, unknown> = { model_type: 'gpt2', ...HF_FIXED };
-  for (const f of FIELDS) json[HF_NAMES[f]] = c[f];
-  return json;
+  return writeHfFields(c, HF_NAMES, { model_type: 'gpt2', ...HF_FIXED });
 }

@@ -6,6 +6,7 @@
  */
 import { ConfigError } from '../../errors.js';
 import type { BackboneConfig } from '../backbone.js';
+import { namedAsHf, readHfFields, writeHfFields } from '../hf-config.js';
 
 export interface LlamaConfig extends BackboneConfig {
   readonly modelType: 'llama';
@@ -140,34 +141,21 @@ export function llamaConfigFromHf(json: Readonly<Record<string, unknown>>): Llam
     throw new ConfigError(
       `config.json has rope_scaling = ${JSON.stringify(json.rope_scaling)}; this Llama supports plain rotary embeddings only (null)`,
     );
-  const fields: Record<string, unknown> = {};
-  for (const f of FIELDS) {
-    const key = HF_NAMES[f];
-    if (!(key in json) || json[key] === undefined) continue;
-    const v = json[key];
-    const want = f === 'hiddenAct' ? 'string' : BOOLS.has(f) ? 'boolean' : 'number';
-    if (typeof v !== want && !((IDS as readonly string[]).includes(f) && v === null))
-      throw new ConfigError(`config.json: ${key} must be a ${want}, got ${JSON.stringify(v)}`);
-    fields[f] = v;
-  }
+  const fields = readHfFields(json, {
+    names: HF_NAMES,
+    typeOf: (f) => (f === 'hiddenAct' ? 'string' : BOOLS.has(f) ? 'boolean' : 'number'),
+    nullable: new Set<Field>(IDS),
+  });
   const heads = (json.num_attention_heads as number | undefined) ?? LLAMA_DEFAULTS.numAttentionHeads;
   const hidden = (json.hidden_size as number | undefined) ?? LLAMA_DEFAULTS.hiddenSize;
   if (json.head_dim !== undefined && json.head_dim !== null && json.head_dim !== hidden / heads)
     throw new ConfigError(
       `config.json has head_dim = ${String(json.head_dim)}; this Llama supports only hidden_size / num_attention_heads = ${hidden / heads}`,
     );
-  try {
-    return llamaConfig(fields);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    const message = FIELDS.reduce((m, f) => m.replace(new RegExp(`\\b${f}\\b`, 'g'), HF_NAMES[f]), e.message);
-    throw new ConfigError(`config.json: ${message}`);
-  }
+  return namedAsHf(HF_NAMES, () => llamaConfig(fields));
 }
 
 /** The config.json object of `c` (LlamaModel's keys); `llamaConfigFromHf` reads it back unchanged. */
 export function llamaConfigToHf(c: LlamaConfig): Record<string, unknown> {
-  const json: Record<string, unknown> = { model_type: 'llama', rope_scaling: null };
-  for (const f of FIELDS) json[HF_NAMES[f]] = c[f];
-  return json;
+  return writeHfFields(c, HF_NAMES, { model_type: 'llama', rope_scaling: null });
 }

@@ -10,6 +10,7 @@
 import { ConfigError } from '../../errors.js';
 import { suggestion } from '../../io/config/issues.js';
 import type { BackboneConfig } from '../backbone.js';
+import { namedAsHf, readHfFields, writeHfFields } from '../hf-config.js';
 
 export const FEED_FORWARD_PROJS = ['relu', 'gelu', 'gated-gelu', 'gated-relu', 'gated-silu'] as const;
 export type FeedForwardProj = (typeof FEED_FORWARD_PROJS)[number];
@@ -146,27 +147,15 @@ export function t5Config(fields: Readonly<Record<string, unknown>> = {}): T5Conf
  * @throws ConfigError for a value of the wrong type or invalid, named by its config.json key.
  */
 export function t5ConfigFromHf(json: Readonly<Record<string, unknown>>): T5Config {
-  const fields: Record<string, unknown> = {};
-  for (const f of FIELDS) {
-    const key = HF_NAMES[f];
-    if (!(key in json) || json[key] === null) continue;
-    const v = json[key];
-    const want = f === 'feedForwardProj' ? 'string' : f === 'tieWordEmbeddings' ? 'boolean' : 'number';
-    if (typeof v !== want) throw new ConfigError(`config.json: ${key} must be a ${want}, got ${JSON.stringify(v)}`);
-    fields[f] = v;
-  }
-  try {
-    return t5Config(fields);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    const message = FIELDS.reduce((m, f) => m.replace(new RegExp(`\\b${f}\\b`, 'g'), HF_NAMES[f]), e.message);
-    throw new ConfigError(`config.json: ${message}`);
-  }
+  const fields = readHfFields(json, {
+    names: HF_NAMES,
+    typeOf: (f) => (f === 'feedForwardProj' ? 'string' : f === 'tieWordEmbeddings' ? 'boolean' : 'number'),
+    nullIsDefault: true,
+  });
+  return namedAsHf(HF_NAMES, () => t5Config(fields));
 }
 
 /** The config.json object of `c` (T5ForConditionalGeneration's keys); `t5ConfigFromHf` reads it back unchanged. */
 export function t5ConfigToHf(c: T5Config): Record<string, unknown> {
-  const json: Record<string, unknown> = { model_type: 't5', is_encoder_decoder: true, architectures: ['T5ForConditionalGeneration'] };
-  for (const f of FIELDS) json[HF_NAMES[f]] = c[f];
-  return json;
+  return writeHfFields(c, HF_NAMES, { model_type: 't5', is_encoder_decoder: true, architectures: ['T5ForConditionalGeneration'] });
 }
