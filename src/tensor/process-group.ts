@@ -56,7 +56,8 @@ function checkOptions(o: ProcessGroupOptions): void {
     ['timeoutMs', o.timeoutMs],
     ['rendezvousTimeoutMs', o.rendezvousTimeoutMs],
   ] as const) {
-    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new ConfigError(`${key} must be a positive integer (ms), got ${value}`);
+    if (value !== undefined && (!Number.isInteger(value) || value < 1))
+      throw new ConfigError(`${key} must be a positive integer (ms), got ${value}`);
   }
   if (o.rendezvous.store === 'tcp' && (!Number.isInteger(o.rendezvous.port) || o.rendezvous.port < 1 || o.rendezvous.port > 65535))
     throw new ConfigError(`the rendezvous port must be an integer from 1 to 65535, got ${o.rendezvous.port}`);
