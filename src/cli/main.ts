@@ -26,10 +26,18 @@ commands:
            --nproc-per-node N  data-parallel: N worker processes on this machine (as torchrun); a process started
                            with RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT set joins that group instead
            --dist-timeout S  longest wait for the other ranks, in seconds (default 1800)
+           --stop-at N     pause after step N (dev evaluated, last/ saved; the schedule stays the whole run's);
+                           continue with --resume
   compare CONFIG        train one task mixture under several strategies (a compare config: base training config plus
                         overrides per strategy) and each task alone, with the same budget and seed; writes
                         <output_dir>/compare.md and compare.json (per-task test metrics, average, Δ vs single-task,
                         wall time, trainable parameters). Finished runs are reused when run again
+           --quiet         print only the table
+  sweep CONFIG SPACE    hyper-parameter search over the space file's parameters (dotted config paths; choice, uniform,
+                        log_uniform, int), grid / random / TPE sampling, ASHA early termination on the dev metric; each trial
+                        is mtl train in a child process; results.md, results.json and best_config.yaml in the space's output_dir.
+                        Run again after an interruption to continue (docs/sweep-and-continual.md)
+           --parallel N    trials trained at once (default 1)
            --quiet         print only the table
   eval CKPT             evaluate a checkpoint folder on its run's data (from its training_config.yaml); prints JSON
            --split S       dev (default) or test
@@ -178,6 +186,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./train.js')).trainCommand(rest);
       case 'compare':
         return await (await import('./compare.js')).compareCommand(rest);
+      case 'sweep':
+        return await (await import('./sweep.js')).sweepCommand(rest);
       case 'eval':
         return await (await import('./eval.js')).evalCommand(rest);
       case 'predict':

@@ -1,6 +1,6 @@
 /**
  * `mtl train CONFIG [--resume | --overwrite] [--output DIR] [--max-steps N] [--single-task NAME]
- * [--nproc-per-node N] [--dist-timeout S]`: parses, calls `train` (in N data-parallel workers, or as one
+ * [--nproc-per-node N] [--dist-timeout S] [--stop-at N]`: parses, calls `train` (in N data-parallel workers, or as one
  * rank of the environment's group), prints the outcome.
  */
 import path from 'node:path';
@@ -48,6 +48,7 @@ export async function trainCommand(args: string[]): Promise<number> {
       'single-task': { type: 'string' },
       'nproc-per-node': { type: 'string' },
       'dist-timeout': { type: 'string' },
+      'stop-at': { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
@@ -57,6 +58,7 @@ export async function trainCommand(args: string[]): Promise<number> {
   const timeoutSeconds = values['dist-timeout'] === undefined ? 1800 : positiveInt(values['dist-timeout'], '--dist-timeout');
   if (nproc !== undefined) return launchCommand('train', args, nproc);
   const maxSteps = values['max-steps'] === undefined ? undefined : positiveInt(values['max-steps'], '--max-steps');
+  const stopAt = values['stop-at'] === undefined ? undefined : positiveInt(values['stop-at'], '--stop-at');
   const loaded = loadTrainingConfig(file, { taskTypes });
   const single = values['single-task'];
   const config = withOverrides(single === undefined ? loaded : singleTaskConfig(loaded, single), values.output, maxSteps);
@@ -70,6 +72,7 @@ export async function trainCommand(args: string[]): Promise<number> {
       logger: leader ? stdoutLogger : silentLogger,
       progressBar: leader && process.stdout.isTTY === true,
       handleSignals: true,
+      ...(stopAt === undefined ? {} : { stopAtStep: stopAt }),
       ...(dataParallel === undefined ? {} : { dataParallel }),
     });
   } finally {

@@ -20,9 +20,8 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { ConfigFileError, validateTrainingConfig, type TrainingConfig } from '../io/config/index.js';
-import { fromZodIssue } from '../io/config/issues.js';
-import { YamlSource } from '../io/config/yaml-source.js';
+import { validateTrainingConfig, type TrainingConfig } from '../io/config/index.js';
+import { readYamlFile } from '../io/config/yaml-file.js';
 import { taskTypes } from '../tasks/index.js';
 
 const compareSchema = z.strictObject({
@@ -81,33 +80,21 @@ export function mergeConfig(base: unknown, over: unknown): unknown {
  *   the base, or a strategy whose merged config is invalid (naming the strategy).
  */
 export function loadCompareConfig(file: string): CompareConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`cannot read the compare config ${file}: ${(e as Error).message}`);
-  }
-  const source = new YamlSource(text, file);
-  const parsed = compareSchema.safeParse(source.value, { reportInput: true });
-  if (!parsed.success)
-    throw new ConfigFileError(
-      file,
-      parsed.error.issues.flatMap((i) => fromZodIssue(i, compareSchema, source)),
-    );
+  const data = readYamlFile(file, compareSchema, 'compare config');
   const dir = path.dirname(path.resolve(file));
-  const baseFile = path.resolve(dir, parsed.data.base);
+  const baseFile = path.resolve(dir, data.base);
   let baseText: string;
   try {
     baseText = readFileSync(baseFile, 'utf8');
   } catch (e) {
     throw new ConfigError(`${file}: base: cannot read ${baseFile}: ${(e as Error).message}`);
   }
-  const outputDir = path.resolve(dir, parsed.data.output_dir);
+  const outputDir = path.resolve(dir, data.output_dir);
   const raw = { ...(parse(baseText) as Record<string, unknown>), output_dir: outputDir };
   const options = { baseDir: path.dirname(baseFile), taskTypes };
   const base = validateTrainingConfig(raw, { ...options, source: baseFile });
   const names = new Set<string>();
-  const strategies = parsed.data.strategies.map((s, i) => {
+  const strategies = data.strategies.map((s, i) => {
     if (names.has(s.name)) throw new ConfigError(`${file}: strategies[${i}]: the name '${s.name}' is used twice`);
     names.add(s.name);
     const merged = mergeConfig(raw, { ...s.set, output_dir: path.join(outputDir, s.name) });
@@ -117,5 +104,5 @@ export function loadCompareConfig(file: string): CompareConfig {
     });
     return { name: s.name, description: s.description ?? '', config };
   });
-  return { source: file, outputDir, singleTask: parsed.data.single_task, base, strategies };
+  return { source: file, outputDir, singleTask: data.single_task, base, strategies };
 }

@@ -12,12 +12,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { trainingConfigToJson, type TrainingConfig } from '../io/config/index.js';
-import { mainMetricOf, taskType, taskTypes } from '../tasks/index.js';
-import { buildTokenizer } from '../run/build.js';
-import { loadCompareConfig, type CompareConfig } from './compare-config.js';
+import { mainMetricOf, taskType } from '../tasks/index.js';
+import { sharedTokenizer } from './shared-tokenizer.js';
+import { loadCompareConfig } from './compare-config.js';
 import { compareMarkdown, compareTable, type CompareRun, type CompareTable } from './compare-table.js';
 import { singleTaskConfig } from './single-task.js';
-import { readTaskData } from '../data/task-data.js';
 import { train } from '../train/trainer.js';
 import { prefixed, silentLogger, type Logger } from '../logger.js';
 
@@ -32,18 +31,6 @@ export interface CompareResult {
   /** The files written. */
   readonly markdownFile: string;
   readonly jsonFile: string;
-}
-
-/** The base's learned vocabulary, trained once and saved as `<output_dir>/tokenizer.json` (undefined when the base names one). */
-async function sharedTokenizer(c: CompareConfig, logger: Logger): Promise<string | undefined> {
-  if (c.base.tokenizer?.train === undefined) return undefined;
-  const file = path.join(c.outputDir, 'tokenizer.json');
-  if (!existsSync(file)) {
-    const tokenizer = buildTokenizer(c.base, await readTaskData(c.base.tasks, c.base.seed, taskTypes.reading, ['train']), logger);
-    tokenizer.save(file);
-    logger.info(`compare: learned a ${tokenizer.vocabSize}-token vocabulary shared by every run: ${file}`);
-  }
-  return file;
 }
 
 /** Trains `config` (or reads its earlier compare_run.json) and returns its record. */
@@ -90,7 +77,7 @@ export async function compare(file: string, options: CompareOptions = {}): Promi
   const logger = options.logger ?? silentLogger;
   const c = loadCompareConfig(file);
   mkdirSync(c.outputDir, { recursive: true });
-  const tokenizerFile = await sharedTokenizer(c, logger);
+  const tokenizerFile = await sharedTokenizer(c.base, c.outputDir, prefixed(logger, 'compare: '), 'every run');
   const withTokenizer = (config: TrainingConfig): TrainingConfig =>
     tokenizerFile === undefined ? config : { ...config, tokenizer: { path: tokenizerFile } };
   const singles: CompareRun[] = [];

@@ -26,6 +26,12 @@ export interface TrainOptions {
   readonly progressBar?: boolean;
   /** Stops the run after the current step, saving `last/`. */
   readonly signal?: AbortSignal;
+  /**
+   * Pause once this many optimizer steps are done: evaluate on dev there (unless just done), save
+   * `last/` and return with status 'paused', to be continued with `resume`. The run's learning-rate
+   * schedule stays that of all its steps (a sweep's early-stopped trials train on the full schedule's prefix).
+   */
+  readonly stopAtStep?: number;
   /** Stop cleanly on SIGINT/SIGTERM (the CLI turns it on). Default false. */
   readonly handleSignals?: boolean;
   /**
@@ -39,7 +45,8 @@ export interface TrainOptions {
 }
 
 export interface TrainResult {
-  readonly status: 'completed' | 'early-stopped' | 'interrupted';
+  /** 'paused': stopped at `stopAtStep`, before the planned steps were done. */
+  readonly status: 'completed' | 'early-stopped' | 'interrupted' | 'paused';
   readonly outputDir: string;
   /** Optimizer steps done, and planned. */
   readonly step: number;

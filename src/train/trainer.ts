@@ -192,7 +192,12 @@ class Trainer {
     });
     const evalEvery = this.#config.training.evalEvery;
     let status: TrainResult['status'] = 'completed';
+    const pauseAt = this.#options.stopAtStep ?? Infinity;
     while (this.#step < this.totalSteps) {
+      if (this.#step >= pauseAt) {
+        status = 'paused';
+        break;
+      }
       if (await this.#stopRequested(watch.reason !== undefined)) {
         status = 'interrupted';
         break;
@@ -205,6 +210,15 @@ class Trainer {
       await yieldToEventLoop();
     }
     if (status === 'interrupted') return this.#interrupted(watch.reason ?? 'interrupted');
+    if (status === 'paused') {
+      const stop = this.#lastEvalStep !== this.#step && (await this.#evaluateAndSave());
+      this.#runLog.stop();
+      if (!stop) {
+        this.#runLog.info(`paused at step ${this.#step} of ${this.totalSteps}; saved ${this.#paths.last} (continue with --resume)`);
+        return this.#result('paused', undefined);
+      }
+      status = 'early-stopped';
+    }
     if (this.#lastEvalStep !== this.#step && (await this.#evaluateAndSave())) status = 'early-stopped';
     this.#runLog.stop();
     if (status === 'early-stopped')

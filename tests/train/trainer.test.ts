@@ -114,6 +114,26 @@ describe('train: resume', data, () => {
     assert.deepEqual(devEvals('resumed'), devEvals('full'), 'metrics.jsonl continues without doubled records');
   });
 
+  it('stopAtStep pauses a run (dev evaluated and last/ saved there); resumed, it ends with the uninterrupted weights', async () => {
+    const config = tinyConfig(run, 'paused');
+    const first = await train(config, { stopAtStep: 12 });
+    assert.equal(first.status, 'paused');
+    assert.equal(first.step, 12);
+    assert.equal(first.test, undefined, 'no test evaluation before the end');
+    const evalSteps = () =>
+      readMetrics(out('paused', 'metrics.jsonl'))
+        .filter((r) => r.type === 'eval' && r.split === 'dev')
+        .map((r) => r.step);
+    assert.deepEqual(evalSteps(), [8, 12], 'evaluated at the pause, which is no eval_every step');
+    const second = await train(config, { resume: true, stopAtStep: 30 });
+    assert.equal(second.status, 'completed');
+    assert.equal(second.step, 24);
+    assert.deepEqual(evalSteps(), [8, 12, 16, 24]);
+    for (const file of ['model.safetensors', 'optimizer.safetensors']) {
+      assert.ok(readFileSync(out('paused', 'last', file)).equals(readFileSync(out('full', 'last', file))), `${file} differs`);
+    }
+  });
+
   it('refuses to resume with a changed config, naming the key', async () => {
     const changed = { ...tinyConfig(run, 'resumed'), seed: 8 };
     await assert.rejects(train(changed, { resume: true }), /seed: 7 in the checkpoint, 8 now/);
