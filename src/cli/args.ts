@@ -1,21 +1,26 @@
 /**
  * Checks of command-line values: each error names the flag, what it takes and what came. They are
  * usage errors: `mtl` exits with 2 for them (as for unknown flags), 1 for errors of the work itself.
+ * `checked` makes one a commander option, so the value is checked while the command line is parsed.
  */
+import { Option } from 'commander';
 import { ConfigError } from '../errors.js';
 
 /** A command line that the command cannot take (a missing argument, a bad flag value). */
 export class UsageError extends ConfigError {}
 
+/** A check of one flag's value: returns the value parsed, or throws UsageError naming `flag`. */
+export type ValueCheck<T> = (text: string, flag: string) => T;
+
 export function positiveInt(text: string, flag: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got '${text}'`);
+  if (!Number.isInteger(n) || n < 1 || text.trim() === '') throw new UsageError(`${flag} must be a positive integer, got '${text}'`);
   return n;
 }
 
 export function nonNegativeInt(text: string, flag: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} must be a non-negative integer, got '${text}'`);
+  if (!Number.isInteger(n) || n < 0 || text.trim() === '') throw new UsageError(`${flag} must be a non-negative integer, got '${text}'`);
   return n;
 }
 
@@ -25,12 +30,32 @@ export function positiveNumber(text: string, flag: string): number {
   return n;
 }
 
-/** The one positional argument a command takes (a config or a checkpoint). */
-export function onePositional(positionals: readonly string[], what: string, command: string): string {
-  if (positionals.length !== 1) {
-    throw new UsageError(
-      `mtl ${command} takes one ${what}, got ${positionals.length === 0 ? 'none' : positionals.map((p) => `'${p}'`).join(' ')}`,
-    );
-  }
-  return positionals[0] as string;
+/** Any finite number. */
+export function finiteNumber(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || text.trim() === '') throw new UsageError(`${flag} must be a number, got '${text}'`);
+  return n;
+}
+
+/** A check that the value is one of `values` ("--split must be dev or test, got 'train'"). */
+export function oneOf<T extends string>(values: readonly T[]): ValueCheck<T> {
+  const list = values.length < 3 ? values.join(' or ') : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
+  return (text, flag) => {
+    if (!(values as readonly string[]).includes(text)) throw new UsageError(`${flag} must be ${list}, got '${text}'`);
+    return text as T;
+  };
+}
+
+/**
+ * A commander option (`flags` as commander writes them, e.g. '--max-steps <n>') whose value goes
+ * through `check` as the command line is parsed; the check's UsageError names the long flag.
+ * An option that takes a value is never a negation, whatever its name: `--no-repeat-ngram-size <n>`
+ * is `noRepeatNgramSize` (commander would read it as the opposite of `--repeat-ngram-size`).
+ * @example program.command('train').addOption(checked('--max-steps <n>', 'optimizer steps', positiveInt))
+ */
+export function checked<T>(flags: string, description: string, check: ValueCheck<T>): Option {
+  const option = new Option(flags, description);
+  option.negate = false;
+  const flag = option.long ?? flags;
+  return option.argParser((text: string) => check(text, flag));
 }

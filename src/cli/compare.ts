@@ -1,20 +1,16 @@
-/** `mtl compare CONFIG`: parses, calls `compare`, prints the table. */
-import { parseArgs } from 'node:util';
+/** What `mtl compare CONFIG` runs: `compare` (src/experiments/compare.ts), then prints the table. */
 import { compare } from '../experiments/compare.js';
 import { compareMarkdown } from '../experiments/compare-table.js';
-import { onePositional } from './args.js';
 import { stdoutLogger } from '../logger.js';
 
-/** Runs `mtl compare`; returns the exit code. */
-export async function compareCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: { quiet: { type: 'boolean', default: false } },
-    allowPositionals: true,
-    strict: true,
-  });
-  const file = onePositional(positionals, 'compare config', 'compare');
-  const result = await compare(file, values.quiet ? {} : { logger: stdoutLogger });
+/** `mtl compare`'s flags, parsed (src/cli/commands/compare.ts declares them). */
+export interface CompareFlags {
+  quiet?: boolean;
+}
+
+/** Runs `mtl compare` on the compare config `file`; returns the exit code. */
+export async function runCompare(file: string, flags: CompareFlags): Promise<number> {
+  const result = await compare(file, flags.quiet === true ? {} : { logger: stdoutLogger });
   console.log(compareMarkdown(result.table));
   console.log(`table: ${result.markdownFile} and ${result.jsonFile}`);
   return 0;

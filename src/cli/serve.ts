@@ -1,5 +1,5 @@
 /**
- * `mtl serve CKPT [--port 8080] [--host 127.0.0.1]`: answers predictions of a checkpoint over HTTP
+ * What `mtl serve CKPT [--port 8080] [--host 127.0.0.1]` runs: answers predictions of a checkpoint over HTTP
  * (src/serve/server.ts) until SIGINT or SIGTERM, then finishes the requests under way and exits 0.
  * The model runs on a worker thread (src/serve/worker-predictor.ts), the HTTP server on the main one.
  * Bound to an address other than loopback it needs an API key (`--api-key-file FILE` or the
@@ -7,55 +7,44 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { createPredictServer } from '../serve/server.js';
 import { isLoopback, readApiKeyFile } from '../serve/auth.js';
 import { WorkerPredictor } from '../serve/worker-predictor.js';
-import { UsageError, nonNegativeInt, onePositional, positiveInt } from './args.js';
+import { UsageError } from './args.js';
 
-export async function serveCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      port: { type: 'string', default: '8080' },
-      host: { type: 'string', default: '127.0.0.1' },
-      'max-batch': { type: 'string', default: '64' },
-      'max-inputs': { type: 'string', default: '256' },
-      'max-text-chars': { type: 'string', default: '10000' },
-      'max-queued-inputs': { type: 'string', default: '1024' },
-      'max-request-tokens': { type: 'string', default: '32768' },
-      'max-batch-tokens': { type: 'string', default: '8192' },
-      'request-timeout-ms': { type: 'string', default: '30000' },
-      'api-key-file': { type: 'string' },
-      'no-auth': { type: 'boolean', default: false },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
-  const dir = onePositional(positionals, 'checkpoint folder', 'serve');
-  const port = nonNegativeInt(values.port, '--port');
-  if (port > 65535) throw new UsageError(`--port must be at most 65535, got '${values.port}'`);
+/** `mtl serve`'s flags, parsed (src/cli/commands/serve.ts declares them). */
+export interface ServeFlags {
+  port: number;
+  host: string;
+  maxBatch: number;
+  maxInputs: number;
+  maxTextChars: number;
+  maxQueuedInputs: number;
+  maxRequestTokens: number;
+  maxBatchTokens: number;
+  requestTimeoutMs: number;
+  apiKeyFile?: string;
+  /** false with --no-auth. */
+  auth: boolean;
+}
+
+/** Runs `mtl serve` with the model folder `dir` until SIGINT or SIGTERM; returns the exit code. */
+export async function runServe(dir: string, flags: ServeFlags): Promise<number> {
+  const { port, host } = flags;
   const options = {
-    maxBatch: positiveInt(values['max-batch'], '--max-batch'),
-    maxInputs: positiveInt(values['max-inputs'], '--max-inputs'),
-    maxTextChars: positiveInt(values['max-text-chars'], '--max-text-chars'),
-    maxQueuedInputs: positiveInt(values['max-queued-inputs'], '--max-queued-inputs'),
-    maxRequestTokens: positiveInt(values['max-request-tokens'], '--max-request-tokens'),
-    maxBatchTokens: positiveInt(values['max-batch-tokens'], '--max-batch-tokens'),
-    requestTimeoutMs: positiveInt(values['request-timeout-ms'], '--request-timeout-ms'),
-    ...apiKeyOption(values['api-key-file'], values['no-auth'], values.host),
+    maxBatch: flags.maxBatch,
+    maxInputs: flags.maxInputs,
+    maxTextChars: flags.maxTextChars,
+    maxQueuedInputs: flags.maxQueuedInputs,
+    maxRequestTokens: flags.maxRequestTokens,
+    maxBatchTokens: flags.maxBatchTokens,
+    requestTimeoutMs: flags.requestTimeoutMs,
+    ...apiKeyOption(flags.apiKeyFile, !flags.auth, host),
   };
   const predictor = await WorkerPredictor.start(dir);
   try {
-    await serveUntilSignal(
-      dir,
-      values.host,
-      port,
-      createPredictServer(predictor, options),
-      predictor.taskNames,
-      options.apiKey !== undefined,
-    );
+    await serveUntilSignal(dir, host, port, createPredictServer(predictor, options), predictor.taskNames, options.apiKey !== undefined);
   } finally {
     await predictor.close();
   }

@@ -1,14 +1,12 @@
 /**
- * `mtl train CONFIG [--resume | --overwrite] [--output DIR] [--max-steps N] [--single-task NAME]
- * [--nproc-per-node N] [--dist-timeout S] [--stop-at N]`: parses, calls `train` (in N data-parallel workers, or as one
- * rank of the environment's group), prints the outcome.
+ * What `mtl train CONFIG` runs: `train` (in N data-parallel workers, or as one rank of the
+ * environment's group) on the config with the command line's overrides, then prints the outcome.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { loadTrainingConfig, type TrainingConfig } from '../io/config/index.js';
+import type { TrainingConfig } from '../io/config/index.js';
 import { singleTaskConfig } from '../experiments/single-task.js';
 import { train, type TrainResult } from '../train/trainer.js';
-import { onePositional, positiveInt } from './args.js';
+import { loadConfigFile } from './config-file.js';
 import { taskTypes } from '../tasks/index.js';
 import { silentLogger, stdoutLogger } from '../logger.js';
 import { joinFromEnvironment, launchCommand } from './data-parallel.js';
@@ -36,43 +34,39 @@ export function summary(r: TrainResult): string {
   return lines.join('\n');
 }
 
-/** Runs `mtl train`; returns the exit code. */
-export async function trainCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      resume: { type: 'boolean', default: false },
-      overwrite: { type: 'boolean', default: false },
-      output: { type: 'string' },
-      'max-steps': { type: 'string' },
-      'single-task': { type: 'string' },
-      'nproc-per-node': { type: 'string' },
-      'dist-timeout': { type: 'string' },
-      'stop-at': { type: 'string' },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
-  const file = onePositional(positionals, 'config file', 'train');
-  const nproc = values['nproc-per-node'] === undefined ? undefined : positiveInt(values['nproc-per-node'], '--nproc-per-node');
-  const timeoutSeconds = values['dist-timeout'] === undefined ? 1800 : positiveInt(values['dist-timeout'], '--dist-timeout');
-  if (nproc !== undefined) return launchCommand('train', args, nproc);
-  const maxSteps = values['max-steps'] === undefined ? undefined : positiveInt(values['max-steps'], '--max-steps');
-  const stopAt = values['stop-at'] === undefined ? undefined : positiveInt(values['stop-at'], '--stop-at');
-  const loaded = loadTrainingConfig(file, { taskTypes });
-  const single = values['single-task'];
-  const config = withOverrides(single === undefined ? loaded : singleTaskConfig(loaded, single), values.output, maxSteps);
-  const dataParallel = await joinFromEnvironment(timeoutSeconds * 1000);
+/** `mtl train`'s flags, parsed (src/cli/commands/train.ts declares them). */
+export interface TrainFlags {
+  resume?: boolean;
+  overwrite?: boolean;
+  output?: string;
+  maxSteps?: number;
+  singleTask?: string;
+  nprocPerNode?: number;
+  distTimeout: number;
+  /** Pause after this step (dev evaluated, last/ saved; the schedule stays the whole run's). */
+  stopAt?: number;
+}
+
+/**
+ * Runs `mtl train` on the config `file` (YAML, or a module: ./config-file.ts); returns the exit code.
+ * @param args the command line after `train`, which `--nproc-per-node` workers are given again.
+ */
+export async function runTrain(file: string, flags: TrainFlags, args: readonly string[]): Promise<number> {
+  if (flags.nprocPerNode !== undefined) return launchCommand('train', args, flags.nprocPerNode);
+  const loaded = await loadConfigFile(file, { taskTypes });
+  const single = flags.singleTask;
+  const config = withOverrides(single === undefined ? loaded : singleTaskConfig(loaded, single), flags.output, flags.maxSteps);
+  const dataParallel = await joinFromEnvironment(flags.distTimeout * 1000);
   const leader = dataParallel?.isLeader ?? true;
   let result: TrainResult;
   try {
     result = await train(config, {
-      resume: values.resume,
-      overwrite: values.overwrite,
+      resume: flags.resume === true,
+      overwrite: flags.overwrite === true,
       logger: leader ? stdoutLogger : silentLogger,
       progressBar: leader && process.stdout.isTTY === true,
       handleSignals: true,
-      ...(stopAt === undefined ? {} : { stopAtStep: stopAt }),
+      ...(flags.stopAt === undefined ? {} : { stopAtStep: flags.stopAt }),
       ...(dataParallel === undefined ? {} : { dataParallel }),
     });
   } finally {

@@ -1,58 +1,48 @@
 /**
- * `mtl transfer PRETRAIN_CONFIG FINETUNE_CONFIG... [--seeds N] [--out DIR] [--pretrain-steps N] [--finetune-steps N]
- * [--finetune-lr X] [--pooling cls|mean] [--reinit-pooler] [--reinit-layers N] [--reuse]`:
- * parses, calls `transferReport` (src/experiments/transfer.ts), prints the table.
+ * What `mtl transfer PRETRAIN_CONFIG FINETUNE_CONFIG...` runs: `transferReport`
+ * (src/experiments/transfer.ts), then prints the table.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadTrainingConfig } from '../io/config/index.js';
 import { transferReport } from '../experiments/transfer.js';
 import { POOLINGS, taskTypes, type Pooling } from '../tasks/index.js';
-import { UsageError, positiveInt, positiveNumber } from './args.js';
+import { UsageError } from './args.js';
 import { withOverrides } from './train.js';
 import { stdoutLogger } from '../logger.js';
 
-/** Runs `mtl transfer`; returns the exit code. */
-export async function transferCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      seeds: { type: 'string', default: '3' },
-      out: { type: 'string', default: 'runs/transfer' },
-      'pretrain-steps': { type: 'string' },
-      reuse: { type: 'boolean', default: false },
-      'finetune-steps': { type: 'string' },
-      'finetune-lr': { type: 'string' },
-      pooling: { type: 'string' },
-      'reinit-pooler': { type: 'boolean', default: false },
-      'reinit-layers': { type: 'string' },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
-  const [pretrainFile, ...finetuneFiles] = positionals;
-  if (pretrainFile === undefined || finetuneFiles.length === 0) {
-    throw new UsageError('mtl transfer takes a pre-training config and at least one fine-tuning config');
-  }
-  const steps = values['pretrain-steps'] === undefined ? undefined : positiveInt(values['pretrain-steps'], '--pretrain-steps');
-  const pretrain = withOverrides(loadTrainingConfig(pretrainFile, { taskTypes }), undefined, steps);
-  const pooling = values.pooling;
+/** `mtl transfer`'s flags, parsed (src/cli/commands/transfer.ts declares them). */
+export interface TransferFlags {
+  seeds: number;
+  out: string;
+  pretrainSteps?: number;
+  finetuneSteps?: number;
+  finetuneLr?: number;
+  pooling?: string;
+  reinitPooler?: boolean;
+  reinitLayers?: number;
+  reuse?: boolean;
+}
+
+/** Runs `mtl transfer` of the pre-training config `pretrainFile` to each of `finetuneFiles`; returns the exit code. */
+export async function runTransfer(pretrainFile: string, finetuneFiles: readonly string[], flags: TransferFlags): Promise<number> {
+  const pooling = flags.pooling;
   if (pooling !== undefined && !POOLINGS.includes(pooling as Pooling))
     throw new UsageError(`--pooling must be one of ${POOLINGS.join(', ')}, got '${pooling}'`);
-  const seeds = Array.from({ length: positiveInt(values.seeds, '--seeds') }, (_, i) => i + 1);
+  const pretrain = withOverrides(loadTrainingConfig(pretrainFile, { taskTypes }), undefined, flags.pretrainSteps);
+  const outDir = path.resolve(flags.out);
   const result = await transferReport({
     pretrain,
-    finetune: finetuneFiles,
-    seeds,
-    outDir: path.resolve(values.out),
-    reuse: values.reuse,
-    ...(values['finetune-steps'] === undefined ? {} : { finetuneSteps: positiveInt(values['finetune-steps'], '--finetune-steps') }),
-    ...(values['finetune-lr'] === undefined ? {} : { finetuneLearningRate: positiveNumber(values['finetune-lr'], '--finetune-lr') }),
+    finetune: [...finetuneFiles],
+    seeds: Array.from({ length: flags.seeds }, (_, i) => i + 1),
+    outDir,
+    reuse: flags.reuse === true,
+    ...(flags.finetuneSteps === undefined ? {} : { finetuneSteps: flags.finetuneSteps }),
+    ...(flags.finetuneLr === undefined ? {} : { finetuneLearningRate: flags.finetuneLr }),
     ...(pooling === undefined ? {} : { pooling: pooling as Pooling }),
-    reinitPooler: values['reinit-pooler'],
-    ...(values['reinit-layers'] === undefined ? {} : { reinitLayers: positiveInt(values['reinit-layers'], '--reinit-layers') }),
+    reinitPooler: flags.reinitPooler === true,
+    ...(flags.reinitLayers === undefined ? {} : { reinitLayers: flags.reinitLayers }),
     logger: stdoutLogger,
   });
-  console.log(`\n${result.table}\n\nwritten: ${path.join(path.resolve(values.out), 'transfer.md')} and transfer.json`);
+  console.log(`\n${result.table}\n\nwritten: ${path.join(outDir, 'transfer.md')} and transfer.json`);
   return 0;
 }

@@ -5,11 +5,12 @@
  * one-line errors.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { generateCommand } from '../../src/cli/generate.js';
 import { main } from '../../src/cli/main.js';
 import { generate } from '../../src/generate/index.js';
 import { causalLmDecoder } from '../../src/models/causal-lm.js';
@@ -19,6 +20,8 @@ import { dispose, linear } from '../../src/tensor/index.js';
 import { referenceDecoder } from '../models/decoder-fixture.js';
 import { checkNoLeaks } from '../helpers/leaks.js';
 import { writeHfFolder } from '../helpers/hf-folder.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 checkNoLeaks();
 let root = '';
@@ -32,7 +35,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 /** What `mtl generate` writes for `args`. */
 async function run(args: string[]): Promise<{ code: number; text: string; pieces: string[] }> {
   const pieces: string[] = [];
-  const code = await generateCommand(args, (t) => void pieces.push(t));
+  const code = await main(['generate', ...args], { write: (t) => void pieces.push(t) });
   return { code, text: pieces.join(''), pieces };
 }
 
@@ -64,7 +67,19 @@ describe('mtl generate', () => {
     assert.equal((await run([gpt2, 'play some jazz', '--num-beams', '3', '--max-new-tokens', '6'])).code, 0);
     const file = path.join(root, 'prompts.jsonl');
     writeFileSync(file, '"play some jazz"\n{"text": "what is the weather"}\n');
-    assert.equal((await run([gpt2, '--input', file, '--max-new-tokens', '3'])).text.split('\n').length, 3);
+    const fromFile = await run([gpt2, '--input', file, '--max-new-tokens', '3']);
+    assert.equal(fromFile.text.split('\n').length, 3);
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'mtl.js'), 'generate', gpt2, '--input', '-', '--max-new-tokens', '3'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString()));
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    child.stdin.end(readFileSync(file));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, fromFile.text, '--input - reads the prompts from standard input');
   });
 
   it('reads an untied lm_head from a Llama folder: the text of the tokens the reference decoder gives', async () => {

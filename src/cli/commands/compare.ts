@@ -1,0 +1,21 @@
+/** `mtl compare CONFIG`: its arguments, flags and help; the work is ../compare.ts's, loaded when the command runs. */
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import type { CompareFlags } from '../compare.js';
+
+export function defineCompare(program: Command, cli: CliContext): void {
+  program
+    .command('compare')
+    .summary('train one task mixture under several strategies and each task alone; print the table')
+    .description(
+      'Train one task mixture under several strategies (a compare config: a base training config plus overrides per ' +
+        'strategy) and each task alone, with the same budget and seed; writes <output_dir>/compare.md and compare.json ' +
+        '(per-task test metrics, average, Δ vs single-task, wall time, trainable parameters). Finished runs are reused when run again.',
+    )
+    .argument('<config>', 'the compare config (YAML)')
+    .option('--quiet', 'print only the table')
+    .action(async (config: string, flags: CompareFlags) => {
+      const { runCompare } = await import('../compare.js');
+      cli.exitCode = await runCompare(config, flags);
+    });
+}

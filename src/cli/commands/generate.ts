@@ -1,0 +1,42 @@
+/** `mtl generate MODEL PROMPT...`: its arguments, flags and help; the work is ../generate.ts's, loaded when the command runs. */
+import type { Command } from 'commander';
+import { checked, finiteNumber, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../args.js';
+import type { CliContext } from '../context.js';
+import type { GenerateFlags } from '../generate.js';
+
+const collect = (text: string, previous: string[] | undefined): string[] => [...(previous ?? []), text];
+
+export function defineGenerate(program: Command, cli: CliContext): void {
+  program
+    .command('generate')
+    .summary('continue each prompt with a decoder model, streaming the text')
+    .description(
+      'Continue each prompt with a decoder model (a checkpoint with a causal-lm task, or a Hugging Face folder of a decoder ' +
+        'family such as gpt2), streaming the text to stdout, one line per prompt. Sampling is seeded (reproducible).',
+    )
+    .argument('<model>', 'a checkpoint folder or a Hugging Face decoder folder')
+    .argument('[prompts...]', 'the prompts (or --input)')
+    .option(
+      '--input <file>',
+      'read the prompts from a JSON lines file instead ("a prompt" or {"text": …} per line); - reads standard input',
+    )
+    .addOption(checked('--max-new-tokens <n>', 'tokens to generate at most', nonNegativeInt).default(64))
+    .addOption(checked('--min-new-tokens <n>', 'tokens to generate at least', nonNegativeInt))
+    .addOption(checked('--eos-token-id <id>', "the end token (default: the config's, else the tokenizer's)", nonNegativeInt))
+    .option('--stop <text>', 'stop at TEXT, cut before it (repeatable)', collect)
+    .option('--do-sample', 'sample (default: greedy, or beam search with --num-beams)')
+    .addOption(checked('--temperature <x>', 'divide the logits by X before sampling', positiveNumber))
+    .addOption(checked('--top-k <n>', 'sample among the N most probable tokens', nonNegativeInt))
+    .addOption(checked('--top-p <x>', 'sample among the most probable tokens whose probabilities add up to X', positiveNumber))
+    .addOption(checked('--seed <n>', 'random seed of sampling', nonNegativeInt))
+    .addOption(checked('--num-beams <n>', 'beam search with N beams', positiveInt))
+    .addOption(checked('--length-penalty <x>', "beam scores divided by length^X (Hugging Face's length_penalty)", finiteNumber))
+    .addOption(checked('--early-stopping <when>', 'beam search stops: true, false or never', oneOf(['true', 'false', 'never'] as const)))
+    .addOption(checked('--repetition-penalty <x>', "CTRL's penalty of tokens already present", positiveNumber))
+    .addOption(checked('--no-repeat-ngram-size <n>', 'never repeat an n-gram of N tokens', nonNegativeInt))
+    .option('--no-cache', 'recompute every position at each step (no key/value cache)')
+    .action(async (model: string, prompts: string[], flags: GenerateFlags) => {
+      const { runGenerate } = await import('../generate.js');
+      cli.exitCode = await runGenerate(model, prompts, flags, cli.write);
+    });
+}

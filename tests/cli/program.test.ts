@@ -1,0 +1,148 @@
+/**
+ * The `mtl` command line as commander parses it (src/cli/main.ts, src/cli/commands/): help, version,
+ * suggestions and exit codes, and the flag values each command's work is given. No data, no model:
+ * actions are replaced to capture what they would be called with.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { createProgram } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
+import { generateOptionsOf, type GenerateFlags } from '../../src/cli/generate.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const cli = runCli;
+
+/** The positional arguments and flags `mtl <argv>` gives its command's action (which is not run). */
+async function parsed(...argv: string[]): Promise<unknown[]> {
+  const program = createProgram({ args: argv.slice(1), write: () => {}, exitCode: 0 });
+  let got: unknown[] = [];
+  program.commands.find((c) => c.name() === argv[0])!.action((...a: unknown[]) => void (got = a.slice(0, -1)));
+  await program.parseAsync(argv, { from: 'user' });
+  return got;
+}
+
+describe('mtl: help, version, suggestions, exit codes', () => {
+  it("--version, -v and version print package.json's version", async () => {
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v', 'version']) {
+      const r = await cli(flag);
+      assert.equal(r.code, 0);
+      assert.equal(r.stdout.trim(), manifest.version);
+    }
+  });
+
+  it('help lists every command; help COMMAND and COMMAND --help print the same, only that command', async () => {
+    const all = await cli('--help');
+    assert.equal(all.code, 0);
+    for (const c of ['train', 'compare', 'sweep', 'eval', 'predict', 'generate', 'serve', 'export', 'finetune', 'transfer', 'demo'])
+      assert.match(all.stdout, new RegExp(`\\n  ${c} +\\S`), c);
+    const help = await cli('help', 'generate');
+    assert.equal(help.code, 0);
+    assert.equal((await cli('generate', 'model', '--help')).stdout, help.stdout);
+    assert.match(help.stdout, /^Usage: mtl generate \[options\] <model> \[prompts\.\.\.\]/);
+    assert.match(help.stdout, /--max-new-tokens <n> +tokens to generate at most \(default: 64\)/);
+    assert.doesNotMatch(help.stdout, /--port/);
+  });
+
+  it('mtl alone prints the help on stderr and exits 2', async () => {
+    const r = await cli();
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^Usage: mtl \[options\] \[command\]/);
+  });
+
+  it('a mistyped command or flag: the nearest one, and exit 2', async () => {
+    const command = await cli('genrate', 'x');
+    assert.equal(command.code, 2);
+    assert.match(command.stderr, /^error: unknown command 'genrate'\n\(Did you mean generate\?\)/);
+    const flag = await cli('generate', 'model', 'hi', '--max-new-token', '3');
+    assert.equal(flag.code, 2);
+    assert.match(
+      flag.stderr,
+      /^error: unknown option '--max-new-token'\n\(Did you mean --max-new-tokens\?\)\n\(mtl generate --help lists its options\)$/,
+    );
+  });
+
+  it('missing and extra arguments, bad flag values: exit 2 naming what is wrong', async () => {
+    const missing = await cli('export', 'ckpt');
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /missing required argument 'out'/);
+    const extra = await cli('serve', 'a', 'b');
+    assert.equal(extra.code, 2);
+    assert.match(extra.stderr, /too many arguments for 'serve'\. Expected 1 argument but got 2\./);
+    for (const [argv, message] of [
+      [['serve', 'ckpt', '--port', '65536'], /^mtl serve: --port must be at most 65535, got '65536'$/],
+      [['eval', 'ckpt', '--split', 'train'], /^mtl eval: --split must be dev or test, got 'train'$/],
+      [['export', 'a', 'b', '--format', 'tflite'], /^mtl export: --format must be hf or onnx, got 'tflite'$/],
+      [['generate', 'm', '--early-stopping', 'maybe'], /^mtl generate: --early-stopping must be true, false or never, got 'maybe'$/],
+      [['train', 'c.yaml', '--max-steps=1.5'], /^mtl train: --max-steps must be a positive integer, got '1.5'$/],
+      [['transfer', 'p.yaml', 'f.yaml', '--finetune-lr', 'fast'], /^mtl transfer: --finetune-lr must be a positive number, got 'fast'$/],
+    ] as const) {
+      const r = await cli(...argv);
+      assert.equal(r.code, 2, argv.join(' '));
+      assert.match(r.stderr, message);
+    }
+  });
+});
+
+describe("mtl: the values each command's work is given", () => {
+  it('train: typed flags and defaults', async () => {
+    assert.deepEqual(await parsed('train', 'c.yaml'), ['c.yaml', { distTimeout: 1800 }]);
+    assert.deepEqual(await parsed('train', 'c.ts', '--resume', '--max-steps', '7', '--output=out', '--nproc-per-node', '2'), [
+      'c.ts',
+      { distTimeout: 1800, resume: true, maxSteps: 7, output: 'out', nprocPerNode: 2 },
+    ]);
+  });
+
+  it('serve: numeric defaults; --no-auth turns auth off', async () => {
+    const [dir, flags] = await parsed('serve', 'ckpt', '--no-auth', '--max-batch', '8');
+    assert.equal(dir, 'ckpt');
+    assert.deepEqual(flags, {
+      port: 8080,
+      host: '127.0.0.1',
+      maxBatch: 8,
+      maxInputs: 256,
+      maxTextChars: 10000,
+      maxQueuedInputs: 1024,
+      maxRequestTokens: 32768,
+      maxBatchTokens: 8192,
+      requestTimeoutMs: 30000,
+      auth: false,
+    });
+  });
+
+  it('generate: repeatable --stop, --no-cache, and --no-repeat-ngram-size as a number (not a negation)', async () => {
+    const [model, prompts, flags] = await parsed(
+      'generate',
+      'gpt2',
+      'a prompt',
+      '--stop',
+      '.',
+      '--stop',
+      '\n',
+      '--no-cache',
+      '--no-repeat-ngram-size',
+      '2',
+      '--early-stopping',
+      'never',
+    );
+    assert.equal(model, 'gpt2');
+    assert.deepEqual(prompts, ['a prompt']);
+    const options = generateOptionsOf(flags as GenerateFlags);
+    assert.deepEqual(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)), {
+      maxNewTokens: 64,
+      noRepeatNgramSize: 2,
+      earlyStopping: 'never',
+      stopStrings: ['.', '\n'],
+      useCache: false,
+    });
+  });
+
+  it('predict: texts after the folder, --input - kept as the standard-input marker', async () => {
+    assert.deepEqual(await parsed('predict', 'ckpt', 'one', 'two', '--top-k', '3'), ['ckpt', ['one', 'two'], { topK: 3 }]);
+    assert.deepEqual(await parsed('predict', 'ckpt', '--input', '-'), ['ckpt', [], { input: '-' }]);
+  });
+});
