@@ -76,7 +76,10 @@ describe('mtl: help, version, suggestions, exit codes', () => {
     for (const [argv, message] of [
       [['serve', 'ckpt', '--port', '65536'], /^mtl serve: --port must be at most 65535, got '65536'$/],
       [['eval', 'ckpt', '--split', 'train'], /^mtl eval: --split must be dev or test, got 'train'$/],
-      [['export', 'a', 'b', '--format', 'tflite'], /^mtl export: --format must be hf or onnx, got 'tflite'$/],
+      [
+        ['export', 'a', 'b', '--format', 'tflite'],
+        /^mtl export: --format must be hf \(a Hugging Face Transformers folder\) or onnx \(ONNX models\), got 'tflite'$/,
+      ],
       [['generate', 'm', '--early-stopping', 'maybe'], /^mtl generate: --early-stopping must be true, false or never, got 'maybe'$/],
       [['train', 'c.yaml', '--max-steps=1.5'], /^mtl train: --max-steps must be a positive integer, got '1.5'$/],
       [['transfer', 'p.yaml', 'f.yaml', '--finetune-lr', 'fast'], /^mtl transfer: --finetune-lr must be a positive number, got 'fast'$/],

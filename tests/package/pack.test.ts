@@ -304,5 +304,6 @@ test('the installed mtl command runs the compiled JavaScript without tsx', () =>
     'tsx is not installed in the consumer',
   );
   const help = run(path.join(app, 'node_modules', '.bin', 'mtl'), ['--help'], app);
-  assert.match(help, /^usage: mtl <command> \[options\]/);
+  assert.match(help, /^Usage: mtl \[options\] \[command\]/);
+  assert.match(help, /\n {2}train +train a multi-task model/, 'the commands, each with its summary');
 });

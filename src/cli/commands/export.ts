@@ -1,8 +1,15 @@
 /** `mtl export CKPT OUT`: its arguments, flags and help; the work is ../export.ts's, loaded when the command runs. */
 import type { Command } from 'commander';
-import { checked, oneOf } from '../args.js';
+import { UsageError, checked } from '../args.js';
 import type { CliContext } from '../context.js';
 import type { ExportFlags } from '../export.js';
+
+/** --format's value: hf or onnx. */
+function format(text: string, flag: string): 'hf' | 'onnx' {
+  if (text !== 'hf' && text !== 'onnx')
+    throw new UsageError(`${flag} must be hf (a Hugging Face Transformers folder) or onnx (ONNX models), got '${text}'`);
+  return text;
+}
 
 export function defineExport(program: Command, cli: CliContext): void {
   program
@@ -21,11 +28,7 @@ export function defineExport(program: Command, cli: CliContext): void {
       "that task's head: <Family>ForSequenceClassification or <Family>ForTokenClassification (labels in config.json's " +
         "id2label; not for CRF, mean-pooling, masked-LM or link-prediction heads); a decoder's causal-lm task as the family's LM class",
     )
-    .addOption(
-      checked('--format <format>', 'hf (a Hugging Face Transformers folder) or onnx (ONNX models)', oneOf(['hf', 'onnx'] as const)).default(
-        'hf',
-      ),
-    )
+    .addOption(checked('--format <format>', 'hf (a Hugging Face Transformers folder) or onnx (ONNX models)', format).default('hf'))
     .action(async (checkpoint: string, out: string, flags: ExportFlags) => {
       const { runExport } = await import('../export.js');
       cli.exitCode = await runExport(checkpoint, out, flags);
