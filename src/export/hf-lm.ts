@@ -27,10 +27,11 @@ export interface HfParts {
 }
 
 /**
- * The language-model folder of the checkpoint's backbone, with `task`'s head when one is given (its
- * head must add nothing to the tied LM head: a causal-LM output bias is exported only while it is zero).
- * Encoder-decoders are not exported this way yet: their seq2seq task type declares no Transformers class.
- * @throws ConfigError for a family without a language-model class (an encoder) or a head tensor the class has no place for.
+ * The language-model folder of the checkpoint's backbone, for `task` when one is given (a causal-lm,
+ * seq2seq or span-corruption task, whose head is the backbone's own LM head: its config.json fields —
+ * a seq2seq task's `prefix` — and decoding defaults are written).
+ * @throws ConfigError for a family without a language-model class (an encoder), or a task head with
+ *   tensors of its own (the class has no place for them).
  */
 export function languageModelParts(
   ckpt: LoadedCheckpoint,
@@ -44,11 +45,12 @@ export function languageModelParts(
     throw new ConfigError(
       `${plain.config.modelType} is an ${plain.kind}; it has no Transformers language-model class to export a generating task to`,
     );
-  if (task !== undefined) checkHeadAddsNothing(ckpt.heads.get(task.record.name), task.record.name, architecture);
+  if (task !== undefined) checkHeadless(ckpt.heads.get(task.record.name), task.record.name, architecture);
   const config = {
     ...ckpt.encoderConfig,
     architectures: [architecture],
     ...(plain.kind === 'decoder' ? { tie_word_embeddings: true } : {}),
+    ...task?.hf.config,
   };
   return {
     architecture,
@@ -58,14 +60,12 @@ export function languageModelParts(
   };
 }
 
-/** Refuses head tensors that would change the logits of the tied LM head (a non-zero causal-LM bias). */
-function checkHeadAddsNothing(head: ReadonlyMap<string, Tensor> | undefined, task: string, architecture: string): void {
-  for (const [name, t] of head ?? []) {
-    const values = t.toFlatArray() as number[];
-    if (values.some((v) => v !== 0))
-      throw new ConfigError(
-        `task '${task}': its head's '${name}' (${t.shape.join(' × ')}) is not zero, and ${architecture}'s LM head has no place for it; ` +
-          'the export would change its logits',
-      );
-  }
+/** Refuses a task head with tensors of its own (a checkpoint written before LM heads had none: its output bias). */
+function checkHeadless(head: ReadonlyMap<string, Tensor> | undefined, task: string, architecture: string): void {
+  const names = [...(head ?? new Map<string, Tensor>()).keys()];
+  if (names.length > 0)
+    throw new ConfigError(
+      `task '${task}': its head has ${names.map((n) => `'${n}'`).join(', ')}, which ${architecture} has no place for; ` +
+        'the export would change its logits',
+    );
 }

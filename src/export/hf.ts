@@ -9,8 +9,9 @@
  * `problem_type` for a head), model.safetensors under Transformers' names (the family's base prefix +
  * the encoder's, the head's), tokenizer.json unchanged, and tokenizer_config.json for
  * `<Family>TokenizerFast` (lower-casing and the special tokens as tokenizer.json has them).
- * Language models (./hf-lm.ts): a task whose type exports a 'CausalLM' head (causal-lm, `--task`) as the
- * family's LM class (`GPT2LMHeadModel`, `LlamaForCausalLM`), with generation_config.json. README.md is
+ * Language models (./hf-lm.ts): a task whose type exports a 'CausalLM' or 'Seq2SeqLM' head (causal-lm,
+ * seq2seq, span-corruption; `--task`) as the family's LM class (`GPT2LMHeadModel`, `LlamaForCausalLM`,
+ * `T5ForConditionalGeneration`, `BartForConditionalGeneration`, `MarianMTModel`), with generation_config.json. README.md is
  * the model card (./model-card.ts).
  */
 import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -60,7 +61,7 @@ export function exportHf(checkpointDir: string, outDir: string, options: ExportH
   const hf = record === undefined ? undefined : hfExportOf(record);
   const tokenizer = JSON.parse(readFileSync(ckpt.tokenizerFile, 'utf8')) as TokenizerJson;
   const parts =
-    hf?.head === 'CausalLM'
+    hf?.head === 'CausalLM' || hf?.head === 'Seq2SeqLM'
       ? languageModelParts(ckpt, plain, tokenizer, record && hf && { record, hf })
       : encoderParts(ckpt, names, record && hf && { record, hf });
   const tokenizerClass = names.tokenizerClass ?? `${names.classPrefix}TokenizerFast`;

@@ -221,7 +221,12 @@ function checkModelTensors(file: string, shapes: Map<string, number[]>, config: 
     const layer = LAYER.exec(name);
     if (layer) layers = Math.max(layers, Number(layer[1]) + 1);
   }
-  const headless = tasks.filter((t) => !withHead.has(t.name)).map((t) => t.name);
+  const tied = tasks.filter((t) => t.head_tensors === false && withHead.has(t.name)).map((t) => t.name);
+  if (tied.length > 0)
+    throw new CheckpointError(
+      `${file}: tasks.json says the head of ${tied.join(', ')} has no tensors (head_tensors: false), but there are heads.${tied[0]}.… tensors`,
+    );
+  const headless = tasks.filter((t) => !withHead.has(t.name) && t.head_tensors !== false).map((t) => t.name);
   if (headless.length > 0)
     throw new CheckpointError(
       `${file}: no head tensors (heads.<task>.…) for task${headless.length > 1 ? 's' : ''} ${headless.join(', ')} of tasks.json`,

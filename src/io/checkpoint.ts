@@ -110,7 +110,8 @@ export interface CheckpointContents {
  *   });
  */
 export function saveCheckpoint(dir: string, contents: CheckpointContents): void {
-  const tasks = tasksToJson(contents.tasks);
+  // a head without tensors of its own (an LM head tied to the backbone's) is said in tasks.json, so a task without head tensors is otherwise damage
+  const tasks = tasksToJson(contents.tasks.map((t) => (contents.heads.get(t.name)?.size === 0 ? { ...t, head_tensors: false } : t)));
   const model = modelTensors(contents);
   const trainerState = contents.trainerState === undefined ? undefined : trainerStateToJson(contents.trainerState);
   assertJson(contents.encoderConfig, CHECKPOINT_FILES.config);
@@ -154,7 +155,6 @@ function modelTensors(contents: CheckpointContents): Map<string, Tensor> {
     if (!TASK_NAME.test(task))
       throw new ConfigError(`head '${task}': a task name holds only letters, digits, '_' and '-', starting with a letter`);
     if (!names.has(task)) throw new ConfigError(`there is a head for task '${task}', but the tasks are ${[...names].join(', ')}`);
-    // a head may have no tensor of its own (a causal LM's head is the backbone's tied word embeddings)
     const mlm = task === mlmHeadOf(contents.heads);
     for (const [name, t] of head) out.set(mlm && name.startsWith(MLM_HEAD_PREFIX) ? name : `${HEADS_PREFIX}${task}.${name}`, t);
   }

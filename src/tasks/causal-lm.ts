@@ -9,14 +9,13 @@
  * target tokens only. Evaluation pools every target token of a split: next-token accuracy (the main
  * metric: model selection maximises) and perplexity = exp(mean −ln p).
  *
- * The head is the LM head tied to the backbone's input embeddings (logits = h·Eᵀ + b, E (V, H); Press &
- * Wolf, EACL 2017), as `GPT2LMHeadModel.lm_head`, plus an output bias b (V) that starts at zero, as BERT's
- * LM head has one (`cls.predictions.bias`): a checkpoint keeps a head tensor per task, and a model
- * loaded from a Hugging Face folder starts with the folder's exact logits.
+ * The head is the LM head tied to the backbone's input embeddings (logits = h·Eᵀ, E (V, H); Press &
+ * Wolf, EACL 2017), as `GPT2LMHeadModel.lm_head`: it has no tensors of its own, so a model loaded from
+ * a Hugging Face folder starts with the folder's exact logits and exports back to the same class.
  */
 import { ConfigError, ShapeError } from '../errors.js';
 import type { SourcePosition } from '../data/index.js';
-import { clamp, crossEntropy, linear, logSoftmax, noGrad, tidy, zeros, type Tensor } from '../tensor/index.js';
+import { clamp, crossEntropy, linear, logSoftmax, noGrad, tidy, type Tensor } from '../tensor/index.js';
 import { IGNORE_INDEX, type Tokenizer } from '../tokenization/index.js';
 import { checkFeatures, exampleOf, inGoldOrder, longest, padInputs, paddedInt64, truncateEncoding } from './features.js';
 import { rejectUnknownOptions } from './options.js';
@@ -50,22 +49,19 @@ export interface CausalLmPrediction {
   readonly correct: number;
 }
 
-/** The LM head tied to the backbone's input embeddings, with an output bias: hidden (B, T, H) → logits (B, T, V). */
+/** The LM head tied to the backbone's input embeddings: hidden (B, T, H) → logits (B, T, V). No tensors of its own. */
 export class CausalLmHead extends TaskHead {
   #weight: Tensor | undefined;
-  /** (V), zero at first. */
-  readonly bias: Tensor;
 
-  constructor(vocabSize: number) {
+  constructor(private readonly vocabSize: number) {
     super();
-    this.bias = this.registerParameter('bias', zeros([vocabSize]));
   }
 
   /** Ties the head to the backbone's word embeddings (V, H); MultiTaskModel calls it. The backbone owns the weight. */
   override tieTo(backbone: TieableEncoder): void {
     const w = backbone.inputEmbeddings().weight;
-    if (w.shape[0] !== this.bias.shape[0])
-      throw new ShapeError(`causal-lm: the word embeddings to tie have ${w.shape[0]} rows, the head's vocabulary ${this.bias.shape[0]}`);
+    if (w.shape[0] !== this.vocabSize)
+      throw new ShapeError(`causal-lm: the word embeddings to tie have ${w.shape[0]} rows, the head's vocabulary ${this.vocabSize}`);
     this.#weight = w;
   }
 
@@ -109,7 +105,7 @@ export const causalLm: TaskType<CausalLmExample, CausalLmPrediction, CausalLmOpt
     return [...CAUSAL_LM_LABELS];
   },
 
-  /** The family's language-model class (`GPT2LMHeadModel`, `LlamaForCausalLM`); its output bias has no place there, so it must be zero. */
+  /** The family's language-model class (`GPT2LMHeadModel`, `LlamaForCausalLM`). */
   exportHf() {
     return { head: 'CausalLM', config: {}, headTensors: [] };
   },

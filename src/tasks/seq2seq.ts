@@ -183,6 +183,17 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
     return [...SEQ2SEQ_LABELS];
   },
 
+  /**
+   * The family's language-model class (`T5ForConditionalGeneration`, `BartForConditionalGeneration`,
+   * `MarianMTModel`); the prefix as config.json's `prefix` (which Transformers' text2text pipelines put
+   * before each input) and the decoding options as generation_config.json's.
+   */
+  exportHf(spec) {
+    const o = spec.options;
+    const config: Record<string, string> = o.prefix === '' ? {} : { prefix: o.prefix };
+    return { head: 'Seq2SeqLM', config, headTensors: [], generation: seq2seqGenerateOptions(o) };
+  },
+
   createHead(backbone, spec) {
     return textToTextHead(backbone, spec.name);
   },

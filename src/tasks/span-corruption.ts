@@ -109,6 +109,11 @@ export const spanCorruptionTask: TaskType<SpanCorruptionTextExample, TargetScore
     return [...SPAN_CORRUPTION_LABELS];
   },
 
+  /** The family's language-model class, as T5's pre-trained checkpoints are published (`T5ForConditionalGeneration`). */
+  exportHf() {
+    return { head: 'Seq2SeqLM', config: {}, headTensors: [] };
+  },
+
   createHead(backbone, spec) {
     return textToTextHead(backbone, spec.name);
   },

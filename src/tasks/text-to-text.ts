@@ -12,7 +12,7 @@ import { generate, type GenerateOptions } from '../generate/index.js';
 import { decoderPrompts, encoderDecoderLm } from '../models/encoder-decoder-lm.js';
 import { isEncoderDecoder, type EncoderDecoderBackbone } from '../models/encoder-decoder.js';
 import type { Backbone } from '../models/backbone.js';
-import { clamp, crossEntropy, logSoftmax, noGrad, tidy, zeros, type Tensor } from '../tensor/index.js';
+import { clamp, crossEntropy, logSoftmax, noGrad, tidy, type Tensor } from '../tensor/index.js';
 import { IGNORE_INDEX, type Encoding, type Tokenizer } from '../tokenization/index.js';
 import { checkFeatures, padInputs, paddedInt64 } from './features.js';
 import type { Batch, EncoderOutputs, Features, Metrics, TieableEncoder } from './types.js';
@@ -55,29 +55,26 @@ export function tokenScoreMetrics(scores: readonly TargetScores[]): Metrics {
 
 /**
  * The head of a text-to-text task: the encoder-decoder's LM head over the decoder's states (B, U, H) →
- * (B, U, V), shared by every text-to-text task of the model, plus the task's own output bias (V), zero
- * at first (as the causal-LM head's; BART's `final_logits_bias` is per model, this one per task), so a
- * checkpoint keeps a head tensor per task and a model loaded from Hugging Face starts with its exact logits.
+ * (B, U, V), shared whole by every text-to-text task of the model (T5's text-to-text framework: the
+ * same model, loss and decoding for every task, told apart by the prefix). It has no tensors of its
+ * own, so a model loaded from Hugging Face starts with its exact logits and exports back to the same class.
  */
 export class TextToTextHead extends TaskHead {
   #backbone: EncoderDecoderBackbone | undefined;
-  /** (V), zero at first. */
-  readonly bias: Tensor;
 
   constructor(
     private readonly taskName: string,
-    vocabSize: number,
+    private readonly vocabSize: number,
   ) {
     super();
-    this.bias = this.registerParameter('bias', zeros([vocabSize]));
   }
 
   /** Reads the backbone's LM head (MultiTaskModel calls it when the head joins). @throws ConfigError for a backbone that is not an encoder-decoder. */
   override tieTo(backbone: TieableEncoder): void {
     const b = encoderDecoderOf(backbone as Backbone, this.taskName);
-    if (b.config.vocabSize !== this.bias.shape[0])
+    if (b.config.vocabSize !== this.vocabSize)
       throw new ShapeError(
-        `task '${this.taskName}': the backbone's vocabulary has ${b.config.vocabSize} tokens, the head's ${this.bias.shape[0]}`,
+        `task '${this.taskName}': the backbone's vocabulary has ${b.config.vocabSize} tokens, the head's ${this.vocabSize}`,
       );
     this.#backbone = b;
   }
@@ -87,11 +84,11 @@ export class TextToTextHead extends TaskHead {
     return this.lmLogits(encoded.lastHiddenState);
   }
 
-  /** Vocabulary logits (…, V) of decoder states (…, H): the backbone's LM head plus the task's bias. */
+  /** Vocabulary logits (…, V) of decoder states (…, H): the backbone's LM head. */
   lmLogits(hiddenStates: Tensor): Tensor {
     const b = this.#backbone;
     if (b === undefined) throw new ConfigError(`task '${this.taskName}': the head is not on a backbone; call head.tieTo(backbone) first`);
-    return tidy(() => b.lmLogits(hiddenStates).add(this.bias));
+    return b.lmLogits(hiddenStates);
   }
 }
 

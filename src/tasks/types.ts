@@ -252,10 +252,11 @@ export interface HfExport {
    * config.json is `<Family>For<head>`): 'SequenceClassification' (a head of `classifier.*` over the
    * pooled first token: where the family puts it is the family's `HfNaming.sequenceClassification`),
    * 'TokenClassification' (`classifier.*` over each token's state; no pooler) or 'QuestionAnswering'
-   * (`qa_outputs.*` over each token's state; no pooler), or 'CausalLM' (the family's language-model class,
-   * `HfNaming.lmClass`, its LM head tied to the word embeddings; the head's own tensors must add nothing).
+   * (`qa_outputs.*` over each token's state; no pooler), or 'CausalLM' / 'Seq2SeqLM' (a decoder's or an
+   * encoder-decoder's language-model class, `HfNaming.lmClass`: the backbone with its LM head; the task's
+   * head has no tensors of its own).
    */
-  readonly head: 'SequenceClassification' | 'TokenClassification' | 'QuestionAnswering' | 'CausalLM';
+  readonly head: 'SequenceClassification' | 'TokenClassification' | 'QuestionAnswering' | 'CausalLM' | 'Seq2SeqLM';
   /** Extra config.json fields (`problem_type`, …); `id2label`, `label2id` and `classifier_dropout` are added for every head. */
   readonly config: Readonly<Record<string, string | number | boolean>>;
   /** The head's tensors, under the names the class gives them (they must be the head's own names). Default `classifier.weight`, `classifier.bias`. */

@@ -425,6 +425,10 @@ describe('damaged checkpoints', () => {
       editJson(path.join(d, 'tasks.json'), (j) => (j.tasks as unknown[]).push({ name: 'ner', type: 'token-classification' })),
     );
     assert.match(added, /no head tensors \(heads\.<task>\.…\) for task ner of tasks\.json/);
+    const tied = loadDamaged((d) =>
+      editJson(path.join(d, 'tasks.json'), (j) => ((j.tasks as Record<string, unknown>[]).at(-1)!.head_tensors = false)),
+    );
+    assert.match(tied, /tasks\.json says the head of slots has no tensors \(head_tensors: false\), but there are heads\.slots\.… tensors/);
     const version = loadDamaged((d) => editJson(path.join(d, 'tasks.json'), (j) => (j.format_version = 9)));
     assert.match(version, /tasks\.json: format_version is 9, this version of multitask-lm reads 1/);
   });
