@@ -1,5 +1,7 @@
 /**
- * `Embedding`: a lookup table (torch.nn.Embedding), parameter `weight` (V, H).
+ * `Embedding`: a lookup table (torch.nn.Embedding), parameter `weight` (V, H). An output hook (see
+ * `setOutputHook`) may change what `forward` returns: adversarial training adds its perturbation to a
+ * backbone's input embeddings there (src/mtl/adversarial), whatever the family does with them next.
  */
 import { ConfigError } from '../errors.js';
 import { embedding, type Tensor } from '../tensor/index.js';
@@ -12,6 +14,12 @@ export interface EmbeddingOptions extends ParamOptions {
   /** Initialise from N(0, initStd²) (BERT's scheme); default N(0, 1), as PyTorch. */
   initStd?: number;
 }
+
+/**
+ * A function of the looked-up vectors (…, H) that returns what the model reads instead, of the same
+ * shape (the vectors plus an adversarial perturbation). Called on every `forward`, in call order.
+ */
+export type EmbeddingHook = (embedded: Tensor) => Tensor;
 
 export class Embedding extends Module {
   /** (V, H) */
@@ -34,8 +42,21 @@ export class Embedding extends Module {
     this.weight = this.registerParameter('weight', weight);
   }
 
-  /** ids (…) int64 → (…, H) */
+  #hook: EmbeddingHook | undefined;
+
+  /**
+   * Installs `hook` on this layer's output (undefined removes it) and returns the hook it replaces.
+   * The hook's result is what every caller of `forward` gets; tied heads that read `weight` are not affected.
+   */
+  setOutputHook(hook: EmbeddingHook | undefined): EmbeddingHook | undefined {
+    const previous = this.#hook;
+    this.#hook = hook;
+    return previous;
+  }
+
+  /** ids (…) int64 → (…, H), through the output hook when one is installed. */
   forward(ids: Tensor): Tensor {
-    return embedding(this.weight, ids, this.paddingIdx);
+    const embedded = embedding(this.weight, ids, this.paddingIdx);
+    return this.#hook === undefined ? embedded : this.#hook(embedded);
   }
 }

@@ -21,6 +21,7 @@ import { crossEntropy, noGrad, tensor, tidy, type Tensor } from '../tensor/index
 import type { Encoding, Tokenizer } from '../tokenization/index.js';
 import { Linear } from '../nn/linear.js';
 import { booleanOption, numberOption, rejectUnknownOptions } from './options.js';
+import { symmetricKl } from './divergence.js';
 import { answerTokens, qaWindows, type QaWindow } from './qa-windows.js';
 import { encodeInputs, exampleOf, padInputs } from './features.js';
 import {
@@ -161,6 +162,9 @@ export const extractiveQa: TaskType<QuestionAnswerExample, QaPrediction, Extract
   readsLabel: true,
   labelSpace: 'none',
   mainMetric: { name: 'f1', greaterIsBetter: true },
+
+  /** SMART's term: the start and the end distributions are over the tokens (dim 1 of (B, T, 2)). */
+  outputDivergence: (clean, perturbed, detachTargets) => symmetricKl(clean, perturbed, 1, detachTargets),
 
   /** `{ answer, start, end, score }`: offsets into the context (`text_pair`); '' for no answer. */
   present(p): JsonObject {

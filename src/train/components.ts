@@ -7,6 +7,7 @@
 import type { DataParallel } from '../distributed/data-parallel.js';
 import type { TrainingConfig } from '../io/config/index.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
+import { Adversary } from '../mtl/adversarial/index.js';
 import { createTaskSampler } from '../mtl/samplers/index.js';
 import { streamProbabilities, TrainingStrategy } from '../mtl/strategy.js';
 import { createOptimizer } from '../optim/create.js';
@@ -90,6 +91,7 @@ export function loopParts(
     strategy,
     optimizer,
     schedule: makeSchedule(scheduleSpec),
+    adversary: t.adversarial === null ? undefined : new Adversary(t.adversarial, model.taskNames),
     wordDropoutIds: t.wordDropout > 0 ? { unk: tok.unkId, keep: [tok.specialTokenId('cls'), tok.specialTokenId('sep')] } : undefined,
     window: new StepWindow(),
     dataParallel,

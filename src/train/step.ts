@@ -9,7 +9,8 @@
  * position n·worldSize + r of the run, so rank r's dropout masks are those a single process
  * accumulating worldSize times as many micro-batches draws for the same batches. With `precision:
  * bf16` the forward passes and losses run in an autocast region (backward outside it, as PyTorch's
- * recipe). Then the step's
+ * recipe). With `training.adversarial` the passes of each stream are those of the method
+ * (../mtl/adversarial: FGM, PGD, FreeLB, SMART), whose losses the strategy back-propagates. Then the step's
  * learning rate (warm-up and decay), gradient clipping, the optimizer's update, and the gradients cleared.
  */
 import type { DataParallel } from '../distributed/data-parallel.js';
@@ -17,6 +18,7 @@ import type { TrainingConfig } from '../io/config/index.js';
 import { taskLosses, type MultiTaskModel } from '../mtl/multitask-model.js';
 import type { TaskSampler } from '../mtl/samplers/index.js';
 import type { TrainingStrategy } from '../mtl/strategy.js';
+import type { Adversary, PassOutput } from '../mtl/adversarial/index.js';
 import { clipGradNorm } from '../optim/clip.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { applyLrSchedule, type LrSchedule } from '../optim/schedules.js';
@@ -38,6 +40,8 @@ export interface StepParts {
   readonly strategy: TrainingStrategy;
   readonly optimizer: Optimizer;
   readonly schedule: LrSchedule;
+  /** Adversarial training on the input embeddings (`training.adversarial`), when the run uses it. */
+  readonly adversary: Adversary | undefined;
   /** The unknown and kept token ids, when the run uses word dropout. */
   readonly wordDropoutIds: WordDropoutIds | undefined;
   /** Collects the losses and sizes of the micro-batches for the run log. */
@@ -73,8 +77,10 @@ export async function trainStep(parts: StepParts, step: number): Promise<StepSta
     const batches: { s: TrainStream; b: TrainBatch }[] = [];
     for (const s of streams) batches.push({ s, b: await s.next() });
     const values = tidy(() => {
-      const losses = inPrecision(t.precision, () => forwardLosses(parts, batches));
-      return parts.strategy.backward(losses, accum);
+      const { train, clean } = inPrecision(t.precision, () => forwardLosses(parts, batches));
+      const stepLosses = parts.strategy.backward(train, accum);
+      if (clean === train) return stepLosses;
+      return { total: stepLosses.total, tasks: stepLosses.tasks.map(([name]) => [name, clean.get(name)!.item() as number] as const) };
     });
     const microExamples = batches.reduce((n, { b }) => n + b.indices.length, 0);
     const microTokens = batches.reduce((n, { b }) => n + b.tokens, 0);
@@ -97,20 +103,34 @@ function inPrecision<T>(precision: 'fp32' | 'bf16', fn: () => T): T {
   return precision === 'bf16' ? autocast('bfloat16', fn) : fn();
 }
 
-/** The micro-batch's per-task losses: one backbone pass per stream for its tasks. */
-function forwardLosses(parts: StepParts, batches: readonly { s: TrainStream; b: TrainBatch }[]): Map<string, Tensor> {
+/**
+ * The micro-batch's per-task losses: one backbone pass per stream for its tasks (more under
+ * adversarial training, ../mtl/adversarial). `train` is what is back-propagated, `clean` what is
+ * reported (the same map without adversarial training).
+ */
+function forwardLosses(
+  parts: StepParts,
+  batches: readonly { s: TrainStream; b: TrainBatch }[],
+): { train: Map<string, Tensor>; clean: Map<string, Tensor> } {
   const t = parts.config.training;
-  const losses = new Map<string, Tensor>();
+  const train = new Map<string, Tensor>();
+  const clean = parts.adversary === undefined ? train : new Map<string, Tensor>();
   for (const { s, b } of batches) {
-    const specs = s.stream.runs.map((r) => r.spec);
+    const names = s.stream.runs.map((r) => r.spec.name);
     const batch = collateJoint(b.tasks, b.indices);
     const inputs = parts.wordDropoutIds === undefined ? batch.inputs : dropWords(batch.inputs, t.wordDropout, parts.wordDropoutIds);
-    const logits = parts.model.forward(
-      inputs,
-      specs.map((spec) => spec.name),
-    ); // one backbone pass for the stream's tasks
     const tasks = s.stream.runs.map((r) => taskOfRun(r, parts.model));
-    for (const [name, loss] of taskLosses(logits, batch, tasks)) losses.set(name, loss);
+    const pass = (): PassOutput => {
+      const logits = parts.model.forward(inputs, names); // one backbone pass for the stream's tasks
+      return { logits, losses: taskLosses(logits, batch, tasks) };
+    };
+    if (parts.adversary === undefined) {
+      for (const [name, loss] of pass().losses) train.set(name, loss);
+      continue;
+    }
+    const out = parts.adversary.losses(pass, parts.model.backbone.inputEmbeddings(), tasks, parts.strategy.taskWeights());
+    for (const [name, loss] of out.train) train.set(name, loss);
+    for (const [name, loss] of out.clean) clean.set(name, loss);
   }
-  return losses;
+  return { train, clean };
 }

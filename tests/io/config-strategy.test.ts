@@ -9,6 +9,7 @@ import * as schema from '../../src/io/config/schema.js';
 import { ADAPTER_ACTIVATIONS } from '../../src/mtl/peft/index.js';
 import { SAMPLER_KINDS } from '../../src/mtl/samplers/index.js';
 import { SURGERY_METHODS } from '../../src/mtl/surgery/index.js';
+import { ADVERSARIAL_METHODS } from '../../src/mtl/adversarial/index.js';
 import { WEIGHTING_METHODS } from '../../src/mtl/weighting/index.js';
 import { taskTypes } from '../../src/tasks/index.js';
 
@@ -122,6 +123,21 @@ describe('config: multi-task strategy keys', () => {
     assert.deepEqual(schema.WEIGHTING_METHODS, WEIGHTING_METHODS);
     assert.deepEqual(schema.SURGERY_METHODS, SURGERY_METHODS);
     assert.deepEqual(schema.ADAPTER_ACTIVATIONS, ADAPTER_ACTIVATIONS);
+    assert.deepEqual(schema.ADVERSARIAL_METHODS, ADVERSARIAL_METHODS);
+  });
+
+  it('adversarial options belong to their methods, and its tasks must exist', () => {
+    assert.ok(
+      issues(yaml('  adversarial: { method: fgm, steps: 3 }')).some((m) => /'steps' applies only to 'pgd', 'freelb', 'smart'/.test(m)),
+    );
+    assert.ok(issues(yaml('  adversarial: { method: pgd, tasks: [intnt] }')).some((m) => /'intnt' names no task/.test(m)));
+    assert.deepEqual(parse(yaml('  adversarial: { method: smart, steps: 2, step_size: 1.0e-4, tasks: [intent] }')).training.adversarial, {
+      method: 'smart',
+      steps: 2,
+      stepSize: 1e-4,
+      tasks: ['intent'],
+    });
+    assert.equal(parse(yaml('')).training.adversarial, null);
   });
 
   it('the support-bot example configs are valid', needsExampleData('snips', 'banking77', 'sst2'), () => {

@@ -6,10 +6,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { mock } from 'node:test';
+import assert from 'node:assert/strict';
+import { after, before, mock } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { parseTrainingConfig, type TrainingConfig } from '../../src/io/config/index.js';
 import { taskTypes } from '../../src/tasks/index.js';
+import { liveTensorCount } from '../../src/tensor/index.js';
 
 import { DATASETS, needs } from '../helpers/datasets.js';
 
@@ -127,4 +129,23 @@ export async function trainTiny(run: RunFolder, outputDir: string, steps: number
     log.mock.restore();
   }
   return path.join(outputDir, 'best');
+}
+
+/**
+ * The tiny run for a test file: made before its tests (unless the data sets are absent: then `data`
+ * skips them) and removed after them, with a check that every tensor of the runs is freed.
+ */
+export function tinyRunForFile(): { readonly data: ReturnType<typeof needsTinyRunData>; readonly run: () => RunFolder } {
+  const baseline = liveTensorCount();
+  let folder: RunFolder | undefined;
+  const data = needsTinyRunData();
+  before(() => {
+    if (!data.skip) folder = tinyRun();
+  });
+  after(() => {
+    if (folder === undefined) return;
+    folder.remove();
+    assert.equal(liveTensorCount(), baseline, 'every tensor of the runs is freed');
+  });
+  return { data, run: () => folder as RunFolder };
 }

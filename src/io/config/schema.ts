@@ -367,6 +367,40 @@ export const surgerySchema = z.strictObject({
   max_iterations: intIn(1, 1_000_000).optional().describe('mgda, cagrad: solver iterations at most.'),
 });
 
+/** The adversarial-training methods `training.adversarial.method` chooses (src/mtl/adversarial). */
+export const ADVERSARIAL_METHODS = ['fgm', 'pgd', 'freelb', 'smart'] as const;
+
+/**
+ * `training.adversarial`: perturbations of the backbone's input embeddings (src/mtl/adversarial); null: none.
+ * Defaults per method: ./adversarial-defaults in src/mtl/adversarial (FGM ε 1; PGD ε 1, α 0.3, K 3;
+ * FreeLB ε 1, α 0.1, K 3, init 0.1; SMART ε 1e-5, α 1e-3, K 1, σ 1e-5, λ 1, norm linf).
+ */
+export const adversarialSchema = z.strictObject({
+  method: z
+    .enum(ADVERSARIAL_METHODS)
+    .describe(
+      'fgm (Miyato et al. 2017), pgd (Madry et al. 2018, K projected steps), freelb (Zhu et al. 2020), smart (Jiang et al. 2020: smoothness regulariser).',
+    ),
+  tasks: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .describe('The tasks trained adversarially, by name (default every task); the others keep their clean loss only.'),
+  epsilon: z.number().positive().optional().describe('ε: the radius of the perturbation (FGM: its norm), per example, in embedding units.'),
+  norm: z
+    .enum(['l2', 'linf'])
+    .optional()
+    .describe("The perturbation's norm, per example over its tokens and features: 'l2' (default; SMART: 'linf')."),
+  step_size: z.number().positive().optional().describe('α: the length of each ascent step (pgd, freelb, smart).'),
+  steps: intIn(1, 100).optional().describe('K: ascent steps (pgd, freelb, smart).'),
+  init: z.number().nonnegative().optional().describe('The random start: freelb, δ₀ ~ U(−init, init)/√(tokens·H); smart, δ₀ ~ N(0, init²).'),
+  weight: z
+    .number()
+    .nonnegative()
+    .optional()
+    .describe('The weight of the adversarial term beside the clean loss (fgm, pgd: 1; smart: λ_s, 1); freelb replaces the loss.'),
+});
+
 /** `training.early_stopping`: stop when the dev metric has not improved for `patience` evaluations. */
 export const earlyStoppingSchema = z.strictObject({
   metric: z.string().min(1).describe("`<task>.<metric>` (e.g. `intent.accuracy`) or `average` (the mean of each task's main metric)."),
@@ -470,6 +504,10 @@ export const trainingSchema = z.strictObject({
     .nullable()
     .default(null)
     .describe('Gradient surgery on the shared parameters, for conflicting task gradients (docs/strategies.md).'),
+  adversarial: adversarialSchema
+    .nullable()
+    .default(null)
+    .describe('Adversarial training on the input embeddings: FGM, PGD, FreeLB or SMART (docs/adversarial-and-augmentation.md).'),
   eval_every: intIn(1, MAX_STEPS).default(500).describe('Evaluate on the dev sets every this many steps (and at the end).'),
   early_stopping: earlyStoppingSchema
     .nullable()

@@ -1,6 +1,6 @@
 /**
  * Rules of the multi-task strategy keys that relate several keys: the task schedule, the sampler,
- * loss weighting, gradient surgery and parameter-efficient training (the schema checks each key alone).
+ * loss weighting, gradient surgery, adversarial training and parameter-efficient training (the schema checks each key alone).
  */
 import { nearest } from './issues.js';
 import type { SnakeTrainingConfig } from './schema.js';
@@ -86,6 +86,30 @@ function checkWeightingAndSurgery(config: SnakeTrainingConfig, report: Report): 
     );
 }
 
+/** The adversarial options and the methods that take them. */
+const ADVERSARIAL_OPTIONS: Record<string, readonly string[]> = {
+  step_size: ['pgd', 'freelb', 'smart'],
+  steps: ['pgd', 'freelb', 'smart'],
+  init: ['freelb', 'smart'],
+  weight: ['fgm', 'pgd', 'smart'],
+};
+
+function checkAdversarial(config: SnakeTrainingConfig, report: Report): void {
+  const a = config.training.adversarial;
+  if (a === null) return;
+  const at = ['training', 'adversarial'];
+  checkOptions(a, a.method, ADVERSARIAL_OPTIONS, at, report);
+  const names = config.tasks.map((t) => t.name);
+  (a.tasks ?? []).forEach((name, i) => {
+    if (names.includes(name)) return;
+    const near = nearest(name, names);
+    report(
+      [...at, 'tasks', i],
+      `'${name}' names no task${near === undefined ? `; the tasks are ${names.join(', ')}` : `; did you mean '${near}'?`}`,
+    );
+  });
+}
+
 function checkPeft(config: SnakeTrainingConfig, report: Report): void {
   const p = config.peft;
   if (p === null) return;
@@ -99,4 +123,5 @@ export function checkStrategy(config: SnakeTrainingConfig, report: Report): void
   checkSampler(config, report);
   checkWeightingAndSurgery(config, report);
   checkPeft(config, report);
+  checkAdversarial(config, report);
 }
