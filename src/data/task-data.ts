@@ -3,6 +3,7 @@
  * columns or fields, `skip_bad_lines` (skipped lines counted and described), and `dev_fraction` (a
  * seeded hold-out of the training data when there is no dev file). Tasks that read the same data
  * (SNIPS intent and slots) read it once and share the example arrays, so they form one stream.
+ * `data.augment` adds EDA copies of the training examples (./augment), after any subset is drawn.
  * Plain-text corpora are not read whole: their training lines become a `TextCorpus` that training
  * streams window by window (./text-corpus.ts).
  */
@@ -37,6 +38,7 @@ import type { TaskConfig } from '../io/config/index.js';
 import { Rng } from '../tensor/rng.js';
 import { SPLITS, type Split } from './example.js';
 import { readTextTask, type TextCorpus } from './text-corpus.js';
+import { augmentExamples } from './augment/index.js';
 
 /**
  * What a task reads as its input: pre-split words (joint-folder, conll), one text, a pair of texts,
@@ -73,6 +75,22 @@ export interface TaskData {
    * dev and test are read. Absent otherwise (the label list comes from `splits.train`).
    */
   readonly labelExamples?: readonly unknown[];
+  /** With `data.augment`: the augmented examples added to `splits.train` (after the originals), and where they are cached. */
+  readonly augmented?: AugmentReport;
+}
+
+/** What `data.augment` added to a task's training split. */
+export interface AugmentReport {
+  readonly original: number;
+  readonly added: number;
+  readonly cacheFile: string | undefined;
+  readonly fromCache: boolean;
+}
+
+/** Options of `readTaskData`. */
+export interface ReadOptions {
+  /** Where `data.augment` caches its augmented examples (the run's output folder's `augmented/`); default: no cache. */
+  readonly augmentCache?: string;
 }
 
 /**
@@ -110,6 +128,7 @@ function sourceKey(task: TaskConfig, reading: TaskReading): string {
     d.windowLines,
     d.devLines,
     d.trainSubset,
+    d.augment,
     d.relations,
     task.input,
     // WordNet gives each task type other examples; self-collating types share no encoder pass
@@ -284,12 +303,14 @@ async function readTask(
   input: InputKind,
   seed: number,
   wanted: readonly Split[],
-): Promise<Pick<TaskData, 'splits' | 'skipped' | 'corpus' | 'labelExamples'>> {
+  options: ReadOptions,
+): Promise<Pick<TaskData, 'splits' | 'skipped' | 'corpus' | 'labelExamples' | 'augmented'>> {
   const d = task.data;
   if (d.format === 'text') return { ...(await readTextTask(task, wanted)), skipped: {} };
   const splits: Partial<Record<Split, readonly unknown[]>> = {};
   const skipped: Partial<Record<Split, readonly SkippedLine[]>> = {};
   let labelExamples: readonly unknown[] | undefined;
+  let augmented: AugmentReport | undefined;
   if (d.format === 'triples') return readTriplesTask(task, seed, wanted);
   const trainFile = d.train ?? d.path ?? (d.format === 'wordnet' ? wordnetDir() : undefined);
   const needTrain = wanted.includes('train') || (wanted.includes('dev') && d.devFraction !== undefined);
@@ -307,6 +328,11 @@ async function readTask(
       labelExamples = splits.train;
       splits.train = subset(splits.train, d.trainSubset, seed + 1);
     }
+    if (d.augment !== undefined && wanted.includes('train')) {
+      const a = augmentExamples(splits.train, d.augment, seed + 2, options.augmentCache);
+      augmented = { original: splits.train.length, added: a.added, cacheFile: a.cacheFile, fromCache: a.fromCache };
+      splits.train = a.examples;
+    }
   }
   for (const split of ['dev', 'test'] as const) {
     const file = d[split];
@@ -319,6 +345,7 @@ async function readTask(
     splits: Object.fromEntries(Object.entries(splits).filter(([s]) => wanted.includes(s as Split))),
     skipped,
     ...(labelExamples === undefined ? {} : { labelExamples }),
+    ...(augmented === undefined ? {} : { augmented }),
   };
 }
 
@@ -334,8 +361,9 @@ export async function readTaskData(
   seed: number,
   readingOf: TaskReadingOf,
   wanted: readonly Split[] = SPLITS,
+  options: ReadOptions = {},
 ): Promise<TaskData[]> {
-  const cache = new Map<string, Pick<TaskData, 'splits' | 'skipped' | 'corpus' | 'labelExamples'>>();
+  const cache = new Map<string, Pick<TaskData, 'splits' | 'skipped' | 'corpus' | 'labelExamples' | 'augmented'>>();
   const out: TaskData[] = [];
   for (const task of tasks) {
     const reading = readingOf(task);
@@ -343,7 +371,7 @@ export async function readTaskData(
     const key = readKey(task, reading);
     let read = cache.get(key);
     if (read === undefined) {
-      read = await readTask(task, input, seed, wanted);
+      read = await readTask(task, input, seed, wanted, options);
       cache.set(key, read);
     }
     out.push({ task, source: sourceKey(task, reading), input, ...read });
@@ -369,6 +397,23 @@ export function describeSkippedLines(data: readonly TaskData[]): string[] {
       seen.add(skipped);
       lines.push(`task ${d.task.name} (${split}): ${describeSkipped(skipped)}`);
     }
+  }
+  return lines;
+}
+
+/** Log lines for what `data.augment` added (one per data source augmented). */
+export function describeAugmented(data: readonly TaskData[]): string[] {
+  const lines: string[] = [];
+  const seen = new Set<AugmentReport>();
+  for (const d of data) {
+    const a = d.augmented;
+    if (a === undefined || seen.has(a)) continue;
+    seen.add(a);
+    const tasks = data.filter((o) => o.augmented === a).map((o) => o.task.name);
+    const cache = a.cacheFile === undefined ? '' : a.fromCache ? ` (read from ${a.cacheFile})` : ` (cached in ${a.cacheFile})`;
+    lines.push(
+      `data.augment (${tasks.join(', ')}): EDA added ${a.added} training examples to ${a.original}, ${a.original + a.added} in all${cache}`,
+    );
   }
   return lines;
 }

@@ -4,6 +4,7 @@
  * number of truncated examples counted, and the tasks grouped into streams. Shared by training and by
  * evaluating a checkpoint, so both see exactly the same features.
  */
+import path from 'node:path';
 import type { TrainingConfig } from '../io/config/index.js';
 import type { TaskRecord } from '../io/checkpoint.js';
 import type { Tokenizer } from '../tokenization/index.js';
@@ -18,7 +19,7 @@ import {
   type TaskRun,
 } from './build.js';
 import { buildStreams, type Stream } from './streams.js';
-import { describeSkippedLines, readTaskData, skippedCounts, splitCounts, type TaskData } from '../data/task-data.js';
+import { describeAugmented, describeSkippedLines, readTaskData, skippedCounts, splitCounts, type TaskData } from '../data/task-data.js';
 import { SPLITS, type Split } from '../data/index.js';
 import { taskTypes } from '../tasks/index.js';
 
@@ -62,9 +63,11 @@ export async function prepareRun(config: TrainingConfig, options: PrepareOptions
   const logger = options.logger ?? silentLogger;
   const splits = options.splits ?? SPLITS;
   if (options.records === undefined) checkBackboneFamily(config); // a new run: refuse an unsupported model type before reading data
-  const data = await readTaskData(config.tasks, config.seed, taskTypes.reading, splits);
+  const data = await readTaskData(config.tasks, config.seed, taskTypes.reading, splits, {
+    augmentCache: path.join(config.outputDir, 'augmented'),
+  });
   logger.info(`data: ${describeCounts(data).join('; ')}`);
-  for (const line of describeSkippedLines(data)) logger.info(line);
+  for (const line of [...describeSkippedLines(data), ...describeAugmented(data)]) logger.info(line);
   const tokenizer = options.tokenizer ?? buildTokenizer(config, data, logger);
   if (options.tokenizer === undefined) logger.info(`tokenizer: ${tokenizer.vocabSize} tokens`);
   const runs = options.records === undefined ? buildTaskRuns(data) : taskRunsFromRecords(options.records, data);

@@ -170,6 +170,7 @@ function configKind(type: AnyTaskType): ConfigTaskKind {
     kind: type.kind,
     formats: type.formats,
     readsLabel: type.readsLabel,
+    labelSpace: type.labelSpace,
     configKeys: type.configKeys ?? [],
     optionsProblem(task): TaskOptionsProblem | undefined {
       try {

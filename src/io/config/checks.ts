@@ -3,7 +3,7 @@
  * two alternatives given, options that only some formats or kinds take, names that must match.
  * Each rule adds ConfigIssues at the key the user must change.
  */
-import { ENCODER_ARCHITECTURE_KEYS, ENCODER_DEFAULTS, type SnakeTrainingConfig } from './schema.js';
+import { AUGMENTABLE_FORMATS, ENCODER_ARCHITECTURE_KEYS, ENCODER_DEFAULTS, type SnakeTrainingConfig } from './schema.js';
 import { nearest } from './issues.js';
 import { checkStrategy } from './strategy-checks.js';
 import type { ConfigPath } from './yaml-source.js';
@@ -113,6 +113,7 @@ function checkTask(task: Task, kind: ConfigTaskKind, kinds: TaskKinds, at: Confi
   }
   if (data.format === 'triples') checkTriplesData(data, at, report);
   if (data.format === 'text') checkTextData(data, at, report);
+  if (data.augment !== undefined) checkAugment(task, kind, at, report);
   for (const key of ['max_lines', 'window_lines', 'dev_lines'] as const)
     if (data[key] !== undefined && data.format !== 'text')
       report([...at, 'data', key], `'${key}' applies only to text data, not to '${data.format}'`);
@@ -174,6 +175,21 @@ function checkTriplesData(data: Task['data'], at: ConfigPath, report: Report): v
   for (const key of ['train', 'dev', 'test', 'dev_fraction'] as const)
     if (data[key] !== undefined)
       report([...at, 'data', key], `a triples folder holds its splits (train.txt, valid.txt as dev, test.txt); give only 'path'`);
+}
+
+/** EDA keeps the labels of classes, scores and tags, of texts, pairs and tagged words only. */
+function checkAugment(task: Task, kind: ConfigTaskKind, at: ConfigPath, report: Report): void {
+  const where = [...at, 'data', 'augment'];
+  if (!(AUGMENTABLE_FORMATS as readonly string[]).includes(task.data.format) || task.input?.e1_span !== undefined)
+    report(
+      where,
+      `EDA augments texts, text pairs and tagged words (formats ${AUGMENTABLE_FORMATS.join(', ')}; no entity spans), not '${task.data.format}'${task.input?.e1_span === undefined ? '' : ' with entity spans'} data`,
+    );
+  if (kind.labelSpace !== 'classes' && kind.labelSpace !== 'scalar')
+    report(
+      where,
+      `EDA keeps class, score and tag labels; a ${task.type} task's targets (${kind.labelSpace === 'vocabulary' ? 'tokens' : 'texts, spans or none'}) would not be kept`,
+    );
 }
 
 /** Text data are streamed, never held whole: no hold-out or subset that needs every line in memory. */

@@ -159,6 +159,25 @@ export const DATA_FORMATS = [
   'parallel',
 ] as const;
 
+/** Data formats whose training examples `data.augment` can augment (texts, text pairs, tagged words). */
+export const AUGMENTABLE_FORMATS = ['csv', 'tsv', 'jsonl', 'joint-folder', 'conll'] as const;
+
+/**
+ * `tasks[i].data.augment`: EDA copies of the training examples (Wei & Zou 2019; src/data/augment),
+ * labels kept (slot values replaced whole or left alone), seeded by the run's seed, cached in the
+ * output folder. Dev and test are never augmented.
+ */
+export const augmentSchema = z.strictObject({
+  method: z.literal('eda').describe('eda: synonym replacement (WordNet), random insertion, random swap, random deletion.'),
+  copies: intIn(1, 64)
+    .default(4)
+    .describe("n_aug: augmented copies per training example at most (EDA's Table 3: 16 for 500 examples, 8 for 2,000, 4 for 5,000+)."),
+  alpha_sr: probability.default(0.1).describe('α_sr: the fraction of words replaced by a synonym (at least one).'),
+  alpha_ri: probability.default(0.1).describe('α_ri: the fraction of words inserted (synonyms of random words; at least one).'),
+  alpha_rs: probability.default(0.1).describe('α_rs: the fraction of words swapped (at least one swap).'),
+  p_rd: probability.default(0.1).describe('p_rd: the probability that an unlabelled word is deleted.'),
+});
+
 /**
  * `tasks[i].data`: where a task's examples are and how to read them. `text` is a plain-text corpus (one
  * document per line, masked-LM) of any size: training streams it window by window (`window_lines`). `wordnet` is the WordNet 3.1 database (`path`: its dict
@@ -221,6 +240,9 @@ export const dataSchema = z.strictObject({
   train_subset: intIn(1, MAX_LINES)
     .optional()
     .describe('Train on a seeded random subset of this many training examples (after any dev_fraction hold-out); dev and test stay whole.'),
+  augment: augmentSchema
+    .optional()
+    .describe('Augment the training examples with EDA copies (csv, tsv, jsonl texts and pairs; joint-folder, conll tagged words).'),
   relations: z
     .array(z.string().min(1))
     .min(1)

@@ -28,6 +28,8 @@ export interface ConfigTaskKind {
   readonly formats: readonly string[];
   /** Whether it reads a label from the data (csv/tsv/jsonl: `label.field`). */
   readonly readsLabel: boolean;
+  /** What its labels are: 'classes', 'vocabulary', 'scalar' or 'none' (src/tasks' LabelSpace). */
+  readonly labelSpace: string;
   /** The keys beyond the common ones it takes: 'crf', 'label.multi_label', 'data.relations'. */
   readonly configKeys: readonly string[];
   /** The first problem of the task's options (camelCase, as the program uses them), by the kind's schema; undefined when valid. */
