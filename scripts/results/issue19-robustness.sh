@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 19's robustness measurement (docs/results/issue19-robustness.md): SNIPS intent + slots with
 # 300 training utterances (examples/issue19/snips-low.yaml), each arm trained with seeds 1, 2, 3, one
-# run at a time, same 150 steps: baseline, FGM, SMART, EDA. Writes runs/issue19/<arm>-<seed>/ and
+# run at a time, same 80 steps: baseline, FGM, SMART, EDA. Writes runs/issue19/<arm>-<seed>/ and
 # appends "<arm> <seed> <wall seconds>" to runs/issue19/wall.txt; then
 # `node --import tsx scripts/results/issue19-table.ts` prints the table.
 # Usage: scripts/results/issue19-robustness.sh [ARM ...]   (default: all four)
