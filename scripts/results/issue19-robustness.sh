@@ -14,7 +14,9 @@ declare -A SET=(
   [eda]='augment'
 )
 mkdir -p runs/issue19
-for arm in "${@:-baseline fgm smart eda}"; do
+arms=("$@")
+[ ${#arms[@]} -gt 0 ] || arms=(baseline fgm smart eda)
+for arm in "${arms[@]}"; do
   for seed in 1 2 3; do
     out="runs/issue19/$arm-$seed"
     config="runs/issue19/$arm-$seed.yaml"
