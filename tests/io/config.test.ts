@@ -202,6 +202,7 @@ describe('example configs', () => {
         sampler: { kind: 'proportional' },
         weighting: { method: 'static' },
         surgery: null,
+        adversarial: null,
         evalEvery: 500,
         earlyStopping: null,
         logEvery: 50,
