@@ -19,6 +19,7 @@ arms=("$@")
 for arm in "${arms[@]}"; do
   for seed in 1 2 3; do
     out="runs/issue19/$arm-$seed"
+    [ -f "$out/test_metrics.json" ] && continue # done already (a rerun of the script continues)
     config="runs/issue19/$arm-$seed.yaml"
     sed -e "s#^seed: .*#seed: $seed#" -e "s#^output_dir: .*#output_dir: $arm-$seed#" \
       -e "s#../../../shared/datasets#$(cd ../shared/datasets && pwd)#" examples/issue19/snips-low.yaml > "$config"
