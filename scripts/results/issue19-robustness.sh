@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 19's robustness measurement (docs/results/issue19-robustness.md): SNIPS intent + slots with
 # 300 training utterances (examples/issue19/snips-low.yaml), each arm trained with seeds 1, 2, 3, one
-# run at a time, same 80 steps: baseline, FGM, SMART, EDA. Writes runs/issue19/<arm>-<seed>/ and
+# run at a time, same 80 steps: baseline, FGM (ε 0.3, then 0.03), SMART, EDA. Writes runs/issue19/<arm>-<seed>/ and
 # appends "<arm> <seed> <wall seconds>" to runs/issue19/wall.txt; then
 # `node --import tsx scripts/results/issue19-table.ts` prints the table.
 # Usage: scripts/results/issue19-robustness.sh [ARM ...]   (default: all four)
@@ -10,12 +10,13 @@ cd "$(dirname "$0")/../.."
 declare -A SET=(
   [baseline]=''
   [fgm]='  adversarial: { method: fgm, epsilon: 0.3 }'
-  [smart]='  adversarial: { method: smart, norm: l2, epsilon: 0.3, step_size: 0.3, init: 0.001, weight: 1 }'
+  [smart]='  adversarial: { method: smart, norm: l2, epsilon: 0.03, step_size: 0.03, init: 0.0001, weight: 1 }'
+  [fgm-small]='  adversarial: { method: fgm, epsilon: 0.03 }'
   [eda]='augment'
 )
 mkdir -p runs/issue19
 arms=("$@")
-[ ${#arms[@]} -gt 0 ] || arms=(baseline fgm smart eda)
+[ ${#arms[@]} -gt 0 ] || arms=(baseline fgm eda smart fgm-small)
 for arm in "${arms[@]}"; do
   for seed in 1 2 3; do
     out="runs/issue19/$arm-$seed"
