@@ -6,8 +6,8 @@
  * operation, shuffled, the first n_aug kept.
  *
  * Over tagged words the operations work on units so that no label changes: a labelled slot value
- * (B-x I-x …) is one unit, replaced by a WordNet synonym of the whole value (tagged B-x I-x … again) or
- * left alone, swapped as a whole and never deleted; words are inserted only between units, tagged O,
+ * (B-x I-x …) is one unit, replaced by a WordNet synonym of the whole value with as many words (its
+ * tags kept as they are) or left alone, swapped as a whole and never deleted; words are inserted only between units, tagged O,
  * and only unlabelled words are deleted. Plain text is a sequence of one-word units without tags.
  */
 import type { Rng } from '../../tensor/rng.js';
@@ -65,26 +65,35 @@ function shuffle<T>(items: T[], rng: Rng): T[] {
   return items;
 }
 
-/** `synonym` as units standing for `unit`: one O word per word for a free unit, the span's label (B-x I-x …) for a slot value. */
+/** `synonym` as units standing for `unit`: one O word per word for a free unit, the value's own tags for a slot value. */
 function replacement(unit: Unit, synonym: string): Unit[] {
   const words = synonym.split(' ');
   if (isFree(unit)) return words.map((w) => (unit.tags === undefined ? { words: [w] } : { words: [w], tags: ['O'] }));
-  const type = unit.tags![0]!.slice(2);
-  return [{ words, tags: words.map((_, i) => `${i === 0 ? 'B' : 'I'}-${type}`) }];
+  return [{ words, tags: unit.tags! }];
 }
 
-/** A slot value SR may replace: B-x I-x … (other schemes' spans are left alone). */
-const replaceableSpan = (u: Unit): boolean => u.tags!.every((t, i) => t.startsWith(i === 0 ? 'B-' : 'I-'));
+/**
+ * The synonyms a unit may take: any of a free word's; of a slot value's, those with as many words, so
+ * the value keeps its very tags (B-x I-x … as written: a longer synonym would need tags, such as
+ * I-year, that the task may never have seen).
+ */
+function replacements(u: Unit, synonyms: SynonymTable): readonly string[] {
+  const all = synonyms.get(key(u)) ?? [];
+  return isFree(u) ? all : all.filter((s) => s.split(' ').length === u.words.length);
+}
 
 /** SR: up to n distinct non-stop words (or slot values) with synonyms, every occurrence replaced by one random synonym. */
 export function synonymReplacement(units: readonly Unit[], n: number, synonyms: SynonymTable, rng: Rng): Unit[] {
-  const candidates = [...new Set(units.filter((u) => (isFree(u) ? !EDA_STOP_WORDS.has(key(u)) : replaceableSpan(u))).map(key))].filter(
-    (k) => synonyms.has(k),
-  );
+  const options = new Map<string, readonly string[]>();
+  for (const u of units) {
+    if (isFree(u) && EDA_STOP_WORDS.has(key(u))) continue;
+    const r = replacements(u, synonyms);
+    if (r.length > 0 && !options.has(key(u))) options.set(key(u), r);
+  }
   const chosen = new Map(
-    shuffle(candidates, rng)
+    shuffle([...options.keys()], rng)
       .slice(0, n)
-      .map((k) => [k, pick(synonyms.get(k)!, rng)] as const),
+      .map((k) => [k, pick(options.get(k)!, rng)] as const),
   );
   return units.flatMap((u) => {
     const synonym = chosen.get(key(u));
