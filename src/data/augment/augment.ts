@@ -33,6 +33,9 @@ export interface Augmented<E> {
 
 type Example = TextExample | TextPairExample | TaggedExample;
 
+/** Part of the cache key: raised whenever ./eda.ts draws other copies from the same inputs, so no stale cache is read. */
+const EDA_REVISION = 2;
+
 const words = (text: string): string[] => text.split(/\s+/).filter((w) => w.length > 0);
 
 /** The augmented copies of one example, ids `<id>~eda<k>`. */
@@ -82,11 +85,11 @@ export function edaExamples<E>(
 
 /**
  * `examples` followed by their EDA copies; with `cacheDir`, the copies are read from (or written to)
- * `<cacheDir>/eda-<key>.json`, key = a hash of the examples, the settings and the seed.
+ * `<cacheDir>/eda-<key>.json`, key = a hash of the examples, the settings, the seed and EDA_REVISION.
  */
 export function augmentExamples<E>(examples: readonly E[], settings: AugmentSettings, seed: number, cacheDir?: string): Augmented<E> {
   const key = createHash('sha256')
-    .update(JSON.stringify([settings, seed, examples]))
+    .update(JSON.stringify([EDA_REVISION, settings, seed, examples]))
     .digest('hex')
     .slice(0, 16);
   const cacheFile = cacheDir === undefined ? undefined : path.join(cacheDir, `eda-${key}.json`);
