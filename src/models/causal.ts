@@ -17,13 +17,16 @@ const FLOAT_MIN: Partial<Record<DType, number>> = {
 
 /**
  * The additive bias of causal self-attention: query i (the (P+i)-th token) may attend to key j when
- * j ≤ P + i and key j is a real token; 0 there, the dtype's lowest finite value elsewhere. A row with no
- * key to attend (a padding query) gets a uniform distribution, finite, never read.
+ * j ≤ P + i and key j is a real token — and, with a sliding window w (Mistral; Beltagy et al., 2020,
+ * "Longformer"), when P + i − j < w, positions counted in the cache as Hugging Face counts them; 0 there,
+ * the dtype's lowest finite value elsewhere. A row with no key to attend (a padding query) gets a
+ * uniform distribution, finite, never read.
  * @param attentionMask (B, P + T) 1 = real token, or undefined (all real).
  * @param B rows; @param T new tokens; @param P cached tokens.
+ * @param window the sliding window w (keys), or undefined (every earlier key).
  * @returns (B or 1, 1, T, P + T) in `dtype`.
  */
-export function causalBias(attentionMask: Tensor | undefined, B: number, T: number, P: number, dtype: DType): Tensor {
+export function causalBias(attentionMask: Tensor | undefined, B: number, T: number, P: number, dtype: DType, window?: number): Tensor {
   const min = FLOAT_MIN[dtype];
   if (min === undefined) throw new ShapeError(`attention needs floating hidden states, got ${dtype}`);
   const S = P + T;
@@ -35,7 +38,9 @@ export function causalBias(attentionMask: Tensor | undefined, B: number, T: numb
   return tidy(() => {
     const keyPos = arange(S).view([1, S]);
     const queryPos = arange(P, S).view([T, 1]);
-    let allowed = keyPos.le(queryPos).view([1, 1, T, S]); // (1, 1, T, S) bool
+    let allowed = keyPos.le(queryPos); // (T, S) bool
+    if (window !== undefined) allowed = allowed.logicalAnd(queryPos.sub(keyPos).lt(window));
+    allowed = allowed.view([1, 1, T, S]);
     if (attentionMask !== undefined) allowed = allowed.logicalAnd(attentionMask.ne(0).view([B, 1, 1, S])); // (B, 1, T, S)
     return where(allowed, 0, min).to(dtype);
   });

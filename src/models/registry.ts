@@ -10,7 +10,7 @@ import { BERT_FAMILY } from './bert/family.js';
 import { DISTILBERT_FAMILY } from './distilbert/family.js';
 import { ELECTRA_FAMILY } from './electra/family.js';
 import { GPT2_FAMILY } from './gpt2/family.js';
-import { LLAMA_FAMILY } from './llama/family.js';
+import { LLAMA_FAMILY, MISTRAL_FAMILY, QWEN2_FAMILY } from './llama/family.js';
 import { ROBERTA_FAMILY } from './roberta/family.js';
 import { T5_FAMILY } from './t5/family.js';
 import { XLM_ROBERTA_FAMILY } from './xlm-roberta/family.js';
@@ -26,6 +26,8 @@ const FAMILIES: ReadonlyMap<string, BackboneFamily> = new Map([
   [MARIAN_FAMILY.modelType, MARIAN_FAMILY], // Junczys-Dowmunt et al., ACL 2018 (BART's layout)
   [GPT2_FAMILY.modelType, GPT2_FAMILY], // Radford et al., 2019
   [LLAMA_FAMILY.modelType, LLAMA_FAMILY], // Touvron et al., 2023
+  [QWEN2_FAMILY.modelType, QWEN2_FAMILY], // Yang et al., 2024 (Llama's layout, q/k/v biases)
+  [MISTRAL_FAMILY.modelType, MISTRAL_FAMILY], // Jiang et al., 2023 (Llama's layout, sliding-window attention)
 ]);
 
 /** The `model_type`s a backbone can be built for, sorted. */

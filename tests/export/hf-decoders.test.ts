@@ -1,6 +1,7 @@
 /**
- * `mtl export --task LM` of decoder checkpoints with a causal-lm task: a gpt2 and a llama fixture
- * folder fine-tuned a few steps, exported as `GPT2LMHeadModel` / `LlamaForCausalLM` folders whose
+ * `mtl export --task LM` of decoder checkpoints with a causal-lm task: gpt2, llama, qwen2 and mistral
+ * fixture folders fine-tuned a few steps, exported as `GPT2LMHeadModel` / `LlamaForCausalLM` /
+ * `Qwen2ForCausalLM` / `MistralForCausalLM` folders whose
  * tensors carry the names of scripts/fixtures/decoders.py's references (the tied LM head left out, as
  * `save_pretrained` does), loaded back by our Hugging Face loader (`TextGenerator.load`) with the same
  * logits, greedy tokens and beam scores as the checkpoint, and loaded strictly by the Python
@@ -88,9 +89,10 @@ sys.path.insert(0, ${JSON.stringify(path.join(ROOT, 'bench', 'peer'))})
 from bert import load_safetensors
 folder, ids = sys.argv[1], torch.tensor(json.loads(sys.argv[2]))
 c = json.load(open(folder + "/config.json"))
-model = {"GPT2LMHeadModel": dec.GPT2LMHeadModel, "LlamaForCausalLM": dec.LlamaForCausalLM}[c["architectures"][0]](c)
+llama_layout = c["architectures"][0] in ("LlamaForCausalLM", "Qwen2ForCausalLM", "MistralForCausalLM")
+model = dec.LlamaForCausalLM(c) if llama_layout else dec.GPT2LMHeadModel(c)
 state = load_safetensors(folder + "/model.safetensors")
-if c["architectures"][0] == "LlamaForCausalLM" and c.get("tie_word_embeddings"):
+if llama_layout and c.get("tie_word_embeddings"):
     assert "lm_head.weight" not in state
     state["lm_head.weight"] = state["model.embed_tokens.weight"]
 missing, unexpected = model.load_state_dict(state, strict=False)
@@ -120,6 +122,8 @@ function assertClose(a: readonly number[], b: readonly number[], what: string, t
 const FAMILIES: [family: string, architecture: string, pad: number][] = [
   ['gpt2', 'GPT2LMHeadModel', 1],
   ['llama', 'LlamaForCausalLM', 1],
+  ['qwen2', 'Qwen2ForCausalLM', 1],
+  ['mistral', 'MistralForCausalLM', 1],
 ];
 
 describe('mtl export of causal-lm checkpoints: the family language-model classes, round trip and reference parity', () => {
@@ -186,9 +190,9 @@ describe('mtl export of causal-lm checkpoints: the family language-model classes
 
       it('writes a model card: the task, the training run in brief, how to load it', () => {
         const card = readFileSync(path.join(out, 'README.md'), 'utf8');
-        assert.match(card, /^---\nlibrary_name: transformers\ntags: \[multitask-lm, (gpt2|llama), causal-lm\]\n---/);
+        assert.match(card, new RegExp(`^---\\nlibrary_name: transformers\\ntags: \\[multitask-lm, ${family}, causal-lm\\]\\n---`));
         assert.match(card, /\| lm \| causal-lm \| 1: \[vocabulary\] \|/);
-        assert.match(card, /fine-tuned from `hf-(gpt2|llama)`/);
+        assert.match(card, new RegExp(`fine-tuned from \`hf-${family}\``));
         assert.match(card, /Steps: 4 done .* seed 3, inputs cut to 16 tokens/);
         assert.match(card, /max_steps 4, batch_size 8, learning_rate 0.01/);
         assert.match(card, /lm: text data, train `corpus.txt`/);

@@ -53,7 +53,7 @@ export const WORDS = [
 export type TokenizerFiles = 'tokenizer.json' | 'vocab.txt' | 'bpe';
 
 /** Families whose tokenizer is byte-level BPE with RoBERTa's special tokens. */
-const BPE_FAMILIES = ['roberta', 'xlm-roberta', 'gpt2', 'llama'];
+const BPE_FAMILIES = ['roberta', 'xlm-roberta', 'gpt2', 'llama', 'qwen2', 'mistral'];
 export type WeightFiles = 'model.safetensors' | 'pytorch_model.bin';
 
 /** WordPiece vocab.txt lines: BERT's special tokens, the words, then filler up to `size` tokens. */
@@ -87,7 +87,7 @@ function bpeFiles(size: number): { vocab: Record<string, number>; merges: string
 }
 
 /** Decoder families, whose fixtures come from decoders.json. */
-const DECODER_FAMILIES = ['gpt2', 'llama'];
+const DECODER_FAMILIES = ['gpt2', 'llama', 'qwen2', 'mistral'];
 
 /** The fixture config.json of a family ('bert' from bert.json, decoders from decoders.json, the others from families.json). */
 export function fixtureConfig(family: string): Record<string, unknown> {

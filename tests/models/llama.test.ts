@@ -1,8 +1,10 @@
 /**
- * Llama against the PyTorch reference of scripts/fixtures/decoders.py (RMSNorm, rotary embeddings,
- * grouped-query attention with 4 query and 2 key/value heads, biased q/k/v/o projections, SwiGLU, an
- * untied lm_head; weights under LlamaForCausalLM's names): logits within 1e-5 right- and left-padded,
- * cached = full forward, and greedy / beam-search tokens equal to the reference's.
+ * The Llama layout against the PyTorch reference of scripts/fixtures/decoders.py (RMSNorm, rotary
+ * embeddings, grouped-query attention with 4 query and 2 key/value heads, SwiGLU; weights under
+ * `<Family>ForCausalLM`'s names), in three model types: llama (biased q/k/v/o projections, an untied
+ * lm_head), qwen2 (biases on q/k/v only, rotary base 10⁶, the LM head tied to the embeddings) and
+ * mistral (no biases, a sliding window of 3 keys): logits within 1e-5 right- and left-padded, cached =
+ * full forward, and greedy / beam-search tokens equal to the reference's.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -10,6 +12,7 @@ import { ConfigError } from '../../src/errors.js';
 import { generate, type Generation } from '../../src/generate/index.js';
 import { causalLmDecoder } from '../../src/models/causal-lm.js';
 import { LLAMA_FAMILY } from '../../src/models/llama/family.js';
+import { backboneFamily } from '../../src/models/registry.js';
 import type { LlamaConfig } from '../../src/models/llama/config.js';
 import { keep, linear, type Tensor } from '../../src/tensor/index.js';
 import { checkNoLeaks } from '../helpers/leaks.js';
@@ -26,14 +29,23 @@ import {
 } from './decoder-fixture.js';
 
 checkNoLeaks();
-const c = decoderCases.llama as DecoderCase;
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
-/** The reference model with its untied LM head (`lm_head.weight`, left for heads by the naming). */
-async function withLlama<T>(
+/** The reference model with its LM head: `lm_head.weight` (left for heads by the naming), or the embeddings when tied. */
+async function withModel<T>(
+  type: string,
   fn: (model: ReturnType<typeof referenceDecoder>['model'], lmHead: (h: Tensor) => Tensor) => T | Promise<T>,
 ): Promise<T> {
-  const { model, rest } = referenceDecoder('llama');
+  const c = decoderCases[type] as DecoderCase;
+  const { model, rest } = referenceDecoder(type);
+  if (c.config.tie_word_embeddings === true) {
+    assert.deepEqual(rest, []);
+    try {
+      return await fn(model, (h) => linear(h, model.inputEmbeddings().weight));
+    } finally {
+      model.dispose();
+    }
+  }
   assert.deepEqual(rest, ['lm_head.weight']);
   const { tensors } = loadSafetensors(path.join(FIXTURES, c.weights));
   const weight = keep(tensors.get('lm_head.weight')!);
@@ -46,49 +58,84 @@ async function withLlama<T>(
   }
 }
 
-describe('llama', () => {
-  it('loads LlamaForCausalLM names (model. prefix; lm_head beside it)', () =>
-    withLlama((model) => {
-      const names = model
-        .namedParameters()
-        .map(([n]) => n)
-        .sort();
-      assert.deepEqual(
-        names,
-        c.param_names
-          .filter((n) => n !== 'lm_head.weight')
-          .map((n) => n.replace(/^model\./, ''))
-          .sort(),
-      );
-      assert.equal(model.kind, 'decoder');
-    }));
+for (const type of ['llama', 'qwen2', 'mistral']) {
+  const c = decoderCases[type] as DecoderCase;
+  describe(type, () => {
+    it(`loads ${String(c.config.model_type)}'s ForCausalLM names (model. prefix; lm_head beside it unless tied)`, () =>
+      withModel(type, (model) => {
+        const names = model
+          .namedParameters()
+          .map(([n]) => n)
+          .sort();
+        assert.deepEqual(
+          names,
+          c.param_names
+            .filter((n) => n !== 'lm_head.weight')
+            .map((n) => n.replace(/^model\./, ''))
+            .sort(),
+        );
+        assert.equal(model.kind, 'decoder');
+        assert.equal(model.config.modelType, type);
+      }));
 
-  it('gives the reference logits right- and left-padded (within 1e-5 on real tokens), and cached = full forward', () =>
-    withLlama((model, head) => {
-      const padded = paddedLogitsDiff(c, model, head);
-      assert.ok(padded < 1e-5, `max |logits − reference| = ${padded}`);
-      const cached = cachedLogitsDiff(c, model, head);
-      assert.ok(cached < 1e-5, `max |cached − full| = ${cached}`);
-    }));
+    it('gives the reference logits right- and left-padded (within 1e-5 on real tokens), and cached = full forward', () =>
+      withModel(type, (model, head) => {
+        const padded = paddedLogitsDiff(c, model, head);
+        assert.ok(padded < 1e-5, `max |logits − reference| = ${padded}`);
+        const cached = cachedLogitsDiff(c, model, head);
+        assert.ok(cached < 1e-5, `max |cached − full| = ${cached}`);
+      }));
 
-  it('greedy decoding and beam search give the reference tokens, batched and alone', () =>
-    withLlama(async (model, head) => {
-      const decoder = causalLmDecoder(model, head);
-      for (const [name, d] of Object.entries(c.decoding)) {
-        const options = generateOptions(d.options);
-        const batched = await generate(decoder, c.prompts, options);
-        const alone: Generation[] = [];
-        for (const p of c.prompts) alone.push(...(await generate(decoder, [p], options)));
-        d.outputs.forEach((want, i) => {
-          assert.deepEqual(batched[i]!.tokens, want.tokens, `${name} row ${i} batched`);
-          assert.deepEqual(alone[i]!.tokens, want.tokens, `${name} row ${i} alone`);
-        });
-      }
-    }));
+    it('greedy decoding and beam search give the reference tokens, batched and alone', () =>
+      withModel(type, async (model, head) => {
+        const decoder = causalLmDecoder(model, head);
+        for (const [name, d] of Object.entries(c.decoding)) {
+          const options = generateOptions(d.options);
+          const batched = await generate(decoder, c.prompts, options);
+          const alone: Generation[] = [];
+          for (const p of c.prompts) alone.push(...(await generate(decoder, [p], options)));
+          d.outputs.forEach((want, i) => {
+            assert.deepEqual(batched[i]!.tokens, want.tokens, `${name} row ${i} batched`);
+            assert.deepEqual(alone[i]!.tokens, want.tokens, `${name} row ${i} alone`);
+          });
+        }
+      }));
 
-  it('maps config.json both ways and refuses what it does not implement', () => {
-    const config = LLAMA_FAMILY.configFromHf(c.config);
-    assert.deepEqual(LLAMA_FAMILY.configFromHf(LLAMA_FAMILY.configToHf(config)), config);
+    it('maps config.json both ways', () => {
+      const f = backboneFamily(type);
+      const config = f.configFromHf(c.config);
+      assert.deepEqual(f.configFromHf(f.configToHf(config)), config);
+      assert.equal(f.configToHf(config).model_type, type);
+    });
+  });
+}
+
+describe('llama layout: what each config.json fixes or refuses', () => {
+  const c = decoderCases.llama as DecoderCase;
+
+  it('reads each type with its defaults and fixed biases, and refuses what it does not implement', () => {
+    const config = LLAMA_FAMILY.configFromHf(c.config) as LlamaConfig;
+    assert.deepEqual([config.attentionBias, config.qkvBias, config.slidingWindow], [true, false, null]);
+    const qwen2 = backboneFamily('qwen2').configFromHf({ model_type: 'qwen2', attention_bias: true, sliding_window: 8 }) as LlamaConfig;
+    assert.deepEqual(
+      [qwen2.attentionBias, qwen2.qkvBias, qwen2.slidingWindow, qwen2.vocabSize, qwen2.maxPositionEmbeddings],
+      [false, true, null, 151936, 32768],
+      "Qwen2Config's defaults; attention_bias and an unused sliding_window are not Qwen2's keys",
+    );
+    const mistral = backboneFamily('mistral').configFromHf({ model_type: 'mistral' }) as LlamaConfig;
+    assert.deepEqual([mistral.qkvBias, mistral.slidingWindow, mistral.numKeyValueHeads, mistral.intermediateSize], [false, 4096, 8, 14336]);
+    assert.equal(
+      (backboneFamily('mistral').configFromHf({ model_type: 'mistral', sliding_window: null }) as LlamaConfig).slidingWindow,
+      null,
+    );
+    assert.throws(
+      () => backboneFamily('qwen2').configFromHf({ model_type: 'qwen2', use_sliding_window: true }),
+      /use_sliding_window = true; this qwen2 supports full attention only/,
+    );
+    assert.throws(
+      () => backboneFamily('mistral').configFromHf({ model_type: 'mistral', sliding_window: 0 }),
+      /config\.json: sliding_window must be null or a positive integer, got 0/,
+    );
     assert.equal(
       (LLAMA_FAMILY.configFromHf({ model_type: 'llama', num_attention_heads: 8, hidden_size: 64 }) as LlamaConfig).numKeyValueHeads,
       8,

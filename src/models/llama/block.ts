@@ -22,7 +22,10 @@ export interface Rotary {
   readonly sin: Tensor;
 }
 
-/** Causal self-attention with rotary q and k and grouped key/value heads (`q_proj` (nh·hs, H), `k_proj`/`v_proj` (nkv·hs, H), `o_proj`). */
+/**
+ * Causal self-attention with rotary q and k and grouped key/value heads (`q_proj` (nh·hs, H),
+ * `k_proj`/`v_proj` (nkv·hs, H), `o_proj`); biases on all four (`attentionBias`) or on q, k, v (`qkvBias`, Qwen2).
+ */
 export class LlamaAttention extends Module {
   readonly qProj: Linear;
   readonly kProj: Linear;
@@ -40,13 +43,14 @@ export class LlamaAttention extends Module {
     super();
     const H = c.hiddenSize;
     const hs = H / c.numAttentionHeads;
-    const lin = (i: number, out: number) => new Linear(i, out, { ...o, bias: c.attentionBias, initStd: c.initializerRange });
+    const lin = (i: number, out: number, bias: boolean) => new Linear(i, out, { ...o, bias, initStd: c.initializerRange });
+    const qkvBias = c.attentionBias || c.qkvBias;
     this.numHeads = c.numAttentionHeads;
     this.numKeyValueHeads = c.numKeyValueHeads;
-    this.qProj = this.registerModule('q_proj', lin(H, c.numAttentionHeads * hs));
-    this.kProj = this.registerModule('k_proj', lin(H, c.numKeyValueHeads * hs));
-    this.vProj = this.registerModule('v_proj', lin(H, c.numKeyValueHeads * hs));
-    this.oProj = this.registerModule('o_proj', lin(c.numAttentionHeads * hs, H));
+    this.qProj = this.registerModule('q_proj', lin(H, c.numAttentionHeads * hs, qkvBias));
+    this.kProj = this.registerModule('k_proj', lin(H, c.numKeyValueHeads * hs, qkvBias));
+    this.vProj = this.registerModule('v_proj', lin(H, c.numKeyValueHeads * hs, qkvBias));
+    this.oProj = this.registerModule('o_proj', lin(c.numAttentionHeads * hs, H, c.attentionBias));
     this.attnDropout = this.registerModule('attn_dropout', new Dropout(c.attentionProbsDropoutProb));
   }
 

@@ -67,13 +67,17 @@ export class LlamaModel extends Module implements Backbone {
     const { inputIds, attentionMask, pastKeyValues: cache } = inputs;
     const P = cache?.length ?? 0;
     const n = this.config.maxPositionEmbeddings;
-    checkModelInputs({ inputIds }, n - P, `the ${n} positions of llama (max_position_embeddings) less the ${P} cached tokens`);
+    checkModelInputs(
+      { inputIds },
+      n - P,
+      `the ${n} positions of ${this.config.modelType} (max_position_embeddings) less the ${P} cached tokens`,
+    );
     return tidy(() => {
       const [B, T] = inputIds.shape as [number, number];
       const c = this.config;
       const rotary = rotaryAngles(positionIds(attentionMask, T, P), c.hiddenSize / c.numAttentionHeads, c.ropeTheta);
       const x = this.embedTokens.forward(inputIds); // (B, T, H)
-      const bias = causalBias(attentionMask, B, T, P, x.dtype);
+      const bias = causalBias(attentionMask, B, T, P, x.dtype, c.slidingWindow ?? undefined);
       let h = x;
       for (const layer of this.layers_) {
         const next = layer.forward(h, bias, rotary, cache);
