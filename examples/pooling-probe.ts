@@ -3,7 +3,7 @@
  * first N Banking77 test utterances, BERT's pooled [CLS] output (tanh) and the mean token state, each
  * summarised by its mean norm, the share of pooled units in tanh's flat tails (|y| > 0.95, where the
  * gradient 1 − y² is below 0.1) and the mean cosine similarity between two different utterances (1:
- * every input looks the same to the classifier). Used for the README's transfer report.
+ * every input looks the same to the classifier). Used for the transfer report in docs/pretraining.md.
  *
  *   node --import tsx examples/pooling-probe.ts CHECKPOINT... [--scratch] [--n 256]
  *

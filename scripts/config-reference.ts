@@ -128,7 +128,7 @@ export function configReferenceMarkdown(schema: Record<string, unknown>): string
     `${root.description ?? ''} A config is a YAML (or JSON) file for \`mtl train CONFIG\`; \`mtl finetune\` reads the same`,
     'keys without `tokenizer`. Keys are snake_case. Editors check a config against the JSON Schema when its first',
     'line is `# yaml-language-server: $schema=./node_modules/multitask-lm/schema/training-config.schema.json`.',
-    'Each task type checks its own `options` when the config loads (see the task table in the README).',
+    'Each task type checks its own `options` when the config loads (docs/guide-custom-task.md lists the task types).',
     '',
   ];
   const top = Object.entries(root.properties ?? {});

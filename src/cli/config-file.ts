@@ -3,8 +3,8 @@
  * .js, .mjs) whose default export is the config in the file's spelling, typically
  * `export default defineConfig({ … })` (`defineConfig` from 'multitask-lm/config' types it as you
  * type). Both go through the same validation; relative paths are relative to the file's folder.
- * TypeScript is read through tsx's `tsImport` (scoped to that one import): tsx must be installed
- * where the package is used (`npm install --save-dev tsx`), as it is in this repository.
+ * TypeScript is read through tsx (its loader registered if Node cannot read the file by itself): tsx
+ * must be installed where the package is used (`npm install --save-dev tsx`), as it is in this repository.
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,10 +31,9 @@ export async function loadConfigFile(file: string, options: Omit<ConfigOptions, 
 
 /** The default export of the module at `file` (an absolute path). */
 async function importDefault(file: string): Promise<unknown> {
-  const url = pathToFileURL(file).href;
   let module: { default?: unknown };
   try {
-    module = TYPESCRIPT.test(file) ? await (await tsx(file)).tsImport(url, import.meta.url) : await import(url);
+    module = await importModule(file);
   } catch (e) {
     if (e instanceof ConfigError) throw e;
     throw new ConfigError(`cannot load the training config ${file}: ${(e as Error).message}`);
@@ -52,6 +51,21 @@ async function importDefault(file: string): Promise<unknown> {
   return exported;
 }
 
+/**
+ * Imports `file` in this process's module graph, so the modules it imports (the package, a task type
+ * it registers) are the ones the command uses. TypeScript that Node cannot read by itself (no tsx
+ * loader registered, as in the installed package) is read once tsx's loader is registered.
+ */
+async function importModule(file: string): Promise<{ default?: unknown }> {
+  const url = pathToFileURL(file).href;
+  try {
+    return (await import(url)) as { default?: unknown };
+  } catch (e) {
+    if (!TYPESCRIPT.test(file) || (e as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw e;
+  }
+  (await tsx(file)).register();
+  return (await import(`${url}?tsx`)) as { default?: unknown }; // Node keeps the failed load of `url` itself
+}
 /** tsx's API, which reads TypeScript. */
 async function tsx(file: string): Promise<typeof import('tsx/esm/api')> {
   try {

@@ -5,7 +5,7 @@
  * checkpoint's predictions on sample inputs, a small transfer table (a new task with few labels —
  * gloss → topic domain, examples/finetune/wordnet-domains.yaml — fine-tuned from the pre-trained
  * encoder and from scratch, same budget) and a report (runs/demo/report.json). The full transfer
- * report on other data sets is `mtl transfer` (README, "Pre-training and fine-tuning").
+ * report on other data sets is `mtl transfer` (docs/pretraining.md).
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -2,6 +2,7 @@
 export {
   Predictor,
   predict,
+  predictionToJson,
   readPredictInputs,
   splitWords,
   type PredictInput,

@@ -80,7 +80,7 @@ export type Pooling = (typeof POOLINGS)[number];
  * The pooling a config's sequence-classification task gets when its options name none. Mean pooling,
  * because from fresh weights the classifier learns far faster through it than through the pooled [CLS]
  * (measured: WordNet gloss → supersense, 45 classes, 200 steps of 32: 32.26 % dev accuracy against 15.11 %,
- * the majority class; Banking77, 200 steps: 42.66 % against 18.84 %; README, "Pre-training and
+ * the majority class; Banking77, 200 steps: 42.66 % against 18.84 %; docs/pretraining.md, "Pre-training and
  * fine-tuning"). `pooling: cls` keeps BERT's pooled [CLS], which `mtl export` needs for
  * BertForSequenceClassification.
  */

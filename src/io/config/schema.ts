@@ -191,7 +191,7 @@ export const augmentSchema = z.strictObject({
  * `dev`, `test` name file stems, read as `<stem>.<input.text>` (sources) and `<stem>.<label.field>` (targets).
  */
 export const dataSchema = z.strictObject({
-  format: z.enum(DATA_FORMATS).describe("How the files are written (see the README's task table for which format each task type reads)."),
+  format: z.enum(DATA_FORMATS).describe('How the files are written (docs/guide-custom-task.md lists which formats each task type reads).'),
   path: z
     .string()
     .min(1)
