@@ -7,6 +7,7 @@ import type { TrainingConfig } from '../io/config/index.js';
 import { singleTaskConfig } from '../experiments/single-task.js';
 import { train, type TrainResult } from '../train/trainer.js';
 import { loadConfigFile } from './config-file.js';
+import { loadContinualConfig } from '../train/continual-config.js';
 import { taskTypes } from '../tasks/index.js';
 import { silentLogger, stdoutLogger } from '../logger.js';
 import { joinFromEnvironment, launchCommand } from './data-parallel.js';
@@ -45,6 +46,8 @@ export interface TrainFlags {
   distTimeout: number;
   /** Pause after this step (dev evaluated, last/ saved; the schedule stays the whole run's). */
   stopAt?: number;
+  /** Continual training from this checkpoint (../train/continual-config.ts). */
+  from?: string;
 }
 
 /**
@@ -53,7 +56,7 @@ export interface TrainFlags {
  */
 export async function runTrain(file: string, flags: TrainFlags, args: readonly string[]): Promise<number> {
   if (flags.nprocPerNode !== undefined) return launchCommand('train', args, flags.nprocPerNode);
-  const loaded = await loadConfigFile(file, { taskTypes });
+  const loaded = flags.from === undefined ? await loadConfigFile(file, { taskTypes }) : loadContinualConfig(file, flags.from);
   const single = flags.singleTask;
   const config = withOverrides(single === undefined ? loaded : singleTaskConfig(loaded, single), flags.output, flags.maxSteps);
   const dataParallel = await joinFromEnvironment(flags.distTimeout * 1000);

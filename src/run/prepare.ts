@@ -20,6 +20,7 @@ import {
 } from './build.js';
 import { buildStreams, type Stream } from './streams.js';
 import { describeAugmented, describeSkippedLines, readTaskData, skippedCounts, splitCounts, type TaskData } from '../data/task-data.js';
+import { extendTaskRuns } from './continual-heads.js';
 import { SPLITS, type Split } from '../data/index.js';
 import { taskTypes } from '../tasks/index.js';
 
@@ -41,6 +42,11 @@ export interface PrepareOptions {
   readonly tokenizer?: Tokenizer;
   /** Take task specs from these records (a checkpoint's tasks.json) instead of the training data. */
   readonly records?: readonly TaskRecord[];
+  /**
+   * Continual training: the tasks of the checkpoint continued (its tasks.json, and its folder for
+   * messages); a task among them keeps its labels and options, new labels appended (./continual-heads.ts).
+   */
+  readonly earlier?: { readonly records: readonly TaskRecord[]; readonly from: string };
   /** Where data lines go (counts, skipped lines, truncation, streams); default none. */
   readonly logger?: Logger;
 }
@@ -70,7 +76,12 @@ export async function prepareRun(config: TrainingConfig, options: PrepareOptions
   for (const line of [...describeSkippedLines(data), ...describeAugmented(data)]) logger.info(line);
   const tokenizer = options.tokenizer ?? buildTokenizer(config, data, logger);
   if (options.tokenizer === undefined) logger.info(`tokenizer: ${tokenizer.vocabSize} tokens`);
-  const runs = options.records === undefined ? buildTaskRuns(data) : taskRunsFromRecords(options.records, data);
+  const runs =
+    options.records !== undefined
+      ? taskRunsFromRecords(options.records, data)
+      : options.earlier !== undefined
+        ? extendTaskRuns(buildTaskRuns(data), options.earlier.records, options.earlier.from)
+        : buildTaskRuns(data);
   const needed = runs.flatMap((r) => r.type.addedTokens?.(r.spec.options) ?? []);
   const added = tokenizer.addSpecialTokens(needed);
   if (added > 0)

@@ -21,6 +21,7 @@ import { StepWindow } from './report.js';
 import { ModelSelector } from './selection.js';
 import type { StepParts } from './step.js';
 import { scheduleOf } from './trainer-options.js';
+import type { Ewc } from './ewc.js';
 
 /** A step's parts, and what the loop around the steps needs. */
 export interface LoopParts extends StepParts {
@@ -44,10 +45,11 @@ export function loopParts(
   prepared: PreparedRun,
   model: MultiTaskModel,
   dataParallel: DataParallel | undefined = undefined,
+  ewc: Ewc | undefined = undefined,
 ): LoopParts {
   const t = config.training;
   const whole = trainStreams(
-    prepared.streams,
+    prepared.streams.filter((s) => s.runs.some((r) => r.data.task.train !== false)), // train: false tasks are evaluated only
     { batchSize: t.batchSize, ...(t.maxTokens === undefined ? {} : { maxTokens: t.maxTokens }) },
     config.seed,
     { tokenizer: prepared.tokenizer, maxLength: config.maxLength },
@@ -95,6 +97,7 @@ export function loopParts(
     wordDropoutIds: t.wordDropout > 0 ? { unk: tok.unkId, keep: [tok.specialTokenId('cls'), tok.specialTokenId('sep')] } : undefined,
     window: new StepWindow(),
     dataParallel,
+    ewc,
     gradParams: [...trainable.map(([, p]) => p), ...strategy.parameters()],
     selector,
     batching,

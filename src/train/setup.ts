@@ -17,6 +17,8 @@ import { checkResumeConfig, loadModelWeights } from '../run/checkpoint.js';
 import { prepareRun, type PreparedRun } from '../run/prepare.js';
 import { Tokenizer } from '../tokenization/index.js';
 import type { TrainOptions } from './trainer-options.js';
+import { continueFrom } from './continual.js';
+import type { Ewc } from './ewc.js';
 
 /** A run ready to train: its data, its model, and (on resume) the checkpoint it continues. */
 export interface RunSetup {
@@ -25,6 +27,8 @@ export interface RunSetup {
   readonly model: MultiTaskModel;
   /** The checkpoint to resume from (the caller disposes it once its state is restored). */
   readonly checkpoint: LoadedCheckpoint | undefined;
+  /** Continual training's EWC penalty (owned by the caller). */
+  readonly ewc: Ewc | undefined;
 }
 
 /**
@@ -40,11 +44,15 @@ export async function setUpRun(
 ): Promise<RunSetup> {
   let checkpoint: LoadedCheckpoint | undefined;
   let model: MultiTaskModel | undefined;
+  let earlier: LoadedCheckpoint | undefined;
+  let ewc: Ewc | undefined;
   try {
     if (options.resume) checkpoint = resumableCheckpoint(config);
+    if (config.continual?.from !== undefined) earlier = loadCheckpoint(config.continual.from, { optimizer: false });
     const prepared = await prepareRun(config, {
       logger,
       ...(checkpoint === undefined ? {} : { tokenizer: Tokenizer.fromFile(checkpoint.tokenizerFile), records: checkpoint.tasks }),
+      ...(checkpoint === undefined && earlier !== undefined ? { earlier: { records: earlier.tasks, from: earlier.dir } } : {}),
     });
     model = buildModel(
       config,
@@ -52,13 +60,17 @@ export async function setUpRun(
       prepared.runs.map((r) => r.spec),
     );
     for (const line of applyArchitecture(model, config)) logger.info(line);
+    if (earlier !== undefined) ewc = continueFrom(earlier, model, prepared, config, logger);
     if (checkpoint !== undefined) loadModelWeights(model, checkpoint);
     options.adaptModel?.(model);
-    return { prepared, model, checkpoint };
+    return { prepared, model, checkpoint, ewc };
   } catch (e) {
+    ewc?.dispose();
     model?.dispose();
     checkpoint?.dispose();
     throw e;
+  } finally {
+    earlier?.dispose();
   }
 }
 

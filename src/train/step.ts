@@ -30,6 +30,7 @@ import { manualSeed, tidy, type Tensor } from '../tensor/index.js';
 import { autocast } from '../tensor/autocast.js';
 import type { StepWindow } from './report.js';
 import { dropWords, type WordDropoutIds } from './word-dropout.js';
+import type { Ewc } from './ewc.js';
 
 /** What a step works with: the run's live components (owned by the trainer). */
 export interface StepParts {
@@ -48,6 +49,8 @@ export interface StepParts {
   readonly window: StepWindow;
   /** The ranks this one trains with; undefined in a single-process run. */
   readonly dataParallel: DataParallel | undefined;
+  /** Continual training's EWC penalty, whose gradient joins the step's (after averaging, before clipping). */
+  readonly ewc?: Ewc | undefined;
   /** The parameters that get gradients, fixed for the run: the model's trainable ones and the strategy's (what the ranks average). */
   readonly gradParams: readonly Tensor[];
 }
@@ -89,6 +92,7 @@ export async function trainStep(parts: StepParts, step: number): Promise<StepSta
     tokens += microTokens;
   }
   if (dp !== undefined) await dp.allReduceGradients(parts.gradParams);
+  parts.ewc?.addGradients();
   applyLrSchedule(parts.optimizer, parts.schedule, step);
   if (t.maxGradNorm !== null) clipGradNorm(parts.model.parameters(), t.maxGradNorm).dispose();
   parts.optimizer.step();
@@ -116,10 +120,11 @@ function forwardLosses(
   const train = new Map<string, Tensor>();
   const clean = parts.adversary === undefined ? train : new Map<string, Tensor>();
   for (const { s, b } of batches) {
-    const names = s.stream.runs.map((r) => r.spec.name);
+    const runs = s.stream.runs.filter((r) => r.data.task.train !== false); // not the tasks that are evaluated only
+    const names = runs.map((r) => r.spec.name);
     const batch = collateJoint(b.tasks, b.indices);
     const inputs = parts.wordDropoutIds === undefined ? batch.inputs : dropWords(batch.inputs, t.wordDropout, parts.wordDropoutIds);
-    const tasks = s.stream.runs.map((r) => taskOfRun(r, parts.model));
+    const tasks = runs.map((r) => taskOfRun(r, parts.model));
     const pass = (): PassOutput => {
       const logits = parts.model.forward(inputs, names); // one backbone pass for the stream's tasks
       return { logits, losses: taskLosses(logits, batch, tasks) };

@@ -37,6 +37,7 @@ import { InterruptWatch, yieldToEventLoop } from './signals.js';
 import { trainStep } from './step.js';
 import { loopParts, type LoopParts } from './components.js';
 import type { TrainOptions, TrainResult } from './trainer-options.js';
+import type { Ewc } from './ewc.js';
 
 export type { TrainOptions, TrainResult } from './trainer-options.js';
 
@@ -59,6 +60,7 @@ class Trainer {
   readonly #paths: ReturnType<typeof checkpointPaths>;
   readonly #parts: LoopParts;
   readonly #dp: DataParallel | undefined;
+  readonly #ewc: Ewc | undefined;
   /** Whether this process writes the output folder and the log: rank 0, or the only process. */
   readonly #leader: boolean;
   readonly totalSteps: number;
@@ -72,7 +74,14 @@ class Trainer {
   #sessionExamples = 0;
   #sessionTokens = 0;
 
-  private constructor(config: TrainingConfig, options: TrainOptions, runLog: RunLog, prepared: PreparedRun, model: MultiTaskModel) {
+  private constructor(
+    config: TrainingConfig,
+    options: TrainOptions,
+    runLog: RunLog,
+    prepared: PreparedRun,
+    model: MultiTaskModel,
+    ewc: Ewc | undefined,
+  ) {
     this.#config = config;
     this.#options = options;
     this.#runLog = runLog;
@@ -81,7 +90,8 @@ class Trainer {
     this.#paths = checkpointPaths(config.outputDir);
     this.#dp = options.dataParallel;
     this.#leader = this.#dp?.isLeader ?? true;
-    this.#parts = loopParts(config, prepared, model, this.#dp);
+    this.#ewc = ewc;
+    this.#parts = loopParts(config, prepared, model, this.#dp, ewc);
     this.totalSteps = this.#parts.totalSteps;
   }
 
@@ -93,10 +103,10 @@ class Trainer {
     const earlier = leader ? claimOutputFolder(config.outputDir, options) : [];
     const reporter = new ProgressReporter({ bar: leader && (options.progressBar ?? false), logger: options.logger ?? silentLogger });
     const runLog = new RunLog(leader ? checkpointPaths(config.outputDir).metrics : null, reporter);
-    const { prepared, model, checkpoint } = await setUpRun(config, options, runLog);
+    const { prepared, model, checkpoint, ewc } = await setUpRun(config, options, runLog);
     let trainer: Trainer | undefined;
     try {
-      trainer = new Trainer(config, options, runLog, prepared, model);
+      trainer = new Trainer(config, options, runLog, prepared, model, ewc);
       await trainer.#preflight();
       if (checkpoint !== undefined) await trainer.#restore(checkpoint);
       else trainer.#startFresh(earlier);
@@ -104,7 +114,10 @@ class Trainer {
       return trainer;
     } catch (e) {
       if (trainer !== undefined) trainer.dispose();
-      else model.dispose();
+      else {
+        model.dispose();
+        ewc?.dispose();
+      }
       throw e;
     } finally {
       checkpoint?.dispose();
@@ -364,6 +377,7 @@ class Trainer {
     this.#runLog.stop();
     this.#parts.optimizer.dispose();
     this.#parts.strategy.dispose();
+    this.#ewc?.dispose();
     this.#model.dispose();
   }
 }

@@ -38,6 +38,12 @@ export function defineTrain(program: Command, cli: CliContext): void {
         positiveInt,
       ),
     )
+    .option(
+      '--from <ckpt>',
+      'continual training: go on from checkpoint CKPT (its encoder, tokenizer and heads) with the config’s tasks, new or ' +
+        'named again (labels extended); the checkpoint’s other tasks stay, evaluated, and train only with continual.rehearsal; ' +
+        'continual.ewc against forgetting (docs/sweep-and-continual.md)',
+    )
     .action(async (config: string, flags: TrainFlags) => {
       const { runTrain } = await import('../train.js');
       cli.exitCode = await runTrain(config, flags, cli.args);

@@ -30,7 +30,7 @@ export function rankTrials(trials: readonly TrialRecord[], mode: 'max' | 'min'):
 }
 
 const show = (v: ParameterValue | undefined): string =>
-  typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(3)) : v === undefined ? '' : String(v);
+  typeof v === 'number' ? String(Number(v.toPrecision(3))) : v === undefined ? '' : String(v);
 
 /** The table as Markdown: one row per trial, a column per parameter and per rung budget. */
 export function sweepMarkdown(t: SweepTable): string {

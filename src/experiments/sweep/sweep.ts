@@ -51,25 +51,25 @@ const trialRandom = (seed: number, id: number) => mulberry32((Math.imul(seed ^ 0
 
 const describe = (point: Point) =>
   Object.entries(point)
-    .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(3) : String(v)}`)
+    .map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(3)) : String(v)}`)
     .join(', ');
 
-/** The point of a new trial: the grid's next, a seeded draw, or TPE over the furthest rung with enough results. */
+/**
+ * The point of a new trial: the grid's next, a seeded draw, or TPE. TPE sees every trial with a result,
+ * its loss the trial's place in the results' ranking (`rankTrials`: the furthest rung first, then the
+ * metric there), so a trial that ASHA stopped early counts as worse than those it let go on. (Modelling
+ * only the furthest rung's trials, as BOHB does, leaves the region of the stopped ones unknown to g(x):
+ * a first measurement drew five trials in a row at the low end of the learning-rate range that way.)
+ */
 function nextPoint(s: SweepConfig, trials: readonly TrialRecord[], id: number): Point {
   if (s.sampler === 'grid') return gridPoints(s.space)[id] as Point;
   const u = trialRandom(s.seed, id);
   if (s.sampler === 'random') return randomPoint(s.space, u);
-  const needed = Math.max(2, s.tpe.startupTrials);
-  let rung = 0;
-  for (let k = s.budgets.length - 1; k > 0; k--) {
-    if (trials.filter((t) => t.values.length > k).length >= needed) {
-      rung = k;
-      break;
-    }
-  }
-  const observations: Observation[] = trials
-    .filter((t) => t.values.length > rung)
-    .map((t) => ({ point: t.point, loss: s.mode === 'max' ? -t.values[rung]! : t.values[rung]! }));
+  const ranked = rankTrials(
+    trials.filter((t) => t.values.length > 0),
+    s.mode,
+  );
+  const observations: Observation[] = ranked.map((t, rank) => ({ point: t.point, loss: rank }));
   return tpePoint(s.space, observations, s.tpe, u);
 }
 

@@ -320,6 +320,12 @@ export const taskSchema = z.strictObject({
     .describe(
       "The task type's own options, checked by the type's schema (src/tasks) with the rest of the file; each type's file documents them.",
     ),
+  train: z
+    .boolean()
+    .default(true)
+    .describe(
+      'false: the task is evaluated (dev, test) and its head kept and saved, but it is not trained (its head frozen): an earlier task of continual training without rehearsal.',
+    ),
 });
 
 export const SCHEDULES = ['linear', 'cosine', 'constant'] as const;
@@ -590,6 +596,36 @@ export const mmoeSchema = z.strictObject({
   dropout: probability.default(0).describe("Dropout between an expert's layers."),
 });
 
+/** `continual`: going on from a trained model (`mtl train CONFIG --from CKPT`; docs/sweep-and-continual.md). */
+export const continualSchema = z.strictObject({
+  from: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("The checkpoint continued, as `mtl train --from` gave it (recorded in the run's saved config)."),
+  rehearsal: z
+    .strictObject({
+      examples: intIn(1, MAX_LINES).describe(
+        "Each earlier task's replay buffer: a sample of this many of its training examples, drawn with `seed`.",
+      ),
+    })
+    .nullable()
+    .default(null)
+    .describe(
+      "Rehearsal: the checkpoint's tasks that the config does not name train on a seeded sample of their data, mixed with the new data by the sampler.",
+    ),
+  ewc: z
+    .strictObject({
+      lambda: z.number().positive().describe('λ, the strength of the penalty λ/2 Σ F_i (θ_i − θ*_i)².'),
+      examples: intIn(1, MAX_LINES)
+        .default(200)
+        .describe('Training examples of each earlier task on which its diagonal Fisher information is estimated (one gradient each).'),
+    })
+    .nullable()
+    .default(null)
+    .describe("Elastic weight consolidation (Kirkpatrick et al. 2017) at the checkpoint's weights, with the Fisher of its tasks."),
+});
+
 /** The whole file. */
 export const trainingConfigSchema = z.strictObject({
   seed: z.number().int().default(42).describe('Seeds every random choice: initialisation, dropout, shuffling, task sampling.'),
@@ -608,6 +644,10 @@ export const trainingConfigSchema = z.strictObject({
     .nullable()
     .default(null)
     .describe('A Multi-gate Mixture-of-Experts layer between the encoder and the heads (Ma et al. 2018).'),
+  continual: continualSchema
+    .nullable()
+    .default(null)
+    .describe('Continual training from a checkpoint (`mtl train --from`): rehearsal and EWC against forgetting its tasks.'),
 });
 
 /** The config as validated, still in the file's spelling. */
