@@ -66,6 +66,7 @@ export async function evaluateCheckpoint(
  * writes <outputDir>/test_metrics.json (also appended to metrics.jsonl).
  * @param step the best checkpoint's step, for the record.
  * @param options the run's tokenizer, for tasks that generate text.
+ * @param appendRecord appends the metrics.jsonl record (the trainer's run log, which also tells its callbacks); default appendMetrics.
  * @returns undefined when no task has test data.
  */
 export async function testBestCheckpoint(
@@ -75,6 +76,7 @@ export async function testBestCheckpoint(
   outputDir: string,
   step: number,
   options: EvalOptions = {},
+  appendRecord?: (record: { type: string; step: number } & Record<string, unknown>) => void,
 ): Promise<EvalResult | undefined> {
   if (!streams.some((s) => s.splits.test !== undefined)) return undefined;
   const paths = checkpointPaths(outputDir);
@@ -94,6 +96,6 @@ export async function testBestCheckpoint(
     examples: result.examples,
   };
   writeFileSync(path.join(outputDir, 'test_metrics.json'), `${JSON.stringify(record, null, 2)}\n`);
-  appendMetrics(paths.metrics, { type: 'eval', split: 'test', ...record });
+  (appendRecord ?? ((r) => appendMetrics(paths.metrics, r)))({ type: 'eval', split: 'test', ...record });
   return result;
 }

@@ -72,6 +72,10 @@ const MAY_CHANGE = [
   'training.eval_every',
   'training.log_every',
   'training.early_stopping.patience',
+  'training.report_to',
+  'training.save_steps',
+  'training.save_total_limit',
+  'training.gradient_conflict_every',
 ];
 
 function flatten(value: unknown, prefix: string, out: Map<string, string>): Map<string, string> {
@@ -85,7 +89,8 @@ function flatten(value: unknown, prefix: string, out: Map<string, string>): Map<
 
 /**
  * Checks that `config` is the config a checkpoint was trained with, except for the settings a resumed
- * run may change (output_dir, max_steps/epochs, eval_every, log_every, early-stopping patience).
+ * run may change (output_dir, max_steps/epochs, eval_every, log_every, early-stopping patience, report_to,
+ * save_steps, save_total_limit, gradient_conflict_every).
  * @throws CheckpointError listing every other difference, or when the checkpoint has no training_config.yaml.
  */
 export function checkResumeConfig(config: TrainingConfig, ckpt: LoadedCheckpoint): void {

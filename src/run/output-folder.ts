@@ -4,7 +4,7 @@
  * accident: a new run there must be asked for with `--overwrite`, a continued one with `--resume`.
  *
  * With `--overwrite` the earlier run stays whole until the new run has a checkpoint of its own: its
- * `best/`, `last/` and `test_metrics.json` are removed only after the new run's first `last/` has
+ * `best/`, `last/`, `checkpoint-<step>/` folders and `test_metrics.json` are removed only after the new run's first `last/` has
  * been written (which replaces the old `last/` atomically), so a crash or a bad config in between
  * leaves the earlier run as it was, resumable.
  */
@@ -12,6 +12,7 @@ import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { previousOf } from '../io/checkpoint-atomic.js';
+import { numberedCheckpoint, numberedSteps } from './checkpoint-rotation.js';
 
 /** What a run writes into its output folder that another run's start must not destroy. */
 const CHECKPOINTS = ['best', 'last'] as const;
@@ -52,10 +53,14 @@ export function claimOutputFolder(dir: string, policy: OutputFolderPolicy): stri
 
 /**
  * Removes what an earlier run left in `dir` besides the `last/` the new run has just written:
- * `best/` (which would otherwise be taken for the new run's best), `test_metrics.json`, and the
- * `.previous` siblings of both checkpoints. Call once, right after the new run's first `last/`.
+ * `best/` (which would otherwise be taken for the new run's best), `test_metrics.json`, the
+ * `.previous` siblings of both checkpoints, and its numbered `checkpoint-<step>/` folders (save_steps).
+ * Call once, right after the new run's first `last/`.
+ * @param keepSteps the numbered checkpoints the new run has already written, which stay.
  */
-export function removeEarlierRun(dir: string): void {
+export function removeEarlierRun(dir: string, keepSteps: readonly number[] = []): void {
   for (const name of ['best', previousOf('best'), previousOf('last'), 'test_metrics.json'])
     rmSync(path.join(dir, name), { recursive: true, force: true });
+  for (const step of numberedSteps(dir))
+    if (!keepSteps.includes(step)) rmSync(numberedCheckpoint(dir, step), { recursive: true, force: true });
 }

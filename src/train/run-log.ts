@@ -1,13 +1,15 @@
 /**
  * A training run's log: the records of metrics.jsonl (`start`, `train`, `eval`, `interrupted`) and
  * the lines a person reads (through the progress reporter: above the bar when there is one). The one
- * place the trainer reports to; every record is appended as soon as it is known.
+ * place the trainer reports to; every record is appended as soon as it is known, then given to the
+ * callbacks' `onLog` (./callbacks.ts; TensorBoard is one).
  */
 import { appendMetrics } from '../io/checkpoint.js';
 import type { Logger } from '../logger.js';
 import type { EvalResult } from '../eval/evaluate.js';
 import type { ProgressInfo, ProgressReporter } from './progress.js';
 import { describeEval } from './report.js';
+import { dispatch, type LogRecord, type TrainerCallback } from './callbacks.js';
 import type { ModelSelector } from './selection.js';
 
 /** What the `start` record says of a run (beside the step it starts from). */
@@ -30,14 +32,23 @@ export class RunLog implements Logger {
   /**
    * @param metricsFile the run's metrics.jsonl (appended to); null: no records (a data-parallel rank other than 0).
    * @param reporter the progress bar or plain lines.
+   * @param callbacks told of every record (`onLog`) once it is appended; not called where metricsFile is null.
    */
   constructor(
     readonly metricsFile: string | null,
     readonly reporter: ProgressReporter,
+    readonly callbacks: readonly TrainerCallback[] = [],
   ) {}
 
-  #append(record: Parameters<typeof appendMetrics>[1]): void {
-    if (this.metricsFile !== null) appendMetrics(this.metricsFile, record);
+  /** Appends `record` as it is (the test evaluation of the best checkpoint; gradient-conflict samples). */
+  append(record: LogRecord): void {
+    this.#append(record);
+  }
+
+  #append(record: LogRecord): void {
+    if (this.metricsFile === null) return;
+    appendMetrics(this.metricsFile, record);
+    dispatch(this.callbacks, 'onLog', record);
   }
 
   /** A line for the person watching. */

@@ -9,6 +9,7 @@ import type { PreparedRun } from '../run/prepare.js';
 import type { ProgressInfo } from './progress.js';
 import type { ScheduleSpec } from '../optim/schedules.js';
 import type { Logger } from '../logger.js';
+import type { TrainerCallback } from './callbacks.js';
 
 export interface TrainOptions {
   /** Continue from `<output_dir>/last` (model, optimizer, step, sampler, batchers, selection). */
@@ -20,6 +21,8 @@ export interface TrainOptions {
   readonly overwrite?: boolean;
   /** Where log lines go (data, evaluations, checkpoints; progress lines when there is no bar): `console`, or none. */
   readonly logger?: Logger;
+  /** Hooks called on the log's records, evaluations and saves (./callbacks.ts), before those `training.report_to` adds. */
+  readonly callbacks?: readonly TrainerCallback[];
   /** Called after every optimizer step. */
   readonly onProgress?: (p: ProgressInfo) => void;
   /** Draw a live progress bar on stdout (the CLI turns it on when stdout is a terminal). */

@@ -36,10 +36,19 @@ import { setUpRun } from './setup.js';
 import { InterruptWatch, yieldToEventLoop } from './signals.js';
 import { trainStep } from './step.js';
 import { loopParts, type LoopParts } from './components.js';
+import { dispatch, type SaveEvent, type TrainerCallback } from './callbacks.js';
+import { TensorBoardCallback } from './tensorboard-callback.js';
+import { numberedCheckpoint, rotateCheckpoints } from '../run/checkpoint-rotation.js';
 import type { TrainOptions, TrainResult } from './trainer-options.js';
 import type { Ewc } from './ewc.js';
 
 export type { TrainOptions, TrainResult } from './trainer-options.js';
+
+/** The run's callbacks: the caller's, then those `training.report_to` asks for. */
+function runCallbacks(config: TrainingConfig, options: TrainOptions): TrainerCallback[] {
+  const reportTo = config.training.reportTo;
+  return [...(options.callbacks ?? []), ...(reportTo.includes('tensorboard') ? [TensorBoardCallback.forRun(config.outputDir)] : [])];
+}
 
 /** Trains as `config` says (see the file comment). */
 export async function train(config: TrainingConfig, options: TrainOptions = {}): Promise<TrainResult> {
@@ -63,10 +72,13 @@ class Trainer {
   readonly #ewc: Ewc | undefined;
   /** Whether this process writes the output folder and the log: rank 0, or the only process. */
   readonly #leader: boolean;
+  readonly #callbacks: readonly TrainerCallback[];
   readonly totalSteps: number;
   #step = 0;
   /** An earlier run's checkpoints (--overwrite) that go once this run has saved its first. */
   #replacing: string[] = [];
+  /** The numbered checkpoints (save_steps) this session has written: an --overwrite keeps them when it clears the earlier run's. */
+  #numbered: number[] = [];
   #lastEvalStep = -1;
   #lastDev: EvalResult | undefined;
   #sessionSeconds = 0;
@@ -93,6 +105,7 @@ class Trainer {
     this.#ewc = ewc;
     this.#parts = loopParts(config, prepared, model, this.#dp, ewc);
     this.totalSteps = this.#parts.totalSteps;
+    this.#callbacks = runLog.callbacks;
   }
 
   /** Reads and prepares everything, builds or restores the model and optimizer; nothing is trained yet. */
@@ -102,7 +115,7 @@ class Trainer {
     const leader = dp?.isLeader ?? true;
     const earlier = leader ? claimOutputFolder(config.outputDir, options) : [];
     const reporter = new ProgressReporter({ bar: leader && (options.progressBar ?? false), logger: options.logger ?? silentLogger });
-    const runLog = new RunLog(leader ? checkpointPaths(config.outputDir).metrics : null, reporter);
+    const runLog = new RunLog(leader ? checkpointPaths(config.outputDir).metrics : null, reporter, runCallbacks(config, options));
     const { prepared, model, checkpoint, ewc } = await setUpRun(config, options, runLog);
     let trainer: Trainer | undefined;
     try {
@@ -216,7 +229,9 @@ class Trainer {
         break;
       }
       await this.#trainStep();
-      if (this.#step % evalEvery === 0 && (await this.#evaluateAndSave())) {
+      const stop = this.#step % evalEvery === 0 && (await this.#evaluateAndSave());
+      this.#saveNumbered();
+      if (stop) {
         status = 'early-stopped';
         break;
       }
@@ -299,8 +314,19 @@ class Trainer {
     const value = selectionValue(result, this.#parts.selector.metric, this.#prepared.streams);
     const { improved, stop } = this.#parts.selector.update(value, this.#step);
     this.#runLog.eval(this.#step, this.#epoch(), result, this.#parts.selector, value, improved);
+    dispatch(this.#callbacks, 'onEvaluate', {
+      step: this.#step,
+      epoch: this.#epoch(),
+      result,
+      metric: this.#parts.selector.metric,
+      value,
+      improved,
+    });
     this.#save();
-    if (improved) copyCheckpoint(this.#paths.last, this.#paths.best);
+    if (improved) {
+      copyCheckpoint(this.#paths.last, this.#paths.best);
+      dispatch(this.#callbacks, 'onSave', { step: this.#step, dir: this.#paths.best, kind: 'best' });
+    }
     return stop;
   }
 
@@ -316,7 +342,16 @@ class Trainer {
     );
   }
 
-  #save(dir = this.#paths.last): void {
+  /** `training.save_steps`: at every multiple, checkpoint-<step>/, then `save_total_limit`'s rotation. */
+  #saveNumbered(): void {
+    const { saveSteps, saveTotalLimit } = this.#config.training;
+    if (!this.#leader || saveSteps === null || this.#step % saveSteps !== 0) return;
+    this.#save(numberedCheckpoint(this.#config.outputDir, this.#step), 'numbered');
+    this.#numbered.push(this.#step);
+    if (saveTotalLimit !== null) rotateCheckpoints(this.#config.outputDir, saveTotalLimit, this.#parts.selector.bestStep);
+  }
+
+  #save(dir = this.#paths.last, kind: SaveEvent['kind'] = 'last'): void {
     if (!this.#leader) return;
     saveRunCheckpoint(dir, {
       model: this.#model,
@@ -327,8 +362,11 @@ class Trainer {
       state: this.#trainerState(),
       optimizer: this.#parts.optimizer,
     });
-    if (this.#replacing.length > 0) removeEarlierRun(this.#config.outputDir); // last/ is now this run's
-    this.#replacing = [];
+    if (kind === 'last' && this.#replacing.length > 0) {
+      removeEarlierRun(this.#config.outputDir, this.#numbered); // last/ is now this run's
+      this.#replacing = [];
+    }
+    dispatch(this.#callbacks, 'onSave', { step: this.#step, dir, kind });
   }
 
   #interrupted(reason: string): TrainResult {
@@ -344,9 +382,15 @@ class Trainer {
     if (!this.#leader) return undefined;
     if (!existsSync(this.#paths.best)) copyCheckpoint(this.#paths.last, this.#paths.best); // no dev data: the last is the best there is
     const step = this.#parts.selector.bestStep ?? this.#step;
-    const result = await testBestCheckpoint(this.#model, this.#prepared.streams, this.#parts.batching, this.#config.outputDir, step, {
-      tokenizer: this.#prepared.tokenizer,
-    });
+    const result = await testBestCheckpoint(
+      this.#model,
+      this.#prepared.streams,
+      this.#parts.batching,
+      this.#config.outputDir,
+      step,
+      { tokenizer: this.#prepared.tokenizer },
+      (record) => this.#runLog.append(record),
+    );
     if (result !== undefined)
       this.#runLog.info(`best checkpoint (step ${step}) on ${describeEval(step, result, undefined, undefined, undefined, false)}`);
     return result;

@@ -467,6 +467,9 @@ export const optimizerSchema = z.preprocess(
   z.discriminatedUnion('name', [adamwSchema, sgdSchema], { error: () => `expected an optimizer name: ${OPTIMIZERS.join(' or ')}` }),
 );
 
+/** `training.report_to`: the run-log destinations besides metrics.jsonl (Hugging Face's `report_to`). */
+export const REPORT_TO = ['tensorboard'] as const;
+
 /** `training`: the optimisation loop. */
 export const trainingSchema = z.strictObject({
   max_steps: intIn(1, MAX_STEPS).optional().describe('Optimizer steps in all (give this or `epochs`).'),
@@ -542,6 +545,23 @@ export const trainingSchema = z.strictObject({
     .default(null)
     .describe('Stop when the dev metric has not improved for `patience` evaluations.'),
   log_every: intIn(1, MAX_STEPS).default(50).describe('Log the losses every this many steps.'),
+  // Run reports and numbered checkpoints (docs/reports.md), as Hugging Face's TrainingArguments name them.
+  report_to: z
+    .array(z.enum(REPORT_TO))
+    .default([])
+    .describe(
+      "Where the run's log goes besides metrics.jsonl: 'tensorboard' writes event files under <output_dir>/runs/<date>_<host>/ (per task: losses, weights, dev metrics; learning rate).",
+    ),
+  save_steps: intIn(1, MAX_STEPS)
+    .nullable()
+    .default(null)
+    .describe('Also save a complete checkpoint <output_dir>/checkpoint-<step>/ every this many steps; null: only last/ and best/.'),
+  save_total_limit: intIn(1, MAX_STEPS)
+    .nullable()
+    .default(null)
+    .describe(
+      "Keep at most this many checkpoint-<step>/ folders, the oldest deleted first, never the best step's (Hugging Face's rule); null: keep all.",
+    ),
 });
 
 export const ADAPTER_PLACEMENTS = ['houlsby', 'pfeiffer'] as const;
