@@ -8,7 +8,8 @@
 #   4. the native addon (native/build.mjs rebuilds it when missing or older than its sources).
 # With --test it also installs the reference tools the test suite calls: Debian's python3-torch
 # (same libtorch; fixtures and file-format checks), python3-sklearn (metric references) and
-# python3-onnx (ONNX's checker for exported models).
+# python3-onnx (ONNX's checker for exported models), and Debian's chromium (headless; it renders mtl
+# report's page in tests) where we are root on Debian.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { echo "[setup] $*"; }
@@ -47,6 +48,14 @@ if [ "${1:-}" = "--test" ]; then
   /usr/bin/python3 -c 'import sklearn' 2>/dev/null || missing+=(python3-sklearn)
   /usr/bin/python3 -c 'import onnx' 2>/dev/null || missing+=(python3-onnx)
   if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
+  # headless Chromium, which opens mtl report's page in tests (they skip without it, naming this package)
+  if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
+    if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+      apt_install --no-install-recommends chromium
+    else
+      say "note: without chromium (sudo apt-get install --no-install-recommends chromium) the report-rendering tests skip"
+    fi
+  fi
 fi
 
 if [ -L node_modules ]; then

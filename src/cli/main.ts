@@ -21,6 +21,7 @@ import { defineExport } from './commands/export.js';
 import { defineFinetune } from './commands/finetune.js';
 import { defineGenerate } from './commands/generate.js';
 import { definePredict } from './commands/predict.js';
+import { defineReport } from './commands/report.js';
 import { defineServe } from './commands/serve.js';
 import { defineSweep } from './commands/sweep.js';
 import { defineTrain } from './commands/train.js';
@@ -32,6 +33,7 @@ const COMMANDS: readonly ((program: Command, cli: CliContext) => void)[] = [
   defineCompare,
   defineSweep,
   defineEval,
+  defineReport,
   definePredict,
   defineGenerate,
   defineServe,

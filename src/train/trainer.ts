@@ -38,6 +38,7 @@ import { trainStep } from './step.js';
 import { loopParts, type LoopParts } from './components.js';
 import { dispatch, type SaveEvent, type TrainerCallback } from './callbacks.js';
 import { TensorBoardCallback } from './tensorboard-callback.js';
+import { sampleGradientConflicts } from './conflict-probe.js';
 import { numberedCheckpoint, rotateCheckpoints } from '../run/checkpoint-rotation.js';
 import type { TrainOptions, TrainResult } from './trainer-options.js';
 import type { Ewc } from './ewc.js';
@@ -229,6 +230,7 @@ class Trainer {
         break;
       }
       await this.#trainStep();
+      this.#sampleConflicts();
       const stop = this.#step % evalEvery === 0 && (await this.#evaluateAndSave());
       this.#saveNumbered();
       if (stop) {
@@ -340,6 +342,14 @@ class Trainer {
         microBatchesPerStep: this.#config.training.gradientAccumulationSteps,
       },
     );
+  }
+
+  /** `training.gradient_conflict_every`: the tasks' gradient conflicts on the shared backbone, into the log (./conflict-probe.ts). */
+  #sampleConflicts(): void {
+    const every = this.#config.training.gradientConflictEvery;
+    if (!this.#leader || every === null || this.#step % every !== 0) return;
+    const sample = sampleGradientConflicts(this.#model, this.#prepared.streams, this.#config.training.batchSize);
+    if (sample !== undefined) this.#runLog.append({ type: 'conflict', step: this.#step, every, ...sample });
   }
 
   /** `training.save_steps`: at every multiple, checkpoint-<step>/, then `save_total_limit`'s rotation. */

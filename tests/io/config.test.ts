@@ -206,6 +206,10 @@ describe('example configs', () => {
         evalEvery: 500,
         earlyStopping: null,
         logEvery: 50,
+        reportTo: [],
+        saveSteps: null,
+        saveTotalLimit: null,
+        gradientConflictEvery: null,
       });
     },
   );

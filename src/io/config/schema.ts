@@ -562,6 +562,12 @@ export const trainingSchema = z.strictObject({
     .describe(
       "Keep at most this many checkpoint-<step>/ folders, the oldest deleted first, never the best step's (Hugging Face's rule); null: keep all.",
     ),
+  gradient_conflict_every: intIn(1, MAX_STEPS)
+    .nullable()
+    .default(null)
+    .describe(
+      "Every this many steps, log each task pair's gradient cosine similarity and norm ratio on the shared backbone (one fixed dev batch per stream; one forward per stream and K backward passes); null: never.",
+    ),
 });
 
 export const ADAPTER_PLACEMENTS = ['houlsby', 'pfeiffer'] as const;
