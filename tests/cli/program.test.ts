@@ -38,7 +38,20 @@ describe('mtl: help, version, suggestions, exit codes', () => {
   it('help lists every command; help COMMAND and COMMAND --help print the same, only that command', async () => {
     const all = await cli('--help');
     assert.equal(all.code, 0);
-    for (const c of ['train', 'compare', 'sweep', 'eval', 'predict', 'generate', 'serve', 'export', 'finetune', 'transfer', 'demo'])
+    for (const c of [
+      'train',
+      'compare',
+      'sweep',
+      'eval',
+      'report',
+      'predict',
+      'generate',
+      'serve',
+      'export',
+      'finetune',
+      'transfer',
+      'demo',
+    ])
       assert.match(all.stdout, new RegExp(`\\n  ${c} +\\S`), c);
     const help = await cli('help', 'generate');
     assert.equal(help.code, 0);
