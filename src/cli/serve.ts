@@ -24,6 +24,7 @@ export interface ServeFlags {
   maxRequestTokens: number;
   maxBatchTokens: number;
   requestTimeoutMs: number;
+  maxExplainSteps: number;
   apiKeyFile?: string;
   /** false with --no-auth. */
   auth: boolean;
@@ -40,6 +41,7 @@ export async function runServe(dir: string, flags: ServeFlags): Promise<number> 
     maxRequestTokens: flags.maxRequestTokens,
     maxBatchTokens: flags.maxBatchTokens,
     requestTimeoutMs: flags.requestTimeoutMs,
+    maxExplainSteps: flags.maxExplainSteps,
     ...apiKeyOption(flags.apiKeyFile, !flags.auth, host),
   };
   const predictor = await WorkerPredictor.start(dir);

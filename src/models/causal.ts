@@ -6,6 +6,7 @@
  */
 import { ShapeError } from '../errors.js';
 import { arange, matmul, softmax, tidy, where, type DType, type Tensor } from '../tensor/index.js';
+import { probeAttention } from './attention-probe.js';
 
 /** Lowest finite value per floating dtype (torch.finfo(dtype).min): a masked score, whose probability is then exactly 0. */
 const FLOAT_MIN: Partial<Record<DType, number>> = {
@@ -85,7 +86,7 @@ export function attend(q: Tensor, k: Tensor, v: Tensor, bias: Tensor, dropout: (
     const scores = matmul(q, grouped(k).transpose(2, 3))
       .mul(scale ?? 1 / Math.sqrt(hs))
       .add(bias); // (B, nh, T, S)
-    const probs = dropout(softmax(scores, -1));
+    const probs = dropout(probeAttention(softmax(scores, -1), B));
     return matmul(probs, grouped(v))
       .transpose(1, 2)
       .reshape([B, T, nh * hs]); // (B, T, H)

@@ -26,6 +26,8 @@ import { modelFromCheckpoint, specsOfRecords, trainingConfigOf } from '../run/lo
 import { isHfTaskFolder, loadHfTaskFolder } from '../run/hf-task-folder.js';
 import type { InputKind } from '../data/task-data.js';
 import { readingOf, unreadOf, type InputReading, type PredictInput } from './reading.js';
+import { explainPrediction, unexplained } from './explanations.js';
+import type { ExplainOptions } from '../explain/options.js';
 
 export { cutToWords, type PredictInput, type Unread, type UnreadPart } from './reading.js';
 export { splitWords } from '../tasks/index.js';
@@ -50,6 +52,11 @@ export interface PredictOptions {
   readonly batchSize?: number;
   /** List the k most probable labels of each classification under `top_k` (Hugging Face pipelines' `top_k`); default none. */
   readonly topK?: number;
+  /**
+   * Explain each prediction (`explanation`: integrated gradients and attention rollout per token and
+   * word, src/explain) with these options (`resolveExplainOptions`); default none. An input's own `explain` wins.
+   */
+  readonly explain?: ExplainOptions;
 }
 
 export interface PredictionRecord {
@@ -150,7 +157,8 @@ export class Predictor implements Disposable {
       const input = typeof x === 'string' ? { text: x } : x;
       const topK = input.topK ?? options.topK; // an input's own (serve's per-request top_k) over the call's
       if (topK !== undefined && !(Number.isInteger(topK) && topK >= 1)) throw new ConfigError(`top_k must be an integer ≥ 1, got ${topK}`);
-      return topK === input.topK ? input : { ...input, topK };
+      const explain = input.explain ?? options.explain;
+      return { ...input, ...(topK === undefined ? {} : { topK }), ...(explain === undefined ? {} : { explain }) };
     });
     const records = items.map((x) => ({ ...x, predictions: {} as Record<string, TaskPrediction> }));
     for (const kind of ['words', 'text', 'pair'] as const) {
@@ -246,14 +254,12 @@ export class Predictor implements Disposable {
         );
         predictions.forEach((p, g) => made[g]!.push(...(p as { exampleIndex: number }[])));
       }
-      pass.forEach((t, g) =>
-        this.#present(t, t.type.mergePredictions?.(made[g]!, t.spec) ?? made[g]!, tasks[g]!.features, {
-          rows,
-          readings,
-          items,
-          records,
-        }),
-      );
+      for (const [g, t] of pass.entries()) {
+        const predictions = t.type.mergePredictions?.(made[g]!, t.spec) ?? made[g]!;
+        const byExample = featuresByExample(tasks[g]!.features);
+        const explanations = await this.#explanations(t, predictions, byExample, { rows, readings, items });
+        this.#present(t, predictions, byExample, { rows, readings, items, records }, explanations);
+      }
     }
   }
 
@@ -261,29 +267,60 @@ export class Predictor implements Disposable {
   #present(
     t: PredictTask,
     predictions: readonly { exampleIndex: number }[],
-    features: readonly Features[],
+    byExample: ReadonlyMap<number, readonly Features[]>,
     batch: {
       rows: readonly number[];
       readings: readonly InputReading[];
       items: readonly PredictInput[];
       records: { predictions: Record<string, TaskPrediction> }[];
     },
+    explanations: ReadonlyMap<number, JsonObject>,
   ) {
     const { rows, readings, items, records } = batch;
-    const byExample = new Map<number, Features[]>();
-    for (const f of features) {
-      const own = byExample.get(f.exampleIndex);
-      if (own === undefined) byExample.set(f.exampleIndex, [f]);
-      else own.push(f);
-    }
     for (const p of predictions) {
       const k = p.exampleIndex;
       const input = items[rows[k]!]!;
       const context = { ...input, words: readings[k]!.words }; // with the input's topK, its default applied by predict
       const presented = t.type.present!(p, t.spec, context);
       const unread = unreadOf(input, t.input, readings[k]!, byExample.get(k) ?? []);
-      records[rows[k]!]!.predictions[t.spec.name] = unread === undefined ? presented : { ...presented, unread };
+      const explanation = explanations.get(k);
+      records[rows[k]!]!.predictions[t.spec.name] = {
+        ...presented,
+        ...(unread === undefined ? {} : { unread }),
+        ...(explanation === undefined ? {} : { explanation }),
+      };
     }
+  }
+
+  /** The explanations of the predictions whose input asks for one (`PredictInput.explain`), by example index. */
+  async #explanations(
+    t: PredictTask,
+    predictions: readonly { exampleIndex: number }[],
+    byExample: ReadonlyMap<number, readonly Features[]>,
+    batch: { rows: readonly number[]; readings: readonly InputReading[]; items: readonly PredictInput[] },
+  ): Promise<Map<number, JsonObject>> {
+    const out = new Map<number, JsonObject>();
+    for (const p of predictions) {
+      const k = p.exampleIndex;
+      const input = batch.items[batch.rows[k]!]!;
+      if (input.explain === undefined) continue;
+      const features = byExample.get(k) ?? [];
+      const why = unexplained(t, features);
+      if (why !== undefined) {
+        out.set(k, { unsupported: why });
+        continue;
+      }
+      const context = { model: this.#model, tokenizer: this.#tokenizer, maxLength: this.#maxLength };
+      const reading = { ...input, kind: t.input, reading: batch.readings[k]! };
+      try {
+        out.set(k, await explainPrediction(context, t, p, features[0]!, reading, input.explain));
+      } catch (e) {
+        // a chosen label the task lacks: this explanation's error, not the call's (a server runs requests together)
+        if (!(e instanceof ConfigError)) throw e;
+        out.set(k, { error: e.message });
+      }
+    }
+    return out;
   }
 
   /** The generated predictions of a task whose type generates (seq2seq), on `examples`' features. */
@@ -303,6 +340,17 @@ export class Predictor implements Disposable {
   [Symbol.dispose](): void {
     this.dispose();
   }
+}
+
+/** The features of each example, by example index (several for a windowed task). */
+function featuresByExample(features: readonly Features[]): Map<number, Features[]> {
+  const byExample = new Map<number, Features[]>();
+  for (const f of features) {
+    const own = byExample.get(f.exampleIndex);
+    if (own === undefined) byExample.set(f.exampleIndex, [f]);
+    else own.push(f);
+  }
+  return byExample;
 }
 
 /**

@@ -12,6 +12,7 @@
  */
 import type { SourcePosition } from '../data/index.js';
 import type { InputKind } from '../data/task-data.js';
+import type { ExplainOptions } from '../explain/options.js';
 import { splitWords, whitespaceWords, type Features, type InputWord } from '../tasks/index.js';
 
 /** One input: a text, or a pair of texts for pair tasks. */
@@ -27,6 +28,8 @@ export interface PredictInput {
   readonly splitIntoWords?: boolean;
   /** List this many of the most probable labels of each classification (`top_k`; `mtl serve`'s `parameters.top_k`); default `PredictOptions.topK`. */
   readonly topK?: number;
+  /** Explain each task's prediction with these options (`mtl serve`'s `parameters.explain`); default `PredictOptions.explain`. */
+  readonly explain?: ExplainOptions;
 }
 
 /** Of one text: the words (as the text's split counts them) and characters the model did not read. */

@@ -14,7 +14,11 @@
  * element and what was expected), 404 for another path, 405 for another method (with `Allow`), 413 for
  * a body, an input list or a token count over the limits, 503 with `Retry-After` when the queue is
  * full or no answer came within `requestTimeoutMs`, 500 for a failure of the model (also logged).
- * `{"parameters": {"top_k": k}}` lists each classification's k most probable labels. The Predictor
+ * `{"parameters": {"top_k": k}}` lists each classification's k most probable labels;
+ * `{"parameters": {"explain": true}}` (or `{"explain": {"steps": m, "baseline": "pad"|"zero", "rule": …,
+ * "labels": {task: label}}}`) adds each prediction's explanation (src/explain; docs/explanations.md),
+ * at most `maxExplainSteps` steps, an explained input counting m + 1 times its tokens against
+ * `maxRequestTokens` (its m + 1 points run through the model as one batch). The Predictor
  * reads at most max_length tokens of a text and reports the rest as `unread`; a request may hold
  * `maxRequestTokens` tokens and a model call's batches `maxBatchTokens` padded tokens at most
  * (./token-budget.ts). Requests that arrive while the model is busy run together in its next call
@@ -30,6 +34,8 @@ import { planBatches, tokenBound } from './token-budget.js';
 import { Server as NetServer } from 'node:net';
 import { stderrLogger, type Logger } from '../logger.js';
 import { apiKeyDigest, authorized } from './auth.js';
+import { ConfigError } from '../errors.js';
+import { resolveExplainOptions, type ExplainOptions, type ExplainRequest } from '../explain/options.js';
 
 /** What the server needs of a Predictor. */
 export interface PredictService {
@@ -64,6 +70,8 @@ export interface ServeOptions {
   logger?: Logger;
   /** A bearer token every request but GET /health must carry; absent: none asked (loopback use). */
   apiKey?: string;
+  /** Steps of an explanation (`parameters.explain.steps`) at most. Default 32. */
+  maxExplainSteps?: number;
 }
 
 /** An answer that is not 200: its status, message, headers and other fields of its body. */
@@ -103,7 +111,10 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
   const maxRequestTokens = options.maxRequestTokens ?? 32_768;
   const maxBatchTokens = options.maxBatchTokens ?? 8192;
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
+  const maxExplainSteps = options.maxExplainSteps ?? 32;
   const bound = (input: PredictInput) => tokenBound(input, predictor.maxLength ?? Infinity);
+  // an explanation runs the input's m + 1 integration points through the model as one batch
+  const cost = (input: PredictInput) => bound(input) * (input.explain === undefined ? 1 : input.explain.steps + 1);
   const predictInBudget = async (inputs: readonly PredictInput[]): Promise<PredictionRecord[]> => {
     const records: PredictionRecord[] = [];
     let at = 0;
@@ -139,12 +150,13 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
     }
     uploading.add(req);
     const body = await readJson(req, maxBodyBytes).finally(() => uploading.delete(req));
-    const inputs = inputsOf(body, maxInputs, maxTextChars);
-    const tokens = inputs.reduce((sum, input) => sum + bound(input), 0);
+    const inputs = inputsOf(body, maxInputs, maxTextChars, maxExplainSteps);
+    const tokens = inputs.reduce((sum, input) => sum + cost(input), 0);
     if (tokens > maxRequestTokens)
       throw new HttpError(
         413,
-        `${inputs.length} inputs of up to ${tokens} tokens in all; at most ${maxRequestTokens} per request (--max-request-tokens): send fewer or shorter inputs per request`,
+        `${inputs.length} inputs of up to ${tokens} tokens in all${inputs[0]?.explain === undefined ? '' : ` (explained: ${inputs[0].explain.steps + 1} times their own)`}; ` +
+          `at most ${maxRequestTokens} per request (--max-request-tokens): send fewer or shorter inputs per request${inputs[0]?.explain === undefined ? '' : ', or fewer explanation steps'}`,
       );
     try {
       return { predictions: (await model.submit(inputs, signal)).map(predictionToJson) };
@@ -243,7 +255,7 @@ async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown
  *   for a text over `maxTextChars` (a long text costs its splitting into words and its answer, though
  *   the model reads only the first max_length tokens).
  */
-function inputsOf(body: unknown, maxInputs: number, maxTextChars: number): PredictInput[] {
+function inputsOf(body: unknown, maxInputs: number, maxTextChars: number, maxExplainSteps: number): PredictInput[] {
   const expected = 'expected {"inputs": "a text"} or {"inputs": ["a text", {"text": "…", "text_pair": "…"}, …]}';
   if (typeof body !== 'object' || body === null || Array.isArray(body) || !('inputs' in body))
     throw new HttpError(400, `the body has no "inputs"; ${expected}`);
@@ -251,7 +263,7 @@ function inputsOf(body: unknown, maxInputs: number, maxTextChars: number): Predi
   const list = Array.isArray(raw) ? raw : [raw];
   if (list.length === 0) throw new HttpError(400, `"inputs" is empty; ${expected}`);
   if (list.length > maxInputs) throw new HttpError(413, `${list.length} inputs in one request; at most ${maxInputs}`);
-  const topK = topKOf(body as { parameters?: unknown });
+  const { topK, explain } = parametersOf(body as { parameters?: unknown }, maxExplainSteps);
   return list.map((value, i) => {
     const input = predictInputOf(value);
     const where = Array.isArray(raw) ? `inputs[${i}]` : 'inputs';
@@ -259,7 +271,7 @@ function inputsOf(body: unknown, maxInputs: number, maxTextChars: number): Predi
     const chars = input.text.length + (input.textPair?.length ?? 0);
     if (chars > maxTextChars)
       throw new HttpError(413, `${where}: a text of ${chars} characters; at most ${maxTextChars} (--max-text-chars)`);
-    return topK === undefined ? input : { ...input, topK };
+    return { ...input, ...(topK === undefined ? {} : { topK }), ...(explain === undefined ? {} : { explain }) };
   });
 }
 
@@ -267,20 +279,43 @@ function inputsOf(body: unknown, maxInputs: number, maxTextChars: number): Predi
 const MAX_TOP_K = 10_000;
 
 /**
- * `parameters.top_k` of a request body (Hugging Face's Inference API spelling): how many of the most
- * probable labels each classification lists; undefined when absent.
- * @throws HttpError 400 for `parameters` that is not an object, another key in it, or a `top_k` that is not an integer from 1 to MAX_TOP_K.
+ * `parameters` of a request body: `top_k` (Hugging Face's Inference API spelling), how many of the most
+ * probable labels each classification lists, and `explain`, `true` or the options of an explanation;
+ * each undefined when absent.
+ * @throws HttpError 400 for `parameters` that is not an object, another key in it, a `top_k` that is not
+ *   an integer from 1 to MAX_TOP_K, or an `explain` that is neither true nor valid options (steps at most `maxExplainSteps`).
  */
-function topKOf(body: { parameters?: unknown }): number | undefined {
+function parametersOf(body: { parameters?: unknown }, maxExplainSteps: number): { topK?: number; explain?: ExplainOptions } {
   const p = body.parameters;
-  if (p === undefined) return undefined;
+  if (p === undefined) return {};
   if (typeof p !== 'object' || p === null || Array.isArray(p))
     throw new HttpError(400, '"parameters" must be an object, e.g. {"top_k": 3}');
-  const other = Object.keys(p).find((k) => k !== 'top_k');
-  if (other !== undefined) throw new HttpError(400, `"parameters" takes only "top_k", got ${JSON.stringify(other)}`);
-  const k = (p as { top_k?: unknown }).top_k;
-  if (k === undefined) return undefined;
-  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > MAX_TOP_K)
+  const other = Object.keys(p).find((k) => k !== 'top_k' && k !== 'explain');
+  if (other !== undefined) throw new HttpError(400, `"parameters" takes only "top_k" and "explain", got ${JSON.stringify(other)}`);
+  const { top_k: k, explain } = p as { top_k?: unknown; explain?: unknown };
+  if (k !== undefined && (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > MAX_TOP_K))
     throw new HttpError(400, `"parameters.top_k" must be an integer from 1 to ${MAX_TOP_K}, got ${JSON.stringify(k)}`);
-  return k;
+  return {
+    ...(k === undefined ? {} : { topK: k as number }),
+    ...(explain === undefined || explain === false ? {} : { explain: explainOf(explain, maxExplainSteps) }),
+  };
+}
+
+const EXPLAIN_KEYS = ['steps', 'baseline', 'rule', 'labels'];
+
+/** `parameters.explain`: true (the defaults, steps capped at `maxSteps`) or an object of options. */
+function explainOf(value: unknown, maxSteps: number): ExplainOptions {
+  const example = '{"explain": true} or {"explain": {"steps": 16, "baseline": "pad"}}';
+  if (value !== true && (typeof value !== 'object' || value === null || Array.isArray(value)))
+    throw new HttpError(400, `"parameters.explain" must be true or an object, e.g. ${example}`);
+  const request = value === true ? {} : (value as Record<string, unknown>);
+  const other = Object.keys(request).find((k) => !EXPLAIN_KEYS.includes(k));
+  if (other !== undefined)
+    throw new HttpError(400, `"parameters.explain" takes ${EXPLAIN_KEYS.map((k) => `"${k}"`).join(', ')}, got ${JSON.stringify(other)}`);
+  try {
+    return resolveExplainOptions({ steps: Math.min(maxSteps, 32), ...(request as ExplainRequest) }, maxSteps);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new HttpError(400, `"parameters.explain": ${e.message}`);
+    throw e;
+  }
 }

@@ -46,6 +46,7 @@ import type {
   TaskType,
 } from './types.js';
 import { LinearHead } from './linear-head.js';
+import { explainedLabelId } from './explanation.js';
 
 export const SEQUENCE_CLASSIFICATION = 'sequence-classification';
 
@@ -252,6 +253,15 @@ export const sequenceClassification: TaskType<
     const top: JsonObject = context.topK === undefined ? {} : { top_k: topLabels(p.scores, spec.labels, context.topK) };
     if (spec.options.multiLabel) return { labels: [...p.labels], scores: [...p.probabilities], ...top };
     return { label: p.label, score: p.probabilities[0] as number, ...top };
+  },
+
+  /**
+   * The logit of the predicted label (of each predicted label for multi-label), or of `label`; read from
+   * every token with mean pooling, else from the first token (the pooled [CLS] state).
+   */
+  explanationTargets(p, feature, spec, label) {
+    const readsTokens = spec.options.pooling === 'mean' ? feature.inputIds.map((_, t) => t) : [0];
+    return (label === undefined ? p.labels : [label]).map((l) => ({ label: l, logit: [explainedLabelId(spec, l)], readsTokens }));
   },
 
   /** <Family>ForSequenceClassification (pooled first token → dropout → classifier), single- or multi-label. */

@@ -35,6 +35,7 @@ import type { Batch, EncoderConfig, EncoderOutputs, Features, Metrics, TaskHead,
 import { isPunctuation } from './input-words.js';
 import { LinearHead } from './linear-head.js';
 import { LinearChainCrf } from './crf.js';
+import { explainedLabelId } from './explanation.js';
 
 export const TOKEN_CLASSIFICATION = 'token-classification';
 
@@ -233,6 +234,21 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
   /** A …ForTokenClassification folder: a tag per word from its first token, no CRF. */
   importHf(head, _config, labels) {
     return head === 'TokenClassification' ? { options: { crf: false }, labels } : undefined;
+  },
+
+  /**
+   * For each word the model read: the logit of its predicted tag (or of `label`) at the word's first
+   * token, the score the tag is decoded from (with a CRF: the emission score of the tag, before the
+   * transitions).
+   */
+  explanationTargets(p, feature, spec, label) {
+    const wordTokens = feature.wordTokens ?? [];
+    return p.tags.flatMap((tag, word) => {
+      const t = wordTokens[word] ?? -1;
+      if (t < 0) return [];
+      const l = label ?? tag;
+      return [{ label: l, word, logit: [t, explainedLabelId(spec, l)], readsTokens: [t] }];
+    });
   },
 
   /** The slots of an utterance: a tag per word. */

@@ -245,6 +245,24 @@ export interface PresentContext {
   readonly splitIntoWords?: boolean;
 }
 
+/**
+ * One output of a task's head that `mtl predict --explain` attributes to the input tokens
+ * (`TaskType.explanationTargets`): a logit of one batch row, and where the head reads it from.
+ */
+export interface ExplanationTarget {
+  /** The label whose logit is explained. */
+  readonly label: string;
+  /** For a prediction per word (a tag): the word's index in the example's words; absent for one prediction per input. */
+  readonly word?: number;
+  /** Where the logit is in one row of the head's output (its shape without B): [c] of (C), [t, c] of (T, C). */
+  readonly logit: readonly number[];
+  /**
+   * The token positions whose last hidden states the head reads to make the logit ([0] for a first-token
+   * classifier, every token for mean pooling, [t] for the tag of token t): attention rollout averages their rows.
+   */
+  readonly readsTokens: readonly number[];
+}
+
 /** How a task is exported to Hugging Face Transformers with its head (config.json fields; tensors as saved). */
 export interface HfExport {
   /**
@@ -336,6 +354,13 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O, S =
    * Absent: no Transformers class is read as this type.
    */
   importHf?(head: HfExport['head'], config: Readonly<Record<string, unknown>>, labels: readonly string[]): HfImport | undefined;
+  /**
+   * The outputs that explain `prediction` (`mtl predict --explain`, src/explain): the logit of each
+   * predicted label, or of `label` when one is chosen, with the tokens the head reads it from.
+   * `feature` is the prediction's feature (one per example). Absent: the type's predictions are not explained.
+   * @throws ConfigError for a chosen `label` the task's label list does not hold.
+   */
+  explanationTargets?(prediction: P, feature: Features, spec: TaskSpec<O>, label?: string): ExplanationTarget[];
   /** Its part of a semantic frame, when it is an utterance's intent or slots. */
   framePart?(spec: TaskSpec<O>): FramePart<E, P>;
   /**

@@ -126,6 +126,7 @@ describe("mtl: the values each command's work is given", () => {
       maxRequestTokens: 32768,
       maxBatchTokens: 8192,
       requestTimeoutMs: 30000,
+      maxExplainSteps: 32,
       auth: false,
     });
   });

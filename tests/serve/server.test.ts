@@ -18,6 +18,7 @@ import { silentLogger } from '../../src/logger.js';
 import { WorkerPredictor } from '../../src/serve/worker-predictor.js';
 import { CheckpointError } from '../../src/errors.js';
 import { liveTensorCount } from '../../src/tensor/index.js';
+import { resolveExplainOptions } from '../../src/explain/options.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 let run: RunFolder;
@@ -117,12 +118,56 @@ describe('POST /predict', data, () => {
     for (const [parameters, message] of [
       [{ top_k: 0 }, /"parameters\.top_k" must be an integer from 1 to 10000, got 0/],
       [{ top_k: 'all' }, /"parameters\.top_k" must be an integer/],
-      [{ temperature: 1 }, /"parameters" takes only "top_k", got "temperature"/],
+      [{ temperature: 1 }, /"parameters" takes only "top_k" and "explain", got "temperature"/],
       [[2], /"parameters" must be an object/],
     ] as const) {
       const res = await post(JSON.stringify({ inputs: texts, parameters }));
       assert.equal(res.status, 400);
       assert.match(((await res.json()) as { error: string }).error, message);
+    }
+  });
+
+  it('parameters.explain adds the explanations Predictor.predict gives, per request, bounded in steps and tokens', async () => {
+    const [explained, without] = await Promise.all([
+      post(JSON.stringify({ inputs: texts.slice(0, 2), parameters: { explain: { steps: 8, baseline: 'zero' } } })),
+      post(JSON.stringify({ inputs: texts.slice(0, 2) })),
+    ]);
+    assert.equal(explained.status, 200);
+    const got = ((await explained.json()) as { predictions: unknown[] }).predictions;
+    const want = (await predictor.predict(texts.slice(0, 2), { explain: resolveExplainOptions({ steps: 8, baseline: 'zero' }) })).map(
+      predictionToJson,
+    );
+    assertSamePredictions(got, JSON.parse(JSON.stringify(want)), 'explained');
+    const plain = ((await without.json()) as { predictions: { predictions: { intent: object } }[] }).predictions;
+    assert.ok(!('explanation' in plain[0]!.predictions.intent), 'a request without it, run beside, has none');
+    const defaults = await post(JSON.stringify({ inputs: texts[0], parameters: { explain: true } }));
+    const first = (
+      (await defaults.json()) as {
+        predictions: { predictions: { intent: { explanation: { integrated_gradients: { steps: number } } } } }[];
+      }
+    ).predictions[0]!;
+    assert.equal(first.predictions.intent.explanation.integrated_gradients.steps, 32, "true: the server's most steps (default 32)");
+    for (const [explain, message] of [
+      [{ steps: 33 }, /"parameters\.explain": explanation steps must be an integer from 1 to 32, got 33/],
+      [{ baseline: 'mask' }, /explanation baseline must be one of pad, zero, got "mask"/],
+      [{ step: 3 }, /"parameters\.explain" takes "steps", "baseline", "rule", "labels", got "step"/],
+      ['yes', /"parameters\.explain" must be true or an object/],
+    ] as const) {
+      const res = await post(JSON.stringify({ inputs: texts, parameters: { explain } }));
+      assert.equal(res.status, 400);
+      assert.match(((await res.json()) as { error: string }).error, message);
+    }
+    const small = createPredictServer(predictor, { maxRequestTokens: 200, logger: silentLogger });
+    await new Promise<void>((resolve) => small.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(small.address() as AddressInfo).port}/predict`;
+      const ask = (parameters?: object) => fetch(url, { method: 'POST', body: JSON.stringify({ inputs: texts.slice(0, 2), parameters }) });
+      assert.equal((await ask()).status, 200, 'within the budget unexplained');
+      const res = await ask({ explain: { steps: 16 } });
+      assert.equal(res.status, 413, 'an explained input counts m + 1 times its tokens');
+      assert.match(((await res.json()) as { error: string }).error, /\(explained: 17 times their own\).*or fewer explanation steps/);
+    } finally {
+      await new Promise((resolve) => small.close(resolve));
     }
   });
 

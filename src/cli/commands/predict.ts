@@ -1,6 +1,8 @@
 /** `mtl predict CKPT TEXT...`: its arguments, flags and help; the work is ../predict.ts's, loaded when the command runs. */
 import type { Command } from 'commander';
-import { UsageError, checked } from '../args.js';
+import { UsageError, checked, oneOf, positiveInt } from '../args.js';
+import { IG_BASELINES } from '../../explain/explain-row.js';
+import { INTEGRATION_RULES } from '../../explain/integrated-gradients.js';
 import type { CliContext } from '../context.js';
 import type { PredictFlags } from '../predict.js';
 
@@ -36,6 +38,17 @@ export function definePredict(program: Command, cli: CliContext): void {
         'as mtl eval does (default: punctuation is split off)',
     )
     .addOption(checked('--top-k <n>', "also list each classification's N most probable labels with their scores (top_k)", topK))
+    .option(
+      '--explain',
+      'each prediction carries "explanation": integrated gradients and attention rollout per token and word, with offsets (docs/explanations.md)',
+    )
+    .addOption(checked('--explain-steps <m>', 'steps of the integrated-gradients path (default 50)', positiveInt))
+    .addOption(checked('--explain-baseline <b>', "the baseline at the text's tokens: pad or zero (default pad)", oneOf(IG_BASELINES)))
+    .addOption(
+      checked('--explain-rule <r>', 'how the integral is summed: trapezoid or riemann-right (default trapezoid)', oneOf(INTEGRATION_RULES)),
+    )
+    .option('--explain-label <task=label...>', "explain that label's logit instead of the prediction's (repeatable)")
+    .option('--html <file>', 'with --explain: also write the explanations as a page of highlighted texts')
     .action(async (checkpoint: string, texts: string[], flags: PredictFlags) => {
       const { runPredict } = await import('../predict.js');
       cli.exitCode = await runPredict(checkpoint, texts, flags);

@@ -42,6 +42,13 @@ export function defineServe(program: Command, cli: CliContext): void {
     .addOption(checked('--max-request-tokens <n>', 'tokens per request at most (more: 413)', positiveInt).default(32768))
     .addOption(checked('--max-batch-tokens <n>', 'padded tokens per model call at most (inputs × the longest)', positiveInt).default(8192))
     .addOption(checked('--request-timeout-ms <ms>', 'a request not answered within this gets a 503', positiveInt).default(30000))
+    .addOption(
+      checked(
+        '--max-explain-steps <n>',
+        'steps of an explanation (parameters.explain) at most; an explained input counts steps + 1 times its tokens against --max-request-tokens',
+        positiveInt,
+      ).default(32),
+    )
     .option(
       '--api-key-file <file>',
       "requests need Authorization: Bearer <the file's key> (401 without; or MTL_API_KEY in the environment); required with " +

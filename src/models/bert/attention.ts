@@ -10,6 +10,7 @@ import { LayerNorm } from '../../nn/layer-norm.js';
 import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
 import type { BertConfig } from './config.js';
+import { probeAttention } from '../attention-probe.js';
 
 /** Largest finite value per floating dtype (torch.finfo(dtype).max). */
 const FLOAT_MAX: Partial<Record<DType, number>> = {
@@ -101,7 +102,7 @@ export class BertSelfAttention extends Module {
       const v = heads(this.value.forward(x));
       // scores = q·kᵀ/√hs + bias in one kernel, (B·nh, T, T)
       const scores = bias === undefined ? bmm(q, kT).mul(1 / Math.sqrt(hs)) : baddbmm(bias, q, kT, 1, 1 / Math.sqrt(hs));
-      const probs = this.dropout.forward(softmax(scores, -1)); // (B·nh, T, T)
+      const probs = this.dropout.forward(probeAttention(softmax(scores, -1), B)); // (B·nh, T, T)
       const context = bmm(probs, v); // (B·nh, T, hs)
       return context.view([B, nh, T, hs]).transpose(1, 2).reshape([B, T, H]);
     });

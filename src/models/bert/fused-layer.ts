@@ -25,6 +25,7 @@ import {
   type Tensor,
 } from '../../tensor/index.js';
 import type { HiddenAct } from './config.js';
+import { isRecordingAttention } from '../attention-probe.js';
 import { applyInTurn, type BertLayer } from './layer.js';
 
 /** The kernel's activations: exact GELU (use_gelu) or ReLU; the tanh GELUs have no fused form. */
@@ -37,12 +38,14 @@ function hasOverriddenForward(m: Module): boolean {
 
 /**
  * Whether `layer` may run fused on `x`: gradients off (the kernel has no backward), evaluation mode
- * (no dropout), an activation the kernel has, float32 hidden states, and no adapter in the layer.
+ * (no dropout), no attention recording open (the kernel gives no probabilities), an activation the
+ * kernel has, float32 hidden states, and no adapter in the layer.
  */
 export function canFuse(layer: BertLayer, x: Tensor): boolean {
   return (
     !layer.training &&
     !isGradEnabled() &&
+    !isRecordingAttention() &&
     FUSED_GELU[layer.hiddenAct] !== undefined &&
     x.dtype === 'float32' &&
     !hasOverriddenForward(layer)

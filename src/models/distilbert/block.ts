@@ -12,6 +12,7 @@ import { Module } from '../../nn/module.js';
 import type { BackboneLayer, ResidualBranch } from '../backbone.js';
 import { ACTIVATIONS } from '../bert/layer.js';
 import type { DistilBertConfig } from './config.js';
+import { probeAttention } from '../attention-probe.js';
 
 /** Multi-head self-attention (Vaswani et al., NeurIPS 2017, §3.2) with its output projection `out_lin`. */
 export class MultiHeadSelfAttention extends Module {
@@ -52,7 +53,7 @@ export class MultiHeadSelfAttention extends Module {
       const kT = heads(this.kLin.forward(x)).transpose(1, 2); // (B·nh, hs, T)
       const v = heads(this.vLin.forward(x));
       const scores = bias === undefined ? bmm(q, kT) : baddbmm(bias, q, kT); // (B·nh, T, T)
-      const probs = this.dropout.forward(softmax(scores, -1));
+      const probs = this.dropout.forward(probeAttention(softmax(scores, -1), B));
       return bmm(probs, v).view([B, nh, T, hs]).transpose(1, 2).reshape([B, T, H]);
     });
     const out = this.outLin.forward(context); // (B, T, H)

@@ -1,0 +1,65 @@
+/**
+ * Explanations of the Predictor's predictions (`mtl predict --explain`, `mtl serve`'s
+ * `parameters.explain`): for one task's prediction on one input, the outputs its type names
+ * (`TaskType.explanationTargets`), attributed to the tokens the model read (src/explain), laid out on
+ * the text as given. A task whose type names none, or that reads an input in several features
+ * (extractive QA's windows), gets `{ "unsupported": why }` instead.
+ */
+import { DataError } from '../errors.js';
+import type { JsonObject } from '../io/checkpoint-state.js';
+import type { MultiTaskModel } from '../mtl/multitask-model.js';
+import { encodeInputs, truncateEncoding, type Features, type Task, type TextInput } from '../tasks/index.js';
+import type { Tokenizer } from '../tokenization/index.js';
+import { explainRow } from '../explain/explain-row.js';
+import type { ExplainOptions } from '../explain/options.js';
+import { presentExplanation } from '../explain/present.js';
+import { tokenLayout } from '../explain/token-layout.js';
+import type { InputKind } from '../data/task-data.js';
+import type { InputReading, PredictInput } from './reading.js';
+
+/** What explaining needs of the Predictor. */
+export interface ExplainContext {
+  readonly model: MultiTaskModel;
+  readonly tokenizer: Tokenizer;
+  readonly maxLength: number;
+}
+
+/** Why `task`'s predictions are not explained, or undefined when they are. */
+export function unexplained(task: Pick<Task, 'type' | 'spec'>, features: readonly Features[]): string | undefined {
+  if (task.type.explanationTargets === undefined)
+    return `${task.spec.kind} predictions are not explained (explained: sequence-classification and token-classification)`;
+  if (features.length !== 1) return `this input was read in ${features.length} windows; explanations take inputs read in one`;
+  return undefined;
+}
+
+/**
+ * The explanation of `prediction`, task `task`'s answer for `input` (read as `reading`, by tasks of
+ * input kind `kind`), made from its one feature.
+ * @throws ConfigError for a chosen label the task does not have; DataError when the tokens of the
+ *   input encoded again differ from the feature's (a task type whose features are not the tokenizer's).
+ */
+export async function explainPrediction(
+  context: ExplainContext,
+  task: Task,
+  prediction: unknown,
+  feature: Features,
+  input: PredictInput & { readonly kind: InputKind; readonly reading: InputReading },
+  options: ExplainOptions,
+): Promise<JsonObject> {
+  const { model, tokenizer, maxLength } = context;
+  const targets = task.type.explanationTargets!(prediction as never, feature, task.spec, options.labels[task.spec.name]);
+  const [full] = await encodeInputs([input.reading.example as TextInput], tokenizer);
+  const encoding = truncateEncoding(full!, maxLength);
+  if (encoding.inputIds.join() !== feature.inputIds.join())
+    throw new DataError(`task '${task.spec.name}': the input encoded again is not the feature the model read; it cannot be explained`);
+  const texts = input.textPair === undefined ? [input.text] : [input.text, input.textPair];
+  const layout = tokenLayout(encoding, texts, input.kind === 'words' ? input.reading.words : undefined);
+  const name = task.spec.name;
+  const explanation = explainRow(
+    { backbone: model.backbone, logits: (inputs) => model.forward(inputs, [name]).get(name)! },
+    { inputIds: feature.inputIds, tokenTypeIds: feature.tokenTypeIds, special: encoding.specialTokensMask.map((m) => m === 1) },
+    targets,
+    options,
+  );
+  return presentExplanation(layout, targets, explanation, options);
+}
