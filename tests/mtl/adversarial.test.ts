@@ -328,6 +328,23 @@ const TINY: Record<string, Record<string, unknown>> = {
   distilbert: { dim: 16, n_layers: 1, n_heads: 2, hidden_dim: 32, max_position_embeddings: 32 },
   gpt2: { n_embd: 16, n_layer: 1, n_head: 2, n_positions: 32 },
   llama: { hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32 },
+  qwen2: {
+    hidden_size: 16,
+    num_hidden_layers: 1,
+    num_attention_heads: 2,
+    num_key_value_heads: 2,
+    intermediate_size: 32,
+    max_position_embeddings: 32,
+  },
+  mistral: {
+    hidden_size: 16,
+    num_hidden_layers: 1,
+    num_attention_heads: 2,
+    num_key_value_heads: 1,
+    intermediate_size: 32,
+    max_position_embeddings: 32,
+    sliding_window: 2,
+  },
   t5: { d_model: 16, num_layers: 1, num_heads: 2, d_ff: 32, d_kv: 8 },
   bart: {
     d_model: 16,
