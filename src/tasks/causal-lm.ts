@@ -107,7 +107,7 @@ export const causalLm: TaskType<CausalLmExample, CausalLmPrediction, CausalLmOpt
 
   /** The family's language-model class (`GPT2LMHeadModel`, `LlamaForCausalLM`). */
   exportHf() {
-    return { head: 'CausalLM', config: {}, headTensors: [] };
+    return { head: 'CausalLM', config: {} };
   },
 
   createHead(backbone, spec) {

@@ -191,7 +191,7 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
   exportHf(spec) {
     const o = spec.options;
     const config: Record<string, string> = o.prefix === '' ? {} : { prefix: o.prefix };
-    return { head: 'Seq2SeqLM', config, headTensors: [], generation: seq2seqGenerateOptions(o) };
+    return { head: 'Seq2SeqLM', config, generation: seq2seqGenerateOptions(o) };
   },
 
   createHead(backbone, spec) {

@@ -111,7 +111,7 @@ export const spanCorruptionTask: TaskType<SpanCorruptionTextExample, TargetScore
 
   /** The family's language-model class, as T5's pre-trained checkpoints are published (`T5ForConditionalGeneration`). */
   exportHf() {
-    return { head: 'Seq2SeqLM', config: {}, headTensors: [] };
+    return { head: 'Seq2SeqLM', config: {} };
   },
 
   createHead(backbone, spec) {

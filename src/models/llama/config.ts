@@ -104,7 +104,6 @@ const HF_NAMES = {
   ropeTheta: 'rope_theta',
   attentionBias: 'attention_bias',
   mlpBias: 'mlp_bias',
-  qkvBias: 'qkv_bias', // no config.json key: fixed by the model type
   slidingWindow: 'sliding_window',
   tieWordEmbeddings: 'tie_word_embeddings',
 } as const satisfies Partial<Record<keyof LlamaConfig, string>>;
@@ -113,9 +112,9 @@ const FIELDS = Object.keys(HF_NAMES) as Field[];
 
 /** The fields each model type reads from and writes to config.json (the others are fixed by the type). */
 const TYPE_FIELDS: Readonly<Record<LlamaModelType, readonly Field[]>> = {
-  llama: FIELDS.filter((f) => f !== 'qkvBias' && f !== 'slidingWindow'),
-  qwen2: FIELDS.filter((f) => !['attentionBias', 'mlpBias', 'qkvBias', 'slidingWindow'].includes(f)),
-  mistral: FIELDS.filter((f) => !['attentionBias', 'mlpBias', 'qkvBias'].includes(f)),
+  llama: FIELDS.filter((f) => f !== 'slidingWindow'),
+  qwen2: FIELDS.filter((f) => !['attentionBias', 'mlpBias', 'slidingWindow'].includes(f)),
+  mistral: FIELDS.filter((f) => !['attentionBias', 'mlpBias'].includes(f)),
 };
 const INTS = [
   'vocabSize',
@@ -126,6 +125,8 @@ const INTS = [
   'intermediateSize',
   'maxPositionEmbeddings',
 ] as const;
+/** Fields without a config.json key: Llama has no residual dropout, and Qwen2's q/k/v biases come with its model type. */
+const FIXED_BY_TYPE: ReadonlySet<string> = new Set(['hiddenDropoutProb', 'qkvBias']);
 const BOOLS: ReadonlySet<string> = new Set(['attentionBias', 'qkvBias', 'mlpBias', 'tieWordEmbeddings']);
 const IDS = ['padTokenId', 'bosTokenId', 'eosTokenId'] as const;
 
@@ -170,7 +171,7 @@ export function llamaConfig(fields: Readonly<Record<string, unknown>> = {}): Lla
   const { modelType: type, ...rest } = fields;
   const modelType = modelTypeOf(type);
   for (const key of Object.keys(rest))
-    if (!(key in HF_NAMES) && key !== 'hiddenDropoutProb')
+    if (!(key in HF_NAMES) && !FIXED_BY_TYPE.has(key))
       throw new ConfigError(`unknown Llama config key '${key}'; the keys are ${FIELDS.join(', ')}`);
   const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<LlamaConfig>;
   const defaults = TYPE_DEFAULTS[modelType];
