@@ -8,7 +8,7 @@
  * steps; memory K × P floats for G.
  */
 import { gradientConflicts, type GradientConflicts } from '../mtl/conflict.js';
-import type { MultiTaskModel } from '../mtl/multitask-model.js';
+import { taskLosses, type MultiTaskModel } from '../mtl/multitask-model.js';
 import { gramian } from '../mtl/surgery/gramian.js';
 import { taskJacobian } from '../mtl/surgery/jacobian.js';
 import type { Stream } from '../run/streams.js';
@@ -47,10 +47,10 @@ export function sampleGradientConflicts(model: MultiTaskModel, streams: readonly
             joint.inputs,
             tasks.map((t) => t.spec.name),
           );
-          for (const t of tasks) {
-            const task = { type: t.type, spec: t.spec, head: model.heads.get(t.spec.name), state: t.state };
-            losses.push(t.type.loss(task, logits.get(t.spec.name)!, joint.batches.get(t.spec.name)!));
-            names.push(t.spec.name);
+          const owners = tasks.map((t) => ({ type: t.type, spec: t.spec, head: model.heads.get(t.spec.name), state: t.state }));
+          for (const [name, loss] of taskLosses(logits, joint, owners)) {
+            losses.push(loss);
+            names.push(name);
           }
         } finally {
           dispose(joint);
