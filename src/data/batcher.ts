@@ -10,7 +10,7 @@
  * padding to the longest example of each batch is the collation's job (src/tasks).
  */
 import { ConfigError } from '../errors.js';
-import { mulberry32 } from '../random.js';
+import { mulberry32, shuffleInPlace } from '../random.js';
 
 export interface BatcherOptions {
   /** Most examples in a batch. */
@@ -50,15 +50,6 @@ function checkInt(name: string, v: unknown, min: number): void {
 function epochRandom(seed: number, epoch: number): () => number {
   const mixed = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(epoch + 1, 0xc2b2ae35);
   return mulberry32(mixed);
-}
-
-/** Fisher–Yates shuffle in place. */
-function shuffleInPlace<T>(xs: T[], random: () => number): T[] {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [xs[i], xs[j]] = [xs[j] as T, xs[i] as T];
-  }
-  return xs;
 }
 
 export class LengthBucketBatcher {

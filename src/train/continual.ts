@@ -18,7 +18,7 @@ import { loadEarlierHeads } from '../run/continual-heads.js';
 import type { TrainingConfig } from '../io/config/index.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { taskLosses } from '../mtl/multitask-model.js';
-import { mulberry32 } from '../random.js';
+import { mulberry32, shuffleInPlace } from '../random.js';
 import { taskOfRun } from '../run/build.js';
 import type { PreparedRun } from '../run/prepare.js';
 import { collateJoint } from '../tasks/index.js';
@@ -27,12 +27,7 @@ import { Ewc, fisherDiagonal } from './ewc.js';
 /** `count` of `n` indices in a seeded random order (all of them when n ≤ count). */
 function sample(n: number, count: number, seed: number): number[] {
   const order = Array.from({ length: n }, (_, i) => i);
-  const u = mulberry32(seed);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(u() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order.slice(0, Math.min(n, count));
+  return shuffleInPlace(order, mulberry32(seed)).slice(0, count);
 }
 
 /**
