@@ -240,17 +240,12 @@ class Trainer {
       await yieldToEventLoop();
     }
     if (status === 'interrupted') return this.#interrupted(watch.reason ?? 'interrupted');
-    if (status === 'paused') {
-      const stop = this.#lastEvalStep !== this.#step && (await this.#evaluateAndSave());
-      this.#runLog.stop();
-      if (!stop) {
-        this.#runLog.info(`paused at step ${this.#step} of ${this.totalSteps}; saved ${this.#paths.last} (continue with --resume)`);
-        return this.#result('paused', undefined);
-      }
-      status = 'early-stopped';
-    }
     if (this.#lastEvalStep !== this.#step && (await this.#evaluateAndSave())) status = 'early-stopped';
     this.#runLog.stop();
+    if (status === 'paused') {
+      this.#runLog.info(`paused at step ${this.#step} of ${this.totalSteps}; saved ${this.#paths.last} (continue with --resume)`);
+      return this.#result('paused', undefined);
+    }
     if (status === 'early-stopped')
       this.#runLog.info(
         `early stopping at step ${this.#step}: no improvement of ${this.#parts.selector.metric} for ${this.#parts.selector.patience} evaluations`,
