@@ -29,7 +29,8 @@ export function rankTrials(trials: readonly TrialRecord[], mode: 'max' | 'min'):
   });
 }
 
-const show = (v: ParameterValue | undefined): string =>
+/** A parameter's value as the sweep shows it: numbers to 3 significant digits ('' when absent). */
+export const showValue = (v: ParameterValue | undefined): string =>
   typeof v === 'number' ? String(Number(v.toPrecision(3))) : v === undefined ? '' : String(v);
 
 /** The table as Markdown: one row per trial, a column per parameter and per rung budget. */
@@ -38,7 +39,7 @@ export function sweepMarkdown(t: SweepTable): string {
   const rows = t.trials.map((r, i) => [
     String(i + 1),
     String(r.id),
-    ...t.parameters.map((p) => show(r.point[p])),
+    ...t.parameters.map((p) => showValue(r.point[p])),
     ...t.budgets.map((_, k) => (r.values[k] === undefined ? '' : (r.values[k] as number).toFixed(4))),
     String(r.steps),
     r.status,

@@ -18,7 +18,7 @@ import { taskTypes } from '../../tasks/index.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { sharedTokenizer } from '../shared-tokenizer.js';
 import { ashaPromotion } from './asha.js';
-import { rankTrials, sweepMarkdown, type SweepTable } from './results.js';
+import { rankTrials, showValue, sweepMarkdown, type SweepTable } from './results.js';
 import { gridPoints, randomPoint, setPath, type Point } from './space.js';
 import { loadState, saveState, sweepSettings, type SweepState, type TrialRecord } from './state.js';
 import { loadSweepConfig, trialConfig, type SweepConfig } from './sweep-config.js';
@@ -51,7 +51,7 @@ const trialRandom = (seed: number, id: number) => mulberry32((Math.imul(seed ^ 0
 
 const describe = (point: Point) =>
   Object.entries(point)
-    .map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(3)) : String(v)}`)
+    .map(([k, v]) => `${k}=${showValue(v)}`)
     .join(', ');
 
 /**
