@@ -110,18 +110,17 @@ export function fgm(ctx: AdversarialContext, s: AdversarialSettings): Adversaria
 export function pgd(ctx: AdversarialContext, s: AdversarialSettings): AdversarialLosses {
   const { clean, grads } = cleanWithGradient(ctx);
   if (grads === undefined) return { train: new Map(clean.losses), clean: clean.losses };
-  const step = { norm: s.norm, stepSize: s.stepSize, epsilon: s.epsilon };
   let delta = ascentStep(
     grads.map((g) => g.mul(0)),
     grads,
-    step,
+    s,
   );
   for (let t = 1; t < s.steps; t++) {
     const parts = leaves(delta);
     const out = perturbed(ctx.embedding, parts, ctx.owned, ctx.pass).result;
     const g = gradOf(objective(ctx, out.losses)!, parts, false);
     if (g === undefined) break;
-    delta = ascentStep(parts, g, step);
+    delta = ascentStep(parts, g, s);
   }
   const adversarial = perturbed(ctx.embedding, delta, ctx.owned, ctx.pass).result;
   return { train: withTerms(ctx, clean.losses, adversarial.losses, s.weight), clean: clean.losses };
@@ -148,7 +147,7 @@ export function freelb(ctx: AdversarialContext, s: AdversarialSettings): Adversa
     const value = objective(ctx, out.losses);
     const g = value === undefined ? undefined : gradOf(value, parts, true);
     if (g === undefined) break;
-    parts = leaves(ascentStep(parts, g, { norm: s.norm, stepSize: s.stepSize, epsilon: s.epsilon }));
+    parts = leaves(ascentStep(parts, g, s));
     out = perturbed(ctx.embedding, parts, ctx.owned, ctx.pass).result;
     for (const [name, loss] of out.losses) if (ctx.enabled(name)) sums.set(name, (sums.get(name) as Tensor).add(loss));
   }
@@ -187,7 +186,7 @@ export function smart(ctx: AdversarialContext, s: AdversarialSettings, start: De
     const value = objective(ctx, divergences(ctx, clean, out.result, true));
     const g = value === undefined ? undefined : gradOf(value, parts, false);
     if (g === undefined) return { train: new Map(clean.losses), clean: clean.losses };
-    const next = ascentStep(parts, g, { norm: s.norm, stepSize: s.stepSize, epsilon: s.epsilon });
+    const next = ascentStep(parts, g, s);
     parts = t + 1 < s.steps ? leaves(next) : next;
     out = perturbed(ctx.embedding, parts, ctx.owned, ctx.pass);
   }
