@@ -100,13 +100,10 @@ export function explainRow(
           ...(tokenTypeIds === undefined ? {} : { tokenTypeIds: tokenTypeIds.expand([n, T]) }),
         };
         // the word-embedding lookup of the pass returns the path's points instead (Embedding's output hook)
-        const previous = table.setOutputHook(() => points.clone());
-        let recorded: { result: Tensor; attentions: Tensor[] };
-        try {
-          recorded = recordAttentions(() => model.logits(inputs));
-        } finally {
-          table.setOutputHook(previous);
-        }
+        const recorded = table.withOutputHook(
+          () => points.clone(),
+          () => recordAttentions(() => model.logits(inputs)),
+        );
         attentions = recorded.attentions;
         return selectLogits(recorded.result, flat); // (n, K)
       };

@@ -1,6 +1,6 @@
 /**
  * `Embedding`: a lookup table (torch.nn.Embedding), parameter `weight` (V, H). An output hook (see
- * `setOutputHook`) may change what `forward` returns: adversarial training adds its perturbation to a
+ * `withOutputHook`) may change what `forward` returns: adversarial training adds its perturbation to a
  * backbone's input embeddings there (src/mtl/adversarial), whatever the family does with them next.
  */
 import { ConfigError } from '../errors.js';
@@ -45,13 +45,17 @@ export class Embedding extends Module {
   #hook: EmbeddingHook | undefined;
 
   /**
-   * Installs `hook` on this layer's output (undefined removes it) and returns the hook it replaces.
-   * The hook's result is what every caller of `forward` gets; tied heads that read `weight` are not affected.
+   * Runs `run` with `hook` on this layer's output, then puts back the hook it replaced (also on a throw).
+   * The hook's result is what every caller of `forward` gets meanwhile; tied heads that read `weight` are not affected.
    */
-  setOutputHook(hook: EmbeddingHook | undefined): EmbeddingHook | undefined {
+  withOutputHook<T>(hook: EmbeddingHook, run: () => T): T {
     const previous = this.#hook;
     this.#hook = hook;
-    return previous;
+    try {
+      return run();
+    } finally {
+      this.#hook = previous;
+    }
   }
 
   /** ids (…) int64 → (…, H), through the output hook when one is installed. */

@@ -24,7 +24,7 @@ export interface PerturbedResult<T> {
  */
 export function perturbed<T>(embedding: Embedding, source: DeltaSource, owned: Tensor[], pass: () => T): PerturbedResult<T> {
   const used: Tensor[] = [];
-  const previous = embedding.setOutputHook((embedded) => {
+  const hook = (embedded: Tensor): Tensor => {
     let delta: Tensor;
     if (typeof source === 'function') {
       delta = keep(source(embedded));
@@ -39,10 +39,6 @@ export function perturbed<T>(embedding: Embedding, source: DeltaSource, owned: T
     }
     used.push(delta);
     return embedded.add(delta);
-  });
-  try {
-    return { result: pass(), deltas: used };
-  } finally {
-    embedding.setOutputHook(previous);
-  }
+  };
+  return { result: embedding.withOutputHook(hook, pass), deltas: used };
 }
