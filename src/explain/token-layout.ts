@@ -49,7 +49,7 @@ export interface TokenLayout {
  */
 export function tokenLayout(encoding: Encoding, texts: readonly string[], inputWords?: readonly InputWord[]): TokenLayout {
   if (inputWords !== undefined) return wordsLayout(encoding, inputWords);
-  const words: LaidWord[] = [];
+  const words: { start: number; end: number; sequence: 0 | 1; tokens: number[] }[] = [];
   const wordOf = new Map<string, number>(); // "sequence:wordId" → index into words
   const tokens = encoding.inputIds.map((_, t): LaidToken => {
     const sequence = encoding.sequenceIds[t] as 0 | 1 | null;
@@ -59,11 +59,13 @@ export function tokenLayout(encoding: Encoding, texts: readonly string[], inputW
     const key = `${sequence}:${wordId}`;
     let w = wordOf.get(key);
     if (w === undefined) {
-      w = words.push({ word: '', start, end, sequence, tokens: [] }) - 1;
+      w = words.push({ start, end, sequence, tokens: [] }) - 1;
       wordOf.set(key, w);
     }
     const word = words[w]!;
-    words[w] = { ...word, start: Math.min(word.start, start), end: Math.max(word.end, end), tokens: [...word.tokens, t] };
+    word.start = Math.min(word.start, start);
+    word.end = Math.max(word.end, end);
+    word.tokens.push(t);
     return { token: encoding.tokens[t]!, start, end, word: w, sequence };
   });
   return { tokens, words: words.map((w) => ({ ...w, word: texts[w.sequence]!.slice(w.start, w.end) })) };
