@@ -16,11 +16,8 @@ import type { Backbone, ModelInputs } from '../models/backbone.js';
 import { recordAttentions } from '../models/attention-probe.js';
 import type { ExplanationTarget } from '../tasks/index.js';
 import { attentionRollout } from './attention-rollout.js';
-import { integratedGradients, type IntegratedGradientsResult, type IntegrationRule } from './integrated-gradients.js';
-
-/** What the integration path starts from at the text's tokens (special tokens keep their embeddings). */
-export type IgBaseline = 'pad' | 'zero';
-export const IG_BASELINES: readonly IgBaseline[] = ['pad', 'zero'];
+import { integratedGradients, type IntegratedGradientsResult } from './integrated-gradients.js';
+import type { IgBaseline, IntegrationRule } from './choices.js';
 
 export interface ExplainSettings {
   /** m, steps of the integration path (m + 1 rows run through the model). */

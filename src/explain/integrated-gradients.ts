@@ -13,14 +13,7 @@
  */
 import { ConfigError, ShapeError } from '../errors.js';
 import { enableGrad, grad, tensor, tidy, type Tensor } from '../tensor/index.js';
-
-/**
- * How the integral over α is approximated on m steps: 'trapezoid', the trapezoidal rule over
- * α = 0, 1/m, …, 1 (error O(1/m²) for a smooth path); 'riemann-right', the paper's eq. 3,
- * (1/m) Σₖ₌₁..ₘ of the gradient at α = k/m (error O(1/m)).
- */
-export type IntegrationRule = 'trapezoid' | 'riemann-right';
-export const INTEGRATION_RULES: readonly IntegrationRule[] = ['trapezoid', 'riemann-right'];
+import { INTEGRATION_RULES, type IntegrationRule } from './choices.js';
 
 /** The m + 1 points α = k/m (k = 0 … m) and the weight of each point's gradient in the integral (they sum to 1). */
 export function integrationPoints(steps: number, rule: IntegrationRule): { alphas: number[]; weights: number[] } {

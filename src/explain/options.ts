@@ -1,7 +1,7 @@
 /** The options of an explanation (`mtl predict --explain`, `mtl serve`'s `parameters.explain`), validated once. */
 import { ConfigError } from '../errors.js';
-import { IG_BASELINES, type ExplainSettings, type IgBaseline } from './explain-row.js';
-import { INTEGRATION_RULES, type IntegrationRule } from './integrated-gradients.js';
+import { IG_BASELINES, INTEGRATION_RULES, type IgBaseline, type IntegrationRule } from './choices.js';
+import type { ExplainSettings } from './explain-row.js';
 
 export interface ExplainOptions extends ExplainSettings {
   /** task name → the label whose logit to explain instead of the predicted one; tasks not named explain their prediction. */

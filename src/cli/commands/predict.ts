@@ -1,8 +1,7 @@
 /** `mtl predict CKPT TEXT...`: its arguments, flags and help; the work is ../predict.ts's, loaded when the command runs. */
 import type { Command } from 'commander';
 import { UsageError, checked, oneOf, positiveInt } from '../args.js';
-import { IG_BASELINES } from '../../explain/explain-row.js';
-import { INTEGRATION_RULES } from '../../explain/integrated-gradients.js';
+import { IG_BASELINES, INTEGRATION_RULES } from '../../explain/choices.js';
 import type { CliContext } from '../context.js';
 import type { PredictFlags } from '../predict.js';
 
