@@ -4,13 +4,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { runCli } from '../helpers/cli.js';
+import { runCli as cli } from '../helpers/cli.js';
 import { loadCheckpoint, readMetrics } from '../../src/io/checkpoint.js';
 import { needsTinyRunData, tinyRun, tinyYaml, type RunFolder } from '../train/trainer-fixture.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-const cli = runCli;
 
 let run: RunFolder;
 let trained: { code: number; stdout: string };

@@ -8,12 +8,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, describe, it, mock } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { loadConfigFile } from '../../src/cli/config-file.js';
-import { main } from '../../src/cli/main.js';
 import { loadTrainingConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
+import { runCli } from '../helpers/cli.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const example = (name: string) => path.join(ROOT, 'examples', name);
@@ -58,17 +58,10 @@ describe('training configs written as modules', () => {
     const value = parse(readFileSync(example('support-bot-tiny.yaml'), 'utf8')) as { training: Record<string, unknown> };
     value.training = { ...value.training, learnig_rate: 0.001 };
     const file = writeModule('typo.ts', value);
-    const errors: string[] = [];
-    const error = mock.method(console, 'error', (...a: unknown[]) => void errors.push(a.join(' ')));
-    let code: number;
-    try {
-      code = await main(['train', file]);
-    } finally {
-      error.mock.restore();
-    }
+    const { code, stderr } = await runCli('train', file);
     assert.equal(code, 1);
     assert.match(
-      errors.join('\n'),
+      stderr,
       /typo\.ts has a problem; nothing was trained:\n.*typo\.ts: training\.learnig_rate: unknown key 'learnig_rate'; did you mean 'learning_rate'\?/,
     );
   });

@@ -9,12 +9,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { createProgram } from '../../src/cli/main.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli as cli } from '../helpers/cli.js';
 import { generateOptionsOf, type GenerateFlags } from '../../src/cli/generate.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-const cli = runCli;
 
 /** The positional arguments and flags `mtl <argv>` gives its command's action (which is not run). */
 async function parsed(...argv: string[]): Promise<unknown[]> {
