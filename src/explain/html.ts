@@ -5,6 +5,7 @@
  * that output) and by their attention-rollout share (blue, opacity ∝ share / max share) — with the
  * logit, F(x′) and the completeness gap. No script, no outside resource; the text is HTML-escaped.
  */
+import { escapeHtml } from '../html-escape.js';
 
 /** What the page reads of an explanation (`presentExplanation`'s JSON). */
 interface ExplanationJson {
@@ -30,8 +31,6 @@ export interface ExplainedRecordJson {
   readonly predictions: Readonly<Record<string, unknown>>;
 }
 
-const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 /** `text` with the words of `words` (offsets into it) wrapped in spans coloured by `color(value)`. */
 function highlighted(
   text: string,
@@ -46,10 +45,10 @@ function highlighted(
     if (w.start < at) return;
     const v = values[i] ?? 0;
     const mark = i === selected ? ' class="target"' : '';
-    html += `${escape(text.slice(at, w.start))}<span${mark} style="background:${color(v)}" title="${v}">${escape(text.slice(w.start, w.end))}</span>`;
+    html += `${escapeHtml(text.slice(at, w.start))}<span${mark} style="background:${color(v)}" title="${v}">${escapeHtml(text.slice(w.start, w.end))}</span>`;
     at = w.end;
   });
-  return html + escape(text.slice(at));
+  return html + escapeHtml(text.slice(at));
 }
 
 /** The highlighted text (and text_pair) of one explained output under one method. */
@@ -84,8 +83,8 @@ function targetHtml(record: ExplainedRecordJson, e: ExplanationJson, t: Explanat
   const ig = t.integrated_gradients;
   const scale = maxAbs(ig.words);
   const igColor = (v: number) => (v >= 0 ? `rgba(0,150,0,${(v / scale).toFixed(3)})` : `rgba(210,0,0,${(-v / scale).toFixed(3)})`);
-  const on = t.word === undefined ? '' : ` at “${escape(e.words[t.word]?.word ?? '?')}”`;
-  const head = `<div class="target-head"><b>${escape(t.label)}</b>${on}: logit ${t.logit}, baseline ${ig.baseline_logit}, completeness gap ${ig.completeness_gap}</div>`;
+  const on = t.word === undefined ? '' : ` at “${escapeHtml(e.words[t.word]?.word ?? '?')}”`;
+  const head = `<div class="target-head"><b>${escapeHtml(t.label)}</b>${on}: logit ${t.logit}, baseline ${ig.baseline_logit}, completeness gap ${ig.completeness_gap}</div>`;
   const igRow = `<div class="line"><span class="method">IG</span>${row(record, e, ig.words, igColor, t.word)}</div>`;
   if (t.attention_rollout === null) return head + igRow;
   const rollout = t.attention_rollout.words;
@@ -110,16 +109,16 @@ export function explanationsHtml(records: readonly ExplainedRecordJson[], title:
         const e = (p as { explanation?: ExplanationJson & { unsupported?: string } }).explanation;
         if (e === undefined) return '';
         if (e.unsupported !== undefined)
-          return `<div class="task"><b>${escape(name)}</b> <span class="unsupported">${escape(e.unsupported)}</span></div>`;
+          return `<div class="task"><b>${escapeHtml(name)}</b> <span class="unsupported">${escapeHtml(e.unsupported)}</span></div>`;
         const s = e.integrated_gradients;
-        const about = `integrated gradients from the ${escape(s.baseline)} baseline, ${s.steps} steps (${escape(s.rule)})`;
-        return `<div class="task"><b>${escape(name)}</b> <span class="legend">${about}</span>${e.targets.map((t) => targetHtml(record, e, t)).join('')}</div>`;
+        const about = `integrated gradients from the ${escapeHtml(s.baseline)} baseline, ${s.steps} steps (${escapeHtml(s.rule)})`;
+        return `<div class="task"><b>${escapeHtml(name)}</b> <span class="legend">${about}</span>${e.targets.map((t) => targetHtml(record, e, t)).join('')}</div>`;
       });
-      return `<div class="input"><div>${escape(record.text)}${record.text_pair === undefined ? '' : ` ‖ ${escape(record.text_pair)}`}</div>${tasks.join('')}</div>`;
+      return `<div class="input"><div>${escapeHtml(record.text)}${record.text_pair === undefined ? '' : ` ‖ ${escapeHtml(record.text_pair)}`}</div>${tasks.join('')}</div>`;
     })
     .join('\n');
   const legend =
     '<p class="legend">IG: green words raise the explained logit, red ones lower it (opacity: |attribution| / the largest of that output). ' +
     'Rollout: blue, opacity ∝ the word’s share of attention flow into the tokens the output is read from. A boxed word is the word whose tag is explained.</p>';
-  return `<!doctype html>\n<html><head><meta charset="utf-8"><title>${escape(title)}</title><style>${STYLE}</style></head>\n<body><h1>${escape(title)}</h1>${legend}\n${body}\n</body></html>\n`;
+  return `<!doctype html>\n<html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>\n<body><h1>${escapeHtml(title)}</h1>${legend}\n${body}\n</body></html>\n`;
 }

@@ -8,7 +8,8 @@
 import { conflictCharts, curveCharts, evalCharts, trainingCharts, type ChartSpec, type ClassCurvePoints } from './charts.js';
 import { chartJsSource, DRAW_SCRIPT } from './page-script.js';
 import type { RunSeries } from './series.js';
-import { classificationTable, confusionTable, entityTable, escapeHtml } from './tables.js';
+import { escapeHtml } from '../html-escape.js';
+import { classificationTable, confusionTable, entityTable } from './tables.js';
 import type { ClassificationReport, ConfusionMatrix, EntityScores } from '../metrics/index.js';
 
 /** What the page shows. */

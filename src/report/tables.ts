@@ -4,12 +4,8 @@
  * each gold row's share. Cells carry data attributes (`data-label`, `data-metric`, `data-gold`,
  * `data-predicted`) so what the page shows can be read back.
  */
+import { escapeHtml } from '../html-escape.js';
 import type { ClassificationReport, ConfusionMatrix, EntityScores, Scores } from '../metrics/index.js';
-
-/** Text for HTML element content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 const cell = (metric: string, x: number) => `<td data-metric="${metric}">${x.toFixed(4)}</td>`;
 
