@@ -35,6 +35,7 @@ import { restoreRunState, runState } from './run-state.js';
 import { setUpRun } from './setup.js';
 import { InterruptWatch, yieldToEventLoop } from './signals.js';
 import { trainStep } from './step.js';
+import { metaStep } from './meta-step.js';
 import { loopParts, type LoopParts } from './components.js';
 import { dispatch, type SaveEvent, type TrainerCallback } from './callbacks.js';
 import { TensorBoardCallback } from './tensorboard-callback.js';
@@ -260,7 +261,8 @@ class Trainer {
 
   /** One optimizer step (./step.ts), then its progress reported. */
   async #trainStep(): Promise<void> {
-    const stats = await trainStep(this.#parts, this.#step);
+    const meta = this.#config.training.meta;
+    const stats = meta === null ? await trainStep(this.#parts, this.#step) : await metaStep(this.#parts, this.#step, meta);
     this.#step++;
     this.#sessionSeconds += stats.seconds;
     this.#sessionSteps++;

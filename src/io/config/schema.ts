@@ -471,6 +471,17 @@ export const optimizerSchema = z.preprocess(
 export const REPORT_TO = ['tensorboard'] as const;
 
 /** `training`: the optimisation loop. */
+/** `training.meta`: first-order MAML or Reptile episodes instead of plain multi-task steps (src/train/meta-step.ts). */
+export const metaSchema = z.strictObject({
+  method: z
+    .enum(['fomaml', 'reptile'])
+    .describe(
+      "'fomaml': the outer gradient is the query batch's loss gradient at the adapted weights (first-order MAML); 'reptile': it is θ − φ, so the outer step moves θ towards the adapted weights φ.",
+    ),
+  inner_steps: intIn(1, 1000).default(3).describe("SGD steps of an episode's inner loop, one batch of its stream each (FOMAML takes one more batch as the query)."),
+  inner_learning_rate: z.number().positive().default(0.01).describe('Learning rate of the inner SGD steps.'),
+});
+
 export const trainingSchema = z.strictObject({
   max_steps: intIn(1, MAX_STEPS).optional().describe('Optimizer steps in all (give this or `epochs`).'),
   epochs: intIn(1, 1_000_000).optional().describe('Passes over the training data (give this or `max_steps`).'),
@@ -567,6 +578,12 @@ export const trainingSchema = z.strictObject({
     .default(null)
     .describe(
       "Every this many steps, log each task pair's gradient cosine similarity and norm ratio on the shared backbone (one fixed dev batch per stream; one forward per stream and K backward passes); null: never.",
+    ),
+  meta: metaSchema
+    .nullable()
+    .default(null)
+    .describe(
+      'First-order meta-learning over the tasks (src/mtl/meta; Nichol et al. 2018): each micro-batch is an episode of one stream (the sampler picks it), adapted by inner SGD steps; null: plain multi-task training.',
     ),
 });
 
