@@ -210,6 +210,7 @@ describe('example configs', () => {
         saveSteps: null,
         saveTotalLimit: null,
         gradientConflictEvery: null,
+        meta: null,
       });
     },
   );

@@ -478,7 +478,9 @@ export const metaSchema = z.strictObject({
     .describe(
       "'fomaml': the outer gradient is the query batch's loss gradient at the adapted weights (first-order MAML); 'reptile': it is θ − φ, so the outer step moves θ towards the adapted weights φ.",
     ),
-  inner_steps: intIn(1, 1000).default(3).describe("SGD steps of an episode's inner loop, one batch of its stream each (FOMAML takes one more batch as the query)."),
+  inner_steps: intIn(1, 1000)
+    .default(3)
+    .describe("SGD steps of an episode's inner loop, one batch of its stream each (FOMAML takes one more batch as the query)."),
   inner_learning_rate: z.number().positive().default(0.01).describe('Learning rate of the inner SGD steps.'),
 });
 
