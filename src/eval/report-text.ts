@@ -10,7 +10,7 @@ import {
   formatFixed,
   type ClassificationReport,
   type ConfusionMatrix,
-  type EntityScores,
+  type TypedEntityScores,
 } from '../metrics/index.js';
 
 type Report = Readonly<Record<string, unknown>>;
@@ -18,7 +18,7 @@ type Report = Readonly<Record<string, unknown>>;
 const isConfusion = (x: unknown): x is ConfusionMatrix => typeof x === 'object' && x !== null && 'labels' in x && 'matrix' in x;
 
 /** Per-type entity scores as a table (type, precision, recall, F1, gold chunks). */
-function formatEntities(entities: { overall: EntityScores; perType: Record<string, EntityScores> }): string {
+function formatEntities(entities: TypedEntityScores): string {
   const rows = [...Object.entries(entities.perType), ['overall', entities.overall] as const];
   const width = Math.max(...rows.map(([name]) => name.length), 'type'.length);
   const cell = (x: number) => formatFixed(100 * x, 2).padStart(9);
@@ -35,8 +35,9 @@ export function formatReports(reports: Readonly<Record<string, Report>>): string
     let text = `== ${task}\n`;
     if (typeof report.report === 'object' && report.report !== null)
       text += formatClassificationReport(report.report as ClassificationReport);
-    if (typeof report.entities === 'object' && report.entities !== null)
-      text += formatEntities(report.entities as { overall: EntityScores; perType: Record<string, EntityScores> });
+    if (typeof report.entities === 'object' && report.entities !== null) text += formatEntities(report.entities as TypedEntityScores);
+    if (typeof report.surfaceForms === 'object' && report.surfaceForms !== null)
+      text += `surface forms (each distinct entity string once, WNUT-17's second measure):\n${formatEntities(report.surfaceForms as TypedEntityScores)}`;
     const confusion = report.confusion ?? report.tagConfusion;
     if (isConfusion(confusion)) text += `\n${formatConfusionMatrix(confusion)}`;
     parts.push(text);

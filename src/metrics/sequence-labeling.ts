@@ -14,6 +14,7 @@
  * (so a stray "UNK" after "B-X" is a chunk of type ""). Sentences are scored separately.
  * Scores are fractions in [0, 1] (conlleval prints percentages).
  */
+import { ShapeError } from '../errors.js';
 import { checkSameLength, scoresFromCounts } from './classification.js';
 
 /** A chunk (entity span): tokens `start` ≤ i < `end` of one sentence, of type `type`. */
@@ -101,11 +102,16 @@ export interface EntityScores {
   correct: number;
 }
 
-export interface SequenceLabelingScores {
+/** Entity scores overall and per type, as `sequenceLabelingScores` and `surfaceFormScores` give them. */
+export interface TypedEntityScores {
   /** Micro-averaged over all chunks (conlleval's overall line; the usual "slot F1" / "NER F1"). */
   overall: EntityScores;
   /** Per chunk type, for every type seen in gold or predictions, sorted by type. */
   perType: Record<string, EntityScores>;
+}
+
+/** conlleval's scores: entity scores overall and per type, and token accuracy. */
+export interface SequenceLabelingScores extends TypedEntityScores {
   /** Fraction of tokens whose predicted tag equals the gold tag exactly (conlleval's "accuracy"). */
   tokenAccuracy: number;
   /** Number of tokens scored. */
@@ -175,4 +181,63 @@ export function sequenceLabelingScores(gold: readonly (readonly string[])[], pre
 /** Overall entity-level F1 (conlleval), the usual single number for NER and slot filling. */
 export function entityF1(gold: readonly (readonly string[])[], pred: readonly (readonly string[])[]): number {
   return sequenceLabelingScores(gold, pred).overall.f1;
+}
+
+/**
+ * WNUT-17's second measure, surface-form precision / recall / F1 (Derczynski et al., "Results of the
+ * WNUT2017 Shared Task on Novel and Emerging Entity Recognition", W-NUT 2017; the task's wnuteval.py
+ * with surface forms on): each distinct (entity words, type) pair counts once, however often it
+ * occurs. Gold forms are the distinct pairs of the gold chunks, predicted forms those of the
+ * predicted chunks, and correct forms those of the predicted chunks that equal a gold chunk in
+ * start, end and type (so a form is correct when it was found right at least once). Precision =
+ * correct / predicted forms, recall = correct / gold forms; overall over every type, and per type.
+ * Chunks are read as `extractChunks` reads them.
+ * @param words `words[s][i]` is word i of sentence s, whose gold and predicted tags are `gold[s][i]`
+ *   and `pred[s][i]`.
+ * @throws ShapeError when the sentence or word counts differ.
+ */
+export function surfaceFormScores(
+  gold: readonly (readonly string[])[],
+  pred: readonly (readonly string[])[],
+  words: readonly (readonly string[])[],
+): TypedEntityScores {
+  checkSameLength(gold, pred, 'surfaceFormScores (sentences)');
+  if (words.length !== gold.length)
+    throw new ShapeError(`surfaceFormScores: ${gold.length} sentences of tags but ${words.length} of words`);
+  const forms = {
+    gold: new Map<string, Set<string>>(),
+    predicted: new Map<string, Set<string>>(),
+    correct: new Map<string, Set<string>>(),
+  };
+  const add = (into: Map<string, Set<string>>, c: Chunk, w: readonly string[]) => {
+    let set = into.get(c.type);
+    if (set === undefined) into.set(c.type, (set = new Set()));
+    set.add(w.slice(c.start, c.end).join('\u0000'));
+  };
+  gold.forEach((g, s) => {
+    const p = pred[s]!;
+    const w = words[s]!;
+    checkSameLength(g, p, `surfaceFormScores (tokens of sentence ${s})`);
+    if (w.length !== g.length) throw new ShapeError(`surfaceFormScores: sentence ${s} has ${g.length} tags but ${w.length} words`);
+    const goldKeys = new Set<string>();
+    for (const c of extractChunks(g)) {
+      goldKeys.add(chunkKey(c));
+      add(forms.gold, c, w);
+    }
+    for (const c of extractChunks(p)) {
+      add(forms.predicted, c, w);
+      if (goldKeys.has(chunkKey(c))) add(forms.correct, c, w);
+    }
+  });
+  const size = (m: Map<string, Set<string>>, type: string) => m.get(type)?.size ?? 0;
+  const total = (m: Map<string, Set<string>>) => [...m.values()].reduce((n, set) => n + set.size, 0);
+  const perType: Record<string, EntityScores> = {};
+  for (const type of [...new Set([...forms.gold.keys(), ...forms.predicted.keys()])].sort())
+    perType[type] = entityScoresFrom({
+      predicted: size(forms.predicted, type),
+      gold: size(forms.gold, type),
+      correct: size(forms.correct, type),
+    });
+  const overall = entityScoresFrom({ predicted: total(forms.predicted), gold: total(forms.gold), correct: total(forms.correct) });
+  return { overall, perType };
 }

@@ -10,7 +10,7 @@ import { chartJsSource, DRAW_SCRIPT } from './page-script.js';
 import type { RunSeries } from './series.js';
 import { escapeHtml } from '../html-escape.js';
 import { classificationTable, confusionTable, entityTable } from './tables.js';
-import type { ClassificationReport, ConfusionMatrix, EntityScores } from '../metrics/index.js';
+import type { ClassificationReport, ConfusionMatrix, TypedEntityScores } from '../metrics/index.js';
 
 /** What the page shows. */
 export interface RunReportInput {
@@ -45,8 +45,9 @@ function conflictCost(series: RunSeries, every: number | null): string {
 function taskSection(task: string, report: Readonly<Record<string, unknown>>, charts: ChartSpec[]): string {
   let html = `<section class="task" data-task="${escapeHtml(task)}"><h3>${escapeHtml(task)}</h3>`;
   if (typeof report.report === 'object' && report.report !== null) html += classificationTable(report.report as ClassificationReport);
-  if (typeof report.entities === 'object' && report.entities !== null)
-    html += entityTable(report.entities as { overall: EntityScores; perType: Record<string, EntityScores> });
+  if (typeof report.entities === 'object' && report.entities !== null) html += entityTable(report.entities as TypedEntityScores);
+  if (typeof report.surfaceForms === 'object' && report.surfaceForms !== null)
+    html += `<h4>Surface forms (each distinct entity string once)</h4>${entityTable(report.surfaceForms as TypedEntityScores)}`;
   const confusion = (report.confusion ?? report.tagConfusion) as ConfusionMatrix | undefined;
   if (confusion !== undefined && Array.isArray(confusion.matrix))
     html += `<h4>Confusion matrix</h4><div class="scroll">${confusionTable(confusion)}</div>`;

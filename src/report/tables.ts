@@ -5,7 +5,7 @@
  * `data-predicted`) so what the page shows can be read back.
  */
 import { escapeHtml } from '../html-escape.js';
-import type { ClassificationReport, ConfusionMatrix, EntityScores, Scores } from '../metrics/index.js';
+import type { ClassificationReport, ConfusionMatrix, Scores, TypedEntityScores } from '../metrics/index.js';
 
 const cell = (metric: string, x: number) => `<td data-metric="${metric}">${x.toFixed(4)}</td>`;
 
@@ -30,7 +30,7 @@ export function classificationTable(report: ClassificationReport): string {
 }
 
 /** Per-type entity precision, recall, F1 and gold chunks, then the overall row. */
-export function entityTable(entities: { overall: EntityScores; perType: Record<string, EntityScores> }): string {
+export function entityTable(entities: TypedEntityScores): string {
   const rows = [...Object.entries(entities.perType), ['overall', entities.overall] as const].map(([type, s]) =>
     scoreRow(type, { precision: s.precision, recall: s.recall, f1: s.f1, support: s.gold }, type === 'overall' ? ' class="avg"' : ''),
   );

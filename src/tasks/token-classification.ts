@@ -15,7 +15,7 @@
  */
 import { ConfigError, DataError, ShapeError } from '../errors.js';
 import { formatPosition, type TaggedExample } from '../data/index.js';
-import { confusionMatrix, extractChunks, repairBio, sequenceLabelingScores } from '../metrics/index.js';
+import { confusionMatrix, extractChunks, repairBio, sequenceLabelingScores, surfaceFormScores } from '../metrics/index.js';
 import { argmax, crossEntropy, gather, noGrad, tensor, tidy, type Tensor } from '../tensor/index.js';
 import { IGNORE_INDEX, alignLabels, firstTokenOfWords } from '../tokenization/index.js';
 import {
@@ -366,11 +366,22 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
     return { precision: s.overall.precision, recall: s.overall.recall, f1: s.overall.f1, tokenAccuracy: s.tokenAccuracy };
   },
 
-  /** conlleval's scores overall and per entity type, and the confusion matrix of the tags (rows gold). */
+  /**
+   * conlleval's scores overall and per entity type, WNUT-17's surface-form scores (each distinct entity
+   * string once), and the confusion matrix of the tags (rows gold).
+   */
   report(predictions, gold, spec) {
     const preds = inGoldOrder(predictions, gold.length, `report '${spec.name}'`);
     const goldTags = gold.map((e) => e.tags);
     const predTags = preds.map((p) => p.tags);
-    return { entities: sequenceLabelingScores(goldTags, predTags), tagConfusion: confusionMatrix(goldTags.flat(), predTags.flat()) };
+    return {
+      entities: sequenceLabelingScores(goldTags, predTags),
+      surfaceForms: surfaceFormScores(
+        goldTags,
+        predTags,
+        gold.map((e) => e.tokens),
+      ),
+      tagConfusion: confusionMatrix(goldTags.flat(), predTags.flat()),
+    };
   },
 };

@@ -140,8 +140,13 @@ describe('mtl eval', data, () => {
           rep.curves.every((c) => c.roc.fpr.at(-1) === 1 && c.roc.tpr.at(-1) === 1 && c.roc.auc >= 0 && c.roc.auc <= 1),
       );
     }
-    const slots = saved.reports.slots as { entities: { overall: { f1: number } } };
+    type Counts = { overall: { f1: number; gold: number; predicted: number; correct: number } };
+    const slots = saved.reports.slots as { entities: Counts; surfaceForms: Counts };
     assert.ok(Math.abs(slots.entities.overall.f1 - printed.metrics.slots!.f1!) < 1e-12, 'the slot report gives the slot F1');
+    // Distinct entity strings: never more than the chunks they come from.
+    for (const k of ['gold', 'predicted', 'correct'] as const) assert.ok(slots.surfaceForms.overall[k] <= slots.entities.overall[k], k);
+    assert.ok(slots.surfaceForms.overall.gold > 0);
+    assert.match(r.stderr, /== slots\n[\s\S]*surface forms \(each distinct entity string once/);
     assert.match(r.stderr, /== intent\n[\s\S]*precision +recall +f1-score +support[\s\S]*gold \\ predicted/);
     assert.match((await cli('eval', out('best'), '--report', '')).stderr, /--report needs a file name/);
   });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ShapeError } from '../../src/errors.js';
-import { entityF1, extractChunks, repairBio, sequenceLabelingScores, type Chunk } from '../../src/metrics/index.js';
+import { entityF1, extractChunks, repairBio, sequenceLabelingScores, surfaceFormScores, type Chunk } from '../../src/metrics/index.js';
 import { dataset, needs } from '../helpers/datasets.js';
 
 const chunk = (type: string, start: number, end: number): Chunk => ({ type, start, end });
@@ -176,5 +176,44 @@ describe('SNIPS test slot tags', needs('snips'), () => {
     });
     assert.equal(s.tokenAccuracy, (tokens - 8) / tokens);
     assert.equal(entityF1(gold, pred), s.overall.f1);
+  });
+});
+
+describe("surfaceFormScores: WNUT-17's surface-form measure (wnuteval.py with surface forms on)", () => {
+  // Three sentences, worked by hand from the scorer's definition: each distinct (words, type) pair once;
+  // a form is correct when some predicted chunk equal to a gold chunk (start, end, type) has it.
+  const words = [split('Paris is in France'), split('I love Paris'), split('New York rocks')];
+  const gold = [split('B-loc O O B-loc'), split('O O B-loc'), split('B-loc I-loc O')];
+  const pred = [split('B-loc O O B-person'), split('O O B-loc'), split('B-loc O O')];
+
+  it('counts each distinct entity string once, overall and per type', () => {
+    const s = surfaceFormScores(gold, pred, words);
+    // gold forms: (Paris, loc), (France, loc), (New York, loc) = 3; predicted: (Paris, loc), (France, person),
+    // (New, loc) = 3; correct: Paris found right in sentences 0 and 1, one form → 1. P = R = F1 = 1/3.
+    assert.deepEqual(
+      { predicted: s.overall.predicted, gold: s.overall.gold, correct: s.overall.correct },
+      { predicted: 3, gold: 3, correct: 1 },
+    );
+    assert.ok(Math.abs(s.overall.f1 - 1 / 3) < 1e-12);
+    // loc: gold 3, predicted 2 ((Paris, loc), (New, loc)), correct 1: P 1/2, R 1/3, F1 2·(1/6)/(5/6) = 0.4.
+    assert.equal(s.perType.loc!.predicted, 2);
+    assert.ok(Math.abs(s.perType.loc!.precision - 0.5) < 1e-12 && Math.abs(s.perType.loc!.f1 - 0.4) < 1e-12);
+    // person: predicted once, never gold.
+    assert.deepEqual([s.perType.person!.predicted, s.perType.person!.gold, s.perType.person!.f1], [1, 0, 0]);
+    // The entity measure of the same tags counts occurrences: 2 correct of 4 and 4.
+    assert.equal(sequenceLabelingScores(gold, pred).overall.f1, 0.5);
+  });
+
+  it('a form found wrong somewhere and right elsewhere is correct; words and tags must line up', () => {
+    const s = surfaceFormScores([split('B-loc'), split('B-loc')], [split('O'), split('B-loc')], [['Paris'], ['Paris']]);
+    assert.deepEqual([s.overall.predicted, s.overall.gold, s.overall.correct], [1, 1, 1]);
+    assert.throws(
+      () => surfaceFormScores(gold, pred, words.slice(1)),
+      (e: unknown) => e instanceof ShapeError && /3 sentences of tags but 2 of words/.test(e.message),
+    );
+    assert.throws(
+      () => surfaceFormScores(gold, pred, [words[0]!.slice(1), words[1]!, words[2]!]),
+      (e: unknown) => e instanceof ShapeError && /sentence 0 has 4 tags but 3 words/.test(e.message),
+    );
   });
 });
