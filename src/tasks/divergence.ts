@@ -6,7 +6,7 @@
  * regression. A task type may declare its own (`TaskType.outputDivergence`: extractive QA's
  * distributions are over tokens); otherwise its label space decides.
  */
-import { mseLoss, type Tensor } from '../tensor/index.js';
+import { binaryCrossEntropyWithLogits, mseLoss, sigmoid, type Tensor } from '../tensor/index.js';
 import type { Task } from './types.js';
 
 /**
@@ -30,7 +30,29 @@ export function symmetricKl(a: Tensor, b: Tensor, dim = -1, detachTargets = fals
 }
 
 /**
- * ℓ_s(clean, perturbed) for `task`: the type's own `outputDivergence` when it declares one, else the
+ * The symmetric KL divergence of independent Bernoulli outputs, for multi-label heads whose labels
+ * are separate sigmoids rather than one softmax: with p = σ(a) and q = σ(b) per label,
+ * KL(Q‖P) = q·log(q/p) + (1−q)·log((1−q)/(1−p)) = BCE(a; q) − BCE(b; q) (binary cross-entropy on
+ * logits, target q), and the same with P and Q swapped; summed over the labels of `dim`, averaged over
+ * every other position. `detachTargets`: each term's target distribution is a constant, as in
+ * `symmetricKl`.
+ * @param a logits (…, C) float, one per label; `b` the same shape.
+ * @returns 0-d float, ≥ 0.
+ */
+export function symmetricBernoulliKl(a: Tensor, b: Tensor, dim = -1, detachTargets = false): Tensor {
+  const target = (t: Tensor): Tensor => (detachTargets ? t.detach() : t);
+  const kl = (target_: Tensor, logits: Tensor): Tensor => {
+    const t = target(target_);
+    const q = sigmoid(t);
+    const crossEntropy = binaryCrossEntropyWithLogits(logits, q, { reduction: 'none' });
+    return crossEntropy.sub(binaryCrossEntropyWithLogits(t, q, { reduction: 'none' }));
+  };
+  return kl(b, a).add(kl(a, b)).sum(dim).mean();
+}
+
+/**
+ * ℓ_s(clean, perturbed) for `task`: the type's own `outputDivergence` when it declares one (a
+ * multi-label sequence classification: `symmetricBernoulliKl`), else the
  * mean squared difference for a 'scalar' label space and the symmetric KL over the last dimension
  * (classes, or vocabulary tokens) for the others.
  * @param clean the head's output on the clean inputs; `perturbed` on the perturbed ones (same shape).
@@ -39,7 +61,7 @@ export function symmetricKl(a: Tensor, b: Tensor, dim = -1, detachTargets = fals
  */
 export function outputDivergence(task: Task, clean: Tensor, perturbed: Tensor, detachTargets = false): Tensor {
   const own = task.type.outputDivergence;
-  if (own !== undefined) return own(clean, perturbed, detachTargets);
+  if (own !== undefined) return own(clean, perturbed, detachTargets, task.spec);
   if (task.type.labelSpace === 'scalar') return mseLoss(perturbed, clean);
   return symmetricKl(clean, perturbed, -1, detachTargets);
 }

@@ -27,6 +27,6 @@ export * from './text-to-text.js';
 export * from './span-corruption.js';
 export * from './registry.js';
 export { OptionError } from './options.js';
-export { symmetricKl, outputDivergence } from './divergence.js';
+export { symmetricKl, symmetricBernoulliKl, outputDivergence } from './divergence.js';
 export { splitWords, whitespaceWords, isPunctuation } from './input-words.js';
 export * from './joint-batch.js';

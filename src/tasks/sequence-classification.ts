@@ -46,6 +46,7 @@ import type {
   TaskType,
 } from './types.js';
 import { LinearHead } from './linear-head.js';
+import { symmetricBernoulliKl, symmetricKl } from './divergence.js';
 import { explainedLabelId } from './explanation.js';
 
 export const SEQUENCE_CLASSIFICATION = 'sequence-classification';
@@ -237,6 +238,9 @@ export const sequenceClassification: TaskType<
   labelSpace: 'classes',
   configKeys: ['label.multi_label'],
   mainMetric: { name: 'accuracy', greaterIsBetter: true },
+  /** SMART's ℓ_s: one softmax's symmetric KL, or per-label Bernoulli KLs for a multi-label head. */
+  outputDivergence: (clean, perturbed, detachTargets, spec) =>
+    spec.options.multiLabel ? symmetricBernoulliKl(clean, perturbed, -1, detachTargets) : symmetricKl(clean, perturbed, -1, detachTargets),
 
   /** `options` (pooling `CONFIG_POOLING` unless given), plus the `label` section's reading rules (multi_label, separator, threshold). */
   configOptions(task) {

@@ -415,11 +415,12 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O, S =
   generate?(context: GenerationContext<E, O, S>): Promise<P[]>;
   /**
    * SMART's smoothness term between the head's outputs on clean and on perturbed inputs (same shape),
-   * for a type whose outputs are not distributions over their last dimension (extractive QA's start
-   * and end distributions are over tokens). `detachTargets`: as `symmetricKl` in ./divergence.ts.
+   * for a type whose outputs are not one distribution over their last dimension (extractive QA's start
+   * and end distributions are over tokens; a multi-label head's labels are separate Bernoullis).
+   * `detachTargets`: as `symmetricKl` in ./divergence.ts; `spec` the task's (its options).
    * Absent: ./divergence.ts's default (symmetric KL over the last dimension; squared difference for 'scalar').
    */
-  outputDivergence?(clean: Tensor, perturbed: Tensor, detachTargets: boolean): Tensor;
+  outputDivergence?(clean: Tensor, perturbed: Tensor, detachTargets: boolean, spec: TaskSpec<O>): Tensor;
   /** One prediction per batch row, in row order; `examples` is the array given to `featurize`. */
   decode(task: Task<O, S>, logits: Tensor, batch: Batch, examples: readonly E[]): P[];
   /**

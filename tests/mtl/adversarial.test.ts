@@ -23,7 +23,7 @@ import {
 } from '../../src/mtl/adversarial/index.js';
 import { Embedding } from '../../src/nn/embedding.js';
 import { backboneFamily, supportedModelTypes } from '../../src/models/registry.js';
-import { symmetricKl, taskType, type Task } from '../../src/tasks/index.js';
+import { outputDivergence, symmetricBernoulliKl, symmetricKl, taskType, type Task } from '../../src/tasks/index.js';
 import { crossEntropy, dispose, grad, manualSeed, randn, mseLoss, noGrad, tensor, tidy, type Tensor } from '../../src/tensor/index.js';
 import { assertClose, fromFixture, loadFixture, values, type TensorFixture } from '../helpers/fixtures.js';
 import { assertCloseNumbers, checkNoLeaks } from '../helpers/leaks.js';
@@ -239,7 +239,11 @@ interface KlCase {
   grad_a: TensorFixture;
   grad_b: TensorFixture;
 }
-const fixture = loadFixture<{ smart: SmartCase[]; sym_kl: Record<string, TensorFixture | KlCase> }>('adversarial');
+const fixture = loadFixture<{
+  smart: SmartCase[];
+  sym_kl: Record<string, TensorFixture | KlCase>;
+  sym_bernoulli_kl: Record<string, TensorFixture | KlCase>;
+}>('adversarial');
 
 describe('adversarial training: SMART against scripts/fixtures/adversarial.py', () => {
   it('the symmetric KL and its gradients, over the last dimension and over dim 1, with and without stop-gradients', () => {
@@ -258,6 +262,33 @@ describe('adversarial training: SMART against scripts/fixtures/adversarial.py', 
           assertClose(ga!, want.grad_a, { atol: 1e-12, what: 'grad a' });
           assertClose(gb!, want.grad_b, { atol: 1e-12, what: 'grad b' });
         }
+    });
+  });
+
+  it("multi-label heads: the symmetric KL of independent Bernoullis equals torch.distributions' (value, gradients)", () => {
+    tidy(() => {
+      const a = fromFixture(fixture.sym_bernoulli_kl.a as TensorFixture).requiresGrad_(true);
+      const b = fromFixture(fixture.sym_bernoulli_kl.b as TensorFixture).requiresGrad_(true);
+      for (const detach of [false, true]) {
+        const want = fixture.sym_bernoulli_kl[`detach${detach ? 1 : 0}`] as KlCase;
+        const v = symmetricBernoulliKl(a, b, -1, detach);
+        assert.ok(Math.abs((v.item() as number) - want.value) < 1e-12, `detach ${detach}: ${String(v.item())} vs ${want.value}`);
+        const [ga, gb] = grad(v, [a, b]);
+        assertClose(ga!, want.grad_a, { atol: 1e-12, what: 'grad a' });
+        assertClose(gb!, want.grad_b, { atol: 1e-12, what: 'grad b' });
+      }
+      // By hand: p = σ(0) = 1/2, q = σ(ln 3) = 3/4; KL(P‖Q) = ½ln(4/3), KL(Q‖P) = ¾ln(3/2) + ¼ln(1/2).
+      const byHand = 0.5 * Math.log(4 / 3) + 0.75 * Math.log(1.5) + 0.25 * Math.log(0.5);
+      const one = symmetricBernoulliKl(tensor([[0]], { dtype: 'float64' }), tensor([[Math.log(3)]], { dtype: 'float64' }));
+      assert.ok(Math.abs((one.item() as number) - byHand) < 1e-12);
+      // A multi-label sequence classification uses it; a single-label one the softmax KL.
+      const seq = (multiLabel: boolean) =>
+        ({
+          type: taskType('sequence-classification'),
+          spec: { name: 't', kind: 'sequence-classification', labels: [], options: { multiLabel } },
+        }) as unknown as Task;
+      assert.equal(outputDivergence(seq(true), a, b).item(), symmetricBernoulliKl(a, b).item());
+      assert.equal(outputDivergence(seq(false), a, b).item(), symmetricKl(a, b).item());
     });
   });
 
