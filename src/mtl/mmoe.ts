@@ -118,6 +118,7 @@ export function mmoeView(mmoe: MMoE, encoded: EncoderOutputs, task: string): Enc
   const pooledIn = encoded.pooledOutput;
   return {
     ...(encoded.attentionMask === undefined ? {} : { attentionMask: encoded.attentionMask }),
+    ...(encoded.wordCharIds === undefined ? {} : { wordCharIds: encoded.wordCharIds }),
     get lastHiddenState(): Tensor {
       return (hidden ??= mmoe.forward(encoded.lastHiddenState, [task]).get(task) as Tensor); // (B, T, D)
     },

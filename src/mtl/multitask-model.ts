@@ -20,7 +20,15 @@ import { Module, type LoadResult } from '../nn/module.js';
 import { mmoeView, type MMoE } from './mmoe.js';
 import { attachChild, withAdapter } from './peft/sites.js';
 import { tidy, type Tensor } from '../tensor/index.js';
-import { taskType, type EncoderOutputs, type JointBatch, type Task, type TaskHead, type TaskSpec } from '../tasks/index.js';
+import {
+  taskType,
+  type BatchInputs,
+  type EncoderOutputs,
+  type JointBatch,
+  type Task,
+  type TaskHead,
+  type TaskSpec,
+} from '../tasks/index.js';
 
 const ENCODER = 'encoder.';
 const HEADS = 'heads.';
@@ -115,17 +123,20 @@ export class MultiTaskModel extends Module {
   /**
    * Runs the backbone ONCE on the batch and the head of each task in `taskNames` on its output (heads
    * that do not read the backbone get the inputs instead, and when no head reads it there is no backbone pass).
-   * @param inputs (B, T) int64 inputIds, attentionMask (optional), tokenTypeIds (optional).
+   * @param inputs (B, T) int64 inputIds, attentionMask (optional), tokenTypeIds (optional); wordCharIds (B, T, L) (optional) for heads that read characters.
    * @returns task → logits (shape set by the task type: (B, C), (B, T, C), …); intermediates are freed.
    * @throws ConfigError for an unknown or repeated task name (before any computation).
    */
-  forward(inputs: ModelInputs, taskNames: readonly string[]): Map<string, Tensor> {
+  forward(inputs: ModelInputs & Pick<BatchInputs, 'wordCharIds'>, taskNames: readonly string[]): Map<string, Tensor> {
     if (taskNames.length === 0) throw new ConfigError('forward: no task names given; name at least one task to run');
     if (new Set(taskNames).size !== taskNames.length) throw new ConfigError(`forward: a task is named twice in [${taskNames.join(', ')}]`);
     const heads = taskNames.map((name) => [name, this.heads.get(name)] as const);
     const mmoe = this.#mmoe;
     return tidy(() => {
-      const mask = inputs.attentionMask === undefined ? {} : { attentionMask: inputs.attentionMask };
+      const mask = {
+        ...(inputs.attentionMask === undefined ? {} : { attentionMask: inputs.attentionMask }),
+        ...(inputs.wordCharIds === undefined ? {} : { wordCharIds: inputs.wordCharIds }), // for heads that read characters
+      };
       const encode = (): EncoderOutputs => ({ ...this.backbone.forward(inputs), ...mask });
       const encoderHeads = heads.filter(([, head]) => head.readsEncoder).length;
       const shared = this.taskAdapters || encoderHeads === 0 ? undefined : encode(); // (B, T, H) and (B, H), shared by every head

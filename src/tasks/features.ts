@@ -7,6 +7,7 @@ import { tensor, type Tensor } from '../tensor/index.js';
 import type { Encoding, Tokenizer } from '../tokenization/index.js';
 import { checkInteger } from '../tokenization/options.js';
 import type { BatchInputs, Features, TaskSpec } from './types.js';
+import { padWordChars } from './word-chars.js';
 
 /**
  * label → id of a spec's label list.
@@ -134,15 +135,17 @@ export function paddedInt64(B: number, T: number, pad: number, row: (i: number) 
  * nothing and their outputs are ignored (labels -100). tokenTypeIds only when some feature has a
  * segment id other than 0 (text pairs); otherwise absent, which the backbones read as all 0.
  */
-export function padInputs(features: readonly Features[]): BatchInputs {
+export function padInputs(features: readonly Features[], charFeatures: readonly Features[] = features): BatchInputs {
   checkFeatures(features, 'collate');
   const B = features.length;
   const T = longest(features);
   const at = (i: number): Features => features[i] as Features;
+  const wordCharIds = padWordChars(charFeatures, T); // (B, T, L), when a task reads characters
   return {
     inputIds: paddedInt64(B, T, 0, (i) => at(i).inputIds),
     attentionMask: paddedInt64(B, T, 0, (i) => at(i).inputIds.map(() => 1)),
     ...(features.some(hasSegments) ? { tokenTypeIds: paddedInt64(B, T, 0, (i) => at(i).tokenTypeIds ?? []) } : {}),
+    ...(wordCharIds === undefined ? {} : { wordCharIds }),
   };
 }
 

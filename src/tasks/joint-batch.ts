@@ -84,14 +84,20 @@ export function collateJoint(tasks: readonly TaskFeatures[], rows: readonly numb
   if (rest.length === 0) {
     // One task collates its own inputs: masked-LM masks them, link prediction stacks two texts per row.
     const batch = first.type.collate(first, firstRows);
-    const { inputIds, attentionMask, tokenTypeIds, decoderLabels } = batch;
-    return { inputs: { inputIds, attentionMask, tokenTypeIds, decoderLabels }, batches: new Map([[first.spec.name, batch]]) };
+    const { inputIds, attentionMask, tokenTypeIds, decoderLabels, wordCharIds } = batch;
+    return {
+      inputs: { inputIds, attentionMask, tokenTypeIds, decoderLabels, ...(wordCharIds === undefined ? {} : { wordCharIds }) },
+      batches: new Map([[first.spec.name, batch]]),
+    };
   }
+  const taskRows = tasks.map((t) => (t === first ? firstRows : pick(t)));
+  // The words' characters come from the task that reads them (slots with char_cnn), when one does.
+  const charRows = taskRows.find((r) => r.some((f) => f.wordChars !== undefined)) ?? firstRows;
   // tidy: if a task's collate throws, the inputs already made are freed.
   return tidy(() => {
-    const inputs = padInputs(firstRows);
+    const inputs = padInputs(firstRows, charRows);
     const batches = new Map<string, Batch>();
-    for (const t of tasks) batches.set(t.spec.name, t.type.collate(t, t === first ? firstRows : pick(t), inputs));
+    tasks.forEach((t, i) => batches.set(t.spec.name, t.type.collate(t, taskRows[i] as Features[], inputs)));
     return { inputs, batches };
   });
 }

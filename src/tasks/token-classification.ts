@@ -12,11 +12,19 @@
  * token-mean negative log-likelihood of the gold tag path and decoding is Viterbi, so the tags of a
  * sentence are chosen together (a transition such as B-artist → B-entity_name is scored) rather than
  * word by word.
+ *
+ * With the `char_cnn` key, a character-level CNN (Ma & Hovy 2016; src/nn/char-cnn.ts, parameters
+ * `char_cnn.…`) reads each word's characters and its vector (F) is concatenated to the word's
+ * first-sub-word state (H) before dropout and the classifier (C, H + F): a word the sub-word
+ * vocabulary splits badly or drops to [UNK] keeps its spelling where its tag is decided.
  */
 import { ConfigError, DataError, ShapeError } from '../errors.js';
 import { formatPosition, type TaggedExample } from '../data/index.js';
 import { confusionMatrix, extractChunks, repairBio, sequenceLabelingScores, surfaceFormScores } from '../metrics/index.js';
-import { argmax, crossEntropy, gather, noGrad, tensor, tidy, type Tensor } from '../tensor/index.js';
+import { argmax, cat, crossEntropy, gather, noGrad, tensor, tidy, type Tensor } from '../tensor/index.js';
+import { CharCnn } from '../nn/char-cnn.js';
+import { resolveCharCnn, type CharCnnOptions } from './char-cnn-options.js';
+import { wordCharIds } from './word-chars.js';
 import { IGNORE_INDEX, alignLabels, firstTokenOfWords } from '../tokenization/index.js';
 import {
   checkInputsFit,
@@ -44,6 +52,8 @@ export interface TokenClassificationOptions {
   readonly classifierDropout: number | null;
   /** Score whole tag paths with a linear-chain CRF (loss: its NLL; decoding: Viterbi) instead of per-word softmax. */
   readonly crf: boolean;
+  /** A character-level CNN over each word, its vector joined to the word's first sub-word state; null: none. */
+  readonly charCnn: CharCnnOptions | null;
 }
 
 /** A typed span of words: words `start` ≤ w < `end`, characters `charStart` ≤ i < `charEnd` of `words.join(' ')`. */
@@ -69,18 +79,32 @@ export interface TokenClassificationPrediction {
 
 type Spec = TaskSpec<TokenClassificationOptions>;
 
-/** Dropout and a linear layer over every token: (B, T, H) → logits (B, T, C); optionally a CRF over the words. */
+/**
+ * Dropout and a linear layer over every token: (B, T, H) → logits (B, T, C); optionally a CRF over the
+ * words, and a character CNN whose word vectors (B, T, F) join the states: (B, T, H + F).
+ */
 export class TokenClassificationHead extends LinearHead {
   /** The tag-path model (transitions (C, C), start and end scores (C)), when the task has `crf`. */
   readonly crf: LinearChainCrf | undefined;
+  /** The words' character CNN, when the task has `char_cnn`. */
+  readonly charCnn: CharCnn | undefined;
 
-  constructor(encoder: EncoderConfig, numLabels: number, dropout: number, crf: boolean) {
-    super(encoder, numLabels, dropout);
+  constructor(encoder: EncoderConfig, numLabels: number, dropout: number, crf: boolean, charCnn: CharCnnOptions | null = null) {
+    super(encoder, numLabels, dropout, encoder.hiddenSize + (charCnn?.filters ?? 0));
     this.crf = crf ? this.registerModule('crf', new LinearChainCrf(numLabels)) : undefined;
+    this.charCnn = charCnn === null ? undefined : this.registerModule('char_cnn', new CharCnn(charCnn));
   }
 
+  /** @throws ConfigError when the head has a character CNN but the batch carries no wordCharIds. */
   forward(encoded: EncoderOutputs): Tensor {
-    return this.project(encoded.lastHiddenState); // (B, T, C)
+    if (this.charCnn === undefined) return this.project(encoded.lastHiddenState); // (B, T, C)
+    const chars = encoded.wordCharIds;
+    if (chars === undefined)
+      throw new ConfigError(
+        "this token-classification head has char_cnn, but the batch has no wordCharIds; make its batches with the task's featurize and collate",
+      );
+    const cnn = this.charCnn;
+    return tidy(() => this.project(cat([encoded.lastHiddenState, cnn.forward(chars)], -1))); // (B, T, H + F) → (B, T, C)
   }
 }
 
@@ -196,12 +220,12 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
   formats: ['joint-folder', 'conll', 'cluener'],
   readsLabel: true,
   labelSpace: 'classes',
-  configKeys: ['crf'],
+  configKeys: ['crf', 'char_cnn'],
   mainMetric: { name: 'f1', greaterIsBetter: true },
 
-  /** `options`, plus the task's `crf` key. */
+  /** `options`, plus the task's `crf` and `char_cnn` keys. */
   configOptions(task) {
-    return { ...(task.options ?? {}), crf: task.crf };
+    return { ...(task.options ?? {}), crf: task.crf, charCnn: task.charCnn ?? null };
   },
 
   /**
@@ -228,12 +252,14 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
   /** <Family>ForTokenClassification (each token's state → dropout → classifier; no pooler). A CRF has no place in it. */
   exportHf(spec) {
     if (spec.options.crf) return { refused: 'its head has a CRF, which …ForTokenClassification has not (train it with crf: false)' };
+    if (spec.options.charCnn !== null)
+      return { refused: 'its head has a character CNN, which …ForTokenClassification has not (train it without char_cnn)' };
     return { head: 'TokenClassification', config: {} };
   },
 
   /** A …ForTokenClassification folder: a tag per word from its first token, no CRF. */
   importHf(head, _config, labels) {
-    return head === 'TokenClassification' ? { options: { crf: false }, labels } : undefined;
+    return head === 'TokenClassification' ? { options: { crf: false, charCnn: null }, labels } : undefined;
   },
 
   /**
@@ -257,10 +283,11 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
   },
 
   resolveOptions(raw = {}) {
-    rejectUnknownOptions(TOKEN_CLASSIFICATION, raw, ['classifierDropout', 'crf']);
+    rejectUnknownOptions(TOKEN_CLASSIFICATION, raw, ['classifierDropout', 'crf', 'charCnn']);
     return {
       classifierDropout: probabilityOption(TOKEN_CLASSIFICATION, raw, 'classifierDropout', null, true),
       crf: booleanOption(TOKEN_CLASSIFICATION, raw, 'crf', false),
+      charCnn: resolveCharCnn(TOKEN_CLASSIFICATION, raw['charCnn']),
     };
   },
 
@@ -280,6 +307,7 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
       spec.labels.length,
       spec.options.classifierDropout ?? encoder.hiddenDropoutProb,
       spec.options.crf,
+      spec.options.charCnn,
     );
   },
 
@@ -294,7 +322,10 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
       if (e.truncated) truncated++;
       const numWords = (examples[i] as TaggedExample).tokens.length;
       const wordTokens = firstTokenOfWords(e, numWords).map((t) => t ?? -1);
-      const base = { exampleIndex: i, inputIds: e.inputIds, tokenTypeIds: e.tokenTypeIds, ...truncationOf(full, e), wordTokens };
+      const cnn = spec.options.charCnn;
+      const words = (examples[i] as TaggedExample).tokens;
+      const chars = cnn === null ? {} : { wordChars: words.map((w) => wordCharIds(w, cnn.charVocabSize, cnn.maxWordLength)) };
+      const base = { exampleIndex: i, inputIds: e.inputIds, tokenTypeIds: e.tokenTypeIds, ...truncationOf(full, e), wordTokens, ...chars };
       const wordLabels = ids[i];
       return wordLabels === undefined ? base : { ...base, labels: alignLabels(e, wordLabels) };
     });

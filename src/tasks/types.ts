@@ -21,6 +21,8 @@ export type EncoderConfig = Pick<BackboneConfig, 'hiddenSize' | 'hiddenDropoutPr
 export interface EncoderOutputs extends ModelOutput {
   /** (B, T) the batch's attention mask (1 = real token), for heads that pool over tokens; absent = all 1. */
   readonly attentionMask?: Tensor;
+  /** (B, T, L) the batch's word characters (BatchInputs.wordCharIds), for heads that read them; absent when no task asked for them. */
+  readonly wordCharIds?: Tensor;
 }
 
 /** What a head may tie its weights to: the backbone's input embeddings (V, H) (`Backbone.inputEmbeddings`). */
@@ -94,6 +96,11 @@ export interface Features {
   readonly labels?: readonly number[];
   /** (words) token index of the first sub-word of each word, -1 for a word with no token (word-level tasks only). */
   readonly wordTokens?: readonly number[];
+  /**
+   * (words) the character ids of each word (`wordCharIds` in ./word-chars.ts), aligned with
+   * `wordTokens`: a task whose head reads characters (token classification with `char_cnn`) sets them.
+   */
+  readonly wordChars?: readonly (readonly number[])[];
 }
 
 /** Options of `featurize`. */
@@ -135,6 +142,11 @@ export interface BatchInputs {
    * decoder's (see src/models/encoder-decoder.ts). Absent for every other task.
    */
   readonly decoderLabels?: Tensor;
+  /**
+   * (B, T, L) int64 character ids of each word at its first sub-word's position, 0 elsewhere and as
+   * padding (./word-chars.ts): present when a task of the batch reads characters (`char_cnn`).
+   */
+  readonly wordCharIds?: Tensor;
 }
 
 /** A collated batch: inputs, the task's labels as a tensor, and the features it came from (for decoding). */
@@ -220,7 +232,7 @@ export interface GenerationContext<E, O, S = unknown> {
 export type LabelSpace = 'classes' | 'vocabulary' | 'scalar' | 'none';
 
 /** Keys of a config's task section, beyond the common ones, that only some task types take. */
-export type TaskConfigKey = 'crf' | 'label.multi_label' | 'data.relations';
+export type TaskConfigKey = 'crf' | 'char_cnn' | 'label.multi_label' | 'data.relations';
 
 /** A word of a text to predict on and where it is: `text.slice(start, end) === word`. */
 export interface InputWord {

@@ -297,6 +297,18 @@ export const labelSchema = z.strictObject({
     ),
 });
 
+/** A task's `char_cnn`: a character-level CNN word representation (Ma & Hovy, ACL 2016; defaults: its Table 1). */
+export const charCnnSchema = z.strictObject({
+  char_vocab_size: intIn(2, 1_114_112)
+    .default(256)
+    .describe("Rows of the character embedding: a character's id is 1 + (code point mod (size - 1)); 0 is padding."),
+  embedding_size: intIn(1, 4096).default(30).describe("Size of a character's embedding."),
+  filters: intIn(1, 4096).default(30).describe("Filters of the convolution: the size of a word's character vector."),
+  kernel_size: intIn(1, 99).default(3).describe('Width of the convolution in characters (odd).'),
+  dropout: z.number().min(0).lt(1).default(0.5).describe('Dropout on the character embeddings, before the convolution.'),
+  max_word_length: intIn(1, 1000).default(20).describe("Characters read per word; a longer word's rest is cut."),
+});
+
 /** One entry of `tasks`. */
 export const taskSchema = z.strictObject({
   name: z
@@ -313,6 +325,11 @@ export const taskSchema = z.strictObject({
     .default(false)
     .describe(
       "Task types that take 'crf' (token classification): score whole tag paths with a linear-chain CRF (loss: its NLL; decoding: Viterbi).",
+    ),
+  char_cnn: charCnnSchema
+    .optional()
+    .describe(
+      "Task types that take 'char_cnn' (token classification): a character-level CNN over each word (Ma & Hovy 2016) whose vector joins the word's first sub-word state before the classifier; `{}` takes the paper's sizes. Helps words never seen in training.",
     ),
   options: z
     .record(z.string(), z.unknown())

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ConfigError } from '../../src/errors.js';
+import { loadCheckpoint } from '../../src/io/checkpoint.js';
+import { parseTrainingConfig, type TrainingConfig } from '../../src/io/config/index.js';
+import { evaluateCheckpoint } from '../../src/eval/checkpoint.js';
+import { Predictor } from '../../src/predict/predict.js';
+import { taskTypes } from '../../src/tasks/index.js';
+import { liveTensorCount } from '../../src/tensor/index.js';
+import { train, type TrainResult } from '../../src/train/trainer.js';
+import { needsTinyRunData, tinyRun, tinyYaml, type RunFolder } from '../train/trainer-fixture.js';
+
+const baseline = liveTensorCount();
+const data = needsTinyRunData();
+let run: RunFolder;
+let full: TrainResult;
+
+const TRAINING = `  max_steps: 16
+  batch_size: 16
+  learning_rate: 2.0e-3
+  warmup_steps: 2
+  word_dropout: 0.1
+  eval_every: 8
+  log_every: 8
+  early_stopping: { metric: average, patience: 50 }`;
+
+/** The tiny run with a CRF and a character CNN on the slots (small sizes), into `outputDir`. */
+function charConfig(outputDir: string, charCnn = '{ embedding_size: 6, filters: 8, kernel_size: 3 }'): TrainingConfig {
+  const yaml = tinyYaml(outputDir, { training: TRAINING }).replace(
+    '    label: { unknown: keep } # 200',
+    `    crf: true\n    char_cnn: ${charCnn}\n    label: { unknown: keep } # 200`,
+  );
+  assert.ok(yaml.includes('char_cnn'), 'the slots task carries char_cnn');
+  return parseTrainingConfig(yaml, { taskTypes, source: path.join(run.dir, 'config.yaml') });
+}
+
+before(async () => {
+  if (data.skip) return;
+  run = tinyRun();
+  full = await train(charConfig('full'), { logger: { info: () => undefined } });
+});
+
+after(() => {
+  if (data.skip) return;
+  run.remove();
+  assert.equal(liveTensorCount(), baseline, 'every tensor of the runs is freed');
+});
+
+const out = (...rest: string[]) => path.join(run.dir, ...rest);
+
+describe('token classification with char_cnn: train, checkpoint, evaluate, resume, predict', data, () => {
+  it('saves the CNN under heads.slots.char_cnn (weight (F, Dc, k)) and a classifier over H + F; the resolved options in tasks.json', () => {
+    assert.equal(full.status, 'completed');
+    using ckpt = loadCheckpoint(out('full', 'best'));
+    const shapes = new Map([...(ckpt.heads.get('slots') ?? [])].map(([k, t]) => [k, t.shape]));
+    assert.deepEqual(shapes.get('char_cnn.embedding.weight'), [256, 6]);
+    assert.deepEqual(shapes.get('char_cnn.weight'), [8, 6, 3]);
+    assert.deepEqual(shapes.get('char_cnn.bias'), [8]);
+    const C = ckpt.tasks.find((t) => t.name === 'slots')!.labels!.length;
+    assert.deepEqual(shapes.get('classifier.weight'), [C, 32 + 8]);
+    const slots = ckpt.tasks.find((t) => t.name === 'slots')!;
+    assert.deepEqual((slots.options as Record<string, unknown>).charCnn, {
+      charVocabSize: 256,
+      embeddingSize: 6,
+      filters: 8,
+      kernelSize: 3,
+      dropout: 0.5,
+      maxWordLength: 20,
+    });
+  });
+
+  it('the best checkpoint, loaded again, evaluates to the test metrics recorded at the end of training', async () => {
+    const saved = JSON.parse(readFileSync(out('full', 'test_metrics.json'), 'utf8')) as Record<string, unknown>;
+    const again = await evaluateCheckpoint(out('full', 'best'), { split: 'test' });
+    assert.deepEqual(again.metrics, saved.metrics);
+    assert.deepEqual(again.joint, saved.joint);
+    assert.equal(typeof again.metrics.slots?.f1, 'number');
+  });
+
+  it('a run interrupted at step 5 and resumed ends with the same weights, bit for bit', async () => {
+    const controller = new AbortController();
+    const config = charConfig('resumed');
+    const first = await train(config, {
+      signal: controller.signal,
+      onProgress: (p) => p.step === 5 && controller.abort(),
+      logger: { info: () => undefined },
+    });
+    assert.equal(first.status, 'interrupted');
+    const second = await train(config, { resume: true, logger: { info: () => undefined } });
+    assert.equal(second.step, 16);
+    assert.ok(readFileSync(out('resumed', 'last', 'model.safetensors')).equals(readFileSync(out('full', 'last', 'model.safetensors'))));
+  });
+
+  it('predicts every task of a text, and a word never seen in training still gets a tag', async () => {
+    using predictor = Predictor.load(out('full', 'best'));
+    const [record] = await predictor.predict(['play zyxwvutqponmlk by xqzjwv on spotify']);
+    const slots = record!.predictions.slots as unknown as { tags: string[]; words: string[] };
+    assert.deepEqual(slots.words, ['play', 'zyxwvutqponmlk', 'by', 'xqzjwv', 'on', 'spotify']);
+    assert.equal(slots.tags.length, 6);
+    assert.ok('intent' in record!.predictions);
+  });
+
+  it('refuses char_cnn on a task type that does not take it, and an even kernel size, naming the key', () => {
+    const onIntent = tinyYaml('x', { training: TRAINING }).replace(
+      '    options: { pooling: cls } # the pooled [CLS]: these',
+      '    char_cnn: {}\n    options: { pooling: cls } # the pooled [CLS]: these',
+    );
+    assert.throws(
+      () => parseTrainingConfig(onIntent, { taskTypes, source: path.join(run.dir, 'config.yaml') }),
+      (e: Error) => e instanceof ConfigError && /char_cnn applies only to token-classification/.test(e.message),
+    );
+    assert.throws(
+      () => charConfig('y', '{ kernel_size: 4 }'),
+      (e: Error) => e instanceof ConfigError && /char_cnn\.kernel_size must be odd/.test(e.message),
+    );
+  });
+});
