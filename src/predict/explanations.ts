@@ -16,6 +16,18 @@ import { presentExplanation } from '../explain/present.js';
 import { tokenLayout } from '../explain/token-layout.js';
 import type { InputKind } from '../data/task-data.js';
 import type { InputReading, PredictInput } from './reading.js';
+import type { ModelInputs } from '../models/backbone.js';
+import { padWordChars } from '../tasks/word-chars.js';
+
+/**
+ * `inputs` (n, T), copies of `feature`'s row, with its words' characters (n, T, L) when it carries
+ * them (a char_cnn head reads them; they stay fixed along the integration path).
+ */
+function withWordChars(inputs: ModelInputs, feature: Features): ModelInputs & { wordCharIds?: ReturnType<typeof padWordChars> } {
+  const [n, T] = inputs.inputIds.shape as [number, number];
+  const chars = padWordChars([feature], T); // (1, T, L)
+  return chars === undefined ? inputs : { ...inputs, wordCharIds: chars.expand([n, T, chars.shape[2] as number]) };
+}
 
 /** What explaining needs of the Predictor. */
 export interface ExplainContext {
@@ -56,7 +68,7 @@ export async function explainPrediction(
   const layout = tokenLayout(encoding, texts, input.kind === 'words' ? input.reading.words : undefined);
   const name = task.spec.name;
   const explanation = explainRow(
-    { backbone: model.backbone, logits: (inputs) => model.forward(inputs, [name]).get(name)! },
+    { backbone: model.backbone, logits: (inputs) => model.forward(withWordChars(inputs, feature), [name]).get(name)! },
     { inputIds: feature.inputIds, tokenTypeIds: feature.tokenTypeIds, special: encoding.specialTokensMask.map((m) => m === 1) },
     targets,
     options,

@@ -7,6 +7,7 @@ import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { parseTrainingConfig, type TrainingConfig } from '../../src/io/config/index.js';
 import { evaluateCheckpoint } from '../../src/eval/checkpoint.js';
 import { Predictor } from '../../src/predict/predict.js';
+import { resolveExplainOptions } from '../../src/explain/options.js';
 import { taskTypes } from '../../src/tasks/index.js';
 import { liveTensorCount } from '../../src/tensor/index.js';
 import { train, type TrainResult } from '../../src/train/trainer.js';
@@ -100,6 +101,13 @@ describe('token classification with char_cnn: train, checkpoint, evaluate, resum
     assert.deepEqual(slots.words, ['play', 'zyxwvutqponmlk', 'by', 'xqzjwv', 'on', 'spotify']);
     assert.equal(slots.tags.length, 6);
     assert.ok('intent' in record!.predictions);
+    const live = liveTensorCount();
+    const [explained] = await predictor.predict(['play zyxwvutqponmlk by xqzjwv on spotify'], {
+      explain: resolveExplainOptions({ steps: 4 }),
+    });
+    assert.equal(liveTensorCount(), live, 'explaining leaves no tensor behind');
+    const e = (explained!.predictions.slots as unknown as { explanation: { targets: unknown[] } }).explanation;
+    assert.ok(e.targets.length > 0, 'the slots of a char_cnn head are explained (its characters held fixed along the path)');
   });
 
   it('refuses char_cnn on a task type that does not take it, and an even kernel size, naming the key', () => {
