@@ -70,7 +70,9 @@ export async function runGenerate(
   const options = generateOptionsOf(flags);
   using generator = TextGenerator.load(dir);
   for (const prompt of texts) {
-    await generator.generate(prompt, options, write);
+    await generator.generate(prompt, options, (piece) => {
+      if (piece !== '') write(piece);
+    });
     write('\n');
   }
   return 0;

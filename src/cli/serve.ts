@@ -1,6 +1,7 @@
 /**
  * What `mtl serve CKPT [--port 8080] [--host 127.0.0.1]` runs: answers predictions of a checkpoint over HTTP
- * (src/serve/server.ts) until SIGINT or SIGTERM, then finishes the requests under way and exits 0.
+ * (src/serve/server.ts), and generations of a decoder or encoder-decoder (`--max-new-tokens` caps a
+ * request's), until SIGINT or SIGTERM, then finishes the requests under way and exits 0.
  * The model runs on a worker thread (src/serve/worker-predictor.ts), the HTTP server on the main one.
  * Bound to an address other than loopback it needs an API key (`--api-key-file FILE` or the
  * environment's MTL_API_KEY) unless `--no-auth` says to serve anyone.
@@ -25,6 +26,7 @@ export interface ServeFlags {
   maxBatchTokens: number;
   requestTimeoutMs: number;
   maxExplainSteps: number;
+  maxNewTokens: number;
   apiKeyFile?: string;
   /** false with --no-auth. */
   auth: boolean;
@@ -42,11 +44,14 @@ export async function runServe(dir: string, flags: ServeFlags): Promise<number> 
     maxBatchTokens: flags.maxBatchTokens,
     requestTimeoutMs: flags.requestTimeoutMs,
     maxExplainSteps: flags.maxExplainSteps,
+    maxNewTokens: flags.maxNewTokens,
     ...apiKeyOption(flags.apiKeyFile, !flags.auth, host),
   };
   const predictor = await WorkerPredictor.start(dir);
   try {
-    await serveUntilSignal(dir, host, port, createPredictServer(predictor, options), predictor.taskNames, options.apiKey !== undefined);
+    const server = createPredictServer(predictor, options);
+    const routes = { withKey: options.apiKey !== undefined, generates: predictor.cannotGenerate === undefined };
+    await serveUntilSignal(dir, host, port, server, predictor.taskNames, routes);
   } finally {
     await predictor.close();
   }
@@ -60,7 +65,7 @@ async function serveUntilSignal(
   port: number,
   server: Server,
   taskNames: string[],
-  withKey: boolean,
+  { withKey, generates }: { withKey: boolean; generates: boolean },
 ): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
@@ -75,7 +80,7 @@ async function serveUntilSignal(
   const { port: bound } = server.address() as AddressInfo;
   console.log(
     `mtl serve: ${dir} (tasks: ${taskNames.join(', ')}) on http://${host}:${bound} — ` +
-      `POST /predict {"inputs": [texts]}, GET /health, GET /ready${withKey ? ' (Authorization: Bearer <key>)' : ''}; Ctrl-C stops`,
+      `POST /predict {"inputs": [texts]}, ${generates ? 'POST /generate {"inputs": "prompt", "stream": true}, ' : ''}GET /health, GET /ready${withKey ? ' (Authorization: Bearer <key>)' : ''}; Ctrl-C stops`,
   );
   await new Promise<void>((resolve) => {
     const stop = () => {

@@ -143,8 +143,16 @@ export class TextGenerator implements Disposable {
   /**
    * Continues `prompt`, calling `onText` with each new piece of text as its tokens come (a piece that
    * may begin a stop string is held back until it is clear). The EOS id defaults to `encodePrompt`'s.
+   * @param onText called once per generated token (greedy and sampling) with that token's id and the
+   *   text it releases ('' while text is held back, or after a stop string), then once more without a
+   *   token if text held back at the end remains; the pieces joined are the returned `text`. The next
+   *   step waits for it (it may be asynchronous); what it throws ends the generation and is thrown here.
    */
-  async generate(prompt: string, options: GenerateOptions = {}, onText?: (piece: string) => void): Promise<GeneratedText> {
+  async generate(
+    prompt: string,
+    options: GenerateOptions = {},
+    onText?: (piece: string, token?: number) => unknown,
+  ): Promise<GeneratedText> {
     const { ids, eos } = await this.encodePrompt(prompt);
     const stops = options.stopStrings ?? [];
     const decode = lastDecoded((tokens) => this.tokenizer.decode(tokens)); // the stream and the stop-string check ask for the same tokens each step
@@ -155,8 +163,9 @@ export class TextGenerator implements Disposable {
       if (onText === undefined) return;
       const { text } = cutAtStop(await decode(tokens), stops);
       const ready = text.length - pendingStop(text, stops);
-      if (ready > shown) onText(text.slice(shown, ready));
+      const piece = ready > shown ? text.slice(shown, ready) : '';
       shown = Math.max(shown, ready);
+      await onText(piece, token);
     };
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
     const hooks = { decode, onToken };
@@ -171,7 +180,7 @@ export class TextGenerator implements Disposable {
           )
         )[0] as Generation);
     const { text } = cutAtStop(await decode(result.tokens), stops);
-    if (onText !== undefined && text.length > shown) onText(text.slice(shown));
+    if (onText !== undefined && text.length > shown) await onText(text.slice(shown));
     return { ...result, text };
   }
 

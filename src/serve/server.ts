@@ -4,6 +4,12 @@
  * - `POST /predict` with `{"inputs": INPUT | [INPUT, …]}`, an INPUT being a text or
  *   `{"text": …, "text_pair": …}` (the `inputs` key as Hugging Face's Inference API has it) →
  *   `200 {"predictions": [RECORD, …]}`, one RECORD per input in order, as `mtl predict` prints them.
+ * - `POST /generate` with `{"inputs": "prompt", "parameters": {…}, "stream": bool}` (text-generation-inference's
+ *   spelling, ./generate-request.ts) → `200 {"generated_text": …, "details": {…}}`, or with `"stream": true`
+ *   Server-Sent Events, one per token as the model thread makes it (./generate-route.ts); 404 when the
+ *   model does not generate (an encoder). The prompt counts against the token budget as a text does,
+ *   `max_new_tokens` is capped by `maxNewTokens`, and a request whose client goes away or whose
+ *   timeout passes stops generating at its next token.
  * - `GET /health` (liveness: the process answers) → `200 {"status": "ok", "tasks": [task names]}`, or
  *   `503 {"status": "failed", "error": …}` once the model thread has died (./worker-predictor.ts).
  * - `GET /ready` (readiness: a request would be taken now) → `200 {"status": "ready", "queued": n}`, or
@@ -36,6 +42,9 @@ import { stderrLogger, type Logger } from '../logger.js';
 import { apiKeyDigest, authorized } from './auth.js';
 import { ConfigError } from '../errors.js';
 import { resolveExplainOptions, type ExplainOptions, type ExplainRequest } from '../explain/options.js';
+import { HttpError } from './http-error.js';
+import { generateRequestOf } from './generate-request.js';
+import { generationJson, streamGeneration, STREAMED, type GenerateFn } from './generate-route.js';
 
 /** What the server needs of a Predictor. */
 export interface PredictService {
@@ -45,6 +54,12 @@ export interface PredictService {
   readonly maxLength?: number;
   /** Why the model can no longer answer (a model thread that died); undefined while it can. */
   readonly failure?: string | undefined;
+  /** Why the model makes no predictions (a checkpoint that only generates); /predict answers 404 saying so. */
+  readonly cannotPredict?: string | undefined;
+  /** Continues a prompt, token by token (./worker-predictor.ts); absent or with `cannotGenerate`: /generate answers 404. */
+  readonly generate?: GenerateFn;
+  /** Why the model does not generate text (an encoder). */
+  readonly cannotGenerate?: string | undefined;
 }
 
 export interface ServeOptions {
@@ -72,18 +87,8 @@ export interface ServeOptions {
   apiKey?: string;
   /** Steps of an explanation (`parameters.explain.steps`) at most. Default 32. */
   maxExplainSteps?: number;
-}
-
-/** An answer that is not 200: its status, message, headers and other fields of its body. */
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string> = {},
-    readonly body: Record<string, string> = {},
-  ) {
-    super(message);
-  }
+  /** Tokens one /generate request may ask for at most (`parameters.max_new_tokens`; over it a 400). Default 256. */
+  maxNewTokens?: number;
 }
 
 /** A request not answered within the server's requestTimeoutMs (the reason its signal aborts with). */
@@ -91,7 +96,7 @@ class RequestTimeout extends Error {}
 /** A request whose client closed the connection before the answer. */
 class ClientGone extends Error {}
 
-const ROUTES: Record<string, string> = { '/predict': 'POST', '/health': 'GET', '/ready': 'GET' };
+const ROUTES: Record<string, string> = { '/predict': 'POST', '/generate': 'POST', '/health': 'GET', '/ready': 'GET' };
 
 /** Seconds a client is asked to wait (Retry-After) when the queue is full or the server is closing. */
 const RETRY_AFTER_SECONDS = 1;
@@ -112,6 +117,8 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
   const maxBatchTokens = options.maxBatchTokens ?? 8192;
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
   const maxExplainSteps = options.maxExplainSteps ?? 32;
+  const maxNewTokens = options.maxNewTokens ?? 256;
+  let generations = 0; // /generate requests waiting for the model thread or under way
   const bound = (input: PredictInput) => tokenBound(input, predictor.maxLength ?? Infinity);
   // an explanation runs the input's m + 1 integration points through the model as one batch
   const cost = (input: PredictInput) => bound(input) * (input.explain === undefined ? 1 : input.explain.steps + 1);
@@ -130,10 +137,56 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
   const key = options.apiKey === undefined ? undefined : apiKeyDigest(options.apiKey, 'the API key');
   const allowed = (req: IncomingMessage): boolean => key === undefined || authorized(req, key);
 
-  const handle = async (req: IncomingMessage, signal: AbortSignal): Promise<unknown> => {
+  /** The answer for a failure of the model: 503 for a timeout, 500 (logged) for others; a ClientGone is thrown on. */
+  const modelFailure = (e: unknown, what: string): HttpError => {
+    if (e instanceof ClientGone) throw e;
+    if (e instanceof HttpError) return e;
+    if (e instanceof QueueFullError) return new HttpError(503, `${e.message} (--max-queued-inputs)`, retry);
+    if (e instanceof RequestTimeout)
+      return new HttpError(503, `no answer within ${timeoutMs} ms (--request-timeout-ms): the model is busy; try again shortly`, retry);
+    if (e instanceof ConfigError) return new HttpError(400, `${what} failed: ${e.message}`); // the prompt, e.g. empty once tokenized
+    logger.info(`mtl serve: ${what} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return new HttpError(500, `${what} failed: ${e instanceof Error ? e.message : String(e)}`);
+  };
+
+  /** POST /generate: the request checked against the limits, then its text or its stream (./generate-route.ts). */
+  const generateRoute = async (req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<unknown> => {
+    if (predictor.generate === undefined || predictor.cannotGenerate !== undefined)
+      throw new HttpError(404, `this model does not generate text: ${predictor.cannotGenerate ?? 'the server has no generator'}`);
+    const generate: GenerateFn = predictor.generate.bind(predictor);
+    uploading.add(req);
+    const body = await readJson(req, maxBodyBytes).finally(() => uploading.delete(req));
+    const request = generateRequestOf(body, maxNewTokens);
+    const chars = request.prompt.length;
+    if (chars > maxTextChars)
+      throw new HttpError(413, `inputs: a prompt of ${chars} characters; at most ${maxTextChars} (--max-text-chars)`);
+    const tokens = tokenBound({ text: request.prompt }, Infinity);
+    if (tokens > maxRequestTokens)
+      throw new HttpError(413, `a prompt of up to ${tokens} tokens; at most ${maxRequestTokens} per request (--max-request-tokens)`);
+    if (model.queued + generations >= maxQueued)
+      throw new HttpError(
+        503,
+        `busy: ${model.queued + generations} requests are waiting (at most ${maxQueued}, --max-queued-inputs)`,
+        retry,
+      );
+    generations += 1;
+    try {
+      if (!request.stream) return generationJson(await generate(request.prompt, request.options, () => {}, signal));
+      const headers = (): Record<string, string> => (server.listening ? {} : { connection: 'close' });
+      const describe = (e: unknown) => (e instanceof ClientGone ? undefined : modelFailure(e, 'generation').message);
+      return await streamGeneration(res, generate, request.prompt, request.options, signal, headers, describe);
+    } catch (e) {
+      throw modelFailure(e, 'generation');
+    } finally {
+      generations -= 1;
+    }
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<unknown> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = ROUTES[url.pathname];
-    if (method === undefined) throw new HttpError(404, `no such path '${url.pathname}'; the paths are POST /predict and GET /health`);
+    if (method === undefined)
+      throw new HttpError(404, `no such path '${url.pathname}'; the paths are POST /predict, POST /generate and GET /health`);
     if (req.method !== method) throw new HttpError(405, `${url.pathname} takes ${method}, not ${req.method ?? '?'}`, { allow: method });
     if (url.pathname === '/health') {
       if (predictor.failure !== undefined)
@@ -148,6 +201,9 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
       if (!model.accepts(maxInputs)) throw new HttpError(503, `busy: ${model.queued} inputs are waiting (at most ${maxQueued})`, retry);
       return { status: 'ready', queued: model.queued };
     }
+    if (url.pathname === '/generate') return generateRoute(req, res, signal);
+    if (predictor.cannotPredict !== undefined)
+      throw new HttpError(404, `this model makes no predictions (${predictor.cannotPredict}); it generates text: POST /generate`);
     uploading.add(req);
     const body = await readJson(req, maxBodyBytes).finally(() => uploading.delete(req));
     const inputs = inputsOf(body, maxInputs, maxTextChars, maxExplainSteps);
@@ -161,12 +217,7 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
     try {
       return { predictions: (await model.submit(inputs, signal)).map(predictionToJson) };
     } catch (e) {
-      if (e instanceof QueueFullError) throw new HttpError(503, `${e.message} (--max-queued-inputs)`, retry);
-      if (e instanceof RequestTimeout)
-        throw new HttpError(503, `no answer within ${timeoutMs} ms (--request-timeout-ms): the model is busy; try again shortly`, retry);
-      if (e instanceof ClientGone) throw e;
-      logger.info(`mtl serve: prediction failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      throw new HttpError(500, `prediction failed: ${e instanceof Error ? e.message : String(e)}`);
+      throw modelFailure(e, 'prediction');
     }
   };
 
@@ -181,8 +232,10 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
       clearTimeout(timer);
       if (!res.writableFinished) abort.abort(new ClientGone());
     });
-    handle(req, abort.signal).then(
-      (body) => send(200, body),
+    handle(req, res, abort.signal).then(
+      (body) => {
+        if (body !== STREAMED) send(200, body);
+      },
       (e: unknown) => {
         if (e instanceof ClientGone) return; // nobody to answer, nothing to log
         if (!(e instanceof HttpError)) logger.info(`mtl serve: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);

@@ -4,6 +4,7 @@
  * goes as its class name, code and message and comes back as the catalogue's class of that code.
  */
 import { CheckpointError, ConfigError, DataError, MtlError } from '../errors.js';
+import type { FinishReason, GenerateOptions } from '../generate/index.js';
 import type { PredictInput, PredictionRecord, PredictOptions } from '../predict/predict.js';
 
 /** What the model thread is started with (`workerData`). */
@@ -14,16 +15,57 @@ export interface ModelWorkerData {
 
 /** HTTP thread → model thread: predict `inputs` (Predictor.predict with `options`). */
 export interface PredictMessage {
+  readonly kind: 'predict';
   readonly id: number;
   readonly inputs: readonly PredictInput[];
   readonly options: PredictOptions;
 }
 
+/** HTTP thread → model thread: continue `prompt` (TextGenerator.generate), posting a `token` reply per token. */
+export interface GenerateMessage {
+  readonly kind: 'generate';
+  readonly id: number;
+  readonly prompt: string;
+  readonly options: GenerateOptions;
+}
+
+/** HTTP thread → model thread: nobody waits for request `id` any more; its generation stops at its next token. */
+export interface CancelMessage {
+  readonly kind: 'cancel';
+  readonly id: number;
+}
+
+export type WorkerRequest = PredictMessage | GenerateMessage | CancelMessage;
+
+/** One generated token and the text it releases ('' while held back); `id` null for text released at the end. */
+export interface StreamedToken {
+  readonly id: number | null;
+  readonly text: string;
+}
+
+/** A finished generation. */
+export interface GenerationResult {
+  readonly generatedText: string;
+  readonly finishReason: FinishReason;
+  /** Tokens generated (without the EOS token). */
+  readonly generatedTokens: number;
+}
+
 /** Model thread → HTTP thread. */
 export type WorkerReply =
-  | { readonly kind: 'ready'; readonly taskNames: string[]; readonly maxLength: number }
+  | {
+      readonly kind: 'ready';
+      readonly taskNames: string[];
+      readonly maxLength: number;
+      /** Why the model cannot predict (no task presents predictions); absent when it can. */
+      readonly cannotPredict?: string;
+      /** Why the model cannot generate (an encoder); absent when it can. */
+      readonly cannotGenerate?: string;
+    }
   | { readonly kind: 'load-failed'; readonly error: ErrorData }
   | { readonly kind: 'done'; readonly id: number; readonly records: PredictionRecord[] }
+  | { readonly kind: 'token'; readonly id: number; readonly token: StreamedToken }
+  | { readonly kind: 'generated'; readonly id: number; readonly result: GenerationResult }
   | { readonly kind: 'failed'; readonly id: number; readonly error: ErrorData };
 
 /** An error as a message carries it. */

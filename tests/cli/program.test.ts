@@ -125,6 +125,7 @@ describe("mtl: the values each command's work is given", () => {
       maxBatchTokens: 8192,
       requestTimeoutMs: 30000,
       maxExplainSteps: 32,
+      maxNewTokens: 256,
       auth: false,
     });
   });

@@ -232,7 +232,7 @@ describe('routes', data, () => {
     assert.equal(missing.status, 404);
     assert.match(
       ((await missing.json()) as { error: string }).error,
-      /no such path '\/v1\/predict'; the paths are POST \/predict and GET \/health/,
+      /no such path '\/v1\/predict'; the paths are POST \/predict, POST \/generate and GET \/health/,
     );
     const wrong = await fetch(`${base}/predict`);
     assert.equal(wrong.status, 405);

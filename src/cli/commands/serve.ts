@@ -18,6 +18,8 @@ export function defineServe(program: Command, cli: CliContext): void {
     .description(
       'Answer predictions over HTTP until Ctrl-C: POST /predict with {"inputs": ["a text", …]} (or {"text": …, "text_pair": …} ' +
         'objects; "parameters": {"top_k": N}) returns {"predictions": [...]}, one record per input as predict prints them; ' +
+        'POST /generate with {"inputs": "a prompt", "parameters": {…}, "stream": true} for a decoder or encoder-decoder ' +
+        "(text-generation-inference's request; Server-Sent Events, one per token: docs/serving-generation.md); " +
         'GET /health (liveness), GET /ready. Requests arriving while the model is busy run together; the model runs on a worker thread.',
     )
     .argument('<checkpoint>', 'a checkpoint folder or a Hugging Face task-model folder')
@@ -49,6 +51,7 @@ export function defineServe(program: Command, cli: CliContext): void {
         positiveInt,
       ).default(32),
     )
+    .addOption(checked('--max-new-tokens <n>', 'tokens one POST /generate may ask for at most (more: 400)', positiveInt).default(256))
     .option(
       '--api-key-file <file>',
       "requests need Authorization: Bearer <the file's key> (401 without; or MTL_API_KEY in the environment); required with " +

@@ -1,0 +1,107 @@
+/**
+ * The body of `POST /generate` as Hugging Face's text-generation-inference (TGI) spells it —
+ * `{"inputs": "prompt", "parameters": {…}, "stream": bool}` — read into `generate`'s options, each
+ * parameter checked at the boundary: a wrong one is a 400 naming the key as the client wrote it.
+ */
+import { ConfigError } from '../errors.js';
+import { resolveGenerateOptions, type GenerateOptions } from '../generate/index.js';
+import { HttpError } from './http-error.js';
+
+/** TGI's parameter names and the GenerateOptions field each sets. */
+const PARAMETERS = {
+  max_new_tokens: 'maxNewTokens',
+  min_new_tokens: 'minNewTokens',
+  do_sample: 'doSample',
+  temperature: 'temperature',
+  top_k: 'topK',
+  top_p: 'topP',
+  seed: 'seed',
+  num_beams: 'numBeams',
+  length_penalty: 'lengthPenalty',
+  early_stopping: 'earlyStopping',
+  no_repeat_ngram_size: 'noRepeatNgramSize',
+  repetition_penalty: 'repetitionPenalty',
+  stop: 'stopStrings',
+} as const satisfies Record<string, keyof GenerateOptions>;
+
+/** TGI parameters taken and answered as TGI does without changing the generation: `details` (always given). */
+const ACCEPTED = ['details', 'return_full_text'];
+
+/** Tokens generated when the request names no `max_new_tokens` (as `mtl generate`), at most the server's cap. */
+export const DEFAULT_MAX_NEW_TOKENS = 64;
+
+/** A generation request, checked. */
+export interface GenerateRequest {
+  readonly prompt: string;
+  readonly options: GenerateOptions;
+  readonly stream: boolean;
+}
+
+/**
+ * The request a `POST /generate` body asks for. A parameter given as null counts as absent (clients
+ * such as huggingface_hub send unset parameters as null).
+ * @param maxNewTokens the server's cap on `max_new_tokens` (`--max-new-tokens`).
+ * @throws HttpError 400 for a body that is not that shape, an unknown key (naming it and the known
+ *   ones), a wrong value (naming `parameters.<key>`, the rule and the value), `max_new_tokens` over the
+ *   cap, or `stream` with beam search (whose tokens are known only at the end).
+ */
+export function generateRequestOf(body: unknown, maxNewTokens: number): GenerateRequest {
+  const expected = 'expected {"inputs": "a prompt", "parameters": {"max_new_tokens": 20, …}, "stream": false}';
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new HttpError(400, `the body is not a JSON object; ${expected}`);
+  const { inputs, parameters, stream, ...other } = body as Record<string, unknown>;
+  const extra = Object.keys(other)[0];
+  if (extra !== undefined) throw new HttpError(400, `unknown key ${JSON.stringify(extra)} in the body; ${expected}`);
+  if (typeof inputs !== 'string' || inputs === '')
+    throw new HttpError(400, `"inputs" must be a non-empty string (the prompt); ${expected}`);
+  if (stream !== undefined && stream !== null && typeof stream !== 'boolean')
+    throw new HttpError(400, `"stream" must be true or false, got ${JSON.stringify(stream)}`);
+  const options = optionsOf(parameters ?? {}, maxNewTokens);
+  if (stream === true && (options.numBeams ?? 1) > 1)
+    throw new HttpError(
+      400,
+      '"stream" with parameters.num_beams > 1: beam search knows its tokens only at the end; set "stream": false or num_beams 1',
+    );
+  return { prompt: inputs, options, stream: stream === true };
+}
+
+/** `generate`'s options of a `parameters` object (see generateRequestOf). */
+function optionsOf(parameters: unknown, maxNewTokens: number): GenerateOptions {
+  if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters))
+    throw new HttpError(400, '"parameters" must be an object, e.g. {"max_new_tokens": 20}');
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(parameters)) {
+    if (value === null) continue;
+    if (key === 'details' && typeof value === 'boolean') continue;
+    if (key === 'return_full_text' && value === false) continue;
+    if (ACCEPTED.includes(key))
+      throw new HttpError(
+        400,
+        `"parameters.${key}" must be ${key === 'details' ? 'true or false' : 'false (the answer never repeats the prompt)'}, got ${JSON.stringify(value)}`,
+      );
+    const field = PARAMETERS[key as keyof typeof PARAMETERS] as string | undefined;
+    if (field === undefined)
+      throw new HttpError(
+        400,
+        `"parameters" has no key ${JSON.stringify(key)}; the keys are ${[...Object.keys(PARAMETERS), ...ACCEPTED].join(', ')}`,
+      );
+    options[field] = value;
+  }
+  options.maxNewTokens ??= Math.min(DEFAULT_MAX_NEW_TOKENS, maxNewTokens);
+  try {
+    resolveGenerateOptions(options); // the checks of `generate` itself, with the HTTP names put back
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    let message = e.message.replace(/^generate: /, '');
+    for (const [key, field] of Object.entries(PARAMETERS))
+      message = message.replace(new RegExp(`\\b${field}\\b`, 'g'), `parameters.${key}`);
+    throw new HttpError(400, message);
+  }
+  const asked = options.maxNewTokens as number;
+  if (asked > maxNewTokens)
+    throw new HttpError(
+      400,
+      `parameters.max_new_tokens is ${asked}; this server generates at most ${maxNewTokens} tokens per request (--max-new-tokens)`,
+    );
+  return options as GenerateOptions;
+}
