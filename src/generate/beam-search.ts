@@ -8,6 +8,7 @@
  * A row is done by `earlyStopping` (see GenerateOptions); at the end the running beams join the
  * hypotheses and the best one is returned.
  */
+import { betweenSteps } from './abort.js';
 import { DecodingBatch } from './batch.js';
 import type { Generation, Prompts, StepDecoder } from './decoder.js';
 import type { ResolvedGenerateOptions } from './options.js';
@@ -75,9 +76,16 @@ function bestContinuations(scores: readonly Float64Array[], count: number): Cand
 /**
  * Beam search of every prompt.
  * @param o resolved options (numBeams > 1, doSample false).
+ * @param signal aborting it ends the search before its next step (see GenerateHooks.signal).
  * @returns one Generation per prompt (the best hypothesis, with its score).
+ * @throws the signal's reason when it is aborted.
  */
-export function beamSearch(decoder: StepDecoder, prompts: Prompts, o: ResolvedGenerateOptions): Generation[] {
+export async function beamSearch(
+  decoder: StepDecoder,
+  prompts: Prompts,
+  o: ResolvedGenerateOptions,
+  signal?: AbortSignal,
+): Promise<Generation[]> {
   const nb = o.numBeams;
   const B = prompts.length;
   const rowSource = prompts.flatMap((_, b) => new Array<number>(nb).fill(b));
@@ -87,6 +95,7 @@ export function beamSearch(decoder: StepDecoder, prompts: Prompts, o: ResolvedGe
   const eos = new Set(o.eosTokenIds);
   using batch = new DecodingBatch(decoder, prompts, rowSource, o.padTokenId, o.useCache);
   for (let step = 0; step < o.maxNewTokens && done.includes(false); step++) {
+    await betweenSteps(signal);
     const scores = batch.scores().map((s, r) => {
       const beam = beams[r] as (typeof beams)[number];
       const logProbs = logSoftmax(s); // the processors apply to log-probabilities here (Hugging Face)

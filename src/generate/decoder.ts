@@ -40,8 +40,21 @@ export interface Generation {
 
 /** Callbacks of a generation; each may be asynchronous (the next step waits for it). */
 export interface GenerateHooks {
-  /** Called for each token as it is chosen (greedy and sampling; beam search knows its tokens only at the end). */
-  readonly onToken?: (row: number, token: number) => void | Promise<void>;
-  /** Text of token ids (a tokenizer's decode): needed for `stopStrings`. */
+  /**
+   * Called for each token as it is chosen (greedy and sampling; beam search knows its tokens only at
+   * the end), with the text the token adds to its row's generated text when `decode` is given ('' while
+   * a character is incomplete; ./incremental-text.ts). What it throws ends the generation.
+   */
+  readonly onToken?: (row: number, token: number, text?: string) => void | Promise<void>;
+  /**
+   * Text of token ids (a tokenizer's decode): needed for `stopStrings`. Each step decodes a row's
+   * recent tokens only (a window of at most 32), not all of its generated tokens.
+   */
   readonly decode?: (ids: readonly number[]) => string | Promise<string>;
+  /**
+   * Aborting it ends the generation before its next step (greedy, sampling and beam search), which
+   * then rejects with the signal's reason. With a signal the loop lets the event loop run before each
+   * step, so an abort from a timer or a message is seen within one step.
+   */
+  readonly signal?: AbortSignal;
 }

@@ -13,8 +13,10 @@ import { resolveGenerateOptions, type GenerateOptions } from './options.js';
  * Generates a continuation of each prompt. Prompts of different lengths are left-padded into one
  * batch; each row's result equals what the prompt alone gives.
  * @param prompts token ids per row (no padding; at least one token each).
+ * @param hooks streaming (`onToken`), the text for stop strings (`decode`), cancelling (`signal`).
  * @returns one Generation per prompt, in order: the new tokens (without EOS) and why the row stopped.
- * @throws ConfigError for an invalid option (named), an empty prompt, or stopStrings without `hooks.decode`.
+ * @throws ConfigError for an invalid option (named), an empty prompt, or stopStrings without `hooks.decode`;
+ *   the reason of `hooks.signal` once it is aborted (the generation stops before its next step).
  * @example
  *   const [{ tokens }] = await generate(causalLmDecoder(model), [[50256, 464]], { maxNewTokens: 16, eosTokenId: 50256 });
  */
@@ -28,5 +30,5 @@ export async function generate(
   if (o.stopStrings.length > 0 && hooks.decode === undefined)
     throw new ConfigError('generate: stopStrings need a decode function (hooks.decode) to read the generated text');
   if (prompts.length === 0) return [];
-  return o.numBeams > 1 ? beamSearch(decoder, prompts, o) : decodeGreedy(decoder, prompts, o, hooks);
+  return o.numBeams > 1 ? beamSearch(decoder, prompts, o, hooks.signal) : decodeGreedy(decoder, prompts, o, hooks);
 }

@@ -4,8 +4,10 @@
  * position's scores, pick, append. A row that ends (EOS, a stop string) leaves the batch, so the
  * others run on; the rest of the rows never see it (batched = one by one).
  */
+import { betweenSteps } from './abort.js';
 import { DecodingBatch } from './batch.js';
 import type { FinishReason, GenerateHooks, Generation, Prompts, StepDecoder } from './decoder.js';
+import { IncrementalText } from './incremental-text.js';
 import type { ResolvedGenerateOptions } from './options.js';
 import { argmax, processScores, sampleToken, seededUniform, warpScores } from './processors.js';
 
@@ -25,9 +27,13 @@ export async function decodeGreedy(
   const finish: (FinishReason | undefined)[] = prompts.map(() => undefined);
   // one generator per row, so a row draws the same numbers whatever else is in the batch
   const uniform = prompts.map((_, i) => seededUniform(Math.imul(o.seed, 0x9e3779b1) + i));
+  // each row's generated text, decoded a window at a time (for the stream and the stop strings)
+  const decode = hooks.decode;
+  const texts = decode === undefined ? undefined : prompts.map(() => new IncrementalText(decode));
   let live = prompts.map((_, i) => i); // input row of each decoding row
   using batch = new DecodingBatch(decoder, prompts, live, o.padTokenId, o.useCache);
   for (let step = 0; step < o.maxNewTokens && live.length > 0; step++) {
+    await betweenSteps(hooks.signal);
     const scores = batch.scores();
     const picked = live.map((row, r) => {
       const s = scores[r] as Float32Array;
@@ -45,8 +51,10 @@ export async function decodeGreedy(
         continue;
       }
       (generated[row] as number[]).push(token);
-      await hooks.onToken?.(row, token);
-      if (await hasStopString(generated[row] as number[], o, hooks)) finish[row] = 'stop';
+      const text = texts?.[row];
+      const piece = text === undefined ? undefined : await text.push(token);
+      await hooks.onToken?.(row, token, piece);
+      if (text !== undefined && endsInStopString(text.text, (piece as string).length, o.stopStrings)) finish[row] = 'stop';
       else keep.push(r);
     }
     batch.append(picked);
@@ -56,9 +64,8 @@ export async function decodeGreedy(
   return generated.map((t, i) => ({ tokens: t, finishReason: finish[i] ?? 'length' }));
 }
 
-/** Whether the text of a row's generated tokens contains one of the stop strings. */
-async function hasStopString(generated: readonly number[], o: ResolvedGenerateOptions, hooks: GenerateHooks): Promise<boolean> {
-  if (o.stopStrings.length === 0 || hooks.decode === undefined) return false;
-  const text = await hooks.decode(generated);
-  return o.stopStrings.some((s) => text.includes(s));
+/** Whether a stop string ends within the last `added` characters of `text` (earlier ones were checked before). */
+function endsInStopString(text: string, added: number, stopStrings: readonly string[]): boolean {
+  if (added === 0) return false;
+  return stopStrings.some((s) => text.slice(-(added + s.length - 1)).includes(s));
 }

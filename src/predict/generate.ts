@@ -79,28 +79,15 @@ export class TextGenerator implements Disposable {
       });
       return TextGenerator.checked(model, model.backbone, Tokenizer.fromFile(ckpt.tokenizerFile), dir, lmHead, sources);
     }
-    const backbone = backboneOf(readConfigJson(dir));
-    let untied: Linear | undefined;
+    const { owner, backbone, lmHead } = loadHfLanguageModel(dir);
+    let tokenizer: Tokenizer;
     try {
-      const { tensors } = loadHfWeights(dir);
-      try {
-        const parts = backbone.hfNames.splitStateDict(tensors);
-        backbone.loadStateDict(parts.backbone);
-        // an untied LM head (Llama's lm_head.weight, (V, H)); tied ones are the families' tiedKeys, skipped
-        const weight = parts.rest.get('lm_head.weight');
-        if (weight !== undefined)
-          untied = new Linear(weight.shape[1] as number, weight.shape[0] as number, { bias: false, from: { weight: weight.clone() } });
-      } finally {
-        dispose([...tensors.values()]);
-      }
-      const owner = untied === undefined ? backbone : new ModuleList([backbone, untied]);
-      const head = untied;
-      return TextGenerator.checked(owner.eval(), backbone, tokenizerFromFolder(dir), dir, head && ((h) => head.forward(h)));
+      tokenizer = tokenizerFromFolder(dir);
     } catch (e) {
-      backbone.dispose();
-      untied?.dispose();
+      owner.dispose();
       throw e;
     }
+    return TextGenerator.checked(owner, backbone, tokenizer, dir, lmHead); // disposes owner when it throws
   }
 
   private static checked(
@@ -143,32 +130,41 @@ export class TextGenerator implements Disposable {
   /**
    * Continues `prompt`, calling `onText` with each new piece of text as its tokens come (a piece that
    * may begin a stop string is held back until it is clear). The EOS id defaults to `encodePrompt`'s.
+   * Each token decodes only the last few tokens' text (src/generate/incremental-text.ts); the returned
+   * `text` is the tokenizer's text of all the generated tokens, decoded once at the end.
    * @param onText called once per generated token (greedy and sampling) with that token's id and the
    *   text it releases ('' while text is held back, or after a stop string), then once more without a
    *   token if text held back at the end remains; the pieces joined are the returned `text`. The next
    *   step waits for it (it may be asynchronous); what it throws ends the generation and is thrown here.
+   * @param signal aborting it stops the generation before its next step (beam search too), which then
+   *   rejects with the signal's reason.
    */
   async generate(
     prompt: string,
     options: GenerateOptions = {},
     onText?: (piece: string, token?: number) => unknown,
+    signal?: AbortSignal,
   ): Promise<GeneratedText> {
     const { ids, eos } = await this.encodePrompt(prompt);
     const stops = options.stopStrings ?? [];
-    const decode = lastDecoded((tokens) => this.tokenizer.decode(tokens)); // the stream and the stop-string check ask for the same tokens each step
+    let streamed = ''; // the generated text so far, as the loop decodes it a window at a time
     let shown = 0;
-    const tokens: number[] = [];
-    const onToken = async (_row: number, token: number): Promise<void> => {
-      tokens.push(token);
+    const onToken = async (_row: number, token: number, piece?: string): Promise<void> => {
       if (onText === undefined) return;
-      const { text } = cutAtStop(await decode(tokens), stops);
+      streamed += piece ?? '';
+      const { text } = cutAtStop(streamed, stops);
       const ready = text.length - pendingStop(text, stops);
-      const piece = ready > shown ? text.slice(shown, ready) : '';
+      const released = ready > shown ? text.slice(shown, ready) : '';
       shown = Math.max(shown, ready);
-      await onText(piece, token);
+      await onText(released, token);
     };
+    const decode = (tokens: readonly number[]) => this.tokenizer.decode(tokens);
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-    const hooks = { decode, onToken };
+    // the loop decodes text only for what needs it: a stream, stop strings
+    const hooks: GenerateHooks = {
+      ...(onText !== undefined || stops.length > 0 ? { decode, onToken } : {}),
+      ...(signal === undefined ? {} : { signal }),
+    };
     const result = isEncoderDecoder(this.backbone)
       ? await this.#translate(this.backbone, prompt, given, hooks)
       : ((
@@ -216,14 +212,39 @@ export class TextGenerator implements Disposable {
   }
 }
 
-/** `decode` remembering its last answer, so asking again for the same tokens decodes nothing. */
-function lastDecoded(decode: (tokens: readonly number[]) => Promise<string>): (tokens: readonly number[]) => Promise<string> {
-  let ids: readonly number[] = [];
-  let text: Promise<string> | undefined;
-  return (tokens) => {
-    if (text !== undefined && tokens.length === ids.length && tokens.every((t, i) => t === ids[i])) return text;
-    ids = [...tokens];
-    text = decode(tokens);
-    return text;
-  };
+/** A Hugging Face folder's language model: what owns its weights, the backbone, an untied LM head (else undefined: tied). */
+export interface HfLanguageModel {
+  readonly owner: Module;
+  readonly backbone: Backbone;
+  readonly lmHead: LmHead | undefined;
+}
+
+/**
+ * Loads a Hugging Face folder's backbone (config.json, model.safetensors / pytorch_model.bin) and its
+ * untied LM head (Llama's `lm_head.weight`, (V, H)) if it has one, in eval mode; the caller disposes `owner`.
+ * @throws CheckpointError for missing or wrong files; ConfigError for a config it cannot read.
+ */
+export function loadHfLanguageModel(dir: string): HfLanguageModel {
+  const backbone = backboneOf(readConfigJson(dir));
+  let untied: Linear | undefined;
+  try {
+    const { tensors } = loadHfWeights(dir);
+    try {
+      const parts = backbone.hfNames.splitStateDict(tensors);
+      backbone.loadStateDict(parts.backbone);
+      // tied LM heads are the families' tiedKeys, skipped
+      const weight = parts.rest.get('lm_head.weight');
+      if (weight !== undefined)
+        untied = new Linear(weight.shape[1] as number, weight.shape[0] as number, { bias: false, from: { weight: weight.clone() } });
+    } finally {
+      dispose([...tensors.values()]);
+    }
+  } catch (e) {
+    backbone.dispose();
+    untied?.dispose();
+    throw e;
+  }
+  const owner = untied === undefined ? backbone : new ModuleList([backbone, untied]);
+  const head = untied;
+  return { owner: owner.eval(), backbone, lmHead: head && ((h) => head.forward(h)) };
 }

@@ -4,8 +4,8 @@
  * — and answers predict and generate messages one at a time, predictions in the batches the HTTP
  * thread planned, generations token by token (each token posted back as it comes). The HTTP
  * thread's event loop never runs the model, so it answers /health and admits or refuses requests
- * while a batch runs. A generation whose request is cancelled (its client gone, its timeout) stops at
- * its next token, so the next request runs at once.
+ * while a batch runs. A generation whose request is cancelled (its client gone, its timeout) stops before
+ * its next step (beam search too), so the next request runs at once.
  *
  * A checkpoint can predict (a Predictor: some task presents predictions), generate (a TextGenerator:
  * a decoder or encoder-decoder backbone), or both; both load their own copy of the weights.
@@ -44,7 +44,7 @@ try {
   loadError ??= e;
 }
 
-/** Thrown from a generation's token hook once its request is cancelled: the generation ends there. */
+/** The reason a cancelled request's generation is aborted with: it ends before its next step. */
 class Cancelled extends Error {}
 
 if (predictor === undefined && generator === undefined) reply({ kind: 'load-failed', error: errorData(loadError) });
@@ -57,17 +57,13 @@ else {
     ...(predictor === undefined ? { cannotPredict } : {}),
     ...(generator === undefined ? { cannotGenerate } : {}),
   });
-  const live = new Set<number>(); // requests queued or running
-  const cancelled = new Set<number>();
-  const generate = async (m: GenerateMessage): Promise<void> => {
+  const live = new Map<number, AbortController>(); // requests queued or running
+  const generate = async (m: GenerateMessage, signal: AbortSignal): Promise<void> => {
     if (generator === undefined) throw new Error(`this model does not generate text: ${cannotGenerate ?? ''}`);
-    const result = await generator.generate(m.prompt, m.options, async (text, token) => {
-      if (cancelled.has(m.id)) throw new Cancelled('the request was cancelled');
-      reply({ kind: 'token', id: m.id, token: { id: token ?? null, text } });
-      // let a cancel message in before the next step (the step itself runs synchronously)
-      await new Promise((resolve) => setImmediate(resolve));
-      if (cancelled.has(m.id)) throw new Cancelled('the request was cancelled');
-    });
+    // the loop lets the event loop run before each step (greedy and beam search alike), so a cancel
+    // message aborts the signal between two steps
+    const onText = (text: string, token?: number) => reply({ kind: 'token', id: m.id, token: { id: token ?? null, text } });
+    const result = await generator.generate(m.prompt, m.options, onText, signal);
     reply({
       kind: 'generated',
       id: m.id,
@@ -77,14 +73,15 @@ else {
   let turn = Promise.resolve(); // one request at a time: tokenization awaits, and calls must not interleave
   port.on('message', (message: WorkerRequest) => {
     if (message.kind === 'cancel') {
-      if (live.has(message.id)) cancelled.add(message.id);
+      live.get(message.id)?.abort(new Cancelled('the request was cancelled'));
       return;
     }
-    live.add(message.id);
+    const controller = new AbortController();
+    live.set(message.id, controller);
     turn = turn.then(async () => {
       try {
-        if (cancelled.has(message.id)) return; // its client went away while it waited
-        if (message.kind === 'generate') await generate(message);
+        if (controller.signal.aborted) return; // its client went away while it waited
+        if (message.kind === 'generate') await generate(message, controller.signal);
         else {
           if (predictor === undefined) throw new Error(`this model makes no predictions: ${cannotPredict ?? ''}`);
           reply({ kind: 'done', id: message.id, records: await predictor.predict(message.inputs, message.options) });
@@ -93,7 +90,6 @@ else {
         reply({ kind: 'failed', id: message.id, error: errorData(e) });
       } finally {
         live.delete(message.id);
-        cancelled.delete(message.id);
       }
     });
   });

@@ -76,7 +76,7 @@ describe('generate (gpt2 tiny)', () => {
         greedy.some((g) => g.finishReason === 'eos'),
         JSON.stringify(greedy),
       );
-      const oneBeam = beamSearch(decoder, c.prompts, resolveGenerateOptions({ ...options, numBeams: 1 }));
+      const oneBeam = await beamSearch(decoder, c.prompts, resolveGenerateOptions({ ...options, numBeams: 1 }));
       assert.deepEqual(tokensOf(oneBeam), tokensOf(greedy));
     }));
 

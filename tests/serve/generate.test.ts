@@ -3,7 +3,7 @@
  * max_position_embeddings raised to 4096 so that long generations fit) with the model on its worker
  * thread: the streamed tokens joined equal the non-streamed text and `mtl generate`'s output for the
  * same greedy options (with and without a stop string); events arrive while the model still generates;
- * a client that disconnects mid-stream stops its generation (the next request is answered in a fraction
+ * a client that disconnects mid-stream (or during a beam search) stops its generation (the next request is answered in a fraction
  * of the time the rest would have taken); the request timeout ends a stream; bad parameters are 400s
  * naming the key; the API key applies; a model that does not generate answers 404.
  */
@@ -157,6 +157,24 @@ describe('POST /generate', () => {
     assert.equal(next.status, 200);
     const rest = (4000 - 31) * perToken;
     assert.ok(waited < rest / 4, `answered after ${waited.toFixed(0)} ms; the rest of the abandoned generation: ~${rest.toFixed(0)} ms`);
+  });
+
+  it('a client that disconnects during a beam search stops it within a step: the next request is answered at once', async () => {
+    const beams = (n: number) => ({ inputs: 'book a table', parameters: { num_beams: 4, max_new_tokens: n, min_new_tokens: n } });
+    let t0 = performance.now();
+    assert.equal((await post(base, beams(100))).status, 200);
+    const hundred = performance.now() - t0; // 100 steps of 4 beams
+    const abort = new AbortController();
+    const abandoned = post(base, beams(4000), { signal: abort.signal }).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, hundred)); // ~100 of its 4000 steps
+    abort.abort();
+    assert.ok((await abandoned) instanceof Error);
+    t0 = performance.now();
+    const next = await post(base, { inputs: 'play some jazz', parameters: { max_new_tokens: 3 } });
+    const waited = performance.now() - t0;
+    assert.equal(next.status, 200);
+    // the rest of the abandoned search: ~39 times `hundred` (more: its steps grow with the cache)
+    assert.ok(waited < 5 * hundred, `answered after ${waited.toFixed(0)} ms; 100 steps of 4 beams take ${hundred.toFixed(0)} ms`);
   });
 
   it('the request timeout ends a stream with an error event, and the model is free again', async () => {
