@@ -114,6 +114,12 @@ function rows(n: Node, prefix: string, out: Row[]): void {
       rows(named, tag === undefined ? path : `${path} (${tag[0]}: ${String(tag[1].const)})`, out);
     }
   }
+  const other = n.additionalProperties;
+  if (typeof other === 'object') {
+    // keys the section takes beyond those it names (the encoder's family keys)
+    const path = prefix === '' ? '<other key>' : `${prefix}.<other key>`;
+    out.push({ key: path, type: typeOf(other), fallback: fallbackOf(other), required: false, description: other.description ?? '' });
+  }
 }
 
 /** docs/configuration.md's text for the JSON Schema `schema`. */

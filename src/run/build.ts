@@ -7,6 +7,7 @@
 import { statSync } from 'node:fs';
 import { CheckpointError, ConfigError, DataError } from '../errors.js';
 import type { TrainingConfig } from '../io/config/index.js';
+import { snakeKey } from '../io/config/case.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { TaskRecord } from '../io/checkpoint.js';
 import type { BackboneConfig } from '../models/backbone.js';
@@ -184,12 +185,14 @@ export async function featurizeSplit(
  */
 export function checkBackboneFamily(config: TrainingConfig): void {
   const from = config.encoder.from;
-  if (from === undefined) backboneFamily(config.encoder.modelType ?? 'bert');
-  else backboneConfigOf(readConfigJson(from));
+  if (from === undefined) {
+    const { modelType, fields } = newEncoderFields(config);
+    familyConfig(modelType, fields); // the family's own keys checked before any data is read
+  } else backboneConfigOf(readConfigJson(from));
 }
 
-/** The config of a new backbone: the config's `encoder` fields over its family's defaults (family by `model_type`, default bert); vocabulary size from the tokenizer unless given. */
-function newBackboneConfig(config: TrainingConfig, tokenizer: Tokenizer): BackboneConfig {
+/** A new encoder's family (`model_type`, default bert) and its fields (camelCase, the family's own keys included), without `vocabSize`. */
+function newEncoderFields(config: TrainingConfig): { modelType: string; fields: Record<string, unknown>; vocabSize?: number } {
   const {
     from: _from,
     reinitPooler: _freshPooler,
@@ -197,18 +200,42 @@ function newBackboneConfig(config: TrainingConfig, tokenizer: Tokenizer): Backbo
     vocabSize,
     modelType,
     ...fields
-  } = config.encoder as TrainingConfig['encoder'] & {
-    vocabSize?: number;
-    modelType?: string;
+  } = config.encoder as Record<string, unknown>;
+  const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  return {
+    modelType: typeof modelType === 'string' ? modelType : 'bert',
+    fields: defined,
+    ...(typeof vocabSize === 'number' ? { vocabSize } : {}),
   };
+}
+
+/**
+ * The config of a new backbone of the family `modelType`: `fields` (the config file's encoder keys,
+ * camelCased: the common ones and the family's own, T5's numDecoderLayers and dKv, Llama's
+ * numKeyValueHeads, …) over the family's defaults.
+ * @throws ConfigError for an unknown key or an invalid value, naming the key as the config file spells it (num_decoder_layers).
+ */
+function familyConfig(modelType: string, fields: Readonly<Record<string, unknown>>): BackboneConfig {
+  const family = backboneFamily(modelType);
+  try {
+    return family.config(fields);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    const message = e.message.replace(/\b[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+\b/g, snakeKey); // the family's field names, as the file spells them
+    throw new ConfigError(`encoder (model_type ${modelType}): ${message}`);
+  }
+}
+
+/** The config of a new backbone: the config's `encoder` fields over its family's defaults (family by `model_type`, default bert); vocabulary size from the tokenizer unless given. */
+function newBackboneConfig(config: TrainingConfig, tokenizer: Tokenizer): BackboneConfig {
+  const { modelType, fields, vocabSize } = newEncoderFields(config);
   const size = vocabSize ?? tokenizer.vocabSize;
   if (size < tokenizer.vocabSize) {
     throw new ConfigError(
       `encoder.vocab_size (${size}) is smaller than the tokenizer's vocabulary (${tokenizer.vocabSize} tokens); raise it or leave it out`,
     );
   }
-  const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
-  return backboneFamily(modelType ?? 'bert').config({ ...defined, vocabSize: size });
+  return familyConfig(modelType, { ...fields, vocabSize: size });
 }
 
 /**

@@ -3,8 +3,8 @@
  * two alternatives given, options that only some formats or kinds take, names that must match.
  * Each rule adds ConfigIssues at the key the user must change.
  */
-import { AUGMENTABLE_FORMATS, ENCODER_ARCHITECTURE_KEYS, ENCODER_DEFAULTS, type SnakeTrainingConfig } from './schema.js';
-import { nearest } from './issues.js';
+import { AUGMENTABLE_FORMATS, ENCODER_ARCHITECTURE_KEYS, ENCODER_DEFAULTS, ENCODER_KEYS, type SnakeTrainingConfig } from './schema.js';
+import { nearest, suggestion } from './issues.js';
 import { checkStrategy } from './strategy-checks.js';
 import type { ConfigPath } from './yaml-source.js';
 import { unknownKind, type ConfigTaskKind, type TaskKinds } from './task-kinds.js';
@@ -41,8 +41,9 @@ export function crossCheck(config: SnakeTrainingConfig, kinds: TaskKinds): { pat
 
 function checkEncoder(config: SnakeTrainingConfig, report: Report): void {
   const e = config.encoder;
+  const familyKeys = Object.keys(e).filter((k) => !ENCODER_KEYS.includes(k)); // a family's own keys (T5's d_kv, …)
   if (e.from !== undefined) {
-    for (const key of ENCODER_ARCHITECTURE_KEYS) {
+    for (const key of [...ENCODER_ARCHITECTURE_KEYS, ...familyKeys]) {
       if (e[key] !== undefined) {
         report(
           ['encoder', key],
@@ -54,9 +55,16 @@ function checkEncoder(config: SnakeTrainingConfig, report: Report): void {
   }
   for (const key of ['reinit_pooler', 'reinit_layers'] as const)
     if (e[key] !== undefined) report(['encoder', key], `'${key}' applies only beside 'from' (a new encoder's weights are fresh anyway)`);
+  // BERT has no keys beyond the schema's; another family checks its own when the run starts (src/run/build.ts)
+  if (e.model_type === undefined || e.model_type === 'bert')
+    for (const key of familyKeys)
+      report(
+        ['encoder', key],
+        `unknown key '${key}'${suggestion(key, ENCODER_KEYS)} (keys of another family's config need its model_type)`,
+      );
   const hidden = e.hidden_size ?? ENCODER_DEFAULTS.hidden_size;
   const heads = e.num_attention_heads ?? ENCODER_DEFAULTS.num_attention_heads;
-  if (hidden % heads !== 0) {
+  if (hidden % heads !== 0 && e.d_kv === undefined) {
     const where = e.num_attention_heads !== undefined ? 'num_attention_heads' : 'hidden_size';
     report(['encoder', where], `hidden size (${hidden}) is not a multiple of the number of attention heads (${heads})`);
   }

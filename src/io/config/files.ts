@@ -27,7 +27,7 @@ export function resolvePaths(config: SnakeTrainingConfig, baseDir: string): Snak
   return {
     ...config,
     output_dir: abs(config.output_dir),
-    encoder: { ...config.encoder, from: opt(config.encoder.from) },
+    encoder: config.encoder.from === undefined ? config.encoder : { ...config.encoder, from: abs(config.encoder.from) },
     tokenizer: config.tokenizer === undefined ? undefined : { ...config.tokenizer, path: opt(config.tokenizer.path) },
     tasks: config.tasks.map((t) => ({
       ...t,

@@ -2,7 +2,8 @@
  * The training config's schema, in the YAML file's spelling (snake_case; the encoder's keys are
  * Hugging Face's config.json names). Only shapes, types, ranges and defaults are here; rules that
  * relate several keys are in ./checks.ts, and paths are checked in ./files.ts. Every object is
- * strict: an unknown key is an error (./issues.ts suggests the nearest valid one).
+ * strict: an unknown key is an error (./issues.ts suggests the nearest valid one); the encoder also
+ * takes the keys of its family's config, which ./checks.ts (BERT) or the family (the others) checks.
  */
 import { z } from 'zod';
 
@@ -65,58 +66,78 @@ export const ENCODER_ARCHITECTURE_KEYS = [
   'pad_token_id',
 ] as const;
 
+/**
+ * A key of the family's own config beyond the keys above (snake_case of its fields: T5's
+ * num_decoder_layers, d_kv, feed_forward_proj; Llama's num_key_value_heads, rope_theta), for a new
+ * encoder of another family than BERT; the family checks it when the run starts (src/run/build.ts).
+ */
+const familyKey = z
+  .union([z.number(), z.string(), z.boolean(), z.null()])
+  .describe(
+    "Another key of the family's config for a new encoder of `model_type` other than bert (T5: num_decoder_layers, d_kv, " +
+      'relative_attention_num_buckets, feed_forward_proj, tie_word_embeddings; Llama: num_key_value_heads, rope_theta, attention_bias, …), ' +
+      'checked by the family when the run starts.',
+  );
+
 /** `encoder`: a new backbone (Hugging Face field names; BERT unless `model_type` names another family), or `from: <checkpoint folder>` with optional dropout overrides. */
-export const encoderSchema = z.strictObject({
-  from: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('A checkpoint folder (ours or a Hugging Face folder) to start from; relative to the config file.'),
-  model_type: z
-    .string()
-    .min(1)
-    .optional()
-    .describe(
-      "The family of a new backbone, as config.json's `model_type` (default 'bert'; src/models/registry.ts lists the supported ones).",
-    ),
-  vocab_size: intIn(1, MAX_VOCAB_SIZE).optional().describe("Rows of the word-embedding table (default: the tokenizer's vocabulary size)."),
-  hidden_size: intIn(1, MAX_WIDTH).optional().describe('Width H of the hidden states (default 768).'),
-  num_hidden_layers: intIn(1, MAX_PARTS).optional().describe('Transformer layers L (default 12).'),
-  num_attention_heads: intIn(1, MAX_PARTS).optional().describe('Attention heads per layer; H must be a multiple of it (default 12).'),
-  intermediate_size: intIn(1, 4 * MAX_WIDTH)
-    .optional()
-    .describe("Width of each layer's feed-forward block (default 3072)."),
-  hidden_act: z.enum(HIDDEN_ACTS).optional().describe("The feed-forward activation (default gelu, BERT's erf form)."),
-  hidden_dropout_prob: probability
-    .optional()
-    .describe('Dropout on embeddings and residual branches (default 0.1); may be set beside `from`.'),
-  attention_probs_dropout_prob: probability
-    .optional()
-    .describe('Dropout on attention probabilities (default 0.1); may be set beside `from`.'),
-  max_position_embeddings: intIn(1, MAX_SEQUENCE_LENGTH)
-    .optional()
-    .describe('Longest input the position embeddings cover, in tokens (default 512); max_length must not exceed it.'),
-  type_vocab_size: intIn(1, MAX_PARTS).optional().describe('Segment ids (token types) embedded (default 2).'),
-  initializer_range: z
-    .number()
-    .positive()
-    .optional()
-    .describe('Standard deviation of the normal initialisation of new weights (default 0.02).'),
-  layer_norm_eps: z.number().positive().optional().describe("LayerNorm's epsilon (default 1e-12)."),
-  pad_token_id: intIn(0, MAX_VOCAB_SIZE - 1)
-    .nullable()
-    .optional()
-    .describe('The padding id, whose embedding row starts at zero (default 0; null: none).'),
-  reinit_pooler: z
-    .boolean()
-    .optional()
-    .describe("With `from`: BERT's pooler (`pooler.dense`) starts from fresh weights (seeded by `seed`) instead of the checkpoint's."),
-  reinit_layers: intIn(0, MAX_PARTS)
-    .optional()
-    .describe(
-      'With `from`: the top N transformer layers start from fresh weights (seeded by `seed`) instead of the checkpoint\'s (Zhang et al. 2021, "Revisiting Few-sample BERT Fine-tuning").',
-    ),
-});
+export const encoderSchema = z
+  .object({
+    from: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A checkpoint folder (ours or a Hugging Face folder) to start from; relative to the config file.'),
+    model_type: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "The family of a new backbone, as config.json's `model_type` (default 'bert'; src/models/registry.ts lists the supported ones).",
+      ),
+    vocab_size: intIn(1, MAX_VOCAB_SIZE)
+      .optional()
+      .describe("Rows of the word-embedding table (default: the tokenizer's vocabulary size)."),
+    hidden_size: intIn(1, MAX_WIDTH).optional().describe('Width H of the hidden states (default 768).'),
+    num_hidden_layers: intIn(1, MAX_PARTS).optional().describe('Transformer layers L (default 12).'),
+    num_attention_heads: intIn(1, MAX_PARTS).optional().describe('Attention heads per layer; H must be a multiple of it (default 12).'),
+    intermediate_size: intIn(1, 4 * MAX_WIDTH)
+      .optional()
+      .describe("Width of each layer's feed-forward block (default 3072)."),
+    hidden_act: z.enum(HIDDEN_ACTS).optional().describe("The feed-forward activation (default gelu, BERT's erf form)."),
+    hidden_dropout_prob: probability
+      .optional()
+      .describe('Dropout on embeddings and residual branches (default 0.1); may be set beside `from`.'),
+    attention_probs_dropout_prob: probability
+      .optional()
+      .describe('Dropout on attention probabilities (default 0.1); may be set beside `from`.'),
+    max_position_embeddings: intIn(1, MAX_SEQUENCE_LENGTH)
+      .optional()
+      .describe('Longest input the position embeddings cover, in tokens (default 512); max_length must not exceed it.'),
+    type_vocab_size: intIn(1, MAX_PARTS).optional().describe('Segment ids (token types) embedded (default 2).'),
+    initializer_range: z
+      .number()
+      .positive()
+      .optional()
+      .describe('Standard deviation of the normal initialisation of new weights (default 0.02).'),
+    layer_norm_eps: z.number().positive().optional().describe("LayerNorm's epsilon (default 1e-12)."),
+    pad_token_id: intIn(0, MAX_VOCAB_SIZE - 1)
+      .nullable()
+      .optional()
+      .describe('The padding id, whose embedding row starts at zero (default 0; null: none).'),
+    reinit_pooler: z
+      .boolean()
+      .optional()
+      .describe("With `from`: BERT's pooler (`pooler.dense`) starts from fresh weights (seeded by `seed`) instead of the checkpoint's."),
+    reinit_layers: intIn(0, MAX_PARTS)
+      .optional()
+      .describe(
+        'With `from`: the top N transformer layers start from fresh weights (seeded by `seed`) instead of the checkpoint\'s (Zhang et al. 2021, "Revisiting Few-sample BERT Fine-tuning").',
+      ),
+  })
+  .catchall(familyKey);
+
+/** The keys `encoderSchema` names; any other is a family's own key (`familyKey`), checked in ./checks.ts and by the family. */
+export const ENCODER_KEYS: readonly string[] = Object.keys(encoderSchema.shape);
 
 /** `tokenizer`: a tokenizer.json file (`path`), or a WordPiece vocabulary learned from the training texts (`train`). */
 export const tokenizerSchema = z.strictObject({
