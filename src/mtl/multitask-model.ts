@@ -123,11 +123,11 @@ export class MultiTaskModel extends Module {
   /**
    * Runs the backbone ONCE on the batch and the head of each task in `taskNames` on its output (heads
    * that do not read the backbone get the inputs instead, and when no head reads it there is no backbone pass).
-   * @param inputs (B, T) int64 inputIds, attentionMask (optional), tokenTypeIds (optional); wordCharIds (B, T, L) (optional) for heads that read characters.
+   * @param inputs (B, T) int64 inputIds, attentionMask (optional), tokenTypeIds (optional); wordCharIds (B, T, L) (optional) for heads that read characters; maskedLabels for a head that reads them (replaced-token detection).
    * @returns task → logits (shape set by the task type: (B, C), (B, T, C), …); intermediates are freed.
    * @throws ConfigError for an unknown or repeated task name (before any computation).
    */
-  forward(inputs: ModelInputs & Pick<BatchInputs, 'wordCharIds'>, taskNames: readonly string[]): Map<string, Tensor> {
+  forward(inputs: ModelInputs & Pick<BatchInputs, 'wordCharIds' | 'maskedLabels'>, taskNames: readonly string[]): Map<string, Tensor> {
     if (taskNames.length === 0) throw new ConfigError('forward: no task names given; name at least one task to run');
     if (new Set(taskNames).size !== taskNames.length) throw new ConfigError(`forward: a task is named twice in [${taskNames.join(', ')}]`);
     const heads = taskNames.map((name) => [name, this.heads.get(name)] as const);

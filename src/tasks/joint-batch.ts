@@ -84,9 +84,16 @@ export function collateJoint(tasks: readonly TaskFeatures[], rows: readonly numb
   if (rest.length === 0) {
     // One task collates its own inputs: masked-LM masks them, link prediction stacks two texts per row.
     const batch = first.type.collate(first, firstRows);
-    const { inputIds, attentionMask, tokenTypeIds, decoderLabels, wordCharIds } = batch;
+    const { inputIds, attentionMask, tokenTypeIds, decoderLabels, wordCharIds, maskedLabels } = batch;
     return {
-      inputs: { inputIds, attentionMask, tokenTypeIds, decoderLabels, ...(wordCharIds === undefined ? {} : { wordCharIds }) },
+      inputs: {
+        inputIds,
+        attentionMask,
+        tokenTypeIds,
+        decoderLabels,
+        ...(wordCharIds === undefined ? {} : { wordCharIds }),
+        ...(maskedLabels === undefined ? {} : { maskedLabels }),
+      },
       batches: new Map([[first.spec.name, batch]]),
     };
   }

@@ -29,6 +29,7 @@ import { checkFeatures, exampleOf, inGoldOrder, longest, padInputs, paddedInt64,
 import { booleanOption, checkProbability, numberOption, probabilityOption, rejectUnknownOptions } from './options.js';
 import type {
   Batch,
+  BatchInputs,
   EncoderConfig,
   EncoderOutputs,
   Features,
@@ -167,6 +168,42 @@ function isMlmFeatures(f: Features): f is MaskedLmFeatures {
   return (
     Array.isArray(m.specialTokensMask) && Array.isArray(m.wordIds) && typeof m.maskTokenId === 'number' && typeof m.vocabSize === 'number'
   );
+}
+
+/**
+ * Masks `features` (masked-LM features, from `maskedLm.featurize`) with the task's masking generator
+ * and pads them: inputIds (B, T) the masked ids, labels (B, T) the original id at each selected
+ * position and -100 elsewhere (padding included). Shared by the types that mask text this way
+ * (masked-LM, replaced-token detection).
+ * @throws ConfigError when `inputs` are given (masking makes the inputs, so no encoder pass is shared),
+ *   without the state's generator, or for features another type made.
+ */
+export function collateMasked(
+  spec: TaskSpec<MaskingOptions>,
+  state: MaskedLmState | undefined,
+  features: readonly Features[],
+  inputs?: BatchInputs,
+): Batch & { readonly labels: Tensor } {
+  if (inputs !== undefined) {
+    throw new ConfigError(`task '${spec.name}': ${spec.kind} changes its input ids, so it cannot share another task's encoder pass`);
+  }
+  checkFeatures(features, `collate '${spec.name}'`);
+  if (state?.masking === undefined) throw new ConfigError(`task '${spec.name}': collate needs the task's state (its masking generator)`);
+  const rng = state.masking;
+  const rows = features.map((f) => {
+    if (!isMlmFeatures(f)) throw new ConfigError(`task '${spec.name}': example ${f.exampleIndex} was not featurized by masked-lm`);
+    return maskRow(f, rng, spec.options, f.maskTokenId, f.vocabSize);
+  });
+  const B = rows.length;
+  const T = longest(features);
+  const padded = padInputs(features);
+  padded.inputIds.dispose();
+  return {
+    ...padded,
+    inputIds: paddedInt64(B, T, 0, (i) => (rows[i] as MaskedRow).inputIds),
+    labels: paddedInt64(B, T, IGNORE_INDEX, (i) => (rows[i] as MaskedRow).labels), // (B, T), -100 on unselected and padding
+    features,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -376,26 +413,7 @@ export const maskedLm: TaskType<MaskedLmExample, MaskedLmPrediction, MaskedLmOpt
   },
 
   collate({ spec, state }, features, inputs) {
-    if (inputs !== undefined) {
-      throw new ConfigError(`task '${spec.name}': masked-LM changes its input ids, so it cannot share another task's encoder pass`);
-    }
-    checkFeatures(features, `collate '${spec.name}'`);
-    if (state?.masking === undefined) throw new ConfigError(`task '${spec.name}': collate needs the task's state (its masking generator)`);
-    const rng = state.masking;
-    const rows = features.map((f) => {
-      if (!isMlmFeatures(f)) throw new ConfigError(`task '${spec.name}': example ${f.exampleIndex} was not featurized by masked-lm`);
-      return maskRow(f, rng, spec.options, f.maskTokenId, f.vocabSize);
-    });
-    const B = rows.length;
-    const T = longest(features);
-    const padded = padInputs(features);
-    padded.inputIds.dispose();
-    return {
-      ...padded,
-      inputIds: paddedInt64(B, T, 0, (i) => (rows[i] as MaskedRow).inputIds),
-      labels: paddedInt64(B, T, IGNORE_INDEX, (i) => (rows[i] as MaskedRow).labels), // (B, T), -100 on unselected and padding
-      features,
-    };
+    return collateMasked(spec, state, features, inputs);
   },
 
   /** Mean cross-entropy over the selected positions only; 0 (still differentiable) when none was selected. */

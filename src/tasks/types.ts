@@ -49,7 +49,7 @@ export abstract class TaskHead extends Module {
   }
 
   /** Batch inputs → logits, for a head with `readsEncoder` false; the others never get this call. */
-  forwardInputs(_inputs: Pick<BatchInputs, 'inputIds'>): Tensor {
+  forwardInputs(_inputs: HeadInputs): Tensor {
     throw new ConfigError(`${this.constructor.name} reads the encoder's output; call forward`);
   }
 }
@@ -147,7 +147,15 @@ export interface BatchInputs {
    * padding (./word-chars.ts): present when a task of the batch reads characters (`char_cnn`).
    */
   readonly wordCharIds?: Tensor;
+  /**
+   * (B, T) int64 of a task whose head reads what its `collate` masked (replaced-token detection): the
+   * original id at each masked position, -100 elsewhere. Absent for every other task.
+   */
+  readonly maskedLabels?: Tensor;
 }
+
+/** What a head that does not read the shared encoder's states gets (`TaskHead.forwardInputs`): the batch's inputs. */
+export type HeadInputs = Pick<BatchInputs, 'inputIds' | 'maskedLabels'> & Partial<Pick<BatchInputs, 'attentionMask' | 'tokenTypeIds'>>;
 
 /** A collated batch: inputs, the task's labels as a tensor, and the features it came from (for decoding). */
 export interface Batch extends BatchInputs {

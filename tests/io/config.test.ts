@@ -302,7 +302,7 @@ describe('config errors', () => {
     assert.equal(issues[0]!.line, lineOf(text, 'sequence-clasification'));
     assert.match(
       issues[0]!.message,
-      /expected one of 'sequence-classification', 'token-classification', 'masked-lm', 'link-prediction', 'regression', 'relation-classification', 'extractive-qa', 'causal-lm', 'seq2seq', 'span-corruption', got 'sequence-clasification' \(a string\); did you mean 'sequence-classification'\?/,
+      /expected one of 'sequence-classification', 'token-classification', 'masked-lm', 'link-prediction', 'regression', 'relation-classification', 'extractive-qa', 'causal-lm', 'seq2seq', 'span-corruption', 'replaced-token-detection', got 'sequence-clasification' \(a string\); did you mean 'sequence-classification'\?/,
     );
   });
 
