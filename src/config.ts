@@ -27,6 +27,19 @@ export function parseTrainingConfig(text: string, options: ConfigOptions = {}): 
   return io.parseTrainingConfig(text, { taskTypes, ...options });
 }
 
+/**
+ * Reads and validates a training config file against the registered task types: YAML (errors with
+ * their lines, as `loadTrainingConfig`), or a module whose default export is the config
+ * (`config.ts`, .mts, .js, .mjs: `export default defineConfig({ … })`; see `readConfigValue`).
+ * Relative paths are relative to the file's folder. What `mtl train CONFIG` reads.
+ * @throws ConfigError when the file cannot be read or imported; ConfigFileError for every problem of the config itself.
+ * @example const config = await loadConfigFile('examples/snips.config.ts');
+ */
+export async function loadConfigFile(file: string, options: Omit<ConfigOptions, 'source'> = {}): Promise<io.TrainingConfig> {
+  if (!io.CONFIG_MODULE.test(file)) return loadTrainingConfig(file, options);
+  return validateTrainingConfig(await io.readConfigValue(file), { ...options, source: file });
+}
+
 /** Validates a config given as a plain object in the file's spelling against the registered task types. */
 export function validateTrainingConfig(value: unknown, options: ConfigOptions = {}): io.TrainingConfig {
   return io.validateTrainingConfig(value, { taskTypes, ...options });

@@ -45,6 +45,15 @@ export * from './train/index.js';
 export * from './predict/index.js';
 export * from './export/index.js';
 export * from './experiments/index.js';
+export {
+  writeRunReport,
+  renderRunReport,
+  runSeries,
+  type RunReportOptions,
+  type RunReportInput,
+  type RunSeries,
+  type Point as RunSeriesPoint,
+} from './report/index.js';
 export { createPredictServer, type PredictService, type ServeOptions } from './serve/server.js';
 export { Coalescer, type BatchFn } from './serve/coalesce.js';
 // Names two layers both export: the one meant here.

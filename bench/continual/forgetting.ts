@@ -58,7 +58,7 @@ for (const seed of seeds) {
   const stage1Dir = path.join(out, `seed${seed}`, 'snips');
   const stage1 = await accuracies({ ...first, seed, outputDir: stage1Dir });
   for (const variant of variants) {
-    const config = loadContinualConfig(path.join(ROOT, 'examples/continual/banking77.yaml'), path.join(stage1Dir, 'best'), {
+    const config = await loadContinualConfig(path.join(ROOT, 'examples/continual/banking77.yaml'), path.join(stage1Dir, 'best'), {
       seed,
       continual: settings[variant],
     });

@@ -80,7 +80,10 @@ const TRANSFER_ARMS: readonly [DemoTransferRow['encoder'], EncoderInit][] = [
 async function transferRows(checkpoint: string, outDir: string): Promise<DemoTransferRow[]> {
   const rows: DemoTransferRow[] = [];
   for (const [encoder, init] of TRANSFER_ARMS) {
-    const config = { ...loadFinetuneConfig(DEMO_DOWNSTREAM_CONFIG, checkpoint, init), outputDir: path.join(outDir, 'downstream', encoder) };
+    const config = {
+      ...(await loadFinetuneConfig(DEMO_DOWNSTREAM_CONFIG, checkpoint, init)),
+      outputDir: path.join(outDir, 'downstream', encoder),
+    };
     const r = await finetune(config, { overwrite: true }); // the demo's own folder; no log lines
     for (const t of config.tasks) rows.push({ encoder, task: t.name, dev: r.dev?.metrics[t.name] ?? {}, trainSeconds: r.trainSeconds });
   }

@@ -22,7 +22,7 @@ export interface FinetuneFlags {
 /** Runs `mtl finetune` of the checkpoint `ckpt` on the config `file`; returns the exit code. */
 export async function runFinetune(ckpt: string, file: string, flags: FinetuneFlags): Promise<number> {
   let config = withOverrides(
-    loadFinetuneConfig(file, ckpt, flags.scratch === true ? 'scratch' : 'pretrained'),
+    await loadFinetuneConfig(file, ckpt, flags.scratch === true ? 'scratch' : 'pretrained'),
     flags.output,
     flags.maxSteps,
   );

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { TrainingConfig } from '../io/config/index.js';
 import { singleTaskConfig } from '../experiments/single-task.js';
 import { train, type TrainResult } from '../train/trainer.js';
-import { loadConfigFile } from './config-file.js';
+import { loadConfigFile } from '../config.js';
 import { loadContinualConfig } from '../train/continual-config.js';
 import { taskTypes } from '../tasks/index.js';
 import { silentLogger, stdoutLogger } from '../logger.js';
@@ -51,12 +51,12 @@ export interface TrainFlags {
 }
 
 /**
- * Runs `mtl train` on the config `file` (YAML, or a module: ./config-file.ts); returns the exit code.
+ * Runs `mtl train` on the config `file` (YAML, or a module: loadConfigFile in ../config.ts); returns the exit code.
  * @param args the command line after `train`, which `--nproc-per-node` workers are given again.
  */
 export async function runTrain(file: string, flags: TrainFlags, args: readonly string[]): Promise<number> {
   if (flags.nprocPerNode !== undefined) return launchCommand('train', args, flags.nprocPerNode);
-  const loaded = flags.from === undefined ? await loadConfigFile(file, { taskTypes }) : loadContinualConfig(file, flags.from);
+  const loaded = flags.from === undefined ? await loadConfigFile(file, { taskTypes }) : await loadContinualConfig(file, flags.from);
   const single = flags.singleTask;
   const config = withOverrides(single === undefined ? loaded : singleTaskConfig(loaded, single), flags.output, flags.maxSteps);
   const dataParallel = await joinFromEnvironment(flags.distTimeout * 1000);

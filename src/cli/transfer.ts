@@ -3,7 +3,7 @@
  * (src/experiments/transfer.ts), then prints the table.
  */
 import path from 'node:path';
-import { loadTrainingConfig } from '../io/config/index.js';
+import { loadConfigFile } from '../config.js';
 import { transferReport } from '../experiments/transfer.js';
 import { POOLINGS, taskTypes, type Pooling } from '../tasks/index.js';
 import { UsageError } from './args.js';
@@ -28,7 +28,7 @@ export async function runTransfer(pretrainFile: string, finetuneFiles: readonly 
   const pooling = flags.pooling;
   if (pooling !== undefined && !POOLINGS.includes(pooling as Pooling))
     throw new UsageError(`--pooling must be one of ${POOLINGS.join(', ')}, got '${pooling}'`);
-  const pretrain = withOverrides(loadTrainingConfig(pretrainFile, { taskTypes }), undefined, flags.pretrainSteps);
+  const pretrain = withOverrides(await loadConfigFile(pretrainFile, { taskTypes }), undefined, flags.pretrainSteps);
   const outDir = path.resolve(flags.out);
   const result = await transferReport({
     pretrain,

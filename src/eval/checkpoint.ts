@@ -2,13 +2,14 @@
  * Evaluating a saved checkpoint as the run that wrote it did: the resolved config saved beside it
  * (training_config.yaml) names the data, the tokenizer and task specs come from the checkpoint, and
  * features, batches and metrics are made by the same functions as during training, so `mtl eval`
- * repeats the figures recorded in metrics.jsonl and test_metrics.json exactly.
+ * repeats the figures recorded in metrics.jsonl and test_metrics.json exactly. Data given by the
+ * caller (./given-data.ts) take the place of the config's, also for Hugging Face task-model folders.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CheckpointError } from '../errors.js';
-import { parseTrainingConfig } from '../io/config/index.js';
-import { appendMetrics, checkpointPaths, loadCheckpoint } from '../io/checkpoint.js';
+import { ConfigError } from '../errors.js';
+import { parseTrainingConfig, trainingConfigToJson, type TrainingConfig } from '../io/config/index.js';
+import { appendMetrics, checkpointPaths, loadCheckpoint, type TaskRecord } from '../io/checkpoint.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { Tokenizer } from '../tokenization/index.js';
 import { evalBatching, evaluateStreams, type EvalBatching, type EvalOptions, type EvalResult } from './evaluate.js';
@@ -17,48 +18,93 @@ import { loadModelWeights, modelFromCheckpoint } from '../run/load-model.js';
 import type { Stream } from '../run/streams.js';
 import type { Split } from '../data/index.js';
 import type { Logger } from '../logger.js';
-import { taskTypes } from '../tasks/index.js';
+import { taskTypes, type TaskSpec } from '../tasks/index.js';
+import { isHfTaskFolder, loadHfTaskFolder } from '../run/hf-task-folder.js';
+import { givenDataConfig, type EvalData } from './given-data.js';
 
 export interface CheckpointEvalResult extends EvalResult {
   /** The folder read. */
   readonly checkpoint: string;
-  /** The optimizer step the checkpoint was saved at, or null when it has no trainer state. */
+  /** The optimizer step the checkpoint was saved at, or null when it has no trainer state (a Hugging Face folder). */
   readonly step: number | null;
 }
 
+export interface CheckpointEvalOptions {
+  /** The split evaluated (default dev); with `data`, the name the given examples are evaluated under. */
+  readonly split?: Split;
+  readonly logger?: Logger;
+  /** Also each task's detailed report (per-label scores, confusion matrix, curves). */
+  readonly report?: boolean;
+  /** Evaluate one task on these examples instead of the data of the training config (./given-data.ts). */
+  readonly data?: EvalData;
+}
+
 /**
- * Evaluates the checkpoint at `dir` on the `split` data of its training config.
- * @throws CheckpointError when the checkpoint has no training_config.yaml or is inconsistent; DataError for unreadable data.
+ * Evaluates the model folder at `dir` on the `split` data of its training config, or on `options.data`:
+ * a checkpoint of ours, or a Hugging Face task-model folder (`…ForSequenceClassification`,
+ * `…ForTokenClassification`, …: src/run/hf-task-folder.ts), which has no training config and so needs `data`.
+ * @throws ConfigError when neither a training_config.yaml nor `data` says what to evaluate on, or as
+ *   `givenDataConfig`; CheckpointError for a missing or inconsistent folder; DataError for unreadable data.
  */
-export async function evaluateCheckpoint(
-  dir: string,
-  options: { split?: Split; logger?: Logger; report?: boolean } = {},
-): Promise<CheckpointEvalResult> {
+export async function evaluateCheckpoint(dir: string, options: CheckpointEvalOptions = {}): Promise<CheckpointEvalResult> {
   const split = options.split ?? 'dev';
+  if (isHfTaskFolder(dir)) {
+    if (options.data === undefined) throw new ConfigError(noDataMessage(dir, 'is a Hugging Face task-model folder'));
+    const hf = loadHfTaskFolder(dir);
+    try {
+      const config = givenDataConfig(dir, [hf.record], options.data, split, null, hf.maxLength);
+      const result = await evaluateModel(() => hf.model, hf.tokenizer, [hf.record], config, split, options);
+      return { checkpoint: path.resolve(dir), step: null, ...result };
+    } finally {
+      hf.model.dispose();
+    }
+  }
   const ckpt = loadCheckpoint(dir, { optimizer: false });
   let model: MultiTaskModel | undefined;
   try {
-    if (ckpt.trainingConfig === null) {
-      throw new CheckpointError(`${ckpt.dir} has no training_config.yaml, so the data to evaluate on are unknown`);
-    }
-    const config = parseTrainingConfig(ckpt.trainingConfig, { source: `${ckpt.dir}/training_config.yaml`, checkFiles: false, taskTypes });
+    const source = `${ckpt.dir}/training_config.yaml`;
+    const parse = (text: string) => parseTrainingConfig(text, { source, checkFiles: false, taskTypes });
+    let config: TrainingConfig;
+    if (options.data !== undefined) {
+      const saved = ckpt.trainingConfig === null ? null : trainingConfigToJson(parse(ckpt.trainingConfig));
+      const maxLength = ckpt.encoderConfig.max_position_embeddings as number;
+      config = givenDataConfig(ckpt.dir, ckpt.tasks, options.data, split, saved, maxLength);
+    } else if (ckpt.trainingConfig === null) throw new ConfigError(noDataMessage(ckpt.dir, 'has no training_config.yaml'));
+    else config = parse(ckpt.trainingConfig);
     const tokenizer = Tokenizer.fromFile(ckpt.tokenizerFile);
-    const prepared = await prepareRun(config, {
-      splits: [split],
-      tokenizer,
-      records: ckpt.tasks,
-      ...(options.logger ? { logger: options.logger } : {}),
-    });
-    model = modelFromCheckpoint(ckpt, { specs: prepared.runs.map((r) => r.spec), config });
-    const result = await evaluateStreams(model, prepared.streams, split, evalBatching(config), {
-      report: options.report ?? false,
-      tokenizer: prepared.tokenizer,
-    });
+    const made = (specs: readonly TaskSpec[]) => (model = modelFromCheckpoint(ckpt, { specs, config }));
+    const result = await evaluateModel(made, tokenizer, ckpt.tasks, config, split, options);
     return { checkpoint: ckpt.dir, step: ckpt.trainerState?.step ?? null, ...result };
   } finally {
     model?.dispose();
     ckpt.dispose();
   }
+}
+
+/** Why a folder cannot be evaluated without data, and how to give them. */
+const noDataMessage = (dir: string, what: string) =>
+  `${dir} ${what}, so the data to evaluate on are unknown: give them (mtl eval ${dir} --data FILE --format FORMAT ` +
+  '[--task NAME]; in a program, evaluateCheckpoint(dir, { data: { file, format } }))';
+
+/** Reads and featurizes the data `config` names, makes the model for the tasks read (`model(specs)`), and evaluates it. */
+async function evaluateModel(
+  model: (specs: readonly TaskSpec[]) => MultiTaskModel,
+  tokenizer: Tokenizer,
+  records: readonly TaskRecord[],
+  config: TrainingConfig,
+  split: Split,
+  options: CheckpointEvalOptions,
+): Promise<EvalResult> {
+  const prepared = await prepareRun(config, {
+    splits: [split],
+    tokenizer,
+    records,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  return evaluateStreams(model(prepared.runs.map((r) => r.spec)), prepared.streams, split, evalBatching(config), {
+    report: options.report ?? false,
+    tokenizer: prepared.tokenizer,
+  });
 }
 
 /**

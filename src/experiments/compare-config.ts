@@ -5,7 +5,7 @@
  * before anything trains.
  *
  * ```yaml
- * base: support-bot-tiny.yaml        # a training config; relative to this file
+ * base: support-bot-tiny.yaml        # a training config (YAML, or a module: config.ts); relative to this file
  * output_dir: ../runs/compare        # one folder per strategy inside, and compare.md / compare.json
  * single_task: true                  # also train each task alone (the baselines of Δ)
  * strategies:
@@ -15,12 +15,10 @@
  *     set: { training: { task_schedule: joint, surgery: { method: pcgrad } } }
  * ```
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { validateTrainingConfig, type TrainingConfig } from '../io/config/index.js';
+import { readConfigValue, validateTrainingConfig, type TrainingConfig } from '../io/config/index.js';
 import { readYamlFile } from '../io/config/yaml-file.js';
 import { taskTypes } from '../tasks/index.js';
 
@@ -79,20 +77,20 @@ export function mergeConfig(base: unknown, over: unknown): unknown {
  * @throws ConfigError (a ConfigFileError listing each problem with its line) for the compare file,
  *   the base, or a strategy whose merged config is invalid (naming the strategy).
  */
-export function loadCompareConfig(file: string): CompareConfig {
+export async function loadCompareConfig(file: string): Promise<CompareConfig> {
   const data = readYamlFile(file, compareSchema, 'compare config');
   const dir = path.dirname(path.resolve(file));
   const baseFile = path.resolve(dir, data.base);
-  let baseText: string;
+  let base: unknown;
   try {
-    baseText = readFileSync(baseFile, 'utf8');
+    base = await readConfigValue(baseFile);
   } catch (e) {
-    throw new ConfigError(`${file}: base: cannot read ${baseFile}: ${(e as Error).message}`);
+    throw new ConfigError(`${file}: base: ${(e as Error).message}`);
   }
   const outputDir = path.resolve(dir, data.output_dir);
-  const raw = { ...(parse(baseText) as Record<string, unknown>), output_dir: outputDir };
+  const raw = { ...(base as Record<string, unknown>), output_dir: outputDir };
   const options = { baseDir: path.dirname(baseFile), taskTypes };
-  const base = validateTrainingConfig(raw, { ...options, source: baseFile });
+  const resolved = validateTrainingConfig(raw, { ...options, source: baseFile });
   const names = new Set<string>();
   const strategies = data.strategies.map((s, i) => {
     if (names.has(s.name)) throw new ConfigError(`${file}: strategies[${i}]: the name '${s.name}' is used twice`);
@@ -104,5 +102,5 @@ export function loadCompareConfig(file: string): CompareConfig {
     });
     return { name: s.name, description: s.description ?? '', config };
   });
-  return { source: file, outputDir, singleTask: data.single_task, base, strategies };
+  return { source: file, outputDir, singleTask: data.single_task, base: resolved, strategies };
 }

@@ -75,7 +75,7 @@ async function runOne(name: string, description: string, config: TrainingConfig,
  */
 export async function compare(file: string, options: CompareOptions = {}): Promise<CompareResult> {
   const logger = options.logger ?? silentLogger;
-  const c = loadCompareConfig(file);
+  const c = await loadCompareConfig(file);
   mkdirSync(c.outputDir, { recursive: true });
   const tokenizerFile = await sharedTokenizer(c.base, c.outputDir, prefixed(logger, 'compare: '), 'every run');
   const withTokenizer = (config: TrainingConfig): TrainingConfig =>

@@ -14,7 +14,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { parseTrainingConfig, trainingConfigToJson, type TaskConfig, type TrainingConfig } from '../io/config/index.js';
 import { mainMetricOf, taskType, taskTypes, type Pooling } from '../tasks/index.js';
-import { finetune, loadFinetuneConfig, readFinetuneYaml, type EncoderInit } from '../train/finetune.js';
+import { finetune, loadFinetuneConfig, readFinetuneConfig, type EncoderInit } from '../train/finetune.js';
 import { train } from '../train/trainer.js';
 import { prefixed, silentLogger, type Logger } from '../logger.js';
 
@@ -164,7 +164,7 @@ export async function transferReport(options: TransferOptions): Promise<Transfer
   const logger = options.logger ?? silentLogger;
   const { outDir, seeds } = options;
   if (seeds.length === 0) throw new ConfigError('the transfer report needs at least one seed');
-  for (const file of options.finetune) readFinetuneYaml(file); // a bad downstream config stops the report before pre-training
+  for (const file of options.finetune) await readFinetuneConfig(file); // a bad downstream config stops the report before pre-training
   mkdirSync(outDir, { recursive: true });
   const checkpoints: Partial<Record<TransferArm, string>> = {};
   const pretraining: TransferResult['pretraining'] = {};
@@ -191,7 +191,7 @@ export async function transferReport(options: TransferOptions): Promise<Transfer
   }
   const cells: TransferCell[] = [];
   for (const file of options.finetune) {
-    const name = path.basename(file).replace(/\.ya?ml$/, '');
+    const name = path.basename(file).replace(/\.(?:ya?ml|[cm]?[jt]s)$/, '');
     for (const arm of TRANSFER_ARMS) {
       const init: EncoderInit = arm === 'scratch' ? 'scratch' : 'pretrained';
       const ckpt = checkpoints[arm === 'scratch' ? 'multi-task' : arm] as string; // scratch: the tokenizer and shape only
@@ -199,7 +199,7 @@ export async function transferReport(options: TransferOptions): Promise<Transfer
       const seconds: number[] = [];
       for (const seed of seeds) {
         const config = {
-          ...downstreamConfig(loadFinetuneConfig(file, ckpt, init), options),
+          ...downstreamConfig(await loadFinetuneConfig(file, ckpt, init), options),
           seed,
           outputDir: path.join(outDir, 'finetune', name, arm, `seed-${seed}`),
         };

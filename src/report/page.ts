@@ -69,7 +69,10 @@ table.confusion th.col { writing-mode: vertical-rl; transform: rotate(180deg); }
 dl.summary { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; } dt { font-weight: 600; }
 `;
 
-/** The whole page. */
+/**
+ * The report page as HTML text, from what `input` holds (writeRunReport reads a run folder into it):
+ * self-contained, Chart.js and the data inlined, so it opens from disk without a network.
+ */
 export function renderRunReport(input: RunReportInput): string {
   const s = input.series;
   const charts: ChartSpec[] = [];

@@ -13,6 +13,7 @@ import type { Split } from '../data/index.js';
 import { renderRunReport } from './page.js';
 import { runSeries } from './series.js';
 
+/** What `writeRunReport` writes, and where. */
 export interface RunReportOptions {
   /** The HTML file to write (default `<runDir>/report.html`). */
   readonly out?: string;
@@ -20,6 +21,7 @@ export interface RunReportOptions {
   readonly split?: Split;
   /** Evaluate the checkpoint for per-label reports, confusion matrices and curves (default true; needs the run's data). */
   readonly evaluate?: boolean;
+  /** Where the evaluation's data lines go (default none). */
   readonly logger?: Logger;
 }
 
@@ -56,9 +58,16 @@ function summaryOf(runDir: string, records: readonly JsonObject[]): Record<strin
 }
 
 /**
- * Writes the report page of the run in `runDir`.
- * @returns the file written.
+ * Writes the report page of the run in `runDir` (a training run's output_dir, holding metrics.jsonl):
+ * one self-contained HTML file (no network) with the run's loss, learning-rate, task-weight and dev
+ * metric curves, the task-conflict charts when `training.gradient_conflict_every` sampled them, and,
+ * unless `evaluate` is false, the per-label report, confusion matrix and ROC / precision-recall curves
+ * of each task of `best/` (else `last/`) evaluated on `split`. What `mtl report RUN_DIR` runs.
+ * @returns the file written (`options.out`, default `<runDir>/report.html`).
  * @throws ConfigError when `runDir` has no metrics.jsonl; what evaluateCheckpoint throws when evaluating.
+ * @example
+ *   const result = await train(config);
+ *   const page = await writeRunReport(result.outputDir, { split: 'dev' }); // runs/…/report.html
  */
 export async function writeRunReport(runDir: string, options: RunReportOptions = {}): Promise<string> {
   const paths = checkpointPaths(runDir);

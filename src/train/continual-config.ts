@@ -8,20 +8,20 @@ import { parse } from 'yaml';
 import { CheckpointError } from '../errors.js';
 import { validateTrainingConfig, type TrainingConfig } from '../io/config/index.js';
 import { taskTypes } from '../tasks/index.js';
-import { readFinetuneYaml } from './finetune.js';
+import { readFinetuneConfig } from './finetune.js';
 
 type RawTask = Record<string, unknown> & { name: string; data: Record<string, unknown> };
 
 /**
  * The training config of continuing `checkpoint` (a checkpoint folder of ours: config.json, weights,
- * tokenizer.json, tasks.json, training_config.yaml) as the YAML `file` says (see the file comment):
+ * tokenizer.json, tasks.json, training_config.yaml) as the config file `file` (YAML, or a module) says (see the file comment):
  * encoder and tokenizer the checkpoint's, its tasks that `file` does not name appended (with a
  * rehearsal sample, or `train: false`), `continual.from` recording the checkpoint.
  * @param set top-level keys that replace the file's (`seed`, `continual`, …).
  * @throws ConfigError as `loadFinetuneConfig` (no tokenizer section, no architecture keys) or for an
  *   invalid result; CheckpointError when the checkpoint has no training_config.yaml.
  */
-export function loadContinualConfig(file: string, checkpoint: string, set: Record<string, unknown> = {}): TrainingConfig {
+export async function loadContinualConfig(file: string, checkpoint: string, set: Record<string, unknown> = {}): Promise<TrainingConfig> {
   const ckpt = path.resolve(checkpoint);
   let earlier: { tasks?: RawTask[] };
   try {
@@ -31,7 +31,7 @@ export function loadContinualConfig(file: string, checkpoint: string, set: Recor
       `${ckpt} cannot be continued: it needs the training_config.yaml of the run that wrote it (${(e as Error).message})`,
     );
   }
-  const read = readFinetuneYaml(file, `the tokenizer of ${ckpt}`);
+  const read = await readFinetuneConfig(file, `the tokenizer of ${ckpt}`);
   const config = { ...read.config, ...set };
   const encoder = read.encoder;
   const continual = (config.continual ?? {}) as Record<string, unknown>;

@@ -1,6 +1,6 @@
 /**
  * Fine-tuning a pre-trained encoder on new tasks: `mtl finetune CKPT CONFIG`. The config is a training
- * config without a `tokenizer` section, whose `encoder` section may set dropout only: the encoder's
+ * config (YAML, or a module such as config.ts) without a `tokenizer` section, whose `encoder` section may set dropout only: the encoder's
  * architecture, weights and tokenizer come from the checkpoint (a run's `best/` or `last/`, or a
  * Hugging Face folder: model.safetensors (or sharded, or pytorch_model.bin) and tokenizer.json or the
  * older vocab.txt / vocab.json + merges.txt), each task of the config gets a fresh head, and
@@ -11,9 +11,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { validateTrainingConfig, type TrainingConfig } from '../io/config/index.js';
+import { readConfigValue, validateTrainingConfig, type TrainingConfig } from '../io/config/index.js';
 import { HF_WEIGHT_FILES } from '../io/hf-weights.js';
 import { HF_TOKENIZER_FILES } from '../tokenization/index.js';
 import { ENCODER_ARCHITECTURE_KEYS } from '../io/config/schema.js';
@@ -32,21 +31,17 @@ const withoutKeys = (o: Record<string, unknown>, keys: readonly string[]) =>
   Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
 
 /**
- * The fine-tuning YAML `file`, read and checked without a checkpoint: it parses to a mapping, has no
- * `tokenizer` section and sets no encoder architecture key (`tokenizer` names the checkpoint's
- * tokenizer in the message). `mtl transfer` checks every downstream config with it before pre-training.
+ * The fine-tuning config `file` (YAML, or a module: `readConfigValue`), read and checked without a
+ * checkpoint: it is a mapping, has no `tokenizer` section and sets no encoder architecture key
+ * (`tokenizer` names the checkpoint's tokenizer in the message). `mtl transfer` checks every
+ * downstream config with it before pre-training.
  * @throws ConfigError naming the file and the key.
  */
-export function readFinetuneYaml(
+export async function readFinetuneConfig(
   file: string,
   tokenizer = "the checkpoint's tokenizer.json",
-): { config: Record<string, unknown>; encoder: Record<string, unknown> } {
-  let raw: unknown;
-  try {
-    raw = parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new ConfigError(`cannot read the fine-tuning config ${file}: ${(e as Error).message}`);
-  }
+): Promise<{ config: Record<string, unknown>; encoder: Record<string, unknown> }> {
+  const raw = await readConfigValue(file, 'fine-tuning config');
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
     throw new ConfigError(`${file}: expected a mapping (a training config)`);
   const config = raw as Record<string, unknown>;
@@ -64,11 +59,12 @@ export function readFinetuneYaml(
 }
 
 /**
- * The training config of fine-tuning `checkpoint` as the YAML file `file` says (see the file comment).
+ * The training config of fine-tuning `checkpoint` as the config file `file` (YAML, or a module:
+ * `readConfigValue`) says (see the file comment).
  * @throws ConfigError when the checkpoint lacks config.json, weights (`HF_WEIGHT_FILES`) or tokenizer files, when
  *   the file has a `tokenizer` section or sets the encoder's architecture, or as `loadTrainingConfig`.
  */
-export function loadFinetuneConfig(file: string, checkpoint: string, init: EncoderInit = 'pretrained'): TrainingConfig {
+export async function loadFinetuneConfig(file: string, checkpoint: string, init: EncoderInit = 'pretrained'): Promise<TrainingConfig> {
   const ckpt = path.resolve(checkpoint);
   const has = (name: string) => existsSync(path.join(ckpt, name));
   if (!has('config.json')) throw new ConfigError(`${ckpt} is not a checkpoint to fine-tune: it has no config.json`);
@@ -76,7 +72,7 @@ export function loadFinetuneConfig(file: string, checkpoint: string, init: Encod
     throw new ConfigError(`${ckpt} is not a checkpoint to fine-tune: it has no weights (expected one of ${HF_WEIGHT_FILES.join(', ')})`);
   if (!has('tokenizer.json') && !has('vocab.txt') && !(has('vocab.json') && has('merges.txt')))
     throw new ConfigError(`${ckpt} is not a checkpoint to fine-tune: it has no tokenizer (expected ${HF_TOKENIZER_FILES.join(', or ')})`);
-  const { config, encoder } = readFinetuneYaml(file, `the tokenizer of ${ckpt}`);
+  const { config, encoder } = await readFinetuneConfig(file, `the tokenizer of ${ckpt}`);
   const architecture = JSON.parse(readFileSync(path.join(ckpt, 'config.json'), 'utf8')) as Record<string, unknown>;
   const copied = Object.fromEntries(COPIED_KEYS.filter((k) => architecture[k] !== undefined).map((k) => [k, architecture[k]]));
   const resolved = {

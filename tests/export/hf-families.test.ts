@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,34 +21,13 @@ import { exportHf } from '../../src/export/hf.js';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { modelFromCheckpoint } from '../../src/run/load-model.js';
 import { noGrad, tensor, tidy } from '../../src/tensor/index.js';
-import { tinyConll, tinyCsv, writeHfFolder, type TokenizerFiles } from '../helpers/hf-folder.js';
+import { writeHfFolder, writeTwoTaskFinetune, type TokenizerFiles } from '../helpers/hf-folder.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'mtl-export-families-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-writeFileSync(path.join(dir, 'train.csv'), tinyCsv(24));
-writeFileSync(path.join(dir, 'test.csv'), tinyCsv(9, 7));
-writeFileSync(path.join(dir, 'train.conll'), tinyConll(24));
-writeFileSync(path.join(dir, 'test.conll'), tinyConll(6));
-writeFileSync(
-  path.join(dir, 'finetune.yaml'),
-  `seed: 1
-max_length: 16
-output_dir: out/unused
-tasks:
-  - name: topic
-    type: sequence-classification
-    options: { pooling: cls } # exported as <Family>ForSequenceClassification, which reads the pooled [CLS]
-    data: { format: csv, train: train.csv, test: test.csv }
-    input: { text: text }
-    label: { field: category }
-  - name: slots
-    type: token-classification
-    data: { format: conll, train: train.conll, test: test.conll }
-training: { max_steps: 4, batch_size: 8, learning_rate: 1.0e-2, eval_every: 4 }
-`,
-);
+writeTwoTaskFinetune(dir);
 
 /** Two inputs of real ids (the fixtures' 99-token vocabularies), the second padded with `pad`. */
 function inputs(pad: number): { ids: number[][]; mask: number[][] } {

@@ -153,3 +153,37 @@ export function tinyCsv(n: number, seed = 0): string {
   }
   return rows.join('\n') + '\n';
 }
+
+/**
+ * Writes a tiny two-task fine-tuning set-up into `dir`: topic (sequence classification of tinyCsv's
+ * texts into their category, first-token pooling: exported as `<Family>ForSequenceClassification`)
+ * and slots (token classification of tinyConll's tags), each with train.* (24 examples) and test.*
+ * files (9 texts, 6 sentences), and finetune.yaml training both for 4 steps; returns that file.
+ */
+export function writeTwoTaskFinetune(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'train.csv'), tinyCsv(24));
+  writeFileSync(path.join(dir, 'test.csv'), tinyCsv(9, 7));
+  writeFileSync(path.join(dir, 'train.conll'), tinyConll(24));
+  writeFileSync(path.join(dir, 'test.conll'), tinyConll(6));
+  const file = path.join(dir, 'finetune.yaml');
+  writeFileSync(
+    file,
+    `seed: 1
+max_length: 16
+output_dir: out/unused
+tasks:
+  - name: topic
+    type: sequence-classification
+    options: { pooling: cls } # exported as <Family>ForSequenceClassification, which reads the pooled [CLS]
+    data: { format: csv, train: train.csv, test: test.csv }
+    input: { text: text }
+    label: { field: category }
+  - name: slots
+    type: token-classification
+    data: { format: conll, train: train.conll, test: test.conll }
+training: { max_steps: 4, batch_size: 8, learning_rate: 1.0e-2, eval_every: 4 }
+`,
+  );
+  return file;
+}

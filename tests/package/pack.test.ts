@@ -189,7 +189,7 @@ try { tensor([1]); console.log('loaded'); } catch (e) { console.log(JSON.stringi
   assert.match(error.message, /in your project, install libtorch .*npm rebuild multitask-lm/);
 });
 
-test('the installed package trains a tiny model from plain JavaScript and predicts as the sources do', async () => {
+test('the installed package trains a tiny model from plain JavaScript, predicts as the sources do, and writes its report', async () => {
   // Sixteen hand-written sentences; two labels.
   const sentences = [
     ['a wonderful , warm film', 'pos'],
@@ -228,17 +228,27 @@ training: { max_steps: 6, batch_size: 8, learning_rate: 1.0e-3, eval_every: 6, l
   );
   writeFileSync(
     path.join(app, 'train.mjs'),
-    `import { loadTrainingConfig, train, Predictor } from 'multitask-lm';
+    `import { readFileSync } from 'node:fs';
+import { loadTrainingConfig, train, Predictor } from 'multitask-lm';
+import { writeRunReport } from 'multitask-lm/report';
 const result = await train(loadTrainingConfig('config.yaml'), { logger: { info: () => {} } });
 const predictor = Predictor.load(result.outputDir + '/best');
 const records = await predictor.predict(['a warm and funny film', 'a slow , boring chore']);
 predictor.dispose();
-console.log(JSON.stringify({ status: result.status, step: result.step, records }));
+const page = readFileSync(await writeRunReport(result.outputDir), 'utf8');
+const report = { canvases: page.split('<canvas').length - 1, confusion: page.includes('Confusion matrix') };
+console.log(JSON.stringify({ status: result.status, step: result.step, records, report }));
 `,
   );
-  const out = JSON.parse(node('train.mjs')) as { status: string; step: number; records: unknown[] };
+  const out = JSON.parse(node('train.mjs')) as {
+    status: string;
+    step: number;
+    records: unknown[];
+    report: { canvases: number; confusion: boolean };
+  };
   assert.equal(out.status, 'completed');
   assert.equal(out.step, 6);
+  assert.ok(out.report.canvases > 0 && out.report.confusion, `writeRunReport drew the run: ${JSON.stringify(out.report)}`);
   using predictor = Predictor.load(path.join(app, 'run', 'best'));
   const ours = JSON.parse(JSON.stringify(await predictor.predict(['a warm and funny film', 'a slow , boring chore']))) as unknown[];
   assert.deepEqual(out.records, ours);
@@ -247,7 +257,7 @@ console.log(JSON.stringify({ status: result.status, step: result.step, records }
 test('tsc type-checks a strict TypeScript consumer against the declarations alone', () => {
   writeFileSync(
     path.join(app, 'consumer.ts'),
-    `import { Predictor, loadTrainingConfig, type TrainingConfig } from 'multitask-lm';
+    `import { Predictor, loadTrainingConfig, writeRunReport, type RunReportOptions, type TrainingConfig } from 'multitask-lm';
 import { accuracy } from 'multitask-lm/metrics';
 import { loadTrainingConfig as fromConfig } from 'multitask-lm/config';
 import { DataError } from 'multitask-lm/errors';
@@ -263,6 +273,10 @@ export async function labels(dir: string): Promise<string[]> {
   } finally {
     predictor.dispose();
   }
+}
+export async function report(dir: string): Promise<string> {
+  const options: RunReportOptions = { split: 'dev', evaluate: true };
+  return await writeRunReport(dir, options);
 }
 export const checks = [config.tasks.length, same, score, new DataError('x') instanceof Error];
 `,

@@ -430,7 +430,7 @@ training: { max_steps: 1, batch_size: 16, learning_rate: 1.0e-12 }
 `,
     );
     const lines: string[] = [];
-    const result = await finetune(loadFinetuneConfig(file, path.join(dir, 'pre', 'last')), {
+    const result = await finetune(await loadFinetuneConfig(file, path.join(dir, 'pre', 'last')), {
       logger: { info: (l: string) => lines.push(l) },
     });
     assert.equal(result.status, 'completed');

@@ -99,7 +99,7 @@ describe('continual: the model it starts from', data, () => {
   it("extends intent's labels after the old ones, and the old labels' weight rows and logits stay bit for bit", async () => {
     const config = writeStage2('extend', '{ ewc: null }');
     using ckpt = loadCheckpoint(stage1Best(), { optimizer: false });
-    const setup = await setUpRun(config, {}, silentLogger);
+    const setup = await setUpRun(await config, {}, silentLogger);
     using old = modelFromCheckpoint(ckpt).eval();
     using model = setup.model.eval();
     const oldLabels = ckpt.tasks.find((t) => t.name === 'intent')!.labels!;
@@ -129,13 +129,13 @@ describe('continual: the model it starts from', data, () => {
     });
   });
 
-  it('keeps earlier tasks the config does not name: evaluated only (train: false), or with rehearsal a seeded sample of their data', () => {
-    const plain = writeStage2('plain', 'null');
+  it('keeps earlier tasks the config does not name: evaluated only (train: false), or with rehearsal a seeded sample of their data', async () => {
+    const plain = await writeStage2('plain', 'null');
     const slots = plain.tasks.find((t) => t.name === 'slots')!;
     assert.equal(slots.train, false);
     assert.equal(plain.encoder.from, stage1Best());
     assert.equal(plain.tokenizer?.path, path.join(stage1Best(), 'tokenizer.json'));
-    const replay = writeStage2('replay', '{ rehearsal: { examples: 20 } }').tasks.find((t) => t.name === 'slots')!;
+    const replay = (await writeStage2('replay', '{ rehearsal: { examples: 20 } }')).tasks.find((t) => t.name === 'slots')!;
     assert.equal(replay.train, true);
     assert.equal(replay.data.trainSubset, 20);
   });
@@ -143,7 +143,7 @@ describe('continual: the model it starts from', data, () => {
 
 describe('continual: training', data, () => {
   it('trains the new tasks, leaves an earlier task without rehearsal untouched but evaluated, and rehearsal trains it', async () => {
-    const plain = await train(writeStage2('plain-run', 'null'));
+    const plain = await train(await writeStage2('plain-run', 'null'));
     using ckpt = loadCheckpoint(file('plain-run', 'last'), { optimizer: false });
     using old = loadCheckpoint(stage1Best(), { optimizer: false });
     const unchanged = [...old.heads.get('slots')!].every(([k, t]) => values(t).join() === values(ckpt.heads.get('slots')!.get(k)!).join());
@@ -153,7 +153,7 @@ describe('continual: training', data, () => {
       ckpt.tasks.map((t) => t.name),
       ['intent', 'sentiment', 'slots'],
     );
-    await train(writeStage2('replay-run', '{ rehearsal: { examples: 20 } }'));
+    await train(await writeStage2('replay-run', '{ rehearsal: { examples: 20 } }'));
     using replayed = loadCheckpoint(file('replay-run', 'last'), { optimizer: false });
     const start = readMetrics(file('replay-run', 'metrics.jsonl')).find((r) => r.type === 'start') as {
       examples: Record<string, { train: number }>;
@@ -165,9 +165,9 @@ describe('continual: training', data, () => {
 
   it("EWC holds the weights that mattered to the earlier tasks: its penalty λ/2 Σ F (θ − θ*)² at the run's end is far below the same run's without it", async () => {
     const ewcSettings = '{ ewc: { lambda: 10000000, examples: 16 } }';
-    await train(writeStage2('no-ewc', 'null'));
-    await train(writeStage2('ewc', ewcSettings));
-    const probe = await setUpRun(writeStage2('probe', ewcSettings), {}, silentLogger); // θ* and F as the EWC run had them
+    await train(await writeStage2('no-ewc', 'null'));
+    await train(await writeStage2('ewc', ewcSettings));
+    const probe = await setUpRun(await writeStage2('probe', ewcSettings), {}, silentLogger); // θ* and F as the EWC run had them
     using model = probe.model;
     using ewc = probe.ewc!;
     const penaltyOf = (dir: string) => {
@@ -180,9 +180,9 @@ describe('continual: training', data, () => {
   });
 
   it('resumes a continual run with EWC bit for bit', async () => {
-    const config = writeStage2('whole', '{ rehearsal: { examples: 20 }, ewc: { lambda: 100, examples: 8 } }');
+    const config = await writeStage2('whole', '{ rehearsal: { examples: 20 }, ewc: { lambda: 100, examples: 8 } }');
     await train(config);
-    const paused = writeStage2('paused', '{ rehearsal: { examples: 20 }, ewc: { lambda: 100, examples: 8 } }');
+    const paused = await writeStage2('paused', '{ rehearsal: { examples: 20 }, ewc: { lambda: 100, examples: 8 } }');
     assert.equal((await train(paused, { stopAtStep: 4 })).status, 'paused');
     assert.equal((await train(paused, { resume: true })).status, 'completed');
     for (const f of ['model.safetensors', 'optimizer.safetensors'])

@@ -157,29 +157,29 @@ training: { max_steps: 3, batch_size: 8, eval_every: 3 }
 });
 
 describe('fine-tuning a pre-trained checkpoint', banking, () => {
-  it('takes the encoder and tokenizer from the checkpoint, or its shape only (scratch); rejects a tokenizer or architecture', () => {
+  it('takes the encoder and tokenizer from the checkpoint, or its shape only (scratch); rejects a tokenizer or architecture', async () => {
     const ckpt = at('out', 'pretrain', 'best');
-    const pre = loadFinetuneConfig(at('finetune.yaml'), ckpt);
+    const pre = await loadFinetuneConfig(at('finetune.yaml'), ckpt);
     assert.equal(pre.encoder.from, ckpt);
     assert.equal(pre.tokenizer?.path, path.join(ckpt, 'tokenizer.json'));
-    const scratch = loadFinetuneConfig(at('finetune.yaml'), ckpt, 'scratch');
+    const scratch = await loadFinetuneConfig(at('finetune.yaml'), ckpt, 'scratch');
     assert.equal(scratch.encoder.from, undefined);
     assert.equal((scratch.encoder as { hiddenSize: number }).hiddenSize, 32, 'the checkpoint architecture');
     writeFileSync(at('bad.yaml'), `${FINETUNE}tokenizer: { path: x.json }\n`);
-    assert.throws(() => loadFinetuneConfig(at('bad.yaml'), ckpt), /uses the checkpoint's tokenizer/);
+    await assert.rejects(loadFinetuneConfig(at('bad.yaml'), ckpt), /uses the checkpoint's tokenizer/);
     writeFileSync(at('bad.yaml'), `${FINETUNE}encoder: { hidden_size: 64 }\n`);
-    assert.throws(() => loadFinetuneConfig(at('bad.yaml'), ckpt), /encoder.hidden_size cannot be set when fine-tuning/);
-    assert.throws(() => loadFinetuneConfig(at('finetune.yaml'), at('banking')), ConfigError);
+    await assert.rejects(loadFinetuneConfig(at('bad.yaml'), ckpt), /encoder.hidden_size cannot be set when fine-tuning/);
+    await assert.rejects(loadFinetuneConfig(at('finetune.yaml'), at('banking')), ConfigError);
   });
 
-  it('encoder.reinit_pooler: the pooler starts as a new encoder of the same seed has it, every other tensor as the checkpoint', () => {
+  it('encoder.reinit_pooler: the pooler starts as a new encoder of the same seed has it, every other tensor as the checkpoint', async () => {
     const ckpt = at('out', 'pretrain', 'best');
-    const pre = loadFinetuneConfig(at('finetune.yaml'), ckpt);
+    const pre = await loadFinetuneConfig(at('finetune.yaml'), ckpt);
     const fresh = downstreamConfig(pre, { reinitPooler: true, pooling: 'mean', finetuneLearningRate: 1e-4, finetuneSteps: 3 });
     assert.equal(fresh.encoder.reinitPooler, true);
     assert.equal(fresh.tasks[0]!.options?.pooling, 'mean', '--pooling reaches sequence-classification heads');
     assert.deepEqual([fresh.training.learningRate, fresh.training.maxSteps], [1e-4, 3]);
-    const scratch = loadFinetuneConfig(at('finetune.yaml'), ckpt, 'scratch');
+    const scratch = await loadFinetuneConfig(at('finetune.yaml'), ckpt, 'scratch');
     const tokenizer = Tokenizer.fromFile(path.join(ckpt, 'tokenizer.json'));
     const specs = [taskSpec({ name: 'banking', kind: 'sequence-classification', labels: ['a', 'b'] })];
     const models = [pre, fresh, scratch].map((c) => buildModel(c, tokenizer, specs));
@@ -200,7 +200,7 @@ describe('fine-tuning a pre-trained checkpoint', banking, () => {
 
   it('with the encoder frozen, trains the new head only: the encoder weights stay the pre-trained ones', async () => {
     const ckpt = at('out', 'pretrain', 'best');
-    const config = { ...loadFinetuneConfig(at('finetune.yaml'), ckpt), outputDir: at('out', 'frozen') };
+    const config = { ...(await loadFinetuneConfig(at('finetune.yaml'), ckpt)), outputDir: at('out', 'frozen') };
     const r = await finetune(config, { freeze: /^encoder\./ });
     assert.ok(r.test?.metrics.banking?.accuracy !== undefined, 'test accuracy of the new task');
     using before = loadCheckpoint(ckpt, { optimizer: false });

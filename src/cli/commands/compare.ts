@@ -12,7 +12,7 @@ export function defineCompare(program: Command, cli: CliContext): void {
         'strategy) and each task alone, with the same budget and seed; writes <output_dir>/compare.md and compare.json ' +
         '(per-task test metrics, average, Δ vs single-task, wall time, trainable parameters). Finished runs are reused when run again.',
     )
-    .argument('<config>', 'the compare config (YAML)')
+    .argument('<config>', 'the compare config (YAML); its base training config a .yaml file or a .ts/.mjs module')
     .option('--quiet', 'print only the table')
     .action(async (config: string, flags: CompareFlags) => {
       const { runCompare } = await import('../compare.js');

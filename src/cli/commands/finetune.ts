@@ -13,7 +13,7 @@ export function defineFinetune(program: Command, cli: CliContext): void {
         'each with a fresh head; the config is a training config without `tokenizer` (encoder: dropout only).',
     )
     .argument('<checkpoint>', 'the pre-trained checkpoint folder')
-    .argument('<config>', 'the fine-tuning config (YAML)')
+    .argument('<config>', 'the fine-tuning config: a .yaml file, or a .ts/.mjs module whose default export is the config')
     .option('--freeze-encoder', 'train the heads only')
     .option('--scratch', 'same architecture and tokenizer, fresh weights (the baseline)')
     .option('--output <dir>', "write to DIR instead of the config's output_dir")

@@ -14,7 +14,7 @@ export function defineSweep(program: Command, cli: CliContext): void {
         "results.md, results.json and best_config.yaml in the space's output_dir. Run again after an interruption to continue " +
         '(docs/sweep-and-continual.md).',
     )
-    .argument('<config>', 'the training config')
+    .argument('<config>', 'the training config: a .yaml file, or a .ts/.mjs module whose default export is the config')
     .argument('<space>', 'the space file: the parameters to search and how')
     .addOption(checked('--parallel <n>', 'trials trained at once', positiveInt).default(1))
     .option('--quiet', 'print only the table')

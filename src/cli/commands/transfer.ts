@@ -12,8 +12,8 @@ export function defineTransfer(program: Command, cli: CliContext): void {
       'Pre-train multi-task and MLM-only encoders, fine-tune each downstream config from both and from scratch with the same ' +
         'budget and seeds, print the table (<out>/transfer.md, transfer.json).',
     )
-    .argument('<pretrain-config>', 'the multi-task pre-training config')
-    .argument('<finetune-configs...>', 'the downstream fine-tuning configs')
+    .argument('<pretrain-config>', 'the multi-task pre-training config (.yaml, or a .ts/.mjs module)')
+    .argument('<finetune-configs...>', 'the downstream fine-tuning configs (.yaml, or .ts/.mjs modules)')
     .addOption(checked('--seeds <n>', 'fine-tuning seeds 1..N', positiveInt).default(3))
     .option('--out <dir>', 'where the runs and the table go', 'runs/transfer')
     .addOption(checked('--pretrain-steps <n>', "pre-training steps (instead of the config's)", positiveInt))

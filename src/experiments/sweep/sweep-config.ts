@@ -17,12 +17,10 @@
  *   tasks.sentiment.weight: { type: uniform, low: 0.25, high: 1 }
  * ```
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../../errors.js';
-import { validateTrainingConfig, type TrainingConfig } from '../../io/config/index.js';
+import { readConfigValue, validateTrainingConfig, type TrainingConfig } from '../../io/config/index.js';
 import { readYamlFile } from '../../io/config/yaml-file.js';
 import { taskTypes } from '../../tasks/index.js';
 import { rungBudgets } from './asha.js';
@@ -84,14 +82,6 @@ export interface SweepConfig {
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
-function readYaml(file: string, what: string): unknown {
-  try {
-    return parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new ConfigError(`cannot read the ${what} ${file}: ${(e as Error).message}`);
-  }
-}
-
 /**
  * The training config of one trial: `point` set into the base, the sweep's metric as its selection
  * metric, its run in `outputDir`, and evaluations at every rung budget.
@@ -120,12 +110,12 @@ export function trialConfig(s: SweepConfig, point: Point, outputDir: string, nam
  * @throws ConfigError (ConfigFileError with lines) for either file, a bad range, a path the config
  *   cannot take, a grid over a real range without `grid`, ASHA without max_steps.
  */
-export function loadSweepConfig(configFile: string, spaceFile: string): SweepConfig {
+export async function loadSweepConfig(configFile: string, spaceFile: string): Promise<SweepConfig> {
   const f = readYamlFile(spaceFile, spaceFileSchema, 'sweep space');
   const space: Space = Object.entries(f.parameters);
   if (space.length === 0) throw new ConfigError(`${spaceFile}: parameters: name at least one hyper-parameter to search`);
   checkSpace(space);
-  const base = readYaml(configFile, 'training config') as Record<string, unknown>;
+  const base = (await readConfigValue(configFile)) as Record<string, unknown>;
   const baseDir = path.dirname(path.resolve(configFile));
   const config = validateTrainingConfig(base, { source: configFile, baseDir, taskTypes });
   const es = config.training.earlyStopping;

@@ -214,7 +214,7 @@ function bestConfigYaml(s: SweepConfig, point: Point): string {
  */
 export async function sweep(configFile: string, spaceFile: string, options: SweepOptions = {}): Promise<SweepResult> {
   const logger = options.logger ?? silentLogger;
-  const loaded = loadSweepConfig(configFile, spaceFile);
+  const loaded = await loadSweepConfig(configFile, spaceFile);
   mkdirSync(loaded.outputDir, { recursive: true });
   const state = loadState(loaded.outputDir, sweepSettings(loaded));
   if (state.trials.length > 0) logger.info(`sweep: continuing ${loaded.outputDir} (${state.trials.length} trials so far)`);

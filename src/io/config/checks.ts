@@ -13,7 +13,7 @@ type Task = SnakeTrainingConfig['tasks'][number];
 type Report = (path: ConfigPath, message: string) => void;
 
 /** Formats whose text and label are named columns or fields (`input`, `label.field`). */
-const NAMED_FIELD_FORMATS: readonly string[] = ['csv', 'tsv', 'jsonl', 'parallel'];
+export const NAMED_FIELD_FORMATS: readonly string[] = ['csv', 'tsv', 'jsonl', 'parallel'];
 
 /**
  * Every cross-key problem of a config that passed the schema, with the path to blame (lines are added

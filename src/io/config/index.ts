@@ -14,6 +14,8 @@ export type { TrainingConfig, EncoderSettings, TokenizerSettings, TaskConfig, Tr
 export { ConfigFileError, editDistance, nearest, type ConfigIssue } from './issues.js';
 export { formatPath, type ConfigPath } from './yaml-source.js';
 export type { ConfigTaskKind, TaskKinds, TaskOptionsProblem } from './task-kinds.js';
+export { NAMED_FIELD_FORMATS } from './checks.js';
+export { CONFIG_MODULE, readConfigValue } from './config-value.js';
 export { camelize, camelKey, snakeKey, snakeize, type Camelize, type CamelCase } from './case.js';
 export {
   trainingConfigSchema,

@@ -6,6 +6,7 @@
  * takes the keys of its family's config, which ./checks.ts (BERT) or the family (the others) checks.
  */
 import { z } from 'zod';
+import { DATA_FORMATS } from './data-formats.js';
 
 /**
  * An integer from `min` to `max`. Sizes and counts have upper bounds far above any real use, so that a
@@ -165,20 +166,7 @@ export const tokenizerSchema = z.strictObject({
 /** What wordnet data label a gloss with (`data.labels`). */
 export const WORDNET_LABELS = ['supersense', 'domain'] as const;
 
-export const DATA_FORMATS = [
-  'joint-folder',
-  'csv',
-  'tsv',
-  'jsonl',
-  'conll',
-  'text',
-  'wordnet',
-  'triples',
-  'semeval2010',
-  'squad',
-  'cluener',
-  'parallel',
-] as const;
+export { DATA_FORMATS };
 
 /** Data formats whose training examples `data.augment` can augment (texts, text pairs, tagged words). */
 export const AUGMENTABLE_FORMATS = ['csv', 'tsv', 'jsonl', 'joint-folder', 'conll'] as const;

@@ -97,9 +97,9 @@ describe('sweep', data, () => {
     assert.equal(again.best!.id, result.best!.id);
   });
 
-  it('refuses a parameter the config cannot take, naming the nearest key', () => {
+  it('refuses a parameter the config cannot take, naming the nearest key', async () => {
     writeFileSync(file('bad.yaml'), space('bad', 2, 'training.learnin_rate'));
-    assert.throws(() => loadSweepConfig(run.configFile, file('bad.yaml')), /learnin_rate.*did you mean 'learning_rate'/s);
+    await assert.rejects(loadSweepConfig(run.configFile, file('bad.yaml')), /learnin_rate.*did you mean 'learning_rate'/s);
     assert.ok(!existsSync(file('bad')), 'nothing written');
   });
 
