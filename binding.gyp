@@ -12,7 +12,8 @@
         "native/adamw.cc",
         "native/warnings.cc",
         "native/distributed.cc",
-        "native/autocast.cc"
+        "native/autocast.cc",
+        "native/checkpoint.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

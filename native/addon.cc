@@ -30,7 +30,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"pgBroadcast", mtl::PgBroadcast},   {"pgAllGather", mtl::PgAllGather},
       {"pgBarrier", mtl::PgBarrier},
       {"autocastEnter", mtl::AutocastEnter}, {"autocastExit", mtl::AutocastExit},
-      {"isAutocast", mtl::IsAutocast},
+      {"isAutocast", mtl::IsAutocast},     {"checkpoint", mtl::Checkpoint},
   };
   mtl::installWarningHandler();
   env.SetInstanceData(new mtl::EnvState());  // deleted, with its tensors, when the environment ends

@@ -48,6 +48,9 @@ Napi::Value AutocastEnter(const Napi::CallbackInfo& info);  // (device, enabled,
 Napi::Value AutocastExit(const Napi::CallbackInfo& info);   // (device, previousEnabled, previousDtypeCode)
 Napi::Value IsAutocast(const Napi::CallbackInfo& info);     // (device) -> boolean
 
+// checkpoint.cc — activation checkpointing (torch.utils.checkpoint) around a JS function
+Napi::Value Checkpoint(const Napi::CallbackInfo& info);  // (fn: ids => ids, inputIds, paramIds) -> output ids
+
 // distributed.cc — c10d process groups (Gloo); every blocking call returns a Promise
 Napi::Value PgAvailable(const Napi::CallbackInfo& info);  // () -> whether this build has Gloo
 Napi::Value PgCreate(const Napi::CallbackInfo& info);     // ({ rank, worldSize, timeoutMs, store, host, port, path, hostname }) -> Promise<group>

@@ -3,6 +3,8 @@
  * environment's group) on the config with the command line's overrides, then prints the outcome.
  */
 import path from 'node:path';
+import { ConfigError } from '../errors.js';
+import { DEVICE_PATTERN } from '../tensor/device-name.js';
 import type { TrainingConfig } from '../io/config/index.js';
 import { singleTaskConfig } from '../experiments/single-task.js';
 import { train, type TrainResult } from '../train/trainer.js';
@@ -15,11 +17,24 @@ import { joinFromEnvironment, launchCommand } from './data-parallel.js';
 /** Exit code of a run stopped by a signal (128 + SIGINT, as shells report Ctrl-C). */
 export const INTERRUPTED_EXIT_CODE = 130;
 
-/** The config with the command line's overrides: another output folder, another number of steps. */
-export function withOverrides(config: TrainingConfig, output: string | undefined, maxSteps: number | undefined): TrainingConfig {
+/**
+ * The config with the command line's overrides: another output folder, another number of steps, another device.
+ * @throws ConfigError for a device that is not 'cpu', 'cuda' or 'cuda:N' (whether it exists is checked when training starts).
+ */
+export function withOverrides(
+  config: TrainingConfig,
+  output: string | undefined,
+  maxSteps: number | undefined,
+  device?: string,
+): TrainingConfig {
   let c = config;
   if (output !== undefined) c = { ...c, outputDir: path.resolve(output) };
   if (maxSteps !== undefined) c = { ...c, training: { ...c.training, maxSteps, epochs: undefined } };
+  if (device !== undefined) {
+    if (!DEVICE_PATTERN.test(device))
+      throw new ConfigError(`--device '${device}' is not a device: expected 'cpu', 'cuda' or 'cuda:N' (N = 0, 1, …)`);
+    c = { ...c, device };
+  }
   return c;
 }
 
@@ -41,6 +56,8 @@ export interface TrainFlags {
   overwrite?: boolean;
   output?: string;
   maxSteps?: number;
+  /** Overrides the config's `device`. */
+  device?: string;
   singleTask?: string;
   nprocPerNode?: number;
   distTimeout: number;
@@ -58,7 +75,12 @@ export async function runTrain(file: string, flags: TrainFlags, args: readonly s
   if (flags.nprocPerNode !== undefined) return launchCommand('train', args, flags.nprocPerNode);
   const loaded = flags.from === undefined ? await loadConfigFile(file, { taskTypes }) : await loadContinualConfig(file, flags.from);
   const single = flags.singleTask;
-  const config = withOverrides(single === undefined ? loaded : singleTaskConfig(loaded, single), flags.output, flags.maxSteps);
+  const config = withOverrides(
+    single === undefined ? loaded : singleTaskConfig(loaded, single),
+    flags.output,
+    flags.maxSteps,
+    flags.device,
+  );
   const dataParallel = await joinFromEnvironment(flags.distTimeout * 1000);
   const leader = dataParallel?.isLeader ?? true;
   let result: TrainResult;

@@ -10,7 +10,7 @@ import { LengthBucketBatcher } from '../data/index.js';
 import { semanticFrameAccuracy, type JointFrame } from '../metrics/index.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { collateJoint, mainMetricOf, type Metrics, type BatchInputs, type TaskFeatures } from '../tasks/index.js';
-import { dispose, inferenceMode, noGrad, tidy } from '../tensor/index.js';
+import { dispose, inferenceMode, moveToDevice, noGrad, tidy } from '../tensor/index.js';
 import type { Tokenizer } from '../tokenization/index.js';
 import type { TrainingConfig } from '../io/config/index.js';
 import type { Stream, StreamSplit } from '../run/streams.js';
@@ -75,8 +75,9 @@ async function predictStream(model: MultiTaskModel, data: StreamSplit, batching:
       `evaluating ${generating.map((t) => `'${t.spec.name}'`).join(', ')} generates text and needs the run's tokenizer`,
     );
   const batcher = new LengthBucketBatcher(data.lengths, { ...batching, shuffle: false });
+  const device = model.parameters()[0]?.device ?? 'cpu'; // batches go where the model is
   for (const rows of batcher.epochBatches(0)) {
-    const joint = collateJoint(tasks, rows);
+    const joint = device === 'cpu' ? collateJoint(tasks, rows) : moveToDevice(collateJoint(tasks, rows), device);
     try {
       noGrad(() =>
         tidy(() => {

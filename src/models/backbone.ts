@@ -169,6 +169,11 @@ export interface Backbone extends Module {
    * heads (an MMoE layer) are registered under it, so checkpoints keep them among the backbone's tensors.
    */
   layerStack(): Module;
+  /**
+   * Turns gradient checkpointing of the layers on or off (../models/checkpointing.ts); absent in
+   * families that do not have it.
+   */
+  setGradientCheckpointing?(on: boolean): void;
 }
 
 /** A model family: everything needed to go from a config.json to a backbone and back. One line in ./registry.ts. */

@@ -6,7 +6,7 @@
  * attribute magic: registration is explicit, and each subclass has its own typed `forward`.
  */
 import { CheckpointError, ConfigError } from '../errors.js';
-import { keep, noGrad, type Tensor } from '../tensor/index.js';
+import { keep, noGrad, sameDevice, toDevice, type Tensor } from '../tensor/index.js';
 
 /** What `loadStateDict` did not match (both empty after a strict load). */
 export interface LoadResult {
@@ -72,6 +72,24 @@ export class Module implements Disposable {
   /** Every parameter, in `namedParameters()` order. The module owns them: do not dispose them. */
   parameters(): Tensor[] {
     return this.namedParameters().map(([, p]) => p);
+  }
+
+  /**
+   * Moves every parameter onto `device` ('cpu', 'cuda', 'cuda:1'; PyTorch's `module.to(device)`), in
+   * place: each parameter stays the same Tensor object (what holds it keeps working), holds a copy of
+   * its data on `device`, and requires grad as before; gradients are dropped. Move a model before
+   * an optimizer is made for it. Returns this.
+   */
+  to_(device: string): this {
+    noGrad(() => {
+      for (const p of this.parameters()) {
+        if (sameDevice(p.device, device)) continue; // a parameter shared by two modules is moved once
+        const flag = p.requiresGrad;
+        p.assign_(toDevice(p, device));
+        p.requiresGrad = flag;
+      }
+    });
+    return this;
   }
 
   /** Sets training mode here and in every descendant (dropout active when true). Returns this. */

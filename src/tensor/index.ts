@@ -26,6 +26,9 @@ export {
   type EncoderLayerWeights,
 } from './ops/transformer.js';
 export { adamwStepFused, type AdamwStepSettings } from './ops/fused.js';
+export { checkDevice, checkPrecisionOnDevice, moveToDevice, sameDevice } from './device.js';
+export { DEVICE_PATTERN } from './device-name.js';
+export { checkpoint } from './checkpoint.js';
 export { autocast, isAutocast, type AutocastDtype } from './autocast.js';
 export { ProcessGroup, processGroupsAvailable, type ProcessGroupOptions, type Rendezvous } from './process-group.js';
 export type { TensorLike } from './ops/run.js';

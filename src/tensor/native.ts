@@ -79,6 +79,11 @@ export interface NativeBinding {
   autocastEnter(device: 'cpu' | 'cuda', enabled: boolean, dtype: number): [boolean, number];
   autocastExit(device: 'cpu' | 'cuda', previousEnabled: boolean, previousDtype: number): void;
   isAutocast(device: 'cpu' | 'cuda'): boolean;
+  /**
+   * Activation checkpointing (native/checkpoint.cc): runs fn(inputIds) without recording, again in
+   * backward with grad on; fn owns the ids it is given and hands over the ids it returns.
+   */
+  checkpoint(fn: (ids: number[]) => number[], inputs: number[], params: number[]): number[];
   /** c10d process groups (native/distributed.cc; see ./process-group.ts): whether this build has Gloo. */
   pgAvailable(): boolean;
   pgCreate(options: NativeGroupOptions): Promise<NativeGroup>;

@@ -64,6 +64,28 @@ export class Tensor {
     this.handle = -1;
   }
 
+  /**
+   * Makes this handle hold `source`'s tensor and disposes `source`'s handle (PyTorch's `t.data =
+   * source`): what holds this Tensor object (a module, an optimizer) sees the new data, on the new
+   * device. This handle's old tensor is released. Internal to moving modules (Module.to_).
+   */
+  assign_(source: Tensor): void {
+    if (source === this) return;
+    const id = source.releaseId();
+    native.free(this.id);
+    this.handle = id;
+  }
+
+  /**
+   * Gives this handle's binding id away (to native code that frees it, or to `assign_`): the handle
+   * becomes disposed without freeing the tensor. Internal.
+   */
+  releaseId(): number {
+    const id = this.id;
+    this.handle = -1;
+    return id;
+  }
+
   [Symbol.dispose](): void {
     this.dispose();
   }

@@ -13,6 +13,7 @@ import { checkpointPaths, loadCheckpoint, type LoadedCheckpoint } from '../io/ch
 import { applyArchitecture } from '../mtl/architecture.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { buildModel } from '../run/build.js';
+import { applyGradientCheckpointing } from '../run/gradient-checkpointing.js';
 import { checkResumeConfig, loadModelWeights } from '../run/checkpoint.js';
 import { prepareRun, type PreparedRun } from '../run/prepare.js';
 import { Tokenizer } from '../tokenization/index.js';
@@ -63,6 +64,8 @@ export async function setUpRun(
     if (earlier !== undefined) ewc = continueFrom(earlier, model, prepared, config, logger);
     if (checkpoint !== undefined) loadModelWeights(model, checkpoint);
     options.adaptModel?.(model);
+    applyGradientCheckpointing(model, config);
+    if (config.device !== 'cpu') model.to_(config.device); // before the optimizer is made; checked by checkTrainingDevice
     return { prepared, model, checkpoint, ewc };
   } catch (e) {
     ewc?.dispose();

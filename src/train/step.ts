@@ -26,7 +26,7 @@ import { taskOfRun } from '../run/build.js';
 import { microBatchSeed } from '../run/seeding.js';
 import type { TrainBatch, TrainStream } from '../run/streams.js';
 import { collateJoint } from '../tasks/index.js';
-import { manualSeed, tidy, type Tensor } from '../tensor/index.js';
+import { manualSeed, moveToDevice, tidy, type Tensor } from '../tensor/index.js';
 import { autocast } from '../tensor/autocast.js';
 import type { StepWindow } from './report.js';
 import { dropWords, type WordDropoutIds } from './word-dropout.js';
@@ -102,8 +102,8 @@ export async function trainStep(parts: StepParts, step: number): Promise<StepSta
   return { examples, tokens, seconds };
 }
 
-/** Runs `fn` in the config's precision: an autocast region for bf16. */
-function inPrecision<T>(precision: 'fp32' | 'bf16', fn: () => T): T {
+/** Runs `fn` in the config's precision: an autocast region for bf16 (fp16 is refused before, by src/run/device.ts). */
+function inPrecision<T>(precision: 'fp32' | 'bf16' | 'fp16', fn: () => T): T {
   return precision === 'bf16' ? autocast('bfloat16', fn) : fn();
 }
 
@@ -122,7 +122,8 @@ function forwardLosses(
   for (const { s, b } of batches) {
     const runs = s.stream.runs.filter((r) => r.data.task.train !== false); // not the tasks that are evaluated only
     const names = runs.map((r) => r.spec.name);
-    const batch = collateJoint(b.tasks, b.indices);
+    const collated = collateJoint(b.tasks, b.indices);
+    const batch = parts.config.device === 'cpu' ? collated : moveToDevice(collated, parts.config.device);
     const inputs = parts.wordDropoutIds === undefined ? batch.inputs : dropWords(batch.inputs, t.wordDropout, parts.wordDropoutIds);
     const tasks = runs.map((r) => taskOfRun(r, parts.model));
     const pass = (): PassOutput => {

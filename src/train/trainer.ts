@@ -21,6 +21,7 @@ import { checkpointPaths, copyCheckpoint, type LoadedCheckpoint, type TrainerSta
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { parameterSummary, countParameters } from '../mtl/peft/index.js';
 import { taskRecord } from '../run/build.js';
+import { checkTrainingDevice } from '../run/device.js';
 import { saveRunCheckpoint } from '../run/checkpoint.js';
 import { claimOutputFolder, removeEarlierRun } from '../run/output-folder.js';
 import type { PreparedRun } from '../run/prepare.js';
@@ -112,6 +113,7 @@ class Trainer {
 
   /** Reads and prepares everything, builds or restores the model and optimizer; nothing is trained yet. */
   static async create(config: TrainingConfig, options: TrainOptions): Promise<Trainer> {
+    checkTrainingDevice(config);
     const dp = options.dataParallel;
     if (dp !== undefined) checkDataParallelStrategy(config.training, dp.worldSize);
     const leader = dp?.isLeader ?? true;

@@ -20,6 +20,7 @@ export function defineTrain(program: Command, cli: CliContext): void {
       'start a new run where one is (without --resume or --overwrite that is refused); the earlier run’s checkpoints are removed once the new run has saved its first',
     )
     .option('--output <dir>', "write to DIR instead of the config's output_dir")
+    .option('--device <device>', "train on DEVICE: cpu, cuda or cuda:N (instead of the config's device)")
     .addOption(checked('--max-steps <n>', "train N optimizer steps (instead of the config's max_steps or epochs)", positiveInt))
     .option('--single-task <name>', 'train only task NAME, alone (a single-task baseline), in <output_dir>/single-task/NAME')
     .addOption(

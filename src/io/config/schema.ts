@@ -6,6 +6,7 @@
  * takes the keys of its family's config, which ./checks.ts (BERT) or the family (the others) checks.
  */
 import { z } from 'zod';
+import { DEVICE_PATTERN } from '../../tensor/device-name.js';
 import { DATA_FORMATS } from './data-formats.js';
 
 /**
@@ -552,10 +553,16 @@ export const trainingSchema = z.strictObject({
     .default(1)
     .describe('Micro-batches whose gradients are summed into one optimizer step.'),
   precision: z
-    .enum(['fp32', 'bf16'])
+    .enum(['fp32', 'bf16', 'fp16'])
     .default('fp32')
     .describe(
-      "'bf16': forward passes and losses in autocast regions (bfloat16 matmuls; float32 parameters, gradients, optimizer and evaluation); 'fp32': float32 throughout.",
+      "'bf16': forward passes and losses in autocast regions (bfloat16 matmuls; float32 parameters, gradients, optimizer and evaluation); 'fp16': float16 autocast with a dynamic loss scaler (CUDA only); 'fp32': float32 throughout.",
+    ),
+  gradient_checkpointing: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Recompute each encoder layer's activations in the backward pass instead of keeping them (torch.utils.checkpoint): less memory, about one more forward pass of time; CPU only.",
     ),
   word_dropout: probability
     .default(0)
@@ -701,6 +708,11 @@ export const continualSchema = z.strictObject({
 export const trainingConfigSchema = z.strictObject({
   seed: z.number().int().default(42).describe('Seeds every random choice: initialisation, dropout, shuffling, task sampling.'),
   output_dir: z.string().min(1).describe('Where checkpoints and metrics go; relative to the config file.'),
+  device: z
+    .string()
+    .regex(DEVICE_PATTERN, "expected 'cpu', 'cuda' or 'cuda:N'")
+    .default('cpu')
+    .describe("Where the model trains and evaluates: 'cpu', 'cuda' (the current GPU) or 'cuda:N'; CUDA needs a CUDA build of libtorch."),
   encoder: encoderSchema.prefault({}).describe('The shared encoder (backbone): a new one of these sizes, or `from` a checkpoint.'),
   tokenizer: tokenizerSchema
     .optional()

@@ -15,9 +15,12 @@ import { applyInTurn, BertLayer } from './layer.js';
 import { BERT_HF_NAMES } from './hf-names.js';
 import type { Backbone, HfNaming, ModelInputs, ModelOutput } from '../backbone.js';
 import { checkModelInputs } from '../inputs.js';
+import { layerForward } from '../checkpointing.js';
 
 export class BertEncoder extends Module {
   readonly layer: ModuleList<BertLayer>;
+  /** Recompute each layer's activations in backward instead of keeping them (../checkpointing.ts). */
+  gradientCheckpointing = false;
   private readonly numHeads: number;
 
   constructor(c: BertConfig, o: ParamOptions = {}) {
@@ -29,16 +32,19 @@ export class BertEncoder extends Module {
   /**
    * x (B, T, H), attentionMask (B, T) 1 = attend, 0 = padding, or undefined (attend everywhere) → (B, T, H).
    * Without gradients in evaluation mode every layer runs as one fused kernel (./fused-layer.ts) when
-   * all of them can; otherwise each runs op by op. Frees each layer's input handle once used (except `x`).
+   * all of them can; otherwise each runs op by op (checkpointed with `gradientCheckpointing` when gradients
+   * are recorded). Frees each layer's input handle once used (except `x`).
    */
   forward(x: Tensor, attentionMask?: Tensor): Tensor {
     return tidy(() => {
       if (this.layer.items.every((l) => canFuse(l, x))) return fusedLayersForward(this.layer.items, x, attentionMask);
       const bias = attentionMask && attentionBias(attentionMask, this.numHeads, x.dtype);
-      return applyInTurn(this.layer, x, (layer, h) => layer.forward(h, bias));
+      return applyInTurn(this.layer, x, (layer, h) => layerForward(this.gradientCheckpointing, layer, h, bias, runLayer));
     });
   }
 }
+
+const runLayer = (layer: BertLayer, h: Tensor, bias: Tensor | undefined): Tensor => layer.forward(h, bias);
 
 /** tanh(W·h₀ + b) of the first token's hidden state (BERT's [CLS] pooling, Hugging Face `BertPooler`). */
 export class BertPooler extends Module {
@@ -100,6 +106,11 @@ export class BertModel extends Module implements Backbone {
   /** The transformer layers, `encoder.layer.0` … */
   layers(): readonly BertLayer[] {
     return this.encoder.layer.items;
+  }
+
+  /** Turns gradient checkpointing of the layers on or off (training.gradient_checkpointing). */
+  setGradientCheckpointing(on: boolean): void {
+    this.encoder.gradientCheckpointing = on;
   }
 
   /** `encoder`, the module holding the layers. */

@@ -12,6 +12,7 @@ import { Module, ModuleList } from '../../nn/module.js';
 import type { Backbone, HfNaming, ModelInputs, ModelOutput } from '../backbone.js';
 import { attentionBias } from '../bert/attention.js';
 import { applyInTurn } from '../bert/layer.js';
+import { layerForward } from '../checkpointing.js';
 import { checkModelInputs } from '../inputs.js';
 import { TransformerBlock } from './block.js';
 import { distilBertConfig, type DistilBertConfig } from './config.js';
@@ -50,6 +51,8 @@ export class DistilBertEmbeddings extends Module {
 /** The stack of blocks (`transformer.layer.{i}`). */
 export class Transformer extends Module {
   readonly layer: ModuleList<TransformerBlock>;
+  /** Recompute each block's activations in backward instead of keeping them (../checkpointing.ts). */
+  gradientCheckpointing = false;
   private readonly numHeads: number;
 
   constructor(c: DistilBertConfig, o: ParamOptions = {}) {
@@ -62,7 +65,8 @@ export class Transformer extends Module {
   forward(x: Tensor, attentionMask?: Tensor): Tensor {
     return tidy(() => {
       const bias = attentionMask && attentionBias(attentionMask, this.numHeads, x.dtype); // (B·nh, 1, T)
-      return applyInTurn(this.layer, x, (block, h) => block.forward(h, bias));
+      const run = (block: TransformerBlock, h: Tensor, b: Tensor | undefined): Tensor => block.forward(h, b);
+      return applyInTurn(this.layer, x, (block, h) => layerForward(this.gradientCheckpointing, block, h, bias, run));
     });
   }
 }
@@ -93,6 +97,11 @@ export class DistilBertModel extends Module implements Backbone {
 
   layers(): readonly TransformerBlock[] {
     return this.transformer.layer.items;
+  }
+
+  /** Turns gradient checkpointing of the blocks on or off (training.gradient_checkpointing). */
+  setGradientCheckpointing(on: boolean): void {
+    this.transformer.gradientCheckpointing = on;
   }
 
   layerStack(): Module {

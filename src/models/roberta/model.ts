@@ -47,6 +47,11 @@ export class RobertaModel extends Module implements Backbone {
     return this.encoder.layer.items;
   }
 
+  /** Turns gradient checkpointing of the layers on or off (training.gradient_checkpointing). */
+  setGradientCheckpointing(on: boolean): void {
+    this.encoder.gradientCheckpointing = on;
+  }
+
   layerStack(): Module {
     return this.encoder;
   }
