@@ -11,7 +11,7 @@
  */
 import { ConfigError, TorchError } from '../errors.js';
 import type { TrainingConfig } from '../io/config/index.js';
-import { tensor, type Tensor } from '../tensor/index.js';
+import { tensor, type Tensor, type TypedArray } from '../tensor/index.js';
 import type { ProcessGroup } from '../tensor/process-group.js';
 import { typedArrayClass } from '../tensor/dtype.js';
 
@@ -43,16 +43,17 @@ function buckets(tensors: readonly Tensor[], bucketBytes: number): Tensor[][] {
 
 /**
  * Refuses the strategies whose state would differ between ranks: loss weightings that read each
- * rank's own losses or gradient norms (gradnorm, dwa) or draw weights (random), and gradient surgery,
- * which needs the per-task gradients of the whole batch (not all-reduced here).
+ * rank's own losses or gradient norms (gradnorm, dwa), and gradient surgery, which needs the per-task
+ * gradients of the whole batch (not all-reduced here). Random weighting draws every rank's weights on
+ * every rank (src/mtl/weighting/random.ts), so it is allowed.
  * @throws ConfigError naming the setting.
  */
 export function checkDataParallelStrategy(training: TrainingConfig['training'], worldSize: number): void {
   if (worldSize === 1) return;
   const method = training.weighting.method;
-  if (method !== 'static' && method !== 'uncertainty')
+  if (method === 'gradnorm' || method === 'dwa')
     throw new ConfigError(
-      `training.weighting.method '${method}' is not supported in a data-parallel run (world size ${worldSize}): each rank would weight its own losses differently; use static or uncertainty, or train in one process`,
+      `training.weighting.method '${method}' is not supported in a data-parallel run (world size ${worldSize}): each rank would weight its own losses differently; use static, uncertainty or random, or train in one process`,
     );
   if (training.surgery !== null)
     throw new ConfigError(
@@ -133,6 +134,38 @@ export class DataParallel {
     try {
       await this.#collective('agreeing on a stop', () => this.group.allReduce([t], 'sum'));
       return (t.item() as number) > 0;
+    } finally {
+      t.dispose();
+    }
+  }
+
+  /**
+   * Every rank's `value` (plain JSON: numbers, strings, booleans, null, arrays, objects), in rank order
+   * (what sharded evaluation gathers, src/eval/shard.ts). The values travel as UTF-8 bytes, padded to
+   * the longest; numbers come back exactly (JSON writes doubles round-trip), NaN and ±Infinity as null.
+   */
+  async allGather(value: unknown): Promise<unknown[]> {
+    const bytes = new TextEncoder().encode(JSON.stringify(value));
+    return this.#collective('the all-gather of evaluation results', async () => {
+      const lengths = await this.#gather(tensor([bytes.length], { dtype: 'int64' }));
+      const sizes = lengths.map((l) => Number((l as BigInt64Array)[0]));
+      const padded = new Uint8Array(Math.max(...sizes));
+      padded.set(bytes);
+      const parts = await this.#gather(tensor(padded, { dtype: 'uint8' }));
+      const decoder = new TextDecoder();
+      return parts.map((p, r) => JSON.parse(decoder.decode((p as Uint8Array).subarray(0, sizes[r]))) as unknown);
+    });
+  }
+
+  /** The elements of every rank's `t` (disposed here), in rank order. */
+  async #gather(t: Tensor): Promise<TypedArray[]> {
+    try {
+      const parts = await this.group.allGather(t);
+      try {
+        return parts.map((p) => p.dataSync());
+      } finally {
+        for (const p of parts) p.dispose();
+      }
     } finally {
       t.dispose();
     }

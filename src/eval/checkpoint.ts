@@ -109,7 +109,9 @@ async function evaluateModel(
 
 /**
  * At the end of a run: loads `<outputDir>/best` into `model`, evaluates it on the test sets and
- * writes <outputDir>/test_metrics.json (also appended to metrics.jsonl).
+ * writes <outputDir>/test_metrics.json (also appended to metrics.jsonl). With `options.shard` (every
+ * rank calls it): rank 0 reads the checkpoint and broadcasts its weights, every rank evaluates its
+ * share, and rank 0 alone writes.
  * @param step the best checkpoint's step, for the record.
  * @param options the run's tokenizer, for tasks that generate text.
  * @param appendRecord appends the metrics.jsonl record (the trainer's run log, which also tells its callbacks); default appendMetrics.
@@ -126,13 +128,18 @@ export async function testBestCheckpoint(
 ): Promise<EvalResult | undefined> {
   if (!streams.some((s) => s.splits.test !== undefined)) return undefined;
   const paths = checkpointPaths(outputDir);
-  const ckpt = loadCheckpoint(paths.best, { optimizer: false });
-  try {
-    loadModelWeights(model, ckpt);
-  } finally {
-    ckpt.dispose();
+  const leader = (options.shard?.rank ?? 0) === 0;
+  if (leader) {
+    const ckpt = loadCheckpoint(paths.best, { optimizer: false });
+    try {
+      loadModelWeights(model, ckpt);
+    } finally {
+      ckpt.dispose();
+    }
   }
+  await options.shard?.broadcastParameters(model.parameters());
   const result = await evaluateStreams(model, streams, 'test', batching, options);
+  if (!leader) return result;
   const record = {
     checkpoint: paths.best,
     step,

@@ -15,6 +15,7 @@ import type { Tokenizer } from '../tokenization/index.js';
 import type { TrainingConfig } from '../io/config/index.js';
 import type { Stream, StreamSplit } from '../run/streams.js';
 import type { Split } from '../data/index.js';
+import { foldOutcomes, gatherOutcomes, ownsBatch, type BatchOutcome, type EvalShard } from './shard.js';
 
 /** What an evaluation found. Plain JSON. */
 export interface EvalResult {
@@ -53,13 +54,24 @@ export interface EvalOptions {
   readonly report?: boolean;
   /** The run's tokenizer: needed by tasks that generate text (seq2seq), whose outputs it decodes. */
   readonly tokenizer?: Tokenizer;
+  /**
+   * The ranks of a data-parallel run: each evaluates its share of the batches, and every rank gets the
+   * metrics of the whole split (./shard.ts). Every rank must call with the same streams and split.
+   */
+  readonly shard?: EvalShard;
 }
 
 /**
  * Every task's predictions over one stream's split, and its summed loss (times examples). Tasks whose
  * type generates (`TaskType.generate`) are scored on generated outputs; the others on `decode`.
  */
-async function predictStream(model: MultiTaskModel, data: StreamSplit, batching: EvalBatching, tokenizer: Tokenizer | undefined) {
+async function predictStream(
+  model: MultiTaskModel,
+  data: StreamSplit,
+  batching: EvalBatching,
+  tokenizer: Tokenizer | undefined,
+  shard: EvalShard | undefined,
+) {
   // A fresh state per evaluation: a type whose collation draws random numbers (masked-LM) starts from
   // its seed at every evaluation, so evaluations repeat exactly and leave the training generator alone.
   const tasks = data.tasks.map((t) => {
@@ -67,8 +79,6 @@ async function predictStream(model: MultiTaskModel, data: StreamSplit, batching:
     return { ...t, state, task: { type: t.type, spec: t.spec, head: model.heads.get(t.spec.name), state } };
   });
   const names = tasks.map((t) => t.spec.name);
-  const predictions = new Map<string, Prediction[]>(names.map((n) => [n, []]));
-  const loss = new Map<string, { sum: number; n: number }>(names.map((n) => [n, { sum: 0, n: 0 }]));
   const generating = tasks.filter((t) => t.type.generate !== undefined);
   if (generating.length > 0 && tokenizer === undefined)
     throw new ConfigError(
@@ -76,8 +86,18 @@ async function predictStream(model: MultiTaskModel, data: StreamSplit, batching:
     );
   const batcher = new LengthBucketBatcher(data.lengths, { ...batching, shuffle: false });
   const device = model.parameters()[0]?.device ?? 'cpu'; // batches go where the model is
+  const own: BatchOutcome<Prediction>[] = [];
+  let index = 0;
   for (const rows of batcher.epochBatches(0)) {
-    const joint = device === 'cpu' ? collateJoint(tasks, rows) : moveToDevice(collateJoint(tasks, rows), device);
+    const batchIndex = index++;
+    // Every rank collates every batch: collation may draw random numbers (masked-LM), in one-process order.
+    const collated = collateJoint(tasks, rows);
+    if (!ownsBatch(shard, batchIndex)) {
+      dispose(collated);
+      continue;
+    }
+    const joint = device === 'cpu' ? collated : moveToDevice(collated, device);
+    const outcome: BatchOutcome<Prediction> = { batch: batchIndex, predictions: {}, losses: {} };
     try {
       noGrad(() =>
         tidy(() => {
@@ -86,24 +106,24 @@ async function predictStream(model: MultiTaskModel, data: StreamSplit, batching:
             const name = t.spec.name;
             const batch = joint.batches.get(name)!;
             const out = logits.get(name)!;
-            if (t.type.generate === undefined) predictions.get(name)!.push(...t.type.decode(t.task, out, batch, data.examples));
+            if (t.type.generate === undefined) outcome.predictions[name] = t.type.decode(t.task, out, batch, data.examples);
             if (batch.labels === undefined) continue;
             const value = t.type.loss(t.task, out, batch).item() as number;
-            const acc = loss.get(name)!;
-            if (Number.isFinite(value)) [acc.sum, acc.n] = [acc.sum + value * rows.length, acc.n + rows.length];
+            if (Number.isFinite(value)) outcome.losses[name] = [value, rows.length];
           }
         }),
       );
       for (const t of generating) {
         const batch = joint.batches.get(t.spec.name)!;
         const context = { task: t.task, backbone: model.backbone, tokenizer: tokenizer!, batch, examples: data.examples };
-        predictions.get(t.spec.name)!.push(...(await t.type.generate!(context)));
+        outcome.predictions[t.spec.name] = await t.type.generate!(context);
       }
     } finally {
       dispose(joint);
     }
+    own.push(outcome);
   }
-  return { predictions, loss };
+  return foldOutcomes(names, await gatherOutcomes(shard, own));
 }
 
 /**
@@ -168,10 +188,13 @@ export async function evaluateStreams(
     for (const stream of streams) {
       const data = stream.splits[split];
       if (data === undefined || data.examples.length === 0) continue;
-      const { predictions, loss } = await predictStream(model, data, batching, options.tokenizer);
+      const { predictions, loss } = await predictStream(model, data, batching, options.tokenizer, options.shard);
+      const leader = (options.shard?.rank ?? 0) === 0;
       for (const t of data.tasks) {
         const name = t.spec.name;
-        result.metrics[name] = { ...t.type.evaluate(predictions.get(name)!, data.examples, t.spec), ...evaluateAll(model, t, data) };
+        // A task's whole-split hook (ranking every entity) runs on rank 0 alone.
+        const whole = leader ? evaluateAll(model, t, data) : {};
+        result.metrics[name] = { ...t.type.evaluate(predictions.get(name)!, data.examples, t.spec), ...whole };
         if (result.reports !== undefined && t.type.report !== undefined)
           result.reports[name] = t.type.report(predictions.get(name)!, data.examples, t.spec);
         const l = loss.get(name)!;

@@ -64,9 +64,15 @@ export class TrainingStrategy implements Disposable {
   /**
    * @param model the run's model; its task names, in config order, are the weighting's task indices.
    * @param microBatchesPerStep micro-batches per optimizer step (DWA's period is given in optimizer steps).
+   * @param ranks this process's rank and the number of ranks of a data-parallel run (random weighting draws for all).
    * @throws ConfigError when a parameter pattern matches nothing.
    */
-  constructor(config: TrainingConfig, model: MultiTaskModel, microBatchesPerStep: number) {
+  constructor(
+    config: TrainingConfig,
+    model: MultiTaskModel,
+    microBatchesPerStep: number,
+    ranks?: { readonly rank: number; readonly worldSize: number },
+  ) {
     const t = config.training;
     this.tasks = config.tasks.map((task) => task.name);
     this.#taskWeights = new Map(config.tasks.map((task) => [task.name, task.weight]));
@@ -84,7 +90,7 @@ export class TrainingStrategy implements Disposable {
         scale: w.scale,
       },
       this.tasks.length,
-      { seed: config.seed, sharedParameters: shared },
+      { seed: config.seed, sharedParameters: shared, ranks },
     );
     const s = t.surgery;
     this.#surgeryParams = s === null ? [] : matching(model, s.parameters ?? 'encoder', 'training.surgery.parameters');

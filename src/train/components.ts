@@ -78,7 +78,12 @@ export function loopParts(
     config.seed,
   );
   const scheduleSpec = scheduleOf(config, totalSteps);
-  const strategy = new TrainingStrategy(config, model, accum);
+  const strategy = new TrainingStrategy(
+    config,
+    model,
+    accum,
+    dataParallel && { rank: dataParallel.rank, worldSize: dataParallel.worldSize },
+  );
   const trainable = model.namedParameters().filter(([, p]) => p.requiresGrad);
   const optimizer = createOptimizer(t.optimizer, learningRateGroups(model.backbone, trainable, strategy.parameters(), t), t.learningRate);
   const es = t.earlyStopping;

@@ -39,8 +39,8 @@ export interface TrainOptions {
   readonly handleSignals?: boolean;
   /**
    * Train as one rank of a data-parallel run (the process group is the caller's): rank 0's weights are
-   * broadcast at the start, gradients averaged over the ranks, and rank 0 alone evaluates and writes
-   * the output folder and the log. Undefined: a single-process run.
+   * broadcast at the start, gradients averaged over the ranks, every rank evaluates its share of the
+   * dev and test batches (src/eval/shard.ts), and rank 0 alone writes the output folder and the log. Undefined: a single-process run.
    */
   readonly dataParallel?: DataParallel;
   /** Changes the model once it is built (and its weights loaded), before the optimizer sees it: fine-tuning freezes parameters here. */

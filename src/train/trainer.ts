@@ -10,8 +10,9 @@
  * dropout stays reproducible across a resume, is described in src/run/checkpoint.ts.
  *
  * In a data-parallel run (`options.dataParallel`) every rank runs this loop on its share of the data
- * (./step.ts averages the gradients); the leader, rank 0, alone evaluates, writes the output folder and
- * the log, and its decision to stop early reaches the others; a stop signal on any rank stops all after
+ * (./step.ts averages the gradients) and its share of each evaluation's batches (src/eval/shard.ts:
+ * the metrics are a single process's); the leader, rank 0, alone writes the output folder and the log,
+ * and its decision to stop early reaches the others; a stop signal on any rank stops all after
  * the same step.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -26,7 +27,7 @@ import { saveRunCheckpoint } from '../run/checkpoint.js';
 import { claimOutputFolder, removeEarlierRun } from '../run/output-folder.js';
 import type { PreparedRun } from '../run/prepare.js';
 import { splitCounts } from '../data/task-data.js';
-import { evaluateStreams, headOf, selectionValue, type EvalResult } from '../eval/evaluate.js';
+import { evaluateStreams, headOf, selectionValue, type EvalOptions, type EvalResult } from '../eval/evaluate.js';
 import { testBestCheckpoint } from '../eval/checkpoint.js';
 import { ProgressReporter, type ProgressInfo } from './progress.js';
 import { describeEval } from './report.js';
@@ -292,25 +293,32 @@ class Trainer {
   }
 
   /**
-   * The leader evaluates on dev (when there is dev data), records, saves last/ (and best/); returns
-   * whether to stop early, which the other ranks learn from it.
+   * Evaluates on dev (when there is dev data; in a data-parallel run every rank its share of the
+   * batches, src/eval/shard.ts); the leader records, saves last/ (and best/); returns whether to stop
+   * early, which the other ranks learn from it.
    */
   async #evaluateAndSave(): Promise<boolean> {
     this.#lastEvalStep = this.#step;
+    const hasDev = this.#prepared.streams.some((s) => s.splits.dev !== undefined);
+    const result = hasDev
+      ? await evaluateStreams(this.#model, this.#prepared.streams, 'dev', this.#parts.batching, this.#evalOptions())
+      : undefined;
     if (!this.#leader) return (this.#dp as DataParallel).fromLeader(false);
-    const stop = await this.#leaderEvaluateAndSave();
+    const stop = this.#recordAndSave(result);
     return this.#dp === undefined ? stop : this.#dp.fromLeader(stop);
   }
 
-  async #leaderEvaluateAndSave(): Promise<boolean> {
-    const hasDev = this.#prepared.streams.some((s) => s.splits.dev !== undefined);
-    if (!hasDev) {
+  /** What evaluations are given: the tokenizer, and the ranks to share the batches with. */
+  #evalOptions(): EvalOptions {
+    return { tokenizer: this.#prepared.tokenizer, ...(this.#dp === undefined ? {} : { shard: this.#dp }) };
+  }
+
+  /** The leader's part: records the dev result (none without dev data), saves last/ and, when it improved, best/. */
+  #recordAndSave(result: EvalResult | undefined): boolean {
+    if (result === undefined) {
       this.#save();
       return false;
     }
-    const result = await evaluateStreams(this.#model, this.#prepared.streams, 'dev', this.#parts.batching, {
-      tokenizer: this.#prepared.tokenizer,
-    });
     this.#lastDev = result;
     const value = selectionValue(result, this.#parts.selector.metric, this.#prepared.streams);
     const { improved, stop } = this.#parts.selector.update(value, this.#step);
@@ -386,10 +394,13 @@ class Trainer {
     return this.#result('interrupted', undefined);
   }
 
-  /** Evaluates the best checkpoint on the test sets into test_metrics.json (undefined when no task has test data). */
+  /**
+   * Evaluates the best checkpoint on the test sets into test_metrics.json (undefined when no task has
+   * test data); in a data-parallel run rank 0 loads it, broadcasts its weights, and every rank
+   * evaluates its share.
+   */
   async #testBest(): Promise<EvalResult | undefined> {
-    if (!this.#leader) return undefined;
-    if (!existsSync(this.#paths.best)) copyCheckpoint(this.#paths.last, this.#paths.best); // no dev data: the last is the best there is
+    if (this.#leader && !existsSync(this.#paths.best)) copyCheckpoint(this.#paths.last, this.#paths.best); // no dev data: the last is the best there is
     const step = this.#parts.selector.bestStep ?? this.#step;
     const result = await testBestCheckpoint(
       this.#model,
@@ -397,12 +408,12 @@ class Trainer {
       this.#parts.batching,
       this.#config.outputDir,
       step,
-      { tokenizer: this.#prepared.tokenizer },
+      this.#evalOptions(),
       (record) => this.#runLog.append(record),
     );
-    if (result !== undefined)
+    if (result !== undefined && this.#leader)
       this.#runLog.info(`best checkpoint (step ${step}) on ${describeEval(step, result, undefined, undefined, undefined, false)}`);
-    return result;
+    return this.#leader ? result : undefined;
   }
 
   #result(status: TrainResult['status'], test: EvalResult | undefined): TrainResult {

@@ -179,13 +179,14 @@ describe('example configs', () => {
   );
 
   it(
-    'defaults: seed 42, max_length 128, AdamW with torch defaults, linear schedule, proportional sampler, no early stopping, warm-up ratio 0',
+    'defaults: seed 42, max_length 128, device cpu, AdamW with torch defaults, linear schedule, proportional sampler, no early stopping, warm-up ratio 0',
     validData,
     () => {
       const text = VALID.replace('seed: 7\n', '').replace(/training:[\s\S]*$/, 'training:\n  epochs: 1\n');
       const c = parseTrainingConfig(text, { taskTypes, source: path.join(EXAMPLES, 'x.yaml') });
       assert.equal(c.seed, 42);
       assert.equal(c.maxLength, 128);
+      assert.equal(c.device, 'cpu');
       assert.deepEqual(c.training, {
         epochs: 1,
         batchSize: 32,
@@ -196,6 +197,7 @@ describe('example configs', () => {
         maxGradNorm: 1,
         gradientAccumulationSteps: 1,
         precision: 'fp32',
+        gradientCheckpointing: false,
         wordDropout: 0,
         schedule: 'linear',
         taskSchedule: 'alternating',

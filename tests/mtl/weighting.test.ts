@@ -322,6 +322,16 @@ describe('random loss weighting (Lin et al. 2022)', () => {
     assert.deepEqual(draw(d), next);
   });
 
+  it('rank r of N weighs its micro-batch n by the draw a single process gives micro-batch n·N + r', () => {
+    const draw = (w: RandomWeighting): number[] => (combined(w, [1, 1, 1]), w.weights());
+    const one = new RandomWeighting(3, { seed: 5 });
+    const sequence = Array.from({ length: 6 }, () => draw(one)); // one process: positions 0 … 5
+    const ranks = [0, 1].map((rank) => new RandomWeighting(3, { seed: 5, rank, worldSize: 2 }));
+    for (let n = 0; n < 3; n++) for (const w of ranks) assert.deepEqual(draw(w), sequence[n * 2 + w.rank]);
+    assert.deepEqual(ranks[0]!.state().rng, ranks[1]!.state().rng, 'every rank’s generator in the same state');
+    assert.throws(() => new RandomWeighting(3, { seed: 5, rank: 2, worldSize: 2 }), ConfigError);
+  });
+
   it('draws standard normals, so each task’s mean weight is 1/K', () => {
     const rng = new Rng(3);
     const n = 100_000;

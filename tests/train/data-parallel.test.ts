@@ -4,7 +4,7 @@
 // of each stream, so one step of 2 ranks sees the batches a 1-rank step accumulating 2 micro-batches sees.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it, mock } from 'node:test';
@@ -92,6 +92,17 @@ describe('data-parallel training (2 processes on loopback)', skip, () => {
     t.diagnostic(`largest gradient difference: ${diff} (to rank 0's batches alone: ${control})`);
   });
 
+  it('random loss weighting: a 2-rank step equals a 1-rank step accumulating both batches (within 1e-6)', async (t) => {
+    const random = `${SGD}\n  weighting: { method: random }`;
+    await twoProcesses(writeConfig(run, 'random-2ranks', training(1, 1, random)));
+    await oneProcess(writeConfig(run, 'random-accum2', training(1, 2, random)));
+    const diff = maxWeightDiff(run, 'random-2ranks', 'random-accum2');
+    assert.ok(diff < 1e-6, `largest gradient difference ${diff}`);
+    const control = maxWeightDiff(run, 'random-2ranks', 'sgd-2ranks'); // the test above, static weights: other gradients
+    assert.ok(control > 1e-4, `largest difference to static weights ${control}`);
+    t.diagnostic(`largest gradient difference: ${diff} (to static weights: ${control})`);
+  });
+
   it('4 steps on 2 ranks end with the weights of 4 steps on 1 rank accumulating 2 micro-batches (AdamW, clipping, dropout)', async (t) => {
     await twoProcesses(writeConfig(run, 'adamw-2ranks', training(4, 1, ADAMW)));
     await oneProcess(writeConfig(run, 'adamw-accum2', training(4, 2, ADAMW)));
@@ -106,6 +117,30 @@ describe('data-parallel training (2 processes on loopback)', skip, () => {
     await twoProcesses(config, '--resume');
     const diff = maxWeightDiff(run, 'adamw-2ranks', 'adamw-2ranks-resumed'); // 'adamw-2ranks': the test above
     assert.equal(diff, 0);
+  });
+
+  it("the 2-rank run's sharded dev and test evaluations equal a 1-process evaluation of its checkpoint exactly", async (t) => {
+    const dir = path.join(run.dir, 'adamw-2ranks'); // the test above: 4 steps, evaluated once, at the end, by both ranks
+    const records = readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const dev = records.filter((r) => r.type === 'eval' && r.split === 'dev').at(-1)!;
+    const test = JSON.parse(readFileSync(path.join(dir, 'test_metrics.json'), 'utf8')) as Record<string, unknown>;
+    // The reference: `mtl eval` in one process of one thread, as each rank ran (OMP_NUM_THREADS=1: the same kernels, the same sums).
+    const evaluate = async (checkpoint: string, split: string): Promise<Record<string, unknown>> => {
+      const r = await runNode([BIN, 'eval', path.join(dir, checkpoint), '--split', split], { OMP_NUM_THREADS: '1' });
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout) as Record<string, unknown>;
+    };
+    const [oneDev, oneTest] = [await evaluate('last', 'dev'), await evaluate('best', 'test')];
+    assert.deepEqual(dev.metrics, oneDev.metrics);
+    assert.deepEqual(dev.losses, oneDev.losses);
+    assert.deepEqual(dev.joint, oneDev.joint);
+    assert.deepEqual(test.metrics, oneTest.metrics);
+    assert.deepEqual(test.losses, oneTest.losses);
+    assert.deepEqual(test.joint, oneTest.joint);
+    t.diagnostic(`dev ${JSON.stringify(oneDev.metrics)}; test examples ${String(oneTest.examples)}`);
   });
 
   it('a rank killed mid-run makes the other exit with a clear error within the timeout (outside launcher: RANK, WORLD_SIZE, MASTER_*)', async (t) => {

@@ -61,6 +61,8 @@ export interface WeightingContext {
   readonly sharedParameters?: readonly Tensor[] | undefined;
   /** uncertainty: the device of the log-variances (the losses' device). */
   readonly device?: string | undefined;
+  /** random: this process's rank and the number of ranks in a data-parallel run (default 0 of 1). */
+  readonly ranks?: { readonly rank: number; readonly worldSize: number } | undefined;
 }
 
 /**
@@ -80,7 +82,12 @@ export function createLossWeighting(settings: WeightingSettings, numTasks: numbe
     case 'dwa':
       return new DwaWeighting(numTasks, { temperature: settings.temperature, period: settings.period });
     case 'random':
-      return new RandomWeighting(numTasks, { seed: context.seed, scale: settings.scale });
+      return new RandomWeighting(numTasks, {
+        seed: context.seed,
+        scale: settings.scale,
+        rank: context.ranks?.rank,
+        worldSize: context.ranks?.worldSize,
+      });
     default:
       throw new ConfigError(
         `unknown loss-weighting method '${String((settings as { method: unknown }).method)}'; expected one of ${WEIGHTING_METHODS.join(', ')}`,

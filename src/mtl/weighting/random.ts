@@ -6,6 +6,11 @@
  *
  * The normal draws come from the project's seeded xoshiro128** generator (Box–Muller), not from
  * libtorch's, so they are repeatable from the seed and continue exactly after `restore`.
+ *
+ * In a data-parallel run of N ranks, micro-batch n of rank r is position n·N + r of the run
+ * (src/train/step.ts): each rank draws N weight vectors per `combine` and weighs its losses by the
+ * r-th, so every micro-batch gets the weights a single process accumulating N times as many
+ * micro-batches gives it, and every rank's generator stays in the same state.
  */
 import { CheckpointError, ConfigError } from '../../errors.js';
 import type { Tensor } from '../../tensor/index.js';
@@ -42,12 +47,17 @@ export interface RandomWeightingOptions {
   readonly seed: number;
   /** Σ of the weights (> 0); default 1, the paper's. */
   readonly scale?: number | undefined;
+  /** This process's rank in a data-parallel run, and the number of ranks (default 0 of 1; see the file comment). */
+  readonly rank?: number | undefined;
+  readonly worldSize?: number | undefined;
 }
 
 export class RandomWeighting implements LossWeighting {
   readonly method = 'random';
   readonly numTasks: number;
   readonly scale: number;
+  readonly rank: number;
+  readonly worldSize: number;
   #rng: Rng;
   #last: number[];
 
@@ -56,16 +66,22 @@ export class RandomWeighting implements LossWeighting {
     const scale = options.scale ?? 1;
     if (typeof scale !== 'number' || !(scale > 0) || !Number.isFinite(scale))
       throw new ConfigError(`random weighting: scale must be a finite number > 0, got ${String(scale)}`);
+    const [rank, worldSize] = [options.rank ?? 0, options.worldSize ?? 1];
+    if (!Number.isInteger(worldSize) || worldSize < 1 || !Number.isInteger(rank) || rank < 0 || rank >= worldSize)
+      throw new ConfigError(`random weighting: rank must be an integer in [0, worldSize), got rank ${rank} of ${worldSize}`);
     this.numTasks = numTasks;
     this.scale = scale;
+    this.rank = rank;
+    this.worldSize = worldSize;
     this.#rng = new Rng(options.seed);
     this.#last = new Array<number>(numTasks).fill(scale / numTasks);
   }
 
-  /** A fresh draw of all K weights each step; a step with some tasks only uses theirs. */
+  /** A fresh draw of all K weights each step (this rank's of N draws); a step with some tasks only uses theirs. */
   combine(losses: Tensor, tasks?: readonly number[]): Tensor {
     const indices = checkLosses(losses, tasks, this.numTasks, 'random');
-    const w = randomWeights(this.#rng, this.numTasks, this.scale);
+    const draws = Array.from({ length: this.worldSize }, () => randomWeights(this.#rng, this.numTasks, this.scale));
+    const w = draws[this.rank]!;
     this.#last = w;
     return weightedSum(
       losses,
