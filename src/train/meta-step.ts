@@ -17,7 +17,7 @@ import { taskOfRun } from '../run/build.js';
 import { microBatchSeed } from '../run/seeding.js';
 import type { TrainBatch, TrainStream } from '../run/streams.js';
 import { collateJoint } from '../tasks/index.js';
-import { manualSeed, noGrad, tidy, type Tensor } from '../tensor/index.js';
+import { manualSeed, moveToDevice, noGrad, tidy, type Tensor } from '../tensor/index.js';
 import type { StepParts, StepStats } from './step.js';
 
 /** `training.meta` as the program reads it. */
@@ -102,7 +102,8 @@ export async function metaStep(parts: StepParts, step: number, meta: MetaSetting
 /** The unweighted sum of the stream's task losses on batch `b` (one backbone pass), a scalar with autograd. */
 function streamLoss(parts: StepParts, s: TrainStream, b: TrainBatch): Tensor {
   return tidy(() => {
-    const batch = collateJoint(b.tasks, b.indices);
+    const collated = collateJoint(b.tasks, b.indices);
+    const batch = parts.config.device === 'cpu' ? collated : moveToDevice(collated, parts.config.device);
     const logits = parts.model.forward(
       batch.inputs,
       s.stream.runs.map((r) => r.spec.name),
