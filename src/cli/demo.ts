@@ -19,6 +19,7 @@ import { train } from '../train/trainer.js';
 import { finetune, loadFinetuneConfig, type EncoderInit } from '../train/finetune.js';
 import { withOverrides } from './train.js';
 import type { Logger } from '../logger.js';
+import { mean, sampleStd } from '../metrics/spread.js';
 
 /** The demo's pre-training config, in the package's examples folder. */
 export const DEMO_CONFIG = path.join(packageRoot(import.meta.url), 'examples', 'wordnet-pretrain.yaml');
@@ -43,6 +44,8 @@ export interface DemoOptions {
   readonly threads?: number;
   /** Fine-tune the downstream task from the pre-trained encoder and from scratch (default true). */
   readonly transfer?: boolean;
+  /** Seeds of the transfer table's fine-tuning runs, 1…N for each encoder (default 3). */
+  readonly transferSeeds?: number;
   readonly logger: Logger;
 }
 
@@ -55,14 +58,15 @@ export interface DemoReport {
   readonly trainSeconds: number;
   readonly dev: Record<string, Record<string, number>>;
   readonly predictions: PredictionRecord[];
-  /** The downstream task under each encoder (empty when `transfer` is false). */
+  /** The downstream task under each encoder and seed (empty when `transfer` is false). */
   readonly transfer: DemoTransferRow[];
 }
 
-/** One row of the demo's transfer table: the downstream task's dev metrics after fine-tuning from one encoder. */
+/** One fine-tuning run of the demo's transfer table: the downstream task's dev metrics after fine-tuning from one encoder with one seed. */
 export interface DemoTransferRow {
   readonly encoder: 'pre-trained' | 'scratch';
   readonly task: string;
+  readonly seed: number;
   /** Dev metrics after the last step (one evaluation, no checkpoint selection). */
   readonly dev: Record<string, number>;
   readonly trainSeconds: number;
@@ -75,19 +79,44 @@ const TRANSFER_ARMS: readonly [DemoTransferRow['encoder'], EncoderInit][] = [
 
 /**
  * Fine-tunes `DEMO_DOWNSTREAM_CONFIG` from `checkpoint`'s encoder and from a fresh one of its shape and
- * tokenizer (same seed, steps and learning rate), each in `<outDir>/downstream/<encoder>`.
+ * tokenizer (same steps and learning rates), with seeds 1…`seeds` each, in `<outDir>/downstream/<encoder>-<seed>`.
  */
-async function transferRows(checkpoint: string, outDir: string): Promise<DemoTransferRow[]> {
+async function transferRows(checkpoint: string, outDir: string, seeds: number): Promise<DemoTransferRow[]> {
   const rows: DemoTransferRow[] = [];
-  for (const [encoder, init] of TRANSFER_ARMS) {
-    const config = {
-      ...(await loadFinetuneConfig(DEMO_DOWNSTREAM_CONFIG, checkpoint, init)),
-      outputDir: path.join(outDir, 'downstream', encoder),
-    };
-    const r = await finetune(config, { overwrite: true }); // the demo's own folder; no log lines
-    for (const t of config.tasks) rows.push({ encoder, task: t.name, dev: r.dev?.metrics[t.name] ?? {}, trainSeconds: r.trainSeconds });
+  for (let seed = 1; seed <= seeds; seed++) {
+    for (const [encoder, init] of TRANSFER_ARMS) {
+      const base = await loadFinetuneConfig(DEMO_DOWNSTREAM_CONFIG, checkpoint, init);
+      const config = { ...base, seed, outputDir: path.join(outDir, 'downstream', `${encoder}-${seed}`) };
+      const r = await finetune(config, { overwrite: true }); // the demo's own folder; no log lines
+      for (const t of config.tasks)
+        rows.push({ encoder, task: t.name, seed, dev: r.dev?.metrics[t.name] ?? {}, trainSeconds: r.trainSeconds });
+    }
   }
   return rows;
+}
+
+/** `mean ± std (each seed's)` of one metric over the rows, in percent. */
+function spread(rows: readonly DemoTransferRow[], metric: string): string {
+  const values = rows.map((r) => r.dev[metric] ?? NaN);
+  const pct = (x: number) => (100 * x).toFixed(2);
+  return `${pct(mean(values))} ± ${pct(sampleStd(values))} (${values.map(pct).join(', ')})`;
+}
+
+/** The transfer table's lines: one row per encoder, mean ± sample std over the seeds. */
+export function transferTableLines(rows: readonly DemoTransferRow[]): string[] {
+  const seeds = [...new Set(rows.map((r) => r.seed))];
+  const lines = [
+    `transfer: a new task with few labels (gloss → topic domain, examples/finetune/wordnet-domains.yaml), same budget, seeds ${seeds.join(', ')}`,
+    '  | encoder | dev accuracy (%) | dev macro-F1 (%) | training |',
+    '  | --- | --- | --- | --- |',
+  ];
+  for (const [encoder] of TRANSFER_ARMS) {
+    const mine = rows.filter((r) => r.encoder === encoder);
+    const seconds = mine.reduce((a, r) => a + r.trainSeconds, 0);
+    lines.push(`  | ${encoder} | ${spread(mine, 'accuracy')} | ${spread(mine, 'f1Macro')} | ${seconds.toFixed(0)} s |`);
+  }
+  lines.push("  mean ± sample standard deviation over the seeds (each seed's value in parentheses)");
+  return lines;
 }
 
 const shown = (name: string, v: number): string => (NON_FRACTION_METRICS.has(name) ? v.toFixed(2) : `${(100 * v).toFixed(2)} %`);
@@ -118,7 +147,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const dev = result.dev?.metrics ?? {};
   if (options.transfer !== false)
     logger.info(`fine-tuning a new task from the pre-trained encoder and from scratch — ${DEMO_DOWNSTREAM_CONFIG}`);
-  const transfer = options.transfer === false ? [] : await transferRows(checkpoint, config.outputDir);
+  const transfer = options.transfer === false ? [] : await transferRows(checkpoint, config.outputDir, options.transferSeeds ?? 3);
   const report: DemoReport = {
     config: DEMO_CONFIG,
     checkpoint,
@@ -143,14 +172,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     );
   logger.info('predictions on sample inputs:');
   for (const p of predictions) logger.info(describe(p));
-  if (transfer.length > 0) {
-    logger.info('transfer: a new task with few labels (gloss → topic domain, examples/finetune/wordnet-domains.yaml), same budget');
-    logger.info('  | encoder | dev accuracy | dev macro-F1 | training |');
-    logger.info('  | --- | --- | --- | --- |');
-    for (const r of transfer)
-      logger.info(
-        `  | ${r.encoder} | ${shown('accuracy', r.dev.accuracy ?? NaN)} | ${shown('f1Macro', r.dev.f1Macro ?? NaN)} | ${r.trainSeconds.toFixed(0)} s |`,
-      );
-  }
+  if (transfer.length > 0) for (const line of transferTableLines(transfer)) logger.info(line);
   return report;
 }

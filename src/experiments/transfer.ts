@@ -8,6 +8,7 @@
  * task's main test metric (best dev checkpoint; the last one when there is no dev set) as mean ±
  * sample standard deviation over seeds, with every seed's value.
  */
+import { mean, sampleStd } from '../metrics/spread.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -131,10 +132,6 @@ function takesOption(t: TaskConfig, option: string, value: unknown): boolean {
   }
 }
 
-const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-const std = (xs: readonly number[]): number =>
-  xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
-
 /** The markdown table of `cells`: one row per downstream task, one column per arm. */
 export function transferTable(cells: readonly TransferCell[], seeds: readonly number[]): string {
   const pct = (x: number) => (100 * x).toFixed(2);
@@ -219,7 +216,16 @@ export async function transferReport(options: TransferOptions): Promise<Transfer
         );
       }
       for (const [task, v] of values)
-        cells.push({ config: name, task, metric: v.metric, arm, values: v.values, mean: mean(v.values), std: std(v.values), seconds });
+        cells.push({
+          config: name,
+          task,
+          metric: v.metric,
+          arm,
+          values: v.values,
+          mean: mean(v.values),
+          std: sampleStd(v.values),
+          seconds,
+        });
     }
   }
   const table = transferTable(cells, seeds);

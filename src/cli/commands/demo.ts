@@ -9,6 +9,7 @@ interface DemoFlags {
   maxSteps?: number;
   seed?: number;
   threads?: number;
+  transferSeeds?: number;
 }
 
 export function defineDemo(program: Command, cli: CliContext): void {
@@ -23,6 +24,7 @@ export function defineDemo(program: Command, cli: CliContext): void {
     .addOption(checked('--max-steps <n>', "optimizer steps (default: examples/wordnet-pretrain.yaml's)", positiveInt))
     .addOption(checked('--seed <n>', "random seed (default: the config's)", nonNegativeInt))
     .addOption(checked('--threads <n>', "libtorch intra-op threads (default: libtorch's)", positiveInt))
+    .addOption(checked('--transfer-seeds <n>', 'fine-tuning seeds of the transfer table, 1…N per encoder (default 3)', positiveInt))
     .action(async (flags: DemoFlags) => {
       const { runDemo } = await import('../demo.js');
       await runDemo({
@@ -30,6 +32,7 @@ export function defineDemo(program: Command, cli: CliContext): void {
         ...(flags.maxSteps === undefined ? {} : { maxSteps: flags.maxSteps }),
         ...(flags.seed === undefined ? {} : { seed: flags.seed }),
         ...(flags.threads === undefined ? {} : { threads: flags.threads }),
+        ...(flags.transferSeeds === undefined ? {} : { transferSeeds: flags.transferSeeds }),
         logger: stdoutLogger,
       });
       cli.exitCode = 0;
