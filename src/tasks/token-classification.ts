@@ -21,7 +21,7 @@
 import { ConfigError, DataError, ShapeError } from '../errors.js';
 import { formatPosition, type TaggedExample } from '../data/index.js';
 import { confusionMatrix, extractChunks, repairBio, sequenceLabelingScores, surfaceFormScores } from '../metrics/index.js';
-import { argmax, cat, crossEntropy, gather, noGrad, tensor, tidy, type Tensor } from '../tensor/index.js';
+import { argmax, cat, crossEntropy, gather, noGrad, softmax, tensor, tidy, type Tensor } from '../tensor/index.js';
 import { CharCnn } from '../nn/char-cnn.js';
 import { resolveCharCnn, type CharCnnOptions } from './char-cnn-options.js';
 import { wordCharIds } from './word-chars.js';
@@ -71,6 +71,12 @@ export interface TokenClassificationPrediction {
   readonly exampleIndex: number;
   /** One valid BIO tag per word; 'O' for a word without tokens (cut off by truncation, or emptied by the normalizer). */
   readonly tags: readonly string[];
+  /**
+   * Per word, the classifier's softmax probability of the tag it was given (at its first sub-word; with a
+   * CRF, of the Viterbi path's tag under the emissions alone, before the transitions); 0 for a word
+   * without tokens.
+   */
+  readonly scores: readonly number[];
   /** The entities the tags mark, in order. */
   readonly spans: readonly EntitySpan[];
   /** Words cut off by truncation (tagged 'O'). */
@@ -196,8 +202,17 @@ function checkLogits(logits: Tensor, batch: Batch, spec: Spec): void {
   }
 }
 
-/** Row i's prediction from the tag id of each word that has a token (`idOfToken(t)` for its first sub-word t). */
-function predictRow(idOfToken: (t: number) => number, f: Features, words: readonly string[], spec: Spec): TokenClassificationPrediction {
+/**
+ * Row i's prediction from the tag id of each word that has a token (`idOfToken(t)` for its first sub-word
+ * t) and the classifier's probabilities at its tokens (`probs[t][c]`, (T, C)).
+ */
+function predictRow(
+  idOfToken: (t: number) => number,
+  probs: readonly (readonly number[])[],
+  f: Features,
+  words: readonly string[],
+  spec: Spec,
+): TokenClassificationPrediction {
   const wordTokens = f.wordTokens ?? [];
   if (wordTokens.length !== words.length) {
     throw new DataError(`example ${f.exampleIndex} has ${words.length} words but its features ${wordTokens.length}; featurize it again`);
@@ -210,7 +225,8 @@ function predictRow(idOfToken: (t: number) => number, f: Features, words: readon
     return 'O';
   });
   const tags = repairBio(raw);
-  return { exampleIndex: f.exampleIndex, tags, spans: spansOf(words, tags), truncatedWords };
+  const scores = wordTokens.map((t) => (t >= 0 ? probs[t]![idOfToken(t)]! : 0));
+  return { exampleIndex: f.exampleIndex, tags, scores, spans: spansOf(words, tags), truncatedWords };
 }
 
 export const tokenClassification: TaskType<TaggedExample, TokenClassificationPrediction, TokenClassificationOptions> = {
@@ -230,7 +246,9 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
 
   /**
    * `{ tags, words, spans }`: a tag per word the model read (words cut off by max_length get none;
-   * predict reports how many) and the typed spans, with offsets into the text. Punctuation that
+   * predict reports how many) and the entities as Hugging Face's token-classification pipeline gives
+   * them with aggregation 'simple': `{ entity_group, score, word, start, end }`, the score the mean of
+   * the entity's words' scores, start and end character offsets into the text. Punctuation that
    * predict's own split took off a word is never part of an entity (the tagging data sets write none);
    * words given already split are tagged as evaluation tags them.
    */
@@ -239,12 +257,14 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
     const words = all.slice(0, read);
     const raw = p.tags.slice(0, read);
     const tags = splitIntoWords ? raw : repairBio(raw.map((t, i) => (isPunctuation(words[i]!.word) ? 'O' : t)));
+    // Hugging Face's token-classification pipeline names (aggregation 'simple': the group's mean score).
     const spans = spansOf(
       words.map((w) => w.word),
       tags,
     ).map((s) => {
       const [start, end] = [words[s.start]!.start, words[s.end - 1]!.end];
-      return { type: s.type, start, end, text: text.slice(start, end) };
+      const score = p.scores.slice(s.start, s.end).reduce((a, b) => a + b, 0) / (s.end - s.start);
+      return { entity_group: s.type, score, word: text.slice(start, end), start, end };
     });
     return { tags, words: words.map((w) => w.word), spans };
   },
@@ -362,9 +382,10 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
   decode({ spec, head }, logits, batch, examples) {
     checkLogits(logits, batch, spec);
     const words = (f: Features) => exampleOf(examples, f).tokens;
+    const probs = tidy(() => noGrad(() => softmax(logits, -1).toArray())) as number[][][]; // (B, T, C)
     if (!spec.options.crf) {
       const ids = tidy(() => noGrad(() => argmax(logits, -1).toArray())) as number[][]; // (B, T)
-      return batch.features.map((f, i) => predictRow((t) => (ids[i] as number[])[t] as number, f, words(f), spec));
+      return batch.features.map((f, i) => predictRow((t) => (ids[i] as number[])[t] as number, probs[i]!, f, words(f), spec));
     }
     const crf = crfOf(head, spec);
     const paths = tidy(() =>
@@ -377,7 +398,9 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
         return positions.map((p, i) => new Map(p.map((t, l) => [t, (best[i] as number[])[l] as number]))); // token → tag id
       }),
     );
-    return batch.features.map((f, i) => predictRow((t) => (paths[i] as Map<number, number>).get(t) as number, f, words(f), spec));
+    return batch.features.map((f, i) =>
+      predictRow((t) => (paths[i] as Map<number, number>).get(t) as number, probs[i]!, f, words(f), spec),
+    );
   },
 
   evaluate(predictions, gold, spec): Metrics {

@@ -180,12 +180,12 @@ describe('mtl predict', data, () => {
       const slots = p.predictions.slots as {
         tags: string[];
         words: string[];
-        spans: { type: string; start: number; end: number; text: string }[];
+        spans: { entity_group: string; score: number; word: string; start: number; end: number }[];
       };
       assert.equal(slots.tags.length, slots.words.length);
       for (const s of slots.spans) {
-        assert.equal(p.text.slice(s.start, s.end), s.text, 'the offsets slice the input to the span');
-        assert.ok(s.type.length > 0);
+        assert.equal(p.text.slice(s.start, s.end), s.word, 'the offsets slice the input to the span');
+        assert.ok(s.entity_group.length > 0 && s.score > 0 && s.score <= 1);
       }
     });
     const words = (lines[0]!.predictions.slots as { words: string[] }).words;

@@ -161,6 +161,25 @@ describe('token classification: decode', needs('snips'), () => {
       { type: 'playlist', start: 6, end: 8, charStart: 22, charEnd: 33, text: '50 clásicos' },
     ]);
     assert.equal(p.truncatedWords, 0);
+    // Each word's score: softmax of a logit row with 5 at its tag and 0 elsewhere, e⁵ / (e⁵ + C − 1).
+    const C = sp.labels.length;
+    for (const score of p.scores) assert.ok(Math.abs(score - Math.exp(5) / (Math.exp(5) + C - 1)) < 1e-6, String(score));
+    assert.equal(p.scores.length, 9);
+    // Presented as Hugging Face's pipeline presents entities (aggregation 'simple').
+    const words = example.tokens.map((word, i, all) => {
+      const start = all.slice(0, i).join(' ').length + (i > 0 ? 1 : 0);
+      return { word, start, end: start + word.length };
+    });
+    const shown = tc.present!(p, sp, { text: example.tokens.join(' '), words, splitIntoWords: true }) as {
+      spans: { entity_group: string; score: number; word: string; start: number; end: number }[];
+    };
+    assert.deepEqual(
+      shown.spans.map(({ score, ...rest }) => (assert.ok(Math.abs(score - p.scores[1]!) < 1e-6), rest)),
+      [
+        { entity_group: 'entity_name', word: 'step to me', start: 4, end: 14 },
+        { entity_group: 'playlist', word: '50 clásicos', start: 22, end: 33 },
+      ],
+    );
     assert.deepEqual(tc.evaluate(preds, [example], sp), { precision: 1, recall: 1, f1: 1, tokenAccuracy: 1 });
   });
 
@@ -195,6 +214,7 @@ describe('token classification: evaluate', () => {
   const pred = (exampleIndex: number, tags: string[]): TokenClassificationPrediction => ({
     exampleIndex,
     tags,
+    scores: tags.map(() => 1),
     spans: [],
     truncatedWords: 0,
   });

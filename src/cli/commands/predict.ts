@@ -17,8 +17,9 @@ export function definePredict(program: Command, cli: CliContext): void {
     .command('predict')
     .summary("print every task's prediction for each text, one JSON line per text")
     .description(
-      "Print one JSON line per text: every task's prediction (label and score, its probability; BIO tags and typed spans " +
-        'with offsets into the text (UTF-16 code units, as JavaScript indexes strings); masked-LM fillers of [MASK]). ' +
+      "Print one JSON line per text: every task's prediction (label and score, its probability; BIO tags and entities " +
+        "as Hugging Face's pipeline gives them, {entity_group, score, word, start, end}, with offsets into the text (UTF-16 " +
+        'code units, as JavaScript indexes strings); masked-LM fillers of [MASK]). ' +
         'Link-prediction tasks are not run (a checkpoint with only those is an error: use eval). What max_length cut off is ' +
         'never labelled: the prediction then says how much was not read ("unread").',
     )
