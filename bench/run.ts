@@ -4,20 +4,23 @@
  * (bench/out/<suite>.json).
  * - `overhead`: per-op cost (bench/tensor_overhead.ts vs bench/peer/tensor_overhead.py).
  * - `model`: training and inference of the SNIPS joint model, memory and MFU (bench/model/suite.ts).
- * Usage: npm run bench [-- overhead|model …] [--repeats 5] [--threads 1]   (no suite named: all)
+ * - `generate`: greedy decoding with a key/value cache, GPT-2- and T5-shaped models, batch 1 and 8
+ *   (bench/generate/suite.ts; --repeats is the processes per side, each timing 3 generations).
+ * Usage: npm run bench [-- overhead|model|generate …] [--repeats 5] [--threads 1]   (no suite named: all)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { modelTable, runModelSuite } from './model/suite.js';
+import { generateTable, runGenerateSuite } from './generate/suite.js';
 import { ensureOpenBlasCore } from '../src/tensor/blas-core.js';
 
 const { values, positionals } = parseArgs({
   options: { repeats: { type: 'string', default: '5' }, threads: { type: 'string', default: '1' } },
   allowPositionals: true,
 });
-const SUITES = ['overhead', 'model'];
+const SUITES = ['overhead', 'model', 'generate'];
 const suites = positionals.length === 0 ? SUITES : positionals;
 for (const s of suites) if (!SUITES.includes(s)) throw new Error(`unknown benchmark suite '${s}'; the suites are ${SUITES.join(', ')}`);
 const repeats = Number(values.repeats);
@@ -89,5 +92,18 @@ async function model(): Promise<void> {
   report('model', header, modelTable(result), result);
 }
 
+function generation(): void {
+  const newTokens = 64;
+  const threadEnv = { ...env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) }; // as the model suite
+  const rows = runGenerateSuite({ rounds: repeats, repeats: 3, threads, newTokens, dir: `${OUT}/generate`, env: threadEnv }, (line) =>
+    console.error(line),
+  );
+  const header =
+    `${date.slice(0, 10)} · ${machine} · greedy, ${newTokens} new tokens, KV cache on both sides · ${repeats} processes per side ` +
+    `taking turns, 3 generations each after a warm-up, medians`;
+  report('generate', header, generateTable(rows, newTokens), { rows });
+}
+
 mkdirSync(OUT, { recursive: true });
-for (const s of suites) await (s === 'overhead' ? overhead : model)();
+const RUNS: Record<string, () => void | Promise<void>> = { overhead, model, generate: generation };
+for (const s of suites) await (RUNS[s] as () => void | Promise<void>)();
