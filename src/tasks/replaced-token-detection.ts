@@ -14,6 +14,7 @@
  * The samples draw from libtorch's generator, which the training step seeds per micro-batch.
  */
 import { ConfigError, ShapeError } from '../errors.js';
+import { scoresFromCounts } from '../metrics/index.js';
 import { noGrad, tidy, type Tensor } from '../tensor/index.js';
 import { IGNORE_INDEX } from '../tokenization/index.js';
 import { exampleOf, inGoldOrder } from './features.js';
@@ -208,13 +209,12 @@ export function replacedTokenMetrics(predictions: readonly ReplacedTokenPredicti
     }
   }
   const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
-  const precision = ratio(truePositive, predictedPositive);
-  const recall = ratio(truePositive, positive);
+  const { precision, recall, f1 } = scoresFromCounts(truePositive, predictedPositive, positive);
   return {
     accuracy: ratio(correct, tokens),
     precision,
     recall,
-    f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall),
+    f1,
     replacedRate: ratio(positive, tokens),
     generatorAccuracy: ratio(top1, masked),
     generatorTop5Accuracy: ratio(top5, masked),

@@ -202,13 +202,32 @@ function checkLogits(logits: Tensor, batch: Batch, spec: Spec): void {
   }
 }
 
+/** The CRF's best tag path of each row as a tag id per token (B, T): the words' first sub-words carry it, 0 elsewhere. */
+function viterbiIds(crf: LinearChainCrf, logits: Tensor, batch: Batch): number[][] {
+  const T = batch.inputIds.shape[1]!;
+  return tidy(() =>
+    noGrad(() => {
+      const { emissions, positions } = wordEmissions(logits, batch.features);
+      const best = crf.viterbi(
+        emissions,
+        positions.map((p) => p.length),
+      );
+      return positions.map((p, i) => {
+        const row = new Array<number>(T).fill(0);
+        p.forEach((t, l) => (row[t] = best[i]![l]!));
+        return row;
+      });
+    }),
+  );
+}
+
 /**
  * Row i's prediction from the tag id of each word that has a token (`idOfToken(t)` for its first sub-word
- * t) and the classifier's probabilities at its tokens (`probs[t][c]`, (T, C)).
+ * t) and the classifier's probability of that tag at each token (`probs[t]`, (T)).
  */
 function predictRow(
   idOfToken: (t: number) => number,
-  probs: readonly (readonly number[])[],
+  probs: readonly number[],
   f: Features,
   words: readonly string[],
   spec: Spec,
@@ -225,7 +244,7 @@ function predictRow(
     return 'O';
   });
   const tags = repairBio(raw);
-  const scores = wordTokens.map((t) => (t >= 0 ? probs[t]![idOfToken(t)]! : 0));
+  const scores = wordTokens.map((t) => (t >= 0 ? probs[t]! : 0));
   return { exampleIndex: f.exampleIndex, tags, scores, spans: spansOf(words, tags), truncatedWords };
 }
 
@@ -382,25 +401,17 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
   decode({ spec, head }, logits, batch, examples) {
     checkLogits(logits, batch, spec);
     const words = (f: Features) => exampleOf(examples, f).tokens;
-    const probs = tidy(() => noGrad(() => softmax(logits, -1).toArray())) as number[][][]; // (B, T, C)
-    if (!spec.options.crf) {
-      const ids = tidy(() => noGrad(() => argmax(logits, -1).toArray())) as number[][]; // (B, T)
-      return batch.features.map((f, i) => predictRow((t) => (ids[i] as number[])[t] as number, probs[i]!, f, words(f), spec));
-    }
-    const crf = crfOf(head, spec);
-    const paths = tidy(() =>
-      noGrad(() => {
-        const { emissions, positions } = wordEmissions(logits, batch.features);
-        const best = crf.viterbi(
-          emissions,
-          positions.map((p) => p.length),
-        );
-        return positions.map((p, i) => new Map(p.map((t, l) => [t, (best[i] as number[])[l] as number]))); // token → tag id
-      }),
-    );
-    return batch.features.map((f, i) =>
-      predictRow((t) => (paths[i] as Map<number, number>).get(t) as number, probs[i]!, f, words(f), spec),
-    );
+    const ids = spec.options.crf
+      ? viterbiIds(crfOf(head, spec), logits, batch)
+      : (tidy(() => noGrad(() => argmax(logits, -1).toArray())) as number[][]);
+    const probs = tidy(() =>
+      noGrad(() =>
+        gather(softmax(logits, -1), -1, tensor(ids, { dtype: 'int64', device: logits.device }).unsqueeze(-1))
+          .squeeze(-1)
+          .toArray(),
+      ),
+    ) as number[][]; // (B, T): each token's probability of its tag
+    return batch.features.map((f, i) => predictRow((t) => ids[i]![t]!, probs[i]!, f, words(f), spec));
   },
 
   evaluate(predictions, gold, spec): Metrics {

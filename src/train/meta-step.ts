@@ -55,7 +55,6 @@ export function checkMetaRun(
 
 /** Trains optimizer step `step` (0-based) as `gradient_accumulation_steps` meta-learning episodes. */
 export async function metaStep(parts: StepParts, step: number, meta: MetaSettings): Promise<StepStats> {
-  checkMetaRun(parts);
   const started = performance.now();
   const accum = parts.config.training.gradientAccumulationSteps;
   const params = parts.gradParams;

@@ -37,7 +37,7 @@ import { restoreRunState, runState } from './run-state.js';
 import { setUpRun } from './setup.js';
 import { InterruptWatch, yieldToEventLoop } from './signals.js';
 import { trainStep } from './step.js';
-import { metaStep } from './meta-step.js';
+import { checkMetaRun, metaStep } from './meta-step.js';
 import { loopParts, type LoopParts } from './components.js';
 import { dispatch, type SaveEvent, type TrainerCallback } from './callbacks.js';
 import { TensorBoardCallback } from './tensorboard-callback.js';
@@ -108,6 +108,7 @@ class Trainer {
     this.#leader = this.#dp?.isLeader ?? true;
     this.#ewc = ewc;
     this.#parts = loopParts(config, prepared, model, this.#dp, ewc);
+    if (config.training.meta !== null) checkMetaRun(this.#parts);
     this.totalSteps = this.#parts.totalSteps;
     this.#callbacks = runLog.callbacks;
   }
