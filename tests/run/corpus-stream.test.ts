@@ -14,6 +14,7 @@ import { prepareRun, type PreparedRun } from '../../src/run/prepare.js';
 import { trainStreams } from '../../src/run/streams.js';
 import { train } from '../../src/train/trainer.js';
 import { taskTypes } from '../../src/tasks/index.js';
+import { assertSameFiles, interruptAndResume } from '../helpers/resume.js';
 
 const WORDS = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta'];
 const DEV = 8;
@@ -123,16 +124,13 @@ describe('a text corpus streamed in windows', () => {
     assert.deepEqual(start.examples.mlm, { train: TRAIN_LINES, dev: DEV });
     assert.equal(start.batches_per_epoch, 13);
     const resumedConfig = { ...config, outputDir: at('out', 'resumed') };
-    const controller = new AbortController();
-    const first = await train(resumedConfig, { signal: controller.signal, onProgress: (p) => p.step === 6 && controller.abort() });
-    assert.equal(first.status, 'interrupted');
-    const state = JSON.parse(readFileSync(at('out', 'resumed', 'last', 'trainer_state.json'), 'utf8')) as {
-      batcher_state: { window: number }[];
-    };
-    assert.equal(state.batcher_state[0]!.window, 1, 'stopped inside the second window');
-    const second = await train(resumedConfig, { resume: true });
+    const second = await interruptAndResume(resumedConfig, 6, {}, () => {
+      const state = JSON.parse(readFileSync(at('out', 'resumed', 'last', 'trainer_state.json'), 'utf8')) as {
+        batcher_state: { window: number }[];
+      };
+      assert.equal(state.batcher_state[0]!.window, 1, 'stopped inside the second window');
+    });
     assert.equal(second.step, 16);
-    const weights = (run: string) => readFileSync(at('out', run, 'last', 'model.safetensors'));
-    assert.ok(weights('resumed').equals(weights('corpus')), 'model.safetensors equal bit for bit');
+    assertSameFiles(at('out', 'resumed', 'last'), at('out', 'corpus', 'last'));
   });
 });

@@ -12,6 +12,7 @@ import { taskTypes } from '../../src/tasks/index.js';
 import { liveTensorCount } from '../../src/tensor/index.js';
 import { train, type TrainResult } from '../../src/train/trainer.js';
 import { needsTinyRunData, tinyRun, tinyYaml, type RunFolder } from '../train/trainer-fixture.js';
+import { assertSameFiles, interruptAndResume } from '../helpers/resume.js';
 
 const baseline = liveTensorCount();
 const data = needsTinyRunData();
@@ -81,17 +82,9 @@ describe('token classification with char_cnn: train, checkpoint, evaluate, resum
   });
 
   it('a run interrupted at step 5 and resumed ends with the same weights, bit for bit', async () => {
-    const controller = new AbortController();
-    const config = charConfig('resumed');
-    const first = await train(config, {
-      signal: controller.signal,
-      onProgress: (p) => p.step === 5 && controller.abort(),
-      logger: { info: () => undefined },
-    });
-    assert.equal(first.status, 'interrupted');
-    const second = await train(config, { resume: true, logger: { info: () => undefined } });
+    const second = await interruptAndResume(charConfig('resumed'), 5, { logger: { info: () => undefined } });
     assert.equal(second.step, 16);
-    assert.ok(readFileSync(out('resumed', 'last', 'model.safetensors')).equals(readFileSync(out('full', 'last', 'model.safetensors'))));
+    assertSameFiles(out('resumed', 'last'), out('full', 'last'));
   });
 
   it('predicts every task of a text, and a word never seen in training still gets a tag', async () => {

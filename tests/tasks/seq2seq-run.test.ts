@@ -7,7 +7,7 @@
  * is tests/tasks/seq2seq.test.ts's check; this run is too short to learn.)
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -18,6 +18,7 @@ import { TextGenerator } from '../../src/predict/generate.js';
 import { Predictor } from '../../src/predict/predict.js';
 import { taskTypes } from '../../src/tasks/index.js';
 import { train, type TrainResult } from '../../src/train/trainer.js';
+import { assertSameFiles, interruptAndResume } from '../helpers/resume.js';
 
 const WORDS = 'a b c d e f g h'.split(' ');
 
@@ -104,15 +105,7 @@ describe('seq2seq: text-to-text multi-task training of a tiny BART', () => {
   it('a run interrupted at step 4 and resumed ends with the weights of the uninterrupted run', async () => {
     const full = await train(config(dir, 8, 'full'), {});
     assert.equal(full.status, 'completed');
-    const controller = new AbortController();
-    const first = await train(config(dir, 8, 'resumed'), {
-      signal: controller.signal,
-      onProgress: (p) => p.step === 4 && controller.abort(),
-    });
-    assert.equal(first.status, 'interrupted');
-    const second = await train(config(dir, 8, 'resumed'), { resume: true });
-    assert.equal(second.step, 8);
-    const weights = (run: string) => readFileSync(path.join(dir, run, 'last', 'model.safetensors'));
-    assert.ok(weights('resumed').equals(weights('full')), 'model.safetensors equal bit for bit');
+    assert.equal((await interruptAndResume(config(dir, 8, 'resumed'), 4)).step, 8);
+    assertSameFiles(path.join(dir, 'resumed', 'last'), path.join(dir, 'full', 'last'));
   });
 });

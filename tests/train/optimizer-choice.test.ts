@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
@@ -9,6 +8,7 @@ import { taskTypes } from '../../src/tasks/index.js';
 import { liveTensorCount } from '../../src/tensor/index.js';
 import { train } from '../../src/train/trainer.js';
 import { needsTinyRunData, tinyConfig, tinyRun, tinyYaml, type RunFolder } from './trainer-fixture.js';
+import { assertSameFiles, interruptAndResume } from '../helpers/resume.js';
 
 const SGD_TRAINING = `  max_steps: 10
   batch_size: 16
@@ -90,15 +90,9 @@ describe('training with SGD (Nesterov momentum)', needsTinyRunData(), () => {
       const names = Object.keys(ckpt.optimizerTensors ?? {});
       assert.ok(names.length > 0 && names.every((n) => n.endsWith('.momentum_buffer')), names.slice(0, 3).join(', '));
     }
-    const controller = new AbortController();
-    const config = tinyConfig(run, 'sgd-resumed', { training: SGD_TRAINING });
-    const first = await train(config, { signal: controller.signal, onProgress: (p) => p.step === 6 && controller.abort() });
-    assert.equal(first.status, 'interrupted');
-    const second = await train(config, { resume: true });
+    const second = await interruptAndResume(tinyConfig(run, 'sgd-resumed', { training: SGD_TRAINING }), 6);
     assert.equal(second.step, 10);
-    for (const file of ['model.safetensors', 'optimizer.safetensors']) {
-      assert.ok(readFileSync(out('sgd-resumed', 'last', file)).equals(readFileSync(out('sgd-full', 'last', file))), `${file} differs`);
-    }
+    assertSameFiles(out('sgd-resumed', 'last'), out('sgd-full', 'last'), ['model.safetensors', 'optimizer.safetensors']);
   });
 
   it('refuses to resume an SGD run as AdamW, naming the key', async () => {

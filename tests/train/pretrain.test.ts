@@ -21,6 +21,7 @@ import { Tokenizer } from '../../src/tokenization/index.js';
 import { predict, Predictor } from '../../src/predict/predict.js';
 import { DATASETS, needs } from '../helpers/datasets.js';
 import { taskTypes } from '../../src/tasks/index.js';
+import { assertSameFiles, interruptAndResume } from '../helpers/resume.js';
 
 const PRETRAIN = `seed: 3
 output_dir: out/pretrain
@@ -106,13 +107,8 @@ describe('pre-training from a config: masked LM, supersense and link prediction 
 
   it('a run interrupted at step 3 and resumed ends with the weights of the uninterrupted run (same masks)', async () => {
     const config = { ...loadTrainingConfig(at('pretrain.yaml'), { taskTypes }), outputDir: at('out', 'resumed') };
-    const controller = new AbortController();
-    const first = await train(config, { signal: controller.signal, onProgress: (p) => p.step === 3 && controller.abort() });
-    assert.equal(first.status, 'interrupted');
-    const second = await train(config, { resume: true });
-    assert.equal(second.step, 8);
-    const weights = (run: string) => readFileSync(at('out', run, 'last', 'model.safetensors'));
-    assert.ok(weights('resumed').equals(weights('pretrain')), 'model.safetensors equal bit for bit');
+    assert.equal((await interruptAndResume(config, 3)).step, 8);
+    assertSameFiles(at('out', 'resumed', 'last'), at('out', 'pretrain', 'last'));
   });
 
   it('predicts supersenses and fills [MASK]s with the pre-trained checkpoint', async () => {

@@ -12,6 +12,7 @@ import { loadTrainingConfig } from '../../src/io/config/index.js';
 import { train } from '../../src/train/trainer.js';
 import { predict } from '../../src/predict/predict.js';
 import { taskTypes } from '../../src/tasks/index.js';
+import { assertSameFiles, interruptAndResume } from '../helpers/resume.js';
 
 const PRETRAIN = `seed: 4
 output_dir: out/rtd
@@ -73,13 +74,8 @@ describe('replaced-token detection in a pre-training mixture', () => {
 
   it('a run interrupted at step 3 and resumed ends with the weights of the uninterrupted run (same masks and samples)', async () => {
     const config = { ...loadTrainingConfig(at('pretrain.yaml'), { taskTypes }), outputDir: at('out', 'resumed') };
-    const controller = new AbortController();
-    const first = await train(config, { signal: controller.signal, onProgress: (p) => p.step === 3 && controller.abort() });
-    assert.equal(first.status, 'interrupted');
-    const second = await train(config, { resume: true });
-    assert.equal(second.step, 8);
-    const weights = (run: string) => readFileSync(at('out', run, 'last', 'model.safetensors'));
-    assert.ok(weights('resumed').equals(weights('rtd')), 'model.safetensors equal bit for bit');
+    assert.equal((await interruptAndResume(config, 3)).step, 8);
+    assertSameFiles(at('out', 'resumed', 'last'), at('out', 'rtd', 'last'));
   });
 
   it('the checkpoint predicts its supersenses; the detection task makes no prediction on a text', async () => {

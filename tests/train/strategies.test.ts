@@ -3,7 +3,6 @@
  * surgery, per-task LoRA and adapters) on the tiny run of ./trainer-fixture.ts.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadCheckpoint, readMetrics } from '../../src/io/checkpoint.js';
@@ -14,6 +13,7 @@ import { Tokenizer } from '../../src/tokenization/index.js';
 import { buildModel } from '../../src/run/build.js';
 import { train, type TrainResult } from '../../src/train/trainer.js';
 import { needsTinyRunData, tinyConfig, tinyRun, type RunFolder } from './trainer-fixture.js';
+import { assertSameFiles, interruptAndResume } from '../helpers/resume.js';
 
 const baseline = liveTensorCount();
 let run: RunFolder;
@@ -50,17 +50,9 @@ describe('train with strategies: resume restores the weighting and sampler state
     it(`${name}: interrupted at step 5 and resumed, it ends bit for bit as the uninterrupted run`, async () => {
       const full = await train(tinyConfig(run, `${name}-full`, { training: yaml }));
       const config = tinyConfig(run, `${name}-resumed`, { training: yaml });
-      const controller = new AbortController();
-      const first = await train(config, { signal: controller.signal, onProgress: (p) => p.step === 5 && controller.abort() });
-      assert.equal(first.status, 'interrupted');
-      const second = await train(config, { resume: true });
+      const second = await interruptAndResume(config, 5);
       assert.equal(second.step, 12);
-      assert.ok(
-        readFileSync(out(`${name}-resumed`, 'last', 'model.safetensors')).equals(
-          readFileSync(out(`${name}-full`, 'last', 'model.safetensors')),
-        ),
-        'model.safetensors differs from the uninterrupted run',
-      );
+      assertSameFiles(out(`${name}-resumed`, 'last'), out(`${name}-full`, 'last'));
       using a = loadCheckpoint(out(`${name}-resumed`, 'last'));
       using b = loadCheckpoint(out(`${name}-full`, 'last'));
       assert.deepEqual(a.trainerState?.strategy, b.trainerState?.strategy);

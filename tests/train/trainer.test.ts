@@ -11,6 +11,7 @@ import { splitWords } from '../../src/predict/predict.js';
 import { holdOut } from '../../src/data/task-data.js';
 import { train, type TrainResult } from '../../src/train/trainer.js';
 import { needsTinyRunData, tinyConfig, tinyRun, type RunFolder } from './trainer-fixture.js';
+import { assertSameFiles, interruptAndResume } from '../helpers/resume.js';
 
 const baseline = liveTensorCount();
 let run: RunFolder;
@@ -93,19 +94,13 @@ describe('train: a tiny multi-task run end to end', data, () => {
 
 describe('train: resume', data, () => {
   it('a run interrupted at step 11 and resumed ends with the same weights, bit for bit, as the uninterrupted run', async () => {
-    const controller = new AbortController();
-    const config = tinyConfig(run, 'resumed');
-    const first = await train(config, { signal: controller.signal, onProgress: (p) => p.step === 11 && controller.abort() });
-    assert.equal(first.status, 'interrupted');
-    assert.equal(first.step, 11);
-    using ckpt = loadCheckpoint(out('resumed', 'last'));
-    assert.equal(ckpt.trainerState?.step, 11);
-    const second = await train(config, { resume: true });
+    const second = await interruptAndResume(tinyConfig(run, 'resumed'), 11, {}, () => {
+      using ckpt = loadCheckpoint(out('resumed', 'last'));
+      assert.equal(ckpt.trainerState?.step, 11);
+    });
     assert.equal(second.status, 'completed');
     assert.equal(second.step, 24);
-    for (const file of ['model.safetensors', 'optimizer.safetensors']) {
-      assert.ok(readFileSync(out('resumed', 'last', file)).equals(readFileSync(out('full', 'last', file))), `${file} differs`);
-    }
+    assertSameFiles(out('resumed', 'last'), out('full', 'last'), ['model.safetensors', 'optimizer.safetensors']);
     assert.deepEqual(second.test?.metrics, full.test?.metrics);
     const devEvals = (dir: string) =>
       readMetrics(out(dir, 'metrics.jsonl'))
@@ -129,9 +124,7 @@ describe('train: resume', data, () => {
     assert.equal(second.status, 'completed');
     assert.equal(second.step, 24);
     assert.deepEqual(evalSteps(), [8, 12, 16, 24]);
-    for (const file of ['model.safetensors', 'optimizer.safetensors']) {
-      assert.ok(readFileSync(out('paused', 'last', file)).equals(readFileSync(out('full', 'last', file))), `${file} differs`);
-    }
+    assertSameFiles(out('paused', 'last'), out('full', 'last'), ['model.safetensors', 'optimizer.safetensors']);
   });
 
   it('refuses to resume with a changed config, naming the key', async () => {
