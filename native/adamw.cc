@@ -10,6 +10,7 @@
 // with every scalar rounded to float first, as at::Scalar::to<float>() does. tests/train/adamw-fused
 // checks the bits against the op-by-op path over sizes that exercise vector bodies and tails.
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>  // at::NoGradGuard (ATen.h stopped including it in libtorch 2.x)
 
 #if defined(__x86_64__) || defined(__i386__)
 #define MTL_ADAMW_AVX2 1

@@ -4,10 +4,10 @@
 // stay float32. CPU autocast takes bfloat16 (libtorch 1.13: bfloat16 only); CUDA autocast float16 or
 // bfloat16 where the linked libtorch has CUDA.
 #include <ATen/ATen.h>
-#include <ATen/autocast_mode.h>
 
 #include <string>
 
+#include "autocast_state.h"
 #include "guard.h"
 #include "ops.h"
 
@@ -21,16 +21,6 @@ bool isCuda(const Napi::Value& device) {
   return name == "cuda";
 }
 
-void setState(bool cuda, bool enabled, at::ScalarType dtype) {
-  if (cuda) {
-    at::autocast::set_autocast_gpu_dtype(dtype);
-    at::autocast::set_enabled(enabled);
-  } else {
-    at::autocast::set_autocast_cpu_dtype(dtype);
-    at::autocast::set_cpu_enabled(enabled);
-  }
-}
-
 }  // namespace
 
 // autocastEnter(device, enabled, dtypeCode) -> [previousEnabled, previousDtypeCode]
@@ -42,9 +32,9 @@ Napi::Value AutocastEnter(const Napi::CallbackInfo& info) {
     if (cuda && enabled && !at::hasCUDA()) throw BindingError("CUDA autocast was asked for, but the linked libtorch has no CUDA");
     if (!cuda && enabled && dtype != at::kBFloat16)
       throw BindingError(std::string("CPU autocast runs in bfloat16 only, got ") + c10::toString(dtype));
-    const bool previous = cuda ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
-    const at::ScalarType previousDtype = cuda ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
-    setState(cuda, enabled, dtype);
+    const bool previous = autocastEnabled(cuda);
+    const at::ScalarType previousDtype = autocastDtype(cuda);
+    setAutocastState(cuda, enabled, dtype);
     at::autocast::increment_nesting();
     Napi::Array out = Napi::Array::New(info.Env(), 2);
     out.Set(0u, Napi::Boolean::New(info.Env(), previous));
@@ -59,7 +49,7 @@ Napi::Value AutocastExit(const Napi::CallbackInfo& info) {
   return guarded(info, "autocastExit", [&]() -> Napi::Value {
     const bool cuda = isCuda(info[0]);
     if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-    setState(cuda, info[1].As<Napi::Boolean>().Value(), static_cast<at::ScalarType>(info[2].As<Napi::Number>().Int32Value()));
+    setAutocastState(cuda, info[1].As<Napi::Boolean>().Value(), static_cast<at::ScalarType>(info[2].As<Napi::Number>().Int32Value()));
     return info.Env().Undefined();
   });
 }
@@ -67,7 +57,7 @@ Napi::Value AutocastExit(const Napi::CallbackInfo& info) {
 // isAutocast(device) -> whether an autocast region of that device is open.
 Napi::Value IsAutocast(const Napi::CallbackInfo& info) {
   return guarded(info, "isAutocast", [&]() -> Napi::Value {
-    return Napi::Boolean::New(info.Env(), isCuda(info[0]) ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled());
+    return Napi::Boolean::New(info.Env(), autocastEnabled(isCuda(info[0])));
   });
 }
 

@@ -1,5 +1,6 @@
 // Autograd: requires-grad flags, .grad, backward, torch::autograd::grad, the grad mode and inference mode.
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>  // at::GradMode (ATen.h stopped including it in libtorch 2.x)
 #include <c10/core/InferenceMode.h>
 #include <torch/csrc/autograd/autograd.h>
 

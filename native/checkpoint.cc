@@ -24,6 +24,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "autocast_state.h"
 #include "guard.h"
 #include "ops.h"
 #include "tensor_table.h"
@@ -98,19 +99,17 @@ class ForwardStateGuard {
  public:
   explicit ForwardStateGuard(const Recompute& r)
       : generator_(at::detail::getDefaultCPUGenerator()),
-        autocastEnabled_(at::autocast::is_cpu_enabled()),
-        autocastDtype_(at::autocast::get_autocast_cpu_dtype()) {
+        autocastEnabled_(autocastEnabled(false)),
+        autocastDtype_(autocastDtype(false)) {
     {
       std::lock_guard<std::mutex> lock(generator_.mutex());
       rngState_ = generator_.get_state();
       generator_.set_state(r.rngState);
     }
-    at::autocast::set_autocast_cpu_dtype(r.autocastDtype);
-    at::autocast::set_cpu_enabled(r.autocastEnabled);
+    setAutocastState(false, r.autocastEnabled, r.autocastDtype);
   }
   ~ForwardStateGuard() {
-    at::autocast::set_autocast_cpu_dtype(autocastDtype_);
-    at::autocast::set_cpu_enabled(autocastEnabled_);
+    setAutocastState(false, autocastEnabled_, autocastDtype_);
     std::lock_guard<std::mutex> lock(generator_.mutex());
     generator_.set_state(rngState_);
   }
@@ -162,8 +161,8 @@ struct CheckpointFunction : torch::autograd::Function<CheckpointFunction> {
       std::lock_guard<std::mutex> lock(generator.mutex());
       r->rngState = generator.get_state();
     }
-    r->autocastEnabled = at::autocast::is_cpu_enabled();
-    r->autocastDtype = at::autocast::get_autocast_cpu_dtype();
+    r->autocastEnabled = autocastEnabled(false);
+    r->autocastDtype = autocastDtype(false);
     const std::vector<at::Tensor> inputs(tensors.begin(), tensors.begin() + static_cast<int64_t>(r->numInputs));
     std::vector<at::Tensor> outputs;
     {

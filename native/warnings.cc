@@ -39,7 +39,12 @@ class QueueingHandler : public c10::WarningHandler {
 void installWarningHandler() {
   static QueueingHandler handler;  // lives as long as the process: libtorch keeps a raw pointer
   static std::once_flag once;
+  // libtorch 2.0 moved the setter from c10::Warning to the c10::WarningUtils namespace.
+#if TORCH_VERSION_MAJOR >= 2
+  std::call_once(once, [] { c10::WarningUtils::set_warning_handler(&handler); });
+#else
   std::call_once(once, [] { c10::Warning::set_warning_handler(&handler); });
+#endif
 }
 
 void emitWarning(Napi::Env env, const std::string& message) {
