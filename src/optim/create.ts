@@ -1,10 +1,11 @@
 /**
- * The optimizer a config names (`training.optimizer`): torch.optim.AdamW or torch.optim.SGD over
+ * The optimizer a config names (`training.optimizer`): torch.optim.AdamW, SGD or Adagrad over
  * the given parameter groups, so the trainer holds an `Optimizer` and never names a class.
  */
 import type { Optimizer, ParamGroupInput } from './optimizer.js';
 import { AdamW, type AdamWGroup } from './adamw.js';
 import { SGD, type SgdGroup } from './sgd.js';
+import { Adagrad, type AdagradGroup } from './adagrad.js';
 
 /** AdamW's settings besides the learning rate and weight decay (Loshchilov & Hutter, ICLR 2019). */
 export interface AdamWSpec {
@@ -23,7 +24,19 @@ export interface SgdSpec {
   readonly nesterov: boolean;
 }
 
-export type OptimizerSpec = AdamWSpec | SgdSpec;
+/** Adagrad's settings besides the learning rate and weight decay (Duchi et al., JMLR 2011). */
+export interface AdagradSpec {
+  readonly name: 'adagrad';
+  readonly lrDecay: number;
+  readonly initialAccumulatorValue: number;
+  readonly eps: number;
+}
+
+export type OptimizerSpec = AdamWSpec | SgdSpec | AdagradSpec;
+
+/** The optimizer's class name as torch spells it, for logs. */
+export const optimizerClassName = (spec: Pick<OptimizerSpec, 'name'>): string =>
+  ({ adamw: 'AdamW', sgd: 'SGD', adagrad: 'Adagrad' })[spec.name];
 
 /**
  * A new optimizer of `spec`'s kind over `groups` (each group's own `weightDecay` kept) at learning rate `lr`.
@@ -35,6 +48,10 @@ export function createOptimizer(spec: OptimizerSpec, groups: readonly ParamGroup
   if (spec.name === 'sgd') {
     const { momentum, dampening, nesterov } = spec;
     return new SGD(groups as readonly ParamGroupInput<SgdGroup>[], { lr, momentum, dampening, nesterov });
+  }
+  if (spec.name === 'adagrad') {
+    const { lrDecay, initialAccumulatorValue, eps } = spec;
+    return new Adagrad(groups as readonly ParamGroupInput<AdagradGroup>[], { lr, lrDecay, initialAccumulatorValue, eps });
   }
   const { betas, eps, amsgrad } = spec;
   return new AdamW(groups as readonly ParamGroupInput<AdamWGroup>[], { lr, betas: [betas[0] ?? 0.9, betas[1] ?? 0.999], eps, amsgrad });

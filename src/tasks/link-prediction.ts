@@ -29,6 +29,8 @@ import { ConfigError, DataError, ShapeError } from '../errors.js';
 import { rankingMetrics } from '../metrics/index.js';
 import { filteredRank } from '../metrics/ranking.js';
 import { embedding, maskedFill, noGrad, slice, tensor, tidy, type Tensor } from '../tensor/index.js';
+import { oneVsAllLoss } from './kg/one-vs-all.js';
+import { queryRelations, trueScore } from './kg/reciprocal.js';
 import type { Tokenizer } from '../tokenization/index.js';
 import { checkFeatures, exampleOf, inGoldOrder, labelIndex, padInputs, truncateEncoding } from './features.js';
 import { encodedEntityRanks, entityInputs } from './kg/encoded-entities.js';
@@ -36,7 +38,7 @@ import { allEntityMetrics, entityIdFeatures, entityOptions, rankAmongAll, ranksA
 import { FreeEntityHead, LinkPredictionHead } from './kg/heads.js';
 import { negativeSamplingLoss } from './kg/negative-sampling.js';
 import { scoringFunction, type ScoringFunction, type ScoringName } from './kg/scoring.js';
-import { numberOption, OptionError, rejectUnknownOptions, stringOption } from './options.js';
+import { booleanOption, numberOption, OptionError, rejectUnknownOptions, stringOption } from './options.js';
 import type { Batch, EncoderConfig, Features, FeaturizeResult, Metrics, TaskSpec, TaskType } from './types.js';
 import type { LinkPredictionExample, LinkPredictionFeatures, LinkPredictionOptions } from './kg/types.js';
 import type { TaskHead } from './types.js';
@@ -57,8 +59,35 @@ const OPTION_KEYS = [
   'evalQueries',
   'entityNames',
   'rankAll',
+  'loss',
+  'reciprocal',
+  'n3',
 ];
+const LOSSES: readonly LinkPredictionOptions['loss'][] = ['negative-sampling', 'cross-entropy'];
 const SCORINGS: readonly ScoringName[] = ['transe', 'distmult', 'complex', 'rotate'];
+
+/**
+ * `loss`, `reciprocal` and `n3`. The 1-vs-all cross-entropy needs every entity's vector at every step, so
+ * it takes free embeddings only; N3 is defined for ComplEx (moduli of complex coordinates) and DistMult.
+ */
+function objectiveOptions(where: string, raw: Readonly<Record<string, unknown>>, scoring: ScoringName, entities: string) {
+  const loss = stringOption(where, raw, 'loss', 'negative-sampling') as LinkPredictionOptions['loss'];
+  if (!LOSSES.includes(loss))
+    throw new OptionError(where, 'loss', `must be one of ${LOSSES.map((l) => `'${l}'`).join(', ')}, got '${loss}'`);
+  if (loss === 'cross-entropy' && entities !== 'embedding') {
+    throw new OptionError(
+      where,
+      'loss',
+      "'cross-entropy' scores every query against all entities at every step: it needs entities: embedding, not encoder",
+    );
+  }
+  const n3 = numberOption(where, raw, 'n3', 0, 0);
+  if (n3 > 0 && loss !== 'cross-entropy') throw new OptionError(where, 'n3', "applies with loss: 'cross-entropy' (Lacroix et al. 2018)");
+  if (n3 > 0 && scoring !== 'complex' && scoring !== 'distmult') {
+    throw new OptionError(where, 'n3', `applies to scoring 'complex' or 'distmult', got '${scoring}'`);
+  }
+  return { loss, reciprocal: booleanOption(where, raw, 'reciprocal', false), n3 };
+}
 
 /** The filtered in-batch ranks of a triple's tail and head, and with free embeddings its ranks among all entities. */
 export interface LinkPredictionPrediction {
@@ -118,9 +147,10 @@ function relationsOf(head: TaskHead, spec: Spec): Tensor {
 }
 
 /**
- * Every in-batch score: tail side (B, B) f(h_i, r_i, t_j), head side (B, B) f(h_j, r_i, t_i), and the
- * positives (B) f(h_i, r_i, t_i).
- * @param output (2B, H) the head's output; `relations` (R, Dr).
+ * Every in-batch score: tail side (B, B) f(h_i, r_i, t_j), head side (B, B) f(h_j, r_i, t_i) (with
+ * reciprocal relations f(t_i, r_i⁻¹, h_j)), and each side's positives (B), f(h_i, r_i, t_i) (head side
+ * with reciprocal relations: f(t_i, r_i⁻¹, h_i)).
+ * @param output (2B, H) the head's output; `relations` (R, Dr), or (2R, Dr) with reciprocal relations.
  */
 function batchScores(
   output: Tensor,
@@ -128,7 +158,7 @@ function batchScores(
   batch: Batch,
   spec: Spec,
   scoring: ScoringFunction,
-): { tail: Tensor; head: Tensor; positive: Tensor } {
+): { tail: Tensor; head: Tensor; tailPositive: Tensor; headPositive: Tensor } {
   const B = batch.features.length;
   if (output.ndim !== 2 || output.shape[0] !== 2 * B) {
     throw new ShapeError(`task '${spec.name}': the head's output must be (2B, H) = (${2 * B}, H), got [${output.shape.join(', ')}]`);
@@ -139,7 +169,13 @@ function batchScores(
     const h = slice(output, 0, 0, B); // (B, H)
     const t = slice(output, 0, B, 2 * B); // (B, H)
     const r = embedding(relations, labels); // (B, Dr)
-    return { tail: scoring.scoreAll(h, r, t, 'tail'), head: scoring.scoreAll(t, r, h, 'head'), positive: scoring.score(h, r, t) };
+    const q = queryRelations(relations, labels, 'head', spec.options.reciprocal); // (B, Dr)
+    return {
+      tail: scoring.scoreAll(h, r, t, 'tail'),
+      head: scoring.scoreAll(t, q.r, h, q.side),
+      tailPositive: scoring.score(h, r, t),
+      headPositive: trueScore(scoring, t, q.r, h, q.side),
+    };
   });
 }
 
@@ -149,6 +185,36 @@ const scoringOf = (spec: Spec): ScoringFunction => scoringFunction(spec.options.
 /** A link-prediction task's state: its scoring function, made once with the task. */
 export interface LinkPredictionState {
   readonly scoring: ScoringFunction;
+}
+
+/** The 1-vs-all objective of a batch of free-embedding triples: output (2B, D), heads' rows then tails'. */
+function oneVsAll(
+  head: TaskHead,
+  relations: Tensor,
+  output: Tensor,
+  rows: readonly LinkPredictionFeatures[],
+  spec: Spec,
+  scoring: ScoringFunction,
+) {
+  if (!(head instanceof FreeEntityHead)) {
+    throw new ConfigError(`task '${spec.name}': loss 'cross-entropy' needs free entity embeddings (entities: embedding)`);
+  }
+  const B = rows.length;
+  return tidy(() =>
+    oneVsAllLoss(
+      scoring,
+      head.kg.entity,
+      relations,
+      {
+        h: slice(output, 0, 0, B),
+        t: slice(output, 0, B, 2 * B),
+        headIds: rows.map((f) => f.inputIds[0]!),
+        tailIds: rows.map((f) => f.tailInputIds[0]!),
+        relationIds: rows.map((f) => f.labels?.[0] as number),
+      },
+      spec.options,
+    ),
+  );
 }
 
 /** (B, B) bool tensor of a filter matrix. */
@@ -183,12 +249,14 @@ export const linkPrediction: TaskType<LinkPredictionExample, LinkPredictionPredi
     const p = raw.p ?? 1;
     if (p !== 1 && p !== 2) throw new OptionError(where, 'p', `must be 1 or 2 (TransE's norm), got ${JSON.stringify(p)}`);
     const alpha = raw.adversarialTemperature ?? null;
+    const entities = entityOptions(where, raw);
     return {
       scoring,
       p,
       margin: numberOption(where, raw, 'margin', 0, 0),
       adversarialTemperature: alpha === null ? null : numberOption(where, raw, 'adversarialTemperature', 1, 0),
-      ...entityOptions(where, raw),
+      ...entities,
+      ...objectiveOptions(where, raw, scoring, entities.entities),
     };
   },
 
@@ -209,13 +277,13 @@ export const linkPrediction: TaskType<LinkPredictionExample, LinkPredictionPredi
 
   createHead(encoder: EncoderConfig, spec) {
     const o = spec.options;
-    if (o.entities === 'encoder') return new LinkPredictionHead(encoder.hiddenSize, spec.labels.length, scoringOf(spec));
+    if (o.entities === 'encoder') return new LinkPredictionHead(encoder.hiddenSize, spec.labels.length, scoringOf(spec), o.reciprocal);
     if (o.entityNames.length < 2) {
       throw new ConfigError(
         `task '${spec.name}': free entity embeddings need the entity list (options.entityNames), got ${o.entityNames.length} entities`,
       );
     }
-    return new FreeEntityHead(o.entityNames.length, spec.labels.length, o.embeddingDim, scoringOf(spec));
+    return new FreeEntityHead(o.entityNames.length, spec.labels.length, o.embeddingDim, scoringOf(spec), o.reciprocal);
   },
 
   createState(spec) {
@@ -278,21 +346,27 @@ export const linkPrediction: TaskType<LinkPredictionExample, LinkPredictionPredi
     }));
   },
 
-  /** The mean of the tail-side and head-side negative-sampling losses over in-batch negatives. */
+  /**
+   * The mean of the tail-side and head-side negative-sampling losses over in-batch negatives; with
+   * `loss: cross-entropy`, the 1-vs-all cross-entropy over all entities plus N3 (./kg/one-vs-all.ts).
+   */
   loss({ spec, head, state }, output, batch) {
     const relations = relationsOf(head, spec);
     const rows = lpFeatures(batch, spec);
-    const filter = inBatchFilter(rows);
     const o = spec.options;
+    if (o.loss === 'cross-entropy') return oneVsAll(head, relations, output, rows, spec, state.scoring);
+    const filter = inBatchFilter(rows);
     const lossOptions = {
       margin: o.margin,
       ...(o.adversarialTemperature === null ? {} : { adversarialTemperature: o.adversarialTemperature }),
     };
     return tidy(() => {
       const scores = batchScores(output, relations, batch, spec, state.scoring);
-      const side = (s: Tensor, m: boolean[][]) =>
-        negativeSamplingLoss(scores.positive, maskedFill(s, maskTensor(m), FILTERED_SCORE), lossOptions);
-      return side(scores.tail, filter.tail).add(side(scores.head, filter.head)).div(2);
+      const side = (positive: Tensor, s: Tensor, m: boolean[][]) =>
+        negativeSamplingLoss(positive, maskedFill(s, maskTensor(m), FILTERED_SCORE), lossOptions);
+      return side(scores.tailPositive, scores.tail, filter.tail)
+        .add(side(scores.headPositive, scores.head, filter.head))
+        .div(2);
     });
   },
 

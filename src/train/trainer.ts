@@ -39,6 +39,7 @@ import { InterruptWatch, yieldToEventLoop } from './signals.js';
 import { trainStep } from './step.js';
 import { checkMetaRun, metaStep } from './meta-step.js';
 import { loopParts, type LoopParts } from './components.js';
+import { optimizerClassName } from '../optim/create.js';
 import { dispatch, type SaveEvent, type TrainerCallback } from './callbacks.js';
 import { TensorBoardCallback } from './tensorboard-callback.js';
 import { sampleGradientConflicts } from './conflict-probe.js';
@@ -211,7 +212,7 @@ class Trainer {
     );
     this.#runLog.info(
       `model: ${this.#model.numParameters().toLocaleString('en-US')} parameters, ${parameterSummary(this.#model)}; ` +
-        `${t.optimizer.name === 'sgd' ? 'SGD' : 'AdamW'}, ${this.totalSteps} steps ` +
+        `${optimizerClassName(t.optimizer)}, ${this.totalSteps} steps ` +
         `(${this.#parts.batchesPerEpoch} batches per epoch, warm-up ${this.#parts.scheduleSpec.warmupSteps}); output in ${this.#config.outputDir}`,
     );
   }

@@ -36,6 +36,7 @@ export interface OptimFixture {
   resume_at: number;
   adamw: Record<string, OptimCase>;
   sgd: Record<string, OptimCase>;
+  adagrad: Record<string, OptimCase>;
   clip: Record<
     string,
     {

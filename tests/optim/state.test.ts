@@ -5,6 +5,7 @@ import { dispose, liveTensorCount, tensor, zeros, type Tensor } from '../../src/
 import { AdamW, type AdamWGroup } from '../../src/optim/adamw.js';
 import type { Optimizer, OptimizerStateDict, ParamGroup } from '../../src/optim/optimizer.js';
 import { SGD, type SgdGroup } from '../../src/optim/sgd.js';
+import { Adagrad } from '../../src/optim/adagrad.js';
 import { fromFixture, type TensorFixture } from '../helpers/fixtures.js';
 import { fixture, groupsFor, makeParams, runSteps, type OptimCase } from './optim-fixture.js';
 
@@ -13,6 +14,8 @@ const adamwCase = fixture.adamw.groups_f32 as OptimCase;
 const sgdCase = fixture.sgd.dampening_f32 as OptimCase;
 const makeAdamW = (params: Tensor[]) => new AdamW(groupsFor<AdamWGroup>(adamwCase, params, RENAME), { lr: adamwCase.config.lr });
 const makeSgd = (params: Tensor[]) => new SGD(params, { lr: 0.05, momentum: 0.9, dampening: 0.3 });
+const adagradCase = fixture.adagrad.decays_f32 as OptimCase;
+const makeAdagrad = (params: Tensor[]) => new Adagrad(params, { lr: 0.1, lrDecay: 0.05, weightDecay: 0.01 });
 
 /** What a checkpoint round trip does: JSON through text, tensors copied out to host memory and back. */
 function saveAndReload(dict: OptimizerStateDict): OptimizerStateDict {
@@ -60,6 +63,8 @@ describe('optimizer state dict: save, load, continue', () => {
     resumeMatchesUninterrupted(adamwCase, makeAdamW, 'AdamW'));
   it('SGD with momentum resumed from a saved state continues exactly like an uninterrupted run', () =>
     resumeMatchesUninterrupted(sgdCase, makeSgd, 'SGD'));
+  it('Adagrad resumed from a saved state continues exactly like an uninterrupted run (its sum and per-parameter step)', () =>
+    resumeMatchesUninterrupted(adagradCase, makeAdagrad, 'Adagrad'));
 
   it('has torch’s layout: parameter indices through the groups, settings in torch’s names', () => {
     const params = makeParams('float32');

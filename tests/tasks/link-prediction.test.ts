@@ -102,12 +102,22 @@ describe('link-prediction: options and labels', () => {
       evalQueries: null,
       entityNames: [],
       rankAll: false,
+      loss: 'negative-sampling',
+      reciprocal: false,
+      n3: 0,
     });
     assert.equal(linkPrediction.mainMetricFor!(linkPrediction.resolveOptions()).name, 'inBatchMrr');
     assert.equal(linkPrediction.mainMetricFor!(linkPrediction.resolveOptions({ entities: 'embedding' })).name, 'mrr');
     assert.throws(() => linkPrediction.resolveOptions({ scoring: 'holE' }), /scoring must be one of/);
     assert.throws(() => linkPrediction.resolveOptions({ gamma: 3 }), ConfigError);
     assert.throws(() => linkPrediction.resolveOptions({ p: 3 }), /1 or 2/);
+    assert.throws(() => linkPrediction.resolveOptions({ loss: 'margin' }), /loss must be one of 'negative-sampling', 'cross-entropy'/);
+    assert.throws(() => linkPrediction.resolveOptions({ loss: 'cross-entropy' }), /needs entities: embedding, not encoder/);
+    assert.throws(() => linkPrediction.resolveOptions({ entities: 'embedding', n3: 0.1 }), /n3 applies with loss: 'cross-entropy'/);
+    assert.throws(
+      () => linkPrediction.resolveOptions({ entities: 'embedding', loss: 'cross-entropy', scoring: 'rotate', n3: 0.1 }),
+      /n3 applies to scoring 'complex' or 'distmult', got 'rotate'/,
+    );
     const examples = [{ relation: 'hypernym' }, { relation: 'also_see' }, { relation: 'hypernym' }] as LinkPredictionExample[];
     assert.deepEqual(linkPrediction.collectLabels(examples, linkPrediction.resolveOptions()), ['also_see', 'hypernym']);
   });

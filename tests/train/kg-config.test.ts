@@ -14,6 +14,7 @@ import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { ConfigFileError, loadTrainingConfig, parseTrainingConfig } from '../../src/io/config/index.js';
 import { train } from '../../src/train/trainer.js';
 import { taskTypes } from '../../src/tasks/index.js';
+import { assertSameFiles, interruptAndResume } from '../helpers/resume.js';
 
 /** 12 entities e0…e11, relations r0 (e_i → e_{i+1}) and r1 (e_i → e_{i+2}, even i). */
 function triples(): string[] {
@@ -73,6 +74,25 @@ describe('link prediction with free entity embeddings from a config', () => {
     using ckpt = loadCheckpoint(at('out', 'last'));
     assert.deepEqual(ckpt.heads.get('kg')!.get('kg.entity')!.shape, [12, 8], 'entity table (E, D)');
     assert.deepEqual(ckpt.heads.get('kg')!.get('kg.relation')!.shape, [2, 4], 'RotatE phases (R, D/2)');
+  });
+
+  it("loss: cross-entropy with reciprocal relations, N3 and Adagrad: a (2R, D) relation table, Adagrad's state, exact resume", async () => {
+    const options = '{ entities: embedding, embedding_dim: 8, scoring: complex, loss: cross-entropy, reciprocal: true, n3: 0.01 }';
+    const yaml = (out: string) =>
+      config(options).replace('output_dir: out', `output_dir: ${out}`).replace('training:', 'training:\n  optimizer: adagrad');
+    writeFileSync(at('n3.yaml'), yaml('n3'));
+    writeFileSync(at('n3-resumed.yaml'), yaml('n3-resumed'));
+    const r = await train(loadTrainingConfig(at('n3.yaml'), { taskTypes }));
+    assert.equal(r.status, 'completed');
+    assert.equal(r.test!.metrics.kg!.rankedQueries, 4);
+    using ckpt = loadCheckpoint(at('n3', 'last'));
+    assert.deepEqual(ckpt.heads.get('kg')!.get('kg.relation')!.shape, [4, 8], 'r0, r1 and their inverses');
+    assert.ok(
+      Object.keys(ckpt.optimizerTensors ?? {}).some((n) => n.endsWith('.sum')),
+      "Adagrad's sums are saved",
+    );
+    await interruptAndResume(loadTrainingConfig(at('n3-resumed.yaml'), { taskTypes }), 3);
+    assertSameFiles(at('n3-resumed', 'last'), at('n3', 'last'), ['model.safetensors', 'optimizer.safetensors']);
   });
 
   it('eval_queries ranks an evenly spread part of the triples', async () => {

@@ -463,8 +463,8 @@ export const earlyStoppingSchema = z.strictObject({
   mode: z.enum(['max', 'min']).default('max').describe('max: higher is better; min: lower is better.'),
 });
 
-/** The optimizers `training.optimizer.name` chooses (src/optim): torch.optim.AdamW and torch.optim.SGD. */
-export const OPTIMIZERS = ['adamw', 'sgd'] as const;
+/** The optimizers `training.optimizer.name` chooses (src/optim): torch.optim.AdamW, SGD and Adagrad. */
+export const OPTIMIZERS = ['adamw', 'sgd', 'adagrad'] as const;
 
 /** `training.optimizer` for AdamW (Loshchilov & Hutter, ICLR 2019), with torch's defaults. */
 export const adamwSchema = z.strictObject({
@@ -485,13 +485,23 @@ export const sgdSchema = z.strictObject({
   nesterov: z.boolean().default(false).describe('Nesterov momentum (needs momentum > 0 and dampening 0).'),
 });
 
+/** `training.optimizer` for Adagrad (Duchi et al. 2011), with torch's defaults: the optimizer of KG embeddings with N3 (Lacroix et al. 2018). */
+export const adagradSchema = z.strictObject({
+  name: z.literal('adagrad').describe('Adagrad (Duchi et al. 2011), as torch.optim.Adagrad.'),
+  lr_decay: z.number().nonnegative().default(0).describe('Step t uses learning_rate / (1 + (t − 1)·lr_decay).'),
+  initial_accumulator_value: z.number().nonnegative().default(0).describe("Start of each coordinate's sum of squared gradients."),
+  eps: z.number().nonnegative().default(1e-10).describe('Added to the root of the sum in the denominator.'),
+});
+
 /**
- * `training.optimizer`: `{ name: adamw | sgd, …its settings }`, or just the name (`optimizer: sgd`).
+ * `training.optimizer`: `{ name: adamw | sgd | adagrad, …its settings }`, or just the name (`optimizer: sgd`).
  * The learning rate and weight decay stay `training.learning_rate` / `training.weight_decay`.
  */
 export const optimizerSchema = z.preprocess(
   (value) => (typeof value === 'string' ? { name: value } : value),
-  z.discriminatedUnion('name', [adamwSchema, sgdSchema], { error: () => `expected an optimizer name: ${OPTIMIZERS.join(' or ')}` }),
+  z.discriminatedUnion('name', [adamwSchema, sgdSchema, adagradSchema], {
+    error: () => `expected an optimizer name: ${OPTIMIZERS.join(', ')}`,
+  }),
 );
 
 /** `training.report_to`: the run-log destinations besides metrics.jsonl (Hugging Face's `report_to`). */

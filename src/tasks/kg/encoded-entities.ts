@@ -102,17 +102,18 @@ export function encodeEntities(inputs: readonly Features[], forward: (inputs: Ba
 /** Encoded entities (E, H) and the head's relations (R, Dr), scored by the head's scoring function. */
 export class EncodedEntities implements CandidateScorer {
   /**
-   * @param entity (E, H) from `encodeEntities`; `relation` (R, Dr). Both stay the caller's.
+   * @param entity (E, H) from `encodeEntities`; `relation` (R, Dr), (2R, Dr) when `reciprocal`. Both stay the caller's.
    */
   constructor(
     readonly entity: Tensor,
     readonly relation: Tensor,
     readonly scoring: ScoringFunction,
+    readonly reciprocal = false,
   ) {}
 
   /** (B, C): each query with every candidate on `side` (see CandidateScorer). */
   scoreCandidates(queries: readonly Triple[], side: CorruptSide, candidates: Tensor): Tensor {
-    return candidateScores(this.entity, this.relation, this.scoring, queries, side, candidates);
+    return candidateScores(this.entity, this.relation, this.scoring, queries, side, candidates, this.reciprocal);
   }
 }
 
@@ -139,7 +140,7 @@ export function encodedEntityRanks(context: EvaluationContext<LinkPredictionExam
     spec.labels,
   );
   return tidy(() => {
-    const scorer = new EncodedEntities(encodeEntities(entities, forward), head.relation, head.scoring); // (E, H)
+    const scorer = new EncodedEntities(encodeEntities(entities, forward), head.relation, head.scoring, head.reciprocal); // (E, H)
     return allEntityRanks(scorer, index, queries);
   });
 }

@@ -17,19 +17,23 @@ import type { CorruptSide, ScoringFunction } from './scoring.js';
 
 /** The entities' [CLS] encodings, and the relation embeddings (R, Dr) that the loss and decoding read. */
 export class LinkPredictionHead extends TaskHead {
-  /** (R, Dr), Dr = scoring.relationDim(H) */
+  /** (R, Dr), Dr = scoring.relationDim(H); (2R, Dr) with reciprocal relations (rows [R, 2R) the inverses). */
   readonly relation: Tensor;
 
+  /**
+   * @param numRelations R, the relations of the data; `reciprocal` doubles the table (./reciprocal.ts).
+   */
   constructor(
     readonly hiddenSize: number,
     numRelations: number,
     readonly scoring: ScoringFunction,
+    readonly reciprocal = false,
   ) {
     super();
     const dr = scoring.relationDim(hiddenSize);
     // RotatE's phases uniform in ±π; other relations as the RotatE code's embedding_range with γ = 12.
     const range = scoring.name === 'rotate' ? Math.PI : 14 / hiddenSize;
-    this.relation = this.registerParameter('relation', uniformInit([numRelations, dr], range));
+    this.relation = this.registerParameter('relation', uniformInit([numRelations * (reciprocal ? 2 : 1), dr], range));
   }
 
   /** lastHiddenState (2B, T, H) → (2B, H) */
@@ -46,14 +50,21 @@ export class FreeEntityHead extends TaskHead implements CandidateScorer {
   readonly kg: KgEmbeddingModel;
 
   /**
-   * @param numEntities E; `entityDim` D (2k for ComplEx and RotatE); initialisation as KgEmbeddingModel's.
+   * @param numEntities E; `numRelations` R, the relations of the data (2R rows with `reciprocal`);
+   *   `entityDim` D (2k for ComplEx and RotatE); initialisation as KgEmbeddingModel's.
    */
-  constructor(numEntities: number, numRelations: number, entityDim: number, scoring: ScoringFunction) {
+  constructor(numEntities: number, numRelations: number, entityDim: number, scoring: ScoringFunction, reciprocal = false) {
     super();
-    this.kg = this.registerModule('kg', new KgEmbeddingModel(numEntities, numRelations, entityDim, scoring));
+    const rows = numRelations * (reciprocal ? 2 : 1);
+    this.kg = this.registerModule('kg', new KgEmbeddingModel(numEntities, rows, entityDim, scoring, { reciprocal }));
   }
 
-  /** (R, Dr) */
+  /** Whether head queries use the inverse relations. */
+  get reciprocal(): boolean {
+    return this.kg.reciprocal;
+  }
+
+  /** (R, Dr), or (2R, Dr) with reciprocal relations */
   get relation(): Tensor {
     return this.kg.relation;
   }

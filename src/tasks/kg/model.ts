@@ -8,6 +8,7 @@ import { Module } from '../../nn/module.js';
 import { uniformInit, type ParamOptions } from '../../nn/init.js';
 import { embedding, reshape, tensor, tidy, unsqueeze, type Tensor } from '../../tensor/index.js';
 import type { CandidateScorer } from './filtered-ranks.js';
+import { queryRelations } from './reciprocal.js';
 import type { CorruptSide, ScoringFunction } from './scoring.js';
 
 export interface KgEmbeddingOptions extends ParamOptions {
@@ -18,6 +19,8 @@ export interface KgEmbeddingOptions extends ParamOptions {
   initRange?: number;
   /** γ used for the default initRange (default 12). */
   margin?: number;
+  /** Reciprocal relations (./reciprocal.ts): `numRelations` counts both directions, 2R. Default false. */
+  reciprocal?: boolean;
 }
 
 const ids = (xs: number[]): Tensor => tensor(xs, { dtype: 'int64' });
@@ -27,6 +30,8 @@ export class KgEmbeddingModel extends Module implements CandidateScorer {
   readonly entity: Tensor;
   /** (R, Dr); for RotatE the phases θ in radians, initialised uniform in ±π. */
   readonly relation: Tensor;
+  /** Whether head queries use the inverse relations, rows [R, 2R) of `relation`. */
+  readonly reciprocal: boolean;
 
   constructor(
     readonly numEntities: number,
@@ -42,6 +47,7 @@ export class KgEmbeddingModel extends Module implements CandidateScorer {
     this.entity = this.registerParameter('entity', uniformInit([numEntities, entityDim], range, options));
     const relRange = scoring.name === 'rotate' ? Math.PI : range;
     this.relation = this.registerParameter('relation', uniformInit([numRelations, relDim], relRange, options));
+    this.reciprocal = options.reciprocal ?? false;
   }
 
   /** Scores of `triples` → (B,) */
@@ -73,14 +79,15 @@ export class KgEmbeddingModel extends Module implements CandidateScorer {
 
   /** (B, C): each query with every candidate on `side` (see CandidateScorer). */
   scoreCandidates(queries: readonly Triple[], side: CorruptSide, candidates: Tensor): Tensor {
-    return candidateScores(this.entity, this.relation, this.scoring, queries, side, candidates);
+    return candidateScores(this.entity, this.relation, this.scoring, queries, side, candidates, this.reciprocal);
   }
 }
 
 /**
  * The CandidateScorer computation over any entity matrix (free embeddings, or entities encoded by the
  * shared encoder: ./encoded-entities.ts).
- * @param entity (E, D) entity vectors; `relation` (R, Dr); `candidates` (C,) int64 entity ids.
+ * @param entity (E, D) entity vectors; `relation` (R, Dr), or (2R, Dr) with `reciprocal` relations, which
+ *   answer head queries as tail queries of the inverse relation; `candidates` (C,) int64 entity ids.
  * @returns (B, C) f(a_i, r_i, candidate_j) with the candidate on `side`.
  */
 export function candidateScores(
@@ -90,10 +97,11 @@ export function candidateScores(
   queries: readonly Triple[],
   side: CorruptSide,
   candidates: Tensor,
+  reciprocal = false,
 ): Tensor {
   return tidy(() => {
     const a = embedding(entity, ids(queries.map((t) => (side === 'tail' ? t.head : t.tail)))); // (B, D)
-    const r = embedding(relation, ids(queries.map((t) => t.relation))); // (B, Dr)
-    return scoring.scoreAll(a, r, embedding(entity, candidates), side); // (B, C)
+    const q = queryRelations(relation, ids(queries.map((t) => t.relation)), side, reciprocal); // (B, Dr)
+    return scoring.scoreAll(a, q.r, embedding(entity, candidates), q.side); // (B, C)
   });
 }

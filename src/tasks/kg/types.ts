@@ -29,6 +29,15 @@ export interface LinkPredictionOptions {
   readonly rankAll: boolean;
   /** Dev/test triples ranked among all entities per evaluation (evenly spread); null (default): all. */
   readonly evalQueries: number | null;
+  /**
+   * The training objective: 'negative-sampling' (default; RotatE's loss over in-batch negatives) or
+   * 'cross-entropy' (every query scored against all entities, 1-N; free embeddings only: ./one-vs-all.ts).
+   */
+  readonly loss: 'negative-sampling' | 'cross-entropy';
+  /** Inverse relations r⁻¹ answer head queries (./reciprocal.ts); the relation table has 2R rows. Default false. */
+  readonly reciprocal: boolean;
+  /** λ of the N3 regulariser with the cross-entropy objective (ComplEx, DistMult); default 0 (none). */
+  readonly n3: number;
   /** 'embedding': the entity list, id = position; filled from every split's triples when a run starts. */
   readonly entityNames: readonly string[];
 }
