@@ -3,7 +3,7 @@
  * columns or fields, `skip_bad_lines` (skipped lines counted and described), and `dev_fraction` (a
  * seeded hold-out of the training data when there is no dev file). Tasks that read the same data
  * (SNIPS intent and slots) read it once and share the example arrays, so they form one stream.
- * `data.augment` adds EDA copies of the training examples (./augment), after any subset is drawn.
+ * `data.augment` adds EDA copies or back-translations of the training examples (./augment), after any subset is drawn.
  * Plain-text corpora are not read whole: their training lines become a `TextCorpus` that training
  * streams window by window (./text-corpus.ts).
  */
@@ -38,7 +38,7 @@ import type { TaskConfig } from '../io/config/index.js';
 import { Rng } from '../tensor/rng.js';
 import { SPLITS, type Split } from './example.js';
 import { readTextTask, type TextCorpus } from './text-corpus.js';
-import { augmentExamples } from './augment/index.js';
+import { augmentExamples, backTranslateExamples, type RoundTrips } from './augment/index.js';
 
 /**
  * What a task reads as its input: pre-split words (joint-folder, conll), one text, a pair of texts,
@@ -81,16 +81,24 @@ export interface TaskData {
 
 /** What `data.augment` added to a task's training split. */
 export interface AugmentReport {
+  readonly method: 'eda' | 'back-translation';
   readonly original: number;
   readonly added: number;
   readonly cacheFile: string | undefined;
+  /** True when every augmented example was read from `cacheFile`. */
   readonly fromCache: boolean;
+  /** Back-translation: texts (times copies) translated now, read from the cache, and copies left out as equal to their source. */
+  readonly translated?: number;
+  readonly cached?: number;
+  readonly unchanged?: number;
 }
 
 /** Options of `readTaskData`. */
 export interface ReadOptions {
   /** Where `data.augment` caches its augmented examples (the run's output folder's `augmented/`); default: no cache. */
   readonly augmentCache?: string;
+  /** The translation models of back-translation (src/run/back-translation.ts); without them, back-translation is refused. */
+  readonly roundTrips?: RoundTrips;
 }
 
 /**
@@ -329,9 +337,21 @@ async function readTask(
       splits.train = subset(splits.train, d.trainSubset, seed + 1);
     }
     if (d.augment !== undefined && wanted.includes('train')) {
-      const a = augmentExamples(splits.train, d.augment, seed + 2, options.augmentCache);
-      augmented = { original: splits.train.length, added: a.added, cacheFile: a.cacheFile, fromCache: a.fromCache };
-      splits.train = a.examples;
+      const original = splits.train.length;
+      if (d.augment.method === 'eda') {
+        const a = augmentExamples(splits.train, d.augment, seed + 2, options.augmentCache);
+        augmented = { method: 'eda', original, added: a.added, cacheFile: a.cacheFile, fromCache: a.fromCache };
+        splits.train = a.examples;
+      } else {
+        if (options.roundTrips === undefined)
+          throw new ConfigError(
+            `task '${task.name}': data.augment back-translation needs translation models, which only a run prepares (src/run/prepare.ts); read the data through prepareRun`,
+          );
+        const a = await backTranslateExamples(splits.train, d.augment, seed + 2, options.roundTrips, options.augmentCache);
+        const { added, cacheFile, translated, cached, unchanged } = a;
+        augmented = { method: 'back-translation', original, added, cacheFile, fromCache: translated === 0, translated, cached, unchanged };
+        splits.train = a.examples;
+      }
     }
   }
   for (const split of ['dev', 'test'] as const) {
@@ -411,8 +431,13 @@ export function describeAugmented(data: readonly TaskData[]): string[] {
     seen.add(a);
     const tasks = data.filter((o) => o.augmented === a).map((o) => o.task.name);
     const cache = a.cacheFile === undefined ? '' : a.fromCache ? ` (read from ${a.cacheFile})` : ` (cached in ${a.cacheFile})`;
+    const method = a.method === 'eda' ? 'EDA' : 'back-translation';
+    const counts =
+      a.method === 'eda'
+        ? ''
+        : `; ${a.translated} translated, ${a.cached} from the cache, ${a.unchanged} left out as equal to their source`;
     lines.push(
-      `data.augment (${tasks.join(', ')}): EDA added ${a.added} training examples to ${a.original}, ${a.original + a.added} in all${cache}`,
+      `data.augment (${tasks.join(', ')}): ${method} added ${a.added} training examples to ${a.original}, ${a.original + a.added} in all${counts}${cache}`,
     );
   }
   return lines;

@@ -20,6 +20,11 @@ export interface GenerateOptions {
   readonly topP?: number;
   /** Seed of the sampler's random numbers: the same seed, prompts and options give the same tokens (default 0). */
   readonly seed?: number;
+  /**
+   * Sampling: one seed per prompt (row i draws from `seeds[i]` instead of `seed` and its position), so
+   * a prompt samples the same tokens whatever batch it is in; as many seeds as prompts.
+   */
+  readonly seeds?: readonly number[];
   /** Beams of beam search (1 = greedy or sampling; default 1). */
   readonly numBeams?: number;
   /** Beam hypotheses are scored by Σ log p / (generated length)^lengthPenalty (default 1). */
@@ -52,6 +57,7 @@ export interface ResolvedGenerateOptions {
   readonly topK: number;
   readonly topP: number;
   readonly seed: number;
+  readonly seeds: readonly number[] | undefined;
   readonly numBeams: number;
   readonly lengthPenalty: number;
   readonly earlyStopping: boolean | 'never';
@@ -71,6 +77,7 @@ const KEYS = [
   'topK',
   'topP',
   'seed',
+  'seeds',
   'numBeams',
   'lengthPenalty',
   'earlyStopping',
@@ -124,6 +131,9 @@ export function resolveGenerateOptions(options: GenerateOptions = {}): ResolvedG
   const stopStrings = o.stopStrings ?? [];
   if (!Array.isArray(stopStrings) || stopStrings.some((s) => typeof s !== 'string' || s === ''))
     throw bad('stopStrings', 'a list of non-empty strings', stopStrings);
+  const seeds = o.seeds;
+  if (seeds !== undefined && (!Array.isArray(seeds) || seeds.some((v) => typeof v !== 'number' || !Number.isInteger(v) || v < 0)))
+    throw bad('seeds', 'a list of integers >= 0 (one per prompt)', seeds);
   const earlyStopping = o.earlyStopping ?? false;
   if (typeof earlyStopping !== 'boolean' && earlyStopping !== 'never') throw bad('earlyStopping', "true, false or 'never'", earlyStopping);
   const resolved: ResolvedGenerateOptions = {
@@ -134,6 +144,7 @@ export function resolveGenerateOptions(options: GenerateOptions = {}): ResolvedG
     topK: int(o, 'topK', 0, 0),
     topP: num(o, 'topP', (v) => v > 0 && v <= 1, 'a number in (0, 1]', 1),
     seed: int(o, 'seed', 0, 0),
+    seeds: seeds as number[] | undefined,
     numBeams: int(o, 'numBeams', 1, 1),
     lengthPenalty: num(o, 'lengthPenalty', () => true, 'a finite number', 1),
     earlyStopping,

@@ -21,6 +21,7 @@ import {
 import { buildStreams, type Stream } from './streams.js';
 import { describeAugmented, describeSkippedLines, readTaskData, skippedCounts, splitCounts, type TaskData } from '../data/task-data.js';
 import { extendTaskRuns } from './continual-heads.js';
+import { checkpointRoundTrips } from './back-translation.js';
 import { SPLITS, type Split } from '../data/index.js';
 import { taskTypes } from '../tasks/index.js';
 
@@ -71,6 +72,7 @@ export async function prepareRun(config: TrainingConfig, options: PrepareOptions
   if (options.records === undefined) checkBackboneFamily(config); // a new run: refuse an unsupported model type before reading data
   const data = await readTaskData(config.tasks, config.seed, taskTypes.reading, splits, {
     augmentCache: path.join(config.outputDir, 'augmented'),
+    roundTrips: checkpointRoundTrips,
   });
   logger.info(`data: ${describeCounts(data).join('; ')}`);
   for (const line of [...describeSkippedLines(data), ...describeAugmented(data)]) logger.info(line);

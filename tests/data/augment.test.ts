@@ -26,6 +26,7 @@ import {
 import { readJointFolder, type JointExample, type TextExample } from '../../src/data/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { ConfigFileError, parseTrainingConfig } from '../../src/io/config/index.js';
+import { backTranslationSettings } from '../helpers/back-translation.js';
 import { taskTypes } from '../../src/tasks/index.js';
 import { dataset, needs } from '../helpers/datasets.js';
 
@@ -199,6 +200,50 @@ describe('data.augment in the config', () => {
     );
     assert.ok(
       s2s.some((m) => /EDA keeps class, score and tag labels; a seq2seq task/.test(m)),
+      s2s.join('\n'),
+    );
+  });
+
+  const bt = 'augment: { method: back-translation, checkpoint: mt/last, forward_task: en_de, backward_task: de_en }';
+
+  it('takes texts of a classification task, with its defaults and the checkpoint path resolved', () => {
+    const c = parse(
+      config(
+        `  - { name: sst2, type: sequence-classification, data: { format: tsv, train: t, ${bt} }, input: { text: sentence }, label: { field: label } }`,
+      ),
+    );
+    assert.deepEqual(c.tasks[0]!.data.augment, backTranslationSettings(path.join(tmpdir(), 'mt/last')));
+  });
+
+  it('refuses tagged words and entity spans, naming the task and why', () => {
+    const slots = issues(config(`  - { name: slots, type: token-classification, data: { format: conll, train: t, ${bt} } }`));
+    assert.ok(
+      slots.some((m) =>
+        /tasks\.0\.data\.augment: task 'slots' \(token-classification, conll data\): back-translation rewrites whole sentences, so word-level tags cannot be kept aligned/.test(
+          m,
+        ),
+      ),
+      slots.join('\n'),
+    );
+    const intent = issues(config(`  - { name: intent, type: sequence-classification, data: { format: joint-folder, train: t, ${bt} } }`));
+    assert.ok(
+      intent.some((m) => /task 'intent' \(sequence-classification, joint-folder data\): back-translation/.test(m)),
+      intent.join('\n'),
+    );
+    const relation = issues(
+      config(
+        `  - { name: rel, type: relation-classification, data: { format: jsonl, train: t, ${bt} }, input: { text: t, e1_span: a, e2_span: b }, label: { field: r } }`,
+      ),
+    );
+    assert.ok(
+      relation.some((m) => /task 'rel' \(relation-classification, jsonl data\): .*entity or answer spans cannot be kept aligned/.test(m)),
+      relation.join('\n'),
+    );
+    const s2s = issues(
+      config(`  - { name: mt, type: seq2seq, data: { format: jsonl, train: t, ${bt} }, input: { text: src }, label: { field: tgt } }`),
+    );
+    assert.ok(
+      s2s.some((m) => /task 'mt' \(seq2seq, jsonl data\): back-translation keeps the labels of whole texts/.test(m)),
       s2s.join('\n'),
     );
   });

@@ -1,5 +1,13 @@
-/** Data augmentation of training examples (`data.augment`): EDA over WordNet synonyms. */
+/** Data augmentation of training examples (`data.augment`): EDA over WordNet synonyms, and back-translation. */
 export { augmentExamples, edaExamples, type Augmented, type AugmentSettings } from './augment.js';
+export {
+  backTranslateExamples,
+  textSeed,
+  type BackTranslated,
+  type BackTranslationSettings,
+  type RoundTrip,
+  type RoundTrips,
+} from './back-translation.js';
 export {
   eda,
   fromUnits,

@@ -187,20 +187,54 @@ function checkTriplesData(data: Task['data'], at: ConfigPath, report: Report): v
       report([...at, 'data', key], `a triples folder holds its splits (train.txt, valid.txt as dev, test.txt); give only 'path'`);
 }
 
-/** EDA keeps the labels of classes, scores and tags, of texts, pairs and tagged words only. */
+/**
+ * EDA keeps the labels of classes, scores and tags, of texts, pairs and tagged words only;
+ * back-translation rewrites whole sentences, so it keeps only whole-text labels (texts and pairs of
+ * classification and regression tasks): tags and spans would lose their words.
+ */
 function checkAugment(task: Task, kind: ConfigTaskKind, at: ConfigPath, report: Report): void {
   const where = [...at, 'data', 'augment'];
-  if (!(AUGMENTABLE_FORMATS as readonly string[]).includes(task.data.format) || task.input?.e1_span !== undefined)
+  const method = task.data.augment?.method;
+  const spans = task.input?.e1_span !== undefined;
+  const keepsLabel = kind.labelSpace === 'classes' || kind.labelSpace === 'scalar';
+  if (method === 'back-translation') {
+    const format = task.data.format;
+    const tagged = format === 'joint-folder' || format === 'conll';
+    const spanned = spans || SPAN_FORMATS.includes(format);
+    if (tagged || spanned)
+      report(
+        where,
+        `task '${task.name}' (${task.type}, ${format} data): back-translation rewrites whole sentences, so ${tagged ? 'word-level tags' : 'entity or answer spans'} cannot be kept aligned with the translated words; use method: eda (which keeps slot values whole) or no augmentation`,
+      );
+    else if (!BACK_TRANSLATABLE_FORMATS.includes(format) || !keepsLabel)
+      report(
+        where,
+        `task '${task.name}' (${task.type}, ${format} data): back-translation keeps the labels of whole texts and text pairs (classification, regression; formats ${BACK_TRANSLATABLE_FORMATS.join(', ')}); this task's targets (${keepsLabel ? `'${format}' data` : kind.labelSpace === 'vocabulary' ? 'tokens' : 'texts, spans or none'}) would not be kept`,
+      );
+    const bt = task.data.augment as { do_sample: boolean; num_beams: number };
+    if (bt.do_sample && bt.num_beams > 1)
+      report(
+        [...where, 'num_beams'],
+        `beam search (num_beams ${bt.num_beams}) does not sample; set do_sample: false, or num_beams: 1 to sample`,
+      );
+    return;
+  }
+  if (!(AUGMENTABLE_FORMATS as readonly string[]).includes(task.data.format) || spans)
     report(
       where,
-      `EDA augments texts, text pairs and tagged words (formats ${AUGMENTABLE_FORMATS.join(', ')}; no entity spans), not '${task.data.format}'${task.input?.e1_span === undefined ? '' : ' with entity spans'} data`,
+      `EDA augments texts, text pairs and tagged words (formats ${AUGMENTABLE_FORMATS.join(', ')}; no entity spans), not '${task.data.format}'${spans ? ' with entity spans' : ''} data`,
     );
-  if (kind.labelSpace !== 'classes' && kind.labelSpace !== 'scalar')
+  if (!keepsLabel)
     report(
       where,
       `EDA keeps class, score and tag labels; a ${task.type} task's targets (${kind.labelSpace === 'vocabulary' ? 'tokens' : 'texts, spans or none'}) would not be kept`,
     );
 }
+
+/** Data formats whose examples back-translation can rewrite: whole texts and text pairs. */
+const BACK_TRANSLATABLE_FORMATS: readonly string[] = ['csv', 'tsv', 'jsonl'];
+/** Data formats whose labels are spans of the text (answers, marked or listed entities). */
+const SPAN_FORMATS: readonly string[] = ['squad', 'semeval2010', 'cluener'];
 
 /** Text data are streamed, never held whole: no hold-out or subset that needs every line in memory. */
 function checkTextData(data: Task['data'], at: ConfigPath, report: Report): void {

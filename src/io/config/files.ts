@@ -17,6 +17,8 @@ const WORDNET_FILES = ['data.noun', 'data.verb', 'data.adj', 'data.adv'];
 const TRIPLES_FILES = ['train.txt', 'valid.txt', 'test.txt'];
 /** Files that a checkpoint folder given as `encoder.from` must hold (and one of `HF_WEIGHT_FILES`). */
 const CHECKPOINT_FILES = ['config.json'];
+/** Files that a checkpoint of ours must hold (a back-translation model: src/io/checkpoint.ts's layout). */
+const CHECKPOINT_FOLDER_FILES = ['config.json', 'tasks.json', 'tokenizer.json', 'model.safetensors'];
 
 const SPLITS = ['path', 'train', 'dev', 'test'] as const;
 
@@ -31,7 +33,23 @@ export function resolvePaths(config: SnakeTrainingConfig, baseDir: string): Snak
     tokenizer: config.tokenizer === undefined ? undefined : { ...config.tokenizer, path: opt(config.tokenizer.path) },
     tasks: config.tasks.map((t) => ({
       ...t,
-      data: { ...t.data, path: opt(t.data.path), train: opt(t.data.train), dev: opt(t.data.dev), test: opt(t.data.test) },
+      data: {
+        ...t.data,
+        path: opt(t.data.path),
+        train: opt(t.data.train),
+        dev: opt(t.data.dev),
+        test: opt(t.data.test),
+        augment:
+          t.data.augment?.method === 'back-translation'
+            ? {
+                ...t.data.augment,
+                checkpoint: abs(t.data.augment.checkpoint),
+                ...(t.data.augment.backward_checkpoint === undefined
+                  ? {}
+                  : { backward_checkpoint: abs(t.data.augment.backward_checkpoint) }),
+              }
+            : t.data.augment,
+      },
     })),
   };
 }
@@ -96,6 +114,13 @@ export function checkPaths(config: SnakeTrainingConfig, written: SnakeTrainingCo
       [task.input?.text, task.label.field].map((suffix) => problemAt(`${stem}.${suffix ?? ''}`, 'file')).find((m) => m !== undefined);
     for (const split of SPLITS)
       check(['tasks', i, 'data', split], task.data[split], written.tasks[i]?.data[split], format === 'parallel' ? parallel : kind, inside);
+    const augment = task.data.augment;
+    const wrote = written.tasks[i]?.data.augment;
+    if (augment?.method === 'back-translation' && wrote?.method === 'back-translation') {
+      check(['tasks', i, 'data', 'augment', 'checkpoint'], augment.checkpoint, wrote.checkpoint, 'folder', CHECKPOINT_FOLDER_FILES);
+      const back = augment.backward_checkpoint;
+      check(['tasks', i, 'data', 'augment', 'backward_checkpoint'], back, wrote.backward_checkpoint, 'folder', CHECKPOINT_FOLDER_FILES);
+    }
   });
   const out = config.output_dir;
   if (problemAt(out, 'file') === undefined)

@@ -173,11 +173,11 @@ export { DATA_FORMATS };
 export const AUGMENTABLE_FORMATS = ['csv', 'tsv', 'jsonl', 'joint-folder', 'conll'] as const;
 
 /**
- * `tasks[i].data.augment`: EDA copies of the training examples (Wei & Zou 2019; src/data/augment),
- * labels kept (slot values replaced whole or left alone), seeded by the run's seed, cached in the
- * output folder. Dev and test are never augmented.
+ * `tasks[i].data.augment` with `method: eda`: EDA copies of the training examples (Wei & Zou 2019;
+ * src/data/augment), labels kept (slot values replaced whole or left alone), seeded by the run's seed,
+ * cached in the output folder. Dev and test are never augmented.
  */
-export const augmentSchema = z.strictObject({
+export const edaAugmentSchema = z.strictObject({
   method: z.literal('eda').describe('eda: synonym replacement (WordNet), random insertion, random swap, random deletion.'),
   copies: intIn(1, 64)
     .default(4)
@@ -186,6 +186,48 @@ export const augmentSchema = z.strictObject({
   alpha_ri: probability.default(0.1).describe('α_ri: the fraction of words inserted (synonyms of random words; at least one).'),
   alpha_rs: probability.default(0.1).describe('α_rs: the fraction of words swapped (at least one swap).'),
   p_rd: probability.default(0.1).describe('p_rd: the probability that an unlabelled word is deleted.'),
+});
+
+/**
+ * `tasks[i].data.augment` with `method: back-translation`: each training text translated into a pivot
+ * language and back (Sennrich et al. 2016; Edunov et al. 2018) by seq2seq tasks of encoder-decoder
+ * checkpoints trained with multitask-lm; labels kept (texts and pairs of classification and
+ * regression tasks only). Seeded, cached per text in the output folder (src/data/augment/back-translation.ts).
+ */
+export const backTranslationAugmentSchema = z.strictObject({
+  method: z.literal('back-translation').describe('back-translation: source → pivot language → source, through translation checkpoints.'),
+  checkpoint: z
+    .string()
+    .min(1)
+    .describe('The checkpoint (our folder: an encoder-decoder with seq2seq tasks) that translates the texts into the pivot language.'),
+  forward_task: z
+    .string()
+    .min(1)
+    .describe("The checkpoint's seq2seq task that translates source → pivot (its prefix is put before each text)."),
+  backward_checkpoint: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The checkpoint that translates back, pivot → source (default: `checkpoint`, a text-to-text model with both directions).'),
+  backward_task: z.string().min(1).describe('The seq2seq task (of `backward_checkpoint`) that translates pivot → source.'),
+  copies: intIn(1, 16)
+    .default(1)
+    .describe('Back-translations per training example (each drawn with its own seed; copies equal to the source are left out).'),
+  do_sample: z
+    .boolean()
+    .default(true)
+    .describe('Sample each token (Edunov et al. 2018: sampling gives more useful variety than beam search); false: greedy or beam search.'),
+  top_k: intIn(0, 1_000_000).default(10).describe('Sampling among the k most likely tokens (0: all; Edunov et al. 2018 also use top-10).'),
+  top_p: z.number().gt(0).lte(1).default(1).describe('Nucleus sampling: among the most likely tokens whose probabilities sum to p.'),
+  temperature: z.number().positive().default(1).describe('Divides the logits before sampling.'),
+  num_beams: intIn(1, 64).default(1).describe('Beam search with this many beams (needs do_sample: false).'),
+  max_new_tokens: intIn(1, 4096).default(64).describe('Most tokens generated per translation.'),
+  batch_size: intIn(1, 4096).default(32).describe('Texts translated per batch.'),
+});
+
+/** `tasks[i].data.augment`: EDA or back-translation copies of the training examples (docs/adversarial-and-augmentation.md). */
+export const augmentSchema = z.discriminatedUnion('method', [edaAugmentSchema, backTranslationAugmentSchema], {
+  error: () => "expected an augmentation method: 'eda' or 'back-translation'",
 });
 
 /**
@@ -252,7 +294,9 @@ export const dataSchema = z.strictObject({
     .describe('Train on a seeded random subset of this many training examples (after any dev_fraction hold-out); dev and test stay whole.'),
   augment: augmentSchema
     .optional()
-    .describe('Augment the training examples with EDA copies (csv, tsv, jsonl texts and pairs; joint-folder, conll tagged words).'),
+    .describe(
+      'Augment the training examples: EDA copies (csv, tsv, jsonl texts and pairs; joint-folder, conll tagged words) or back-translations (texts and pairs).',
+    ),
   relations: z
     .array(z.string().min(1))
     .min(1)
