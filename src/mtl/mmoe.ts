@@ -119,6 +119,7 @@ export function mmoeView(mmoe: MMoE, encoded: EncoderOutputs, task: string): Enc
   return {
     ...(encoded.attentionMask === undefined ? {} : { attentionMask: encoded.attentionMask }),
     ...(encoded.wordCharIds === undefined ? {} : { wordCharIds: encoded.wordCharIds }),
+    ...(encoded.maskedLabels === undefined ? {} : { maskedLabels: encoded.maskedLabels }),
     get lastHiddenState(): Tensor {
       return (hidden ??= mmoe.forward(encoded.lastHiddenState, [task]).get(task) as Tensor); // (B, T, D)
     },

@@ -123,7 +123,7 @@ export class MultiTaskModel extends Module {
   /**
    * Runs the backbone ONCE on the batch and the head of each task in `taskNames` on its output (heads
    * that do not read the backbone get the inputs instead, and when no head reads it there is no backbone pass).
-   * @param inputs (B, T) int64 inputIds, attentionMask (optional), tokenTypeIds (optional); wordCharIds (B, T, L) (optional) for heads that read characters; maskedLabels for a head that reads them (replaced-token detection).
+   * @param inputs (B, T) int64 inputIds, attentionMask (optional), tokenTypeIds (optional); wordCharIds (B, T, L) (optional) for heads that read characters; maskedLabels for a head that reads them (replaced-token detection; masked-LM, which then predicts at the masked positions only).
    * @returns task → logits (shape set by the task type: (B, C), (B, T, C), …); intermediates are freed.
    * @throws ConfigError for an unknown or repeated task name (before any computation).
    */
@@ -136,6 +136,7 @@ export class MultiTaskModel extends Module {
       const mask = {
         ...(inputs.attentionMask === undefined ? {} : { attentionMask: inputs.attentionMask }),
         ...(inputs.wordCharIds === undefined ? {} : { wordCharIds: inputs.wordCharIds }), // for heads that read characters
+        ...(inputs.maskedLabels === undefined ? {} : { maskedLabels: inputs.maskedLabels }), // masked-LM: logits at the masked positions only
       };
       const encode = (): EncoderOutputs => ({ ...this.backbone.forward(inputs), ...mask });
       const encoderHeads = heads.filter(([, head]) => head.readsEncoder).length;

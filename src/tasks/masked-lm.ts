@@ -23,8 +23,9 @@ import { Rng, type RngState } from '../tensor/rng.js';
 import { LayerNorm } from '../nn/layer-norm.js';
 import { Linear } from '../nn/linear.js';
 import { Module } from '../nn/module.js';
-import { clamp, crossEntropy, gelu, linear, logSoftmax, noGrad, relu, tidy, zeros, type Tensor } from '../tensor/index.js';
+import { crossEntropy, gelu, linear, logSoftmax, noGrad, relu, tidy, zeros, type Tensor } from '../tensor/index.js';
 import { IGNORE_INDEX, type Tokenizer } from '../tokenization/index.js';
+import { maskedPositions } from './masked-positions.js';
 import { checkFeatures, exampleOf, inGoldOrder, longest, padInputs, paddedInt64, truncateEncoding } from './features.js';
 import { booleanOption, checkProbability, numberOption, probabilityOption, rejectUnknownOptions } from './options.js';
 import type {
@@ -307,7 +308,10 @@ export class BertOnlyMlmHead extends Module {
   }
 }
 
-/** The MLM head, parameters named as BertForMaskedLM's (`cls.predictions.…`): (B, T, H) → logits (B, T, V). */
+/**
+ * The MLM head, parameters named as BertForMaskedLM's (`cls.predictions.…`): (B, T, H) → logits (B, T, V),
+ * or, for a collated batch (`encoded.maskedLabels`), logits at the masked positions only (N, V).
+ */
 export class MaskedLmHead extends TaskHead {
   readonly cls: BertOnlyMlmHead;
 
@@ -326,20 +330,49 @@ export class MaskedLmHead extends TaskHead {
     this.tieWordEmbeddings(backbone.inputEmbeddings().weight);
   }
 
+  /**
+   * Logits (B, T, V) at every position; with `encoded.maskedLabels` (B, T) (a batch `collate` made, in
+   * training and evaluation), only at the N masked positions, in row-major order: (N, V). The hidden
+   * states are gathered there before the transform and the V-wide projection, as BERT's pre-training
+   * code does (`gather_indexes` at `masked_lm_positions`), so a batch costs N rows of the projection
+   * instead of B·T; the loss over them is the same, since every other position has label -100.
+   */
   forward(encoded: EncoderOutputs): Tensor {
-    return this.cls.predictions.forward(encoded.lastHiddenState); // (B, T, V)
+    const labels = encoded.maskedLabels;
+    if (labels === undefined) return this.cls.predictions.forward(encoded.lastHiddenState); // (B, T, V)
+    return tidy(() => {
+      const hidden = encoded.lastHiddenState;
+      const rows = hidden.reshape([-1, hidden.shape[2] as number]).indexSelect(0, maskedPositions(labels)); // (N, H)
+      return this.cls.predictions.forward(rows); // (N, V)
+    });
   }
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Task type
 
-function checkLogits(logits: Tensor, batch: Batch, spec: Spec): void {
+/**
+ * The logits and labels at the batch's masked positions, in row-major order: logits (N, V) and
+ * targets (N). `logits` are the head's output: (B, T, V) at every position, or (N, V) at the masked
+ * positions already (`MaskedLmHead.forward` with the batch's maskedLabels).
+ * @throws ConfigError without labels; ShapeError for logits of neither shape.
+ */
+function atMaskedPositions(logits: Tensor, batch: Batch, spec: Spec, what: string): { logits: Tensor; targets: Tensor } {
+  const labels = batch.labels;
+  if (labels === undefined) throw new ConfigError(`task '${spec.name}': the batch has no labels, so no ${what}; collate it with masked-lm`);
   const s = logits.shape;
   const [B, T] = batch.inputIds.shape;
-  if (s.length !== 3 || s[0] !== B || s[1] !== T) {
-    throw new ShapeError(`task '${spec.name}': logits must be (B, T, V) with B, T = ${B}, ${T}, got [${s.join(', ')}]`);
-  }
+  return tidy(() => {
+    const positions = maskedPositions(labels); // (N)
+    const N = positions.shape[0] as number;
+    const targets = labels.reshape([-1]).indexSelect(0, positions); // (N)
+    if (s.length === 3 && s[0] === B && s[1] === T)
+      return { logits: logits.reshape([-1, s[2] as number]).indexSelect(0, positions), targets };
+    if (s.length === 2 && s[0] === N) return { logits, targets };
+    throw new ShapeError(
+      `task '${spec.name}': logits must be (B, T, V) with B, T = ${B}, ${T}, or (N, V) at the N = ${N} masked positions, got [${s.join(', ')}]`,
+    );
+  });
 }
 
 export const maskedLm: TaskType<MaskedLmExample, MaskedLmPrediction, MaskedLmOptions, MaskedLmState> = {
@@ -412,49 +445,53 @@ export const maskedLm: TaskType<MaskedLmExample, MaskedLmPrediction, MaskedLmOpt
     return { masking: new Rng(spec.options.seed) };
   },
 
+  /**
+   * Masked-LM's batch (inputIds masked, labels the originals at the masked positions, -100 elsewhere),
+   * the labels also as `maskedLabels`, so the head computes its logits at the masked positions only.
+   */
   collate({ spec, state }, features, inputs) {
-    return collateMasked(spec, state, features, inputs);
+    const batch = collateMasked(spec, state, features, inputs);
+    return { ...batch, maskedLabels: batch.labels };
   },
 
-  /** Mean cross-entropy over the selected positions only; 0 (still differentiable) when none was selected. */
+  /**
+   * Mean cross-entropy over the selected positions only; 0 (still differentiable) when none was
+   * selected. `logits`: (B, T, V), or (N, V) at the masked positions (see `MaskedLmHead.forward`).
+   */
   loss({ spec }, logits, batch) {
-    const labels = batch.labels;
-    if (labels === undefined) throw new ConfigError(`task '${spec.name}': the batch has no labels, so no loss; collate it with masked-lm`);
-    checkLogits(logits, batch, spec);
     return tidy(() => {
-      const V = logits.shape[2] as number;
-      const total = crossEntropy(logits.reshape([-1, V]), labels.reshape([-1]), { reduction: 'sum' }); // ignores -100
-      const count = clamp(labels.ne(IGNORE_INDEX).sum(), 1); // masked tokens, at least 1
-      return total.div(count);
+      const m = atMaskedPositions(logits, batch, spec, 'loss');
+      const total = crossEntropy(m.logits, m.targets, { reduction: 'sum' });
+      return total.div(Math.max(m.targets.shape[0] as number, 1)); // masked tokens, at least 1
     });
   },
 
+  /** Each example's masked positions with the target's rank and log-probability; `logits` (B, T, V) or (N, V) as for `loss`. */
   decode({ spec }, logits, batch, examples) {
-    checkLogits(logits, batch, spec);
-    const labels = batch.labels;
-    if (labels === undefined) throw new ConfigError(`task '${spec.name}': decoding needs the batch's labels (the masked positions)`);
     const [gold, predicted, logProbs, ranks] = tidy(() =>
       noGrad(() => {
-        const lp = logSoftmax(logits, -1); // (B, T, V)
-        const target = clamp(labels, 0).unsqueeze(-1); // (B, T, 1)
-        const targetLp = lp.gather(-1, target); // (B, T, 1)
-        const higher = lp.gt(targetLp).sum(-1); // (B, T) tokens scored above the target
-        return [labels.toArray(), lp.argmax(-1).toArray(), targetLp.squeeze(-1).toArray(), higher.toArray()];
+        const m = atMaskedPositions(logits, batch, spec, 'decoding (it reads the masked positions)');
+        const lp = logSoftmax(m.logits, -1); // (N, V)
+        const targetLp = lp.gather(-1, m.targets.unsqueeze(-1)); // (N, 1)
+        const higher = lp.gt(targetLp).sum(-1); // (N) tokens scored above the target
+        return [batch.labels!.toArray(), lp.argmax(-1).toArray(), targetLp.squeeze(-1).toArray(), higher.toArray()];
       }),
-    ) as [number[][], number[][], number[][], number[][]];
+    ) as [number[][], number[], number[], number[]];
+    let k = 0; // the next masked position, row-major: the order of the N rows
     return batch.features.map((f, i) => {
       exampleOf(examples, f);
       const positions: number[] = [];
       (gold[i] as number[]).forEach((id, t) => {
         if (id !== IGNORE_INDEX) positions.push(t);
       });
+      const rows = positions.map(() => k++);
       return {
         exampleIndex: f.exampleIndex,
         positions,
         targetIds: positions.map((t) => gold[i]?.[t] as number),
-        predictedIds: positions.map((t) => predicted[i]?.[t] as number),
-        targetLogProbs: positions.map((t) => logProbs[i]?.[t] as number),
-        targetRanks: positions.map((t) => 1 + (ranks[i]?.[t] as number)),
+        predictedIds: rows.map((r) => predicted[r] as number),
+        targetLogProbs: rows.map((r) => logProbs[r] as number),
+        targetRanks: rows.map((r) => 1 + (ranks[r] as number)),
       };
     });
   },

@@ -23,6 +23,12 @@ export interface EncoderOutputs extends ModelOutput {
   readonly attentionMask?: Tensor;
   /** (B, T, L) the batch's word characters (BatchInputs.wordCharIds), for heads that read them; absent when no task asked for them. */
   readonly wordCharIds?: Tensor;
+  /**
+   * (B, T) the batch's masked labels (BatchInputs.maskedLabels: -100 where nothing was masked), for a
+   * head that predicts only at the masked positions (masked-LM while training and evaluating); absent
+   * for every other batch (a head then predicts at every position).
+   */
+  readonly maskedLabels?: Tensor;
 }
 
 /** What a head may tie its weights to: the backbone's input embeddings (V, H) (`Backbone.inputEmbeddings`). */
@@ -148,8 +154,9 @@ export interface BatchInputs {
    */
   readonly wordCharIds?: Tensor;
   /**
-   * (B, T) int64 of a task whose head reads what its `collate` masked (replaced-token detection): the
-   * original id at each masked position, -100 elsewhere. Absent for every other task.
+   * (B, T) int64 of a task whose head reads what its `collate` masked: the original id at each masked
+   * position, -100 elsewhere. Replaced-token detection's head corrupts the input with them; masked-LM's
+   * computes its logits at those positions only. Absent for every other task.
    */
   readonly maskedLabels?: Tensor;
 }

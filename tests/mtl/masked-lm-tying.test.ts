@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { BertModel } from '../../src/models/bert/index.js';
 import { MultiTaskModel } from '../../src/mtl/multitask-model.js';
 import { MaskedLmHead, taskSpec } from '../../src/tasks/index.js';
-import { clone, liveTensorCount, manualSeed, tidy, type Tensor } from '../../src/tensor/index.js';
+import { clone, liveTensorCount, manualSeed, tensor, tidy, type Tensor } from '../../src/tensor/index.js';
 import { tinyConfig } from '../tasks/helpers.js';
 
 const baseline = liveTensorCount();
@@ -71,5 +71,43 @@ describe('MultiTaskModel: the masked-LM head tied to the word embeddings', () =>
     } finally {
       for (const t of hf.values()) t.dispose();
     }
+  });
+
+  it("with a batch's maskedLabels the MLM head's logits are the full logits' rows at the masked positions; without, every position", () => {
+    using m = model(1);
+    m.eval(); // no dropout: two passes see the same hidden states
+    const inputIds = tensor(
+      [
+        [2, 10, 4, 11, 3],
+        [2, 12, 13, 3, 0],
+      ],
+      { dtype: 'int64' },
+    );
+    const attentionMask = tensor(
+      [
+        [1, 1, 1, 1, 1],
+        [1, 1, 1, 1, 0],
+      ],
+      { dtype: 'int64' },
+    );
+    const maskedLabels = tensor(
+      [
+        [-100, 20, -100, 21, -100],
+        [-100, -100, 22, -100, -100],
+      ],
+      { dtype: 'int64' },
+    );
+    tidy(() => {
+      const full = m.forward({ inputIds, attentionMask }, ['mlm', 'topic']).get('mlm')!;
+      const gathered = m.forward({ inputIds, attentionMask, maskedLabels }, ['mlm']).get('mlm')!;
+      assert.deepEqual(full.shape, [2, 5, V]);
+      assert.deepEqual(gathered.shape, [3, V]);
+      const rows = [full.select(0, 0).select(0, 1), full.select(0, 0).select(0, 3), full.select(0, 1).select(0, 2)];
+      rows.forEach((row, k) => {
+        const diff = Number(row.sub(gathered.select(0, k)).abs().max().item());
+        assert.ok(diff < 1e-5, `masked position ${k}: largest difference ${diff}`);
+      });
+    });
+    for (const t of [inputIds, attentionMask, maskedLabels]) t.dispose();
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError, ShapeError } from '../../src/errors.js';
 import { BERT_BASE, BertModel } from '../../src/models/bert/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 import {
@@ -14,9 +14,9 @@ import {
   type MaskedLmState,
 } from '../../src/tasks/masked-lm.js';
 import { taskSpec, type Batch, type Task, type TaskSpec } from '../../src/tasks/index.js';
-import { backward, dispose, liveTensorCount, manualSeed, tensor, tidy, zeros } from '../../src/tensor/index.js';
+import { backward, dispose, liveTensorCount, manualSeed, tensor, tidy, zeros, type Tensor } from '../../src/tensor/index.js';
 import { IGNORE_INDEX } from '../../src/tokenization/index.js';
-import { assertClose, fromFixture, loadFixture, type TensorFixture } from '../helpers/fixtures.js';
+import { assertClose, fromFixture, loadFixture, values, type TensorFixture } from '../helpers/fixtures.js';
 import { jointSplit, snipsTokenizer, taskOf, tinyConfig } from './helpers.js';
 import { needs } from '../helpers/datasets.js';
 
@@ -239,6 +239,111 @@ describe('masked-lm: head (BertForMaskedLM, tied decoder)', () => {
     const g = emb.grad!; // a new handle per read
     assertClose(g, c.grad_word_embeddings, { rtol: 1e-4, atol: 1e-6, what: 'grad of the tied embeddings' });
     dispose([g, emb, hidden, labels, inputIds]);
+  });
+});
+
+describe('masked-lm: logits at the masked positions only (the training and evaluation path)', () => {
+  const c = loadFixture<{ head: HeadCase }>('mlm').head;
+  const config = { ...BERT_BASE, hiddenSize: 32, hiddenDropoutProb: 0, initializerRange: 0.02, vocabSize: 99, layerNormEps: 1e-12 };
+
+  /** The fixture's head (PyTorch's weights), tied to a fresh copy of its word embeddings that requires grad. */
+  function fixtureHead(): { head: MaskedLmHead; emb: Tensor } {
+    const head = maskedLm.createHead(config, spec()) as MaskedLmHead;
+    const state = new Map(Object.entries(c.params).map(([k, v]) => [`cls.predictions.${k}`, fromFixture(v)]));
+    head.loadStateDict(state);
+    dispose([...state.values()]);
+    const emb = fromFixture(c.word_embeddings);
+    emb.requiresGrad = true;
+    head.tieWordEmbeddings(emb);
+    return { head, emb };
+  }
+
+  /** Loss, and the gradients of the embeddings, the hidden states and every head parameter, with or without maskedLabels. */
+  function lossAndGrads(gathered: boolean, labels: Tensor): { loss: number; logitsShape: number[]; grads: Map<string, number[]> } {
+    const { head, emb } = fixtureHead();
+    const hidden = fromFixture(c.hidden);
+    hidden.requiresGrad = true;
+    const inputIds = zeros([2, 5], { dtype: 'int64' });
+    const batch = { inputIds, attentionMask: inputIds, tokenTypeIds: inputIds, labels, maskedLabels: labels, features: [] };
+    const task = taskOf(maskedLm, spec(), head);
+    const out = tidy(() => {
+      const logits = head.forward({ lastHiddenState: hidden, ...(gathered ? { maskedLabels: labels } : {}) });
+      const loss = maskedLm.loss(task, logits, batch);
+      backward([loss]);
+      return { loss: Number(loss.item()), logitsShape: logits.shape };
+    });
+    const grads = new Map<string, number[]>();
+    for (const [name, t] of [['word embeddings', emb], ['hidden states', hidden], ...head.namedParameters()] as [string, Tensor][]) {
+      const g = t.grad;
+      grads.set(name, g === undefined ? [] : (g.toFlatArray() as number[]));
+      g?.dispose();
+    }
+    dispose([emb, hidden, inputIds]);
+    head.dispose();
+    return { ...out, grads };
+  }
+
+  it('gives the same loss and the same gradients (within 1e-6) as the head at every position, which PyTorch checks', () => {
+    const labels = fromFixture(c.labels); // (2, 5), 3 masked positions
+    const full = lossAndGrads(false, labels);
+    const gathered = lossAndGrads(true, labels);
+    assert.deepEqual(full.logitsShape, [2, 5, 99]);
+    assert.deepEqual(gathered.logitsShape, [3, 99], 'logits only at the 3 masked positions');
+    assert.ok(Math.abs(full.loss - (values(c.loss)[0] as number)) < 1e-5, `full loss ${full.loss} is PyTorch's`);
+    assert.ok(Math.abs(gathered.loss - full.loss) < 1e-6, `loss ${gathered.loss} vs ${full.loss}`);
+    assert.equal(gathered.grads.size, 7);
+    for (const [name, g] of full.grads) {
+      const h = gathered.grads.get(name)!;
+      assert.ok(g.length > 0 && h.length === g.length, `${name}: a gradient of the same size`);
+      const worst = Math.max(...g.map((x, i) => Math.abs(x - (h[i] as number))));
+      assert.ok(worst < 1e-6, `${name}: largest gradient difference ${worst}`);
+    }
+    labels.dispose();
+  });
+
+  it('with nothing masked the loss is 0 and still back-propagates', () => {
+    const labels = tensor(
+      Array.from({ length: 2 }, () => Array<number>(5).fill(IGNORE_INDEX)),
+      { dtype: 'int64' },
+    );
+    const r = lossAndGrads(true, labels);
+    assert.deepEqual(r.logitsShape, [0, 99]);
+    assert.equal(r.loss, 0);
+    labels.dispose();
+  });
+
+  it('decodes the same predictions from the gathered logits as from the full ones', () => {
+    const { head, emb } = fixtureHead();
+    const hidden = fromFixture(c.hidden);
+    const labels = fromFixture(c.labels);
+    const inputIds = zeros([2, 5], { dtype: 'int64' });
+    const features = [0, 1].map((i) => ({ exampleIndex: i, inputIds: [0, 0, 0, 0, 0], truncated: false }));
+    const batch = { inputIds, attentionMask: inputIds, tokenTypeIds: inputIds, labels, maskedLabels: labels, features };
+    const ex = [0, 1].map((i) => ({ id: String(i), text: 'a b c', source: { file: 'x', line: i + 1 } }));
+    const task = taskOf(maskedLm, spec(), head);
+    const [full, gathered] = tidy(() =>
+      [undefined, labels].map((maskedLabels) =>
+        maskedLm.decode(task, head.forward({ lastHiddenState: hidden, ...(maskedLabels ? { maskedLabels } : {}) }), batch, ex),
+      ),
+    );
+    assert.deepEqual(
+      full!.map((p) => p.positions),
+      [[1, 3], [2]],
+    );
+    for (const [i, p] of full!.entries()) {
+      const q = gathered![i]!;
+      assert.deepEqual(
+        [q.positions, q.targetIds, q.predictedIds, q.targetRanks],
+        [p.positions, p.targetIds, p.predictedIds, p.targetRanks],
+      );
+      p.targetLogProbs.forEach((lp, k) => assert.ok(Math.abs(lp - (q.targetLogProbs[k] as number)) < 1e-5));
+    }
+    assert.throws(
+      () => tidy(() => maskedLm.loss(task, zeros([4, 99]), batch)),
+      (e: unknown) => e instanceof ShapeError && /\(N, V\) at the N = 3 masked positions/.test(e.message),
+    );
+    dispose([emb, hidden, labels, inputIds]);
+    head.dispose();
   });
 });
 

@@ -15,7 +15,8 @@ import { Module } from '../../nn/module.js';
 import { tidy, type Tensor } from '../../tensor/index.js';
 import { TaskHead, type HeadInputs, type TieableEncoder } from '../types.js';
 import { ElectraGenerator, generatorConfig, type GeneratorShape } from './generator.js';
-import { corrupt, maskedPositions, packOutputs, sampleTokens } from './objective.js';
+import { maskedPositions } from '../masked-positions.js';
+import { corrupt, packOutputs, sampleTokens } from './objective.js';
 
 /** ELECTRA's `discriminator_predictions`: dense H→H, activation, dense H→1; (B, T, H) → (B, T). */
 export class DiscriminatorPredictions extends Module {

@@ -19,7 +19,6 @@ import {
   clamp,
   log,
   logSoftmax,
-  nonzero,
   onesLike,
   rand,
   stack,
@@ -37,14 +36,6 @@ import { IGNORE_INDEX } from '../../tokenization/index.js';
  */
 export const RTD_CHANNEL = { discriminatorLogit: 0, replaced: 1, generatorLogProb: 2, generatorRank: 3 } as const;
 export const RTD_CHANNELS = 4;
-
-/**
- * Flat indices (N) int64, in row-major order, of the masked positions of `maskedLabels` (B, T)
- * (entries other than -100).
- */
-export function maskedPositions(maskedLabels: Tensor): Tensor {
-  return tidy(() => nonzero(maskedLabels.reshape([-1]).ne(IGNORE_INDEX)).reshape([-1]));
-}
 
 /**
  * One token per row of `logits` (N, V), drawn from softmax(logits) with the Gumbel-max trick
@@ -71,7 +62,7 @@ export interface Corruption {
  * x^corrupt = REPLACE(x, m, x̂) (§2, eq. under "replaced token detection").
  * @param maskedIds (B, T) int64 the generator's input.
  * @param maskedLabels (B, T) int64 the original id at each masked position, -100 elsewhere.
- * @param positions (N) int64 flat masked positions (`maskedPositions`).
+ * @param positions (N) int64 flat masked positions (`maskedPositions`, ../masked-positions.ts).
  * @param sampledIds (N) int64 the generator's sample at each of them.
  */
 export function corrupt(maskedIds: Tensor, maskedLabels: Tensor, positions: Tensor, sampledIds: Tensor): Corruption {
