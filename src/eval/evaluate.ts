@@ -75,7 +75,7 @@ async function predictStream(
   // A fresh state per evaluation: a type whose collation draws random numbers (masked-LM) starts from
   // its seed at every evaluation, so evaluations repeat exactly and leave the training generator alone.
   const tasks = data.tasks.map((t) => {
-    const state = t.type.createState?.(t.spec);
+    const state = t.type.createState?.(t.spec, 'evaluation');
     return { ...t, state, task: { type: t.type, spec: t.spec, head: model.heads.get(t.spec.name), state } };
   });
   const names = tasks.map((t) => t.spec.name);
@@ -135,7 +135,7 @@ function evaluateAll(model: MultiTaskModel, task: TaskFeatures, data: StreamSpli
   if (hook === undefined) return {};
   const name = task.spec.name;
   const forward = (inputs: BatchInputs) => model.forward(inputs, [name]).get(name)!;
-  const owner = { type: task.type, spec: task.spec, head: model.heads.get(name), state: task.type.createState?.(task.spec) };
+  const owner = { type: task.type, spec: task.spec, head: model.heads.get(name), state: task.type.createState?.(task.spec, 'evaluation') };
   const context = { task: owner, forward, examples: data.examples, evalInputs: task.evalInputs ?? [] };
   return inferenceMode(() => tidy(() => hook(context)));
 }

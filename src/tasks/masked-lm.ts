@@ -68,9 +68,22 @@ export interface MaskedLmOptions {
   readonly wholeWordMasking: boolean;
   /** Seed of the masking generator. Default 0. */
   readonly seed: number;
+  /**
+   * The selection probability when evaluating (dev and test masked at this rate, e.g. BERT's 0.15 for a
+   * model trained at 0.4, Wettig et al., "Should You Mask 15% in Masked Language Modeling?", EACL 2023).
+   * Absent: `maskProbability`.
+   */
+  readonly evalMaskProbability?: number;
 }
 
-const OPTION_KEYS = ['maskProbability', 'maskTokenProbability', 'randomTokenProbability', 'wholeWordMasking', 'seed'];
+const OPTION_KEYS = [
+  'maskProbability',
+  'maskTokenProbability',
+  'randomTokenProbability',
+  'wholeWordMasking',
+  'seed',
+  'evalMaskProbability',
+];
 
 /** MLM features: the unmasked ids plus what `collate` needs to mask them. */
 export interface MaskedLmFeatures extends Features {
@@ -162,6 +175,8 @@ export function maskRow(row: MaskingRow, rng: Rng, o: MaskingOptions, maskTokenI
  */
 export interface MaskedLmState {
   readonly masking: Rng;
+  /** The selection probability this state masks at instead of the options' `maskProbability` (an evaluation's `evalMaskProbability`). */
+  readonly maskProbability?: number;
 }
 
 function isMlmFeatures(f: Features): f is MaskedLmFeatures {
@@ -191,9 +206,10 @@ export function collateMasked(
   checkFeatures(features, `collate '${spec.name}'`);
   if (state?.masking === undefined) throw new ConfigError(`task '${spec.name}': collate needs the task's state (its masking generator)`);
   const rng = state.masking;
+  const o = state.maskProbability === undefined ? spec.options : { ...spec.options, maskProbability: state.maskProbability };
   const rows = features.map((f) => {
     if (!isMlmFeatures(f)) throw new ConfigError(`task '${spec.name}': example ${f.exampleIndex} was not featurized by masked-lm`);
-    return maskRow(f, rng, spec.options, f.maskTokenId, f.vocabSize);
+    return maskRow(f, rng, o, f.maskTokenId, f.vocabSize);
   });
   const B = rows.length;
   const T = longest(features);
@@ -398,6 +414,9 @@ export const maskedLm: TaskType<MaskedLmExample, MaskedLmPrediction, MaskedLmOpt
       randomTokenProbability: probabilityOption(where, raw, 'randomTokenProbability', 0.1, false),
       wholeWordMasking: booleanOption(where, raw, 'wholeWordMasking', false),
       seed,
+      ...(raw.evalMaskProbability === undefined
+        ? {}
+        : { evalMaskProbability: probabilityOption(where, raw, 'evalMaskProbability', 0.15, false) }),
     };
     const sum = o.maskTokenProbability + o.randomTokenProbability;
     checkProbability(where, undefined, sum, false, 'mask_token_probability + random_token_probability');
@@ -440,9 +459,13 @@ export const maskedLm: TaskType<MaskedLmExample, MaskedLmPrediction, MaskedLmOpt
     return { features, truncated };
   },
 
-  /** A fresh masking generator, seeded with `options.seed`. */
-  createState(spec) {
-    return { masking: new Rng(spec.options.seed) };
+  /** A fresh masking generator, seeded with `options.seed`; for an evaluation, masking at `evalMaskProbability` when it is set. */
+  createState(spec, purpose) {
+    const evalRate = spec.options.evalMaskProbability;
+    return {
+      masking: new Rng(spec.options.seed),
+      ...(purpose === 'evaluation' && evalRate !== undefined ? { maskProbability: evalRate } : {}),
+    };
   },
 
   /**

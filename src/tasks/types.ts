@@ -419,9 +419,10 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O, S =
   createHead(backbone: BackboneConfig, spec: TaskSpec<O>): TaskHead;
   /**
    * A fresh state for a task of `spec` (masked-LM: its masking generator, seeded from the options).
-   * Absent: the type's tasks have no state (undefined).
+   * `purpose` 'evaluation' for the state each evaluation of a split makes (src/eval; masked-LM then
+   * masks at its `evalMaskProbability`); default 'training'. Absent: the type's tasks have no state (undefined).
    */
-  createState?(spec: TaskSpec<O>): S;
+  createState?(spec: TaskSpec<O>, purpose?: 'training' | 'evaluation'): S;
   /** Tokenizes and labels `examples` (the tokenizer's batch calls, so asynchronous). */
   featurize(examples: readonly E[], tokenizer: Tokenizer, spec: TaskSpec<O>, options: FeaturizeOptions): Promise<FeaturizeResult>;
   /**

@@ -173,6 +173,25 @@ describe('masked-lm: collate (dynamic masking)', needs('snips'), () => {
     [...first, next, again].forEach(free);
   });
 
+  it("masks at eval_mask_probability in an evaluation's state and at mask_probability in training", () => {
+    const s = spec({ seed: 3, maskProbability: 0.4, evalMaskProbability: 0.15 });
+    assert.equal(s.options.evalMaskProbability, 0.15);
+    assert.equal(spec().options.evalMaskProbability, undefined, 'absent unless set: evaluation masks at mask_probability');
+    const rows = features.slice(0, 2000);
+    const selectable = rows.reduce((n, f) => n + f.specialTokensMask.filter((m) => m === 0).length, 0);
+    const rate = (purpose: 'training' | 'evaluation') => {
+      const b = maskedLm.collate({ spec: s, state: maskedLm.createState!(s, purpose) }, rows);
+      const selected = tidy(() => Number(b.labels!.ne(IGNORE_INDEX).sum().item()));
+      dispose(b);
+      return selected / selectable;
+    };
+    const [training, evaluation] = [rate('training'), rate('evaluation')];
+    assert.ok(Math.abs(training - 0.4) < 0.01, `training selects ${training}`);
+    assert.ok(Math.abs(evaluation - 0.15) < 0.01, `evaluation selects ${evaluation}`);
+    assert.equal(maskedLm.createState!(spec({ maskProbability: 0.3 }), 'evaluation').maskProbability, undefined);
+    assert.throws(() => maskedLm.resolveOptions({ evalMaskProbability: 1.5 }), ConfigError);
+  });
+
   it('refuses shared inputs (MLM changes its input ids)', () => {
     const b = batchOf(taskOf(maskedLm, spec()));
     assert.throws(() => maskedLm.collate(taskOf(maskedLm, spec()), features.slice(0, 16), b), ConfigError);
