@@ -104,6 +104,23 @@ describe('generate (gpt2 tiny)', () => {
       );
     }));
 
+  it('seeds: each prompt samples from its own seed, wherever it is in the batch; one seed per prompt or an error', () =>
+    withDecoder(async (decoder) => {
+      const options = { maxNewTokens: 12, doSample: true, temperature: 1.5 };
+      const [a, b] = [c.prompts[0]!, c.prompts[1]!];
+      const both = tokensOf(await generate(decoder, [a, b], { ...options, seeds: [5, 9] }));
+      assert.deepEqual(
+        tokensOf(await generate(decoder, [b, a], { ...options, seeds: [9, 5] })),
+        [both[1], both[0]],
+        'swapped rows, same tokens',
+      );
+      assert.deepEqual(tokensOf(await generate(decoder, [b], { ...options, seeds: [9] })), [both[1]]);
+      const bySeed = tokensOf(await generate(decoder, [a], { ...options, seed: 5 }));
+      assert.notDeepEqual(bySeed, [both[0]], 'seeds[i] is the seed of row i itself, not a stand-in for seed');
+      await assert.rejects(generate(decoder, [a, b], { ...options, seeds: [5] }), /seeds gives 1 seeds for 2 prompts; give one per prompt/);
+      assert.throws(() => resolveGenerateOptions({ seeds: [1.5] }), /seeds must be a list of integers >= 0/);
+    }));
+
   it('streams each token as it is chosen, and stops at a stop string (the text cut after it)', () =>
     withDecoder(async (decoder) => {
       const streamed: [number, number][] = [];
