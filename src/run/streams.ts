@@ -75,22 +75,37 @@ class MemoryTrainStream implements TrainStream {
 }
 
 /**
+ * Whether `stream`'s training batches group examples of similar length: `groupByLength` when given
+ * (`training.group_by_length`), else unless a task type of the stream says batches of one length
+ * hurt it (`groupsByLength: false`, seq2seq).
+ */
+export function streamGroupsByLength(stream: Stream, groupByLength: boolean | undefined): boolean {
+  return groupByLength ?? stream.runs.every((r) => r.type.groupsByLength !== false);
+}
+
+/**
  * A training stream per stream: stream i shuffles with seed + i. A stream of a text corpus is read
- * window by window (`CorpusTrainStream`); any other holds its featurized training examples.
+ * window by window (`CorpusTrainStream`); any other holds its featurized training examples. A stream
+ * that does not group by length (`streamGroupsByLength`) sorts pools of one batch only, so its batches
+ * are random draws of its examples.
+ * @param groupByLength `training.group_by_length`, or undefined for each stream's default.
  * @throws DataError when a stream has no training examples.
  */
 export function trainStreams(
   streams: readonly Stream[],
-  options: Omit<BatcherOptions, 'seed'>,
+  options: Omit<BatcherOptions, 'seed' | 'poolSize'>,
   seed: number,
   context: StreamContext,
+  groupByLength: boolean | undefined = undefined,
 ): TrainStream[] {
   return streams.map((stream, i) => {
+    const pool = streamGroupsByLength(stream, groupByLength) ? {} : { poolSize: options.batchSize };
+    const streamOptions = { ...options, ...pool, seed: seed + i };
     const corpus = stream.runs[0]?.data.corpus;
-    if (corpus !== undefined) return new CorpusTrainStream(stream, corpus, { ...options, seed: seed + i }, context);
+    if (corpus !== undefined) return new CorpusTrainStream(stream, corpus, streamOptions, context);
     const train = stream.splits.train;
     if (train === undefined || train.examples.length === 0) throw new DataError(`tasks ${stream.name}: no training examples`);
-    return new MemoryTrainStream(stream, train, { ...options, seed: seed + i });
+    return new MemoryTrainStream(stream, train, streamOptions);
   });
 }
 

@@ -149,6 +149,7 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
   kind: SEQ2SEQ,
   inputs: ['text'],
   sharesEncoderPass: false,
+  groupsByLength: false,
   formats: ['csv', 'tsv', 'jsonl', 'parallel'],
   readsLabel: true,
   labelSpace: 'none',

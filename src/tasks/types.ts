@@ -349,6 +349,13 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O, S =
    * two texts per row).
    */
   readonly sharesEncoderPass: boolean;
+  /**
+   * False when training batches that each hold one length hurt its learning: its stream's batches are
+   * then drawn at random unless `training.group_by_length` says otherwise (seq2seq, whose target
+   * length follows the source's: tiny encoder-decoders stall on one-length batches,
+   * docs/results/issue13-length-bucketing.md). Default true: batches of similar length (src/data/batcher.ts).
+   */
+  readonly groupsByLength?: boolean;
   /** The data formats it reads (src/io/config DATA_FORMATS). */
   readonly formats: readonly string[];
   /** Whether its examples carry a label read from the data (csv/tsv/jsonl: `label.field`); false for self-supervised or graph tasks. */

@@ -53,6 +53,7 @@ export function loopParts(
     { batchSize: t.batchSize, ...(t.maxTokens === undefined ? {} : { maxTokens: t.maxTokens }) },
     config.seed,
     { tokenizer: prepared.tokenizer, maxLength: config.maxLength },
+    t.groupByLength,
   );
   const streams =
     dataParallel === undefined || dataParallel.worldSize === 1

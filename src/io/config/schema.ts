@@ -572,6 +572,12 @@ export const trainingSchema = z.strictObject({
   max_tokens: intIn(1, MAX_BATCH_SIZE * 256)
     .optional()
     .describe('Tokens per batch at most (padding included); batches shrink to fit.'),
+  group_by_length: z
+    .boolean()
+    .optional()
+    .describe(
+      "Training batches of examples of similar length (pools of 50 batches sorted by length: little padding), or drawn at random (false). Default: true, except for a stream with a seq2seq task, whose batches are random: with one length per batch tiny encoder-decoders stall (docs/generation.md, 'Batches of one length').",
+    ),
   learning_rate: z
     .number()
     .positive()
