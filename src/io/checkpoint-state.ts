@@ -45,6 +45,8 @@ export interface TrainerState {
   readonly earlyStopping: JsonValue;
   /** The multi-task strategy's state: loss weighting and gradient surgery (null in checkpoints without one). */
   readonly strategy?: JsonValue;
+  /** The dynamic loss scaler's state (torch's GradScaler.state_dict() keys); null or absent without one. */
+  readonly gradScaler?: JsonValue;
   /** The JSON part of `Optimizer.stateDict()` (PyTorch's spelling, unchanged); its tensors are in optimizer.safetensors. null: none saved. */
   readonly optimizer: JsonObject | null;
 }
@@ -62,6 +64,7 @@ const STATE_KEYS: Readonly<Record<keyof TrainerState, string>> = {
   scheduler: 'scheduler_state',
   earlyStopping: 'early_stopping_state',
   strategy: 'strategy_state',
+  gradScaler: 'grad_scaler_state',
   optimizer: 'optimizer',
 };
 

@@ -13,7 +13,7 @@ import type { MultiTaskModel } from './multitask-model.js';
 import { modulePath, nameMatcher } from './peft/index.js';
 import { assignGradients, createSurgery, taskJacobian, type GradientSurgery, type SurgeryState } from './surgery/index.js';
 import { createLossWeighting, type LossWeighting, type WeightingState } from './weighting/index.js';
-import { noGrad, stack, tidy, type Tensor } from '../tensor/index.js';
+import { all, isfinite, noGrad, stack, tidy, type Tensor } from '../tensor/index.js';
 
 /** What one micro-batch's backward pass reports. */
 export interface StepLosses {
@@ -119,9 +119,12 @@ export class TrainingStrategy implements Disposable {
    * combined and divided by `accum`; with surgery, the chosen shared parameters' gradients are
    * replaced (added to, across micro-batches) by the surgery's combination of the per-task gradients.
    * @param losses every task of the step; with surgery (joint schedule) all K tasks.
+   * @param lossScale a dynamic loss scaler's scale (../optim/grad-scaler.ts): the gradients come out
+   *   multiplied by it, surgery's part too (it combines the per-task gradients divided by it, so a
+   *   combination that is not linear in G sees the true ones); 1: none. The losses reported are unscaled.
    * @throws ConfigError for a task the run does not have.
    */
-  backward(losses: ReadonlyMap<string, Tensor>, accum: number): StepLosses {
+  backward(losses: ReadonlyMap<string, Tensor>, accum: number, lossScale = 1): StepLosses {
     const present = [...losses.keys()];
     const indices = present.map((name) => {
       const k = this.tasks.indexOf(name);
@@ -133,12 +136,19 @@ export class TrainingStrategy implements Disposable {
       const scaled = stack(order.map(([k]) => (losses.get(this.tasks[k]!) as Tensor).mul(this.#taskWeights.get(this.tasks[k]!) ?? 1))); // (K')
       const taskIndices = order.map(([k]) => k);
       const total = this.weighting.combine(scaled, taskIndices);
-      const jacobian = this.surgery === undefined ? undefined : taskJacobian(scaled.div(accum), this.#surgeryParams); // (K, P), graph kept
-      total.div(accum).backward();
+      const perStep = (x: Tensor): Tensor => (lossScale === 1 ? x.div(accum) : x.div(accum).mul(lossScale));
+      const jacobian = this.surgery === undefined ? undefined : taskJacobian(perStep(scaled), this.#surgeryParams); // (K, P), graph kept
+      perStep(total).backward();
       if (jacobian !== undefined && this.surgery !== undefined) {
         const surgery = this.surgery;
         // backward gave the surgery parameters Σ_k G_k; replace that part by the surgery's combination.
-        noGrad(() => assignGradients(this.#surgeryParams, surgery.combine(jacobian).sub(jacobian.sum(0)), { accumulate: true }));
+        noGrad(() => {
+          if (lossScale === 1)
+            return assignGradients(this.#surgeryParams, surgery.combine(jacobian).sub(jacobian.sum(0)), { accumulate: true });
+          const g = jacobian.div(lossScale); // the true per-task gradients
+          if (!(all(isfinite(g)).item() as boolean)) return; // an overflow: backward's Σ_k G_k holds it too, and the step is skipped
+          return assignGradients(this.#surgeryParams, surgery.combine(g).sub(g.sum(0)).mul(lossScale), { accumulate: true });
+        });
       }
       return {
         total: total.item() as number,

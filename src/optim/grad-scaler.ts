@@ -7,7 +7,7 @@
  * step, doubled (× growthFactor) after `growthInterval` steps in a row without one, when the doubled
  * scale is finite. Micikevicius et al., "Mixed Precision Training", ICLR 2018, §3.2.
  */
-import { ConfigError } from '../errors.js';
+import { CheckpointError, ConfigError } from '../errors.js';
 import { all, isfinite, mul_, noGrad, tidy, type Tensor } from '../tensor/index.js';
 import type { Optimizer } from './optimizer.js';
 
@@ -120,4 +120,39 @@ export class GradScaler {
     this.#scale = state.scale;
     this.#growthTracker = state.growthTracker;
   }
+}
+
+/** trainer_state.json's `grad_scaler_state`: torch's GradScaler.state_dict() spelling. */
+export interface GradScalerJson {
+  readonly scale: number;
+  readonly growth_factor: number;
+  readonly backoff_factor: number;
+  readonly growth_interval: number;
+  readonly _growth_tracker: number;
+}
+
+/** `scaler`'s state as torch's GradScaler.state_dict() spells it (plain JSON). */
+export function gradScalerToJson(scaler: GradScaler): GradScalerJson {
+  const { scale, growthTracker } = scaler.state;
+  return {
+    scale,
+    growth_factor: scaler.growthFactor,
+    backoff_factor: scaler.backoffFactor,
+    growth_interval: scaler.growthInterval,
+    _growth_tracker: growthTracker,
+  };
+}
+
+/**
+ * The scale and growth tracker of a saved `grad_scaler_state` (the factors and interval come from the
+ * config of the run that resumes). @throws CheckpointError naming `where` for a bad value.
+ */
+export function gradScalerStateFromJson(json: unknown, where: string): GradScalerState {
+  const j = (typeof json === 'object' && json !== null ? json : {}) as Partial<Record<keyof GradScalerJson, unknown>>;
+  const { scale, _growth_tracker: tracker } = j;
+  if (typeof scale !== 'number' || !(scale > 0) || !Number.isFinite(scale))
+    throw new CheckpointError(`${where}: grad_scaler_state.scale must be a positive finite number, got ${JSON.stringify(scale)}`);
+  if (typeof tracker !== 'number' || !Number.isSafeInteger(tracker) || tracker < 0)
+    throw new CheckpointError(`${where}: grad_scaler_state._growth_tracker must be a non-negative integer, got ${JSON.stringify(tracker)}`);
+  return { scale, growthTracker: tracker };
 }

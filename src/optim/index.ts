@@ -7,4 +7,11 @@ export { paramGroupsNoDecay, isNoDecayName } from './param-groups.js';
 export { clipGradNorm } from './clip.js';
 export * from './schedules.js';
 export { createOptimizer, optimizerClassName, type OptimizerSpec, type AdamWSpec, type SgdSpec, type AdagradSpec } from './create.js';
-export { GradScaler, type GradScalerOptions, type GradScalerState } from './grad-scaler.js';
+export {
+  GradScaler,
+  gradScalerStateFromJson,
+  gradScalerToJson,
+  type GradScalerJson,
+  type GradScalerOptions,
+  type GradScalerState,
+} from './grad-scaler.js';

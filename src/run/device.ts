@@ -10,20 +10,13 @@ import { checkDevice, checkPrecisionOnDevice } from '../tensor/index.js';
  * Checks `config.device` and what the run asks of it; returns the device.
  * @param cudaDevices how many CUDA devices libtorch sees (default: asks it; tests pass a count).
  * @throws ConfigError for CUDA without a CUDA libtorch or device, a CUDA index out of range, `precision:
- *   fp16` on the CPU (CPU autocast is bfloat16 only) or on CUDA (the loss scaler is not in the training
- *   step yet), and gradient checkpointing on CUDA (its backward re-runs JavaScript, which CUDA's
- *   autograd threads cannot call).
+ *   fp16` on the CPU (CPU autocast is bfloat16 only), and gradient checkpointing on CUDA (its backward
+ *   re-runs JavaScript, which CUDA's autograd threads cannot call).
  */
 export function checkTrainingDevice(config: TrainingConfig, cudaDevices?: number): string {
   const device = checkDevice(config.device, 'device', cudaDevices);
   const t = config.training;
   checkPrecisionOnDevice(t.precision, device);
-  if (t.precision === 'fp16') {
-    throw new ConfigError(
-      `training.precision 'fp16' on '${device}' is not supported yet: float16 autocast needs the dynamic loss scaler ` +
-        '(src/optim/grad-scaler.ts) in the training step, which is not wired in; use precision bf16',
-    );
-  }
   if (t.gradientCheckpointing && device !== 'cpu') {
     throw new ConfigError(
       `training.gradient_checkpointing runs on the CPU only, the device is '${device}': its backward re-runs the layer's ` +

@@ -22,6 +22,7 @@ import { ModelSelector } from './selection.js';
 import type { StepParts } from './step.js';
 import { scheduleOf } from './trainer-options.js';
 import type { Ewc } from './ewc.js';
+import { createGradScaler } from './precision.js';
 
 /** A step's parts, and what the loop around the steps needs. */
 export interface LoopParts extends StepParts {
@@ -105,6 +106,7 @@ export function loopParts(
     dataParallel,
     ewc,
     gradParams: [...trainable.map(([, p]) => p), ...strategy.parameters()],
+    scaler: createGradScaler(config),
     selector,
     batching,
     scheduleSpec,

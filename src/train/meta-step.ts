@@ -6,7 +6,9 @@
  * next batch's loss gradient at the adapted weights; Reptile: θ − φ) is averaged into the
  * parameters' gradients. Then, as a training step does, the learning rate of the schedule, clipping,
  * the run's optimizer and the gradients cleared. An episode's loss is the unweighted sum of its
- * stream's task losses; loss weighting and gradient surgery do not apply.
+ * stream's task losses; loss weighting and gradient surgery do not apply. With `precision: bf16` every
+ * forward pass and loss of an episode (inner and outer) runs in an autocast region, as in a training
+ * step; its gradients (taken outside the region), the adapted weights and the inner SGD stay float32.
  */
 import { ConfigError } from '../errors.js';
 import { taskLosses } from '../mtl/multitask-model.js';
@@ -18,6 +20,7 @@ import { microBatchSeed } from '../run/seeding.js';
 import type { TrainBatch, TrainStream } from '../run/streams.js';
 import { collateJoint } from '../tasks/index.js';
 import { manualSeed, moveToDevice, noGrad, tidy, type Tensor } from '../tensor/index.js';
+import { inPrecision } from './precision.js';
 import type { StepParts, StepStats } from './step.js';
 
 /** `training.meta` as the program reads it. */
@@ -33,11 +36,12 @@ export interface MetaSettings {
  * Checks that a run's settings go with meta-learning: an episode's loss is its stream's plain sum, so
  * settings that act on the loss or the gradient of a training step would be silently left out.
  * @throws ConfigError for the joint task schedule (an episode is one stream's), a data-parallel run, a
- *   loss weighting other than static, adversarial training, word dropout or EWC (gradient surgery
- *   needs the joint schedule, which is refused first).
+ *   loss weighting other than static, adversarial training, word dropout, EWC (gradient surgery
+ *   needs the joint schedule, which is refused first) or a loss scaler (fp16: the inner SGD steps
+ *   would take scaled gradients unchecked for inf).
  */
 export function checkMetaRun(
-  parts: Pick<StepParts, 'config' | 'dataParallel' | 'strategy' | 'adversary' | 'wordDropoutIds' | 'ewc'>,
+  parts: Pick<StepParts, 'config' | 'dataParallel' | 'strategy' | 'adversary' | 'wordDropoutIds' | 'ewc' | 'scaler'>,
 ): void {
   const refuse = (what: string, fix: string) => {
     throw new ConfigError(`training.meta cannot be combined with ${what}: an episode's loss is its stream's plain sum; ${fix}`);
@@ -51,6 +55,12 @@ export function checkMetaRun(
   if (parts.adversary !== undefined) refuse('adversarial training', 'drop training.adversarial');
   if (parts.wordDropoutIds !== undefined) refuse('word dropout', 'set training.word_dropout: 0');
   if (parts.ewc !== undefined) refuse('EWC', 'drop continual.ewc');
+  if (parts.scaler !== undefined)
+    throw new ConfigError(
+      `training.meta cannot be combined with a loss scaler (precision '${parts.config.training.precision}'` +
+        `${parts.config.training.gradScaler === null ? '' : ', training.grad_scaler'}): an episode's inner SGD steps would take ` +
+        'scaled gradients with no check for inf or NaN; use precision bf16 or fp32 and grad_scaler: null',
+    );
 }
 
 /** Trains optimizer step `step` (0-based) as `gradient_accumulation_steps` meta-learning episodes. */
@@ -103,13 +113,15 @@ function streamLoss(parts: StepParts, s: TrainStream, b: TrainBatch): Tensor {
   return tidy(() => {
     const collated = collateJoint(b.tasks, b.indices);
     const batch = parts.config.device === 'cpu' ? collated : moveToDevice(collated, parts.config.device);
-    const logits = parts.model.forward(
-      batch.inputs,
-      s.stream.runs.map((r) => r.spec.name),
-    );
     const tasks = s.stream.runs.map((r) => taskOfRun(r, parts.model));
-    let total: Tensor | undefined;
-    for (const loss of taskLosses(logits, batch, tasks).values()) total = total === undefined ? loss : total.add(loss);
-    return total as Tensor;
+    return inPrecision(parts.config, () => {
+      const logits = parts.model.forward(
+        batch.inputs,
+        s.stream.runs.map((r) => r.spec.name),
+      );
+      let total: Tensor | undefined;
+      for (const loss of taskLosses(logits, batch, tasks).values()) total = total === undefined ? loss : total.add(loss);
+      return total as Tensor;
+    });
   });
 }

@@ -24,6 +24,9 @@ export interface ProgressInfo {
   readonly elapsedSeconds: number;
   /** Seconds left at this process's average step time. */
   readonly etaSeconds: number;
+  /** With a loss scaler (`training.grad_scaler`, fp16): its scale after this step, and the steps it skipped since the last report. */
+  readonly lossScale?: number;
+  readonly skippedSteps?: number;
 }
 
 /** 75 → '1m15s', 3725 → '1h02m'. */

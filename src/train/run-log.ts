@@ -91,6 +91,7 @@ export class RunLog implements Logger {
       examples_per_second: info.examplesPerSecond,
       tokens_per_second: info.tokensPerSecond,
       elapsed_seconds: info.elapsedSeconds,
+      ...(info.lossScale === undefined ? {} : { loss_scale: info.lossScale, skipped_steps: info.skippedSteps ?? 0 }),
     });
   }
 

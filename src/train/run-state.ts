@@ -6,6 +6,7 @@ import path from 'node:path';
 import { CheckpointError } from '../errors.js';
 import { CHECKPOINT_FILES, type JsonValue, type LoadedCheckpoint, type TrainerState } from '../io/checkpoint.js';
 import type { TaskSampler, TaskSamplerState } from '../mtl/samplers/index.js';
+import { gradScalerToJson, type GradScaler } from '../optim/grad-scaler.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { ScheduleSpec } from '../optim/schedules.js';
 import type { ModelSelector, SelectionState } from './selection.js';
@@ -19,9 +20,10 @@ export interface RunComponents {
   readonly selector: ModelSelector;
 }
 
-/** The multi-task strategy (loss weighting, gradient surgery), whose state is saved too. */
+/** The multi-task strategy (loss weighting, gradient surgery) and the loss scaler, whose states are saved too. */
 interface StrategyPart {
   readonly strategy: { state(): JsonValue };
+  readonly scaler?: GradScaler | undefined;
 }
 
 interface Position {
@@ -66,6 +68,7 @@ export function runState(
     scheduler: json({ ...scheduleSpec, step: at.step }),
     earlyStopping: json({ ...parts.selector.state(), lastEvalStep: at.lastEvalStep }),
     strategy: parts.strategy.state(),
+    gradScaler: parts.scaler === undefined ? null : json(gradScalerToJson(parts.scaler)),
     optimizer: null,
   };
 }

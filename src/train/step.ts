@@ -8,10 +8,15 @@
  * are then averaged over the ranks (src/distributed/data-parallel.ts); micro-batch n of rank r is
  * position n·worldSize + r of the run, so rank r's dropout masks are those a single process
  * accumulating worldSize times as many micro-batches draws for the same batches. With `precision:
- * bf16` the forward passes and losses run in an autocast region (backward outside it, as PyTorch's
- * recipe). With `training.adversarial` the passes of each stream are those of the method
- * (../mtl/adversarial: FGM, PGD, FreeLB, SMART), whose losses the strategy back-propagates. Then the step's
+ * bf16` (or fp16, on CUDA) the forward passes and losses run in an autocast region (backward outside
+ * it, as PyTorch's recipe); with a loss scaler (`training.grad_scaler`, always with fp16) the loss is
+ * back-propagated times the scale, the averaged gradients are divided by it before EWC's term and
+ * clipping, and a step whose gradients hold an inf or NaN is skipped (the optimizer and its state
+ * left as they were) and the scale backed off, as torch.cuda.amp.GradScaler. With
+ * `training.adversarial` the passes of each stream are those of the method (../mtl/adversarial: FGM,
+ * PGD, FreeLB, SMART), whose losses the strategy back-propagates. Then the step's
  * learning rate (warm-up and decay), gradient clipping, the optimizer's update, and the gradients cleared.
+ * A skipped step still counts as a step (its learning rate is not given to a later one), as in PyTorch.
  */
 import type { DataParallel } from '../distributed/data-parallel.js';
 import type { TrainingConfig } from '../io/config/index.js';
@@ -20,6 +25,7 @@ import type { TaskSampler } from '../mtl/samplers/index.js';
 import type { TrainingStrategy } from '../mtl/strategy.js';
 import type { Adversary, PassOutput } from '../mtl/adversarial/index.js';
 import { clipGradNorm } from '../optim/clip.js';
+import type { GradScaler } from '../optim/grad-scaler.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { applyLrSchedule, type LrSchedule } from '../optim/schedules.js';
 import { taskOfRun } from '../run/build.js';
@@ -27,7 +33,7 @@ import { microBatchSeed } from '../run/seeding.js';
 import type { TrainBatch, TrainStream } from '../run/streams.js';
 import { collateJoint } from '../tasks/index.js';
 import { manualSeed, moveToDevice, tidy, type Tensor } from '../tensor/index.js';
-import { autocast } from '../tensor/autocast.js';
+import { inPrecision } from './precision.js';
 import type { StepWindow } from './report.js';
 import { dropWords, type WordDropoutIds } from './word-dropout.js';
 import type { Ewc } from './ewc.js';
@@ -53,6 +59,8 @@ export interface StepParts {
   readonly ewc?: Ewc | undefined;
   /** The parameters that get gradients, fixed for the run: the model's trainable ones and the strategy's (what the ranks average). */
   readonly gradParams: readonly Tensor[];
+  /** The dynamic loss scaler (`training.grad_scaler`, fp16), when the run has one. */
+  readonly scaler?: GradScaler | undefined;
 }
 
 /** Examples and tokens (unpadded) trained on in a step, and its wall-clock time in seconds. */
@@ -60,6 +68,8 @@ export interface StepStats {
   readonly examples: number;
   readonly tokens: number;
   readonly seconds: number;
+  /** Whether the loss scaler skipped the optimizer's update (an inf or NaN gradient); false without one. */
+  readonly skipped?: boolean;
 }
 
 /**
@@ -73,6 +83,7 @@ export async function trainStep(parts: StepParts, step: number): Promise<StepSta
   let examples = 0;
   let tokens = 0;
   const dp = parts.dataParallel;
+  const lossScale = parts.scaler?.scale ?? 1;
   for (let micro = 0; micro < accum; micro++) {
     const position = (step * accum + micro) * (dp?.worldSize ?? 1) + (dp?.rank ?? 0);
     manualSeed(microBatchSeed(parts.config.seed, position)); // dropout masks: a function of the position in the run
@@ -80,8 +91,8 @@ export async function trainStep(parts: StepParts, step: number): Promise<StepSta
     const batches: { s: TrainStream; b: TrainBatch }[] = [];
     for (const s of streams) batches.push({ s, b: await s.next() });
     const values = tidy(() => {
-      const { train, clean } = inPrecision(t.precision, () => forwardLosses(parts, batches));
-      const stepLosses = parts.strategy.backward(train, accum);
+      const { train, clean } = inPrecision(parts.config, () => forwardLosses(parts, batches));
+      const stepLosses = parts.strategy.backward(train, accum, lossScale);
       if (clean === train) return stepLosses;
       return { total: stepLosses.total, tasks: stepLosses.tasks.map(([name]) => [name, clean.get(name)!.item() as number] as const) };
     });
@@ -91,20 +102,30 @@ export async function trainStep(parts: StepParts, step: number): Promise<StepSta
     examples += microExamples;
     tokens += microTokens;
   }
-  if (dp !== undefined) await dp.allReduceGradients(parts.gradParams);
+  if (dp !== undefined) await dp.allReduceGradients(parts.gradParams); // an inf or NaN on one rank reaches every rank
+  parts.scaler?.unscale(parts.optimizer); // the true gradients from here on (EWC's term, clipping)
   parts.ewc?.addGradients();
   applyLrSchedule(parts.optimizer, parts.schedule, step);
   if (t.maxGradNorm !== null) clipGradNorm(parts.model.parameters(), t.maxGradNorm).dispose();
-  parts.optimizer.step();
+  const skipped = optimizerStep(parts);
   parts.optimizer.zeroGrad();
   const seconds = (performance.now() - started) / 1000;
   parts.window.endStep(seconds);
-  return { examples, tokens, seconds };
+  return { examples, tokens, seconds, skipped };
 }
 
-/** Runs `fn` in the config's precision: an autocast region for bf16 (fp16 is refused before, by src/run/device.ts). */
-function inPrecision<T>(precision: 'fp32' | 'bf16' | 'fp16', fn: () => T): T {
-  return precision === 'bf16' ? autocast('bfloat16', fn) : fn();
+/**
+ * The optimizer's update, through the loss scaler when the run has one (skipped on an inf or NaN
+ * gradient, then the scale updated). @returns whether the update was skipped.
+ */
+export function optimizerStep(parts: Pick<StepParts, 'optimizer' | 'scaler'>): boolean {
+  if (parts.scaler === undefined) {
+    parts.optimizer.step();
+    return false;
+  }
+  const taken = parts.scaler.step(parts.optimizer);
+  parts.scaler.update();
+  return !taken;
 }
 
 /**

@@ -20,6 +20,7 @@ import { checkDataParallelStrategy, type DataParallel } from '../distributed/dat
 import { trainingConfigToYaml, type TrainingConfig } from '../io/config/index.js';
 import { checkpointPaths, copyCheckpoint, type LoadedCheckpoint, type TrainerState } from '../io/checkpoint.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
+import { gradScalerStateFromJson } from '../optim/grad-scaler.js';
 import { parameterSummary, countParameters } from '../mtl/peft/index.js';
 import { taskRecord } from '../run/build.js';
 import { checkTrainingDevice } from '../run/device.js';
@@ -90,6 +91,8 @@ class Trainer {
   #sessionSteps = 0;
   #sessionExamples = 0;
   #sessionTokens = 0;
+  /** Steps the loss scaler skipped since the last log line. */
+  #skippedInWindow = 0;
 
   private constructor(
     config: TrainingConfig,
@@ -175,6 +178,7 @@ class Trainer {
       { totalSteps: this.totalSteps, microBatchesPerStep: this.#config.training.gradientAccumulationSteps },
     );
     this.#parts.strategy.restore(ckpt.trainerState?.strategy);
+    this.#restoreScaler(ckpt);
     this.#step = restored.step;
     this.#lastEvalStep = restored.lastEvalStep;
     if (this.#leader) {
@@ -183,6 +187,18 @@ class Trainer {
     }
     this.#runLog.info(`resumed from ${ckpt.dir} at step ${restored.step} of ${this.totalSteps}`);
     this.#appendStart(restored.step);
+  }
+
+  /** The loss scaler's scale and growth tracker from the checkpoint (a checkpoint without them: the scaler starts afresh, said in the log). */
+  #restoreScaler(ckpt: LoadedCheckpoint): void {
+    const scaler = this.#parts.scaler;
+    if (scaler === undefined) return;
+    const saved = ckpt.trainerState?.gradScaler;
+    if (saved === null || saved === undefined) {
+      this.#runLog.info(`${ckpt.dir} has no loss-scaler state: the scale starts at ${scaler.scale}`);
+      return;
+    }
+    scaler.loadState(gradScalerStateFromJson(saved, ckpt.dir));
   }
 
   #appendStart(fromStep: number): void {
@@ -273,6 +289,8 @@ class Trainer {
     this.#sessionSteps++;
     this.#sessionExamples += stats.examples;
     this.#sessionTokens += stats.tokens;
+    if (stats.skipped === true) this.#skippedInWindow++;
+    const scaler = this.#parts.scaler;
     const window = this.#parts.window;
     const info: ProgressInfo = {
       step: this.#step,
@@ -282,11 +300,15 @@ class Trainer {
       elapsedSeconds: this.#sessionSeconds,
       etaSeconds: (this.#sessionSeconds / this.#sessionSteps) * (this.totalSteps - this.#step),
       ...window.means(),
+      ...(scaler === undefined ? {} : { lossScale: scaler.scale, skippedSteps: this.#skippedInWindow }),
     };
     const logNow = this.#step % this.#config.training.logEvery === 0;
     this.#runLog.step(info, logNow, this.#parts.strategy.taskWeights());
     this.#options.onProgress?.(info);
-    if (logNow) window.reset();
+    if (logNow) {
+      window.reset();
+      this.#skippedInWindow = 0;
+    }
   }
 
   /** Passes over the training data: micro-batches drawn / batches in an epoch of every stream. */
@@ -344,7 +366,7 @@ class Trainer {
   #trainerState(): TrainerState {
     const parts = { sampler: this.#parts.sampler, streams: this.#parts.streams, selector: this.#parts.selector };
     return runState(
-      { ...parts, strategy: this.#parts.strategy },
+      { ...parts, strategy: this.#parts.strategy, scaler: this.#parts.scaler },
       { step: this.#step, epoch: this.#epoch(), seed: this.#config.seed, lastEvalStep: this.#lastEvalStep },
       {
         ...this.#parts.scheduleSpec,

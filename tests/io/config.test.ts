@@ -197,6 +197,7 @@ describe('example configs', () => {
         maxGradNorm: 1,
         gradientAccumulationSteps: 1,
         precision: 'fp32',
+        gradScaler: null,
         gradientCheckpointing: false,
         wordDropout: 0,
         schedule: 'linear',

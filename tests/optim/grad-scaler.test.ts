@@ -2,8 +2,8 @@
 // _amp_update_scale_ and _amp_foreach_non_finite_check_and_unscale_), on hand-checked cases.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError } from '../../src/errors.js';
-import { GradScaler } from '../../src/optim/grad-scaler.js';
+import { CheckpointError, ConfigError } from '../../src/errors.js';
+import { GradScaler, gradScalerStateFromJson, gradScalerToJson } from '../../src/optim/grad-scaler.js';
 import { SGD } from '../../src/optim/sgd.js';
 import { dispose, liveTensorCount, tensor, tidy, type Tensor } from '../../src/tensor/index.js';
 
@@ -62,6 +62,22 @@ describe('GradScaler', () => {
     top.step(optimizer);
     top.update();
     assert.equal(top.scale, 2 ** 127); // 2^128 is inf in float32: kept
+    optimizer.dispose();
+    dispose(w);
+  });
+
+  it("saves its state with torch's state_dict keys and reads it back; a bad saved state is a CheckpointError", () => {
+    const scaler = new GradScaler({ initScale: 8, growthInterval: 3 });
+    const { w, optimizer } = setUp(scaler);
+    scaler.step(optimizer);
+    scaler.update();
+    const saved = gradScalerToJson(scaler);
+    assert.deepEqual(saved, { scale: 8, growth_factor: 2, backoff_factor: 0.5, growth_interval: 3, _growth_tracker: 1 });
+    const resumed = new GradScaler({ growthInterval: 3 });
+    resumed.loadState(gradScalerStateFromJson(JSON.parse(JSON.stringify(saved)), 'ckpt'));
+    assert.deepEqual(resumed.state, scaler.state);
+    assert.throws(() => gradScalerStateFromJson({ scale: 0, _growth_tracker: 0 }, 'ckpt'), CheckpointError);
+    assert.throws(() => gradScalerStateFromJson({ scale: 8, _growth_tracker: -1 }, 'ckpt'), /ckpt: grad_scaler_state._growth_tracker/);
     optimizer.dispose();
     dispose(w);
   });

@@ -10,10 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it, mock } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { freeLoopbackPort } from '../../src/distributed/launcher.js';
-import { loadSafetensors } from '../../src/io/safetensors-read.js';
 import { processGroupsAvailable } from '../../src/tensor/process-group.js';
 import { runNode } from '../helpers/processes.js';
-import { needsTinyRunData, tinyRun, tinyYaml, type RunFolder } from './trainer-fixture.js';
+import { maxWeightDiff, needsTinyRunData, tinyRun, tinyYaml, type RunFolder } from './trainer-fixture.js';
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'mtl.js');
 
@@ -52,25 +51,6 @@ async function oneProcess(config: string): Promise<void> {
 async function twoProcesses(config: string, ...flags: string[]): Promise<void> {
   const r = await runNode([BIN, 'train', config, '--nproc-per-node', '2', '--dist-timeout', '120', ...flags]);
   assert.equal(r.code, 0, r.stderr);
-}
-
-/** The largest |a − b| over every weight of two runs' last checkpoints. */
-function maxWeightDiff(run: RunFolder, a: string, b: string): number {
-  const load = (name: string) => loadSafetensors(path.join(run.dir, name, 'last', 'model.safetensors')).tensors;
-  const [x, y] = [load(a), load(b)];
-  let most = 0;
-  try {
-    assert.deepEqual([...x.keys()].sort(), [...y.keys()].sort());
-    for (const [name, t] of x) {
-      const u = y.get(name)!;
-      const d = t.sub(u).abs().max();
-      most = Math.max(most, d.item() as number);
-      d.dispose();
-    }
-  } finally {
-    for (const t of [...x.values(), ...y.values()]) t.dispose();
-  }
-  return most;
 }
 
 const skip = processGroupsAvailable() ? needsTinyRunData() : { skip: 'addon built without Gloo' };

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, mock } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { parseTrainingConfig, type TrainingConfig } from '../../src/io/config/index.js';
+import { loadSafetensors } from '../../src/io/safetensors-read.js';
 import { taskTypes } from '../../src/tasks/index.js';
 import { liveTensorCount } from '../../src/tensor/index.js';
 
@@ -148,4 +149,23 @@ export function tinyRunForFile(): { readonly data: ReturnType<typeof needsTinyRu
     assert.equal(liveTensorCount(), baseline, 'every tensor of the runs is freed');
   });
   return { data, run: () => folder as RunFolder };
+}
+
+/** The largest |a − b| over every weight of two runs' last checkpoints (`run.dir/<a>/last`, `run.dir/<b>/last`). */
+export function maxWeightDiff(run: RunFolder, a: string, b: string): number {
+  const load = (name: string) => loadSafetensors(path.join(run.dir, name, 'last', 'model.safetensors')).tensors;
+  const [x, y] = [load(a), load(b)];
+  let most = 0;
+  try {
+    assert.deepEqual([...x.keys()].sort(), [...y.keys()].sort());
+    for (const [name, t] of x) {
+      const u = y.get(name)!;
+      const d = t.sub(u).abs().max();
+      most = Math.max(most, d.item() as number);
+      d.dispose();
+    }
+  } finally {
+    for (const t of [...x.values(), ...y.values()]) t.dispose();
+  }
+  return most;
 }

@@ -565,6 +565,19 @@ export const metaSchema = z.strictObject({
   inner_learning_rate: z.number().positive().default(0.01).describe('Learning rate of the inner SGD steps.'),
 });
 
+/** `training.grad_scaler`: dynamic loss scaling (torch.cuda.amp.GradScaler; src/optim/grad-scaler.ts). */
+export const gradScalerSchema = z.strictObject({
+  init_scale: z
+    .number()
+    .positive()
+    .max(3.4e38)
+    .default(65536)
+    .describe('The first loss scale (torch: 2^16); halved after each step with an inf or NaN gradient.'),
+  growth_factor: z.number().gt(1).default(2).describe('Factor the scale grows by after growth_interval steps in a row without inf or NaN.'),
+  backoff_factor: z.number().gt(0).lt(1).default(0.5).describe('Factor the scale shrinks by after a skipped step.'),
+  growth_interval: intIn(1, MAX_STEPS).default(2000).describe('Steps in a row without inf or NaN gradients before the scale grows.'),
+});
+
 export const trainingSchema = z.strictObject({
   max_steps: intIn(1, MAX_STEPS).optional().describe('Optimizer steps in all (give this or `epochs`).'),
   epochs: intIn(1, 1_000_000).optional().describe('Passes over the training data (give this or `max_steps`).'),
@@ -617,6 +630,12 @@ export const trainingSchema = z.strictObject({
     .default('fp32')
     .describe(
       "'bf16': forward passes and losses in autocast regions (bfloat16 matmuls; float32 parameters, gradients, optimizer and evaluation); 'fp16': float16 autocast with a dynamic loss scaler (CUDA only); 'fp32': float32 throughout.",
+    ),
+  grad_scaler: gradScalerSchema
+    .nullable()
+    .default(null)
+    .describe(
+      "Dynamic loss scaling (GradScaler's rules): the loss is multiplied by the scale before backward, the gradients divided by it before clipping, and a step with an inf or NaN gradient is skipped; its state is saved in checkpoints. null: torch's defaults with precision fp16, off otherwise; settings turn it on with any precision.",
     ),
   gradient_checkpointing: z
     .boolean()
