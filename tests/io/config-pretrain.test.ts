@@ -37,7 +37,7 @@ describe('config: pre-training tasks', () => {
         ['relations', 'link-prediction', 'wordnet'],
       ],
     );
-    assert.deepEqual(c.tasks[0]!.options, { maskProbability: 0.15, wholeWordMasking: true });
+    assert.deepEqual(c.tasks[0]!.options, { maskProbability: 0.4, evalMaskProbability: 0.15, wholeWordMasking: true });
     assert.equal(c.tasks[2]!.options?.adversarialTemperature, 1);
   });
 
