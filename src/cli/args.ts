@@ -37,6 +37,16 @@ export function finiteNumber(text: string, flag: string): number {
   return n;
 }
 
+/** A comma-separated list of distinct non-negative integers ('--seeds 1,2,3'). */
+export function seedList(text: string, flag: string): number[] {
+  const parts = text.split(',').map((p) => p.trim());
+  const seeds = parts.map((p) => Number(p));
+  if (parts.some((p) => p === '') || seeds.some((n) => !Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1))
+    throw new UsageError(`${flag} must be a comma-separated list of non-negative integers (e.g. 1,2,3), got '${text}'`);
+  if (new Set(seeds).size !== seeds.length) throw new UsageError(`${flag} must name each seed once, got '${text}'`);
+  return seeds;
+}
+
 /** A check that the value is one of `values` ("--split must be dev or test, got 'train'"). */
 export function oneOf<T extends string>(values: readonly T[]): ValueCheck<T> {
   const list = values.length < 3 ? values.join(' or ') : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;

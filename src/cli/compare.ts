@@ -6,11 +6,16 @@ import { stdoutLogger } from '../logger.js';
 /** `mtl compare`'s flags, parsed (src/cli/commands/compare.ts declares them). */
 export interface CompareFlags {
   quiet?: boolean;
+  /** `--seeds 1,2,3`, parsed. */
+  seeds?: number[];
 }
 
 /** Runs `mtl compare` on the compare config `file`; returns the exit code. */
 export async function runCompare(file: string, flags: CompareFlags): Promise<number> {
-  const result = await compare(file, flags.quiet === true ? {} : { logger: stdoutLogger });
+  const result = await compare(file, {
+    ...(flags.quiet === true ? {} : { logger: stdoutLogger }),
+    ...(flags.seeds === undefined ? {} : { seeds: flags.seeds }),
+  });
   console.log(compareMarkdown(result.table));
   console.log(`table: ${result.markdownFile} and ${result.jsonFile}`);
   return 0;

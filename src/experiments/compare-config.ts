@@ -7,7 +7,9 @@
  * ```yaml
  * base: support-bot-tiny.yaml        # a training config (YAML, or a module: config.ts); relative to this file
  * output_dir: ../runs/compare        # one folder per strategy inside, and compare.md / compare.json
- * single_task: true                  # also train each task alone (the baselines of Δ)
+ * single_task: true                  # also train each task alone (the baselines of Δ); or a list of task names
+ * seeds: [1, 2, 3]                   # each arm once per seed (default: the base's seed); `--seeds` overrides
+ * budget: { examples_per_task: 20000 } # or { steps: 500 }: the same training length for every arm (default: the base's)
  * strategies:
  *   - name: equal
  *     set: { training: { task_schedule: joint } }
@@ -27,8 +29,21 @@ const compareSchema = z.strictObject({
   base: z.string().min(1),
   /** Where each strategy's run folder and the table go, relative to the compare config. */
   output_dir: z.string().min(1),
-  /** Train each task of the base alone with the same budget (the baselines of Δ). */
-  single_task: z.boolean().default(true),
+  /** Train each task of the base (true) or the tasks named alone with the same budget (the baselines of Δ). */
+  single_task: z.union([z.boolean(), z.array(z.string().min(1)).min(1)]).default(true),
+  /** Train each arm once per seed (distinct); default the base's seed alone. */
+  seeds: z
+    .array(
+      z
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1),
+    )
+    .min(1)
+    .refine((s) => new Set(s).size === s.length, 'the seeds must be distinct')
+    .optional(),
+  /** The training length of every arm, replacing the base's and the strategies' own. */
+  budget: z.union([z.strictObject({ steps: z.int().min(1) }), z.strictObject({ examples_per_task: z.int().min(1) })]).optional(),
   strategies: z
     .array(
       z.strictObject({
@@ -52,11 +67,18 @@ export interface CompareStrategy {
   readonly config: TrainingConfig;
 }
 
+/** The training length of every arm: optimizer steps, or training examples seen per task. */
+export type CompareBudget = { readonly steps: number } | { readonly examplesPerTask: number };
+
 /** A validated comparison. */
 export interface CompareConfig {
   readonly source: string;
   readonly outputDir: string;
-  readonly singleTask: boolean;
+  /** The tasks trained alone as baselines (none: no single-task row). */
+  readonly singleTask: readonly string[];
+  /** The seeds each arm is trained with; undefined: once, with the base's seed, in the arm's folder itself (no seed-<s> folder). */
+  readonly seeds: readonly number[] | undefined;
+  readonly budget: CompareBudget | undefined;
   /** The base config as resolved (its output_dir is the comparison's). */
   readonly base: TrainingConfig;
   readonly strategies: readonly CompareStrategy[];
@@ -72,13 +94,34 @@ export function mergeConfig(base: unknown, over: unknown): unknown {
   return out;
 }
 
+/** `training` of a raw config with its length replaced by `budget` (max_steps, epochs and max_examples_per_task dropped first). */
+function withBudget(raw: Record<string, unknown>, budget: z.output<typeof compareSchema>['budget']): Record<string, unknown> {
+  if (budget === undefined) return raw;
+  const training = { ...(isMapping(raw.training) ? raw.training : {}) };
+  for (const k of ['max_steps', 'epochs', 'max_examples_per_task']) delete training[k];
+  return {
+    ...raw,
+    training: { ...training, ...('steps' in budget ? { max_steps: budget.steps } : { max_examples_per_task: budget.examples_per_task }) },
+  };
+}
+
+/** What the command line may set over the compare file. */
+export interface CompareOverrides {
+  /** Replaces the file's `seeds`. */
+  readonly seeds?: readonly number[];
+}
+
 /**
- * Reads a compare config and validates the base with every strategy's overrides.
+ * Reads a compare config and validates the base with every strategy's overrides (and the budget).
  * @throws ConfigError (a ConfigFileError listing each problem with its line) for the compare file,
- *   the base, or a strategy whose merged config is invalid (naming the strategy).
+ *   the base, a strategy whose merged config is invalid (naming the strategy), repeated seeds, or a
+ *   single_task list naming a task the base lacks.
  */
-export async function loadCompareConfig(file: string): Promise<CompareConfig> {
+export async function loadCompareConfig(file: string, overrides: CompareOverrides = {}): Promise<CompareConfig> {
   const data = readYamlFile(file, compareSchema, 'compare config');
+  const seeds = overrides.seeds ?? data.seeds;
+  if (seeds !== undefined && new Set(seeds).size !== seeds.length)
+    throw new ConfigError(`${file}: seeds ${seeds.join(', ')}: each seed once, please (a seed repeated would train the same run twice)`);
   const dir = path.dirname(path.resolve(file));
   const baseFile = path.resolve(dir, data.base);
   let base: unknown;
@@ -88,19 +131,33 @@ export async function loadCompareConfig(file: string): Promise<CompareConfig> {
     throw new ConfigError(`${file}: base: ${(e as Error).message}`);
   }
   const outputDir = path.resolve(dir, data.output_dir);
-  const raw = { ...(base as Record<string, unknown>), output_dir: outputDir };
+  const raw = withBudget({ ...(base as Record<string, unknown>), output_dir: outputDir }, data.budget);
   const options = { baseDir: path.dirname(baseFile), taskTypes };
   const resolved = validateTrainingConfig(raw, { ...options, source: baseFile });
   const names = new Set<string>();
   const strategies = data.strategies.map((s, i) => {
     if (names.has(s.name)) throw new ConfigError(`${file}: strategies[${i}]: the name '${s.name}' is used twice`);
     names.add(s.name);
-    const merged = mergeConfig(raw, { ...s.set, output_dir: path.join(outputDir, s.name) });
+    const merged = withBudget(
+      mergeConfig(raw, { ...s.set, output_dir: path.join(outputDir, s.name) }) as Record<string, unknown>,
+      data.budget,
+    );
     const config = validateTrainingConfig(merged, {
       ...options,
       source: `${file}: strategies[${i}] '${s.name}' (${baseFile} with its 'set')`,
     });
     return { name: s.name, description: s.description ?? '', config };
   });
-  return { source: file, outputDir, singleTask: data.single_task, base: resolved, strategies };
+  const taskNames = resolved.tasks.map((t) => t.name);
+  const singleTask = data.single_task === true ? taskNames : data.single_task === false ? [] : data.single_task;
+  const unknown = singleTask.filter((t) => !taskNames.includes(t));
+  if (unknown.length > 0)
+    throw new ConfigError(`${file}: single_task names ${unknown.join(', ')}, which the base lacks; its tasks: ${taskNames.join(', ')}`);
+  const budget =
+    data.budget === undefined
+      ? undefined
+      : 'steps' in data.budget
+        ? { steps: data.budget.steps }
+        : { examplesPerTask: data.budget.examples_per_task };
+  return { source: file, outputDir, singleTask, seeds, budget, base: resolved, strategies };
 }

@@ -1,11 +1,16 @@
 /**
- * The table of `mtl compare`: per strategy, each task's main test metric, their average, the
- * multi-task gain Δ over the single-task baselines (./mtl-gain.ts), wall time and trainable
- * parameters; as JSON and as Markdown. Pure functions of the runs' records.
+ * The table of `mtl compare`: per arm (the single-task baselines together, each strategy) and over
+ * its seeds, each task's main test metric, their average and the multi-task gain Δ over the
+ * single-task baselines (./mtl-gain.ts) as mean ± sample std with 95 % Student-t confidence
+ * intervals (./seed-stats.ts), the paired difference to the baselines per task, and what each arm
+ * cost: steps, examples per task, wall time, parameters and encoder passes per request. As JSON and
+ * as Markdown; pure functions of the runs' records.
  */
+import { mean } from '../metrics/spread.js';
 import { multiTaskGain } from './mtl-gain.js';
+import { pairedDifference, summarize, type SeedSummary } from './seed-stats.js';
 
-/** One task's main test metric in one run. */
+/** One task's main metric in one run. */
 export interface TaskMetric {
   readonly metric: string;
   readonly value: number;
@@ -14,44 +19,84 @@ export interface TaskMetric {
 
 /** What one training run of a comparison gave (plain JSON; saved as compare_run.json in its folder). */
 export interface CompareRun {
+  /** The arm: `single-<task>` for a baseline, else the strategy's name. */
   readonly name: string;
   readonly description: string;
-  /** task → its main test metric (a single-task run has one task). */
+  readonly seed: number;
+  /** task → its main test metric at the best dev checkpoint (a single-task run has one task). */
   readonly tasks: Record<string, TaskMetric>;
   /** Seconds from start to end of the run: data, training, evaluations, checkpoints. */
   readonly wallSeconds: number;
   readonly trainSeconds: number;
+  /** Optimizer steps run (fewer than planned when early stopping ended the run). */
   readonly steps: number;
+  readonly bestStep: number | null;
+  readonly status: string;
+  /** task → training examples it was trained on. */
+  readonly examplesPerTask: Record<string, number>;
   readonly parameters: number;
   readonly trainableParameters: number;
+  /** Encoder passes to answer every task of the run for one input (1; one per task with per-task adapters). */
+  readonly encoderPasses: number;
 }
 
-/** A row of the table. */
+/** What an arm cost per seed (the single-task arm: its K models together). */
+export interface CompareCost {
+  /** Models served. */
+  readonly models: number;
+  readonly steps: SeedSummary;
+  readonly wallSeconds: SeedSummary;
+  /** task → training examples per seed (null: the arm did not train the task). */
+  readonly examplesPerTask: Record<string, SeedSummary | null>;
+  readonly parameters: number;
+  readonly trainableParameters: number;
+  readonly encoderPasses: number;
+}
+
+/** A row of the table: one arm over its seeds. */
 export interface CompareRow {
   readonly name: string;
   readonly description: string;
-  /** task → main test metric (null: the row did not train that task). */
-  readonly values: Record<string, number | null>;
-  /** Mean of the row's task values. */
-  readonly average: number;
-  /** Δ in percent over the single-task row; null without baselines (and for the baseline row itself: 0). */
-  readonly delta: number | null;
-  readonly wallSeconds: number;
-  readonly trainableParameters: number;
+  readonly seeds: readonly number[];
+  /** task → main test metric over the seeds (null: the row did not train that task). */
+  readonly values: Record<string, SeedSummary | null>;
+  /** Per seed, the mean of the row's task values. */
+  readonly average: SeedSummary;
+  /** Per seed, Δ in percent over the single-task runs of that seed, over the tasks with a baseline; null without any. */
+  readonly delta: SeedSummary | null;
+  /** task → the paired difference value − single-task value over the seeds, in the metric's units; null without a baseline. */
+  readonly differences: Record<string, SeedSummary | null>;
+  readonly cost: CompareCost;
 }
 
 export interface CompareTable {
   /** The tasks, with their main metric's name. */
   readonly tasks: readonly { readonly name: string; readonly metric: string }[];
+  readonly seeds: readonly number[];
+  /** The tasks that have single-task baselines (Δ is over these). */
+  readonly baselineTasks: readonly string[];
   readonly rows: readonly CompareRow[];
 }
 
-const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+
+/** An arm's runs, grouped by seed (one run per seed; the single-task arm, K). */
+type SeedRuns = ReadonlyMap<number, readonly CompareRun[]>;
+
+function bySeed(runs: readonly CompareRun[]): Map<number, CompareRun[]> {
+  const out = new Map<number, CompareRun[]>();
+  for (const r of runs) out.set(r.seed, [...(out.get(r.seed) ?? []), r]);
+  return out;
+}
+
+/** task → metric of the runs of one seed. */
+const metricsOf = (runs: readonly CompareRun[]): Map<string, TaskMetric> => new Map(runs.flatMap((r) => Object.entries(r.tasks)));
 
 /**
- * The table of `strategies` (multi-task runs) against `singles` (one run per task; may be empty).
- * The single-task row combines the baselines: each task's value from its own run, wall time and
- * trainable parameters summed over the K models.
+ * The table of `strategies` (multi-task runs, one per strategy and seed) against `singles` (one run
+ * per task with a baseline and seed; may be empty). The single-task row combines the baselines of each
+ * seed: each task's value from its own run; steps, wall time and parameters summed over the K models.
+ * Δ and the per-task differences pair each seed's run with the baselines of the same seed.
  */
 export function compareTable(
   taskNames: readonly string[],
@@ -60,66 +105,167 @@ export function compareTable(
 ): CompareTable {
   const all = [...singles, ...strategies];
   const tasks = taskNames.map((name) => ({ name, metric: all.find((r) => r.tasks[name] !== undefined)?.tasks[name]?.metric ?? '?' }));
-  const baseline = new Map(singles.flatMap((r) => Object.entries(r.tasks)));
-  const row = (name: string, description: string, runs: readonly CompareRun[]): CompareRow => {
-    const metrics = new Map(runs.flatMap((r) => Object.entries(r.tasks)));
-    const present = taskNames.filter((t) => metrics.has(t));
-    const hasBaselines = present.length > 0 && present.every((t) => baseline.has(t));
+  const seeds = [...new Set(all.map((r) => r.seed))];
+  const baseline = bySeed(singles);
+  const baselineTasks = taskNames.filter((t) => seeds.every((s) => metricsOf(baseline.get(s) ?? []).has(t)));
+
+  const row = (name: string, description: string, runs: SeedRuns): CompareRow => {
+    const rowSeeds = [...runs.keys()];
+    const perSeed = rowSeeds.map((s) => metricsOf(runs.get(s)!));
+    const bases = rowSeeds.map((s) => metricsOf(baseline.get(s) ?? []));
+    const present = taskNames.filter((t) => perSeed.every((m) => m.has(t)));
+    const paired = present.filter((t) => baselineTasks.includes(t));
+    const difference = (t: string): SeedSummary =>
+      pairedDifference(
+        perSeed.map((m) => m.get(t)!.value),
+        bases.map((b) => b.get(t)!.value),
+      );
+    const runsOf = (s: number) => runs.get(s)!;
+    const first = runsOf(rowSeeds[0]!);
     return {
       name,
       description,
-      values: Object.fromEntries(taskNames.map((t) => [t, metrics.get(t)?.value ?? null])),
-      average: mean(present.map((t) => metrics.get(t)!.value)),
-      delta: hasBaselines
-        ? multiTaskGain(
-            present.map((t) => ({
-              task: t,
-              value: metrics.get(t)!.value,
-              baseline: baseline.get(t)!.value,
-              greaterIsBetter: metrics.get(t)!.greaterIsBetter,
-            })),
-          )
-        : null,
-      wallSeconds: runs.reduce((s, r) => s + r.wallSeconds, 0),
-      trainableParameters: runs.reduce((s, r) => s + r.trainableParameters, 0),
+      seeds: rowSeeds,
+      values: Object.fromEntries(taskNames.map((t) => [t, present.includes(t) ? summarize(perSeed.map((m) => m.get(t)!.value)) : null])),
+      average: summarize(perSeed.map((m) => mean(present.map((t) => m.get(t)!.value)))),
+      delta:
+        paired.length === 0
+          ? null
+          : summarize(
+              perSeed.map((m, i) =>
+                multiTaskGain(
+                  paired.map((t) => ({
+                    task: t,
+                    value: m.get(t)!.value,
+                    baseline: bases[i]!.get(t)!.value,
+                    greaterIsBetter: m.get(t)!.greaterIsBetter,
+                  })),
+                ),
+              ),
+            ),
+      differences: Object.fromEntries(taskNames.map((t) => [t, paired.includes(t) ? difference(t) : null])),
+      cost: {
+        models: first.length,
+        steps: summarize(rowSeeds.map((s) => sum(runsOf(s).map((r) => r.steps)))),
+        wallSeconds: summarize(rowSeeds.map((s) => sum(runsOf(s).map((r) => r.wallSeconds)))),
+        examplesPerTask: Object.fromEntries(
+          taskNames.map((t) => {
+            const seen = rowSeeds.map((s) => runsOf(s).find((r) => r.examplesPerTask[t] !== undefined)?.examplesPerTask[t]);
+            return [t, seen.every((n) => n !== undefined) ? summarize(seen) : null];
+          }),
+        ),
+        parameters: sum(first.map((r) => r.parameters)),
+        trainableParameters: sum(first.map((r) => r.trainableParameters)),
+        encoderPasses: sum(first.map((r) => r.encoderPasses)),
+      },
     };
   };
+  const arms = new Map<string, CompareRun[]>();
+  for (const r of strategies) arms.set(r.name, [...(arms.get(r.name) ?? []), r]);
   const rows = [
-    ...(singles.length > 0 ? [row('single-task', `each task alone (${singles.length} models)`, singles)] : []),
-    ...strategies.map((r) => row(r.name, r.description, [r])),
+    ...(singles.length > 0 ? [row('single-task', `each task alone (${baseline.get(seeds[0]!)?.length ?? 0} models)`, baseline)] : []),
+    ...[...arms.values()].map((runs) => row(runs[0]!.name, runs[0]!.description, bySeed(runs))),
   ];
-  return { tasks, rows };
+  return { tasks, seeds, baselineTasks, rows };
 }
 
+/** 100·x with two decimals; '—' for null. */
 const pct = (v: number | null): string => (v === null ? '—' : (100 * v).toFixed(2));
 /** '+1.23' / '-1.23'; rounding to 0 gives '+0.00' (never '-0.00'). */
-function signed(v: number | null): string {
+function signed(v: number | null, digits = 2): string {
   if (v === null) return '—';
-  const x = Math.round(v * 100) / 100 + 0; // + 0 turns −0 into 0
-  return `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
+  const x = Math.round(v * 10 ** digits) / 10 ** digits + 0; // + 0 turns −0 into 0
+  return `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
+}
+/** 'mean ± std' (just the mean for one seed) with `show` formatting each number. */
+function meanStd(s: SeedSummary | null, show: (v: number) => string, showStd: (v: number) => string = show): string {
+  if (s === null) return '—';
+  return s.std === null ? show(s.mean) : `${show(s.mean)} ± ${showStd(s.std)}`;
+}
+const ci = (s: SeedSummary | null, show: (v: number) => string): string =>
+  s?.ci95 == null ? '—' : `[${show(s.ci95[0])}, ${show(s.ci95[1])}]`;
+const count = (v: number): string => Math.round(v).toLocaleString('en-US');
+
+function markdownTable(head: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  return [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
+    ...rows.map((cells) => `| ${cells.join(' | ')} |`),
+  ];
 }
 
-/** The table in Markdown: metrics in percent, Δ in percent, wall time in seconds. */
+/**
+ * The table in Markdown: metrics in percent, Δ in percent, each as mean ± sample std over the seeds
+ * (the value alone for one seed); with several seeds, a second table of 95 % confidence intervals
+ * and paired differences to single-task (percentage points); then what each arm cost.
+ */
 export function compareMarkdown(table: CompareTable): string {
-  const head = [
-    'strategy',
-    ...table.tasks.map((t) => `${t.name} ${t.metric}`),
-    'average',
-    'Δ vs single-task (%)',
-    'wall time (s)',
-    'trainable parameters',
-  ];
-  const lines = [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`];
-  for (const r of table.rows) {
-    const cells = [
+  const p = (v: number): string => pct(v);
+  const quality = markdownTable(
+    ['strategy', ...table.tasks.map((t) => `${t.name} ${t.metric}`), 'average', 'Δ vs single-task (%)'],
+    table.rows.map((r) => [
       r.name,
-      ...table.tasks.map((t) => pct(r.values[t.name] ?? null)),
-      pct(r.average),
-      signed(r.delta),
-      r.wallSeconds.toFixed(0),
-      r.trainableParameters.toLocaleString('en-US'),
-    ];
-    lines.push(`| ${cells.join(' | ')} |`);
+      ...table.tasks.map((t) => meanStd(r.values[t.name] ?? null, p)),
+      meanStd(r.average, p),
+      meanStd(
+        r.delta,
+        (v) => signed(v),
+        (v) => v.toFixed(2),
+      ),
+    ]),
+  );
+  const parts = [quality];
+  if (table.seeds.length > 1) {
+    const pts = (v: number): string => signed(100 * v);
+    parts.push(
+      markdownTable(
+        [
+          'strategy',
+          ...table.tasks.map((t) => `${t.name} 95 % CI`),
+          ...table.baselineTasks.map((t) => `${t} − single-task (points)`),
+          'Δ 95 % CI',
+        ],
+        table.rows.map((r) => [
+          r.name,
+          ...table.tasks.map((t) => ci(r.values[t.name] ?? null, p)),
+          ...table.baselineTasks.map((t) => {
+            const d = r.differences[t] ?? null;
+            return d === null ? '—' : `${meanStd(d, pts, (v) => (100 * v).toFixed(2))} ${ci(d, pts)}`;
+          }),
+          ci(r.delta, (v) => signed(v)),
+        ]),
+      ),
+    );
   }
-  return `${lines.join('\n')}\n`;
+  parts.push(
+    markdownTable(
+      [
+        'strategy',
+        'models',
+        'steps',
+        'examples per task',
+        'wall time (s)',
+        'parameters',
+        'trainable parameters',
+        'encoder passes per request',
+      ],
+      table.rows.map((r) => [
+        r.name,
+        String(r.cost.models),
+        meanStd(r.cost.steps, count),
+        table.tasks
+          .flatMap((t) => {
+            const n = r.cost.examplesPerTask[t.name] ?? null;
+            return n === null ? [] : [`${t.name} ${meanStd(n, count)}`];
+          })
+          .join('; '),
+        meanStd(r.cost.wallSeconds, (v) => v.toFixed(0)),
+        count(r.cost.parameters),
+        count(r.cost.trainableParameters),
+        String(r.cost.encoderPasses),
+      ]),
+    ),
+  );
+  const seeds = `Seeds ${table.seeds.join(', ')}: mean ± sample std over the seeds; 95 % CI: Student t with n − 1 degrees of freedom; Δ and the differences pair each seed with the single-task runs of the same seed.`;
+  return `${table.seeds.length > 1 ? `${seeds}\n\n` : ''}${parts.map((lines) => lines.join('\n')).join('\n\n')}\n`;
 }

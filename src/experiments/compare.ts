@@ -1,8 +1,10 @@
 /**
- * `mtl compare CONFIG`: trains one task mixture under several strategies with the same budget, seed
- * and vocabulary (./compare-config.ts), and the single-task baselines, then writes the table
- * (./compare-table.ts) as `<output_dir>/compare.md` and `compare.json`. A vocabulary to be learned is
- * learned once, from the base config's training texts, so every run reads the same token ids.
+ * `mtl compare CONFIG`: trains one task mixture under several strategies with the same budget, seeds
+ * and vocabulary (./compare-config.ts), and the single-task baselines, each arm once per seed (seed
+ * by seed: every arm of the first seed, then of the next), then writes the table (./compare-table.ts)
+ * as `<output_dir>/compare.md` and `compare.json`. A vocabulary to be learned is learned once, from
+ * the base config's training texts, so every run reads the same token ids. With `seeds` each run's
+ * folder is `<arm folder>/seed-<s>`.
  *
  * Each finished run leaves `compare_run.json` (its record and resolved config) in its folder, and a
  * later `mtl compare` reuses it instead of training again when the run's config is unchanged, so an
@@ -23,6 +25,8 @@ import { prefixed, silentLogger, type Logger } from '../logger.js';
 export interface CompareOptions {
   /** Where progress lines go (each run's lines prefixed with its name); default none. */
   readonly logger?: Logger;
+  /** Train each arm with these seeds, in place of the compare config's `seeds`. */
+  readonly seeds?: readonly number[];
 }
 
 export interface CompareResult {
@@ -34,20 +38,20 @@ export interface CompareResult {
 }
 
 /** Trains `config` (or reads its earlier compare_run.json) and returns its record. */
-async function runOne(name: string, description: string, config: TrainingConfig, logger: Logger): Promise<CompareRun> {
+async function runOne(name: string, description: string, config: TrainingConfig, logger: Logger, label = name): Promise<CompareRun> {
   const file = path.join(config.outputDir, 'compare_run.json');
   const settings = trainingConfigToJson(config);
   if (existsSync(file)) {
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as { run: CompareRun; config: unknown };
-    if (isDeepStrictEqual(saved.config, settings)) {
-      logger.info(`compare: ${name}: reusing ${file}`);
-      return saved.run;
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { run: Partial<CompareRun>; config: unknown };
+    if (isDeepStrictEqual(saved.config, settings) && saved.run.examplesPerTask !== undefined) {
+      logger.info(`compare: ${label}: reusing ${file}`);
+      return saved.run as CompareRun;
     }
-    logger.info(`compare: ${name}: ${file} was trained with another config; training again`);
+    logger.info(`compare: ${label}: ${file} was trained with another config (or recorded less); training again`);
   }
-  logger.info(`compare: ${name}: training (${config.outputDir})`);
+  logger.info(`compare: ${label}: training (${config.outputDir})`);
   const started = performance.now();
-  const result = await train(config, { logger: prefixed(logger, `[${name}] `), overwrite: true }); // a run of another config: trained again
+  const result = await train(config, { logger: prefixed(logger, `[${label}] `), overwrite: true }); // a run of another config: trained again
   const wallSeconds = (performance.now() - started) / 1000;
   const tasks: CompareRun['tasks'] = {};
   for (const task of config.tasks) {
@@ -58,15 +62,28 @@ async function runOne(name: string, description: string, config: TrainingConfig,
   const run: CompareRun = {
     name,
     description,
+    seed: config.seed,
     tasks,
     wallSeconds,
     trainSeconds: result.trainSeconds,
     steps: result.step,
+    bestStep: result.bestStep,
+    status: result.status,
+    examplesPerTask: { ...result.examplesPerTask },
     parameters: result.parameters,
     trainableParameters: result.trainableParameters,
+    encoderPasses: encoderPassesPerRequest(config),
   };
   writeFileSync(file, `${JSON.stringify({ run, config: settings }, null, 2)}\n`);
   return run;
+}
+
+/**
+ * Encoder passes to answer every task of `config` for one input: 1, or one per task when each task
+ * has its own adapters (`peft.per_task`), which the encoder runs with one task's adapters at a time.
+ */
+export function encoderPassesPerRequest(config: TrainingConfig): number {
+  return config.peft?.perTask === true ? config.tasks.length : 1;
 }
 
 /**
@@ -75,20 +92,25 @@ async function runOne(name: string, description: string, config: TrainingConfig,
  */
 export async function compare(file: string, options: CompareOptions = {}): Promise<CompareResult> {
   const logger = options.logger ?? silentLogger;
-  const c = await loadCompareConfig(file);
+  const c = await loadCompareConfig(file, options.seeds === undefined ? {} : { seeds: options.seeds });
   mkdirSync(c.outputDir, { recursive: true });
   const tokenizerFile = await sharedTokenizer(c.base, c.outputDir, prefixed(logger, 'compare: '), 'every run');
-  const withTokenizer = (config: TrainingConfig): TrainingConfig =>
-    tokenizerFile === undefined ? config : { ...config, tokenizer: { path: tokenizerFile } };
+  /** The arm's config for one seed: the shared tokenizer, the seed, and with several seeds its own folder. */
+  const forSeed = (config: TrainingConfig, seed: number | undefined): TrainingConfig => ({
+    ...config,
+    ...(tokenizerFile === undefined ? {} : { tokenizer: { path: tokenizerFile } }),
+    ...(seed === undefined ? {} : { seed, outputDir: path.join(config.outputDir, `seed-${seed}`) }),
+  });
   const singles: CompareRun[] = [];
-  if (c.singleTask) {
-    for (const task of c.base.tasks) {
-      const config = withTokenizer(singleTaskConfig(c.base, task.name));
-      singles.push(await runOne(`single-${task.name}`, `${task.name} alone`, config, logger));
-    }
-  }
   const strategies: CompareRun[] = [];
-  for (const s of c.strategies) strategies.push(await runOne(s.name, s.description, withTokenizer(s.config), logger));
+  for (const seed of c.seeds ?? [undefined]) {
+    const tag = seed === undefined ? '' : ` (seed ${seed})`;
+    for (const task of c.singleTask) {
+      const config = forSeed(singleTaskConfig(c.base, task), seed);
+      singles.push(await runOne(`single-${task}`, `${task} alone`, config, logger, `single-${task}${tag}`));
+    }
+    for (const s of c.strategies) strategies.push(await runOne(s.name, s.description, forSeed(s.config, seed), logger, `${s.name}${tag}`));
+  }
   const table = compareTable(
     c.base.tasks.map((t) => t.name),
     singles,
@@ -97,6 +119,13 @@ export async function compare(file: string, options: CompareOptions = {}): Promi
   const markdownFile = path.join(c.outputDir, 'compare.md');
   const jsonFile = path.join(c.outputDir, 'compare.json');
   writeFileSync(markdownFile, compareMarkdown(table));
-  writeFileSync(jsonFile, `${JSON.stringify({ config: path.resolve(file), table, runs: [...singles, ...strategies] }, null, 2)}\n`);
+  const record = {
+    config: path.resolve(file),
+    seeds: c.seeds ?? [c.base.seed],
+    budget: c.budget ?? null,
+    table,
+    runs: [...singles, ...strategies],
+  };
+  writeFileSync(jsonFile, `${JSON.stringify(record, null, 2)}\n`);
   return { table, runs: [...singles, ...strategies], markdownFile, jsonFile };
 }

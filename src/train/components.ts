@@ -15,7 +15,7 @@ import { learningRateGroups } from './learning-rates.js';
 import { makeSchedule, type ScheduleSpec } from '../optim/schedules.js';
 import type { PreparedRun } from '../run/prepare.js';
 import { ShardedTrainStream } from '../run/sharded-stream.js';
-import { batchesPerEpoch, trainStreams } from '../run/streams.js';
+import { batchesPerEpoch, trainStreams, type TrainStream } from '../run/streams.js';
 import { evalBatching, type EvalBatching } from '../eval/evaluate.js';
 import { StepWindow } from './report.js';
 import { ModelSelector } from './selection.js';
@@ -23,6 +23,7 @@ import type { StepParts } from './step.js';
 import { scheduleOf } from './trainer-options.js';
 import type { Ewc } from './ewc.js';
 import { createGradScaler } from './precision.js';
+import { stepsForExamples, type BudgetStream } from './example-budget.js';
 
 /** A step's parts, and what the loop around the steps needs. */
 export interface LoopParts extends StepParts {
@@ -31,8 +32,17 @@ export interface LoopParts extends StepParts {
   readonly scheduleSpec: ScheduleSpec & { warmupSteps: number };
   /** Batches in one epoch of every stream. */
   readonly batchesPerEpoch: number;
-  /** Optimizer steps planned (`max_steps`, or from `epochs`). */
+  /** Optimizer steps planned (`max_steps`, or from `epochs` or `max_examples_per_task`). */
   readonly totalSteps: number;
+}
+
+/** Each stream's size, batches per epoch and share of the draws (`probabilities` of the alternating schedule's sampler; joint: 1 each). */
+function streamShares(streams: readonly TrainStream[], probabilities: readonly number[] | undefined): BudgetStream[] {
+  return streams.map((s, i) => ({
+    size: s.size,
+    batchesPerEpoch: s.batchesPerEpoch,
+    share: probabilities === undefined ? 1 : probabilities[i]!,
+  }));
 }
 
 /**
@@ -63,22 +73,30 @@ export function loopParts(
   const perEpoch = batchesPerEpoch(streams);
   const accum = t.gradientAccumulationSteps;
   const drawsPerStep = t.taskSchedule === 'joint' ? streams.length : 1;
-  const totalSteps = t.maxSteps ?? Math.max(1, Math.ceil(((t.epochs ?? 1) * perEpoch) / (accum * drawsPerStep)));
-  const sampler = createTaskSampler(
-    {
-      ...t.sampler,
-      probabilities:
-        t.sampler.probabilities === undefined
-          ? undefined
-          : streamProbabilities(
-              t.sampler.probabilities,
-              streams.map((s) => s.stream.runs.map((r) => r.spec.name)),
-            ),
-      totalDraws: totalSteps * accum,
-    },
-    streams.map((s) => s.size),
-    config.seed,
-  );
+  const samplerSettings = {
+    ...t.sampler,
+    probabilities:
+      t.sampler.probabilities === undefined
+        ? undefined
+        : streamProbabilities(
+            t.sampler.probabilities,
+            streams.map((s) => s.stream.runs.map((r) => r.spec.name)),
+          ),
+  };
+  const sizes = streams.map((s) => s.size);
+  const totalSteps =
+    t.maxSteps ??
+    (t.maxExamplesPerTask === undefined
+      ? Math.max(1, Math.ceil(((t.epochs ?? 1) * perEpoch) / (accum * drawsPerStep)))
+      : stepsForExamples(
+          t.maxExamplesPerTask,
+          streamShares(
+            streams,
+            t.taskSchedule === 'joint' ? undefined : createTaskSampler(samplerSettings, sizes, config.seed).probabilities,
+          ),
+          accum * (dataParallel?.worldSize ?? 1),
+        ));
+  const sampler = createTaskSampler({ ...samplerSettings, totalDraws: totalSteps * accum }, sizes, config.seed);
   const scheduleSpec = scheduleOf(config, totalSteps);
   const strategy = new TrainingStrategy(
     config,

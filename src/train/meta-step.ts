@@ -21,7 +21,7 @@ import type { TrainBatch, TrainStream } from '../run/streams.js';
 import { collateJoint } from '../tasks/index.js';
 import { manualSeed, moveToDevice, noGrad, tidy, type Tensor } from '../tensor/index.js';
 import { inPrecision } from './precision.js';
-import type { StepParts, StepStats } from './step.js';
+import { countTaskExamples, type StepParts, type StepStats } from './step.js';
 
 /** `training.meta` as the program reads it. */
 export interface MetaSettings {
@@ -70,6 +70,7 @@ export async function metaStep(parts: StepParts, step: number, meta: MetaSetting
   const params = parts.gradParams;
   let examples = 0;
   let tokens = 0;
+  const taskExamples = new Map<string, number>();
   for (let episode = 0; episode < accum; episode++) {
     manualSeed(microBatchSeed(parts.config.seed, step * accum + episode));
     const stream = parts.streams[parts.sampler.next()] as TrainStream;
@@ -98,6 +99,7 @@ export async function metaStep(parts: StepParts, step: number, meta: MetaSetting
     parts.window.addBatch(result.loss / accum, [[names, result.loss]], episodeExamples, episodeTokens);
     examples += episodeExamples;
     tokens += episodeTokens;
+    countTaskExamples(taskExamples, stream, episodeExamples);
   }
   applyLrSchedule(parts.optimizer, parts.schedule, step);
   if (parts.config.training.maxGradNorm !== null) clipGradNorm(parts.model.parameters(), parts.config.training.maxGradNorm).dispose();
@@ -105,7 +107,7 @@ export async function metaStep(parts: StepParts, step: number, meta: MetaSetting
   parts.optimizer.zeroGrad();
   const seconds = (performance.now() - started) / 1000;
   parts.window.endStep(seconds);
-  return { examples, tokens, seconds };
+  return { examples, taskExamples, seconds, tokens };
 }
 
 /** The unweighted sum of the stream's task losses on batch `b` (one backbone pass), a scalar with autograd. */

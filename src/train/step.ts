@@ -66,6 +66,8 @@ export interface StepParts {
 /** Examples and tokens (unpadded) trained on in a step, and its wall-clock time in seconds. */
 export interface StepStats {
   readonly examples: number;
+  /** Task name → examples it was trained on in the step (every trained task of a stream counts the stream's batch). */
+  readonly taskExamples: ReadonlyMap<string, number>;
   readonly tokens: number;
   readonly seconds: number;
   /** Whether the loss scaler skipped the optimizer's update (an inf or NaN gradient); false without one. */
@@ -82,6 +84,7 @@ export async function trainStep(parts: StepParts, step: number): Promise<StepSta
   const accum = t.gradientAccumulationSteps;
   let examples = 0;
   let tokens = 0;
+  const taskExamples = new Map<string, number>();
   const dp = parts.dataParallel;
   const lossScale = parts.scaler?.scale ?? 1;
   for (let micro = 0; micro < accum; micro++) {
@@ -101,6 +104,7 @@ export async function trainStep(parts: StepParts, step: number): Promise<StepSta
     parts.window.addBatch(values.total / accum, values.tasks, microExamples, microTokens);
     examples += microExamples;
     tokens += microTokens;
+    for (const { s, b } of batches) countTaskExamples(taskExamples, s, b.indices.length);
   }
   if (dp !== undefined) await dp.allReduceGradients(parts.gradParams); // an inf or NaN on one rank reaches every rank
   parts.scaler?.unscale(parts.optimizer); // the true gradients from here on (EWC's term, clipping)
@@ -111,7 +115,12 @@ export async function trainStep(parts: StepParts, step: number): Promise<StepSta
   parts.optimizer.zeroGrad();
   const seconds = (performance.now() - started) / 1000;
   parts.window.endStep(seconds);
-  return { examples, tokens, seconds, skipped };
+  return { examples, taskExamples, seconds, tokens, skipped };
+}
+
+/** Adds `n` examples to each task of `stream` that trains (a `train: false` task is evaluated only). */
+export function countTaskExamples(counts: Map<string, number>, stream: TrainStream, n: number): void {
+  for (const r of stream.stream.runs) if (r.data.task.train !== false) counts.set(r.spec.name, (counts.get(r.spec.name) ?? 0) + n);
 }
 
 /**

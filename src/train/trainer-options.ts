@@ -66,6 +66,8 @@ export interface TrainResult {
   readonly trainableParameters: number;
   /** Seconds of training steps in this process (evaluation and saving excluded), and throughput over them. */
   readonly trainSeconds: number;
+  /** Task name → training examples it was trained on in this process (a resumed run counts from the resume; a data-parallel rank, its share). */
+  readonly examplesPerTask: Readonly<Record<string, number>>;
   readonly examplesPerSecond: number;
   readonly tokensPerSecond: number;
 }

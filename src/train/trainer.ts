@@ -90,6 +90,7 @@ class Trainer {
   #sessionSeconds = 0;
   #sessionSteps = 0;
   #sessionExamples = 0;
+  readonly #sessionTaskExamples = new Map<string, number>();
   #sessionTokens = 0;
   /** Steps the loss scaler skipped since the last log line. */
   #skippedInWindow = 0;
@@ -288,6 +289,7 @@ class Trainer {
     this.#sessionSeconds += stats.seconds;
     this.#sessionSteps++;
     this.#sessionExamples += stats.examples;
+    for (const [task, n] of stats.taskExamples) this.#sessionTaskExamples.set(task, (this.#sessionTaskExamples.get(task) ?? 0) + n);
     this.#sessionTokens += stats.tokens;
     if (stats.skipped === true) this.#skippedInWindow++;
     const scaler = this.#parts.scaler;
@@ -456,6 +458,7 @@ class Trainer {
       parameters: this.#model.numParameters(),
       trainableParameters: countParameters(this.#model).trainable,
       trainSeconds: seconds,
+      examplesPerTask: Object.fromEntries(this.#sessionTaskExamples),
       examplesPerSecond: seconds > 0 ? this.#sessionExamples / seconds : 0,
       tokensPerSecond: seconds > 0 ? this.#sessionTokens / seconds : 0,
     };

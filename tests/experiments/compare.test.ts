@@ -74,10 +74,18 @@ describe('compare', data, () => {
       return (byName.get('equal')!.tasks[t]!.value - b) / b;
     });
     const delta = (100 * relative.reduce((a, b) => a + b, 0)) / 3;
-    assert.ok(Math.abs(equal.delta! - delta) < 1e-9, `Δ ${equal.delta} vs ${delta}`);
+    assert.ok(Math.abs(equal.delta!.mean - delta) < 1e-9, `Δ ${equal.delta!.mean} vs ${delta}`);
     assert.equal(equal.description, 'equal weights');
-    assert.equal(equal.trainableParameters, byName.get('equal')!.trainableParameters);
-    assert.ok(equal.wallSeconds > 0, 'wall time recorded');
+    assert.equal(equal.cost.trainableParameters, byName.get('equal')!.trainableParameters);
+    assert.ok(equal.cost.wallSeconds.mean > 0, 'wall time recorded');
+    assert.equal(equal.cost.encoderPasses, 1, 'one multi-task model: one encoder pass per request');
+    const single = json.table.rows.find((r) => r.name === 'single-task')!;
+    assert.equal(single.cost.encoderPasses, 3, 'three single-task models: three passes');
+    assert.equal(
+      single.cost.parameters,
+      tasks.reduce((n, t) => n + byName.get(`single-${t}`)!.parameters, 0),
+    );
+    assert.deepEqual(byName.get('equal')!.examplesPerTask, { intent: 64, slots: 64, sentiment: 64 }, '4 joint steps of 16 per stream');
   });
 
   it('mtl compare reuses finished runs and prints the table', async () => {
@@ -123,6 +131,108 @@ describe('compare', data, () => {
     );
     await assert.rejects(compare(bad), /strategies\[1\] 'pcgrad'[\s\S]*set training\.task_schedule: joint/);
     assert.ok(!existsSync(path.join(run.dir, 'cmp-bad', 'equal')), 'nothing was trained');
+  });
+});
+
+const SEEDS = `base: budget.yaml
+output_dir: cmp-seeds
+seeds: [1, 2]
+budget: { examples_per_task: 160 }
+single_task: [sentiment]
+strategies:
+  - name: joint
+`;
+
+describe('compare over seeds with a budget in examples per task', data, () => {
+  let seeded: CompareResult;
+  let seedsFile: string;
+  before(async () => {
+    if (data.skip) return;
+    const training =
+      '  max_steps: 4\n  batch_size: 16\n  learning_rate: 2.0e-3\n  eval_every: 1000\n  log_every: 1\n  task_schedule: joint';
+    writeFileSync(path.join(run.dir, 'budget.yaml'), tinyYaml('unused', { training }));
+    seedsFile = path.join(run.dir, 'seeds.yaml');
+    writeFileSync(seedsFile, SEEDS);
+    seeded = await compare(seedsFile);
+  });
+  const lossesOf = (dir: string): number[] =>
+    readFileSync(path.join(run.dir, 'cmp-seeds', dir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; loss?: number })
+      .filter((r) => r.type === 'train' && r.loss !== undefined)
+      .map((r) => r.loss!);
+
+  it('trains each arm once per seed, in seed-<s> folders, and the seeds give distinct runs', () => {
+    assert.deepEqual(
+      seeded.runs.map((r) => `${r.name}@${r.seed}`),
+      ['single-sentiment@1', 'single-sentiment@2', 'joint@1', 'joint@2'],
+    );
+    for (const dir of ['joint/seed-1', 'joint/seed-2', 'single-task/sentiment/seed-2']) {
+      const saved = readFileSync(path.join(run.dir, 'cmp-seeds', dir, 'best', 'training_config.yaml'), 'utf8');
+      assert.match(saved, new RegExp(`^seed: ${dir.slice(-1)}$`, 'm'), `${dir} trains with its seed`);
+    }
+    const [one, two] = [lossesOf('joint/seed-1'), lossesOf('joint/seed-2')];
+    assert.equal(one.length, two.length);
+    assert.notDeepEqual(one, two, 'seed 1 and seed 2 train differently');
+  });
+
+  it('respects the budget in examples: 2 epochs of the 80 SST-2 sentences alone are exactly 160; every task of the joint run sees 160 within a batch', () => {
+    const alone = seeded.runs.filter((r) => r.name === 'single-sentiment');
+    for (const r of alone) assert.deepEqual(r.examplesPerTask, { sentiment: 160 });
+    for (const r of seeded.runs.filter((x) => x.name === 'joint')) {
+      for (const task of ['intent', 'slots', 'sentiment']) {
+        const seen = r.examplesPerTask[task]!;
+        assert.ok(seen > 160 - 16 && seen < 160 + 2 * 16, `${task} saw ${seen} examples (seed ${r.seed})`);
+      }
+      assert.equal(r.examplesPerTask.intent, r.examplesPerTask.slots, 'intent and slots read one stream');
+      assert.ok(r.steps >= alone[0]!.steps, 'the joint run needs at least the steps of SST-2 alone');
+    }
+  });
+
+  it('tables the arms over the seeds, paired with the baseline of sentiment', () => {
+    const { table } = seeded;
+    assert.deepEqual(table.seeds, [1, 2]);
+    assert.deepEqual(table.baselineTasks, ['sentiment']);
+    const joint = table.rows.find((r) => r.name === 'joint')!;
+    const values = seeded.runs.filter((r) => r.name === 'joint').map((r) => r.tasks.sentiment!.value);
+    const baselines = seeded.runs.filter((r) => r.name === 'single-sentiment').map((r) => r.tasks.sentiment!.value);
+    assert.deepEqual(joint.values.sentiment!.values, values);
+    assert.deepEqual(
+      joint.differences.sentiment!.values,
+      values.map((v, i) => v - baselines[i]!),
+    );
+    assert.equal(joint.differences.intent, null, 'intent has no baseline');
+    const md = readFileSync(seeded.markdownFile, 'utf8');
+    assert.match(md, /^Seeds 1, 2: /m);
+    assert.match(md, /\| sentiment − single-task \(points\) \|/);
+    const json = JSON.parse(readFileSync(seeded.jsonFile, 'utf8')) as { seeds: number[]; budget: unknown };
+    assert.deepEqual(json.seeds, [1, 2]);
+    assert.deepEqual(json.budget, { examplesPerTask: 160 });
+  });
+
+  it('mtl compare --seeds picks seeds (reusing their runs); a bad list is a usage error', async () => {
+    const printed: string[] = [];
+    const log = mock.method(console, 'log', (line: string) => printed.push(String(line)));
+    const error = mock.method(console, 'error', (line: string) => printed.push(String(line)));
+    try {
+      assert.equal(await main(['compare', seedsFile, '--seeds', '2', '--quiet']), 0);
+      assert.equal(await main(['compare', seedsFile, '--seeds', '1,1']), 2);
+    } finally {
+      log.mock.restore();
+      error.mock.restore();
+    }
+    const json = JSON.parse(readFileSync(path.join(run.dir, 'cmp-seeds', 'compare.json'), 'utf8')) as CompareResult;
+    assert.deepEqual(
+      json.runs.map((r) => r.seed),
+      [2, 2],
+    );
+    assert.deepEqual(
+      json.runs,
+      seeded.runs.filter((r) => r.seed === 2),
+      'the seed-2 runs were reused',
+    );
+    assert.ok(printed.some((l) => l.includes('--seeds must name each seed once')));
   });
 });
 

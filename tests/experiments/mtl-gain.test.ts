@@ -29,43 +29,131 @@ describe('multi-task gain Δ (Maninis et al. 2019)', () => {
   });
 });
 
-const run = (name: string, tasks: Record<string, number>, wallSeconds: number, trainableParameters: number): CompareRun => ({
+interface RunSpec {
+  seed?: number;
+  wallSeconds?: number;
+  steps?: number;
+  parameters?: number;
+  passes?: number;
+  examples?: Record<string, number>;
+}
+const run = (name: string, tasks: Record<string, number>, spec: RunSpec = {}): CompareRun => ({
   name,
   description: '',
+  seed: spec.seed ?? 42,
   tasks: Object.fromEntries(Object.entries(tasks).map(([t, value]) => [t, { metric: 'accuracy', value, greaterIsBetter: true }])),
-  wallSeconds,
-  trainSeconds: wallSeconds / 2,
-  steps: 10,
-  parameters: trainableParameters,
-  trainableParameters,
+  wallSeconds: spec.wallSeconds ?? 10,
+  trainSeconds: (spec.wallSeconds ?? 10) / 2,
+  steps: spec.steps ?? 10,
+  bestStep: spec.steps ?? 10,
+  status: 'completed',
+  examplesPerTask: spec.examples ?? Object.fromEntries(Object.keys(tasks).map((t) => [t, 320])),
+  parameters: spec.parameters ?? 100,
+  trainableParameters: spec.parameters ?? 100,
+  encoderPasses: spec.passes ?? 1,
 });
 
-describe('compare table', () => {
-  it('one baseline row from the single-task runs; Δ, average, time and parameters per strategy', () => {
-    const singles = [run('single-a', { a: 0.8 }, 10, 100), run('single-b', { b: 0.5 }, 20, 100)];
-    const table = compareTable(['a', 'b'], singles, [run('equal', { a: 0.88, b: 0.45 }, 15, 120)]);
+describe('compare table, one seed', () => {
+  it('one baseline row from the single-task runs; Δ, average, cost per strategy', () => {
+    const singles = [run('single-a', { a: 0.8 }, { wallSeconds: 10 }), run('single-b', { b: 0.5 }, { wallSeconds: 20 })];
+    const table = compareTable(['a', 'b'], singles, [run('equal', { a: 0.88, b: 0.45 }, { wallSeconds: 15, parameters: 120 })]);
     assert.deepEqual(
       table.rows.map((r) => r.name),
       ['single-task', 'equal'],
     );
     const [single, equal] = table.rows;
-    assert.deepEqual(single!.values, { a: 0.8, b: 0.5 });
-    assert.equal(single!.delta, 0);
-    assert.equal(single!.wallSeconds, 30);
-    assert.equal(single!.trainableParameters, 200);
-    close(equal!.delta!, (10 + -10) / 2, 'Δ of +10 % and −10 %');
-    close(equal!.average, 0.665, 'average');
+    assert.deepEqual(
+      Object.values(single!.values).map((v) => v?.mean),
+      [0.8, 0.5],
+    );
+    assert.equal(single!.delta!.mean, 0);
+    assert.equal(single!.cost.wallSeconds.mean, 30);
+    assert.equal(single!.cost.parameters, 200);
+    assert.equal(single!.cost.encoderPasses, 2, 'two models: two encoder passes per request');
+    assert.equal(single!.cost.models, 2);
+    assert.equal(single!.cost.steps.mean, 20, 'steps summed over the models');
+    close(equal!.delta!.mean, (10 + -10) / 2, 'Δ of +10 % and −10 %');
+    assert.equal(equal!.delta!.std, null, 'one seed: no spread');
+    close(equal!.average.mean, 0.665, 'average');
+    assert.equal(equal!.cost.encoderPasses, 1);
     const md = compareMarkdown(table);
+    assert.match(md, /^\| strategy \| a accuracy \| b accuracy \| average \| Δ vs single-task \(%\) \|$/m);
+    assert.match(md, /^\| equal \| 88\.00 \| 45\.00 \| 66\.50 \| \+0\.00 \|$/m);
     assert.match(
       md,
-      /^\| strategy \| a accuracy \| b accuracy \| average \| Δ vs single-task \(%\) \| wall time \(s\) \| trainable parameters \|$/m,
+      /^\| strategy \| models \| steps \| examples per task \| wall time \(s\) \| parameters \| trainable parameters \| encoder passes per request \|$/m,
     );
-    assert.match(md, /^\| equal \| 88\.00 \| 45\.00 \| 66\.50 \| \+0\.00 \| 15 \| 120 \|$/m);
+    assert.match(md, /^\| single-task \| 2 \| 20 \| a 320; b 320 \| 30 \| 200 \| 200 \| 2 \|$/m);
+    assert.match(md, /^\| equal \| 1 \| 10 \| a 320; b 320 \| 15 \| 120 \| 120 \| 1 \|$/m);
+    assert.doesNotMatch(md, /95 % CI/, 'no intervals from one seed');
   });
 
   it('without baselines Δ is left empty', () => {
-    const table = compareTable(['a'], [], [run('x', { a: 0.5 }, 1, 1)]);
+    const table = compareTable(['a'], [], [run('x', { a: 0.5 })]);
     assert.equal(table.rows[0]!.delta, null);
     assert.match(compareMarkdown(table), /\| x \| 50\.00 \| 50\.00 \| — \|/);
+  });
+});
+
+describe('compare table over seeds', () => {
+  // Three seeds; baselines for task a only. Hand-computed: equal's a = 0.82, 0.84, 0.86 (mean 0.84,
+  // std 0.02); single a = 0.80, 0.80, 0.83 → paired differences 0.02, 0.04, 0.03 (mean 0.03, std 0.01,
+  // CI 0.03 ± t(0.975, 2)·0.01/√3); Δ per seed 2.5, 5, 3.6144578… %.
+  const t2 = 4.302652729911275;
+  const seeds = [1, 2, 3];
+  const singleA = [0.8, 0.8, 0.83];
+  const equalA = [0.82, 0.84, 0.86];
+  const equalB = [0.5, 0.6, 0.7];
+  const singles = seeds.map((seed, i) => run('single-a', { a: singleA[i]! }, { seed, steps: 10 + i, wallSeconds: 5 }));
+  const strategies = seeds.map((seed, i) =>
+    run('equal', { a: equalA[i]!, b: equalB[i]! }, { seed, steps: 20 + 2 * i, wallSeconds: 9, examples: { a: 640 + i, b: 640 } }),
+  );
+  const table = compareTable(['a', 'b'], singles, strategies);
+  const [single, equal] = table.rows;
+
+  it('mean ± sample std and the Student-t 95 % CI per task and arm', () => {
+    assert.deepEqual(table.seeds, seeds);
+    assert.deepEqual(table.baselineTasks, ['a']);
+    const a = equal!.values.a!;
+    close(a.mean, 0.84, 'mean');
+    close(a.std!, 0.02, 'std');
+    close(a.ci95![0], 0.84 - (t2 * 0.02) / Math.sqrt(3), 'CI low');
+    close(a.ci95![1], 0.84 + (t2 * 0.02) / Math.sqrt(3), 'CI high');
+    assert.deepEqual(a.values, equalA);
+    close(equal!.average.mean, (0.66 + 0.72 + 0.78) / 3, 'average of the per-seed averages');
+    assert.equal(single!.values.b, null, 'b has no baseline');
+  });
+
+  it('Δ and the per-task difference pair each seed with its own baseline', () => {
+    const d = equal!.differences.a!;
+    close(d.mean, 0.03, 'paired mean');
+    close(d.std!, 0.01, 'paired std');
+    close(d.ci95![1], 0.03 + (t2 * 0.01) / Math.sqrt(3), 'paired CI high');
+    assert.equal(equal!.differences.b, null);
+    const deltas = [2.5, 5, (100 * 0.03) / 0.83];
+    deltas.forEach((v, i) => close(equal!.delta!.values[i]!, v, `Δ seed ${seeds[i]}`));
+    close(equal!.delta!.mean, (2.5 + 5 + (100 * 0.03) / 0.83) / 3, 'Δ mean');
+  });
+
+  it('cost per arm over seeds: steps, examples per task, wall time, parameters, passes', () => {
+    assert.deepEqual(equal!.cost.steps.values, [20, 22, 24]);
+    assert.deepEqual(equal!.cost.examplesPerTask.a!.values, [640, 641, 642]);
+    assert.equal(equal!.cost.examplesPerTask.b!.mean, 640);
+    assert.deepEqual(single!.cost.steps.values, [10, 11, 12]);
+    assert.equal(single!.cost.examplesPerTask.b, null);
+  });
+
+  it('Markdown: mean ± std, intervals and paired differences in points', () => {
+    const md = compareMarkdown(table);
+    assert.match(md, /^Seeds 1, 2, 3: mean ± sample std/m);
+    assert.match(md, /^\| equal \| 84\.00 ± 2\.00 \| 60\.00 ± 10\.00 \| 72\.00 ± 6\.00 \| \+3\.70 ± 1\.25 \|$/m);
+    const low = (100 * (0.84 - (t2 * 0.02) / Math.sqrt(3))).toFixed(2);
+    const high = (100 * (0.84 + (t2 * 0.02) / Math.sqrt(3))).toFixed(2);
+    const dLow = (100 * (0.03 - (t2 * 0.01) / Math.sqrt(3))).toFixed(2);
+    const dHigh = (100 * (0.03 + (t2 * 0.01) / Math.sqrt(3))).toFixed(2);
+    assert.match(md, /^\| strategy \| a 95 % CI \| b 95 % CI \| a − single-task \(points\) \| Δ 95 % CI \|$/m);
+    assert.ok(md.includes(`| equal | [${low}, ${high}] |`), md);
+    assert.ok(md.includes(`| +3.00 ± 1.00 [${dLow.startsWith('-') ? dLow : `+${dLow}`}, +${dHigh}] |`), md);
+    assert.match(md, /^\| equal \| 1 \| 22 ± 2 \| a 641 ± 1; b 640 ± 0 \| 9 ± 0 \| 100 \| 100 \| 1 \|$/m);
   });
 });

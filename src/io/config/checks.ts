@@ -257,8 +257,23 @@ function checkTextData(data: Task['data'], at: ConfigPath, report: Report): void
 function checkTraining(config: SnakeTrainingConfig, report: Report): void {
   const t = config.training;
   if (t.max_steps !== undefined && t.epochs !== undefined) report(['training', 'epochs'], "give 'max_steps' or 'epochs', not both");
-  if (t.max_steps === undefined && t.epochs === undefined)
-    report(['training'], "missing the training length: give 'max_steps: <steps>' or 'epochs: <passes>'");
+  if (t.max_examples_per_task !== undefined && (t.max_steps !== undefined || t.epochs !== undefined))
+    report(['training', 'max_examples_per_task'], "give 'max_examples_per_task' or 'max_steps' / 'epochs', not both");
+  if (t.max_steps === undefined && t.epochs === undefined && t.max_examples_per_task === undefined)
+    report(
+      ['training'],
+      "missing the training length: give 'max_steps: <steps>', 'epochs: <passes>' or 'max_examples_per_task: <examples>'",
+    );
+  if (t.max_examples_per_task !== undefined && t.sampler.kind === 'annealed')
+    report(
+      ['training', 'max_examples_per_task'],
+      "a budget in examples per task needs each stream's share of the draws before the run, which the annealed sampler's depends on the run's length: give 'max_steps' or another sampler",
+    );
+  if (t.max_examples_per_task !== undefined && t.meta !== undefined && t.meta !== null)
+    report(
+      ['training', 'max_examples_per_task'],
+      "a budget in examples per task is not planned for training.meta's episodes: give 'max_steps'",
+    );
   if (t.warmup_ratio !== undefined && t.warmup_steps !== undefined)
     report(['training', 'warmup_steps'], "give 'warmup_ratio' or 'warmup_steps', not both");
   if (t.max_tokens !== undefined && t.max_tokens < config.max_length) {
