@@ -70,8 +70,8 @@ export interface CompareRow {
 }
 
 export interface CompareTable {
-  /** The tasks, with their main metric's name. */
-  readonly tasks: readonly { readonly name: string; readonly metric: string }[];
+  /** The tasks, with their main metric's name (null: no run has a test metric for the task, e.g. a helper task without test data). */
+  readonly tasks: readonly { readonly name: string; readonly metric: string | null }[];
   readonly seeds: readonly number[];
   /** The tasks that have single-task baselines (Δ is over these). */
   readonly baselineTasks: readonly string[];
@@ -104,7 +104,7 @@ export function compareTable(
   strategies: readonly CompareRun[],
 ): CompareTable {
   const all = [...singles, ...strategies];
-  const tasks = taskNames.map((name) => ({ name, metric: all.find((r) => r.tasks[name] !== undefined)?.tasks[name]?.metric ?? '?' }));
+  const tasks = taskNames.map((name) => ({ name, metric: all.find((r) => r.tasks[name] !== undefined)?.tasks[name]?.metric ?? null }));
   const seeds = [...new Set(all.map((r) => r.seed))];
   const baseline = bySeed(singles);
   const baselineTasks = taskNames.filter((t) => seeds.every((s) => metricsOf(baseline.get(s) ?? []).has(t)));
@@ -201,11 +201,12 @@ function markdownTable(head: readonly string[], rows: readonly (readonly string[
  */
 export function compareMarkdown(table: CompareTable): string {
   const p = (v: number): string => pct(v);
+  const measured = table.tasks.filter((t) => t.metric !== null); // a task without test metrics shows only in the cost table
   const quality = markdownTable(
-    ['strategy', ...table.tasks.map((t) => `${t.name} ${t.metric}`), 'average', 'Δ vs single-task (%)'],
+    ['strategy', ...measured.map((t) => `${t.name} ${t.metric}`), 'average', 'Δ vs single-task (%)'],
     table.rows.map((r) => [
       r.name,
-      ...table.tasks.map((t) => meanStd(r.values[t.name] ?? null, p)),
+      ...measured.map((t) => meanStd(r.values[t.name] ?? null, p)),
       meanStd(r.average, p),
       meanStd(
         r.delta,
@@ -221,13 +222,13 @@ export function compareMarkdown(table: CompareTable): string {
       markdownTable(
         [
           'strategy',
-          ...table.tasks.map((t) => `${t.name} 95 % CI`),
+          ...measured.map((t) => `${t.name} 95 % CI`),
           ...table.baselineTasks.map((t) => `${t} − single-task (points)`),
           'Δ 95 % CI',
         ],
         table.rows.map((r) => [
           r.name,
-          ...table.tasks.map((t) => ci(r.values[t.name] ?? null, p)),
+          ...measured.map((t) => ci(r.values[t.name] ?? null, p)),
           ...table.baselineTasks.map((t) => {
             const d = r.differences[t] ?? null;
             return d === null ? '—' : `${meanStd(d, pts, (v) => (100 * v).toFixed(2))} ${ci(d, pts)}`;

@@ -88,6 +88,18 @@ describe('compare table, one seed', () => {
     assert.doesNotMatch(md, /95 % CI/, 'no intervals from one seed');
   });
 
+  it('a helper task without test metrics shows only in the cost table', () => {
+    const helper = run('joint', { a: 0.7 }, { examples: { a: 320, h: 330 } });
+    const table = compareTable(['a', 'h'], [run('single-a', { a: 0.6 })], [helper]);
+    assert.deepEqual(table.tasks, [
+      { name: 'a', metric: 'accuracy' },
+      { name: 'h', metric: null },
+    ]);
+    const md = compareMarkdown(table);
+    assert.match(md, /^\| strategy \| a accuracy \| average \| Δ vs single-task \(%\) \|$/m);
+    assert.match(md, /^\| joint \| 1 \| 10 \| a 320; h 330 \| 10 \| 100 \| 100 \| 1 \|$/m);
+  });
+
   it('without baselines Δ is left empty', () => {
     const table = compareTable(['a'], [], [run('x', { a: 0.5 })]);
     assert.equal(table.rows[0]!.delta, null);

@@ -581,12 +581,12 @@ export const gradScalerSchema = z.strictObject({
 export const trainingSchema = z.strictObject({
   max_steps: intIn(1, MAX_STEPS).optional().describe('Optimizer steps in all (give this, `epochs` or `max_examples_per_task`).'),
   epochs: intIn(1, 1_000_000).optional().describe('Passes over the training data (give this, `max_steps` or `max_examples_per_task`).'),
+  batch_size: intIn(1, MAX_BATCH_SIZE).default(32).describe('Examples per batch.'),
   max_examples_per_task: intIn(1, MAX_STEPS * MAX_BATCH_SIZE)
     .optional()
     .describe(
       'A budget in training examples seen per task (give this, `max_steps` or `epochs`): the steps are planned so that every trained task sees this many examples (each stream gets its mean batch size per draw; under the alternating schedule its sampler share of the draws, so the rarest stream decides). Not with the annealed sampler or training.meta.',
     ),
-  batch_size: intIn(1, MAX_BATCH_SIZE).default(32).describe('Examples per batch.'),
   max_tokens: intIn(1, MAX_BATCH_SIZE * 256)
     .optional()
     .describe('Tokens per batch at most (padding included); batches shrink to fit.'),
