@@ -23,6 +23,7 @@ import { formatPosition, type TaggedExample } from '../data/index.js';
 import { confusionMatrix, extractChunks, repairBio, sequenceLabelingScores, surfaceFormScores } from '../metrics/index.js';
 import { argmax, cat, crossEntropy, gather, noGrad, softmax, tensor, tidy, type Tensor } from '../tensor/index.js';
 import { CharCnn } from '../nn/char-cnn.js';
+import { BiLstm } from '../nn/bilstm.js';
 import { resolveCharCnn, type CharCnnOptions } from './char-cnn-options.js';
 import { wordCharIds } from './word-chars.js';
 import { IGNORE_INDEX, alignLabels, firstTokenOfWords } from '../tokenization/index.js';
@@ -38,7 +39,7 @@ import {
   truncateEncoding,
   truncationOf,
 } from './features.js';
-import { booleanOption, probabilityOption, rejectUnknownOptions } from './options.js';
+import { booleanOption, numberOption, OptionError, probabilityOption, rejectUnknownOptions } from './options.js';
 import type { Batch, EncoderConfig, EncoderOutputs, Features, Metrics, TaskHead, TaskSpec, TaskType } from './types.js';
 import { isPunctuation } from './input-words.js';
 import { LinearHead } from './linear-head.js';
@@ -54,6 +55,8 @@ export interface TokenClassificationOptions {
   readonly crf: boolean;
   /** A character-level CNN over each word, its vector joined to the word's first sub-word state; null: none. */
   readonly charCnn: CharCnnOptions | null;
+  /** A bidirectional LSTM over the token states (and char-CNN vectors) before the classifier; null: none. */
+  readonly bilstm: { readonly hiddenSize: number } | null;
 }
 
 /** A typed span of words: words `start` ≤ w < `end`, characters `charStart` ≤ i < `charEnd` of `words.join(' ')`. */
@@ -87,31 +90,68 @@ type Spec = TaskSpec<TokenClassificationOptions>;
 
 /**
  * Dropout and a linear layer over every token: (B, T, H) → logits (B, T, C); optionally a CRF over the
- * words, and a character CNN whose word vectors (B, T, F) join the states: (B, T, H + F).
+ * words, a character CNN whose word vectors (B, T, F) join the states: (B, T, H + F), and a
+ * bidirectional LSTM over those states: (B, T, 2h) (Ma & Hovy's BiLSTM-CNN-CRF, ACL 2016).
  */
 export class TokenClassificationHead extends LinearHead {
   /** The tag-path model (transitions (C, C), start and end scores (C)), when the task has `crf`. */
   readonly crf: LinearChainCrf | undefined;
   /** The words' character CNN, when the task has `char_cnn`. */
   readonly charCnn: CharCnn | undefined;
+  /** The sequence layer, when the task has `bilstm`. */
+  readonly bilstm: BiLstm | undefined;
 
-  constructor(encoder: EncoderConfig, numLabels: number, dropout: number, crf: boolean, charCnn: CharCnnOptions | null = null) {
-    super(encoder, numLabels, dropout, encoder.hiddenSize + (charCnn?.filters ?? 0));
+  constructor(
+    encoder: EncoderConfig,
+    numLabels: number,
+    dropout: number,
+    crf: boolean,
+    charCnn: CharCnnOptions | null = null,
+    bilstm: TokenClassificationOptions['bilstm'] = null,
+  ) {
+    const states = encoder.hiddenSize + (charCnn?.filters ?? 0);
+    super(encoder, numLabels, dropout, bilstm === null ? states : 2 * bilstm.hiddenSize);
     this.crf = crf ? this.registerModule('crf', new LinearChainCrf(numLabels)) : undefined;
     this.charCnn = charCnn === null ? undefined : this.registerModule('char_cnn', new CharCnn(charCnn));
+    this.bilstm = bilstm === null ? undefined : this.registerModule('bilstm', new BiLstm(states, bilstm.hiddenSize));
   }
 
   /** @throws ConfigError when the head has a character CNN but the batch carries no wordCharIds. */
   forward(encoded: EncoderOutputs): Tensor {
-    if (this.charCnn === undefined) return this.project(encoded.lastHiddenState); // (B, T, C)
-    const chars = encoded.wordCharIds;
-    if (chars === undefined)
-      throw new ConfigError(
-        "this token-classification head has char_cnn, but the batch has no wordCharIds; make its batches with the task's featurize and collate",
-      );
-    const cnn = this.charCnn;
-    return tidy(() => this.project(cat([encoded.lastHiddenState, cnn.forward(chars)], -1))); // (B, T, H + F) → (B, T, C)
+    return tidy(() => {
+      let states = encoded.lastHiddenState; // (B, T, H)
+      if (this.charCnn !== undefined) {
+        const chars = encoded.wordCharIds;
+        if (chars === undefined)
+          throw new ConfigError(
+            "this token-classification head has char_cnn, but the batch has no wordCharIds; make its batches with the task's featurize and collate",
+          );
+        states = cat([states, this.charCnn.forward(chars)], -1); // (B, T, H + F)
+      }
+      if (this.bilstm !== undefined) states = this.bilstm.forward(states, rowLengths(encoded.attentionMask, states)); // (B, T, 2h)
+      return this.project(states); // (B, T, C)
+    });
   }
+}
+
+/** Each row's real positions: the attention mask's row sums (all T without a mask). */
+function rowLengths(attentionMask: Tensor | undefined, states: Tensor): number[] {
+  const [B, T] = states.shape as [number, number];
+  if (attentionMask === undefined) return Array.from({ length: B }, () => T);
+  return (attentionMask.sum(1).toArray() as number[]).map(Number);
+}
+
+/**
+ * The resolved `bilstm` option: null when absent or null, else `{ hiddenSize }` (default 200, Ma & Hovy's).
+ * @throws OptionError for anything but an object with a positive integer `hiddenSize`.
+ */
+function resolveBilstm(where: string, value: unknown): TokenClassificationOptions['bilstm'] {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new OptionError(where, 'bilstm', `must be an object ({ hidden_size }) or null, got ${JSON.stringify(value)}`);
+  const raw = value as Record<string, unknown>;
+  rejectUnknownOptions(`${where} bilstm`, raw, ['hiddenSize']);
+  return { hiddenSize: numberOption(`${where} bilstm`, raw, 'hiddenSize', 200, 1, true) };
 }
 
 /** The CRF of `head`; ConfigError when the task has `crf` but its head was not built with one. */
@@ -255,12 +295,12 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
   formats: ['joint-folder', 'conll', 'cluener'],
   readsLabel: true,
   labelSpace: 'classes',
-  configKeys: ['crf', 'char_cnn'],
+  configKeys: ['crf', 'char_cnn', 'bilstm'],
   mainMetric: { name: 'f1', greaterIsBetter: true },
 
-  /** `options`, plus the task's `crf` and `char_cnn` keys. */
+  /** `options`, plus the task's `crf`, `char_cnn` and `bilstm` keys. */
   configOptions(task) {
-    return { ...(task.options ?? {}), crf: task.crf, charCnn: task.charCnn ?? null };
+    return { ...(task.options ?? {}), crf: task.crf, charCnn: task.charCnn ?? null, bilstm: task.bilstm ?? null };
   },
 
   /**
@@ -293,12 +333,14 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
     if (spec.options.crf) return { refused: 'its head has a CRF, which …ForTokenClassification has not (train it with crf: false)' };
     if (spec.options.charCnn !== null)
       return { refused: 'its head has a character CNN, which …ForTokenClassification has not (train it without char_cnn)' };
+    if (spec.options.bilstm !== null)
+      return { refused: 'its head has a BiLSTM, which …ForTokenClassification has not (train it without bilstm)' };
     return { head: 'TokenClassification', config: {} };
   },
 
   /** A …ForTokenClassification folder: a tag per word from its first token, no CRF. */
   importHf(head, _config, labels) {
-    return head === 'TokenClassification' ? { options: { crf: false, charCnn: null }, labels } : undefined;
+    return head === 'TokenClassification' ? { options: { crf: false, charCnn: null, bilstm: null }, labels } : undefined;
   },
 
   /**
@@ -322,11 +364,12 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
   },
 
   resolveOptions(raw = {}) {
-    rejectUnknownOptions(TOKEN_CLASSIFICATION, raw, ['classifierDropout', 'crf', 'charCnn']);
+    rejectUnknownOptions(TOKEN_CLASSIFICATION, raw, ['classifierDropout', 'crf', 'charCnn', 'bilstm']);
     return {
       classifierDropout: probabilityOption(TOKEN_CLASSIFICATION, raw, 'classifierDropout', null, true),
       crf: booleanOption(TOKEN_CLASSIFICATION, raw, 'crf', false),
       charCnn: resolveCharCnn(TOKEN_CLASSIFICATION, raw['charCnn']),
+      bilstm: resolveBilstm(TOKEN_CLASSIFICATION, raw['bilstm']),
     };
   },
 
@@ -347,6 +390,7 @@ export const tokenClassification: TaskType<TaggedExample, TokenClassificationPre
       spec.options.classifierDropout ?? encoder.hiddenDropoutProb,
       spec.options.crf,
       spec.options.charCnn,
+      spec.options.bilstm,
     );
   },
 

@@ -118,3 +118,45 @@ describe('token classification with char_cnn: train, checkpoint, evaluate, resum
     );
   });
 });
+
+describe('token classification with bilstm (BiLSTM-CNN-CRF): train, checkpoint, resume, predict', data, () => {
+  /** The char_cnn run with a BiLSTM of 6 per direction between the states and the classifier. */
+  const stackConfig = (outputDir: string) => {
+    const yaml = tinyYaml(outputDir, { training: TRAINING }).replace(
+      '    label: { unknown: keep } # 200',
+      '    crf: true\n    char_cnn: { embedding_size: 6, filters: 8, kernel_size: 3 }\n    bilstm: { hidden_size: 6 }\n    label: { unknown: keep } # 200',
+    );
+    return parseTrainingConfig(yaml, { taskTypes, source: path.join(run.dir, 'config.yaml') });
+  };
+
+  it('saves the LSTM under heads.slots.bilstm with torch.nn.LSTM names, over H + F inputs, and a classifier over 2h', async () => {
+    const r = await train(stackConfig('stack'), { logger: { info: () => undefined } });
+    assert.equal(r.status, 'completed');
+    using ckpt = loadCheckpoint(out('stack', 'best'));
+    const shapes = new Map([...(ckpt.heads.get('slots') ?? [])].map(([k, t]) => [k, t.shape]));
+    assert.deepEqual(shapes.get('bilstm.weight_ih_l0'), [24, 32 + 8]);
+    assert.deepEqual(shapes.get('bilstm.weight_hh_l0_reverse'), [24, 6]);
+    const C = ckpt.tasks.find((t) => t.name === 'slots')!.labels!.length;
+    assert.deepEqual(shapes.get('classifier.weight'), [C, 12]);
+    assert.deepEqual((ckpt.tasks.find((t) => t.name === 'slots')!.options as Record<string, unknown>).bilstm, { hiddenSize: 6 });
+  });
+
+  it('resumes bit for bit and predicts a tag per word', async () => {
+    assert.equal((await interruptAndResume(stackConfig('stack-resumed'), 5, { logger: { info: () => undefined } })).step, 16);
+    assertSameFiles(out('stack-resumed', 'last'), out('stack', 'last'));
+    using predictor = Predictor.load(out('stack', 'best'));
+    const [record] = await predictor.predict(['play some jazz on spotify']);
+    assert.equal((record!.predictions.slots as unknown as { tags: string[] }).tags.length, 5);
+  });
+
+  it('refuses bilstm on a task type that does not take it, naming the key', () => {
+    const onIntent = tinyYaml('x', { training: TRAINING }).replace(
+      '    options: { pooling: cls } # the pooled [CLS]: these',
+      '    bilstm: {}\n    options: { pooling: cls } # the pooled [CLS]: these',
+    );
+    assert.throws(
+      () => parseTrainingConfig(onIntent, { taskTypes, source: path.join(run.dir, 'config.yaml') }),
+      (e: Error) => e instanceof ConfigError && /bilstm applies only to token-classification/.test(e.message),
+    );
+  });
+});

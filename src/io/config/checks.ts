@@ -177,6 +177,8 @@ function checkTask(task: Task, kind: ConfigTaskKind, kinds: TaskKinds, at: Confi
     report([...at, 'crf'], `crf applies only to ${takers(kinds, 'crf')} tasks, not to ${type}`);
   if (task.char_cnn !== undefined && !kind.configKeys.includes('char_cnn'))
     report([...at, 'char_cnn'], `char_cnn applies only to ${takers(kinds, 'char_cnn')} tasks, not to ${type}`);
+  if (task.bilstm !== undefined && !kind.configKeys.includes('bilstm'))
+    report([...at, 'bilstm'], `bilstm applies only to ${takers(kinds, 'bilstm')} tasks, not to ${type}`);
 }
 
 /** A triples folder: `path` only (its train.txt, valid.txt, test.txt are the splits). */

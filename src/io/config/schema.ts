@@ -363,6 +363,11 @@ export const charCnnSchema = z.strictObject({
   max_word_length: intIn(1, 1000).default(20).describe("Characters read per word; a longer word's rest is cut."),
 });
 
+/** A task's `bilstm`: a bidirectional LSTM over the token states before the classifier (Ma & Hovy, ACL 2016, §2.2). */
+export const bilstmSchema = z.strictObject({
+  hidden_size: intIn(1, 8192).default(200).describe('State size per direction (the classifier reads twice this); Ma & Hovy: 200.'),
+});
+
 /** One entry of `tasks`. */
 export const taskSchema = z.strictObject({
   name: z
@@ -384,6 +389,11 @@ export const taskSchema = z.strictObject({
     .optional()
     .describe(
       "Task types that take 'char_cnn' (token classification): a character-level CNN over each word (Ma & Hovy 2016) whose vector joins the word's first sub-word state before the classifier; `{}` takes the paper's sizes. Helps words never seen in training.",
+    ),
+  bilstm: bilstmSchema
+    .optional()
+    .describe(
+      "Task types that take 'bilstm' (token classification): a one-layer bidirectional LSTM over the token states (and char_cnn vectors) before the classifier, as the BiLSTM-CNN-CRF tagger (Ma & Hovy 2016); `{}` takes 200 per direction.",
     ),
   options: z
     .record(z.string(), z.unknown())
