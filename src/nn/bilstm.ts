@@ -9,7 +9,7 @@
  */
 import { defineOp } from '../tensor/dispatch.js';
 import { runMany } from '../tensor/ops/run.js';
-import { cat, gather, tensor, tidy, zeros, type Tensor } from '../tensor/index.js';
+import { arange, cast, cat, gather, tidy, where, zeros, type Tensor } from '../tensor/index.js';
 import { uniformInit, type ParamOptions } from './init.js';
 import { Module } from './module.js';
 
@@ -53,15 +53,18 @@ export class BiLstm extends Module {
   /**
    * x (B, T, I) with row b's real positions [0, lengths[b]) → (B, T, 2H): [forward | backward] states,
    * zero at padding positions.
-   * @param lengths each row's number of real positions, in [0, T].
+   * @param lengths (B) int64, each row's number of real positions, in [0, T] (an attention mask's row sums).
    */
-  forward(x: Tensor, lengths: readonly number[]): Tensor {
+  forward(x: Tensor, lengths: Tensor): Tensor {
     const [B, T] = x.shape as [number, number, number];
     const H = this.hiddenSize;
     return tidy(() => {
+      const t = arange(0, T, 1, { dtype: 'int64', device: x.device }).unsqueeze(0); // (1, T)
+      const n = lengths.unsqueeze(1); // (B, 1)
+      const real = t.lt(n); // (B, T)
       // Reverses each row's real positions in place and leaves its padding where it is: an involution.
-      const order = lengths.map((n) => Array.from({ length: T }, (_, t) => (t < n ? n - 1 - t : t)));
-      const reverse = (y: Tensor) => gather(y, 1, tensor(order, { dtype: 'int64' }).unsqueeze(2).expand([B, T, y.shape[2]!]));
+      const order = where(real, n.sub(1).sub(t), t).unsqueeze(2); // (B, T, 1)
+      const reverse = (y: Tensor) => gather(y, 1, order.expand([B, T, y.shape[2]!]));
       const h0 = zeros([1, B, H], { dtype: x.dtype, device: x.device });
       const direction = (input: Tensor, params: Tensor[]) =>
         runMany(
@@ -80,11 +83,7 @@ export class BiLstm extends Module {
       const backward = reverse(
         direction(reverse(x), [this.weight_ih_l0_reverse, this.weight_hh_l0_reverse, this.bias_ih_l0_reverse, this.bias_hh_l0_reverse]),
       );
-      const real = tensor(
-        order.map((row, b) => row.map((_, t) => (t < lengths[b]! ? 1 : 0))),
-        { dtype: x.dtype, device: x.device },
-      );
-      return cat([forward, backward], 2).mul(real.unsqueeze(2));
+      return cat([forward, backward], 2).mul(cast(real, x.dtype).unsqueeze(2));
     });
   }
 }

@@ -28,7 +28,7 @@
 import { ConfigError, DataError, ShapeError } from '../errors.js';
 import { rankingMetrics } from '../metrics/index.js';
 import { filteredRank } from '../metrics/ranking.js';
-import { embedding, maskedFill, noGrad, slice, tensor, tidy, type Tensor } from '../tensor/index.js';
+import { embedding, maskedFill, noGrad, select, slice, tensor, tidy, type Tensor } from '../tensor/index.js';
 import { oneVsAllLoss } from './kg/one-vs-all.js';
 import { queryRelations, trueScore } from './kg/reciprocal.js';
 import type { Tokenizer } from '../tokenization/index.js';
@@ -187,34 +187,25 @@ export interface LinkPredictionState {
   readonly scoring: ScoringFunction;
 }
 
-/** The 1-vs-all objective of a batch of free-embedding triples: output (2B, D), heads' rows then tails'. */
-function oneVsAll(
-  head: TaskHead,
-  relations: Tensor,
-  output: Tensor,
-  rows: readonly LinkPredictionFeatures[],
-  spec: Spec,
-  scoring: ScoringFunction,
-) {
+/**
+ * The 1-vs-all objective of a batch of free-embedding triples: output (2B, D) and the batch's entity ids
+ * (2B, 1), heads' rows then tails'; its labels (B) the relation ids.
+ */
+function oneVsAll(head: TaskHead, relations: Tensor, output: Tensor, batch: Batch, spec: Spec, scoring: ScoringFunction) {
   if (!(head instanceof FreeEntityHead)) {
     throw new ConfigError(`task '${spec.name}': loss 'cross-entropy' needs free entity embeddings (entities: embedding)`);
   }
-  const B = rows.length;
-  return tidy(() =>
-    oneVsAllLoss(
-      scoring,
-      head.kg.entity,
-      relations,
-      {
-        h: slice(output, 0, 0, B),
-        t: slice(output, 0, B, 2 * B),
-        headIds: rows.map((f) => f.inputIds[0]!),
-        tailIds: rows.map((f) => f.tailInputIds[0]!),
-        relationIds: rows.map((f) => f.labels?.[0] as number),
-      },
-      spec.options,
-    ),
-  );
+  const relationIds = batch.labels;
+  if (relationIds === undefined)
+    throw new ConfigError(`task '${spec.name}': the batch has no relation ids; collate it with link-prediction`);
+  const B = batch.features.length;
+  return tidy(() => {
+    const entityIds = select(batch.inputIds, 1, 0); // (2B)
+    const [headIds, tailIds] = [slice(entityIds, 0, 0, B), slice(entityIds, 0, B, 2 * B)];
+    const h = slice(output, 0, 0, B);
+    const t = slice(output, 0, B, 2 * B);
+    return oneVsAllLoss(scoring, head.kg.entity, relations, { h, t, headIds, tailIds, relationIds }, spec.options);
+  });
 }
 
 /** (B, B) bool tensor of a filter matrix. */
@@ -354,7 +345,7 @@ export const linkPrediction: TaskType<LinkPredictionExample, LinkPredictionPredi
     const relations = relationsOf(head, spec);
     const rows = lpFeatures(batch, spec);
     const o = spec.options;
-    if (o.loss === 'cross-entropy') return oneVsAll(head, relations, output, rows, spec, state.scoring);
+    if (o.loss === 'cross-entropy') return oneVsAll(head, relations, output, batch, spec, state.scoring);
     const filter = inBatchFilter(rows);
     const lossOptions = {
       margin: o.margin,

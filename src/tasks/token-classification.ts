@@ -21,7 +21,7 @@
 import { ConfigError, DataError, ShapeError } from '../errors.js';
 import { formatPosition, type TaggedExample } from '../data/index.js';
 import { confusionMatrix, extractChunks, repairBio, sequenceLabelingScores, surfaceFormScores } from '../metrics/index.js';
-import { argmax, cat, crossEntropy, gather, noGrad, softmax, tensor, tidy, type Tensor } from '../tensor/index.js';
+import { argmax, cat, crossEntropy, full, gather, noGrad, softmax, tensor, tidy, type Tensor } from '../tensor/index.js';
 import { CharCnn } from '../nn/char-cnn.js';
 import { BiLstm } from '../nn/bilstm.js';
 import { resolveCharCnn, type CharCnnOptions } from './char-cnn-options.js';
@@ -134,11 +134,10 @@ export class TokenClassificationHead extends LinearHead {
   }
 }
 
-/** Each row's real positions: the attention mask's row sums (all T without a mask). */
-function rowLengths(attentionMask: Tensor | undefined, states: Tensor): number[] {
+/** Each row's real positions, (B) int64: the attention mask's row sums (all T without a mask). */
+function rowLengths(attentionMask: Tensor | undefined, states: Tensor): Tensor {
   const [B, T] = states.shape as [number, number];
-  if (attentionMask === undefined) return Array.from({ length: B }, () => T);
-  return (attentionMask.sum(1).toArray() as number[]).map(Number);
+  return attentionMask === undefined ? full([B], T, { dtype: 'int64', device: states.device }) : attentionMask.sum(1, false, 'int64');
 }
 
 /**

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BiLstm } from '../../src/nn/bilstm.js';
-import { cat, full, grad, tidy, type Tensor } from '../../src/tensor/index.js';
+import { cat, full, grad, tensor, tidy, type Tensor } from '../../src/tensor/index.js';
 import { assertClose, fromFixture, loadFixture, type TensorFixture } from '../helpers/fixtures.js';
 import { checkNoLeaks } from '../helpers/leaks.js';
 
@@ -23,6 +23,7 @@ interface BiLstmCase {
   grad_params: Record<string, TensorFixture>;
 }
 const c = loadFixture<BiLstmCase>('bilstm');
+const lengths = () => tensor(c.lengths, { dtype: 'int64' });
 
 function lstmOf(): BiLstm {
   const lstm = new BiLstm(c.input_size, c.hidden_size, { dtype: 'float64' });
@@ -34,7 +35,7 @@ test('BiLstm equals torch.nn.LSTM over packed sequences, outputs and gradients',
   using lstm = lstmOf();
   tidy(() => {
     const x = fromFixture(c.x).requiresGrad_();
-    const out = lstm.forward(x, c.lengths);
+    const out = lstm.forward(x, lengths());
     assertClose(out, c.output, { rtol: 1e-10, atol: 1e-12, what: 'output (B, T, 2H)' });
     const names = Object.keys(c.params);
     const named = new Map(lstm.namedParameters());
@@ -50,8 +51,8 @@ test('a row does not depend on its padding: two more padded positions of any val
   tidy(() => {
     const x = fromFixture(c.x);
     const [B, T, I] = x.shape as [number, number, number];
-    const longer = lstm.forward(cat([x, full([B, 2, I], -3, { dtype: 'float64' })], 1), c.lengths);
-    const out = lstm.forward(x, c.lengths);
+    const longer = lstm.forward(cat([x, full([B, 2, I], -3, { dtype: 'float64' })], 1), lengths());
+    const out = lstm.forward(x, lengths());
     assert.deepEqual(longer.narrow(1, 0, T).toFlatArray(), out.toFlatArray());
     assert.ok((longer.narrow(1, T, 2).abs().sum().item() as number) === 0, 'zeros at padding');
   });

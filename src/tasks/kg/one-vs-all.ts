@@ -7,7 +7,7 @@
  * latter (eq. 8 in its per-batch form): λ/B · Σ_i (|h_i|³ + |r_i|³ + |t_i|³), where |·|³ sums the cubed
  * moduli of the complex coordinates (ComplEx: (Re² + Im²)^{3/2} per complex dimension; real models: |x|³).
  */
-import { add, crossEntropy, div, mul, pow, sum, tensor, tidy, type Tensor } from '../../tensor/index.js';
+import { add, crossEntropy, div, mul, pow, sum, tidy, type Tensor } from '../../tensor/index.js';
 import { queryRelations } from './reciprocal.js';
 import type { ScoringFunction } from './scoring.js';
 
@@ -16,10 +16,10 @@ export interface OneVsAllBatch {
   /** (B, D) and (B, D): the heads' and tails' vectors (rows of `entities`, with their gradients). */
   readonly h: Tensor;
   readonly t: Tensor;
-  /** Entity ids of the heads and tails, relation ids; B each. */
-  readonly headIds: readonly number[];
-  readonly tailIds: readonly number[];
-  readonly relationIds: readonly number[];
+  /** (B) int64 each: entity ids of the heads and tails, relation ids. */
+  readonly headIds: Tensor;
+  readonly tailIds: Tensor;
+  readonly relationIds: Tensor;
 }
 
 export interface OneVsAllOptions {
@@ -59,17 +59,15 @@ export function oneVsAllLoss(
   options: OneVsAllOptions,
 ): Tensor {
   return tidy(() => {
-    const ids = (xs: readonly number[]) => tensor(xs as number[], { dtype: 'int64' });
-    const relationIds = ids(batch.relationIds);
-    const tailQuery = queryRelations(relations, relationIds, 'tail', options.reciprocal);
-    const headQuery = queryRelations(relations, relationIds, 'head', options.reciprocal);
-    const tailLoss = crossEntropy(scoring.scoreAll(batch.h, tailQuery.r, entities, 'tail'), ids(batch.tailIds)); // (B, E) logits
-    const headLoss = crossEntropy(scoring.scoreAll(batch.t, headQuery.r, entities, headQuery.side), ids(batch.headIds));
+    const tailQuery = queryRelations(relations, batch.relationIds, 'tail', options.reciprocal);
+    const headQuery = queryRelations(relations, batch.relationIds, 'head', options.reciprocal);
+    const tailLoss = crossEntropy(scoring.scoreAll(batch.h, tailQuery.r, entities, 'tail'), batch.tailIds); // (B, E) logits
+    const headLoss = crossEntropy(scoring.scoreAll(batch.t, headQuery.r, entities, headQuery.side), batch.headIds);
     const fit = div(add(tailLoss, headLoss), 2);
     if (options.n3 === 0) return fit;
     const complexValued = scoring.name === 'complex';
     const cubed = (x: Tensor) => cubedModuli(x, complexValued);
     const factors = add(add(mul(cubed(batch.h), 2), mul(cubed(batch.t), 2)), add(cubed(tailQuery.r), cubed(headQuery.r)));
-    return add(fit, mul(factors, options.n3 / (2 * batch.headIds.length)));
+    return add(fit, mul(factors, options.n3 / (2 * (batch.headIds.shape[0] as number))));
   });
 }

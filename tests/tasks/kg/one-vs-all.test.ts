@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { embedding, grad, liveTensorCount, tensor, tidy } from '../../../src/tensor/index.js';
+import { embedding, grad, liveTensorCount, tensor, tidy, type Tensor } from '../../../src/tensor/index.js';
 import { cubedModuli, oneVsAllLoss } from '../../../src/tasks/kg/one-vs-all.js';
 import { candidateScores } from '../../../src/tasks/kg/model.js';
 import { complEx, distMult } from '../../../src/tasks/kg/scoring.js';
@@ -33,8 +33,12 @@ for (const [name, c] of Object.entries(fixtures).filter(([k]) => k.startsWith('o
     tidy(() => {
       const entities = fromFixture(c.entities).requiresGrad_();
       const relations = fromFixture(c.relations).requiresGrad_();
-      const [headIds, tailIds, relationIds] = [ids(c.heads), ids(c.tails), ids(c.rels)];
-      const lookup = (xs: number[]) => embedding(entities, tensor(xs, { dtype: 'int64' }));
+      const [headIds, tailIds, relationIds] = [c.heads, c.tails, c.rels].map((f) => tensor(ids(f), { dtype: 'int64' })) as [
+        Tensor,
+        Tensor,
+        Tensor,
+      ];
+      const lookup = (xs: Tensor) => embedding(entities, xs);
       const scoring = c.scoring === 'complex' ? complEx() : distMult();
       const loss = oneVsAllLoss(
         scoring,
