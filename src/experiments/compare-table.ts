@@ -172,10 +172,10 @@ export function compareTable(
 /** 100·x with two decimals; '—' for null. */
 const pct = (v: number | null): string => (v === null ? '—' : (100 * v).toFixed(2));
 /** '+1.23' / '-1.23'; rounding to 0 gives '+0.00' (never '-0.00'). */
-function signed(v: number | null, digits = 2): string {
+function signed(v: number | null): string {
   if (v === null) return '—';
-  const x = Math.round(v * 10 ** digits) / 10 ** digits + 0; // + 0 turns −0 into 0
-  return `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
+  const x = Math.round(v * 100) / 100 + 0; // + 0 turns −0 into 0
+  return `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
 }
 /** 'mean ± std' (just the mean for one seed) with `show` formatting each number. */
 function meanStd(s: SeedSummary | null, show: (v: number) => string, showStd: (v: number) => string = show): string {
@@ -200,19 +200,14 @@ function markdownTable(head: readonly string[], rows: readonly (readonly string[
  * and paired differences to single-task (percentage points); then what each arm cost.
  */
 export function compareMarkdown(table: CompareTable): string {
-  const p = (v: number): string => pct(v);
   const measured = table.tasks.filter((t) => t.metric !== null); // a task without test metrics shows only in the cost table
   const quality = markdownTable(
     ['strategy', ...measured.map((t) => `${t.name} ${t.metric}`), 'average', 'Δ vs single-task (%)'],
     table.rows.map((r) => [
       r.name,
-      ...measured.map((t) => meanStd(r.values[t.name] ?? null, p)),
-      meanStd(r.average, p),
-      meanStd(
-        r.delta,
-        (v) => signed(v),
-        (v) => v.toFixed(2),
-      ),
+      ...measured.map((t) => meanStd(r.values[t.name] ?? null, pct)),
+      meanStd(r.average, pct),
+      meanStd(r.delta, signed, (v) => v.toFixed(2)),
     ]),
   );
   const parts = [quality];
@@ -228,12 +223,12 @@ export function compareMarkdown(table: CompareTable): string {
         ],
         table.rows.map((r) => [
           r.name,
-          ...measured.map((t) => ci(r.values[t.name] ?? null, p)),
+          ...measured.map((t) => ci(r.values[t.name] ?? null, pct)),
           ...table.baselineTasks.map((t) => {
             const d = r.differences[t] ?? null;
             return d === null ? '—' : `${meanStd(d, pts, (v) => (100 * v).toFixed(2))} ${ci(d, pts)}`;
           }),
-          ci(r.delta, (v) => signed(v)),
+          ci(r.delta, signed),
         ]),
       ),
     );

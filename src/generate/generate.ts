@@ -30,5 +30,7 @@ export async function generate(
   if (o.stopStrings.length > 0 && hooks.decode === undefined)
     throw new ConfigError('generate: stopStrings need a decode function (hooks.decode) to read the generated text');
   if (prompts.length === 0) return [];
+  if (o.seeds !== undefined && o.seeds.length !== prompts.length)
+    throw new ConfigError(`generate: seeds gives ${o.seeds.length} seeds for ${prompts.length} prompts; give one per prompt`);
   return o.numBeams > 1 ? beamSearch(decoder, prompts, o, hooks.signal) : decodeGreedy(decoder, prompts, o, hooks);
 }

@@ -4,7 +4,6 @@
  * position's scores, pick, append. A row that ends (EOS, a stop string) leaves the batch, so the
  * others run on; the rest of the rows never see it (batched = one by one).
  */
-import { ConfigError } from '../errors.js';
 import { betweenSteps } from './abort.js';
 import { DecodingBatch } from './batch.js';
 import type { FinishReason, GenerateHooks, Generation, Prompts, StepDecoder } from './decoder.js';
@@ -27,8 +26,6 @@ export async function decodeGreedy(
   const generated: number[][] = prompts.map(() => []);
   const finish: (FinishReason | undefined)[] = prompts.map(() => undefined);
   // one generator per row, so a row draws the same numbers whatever else is in the batch
-  if (o.seeds !== undefined && o.seeds.length !== prompts.length)
-    throw new ConfigError(`generate: seeds gives ${o.seeds.length} seeds for ${prompts.length} prompts; give one per prompt`);
   const uniform = prompts.map((_, i) => seededUniform(o.seeds?.[i] ?? Math.imul(o.seed, 0x9e3779b1) + i));
   // each row's generated text, decoded a window at a time (for the stream and the stop strings)
   const decode = hooks.decode;

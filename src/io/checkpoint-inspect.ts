@@ -29,7 +29,13 @@ export const CHECKPOINT_FILES = {
   metrics: 'metrics.jsonl',
 } as const;
 
-const REQUIRED = [CHECKPOINT_FILES.config, CHECKPOINT_FILES.model, CHECKPOINT_FILES.tokenizer, CHECKPOINT_FILES.tasks];
+/** The files every checkpoint folder holds (resuming needs trainer_state.json as well). */
+export const REQUIRED_CHECKPOINT_FILES = [
+  CHECKPOINT_FILES.config,
+  CHECKPOINT_FILES.model,
+  CHECKPOINT_FILES.tokenizer,
+  CHECKPOINT_FILES.tasks,
+];
 
 /**
  * Top-level children of the backbones (BERT, RoBERTa, ELECTRA: embeddings, embeddings_project, encoder,
@@ -120,10 +126,10 @@ export function inspectCheckpoint(folder: string): CheckpointInfo {
   const dir = readableFolder(folder);
   if (!existsSync(dir)) throw new CheckpointError(`no checkpoint at ${dir}: the folder does not exist`);
   const present = new Set(readdirSync(dir));
-  const missing = REQUIRED.filter((f) => !present.has(f));
+  const missing = REQUIRED_CHECKPOINT_FILES.filter((f) => !present.has(f));
   if (missing.length > 0) {
     throw new CheckpointError(
-      `the checkpoint ${dir} lacks ${missing.join(', ')}; a checkpoint folder holds ${REQUIRED.join(', ')} (and for resuming ${CHECKPOINT_FILES.trainerState})`,
+      `the checkpoint ${dir} lacks ${missing.join(', ')}; a checkpoint folder holds ${REQUIRED_CHECKPOINT_FILES.join(', ')} (and for resuming ${CHECKPOINT_FILES.trainerState})`,
     );
   }
   const file = (name: string) => path.join(dir, name);

@@ -22,7 +22,7 @@ import type { JsonObject } from '../io/checkpoint-state.js';
 import { dispose, inferenceMode, tidy } from '../tensor/index.js';
 import { Tokenizer } from '../tokenization/index.js';
 import { fillMask, type MaskFill } from './fill-mask.js';
-import { modelFromCheckpoint, specsOfRecords, trainingConfigOf } from '../run/load-model.js';
+import { inferenceModelOf, specsOfRecords } from '../run/load-model.js';
 import { isHfTaskFolder, loadHfTaskFolder } from '../run/hf-task-folder.js';
 import type { InputKind } from '../data/task-data.js';
 import { readingOf, unreadOf, type InputReading, type PredictInput } from './reading.js';
@@ -125,10 +125,7 @@ export class Predictor implements Disposable {
         return { spec, type, input };
       });
       checkPredictable(ckpt.dir, specs);
-      const config = trainingConfigOf(ckpt);
-      const model = modelFromCheckpoint(ckpt, { specs: records, config: config ?? null }); // with the run's adapters, so their saved tensors load
-      const maxLength = config?.maxLength ?? model.backbone.config.maxPositionEmbeddings;
-      model.eval();
+      const { model, maxLength } = inferenceModelOf(ckpt, records);
       const tasks = specs.map(({ spec, input }): PredictTask => ({ ...makeTask(spec, model.heads.get(spec.name)), input }));
       return new Predictor(model, Tokenizer.fromFile(ckpt.tokenizerFile), tasks, maxLength);
     } finally {

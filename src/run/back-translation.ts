@@ -16,49 +16,67 @@ import type { BackTranslationSettings, RoundTrip, RoundTrips } from '../data/aug
 import { ConfigError } from '../errors.js';
 import type { GenerateOptions } from '../generate/index.js';
 import { loadCheckpoint } from '../io/checkpoint.js';
-import { CHECKPOINT_FILES } from '../io/checkpoint-inspect.js';
+import { REQUIRED_CHECKPOINT_FILES } from '../io/checkpoint-inspect.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { dispose } from '../tensor/index.js';
 import { collatingTask, taskType, type TaskSpec } from '../tasks/index.js';
+import type { EncoderDecoderBackbone } from '../models/encoder-decoder.js';
 import { encoderDecoderOf, generateTargets, TextToTextHead } from '../tasks/text-to-text.js';
 import { Tokenizer } from '../tokenization/index.js';
-import { modelFromCheckpoint, specsOfRecords, trainingConfigOf } from './load-model.js';
+import { inferenceModelOf, specsOfRecords } from './load-model.js';
 
-/** A checkpoint's seq2seq task, loaded for translating texts. */
-class Translator implements Disposable {
+/** A checkpoint loaded once for translating: its model (every task's head, eval mode), tokenizer and max_length. */
+class TranslationModel implements Disposable {
   private constructor(
-    private readonly model: MultiTaskModel,
-    private readonly tokenizer: Tokenizer,
-    private readonly spec: TaskSpec,
-    private readonly head: TextToTextHead,
-    private readonly maxLength: number,
+    readonly dir: string,
+    readonly model: MultiTaskModel,
+    readonly tokenizer: Tokenizer,
+    readonly specs: readonly TaskSpec[],
+    readonly maxLength: number,
   ) {}
 
-  /**
-   * The checkpoint at `dir` with its task `task`, in eval mode.
-   * @throws ConfigError when the checkpoint has no such task or it is not a seq2seq (text-to-text) task;
-   *   CheckpointError for a folder that is not a checkpoint.
-   */
-  static load(dir: string, task: string): Translator {
+  /** @throws CheckpointError for a folder that is not a checkpoint. */
+  static load(dir: string): TranslationModel {
     using ckpt = loadCheckpoint(dir, { optimizer: false });
     const specs = specsOfRecords(ckpt.tasks);
-    const spec = specs.find((s) => s.name === task);
-    const seq2seq = specs.filter((s) => taskType(s.kind).generate !== undefined).map((s) => `'${s.name}'`);
+    const { model, maxLength } = inferenceModelOf(ckpt, specs);
+    return new TranslationModel(dir, model, Tokenizer.fromFile(ckpt.tokenizerFile), specs, maxLength);
+  }
+
+  /**
+   * The model's seq2seq task `task`.
+   * @throws ConfigError when the checkpoint has no such task or it is not a seq2seq (text-to-text) task.
+   */
+  translator(task: string): Translator {
+    const spec = this.specs.find((s) => s.name === task);
+    const seq2seq = this.specs.filter((s) => taskType(s.kind).generate !== undefined).map((s) => `'${s.name}'`);
     if (spec === undefined || taskType(spec.kind).generate === undefined)
       throw new ConfigError(
-        `data.augment: back-translation needs a seq2seq task '${task}' in ${dir}, which has ${spec === undefined ? 'no such task' : `it as a ${spec.kind} task`}; its seq2seq tasks: ${seq2seq.join(', ') || 'none'}`,
+        `data.augment: back-translation needs a seq2seq task '${task}' in ${this.dir}, which has ${spec === undefined ? 'no such task' : `it as a ${spec.kind} task`}; its seq2seq tasks: ${seq2seq.join(', ') || 'none'}`,
       );
-    const config = trainingConfigOf(ckpt);
-    const model = modelFromCheckpoint(ckpt, { specs: [spec], config: config ?? null }).eval();
-    const head = model.heads.get(task);
-    if (!(head instanceof TextToTextHead)) {
-      model.dispose();
-      throw new ConfigError(`data.augment: the task '${task}' of ${dir} has no text-to-text head, so it does not translate`);
-    }
-    encoderDecoderOf(model.backbone, task);
-    const maxLength = config?.maxLength ?? model.backbone.config.maxPositionEmbeddings ?? 512;
-    return new Translator(model, Tokenizer.fromFile(ckpt.tokenizerFile), spec, head, maxLength);
+    const head = this.model.heads.get(task);
+    if (!(head instanceof TextToTextHead))
+      throw new ConfigError(`data.augment: the task '${task}' of ${this.dir} has no text-to-text head, so it does not translate`);
+    return new Translator(this, spec, head, encoderDecoderOf(this.model.backbone, task));
   }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+/** A seq2seq task of a loaded checkpoint, translating texts. */
+class Translator {
+  constructor(
+    private readonly loaded: TranslationModel,
+    private readonly spec: TaskSpec,
+    private readonly head: TextToTextHead,
+    private readonly backbone: EncoderDecoderBackbone,
+  ) {}
 
   /**
    * Each text's translation by the task (its prefix before the text, sources cut to the run's max_length),
@@ -68,15 +86,16 @@ class Translator implements Disposable {
   async translate(texts: readonly string[], seeds: readonly number[], options: GenerateOptions, batchSize: number): Promise<string[]> {
     const type = taskType(this.spec.kind);
     const task = collatingTask(this.spec);
+    const { tokenizer, maxLength } = this.loaded;
     const out: string[] = [];
     for (let b = 0; b < texts.length; b += batchSize) {
       const examples = texts
         .slice(b, b + batchSize)
         .map((text, i) => ({ id: String(b + i), text, source: { file: 'back-translation', line: b + i + 1 } }));
-      const { features } = await type.featurize(examples, this.tokenizer, this.spec, { maxLength: this.maxLength, training: false });
+      const { features } = await type.featurize(examples, tokenizer, this.spec, { maxLength, training: false });
       const batch = type.collate(task, features);
       try {
-        const made = await generateTargets(encoderDecoderOf(this.model.backbone, this.spec.name), this.head, this.tokenizer, batch, {
+        const made = await generateTargets(this.backbone, this.head, tokenizer, batch, {
           ...options,
           seeds: seeds.slice(b, b + batchSize),
         });
@@ -86,14 +105,6 @@ class Translator implements Disposable {
       }
     }
     return out;
-  }
-
-  dispose(): void {
-    this.model.dispose();
-  }
-
-  [Symbol.dispose](): void {
-    this.dispose();
   }
 }
 
@@ -110,7 +121,7 @@ function decodingOf(s: BackTranslationSettings): GenerateOptions {
 }
 
 /** The seed of a text's backward pass, from its forward seed (another stream of the sampler's numbers). */
-const backwardSeed = (seed: number): number => (Math.imul(seed ^ 0x5bd1e995, 0x27d4eb2d) >>> 1) & 0x7fffffff;
+const backwardSeed = (seed: number): number => Math.imul(seed ^ 0x5bd1e995, 0x27d4eb2d) >>> 1;
 
 /** The checkpoint folders and tasks of `settings`: forward, backward. */
 function endsOf(s: BackTranslationSettings): [{ dir: string; task: string }, { dir: string; task: string }] {
@@ -120,50 +131,46 @@ function endsOf(s: BackTranslationSettings): [{ dir: string; task: string }, { d
   ];
 }
 
+/** The distinct checkpoint folders of `settings` (one when both tasks are in the same checkpoint). */
+const foldersOf = (s: BackTranslationSettings): string[] => [...new Set(endsOf(s).map((e) => path.resolve(e.dir)))];
+
 /**
- * A hash of what the translations depend on: each checkpoint's weights, tokenizer, tasks and config,
- * and the two task names. Reads the files (tens of MB for a small model), loads no tensor.
+ * A hash of what the translations depend on: the two task names, and each distinct checkpoint's
+ * weights, tokenizer, tasks and config. Reads the files (tens of MB for a small model), loads no tensor.
  */
 function identityOf(settings: BackTranslationSettings): string {
   const hash = createHash('sha256');
-  for (const { dir, task } of endsOf(settings)) {
-    hash.update(`${task}\0`);
-    for (const name of [CHECKPOINT_FILES.model, CHECKPOINT_FILES.tokenizer, CHECKPOINT_FILES.tasks, CHECKPOINT_FILES.config])
-      hash.update(readFileSync(path.join(dir, name)));
+  for (const { task } of endsOf(settings)) hash.update(`${task}\0`);
+  for (const dir of foldersOf(settings)) {
+    for (const name of REQUIRED_CHECKPOINT_FILES) hash.update(readFileSync(path.join(dir, name)));
   }
   return hash.digest('hex').slice(0, 16);
 }
 
 /**
- * Round trips through checkpoints of ours: `identity` hashes their files, `open` loads the forward
- * task's checkpoint and the backward task's (once when they are the same folder).
+ * Round trips through checkpoints of ours: `identity` hashes their files, `open` loads each distinct
+ * checkpoint folder once (both tasks of one checkpoint share its model).
  * @throws ConfigError (from `open`) when a checkpoint lacks the named seq2seq task.
  */
 export const checkpointRoundTrips: RoundTrips = {
   identity: identityOf,
   open(settings: BackTranslationSettings): RoundTrip {
-    const [forward, backward] = endsOf(settings);
-    const there = Translator.load(forward.dir, forward.task);
-    let back: Translator;
+    const models = new Map<string, TranslationModel>();
+    const release = () => models.forEach((m) => m.dispose());
     try {
-      back =
-        path.resolve(backward.dir) === path.resolve(forward.dir) && backward.task === forward.task
-          ? there
-          : Translator.load(backward.dir, backward.task);
+      for (const dir of foldersOf(settings)) models.set(dir, TranslationModel.load(dir));
+      const [there, back] = endsOf(settings).map((e) => models.get(path.resolve(e.dir))!.translator(e.task)) as [Translator, Translator];
+      const decoding = decodingOf(settings);
+      return {
+        async translate(texts, seeds) {
+          const pivot = await there.translate(texts, seeds, decoding, settings.batchSize);
+          return back.translate(pivot, seeds.map(backwardSeed), decoding, settings.batchSize);
+        },
+        [Symbol.dispose]: release,
+      };
     } catch (e) {
-      there.dispose();
+      release();
       throw e;
     }
-    const decoding = decodingOf(settings);
-    return {
-      async translate(texts, seeds) {
-        const pivot = await there.translate(texts, seeds, decoding, settings.batchSize);
-        return back.translate(pivot, seeds.map(backwardSeed), decoding, settings.batchSize);
-      },
-      [Symbol.dispose]() {
-        there.dispose();
-        if (back !== there) back.dispose();
-      },
-    };
   },
 };

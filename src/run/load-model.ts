@@ -144,6 +144,21 @@ function growWordEmbeddings(model: MultiTaskModel, kept: Map<string, Tensor>, ma
 }
 
 /**
+ * A checkpoint's model for inference (prediction, translation): every task of `specs` (default all of the
+ * checkpoint's, so the run's adapters find their saved tensors), with the run's architecture, in eval mode;
+ * and its max_length (the run's, else the backbone's positions).
+ * @throws CheckpointError as `modelFromCheckpoint`.
+ */
+export function inferenceModelOf(
+  ckpt: LoadedCheckpoint,
+  specs: readonly TaskSpec[] = specsOfRecords(ckpt.tasks),
+): { model: MultiTaskModel; maxLength: number } {
+  const config = trainingConfigOf(ckpt);
+  const model = modelFromCheckpoint(ckpt, { specs, config: config ?? null }).eval();
+  return { model, maxLength: config?.maxLength ?? model.backbone.config.maxPositionEmbeddings };
+}
+
+/**
  * A MultiTaskModel on a pre-trained backbone (`encoder.from`): config.json and the weights of `dir`
  * (model.safetensors, sharded, or pytorch_model.bin: src/io/hf-weights.ts) — a checkpoint of ours or a
  * Hugging Face folder; names converted by the family's `HfNaming`;

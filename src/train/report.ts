@@ -14,6 +14,7 @@ export class StepWindow {
   #examples = 0;
   #tokens = 0;
   #seconds = 0;
+  #skipped = 0;
 
   /** A micro-batch: its weighted total loss (already divided by the accumulation steps), each task's loss, its size. */
   addBatch(loss: number, tasks: ReadonlyArray<readonly [string, number]>, examples: number, tokens: number): void {
@@ -26,10 +27,16 @@ export class StepWindow {
     this.#tokens += tokens;
   }
 
-  /** An optimizer step took `seconds`. */
-  endStep(seconds: number): void {
+  /** An optimizer step took `seconds`; `skipped` when the loss scaler skipped its update. */
+  endStep(seconds: number, skipped = false): void {
     this.#steps++;
     this.#seconds += seconds;
+    if (skipped) this.#skipped++;
+  }
+
+  /** Steps the loss scaler skipped since the last `reset()`. */
+  get skippedSteps(): number {
+    return this.#skipped;
   }
 
   means(): { loss: number; taskLosses: Record<string, number>; examplesPerSecond: number; tokensPerSecond: number } {
@@ -49,6 +56,7 @@ export class StepWindow {
     this.#examples = 0;
     this.#tokens = 0;
     this.#seconds = 0;
+    this.#skipped = 0;
   }
 }
 

@@ -70,8 +70,6 @@ export interface StepStats {
   readonly taskExamples: ReadonlyMap<string, number>;
   readonly tokens: number;
   readonly seconds: number;
-  /** Whether the loss scaler skipped the optimizer's update (an inf or NaN gradient); false without one. */
-  readonly skipped?: boolean;
 }
 
 /**
@@ -114,8 +112,8 @@ export async function trainStep(parts: StepParts, step: number): Promise<StepSta
   const skipped = optimizerStep(parts);
   parts.optimizer.zeroGrad();
   const seconds = (performance.now() - started) / 1000;
-  parts.window.endStep(seconds);
-  return { examples, taskExamples, seconds, tokens, skipped };
+  parts.window.endStep(seconds, skipped);
+  return { examples, taskExamples, seconds, tokens };
 }
 
 /** Adds `n` examples to each task of `stream` that trains (a `train: false` task is evaluated only). */

@@ -92,8 +92,6 @@ class Trainer {
   #sessionExamples = 0;
   readonly #sessionTaskExamples = new Map<string, number>();
   #sessionTokens = 0;
-  /** Steps the loss scaler skipped since the last log line. */
-  #skippedInWindow = 0;
 
   private constructor(
     config: TrainingConfig,
@@ -291,7 +289,6 @@ class Trainer {
     this.#sessionExamples += stats.examples;
     for (const [task, n] of stats.taskExamples) this.#sessionTaskExamples.set(task, (this.#sessionTaskExamples.get(task) ?? 0) + n);
     this.#sessionTokens += stats.tokens;
-    if (stats.skipped === true) this.#skippedInWindow++;
     const scaler = this.#parts.scaler;
     const window = this.#parts.window;
     const info: ProgressInfo = {
@@ -302,15 +299,12 @@ class Trainer {
       elapsedSeconds: this.#sessionSeconds,
       etaSeconds: (this.#sessionSeconds / this.#sessionSteps) * (this.totalSteps - this.#step),
       ...window.means(),
-      ...(scaler === undefined ? {} : { lossScale: scaler.scale, skippedSteps: this.#skippedInWindow }),
+      ...(scaler === undefined ? {} : { lossScale: scaler.scale, skippedSteps: window.skippedSteps }),
     };
     const logNow = this.#step % this.#config.training.logEvery === 0;
     this.#runLog.step(info, logNow, this.#parts.strategy.taskWeights());
     this.#options.onProgress?.(info);
-    if (logNow) {
-      window.reset();
-      this.#skippedInWindow = 0;
-    }
+    if (logNow) window.reset();
   }
 
   /** Passes over the training data: micro-batches drawn / batches in an epoch of every stream. */

@@ -5,9 +5,7 @@
  * examples are cached in a file keyed by the examples, the settings and the seed, so a resumed run (or
  * a run on the same data) reads them back instead of drawing them again.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { cacheFileOf, readCacheFile, writeCacheFile } from './cache.js';
 import { ConfigError } from '../../errors.js';
 import { Rng } from '../../tensor/rng.js';
 import type { TaggedExample, TextExample, TextPairExample } from '../example.js';
@@ -88,20 +86,10 @@ export function edaExamples<E>(
  * `<cacheDir>/eda-<key>.json`, key = a hash of the examples, the settings, the seed and EDA_REVISION.
  */
 export function augmentExamples<E>(examples: readonly E[], settings: AugmentSettings, seed: number, cacheDir?: string): Augmented<E> {
-  const key = createHash('sha256')
-    .update(JSON.stringify([EDA_REVISION, settings, seed, examples]))
-    .digest('hex')
-    .slice(0, 16);
-  const cacheFile = cacheDir === undefined ? undefined : path.join(cacheDir, `eda-${key}.json`);
-  if (cacheFile !== undefined && existsSync(cacheFile)) {
-    const added = JSON.parse(readFileSync(cacheFile, 'utf8')) as E[];
-    return { examples: [...examples, ...added], added: added.length, cacheFile, fromCache: true };
-  }
+  const cacheFile = cacheFileOf(cacheDir, 'eda', [EDA_REVISION, settings, seed, examples]);
+  const cached = readCacheFile<E[]>(cacheFile);
+  if (cached !== undefined) return { examples: [...examples, ...cached], added: cached.length, cacheFile, fromCache: true };
   const added = edaExamples(examples, settings, seed);
-  if (cacheFile !== undefined && cacheDir !== undefined) {
-    mkdirSync(cacheDir, { recursive: true });
-    writeFileSync(`${cacheFile}.tmp`, JSON.stringify(added));
-    renameSync(`${cacheFile}.tmp`, cacheFile); // whole or absent
-  }
+  writeCacheFile(cacheFile, added);
   return { examples: [...examples, ...added], added: added.length, cacheFile, fromCache: false };
 }

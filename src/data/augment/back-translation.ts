@@ -13,8 +13,7 @@
  * so a rerun, or a run on a subset that overlaps, translates only the texts it has not seen.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { cacheFileOf, readCacheFile, writeCacheFile } from './cache.js';
 import { ConfigError } from '../../errors.js';
 import type { TextExample, TextPairExample } from '../example.js';
 
@@ -116,13 +115,9 @@ export async function backTranslateExamples<E>(
   cacheDir?: string,
 ): Promise<BackTranslated<E>> {
   const texts = [...new Set((examples as readonly Example[]).flatMap(textsOf))];
-  const key = createHash('sha256')
-    .update(JSON.stringify([BACK_TRANSLATION_REVISION, roundTrips.identity(settings), keySettings(settings), seed]))
-    .digest('hex')
-    .slice(0, 16);
-  const cacheFile = cacheDir === undefined ? undefined : path.join(cacheDir, `back-translation-${key}.json`);
-  const cache: Record<string, string[]> =
-    cacheFile !== undefined && existsSync(cacheFile) ? (JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, string[]>) : {};
+  const keyParts = [BACK_TRANSLATION_REVISION, roundTrips.identity(settings), keySettings(settings), seed];
+  const cacheFile = cacheFileOf(cacheDir, 'back-translation', keyParts);
+  const cache = readCacheFile<Record<string, string[]>>(cacheFile) ?? {};
   const missing = texts.filter((t) => (cache[t]?.length ?? 0) < settings.copies);
   let translated = 0;
   if (missing.length > 0) {
@@ -133,21 +128,19 @@ export async function backTranslateExamples<E>(
         todo,
         todo.map((t) => textSeed(seed, k, t)),
       );
-      todo.forEach((t, i) => (cache[t] = [...(cache[t] ?? []).slice(0, k), out[i]!]));
+      todo.forEach((t, i) => (cache[t] ??= []).push(out[i]!)); // todo holds the texts with exactly k copies
       translated += todo.length;
     }
-    if (cacheFile !== undefined && cacheDir !== undefined) {
-      mkdirSync(cacheDir, { recursive: true });
-      writeFileSync(`${cacheFile}.tmp`, JSON.stringify(cache));
-      renameSync(`${cacheFile}.tmp`, cacheFile); // whole or absent
-    }
+    writeCacheFile(cacheFile, cache);
   }
   const added: E[] = [];
   let unchanged = 0;
   for (const e of examples as readonly Example[]) {
+    const sources = textsOf(e);
+    const normalisedSources = sources.map(normalised);
     for (let k = 0; k < settings.copies; k++) {
-      const back = textsOf(e).map((t) => cache[t]![k]!);
-      const same = back.every((b, i) => normalised(b) === normalised(textsOf(e)[i]!)) || back.some((b) => normalised(b) === '');
+      const back = sources.map((t) => cache[t]![k]!);
+      const same = back.every((b, i) => normalised(b) === normalisedSources[i]) || back.some((b) => normalised(b) === '');
       if (same) {
         unchanged++;
         continue;

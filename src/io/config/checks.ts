@@ -173,12 +173,10 @@ function checkTask(task: Task, kind: ConfigTaskKind, kinds: TaskKinds, at: Confi
   }
   if (task.label.multi_label && !kind.configKeys.includes('label.multi_label'))
     report([...at, 'label', 'multi_label'], `multi_label applies only to ${takers(kinds, 'label.multi_label')} tasks, not to ${type}`);
-  if (task.crf && !kind.configKeys.includes('crf'))
-    report([...at, 'crf'], `crf applies only to ${takers(kinds, 'crf')} tasks, not to ${type}`);
-  if (task.char_cnn !== undefined && !kind.configKeys.includes('char_cnn'))
-    report([...at, 'char_cnn'], `char_cnn applies only to ${takers(kinds, 'char_cnn')} tasks, not to ${type}`);
-  if (task.bilstm !== undefined && !kind.configKeys.includes('bilstm'))
-    report([...at, 'bilstm'], `bilstm applies only to ${takers(kinds, 'bilstm')} tasks, not to ${type}`);
+  const given = { crf: task.crf, char_cnn: task.char_cnn !== undefined, bilstm: task.bilstm !== undefined };
+  for (const [key, set] of Object.entries(given)) {
+    if (set && !kind.configKeys.includes(key)) report([...at, key], `${key} applies only to ${takers(kinds, key)} tasks, not to ${type}`);
+  }
 }
 
 /** A triples folder: `path` only (its train.txt, valid.txt, test.txt are the splits). */

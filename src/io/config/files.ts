@@ -5,6 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
+import { REQUIRED_CHECKPOINT_FILES } from '../checkpoint-inspect.js';
 import { HF_WEIGHT_FILES } from '../hf-weights.js';
 import type { SnakeTrainingConfig } from './schema.js';
 import type { ConfigPath } from './yaml-source.js';
@@ -17,8 +18,6 @@ const WORDNET_FILES = ['data.noun', 'data.verb', 'data.adj', 'data.adv'];
 const TRIPLES_FILES = ['train.txt', 'valid.txt', 'test.txt'];
 /** Files that a checkpoint folder given as `encoder.from` must hold (and one of `HF_WEIGHT_FILES`). */
 const CHECKPOINT_FILES = ['config.json'];
-/** Files that a checkpoint of ours must hold (a back-translation model: src/io/checkpoint.ts's layout). */
-const CHECKPOINT_FOLDER_FILES = ['config.json', 'tasks.json', 'tokenizer.json', 'model.safetensors'];
 
 const SPLITS = ['path', 'train', 'dev', 'test'] as const;
 
@@ -117,9 +116,9 @@ export function checkPaths(config: SnakeTrainingConfig, written: SnakeTrainingCo
     const augment = task.data.augment;
     const wrote = written.tasks[i]?.data.augment;
     if (augment?.method === 'back-translation' && wrote?.method === 'back-translation') {
-      check(['tasks', i, 'data', 'augment', 'checkpoint'], augment.checkpoint, wrote.checkpoint, 'folder', CHECKPOINT_FOLDER_FILES);
+      check(['tasks', i, 'data', 'augment', 'checkpoint'], augment.checkpoint, wrote.checkpoint, 'folder', REQUIRED_CHECKPOINT_FILES);
       const back = augment.backward_checkpoint;
-      check(['tasks', i, 'data', 'augment', 'backward_checkpoint'], back, wrote.backward_checkpoint, 'folder', CHECKPOINT_FOLDER_FILES);
+      check(['tasks', i, 'data', 'augment', 'backward_checkpoint'], back, wrote.backward_checkpoint, 'folder', REQUIRED_CHECKPOINT_FILES);
     }
   });
   const out = config.output_dir;
