@@ -131,6 +131,8 @@ function sourceKey(task: TaskConfig, reading: TaskReading): string {
     d.skipBadLines,
     d.delimiter,
     d.columns,
+    d.testColumns,
+    d.extraFields,
     d.tokenColumn,
     d.maxLines,
     d.windowLines,
@@ -193,7 +195,7 @@ function readWordNetTask(task: TaskConfig, input: InputKind): ReadResult<unknown
 }
 
 /** The examples and skipped lines of one file of a task. */
-async function readFile(task: TaskConfig, input: InputKind, file: string): Promise<ReadResult<unknown>> {
+async function readFile(task: TaskConfig, input: InputKind, file: string, split: Split): Promise<ReadResult<unknown>> {
   const d = task.data;
   const onBadLine = d.skipBadLines ? 'skip' : 'error';
   const label = task.label.field;
@@ -206,7 +208,13 @@ async function readFile(task: TaskConfig, input: InputKind, file: string): Promi
       return readConll(file, { onBadLine, tokenColumn: d.tokenColumn, tagColumn: d.tagColumn });
     case 'csv':
     case 'tsv': {
-      const options = { onBadLine, delimiter: d.delimiter ?? (d.format === 'tsv' ? '\t' : ','), header: d.columns ?? true } as const;
+      const header = (split === 'test' ? d.testColumns : undefined) ?? d.columns ?? true;
+      const options = {
+        onBadLine,
+        delimiter: d.delimiter ?? (d.format === 'tsv' ? '\t' : ','),
+        header,
+        extraFields: d.extraFields,
+      } as const;
       const input = task.input as NonNullable<TaskConfig['input']>;
       return input.textPair === undefined
         ? readDelimitedText(file, { text: input.text, label }, options)
@@ -323,7 +331,7 @@ async function readTask(
   const trainFile = d.train ?? d.path ?? (d.format === 'wordnet' ? wordnetDir() : undefined);
   const needTrain = wanted.includes('train') || (wanted.includes('dev') && d.devFraction !== undefined);
   if (needTrain && trainFile !== undefined) {
-    const result = await readFile(task, input, trainFile);
+    const result = await readFile(task, input, trainFile, 'train');
     skipped.train = result.skipped;
     if (d.devFraction !== undefined) {
       const parts = holdOut(result.examples, d.devFraction, seed, articleOf(result.examples));
@@ -357,7 +365,7 @@ async function readTask(
   for (const split of ['dev', 'test'] as const) {
     const file = d[split];
     if (file === undefined || !wanted.includes(split)) continue;
-    const result = await readFile(task, input, file);
+    const result = await readFile(task, input, file, split);
     splits[split] = result.examples;
     skipped[split] = result.skipped;
   }

@@ -38,7 +38,17 @@ export interface EvalData {
 }
 
 /** The data settings kept from the training config when the format stays: how its files are read, not which. */
-const READING_KEYS = ['skip_bad_lines', 'delimiter', 'columns', 'token_column', 'tag_column', 'relations', 'labels'];
+const READING_KEYS = [
+  'skip_bad_lines',
+  'delimiter',
+  'columns',
+  'test_columns', // --split test reads the file as the config's test file
+  'extra_fields',
+  'token_column',
+  'tag_column',
+  'relations',
+  'labels',
+];
 
 type Raw = Record<string, unknown>;
 const mapping = (v: unknown): Raw => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : {});

@@ -119,6 +119,42 @@ training: { max_steps: 1 }
     assert.equal(first.tokens.length, first.tags.length);
   });
 
+  it("tsv with test_columns and extra_fields: STS-B's scored test file (no header, 2 more fields on some rows) beside GLUE's dev file", async () => {
+    const stsb = (extra: string) => `output_dir: out
+encoder: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 4, intermediate_size: 37, max_position_embeddings: 16 }
+max_length: 16
+tokenizer: { train: { vocab_size: 120, min_frequency: 1 } }
+tasks:
+  - name: similarity
+    type: regression
+    data:
+      format: tsv
+      train: ${fixture('stsb/dev.tsv')}
+      test: ${fixture('stsb/original/sts-test.tsv')}
+      test_columns: [genre, filename, year, id, score, sentence1, sentence2]
+${extra}    input: { text: sentence1, text_pair: sentence2 }
+    label: { field: score }
+training: { max_steps: 1 }
+`;
+    writeFileSync(at('stsb.yaml'), stsb('      extra_fields: ignore\n'));
+    const config = loadTrainingConfig(at('stsb.yaml'), { taskTypes });
+    const [read] = await readTaskData(config.tasks, config.seed, taskTypes.reading, ['train', 'test']);
+    const pairs = (split: 'train' | 'test') =>
+      (read!.splits[split] as { textA: string; textB: string; label: string }[]).map((e) => [e.label, e.textA, e.textB]);
+    assert.deepEqual(pairs('train')[0], ['5.000', 'A man with a hard hat is dancing.', 'A man wearing a hard hat is dancing.']);
+    assert.deepEqual(pairs('test'), [
+      ['2.500', 'A girl is styling her hair.', 'A girl is brushing her hair. '],
+      ['0.800', '"Who is it?"', 'What is it?'],
+    ]);
+    // without extra_fields: ignore, the row with two more fields is a bad line (file:line)
+    writeFileSync(at('stsb.yaml'), stsb(''));
+    const strict = loadTrainingConfig(at('stsb.yaml'), { taskTypes });
+    await assert.rejects(
+      readTaskData(strict.tasks, strict.seed, taskTypes.reading, ['test']),
+      /sts-test\.tsv:2.*expected 7 fields.*got 9/s,
+    );
+  });
+
   it('squad with dev_fraction: whole articles are held out', async () => {
     const article = (title: string) => ({
       title,

@@ -135,7 +135,7 @@ function checkTask(task: Task, kind: ConfigTaskKind, kinds: TaskKinds, at: Confi
       "'dev_fraction' holds out part of the training data as dev; it cannot be used beside a 'dev' file",
     );
   const delimited = data.format === 'csv' || data.format === 'tsv';
-  for (const key of ['delimiter', 'columns'] as const) {
+  for (const key of ['delimiter', 'columns', 'test_columns', 'extra_fields'] as const) {
     if (data[key] !== undefined && !delimited)
       report([...at, 'data', key], `'${key}' applies only to csv and tsv data, not to '${data.format}'`);
   }

@@ -270,6 +270,19 @@ export const dataSchema = z.strictObject({
     .describe('Leave malformed lines out (listed in the log) instead of stopping at the first one.'),
   delimiter: z.string().length(1).optional().describe('csv/tsv: one character; default from the format.'),
   columns: z.array(z.string().min(1)).min(1).optional().describe('csv/tsv files without a header row: the names of their columns.'),
+  test_columns: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .describe(
+      "csv/tsv: the test file has no header row (while train and dev have theirs, or `columns`): the names of its columns. STS-B's scored test file, original/sts-test.tsv, is such a file.",
+    ),
+  extra_fields: z
+    .enum(['error', 'ignore'])
+    .optional()
+    .describe(
+      "csv/tsv: a row with more fields than the columns is a bad line ('error', the default), or its fields after the named columns are dropped ('ignore'; STS-B's original/sts-test.tsv has 2 source fields after the sentences on 284 rows).",
+    ),
   token_column: z
     .number()
     .int()
