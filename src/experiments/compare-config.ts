@@ -114,8 +114,8 @@ export interface CompareOverrides {
 /**
  * Reads a compare config and validates the base with every strategy's overrides (and the budget).
  * @throws ConfigError (a ConfigFileError listing each problem with its line) for the compare file,
- *   the base, a strategy whose merged config is invalid (naming the strategy), repeated seeds, or a
- *   single_task list naming a task the base lacks.
+ *   the base, a strategy whose merged config is invalid (naming the strategy) or that sets its own
+ *   `seed`, repeated seeds, or a single_task list naming a task the base lacks or one task twice.
  */
 export async function loadCompareConfig(file: string, overrides: CompareOverrides = {}): Promise<CompareConfig> {
   const data = readYamlFile(file, compareSchema, 'compare config');
@@ -138,6 +138,11 @@ export async function loadCompareConfig(file: string, overrides: CompareOverride
   const strategies = data.strategies.map((s, i) => {
     if (names.has(s.name)) throw new ConfigError(`${file}: strategies[${i}]: the name '${s.name}' is used twice`);
     names.add(s.name);
+    if ('seed' in s.set)
+      throw new ConfigError(
+        `${file}: strategies[${i}] '${s.name}': set.seed: every arm trains with the comparison's seeds (so that Δ pairs runs of one seed); ` +
+          `give them with the compare config's 'seeds' (or --seeds), not in a strategy`,
+      );
     const merged = withBudget(
       mergeConfig(raw, { ...s.set, output_dir: path.join(outputDir, s.name) }) as Record<string, unknown>,
       data.budget,
@@ -150,6 +155,9 @@ export async function loadCompareConfig(file: string, overrides: CompareOverride
   });
   const taskNames = resolved.tasks.map((t) => t.name);
   const singleTask = data.single_task === true ? taskNames : data.single_task === false ? [] : data.single_task;
+  const repeated = singleTask.filter((t, i) => singleTask.indexOf(t) !== i);
+  if (repeated.length > 0)
+    throw new ConfigError(`${file}: single_task names ${[...new Set(repeated)].join(', ')} more than once; each task once, please`);
   const unknown = singleTask.filter((t) => !taskNames.includes(t));
   if (unknown.length > 0)
     throw new ConfigError(`${file}: single_task names ${unknown.join(', ')}, which the base lacks; its tasks: ${taskNames.join(', ')}`);

@@ -121,7 +121,6 @@ export async function compare(file: string, options: CompareOptions = {}): Promi
   writeFileSync(markdownFile, compareMarkdown(table));
   const record = {
     config: path.resolve(file),
-    seeds: c.seeds ?? [c.base.seed],
     budget: c.budget ?? null,
     table,
     runs: [...singles, ...strategies],

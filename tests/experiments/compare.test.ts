@@ -132,6 +132,16 @@ describe('compare', data, () => {
     await assert.rejects(compare(bad), /strategies\[1\] 'pcgrad'[\s\S]*set training\.task_schedule: joint/);
     assert.ok(!existsSync(path.join(run.dir, 'cmp-bad', 'equal')), 'nothing was trained');
   });
+
+  it('refuses a strategy that sets its own seed, and a task named twice in single_task', async () => {
+    const seeded = path.join(run.dir, 'strategy-seed.yaml');
+    writeFileSync(seeded, COMPARE.replace('output_dir: cmp', 'output_dir: cmp-bad').replace('description: equal weights', 'set: { seed: 7 }'));
+    await assert.rejects(compare(seeded), /strategies\[0\] 'equal': set\.seed: every arm trains with the comparison's seeds/);
+    const twice = path.join(run.dir, 'single-twice.yaml');
+    writeFileSync(twice, COMPARE.replace('output_dir: cmp', 'output_dir: cmp-bad\nsingle_task: [sentiment, intent, sentiment]'));
+    await assert.rejects(compare(twice), /single_task names sentiment more than once/);
+    assert.ok(!existsSync(path.join(run.dir, 'cmp-bad', 'equal')), 'nothing was trained');
+  });
 });
 
 const SEEDS = `base: budget.yaml
@@ -206,8 +216,9 @@ describe('compare over seeds with a budget in examples per task', data, () => {
     const md = readFileSync(seeded.markdownFile, 'utf8');
     assert.match(md, /^Seeds 1, 2: /m);
     assert.match(md, /\| sentiment − single-task \(points\) \|/);
-    const json = JSON.parse(readFileSync(seeded.jsonFile, 'utf8')) as { seeds: number[]; budget: unknown };
-    assert.deepEqual(json.seeds, [1, 2]);
+    const json = JSON.parse(readFileSync(seeded.jsonFile, 'utf8')) as { table: { seeds: number[] }; budget: unknown; seeds?: unknown };
+    assert.deepEqual(json.table.seeds, [1, 2]);
+    assert.equal(json.seeds, undefined, 'the seeds are written once, in the table');
     assert.deepEqual(json.budget, { examplesPerTask: 160 });
   });
 
