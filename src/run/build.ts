@@ -20,6 +20,7 @@ import type { InputKind, TaskData } from '../data/task-data.js';
 import type { Split } from '../data/index.js';
 import { corpusSample } from '../data/text-corpus.js';
 import { backboneConfigOf, modelFromPretrained, readConfigJson } from './load-model.js';
+import { tokenizerTokenIds } from './special-token-ids.js';
 
 /**
  * One task of a run: its spec, type, state and data. With the model's head for it, it is the run's
@@ -226,7 +227,11 @@ function familyConfig(modelType: string, fields: Readonly<Record<string, unknown
   }
 }
 
-/** The config of a new backbone: the config's `encoder` fields over its family's defaults (family by `model_type`, default bert); vocabulary size from the tokenizer unless given. */
+/**
+ * The config of a new backbone: the config's `encoder` fields over its family's defaults (family by
+ * `model_type`, default bert); vocabulary size and the padding, end and decoder-start token ids from
+ * the tokenizer unless given (./special-token-ids.ts).
+ */
 function newBackboneConfig(config: TrainingConfig, tokenizer: Tokenizer): BackboneConfig {
   const { modelType, fields, vocabSize } = newEncoderFields(config);
   const size = vocabSize ?? tokenizer.vocabSize;
@@ -235,7 +240,9 @@ function newBackboneConfig(config: TrainingConfig, tokenizer: Tokenizer): Backbo
       `encoder.vocab_size (${size}) is smaller than the tokenizer's vocabulary (${tokenizer.vocabSize} tokens); raise it or leave it out`,
     );
   }
-  return familyConfig(modelType, { ...fields, vocabSize: size });
+  const defaults = familyConfig(modelType, { ...fields, vocabSize: size });
+  const ids = tokenizerTokenIds(tokenizer, defaults as unknown as Record<string, unknown>, fields);
+  return Object.keys(ids).length === 0 ? defaults : familyConfig(modelType, { ...fields, ...ids, vocabSize: size });
 }
 
 /**
