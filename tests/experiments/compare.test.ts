@@ -135,7 +135,10 @@ describe('compare', data, () => {
 
   it('refuses a strategy that sets its own seed, and a task named twice in single_task', async () => {
     const seeded = path.join(run.dir, 'strategy-seed.yaml');
-    writeFileSync(seeded, COMPARE.replace('output_dir: cmp', 'output_dir: cmp-bad').replace('description: equal weights', 'set: { seed: 7 }'));
+    writeFileSync(
+      seeded,
+      COMPARE.replace('output_dir: cmp', 'output_dir: cmp-bad').replace('description: equal weights', 'set: { seed: 7 }'),
+    );
     await assert.rejects(compare(seeded), /strategies\[0\] 'equal': set\.seed: every arm trains with the comparison's seeds/);
     const twice = path.join(run.dir, 'single-twice.yaml');
     writeFileSync(twice, COMPARE.replace('output_dir: cmp', 'output_dir: cmp-bad\nsingle_task: [sentiment, intent, sentiment]'));
