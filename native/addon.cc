@@ -33,6 +33,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"isAutocast", mtl::IsAutocast},     {"checkpoint", mtl::Checkpoint},
   };
   mtl::installWarningHandler();
+  mtl::KeepFreedMemory();
   env.SetInstanceData(new mtl::EnvState());  // deleted, with its tensors, when the environment ends
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));
   return exports;

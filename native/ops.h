@@ -34,6 +34,7 @@ Napi::Value InferenceMode(const Napi::CallbackInfo& info);    // (fn) -> fn() un
 Napi::Value IsInferenceMode(const Napi::CallbackInfo& info);  // () -> boolean
 
 // runtime.cc
+void KeepFreedMemory();  // malloc keeps freed blocks for reuse (glibc: no mmap per block, no trimming); once, at load
 Napi::Value ManualSeed(const Napi::CallbackInfo& info);     // (seed)
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info);  // (n)
 Napi::Value GetNumThreads(const Napi::CallbackInfo& info);  // () -> n

@@ -5,13 +5,36 @@
 #include <torch/version.h>
 
 #include <dlfcn.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "guard.h"
 #include "ops.h"
 
 namespace mtl {
+
+// glibc's malloc serves every block above its mmap threshold (at most 32 MiB) with a fresh mmap and
+// unmaps it on free, and returns the heap's free top to the kernel once it exceeds the trim threshold.
+// libtorch allocates a new storage for every tensor, so a (1000, 40943) float score matrix (164 MB)
+// costs 40,000 page faults, each a kernel-zeroed 4 KiB page, every time it is made: on this project's
+// 2-core VM, 1 s of CPU for a 40 ms addition, 3.6x the CPU of a whole link-prediction training
+// step (docs/results/issue15-wn18rr.md). Serving every block from the heap (M_MMAP_MAX 0) and never
+// trimming it (M_TRIM_THRESHOLD -1) lets freed blocks be reused as they are, as a caching allocator
+// does: the process keeps its peak heap. A GLIBC_TUNABLES that sets any glibc.malloc tunable is the
+// user's choice and is left alone.
+void KeepFreedMemory() {
+#if defined(__GLIBC__)
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (tunables != nullptr && std::strstr(tunables, "glibc.malloc.") != nullptr) return;
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, -1);
+#endif
+}
 
 Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
   return guarded(info, "manualSeed", [&]() -> Napi::Value {

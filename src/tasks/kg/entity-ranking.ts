@@ -72,6 +72,6 @@ export function allEntityRanks(
   queries: readonly NamedTriple[],
 ): { tail: number[]; head: number[] } {
   const triples = queries.map((q) => index.ids(q));
-  const options = { numEntities: index.entities.length, known: index.known, batchSize: 32, chunkSize: 4096 };
+  const options = { numEntities: index.entities.length, known: index.known, batchSize: 512, chunkSize: 8192 };
   return { tail: filteredRanks(scorer, triples, 'tail', options), head: filteredRanks(scorer, triples, 'head', options) };
 }
