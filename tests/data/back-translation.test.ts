@@ -68,6 +68,14 @@ describe('back-translation of training examples', () => {
     assert.notEqual(textSeed(5, 0, 'a good film'), textSeed(6, 0, 'a good film'), 'another run seed, other seeds');
   });
 
+  it("a text's seed is the first 31 bits of SHA-256 of [seed,copy,text] in JSON (Python's hashlib gives the same)", () => {
+    // /usr/bin/python3: int.from_bytes(hashlib.sha256(b'[5,0,"a good film"]').digest()[:4], 'big') >> 1, and so on
+    assert.deepEqual(
+      [textSeed(5, 0, 'a good film'), textSeed(6, 0, 'a good film'), textSeed(5, 1, 'a good film')],
+      [391327869, 1611173002, 922094622],
+    );
+  });
+
   it('back-translates both texts of a pair, the pair label kept', async () => {
     const pairs: TextPairExample[] = [{ id: 'p', textA: 'a man sleeps', textB: 'the same man', label: '3.5', source: at(2) }];
     const out = await backTranslateExamples(pairs, { ...settings, copies: 1 }, 1, standIn().roundTrips);
