@@ -7,10 +7,11 @@
  * Gradients travel in buckets of at most `bucketBytes` (DDP's bucket_cap_mb, 25 MiB), each flattened
  * into one buffer for one all-reduce. They are reduced after the backward pass, not overlapped with
  * it (the binding has no autograd hooks). The mean over ranks of per-rank mean losses equals the
- * mean over the union of their batches when the ranks' batches are the same size.
+ * mean over the union of their batches when the ranks' batches are the same size. Loss weightings that
+ * read the batch (gradnorm, dwa) and gradient surgery have their per-task measurements averaged first
+ * (`average`, called by src/train/step.ts), so every rank updates the strategy alike.
  */
 import { ConfigError, TorchError } from '../errors.js';
-import type { TrainingConfig } from '../io/config/index.js';
 import { tensor, type Tensor, type TypedArray } from '../tensor/index.js';
 import type { ProcessGroup } from '../tensor/process-group.js';
 import { typedArrayClass } from '../tensor/dtype.js';
@@ -39,26 +40,6 @@ function buckets(tensors: readonly Tensor[], bucketBytes: number): Tensor[][] {
   }
   if (current.length > 0) out.push(current);
   return out;
-}
-
-/**
- * Refuses the strategies whose state would differ between ranks: loss weightings that read each
- * rank's own losses or gradient norms (gradnorm, dwa), and gradient surgery, which needs the per-task
- * gradients of the whole batch (not all-reduced here). Random weighting draws every rank's weights on
- * every rank (src/mtl/weighting/random.ts), so it is allowed.
- * @throws ConfigError naming the setting.
- */
-export function checkDataParallelStrategy(training: TrainingConfig['training'], worldSize: number): void {
-  if (worldSize === 1) return;
-  const method = training.weighting.method;
-  if (method === 'gradnorm' || method === 'dwa')
-    throw new ConfigError(
-      `training.weighting.method '${method}' is not supported in a data-parallel run (world size ${worldSize}): each rank would weight its own losses differently; use static, uncertainty or random, or train in one process`,
-    );
-  if (training.surgery !== null)
-    throw new ConfigError(
-      `training.surgery (${training.surgery.method}) is not supported in a data-parallel run (world size ${worldSize}): it needs the per-task gradients of the whole batch; remove it or train in one process`,
-    );
 }
 
 export class DataParallel {
@@ -117,14 +98,25 @@ export class DataParallel {
    */
   async allReduceGradients(params: readonly Tensor[]): Promise<void> {
     const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== undefined);
+    try {
+      await this.average(grads, 'the all-reduce of the gradients');
+    } finally {
+      for (const g of grads) g.dispose(); // the handles read above; the gradients stay with their parameters
+    }
+  }
+
+  /**
+   * Replaces each of `tensors` (detached; the same shapes and dtypes on every rank, in the same order)
+   * by its mean over the ranks, in place; `what` names them in an error. The time counts in `commSeconds`.
+   */
+  async average(tensors: readonly Tensor[], what: string): Promise<void> {
     const started = performance.now();
     try {
-      await this.#collective('the all-reduce of the gradients', async () => {
-        for (const bucket of buckets(grads, this.bucketBytes)) await this.group.allReduce(bucket, 'avg');
+      await this.#collective(what, async () => {
+        for (const bucket of buckets(tensors, this.bucketBytes)) await this.group.allReduce(bucket, 'avg');
       });
     } finally {
       this.commSeconds += (performance.now() - started) / 1000;
-      for (const g of grads) g.dispose(); // the handles read above; the gradients stay with their parameters
     }
   }
 

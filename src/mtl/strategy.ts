@@ -23,6 +23,15 @@ export interface StepLosses {
   readonly tasks: ReadonlyArray<readonly [string, number]>;
 }
 
+/** A micro-batch back-propagated whose update waits for its measurements' average over the ranks (`backwardDeferred`). */
+export interface DeferredBackward {
+  readonly losses: StepLosses;
+  /** This rank's measurements (detached), to be averaged over the ranks in place before `finish`. */
+  readonly measured: Tensor[];
+  /** The weighting's update and surgery's correction of the gradients, from `measured`. Call once, in a tidy scope. */
+  finish(): void;
+}
+
 /** trainer_state.json's `strategy_state`. */
 interface StrategyState {
   readonly weighting: WeightingState;
@@ -115,6 +124,15 @@ export class TrainingStrategy implements Disposable {
   }
 
   /**
+   * Whether a data-parallel run must average measurements of each micro-batch over the ranks before
+   * the strategy's update (`backwardDeferred`): a weighting that reads the batch (gradnorm, dwa) or
+   * gradient surgery. Otherwise `backward` on each rank and the all-reduce of the gradients suffice.
+   */
+  get averagesAcrossRanks(): boolean {
+    return this.weighting.combineDeferred !== undefined || this.surgery !== undefined;
+  }
+
+  /**
    * Back-propagates one micro-batch: `losses` (task → 0-d loss attached to the graph) weighted,
    * combined and divided by `accum`; with surgery, the chosen shared parameters' gradients are
    * replaced (added to, across micro-batches) by the surgery's combination of the per-task gradients.
@@ -125,6 +143,30 @@ export class TrainingStrategy implements Disposable {
    * @throws ConfigError for a task the run does not have.
    */
   backward(losses: ReadonlyMap<string, Tensor>, accum: number, lossScale = 1): StepLosses {
+    return tidy(() => {
+      const pass = this.#backward(losses, accum, lossScale, false);
+      pass.finish();
+      return pass.losses;
+    });
+  }
+
+  /**
+   * `backward` in two halves, for a data-parallel run (src/train/step.ts): back-propagates Σ_k w_k·L_k
+   * with this step's weights and returns the measurements the rest reads — the weighting's (DWA's
+   * losses; GradNorm's losses and per-task gradients on its shared layer) and surgery's per-task
+   * gradients G (K, P), times `lossScale` and divided by `accum`. The caller averages `measured` over the
+   * ranks in place, then calls `finish`: the weighting's update and surgery's correction of the
+   * gradients, Σ_k Ḡ_k (the part the all-reduce of the gradients brings) replaced by the combination of
+   * the averaged Ḡ — the same on every rank (PCGrad's task orders drawn alike) and equal to one process's
+   * on the ranks' batches together (PCGrad's projections are not linear: combining per rank and
+   * averaging would differ). Call it inside a tidy scope that returns the result (it keeps `measured`).
+   * @throws ConfigError for a task the run does not have.
+   */
+  backwardDeferred(losses: ReadonlyMap<string, Tensor>, accum: number, lossScale = 1): DeferredBackward {
+    return this.#backward(losses, accum, lossScale, true);
+  }
+
+  #backward(losses: ReadonlyMap<string, Tensor>, accum: number, lossScale: number, deferred: boolean): DeferredBackward {
     const present = [...losses.keys()];
     const indices = present.map((name) => {
       const k = this.tasks.indexOf(name);
@@ -132,29 +174,34 @@ export class TrainingStrategy implements Disposable {
       return k;
     });
     const order = indices.map((k, n) => [k, n] as const).sort((a, b) => a[0] - b[0]); // task order, as the weighting indexes them
-    return tidy(() => {
-      const scaled = stack(order.map(([k]) => (losses.get(this.tasks[k]!) as Tensor).mul(this.#taskWeights.get(this.tasks[k]!) ?? 1))); // (K')
-      const taskIndices = order.map(([k]) => k);
-      const total = this.weighting.combine(scaled, taskIndices);
-      const perStep = (x: Tensor): Tensor => (lossScale === 1 ? x.div(accum) : x.div(accum).mul(lossScale));
-      const jacobian = this.surgery === undefined ? undefined : taskJacobian(perStep(scaled), this.#surgeryParams); // (K, P), graph kept
-      perStep(total).backward();
-      if (jacobian !== undefined && this.surgery !== undefined) {
-        const surgery = this.surgery;
-        // backward gave the surgery parameters Σ_k G_k; replace that part by the surgery's combination.
-        noGrad(() => {
-          if (lossScale === 1)
-            return assignGradients(this.#surgeryParams, surgery.combine(jacobian).sub(jacobian.sum(0)), { accumulate: true });
-          const g = jacobian.div(lossScale); // the true per-task gradients
-          if (!(all(isfinite(g)).item() as boolean)) return; // an overflow: backward's Σ_k G_k holds it too, and the step is skipped
-          return assignGradients(this.#surgeryParams, surgery.combine(g).sub(g.sum(0)).mul(lossScale), { accumulate: true });
-        });
-      }
-      return {
+    const scaled = stack(order.map(([k]) => (losses.get(this.tasks[k]!) as Tensor).mul(this.#taskWeights.get(this.tasks[k]!) ?? 1))); // (K')
+    const taskIndices = order.map(([k]) => k);
+    const combined = deferred ? this.weighting.combineDeferred?.(scaled, taskIndices) : undefined;
+    const total = combined?.total ?? this.weighting.combine(scaled, taskIndices);
+    const perStep = (x: Tensor): Tensor => (lossScale === 1 ? x.div(accum) : x.div(accum).mul(lossScale));
+    const jacobian = this.surgery === undefined ? undefined : taskJacobian(perStep(scaled), this.#surgeryParams); // (K, P), graph kept
+    perStep(total).backward();
+    const finish = (): void => {
+      combined?.update();
+      if (jacobian === undefined || this.surgery === undefined) return;
+      const surgery = this.surgery;
+      // backward gave the surgery parameters Σ_k G_k; replace that part by the surgery's combination.
+      noGrad(() => {
+        if (lossScale === 1)
+          return assignGradients(this.#surgeryParams, surgery.combine(jacobian).sub(jacobian.sum(0)), { accumulate: true });
+        const g = jacobian.div(lossScale); // the true per-task gradients
+        if (!(all(isfinite(g)).item() as boolean)) return; // an overflow: backward's Σ_k G_k holds it too, and the step is skipped
+        return assignGradients(this.#surgeryParams, surgery.combine(g).sub(g.sum(0)).mul(lossScale), { accumulate: true });
+      });
+    };
+    return {
+      losses: {
         total: total.item() as number,
         tasks: present.map((name) => [name, (losses.get(name) as Tensor).item() as number] as const),
-      };
-    });
+      },
+      measured: [...(combined?.measured ?? []), ...(jacobian === undefined ? [] : [jacobian])],
+      finish,
+    };
   }
 
   /** task → the weight of its loss in the latest step (the weighting's weight times the task's config weight). */

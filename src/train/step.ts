@@ -5,7 +5,8 @@
  * schedule, every stream gives one batch), the backbone runs once for all of a stream's tasks, and
  * the strategy (loss weighting, gradient surgery; src/mtl/strategy.ts) back-propagates the
  * per-task losses. In a data-parallel run each rank does this on its own batches and the gradients
- * are then averaged over the ranks (src/distributed/data-parallel.ts); micro-batch n of rank r is
+ * are then averaged over the ranks (src/distributed/data-parallel.ts); a strategy that reads the batch
+ * (gradnorm, dwa, gradient surgery) has its per-task measurements averaged first (`backwardMicroBatch`); micro-batch n of rank r is
  * position n·worldSize + r of the run, so rank r's dropout masks are those a single process
  * accumulating worldSize times as many micro-batches draws for the same batches. With `precision:
  * bf16` (or fp16, on CUDA) the forward passes and losses run in an autocast region (backward outside
@@ -22,7 +23,7 @@ import type { DataParallel } from '../distributed/data-parallel.js';
 import type { TrainingConfig } from '../io/config/index.js';
 import { taskLosses, type MultiTaskModel } from '../mtl/multitask-model.js';
 import type { TaskSampler } from '../mtl/samplers/index.js';
-import type { TrainingStrategy } from '../mtl/strategy.js';
+import type { StepLosses, TrainingStrategy } from '../mtl/strategy.js';
 import type { Adversary, PassOutput } from '../mtl/adversarial/index.js';
 import { clipGradNorm } from '../optim/clip.js';
 import type { GradScaler } from '../optim/grad-scaler.js';
@@ -91,12 +92,13 @@ export async function trainStep(parts: StepParts, step: number): Promise<StepSta
     const streams = t.taskSchedule === 'joint' ? parts.streams : [parts.streams[parts.sampler.next()] as TrainStream];
     const batches: { s: TrainStream; b: TrainBatch }[] = [];
     for (const s of streams) batches.push({ s, b: await s.next() });
-    const values = tidy(() => {
-      const { train, clean } = inPrecision(parts.config, () => forwardLosses(parts, batches));
-      const stepLosses = parts.strategy.backward(train, accum, lossScale);
-      if (clean === train) return stepLosses;
-      return { total: stepLosses.total, tasks: stepLosses.tasks.map(([name]) => [name, clean.get(name)!.item() as number] as const) };
-    });
+    const values = await backwardMicroBatch(
+      parts.strategy,
+      dp,
+      () => inPrecision(parts.config, () => forwardLosses(parts, batches)),
+      accum,
+      lossScale,
+    );
     const microExamples = batches.reduce((n, { b }) => n + b.indices.length, 0);
     const microTokens = batches.reduce((n, { b }) => n + b.tokens, 0);
     parts.window.addBatch(values.total / accum, values.tasks, microExamples, microTokens);
@@ -114,6 +116,45 @@ export async function trainStep(parts: StepParts, step: number): Promise<StepSta
   const seconds = (performance.now() - started) / 1000;
   parts.window.endStep(seconds, skipped);
   return { examples, taskExamples, seconds, tokens };
+}
+
+/**
+ * Back-propagates one micro-batch through `strategy`: `forward` (run in a tidy scope) gives the
+ * per-task losses to train on (`train`, task → 0-d) and those to report (`clean`; the same map
+ * without adversarial training). In a data-parallel run whose strategy reads measurements of the
+ * batch (gradnorm, dwa, gradient surgery: `strategy.averagesAcrossRanks`), they are averaged over the
+ * ranks before the strategy's update, so every rank holds the same weights and adds the same surgery
+ * correction (../mtl/strategy.ts `backwardDeferred`); every rank must call this at the same point.
+ * @param accum micro-batches per optimizer step. @param lossScale the loss scaler's scale (1: none).
+ * @returns the back-propagated total and each task's reported loss (this rank's batch).
+ * @throws TorchError when the ranks' all-reduce fails.
+ */
+export async function backwardMicroBatch(
+  strategy: TrainingStrategy,
+  dp: DataParallel | undefined,
+  forward: () => { train: Map<string, Tensor>; clean: Map<string, Tensor> },
+  accum: number,
+  lossScale: number,
+): Promise<StepLosses> {
+  const deferred = dp !== undefined && strategy.averagesAcrossRanks;
+  const { losses, pass } = tidy(() => {
+    const { train, clean } = forward();
+    const pass = deferred ? strategy.backwardDeferred(train, accum, lossScale) : undefined;
+    const stepLosses = pass?.losses ?? strategy.backward(train, accum, lossScale);
+    const losses: StepLosses =
+      clean === train
+        ? stepLosses
+        : { total: stepLosses.total, tasks: stepLosses.tasks.map(([name]) => [name, clean.get(name)!.item() as number] as const) };
+    return { losses, pass };
+  });
+  if (pass === undefined || dp === undefined) return losses;
+  try {
+    await dp.average(pass.measured, "the all-reduce of the strategy's per-task losses and gradients");
+    tidy(() => pass.finish());
+  } finally {
+    for (const t of pass.measured) t.dispose();
+  }
+  return losses;
 }
 
 /** Adds `n` examples to each task of `stream` that trains (a `train: false` task is evaluated only). */

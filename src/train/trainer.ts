@@ -16,7 +16,7 @@
  * the same step.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { checkDataParallelStrategy, type DataParallel } from '../distributed/data-parallel.js';
+import type { DataParallel } from '../distributed/data-parallel.js';
 import { trainingConfigToYaml, type TrainingConfig } from '../io/config/index.js';
 import { checkpointPaths, copyCheckpoint, type LoadedCheckpoint, type TrainerState } from '../io/checkpoint.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
@@ -119,9 +119,7 @@ class Trainer {
   /** Reads and prepares everything, builds or restores the model and optimizer; nothing is trained yet. */
   static async create(config: TrainingConfig, options: TrainOptions): Promise<Trainer> {
     checkTrainingDevice(config);
-    const dp = options.dataParallel;
-    if (dp !== undefined) checkDataParallelStrategy(config.training, dp.worldSize);
-    const leader = dp?.isLeader ?? true;
+    const leader = options.dataParallel?.isLeader ?? true;
     const earlier = leader ? claimOutputFolder(config.outputDir, options) : [];
     const reporter = new ProgressReporter({ bar: leader && (options.progressBar ?? false), logger: options.logger ?? silentLogger });
     const runLog = new RunLog(leader ? checkpointPaths(config.outputDir).metrics : null, reporter, runCallbacks(config, options));
@@ -132,7 +130,7 @@ class Trainer {
       await trainer.#preflight();
       if (checkpoint !== undefined) await trainer.#restore(checkpoint);
       else trainer.#startFresh(earlier);
-      await dp?.broadcastParameters([...model.parameters(), ...trainer.#parts.strategy.parameters()]);
+      await options.dataParallel?.broadcastParameters([...model.parameters(), ...trainer.#parts.strategy.parameters()]);
       return trainer;
     } catch (e) {
       if (trainer !== undefined) trainer.dispose();

@@ -1,36 +1,23 @@
 // Child process of tests/tensor/process-group.test.ts: one rank of a 2-process Gloo group on
 // loopback. argv: rank worldSize port timeoutMs scenario readyDir. Prints one JSON line with what it
-// saw. Each rank joins only once every rank has loaded (a file per rank in readyDir), and the join has
-// its own long timeout, so the short timeout times the collective, not a peer starting on a loaded machine.
+// saw. The ranks join through ./loopback-group.mjs (once all have loaded), so the short timeout times
+// the collective, not a peer starting on a loaded machine.
 //   collectives: all-reduce (sum of two tensors, avg), broadcast from rank 1, all-gather, barrier
 //   peer-dies:   rank 1 exits right after joining; rank 0 all-reduces and reports the error and delay
 //   peer-stalls: rank 1 joins and then waits without calling; rank 0 reports the error and delay
 import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval, setTimeout } from 'node:timers';
-import { existsSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { register } from 'tsx/esm/api';
+import { joinLoopbackGroup } from './loopback-group.mjs';
 
 register();
 const T = await import('../../src/tensor/index.ts');
-const { ProcessGroup } = await import('../../src/tensor/process-group.ts');
 
 const [rank, worldSize, port, timeoutMs] = process.argv.slice(2, 6).map(Number);
 const [scenario, readyDir] = process.argv.slice(6);
 const report = (value) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
-writeFileSync(path.join(readyDir, `ready.${rank}`), '');
-while (![...Array(worldSize).keys()].every((r) => existsSync(path.join(readyDir, `ready.${r}`)))) {
-  await new Promise((resolve) => setTimeout(resolve, 20));
-}
-const group = await ProcessGroup.create({
-  rank,
-  worldSize,
-  timeoutMs,
-  rendezvousTimeoutMs: 60_000,
-  rendezvous: { store: 'tcp', host: '127.0.0.1', port },
-  hostname: '127.0.0.1',
-});
+const group = await joinLoopbackGroup({ rank, worldSize, port, timeoutMs, readyDir });
 
 if (scenario === 'collectives') {
   const a = T.tensor([rank + 1, 2 * (rank + 1)]);

@@ -39,6 +39,12 @@ function writeConfig(run: RunFolder, name: string, body: string): string {
   return file;
 }
 
+/** The strategy state (trainer_state.json's strategy_state) of run `name`'s last checkpoint. */
+function strategyState(run: RunFolder, name: string): unknown {
+  const state = JSON.parse(readFileSync(path.join(run.dir, name, 'last', 'trainer_state.json'), 'utf8')) as { strategy_state: unknown };
+  return state.strategy_state;
+}
+
 async function oneProcess(config: string): Promise<void> {
   const log = mock.method(console, 'log', () => undefined);
   try {
@@ -81,6 +87,33 @@ describe('data-parallel training (2 processes on loopback)', skip, () => {
     const control = maxWeightDiff(run, 'random-2ranks', 'sgd-2ranks'); // the test above, static weights: other gradients
     assert.ok(control > 1e-4, `largest difference to static weights ${control}`);
     t.diagnostic(`largest gradient difference: ${diff} (to static weights: ${control})`);
+  });
+
+  it("DWA: a 2-rank run keeps one 1-rank run's loss history and weights (accumulating both batches; within 1e-6)", async (t) => {
+    // A period of 1 step: the ranks' mean losses of a step are the 1-rank step's mean over its 2 micro-batches.
+    const dwa = `${SGD.replace('learning_rate: 1.0', 'learning_rate: 0.5')}\n  weighting: { method: dwa, period: 1 }`;
+    await twoProcesses(writeConfig(run, 'dwa-2ranks', training(4, 1, dwa)));
+    await oneProcess(writeConfig(run, 'dwa-accum2', training(4, 2, dwa)));
+    const diff = maxWeightDiff(run, 'dwa-2ranks', 'dwa-accum2');
+    assert.ok(diff < 1e-6, `largest weight difference ${diff}`);
+    const [two, one] = ['dwa-2ranks', 'dwa-accum2'].map((name) => strategyState(run, name) as { weighting: { history: number[][] } });
+    const history = Math.max(...two!.weighting.history.flat().map((l, i) => Math.abs(l - one!.weighting.history.flat()[i]!)));
+    assert.equal(two!.weighting.history.length, 2);
+    assert.ok(history < 1e-6, `largest difference of the recorded mean losses ${history}`);
+    t.diagnostic(`largest weight difference ${diff}; of the mean losses DWA recorded ${history}`);
+  });
+
+  it('GradNorm, and PCGrad: 2 ranks stopped after 2 steps and resumed to 4 end as the uninterrupted 2-rank run', async () => {
+    const strategies = { gradnorm: 'weighting: { method: gradnorm, lr: 0.05 }', pcgrad: 'surgery: { method: pcgrad }' }; // surgery takes static weights
+    for (const [name, strategy] of Object.entries(strategies)) {
+      const body = training(4, 1, `${ADAMW}\n  ${strategy}`);
+      await twoProcesses(writeConfig(run, `${name}-2ranks`, body));
+      const config = writeConfig(run, `${name}-2ranks-resumed`, body);
+      await twoProcesses(config, '--max-steps', '2');
+      await twoProcesses(config, '--resume');
+      assert.equal(maxWeightDiff(run, `${name}-2ranks`, `${name}-2ranks-resumed`), 0, name);
+      assert.deepEqual(strategyState(run, `${name}-2ranks-resumed`), strategyState(run, `${name}-2ranks`), name);
+    }
   });
 
   it('4 steps on 2 ranks end with the weights of 4 steps on 1 rank accumulating 2 micro-batches (AdamW, clipping, dropout)', async (t) => {

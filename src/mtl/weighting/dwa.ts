@@ -11,13 +11,14 @@
  * loss in one of the two periods gets r_k = 1. Reads the K loss values back each step (one device sync).
  */
 import { CheckpointError, ConfigError } from '../../errors.js';
-import type { Tensor } from '../../tensor/index.js';
+import { tidy, type Tensor } from '../../tensor/index.js';
 import {
   checkLosses,
   checkNumTasks,
   checkNumbers,
   checkWeightingState,
   weightedSum,
+  type DeferredCombine,
   type DwaState,
   type LossWeighting,
   type WeightingState,
@@ -82,13 +83,27 @@ export class DwaWeighting implements LossWeighting {
   }
 
   combine(losses: Tensor, tasks?: readonly number[]): Tensor {
+    return tidy(() => {
+      const deferred = this.combineDeferred(losses, tasks);
+      deferred.update();
+      return deferred.total;
+    });
+  }
+
+  /** Measures the losses (K', float64): a data-parallel run records their mean over the ranks, so every rank keeps the same history. */
+  combineDeferred(losses: Tensor, tasks?: readonly number[]): DeferredCombine {
     const indices = checkLosses(losses, tasks, this.numTasks, 'dwa');
     const w = this.#current();
     const total = weightedSum(
       losses,
       indices.map((k) => w[k]!),
     );
-    const values = losses.toFlatArray() as number[];
+    const measured = losses.detach().to('float64');
+    return { total, measured: [measured], update: () => this.#record(indices, measured.toFlatArray() as number[], w) };
+  }
+
+  /** Adds a step's losses `values` of tasks `indices` (combined with weights `w`) to the period; closes it after `period` steps. */
+  #record(indices: readonly number[], values: readonly number[], w: number[]): void {
     indices.forEach((k, n) => {
       this.#sums[k]! += values[n]!;
       this.#counts[k]!++;
@@ -101,7 +116,6 @@ export class DwaWeighting implements LossWeighting {
       this.#sums.fill(0);
       this.#counts.fill(0);
     }
-    return total;
   }
 
   /** The weights of the latest step (1 before any). */

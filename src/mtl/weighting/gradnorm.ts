@@ -26,6 +26,7 @@ import {
   checkNumbers,
   checkWeightingState,
   weightedSum,
+  type DeferredCombine,
   type GradNormState,
   type LossWeighting,
   type WeightingState,
@@ -102,40 +103,67 @@ export class GradNormWeighting implements LossWeighting {
     this.#last = [...this.#weights];
   }
 
-  /** ‖∇_W L_k‖ for every task (K backward passes to W, the graph kept), read to the host. */
-  #gradNorms(losses: Tensor): number[] {
-    return tidy(() => {
-      const norms = Array.from({ length: this.numTasks }, (_, k) => {
-        const grads = grad(losses.select(0, k), this.#shared, { retainGraph: true, allowUnused: true });
-        const squares = noGrad(() => grads.flatMap((g) => (g === undefined ? [] : [g.to('float64').pow(2).sum()])));
-        return squares.length === 0 ? zeros([], { dtype: 'float64', device: losses.device }) : noGrad(() => stack(squares).sum());
-      });
-      return noGrad(() => stack(norms).sqrt().toFlatArray() as number[]);
-    });
+  /** ∇_W L_k for every task k (K backward passes to W, the graph kept): per task, one gradient per parameter of W, undefined where L_k does not reach it. */
+  #taskGradients(losses: Tensor): (Tensor | undefined)[][] {
+    return Array.from({ length: this.numTasks }, (_, k) =>
+      grad(losses.select(0, k), this.#shared, { retainGraph: true, allowUnused: true }).map((g) => g?.detach()),
+    );
+  }
+
+  /** ‖∇_W L_k‖ (K) from the per-task gradients of `#taskGradients`, in float64, read to the host. */
+  #gradNorms(grads: readonly (readonly (Tensor | undefined)[])[], device: Tensor['device']): number[] {
+    return tidy(() =>
+      noGrad(() => {
+        const norms = grads.map((task) => {
+          const squares = task.flatMap((g) => (g === undefined ? [] : [g.to('float64').pow(2).sum()]));
+          return squares.length === 0 ? zeros([], { dtype: 'float64', device }) : stack(squares).sum();
+        });
+        return stack(norms).sqrt().toFlatArray() as number[];
+      }),
+    );
   }
 
   /** Needs every task's loss each step: `tasks`, if given, must list all K. */
   combine(losses: Tensor, tasks?: readonly number[]): Tensor {
+    return tidy(() => {
+      const deferred = this.combineDeferred(losses, tasks);
+      deferred.update();
+      return deferred.total;
+    });
+  }
+
+  /**
+   * Measures the losses (K, float64) and each task's gradient on W (one tensor per task and parameter
+   * L_k reaches, task by task); a data-parallel run averages them over the ranks, so the norms, the
+   * training rates L_k(t)/L_k(0) and the new weights are those of the ranks' batches together.
+   */
+  combineDeferred(losses: Tensor, tasks?: readonly number[]): DeferredCombine {
     const indices = checkLosses(losses, tasks, this.numTasks, 'gradnorm');
     if (indices.some((k, n) => k !== n))
       throw new ConfigError(
         'gradnorm needs the losses of all tasks, in task order, in every step (it compares their gradient norms); use a joint schedule',
       );
-    const values = losses.toFlatArray() as number[];
+    const values = losses.detach().to('float64');
+    const grads = this.#taskGradients(losses);
+    const w = this.#weights;
+    const total = weightedSum(losses, w);
+    const device = losses.device;
+    const update = (): void => this.#update(values.toFlatArray() as number[], this.#gradNorms(grads, device), w);
+    return { total, measured: [values, ...grads.flat().filter((g): g is Tensor => g !== undefined)], update };
+  }
+
+  /** The w step from a step's losses L_k(t) and norms ‖∇_W L_k‖, after it trained with weights `w`; the first step's losses become L_k(0). */
+  #update(values: readonly number[], gradNorms: readonly number[], w: number[]): void {
     if (this.#initialLosses === null) {
       const bad = values.findIndex((l) => !(l > 0) || !Number.isFinite(l));
       if (bad >= 0)
         throw new ConfigError(
           `gradnorm measures training rates as L_k(t)/L_k(0), so the first losses must be positive and finite; task ${bad}'s is ${values[bad]}`,
         );
-      this.#initialLosses = values;
+      this.#initialLosses = [...values];
     }
-    const gradNorms = this.#gradNorms(losses);
-    const w = this.#weights;
-    const total = weightedSum(losses, w);
     this.#weights = gradNormStep({ weights: w, gradNorms, losses: values, initialLosses: this.#initialLosses }, this.alpha, this.lr);
     this.#last = w;
-    return total;
   }
 
   /** The weights of the latest step (before its update; 1 before any). */

@@ -26,6 +26,13 @@ export interface LossWeighting extends Disposable {
    * @returns 0-d: Σ_k w_k·L_k, plus the method's own terms (uncertainty's Σ s_k).
    */
   combine(losses: Tensor, tasks?: readonly number[]): Tensor;
+  /**
+   * `combine` in two halves, for a method whose state update reads measurements of the batch (DWA's
+   * losses, GradNorm's losses and per-task gradients on W) that a data-parallel run averages over the
+   * ranks first (src/distributed/data-parallel.ts), so every rank updates alike. `combine` is this with
+   * `update(measured)` right away. Absent: the method's state does not depend on the batch.
+   */
+  combineDeferred?(losses: Tensor, tasks?: readonly number[]): DeferredCombine;
   /** (K) the weight of each task's loss in the latest `combine` (before any: in the next), for logging. */
   weights(): number[];
   /** Tensors the optimizer must train along with the model (uncertainty's log-variances); the weighting owns them. */
@@ -36,6 +43,19 @@ export interface LossWeighting extends Disposable {
   restore(state: WeightingState): void;
   /** Frees the tensors the weighting owns. Idempotent. */
   dispose(): void;
+}
+
+/** A step's combination whose state update waits for the measurements' average over the ranks. */
+export interface DeferredCombine {
+  /** 0-d, attached to the graph: Σ_k w_k·L_k with this step's weights (those from before the update). */
+  readonly total: Tensor;
+  /** This rank's measurements the update reads (detached; freed by the caller's scope after `update`). */
+  readonly measured: Tensor[];
+  /**
+   * Advances the state from `measured` (in place: their mean over the ranks in a data-parallel run, as
+   * measured in one process). Call once, inside a tidy scope.
+   */
+  update(): void;
 }
 
 export interface StaticState {
