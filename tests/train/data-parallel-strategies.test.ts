@@ -135,4 +135,15 @@ describe('loss weighting and gradient surgery across 2 ranks equal one process o
     assert.ok(control > 1e-4, `largest parameter difference of the naive ranks to one process ${control}`);
     t.diagnostic(`naive ranks differ from one process by up to ${control}`);
   });
+
+  it('CAGrad, MGDA and GradVac: every rank combines the averaged per-task gradients as one process does (GradVac: one EMA state)', async (t) => {
+    const found: string[] = [];
+    for (const method of ['cagrad', 'mgda', 'gradvac']) {
+      const surgery = { surgery: { method } };
+      const ranks = await twoRanks(surgery, 3);
+      const one = await oneProcess(surgery, 3);
+      found.push(`${method}: ${assertLikeOneProcess(ranks, one, 1e-6)}`);
+    }
+    t.diagnostic(`differences to one process: ${found.join('; ')}`);
+  });
 });
