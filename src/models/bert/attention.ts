@@ -9,6 +9,7 @@ import { normalInit, zerosInit, type ParamOptions } from '../../nn/init.js';
 import { LayerNorm } from '../../nn/layer-norm.js';
 import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
+import { addResidual } from '../../nn/residual.js';
 import type { BertConfig } from './config.js';
 import { probeAttention } from '../attention-probe.js';
 
@@ -126,7 +127,7 @@ export class BertSelfOutput extends Module {
   forward(context: Tensor, residual: Tensor): Tensor {
     return tidy(() => {
       const h = this.dropout.forward(this.dense.forward(context)); // fresh, so the residual add may be in place
-      return this.layerNorm.forward(h.add_(residual));
+      return this.layerNorm.forward(addResidual(h, residual));
     });
   }
 }

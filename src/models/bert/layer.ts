@@ -8,6 +8,7 @@ import type { ParamOptions } from '../../nn/init.js';
 import { LayerNorm } from '../../nn/layer-norm.js';
 import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
+import { addResidual } from '../../nn/residual.js';
 import { BertAttention } from './attention.js';
 import type { BertConfig, HiddenAct } from './config.js';
 import type { BackboneLayer, ResidualBranch } from '../backbone.js';
@@ -54,7 +55,7 @@ export class BertOutput extends Module {
   forward(h: Tensor, residual: Tensor): Tensor {
     return tidy(() => {
       const y = this.dropout.forward(this.dense.forward(h)); // fresh, so the residual add may be in place
-      return this.layerNorm.forward(y.add_(residual));
+      return this.layerNorm.forward(addResidual(y, residual));
     });
   }
 }

@@ -9,6 +9,7 @@ import type { ParamOptions } from '../../nn/init.js';
 import { LayerNorm } from '../../nn/layer-norm.js';
 import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
+import { addResidual } from '../../nn/residual.js';
 import type { BackboneLayer, ResidualBranch } from '../backbone.js';
 import { ACTIVATIONS } from '../bert/layer.js';
 import type { DistilBertConfig } from './config.js';
@@ -112,8 +113,8 @@ export class TransformerBlock extends Module implements BackboneLayer {
   /** x (B, T, H), bias (B·nh, 1, T) or undefined → (B, T, H) */
   forward(x: Tensor, bias?: Tensor): Tensor {
     return tidy(() => {
-      const a = this.saLayerNorm.forward(this.attention.forward(x, bias).add_(x)); // (B, T, H)
-      return this.outputLayerNorm.forward(this.ffn.forward(a).add_(a));
+      const a = this.saLayerNorm.forward(addResidual(this.attention.forward(x, bias), x)); // (B, T, H)
+      return this.outputLayerNorm.forward(addResidual(this.ffn.forward(a), a));
     });
   }
 }
