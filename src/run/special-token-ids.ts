@@ -22,8 +22,12 @@ function roleId(tokenizer: Tokenizer, role: SpecialTokenRole): number | undefine
 /**
  * The token-id fields of a new backbone's config that come from `tokenizer`: `padTokenId` (its pad
  * token), `eosTokenId` (the token ending a text: BERT's `[SEP]`, T5's and BART's `</s>`) and
- * `decoderStartTokenId` (the token the family starts decoding from: the end token for BART, whose
- * defaults start at eos; padding for T5 and Marian, which start at pad). Only the fields that
+ * `decoderStartTokenId`: padding for the families that start there (T5, Marian), else the token that
+ * starts a text (`[CLS]`, `<s>`; the end token when the tokenizer has none). Pre-trained BART starts
+ * from its end token `</s>` (fairseq's convention), but a small BART trained here from scratch that
+ * starts from `[SEP]` — the token ending every source and target — stalled: SNIPS intents as text,
+ * 500 steps, training loss stuck at 0.98 (the intents' prior), against 0.04 starting from `[CLS]`
+ * (bench/issue13/text-to-text-snips.ts, docs/results/issue13-text-to-text.md). Only the fields that
  * `defaults` (the family's config for this vocabulary) holds as numbers, that `given` (the config
  * file's encoder keys, camelCase) leaves out, and whose role the tokenizer has.
  * @param defaults the family's config built from the file's fields alone.
@@ -35,8 +39,7 @@ export function tokenizerTokenIds(
 ): Record<string, number> {
   const pad = roleId(tokenizer, 'pad');
   const eos = roleId(tokenizer, 'sep');
-  const start =
-    defaults.decoderStartTokenId === defaults.padTokenId ? pad : defaults.decoderStartTokenId === defaults.eosTokenId ? eos : undefined;
+  const start = defaults.decoderStartTokenId === defaults.padTokenId ? pad : (roleId(tokenizer, 'cls') ?? eos);
   const out: Record<string, number> = {};
   for (const [field, id] of [
     ['padTokenId', pad],

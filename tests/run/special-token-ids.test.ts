@@ -2,7 +2,7 @@
  * A new encoder-decoder built from scratch pads, ends and starts decoding with its tokenizer's tokens,
  * not its family's defaults (BART's pad 1 / eos 2 are `[UNK]` and `[CLS]` in a WordPiece vocabulary
  * learned here, and the padding row of the embeddings is zeroed): pad = `[PAD]`, eos = `[SEP]`, the
- * decoder starts where the family starts it (BART at eos, T5 at pad); ids the config gives are kept.
+ * decoder starts at pad where the family does (T5), else at `[CLS]` / `<s>`; ids the config gives are kept.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -52,10 +52,10 @@ const mt = [taskSpec({ name: 'mt', kind: 'seq2seq', labels: ['[text]'] })];
 const small = 'hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 16';
 
 describe("a new encoder-decoder's special-token ids come from its tokenizer", () => {
-  it('BART: pad [PAD], eos [SEP], decoder start at eos; the padding row is [PAD]’s, [UNK]’s is learned', () => {
+  it('BART: pad [PAD], eos [SEP], decoder start [CLS]; the padding row is [PAD]’s, [UNK]’s is learned', () => {
     using model = buildModel(parse(`{ model_type: bart, ${small} }`), wordPiece, mt);
     const c = model.backbone.config as BartConfig;
-    assert.deepEqual([c.padTokenId, c.eosTokenId, c.decoderStartTokenId], [0, 3, 3]);
+    assert.deepEqual([c.padTokenId, c.eosTokenId, c.decoderStartTokenId], [0, 3, 2]);
     using magnitudes = model.backbone.stateDict().get('shared.weight')!.abs();
     using perRow = magnitudes.sum([1]);
     const rows = perRow.toArray() as number[];
@@ -71,8 +71,10 @@ describe("a new encoder-decoder's special-token ids come from its tokenizer", ()
 
   it('RoBERTa-style names (<pad>, </s>) are found; ids the config gives are kept', () => {
     const bpe = tokenizerOf(['<s>', '<pad>', '</s>', '<unk>', 'a', 'b'], 4, '<unk>');
-    using model = buildModel(parse(`{ model_type: bart, ${small}, decoder_start_token_id: 0 }`), bpe, mt);
+    using model = buildModel(parse(`{ model_type: bart, ${small} }`), bpe, mt);
     const c = model.backbone.config as BartConfig;
-    assert.deepEqual([c.padTokenId, c.eosTokenId, c.decoderStartTokenId], [1, 2, 0]);
+    assert.deepEqual([c.padTokenId, c.eosTokenId, c.decoderStartTokenId], [1, 2, 0], '<pad>, </s>, <s>');
+    using given = buildModel(parse(`{ model_type: bart, ${small}, decoder_start_token_id: 2 }`), bpe, mt);
+    assert.equal((given.backbone.config as BartConfig).decoderStartTokenId, 2);
   });
 });
