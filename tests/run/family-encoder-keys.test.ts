@@ -8,27 +8,18 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigFileError, parseTrainingConfig } from '../../src/io/config/index.js';
+import { ConfigFileError } from '../../src/io/config/index.js';
 import type { LlamaConfig } from '../../src/models/llama/config.js';
 import type { T5Config } from '../../src/models/t5/config.js';
 import { buildModel, checkBackboneFamily } from '../../src/run/build.js';
-import { taskSpec, taskTypes } from '../../src/tasks/index.js';
+import { taskSpec } from '../../src/tasks/index.js';
 import { Tokenizer } from '../../src/tokenization/index.js';
 import { checkNoLeaks } from '../helpers/leaks.js';
+import { newEncoderConfig } from '../helpers/new-encoder-config.js';
 
 checkNoLeaks();
 
-/** A config of a new encoder written as `encoder` (YAML flow mapping), one causal-lm task. */
-const configText = (encoder: string) => `seed: 1
-output_dir: out/family-keys
-encoder: ${encoder}
-tokenizer: { train: { vocab_size: 50, min_frequency: 1 } }
-max_length: 16
-tasks:
-  - { name: lm, type: causal-lm, data: { format: wordnet } }
-training: { max_steps: 1, batch_size: 2 }
-`;
-const parse = (encoder: string) => parseTrainingConfig(configText(encoder), { taskTypes, source: 'family.yaml' });
+const parse = (encoder: string) => newEncoderConfig(encoder, 'family.yaml');
 
 const tokenizer = Tokenizer.fromString(
   JSON.stringify({

@@ -6,29 +6,17 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseTrainingConfig } from '../../src/io/config/index.js';
 import type { BartConfig } from '../../src/models/bart/config.js';
 import type { T5Config } from '../../src/models/t5/config.js';
 import { buildModel } from '../../src/run/build.js';
-import { taskSpec, taskTypes } from '../../src/tasks/index.js';
+import { taskSpec } from '../../src/tasks/index.js';
 import { Tokenizer } from '../../src/tokenization/index.js';
 import { checkNoLeaks } from '../helpers/leaks.js';
+import { newEncoderConfig } from '../helpers/new-encoder-config.js';
 
 checkNoLeaks();
 
-const parse = (encoder: string) =>
-  parseTrainingConfig(
-    `seed: 1
-output_dir: out/special-ids
-encoder: ${encoder}
-tokenizer: { train: { vocab_size: 50, min_frequency: 1 } }
-max_length: 16
-tasks:
-  - { name: lm, type: causal-lm, data: { format: wordnet } }
-training: { max_steps: 1, batch_size: 2 }
-`,
-    { taskTypes, source: 'special-ids.yaml' },
-  );
+const parse = (encoder: string) => newEncoderConfig(encoder, 'special-ids.yaml');
 
 /** A WordLevel tokenizer over `vocab` (ids in order), its first `special` tokens special. */
 function tokenizerOf(vocab: readonly string[], special: number, unk: string): Tokenizer {
