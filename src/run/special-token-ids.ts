@@ -5,18 +5,12 @@
  * 1 — and must pad, end and start decoding with that vocabulary's tokens, or it zeroes and freezes the
  * embedding of a real token (the padding row) and exports a generation config that stops at the wrong one.
  */
-import { ConfigError } from '../errors.js';
 import type { Tokenizer } from '../tokenization/index.js';
 import type { SpecialTokenRole } from '../tokenization/special-tokens.js';
 
 /** The id of a role's token, or undefined when the tokenizer's vocabulary has none. */
 function roleId(tokenizer: Tokenizer, role: SpecialTokenRole): number | undefined {
-  try {
-    return tokenizer.specialTokenId(role);
-  } catch (e) {
-    if (e instanceof ConfigError) return undefined;
-    throw e;
-  }
+  return tokenizer.findSpecialTokenId(role) ?? undefined;
 }
 
 /**

@@ -135,10 +135,15 @@ export class Tokenizer {
     return this.#hf.idToToken(id) ?? null;
   }
 
+  /** The id of a special token by role, or null when the vocabulary has no token of that name. */
+  findSpecialTokenId(role: SpecialTokenRole): number | null {
+    return this.tokenToId(this.#specialNames[role]);
+  }
+
   /** The id of a special token by role; throws when the vocabulary has no token of that name. */
   specialTokenId(role: SpecialTokenRole): number {
     const name = this.#specialNames[role];
-    const id = this.tokenToId(name);
+    const id = this.findSpecialTokenId(role);
     if (id === null) {
       throw new ConfigError(
         `the tokenizer has no ${role} token: "${name}" is not in its vocabulary (${this.#vocabSize} tokens); ` +

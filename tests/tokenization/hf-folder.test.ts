@@ -58,6 +58,14 @@ describe('tokenizerFromFolder', () => {
     assert.equal(t.maskId, 4);
   });
 
+  it('answers a missing special token with null from findSpecialTokenId and an error naming it from specialTokenId', () => {
+    const noMask = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', 'hello'].join('\n') + '\n';
+    const t = tokenizerFromFolder(folder({ 'vocab.txt': noMask }));
+    assert.equal(t.findSpecialTokenId('mask'), null);
+    assert.equal(t.findSpecialTokenId('sep'), 3);
+    assert.throws(() => t.specialTokenId('mask'), /no mask token: "\[MASK\]" is not in its vocabulary/);
+  });
+
   it('keeps case when tokenizer_config.json says do_lower_case: false', async () => {
     const t = tokenizerFromFolder(folder({ 'vocab.txt': WORDPIECE, 'tokenizer_config.json': { do_lower_case: false } }));
     assert.deepEqual((await t.encode('Hello hello')).inputIds, [2, 9, 5, 3]);
