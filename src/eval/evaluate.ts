@@ -9,11 +9,11 @@ import { ConfigError } from '../errors.js';
 import { LengthBucketBatcher } from '../data/index.js';
 import { semanticFrameAccuracy, type JointFrame } from '../metrics/index.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
-import { collateJoint, mainMetricOf, type Metrics, type BatchInputs, type TaskFeatures } from '../tasks/index.js';
+import { collateJoint, mainMetricOf, type Metrics, type BatchInputs } from '../tasks/index.js';
 import { dispose, inferenceMode, moveToDevice, noGrad, tidy } from '../tensor/index.js';
 import type { Tokenizer } from '../tokenization/index.js';
 import type { TrainingConfig } from '../io/config/index.js';
-import type { Stream, StreamSplit } from '../run/streams.js';
+import type { Stream, StreamSplit, StreamTaskSplit } from '../run/streams.js';
 import type { Split } from '../data/index.js';
 import { foldOutcomes, gatherOutcomes, ownsBatch, type BatchOutcome, type EvalShard } from './shard.js';
 
@@ -106,7 +106,7 @@ async function predictStream(
             const name = t.spec.name;
             const batch = joint.batches.get(name)!;
             const out = logits.get(name)!;
-            if (t.type.generate === undefined) outcome.predictions[name] = t.type.decode(t.task, out, batch, data.examples);
+            if (t.type.generate === undefined) outcome.predictions[name] = t.type.decode(t.task, out, batch, t.examples);
             if (batch.labels === undefined) continue;
             const value = t.type.loss(t.task, out, batch).item() as number;
             if (Number.isFinite(value)) outcome.losses[name] = [value, rows.length];
@@ -115,7 +115,7 @@ async function predictStream(
       );
       for (const t of generating) {
         const batch = joint.batches.get(t.spec.name)!;
-        const context = { task: t.task, backbone: model.backbone, tokenizer: tokenizer!, batch, examples: data.examples };
+        const context = { task: t.task, backbone: model.backbone, tokenizer: tokenizer!, batch, examples: t.examples };
         outcome.predictions[t.spec.name] = await t.type.generate!(context);
       }
     } finally {
@@ -130,13 +130,13 @@ async function predictStream(
  * The metrics of `task`'s `evaluateAll` hook over the whole split (none when its type has no hook), under
  * inference mode: the hook only reads what it computes (every entity encoded, then ranked).
  */
-function evaluateAll(model: MultiTaskModel, task: TaskFeatures, data: StreamSplit): Metrics {
+function evaluateAll(model: MultiTaskModel, task: StreamTaskSplit): Metrics {
   const hook = task.type.evaluateAll;
   if (hook === undefined) return {};
   const name = task.spec.name;
   const forward = (inputs: BatchInputs) => model.forward(inputs, [name]).get(name)!;
   const owner = { type: task.type, spec: task.spec, head: model.heads.get(name), state: task.type.createState?.(task.spec, 'evaluation') };
-  const context = { task: owner, forward, examples: data.examples, evalInputs: task.evalInputs ?? [] };
+  const context = { task: owner, forward, examples: task.examples, evalInputs: task.evalInputs ?? [] };
   return inferenceMode(() => tidy(() => hook(context)));
 }
 
@@ -152,7 +152,12 @@ function jointMetrics(stream: Stream, data: StreamSplit, predictions: ReadonlyMa
   if (intent?.part === undefined || slots?.part === undefined) return undefined;
   const byIndex = (name: string) => [...predictions.get(name)!].sort((a, b) => a.exampleIndex - b.exampleIndex);
   const [intents, tags] = [byIndex(intent.name), byIndex(slots.name)];
-  const gold: JointFrame[] = data.examples.map((e) => ({ intent: intent.part!.gold(e), slots: slots.part!.gold(e) as readonly string[] }));
+  const examplesOf = (name: string) => data.tasks.find((t) => t.spec.name === name)!.examples;
+  const [intentGold, slotsGold] = [examplesOf(intent.name), examplesOf(slots.name)];
+  const gold: JointFrame[] = data.examples.map((_, i) => ({
+    intent: intent.part!.gold(intentGold[i]),
+    slots: slots.part!.gold(slotsGold[i]) as readonly string[],
+  }));
   const pred: JointFrame[] = data.examples.map((_, i) => ({
     intent: intent.part!.predicted(intents[i]!),
     slots: slots.part!.predicted(tags[i]!) as readonly string[],
@@ -193,10 +198,10 @@ export async function evaluateStreams(
       for (const t of data.tasks) {
         const name = t.spec.name;
         // A task's whole-split hook (ranking every entity) runs on rank 0 alone.
-        const whole = leader ? evaluateAll(model, t, data) : {};
-        result.metrics[name] = { ...t.type.evaluate(predictions.get(name)!, data.examples, t.spec), ...whole };
+        const whole = leader ? evaluateAll(model, t) : {};
+        result.metrics[name] = { ...t.type.evaluate(predictions.get(name)!, t.examples, t.spec), ...whole };
         if (result.reports !== undefined && t.type.report !== undefined)
-          result.reports[name] = t.type.report(predictions.get(name)!, data.examples, t.spec);
+          result.reports[name] = t.type.report(predictions.get(name)!, t.examples, t.spec);
         const l = loss.get(name)!;
         if (l.n > 0) result.losses[name] = l.sum / l.n;
       }
@@ -214,7 +219,7 @@ export async function evaluateStreams(
 export function headOf(data: StreamSplit, n: number): StreamSplit {
   const k = Math.min(n, data.examples.length);
   return {
-    tasks: data.tasks.map((t) => ({ ...t, features: t.features.filter((f) => f.exampleIndex < k) })),
+    tasks: data.tasks.map((t) => ({ ...t, features: t.features.filter((f) => f.exampleIndex < k), examples: t.examples.slice(0, k) })),
     examples: data.examples.slice(0, k),
     lengths: data.tasks[0]!.features.flatMap((f, i) => (f.exampleIndex < k ? [data.lengths[i]!] : [])),
   };

@@ -8,10 +8,16 @@ import type { TaskFeatures } from '../tasks/index.js';
 import type { Tokenizer } from '../tokenization/index.js';
 import type { SplitFeatures, TaskRun } from './build.js';
 
-/** A stream's data of one split: each task's features over the same examples. */
+/** One task's part of a stream split: its features, and its own examples (its labels), which evaluation scores against. */
+export interface StreamTaskSplit extends TaskFeatures {
+  /** The task's examples (the array its `featurize` got): the same records as its stream's, read with its own label. */
+  readonly examples: readonly unknown[];
+}
+
+/** A stream's data of one split: each task's features over the same records. */
 export interface StreamSplit {
-  readonly tasks: readonly TaskFeatures[];
-  /** The examples, shared by the tasks (the array `featurize` got). */
+  readonly tasks: readonly StreamTaskSplit[];
+  /** The first task's examples; every task reads the same records (each with its own labels: `tasks[i].examples`). */
   readonly examples: readonly unknown[];
   /** (N) tokens of each example (its input ids), for bucketing. */
   readonly lengths: readonly number[];

@@ -12,7 +12,16 @@ import type { SplitFeatures, TaskRun } from './build.js';
 import { CorpusTrainStream } from './corpus-stream.js';
 import type { FeatureTable, Stream, StreamContext, StreamSplit, TrainBatch, TrainStream, TrainStreamState } from './stream-types.js';
 
-export type { FeatureTable, Stream, StreamContext, StreamSplit, TrainBatch, TrainStream, TrainStreamState } from './stream-types.js';
+export type {
+  FeatureTable,
+  Stream,
+  StreamContext,
+  StreamSplit,
+  StreamTaskSplit,
+  TrainBatch,
+  TrainStream,
+  TrainStreamState,
+} from './stream-types.js';
 import { SPLITS, type Split } from '../data/index.js';
 
 /** The streams of a run: one per data source, tasks in config order. */
@@ -25,10 +34,13 @@ export function buildStreams(runs: readonly TaskRun[], table: FeatureTable): Str
       const parts = members.map((r) => table.get(r.spec.name)?.[split]);
       if (parts.some((p) => p === undefined)) continue;
       const first = parts[0] as SplitFeatures;
+      members.forEach((r, i) =>
+        checkSameRecords(split, members[0]!.spec.name, first.examples, r.spec.name, (parts[i] as SplitFeatures).examples),
+      );
       splits[split] = {
         tasks: members.map((r, i) => {
-          const { features, evalInputs } = parts[i] as SplitFeatures;
-          return { spec: r.spec, type: r.type, state: r.state, features, ...(evalInputs === undefined ? {} : { evalInputs }) };
+          const { features, evalInputs, examples } = parts[i] as SplitFeatures;
+          return { spec: r.spec, type: r.type, state: r.state, features, examples, ...(evalInputs === undefined ? {} : { evalInputs }) };
         }),
         examples: first.examples,
         lengths: first.features.map((f) => f.inputIds.length),
@@ -36,6 +48,34 @@ export function buildStreams(runs: readonly TaskRun[], table: FeatureTable): Str
     }
     return { name: names.join('+'), runs: members, splits };
   });
+}
+
+/** Where a record was read: `file:line`, and its line for ordering (its index when it carries no source). */
+function recordAt(examples: readonly unknown[], i: number): { at: string; line: number } {
+  const source = (examples[i] as { source?: { file: string; line: number } } | undefined)?.source;
+  return source === undefined ? { at: `record ${i + 1}`, line: i } : { at: `${source.file}:${source.line}`, line: source.line };
+}
+
+/**
+ * Tasks of one stream share batches and encoder passes by index, so they must read the same records:
+ * `b`'s examples must come from the lines `a`'s came from (they differ when a bad line, e.g. one without
+ * `b`'s label field, is skipped for one task only).
+ * @throws DataError naming both tasks, the split and the first record one has and the other has not.
+ */
+function checkSameRecords(split: Split, a: string, aExamples: readonly unknown[], b: string, bExamples: readonly unknown[]): void {
+  if (aExamples === bExamples) return;
+  for (let i = 0; i < Math.max(aExamples.length, bExamples.length); i++) {
+    const x = i < aExamples.length ? recordAt(aExamples, i) : undefined;
+    const y = i < bExamples.length ? recordAt(bExamples, i) : undefined;
+    if (x !== undefined && y !== undefined && x.at === y.at) continue;
+    // The earlier of the two records is the one the other task does not have.
+    const [has, missing] = y === undefined || (x !== undefined && x.line < y.line) ? [x!, b] : [y, a];
+    throw new DataError(
+      `tasks '${a}' and '${b}' read the same data, and so share batches and encoder passes, but not the same ${split} records ` +
+        `(${aExamples.length} and ${bExamples.length}): ${has.at} is read for one of them and not for '${missing}' (a bad line ` +
+        `skipped for '${missing}' only?); fix that line, or give '${missing}' its own copy of the file`,
+    );
+  }
 }
 
 /** A stream whose training examples are featurized and held in memory, batched by one LengthBucketBatcher. */
