@@ -96,20 +96,24 @@ function targetHtml(record: ExplainedRecordJson, e: ExplanationJson, t: Explanat
 const STYLE = `body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.6}
 .input{border-top:1px solid #ccc;padding:.5em 0}.task{margin:.5em 0 .5em 1em}.target-head{font-size:.9em;color:#333}
 .line span[style]{padding:0 .1em;border-radius:.2em}.method{display:inline-block;width:5em;color:#666;font-size:.8em}
-.target{outline:2px solid #000}.sep{color:#999}.legend{font-size:.9em;color:#444}.unsupported{color:#999;font-size:.9em}`;
+.target{outline:2px solid #000}.sep{color:#999}.legend{font-size:.9em;color:#444}.unsupported{color:#999;font-size:.9em}.error{color:#b00;font-size:.9em}`;
 
 /**
- * The page for `records` (predict's JSON records; tasks without an explanation are listed by name only).
+ * The page for `records` (predict's JSON records; a task whose explanation is unsupported or failed is listed
+ * by name with the reason).
  * @param title the page's title (the checkpoint, say).
  */
 export function explanationsHtml(records: readonly ExplainedRecordJson[], title: string): string {
   const body = records
     .map((record) => {
       const tasks = Object.entries(record.predictions).map(([name, p]) => {
-        const e = (p as { explanation?: ExplanationJson & { unsupported?: string } }).explanation;
+        const e = (p as { explanation?: ExplanationJson | { unsupported: string } | { error: string } }).explanation;
         if (e === undefined) return '';
-        if (e.unsupported !== undefined)
-          return `<div class="task"><b>${escapeHtml(name)}</b> <span class="unsupported">${escapeHtml(e.unsupported)}</span></div>`;
+        // Not explained: the task's type has no explanation (unsupported), or this one failed (error: its message).
+        if ('unsupported' in e || 'error' in e) {
+          const [kind, message] = 'error' in e ? ['error', e.error] : ['unsupported', e.unsupported];
+          return `<div class="task"><b>${escapeHtml(name)}</b> <span class="${kind}">${escapeHtml(message)}</span></div>`;
+        }
         const s = e.integrated_gradients;
         const about = `integrated gradients from the ${escapeHtml(s.baseline)} baseline, ${s.steps} steps (${escapeHtml(s.rule)})`;
         return `<div class="task"><b>${escapeHtml(name)}</b> <span class="legend">${about}</span>${e.targets.map((t) => targetHtml(record, e, t)).join('')}</div>`;
