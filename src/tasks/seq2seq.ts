@@ -203,12 +203,14 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
     const o = spec.options;
     const sources = await tokenizer.encodeBatch(examples.map((e) => o.prefix + e.text));
     const labelled = examples.every((e) => e.label !== undefined);
-    if (options.training !== false && !labelled) {
-      const e = examples.find((x) => x.label === undefined)!;
+    // A training target must have text: an empty cell (a blank answer column) would teach "answer nothing".
+    const untargeted = options.training === false ? undefined : examples.find((x) => x.label === undefined || x.label.trim() === '');
+    if (untargeted !== undefined) {
+      const { file, line } = untargeted.source;
       throw new OptionError(
         SEQ2SEQ,
         undefined,
-        `example ${e.source.file}:${e.source.line} has no target; give every training example one`,
+        `example ${file}:${line} has ${untargeted.label === undefined ? 'no target' : 'an empty target'}; give every training example one`,
         `task '${spec.name}':`,
       );
     }
