@@ -53,7 +53,7 @@ export async function evaluateCheckpoint(dir: string, options: CheckpointEvalOpt
     const hf = loadHfTaskFolder(dir);
     try {
       const config = givenDataConfig(dir, [hf.record], options.data, split, null, hf.maxLength);
-      const result = await evaluateModel(() => hf.model, hf.tokenizer, [hf.record], config, split, options);
+      const result = await evaluateModel(dir, () => hf.model, hf.tokenizer, [hf.record], config, split, options);
       return { checkpoint: path.resolve(dir), step: null, ...result };
     } finally {
       hf.model.dispose();
@@ -73,7 +73,7 @@ export async function evaluateCheckpoint(dir: string, options: CheckpointEvalOpt
     else config = parse(ckpt.trainingConfig);
     const tokenizer = Tokenizer.fromFile(ckpt.tokenizerFile);
     const made = (specs: readonly TaskSpec[]) => (model = modelFromCheckpoint(ckpt, { specs, config }));
-    const result = await evaluateModel(made, tokenizer, ckpt.tasks, config, split, options);
+    const result = await evaluateModel(ckpt.dir, made, tokenizer, ckpt.tasks, config, split, options);
     return { checkpoint: ckpt.dir, step: ckpt.trainerState?.step ?? null, ...result };
   } finally {
     model?.dispose();
@@ -86,8 +86,12 @@ const noDataMessage = (dir: string, what: string) =>
   `${dir} ${what}, so the data to evaluate on are unknown: give them (mtl eval ${dir} --data FILE --format FORMAT ` +
   '[--task NAME]; in a program, evaluateCheckpoint(dir, { data: { file, format } }))';
 
-/** Reads and featurizes the data `config` names, makes the model for the tasks read (`model(specs)`), and evaluates it. */
+/**
+ * Reads and featurizes the data `config` names, makes the model for the tasks read (`model(specs)`), and evaluates it.
+ * @throws ConfigError when no task has `split` data (the folder `dir`'s config names no such file).
+ */
 async function evaluateModel(
+  dir: string,
   model: (specs: readonly TaskSpec[]) => MultiTaskModel,
   tokenizer: Tokenizer,
   records: readonly TaskRecord[],
@@ -101,6 +105,11 @@ async function evaluateModel(
     records,
     ...(options.logger ? { logger: options.logger } : {}),
   });
+  if (prepared.streams.every((s) => (s.splits[split]?.examples.length ?? 0) === 0))
+    throw new ConfigError(
+      `${dir}: no task has ${split} data (its training config names no data.${split} file${split === 'dev' ? ' nor dev_fraction' : ''}), ` +
+        `so nothing was evaluated: choose another --split, or give the data (mtl eval ${dir} --data FILE --format FORMAT [--task NAME])`,
+    );
   return evaluateStreams(model(prepared.runs.map((r) => r.spec)), prepared.streams, split, evalBatching(config), {
     report: options.report ?? false,
     tokenizer: prepared.tokenizer,
