@@ -49,7 +49,7 @@ export interface SplitFeatures {
   readonly evalInputs?: readonly Features[];
 }
 
-/** The texts a task's examples hold, for learning a vocabulary. */
+/** The input texts a task's examples hold, for learning a vocabulary. */
 function textsOf(examples: readonly unknown[], input: InputKind): string[] {
   const out: string[] = [];
   for (const e of examples as Record<string, unknown>[]) {
@@ -62,8 +62,35 @@ function textsOf(examples: readonly unknown[], input: InputKind): string[] {
 }
 
 /**
+ * The training texts a learned vocabulary must cover: every data source's inputs (each source read
+ * once), and what each task's type adds of its examples (`vocabularyTexts`: a seq2seq task's targets).
+ */
+function vocabularyTexts(data: readonly TaskData[], sampleLines: number): string[] {
+  const texts: string[] = [];
+  const add = (chunk: readonly string[]) => {
+    for (const text of chunk) texts.push(text); // not push(...): WN18RR's 173,670 entity texts overflow the stack
+  };
+  const seenInputs = new Set<unknown>();
+  const seenTargets = new Set<string>(); // tasks of one type reading the same examples add them once
+  for (const d of data) {
+    const train = d.corpus ?? d.splits.train;
+    if (train === undefined) continue;
+    if (!seenInputs.has(train)) {
+      seenInputs.add(train);
+      add(d.corpus === undefined ? textsOf(d.splits.train!, d.input) : corpusSample(d.corpus, sampleLines));
+    }
+    const extra = taskType(d.task.type).vocabularyTexts;
+    const key = JSON.stringify([d.task.type, d.task.data, d.task.input, d.task.label]);
+    if (extra === undefined || d.corpus !== undefined || seenTargets.has(key)) continue;
+    seenTargets.add(key);
+    add(d.splits.train!.flatMap((e) => extra(e as never)));
+  }
+  return texts;
+}
+
+/**
  * The run's tokenizer: `tokenizer.path`, or a WordPiece vocabulary learned from the training texts of
- * every data source (each read once; of a streamed text corpus, its first `tokenizer.train.sample_lines`
+ * every data source and the seq2seq targets (each read once; of a streamed text corpus, its first `tokenizer.train.sample_lines`
  * training lines), or the tokenizer of `encoder.from` (tokenizer.json, else vocab.txt or vocab.json + merges.txt).
  * `tokenizer.path` may name a tokenizer.json or a Hugging Face folder. `logger` hears how many training texts
  * have a word over WordPiece's 100 characters (learned from for the alphabet only; encoded as `[UNK]`).
@@ -73,15 +100,7 @@ export function buildTokenizer(config: TrainingConfig, data: readonly TaskData[]
   if (t?.path !== undefined) return statSync(t.path).isDirectory() ? tokenizerFromFolder(t.path) : Tokenizer.fromFile(t.path);
   if (t?.train !== undefined) {
     const { vocabSize, minFrequency, lowercase, limitAlphabet, sampleLines } = t.train;
-    const seen = new Set<unknown>();
-    const texts: string[] = [];
-    for (const d of data) {
-      const train = d.corpus ?? d.splits.train;
-      if (train === undefined || seen.has(train)) continue;
-      seen.add(train);
-      const chunk = d.corpus === undefined ? textsOf(d.splits.train!, d.input) : corpusSample(d.corpus, sampleLines);
-      for (const text of chunk) texts.push(text); // not push(...): WN18RR's 173,670 entity texts overflow the stack
-    }
+    const texts = vocabularyTexts(data, sampleLines);
     const options = { vocabSize, minFrequency, lowercase, ...(limitAlphabet === undefined ? {} : { limitAlphabet }) };
     return trainWordPiece(texts, options, (o) =>
       logger.info(

@@ -184,6 +184,9 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
     return [...SEQ2SEQ_LABELS];
   },
 
+  /** The target: the model writes it, so a learned vocabulary must hold its words (Multi30k's German). */
+  vocabularyTexts: (e) => (e.label === undefined ? [] : [e.label]),
+
   /**
    * The family's language-model class (`T5ForConditionalGeneration`, `BartForConditionalGeneration`,
    * `MarianMTModel`); the prefix as config.json's `prefix` (which Transformers' text2text pipelines put

@@ -361,6 +361,11 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O, S =
   /** Whether its examples carry a label read from the data (csv/tsv/jsonl: `label.field`); false for self-supervised or graph tasks. */
   readonly readsLabel: boolean;
   readonly labelSpace: LabelSpace;
+  /**
+   * Texts of a training example, beyond its input, that a vocabulary learned from the training data
+   * (`tokenizer.train`) must cover: the target a seq2seq task writes. Absent: its input only.
+   */
+  vocabularyTexts?(example: E): readonly string[];
   /** The config keys of a task section, beyond the common ones, that it takes (see `configOptions`). */
   readonly configKeys?: readonly TaskConfigKey[];
   /** Its options as written in a config task section: `options` plus what its `configKeys` say (default: `options`). */
