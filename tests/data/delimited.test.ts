@@ -170,3 +170,12 @@ test('option checks, and a column named __proto__ is an ordinary field', () => {
   assert.throws(() => readDelimited(csv, { extraFields: 'drop' as 'ignore' }), ConfigError);
   assert.throws(() => readDelimited(csv, { onBadLine: 'warn' as 'skip' }), ConfigError);
 });
+
+test('a misspelt column is named with the nearest one in the header', () => {
+  const file = tmp.write('typo.csv', 'question,answer\nwhere is it,let me check\n');
+  throwsDataError(
+    () => readDelimitedText(file, { text: 'question', label: 'answr' }),
+    file,
+    'no column "answr" (asked for as label); did you mean "answer"?; the header\'s columns are: "question", "answer"',
+  );
+});

@@ -67,3 +67,12 @@ test('empty and invalid UTF-8 JSON lines files', () => {
   );
   throwsDataError(() => readJsonl(bad), `${bad}:2`, 'invalid UTF-8 at byte offset 25');
 });
+
+test('a misspelt field is named with the nearest one the object has (a config typo, not a bad line)', () => {
+  const file = tmp.write('typo.jsonl', '{"text": "where is my order", "intent": "status", "sentiment": "neutral"}\n');
+  throwsDataError(
+    () => readJsonlText(file, { text: 'text', label: 'sentimnt' }),
+    `${file}:1`,
+    'no field "sentimnt" (asked for as label); did you mean "sentiment"?; the object has: text, intent, sentiment',
+  );
+});

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parse, type Options } from 'csv-parse/sync';
 import { ConfigError, DataError } from '../../errors.js';
 import type { SourcePosition, TextExample, TextPairExample } from '../example.js';
-import { BadLines, readTextFile, type ReadOptions, type ReadResult, type SkippedLine } from './source.js';
+import { BadLines, didYouMean, readTextFile, type ReadOptions, type ReadResult, type SkippedLine } from './source.js';
 
 /** Options of the delimited readers. */
 export interface DelimitedOptions extends ReadOptions {
@@ -189,7 +189,7 @@ function requireColumns(file: string, header: readonly string[], wanted: object)
   for (const [role, name] of Object.entries(wanted) as [string, string | undefined][]) {
     if (name !== undefined && !header.includes(name)) {
       throw new DataError(
-        `${file}: no column "${name}" (asked for as ${role}); the header's columns are: ${header.map((c) => `"${c}"`).join(', ')}`,
+        `${file}: no column "${name}" (asked for as ${role})${didYouMean(name, header)}; the header's columns are: ${header.map((c) => `"${c}"`).join(', ')}`,
       );
     }
   }

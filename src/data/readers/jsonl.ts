@@ -2,7 +2,7 @@
  * JSON Lines: one JSON value per line (CLUENER, SciTLDR). Blank lines are ignored.
  */
 import type { SourcePosition, TextExample } from '../example.js';
-import { BadLines, readTextFile, splitLines, type ReadOptions, type ReadResult } from './source.js';
+import { BadLines, didYouMean, readTextFile, splitLines, type ReadOptions, type ReadResult } from './source.js';
 
 /** One parsed line: its JSON value and where it came from. */
 export interface JsonLine {
@@ -91,7 +91,7 @@ function fieldProblem(value: unknown, fields: JsonTextFields): string | undefine
   for (const [role, name, numberOk] of roles) {
     if (name === undefined) continue;
     const v = o[name];
-    if (v === undefined) return `no field "${name}" (asked for as ${role}); the object has: ${keys}`;
+    if (v === undefined) return `no field "${name}" (asked for as ${role})${didYouMean(name, Object.keys(o))}; the object has: ${keys}`;
     const ok = typeof v === 'string' || (numberOk && typeof v === 'number' && Number.isFinite(v));
     if (!ok) return `field "${name}" (${role}) must be a string${numberOk ? ' or a number' : ''}, got ${JSON.stringify(v)}`;
   }

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, DataError } from '../../errors.js';
 import { findInvalidUtf8 } from './utf8.js';
+import { nearest } from '../../io/config/issues.js';
 
 /** What a reader does with a malformed record: throw a DataError (the default) or skip it and report it. */
 export type OnBadLine = 'error' | 'skip';
@@ -65,6 +66,15 @@ export class BadLines {
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * '; did you mean "sentiment"?' when `name` (a column or field the config asks for) is a likely typo of
+ * one of `present` (what the record has), else ''.
+ */
+export function didYouMean(name: string, present: readonly string[]): string {
+  const near = nearest(name, present);
+  return near === undefined ? '' : `; did you mean "${near}"?`;
+}
 
 /** The file name that reads standard input (`mtl predict --input -`); errors name lines as `<stdin>:3`. */
 export const STDIN = '<stdin>';
