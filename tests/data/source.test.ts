@@ -1,7 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BadLines, describeSkipped, readTextFile, splitLines, splitWhitespace } from '../../src/data/readers/source.js';
-import { findInvalidUtf8 } from '../../src/data/readers/utf8.js';
+import { findInvalidUtf8 } from '../../src/io/utf8.js';
 import { ConfigError } from '../../src/errors.js';
 import { tempFolder, throwsDataError } from './helpers.js';
 

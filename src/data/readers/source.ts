@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError, DataError } from '../../errors.js';
-import { findInvalidUtf8 } from './utf8.js';
+import { describeInvalidUtf8 } from '../../io/utf8.js';
 import { nearest } from '../../io/config/issues.js';
 
 /** What a reader does with a malformed record: throw a DataError (the default) or skip it and report it. */
@@ -108,14 +108,8 @@ export function readTextFile(file: string): string {
 }
 
 function invalidUtf8(file: string, bytes: Uint8Array): DataError {
-  const offset = findInvalidUtf8(bytes);
-  if (offset < 0) return new DataError(`${file}: not valid UTF-8; data files must be UTF-8 — re-encode it`);
-  let line = 1;
-  for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) line++;
-  const shown = Array.from(bytes.subarray(offset, offset + 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
   return new DataError(
-    `${file}:${line}: invalid UTF-8 at byte offset ${offset} (bytes ${shown}); data files must be UTF-8 — ` +
-      `re-encode it (e.g. iconv -f latin1 -t utf-8) or fix the damaged bytes`,
+    `${describeInvalidUtf8(file, bytes)}; data files must be UTF-8 — re-encode it (e.g. iconv -f latin1 -t utf-8) or fix the damaged bytes`,
   );
 }
 

@@ -11,11 +11,11 @@
  * registered if Node cannot read the file by itself): tsx must be installed where the package is used
  * (`npm install --save-dev tsx`), as it is in this repository.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { ConfigError } from '../../errors.js';
+import { readConfigText } from './config-text.js';
 
 /** The file names read as modules rather than YAML. */
 export const CONFIG_MODULE = /\.(?:[cm]?ts|[cm]?js)$/;
@@ -31,8 +31,9 @@ const TYPESCRIPT = /\.[cm]?ts$/;
  */
 export async function readConfigValue(file: string, what = 'training config'): Promise<unknown> {
   if (CONFIG_MODULE.test(file)) return importDefault(path.resolve(file), what);
+  const text = readConfigText(file, what);
   try {
-    return parse(readFileSync(file, 'utf8'));
+    return parse(text);
   } catch (e) {
     throw new ConfigError(`cannot read the ${what} ${file}: ${(e as Error).message}`);
   }

@@ -6,10 +6,9 @@
  * `trainingConfigToYaml` writes it (snake_case, absolute paths, every default) beside each
  * checkpoint, and reading that text back gives the same config.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { ConfigError } from '../../errors.js';
+import { readConfigText } from './config-text.js';
 import { camelize, snakeize, type NamePath } from './case.js';
 import { crossCheck } from './checks.js';
 import { checkPaths, resolvePaths } from './files.js';
@@ -35,7 +34,7 @@ export interface ParseOptions {
 
 /**
  * Reads and validates a YAML training config; relative paths in it are relative to its folder.
- * @throws ConfigError when the file cannot be read or is not YAML; ConfigFileError (a ConfigError)
+ * @throws ConfigError when the file cannot be read, is not UTF-8 or is not YAML; ConfigFileError (a ConfigError)
  *   listing every problem — unknown key (with the nearest valid one), wrong type or value, missing key,
  *   inconsistent keys, missing file — each with its key path and line.
  * @example
@@ -43,13 +42,7 @@ export interface ParseOptions {
  *   config.training.sampler.kind; // 'proportional'
  */
 export function loadTrainingConfig(file: string, options: Omit<ParseOptions, 'source'>): TrainingConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`cannot read the training config ${file}: ${(e as Error).message}`);
-  }
-  return parseTrainingConfig(text, { ...options, source: file });
+  return parseTrainingConfig(readConfigText(file, 'training config'), { ...options, source: file });
 }
 
 /** Validates the text of a YAML (or JSON) training config; see `loadTrainingConfig`. */

@@ -1,6 +1,7 @@
 /**
  * Locating invalid UTF-8. `TextDecoder` with `fatal: true` says only that a file is invalid; this
- * finds where, so the error can name the byte offset and line.
+ * finds where, so the error can name the byte offset and line (data files: src/data/readers/source.ts;
+ * config files: ./config/config-text.ts).
  */
 
 /**
@@ -41,4 +42,18 @@ function sequenceLength(bytes: Uint8Array, i: number): number {
     if (b < 0x80 || b > 0xbf) return 0;
   }
   return continuations + 1;
+}
+
+/**
+ * Where the invalid UTF-8 of `file` (its `bytes`) is, for an error message:
+ * "a.jsonl:3: invalid UTF-8 at byte offset 109 (bytes e9 22 2c 20)", or "a.jsonl: not valid UTF-8"
+ * when `TextDecoder` refused bytes this scan accepts.
+ */
+export function describeInvalidUtf8(file: string, bytes: Uint8Array): string {
+  const offset = findInvalidUtf8(bytes);
+  if (offset < 0) return `${file}: not valid UTF-8`;
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) line++;
+  const shown = Array.from(bytes.subarray(offset, offset + 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  return `${file}:${line}: invalid UTF-8 at byte offset ${offset} (bytes ${shown})`;
 }
