@@ -59,17 +59,25 @@ function labelsOf(config: Readonly<Record<string, unknown>>, file: string): stri
   return labels;
 }
 
-/** The head `architectures` names for the family's class stem, with what is wrong otherwise. */
-function headOf(config: Readonly<Record<string, unknown>>, classPrefix: string, file: string): HfExport['head'] {
+/**
+ * The head `architectures` names for the family's class stem, with what is wrong otherwise (a language
+ * model of a family that generates, `generates`, is pointed to `mtl generate`).
+ */
+function headOf(config: Readonly<Record<string, unknown>>, classPrefix: string, file: string, generates: boolean): HfExport['head'] {
   const classes = Array.isArray(config.architectures) ? config.architectures : [];
   const known = Object.keys(TASK_NAMES).map((h) => `${classPrefix}For${h}`);
   const head = (Object.keys(TASK_NAMES) as HfExport['head'][]).find((h) => classes.includes(`${classPrefix}For${h}`));
-  if (head === undefined)
+  if (head === undefined) {
+    const dir = path.dirname(file);
+    const generate = generates
+      ? `. A language model generates text: mtl generate ${dir} "a prompt" (or POST /generate of mtl serve ${dir})`
+      : '';
     throw new CheckpointError(
       `${file}: architectures is ${JSON.stringify(config.architectures ?? null)}; a model folder without tasks.json must be a ` +
         `Transformers task model (${known.join(', ')}) to predict with. A base model or a checkpoint of another kind ` +
-        'has no head: fine-tune it first (encoder.from in a training config)',
+        `has no head: fine-tune it first (encoder.from in a training config)${generate}`,
     );
+  }
   return head;
 }
 
@@ -100,7 +108,7 @@ export function loadHfTaskFolder(dir: string): HfTaskModel {
   let model: MultiTaskModel | undefined;
   try {
     const names = backbone.hfNames;
-    const head = headOf(config, names.classPrefix, file);
+    const head = headOf(config, names.classPrefix, file, backbone.kind !== 'encoder');
     const { type, made } = importOf(head, config, labelsOf(config, file), file);
     const layout = head === 'SequenceClassification' ? names.sequenceClassification : 'token';
     if (typeof layout === 'object' || layout === undefined)
