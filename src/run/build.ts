@@ -45,6 +45,8 @@ export interface SplitFeatures {
   readonly features: Features[];
   /** Examples cut to max_length. */
   readonly truncated: number;
+  /** Examples whose target was cut to the task's own limit (seq2seq's max_target_length); absent: none. */
+  readonly truncatedTargets?: number;
   /** `featurize`'s `evalInputs`, when it made any. */
   readonly evalInputs?: readonly Features[];
 }
@@ -186,8 +188,17 @@ export async function featurizeSplit(
   if (examples === undefined) return undefined;
   const training = split === 'train' || run.data.task.label.unknown === 'error';
   try {
-    const { features, truncated, evalInputs } = await run.type.featurize(examples, tokenizer, run.spec, { maxLength, training });
-    return { examples, features, truncated, ...(evalInputs === undefined ? {} : { evalInputs }) };
+    const { features, truncated, truncatedTargets, evalInputs } = await run.type.featurize(examples, tokenizer, run.spec, {
+      maxLength,
+      training,
+    });
+    return {
+      examples,
+      features,
+      truncated,
+      ...(truncatedTargets ? { truncatedTargets } : {}),
+      ...(evalInputs === undefined ? {} : { evalInputs }),
+    };
   } catch (e) {
     if (split !== 'train' && e instanceof DataError && e.message.includes('not in its label list')) {
       throw new DataError(

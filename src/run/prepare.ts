@@ -104,6 +104,10 @@ export async function prepareRun(config: TrainingConfig, options: PrepareOptions
         logger.info(
           `task ${run.spec.name} (${split}): truncated ${f.truncated} of ${f.features.length} examples to max_length ${config.maxLength} tokens`,
         );
+      if ((f.truncatedTargets ?? 0) > 0)
+        logger.info(
+          `task ${run.spec.name} (${split}): truncated ${f.truncatedTargets} of ${f.features.length} targets to the task's max_target_length`,
+        );
     }
     table.set(run.spec.name, row);
   }

@@ -218,16 +218,18 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
       );
     }
     const targets = labelled ? await tokenizer.encodeBatch(examples.map((e) => e.label!)) : [];
-    let truncated = 0;
+    let truncated = 0; // sources cut to max_length
+    let truncatedTargets = 0; // targets cut to max_target_length
     const features = sources.map((full, i): TextToTextFeatures => {
       const endTokenId = endTokenOf(full, spec.name);
       const source = truncateEncoding(full, options.maxLength);
       const target = labelled ? targetIds(targets[i]!, endTokenId, o.maxTargetLength) : undefined;
+      if (source.truncated) truncated++;
+      if (target?.truncated === true) truncatedTargets++;
       const cut = source.truncated || (target?.truncated ?? false);
-      if (cut) truncated++;
       return { exampleIndex: i, inputIds: source.inputIds, truncated: cut, endTokenId, ...(target ? { labels: target.ids } : {}) };
     });
-    return { features, truncated };
+    return { features, truncated, truncatedTargets };
   },
 
   collate({ spec }, features) {

@@ -128,6 +128,8 @@ export interface FeaturizeResult {
   readonly features: Features[];
   /** Number of examples cut to `maxLength`. */
   readonly truncated: number;
+  /** Number of examples whose target was cut to the task's own limit (a seq2seq task's `max_target_length`); absent: none. */
+  readonly truncatedTargets?: number;
   /**
    * Inputs that evaluating the split encodes besides the examples' own, for `evaluateAll` (link
    * prediction with encoded entities: every entity's description, in entity-id order). Usually absent.

@@ -13,7 +13,7 @@ import { prepareRun } from '../../src/run/prepare.js';
 const dir = mkdtempSync(path.join(tmpdir(), 'mtl-seq2seq-targets-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const configOf = (csv: string) => {
+const configOf = (csv: string, options: Record<string, unknown> = {}) => {
   const file = path.join(dir, `${Math.random().toString(36).slice(2)}.csv`);
   writeFileSync(file, csv);
   return validateTrainingConfig({
@@ -22,7 +22,14 @@ const configOf = (csv: string) => {
     tokenizer: { train: { vocab_size: 100, min_frequency: 1 } },
     max_length: 16,
     tasks: [
-      { name: 'answer', type: 'seq2seq', data: { format: 'csv', train: file }, input: { text: 'question' }, label: { field: 'answer' } },
+      {
+        name: 'answer',
+        type: 'seq2seq',
+        data: { format: 'csv', train: file },
+        input: { text: 'question' },
+        label: { field: 'answer' },
+        options,
+      },
     ],
     training: { max_steps: 1, batch_size: 2 },
   });
@@ -46,5 +53,16 @@ describe('seq2seq training targets', () => {
   it('take targets that have text', async () => {
     const run = await prepareRun(configOf('question,answer\nwhere is it,let me check\nhi,hello\n'), { splits: ['train'] });
     assert.equal(run.data[0]!.splits.train!.length, 2);
+  });
+
+  it('a target cut to max_target_length is logged as such, not as an input cut to max_length', async () => {
+    const lines: string[] = [];
+    const config = configOf('question,answer\nwhere is it,let me check the status of your order\nhi,hello\n', { max_target_length: 3 });
+    const run = await prepareRun(config, { splits: ['train'], logger: { info: (line: string) => lines.push(line) } });
+    assert.deepEqual(
+      lines.filter((l) => l.includes('truncated')),
+      ["task answer (train): truncated 1 of 2 targets to the task's max_target_length"],
+    );
+    assert.equal(run.truncated.answer!.train, 0, 'no source was cut to max_length 16');
   });
 });
