@@ -81,6 +81,16 @@ const WORD_EMBEDDINGS = ['embeddings.word_embeddings.weight', 'wte.weight', 'emb
 /** The prefix of every head tensor: `heads.<task>.<name in the head module>`. */
 export const HEADS_PREFIX = 'heads.';
 
+/**
+ * '; runs/bot is a training run's output folder: give runs/bot/best (or runs/bot/last)' when `dir` holds a
+ * run's checkpoints (`best/`, `last/`) rather than being one (what `mtl train` prints is the run folder), else ''.
+ */
+export function runFolderHint(dir: string): string {
+  const held = ['best', 'last'].filter((c) => existsSync(path.join(dir, c, CHECKPOINT_FILES.tasks)));
+  if (held.length === 0) return '';
+  return `; ${dir} is a training run's output folder: give ${held.map((c) => path.join(dir, c)).join(' (or ')}${held.length > 1 ? ')' : ''}`;
+}
+
 /** What a checkpoint folder holds, read and checked, without tensor data. */
 export interface CheckpointInfo {
   readonly dir: string;
@@ -129,7 +139,7 @@ export function inspectCheckpoint(folder: string): CheckpointInfo {
   const missing = REQUIRED_CHECKPOINT_FILES.filter((f) => !present.has(f));
   if (missing.length > 0) {
     throw new CheckpointError(
-      `the checkpoint ${dir} lacks ${missing.join(', ')}; a checkpoint folder holds ${REQUIRED_CHECKPOINT_FILES.join(', ')} (and for resuming ${CHECKPOINT_FILES.trainerState})`,
+      `the checkpoint ${dir} lacks ${missing.join(', ')}; a checkpoint folder holds ${REQUIRED_CHECKPOINT_FILES.join(', ')} (and for resuming ${CHECKPOINT_FILES.trainerState})${runFolderHint(dir)}`,
     );
   }
   const file = (name: string) => path.join(dir, name);

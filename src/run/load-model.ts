@@ -16,6 +16,7 @@ import path from 'node:path';
 import { CheckpointError, ConfigError } from '../errors.js';
 import { parseTrainingConfig, type TrainingConfig } from '../io/config/index.js';
 import type { LoadedCheckpoint, TaskRecord } from '../io/checkpoint.js';
+import { runFolderHint } from '../io/checkpoint-inspect.js';
 import { loadHfWeights } from '../io/hf-weights.js';
 import type { Backbone, BackboneConfig } from '../models/backbone.js';
 import { familyOfHfConfig } from '../models/registry.js';
@@ -198,7 +199,7 @@ export function readConfigJson(dir: string): Record<string, unknown> {
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new ConfigError(`${file}: cannot read it as JSON (${(e as Error).message})`);
+    throw new ConfigError(`${file}: cannot read it as JSON (${(e as Error).message})${runFolderHint(dir)}`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json))
     throw new ConfigError(`${file}: expected a JSON object of Hugging Face config fields`);
