@@ -338,6 +338,14 @@ export const sequenceClassification: TaskType<
   async featurize(examples, tokenizer: Tokenizer, spec, options: FeaturizeOptions): Promise<FeaturizeResult> {
     const index = labelIndex(spec);
     const training = options.training ?? true;
+    if (training && !spec.options.multiLabel && spec.labels.length < 2 && examples.length > 0) {
+      // One class: the cross-entropy is 0 whatever the model does, so nothing would be learned.
+      const where = examples[0]!.source === undefined ? '' : `${examples[0]!.source.file}: `;
+      throw new DataError(
+        `${where}task '${spec.name}' has ${spec.labels.length} label in its training data ('${spec.labels[0]}'); a single-label ` +
+          'classifier needs at least 2: check that label.field names the column of the labels, or give examples of the other classes',
+      );
+    }
     const ids = examples.map((e) => labelIds(e, spec, index, training)); // labels first: a data error before the slow part
     const encodings = await encodeInputs(examples, tokenizer);
     let truncated = 0;

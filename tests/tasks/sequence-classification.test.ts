@@ -280,7 +280,7 @@ describe('sequence classification: features', needs('snips'), () => {
   });
 
   it('truncates to maxLength, keeping [SEP], and counts it', async () => {
-    const s = spec(['a']);
+    const s = spec(['a', 'b']); // two labels: a single-label task of one is refused (tests/tasks/one-label.test.ts)
     const { features, truncated } = await sc.featurize([text('0', 'add step to me to the fifty classics playlist now', 'a')], tok, s, {
       maxLength: 5,
     });
