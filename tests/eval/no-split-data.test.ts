@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { validateTrainingConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 import { evaluateCheckpoint } from '../../src/eval/checkpoint.js';
 import { train } from '../../src/train/index.js';
+import { tinyTrainingConfig } from '../helpers/tiny-training-config.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mtl-no-split-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,22 +22,15 @@ before(async () => {
   );
   writeFileSync(path.join(dir, 'train.jsonl'), lines.join('\n'));
   writeFileSync(path.join(dir, 'dev.jsonl'), lines.slice(0, 2).join('\n'));
-  const config = validateTrainingConfig({
-    output_dir: path.join(dir, 'run'),
-    encoder: { hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32 },
-    tokenizer: { train: { vocab_size: 80, min_frequency: 1 } },
-    max_length: 12,
-    tasks: [
-      {
-        name: 'intent',
-        type: 'sequence-classification',
-        data: { format: 'jsonl', train: path.join(dir, 'train.jsonl'), dev: path.join(dir, 'dev.jsonl') },
-        input: { text: 'text' },
-        label: { field: 'intent' },
-      },
-    ],
-    training: { max_steps: 1, batch_size: 2 },
-  });
+  const config = tinyTrainingConfig(dir, [
+    {
+      name: 'intent',
+      type: 'sequence-classification',
+      data: { format: 'jsonl', train: path.join(dir, 'train.jsonl'), dev: path.join(dir, 'dev.jsonl') },
+      input: { text: 'text' },
+      label: { field: 'intent' },
+    },
+  ]);
   checkpoint = `${(await train(config)).outputDir}/best`;
 });
 

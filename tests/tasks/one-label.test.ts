@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { validateTrainingConfig } from '../../src/config.js';
 import { DataError } from '../../src/errors.js';
 import { prepareRun } from '../../src/run/prepare.js';
+import { tinyTrainingConfig } from '../helpers/tiny-training-config.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mtl-one-label-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,22 +23,15 @@ writeFileSync(
 );
 
 const configOf = (field: string, multiLabel = false) =>
-  validateTrainingConfig({
-    output_dir: path.join(dir, 'out'),
-    encoder: { hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32 },
-    tokenizer: { train: { vocab_size: 60, min_frequency: 1 } },
-    max_length: 12,
-    tasks: [
-      {
-        name: 'intent',
-        type: 'sequence-classification',
-        data: { format: 'jsonl', train: file },
-        input: { text: 'text' },
-        label: { field, multi_label: multiLabel },
-      },
-    ],
-    training: { max_steps: 1, batch_size: 2 },
-  });
+  tinyTrainingConfig(dir, [
+    {
+      name: 'intent',
+      type: 'sequence-classification',
+      data: { format: 'jsonl', train: file },
+      input: { text: 'text' },
+      label: { field, multi_label: multiLabel },
+    },
+  ]);
 
 describe('a classification task with one label', () => {
   it('is refused, naming the file, the label and label.field', async () => {

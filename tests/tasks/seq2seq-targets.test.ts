@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { validateTrainingConfig } from '../../src/config.js';
 import { prepareRun } from '../../src/run/prepare.js';
+import { tinyTrainingConfig } from '../helpers/tiny-training-config.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mtl-seq2seq-targets-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,23 +16,15 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const configOf = (csv: string, options: Record<string, unknown> = {}) => {
   const file = path.join(dir, `${Math.random().toString(36).slice(2)}.csv`);
   writeFileSync(file, csv);
-  return validateTrainingConfig({
-    output_dir: path.join(dir, 'out'),
-    encoder: { model_type: 't5', hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64 },
-    tokenizer: { train: { vocab_size: 100, min_frequency: 1 } },
-    max_length: 16,
-    tasks: [
-      {
-        name: 'answer',
-        type: 'seq2seq',
-        data: { format: 'csv', train: file },
-        input: { text: 'question' },
-        label: { field: 'answer' },
-        options,
-      },
-    ],
-    training: { max_steps: 1, batch_size: 2 },
-  });
+  const task = {
+    name: 'answer',
+    type: 'seq2seq',
+    data: { format: 'csv', train: file },
+    input: { text: 'question' },
+    label: { field: 'answer' },
+    options,
+  };
+  return tinyTrainingConfig(dir, [task], { model_type: 't5' });
 };
 
 describe('seq2seq training targets', () => {
