@@ -67,6 +67,11 @@ export async function runGenerate(
   const file = flags.input === '-' ? STDIN : flags.input;
   const texts = file !== undefined ? readPredictInputs(file).map((p) => p.text) : prompts;
   if (texts.length === 0) throw new UsageError('no prompt; give them after the model folder or in --input FILE (JSON lines)');
+  const empty = texts.indexOf('');
+  if (empty >= 0) {
+    const where = `prompt ${empty + 1}${file === undefined ? '' : ` of ${file === STDIN ? 'standard input' : file}`}`;
+    throw new UsageError(`${where} is empty; a prompt needs at least one character (POST /generate refuses it too)`);
+  }
   const options = generateOptionsOf(flags);
   using generator = TextGenerator.load(dir);
   for (const prompt of texts) {

@@ -372,8 +372,16 @@ export function predictInputOf(value: unknown): PredictInput | string {
     if (bad >= 0) return `"words"[${bad}] must be a word (a non-empty string without spaces or tabs), got ${described(words[bad])}`;
     return { text: words.join(' '), splitIntoWords: true, ...pair };
   }
+  if (o.text === undefined) return `no "text" (nor "words") in the object; its keys: ${keysOf(o)}`;
   if (typeof o.text !== 'string') return `"text" must be a string, got ${described(o.text)}`;
   return { text: o.text, ...pair };
+}
+
+/** The first keys of an object, quoted, for an error message (at most 5; an empty object says so). */
+function keysOf(o: Record<string, unknown>): string {
+  const keys = Object.keys(o);
+  if (keys.length === 0) return 'none';
+  return keys.slice(0, 5).map((k) => JSON.stringify(k.slice(0, 40))).join(', ') + (keys.length > 5 ? `, … (${keys.length})` : '');
 }
 
 /**

@@ -103,7 +103,7 @@ describe('mtl generate', () => {
     }
   });
 
-  it('refuses an encoder folder (exit 1), bad flags and a missing prompt (usage, exit 2) with one line', async () => {
+  it('refuses an encoder folder (exit 1), bad flags and a missing or empty prompt (usage, exit 2) with one line', async () => {
     const bert = writeHfFolder(path.join(root, 'bert'), 'bert', 'tokenizer.json');
     const errors: string[] = [];
     const original = console.error;
@@ -113,6 +113,7 @@ describe('mtl generate', () => {
       assert.equal(await main(['generate', gpt2, 'hello', '--top-p', '0']), 2);
       assert.equal(await main(['generate', gpt2, 'hello', '--max-new-tokens=-3']), 2);
       assert.equal(await main(['generate', gpt2]), 2);
+      assert.equal(await main(['generate', gpt2, 'hello', '']), 2);
     } finally {
       console.error = original;
     }
@@ -120,5 +121,6 @@ describe('mtl generate', () => {
     assert.match(errors[1]!, /--top-p must be a positive number|topP must be a number in \(0, 1\]/);
     assert.match(errors[2]!, /--max-new-tokens must be a non-negative integer, got '-3'/);
     assert.match(errors[3]!, /no prompt/);
+    assert.match(errors[4]!, /prompt 2 is empty; a prompt needs at least one character/);
   });
 });
