@@ -4,13 +4,14 @@
  * (bench/out/<suite>.json).
  * - `overhead`: per-op cost (bench/tensor_overhead.ts vs bench/peer/tensor_overhead.py).
  * - `model`: training and inference of the SNIPS joint model, memory and MFU (bench/model/suite.ts).
- * - `generate`: greedy decoding with a key/value cache, GPT-2- and T5-shaped models, batch 1 and 8
- *   (bench/generate/suite.ts; --repeats is the processes per side, each timing 3 generations).
+ * - `generate`: decoding with a key/value cache (greedy at batch 1, 8, 16; 4 beams), training steps and
+ *   peak memory of GPT-2- and T5-shaped models (bench/generate/suite.ts; --repeats is the generations
+ *   per configuration and side, the training steps twice as many).
  * Usage: npm run bench [-- overhead|model|generate …] [--repeats 5] [--threads 1]   (no suite named: all)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { modelTable, runModelSuite } from './model/suite.js';
 import { generateTable, runGenerateSuite } from './generate/suite.js';
@@ -92,16 +93,20 @@ async function model(): Promise<void> {
   report('model', header, modelTable(result), result);
 }
 
-function generation(): void {
+const loads = (l: number[]) => l.map((x) => x.toFixed(1)).join(' ');
+
+async function generation(): Promise<void> {
   const newTokens = 64;
+  const loadStart = loadavg();
   const threadEnv = { ...env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) }; // as the model suite
-  const rows = runGenerateSuite({ rounds: repeats, repeats: 3, threads, newTokens, dir: `${OUT}/generate`, env: threadEnv }, (line) =>
+  const result = await runGenerateSuite({ repeats, threads, newTokens, dir: `${OUT}/generate`, env: threadEnv }, (line) =>
     console.error(line),
   );
   const header =
-    `${date.slice(0, 10)} · ${machine} · greedy, ${newTokens} new tokens, KV cache on both sides · ${repeats} processes per side ` +
-    `taking turns, 3 generations each after a warm-up, medians`;
-  report('generate', header, generateTable(rows, newTokens), { rows });
+    `${date.slice(0, 10)} · ${machine} · ${newTokens} new tokens, KV cache on both sides · one process per model, mode and side, ` +
+    `asked in turns, ${repeats} units per configuration, medians · load average (1, 5, 15 min) ${loads(loadStart)} at the start, ` +
+    `${loads(loadavg())} at the end`;
+  report('generate', header, generateTable(result, newTokens), result);
 }
 
 mkdirSync(OUT, { recursive: true });

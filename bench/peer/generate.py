@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-"""Peer side of the generation benchmark (bench/generate/ours.ts mirrors it): greedy decoding with a
-key/value cache, written as Hugging Face's `generate` runs it (Transformers is not installed here),
-on the reference modules of scripts/fixtures (decoders.py's GPT-2, t5.py's T5: Hugging Face's module
-names and arithmetic) loaded from the same safetensors file as our side.
+"""Peer side of the generation benchmark (bench/generate/ours.ts mirrors it): decoding with a key/value
+cache written as Hugging Face's `generate` runs it (greedy_search and beam_search with BeamSearchScorer;
+Transformers is not installed here), and training steps as Hugging Face's Trainer takes them, on the
+reference modules of scripts/fixtures (decoders.py's GPT-2, t5.py's T5: Hugging Face's module names and
+arithmetic) loaded from the same safetensors file as our side.
 
 - gpt2: the prompt runs once (causal mask over its T tokens), then one token per step at position
   P, its keys and values appended to each layer's cache (past_key_values), the scores q·kᵀ/√hs;
@@ -11,15 +12,29 @@ names and arithmetic) loaded from the same safetensors file as our side.
   computed once from its states; each step runs the decoder on the last token with the self-attention
   cache and the relative position bias of the new position (compute_bias(P + 1, P + 1)[:, :, -1:]),
   logits (d_model^-0.5 · h) · sharedᵀ. Decoding starts from decoder_start_token_id.
-Each step: argmax over the vocabulary, the chosen ids read back (`.tolist()`, as a stop check or a
-stream reads them), under torch.inference_mode().
+- greedy: argmax over the vocabulary, the chosen ids read back each step (`.tolist()`, as a stop check
+  or a stream reads them), under torch.inference_mode().
+- beam search (num_beams rows per prompt, the prompt repeated, T5's source too): log_softmax of the
+  logits, MinNewTokensLengthLogitsProcessor (EOS at -inf before min_new_tokens), the running beam
+  scores added, topk of 2·num_beams over (num_beams · V) per prompt, BeamSearchScorer.process in Python
+  (EOS candidates among the first num_beams become hypotheses scored Σ log p / generated_len^length_penalty,
+  the generated length counting the EOS, as Transformers ≥ 4.36 counts it), the cache reordered by
+  index_select (_reorder_cache: self- and cross-attention keys/values), finalize. Length penalty 1,
+  early stopping False (Hugging Face's defaults), as our side.
+- train: forward in training mode (the modules have no dropout; the configs say dropout 0), the
+  shifted cross-entropy (gpt2: logits[:, :-1] against ids[:, 1:]; t5: labels behind the decoder start
+  token), backward, loss.item(), torch.optim.AdamW(lr 1e-4, weight_decay 0.01), zero_grad(set_to_none=True).
+
+It speaks the line protocol of bench/model/interleave.ts: one process per model and mode (--model,
+--mode generate|train); set up and warm up (generate: each configuration with 4 tokens; train: one
+step on batch 0), print `ready`, then for each line `i` do unit i (generate: configuration i mod 4 of
+bench/generate/configs.ts; train: a step on batch i mod 2) and print its wall ms; at the end of stdin
+one JSON line: per configuration row 0's tokens and the ms to its first token and in all (generate),
+the loss of each step (train), and the process's peak resident memory (VmHWM, MiB).
 
 `--write` writes DIR/gpt2 and DIR/t5 (config.json + model.safetensors, seeded random weights; see
-write_models) unless there. Otherwise: for each model and batch size, a warm-up generation, then
-`--repeats` timed generations of `--new-tokens` tokens from the prompts in DIR/prompts.json; prints
-one JSON line: per configuration the tokens of row 0 and the times (ms) to the first token and of the
-whole generation, per repeat.
-Usage: /usr/bin/python3 bench/peer/generate.py --dir bench/out/generate [--write] [--threads 1] [--repeats 3] [--new-tokens 64]
+write_models) unless there.
+Usage: /usr/bin/python3 bench/peer/generate.py --dir bench/out/generate [--write] --model gpt2|t5 --mode generate|train [--threads 1] [--new-tokens 64]
 """
 import argparse
 import importlib.util
@@ -46,11 +61,13 @@ def load_module(name):
 decoders, t5, st = load_module("decoders"), load_module("t5"), load_module("safetensors")
 
 # GPT-2 small (124M) and t5-small (60M): Hugging Face's config.json of gpt2 and t5-small
+# dropout 0: the reference modules have none, and both sides then compute the same training loss
 GPT2 = {**decoders.GPT2, "vocab_size": 50257, "n_embd": 768, "n_layer": 12, "n_head": 12, "n_inner": 3072,
-        "n_positions": 1024, "bos_token_id": 50256, "eos_token_id": 50256}
+        "n_positions": 1024, "bos_token_id": 50256, "eos_token_id": 50256, "resid_pdrop": 0.0, "embd_pdrop": 0.0,
+        "attn_pdrop": 0.0}
 T5 = {**t5.CONFIGS["t5"], "vocab_size": 32128, "d_model": 512, "d_kv": 64, "d_ff": 2048, "num_layers": 6,
       "num_decoder_layers": 6, "num_heads": 8, "relative_attention_num_buckets": 32,
-      "relative_attention_max_distance": 128}
+      "relative_attention_max_distance": 128, "dropout_rate": 0.0}
 
 
 def write_models(root):
@@ -106,7 +123,9 @@ def load(root, name):
     return model.eval()
 
 
-# ---- gpt2 with a key/value cache ------------------------------------------------------------------
+# ---- the models' decoding steps with a key/value cache ---------------------------------------------
+# Each model offers start(rows) → state, step(state, ids) → logits (R, V) of each row's last position,
+# and reorder(state, index) (Hugging Face's _reorder_cache); the searches below know nothing else.
 
 
 def gpt2_step(model, ids, past):
@@ -135,20 +154,20 @@ def gpt2_step(model, ids, past):
     return t.ln_f(x[:, -1]) @ t.wte.weight.T
 
 
-def gpt2_generate(model, prompts, new_tokens):
-    """Greedy continuation of prompts (B, T): the tokens per row, the ms to the first token and in all."""
-    t0 = time.perf_counter()
-    past, ids, out, first = [], prompts, [], 0.0
-    for step in range(new_tokens):
-        next_ids = gpt2_step(model, ids, past).argmax(-1)
-        out.append(next_ids.tolist())
-        if step == 0:
-            first = time.perf_counter() - t0
-        ids = next_ids[:, None]
-    return [list(r) for r in zip(*out)], first * 1000, (time.perf_counter() - t0) * 1000
+class Gpt2Decoding:
+    """The prompt rows are the input ids; the state is past_key_values, a (key, value) pair per layer."""
 
+    def __init__(self, model):
+        self.model = model
 
-# ---- t5 with a key/value cache and cached cross-attention -----------------------------------------
+    def start(self, rows):
+        return {"past": [], "ids": rows}
+
+    def step(self, state, ids):
+        return gpt2_step(self.model, ids, state["past"])
+
+    def reorder(self, state, index):
+        state["past"] = [(k.index_select(0, index), v.index_select(0, index)) for k, v in state["past"]]
 
 
 def heads_of(attn, x):
@@ -156,19 +175,29 @@ def heads_of(attn, x):
     return x.view(B, S, attn.nh, attn.dkv).transpose(1, 2)  # (B, nh, S, dkv)
 
 
-def t5_generate(model, sources, new_tokens):
-    t0 = time.perf_counter()
-    c = model.c
-    B, S = sources.shape
-    enc = model.encoder(model.shared(sources), torch.ones(B, S))
-    cross = []  # per decoder layer: keys and values of the encoder states
-    for block in model.decoder.block:
-        a = block.layer[1].EncDecAttention
-        cross.append((heads_of(a, a.k(enc)), heads_of(a, a.v(enc))))
-    past, ids, out, first = [], torch.full((B, 1), c["decoder_start_token_id"], dtype=torch.long), [], 0.0
-    for step in range(new_tokens):
+class T5Decoding:
+    """The rows are sources, encoded once; the decoder starts from decoder_start_token_id. The state
+    holds the self-attention cache and each layer's cross-attention keys/values."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def start(self, sources):
+        model = self.model
+        B, S = sources.shape
+        enc = model.encoder(model.shared(sources), torch.ones(B, S))
+        cross = []  # per decoder layer: keys and values of the encoder states
+        for block in model.decoder.block:
+            a = block.layer[1].EncDecAttention
+            cross.append((heads_of(a, a.k(enc)), heads_of(a, a.v(enc))))
+        ids = torch.full((B, 1), model.c["decoder_start_token_id"], dtype=torch.long)
+        return {"past": [], "cross": cross, "ids": ids}
+
+    def step(self, state, ids):
+        model, past, cross = self.model, state["past"], state["cross"]
+        B = ids.shape[0]
         h = model.shared(ids)  # (B, 1, d)
-        P = step
+        P = 0 if not past else past[0][0].shape[2]
         bias = None
         for i, block in enumerate(model.decoder.block):
             sa = block.layer[0].SelfAttention
@@ -189,7 +218,24 @@ def t5_generate(model, sources, new_tokens):
             h = h + ca.o(torch.matmul(probs, cross[i][1]).transpose(1, 2).reshape(B, 1, ca.nh * ca.dkv))
             h = block.layer[-1](h)
         dec = model.decoder.final_layer_norm(h)[:, -1]
-        next_ids = ((dec * c["d_model"] ** -0.5) @ model.shared.weight.t()).argmax(-1)
+        return (dec * model.c["d_model"] ** -0.5) @ model.shared.weight.t()
+
+    def reorder(self, state, index):
+        pick = lambda kv: (kv[0].index_select(0, index), kv[1].index_select(0, index))  # noqa: E731
+        state["past"] = [pick(kv) for kv in state["past"]]
+        state["cross"] = [pick(kv) for kv in state["cross"]]
+
+
+# ---- the searches (Hugging Face's greedy_search and beam_search) ------------------------------------
+
+
+def greedy_generate(decoding, rows, new_tokens, **_):
+    """Greedy continuation of rows (B, ·): the tokens per row, the ms to the first token and in all."""
+    t0 = time.perf_counter()
+    state = decoding.start(rows)
+    ids, out, first = state["ids"], [], 0.0
+    for step in range(new_tokens):
+        next_ids = decoding.step(state, ids).argmax(-1)
         out.append(next_ids.tolist())
         if step == 0:
             first = time.perf_counter() - t0
@@ -197,12 +243,183 @@ def t5_generate(model, sources, new_tokens):
     return [list(r) for r in zip(*out)], first * 1000, (time.perf_counter() - t0) * 1000
 
 
+class BeamHypotheses:
+    """The num_beams best finished hypotheses of one prompt (Hugging Face's BeamHypotheses)."""
+
+    def __init__(self, num_beams, length_penalty, early_stopping):
+        self.num_beams, self.length_penalty, self.early_stopping = num_beams, length_penalty, early_stopping
+        self.beams, self.worst_score = [], 1e9
+
+    def add(self, hyp, sum_logprobs, generated_len):
+        score = sum_logprobs / (generated_len**self.length_penalty)
+        if len(self.beams) < self.num_beams or score > self.worst_score:
+            self.beams.append((score, hyp))
+            if len(self.beams) > self.num_beams:
+                ranked = sorted([(s, i) for i, (s, _) in enumerate(self.beams)])
+                del self.beams[ranked[0][1]]
+                self.worst_score = ranked[1][0]
+            else:
+                self.worst_score = min(score, self.worst_score)
+
+    def is_done(self, best_sum_logprobs, cur_len):
+        if len(self.beams) < self.num_beams:
+            return False
+        if self.early_stopping is True:
+            return True
+        return self.worst_score >= best_sum_logprobs / cur_len**self.length_penalty
+
+
+def beam_generate(decoding, rows, new_tokens, num_beams=4, eos=None, length_penalty=1.0, early_stopping=False):
+    """Beam search of each row (min_new_tokens = new_tokens): the best hypothesis's tokens per row, its
+    score per row, and the ms in all."""
+    t0 = time.perf_counter()
+    B, nb = rows.shape[0], num_beams
+    state = decoding.start(rows.repeat_interleave(nb, dim=0))  # _expand_inputs_for_generation
+    ids = state["ids"]
+    generated = torch.zeros((B * nb, 0), dtype=torch.long)  # the tokens after the prompt, per beam
+    beam_scores = torch.zeros((B, nb))
+    beam_scores[:, 1:] = -1e9  # the first step continues one beam per prompt
+    beam_scores = beam_scores.view(-1)
+    hyps = [BeamHypotheses(nb, length_penalty, early_stopping) for _ in range(B)]
+    done = [False] * B
+    for step in range(new_tokens):
+        scores = torch.log_softmax(decoding.step(state, ids), dim=-1)  # (B·nb, V)
+        V = scores.shape[-1]
+        if eos is not None and step < new_tokens:  # MinNewTokensLengthLogitsProcessor
+            scores[:, eos] = -math.inf
+        scores = (scores + beam_scores[:, None]).view(B, nb * V)
+        top, top_ids = torch.topk(scores, 2 * nb, dim=1, largest=True, sorted=True)
+        beam_of, token_of = torch.div(top_ids, V, rounding_mode="floor"), top_ids % V
+        # BeamSearchScorer.process
+        next_scores, next_tokens, next_index = [], [], []
+        for b, (s_row, t_row, i_row) in enumerate(zip(top.tolist(), token_of.tolist(), beam_of.tolist())):
+            if done[b]:
+                next_scores += [0.0] * nb
+                next_tokens += [eos or 0] * nb
+                next_index += [b * nb] * nb
+                continue
+            chosen = 0
+            for rank, (score, token, beam) in enumerate(zip(s_row, t_row, i_row)):
+                source = b * nb + beam
+                if token == eos:
+                    if rank < nb:
+                        hyps[b].add(generated[source].tolist(), score, step + 1)
+                else:
+                    next_scores.append(score)
+                    next_tokens.append(token)
+                    next_index.append(source)
+                    chosen += 1
+                if chosen == nb:
+                    break
+            done[b] = done[b] or hyps[b].is_done(max(s_row), step + 1)
+        beam_scores = torch.tensor(next_scores)
+        beam_idx = torch.tensor(next_index)
+        ids = torch.tensor(next_tokens)[:, None]
+        generated = torch.cat([generated[beam_idx, :], ids], dim=-1)
+        decoding.reorder(state, beam_idx)
+        if all(done):
+            break
+    # BeamSearchScorer.finalize: the running beams join the hypotheses of the prompts not done
+    best_tokens, best_scores = [], []
+    for b in range(B):
+        if not done[b]:
+            for j in range(nb):
+                hyps[b].add(generated[b * nb + j].tolist(), beam_scores[b * nb + j].item(), generated.shape[1])
+        score, tokens = max(hyps[b].beams, key=lambda h: h[0])
+        best_tokens.append(tokens)
+        best_scores.append(score)
+    return best_tokens, best_scores, (time.perf_counter() - t0) * 1000
+
+
+# ---- the two modes ---------------------------------------------------------------------------------
+
+# bench/generate/configs.ts's GENERATE_CONFIGS: (key, batch, beams)
+CONFIGS = [("greedy/1", 1, 1), ("greedy/8", 8, 1), ("greedy/16", 16, 1), ("beam4/1", 1, 4)]
+
+
+class Generation:
+    def __init__(self, model, name, prompts, new_tokens):
+        self.decoding = Gpt2Decoding(model) if name == "gpt2" else T5Decoding(model)
+        self.eos = model.c["eos_token_id"] if name == "t5" else GPT2["eos_token_id"]
+        self.rows = [torch.tensor(prompts[name][:batch], dtype=torch.long) for _, batch, _ in CONFIGS]
+        self.new_tokens = new_tokens
+        self.out = [{"tokens": [], "firstMs": [], "totalMs": []} for _ in CONFIGS]
+        for k in range(len(CONFIGS)):
+            self.once(k, 4)  # warm-up
+
+    def once(self, k, n):
+        _, _, beams = CONFIGS[k]
+        with torch.inference_mode():
+            if beams == 1:
+                return greedy_generate(self.decoding, self.rows[k], n)
+            tokens, scores, total = beam_generate(self.decoding, self.rows[k], n, num_beams=beams, eos=self.eos)
+            return tokens, None, total
+
+    def run(self, i):
+        k = i % len(CONFIGS)
+        tokens, first, total = self.once(k, self.new_tokens)
+        o = self.out[k]
+        if not o["tokens"]:
+            o["tokens"] = tokens[0]
+        o["firstMs"].append(first)
+        o["totalMs"].append(total)
+        return total
+
+    def summary(self):
+        return {"results": {key: o for (key, _, _), o in zip(CONFIGS, self.out)}}
+
+
+class Training:
+    def __init__(self, model, name, prompts):
+        self.model, self.name = model.train(), name
+        self.optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.01)
+        self.batches = [{k: torch.tensor(v, dtype=torch.long) for k, v in b.items() if v} for b in prompts["train"][name]]
+        self.losses = []
+        self.step(0)  # warm-up
+
+    def step(self, i):
+        b = self.batches[i % len(self.batches)]
+        if self.name == "gpt2":
+            ids = b["inputIds"]
+            logits = self.model(ids)  # (B, T, V)
+            V = logits.shape[-1]
+            loss = torch.nn.functional.cross_entropy(logits[:, :-1].contiguous().view(-1, V), ids[:, 1:].reshape(-1))
+        else:
+            src, labels = b["inputIds"], b["labels"]
+            start = torch.full((labels.shape[0], 1), self.model.c["decoder_start_token_id"], dtype=torch.long)
+            dec_ids = torch.cat([start, labels[:, :-1]], dim=1)  # _shift_right
+            _, _, logits = self.model(src, torch.ones(src.shape), dec_ids, torch.ones(dec_ids.shape))
+            loss = torch.nn.functional.cross_entropy(logits.view(-1, logits.shape[-1]), labels.view(-1))
+        loss.backward()
+        value = loss.item()
+        self.optimizer.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        return value
+
+    def run(self, i):
+        t0 = time.perf_counter()
+        self.losses.append(self.step(i))
+        return (time.perf_counter() - t0) * 1000
+
+    def summary(self):
+        return {"losses": self.losses}
+
+
+def peak_rss_mib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--dir", default="bench/out/generate")
     p.add_argument("--write", action="store_true")
+    p.add_argument("--model", choices=["gpt2", "t5"], default="gpt2")
+    p.add_argument("--mode", choices=["generate", "train"], default="generate")
     p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--new-tokens", type=int, default=64)
     a = p.parse_args()
     root = pathlib.Path(a.dir)
@@ -211,21 +428,12 @@ def main():
         return
     torch.set_num_threads(a.threads)
     prompts = json.loads((root / "prompts.json").read_text())
-    results = {}
-    for name, run in [("gpt2", gpt2_generate), ("t5", t5_generate)]:
-        model = load(root, name)
-        for batch in prompts["batches"]:
-            rows = torch.tensor(prompts[name][:batch], dtype=torch.long)
-            with torch.inference_mode():
-                run(model, rows, 4)  # warm-up
-                runs = [run(model, rows, a.new_tokens) for _ in range(a.repeats)]
-            results[f"{name}/{batch}"] = {
-                "tokens": runs[0][0][0],
-                "firstMs": [r[1] for r in runs],
-                "totalMs": [r[2] for r in runs],
-            }
-        del model
-    print(json.dumps(results))
+    model = load(root, a.model)
+    work = Generation(model, a.model, prompts, a.new_tokens) if a.mode == "generate" else Training(model, a.model, prompts)
+    print("ready", flush=True)
+    for line in sys.stdin:
+        print(work.run(int(line)), flush=True)
+    print(json.dumps({**work.summary(), "peakRssMiB": peak_rss_mib()}), flush=True)
 
 
 if __name__ == "__main__":
