@@ -86,7 +86,7 @@ export function warpScores(scores: Float32Array, o: ResolvedGenerateOptions): vo
 /** softmax(scores) in float64 (−∞ → 0). */
 export function softmax(scores: Float32Array): Float64Array {
   let max = -Infinity;
-  for (const s of scores) if (s > max) max = s;
+  for (let i = 0; i < scores.length; i++) if ((scores[i] as number) > max) max = scores[i] as number;
   const out = new Float64Array(scores.length);
   let sum = 0;
   for (let i = 0; i < scores.length; i++) sum += out[i] = Math.exp((scores[i] as number) - max);
@@ -94,14 +94,21 @@ export function softmax(scores: Float32Array): Float64Array {
   return out;
 }
 
-/** log softmax(scores) in float64: what beam search adds to its beams' scores. */
+/**
+ * log softmax(scores) in float64: what beam search adds to its beams' scores. Indexed loops into a
+ * preallocated array: with `for…of` and `Float64Array.from(scores, fn)` four GPT-2 rows (V = 50,257)
+ * took 28 ms of CPU a step here, as much as half the model's step; these loops take 4 ms.
+ */
 export function logSoftmax(scores: Float32Array): Float64Array {
+  const n = scores.length;
   let max = -Infinity;
-  for (const s of scores) if (s > max) max = s;
+  for (let i = 0; i < n; i++) if ((scores[i] as number) > max) max = scores[i] as number;
   let sum = 0;
-  for (const s of scores) sum += Math.exp(s - max);
+  for (let i = 0; i < n; i++) sum += Math.exp((scores[i] as number) - max);
   const logZ = max + Math.log(sum);
-  return Float64Array.from(scores, (s) => s - logZ);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = (scores[i] as number) - logZ;
+  return out;
 }
 
 /** Index of the highest score (the first of equal ones, as torch.argmax). */
