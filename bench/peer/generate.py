@@ -59,6 +59,7 @@ def load_module(name):
 
 decoders, t5, st = load_module("decoders"), load_module("t5"), load_module("safetensors")
 from hf_search import beam_generate, greedy_generate  # noqa: E402  (bench/peer/, the script's folder)
+from measure import peak_rss_mib  # noqa: E402
 
 # GPT-2 small (124M) and t5-small (60M): Hugging Face's config.json of gpt2 and t5-small
 # dropout 0: the reference modules have none, and both sides then compute the same training loss
@@ -298,14 +299,6 @@ class Training:
 
     def summary(self):
         return {"losses": self.losses}
-
-
-def peak_rss_mib():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def main():

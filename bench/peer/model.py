@@ -20,6 +20,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bert import JointBert, load_safetensors  # noqa: E402
+from measure import peak_rss_mib  # noqa: E402
 
 # bench/model/shared.ts ENCODER_SIZES
 SIZES = {
@@ -37,14 +38,6 @@ p.add_argument("--seed", type=int, default=0)
 p.add_argument("--data", default="bench/out")
 a = p.parse_args()
 torch.set_num_threads(a.threads)
-
-
-def peak_rss_mib():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 with open(f"{a.data}/snips-batches.json") as f:
