@@ -381,7 +381,12 @@ export function predictInputOf(value: unknown): PredictInput | string {
 function keysOf(o: Record<string, unknown>): string {
   const keys = Object.keys(o);
   if (keys.length === 0) return 'none';
-  return keys.slice(0, 5).map((k) => JSON.stringify(k.slice(0, 40))).join(', ') + (keys.length > 5 ? `, … (${keys.length})` : '');
+  return (
+    keys
+      .slice(0, 5)
+      .map((k) => JSON.stringify(k.slice(0, 40)))
+      .join(', ') + (keys.length > 5 ? `, … (${keys.length})` : '')
+  );
 }
 
 /**
