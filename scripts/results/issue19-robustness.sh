@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Issue 19's robustness measurement (docs/results/issue19-robustness.md): SNIPS intent + slots with
 # 300 training utterances (examples/issue19/snips-low.yaml), each arm trained with seeds 1, 2, 3, one
-# run at a time, same 80 steps: baseline, FGM (ε 0.3, then 0.03), SMART, EDA. Writes runs/issue19/<arm>-<seed>/ and
-# appends "<arm> <seed> <wall seconds>" to runs/issue19/wall.txt; then
-# `node --import tsx scripts/results/issue19-table.ts` prints the table.
-# Usage: scripts/results/issue19-robustness.sh [ARM ...]   (default: all four)
+# run at a time, same 80 steps: baseline, FGM (ε 0.3, then 0.03), SMART, EDA; PGD and FreeLB at ε 0.03 (the
+# radius FGM trained well with). Writes $RUNS/<arm>-<seed>/ (RUNS default runs/issue19) and appends
+# "<arm> <seed> <wall s> <user+sys CPU s> <1-minute load before> <after>" to $RUNS/wall.txt; then
+# `node --import tsx scripts/results/issue19-table.ts $RUNS` prints the table.
+# Usage: [RUNS=DIR] scripts/results/issue19-robustness.sh [ARM ...]   (default: the first five)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 declare -A SET=(
@@ -12,16 +13,19 @@ declare -A SET=(
   [fgm]='  adversarial: { method: fgm, epsilon: 0.3 }'
   [smart]='  adversarial: { method: smart, norm: l2, epsilon: 0.03, step_size: 0.03, init: 0.0001, weight: 1 }'
   [fgm-small]='  adversarial: { method: fgm, epsilon: 0.03 }'
+  [pgd]='  adversarial: { method: pgd, norm: l2, epsilon: 0.03, step_size: 0.01, steps: 3 }'
+  [freelb]='  adversarial: { method: freelb, norm: l2, epsilon: 0.03, step_size: 0.01, steps: 3, init: 0.01 }'
   [eda]='augment'
 )
-mkdir -p runs/issue19
+RUNS=${RUNS:-runs/issue19}
+mkdir -p "$RUNS"
 arms=("$@")
 [ ${#arms[@]} -gt 0 ] || arms=(baseline fgm eda smart fgm-small)
 for arm in "${arms[@]}"; do
   for seed in 1 2 3; do
-    out="runs/issue19/$arm-$seed"
+    out="$RUNS/$arm-$seed"
     [ -f "$out/test_metrics.json" ] && continue # done already (a rerun of the script continues)
-    config="runs/issue19/$arm-$seed.yaml"
+    config="$RUNS/$arm-$seed.yaml"
     sed -e "s#^seed: .*#seed: $seed#" -e "s#^output_dir: .*#output_dir: $arm-$seed#" \
       -e "s#../../../shared/datasets#$(cd ../shared/datasets && pwd)#" examples/issue19/snips-low.yaml > "$config"
     if [ "$arm" = eda ]; then
@@ -29,10 +33,10 @@ for arm in "${arms[@]}"; do
     elif [ -n "${SET[$arm]}" ]; then
       printf '%s\n' "${SET[$arm]}" >> "$config"
     fi
-    start=$(date +%s.%N)
-    nice -n 10 node bin/mtl.js train "$config" --overwrite > "runs/issue19/$arm-$seed.log" 2>&1
-    end=$(date +%s.%N)
-    echo "$arm $seed $(echo "$end - $start" | bc)" >> runs/issue19/wall.txt
-    tail -3 "runs/issue19/$arm-$seed.log" | head -1
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    /usr/bin/time -o "$RUNS/$arm-$seed.time" -f '%e %U %S' nice -n 10 node bin/mtl.js train "$config" --overwrite > "$RUNS/$arm-$seed.log" 2>&1
+    read -r wall user sys < "$RUNS/$arm-$seed.time"
+    echo "$arm $seed $wall $(echo "$user + $sys" | bc) $load $(cut -d' ' -f1 /proc/loadavg)" >> "$RUNS/wall.txt"
+    tail -3 "$RUNS/$arm-$seed.log" | head -1
   done
 done
