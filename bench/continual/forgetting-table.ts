@@ -3,6 +3,7 @@
  * from the one that adds it, and its forgetting (accuracy after its own stage minus after the last, per
  * seed), as mean ± sample standard deviation over the seeds in percent; then wall and CPU seconds per stage.
  */
+import { mean, sampleStd } from '../../src/metrics/spread.js';
 
 /** One stage of one variant and seed: the test accuracy (0–1) of each task in the model after it. */
 export interface StageRun {
@@ -15,13 +16,10 @@ export interface StageRun {
   readonly timing?: { readonly wallSeconds: number; readonly cpuSeconds: number; readonly load: readonly number[] } | undefined;
 }
 
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sd = (xs: readonly number[]) => Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / Math.max(1, xs.length - 1));
-
 /** Mean ± sample standard deviation of fractions, in percent with 2 decimals ("—" for none; no ± for one). */
 export function percent(xs: readonly number[]): string {
   if (xs.length === 0) return '—';
-  return `${(100 * mean(xs)).toFixed(2)}${xs.length > 1 ? ` ± ${(100 * sd(xs)).toFixed(2)}` : ''}`;
+  return `${(100 * mean(xs)).toFixed(2)}${xs.length > 1 ? ` ± ${(100 * sampleStd(xs)).toFixed(2)}` : ''}`;
 }
 
 /** The accuracy of `task` after `stage` in each seed of `variant`, in seed order (seeds without it left out). */

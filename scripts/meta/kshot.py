@@ -12,7 +12,7 @@ def write(path, rs):
     with open(path, 'w', newline='') as f:
         w = csv.DictWriter(f, fieldnames=['text', 'category']); w.writeheader(); w.writerows(rs)
 write(out / 'dev.csv', [r for c in sorted(tby) for r in tby[c][:20]])
-for k in (5, 10):
+for k in (5, 10, 20):  # each (k, seed) draws from a fresh random.Random(seed): adding k = 20 left the k = 5, 10 files as they were
     for seed in (1, 2, 3):
         rng = random.Random(seed)
         write(out / f'train-k{k}-s{seed}.csv', [r for c in sorted(by) for r in rng.sample(by[c], k)])
