@@ -2,7 +2,7 @@
 # Issue 19's robustness measurement (docs/results/issue19-robustness.md): SNIPS intent + slots with
 # 300 training utterances (examples/issue19/snips-low.yaml), each arm trained with seeds 1, 2, 3, one
 # run at a time, same 80 steps: baseline, FGM (ε 0.3, then 0.03), SMART, EDA; PGD and FreeLB at ε 0.03 (the
-# radius FGM trained well with). Writes $RUNS/<arm>-<seed>/ (RUNS default runs/issue19) and appends
+# radius FGM trained well with) and 0.1. Writes $RUNS/<arm>-<seed>/ (RUNS default runs/issue19) and appends
 # "<arm> <seed> <wall s> <user+sys CPU s> <1-minute load before> <after>" to $RUNS/wall.txt; then
 # `node --import tsx scripts/results/issue19-table.ts $RUNS` prints the table.
 # Usage: [RUNS=DIR] scripts/results/issue19-robustness.sh [ARM ...]   (default: the first five)
@@ -15,6 +15,8 @@ declare -A SET=(
   [fgm-small]='  adversarial: { method: fgm, epsilon: 0.03 }'
   [pgd]='  adversarial: { method: pgd, norm: l2, epsilon: 0.03, step_size: 0.01, steps: 3 }'
   [freelb]='  adversarial: { method: freelb, norm: l2, epsilon: 0.03, step_size: 0.01, steps: 3, init: 0.01 }'
+  [pgd-0.1]='  adversarial: { method: pgd, norm: l2, epsilon: 0.1, step_size: 0.03, steps: 3 }'
+  [freelb-0.1]='  adversarial: { method: freelb, norm: l2, epsilon: 0.1, step_size: 0.03, steps: 3, init: 0.03 }'
   [eda]='augment'
 )
 RUNS=${RUNS:-runs/issue19}
