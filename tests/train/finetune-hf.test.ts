@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { main } from '../../src/cli/main.js';
+import { exportHf } from '../../src/export/hf.js';
+import { loadSafetensors } from '../../src/io/safetensors.js';
 import { Predictor } from '../../src/predict/predict.js';
 import { tinyCsv, writeHfFolder, type TokenizerFiles, type WeightFiles } from '../helpers/hf-folder.js';
 
@@ -68,4 +70,76 @@ describe('mtl finetune of a Hugging Face folder', () => {
       assert.equal(config.model_type, family, 'the checkpoint keeps the family');
     });
   }
+});
+
+/**
+ * A SQuAD v1.1 file in the tiny vocabulary's words: "the weather in paris is <w> tomorrow ." with the
+ * question "what is the weather in paris tomorrow", `n` paragraphs, the weather drawn from `seed`.
+ */
+function tinySquad(n: number, seed: number): string {
+  const weathers = ['sunny', 'cold', 'rain'];
+  const paragraphs = Array.from({ length: n }, (_, i) => {
+    const answer = weathers[(i * 7 + seed) % weathers.length]!;
+    const context = `play some jazz on the radio . the weather in paris is ${answer} tomorrow . book a table for two .`;
+    const question = 'what is the weather in paris tomorrow';
+    return {
+      context,
+      qas: [{ id: `q${seed}-${i}`, question, answers: [{ text: answer, answer_start: context.indexOf(` ${answer} `) + 1 }] }],
+    };
+  });
+  return JSON.stringify({ version: '1.1', data: [{ title: 'weather', paragraphs }] });
+}
+
+describe('mtl finetune of a Hugging Face folder for extractive QA (issue 16 item 3: the real use)', () => {
+  it("starts from the folder's encoder, trains a span head, answers with character offsets, exports BertForQuestionAnswering", async () => {
+    const qa = path.join(dir, 'qa');
+    const folder = writeHfFolder(path.join(qa, 'bert'), 'bert', 'tokenizer.json');
+    writeFileSync(path.join(qa, 'train.json'), tinySquad(24, 1));
+    writeFileSync(path.join(qa, 'dev.json'), tinySquad(6, 2));
+    // The encoder at a learning rate too small to move it (AdamW moves a weight by about the rate a
+    // step), the head at 1e-2: after the run the encoder must still be the folder's, the head not its init.
+    writeFileSync(
+      path.join(qa, 'finetune.yaml'),
+      `seed: 1
+max_length: 32
+output_dir: out/unused
+tasks:
+  - name: qa
+    type: extractive-qa
+    data: { format: squad, train: train.json, dev: dev.json }
+    options: { doc_stride: 8, max_answer_length: 3 }
+training: { max_steps: 6, batch_size: 8, learning_rate: 1.0e-2, encoder_learning_rate: 1.0e-12, weight_decay: 0, eval_every: 6 }
+`,
+    );
+    const out = path.join(qa, 'out');
+    assert.equal(await main(['finetune', folder, path.join(qa, 'finetune.yaml'), '--output', out]), 0);
+
+    const given = loadSafetensors(path.join(folder, 'model.safetensors')).tensors;
+    const trained = loadSafetensors(path.join(out, 'last', 'model.safetensors')).tensors;
+    try {
+      const encoderNames = [...given.keys()].filter((n) => !n.startsWith('pooler.'));
+      assert.ok(encoderNames.length > 30, `${encoderNames.length} encoder tensors`);
+      for (const name of encoderNames) {
+        const mine = trained.get(name) ?? trained.get(`bert.${name}`);
+        assert.ok(mine !== undefined, `${name} in the fine-tuned checkpoint (${[...trained.keys()].slice(0, 4).join(', ')}, …)`);
+        const diff = mine.sub(given.get(name)!).abs().max().item() as number;
+        assert.ok(diff < 1e-9, `${name} moved by ${diff}: the encoder is the folder's`);
+      }
+      const head = [...trained.keys()].filter((n) => n.includes('qa_outputs'));
+      assert.ok(head.length > 0, `a span head in the checkpoint: ${[...trained.keys()].filter((n) => !given.has(n)).join(', ')}`);
+    } finally {
+      for (const t of [...given.values(), ...trained.values()]) t.dispose();
+    }
+
+    const context = 'the weather in paris is cold tomorrow .';
+    const predictor = Predictor.load(path.join(out, 'last'));
+    try {
+      const [record] = await predictor.predict([{ text: 'what is the weather in paris tomorrow', textPair: context }]);
+      const p = record!.predictions.qa as { answer: string; start: number; end: number };
+      assert.equal(context.slice(p.start, p.end), p.answer, 'the answer is the context between its offsets');
+    } finally {
+      predictor.dispose();
+    }
+    assert.equal(exportHf(path.join(out, 'last'), path.join(qa, 'hf'), { task: 'qa' }).architecture, 'BertForQuestionAnswering');
+  });
 });
