@@ -12,6 +12,7 @@
         "native/adamw.cc",
         "native/warnings.cc",
         "native/distributed.cc",
+        "native/reducer.cc",
         "native/autocast.cc",
         "native/checkpoint.cc"
       ],

@@ -29,6 +29,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"pgDestroy", mtl::PgDestroy},       {"pgAllReduce", mtl::PgAllReduce},
       {"pgBroadcast", mtl::PgBroadcast},   {"pgAllGather", mtl::PgAllGather},
       {"pgBarrier", mtl::PgBarrier},
+      {"reducerAvailable", mtl::ReducerAvailable}, {"reducerCreate", mtl::ReducerCreate},
+      {"reducerPrepare", mtl::ReducerPrepare}, {"reducerFinish", mtl::ReducerFinish},
+      {"reducerDestroy", mtl::ReducerDestroy},
       {"autocastEnter", mtl::AutocastEnter}, {"autocastExit", mtl::AutocastExit},
       {"isAutocast", mtl::IsAutocast},     {"checkpoint", mtl::Checkpoint},
   };

@@ -5,19 +5,62 @@
  * step, so every rank takes the same step and the replicas stay equal.
  *
  * Gradients travel in buckets of at most `bucketBytes` (DDP's bucket_cap_mb, 25 MiB), each flattened
- * into one buffer for one all-reduce. They are reduced after the backward pass, not overlapped with
- * it (the binding has no autograd hooks). The mean over ranks of per-rank mean losses equals the
- * mean over the union of their batches when the ranks' batches are the same size. Loss weightings that
- * read the batch (gradnorm, dwa) and gradient surgery have their per-task measurements averaged first
- * (`average`, called by src/train/step.ts), so every rank updates the strategy alike.
+ * into one buffer for one all-reduce. Where the addon has gradient hooks (`overlapsBackward`), the
+ * plain path reduces them during the step's last backward pass, as DDP's Reducer: `prepareBackward`
+ * before it, and each bucket (DDP's assignment, `ddpBuckets`: the last parameters' first, the
+ * parameters' first 1 MiB in the last) starts its all-reduce once its gradients are in, while the backward goes on;
+ * `allReduceGradients` after it waits for the rest. A parameter without gradient on some ranks (a task
+ * head that only some ranks' batches trained) is reduced with zeros there; one without gradient on
+ * every rank keeps none (DDP's find_unused_parameters). Otherwise, or when the step did not prepare,
+ * `allReduceGradients` reduces the gradients after the backward pass (every rank must then have
+ * gradients for the same parameters). The mean over ranks of per-rank mean losses equals the mean
+ * over the union of their batches when the ranks' batches are the same size. Loss weightings that read
+ * the batch (gradnorm, dwa) and gradient surgery have their per-task measurements averaged first
+ * (`average`, called by src/train/step.ts), so every rank updates the strategy alike; their gradients
+ * are reduced after the backward pass.
  */
 import { ConfigError, TorchError } from '../errors.js';
-import { tensor, type Tensor, type TypedArray } from '../tensor/index.js';
+import { gradientReducerAvailable, tensor, type GradientReducer, type Tensor, type TypedArray } from '../tensor/index.js';
 import type { ProcessGroup } from '../tensor/process-group.js';
 import { typedArrayClass } from '../tensor/dtype.js';
 
 /** DDP's default bucket size: 25 MiB. */
 export const DEFAULT_BUCKET_BYTES = 25 * 1024 * 1024;
+/** DDP's first bucket (torch.distributed._DEFAULT_FIRST_BUCKET_BYTES): small, so the first all-reduce starts early. */
+export const DEFAULT_FIRST_BUCKET_BYTES = 1024 * 1024;
+
+const bytesOf = (t: Tensor): number => t.numel * typedArrayClass(t.dtype).BYTES_PER_ELEMENT;
+
+/**
+ * DDP's bucket assignment for overlapping (torch/nn/parallel/distributed.py with
+ * compute_bucket_assignment_by_size of torch/csrc/distributed/c10d/reducer.cpp, libtorch 1.13): the
+ * parameters in their order, one open bucket per dtype and device, closed once it holds
+ * `firstBucketBytes` (the first of each) or `bucketBytes` (later ones); the buckets sorted by their
+ * first parameter and then reversed, so they fill roughly in the order the backward pass produces
+ * gradients, the small first bucket last: the one all-reduce the backward cannot hide is short.
+ * @returns buckets of `params`, the last parameters' first.
+ */
+export function ddpBuckets(params: readonly Tensor[], bucketBytes: number, firstBucketBytes = DEFAULT_FIRST_BUCKET_BYTES): Tensor[][] {
+  const open = new Map<string, { tensors: Tensor[]; bytes: number; limit: number; first: number }>();
+  const closed: { tensors: Tensor[]; first: number }[] = [];
+  params.forEach((t, i) => {
+    const key = `${t.dtype}/${t.device}`;
+    const bucket = open.get(key) ?? { tensors: [], bytes: 0, limit: Math.min(firstBucketBytes, bucketBytes), first: i };
+    if (bucket.tensors.length === 0) bucket.first = i;
+    bucket.tensors.push(t);
+    bucket.bytes += bytesOf(t);
+    open.set(key, bucket);
+    if (bucket.bytes >= bucket.limit) {
+      closed.push({ tensors: bucket.tensors, first: bucket.first });
+      open.set(key, { tensors: [], bytes: 0, limit: bucketBytes, first: i + 1 });
+    }
+  });
+  for (const b of open.values()) if (b.tensors.length > 0) closed.push({ tensors: b.tensors, first: b.first });
+  return closed
+    .sort((a, b) => a.first - b.first)
+    .reverse()
+    .map((b) => b.tensors);
+}
 
 /**
  * `tensors` cut into runs of one dtype with at most `bucketBytes` each (a tensor larger than that is a
@@ -28,7 +71,7 @@ function buckets(tensors: readonly Tensor[], bucketBytes: number): Tensor[][] {
   let current: Tensor[] = [];
   let bytes = 0;
   for (const t of tensors) {
-    const size = t.numel * typedArrayClass(t.dtype).BYTES_PER_ELEMENT;
+    const size = bytesOf(t);
     const first = current[0];
     if (first !== undefined && (first.dtype !== t.dtype || bytes + size > bucketBytes)) {
       out.push(current);
@@ -43,19 +86,46 @@ function buckets(tensors: readonly Tensor[], bucketBytes: number): Tensor[][] {
 }
 
 export class DataParallel {
-  /** Seconds spent in gradient all-reduces (the communication share of the steps). */
+  /**
+   * Seconds the steps waited for gradient all-reduces (the communication share of the steps): their
+   * whole time after the backward pass; with overlap, the part the backward pass did not hide.
+   */
   commSeconds = 0;
+  #reducer: { reducer: GradientReducer; params: readonly Tensor[] } | undefined;
 
   /**
    * @param group the ranks that train together (owned by the caller).
    * @param bucketBytes most bytes of gradients per all-reduce.
+   * @param overlap reduce the gradients during the backward pass where the addon can (`overlapsBackward`).
    */
   constructor(
     readonly group: ProcessGroup,
     readonly bucketBytes = DEFAULT_BUCKET_BYTES,
+    readonly overlap = true,
   ) {
     if (!Number.isInteger(bucketBytes) || bucketBytes < 1)
       throw new ConfigError(`bucketBytes must be a positive integer, got ${bucketBytes}`);
+  }
+
+  /** Whether `prepareBackward` overlaps the gradients' all-reduce with the backward pass (asked for, and the addon has hooks). */
+  get overlapsBackward(): boolean {
+    return this.overlap && gradientReducerAvailable();
+  }
+
+  /**
+   * Before the step's last backward pass (one backward call; the plain path of src/train/step.ts):
+   * the gradients of `params` (the same parameters every step, every rank alike) are all-reduced in
+   * buckets as they come in; `allReduceGradients` then finishes. A no-op without `overlapsBackward`.
+   * @throws TorchError when the previous reduction failed or was not finished.
+   */
+  prepareBackward(params: readonly Tensor[]): void {
+    if (!this.overlapsBackward) return;
+    const current = this.#reducer;
+    if (current === undefined || current.params.length !== params.length || current.params.some((p, i) => p.id !== params[i]!.id)) {
+      current?.reducer.destroy();
+      this.#reducer = { reducer: this.group.gradientReducer(ddpBuckets(params, this.bucketBytes)), params: [...params] };
+    }
+    this.#reducer!.reducer.prepare();
   }
 
   get rank(): number {
@@ -93,10 +163,23 @@ export class DataParallel {
   }
 
   /**
-   * Replaces the `.grad` of each of `params` by its mean over the ranks. Parameters without a gradient
-   * are skipped: every rank must have gradients for the same parameters (the same tasks in the step).
+   * Replaces the `.grad` of each of `params` by its mean over the ranks. After `prepareBackward`, waits
+   * for the reduction the backward pass started (`params` as given there). Otherwise reduces now, and
+   * parameters without a gradient are skipped: every rank must have gradients for the same parameters
+   * (the same tasks in the step).
+   * @throws TorchError naming this rank when a rank failed or stalled past the group's timeout.
    */
   async allReduceGradients(params: readonly Tensor[]): Promise<void> {
+    const overlapped = this.#reducer?.reducer;
+    if (overlapped?.prepared === true) {
+      const started = performance.now();
+      try {
+        await this.#collective('the all-reduce of the gradients', () => overlapped.finish());
+      } finally {
+        this.commSeconds += (performance.now() - started) / 1000;
+      }
+      return;
+    }
     const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== undefined);
     try {
       await this.average(grads, 'the all-reduce of the gradients');
@@ -161,6 +244,12 @@ export class DataParallel {
     } finally {
       t.dispose();
     }
+  }
+
+  /** Removes the gradient hooks of `prepareBackward` (the group stays with its owner). Idempotent. */
+  destroy(): void {
+    this.#reducer?.reducer.destroy();
+    this.#reducer = undefined;
   }
 
   /** Rank 0's `flag`, on every rank (every rank must call it at the same point). */

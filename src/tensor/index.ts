@@ -31,4 +31,5 @@ export { DEVICE_PATTERN } from './device-name.js';
 export { checkpoint } from './checkpoint.js';
 export { autocast, isAutocast, type AutocastDtype } from './autocast.js';
 export { ProcessGroup, processGroupsAvailable, type ProcessGroupOptions, type Rendezvous } from './process-group.js';
+export { GradientReducer, gradientReducerAvailable } from './gradient-reducer.js';
 export type { TensorLike } from './ops/run.js';

@@ -94,7 +94,17 @@ export interface NativeBinding {
   /** New tensor ids, one per rank. */
   pgAllGather(group: NativeGroup, id: number): Promise<number[]>;
   pgBarrier(group: NativeGroup): Promise<void>;
+  /** Gradient all-reduce overlapped with the backward pass (native/reducer.cc; see ./gradient-reducer.ts). */
+  reducerAvailable(): boolean;
+  /** Hooks on every parameter of `buckets` (ids; launched in this order), disarmed. */
+  reducerCreate(group: NativeGroup, buckets: number[][]): NativeReducer;
+  reducerPrepare(reducer: NativeReducer): void;
+  reducerFinish(reducer: NativeReducer): Promise<void>;
+  reducerDestroy(reducer: NativeReducer): void;
 }
+
+/** A native gradient reducer (an opaque handle). */
+export type NativeReducer = object;
 
 /** A native process group (an opaque handle). */
 export type NativeGroup = object;

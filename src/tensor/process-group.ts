@@ -8,6 +8,7 @@
  * tensors of a call must not be used until its Promise settles. Failures are TorchErrors.
  */
 import { ConfigError } from '../errors.js';
+import { GradientReducer } from './gradient-reducer.js';
 import { native, type NativeGroup } from './native.js';
 import { Tensor } from './tensor.js';
 
@@ -132,6 +133,14 @@ export class ProcessGroup {
   /** Settles when every rank has called it. */
   async barrier(): Promise<void> {
     await native.pgBarrier(this.#handle);
+  }
+
+  /**
+   * A reducer of the gradients of `buckets` over this group during the backward pass (./gradient-reducer.ts),
+   * buckets launched in the order given (the same on every rank). The caller destroys it.
+   */
+  gradientReducer(buckets: readonly (readonly Tensor[])[]): GradientReducer {
+    return new GradientReducer(this.#handle, buckets);
   }
 
   /** Leaves the group (calls under way finish first). Idempotent. */

@@ -5,7 +5,8 @@
  * schedule, every stream gives one batch), the backbone runs once for all of a stream's tasks, and
  * the strategy (loss weighting, gradient surgery; src/mtl/strategy.ts) back-propagates the
  * per-task losses. In a data-parallel run each rank does this on its own batches and the gradients
- * are then averaged over the ranks (src/distributed/data-parallel.ts); a strategy that reads the batch
+ * are averaged over the ranks (src/distributed/data-parallel.ts): on the plain path during the last
+ * micro-batch's backward pass where the addon has gradient hooks, else after it; a strategy that reads the batch
  * (gradnorm, dwa, gradient surgery) has its per-task measurements averaged first (`backwardMicroBatch`); micro-batch n of rank r is
  * position n·worldSize + r of the run, so rank r's dropout masks are those a single process
  * accumulating worldSize times as many micro-batches draws for the same batches. With `precision:
@@ -86,12 +87,16 @@ export async function trainStep(parts: StepParts, step: number): Promise<StepSta
   const taskExamples = new Map<string, number>();
   const dp = parts.dataParallel;
   const lossScale = parts.scaler?.scale ?? 1;
+  // The plain path (one backward per micro-batch, gradients averaged as they are): the last
+  // micro-batch's backward all-reduces them as it runs, where the addon can (DataParallel.prepareBackward).
+  const overlap = dp !== undefined && !parts.strategy.averagesAcrossRanks;
   for (let micro = 0; micro < accum; micro++) {
     const position = (step * accum + micro) * (dp?.worldSize ?? 1) + (dp?.rank ?? 0);
     manualSeed(microBatchSeed(parts.config.seed, position)); // dropout masks: a function of the position in the run
     const streams = t.taskSchedule === 'joint' ? parts.streams : [parts.streams[parts.sampler.next()] as TrainStream];
     const batches: { s: TrainStream; b: TrainBatch }[] = [];
     for (const s of streams) batches.push({ s, b: await s.next() });
+    if (overlap && micro === accum - 1) dp.prepareBackward(parts.gradParams);
     const values = await backwardMicroBatch(
       parts.strategy,
       dp,
@@ -106,7 +111,7 @@ export async function trainStep(parts: StepParts, step: number): Promise<StepSta
     tokens += microTokens;
     for (const { s, b } of batches) countTaskExamples(taskExamples, s, b.indices.length);
   }
-  if (dp !== undefined) await dp.allReduceGradients(parts.gradParams); // an inf or NaN on one rank reaches every rank
+  if (dp !== undefined) await dp.allReduceGradients(parts.gradParams); // waits for the overlapped reduction, or reduces now; an inf or NaN on one rank reaches every rank
   parts.scaler?.unscale(parts.optimizer); // the true gradients from here on (EWC's term, clipping)
   parts.ewc?.addGradients();
   applyLrSchedule(parts.optimizer, parts.schedule, step);

@@ -1,0 +1,325 @@
+// Gradients all-reduced in buckets while the backward pass runs, as PyTorch's DDP Reducer
+// (torch/csrc/distributed/c10d/reducer.cpp) does it, over a process group of ./process_group.h.
+//
+// The caller (src/distributed/) assigns the parameters to buckets; here each parameter's gradient
+// accumulator (its AccumulateGrad node) gets a post hook, as DDP's: it runs after the gradient was
+// added to .grad, so with gradient accumulation over micro-batches it sees their sum, and it does not
+// run for torch::autograd::grad (gradient surgery, gradient checkpointing's nested pass), which
+// accumulates nothing. The reducer keeps the accumulators alive (a leaf holds its own weakly), so the
+// hooks stay with the parameters. Node::add_post_hook, impl::grad_accumulator and FunctionPostHook are
+// what DDP uses in libtorch 1.13 and 2.x alike.
+//
+// Between reducerPrepare and reducerFinish the hooks are armed: a parameter's .grad, once accumulated,
+// is copied into its slot of the bucket's flat buffer; when every slot of a bucket is filled, and every
+// bucket before it has been launched, its all-reduce (c10d allreduce, a Work run by Gloo's threads) is
+// launched while the backward continues. Buckets are launched in index order on every rank, so every
+// rank issues the same collectives in the same order whatever order its gradients come in.
+//
+// reducerFinish, after the backward: the slots of parameters that got no gradient in this pass take
+// their .grad from earlier micro-batches, or zeros (DDP's find_unused_parameters: a task head not
+// trained on this rank in this step), the remaining buckets are launched in order, then a map of which
+// parameters got a gradient on any rank; on libuv's pool it waits for them all (each at most the
+// group's timeout: a dead peer rejects the Promise, never hangs), divides by the world size and writes
+// each parameter's .grad. A parameter that got no gradient on any rank keeps no .grad (as one process
+// on the union of the ranks' batches: the optimizer skips it). Disarmed, the hooks do nothing
+// (micro-batches before the last, evaluation).
+//
+// A parameter whose gradient is accumulated twice in one armed pass (two backward calls) makes the
+// reduction fail at reducerFinish, as DDP's "Expected to mark a variable ready only once".
+#include <ATen/ATen.h>
+#include <napi.h>
+#include <torch/csrc/autograd/function.h>
+#include <torch/csrc/autograd/function_hook.h>
+#include <torch/csrc/autograd/variable.h>
+
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "args.h"
+#include "guard.h"
+#include "ops.h"
+#include "process_group.h"
+
+namespace mtl {
+
+#ifdef MTL_HAVE_GLOO
+
+namespace {
+
+struct Bucket {
+  std::vector<at::Tensor> params;
+  std::vector<size_t> indices;  // each parameter's index in the reducer (order of the caller's buckets)
+  std::vector<int64_t> offsets;  // each parameter's first element in `flat`
+  at::Tensor flat;               // the bucket's buffer, allocated once
+  std::vector<char> ready;       // per parameter: its slot is filled in this pass
+  size_t pending = 0;            // parameters whose slot is not filled yet
+  c10::intrusive_ptr<c10d::Work> work;
+
+  at::Tensor slot(size_t s) const { return flat.narrow(0, offsets[s], params[s].numel()).view(params[s].sizes()); }
+};
+
+struct Reducer {
+  GroupRef group;
+  std::vector<Bucket> buckets;
+  std::vector<std::pair<std::shared_ptr<torch::autograd::Node>, uintptr_t>> hooks;  // accumulator (kept alive), post-hook key
+  at::Tensor used;                                     // (P,) int32: the parameter got a gradient in this step
+  c10::intrusive_ptr<c10d::Work> usedWork;
+  std::mutex mutex;   // the hooks run on the thread of the backward (a device thread on CUDA)
+  bool armed = false;
+  bool busy = false;  // a reducerFinish in flight (main thread only)
+  size_t nextBucket = 0;
+  std::string error;  // the first failure of an armed pass (hooks never throw into the backward)
+
+  // Fills slot `s` of bucket `b` from its parameter's accumulated .grad; launches what is ready.
+  void markReady(size_t b, size_t s) {
+    Bucket& bucket = buckets[b];
+    const at::Tensor& param = bucket.params[s];
+    if (bucket.ready[s]) {
+      std::ostringstream out;
+      out << "parameter " << bucket.indices[s] << " " << param.sizes()
+          << " got a gradient twice in one reduced backward pass; the overlapped reduction expects one backward call per step "
+             "after reducerPrepare (reduce after the backward instead)";
+      throw BindingError(out.str());
+    }
+    const at::Tensor& grad = param.grad();
+    if (!grad.defined()) return;  // AccumulateGrad had nothing to add: as a parameter without gradient
+    bucket.slot(s).copy_(grad);
+    fill(b, s);
+  }
+
+  void fill(size_t b, size_t s) {
+    Bucket& bucket = buckets[b];
+    bucket.ready[s] = 1;
+    used.data_ptr<int32_t>()[bucket.indices[s]] = 1;
+    --bucket.pending;
+    while (nextBucket < buckets.size() && buckets[nextBucket].pending == 0) launch(buckets[nextBucket++]);
+  }
+
+  void launch(Bucket& bucket) {
+    std::vector<at::Tensor> tensors{bucket.flat};
+    c10d::AllreduceOptions opts;
+    opts.reduceOp = c10d::ReduceOp::SUM;
+    opts.timeout = group->timeout;
+    bucket.work = group->gloo->allreduce(tensors, opts);
+  }
+
+  void removeHooks() {
+    for (auto& [accumulator, key] : hooks) accumulator->del_post_hook(key);
+    hooks.clear();
+  }
+};
+using ReducerRef = std::shared_ptr<Reducer>;
+
+// Runs after a parameter's AccumulateGrad: marks its slot ready when the reducer is armed. Never
+// throws into the backward pass: a failure is kept for reducerFinish, which every rank reaches.
+class ReadyHook : public torch::autograd::FunctionPostHook {
+ public:
+  ReadyHook(std::weak_ptr<Reducer> reducer, size_t bucket, size_t slot) : reducer_(std::move(reducer)), bucket_(bucket), slot_(slot) {}
+
+  torch::autograd::variable_list operator()(const torch::autograd::variable_list& outputs,
+                                            const torch::autograd::variable_list& /*inputs*/) override {
+    const ReducerRef r = reducer_.lock();  // weak: the hooks must not keep the reducer (and its parameters) alive
+    if (!r) return outputs;
+    std::lock_guard<std::mutex> lock(r->mutex);
+    if (!r->armed || !r->error.empty()) return outputs;
+    try {
+      at::NoGradGuard noGrad;
+      r->markReady(bucket_, slot_);
+    } catch (...) {
+      r->error = errorText(std::current_exception());
+    }
+    return outputs;
+  }
+
+ private:
+  std::weak_ptr<Reducer> reducer_;
+  size_t bucket_;
+  size_t slot_;
+};
+
+ReducerRef& reducerArg(const Napi::CallbackInfo& info, size_t i) {
+  if (!info[i].IsExternal()) throw BindingError("expected a gradient reducer (from reducerCreate)");
+  ReducerRef& reducer = *info[i].As<Napi::External<ReducerRef>>().Data();
+  if (!reducer) throw BindingError("the gradient reducer was destroyed");
+  return reducer;
+}
+
+// The buckets of ids at info[i]: an array of non-empty arrays, each of leaves that require grad, of one
+// dtype and device, no parameter twice.
+std::vector<Bucket> bucketsArg(const Napi::CallbackInfo& info, size_t i) {
+  if (!info[i].IsArray()) throw BindingError("expected an array of buckets (arrays of parameter ids)");
+  const Napi::Array list = info[i].As<Napi::Array>();
+  std::vector<Bucket> buckets(list.Length());
+  std::unordered_set<const void*> seen;
+  size_t index = 0;
+  for (uint32_t b = 0; b < list.Length(); ++b) {
+    const Napi::Value ids = list.Get(b);
+    if (!ids.IsArray() || ids.As<Napi::Array>().Length() == 0) throw BindingError("bucket " + std::to_string(b) + " is not a non-empty array of parameter ids");
+    Bucket& bucket = buckets[b];
+    int64_t numel = 0;
+    for (uint32_t k = 0; k < ids.As<Napi::Array>().Length(); ++k) {
+      const Napi::Value id = ids.As<Napi::Array>().Get(k);
+      if (!id.IsNumber()) throw BindingError("bucket " + std::to_string(b) + " holds something other than a tensor id");
+      const at::Tensor& p = table(info.Env()).get(id.As<Napi::Number>().Int64Value());
+      const std::string where = "parameter " + std::to_string(index) + " (bucket " + std::to_string(b) + ")";
+      if (!p.is_leaf() || !p.requires_grad()) throw BindingError(where + " is not a leaf that requires grad");
+      if (p.layout() != at::kStrided) throw BindingError(where + " is not a dense tensor");
+      if (!seen.insert(p.unsafeGetTensorImpl()).second) throw BindingError(where + " is given twice");
+      if (!bucket.params.empty() && (p.scalar_type() != bucket.params[0].scalar_type() || p.device() != bucket.params[0].device()))
+        throw BindingError(where + " has dtype " + c10::toString(p.scalar_type()) + " on " + p.device().str() + ", its bucket " +
+                           c10::toString(bucket.params[0].scalar_type()) + " on " + bucket.params[0].device().str());
+      bucket.params.push_back(p);
+      bucket.indices.push_back(index++);
+      bucket.offsets.push_back(numel);
+      numel += p.numel();
+    }
+    bucket.flat = at::zeros({numel}, bucket.params[0].options());
+    bucket.ready.assign(bucket.params.size(), 0);
+  }
+  return buckets;
+}
+
+}  // namespace
+
+// reducerCreate(group, buckets: ids[][]) -> reducer: a post hook on every parameter's gradient accumulator, disarmed.
+Napi::Value ReducerCreate(const Napi::CallbackInfo& info) {
+  return guarded(info, "reducerCreate", [&]() -> Napi::Value {
+    auto reducer = std::make_shared<Reducer>();
+    reducer->group = groupArg(info, 0);
+    reducer->buckets = bucketsArg(info, 1);
+    size_t count = 0;
+    for (const Bucket& bucket : reducer->buckets) count += bucket.params.size();
+    reducer->used = at::zeros({static_cast<int64_t>(count)}, at::kInt);
+    for (size_t b = 0; b < reducer->buckets.size(); ++b) {
+      for (size_t s = 0; s < reducer->buckets[b].params.size(); ++s) {
+        std::shared_ptr<torch::autograd::Node> accumulator = torch::autograd::impl::grad_accumulator(reducer->buckets[b].params[s]);
+        const uintptr_t key = accumulator->add_post_hook(std::make_unique<ReadyHook>(reducer, b, s));
+        reducer->hooks.emplace_back(std::move(accumulator), key);
+      }
+    }
+    return Napi::External<ReducerRef>::New(info.Env(), new ReducerRef(reducer), [](Napi::Env, ReducerRef* ref) { delete ref; });
+  });
+}
+
+// reducerPrepare(reducer): arms the hooks for the next backward pass (the step's last).
+Napi::Value ReducerPrepare(const Napi::CallbackInfo& info) {
+  return guarded(info, "reducerPrepare", [&]() -> Napi::Value {
+    Reducer& r = *reducerArg(info, 0);
+    std::lock_guard<std::mutex> lock(r.mutex);
+    if (r.busy) throw BindingError("the previous reduction has not finished (await reducerFinish first)");
+    if (r.armed) throw BindingError("the reducer is already prepared for a backward pass");
+    if (!r.error.empty()) throw BindingError("an earlier reduction failed: " + r.error);
+    for (Bucket& bucket : r.buckets) {
+      bucket.ready.assign(bucket.params.size(), 0);
+      bucket.pending = bucket.params.size();
+      bucket.work.reset();
+    }
+    r.used.zero_();
+    r.usedWork.reset();
+    r.nextBucket = 0;
+    r.armed = true;
+    return info.Env().Undefined();
+  });
+}
+
+// reducerFinish(reducer) -> Promise<void>: after the backward pass, every parameter's .grad is its
+// mean over the ranks (none where no rank had one). Until it settles, no .grad may be touched.
+Napi::Value ReducerFinish(const Napi::CallbackInfo& info) {
+  return guarded(info, "reducerFinish", [&]() -> Napi::Value {
+    ReducerRef reducer = reducerArg(info, 0);
+    Reducer& r = *reducer;
+    {
+      std::lock_guard<std::mutex> lock(r.mutex);
+      if (!r.armed) throw BindingError("the reducer was not prepared (call reducerPrepare before the backward pass)");
+      r.armed = false;
+      if (!r.error.empty()) throw BindingError(r.error);
+      at::NoGradGuard noGrad;
+      for (size_t b = 0; b < r.buckets.size(); ++b) {
+        Bucket& bucket = r.buckets[b];
+        for (size_t s = 0; s < bucket.params.size(); ++s) {
+          if (bucket.ready[s]) continue;
+          const at::Tensor& accumulated = bucket.params[s].grad();  // from earlier micro-batches, or none
+          if (accumulated.defined()) {
+            bucket.slot(s).copy_(accumulated);
+            r.fill(b, s);
+          } else {
+            bucket.slot(s).zero_();  // no gradient on this rank: zeros, not marked used
+            bucket.ready[s] = 1;
+            --bucket.pending;
+          }
+        }
+      }
+      while (r.nextBucket < r.buckets.size()) r.launch(r.buckets[r.nextBucket++]);
+      std::vector<at::Tensor> used{r.used};
+      c10d::AllreduceOptions opts;
+      opts.reduceOp = c10d::ReduceOp::SUM;
+      opts.timeout = r.group->timeout;
+      r.usedWork = r.group->gloo->allreduce(used, opts);
+      r.busy = true;
+    }
+    auto work = [reducer]() {
+      Reducer& r = *reducer;
+      for (Bucket& bucket : r.buckets) bucket.work->wait(r.group->timeout);
+      r.usedWork->wait(r.group->timeout);
+      const int32_t* used = r.used.data_ptr<int32_t>();
+      for (Bucket& bucket : r.buckets) {
+        bucket.flat.div_(r.group->size);
+        for (size_t s = 0; s < bucket.params.size(); ++s) {
+          if (used[bucket.indices[s]] == 0) continue;  // no rank had a gradient: .grad stays undefined
+          at::Tensor& grad = bucket.params[s].mutable_grad();
+          if (grad.defined()) grad.copy_(bucket.slot(s));
+          else grad = bucket.slot(s).clone();
+        }
+      }
+    };
+    auto done = [reducer](Napi::Env env) -> Napi::Value {
+      reducer->busy = false;
+      return env.Undefined();
+    };
+    // On failure `busy` stays set: the works may still use the buffers, and the run cannot go on.
+    return queue(info.Env(), "reducerFinish", work, done);
+  });
+}
+
+// reducerDestroy(reducer): removes the hooks and drops this handle (a finish under way completes).
+Napi::Value ReducerDestroy(const Napi::CallbackInfo& info) {
+  return guarded(info, "reducerDestroy", [&]() -> Napi::Value {
+    if (!info[0].IsExternal()) throw BindingError("expected a gradient reducer (from reducerCreate)");
+    ReducerRef& ref = *info[0].As<Napi::External<ReducerRef>>().Data();
+    if (ref) {
+      std::lock_guard<std::mutex> lock(ref->mutex);
+      ref->armed = false;
+      ref->removeHooks();
+    }
+    ref.reset();
+    return info.Env().Undefined();
+  });
+}
+
+// reducerAvailable() -> true: this build can overlap the reduction with the backward pass.
+Napi::Value ReducerAvailable(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), true); }
+
+#else  // no Gloo headers at build time
+
+namespace {
+Napi::Value unavailable(const Napi::CallbackInfo& info, const char* op) {
+  return guarded(info, op, [&]() -> Napi::Value {
+    throw BindingError("this build of the addon has no process groups (Gloo's headers were not found when it was built)");
+  });
+}
+}  // namespace
+
+Napi::Value ReducerCreate(const Napi::CallbackInfo& info) { return unavailable(info, "reducerCreate"); }
+Napi::Value ReducerPrepare(const Napi::CallbackInfo& info) { return unavailable(info, "reducerPrepare"); }
+Napi::Value ReducerFinish(const Napi::CallbackInfo& info) { return unavailable(info, "reducerFinish"); }
+Napi::Value ReducerDestroy(const Napi::CallbackInfo& info) { return unavailable(info, "reducerDestroy"); }
+Napi::Value ReducerAvailable(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), false); }
+
+#endif  // MTL_HAVE_GLOO
+
+}  // namespace mtl

@@ -1,0 +1,75 @@
+/**
+ * Gradients all-reduced over a process group while the backward pass runs, as PyTorch's DDP Reducer
+ * (native/reducer.cc). Made by `ProcessGroup.gradientReducer(buckets)`: each parameter gets a gradient
+ * hook; `prepare()` arms them for the next backward pass, in which each bucket's all-reduce starts as
+ * soon as all its gradients are in (and every bucket before it has started); `finish()`, after that
+ * backward, reduces what did not come (zeros for a parameter without gradient on this rank), waits, and
+ * leaves each parameter's `.grad` its mean over the ranks — none where no rank had one.
+ *
+ * With gradient accumulation, call `prepare()` before the last micro-batch's backward only: the hooks
+ * add what `.grad` holds from the earlier ones. One backward call per prepared pass (a parameter whose
+ * gradient comes twice fails `finish`). Every rank must prepare and finish at the same points.
+ */
+import { ConfigError } from '../errors.js';
+import { native, type NativeGroup, type NativeReducer } from './native.js';
+import type { Tensor } from './tensor.js';
+
+/** Whether the linked addon can overlap the all-reduce with the backward pass (built with Gloo and native/reducer.cc). */
+export function gradientReducerAvailable(): boolean {
+  return typeof native.reducerAvailable === 'function' && native.reducerAvailable();
+}
+
+export class GradientReducer {
+  #reducer: NativeReducer | undefined;
+  #prepared = false;
+
+  /**
+   * @param group the native group (from ProcessGroup).
+   * @param buckets leaves that require grad, each bucket of one dtype and device, launched in this order
+   *   (the same on every rank); no parameter twice.
+   * @throws TorchError for a parameter that is no leaf, does not require grad, or is given twice.
+   */
+  constructor(group: NativeGroup, buckets: readonly (readonly Tensor[])[]) {
+    this.#reducer = native.reducerCreate(
+      group,
+      buckets.map((b) => b.map((t) => t.id)),
+    );
+  }
+
+  get #handle(): NativeReducer {
+    if (this.#reducer === undefined) throw new ConfigError('the gradient reducer was destroyed');
+    return this.#reducer;
+  }
+
+  /** Whether `prepare()` was called and `finish()` not yet. */
+  get prepared(): boolean {
+    return this.#prepared;
+  }
+
+  /** Arms the hooks for the next backward pass. @throws TorchError while a reduction is under way or after one failed. */
+  prepare(): void {
+    native.reducerPrepare(this.#handle);
+    this.#prepared = true;
+  }
+
+  /**
+   * After the prepared backward pass: every parameter's `.grad` becomes its mean over the ranks.
+   * @throws TorchError when a rank failed or stalled past the group's timeout, or a gradient came twice.
+   */
+  async finish(): Promise<void> {
+    this.#prepared = false;
+    await native.reducerFinish(this.#handle);
+  }
+
+  /** Removes the hooks. Idempotent. */
+  destroy(): void {
+    if (this.#reducer === undefined) return;
+    native.reducerDestroy(this.#reducer);
+    this.#reducer = undefined;
+    this.#prepared = false;
+  }
+
+  [Symbol.dispose](): void {
+    this.destroy();
+  }
+}
