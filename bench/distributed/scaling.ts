@@ -6,8 +6,15 @@
  * Reports tokens/s summed over the ranks, the share of the step time spent in gradient all-reduces, and
  * the all-reduce's time and bus bandwidth (2(N−1)/N × bytes / time, NCCL-tests' definition).
  *
- * Usage: node --import tsx bench/distributed/scaling.ts [--steps 30] [--repeats 20]
- * Writes bench/out/distributed.md and .json (bench/out/ is not committed).
+ * Then the gradients' all-reduce during the backward pass against after it (DataParallel's overlap,
+ * DDP's Reducer): 2 processes × 1 thread, batch 32 each, `--pairs` rounds in which every arm runs once,
+ * the arms' order rotated each round; per arm the median step time and tokens/s, the time a step waited
+ * for all-reduces after its backward pass, and the median over rounds of its step time over the
+ * after-backward arm's in the same round.
+ *
+ * Usage: node --import tsx bench/distributed/scaling.ts [--steps 30] [--repeats 20] [--pairs 3] [--overlap-only]
+ * Writes bench/out/distributed.md and .json, or with --overlap-only distributed-overlap.md and .json
+ * (bench/out/ is not committed).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -15,8 +22,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { launchWorkers } from '../../src/distributed/launcher.js';
+import { OVERLAP_ARMS, OVERLAP_HEADER, overlapRows, runRounds, type ArmRun } from './overlap.js';
 
-const { values } = parseArgs({ options: { steps: { type: 'string', default: '30' }, repeats: { type: 'string', default: '20' } } });
+const { values } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '30' },
+    repeats: { type: 'string', default: '20' },
+    pairs: { type: 'string', default: '3' },
+    'overlap-only': { type: 'boolean', default: false },
+  },
+});
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WORKER = path.join(ROOT, 'bench', 'distributed', 'worker.ts');
 const SNIPS = path.resolve(ROOT, '..', 'shared', 'datasets', 'snips', 'train');
@@ -47,13 +62,14 @@ interface RankResult {
   tokens: number;
   examples: number;
   commSeconds: number;
+  overlapped: boolean;
   parameters: number;
 }
 
-async function workers(nproc: number, threads: number, args: string[], out: string): Promise<unknown[]> {
+async function workers(nproc: number, threads: number, args: string[], out: string, extra: string[] = []): Promise<unknown[]> {
   const code = await launchWorkers({
     nproc,
-    args: ['--import', 'tsx', WORKER, ...args, out],
+    args: ['--import', 'tsx', WORKER, ...args, out, ...extra],
     env: { ...process.env, OMP_NUM_THREADS: String(threads) },
   });
   if (code !== 0) throw new Error(`the workers of ${out} exited with ${code}`);
@@ -67,10 +83,11 @@ const runs = [
   { name: '2 processes × 1 thread, batch 32 each (global 64)', nproc: 2, threads: 1, batch: 32, precision: 'fp32' },
   { name: '1 process × 2 threads, batch 32, bf16 autocast', nproc: 1, threads: 2, batch: 32, precision: 'bf16' },
 ];
+const overlapOnly = values['overlap-only'] === true;
 const load = [loadavg()[0]];
 const rows: Record<string, unknown>[] = [];
 let parameters = 0;
-for (const r of runs) {
+for (const r of overlapOnly ? [] : runs) {
   const tag = `run-${r.nproc}-${r.threads}-${r.batch}-${r.precision}`;
   const ranks = (await workers(r.nproc, r.threads, ['train', configFile(tag, r.batch, r.precision)], path.join(dir, tag))) as RankResult[];
   parameters = ranks[0]!.parameters;
@@ -89,44 +106,78 @@ for (const r of runs) {
   });
   console.log(JSON.stringify(rows.at(-1)));
 }
-const reduce = (await workers(2, 1, ['allreduce', String(parameters), values.repeats as string], path.join(dir, 'allreduce'))) as {
-  seconds: number[];
-  latency: number[];
-}[];
-/** Median over repeats of the slower rank's time. */
-const medianOf = (key: 'seconds' | 'latency') => {
-  const times = reduce[0]![key].map((s, i) => Math.max(s, reduce[1]![key][i] as number)).sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] as number;
-};
-const median = medianOf('seconds');
-const bytes = parameters * 4;
-const allReduce = {
-  parameters,
-  bytes,
-  medianSeconds: median,
-  latencySeconds: medianOf('latency'),
-  busGBps: (((2 * (2 - 1)) / 2) * bytes) / median / 1e9,
-};
+/** The all-reduce of `elements` float32 (and of one) between 2 processes: medians of the slower rank's time. */
+async function timeAllReduce(elements: number) {
+  const reduce = (await workers(2, 1, ['allreduce', String(elements), values.repeats as string], path.join(dir, 'allreduce'))) as {
+    seconds: number[];
+    latency: number[];
+  }[];
+  const medianOf = (key: 'seconds' | 'latency') => {
+    const times = reduce[0]![key].map((s, i) => Math.max(s, reduce[1]![key][i] as number)).sort((a, b) => a - b);
+    return times[Math.floor(times.length / 2)] as number;
+  };
+  const bytes = elements * 4;
+  const medianSeconds = medianOf('seconds');
+  return {
+    parameters: elements,
+    bytes,
+    medianSeconds,
+    latencySeconds: medianOf('latency'),
+    busGBps: (((2 * (2 - 1)) / 2) * bytes) / medianSeconds / 1e9,
+  };
+}
+const allReduce = overlapOnly ? undefined : await timeAllReduce(parameters);
+
+let overlapRun = 0;
+/** One 2-rank run (1 thread each, batch 32 each) of `arm`. */
+async function armRun(arm: (typeof OVERLAP_ARMS)[number]): Promise<ArmRun> {
+  const tag = `overlap-${overlapRun++}`;
+  const config = configFile(tag, 32, 'fp32');
+  const ranks = (await workers(2, 1, ['train', config], path.join(dir, tag), [arm.reduction, String(arm.bucketMiB)])) as RankResult[];
+  parameters = ranks[0]!.parameters;
+  const seconds = Math.max(...ranks.map((k) => k.trainSeconds));
+  const steps = ranks[0]!.steps;
+  return {
+    secondsPerStep: seconds / steps,
+    tokensPerSecond: ranks.reduce((n, k) => n + k.tokens, 0) / seconds,
+    waitPerStep: ranks.reduce((n, k) => n + k.commSeconds, 0) / ranks.length / steps,
+    overlapped: ranks.every((k) => k.overlapped),
+  };
+}
+const overlapRuns = await runRounds(OVERLAP_ARMS, Number(values.pairs), armRun);
 load.push(loadavg()[0]);
 rmSync(dir, { recursive: true, force: true });
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-const md = [
-  `# Data-parallel scaling (${new Date().toISOString()})`,
-  '',
+const machine =
   `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; load average ${load[0]!.toFixed(1)} at the start, ${load[1]!.toFixed(1)} at the end. ` +
-    `SNIPS joint model (${parameters.toLocaleString('en-US')} parameters), ${values.steps} steps; tokens/s summed over the ranks.`,
+  `SNIPS joint model (${parameters.toLocaleString('en-US')} parameters), ${values.steps} steps a run; tokens/s summed over the ranks.`;
+const overlapMd = [
+  `## All-reduce during vs after the backward pass: 2 processes × 1 thread, batch 32 each, ${values.pairs} rounds`,
   '',
-  '| run | s/step | tokens/s | examples/s | all-reduce share of step time |',
-  '| --- | --- | --- | --- | --- |',
-  ...rows.map(
-    (r) =>
-      `| ${String(r.name)} | ${(r.secondsPerStep as number).toFixed(3)} | ${(r.tokensPerSecond as number).toFixed(0)} | ${(r.examplesPerSecond as number).toFixed(0)} | ${pct(r.allReduceShare as number)} |`,
-  ),
-  '',
-  `All-reduce of ${(bytes / 2 ** 20).toFixed(1)} MiB (float32 gradients) between 2 processes on loopback: median ${(median * 1000).toFixed(1)} ms over ${values.repeats}, bus bandwidth ${allReduce.busGBps.toFixed(2)} GB/s; of one float: median ${(allReduce.latencySeconds * 1e6).toFixed(0)} µs.`,
-].join('\n');
+  ...OVERLAP_HEADER,
+  ...overlapRows(OVERLAP_ARMS, overlapRuns),
+];
+const scalingMd =
+  allReduce === undefined
+    ? []
+    : [
+        '| run | s/step | tokens/s | examples/s | all-reduce share of step time |',
+        '| --- | --- | --- | --- | --- |',
+        ...rows.map(
+          (r) =>
+            `| ${String(r.name)} | ${(r.secondsPerStep as number).toFixed(3)} | ${(r.tokensPerSecond as number).toFixed(0)} | ${(r.examplesPerSecond as number).toFixed(0)} | ${pct(r.allReduceShare as number)} |`,
+        ),
+        '',
+        `All-reduce of ${(allReduce.bytes / 2 ** 20).toFixed(1)} MiB (float32 gradients) between 2 processes on loopback: median ${(allReduce.medianSeconds * 1000).toFixed(1)} ms over ${values.repeats}, bus bandwidth ${allReduce.busGBps.toFixed(2)} GB/s; of one float: median ${(allReduce.latencySeconds * 1e6).toFixed(0)} µs.`,
+        '',
+      ];
+const md = [`# Data-parallel scaling (${new Date().toISOString()})`, '', machine, '', ...scalingMd, ...overlapMd].join('\n');
+const name = overlapOnly ? 'distributed-overlap' : 'distributed';
 mkdirSync(path.join(ROOT, 'bench', 'out'), { recursive: true });
-writeFileSync(path.join(ROOT, 'bench', 'out', 'distributed.md'), `${md}\n`);
-writeFileSync(path.join(ROOT, 'bench', 'out', 'distributed.json'), JSON.stringify({ load, rows, allReduce }, null, 2));
+writeFileSync(path.join(ROOT, 'bench', 'out', `${name}.md`), `${md}\n`);
+writeFileSync(
+  path.join(ROOT, 'bench', 'out', `${name}.json`),
+  JSON.stringify({ load, rows, allReduce, overlap: { arms: OVERLAP_ARMS, runs: overlapRuns } }, null, 2),
+);
 console.log(md);

@@ -1,7 +1,8 @@
 /**
- * One process of bench/distributed/scaling.ts. `train CONFIG OUT`: trains CONFIG (as one rank of the
- * environment's group when WORLD_SIZE is set) and writes OUT.<rank>.json with its step seconds, tokens
- * and seconds in gradient all-reduces. `allreduce ELEMENTS REPEATS OUT`: times all-reduces of a float32
+ * One process of bench/distributed/scaling.ts. `train CONFIG OUT [overlap|after] [BUCKET_MIB]`: trains
+ * CONFIG (as one rank of the environment's group when WORLD_SIZE is set; the gradients all-reduced during
+ * the backward pass or after it, in buckets of BUCKET_MIB, default DDP's 25) and writes OUT.<rank>.json
+ * with its step seconds, tokens and seconds waited for gradient all-reduces. `allreduce ELEMENTS REPEATS OUT`: times all-reduces of a float32
  * buffer of ELEMENTS (the gradients of the model) and of one element, and writes OUT.<rank>.json.
  */
 import { writeFileSync } from 'node:fs';
@@ -27,8 +28,8 @@ const group =
 const rank = group?.rank ?? 0;
 
 if (mode === 'train') {
-  const [configFile, out] = args as [string, string];
-  const dataParallel = group === undefined ? undefined : new DataParallel(group);
+  const [configFile, out, reduction = 'overlap', bucketMiB = '25'] = args as [string, string, string?, string?];
+  const dataParallel = group === undefined ? undefined : new DataParallel(group, Number(bucketMiB) * 2 ** 20, reduction === 'overlap');
   const result = await train(loadTrainingConfig(configFile, { taskTypes }), {
     overwrite: true,
     ...(dataParallel === undefined ? {} : { dataParallel }),
@@ -42,6 +43,7 @@ if (mode === 'train') {
       tokens: result.tokensPerSecond * result.trainSeconds,
       examples: result.examplesPerSecond * result.trainSeconds,
       commSeconds: dataParallel?.commSeconds ?? 0,
+      overlapped: dataParallel?.overlapsBackward ?? false,
       parameters: result.trainableParameters,
     }),
   );

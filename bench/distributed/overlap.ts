@@ -1,0 +1,76 @@
+/**
+ * The comparison of bench/distributed/scaling.ts between the gradients' all-reduce during the backward
+ * pass (DataParallel's overlap, DDP's Reducer) and after it: arms run in rounds, every arm once a round,
+ * the order rotated each round (so no arm always runs first or last on a machine whose load drifts);
+ * per arm the medians over rounds, and the median over rounds of its step time over the baseline's (the
+ * first arm) in the same round.
+ */
+
+/** One way of reducing the gradients: `reduction` and DDP's bucket cap in MiB (the worker's arguments). */
+export interface OverlapArm {
+  readonly name: string;
+  readonly reduction: 'overlap' | 'after';
+  readonly bucketMiB: number;
+}
+
+/** What a 2-rank training run of an arm measured. */
+export interface ArmRun {
+  readonly secondsPerStep: number;
+  readonly tokensPerSecond: number;
+  /** Seconds a step waited for gradient all-reduces after its backward pass (mean of the ranks). */
+  readonly waitPerStep: number;
+  /** Whether the ranks reduced during the backward pass (the addon had the hooks). */
+  readonly overlapped: boolean;
+}
+
+export const OVERLAP_ARMS: readonly OverlapArm[] = [
+  { name: 'after the backward pass, 25 MiB buckets', reduction: 'after', bucketMiB: 25 },
+  { name: 'during the backward pass, 25 MiB buckets (DDP default)', reduction: 'overlap', bucketMiB: 25 },
+  { name: 'during the backward pass, 4 MiB buckets', reduction: 'overlap', bucketMiB: 4 },
+  { name: 'during the backward pass, 1 MiB buckets', reduction: 'overlap', bucketMiB: 1 },
+];
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** Runs every arm `rounds` times, rotated; `runs[a][r]` is arm a's run in round r. */
+export async function runRounds(
+  arms: readonly OverlapArm[],
+  rounds: number,
+  run: (arm: OverlapArm) => Promise<ArmRun>,
+): Promise<ArmRun[][]> {
+  const runs: ArmRun[][] = arms.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < arms.length; k++) {
+      const a = (k + round) % arms.length;
+      runs[a]!.push(await run(arms[a]!));
+      console.log(JSON.stringify({ round, arm: arms[a]!.name, ...runs[a]!.at(-1) }));
+    }
+  }
+  return runs;
+}
+
+/** The table's rows: medians (min–max of the step time) and the ratio to arm 0 in the same round. */
+export function overlapRows(arms: readonly OverlapArm[], runs: readonly (readonly ArmRun[])[]): string[] {
+  const base = runs[0]!;
+  return arms.map((arm, a) => {
+    const r = runs[a]!;
+    const steps = r.map((x) => x.secondsPerStep);
+    const ratio = median(r.map((x, i) => x.secondsPerStep / base[i]!.secondsPerStep));
+    const wait = median(r.map((x) => x.waitPerStep));
+    const hidden = 1 - wait / median(base.map((x) => x.waitPerStep));
+    return (
+      `| ${arm.name}${r.every((x) => x.overlapped === (arm.reduction === 'overlap')) ? '' : ' (overlap not available)'} ` +
+      `| ${median(steps).toFixed(3)} (${Math.min(...steps).toFixed(3)}–${Math.max(...steps).toFixed(3)}) ` +
+      `| ${median(r.map((x) => x.tokensPerSecond)).toFixed(0)} | ${(1000 * wait).toFixed(0)} ms ` +
+      `| ${a === 0 ? '–' : `${(100 * hidden).toFixed(0)} %`} | ${ratio.toFixed(3)} |`
+    );
+  });
+}
+
+export const OVERLAP_HEADER = [
+  '| reduction | s/step, median (min–max) | tokens/s | wait for all-reduces after backward, per step | wait hidden vs after | s/step ÷ after, same round (median) |',
+  '| --- | --- | --- | --- | --- | --- |',
+];
