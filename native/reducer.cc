@@ -15,9 +15,11 @@
 // launched while the backward continues. Buckets are launched in index order on every rank, so every
 // rank issues the same collectives in the same order whatever order its gradients come in.
 //
-// reducerFinish, after the backward: the slots of parameters that got no gradient in this pass take
-// their .grad from earlier micro-batches, or zeros (DDP's find_unused_parameters: a task head not
-// trained on this rank in this step), the remaining buckets are launched in order, then a map of which
+// Parameters that get no gradient in this pass (DDP's find_unused_parameters: a task head not trained
+// on this rank in this step) take their .grad from earlier micro-batches, or zeros: at reducerPrepare
+// those the backward from its roots cannot reach (a walk of the autograd graph, as DDP's after its
+// forward), so their buckets do not hold back the buckets behind them; at reducerFinish any others.
+// reducerFinish, after the backward: the remaining buckets are launched in order, then a map of which
 // parameters got a gradient on any rank; on libuv's pool it waits for them all (each at most the
 // group's timeout: a dead peer rejects the Promise, never hangs), divides by the world size and writes
 // each parameter's .grad. A parameter that got no gradient on any rank keeps no .grad (as one process
@@ -57,6 +59,8 @@ struct Bucket {
   std::vector<int64_t> offsets;  // each parameter's first element in `flat`
   at::Tensor flat;               // the bucket's buffer, allocated once
   std::vector<char> ready;       // per parameter: its slot is filled in this pass
+  std::vector<std::shared_ptr<torch::autograd::Node>> accumulators;  // each parameter's AccumulateGrad (kept alive)
+  std::vector<uintptr_t> hookKeys;                                   // its post hook's key
   size_t pending = 0;            // parameters whose slot is not filled yet
   c10::intrusive_ptr<c10d::Work> work;
 
@@ -66,7 +70,6 @@ struct Bucket {
 struct Reducer {
   GroupRef group;
   std::vector<Bucket> buckets;
-  std::vector<std::pair<std::shared_ptr<torch::autograd::Node>, uintptr_t>> hooks;  // accumulator (kept alive), post-hook key
   at::Tensor used;                                     // (P,) int32: the parameter got a gradient in this step
   c10::intrusive_ptr<c10d::Work> usedWork;
   std::mutex mutex;   // the hooks run on the thread of the backward (a device thread on CUDA)
@@ -87,17 +90,50 @@ struct Reducer {
       throw BindingError(out.str());
     }
     const at::Tensor& grad = param.grad();
-    if (!grad.defined()) return;  // AccumulateGrad had nothing to add: as a parameter without gradient
+    if (!grad.defined()) return;  // AccumulateGrad had nothing to add: left to reducerFinish
     bucket.slot(s).copy_(grad);
-    fill(b, s);
+    fill(b, s, true);
   }
 
-  void fill(size_t b, size_t s) {
+  // Fills slot `s` of bucket `b` for a parameter this pass gives no gradient: its .grad from earlier
+  // micro-batches, or zeros (and not marked used).
+  void fillWithoutGradient(size_t b, size_t s) {
+    Bucket& bucket = buckets[b];
+    const at::Tensor& accumulated = bucket.params[s].grad();
+    if (accumulated.defined()) bucket.slot(s).copy_(accumulated);
+    else bucket.slot(s).zero_();
+    fill(b, s, accumulated.defined());
+  }
+
+  void fill(size_t b, size_t s, bool hasGradient) {
     Bucket& bucket = buckets[b];
     bucket.ready[s] = 1;
-    used.data_ptr<int32_t>()[bucket.indices[s]] = 1;
+    if (hasGradient) used.data_ptr<int32_t>()[bucket.indices[s]] = 1;
     --bucket.pending;
     while (nextBucket < buckets.size() && buckets[nextBucket].pending == 0) launch(buckets[nextBucket++]);
+  }
+
+  // DDP's find_unused_parameters: the parameters whose gradient accumulator the backward pass from
+  // `roots` cannot reach are filled now, so the buckets holding them (task heads this step does not
+  // train) do not hold back the buckets behind them until reducerFinish.
+  void fillUnreachable(const std::vector<at::Tensor>& roots) {
+    std::unordered_set<const torch::autograd::Node*> seen;
+    std::vector<torch::autograd::Node*> stack;
+    for (const at::Tensor& root : roots) {
+      if (root.grad_fn() && seen.insert(root.grad_fn().get()).second) stack.push_back(root.grad_fn().get());
+    }
+    while (!stack.empty()) {
+      torch::autograd::Node* node = stack.back();
+      stack.pop_back();
+      for (const torch::autograd::Edge& edge : node->next_edges()) {
+        if (edge.function && seen.insert(edge.function.get()).second) stack.push_back(edge.function.get());
+      }
+    }
+    for (size_t b = 0; b < buckets.size(); ++b) {
+      for (size_t s = 0; s < buckets[b].params.size(); ++s) {
+        if (seen.count(buckets[b].accumulators[s].get()) == 0) fillWithoutGradient(b, s);
+      }
+    }
   }
 
   void launch(Bucket& bucket) {
@@ -109,8 +145,11 @@ struct Reducer {
   }
 
   void removeHooks() {
-    for (auto& [accumulator, key] : hooks) accumulator->del_post_hook(key);
-    hooks.clear();
+    for (Bucket& bucket : buckets) {
+      for (size_t s = 0; s < bucket.accumulators.size(); ++s) bucket.accumulators[s]->del_post_hook(bucket.hookKeys[s]);
+      bucket.accumulators.clear();
+      bucket.hookKeys.clear();
+    }
   }
 };
 using ReducerRef = std::shared_ptr<Reducer>;
@@ -197,19 +236,27 @@ Napi::Value ReducerCreate(const Napi::CallbackInfo& info) {
     reducer->used = at::zeros({static_cast<int64_t>(count)}, at::kInt);
     for (size_t b = 0; b < reducer->buckets.size(); ++b) {
       for (size_t s = 0; s < reducer->buckets[b].params.size(); ++s) {
-        std::shared_ptr<torch::autograd::Node> accumulator = torch::autograd::impl::grad_accumulator(reducer->buckets[b].params[s]);
-        const uintptr_t key = accumulator->add_post_hook(std::make_unique<ReadyHook>(reducer, b, s));
-        reducer->hooks.emplace_back(std::move(accumulator), key);
+        Bucket& bucket = reducer->buckets[b];
+        bucket.accumulators.push_back(torch::autograd::impl::grad_accumulator(bucket.params[s]));
+        bucket.hookKeys.push_back(bucket.accumulators.back()->add_post_hook(std::make_unique<ReadyHook>(reducer, b, s)));
       }
     }
     return Napi::External<ReducerRef>::New(info.Env(), new ReducerRef(reducer), [](Napi::Env, ReducerRef* ref) { delete ref; });
   });
 }
 
-// reducerPrepare(reducer): arms the hooks for the next backward pass (the step's last).
+// reducerPrepare(reducer, rootIds): arms the hooks for the next backward pass (the step's last), from
+// `rootIds` (what it back-propagates); parameters it cannot reach are filled at once.
 Napi::Value ReducerPrepare(const Napi::CallbackInfo& info) {
   return guarded(info, "reducerPrepare", [&]() -> Napi::Value {
     Reducer& r = *reducerArg(info, 0);
+    if (!info[1].IsArray()) throw BindingError("expected the ids of the tensors the backward pass starts from");
+    std::vector<at::Tensor> roots;
+    const Napi::Array ids = info[1].As<Napi::Array>();
+    for (uint32_t k = 0; k < ids.Length(); ++k) {
+      if (!ids.Get(k).IsNumber()) throw BindingError("expected the ids of the tensors the backward pass starts from");
+      roots.push_back(table(info.Env()).get(ids.Get(k).As<Napi::Number>().Int64Value()));
+    }
     std::lock_guard<std::mutex> lock(r.mutex);
     if (r.busy) throw BindingError("the previous reduction has not finished (await reducerFinish first)");
     if (r.armed) throw BindingError("the reducer is already prepared for a backward pass");
@@ -222,36 +269,33 @@ Napi::Value ReducerPrepare(const Napi::CallbackInfo& info) {
     r.used.zero_();
     r.usedWork.reset();
     r.nextBucket = 0;
+    at::NoGradGuard noGrad;
+    r.fillUnreachable(roots);
     r.armed = true;
     return info.Env().Undefined();
   });
 }
 
-// reducerFinish(reducer) -> Promise<void>: after the backward pass, every parameter's .grad is its
-// mean over the ranks (none where no rank had one). Until it settles, no .grad may be touched.
+// reducerFinish(reducer) -> Promise<[launched, buckets]>: after the backward pass, every parameter's
+// .grad is its mean over the ranks (none where no rank had one); `launched` buckets of `buckets` had
+// started before this call (during the backward pass, or at reducerPrepare). Until it settles, no .grad
+// may be touched.
 Napi::Value ReducerFinish(const Napi::CallbackInfo& info) {
   return guarded(info, "reducerFinish", [&]() -> Napi::Value {
     ReducerRef reducer = reducerArg(info, 0);
     Reducer& r = *reducer;
+    size_t launched = 0;
     {
       std::lock_guard<std::mutex> lock(r.mutex);
       if (!r.armed) throw BindingError("the reducer was not prepared (call reducerPrepare before the backward pass)");
       r.armed = false;
       if (!r.error.empty()) throw BindingError(r.error);
+      launched = r.nextBucket;
       at::NoGradGuard noGrad;
       for (size_t b = 0; b < r.buckets.size(); ++b) {
         Bucket& bucket = r.buckets[b];
         for (size_t s = 0; s < bucket.params.size(); ++s) {
-          if (bucket.ready[s]) continue;
-          const at::Tensor& accumulated = bucket.params[s].grad();  // from earlier micro-batches, or none
-          if (accumulated.defined()) {
-            bucket.slot(s).copy_(accumulated);
-            r.fill(b, s);
-          } else {
-            bucket.slot(s).zero_();  // no gradient on this rank: zeros, not marked used
-            bucket.ready[s] = 1;
-            --bucket.pending;
-          }
+          if (!bucket.ready[s]) r.fillWithoutGradient(b, s);
         }
       }
       while (r.nextBucket < r.buckets.size()) r.launch(r.buckets[r.nextBucket++]);
@@ -277,9 +321,12 @@ Napi::Value ReducerFinish(const Napi::CallbackInfo& info) {
         }
       }
     };
-    auto done = [reducer](Napi::Env env) -> Napi::Value {
+    auto done = [reducer, launched](Napi::Env env) -> Napi::Value {
       reducer->busy = false;
-      return env.Undefined();
+      Napi::Array counts = Napi::Array::New(env, 2);
+      counts.Set(0u, Napi::Number::New(env, static_cast<double>(launched)));
+      counts.Set(1u, Napi::Number::New(env, static_cast<double>(reducer->buckets.size())));
+      return counts;
     };
     // On failure `busy` stays set: the works may still use the buffers, and the run cannot go on.
     return queue(info.Env(), "reducerFinish", work, done);

@@ -21,6 +21,8 @@ export interface ArmRun {
   readonly waitPerStep: number;
   /** Whether the ranks reduced during the backward pass (the addon had the hooks). */
   readonly overlapped: boolean;
+  /** Of the buckets reduced, the share whose all-reduce started before the backward pass ended (0 after it). */
+  readonly launchedEarly: number;
 }
 
 export const OVERLAP_ARMS: readonly OverlapArm[] = [
@@ -65,12 +67,12 @@ export function overlapRows(arms: readonly OverlapArm[], runs: readonly (readonl
       `| ${arm.name}${r.every((x) => x.overlapped === (arm.reduction === 'overlap')) ? '' : ' (overlap not available)'} ` +
       `| ${median(steps).toFixed(3)} (${Math.min(...steps).toFixed(3)}–${Math.max(...steps).toFixed(3)}) ` +
       `| ${median(r.map((x) => x.tokensPerSecond)).toFixed(0)} | ${(1000 * wait).toFixed(0)} ms ` +
-      `| ${a === 0 ? '–' : `${(100 * hidden).toFixed(0)} %`} | ${ratio.toFixed(3)} |`
+      `| ${a === 0 ? '–' : `${(100 * hidden).toFixed(0)} %`} | ${(100 * median(r.map((x) => x.launchedEarly))).toFixed(0)} % | ${ratio.toFixed(3)} |`
     );
   });
 }
 
 export const OVERLAP_HEADER = [
-  '| reduction | s/step, median (min–max) | tokens/s | wait for all-reduces after backward, per step | wait hidden vs after | s/step ÷ after, same round (median) |',
-  '| --- | --- | --- | --- | --- | --- |',
+  '| reduction | s/step, median (min–max) | tokens/s | wait for all-reduces after backward, per step | wait hidden vs after | buckets started during backward | s/step ÷ after, same round (median) |',
+  '| --- | --- | --- | --- | --- | --- | --- |',
 ];

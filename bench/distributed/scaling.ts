@@ -63,6 +63,7 @@ interface RankResult {
   examples: number;
   commSeconds: number;
   overlapped: boolean;
+  buckets?: { total: number; launchedEarly: number };
   parameters: number;
 }
 
@@ -142,6 +143,8 @@ async function armRun(arm: (typeof OVERLAP_ARMS)[number]): Promise<ArmRun> {
     tokensPerSecond: ranks.reduce((n, k) => n + k.tokens, 0) / seconds,
     waitPerStep: ranks.reduce((n, k) => n + k.commSeconds, 0) / ranks.length / steps,
     overlapped: ranks.every((k) => k.overlapped),
+    launchedEarly:
+      ranks.reduce((n, k) => n + (k.buckets === undefined ? 0 : k.buckets.launchedEarly / Math.max(1, k.buckets.total)), 0) / ranks.length,
   };
 }
 const overlapRuns = await runRounds(OVERLAP_ARMS, Number(values.pairs), armRun);

@@ -44,6 +44,7 @@ if (mode === 'train') {
       examples: result.examplesPerSecond * result.trainSeconds,
       commSeconds: dataParallel?.commSeconds ?? 0,
       overlapped: dataParallel?.overlapsBackward ?? false,
+      buckets: dataParallel?.overlapBuckets,
       parameters: result.trainableParameters,
     }),
   );

@@ -91,6 +91,8 @@ export class DataParallel {
    * whole time after the backward pass; with overlap, the part the backward pass did not hide.
    */
   commSeconds = 0;
+  /** Over the overlapped steps: buckets reduced, and those whose all-reduce started before the backward pass ended. */
+  readonly overlapBuckets = { total: 0, launchedEarly: 0 };
   #reducer: { reducer: GradientReducer; params: readonly Tensor[] } | undefined;
 
   /**
@@ -113,19 +115,20 @@ export class DataParallel {
   }
 
   /**
-   * Before the step's last backward pass (one backward call; the plain path of src/train/step.ts):
-   * the gradients of `params` (the same parameters every step, every rank alike) are all-reduced in
-   * buckets as they come in; `allReduceGradients` then finishes. A no-op without `overlapsBackward`.
+   * Right before the step's last backward pass (one backward call, from `roots`; the plain path of
+   * src/train/step.ts): the gradients of `params` (the same parameters every step, every rank alike)
+   * are all-reduced in buckets as they come in, those the pass cannot reach at once;
+   * `allReduceGradients` then finishes. A no-op without `overlapsBackward`.
    * @throws TorchError when the previous reduction failed or was not finished.
    */
-  prepareBackward(params: readonly Tensor[]): void {
+  prepareBackward(params: readonly Tensor[], roots: readonly Tensor[]): void {
     if (!this.overlapsBackward) return;
     const current = this.#reducer;
     if (current === undefined || current.params.length !== params.length || current.params.some((p, i) => p.id !== params[i]!.id)) {
       current?.reducer.destroy();
       this.#reducer = { reducer: this.group.gradientReducer(ddpBuckets(params, this.bucketBytes)), params: [...params] };
     }
-    this.#reducer!.reducer.prepare();
+    this.#reducer!.reducer.prepare(roots);
   }
 
   get rank(): number {
@@ -174,7 +177,9 @@ export class DataParallel {
     if (overlapped?.prepared === true) {
       const started = performance.now();
       try {
-        await this.#collective('the all-reduce of the gradients', () => overlapped.finish());
+        const { buckets, launchedEarly } = await this.#collective('the all-reduce of the gradients', () => overlapped.finish());
+        this.overlapBuckets.total += buckets;
+        this.overlapBuckets.launchedEarly += launchedEarly;
       } finally {
         this.commSeconds += (performance.now() - started) / 1000;
       }

@@ -140,11 +140,13 @@ export class TrainingStrategy implements Disposable {
    * @param lossScale a dynamic loss scaler's scale (../optim/grad-scaler.ts): the gradients come out
    *   multiplied by it, surgery's part too (it combines the per-task gradients divided by it, so a
    *   combination that is not linear in G sees the true ones); 1: none. The losses reported are unscaled.
+   * @param beforeBackward called with the tensor about to be back-propagated, right before its one
+   *   backward call (a data-parallel run arms its overlapped all-reduce there, src/train/step.ts).
    * @throws ConfigError for a task the run does not have.
    */
-  backward(losses: ReadonlyMap<string, Tensor>, accum: number, lossScale = 1): StepLosses {
+  backward(losses: ReadonlyMap<string, Tensor>, accum: number, lossScale = 1, beforeBackward?: (root: Tensor) => void): StepLosses {
     return tidy(() => {
-      const pass = this.#backward(losses, accum, lossScale, false);
+      const pass = this.#backward(losses, accum, lossScale, false, beforeBackward);
       pass.finish();
       return pass.losses;
     });
@@ -166,7 +168,13 @@ export class TrainingStrategy implements Disposable {
     return this.#backward(losses, accum, lossScale, true);
   }
 
-  #backward(losses: ReadonlyMap<string, Tensor>, accum: number, lossScale: number, deferred: boolean): DeferredBackward {
+  #backward(
+    losses: ReadonlyMap<string, Tensor>,
+    accum: number,
+    lossScale: number,
+    deferred: boolean,
+    beforeBackward?: (root: Tensor) => void,
+  ): DeferredBackward {
     const present = [...losses.keys()];
     const indices = present.map((name) => {
       const k = this.tasks.indexOf(name);
@@ -180,7 +188,9 @@ export class TrainingStrategy implements Disposable {
     const total = combined?.total ?? this.weighting.combine(scaled, taskIndices);
     const perStep = (x: Tensor): Tensor => (lossScale === 1 ? x.div(accum) : x.div(accum).mul(lossScale));
     const jacobian = this.surgery === undefined ? undefined : taskJacobian(perStep(scaled), this.#surgeryParams); // (K, P), graph kept
-    perStep(total).backward();
+    const root = perStep(total);
+    beforeBackward?.(root);
+    root.backward();
     const finish = (): void => {
       combined?.update();
       if (jacobian === undefined || this.surgery === undefined) return;

@@ -1,13 +1,15 @@
 /**
  * Gradients all-reduced over a process group while the backward pass runs, as PyTorch's DDP Reducer
  * (native/reducer.cc). Made by `ProcessGroup.gradientReducer(buckets)`: each parameter gets a gradient
- * hook; `prepare()` arms them for the next backward pass, in which each bucket's all-reduce starts as
- * soon as all its gradients are in (and every bucket before it has started); `finish()`, after that
+ * hook; `prepare(roots)` arms them for the next backward pass (from `roots`), in which each bucket's
+ * all-reduce starts as soon as all its gradients are in (and every bucket before it has started); the
+ * parameters that pass cannot reach (a task head the step does not train) count as in at once, with
+ * their `.grad` from earlier micro-batches or zeros (DDP's find_unused_parameters); `finish()`, after that
  * backward, reduces what did not come (zeros for a parameter without gradient on this rank), waits, and
  * leaves each parameter's `.grad` its mean over the ranks — none where no rank had one.
  *
- * With gradient accumulation, call `prepare()` before the last micro-batch's backward only: the hooks
- * add what `.grad` holds from the earlier ones. One backward call per prepared pass (a parameter whose
+ * With gradient accumulation, call `prepare` before the last micro-batch's backward only: the hooks run
+ * after the gradient is accumulated into `.grad`, so they reduce the sum over the micro-batches. One backward call per prepared pass (a parameter whose
  * gradient comes twice fails `finish`). Every rank must prepare and finish at the same points.
  */
 import { ConfigError } from '../errors.js';
@@ -41,24 +43,33 @@ export class GradientReducer {
     return this.#reducer;
   }
 
-  /** Whether `prepare()` was called and `finish()` not yet. */
+  /** Whether `prepare` was called and `finish` not yet. */
   get prepared(): boolean {
     return this.#prepared;
   }
 
-  /** Arms the hooks for the next backward pass. @throws TorchError while a reduction is under way or after one failed. */
-  prepare(): void {
-    native.reducerPrepare(this.#handle);
+  /**
+   * Arms the hooks for the next backward pass, which starts from `roots` (the tensors `backward` is called on).
+   * @throws TorchError while a reduction is under way or after one failed.
+   */
+  prepare(roots: readonly Tensor[]): void {
+    native.reducerPrepare(
+      this.#handle,
+      roots.map((t) => t.id),
+    );
     this.#prepared = true;
   }
 
   /**
    * After the prepared backward pass: every parameter's `.grad` becomes its mean over the ranks.
+   * @returns the buckets, and how many of them had started their all-reduce before this call (during
+   *   the backward pass, or at `prepare` for parameters it could not reach).
    * @throws TorchError when a rank failed or stalled past the group's timeout, or a gradient came twice.
    */
-  async finish(): Promise<void> {
+  async finish(): Promise<{ buckets: number; launchedEarly: number }> {
     this.#prepared = false;
-    await native.reducerFinish(this.#handle);
+    const [launchedEarly, buckets] = await native.reducerFinish(this.#handle);
+    return { buckets, launchedEarly };
   }
 
   /** Removes the hooks. Idempotent. */

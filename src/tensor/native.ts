@@ -98,8 +98,10 @@ export interface NativeBinding {
   reducerAvailable(): boolean;
   /** Hooks on every parameter of `buckets` (ids; launched in this order), disarmed. */
   reducerCreate(group: NativeGroup, buckets: number[][]): NativeReducer;
-  reducerPrepare(reducer: NativeReducer): void;
-  reducerFinish(reducer: NativeReducer): Promise<void>;
+  /** Arms the hooks for a backward pass from `roots`; the parameters it cannot reach are filled at once. */
+  reducerPrepare(reducer: NativeReducer, roots: number[]): void;
+  /** Resolves with [buckets launched before the call, buckets]. */
+  reducerFinish(reducer: NativeReducer): Promise<[number, number]>;
   reducerDestroy(reducer: NativeReducer): void;
 }
 

@@ -87,22 +87,19 @@ export async function trainStep(parts: StepParts, step: number): Promise<StepSta
   const taskExamples = new Map<string, number>();
   const dp = parts.dataParallel;
   const lossScale = parts.scaler?.scale ?? 1;
-  // The plain path (one backward per micro-batch, gradients averaged as they are): the last
-  // micro-batch's backward all-reduces them as it runs, where the addon can (DataParallel.prepareBackward).
-  const overlap = dp !== undefined && !parts.strategy.averagesAcrossRanks;
   for (let micro = 0; micro < accum; micro++) {
     const position = (step * accum + micro) * (dp?.worldSize ?? 1) + (dp?.rank ?? 0);
     manualSeed(microBatchSeed(parts.config.seed, position)); // dropout masks: a function of the position in the run
     const streams = t.taskSchedule === 'joint' ? parts.streams : [parts.streams[parts.sampler.next()] as TrainStream];
     const batches: { s: TrainStream; b: TrainBatch }[] = [];
     for (const s of streams) batches.push({ s, b: await s.next() });
-    if (overlap && micro === accum - 1) dp.prepareBackward(parts.gradParams);
     const values = await backwardMicroBatch(
       parts.strategy,
       dp,
       () => inPrecision(parts.config, () => forwardLosses(parts, batches)),
       accum,
       lossScale,
+      micro === accum - 1 ? parts.gradParams : undefined,
     );
     const microExamples = batches.reduce((n, { b }) => n + b.indices.length, 0);
     const microTokens = batches.reduce((n, { b }) => n + b.tokens, 0);
@@ -130,6 +127,9 @@ export async function trainStep(parts: StepParts, step: number): Promise<StepSta
  * batch (gradnorm, dwa, gradient surgery: `strategy.averagesAcrossRanks`), they are averaged over the
  * ranks before the strategy's update, so every rank holds the same weights and adds the same surgery
  * correction (../mtl/strategy.ts `backwardDeferred`); every rank must call this at the same point.
+ * Otherwise (the plain path), on the step's last micro-batch (`reduced`: the parameters whose gradients
+ * the ranks average), the backward pass all-reduces the gradients as it runs where the addon can
+ * (DataParallel.prepareBackward; `allReduceGradients` finishes after the step's micro-batches).
  * @param accum micro-batches per optimizer step. @param lossScale the loss scaler's scale (1: none).
  * @returns the back-propagated total and each task's reported loss (this rank's batch).
  * @throws TorchError when the ranks' all-reduce fails.
@@ -140,12 +140,15 @@ export async function backwardMicroBatch(
   forward: () => { train: Map<string, Tensor>; clean: Map<string, Tensor> },
   accum: number,
   lossScale: number,
+  reduced?: readonly Tensor[],
 ): Promise<StepLosses> {
   const deferred = dp !== undefined && strategy.averagesAcrossRanks;
+  const overlap =
+    dp !== undefined && !deferred && reduced !== undefined ? (root: Tensor) => dp.prepareBackward(reduced, [root]) : undefined;
   const { losses, pass } = tidy(() => {
     const { train, clean } = forward();
     const pass = deferred ? strategy.backwardDeferred(train, accum, lossScale) : undefined;
-    const stepLosses = pass?.losses ?? strategy.backward(train, accum, lossScale);
+    const stepLosses = pass?.losses ?? strategy.backward(train, accum, lossScale, overlap);
     const losses: StepLosses =
       clean === train
         ? stepLosses

@@ -18,6 +18,8 @@ const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'he
 
 interface WorkerOutput {
   readonly overlapped: boolean;
+  /** Buckets reduced over the steps, and those started before the backward pass ended. */
+  readonly buckets?: { total: number; launchedEarly: number };
   readonly parameters: number[][];
   readonly cHadGradient: boolean[];
 }
@@ -70,6 +72,7 @@ describe('gradients all-reduced during the backward pass (2 processes on loopbac
     it(`equal the all-reduce after the backward exactly, and one process on both ranks' micro-batches (accumulating ${accum})`, async (t) => {
       const overlapped = await trained('overlap', 'same', 3, accum);
       assert.equal(overlapped.overlapped, true);
+      assert.ok(overlapped.buckets!.launchedEarly > 0, JSON.stringify(overlapped.buckets));
       const after = await trained('after', 'same', 3, accum);
       assert.equal(after.overlapped, false);
       const one = await oneProcess('same', 3, accum);
@@ -78,18 +81,21 @@ describe('gradients all-reduced during the backward pass (2 processes on loopbac
       assert.ok(diff < 1e-6, `largest weight difference to one process ${diff}`);
       const control = maxDiff(overlapped, await oneProcess('split', 3, accum)); // other heads trained: other weights
       assert.ok(control > 1e-3, `largest difference to another schedule ${control}`);
-      t.diagnostic(`to one process: ${diff}; to another schedule: ${control}`);
+      t.diagnostic(
+        `to one process: ${diff}; to another schedule: ${control}; buckets started during the backward: ${JSON.stringify(overlapped.buckets)}`,
+      );
     });
   }
 
   it("a head trained on one rank only, or in an earlier micro-batch only, is reduced with the other rank's zeros; one trained nowhere keeps no gradient", async (t) => {
     const overlapped = await trained('overlap', 'split', 3, 2);
+    assert.ok(overlapped.buckets!.launchedEarly > 0, JSON.stringify(overlapped.buckets)); // head c's bucket holds none back
     const one = await oneProcess('split', 3, 2);
     const diff = maxDiff(overlapped, one);
     assert.ok(diff < 1e-6, `largest weight difference to one process ${diff}`);
     assert.deepEqual(overlapped.cHadGradient, [false, true, false]);
     assert.deepEqual(one.cHadGradient, [false, true, false]);
-    t.diagnostic(`to one process: ${diff}`);
+    t.diagnostic(`to one process: ${diff}; buckets started during the backward: ${JSON.stringify(overlapped.buckets)}`);
   });
 
   it('a rank killed before its backward makes the other fail at once, naming the reduction', async (t) => {

@@ -77,10 +77,12 @@ for (let s = 0; s < steps; s++) {
     for (const r of ranks) {
       const block = (s * accum + m) * 2 + r;
       const last = m === accum - 1;
-      if (dp !== undefined && last) dp.prepareBackward(params);
+      const loss = T.tidy(() => blockLoss(block, headsOf(s, m, r), worldSize === 1 ? 2 * accum : accum));
+      if (dp !== undefined && last) dp.prepareBackward(params, [loss]);
       if (last && s === 1 && rank === 1 && mode === 'die') process.kill(process.pid, 'SIGKILL');
       if (last && s === 1 && rank === 1 && mode === 'stall') await new Promise((resolve) => setTimeout(resolve, 60_000));
-      T.tidy(() => blockLoss(block, headsOf(s, m, r), worldSize === 1 ? 2 * accum : accum).backward());
+      loss.backward();
+      loss.dispose();
     }
   }
   const started = performance.now();
@@ -101,6 +103,7 @@ process.stdout.write(
   `${JSON.stringify({
     rank: dp?.rank ?? 0,
     overlapped: dp?.overlapsBackward ?? false,
+    buckets: dp?.overlapBuckets,
     parameters: params.map((p) => p.toFlatArray()),
     cHadGradient,
   })}\n`,
