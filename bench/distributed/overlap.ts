@@ -21,7 +21,7 @@ export interface ArmRun {
   readonly waitPerStep: number;
   /** Whether the ranks reduced during the backward pass (the addon had the hooks). */
   readonly overlapped: boolean;
-  /** Of the buckets reduced, the share whose all-reduce started before the backward pass ended (0 after it). */
+  /** Of the buckets reduced, the share whose all-reduce started before the backward call returned (the last one starts at its very end; 0 after it). */
   readonly launchedEarly: number;
 }
 
@@ -73,6 +73,6 @@ export function overlapRows(arms: readonly OverlapArm[], runs: readonly (readonl
 }
 
 export const OVERLAP_HEADER = [
-  '| reduction | s/step, median (min–max) | tokens/s | wait for all-reduces after backward, per step | wait hidden vs after | buckets started during backward | s/step ÷ after, same round (median) |',
+  '| reduction | s/step, median (min–max) | tokens/s | wait for all-reduces after backward, per step | wait hidden vs after | buckets started before backward returned | s/step ÷ after, same round (median) |',
   '| --- | --- | --- | --- | --- | --- | --- |',
 ];
