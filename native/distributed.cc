@@ -218,22 +218,12 @@ Napi::Value PgAvailable(const Napi::CallbackInfo& info) { return Napi::Boolean::
 
 #else  // no Gloo headers at build time
 
-namespace {
-Napi::Value unavailable(const Napi::CallbackInfo& info, const char* op) {
-  return guarded(info, op, [&]() -> Napi::Value {
-    throw BindingError(
-        "this build of the addon has no process groups: Gloo's headers were not found when it was built "
-        "(Debian: apt-get install libgloo-dev, then node native/build.mjs --force)");
-  });
-}
-}  // namespace
-
-Napi::Value PgCreate(const Napi::CallbackInfo& info) { return unavailable(info, "pgCreate"); }
-Napi::Value PgDestroy(const Napi::CallbackInfo& info) { return unavailable(info, "pgDestroy"); }
-Napi::Value PgAllReduce(const Napi::CallbackInfo& info) { return unavailable(info, "pgAllReduce"); }
-Napi::Value PgBroadcast(const Napi::CallbackInfo& info) { return unavailable(info, "pgBroadcast"); }
-Napi::Value PgAllGather(const Napi::CallbackInfo& info) { return unavailable(info, "pgAllGather"); }
-Napi::Value PgBarrier(const Napi::CallbackInfo& info) { return unavailable(info, "pgBarrier"); }
+Napi::Value PgCreate(const Napi::CallbackInfo& info) { return glooUnavailable(info, "pgCreate"); }
+Napi::Value PgDestroy(const Napi::CallbackInfo& info) { return glooUnavailable(info, "pgDestroy"); }
+Napi::Value PgAllReduce(const Napi::CallbackInfo& info) { return glooUnavailable(info, "pgAllReduce"); }
+Napi::Value PgBroadcast(const Napi::CallbackInfo& info) { return glooUnavailable(info, "pgBroadcast"); }
+Napi::Value PgAllGather(const Napi::CallbackInfo& info) { return glooUnavailable(info, "pgAllGather"); }
+Napi::Value PgBarrier(const Napi::CallbackInfo& info) { return glooUnavailable(info, "pgBarrier"); }
 Napi::Value PgAvailable(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), false); }
 
 #endif  // MTL_HAVE_GLOO

@@ -14,7 +14,8 @@
 
 #include "guard.h"
 
-#if __has_include(<gloo/config.h>) && __has_include(<torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>)
+// -DMTL_NO_GLOO builds without them where they are found (to check that build).
+#if !defined(MTL_NO_GLOO) && __has_include(<gloo/config.h>) && __has_include(<torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>)
 #define MTL_HAVE_GLOO 1
 #ifndef USE_C10D_GLOO
 #define USE_C10D_GLOO 1
@@ -25,6 +26,15 @@
 #endif
 
 namespace mtl {
+
+// What each process-group function does in a build without Gloo's headers: throw, saying how to get them.
+inline Napi::Value glooUnavailable(const Napi::CallbackInfo& info, const char* op) {
+  return guarded(info, op, [&]() -> Napi::Value {
+    throw BindingError(
+        "this build of the addon has no process groups: Gloo's headers were not found when it was built "
+        "(Debian: apt-get install libgloo-dev, then node native/build.mjs --force)");
+  });
+}
 
 #ifdef MTL_HAVE_GLOO
 

@@ -353,18 +353,10 @@ Napi::Value ReducerAvailable(const Napi::CallbackInfo& info) { return Napi::Bool
 
 #else  // no Gloo headers at build time
 
-namespace {
-Napi::Value unavailable(const Napi::CallbackInfo& info, const char* op) {
-  return guarded(info, op, [&]() -> Napi::Value {
-    throw BindingError("this build of the addon has no process groups (Gloo's headers were not found when it was built)");
-  });
-}
-}  // namespace
-
-Napi::Value ReducerCreate(const Napi::CallbackInfo& info) { return unavailable(info, "reducerCreate"); }
-Napi::Value ReducerPrepare(const Napi::CallbackInfo& info) { return unavailable(info, "reducerPrepare"); }
-Napi::Value ReducerFinish(const Napi::CallbackInfo& info) { return unavailable(info, "reducerFinish"); }
-Napi::Value ReducerDestroy(const Napi::CallbackInfo& info) { return unavailable(info, "reducerDestroy"); }
+Napi::Value ReducerCreate(const Napi::CallbackInfo& info) { return glooUnavailable(info, "reducerCreate"); }
+Napi::Value ReducerPrepare(const Napi::CallbackInfo& info) { return glooUnavailable(info, "reducerPrepare"); }
+Napi::Value ReducerFinish(const Napi::CallbackInfo& info) { return glooUnavailable(info, "reducerFinish"); }
+Napi::Value ReducerDestroy(const Napi::CallbackInfo& info) { return glooUnavailable(info, "reducerDestroy"); }
 Napi::Value ReducerAvailable(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), false); }
 
 #endif  // MTL_HAVE_GLOO

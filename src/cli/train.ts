@@ -95,6 +95,7 @@ export async function runTrain(file: string, flags: TrainFlags, args: readonly s
       ...(dataParallel === undefined ? {} : { dataParallel }),
     });
   } finally {
+    dataParallel?.destroy(); // its gradient hooks
     dataParallel?.group.destroy();
   }
   if (leader) console.log(summary(result));

@@ -131,6 +131,7 @@ export async function trainStep(parts: StepParts, step: number): Promise<StepSta
  * the ranks average), the backward pass all-reduces the gradients as it runs where the addon can
  * (DataParallel.prepareBackward; `allReduceGradients` finishes after the step's micro-batches).
  * @param accum micro-batches per optimizer step. @param lossScale the loss scaler's scale (1: none).
+ * @param reduced on the step's last micro-batch, the parameters the ranks average (the same every step).
  * @returns the back-propagated total and each task's reported loss (this rank's batch).
  * @throws TorchError when the ranks' all-reduce fails.
  */
