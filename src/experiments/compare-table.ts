@@ -3,7 +3,7 @@
  * its seeds, each task's main test metric, their average and the multi-task gain Δ over the
  * single-task baselines (./mtl-gain.ts) as mean ± sample std with 95 % Student-t confidence
  * intervals (./seed-stats.ts), the paired difference to the baselines per task, and what each arm
- * cost: steps, examples per task, wall time, parameters and encoder passes per request. As JSON and
+ * cost: steps, examples per task, wall and CPU time, parameters and encoder passes per request. As JSON and
  * as Markdown; pure functions of the runs' records.
  */
 import { mean } from '../metrics/spread.js';
@@ -27,6 +27,12 @@ export interface CompareRun {
   readonly tasks: Record<string, TaskMetric>;
   /** Seconds from start to end of the run: data, training, evaluations, checkpoints. */
   readonly wallSeconds: number;
+  /**
+   * CPU seconds (user + system, every thread of the process) the run took, from the same start and end
+   * as wallSeconds: what it cost on a shared machine, where wall time measures the load. Absent in
+   * records written before it was measured.
+   */
+  readonly cpuSeconds?: number;
   readonly trainSeconds: number;
   /** Optimizer steps run (fewer than planned when early stopping ended the run). */
   readonly steps: number;
@@ -46,6 +52,8 @@ export interface CompareCost {
   readonly models: number;
   readonly steps: SeedSummary;
   readonly wallSeconds: SeedSummary;
+  /** CPU seconds per seed, summed over the arm's models; null when a run's record lacks them. */
+  readonly cpuSeconds: SeedSummary | null;
   /** task → training examples per seed (null: the arm did not train the task). */
   readonly examplesPerTask: Record<string, SeedSummary | null>;
   readonly parameters: number;
@@ -62,7 +70,7 @@ export interface CompareRow {
   readonly values: Record<string, SeedSummary | null>;
   /** Per seed, the mean of the row's task values. */
   readonly average: SeedSummary;
-  /** Per seed, Δ in percent over the single-task runs of that seed, over the tasks with a baseline; null without any. */
+  /** Per seed, Δ in percent over the single-task runs of that seed, over the table's gainTasks; null without any. */
   readonly delta: SeedSummary | null;
   /** task → the paired difference value − single-task value over the seeds, in the metric's units; null without a baseline. */
   readonly differences: Record<string, SeedSummary | null>;
@@ -73,8 +81,13 @@ export interface CompareTable {
   /** The tasks, with their main metric's name (null: no run has a test metric for the task, e.g. a helper task without test data). */
   readonly tasks: readonly { readonly name: string; readonly metric: string | null }[];
   readonly seeds: readonly number[];
-  /** The tasks that have single-task baselines (Δ is over these). */
+  /** The tasks that have single-task baselines (the paired differences are over these). */
   readonly baselineTasks: readonly string[];
+  /**
+   * The baseline tasks Δ averages over: those whose single-task metric is finite and non-zero in every
+   * seed (Δ divides by it). A task left out still has its paired difference in points.
+   */
+  readonly gainTasks: readonly string[];
   readonly rows: readonly CompareRow[];
 }
 
@@ -108,6 +121,12 @@ export function compareTable(
   const seeds = [...new Set(all.map((r) => r.seed))];
   const baseline = bySeed(singles);
   const baselineTasks = taskNames.filter((t) => seeds.every((s) => metricsOf(baseline.get(s) ?? []).has(t)));
+  const gainTasks = baselineTasks.filter((t) =>
+    seeds.every((s) => {
+      const b = metricsOf(baseline.get(s)!).get(t)!.value;
+      return Number.isFinite(b) && b !== 0;
+    }),
+  );
 
   const row = (name: string, description: string, runs: SeedRuns): CompareRow => {
     const rowSeeds = [...runs.keys()];
@@ -115,6 +134,7 @@ export function compareTable(
     const bases = rowSeeds.map((s) => metricsOf(baseline.get(s) ?? []));
     const present = taskNames.filter((t) => perSeed.every((m) => m.has(t)));
     const paired = present.filter((t) => baselineTasks.includes(t));
+    const gained = paired.filter((t) => gainTasks.includes(t));
     const difference = (t: string): SeedSummary =>
       pairedDifference(
         perSeed.map((m) => m.get(t)!.value),
@@ -129,12 +149,12 @@ export function compareTable(
       values: Object.fromEntries(taskNames.map((t) => [t, present.includes(t) ? summarize(perSeed.map((m) => m.get(t)!.value)) : null])),
       average: summarize(perSeed.map((m) => mean(present.map((t) => m.get(t)!.value)))),
       delta:
-        paired.length === 0
+        gained.length === 0
           ? null
           : summarize(
               perSeed.map((m, i) =>
                 multiTaskGain(
-                  paired.map((t) => ({
+                  gained.map((t) => ({
                     task: t,
                     value: m.get(t)!.value,
                     baseline: bases[i]!.get(t)!.value,
@@ -148,6 +168,9 @@ export function compareTable(
         models: first.length,
         steps: summarize(rowSeeds.map((s) => sum(runsOf(s).map((r) => r.steps)))),
         wallSeconds: summarize(rowSeeds.map((s) => sum(runsOf(s).map((r) => r.wallSeconds)))),
+        cpuSeconds: rowSeeds.every((s) => runsOf(s).every((r) => r.cpuSeconds !== undefined))
+          ? summarize(rowSeeds.map((s) => sum(runsOf(s).map((r) => r.cpuSeconds!))))
+          : null,
         examplesPerTask: Object.fromEntries(
           taskNames.map((t) => {
             const seen = rowSeeds.map((s) => runsOf(s).find((r) => r.examplesPerTask[t] !== undefined)?.examplesPerTask[t]);
@@ -166,7 +189,7 @@ export function compareTable(
     ...(singles.length > 0 ? [row('single-task', `each task alone (${baseline.get(seeds[0]!)?.length ?? 0} models)`, baseline)] : []),
     ...[...arms.values()].map((runs) => row(runs[0]!.name, runs[0]!.description, bySeed(runs))),
   ];
-  return { tasks, seeds, baselineTasks, rows };
+  return { tasks, seeds, baselineTasks, gainTasks, rows };
 }
 
 /** 100·x with two decimals; '—' for null. */
@@ -241,6 +264,7 @@ export function compareMarkdown(table: CompareTable): string {
         'steps',
         'examples per task',
         'wall time (s)',
+        'CPU time (s)',
         'parameters',
         'trainable parameters',
         'encoder passes per request',
@@ -256,6 +280,7 @@ export function compareMarkdown(table: CompareTable): string {
           })
           .join('; '),
         meanStd(r.cost.wallSeconds, (v) => v.toFixed(0)),
+        meanStd(r.cost.cpuSeconds, (v) => v.toFixed(0)),
         count(r.cost.parameters),
         count(r.cost.trainableParameters),
         String(r.cost.encoderPasses),
@@ -263,5 +288,10 @@ export function compareMarkdown(table: CompareTable): string {
     ),
   );
   const seeds = `Seeds ${table.seeds.join(', ')}: mean ± sample std over the seeds; 95 % CI: Student t with n − 1 degrees of freedom; Δ and the differences pair each seed with the single-task runs of the same seed.`;
-  return `${table.seeds.length > 1 ? `${seeds}\n\n` : ''}${parts.map((lines) => lines.join('\n')).join('\n\n')}\n`;
+  const left = table.baselineTasks.filter((t) => !table.gainTasks.includes(t));
+  const gain =
+    left.length === 0
+      ? ''
+      : `Δ is over ${table.gainTasks.length === 0 ? 'no task' : table.gainTasks.join(', ')}: the single-task ${left.join(', ')} ${left.length === 1 ? 'is' : 'are'} 0 (or not finite) in a seed, and Δ divides by the baseline (their differences in points are in the table).\n\n`;
+  return `${table.seeds.length > 1 ? `${seeds}\n\n` : ''}${gain}${parts.map((lines) => lines.join('\n')).join('\n\n')}\n`;
 }

@@ -51,8 +51,10 @@ async function runOne(name: string, description: string, config: TrainingConfig,
   }
   logger.info(`compare: ${label}: training (${config.outputDir})`);
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   const result = await train(config, { logger: prefixed(logger, `[${label}] `), overwrite: true }); // a run of another config: trained again
   const wallSeconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStarted); // µs of this process's threads (libtorch's included), the runs being sequential
   const tasks: CompareRun['tasks'] = {};
   for (const task of config.tasks) {
     const main = mainMetricOf(taskType(task.type), task.options ?? {});
@@ -65,6 +67,7 @@ async function runOne(name: string, description: string, config: TrainingConfig,
     seed: config.seed,
     tasks,
     wallSeconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     trainSeconds: result.trainSeconds,
     steps: result.step,
     bestStep: result.bestStep,

@@ -1,6 +1,7 @@
 /** `mtl compare` end to end on the tiny run (two strategies and the single-task baselines, a few steps each), and single-task configs. */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it, mock } from 'node:test';
 import { main } from '../../src/cli/main.js';
@@ -78,9 +79,19 @@ describe('compare', data, () => {
     assert.equal(equal.description, 'equal weights');
     assert.equal(equal.cost.trainableParameters, byName.get('equal')!.trainableParameters);
     assert.ok(equal.cost.wallSeconds.mean > 0, 'wall time recorded');
+    for (const r of json.runs) {
+      const cpu = r.cpuSeconds!;
+      assert.ok(cpu > 0 && cpu <= r.wallSeconds * availableParallelism() + 0.05, `${r.name}: ${cpu} CPU s in ${r.wallSeconds} s`);
+    }
     assert.equal(equal.cost.encoderPasses, 1, 'one multi-task model: one encoder pass per request');
     const single = json.table.rows.find((r) => r.name === 'single-task')!;
     assert.equal(single.cost.encoderPasses, 3, 'three single-task models: three passes');
+    const cpuOf = (t: string): number => byName.get(`single-${t}`)!.cpuSeconds!;
+    const cpuSum = cpuOf('intent') + cpuOf('slots') + cpuOf('sentiment');
+    assert.ok(
+      Math.abs(single.cost.cpuSeconds!.mean - cpuSum) < 1e-9,
+      `CPU time summed over the models: ${single.cost.cpuSeconds!.mean} vs ${cpuSum}`,
+    );
     assert.equal(
       single.cost.parameters,
       tasks.reduce((n, t) => n + byName.get(`single-${t}`)!.parameters, 0),

@@ -32,6 +32,8 @@ describe('multi-task gain Δ (Maninis et al. 2019)', () => {
 interface RunSpec {
   seed?: number;
   wallSeconds?: number;
+  /** undefined: the default 3; null: absent (a record written before CPU time was measured). */
+  cpuSeconds?: number | null;
   steps?: number;
   parameters?: number;
   passes?: number;
@@ -43,6 +45,7 @@ const run = (name: string, tasks: Record<string, number>, spec: RunSpec = {}): C
   seed: spec.seed ?? 42,
   tasks: Object.fromEntries(Object.entries(tasks).map(([t, value]) => [t, { metric: 'accuracy', value, greaterIsBetter: true }])),
   wallSeconds: spec.wallSeconds ?? 10,
+  ...(spec.cpuSeconds === null ? {} : { cpuSeconds: spec.cpuSeconds ?? 3 }),
   trainSeconds: (spec.wallSeconds ?? 10) / 2,
   steps: spec.steps ?? 10,
   bestStep: spec.steps ?? 10,
@@ -55,8 +58,13 @@ const run = (name: string, tasks: Record<string, number>, spec: RunSpec = {}): C
 
 describe('compare table, one seed', () => {
   it('one baseline row from the single-task runs; Δ, average, cost per strategy', () => {
-    const singles = [run('single-a', { a: 0.8 }, { wallSeconds: 10 }), run('single-b', { b: 0.5 }, { wallSeconds: 20 })];
-    const table = compareTable(['a', 'b'], singles, [run('equal', { a: 0.88, b: 0.45 }, { wallSeconds: 15, parameters: 120 })]);
+    const singles = [
+      run('single-a', { a: 0.8 }, { wallSeconds: 10, cpuSeconds: 4 }),
+      run('single-b', { b: 0.5 }, { wallSeconds: 20, cpuSeconds: 7.4 }),
+    ];
+    const table = compareTable(['a', 'b'], singles, [
+      run('equal', { a: 0.88, b: 0.45 }, { wallSeconds: 15, cpuSeconds: 6, parameters: 120 }),
+    ]);
     assert.deepEqual(
       table.rows.map((r) => r.name),
       ['single-task', 'equal'],
@@ -68,6 +76,7 @@ describe('compare table, one seed', () => {
     );
     assert.equal(single!.delta!.mean, 0);
     assert.equal(single!.cost.wallSeconds.mean, 30);
+    close(single!.cost.cpuSeconds!.mean, 11.4, 'CPU seconds summed over the models');
     assert.equal(single!.cost.parameters, 200);
     assert.equal(single!.cost.encoderPasses, 2, 'two models: two encoder passes per request');
     assert.equal(single!.cost.models, 2);
@@ -81,10 +90,10 @@ describe('compare table, one seed', () => {
     assert.match(md, /^\| equal \| 88\.00 \| 45\.00 \| 66\.50 \| \+0\.00 \|$/m);
     assert.match(
       md,
-      /^\| strategy \| models \| steps \| examples per task \| wall time \(s\) \| parameters \| trainable parameters \| encoder passes per request \|$/m,
+      /^\| strategy \| models \| steps \| examples per task \| wall time \(s\) \| CPU time \(s\) \| parameters \| trainable parameters \| encoder passes per request \|$/m,
     );
-    assert.match(md, /^\| single-task \| 2 \| 20 \| a 320; b 320 \| 30 \| 200 \| 200 \| 2 \|$/m);
-    assert.match(md, /^\| equal \| 1 \| 10 \| a 320; b 320 \| 15 \| 120 \| 120 \| 1 \|$/m);
+    assert.match(md, /^\| single-task \| 2 \| 20 \| a 320; b 320 \| 30 \| 11 \| 200 \| 200 \| 2 \|$/m);
+    assert.match(md, /^\| equal \| 1 \| 10 \| a 320; b 320 \| 15 \| 6 \| 120 \| 120 \| 1 \|$/m);
     assert.doesNotMatch(md, /95 % CI/, 'no intervals from one seed');
   });
 
@@ -97,7 +106,31 @@ describe('compare table, one seed', () => {
     ]);
     const md = compareMarkdown(table);
     assert.match(md, /^\| strategy \| a accuracy \| average \| Δ vs single-task \(%\) \|$/m);
-    assert.match(md, /^\| joint \| 1 \| 10 \| a 320; h 330 \| 10 \| 100 \| 100 \| 1 \|$/m);
+    assert.match(md, /^\| joint \| 1 \| 10 \| a 320; h 330 \| 10 \| 3 \| 100 \| 100 \| 1 \|$/m);
+  });
+
+  it("CPU time is left empty when a run's record lacks it (written before it was measured)", () => {
+    const table = compareTable(['a'], [run('single-a', { a: 0.6 }, { cpuSeconds: null })], [run('x', { a: 0.5 }, { cpuSeconds: 2 })]);
+    assert.equal(table.rows[0]!.cost.cpuSeconds, null);
+    assert.equal(table.rows[1]!.cost.cpuSeconds!.mean, 2);
+    const md = compareMarkdown(table);
+    assert.match(md, /^\| single-task \| 1 \| 10 \| a 320 \| 10 \| — \| 100 \| 100 \| 1 \|$/m);
+  });
+
+  it('a task whose baseline is 0 is left out of Δ (which divides by it) and keeps its difference in points', () => {
+    // a: +10 % over 0.8; b's baseline is 0 (e.g. an entity F1 that found nothing)
+    const table = compareTable(['a', 'b'], [run('single-a', { a: 0.8 }), run('single-b', { b: 0 })], [run('equal', { a: 0.88, b: 0.1 })]);
+    assert.deepEqual(table.baselineTasks, ['a', 'b']);
+    assert.deepEqual(table.gainTasks, ['a']);
+    const equal = table.rows[1]!;
+    close(equal.delta!.mean, 10, 'Δ over a alone');
+    close(equal.differences.b!.mean, 0.1, 'b − single-task');
+    const md = compareMarkdown(table);
+    assert.match(md, /^Δ is over a: the single-task b is 0 \(or not finite\) in a seed, and Δ divides by the baseline/m);
+    const none = compareTable(['b'], [run('single-b', { b: 0 })], [run('equal', { b: 0.1 })]);
+    assert.deepEqual(none.gainTasks, []);
+    assert.equal(none.rows[1]!.delta, null, 'no task to average over');
+    assert.match(compareMarkdown(none), /^Δ is over no task: /m);
   });
 
   it('without baselines Δ is left empty', () => {
@@ -118,7 +151,11 @@ describe('compare table over seeds', () => {
   const equalB = [0.5, 0.6, 0.7];
   const singles = seeds.map((seed, i) => run('single-a', { a: singleA[i]! }, { seed, steps: 10 + i, wallSeconds: 5 }));
   const strategies = seeds.map((seed, i) =>
-    run('equal', { a: equalA[i]!, b: equalB[i]! }, { seed, steps: 20 + 2 * i, wallSeconds: 9, examples: { a: 640 + i, b: 640 } }),
+    run(
+      'equal',
+      { a: equalA[i]!, b: equalB[i]! },
+      { seed, steps: 20 + 2 * i, wallSeconds: 9, cpuSeconds: 4 + 2 * i, examples: { a: 640 + i, b: 640 } },
+    ),
   );
   const table = compareTable(['a', 'b'], singles, strategies);
   const [single, equal] = table.rows;
@@ -147,8 +184,9 @@ describe('compare table over seeds', () => {
     close(equal!.delta!.mean, (2.5 + 5 + (100 * 0.03) / 0.83) / 3, 'Δ mean');
   });
 
-  it('cost per arm over seeds: steps, examples per task, wall time, parameters, passes', () => {
+  it('cost per arm over seeds: steps, examples per task, wall and CPU time, parameters, passes', () => {
     assert.deepEqual(equal!.cost.steps.values, [20, 22, 24]);
+    assert.deepEqual(equal!.cost.cpuSeconds!.values, [4, 6, 8]);
     assert.deepEqual(equal!.cost.examplesPerTask.a!.values, [640, 641, 642]);
     assert.equal(equal!.cost.examplesPerTask.b!.mean, 640);
     assert.deepEqual(single!.cost.steps.values, [10, 11, 12]);
@@ -166,6 +204,6 @@ describe('compare table over seeds', () => {
     assert.match(md, /^\| strategy \| a 95 % CI \| b 95 % CI \| a − single-task \(points\) \| Δ 95 % CI \|$/m);
     assert.ok(md.includes(`| equal | [${low}, ${high}] |`), md);
     assert.ok(md.includes(`| +3.00 ± 1.00 [+${dLow}, +${dHigh}] |`), md);
-    assert.match(md, /^\| equal \| 1 \| 22 ± 2 \| a 641 ± 1; b 640 ± 0 \| 9 ± 0 \| 100 \| 100 \| 1 \|$/m);
+    assert.match(md, /^\| equal \| 1 \| 22 ± 2 \| a 641 ± 1; b 640 ± 0 \| 9 ± 0 \| 6 ± 2 \| 100 \| 100 \| 1 \|$/m);
   });
 });
