@@ -46,3 +46,13 @@ for (const [arm, tok] of Object.entries(arms)) {
     console.log(`  ${arm}: ${ids.map((i) => tok.idToToken(i)).join(' ')}`);
   }
 }
+
+// Lengths in tokens under the learned vocabulary (with [CLS]/[SEP]; sources with the task's prefix), to choose max_length.
+const after = arms['after (inputs + targets)']!;
+const percentiles = async (texts: readonly string[]) => {
+  const n = (await after.encodeBatch(texts)).map((e) => e.inputIds.length).sort((a, b) => a - b);
+  const at = (p: number) => n[Math.min(n.length - 1, Math.floor(p * n.length))];
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99), p999: at(0.999), max: n[n.length - 1] };
+};
+console.log(JSON.stringify({ train_source_tokens: await percentiles(trainEn.map((t) => `translate English to German: ${t}`)) }));
+console.log(JSON.stringify({ train_target_tokens: await percentiles(trainDe) }));
