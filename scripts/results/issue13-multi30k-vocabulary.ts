@@ -12,25 +12,34 @@ import { trainWordPiece } from '../../src/tokenization/index.js';
 import type { Tokenizer } from '../../src/tokenization/index.js';
 
 const dir = process.argv[2] ?? '../shared/datasets/multi30k';
-const lines = (name: string) => readFileSync(join(dir, name), 'utf8').split('\n').filter((l) => l.trim() !== '');
+const lines = (name: string) =>
+  readFileSync(join(dir, name), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 const options = { vocabSize: 8000, minFrequency: 2, lowercase: false };
 
 /** [UNK] share of word-piece tokens, share of whitespace words holding an [UNK], and tokens per word. */
 async function coverage(tok: Tokenizer, texts: readonly string[]) {
   const unk = tok.unkId;
-  let tokens = 0, unks = 0, words = 0, unkWords = 0;
+  let tokens = 0,
+    unks = 0,
+    words = 0,
+    unkWords = 0;
   for (const text of texts) {
     for (const word of text.split(/\s+/).filter((w) => w !== '')) {
       const ids = (await tok.encode(word)).inputIds.filter((id) => id !== tok.clsId && id !== tok.sepId);
-      words += 1; tokens += ids.length;
+      words += 1;
+      tokens += ids.length;
       const u = ids.filter((id) => id === unk).length;
-      unks += u; if (u > 0) unkWords += 1;
+      unks += u;
+      if (u > 0) unkWords += 1;
     }
   }
   return { unkTokenShare: unks / tokens, unkWordShare: unkWords / words, tokensPerWord: tokens / words, words };
 }
 
-const trainEn = lines('train.en'), trainDe = lines('train.de');
+const trainEn = lines('train.en'),
+  trainDe = lines('train.de');
 const arms: Record<string, Tokenizer> = {
   'before (inputs only)': trainWordPiece(trainEn, options),
   'after (inputs + targets)': trainWordPiece([...trainEn, ...trainDe], options),
