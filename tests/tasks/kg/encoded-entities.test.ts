@@ -111,7 +111,7 @@ describe('link-prediction: encoded entities ranked among all entities', () => {
       );
       const type = { ...linkPrediction, evaluateAll: counted };
       const dev = {
-        tasks: [{ spec: s, type, state: type.createState!(s), features, evalInputs }],
+        tasks: [{ spec: s, type, state: type.createState!(s), features, evalInputs, examples: graph }],
         examples: graph,
         lengths: features.map((x) => x.inputIds.length),
       };
