@@ -12,6 +12,7 @@ declare -A SET=(
   [baseline]=''
   [fgm]='  adversarial: { method: fgm, epsilon: 0.3 }'
   [smart]='  adversarial: { method: smart, norm: l2, epsilon: 0.03, step_size: 0.03, init: 0.0001, weight: 1 }'
+  [smart-paper]='  adversarial: { method: smart }'
   [fgm-small]='  adversarial: { method: fgm, epsilon: 0.03 }'
   [pgd]='  adversarial: { method: pgd, norm: l2, epsilon: 0.03, step_size: 0.01, steps: 3 }'
   [freelb]='  adversarial: { method: freelb, norm: l2, epsilon: 0.03, step_size: 0.01, steps: 3, init: 0.01 }'

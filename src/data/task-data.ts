@@ -53,6 +53,8 @@ export interface TaskReading {
   readonly inputs: readonly InputKind[];
   /** False when the type collates its own inputs, so its task never shares a batch or an encoder pass with another. */
   readonly sharesEncoderPass: boolean;
+  /** The class of an example, for `data.train_per_class` (present on types with one label per example). */
+  classOf?(example: unknown): string | undefined;
 }
 
 /** The task type's reading needs of a task (a lookup by `task.type` in the task-type registry). */
@@ -70,7 +72,7 @@ export interface TaskData {
   /** Lines left out under `skip_bad_lines`, by split. */
   readonly skipped: Partial<Record<Split, readonly SkippedLine[]>>;
   /**
-   * With `data.train_subset`: every training example read (before the subset is drawn), from which
+   * With `data.train_subset` or `data.train_per_class`: every training example read (before the subset is drawn), from which
    * the task's label list is collected, so a label the subset happens to miss is still known when
    * dev and test are read. Absent otherwise (the label list comes from `splits.train`).
    */
@@ -138,6 +140,8 @@ function sourceKey(task: TaskConfig, reading: TaskReading): string {
     d.windowLines,
     d.devLines,
     d.trainSubset,
+    d.trainPerClass,
+    d.trainPerClass === undefined ? null : task.label.field, // the sample depends on the classes
     d.augment,
     d.relations,
     task.input,
@@ -300,6 +304,25 @@ export function subset<E>(examples: readonly E[], n: number, seed: number): E[] 
   return holdOut(examples, n / examples.length, seed).dev;
 }
 
+/**
+ * A seeded random `n` of each class's examples (all of a class that has fewer; `classOf` undefined: no
+ * class, left out), in their original order: `subset` of each class with the same seed. A pure function
+ * of (the classes in order, n, seed).
+ */
+export function subsetPerClass<E>(examples: readonly E[], n: number, seed: number, classOf: (e: E) => string | undefined): E[] {
+  const byClass = new Map<string, number[]>();
+  examples.forEach((e, i) => {
+    const c = classOf(e);
+    if (c === undefined) return;
+    const members = byClass.get(c);
+    if (members === undefined) byClass.set(c, [i]);
+    else members.push(i);
+  });
+  const kept = new Set<number>();
+  for (const members of byClass.values()) for (const i of subset(members, n, seed)) kept.add(i);
+  return examples.filter((_, i) => kept.has(i));
+}
+
 /** The splits of a triples folder (train.txt, valid.txt as dev, test.txt), all read: each example carries the whole graph. */
 function readTriplesTask(task: TaskConfig, seed: number, wanted: readonly Split[]): Pick<TaskData, 'splits' | 'skipped' | 'labelExamples'> {
   const d = task.data;
@@ -316,6 +339,7 @@ function readTriplesTask(task: TaskConfig, seed: number, wanted: readonly Split[
 /** The splits of one task, reading only what `wanted` needs (dev_fraction needs the training file). */
 async function readTask(
   task: TaskConfig,
+  reading: TaskReading,
   input: InputKind,
   seed: number,
   wanted: readonly Split[],
@@ -343,6 +367,13 @@ async function readTask(
     if (d.trainSubset !== undefined) {
       labelExamples = splits.train;
       splits.train = subset(splits.train, d.trainSubset, seed + 1);
+    }
+    if (d.trainPerClass !== undefined) {
+      const classOf = reading.classOf;
+      if (classOf === undefined)
+        throw new ConfigError(`task '${task.name}': data.train_per_class needs a task type with one class per example, not ${task.type}`);
+      labelExamples = splits.train;
+      splits.train = subsetPerClass(splits.train, d.trainPerClass, seed + 1, (e) => classOf(e));
     }
     if (d.augment !== undefined && wanted.includes('train')) {
       const original = splits.train.length;
@@ -399,7 +430,7 @@ export async function readTaskData(
     const key = readKey(task, reading);
     let read = cache.get(key);
     if (read === undefined) {
-      read = await readTask(task, input, seed, wanted, options);
+      read = await readTask(task, reading, input, seed, wanted, options);
       cache.set(key, read);
     }
     out.push({ task, source: sourceKey(task, reading), input, ...read });

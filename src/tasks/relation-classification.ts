@@ -106,6 +106,7 @@ export const relationClassification: TaskType<TextExample, RelationPrediction, R
   formats: ['semeval2010', 'jsonl', 'csv', 'tsv'],
   readsLabel: true,
   labelSpace: 'classes',
+  configKeys: ['data.train_per_class'],
   mainMetric: { name: 'macroF1', greaterIsBetter: true },
 
   /**
@@ -139,6 +140,8 @@ export const relationClassification: TaskType<TextExample, RelationPrediction, R
     if (/\(e[12],e[12]\)$/.test(otherLabel)) throw new OptionError(where, 'otherLabel', `must be an undirected label, got '${otherLabel}'`);
     return { otherLabel, classifierDropout: probabilityOption(where, raw, 'classifierDropout', null, true) };
   },
+
+  classOf: (e) => e.label,
 
   collectLabels(examples) {
     return [...new Set(examples.map((e) => e.label).filter((l): l is string => l !== undefined && l !== ''))].sort();

@@ -236,7 +236,7 @@ export const sequenceClassification: TaskType<
   formats: ['joint-folder', 'csv', 'tsv', 'jsonl', 'wordnet'],
   readsLabel: true,
   labelSpace: 'classes',
-  configKeys: ['label.multi_label'],
+  configKeys: ['label.multi_label', 'data.train_per_class'],
   mainMetric: { name: 'accuracy', greaterIsBetter: true },
   /** SMART's ℓ_s: one softmax's symmetric KL, or per-label Bernoulli KLs for a multi-label head. */
   outputDivergence: (clean, perturbed, detachTargets, spec) =>
@@ -315,6 +315,8 @@ export const sequenceClassification: TaskType<
       pooling: poolingOption(raw.pooling),
     };
   },
+
+  classOf: rawLabel,
 
   collectLabels(examples, options) {
     const labels = new Set<string>();

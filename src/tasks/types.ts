@@ -249,7 +249,7 @@ export interface GenerationContext<E, O, S = unknown> {
 export type LabelSpace = 'classes' | 'vocabulary' | 'scalar' | 'none';
 
 /** Keys of a config's task section, beyond the common ones, that only some task types take. */
-export type TaskConfigKey = 'crf' | 'char_cnn' | 'bilstm' | 'label.multi_label' | 'data.relations';
+export type TaskConfigKey = 'crf' | 'char_cnn' | 'bilstm' | 'label.multi_label' | 'data.relations' | 'data.train_per_class';
 
 /** A word of a text to predict on and where it is: `text.slice(start, end) === word`. */
 export interface InputWord {
@@ -429,6 +429,12 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O, S =
   completeOptions?(options: O, examples: readonly E[], train: readonly E[]): O;
   /** The sorted label list of training examples (for `TaskSpec.labels`). */
   collectLabels(examples: readonly E[], options: O): string[];
+  /**
+   * The class an example counts in when `data.train_per_class` samples a fixed number of training
+   * examples per class (its label as written; a multi-label example's label set is one class).
+   * Present exactly on the types whose `configKeys` list 'data.train_per_class'; undefined for an unlabelled example.
+   */
+  classOf?(example: E): string | undefined;
   /** A new head for this task on a backbone of this config (its hidden size, dropout and initialiser range; the masked-LM head also its vocabulary, activation and LayerNorm epsilon). */
   createHead(backbone: BackboneConfig, spec: TaskSpec<O>): TaskHead;
   /**

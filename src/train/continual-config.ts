@@ -5,12 +5,33 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { CheckpointError } from '../errors.js';
+import { CheckpointError, ConfigError } from '../errors.js';
 import { validateTrainingConfig, type TrainingConfig } from '../io/config/index.js';
 import { taskTypes } from '../tasks/index.js';
 import { readFinetuneConfig } from './finetune.js';
 
-type RawTask = Record<string, unknown> & { name: string; data: Record<string, unknown> };
+type RawTask = Record<string, unknown> & { name: string; type?: string; data: Record<string, unknown> };
+type Rehearsal = { examples?: number; examples_per_class?: number };
+
+/**
+ * The data section of an earlier task's replay buffer: `examples_per_class` of each class where its type
+ * samples per class and it trained on no `train_subset` (within its own `train_per_class`), else `examples`
+ * (within its own `train_subset`; a task that trained on a `train_per_class` sample replays that sample).
+ * @throws ConfigError when neither applies to the task (`examples_per_class` alone, a task without classes).
+ */
+function replayData(task: RawTask, rehearsal: Rehearsal, file: string): Record<string, unknown> {
+  const { train_subset: subset, train_per_class: perClass, ...data } = task.data;
+  const min = (n: number, own: unknown) => Math.min(n, typeof own === 'number' ? own : Infinity);
+  const byClass = taskTypes.configKind(task.type ?? '')?.configKeys.includes('data.train_per_class') === true && subset === undefined;
+  if (rehearsal.examples_per_class !== undefined && byClass)
+    return { ...data, train_per_class: min(rehearsal.examples_per_class, perClass) };
+  if (rehearsal.examples !== undefined)
+    return perClass === undefined ? { ...data, train_subset: min(rehearsal.examples, subset) } : { ...data, train_per_class: perClass };
+  throw new ConfigError(
+    `${file}: continual.rehearsal.examples_per_class does not apply to the checkpoint's task '${task.name}' (${task.type}: ` +
+      `no classes to sample by${subset === undefined ? '' : ', or trained on a train_subset'}); add 'examples' for such tasks`,
+  );
+}
 
 /**
  * The training config of continuing `checkpoint` (a checkpoint folder of ours: config.json, weights,
@@ -35,15 +56,11 @@ export async function loadContinualConfig(file: string, checkpoint: string, set:
   const config = { ...read.config, ...set };
   const encoder = read.encoder;
   const continual = (config.continual ?? {}) as Record<string, unknown>;
-  const rehearsal = continual.rehearsal as { examples?: number } | null | undefined;
+  const rehearsal = continual.rehearsal as Rehearsal | null | undefined;
   const named = new Set(((config.tasks ?? []) as RawTask[]).map((t) => t.name));
   const kept = (earlier.tasks ?? [])
     .filter((t) => !named.has(t.name))
-    .map(({ train: _train, ...t }): RawTask => {
-      if (typeof rehearsal?.examples !== 'number') return { ...t, train: false };
-      const subset = t.data.train_subset;
-      return { ...t, data: { ...t.data, train_subset: Math.min(rehearsal.examples, typeof subset === 'number' ? subset : Infinity) } };
-    });
+    .map(({ train: _train, ...t }): RawTask => (rehearsal ? { ...t, data: replayData(t, rehearsal, file) } : { ...t, train: false }));
   const resolved = {
     ...config,
     encoder: { ...encoder, from: ckpt },

@@ -96,6 +96,66 @@ training: { max_steps: 1 }
   });
 });
 
+describe('data.train_per_class', () => {
+  const labels = ['a', 'a', 'b', 'a', 'c', 'a', 'c', 'b', 'a', 'c', 'a', 'c']; // a ×6, b ×2, c ×4
+  const config = (name: string, data: string, type = 'sequence-classification') => {
+    writeFileSync(at('classes.tsv'), ['sentence\tlabel', ...labels.map((l, k) => `row ${k}\t${l}`)].join('\n') + '\n');
+    writeFileSync(
+      at(`${name}.yaml`),
+      `output_dir: out
+encoder: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 4, intermediate_size: 37, max_position_embeddings: 16 }
+max_length: 16
+tokenizer: { train: { vocab_size: 120, min_frequency: 1 } }
+tasks:
+  - name: topic
+    type: ${type}
+    data: { format: tsv, train: classes.tsv, ${data} }
+    input: { text: sentence }
+    label: { field: label }
+training: { max_steps: 1 }
+`,
+    );
+    return at(`${name}.yaml`);
+  };
+  const read = async (file: string, seed?: number) => {
+    const c = loadTrainingConfig(file, { taskTypes });
+    const [d] = await readTaskData(c.tasks, seed ?? c.seed, taskTypes.reading, ['train']);
+    return d!;
+  };
+  const rows = (d: { splits: { train?: readonly unknown[] } }) =>
+    (d.splits.train as { text: string; label: string }[]).map((e) => Number(e.text.split(' ')[1]));
+
+  it('keeps n of each class (all of a smaller class), in file order, the same for a seed; the label list is the whole file’s', async () => {
+    const d = await read(config('per-class', 'train_per_class: 3'));
+    const kept = rows(d);
+    const count = (l: string) => kept.filter((k) => labels[k] === l).length;
+    assert.deepEqual([count('a'), count('b'), count('c')], [3, 2, 3]);
+    assert.deepEqual(
+      kept,
+      [...kept].sort((x, y) => x - y),
+      'file order',
+    );
+    assert.deepEqual(rows(await read(config('per-class', 'train_per_class: 3'))), kept, 'a pure function of the seed');
+    const seeds = await Promise.all(
+      [1, 2, 3, 4, 5].map(async (s) => rows(await read(config('per-class', 'train_per_class: 3'), s)).join()),
+    );
+    assert.ok(new Set(seeds).size > 1, `other seeds draw other examples, got ${seeds.join(' | ')}`);
+    assert.deepEqual([...new Set((d.labelExamples as { label: string }[]).map((e) => e.label))].sort(), ['a', 'b', 'c']);
+    assert.equal(rows(await read(config('per-class', 'train_per_class: 6'))).length, 12, 'n ≥ every class: the whole file');
+  });
+
+  it('is refused for a task without one class per example, and beside train_subset, at the key', () => {
+    assert.throws(
+      () => loadTrainingConfig(config('per-class-reg', 'train_per_class: 3', 'regression'), { taskTypes }),
+      /tasks\[0\]\.data\.train_per_class.*applies only to tasks with one class per example \(sequence-classification, relation-classification\), not to regression/s,
+    );
+    assert.throws(
+      () => loadTrainingConfig(config('per-class-both', 'train_per_class: 3, train_subset: 5'), { taskTypes }),
+      /tasks\[0\]\.data\.train_per_class.*give 'train_subset' \(examples in all\) or 'train_per_class' \(examples of each class\), not both/s,
+    );
+  });
+});
+
 describe('data formats of the result runs', () => {
   const fixture = (name: string) => path.join(import.meta.dirname, '..', 'fixtures', 'datasets', name);
 

@@ -139,6 +139,31 @@ describe('continual: the model it starts from', data, () => {
     assert.equal(replay.train, true);
     assert.equal(replay.data.trainSubset, 20);
   });
+
+  it('rehearsal.examples_per_class: a classification task replays that many per class, a tagging task `examples`; alone, a tagging task is refused by name', async () => {
+    const sentimentOnly = (name: string, continual: string) => stage2(name, continual).replace(/ {2}- \{ name: intent, [^\n]*\n/, ''); // intent and slots both earlier tasks
+    const write = (name: string, continual: string) => {
+      writeFileSync(file(`${name}.yaml`), sentimentOnly(name, continual));
+      return loadContinualConfig(file(`${name}.yaml`), stage1Best());
+    };
+    const both = await write('per-class', '{ rehearsal: { examples_per_class: 5, examples: 20 } }');
+    assert.deepEqual(
+      both.tasks.map((t) => [t.name, t.train, t.data.trainPerClass, t.data.trainSubset]),
+      [
+        ['sentiment', true, undefined, undefined],
+        ['intent', true, 5, undefined],
+        ['slots', true, undefined, 20],
+      ],
+    );
+    await assert.rejects(write('per-class-only', '{ rehearsal: { examples_per_class: 5 } }'), (e: Error) => {
+      assert.match(
+        e.message,
+        /per-class-only\.yaml: continual\.rehearsal\.examples_per_class does not apply to the checkpoint's task 'slots' \(token-classification/,
+      );
+      assert.match(e.message, /add 'examples'/);
+      return true;
+    });
+  });
 });
 
 describe('continual: training', data, () => {

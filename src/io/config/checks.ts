@@ -36,6 +36,9 @@ export function crossCheck(config: SnakeTrainingConfig, kinds: TaskKinds): { pat
   });
   checkTraining(config, report);
   checkStrategy(config, report);
+  const rehearsal = config.continual?.rehearsal;
+  if (rehearsal && rehearsal.examples === undefined && rehearsal.examples_per_class === undefined)
+    report(['continual', 'rehearsal'], "give 'examples' (per task), 'examples_per_class' (per class of a classification task), or both");
   return issues;
 }
 
@@ -129,6 +132,16 @@ function checkTask(task: Task, kind: ConfigTaskKind, kinds: TaskKinds, at: Confi
     report([...at, 'data', 'relations'], `'relations' applies only to ${takers(kinds, 'data.relations')} tasks on wordnet data`);
   if (data.labels !== undefined && (data.format !== 'wordnet' || !kind.readsLabel))
     report([...at, 'data', 'labels'], `'labels' applies only to labelled tasks (sequence classification) on wordnet data`);
+  if (data.train_per_class !== undefined && !kind.configKeys.includes('data.train_per_class'))
+    report(
+      [...at, 'data', 'train_per_class'],
+      `train_per_class applies only to tasks with one class per example (${takers(kinds, 'data.train_per_class')}), not to ${type}`,
+    );
+  if (data.train_per_class !== undefined && data.train_subset !== undefined)
+    report(
+      [...at, 'data', 'train_per_class'],
+      "give 'train_subset' (examples in all) or 'train_per_class' (examples of each class), not both",
+    );
   if (data.dev_fraction !== undefined && data.dev !== undefined)
     report(
       [...at, 'data', 'dev_fraction'],

@@ -305,6 +305,11 @@ export const dataSchema = z.strictObject({
   train_subset: intIn(1, MAX_LINES)
     .optional()
     .describe('Train on a seeded random subset of this many training examples (after any dev_fraction hold-out); dev and test stay whole.'),
+  train_per_class: intIn(1, MAX_LINES)
+    .optional()
+    .describe(
+      'Train on a seeded random sample of this many training examples of each class (all of a class that has fewer; after any dev_fraction hold-out): a k-shot or class-balanced set. Classification and relation tasks; dev and test stay whole.',
+    ),
   augment: augmentSchema
     .optional()
     .describe(
@@ -790,10 +795,16 @@ export const continualSchema = z.strictObject({
     .describe("The checkpoint continued, as `mtl train --from` gave it (recorded in the run's saved config)."),
   rehearsal: z
     .strictObject({
-      examples: intIn(1, MAX_LINES).describe(
-        "Each earlier task's replay buffer: a sample of this many of its training examples, drawn with `seed`.",
-      ),
+      examples: intIn(1, MAX_LINES)
+        .optional()
+        .describe("Each earlier task's replay buffer: a sample of this many of its training examples, drawn with `seed`."),
+      examples_per_class: intIn(1, MAX_LINES)
+        .optional()
+        .describe(
+          'The replay buffer of each earlier classification or relation task: this many of its training examples per class (its data.train_per_class), drawn with `seed`; other tasks take `examples`.',
+        ),
     })
+
     .nullable()
     .default(null)
     .describe(
