@@ -2,12 +2,13 @@
  * Forgetting on a sequence of tasks: SNIPS intent from scratch (stage 1, examples/continual/snips-intent.yaml),
  * then Banking77 added to that model (stage 2, `mtl train examples/continual/banking77.yaml --from` stage 1's
  * best), then SST-2 added to stage 2's model (stage 3, examples/continual/sst2.yaml --from stage 2's best of
- * the same variant), with no protection, with rehearsal, with EWC, and with both; every task's test
+ * the same variant), with no protection, with rehearsal (a buffer of N examples per task, or `per-class`: N
+ * per class of each classification task), with EWC, and with both; every task's test
  * accuracy after each stage, per seed (the seed of every stage). Each stage evaluates once, at its end, so
  * its best checkpoint is its last.
  *
- *   nice -n 10 node --import tsx bench/continual/forgetting.ts [--seeds 1,2,3] [--rehearsal 1000] [--lambda 1e4]
- *     [--variants none,rehearsal,ewc,both] [--stages banking77,sst2] [--steps 300] [--out runs/continual]
+ *   nice -n 10 node --import tsx bench/continual/forgetting.ts [--seeds 1,2,3] [--rehearsal 1000] [--per-class 25]
+ *     [--lambda 1e4] [--variants none,rehearsal,ewc,both,per-class] [--stages banking77,sst2] [--steps 300] [--out runs/continual]
  *
  * `--steps` sets every stage's max_steps (and its one evaluation), the same for all variants. Finished runs
  * are reused (their test_metrics.json and timing.json), so an interrupted measurement continues. Writes
@@ -29,6 +30,7 @@ const { values } = parseArgs({
   options: {
     seeds: { type: 'string', default: '1,2,3' },
     rehearsal: { type: 'string', default: '1000' },
+    'per-class': { type: 'string', default: '25' },
     lambda: { type: 'string', default: '10000' },
     variants: { type: 'string', default: 'none,rehearsal,ewc,both' },
     stages: { type: 'string', default: 'banking77,sst2' },
@@ -44,6 +46,7 @@ const settings: Record<string, Record<string, unknown>> = {
   rehearsal: { rehearsal: { examples: Number(values.rehearsal) }, ewc: null },
   ewc: { rehearsal: null, ewc: { lambda: Number(values.lambda), examples: 200 } },
   both: { rehearsal: { examples: Number(values.rehearsal) }, ewc: { lambda: Number(values.lambda), examples: 200 } },
+  'per-class': { rehearsal: { examples_per_class: Number(values['per-class']) }, ewc: null },
 };
 const variants = values.variants.split(',');
 /** The later stages, in order: the task each adds and its config file. */
