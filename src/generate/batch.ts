@@ -64,24 +64,40 @@ export class DecodingBatch implements Disposable {
   scores(): Float32Array[] {
     const R = this.rows;
     if (R === 0) return [];
+    const flat = this.step((logits) => logits.to('float32').dataSync() as Float32Array); // a fresh copy of the tensor's data
+    const V = flat.length / R;
+    return Array.from({ length: R }, (_, r) => flat.subarray(r * V, (r + 1) * V));
+  }
+
+  /**
+   * Runs the model as `scores` does and hands the (R, V) logits tensor to `read`, which returns what
+   * the search needs on the host (the chosen ids, the best candidates) so that the whole R × V scores
+   * need not be read back; every tensor made is freed afterwards. Needs at least one row.
+   */
+  step<T>(read: (logits: Tensor) => T): T {
+    const R = this.rows;
     const width = (this.ids[0] as number[]).length;
     const T = this.cache === undefined ? width : this.pending;
-    const flat = inferenceMode(() =>
+    const out = inferenceMode(() =>
       tidy(() => {
-        const inputIds = tensor(Int32Array.from(this.ids.flatMap((row) => row.slice(width - T))), {}, [R, T]).to('int64');
-        const attentionMask = tensor(Int32Array.from(this.mask.flat()), {}, [R, width]).to('int64');
+        const newIds = new BigInt64Array(R * T);
+        this.ids.forEach((row, r) => {
+          for (let t = 0; t < T; t++) newIds[r * T + t] = BigInt(row[width - T + t] as number);
+        });
+        const inputIds = tensor(newIds, {}, [R, T]);
+        // no mask when no row is padded (padding is on the left, so a padded row starts with a 0)
+        const padded = this.mask.some((row) => row[0] === 0);
+        const attentionMask = padded ? tensor(BigInt64Array.from(this.mask.flat(), BigInt), {}, [R, width]) : undefined;
         const cache = this.cache ?? this.decoder.startCache(this.source);
         try {
-          const logits: Tensor = this.decoder.step(inputIds, attentionMask, cache);
-          return logits.to('float32').dataSync() as Float32Array; // a fresh copy of the tensor's data
+          return read(this.decoder.step(inputIds, attentionMask, cache));
         } finally {
           if (cache !== this.cache) cache.dispose();
         }
       }),
     );
     this.pending = 0;
-    const V = flat.length / R;
-    return Array.from({ length: R }, (_, r) => flat.subarray(r * V, (r + 1) * V));
+    return out;
   }
 
   /** Appends one token to each row (`tokens[r]` to row r), a real token in the mask. */

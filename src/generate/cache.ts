@@ -5,9 +5,10 @@
  *
  * Family-independent: a decoder-only family (gpt2, llama) fills `selfAttention` entries that grow by
  * the new tokens at every step; an encoder-decoder family (t5, bart) also keeps cross-attention keys
- * and values computed once from the encoder states (`staticEntry`), and any other per-row tensor it
- * needs across steps (the encoder's attention mask) under a name (`rowTensor`). Beam search reorders
- * every row-indexed tensor at once (`reorder`). The cache owns its tensors: they are `keep()`-ed out
+ * and values computed once from the encoder states (`staticEntry`), any other per-row tensor it
+ * needs across steps (the encoder's attention mask and its bias) under a name (`rowTensor`,
+ * `rowEntry`), and tensors of no row that every step reads (T5's position bias table, `sharedEntry`).
+ * Beam search reorders every row-indexed tensor at once (`reorder`). The cache owns its tensors: they are `keep()`-ed out
  * of every tidy scope and freed by `dispose()` (or by being replaced).
  *
  * Self-attention keys and values live in preallocated buffers (R, nkv, capacity, hs) that each step
@@ -44,6 +45,8 @@ export class KeyValueCache implements Disposable {
   private readonly statics = new Map<string, KeyValues>();
   /** Other per-row tensors (R, …) kept across steps (an encoder's attention mask), by name. */
   private readonly rows = new Map<string, Tensor>();
+  /** Tensors of no row, kept across steps and never reordered (a relative position bias table), by name. */
+  private readonly shared = new Map<string, Tensor>();
   private disposed = false;
 
   /** P: tokens whose keys and values the self-attention layers hold (0 before the first step). */
@@ -131,6 +134,36 @@ export class KeyValueCache implements Disposable {
     return entry;
   }
 
+  /**
+   * The tensor `name` that belongs to no row (a table every row reads: T5's relative position bias by
+   * distance), computed by `compute` at the first call and again whenever `fits` rejects the kept one
+   * (too short for this step); never reordered. The cache takes ownership of what `compute` returns.
+   */
+  sharedEntry(name: string, compute: () => Tensor, fits: (kept: Tensor) => boolean = () => true): Tensor {
+    this.checkOpen();
+    let t = this.shared.get(name);
+    if (t === undefined || !fits(t)) {
+      t?.dispose();
+      t = keep(compute());
+      this.shared.set(name, t);
+    }
+    return t;
+  }
+
+  /**
+   * The per-row tensor `name` (R, …), computed by `compute` at the first call (an encoder mask's
+   * additive bias) and reordered with the rows after that. The cache takes ownership of it.
+   */
+  rowEntry(name: string, compute: () => Tensor): Tensor {
+    this.checkOpen();
+    let t = this.rows.get(name);
+    if (t === undefined) {
+      t = keep(compute());
+      this.rows.set(name, t);
+    }
+    return t;
+  }
+
   /** The per-row tensor `name` (R, …), if set. Owned by the cache. */
   rowTensor(name: string): Tensor | undefined {
     return this.rows.get(name);
@@ -175,6 +208,8 @@ export class KeyValueCache implements Disposable {
       kv.value.dispose();
     }
     for (const t of this.rows.values()) t.dispose();
+    for (const t of this.shared.values()) t.dispose();
+    this.shared.clear();
     this.self.clear();
     this.statics.clear();
     this.rows.clear();

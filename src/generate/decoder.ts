@@ -20,10 +20,11 @@ export interface StepDecoder {
    * Runs the model on the new tokens of each row and returns the logits of the token after each row's
    * last one, filling `cache` with the new tokens' keys and values.
    * @param inputIds (R, T) int64 new tokens (the left-padded prompts at the first step, then (R, 1)).
-   * @param attentionMask (R, P + T) int64, 1 = a real token, over the P cached and the T new tokens.
+   * @param attentionMask (R, P + T) int64, 1 = a real token, over the P cached and the T new tokens;
+   *   undefined when every token is real (no row padded), so the model builds no padding mask.
    * @returns (R, V) float32 logits, owned by the caller (or the enclosing tidy).
    */
-  step(inputIds: Tensor, attentionMask: Tensor, cache: KeyValueCache): Tensor;
+  step(inputIds: Tensor, attentionMask: Tensor | undefined, cache: KeyValueCache): Tensor;
 }
 
 /** Why a row stopped: its EOS token, a stop string in its text, or `maxNewTokens`. */

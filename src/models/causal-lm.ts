@@ -30,7 +30,7 @@ export function causalLmDecoder(backbone: Backbone, lmHead: LmHead = tiedLmHead(
     );
   return {
     startCache: () => new KeyValueCache(),
-    step(inputIds: Tensor, attentionMask: Tensor, cache: KeyValueCache): Tensor {
+    step(inputIds: Tensor, attentionMask: Tensor | undefined, cache: KeyValueCache): Tensor {
       return tidy(() => {
         const { lastHiddenState } = backbone.forward({ inputIds, attentionMask, pastKeyValues: cache }); // (R, T, H)
         const T = lastHiddenState.shape[1] as number;

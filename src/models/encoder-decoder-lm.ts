@@ -54,7 +54,7 @@ export function encoderDecoderLm(
         throw e;
       }
     },
-    step(decoderInputIds: Tensor, decoderAttentionMask: Tensor, cache: KeyValueCache): Tensor {
+    step(decoderInputIds: Tensor, decoderAttentionMask: Tensor | undefined, cache: KeyValueCache): Tensor {
       return tidy(() => {
         const hidden = backbone.decode({
           decoderInputIds,

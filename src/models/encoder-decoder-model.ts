@@ -67,10 +67,13 @@ export abstract class EncoderDecoderModel extends Module {
       );
     return tidy(() => {
       const S = enc[1] as number;
-      const cross: CrossInputs = {
-        encoder: encoderHiddenStates,
-        bias: maskBias(encoderAttentionMask, B, 1, S, false, encoderHiddenStates.dtype),
-      };
+      // the encoder mask's bias: none without a mask; with a cache, computed at the first step and kept
+      const crossBias = (mask: Tensor) => (): Tensor => maskBias(mask, B, 1, S, false, encoderHiddenStates.dtype); // (B, 1, 1, S)
+      const bias =
+        encoderAttentionMask === undefined
+          ? undefined
+          : (cache?.rowEntry?.('encoderAttentionBias', crossBias(encoderAttentionMask)) ?? crossBias(encoderAttentionMask)());
+      const cross: CrossInputs = { encoder: encoderHiddenStates, bias };
       return this.decoder.forward(this.shared.forward(decoderInputIds), decoderAttentionMask, cross, cache, P);
     });
   }

@@ -25,14 +25,27 @@ export interface AttentionCache {
   update(layer: number, key: Tensor, value: Tensor): KeyValues;
   /** The entry `name`, computed by `compute` on first use and kept (owned by the cache). */
   staticEntry(name: string, compute: () => KeyValues): KeyValues;
+  /**
+   * A tensor of no row (a position bias table), computed by `compute` on first use and again when
+   * `fits` rejects the kept one; owned by the cache, never reordered. Optional: without it, callers compute it per step.
+   */
+  sharedEntry?(name: string, compute: () => Tensor, fits?: (kept: Tensor) => boolean): Tensor;
+  /**
+   * A per-row tensor (B, …) (an encoder mask's bias), computed by `compute` on first use, owned by the
+   * cache and reordered with the rows. Optional: without it, callers compute it per step.
+   */
+  rowEntry?(name: string, compute: () => Tensor): Tensor;
 }
 
 /** What a decoder layer's cross-attention reads: the encoder states and their mask's bias. */
 export interface CrossInputs {
   /** (B, S, H) the encoder's last hidden states. */
   readonly encoder: Tensor;
-  /** (B or 1, 1, 1, S) 0 on real encoder tokens, the dtype's lowest value on padding (`maskBias`). */
-  readonly bias: Tensor;
+  /**
+   * (B or 1, 1, 1, S) 0 on real encoder tokens, the dtype's lowest value on padding (`maskBias`), or
+   * undefined when every encoder token is real (nothing to add).
+   */
+  readonly bias: Tensor | undefined;
 }
 
 /** Lowest finite value per floating dtype (torch.finfo(dtype).min): the bias of a masked key. */
@@ -74,14 +87,16 @@ export function maskBias(mask: Tensor | undefined, B: number, T: number, S: numb
 /**
  * softmax(q·kᵀ + bias)·v over heads (Vaswani et al., NeurIPS 2017, §3.2.1), with any scaling already
  * in q (BART) or in the weights (T5).
- * @param q (B, nh, T, hs); @param keyValues (B, nh, S, hs) each; @param bias broadcastable to (B, nh, T, S).
+ * @param q (B, nh, T, hs); @param keyValues (B, nh, S, hs) each; @param bias broadcastable to (B, nh, T, S),
+ *   or undefined (no bias: every key attended).
  * @param dropout applied to the probabilities (identity in eval).
  * @returns (B, T, nh·hs) the heads' contexts side by side.
  */
-export function attendHeads(q: Tensor, keyValues: KeyValues, bias: Tensor, dropout: (p: Tensor) => Tensor): Tensor {
+export function attendHeads(q: Tensor, keyValues: KeyValues, bias: Tensor | undefined, dropout: (p: Tensor) => Tensor): Tensor {
   return tidy(() => {
     const [B, nh, T, hs] = q.shape as [number, number, number, number];
-    const scores = matmul(q, keyValues.key.transpose(2, 3)).add(bias); // (B, nh, T, S)
+    const products = matmul(q, keyValues.key.transpose(2, 3)); // (B, nh, T, S)
+    const scores = bias === undefined ? products : products.add(bias);
     const probs = dropout(softmax(scores, -1));
     return matmul(probs, keyValues.value)
       .transpose(1, 2)

@@ -58,8 +58,8 @@ export class BartAttention extends Module {
     return { key: this.heads(this.kProj.forward(source)), value: this.heads(this.vProj.forward(source)) };
   }
 
-  /** x (B, T, H) over keys/values (B, nh, S, hd) with bias (broadcast to (B, nh, T, S)) → out_proj(context) (B, T, H). */
-  attend(x: Tensor, keyValues: KeyValues, bias: Tensor): Tensor {
+  /** x (B, T, H) over keys/values (B, nh, S, hd) with bias (broadcast to (B, nh, T, S); undefined: none) → out_proj(context) (B, T, H). */
+  attend(x: Tensor, keyValues: KeyValues, bias: Tensor | undefined): Tensor {
     return tidy(() => {
       const q = this.heads(this.qProj.forward(x).mul(this.headDim ** -0.5)); // (B, nh, T, hd)
       return this.outProj.forward(attendHeads(q, keyValues, bias, (p) => this.dropout.forward(p)));

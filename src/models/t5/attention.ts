@@ -127,10 +127,11 @@ export class T5Attention extends Module {
    * softmax(q·kᵀ + bias)·v, projected by o.
    * @param x (B, T, H) queries' hidden states.
    * @param keyValues (B, nh, S, d_kv) keys and values (of x itself, of cached and new tokens, or of the encoder).
-   * @param bias (B or 1, nh or 1, T, S): position bias plus mask bias.
+   * @param bias (B or 1, nh or 1, T, S): position bias plus mask bias, or undefined (cross-attention over
+   *   an encoder without padding: nothing to add).
    * @returns (B, T, H).
    */
-  attend(x: Tensor, keyValues: KeyValues, bias: Tensor): Tensor {
+  attend(x: Tensor, keyValues: KeyValues, bias: Tensor | undefined): Tensor {
     return tidy(() => {
       const q = this.heads(this.q.forward(x)); // (B, nh, T, d_kv), no 1/√d_kv
       return this.o.forward(attendHeads(q, keyValues, bias, (p) => this.dropout.forward(p)));

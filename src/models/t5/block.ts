@@ -106,10 +106,10 @@ export class T5LayerCrossAttention extends T5Residual {
   }
 
   /**
-   * x (B, T, H), encoder (B, S, H), bias (B, 1, 1, S) from the encoder mask → (B, T, H). With a cache,
+   * x (B, T, H), encoder (B, S, H), bias (B, 1, 1, S) from the encoder mask (undefined: none) → (B, T, H). With a cache,
    * the encoder's keys and values are computed at the first step and reused (entry `cross.<layer>`).
    */
-  forward(x: Tensor, encoder: Tensor, bias: Tensor, cache?: AttentionCache, layerIndex = 0): Tensor {
+  forward(x: Tensor, encoder: Tensor, bias: Tensor | undefined, cache?: AttentionCache, layerIndex = 0): Tensor {
     return tidy(() => {
       const compute = (): KeyValues => this.encDecAttention.keyValues(encoder);
       const kv = cache === undefined ? compute() : cache.staticEntry(`t5.cross.${layerIndex}`, compute);

@@ -9,7 +9,7 @@
  * time with a key/value cache: self-attention keys/values appended per step, cross-attention
  * keys/values computed once), `lmLogits` the LM head with T5's d_model^-0.5 scaling when tied.
  */
-import { linear, tidy, type Tensor } from '../../tensor/index.js';
+import { linear, tidy, type DType, type Tensor } from '../../tensor/index.js';
 import { Dropout } from '../../nn/dropout.js';
 import { Embedding } from '../../nn/embedding.js';
 import type { ParamOptions } from '../../nn/init.js';
@@ -46,9 +46,7 @@ export class T5Stack extends Module {
   forward(embedded: Tensor, mask: Tensor | undefined, cross?: CrossInputs, cache?: AttentionCache, P = 0): Tensor {
     return tidy(() => {
       const [B, T] = embedded.shape as [number, number];
-      const S = P + T;
-      const first = this.block.items[0]!.self.selfAttention;
-      const bias = first.positionBias(T, S, P).add(maskBias(mask, B, T, S, this.isDecoder, embedded.dtype)); // (B, nh, T, S)
+      const bias = this.selfAttentionBias(mask, B, T, P, embedded.dtype, cache); // (B or 1, nh, T, P + T)
       let h = this.dropout.forward(embedded);
       this.block.items.forEach((blk, i) => {
         const next = blk.forward(h, bias, cross, cache, i);
@@ -58,7 +56,46 @@ export class T5Stack extends Module {
       return this.dropout.forward(this.finalLayerNorm.forward(h));
     });
   }
+
+  /**
+   * The additive bias every self-attention layer of the stack adds to its scores: the relative position
+   * bias plus the mask's (padding, and causal in the decoder). Nothing is added where nothing is masked:
+   * an encoder without a mask, or a decoding step of one token without padding (it sees every cached key).
+   * A decoding step with a cache reads its row of the position bias from a table kept in the cache
+   * (`positionBiasByDistance`) instead of bucketing its P + 1 offsets again.
+   * @returns (B or 1, nh, T, P + T).
+   */
+  private selfAttentionBias(mask: Tensor | undefined, B: number, T: number, P: number, dtype: DType, cache?: AttentionCache): Tensor {
+    const S = P + T;
+    const first = this.block.items[0]!.self.selfAttention;
+    const step = this.isDecoder && T === 1 && cache?.sharedEntry !== undefined;
+    const position = step ? this.positionBiasRow(cache!, P) : first.positionBias(T, S, P); // (1, nh, T, S)
+    const masked = mask !== undefined || (this.isDecoder && T > 1);
+    return masked ? position.add(maskBias(mask, B, T, S, this.isDecoder, dtype)) : position;
+  }
+
+  /**
+   * The position bias of a query at position P over keys 0 … P, (1, nh, 1, P + 1): a view into the
+   * table of the cache's entry `t5.positionBiasByDistance`, (1, nh, 1, L), the biases of a query at
+   * L − 1 over keys 0 … L − 1 (entry i: key − query = i − (L − 1)); the bias depends on that offset only,
+   * so the row is the table's last P + 1 entries. Computed once per generation (again when L ≤ P).
+   */
+  private positionBiasRow(cache: AttentionCache, P: number): Tensor {
+    const first = this.block.items[0]!.self.selfAttention;
+    const S = P + 1;
+    const L = Math.max(BIAS_TABLE_MIN, 2 * S);
+    const table = cache.sharedEntry!(
+      't5.positionBiasByDistance',
+      () => first.positionBias(1, L, L - 1),
+      (t) => (t.shape[3] as number) >= S,
+    );
+    const length = table.shape[3] as number;
+    return table.narrow(3, length - S, S);
+  }
 }
+
+/** Positions of the first position bias table a decoding step keeps (doubled when a target outgrows it). */
+const BIAS_TABLE_MIN = 128;
 
 export class T5Model extends EncoderDecoderModel implements EncoderDecoderBackbone {
   readonly kind = 'encoder-decoder';
