@@ -53,27 +53,84 @@ export function processScores(scores: Scores, tokens: readonly number[], generat
   if (generated < o.minNewTokens) banTokens(scores, o.eosTokenIds);
 }
 
-/** Keeps the k highest scores (ties at the k-th kept too), −∞ elsewhere (Fan et al., ACL 2018; Hugging Face `TopKLogitsWarper`). */
+/**
+ * Keeps the k highest scores (ties at the k-th kept too), −∞ elsewhere (Fan et al., ACL 2018; Hugging
+ * Face `TopKLogitsWarper`). The k-th highest score comes from a min-heap of the k best seen (O(V log k)),
+ * not from sorting all V scores (O(V log V): 32,128 scores sorted through a comparator every step).
+ */
 export function keepTopK(scores: Float32Array, k: number): void {
   if (k <= 0 || k >= scores.length) return;
-  const kth = [...scores].sort((a, b) => b - a)[k - 1] as number;
+  const kth = kthHighest(scores, k);
   for (let i = 0; i < scores.length; i++) if ((scores[i] as number) < kth) scores[i] = -Infinity;
+}
+
+/** The k-th highest of `values` (1 ≤ k ≤ length; repeated values count once each): the root of a min-heap of the k highest. */
+export function kthHighest(values: ArrayLike<number>, k: number): number {
+  const heap = new Float64Array(k); // heap[0] the smallest of the k highest so far
+  for (let i = 0; i < k; i++) {
+    let j = i; // sift up
+    const v = values[i] as number;
+    while (j > 0 && (heap[(j - 1) >> 1] as number) > v) {
+      heap[j] = heap[(j - 1) >> 1] as number;
+      j = (j - 1) >> 1;
+    }
+    heap[j] = v;
+  }
+  for (let i = k; i < values.length; i++) {
+    const v = values[i] as number;
+    if (!(v > (heap[0] as number))) continue; // not among the k highest (NaN never is)
+    let j = 0; // replace the root, sift down
+    for (;;) {
+      const l = 2 * j + 1;
+      if (l >= k) break;
+      const c = l + 1 < k && (heap[l + 1] as number) < (heap[l] as number) ? l + 1 : l;
+      if (!((heap[c] as number) < v)) break;
+      heap[j] = heap[c] as number;
+      j = c;
+    }
+    heap[j] = v;
+  }
+  return heap[0] as number;
 }
 
 /**
  * Keeps the smallest set of most likely tokens whose probabilities sum to at least `p` (nucleus
  * sampling: Holtzman et al., ICLR 2020, "The Curious Case of Neural Text Degeneration", §3.1; Hugging
- * Face `TopPLogitsWarper`: a token goes when the tokens more likely than it already hold p).
+ * Face `TopPLogitsWarper`: a token goes when the tokens more likely than it already hold p). Tokens are
+ * visited most likely first (equal probabilities by index), taken from a max-heap only until the mass
+ * before the next one reaches p — the same order and sums as sorting all V, without the sort.
  */
 export function keepTopP(scores: Float32Array, p: number): void {
   if (p >= 1) return;
   const probs = softmax(scores);
-  const order = [...probs.keys()].sort((a, b) => (probs[b] as number) - (probs[a] as number));
-  let before = 0;
-  for (const i of order) {
-    if (before >= p) scores[i] = -Infinity;
-    before += probs[i] as number;
+  const n = probs.length;
+  // heap of token ids, the most likely at the root; ties: the lower id first (as a stable sort)
+  const before = (a: number, b: number): boolean => (probs[a] as number) > (probs[b] as number) || (probs[a] === probs[b] && a < b);
+  const heap = new Int32Array(n);
+  for (let i = 0; i < n; i++) heap[i] = i;
+  const siftDown = (start: number, size: number): void => {
+    let j = start;
+    const id = heap[j] as number;
+    for (;;) {
+      const l = 2 * j + 1;
+      if (l >= size) break;
+      const c = l + 1 < size && before(heap[l + 1] as number, heap[l] as number) ? l + 1 : l;
+      if (!before(heap[c] as number, id)) break;
+      heap[j] = heap[c] as number;
+      j = c;
+    }
+    heap[j] = id;
+  };
+  for (let i = (n >> 1) - 1; i >= 0; i--) siftDown(i, n);
+  let mass = 0;
+  let size = n;
+  while (size > 0 && mass < p) {
+    const top = heap[0] as number; // the most likely token left: kept, as the mass before it is under p
+    mass += probs[top] as number;
+    heap[0] = heap[--size] as number;
+    siftDown(0, size);
   }
+  for (let i = 0; i < size; i++) scores[heap[i] as number] = -Infinity; // the rest: the mass before each reached p
 }
 
 /** The warpers of sampling: temperature, top-k, top-p (Hugging Face's order). */

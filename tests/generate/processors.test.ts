@@ -8,7 +8,9 @@ import {
   banRepeatedNgrams,
   keepTopK,
   keepTopP,
+  kthHighest,
   logSoftmax,
+  softmax,
   sampleToken,
   seededUniform,
 } from '../../src/generate/processors.js';
@@ -50,6 +52,42 @@ describe('decoding rules', () => {
     const b = f32(logits);
     keepTopP(b, 0.5);
     assert.deepEqual([...b].map(Number.isFinite), [true, false, false]);
+  });
+
+  it('top-k and top-p without a full sort equal the definitions by sorting, ties included (random scores)', () => {
+    const u = seededUniform(7);
+    // the definitions as written before the partial selections: sort all scores (or ids, stably) descending
+    const topKBySort = (s: Float32Array, k: number) => {
+      const kth = [...s].sort((a, b) => b - a)[k - 1]!;
+      return s.map((x) => (x < kth ? -Infinity : x));
+    };
+    const topPBySort = (s: Float32Array, p: number) => {
+      const probs = softmax(s);
+      const order = [...probs.keys()].sort((a, b) => probs[b]! - probs[a]!);
+      const out = s.slice();
+      let before = 0;
+      for (const i of order) {
+        if (before >= p) out[i] = -Infinity;
+        before += probs[i]!;
+      }
+      return out;
+    };
+    for (let trial = 0; trial < 200; trial++) {
+      const V = 1 + Math.floor(u() * 300);
+      // few distinct values in some trials, so ties at the k-th score and equal probabilities occur
+      const levels = trial % 2 === 0 ? 4 : 1000;
+      const s = Float32Array.from({ length: V }, () => (u() < 0.05 ? -Infinity : Math.floor(u() * levels) / 3));
+      if (s.every((x) => x === -Infinity)) s[0] = 0;
+      const k = 1 + Math.floor(u() * V);
+      const a = s.slice();
+      keepTopK(a, k);
+      assert.deepEqual([...a], [...topKBySort(s, k)], `top-k trial ${trial} (V ${V}, k ${k})`);
+      assert.equal(kthHighest(s, k), [...s].sort((x, y) => y - x)[k - 1], `k-th highest, trial ${trial}`);
+      const p = [0.1, 0.5, 0.9, 0.999][trial % 4]!;
+      const b = s.slice();
+      keepTopP(b, p);
+      assert.deepEqual([...b], [...topPBySort(s, p)], `top-p trial ${trial} (V ${V}, p ${p})`);
+    }
   });
 
   it('log softmax and sampling follow the probabilities; the generator is seeded', () => {
