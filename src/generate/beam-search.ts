@@ -13,6 +13,7 @@ import { DecodingBatch } from './batch.js';
 import type { Generation, Prompts, StepDecoder } from './decoder.js';
 import type { ResolvedGenerateOptions } from './options.js';
 import { logSoftmax, processScores } from './processors.js';
+import { indexFill_, logSoftmax as torchLogSoftmax, tensor, topk, type Tensor } from '../tensor/index.js';
 
 interface Hypothesis {
   readonly tokens: number[];
@@ -58,7 +59,7 @@ interface Candidate {
 }
 
 /** The `count` best (beam, token) continuations of one input row's beams, best first. */
-function bestContinuations(scores: readonly Float64Array[], count: number): Candidate[] {
+export function bestContinuations(scores: readonly Float64Array[], count: number): Candidate[] {
   const best: Candidate[] = [];
   scores.forEach((row, beam) => {
     for (let token = 0; token < row.length; token++) {
@@ -71,6 +72,39 @@ function bestContinuations(scores: readonly Float64Array[], count: number): Cand
     }
   });
   return best;
+}
+
+/**
+ * `bestContinuations` computed in libtorch: log-softmax of each beam's logits in float64 (as
+ * `logSoftmax`), the `banned` ids (EOS before `minNewTokens`) at −∞, the beam's running sum added, and
+ * the `count` best of each input row's numBeams × V by topk; only those come back. Equal scores are
+ * ordered by beam, then token, as the host's scan orders them; which of several candidates tied at the
+ * count-th place is kept is topk's choice.
+ * @param logits (R, V), R = rows × numBeams. @param sums (R) each beam's sum of log-probabilities.
+ * @returns per input row, its `count` best candidates, best first.
+ */
+export function bestContinuationsInTorch(
+  logits: Tensor,
+  sums: readonly number[],
+  banned: readonly number[],
+  nb: number,
+  count: number,
+): Candidate[][] {
+  const [R, V] = logits.shape as [number, number];
+  const logProbs = torchLogSoftmax(logits.to('float64'), -1); // (R, V)
+  const ids = banned.filter((id) => id < V);
+  if (ids.length > 0) indexFill_(logProbs, 1, tensor(BigInt64Array.from(ids, BigInt)), -Infinity);
+  const total = logProbs.add(tensor(Float64Array.from(sums), {}, [R, 1])).view([R / nb, nb * V]);
+  const [values, indices] = topk(total, count, 1); // (rows, count)
+  const score = values.dataSync() as Float64Array;
+  const index = indices.dataSync() as BigInt64Array;
+  return Array.from({ length: R / nb }, (_, b) => {
+    const row = Array.from({ length: count }, (_, j) => {
+      const flat = Number(index[b * count + j]);
+      return { beam: Math.floor(flat / V), token: flat % V, score: score[b * count + j] as number };
+    });
+    return row.sort((x, y) => y.score - x.score || x.beam - y.beam || x.token - y.token);
+  });
 }
 
 /**
@@ -94,22 +128,41 @@ export async function beamSearch(
   const done = prompts.map(() => false);
   const eos = new Set(o.eosTokenIds);
   using batch = new DecodingBatch(decoder, prompts, rowSource, o.padTokenId, o.useCache);
-  for (let step = 0; step < o.maxNewTokens && done.includes(false); step++) {
-    await betweenSteps(signal);
-    const scores = batch.scores().map((s, r) => {
+  /** Per input row, its `count` best continuations, from the beams' scores read back and processed on the host. */
+  const rankOnHost = (read: Float32Array[], step: number): Candidate[][] => {
+    const scores = read.map((s, r) => {
       const beam = beams[r] as (typeof beams)[number];
       const logProbs = logSoftmax(s); // the processors apply to log-probabilities here (Hugging Face)
       processScores(logProbs, [...beam.input, ...beam.tokens], step, o);
       for (let i = 0; i < logProbs.length; i++) logProbs[i] = (logProbs[i] as number) + beam.sum;
       return logProbs;
     });
+    return prompts.map((_, b) => (done[b] ? [] : bestContinuations(scores.slice(b * nb, (b + 1) * nb), count)));
+  };
+  const count = Math.max(2, 1 + eos.size) * nb; // candidates ranked per input row
+  // no rule that reads a beam's tokens: log-softmax, sums and ranking run in libtorch (topk), and only
+  // the candidates come back, not the R × V scores
+  const inTorch = o.repetitionPenalty === 1 && o.noRepeatNgramSize === 0;
+  for (let step = 0; step < o.maxNewTokens && done.includes(false); step++) {
+    await betweenSteps(signal);
+    const ranked = inTorch
+      ? batch.step((logits) =>
+          bestContinuationsInTorch(
+            logits,
+            beams.map((beam) => beam.sum),
+            step < o.minNewTokens ? o.eosTokenIds : [],
+            nb,
+            count,
+          ),
+        )
+      : rankOnHost(batch.scores(), step);
     const next: { source: number; token: number; sum: number }[] = [];
     for (let b = 0; b < B; b++) {
       if (done[b]) {
         for (let j = 0; j < nb; j++) next.push({ source: b * nb + j, token: o.padTokenId, sum: 0 });
         continue;
       }
-      const candidates = bestContinuations(scores.slice(b * nb, (b + 1) * nb), Math.max(2, 1 + eos.size) * nb);
+      const candidates = ranked[b] as Candidate[];
       const chosen: typeof next = [];
       candidates.forEach((c, rank) => {
         if (chosen.length === nb) return;

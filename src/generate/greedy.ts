@@ -10,6 +10,7 @@ import type { FinishReason, GenerateHooks, Generation, Prompts, StepDecoder } fr
 import { IncrementalText } from './incremental-text.js';
 import type { ResolvedGenerateOptions } from './options.js';
 import { argmax, processScores, sampleToken, seededUniform, warpScores } from './processors.js';
+import { argmax as torchArgmax, indexFill_, tensor, type Tensor } from '../tensor/index.js';
 
 /**
  * Greedy decoding or sampling of every prompt.
@@ -31,17 +32,23 @@ export async function decodeGreedy(
   const decode = hooks.decode;
   const texts = decode === undefined ? undefined : prompts.map(() => new IncrementalText(decode));
   let live = prompts.map((_, i) => i); // input row of each decoding row
-  using batch = new DecodingBatch(decoder, prompts, live, o.padTokenId, o.useCache);
-  for (let step = 0; step < o.maxNewTokens && live.length > 0; step++) {
-    await betweenSteps(hooks.signal);
-    const scores = batch.scores();
-    const picked = live.map((row, r) => {
+  /** The processors, then argmax or a draw, on each row's scores read back (`rows`: the input row of each). */
+  const pickOnHost = (scores: Float32Array[], rows: readonly number[], step: number): number[] =>
+    rows.map((row, r) => {
       const s = scores[r] as Float32Array;
       processScores(s, tokens[row] as number[], step, o);
       if (!o.doSample) return argmax(s);
       warpScores(s, o);
       return sampleToken(s, (uniform[row] as () => number)());
     });
+  using batch = new DecodingBatch(decoder, prompts, live, o.padTokenId, o.useCache);
+  // greedy with no rule that reads a row's tokens: the argmax runs in libtorch and only R ids come back
+  const inTorch = !o.doSample && o.repetitionPenalty === 1 && o.noRepeatNgramSize === 0;
+  for (let step = 0; step < o.maxNewTokens && live.length > 0; step++) {
+    await betweenSteps(hooks.signal);
+    const picked = inTorch
+      ? batch.step((logits) => argmaxRows(logits, step < o.minNewTokens ? o.eosTokenIds : []))
+      : pickOnHost(batch.scores(), live, step);
     const keep: number[] = [];
     for (const [r, row] of live.entries()) {
       const token = picked[r] as number;
@@ -62,6 +69,19 @@ export async function decodeGreedy(
     live = keep.map((r) => live[r] as number);
   }
   return generated.map((t, i) => ({ tokens: t, finishReason: finish[i] ?? 'length' }));
+}
+
+/**
+ * Each row's highest-scoring token with the `banned` ids (EOS before `minNewTokens`) at −∞, computed in
+ * libtorch: the argmax of the processed scores that `argmax` finds on the host (the first of equal
+ * maxima, as torch.argmax), reading back R ids instead of R × V scores.
+ * @param logits (R, V), owned by the caller (the banned entries are overwritten).
+ */
+export function argmaxRows(logits: Tensor, banned: readonly number[]): number[] {
+  const V = logits.shape[1] as number;
+  const ids = banned.filter((id) => id < V);
+  const scores = ids.length === 0 ? logits : indexFill_(logits, 1, tensor(BigInt64Array.from(ids, BigInt)), -Infinity);
+  return Array.from(torchArgmax(scores, -1).dataSync() as BigInt64Array, Number);
 }
 
 /** Whether a stop string ends within the last `added` characters of `text` (earlier ones were checked before). */

@@ -17,6 +17,7 @@ const ADDCDIV_ = defineOp('aten::addcdiv_');
 const LERP_S_ = defineOp('aten::lerp_', 'Scalar');
 const SQRT_ = defineOp('aten::sqrt_');
 const ZERO_ = defineOp('aten::zero_');
+const INDEX_FILL_ = defineOp('aten::index_fill_', 'int_Scalar');
 const FILL_S_ = defineOp('aten::fill_', 'Scalar');
 const COPY_ = defineOp('aten::copy_');
 const CLAMP_ = defineOp('aten::clamp_');
@@ -52,3 +53,7 @@ export const clamp_ = <T extends Tensor>(t: T, min?: number, max?: number): T =>
 export const uniform_ = <T extends Tensor>(t: T, low = 0, high = 1): T => runInPlace(t, UNIFORM_, low, high);
 /** t filled with normal draws N(mean, std²) */
 export const normal_ = <T extends Tensor>(t: T, mean = 0, std = 1): T => runInPlace(t, NORMAL_, mean, std);
+
+/** Sets the entries of `t` at positions `index` (int64, 1-d) along `dim` to `value`, in place (Tensor.index_fill_). */
+export const indexFill_ = <T extends Tensor>(t: T, dim: number, index: Tensor, value: number): T =>
+  runInPlace(t, INDEX_FILL_, dim, index.id, value);

@@ -23,6 +23,7 @@ const STD = defineOp('aten::std', 'dim');
 const ALL = defineOp('aten::all');
 const ANY = defineOp('aten::any');
 const CUMSUM = defineOp('aten::cumsum');
+const TOPK = defineOp('aten::topk');
 
 type Dims = number | readonly number[];
 const dimList = (dim: Dims): number[] => (typeof dim === 'number' ? [dim] : [...dim]);
@@ -64,3 +65,10 @@ export const all = (t: Tensor): Tensor => run(ALL, t.id);
 export const any = (t: Tensor): Tensor => run(ANY, t.id);
 /** Running sum along `dim`. */
 export const cumsum = (t: Tensor, dim: number): Tensor => run(CUMSUM, t.id, dim);
+
+/**
+ * The k largest values along `dim` and their indices, largest first (torch.topk, sorted): a partial
+ * selection, not a sort of the whole dimension. The order of equal values is libtorch's (unspecified).
+ * @returns [values, indices (int64)], `dim` of size k.
+ */
+export const topk = (t: Tensor, k: number, dim = -1): [Tensor, Tensor] => runMany(TOPK, t.id, k, dim, true, true) as [Tensor, Tensor];
