@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -92,6 +93,34 @@ describe('mtl --help', () => {
   });
 });
 
+describe('mtl eval --report FILE over an existing file', () => {
+  it('is refused before anything is read or evaluated (exit 1, the file untouched), unless --overwrite; --overwrite alone is a usage error', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mtl-eval-report-'));
+    try {
+      const file = path.join(dir, 'report.json');
+      writeFileSync(file, 'kept\n');
+      const r = await cli('eval', path.join(dir, 'no-checkpoint'), '--report', file);
+      assert.equal(r.code, 1);
+      assert.match(
+        r.stderr,
+        /--report .*report\.json: the file exists; pass --overwrite to replace it, or name another file \(nothing was evaluated\)/,
+      );
+      assert.equal(readFileSync(file, 'utf8'), 'kept\n');
+      const folder = await cli('eval', path.join(dir, 'no-checkpoint'), '--report', dir, '--overwrite');
+      assert.match(folder.stderr, /--report .* is a folder; name a file/);
+      const alone = await cli('eval', path.join(dir, 'no-checkpoint'), '--overwrite');
+      assert.equal(alone.code, 2);
+      assert.match(alone.stderr, /--overwrite goes with --report FILE/);
+      // With --overwrite the check passes and the command goes on to the (missing) checkpoint.
+      const on = await cli('eval', path.join(dir, 'no-checkpoint'), '--report', file, '--overwrite');
+      assert.match(on.stderr, /no-checkpoint/);
+      assert.doesNotMatch(on.stderr, /the file exists/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('mtl eval', data, () => {
   it('--split test reproduces test_metrics.json exactly', async () => {
     const r = await cli('eval', out('best'), '--split', 'test');
@@ -149,6 +178,19 @@ describe('mtl eval', data, () => {
     assert.match(r.stderr, /== slots\n[\s\S]*surface forms \(each distinct entity string once/);
     assert.match(r.stderr, /== intent\n[\s\S]*precision +recall +f1-score +support[\s\S]*gold \\ predicted/);
     assert.match((await cli('eval', out('best'), '--report', '')).stderr, /--report needs a file name/);
+    // The file is there now: a second run refuses it (exit 1, file unchanged); --overwrite replaces it.
+    writeFileSync(file, 'earlier\n');
+    const again = await cli('eval', out('best'), '--split', 'test', '--report', file);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /--report .*report\.json: the file exists; pass --overwrite to replace it/);
+    assert.equal(readFileSync(file, 'utf8'), 'earlier\n');
+    const replaced = await cli('eval', out('best'), '--split', 'test', '--report', file, '--overwrite');
+    assert.equal(replaced.code, 0, replaced.stderr);
+    assert.deepEqual(Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { reports: object }).reports).sort(), [
+      'intent',
+      'sentiment',
+      'slots',
+    ]);
   });
 
   it('names a missing checkpoint and a bad split', async () => {

@@ -24,10 +24,12 @@ export function defineEval(program: Command, cli: CliContext): void {
     .addOption(
       checked(
         '--report [file]',
-        "print each task's report (per-label scores, confusion matrix) on stderr; with FILE, also write it (with ROC and PR curves) as JSON",
+        "print each task's report (per-label scores, confusion matrix) on stderr; with FILE, also write it (with ROC and PR curves) as JSON " +
+          '(an existing FILE is refused before anything is evaluated, unless --overwrite)',
         reportFile,
       ),
     )
+    .option('--overwrite', "replace --report's FILE when it exists (as mtl train --overwrite replaces a run)")
     .option('--data <file>', "evaluate on this file's examples instead of the training config's (a folder for joint-folder data)")
     .addOption(
       checked('--format <format>', "how --data is written (default the task's format in the training config)", oneOf(DATA_FORMATS)),
