@@ -39,6 +39,18 @@ export interface TaggedExample {
   readonly tokens: readonly string[];
   readonly tags: readonly string[];
   readonly source: SourcePosition;
+  /**
+   * (tokens.length) the 1-based line of each word in `source.file`, for formats that write one word a
+   * line (CoNLL), so an error about one word's tag names that word's line; absent where the words
+   * share `source.line` (one sentence a line) or no longer match the file (augmented copies).
+   */
+  readonly wordLines?: readonly number[];
+}
+
+/** Where word `k` (0-based) of `e` is written: its own line when the format has one a word, else the example's. */
+export function wordPosition(e: TaggedExample, k: number): SourcePosition {
+  const line = e.wordLines?.[k];
+  return line === undefined ? e.source : { file: e.source.file, line };
 }
 
 /** A tagged utterance with its intent (joint intent detection + slot filling); usable wherever a TaggedExample is. */

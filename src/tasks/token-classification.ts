@@ -19,7 +19,7 @@
  * vocabulary splits badly or drops to [UNK] keeps its spelling where its tag is decided.
  */
 import { ConfigError, DataError, ShapeError } from '../errors.js';
-import { formatPosition, type TaggedExample } from '../data/index.js';
+import { formatPosition, wordPosition, type TaggedExample } from '../data/index.js';
 import { confusionMatrix, extractChunks, repairBio, sequenceLabelingScores, surfaceFormScores } from '../metrics/index.js';
 import { argmax, cat, crossEntropy, full, gather, noGrad, softmax, tensor, tidy, type Tensor } from '../tensor/index.js';
 import { CharCnn } from '../nn/char-cnn.js';
@@ -188,7 +188,7 @@ function checkBioTags(e: TaggedExample): void {
   const bad = e.tags.findIndex((t) => !BIO_TAG.test(t));
   if (bad < 0) return;
   throw new DataError(
-    `${formatPosition(e.source)}: tag '${e.tags[bad]}' (word ${bad + 1} of example '${e.id}') is not a BIO tag; ` +
+    `${formatPosition(wordPosition(e, bad))}: tag '${e.tags[bad]}' (word ${bad + 1} of example '${e.id}') is not a BIO tag; ` +
       "expected 'O', 'B-<type>' or 'I-<type>' (token classification reads tags as BIO); fix the data",
   );
 }
@@ -202,12 +202,12 @@ function tagIds(e: TaggedExample, spec: Spec, index: Map<string, number>, traini
     );
   }
   checkBioTags(e);
-  return e.tags.map((tag) => {
+  return e.tags.map((tag, k) => {
     const id = index.get(tag);
     if (id !== undefined) return id;
     if (!training) return IGNORE_INDEX; // an unseen tag: never predicted, so its entity counts as missed
     throw new DataError(
-      `${formatPosition(e.source)}: tag '${tag}' of task '${spec.name}' is not in its label list (${spec.labels.length} tags); add it to the task labels or fix the data`,
+      `${formatPosition(wordPosition(e, k))}: tag '${tag}' (word ${k + 1} of example '${e.id}') of task '${spec.name}' is not in its label list (${spec.labels.length} tags); add it to the task labels or fix the data`,
     );
   });
 }

@@ -67,6 +67,17 @@ test('space-separated columns, -DOCSTART-, chosen columns, CRLF and several blan
   assert.deepEqual(pos.tags, ['NNP', 'VBZ']);
 });
 
+test('each word carries its own line (wordLines), so a bad tag can be named where it is written', () => {
+  const file = tmp.write('lines.conll', '-DOCSTART- O\n\nEU\tB-ORG\nrejects\tO\n\n\nPeter\tB-PER\nBlackburn\tI-PER\n');
+  assert.deepEqual(
+    readConll(file).examples.map((e) => [e.source.line, e.wordLines]),
+    [
+      [3, [3, 4]],
+      [7, [7, 8]],
+    ],
+  );
+});
+
 test('a line with too few columns names file:line; skip mode drops its whole sentence', () => {
   const file = tmp.write('short.conll', 'a\tO\nb\tO\n\nc\nd\tB-x\n\ne\tO\n');
   throwsDataError(() => readConll(file), `${file}:4`, /expected at least 2 columns .* got 1: "c"/);

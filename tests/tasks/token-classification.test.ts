@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { readConll } from '../../src/data/readers/conll.js';
 import { DataError } from '../../src/errors.js';
 import type { TaggedExample } from '../../src/data/index.js';
 import { BertModel } from '../../src/models/bert/index.js';
@@ -108,6 +112,28 @@ describe('token classification: alignment on SNIPS', needs('snips'), () => {
     const { features } = await tc.featurize([e], tok, s, { maxLength: 16, training: false });
     assert.deepEqual(features[0]!.labels, [-100, 0, -100, -100]);
     await assert.rejects(tc.featurize([tagged('1', ['a', 'b'], ['O'])], tok, s, { maxLength: 16 }), /2 words but 1 tags/);
+  });
+
+  it("a CoNLL file's bad tag is named at the tag's own line, not the sentence's first (BIO check and unknown tag)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mtl-conll-lines-'));
+    try {
+      const file = path.join(dir, 'train.conll');
+      writeFileSync(file, 'EU\tB-ORG\nrejects\tO\nGerman\tB-MISC\ncall\tX-BAD\n\nPeter\tB-PER\nBlackburn\tI-PER\n');
+      const [first, second] = readConll(file).examples;
+      assert.throws(
+        () => tc.collectLabels([first!], tc.resolveOptions()),
+        (err: unknown) =>
+          err instanceof DataError && err.message.startsWith(`${file}:4: tag 'X-BAD' (word 4 of example '0') is not a BIO tag`),
+      );
+      await assert.rejects(
+        tc.featurize([second!], snipsTokenizer(), spec(['O', 'B-PER']), { maxLength: 16 }),
+        (err: unknown) =>
+          err instanceof DataError &&
+          err.message.startsWith(`${file}:7: tag 'I-PER' (word 2 of example '1') of task 'slots' is not in its label list`),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a tag that is not BIO (Z-weird, B-, lowercase o) is a DataError naming file:line in the label list and at evaluation, not a silent label', async () => {

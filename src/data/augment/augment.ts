@@ -40,9 +40,10 @@ const words = (text: string): string[] => text.split(/\s+/).filter((w) => w.leng
 function augmentOne(e: Example, settings: EdaSettings, synonyms: SynonymTable, rng: Rng): Example[] {
   const copy = (k: number) => `${e.id}~eda${k}`;
   if ('tokens' in e) {
+    const { wordLines: _moved, ...rest } = e; // the copies' words are no longer the file's, line by line
     return eda(toUnits(e.tokens, e.tags), settings, synonyms, rng).map((units, k) => {
       const { words: tokens, tags } = fromUnits(units);
-      return { ...e, id: copy(k), tokens, tags: tags as string[] };
+      return { ...rest, id: copy(k), tokens, tags: tags as string[] };
     });
   }
   if ('textA' in e) {

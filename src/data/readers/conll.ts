@@ -26,7 +26,8 @@ export interface ConllOptions extends ReadOptions {
  * such as WNUT's `Dubbz\uFEFF` whole. A line with too few columns, an empty token or a token holding a
  * control character (U+0000–U+001F but tab, U+007F: a NUL byte, a corrupt file) is a bad line;
  * under 'skip' its whole sentence is left out (reported at that line). `source.line` is the line of
- * the sentence's first token; `id` is the sentence's index in the file.
+ * the sentence's first token, `wordLines` each token's own line (so a bad tag is reported where it
+ * is written); `id` is the sentence's index in the file.
  *
  * @example
  * const { examples } = readConll('datasets/wnut17/wnut17train.conll');
@@ -36,12 +37,12 @@ export function readConll(file: string, options: ConllOptions = {}): ReadResult<
   const layout = resolveLayout(options);
   const bad = new BadLines(options.onBadLine);
   const examples: TaggedExample[] = [];
-  let sentence: { tokens: string[]; tags: string[]; line: number; broken: boolean } | undefined;
+  let sentence: { tokens: string[]; tags: string[]; wordLines: number[]; line: number; broken: boolean } | undefined;
   let count = 0; // sentences seen, kept or not: the next sentence's id
   const finish = () => {
     if (sentence === undefined) return;
-    const { tokens, tags, line, broken } = sentence;
-    if (!broken) examples.push({ id: String(count), tokens, tags, source: { file, line } });
+    const { tokens, tags, wordLines, line, broken } = sentence;
+    if (!broken) examples.push({ id: String(count), tokens, tags, source: { file, line }, wordLines });
     count++;
     sentence = undefined;
   };
@@ -49,7 +50,7 @@ export function readConll(file: string, options: ConllOptions = {}): ReadResult<
     if (/^[ \t]*$/.test(text)) return finish();
     const fields = splitFields(text, layout.separator);
     if (fields[0] === '-DOCSTART-') return finish();
-    sentence ??= { tokens: [], tags: [], line: i + 1, broken: false };
+    sentence ??= { tokens: [], tags: [], wordLines: [], line: i + 1, broken: false };
     const cell = pickColumns(fields, layout);
     if (typeof cell === 'string') {
       bad.report(file, i + 1, `${cell}: ${JSON.stringify(text)}`);
@@ -57,6 +58,7 @@ export function readConll(file: string, options: ConllOptions = {}): ReadResult<
     } else {
       sentence.tokens.push(cell.token);
       sentence.tags.push(cell.tag);
+      sentence.wordLines.push(i + 1);
     }
   });
   finish();
