@@ -191,6 +191,7 @@ export async function featurizeSplit(
     const { features, truncated, truncatedTargets, evalInputs } = await run.type.featurize(examples, tokenizer, run.spec, {
       maxLength,
       training,
+      split,
     });
     return {
       examples,

@@ -111,7 +111,7 @@ export class CorpusTrainStream implements TrainStream {
     const { tokenizer, maxLength } = this.#context;
     const tasks = await Promise.all(
       this.stream.runs.map(async (run) => {
-        const { features } = await run.type.featurize(read.examples, tokenizer, run.spec, { maxLength, training: true });
+        const { features } = await run.type.featurize(read.examples, tokenizer, run.spec, { maxLength, training: true, split: 'train' });
         return { spec: run.spec, type: run.type, state: run.state, features };
       }),
     );

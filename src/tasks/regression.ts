@@ -24,7 +24,17 @@ import { checkInputsFit, encodeInputs, exampleOf, inGoldOrder, padInputs, trunca
 import { booleanOption, numberOption, OptionError, probabilityOption, rejectUnknownOptions } from './options.js';
 import { POOLINGS, SequenceClassificationHead, type Pooling } from './sequence-classification.js';
 import type { JsonObject } from '../io/checkpoint-state.js';
-import type { Batch, BatchInputs, FeaturizeOptions, Features, FeaturizeResult, Metrics, TaskSpec, TaskType } from './types.js';
+import {
+  labelNeed,
+  type Batch,
+  type BatchInputs,
+  type FeaturizeOptions,
+  type Features,
+  type FeaturizeResult,
+  type Metrics,
+  type TaskSpec,
+  type TaskType,
+} from './types.js';
 
 export const REGRESSION = 'regression';
 
@@ -207,7 +217,7 @@ export const regression: TaskType<RegressionExample, RegressionPrediction, Regre
       // targets first: a data error before the slow part
       const y = targetOf(e, spec);
       if (y === undefined && training)
-        throw new DataError(`${formatPosition(e.source)}: example '${e.id}' of task '${spec.name}' has no score; training needs one`);
+        throw new DataError(`${formatPosition(e.source)}: example '${e.id}' of task '${spec.name}' has no score; ${labelNeed(options)}`);
       return y === undefined ? undefined : normalizeTarget(y, spec.options);
     });
     const encodings = await encodeInputs(examples, tokenizer);

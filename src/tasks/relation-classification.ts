@@ -25,7 +25,17 @@ import { OptionError, probabilityOption, rejectUnknownOptions, stringOption } fr
 import { topLabels } from './top-k.js';
 import { RelationClassificationHead, relationLogits } from './relation-head.js';
 import type { JsonObject } from '../io/checkpoint-state.js';
-import type { Batch, BatchInputs, FeaturizeOptions, Features, FeaturizeResult, Metrics, TaskSpec, TaskType } from './types.js';
+import {
+  labelNeed,
+  type Batch,
+  type BatchInputs,
+  type FeaturizeOptions,
+  type Features,
+  type FeaturizeResult,
+  type Metrics,
+  type TaskSpec,
+  type TaskType,
+} from './types.js';
 
 export const RELATION_CLASSIFICATION = 'relation-classification';
 
@@ -72,10 +82,9 @@ function markerIds(tokenizer: Tokenizer): [number, number] {
 }
 
 /** The label id of an example (IGNORE_INDEX for an unknown label outside training), undefined without a label. */
-function labelIdOf(e: TextExample, spec: Spec, index: Map<string, number>, training: boolean): number | undefined {
+function labelIdOf(e: TextExample, spec: Spec, index: Map<string, number>, training: boolean, need: string): number | undefined {
   if (e.label === undefined || e.label === '') {
-    if (training)
-      throw new DataError(`${formatPosition(e.source)}: example '${e.id}' of task '${spec.name}' has no label; training needs one`);
+    if (training) throw new DataError(`${formatPosition(e.source)}: example '${e.id}' of task '${spec.name}' has no label; ${need}`);
     return undefined;
   }
   const id = index.get(e.label);
@@ -167,7 +176,7 @@ export const relationClassification: TaskType<TextExample, RelationPrediction, R
         throw new DataError(`${formatPosition(e.source)}: example '${e.id}' of task '${spec.name}': ${problem}`);
       return problem;
     });
-    const ids = examples.map((e) => labelIdOf(e, spec, index, training));
+    const ids = examples.map((e) => labelIdOf(e, spec, index, training, labelNeed(options)));
     const encodings = await encodeInputs(examples, tokenizer);
     let truncated = 0;
     const features = encodings.map((full, i): RelationFeatures => {

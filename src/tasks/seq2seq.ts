@@ -13,7 +13,8 @@
  * corpus BLEU and chrF, rouge-score's ROUGE-1/2/L (F1), SQuAD's exact match and F1. Scores are
  * fractions (BLEU 0.3512 is sacreBLEU's 35.12). The first metric listed is the main one.
  */
-import type { SourcePosition } from '../data/index.js';
+import { formatPosition, type SourcePosition } from '../data/index.js';
+import { DataError } from '../errors.js';
 import { corpusBleu, corpusChrf, corpusRouge, squadScores } from '../metrics/index.js';
 import type { GenerateOptions } from '../generate/index.js';
 import type { Tokenizer } from '../tokenization/index.js';
@@ -33,7 +34,7 @@ import {
   type TargetScores,
   type TextToTextFeatures,
 } from './text-to-text.js';
-import type { FeaturizeResult, MainMetric, Metrics, TaskType } from './types.js';
+import { splitWord, type FeaturizeResult, type MainMetric, type Metrics, type TaskType } from './types.js';
 
 export const SEQ2SEQ = 'seq2seq';
 
@@ -107,6 +108,21 @@ function metricsOption(raw: Readonly<Record<string, unknown>>): Seq2seqMetric[] 
       `must be a non-empty list of distinct names among ${SEQ2SEQ_METRICS.join(', ')}, got ${JSON.stringify(v)}`,
     );
   return v as Seq2seqMetric[];
+}
+
+/**
+ * The error for an example without target text, naming its file:line and split: a training target
+ * teaches the model what to write, a dev or test target is what its text is scored against.
+ */
+function untargetedError(e: Seq2seqExample, task: string, split: string): DataError {
+  const what = e.label === undefined ? 'no target' : 'an empty target';
+  const why =
+    split === 'training'
+      ? 'a training target must have text (an empty one would teach the model to write nothing)'
+      : `every ${split} example needs a target to score the generated text against`;
+  return new DataError(
+    `${formatPosition(e.source)}: the ${split} example of task '${task}' has ${what}; ${why}: fill it in or leave the row out`,
+  );
 }
 
 /** The decoding options of a task's evaluation and prediction. */
@@ -206,17 +222,10 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
     const o = spec.options;
     const sources = await tokenizer.encodeBatch(examples.map((e) => o.prefix + e.text));
     const labelled = examples.every((e) => e.label !== undefined);
-    // A training target must have text: an empty cell (a blank answer column) would teach "answer nothing".
+    // A training target must have text: an empty cell (a blank answer column) would teach "answer nothing";
+    // a dev or test target is what the generated text is scored against.
     const untargeted = options.training === false ? undefined : examples.find((x) => x.label === undefined || x.label.trim() === '');
-    if (untargeted !== undefined) {
-      const { file, line } = untargeted.source;
-      throw new OptionError(
-        SEQ2SEQ,
-        undefined,
-        `example ${file}:${line} has ${untargeted.label === undefined ? 'no target' : 'an empty target'}; give every training example one`,
-        `task '${spec.name}':`,
-      );
-    }
+    if (untargeted !== undefined) throw untargetedError(untargeted, spec.name, splitWord(options));
     const targets = labelled ? await tokenizer.encodeBatch(examples.map((e) => e.label!)) : [];
     let truncated = 0; // sources cut to max_length
     let truncatedTargets = 0; // targets cut to max_target_length

@@ -33,17 +33,18 @@ import { checkInputsFit, encodeInputs, exampleOf, inGoldOrder, labelIndex, padIn
 import { booleanOption, checkProbability, OptionError, probabilityOption, rejectUnknownOptions, stringOption } from './options.js';
 import { topLabels } from './top-k.js';
 import type { JsonObject } from '../io/checkpoint-state.js';
-import type {
-  Batch,
-  BatchInputs,
-  EncoderConfig,
-  EncoderOutputs,
-  FeaturizeOptions,
-  Features,
-  FeaturizeResult,
-  Metrics,
-  TaskSpec,
-  TaskType,
+import {
+  labelNeed,
+  type Batch,
+  type BatchInputs,
+  type EncoderConfig,
+  type EncoderOutputs,
+  type FeaturizeOptions,
+  type Features,
+  type FeaturizeResult,
+  type Metrics,
+  type TaskSpec,
+  type TaskType,
 } from './types.js';
 import { LinearHead } from './linear-head.js';
 import { symmetricBernoulliKl, symmetricKl } from './divergence.js';
@@ -168,11 +169,16 @@ function unknownLabel(spec: Spec, label: string, source: SourcePosition): DataEr
 }
 
 /** The label ids of one example (see `Features.labels`), or undefined when it has no label and may lack one. */
-function labelIds(e: SequenceClassificationExample, spec: Spec, index: Map<string, number>, training: boolean): number[] | undefined {
+function labelIds(
+  e: SequenceClassificationExample,
+  spec: Spec,
+  index: Map<string, number>,
+  training: boolean,
+  need: string,
+): number[] | undefined {
   const raw = rawLabel(e);
   if (raw === undefined || raw === '') {
-    if (training)
-      throw new DataError(`${formatPosition(e.source)}: example '${e.id}' of task '${spec.name}' has no label; training needs one`);
+    if (training) throw new DataError(`${formatPosition(e.source)}: example '${e.id}' of task '${spec.name}' has no label; ${need}`);
     return undefined;
   }
   const ids: number[] = [];
@@ -348,7 +354,7 @@ export const sequenceClassification: TaskType<
           'classifier needs at least 2: check that label.field names the column of the labels, or give examples of the other classes',
       );
     }
-    const ids = examples.map((e) => labelIds(e, spec, index, training)); // labels first: a data error before the slow part
+    const ids = examples.map((e) => labelIds(e, spec, index, training, labelNeed(options))); // labels first: a data error before the slow part
     const encodings = await encodeInputs(examples, tokenizer);
     let truncated = 0;
     const features = encodings.map((full, i): Features => {

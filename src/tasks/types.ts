@@ -11,6 +11,7 @@ import { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/index.js';
 import type { Tokenizer } from '../tokenization/index.js';
 import type { InputKind } from '../data/task-data.js';
+import type { Split } from '../data/index.js';
 import type { JsonObject } from '../io/checkpoint-state.js';
 import type { TaskConfig } from '../io/config/index.js';
 
@@ -120,6 +121,20 @@ export interface FeaturizeOptions {
    * `evaluate`, which compares label strings, counts it as an error.
    */
   readonly training?: boolean;
+  /** The split the examples are of, for messages ("the dev example at dev.tsv:3 …"); absent: 'train' when `training`, else unnamed. */
+  readonly split?: Split;
+}
+
+/** Why an example without a label stops `featurize` ('training needs one', 'every dev example needs one to be scored'), for messages. */
+export function labelNeed(options: FeaturizeOptions): string {
+  const split = splitWord(options);
+  return split === 'training' || split === '' ? 'training needs one' : `every ${split} example needs one to be scored`;
+}
+
+/** How a message names the examples `featurize` was given: 'training', 'dev', 'test', or '' (prediction, unnamed). */
+export function splitWord(options: FeaturizeOptions): string {
+  const split = options.split ?? (options.training === false ? undefined : 'train');
+  return split === undefined ? '' : split === 'train' ? 'training' : split;
 }
 
 /** What `featurize` made, and what it had to cut. */

@@ -1,6 +1,7 @@
 /**
  * A seq2seq training example needs a target: a CSV row whose answer cell is empty ("hi," — a support
  * bot's answer column left blank) is refused with its file and line, not trained as "answer nothing".
+ * A dev or test example without one is refused too, named as what it is (its split and file).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,13 +14,18 @@ import { tinyTrainingConfig } from '../helpers/tiny-training-config.js';
 const dir = mkdtempSync(path.join(tmpdir(), 'mtl-seq2seq-targets-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const configOf = (csv: string, options: Record<string, unknown> = {}) => {
+const write = (csv: string): string => {
   const file = path.join(dir, `${Math.random().toString(36).slice(2)}.csv`);
   writeFileSync(file, csv);
+  return file;
+};
+
+const configOf = (csv: string, options: Record<string, unknown> = {}, splits: Record<string, string> = {}) => {
+  const file = write(csv);
   const task = {
     name: 'answer',
     type: 'seq2seq',
-    data: { format: 'csv', train: file },
+    data: { format: 'csv', train: file, ...Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, write(v)])) },
     input: { text: 'question' },
     label: { field: 'answer' },
     options,
@@ -35,8 +41,25 @@ describe('seq2seq training targets', () => {
     it(`refuse an ${what} target with its file and line`, async () => {
       const config = configOf(`question,answer\nwhere is it,let me check\nhi,${cell}\n`);
       await assert.rejects(prepareRun(config, { splits: ['train'] }), (e: Error) => {
-        assert.match(e.message, /task 'answer'/);
-        assert.match(e.message, /\.csv:3 has an empty target/);
+        assert.match(e.message, /\.csv:3: the training example of task 'answer' has an empty target; a training target must have text/);
+        return true;
+      });
+    });
+  }
+
+  for (const split of ['dev', 'test'] as const) {
+    it(`name a ${split} example without target text as a ${split} example of its own file and line, not a training one`, async () => {
+      const good = 'question,answer\nwhere is it,let me check\nhi,hello\n';
+      const config = configOf(good, {}, { [split]: 'question,answer\nwhere is it,let me check\nhi, \n' });
+      const file = config.tasks[0]!.data[split]!;
+      await assert.rejects(prepareRun(config, { splits: ['train', split] }), (e: Error) => {
+        assert.ok(
+          e.message.startsWith(
+            `${file}:3: the ${split} example of task 'answer' has an empty target; every ${split} example needs a target to score the generated text against`,
+          ),
+          e.message,
+        );
+        assert.doesNotMatch(e.message, /training/);
         return true;
       });
     });

@@ -301,6 +301,10 @@ describe('sequence classification: features', needs('snips'), () => {
         e instanceof DataError && /^mini\.tsv:3: label 'zzz' of task 'intent' is not in its label list \(2 labels: a, b\)/.test(e.message),
     );
     await assert.rejects(sc.featurize([text('0', 'x')], tok, s, { maxLength: 16 }), /has no label; training needs one/);
+    await assert.rejects(
+      sc.featurize([text('0', 'x')], tok, s, { maxLength: 16, split: 'dev' }),
+      /has no label; every dev example needs one to be scored$/,
+    );
     const { features } = await sc.featurize([text('0', 'x', 'zzz'), text('1', 'y')], tok, s, { maxLength: 16, training: false });
     assert.deepEqual(features[0]!.labels, [-100]);
     assert.equal(features[1]!.labels, undefined);
