@@ -21,6 +21,8 @@ import {
 } from '../../src/io/config/index.js';
 import { BERT_BASE, HIDDEN_ACTS as MODEL_HIDDEN_ACTS, bertConfigToHf } from '../../src/models/bert/config.js';
 import { taskTypes } from '../../src/tasks/index.js';
+import { parseTrainingConfig as parseConfigWithRegistry } from '../../src/config.js';
+import { supportedModelTypes } from '../../src/models/registry.js';
 import { EXAMPLE_DATASETS, needsExampleData } from '../helpers/datasets.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -408,6 +410,33 @@ describe('config errors', () => {
     assert.deepEqual(issues[0]!.path, ['training', 'early_stopping', 'metric']);
     assert.equal(issues[0]!.line, lineOf(text, 'intnet.accuracy'));
     assert.match(issues[0]!.message, /'intnet\.accuracy' names no task 'intnet'; did you mean 'intent\.accuracy'\?/);
+  });
+
+  it("encoder: an unknown model_type is reported at its line with the nearest family (the registry's types passed in, as src/config.ts does)", () => {
+    const text = VALID.replace('encoder:\n', 'encoder:\n  model_type: t5x\n');
+    const line = text.split('\n').indexOf('  model_type: t5x') + 1;
+    const check = (options: { modelTypes?: readonly string[] }) => {
+      try {
+        parseTrainingConfig(text, { taskTypes, source: 'bad.yaml', checkFiles: false, ...options });
+      } catch (e) {
+        return e as ConfigFileError;
+      }
+      return undefined;
+    };
+    const e = check({ modelTypes: supportedModelTypes() });
+    assert.ok(e instanceof ConfigFileError);
+    assert.ok(
+      e.message.includes(
+        `bad.yaml:${line}: encoder.model_type: model_type 't5x' is not supported; did you mean 't5'? (the supported model types: ${supportedModelTypes().join(', ')})`,
+      ),
+      e.message,
+    );
+    // The package's loader (src/config.ts) passes the registry's types itself.
+    assert.throws(
+      () => parseConfigWithRegistry(text, { source: 'bad.yaml', checkFiles: false }),
+      (err: unknown) => err instanceof ConfigFileError && err.message.includes(`bad.yaml:${line}: encoder.model_type: model_type 't5x'`),
+    );
+    assert.equal(check({}), undefined, 'without the list this layer cannot know the families');
   });
 
   it('encoder: heads that do not divide the hidden size; architecture keys beside from', validData, () => {

@@ -19,9 +19,14 @@ export const NAMED_FIELD_FORMATS: readonly string[] = ['csv', 'tsv', 'jsonl', 'p
  * Every cross-key problem of a config that passed the schema, with the path to blame (lines are added
  * later). Task sections are checked against `kinds`, the registered task types.
  */
-export function crossCheck(config: SnakeTrainingConfig, kinds: TaskKinds): { path: ConfigPath; message: string }[] {
+export function crossCheck(
+  config: SnakeTrainingConfig,
+  kinds: TaskKinds,
+  modelTypes?: readonly string[],
+): { path: ConfigPath; message: string }[] {
   const issues: { path: ConfigPath; message: string }[] = [];
   const report: Report = (path, message) => issues.push({ path, message });
+  checkModelType(config, modelTypes, report);
   checkEncoder(config, report);
   checkTokenizer(config, report);
   const seen = new Map<string, number>();
@@ -40,6 +45,17 @@ export function crossCheck(config: SnakeTrainingConfig, kinds: TaskKinds): { pat
   if (rehearsal && rehearsal.examples === undefined && rehearsal.examples_per_class === undefined)
     report(['continual', 'rehearsal'], "give 'examples' (per task), 'examples_per_class' (per class of a classification task), or both");
   return issues;
+}
+
+/** A new encoder's `model_type` is one of `modelTypes` (src/models' registry, passed in by the caller; undefined: not checked here). */
+function checkModelType(config: SnakeTrainingConfig, modelTypes: readonly string[] | undefined, report: Report): void {
+  const type = config.encoder.model_type;
+  if (modelTypes === undefined || type === undefined || modelTypes.includes(type)) return;
+  const near = nearest(type, modelTypes);
+  report(
+    ['encoder', 'model_type'],
+    `model_type '${type}' is not supported${near === undefined ? '' : `; did you mean '${near}'?`} (the supported model types: ${modelTypes.join(', ')})`,
+  );
 }
 
 function checkEncoder(config: SnakeTrainingConfig, report: Report): void {

@@ -30,6 +30,12 @@ export interface ParseOptions {
    * registry, `taskTypes` (this layer cannot import it).
    */
   taskTypes: TaskKinds;
+  /**
+   * The `model_type`s a new encoder may name (src/models' registry, `supportedModelTypes()`; this layer
+   * cannot import it), so an unknown one is reported with its line. Undefined: not checked here (the
+   * run refuses it when it starts, without a line).
+   */
+  modelTypes?: readonly string[];
 }
 
 /**
@@ -72,7 +78,7 @@ function validate(value: unknown, source: YamlSource | undefined, name: string, 
   }
   const baseDir = options.baseDir ?? (options.source !== undefined ? path.dirname(path.resolve(options.source)) : process.cwd());
   const resolved = resolvePaths(parsed.data, baseDir);
-  const issues = crossCheck(parsed.data, options.taskTypes);
+  const issues = crossCheck(parsed.data, options.taskTypes, options.modelTypes);
   const tasks = camelize(parsed.data, USER_NAMES).tasks as TaskConfig[];
   issues.push(...checkTaskOptions(parsed.data.tasks, tasks, options.taskTypes));
   issues.push(...checkWordDropout(parsed.data.training.word_dropout, tasks, options.taskTypes));
