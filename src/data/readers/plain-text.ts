@@ -4,7 +4,8 @@
  * the chunk, the longest line and the lines asked for; each line is decoded as strict UTF-8 on its own
  * (Node's readline decodes with replacement characters, which would hide damaged bytes), so a bad byte
  * is reported with its file:line. Blank lines (only whitespace) are skipped; a leading byte-order mark
- * and CR of CRLF are removed.
+ * and CR of CRLF are removed. A file whose first line end is a bare CR (classic Mac OS) has CR, CRLF
+ * and LF line ends, as the other readers read it (`normalizeLineEnds` in ./source.ts).
  *
  * `readPlainTextWindow` reads the next N lines from a `TextPosition` (byte offset and line number) and
  * says where it stopped, so a trainer can walk a corpus window by window and resume mid-file;
@@ -59,6 +60,50 @@ function toExample(file: string, line: number, bytes: Uint8Array): TextExample |
   return { id: String(line), text, source: { file, line } };
 }
 
+/** Whether the first line end of the open file `fd` is a bare CR (old Mac OS line ends); reads only up to it. */
+function crLineEnds(file: string, fd: number): boolean {
+  const chunk = Buffer.alloc(1 << 16);
+  for (let offset = 0; ;) {
+    let read: number;
+    try {
+      read = readSync(fd, chunk, 0, chunk.length, offset);
+    } catch (e) {
+      throw new DataError(`${file}: cannot read the text corpus: ${(e as Error).message}`);
+    }
+    if (read === 0) return false;
+    for (let i = 0; i < read; i++) {
+      const b = chunk[i]!;
+      if (b === 0x0a) return false;
+      if (b === 0x0d) {
+        if (i + 1 < read) return chunk[i + 1] !== 0x0a;
+        const next = Buffer.alloc(1);
+        return readSync(fd, next, 0, 1, offset + read) === 0 || next[0] !== 0x0a;
+      }
+    }
+    offset += read;
+  }
+}
+
+/**
+ * The next line end in `bytes` from `start`: where the line stops and where the next begins; undefined
+ * when there is none yet (a CR at the very end may be the first half of a CRLF unless `atEnd`).
+ * LF only (a CRLF's CR is dropped with the line), or with `cr` also a bare CR and CRLF.
+ */
+function nextLineEnd(bytes: Buffer, start: number, cr: boolean, atEnd: boolean): { stop: number; next: number } | undefined {
+  if (!cr) {
+    const nl = bytes.indexOf(0x0a, start);
+    return nl < 0 ? undefined : { stop: nl, next: nl + 1 };
+  }
+  for (let i = start; i < bytes.length; i++) {
+    if (bytes[i] === 0x0a) return { stop: i, next: i + 1 };
+    if (bytes[i] === 0x0d) {
+      if (i + 1 < bytes.length) return { stop: i, next: bytes[i + 1] === 0x0a ? i + 2 : i + 1 };
+      return atEnd ? { stop: i, next: i + 1 } : undefined;
+    }
+  }
+  return undefined;
+}
+
 function checkMaxLines(maxLines: number): void {
   if (maxLines !== Infinity && (!Number.isInteger(maxLines) || maxLines < 1)) {
     throw new ConfigError(`plain text: maxLines must be an integer >= 1, got ${String(maxLines)}`);
@@ -88,6 +133,7 @@ export function readPlainTextWindow(file: string, from: TextPosition, maxLines: 
   const examples: TextExample[] = [];
   const fd = openText(file);
   try {
+    const cr = crLineEnds(file, fd);
     const chunk = Buffer.alloc(chunkBytes);
     let pending: Buffer = Buffer.alloc(0);
     let pendingOffset = from.offset; // file offset of pending[0]
@@ -102,10 +148,10 @@ export function readPlainTextWindow(file: string, from: TextPosition, maxLines: 
       if (read === 0) break;
       pending = pending.length === 0 ? Buffer.from(chunk.subarray(0, read)) : Buffer.concat([pending, chunk.subarray(0, read)]);
       let start = 0;
-      for (let nl = pending.indexOf(0x0a, start); nl >= 0; nl = pending.indexOf(0x0a, start)) {
+      for (let end = nextLineEnd(pending, start, cr, false); end !== undefined; end = nextLineEnd(pending, start, cr, false)) {
         line++;
-        const e = toExample(file, line, pending.subarray(start, nl));
-        start = nl + 1;
+        const e = toExample(file, line, pending.subarray(start, end.stop));
+        start = end.next;
         if (e === undefined) continue;
         examples.push(e);
         if (examples.length >= maxLines) return { examples, next: { offset: pendingOffset + start, line }, atEnd: false };
@@ -114,8 +160,10 @@ export function readPlainTextWindow(file: string, from: TextPosition, maxLines: 
       pendingOffset += start;
     }
     if (pending.length > 0) {
+      // the file's end: a last CR ends its line; what follows it (nothing) starts none
+      const end = nextLineEnd(pending, 0, cr, true);
       line++;
-      const e = toExample(file, line, pending);
+      const e = toExample(file, line, end === undefined ? pending : pending.subarray(0, end.stop));
       if (e !== undefined) examples.push(e);
     }
     return { examples, next: { offset: pendingOffset + pending.length, line }, atEnd: true };

@@ -81,7 +81,8 @@ export const STDIN = '<stdin>';
 
 /**
  * The text of a data file (`STDIN`: all of standard input): decoded as strict UTF-8, a leading
- * byte-order mark removed, CRLF line ends turned into LF (also inside quoted CSV fields). Throws a
+ * byte-order mark removed, line ends turned into LF (also inside quoted CSV fields; `normalizeLineEnds`:
+ * CRLF always, a bare CR too in a file whose line ends are old Mac OS's). Throws a
  * DataError when the file cannot be read, is empty or holds only whitespace, or is not valid UTF-8
  * (naming the byte offset and line).
  */
@@ -100,11 +101,27 @@ export function readTextFile(file: string): string {
     throw invalidUtf8(file, bytes);
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  text = text.replace(/\r\n/g, '\n');
+  text = normalizeLineEnds(text);
   if (text.trim() === '') {
     throw new DataError(`${file}: the data file holds no data (${bytes.length} bytes, all whitespace); expected at least one record`);
   }
   return text;
+}
+
+/**
+ * `text` with LF line ends. The file's first line end decides its convention, as editors detect it:
+ * LF or CRLF (CRLF becomes LF; a bare CR inside a line stays, as text), or a bare CR (classic Mac OS),
+ * in which case every CR, CRLF and LF ends a line (Python's universal newlines), so such a file reads
+ * line by line with the line numbers an editor shows.
+ */
+export function normalizeLineEnds(text: string): string {
+  return crLineEnds(text) ? text.replace(/\r\n?/g, '\n') : text.replace(/\r\n/g, '\n');
+}
+
+/** Whether the first line end of `text` is a bare CR (old Mac OS line ends). */
+function crLineEnds(text: string): boolean {
+  const at = text.search(/[\r\n]/);
+  return at >= 0 && text[at] === '\r' && text[at + 1] !== '\n';
 }
 
 function invalidUtf8(file: string, bytes: Uint8Array): DataError {
