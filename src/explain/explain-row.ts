@@ -56,8 +56,10 @@ export interface RowExplanation {
 
 /**
  * Integrated gradients and attention rollout of `targets` (logits of one row of the head's output) over the row's tokens.
- * @throws ConfigError for an encoder-decoder backbone (its word embeddings also feed the decoder), or
- *   the 'pad' baseline on a backbone without a padding token.
+ * An encoder-decoder backbone (t5, bart) is explained when the head reads its encoder alone (a
+ * classification head on T5's encoder states): the word embeddings are then looked up once a pass.
+ * @throws ConfigError for a head whose pass looks the word embeddings up more than once (one that also
+ *   runs a decoder, whose inputs share the table), or the 'pad' baseline on a backbone without a padding token.
  */
 export function explainRow(
   model: ExplainedModel,
@@ -66,8 +68,6 @@ export function explainRow(
   settings: ExplainSettings,
 ): RowExplanation {
   const { backbone } = model;
-  if (backbone.kind === 'encoder-decoder')
-    throw new ConfigError(`explanations need an encoder or a decoder; this ${backbone.config.modelType} backbone is an encoder-decoder`);
   const padId = backbone.config.padTokenId;
   if (settings.baseline === 'pad' && padId === null)
     throw new ConfigError(
@@ -97,8 +97,12 @@ export function explainRow(
           ...(tokenTypeIds === undefined ? {} : { tokenTypeIds: tokenTypeIds.expand([n, T]) }),
         };
         // the word-embedding lookup of the pass returns the path's points instead (Embedding's output hook)
+        let lookups = 0;
         const recorded = table.withOutputHook(
-          () => points.clone(),
+          () => {
+            if (++lookups > 1) throw decoderLookup(backbone);
+            return points.clone();
+          },
           () => recordAttentions(() => model.logits(inputs)),
         );
         attentions = recorded.attentions;
@@ -115,6 +119,14 @@ export function explainRow(
   } finally {
     dispose(attentions);
   }
+}
+
+/** A head whose pass reads the word embeddings twice: the input's path points would also feed its decoder. */
+function decoderLookup(backbone: Backbone): ConfigError {
+  return new ConfigError(
+    `explanations attribute a head's output to the input's word embeddings, looked up once a pass; this head's pass looks them up again ` +
+      `(the ${backbone.config.modelType} decoder's inputs share the table), so its output is not explained. Heads that read the encoder alone are`,
+  );
 }
 
 /** (n, K): column k is each row's logit at position `logits[k]` of the row's shape. */

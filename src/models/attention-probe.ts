@@ -5,7 +5,8 @@
  * is open and does nothing otherwise. Attention rollout (Abnar & Zuidema, ACL 2020) reads them.
  *
  * Families that call it: bert (and roberta, xlm-roberta, electra, which use its layers), distilbert,
- * and the decoders gpt2 and llama (src/models/causal.ts). Encoder-decoders (t5, bart) record nothing.
+ * the decoders gpt2 and llama (src/models/causal.ts), and t5's encoder self-attention (not its
+ * decoder's nor cross-attention). bart and marian record nothing.
  * A recording turns BERT's fused inference kernel off (./bert/fused-layer.ts: the kernel gives no
  * probabilities), so the eager path runs and records.
  */

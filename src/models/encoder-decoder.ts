@@ -3,6 +3,7 @@
  * to during incremental decoding, the additive bias of a padding (and causal) mask, and attention over
  * (B, nh, ·, hs) heads given keys and values (a layer's own, cached ones, or the encoder's).
  */
+import { probeAttention } from './attention-probe.js';
 import { ShapeError } from '../errors.js';
 import { arange, cat, full, matmul, softmax, tidy, where, type DType, type Tensor } from '../tensor/index.js';
 import type { Backbone, BackboneConfig, ModelInputs, ModelOutput } from './backbone.js';
@@ -90,14 +91,16 @@ export function maskBias(mask: Tensor | undefined, B: number, T: number, S: numb
  * @param q (B, nh, T, hs); @param keyValues (B, nh, S, hs) each; @param bias broadcastable to (B, nh, T, S),
  *   or undefined (no bias: every key attended).
  * @param dropout applied to the probabilities (identity in eval).
+ * @param probe hand the probabilities to an open attention recording (./attention-probe.ts): an encoder's self-attention.
  * @returns (B, T, nh·hs) the heads' contexts side by side.
  */
-export function attendHeads(q: Tensor, keyValues: KeyValues, bias: Tensor | undefined, dropout: (p: Tensor) => Tensor): Tensor {
+export function attendHeads(q: Tensor, keyValues: KeyValues, bias: Tensor | undefined, dropout: (p: Tensor) => Tensor, probe = false): Tensor {
   return tidy(() => {
     const [B, nh, T, hs] = q.shape as [number, number, number, number];
     const products = matmul(q, keyValues.key.transpose(2, 3)); // (B, nh, T, S)
     const scores = bias === undefined ? products : products.add(bias);
-    const probs = dropout(softmax(scores, -1));
+    const p = softmax(scores, -1);
+    const probs = dropout(probe ? probeAttention(p, B) : p);
     return matmul(probs, keyValues.value)
       .transpose(1, 2)
       .reshape([B, T, nh * hs]);

@@ -61,7 +61,8 @@ export class T5Attention extends Module {
   readonly dropout: Dropout;
   readonly numHeads: number;
   readonly dKv: number;
-  private readonly bidirectional: boolean;
+  /** Encoder self-attention or cross-attention (bidirectional buckets), not the decoder's causal self-attention. */
+  readonly bidirectional: boolean;
   private readonly numBuckets: number;
   private readonly maxDistance: number;
 
@@ -129,12 +130,13 @@ export class T5Attention extends Module {
    * @param keyValues (B, nh, S, d_kv) keys and values (of x itself, of cached and new tokens, or of the encoder).
    * @param bias (B or 1, nh or 1, T, S): position bias plus mask bias, or undefined (cross-attention over
    *   an encoder without padding: nothing to add).
+   * @param probe hand the probabilities to an open attention recording (the encoder's self-attention).
    * @returns (B, T, H).
    */
-  attend(x: Tensor, keyValues: KeyValues, bias: Tensor | undefined): Tensor {
+  attend(x: Tensor, keyValues: KeyValues, bias: Tensor | undefined, probe = false): Tensor {
     return tidy(() => {
       const q = this.heads(this.q.forward(x)); // (B, nh, T, d_kv), no 1/√d_kv
-      return this.o.forward(attendHeads(q, keyValues, bias, (p) => this.dropout.forward(p)));
+      return this.o.forward(attendHeads(q, keyValues, bias, (p) => this.dropout.forward(p), probe));
     });
   }
 }

@@ -91,7 +91,8 @@ export class T5LayerSelfAttention extends T5Residual {
       const normed = this.layerNorm.forward(x);
       const fresh = this.selfAttention.keyValues(normed);
       const kv = cache === undefined ? fresh : cache.update(layerIndex, fresh.key, fresh.value);
-      return x.add(this.dropout.forward(this.selfAttention.attend(normed, kv, bias)));
+      // the encoder's self-attention (bidirectional) is what attention rollout reads
+      return x.add(this.dropout.forward(this.selfAttention.attend(normed, kv, bias, this.selfAttention.bidirectional)));
     });
   }
 }
