@@ -6,9 +6,9 @@
  */
 import { ConfigError, CheckpointError } from '../errors.js';
 import type { LoadedCheckpoint, TaskRecord } from '../io/checkpoint.js';
-import type { Backbone } from '../models/backbone.js';
+import type { Backbone, HfNaming } from '../models/backbone.js';
 import { trainingConfigOf } from '../run/load-model.js';
-import { taskSpec, taskTypes, type HfExport } from '../tasks/index.js';
+import { taskSpec, taskTypes, type HfExport, type HfRefusal } from '../tasks/index.js';
 import type { Tensor } from '../tensor/index.js';
 
 /**
@@ -32,7 +32,7 @@ export function taskRecord(tasks: readonly TaskRecord[], name: string, dir: stri
  * How a task's head is exported, as its type declares, or why it is not: the type has no Transformers
  * class (`refused` lists the types that have one), or its options have none (a CRF, mean pooling).
  */
-export function hfHeadOf(record: TaskRecord): HfExport | { readonly refused: string } {
+export function hfHeadOf(record: TaskRecord): HfExport | HfRefusal {
   const type = taskTypes.get(record.type);
   const options = (record.options ?? {}) as Record<string, unknown>;
   const spec = taskSpec({ name: record.name, kind: record.type, labels: record.labels ?? [], options });
@@ -44,12 +44,22 @@ export function hfHeadOf(record: TaskRecord): HfExport | { readonly refused: str
   return hf;
 }
 
-/** How a task's head is exported; ConfigError when it is not (see `hfHeadOf`), telling to export the encoder alone. */
-export function hfExportOf(record: TaskRecord): HfExport {
+/**
+ * How a task's head is exported; ConfigError when it is not (see `hfHeadOf`), telling to export the
+ * encoder alone. With the family's `names`, a refused sequence-classification head also says whether
+ * the family's …ForSequenceClassification could hold it at all (T5's reads the decoder), so the
+ * message does not suggest an option that would not help.
+ */
+export function hfExportOf(record: TaskRecord, names?: HfNaming): HfExport {
   const hf = hfHeadOf(record);
-  if ('refused' in hf)
-    throw new ConfigError(`task '${record.name}' cannot be exported with its head: ${hf.refused}; export the encoder alone without --task`);
-  return hf;
+  if (!('refused' in hf)) return hf;
+  const family = names?.sequenceClassification;
+  const familyToo =
+    hf.head === 'SequenceClassification' && typeof family === 'object'
+      ? `; nor would pooling: cls help with this ${names!.classPrefix} encoder: ${family.refused}. No Transformers class computes this head: ` +
+        `export the encoder alone without --task (${names!.classPrefix}Model); the head's weights stay in the checkpoint (heads.${record.name}.* in model.safetensors)`
+      : '; export the encoder alone without --task';
+  throw new ConfigError(`task '${record.name}' cannot be exported with its head: ${hf.refused}${familyToo}`);
 }
 
 /** config.json's fields for a head: labels, the type's own fields (problem type), the head's dropout. */

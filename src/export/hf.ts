@@ -58,7 +58,7 @@ export function exportHf(checkpointDir: string, outDir: string, options: ExportH
   checkPlainEncoder(ckpt.encoder, plain);
   const names = plain.hfNames;
   const record = options.task === undefined ? undefined : taskRecord(ckpt.tasks, options.task, ckpt.dir);
-  const hf = record === undefined ? undefined : hfExportOf(record);
+  const hf = record === undefined ? undefined : hfExportOf(record, names);
   const tokenizer = JSON.parse(readFileSync(ckpt.tokenizerFile, 'utf8')) as TokenizerJson;
   const parts =
     hf?.head === 'CausalLM' || hf?.head === 'Seq2SeqLM'

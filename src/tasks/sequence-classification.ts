@@ -279,6 +279,7 @@ export const sequenceClassification: TaskType<
     if (spec.options.pooling === 'mean')
       return {
         refused: 'it reads the mean of the token states (pooling: mean); …ForSequenceClassification reads the first token',
+        head: 'SequenceClassification',
       };
     const problemType = spec.options.multiLabel ? 'multi_label_classification' : 'single_label_classification';
     return { head: 'SequenceClassification', config: { problem_type: problemType } };

@@ -308,6 +308,12 @@ export interface ExplanationTarget {
 }
 
 /** How a task is exported to Hugging Face Transformers with its head (config.json fields; tensors as saved). */
+/** Why a task's head is not exported (`TaskType.exportHf`), and the head it would otherwise be, so the family's own limits can be told too. */
+export interface HfRefusal {
+  readonly refused: string;
+  readonly head?: HfExport['head'];
+}
+
 export interface HfExport {
   /**
    * The Transformers task model, the class's ending after the family's stem (`architectures` of
@@ -402,7 +408,7 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O, S =
    * Its Hugging Face Transformers class with a head, or why the task has none (a CRF, mean pooling).
    * Absent: no Transformers class (the encoder is exported alone).
    */
-  exportHf?(spec: TaskSpec<O>): HfExport | { readonly refused: string };
+  exportHf?(spec: TaskSpec<O>): HfExport | HfRefusal;
   /**
    * A task of this type made of a Hugging Face `<Family>For<head>` folder (the inverse of `exportHf`):
    * its options and labels, from config.json (`config`: `problem_type`, …) and its `id2label` in id
