@@ -24,17 +24,8 @@ import { checkInputsFit, encodeInputs, exampleOf, inGoldOrder, padInputs, trunca
 import { booleanOption, numberOption, OptionError, probabilityOption, rejectUnknownOptions } from './options.js';
 import { POOLINGS, SequenceClassificationHead, type Pooling } from './sequence-classification.js';
 import type { JsonObject } from '../io/checkpoint-state.js';
-import {
-  labelNeed,
-  type Batch,
-  type BatchInputs,
-  type FeaturizeOptions,
-  type Features,
-  type FeaturizeResult,
-  type Metrics,
-  type TaskSpec,
-  type TaskType,
-} from './types.js';
+import type { Batch, BatchInputs, FeaturizeOptions, Features, FeaturizeResult, Metrics, TaskSpec, TaskType } from './types.js';
+import { labelNeed } from './types.js';
 
 export const REGRESSION = 'regression';
 

@@ -25,17 +25,8 @@ import { OptionError, probabilityOption, rejectUnknownOptions, stringOption } fr
 import { topLabels } from './top-k.js';
 import { RelationClassificationHead, relationLogits } from './relation-head.js';
 import type { JsonObject } from '../io/checkpoint-state.js';
-import {
-  labelNeed,
-  type Batch,
-  type BatchInputs,
-  type FeaturizeOptions,
-  type Features,
-  type FeaturizeResult,
-  type Metrics,
-  type TaskSpec,
-  type TaskType,
-} from './types.js';
+import type { Batch, BatchInputs, FeaturizeOptions, Features, FeaturizeResult, Metrics, TaskSpec, TaskType } from './types.js';
+import { labelNeed } from './types.js';
 
 export const RELATION_CLASSIFICATION = 'relation-classification';
 

@@ -33,19 +33,19 @@ import { checkInputsFit, encodeInputs, exampleOf, inGoldOrder, labelIndex, padIn
 import { booleanOption, checkProbability, OptionError, probabilityOption, rejectUnknownOptions, stringOption } from './options.js';
 import { topLabels } from './top-k.js';
 import type { JsonObject } from '../io/checkpoint-state.js';
-import {
-  labelNeed,
-  type Batch,
-  type BatchInputs,
-  type EncoderConfig,
-  type EncoderOutputs,
-  type FeaturizeOptions,
-  type Features,
-  type FeaturizeResult,
-  type Metrics,
-  type TaskSpec,
-  type TaskType,
+import type {
+  Batch,
+  BatchInputs,
+  EncoderConfig,
+  EncoderOutputs,
+  FeaturizeOptions,
+  Features,
+  FeaturizeResult,
+  Metrics,
+  TaskSpec,
+  TaskType,
 } from './types.js';
+import { labelNeed } from './types.js';
 import { LinearHead } from './linear-head.js';
 import { symmetricBernoulliKl, symmetricKl } from './divergence.js';
 import { explainedLabelId } from './explanation.js';

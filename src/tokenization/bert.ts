@@ -8,16 +8,9 @@
  * - post-processor: `[CLS] a [SEP]` and `[CLS] a [SEP] b [SEP]`, token types 0 then 1;
  * - decoder: WordPiece's (joins `##` pieces, tidies spaces before punctuation).
  */
-import {
-  Tokenizer as HfTokenizer,
-  WordPiece,
-  type Normalizer,
-  bertNormalizer,
-  bertPreTokenizer,
-  bertProcessing,
-  wordPieceDecoder,
-} from 'tokenizers';
+import { Tokenizer as HfTokenizer, WordPiece, bertPreTokenizer, bertProcessing, wordPieceDecoder } from 'tokenizers';
 import { ConfigError } from '../errors.js';
+import { bertNormalizerOf } from './bert-normalizer.js';
 import { rejectUnknownKeys } from './options.js';
 import { BERT_SPECIAL_TOKENS, BERT_SPECIAL_TOKEN_LIST } from './special-tokens.js';
 import { Tokenizer } from './tokenizer.js';
@@ -66,11 +59,4 @@ export function buildBertTokenizer(vocab: readonly string[], options: BertTokeni
   // Registered as special: never split or lowercased, and left out by decode().
   hf.addSpecialTokens(BERT_SPECIAL_TOKEN_LIST.filter((t) => ids[t] !== undefined));
   return Tokenizer.fromHf(hf, options.maxLength === undefined ? {} : { maxLength: options.maxLength });
-}
-
-/** The package's BERT normalizer with these options' settings and defaults. */
-export function bertNormalizerOf(options: BertTokenizerOptions): Normalizer {
-  const lowercase = options.lowercase ?? true;
-  const stripAccents = options.stripAccents ?? lowercase;
-  return bertNormalizer({ cleanText: true, handleChineseChars: options.handleChineseChars ?? true, stripAccents, lowercase });
 }

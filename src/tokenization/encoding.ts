@@ -2,7 +2,7 @@
  * The result of encoding one input (a text or a pair of texts): plain arrays of length T, in Hugging
  * Face's vocabulary, converted from the `tokenizers` package's native `Encoding` in exactly one place.
  */
-import type { Encoding as HfEncoding } from 'tokenizers';
+import type { NativeEncoding } from './native.js';
 
 /** One encoded input. Every array has the same length T (tokens, special tokens included). */
 export interface Encoding {
@@ -36,7 +36,7 @@ export interface Encoding {
  * into UTF-16 indices (JavaScript's) with the text each sequence came from (`texts[sequenceId]`).
  * Assumes padding is off (every attention-mask entry 1) and takes token strings from `vocab` (id → token).
  */
-export function fromHfEncoding(native: HfEncoding, texts: readonly string[], vocab: readonly string[]): Encoding {
+export function fromHfEncoding(native: NativeEncoding, texts: readonly string[], vocab: readonly string[]): Encoding {
   const inputIds = native.getIds();
   const sequenceIds = native.getSequenceIds().map((s) => s ?? null);
   const maps = texts.map(codePointToUtf16);

@@ -4,6 +4,7 @@
  */
 export { Tokenizer, type TokenizerOptions } from './tokenizer.js';
 export { countTruncated, type Encoding } from './encoding.js';
+export type { NativeEncoding, NativeTokenizer } from './native.js';
 export { buildBertTokenizer, type BertTokenizerOptions } from './bert.js';
 export { trainWordPiece, countWords, type OverlongWords, type TrainWordPieceOptions } from './train.js';
 export { WORDPIECE_MAX_INPUT_CHARS, isOverlongWord, learnWordPieceVocab, type WordPieceLearnOptions } from './wordpiece-trainer.js';

@@ -9,6 +9,7 @@ import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { Tokenizer as HfTokenizer } from 'tokenizers';
 import { CheckpointError, ConfigError, DataError } from '../errors.js';
 import { fromHfEncoding, type Encoding } from './encoding.js';
+import type { NativeTokenizer } from './native.js';
 import { checkInteger, rejectUnknownKeys } from './options.js';
 import { defaultSpecialNames, SPECIAL_TOKEN_ROLES, type SpecialTokenRole } from './special-tokens.js';
 import { joinWords, withInputWordIds } from './words.js';
@@ -31,7 +32,7 @@ export interface TokenizerOptions {
 const OPTION_KEYS = ['maxLength', 'specialTokens'];
 
 /** (V) the token of each id of `hf`'s vocabulary, added tokens included. */
-function vocabOf(hf: HfTokenizer): string[] {
+function vocabOf(hf: NativeTokenizer): string[] {
   const vocab: string[] = [];
   for (const [token, id] of Object.entries(hf.getVocab(true))) vocab[id] = token;
   return vocab;
@@ -39,14 +40,14 @@ function vocabOf(hf: HfTokenizer): string[] {
 
 /** A tokenizer.json loaded through the `tokenizers` package. */
 export class Tokenizer {
-  readonly #hf: HfTokenizer;
+  readonly #hf: NativeTokenizer;
   readonly #specialNames: Record<SpecialTokenRole, string>;
   #vocabSize: number;
   /** (V) token of each id, added tokens included. */
   #vocab: string[];
   #maxLength: number | null = null;
 
-  private constructor(hf: HfTokenizer, options: TokenizerOptions, fileMaxLength: number | null) {
+  private constructor(hf: NativeTokenizer, options: TokenizerOptions, fileMaxLength: number | null) {
     rejectUnknownKeys('Tokenizer', options, OPTION_KEYS);
     rejectUnknownKeys('Tokenizer specialTokens', options.specialTokens ?? {}, SPECIAL_TOKEN_ROLES);
     this.#hf = hf;
@@ -81,8 +82,11 @@ export class Tokenizer {
     return new Tokenizer(hf, options, fileMaxLength);
   }
 
-  /** Wraps a tokenizer built with the package's classes (`new HfTokenizer(WordPiece.init(…))`). */
-  static fromHf(hf: HfTokenizer, options: TokenizerOptions = {}): Tokenizer {
+  /**
+   * Wraps a tokenizer built with the `tokenizers` package's classes (`new HfTokenizer(WordPiece.init(…))`),
+   * typed by the methods used (`NativeTokenizer`), so these declarations need not import that package's.
+   */
+  static fromHf(hf: NativeTokenizer, options: TokenizerOptions = {}): Tokenizer {
     return new Tokenizer(hf, options, null);
   }
 
@@ -229,8 +233,11 @@ export class Tokenizer {
     }
   }
 
-  /** The package's tokenizer, for what this class does not cover. Changing it changes this tokenizer. */
-  get hf(): HfTokenizer {
+  /**
+   * The `tokenizers` package's tokenizer, for what this class does not cover. Changing it changes this
+   * tokenizer. Typed by the methods this class uses; cast to `import('tokenizers').Tokenizer` for the rest.
+   */
+  get hf(): NativeTokenizer {
     return this.#hf;
   }
 

@@ -9,7 +9,8 @@
  * WordPiece model (./bert.ts). Special tokens `[PAD] [UNK] [CLS] [SEP] [MASK]` get ids 0–4.
  */
 import { bertPreTokenizer } from 'tokenizers';
-import { BERT_TOKENIZER_KEYS, WORDPIECE_PREFIX, bertNormalizerOf, buildBertTokenizer, type BertTokenizerOptions } from './bert.js';
+import { BERT_TOKENIZER_KEYS, WORDPIECE_PREFIX, buildBertTokenizer, type BertTokenizerOptions } from './bert.js';
+import { bertNormalizerOf } from './bert-normalizer.js';
 import { checkInteger, rejectUnknownKeys } from './options.js';
 import { BERT_SPECIAL_TOKEN_LIST } from './special-tokens.js';
 import type { Tokenizer } from './tokenizer.js';
