@@ -12,6 +12,7 @@ export {
   type TextInput,
 } from './features.js';
 export { LinearHead } from './linear-head.js';
+export * from './pooling.js';
 export * from './sequence-classification.js';
 export * from './token-classification.js';
 export * from './masked-lm.js';

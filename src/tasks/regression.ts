@@ -22,7 +22,8 @@ import { mseLoss, noGrad, smoothL1Loss, tensor, tidy, type Tensor } from '../ten
 import type { Tokenizer } from '../tokenization/index.js';
 import { checkInputsFit, encodeInputs, exampleOf, inGoldOrder, padInputs, truncateEncoding, truncationOf } from './features.js';
 import { booleanOption, numberOption, OptionError, probabilityOption, rejectUnknownOptions } from './options.js';
-import { POOLINGS, SequenceClassificationHead, type Pooling } from './sequence-classification.js';
+import { POOLINGS, type Pooling } from './pooling.js';
+import { SequenceClassificationHead } from './sequence-classification.js';
 import type { JsonObject } from '../io/checkpoint-state.js';
 import type { Batch, BatchInputs, FeaturizeOptions, Features, FeaturizeResult, Metrics, TaskSpec, TaskType } from './types.js';
 import { labelNeed } from './types.js';

@@ -8,6 +8,10 @@
  * hidden states over the real tokens ([CLS] and [SEP] included, padding left out; the MEAN strategy of
  * Reimers and Gurevych, "Sentence-BERT", EMNLP 2019, §3); BERT's pooler is not used. 'cls': the pooled
  * output (the [CLS] state through BERT's pooler), as Hugging Face's BertForSequenceClassification.
+ * 'tokens' (single-label only): token-level intent detection (Qin et al., "A Stack-Propagation Framework with
+ * Token-Level Intent Detection for Spoken Language Understanding", EMNLP 2019, §3.3): the classifier at every
+ * real token and the loss the mean over a row's tokens of each token's cross-entropy against the row's label
+ * (`tokenLogProbs`), so every token state is trained to carry the intent that the slot head reads beside it.
  */
 import { ConfigError, DataError, ShapeError } from '../errors.js';
 import {
@@ -27,7 +31,17 @@ import {
   probabilityReport,
   subsetAccuracy,
 } from '../metrics/index.js';
-import { binaryCrossEntropyWithLogits, clamp, crossEntropy, noGrad, sigmoid, softmax, tensor, tidy, type Tensor } from '../tensor/index.js';
+import {
+  binaryCrossEntropyWithLogits,
+  crossEntropy,
+  nllLoss,
+  noGrad,
+  sigmoid,
+  softmax,
+  tensor,
+  tidy,
+  type Tensor,
+} from '../tensor/index.js';
 import { IGNORE_INDEX, type Tokenizer } from '../tokenization/index.js';
 import { checkInputsFit, encodeInputs, exampleOf, inGoldOrder, labelIndex, padInputs, truncateEncoding, truncationOf } from './features.js';
 import { booleanOption, checkProbability, OptionError, probabilityOption, rejectUnknownOptions, stringOption } from './options.js';
@@ -47,6 +61,7 @@ import type {
 } from './types.js';
 import { labelNeed } from './types.js';
 import { LinearHead } from './linear-head.js';
+import { CLASSIFIER_POOLINGS, meanPool, tokenLogProbs, type ClassifierPooling, type Pooling } from './pooling.js';
 import { symmetricBernoulliKl, symmetricKl } from './divergence.js';
 import { explainedLabelId } from './explanation.js';
 
@@ -71,13 +86,11 @@ export interface SequenceClassificationOptions {
   /**
    * What the classifier reads: 'mean', the mean token state (the default of a task in a config, see
    * `CONFIG_POOLING`); 'cls', BERT's pooled [CLS] state (the default of options resolved without one: a
-   * checkpoint's tasks.json written before the option existed reads as it was trained).
+   * checkpoint's tasks.json written before the option existed reads as it was trained); 'tokens', every
+   * token, trained with a per-token loss (token-level intent detection, `tokenLogProbs`; single-label only).
    */
-  readonly pooling: Pooling;
+  readonly pooling: ClassifierPooling;
 }
-
-export const POOLINGS = ['cls', 'mean'] as const;
-export type Pooling = (typeof POOLINGS)[number];
 
 /**
  * The pooling a config's sequence-classification task gets when its options name none. Mean pooling,
@@ -107,33 +120,22 @@ export interface SequenceClassificationPrediction {
 type Spec = TaskSpec<SequenceClassificationOptions>;
 
 /**
- * The mean of `hidden` (B, T, H) over the tokens where `attentionMask` (B, T) is 1 (all T when absent):
- * (B, H), float32.
+ * Dropout and a linear layer over the pooled output (or the mean token state): (B, H) → logits (B, C);
+ * with pooling 'tokens', over every token, returning the soft vote `tokenLogProbs` (B, C).
  */
-export function meanPool(hidden: Tensor, attentionMask: Tensor | undefined): Tensor {
-  return tidy(() => {
-    if (attentionMask === undefined) return hidden.mean(1);
-    const m = attentionMask.to('float32').unsqueeze(-1); // (B, T, 1)
-    return hidden
-      .mul(m)
-      .sum(1)
-      .div(clamp(m.sum(1), 1)); // (B, H) / (B, 1)
-  });
-}
-
-/** Dropout and a linear layer over the pooled output (or the mean token state): (B, H) → logits (B, C). */
 export class SequenceClassificationHead extends LinearHead {
   constructor(
     encoder: EncoderConfig,
     numLabels: number,
     dropout: number,
-    readonly pooling: Pooling = 'cls',
+    readonly pooling: ClassifierPooling = 'cls',
   ) {
     super(encoder, numLabels, dropout);
   }
 
   forward(encoded: EncoderOutputs): Tensor {
     if (this.pooling === 'mean') return tidy(() => this.project(meanPool(encoded.lastHiddenState, encoded.attentionMask))); // (B, C)
+    if (this.pooling === 'tokens') return tidy(() => tokenLogProbs(this.project(encoded.lastHiddenState), encoded.attentionMask)); // (B, C)
     const pooled = encoded.pooledOutput; // (B, H)
     // A backbone without a pooler (DistilBERT, ELECTRA): the first token's state, which their Hugging Face classification heads read
     if (pooled === undefined) return tidy(() => this.project(encoded.lastHiddenState.select(1, 0))); // (B, C)
@@ -141,15 +143,21 @@ export class SequenceClassificationHead extends LinearHead {
   }
 }
 
-function poolingOption(v: unknown): Pooling {
+function poolingOption(v: unknown, multiLabel: boolean): ClassifierPooling {
   if (v === undefined) return 'cls';
-  if (!POOLINGS.includes(v as Pooling))
+  if (!CLASSIFIER_POOLINGS.includes(v as ClassifierPooling))
     throw new OptionError(
       SEQUENCE_CLASSIFICATION,
       'pooling',
-      `must be one of ${POOLINGS.map((p) => `'${p}'`).join(', ')}, got ${JSON.stringify(v)}`,
+      `must be one of ${CLASSIFIER_POOLINGS.map((p) => `'${p}'`).join(', ')}, got ${JSON.stringify(v)}`,
     );
-  return v as Pooling;
+  if (v === 'tokens' && multiLabel)
+    throw new OptionError(
+      SEQUENCE_CLASSIFICATION,
+      'pooling',
+      "'tokens' (a softmax per token) needs a single label per example, but multi_label is true; use 'mean' for label sets",
+    );
+  return v as ClassifierPooling;
 }
 
 /** The label as written (the intent of an utterance), or undefined. */
@@ -267,18 +275,18 @@ export const sequenceClassification: TaskType<
 
   /**
    * The logit of the predicted label (of each predicted label for multi-label), or of `label`; read from
-   * every token with mean pooling, else from the first token (the pooled [CLS] state).
+   * every token with mean or token pooling, else from the first token (the pooled [CLS] state).
    */
   explanationTargets(p, feature, spec, label) {
-    const readsTokens = spec.options.pooling === 'mean' ? feature.inputIds.map((_, t) => t) : [0];
+    const readsTokens = spec.options.pooling === 'cls' ? [0] : feature.inputIds.map((_, t) => t);
     return (label === undefined ? p.labels : [label]).map((l) => ({ label: l, logit: [explainedLabelId(spec, l)], readsTokens }));
   },
 
   /** <Family>ForSequenceClassification (pooled first token → dropout → classifier), single- or multi-label. */
   exportHf(spec) {
-    if (spec.options.pooling === 'mean')
+    if (spec.options.pooling !== 'cls')
       return {
-        refused: 'it reads the mean of the token states (pooling: mean); …ForSequenceClassification reads the first token',
+        refused: `it reads every token state (pooling: ${spec.options.pooling}); …ForSequenceClassification reads the first token`,
         head: 'SequenceClassification',
       };
     const problemType = spec.options.multiLabel ? 'multi_label_classification' : 'single_label_classification';
@@ -312,14 +320,15 @@ export const sequenceClassification: TaskType<
     if (typeof thresholds !== 'object' || thresholds === null || Array.isArray(thresholds))
       throw new OptionError(where, 'thresholds', `must map labels to numbers in [0, 1], got ${JSON.stringify(thresholds)}`);
     for (const [label, t] of Object.entries(thresholds)) checkProbability(where, 'thresholds', t, false, `thresholds['${label}']`);
+    const multiLabel = booleanOption(where, raw, 'multiLabel', false);
     return {
-      multiLabel: booleanOption(where, raw, 'multiLabel', false),
+      multiLabel,
       labelSeparator: stringOption(where, raw, 'labelSeparator', '#'),
       threshold: probabilityOption(where, raw, 'threshold', 0.5, false),
       thresholds: { ...(thresholds as Record<string, number>) },
       atLeastOneLabel: booleanOption(where, raw, 'atLeastOneLabel', true),
       classifierDropout: probabilityOption(where, raw, 'classifierDropout', null, true),
-      pooling: poolingOption(raw.pooling),
+      pooling: poolingOption(raw.pooling, multiLabel),
     };
   },
 
@@ -389,7 +398,9 @@ export const sequenceClassification: TaskType<
     if (batch.labels === undefined)
       throw new ConfigError(`task '${spec.name}': the batch has no labels, so no loss; featurize labelled examples`);
     checkLogits(logits, batch.features.length, spec);
-    return spec.options.multiLabel ? binaryCrossEntropyWithLogits(logits, batch.labels) : crossEntropy(logits, batch.labels);
+    if (spec.options.multiLabel) return binaryCrossEntropyWithLogits(logits, batch.labels);
+    // 'tokens': the logits are the soft vote's log-probabilities, whose NLL is the mean token cross-entropy.
+    return spec.options.pooling === 'tokens' ? nllLoss(logits, batch.labels) : crossEntropy(logits, batch.labels);
   },
 
   decode({ spec }, logits, batch, examples) {

@@ -46,7 +46,7 @@ describe('sequence classification: options and spec', () => {
       classifierDropout: null,
       pooling: 'cls',
     });
-    assert.throws(() => sc.resolveOptions({ pooling: 'max' }), /pooling must be one of 'cls', 'mean', got "max"/);
+    assert.throws(() => sc.resolveOptions({ pooling: 'max' }), /pooling must be one of 'cls', 'mean', 'tokens', got "max"/);
     assert.throws(
       () => sc.resolveOptions({ multilabel: true }),
       (e: unknown) => e instanceof ConfigError && /'multilabel': unknown option; did you mean 'multi_label'\?/.test(e.message),
