@@ -286,7 +286,7 @@ export const sequenceClassification: TaskType<
   exportHf(spec) {
     if (spec.options.pooling !== 'cls')
       return {
-        refused: `it reads every token state (pooling: ${spec.options.pooling}); …ForSequenceClassification reads the first token`,
+        refused: `it reads ${spec.options.pooling === 'mean' ? 'the mean of the token states' : 'every token state'} (pooling: ${spec.options.pooling}); …ForSequenceClassification reads the first token`,
         head: 'SequenceClassification',
       };
     const problemType = spec.options.multiLabel ? 'multi_label_classification' : 'single_label_classification';
