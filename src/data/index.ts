@@ -17,3 +17,4 @@ export * from './readers/relation-jsonl.js';
 export * from './readers/squad.js';
 export * from './span-corruption.js';
 export * from './readers/parallel.js';
+export * from './readers/dailydialog.js';

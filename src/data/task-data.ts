@@ -21,6 +21,7 @@ import {
   WORDNET_POINTERS,
   type WordNet,
   readCluener,
+  readDailyDialog,
   readConll,
   readDelimitedText,
   readDelimitedTextPairs,
@@ -232,6 +233,8 @@ async function readFile(task: TaskConfig, input: InputKind, file: string, split:
       return readParallel(file, (task.input as NonNullable<TaskConfig['input']>).text, label as string, { onBadLine });
     case 'semeval2010':
       return readSemeval2010(file, { onBadLine });
+    case 'dailydialog':
+      return readDailyDialog(file, { onBadLine, contextTurns: d.contextTurns, turnSeparator: d.turnSeparator });
     case 'jsonl': {
       const input = task.input as NonNullable<TaskConfig['input']>;
       if (input.e1Span !== undefined && input.e2Span !== undefined)

@@ -34,13 +34,17 @@ function positionsOf(e: Encoding, s: number): number[] {
   return out;
 }
 
+/** Which end of a text loses tokens when an encoding is too long (Hugging Face's `truncation_side`). */
+export type TruncationSide = 'right' | 'left';
+
 /**
- * `e` cut to at most `maxLength` tokens, special tokens kept: tokens are removed from the end of the
- * longer sequence first (Hugging Face's `longest_first`; ties cut the second text). Returns `e` itself
- * when it fits. Done here rather than by the tokenizer, whose length limit is shared state.
+ * `e` cut to at most `maxLength` tokens, special tokens kept: tokens are removed from the longer
+ * sequence first (Hugging Face's `longest_first`; ties cut the second text), from its end (`side`
+ * 'right', the default) or its start ('left': a dialogue context keeps its latest turns). Returns `e`
+ * itself when it fits. Done here rather than by the tokenizer, whose length limit is shared state.
  * @throws ConfigError when `maxLength` leaves no room for one token of each sequence besides the special tokens.
  */
-export function truncateEncoding(e: Encoding, maxLength: number): Encoding {
+export function truncateEncoding(e: Encoding, maxLength: number, side: TruncationSide = 'right'): Encoding {
   checkInteger('featurize', 'maxLength', maxLength, 1);
   const T = e.inputIds.length;
   if (T <= maxLength) return e;
@@ -59,7 +63,9 @@ export function truncateEncoding(e: Encoding, maxLength: number): Encoding {
     if (n1 > n2) n1--;
     else n2--;
   }
-  const drop = new Set([...first.slice(n1), ...second.slice(n2)]);
+  const cut = (positions: readonly number[], n: number) =>
+    side === 'right' ? positions.slice(n) : positions.slice(0, positions.length - n);
+  const drop = new Set([...cut(first, n1), ...cut(second, n2)]);
   const keep = <X>(xs: readonly X[]): X[] => xs.filter((_, t) => !drop.has(t));
   return {
     inputIds: keep(e.inputIds),

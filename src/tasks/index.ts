@@ -3,6 +3,7 @@ export * from './types.js';
 export {
   labelIndex,
   truncateEncoding,
+  type TruncationSide,
   truncationOf,
   padInputs,
   encodeInputs,

@@ -6,19 +6,21 @@
  * the run's sampler: T5's text-to-text multi-task learning. Encoder-decoder backbones (t5, bart, marian).
  *
  * Data: csv, tsv or jsonl with the source in `input.text` and the target in `label.field`; `parallel`
- * files (line i of `<stem>.<input.text>` translates line i of `<stem>.<label.field>`).
+ * files (line i of `<stem>.<input.text>` translates line i of `<stem>.<label.field>`); `dailydialog` files
+ * (each turn after the first a target, the turns before it its source; ../data/readers/dailydialog.ts).
  *
  * Evaluation generates each dev/test target (greedy, or beam search with `num_beams`; at most
  * `max_new_tokens`) and scores the texts with the task's `metrics`, all from src/metrics: sacreBLEU's
- * corpus BLEU and chrF, rouge-score's ROUGE-1/2/L (F1), SQuAD's exact match and F1. Scores are
- * fractions (BLEU 0.3512 is sacreBLEU's 35.12). The first metric listed is the main one.
+ * corpus BLEU and chrF, rouge-score's ROUGE-1/2/L (F1), SQuAD's exact match and F1, and distinct-1/2
+ * of the generated texts (dialogue's diversity measure; no reference). Scores are fractions (BLEU
+ * 0.3512 is sacreBLEU's 35.12). The first metric listed is the main one.
  */
 import { formatPosition, type SourcePosition } from '../data/index.js';
 import { DataError } from '../errors.js';
-import { corpusBleu, corpusChrf, corpusRouge, squadScores } from '../metrics/index.js';
+import { corpusBleu, corpusChrf, corpusRouge, distinctN, squadScores, tokenize13a } from '../metrics/index.js';
 import type { GenerateOptions } from '../generate/index.js';
 import type { Tokenizer } from '../tokenization/index.js';
-import { exampleOf, inGoldOrder, truncateEncoding } from './features.js';
+import { exampleOf, inGoldOrder, truncateEncoding, type TruncationSide } from './features.js';
 import { booleanOption, numberOption, OptionError, rejectUnknownOptions } from './options.js';
 import {
   collateTextToText,
@@ -42,7 +44,7 @@ export const SEQ2SEQ = 'seq2seq';
 export const SEQ2SEQ_LABELS: readonly string[] = ['[text]'];
 
 /** The metric families a seq2seq task can report. */
-export const SEQ2SEQ_METRICS = ['bleu', 'chrf', 'rouge', 'squad'] as const;
+export const SEQ2SEQ_METRICS = ['bleu', 'chrf', 'rouge', 'squad', 'distinct'] as const;
 export type Seq2seqMetric = (typeof SEQ2SEQ_METRICS)[number];
 
 /** A source text and its target (the reader's `label`); the target is absent for prediction. */
@@ -72,6 +74,8 @@ export interface Seq2seqOptions {
   readonly labelSmoothing: number;
   /** Lowercase hypotheses and references before BLEU and chrF (default false). */
   readonly lowercaseMetrics: boolean;
+  /** Which end of a source longer than the run's max_length loses tokens: 'right' (default) or 'left' (a dialogue context keeps its latest turns). */
+  readonly truncationSide: TruncationSide;
 }
 
 /** One example's generated target (evaluation, prediction), or its teacher-forced scores (`decode`). */
@@ -94,9 +98,10 @@ const OPTION_KEYS = [
   'noRepeatNgramSize',
   'labelSmoothing',
   'lowercaseMetrics',
+  'truncationSide',
 ];
 
-const MAIN_METRIC: Record<Seq2seqMetric, string> = { bleu: 'bleu', chrf: 'chrf', rouge: 'rougeL', squad: 'f1' };
+const MAIN_METRIC: Record<Seq2seqMetric, string> = { bleu: 'bleu', chrf: 'chrf', rouge: 'rougeL', squad: 'f1', distinct: 'distinct2' };
 
 function metricsOption(raw: Readonly<Record<string, unknown>>): Seq2seqMetric[] {
   const v = raw.metrics ?? ['bleu'];
@@ -125,6 +130,13 @@ function untargetedError(e: Seq2seqExample, task: string, split: string): DataEr
   );
 }
 
+function truncationSideOption(raw: Readonly<Record<string, unknown>>): TruncationSide {
+  const v = raw.truncationSide ?? 'right';
+  if (v !== 'right' && v !== 'left')
+    throw new OptionError(SEQ2SEQ, 'truncationSide', `must be 'right' or 'left', got ${JSON.stringify(v)}`);
+  return v;
+}
+
 /** The decoding options of a task's evaluation and prediction. */
 function seq2seqGenerateOptions(o: Seq2seqOptions): GenerateOptions {
   return {
@@ -138,7 +150,9 @@ function seq2seqGenerateOptions(o: Seq2seqOptions): GenerateOptions {
 
 /**
  * The metrics of generated texts against one reference each: `bleu`, `chrf` (fractions of sacreBLEU's
- * 0–100 scores), `rouge1`, `rouge2`, `rougeL` (F1), `exactMatch`, `f1` (SQuAD normalisation).
+ * 0–100 scores), `rouge1`, `rouge2`, `rougeL` (F1), `exactMatch`, `f1` (SQuAD normalisation),
+ * `distinct1`, `distinct2` (of the hypotheses alone, over their sacreBLEU 13a tokens: "sir." and the
+ * pre-tokenized "sir ." count the same words; `lowercase` applies too).
  */
 export function seq2seqMetrics(
   hypotheses: readonly string[],
@@ -157,6 +171,15 @@ export function seq2seqMetrics(
       for (const t of ['rouge1', 'rouge2', 'rougeL']) out[t] = r[t]!.fmeasure;
     }
     if (m === 'squad') Object.assign(out, squadScores(hypotheses, refs));
+    if (m === 'distinct') {
+      const tokens = hypotheses.map((h) =>
+        tokenize13a(lowercase ? h.toLowerCase() : h)
+          .split(' ')
+          .filter((w) => w !== ''),
+      );
+      out.distinct1 = distinctN(tokens, 1);
+      out.distinct2 = distinctN(tokens, 2);
+    }
   }
   return out;
 }
@@ -166,7 +189,7 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
   inputs: ['text'],
   sharesEncoderPass: false,
   groupsByLength: false,
-  formats: ['csv', 'tsv', 'jsonl', 'parallel'],
+  formats: ['csv', 'tsv', 'jsonl', 'parallel', 'dailydialog'],
   readsLabel: true,
   labelSpace: 'none',
   mainMetric: { name: 'bleu', greaterIsBetter: true },
@@ -193,6 +216,7 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
       noRepeatNgramSize: numberOption(where, raw, 'noRepeatNgramSize', 0, 0, true),
       labelSmoothing,
       lowercaseMetrics: booleanOption(where, raw, 'lowercaseMetrics', false),
+      truncationSide: truncationSideOption(raw),
     };
   },
 
@@ -231,7 +255,7 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
     let truncatedTargets = 0; // targets cut to max_target_length
     const features = sources.map((full, i): TextToTextFeatures => {
       const endTokenId = endTokenOf(full, spec.name);
-      const source = truncateEncoding(full, options.maxLength);
+      const source = truncateEncoding(full, options.maxLength, o.truncationSide);
       const target = labelled ? targetIds(targets[i]!, endTokenId, o.maxTargetLength) : undefined;
       if (source.truncated) truncated++;
       if (target?.truncated === true) truncatedTargets++;

@@ -260,7 +260,7 @@ describe('config errors', () => {
     const format = issues.find((i) => i.path.join('.') === 'tasks.1.data.format');
     assert.match(
       format!.message,
-      /missing required key 'format' \(one of 'joint-folder', 'csv', 'tsv', 'jsonl', 'conll', 'text', 'wordnet', 'triples', 'semeval2010', 'squad', 'cluener', 'parallel'\)/,
+      /missing required key 'format' \(one of 'joint-folder', 'csv', 'tsv', 'jsonl', 'conll', 'text', 'wordnet', 'triples', 'semeval2010', 'squad', 'cluener', 'parallel', 'dailydialog'\)/,
     );
     assert.equal(format!.line, lineOf(text, 'data:', lineOf(text, 'name: sentiment')));
   });
@@ -379,7 +379,7 @@ describe('config errors', () => {
   it('task type and format, options of other formats, duplicate task names', () => {
     const text = VALID.replace(
       'type: sequence-classification\n    data:\n      format: tsv',
-      'type: token-classification\n    data:\n      format: tsv\n      token_column: 0',
+      'type: token-classification\n    data:\n      format: tsv\n      token_column: 0\n      context_turns: 3',
     ).replace('- name: sentiment', '- name: intent');
     const { issues } = problems(text);
     const messages = new Map(issues.map((i) => [i.path.join('.'), i.message]));
@@ -389,6 +389,7 @@ describe('config errors', () => {
       /a token-classification task cannot read format 'tsv'; use one of 'joint-folder', 'conll'/,
     );
     assert.match(messages.get('tasks.1.data.token_column')!, /applies only to conll data/);
+    assert.match(messages.get('tasks.1.data.context_turns')!, /'context_turns' applies only to dailydialog data, not to 'tsv'/);
   });
 
   it('crf is an option of token-classification tasks only', validData, () => {

@@ -11,6 +11,7 @@ import { shiftTokensRight, type EncoderDecoderBackbone } from '../../src/models/
 import { decoderPrompts, encoderDecoderLm } from '../../src/models/encoder-decoder-lm.js';
 import { backboneFamily } from '../../src/models/registry.js';
 import { AdamW } from '../../src/optim/adamw.js';
+import { buildBertTokenizer } from '../../src/tokenization/bert.js';
 import { MultiTaskModel } from '../../src/mtl/multitask-model.js';
 import {
   seq2seq,
@@ -114,6 +115,34 @@ describe('seq2seq: metrics', () => {
     // hand-checked: 'x y' vs 'x z' → token F1 = 2·(1/2·1/2)/(1/2+1/2) = 0.5, EM 0
     const q = seq2seqMetrics(['x y'], ['x z'], ['squad']);
     assert.deepEqual(q, { exactMatch: 0, f1: 0.5 });
+  });
+
+  it('distinct-1/2 of the hypotheses over their 13a tokens (Li et al., 2016), whatever the references', () => {
+    // 13a: "sir." → "sir ." and "I'm" stays whole; tokens "hi , sir ." + "hi , sir ." + "I'm fine"
+    // unigrams: 10, distinct hi , sir . I'm fine = 6; bigrams: 3 + 3 + 1 = 7, distinct "hi ," ", sir" "sir ." "I'm fine" = 4
+    const m = seq2seqMetrics(['hi, sir.', 'hi , sir .', "I'm fine"], ['a', 'b', 'c'], ['distinct']);
+    assert.deepEqual(m, { distinct1: 6 / 10, distinct2: 4 / 7 });
+    assert.equal(seq2seqMetrics(['Hi', 'hi'], ['a', 'b'], ['distinct'], true).distinct1, 1 / 2);
+  });
+});
+
+describe('seq2seq: truncation side', () => {
+  // [CLS] 2, [SEP] 3; a 5 … e 9, | 10
+  const tok = buildBertTokenizer(['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'a', 'b', 'c', 'd', 'e', '|']);
+  const example = { id: '1', text: 'a b | c d | e', label: 'e', source: { file: 'x', line: 1 } };
+  for (const [side, ids] of [
+    ['right', [2, 5, 6, 10, 3]],
+    ['left', [2, 8, 10, 9, 3]],
+  ] as const) {
+    it(`'${side}' keeps the ${side === 'left' ? 'last' : 'first'} tokens of a long source (a dialogue's latest turns)`, async () => {
+      const s = spec(side === 'right' ? {} : { truncationSide: side });
+      const { features, truncated } = await seq2seq.featurize([example], tok, s, { maxLength: 5 });
+      assert.deepEqual(features[0]!.inputIds, ids);
+      assert.equal(truncated, 1);
+    });
+  }
+  it('rejects another side', () => {
+    assert.throws(() => spec({ truncationSide: 'middle' }), /must be 'right' or 'left', got "middle"/);
   });
 });
 

@@ -15,4 +15,5 @@ export const DATA_FORMATS = [
   'squad',
   'cluener',
   'parallel',
+  'dailydialog',
 ] as const;

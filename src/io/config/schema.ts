@@ -241,6 +241,8 @@ export const augmentSchema = z.discriminatedUnion('method', [edaAugmentSchema, b
  * entity markers, relation label, comment, blank; relation classification). `squad` is SQuAD's JSON
  * (v1.1 and v2.0; extractive question answering). `parallel` is line-aligned text files (Multi30k): `train`,
  * `dev`, `test` name file stems, read as `<stem>.<input.text>` (sources) and `<stem>.<label.field>` (targets).
+ * `dailydialog` is DailyDialog's `dialogues_<split>.txt` (one dialogue a line, each turn followed by ` __eou__`),
+ * read as context → response pairs: each turn after the first, with the `context_turns` turns before it.
  */
 export const dataSchema = z.strictObject({
   format: z.enum(DATA_FORMATS).describe('How the files are written (docs/guide-custom-task.md lists which formats each task type reads).'),
@@ -315,6 +317,8 @@ export const dataSchema = z.strictObject({
     .describe(
       'Augment the training examples: EDA copies (csv, tsv, jsonl texts and pairs; joint-folder, conll tagged words) or back-translations (texts and pairs).',
     ),
+  context_turns: intIn(1, 1000).optional().describe('dailydialog: the turns of context before each response, the latest ones (default 3).'),
+  turn_separator: z.string().min(1).optional().describe("dailydialog: put between the context's turns (default ' | ')."),
   relations: z
     .array(z.string().min(1))
     .min(1)
