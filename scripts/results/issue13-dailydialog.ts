@@ -3,11 +3,11 @@
  * `examples/dailydialog-t5.yaml` reads them (3 turns of context), scored with the seq2seq task's own
  * metrics (sacreBLEU 13a BLEU, distinct-1/2 over 13a tokens): the references themselves (distinct
  * only), and two responses that need no model — the last context turn echoed, and the most frequent
- * training response everywhere. With a second argument, `mtl predict`'s JSON lines for the test
- * contexts (in test order), the model's rows too: on all of test, and on the test dialogues that do
- * not occur verbatim in train (SOURCE.md: 93 of 1,000 do).
+ * training response everywhere. With a second argument, the report of `mtl eval CKPT --split test
+ * --report FILE` (each test example's generated response), the model's rows too: on all of test, and
+ * on the test dialogues that do not occur verbatim in train (SOURCE.md: 93 of 1,000 do).
  *
- *   node --import tsx scripts/results/issue13-dailydialog.ts ../shared/datasets/dailydialog [predictions.jsonl]
+ *   node --import tsx scripts/results/issue13-dailydialog.ts ../shared/datasets/dailydialog [report.json]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -72,12 +72,15 @@ row(
 );
 
 if (predictionsFile !== undefined) {
-  const predicted = splitLines(readFileSync(predictionsFile, 'utf8')).map((line, i) => {
-    const value = JSON.parse(line) as Record<string, { text?: string } | undefined>;
-    const text = Object.values(value).find((v) => typeof v?.text === 'string')?.text;
-    if (text === undefined) throw new Error(`${predictionsFile}:${i + 1}: no task prediction with a "text" in ${line.slice(0, 80)}`);
-    return text;
+  const report = JSON.parse(readFileSync(predictionsFile, 'utf8')) as {
+    reports: Record<string, { outputs?: { id: string; output: string | null }[] }>;
+  };
+  const outputs = Object.values(report.reports).find((r) => r.outputs !== undefined)?.outputs;
+  if (outputs === undefined) throw new Error(`${predictionsFile}: no task report with "outputs" (a seq2seq task's mtl eval --report FILE)`);
+  outputs.forEach((o, i) => {
+    if (o.id !== test[i]?.id) throw new Error(`${predictionsFile}: output ${i} is example ${o.id}, expected ${test[i]?.id} (test order)`);
   });
+  const predicted = outputs.map((o) => o.output ?? '');
   if (predicted.length !== test.length)
     throw new Error(`${predictionsFile}: ${predicted.length} predictions for ${test.length} test pairs`);
   row('model (all of test)', predicted, references);

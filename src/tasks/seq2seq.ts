@@ -295,6 +295,19 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
     return seq2seqMetrics(texts, references, spec.options.metrics, spec.options.lowercaseMetrics);
   },
 
+  /**
+   * Each example's generated text beside its source and reference, in data order (`mtl eval --report
+   * FILE` writes it: the outputs behind the metrics, for samples and re-scoring subsets).
+   */
+  report(predictions, gold, spec) {
+    const ordered = inGoldOrder(predictions, gold.length, `report '${spec.name}'`);
+    const outputs = ordered.map((p, i) => {
+      const g = gold[i]!;
+      return { id: g.id, source: g.text, reference: g.label ?? null, output: p.text ?? null };
+    });
+    return { outputs };
+  },
+
   present(p) {
     return { text: p.text ?? '' };
   },

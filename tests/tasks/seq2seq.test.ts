@@ -126,6 +126,25 @@ describe('seq2seq: metrics', () => {
   });
 });
 
+describe('seq2seq: report', () => {
+  it('each example’s output beside its source and reference, in data order', () => {
+    const gold = [
+      { id: 'a', text: 'hi', label: 'hello', source: { file: 'f', line: 1 } },
+      { id: 'b', text: 'bye', source: { file: 'f', line: 2 } },
+    ];
+    const predictions = [
+      { exampleIndex: 1, text: 'ciao' },
+      { exampleIndex: 0, text: 'hey' },
+    ];
+    assert.deepEqual(seq2seq.report!(predictions, gold, spec()), {
+      outputs: [
+        { id: 'a', source: 'hi', reference: 'hello', output: 'hey' },
+        { id: 'b', source: 'bye', reference: null, output: 'ciao' },
+      ],
+    });
+  });
+});
+
 describe('seq2seq: truncation side', () => {
   // [CLS] 2, [SEP] 3; a 5 … e 9, | 10
   const tok = buildBertTokenizer(['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'a', 'b', 'c', 'd', 'e', '|']);
