@@ -75,6 +75,7 @@ describe('the training config as a JSON Schema', () => {
   for (const name of [
     'atis',
     'cluener',
+    'multi30k-bart',
     'semeval2010',
     'semeval2010-medium',
     'snips',
