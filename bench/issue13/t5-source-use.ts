@@ -43,7 +43,16 @@ function score(rows: TextToTextFeatures[]): { nll: number; accuracy: number } {
   for (let s = 0; s < rows.length; s += 32) {
     const part = rows.slice(s, s + 32).map((f, i) => ({ ...f, exampleIndex: i }));
     const batch = seq2seq.collate({ spec, state: undefined }, part);
-    const scores = tidy(() => noGrad(() => seq2seq.decode(task, model.forward(batch, ['en_de']).get('en_de')!, batch, part.map((_, i) => examples[i]!))));
+    const scores = tidy(() =>
+      noGrad(() =>
+        seq2seq.decode(
+          task,
+          model.forward(batch, ['en_de']).get('en_de')!,
+          batch,
+          part.map((_, i) => examples[i]!),
+        ),
+      ),
+    );
     for (const p of scores) {
       nll += p.nll!;
       hit += p.correct!;
@@ -54,4 +63,6 @@ function score(rows: TextToTextFeatures[]): { nll: number; accuracy: number } {
 }
 const own = score(feats);
 const rotated = score(feats.map((f, i) => ({ ...f, inputIds: feats[(i + 1) % n]!.inputIds })));
-console.log(`${dir}: val[0:${n}] own source: NLL/token ${own.nll.toFixed(3)}, accuracy ${own.accuracy.toFixed(3)}; another row's source: NLL/token ${rotated.nll.toFixed(3)}, accuracy ${rotated.accuracy.toFixed(3)}`);
+console.log(
+  `${dir}: val[0:${n}] own source: NLL/token ${own.nll.toFixed(3)}, accuracy ${own.accuracy.toFixed(3)}; another row's source: NLL/token ${rotated.nll.toFixed(3)}, accuracy ${rotated.accuracy.toFixed(3)}`,
+);

@@ -66,7 +66,13 @@ for (let s = 0; s < steps; s++) {
     l.backward();
     return l.item() as number;
   });
-  const norm = tidy(() => clipGradNorm([...model.parameters()].filter((p) => p.grad !== undefined && p.grad !== null), 1.0).item() as number);
+  const norm = tidy(
+    () =>
+      clipGradNorm(
+        [...model.parameters()].filter((p) => p.grad !== undefined && p.grad !== null),
+        1.0,
+      ).item() as number,
+  );
   optimizer.step();
   optimizer.zeroGrad();
   losses.push(loss);
