@@ -16,11 +16,16 @@ export function formatPosition(p: SourcePosition): string {
   return `${p.file}:${p.line}`;
 }
 
-/** One text with an optional label (sentence classification, regression on one text). */
+/** One text with an optional label (sentence classification, regression on one text, a seq2seq target). */
 export interface TextExample {
   readonly id: string;
   readonly text: string;
   readonly label?: string;
+  /**
+   * Every reference target of the text, `label` first, when the data gives several (SciTLDR's 2–4
+   * TL;DRs of a test paper): evaluation scores a generated text against all of them. Absent: `label` is the only one.
+   */
+  readonly references?: readonly string[];
   readonly source: SourcePosition;
 }
 

@@ -56,6 +56,8 @@ export interface TaskReading {
   readonly sharesEncoderPass: boolean;
   /** The class of an example, for `data.train_per_class` (present on types with one label per example). */
   classOf?(example: unknown): string | undefined;
+  /** True when a jsonl label field may list several references of one text (`TextExample.references`); default false. */
+  readonly readsReferences?: boolean;
 }
 
 /** The task type's reading needs of a task (a lookup by `task.type` in the task-type registry). */
@@ -153,7 +155,7 @@ function sourceKey(task: TaskConfig, reading: TaskReading): string {
 
 /** The key of what a task reads, label included (tasks with equal keys get the very same examples). */
 const readKey = (task: TaskConfig, reading: TaskReading): string =>
-  JSON.stringify([sourceKey(task, reading), task.data.tagColumn, task.label.field]);
+  JSON.stringify([sourceKey(task, reading), task.data.tagColumn, task.label.field, reading.readsReferences === true]);
 
 const wordnets = new Map<string, WordNet>();
 
@@ -200,7 +202,7 @@ function readWordNetTask(task: TaskConfig, input: InputKind): ReadResult<unknown
 }
 
 /** The examples and skipped lines of one file of a task. */
-async function readFile(task: TaskConfig, input: InputKind, file: string, split: Split): Promise<ReadResult<unknown>> {
+async function readFile(task: TaskConfig, input: InputKind, references: boolean, file: string, split: Split): Promise<ReadResult<unknown>> {
   const d = task.data;
   const onBadLine = d.skipBadLines ? 'skip' : 'error';
   const label = task.label.field;
@@ -240,7 +242,7 @@ async function readFile(task: TaskConfig, input: InputKind, file: string, split:
       if (input.e1Span !== undefined && input.e2Span !== undefined)
         return readRelationJsonl(file, { text: input.text, e1Span: input.e1Span, e2Span: input.e2Span, label }, { onBadLine });
       return input.textPair === undefined
-        ? readJsonlText(file, { text: input.text, label }, { onBadLine })
+        ? readJsonlText(file, { text: input.text, label, references }, { onBadLine })
         : readJsonlPairs(file, input.text, input.textPair, label, onBadLine);
     }
     default:
@@ -349,6 +351,7 @@ async function readTask(
   options: ReadOptions,
 ): Promise<Pick<TaskData, 'splits' | 'skipped' | 'corpus' | 'labelExamples' | 'augmented'>> {
   const d = task.data;
+  const references = reading.readsReferences === true;
   if (d.format === 'text') return { ...(await readTextTask(task, wanted)), skipped: {} };
   const splits: Partial<Record<Split, readonly unknown[]>> = {};
   const skipped: Partial<Record<Split, readonly SkippedLine[]>> = {};
@@ -358,7 +361,7 @@ async function readTask(
   const trainFile = d.train ?? d.path ?? (d.format === 'wordnet' ? wordnetDir() : undefined);
   const needTrain = wanted.includes('train') || (wanted.includes('dev') && d.devFraction !== undefined);
   if (needTrain && trainFile !== undefined) {
-    const result = await readFile(task, input, trainFile, 'train');
+    const result = await readFile(task, input, references, trainFile, 'train');
     skipped.train = result.skipped;
     if (d.devFraction !== undefined) {
       const parts = holdOut(result.examples, d.devFraction, seed, articleOf(result.examples));
@@ -399,7 +402,7 @@ async function readTask(
   for (const split of ['dev', 'test'] as const) {
     const file = d[split];
     if (file === undefined || !wanted.includes(split)) continue;
-    const result = await readFile(task, input, file, split);
+    const result = await readFile(task, input, references, file, split);
     splits[split] = result.examples;
     skipped[split] = result.skipped;
   }

@@ -7,13 +7,18 @@
  *
  * Data: csv, tsv or jsonl with the source in `input.text` and the target in `label.field`; `parallel`
  * files (line i of `<stem>.<input.text>` translates line i of `<stem>.<label.field>`); `dailydialog` files
- * (each turn after the first a target, the turns before it its source; ../data/readers/dailydialog.ts).
+ * (each turn after the first a target, the turns before it its source; ../data/readers/dailydialog.ts). In jsonl the
+ * source may be a list of sentences (joined with spaces) and the target a list of references
+ * (SciTLDR's 1–4 TL;DRs per paper): training teaches the first, evaluation scores against all of them.
  *
  * Evaluation generates each dev/test target (greedy, or beam search with `num_beams`; at most
  * `max_new_tokens`) and scores the texts with the task's `metrics`, all from src/metrics: sacreBLEU's
  * corpus BLEU and chrF, rouge-score's ROUGE-1/2/L (F1), SQuAD's exact match and F1, and distinct-1/2
- * of the generated texts (dialogue's diversity measure; no reference). Scores are fractions (BLEU
- * 0.3512 is sacreBLEU's 35.12). The first metric listed is the main one.
+ * of the generated texts (dialogue's diversity measure; no reference). Scores are
+ * fractions (BLEU 0.3512 is sacreBLEU's 35.12). The first metric listed is the main one. With several
+ * references each metric takes them as its reference implementation does: BLEU's n-gram clipping
+ * against the most matches in any reference and the closest reference length, chrF's best reference
+ * per segment, ROUGE's best F1 per example and type (rouge-score's `score_multi`), SQuAD's best answer.
  */
 import { formatPosition, type SourcePosition } from '../data/index.js';
 import { DataError } from '../errors.js';
@@ -51,7 +56,10 @@ export type Seq2seqMetric = (typeof SEQ2SEQ_METRICS)[number];
 export interface Seq2seqExample {
   readonly id: string;
   readonly text: string;
+  /** The target that training teaches (with several references, the first). */
   readonly label?: string;
+  /** Every reference evaluation scores against, `label` first; absent: `label` alone. */
+  readonly references?: readonly string[];
   readonly source: SourcePosition;
 }
 
@@ -76,6 +84,8 @@ export interface Seq2seqOptions {
   readonly lowercaseMetrics: boolean;
   /** Which end of a source longer than the run's max_length loses tokens: 'right' (default) or 'left' (a dialogue context keeps its latest turns). */
   readonly truncationSide: TruncationSide;
+  /** Porter-stem words of more than 3 letters before ROUGE (rouge-score's `use_stemmer`; default false). */
+  readonly rougeStemmer: boolean;
 }
 
 /** One example's generated target (evaluation, prediction), or its teacher-forced scores (`decode`). */
@@ -99,6 +109,7 @@ const OPTION_KEYS = [
   'labelSmoothing',
   'lowercaseMetrics',
   'truncationSide',
+  'rougeStemmer',
 ];
 
 const MAIN_METRIC: Record<Seq2seqMetric, string> = { bleu: 'bleu', chrf: 'chrf', rouge: 'rougeL', squad: 'f1', distinct: 'distinct2' };
@@ -148,29 +159,38 @@ function seq2seqGenerateOptions(o: Seq2seqOptions): GenerateOptions {
   };
 }
 
+/** How `seq2seqMetrics` scores: lowercasing for BLEU and chrF, stemming for ROUGE (both default false). */
+export interface Seq2seqMetricOptions {
+  readonly lowercase?: boolean;
+  readonly rougeStemmer?: boolean;
+}
+
 /**
- * The metrics of generated texts against one reference each: `bleu`, `chrf` (fractions of sacreBLEU's
- * 0–100 scores), `rouge1`, `rouge2`, `rougeL` (F1), `exactMatch`, `f1` (SQuAD normalisation),
- * `distinct1`, `distinct2` (of the hypotheses alone, over their sacreBLEU 13a tokens: "sir." and the
- * pre-tokenized "sir ." count the same words; `lowercase` applies too).
+ * The metrics of generated texts against their references: `bleu`, `chrf` (fractions of sacreBLEU's
+ * 0–100 scores), `rouge1`, `rouge2`, `rougeL` (F1; with several references the best per example and
+ * type), `exactMatch`, `f1` (SQuAD normalisation), `distinct1`, `distinct2` (of the hypotheses alone,
+ * over their sacreBLEU 13a tokens: "sir." and the pre-tokenized "sir ." count the same words;
+ * `lowercase` applies too).
+ * @param references references[i] = the references of hypotheses[i] (1 or more).
+ * @throws ShapeError (from src/metrics) when a hypothesis has no reference.
+ * @example seq2seqMetrics(['a b'], [['a c', 'a b']], ['rouge']).rouge1 // 1 (the second reference)
  */
 export function seq2seqMetrics(
   hypotheses: readonly string[],
-  references: readonly string[],
+  references: readonly (readonly string[])[],
   metrics: readonly Seq2seqMetric[],
-  lowercase = false,
+  options: Seq2seqMetricOptions = {},
 ): Metrics {
-  const refs = references.map((r) => [r]);
+  const lowercase = options.lowercase ?? false;
   const out: Metrics = {};
   if (hypotheses.length === 0) return out;
   for (const m of metrics) {
-    if (m === 'bleu') out.bleu = corpusBleu(hypotheses, refs, { lowercase }).score / 100;
-    if (m === 'chrf') out.chrf = corpusChrf(hypotheses, refs, { lowercase }).score / 100;
+    if (m === 'bleu') out.bleu = corpusBleu(hypotheses, references, { lowercase }).score / 100;
+    if (m === 'chrf') out.chrf = corpusChrf(hypotheses, references, { lowercase }).score / 100;
     if (m === 'rouge') {
-      const r = corpusRouge(hypotheses, refs, { types: ['rouge1', 'rouge2', 'rougeL'] });
+      const r = corpusRouge(hypotheses, references, { types: ['rouge1', 'rouge2', 'rougeL'], useStemmer: options.rougeStemmer ?? false });
       for (const t of ['rouge1', 'rouge2', 'rougeL']) out[t] = r[t]!.fmeasure;
     }
-    if (m === 'squad') Object.assign(out, squadScores(hypotheses, refs));
     if (m === 'distinct') {
       const tokens = hypotheses.map((h) =>
         tokenize13a(lowercase ? h.toLowerCase() : h)
@@ -180,6 +200,7 @@ export function seq2seqMetrics(
       out.distinct1 = distinctN(tokens, 1);
       out.distinct2 = distinctN(tokens, 2);
     }
+    if (m === 'squad') Object.assign(out, squadScores(hypotheses, references));
   }
   return out;
 }
@@ -191,6 +212,7 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
   groupsByLength: false,
   formats: ['csv', 'tsv', 'jsonl', 'parallel', 'dailydialog'],
   readsLabel: true,
+  readsReferences: true,
   labelSpace: 'none',
   mainMetric: { name: 'bleu', greaterIsBetter: true },
 
@@ -217,6 +239,7 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
       labelSmoothing,
       lowercaseMetrics: booleanOption(where, raw, 'lowercaseMetrics', false),
       truncationSide: truncationSideOption(raw),
+      rougeStemmer: booleanOption(where, raw, 'rougeStemmer', false),
     };
   },
 
@@ -291,8 +314,9 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
     const scored = ordered.filter((p) => p.text === undefined);
     if (scored.length === ordered.length) return tokenScoreMetrics(ordered as TargetScores[]);
     const texts = ordered.map((p) => p.text ?? '');
-    const references = gold.map((g) => g.label ?? '');
-    return seq2seqMetrics(texts, references, spec.options.metrics, spec.options.lowercaseMetrics);
+    const references = gold.map((g) => g.references ?? [g.label ?? '']);
+    const o = spec.options;
+    return seq2seqMetrics(texts, references, o.metrics, { lowercase: o.lowercaseMetrics, rougeStemmer: o.rougeStemmer });
   },
 
   /**

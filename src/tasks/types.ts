@@ -383,6 +383,11 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O, S =
   readonly formats: readonly string[];
   /** Whether its examples carry a label read from the data (csv/tsv/jsonl: `label.field`); false for self-supervised or graph tasks. */
   readonly readsLabel: boolean;
+  /**
+   * True when an example may carry several references (`references`: jsonl label fields that list
+   * texts, SciTLDR's 1–4 TL;DRs), which its `evaluate` scores against; `label` is the first. Default false.
+   */
+  readonly readsReferences?: boolean;
   readonly labelSpace: LabelSpace;
   /**
    * Texts of a training example, beyond its input, that a vocabulary learned from the training data

@@ -1,5 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import type { TextExample } from '../../src/data/example.js';
 import { readJsonl, readJsonlText } from '../../src/data/readers/jsonl.js';
 import { dataset, needs, tempFolder, throwsDataError } from './helpers.js';
 
@@ -50,7 +51,7 @@ test('readJsonlText: missing fields, wrong types and non-objects are bad lines',
     skipped.map((s) => [s.line, s.reason]),
     [
       [2, 'no field "stars" (asked for as label); the object has: review'],
-      [3, 'field "review" (text) must be a string, got 3'],
+      [3, 'field "review" (text) must be a string or a non-empty list of strings, got 3'],
       [4, 'expected a JSON object, got an array'],
     ],
   );
@@ -75,4 +76,57 @@ test('a misspelt field is named with the nearest one the object has (a config ty
     `${file}:1`,
     'no field "sentimnt" (asked for as label); did you mean "sentiment"?; the object has: text, intent, sentiment',
   );
+});
+
+test('a list of sentences is one text, joined with spaces; a list label is a set of references only when asked for', () => {
+  const file = tmp.write(
+    'tldr.jsonl',
+    [
+      '{"source": ["We study X.", "It works."], "target": ["X works.", "We show X works.", "X."], "paper_id": "p1"}',
+      '{"source": "One text.", "target": "one reference"}',
+      '{"source": ["A."], "target": []}',
+      '{"source": [], "target": "t"}',
+      '{"source": ["A.", 2], "target": "t"}',
+      '{"source": "A.", "target": ["t", null]}',
+    ].join('\n'),
+  );
+  const { examples, skipped } = readJsonlText(file, { text: 'source', label: 'target', references: true }, { onBadLine: 'skip' });
+  assert.deepEqual(
+    examples.map((e) => [e.text, e.label, e.references]),
+    [
+      ['We study X. It works.', 'X works.', ['X works.', 'We show X works.', 'X.']],
+      ['One text.', 'one reference', undefined],
+    ],
+  );
+  assert.deepEqual(
+    skipped.map((s) => [s.line, s.reason]),
+    [
+      [3, 'field "target" (label) must be a string, a number or a non-empty list of strings, got []'],
+      [4, 'field "source" (text) must be a string or a non-empty list of strings, got []'],
+      [5, 'field "source" (text) must be a string or a non-empty list of strings, got ["A.",2]'],
+      [6, 'field "target" (label) must be a string, a number or a non-empty list of strings, got ["t",null]'],
+    ],
+  );
+  // without `references` a list label stays a bad line: a classifier must not silently take its first element
+  throwsDataError(
+    () => readJsonlText(file, { text: 'source', label: 'target' }),
+    `${file}:1`,
+    'field "target" (label) must be a string or a number, got ["X works.","We show X works.","X."]',
+  );
+});
+
+test('SciTLDR-A: 1,992 / 619 / 618 papers; one target each in train, 2–4 in test (SOURCE.md)', needs('scitldr'), () => {
+  const fields = { text: 'source', label: 'target', references: true };
+  const read = (split: string) => readJsonlText(dataset('scitldr', `${split}.jsonl`), fields).examples;
+  const [train, dev, test] = ['train', 'dev', 'test'].map(read) as [TextExample[], TextExample[], TextExample[]];
+  assert.deepEqual([train.length, dev.length, test.length], [1992, 619, 618]);
+  const histogram = (es: readonly TextExample[]) => {
+    const h: Record<number, number> = {};
+    for (const e of es) h[e.references?.length ?? 1] = (h[e.references?.length ?? 1] ?? 0) + 1;
+    return h;
+  };
+  assert.deepEqual(histogram(train), { 1: 1992 });
+  assert.deepEqual(histogram(dev), { 1: 94, 2: 237, 3: 267, 4: 21 });
+  assert.deepEqual(histogram(test), { 2: 83, 3: 339, 4: 196 });
+  for (const e of test) assert.equal(e.label, e.references![0]);
 });

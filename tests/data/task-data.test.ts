@@ -13,6 +13,7 @@ import { buildTaskRuns, buildTokenizer } from '../../src/run/build.js';
 import { prepareRun } from '../../src/run/prepare.js';
 import { readTaskData } from '../../src/data/task-data.js';
 import { taskTypes } from '../../src/tasks/index.js';
+import { needsExampleData } from '../helpers/datasets.js';
 
 let dir = '';
 const at = (...parts: string[]) => path.join(dir, ...parts);
@@ -246,5 +247,35 @@ training: { max_steps: 1 }
     assert.equal(titlesOf('dev').size, 2);
     assert.equal(read!.splits.dev!.length, 12, 'every question of the two articles held out');
     assert.ok([...titlesOf('dev')].every((t) => !titlesOf('train').has(t)));
+  });
+});
+
+describe('several references per example', () => {
+  it(
+    'examples/scitldr-t5.yaml: the seq2seq task reads each test paper’s 2–4 TL;DRs, its abstract as one text',
+    needsExampleData('scitldr'),
+    async () => {
+      const config = loadTrainingConfig(path.join(import.meta.dirname, '../../examples/scitldr-t5.yaml'), { taskTypes });
+      const [read] = await readTaskData(config.tasks, config.seed, taskTypes.reading, ['test']);
+      const test = read!.splits.test as { text: string; label: string; references?: string[] }[];
+      const counts = [2, 3, 4].map((n) => test.filter((e) => e.references?.length === n).length);
+      assert.deepEqual(counts, [83, 339, 196]); // SOURCE.md
+      assert.ok(
+        test[0]!.text.startsWith(
+          'Incremental class learning involves sequentially learning classes in bursts of examples from the same class. This violates',
+        ),
+      );
+      assert.equal(test[0]!.label, test[0]!.references![0]);
+    },
+  );
+
+  it('a task type that reads no references refuses a list label, naming file:line', needsExampleData('scitldr'), async () => {
+    const config = loadTrainingConfig(path.join(import.meta.dirname, '../../examples/scitldr-t5.yaml'), { taskTypes });
+    const tldr = config.tasks[0]!;
+    const classify = { ...tldr, name: 'topic', type: 'sequence-classification', options: {} };
+    await assert.rejects(
+      readTaskData([classify], config.seed, taskTypes.reading, ['test']),
+      /test\.jsonl:1: field "target" \(label\) must be a string or a number, got \[/,
+    );
   });
 });

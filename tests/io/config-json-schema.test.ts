@@ -76,6 +76,7 @@ describe('the training config as a JSON Schema', () => {
     'atis',
     'cluener',
     'multi30k-bart',
+    'scitldr-t5',
     'semeval2010',
     'semeval2010-medium',
     'snips',

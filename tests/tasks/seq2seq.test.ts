@@ -109,20 +109,63 @@ function reshape(f: TensorFixture): number[][] {
 
 describe('seq2seq: metrics', () => {
   it('BLEU and chrF as fractions of sacreBLEU’s scores; ROUGE F1; SQuAD EM and F1', () => {
-    const m = seq2seqMetrics(['the cat sat on the mat'], ['the cat sat on the mat'], ['bleu', 'chrf', 'rouge', 'squad']);
+    const m = seq2seqMetrics(['the cat sat on the mat'], [['the cat sat on the mat']], ['bleu', 'chrf', 'rouge', 'squad']);
     for (const k of ['bleu', 'chrf', 'rouge1', 'rouge2', 'rougeL', 'exactMatch', 'f1'])
       assert.ok(Math.abs(m[k]! - 1) < 1e-9, `${k} ${m[k]}`);
     // hand-checked: 'x y' vs 'x z' → token F1 = 2·(1/2·1/2)/(1/2+1/2) = 0.5, EM 0
-    const q = seq2seqMetrics(['x y'], ['x z'], ['squad']);
+    const q = seq2seqMetrics(['x y'], [['x z']], ['squad']);
     assert.deepEqual(q, { exactMatch: 0, f1: 0.5 });
+  });
+
+  // Hand-derived from the definitions (Lin 2004; rouge-score's score_multi keeps, per type, the reference with the best F1):
+  // 1. 'the model learns fast' vs 'the model learns quickly': 3 of 4 unigrams (F 3/4), 2 of 3 bigrams (F 2/3), LCS 3 (F 3/4);
+  //    vs 'a model is slow': unigram F 1/4, no bigram, LCS 1 — the second reference wins every type.
+  // 2. 'a b c d' vs 'd c b a': unigrams 4/4 (F 1), no bigram, LCS 1 (F 1/4); vs 'a b x x x x x x': unigrams
+  //    P 2/4 R 2/8 (F 1/3), bigram 'a b' P 1/3 R 1/7 (F 0.2), LCS 2 (F 1/3) — ROUGE-1 from one reference, ROUGE-2 and L from the other.
+  const hypotheses = ['the model learns fast', 'a b c d'];
+  const references = [
+    ['a model is slow', 'the model learns quickly'],
+    ['a b x x x x x x', 'd c b a'],
+  ];
+  const expected = { rouge1: (3 / 4 + 1) / 2, rouge2: (2 / 3 + 0.2) / 2, rougeL: (3 / 4 + 1 / 3) / 2 };
+
+  it('ROUGE with several references: the mean over examples of the best F1 per example and type', () => {
+    const m = seq2seqMetrics(hypotheses, references, ['rouge']);
+    for (const [k, v] of Object.entries(expected)) assert.ok(Math.abs(m[k]! - v) < 1e-12, `${k} ${m[k]} vs ${v}`);
+  });
+
+  it('evaluate scores against every reference of an example; without references, against its label', () => {
+    const s = spec({ metrics: ['rouge'] });
+    const predictions = hypotheses.map((text, exampleIndex) => ({ exampleIndex, text }));
+    const source = { file: 'f', line: 1 };
+    const gold = references.map((refs, i) => ({ id: String(i), text: 'src', label: refs[0]!, references: refs, source }));
+    const m = seq2seq.evaluate(predictions, gold, s);
+    for (const [k, v] of Object.entries(expected)) assert.ok(Math.abs(m[k]! - v) < 1e-12, `${k} ${m[k]} vs ${v}`);
+    // the first references alone: 1/4 and 1/3 (ROUGE-1), 0 and 0.2 (ROUGE-2), 1/4 and 1/3 (ROUGE-L)
+    const first = seq2seq.evaluate(
+      predictions,
+      gold.map(({ references: _, ...g }) => g),
+      s,
+    );
+    assert.ok(Math.abs(first.rouge1! - (1 / 4 + 1 / 3) / 2) < 1e-12, `rouge1 ${first.rouge1}`);
+    assert.ok(Math.abs(first.rouge2! - 0.1) < 1e-12, `rouge2 ${first.rouge2}`);
+    assert.ok(Math.abs(first.rougeL! - (1 / 4 + 1 / 3) / 2) < 1e-12, `rougeL ${first.rougeL}`);
+  });
+
+  it('rouge_stemmer: Porter stems before ROUGE ("learns" = "learning")', () => {
+    const plain = seq2seqMetrics(['the model learning'], [['the model learns']], ['rouge']);
+    const stemmed = seq2seqMetrics(['the model learning'], [['the model learns']], ['rouge'], { rougeStemmer: true });
+    assert.ok(Math.abs(plain.rouge1! - 2 / 3) < 1e-12 && stemmed.rouge1 === 1, `${plain.rouge1} ${stemmed.rouge1}`);
+    assert.equal(seq2seq.resolveOptions({ rougeStemmer: true }).rougeStemmer, true);
+    assert.throws(() => seq2seq.resolveOptions({ rougeStemer: true }), /did you mean 'rouge_stemmer'/);
   });
 
   it('distinct-1/2 of the hypotheses over their 13a tokens (Li et al., 2016), whatever the references', () => {
     // 13a: "sir." → "sir ." and "I'm" stays whole; tokens "hi , sir ." + "hi , sir ." + "I'm fine"
     // unigrams: 10, distinct hi , sir . I'm fine = 6; bigrams: 3 + 3 + 1 = 7, distinct "hi ," ", sir" "sir ." "I'm fine" = 4
-    const m = seq2seqMetrics(['hi, sir.', 'hi , sir .', "I'm fine"], ['a', 'b', 'c'], ['distinct']);
+    const m = seq2seqMetrics(['hi, sir.', 'hi , sir .', "I'm fine"], [['a'], ['b'], ['c']], ['distinct']);
     assert.deepEqual(m, { distinct1: 6 / 10, distinct2: 4 / 7 });
-    assert.equal(seq2seqMetrics(['Hi', 'hi'], ['a', 'b'], ['distinct'], true).distinct1, 1 / 2);
+    assert.equal(seq2seqMetrics(['Hi', 'hi'], [['a'], ['b']], ['distinct'], { lowercase: true }).distinct1, 1 / 2);
   });
 });
 

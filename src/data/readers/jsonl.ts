@@ -52,11 +52,18 @@ export function mapJsonl<E>(file: string, options: ReadOptions, convert: (line: 
 
 /** Which fields of each JSON object make a TextExample. */
 export interface JsonTextFields {
+  /** A string, or a non-empty list of strings (an abstract's sentences, SciTLDR's `source`) joined with single spaces. */
   readonly text: string;
   /** A string or number field; numbers become their decimal string. */
   readonly label?: string;
   /** A string or number field; without one, the id is the line's 0-based index among non-blank lines. */
   readonly id?: string;
+  /**
+   * Read the label field as a text's references: it may then also be a non-empty list of strings
+   * (SciTLDR's `target`, 1–4 TL;DRs of one paper), kept whole as `references`, its first as `label`.
+   * Default false: a list there is a bad line.
+   */
+  readonly references?: boolean;
 }
 
 /**
@@ -65,6 +72,8 @@ export interface JsonTextFields {
  *
  * @example
  * readJsonlText('reviews.jsonl', { text: 'review', label: 'stars' });
+ * readJsonlText('scitldr/test.jsonl', { text: 'source', label: 'target', references: true }).examples[0];
+ * // { id: '0', text: 'sentence 1 sentence 2 …', label: 'first TL;DR', references: ['first TL;DR', 'second', …], source }
  */
 export function readJsonlText(file: string, fields: JsonTextFields, options: ReadOptions = {}): ReadResult<TextExample> {
   return mapJsonl(file, options, ({ value, source, index }): TextExample | string => {
@@ -72,10 +81,16 @@ export function readJsonlText(file: string, fields: JsonTextFields, options: Rea
     if (problem !== undefined) return problem;
     const o = value as Record<string, unknown>;
     const id = fields.id === undefined ? String(index) : String(o[fields.id]);
-    const text = o[fields.text] as string;
-    return fields.label === undefined ? { id, text, source } : { id, text, label: String(o[fields.label]), source };
+    const t = o[fields.text] as string | string[];
+    const text = typeof t === 'string' ? t : t.join(' ');
+    if (fields.label === undefined) return { id, text, source };
+    const l = o[fields.label] as string | number | string[];
+    if (!Array.isArray(l)) return { id, text, label: String(l), source };
+    return { id, text, label: l[0]!, references: l, source };
   });
 }
+
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string');
 
 function fieldProblem(value: unknown, fields: JsonTextFields): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -83,17 +98,21 @@ function fieldProblem(value: unknown, fields: JsonTextFields): string | undefine
   }
   const o = value as Record<string, unknown>;
   const keys = Object.keys(o).join(', ');
-  const roles: [string, string | undefined, boolean][] = [
-    ['text', fields.text, false],
-    ['label', fields.label, true],
-    ['id', fields.id, true],
+  // [role, field, numbers allowed, lists of strings allowed]
+  const roles: [string, string | undefined, boolean, boolean][] = [
+    ['text', fields.text, false, true],
+    ['label', fields.label, true, fields.references === true],
+    ['id', fields.id, true, false],
   ];
-  for (const [role, name, numberOk] of roles) {
+  for (const [role, name, numberOk, listOk] of roles) {
     if (name === undefined) continue;
     const v = o[name];
     if (v === undefined) return `no field "${name}" (asked for as ${role})${didYouMean(name, Object.keys(o))}; the object has: ${keys}`;
-    const ok = typeof v === 'string' || (numberOk && typeof v === 'number' && Number.isFinite(v));
-    if (!ok) return `field "${name}" (${role}) must be a string${numberOk ? ' or a number' : ''}, got ${JSON.stringify(v)}`;
+    const ok = typeof v === 'string' || (numberOk && typeof v === 'number' && Number.isFinite(v)) || (listOk && isStringList(v));
+    if (!ok) {
+      const kinds = ['a string', ...(numberOk ? ['a number'] : []), ...(listOk ? ['a non-empty list of strings'] : [])];
+      return `field "${name}" (${role}) must be ${kinds.slice(0, -1).join(', ')}${kinds.length > 1 ? ' or ' : ''}${kinds.at(-1)}, got ${JSON.stringify(v)}`;
+    }
   }
   return undefined;
 }
