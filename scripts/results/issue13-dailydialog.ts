@@ -41,7 +41,11 @@ const meanTokens = (texts: readonly string[]) =>
   ) / texts.length;
 
 function row(name: string, hypotheses: readonly string[], refs: readonly string[]): void {
-  const m = seq2seqMetrics(hypotheses, refs.map((r) => [r]), ['bleu', 'distinct']);
+  const m = seq2seqMetrics(
+    hypotheses,
+    refs.map((r) => [r]),
+    ['bleu', 'distinct'],
+  );
   const pct = (x: number | undefined) => (100 * (x ?? 0)).toFixed(2);
   console.log(
     `| ${name} | ${hypotheses.length} | ${pct(m.bleu)} | ${pct(m.distinct1)} | ${pct(m.distinct2)} | ${meanTokens(hypotheses).toFixed(1)} |`,
@@ -54,7 +58,11 @@ console.log(
 console.log(`most frequent training response: ${JSON.stringify(frequent)} (${frequentCount} times)`);
 /** distinct-n of the references themselves (no BLEU: they are their own reference). */
 function referenceRow(name: string, refs: readonly string[]): void {
-  const m = seq2seqMetrics(refs, refs.map((r) => [r]), ['distinct']);
+  const m = seq2seqMetrics(
+    refs,
+    refs.map((r) => [r]),
+    ['distinct'],
+  );
   console.log(
     `| ${name} | ${refs.length} | — | ${(100 * m.distinct1!).toFixed(2)} | ${(100 * m.distinct2!).toFixed(2)} | ${meanTokens(refs).toFixed(1)} |`,
   );

@@ -94,7 +94,13 @@ export function maskBias(mask: Tensor | undefined, B: number, T: number, S: numb
  * @param probe hand the probabilities to an open attention recording (./attention-probe.ts): an encoder's self-attention.
  * @returns (B, T, nh·hs) the heads' contexts side by side.
  */
-export function attendHeads(q: Tensor, keyValues: KeyValues, bias: Tensor | undefined, dropout: (p: Tensor) => Tensor, probe = false): Tensor {
+export function attendHeads(
+  q: Tensor,
+  keyValues: KeyValues,
+  bias: Tensor | undefined,
+  dropout: (p: Tensor) => Tensor,
+  probe = false,
+): Tensor {
   return tidy(() => {
     const [B, nh, T, hs] = q.shape as [number, number, number, number];
     const products = matmul(q, keyValues.key.transpose(2, 3)); // (B, nh, T, S)
