@@ -63,6 +63,26 @@ training: { max_steps: 1 }
   });
 });
 
+/** Writes NAME.yaml: a tiny encoder and one task 'topic' of `type` on tsv data (`data`: its other keys); returns its path. */
+function tsvTaskConfig(name: string, data: string, type = 'sequence-classification'): string {
+  writeFileSync(
+    at(`${name}.yaml`),
+    `output_dir: out
+encoder: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 4, intermediate_size: 37, max_position_embeddings: 16 }
+max_length: 16
+tokenizer: { train: { vocab_size: 120, min_frequency: 1 } }
+tasks:
+  - name: topic
+    type: ${type}
+    data: { format: tsv, ${data} }
+    input: { text: sentence }
+    label: { field: label }
+training: { max_steps: 1 }
+`,
+  );
+  return at(`${name}.yaml`);
+}
+
 describe('data.train_subset', () => {
   it('collects the label list from the whole training file, so dev labels the subset misses are known (was: label.unknown error)', async () => {
     const labels = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta'];
@@ -70,22 +90,7 @@ describe('data.train_subset', () => {
       Array.from({ length: n }, (_, k) => `text number ${k + offset}\t${labels[(k * 7 + offset) % 6]}`);
     writeFileSync(at('train.tsv'), ['sentence\tlabel', ...rows(60, 0)].join('\n') + '\n');
     writeFileSync(at('dev.tsv'), ['sentence\tlabel', ...rows(12, 3)].join('\n') + '\n');
-    writeFileSync(
-      at('subset.yaml'),
-      `output_dir: out
-encoder: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 4, intermediate_size: 37, max_position_embeddings: 16 }
-max_length: 16
-tokenizer: { train: { vocab_size: 120, min_frequency: 1 } }
-tasks:
-  - name: topic
-    type: sequence-classification
-    data: { format: tsv, train: train.tsv, dev: dev.tsv, train_subset: 3 }
-    input: { text: sentence }
-    label: { field: label }
-training: { max_steps: 1 }
-`,
-    );
-    const config = loadTrainingConfig(at('subset.yaml'), { taskTypes });
+    const config = loadTrainingConfig(tsvTaskConfig('subset', 'train: train.tsv, dev: dev.tsv, train_subset: 3'), { taskTypes });
     const [data] = await readTaskData(config.tasks, config.seed, taskTypes.reading);
     assert.equal(data!.splits.train!.length, 3);
     const inSubset = new Set((data!.splits.train as { label: string }[]).map((e) => e.label));
@@ -101,22 +106,7 @@ describe('data.train_per_class', () => {
   const labels = ['a', 'a', 'b', 'a', 'c', 'a', 'c', 'b', 'a', 'c', 'a', 'c']; // a ×6, b ×2, c ×4
   const config = (name: string, data: string, type = 'sequence-classification') => {
     writeFileSync(at('classes.tsv'), ['sentence\tlabel', ...labels.map((l, k) => `row ${k}\t${l}`)].join('\n') + '\n');
-    writeFileSync(
-      at(`${name}.yaml`),
-      `output_dir: out
-encoder: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 4, intermediate_size: 37, max_position_embeddings: 16 }
-max_length: 16
-tokenizer: { train: { vocab_size: 120, min_frequency: 1 } }
-tasks:
-  - name: topic
-    type: ${type}
-    data: { format: tsv, train: classes.tsv, ${data} }
-    input: { text: sentence }
-    label: { field: label }
-training: { max_steps: 1 }
-`,
-    );
-    return at(`${name}.yaml`);
+    return tsvTaskConfig(name, `train: classes.tsv, ${data}`, type);
   };
   const read = async (file: string, seed?: number) => {
     const c = loadTrainingConfig(file, { taskTypes });
