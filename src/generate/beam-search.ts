@@ -12,7 +12,7 @@ import { betweenSteps } from './abort.js';
 import { DecodingBatch } from './batch.js';
 import type { Generation, Prompts, StepDecoder } from './decoder.js';
 import type { ResolvedGenerateOptions } from './options.js';
-import { logSoftmax, processScores } from './processors.js';
+import { logSoftmax, processScores, readsRowTokens } from './processors.js';
 import { indexFill_, logSoftmax as torchLogSoftmax, tensor, topk, type Tensor } from '../tensor/index.js';
 
 interface Hypothesis {
@@ -142,7 +142,7 @@ export async function beamSearch(
   const count = Math.max(2, 1 + eos.size) * nb; // candidates ranked per input row
   // no rule that reads a beam's tokens: log-softmax, sums and ranking run in libtorch (topk), and only
   // the candidates come back, not the R × V scores
-  const inTorch = o.repetitionPenalty === 1 && o.noRepeatNgramSize === 0;
+  const inTorch = !readsRowTokens(o);
   for (let step = 0; step < o.maxNewTokens && done.includes(false); step++) {
     await betweenSteps(signal);
     const ranked = inTorch

@@ -9,7 +9,7 @@ import { DecodingBatch } from './batch.js';
 import type { FinishReason, GenerateHooks, Generation, Prompts, StepDecoder } from './decoder.js';
 import { IncrementalText } from './incremental-text.js';
 import type { ResolvedGenerateOptions } from './options.js';
-import { argmax, processScores, sampleToken, seededUniform, warpScores } from './processors.js';
+import { argmax, processScores, readsRowTokens, sampleToken, seededUniform, warpScores } from './processors.js';
 import { argmax as torchArgmax, indexFill_, tensor, type Tensor } from '../tensor/index.js';
 
 /**
@@ -43,7 +43,7 @@ export async function decodeGreedy(
     });
   using batch = new DecodingBatch(decoder, prompts, live, o.padTokenId, o.useCache);
   // greedy with no rule that reads a row's tokens: the argmax runs in libtorch and only R ids come back
-  const inTorch = !o.doSample && o.repetitionPenalty === 1 && o.noRepeatNgramSize === 0;
+  const inTorch = !o.doSample && !readsRowTokens(o);
   for (let step = 0; step < o.maxNewTokens && live.length > 0; step++) {
     await betweenSteps(hooks.signal);
     const picked = inTorch

@@ -46,6 +46,14 @@ export function banTokens(scores: Scores, ids: readonly number[]): void {
   for (const id of ids) if (id < scores.length) scores[id] = -Infinity;
 }
 
+/**
+ * Whether `processScores` reads a row's own tokens (repetition penalty, n-gram bans): then the scores must
+ * come back to the host; otherwise it only bans EOS before `minNewTokens`, which libtorch can do.
+ */
+export function readsRowTokens(o: ResolvedGenerateOptions): boolean {
+  return o.repetitionPenalty !== 1 || o.noRepeatNgramSize !== 0;
+}
+
 /** The processors every search applies, in Hugging Face's order. `generated`: tokens generated so far in this row. */
 export function processScores(scores: Scores, tokens: readonly number[], generated: number, o: ResolvedGenerateOptions): void {
   applyRepetitionPenalty(scores, tokens, o.repetitionPenalty);
