@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { modelTable, runModelSuite } from './model/suite.js';
 import { generateTable, runGenerateSuite } from './generate/suite.js';
 import { ensureOpenBlasCore } from '../src/tensor/blas-core.js';
+import { ensurePassiveOmpWait } from '../src/tensor/omp-wait-policy.js';
 
 const { values, positionals } = parseArgs({
   options: { repeats: { type: 'string', default: '5' }, threads: { type: 'string', default: '1' } },
@@ -31,6 +32,7 @@ const OUT = 'bench/out';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const env: NodeJS.ProcessEnv = { ...process.env };
 ensureOpenBlasCore(env); // the same OpenBLAS kernels for both sides, as the model suite
+ensurePassiveOmpWait(env); // and the same OpenMP wait policy (as our side sets for itself)
 const run = (cmd: string[]) =>
   JSON.parse(
     execFileSync(cmd[0] as string, cmd.slice(1), { encoding: 'utf8', env })

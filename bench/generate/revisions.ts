@@ -10,6 +10,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureOpenBlasCore } from '../../src/tensor/blas-core.js';
+import { ensurePassiveOmpWait } from '../../src/tensor/omp-wait-policy.js';
 import { interleaved } from '../model/interleave.js';
 import { median } from '../model/measure.js';
 import { GENERATE_CONFIGS } from './configs.js';
@@ -27,6 +28,7 @@ if (a.before === undefined) throw new Error('--before: give the checkout of the 
 const dir = path.resolve('bench/out/generate');
 const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: a.threads, OPENBLAS_NUM_THREADS: a.threads };
 ensureOpenBlasCore(env);
+ensurePassiveOmpWait(env); // and the same OpenMP wait policy (as our side sets for itself)
 const newTokens = Number(a['new-tokens']);
 const names = ['before', 'after', 'peer'] as const;
 

@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { openSafetensors } from '../../src/io/safetensors.js';
 import { ensureOpenBlasCore } from '../../src/tensor/blas-core.js';
+import { ensurePassiveOmpWait } from '../../src/tensor/omp-wait-policy.js';
 import { interleaved, type SideRun } from './interleave.js';
 import { median, percentile } from './measure.js';
 import { ENCODER_SIZES, modelFlops, type BenchBatch, type BenchData, type EncoderSize, type FlopModel } from './shared.js';
@@ -80,6 +81,7 @@ export async function runModelSuite(options: {
   const { repeats, threads, dir, log } = options;
   const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
   ensureOpenBlasCore(env); // the same kernels for both sides
+  ensurePassiveOmpWait(env); // and the same OpenMP wait policy (as our side sets for itself)
   if (!existsSync(`${dir}/snips-batches.json`))
     execFileSync(process.execPath, ['--import', 'tsx', 'bench/model/export.ts', '--out', dir], { env, stdio: 'inherit' });
   const data = JSON.parse(readFileSync(`${dir}/snips-batches.json`, 'utf8')) as BenchData;

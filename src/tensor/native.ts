@@ -9,6 +9,7 @@ import { NativeLoadError, TorchError } from '../errors.js';
 import { packageRoot } from '../package-root.js';
 import { staleAddonSources } from './addon-freshness.js';
 import { ensureOpenBlasCore } from './blas-core.js';
+import { ensurePassiveOmpWait } from './omp-wait-policy.js';
 import { onTorchWarning } from './torch-warnings.js';
 
 /** An argument of a dispatcher call: tensor ids, scalars, lists, strings; undefined = schema default. */
@@ -148,6 +149,7 @@ function load(): NativeBinding {
     );
   }
   ensureOpenBlasCore(); // before libtorch loads OpenBLAS, which reads it once
+  ensurePassiveOmpWait(); // before libtorch loads libgomp, which reads it once
   try {
     return createRequire(import.meta.url)(file) as NativeBinding;
   } catch (e) {
