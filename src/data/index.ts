@@ -18,3 +18,4 @@ export * from './readers/squad.js';
 export * from './span-corruption.js';
 export * from './readers/parallel.js';
 export * from './readers/dailydialog.js';
+export * from './readers/chat.js';

@@ -22,6 +22,8 @@ import {
   type WordNet,
   readCluener,
   readDailyDialog,
+  readDailyDialogChats,
+  readChatJsonl,
   readConll,
   readDelimitedText,
   readDelimitedTextPairs,
@@ -43,10 +45,10 @@ import { augmentExamples, backTranslateExamples, type RoundTrips } from './augme
 
 /**
  * What a task reads as its input: pre-split words (joint-folder, conll), one text, a pair of texts,
- * a text to mask (masked-LM), or two entity descriptions per triple (link prediction). Its task type
- * lists the kinds it reads; the data format picks among them (`inputKindOf`).
+ * a text to mask (masked-LM), two entity descriptions per triple (link prediction), or a dialogue's
+ * messages (chat). Its task type lists the kinds it reads; the data format picks among them (`inputKindOf`).
  */
-export type InputKind = 'words' | 'text' | 'pair' | 'masked-text' | 'triple';
+export type InputKind = 'words' | 'text' | 'pair' | 'masked-text' | 'triple' | 'messages';
 
 /** What reading a task's data needs to know of its task type (src/tasks' TaskType has these fields). */
 export interface TaskReading {
@@ -235,7 +237,10 @@ async function readFile(task: TaskConfig, input: InputKind, references: boolean,
       return readParallel(file, (task.input as NonNullable<TaskConfig['input']>).text, label as string, { onBadLine });
     case 'semeval2010':
       return readSemeval2010(file, { onBadLine });
+    case 'messages':
+      return readChatJsonl(file, { onBadLine });
     case 'dailydialog':
+      if (input === 'messages') return readDailyDialogChats(file, { onBadLine }); // whole dialogues, alternating user / assistant
       return readDailyDialog(file, { onBadLine, contextTurns: d.contextTurns, turnSeparator: d.turnSeparator });
     case 'jsonl': {
       const input = task.input as NonNullable<TaskConfig['input']>;

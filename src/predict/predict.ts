@@ -14,7 +14,7 @@
  * each `[MASK]` written in a text, the most probable tokens.
  */
 import { CheckpointError, ConfigError, DataError } from '../errors.js';
-import { mapJsonl } from '../data/index.js';
+import { chatMessagesOf, mapJsonl } from '../data/index.js';
 import { loadCheckpoint, type TaskRecord } from '../io/checkpoint.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { collateJoint, makeTask, taskType, taskTypes, type AnyTaskType, type Features, type Task } from '../tasks/index.js';
@@ -158,7 +158,7 @@ export class Predictor implements Disposable {
       return { ...input, ...(topK === undefined ? {} : { topK }), ...(explain === undefined ? {} : { explain }) };
     });
     const records = items.map((x) => ({ ...x, predictions: {} as Record<string, TaskPrediction> }));
-    for (const kind of ['words', 'text', 'pair'] as const) {
+    for (const kind of ['words', 'text', 'pair', 'messages'] as const) {
       const group = this.#tasks.filter((t) => t.input === kind && t.type.present !== undefined);
       if (group.length === 0) continue;
       const rows = items.map((_, i) => i).filter((i) => kind !== 'pair' || items[i]!.textPair !== undefined);
@@ -354,7 +354,8 @@ function featuresByExample(features: readonly Features[]): Map<number, Features[
  * One input to predict as JSON has it (a JSON Lines file's line, an element of a request to
  * `mtl serve`): a string (the text), an object with `text` and, for pair tasks, `text_pair`, or an
  * object with `words`, a list of words (Hugging Face's `is_split_into_words`: the text is the words
- * joined by spaces, read as those words). Other keys, such as a labelled file's label, are ignored.
+ * joined by spaces, read as those words), or an object with `messages`, a dialogue so far for chat
+ * tasks (`[{"role": "user", "content": "…"}, …]`; `text` is then its last message's content). Other keys, such as a labelled file's label, are ignored.
  * @returns the input, or what is wrong with `value` (a sentence, for the caller to place).
  */
 export function predictInputOf(value: unknown): PredictInput | string {
@@ -372,7 +373,13 @@ export function predictInputOf(value: unknown): PredictInput | string {
     if (bad >= 0) return `"words"[${bad}] must be a word (a non-empty string without spaces or tabs), got ${described(words[bad])}`;
     return { text: words.join(' '), splitIntoWords: true, ...pair };
   }
-  if (o.text === undefined) return `no "text" (nor "words") in the object; its keys: ${keysOf(o)}`;
+  if (o.messages !== undefined) {
+    if (o.text !== undefined || o.words !== undefined) return 'give "messages" alone, not with "text" or "words"';
+    const messages = chatMessagesOf(o.messages, 'messages', false);
+    if (typeof messages === 'string') return messages;
+    return { text: messages.at(-1)!.content, messages };
+  }
+  if (o.text === undefined) return `no "text" (nor "words" or "messages") in the object; its keys: ${keysOf(o)}`;
   if (typeof o.text !== 'string') return `"text" must be a string, got ${described(o.text)}`;
   return { text: o.text, ...pair };
 }

@@ -13,6 +13,7 @@
 import type { SourcePosition } from '../data/index.js';
 import type { InputKind } from '../data/task-data.js';
 import type { ExplainOptions } from '../explain/options.js';
+import type { ChatMessage } from '../tokenization/index.js';
 import { splitWords, whitespaceWords, type Features, type InputWord } from '../tasks/index.js';
 
 /** One input: a text, or a pair of texts for pair tasks. */
@@ -26,6 +27,11 @@ export interface PredictInput {
    * split at spaces with punctuation at a word's ends split off (`splitWords`).
    */
   readonly splitIntoWords?: boolean;
+  /**
+   * A dialogue so far, for chat tasks (`{"messages": [{"role", "content"}, …]}`): they reply to it as
+   * the assistant. Absent: a chat task reads `text` as one user turn.
+   */
+  readonly messages?: readonly ChatMessage[];
   /** List this many of the most probable labels of each classification (`top_k`; `mtl serve`'s `parameters.top_k`); default `PredictOptions.topK`. */
   readonly topK?: number;
   /** Explain each task's prediction with these options (`mtl serve`'s `parameters.explain`); default `PredictOptions.explain`. */
@@ -76,6 +82,10 @@ export function readingOf(input: PredictInput, kind: InputKind, index: number, m
     const given = words.length > maxLength ? words[maxLength - 1]!.end : input.text.length;
     const example = { id, tokens: words.slice(0, maxLength).map((w) => w.word), tags: [], intent: '', source };
     return { example, words: words.slice(0, maxLength), given };
+  }
+  if (kind === 'messages') {
+    const messages = input.messages ?? [{ role: 'user' as const, content: input.text }];
+    return { example: { id, messages, source }, words: [], given: input.text.length };
   }
   if (kind === 'pair')
     return { example: { id, textA: input.text, textB: input.textPair ?? '', source }, words: [], given: input.text.length };

@@ -58,6 +58,7 @@ function textsOf(examples: readonly unknown[], input: InputKind): string[] {
     if (input === 'words') out.push((e.tokens as string[]).join(' '));
     else if (input === 'pair') out.push(e.textA as string, e.textB as string);
     else if (input === 'triple') out.push(e.headText as string, e.tailText as string);
+    else if (input === 'messages') for (const m of e.messages as { content: string }[]) out.push(m.content);
     else out.push(e.text as string);
   }
   return out;

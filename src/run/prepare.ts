@@ -23,7 +23,7 @@ import { describeAugmented, describeSkippedLines, readTaskData, skippedCounts, s
 import { extendTaskRuns } from './continual-heads.js';
 import { checkpointRoundTrips } from './back-translation.js';
 import { SPLITS, type Split } from '../data/index.js';
-import { taskTypes } from '../tasks/index.js';
+import { taskSpec, taskTypes } from '../tasks/index.js';
 
 export interface PreparedRun {
   readonly data: readonly TaskData[];
@@ -62,6 +62,14 @@ function describeCounts(data: readonly TaskData[]): string[] {
   });
 }
 
+/** `run` with its options completed by its type's `completeWithTokenizer` (the chat template of the tokenizer's folder); `run` itself when the type has none. */
+function withTokenizerOptions(run: TaskRun, tokenizer: Tokenizer): TaskRun {
+  const complete = run.type.completeWithTokenizer;
+  if (complete === undefined) return run;
+  const spec = taskSpec({ ...run.spec, options: complete(run.spec.options, tokenizer) as Record<string, unknown> });
+  return { ...run, spec, state: run.type.createState?.(spec) };
+}
+
 /**
  * Reads, tokenizes and featurizes what `config` names.
  * @throws DataError (file:line) for bad data, ConfigError for settings that do not fit the data.
@@ -78,12 +86,13 @@ export async function prepareRun(config: TrainingConfig, options: PrepareOptions
   for (const line of [...describeSkippedLines(data), ...describeAugmented(data)]) logger.info(line);
   const tokenizer = options.tokenizer ?? buildTokenizer(config, data, logger);
   if (options.tokenizer === undefined) logger.info(`tokenizer: ${tokenizer.vocabSize} tokens`);
-  const runs =
+  const built =
     options.records !== undefined
       ? taskRunsFromRecords(options.records, data)
       : options.earlier !== undefined
         ? extendTaskRuns(buildTaskRuns(data), options.earlier.records, options.earlier.from)
         : buildTaskRuns(data);
+  const runs = built.map((r) => withTokenizerOptions(r, tokenizer));
   const needed = runs.flatMap((r) => r.type.addedTokens?.(r.spec.options) ?? []);
   const added = tokenizer.addSpecialTokens(needed);
   if (added > 0)

@@ -21,7 +21,7 @@ import { checkFeatures, exampleOf, inGoldOrder, longest, padInputs, paddedInt64,
 import { rejectUnknownOptions } from './options.js';
 import type { Batch, EncoderOutputs, Features, FeaturizeResult, Metrics, TaskType, TieableEncoder } from './types.js';
 import { TaskHead } from './types.js';
-import { tokenScoreMetrics } from './text-to-text.js';
+import { tokenScoreMetrics, type TargetScores } from './text-to-text.js';
 
 export const CAUSAL_LM = 'causal-lm';
 
@@ -86,6 +86,39 @@ function shifted(logits: Tensor, labels: Tensor): [Tensor, Tensor] {
   return [logits.narrow(1, 0, T - 1).reshape([B * (T - 1), V]), labels.narrow(1, 1, T - 1).reshape([B * (T - 1)])];
 }
 
+/**
+ * Mean next-token cross-entropy: the logits at t (B, T, V) against the labels at t + 1 (B, T), over the
+ * labels that are not -100 (−Σ ln p / count); 0, still differentiable, when there are none.
+ */
+export function nextTokenLoss(logits: Tensor, labels: Tensor): Tensor {
+  return tidy(() => {
+    const [x, y] = shifted(logits, labels);
+    const total = crossEntropy(x, y, { reduction: 'sum' }); // ignores -100
+    return total.div(clamp(y.ne(IGNORE_INDEX).sum(), 1));
+  });
+}
+
+/**
+ * Each row's next-token scores (Σ −ln p, tokens, argmax hits) over its labels that are not -100, as
+ * `nextTokenLoss` counts them; one per feature, in row order.
+ * @param logits (B, T, V); labels (B, T).
+ */
+export function nextTokenScores(logits: Tensor, labels: Tensor, features: readonly Features[]): TargetScores[] {
+  const B = features.length;
+  const [nll, correct, count] = tidy(() =>
+    noGrad(() => {
+      const [x, y] = shifted(logits, labels); // (B·(T−1), V), (B·(T−1))
+      const real = y.ne(IGNORE_INDEX);
+      const lp = logSoftmax(x, -1);
+      const target = lp.gather(-1, clamp(y, 0).unsqueeze(-1)).squeeze(-1).mul(real); // ln p(target), 0 on padding
+      const hit = lp.argmax(-1).eq(y).logicalAnd(real);
+      const rows = (t: Tensor) => t.to('float64').reshape([B, -1]).sum(1).toArray() as number[];
+      return [rows(target.neg()), rows(hit), rows(real)];
+    }),
+  ) as [number[], number[], number[]];
+  return features.map((f, i) => ({ exampleIndex: f.exampleIndex, targetTokens: count[i]!, nll: nll[i]!, correct: correct[i]! }));
+}
+
 export const causalLm: TaskType<CausalLmExample, CausalLmPrediction, CausalLmOptions> = {
   kind: CAUSAL_LM,
   // a text read as masked-LM reads it (self-supervised: WordNet glosses, corpus lines); its own collation
@@ -141,33 +174,15 @@ export const causalLm: TaskType<CausalLmExample, CausalLmPrediction, CausalLmOpt
     const labels = batch.labels;
     if (labels === undefined) throw new ConfigError(`task '${spec.name}': the batch has no labels, so no loss; collate it with causal-lm`);
     checkLogits(logits, batch, spec.name);
-    return tidy(() => {
-      const [x, y] = shifted(logits, labels);
-      const total = crossEntropy(x, y, { reduction: 'sum' }); // ignores -100
-      return total.div(clamp(y.ne(IGNORE_INDEX).sum(), 1));
-    });
+    return nextTokenLoss(logits, labels);
   },
 
   decode({ spec }, logits, batch, examples) {
     checkLogits(logits, batch, spec.name);
     const labels = batch.labels;
     if (labels === undefined) throw new ConfigError(`task '${spec.name}': decoding needs the batch's labels`);
-    const B = batch.features.length;
-    const [nll, correct, count] = tidy(() =>
-      noGrad(() => {
-        const [x, y] = shifted(logits, labels); // (B·(T−1), V), (B·(T−1))
-        const real = y.ne(IGNORE_INDEX);
-        const lp = logSoftmax(x, -1);
-        const target = lp.gather(-1, clamp(y, 0).unsqueeze(-1)).squeeze(-1).mul(real); // ln p(target), 0 on padding
-        const hit = lp.argmax(-1).eq(y).logicalAnd(real);
-        const rows = (t: Tensor) => t.to('float64').reshape([B, -1]).sum(1).toArray() as number[];
-        return [rows(target.neg()), rows(hit), rows(real)];
-      }),
-    ) as [number[], number[], number[]];
-    return batch.features.map((f, i) => {
-      exampleOf(examples, f);
-      return { exampleIndex: f.exampleIndex, targetTokens: count[i] as number, nll: nll[i] as number, correct: correct[i] as number };
-    });
+    for (const f of batch.features) exampleOf(examples, f);
+    return nextTokenScores(logits, labels, batch.features);
   },
 
   evaluate(predictions, gold, spec): Metrics {

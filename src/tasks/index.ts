@@ -28,6 +28,7 @@ export * from './seq2seq.js';
 export * from './text-to-text.js';
 export * from './span-corruption.js';
 export * from './replaced-token-detection.js';
+export * from './chat.js';
 export { ReplacedTokenDetectionHead } from './rtd/head.js';
 export { ElectraGenerator, generatorConfig } from './rtd/generator.js';
 export { RTD_CHANNEL, RTD_CHANNELS, corrupt, packOutputs, rtdLosses, sampleTokens } from './rtd/objective.js';

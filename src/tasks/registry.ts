@@ -1,5 +1,5 @@
 /**
- * The task types by kind: the eleven built in, and any a user adds with `registerTaskType` (one call,
+ * The task types by kind: the twelve built in, and any a user adds with `registerTaskType` (one call,
  * no other change: config validation, data reading, training, evaluation, prediction, checkpoints and
  * export all ask the registry). `taskSpec` checks a task's fields once and fills in its type's option
  * defaults. The config layer (src/io/config, below this one) gets the registry passed in
@@ -20,6 +20,7 @@ import { causalLm } from './causal-lm.js';
 import { seq2seq } from './seq2seq.js';
 import { spanCorruptionTask } from './span-corruption.js';
 import { replacedTokenDetection } from './replaced-token-detection.js';
+import { chat } from './chat.js';
 import { labelIndex } from './features.js';
 import type { CollatingTask, MainMetric, Task, TaskHead, TaskSpec, TaskType } from './types.js';
 
@@ -93,6 +94,7 @@ for (const type of [
   seq2seq,
   spanCorruptionTask,
   replacedTokenDetection,
+  chat,
 ])
   taskTypes.register(type);
 

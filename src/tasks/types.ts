@@ -453,6 +453,12 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O, S =
    * tasks.json keeps the result).
    */
   completeOptions?(options: O, examples: readonly E[], train: readonly E[]): O;
+  /**
+   * For a type whose options depend on the run's tokenizer (chat: the template of the folder the
+   * tokenizer came from): the options completed with it, called once when a run starts, before
+   * `addedTokens` (a checkpoint's tasks.json keeps the result, and calls on it change nothing).
+   */
+  completeWithTokenizer?(options: O, tokenizer: Tokenizer): O;
   /** The sorted label list of training examples (for `TaskSpec.labels`). */
   collectLabels(examples: readonly E[], options: O): string[];
   /**

@@ -8,12 +8,14 @@
  * - `vocab.json` + `merges.txt`: byte-level BPE (GPT-2's byte-to-unicode alphabet and pre-tokenizer
  *   regex) with RoBERTa's `<s> … </s>` (pairs `<s> a </s></s> b </s>`) post-processor, `add_prefix_space`
  *   from tokenizer_config.json (RobertaConverter).
- * Special-token names come from tokenizer_config.json / special_tokens_map.json where they are given.
+ * Special-token names come from tokenizer_config.json / special_tokens_map.json where they are given;
+ * the chat template from chat_template.jinja or tokenizer_config.json's `chat_template` (./chat-template.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CheckpointError } from '../errors.js';
 import { buildBertTokenizer } from './bert.js';
+import { folderChatTemplate } from './chat-template.js';
 import { ROBERTA_SPECIAL_TOKENS, SPECIAL_TOKEN_ROLES, type SpecialTokenRole } from './special-tokens.js';
 import { Tokenizer } from './tokenizer.js';
 
@@ -146,6 +148,13 @@ function fromBpeFiles(dir: string, config: Record<string, unknown>, special: Par
  *   const tokenizer = tokenizerFromFolder('models/roberta-base');
  */
 export function tokenizerFromFolder(dir: string): Tokenizer {
+  const tokenizer = tokenizerFilesOf(dir);
+  tokenizer.chatTemplate = folderChatTemplate(dir);
+  return tokenizer;
+}
+
+/** The tokenizer of a folder's files (see `tokenizerFromFolder`), without its chat template. */
+function tokenizerFilesOf(dir: string): Tokenizer {
   const special = folderSpecialTokens(dir);
   if (existsSync(path.join(dir, 'tokenizer.json'))) return Tokenizer.fromFile(path.join(dir, 'tokenizer.json'), { specialTokens: special });
   const config = readJson(path.join(dir, 'tokenizer_config.json'));

@@ -18,3 +18,15 @@ export {
   type SpecialTokenRole,
 } from './special-tokens.js';
 export { HF_TOKENIZER_FILES, folderSpecialTokens, tokenizerFromFolder } from './hf-folder.js';
+export {
+  CHATML,
+  CHATML_SPECIAL_TOKENS,
+  CHATML_TEMPLATE,
+  CHAT_ROLES,
+  ChatTemplate,
+  folderChatTemplate,
+  type ChatMessage,
+  type ChatRole,
+  type ChatTemplateSource,
+  type RenderedDialogue,
+} from './chat-template.js';

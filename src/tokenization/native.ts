@@ -28,7 +28,7 @@ export interface NativeTokenizer {
   disableTruncation(): void;
   setTruncation(maxLength: number, options?: { direction?: string; stride?: number } | null): void;
   encode(sentence: string, pair?: string | null): Promise<NativeEncoding>;
-  encodeBatch(sentences: string[]): Promise<NativeEncoding[]>;
+  encodeBatch(sentences: string[], options?: { addSpecialTokens?: boolean }): Promise<NativeEncoding[]>;
   decode(ids: number[], skipSpecialTokens: boolean): Promise<string>;
   save(path: string, pretty?: boolean | null): void;
 }

@@ -9,6 +9,7 @@ import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { Tokenizer as HfTokenizer } from 'tokenizers';
 import { CheckpointError, ConfigError, DataError } from '../errors.js';
 import { fromHfEncoding, type Encoding } from './encoding.js';
+import type { ChatTemplateSource } from './chat-template.js';
 import type { NativeTokenizer } from './native.js';
 import { checkInteger, rejectUnknownKeys } from './options.js';
 import { defaultSpecialNames, SPECIAL_TOKEN_ROLES, type SpecialTokenRole } from './special-tokens.js';
@@ -46,6 +47,8 @@ export class Tokenizer {
   /** (V) token of each id, added tokens included. */
   #vocab: string[];
   #maxLength: number | null = null;
+  /** The chat template of the Hugging Face folder it was loaded from (./chat-template.ts), if it has one; chat tasks render dialogues with it. */
+  chatTemplate: ChatTemplateSource | undefined;
 
   private constructor(hf: NativeTokenizer, options: TokenizerOptions, fileMaxLength: number | null) {
     rejectUnknownKeys('Tokenizer', options, OPTION_KEYS);
@@ -183,9 +186,13 @@ export class Tokenizer {
     return this.#checked(fromHfEncoding(await this.#hf.encode(a, b), [a, b], this.#vocab));
   }
 
-  /** Encodes many texts in one native call (in parallel). */
-  async encodeBatch(texts: readonly string[]): Promise<Encoding[]> {
-    const natives = await this.#hf.encodeBatch([...texts]);
+  /**
+   * Encodes many texts in one native call (in parallel). `addSpecialTokens: false` leaves out what the
+   * post-processor adds (`[CLS] … [SEP]`, a BOS): for text that writes its special tokens itself, as a
+   * rendered chat template does (Transformers' `add_special_tokens=False`).
+   */
+  async encodeBatch(texts: readonly string[], options: { addSpecialTokens?: boolean } = {}): Promise<Encoding[]> {
+    const natives = await this.#hf.encodeBatch([...texts], { addSpecialTokens: options.addSpecialTokens ?? true });
     return natives.map((n, i) => this.#checked(fromHfEncoding(n, [texts[i] ?? ''], this.#vocab)));
   }
 

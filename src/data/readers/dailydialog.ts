@@ -13,6 +13,7 @@
  */
 import { ConfigError } from '../../errors.js';
 import type { TextExample } from '../example.js';
+import type { ChatExample } from './chat.js';
 import { BadLines, readTextFile, splitLines, type ReadOptions, type ReadResult } from './source.js';
 
 /** The end-of-utterance marker that follows every turn. */
@@ -85,6 +86,27 @@ export function readDailyDialog(file: string, options: DailyDialogOptions = {}):
       const text = turns.slice(Math.max(0, t - k), t).join(separator);
       examples.push({ id: `${source.line}.${t + 1}`, text, label: turns[t]!, source });
     }
+  });
+  return { examples, skipped: bad.skipped };
+}
+
+/**
+ * DailyDialog's dialogues as chats: each line one dialogue whose turns alternate between the roles
+ * `user` (the first speaker, turns 1, 3, …) and `assistant` (turns 2, 4, …), so a chat task learns
+ * the second speaker's turns; id the line number. Same checks as `readDailyDialog`.
+ * @example readDailyDialogChats('dailydialog/test/dialogues_test.txt').examples[0].messages[1]
+ * // { role: 'assistant', content: 'Some what ?' }
+ */
+export function readDailyDialogChats(file: string, options: ReadOptions = {}): ReadResult<ChatExample> {
+  const bad = new BadLines(options.onBadLine);
+  const examples: ChatExample[] = [];
+  splitLines(readTextFile(file)).forEach((line, i) => {
+    const source = { file, line: i + 1 };
+    const turns = dialogueTurns(line);
+    if (typeof turns === 'string') return bad.report(file, source.line, turns);
+    if (turns.length < 2) return bad.report(file, source.line, 'a dialogue of one turn; expected at least two (an assistant turn to learn)');
+    const messages = turns.map((content, t) => ({ role: t % 2 === 0 ? ('user' as const) : ('assistant' as const), content }));
+    examples.push({ id: String(source.line), messages, source });
   });
   return { examples, skipped: bad.skipped };
 }

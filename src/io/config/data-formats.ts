@@ -16,4 +16,5 @@ export const DATA_FORMATS = [
   'cluener',
   'parallel',
   'dailydialog',
+  'messages',
 ] as const;

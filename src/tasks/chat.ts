@@ -1,0 +1,347 @@
+/**
+ * Chat: a decoder (gpt2, llama) learns the assistant's turns of multi-turn dialogues rendered through a
+ * chat template (Transformers' `apply_chat_template`; Ouyang et al., NeurIPS 2022, train on the
+ * demonstrations' responses only). A dialogue is one sequence; the loss is the next-token cross-entropy
+ * on the tokens of the assistant turns alone (−100 everywhere else: system and user turns, the role
+ * headers the template writes), the turn's end-of-turn token included, as TRL's `assistant_only_loss`.
+ *
+ * Why a task type of its own and not a seq2seq data format: seq2seq pairs one source with one target
+ * on an encoder-decoder (its LM head is the encoder-decoder's, its features a source and a target),
+ * while a dialogue is one decoder sequence with several supervised spans, its example a message list
+ * and its prompt the template's rendering of all turns so far.
+ *
+ * The template (`chat_template` option, else the model folder's tokenizer_config.json `chat_template`,
+ * else ChatML, whose `<|im_start|>` / `<|im_end|>` a run then adds as special tokens) is fixed when the
+ * run starts and saved with the task's options, so a checkpoint renders as it was trained. Where the
+ * assistant turns lie is found by rendering prefixes (`ChatTemplate.assistantSpans`); a token is in the
+ * loss when its characters overlap an assistant span. A dialogue longer than max_length keeps its turns
+ * up to the last assistant turn that fits whole (later turns are dropped; when not even the first
+ * fits, it is cut inside that turn); each such dialogue counts as truncated.
+ *
+ * Evaluation scores the assistant tokens teacher-forced: next-token accuracy (the main metric) and
+ * perplexity. Prediction renders the messages with the generation prompt and generates the assistant's
+ * reply until the end-of-turn token; a prompt with no room left for `max_new_tokens` loses its oldest
+ * turns (after any system message), and the prediction says how many (`dropped_turns`).
+ */
+import type { ChatExample } from '../data/index.js';
+import { formatPosition } from '../data/index.js';
+import { ConfigError, DataError } from '../errors.js';
+import { generate, type GenerateOptions } from '../generate/index.js';
+import { causalLmDecoder } from '../models/causal-lm.js';
+import { inferenceMode, tidy } from '../tensor/index.js';
+import {
+  CHATML,
+  CHATML_SPECIAL_TOKENS,
+  ChatTemplate,
+  IGNORE_INDEX,
+  type ChatMessage,
+  type ChatTemplateSource,
+  type Tokenizer,
+} from '../tokenization/index.js';
+import { CausalLmHead, nextTokenLoss, nextTokenScores } from './causal-lm.js';
+import { checkFeatures, exampleOf, inGoldOrder, longest, padInputs, paddedInt64 } from './features.js';
+import { numberOption, OptionError, rejectUnknownOptions } from './options.js';
+import { tokenScoreMetrics, type TargetScores } from './text-to-text.js';
+import type { Batch, Features, FeaturizeOptions, FeaturizeResult, Metrics, TaskType } from './types.js';
+
+export const CHAT = 'chat';
+
+/** A chat task has no label list (its outputs are texts); a spec needs a non-empty one. */
+export const CHAT_LABELS: readonly string[] = ['[dialogue]'];
+
+export interface ChatOptions {
+  /** The Jinja source; null until the run starts (then the folder's, the config's or ChatML's). */
+  readonly chatTemplate: string | null;
+  /** Where the template came from (a file, the config, the default), for messages; null until the run starts. */
+  readonly templateOrigin: string | null;
+  /** `bos_token` / `eos_token` as the template sees them ('' = none; null until the run starts). */
+  readonly bosToken: string | null;
+  readonly eosToken: string | null;
+  /** The token that ends an assistant turn, where generation stops; null: the last token the template writes in an assistant turn. */
+  readonly endOfTurn: string | null;
+  /** Special tokens the template writes that the vocabulary must hold whole (ChatML's markers for the default template). */
+  readonly specialTokens: readonly string[];
+  /** Most tokens generated per reply (default 64). */
+  readonly maxNewTokens: number;
+  /** Beams of prediction (1 = greedy; default 1). */
+  readonly numBeams: number;
+  /** No n-gram of this size twice in a reply (0 = off; default 0). */
+  readonly noRepeatNgramSize: number;
+}
+
+/** One dialogue's teacher-forced scores (evaluation), or its generated reply (prediction). */
+export interface ChatPrediction extends Partial<Omit<TargetScores, 'exampleIndex'>> {
+  readonly exampleIndex: number;
+  readonly text?: string;
+  /** Prediction: the oldest turns left out of the prompt to make room for the reply. */
+  readonly droppedTurns?: number;
+}
+
+/** A dialogue's features: the rendered tokens, labels on assistant tokens (absent for a prompt). */
+interface ChatFeatures extends Features {
+  readonly droppedTurns?: number;
+}
+
+const OPTION_KEYS = ['chatTemplate', 'templateOrigin', 'bosToken', 'eosToken', 'endOfTurn', 'specialTokens', 'maxNewTokens', 'numBeams', 'noRepeatNgramSize'];
+
+function nullableString(raw: Readonly<Record<string, unknown>>, key: string): string | null {
+  const v = raw[key] ?? null;
+  if (v !== null && typeof v !== 'string') throw new OptionError(CHAT, key, `must be a string, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/**
+ * The task's template source: its options' once the run started; before that (a test featurizing
+ * directly), the config's, the tokenizer folder's, or ChatML.
+ */
+export function chatTemplateSource(o: ChatOptions, tokenizer?: Tokenizer): ChatTemplateSource {
+  if (o.chatTemplate !== null)
+    return { template: o.chatTemplate, origin: o.templateOrigin ?? "the task's chat_template option", bosToken: o.bosToken ?? '', eosToken: o.eosToken ?? '' };
+  return tokenizer?.chatTemplate ?? CHATML;
+}
+
+const compiled = new Map<string, ChatTemplate>();
+
+/** The compiled template of `source` (compiled once per process and template). */
+function templateOf(source: ChatTemplateSource): ChatTemplate {
+  const key = JSON.stringify([source.template, source.bosToken, source.eosToken, source.origin]);
+  let t = compiled.get(key);
+  if (t === undefined) {
+    t = ChatTemplate.compile(source);
+    compiled.set(key, t);
+  }
+  return t;
+}
+
+/** Labels (T): each token's id where its characters overlap an assistant span, -100 elsewhere (special tokens added with no characters too). */
+export function assistantLabels(
+  inputIds: readonly number[],
+  offsets: readonly (readonly [number, number])[],
+  spans: readonly (readonly [number, number])[],
+): number[] {
+  return inputIds.map((id, t) => {
+    const [a, b] = offsets[t]!;
+    return b > a && spans.some(([s, e]) => a < e && b > s) ? id : IGNORE_INDEX;
+  });
+}
+
+/** The token count that keeps whole turns: the end of the last assistant turn within `maxLength` tokens (else `maxLength`, inside the first). */
+function wholeTurnCut(labels: readonly number[], maxLength: number): number {
+  let cut = 0;
+  for (let t = 1; t <= maxLength; t++) if (labels[t - 1] !== IGNORE_INDEX && (t === labels.length || labels[t] === IGNORE_INDEX)) cut = t;
+  return cut > 0 ? cut : maxLength;
+}
+
+/** The id generation stops at: the `endOfTurn` option's token, else the last token of a rendered assistant turn. */
+async function endOfTurnId(o: ChatOptions, template: ChatTemplate, tokenizer: Tokenizer, task: string): Promise<number> {
+  if (o.endOfTurn !== null) {
+    const id = tokenizer.tokenToId(o.endOfTurn);
+    if (id === null) throw new ConfigError(`task '${task}': end_of_turn ${JSON.stringify(o.endOfTurn)} is not a token of the vocabulary`);
+    return id;
+  }
+  const probe = template.assistantSpans([
+    { role: 'user', content: 'hi' },
+    { role: 'assistant', content: 'hello' },
+  ]);
+  const [s, e] = probe.spans[0]!;
+  const [enc] = await tokenizer.encodeBatch([probe.text.slice(s, e)], { addSpecialTokens: false });
+  const last = enc!.inputIds.at(-1);
+  if (last === undefined) throw new ConfigError(`task '${task}': the chat template (${template.source.origin}) writes an empty assistant turn`);
+  return last;
+}
+
+/** Prompt messages that fit: the oldest turns after any system message left out until `fits` says yes (one turn at least stays). */
+async function fittingPrompt(
+  messages: readonly ChatMessage[],
+  fits: (m: readonly ChatMessage[]) => Promise<boolean>,
+): Promise<{ messages: readonly ChatMessage[]; dropped: number }> {
+  const system = messages[0]?.role === 'system' ? [messages[0]] : [];
+  let rest = messages.slice(system.length);
+  let dropped = 0;
+  while (rest.length > 1 && !(await fits([...system, ...rest]))) {
+    rest = rest.slice(1);
+    dropped++;
+    while (rest.length > 1 && rest[0]!.role === 'assistant') {
+      rest = rest.slice(1); // a dialogue starts with a user turn (templates such as Llama 2's require it)
+      dropped++;
+    }
+  }
+  return { messages: [...system, ...rest], dropped };
+}
+
+/** Featurizes prompts (prediction): rendered with the generation prompt, no labels. */
+async function promptFeatures(examples: readonly ChatExample[], template: ChatTemplate, tokenizer: Tokenizer, o: ChatOptions, maxLength: number): Promise<FeaturizeResult> {
+  const room = maxLength - o.maxNewTokens;
+  if (room < 1) throw new ConfigError(`task '${CHAT}': max_length (${maxLength}) leaves no room for a prompt besides max_new_tokens (${o.maxNewTokens})`);
+  const tokensOf = async (m: readonly ChatMessage[]) => (await tokenizer.encodeBatch([template.render(m, true)], { addSpecialTokens: false }))[0]!.inputIds;
+  let truncated = 0;
+  const features: ChatFeatures[] = [];
+  for (const [i, e] of examples.entries()) {
+    const { messages, dropped } = await fittingPrompt(e.messages, async (m) => (await tokensOf(m)).length <= room);
+    const ids = await tokensOf(messages);
+    const cut = ids.length > room;
+    if (cut || dropped > 0) truncated++;
+    features.push({ exampleIndex: i, inputIds: cut ? ids.slice(ids.length - room) : ids, truncated: cut || dropped > 0, droppedTurns: dropped });
+  }
+  return { features, truncated };
+}
+
+/** Featurizes whole dialogues (training, evaluation): labels on the assistant tokens, cut after the last whole assistant turn that fits. */
+async function dialogueFeatures(examples: readonly ChatExample[], template: ChatTemplate, tokenizer: Tokenizer, maxLength: number): Promise<FeaturizeResult> {
+  const rendered = examples.map((e) => {
+    try {
+      return template.assistantSpans(e.messages);
+    } catch (err) {
+      if (err instanceof DataError) throw new DataError(`${formatPosition(e.source)}: ${err.message}`);
+      throw err;
+    }
+  });
+  const encodings = await tokenizer.encodeBatch(
+    rendered.map((r) => r.text),
+    { addSpecialTokens: false },
+  );
+  let truncated = 0;
+  const features = encodings.map((enc, i): Features => {
+    const labels = assistantLabels(enc.inputIds, enc.offsets, rendered[i]!.spans);
+    const T = enc.inputIds.length <= maxLength ? enc.inputIds.length : wholeTurnCut(labels, maxLength);
+    if (T < enc.inputIds.length) truncated++;
+    return { exampleIndex: i, inputIds: enc.inputIds.slice(0, T), labels: labels.slice(0, T), truncated: T < enc.inputIds.length };
+  });
+  return { features, truncated };
+}
+
+/** Whether `featurize` was called for prediction (no split named, not training): prompts, not whole dialogues. */
+const forPrediction = (options: FeaturizeOptions): boolean => options.training === false && options.split === undefined;
+
+export const chat: TaskType<ChatExample, ChatPrediction, ChatOptions> = {
+  kind: CHAT,
+  inputs: ['messages'],
+  sharesEncoderPass: false,
+  formats: ['messages', 'dailydialog'],
+  readsLabel: false,
+  labelSpace: 'none',
+  // accuracy rather than perplexity: model selection and the average of main metrics maximise
+  mainMetric: { name: 'accuracy', greaterIsBetter: true },
+
+  resolveOptions(raw = {}) {
+    rejectUnknownOptions(CHAT, raw, OPTION_KEYS);
+    const chatTemplate = nullableString(raw, 'chatTemplate');
+    if (chatTemplate !== null) ChatTemplate.compile({ template: chatTemplate, origin: "the task's chat_template option", bosToken: '', eosToken: '' });
+    const specialTokens = raw.specialTokens ?? [];
+    if (!Array.isArray(specialTokens) || !specialTokens.every((t) => typeof t === 'string' && t !== ''))
+      throw new OptionError(CHAT, 'specialTokens', `must be a list of non-empty strings, got ${JSON.stringify(specialTokens)}`);
+    return {
+      chatTemplate,
+      templateOrigin: nullableString(raw, 'templateOrigin') ?? (chatTemplate === null ? null : "the task's chat_template option"),
+      bosToken: nullableString(raw, 'bosToken'),
+      eosToken: nullableString(raw, 'eosToken'),
+      endOfTurn: nullableString(raw, 'endOfTurn'),
+      specialTokens: specialTokens as string[],
+      maxNewTokens: numberOption(CHAT, raw, 'maxNewTokens', 64, 1, true),
+      numBeams: numberOption(CHAT, raw, 'numBeams', 1, 1, true),
+      noRepeatNgramSize: numberOption(CHAT, raw, 'noRepeatNgramSize', 0, 0, true),
+    };
+  },
+
+  /** The template fixed when the run starts (saved in tasks.json): the config's, else the tokenizer folder's, else ChatML. */
+  completeWithTokenizer(o, tokenizer) {
+    if (o.chatTemplate !== null && o.bosToken !== null && o.eosToken !== null) return o;
+    const s = chatTemplateSource(o, tokenizer);
+    const specialTokens = s === CHATML ? [...new Set([...o.specialTokens, ...CHATML_SPECIAL_TOKENS])] : o.specialTokens;
+    return { ...o, chatTemplate: s.template, templateOrigin: s.origin, bosToken: o.bosToken ?? s.bosToken, eosToken: o.eosToken ?? s.eosToken, specialTokens };
+  },
+
+  addedTokens(o) {
+    return o.specialTokens;
+  },
+
+  collectLabels() {
+    return [...CHAT_LABELS];
+  },
+
+  /** The family's language-model class (`GPT2LMHeadModel`, `LlamaForCausalLM`). */
+  exportHf() {
+    return { head: 'CausalLM', config: {} };
+  },
+
+  createHead(backbone, spec) {
+    const V = (backbone as { vocabSize?: number }).vocabSize;
+    if (typeof V !== 'number') throw new ConfigError(`task '${spec.name}': the chat head needs the backbone's vocabSize; pass its full config`);
+    return new CausalLmHead(V);
+  },
+
+  async featurize(examples, tokenizer, spec, options) {
+    const template = templateOf(chatTemplateSource(spec.options, tokenizer));
+    return forPrediction(options)
+      ? promptFeatures(examples, template, tokenizer, spec.options, options.maxLength)
+      : dialogueFeatures(examples, template, tokenizer, options.maxLength);
+  },
+
+  collate({ spec }, features, inputs) {
+    if (inputs !== undefined) throw new ConfigError(`task '${spec.name}': chat collates its own inputs`);
+    checkFeatures(features, `collate '${spec.name}'`);
+    const padded = padInputs(features);
+    if (features.some((f) => f.labels === undefined)) return { ...padded, features };
+    const labels = paddedInt64(features.length, longest(features), IGNORE_INDEX, (i) => features[i]!.labels!); // (B, T)
+    return { ...padded, labels, features };
+  },
+
+  loss({ spec }, logits, batch) {
+    if (batch.labels === undefined) throw new ConfigError(`task '${spec.name}': the batch has no labels (prompts), so no loss`);
+    return nextTokenLoss(logits, batch.labels);
+  },
+
+  decode({ spec }, logits, batch, examples) {
+    if (batch.labels === undefined) throw new ConfigError(`task '${spec.name}': scoring needs whole dialogues; prompts are generated from`);
+    for (const f of batch.features) exampleOf(examples, f);
+    return nextTokenScores(logits, batch.labels, batch.features);
+  },
+
+  /**
+   * Whole dialogues (evaluation): their teacher-forced scores, as `decode` gives them. Prompts
+   * (prediction): the assistant's reply, generated until the end-of-turn token or `max_new_tokens`.
+   */
+  async generate({ task, backbone, tokenizer, batch, examples }) {
+    for (const f of batch.features) exampleOf(examples, f);
+    const head = task.head as CausalLmHead;
+    if (batch.labels !== undefined) {
+      const labels = batch.labels;
+      return inferenceMode(() =>
+        tidy(() => {
+          const { lastHiddenState } = backbone.forward({ inputIds: batch.inputIds, attentionMask: batch.attentionMask });
+          return nextTokenScores(head.forward({ lastHiddenState }), labels, batch.features);
+        }),
+      );
+    }
+    const o = task.spec.options;
+    const template = templateOf(chatTemplateSource(o, tokenizer));
+    const eos = await endOfTurnId(o, template, tokenizer, task.spec.name);
+    const options: GenerateOptions = {
+      maxNewTokens: o.maxNewTokens,
+      numBeams: o.numBeams,
+      noRepeatNgramSize: o.noRepeatNgramSize,
+      eosTokenId: eos,
+      padTokenId: backbone.config.padTokenId ?? 0,
+    };
+    const decoder = causalLmDecoder(backbone, (h) => head.forward({ lastHiddenState: h }));
+    const made = await generate(
+      decoder,
+      batch.features.map((f) => f.inputIds),
+      options,
+    );
+    return Promise.all(
+      made.map(async (g, i) => {
+        const f = batch.features[i] as ChatFeatures;
+        return { exampleIndex: f.exampleIndex, text: (await tokenizer.decode(g.tokens)).trim(), droppedTurns: f.droppedTurns ?? 0 };
+      }),
+    );
+  },
+
+  evaluate(predictions, gold, spec): Metrics {
+    return tokenScoreMetrics(inGoldOrder(predictions, gold.length, `evaluate '${spec.name}'`) as TargetScores[]);
+  },
+
+  present(p) {
+    return { text: p.text ?? '', ...(p.droppedTurns ? { dropped_turns: p.droppedTurns } : {}) };
+  },
+};
