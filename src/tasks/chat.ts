@@ -42,7 +42,7 @@ import { CausalLmHead, nextTokenLoss, nextTokenScores } from './causal-lm.js';
 import { checkFeatures, exampleOf, inGoldOrder, longest, padInputs, paddedInt64 } from './features.js';
 import { numberOption, OptionError, rejectUnknownOptions } from './options.js';
 import { tokenScoreMetrics, type TargetScores } from './text-to-text.js';
-import type { Batch, Features, FeaturizeOptions, FeaturizeResult, Metrics, TaskType } from './types.js';
+import type { Features, FeaturizeOptions, FeaturizeResult, Metrics, TaskType } from './types.js';
 
 export const CHAT = 'chat';
 
@@ -82,7 +82,17 @@ interface ChatFeatures extends Features {
   readonly droppedTurns?: number;
 }
 
-const OPTION_KEYS = ['chatTemplate', 'templateOrigin', 'bosToken', 'eosToken', 'endOfTurn', 'specialTokens', 'maxNewTokens', 'numBeams', 'noRepeatNgramSize'];
+const OPTION_KEYS = [
+  'chatTemplate',
+  'templateOrigin',
+  'bosToken',
+  'eosToken',
+  'endOfTurn',
+  'specialTokens',
+  'maxNewTokens',
+  'numBeams',
+  'noRepeatNgramSize',
+];
 
 function nullableString(raw: Readonly<Record<string, unknown>>, key: string): string | null {
   const v = raw[key] ?? null;
@@ -96,7 +106,12 @@ function nullableString(raw: Readonly<Record<string, unknown>>, key: string): st
  */
 export function chatTemplateSource(o: ChatOptions, tokenizer?: Tokenizer): ChatTemplateSource {
   if (o.chatTemplate !== null)
-    return { template: o.chatTemplate, origin: o.templateOrigin ?? "the task's chat_template option", bosToken: o.bosToken ?? '', eosToken: o.eosToken ?? '' };
+    return {
+      template: o.chatTemplate,
+      origin: o.templateOrigin ?? "the task's chat_template option",
+      bosToken: o.bosToken ?? '',
+      eosToken: o.eosToken ?? '',
+    };
   return tokenizer?.chatTemplate ?? CHATML;
 }
 
@@ -146,7 +161,8 @@ async function endOfTurnId(o: ChatOptions, template: ChatTemplate, tokenizer: To
   const [s, e] = probe.spans[0]!;
   const [enc] = await tokenizer.encodeBatch([probe.text.slice(s, e)], { addSpecialTokens: false });
   const last = enc!.inputIds.at(-1);
-  if (last === undefined) throw new ConfigError(`task '${task}': the chat template (${template.source.origin}) writes an empty assistant turn`);
+  if (last === undefined)
+    throw new ConfigError(`task '${task}': the chat template (${template.source.origin}) writes an empty assistant turn`);
   return last;
 }
 
@@ -170,10 +186,20 @@ async function fittingPrompt(
 }
 
 /** Featurizes prompts (prediction): rendered with the generation prompt, no labels. */
-async function promptFeatures(examples: readonly ChatExample[], template: ChatTemplate, tokenizer: Tokenizer, o: ChatOptions, maxLength: number): Promise<FeaturizeResult> {
+async function promptFeatures(
+  examples: readonly ChatExample[],
+  template: ChatTemplate,
+  tokenizer: Tokenizer,
+  o: ChatOptions,
+  maxLength: number,
+): Promise<FeaturizeResult> {
   const room = maxLength - o.maxNewTokens;
-  if (room < 1) throw new ConfigError(`task '${CHAT}': max_length (${maxLength}) leaves no room for a prompt besides max_new_tokens (${o.maxNewTokens})`);
-  const tokensOf = async (m: readonly ChatMessage[]) => (await tokenizer.encodeBatch([template.render(m, true)], { addSpecialTokens: false }))[0]!.inputIds;
+  if (room < 1)
+    throw new ConfigError(
+      `task '${CHAT}': max_length (${maxLength}) leaves no room for a prompt besides max_new_tokens (${o.maxNewTokens})`,
+    );
+  const tokensOf = async (m: readonly ChatMessage[]) =>
+    (await tokenizer.encodeBatch([template.render(m, true)], { addSpecialTokens: false }))[0]!.inputIds;
   let truncated = 0;
   const features: ChatFeatures[] = [];
   for (const [i, e] of examples.entries()) {
@@ -181,13 +207,23 @@ async function promptFeatures(examples: readonly ChatExample[], template: ChatTe
     const ids = await tokensOf(messages);
     const cut = ids.length > room;
     if (cut || dropped > 0) truncated++;
-    features.push({ exampleIndex: i, inputIds: cut ? ids.slice(ids.length - room) : ids, truncated: cut || dropped > 0, droppedTurns: dropped });
+    features.push({
+      exampleIndex: i,
+      inputIds: cut ? ids.slice(ids.length - room) : ids,
+      truncated: cut || dropped > 0,
+      droppedTurns: dropped,
+    });
   }
   return { features, truncated };
 }
 
 /** Featurizes whole dialogues (training, evaluation): labels on the assistant tokens, cut after the last whole assistant turn that fits. */
-async function dialogueFeatures(examples: readonly ChatExample[], template: ChatTemplate, tokenizer: Tokenizer, maxLength: number): Promise<FeaturizeResult> {
+async function dialogueFeatures(
+  examples: readonly ChatExample[],
+  template: ChatTemplate,
+  tokenizer: Tokenizer,
+  maxLength: number,
+): Promise<FeaturizeResult> {
   const rendered = examples.map((e) => {
     try {
       return template.assistantSpans(e.messages);
@@ -226,7 +262,8 @@ export const chat: TaskType<ChatExample, ChatPrediction, ChatOptions> = {
   resolveOptions(raw = {}) {
     rejectUnknownOptions(CHAT, raw, OPTION_KEYS);
     const chatTemplate = nullableString(raw, 'chatTemplate');
-    if (chatTemplate !== null) ChatTemplate.compile({ template: chatTemplate, origin: "the task's chat_template option", bosToken: '', eosToken: '' });
+    if (chatTemplate !== null)
+      ChatTemplate.compile({ template: chatTemplate, origin: "the task's chat_template option", bosToken: '', eosToken: '' });
     const specialTokens = raw.specialTokens ?? [];
     if (!Array.isArray(specialTokens) || !specialTokens.every((t) => typeof t === 'string' && t !== ''))
       throw new OptionError(CHAT, 'specialTokens', `must be a list of non-empty strings, got ${JSON.stringify(specialTokens)}`);
@@ -248,7 +285,14 @@ export const chat: TaskType<ChatExample, ChatPrediction, ChatOptions> = {
     if (o.chatTemplate !== null && o.bosToken !== null && o.eosToken !== null) return o;
     const s = chatTemplateSource(o, tokenizer);
     const specialTokens = s === CHATML ? [...new Set([...o.specialTokens, ...CHATML_SPECIAL_TOKENS])] : o.specialTokens;
-    return { ...o, chatTemplate: s.template, templateOrigin: s.origin, bosToken: o.bosToken ?? s.bosToken, eosToken: o.eosToken ?? s.eosToken, specialTokens };
+    return {
+      ...o,
+      chatTemplate: s.template,
+      templateOrigin: s.origin,
+      bosToken: o.bosToken ?? s.bosToken,
+      eosToken: o.eosToken ?? s.eosToken,
+      specialTokens,
+    };
   },
 
   addedTokens(o) {
@@ -266,7 +310,8 @@ export const chat: TaskType<ChatExample, ChatPrediction, ChatOptions> = {
 
   createHead(backbone, spec) {
     const V = (backbone as { vocabSize?: number }).vocabSize;
-    if (typeof V !== 'number') throw new ConfigError(`task '${spec.name}': the chat head needs the backbone's vocabSize; pass its full config`);
+    if (typeof V !== 'number')
+      throw new ConfigError(`task '${spec.name}': the chat head needs the backbone's vocabSize; pass its full config`);
     return new CausalLmHead(V);
   },
 

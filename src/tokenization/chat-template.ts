@@ -135,7 +135,8 @@ export class ChatTemplate {
 /** A special token as tokenizer_config.json writes it: a string, or an AddedToken object `{ "content": … }`. */
 function tokenText(v: unknown): string {
   if (typeof v === 'string') return v;
-  if (typeof v === 'object' && v !== null && typeof (v as { content?: unknown }).content === 'string') return (v as { content: string }).content;
+  if (typeof v === 'object' && v !== null && typeof (v as { content?: unknown }).content === 'string')
+    return (v as { content: string }).content;
   return '';
 }
 
@@ -163,7 +164,8 @@ export function folderChatTemplate(dir: string): ChatTemplateSource | undefined 
   if (typeof t === 'string') return { template: t, origin: `${configFile} (chat_template)`, ...tokens };
   if (Array.isArray(t)) {
     const named = t.find((x) => (x as { name?: unknown }).name === 'default') as { template?: unknown } | undefined;
-    if (typeof named?.template === 'string') return { template: named.template, origin: `${configFile} (chat_template 'default')`, ...tokens };
+    if (typeof named?.template === 'string')
+      return { template: named.template, origin: `${configFile} (chat_template 'default')`, ...tokens };
   }
   throw new CheckpointError(`${configFile}: chat_template must be a string or a list of { name, template } with a 'default' one`);
 }

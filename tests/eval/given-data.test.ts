@@ -103,7 +103,7 @@ describe('mtl eval on Hugging Face task-model folders, with --data', () => {
     assert.match(format.stderr, /--format goes with --data FILE/);
     const bad = await cli('eval', at('hf-topic'), '--data', at('test.csv'), '--format', 'xml');
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--format must be joint-folder, csv, .* or dailydialog, got 'xml'/);
+    assert.match(bad.stderr, /--format must be joint-folder, csv, .* or messages, got 'xml'/);
   });
 
   it('what the data need, said (exit 1): a format, the task of a multi-task checkpoint, fields that exist', async () => {

@@ -260,7 +260,7 @@ describe('config errors', () => {
     const format = issues.find((i) => i.path.join('.') === 'tasks.1.data.format');
     assert.match(
       format!.message,
-      /missing required key 'format' \(one of 'joint-folder', 'csv', 'tsv', 'jsonl', 'conll', 'text', 'wordnet', 'triples', 'semeval2010', 'squad', 'cluener', 'parallel', 'dailydialog'\)/,
+      /missing required key 'format' \(one of 'joint-folder', 'csv', 'tsv', 'jsonl', 'conll', 'text', 'wordnet', 'triples', 'semeval2010', 'squad', 'cluener', 'parallel', 'dailydialog', 'messages'\)/,
     );
     assert.equal(format!.line, lineOf(text, 'data:', lineOf(text, 'name: sentiment')));
   });
@@ -307,7 +307,7 @@ describe('config errors', () => {
     assert.equal(issues[0]!.line, lineOf(text, 'sequence-clasification'));
     assert.match(
       issues[0]!.message,
-      /expected one of 'sequence-classification', 'token-classification', 'masked-lm', 'link-prediction', 'regression', 'relation-classification', 'extractive-qa', 'causal-lm', 'seq2seq', 'span-corruption', 'replaced-token-detection', got 'sequence-clasification' \(a string\); did you mean 'sequence-classification'\?/,
+      /expected one of 'sequence-classification', 'token-classification', 'masked-lm', 'link-prediction', 'regression', 'relation-classification', 'extractive-qa', 'causal-lm', 'seq2seq', 'span-corruption', 'replaced-token-detection', 'chat', got 'sequence-clasification' \(a string\); did you mean 'sequence-classification'\?/,
     );
   });
 

@@ -64,7 +64,9 @@ training: { max_steps: 300, batch_size: 16, learning_rate: 3.0e-3, warmup_steps:
   });
 
   it('the checkpoint keeps the template; predict replies to messages with the next number', async () => {
-    const { tasks } = JSON.parse(readFileSync(path.join(dir, 'out', 'best', 'tasks.json'), 'utf8')) as { tasks: { options: Record<string, unknown> }[] };
+    const { tasks } = JSON.parse(readFileSync(path.join(dir, 'out', 'best', 'tasks.json'), 'utf8')) as {
+      tasks: { options: Record<string, unknown> }[];
+    };
     assert.equal(tasks[0]!.options.templateOrigin, 'the default ChatML template');
     assert.match(String(tasks[0]!.options.chatTemplate), /<\|im_start\|>/);
     using predictor = Predictor.load(path.join(dir, 'out', 'best'));

@@ -25,7 +25,15 @@ const VOCAB = ['[UNK]', '<|im_start|>', '<|im_end|>', 'user', 'assistant', 'syst
 
 /** A word-level tokenizer (whitespace and punctuation split) with ChatML's markers as special tokens. */
 function wordTokenizer(): Tokenizer {
-  const added = [1, 2].map((id) => ({ id, content: VOCAB[id], single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }));
+  const added = [1, 2].map((id) => ({
+    id,
+    content: VOCAB[id],
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  }));
   const json = {
     version: '1.0',
     truncation: null,
@@ -56,7 +64,8 @@ const IDS = [1, 3, 6, 2, 1, 4, 7, 8, 2, 1, 3, 9, 2, 1, 4, 6, 2];
 const X = -100;
 const LABELS = [X, X, X, X, X, X, 7, 8, 2, X, X, X, X, X, X, 6, 2];
 
-const spec = (options: Record<string, unknown> = {}) => taskSpec({ name: 'dlg', kind: 'chat', labels: ['[dialogue]'], options }) as TaskSpec<ChatOptions>;
+const spec = (options: Record<string, unknown> = {}) =>
+  taskSpec({ name: 'dlg', kind: 'chat', labels: ['[dialogue]'], options }) as TaskSpec<ChatOptions>;
 
 describe('chat task type', () => {
   it('is registered; its options are checked', () => {
@@ -155,8 +164,21 @@ describe('chat data', () => {
   });
 
   const bad: [string, unknown, RegExp][] = [
-    ['unknown role', { messages: [{ role: 'bot', content: 'x' }] }, /messages\[0\]\.role must be one of system, user, assistant, got "bot"/],
-    ['empty content', { messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: '  ' }] }, /messages\[1\]\.content is empty/],
+    [
+      'unknown role',
+      { messages: [{ role: 'bot', content: 'x' }] },
+      /messages\[0\]\.role must be one of system, user, assistant, got "bot"/,
+    ],
+    [
+      'empty content',
+      {
+        messages: [
+          { role: 'user', content: 'x' },
+          { role: 'assistant', content: '  ' },
+        ],
+      },
+      /messages\[1\]\.content is empty/,
+    ],
     ['no assistant turn', { messages: [{ role: 'user', content: 'x' }] }, /has no assistant turn \(roles: user\)/],
     ['no messages', { text: 'x' }, /no "messages" field; its keys: text/],
   ];

@@ -79,16 +79,25 @@ describe('chat templates', () => {
 
   it('a template that is not Jinja is a ConfigError naming its source', () => {
     assert.throws(
-      () => ChatTemplate.compile({ template: '{% for m in messages %}{{ m.content }}', origin: 'models/x/tokenizer_config.json', bosToken: '', eosToken: '' }),
+      () =>
+        ChatTemplate.compile({
+          template: '{% for m in messages %}{{ m.content }}',
+          origin: 'models/x/tokenizer_config.json',
+          bosToken: '',
+          eosToken: '',
+        }),
       (e: unknown) => e instanceof ConfigError && /models\/x\/tokenizer_config\.json/.test(e.message) && /not valid Jinja/.test(e.message),
     );
   });
 
   it('a template whose shorter renderings are not prefixes of longer ones cannot place the turns', () => {
     // writes the last message differently from the others
-    const template = "{% for m in messages %}{{ m.role }}: {{ m.content }}{% if loop.last %}!{% else %}\n{% endif %}{% endfor %}";
+    const template = '{% for m in messages %}{{ m.role }}: {{ m.content }}{% if loop.last %}!{% else %}\n{% endif %}{% endfor %}';
     const t = ChatTemplate.compile({ template, origin: 'odd.jinja', bosToken: '', eosToken: '' });
-    assert.throws(() => t.assistantSpans(DIALOGUE), (e: unknown) => e instanceof DataError && /odd\.jinja/.test(e.message) && /turn by turn/.test(e.message));
+    assert.throws(
+      () => t.assistantSpans(DIALOGUE),
+      (e: unknown) => e instanceof DataError && /odd\.jinja/.test(e.message) && /turn by turn/.test(e.message),
+    );
   });
 
   it("reads a folder's tokenizer_config.json chat_template with its bos and eos tokens (AddedToken objects too)", () => {

@@ -37,7 +37,8 @@ const shown = (v: unknown): string => {
  * @example chatMessagesOf([{ role: 'user', content: 'Hi' }], 'messages') // [{ role: 'user', content: 'Hi' }]
  */
 export function chatMessagesOf(list: unknown, field: string, needsAssistant = true): ChatMessage[] | string {
-  if (!Array.isArray(list) || list.length === 0) return `"${field}" must be a non-empty list of {"role", "content"} objects, got ${shown(list)}`;
+  if (!Array.isArray(list) || list.length === 0)
+    return `"${field}" must be a non-empty list of {"role", "content"} objects, got ${shown(list)}`;
   const messages: ChatMessage[] = [];
   for (const [i, m] of list.entries()) {
     const at = `${field}[${i}]`;

@@ -104,7 +104,8 @@ export function readDailyDialogChats(file: string, options: ReadOptions = {}): R
     const source = { file, line: i + 1 };
     const turns = dialogueTurns(line);
     if (typeof turns === 'string') return bad.report(file, source.line, turns);
-    if (turns.length < 2) return bad.report(file, source.line, 'a dialogue of one turn; expected at least two (an assistant turn to learn)');
+    if (turns.length < 2)
+      return bad.report(file, source.line, 'a dialogue of one turn; expected at least two (an assistant turn to learn)');
     const messages = turns.map((content, t) => ({ role: t % 2 === 0 ? ('user' as const) : ('assistant' as const), content }));
     examples.push({ id: String(source.line), messages, source });
   });

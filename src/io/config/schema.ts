@@ -242,7 +242,9 @@ export const augmentSchema = z.discriminatedUnion('method', [edaAugmentSchema, b
  * (v1.1 and v2.0; extractive question answering). `parallel` is line-aligned text files (Multi30k): `train`,
  * `dev`, `test` name file stems, read as `<stem>.<input.text>` (sources) and `<stem>.<label.field>` (targets).
  * `dailydialog` is DailyDialog's `dialogues_<split>.txt` (one dialogue a line, each turn followed by ` __eou__`),
- * read as context → response pairs: each turn after the first, with the `context_turns` turns before it.
+ * read as context → response pairs: each turn after the first, with the `context_turns` turns before it
+ * (seq2seq), or, for a chat task, as whole dialogues whose turns alternate user / assistant. `messages` is
+ * JSON Lines of dialogues in Hugging Face's chat format, `{"messages": [{"role", "content"}, …]}` (chat).
  */
 export const dataSchema = z.strictObject({
   format: z.enum(DATA_FORMATS).describe('How the files are written (docs/guide-custom-task.md lists which formats each task type reads).'),
