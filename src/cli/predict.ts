@@ -36,8 +36,7 @@ export async function runPredict(dir: string, texts: readonly string[], flags: P
   const file = flags.input === '-' ? STDIN : flags.input;
   const given: PredictInput[] = file !== undefined ? readPredictInputs(file) : texts.map((text) => ({ text }));
   const inputs = flags.splitIntoWords === true ? given.map((x) => ({ ...x, splitIntoWords: true })) : given;
-  if (inputs.length === 0)
-    throw new UsageError('mtl predict: no texts; give them after the checkpoint folder or in --input FILE (JSON lines)');
+  if (inputs.length === 0) throw new UsageError('no texts; give them after the checkpoint folder or in --input FILE (JSON lines)');
   using predictor = Predictor.load(dir);
   const records = await predictor.predict(inputs, {
     ...(flags.topK === undefined ? {} : { topK: flags.topK }),

@@ -102,6 +102,23 @@ describe('mtl: help, version, suggestions, exit codes', () => {
   });
 });
 
+describe("mtl: errors found by a command's work", () => {
+  it('name the command once, then what is wrong (no doubled "mtl predict: mtl predict:")', async () => {
+    for (const [argv, message, code] of [
+      [['predict', 'no-such-folder'], /^mtl predict: no texts; give them after the checkpoint folder or in --input FILE/, 2],
+      [['predict', 'no-such-folder', 'hi', '--input', 'x.jsonl'], /^mtl predict: give texts or --input FILE, not both$/, 2],
+      [['generate', 'no-such-folder'], /^mtl generate: no prompt; give them after the model folder/, 2],
+      [['eval', 'no-such-folder', '--overwrite'], /^mtl eval: --overwrite goes with --report FILE/, 2],
+      [['transfer', 'p.yaml', 'f.yaml', '--pooling', 'max'], /^mtl transfer: --pooling must be one of/, 2],
+    ] as const) {
+      const r = await cli(...argv);
+      assert.equal(r.code, code, argv.join(' '));
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /mtl \w+: mtl \w+:/, argv.join(' '));
+    }
+  });
+});
+
 describe("mtl: the values each command's work is given", () => {
   it('train: typed flags and defaults', async () => {
     assert.deepEqual(await parsed('train', 'c.yaml'), ['c.yaml', { distTimeout: 1800 }]);
