@@ -6,7 +6,7 @@
  * only supplies it.
  */
 import * as io from './io/config/index.js';
-import { supportedModelTypes } from './models/registry.js';
+import { familyConfigKeys, supportedModelTypes } from './models/registry.js';
 import { taskTypes } from './tasks/registry.js';
 
 export * from './io/config/index.js';
@@ -20,12 +20,12 @@ export type ConfigOptions = Omit<io.ParseOptions, 'taskTypes'> & { taskTypes?: i
  * @example const config = loadTrainingConfig('examples/snips.yaml');
  */
 export function loadTrainingConfig(file: string, options: Omit<ConfigOptions, 'source'> = {}): io.TrainingConfig {
-  return io.loadTrainingConfig(file, { taskTypes, modelTypes: supportedModelTypes(), ...options });
+  return io.loadTrainingConfig(file, { taskTypes, modelTypes: supportedModelTypes(), familyKeys: familyConfigKeys, ...options });
 }
 
 /** Validates the text of a YAML (or JSON) training config against the registered task types. */
 export function parseTrainingConfig(text: string, options: ConfigOptions = {}): io.TrainingConfig {
-  return io.parseTrainingConfig(text, { taskTypes, modelTypes: supportedModelTypes(), ...options });
+  return io.parseTrainingConfig(text, { taskTypes, modelTypes: supportedModelTypes(), familyKeys: familyConfigKeys, ...options });
 }
 
 /**
@@ -43,5 +43,5 @@ export async function loadConfigFile(file: string, options: Omit<ConfigOptions, 
 
 /** Validates a config given as a plain object in the file's spelling against the registered task types. */
 export function validateTrainingConfig(value: unknown, options: ConfigOptions = {}): io.TrainingConfig {
-  return io.validateTrainingConfig(value, { taskTypes, modelTypes: supportedModelTypes(), ...options });
+  return io.validateTrainingConfig(value, { taskTypes, modelTypes: supportedModelTypes(), familyKeys: familyConfigKeys, ...options });
 }

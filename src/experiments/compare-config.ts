@@ -17,7 +17,7 @@
  *     set: { training: { task_schedule: joint, surgery: { method: pcgrad } } }
  * ```
  */
-import { supportedModelTypes } from '../models/registry.js';
+import { familyConfigKeys, supportedModelTypes } from '../models/registry.js';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
@@ -133,7 +133,7 @@ export async function loadCompareConfig(file: string, overrides: CompareOverride
   }
   const outputDir = path.resolve(dir, data.output_dir);
   const raw = withBudget({ ...(base as Record<string, unknown>), output_dir: outputDir }, data.budget);
-  const options = { baseDir: path.dirname(baseFile), taskTypes, modelTypes: supportedModelTypes() };
+  const options = { baseDir: path.dirname(baseFile), taskTypes, modelTypes: supportedModelTypes(), familyKeys: familyConfigKeys };
   const resolved = validateTrainingConfig(raw, { ...options, source: baseFile });
   const names = new Set<string>();
   const strategies = data.strategies.map((s, i) => {

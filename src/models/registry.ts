@@ -3,6 +3,7 @@
  * config into a backbone (a new run, `encoder.from`, a checkpoint, an export) asks here.
  */
 import { ConfigError } from '../errors.js';
+import { snakeKey } from '../io/config/case.js';
 import type { Backbone, BackboneConfig, BackboneFamily } from './backbone.js';
 import type { ParamOptions } from '../nn/init.js';
 import { BART_FAMILY, MARIAN_FAMILY } from './bart/family.js';
@@ -33,6 +34,19 @@ const FAMILIES: ReadonlyMap<string, BackboneFamily> = new Map([
 /** The `model_type`s a backbone can be built for, sorted. */
 export function supportedModelTypes(): string[] {
   return [...FAMILIES.keys()].sort();
+}
+
+/**
+ * The keys a new encoder's `encoder:` block may give a family beside `model_type` and `vocab_size`:
+ * its config's fields (those of `config()`, which accepts exactly these) as the config file spells
+ * them, snake_case (T5: d_kv, num_decoder_layers, feed_forward_proj, …). The config loader checks a
+ * block against them, so an unknown key is reported with its file and line before the run starts.
+ * @throws ConfigError for an unsupported model type (as `backboneFamily`).
+ * @example familyConfigKeys('t5').includes('d_kv') // true
+ */
+export function familyConfigKeys(modelType: string): string[] {
+  const fields = Object.keys(backboneFamily(modelType).config());
+  return fields.filter((f) => f !== 'modelType' && f !== 'vocabSize').map(snakeKey);
 }
 
 /**

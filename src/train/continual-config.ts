@@ -2,7 +2,7 @@
  * The config of continual training (`mtl train CONFIG --from CKPT`; what the run does: ./continual.ts):
  * the config's tasks, then the checkpoint's tasks it does not name, on the checkpoint's encoder and tokenizer.
  */
-import { supportedModelTypes } from '../models/registry.js';
+import { familyConfigKeys, supportedModelTypes } from '../models/registry.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -74,5 +74,6 @@ export async function loadContinualConfig(file: string, checkpoint: string, set:
     baseDir: path.dirname(path.resolve(file)),
     taskTypes,
     modelTypes: supportedModelTypes(),
+    familyKeys: familyConfigKeys,
   });
 }

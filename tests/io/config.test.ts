@@ -22,7 +22,7 @@ import {
 import { BERT_BASE, HIDDEN_ACTS as MODEL_HIDDEN_ACTS, bertConfigToHf } from '../../src/models/bert/config.js';
 import { taskTypes } from '../../src/tasks/index.js';
 import { parseTrainingConfig as parseConfigWithRegistry } from '../../src/config.js';
-import { supportedModelTypes } from '../../src/models/registry.js';
+import { familyConfigKeys, supportedModelTypes } from '../../src/models/registry.js';
 import { EXAMPLE_DATASETS, needsExampleData } from '../helpers/datasets.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -237,6 +237,35 @@ describe('example configs', () => {
     }
   });
 
+  it('encoder.from: a key beside it that the family of its config.json lacks is reported at its line', validData, () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mtl-config-'));
+    try {
+      mkdirSync(path.join(dir, 'ckpt'));
+      writeFileSync(path.join(dir, 'ckpt', 'config.json'), JSON.stringify({ model_type: 't5', d_model: 32 }));
+      writeFileSync(path.join(dir, 'ckpt', 'model.safetensors'), '');
+      const encoder = 'encoder:\n  from: ckpt\n  hidden_dropout_prob: 0.2\n  attention_probs_dropout_prob: 0.2\ntasks:';
+      const text = VALID.replace(/encoder:[\s\S]*?tasks:/, encoder).replace(
+        /\.\.\/\.\.\/shared/g,
+        DATASETS.replace(/\/shared.*$/, '/shared'),
+      );
+      const source = path.join(dir, 'train.yaml');
+      assert.throws(
+        () => parseConfigWithRegistry(text, { source }),
+        (e: unknown) =>
+          e instanceof ConfigFileError &&
+          e.issues.length === 1 &&
+          e.message.includes(
+            `${source}:${lineOf(text, 'attention_probs_dropout_prob')}: encoder.attention_probs_dropout_prob: ` +
+              `'attention_probs_dropout_prob' is no key of the model_type t5 of ${path.join(dir, 'ckpt', 'config.json')}`,
+          ),
+      );
+      const fine = parseConfigWithRegistry(text.replace('  attention_probs_dropout_prob: 0.2\n', ''), { source });
+      assert.equal(fine.encoder.hiddenDropoutProb, 0.2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("the encoder's defaults are Hugging Face's BertConfig defaults (BERT_BASE) and the activations are the model's", () => {
     const hf = bertConfigToHf(BERT_BASE);
     for (const [key, value] of Object.entries(ENCODER_DEFAULTS)) assert.equal(hf[key], value, key);
@@ -438,6 +467,28 @@ describe('config errors', () => {
       (err: unknown) => err instanceof ConfigFileError && err.message.includes(`bad.yaml:${line}: encoder.model_type: model_type 't5x'`),
     );
     assert.equal(check({}), undefined, 'without the list this layer cannot know the families');
+  });
+
+  it("encoder: another family's unknown key is reported at its line with the family's nearest key (the registry's keys passed in)", () => {
+    const text = VALID.replace('encoder:\n', 'encoder:\n  model_type: t5\n  d_kvv: 8\n  type_vocab_size: 2\n');
+    const lines = text.split('\n');
+    const issues = (() => {
+      try {
+        parseConfigWithRegistry(text, { source: 'bad.yaml', checkFiles: false });
+      } catch (e) {
+        assert.ok(e instanceof ConfigFileError, String(e));
+        return e.issues.map((i) => `${i.line}: ${i.path.join('.')}: ${i.message}`);
+      }
+      assert.fail('a T5 encoder with d_kvv was accepted');
+    })();
+    assert.deepEqual(issues, [
+      `${lines.indexOf('  d_kvv: 8') + 1}: encoder.d_kvv: unknown key 'd_kvv' for model_type t5; did you mean 'd_kv'?`,
+      `${lines.indexOf('  type_vocab_size: 2') + 1}: encoder.type_vocab_size: unknown key 'type_vocab_size' for model_type t5; did you mean 'vocab_size'?`,
+    ]);
+    const t5Keys = familyConfigKeys('t5');
+    assert.ok(t5Keys.includes('d_kv') && t5Keys.includes('num_decoder_layers') && !t5Keys.includes('type_vocab_size'), t5Keys.join());
+    const valid = VALID.replace('encoder:\n', 'encoder:\n  model_type: t5\n  d_kv: 8\n  num_decoder_layers: 1\n');
+    assert.doesNotThrow(() => parseConfigWithRegistry(valid, { source: 'good.yaml', checkFiles: false }));
   });
 
   it('encoder: heads that do not divide the hidden size; architecture keys beside from', validData, () => {

@@ -14,6 +14,7 @@ import {
   backboneConfigToHf,
   backboneFamily,
   createBackbone,
+  familyConfigKeys,
   familyOfHfConfig,
   supportedModelTypes,
 } from '../../src/models/registry.js';
@@ -48,6 +49,20 @@ describe('model registry', () => {
     assert.equal(backbone.layers().length, 2);
     assert.deepEqual(backbone.inputEmbeddings().weight.shape, [99, 32]);
     assert.deepEqual(backboneConfigFromHf(backboneConfigToHf(config)), config, 'config.json round trip');
+  });
+
+  it("familyConfigKeys: the snake_case keys of a new encoder's block each family's config accepts, and no other", () => {
+    const camel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    for (const modelType of supportedModelTypes()) {
+      const family = backboneFamily(modelType);
+      const keys = familyConfigKeys(modelType);
+      assert.ok(keys.includes('hidden_size') && keys.includes('num_hidden_layers'), `${modelType}: ${keys.join()}`);
+      assert.ok(!keys.includes('model_type') && !keys.includes('vocab_size'), `${modelType}: the schema's own keys are left out`);
+      const defaults = family.config() as unknown as Record<string, unknown>;
+      const fields = Object.fromEntries(keys.map((k) => [camel(k), defaults[camel(k)]]));
+      assert.deepEqual(family.config(fields), family.config(), `${modelType}: every listed key is accepted`);
+      assert.throws(() => family.config({ ...fields, dKvv: 1 }), ConfigError, `${modelType}: another key is refused`);
+    }
   });
 
   it('refuses an unsupported model_type, naming the supported ones', () => {

@@ -17,7 +17,7 @@
  *   tasks.sentiment.weight: { type: uniform, low: 0.25, high: 1 }
  * ```
  */
-import { supportedModelTypes } from '../../models/registry.js';
+import { familyConfigKeys, supportedModelTypes } from '../../models/registry.js';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../../errors.js';
@@ -101,7 +101,13 @@ export function trialConfig(s: SweepConfig, point: Point, outputDir: string, nam
   training.eval_every = s.budgets.reduce(gcd, evalEvery);
   return validateTrainingConfig(
     { ...r, training, output_dir: outputDir },
-    { source: `${s.configFile} (${name}: ${JSON.stringify(point)})`, baseDir: s.baseDir, taskTypes, modelTypes: supportedModelTypes() },
+    {
+      source: `${s.configFile} (${name}: ${JSON.stringify(point)})`,
+      baseDir: s.baseDir,
+      taskTypes,
+      modelTypes: supportedModelTypes(),
+      familyKeys: familyConfigKeys,
+    },
   );
 }
 
@@ -118,7 +124,13 @@ export async function loadSweepConfig(configFile: string, spaceFile: string): Pr
   checkSpace(space);
   const base = (await readConfigValue(configFile)) as Record<string, unknown>;
   const baseDir = path.dirname(path.resolve(configFile));
-  const config = validateTrainingConfig(base, { source: configFile, baseDir, taskTypes, modelTypes: supportedModelTypes() });
+  const config = validateTrainingConfig(base, {
+    source: configFile,
+    baseDir,
+    taskTypes,
+    modelTypes: supportedModelTypes(),
+    familyKeys: familyConfigKeys,
+  });
   const es = config.training.earlyStopping;
   const maxSteps = f.asha?.max_steps ?? config.training.maxSteps;
   if (maxSteps === undefined)

@@ -8,6 +8,7 @@ import { nearest, suggestion } from './issues.js';
 import { checkStrategy } from './strategy-checks.js';
 import type { ConfigPath } from './yaml-source.js';
 import { unknownKind, type ConfigTaskKind, type TaskKinds } from './task-kinds.js';
+import { checkFamilyKeys, type ModelFamilies } from './encoder-keys.js';
 
 type Task = SnakeTrainingConfig['tasks'][number];
 type Report = (path: ConfigPath, message: string) => void;
@@ -22,12 +23,12 @@ export const NAMED_FIELD_FORMATS: readonly string[] = ['csv', 'tsv', 'jsonl', 'p
 export function crossCheck(
   config: SnakeTrainingConfig,
   kinds: TaskKinds,
-  modelTypes?: readonly string[],
+  families: ModelFamilies = {},
 ): { path: ConfigPath; message: string }[] {
   const issues: { path: ConfigPath; message: string }[] = [];
   const report: Report = (path, message) => issues.push({ path, message });
-  checkModelType(config, modelTypes, report);
-  checkEncoder(config, report);
+  const known = checkModelType(config, families.modelTypes, report);
+  checkEncoder(config, known ? families.familyKeys : undefined, report);
   checkTokenizer(config, report);
   const seen = new Map<string, number>();
   config.tasks.forEach((task, i) => {
@@ -47,18 +48,23 @@ export function crossCheck(
   return issues;
 }
 
-/** A new encoder's `model_type` is one of `modelTypes` (src/models' registry, passed in by the caller; undefined: not checked here). */
-function checkModelType(config: SnakeTrainingConfig, modelTypes: readonly string[] | undefined, report: Report): void {
+/**
+ * A new encoder's `model_type` is one of `modelTypes` (src/models' registry, passed in by the caller;
+ * undefined: not checked here). Returns whether it is known to be one (false when not checked).
+ */
+function checkModelType(config: SnakeTrainingConfig, modelTypes: readonly string[] | undefined, report: Report): boolean {
   const type = config.encoder.model_type;
-  if (modelTypes === undefined || type === undefined || modelTypes.includes(type)) return;
+  if (modelTypes === undefined || type === undefined) return false;
+  if (modelTypes.includes(type)) return true;
   const near = nearest(type, modelTypes);
   report(
     ['encoder', 'model_type'],
     `model_type '${type}' is not supported${near === undefined ? '' : `; did you mean '${near}'?`} (the supported model types: ${modelTypes.join(', ')})`,
   );
+  return false;
 }
 
-function checkEncoder(config: SnakeTrainingConfig, report: Report): void {
+function checkEncoder(config: SnakeTrainingConfig, keysOf: ModelFamilies['familyKeys'], report: Report): void {
   const e = config.encoder;
   const familyKeys = Object.keys(e).filter((k) => !ENCODER_KEYS.includes(k)); // a family's own keys (T5's d_kv, …)
   if (e.from !== undefined) {
@@ -74,8 +80,10 @@ function checkEncoder(config: SnakeTrainingConfig, report: Report): void {
   }
   for (const key of ['reinit_pooler', 'reinit_layers'] as const)
     if (e[key] !== undefined) report(['encoder', key], `'${key}' applies only beside 'from' (a new encoder's weights are fresh anyway)`);
-  // BERT has no keys beyond the schema's; another family checks its own when the run starts (src/run/build.ts)
-  if (e.model_type === undefined || e.model_type === 'bert')
+  // BERT has no keys beyond the schema's; another family's are checked here when the caller passes them, else when the run starts (src/run/build.ts)
+  if (e.model_type !== undefined && e.model_type !== 'bert' && keysOf !== undefined)
+    for (const i of checkFamilyKeys(e, keysOf)) report(i.path, i.message);
+  else if (e.model_type === undefined || e.model_type === 'bert')
     for (const key of familyKeys)
       report(
         ['encoder', key],

@@ -11,6 +11,7 @@ import { stringify } from 'yaml';
 import { readConfigText } from './config-text.js';
 import { camelize, snakeize, type NamePath } from './case.js';
 import { crossCheck } from './checks.js';
+import { checkFromKeys } from './encoder-keys.js';
 import { checkPaths, resolvePaths } from './files.js';
 import { ConfigFileError, fromZodIssue, type ConfigIssue } from './issues.js';
 import { ENCODER_DEFAULTS, trainingConfigSchema, type SnakeTrainingConfig } from './schema.js';
@@ -36,6 +37,12 @@ export interface ParseOptions {
    * run refuses it when it starts, without a line).
    */
   modelTypes?: readonly string[];
+  /**
+   * The keys a new encoder of a `model_type` other than bert may hold (src/models' registry,
+   * `familyConfigKeys`), so an unknown one is reported with its line. Undefined: the run refuses it
+   * when it starts, without a line.
+   */
+  familyKeys?: (modelType: string) => readonly string[];
 }
 
 /**
@@ -78,11 +85,17 @@ function validate(value: unknown, source: YamlSource | undefined, name: string, 
   }
   const baseDir = options.baseDir ?? (options.source !== undefined ? path.dirname(path.resolve(options.source)) : process.cwd());
   const resolved = resolvePaths(parsed.data, baseDir);
-  const issues = crossCheck(parsed.data, options.taskTypes, options.modelTypes);
+  const issues = crossCheck(parsed.data, options.taskTypes, options);
   const tasks = camelize(parsed.data, USER_NAMES).tasks as TaskConfig[];
   issues.push(...checkTaskOptions(parsed.data.tasks, tasks, options.taskTypes));
   issues.push(...checkWordDropout(parsed.data.training.word_dropout, tasks, options.taskTypes));
-  if (options.checkFiles ?? true) issues.push(...checkPaths(resolved, parsed.data));
+  if (options.checkFiles ?? true) {
+    const missing = checkPaths(resolved, parsed.data);
+    issues.push(...missing);
+    const { familyKeys, modelTypes } = options;
+    if (familyKeys !== undefined && modelTypes !== undefined && !missing.some((i) => i.path.join('.') === 'encoder.from'))
+      issues.push(...checkFromKeys(resolved.encoder, familyKeys, modelTypes));
+  }
   if (issues.length > 0) throw new ConfigFileError(name, sortByLine(located(issues)));
   return camelize(fillDefaults(resolved), USER_NAMES);
 }
