@@ -19,3 +19,4 @@ export * from './span-corruption.js';
 export * from './readers/parallel.js';
 export * from './readers/dailydialog.js';
 export * from './readers/chat.js';
+export * from './detokenize.js';

@@ -241,7 +241,12 @@ async function readFile(task: TaskConfig, input: InputKind, references: boolean,
       return readChatJsonl(file, { onBadLine });
     case 'dailydialog':
       if (input === 'messages') return readDailyDialogChats(file, { onBadLine }); // whole dialogues, alternating user / assistant
-      return readDailyDialog(file, { onBadLine, contextTurns: d.contextTurns, turnSeparator: d.turnSeparator });
+      return readDailyDialog(file, {
+        onBadLine,
+        contextTurns: d.contextTurns,
+        turnSeparator: d.turnSeparator,
+        detokenize: d.detokenize === true,
+      });
     case 'jsonl': {
       const input = task.input as NonNullable<TaskConfig['input']>;
       if (input.e1Span !== undefined && input.e2Span !== undefined)

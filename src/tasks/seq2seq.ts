@@ -20,7 +20,7 @@
  * against the most matches in any reference and the closest reference length, chrF's best reference
  * per segment, ROUGE's best F1 per example and type (rouge-score's `score_multi`), SQuAD's best answer.
  */
-import { formatPosition, type SourcePosition } from '../data/index.js';
+import { detokenize, formatPosition, type SourcePosition } from '../data/index.js';
 import { DataError } from '../errors.js';
 import { corpusBleu, corpusChrf, corpusRouge, distinctN, squadScores, tokenize13a } from '../metrics/index.js';
 import type { GenerateOptions } from '../generate/index.js';
@@ -86,6 +86,12 @@ export interface Seq2seqOptions {
   readonly truncationSide: TruncationSide;
   /** Porter-stem words of more than 3 letters before ROUGE (rouge-score's `use_stemmer`; default false). */
   readonly rougeStemmer: boolean;
+  /**
+   * Undo the spaces a WordPiece decode puts around punctuation in generated text (`I ' m fine , thanks .`
+   * → `I'm fine, thanks.`; ../data/detokenize.ts) before it is scored, printed or served; for targets
+   * written as normal text (dailydialog data with `detokenize: true`). Default false.
+   */
+  readonly detokenize: boolean;
 }
 
 /** One example's generated target (evaluation, prediction), or its teacher-forced scores (`decode`). */
@@ -110,6 +116,7 @@ const OPTION_KEYS = [
   'lowercaseMetrics',
   'truncationSide',
   'rougeStemmer',
+  'detokenize',
 ];
 
 const MAIN_METRIC: Record<Seq2seqMetric, string> = { bleu: 'bleu', chrf: 'chrf', rouge: 'rougeL', squad: 'f1', distinct: 'distinct2' };
@@ -240,6 +247,7 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
       lowercaseMetrics: booleanOption(where, raw, 'lowercaseMetrics', false),
       truncationSide: truncationSideOption(raw),
       rougeStemmer: booleanOption(where, raw, 'rougeStemmer', false),
+      detokenize: booleanOption(where, raw, 'detokenize', false),
     };
   },
 
@@ -306,7 +314,8 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
     for (const f of batch.features) exampleOf(examples, f);
     const options = seq2seqGenerateOptions(task.spec.options);
     const made = await generateTargets(encoderDecoderOf(backbone, task.spec.name), task.head as TextToTextHead, tokenizer, batch, options);
-    return made.map((m, i) => ({ exampleIndex: batch.features[i]!.exampleIndex, text: m.text }));
+    const text = task.spec.options.detokenize ? detokenize : (t: string) => t;
+    return made.map((m, i) => ({ exampleIndex: batch.features[i]!.exampleIndex, text: text(m.text) }));
   },
 
   evaluate(predictions, gold, spec): Metrics {

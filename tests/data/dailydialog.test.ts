@@ -36,6 +36,19 @@ describe('DailyDialog reader', () => {
     );
   });
 
+  it('detokenize: sources and targets as a person writes them (the release as is without it)', () => {
+    const file = tmp.write('detok.txt', GOOD);
+    const { examples } = readDailyDialog(file, { contextTurns: 2, detokenize: true });
+    assert.deepEqual(
+      examples.slice(0, 2).map((e) => [e.text, e.label]),
+      [
+        ['Hi, Tom.', 'Hello! How’s it going?'],
+        ['Hi, Tom. | Hello! How’s it going?', 'Fine.Thanks.'],
+      ],
+    );
+    assert.equal(readDailyDialog(file, { detokenize: false }).examples[0]!.label, 'Hello ! How ’ s it going ?');
+  });
+
   it('the default window is 3 turns; the separator is an option', () => {
     const file = tmp.write('window.txt', GOOD);
     const last = readDailyDialog(file).examples.at(-1)!;

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { detokenize } from '../../src/data/detokenize.js';
 import { generate } from '../../src/generate/index.js';
 import { shiftTokensRight, type EncoderDecoderBackbone } from '../../src/models/encoder-decoder.js';
 import { decoderPrompts, encoderDecoderLm } from '../../src/models/encoder-decoder-lm.js';
@@ -158,6 +159,18 @@ describe('seq2seq: metrics', () => {
     assert.ok(Math.abs(plain.rouge1! - 2 / 3) < 1e-12 && stemmed.rouge1 === 1, `${plain.rouge1} ${stemmed.rouge1}`);
     assert.equal(seq2seq.resolveOptions({ rougeStemmer: true }).rougeStemmer, true);
     assert.throws(() => seq2seq.resolveOptions({ rougeStemer: true }), /did you mean 'rouge_stemmer'/);
+  });
+
+  it('detokenize (default off): generated text as normal text, which is what BLEU against detokenized references needs', () => {
+    assert.equal(seq2seq.resolveOptions({}).detokenize, false);
+    assert.equal(seq2seq.resolveOptions({ detokenize: true }).detokenize, true);
+    assert.throws(() => seq2seq.resolveOptions({ detokenise: true }), /did you mean 'detokenize'/);
+    assert.throws(() => seq2seq.resolveOptions({ detokenize: 'yes' }), /detokenize/);
+    // 13a splits ',' and '.' but not the apostrophe: a WordPiece decode's "I ' m" is 3 tokens against the reference's "I'm"
+    const decoded = "I ' m fine , thanks .";
+    const reference = [["I'm fine, thanks."]];
+    assert.ok(seq2seqMetrics([decoded], reference, ['bleu']).bleu! < 0.6);
+    assert.ok(Math.abs(seq2seqMetrics([detokenize(decoded)], reference, ['bleu']).bleu! - 1) < 1e-12);
   });
 
   it('distinct-1/2 of the hypotheses over their 13a tokens (Li et al., 2016), whatever the references', () => {

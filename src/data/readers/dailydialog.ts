@@ -6,12 +6,15 @@
  * `contextTurns` turns before it, joined by `turnSeparator`, as the text, the turn as the label.
  *
  * The text is kept as released, pre-tokenized with spaces around most punctuation (`Good morning ,
- * sir .`, `I ’ m`, but also `far.Can`): sacreBLEU's 13a tokenization splits both forms alike, so a
- * model's "sir." scores as the reference's "sir .". Control characters are removed from a turn (train
+ * sir .`, `I ’ m`, but also `far.Can`), unless `detokenize` is set: then every turn is written as a
+ * person would (`Good morning, sir.`, `I’m`; ../detokenize.ts), so a model learns and prints normal text
+ * and BLEU compares what sacreBLEU expects (13a splits `sir.` and `sir .` alike, but not `I’m` and
+ * `I ’ m`; the seq2seq option `detokenize` treats generated text the same way). Control characters are removed from a turn (train
  * line 3987 holds a DEL, U+007F) and runs of spaces squeezed to one. The act and emotion files are not
  * read; given one by mistake, its first line is reported as a line without `__eou__`.
  */
 import { ConfigError } from '../../errors.js';
+import { detokenize } from '../detokenize.js';
 import type { TextExample } from '../example.js';
 import type { ChatExample } from './chat.js';
 import { BadLines, readTextFile, splitLines, type ReadOptions, type ReadResult } from './source.js';
@@ -25,6 +28,11 @@ export interface DailyDialogOptions extends ReadOptions {
   readonly contextTurns?: number;
   /** Put between the context's turns (default ' | ', a character DailyDialog never holds). */
   readonly turnSeparator?: string;
+  /**
+   * Undo the release's spaces around punctuation in every turn, source and target alike (`I ’ m fine ,
+   * sir .` → `I’m fine, sir.`; ../detokenize.ts); default false (as released).
+   */
+  readonly detokenize?: boolean;
 }
 
 /** The default context window, in turns (see docs/results/issue13-dailydialog.md for why 3). */
@@ -78,7 +86,8 @@ export function readDailyDialog(file: string, options: DailyDialogOptions = {}):
   const examples: TextExample[] = [];
   splitLines(readTextFile(file)).forEach((line, i) => {
     const source = { file, line: i + 1 };
-    const turns = dialogueTurns(line);
+    const read = dialogueTurns(line);
+    const turns = typeof read === 'string' || options.detokenize !== true ? read : read.map(detokenize);
     if (typeof turns === 'string') return bad.report(file, source.line, turns);
     if (turns.length < 2)
       return bad.report(file, source.line, 'a dialogue of one turn; expected at least two (a context and its response)');

@@ -176,7 +176,7 @@ function checkTask(task: Task, kind: ConfigTaskKind, kinds: TaskKinds, at: Confi
     if (data[key] !== undefined && !delimited)
       report([...at, 'data', key], `'${key}' applies only to csv and tsv data, not to '${data.format}'`);
   }
-  for (const key of ['context_turns', 'turn_separator'] as const) {
+  for (const key of ['context_turns', 'turn_separator', 'detokenize'] as const) {
     if (data[key] !== undefined && data.format !== 'dailydialog')
       report([...at, 'data', key], `'${key}' applies only to dailydialog data, not to '${data.format}'`);
   }

@@ -321,6 +321,12 @@ export const dataSchema = z.strictObject({
     ),
   context_turns: intIn(1, 1000).optional().describe('dailydialog: the turns of context before each response, the latest ones (default 3).'),
   turn_separator: z.string().min(1).optional().describe("dailydialog: put between the context's turns (default ' | ')."),
+  detokenize: z
+    .boolean()
+    .optional()
+    .describe(
+      "dailydialog: undo the release's spaces around punctuation in every turn (`I ’ m fine , sir .` → `I’m fine, sir.`; Moses' English rules, src/data/detokenize.ts), so sources and references are normal text; pair with the seq2seq option `detokenize: true` (default false: as released).",
+    ),
   relations: z
     .array(z.string().min(1))
     .min(1)
