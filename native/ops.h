@@ -63,9 +63,9 @@ Napi::Value PgBarrier(const Napi::CallbackInfo& info);    // (group) -> Promise<
 
 // reducer.cc — gradients all-reduced in buckets during the backward pass (DDP's Reducer)
 Napi::Value ReducerAvailable(const Napi::CallbackInfo& info);  // () -> whether this build has it
-Napi::Value ReducerCreate(const Napi::CallbackInfo& info);     // (group, bucketIds[][]) -> reducer (hooks registered, disarmed)
+Napi::Value ReducerCreate(const Napi::CallbackInfo& info);     // (group, bucketIds[][], foldFlags) -> reducer (hooks registered, disarmed)
 Napi::Value ReducerPrepare(const Napi::CallbackInfo& info);    // (reducer, rootIds): arm the hooks for the next backward pass from rootIds
-Napi::Value ReducerFinish(const Napi::CallbackInfo& info);     // (reducer) -> Promise<[launched early, buckets]>: each .grad its mean over the ranks
+Napi::Value ReducerFinish(const Napi::CallbackInfo& info);     // (reducer) -> Promise<{launched, buckets, readyOrder, ...}>: each .grad its mean over the ranks
 Napi::Value ReducerDestroy(const Napi::CallbackInfo& info);    // (reducer): remove the hooks
 
 }  // namespace mtl

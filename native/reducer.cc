@@ -19,12 +19,21 @@
 // on this rank in this step) take their .grad from earlier micro-batches, or zeros: at reducerPrepare
 // those the backward from its roots cannot reach (a walk of the autograd graph, as DDP's after its
 // forward), so their buckets do not hold back the buckets behind them; at reducerFinish any others.
-// reducerFinish, after the backward: the remaining buckets are launched in order, then a map of which
-// parameters got a gradient on any rank; on libuv's pool it waits for them all (each at most the
-// group's timeout: a dead peer rejects the Promise, never hangs), divides by the world size and writes
-// each parameter's .grad. A parameter that got no gradient on any rank keeps no .grad (as one process
-// on the union of the ranks' batches: the optimizer skips it). Disarmed, the hooks do nothing
-// (micro-batches before the last, evaluation).
+// reducerFinish, after the backward: the remaining buckets are launched in order; on libuv's pool it
+// waits for them all (each at most the group's timeout: a dead peer rejects the Promise, never hangs),
+// divides by the world size and writes each parameter's .grad. A parameter that got no gradient on any
+// rank keeps no .grad (as one process on the union of the ranks' batches: the optimizer skips it).
+// Which parameters had a gradient on some rank travels as P flags (0/1, summed over the ranks) in the
+// tail of the last bucket's buffer, in its floating dtype, when the flags' sum (at most the world size)
+// is an exact integer there (float32 up to 2^24 ranks, bfloat16 up to 2^8): by the time the last bucket
+// launches every slot is filled, so the flags are final, and no separate all-reduce follows the
+// backward. Otherwise (or with foldFlags false) they go in a separate int32 all-reduce, as before.
+// Disarmed, the hooks do nothing (micro-batches before the last, evaluation).
+//
+// Each armed pass records the order in which the hooks filled slots with a gradient (DDP's
+// rebuilt_param_indices_): src/distributed/ rebuilds the buckets in that order after the first step.
+// It also counts, for the bench, the elements of the buckets launched before the last slot was
+// filled (those whose all-reduce can hide behind the backward) and the collectives launched after.
 //
 // A parameter whose gradient is accumulated twice in one armed pass (two backward calls) makes the
 // reduction fail at reducerFinish, as DDP's "Expected to mark a variable ready only once".
@@ -71,7 +80,12 @@ struct Reducer {
   GroupRef group;
   std::vector<Bucket> buckets;
   at::Tensor used;                                     // (P,) int32: the parameter got a gradient in this step
-  c10::intrusive_ptr<c10d::Work> usedWork;
+  c10::intrusive_ptr<c10d::Work> usedWork;             // the flags' own all-reduce (when not folded)
+  int64_t flagsOffset = -1;  // where the flags sit in the last bucket's buffer; -1: not folded
+  std::vector<size_t> readyOrder;  // reducer indices in the order their gradients came in this pass
+  size_t slots = 0, filled = 0;    // parameters, and slots filled in this pass
+  int64_t earlyElements = 0;       // elements of the buckets launched while slots were still empty
+  size_t exposed = 0;              // collectives launched once every slot was filled
   std::mutex mutex;   // the hooks run on the thread of the backward (a device thread on CUDA)
   bool armed = false;
   bool busy = false;  // a reducerFinish in flight (main thread only)
@@ -92,6 +106,7 @@ struct Reducer {
     const at::Tensor& grad = param.grad();
     if (!grad.defined()) return;  // AccumulateGrad had nothing to add: left to reducerFinish
     bucket.slot(s).copy_(grad);
+    readyOrder.push_back(bucket.indices[s]);
     fill(b, s, true);
   }
 
@@ -110,7 +125,8 @@ struct Reducer {
     bucket.ready[s] = 1;
     if (hasGradient) used.data_ptr<int32_t>()[bucket.indices[s]] = 1;
     --bucket.pending;
-    while (nextBucket < buckets.size() && buckets[nextBucket].pending == 0) launch(buckets[nextBucket++]);
+    ++filled;
+    while (nextBucket < buckets.size() && buckets[nextBucket].pending == 0) launch(nextBucket++);
   }
 
   // DDP's find_unused_parameters: the parameters whose gradient accumulator the backward pass from
@@ -136,7 +152,13 @@ struct Reducer {
     }
   }
 
-  void launch(Bucket& bucket) {
+  // Starts bucket `b`'s all-reduce; the last one carries the flags when they are folded (every slot is
+  // filled by then: buckets launch in index order, each once all its slots are).
+  void launch(size_t b) {
+    Bucket& bucket = buckets[b];
+    if (flagsOffset >= 0 && b + 1 == buckets.size()) bucket.flat.narrow(0, flagsOffset, used.numel()).copy_(used);
+    if (filled < slots) earlyElements += bucket.flat.numel() - (flagsOffset >= 0 && b + 1 == buckets.size() ? used.numel() : 0);
+    else ++exposed;
     std::vector<at::Tensor> tensors{bucket.flat};
     c10d::AllreduceOptions opts;
     opts.reduceOp = c10d::ReduceOp::SUM;
@@ -225,15 +247,36 @@ std::vector<Bucket> bucketsArg(const Napi::CallbackInfo& info, size_t i) {
 
 }  // namespace
 
-// reducerCreate(group, buckets: ids[][]) -> reducer: a post hook on every parameter's gradient accumulator, disarmed.
+// Whether every integer from 0 to `n` is exact in floating dtype `t` (what summing 0/1 flags over n ranks needs).
+static bool exactUpTo(c10::ScalarType t, int64_t n) {
+  switch (t) {
+    case at::kDouble: return n <= (int64_t{1} << 53);
+    case at::kFloat: return n <= (int64_t{1} << 24);
+    case at::kHalf: return n <= (int64_t{1} << 11);
+    case at::kBFloat16: return n <= (int64_t{1} << 8);
+    default: return false;
+  }
+}
+
+// reducerCreate(group, buckets: ids[][], foldFlags: boolean) -> reducer: a post hook on every
+// parameter's gradient accumulator, disarmed. With foldFlags, the "had a gradient" flags ride in the
+// last bucket's buffer where its dtype holds their sum exactly.
 Napi::Value ReducerCreate(const Napi::CallbackInfo& info) {
   return guarded(info, "reducerCreate", [&]() -> Napi::Value {
     auto reducer = std::make_shared<Reducer>();
     reducer->group = groupArg(info, 0);
     reducer->buckets = bucketsArg(info, 1);
+    if (reducer->buckets.empty()) throw BindingError("expected at least one bucket");
+    if (!info[2].IsBoolean()) throw BindingError("expected foldFlags (a boolean) after the buckets");
     size_t count = 0;
     for (const Bucket& bucket : reducer->buckets) count += bucket.params.size();
+    reducer->slots = count;
     reducer->used = at::zeros({static_cast<int64_t>(count)}, at::kInt);
+    Bucket& last = reducer->buckets.back();
+    if (info[2].As<Napi::Boolean>().Value() && exactUpTo(last.flat.scalar_type(), reducer->group->size)) {
+      reducer->flagsOffset = last.flat.numel();
+      last.flat = at::zeros({last.flat.numel() + static_cast<int64_t>(count)}, last.flat.options());
+    }
     for (size_t b = 0; b < reducer->buckets.size(); ++b) {
       for (size_t s = 0; s < reducer->buckets[b].params.size(); ++s) {
         Bucket& bucket = reducer->buckets[b];
@@ -269,6 +312,10 @@ Napi::Value ReducerPrepare(const Napi::CallbackInfo& info) {
     r.used.zero_();
     r.usedWork.reset();
     r.nextBucket = 0;
+    r.readyOrder.clear();
+    r.filled = 0;
+    r.earlyElements = 0;
+    r.exposed = 0;
     at::NoGradGuard noGrad;
     r.fillUnreachable(roots);
     r.armed = true;
@@ -276,10 +323,13 @@ Napi::Value ReducerPrepare(const Napi::CallbackInfo& info) {
   });
 }
 
-// reducerFinish(reducer) -> Promise<[launched, buckets]>: after the backward pass, every parameter's
-// .grad is its mean over the ranks (none where no rank had one); `launched` buckets of `buckets` had
-// started before this call (during the backward pass, or at reducerPrepare). Until it settles, no .grad
-// may be touched.
+// reducerFinish(reducer) -> Promise<{ launched, buckets, readyOrder, earlyElements, elements, exposed }>:
+// after the backward pass, every parameter's .grad is its mean over the ranks (none where no rank had
+// one). `launched` buckets of `buckets` had started before this call (during the backward pass, or at
+// reducerPrepare); `readyOrder`: the reducer indices (positions in the buckets given to reducerCreate,
+// flattened) of the parameters whose gradient came in this pass, in the order it came; `earlyElements`
+// of the buckets' `elements` were launched before the last slot was filled; `exposed` collectives were
+// launched after it (the flags' own all-reduce included). Until it settles, no .grad may be touched.
 Napi::Value ReducerFinish(const Napi::CallbackInfo& info) {
   return guarded(info, "reducerFinish", [&]() -> Napi::Value {
     ReducerRef reducer = reducerArg(info, 0);
@@ -298,23 +348,29 @@ Napi::Value ReducerFinish(const Napi::CallbackInfo& info) {
           if (!bucket.ready[s]) r.fillWithoutGradient(b, s);
         }
       }
-      while (r.nextBucket < r.buckets.size()) r.launch(r.buckets[r.nextBucket++]);
-      std::vector<at::Tensor> used{r.used};
-      c10d::AllreduceOptions opts;
-      opts.reduceOp = c10d::ReduceOp::SUM;
-      opts.timeout = r.group->timeout;
-      r.usedWork = r.group->gloo->allreduce(used, opts);
+      while (r.nextBucket < r.buckets.size()) r.launch(r.nextBucket++);
+      if (r.flagsOffset < 0) {
+        std::vector<at::Tensor> used{r.used};
+        c10d::AllreduceOptions opts;
+        opts.reduceOp = c10d::ReduceOp::SUM;
+        opts.timeout = r.group->timeout;
+        r.usedWork = r.group->gloo->allreduce(used, opts);
+        ++r.exposed;
+      }
       r.busy = true;
     }
     auto work = [reducer]() {
       Reducer& r = *reducer;
       for (Bucket& bucket : r.buckets) bucket.work->wait(r.group->timeout);
-      r.usedWork->wait(r.group->timeout);
-      const int32_t* used = r.used.data_ptr<int32_t>();
+      if (r.usedWork) r.usedWork->wait(r.group->timeout);
+      // had a gradient on some rank: the flags' sum over the ranks is positive
+      const at::Tensor sums = r.flagsOffset >= 0 ? r.buckets.back().flat.narrow(0, r.flagsOffset, r.used.numel()) : r.used;
+      const at::Tensor anyRank = sums.gt(0).to(at::kCPU).contiguous();
+      const bool* used = anyRank.data_ptr<bool>();
       for (Bucket& bucket : r.buckets) {
         bucket.flat.div_(r.group->size);
         for (size_t s = 0; s < bucket.params.size(); ++s) {
-          if (used[bucket.indices[s]] == 0) continue;  // no rank had a gradient: .grad stays undefined
+          if (!used[bucket.indices[s]]) continue;  // no rank had a gradient: .grad stays undefined
           at::Tensor& grad = bucket.params[s].mutable_grad();
           if (grad.defined()) grad.copy_(bucket.slot(s));
           else grad = bucket.slot(s).clone();
@@ -322,11 +378,22 @@ Napi::Value ReducerFinish(const Napi::CallbackInfo& info) {
       }
     };
     auto done = [reducer, launched](Napi::Env env) -> Napi::Value {
-      reducer->busy = false;
-      Napi::Array counts = Napi::Array::New(env, 2);
-      counts.Set(0u, Napi::Number::New(env, static_cast<double>(launched)));
-      counts.Set(1u, Napi::Number::New(env, static_cast<double>(reducer->buckets.size())));
-      return counts;
+      Reducer& r = *reducer;
+      r.busy = false;
+      Napi::Object result = Napi::Object::New(env);
+      result.Set("launched", Napi::Number::New(env, static_cast<double>(launched)));
+      result.Set("buckets", Napi::Number::New(env, static_cast<double>(r.buckets.size())));
+      Napi::Array order = Napi::Array::New(env, r.readyOrder.size());
+      for (size_t k = 0; k < r.readyOrder.size(); ++k) order.Set(static_cast<uint32_t>(k), Napi::Number::New(env, static_cast<double>(r.readyOrder[k])));
+      result.Set("readyOrder", order);
+      int64_t elements = 0;
+      for (const Bucket& bucket : r.buckets) elements += bucket.flat.numel();
+      if (r.flagsOffset >= 0) elements -= r.used.numel();
+      result.Set("earlyElements", Napi::Number::New(env, static_cast<double>(r.earlyElements)));
+      result.Set("elements", Napi::Number::New(env, static_cast<double>(elements)));
+      result.Set("exposed", Napi::Number::New(env, static_cast<double>(r.exposed)));
+      result.Set("flagsFolded", Napi::Boolean::New(env, r.flagsOffset >= 0));
+      return result;
     };
     // On failure `busy` stays set: the works may still use the buffers, and the run cannot go on.
     return queue(info.Env(), "reducerFinish", work, done);

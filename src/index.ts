@@ -36,7 +36,7 @@ export { TrainingStrategy, streamProbabilities, type StepLosses } from './mtl/st
 export { applyArchitecture, SHARED_ADAPTER } from './mtl/architecture.js';
 export { readTaskData, holdOut, inputKindOf, type InputKind, type TaskData } from './data/task-data.js';
 export * from './optim/index.js';
-export { DataParallel, DEFAULT_BUCKET_BYTES } from './distributed/data-parallel.js';
+export { DataParallel, DEFAULT_BUCKET_BYTES, type OverlapOptions } from './distributed/data-parallel.js';
 export { distributedEnvironment, type DistributedEnvironment } from './distributed/environment.js';
 export { launchWorkers, type LaunchOptions } from './distributed/launcher.js';
 export * from './run/index.js';

@@ -9,7 +9,9 @@
  * Then the gradients' all-reduce during the backward pass against after it (DataParallel's overlap,
  * DDP's Reducer): 2 processes × 1 thread, batch 32 each, `--pairs` rounds in which every arm runs once,
  * the arms' order rotated each round; per arm the median step time and tokens/s, the time a step waited
- * for all-reduces after its backward pass, and the median over rounds of its step time over the
+ * for all-reduces after its backward pass, the share h of the gradients whose all-reduce started before
+ * the last gradient came and the collectives k started after it (DDP's bucket rebuild and the flags
+ * folded into the last bucket against neither), and the median over rounds of its step time over the
  * after-backward arm's in the same round.
  *
  * Usage: node --import tsx bench/distributed/scaling.ts [--steps 30] [--repeats 20] [--pairs 3] [--overlap-only]
@@ -64,6 +66,7 @@ interface RankResult {
   commSeconds: number;
   overlapped: boolean;
   buckets?: { total: number; launchedEarly: number };
+  shares?: { steps: number; elements: number; earlyElements: number; exposed: number };
   parameters: number;
 }
 
@@ -134,7 +137,11 @@ let overlapRun = 0;
 async function armRun(arm: (typeof OVERLAP_ARMS)[number]): Promise<ArmRun> {
   const tag = `overlap-${overlapRun++}`;
   const config = configFile(tag, 32, 'fp32');
-  const ranks = (await workers(2, 1, ['train', config], path.join(dir, tag), [arm.reduction, String(arm.bucketMiB)])) as RankResult[];
+  const ranks = (await workers(2, 1, ['train', config], path.join(dir, tag), [
+    arm.reduction,
+    String(arm.bucketMiB),
+    arm.rebuild ? 'rebuild' : 'initial',
+  ])) as RankResult[];
   parameters = ranks[0]!.parameters;
   const seconds = Math.max(...ranks.map((k) => k.trainSeconds));
   const steps = ranks[0]!.steps;
@@ -145,6 +152,8 @@ async function armRun(arm: (typeof OVERLAP_ARMS)[number]): Promise<ArmRun> {
     overlapped: ranks.every((k) => k.overlapped),
     launchedEarly:
       ranks.reduce((n, k) => n + (k.buckets === undefined ? 0 : k.buckets.launchedEarly / Math.max(1, k.buckets.total)), 0) / ranks.length,
+    hiddenShare: ranks.reduce((n, k) => n + (k.shares?.steps ? k.shares.earlyElements / k.shares.elements : 0), 0) / ranks.length,
+    exposedPerStep: ranks.reduce((n, k) => n + (k.shares?.steps ? k.shares.exposed / k.shares.steps : NaN), 0) / ranks.length,
   };
 }
 const overlapRuns = await runRounds(OVERLAP_ARMS, Number(values.pairs), armRun);

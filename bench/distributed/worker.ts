@@ -1,8 +1,10 @@
 /**
- * One process of bench/distributed/scaling.ts. `train CONFIG OUT [overlap|after] [BUCKET_MIB]`: trains
- * CONFIG (as one rank of the environment's group when WORLD_SIZE is set; the gradients all-reduced during
- * the backward pass or after it, in buckets of BUCKET_MIB, default DDP's 25) and writes OUT.<rank>.json
- * with its step seconds, tokens and seconds waited for gradient all-reduces. `allreduce ELEMENTS REPEATS OUT`: times all-reduces of a float32
+ * One process of bench/distributed/scaling.ts. `train CONFIG OUT [overlap|after] [BUCKET_MIB] [rebuild|initial]`:
+ * trains CONFIG (as one rank of the environment's group when WORLD_SIZE is set; the gradients all-reduced
+ * during the backward pass or after it, in buckets of BUCKET_MIB, default DDP's 25; during it, with the
+ * buckets rebuilt after the first step and the flags in the last bucket (rebuild, the default), or
+ * neither) and writes OUT.<rank>.json with its step seconds, tokens, seconds waited for gradient
+ * all-reduces and the overlap's shares. `allreduce ELEMENTS REPEATS OUT`: times all-reduces of a float32
  * buffer of ELEMENTS (the gradients of the model) and of one element, and writes OUT.<rank>.json.
  */
 import { writeFileSync } from 'node:fs';
@@ -28,8 +30,18 @@ const group =
 const rank = group?.rank ?? 0;
 
 if (mode === 'train') {
-  const [configFile, out, reduction = 'overlap', bucketMiB = '25'] = args as [string, string, string?, string?];
-  const dataParallel = group === undefined ? undefined : new DataParallel(group, Number(bucketMiB) * 2 ** 20, reduction === 'overlap');
+  const [configFile, out, reduction = 'overlap', bucketMiB = '25', buckets = 'rebuild'] = args as [
+    string,
+    string,
+    string?,
+    string?,
+    string?,
+  ];
+  const rebuild = buckets === 'rebuild';
+  const dataParallel =
+    group === undefined
+      ? undefined
+      : new DataParallel(group, Number(bucketMiB) * 2 ** 20, reduction === 'overlap', { rebuildBuckets: rebuild, foldFlags: rebuild });
   const result = await train(loadTrainingConfig(configFile, { taskTypes }), {
     overwrite: true,
     ...(dataParallel === undefined ? {} : { dataParallel }),
@@ -45,6 +57,7 @@ if (mode === 'train') {
       commSeconds: dataParallel?.commSeconds ?? 0,
       overlapped: dataParallel?.overlapsBackward ?? false,
       buckets: dataParallel?.overlapBuckets,
+      shares: dataParallel?.overlapShares,
       parameters: result.trainableParameters,
     }),
   );

@@ -9,9 +9,12 @@
  * plain path reduces them during the step's last backward pass, as DDP's Reducer: `prepareBackward`
  * before it, and each bucket (DDP's assignment, `ddpBuckets`: the last parameters' first, the
  * parameters' first 1 MiB in the last) starts its all-reduce once its gradients are in, while the backward goes on;
- * `allReduceGradients` after it waits for the rest. A parameter without gradient on some ranks (a task
- * head that only some ranks' batches trained) is reduced with zeros there; one without gradient on
- * every rank keeps none (DDP's find_unused_parameters). Otherwise, or when the step did not prepare,
+ * `allReduceGradients` after it waits for the rest. After the first such step the buckets are rebuilt
+ * once in the order the gradients came on rank 0 (DDP's rebuild_buckets, `rebuiltBuckets`; rank 0's
+ * order broadcast, so every rank agrees), and the "had a gradient" flags ride in the last bucket. A
+ * parameter without gradient on some ranks (a task head that only some ranks' batches trained) is
+ * reduced with zeros there; one without gradient on every rank keeps none (DDP's
+ * find_unused_parameters). Otherwise, or when the step did not prepare,
  * `allReduceGradients` reduces the gradients after the backward pass (every rank must then have
  * gradients for the same parameters). The mean over ranks of per-rank mean losses equals the mean
  * over the union of their batches when the ranks' batches are the same size. Loss weightings that read
@@ -22,44 +25,25 @@
 import { ConfigError, TorchError } from '../errors.js';
 import { gradientReducerAvailable, tensor, type GradientReducer, type Tensor, type TypedArray } from '../tensor/index.js';
 import type { ProcessGroup } from '../tensor/process-group.js';
-import { typedArrayClass } from '../tensor/dtype.js';
+import { bytesOf, ddpBuckets, DEFAULT_BUCKET_BYTES, rebuiltBuckets } from './buckets.js';
 
-/** DDP's default bucket size: 25 MiB. */
-export const DEFAULT_BUCKET_BYTES = 25 * 1024 * 1024;
-/** DDP's first bucket (torch.distributed._DEFAULT_FIRST_BUCKET_BYTES): small, so the first all-reduce starts early. */
-export const DEFAULT_FIRST_BUCKET_BYTES = 1024 * 1024;
+export { DEFAULT_BUCKET_BYTES, DEFAULT_FIRST_BUCKET_BYTES, ddpBuckets, rebuiltBuckets } from './buckets.js';
 
-const bytesOf = (t: Tensor): number => t.numel * typedArrayClass(t.dtype).BYTES_PER_ELEMENT;
+/** How the overlapped reduction assigns buckets and carries its flags (`DataParallel`'s fourth argument). */
+export interface OverlapOptions {
+  /** Rebuild the buckets once, after the first overlapped step, in the order its gradients came (DDP's rebuild_buckets). Default true. */
+  readonly rebuildBuckets?: boolean;
+  /** Carry the "had a gradient on some rank" flags in the last bucket, not in an all-reduce of their own. Default true. */
+  readonly foldFlags?: boolean;
+}
 
-/**
- * DDP's bucket assignment for overlapping (torch/nn/parallel/distributed.py with
- * compute_bucket_assignment_by_size of torch/csrc/distributed/c10d/reducer.cpp, libtorch 1.13): the
- * parameters in their order, one open bucket per dtype and device, closed once it holds
- * `firstBucketBytes` (the first of each) or `bucketBytes` (later ones); the buckets sorted by their
- * first parameter and then reversed, so they fill roughly in the order the backward pass produces
- * gradients, the small first bucket last: the one all-reduce the backward cannot hide is short.
- * @returns buckets of `params`, the last parameters' first.
- */
-export function ddpBuckets(params: readonly Tensor[], bucketBytes: number, firstBucketBytes = DEFAULT_FIRST_BUCKET_BYTES): Tensor[][] {
-  const open = new Map<string, { tensors: Tensor[]; bytes: number; limit: number; first: number }>();
-  const closed: { tensors: Tensor[]; first: number }[] = [];
-  params.forEach((t, i) => {
-    const key = `${t.dtype}/${t.device}`;
-    const bucket = open.get(key) ?? { tensors: [], bytes: 0, limit: Math.min(firstBucketBytes, bucketBytes), first: i };
-    if (bucket.tensors.length === 0) bucket.first = i;
-    bucket.tensors.push(t);
-    bucket.bytes += bytesOf(t);
-    open.set(key, bucket);
-    if (bucket.bytes >= bucket.limit) {
-      closed.push({ tensors: bucket.tensors, first: bucket.first });
-      open.set(key, { tensors: [], bytes: 0, limit: bucketBytes, first: i + 1 });
-    }
-  });
-  for (const b of open.values()) if (b.tensors.length > 0) closed.push({ tensors: b.tensors, first: b.first });
-  return closed
-    .sort((a, b) => a.first - b.first)
-    .reverse()
-    .map((b) => b.tensors);
+/** The overlapped reducer of one parameter list, and its buckets flattened (the positions its ready order names). */
+interface ReducerState {
+  readonly reducer: GradientReducer;
+  readonly params: readonly Tensor[];
+  readonly flat: readonly Tensor[];
+  readonly buckets: readonly (readonly Tensor[])[];
+  rebuilt: boolean;
 }
 
 /**
@@ -93,20 +77,39 @@ export class DataParallel {
   commSeconds = 0;
   /** Over the overlapped steps: buckets reduced, and those whose all-reduce started before the backward pass ended. */
   readonly overlapBuckets = { total: 0, launchedEarly: 0 };
-  #reducer: { reducer: GradientReducer; params: readonly Tensor[] } | undefined;
+  /**
+   * Over the overlapped steps after the first (which records the gradients' order; the buckets are
+   * rebuilt after it): gradient elements reduced, those whose bucket started before the step's last
+   * gradient came (the share h the backward can hide), and the collectives started after it (k: the
+   * exposed ones, the flags' own all-reduce included when not folded).
+   */
+  readonly overlapShares = { steps: 0, elements: 0, earlyElements: 0, exposed: 0 };
+  readonly rebuildBuckets: boolean;
+  readonly foldFlags: boolean;
+  #reducer: ReducerState | undefined;
+  #overlappedSteps = 0;
 
   /**
    * @param group the ranks that train together (owned by the caller).
    * @param bucketBytes most bytes of gradients per all-reduce.
    * @param overlap reduce the gradients during the backward pass where the addon can (`overlapsBackward`).
+   * @param options the bucket rebuild and the folded flags of the overlapped reduction (both on by default).
    */
   constructor(
     readonly group: ProcessGroup,
     readonly bucketBytes = DEFAULT_BUCKET_BYTES,
     readonly overlap = true,
+    options: OverlapOptions = {},
   ) {
     if (!Number.isInteger(bucketBytes) || bucketBytes < 1)
       throw new ConfigError(`bucketBytes must be a positive integer, got ${bucketBytes}`);
+    this.rebuildBuckets = options.rebuildBuckets ?? true;
+    this.foldFlags = options.foldFlags ?? true;
+  }
+
+  /** The overlapped reduction's buckets (launched in this order), once `prepareBackward` made them; rebuilt after the first step. */
+  get gradientBuckets(): readonly (readonly Tensor[])[] | undefined {
+    return this.#reducer?.buckets;
   }
 
   /** Whether `prepareBackward` overlaps the gradients' all-reduce with the backward pass (asked for, and the addon has hooks). */
@@ -126,9 +129,36 @@ export class DataParallel {
     const current = this.#reducer;
     if (current === undefined || current.params.length !== params.length || current.params.some((p, i) => p.id !== params[i]!.id)) {
       current?.reducer.destroy();
-      this.#reducer = { reducer: this.group.gradientReducer(ddpBuckets(params, this.bucketBytes)), params: [...params] };
+      this.#reducer = this.#reducerOf(params, ddpBuckets(params, this.bucketBytes), !this.rebuildBuckets);
     }
     this.#reducer!.reducer.prepare(roots);
+  }
+
+  #reducerOf(params: readonly Tensor[], buckets: Tensor[][], rebuilt: boolean): ReducerState {
+    const reducer = this.group.gradientReducer(buckets, this.foldFlags);
+    return { reducer, params: [...params], flat: buckets.flat(), buckets, rebuilt };
+  }
+
+  /**
+   * DDP's rebuild_buckets, once, after the first overlapped step: rank 0's gradient-ready order
+   * (positions in the current buckets, flattened) is broadcast, and every rank builds the same buckets
+   * from it (`rebuiltBuckets`: DDP's bucket cap and small first bucket) and a reducer over them.
+   */
+  async #rebuild(state: ReducerState, readyOrder: readonly number[]): Promise<void> {
+    const P = state.flat.length;
+    // rank 0's order, as P positions: -1 pads past those that had a gradient
+    const order = tensor(
+      Array.from({ length: P }, (_, i) => readyOrder[i] ?? -1),
+      { dtype: 'int64' },
+    );
+    try {
+      await this.group.broadcast([order], 0);
+      const positions = Array.from(order.dataSync() as BigInt64Array, Number).filter((i) => i >= 0);
+      state.reducer.destroy();
+      this.#reducer = this.#reducerOf(state.params, rebuiltBuckets(state.flat, positions, this.bucketBytes), true);
+    } finally {
+      order.dispose();
+    }
   }
 
   get rank(): number {
@@ -173,13 +203,20 @@ export class DataParallel {
    * @throws TorchError naming this rank when a rank failed or stalled past the group's timeout.
    */
   async allReduceGradients(params: readonly Tensor[]): Promise<void> {
-    const overlapped = this.#reducer?.reducer;
-    if (overlapped?.prepared === true) {
+    const state = this.#reducer;
+    if (state?.reducer.prepared === true) {
       const started = performance.now();
       try {
-        const { buckets, launchedEarly } = await this.#collective('the all-reduce of the gradients', () => overlapped.finish());
-        this.overlapBuckets.total += buckets;
-        this.overlapBuckets.launchedEarly += launchedEarly;
+        const done = await this.#collective('the all-reduce of the gradients', () => state.reducer.finish());
+        this.overlapBuckets.total += done.buckets;
+        this.overlapBuckets.launchedEarly += done.launched;
+        if (this.#overlappedSteps++ > 0) {
+          this.overlapShares.steps += 1;
+          this.overlapShares.elements += done.elements;
+          this.overlapShares.earlyElements += done.earlyElements;
+          this.overlapShares.exposed += done.exposed;
+        }
+        if (!state.rebuilt) await this.#collective('the broadcast of the gradient buckets', () => this.#rebuild(state, done.readyOrder));
       } finally {
         this.commSeconds += (performance.now() - started) / 1000;
       }

@@ -97,17 +97,33 @@ export interface NativeBinding {
   pgBarrier(group: NativeGroup): Promise<void>;
   /** Gradient all-reduce overlapped with the backward pass (native/reducer.cc; see ./gradient-reducer.ts). */
   reducerAvailable(): boolean;
-  /** Hooks on every parameter of `buckets` (ids; launched in this order), disarmed. */
-  reducerCreate(group: NativeGroup, buckets: number[][]): NativeReducer;
+  /** Hooks on every parameter of `buckets` (ids; launched in this order), disarmed; `foldFlags`: the "had a gradient" flags in the last bucket where its dtype allows. */
+  reducerCreate(group: NativeGroup, buckets: number[][], foldFlags: boolean): NativeReducer;
   /** Arms the hooks for a backward pass from `roots`; the parameters it cannot reach are filled at once. */
   reducerPrepare(reducer: NativeReducer, roots: number[]): void;
-  /** Resolves with [buckets launched before the call, buckets]. */
-  reducerFinish(reducer: NativeReducer): Promise<[number, number]>;
+  /** Resolves with what the pass did (see NativeReduction). */
+  reducerFinish(reducer: NativeReducer): Promise<NativeReduction>;
   reducerDestroy(reducer: NativeReducer): void;
 }
 
 /** A native gradient reducer (an opaque handle). */
 export type NativeReducer = object;
+
+/** What reducerFinish resolves with (native/reducer.cc). */
+export interface NativeReduction {
+  /** Buckets launched before reducerFinish was called. */
+  readonly launched: number;
+  readonly buckets: number;
+  /** Positions (in the flattened buckets of reducerCreate) of the parameters whose gradient came in the pass, in the order it came. */
+  readonly readyOrder: number[];
+  /** Elements of the buckets launched before the last parameter's slot was filled, of all `elements`. */
+  readonly earlyElements: number;
+  readonly elements: number;
+  /** Collectives launched once every slot was filled (the flags' own all-reduce included). */
+  readonly exposed: number;
+  /** Whether the flags rode in the last bucket. */
+  readonly flagsFolded: boolean;
+}
 
 /** A native process group (an opaque handle). */
 export type NativeGroup = object;

@@ -137,10 +137,11 @@ export class ProcessGroup {
 
   /**
    * A reducer of the gradients of `buckets` over this group during the backward pass (./gradient-reducer.ts),
-   * buckets launched in the order given (the same on every rank). The caller destroys it.
+   * buckets launched in the order given (the same on every rank); `foldFlags`: the "had a gradient"
+   * flags ride in the last bucket where its dtype allows. The caller destroys it.
    */
-  gradientReducer(buckets: readonly (readonly Tensor[])[]): GradientReducer {
-    return new GradientReducer(this.#handle, buckets);
+  gradientReducer(buckets: readonly (readonly Tensor[])[], foldFlags = true): GradientReducer {
+    return new GradientReducer(this.#handle, buckets, foldFlags);
   }
 
   /** Leaves the group (calls under way finish first). Idempotent. */

@@ -1,10 +1,13 @@
 // Child process of tests/distributed/overlapped-reduction.test.ts: a tiny multi-task network (a tanh
 // trunk 6 → 16 → 16 and three heads: a (3 classes), b (2), c (4)) trained for a few SGD steps of
-// `accum` micro-batches of 4 rows, and one JSON line printed: the parameters, and for each step whether
-// head c's weight had a gradient when the optimizer stepped.
+// `accum` micro-batches of 4 rows, and one JSON line printed: the parameters, for each step whether
+// head c's weight had a gradient when the optimizer stepped, and the overlapped reduction's buckets at
+// the end (parameter indices: trunk 0 weight, bias = 0, 1; trunk 1 = 2, 3; heads a, b, c = 4 … 9).
 // argv: rank worldSize port readyDir mode schedule steps accum
 //   mode (worldSize 2): 'overlap' (DataParallel.prepareBackward before the last micro-batch's backward,
-//     the reduction during it) or 'after' (the all-reduce after the backward); worldSize 1: one process
+//     the reduction during it, the buckets rebuilt after step 0, the flags in the last bucket), 'plain'
+//     (the same without rebuild and with the flags' own all-reduce, as before both existed) or 'after'
+//     (the all-reduce after the backward); worldSize 1: one process
 //     back-propagating every rank's micro-batches of the step (port, readyDir and mode unused).
 //   mode 'die' / 'stall': rank 1 is killed (SIGKILL) / sleeps 60 s after preparing step 1's backward;
 //     rank 0 prints { error, seconds } (from its backward to the rejection) and exits 3.
@@ -38,7 +41,10 @@ if (worldSize > 1) {
   const timeoutMs = mode === 'stall' ? 3_000 : 20_000;
   const group = await joinLoopbackGroup({ rank, worldSize, port, timeoutMs, readyDir });
   // overlapped: buckets of 512 bytes, so there are several and some start during the backward
-  dp = mode === 'after' ? new DataParallel(group, undefined, false) : new DataParallel(group, 512, true);
+  dp =
+    mode === 'after'
+      ? new DataParallel(group, undefined, false)
+      : new DataParallel(group, 512, true, mode === 'plain' ? { rebuildBuckets: false, foldFlags: false } : {});
 }
 
 T.manualSeed(5);
@@ -104,6 +110,8 @@ process.stdout.write(
     rank: dp?.rank ?? 0,
     overlapped: dp?.overlapsBackward ?? false,
     buckets: dp?.overlapBuckets,
+    shares: dp?.overlapShares,
+    assignment: dp?.gradientBuckets?.map((b) => b.map((t) => params.findIndex((p) => p.id === t.id))),
     parameters: params.map((p) => p.toFlatArray()),
     cHadGradient,
   })}\n`,
