@@ -43,7 +43,7 @@ interface ReducerState {
   readonly params: readonly Tensor[];
   readonly flat: readonly Tensor[];
   readonly buckets: readonly (readonly Tensor[])[];
-  rebuilt: boolean;
+  readonly rebuilt: boolean;
 }
 
 /**
