@@ -44,7 +44,7 @@ if (worldSize > 1) {
   dp =
     mode === 'after'
       ? new DataParallel(group, undefined, false)
-      : new DataParallel(group, 512, true, mode === 'plain' ? { rebuildBuckets: false, foldFlags: false } : {});
+      : new DataParallel(group, 512, true, mode === 'plain' ? { rebuildBuckets: false, foldFlags: false } : { rebuildBuckets: true });
 }
 
 T.manualSeed(5);
