@@ -8,7 +8,8 @@
  * The folder holds config.json (the checkpoint's, with `architectures`, `id2label`/`label2id` and
  * `problem_type` for a head), model.safetensors under Transformers' names (the family's base prefix +
  * the encoder's, the head's), tokenizer.json unchanged, and tokenizer_config.json for
- * `<Family>TokenizerFast` (lower-casing and the special tokens as tokenizer.json has them).
+ * `<Family>TokenizerFast` (lower-casing and the special tokens as tokenizer.json has them; a chat task's
+ * `chat_template` with its `bos_token` / `eos_token`, ./chat-template.ts).
  * Language models (./hf-lm.ts): a task whose type exports a 'CausalLM' or 'Seq2SeqLM' head (causal-lm,
  * seq2seq, span-corruption; `--task`) as the family's LM class (`GPT2LMHeadModel`, `LlamaForCausalLM`,
  * `T5ForConditionalGeneration`, `BartForConditionalGeneration`, `MarianMTModel`), with generation_config.json. README.md is
@@ -25,6 +26,7 @@ import { backboneOf } from '../run/load-model.js';
 import type { HfExport } from '../tasks/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { languageModelParts, type HfParts } from './hf-lm.js';
+import { exportedChatTemplate, withChatTemplate } from './chat-template.js';
 import { modelCard, type CardUsage } from './model-card.js';
 import { packageVersion } from './version.js';
 import { checkPlainEncoder, headConfig, hfExportOf, modelMaxLength, taskRecord, tokenizerConfig, type TokenizerJson } from './hf-parts.js';
@@ -65,13 +67,16 @@ export function exportHf(checkpointDir: string, outDir: string, options: ExportH
       ? languageModelParts(ckpt, plain, tokenizer, record && hf && { record, hf })
       : encoderParts(ckpt, names, record && hf && { record, hf });
   const tokenizerClass = names.tokenizerClass ?? `${names.classPrefix}TokenizerFast`;
+  const plainTokenizerConfig = tokenizerConfig(tokenizer, tokenizerClass, modelMaxLength(ckpt), ckpt.tokenizerFile);
+  const chat = exportedChatTemplate(ckpt.tasks, record);
+  const tokenizerJson = chat === undefined ? plainTokenizerConfig : withChatTemplate(plainTokenizerConfig, chat);
   writeFolderAtomically(outDir, (tmp) => {
     const json = (file: string, value: unknown) => writeFileSync(path.join(tmp, file), `${JSON.stringify(value, null, 2)}\n`);
     json('config.json', parts.config);
     if (parts.generation !== undefined) json('generation_config.json', parts.generation);
     saveSafetensors(path.join(tmp, 'model.safetensors'), parts.tensors, { format: 'pt' });
     copyFileSync(ckpt.tokenizerFile, path.join(tmp, 'tokenizer.json'));
-    json('tokenizer_config.json', tokenizerConfig(tokenizer, tokenizerClass, modelMaxLength(ckpt), ckpt.tokenizerFile));
+    json('tokenizer_config.json', tokenizerJson);
     writeFileSync(
       path.join(tmp, 'README.md'),
       modelCard(ckpt, path.basename(path.resolve(outDir)), hfUsage(outDir, parts, record), packageVersion()),

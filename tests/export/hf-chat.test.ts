@@ -1,0 +1,75 @@
+/**
+ * `mtl export` of a chat checkpoint writes its template into tokenizer_config.json (`chat_template`,
+ * with the `eos_token` it renders), so the exported folder loads back in this library's folder loader
+ * with the same template and renders a dialogue as the checkpoint does (expected texts written by hand
+ * from the templates). Transformers is not installed here; its `apply_chat_template` reads the same two
+ * keys (tokenizer_config.json's `chat_template`, the special tokens map's `eos_token`).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { exportHf } from '../../src/export/hf.js';
+import { ChatTemplate, tokenizerFromFolder } from '../../src/tokenization/index.js';
+import { trainTinyChat } from '../tasks/chat-fixture.js';
+
+const DIALOGUE = [
+  { role: 'user', content: 'five' },
+  { role: 'assistant', content: 'six' },
+  { role: 'user', content: 'seven' },
+] as const;
+
+/** A template that reads eos_token, as Llama 2's and Mistral's do. */
+const EOS_TEMPLATE =
+  "{% for m in messages %}{{ m['role'] + ': ' + m['content'] + eos_token }}{% endfor %}{% if add_generation_prompt %}{{ 'assistant: ' }}{% endif %}";
+
+function tokenizerConfigOf(dir: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(dir, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+}
+
+function savedOptions(ckpt: string): Record<string, unknown> {
+  const { tasks } = JSON.parse(readFileSync(path.join(ckpt, 'tasks.json'), 'utf8')) as { tasks: { options: Record<string, unknown> }[] };
+  return tasks[0]!.options;
+}
+
+describe("export: a chat task's template in tokenizer_config.json", () => {
+  let dir = '';
+  let chatml = '';
+  let custom = '';
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'mtl-chat-export-'));
+    chatml = await trainTinyChat(mkdtempSync(path.join(dir, 'chatml-')));
+    custom = await trainTinyChat(
+      mkdtempSync(path.join(dir, 'custom-')),
+      `max_new_tokens: 4, chat_template: ${JSON.stringify(EOS_TEMPLATE)}, eos_token: '[SEP]', bos_token: ''`,
+    );
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("ChatML: the exported folder has the checkpoint's template and renders as the checkpoint", () => {
+    const out = path.join(dir, 'chatml-hf');
+    const exported = exportHf(chatml, out, { task: 'dlg' });
+    assert.equal(exported.architecture, 'GPT2LMHeadModel');
+    const config = tokenizerConfigOf(out);
+    assert.equal(config.chat_template, savedOptions(chatml).chatTemplate);
+    const loaded = tokenizerFromFolder(out).chatTemplate;
+    assert.ok(loaded !== undefined, 'the folder loader found no template');
+    assert.equal(loaded.template, config.chat_template);
+    assert.equal(
+      ChatTemplate.compile(loaded).render([...DIALOGUE], true),
+      '<|im_start|>user\nfive<|im_end|>\n<|im_start|>assistant\nsix<|im_end|>\n<|im_start|>user\nseven<|im_end|>\n<|im_start|>assistant\n',
+    );
+  });
+
+  it('a template that reads eos_token: the token is written, and the loader renders it', () => {
+    const out = path.join(dir, 'custom-hf');
+    exportHf(custom, out); // no --task: the checkpoint's one chat template
+    const config = tokenizerConfigOf(out);
+    assert.equal(config.chat_template, EOS_TEMPLATE);
+    assert.equal(config.eos_token, '[SEP]');
+    const loaded = tokenizerFromFolder(out).chatTemplate!;
+    assert.equal(loaded.eosToken, '[SEP]');
+    assert.equal(ChatTemplate.compile(loaded).render([...DIALOGUE], true), 'user: five[SEP]assistant: six[SEP]user: seven[SEP]assistant: ');
+  });
+});
