@@ -247,7 +247,7 @@ describe('mtl predict', data, () => {
     writeFileSync(file, `"play jazz"\n{"txt": "oops"}\n`);
     const bad = await cli('predict', out('best'), '--input', file);
     assert.equal(bad.code, 1);
-    assert.ok(bad.stderr.includes(`${file}:2: no "text" (nor "words") in the object; its keys: "txt"`), bad.stderr);
+    assert.ok(bad.stderr.includes(`${file}:2: no "text" (nor "words" or "messages") in the object; its keys: "txt"`), bad.stderr);
     assert.match(bad.stderr, /expected JSON Lines of inputs to predict, one per line: a JSON string .* or an object \{"text": "…"\}/);
     assert.ok(!/skip_bad_lines|onBadLine/.test(bad.stderr), `no hint of training-data settings: ${bad.stderr}`);
   });

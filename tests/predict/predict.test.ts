@@ -40,8 +40,11 @@ describe('words of an input that comes split into words', () => {
       /"words"\[1\] must be a word \(a non-empty string without spaces or tabs\), got "b c"/,
     );
     assert.match(predictInputOf({ words: ['a'], text: 'a' }) as string, /give "text" or "words", not both/);
-    assert.equal(predictInputOf({ txt: 'typo', lang: 'en' }), 'no "text" (nor "words") in the object; its keys: "txt", "lang"');
-    assert.equal(predictInputOf({}), 'no "text" (nor "words") in the object; its keys: none');
+    assert.equal(
+      predictInputOf({ txt: 'typo', lang: 'en' }),
+      'no "text" (nor "words" or "messages") in the object; its keys: "txt", "lang"',
+    );
+    assert.equal(predictInputOf({}), 'no "text" (nor "words" or "messages") in the object; its keys: none');
     assert.match(predictInputOf({ text: 3 }) as string, /"text" must be a string, got 3/);
   });
 });

@@ -176,7 +176,7 @@ describe('POST /predict', data, () => {
       ['{"inputs": ["a",', /the body is not JSON .*expected \{"inputs"/],
       ['{"texts": ["a"]}', /the body has no "inputs"/],
       ['{"inputs": []}', /"inputs" is empty/],
-      ['{"inputs": ["fine", {"txt": "typo"}]}', /inputs\[1\]: no "text" \(nor "words"\) in the object; its keys: "txt"/],
+      ['{"inputs": ["fine", {"txt": "typo"}]}', /inputs\[1\]: no "text" \(nor "words" or "messages"\) in the object; its keys: "txt"/],
       ['{"inputs": ["fine", {"text": "a", "text_pair": 3}]}', /inputs\[1\]: "text_pair" must be a string, got 3/],
     ];
     for (const [body, message] of cases) {
