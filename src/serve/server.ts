@@ -1,8 +1,9 @@
 /**
  * The HTTP server of `mtl serve`: a checkpoint's predictions over JSON, on Node's own `node:http`.
  *
- * - `POST /predict` with `{"inputs": INPUT | [INPUT, …]}`, an INPUT being a text or
- *   `{"text": …, "text_pair": …}` (the `inputs` key as Hugging Face's Inference API has it) →
+ * - `POST /predict` with `{"inputs": INPUT | [INPUT, …]}`, an INPUT being a text,
+ *   `{"text": …, "text_pair": …}` (the `inputs` key as Hugging Face's Inference API has it), or for a chat
+ *   task `{"messages": [{"role", "content"}, …]}` (read by `mtl predict`'s parser, `predictInputOf`) →
  *   `200 {"predictions": [RECORD, …]}`, one RECORD per input in order, as `mtl predict` prints them.
  * - `POST /generate` with `{"inputs": "prompt", "parameters": {…}, "stream": bool}` (text-generation-inference's
  *   spelling, ./generate-request.ts) → `200 {"generated_text": …, "details": {…}}`, or with `"stream": true`
@@ -309,7 +310,8 @@ async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown
  *   the model reads only the first max_length tokens).
  */
 function inputsOf(body: unknown, maxInputs: number, maxTextChars: number, maxExplainSteps: number): PredictInput[] {
-  const expected = 'expected {"inputs": "a text"} or {"inputs": ["a text", {"text": "…", "text_pair": "…"}, …]}';
+  const expected =
+    'expected {"inputs": "a text"} or {"inputs": ["a text", {"text": "…", "text_pair": "…"}, {"messages": [{"role": "user", "content": "…"}]}, …]}';
   if (typeof body !== 'object' || body === null || Array.isArray(body) || !('inputs' in body))
     throw new HttpError(400, `the body has no "inputs"; ${expected}`);
   const raw = (body as { inputs: unknown }).inputs;
@@ -321,11 +323,20 @@ function inputsOf(body: unknown, maxInputs: number, maxTextChars: number, maxExp
     const input = predictInputOf(value);
     const where = Array.isArray(raw) ? `inputs[${i}]` : 'inputs';
     if (typeof input === 'string') throw new HttpError(400, `${where}: ${input}; ${expected}`);
-    const chars = input.text.length + (input.textPair?.length ?? 0);
+    const chars = inputChars(input);
     if (chars > maxTextChars)
-      throw new HttpError(413, `${where}: a text of ${chars} characters; at most ${maxTextChars} (--max-text-chars)`);
+      throw new HttpError(
+        413,
+        `${where}: ${input.messages === undefined ? 'a text' : 'a dialogue'} of ${chars} characters; at most ${maxTextChars} (--max-text-chars)`,
+      );
     return { ...input, ...(topK === undefined ? {} : { topK }), ...(explain === undefined ? {} : { explain }) };
   });
+}
+
+/** Characters of an input, against `maxTextChars`: its text and pair, or all its dialogue's messages (a chat task reads them all). */
+function inputChars(input: PredictInput): number {
+  if (input.messages !== undefined) return input.messages.reduce((n, m) => n + m.content.length, 0);
+  return input.text.length + (input.textPair?.length ?? 0);
 }
 
 /** Labels a classification lists at most (`parameters.top_k`): more than any label set holds. */

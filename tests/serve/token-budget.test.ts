@@ -12,6 +12,17 @@ describe('tokenBound', () => {
     assert.equal(tokenBound({ text: '.,'.repeat(5000) }, 24), 24, 'cut at max_length');
     assert.equal(tokenBound({ text: '' }, Infinity), 2, 'an empty text is its special tokens');
   });
+
+  it('a dialogue: max_length (the chat task cuts its prompt to it), else its roles, contents and ChatML markup', () => {
+    const messages = [
+      { role: 'user', content: 'four' },
+      { role: 'assistant', content: 'five' },
+      { role: 'user', content: 'six' },
+    ] as const;
+    assert.equal(tokenBound({ text: 'six', messages: [...messages] }, 24), 24, "not the last message's 3 + 2");
+    // (4 + 4) + (9 + 4) + (4 + 3) characters + 3 turns x 4 markup tokens + 2
+    assert.equal(tokenBound({ text: 'six', messages: [...messages] }, Infinity), 42);
+  });
 });
 
 describe('planBatches', () => {
