@@ -10,6 +10,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ConfigError } from '../../src/errors.js';
+import { exportedChatTemplate, withChatTemplate } from '../../src/export/chat-template.js';
 import { exportHf } from '../../src/export/hf.js';
 import { ChatTemplate, tokenizerFromFolder } from '../../src/tokenization/index.js';
 import { trainTinyChat } from '../tasks/chat-fixture.js';
@@ -71,5 +73,39 @@ describe("export: a chat task's template in tokenizer_config.json", () => {
     const loaded = tokenizerFromFolder(out).chatTemplate!;
     assert.equal(loaded.eosToken, '[SEP]');
     assert.equal(ChatTemplate.compile(loaded).render([...DIALOGUE], true), 'user: five[SEP]assistant: six[SEP]user: seven[SEP]assistant: ');
+  });
+});
+
+describe('export: which chat template, and when it is refused', () => {
+  const record = (name: string, template: string, bosToken = '') => ({
+    name,
+    type: 'chat',
+    options: { chatTemplate: template, bosToken, eosToken: '' },
+  });
+
+  it('without --task: the one template the chat tasks share; different ones are refused naming the tasks', () => {
+    const other = { name: 'cls', type: 'sequence-classification', labels: ['a', 'b'] };
+    assert.equal(exportedChatTemplate([other, record('a', 'T'), record('b', 'T')], undefined)?.template, 'T');
+    assert.equal(exportedChatTemplate([other], undefined), undefined);
+    assert.equal(exportedChatTemplate([other, record('a', 'T')], other), undefined, 'another task exported: no template');
+    assert.throws(
+      () => exportedChatTemplate([record('a', 'T'), record('b', 'U')], undefined),
+      (e: unknown) => e instanceof ConfigError && /'a', 'b' have different chat templates; .*--task/.test(e.message),
+    );
+  });
+
+  it('a template that reads bos_token, trained with none, beside a tokenizer that names one: refused', () => {
+    const saved = exportedChatTemplate([record('dlg', '{{ bos_token }}{{ messages[0].content }}')], undefined)!;
+    assert.throws(
+      () => withChatTemplate({ bos_token: '<s>', eos_token: '</s>' }, saved),
+      (e: unknown) => e instanceof ConfigError && /task 'dlg': its chat template reads bos_token, .* is "<s>"/.test(e.message),
+    );
+    // one that does not read it keeps the tokenizer's tokens
+    const plain = exportedChatTemplate([record('dlg', '{{ messages[0].content }}')], undefined)!;
+    assert.deepEqual(withChatTemplate({ bos_token: '<s>' }, plain), { bos_token: '<s>', chat_template: '{{ messages[0].content }}' });
+    assert.deepEqual(withChatTemplate({}, exportedChatTemplate([record('dlg', 'T', '<s>')], undefined)!), {
+      chat_template: 'T',
+      bos_token: '<s>',
+    });
   });
 });
