@@ -226,8 +226,10 @@ export function headOf(data: StreamSplit, n: number): StreamSplit {
 }
 
 /**
- * The value of the selection metric: 'average' (the mean of each evaluated task's main metric) or
- * '<task>.<metric>'.
+ * The value of the selection metric: 'average' (the mean of each evaluated task's main metric),
+ * '<task>.<metric>', or '<stream>.<metric>' for a metric of a stream's tasks together (`joint`: the
+ * sentence accuracy of an intent + slots stream, `intent+slots.sentenceAccuracy`, as Stack-Propagation,
+ * Qin et al. 2019, reports it).
  * @throws ConfigError naming the metrics there are, when the metric is not among them.
  */
 export function selectionValue(result: EvalResult, metric: string, streams: readonly Stream[]): number {
@@ -241,9 +243,11 @@ export function selectionValue(result: EvalResult, metric: string, streams: read
   }
   const dot = metric.indexOf('.');
   const [task, name] = [metric.slice(0, dot), metric.slice(dot + 1)];
-  const value = result.metrics[task]?.[name];
+  const value = result.metrics[task]?.[name] ?? result.joint[task]?.[name];
   if (value === undefined) {
-    const known = Object.entries(result.metrics).flatMap(([t, m]) => Object.keys(m).map((k) => `${t}.${k}`));
+    const known = [...Object.entries(result.metrics), ...Object.entries(result.joint)].flatMap(([t, m]) =>
+      Object.keys(m).map((k) => `${t}.${k}`),
+    );
     throw new ConfigError(
       `training.early_stopping.metric: '${metric}' is not a metric of this run; the ${result.split} metrics are ${known.join(', ')}`,
     );

@@ -442,6 +442,20 @@ describe('config errors', () => {
     assert.match(issues[0]!.message, /'intnet\.accuracy' names no task 'intnet'; did you mean 'intent\.accuracy'\?/);
   });
 
+  it('a stream metric (tasks joined by +) is accepted when every part is a task with dev data, and names a missing part', validData, () => {
+    const joined = VALID.replace('metric: intent.accuracy', 'metric: intent+sentiment.sentenceAccuracy');
+    assert.equal(
+      parseTrainingConfig(joined, { taskTypes, source: path.join(EXAMPLES, 'ok.yaml') }).training.earlyStopping?.metric,
+      'intent+sentiment.sentenceAccuracy',
+    );
+    const text = VALID.replace('metric: intent.accuracy', 'metric: intent+slots.sentenceAccuracy');
+    const { issues } = problems(text);
+    assert.equal(issues.length, 1);
+    assert.deepEqual(issues[0]!.path, ['training', 'early_stopping', 'metric']);
+    assert.equal(issues[0]!.line, lineOf(text, 'intent+slots.sentenceAccuracy'));
+    assert.match(issues[0]!.message, /'intent\+slots\.sentenceAccuracy' names no task 'slots'; .*the tasks are intent, sentiment/);
+  });
+
   it("encoder: an unknown model_type is reported at its line with the nearest family (the registry's types passed in, as src/config.ts does)", () => {
     const text = VALID.replace('encoder:\n', 'encoder:\n  model_type: t5x\n');
     const line = text.split('\n').indexOf('  model_type: t5x') + 1;

@@ -157,6 +157,24 @@ describe('train: errors before training', data, () => {
     assert.equal(existsSync(out('bad-metric', 'last')), false);
   });
 
+  it("selects by a stream's sentence accuracy: each dev record's selection value is its intent+slots sentenceAccuracy", async () => {
+    const training = `  max_steps: 4
+  batch_size: 16
+  eval_every: 2
+  early_stopping: { metric: intent+slots.sentenceAccuracy, patience: 5 }`;
+    const result = await train(tinyConfig(run, 'by-sentence', { training }));
+    const evals = readMetrics(out('by-sentence', 'metrics.jsonl')).filter((r) => r.type === 'eval' && r.split === 'dev') as {
+      joint: Record<string, { sentenceAccuracy: number }>;
+      selection: { metric: string; value: number };
+    }[];
+    assert.equal(evals.length, 2);
+    for (const e of evals) {
+      assert.equal(e.selection.metric, 'intent+slots.sentenceAccuracy');
+      assert.equal(e.selection.value, e.joint['intent+slots']!.sentenceAccuracy);
+    }
+    assert.equal(result.status, 'completed');
+  });
+
   it('a malformed data line is a DataError naming file:line; with skip_bad_lines it is counted and reported', async () => {
     cpSync(out('snips', 'dev'), out('snips', 'dev-bad'), { recursive: true });
     const seqOut = out('snips', 'dev-bad', 'seq.out');

@@ -333,11 +333,17 @@ function checkTraining(config: SnakeTrainingConfig, report: Report): void {
   if (t.early_stopping !== null) checkEarlyStopping(config, t.early_stopping.metric, report);
 }
 
-/** The early-stopping metric names a task (or 'average'), and the tasks it reads have a dev set. */
+/** Whether a task's data have a dev split (a file, a fraction or lines of the training file). */
+const hasDev = (task: Task): boolean =>
+  task.data.dev !== undefined || task.data.dev_fraction !== undefined || task.data.dev_lines !== undefined;
+
+/**
+ * The early-stopping metric names a task (or 'average', or a stream of tasks joined by '+', as
+ * `intent+slots.sentenceAccuracy`), and the tasks it reads have a dev set.
+ */
 function checkEarlyStopping(config: SnakeTrainingConfig, metric: string, report: Report): void {
   const at = ['training', 'early_stopping', 'metric'];
   const names = config.tasks.map((task) => task.name);
-  const hasDev = (task: Task) => task.data.dev !== undefined || task.data.dev_fraction !== undefined || task.data.dev_lines !== undefined;
   if (metric === 'average') {
     const without = config.tasks.filter((task) => !hasDev(task)).map((task) => task.name);
     if (without.length > 0)
@@ -353,6 +359,10 @@ function checkEarlyStopping(config: SnakeTrainingConfig, metric: string, report:
     return;
   }
   const name = metric.slice(0, dot);
+  if (name.includes('+')) {
+    checkStreamMetric(config, metric, name.split('+'), report);
+    return;
+  }
   const task = config.tasks.find((x) => x.name === name);
   if (task === undefined) {
     const near = nearest(name, names);
@@ -361,4 +371,21 @@ function checkEarlyStopping(config: SnakeTrainingConfig, metric: string, report:
   } else if (!hasDev(task)) {
     report(at, `task '${name}' has no dev set to measure '${metric}' on; give its data a 'dev' file or 'dev_fraction'`);
   }
+}
+
+/**
+ * A stream metric ('<task>+<task>.<metric>'): every name is a task with a dev set. Whether the stream
+ * has that metric (sentence accuracy: one intent and one slot task over the same utterances) is known
+ * only once the data are read: `selectionValue` then names the metrics there are.
+ */
+function checkStreamMetric(config: SnakeTrainingConfig, metric: string, parts: readonly string[], report: Report): void {
+  const at = ['training', 'early_stopping', 'metric'];
+  const names = config.tasks.map((task) => task.name);
+  const unknown = parts.filter((p) => !names.includes(p));
+  if (unknown.length > 0) {
+    report(at, `'${metric}' names no task '${unknown[0]}'; a stream metric joins task names by '+' (the tasks are ${names.join(', ')})`);
+    return;
+  }
+  const without = parts.filter((p) => !hasDev(config.tasks.find((x) => x.name === p)!));
+  if (without.length > 0) report(at, `'${metric}' needs a dev set for ${without.join(', ')}; give its data a 'dev' file or 'dev_fraction'`);
 }

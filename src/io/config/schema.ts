@@ -542,7 +542,12 @@ export const adversarialSchema = z.strictObject({
 
 /** `training.early_stopping`: stop when the dev metric has not improved for `patience` evaluations. */
 export const earlyStoppingSchema = z.strictObject({
-  metric: z.string().min(1).describe("`<task>.<metric>` (e.g. `intent.accuracy`) or `average` (the mean of each task's main metric)."),
+  metric: z
+    .string()
+    .min(1)
+    .describe(
+      "`<task>.<metric>` (e.g. `intent.accuracy`), `average` (the mean of each task's main metric), or `<task>+<task>.sentenceAccuracy`, the sentence accuracy of a stream of one intent and one slot task (e.g. `intent+slots.sentenceAccuracy`).",
+    ),
   patience: intIn(1, MAX_STEPS).default(3).describe('Evaluations without improvement before stopping.'),
   mode: z.enum(['max', 'min']).default('max').describe('max: higher is better; min: lower is better.'),
 });
