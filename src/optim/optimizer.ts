@@ -19,7 +19,7 @@
  * `optimizer.state_dict()`; a parameter that never had a gradient has no state entry.
  */
 import { CheckpointError, ConfigError } from '../errors.js';
-import { Tensor, copy_, detach, keep, noGrad, tidy, zero_, zerosLike } from '../tensor/index.js';
+import { Tensor, copy_, detach, keep, noGrad, tidy, zero_, zeros } from '../tensor/index.js';
 
 /** Settings every parameter group has. */
 export interface ParamGroup {
@@ -125,8 +125,17 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
   /** New state tensors for a parameter's first update (kept; e.g. zero moments). */
   protected abstract initState(param: Tensor, group: G): Record<string, Tensor>;
 
-  /** Names of the state tensors of a parameter in `group`, for validating a loaded state. */
-  protected abstract stateNames(group: Settings<G>): StateNames;
+  /** Names of the state tensors of `param` in `group`, for validating a loaded state. */
+  protected abstract stateNames(group: Settings<G>, param: Tensor): StateNames;
+
+  /**
+   * The shape state tensor `name` of `param` has: the parameter's own unless a subclass keeps
+   * smaller statistics (Adafactor's factored row and column moments). Loading checks saved tensors against it.
+   */
+  protected stateShape(name: string, param: Tensor): readonly number[] {
+    void name;
+    return param.shape;
+  }
 
   /**
    * Updates one parameter in place; runs under noGrad() inside a tidy() (intermediates are freed).
@@ -199,6 +208,28 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
     if (group === undefined)
       throw new ConfigError(`${this.name} has ${this.paramGroups.length} parameter groups, there is no group ${groupIndex}`);
     group.lr = lr;
+  }
+
+  /**
+   * The learning rate of group `groupIndex` for logs: its `lr`, unless the optimizer sets its own step
+   * size (Adafactor's relative step), which it then reports.
+   */
+  logLr(groupIndex = 0): number {
+    const group = this.paramGroups[groupIndex];
+    if (group === undefined)
+      throw new ConfigError(`${this.name} has ${this.paramGroups.length} parameter groups, there is no group ${groupIndex}`);
+    return this.ownLr(group) ?? group.lr;
+  }
+
+  /** The step size `group`'s last update used when the optimizer computes it itself; undefined: `group.lr`. */
+  protected ownLr(group: G): number | undefined {
+    void group;
+    return undefined;
+  }
+
+  /** Updates applied to `param` so far (0 before its first gradient). */
+  protected stepsOf(param: Tensor): number {
+    return this.state.get(param)?.step ?? 0;
   }
 
   /**
@@ -323,7 +354,7 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
           throw new CheckpointError(`the optimizer state has an entry for parameter ${key}, which no parameter group lists`);
         const step = entry?.step;
         if (!Number.isInteger(step) || step < 0) throw new CheckpointError(`state.${key}.step is ${String(step)}: expected an integer ≥ 0`);
-        const names = this.stateNames(settings[owner.group] as Settings<G>);
+        const names = this.stateNames(settings[owner.group] as Settings<G>, owner.param);
         const st: ParamState = { step, tensors: {} };
         fresh.set(owner.param, st);
         for (const name of [...names.required, ...names.optional]) {
@@ -336,10 +367,17 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
               );
             continue;
           }
-          const want = owner.param.shape;
-          if (shapeText(src.shape) !== shapeText(want))
-            throw new CheckpointError(`'${tkey}' has shape ${shapeText(src.shape)}, but parameter ${key} has shape ${shapeText(want)}`);
-          st.tensors[name] = keep(noGrad(() => copy_(zerosLike(owner.param), src)));
+          const want = this.stateShape(name, owner.param);
+          if (shapeText(src.shape) !== shapeText(want)) {
+            const ofParam = shapeText(owner.param.shape);
+            const detail =
+              shapeText(want) === ofParam
+                ? `but parameter ${key} has shape ${ofParam}`
+                : `expected ${shapeText(want)} (parameter ${key}: ${ofParam})`;
+            throw new CheckpointError(`'${tkey}' has shape ${shapeText(src.shape)}, ${detail}`);
+          }
+          const { dtype, device } = owner.param;
+          st.tensors[name] = keep(noGrad(() => copy_(zeros(want, { dtype, device }), src)));
           used.add(tkey);
         }
       }

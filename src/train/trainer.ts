@@ -293,7 +293,7 @@ class Trainer {
       step: this.#step,
       totalSteps: this.totalSteps,
       epoch: this.#epoch(),
-      lr: this.#parts.optimizer.paramGroups[0]!.lr,
+      lr: this.#parts.optimizer.logLr(0),
       elapsedSeconds: this.#sessionSeconds,
       etaSeconds: (this.#sessionSeconds / this.#sessionSteps) * (this.totalSteps - this.#step),
       ...window.means(),

@@ -51,7 +51,7 @@ describe('training.optimizer in the config', () => {
   it('refuses an unknown optimizer naming the known ones, and a setting of the other optimizer', () => {
     assert.throws(
       () => parse('adam'),
-      (e: unknown) => e instanceof ConfigError && /expected an optimizer name: adamw, sgd, adagrad/.test(e.message),
+      (e: unknown) => e instanceof ConfigError && /expected an optimizer name: adamw, sgd, adagrad, adafactor/.test(e.message),
     );
     assert.throws(
       () => parse('{ name: sgd, betas: [0.9, 0.99] }'),
@@ -61,6 +61,69 @@ describe('training.optimizer in the config', () => {
       () => parse('{ name: sgd, momentum: -1 }'),
       (e: unknown) => e instanceof ConfigError && /momentum/.test(e.message),
     );
+  });
+});
+
+describe('training.optimizer: adafactor', () => {
+  const parseTraining = (training: string) =>
+    parseTrainingConfig(tinyYaml('out', { training: `  max_steps: 2\n${training}` }), {
+      source: '/tmp/optimizer.yaml',
+      checkFiles: false,
+      taskTypes,
+    }).training;
+  const refused = (training: string, pattern: RegExp) =>
+    assert.throws(
+      () => parseTraining(training),
+      (e: unknown) => e instanceof ConfigError && pattern.test(e.message),
+    );
+
+  it("defaults to Hugging Face Trainer's settings (the run's learning rate and schedule) and reads Hugging Face's names", () => {
+    assert.deepEqual(parseTraining('  optimizer: adafactor').optimizer, {
+      name: 'adafactor',
+      eps: [1e-30, 1e-3],
+      clipThreshold: 1,
+      decayRate: -0.8,
+      beta1: null,
+      scaleParameter: false,
+      relativeStep: false,
+      warmupInit: false,
+    });
+    const t = parseTraining(
+      '  optimizer: { name: adafactor, relative_step: true, scale_parameter: true, warmup_init: true, beta1: 0.9, clip_threshold: 2 }\n  schedule: constant',
+    );
+    assert.deepEqual(
+      { ...t.optimizer },
+      {
+        name: 'adafactor',
+        eps: [1e-30, 1e-3],
+        clipThreshold: 2,
+        decayRate: -0.8,
+        beta1: 0.9,
+        scaleParameter: true,
+        relativeStep: true,
+        warmupInit: true,
+      },
+    );
+  });
+
+  it('refuses relative_step beside a schedule, a warm-up or per-layer rates, and warmup_init without relative_step', () => {
+    const rel = '  optimizer: { name: adafactor, relative_step: true }\n';
+    refused(
+      rel,
+      /training\.schedule: .*relative_step: true sets its own step size min\(1e-2, 1\/√t\); a 'linear' schedule would not apply: set schedule: constant/,
+    );
+    refused(`${rel}  schedule: constant\n  warmup_steps: 10`, /training\.warmup_steps: .*remove the warm-up, or set relative_step: false/);
+    refused(`${rel}  schedule: constant\n  warmup_ratio: 0.1`, /training\.warmup_ratio: /);
+    refused(
+      `${rel}  schedule: constant\n  encoder_learning_rate: 1.0e-5`,
+      /training\.encoder_learning_rate: .*remove encoder_learning_rate/,
+    );
+    refused(
+      '  optimizer: { name: adafactor, warmup_init: true }',
+      /training\.optimizer\.warmup_init: warmup_init needs relative_step: true/,
+    );
+    refused('  optimizer: { name: adafactor, beta1: 1 }', /beta1/);
+    assert.equal(parseTraining(`${rel}  schedule: constant\n  warmup_steps: 0`).optimizer.name, 'adafactor');
   });
 });
 
@@ -93,6 +156,31 @@ describe('training with SGD (Nesterov momentum)', needsTinyRunData(), () => {
     const second = await interruptAndResume(tinyConfig(run, 'sgd-resumed', { training: SGD_TRAINING }), 6);
     assert.equal(second.step, 10);
     assertSameFiles(out('sgd-resumed', 'last'), out('sgd-full', 'last'), ['model.safetensors', 'optimizer.safetensors']);
+  });
+
+  it('saves Adafactor state (factored moments, first moment, settings) and resumes bit for bit', async () => {
+    const training = SGD_TRAINING.replace(
+      '{ name: sgd, momentum: 0.9, nesterov: true }',
+      '{ name: adafactor, relative_step: true, scale_parameter: true, beta1: 0.9 }',
+    ).replace('  warmup_steps: 2\n', '  schedule: constant\n');
+    const full = await train(tinyConfig(run, 'adafactor-full', { training }));
+    assert.equal(full.status, 'completed');
+    {
+      using ckpt = loadCheckpoint(out('adafactor-full', 'last'));
+      const json = ckpt.trainerState?.optimizer as { optimizer: string; param_groups: Record<string, unknown>[] };
+      assert.equal(json.optimizer, 'Adafactor');
+      assert.equal(json.param_groups[0]?.relative_step, true);
+      assert.equal(json.param_groups[0]?.beta1, 0.9);
+      const names = Object.keys(ckpt.optimizerTensors ?? {});
+      for (const kind of ['exp_avg', 'exp_avg_sq', 'exp_avg_sq_row', 'exp_avg_sq_col'])
+        assert.ok(
+          names.some((n) => n.endsWith(`.${kind}`)),
+          `a tensor named *.${kind} among ${names.slice(0, 4).join(', ')}…`,
+        );
+    }
+    const second = await interruptAndResume(tinyConfig(run, 'adafactor-resumed', { training }), 6);
+    assert.equal(second.step, 10);
+    assertSameFiles(out('adafactor-resumed', 'last'), out('adafactor-full', 'last'), ['model.safetensors', 'optimizer.safetensors']);
   });
 
   it('refuses to resume an SGD run as AdamW, naming the key', async () => {

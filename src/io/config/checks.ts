@@ -6,6 +6,7 @@
 import { AUGMENTABLE_FORMATS, ENCODER_ARCHITECTURE_KEYS, ENCODER_DEFAULTS, ENCODER_KEYS, type SnakeTrainingConfig } from './schema.js';
 import { nearest, suggestion } from './issues.js';
 import { checkStrategy } from './strategy-checks.js';
+import { checkOptimizer } from './optimizer-checks.js';
 import type { ConfigPath } from './yaml-source.js';
 import { unknownKind, type ConfigTaskKind, type TaskKinds } from './task-kinds.js';
 import { checkFamilyKeys, type ModelFamilies } from './encoder-keys.js';
@@ -42,6 +43,7 @@ export function crossCheck(
   });
   checkTraining(config, report);
   checkStrategy(config, report);
+  checkOptimizer(config, report);
   const rehearsal = config.continual?.rehearsal;
   if (rehearsal && rehearsal.examples === undefined && rehearsal.examples_per_class === undefined)
     report(['continual', 'rehearsal'], "give 'examples' (per task), 'examples_per_class' (per class of a classification task), or both");

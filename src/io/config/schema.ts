@@ -552,8 +552,8 @@ export const earlyStoppingSchema = z.strictObject({
   mode: z.enum(['max', 'min']).default('max').describe('max: higher is better; min: lower is better.'),
 });
 
-/** The optimizers `training.optimizer.name` chooses (src/optim): torch.optim.AdamW, SGD and Adagrad. */
-export const OPTIMIZERS = ['adamw', 'sgd', 'adagrad'] as const;
+/** The optimizers `training.optimizer.name` chooses (src/optim): torch.optim.AdamW, SGD and Adagrad, and Hugging Face's Adafactor. */
+export const OPTIMIZERS = ['adamw', 'sgd', 'adagrad', 'adafactor'] as const;
 
 /** `training.optimizer` for AdamW (Loshchilov & Hutter, ICLR 2019), with torch's defaults. */
 export const adamwSchema = z.strictObject({
@@ -583,12 +583,41 @@ export const adagradSchema = z.strictObject({
 });
 
 /**
- * `training.optimizer`: `{ name: adamw | sgd | adagrad, …its settings }`, or just the name (`optimizer: sgd`).
+ * `training.optimizer` for Adafactor (Shazeer & Stern 2018), in Hugging Face's argument names. Defaults are
+ * Hugging Face Trainer's (`optim="adafactor"`): the run's learning rate and schedule, no parameter scale.
+ */
+export const adafactorSchema = z.strictObject({
+  name: z.literal('adafactor').describe("Adafactor (Shazeer & Stern 2018), as Hugging Face transformers' Adafactor: T5's optimizer."),
+  eps: z
+    .tuple([z.number().nonnegative(), z.number().nonnegative()])
+    .default([1e-30, 1e-3])
+    .describe('(ε₁, ε₂): added to the squared gradients; the floor of a tensor’s RMS in its parameter scale.'),
+  clip_threshold: z.number().positive().default(1).describe('Update clipping: an update whose RMS exceeds this is scaled down to it.'),
+  decay_rate: z.number().max(0).default(-0.8).describe('c: the second-moment decay of step t is 1 − t^c.'),
+  beta1: probability
+    .nullable()
+    .default(null)
+    .describe('Decay of a first-moment average of the updates (one more parameter-sized tensor); null: none.'),
+  scale_parameter: z
+    .boolean()
+    .default(false)
+    .describe("Multiply each tensor's step size by max(ε₂, RMS of the tensor): steps relative to its scale."),
+  relative_step: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Step size min(1e-2, 1/√t) instead of learning_rate and the schedule (then: schedule constant, no warm-up, no encoder or layer-wise rates).',
+    ),
+  warmup_init: z.boolean().default(false).describe('With relative_step: step size min(1e-6·t, 1/√t).'),
+});
+
+/**
+ * `training.optimizer`: `{ name: adamw | sgd | adagrad | adafactor, …its settings }`, or just the name (`optimizer: sgd`).
  * The learning rate and weight decay stay `training.learning_rate` / `training.weight_decay`.
  */
 export const optimizerSchema = z.preprocess(
   (value) => (typeof value === 'string' ? { name: value } : value),
-  z.discriminatedUnion('name', [adamwSchema, sgdSchema, adagradSchema], {
+  z.discriminatedUnion('name', [adamwSchema, sgdSchema, adagradSchema, adafactorSchema], {
     error: () => `expected an optimizer name: ${OPTIMIZERS.join(', ')}`,
   }),
 );
