@@ -164,7 +164,7 @@ describe('link prediction with free entity embeddings from a config', () => {
     assert.match(message, /nothing to predict: the checkpoint's only task is 'kg' \(link-prediction\)/);
     assert.match(
       message,
-      /predict answers sequence-classification, token-classification, masked-lm, regression, relation-classification, extractive-qa and seq2seq tasks/,
+      /predict answers sequence-classification, token-classification, masked-lm, regression, relation-classification, extractive-qa, seq2seq and chat tasks/,
     );
     assert.equal(log.mock.callCount(), 0, 'no empty predictions are printed');
   });
