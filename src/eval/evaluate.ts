@@ -9,7 +9,7 @@ import { ConfigError } from '../errors.js';
 import { LengthBucketBatcher } from '../data/index.js';
 import { semanticFrameAccuracy, type JointFrame } from '../metrics/index.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
-import { collateJoint, mainMetricOf, type Metrics, type BatchInputs } from '../tasks/index.js';
+import { collateJoint, mainMetricOf, type Batch, type Metrics, type BatchInputs } from '../tasks/index.js';
 import { dispose, inferenceMode, moveToDevice, noGrad, tidy } from '../tensor/index.js';
 import type { Tokenizer } from '../tokenization/index.js';
 import type { TrainingConfig } from '../io/config/index.js';
@@ -62,8 +62,19 @@ export interface EvalOptions {
 }
 
 /**
+ * Whether `task`'s predictions on `batch` are generated (`TaskType.generate`): a batch without labels of a
+ * type that generates, or a labelled one where its `labelledScoring` says 'generated' (the default).
+ * Otherwise `decode` reads the logits the loss ran on, so the batch costs one forward pass.
+ */
+function generatesOn(type: StreamTaskSplit['type'], options: unknown, batch: Batch): boolean {
+  if (type.generate === undefined) return false;
+  return batch.labels === undefined || (type.labelledScoring?.(options) ?? 'generated') === 'generated';
+}
+
+/**
  * Every task's predictions over one stream's split, and its summed loss (times examples). Tasks whose
- * type generates (`TaskType.generate`) are scored on generated outputs; the others on `decode`.
+ * type generates (`TaskType.generate`) are scored on generated outputs as `generatesOn` says; the
+ * others on `decode` of the batch's one forward pass.
  */
 async function predictStream(
   model: MultiTaskModel,
@@ -79,11 +90,6 @@ async function predictStream(
     return { ...t, state, task: { type: t.type, spec: t.spec, head: model.heads.get(t.spec.name), state } };
   });
   const names = tasks.map((t) => t.spec.name);
-  const generating = tasks.filter((t) => t.type.generate !== undefined);
-  if (generating.length > 0 && tokenizer === undefined)
-    throw new ConfigError(
-      `evaluating ${generating.map((t) => `'${t.spec.name}'`).join(', ')} generates text and needs the run's tokenizer`,
-    );
   const batcher = new LengthBucketBatcher(data.lengths, { ...batching, shuffle: false });
   const device = model.parameters()[0]?.device ?? 'cpu'; // batches go where the model is
   const own: BatchOutcome<Prediction>[] = [];
@@ -98,7 +104,12 @@ async function predictStream(
     }
     const joint = device === 'cpu' ? collated : moveToDevice(collated, device);
     const outcome: BatchOutcome<Prediction> = { batch: batchIndex, predictions: {}, losses: {} };
+    const generating = tasks.filter((t) => generatesOn(t.type, t.spec.options, joint.batches.get(t.spec.name)!));
     try {
+      if (generating.length > 0 && tokenizer === undefined)
+        throw new ConfigError(
+          `evaluating ${generating.map((t) => `'${t.spec.name}'`).join(', ')} generates text and needs the run's tokenizer`,
+        );
       noGrad(() =>
         tidy(() => {
           const logits = model.forward(joint.inputs, names);
@@ -106,7 +117,7 @@ async function predictStream(
             const name = t.spec.name;
             const batch = joint.batches.get(name)!;
             const out = logits.get(name)!;
-            if (t.type.generate === undefined) outcome.predictions[name] = t.type.decode(t.task, out, batch, t.examples);
+            if (!generating.includes(t)) outcome.predictions[name] = t.type.decode(t.task, out, batch, t.examples);
             if (batch.labels === undefined) continue;
             const value = t.type.loss(t.task, out, batch).item() as number;
             if (Number.isFinite(value)) outcome.losses[name] = [value, rows.length];

@@ -18,8 +18,8 @@
  * up to the last assistant turn that fits whole (later turns are dropped; when not even the first
  * fits, it is cut inside that turn); each such dialogue counts as truncated.
  *
- * Evaluation scores the assistant tokens teacher-forced: next-token accuracy (the main metric) and
- * perplexity. Prediction renders the messages with the generation prompt and generates the assistant's
+ * Evaluation scores the assistant tokens teacher-forced from the logits of the loss's forward pass
+ * (`labelledScoring`): next-token accuracy (the main metric) and perplexity. Prediction renders the messages with the generation prompt and generates the assistant's
  * reply until the end-of-turn token; a prompt with no room left for `max_new_tokens` loses its oldest
  * turns (after any system message), and the prediction says how many (`dropped_turns`).
  */
@@ -28,7 +28,6 @@ import { formatPosition } from '../data/index.js';
 import { ConfigError, DataError } from '../errors.js';
 import { generate, type GenerateOptions } from '../generate/index.js';
 import { causalLmDecoder } from '../models/causal-lm.js';
-import { inferenceMode, tidy } from '../tensor/index.js';
 import {
   CHATML,
   CHATML_SPECIAL_TOKENS,
@@ -147,6 +146,16 @@ function wholeTurnCut(labels: readonly number[], maxLength: number): number {
   return cut > 0 ? cut : maxLength;
 }
 
+/** The text of a rendered assistant turn (`hello<|im_end|>` for ChatML): what the turn ends with. */
+function assistantTurn(template: ChatTemplate): string {
+  const probe = template.assistantSpans([
+    { role: 'user', content: 'hi' },
+    { role: 'assistant', content: 'hello' },
+  ]);
+  const [s, e] = probe.spans[0]!;
+  return probe.text.slice(s, e);
+}
+
 /** The id generation stops at: the `endOfTurn` option's token, else the last token of a rendered assistant turn. */
 async function endOfTurnId(o: ChatOptions, template: ChatTemplate, tokenizer: Tokenizer, task: string): Promise<number> {
   if (o.endOfTurn !== null) {
@@ -154,12 +163,7 @@ async function endOfTurnId(o: ChatOptions, template: ChatTemplate, tokenizer: To
     if (id === null) throw new ConfigError(`task '${task}': end_of_turn ${JSON.stringify(o.endOfTurn)} is not a token of the vocabulary`);
     return id;
   }
-  const probe = template.assistantSpans([
-    { role: 'user', content: 'hi' },
-    { role: 'assistant', content: 'hello' },
-  ]);
-  const [s, e] = probe.spans[0]!;
-  const [enc] = await tokenizer.encodeBatch([probe.text.slice(s, e)], { addSpecialTokens: false });
+  const [enc] = await tokenizer.encodeBatch([assistantTurn(template)], { addSpecialTokens: false });
   const last = enc!.inputIds.at(-1);
   if (last === undefined)
     throw new ConfigError(`task '${task}': the chat template (${template.source.origin}) writes an empty assistant turn`);
@@ -342,22 +346,17 @@ export const chat: TaskType<ChatExample, ChatPrediction, ChatOptions> = {
     return nextTokenScores(logits, batch.labels, batch.features);
   },
 
-  /**
-   * Whole dialogues (evaluation): their teacher-forced scores, as `decode` gives them. Prompts
-   * (prediction): the assistant's reply, generated until the end-of-turn token or `max_new_tokens`.
-   */
+  /** Evaluation scores whole dialogues teacher-forced (`decode` on the loss's logits), not by generating. */
+  labelledScoring() {
+    return 'teacher-forced';
+  },
+
+  /** Prompts (prediction): the assistant's reply, generated until the end-of-turn token or `max_new_tokens`. */
   async generate({ task, backbone, tokenizer, batch, examples }) {
     for (const f of batch.features) exampleOf(examples, f);
+    if (batch.labels !== undefined)
+      throw new ConfigError(`task '${task.spec.name}': whole dialogues are scored teacher-forced (decode); generation takes prompts`);
     const head = task.head as CausalLmHead;
-    if (batch.labels !== undefined) {
-      const labels = batch.labels;
-      return inferenceMode(() =>
-        tidy(() => {
-          const { lastHiddenState } = backbone.forward({ inputIds: batch.inputIds, attentionMask: batch.attentionMask });
-          return nextTokenScores(head.forward({ lastHiddenState }), labels, batch.features);
-        }),
-      );
-    }
     const o = task.spec.options;
     const template = templateOf(chatTemplateSource(o, tokenizer));
     const eos = await endOfTurnId(o, template, tokenizer, task.spec.name);

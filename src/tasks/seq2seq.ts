@@ -310,6 +310,11 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
     return targetScores(logits, batch, spec.name);
   },
 
+  /** Evaluation scores the generated texts (BLEU, ROUGE, chrF), not `decode`'s teacher-forced scores. */
+  labelledScoring() {
+    return 'generated';
+  },
+
   async generate({ task, backbone, tokenizer, batch, examples }) {
     for (const f of batch.features) exampleOf(examples, f);
     const options = seq2seqGenerateOptions(task.spec.options);

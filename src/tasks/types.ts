@@ -489,10 +489,18 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O, S =
   loss(task: Task<O, S>, logits: Tensor, batch: Batch): Tensor;
   /**
    * For a type whose predictions are generated text (seq2seq): one prediction per batch row, in row
-   * order, by decoding (greedy or beam search, as the task's options say). Evaluation (src/eval) and
-   * prediction (src/predict) call it instead of `decode`; the loss is still teacher-forced. Absent: `decode`.
+   * order, by decoding (greedy or beam search, as the task's options say). Prediction (src/predict) calls
+   * it instead of `decode`, evaluation (src/eval) where `labelledScoring` says so; the loss is still
+   * teacher-forced. Absent: `decode`.
    */
   generate?(context: GenerationContext<E, O, S>): Promise<P[]>;
+  /**
+   * For a type with `generate`: what evaluation scores a labelled batch on. 'generated' (seq2seq: BLEU
+   * of generated texts) calls `generate`; 'teacher-forced' (chat: next-token accuracy of the gold turns)
+   * calls `decode` on the logits the loss was computed from, with no second pass of the model. Batches
+   * without labels are always generated. Absent: 'generated'.
+   */
+  labelledScoring?(options: O): 'generated' | 'teacher-forced';
   /**
    * SMART's smoothness term between the head's outputs on clean and on perturbed inputs (same shape),
    * for a type whose outputs are not one distribution over their last dimension (extractive QA's start

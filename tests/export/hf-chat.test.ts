@@ -42,10 +42,9 @@ describe("export: a chat task's template in tokenizer_config.json", () => {
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'mtl-chat-export-'));
     chatml = await trainTinyChat(mkdtempSync(path.join(dir, 'chatml-')));
-    custom = await trainTinyChat(
-      mkdtempSync(path.join(dir, 'custom-')),
-      `max_new_tokens: 4, chat_template: ${JSON.stringify(EOS_TEMPLATE)}, eos_token: '[SEP]', bos_token: ''`,
-    );
+    custom = await trainTinyChat(mkdtempSync(path.join(dir, 'custom-')), {
+      options: `max_new_tokens: 4, chat_template: ${JSON.stringify(EOS_TEMPLATE)}, eos_token: '[SEP]', bos_token: ''`,
+    });
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
