@@ -6,49 +6,32 @@
  * template, and `mtl predict` given messages replies with the next number and stops at <|im_end|>.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readMetrics } from '../../src/io/checkpoint.js';
-import { parseTrainingConfig } from '../../src/io/config/index.js';
 import { Predictor } from '../../src/predict/predict.js';
-import { taskTypes } from '../../src/tasks/index.js';
-import { train, type TrainResult } from '../../src/train/trainer.js';
-
-const NUMBERS = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
-
-/** JSON lines of dialogues: from a random start, user and assistant count on in turn (4 turns). */
-function dialogues(n: number, seed: number): string {
-  let s = seed;
-  const next = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
-  return Array.from({ length: n }, () => {
-    const start = Math.floor(next() * (NUMBERS.length - 4));
-    const messages = [0, 1, 2, 3].map((k) => ({ role: k % 2 === 0 ? 'user' : 'assistant', content: NUMBERS[start + k] }));
-    return JSON.stringify({ messages });
-  })
-    .join('\n')
-    .concat('\n');
-}
+import type { TrainResult } from '../../src/train/trainer.js';
+import { runTinyChat } from './chat-fixture.js';
 
 describe('chat: a tiny gpt2 trained on dialogues', () => {
   let dir = '';
   let result: TrainResult;
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'mtl-chat-'));
-    writeFileSync(path.join(dir, 'train.jsonl'), dialogues(160, 3));
-    writeFileSync(path.join(dir, 'dev.jsonl'), dialogues(20, 11));
-    const yaml = `seed: 5
-output_dir: out
-encoder: { model_type: gpt2, hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 64,
-           max_position_embeddings: 48, hidden_dropout_prob: 0, attention_probs_dropout_prob: 0 }
-tokenizer: { train: { vocab_size: 64, min_frequency: 1 } }
-max_length: 40
-tasks:
-  - { name: dlg, type: chat, data: { format: messages, train: train.jsonl, dev: dev.jsonl }, options: { max_new_tokens: 6 } }
-training: { max_steps: 300, batch_size: 16, learning_rate: 3.0e-3, warmup_steps: 5, eval_every: 150, log_every: 50 }
-`;
-    result = await train(parseTrainingConfig(yaml, { taskTypes, source: path.join(dir, 'config.yaml') }), {});
+    result = await runTinyChat(dir, {
+      model: 'small',
+      options: 'max_new_tokens: 6',
+      steps: 300,
+      evalEvery: 150,
+      batchSize: 16,
+      learningRate: 3e-3,
+      warmupSteps: 5,
+      trainDialogues: 160,
+      devDialogues: 20,
+      dataSeeds: [3, 11],
+    });
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
