@@ -25,10 +25,18 @@ function addedId(tokenizer: TokenizerJson, tokens: readonly string[]): number | 
   return undefined;
 }
 
+/** The id of the longest added token that `text` ends with (a chat turn's end-of-turn marker), or undefined. */
+function endingId(tokenizer: TokenizerJson, text: string): number | undefined {
+  const endings = (tokenizer.added_tokens ?? []).filter((a) => a.id !== undefined && a.content !== '' && text.endsWith(a.content));
+  return endings.sort((a, b) => b.content.length - a.content.length)[0]?.id;
+}
+
 /**
  * The generation_config.json object of a model.
  * @param config the backbone's config (its bos/eos/pad/decoder-start ids win over the tokenizer's).
  * @param defaults the task's decoding defaults (GenerateOptions names); generate's own defaults otherwise.
+ * @param endsWith the text the task's outputs end with (`HfExport.endsWith`): the id of the longest
+ *   added token it ends with follows the eos in `eos_token_id`.
  * @throws ConfigError when `defaults` holds an unknown or invalid option.
  */
 export function generationConfig(
@@ -36,12 +44,15 @@ export function generationConfig(
   kind: BackboneKind,
   tokenizer: TokenizerJson,
   defaults: GenerateOptions = {},
+  endsWith?: string,
 ): Record<string, unknown> {
   const ids = config as BackboneConfig & SpecialIds;
   const bos = ids.bosTokenId ?? addedId(tokenizer, ['<s>', '<|endoftext|>', '[CLS]']);
   const eos = ids.eosTokenId ?? addedId(tokenizer, ['</s>', '<|endoftext|>', '[SEP]']);
   const pad = ids.padTokenId ?? addedId(tokenizer, ['<pad>', '[PAD]']) ?? eos;
-  const o = resolveGenerateOptions({ ...(eos === undefined ? {} : { eosTokenId: eos }), ...defaults });
+  const turnEnd = endsWith === undefined ? undefined : endingId(tokenizer, endsWith);
+  const stops = [...new Set([eos, turnEnd].filter((id) => id !== undefined))];
+  const o = resolveGenerateOptions({ ...(stops.length === 0 ? {} : { eosTokenId: stops.length === 1 ? stops[0] : stops }), ...defaults });
   return {
     ...(bos === undefined ? {} : { bos_token_id: bos }),
     ...(o.eosTokenIds.length === 0 ? {} : { eos_token_id: o.eosTokenIds.length === 1 ? o.eosTokenIds[0] : [...o.eosTokenIds] }),

@@ -56,7 +56,7 @@ export function languageModelParts(
     architecture,
     tensors: names.toHf(ckpt.encoder, names.basePrefix),
     config,
-    generation: generationConfig(plain.config, plain.kind, tokenizer, task?.hf.generation),
+    generation: generationConfig(plain.config, plain.kind, tokenizer, task?.hf.generation, task?.hf.endsWith),
   };
 }
 

@@ -307,9 +307,19 @@ export const chat: TaskType<ChatExample, ChatPrediction, ChatOptions> = {
     return [...CHAT_LABELS];
   },
 
-  /** The family's language-model class (`GPT2LMHeadModel`, `LlamaForCausalLM`). */
-  exportHf() {
-    return { head: 'CausalLM', config: {} };
+  /**
+   * The family's language-model class (`GPT2LMHeadModel`, `LlamaForCausalLM`), with the task's decoding
+   * options and where an assistant turn ends (the `end_of_turn` token, else a rendered turn's text), so
+   * generation_config.json stops Transformers' `generate` at the end-of-turn token as prediction does.
+   */
+  exportHf(spec) {
+    const o = spec.options;
+    return {
+      head: 'CausalLM',
+      config: {},
+      generation: { maxNewTokens: o.maxNewTokens, numBeams: o.numBeams, noRepeatNgramSize: o.noRepeatNgramSize },
+      endsWith: o.endOfTurn ?? assistantTurn(templateOf(chatTemplateSource(o))),
+    };
   },
 
   createHead(backbone, spec) {

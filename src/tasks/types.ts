@@ -331,6 +331,14 @@ export interface HfExport {
   readonly headTensors?: readonly string[];
   /** A generating task's decoding defaults, written to generation_config.json over `generate`'s own. */
   readonly generation?: GenerateOptions;
+  /**
+   * The text a generating task's outputs end with besides the tokenizer's end of sequence: a chat
+   * template's rendered assistant turn (`hello<|im_end|>`), or its end-of-turn token. The longest added
+   * token of the exported tokenizer that it ends with joins generation_config.json's `eos_token_id`
+   * (a list, the tokenizer's eos first), so Transformers' `generate` stops at the end of the turn; a
+   * turn that ends in no added token adds nothing. Absent: the eos alone.
+   */
+  readonly endsWith?: string;
 }
 
 /** What a task type makes of a Hugging Face task-model folder (`TaskType.importHf`). */

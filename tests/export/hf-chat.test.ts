@@ -30,6 +30,18 @@ function tokenizerConfigOf(dir: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path.join(dir, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
 }
 
+function jsonOf(dir: string, file: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>;
+}
+
+/** The id of `token` in an exported tokenizer.json's added tokens. */
+function addedTokenId(dir: string, token: string): number {
+  const { added_tokens } = jsonOf(dir, 'tokenizer.json') as { added_tokens: { id: number; content: string }[] };
+  const found = added_tokens.find((t) => t.content === token);
+  assert.ok(found !== undefined, `no added token ${token}`);
+  return found.id;
+}
+
 function savedOptions(ckpt: string): Record<string, unknown> {
   const { tasks } = JSON.parse(readFileSync(path.join(ckpt, 'tasks.json'), 'utf8')) as { tasks: { options: Record<string, unknown> }[] };
   return tasks[0]!.options;
@@ -63,6 +75,16 @@ describe("export: a chat task's template in tokenizer_config.json", () => {
     );
   });
 
+  it("ChatML: generation_config.json stops at <|im_end|> besides the tokenizer's eos, with the task's decoding options", () => {
+    const out = path.join(dir, 'chatml-generation');
+    exportHf(chatml, out, { task: 'dlg' });
+    const generation = jsonOf(out, 'generation_config.json');
+    // the tokenizer's eos: config.json's id where the model names one, else the WordPiece vocabulary's [SEP]
+    const eos = (jsonOf(out, 'config.json').eos_token_id as number | undefined) ?? addedTokenId(out, '[SEP]');
+    assert.deepEqual(generation.eos_token_id, [eos, addedTokenId(out, '<|im_end|>')]);
+    assert.equal(generation.max_new_tokens, 4);
+  });
+
   it('a template that reads eos_token: the token is written, and the loader renders it', () => {
     const out = path.join(dir, 'custom-hf');
     exportHf(custom, out); // no --task: the checkpoint's one chat template
@@ -72,6 +94,10 @@ describe("export: a chat task's template in tokenizer_config.json", () => {
     const loaded = tokenizerFromFolder(out).chatTemplate!;
     assert.equal(loaded.eosToken, '[SEP]');
     assert.equal(ChatTemplate.compile(loaded).render([...DIALOGUE], true), 'user: five[SEP]assistant: six[SEP]user: seven[SEP]assistant: ');
+    // exported as its language model: its turns end with the eos itself, so one stop id, as before
+    const lm = path.join(dir, 'custom-generation');
+    exportHf(custom, lm, { task: 'dlg' });
+    assert.equal(jsonOf(lm, 'generation_config.json').eos_token_id, addedTokenId(lm, '[SEP]'));
   });
 });
 
