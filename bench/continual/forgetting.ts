@@ -3,12 +3,13 @@
  * then Banking77 added to that model (stage 2, `mtl train examples/continual/banking77.yaml --from` stage 1's
  * best), then SST-2 added to stage 2's model (stage 3, examples/continual/sst2.yaml --from stage 2's best of
  * the same variant), with no protection, with rehearsal (a buffer of N examples per task, or `per-class`: N
- * per class of each classification task), with EWC, and with both; every task's test
+ * per class of each classification task), with EWC, and with both (`both`: per task, `per-class-ewc`: per
+ * class; ./forgetting-variants.ts); every task's test
  * accuracy after each stage, per seed (the seed of every stage). Each stage evaluates once, at its end, so
  * its best checkpoint is its last.
  *
  *   nice -n 10 node --import tsx bench/continual/forgetting.ts [--seeds 1,2,3] [--rehearsal 1000] [--per-class 25]
- *     [--lambda 1e4] [--variants none,rehearsal,ewc,both,per-class] [--stages banking77,sst2] [--steps 300] [--out runs/continual]
+ *     [--lambda 1e4] [--variants none,rehearsal,ewc,both,per-class,per-class-ewc] [--stages banking77,sst2] [--steps 300] [--out runs/continual]
  *
  * `--steps` sets every stage's max_steps (and its one evaluation), the same for all variants. Finished runs
  * are reused (their test_metrics.json and timing.json), so an interrupted measurement continues. Writes
@@ -24,6 +25,7 @@ import { taskTypes } from '../../src/tasks/index.js';
 import { loadContinualConfig } from '../../src/train/continual-config.js';
 import { train } from '../../src/train/trainer.js';
 import { forgettingTables, type StageRun } from './forgetting-table.js';
+import { variantSettings } from './forgetting-variants.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values } = parseArgs({
@@ -41,14 +43,12 @@ const { values } = parseArgs({
 const seeds = values.seeds.split(',').map(Number);
 const out = path.resolve(values.out);
 const steps = values.steps === undefined ? undefined : Number(values.steps);
-const settings: Record<string, Record<string, unknown>> = {
-  none: { rehearsal: null, ewc: null },
-  rehearsal: { rehearsal: { examples: Number(values.rehearsal) }, ewc: null },
-  ewc: { rehearsal: null, ewc: { lambda: Number(values.lambda), examples: 200 } },
-  both: { rehearsal: { examples: Number(values.rehearsal) }, ewc: { lambda: Number(values.lambda), examples: 200 } },
-  'per-class': { rehearsal: { examples_per_class: Number(values['per-class']) }, ewc: null },
-};
 const variants = values.variants.split(',');
+const settings = variantSettings(variants, {
+  examples: Number(values.rehearsal),
+  examplesPerClass: Number(values['per-class']),
+  lambda: Number(values.lambda),
+});
 /** The later stages, in order: the task each adds and its config file. */
 const STAGE_FILES: Record<string, string> = { banking77: 'examples/continual/banking77.yaml', sst2: 'examples/continual/sst2.yaml' };
 const later = values.stages.split(',');
