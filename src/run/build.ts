@@ -10,8 +10,8 @@ import type { TrainingConfig } from '../io/config/index.js';
 import { snakeKey } from '../io/config/case.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { TaskRecord } from '../io/checkpoint.js';
-import type { BackboneConfig } from '../models/backbone.js';
-import { backboneFamily, createBackbone } from '../models/registry.js';
+import type { BackboneConfig, BackboneKind } from '../models/backbone.js';
+import { backboneFamily, createBackbone, familyOfHfConfig } from '../models/registry.js';
 import { MultiTaskModel } from '../mtl/multitask-model.js';
 import { taskConfigOptions, taskSpec, taskType, type AnyTaskType, type Features, type Task, type TaskSpec } from '../tasks/index.js';
 import { manualSeed } from '../tensor/index.js';
@@ -212,16 +212,21 @@ export async function featurizeSplit(
 }
 
 /**
- * The family of the run's backbone: `encoder.model_type` (default bert), or that of `encoder.from`'s
+ * Checks the family of the run's backbone: `encoder.model_type` (default bert), or that of `encoder.from`'s
  * config.json. Called before any data is read, so an unsupported model type stops a run at once.
+ * @returns the backbone's kind (encoder, decoder, encoder-decoder), which `completeWithBackbone` completes task options with.
  * @throws ConfigError naming the supported model types.
  */
-export function checkBackboneFamily(config: TrainingConfig): void {
+export function checkBackboneFamily(config: TrainingConfig): BackboneKind {
   const from = config.encoder.from;
   if (from === undefined) {
     const { modelType, fields } = newEncoderFields(config);
     familyConfig(modelType, fields); // the family's own keys checked before any data is read
-  } else backboneConfigOf(readConfigJson(from));
+    return backboneFamily(modelType).kind;
+  }
+  const json = readConfigJson(from);
+  backboneConfigOf(json);
+  return familyOfHfConfig(json).kind;
 }
 
 /** A new encoder's family (`model_type`, default bert) and its fields (camelCase, the family's own keys included), without `vocabSize`. */

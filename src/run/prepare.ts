@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { TrainingConfig } from '../io/config/index.js';
 import type { TaskRecord } from '../io/checkpoint.js';
+import type { BackboneKind } from '../models/backbone.js';
 import type { Tokenizer } from '../tokenization/index.js';
 import { silentLogger, type Logger } from '../logger.js';
 import {
@@ -70,6 +71,14 @@ function withTokenizerOptions(run: TaskRun, tokenizer: Tokenizer): TaskRun {
   return { ...run, spec, state: run.type.createState?.(spec) };
 }
 
+/** `run` with its options completed by its type's `completeWithBackbone` (seq2seq's layout on a decoder); `run` itself when the type has none. */
+function withBackboneOptions(run: TaskRun, kind: BackboneKind): TaskRun {
+  const complete = run.type.completeWithBackbone;
+  if (complete === undefined) return run;
+  const spec = taskSpec({ ...run.spec, options: complete(run.spec.options, kind) as Record<string, unknown> });
+  return { ...run, spec, state: run.type.createState?.(spec) };
+}
+
 /**
  * Reads, tokenizes and featurizes what `config` names.
  * @throws DataError (file:line) for bad data, ConfigError for settings that do not fit the data.
@@ -77,7 +86,8 @@ function withTokenizerOptions(run: TaskRun, tokenizer: Tokenizer): TaskRun {
 export async function prepareRun(config: TrainingConfig, options: PrepareOptions = {}): Promise<PreparedRun> {
   const logger = options.logger ?? silentLogger;
   const splits = options.splits ?? SPLITS;
-  if (options.records === undefined) checkBackboneFamily(config); // a new run: refuse an unsupported model type before reading data
+  // a new run: refuse an unsupported model type before reading data (a checkpoint's tasks.json holds options completed with its kind)
+  const kind = options.records === undefined ? checkBackboneFamily(config) : undefined;
   const data = await readTaskData(config.tasks, config.seed, taskTypes.reading, splits, {
     augmentCache: path.join(config.outputDir, 'augmented'),
     roundTrips: checkpointRoundTrips,
@@ -92,7 +102,10 @@ export async function prepareRun(config: TrainingConfig, options: PrepareOptions
       : options.earlier !== undefined
         ? extendTaskRuns(buildTaskRuns(data), options.earlier.records, options.earlier.from)
         : buildTaskRuns(data);
-  const runs = built.map((r) => withTokenizerOptions(r, tokenizer));
+  const runs = built.map((r) => {
+    const completed = withTokenizerOptions(r, tokenizer);
+    return kind === undefined ? completed : withBackboneOptions(completed, kind);
+  });
   const needed = runs.flatMap((r) => r.type.addedTokens?.(r.spec.options) ?? []);
   const added = tokenizer.addSpecialTokens(needed);
   if (added > 0)

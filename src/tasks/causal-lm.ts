@@ -89,11 +89,12 @@ function shifted(logits: Tensor, labels: Tensor): [Tensor, Tensor] {
 /**
  * Mean next-token cross-entropy: the logits at t (B, T, V) against the labels at t + 1 (B, T), over the
  * labels that are not -100 (−Σ ln p / count); 0, still differentiable, when there are none.
+ * @param labelSmoothing ε of label smoothing (Szegedy et al., CVPR 2016, §7; torch's `label_smoothing`), default 0.
  */
-export function nextTokenLoss(logits: Tensor, labels: Tensor): Tensor {
+export function nextTokenLoss(logits: Tensor, labels: Tensor, labelSmoothing = 0): Tensor {
   return tidy(() => {
     const [x, y] = shifted(logits, labels);
-    const total = crossEntropy(x, y, { reduction: 'sum' }); // ignores -100
+    const total = crossEntropy(x, y, { reduction: 'sum', labelSmoothing }); // ignores -100
     return total.div(clamp(y.ne(IGNORE_INDEX).sum(), 1));
   });
 }

@@ -25,6 +25,7 @@ export * from './extractive-qa.js';
 export { qaWindows, answerTokens, type QaWindow, type WindowOptions } from './qa-windows.js';
 export * from './causal-lm.js';
 export * from './seq2seq.js';
+export * from './seq2seq-decoder.js';
 export * from './text-to-text.js';
 export * from './span-corruption.js';
 export * from './replaced-token-detection.js';

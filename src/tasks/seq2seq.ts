@@ -3,7 +3,10 @@
  * §2.4): a source text, optionally behind a task prefix ("translate English to German: "), is encoded;
  * the decoder is trained by teacher forcing to produce the target text, cross-entropy on the target
  * tokens only (./text-to-text.ts). Several seq2seq tasks with different prefixes train one model with
- * the run's sampler: T5's text-to-text multi-task learning. Encoder-decoder backbones (t5, bart, marian).
+ * the run's sampler: T5's text-to-text multi-task learning. Encoder-decoder backbones (t5, bart, marian),
+ * or decoder-only ones (gpt2, llama): there the source becomes a prompt and the target its continuation
+ * in one sequence, the prompt masked from the loss (./seq2seq-decoder.ts); `decoder_only` records
+ * which, set from the model's family when a run starts (`completeWithBackbone`).
  *
  * Data: csv, tsv or jsonl with the source in `input.text` and the target in `label.field`; `parallel`
  * files (line i of `<stem>.<input.text>` translates line i of `<stem>.<label.field>`); `dailydialog` files
@@ -21,19 +24,28 @@
  * per segment, ROUGE's best F1 per example and type (rouge-score's `score_multi`), SQuAD's best answer.
  */
 import { detokenize, formatPosition, type SourcePosition } from '../data/index.js';
-import { DataError } from '../errors.js';
+import { ConfigError, DataError } from '../errors.js';
 import { corpusBleu, corpusChrf, corpusRouge, distinctN, squadScores, tokenize13a } from '../metrics/index.js';
 import type { GenerateOptions } from '../generate/index.js';
-import type { Tokenizer } from '../tokenization/index.js';
+import type { Encoding, Tokenizer } from '../tokenization/index.js';
+import { CausalLmHead } from './causal-lm.js';
 import { exampleOf, inGoldOrder, truncateEncoding, type TruncationSide } from './features.js';
 import { booleanOption, numberOption, OptionError, rejectUnknownOptions } from './options.js';
 import {
+  collatePromptTarget,
+  generateFromPrompts,
+  promptTargetFeatures,
+  promptTargetLoss,
+  promptTargetScores,
+  type PromptTargetFeatures,
+} from './seq2seq-decoder.js';
+import {
   collateTextToText,
   encoderDecoderOf,
-  endTokenOf,
   generateTargets,
   targetIds,
   targetScores,
+  textIds,
   textToTextLoss,
   textToTextHead,
   type TextToTextHead,
@@ -92,6 +104,18 @@ export interface Seq2seqOptions {
    * written as normal text (dailydialog data with `detokenize: true`). Default false.
    */
   readonly detokenize: boolean;
+  /**
+   * Whether the backbone is a decoder (gpt2, llama): prompt and target in one sequence
+   * (./seq2seq-decoder.ts) rather than a source for the encoder and a target for the decoder. Set from
+   * the model's family when a run starts; default false (encoder-decoder, as checkpoints before it).
+   */
+  readonly decoderOnly: boolean;
+  /**
+   * The token that ends a target (and, on a decoder, a prompt); null (default): the special token the
+   * tokenizer puts after a text (BERT's `[SEP]`, T5's `</s>`). A tokenizer that adds none (GPT-2's,
+   * Llama's) needs it: `<|endoftext|>`, `</s>`.
+   */
+  readonly endToken: string | null;
 }
 
 /** One example's generated target (evaluation, prediction), or its teacher-forced scores (`decode`). */
@@ -117,6 +141,8 @@ const OPTION_KEYS = [
   'truncationSide',
   'rougeStemmer',
   'detokenize',
+  'decoderOnly',
+  'endToken',
 ];
 
 const MAIN_METRIC: Record<Seq2seqMetric, string> = { bleu: 'bleu', chrf: 'chrf', rouge: 'rougeL', squad: 'f1', distinct: 'distinct2' };
@@ -146,6 +172,21 @@ function untargetedError(e: Seq2seqExample, task: string, split: string): DataEr
   return new DataError(
     `${formatPosition(e.source)}: the ${split} example of task '${task}' has ${what}; ${why}: fill it in or leave the row out`,
   );
+}
+
+/** The id that ends a target: the `endToken` option's token, else the last special token the tokenizer puts after the source. */
+function endTokenIdOf(o: Seq2seqOptions, tokenizer: Tokenizer, source: Encoding, task: string): number {
+  if (o.endToken === null) {
+    const { end } = textIds(source);
+    if (end === undefined)
+      throw new ConfigError(
+        `task '${task}': the tokenizer adds no special token after a text, so a target has no end token; name one in the task's end_token option (GPT-2's '<|endoftext|>', Llama's '</s>') or use a tokenizer that adds one (T5's </s>, BERT's [SEP])`,
+      );
+    return end;
+  }
+  const id = tokenizer.tokenToId(o.endToken);
+  if (id === null) throw new ConfigError(`task '${task}': end_token ${JSON.stringify(o.endToken)} is not a token of the vocabulary`);
+  return id;
 }
 
 function truncationSideOption(raw: Readonly<Record<string, unknown>>): TruncationSide {
@@ -235,6 +276,9 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
     const maxTargetLength = numberOption(where, raw, 'maxTargetLength', 128, 2, true);
     const labelSmoothing = numberOption(where, raw, 'labelSmoothing', 0, 0);
     if (labelSmoothing >= 1) throw new OptionError(where, 'labelSmoothing', `must be in [0, 1), got ${labelSmoothing}`);
+    const endToken = raw.endToken ?? null;
+    if (endToken !== null && (typeof endToken !== 'string' || endToken === ''))
+      throw new OptionError(where, 'endToken', `must be a token (a non-empty string), got ${JSON.stringify(endToken)}`);
     return {
       prefix,
       maxTargetLength,
@@ -248,7 +292,18 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
       truncationSide: truncationSideOption(raw),
       rougeStemmer: booleanOption(where, raw, 'rougeStemmer', false),
       detokenize: booleanOption(where, raw, 'detokenize', false),
+      decoderOnly: booleanOption(where, raw, 'decoderOnly', false),
+      endToken,
     };
+  },
+
+  /** Records whether the model is a decoder (one sequence per example) or an encoder-decoder; refuses an encoder, which cannot write a target. */
+  completeWithBackbone(o, kind) {
+    if (kind === 'encoder')
+      throw new ConfigError(
+        `a seq2seq task writes its target, which an encoder (bert, roberta, …) cannot do; use an encoder-decoder (t5, bart, marian) or a decoder (gpt2, llama) as encoder.model_type or encoder.from`,
+      );
+    return { ...o, decoderOnly: kind === 'decoder' };
   },
 
   collectLabels() {
@@ -266,11 +321,15 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
   exportHf(spec) {
     const o = spec.options;
     const config: Record<string, string> = o.prefix === '' ? {} : { prefix: o.prefix };
-    return { head: 'Seq2SeqLM', config, generation: seq2seqGenerateOptions(o) };
+    return { head: o.decoderOnly ? 'CausalLM' : 'Seq2SeqLM', config, generation: seq2seqGenerateOptions(o) };
   },
 
+  /** An encoder-decoder's own LM head (./text-to-text.ts); on a decoder, the LM head tied to the word embeddings (as causal-lm's). */
   createHead(backbone, spec) {
-    return textToTextHead(backbone, spec.name);
+    if (!spec.options.decoderOnly) return textToTextHead(backbone, spec.name);
+    const V = (backbone as { vocabSize?: number }).vocabSize;
+    if (typeof V !== 'number') throw new ConfigError(`task '${spec.name}': the LM head needs the backbone's vocabSize; pass its full config`);
+    return new CausalLmHead(V);
   },
 
   async featurize(examples, tokenizer: Tokenizer, spec, options): Promise<FeaturizeResult> {
@@ -282,10 +341,12 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
     const untargeted = options.training === false ? undefined : examples.find((x) => x.label === undefined || x.label.trim() === '');
     if (untargeted !== undefined) throw untargetedError(untargeted, spec.name, splitWord(options));
     const targets = labelled ? await tokenizer.encodeBatch(examples.map((e) => e.label!)) : [];
+    const ends = sources.map((s) => endTokenIdOf(o, tokenizer, s, spec.name));
+    if (o.decoderOnly) return promptTargetFeatures(sources, labelled ? targets : undefined, ends, { ...o, maxLength: options.maxLength }, spec.name);
     let truncated = 0; // sources cut to max_length
     let truncatedTargets = 0; // targets cut to max_target_length
     const features = sources.map((full, i): TextToTextFeatures => {
-      const endTokenId = endTokenOf(full, spec.name);
+      const endTokenId = ends[i]!;
       const source = truncateEncoding(full, options.maxLength, o.truncationSide);
       const target = labelled ? targetIds(targets[i]!, endTokenId, o.maxTargetLength) : undefined;
       if (source.truncated) truncated++;
@@ -297,16 +358,21 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
   },
 
   collate({ spec }, features) {
-    return collateTextToText(features as readonly TextToTextFeatures[], `collate '${spec.name}'`);
+    const where = `collate '${spec.name}'`;
+    if (spec.options.decoderOnly) return collatePromptTarget(features as readonly PromptTargetFeatures[], where);
+    return collateTextToText(features as readonly TextToTextFeatures[], where);
   },
 
   loss({ spec }, logits, batch) {
-    return textToTextLoss(logits, batch, spec.name, spec.options.labelSmoothing);
+    const o = spec.options;
+    if (o.decoderOnly) return promptTargetLoss(logits, batch, spec.name, o.labelSmoothing);
+    return textToTextLoss(logits, batch, spec.name, o.labelSmoothing);
   },
 
   /** Teacher-forced scores (what the model gives each gold target token); generated texts come from `generate`. */
   decode({ spec }, logits, batch, examples) {
     for (const f of batch.features) exampleOf(examples, f);
+    if (spec.options.decoderOnly) return promptTargetScores(logits, batch, spec.name);
     return targetScores(logits, batch, spec.name);
   },
 
@@ -315,10 +381,14 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
     return 'generated';
   },
 
+  /** Each row's target, generated from its source (on a decoder: continuing its prompt; the prompt is not in the text). */
   async generate({ task, backbone, tokenizer, batch, examples }) {
     for (const f of batch.features) exampleOf(examples, f);
     const options = seq2seqGenerateOptions(task.spec.options);
-    const made = await generateTargets(encoderDecoderOf(backbone, task.spec.name), task.head as TextToTextHead, tokenizer, batch, options);
+    const name = task.spec.name;
+    const made = task.spec.options.decoderOnly
+      ? await generateFromPrompts(backbone, task.head as CausalLmHead, tokenizer, batch, options)
+      : await generateTargets(encoderDecoderOf(backbone, name), task.head as TextToTextHead, tokenizer, batch, options);
     const text = task.spec.options.detokenize ? detokenize : (t: string) => t;
     return made.map((m, i) => ({ exampleIndex: batch.features[i]!.exampleIndex, text: text(m.text) }));
   },

@@ -6,7 +6,7 @@
  */
 import { ConfigError } from '../errors.js';
 import type { GenerateOptions } from '../generate/index.js';
-import type { Backbone, BackboneConfig, ModelOutput } from '../models/backbone.js';
+import type { Backbone, BackboneConfig, BackboneKind, ModelOutput } from '../models/backbone.js';
 import { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/index.js';
 import type { Tokenizer } from '../tokenization/index.js';
@@ -467,6 +467,14 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O, S =
    * `addedTokens` (a checkpoint's tasks.json keeps the result, and calls on it change nothing).
    */
   completeWithTokenizer?(options: O, tokenizer: Tokenizer): O;
+  /**
+   * For a type whose features depend on the backbone's kind (seq2seq: a source and a target for an
+   * encoder-decoder, one prompt-then-target sequence for a decoder): the options completed with the
+   * kind of the run's model, called once when a run starts, before featurizing (a checkpoint's
+   * tasks.json keeps the result, and calls on it change nothing).
+   * @throws ConfigError when the kind is one the type cannot learn with, or options written for another kind.
+   */
+  completeWithBackbone?(options: O, kind: BackboneKind): O;
   /** The sorted label list of training examples (for `TaskSpec.labels`). */
   collectLabels(examples: readonly E[], options: O): string[];
   /**
