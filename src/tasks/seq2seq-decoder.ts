@@ -55,7 +55,13 @@ export interface PromptTargetOptions {
  * (they end it), else with `endTokenId` appended; cut to `room` tokens (its special tokens kept).
  * @throws ConfigError when `room` cannot hold the special tokens, the end token and one source token.
  */
-function promptIds(source: Encoding, endTokenId: number, room: number, side: TruncationSide, task: string): { ids: number[]; cut: boolean } {
+function promptIds(
+  source: Encoding,
+  endTokenId: number,
+  room: number,
+  side: TruncationSide,
+  task: string,
+): { ids: number[]; cut: boolean } {
   const appended = textIds(source).end === undefined ? 1 : 0;
   const special = source.specialTokensMask.reduce((a, b) => a + b, 0) + appended;
   if (room < special + 1)
@@ -89,7 +95,12 @@ export function promptTargetFeatures(
     const target = targets === undefined ? undefined : targetIds(targets[i]!, end, o.maxTargetLength);
     if (prompt.cut || target?.truncated === true) truncated++;
     if (target?.truncated === true) truncatedTargets++;
-    const common = { exampleIndex: i, promptLength: prompt.ids.length, endTokenId: end, truncated: prompt.cut || (target?.truncated ?? false) };
+    const common = {
+      exampleIndex: i,
+      promptLength: prompt.ids.length,
+      endTokenId: end,
+      truncated: prompt.cut || (target?.truncated ?? false),
+    };
     if (target === undefined) return { ...common, inputIds: prompt.ids };
     return {
       ...common,

@@ -328,7 +328,8 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
   createHead(backbone, spec) {
     if (!spec.options.decoderOnly) return textToTextHead(backbone, spec.name);
     const V = (backbone as { vocabSize?: number }).vocabSize;
-    if (typeof V !== 'number') throw new ConfigError(`task '${spec.name}': the LM head needs the backbone's vocabSize; pass its full config`);
+    if (typeof V !== 'number')
+      throw new ConfigError(`task '${spec.name}': the LM head needs the backbone's vocabSize; pass its full config`);
     return new CausalLmHead(V);
   },
 
@@ -342,7 +343,8 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
     if (untargeted !== undefined) throw untargetedError(untargeted, spec.name, splitWord(options));
     const targets = labelled ? await tokenizer.encodeBatch(examples.map((e) => e.label!)) : [];
     const ends = sources.map((s) => endTokenIdOf(o, tokenizer, s, spec.name));
-    if (o.decoderOnly) return promptTargetFeatures(sources, labelled ? targets : undefined, ends, { ...o, maxLength: options.maxLength }, spec.name);
+    if (o.decoderOnly)
+      return promptTargetFeatures(sources, labelled ? targets : undefined, ends, { ...o, maxLength: options.maxLength }, spec.name);
     let truncated = 0; // sources cut to max_length
     let truncatedTargets = 0; // targets cut to max_target_length
     const features = sources.map((full, i): TextToTextFeatures => {

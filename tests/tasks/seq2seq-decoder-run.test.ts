@@ -61,8 +61,10 @@ describe('seq2seq on a decoder: a tiny GPT-2 learns to reverse', () => {
 
   it('records decoder_only and reaches exact match ≥ 0.9 on unseen dev sources, scored on generated text', () => {
     assert.equal(result.status, 'completed');
-    const tasks = JSON.parse(readFileSync(path.join(dir, 'out', 'best', 'tasks.json'), 'utf8')) as { options: Record<string, unknown> }[];
-    assert.equal(tasks[0]!.options.decoder_only ?? tasks[0]!.options.decoderOnly, true);
+    const json = JSON.parse(readFileSync(path.join(dir, 'out', 'best', 'tasks.json'), 'utf8')) as {
+      tasks: { options: Record<string, unknown> }[];
+    };
+    assert.equal(json.tasks[0]!.options.decoderOnly, true);
     const dev = readMetrics(path.join(dir, 'out', 'metrics.jsonl')).filter((m) => m.split === 'dev');
     const last = (dev.at(-1)!.metrics as Record<string, Record<string, number>>).reverse!;
     assert.ok(last.exactMatch! >= 0.9, `dev exact match ${last.exactMatch}`);

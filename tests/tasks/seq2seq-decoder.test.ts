@@ -107,7 +107,8 @@ describe('seq2seq on a decoder: features', () => {
   it('max_length that leaves no room for a prompt besides max_target_length is a ConfigError saying so', async () => {
     await assert.rejects(
       seq2seq.featurize(labelled, tokenizer, spec({ maxTargetLength: 10 }), { maxLength: 12 }),
-      (e: Error) => e instanceof ConfigError && /leaves 2 tokens for the prompt, fewer than its 2 special tokens and one source token/.test(e.message),
+      (e: Error) =>
+        e instanceof ConfigError && /leaves 2 tokens for the prompt, fewer than its 2 special tokens and one source token/.test(e.message),
     );
   });
 
@@ -121,13 +122,19 @@ describe('seq2seq on a decoder: features', () => {
       pre_tokenizer: { type: 'Whitespace' },
       post_processor: null,
       decoder: null,
-      model: { type: 'WordLevel', vocab: Object.fromEntries(['<pad>', '<unk>', 'x', '<eos>', 'a', 'b'].map((t, i) => [t, i])), unk_token: '<unk>' },
+      model: {
+        type: 'WordLevel',
+        vocab: Object.fromEntries(['<pad>', '<unk>', 'x', '<eos>', 'a', 'b'].map((t, i) => [t, i])),
+        unk_token: '<unk>',
+      },
     };
     const plain = Tokenizer.fromString(JSON.stringify(json), { specialTokens: { pad: '<pad>', unk: '<unk>' } });
     const example = { id: '0', text: 'a b', label: 'b a', source };
     const s = spec({ prefix: 'x ', maxTargetLength: 4 });
     await assert.rejects(seq2seq.featurize([example], plain, s, { maxLength: 10 }), /end_token option \(GPT-2's '<\|endoftext\|>'/);
-    const { features } = await seq2seq.featurize([example], plain, spec({ prefix: 'x ', maxTargetLength: 4, endToken: '<eos>' }), { maxLength: 10 });
+    const { features } = await seq2seq.featurize([example], plain, spec({ prefix: 'x ', maxTargetLength: 4, endToken: '<eos>' }), {
+      maxLength: 10,
+    });
     assert.deepEqual(features[0]!.inputIds, [2, 4, 5, 3, 5, 4, 3]);
     assert.deepEqual(features[0]!.labels, [-100, -100, -100, -100, 5, 4, 3]);
     await assert.rejects(
