@@ -250,6 +250,35 @@ describe('seq2seq on a decoder: generation', () => {
   });
 });
 
+describe('seq2seq on a decoder: llama', () => {
+  it('the tiny Llama (rotary positions from the mask) trains and generates with left padding: batched = one by one', async () => {
+    const s = spec({ maxNewTokens: 4 });
+    const { model: backbone } = referenceDecoder('llama');
+    const model = MultiTaskModel.fromSpecs(backbone, [s]).eval();
+    const task = { type: seq2seq, spec: s, head: model.heads.get('mt'), state: undefined } as never;
+    const generated = async (features: readonly Features[]) => {
+      const batch = seq2seq.collate({ spec: s, state: undefined }, features);
+      try {
+        return (await seq2seq.generate!({ task, backbone, tokenizer, batch, examples: unlabelled } as never)).map((p) => p.text);
+      } finally {
+        dispose(batch);
+      }
+    };
+    try {
+      const { features } = await featurize(labelled, s);
+      const batch = seq2seq.collate({ spec: s, state: undefined }, features);
+      const loss = tidy(() => seq2seq.loss(task, model.forward(batch, ['mt']).get('mt')!, batch).item() as number);
+      dispose(batch);
+      assert.ok(Number.isFinite(loss) && loss > 0, `loss ${loss}`);
+      const prompts = (await featurize(unlabelled, s, false)).features;
+      const together = await generated(prompts);
+      for (const [i, f] of prompts.entries()) assert.deepEqual(await generated([f]), [together[i]]);
+    } finally {
+      model.dispose();
+    }
+  });
+});
+
 describe('seq2seq on a decoder: options', () => {
   it('completeWithBackbone records the layout and refuses an encoder', () => {
     const o = seq2seq.resolveOptions({});
