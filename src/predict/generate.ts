@@ -8,16 +8,18 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { generate, type GenerateHooks, type GenerateOptions, type Generation } from '../generate/index.js';
-import { loadCheckpoint } from '../io/checkpoint.js';
+import { loadCheckpoint, type TaskRecord } from '../io/checkpoint.js';
 import { loadHfWeights } from '../io/hf-weights.js';
 import type { Backbone } from '../models/backbone.js';
 import { causalLmDecoder, tiedLmHead, type LmHead } from '../models/causal-lm.js';
 import { CausalLmHead } from '../tasks/causal-lm.js';
+import { decoderPrompt } from '../tasks/seq2seq-decoder.js';
 import { TextToTextHead, textIds } from '../tasks/text-to-text.js';
 import { isEncoderDecoder, type EncoderDecoderBackbone } from '../models/encoder-decoder.js';
 import { decoderPrompts, encoderDecoderLm } from '../models/encoder-decoder-lm.js';
 import { Linear } from '../nn/linear.js';
 import { ModuleList, type Module } from '../nn/module.js';
+import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { backboneOf, modelFromCheckpoint, readConfigJson } from '../run/load-model.js';
 import { dispose, tensor } from '../tensor/index.js';
 import { Tokenizer, tokenizerFromFolder } from '../tokenization/index.js';
@@ -41,11 +43,26 @@ function pendingStop(text: string, stopStrings: readonly string[]): number {
   return n;
 }
 
-/** A seq2seq task of an encoder-decoder checkpoint, as generation reads it. */
+/** A seq2seq task of a checkpoint, as generation reads it. */
 interface TextToTextSource {
   readonly task: string;
   readonly prefix: string;
   readonly lmHead: LmHead;
+  /** On a decoder: the token that ends the task's prompts (its `end_token` option; null: the tokenizer's). Absent on an encoder-decoder. */
+  readonly endToken?: string | null;
+}
+
+/** The seq2seq tasks of a checkpoint: an encoder-decoder's (their heads read its LM head) and a decoder's (`decoderOnly` in their options). */
+function textToTextSources(tasks: readonly TaskRecord[], model: MultiTaskModel): TextToTextSource[] {
+  return tasks.flatMap((t): TextToTextSource[] => {
+    const h = model.heads.get(t.name);
+    const o = t.options as { prefix?: unknown; decoderOnly?: unknown; endToken?: unknown };
+    const prefix = typeof o.prefix === 'string' ? o.prefix : '';
+    if (h instanceof TextToTextHead) return [{ task: t.name, prefix, lmHead: (x) => h.lmLogits(x) }];
+    if (o.decoderOnly !== true || !(h instanceof CausalLmHead)) return [];
+    const endToken = typeof o.endToken === 'string' ? o.endToken : null;
+    return [{ task: t.name, prefix, lmHead: (x) => h.forward({ lastHiddenState: x }), endToken }];
+  });
 }
 
 export class TextGenerator implements Disposable {
@@ -56,8 +73,10 @@ export class TextGenerator implements Disposable {
     readonly tokenizer: Tokenizer,
     /** The LM head: a checkpoint's causal-lm head (tied, with its trained bias), else tied to the input embeddings. */
     private readonly lmHead: LmHead = tiedLmHead(backbone),
-    /** An encoder-decoder checkpoint's seq2seq tasks: each prefix and the LM head with its task's bias. */
+    /** A checkpoint's seq2seq tasks: each prefix and the LM head with its task's bias. */
     private readonly sources: readonly TextToTextSource[] = [],
+    /** Whether a prompt that starts with no task's prefix is the only seq2seq task's source (else continued as it is). */
+    private readonly onlySourceByDefault = true,
   ) {}
 
   /**
@@ -71,13 +90,11 @@ export class TextGenerator implements Disposable {
       const model = modelFromCheckpoint(ckpt).eval();
       const head = model.taskNames.map((n) => model.heads.get(n)).find((h) => h instanceof CausalLmHead);
       const lmHead: LmHead | undefined = head && ((h) => head.forward({ lastHiddenState: h }));
-      const sources = ckpt.tasks.flatMap((t): TextToTextSource[] => {
-        const h = model.heads.get(t.name);
-        if (!(h instanceof TextToTextHead)) return [];
-        const prefix = (t.options as { prefix?: unknown }).prefix;
-        return [{ task: t.name, prefix: typeof prefix === 'string' ? prefix : '', lmHead: (x) => h.lmLogits(x) }];
-      });
-      return TextGenerator.checked(model, model.backbone, Tokenizer.fromFile(ckpt.tokenizerFile), dir, lmHead, sources);
+      const sources = textToTextSources(ckpt.tasks, model);
+      // a decoder with a causal-LM task besides its seq2seq ones continues an unprefixed prompt as it is
+      const byDefault = model.backbone.kind !== 'decoder' || sources.length === ckpt.tasks.length;
+      const tokenizer = Tokenizer.fromFile(ckpt.tokenizerFile);
+      return TextGenerator.checked(model, model.backbone, tokenizer, dir, lmHead, sources, byDefault);
     }
     const { owner, backbone, lmHead } = loadHfLanguageModel(dir);
     let tokenizer: Tokenizer;
@@ -97,6 +114,7 @@ export class TextGenerator implements Disposable {
     dir: string,
     lmHead?: LmHead,
     sources: readonly TextToTextSource[] = [],
+    onlySourceByDefault = true,
   ): TextGenerator {
     if (backbone.kind === 'encoder-decoder') return new TextGenerator(owner, backbone, tokenizer, lmHead, sources);
     if (backbone.kind !== 'decoder') {
@@ -105,7 +123,7 @@ export class TextGenerator implements Disposable {
         `${dir}: its model (${backbone.config.modelType}) is an ${backbone.kind}, which does not generate text; give a decoder (gpt2, …) or an encoder-decoder (t5, bart, …)`,
       );
     }
-    return new TextGenerator(owner, backbone, tokenizer, lmHead);
+    return new TextGenerator(owner, backbone, tokenizer, lmHead, sources, onlySourceByDefault);
   }
 
   /**
@@ -145,7 +163,9 @@ export class TextGenerator implements Disposable {
     onText?: (piece: string, token?: number) => unknown,
     signal?: AbortSignal,
   ): Promise<GeneratedText> {
-    const { ids, eos } = await this.encodePrompt(prompt);
+    // a decoder's seq2seq task reads the prompt as its source, as it was trained (prefix, source, end token)
+    const task = isEncoderDecoder(this.backbone) ? undefined : this.#sourceOf(prompt);
+    const { ids, eos } = task === undefined ? await this.encodePrompt(prompt) : await this.#seq2seqPrompt(task.source, task.text);
     const stops = options.stopStrings ?? [];
     let streamed = ''; // the generated text so far, as the loop decodes it a window at a time
     let shown = 0;
@@ -169,7 +189,7 @@ export class TextGenerator implements Disposable {
       ? await this.#translate(this.backbone, prompt, given, hooks)
       : ((
           await generate(
-            causalLmDecoder(this.backbone, this.lmHead),
+            causalLmDecoder(this.backbone, task?.source.lmHead ?? this.lmHead),
             [ids],
             { ...(eos === undefined ? {} : { eosTokenId: eos }), ...given },
             hooks,
@@ -187,9 +207,7 @@ export class TextGenerator implements Disposable {
    * start token and ends at the tokenizer's end token (the config's EOS when it adds none).
    */
   async #translate(backbone: EncoderDecoderBackbone, prompt: string, options: GenerateOptions, hooks: GenerateHooks): Promise<Generation> {
-    const matching = [...this.sources].sort((a, b) => b.prefix.length - a.prefix.length).find((s) => prompt.startsWith(s.prefix));
-    const source = matching ?? (this.sources.length === 1 ? this.sources[0] : undefined);
-    const text = matching === undefined && source !== undefined ? source.prefix + prompt : prompt;
+    const { source, text } = this.#sourceOf(prompt) ?? { source: undefined, text: prompt };
     const e = await this.tokenizer.encode(text);
     const end = textIds(e).end ?? backbone.config.eosTokenId;
     const inputIds = tensor(Int32Array.from(e.inputIds), {}, [1, e.inputIds.length]).to('int64');
@@ -201,6 +219,28 @@ export class TextGenerator implements Disposable {
     } finally {
       inputIds.dispose();
     }
+  }
+
+  /**
+   * The seq2seq task `prompt` is a source of: the one whose prefix it starts with (the longest), else
+   * the only one (unless `onlySourceByDefault` is off), with its prefix put before the prompt; undefined: none.
+   */
+  #sourceOf(prompt: string): { source: TextToTextSource; text: string } | undefined {
+    const matching = [...this.sources].sort((a, b) => b.prefix.length - a.prefix.length).find((s) => prompt.startsWith(s.prefix));
+    if (matching !== undefined) return { source: matching, text: prompt };
+    const only = this.sources.length === 1 && this.onlySourceByDefault ? this.sources[0] : undefined;
+    return only && { source: only, text: only.prefix + prompt };
+  }
+
+  /** A decoder seq2seq task's prompt for the source `text` (prefix included) and its end token: as the task featurizes it, uncut. */
+  async #seq2seqPrompt(source: TextToTextSource, text: string): Promise<{ ids: number[]; eos: number }> {
+    const e = await this.tokenizer.encode(text);
+    const end = source.endToken == null ? textIds(e).end : (this.tokenizer.tokenToId(source.endToken) ?? undefined);
+    if (end === undefined)
+      throw new ConfigError(
+        `task '${source.task}': no end token for its prompt (the tokenizer adds none after a text, and end_token is not in its vocabulary)`,
+      );
+    return { ids: decoderPrompt(e, end), eos: end };
   }
 
   dispose(): void {

@@ -51,8 +51,15 @@ export interface PromptTargetOptions {
 }
 
 /**
- * The prompt's ids: the source encoding as the tokenizer made it when special tokens follow its text
- * (they end it), else with `endTokenId` appended; cut to `room` tokens (its special tokens kept).
+ * A decoder's prompt of an encoded prefix + source (uncut): the encoding's ids when special tokens
+ * follow its text (they end it), else with `endTokenId` appended. What `mtl generate` continues.
+ */
+export function decoderPrompt(source: Encoding, endTokenId: number): number[] {
+  return textIds(source).end === undefined ? [...source.inputIds, endTokenId] : [...source.inputIds];
+}
+
+/**
+ * The prompt's ids (`decoderPrompt`), cut to `room` tokens (its special tokens kept).
  * @throws ConfigError when `room` cannot hold the special tokens, the end token and one source token.
  */
 function promptIds(
@@ -71,7 +78,7 @@ function promptIds(
         'lower max_target_length or raise max_length',
     );
   const kept = truncateEncoding(source, room - appended, side);
-  return { ids: appended === 1 ? [...kept.inputIds, endTokenId] : kept.inputIds, cut: kept.truncated };
+  return { ids: decoderPrompt(kept, endTokenId), cut: kept.truncated };
 }
 
 /**

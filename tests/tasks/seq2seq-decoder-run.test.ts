@@ -2,7 +2,7 @@
  * A seq2seq task on a decoder-only backbone through the whole run: a tiny GPT-2 (2 layers × 64) from
  * scratch learns to reverse 3–5 letters (tsv data, a WordPiece tokenizer learned from it), the run
  * recording `decoder_only` in tasks.json, dev scored on generated text (SQuAD exact match); then
- * `mtl predict` and `mtl eval` on the checkpoint. The exact-match threshold (≥ 0.9 of 60 unseen dev
+ * `mtl predict`, `mtl generate` and `mtl eval` on the checkpoint. The exact-match threshold (≥ 0.9 of 60 unseen dev
  * sources) fails when the masking is wrong: labels shifted by one teach the wrong next token, and a
  * loss without the final [SEP] never teaches the model to stop (each output runs on to max_new_tokens).
  */
@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { evaluateCheckpoint } from '../../src/eval/index.js';
 import { readMetrics } from '../../src/io/checkpoint.js';
 import { parseTrainingConfig } from '../../src/io/config/index.js';
+import { TextGenerator } from '../../src/predict/generate.js';
 import { Predictor } from '../../src/predict/predict.js';
 import { taskTypes } from '../../src/tasks/index.js';
 import { train, type TrainResult } from '../../src/train/trainer.js';
@@ -75,6 +76,15 @@ describe('seq2seq on a decoder: a tiny GPT-2 learns to reverse', () => {
     const records = await predictor.predict(['a b c d', 'h g f']);
     const texts = records.map((r) => (r.predictions as Record<string, { text: string }>).reverse!.text);
     assert.deepEqual(texts, ['d c b a', 'f g h']);
+  });
+
+  it('mtl generate reads a prompt as the task’s source (its prefix, then the end token), streaming the continuation alone', async () => {
+    using generator = TextGenerator.load(path.join(dir, 'out', 'best'));
+    const pieces: string[] = [];
+    const prefixed = await generator.generate('reverse: a b c d', { maxNewTokens: 8 }, (t) => pieces.push(t));
+    assert.equal(prefixed.text.trim(), 'd c b a');
+    assert.equal(pieces.join(''), prefixed.text);
+    assert.equal((await generator.generate('h g f', { maxNewTokens: 8 })).text.trim(), 'f g h', 'the only task: its prefix put before');
   });
 
   it('mtl eval scores the checkpoint as training did', async () => {
