@@ -6,9 +6,9 @@
  * headers the template writes), the turn's end-of-turn token included, as TRL's `assistant_only_loss`.
  *
  * Why a task type of its own and not a seq2seq data format: seq2seq pairs one source with one target
- * on an encoder-decoder (its LM head is the encoder-decoder's, its features a source and a target),
- * while a dialogue is one decoder sequence with several supervised spans, its example a message list
- * and its prompt the template's rendering of all turns so far.
+ * (on a decoder, one prompt then one supervised target span), while a dialogue is one decoder sequence
+ * with several supervised spans, its example a message list and its prompt the template's rendering of
+ * all turns so far.
  *
  * The template (`chat_template` option, else the model folder's tokenizer_config.json `chat_template`,
  * else ChatML, whose `<|im_start|>` / `<|im_end|>` a run then adds as special tokens) is fixed when the
