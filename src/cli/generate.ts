@@ -4,6 +4,7 @@
  * continuation per line (each prompt in turn). The decoding options are `generate`'s, as flags.
  */
 import { STDIN } from '../data/index.js';
+import { existingFolder } from '../io/checkpoint-inspect.js';
 import type { GenerateOptions } from '../generate/index.js';
 import { TextGenerator } from '../predict/generate.js';
 import { readPredictInputs } from '../predict/predict.js';
@@ -64,6 +65,7 @@ export async function runGenerate(
   write: (text: string) => void,
 ): Promise<number> {
   if (prompts.length > 0 && flags.input !== undefined) throw new UsageError('give prompts or --input FILE, not both');
+  existingFolder(dir, 'model folder'); // a mistyped folder is told before a missing prompt
   const file = flags.input === '-' ? STDIN : flags.input;
   const texts = file !== undefined ? readPredictInputs(file).map((p) => p.text) : prompts;
   if (texts.length === 0) throw new UsageError('no prompt; give them after the model folder or in --input FILE (JSON lines)');

@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { UsageError } from './args.js';
 import { STDIN } from '../data/index.js';
 import { ConfigError } from '../errors.js';
+import { existingFolder } from '../io/checkpoint-inspect.js';
 import { explanationsHtml, type ExplainedRecordJson } from '../explain/html.js';
 import { resolveExplainOptions, type ExplainOptions } from '../explain/options.js';
 import { Predictor, predictionToJson, readPredictInputs, type PredictInput } from '../predict/predict.js';
@@ -33,6 +34,7 @@ export interface PredictFlags {
 export async function runPredict(dir: string, texts: readonly string[], flags: PredictFlags): Promise<number> {
   if (texts.length > 0 && flags.input !== undefined) throw new UsageError('give texts or --input FILE, not both');
   const explain = explainOptionsOf(flags);
+  existingFolder(dir); // a mistyped folder is told before a missing text
   const file = flags.input === '-' ? STDIN : flags.input;
   const given: PredictInput[] = file !== undefined ? readPredictInputs(file) : texts.map((text) => ({ text }));
   const inputs = flags.splitIntoWords === true ? given.map((x) => ({ ...x, splitIntoWords: true })) : given;

@@ -22,7 +22,7 @@ import { writeFolderAtomically } from '../io/checkpoint-atomic.js';
 import { loadCheckpoint, type LoadedCheckpoint, type TaskRecord } from '../io/checkpoint.js';
 import { saveSafetensors } from '../io/safetensors.js';
 import type { HfNaming } from '../models/backbone.js';
-import { backboneOf } from '../run/load-model.js';
+import { checkpointBackbone } from '../run/load-model.js';
 import type { HfExport } from '../tasks/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { languageModelParts, type HfParts } from './hf-lm.js';
@@ -56,7 +56,7 @@ export function exportHf(checkpointDir: string, outDir: string, options: ExportH
   if (existsSync(outDir) && readdirSync(outDir).length > 0)
     throw new ConfigError(`${outDir} exists and is not empty; export to a new folder`);
   using ckpt = loadCheckpoint(checkpointDir, { optimizer: false });
-  using plain = backboneOf(ckpt.encoderConfig); // the family's base model, by config.json's model_type
+  using plain = checkpointBackbone(ckpt); // the family's base model, by config.json's model_type
   checkPlainEncoder(ckpt.encoder, plain);
   const names = plain.hfNames;
   const record = options.task === undefined ? undefined : taskRecord(ckpt.tasks, options.task, ckpt.dir);

@@ -124,6 +124,18 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
 
 /**
+ * The folder to read for `folder` (its `.previous` sibling while a save is replacing it), checked to
+ * exist: what a command given a model folder checks before anything else.
+ * @param what what the folder should hold, named in the error ('checkpoint', 'model folder').
+ * @throws CheckpointError `no checkpoint at DIR: the folder does not exist` when neither exists.
+ */
+export function existingFolder(folder: string, what = 'checkpoint'): string {
+  const dir = readableFolder(folder);
+  if (!existsSync(dir)) throw new CheckpointError(`no ${what} at ${dir}: the folder does not exist`);
+  return dir;
+}
+
+/**
  * Reads and checks a checkpoint folder (see CHECKPOINT_FILES): the required files are present and
  * parse; model.safetensors has the word embeddings of config.json's vocab_size × hidden_size and
  * num_hidden_layers layers; every tensor is an encoder tensor or `heads.<task>.…` of a task in
@@ -133,8 +145,7 @@ const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Numb
  * @throws CheckpointError naming the file and the problem.
  */
 export function inspectCheckpoint(folder: string): CheckpointInfo {
-  const dir = readableFolder(folder);
-  if (!existsSync(dir)) throw new CheckpointError(`no checkpoint at ${dir}: the folder does not exist`);
+  const dir = existingFolder(folder);
   const present = new Set(readdirSync(dir));
   const missing = REQUIRED_CHECKPOINT_FILES.filter((f) => !present.has(f));
   if (missing.length > 0) {

@@ -55,22 +55,29 @@ export function familyConfigKeys(modelType: string): string[] {
  */
 export function backboneFamily(modelType: string): BackboneFamily {
   const family = FAMILIES.get(modelType);
-  if (family === undefined) {
-    throw new ConfigError(`model_type '${modelType}' is not supported; the supported model types are ${supportedModelTypes().join(', ')}`);
-  }
+  if (family === undefined) throw new ConfigError(unsupported(modelType));
   return family;
+}
+
+/** What an unsupported `modelType` is told: the supported ones. */
+function unsupported(modelType: string): string {
+  return `model_type '${modelType}' is not supported; the supported model types are ${supportedModelTypes().join(', ')}`;
 }
 
 /**
  * The family of a Hugging Face config.json object, by its `model_type` ('bert' when absent, as in
  * config.json files written before model types were recorded).
- * @throws ConfigError for a `model_type` that is not a string or not supported, naming the supported ones.
+ * @param file the config.json the object was read from, named in errors (default 'config.json').
+ * @throws ConfigError for a `model_type` that is not a string or not supported, naming the file, the
+ *   field and the supported ones.
  */
-export function familyOfHfConfig(json: Readonly<Record<string, unknown>>): BackboneFamily {
+export function familyOfHfConfig(json: Readonly<Record<string, unknown>>, file = 'config.json'): BackboneFamily {
   const modelType = json.model_type ?? 'bert';
   if (typeof modelType !== 'string')
-    throw new ConfigError(`config.json: model_type must be a string such as 'bert', got ${JSON.stringify(modelType)}`);
-  return backboneFamily(modelType);
+    throw new ConfigError(`${file}: model_type must be a string such as 'bert', got ${JSON.stringify(modelType)}`);
+  const family = FAMILIES.get(modelType);
+  if (family === undefined) throw new ConfigError(`${file}: ${unsupported(modelType)}`);
+  return family;
 }
 
 /** The config of a Hugging Face config.json object, read by its family (see `familyOfHfConfig`). */

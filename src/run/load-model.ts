@@ -16,7 +16,7 @@ import path from 'node:path';
 import { CheckpointError, ConfigError } from '../errors.js';
 import { parseTrainingConfig, type TrainingConfig } from '../io/config/index.js';
 import type { LoadedCheckpoint, TaskRecord } from '../io/checkpoint.js';
-import { runFolderHint } from '../io/checkpoint-inspect.js';
+import { CHECKPOINT_FILES, runFolderHint } from '../io/checkpoint-inspect.js';
 import { loadHfWeights } from '../io/hf-weights.js';
 import type { Backbone, BackboneConfig } from '../models/backbone.js';
 import { familyOfHfConfig } from '../models/registry.js';
@@ -45,6 +45,15 @@ export function backboneConfigOf(
 export function backboneOf(json: Readonly<Record<string, unknown>>, overrides: Readonly<Record<string, unknown>> = {}): Backbone {
   const config = backboneConfigOf(json, overrides);
   return familyOfHfConfig(json).create(config);
+}
+
+/**
+ * A backbone with fresh weights for a loaded checkpoint's config.json (the family's base model).
+ * @throws ConfigError naming the checkpoint's config.json for an unsupported model_type.
+ */
+export function checkpointBackbone(ckpt: LoadedCheckpoint): Backbone {
+  familyOfHfConfig(ckpt.encoderConfig, path.join(ckpt.dir, CHECKPOINT_FILES.config));
+  return backboneOf(ckpt.encoderConfig);
 }
 
 /** The task specs of a checkpoint's tasks.json records (labels and options as trained). */
@@ -98,7 +107,7 @@ export interface CheckpointModelOptions {
 export function modelFromCheckpoint(ckpt: LoadedCheckpoint, options: CheckpointModelOptions = {}): MultiTaskModel {
   const specs = options.specs ?? specsOfRecords(ckpt.tasks);
   const config = options.config === undefined ? trainingConfigOf(ckpt) : options.config;
-  const model = MultiTaskModel.fromSpecs(backboneOf(ckpt.encoderConfig), specs);
+  const model = MultiTaskModel.fromSpecs(checkpointBackbone(ckpt), specs);
   try {
     if (config !== undefined && config !== null) applyArchitecture(model, config);
     loadModelWeights(model, ckpt);
@@ -203,5 +212,6 @@ export function readConfigJson(dir: string): Record<string, unknown> {
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json))
     throw new ConfigError(`${file}: expected a JSON object of Hugging Face config fields`);
+  familyOfHfConfig(json as Record<string, unknown>, file); // its model_type, checked where the file is known
   return json as Record<string, unknown>;
 }

@@ -105,9 +105,11 @@ describe('mtl: help, version, suggestions, exit codes', () => {
 describe("mtl: errors found by a command's work", () => {
   it('name the command once, then what is wrong (no doubled "mtl predict: mtl predict:")', async () => {
     for (const [argv, message, code] of [
-      [['predict', 'no-such-folder'], /^mtl predict: no texts; give them after the checkpoint folder or in --input FILE/, 2],
+      [['predict', 'no-such-folder'], /^mtl predict: no checkpoint at no-such-folder: the folder does not exist$/, 1],
+      [['predict', ROOT], /^mtl predict: no texts; give them after the checkpoint folder or in --input FILE/, 2],
       [['predict', 'no-such-folder', 'hi', '--input', 'x.jsonl'], /^mtl predict: give texts or --input FILE, not both$/, 2],
-      [['generate', 'no-such-folder'], /^mtl generate: no prompt; give them after the model folder/, 2],
+      [['generate', 'no-such-folder'], /^mtl generate: no model folder at no-such-folder: the folder does not exist$/, 1],
+      [['generate', ROOT], /^mtl generate: no prompt; give them after the model folder/, 2],
       [['eval', 'no-such-folder', '--overwrite'], /^mtl eval: --overwrite goes with --report FILE/, 2],
       [['transfer', 'p.yaml', 'f.yaml', '--pooling', 'max'], /^mtl transfer: --pooling must be one of/, 2],
     ] as const) {

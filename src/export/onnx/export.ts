@@ -21,7 +21,7 @@ import { ConfigError } from '../../errors.js';
 import { writeFolderAtomically } from '../../io/checkpoint-atomic.js';
 import { loadCheckpoint, type LoadedCheckpoint, type TaskRecord } from '../../io/checkpoint.js';
 import type { BackboneConfig } from '../../models/backbone.js';
-import { backboneOf } from '../../run/load-model.js';
+import { checkpointBackbone } from '../../run/load-model.js';
 import type { HfExport } from '../../tasks/index.js';
 import type { Tensor } from '../../tensor/index.js';
 import {
@@ -75,7 +75,7 @@ export function exportOnnx(checkpointDir: string, outDir: string, options: Expor
   if (existsSync(outDir) && readdirSync(outDir).length > 0)
     throw new ConfigError(`${outDir} exists and is not empty; export to a new folder`);
   using ckpt = loadCheckpoint(checkpointDir, { optimizer: false });
-  using plain = backboneOf(ckpt.encoderConfig);
+  using plain = checkpointBackbone(ckpt);
   checkPlainEncoder(ckpt.encoder, plain);
   const { exported, skipped } = chooseTasks(ckpt, options.task);
   const weights = new Map<string, Tensor>(ckpt.encoder);
