@@ -12,8 +12,11 @@
  * BLEU to be what sacreBLEU reports on normal text.
  */
 
-/** English contraction endings that follow an apostrophe (`'s`, `n't` as `n` + `'t`, `'m`, `'re`, `'ve`, `'ll`, `'d`). */
-const CONTRACTION = /(\w) (['’]) (s|m|t|re|ve|ll|d)(?= |$)/gi;
+/**
+ * English contraction endings that follow an apostrophe (`'s`, `n't` as `n` + `'t`, `'m`, `'re`, `'ve`, `'ll`, `'d`),
+ * before a space, the end, or closing punctuation already attached (a WordPiece decoder's `it ' s.`).
+ */
+const CONTRACTION = /(\w) (['’]) (s|m|t|re|ve|ll|d)(?=[ .,!?;:]|$)/gi;
 /** Punctuation that closes: attached to the word before it. */
 const CLOSING = / ([.,!?;:%)\]}”»。、]|’(?= |$))/g;
 /** Brackets, currency signs and quotes that open: attached to the word after them. */

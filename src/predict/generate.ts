@@ -23,6 +23,7 @@ import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { backboneOf, modelFromCheckpoint, readConfigJson } from '../run/load-model.js';
 import { dispose, tensor } from '../tensor/index.js';
 import { Tokenizer, tokenizerFromFolder } from '../tokenization/index.js';
+import { ContinuationText } from './continuation-text.js';
 
 /** One prompt's continuation. */
 export interface GeneratedText extends Generation {
@@ -167,18 +168,21 @@ export class TextGenerator implements Disposable {
     const task = isEncoderDecoder(this.backbone) ? undefined : this.#sourceOf(prompt);
     const { ids, eos } = task === undefined ? await this.encodePrompt(prompt) : await this.#seq2seqPrompt(task.source, task.text);
     const stops = options.stopStrings ?? [];
+    const decode = (tokens: readonly number[]) => this.tokenizer.decode(tokens);
+    // a WordPiece decoder's text is read in the prompt's context, punctuation's spaces taken out (./continuation-text.ts)
+    const context = isEncoderDecoder(this.backbone) ? [] : ids; // an encoder-decoder's target starts afresh
+    const readable = this.tokenizer.decoderType === 'WordPiece' ? new ContinuationText(decode, context) : undefined;
     let streamed = ''; // the generated text so far, as the loop decodes it a window at a time
     let shown = 0;
     const onToken = async (_row: number, token: number, piece?: string): Promise<void> => {
       if (onText === undefined) return;
-      streamed += piece ?? '';
+      streamed += readable === undefined ? (piece ?? '') : await readable.push(token);
       const { text } = cutAtStop(streamed, stops);
       const ready = text.length - pendingStop(text, stops);
       const released = ready > shown ? text.slice(shown, ready) : '';
       shown = Math.max(shown, ready);
       await onText(released, token);
     };
-    const decode = (tokens: readonly number[]) => this.tokenizer.decode(tokens);
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
     // the loop decodes text only for what needs it: a stream, stop strings
     const hooks: GenerateHooks = {
@@ -195,7 +199,8 @@ export class TextGenerator implements Disposable {
             hooks,
           )
         )[0] as Generation);
-    const { text } = cutAtStop(await decode(result.tokens), stops);
+    const whole = readable === undefined ? await decode(result.tokens) : await ContinuationText.of(decode, context, result.tokens);
+    const { text } = cutAtStop(whole, stops);
     if (onText !== undefined && text.length > shown) await onText(text.slice(shown));
     return { ...result, text };
   }

@@ -49,11 +49,18 @@ export class Tokenizer {
   #maxLength: number | null = null;
   /** The chat template of the Hugging Face folder it was loaded from (./chat-template.ts), if it has one; chat tasks render dialogues with it. */
   chatTemplate: ChatTemplateSource | undefined;
+  /**
+   * The `type` of the tokenizer.json's decoder ('WordPiece', 'ByteLevel', 'Metaspace', …) when it was
+   * loaded from one (`fromFile`, `fromString`); undefined for `fromHf` and a tokenizer.json without one.
+   * A WordPiece decoder puts a space before every word it did not join, punctuation included (`it ' s .`).
+   */
+  readonly decoderType: string | undefined;
 
-  private constructor(hf: NativeTokenizer, options: TokenizerOptions, fileMaxLength: number | null) {
+  private constructor(hf: NativeTokenizer, options: TokenizerOptions, fileMaxLength: number | null, decoderType?: string) {
     rejectUnknownKeys('Tokenizer', options, OPTION_KEYS);
     rejectUnknownKeys('Tokenizer specialTokens', options.specialTokens ?? {}, SPECIAL_TOKEN_ROLES);
     this.#hf = hf;
+    this.decoderType = decoderType;
     this.#vocab = vocabOf(hf);
     this.#specialNames = { ...defaultSpecialNames((t) => this.#vocab.includes(t)), ...options.specialTokens };
     this.#vocabSize = this.#vocab.length;
@@ -80,9 +87,9 @@ export class Tokenizer {
     } catch (e) {
       throw new CheckpointError(`${source}: not a tokenizer.json the tokenizers package can load (${(e as Error).message})`);
     }
-    const truncation = (JSON.parse(json) as { truncation?: { max_length?: unknown } | null }).truncation;
+    const { truncation, decoder } = JSON.parse(json) as { truncation?: { max_length?: unknown } | null; decoder?: { type?: unknown } | null };
     const fileMaxLength = typeof truncation?.max_length === 'number' ? truncation.max_length : null;
-    return new Tokenizer(hf, options, fileMaxLength);
+    return new Tokenizer(hf, options, fileMaxLength, typeof decoder?.type === 'string' ? decoder.type : undefined);
   }
 
   /**

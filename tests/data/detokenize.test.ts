@@ -17,6 +17,7 @@ describe('detokenize', () => {
       ['It costs $ 5 ( or £ 3 ) .', 'It costs $5 (or £3).'],
       ['He said " hello there " to me .', 'He said "hello there" to me.'],
       ['the parents ’ house', 'the parents’ house'],
+      ["it ' s. we ' re, ok", "it's. we're, ok"], // a WordPiece decoder's text: punctuation already attached
       ['Well ... I see .', 'Well... I see.'],
       ['“ Yes , ” she said .', '“Yes,” she said.'],
     ]) {
