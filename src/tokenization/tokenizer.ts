@@ -87,7 +87,10 @@ export class Tokenizer {
     } catch (e) {
       throw new CheckpointError(`${source}: not a tokenizer.json the tokenizers package can load (${(e as Error).message})`);
     }
-    const { truncation, decoder } = JSON.parse(json) as { truncation?: { max_length?: unknown } | null; decoder?: { type?: unknown } | null };
+    const { truncation, decoder } = JSON.parse(json) as {
+      truncation?: { max_length?: unknown } | null;
+      decoder?: { type?: unknown } | null;
+    };
     const fileMaxLength = typeof truncation?.max_length === 'number' ? truncation.max_length : null;
     return new Tokenizer(hf, options, fileMaxLength, typeof decoder?.type === 'string' ? decoder.type : undefined);
   }

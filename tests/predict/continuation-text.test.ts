@@ -19,7 +19,26 @@ checkNoLeaks();
 const root = mkdtempSync(path.join(tmpdir(), 'mtl-continuation-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-const VOCAB = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'the', 'un', '##believ', '##able', 'story', 'it', "'", 's', 'fine', '.', '(', 'yes', ')'];
+const VOCAB = [
+  '[PAD]',
+  '[UNK]',
+  '[CLS]',
+  '[SEP]',
+  '[MASK]',
+  'the',
+  'un',
+  '##believ',
+  '##able',
+  'story',
+  'it',
+  "'",
+  's',
+  'fine',
+  '.',
+  '(',
+  'yes',
+  ')',
+];
 const tokenizer = buildBertTokenizer(VOCAB);
 const decode = (ids: readonly number[]) => tokenizer.decode(ids);
 const ids = (...tokens: string[]) => tokens.map((t) => VOCAB.indexOf(t));
