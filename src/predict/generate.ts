@@ -150,7 +150,9 @@ export class TextGenerator implements Disposable {
    * Continues `prompt`, calling `onText` with each new piece of text as its tokens come (a piece that
    * may begin a stop string is held back until it is clear). The EOS id defaults to `encodePrompt`'s.
    * Each token decodes only the last few tokens' text (src/generate/incremental-text.ts); the returned
-   * `text` is the tokenizer's text of all the generated tokens, decoded once at the end.
+   * `text` is the tokenizer's text of all the generated tokens, decoded once at the end. A WordPiece
+   * tokenizer's text is read in the prompt's context, its spaces around punctuation taken out
+   * (./continuation-text.ts: `able story, it's` for `##able story , it ' s`).
    * @param onText called once per generated token (greedy and sampling) with that token's id and the
    *   text it releases ('' while text is held back, or after a stop string), then once more without a
    *   token if text held back at the end remains; the pieces joined are the returned `text`. The next
