@@ -7,7 +7,8 @@
  * family's `HfNaming`) and keep `heads.<task>.…`.
  *
  * Tasks that read the same input (intent and slots of an utterance) share one encoder pass: `forward`
- * encodes a batch once and runs every named head on it.
+ * encodes a batch once and runs every named head on it. A head may read another head's BiLSTM states
+ * instead of the encoder's (`states_of`; ./shared-states.ts).
  *
  * Heads are tied to the backbone when they join (`TaskHead.tieTo`: the masked-LM decoder uses the
  * input embeddings). A model with exactly one head holding the family's masked-LM head (BERT's
@@ -18,10 +19,10 @@ import { ConfigError } from '../errors.js';
 import type { Backbone, ModelInputs } from '../models/backbone.js';
 import { Module, type LoadResult } from '../nn/module.js';
 import { mmoeView, type MMoE } from './mmoe.js';
+import { createHeads, forwardSharingStates, providerHead, statesOfSpecs } from './shared-states.js';
 import { attachChild, withAdapter } from './peft/sites.js';
 import { tidy, type Tensor } from '../tensor/index.js';
 import {
-  taskType,
   type BatchInputs,
   type EncoderOutputs,
   type JointBatch,
@@ -65,30 +66,34 @@ export class MultiTaskModel extends Module {
    */
   taskAdapters = false;
   #mmoe: MMoE | undefined;
+  /** Reader task → the task whose sequence states its head reads (`states_of`). */
+  readonly #readers: ReadonlyMap<string, string>;
 
   /**
    * @param heads task name → head; names must be non-empty and contain no '.'.
+   * @param readers task → the task whose sequence states its head reads (built on that head's `sequenceStateSize`); default none.
    * @example
    *   const model = MultiTaskModel.fromSpecs(createBackbone(config), [intentSpec, slotSpec]);
    *   const logits = tidy(() => model.forward(batch.inputs, ['intent', 'slots'])); // one backbone pass
    */
-  constructor(backbone: Backbone, heads: ReadonlyMap<string, TaskHead>) {
+  constructor(backbone: Backbone, heads: ReadonlyMap<string, TaskHead>, readers: ReadonlyMap<string, string> = new Map()) {
     super();
     if (heads.size === 0) throw new ConfigError('a MultiTaskModel needs at least one task head');
+    for (const [reader, provider] of readers) {
+      if (!heads.has(reader)) throw new ConfigError(`readers names task '${reader}', which has no head`);
+      providerHead(heads, readers, reader, provider);
+    }
+    this.#readers = readers;
     this.backbone = this.registerModule('encoder', backbone);
     this.heads = this.registerModule('heads', new TaskHeads(heads));
     for (const head of heads.values()) head.tieTo(backbone);
   }
 
-  /** A model with a fresh head per spec (each made by its task type) on `backbone`. */
+  /** A model with a fresh head per spec (each made by its task type, a reader's on its provider's states) on `backbone`. */
   static fromSpecs(backbone: Backbone, specs: readonly TaskSpec[]): MultiTaskModel {
-    const heads = new Map<string, TaskHead>();
+    const heads = createHeads(backbone.config, specs);
     try {
-      for (const spec of specs) {
-        if (heads.has(spec.name)) throw new ConfigError(`task '${spec.name}' is given twice; task names must be unique`);
-        heads.set(spec.name, taskType(spec.kind).createHead(backbone.config, spec));
-      }
-      return new MultiTaskModel(backbone, heads);
+      return new MultiTaskModel(backbone, heads, statesOfSpecs(specs));
     } catch (e) {
       for (const head of heads.values()) head.dispose();
       throw e;
@@ -141,13 +146,15 @@ export class MultiTaskModel extends Module {
       const encode = (): EncoderOutputs => ({ ...this.backbone.forward(inputs), ...mask });
       const encoderHeads = heads.filter(([, head]) => head.readsEncoder).length;
       const shared = this.taskAdapters || encoderHeads === 0 ? undefined : encode(); // (B, T, H) and (B, H), shared by every head
-      return new Map(
-        heads.map(([name, head]) => {
-          if (!head.readsEncoder) return [name, head.forwardInputs(inputs)]; // free embeddings: no encoder pass
-          const encoded = shared ?? withAdapter(this.backbone, name, encode); // per-task adapters: a pass per task
-          return [name, head.forward(mmoe === undefined ? encoded : mmoeView(mmoe, encoded, name))];
-        }),
-      );
+      const run = (name: string, head: TaskHead): Tensor => {
+        if (!head.readsEncoder) return head.forwardInputs(inputs); // free embeddings: no encoder pass
+        const encoded = shared ?? withAdapter(this.backbone, name, encode); // per-task adapters: a pass per task
+        return head.forward(mmoe === undefined ? encoded : mmoeView(mmoe, encoded, name));
+      };
+      if (this.#readers.size === 0) return new Map(heads.map(([name, head]) => [name, run(name, head)]));
+      if (shared === undefined || mmoe !== undefined)
+        throw new ConfigError("a head that reads another head's states (states_of) needs one shared encoder pass: no per-task adapters, no MMoE");
+      return forwardSharingStates(heads, shared, this.#readers, (task) => this.heads.get(task), run);
     });
   }
 

@@ -12,6 +12,13 @@
  * Token-Level Intent Detection for Spoken Language Understanding", EMNLP 2019, §3.3): the classifier at every
  * real token and the loss the mean over a row's tokens of each token's cross-entropy against the row's label
  * (`tokenLogProbs`), so every token state is trained to carry the intent that the slot head reads beside it.
+ *
+ * With `states_of: <task>` (option `statesOf`) the head reads, in place of the encoder's states, the per-token
+ * states of that task's BiLSTM (a token-classification task with `bilstm`; src/mtl/shared-states.ts feeds
+ * them), pooled as `pooling` says ('mean' or 'tokens'): intent and slots share the recurrent layer, as the
+ * joint SLU models of Liu & Lane ("Attention-Based Recurrent Neural Network Models for Joint Intent Detection
+ * and Slot Filling", Interspeech 2016), Goo et al. ("Slot-Gated Modeling for Joint Slot Filling and Intent
+ * Prediction", NAACL 2018) and Qin et al. 2019 classify the intent from the shared BiLSTM's states.
  */
 import { ConfigError, DataError, ShapeError } from '../errors.js';
 import {
@@ -90,6 +97,11 @@ export interface SequenceClassificationOptions {
    * token, trained with a per-token loss (token-level intent detection, `tokenLogProbs`; single-label only).
    */
   readonly pooling: ClassifierPooling;
+  /**
+   * The task whose BiLSTM states the head reads instead of the encoder's (a config's `states_of`), or null
+   * (default): the encoder's. Its pooling is then 'mean' (the default) or 'tokens'.
+   */
+  readonly statesOf: string | null;
 }
 
 /**
@@ -102,7 +114,7 @@ export interface SequenceClassificationOptions {
  */
 export const CONFIG_POOLING: Pooling = 'mean';
 
-const OPTION_KEYS = ['multiLabel', 'labelSeparator', 'threshold', 'thresholds', 'atLeastOneLabel', 'classifierDropout', 'pooling'];
+const OPTION_KEYS = ['multiLabel', 'labelSeparator', 'threshold', 'thresholds', 'atLeastOneLabel', 'classifierDropout', 'pooling', 'statesOf'];
 
 /** The predicted label (or labels) of one example. */
 export interface SequenceClassificationPrediction {
@@ -143,8 +155,14 @@ export class SequenceClassificationHead extends LinearHead {
   }
 }
 
-function poolingOption(v: unknown, multiLabel: boolean): ClassifierPooling {
-  if (v === undefined) return 'cls';
+function poolingOption(v: unknown, multiLabel: boolean, statesOf: string | null): ClassifierPooling {
+  if (v === undefined) return statesOf === null ? 'cls' : 'mean';
+  if (v === 'cls' && statesOf !== null)
+    throw new OptionError(
+      SEQUENCE_CLASSIFICATION,
+      'pooling',
+      `'cls' reads BERT's pooled [CLS], but states_of '${statesOf}' gives BiLSTM states without a pooler; use 'mean' or 'tokens'`,
+    );
   if (!CLASSIFIER_POOLINGS.includes(v as ClassifierPooling))
     throw new OptionError(
       SEQUENCE_CLASSIFICATION,
@@ -158,6 +176,14 @@ function poolingOption(v: unknown, multiLabel: boolean): ClassifierPooling {
       "'tokens' (a softmax per token) needs a single label per example, but multi_label is true; use 'mean' for label sets",
     );
   return v as ClassifierPooling;
+}
+
+/** `statesOf`: null when absent or null, else a task name. */
+function statesOfOption(v: unknown): string | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string' || v === '')
+    throw new OptionError(SEQUENCE_CLASSIFICATION, 'statesOf', `must name a task with a bilstm (or be null), got ${JSON.stringify(v)}`);
+  return v;
 }
 
 /** The label as written (the intent of an utterance), or undefined. */
@@ -250,17 +276,23 @@ export const sequenceClassification: TaskType<
   formats: ['joint-folder', 'csv', 'tsv', 'jsonl', 'wordnet'],
   readsLabel: true,
   labelSpace: 'classes',
-  configKeys: ['label.multi_label', 'data.train_per_class'],
+  configKeys: ['label.multi_label', 'data.train_per_class', 'states_of'],
   mainMetric: { name: 'accuracy', greaterIsBetter: true },
   /** SMART's ℓ_s: one softmax's symmetric KL, or per-label Bernoulli KLs for a multi-label head. */
   outputDivergence: (clean, perturbed, detachTargets, spec) =>
     spec.options.multiLabel ? symmetricBernoulliKl(clean, perturbed, -1, detachTargets) : symmetricKl(clean, perturbed, -1, detachTargets),
 
-  /** `options` (pooling `CONFIG_POOLING` unless given), plus the `label` section's reading rules (multi_label, separator, threshold). */
+  /**
+   * `options` (pooling `CONFIG_POOLING` unless given), plus the `label` section's reading rules (multi_label,
+   * separator, threshold) and `states_of`.
+   */
   configOptions(task) {
     const { multiLabel, separator, threshold } = task.label;
-    return { pooling: CONFIG_POOLING, ...(task.options ?? {}), multiLabel, labelSeparator: separator, threshold };
+    const statesOf = task.statesOf ?? null;
+    return { pooling: CONFIG_POOLING, ...(task.options ?? {}), multiLabel, labelSeparator: separator, threshold, statesOf };
   },
+
+  statesOf: (spec) => spec.options.statesOf ?? undefined,
 
   /**
    * `{ label, score }` (score: its softmax probability), or for multi-label `{ labels, scores }` (the
@@ -284,6 +316,11 @@ export const sequenceClassification: TaskType<
 
   /** <Family>ForSequenceClassification (pooled first token → dropout → classifier), single- or multi-label. */
   exportHf(spec) {
+    if (spec.options.statesOf !== null)
+      return {
+        refused: `it reads the BiLSTM states of task '${spec.options.statesOf}' (states_of), which …ForSequenceClassification has not`,
+        head: 'SequenceClassification',
+      };
     if (spec.options.pooling !== 'cls')
       return {
         refused: `it reads ${spec.options.pooling === 'mean' ? 'the mean of the token states' : 'every token state'} (pooling: ${spec.options.pooling}); …ForSequenceClassification reads the first token`,
@@ -300,7 +337,7 @@ export const sequenceClassification: TaskType<
   importHf(head, config, labels) {
     const problem = config.problem_type;
     if (head !== 'SequenceClassification' || problem === 'regression' || (problem == null && labels.length < 2)) return undefined;
-    return { options: { pooling: 'cls', multiLabel: problem === 'multi_label_classification' }, labels };
+    return { options: { pooling: 'cls', multiLabel: problem === 'multi_label_classification', statesOf: null }, labels };
   },
 
   /** The intent of an utterance (a label set for multi-label). */
@@ -321,6 +358,7 @@ export const sequenceClassification: TaskType<
       throw new OptionError(where, 'thresholds', `must map labels to numbers in [0, 1], got ${JSON.stringify(thresholds)}`);
     for (const [label, t] of Object.entries(thresholds)) checkProbability(where, 'thresholds', t, false, `thresholds['${label}']`);
     const multiLabel = booleanOption(where, raw, 'multiLabel', false);
+    const statesOf = statesOfOption(raw.statesOf);
     return {
       multiLabel,
       labelSeparator: stringOption(where, raw, 'labelSeparator', '#'),
@@ -328,7 +366,8 @@ export const sequenceClassification: TaskType<
       thresholds: { ...(thresholds as Record<string, number>) },
       atLeastOneLabel: booleanOption(where, raw, 'atLeastOneLabel', true),
       classifierDropout: probabilityOption(where, raw, 'classifierDropout', null, true),
-      pooling: poolingOption(raw.pooling, multiLabel),
+      pooling: poolingOption(raw.pooling, multiLabel, statesOf),
+      statesOf,
     };
   },
 

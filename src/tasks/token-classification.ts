@@ -118,19 +118,43 @@ export class TokenClassificationHead extends LinearHead {
 
   /** @throws ConfigError when the head has a character CNN but the batch carries no wordCharIds. */
   forward(encoded: EncoderOutputs): Tensor {
-    return tidy(() => {
-      let states = encoded.lastHiddenState; // (B, T, H)
-      if (this.charCnn !== undefined) {
-        const chars = encoded.wordCharIds;
-        if (chars === undefined)
-          throw new ConfigError(
-            "this token-classification head has char_cnn, but the batch has no wordCharIds; make its batches with the task's featurize and collate",
-          );
-        states = cat([states, this.charCnn.forward(chars)], -1); // (B, T, H + F)
-      }
-      if (this.bilstm !== undefined) states = this.bilstm.forward(states, rowLengths(encoded.attentionMask, states)); // (B, T, 2h)
-      return this.project(states); // (B, T, C)
-    });
+    return tidy(() => this.project(this.#states(encoded))); // (B, T, C)
+  }
+
+  /** 2h with a BiLSTM (its states, which a sequence-classification head with `states_of` reads); undefined without. */
+  override get sequenceStateSize(): number | undefined {
+    return this.bilstm === undefined ? undefined : 2 * this.bilstm.hiddenSize;
+  }
+
+  /**
+   * The BiLSTM's states (B, T, 2h), zero at padding: what the classifier reads.
+   * @throws ConfigError for a head without a BiLSTM, or with a character CNN and no wordCharIds in the batch.
+   */
+  override sequenceStates(encoded: EncoderOutputs): Tensor {
+    if (this.bilstm === undefined) return super.sequenceStates(encoded);
+    return tidy(() => this.#states(encoded));
+  }
+
+  /** Logits (B, T, C) from `sequenceStates`' (B, T, 2h). */
+  override forwardStates(states: Tensor, _encoded: EncoderOutputs): Tensor {
+    if (this.bilstm === undefined) return super.forwardStates(states, _encoded);
+    return this.project(states);
+  }
+
+  /** What the classifier reads: (B, T, H), with the char-CNN's (B, T, H + F), after the BiLSTM (B, T, 2h). */
+  #states(encoded: EncoderOutputs): Tensor {
+    let states = encoded.lastHiddenState; // (B, T, H)
+    if (this.charCnn !== undefined) {
+      const chars = encoded.wordCharIds;
+      if (chars === undefined)
+        throw new ConfigError(
+          "this token-classification head has char_cnn, but the batch has no wordCharIds; make its batches with the task's featurize and collate " +
+            '(a task whose head reads its states with states_of runs it too: give both tasks the same data, so that they share batches)',
+        );
+      states = cat([states, this.charCnn.forward(chars)], -1); // (B, T, H + F)
+    }
+    if (this.bilstm !== undefined) states = this.bilstm.forward(states, rowLengths(encoded.attentionMask, states)); // (B, T, 2h)
+    return states;
   }
 }
 

@@ -59,6 +59,29 @@ export abstract class TaskHead extends Module {
   forwardInputs(_inputs: HeadInputs): Tensor {
     throw new ConfigError(`${this.constructor.name} reads the encoder's output; call forward`);
   }
+
+  /**
+   * S, the size of the per-token states of the head's own sequence layer (a token-classification
+   * BiLSTM: twice its hidden size), which another task's head may read in place of the encoder's
+   * (`TaskType.statesOf`); undefined for a head without one (most heads).
+   */
+  get sequenceStateSize(): number | undefined {
+    return undefined;
+  }
+
+  /**
+   * The states of the head's sequence layer, (B, T, S) float32, zero at padding; with
+   * `forwardStates`, `forward(e)` = `forwardStates(sequenceStates(e), e)`. Only for a head with a
+   * `sequenceStateSize`.
+   */
+  sequenceStates(_encoded: EncoderOutputs): Tensor {
+    throw new ConfigError(`${this.constructor.name} has no sequence layer whose states another head could read`);
+  }
+
+  /** Logits from `sequenceStates(encoded)`'s result (computed once when another head reads them too). */
+  forwardStates(_states: Tensor, _encoded: EncoderOutputs): Tensor {
+    throw new ConfigError(`${this.constructor.name} has no sequence layer whose states another head could read`);
+  }
 }
 
 /**
@@ -264,7 +287,14 @@ export interface GenerationContext<E, O, S = unknown> {
 export type LabelSpace = 'classes' | 'vocabulary' | 'scalar' | 'none';
 
 /** Keys of a config's task section, beyond the common ones, that only some task types take. */
-export type TaskConfigKey = 'crf' | 'char_cnn' | 'bilstm' | 'label.multi_label' | 'data.relations' | 'data.train_per_class';
+export type TaskConfigKey =
+  | 'crf'
+  | 'char_cnn'
+  | 'bilstm'
+  | 'states_of'
+  | 'label.multi_label'
+  | 'data.relations'
+  | 'data.train_per_class';
 
 /** A word of a text to predict on and where it is: `text.slice(start, end) === word`. */
 export interface InputWord {
@@ -485,6 +515,13 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O, S =
   classOf?(example: E): string | undefined;
   /** A new head for this task on a backbone of this config (its hidden size, dropout and initialiser range; the masked-LM head also its vocabulary, activation and LayerNorm epsilon). */
   createHead(backbone: BackboneConfig, spec: TaskSpec<O>): TaskHead;
+  /**
+   * For a type whose head can read another task's sequence-layer states (sequence classification with
+   * `states_of`): that task's name under `spec`'s options, or undefined when it reads the encoder's. The
+   * model then builds the head on states of that head's `sequenceStateSize` and feeds it those states
+   * (src/mtl/shared-states.ts). Absent: always the encoder's.
+   */
+  statesOf?(spec: TaskSpec<O>): string | undefined;
   /**
    * A fresh state for a task of `spec` (masked-LM: its masking generator, seeded from the options).
    * `purpose` 'evaluation' for the state each evaluation of a split makes (src/eval; masked-LM then

@@ -7,6 +7,7 @@ import { AUGMENTABLE_FORMATS, ENCODER_ARCHITECTURE_KEYS, ENCODER_DEFAULTS, ENCOD
 import { nearest, suggestion } from './issues.js';
 import { checkStrategy } from './strategy-checks.js';
 import { checkOptimizer } from './optimizer-checks.js';
+import { checkStatesOf } from './states-of-checks.js';
 import type { ConfigPath } from './yaml-source.js';
 import { unknownKind, type ConfigTaskKind, type TaskKinds } from './task-kinds.js';
 import { checkFamilyKeys, type ModelFamilies } from './encoder-keys.js';
@@ -41,6 +42,7 @@ export function crossCheck(
     if (kind === undefined) issues.push(unknownKind(task.type, ['tasks', i], kinds));
     else checkTask(task, kind, kinds, ['tasks', i], report);
   });
+  checkStatesOf(config, report);
   checkTraining(config, report);
   checkStrategy(config, report);
   checkOptimizer(config, report);
@@ -216,7 +218,12 @@ function checkTask(task: Task, kind: ConfigTaskKind, kinds: TaskKinds, at: Confi
   }
   if (task.label.multi_label && !kind.configKeys.includes('label.multi_label'))
     report([...at, 'label', 'multi_label'], `multi_label applies only to ${takers(kinds, 'label.multi_label')} tasks, not to ${type}`);
-  const given = { crf: task.crf, char_cnn: task.char_cnn !== undefined, bilstm: task.bilstm !== undefined };
+  const given = {
+    crf: task.crf,
+    char_cnn: task.char_cnn !== undefined,
+    bilstm: task.bilstm !== undefined,
+    states_of: task.states_of !== undefined,
+  };
   for (const [key, set] of Object.entries(given)) {
     if (set && !kind.configKeys.includes(key)) report([...at, key], `${key} applies only to ${takers(kinds, key)} tasks, not to ${type}`);
   }

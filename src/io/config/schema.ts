@@ -425,6 +425,13 @@ export const taskSchema = z.strictObject({
     .describe(
       "Task types that take 'bilstm' (token classification): a one-layer bidirectional LSTM over the token states (and char_cnn vectors) before the classifier, as the BiLSTM-CNN-CRF tagger (Ma & Hovy 2016); `{}` takes 200 per direction.",
     ),
+  states_of: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'a task name')
+    .optional()
+    .describe(
+      "Task types that take 'states_of' (sequence classification): the name of a task with a `bilstm` whose per-token BiLSTM states the head reads (pooled by `options.pooling`: mean or tokens) instead of the encoder's, so that intent and slots share the recurrent layer (Liu & Lane 2016; Goo et al. 2018).",
+    ),
   options: z
     .record(z.string(), z.unknown())
     .optional()
