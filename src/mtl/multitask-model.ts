@@ -22,14 +22,7 @@ import { mmoeView, type MMoE } from './mmoe.js';
 import { createHeads, forwardSharingStates, providerHead, statesOfSpecs } from './shared-states.js';
 import { attachChild, withAdapter } from './peft/sites.js';
 import { tidy, type Tensor } from '../tensor/index.js';
-import {
-  type BatchInputs,
-  type EncoderOutputs,
-  type JointBatch,
-  type Task,
-  type TaskHead,
-  type TaskSpec,
-} from '../tasks/index.js';
+import { type BatchInputs, type EncoderOutputs, type JointBatch, type Task, type TaskHead, type TaskSpec } from '../tasks/index.js';
 
 const ENCODER = 'encoder.';
 const HEADS = 'heads.';
@@ -153,7 +146,9 @@ export class MultiTaskModel extends Module {
       };
       if (this.#readers.size === 0) return new Map(heads.map(([name, head]) => [name, run(name, head)]));
       if (shared === undefined || mmoe !== undefined)
-        throw new ConfigError("a head that reads another head's states (states_of) needs one shared encoder pass: no per-task adapters, no MMoE");
+        throw new ConfigError(
+          "a head that reads another head's states (states_of) needs one shared encoder pass: no per-task adapters, no MMoE",
+        );
       return forwardSharingStates(heads, shared, this.#readers, (task) => this.heads.get(task), run);
     });
   }

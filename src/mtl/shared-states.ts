@@ -60,7 +60,8 @@ export function providerHead(
   const head = heads.get(provider);
   const where = `task '${reader}' reads the states of task '${provider}' (states_of)`;
   if (readers.has(provider)) throw new ConfigError(`${where}, which reads another task's states itself; name a task with a bilstm`);
-  if (head === undefined) throw new ConfigError(`${where}, but the model has no such task (its tasks: ${[...heads.keys(), reader].join(', ')})`);
+  if (head === undefined)
+    throw new ConfigError(`${where}, but the model has no such task (its tasks: ${[...heads.keys(), reader].join(', ')})`);
   if (head.sequenceStateSize === undefined)
     throw new ConfigError(`${where}, but its head has no sequence layer (bilstm) whose states it could read; give it 'bilstm: {}'`);
   return head;

@@ -114,7 +114,16 @@ export interface SequenceClassificationOptions {
  */
 export const CONFIG_POOLING: Pooling = 'mean';
 
-const OPTION_KEYS = ['multiLabel', 'labelSeparator', 'threshold', 'thresholds', 'atLeastOneLabel', 'classifierDropout', 'pooling', 'statesOf'];
+const OPTION_KEYS = [
+  'multiLabel',
+  'labelSeparator',
+  'threshold',
+  'thresholds',
+  'atLeastOneLabel',
+  'classifierDropout',
+  'pooling',
+  'statesOf',
+];
 
 /** The predicted label (or labels) of one example. */
 export interface SequenceClassificationPrediction {
@@ -288,8 +297,8 @@ export const sequenceClassification: TaskType<
    */
   configOptions(task) {
     const { multiLabel, separator, threshold } = task.label;
-    const statesOf = task.statesOf ?? null;
-    return { pooling: CONFIG_POOLING, ...(task.options ?? {}), multiLabel, labelSeparator: separator, threshold, statesOf };
+    const statesOf = task.statesOf === undefined ? {} : { statesOf: task.statesOf };
+    return { pooling: CONFIG_POOLING, ...(task.options ?? {}), multiLabel, labelSeparator: separator, threshold, ...statesOf };
   },
 
   statesOf: (spec) => spec.options.statesOf ?? undefined,

@@ -287,14 +287,7 @@ export interface GenerationContext<E, O, S = unknown> {
 export type LabelSpace = 'classes' | 'vocabulary' | 'scalar' | 'none';
 
 /** Keys of a config's task section, beyond the common ones, that only some task types take. */
-export type TaskConfigKey =
-  | 'crf'
-  | 'char_cnn'
-  | 'bilstm'
-  | 'states_of'
-  | 'label.multi_label'
-  | 'data.relations'
-  | 'data.train_per_class';
+export type TaskConfigKey = 'crf' | 'char_cnn' | 'bilstm' | 'states_of' | 'label.multi_label' | 'data.relations' | 'data.train_per_class';
 
 /** A word of a text to predict on and where it is: `text.slice(start, end) === word`. */
 export interface InputWord {

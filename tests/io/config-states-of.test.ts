@@ -44,7 +44,10 @@ describe('config: states_of', () => {
     assert.equal((options as { statesOf: string }).statesOf, 'slots');
     assert.equal((options as { pooling: string }).pooling, 'mean');
     const plain = parse(config('', '    bilstm: {}'));
-    assert.equal((taskTypes.get('sequence-classification')!.resolveOptions(taskConfigOptions(plain.tasks[0]!)) as { statesOf: null }).statesOf, null);
+    assert.equal(
+      (taskTypes.get('sequence-classification')!.resolveOptions(taskConfigOptions(plain.tasks[0]!)) as { statesOf: null }).statesOf,
+      null,
+    );
   });
 
   it('names a task with a bilstm: not a missing task, not one without bilstm, not itself', () => {

@@ -77,7 +77,7 @@ describe('task options in a training config', () => {
     assert.equal(unknown.line, lineOf(text, 'poling'));
     assert.match(
       unknown.message,
-      /^unknown option; did you mean 'pooling'\? \(sequence-classification options: multi_label, .*, pooling\)$/,
+      /^unknown option; did you mean 'pooling'\? \(sequence-classification options: multi_label, .*, pooling, states_of\)$/,
     );
     const rankAll = byPath.get('tasks.1.options.rank_all');
     assert.ok(rankAll, JSON.stringify(issues));

@@ -49,7 +49,8 @@ const inputs = () => ({
   ),
 });
 
-const close = (a: readonly number[], b: readonly number[], tol = 1e-5) => a.length === b.length && a.every((x, i) => Math.abs(x - b[i]!) < tol);
+const close = (a: readonly number[], b: readonly number[], tol = 1e-5) =>
+  a.length === b.length && a.every((x, i) => Math.abs(x - b[i]!) < tol);
 const flat = (t: Tensor) => t.toFlatArray() as number[];
 
 describe('states_of: an intent head on the slot head’s BiLSTM states', () => {
@@ -105,9 +106,10 @@ describe('states_of: an intent head on the slot head’s BiLSTM states', () => {
         assert.ok(close(real(a.get('slots')!, 0, 5), real(b.get('slots')!, 0, 5)), 'slots, row 0');
         assert.ok(close(real(a.get('slots')!, 1, 3), real(b.get('slots')!, 1, 3)), 'slots, row 1');
         // and a row alone, unpadded, as in the batch
-        const alone = m.forward({ inputIds: x.inputIds.narrow(0, 1, 1).narrow(1, 0, 3), attentionMask: full([1, 3], 1, { dtype: 'int64' }) }, [
-          'intent',
-        ]);
+        const alone = m.forward(
+          { inputIds: x.inputIds.narrow(0, 1, 1).narrow(1, 0, 3), attentionMask: full([1, 3], 1, { dtype: 'int64' }) },
+          ['intent'],
+        );
         assert.ok(close(flat(alone.get('intent')!), flat(a.get('intent')!.narrow(0, 1, 1))), 'row 1 alone');
       }),
     );
@@ -132,7 +134,10 @@ describe('states_of: an intent head on the slot head’s BiLSTM states', () => {
       using backbone = new BertModel(tinyConfig(99));
       return MultiTaskModel.fromSpecs(backbone, s);
     };
-    assert.throws(() => build(specs('slots', {})), (e: Error) => e instanceof ConfigError && /no sequence layer \(bilstm\)/.test(e.message));
+    assert.throws(
+      () => build(specs('slots', {})),
+      (e: Error) => e instanceof ConfigError && /no sequence layer \(bilstm\)/.test(e.message),
+    );
     assert.throws(() => build(specs('tags')), /reads the states of task 'tags' \(states_of\), but the model has no such task/);
     assert.throws(() => build(specs('intent')), /reads another task's states itself/);
     assert.throws(() => specs('slots', { bilstm: {} }, 'cls'), /pooling 'cls' reads BERT's pooled \[CLS\].*use 'mean' or 'tokens'/);

@@ -45,6 +45,7 @@ describe('sequence classification: options and spec', () => {
       atLeastOneLabel: true,
       classifierDropout: null,
       pooling: 'cls',
+      statesOf: null,
     });
     assert.throws(() => sc.resolveOptions({ pooling: 'max' }), /pooling must be one of 'cls', 'mean', 'tokens', got "max"/);
     assert.throws(
