@@ -2,7 +2,7 @@
  * DDP's assignment of parameters to gradient buckets (torch/csrc/distributed/c10d/reducer.cpp,
  * compute_bucket_assignment_by_size, libtorch 1.13): the initial one, in the parameters' order reversed,
  * and the one DDP rebuilds once after the first step, in the order the gradients came
- * (Reducer::rebuild_buckets).
+ * (Reducer::rebuild_buckets), optionally with PyTorch 2.x's small last bucket (DDP_SET_LAST_BUCKET_CAP).
  */
 import type { Tensor } from '../tensor/index.js';
 import { typedArrayClass } from '../tensor/dtype.js';
@@ -61,6 +61,12 @@ export function ddpBuckets(params: readonly Tensor[], bucketBytes: number, first
  * reversing — the buckets fill in index order, the small first bucket (at most `firstBucketBytes`)
  * first, so the first all-reduce starts early; the buckets left open last.
  *
+ * With `smallLastBucket` (PyTorch 2.x's `DDP_SET_LAST_BUCKET_CAP=1`, Reducer::rebuild_buckets): the
+ * same rule over that sequence reversed, and the buckets it gives reversed again, so the small cap
+ * falls on the *last* bucket (the gradients the backward produces last: the one all-reduce it cannot
+ * hide is short) and every other bucket may fill up to `bucketBytes`; each bucket's parameters stay in
+ * the reversed order, as PyTorch's.
+ *
  * DDP rebuilds only when every parameter had a gradient (no find_unused_parameters). Here parameters
  * without gradient in the recorded step (`readyOrder` leaves them out: a task head that step did not
  * train) come first, in their order in `params`: a head's gradient, when it has one, is among the first
@@ -76,6 +82,7 @@ export function rebuiltBuckets(
   readyOrder: readonly number[],
   bucketBytes: number,
   firstBucketBytes = DEFAULT_FIRST_BUCKET_BYTES,
+  smallLastBucket = false,
 ): Tensor[][] {
   const seen = new Set<number>();
   for (const i of readyOrder) {
@@ -84,5 +91,8 @@ export function rebuiltBuckets(
     seen.add(i);
   }
   const sequence = [...params.filter((_, i) => !seen.has(i)), ...readyOrder.map((i) => params[i]!)];
-  return bySize(sequence, bucketBytes, firstBucketBytes).map((b) => b.tensors);
+  if (!smallLastBucket) return bySize(sequence, bucketBytes, firstBucketBytes).map((b) => b.tensors);
+  return bySize(sequence.reverse(), bucketBytes, firstBucketBytes)
+    .map((b) => b.tensors)
+    .reverse();
 }

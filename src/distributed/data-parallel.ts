@@ -25,7 +25,7 @@
 import { ConfigError, TorchError } from '../errors.js';
 import { gradientReducerAvailable, tensor, type GradientReducer, type Tensor, type TypedArray } from '../tensor/index.js';
 import type { ProcessGroup } from '../tensor/process-group.js';
-import { bytesOf, ddpBuckets, DEFAULT_BUCKET_BYTES, rebuiltBuckets } from './buckets.js';
+import { bytesOf, ddpBuckets, DEFAULT_BUCKET_BYTES, DEFAULT_FIRST_BUCKET_BYTES, rebuiltBuckets } from './buckets.js';
 
 export { DEFAULT_BUCKET_BYTES, DEFAULT_FIRST_BUCKET_BYTES, ddpBuckets, rebuiltBuckets } from './buckets.js';
 
@@ -39,6 +39,12 @@ export interface OverlapOptions {
   readonly rebuildBuckets?: boolean;
   /** Carry the "had a gradient on some rank" flags in the last bucket, not in an all-reduce of their own. Default true. */
   readonly foldFlags?: boolean;
+  /**
+   * With `rebuildBuckets`: the rebuilt buckets' small cap (DDP's first-bucket cap, 1 MiB) on the last bucket, not the first
+   * (`rebuiltBuckets`' `smallLastBucket`; PyTorch 2.x's `DDP_SET_LAST_BUCKET_CAP=1`). Default: whether the environment
+   * variable DDP_SET_LAST_BUCKET_CAP is "1", as in PyTorch. Giving it true without `rebuildBuckets` is a ConfigError.
+   */
+  readonly smallLastBucket?: boolean;
 }
 
 /** The overlapped reducer of one parameter list, and its buckets flattened (the positions its ready order names). */
@@ -90,6 +96,7 @@ export class DataParallel {
   readonly overlapShares = { steps: 0, elements: 0, earlyElements: 0, exposed: 0 };
   readonly rebuildBuckets: boolean;
   readonly foldFlags: boolean;
+  readonly smallLastBucket: boolean;
   #reducer: ReducerState | undefined;
   #overlappedSteps = 0;
 
@@ -97,7 +104,9 @@ export class DataParallel {
    * @param group the ranks that train together (owned by the caller).
    * @param bucketBytes most bytes of gradients per all-reduce.
    * @param overlap reduce the gradients during the backward pass where the addon can (`overlapsBackward`).
-   * @param options the bucket rebuild and the folded flags of the overlapped reduction (the folded flags on by default, the rebuild off).
+   * @param options the bucket rebuild (and its small last bucket) and the folded flags of the overlapped reduction (the folded flags on
+   *   by default, the rebuild off).
+   * @throws ConfigError for a bucket size that is not a positive integer, or smallLastBucket without rebuildBuckets.
    */
   constructor(
     readonly group: ProcessGroup,
@@ -109,6 +118,9 @@ export class DataParallel {
       throw new ConfigError(`bucketBytes must be a positive integer, got ${bucketBytes}`);
     this.rebuildBuckets = options.rebuildBuckets ?? false;
     this.foldFlags = options.foldFlags ?? true;
+    if (options.smallLastBucket === true && !this.rebuildBuckets)
+      throw new ConfigError('smallLastBucket applies to the rebuilt buckets only: give rebuildBuckets: true beside it');
+    this.smallLastBucket = this.rebuildBuckets && (options.smallLastBucket ?? process.env.DDP_SET_LAST_BUCKET_CAP === '1');
   }
 
   /** The overlapped reduction's buckets (launched in this order), once `prepareBackward` made them; rebuilt after the first step. */
@@ -159,7 +171,11 @@ export class DataParallel {
       await this.group.broadcast([order], 0);
       const positions = Array.from(order.dataSync() as BigInt64Array, Number).filter((i) => i >= 0);
       state.reducer.destroy();
-      this.#reducer = this.#reducerOf(state.params, rebuiltBuckets(state.flat, positions, this.bucketBytes), true);
+      this.#reducer = this.#reducerOf(
+        state.params,
+        rebuiltBuckets(state.flat, positions, this.bucketBytes, DEFAULT_FIRST_BUCKET_BYTES, this.smallLastBucket),
+        true,
+      );
     } finally {
       order.dispose();
     }
