@@ -1,8 +1,8 @@
 // Locates libtorch for the build: TORCH_DIR, else a Python torch install, else Debian's
-// libtorch-dev paths. Prints the part binding.gyp asks for (`include`, `libdir`, `abi`), or a
+// libtorch-dev paths. Prints the part binding.gyp asks for (`include`, `libdir`, `abi`, `std`), or a
 // JSON summary with `--json`. Exits 1 with instructions when none is found.
 'use strict';
-const { existsSync, readdirSync } = require('node:fs');
+const { existsSync, readdirSync, readFileSync } = require('node:fs');
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 
@@ -57,6 +57,17 @@ function detectAbi(libdir) {
   }
 }
 
+// The C++ standard the headers need: C++20 where ATen.h refuses older ones (libtorch 2.14: "#error C++20
+// or later compatible compiler is required to use ATen"; its c10/util/intrusive_ptr.h uses operator<=>),
+// else C++17 (libtorch 1.13 to 2.6 and the builds before that check).
+function cxxStandard(include) {
+  try {
+    return /C\+\+20 or later/.test(readFileSync(path.join(include, 'ATen', 'ATen.h'), 'utf8')) ? 'c++20' : 'c++17';
+  } catch {
+    return 'c++17';
+  }
+}
+
 function findTorch() {
   if (process.env.TORCH_DIR) {
     const found = layout(process.env.TORCH_DIR, `TORCH_DIR=${process.env.TORCH_DIR}`);
@@ -95,5 +106,6 @@ if (require.main === module) {
   if (what === 'include') process.stdout.write(torch.include.join(' '));
   else if (what === 'libdir') process.stdout.write(torch.libdir);
   else if (what === 'abi') process.stdout.write(String(torch.abi));
+  else if (what === 'std') process.stdout.write(cxxStandard(torch.include[0]));
   else process.stdout.write(`${JSON.stringify(torch)}\n`);
 }

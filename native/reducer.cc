@@ -62,13 +62,17 @@ namespace mtl {
 
 namespace {
 
+// A strong reference to an autograd node, as impl::grad_accumulator returns it: std::shared_ptr up to
+// libtorch 2.x's move of autograd nodes to c10::intrusive_ptr (2.14 has it, 2.6 not).
+using NodeRef = decltype(torch::autograd::impl::grad_accumulator(std::declval<const at::Tensor&>()));
+
 struct Bucket {
   std::vector<at::Tensor> params;
   std::vector<size_t> indices;  // each parameter's index in the reducer (order of the caller's buckets)
   std::vector<int64_t> offsets;  // each parameter's first element in `flat`
   at::Tensor flat;               // the bucket's buffer, allocated once
   std::vector<char> ready;       // per parameter: its slot is filled in this pass
-  std::vector<std::shared_ptr<torch::autograd::Node>> accumulators;  // each parameter's AccumulateGrad (kept alive)
+  std::vector<NodeRef> accumulators;  // each parameter's AccumulateGrad (kept alive)
   std::vector<uintptr_t> hookKeys;                                   // its post hook's key
   size_t pending = 0;            // parameters whose slot is not filled yet
   c10::intrusive_ptr<c10d::Work> work;
