@@ -71,6 +71,16 @@ void unflatten(const at::Tensor& flat, const std::vector<at::Tensor>& tensors) {
   }
 }
 
+// TCPStore's classic backend, as in libtorch 1.13: 2.4 added a libuv backend and made it the default
+// (TCPStoreOptions::useLibUV = true), and a libtorch built without libuv (Debian's 2.6) then refuses every
+// TCP store ("use_libuv was requested but PyTorch was build without libuv support"). Set where the field exists.
+template <typename Options>
+auto useClassicStore(Options& opts, int) -> decltype(opts.useLibUV = false, void()) {
+  opts.useLibUV = false;
+}
+template <typename Options>
+void useClassicStore(Options&, long) {}  // libtorch before the field: the classic backend is the only one
+
 std::string stringOption(const Napi::Object& o, const char* key, const std::string& fallback) {
   const Napi::Value v = o.Get(key);
   return v.IsString() ? v.As<Napi::String>().Utf8Value() : fallback;
@@ -110,6 +120,7 @@ Napi::Value PgCreate(const Napi::CallbackInfo& info) {
         opts.numWorkers = group->size;
         opts.waitWorkers = false;  // the Gloo rendezvous below waits for every rank
         opts.timeout = rendezvousTimeout;
+        useClassicStore(opts, 0);
         group->store = c10::make_intrusive<c10d::TCPStore>(host, opts);
       } else {
         group->store = c10::make_intrusive<c10d::FileStore>(path, group->size);
