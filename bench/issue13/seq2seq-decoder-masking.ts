@@ -14,10 +14,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readMetrics } from '../../src/io/checkpoint.js';
-import { parseTrainingConfig } from '../../src/io/config/index.js';
-import { seq2seq, taskTypes, type Features } from '../../src/tasks/index.js';
+import { seq2seq, type Features } from '../../src/tasks/index.js';
 import { longest, paddedInt64 } from '../../src/tasks/features.js';
 import { train } from '../../src/train/trainer.js';
+import { reversalPairs, reverseRunConfig } from '../../tests/tasks/seq2seq-decoder-fixture.js';
 
 const [mode = 'correct', stepsArg = '600'] = process.argv.slice(2);
 const LABELS: Record<string, ((f: Features) => number[]) | undefined> = {
@@ -38,36 +38,11 @@ if (relabel !== undefined) {
   };
 }
 
-/** "source\ttarget" lines: 3–5 random letters of a–h, then the same reversed (an LCG, as the test's). */
-function reversals(n: number, seed: number): string {
-  let s = seed;
-  const uniform = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const letters = 'abcdefgh';
-  const rows = Array.from({ length: n }, () => {
-    const w = Array.from({ length: 3 + Math.floor(uniform() * 3) }, () => letters[Math.floor(uniform() * 8)]!);
-    return `${w.join(' ')}\t${w.toReversed().join(' ')}`;
-  });
-  return ['source\ttarget', ...rows, ''].join('\n');
-}
-
 const dir = mkdtempSync(path.join(tmpdir(), 'mtl-s2s-masking-'));
-writeFileSync(path.join(dir, 'train.tsv'), reversals(2000, 1));
-writeFileSync(path.join(dir, 'dev.tsv'), reversals(60, 2));
+writeFileSync(path.join(dir, 'train.tsv'), reversalPairs(2000, 1));
+writeFileSync(path.join(dir, 'dev.tsv'), reversalPairs(60, 2));
 const steps = Number(stepsArg);
-const config = parseTrainingConfig(
-  `seed: 5
-output_dir: out
-encoder: { model_type: gpt2, hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 256,
-           max_position_embeddings: 32, hidden_dropout_prob: 0, attention_probs_dropout_prob: 0 }
-tokenizer: { train: { vocab_size: 48, min_frequency: 1 } }
-max_length: 20
-tasks:
-  - { name: reverse, type: seq2seq, data: { format: tsv, train: train.tsv, dev: dev.tsv }, input: { text: source },
-      label: { field: target }, options: { prefix: "reverse: ", metrics: [squad], max_target_length: 8 } }
-training: { max_steps: ${steps}, batch_size: 32, learning_rate: 2.0e-3, warmup_steps: 20, eval_every: ${steps}, log_every: 100 }
-`,
-  { taskTypes, source: path.join(dir, 'config.yaml') },
-);
+const config = reverseRunConfig(dir, steps);
 const started = performance.now();
 try {
   await train(config, {});

@@ -13,50 +13,21 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { evaluateCheckpoint } from '../../src/eval/index.js';
 import { readMetrics } from '../../src/io/checkpoint.js';
-import { parseTrainingConfig } from '../../src/io/config/index.js';
 import { TextGenerator } from '../../src/predict/generate.js';
 import { Predictor } from '../../src/predict/predict.js';
-import { taskTypes } from '../../src/tasks/index.js';
 import { train, type TrainResult } from '../../src/train/trainer.js';
-
-const WORDS = 'a b c d e f g h'.split(' ');
-
-/** "source\ttarget" lines: 3–5 random letters and the same letters reversed. */
-function pairs(n: number, seed: number): string {
-  let s = seed;
-  const next = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const lines = Array.from({ length: n }, () => {
-    const w = Array.from({ length: 3 + Math.floor(next() * 3) }, () => WORDS[Math.floor(next() * WORDS.length)]!);
-    return `${w.join(' ')}\t${[...w].reverse().join(' ')}`;
-  });
-  return `source\ttarget\n${lines.join('\n')}\n`;
-}
+import { reversalPairs, reverseRunConfig } from './seq2seq-decoder-fixture.js';
 
 const STEPS = 600;
-const config = (dir: string) =>
-  parseTrainingConfig(
-    `seed: 5
-output_dir: out
-encoder: { model_type: gpt2, hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 256,
-           max_position_embeddings: 32, hidden_dropout_prob: 0, attention_probs_dropout_prob: 0 }
-tokenizer: { train: { vocab_size: 48, min_frequency: 1 } }
-max_length: 20
-tasks:
-  - { name: reverse, type: seq2seq, data: { format: tsv, train: train.tsv, dev: dev.tsv }, input: { text: source },
-      label: { field: target }, options: { prefix: "reverse: ", metrics: [squad], max_target_length: 8 } }
-training: { max_steps: ${STEPS}, batch_size: 32, learning_rate: 2.0e-3, warmup_steps: 20, eval_every: ${STEPS}, log_every: 100 }
-`,
-    { taskTypes, source: path.join(dir, 'config.yaml') },
-  );
 
 describe('seq2seq on a decoder: a tiny GPT-2 learns to reverse', () => {
   let dir = '';
   let result: TrainResult;
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'mtl-seq2seq-decoder-'));
-    writeFileSync(path.join(dir, 'train.tsv'), pairs(2000, 1));
-    writeFileSync(path.join(dir, 'dev.tsv'), pairs(60, 2));
-    result = await train(config(dir), {});
+    writeFileSync(path.join(dir, 'train.tsv'), reversalPairs(2000, 1));
+    writeFileSync(path.join(dir, 'dev.tsv'), reversalPairs(60, 2));
+    result = await train(reverseRunConfig(dir, STEPS), {});
   });
   after(() => (process.env.KEEP ? console.log(dir) : rmSync(dir, { recursive: true, force: true })));
 
