@@ -14,7 +14,7 @@ import { explainRow } from '../explain/explain-row.js';
 import type { ExplainOptions } from '../explain/options.js';
 import { presentExplanation } from '../explain/present.js';
 import { tokenLayout } from '../explain/token-layout.js';
-import type { InputKind } from '../data/task-data.js';
+import type { InputKind } from '../data/task-reading.js';
 import type { InputReading, PredictInput } from './reading.js';
 import type { ModelInputs } from '../models/backbone.js';
 import { padWordChars } from '../tasks/word-chars.js';

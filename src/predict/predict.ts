@@ -24,7 +24,7 @@ import { Tokenizer } from '../tokenization/index.js';
 import { fillMask, type MaskFill } from './fill-mask.js';
 import { inferenceModelOf, specsOfRecords } from '../run/load-model.js';
 import { isHfTaskFolder, loadHfTaskFolder } from '../run/hf-task-folder.js';
-import type { InputKind } from '../data/task-data.js';
+import type { InputKind } from '../data/task-reading.js';
 import { readingOf, unreadOf, type InputReading, type PredictInput } from './reading.js';
 import { explainPrediction, unexplained } from './explanations.js';
 import type { ExplainOptions } from '../explain/options.js';

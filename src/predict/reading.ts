@@ -11,7 +11,7 @@
  * and `mtl serve` print with it, so that nothing cut off is silently labelled.
  */
 import type { SourcePosition } from '../data/index.js';
-import type { InputKind } from '../data/task-data.js';
+import type { InputKind } from '../data/task-reading.js';
 import type { ExplainOptions } from '../explain/options.js';
 import type { ChatMessage } from '../tokenization/index.js';
 import { splitWords, whitespaceWords, type Features, type InputWord } from '../tasks/index.js';

@@ -20,7 +20,8 @@ import {
   type TaskRun,
 } from './build.js';
 import { buildStreams, type Stream } from './streams.js';
-import { describeAugmented, describeSkippedLines, readTaskData, skippedCounts, splitCounts, type TaskData } from '../data/task-data.js';
+import { describeAugmented, describeSkippedLines, skippedCounts, splitCounts } from '../data/task-data-report.js';
+import { readTaskData, type TaskData } from '../data/task-data.js';
 import { extendTaskRuns } from './continual-heads.js';
 import { checkpointRoundTrips } from './back-translation.js';
 import { SPLITS, type Split } from '../data/index.js';

@@ -7,7 +7,7 @@
  */
 import { ConfigError } from '../errors.js';
 import type { ConfigTaskKind, TaskConfig, TaskKinds, TaskOptionsProblem } from '../io/config/index.js';
-import type { TaskReading } from '../data/task-data.js';
+import type { TaskReading } from '../data/task-reading.js';
 import { OptionError } from './options.js';
 import { sequenceClassification } from './sequence-classification.js';
 import { tokenClassification } from './token-classification.js';

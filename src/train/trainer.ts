@@ -27,7 +27,7 @@ import { checkTrainingDevice } from '../run/device.js';
 import { saveRunCheckpoint } from '../run/checkpoint.js';
 import { claimOutputFolder, removeEarlierRun } from '../run/output-folder.js';
 import type { PreparedRun } from '../run/prepare.js';
-import { splitCounts } from '../data/task-data.js';
+import { splitCounts } from '../data/task-data-report.js';
 import { evaluateStreams, headOf, selectionValue, type EvalOptions, type EvalResult } from '../eval/evaluate.js';
 import { testBestCheckpoint } from '../eval/checkpoint.js';
 import { ProgressReporter, type ProgressInfo } from './progress.js';

@@ -8,7 +8,7 @@ import { liveTensorCount } from '../../src/tensor/index.js';
 import { evaluateCheckpoint } from '../../src/eval/checkpoint.js';
 import { microBatchSeed } from '../../src/run/seeding.js';
 import { splitWords } from '../../src/predict/predict.js';
-import { holdOut } from '../../src/data/task-data.js';
+import { holdOut } from '../../src/data/subsets.js';
 import { train, type TrainResult } from '../../src/train/trainer.js';
 import { needsTinyRunData, tinyConfig, tinyRun, type RunFolder } from './trainer-fixture.js';
 import { assertSameFiles, interruptAndResume } from '../helpers/resume.js';
