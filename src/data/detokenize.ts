@@ -28,19 +28,32 @@ const OPENING = /(^| )([([{$£¥€‘“«]) (?=\S)/g;
  * @example detokenize("Good morning , sir . I ’ m here ( at last ) , it ' s $ 5 .") // "Good morning, sir. I’m here (at last), it's $5."
  */
 export function detokenize(text: string): string {
+  return detokenizeFrom(text, false).text;
+}
+
+/**
+ * `detokenize` of a text that continues another: `quoteOpen` says whether a straight double quote is
+ * open where `text` starts (the earlier text's state); returns the text and whether one is open at its
+ * end. `detokenize(a + ' ' + b)` is `detokenize(a) + ' ' + detokenizeFrom(b, open).text` where `open`
+ * is `detokenizeFrom(a, false).quoteOpen`, when no rule reaches across the space: `a` ends in a character
+ * that joins nothing after it (not an opening bracket, currency sign, quote or apostrophe) and `b` starts
+ * with one that joins nothing before it (not closing punctuation, a quote or an apostrophe).
+ * @example detokenizeFrom('he said " yes', false) // { text: 'he said "yes', quoteOpen: true }
+ */
+export function detokenizeFrom(text: string, quoteOpen: boolean): { text: string; quoteOpen: boolean } {
   let s = text.replace(/\s+/g, ' ').trim();
   s = s.replace(CONTRACTION, '$1$2$3');
   s = s.replace(CLOSING, '$1');
   s = s.replace(OPENING, '$1$2');
-  return straightQuotes(s);
+  return straightQuotes(s, quoteOpen);
 }
 
 /** Straight double quotes standing alone, alternately opening (joined to the next word) and closing (to the previous). */
-function straightQuotes(s: string): string {
-  if (!s.includes('"')) return s;
+function straightQuotes(s: string, quoteOpen: boolean): { text: string; quoteOpen: boolean } {
+  if (!s.includes('"')) return { text: s, quoteOpen };
   const words = s.split(' ');
   const out: string[] = [];
-  let open = false;
+  let open = quoteOpen;
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
     if (w !== '"') out.push(w);
@@ -52,5 +65,5 @@ function straightQuotes(s: string): string {
       open = false;
     } else out.push(w);
   }
-  return out.join(' ');
+  return { text: out.join(' '), quoteOpen: open };
 }
