@@ -1,11 +1,12 @@
 /**
  * The translation models of back-translation (`data.augment: { method: back-translation }`;
- * src/data/augment/back-translation.ts decides which texts, seeds and copies): seq2seq tasks of
- * encoder-decoder checkpoints trained with multitask-lm (t5, bart, marian; docs/generation.md). A text
- * goes through the forward task (its prefix put before it, as the task was trained) into the pivot
- * language, and the pivot text through the backward task (of the same checkpoint or a second one) back.
- * Decoding is src/generate's, through the seq2seq task type's own featurize / collate and
- * `generateTargets`, as evaluation and `mtl predict` decode: sampling (Edunov et al., EMNLP 2018: sampled
+ * src/data/augment/back-translation.ts decides which texts, seeds and copies): tasks of checkpoints
+ * trained with multitask-lm whose type writes a text for a text (seq2seq's `generateTexts`), on a model
+ * that generates: an encoder-decoder (t5, bart, marian) or a decoder (gpt2, llama; the task's prompt
+ * continued; docs/generation.md). A text goes through the forward task (its prefix put before it, as the
+ * task was trained) into the pivot language, and the pivot text through the backward task (of the same
+ * checkpoint or a second one) back. Decoding is src/generate's, through the task type's own featurize /
+ * collate / `generateTexts`, as evaluation and `mtl predict` decode: sampling (Edunov et al., EMNLP 2018: sampled
  * or top-k back-translations train better models than beam search's) or greedy / beam search, each text
  * with its own seed, so its translation does not depend on the batch it is in.
  */
@@ -19,9 +20,7 @@ import { loadCheckpoint } from '../io/checkpoint.js';
 import { REQUIRED_CHECKPOINT_FILES } from '../io/checkpoint-inspect.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { dispose } from '../tensor/index.js';
-import { collatingTask, taskType, type TaskSpec } from '../tasks/index.js';
-import type { EncoderDecoderBackbone } from '../models/encoder-decoder.js';
-import { encoderDecoderOf, generateTargets, TextToTextHead } from '../tasks/text-to-text.js';
+import { collatingTask, makeTask, taskType, type Task, type TaskSpec } from '../tasks/index.js';
 import { Tokenizer } from '../tokenization/index.js';
 import { inferenceModelOf, specsOfRecords } from './load-model.js';
 
@@ -44,20 +43,28 @@ class TranslationModel implements Disposable {
   }
 
   /**
-   * The model's seq2seq task `task`.
-   * @throws ConfigError when the checkpoint has no such task or it is not a seq2seq (text-to-text) task.
+   * The model's task `task` as a translator: a task whose type writes a text for a text (seq2seq), on a
+   * backbone that generates (an encoder-decoder, or a decoder continuing the task's prompts).
+   * @throws ConfigError naming the checkpoint and the task when it has no such task, the task does not
+   *   write texts, or its backbone is an encoder; the message lists the checkpoint's tasks that translate.
    */
   translator(task: string): Translator {
     const spec = this.specs.find((s) => s.name === task);
-    const seq2seq = this.specs.filter((s) => taskType(s.kind).generate !== undefined).map((s) => `'${s.name}'`);
-    if (spec === undefined || taskType(spec.kind).generate === undefined)
+    const generates = this.model.backbone.kind !== 'encoder';
+    const translating = generates ? this.specs.filter(writesText).map((s) => `'${s.name}'`) : [];
+    const why =
+      spec === undefined
+        ? 'no such task'
+        : !writesText(spec)
+          ? `it as a ${spec.kind} task, which writes no text for a text`
+          : !generates
+            ? `an encoder backbone (${this.model.backbone.config.modelType}), which writes no text`
+            : undefined;
+    if (why !== undefined || spec === undefined)
       throw new ConfigError(
-        `data.augment: back-translation needs a seq2seq task '${task}' in ${this.dir}, which has ${spec === undefined ? 'no such task' : `it as a ${spec.kind} task`}; its seq2seq tasks: ${seq2seq.join(', ') || 'none'}`,
+        `data.augment: back-translation needs a seq2seq task '${task}' in ${this.dir} on an encoder-decoder or decoder model, and the checkpoint has ${why}; its tasks that translate: ${translating.join(', ') || 'none'}`,
       );
-    const head = this.model.heads.get(task);
-    if (!(head instanceof TextToTextHead))
-      throw new ConfigError(`data.augment: the task '${task}' of ${this.dir} has no text-to-text head, so it does not translate`);
-    return new Translator(this, spec, head, encoderDecoderOf(this.model.backbone, task));
+    return new Translator(this, makeTask(spec, this.model.heads.get(task)!));
   }
 
   dispose(): void {
@@ -69,13 +76,17 @@ class TranslationModel implements Disposable {
   }
 }
 
-/** A seq2seq task of a loaded checkpoint, translating texts. */
+/** Whether the type of `spec` writes a text for a source text (seq2seq; see `TaskType.generateTexts`). */
+const writesText = (spec: TaskSpec): boolean => {
+  const type = taskType(spec.kind);
+  return type.generateTexts !== undefined && type.inputs.includes('text');
+};
+
+/** A task of a loaded checkpoint that writes a text for a text, translating texts. */
 class Translator {
   constructor(
     private readonly loaded: TranslationModel,
-    private readonly spec: TaskSpec,
-    private readonly head: TextToTextHead,
-    private readonly backbone: EncoderDecoderBackbone,
+    private readonly task: Task,
   ) {}
 
   /**
@@ -84,22 +95,19 @@ class Translator {
    * @param options decoding options; `seeds` has one seed per text (sampling).
    */
   async translate(texts: readonly string[], seeds: readonly number[], options: GenerateOptions, batchSize: number): Promise<string[]> {
-    const type = taskType(this.spec.kind);
-    const task = collatingTask(this.spec);
-    const { tokenizer, maxLength } = this.loaded;
+    const { type, spec } = this.task;
+    const collating = collatingTask(spec);
+    const { tokenizer, maxLength, model } = this.loaded;
     const out: string[] = [];
     for (let b = 0; b < texts.length; b += batchSize) {
       const examples = texts
         .slice(b, b + batchSize)
         .map((text, i) => ({ id: String(b + i), text, source: { file: 'back-translation', line: b + i + 1 } }));
-      const { features } = await type.featurize(examples, tokenizer, this.spec, { maxLength, training: false });
-      const batch = type.collate(task, features);
+      const { features } = await type.featurize(examples, tokenizer, spec, { maxLength, training: false });
+      const batch = type.collate(collating, features);
       try {
-        const made = await generateTargets(this.backbone, this.head, tokenizer, batch, {
-          ...options,
-          seeds: seeds.slice(b, b + batchSize),
-        });
-        out.push(...made.map((m) => m.text));
+        const context = { task: this.task, backbone: model.backbone, tokenizer, batch, examples };
+        out.push(...(await type.generateTexts!(context, { ...options, seeds: seeds.slice(b, b + batchSize) })));
       } finally {
         dispose(batch);
       }

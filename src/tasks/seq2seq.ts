@@ -137,6 +137,12 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
     return made.map((m, i) => ({ exampleIndex: batch.features[i]!.exampleIndex, text: text(m.text) }));
   },
 
+  /** The generated texts as decoded (no `detokenize`), with `decoding` for the task's own decoding options: back-translation's. */
+  async generateTexts({ task, backbone, tokenizer, batch, examples }, decoding) {
+    for (const f of batch.features) exampleOf(examples, f);
+    return (await writeTargets(task, backbone, tokenizer, batch, decoding)).map((m) => m.text);
+  },
+
   evaluate(predictions, gold, spec): Metrics {
     const ordered = inGoldOrder(predictions, gold.length, `evaluate '${spec.name}'`);
     const scored = ordered.filter((p) => p.text === undefined);

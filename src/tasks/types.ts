@@ -10,7 +10,7 @@ import type { Backbone, BackboneConfig, BackboneKind, ModelOutput } from '../mod
 import { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/index.js';
 import type { Tokenizer } from '../tokenization/index.js';
-import type { InputKind } from '../data/task-data.js';
+import type { InputKind } from '../data/task-reading.js';
 import type { Split } from '../data/index.js';
 import type { JsonObject } from '../io/checkpoint-state.js';
 import type { TaskConfig } from '../io/config/index.js';
@@ -540,6 +540,14 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O, S =
    * teacher-forced. Absent: `decode`.
    */
   generate?(context: GenerationContext<E, O, S>): Promise<P[]>;
+  /**
+   * For a type that writes a text for a source text (seq2seq): each batch row's generated text, in row
+   * order, decoded with `decoding` in place of the task's own decoding options (back-translation samples
+   * with its own settings and one seed per row: src/run/back-translation.ts). The texts are as the
+   * tokenizer decodes them (no option of the task rewrites them).
+   * @throws ConfigError when the model cannot write the task's texts (its head does not fit its backbone).
+   */
+  generateTexts?(context: GenerationContext<E, O, S>, decoding: GenerateOptions): Promise<string[]>;
   /**
    * For a type with `generate`: what evaluation scores a labelled batch on. 'generated' (seq2seq: BLEU
    * of generated texts) calls `generate`; 'teacher-forced' (chat: next-token accuracy of the gold turns)

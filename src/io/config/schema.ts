@@ -199,7 +199,9 @@ export const backTranslationAugmentSchema = z.strictObject({
   checkpoint: z
     .string()
     .min(1)
-    .describe('The checkpoint (our folder: an encoder-decoder with seq2seq tasks) that translates the texts into the pivot language.'),
+    .describe(
+      'The checkpoint (our folder: a seq2seq task on an encoder-decoder or a decoder model) that translates the texts into the pivot language.',
+    ),
   forward_task: z
     .string()
     .min(1)
