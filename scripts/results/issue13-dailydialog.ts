@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readDailyDialog, splitLines } from '../../src/data/index.js';
-import { seq2seqMetrics } from '../../src/tasks/index.js';
+import { textMetrics } from '../../src/tasks/index.js';
 import { tokenize13a } from '../../src/metrics/index.js';
 
 const dir = process.argv[2] ?? '../shared/datasets/dailydialog';
@@ -41,7 +41,7 @@ const meanTokens = (texts: readonly string[]) =>
   ) / texts.length;
 
 function row(name: string, hypotheses: readonly string[], refs: readonly string[]): void {
-  const m = seq2seqMetrics(
+  const m = textMetrics(
     hypotheses,
     refs.map((r) => [r]),
     ['bleu', 'distinct'],
@@ -58,7 +58,7 @@ console.log(
 console.log(`most frequent training response: ${JSON.stringify(frequent)} (${frequentCount} times)`);
 /** distinct-n of the references themselves (no BLEU: they are their own reference). */
 function referenceRow(name: string, refs: readonly string[]): void {
-  const m = seq2seqMetrics(
+  const m = textMetrics(
     refs,
     refs.map((r) => [r]),
     ['distinct'],

@@ -1,9 +1,10 @@
 /**
- * What `mtl generate CKPT "prompt" … | --input FILE` runs: continues each prompt with a decoder model
- * folder (our checkpoint or a Hugging Face folder), streaming the text as the tokens come, one
- * continuation per line (each prompt in turn). The decoding options are `generate`'s, as flags.
+ * What `mtl generate CKPT "prompt" … | --input FILE | --messages FILE` runs: continues each prompt with
+ * a decoder model folder (our checkpoint or a Hugging Face folder), or replies to each conversation as
+ * a checkpoint's chat task (its template, its end-of-turn token), streaming the text as the tokens
+ * come, one continuation or reply per line. The decoding options are `generate`'s, as flags.
  */
-import { STDIN } from '../data/index.js';
+import { readReplyConversations, STDIN } from '../data/index.js';
 import { existingFolder } from '../io/checkpoint-inspect.js';
 import type { GenerateOptions } from '../generate/index.js';
 import { TextGenerator } from '../predict/generate.js';
@@ -14,7 +15,12 @@ import { UsageError } from './args.js';
 export interface GenerateFlags {
   /** A JSON lines file of prompts; '-' is standard input. */
   input?: string;
-  maxNewTokens: number;
+  /** A file of conversations to reply to (`readReplyConversations`); '-' is standard input. */
+  messages?: string;
+  /** The chat task that replies to --messages (default the checkpoint's only one). */
+  task?: string;
+  /** Absent: 64 for a prompt, the chat task's max_new_tokens for a conversation. */
+  maxNewTokens?: number;
   minNewTokens?: number;
   doSample?: boolean;
   temperature?: number;
@@ -32,7 +38,10 @@ export interface GenerateFlags {
   cache: boolean;
 }
 
-/** The decoding options the flags give. */
+/** Tokens generated per prompt when --max-new-tokens is not given. */
+export const DEFAULT_MAX_NEW_TOKENS = 64;
+
+/** The decoding options the flags give (`maxNewTokens` undefined when not given). */
 export function generateOptionsOf(f: GenerateFlags): GenerateOptions {
   const early = f.earlyStopping;
   return {
@@ -65,7 +74,12 @@ export async function runGenerate(
   write: (text: string) => void,
 ): Promise<number> {
   if (prompts.length > 0 && flags.input !== undefined) throw new UsageError('give prompts or --input FILE, not both');
+  if (flags.messages !== undefined && (prompts.length > 0 || flags.input !== undefined))
+    throw new UsageError('give --messages FILE alone: conversations, not prompts or --input as well');
+  if (flags.task !== undefined && flags.messages === undefined)
+    throw new UsageError('--task names the chat task that replies to --messages FILE; give the conversations with --messages');
   existingFolder(dir, 'model folder'); // a mistyped folder is told before a missing prompt
+  if (flags.messages !== undefined) return replyAll(dir, flags, write);
   const file = flags.input === '-' ? STDIN : flags.input;
   const texts = file !== undefined ? readPredictInputs(file).map((p) => p.text) : prompts;
   if (texts.length === 0) throw new UsageError('no prompt; give them after the model folder or in --input FILE (JSON lines)');
@@ -74,10 +88,24 @@ export async function runGenerate(
     const where = `prompt ${empty + 1}${file === undefined ? '' : ` of ${file === STDIN ? 'standard input' : file}`}`;
     throw new UsageError(`${where} is empty; a prompt needs at least one character (POST /generate refuses it too)`);
   }
-  const options = generateOptionsOf(flags);
+  const options = { ...generateOptionsOf(flags), maxNewTokens: flags.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS };
   using generator = TextGenerator.load(dir);
   for (const prompt of texts) {
     await generator.generate(prompt, options, (piece) => {
+      if (piece !== '') write(piece);
+    });
+    write('\n');
+  }
+  return 0;
+}
+
+/** `mtl generate DIR --messages FILE [--task NAME]`: each conversation's reply, streamed, one per line. */
+async function replyAll(dir: string, flags: GenerateFlags, write: (text: string) => void): Promise<number> {
+  const conversations = readReplyConversations(flags.messages === '-' ? STDIN : flags.messages!); // read before the model loads
+  using generator = TextGenerator.load(dir);
+  const options = generateOptionsOf(flags); // the task's decoding options fill in what is not given
+  for (const messages of conversations) {
+    await generator.generate({ messages, ...(flags.task === undefined ? {} : { task: flags.task }) }, options, (piece) => {
       if (piece !== '') write(piece);
     });
     write('\n');

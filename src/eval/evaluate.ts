@@ -62,18 +62,34 @@ export interface EvalOptions {
 }
 
 /**
- * Whether `task`'s predictions on `batch` are generated (`TaskType.generate`): a batch without labels of a
- * type that generates, or a labelled one where its `labelledScoring` says 'generated' (the default).
- * Otherwise `decode` reads the logits the loss ran on, so the batch costs one forward pass.
+ * How `task`'s predictions on `batch` are made: 'generated' (`TaskType.generate`) for a batch without
+ * labels of a type that generates, or a labelled one where its `labelledScoring` says so (the default);
+ * 'decoded' (`decode` on the logits the loss ran on, so the batch costs one forward pass) for the
+ * others and 'teacher-forced' scoring; 'both' where `labelledScoring` says 'both' (each row's two
+ * predictions merged, the generated one's fields last).
  */
-function generatesOn(type: StreamTaskSplit['type'], options: unknown, batch: Batch): boolean {
-  if (type.generate === undefined) return false;
-  return batch.labels === undefined || (type.labelledScoring?.(options) ?? 'generated') === 'generated';
+function predictionSource(type: StreamTaskSplit['type'], options: unknown, batch: Batch): 'decoded' | 'generated' | 'both' {
+  if (type.generate === undefined) return 'decoded';
+  if (batch.labels === undefined) return 'generated';
+  const scoring = type.labelledScoring?.(options) ?? 'generated';
+  return scoring === 'teacher-forced' ? 'decoded' : scoring;
+}
+
+/** Each row's decoded and generated predictions merged (`{ ...decoded, ...generated }`), in row order. */
+function mergedRows(decoded: readonly Prediction[], generated: readonly Prediction[], task: string): Prediction[] {
+  return generated.map((g, i) => {
+    const d = decoded[i];
+    if (d?.exampleIndex !== g.exampleIndex)
+      throw new ConfigError(
+        `evaluating '${task}': decode and generate disagree on row ${i}'s example (${d?.exampleIndex} vs ${g.exampleIndex})`,
+      );
+    return { ...d, ...g };
+  });
 }
 
 /**
  * Every task's predictions over one stream's split, and its summed loss (times examples). Tasks whose
- * type generates (`TaskType.generate`) are scored on generated outputs as `generatesOn` says; the
+ * type generates (`TaskType.generate`) are scored on generated outputs as `predictionSource` says; the
  * others on `decode` of the batch's one forward pass.
  */
 async function predictStream(
@@ -104,7 +120,8 @@ async function predictStream(
     }
     const joint = device === 'cpu' ? collated : moveToDevice(collated, device);
     const outcome: BatchOutcome<Prediction> = { batch: batchIndex, predictions: {}, losses: {} };
-    const generating = tasks.filter((t) => generatesOn(t.type, t.spec.options, joint.batches.get(t.spec.name)!));
+    const source = new Map(tasks.map((t) => [t, predictionSource(t.type, t.spec.options, joint.batches.get(t.spec.name)!)]));
+    const generating = tasks.filter((t) => source.get(t) !== 'decoded');
     try {
       if (generating.length > 0 && tokenizer === undefined)
         throw new ConfigError(
@@ -117,7 +134,7 @@ async function predictStream(
             const name = t.spec.name;
             const batch = joint.batches.get(name)!;
             const out = logits.get(name)!;
-            if (!generating.includes(t)) outcome.predictions[name] = t.type.decode(t.task, out, batch, t.examples);
+            if (source.get(t) !== 'generated') outcome.predictions[name] = t.type.decode(t.task, out, batch, t.examples);
             if (batch.labels === undefined) continue;
             const value = t.type.loss(t.task, out, batch).item() as number;
             if (Number.isFinite(value)) outcome.losses[name] = [value, rows.length];
@@ -127,7 +144,9 @@ async function predictStream(
       for (const t of generating) {
         const batch = joint.batches.get(t.spec.name)!;
         const context = { task: t.task, backbone: model.backbone, tokenizer: tokenizer!, batch, examples: t.examples };
-        outcome.predictions[t.spec.name] = await t.type.generate!(context);
+        const generated = await t.type.generate!(context);
+        const decoded = outcome.predictions[t.spec.name];
+        outcome.predictions[t.spec.name] = decoded === undefined ? generated : mergedRows(decoded, generated, t.spec.name);
       }
     } finally {
       dispose(joint);

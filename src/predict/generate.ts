@@ -2,11 +2,14 @@
  * Text generation with a model folder: a checkpoint of ours (a run's `best/` with a causal-lm task, or
  * an encoder-decoder with seq2seq tasks, whose prompt is the source text; its adapters applied) or a
  * Hugging Face folder (config.json of a decoder or encoder-decoder family, its weights, its tokenizer).
- * Texts in, texts out, streamed as the tokens come: what `mtl generate` prints.
+ * Texts in, texts out, streamed as the tokens come: what `mtl generate` prints. A checkpoint's chat
+ * task also replies to a conversation (`Conversation`: messages rendered by the task's own template,
+ * `TaskType.replyPrompt`), the reply ending at its end-of-turn token.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../errors.js';
+import { replyMessagesOf } from '../data/index.js';
+import { ConfigError, DataError } from '../errors.js';
 import { generate, type GenerateHooks, type GenerateOptions, type Generation } from '../generate/index.js';
 import { loadCheckpoint, type TaskRecord } from '../io/checkpoint.js';
 import { loadHfWeights } from '../io/hf-weights.js';
@@ -20,16 +23,51 @@ import { decoderPrompts, encoderDecoderLm } from '../models/encoder-decoder-lm.j
 import { Linear } from '../nn/linear.js';
 import { ModuleList, type Module } from '../nn/module.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
-import { backboneOf, modelFromCheckpoint, readConfigJson } from '../run/load-model.js';
+import { backboneOf, inferenceModelOf, readConfigJson, specsOfRecords } from '../run/load-model.js';
+import { taskType, taskTypes, type AnyTaskType, type TaskSpec } from '../tasks/index.js';
 import { dispose, tensor } from '../tensor/index.js';
-import { Tokenizer, tokenizerFromFolder } from '../tokenization/index.js';
+import { Tokenizer, tokenizerFromFolder, type ChatMessage } from '../tokenization/index.js';
 import { ContinuationText } from './continuation-text.js';
 
 /** One prompt's continuation. */
 export interface GeneratedText extends Generation {
-  /** The generated text (without the prompt; cut before a stop string). */
+  /** The generated text (without the prompt; cut before a stop string; a reply without the whitespace around it). */
   readonly text: string;
+  /** A conversation's reply: the oldest turns left out of its prompt to make room (0: none); absent for a text prompt. */
+  readonly droppedTurns?: number;
 }
+
+/** A conversation to reply to as the assistant (`mtl generate --messages`, `POST /generate` with `messages`). */
+export interface Conversation {
+  /** The turns so far, in Hugging Face's chat format; the last is the one the reply answers (not the assistant's: `replyMessagesOf`). */
+  readonly messages: readonly ChatMessage[];
+  /** The checkpoint's task that replies (a chat task); default its only one. */
+  readonly task?: string;
+  /** The most tokens the task's own max_new_tokens may ask for when the options name none (a server's --max-new-tokens); default no limit. */
+  readonly maxNewTokensLimit?: number;
+}
+
+/** A checkpoint's task, as replying to a conversation reads it. */
+interface CheckpointTask {
+  readonly spec: TaskSpec;
+  readonly type: AnyTaskType;
+  /** Its head as an LM head (a causal-LM head: chat's), else undefined. */
+  readonly lmHead: LmHead | undefined;
+}
+
+/** A checkpoint's tasks and max_length, for replies to conversations. */
+interface CheckpointTasks {
+  readonly tasks: readonly CheckpointTask[];
+  /** Tokens of prompt and reply together at most (the run's max_length). */
+  readonly maxLength: number;
+}
+
+/** The options that are set (`{ maxNewTokens: undefined }` sets nothing). */
+const defined = (options: GenerateOptions): GenerateOptions =>
+  Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as GenerateOptions;
+
+/** Tokens a reply may take when neither the options nor its task say (as `mtl generate`'s default). */
+const DEFAULT_REPLY_TOKENS = 64;
 
 /** The text of `generated` cut before the first stop string it holds, and whether it held one. */
 export function cutAtStop(text: string, stopStrings: readonly string[]): { text: string; stopped: boolean } {
@@ -78,6 +116,8 @@ export class TextGenerator implements Disposable {
     private readonly sources: readonly TextToTextSource[] = [],
     /** Whether a prompt that starts with no task's prefix is the only seq2seq task's source (else continued as it is). */
     private readonly onlySourceByDefault = true,
+    /** A checkpoint's tasks (replies to conversations); undefined for a Hugging Face folder. */
+    private readonly checkpoint?: CheckpointTasks,
   ) {}
 
   /**
@@ -88,14 +128,19 @@ export class TextGenerator implements Disposable {
   static load(dir: string): TextGenerator {
     if (existsSync(path.join(dir, 'tasks.json'))) {
       using ckpt = loadCheckpoint(dir, { optimizer: false });
-      const model = modelFromCheckpoint(ckpt).eval();
-      const head = model.taskNames.map((n) => model.heads.get(n)).find((h) => h instanceof CausalLmHead);
-      const lmHead: LmHead | undefined = head && ((h) => head.forward({ lastHiddenState: h }));
+      const specs = specsOfRecords(ckpt.tasks);
+      const { model, maxLength } = inferenceModelOf(ckpt, specs);
+      const lmHeadOf = (name: string): LmHead | undefined => {
+        const head = model.heads.get(name);
+        return head instanceof CausalLmHead ? (h) => head.forward({ lastHiddenState: h }) : undefined;
+      };
+      const lmHead = model.taskNames.map(lmHeadOf).find((h) => h !== undefined);
       const sources = textToTextSources(ckpt.tasks, model);
       // a decoder with a causal-LM task besides its seq2seq ones continues an unprefixed prompt as it is
       const byDefault = model.backbone.kind !== 'decoder' || sources.length === ckpt.tasks.length;
       const tokenizer = Tokenizer.fromFile(ckpt.tokenizerFile);
-      return TextGenerator.checked(model, model.backbone, tokenizer, dir, lmHead, sources, byDefault);
+      const tasks = specs.map((spec) => ({ spec, type: taskType(spec.kind), lmHead: lmHeadOf(spec.name) }));
+      return TextGenerator.checked(model, model.backbone, tokenizer, dir, lmHead, sources, byDefault, { tasks, maxLength });
     }
     const { owner, backbone, lmHead } = loadHfLanguageModel(dir);
     let tokenizer: Tokenizer;
@@ -116,15 +161,16 @@ export class TextGenerator implements Disposable {
     lmHead?: LmHead,
     sources: readonly TextToTextSource[] = [],
     onlySourceByDefault = true,
+    checkpoint?: CheckpointTasks,
   ): TextGenerator {
-    if (backbone.kind === 'encoder-decoder') return new TextGenerator(owner, backbone, tokenizer, lmHead, sources);
+    if (backbone.kind === 'encoder-decoder') return new TextGenerator(owner, backbone, tokenizer, lmHead, sources, true, checkpoint);
     if (backbone.kind !== 'decoder') {
       owner.dispose();
       throw new ConfigError(
         `${dir}: its model (${backbone.config.modelType}) is an ${backbone.kind}, which does not generate text; give a decoder (gpt2, …) or an encoder-decoder (t5, bart, …)`,
       );
     }
-    return new TextGenerator(owner, backbone, tokenizer, lmHead, sources, onlySourceByDefault);
+    return new TextGenerator(owner, backbone, tokenizer, lmHead, sources, onlySourceByDefault, checkpoint);
   }
 
   /**
@@ -153,56 +199,148 @@ export class TextGenerator implements Disposable {
    * `text` is the tokenizer's text of all the generated tokens, decoded once at the end. A WordPiece
    * tokenizer's text is read in the prompt's context, its spaces around punctuation taken out
    * (./continuation-text.ts: `able story, it's` for `##able story , it ' s`).
+   *
+   * A `Conversation` gets the assistant's reply (`#reply`): its messages rendered by the chat task's
+   * template with the generation prompt (`TaskType.replyPrompt`, as prediction renders them), generated
+   * until the template's end-of-turn token; the task's decoding options (max_new_tokens, num_beams,
+   * no_repeat_ngram_size) are the defaults `options` override; the text is the reply alone, without
+   * the whitespace around it (whitespace at its end is held back while streaming).
    * @param onText called once per generated token (greedy and sampling) with that token's id and the
    *   text it releases ('' while text is held back, or after a stop string), then once more without a
    *   token if text held back at the end remains; the pieces joined are the returned `text`. The next
    *   step waits for it (it may be asynchronous); what it throws ends the generation and is thrown here.
    * @param signal aborting it stops the generation before its next step (beam search too), which then
    *   rejects with the signal's reason.
+   * @throws ConfigError for a conversation given to a model without a chat task (naming the tasks it
+   *   has), an unknown task, or a max_length without room for the reply; DataError for bad messages.
    */
   async generate(
-    prompt: string,
+    prompt: string | Conversation,
     options: GenerateOptions = {},
     onText?: (piece: string, token?: number) => unknown,
     signal?: AbortSignal,
   ): Promise<GeneratedText> {
+    if (typeof prompt !== 'string') return this.#reply(prompt, options, onText, signal);
+    const backbone = this.backbone;
+    if (isEncoderDecoder(backbone)) {
+      // an encoder-decoder's target starts afresh: no context for its text
+      return this.#streamed([], (given, hooks) => this.#translate(backbone, prompt, given, hooks), options, { onText, signal });
+    }
     // a decoder's seq2seq task reads the prompt as its source, as it was trained (prefix, source, end token)
-    const task = isEncoderDecoder(this.backbone) ? undefined : this.#sourceOf(prompt);
+    const task = this.#sourceOf(prompt);
     const { ids, eos } = task === undefined ? await this.encodePrompt(prompt) : await this.#seq2seqPrompt(task.source, task.text);
+    const lmHead = task?.source.lmHead ?? this.lmHead;
+    return this.#streamed(
+      ids,
+      (given, hooks) => this.#continue(ids, lmHead, { ...(eos === undefined ? {} : { eosTokenId: eos }), ...given }, hooks),
+      options,
+      {
+        onText,
+        signal,
+      },
+    );
+  }
+
+  /** The reply to a conversation (see `generate`). */
+  async #reply(
+    conversation: Conversation,
+    options: GenerateOptions,
+    onText: ((piece: string, token?: number) => unknown) | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<GeneratedText> {
+    const messages = replyMessagesOf(conversation.messages, 'messages');
+    if (typeof messages === 'string') throw new DataError(messages);
+    const { task, maxLength } = this.#replyTask(conversation.task);
+    const given = defined(options);
+    const defaults = task.type.replyOptions?.(task.spec) ?? {};
+    const limit = conversation.maxNewTokensLimit ?? Infinity;
+    const maxNewTokens = given.maxNewTokens ?? Math.min(defaults.maxNewTokens ?? DEFAULT_REPLY_TOKENS, limit);
+    const prompt = await task.type.replyPrompt!(task.spec, this.tokenizer, messages, { maxLength, maxNewTokens });
+    const ids = prompt.inputIds;
+    const decoding = { ...defaults, eosTokenId: prompt.endTokenId, ...given, maxNewTokens };
+    const lmHead = task.lmHead ?? this.lmHead;
+    const made = await this.#streamed(ids, (_, hooks) => this.#continue(ids, lmHead, decoding, hooks), options, {
+      onText,
+      signal,
+      reply: true,
+    });
+    return { ...made, droppedTurns: prompt.droppedTurns };
+  }
+
+  /**
+   * The checkpoint's task that replies to conversations: `name`, else its only one (a type with `replyPrompt`: chat).
+   * @throws ConfigError naming the tasks there are when there is none, `name` is not one, or several and no name.
+   */
+  #replyTask(name: string | undefined): { task: CheckpointTask; maxLength: number } {
+    const kinds = taskTypes.all.filter((t) => t.replyPrompt !== undefined).map((t) => t.kind);
+    const takes = `messages go to a ${kinds.join(' or ')} task, whose chat template renders them`;
+    if (this.checkpoint === undefined)
+      throw new ConfigError(
+        `this model folder has no tasks (a Hugging Face folder); ${takes}: give a checkpoint of one, or the rendered prompt as text`,
+      );
+    const { tasks, maxLength } = this.checkpoint;
+    const listed = tasks.map((t) => `'${t.spec.name}' (${t.spec.kind})`).join(', ');
+    const replying = tasks.filter((t) => t.type.replyPrompt !== undefined);
+    if (name !== undefined) {
+      const task = tasks.find((t) => t.spec.name === name);
+      if (task === undefined) throw new ConfigError(`the checkpoint has no task '${name}'; its tasks: ${listed}`);
+      if (task.type.replyPrompt === undefined)
+        throw new ConfigError(
+          `task '${name}' is a ${task.spec.kind} task, which takes no messages; ${takes}` +
+            (replying.length === 0 ? ', and this checkpoint has none' : `: ${replying.map((t) => `'${t.spec.name}'`).join(', ')}`),
+        );
+      return { task, maxLength };
+    }
+    if (replying.length === 0) throw new ConfigError(`the checkpoint has no task that takes messages (its tasks: ${listed}); ${takes}`);
+    if (replying.length > 1)
+      throw new ConfigError(
+        `the checkpoint has ${replying.length} tasks that take messages (${replying.map((t) => `'${t.spec.name}'`).join(', ')}); name one (--task, or "task" in a request)`,
+      );
+    return { task: replying[0]!, maxLength };
+  }
+
+  /** A decoder's continuation of the prompt `ids` with `lmHead` (one row). */
+  async #continue(ids: readonly number[], lmHead: LmHead, options: GenerateOptions, hooks: GenerateHooks): Promise<Generation> {
+    return (await generate(causalLmDecoder(this.backbone, lmHead), [ids], options, hooks))[0] as Generation;
+  }
+
+  /**
+   * Runs `run` with the hooks that stream its text to `onText` (see `generate`) and returns its text.
+   * @param context the prompt's ids, in whose context a WordPiece continuation is read ([] for an encoder-decoder's target).
+   * @param how `reply`: the text without the whitespace around it (a conversation's reply).
+   */
+  async #streamed(
+    context: readonly number[],
+    run: (given: GenerateOptions, hooks: GenerateHooks) => Promise<Generation>,
+    options: GenerateOptions,
+    how: { onText?: (piece: string, token?: number) => unknown; signal?: AbortSignal; reply?: boolean },
+  ): Promise<GeneratedText> {
+    const { onText, signal } = how;
     const stops = options.stopStrings ?? [];
     const decode = (tokens: readonly number[]) => this.tokenizer.decode(tokens);
     // a WordPiece decoder's text is read in the prompt's context, punctuation's spaces taken out (./continuation-text.ts)
-    const context = isEncoderDecoder(this.backbone) ? [] : ids; // an encoder-decoder's target starts afresh
     const readable = this.tokenizer.decoderType === 'WordPiece' ? new ContinuationText(decode, context) : undefined;
+    const shaped = (text: string) => (how.reply === true ? cutAtStop(text, stops).text.trimStart() : cutAtStop(text, stops).text);
     let streamed = ''; // the generated text so far, as the loop decodes it a window at a time
     let shown = 0;
     const onToken = async (_row: number, token: number, piece?: string): Promise<void> => {
       if (onText === undefined) return;
       streamed += readable === undefined ? (piece ?? '') : await readable.push(token);
-      const { text } = cutAtStop(streamed, stops);
-      const ready = text.length - pendingStop(text, stops);
+      const text = shaped(streamed);
+      const trailing = how.reply === true ? text.length - text.trimEnd().length : 0; // a reply's end is trimmed
+      const ready = text.length - Math.max(pendingStop(text, stops), trailing);
       const released = ready > shown ? text.slice(shown, ready) : '';
       shown = Math.max(shown, ready);
       await onText(released, token);
     };
-    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
     // the loop decodes text only for what needs it: a stream, stop strings
     const hooks: GenerateHooks = {
       ...(onText !== undefined || stops.length > 0 ? { decode, onToken } : {}),
       ...(signal === undefined ? {} : { signal }),
     };
-    const result = isEncoderDecoder(this.backbone)
-      ? await this.#translate(this.backbone, prompt, given, hooks)
-      : ((
-          await generate(
-            causalLmDecoder(this.backbone, task?.source.lmHead ?? this.lmHead),
-            [ids],
-            { ...(eos === undefined ? {} : { eosTokenId: eos }), ...given },
-            hooks,
-          )
-        )[0] as Generation);
+    const result = await run(defined(options), hooks);
     const whole = readable === undefined ? await decode(result.tokens) : await ContinuationText.of(decode, context, result.tokens);
-    const { text } = cutAtStop(whole, stops);
+    const text = how.reply === true ? shaped(whole).trimEnd() : shaped(whole);
     if (onText !== undefined && text.length > shown) await onText(text.slice(shown));
     return { ...result, text };
   }

@@ -1,10 +1,14 @@
 /**
  * The body of `POST /generate` as Hugging Face's text-generation-inference (TGI) spells it —
- * `{"inputs": "prompt", "parameters": {…}, "stream": bool}` — read into `generate`'s options, each
- * parameter checked at the boundary: a wrong one is a 400 naming the key as the client wrote it.
+ * `{"inputs": "prompt", "parameters": {…}, "stream": bool}` — or, for a checkpoint's chat task, with a
+ * conversation in place of the prompt: `{"messages": [{"role", "content"}, …], "task": "name"}`
+ * (`task` optional with one chat task), read into `generate`'s options, each parameter checked at the
+ * boundary: a wrong one is a 400 naming the key as the client wrote it.
  */
+import { replyMessagesOf } from '../data/index.js';
 import { ConfigError } from '../errors.js';
 import { resolveGenerateOptions, type GenerateOptions } from '../generate/index.js';
+import type { Conversation } from '../predict/generate.js';
 import { HttpError } from './http-error.js';
 
 /** TGI's parameter names and the GenerateOptions field each sets. */
@@ -32,41 +36,70 @@ export const DEFAULT_MAX_NEW_TOKENS = 64;
 
 /** A generation request, checked. */
 export interface GenerateRequest {
-  readonly prompt: string;
+  /** The prompt, or the conversation to reply to (`maxNewTokensLimit` the server's cap, for the task's own max_new_tokens). */
+  readonly prompt: string | Conversation;
   readonly options: GenerateOptions;
   readonly stream: boolean;
 }
 
 /**
  * The request a `POST /generate` body asks for. A parameter given as null counts as absent (clients
- * such as huggingface_hub send unset parameters as null).
+ * such as huggingface_hub send unset parameters as null). A conversation's `max_new_tokens` defaults
+ * to its chat task's, at most the cap (`Conversation.maxNewTokensLimit`); a prompt's to 64.
  * @param maxNewTokens the server's cap on `max_new_tokens` (`--max-new-tokens`).
  * @throws HttpError 400 for a body that is not that shape, an unknown key (naming it and the known
  *   ones), a wrong value (naming `parameters.<key>`, the rule and the value), `max_new_tokens` over the
- *   cap, or `stream` with beam search (whose tokens are known only at the end).
+ *   cap, `stream` with beam search (whose tokens are known only at the end), both or neither of
+ *   `inputs` and `messages`, a bad message (naming `messages[i].<field>`), an empty list or one whose
+ *   last message is the assistant's, or `task` without `messages`.
  */
 export function generateRequestOf(body: unknown, maxNewTokens: number): GenerateRequest {
-  const expected = 'expected {"inputs": "a prompt", "parameters": {"max_new_tokens": 20, …}, "stream": false}';
+  const expected =
+    'expected {"inputs": "a prompt", "parameters": {"max_new_tokens": 20, …}, "stream": false} or, for a chat task, ' +
+    '{"messages": [{"role": "user", "content": "…"}], "task": "its name", "parameters": {…}}';
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new HttpError(400, `the body is not a JSON object; ${expected}`);
-  const { inputs, parameters, stream, ...other } = body as Record<string, unknown>;
+  const { inputs, messages, task, parameters, stream, ...other } = body as Record<string, unknown>;
   const extra = Object.keys(other)[0];
   if (extra !== undefined) throw new HttpError(400, `unknown key ${JSON.stringify(extra)} in the body; ${expected}`);
-  if (typeof inputs !== 'string' || inputs === '')
-    throw new HttpError(400, `"inputs" must be a non-empty string (the prompt); ${expected}`);
+  const conversation = messages !== undefined && messages !== null;
+  const prompt = conversation ? conversationOf(inputs, messages, task, maxNewTokens) : promptOf(inputs, task, expected);
   if (stream !== undefined && stream !== null && typeof stream !== 'boolean')
     throw new HttpError(400, `"stream" must be true or false, got ${JSON.stringify(stream)}`);
-  const options = optionsOf(parameters ?? {}, maxNewTokens);
+  const options = optionsOf(parameters ?? {}, maxNewTokens, conversation);
   if (stream === true && (options.numBeams ?? 1) > 1)
     throw new HttpError(
       400,
       '"stream" with parameters.num_beams > 1: beam search knows its tokens only at the end; set "stream": false or num_beams 1',
     );
-  return { prompt: inputs, options, stream: stream === true };
+  return { prompt, options, stream: stream === true };
 }
 
-/** `generate`'s options of a `parameters` object (see generateRequestOf). */
-function optionsOf(parameters: unknown, maxNewTokens: number): GenerateOptions {
+/** The prompt of a body without `messages`: its `inputs`. */
+function promptOf(inputs: unknown, task: unknown, expected: string): string {
+  if (task !== undefined && task !== null)
+    throw new HttpError(
+      400,
+      '"task" names the chat task that replies to "messages"; give the conversation as "messages", or leave "task" out',
+    );
+  if (typeof inputs !== 'string' || inputs === '')
+    throw new HttpError(400, `"inputs" must be a non-empty string (the prompt); ${expected}`);
+  return inputs;
+}
+
+/** The conversation of a body with `messages` (and `task`), checked as `replyMessagesOf` checks it. */
+function conversationOf(inputs: unknown, messages: unknown, task: unknown, maxNewTokens: number): Conversation {
+  if (inputs !== undefined && inputs !== null)
+    throw new HttpError(400, 'give "inputs" (a prompt) or "messages" (a conversation for a chat task), not both');
+  const list = replyMessagesOf(messages, 'messages');
+  if (typeof list === 'string') throw new HttpError(400, list);
+  if (task !== undefined && task !== null && (typeof task !== 'string' || task === ''))
+    throw new HttpError(400, `"task" must be the name of a chat task (a non-empty string), got ${JSON.stringify(task)}`);
+  return { messages: list, maxNewTokensLimit: maxNewTokens, ...(typeof task === 'string' ? { task } : {}) };
+}
+
+/** `generate`'s options of a `parameters` object (see generateRequestOf); `conversation`: max_new_tokens left to the task when not given. */
+function optionsOf(parameters: unknown, maxNewTokens: number, conversation: boolean): GenerateOptions {
   if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters))
     throw new HttpError(400, '"parameters" must be an object, e.g. {"max_new_tokens": 20}');
   const options: Record<string, unknown> = {};
@@ -87,9 +120,9 @@ function optionsOf(parameters: unknown, maxNewTokens: number): GenerateOptions {
       );
     options[field] = value;
   }
-  options.maxNewTokens ??= Math.min(DEFAULT_MAX_NEW_TOKENS, maxNewTokens);
+  if (!conversation) options.maxNewTokens ??= Math.min(DEFAULT_MAX_NEW_TOKENS, maxNewTokens);
   try {
-    resolveGenerateOptions(options); // the checks of `generate` itself, with the HTTP names put back
+    resolveGenerateOptions({ maxNewTokens, ...options }); // the checks of `generate` itself, with the HTTP names put back
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     let message = e.message.replace(/^generate: /, '');
@@ -97,7 +130,7 @@ function optionsOf(parameters: unknown, maxNewTokens: number): GenerateOptions {
       message = message.replace(new RegExp(`\\b${field}\\b`, 'g'), `parameters.${key}`);
     throw new HttpError(400, message);
   }
-  const asked = options.maxNewTokens as number;
+  const asked = (options.maxNewTokens as number | undefined) ?? 0;
   if (asked > maxNewTokens)
     throw new HttpError(
       400,

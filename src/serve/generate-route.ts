@@ -10,11 +10,12 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { GenerateOptions } from '../generate/index.js';
+import type { Conversation } from '../predict/generate.js';
 import type { GenerationResult, StreamedToken } from './worker-protocol.js';
 
 /** What the server needs of a model that generates (./worker-predictor.ts's WorkerPredictor). */
 export type GenerateFn = (
-  prompt: string,
+  prompt: string | Conversation,
   options: GenerateOptions,
   onToken: (token: StreamedToken) => void,
   signal?: AbortSignal,
@@ -23,12 +24,16 @@ export type GenerateFn = (
 /** A handler's result meaning "already answered on the response" (a stream). */
 export const STREAMED = Symbol('streamed');
 
-/** The JSON body of a finished generation, as text-generation-inference answers (`details` always given). */
+/**
+ * The JSON body of a finished generation, as text-generation-inference answers (`details` always
+ * given; a reply whose prompt lost its oldest turns says how many in `details.dropped_turns`).
+ */
 export function generationJson(r: GenerationResult): {
   generated_text: string;
-  details: { finish_reason: string; generated_tokens: number };
+  details: { finish_reason: string; generated_tokens: number; dropped_turns?: number };
 } {
-  return { generated_text: r.generatedText, details: { finish_reason: r.finishReason, generated_tokens: r.generatedTokens } };
+  const dropped = r.droppedTurns ? { dropped_turns: r.droppedTurns } : {};
+  return { generated_text: r.generatedText, details: { finish_reason: r.finishReason, generated_tokens: r.generatedTokens, ...dropped } };
 }
 
 /**
@@ -41,7 +46,7 @@ export function generationJson(r: GenerationResult): {
 export async function streamGeneration(
   res: ServerResponse,
   generate: GenerateFn,
-  prompt: string,
+  prompt: string | Conversation,
   options: GenerateOptions,
   signal: AbortSignal,
   headers: () => Record<string, string>,

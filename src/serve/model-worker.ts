@@ -67,7 +67,12 @@ else {
     reply({
       kind: 'generated',
       id: m.id,
-      result: { generatedText: result.text, finishReason: result.finishReason, generatedTokens: result.tokens.length },
+      result: {
+        generatedText: result.text,
+        finishReason: result.finishReason,
+        generatedTokens: result.tokens.length,
+        ...(result.droppedTurns === undefined ? {} : { droppedTurns: result.droppedTurns }),
+      },
     });
   };
   let turn = Promise.resolve(); // one request at a time: tokenization awaits, and calls must not interleave

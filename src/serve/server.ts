@@ -8,7 +8,9 @@
  * - `POST /generate` with `{"inputs": "prompt", "parameters": {…}, "stream": bool}` (text-generation-inference's
  *   spelling, ./generate-request.ts) → `200 {"generated_text": …, "details": {…}}`, or with `"stream": true`
  *   Server-Sent Events, one per token as the model thread makes it (./generate-route.ts); 404 when the
- *   model does not generate (an encoder). The prompt counts against the token budget as a text does,
+ *   model does not generate (an encoder). For a checkpoint's chat task, `{"messages": [{"role", "content"}, …],
+ *   "task": name}` in place of `inputs`: the reply to the conversation, rendered by the task's chat template
+ *   (a 400 for a bad message, or a model or task that takes none). The prompt counts against the token budget as a text does,
  *   `max_new_tokens` is capped by `maxNewTokens`, and a request whose client goes away or whose
  *   timeout passes stops generating at its next token.
  * - `GET /health` (liveness: the process answers) → `200 {"status": "ok", "tasks": [task names]}`, or
@@ -41,7 +43,7 @@ import { planBatches, tokenBound } from './token-budget.js';
 import { Server as NetServer } from 'node:net';
 import { stderrLogger, type Logger } from '../logger.js';
 import { apiKeyDigest, authorized } from './auth.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, DataError } from '../errors.js';
 import { resolveExplainOptions, type ExplainOptions, type ExplainRequest } from '../explain/options.js';
 import { HttpError } from './http-error.js';
 import { generateRequestOf } from './generate-request.js';
@@ -145,7 +147,8 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
     if (e instanceof QueueFullError) return new HttpError(503, `${e.message} (--max-queued-inputs)`, retry);
     if (e instanceof RequestTimeout)
       return new HttpError(503, `no answer within ${timeoutMs} ms (--request-timeout-ms): the model is busy; try again shortly`, retry);
-    if (e instanceof ConfigError) return new HttpError(400, `${what} failed: ${e.message}`); // the prompt, e.g. empty once tokenized
+    // the prompt (empty once tokenized), a task that takes no messages, messages the chat template refuses
+    if (e instanceof ConfigError || e instanceof DataError) return new HttpError(400, `${what} failed: ${e.message}`);
     logger.info(`mtl serve: ${what} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     return new HttpError(500, `${what} failed: ${e instanceof Error ? e.message : String(e)}`);
   };
@@ -158,12 +161,16 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
     uploading.add(req);
     const body = await readJson(req, maxBodyBytes).finally(() => uploading.delete(req));
     const request = generateRequestOf(body, maxNewTokens);
-    const chars = request.prompt.length;
+    const prompt = request.prompt;
+    // a conversation: all its messages' characters, and at most max_length tokens (the chat task fits its prompt to it)
+    const asInput: PredictInput = typeof prompt === 'string' ? { text: prompt } : { text: '', messages: prompt.messages };
+    const [field, what] = typeof prompt === 'string' ? ['inputs', 'a prompt'] : ['messages', 'a conversation'];
+    const chars = inputChars(asInput);
     if (chars > maxTextChars)
-      throw new HttpError(413, `inputs: a prompt of ${chars} characters; at most ${maxTextChars} (--max-text-chars)`);
-    const tokens = tokenBound({ text: request.prompt }, Infinity);
+      throw new HttpError(413, `${field}: ${what} of ${chars} characters; at most ${maxTextChars} (--max-text-chars)`);
+    const tokens = tokenBound(asInput, typeof prompt === 'string' ? Infinity : (predictor.maxLength ?? Infinity));
     if (tokens > maxRequestTokens)
-      throw new HttpError(413, `a prompt of up to ${tokens} tokens; at most ${maxRequestTokens} per request (--max-request-tokens)`);
+      throw new HttpError(413, `${what} of up to ${tokens} tokens; at most ${maxRequestTokens} per request (--max-request-tokens)`);
     if (model.queued + generations >= maxQueued)
       throw new HttpError(
         503,
@@ -172,10 +179,10 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
       );
     generations += 1;
     try {
-      if (!request.stream) return generationJson(await generate(request.prompt, request.options, () => {}, signal));
+      if (!request.stream) return generationJson(await generate(prompt, request.options, () => {}, signal));
       const headers = (): Record<string, string> => (server.listening ? {} : { connection: 'close' });
       const describe = (e: unknown) => (e instanceof ClientGone ? undefined : modelFailure(e, 'generation').message);
-      return await streamGeneration(res, generate, request.prompt, request.options, signal, headers, describe);
+      return await streamGeneration(res, generate, prompt, request.options, signal, headers, describe);
     } catch (e) {
       throw modelFailure(e, 'generation');
     } finally {

@@ -7,6 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { GenerateOptions } from '../generate/index.js';
+import type { Conversation } from '../predict/generate.js';
 import type { PredictInput, PredictionRecord, PredictOptions } from '../predict/predict.js';
 import type { PredictService } from './server.js';
 import {
@@ -98,14 +99,14 @@ export class WorkerPredictor implements PredictService {
   }
 
   /**
-   * Continues `prompt` on the model thread (TextGenerator.generate), calling `onToken` for each token
-   * as the thread posts it (with the text it releases, as `mtl generate` streams it).
+   * Continues `prompt`, or replies to a conversation, on the model thread (TextGenerator.generate),
+   * calling `onToken` for each token as the thread posts it (with the text it releases, as `mtl generate` streams it).
    * @param signal aborting it rejects the promise with its reason at once and tells the thread, whose
    *   generation stops at its next token (a queued one never starts).
    * @throws what the generation throws (a ConfigError for a bad option), or Error when the thread has died.
    */
   generate(
-    prompt: string,
+    prompt: string | Conversation,
     options: GenerateOptions,
     onToken: (token: StreamedToken) => void,
     signal?: AbortSignal,

@@ -5,6 +5,7 @@
  */
 import { CheckpointError, ConfigError, DataError, MtlError } from '../errors.js';
 import type { FinishReason, GenerateOptions } from '../generate/index.js';
+import type { Conversation } from '../predict/generate.js';
 import type { PredictInput, PredictionRecord, PredictOptions } from '../predict/predict.js';
 
 /** What the model thread is started with (`workerData`). */
@@ -21,11 +22,11 @@ export interface PredictMessage {
   readonly options: PredictOptions;
 }
 
-/** HTTP thread → model thread: continue `prompt` (TextGenerator.generate), posting a `token` reply per token. */
+/** HTTP thread → model thread: continue `prompt` or reply to a conversation (TextGenerator.generate), posting a `token` reply per token. */
 export interface GenerateMessage {
   readonly kind: 'generate';
   readonly id: number;
-  readonly prompt: string;
+  readonly prompt: string | Conversation;
   readonly options: GenerateOptions;
 }
 
@@ -49,6 +50,8 @@ export interface GenerationResult {
   readonly finishReason: FinishReason;
   /** Tokens generated (without the EOS token). */
   readonly generatedTokens: number;
+  /** A conversation's reply: the oldest turns left out of its prompt; absent for a prompt. */
+  readonly droppedTurns?: number;
 }
 
 /** Model thread → HTTP thread. */

@@ -19,9 +19,14 @@
  * fits, it is cut inside that turn); each such dialogue counts as truncated.
  *
  * Evaluation scores the assistant tokens teacher-forced from the logits of the loss's forward pass
- * (`labelledScoring`): next-token accuracy (the main metric) and perplexity. Prediction renders the messages with the generation prompt and generates the assistant's
+ * (`labelledScoring`): next-token accuracy (the main metric) and perplexity. With `reply_metrics`
+ * (bleu, chrf, rouge, squad, distinct: ./text-metrics.ts) it also generates each dialogue's last
+ * assistant turn from the turns before it, as prediction would, and scores the replies against those
+ * turns, as dialogue papers report generated responses (BLEU, distinct-1/2, ROUGE-L, token F1).
+ * Prediction renders the messages with the generation prompt and generates the assistant's
  * reply until the end-of-turn token; a prompt with no room left for `max_new_tokens` loses its oldest
- * turns (after any system message), and the prediction says how many (`dropped_turns`).
+ * turns (after any system message), and the prediction says how many (`dropped_turns`). `replyPrompt`
+ * renders a conversation so for `mtl generate --messages` and `POST /generate`.
  */
 import type { ChatExample } from '../data/index.js';
 import { formatPosition } from '../data/index.js';
@@ -33,15 +38,16 @@ import {
   CHATML_SPECIAL_TOKENS,
   ChatTemplate,
   IGNORE_INDEX,
-  type ChatMessage,
   type ChatTemplateSource,
   type Tokenizer,
 } from '../tokenization/index.js';
 import { CausalLmHead, nextTokenLoss, nextTokenScores } from './causal-lm.js';
+import { assistantTurn, endOfTurnId, fittedPrompt, lastReply, promptRoom, templateOf } from './chat-prompt.js';
 import { checkFeatures, exampleOf, inGoldOrder, longest, padInputs, paddedInt64 } from './features.js';
 import { numberOption, OptionError, rejectUnknownOptions } from './options.js';
+import { textMetrics, textMetricsOption, type TextMetric } from './text-metrics.js';
 import { tokenScoreMetrics, type TargetScores } from './text-to-text.js';
-import type { Features, FeaturizeOptions, FeaturizeResult, Metrics, TaskType } from './types.js';
+import type { Features, FeaturizeOptions, FeaturizeResult, Metrics, ReplyPrompt, TaskType } from './types.js';
 
 export const CHAT = 'chat';
 
@@ -66,6 +72,12 @@ export interface ChatOptions {
   readonly numBeams: number;
   /** No n-gram of this size twice in a reply (0 = off; default 0). */
   readonly noRepeatNgramSize: number;
+  /**
+   * Metric families of generated replies that evaluation adds to the teacher-forced scores (default
+   * none: one forward pass per batch): each dev/test dialogue's last assistant turn is generated from
+   * the turns before it and scored against it (./text-metrics.ts).
+   */
+  readonly replyMetrics: readonly TextMetric[];
 }
 
 /** One dialogue's teacher-forced scores (evaluation), or its generated reply (prediction). */
@@ -79,6 +91,11 @@ export interface ChatPrediction extends Partial<Omit<TargetScores, 'exampleIndex
 /** A dialogue's features: the rendered tokens, labels on assistant tokens (absent for a prompt). */
 interface ChatFeatures extends Features {
   readonly droppedTurns?: number;
+  /**
+   * Evaluation with `replyMetrics`: the prompt of the dialogue's last assistant turn (the turns before
+   * it, rendered with the generation prompt, fitted as a prediction's prompt), whose reply is scored.
+   */
+  readonly reply?: { readonly inputIds: readonly number[]; readonly droppedTurns: number };
 }
 
 const OPTION_KEYS = [
@@ -91,6 +108,7 @@ const OPTION_KEYS = [
   'maxNewTokens',
   'numBeams',
   'noRepeatNgramSize',
+  'replyMetrics',
 ];
 
 function nullableString(raw: Readonly<Record<string, unknown>>, key: string): string | null {
@@ -114,19 +132,6 @@ export function chatTemplateSource(o: ChatOptions, tokenizer?: Tokenizer): ChatT
   return tokenizer?.chatTemplate ?? CHATML;
 }
 
-const compiled = new Map<string, ChatTemplate>();
-
-/** The compiled template of `source` (compiled once per process and template). */
-function templateOf(source: ChatTemplateSource): ChatTemplate {
-  const key = JSON.stringify([source.template, source.bosToken, source.eosToken, source.origin]);
-  let t = compiled.get(key);
-  if (t === undefined) {
-    t = ChatTemplate.compile(source);
-    compiled.set(key, t);
-  }
-  return t;
-}
-
 /** Labels (T): each token's id where its characters overlap an assistant span, -100 elsewhere (special tokens added with no characters too). */
 export function assistantLabels(
   inputIds: readonly number[],
@@ -146,77 +151,19 @@ function wholeTurnCut(labels: readonly number[], maxLength: number): number {
   return cut > 0 ? cut : maxLength;
 }
 
-/** The text of a rendered assistant turn (`hello<|im_end|>` for ChatML): what the turn ends with. */
-function assistantTurn(template: ChatTemplate): string {
-  const probe = template.assistantSpans([
-    { role: 'user', content: 'hi' },
-    { role: 'assistant', content: 'hello' },
-  ]);
-  const [s, e] = probe.spans[0]!;
-  return probe.text.slice(s, e);
-}
-
-/** The id generation stops at: the `endOfTurn` option's token, else the last token of a rendered assistant turn. */
-async function endOfTurnId(o: ChatOptions, template: ChatTemplate, tokenizer: Tokenizer, task: string): Promise<number> {
-  if (o.endOfTurn !== null) {
-    const id = tokenizer.tokenToId(o.endOfTurn);
-    if (id === null) throw new ConfigError(`task '${task}': end_of_turn ${JSON.stringify(o.endOfTurn)} is not a token of the vocabulary`);
-    return id;
-  }
-  const [enc] = await tokenizer.encodeBatch([assistantTurn(template)], { addSpecialTokens: false });
-  const last = enc!.inputIds.at(-1);
-  if (last === undefined)
-    throw new ConfigError(`task '${task}': the chat template (${template.source.origin}) writes an empty assistant turn`);
-  return last;
-}
-
-/** Prompt messages that fit: the oldest turns after any system message left out until `fits` says yes (one turn at least stays). */
-async function fittingPrompt(
-  messages: readonly ChatMessage[],
-  fits: (m: readonly ChatMessage[]) => Promise<boolean>,
-): Promise<{ messages: readonly ChatMessage[]; dropped: number }> {
-  const system = messages[0]?.role === 'system' ? [messages[0]] : [];
-  let rest = messages.slice(system.length);
-  let dropped = 0;
-  while (rest.length > 1 && !(await fits([...system, ...rest]))) {
-    rest = rest.slice(1);
-    dropped++;
-    while (rest.length > 1 && rest[0]!.role === 'assistant') {
-      rest = rest.slice(1); // a dialogue starts with a user turn (templates such as Llama 2's require it)
-      dropped++;
-    }
-  }
-  return { messages: [...system, ...rest], dropped };
-}
-
 /** Featurizes prompts (prediction): rendered with the generation prompt, no labels. */
 async function promptFeatures(
   examples: readonly ChatExample[],
   template: ChatTemplate,
   tokenizer: Tokenizer,
-  o: ChatOptions,
-  maxLength: number,
+  room: number,
 ): Promise<FeaturizeResult> {
-  const room = maxLength - o.maxNewTokens;
-  if (room < 1)
-    throw new ConfigError(
-      `task '${CHAT}': max_length (${maxLength}) leaves no room for a prompt besides max_new_tokens (${o.maxNewTokens})`,
-    );
-  const tokensOf = async (m: readonly ChatMessage[]) =>
-    (await tokenizer.encodeBatch([template.render(m, true)], { addSpecialTokens: false }))[0]!.inputIds;
   let truncated = 0;
   const features: ChatFeatures[] = [];
   for (const [i, e] of examples.entries()) {
-    const { messages, dropped } = await fittingPrompt(e.messages, async (m) => (await tokensOf(m)).length <= room);
-    const ids = await tokensOf(messages);
-    const cut = ids.length > room;
-    if (cut || dropped > 0) truncated++;
-    features.push({
-      exampleIndex: i,
-      inputIds: cut ? ids.slice(ids.length - room) : ids,
-      truncated: cut || dropped > 0,
-      droppedTurns: dropped,
-    });
+    const p = await fittedPrompt(e.messages, template, tokenizer, room);
+    if (p.truncated) truncated++;
+    features.push({ exampleIndex: i, inputIds: p.inputIds, truncated: p.truncated, droppedTurns: p.droppedTurns });
   }
   return { features, truncated };
 }
@@ -227,6 +174,7 @@ async function dialogueFeatures(
   template: ChatTemplate,
   tokenizer: Tokenizer,
   maxLength: number,
+  replyRoom?: number,
 ): Promise<FeaturizeResult> {
   const rendered = examples.map((e) => {
     try {
@@ -241,17 +189,32 @@ async function dialogueFeatures(
     { addSpecialTokens: false },
   );
   let truncated = 0;
-  const features = encodings.map((enc, i): Features => {
+  const features: ChatFeatures[] = [];
+  for (const [i, enc] of encodings.entries()) {
     const labels = assistantLabels(enc.inputIds, enc.offsets, rendered[i]!.spans);
     const T = enc.inputIds.length <= maxLength ? enc.inputIds.length : wholeTurnCut(labels, maxLength);
     if (T < enc.inputIds.length) truncated++;
-    return { exampleIndex: i, inputIds: enc.inputIds.slice(0, T), labels: labels.slice(0, T), truncated: T < enc.inputIds.length };
-  });
+    const reply = replyRoom === undefined ? undefined : await fittedPrompt(lastReply(examples[i]!).context, template, tokenizer, replyRoom);
+    features.push({
+      exampleIndex: i,
+      inputIds: enc.inputIds.slice(0, T),
+      labels: labels.slice(0, T),
+      truncated: T < enc.inputIds.length,
+      ...(reply === undefined ? {} : { reply: { inputIds: reply.inputIds, droppedTurns: reply.droppedTurns } }),
+    });
+  }
   return { features, truncated };
 }
 
 /** Whether `featurize` was called for prediction (no split named, not training): prompts, not whole dialogues. */
 const forPrediction = (options: FeaturizeOptions): boolean => options.training === false && options.split === undefined;
+
+/** The decoding options of the task's replies: prediction, evaluation, export, and the defaults of `mtl generate --messages`. */
+const replyOptionsOf = (o: ChatOptions): GenerateOptions => ({
+  maxNewTokens: o.maxNewTokens,
+  numBeams: o.numBeams,
+  noRepeatNgramSize: o.noRepeatNgramSize,
+});
 
 export const chat: TaskType<ChatExample, ChatPrediction, ChatOptions> = {
   kind: CHAT,
@@ -281,6 +244,7 @@ export const chat: TaskType<ChatExample, ChatPrediction, ChatOptions> = {
       maxNewTokens: numberOption(CHAT, raw, 'maxNewTokens', 64, 1, true),
       numBeams: numberOption(CHAT, raw, 'numBeams', 1, 1, true),
       noRepeatNgramSize: numberOption(CHAT, raw, 'noRepeatNgramSize', 0, 0, true),
+      replyMetrics: textMetricsOption(CHAT, raw, 'replyMetrics', [], true),
     };
   },
 
@@ -317,7 +281,7 @@ export const chat: TaskType<ChatExample, ChatPrediction, ChatOptions> = {
     return {
       head: 'CausalLM',
       config: {},
-      generation: { maxNewTokens: o.maxNewTokens, numBeams: o.numBeams, noRepeatNgramSize: o.noRepeatNgramSize },
+      generation: replyOptionsOf(o),
       endsWith: o.endOfTurn ?? assistantTurn(templateOf(chatTemplateSource(o))),
     };
   },
@@ -330,10 +294,14 @@ export const chat: TaskType<ChatExample, ChatPrediction, ChatOptions> = {
   },
 
   async featurize(examples, tokenizer, spec, options) {
-    const template = templateOf(chatTemplateSource(spec.options, tokenizer));
-    return forPrediction(options)
-      ? promptFeatures(examples, template, tokenizer, spec.options, options.maxLength)
-      : dialogueFeatures(examples, template, tokenizer, options.maxLength);
+    const o = spec.options;
+    const template = templateOf(chatTemplateSource(o, tokenizer));
+    if (forPrediction(options))
+      return promptFeatures(examples, template, tokenizer, promptRoom(options.maxLength, o.maxNewTokens, spec.name));
+    // evaluation with reply metrics: each dialogue also carries the prompt of its last assistant turn
+    const scoresReplies = o.replyMetrics.length > 0 && options.split !== undefined && options.split !== 'train';
+    const replyRoom = scoresReplies ? promptRoom(options.maxLength, o.maxNewTokens, spec.name) : undefined;
+    return dialogueFeatures(examples, template, tokenizer, options.maxLength, replyRoom);
   },
 
   collate({ spec }, features, inputs) {
@@ -356,43 +324,96 @@ export const chat: TaskType<ChatExample, ChatPrediction, ChatOptions> = {
     return nextTokenScores(logits, batch.labels, batch.features);
   },
 
-  /** Evaluation scores whole dialogues teacher-forced (`decode` on the loss's logits), not by generating. */
-  labelledScoring() {
-    return 'teacher-forced';
+  /**
+   * Evaluation scores whole dialogues teacher-forced (`decode` on the loss's logits); with
+   * `reply_metrics` it also generates their last assistant turns ('both').
+   */
+  labelledScoring(o) {
+    return o.replyMetrics.length > 0 ? 'both' : 'teacher-forced';
   },
 
-  /** Prompts (prediction): the assistant's reply, generated until the end-of-turn token or `max_new_tokens`. */
+  /**
+   * The assistant's reply, generated until the end-of-turn token or `max_new_tokens`: to each prompt
+   * (prediction), or to the turns before each dialogue's last assistant turn (evaluation with `reply_metrics`).
+   */
   async generate({ task, backbone, tokenizer, batch, examples }) {
     for (const f of batch.features) exampleOf(examples, f);
-    if (batch.labels !== undefined)
-      throw new ConfigError(`task '${task.spec.name}': whole dialogues are scored teacher-forced (decode); generation takes prompts`);
+    const features = batch.features as readonly ChatFeatures[];
+    const labelled = batch.labels !== undefined;
+    if (labelled && features.some((f) => f.reply === undefined))
+      throw new ConfigError(
+        `task '${task.spec.name}': whole dialogues are scored teacher-forced (decode); they are generated from only with reply_metrics`,
+      );
     const head = task.head as CausalLmHead;
     const o = task.spec.options;
     const template = templateOf(chatTemplateSource(o, tokenizer));
-    const eos = await endOfTurnId(o, template, tokenizer, task.spec.name);
     const options: GenerateOptions = {
-      maxNewTokens: o.maxNewTokens,
-      numBeams: o.numBeams,
-      noRepeatNgramSize: o.noRepeatNgramSize,
-      eosTokenId: eos,
+      ...replyOptionsOf(o),
+      eosTokenId: await endOfTurnId(o.endOfTurn, template, tokenizer, task.spec.name),
       padTokenId: backbone.config.padTokenId ?? 0,
     };
     const decoder = causalLmDecoder(backbone, (h) => head.forward({ lastHiddenState: h }));
+    const prompts = features.map((f) => (labelled ? f.reply! : f));
     const made = await generate(
       decoder,
-      batch.features.map((f) => f.inputIds),
+      prompts.map((p) => p.inputIds),
       options,
     );
     return Promise.all(
-      made.map(async (g, i) => {
-        const f = batch.features[i] as ChatFeatures;
-        return { exampleIndex: f.exampleIndex, text: (await tokenizer.decode(g.tokens)).trim(), droppedTurns: f.droppedTurns ?? 0 };
-      }),
+      made.map(async (g, i) => ({
+        exampleIndex: features[i]!.exampleIndex,
+        text: (await tokenizer.decode(g.tokens)).trim(),
+        droppedTurns: prompts[i]!.droppedTurns ?? 0,
+      })),
     );
   },
 
+  /**
+   * Teacher-forced `accuracy`, `perplexity` and `targetTokens` over the assistant tokens; with
+   * `reply_metrics`, the generated last assistant turns (hypotheses) against the dialogues' own (references).
+   */
   evaluate(predictions, gold, spec): Metrics {
-    return tokenScoreMetrics(inGoldOrder(predictions, gold.length, `evaluate '${spec.name}'`) as TargetScores[]);
+    const ordered = inGoldOrder(predictions, gold.length, `evaluate '${spec.name}'`);
+    const scores = tokenScoreMetrics(ordered as TargetScores[]);
+    const metrics = spec.options.replyMetrics;
+    if (metrics.length === 0) return scores;
+    const missing = ordered.findIndex((p) => p.text === undefined);
+    if (missing >= 0)
+      throw new ConfigError(`evaluate '${spec.name}': example ${missing} has no generated reply to score with reply_metrics`);
+    const references = gold.map((e) => [lastReply(e).reference]);
+    return {
+      ...scores,
+      ...textMetrics(
+        ordered.map((p) => p.text!),
+        references,
+        metrics,
+      ),
+    };
+  },
+
+  /** Evaluation with `reply_metrics` (`mtl eval --report FILE`): each dialogue's generated last assistant turn beside the turn it answers and the reference. */
+  report(predictions, gold, spec) {
+    if (spec.options.replyMetrics.length === 0) return {};
+    const ordered = inGoldOrder(predictions, gold.length, `report '${spec.name}'`);
+    const outputs = ordered.map((p, i) => {
+      const e = gold[i]!;
+      const { context, reference } = lastReply(e);
+      return { id: e.id, prompt: context.at(-1)!.content, reference, output: p.text ?? null };
+    });
+    return { outputs };
+  },
+
+  /** A conversation's prompt as prediction renders it, and the end-of-turn token its reply ends at. */
+  async replyPrompt(spec, tokenizer, messages, budget): Promise<ReplyPrompt> {
+    const o = spec.options;
+    const template = templateOf(chatTemplateSource(o, tokenizer));
+    const room = promptRoom(budget.maxLength, budget.maxNewTokens, spec.name);
+    const { inputIds, droppedTurns } = await fittedPrompt(messages, template, tokenizer, room);
+    return { inputIds, endTokenId: await endOfTurnId(o.endOfTurn, template, tokenizer, spec.name), droppedTurns };
+  },
+
+  replyOptions(spec) {
+    return replyOptionsOf(spec.options);
   },
 
   present(p) {

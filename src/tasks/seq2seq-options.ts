@@ -5,12 +5,9 @@
 import type { GenerateOptions } from '../generate/index.js';
 import type { TruncationSide } from './features.js';
 import { booleanOption, numberOption, OptionError, rejectUnknownOptions } from './options.js';
+import { textMetricsOption, type TextMetric } from './text-metrics.js';
 
 export const SEQ2SEQ = 'seq2seq';
-
-/** The metric families a seq2seq task can report. */
-export const SEQ2SEQ_METRICS = ['bleu', 'chrf', 'rouge', 'squad', 'distinct'] as const;
-export type Seq2seqMetric = (typeof SEQ2SEQ_METRICS)[number];
 
 export interface Seq2seqOptions {
   /** Put before every source text (T5's task prefixes, "translate English to German: "); default ''. */
@@ -18,7 +15,7 @@ export interface Seq2seqOptions {
   /** Most target tokens, the end token included (longer targets are cut; default 128). */
   readonly maxTargetLength: number;
   /** Metric families of evaluation, the first the main one (default ['bleu']). */
-  readonly metrics: readonly Seq2seqMetric[];
+  readonly metrics: readonly TextMetric[];
   /** Beams of evaluation and prediction (1 = greedy; default 1). */
   readonly numBeams: number;
   /** Most tokens generated per target (default: maxTargetLength). */
@@ -72,18 +69,6 @@ const OPTION_KEYS = [
   'endToken',
 ];
 
-function metricsOption(raw: Readonly<Record<string, unknown>>): Seq2seqMetric[] {
-  const v = raw.metrics ?? ['bleu'];
-  const ok = Array.isArray(v) && v.length > 0 && v.every((m) => (SEQ2SEQ_METRICS as readonly unknown[]).includes(m));
-  if (!ok || new Set(v as unknown[]).size !== (v as unknown[]).length)
-    throw new OptionError(
-      SEQ2SEQ,
-      'metrics',
-      `must be a non-empty list of distinct names among ${SEQ2SEQ_METRICS.join(', ')}, got ${JSON.stringify(v)}`,
-    );
-  return v as Seq2seqMetric[];
-}
-
 function truncationSideOption(raw: Readonly<Record<string, unknown>>): TruncationSide {
   const v = raw.truncationSide ?? 'right';
   if (v !== 'right' && v !== 'left')
@@ -120,7 +105,7 @@ export function resolveSeq2seqOptions(raw: Readonly<Record<string, unknown>> = {
   return {
     prefix,
     maxTargetLength,
-    metrics: metricsOption(raw),
+    metrics: textMetricsOption(where, raw, 'metrics', ['bleu'], false),
     numBeams: numberOption(where, raw, 'numBeams', 1, 1, true),
     maxNewTokens: numberOption(where, raw, 'maxNewTokens', maxTargetLength, 1, true),
     lengthPenalty: numberOption(where, raw, 'lengthPenalty', 1, -Infinity),

@@ -30,7 +30,7 @@ import { exampleOf, inGoldOrder } from './features.js';
 import { collatePromptTarget, promptTargetLoss, promptTargetScores, type PromptTargetFeatures } from './seq2seq-decoder.js';
 import { seq2seqFeatures, type Seq2seqExample } from './seq2seq-features.js';
 import { writeTargets, type Seq2seqPrediction } from './seq2seq-generation.js';
-import { MAIN_METRIC, seq2seqMetrics } from './seq2seq-metrics.js';
+import { TEXT_METRIC_MAIN, textMetrics } from './text-metrics.js';
 import { resolveSeq2seqOptions, SEQ2SEQ, seq2seqGenerateOptions, type Seq2seqOptions } from './seq2seq-options.js';
 import {
   collateTextToText,
@@ -58,7 +58,7 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
   mainMetric: { name: 'bleu', greaterIsBetter: true },
 
   mainMetricFor(o): MainMetric {
-    return { name: MAIN_METRIC[o.metrics[0]!], greaterIsBetter: true };
+    return { name: TEXT_METRIC_MAIN[o.metrics[0]!], greaterIsBetter: true };
   },
 
   resolveOptions(raw = {}) {
@@ -150,7 +150,7 @@ export const seq2seq: TaskType<Seq2seqExample, Seq2seqPrediction, Seq2seqOptions
     const texts = ordered.map((p) => p.text ?? '');
     const references = gold.map((g) => g.references ?? [g.label ?? '']);
     const o = spec.options;
-    return seq2seqMetrics(texts, references, o.metrics, { lowercase: o.lowercaseMetrics, rougeStemmer: o.rougeStemmer });
+    return textMetrics(texts, references, o.metrics, { lowercase: o.lowercaseMetrics, rougeStemmer: o.rougeStemmer });
   },
 
   /**

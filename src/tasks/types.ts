@@ -9,7 +9,7 @@ import type { GenerateOptions } from '../generate/index.js';
 import type { Backbone, BackboneConfig, BackboneKind, ModelOutput } from '../models/backbone.js';
 import { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/index.js';
-import type { Tokenizer } from '../tokenization/index.js';
+import type { ChatMessage, Tokenizer } from '../tokenization/index.js';
 import type { InputKind } from '../data/task-reading.js';
 import type { Split } from '../data/index.js';
 import type { JsonObject } from '../io/checkpoint-state.js';
@@ -364,6 +364,24 @@ export interface HfExport {
   readonly endsWith?: string;
 }
 
+/** The positions a conversation's reply may take (`TaskType.replyPrompt`): the prompt gets `maxLength − maxNewTokens`. */
+export interface ReplyBudget {
+  /** The model's max_length, tokens. */
+  readonly maxLength: number;
+  /** Tokens the reply may take at most. */
+  readonly maxNewTokens: number;
+}
+
+/** A conversation's prompt as a type renders it (`TaskType.replyPrompt`). */
+export interface ReplyPrompt {
+  /** (T) the prompt's token ids. */
+  readonly inputIds: readonly number[];
+  /** The token that ends the reply (the template's end-of-turn token); generation stops at it. */
+  readonly endTokenId: number;
+  /** The oldest turns left out so that the prompt fits. */
+  readonly droppedTurns: number;
+}
+
 /** What a task type makes of a Hugging Face task-model folder (`TaskType.importHf`). */
 export interface HfImport {
   readonly options: Readonly<Record<string, unknown>>;
@@ -551,10 +569,23 @@ export interface TaskType<E, P extends { readonly exampleIndex: number }, O, S =
   /**
    * For a type with `generate`: what evaluation scores a labelled batch on. 'generated' (seq2seq: BLEU
    * of generated texts) calls `generate`; 'teacher-forced' (chat: next-token accuracy of the gold turns)
-   * calls `decode` on the logits the loss was computed from, with no second pass of the model. Batches
-   * without labels are always generated. Absent: 'generated'.
+   * calls `decode` on the logits the loss was computed from, with no second pass of the model; 'both'
+   * (chat with `reply_metrics`) calls both, and each row's prediction is `decode`'s and `generate`'s
+   * merged (`{ ...decoded, ...generated }`). Batches without labels are always generated. Absent: 'generated'.
    */
-  labelledScoring?(options: O): 'generated' | 'teacher-forced';
+  labelledScoring?(options: O): 'generated' | 'teacher-forced' | 'both';
+  /**
+   * For a type whose model replies to conversations (chat): `messages` rendered as the task renders a
+   * prompt for prediction (its chat template with the generation prompt; the oldest turns left out
+   * until the prompt leaves `budget.maxNewTokens` of `budget.maxLength` positions), and the token its
+   * reply ends at. `mtl generate --messages` and `POST /generate` with `messages` call it. Absent: the
+   * type takes no conversations.
+   * @throws ConfigError when max_length leaves no room besides max_new_tokens; DataError when the
+   *   template refuses the messages.
+   */
+  replyPrompt?(spec: TaskSpec<O>, tokenizer: Tokenizer, messages: readonly ChatMessage[], budget: ReplyBudget): Promise<ReplyPrompt>;
+  /** For a type with `replyPrompt`: the decoding options of its replies (its own options), which a request's options override. */
+  replyOptions?(spec: TaskSpec<O>): GenerateOptions;
   /**
    * SMART's smoothness term between the head's outputs on clean and on perturbed inputs (same shape),
    * for a type whose outputs are not one distribution over their last dimension (extractive QA's start

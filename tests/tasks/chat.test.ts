@@ -12,6 +12,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { readChatJsonl, readDailyDialogChats, type ChatExample } from '../../src/data/index.js';
 import { DataError } from '../../src/errors.js';
+import { corpusBleu } from '../../src/metrics/index.js';
 import { CausalLmHead, chat, taskSpec, taskTypes, type ChatOptions, type TaskSpec } from '../../src/tasks/index.js';
 import { noGrad, tidy } from '../../src/tensor/index.js';
 import { Tokenizer } from '../../src/tokenization/index.js';
@@ -143,6 +144,70 @@ describe('chat task type', () => {
       head.dispose();
       model.dispose();
     }
+  });
+});
+
+describe('chat reply metrics', () => {
+  const metrics = ['bleu', 'rouge', 'distinct', 'squad'];
+
+  it('reply_metrics: checked; evaluation then scores teacher-forced and generated ("both"), else teacher-forced only', () => {
+    assert.deepEqual(spec().options.replyMetrics, []);
+    assert.equal(chat.labelledScoring!(spec().options), 'teacher-forced');
+    assert.equal(chat.labelledScoring!(spec({ replyMetrics: metrics }).options), 'both');
+    assert.throws(
+      () => spec({ replyMetrics: ['bleu', 'meteor'] }),
+      /chat: replyMetrics must be a list of distinct names among bleu, chrf, rouge, squad, distinct, got \["bleu","meteor"\]/,
+    );
+    assert.throws(() => spec({ replyMetrics: ['bleu', 'bleu'] }), /replyMetrics must be a list of distinct names/);
+  });
+
+  it('an evaluated dialogue carries the prompt of its last assistant turn: the turns before it, with the generation prompt', async () => {
+    const o = spec({ replyMetrics: ['bleu'], maxNewTokens: 4 });
+    const [f] = (await chat.featurize([DIALOGUE], wordTokenizer(), o, { maxLength: 64, training: false, split: 'dev' })).features;
+    assert.deepEqual(f!.labels, LABELS); // the whole dialogue, scored teacher-forced as before
+    assert.deepEqual((f as { reply?: unknown }).reply, { inputIds: [...IDS.slice(0, 13), 1, 4], droppedTurns: 0 }); // hi, hello there, bye; <|im_start|> assistant
+    const [plain] = (await chat.featurize([DIALOGUE], wordTokenizer(), spec(), { maxLength: 64, training: false, split: 'dev' })).features;
+    assert.equal((plain as { reply?: unknown }).reply, undefined, 'no reply prompt without reply_metrics');
+  });
+
+  it("scores each generated reply (hypothesis) against its dialogue's last assistant turn (reference); distinct-n counted by hand", () => {
+    const last = (reply: string, first = 'hello there'): ChatExample => ({
+      ...DIALOGUE,
+      messages: [
+        DIALOGUE.messages[0]!,
+        { role: 'assistant', content: first },
+        DIALOGUE.messages[2]!,
+        { role: 'assistant', content: reply },
+      ],
+    });
+    const gold = [last('the cat sat on the mat'), last('a b c')];
+    const scores = { targetTokens: 4, nll: 4, correct: 2 };
+    const predictions = [
+      { exampleIndex: 1, ...scores, text: 'a b a b' },
+      { exampleIndex: 0, ...scores, text: 'the cat sat on the mat today' },
+    ];
+    const m = chat.evaluate(predictions, gold, spec({ replyMetrics: metrics }));
+    const hyps = ['the cat sat on the mat today', 'a b a b'];
+    const refs = [['the cat sat on the mat'], ['a b c']];
+    assert.equal(m.bleu, corpusBleu(hyps, refs).score / 100);
+    assert.notEqual(
+      m.bleu,
+      corpusBleu(['the cat sat on the mat', 'a b c'], [[hyps[0]!], [hyps[1]!]]).score / 100,
+      'not the other way round',
+    );
+    // unigrams: the cat sat on the mat today | a b a b → 11, distinct {the, cat, sat, on, mat, today, a, b} = 8
+    assert.equal(m.distinct1, 8 / 11);
+    // bigrams: 6 + 3 = 9, distinct: 6 + {a b, b a} = 8
+    assert.equal(m.distinct2, 8 / 9);
+    // ROUGE-L F1 of example 1: LCS 6 of 7 and 6 → 2·(6/7)·1 / (6/7 + 1) = 12/13; example 2: LCS(a b a b, a b c) = 2 → P 2/4, R 2/3, F 4/7
+    assert.ok(Math.abs(m.rougeL! - (12 / 13 + 4 / 7) / 2) < 1e-12, `${m.rougeL}`);
+    // SQuAD's token F1 drops articles: cat sat on mat today | cat sat on mat → P 4/5, R 1, F1 8/9; b b | b c → 1 common, F1 1/2
+    assert.ok(Math.abs(m.f1! - (8 / 9 + 1 / 2) / 2) < 1e-12, `${m.f1}`);
+    assert.equal(m.exactMatch, 0);
+    assert.equal(m.accuracy, 4 / 8);
+    assert.equal(m.targetTokens, 8);
+    // without reply_metrics: the teacher-forced scores alone
+    assert.deepEqual(Object.keys(chat.evaluate(predictions, gold, spec())).sort(), ['accuracy', 'perplexity', 'targetTokens']);
   });
 });
 

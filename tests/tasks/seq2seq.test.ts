@@ -16,7 +16,7 @@ import { buildBertTokenizer } from '../../src/tokenization/bert.js';
 import { MultiTaskModel } from '../../src/mtl/multitask-model.js';
 import {
   seq2seq,
-  seq2seqMetrics,
+  textMetrics,
   taskSpec,
   type Seq2seqOptions,
   type TaskSpec,
@@ -110,11 +110,11 @@ function reshape(f: TensorFixture): number[][] {
 
 describe('seq2seq: metrics', () => {
   it('BLEU and chrF as fractions of sacreBLEU’s scores; ROUGE F1; SQuAD EM and F1', () => {
-    const m = seq2seqMetrics(['the cat sat on the mat'], [['the cat sat on the mat']], ['bleu', 'chrf', 'rouge', 'squad']);
+    const m = textMetrics(['the cat sat on the mat'], [['the cat sat on the mat']], ['bleu', 'chrf', 'rouge', 'squad']);
     for (const k of ['bleu', 'chrf', 'rouge1', 'rouge2', 'rougeL', 'exactMatch', 'f1'])
       assert.ok(Math.abs(m[k]! - 1) < 1e-9, `${k} ${m[k]}`);
     // hand-checked: 'x y' vs 'x z' → token F1 = 2·(1/2·1/2)/(1/2+1/2) = 0.5, EM 0
-    const q = seq2seqMetrics(['x y'], [['x z']], ['squad']);
+    const q = textMetrics(['x y'], [['x z']], ['squad']);
     assert.deepEqual(q, { exactMatch: 0, f1: 0.5 });
   });
 
@@ -131,7 +131,7 @@ describe('seq2seq: metrics', () => {
   const expected = { rouge1: (3 / 4 + 1) / 2, rouge2: (2 / 3 + 0.2) / 2, rougeL: (3 / 4 + 1 / 3) / 2 };
 
   it('ROUGE with several references: the mean over examples of the best F1 per example and type', () => {
-    const m = seq2seqMetrics(hypotheses, references, ['rouge']);
+    const m = textMetrics(hypotheses, references, ['rouge']);
     for (const [k, v] of Object.entries(expected)) assert.ok(Math.abs(m[k]! - v) < 1e-12, `${k} ${m[k]} vs ${v}`);
   });
 
@@ -154,8 +154,8 @@ describe('seq2seq: metrics', () => {
   });
 
   it('rouge_stemmer: Porter stems before ROUGE ("learns" = "learning")', () => {
-    const plain = seq2seqMetrics(['the model learning'], [['the model learns']], ['rouge']);
-    const stemmed = seq2seqMetrics(['the model learning'], [['the model learns']], ['rouge'], { rougeStemmer: true });
+    const plain = textMetrics(['the model learning'], [['the model learns']], ['rouge']);
+    const stemmed = textMetrics(['the model learning'], [['the model learns']], ['rouge'], { rougeStemmer: true });
     assert.ok(Math.abs(plain.rouge1! - 2 / 3) < 1e-12 && stemmed.rouge1 === 1, `${plain.rouge1} ${stemmed.rouge1}`);
     assert.equal(seq2seq.resolveOptions({ rougeStemmer: true }).rougeStemmer, true);
     assert.throws(() => seq2seq.resolveOptions({ rougeStemer: true }), /did you mean 'rouge_stemmer'/);
@@ -169,16 +169,16 @@ describe('seq2seq: metrics', () => {
     // 13a splits ',' and '.' but not the apostrophe: a WordPiece decode's "I ' m" is 3 tokens against the reference's "I'm"
     const decoded = "I ' m fine , thanks .";
     const reference = [["I'm fine, thanks."]];
-    assert.ok(seq2seqMetrics([decoded], reference, ['bleu']).bleu! < 0.6);
-    assert.ok(Math.abs(seq2seqMetrics([detokenize(decoded)], reference, ['bleu']).bleu! - 1) < 1e-12);
+    assert.ok(textMetrics([decoded], reference, ['bleu']).bleu! < 0.6);
+    assert.ok(Math.abs(textMetrics([detokenize(decoded)], reference, ['bleu']).bleu! - 1) < 1e-12);
   });
 
   it('distinct-1/2 of the hypotheses over their 13a tokens (Li et al., 2016), whatever the references', () => {
     // 13a: "sir." → "sir ." and "I'm" stays whole; tokens "hi , sir ." + "hi , sir ." + "I'm fine"
     // unigrams: 10, distinct hi , sir . I'm fine = 6; bigrams: 3 + 3 + 1 = 7, distinct "hi ," ", sir" "sir ." "I'm fine" = 4
-    const m = seq2seqMetrics(['hi, sir.', 'hi , sir .', "I'm fine"], [['a'], ['b'], ['c']], ['distinct']);
+    const m = textMetrics(['hi, sir.', 'hi , sir .', "I'm fine"], [['a'], ['b'], ['c']], ['distinct']);
     assert.deepEqual(m, { distinct1: 6 / 10, distinct2: 4 / 7 });
-    assert.equal(seq2seqMetrics(['Hi', 'hi'], [['a'], ['b']], ['distinct'], { lowercase: true }).distinct1, 1 / 2);
+    assert.equal(textMetrics(['Hi', 'hi'], [['a'], ['b']], ['distinct'], { lowercase: true }).distinct1, 1 / 2);
   });
 });
 

@@ -9,10 +9,13 @@ const collect = (text: string, previous: string[] | undefined): string[] => [...
 export function defineGenerate(program: Command, cli: CliContext): void {
   program
     .command('generate')
-    .summary('continue each prompt with a decoder model, streaming the text')
+    .summary('continue each prompt with a decoder model, or reply to conversations, streaming the text')
     .description(
       'Continue each prompt with a decoder model (a checkpoint with a causal-lm task, or a Hugging Face folder of a decoder ' +
-        'family such as gpt2), streaming the text to stdout, one line per prompt. Sampling is seeded (reproducible).',
+        'family such as gpt2), streaming the text to stdout, one line per prompt. With --messages, reply to each conversation ' +
+        "as a checkpoint's chat task: its messages rendered by the task's chat template, the reply ending at its end-of-turn " +
+        "token, one line per conversation (the task's max_new_tokens, num_beams and no_repeat_ngram_size unless given). " +
+        'Sampling is seeded (reproducible).',
     )
     .argument('<model>', 'a checkpoint folder or a Hugging Face decoder folder')
     .argument('[prompts...]', 'the prompts (or --input)')
@@ -20,6 +23,12 @@ export function defineGenerate(program: Command, cli: CliContext): void {
       '--input <file>',
       'read the prompts from a JSON lines file instead ("a prompt" or {"text": …} per line); - reads standard input',
     )
+    .option(
+      '--messages <file>',
+      'reply to conversations: a JSON list of {"role", "content"} messages (or {"messages": […]}), or JSON lines of them; ' +
+        "- reads standard input. Decoding options not given are the chat task's own (--max-new-tokens too)",
+    )
+    .option('--task <name>', "the chat task that replies to --messages (default: the checkpoint's only one)")
     .addOption(checked('--max-new-tokens <n>', 'tokens to generate at most', nonNegativeInt).default(64))
     .addOption(checked('--min-new-tokens <n>', 'tokens to generate at least', nonNegativeInt))
     .addOption(checked('--eos-token-id <id>', "the end token (default: the config's, else the tokenizer's)", nonNegativeInt))
@@ -35,8 +44,10 @@ export function defineGenerate(program: Command, cli: CliContext): void {
     .addOption(checked('--repetition-penalty <x>', "CTRL's penalty of tokens already present", positiveNumber))
     .addOption(checked('--no-repeat-ngram-size <n>', 'never repeat an n-gram of N tokens', nonNegativeInt))
     .option('--no-cache', 'recompute every position at each step (no key/value cache)')
-    .action(async (model: string, prompts: string[], flags: GenerateFlags) => {
+    .action(async function (this: Command, model: string, prompts: string[], flags: GenerateFlags) {
       const { runGenerate } = await import('../generate.js');
-      cli.exitCode = await runGenerate(model, prompts, flags, cli.write);
+      // a conversation's reply takes its chat task's max_new_tokens unless the flag was given
+      const taskDefault = flags.messages !== undefined && this.getOptionValueSource('maxNewTokens') !== 'cli';
+      cli.exitCode = await runGenerate(model, prompts, taskDefault ? { ...flags, maxNewTokens: undefined } : flags, cli.write);
     });
 }

@@ -6,10 +6,11 @@
  * (for training data) no assistant turn to learn — is a DataError naming file:line and the field
  * (`messages[2].role`), or skipped and listed with `skip_bad_lines`.
  */
+import { DataError } from '../../errors.js';
 import { CHAT_ROLES, type ChatMessage } from '../../tokenization/index.js';
 import type { SourcePosition } from '../example.js';
 import { mapJsonl } from './jsonl.js';
-import type { ReadOptions, ReadResult } from './source.js';
+import { readTextFile, type ReadOptions, type ReadResult } from './source.js';
 
 /** One dialogue. */
 export interface ChatExample {
@@ -70,4 +71,66 @@ export function readChatJsonl(file: string, options: ChatReadOptions = {}): Read
     if (typeof messages === 'string') return messages;
     return { id: typeof o.id === 'string' ? o.id : String(index), messages, source };
   });
+}
+
+/**
+ * The messages of a conversation to reply to (`mtl generate --messages`, `POST /generate` with
+ * `messages`): as `chatMessagesOf` reads them, ending with a turn the assistant answers — a user (or
+ * system) message; the model writes the assistant's next turn, so a last message from the assistant
+ * has nothing to answer. `field` names the list in messages.
+ * @returns the messages, or what is wrong with `list` (a sentence naming the field, for the caller to place).
+ * @example replyMessagesOf([{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello' }], 'messages')
+ *   // 'messages[1] (the last message) is from the assistant; …'
+ */
+export function replyMessagesOf(list: unknown, field: string): ChatMessage[] | string {
+  const messages = chatMessagesOf(list, field, false);
+  if (typeof messages === 'string' || messages.at(-1)!.role !== 'assistant') return messages;
+  return (
+    `${field}[${messages.length - 1}] (the last message) is from the assistant; the model writes the assistant's next turn, ` +
+    'so the conversation must end with the message it answers (role "user", or "system"): leave the assistant\'s last turn out'
+  );
+}
+
+/**
+ * The conversations of a file (`STDIN`: standard input) to reply to: the whole file one JSON value — a
+ * list of messages `[{"role", "content"}, …]` or an object `{"messages": […]}` — or JSON Lines of such
+ * values, one conversation a line (blank lines ignored). Each must satisfy `replyMessagesOf`.
+ * @throws DataError naming the file (and line, for JSON Lines) and the field of the first bad
+ *   conversation, or a file that holds neither.
+ */
+export function readReplyConversations(file: string): ChatMessage[][] {
+  const text = readTextFile(file);
+  const expected =
+    'expected a JSON list of messages [{"role": "user", "content": "…"}, …] (or {"messages": […]}), or JSON Lines of them, one conversation a line';
+  let whole: unknown;
+  try {
+    whole = JSON.parse(text);
+  } catch {
+    whole = undefined; // JSON Lines, or not JSON: read line by line
+  }
+  if (whole !== undefined) {
+    const messages = replyMessagesOf(conversationList(whole), 'messages');
+    if (typeof messages === 'string') throw new DataError(`${file}: ${messages}; ${expected}`);
+    return [messages];
+  }
+  const { examples, skipped } = mapJsonl(file, { onBadLine: 'skip' }, ({ value }) => replyMessagesOf(conversationList(value), 'messages'));
+  const first = skipped[0];
+  if (first !== undefined) {
+    const others =
+      skipped.length === 1
+        ? ''
+        : ` (${skipped.length} bad lines: ${skipped
+            .slice(0, 5)
+            .map((b) => b.line)
+            .join(', ')}${skipped.length > 5 ? ', …' : ''})`;
+    throw new DataError(`${first.file}:${first.line}: ${first.reason}${others}; ${expected}`);
+  }
+  return examples;
+}
+
+/** The message list of a conversation as written: the value itself (a list), or an object's `messages`. */
+function conversationList(value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && 'messages' in value)
+    return (value as { messages: unknown }).messages;
+  return value;
 }
