@@ -14,6 +14,7 @@ export * from './tensor/index.js';
 export * from './nn/index.js';
 export * from './io/safetensors.js';
 export * from './io/checkpoint.js';
+export { AVERAGING_FILE, averageCheckpoints, type AveragedCheckpoint, type AverageOptions } from './io/checkpoint-average.js';
 export * from './config.js';
 export * from './models/backbone.js';
 export * from './models/registry.js';

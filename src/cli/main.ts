@@ -14,6 +14,7 @@ import { MtlError } from '../errors.js';
 import { packageRoot } from '../package-root.js';
 import { UsageError } from './args.js';
 import type { CliContext } from './context.js';
+import { defineAverage } from './commands/average.js';
 import { defineCompare } from './commands/compare.js';
 import { defineDemo } from './commands/demo.js';
 import { defineEval } from './commands/eval.js';
@@ -33,6 +34,7 @@ const COMMANDS: readonly ((program: Command, cli: CliContext) => void)[] = [
   defineCompare,
   defineSweep,
   defineEval,
+  defineAverage,
   defineReport,
   definePredict,
   defineGenerate,

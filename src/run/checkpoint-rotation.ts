@@ -8,6 +8,7 @@
  */
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { ConfigError } from '../errors.js';
 
 const NUMBERED = /^checkpoint-(\d+)$/;
 
@@ -29,6 +30,23 @@ export function numberedSteps(outputDir: string): number[] {
     .filter((s): s is string => s !== undefined)
     .map(Number)
     .sort((a, b) => a - b);
+}
+
+/**
+ * The folders of the last `k` numbered checkpoints of a run's output folder, by step (oldest first):
+ * what `mtl average RUN_DIR --last K` averages (Vaswani et al. 2017, §6.1: the last 5 checkpoints).
+ * @param k how many (≥ 1).
+ * @throws ConfigError when `outputDir` holds fewer than `k` numbered checkpoints (listing the steps it holds).
+ */
+export function lastNumberedCheckpoints(outputDir: string, k: number): string[] {
+  if (!Number.isInteger(k) || k < 1) throw new ConfigError(`the number of checkpoints must be a positive integer, got ${k}`);
+  const steps = numberedSteps(outputDir);
+  if (steps.length < k)
+    throw new ConfigError(
+      `${outputDir} holds ${steps.length === 0 ? 'no numbered checkpoints' : `${steps.length} numbered checkpoint${steps.length > 1 ? 's' : ''} (checkpoint-${steps.join(', checkpoint-')})`}, ` +
+        `fewer than the ${k} asked for; a run writes checkpoint-<step>/ every training.save_steps steps`,
+    );
+  return steps.slice(-k).map((step) => numberedCheckpoint(outputDir, step));
 }
 
 /**

@@ -13,6 +13,7 @@ export {
 export { buildStreams, trainStreams, type Stream, type StreamSplit, type TrainStream } from './streams.js';
 export { microBatchSeed } from './seeding.js';
 export { checkResumeConfig, saveRunCheckpoint } from './checkpoint.js';
+export { lastNumberedCheckpoints } from './checkpoint-rotation.js';
 export {
   backboneConfigOf,
   backboneOf,

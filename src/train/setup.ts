@@ -10,6 +10,7 @@ import { CheckpointError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { TrainingConfig } from '../io/config/index.js';
 import { checkpointPaths, loadCheckpoint, type LoadedCheckpoint } from '../io/checkpoint.js';
+import { AVERAGING_FILE } from '../io/checkpoint-average.js';
 import { applyArchitecture } from '../mtl/architecture.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { buildModel } from '../run/build.js';
@@ -85,6 +86,12 @@ function resumableCheckpoint(config: TrainingConfig): LoadedCheckpoint {
   }
   const checkpoint = loadCheckpoint(paths.last);
   try {
+    if (existsSync(path.join(checkpoint.dir, AVERAGING_FILE)))
+      throw new CheckpointError(
+        `${checkpoint.dir} is an average of checkpoints (${AVERAGING_FILE}, written by mtl average): it holds no trainer or optimizer ` +
+          'state, and an average is no point of the run to continue from. Resume from one of the checkpoints it averages ' +
+          'instead, or start a new run from its weights (mtl finetune)',
+      );
     checkResumeConfig(config, checkpoint);
     return checkpoint;
   } catch (e) {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { numberedSteps, rotateCheckpoints, stepsToDelete } from '../../src/run/checkpoint-rotation.js';
+import { lastNumberedCheckpoints, numberedSteps, rotateCheckpoints, stepsToDelete } from '../../src/run/checkpoint-rotation.js';
 
 // Expected values worked by hand from Hugging Face Trainer's _sorted_checkpoints / _rotate_checkpoints
 // (transformers/trainer.py): sort by step, bubble the best to index len-2, delete the first len-limit;
@@ -39,6 +39,27 @@ test('rotateCheckpoints deletes those folders and leaves everything else', () =>
     assert.deepEqual(rotateCheckpoints(dir, 2, 10), [4, 20]);
     assert.deepEqual(readdirSync(dir).sort(), ['best', 'checkpoint-10', 'checkpoint-30', 'checkpoint-x', 'last']);
     assert.deepEqual(numberedSteps(path.join(dir, 'absent')), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('lastNumberedCheckpoints: the last K checkpoint-<step>/ folders by step (not by name), oldest first', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mtl-last-'));
+  try {
+    // by name, checkpoint-4800 < checkpoint-800 < checkpoint-900; by step 800 < 900 < 4800
+    for (const name of ['checkpoint-800', 'checkpoint-4800', 'checkpoint-900', 'checkpoint-12', 'best', 'last', '.checkpoint-5200.tmp-1-ab'])
+      mkdirSync(path.join(dir, name));
+    assert.deepEqual(lastNumberedCheckpoints(dir, 2), [path.join(dir, 'checkpoint-900'), path.join(dir, 'checkpoint-4800')]);
+    assert.deepEqual(
+      lastNumberedCheckpoints(dir, 4).map((p) => path.basename(p)),
+      ['checkpoint-12', 'checkpoint-800', 'checkpoint-900', 'checkpoint-4800'],
+    );
+    assert.throws(
+      () => lastNumberedCheckpoints(dir, 5),
+      /holds 4 numbered checkpoints \(checkpoint-12, checkpoint-800, checkpoint-900, checkpoint-4800\), fewer than the 5 asked for/,
+    );
+    assert.throws(() => lastNumberedCheckpoints(path.join(dir, 'best'), 1), /holds no numbered checkpoints, fewer than the 1 asked for/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
