@@ -41,7 +41,7 @@ encoder: { hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, interm
 tokenizer: { train: { vocab_size: 60, min_frequency: 1 } }
 max_length: 12
 tasks:
-  - { name: sentiment, type: sequence-classification, data: { format: tsv, train: train.tsv, dev: dev.tsv }, input: { text: sentence } }
+  - { name: sentiment, type: sequence-classification, data: { format: tsv, train: train.tsv, dev: dev.tsv }, input: { text: sentence }, label: { field: label } }
 training: { max_steps: 6, batch_size: 8, learning_rate: 1.0e-2, eval_every: 6, log_every: 100, save_steps: 2 }
 `,
   );
