@@ -18,7 +18,9 @@ export interface AverageFlags {
 function inputsOf(given: readonly string[], last: number | undefined): string[] {
   if (last === undefined) return [...given];
   if (given.length !== 1)
-    throw new UsageError(`--last K takes one run output folder (e.g. mtl average runs/x --last 5 --output runs/x/avg5), got ${given.length}`);
+    throw new UsageError(
+      `--last K takes one run output folder (e.g. mtl average runs/x --last 5 --output runs/x/avg5), got ${given.length}`,
+    );
   return lastNumberedCheckpoints(given[0] as string, last);
 }
 
@@ -26,7 +28,9 @@ function inputsOf(given: readonly string[], last: number | undefined): string[] 
 export function runAverage(given: readonly string[], flags: AverageFlags): number {
   const r = averageCheckpoints(inputsOf(given, flags.last), flags.output, { overwrite: flags.overwrite === true });
   const steps = r.inputs.map((i) => (i.step === null ? '?' : String(i.step))).join(', ');
-  console.log(`mtl average: ${r.output} = mean of ${r.inputs.length} checkpoints (steps ${steps}; ${r.averaged} tensors averaged, ${r.copied} copied)`);
+  console.log(
+    `mtl average: ${r.output} = mean of ${r.inputs.length} checkpoints (steps ${steps}; ${r.averaged} tensors averaged, ${r.copied} copied)`,
+  );
   for (const i of r.inputs) console.log(`  ${i.dir}`);
   return 0;
 }

@@ -54,8 +54,7 @@ export function checkSameModel(infos: readonly CheckpointInfo[]): void {
     for (const [name, w] of want) {
       const g = got.get(name);
       if (g === undefined) throw new CheckpointError(`${model}: has no tensor '${name}', which ${firstModel} has`);
-      if (g.dtype !== w.dtype)
-        throw new CheckpointError(`${model}: tensor '${name}' is ${g.dtype}, but ${w.dtype} in ${firstModel}`);
+      if (g.dtype !== w.dtype) throw new CheckpointError(`${model}: tensor '${name}' is ${g.dtype}, but ${w.dtype} in ${firstModel}`);
       if (canonical(g.shape) !== canonical(w.shape))
         throw new CheckpointError(`${model}: tensor '${name}' is [${g.shape.join(', ')}], but [${w.shape.join(', ')}] in ${firstModel}`);
     }
@@ -73,7 +72,7 @@ export function checkSameModel(infos: readonly CheckpointInfo[]): void {
     if (canonical(info.tasks) !== canonical(first.tasks))
       throw new CheckpointError(
         `${file(info, CHECKPOINT_FILES.tasks)}: the tasks (names, types, label maps) differ from ${file(first, CHECKPOINT_FILES.tasks)}'s; ` +
-          "heads of different tasks or label orders cannot be averaged",
+          'heads of different tasks or label orders cannot be averaged',
       );
     if (!readFileSync(file(info, CHECKPOINT_FILES.tokenizer)).equals(readFileSync(file(first, CHECKPOINT_FILES.tokenizer))))
       throw new CheckpointError(

@@ -101,7 +101,10 @@ describe('mtl average', () => {
     cpSync(out('avg2'), path.join(dir, 'resumed', 'last'), { recursive: true });
     const r = await cli('train', config, '--output', path.join(dir, 'resumed'), '--resume');
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /is an average of checkpoints \(averaging\.json, written by mtl average\): it holds no trainer or optimizer state/);
+    assert.match(
+      r.stderr,
+      /is an average of checkpoints \(averaging\.json, written by mtl average\): it holds no trainer or optimizer state/,
+    );
     const record = JSON.parse(readFileSync(out('avg2', 'averaging.json'), 'utf8')) as { checkpoints: { step: number }[] };
     assert.deepEqual(
       record.checkpoints.map((c) => c.step),

@@ -48,7 +48,15 @@ test('lastNumberedCheckpoints: the last K checkpoint-<step>/ folders by step (no
   const dir = mkdtempSync(path.join(tmpdir(), 'mtl-last-'));
   try {
     // by name, checkpoint-4800 < checkpoint-800 < checkpoint-900; by step 800 < 900 < 4800
-    for (const name of ['checkpoint-800', 'checkpoint-4800', 'checkpoint-900', 'checkpoint-12', 'best', 'last', '.checkpoint-5200.tmp-1-ab'])
+    for (const name of [
+      'checkpoint-800',
+      'checkpoint-4800',
+      'checkpoint-900',
+      'checkpoint-12',
+      'best',
+      'last',
+      '.checkpoint-5200.tmp-1-ab',
+    ])
       mkdirSync(path.join(dir, name));
     assert.deepEqual(lastNumberedCheckpoints(dir, 2), [path.join(dir, 'checkpoint-900'), path.join(dir, 'checkpoint-4800')]);
     assert.deepEqual(

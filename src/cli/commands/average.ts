@@ -17,7 +17,7 @@ export function defineAverage(program: Command, cli: CliContext): void {
     )
     .argument('<checkpoints...>', 'checkpoint folders; with --last K, one run output folder')
     .requiredOption('--output <dir>', 'the folder to write (not an input; an existing folder only with --overwrite)')
-    .addOption(checked('--last <k>', "average the last K numbered checkpoints of the run folder given", positiveInt))
+    .addOption(checked('--last <k>', 'average the last K numbered checkpoints of the run folder given', positiveInt))
     .option('--overwrite', 'replace --output when it exists (never an input, nor a folder that holds one)')
     .action(async (checkpoints: string[], flags: AverageFlags) => {
       const { runAverage } = await import('../average.js');
