@@ -21,7 +21,7 @@ export * from './models/registry.js';
 export * from './models/bert/index.js';
 export * from './models/gpt2/index.js';
 export * from './models/llama/index.js';
-export { causalLmDecoder, tiedLmHead, type LmHead } from './models/causal-lm.js';
+export { causalLmDecoder, lmHeadOf, tiedLmHead, type LmHead } from './models/causal-lm.js';
 export * from './generate/index.js';
 export * from './tokenization/index.js';
 export * from './metrics/index.js';

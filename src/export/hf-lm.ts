@@ -4,8 +4,9 @@
  * `HfNaming.lmClass`): the backbone's tensors under the class's names (the family's base prefix; the LM
  * head tied to the word embeddings is not written, as `save_pretrained` leaves tied copies out; the
  * encoder-decoders' own head tensors — T5 v1.1's `lm_head`, BART's `final_logits_bias` — are the
- * backbone's), config.json with `architectures` (and `tie_word_embeddings` for a decoder, whose LM head
- * here is always tied) and generation_config.json (./generation-config.ts).
+ * backbone's, and so is a decoder's untied `lm_head.weight`, Llama's), config.json with `architectures` (and
+ * `tie_word_embeddings` for a decoder: false exactly when its backbone has an LM head of its own) and
+ * generation_config.json (./generation-config.ts).
  */
 import { ConfigError } from '../errors.js';
 import type { LoadedCheckpoint, TaskRecord } from '../io/checkpoint.js';
@@ -49,7 +50,7 @@ export function languageModelParts(
   const config = {
     ...ckpt.encoderConfig,
     architectures: [architecture],
-    ...(plain.kind === 'decoder' ? { tie_word_embeddings: true } : {}),
+    ...(plain.kind === 'decoder' ? { tie_word_embeddings: plain.outputEmbeddings?.() === undefined } : {}),
     ...task?.hf.config,
   };
   return {

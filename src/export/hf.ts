@@ -90,7 +90,8 @@ function encoderParts(ckpt: LoadedCheckpoint, names: HfNaming, task?: { record: 
   if (task === undefined)
     return {
       architecture: `${names.classPrefix}Model`,
-      tensors: names.toHf(ckpt.encoder),
+      // an untied LM head (`lm_head.…`: Llama's, T5 v1.1's) belongs to the language-model class, not to <Family>Model
+      tensors: names.toHf(new Map([...ckpt.encoder].filter(([name]) => !name.startsWith('lm_head.')))),
       config: { ...ckpt.encoderConfig, architectures: [`${names.classPrefix}Model`] },
     };
   const { record, hf } = task;

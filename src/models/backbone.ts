@@ -162,6 +162,11 @@ export interface Backbone extends Module {
   forward(inputs: ModelInputs): ModelOutput;
   /** The input word embeddings, weight (V, H): what a masked-LM decoder ties to. */
   inputEmbeddings(): Embedding;
+  /**
+   * A decoder's LM head weight (V, H) when it is its own (`lm_head.weight`, config `tie_word_embeddings: false`:
+   * Llama 2/3-8B, Mistral); undefined, or no such method, when the LM head is tied to `inputEmbeddings()`.
+   */
+  outputEmbeddings?(): Tensor | undefined;
   /** The transformer layers, first to last. */
   layers(): readonly BackboneLayer[];
   /**

@@ -18,12 +18,21 @@ export function tiedLmHead(backbone: Backbone): LmHead {
 }
 
 /**
+ * The backbone's LM head: logits = h·Wᵀ with W (V, H) its own untied weight (`outputEmbeddings()`: Llama's
+ * `lm_head` when tie_word_embeddings is false) when it has one, else its input embeddings (`tiedLmHead`).
+ */
+export function lmHeadOf(backbone: Backbone): LmHead {
+  const own = backbone.outputEmbeddings?.();
+  return own === undefined ? tiedLmHead(backbone) : (h) => linear(h, own);
+}
+
+/**
  * The `StepDecoder` of a decoder backbone: each step runs `backbone.forward` on the new tokens with
  * the cache and returns `lmHead` of each row's last position.
- * @param lmHead default: tied to the input embeddings.
+ * @param lmHead default: the backbone's own (`lmHeadOf`: untied where it has one, else tied to the input embeddings).
  * @throws ConfigError for a backbone that is not a decoder (an encoder cannot continue a text).
  */
-export function causalLmDecoder(backbone: Backbone, lmHead: LmHead = tiedLmHead(backbone)): StepDecoder {
+export function causalLmDecoder(backbone: Backbone, lmHead: LmHead = lmHeadOf(backbone)): StepDecoder {
   if (backbone.kind !== 'decoder')
     throw new ConfigError(
       `generation needs a decoder backbone (gpt2, llama, …); ${backbone.config.modelType} is an ${backbone.kind}, which cannot continue a text`,

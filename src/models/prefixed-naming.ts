@@ -14,6 +14,11 @@ export interface PrefixedNamingOptions {
   readonly classPrefix: string;
   /** The base model's top-level children ('embeddings.', 'encoder.'): names under these are the backbone's. */
   readonly roots: readonly string[];
+  /**
+   * Tensors of the language-model class beside the base model that the backbone holds (Llama's untied
+   * `lm_head.`): the backbone's, read and written without the base prefix.
+   */
+  readonly lmRoots?: readonly string[];
   /** Buffers older checkpoints saved that the backbone computes ('embeddings.position_ids'): skipped. */
   readonly buffers?: readonly string[];
   /** Such buffers by pattern, on the backbone's own names (GPT-2's `h.0.attn.bias`, one per layer): skipped. */
@@ -32,7 +37,10 @@ export interface PrefixedNamingOptions {
 export function prefixedHfNaming(o: PrefixedNamingOptions): HfNaming {
   const buffers = new Set(o.buffers ?? []);
   const tiedKeys: ReadonlySet<string> = new Set(o.tiedKeys ?? []);
+  const lmRoots = o.lmRoots ?? [];
+  const atTop = (name: string): boolean => lmRoots.some((root) => name.startsWith(root));
   const backboneKey = (name: string): string | undefined => {
+    if (atTop(name)) return name;
     const key = name.startsWith(o.basePrefix) ? name.slice(o.basePrefix.length) : name;
     return o.roots.some((root) => key.startsWith(root)) ? key : undefined;
   };
@@ -56,7 +64,7 @@ export function prefixedHfNaming(o: PrefixedNamingOptions): HfNaming {
       return parts;
     },
     toHf(state: ReadonlyMap<string, Tensor>, prefix = ''): Map<string, Tensor> {
-      return new Map([...state].map(([k, t]) => [prefix + k, t]));
+      return new Map([...state].map(([k, t]) => [atTop(k) ? k : prefix + k, t]));
     },
   });
 }

@@ -14,14 +14,13 @@ import { generate, type GenerateHooks, type GenerateOptions, type Generation } f
 import { loadCheckpoint, type TaskRecord } from '../io/checkpoint.js';
 import { loadHfWeights } from '../io/hf-weights.js';
 import type { Backbone } from '../models/backbone.js';
-import { causalLmDecoder, tiedLmHead, type LmHead } from '../models/causal-lm.js';
+import { causalLmDecoder, lmHeadOf, type LmHead } from '../models/causal-lm.js';
 import { CausalLmHead } from '../tasks/causal-lm.js';
 import { decoderPrompt } from '../tasks/seq2seq-decoder.js';
 import { TextToTextHead, textIds } from '../tasks/text-to-text.js';
 import { isEncoderDecoder, type EncoderDecoderBackbone } from '../models/encoder-decoder.js';
 import { decoderPrompts, encoderDecoderLm } from '../models/encoder-decoder-lm.js';
-import { Linear } from '../nn/linear.js';
-import { ModuleList, type Module } from '../nn/module.js';
+import type { Module } from '../nn/module.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { backboneOf, inferenceModelOf, readConfigJson, specsOfRecords } from '../run/load-model.js';
 import { taskType, taskTypes, type AnyTaskType, type TaskSpec } from '../tasks/index.js';
@@ -110,8 +109,8 @@ export class TextGenerator implements Disposable {
     private readonly owner: Module,
     readonly backbone: Backbone,
     readonly tokenizer: Tokenizer,
-    /** The LM head: a checkpoint's causal-lm head (tied, with its trained bias), else tied to the input embeddings. */
-    private readonly lmHead: LmHead = tiedLmHead(backbone),
+    /** The LM head: a checkpoint's causal-lm head, else the backbone's (its untied lm_head, or tied to the input embeddings). */
+    private readonly lmHead: LmHead = lmHeadOf(backbone),
     /** A checkpoint's seq2seq tasks: each prefix and the LM head with its task's bias. */
     private readonly sources: readonly TextToTextSource[] = [],
     /** Whether a prompt that starts with no task's prefix is the only seq2seq task's source (else continued as it is). */
@@ -405,31 +404,23 @@ export interface HfLanguageModel {
 }
 
 /**
- * Loads a Hugging Face folder's backbone (config.json, model.safetensors / pytorch_model.bin) and its
- * untied LM head (Llama's `lm_head.weight`, (V, H)) if it has one, in eval mode; the caller disposes `owner`.
- * @throws CheckpointError for missing or wrong files; ConfigError for a config it cannot read.
+ * Loads a Hugging Face folder's backbone (config.json, model.safetensors / pytorch_model.bin), its untied
+ * LM head included (Llama's `lm_head.weight`, (V, H), a parameter of the backbone), in eval mode; the caller disposes `owner`.
+ * @throws CheckpointError for missing or wrong files (an untied config without lm_head.weight); ConfigError for a config it cannot read.
  */
 export function loadHfLanguageModel(dir: string): HfLanguageModel {
   const backbone = backboneOf(readConfigJson(dir));
-  let untied: Linear | undefined;
   try {
     const { tensors } = loadHfWeights(dir);
     try {
-      const parts = backbone.hfNames.splitStateDict(tensors);
-      backbone.loadStateDict(parts.backbone);
-      // tied LM heads are the families' tiedKeys, skipped
-      const weight = parts.rest.get('lm_head.weight');
-      if (weight !== undefined)
-        untied = new Linear(weight.shape[1] as number, weight.shape[0] as number, { bias: false, from: { weight: weight.clone() } });
+      backbone.loadStateDict(backbone.hfNames.splitStateDict(tensors).backbone); // tied LM heads' copies are skipped
     } finally {
       dispose([...tensors.values()]);
     }
   } catch (e) {
     backbone.dispose();
-    untied?.dispose();
     throw e;
   }
-  const owner = untied === undefined ? backbone : new ModuleList([backbone, untied]);
-  const head = untied;
-  return { owner: owner.eval(), backbone, lmHead: head && ((h) => head.forward(h)) };
+  const untied = backbone.outputEmbeddings?.() !== undefined;
+  return { owner: backbone.eval(), backbone, lmHead: untied ? lmHeadOf(backbone) : undefined };
 }

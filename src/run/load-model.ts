@@ -136,10 +136,18 @@ export interface PretrainedOptions {
 
 /**
  * Replaces the word-embedding table in `kept` (V₀, H) by one of the model's V rows: the saved rows,
- * then new ones drawn from N(0, initializerRange²). The new tensor is added to `made` to be freed with the loaded ones.
+ * then new ones drawn from N(0, initializerRange²); the same for an untied LM head (`lm_head.weight`,
+ * V₀ × H), as Transformers' `resize_token_embeddings` resizes both. The new tensors are added to `made`
+ * to be freed with the loaded ones.
  */
 function growWordEmbeddings(model: MultiTaskModel, kept: Map<string, Tensor>, made: Map<string, Tensor>): void {
-  const own = model.backbone.inputEmbeddings().weight; // (V, H)
+  const input = model.backbone.inputEmbeddings().weight; // (V, H)
+  const output = model.backbone.outputEmbeddings?.(); // (V, H), untied heads only
+  for (const own of output === undefined ? [input] : [input, output]) growRows(model, own, kept, made);
+}
+
+/** Grows the saved tensor of the model's `own` (V, H) in `kept` to V rows (see growWordEmbeddings). */
+function growRows(model: MultiTaskModel, own: Tensor, kept: Map<string, Tensor>, made: Map<string, Tensor>): void {
   const named = [...model.savedStateDict()].find(([, t]) => t === own)?.[0] ?? '';
   const prefix = model.backbone.hfNames.basePrefix; // a folder may save the base model's names with or without it
   const key = [named, named.startsWith(prefix) ? named.slice(prefix.length) : named].find((k) => kept.has(k));

@@ -9,9 +9,11 @@
  * target tokens only. Evaluation pools every target token of a split: next-token accuracy (the main
  * metric: model selection maximises) and perplexity = exp(mean −ln p).
  *
- * The head is the LM head tied to the backbone's input embeddings (logits = h·Eᵀ, E (V, H); Press &
- * Wolf, EACL 2017), as `GPT2LMHeadModel.lm_head`: it has no tensors of its own, so a model loaded from
- * a Hugging Face folder starts with the folder's exact logits and exports back to the same class.
+ * The head is the backbone's LM head: tied to its input embeddings (logits = h·Eᵀ, E (V, H); Press &
+ * Wolf, EACL 2017), as `GPT2LMHeadModel.lm_head`, or the backbone's own `lm_head` (V, H) where the family
+ * has one untied (Llama with tie_word_embeddings false). The task head has no tensors of its own either
+ * way, so a model loaded from a Hugging Face folder starts with the folder's exact logits and exports
+ * back to the same class.
  */
 import { ConfigError, ShapeError } from '../errors.js';
 import type { SourcePosition } from '../data/index.js';
@@ -49,7 +51,10 @@ export interface CausalLmPrediction {
   readonly correct: number;
 }
 
-/** The LM head tied to the backbone's input embeddings: hidden (B, T, H) → logits (B, T, V). No tensors of its own. */
+/**
+ * The backbone's LM head: hidden (B, T, H) → logits (B, T, V) = h·Wᵀ, W (V, H) the backbone's untied
+ * `lm_head` weight when it has one (`outputEmbeddings()`), else its input word embeddings. No tensors of its own.
+ */
 export class CausalLmHead extends TaskHead {
   #weight: Tensor | undefined;
 
@@ -57,11 +62,11 @@ export class CausalLmHead extends TaskHead {
     super();
   }
 
-  /** Ties the head to the backbone's word embeddings (V, H); MultiTaskModel calls it. The backbone owns the weight. */
+  /** Takes the backbone's LM head weight (V, H): its own when untied, else the word embeddings; MultiTaskModel calls it. The backbone owns the weight. */
   override tieTo(backbone: TieableEncoder): void {
-    const w = backbone.inputEmbeddings().weight;
+    const w = backbone.outputEmbeddings?.() ?? backbone.inputEmbeddings().weight;
     if (w.shape[0] !== this.vocabSize)
-      throw new ShapeError(`causal-lm: the word embeddings to tie have ${w.shape[0]} rows, the head's vocabulary ${this.vocabSize}`);
+      throw new ShapeError(`causal-lm: the backbone's LM head has ${w.shape[0]} rows, the head's vocabulary ${this.vocabSize}`);
     this.#weight = w;
   }
 

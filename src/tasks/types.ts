@@ -32,8 +32,8 @@ export interface EncoderOutputs extends ModelOutput {
   readonly maskedLabels?: Tensor;
 }
 
-/** What a head may tie its weights to: the backbone's input embeddings (V, H) (`Backbone.inputEmbeddings`). */
-export type TieableEncoder = Pick<Backbone, 'inputEmbeddings'>;
+/** What a head may tie its weights to: the backbone's input embeddings (V, H) (`Backbone.inputEmbeddings`), or a decoder's own LM head weight (`Backbone.outputEmbeddings`). */
+export type TieableEncoder = Pick<Backbone, 'inputEmbeddings' | 'outputEmbeddings'>;
 
 /** A task's head: the layers between the shared backbone and the task's logits. */
 export abstract class TaskHead extends Module {

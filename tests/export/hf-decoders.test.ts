@@ -2,8 +2,8 @@
  * `mtl export --task LM` of decoder checkpoints with a causal-lm task: gpt2, llama, qwen2 and mistral
  * fixture folders fine-tuned a few steps, exported as `GPT2LMHeadModel` / `LlamaForCausalLM` /
  * `Qwen2ForCausalLM` / `MistralForCausalLM` folders whose
- * tensors carry the names of scripts/fixtures/decoders.py's references (the tied LM head left out, as
- * `save_pretrained` does), loaded back by our Hugging Face loader (`TextGenerator.load`) with the same
+ * tensors carry the names of scripts/fixtures/decoders.py's references (a tied LM head left out, as
+ * `save_pretrained` does; llama's untied `lm_head.weight` kept, with tie_word_embeddings false), loaded back by our Hugging Face loader (`TextGenerator.load`) with the same
  * logits, greedy tokens and beam scores as the checkpoint, and loaded strictly by the Python
  * references with the same logits; generation_config.json carries the token ids and generate's defaults.
  */
@@ -21,7 +21,8 @@ import { loadSafetensors, openSafetensors } from '../../src/io/safetensors-read.
 import { saveSafetensors } from '../../src/io/safetensors.js';
 import { TextGenerator } from '../../src/predict/generate.js';
 import { modelFromCheckpoint } from '../../src/run/load-model.js';
-import { linear, noGrad, tensor, tidy } from '../../src/tensor/index.js';
+import { lmHeadOf } from '../../src/models/causal-lm.js';
+import { noGrad, tensor, tidy } from '../../src/tensor/index.js';
 import { WORDS, writeHfFolder } from '../helpers/hf-folder.js';
 import { loadFixture } from '../helpers/load-fixture.js';
 
@@ -65,13 +66,13 @@ function checkpointLogits(checkpoint: string, ids: number[][], mask: number[][])
   );
 }
 
-/** The exported folder's logits through our Hugging Face loader: its backbone and the LM head tied to its word embeddings. */
+/** The exported folder's logits through our Hugging Face loader: its backbone and its LM head (untied, or tied to its word embeddings). */
 function folderLogits(generator: TextGenerator, ids: number[][], mask: number[][]): number[] {
   return noGrad(() =>
     tidy(() => {
       const x = { inputIds: tensor(ids, { dtype: 'int64' }), attentionMask: tensor(mask, { dtype: 'int64' }) };
       const h = generator.backbone.forward(x).lastHiddenState;
-      return linear(h, generator.backbone.inputEmbeddings().weight).toFlatArray() as number[];
+      return lmHeadOf(generator.backbone)(h).toFlatArray() as number[];
     }),
   );
 }
@@ -119,6 +120,11 @@ function assertClose(a: readonly number[], b: readonly number[], what: string, t
   });
 }
 
+/** Whether the family's fixture ties its LM head (GPT-2 always; the Llama layout as its config.json says: llama untied, qwen2 tied). */
+const tied = (family: string): boolean =>
+  family === 'gpt2' ||
+  loadFixture<Record<string, { config: Record<string, unknown> }>>('decoders')[family]!.config.tie_word_embeddings === true;
+
 const FAMILIES: [family: string, architecture: string, pad: number][] = [
   ['gpt2', 'GPT2LMHeadModel', 1],
   ['llama', 'LlamaForCausalLM', 1],
@@ -139,13 +145,13 @@ describe('mtl export of causal-lm checkpoints: the family language-model classes
         assert.equal(await main(['export', checkpoint, out, '--task', 'lm']), 0);
         const config = JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8')) as Record<string, unknown>;
         assert.deepEqual(config.architectures, [architecture]);
-        assert.equal(config.tie_word_embeddings, true);
+        assert.equal(config.tie_word_embeddings, tied(family));
         assert.equal(config.model_type, family);
       });
 
-      it("writes the tensors under the reference's names, the tied LM head left out", () => {
+      it(`writes the tensors under the reference's names, ${tied(family) ? 'the tied LM head left out' : 'lm_head.weight (untied) included'}`, () => {
         const expected = loadFixture<Record<string, { param_names: string[] }>>('decoders')[family]!.param_names.filter(
-          (n) => n !== 'lm_head.weight',
+          (n) => !tied(family) || n !== 'lm_head.weight',
         );
         using reader = openSafetensors(path.join(out, 'model.safetensors'));
         assert.deepEqual([...reader.names].sort(), [...expected].sort());

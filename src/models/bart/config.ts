@@ -159,12 +159,18 @@ export function bartConfig(modelType: 'bart' | 'marian', fields: Readonly<Record
  * The BartConfig of a config.json object of `modelType`; missing keys take the family's defaults,
  * others (forced_bos_token_id, task_specific_params, …) are ignored.
  * @throws ConfigError for a wrong value (named by its config.json key) or a variant not implemented
- *   (normalize_before / add_final_layer_norm: mBART's pre-LN; Marian without static sinusoids).
+ *   (normalize_before / add_final_layer_norm: mBART's pre-LN; Marian without static sinusoids; tie_word_embeddings
+ *   false: an untied lm_head, refused rather than silently tied).
  */
 export function bartConfigFromHf(modelType: 'bart' | 'marian', json: Readonly<Record<string, unknown>>): BartConfig {
   for (const key of ['normalize_before', 'add_final_layer_norm']) {
     if (json[key] === true) throw new ConfigError(`config.json has ${key} = true (mBART's pre-LN); this ${modelType} is post-LN only`);
   }
+  if (json.tie_word_embeddings === false)
+    // the LM head would be an lm_head.weight of its own; tying it would change the logits
+    throw new ConfigError(
+      `config.json has tie_word_embeddings = false; this ${modelType} ties its LM head to the shared embeddings (an untied lm_head is not supported)`,
+    );
   if (modelType === 'marian' && json.static_position_embeddings === false)
     throw new ConfigError('config.json has static_position_embeddings = false; this Marian supports the fixed sinusoids only');
   const fields = readHfFields(json, {

@@ -98,10 +98,16 @@ export function gpt2Config(fields: Readonly<Record<string, unknown>> = {}): Gpt2
 /**
  * The Gpt2Config of a config.json object (`model_type` 'gpt2'); missing keys take gpt2's values,
  * others (architectures, task_specific_params, summary_*, …) are ignored.
- * @throws ConfigError for a wrong value (named by its config.json key) or an attention variant not implemented.
+ * @throws ConfigError for a wrong value (named by its config.json key), an attention variant not implemented, or
+ *   tie_word_embeddings false (an untied lm_head, which this GPT-2 does not have: refused, not silently tied).
  */
 export function gpt2ConfigFromHf(json: Readonly<Record<string, unknown>>): Gpt2Config {
   rejectUnsupportedHf(json, HF_FIXED, 'this GPT-2');
+  if (json.tie_word_embeddings === false)
+    // GPT2LMHeadModel then has an lm_head of its own; tying it would change the logits
+    throw new ConfigError(
+      'config.json has tie_word_embeddings = false; this GPT-2 ties its LM head to wte (an untied lm_head is not supported)',
+    );
   const { n_inner: inner, ...rest } = json; // n_inner null or absent: 4 × n_embd
   const fields = readHfFields(inner === null ? rest : json, {
     names: HF_NAMES,

@@ -24,6 +24,7 @@ function family(modelType: LlamaModelType): BackboneFamily {
     lmClass: `${classPrefix}ForCausalLM`,
     tokenizerClass,
     roots: ['embed_tokens.', 'layers.', 'norm.'],
+    lmRoots: ['lm_head.'], // an untied LM head: the backbone's, `lm_head.weight` beside `model.` in <Family>ForCausalLM
     bufferPattern: /^layers\.\d+\.self_attn\.rotary_emb\.inv_freq$/, // rotary frequencies older checkpoints saved
     sequenceClassification: {
       refused: `${classPrefix}ForSequenceClassification scores the last real token (its \`score\` layer), not a pooled first token as this head does`,

@@ -1,13 +1,17 @@
 /**
  * `LlamaModel`: Llama (Touvron et al., 2023) as a decoder backbone, under Hugging Face `LlamaModel`'s
  * names: `embed_tokens` (V, H), `layers.{i}.…` (./block.ts), final RMSNorm `norm`. No position embedding:
- * positions enter as rotations of q and k (../rotary.ts). The LM head is `lm_head.weight` of
- * `LlamaForCausalLM` (beside the base model), or the input embeddings when `tieWordEmbeddings`.
+ * positions enter as rotations of q and k (../rotary.ts). The LM head is the input embeddings when
+ * `tieWordEmbeddings` (Press & Wolf, EACL 2017; some small Qwen2 and Llama 3.2 sizes), else a weight of its
+ * own, `lm_head` (V, H) (Llama 2/3-8B, Mistral, most Qwen2 sizes): a parameter of this backbone, saved as
+ * `lm_head.weight` beside the base model (`LlamaForCausalLM`'s name), trained and exported with it.
  */
+import { CheckpointError } from '../../errors.js';
 import { Embedding } from '../../nn/embedding.js';
 import type { ParamOptions } from '../../nn/init.js';
-import { Module, ModuleList } from '../../nn/module.js';
-import { tidy } from '../../tensor/index.js';
+import { Linear } from '../../nn/linear.js';
+import { Module, ModuleList, type LoadResult } from '../../nn/module.js';
+import { tidy, type Tensor } from '../../tensor/index.js';
 import type { Backbone, HfNaming, ModelInputs, ModelOutput } from '../backbone.js';
 import { causalBias, positionIds } from '../causal.js';
 import { checkModelInputs } from '../inputs.js';
@@ -24,6 +28,8 @@ export class LlamaModel extends Module implements Backbone {
   readonly embedTokens: Embedding;
   readonly layers_: ModuleList<LlamaDecoderLayer>;
   readonly norm: RMSNorm;
+  /** weight (V, H): the untied LM head (`lm_head`); undefined when tied to `embedTokens`. */
+  readonly lmHead: Linear | undefined;
 
   /**
    * A Llama decoder with fresh weights (N(0, initializerRange²), as Hugging Face); load trained ones with `loadStateDict`.
@@ -44,6 +50,30 @@ export class LlamaModel extends Module implements Backbone {
       new ModuleList(Array.from({ length: c.numHiddenLayers }, (_, i) => new LlamaDecoderLayer(c, i, o))),
     );
     this.norm = this.registerModule('norm', new RMSNorm(c.hiddenSize, c.layerNormEps, o));
+    this.lmHead = c.tieWordEmbeddings
+      ? undefined
+      : this.registerModule('lm_head', new Linear(c.hiddenSize, c.vocabSize, { ...o, bias: false, initStd: c.initializerRange }));
+  }
+
+  /** The LM head's weight (V, H) when untied (`lm_head.weight`); undefined when the head is the input embeddings. */
+  outputEmbeddings(): Tensor | undefined {
+    return this.lmHead?.weight;
+  }
+
+  /**
+   * Loads weights by Hugging Face names; a tied model skips `lm_head.weight` (a copy of
+   * `embed_tokens.weight` that older `pytorch_model.bin` files hold). An untied one needs it (strictly):
+   * its logits are `lm_head`'s, never the embeddings'.
+   */
+  override loadStateDict(state: ReadonlyMap<string, Tensor>, options: { strict?: boolean } = {}): LoadResult {
+    if (this.lmHead === undefined) return super.loadStateDict(new Map([...state].filter(([k]) => k !== 'lm_head.weight')), options);
+    if ((options.strict ?? true) && !state.has('lm_head.weight') && state.has('embed_tokens.weight'))
+      throw new CheckpointError(
+        `the weights have no lm_head.weight, but the config says the LM head is a weight of its own (tie_word_embeddings: false). ` +
+          'A checkpoint of multitask-lm saved before untied heads were kept (issue 13) used the embeddings as its head whatever ' +
+          'config.json said: set "tie_word_embeddings": true in its config.json',
+      );
+    return super.loadStateDict(state, options);
   }
 
   inputEmbeddings(): Embedding {
