@@ -28,10 +28,27 @@ training: { max_steps: ${steps}, batch_size: 32, learning_rate: 2.0e-3, warmup_s
 `,
   { taskTypes, source: path.join(dir, 'config.yaml') },
 );
+/** A metrics.jsonl record, as this script reads it. */
+type Rec = {
+  split?: string;
+  type?: string;
+  step: number;
+  loss?: number;
+  losses?: Record<string, number>;
+  metrics: Record<string, Record<string, number>>;
+};
 const t0 = Date.now();
 const result = await train(config, {});
-const dev = readMetrics(path.join(dir, 'out', 'metrics.jsonl')).filter((m: any) => m.split === 'dev');
-const train_ = readMetrics(path.join(dir, 'out', 'metrics.jsonl')).filter((m: any) => m.type === 'train');
-console.log(JSON.stringify({ tree: R, seed: process.env.SEED ?? 5, steps, status: result.status, wall_s: (Date.now() - t0) / 1000,
-  dev: dev.map((m: any) => ({ step: m.step, em: m.metrics.reverse.exactMatch, loss: m.losses?.reverse ?? m.loss })),
-  lastTrainLoss: train_.at(-1)?.loss }));
+const dev = readMetrics(path.join(dir, 'out', 'metrics.jsonl')).filter((m: Rec) => m.split === 'dev');
+const train_ = readMetrics(path.join(dir, 'out', 'metrics.jsonl')).filter((m: Rec) => m.type === 'train');
+console.log(
+  JSON.stringify({
+    tree: R,
+    seed: process.env.SEED ?? 5,
+    steps,
+    status: result.status,
+    wall_s: (Date.now() - t0) / 1000,
+    dev: dev.map((m: Rec) => ({ step: m.step, em: m.metrics.reverse.exactMatch, loss: m.losses?.reverse ?? m.loss })),
+    lastTrainLoss: train_.at(-1)?.loss,
+  }),
+);
