@@ -48,7 +48,7 @@ console.log(
     steps,
     status: result.status,
     wall_s: (Date.now() - t0) / 1000,
-    dev: dev.map((m: Rec) => ({ step: m.step, em: m.metrics.reverse.exactMatch, loss: m.losses?.reverse ?? m.loss })),
+    dev: dev.map((m: Rec) => ({ step: m.step, em: m.metrics.reverse?.exactMatch, loss: m.losses?.reverse ?? m.loss })),
     lastTrainLoss: train_.at(-1)?.loss,
   }),
 );
