@@ -14,4 +14,10 @@ if (existsSync(sources)) {
 } else {
   ({ main } = await import('../dist/src/cli/main.js'));
 }
+// A reader that stops early (`mtl predict … | head`) closes the pipe: stop quietly, as Unix tools do,
+// instead of a stack trace for the EPIPE of the next write.
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 process.exitCode = await main(process.argv.slice(2));

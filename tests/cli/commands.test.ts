@@ -79,7 +79,10 @@ describe('mtl train', data, () => {
 
 describe('mtl --help', () => {
   it("each command's --help (or -h) prints that command's usage and exits 0, before any check of its arguments", async () => {
-    for (const command of ['train', 'compare', 'eval', 'predict', 'serve', 'export', 'finetune', 'transfer', 'demo']) {
+    const listed = await cli('--help');
+    const commands = [...listed.stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+    assert.ok(commands.length >= 13 && commands.includes('average'), `mtl --help lists every command: ${commands.join(', ')}`);
+    for (const command of commands) {
       for (const flag of ['--help', '-h']) {
         const r = await cli(command, flag);
         assert.equal(r.code, 0, `mtl ${command} ${flag} exits 0, got ${r.code}: ${r.stderr}`);
@@ -90,6 +93,18 @@ describe('mtl --help', () => {
     const r = await cli('finetune', 'ckpt', 'config.yaml', '--help');
     assert.equal(r.code, 0, `--help after positionals also prints the usage: ${r.stderr}`);
     assert.match(r.stdout, /--freeze-encoder/);
+  });
+});
+
+describe('mtl … | head', () => {
+  it('a reader that closes the pipe early ends the command quietly: exit 0, no EPIPE stack trace', async () => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'mtl.js'), '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.destroy(); // the reader is gone before the first write, as `head` is after its lines
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    assert.doesNotMatch(stderr, /EPIPE|Error/);
+    assert.equal(code, 0);
   });
 });
 
