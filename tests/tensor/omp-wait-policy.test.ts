@@ -27,8 +27,18 @@ function spinCountLibgompReads(userPolicy: string | undefined): number | null {
   delete env.OMP_WAIT_POLICY;
   if (userPolicy !== undefined) env.OMP_WAIT_POLICY = userPolicy;
   const code = "const t = await import('./src/tensor/index.js'); t.getNumThreads();";
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { env, encoding: 'utf8' });
-  assert.equal(child.status, 0, child.stderr);
+  // A child that hangs (a crash caught by a signal handler that never returns) fails the test after 2 min, not the run.
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+    killSignal: 'SIGKILL',
+  });
+  assert.equal(
+    child.status,
+    0,
+    `the child ${child.signal === null ? `exited with ${child.status}` : `ended by ${child.signal}`}:\n${child.stderr}`,
+  );
   const count = /GOMP_SPINCOUNT = '(\d+)'/.exec(child.stderr)?.[1];
   return count === undefined ? null : Number(count);
 }
