@@ -5,9 +5,14 @@
 # `dpkg-deb -x` under WORK, the build runs in a copy of the checkout's tracked files (WORK/src, so the
 # checkout's build/ is left alone), through native/build.mjs with TORCH_DIR.
 #
-#   scripts/check-libtorch2.sh [--run] [WORK] [-- TEST_FILE...]
-#       WORK defaults to /tmp/mtl-libtorch2 (downloads are kept there); the test files default to
-#       tests/tensor, tests/distributed and tests/optim.
+#   scripts/check-libtorch2.sh [--run] [--rebuild] [WORK] [-- TEST_FILE...]
+#       WORK defaults to /tmp/mtl-libtorch2 (downloads are kept there); the test files default to every
+#       tests/**/*.test.ts, as `npm test` runs them (WORK/src has no ../shared beside it, so the tests that
+#       read the public datasets skip, each naming the folder it needs: the suite's no-data phase).
+#
+# The build is reused when WORK/src already holds an addon built against the same libtorch version from
+# the same native/ and binding.gyp (compared by content; the counts below then come from that build's
+# log); --rebuild builds again regardless.
 #
 # Checks, and fails on the first three: every source of binding.gyp compiles to an object file against the
 # 2.x headers (g++ -H lists every header read: none may come from the system's own libtorch under
@@ -31,7 +36,15 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUN=0
-if [ "${1:-}" = --run ]; then RUN=1; shift; fi
+REBUILD=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --run) RUN=1 ;;
+    --rebuild) REBUILD=1 ;;
+    *) break ;;
+  esac
+  shift
+done
 WORK=/tmp/mtl-libtorch2
 if [ $# -gt 0 ] && [ "$1" != -- ]; then WORK=$1; shift; fi
 [ "${1:-}" = -- ] && shift
@@ -61,17 +74,26 @@ fetch_deb() {
   echo "$deb"
 }
 
-rm -rf prefix && mkdir prefix
+# Unpacked again only when the .deb files differ from those of the last unpacking (prefix.stamp).
+prefix_debs=()
 for pkg in "${PACKAGES[@]}"; do
   # The stanza of the package: its Filename and SHA256.
   read -r file sum < <(awk -v RS= -v p="$pkg" '$0 ~ "(^|\n)Package: " p "\n" {
       match($0, /\nFilename: [^\n]+/); f = substr($0, RSTART + 11, RLENGTH - 11)
       match($0, /\nSHA256: [^\n]+/); s = substr($0, RSTART + 9, RLENGTH - 9); print f, s; exit }' "$INDEX")
   [ -n "${file:-}" ] || { echo "[check-libtorch2] $pkg is not in the $SUITE index" >&2; exit 1; }
-  deb=$(fetch_deb "$file" "$sum")
-  echo "[check-libtorch2] $(basename "$file")"
-  dpkg-deb -x "$deb" prefix
+  prefix_debs+=("$(fetch_deb "$file" "$sum")")
 done
+if [ "$(cat prefix.stamp 2>/dev/null)" != "${prefix_debs[*]}" ]; then
+  rm -rf prefix prefix.stamp && mkdir prefix
+  for deb in "${prefix_debs[@]}"; do
+    echo "[check-libtorch2] $(basename "$deb")"
+    dpkg-deb -x "$deb" prefix
+  done
+  echo "${prefix_debs[*]}" > prefix.stamp
+else
+  echo "[check-libtorch2] prefix/ already holds ${prefix_debs[*]#debs/}"
+fi
 
 # A TORCH_DIR layout (include/, lib/) over Debian's paths.
 multiarch=$(ls prefix/usr/lib | grep -- '-linux-gnu$' | head -1)
@@ -81,16 +103,29 @@ ln -s "$WORK/prefix/usr/lib/$multiarch" torch/lib
 version=$(awk '/#define TORCH_VERSION_(MAJOR|MINOR|PATCH) / {v = v (v == "" ? "" : ".") $3} END {print v}' \
   prefix/usr/include/torch/csrc/api/include/torch/version.h)
 
-# The checkout's tracked files as they are in its working tree (the tests need src/ and tests/ beside the addon).
+# The checkout's tracked files as they are in its working tree (the tests need src/ and tests/ beside the addon);
+# the previous build is set aside, to be reused if it was made from the same sources against the same libtorch.
+rm -rf build.kept
+if [ -d src/build ]; then mv src/build build.kept; fi
 rm -rf src && mkdir src
 git -C "$ROOT" ls-files -z | tar -C "$ROOT" --null -T - -cf - | tar -C src -xf -
 ln -s "$(readlink -f "$ROOT/node_modules")" src/node_modules
+stamp="libtorch $version, sources $(cd src && cat binding.gyp native/* | sha256sum | cut -c1-16)"
 
-echo "[check-libtorch2] building against libtorch $version (log: $WORK/build.log)"
-start=$(date +%s)
 status=0
-(cd src && CXXFLAGS="-Wdeprecated-declarations -H" TORCH_DIR="$WORK/torch" node native/build.mjs --force) > build.log 2>&1 || status=$?
-seconds=$(($(date +%s) - start))
+if [ "$REBUILD" -eq 0 ] && [ -f build.kept/Release/mtl_native.node ] && [ "$(cat build.stamp 2>/dev/null)" = "$stamp" ]; then
+  mv build.kept src/build
+  touch src/build/Release/mtl_native.node # the copied sources carry the checkout's mtimes; their content is the build's
+  echo "[check-libtorch2] reusing the addon built against libtorch $version from the same sources ($stamp; --rebuild to build again)"
+  seconds=0
+else
+  rm -rf build.kept build.stamp
+  echo "[check-libtorch2] building against libtorch $version (log: $WORK/build.log)"
+  start=$(date +%s)
+  (cd src && CXXFLAGS="-Wdeprecated-declarations -H" TORCH_DIR="$WORK/torch" node native/build.mjs --force) > build.log 2>&1 || status=$?
+  seconds=$(($(date +%s) - start))
+  [ "$status" -ne 0 ] || echo "$stamp" > build.stamp
+fi
 
 sources=$(grep -c '"native/.*\.cc"' src/binding.gyp)
 objects=$(find src/build/Release/obj.target/mtl_native -name '*.o' 2>/dev/null | wc -l)
@@ -119,8 +154,13 @@ fi
 # --run: everything libtorch loads, from the same index, in WORK/runtime.
 echo "[check-libtorch2] unpacking what libtorch $version loads (log: $WORK/runtime.log)"
 node "$ROOT/scripts/debian-closure.mjs" "$INDEX" "$LIBTORCH" libgloo0 libopenblas0-pthread libc6 libstdc++6 > closure.txt
-rm -rf runtime && mkdir runtime
-while read -r _ file sum _; do dpkg-deb -x "$(fetch_deb "$file" "$sum")" runtime; done < closure.txt > runtime.log 2>&1
+if [ "$(cat runtime.stamp 2>/dev/null)" != "$(sha256sum < closure.txt)" ]; then
+  rm -rf runtime runtime.stamp && mkdir runtime
+  while read -r _ file sum _; do dpkg-deb -x "$(fetch_deb "$file" "$sum")" runtime; done < closure.txt > runtime.log 2>&1
+  sha256sum < closure.txt > runtime.stamp
+else
+  echo "[check-libtorch2] runtime/ already holds those packages"
+fi
 multiarch_lib="$WORK/runtime/usr/lib/$multiarch"
 # What update-alternatives links on an install with OpenBLAS (as this machine's 1.13 runs): its pthread build.
 # (libopenblas.so.0 too: libblas.so.3 finds it through its RUNPATH $ORIGIN, the link's folder, else the system's.)
@@ -131,9 +171,10 @@ if [ -z "$patchelf" ]; then
   rm -rf patchelf && dpkg-deb -x debs/patchelf_*.deb patchelf && patchelf="$WORK/patchelf/usr/bin/patchelf"
 fi
 mkdir -p runtime/bin
-cp "$(command -v node)" runtime/bin/node
+cp "$(command -v node)" runtime/bin/node.new # then renamed: a node of an earlier check may still be running
 loader=$(find runtime/usr/lib/"$multiarch" -maxdepth 1 -name 'ld-linux*.so.*' | head -1)
-"$patchelf" --set-interpreter "$WORK/$loader" --force-rpath --set-rpath "$multiarch_lib:$WORK/runtime/usr/lib" runtime/bin/node
+"$patchelf" --set-interpreter "$WORK/$loader" --force-rpath --set-rpath "$multiarch_lib:$WORK/runtime/usr/lib" runtime/bin/node.new
+mv runtime/bin/node.new runtime/bin/node
 echo "[check-libtorch2] $(wc -l < closure.txt) packages; node $(runtime/bin/node --version) on trixie's glibc $(awk -F'[ (]' '/^Package: libc6$/ {p = 1} p && /^Version:/ {print $2; exit}' "$INDEX")"
 
 # Every shared library the loaded addon maps must come from WORK (the 2.x prefix or the runtime).
@@ -145,12 +186,13 @@ foreign=$(cd src && ../runtime/bin/node -e "
 [ -z "$foreign" ] || { echo "[check-libtorch2] libraries from outside $WORK: $foreign" >&2; exit 1; }
 
 cd src
-[ ${#TESTS[@]} -gt 0 ] || TESTS=(tests/tensor/*.test.ts tests/distributed/*.test.ts tests/optim/*.test.ts)
+[ ${#TESTS[@]} -gt 0 ] || mapfile -t TESTS < <(find tests -name '*.test.ts' | sort)
 echo "[check-libtorch2] running ${#TESTS[@]} test files against libtorch $version (log: $WORK/tests.log)"
 start=$(date +%s)
 tests=0
-../runtime/bin/node --import tsx --test --test-reporter=spec "${TESTS[@]}" > ../tests.log 2>&1 || tests=$?
+# The patched node first on PATH: what npm and `#!/usr/bin/env node` scripts start (tests/package) runs on trixie's libraries too.
+PATH="$WORK/runtime/bin:$PATH" ../runtime/bin/node --import tsx --test --test-reporter=spec "${TESTS[@]}" > ../tests.log 2>&1 || tests=$?
 cd ..
-echo "[check-libtorch2] tests exit status $tests, $(($(date +%s) - start)) s:"
+echo "[check-libtorch2] tests exit status $tests, $(($(date +%s) - start)) s, load $(cut -d' ' -f1-3 /proc/loadavg):"
 grep -E '^ℹ (tests|suites|pass|fail|cancelled|skipped|todo) ' tests.log || true
 [ "$tests" -eq 0 ]
