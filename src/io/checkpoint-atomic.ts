@@ -14,7 +14,7 @@
  * failed write leaves the previous one as it was. Readers never change anything on disk (a reader may
  * run beside the training process); there is one writer per folder at a time.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { CheckpointError, MtlError } from '../errors.js';
@@ -125,4 +125,9 @@ function commit(tmp: string, dir: string): void {
   }
   fsyncPath(path.dirname(path.resolve(dir))); // the renames reach the disk
   rmSync(previous, { recursive: true, force: true });
+}
+
+/** Writes `value` as indented JSON with a final newline (the checkpoint's small files: config.json, tasks.json, …). */
+export function writeJson(file: string, value: unknown): void {
+  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
 }

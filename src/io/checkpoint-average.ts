@@ -17,12 +17,12 @@
  * trainer_state.json and no optimizer.safetensors: an average is no point of any run's trajectory, so
  * it is not a resume point (`--resume` refuses it, naming averaging.json).
  */
-import { copyFileSync, existsSync, realpathSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { CheckpointError, ConfigError } from '../errors.js';
 import { add_, cast, div_, tidy, type Tensor } from '../tensor/index.js';
 import { isFloating } from '../tensor/dtype.js';
-import { readableFolder, writeFolderAtomically } from './checkpoint-atomic.js';
+import { readableFolder, writeFolderAtomically, writeJson } from './checkpoint-atomic.js';
 import { checkSameModel } from './checkpoint-average-checks.js';
 import { CHECKPOINT_FILES, inspectCheckpoint, type CheckpointInfo } from './checkpoint-inspect.js';
 import { openSafetensors, type SafetensorsReader } from './safetensors-read.js';
@@ -78,7 +78,7 @@ export function averageCheckpoints(inputs: readonly string[], output: string, op
       for (const name of [CHECKPOINT_FILES.config, CHECKPOINT_FILES.tokenizer, CHECKPOINT_FILES.tasks, CHECKPOINT_FILES.trainingConfig])
         if (existsSync(path.join(last.dir, name))) copyFileSync(path.join(last.dir, name), path.join(tmp, name));
       const averaging = { method: 'mean', dtype_of_sum: 'float64', checkpoints: record, ...counts };
-      saveJson(path.join(tmp, AVERAGING_FILE), averaging);
+      writeJson(path.join(tmp, AVERAGING_FILE), averaging);
     },
     (tmp) => void inspectCheckpoint(tmp),
   );
@@ -163,8 +163,4 @@ function equalIn(readers: readonly SafetensorsReader[], name: string): Tensor {
     }
   }
   return first;
-}
-
-function saveJson(file: string, value: unknown): void {
-  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
 }

@@ -42,7 +42,7 @@ import {
 import path from 'node:path';
 import { CheckpointError, ConfigError } from '../errors.js';
 import { Tensor } from '../tensor/index.js';
-import { readableFolder, writeFolderAtomically } from './checkpoint-atomic.js';
+import { readableFolder, writeFolderAtomically, writeJson } from './checkpoint-atomic.js';
 import {
   CHECKPOINT_FILES,
   ENCODER_ROOTS,
@@ -164,10 +164,6 @@ function modelTensors(contents: CheckpointContents): Map<string, Tensor> {
       `task${headless.length > 1 ? 's' : ''} ${headless.join(', ')} ha${headless.length > 1 ? 've' : 's'} no head in 'heads'`,
     );
   return out;
-}
-
-function writeJson(file: string, value: unknown): void {
-  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** A loaded checkpoint. Its tensors belong to the caller: `dispose()` frees them (after loading them into modules). */
