@@ -2,14 +2,13 @@
  * Text generation with a model folder: a checkpoint of ours (a run's `best/` with a causal-lm task, or
  * an encoder-decoder with seq2seq tasks, whose prompt is the source text; its adapters applied) or a
  * Hugging Face folder (config.json of a decoder or encoder-decoder family, its weights, its tokenizer).
- * Texts in, texts out, streamed as the tokens come: what `mtl generate` prints. A checkpoint's chat
- * task also replies to a conversation (`Conversation`: messages rendered by the task's own template,
- * `TaskType.replyPrompt`), the reply ending at its end-of-turn token.
+ * Texts in, texts out, streamed as the tokens come: what `mtl generate` prints. A conversation
+ * (`Conversation`) gets the assistant's reply, rendered by a checkpoint's chat task or by a Hugging Face
+ * folder's own chat template (./chat-reply.ts), the reply ending at the end-of-turn token.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { replyMessagesOf } from '../data/index.js';
-import { ConfigError, DataError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { generate, type GenerateHooks, type GenerateOptions, type Generation } from '../generate/index.js';
 import { loadCheckpoint, type TaskRecord } from '../io/checkpoint.js';
 import { loadHfWeights } from '../io/hf-weights.js';
@@ -23,9 +22,10 @@ import { decoderPrompts, encoderDecoderLm } from '../models/encoder-decoder-lm.j
 import type { Module } from '../nn/module.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { backboneOf, inferenceModelOf, readConfigJson, specsOfRecords } from '../run/load-model.js';
-import { taskType, taskTypes, type AnyTaskType, type TaskSpec } from '../tasks/index.js';
+import { taskType } from '../tasks/index.js';
 import { dispose, tensor } from '../tensor/index.js';
-import { Tokenizer, tokenizerFromFolder, type ChatMessage } from '../tokenization/index.js';
+import { Tokenizer, tokenizerFromFolder } from '../tokenization/index.js';
+import { folderReplier, replyPlan, type Conversation, type Replier } from './chat-reply.js';
 import { ContinuationText } from './continuation-text.js';
 
 /** One prompt's continuation. */
@@ -36,37 +36,9 @@ export interface GeneratedText extends Generation {
   readonly droppedTurns?: number;
 }
 
-/** A conversation to reply to as the assistant (`mtl generate --messages`, `POST /generate` with `messages`). */
-export interface Conversation {
-  /** The turns so far, in Hugging Face's chat format; the last is the one the reply answers (not the assistant's: `replyMessagesOf`). */
-  readonly messages: readonly ChatMessage[];
-  /** The checkpoint's task that replies (a chat task); default its only one. */
-  readonly task?: string;
-  /** The most tokens the task's own max_new_tokens may ask for when the options name none (a server's --max-new-tokens); default no limit. */
-  readonly maxNewTokensLimit?: number;
-}
-
-/** A checkpoint's task, as replying to a conversation reads it. */
-interface CheckpointTask {
-  readonly spec: TaskSpec;
-  readonly type: AnyTaskType;
-  /** Its head as an LM head (a causal-LM head: chat's), else undefined. */
-  readonly lmHead: LmHead | undefined;
-}
-
-/** A checkpoint's tasks and max_length, for replies to conversations. */
-interface CheckpointTasks {
-  readonly tasks: readonly CheckpointTask[];
-  /** Tokens of prompt and reply together at most (the run's max_length). */
-  readonly maxLength: number;
-}
-
 /** The options that are set (`{ maxNewTokens: undefined }` sets nothing). */
 const defined = (options: GenerateOptions): GenerateOptions =>
   Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as GenerateOptions;
-
-/** Tokens a reply may take when neither the options nor its task say (as `mtl generate`'s default). */
-const DEFAULT_REPLY_TOKENS = 64;
 
 /** The text of `generated` cut before the first stop string it holds, and whether it held one. */
 export function cutAtStop(text: string, stopStrings: readonly string[]): { text: string; stopped: boolean } {
@@ -90,6 +62,12 @@ interface TextToTextSource {
   readonly endToken?: string | null;
 }
 
+/** The LM head of a checkpoint's task `name` when its head is a causal-LM head (causal-lm, chat, a decoder's seq2seq), else undefined. */
+function taskLmHead(model: MultiTaskModel, name: string): LmHead | undefined {
+  const head = model.heads.get(name);
+  return head instanceof CausalLmHead ? head.asLmHead() : undefined;
+}
+
 /** The seq2seq tasks of a checkpoint: an encoder-decoder's (their heads read its LM head) and a decoder's (`decoderOnly` in their options). */
 function textToTextSources(tasks: readonly TaskRecord[], model: MultiTaskModel): TextToTextSource[] {
   return tasks.flatMap((t): TextToTextSource[] => {
@@ -99,7 +77,7 @@ function textToTextSources(tasks: readonly TaskRecord[], model: MultiTaskModel):
     if (h instanceof TextToTextHead) return [{ task: t.name, prefix, lmHead: (x) => h.lmLogits(x) }];
     if (o.decoderOnly !== true || !(h instanceof CausalLmHead)) return [];
     const endToken = typeof o.endToken === 'string' ? o.endToken : null;
-    return [{ task: t.name, prefix, lmHead: (x) => h.forward({ lastHiddenState: x }), endToken }];
+    return [{ task: t.name, prefix, lmHead: h.asLmHead(), endToken }];
   });
 }
 
@@ -110,13 +88,13 @@ export class TextGenerator implements Disposable {
     readonly backbone: Backbone,
     readonly tokenizer: Tokenizer,
     /** The LM head: a checkpoint's causal-lm head, else the backbone's (its untied lm_head, or tied to the input embeddings). */
-    private readonly lmHead: LmHead = lmHeadOf(backbone),
+    private readonly lmHead: LmHead,
     /** A checkpoint's seq2seq tasks: each prefix and the LM head with its task's bias. */
-    private readonly sources: readonly TextToTextSource[] = [],
+    private readonly sources: readonly TextToTextSource[],
     /** Whether a prompt that starts with no task's prefix is the only seq2seq task's source (else continued as it is). */
-    private readonly onlySourceByDefault = true,
-    /** A checkpoint's tasks (replies to conversations); undefined for a Hugging Face folder. */
-    private readonly checkpoint?: CheckpointTasks,
+    private readonly onlySourceByDefault: boolean,
+    /** What replies to conversations: a checkpoint's chat task, or a Hugging Face folder's chat template. */
+    private readonly replier: Replier,
   ) {}
 
   /**
@@ -129,27 +107,26 @@ export class TextGenerator implements Disposable {
       using ckpt = loadCheckpoint(dir, { optimizer: false });
       const specs = specsOfRecords(ckpt.tasks);
       const { model, maxLength } = inferenceModelOf(ckpt, specs);
-      const lmHeadOf = (name: string): LmHead | undefined => {
-        const head = model.heads.get(name);
-        return head instanceof CausalLmHead ? (h) => head.forward({ lastHiddenState: h }) : undefined;
-      };
-      const lmHead = model.taskNames.map(lmHeadOf).find((h) => h !== undefined);
+      const lmHead = model.taskNames.map((name) => taskLmHead(model, name)).find((h) => h !== undefined);
       const sources = textToTextSources(ckpt.tasks, model);
       // a decoder with a causal-LM task besides its seq2seq ones continues an unprefixed prompt as it is
       const byDefault = model.backbone.kind !== 'decoder' || sources.length === ckpt.tasks.length;
       const tokenizer = Tokenizer.fromFile(ckpt.tokenizerFile);
-      const tasks = specs.map((spec) => ({ spec, type: taskType(spec.kind), lmHead: lmHeadOf(spec.name) }));
-      return TextGenerator.checked(model, model.backbone, tokenizer, dir, lmHead, sources, byDefault, { tasks, maxLength });
+      const tasks = specs.map((spec) => ({ spec, type: taskType(spec.kind), lmHead: taskLmHead(model, spec.name) }));
+      const replier: Replier = { kind: 'checkpoint', tasks, maxLength };
+      return TextGenerator.checked(model, model.backbone, tokenizer, dir, replier, { lmHead, sources, onlySourceByDefault: byDefault });
     }
     const { owner, backbone, lmHead } = loadHfLanguageModel(dir);
     let tokenizer: Tokenizer;
+    let replier: Replier;
     try {
       tokenizer = tokenizerFromFolder(dir);
+      replier = folderReplier(dir, backbone, tokenizer);
     } catch (e) {
       owner.dispose();
       throw e;
     }
-    return TextGenerator.checked(owner, backbone, tokenizer, dir, lmHead); // disposes owner when it throws
+    return TextGenerator.checked(owner, backbone, tokenizer, dir, replier, { lmHead }); // disposes owner when it throws
   }
 
   private static checked(
@@ -157,19 +134,17 @@ export class TextGenerator implements Disposable {
     backbone: Backbone,
     tokenizer: Tokenizer,
     dir: string,
-    lmHead?: LmHead,
-    sources: readonly TextToTextSource[] = [],
-    onlySourceByDefault = true,
-    checkpoint?: CheckpointTasks,
+    replier: Replier,
+    heads: { lmHead?: LmHead | undefined; sources?: readonly TextToTextSource[]; onlySourceByDefault?: boolean },
   ): TextGenerator {
-    if (backbone.kind === 'encoder-decoder') return new TextGenerator(owner, backbone, tokenizer, lmHead, sources, true, checkpoint);
-    if (backbone.kind !== 'decoder') {
+    if (backbone.kind !== 'decoder' && backbone.kind !== 'encoder-decoder') {
       owner.dispose();
       throw new ConfigError(
         `${dir}: its model (${backbone.config.modelType}) is an ${backbone.kind}, which does not generate text; give a decoder (gpt2, …) or an encoder-decoder (t5, bart, …)`,
       );
     }
-    return new TextGenerator(owner, backbone, tokenizer, lmHead, sources, onlySourceByDefault, checkpoint);
+    const byDefault = backbone.kind === 'encoder-decoder' || (heads.onlySourceByDefault ?? true);
+    return new TextGenerator(owner, backbone, tokenizer, heads.lmHead ?? lmHeadOf(backbone), heads.sources ?? [], byDefault, replier);
   }
 
   /**
@@ -199,19 +174,21 @@ export class TextGenerator implements Disposable {
    * tokenizer's text is read in the prompt's context, its spaces around punctuation taken out
    * (./continuation-text.ts: `able story, it's` for `##able story , it ' s`).
    *
-   * A `Conversation` gets the assistant's reply (`#reply`): its messages rendered by the chat task's
-   * template with the generation prompt (`TaskType.replyPrompt`, as prediction renders them), generated
-   * until the template's end-of-turn token; the task's decoding options (max_new_tokens, num_beams,
-   * no_repeat_ngram_size) are the defaults `options` override; the text is the reply alone, without
-   * the whitespace around it (whitespace at its end is held back while streaming).
+   * A `Conversation` gets the assistant's reply (`#reply`, ./chat-reply.ts): its messages rendered with
+   * the generation prompt by a checkpoint's chat task (`TaskType.replyPrompt`, as prediction renders
+   * them; its decoding options — max_new_tokens, num_beams, no_repeat_ngram_size — are the defaults
+   * `options` override) or by a Hugging Face folder's own chat template, generated until the
+   * end-of-turn token (a folder's: the template's, and generation_config.json's eos_token_id); the text
+   * is the reply alone, without the whitespace around it (whitespace at its end is held back while streaming).
    * @param onText called once per generated token (greedy and sampling) with that token's id and the
    *   text it releases ('' while text is held back, or after a stop string), then once more without a
    *   token if text held back at the end remains; the pieces joined are the returned `text`. The next
    *   step waits for it (it may be asynchronous); what it throws ends the generation and is thrown here.
    * @param signal aborting it stops the generation before its next step (beam search too), which then
    *   rejects with the signal's reason.
-   * @throws ConfigError for a conversation given to a model without a chat task (naming the tasks it
-   *   has), an unknown task, or a max_length without room for the reply; DataError for bad messages.
+   * @throws ConfigError for a conversation given to a checkpoint without a chat task (naming the tasks
+   *   it has) or a folder without a chat template (naming the file that would carry it), an unknown task,
+   *   or a max_length without room for the reply; DataError for bad messages (`replyPlan`).
    */
   async generate(
     prompt: string | Conversation,
@@ -240,62 +217,22 @@ export class TextGenerator implements Disposable {
     );
   }
 
-  /** The reply to a conversation (see `generate`). */
+  /** The reply to a conversation (see `generate`): its prompt and options by ./chat-reply.ts, streamed as a reply. */
   async #reply(
     conversation: Conversation,
     options: GenerateOptions,
     onText: ((piece: string, token?: number) => unknown) | undefined,
     signal: AbortSignal | undefined,
   ): Promise<GeneratedText> {
-    const messages = replyMessagesOf(conversation.messages, 'messages');
-    if (typeof messages === 'string') throw new DataError(messages);
-    const { task, maxLength } = this.#replyTask(conversation.task);
-    const given = defined(options);
-    const defaults = task.type.replyOptions?.(task.spec) ?? {};
-    const limit = conversation.maxNewTokensLimit ?? Infinity;
-    const maxNewTokens = given.maxNewTokens ?? Math.min(defaults.maxNewTokens ?? DEFAULT_REPLY_TOKENS, limit);
-    const prompt = await task.type.replyPrompt!(task.spec, this.tokenizer, messages, { maxLength, maxNewTokens });
-    const ids = prompt.inputIds;
-    const decoding = { ...defaults, eosTokenId: prompt.endTokenId, ...given, maxNewTokens };
-    const lmHead = task.lmHead ?? this.lmHead;
-    const made = await this.#streamed(ids, (_, hooks) => this.#continue(ids, lmHead, decoding, hooks), options, {
+    const plan = await replyPlan(this.replier, conversation, defined(options), this.tokenizer);
+    const ids = plan.inputIds;
+    const lmHead = plan.lmHead ?? this.lmHead;
+    const made = await this.#streamed(ids, (_, hooks) => this.#continue(ids, lmHead, plan.options, hooks), options, {
       onText,
       signal,
       reply: true,
     });
-    return { ...made, droppedTurns: prompt.droppedTurns };
-  }
-
-  /**
-   * The checkpoint's task that replies to conversations: `name`, else its only one (a type with `replyPrompt`: chat).
-   * @throws ConfigError naming the tasks there are when there is none, `name` is not one, or several and no name.
-   */
-  #replyTask(name: string | undefined): { task: CheckpointTask; maxLength: number } {
-    const kinds = taskTypes.all.filter((t) => t.replyPrompt !== undefined).map((t) => t.kind);
-    const takes = `messages go to a ${kinds.join(' or ')} task, whose chat template renders them`;
-    if (this.checkpoint === undefined)
-      throw new ConfigError(
-        `this model folder has no tasks (a Hugging Face folder); ${takes}: give a checkpoint of one, or the rendered prompt as text`,
-      );
-    const { tasks, maxLength } = this.checkpoint;
-    const listed = tasks.map((t) => `'${t.spec.name}' (${t.spec.kind})`).join(', ');
-    const replying = tasks.filter((t) => t.type.replyPrompt !== undefined);
-    if (name !== undefined) {
-      const task = tasks.find((t) => t.spec.name === name);
-      if (task === undefined) throw new ConfigError(`the checkpoint has no task '${name}'; its tasks: ${listed}`);
-      if (task.type.replyPrompt === undefined)
-        throw new ConfigError(
-          `task '${name}' is a ${task.spec.kind} task, which takes no messages; ${takes}` +
-            (replying.length === 0 ? ', and this checkpoint has none' : `: ${replying.map((t) => `'${t.spec.name}'`).join(', ')}`),
-        );
-      return { task, maxLength };
-    }
-    if (replying.length === 0) throw new ConfigError(`the checkpoint has no task that takes messages (its tasks: ${listed}); ${takes}`);
-    if (replying.length > 1)
-      throw new ConfigError(
-        `the checkpoint has ${replying.length} tasks that take messages (${replying.map((t) => `'${t.spec.name}'`).join(', ')}); name one (--task, or "task" in a request)`,
-      );
-    return { task: replying[0]!, maxLength };
+    return { ...made, droppedTurns: plan.droppedTurns };
   }
 
   /** A decoder's continuation of the prompt `ids` with `lmHead` (one row). */

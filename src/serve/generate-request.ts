@@ -8,7 +8,7 @@
 import { replyMessagesOf } from '../data/index.js';
 import { ConfigError } from '../errors.js';
 import { resolveGenerateOptions, type GenerateOptions } from '../generate/index.js';
-import type { Conversation } from '../predict/generate.js';
+import type { Conversation } from '../predict/chat-reply.js';
 import { HttpError } from './http-error.js';
 
 /** TGI's parameter names and the GenerateOptions field each sets. */

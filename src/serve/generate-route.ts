@@ -10,7 +10,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { GenerateOptions } from '../generate/index.js';
-import type { Conversation } from '../predict/generate.js';
+import type { Conversation } from '../predict/chat-reply.js';
 import type { GenerationResult, StreamedToken } from './worker-protocol.js';
 
 /** What the server needs of a model that generates (./worker-predictor.ts's WorkerPredictor). */

@@ -7,7 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { GenerateOptions } from '../generate/index.js';
-import type { Conversation } from '../predict/generate.js';
+import type { Conversation } from '../predict/chat-reply.js';
 import type { PredictInput, PredictionRecord, PredictOptions } from '../predict/predict.js';
 import type { PredictService } from './server.js';
 import {

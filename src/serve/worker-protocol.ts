@@ -5,7 +5,7 @@
  */
 import { CheckpointError, ConfigError, DataError, MtlError } from '../errors.js';
 import type { FinishReason, GenerateOptions } from '../generate/index.js';
-import type { Conversation } from '../predict/generate.js';
+import type { Conversation } from '../predict/chat-reply.js';
 import type { PredictInput, PredictionRecord, PredictOptions } from '../predict/predict.js';
 
 /** What the model thread is started with (`workerData`). */

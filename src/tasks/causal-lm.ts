@@ -17,6 +17,7 @@
  */
 import { ConfigError, ShapeError } from '../errors.js';
 import type { SourcePosition } from '../data/index.js';
+import type { LmHead } from '../models/causal-lm.js';
 import { clamp, crossEntropy, linear, logSoftmax, noGrad, tidy, type Tensor } from '../tensor/index.js';
 import { IGNORE_INDEX, type Tokenizer } from '../tokenization/index.js';
 import { checkFeatures, exampleOf, inGoldOrder, longest, padInputs, paddedInt64, truncateEncoding } from './features.js';
@@ -75,6 +76,11 @@ export class CausalLmHead extends TaskHead {
     if (w === undefined)
       throw new ConfigError('causal-lm: the LM head is not tied to the word embeddings; call head.tieTo(backbone) first');
     return linear(encoded.lastHiddenState, w); // (B, T, V)
+  }
+
+  /** This head as the decoding loop's LM head (`causalLmDecoder`): hidden states (…, H) → logits (…, V). */
+  asLmHead(): LmHead {
+    return (h) => this.forward({ lastHiddenState: h });
   }
 }
 

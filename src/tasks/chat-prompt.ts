@@ -13,7 +13,7 @@ const compiled = new Map<string, ChatTemplate>();
 
 /** The compiled template of `source` (compiled once per process and template). */
 export function templateOf(source: ChatTemplateSource): ChatTemplate {
-  const key = JSON.stringify([source.template, source.bosToken, source.eosToken, source.origin]);
+  const key = JSON.stringify([source.template, source.bosToken, source.eosToken, source.origin, source.specialTokens ?? {}]);
   let t = compiled.get(key);
   if (t === undefined) {
     t = ChatTemplate.compile(source);

@@ -352,7 +352,7 @@ export const chat: TaskType<ChatExample, ChatPrediction, ChatOptions> = {
       eosTokenId: await endOfTurnId(o.endOfTurn, template, tokenizer, task.spec.name),
       padTokenId: backbone.config.padTokenId ?? 0,
     };
-    const decoder = causalLmDecoder(backbone, (h) => head.forward({ lastHiddenState: h }));
+    const decoder = causalLmDecoder(backbone, head.asLmHead());
     const prompts = features.map((f) => (labelled ? f.reply! : f));
     const made = await generate(
       decoder,

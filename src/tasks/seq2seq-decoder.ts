@@ -168,7 +168,7 @@ export async function generateFromPrompts(
 ): Promise<{ tokens: number[]; text: string }[]> {
   const features = batch.features as readonly PromptTargetFeatures[];
   const end = features[0]?.endTokenId;
-  const decoder = causalLmDecoder(backbone, (h) => head.forward({ lastHiddenState: h }));
+  const decoder = causalLmDecoder(backbone, head.asLmHead());
   const prompts = features.map((f) => f.inputIds.slice(0, f.promptLength));
   const eos = end === undefined ? {} : { eosTokenId: end };
   const made = await generate(decoder, prompts, { ...eos, padTokenId: backbone.config.padTokenId ?? 0, ...options });

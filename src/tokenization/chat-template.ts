@@ -1,7 +1,8 @@
 /**
  * Chat templates: a dialogue's messages `[{ role, content }, …]` rendered to one text by a Jinja
  * template, as Transformers' `apply_chat_template` renders them (`tokenizer_config.json`'s
- * `chat_template`; the variables `messages`, `add_generation_prompt`, `bos_token`, `eos_token`), with
+ * `chat_template`; the variables `messages`, `add_generation_prompt`, `bos_token`, `eos_token`, and a
+ * folder's other special tokens: `unk_token`, `pad_token`, `additional_special_tokens`, …), with
  * Hugging Face's own JavaScript Jinja (`@huggingface/jinja`, the implementation transformers.js uses).
  *
  * `assistantSpans` finds where each assistant turn lies in the rendered text without knowing the
@@ -48,6 +49,12 @@ export interface ChatTemplateSource {
   readonly bosToken: string;
   /** `eos_token` as the template sees it ('' when the tokenizer has none). */
   readonly eosToken: string;
+  /**
+   * The other special tokens a Hugging Face folder names, as template variables (`unk_token`,
+   * `pad_token`, `sep_token`, `cls_token`, `mask_token`, `additional_special_tokens`: the
+   * `special_tokens_map` Transformers passes `apply_chat_template`); absent: none.
+   */
+  readonly specialTokens?: Readonly<Record<string, string | readonly string[]>>;
 }
 
 /** The default template as a source. */
@@ -91,6 +98,7 @@ export class ChatTemplate {
   render(messages: readonly ChatMessage[], addGenerationPrompt = false): string {
     try {
       return this.#compiled.render({
+        ...this.source.specialTokens,
         messages: messages.map((m) => ({ role: m.role, content: m.content })),
         add_generation_prompt: addGenerationPrompt,
         bos_token: this.source.bosToken,
@@ -140,32 +148,57 @@ function tokenText(v: unknown): string {
   return '';
 }
 
+/** The special-token keys of Transformers' `special_tokens_map` besides bos_token and eos_token. */
+const OTHER_SPECIAL_TOKENS = ['unk_token', 'sep_token', 'pad_token', 'cls_token', 'mask_token'] as const;
+
+/** A JSON object file of a folder ({} when absent). @throws CheckpointError for one that is not a JSON object. */
+function jsonObject(file: string): Record<string, unknown> {
+  if (!existsSync(file)) return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new CheckpointError(`${file}: not readable JSON (${(e as Error).message})`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new CheckpointError(`${file}: expected a JSON object`);
+  return v as Record<string, unknown>;
+}
+
+/** The special tokens a folder's configs name, as template variables (see `ChatTemplateSource.specialTokens`). */
+function specialTokenVariables(config: Record<string, unknown>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of OTHER_SPECIAL_TOKENS) if (tokenText(config[key]) !== '') out[key] = tokenText(config[key]);
+  const additional = config.additional_special_tokens;
+  if (Array.isArray(additional)) out.additional_special_tokens = additional.map(tokenText).filter((t) => t !== '');
+  return out;
+}
+
 /**
  * The chat template of a Hugging Face model folder: `chat_template.jinja` (newer Transformers) or
  * tokenizer_config.json's `chat_template` (a string, or a list of `{ name, template }` of which
- * 'default' is taken), with the config's `bos_token` and `eos_token`; undefined when the folder has none.
- * @throws CheckpointError for a tokenizer_config.json that is not JSON, or a `chat_template` of another shape.
+ * 'default' is taken), with the special tokens tokenizer_config.json names (special_tokens_map.json's
+ * win, as in Transformers): `bos_token`, `eos_token` and the others; undefined when the folder has none.
+ * @throws CheckpointError for a tokenizer_config.json or special_tokens_map.json that is not a JSON
+ *   object, or a `chat_template` of another shape.
  */
 export function folderChatTemplate(dir: string): ChatTemplateSource | undefined {
   const configFile = path.join(dir, 'tokenizer_config.json');
-  let config: Record<string, unknown> = {};
-  if (existsSync(configFile)) {
-    try {
-      config = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
-    } catch (e) {
-      throw new CheckpointError(`${configFile}: not readable JSON (${(e as Error).message})`);
-    }
-  }
-  const tokens = { bosToken: tokenText(config.bos_token), eosToken: tokenText(config.eos_token) };
+  const config = jsonObject(configFile);
+  const named = { ...config, ...jsonObject(path.join(dir, 'special_tokens_map.json')) };
+  const tokens = {
+    bosToken: tokenText(named.bos_token),
+    eosToken: tokenText(named.eos_token),
+    specialTokens: specialTokenVariables(named),
+  };
   const jinjaFile = path.join(dir, 'chat_template.jinja');
   if (existsSync(jinjaFile)) return { template: readFileSync(jinjaFile, 'utf8'), origin: jinjaFile, ...tokens };
   const t = config.chat_template;
   if (t === undefined || t === null) return undefined;
   if (typeof t === 'string') return { template: t, origin: `${configFile} (chat_template)`, ...tokens };
   if (Array.isArray(t)) {
-    const named = t.find((x) => (x as { name?: unknown }).name === 'default') as { template?: unknown } | undefined;
-    if (typeof named?.template === 'string')
-      return { template: named.template, origin: `${configFile} (chat_template 'default')`, ...tokens };
+    const found = t.find((x) => (x as { name?: unknown }).name === 'default') as { template?: unknown } | undefined;
+    if (typeof found?.template === 'string')
+      return { template: found.template, origin: `${configFile} (chat_template 'default')`, ...tokens };
   }
   throw new CheckpointError(`${configFile}: chat_template must be a string or a list of { name, template } with a 'default' one`);
 }

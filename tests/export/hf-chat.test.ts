@@ -2,7 +2,8 @@
  * `mtl export` of a chat checkpoint writes its template into tokenizer_config.json (`chat_template`,
  * with the `eos_token` it renders), so the exported folder loads back in this library's folder loader
  * with the same template and renders a dialogue as the checkpoint does (expected texts written by hand
- * from the templates). Transformers is not installed here; its `apply_chat_template` reads the same two
+ * from the templates), and replies to messages with that template as the checkpoint's chat task does
+ * (`mtl generate --messages`). Transformers is not installed here; its `apply_chat_template` reads the same two
  * keys (tokenizer_config.json's `chat_template`, the special tokens map's `eos_token`).
  */
 import assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
 import { exportedChatTemplate, withChatTemplate } from '../../src/export/chat-template.js';
 import { exportHf } from '../../src/export/hf.js';
+import { TextGenerator } from '../../src/predict/generate.js';
 import { ChatTemplate, tokenizerFromFolder } from '../../src/tokenization/index.js';
 import { trainTinyChat } from '../tasks/chat-fixture.js';
 
@@ -83,6 +85,18 @@ describe("export: a chat task's template in tokenizer_config.json", () => {
     const eos = (jsonOf(out, 'config.json').eos_token_id as number | undefined) ?? addedTokenId(out, '[SEP]');
     assert.deepEqual(generation.eos_token_id, [eos, addedTokenId(out, '<|im_end|>')]);
     assert.equal(generation.max_new_tokens, 4);
+  });
+
+  it('ChatML: the exported folder replies to messages with its chat template as the checkpoint does (mtl generate --messages)', async () => {
+    const out = path.join(dir, 'chatml-reply');
+    exportHf(chatml, out, { task: 'dlg' });
+    using checkpoint = TextGenerator.load(chatml);
+    using folder = TextGenerator.load(out);
+    const want = await checkpoint.generate({ messages: DIALOGUE });
+    const reply = await folder.generate({ messages: DIALOGUE }, { maxNewTokens: 4 }); // the task's max_new_tokens
+    assert.ok(want.tokens.length > 0, 'the tiny model says something');
+    assert.deepEqual(reply.tokens, want.tokens);
+    assert.equal(reply.text, want.text);
   });
 
   it('a template that reads eos_token: the token is written, and the loader renders it', () => {

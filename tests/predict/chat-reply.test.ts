@@ -5,7 +5,8 @@
  * generation prompt, stopping at `<|im_end|>`, within the task's max_new_tokens (4); the text is those
  * tokens' text, trimmed; the Predictor (`mtl predict`) replies with the same tokens. Conversations
  * that cannot be replied to are refused naming the field or line: a bad role, an empty list, a last
- * message from the assistant, a task that is not a chat task, an unknown task, a Hugging Face folder.
+ * message from the assistant, a task that is not a chat task, an unknown task, a Hugging Face folder
+ * without a chat template (tests/predict/hf-chat-reply.test.ts: one with a template replies).
  */
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -153,6 +154,9 @@ describe('replies to conversations (mtl generate --messages)', () => {
       /the checkpoint has no task that takes messages \(its tasks: 'dlg' \(causal-lm\)\)/,
     );
     using gpt2 = TextGenerator.load(writeHfFolder(path.join(dir, 'gpt2'), 'gpt2', 'tokenizer.json'));
-    await assert.rejects(gpt2.generate({ messages: MESSAGES }), /this model folder has no tasks \(a Hugging Face folder\)/);
+    await assert.rejects(
+      gpt2.generate({ messages: MESSAGES }),
+      /gpt2 is a Hugging Face folder without a chat template, so it cannot render messages/,
+    );
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Chat templates rendered by @huggingface/jinja against hand-written expected strings: real templates
  * copied from models' tokenizer_config.json (tests/fixtures/chat-templates: Qwen2's ChatML, Llama 3's
- * headers, Llama 2's [INST] turns), the assistant spans found by rendering prefixes, and the errors of a
- * template that is not Jinja or that raises, naming where the template came from.
+ * headers, Llama 2's [INST] turns), a folder's special tokens as variables, the assistant spans found by
+ * rendering prefixes, and the errors of a template that is not Jinja or that raises, naming where the
+ * template came from.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -98,6 +99,38 @@ describe('chat templates', () => {
       () => t.assistantSpans(DIALOGUE),
       (e: unknown) => e instanceof DataError && /odd\.jinja/.test(e.message) && /turn by turn/.test(e.message),
     );
+  });
+
+  it("passes a folder's other special tokens as variables (Transformers' special_tokens_map), special_tokens_map.json over tokenizer_config.json", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mtl-chat-template-'));
+    try {
+      const template =
+        "{{ bos_token }}{% for m in messages %}{{ m['content'] + sep_token }}{% endfor %}{{ additional_special_tokens[1] + pad_token + unk_token }}";
+      const config = {
+        chat_template: template,
+        bos_token: '<s>',
+        eos_token: '</s>',
+        sep_token: '[SEP]',
+        pad_token: { content: '<pad>' },
+        unk_token: '<unk>',
+        additional_special_tokens: ['<|a|>', { content: '<|b|>' }],
+      };
+      writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify(config));
+      writeFileSync(path.join(dir, 'special_tokens_map.json'), JSON.stringify({ bos_token: '<|begin|>', unk_token: '<|unk|>' }));
+      const s = folderChatTemplate(dir)!;
+      assert.equal(s.bosToken, '<|begin|>');
+      assert.equal(s.eosToken, '</s>');
+      assert.deepEqual(s.specialTokens, {
+        unk_token: '<|unk|>',
+        sep_token: '[SEP]',
+        pad_token: '<pad>',
+        additional_special_tokens: ['<|a|>', '<|b|>'],
+      });
+      // written out by hand: bos_token, each content and sep_token, the second additional token, pad_token, unk_token
+      assert.equal(ChatTemplate.compile(s).render(DIALOGUE.slice(0, 2)), '<|begin|>Hello[SEP]Hi there[SEP]<|b|><pad><|unk|>');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("reads a folder's tokenizer_config.json chat_template with its bos and eos tokens (AddedToken objects too)", () => {
