@@ -1,7 +1,8 @@
 /**
  * What `mtl generate CKPT "prompt" … | --input FILE | --messages FILE` runs: continues each prompt with
  * a decoder model folder (our checkpoint or a Hugging Face folder), or replies to each conversation as
- * a checkpoint's chat task (its template, its end-of-turn token), streaming the text as the tokens
+ * a checkpoint's chat task (its template, its end-of-turn token) or with a Hugging Face folder's own
+ * chat template (../predict/chat-reply.ts), streaming the text as the tokens
  * come, one continuation or reply per line. The decoding options are `generate`'s, as flags.
  */
 import { readReplyConversations, STDIN } from '../data/index.js';

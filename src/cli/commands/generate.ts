@@ -14,7 +14,9 @@ export function defineGenerate(program: Command, cli: CliContext): void {
       'Continue each prompt with a decoder model (a checkpoint with a causal-lm task, or a Hugging Face folder of a decoder ' +
         'family such as gpt2), streaming the text to stdout, one line per prompt. With --messages, reply to each conversation ' +
         "as a checkpoint's chat task: its messages rendered by the task's chat template, the reply ending at its end-of-turn " +
-        "token, one line per conversation (the task's max_new_tokens, num_beams and no_repeat_ngram_size unless given). " +
+        "token, one line per conversation (the task's max_new_tokens, num_beams and no_repeat_ngram_size unless given); " +
+        "a Hugging Face folder replies with its own chat template (tokenizer_config.json's chat_template or chat_template.jinja), " +
+        "stopping at generation_config.json's eos_token_id and the template's end-of-turn token. " +
         'Sampling is seeded (reproducible).',
     )
     .argument('<model>', 'a checkpoint folder or a Hugging Face decoder folder')
@@ -26,9 +28,12 @@ export function defineGenerate(program: Command, cli: CliContext): void {
     .option(
       '--messages <file>',
       'reply to conversations: a JSON list of {"role", "content"} messages (or {"messages": […]}), or JSON lines of them; ' +
-        "- reads standard input. Decoding options not given are the chat task's own (--max-new-tokens too)",
+        "- reads standard input. Decoding options not given are the chat task's own (--max-new-tokens too; 64 for a Hugging Face folder)",
     )
-    .option('--task <name>', "the chat task that replies to --messages (default: the checkpoint's only one)")
+    .option(
+      '--task <name>',
+      "the chat task that replies to --messages (default: the checkpoint's only one; none for a Hugging Face folder)",
+    )
     .addOption(checked('--max-new-tokens <n>', 'tokens to generate at most', nonNegativeInt).default(64))
     .addOption(checked('--min-new-tokens <n>', 'tokens to generate at least', nonNegativeInt))
     .addOption(checked('--eos-token-id <id>', "the end token (default: the config's, else the tokenizer's)", nonNegativeInt))
