@@ -4,9 +4,9 @@
  * end-of-turn `<|eot_id|>`; Qwen2 Instruct: `[151645, 151643]`), which Transformers' `generate` stops at
  * in place of config.json's `eos_token_id`.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CheckpointError } from '../errors.js';
+import { readJsonObject } from '../json-object-file.js';
 
 /**
  * The token ids generation stops at by `dir`'s generation_config.json (`eos_token_id`, one or a list);
@@ -18,15 +18,8 @@ import { CheckpointError } from '../errors.js';
  */
 export function generationEosTokenIds(dir: string): readonly number[] | undefined {
   const file = path.join(dir, 'generation_config.json');
-  if (!existsSync(file)) return undefined;
-  let config: unknown;
-  try {
-    config = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new CheckpointError(`${file}: not readable JSON (${(e as Error).message})`);
-  }
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new CheckpointError(`${file}: expected a JSON object`);
-  const eos = (config as { eos_token_id?: unknown }).eos_token_id;
+  const config = readJsonObject(file);
+  const eos = config.eos_token_id;
   if (eos === undefined || eos === null) return undefined;
   const ids = Array.isArray(eos) ? eos : [eos];
   if (!ids.every((id) => Number.isInteger(id) && (id as number) >= 0))

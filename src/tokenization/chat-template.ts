@@ -16,6 +16,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { CheckpointError, ConfigError, DataError } from '../errors.js';
+import { readJsonObject } from '../json-object-file.js';
 
 /** The roles a message may have. */
 export const CHAT_ROLES = ['system', 'user', 'assistant'] as const;
@@ -151,19 +152,6 @@ function tokenText(v: unknown): string {
 /** The special-token keys of Transformers' `special_tokens_map` besides bos_token and eos_token. */
 const OTHER_SPECIAL_TOKENS = ['unk_token', 'sep_token', 'pad_token', 'cls_token', 'mask_token'] as const;
 
-/** A JSON object file of a folder ({} when absent). @throws CheckpointError for one that is not a JSON object. */
-function jsonObject(file: string): Record<string, unknown> {
-  if (!existsSync(file)) return {};
-  let v: unknown;
-  try {
-    v = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new CheckpointError(`${file}: not readable JSON (${(e as Error).message})`);
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new CheckpointError(`${file}: expected a JSON object`);
-  return v as Record<string, unknown>;
-}
-
 /** The special tokens a folder's configs name, as template variables (see `ChatTemplateSource.specialTokens`). */
 function specialTokenVariables(config: Record<string, unknown>): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -183,8 +171,8 @@ function specialTokenVariables(config: Record<string, unknown>): Record<string, 
  */
 export function folderChatTemplate(dir: string): ChatTemplateSource | undefined {
   const configFile = path.join(dir, 'tokenizer_config.json');
-  const config = jsonObject(configFile);
-  const named = { ...config, ...jsonObject(path.join(dir, 'special_tokens_map.json')) };
+  const config = readJsonObject(configFile);
+  const named = { ...config, ...readJsonObject(path.join(dir, 'special_tokens_map.json')) };
   const tokens = {
     bosToken: tokenText(named.bos_token),
     eosToken: tokenText(named.eos_token),

@@ -14,6 +14,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CheckpointError } from '../errors.js';
+import { readJsonObject } from '../json-object-file.js';
 import { buildBertTokenizer } from './bert.js';
 import { folderChatTemplate } from './chat-template.js';
 import { ROBERTA_SPECIAL_TOKENS, SPECIAL_TOKEN_ROLES, type SpecialTokenRole } from './special-tokens.js';
@@ -31,17 +32,6 @@ const ROLE_KEYS: Readonly<Record<SpecialTokenRole, string>> = {
   mask: 'mask_token',
 };
 
-function readJson(file: string): Record<string, unknown> {
-  if (!existsSync(file)) return {};
-  try {
-    const v = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
-  } catch (e) {
-    throw new CheckpointError(`${file}: not readable JSON (${(e as Error).message})`);
-  }
-  throw new CheckpointError(`${file}: expected a JSON object`);
-}
-
 /** A special token as the config files write it: a string, or an AddedToken object `{ "content": … }`. */
 function tokenName(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
@@ -52,7 +42,10 @@ function tokenName(v: unknown): string | undefined {
 
 /** Special-token names by role that tokenizer_config.json or special_tokens_map.json give (the latter wins, as in Transformers). */
 export function folderSpecialTokens(dir: string): Partial<Record<SpecialTokenRole, string>> {
-  const config = { ...readJson(path.join(dir, 'tokenizer_config.json')), ...readJson(path.join(dir, 'special_tokens_map.json')) };
+  const config = {
+    ...readJsonObject(path.join(dir, 'tokenizer_config.json')),
+    ...readJsonObject(path.join(dir, 'special_tokens_map.json')),
+  };
   const out: Partial<Record<SpecialTokenRole, string>> = {};
   for (const role of SPECIAL_TOKEN_ROLES) {
     const name = tokenName(config[ROLE_KEYS[role]]);
@@ -83,7 +76,7 @@ function fromVocabTxt(dir: string, config: Record<string, unknown>): Tokenizer {
 /** A byte-level BPE tokenizer of `vocab.json` + `merges.txt` with RoBERTa's post-processor, as Transformers' RobertaConverter. */
 function fromBpeFiles(dir: string, config: Record<string, unknown>, special: Partial<Record<SpecialTokenRole, string>>): Tokenizer {
   const vocabFile = path.join(dir, 'vocab.json');
-  const vocab = readJson(vocabFile);
+  const vocab = readJsonObject(vocabFile);
   for (const [token, id] of Object.entries(vocab))
     if (!Number.isInteger(id))
       throw new CheckpointError(`${vocabFile}: the id of ${JSON.stringify(token)} is ${JSON.stringify(id)}, not an integer`);
@@ -157,7 +150,7 @@ export function tokenizerFromFolder(dir: string): Tokenizer {
 function tokenizerFilesOf(dir: string): Tokenizer {
   const special = folderSpecialTokens(dir);
   if (existsSync(path.join(dir, 'tokenizer.json'))) return Tokenizer.fromFile(path.join(dir, 'tokenizer.json'), { specialTokens: special });
-  const config = readJson(path.join(dir, 'tokenizer_config.json'));
+  const config = readJsonObject(path.join(dir, 'tokenizer_config.json'));
   if (existsSync(path.join(dir, 'vocab.txt'))) return fromVocabTxt(dir, config);
   if (existsSync(path.join(dir, 'vocab.json')) && existsSync(path.join(dir, 'merges.txt'))) return fromBpeFiles(dir, config, special);
   const sentencepiece = ['sentencepiece.bpe.model', 'spiece.model', 'tokenizer.model'].find((f) => existsSync(path.join(dir, f)));

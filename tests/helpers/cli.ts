@@ -16,3 +16,16 @@ export async function runCli(...argv: string[]): Promise<{ code: number; stdout:
     error.mock.restore();
   }
 }
+
+/** Runs `mtl generate ARGS…` (main(argv) with its `write`): its exit code, the text it wrote, and what it printed as errors. */
+export async function runGenerateCli(args: readonly string[]): Promise<{ code: number; text: string; errors: string[] }> {
+  const pieces: string[] = [];
+  const errors: string[] = [];
+  const error = mock.method(console, 'error', (m: string) => void errors.push(m));
+  try {
+    const code = await main(['generate', ...args], { write: (t) => void pieces.push(t) });
+    return { code, text: pieces.join(''), errors };
+  } finally {
+    error.mock.restore();
+  }
+}

@@ -13,7 +13,6 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { main } from '../../src/cli/main.js';
 import { generate } from '../../src/generate/index.js';
 import { causalLmDecoder } from '../../src/models/causal-lm.js';
 import { ContinuationText } from '../../src/predict/continuation-text.js';
@@ -23,6 +22,7 @@ import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { modelFromCheckpoint } from '../../src/run/load-model.js';
 import type { CausalLmHead } from '../../src/tasks/index.js';
 import { Tokenizer } from '../../src/tokenization/index.js';
+import { runGenerateCli } from '../helpers/cli.js';
 import { writeHfFolder } from '../helpers/hf-folder.js';
 import { trainTinyChat } from '../tasks/chat-fixture.js';
 
@@ -35,20 +35,6 @@ const MESSAGES = [
 /** MESSAGES in ChatML with the generation prompt, written out by hand (not through the template code). */
 const RENDERED =
   '<|im_start|>user\nfour<|im_end|>\n<|im_start|>assistant\nfive<|im_end|>\n<|im_start|>user\nsix<|im_end|>\n<|im_start|>assistant\n';
-
-/** What `mtl generate` writes for `args`, and what it prints as errors. */
-async function run(args: string[]): Promise<{ code: number; text: string; errors: string[] }> {
-  const pieces: string[] = [];
-  const errors: string[] = [];
-  const original = console.error;
-  console.error = (m: string) => void errors.push(m);
-  try {
-    const code = await main(['generate', ...args], { write: (t) => void pieces.push(t) });
-    return { code, text: pieces.join(''), errors };
-  } finally {
-    console.error = original;
-  }
-}
 
 describe('replies to conversations (mtl generate --messages)', () => {
   let dir = '';
@@ -90,10 +76,10 @@ describe('replies to conversations (mtl generate --messages)', () => {
   it('mtl generate --messages: a JSON list, {"messages"} and JSON lines; one reply per line', async () => {
     const list = path.join(dir, 'one.json');
     writeFileSync(list, JSON.stringify(MESSAGES, null, 2)); // one conversation over several lines
-    assert.deepEqual(await run([best, '--messages', list]), { code: 0, text: `${want.text}\n`, errors: [] });
+    assert.deepEqual(await runGenerateCli([best, '--messages', list]), { code: 0, text: `${want.text}\n`, errors: [] });
     const lines = path.join(dir, 'two.jsonl');
     writeFileSync(lines, `${JSON.stringify({ messages: MESSAGES })}\n\n${JSON.stringify(MESSAGES)}\n`);
-    assert.deepEqual(await run([best, '--messages', lines, '--task', 'dlg']), {
+    assert.deepEqual(await runGenerateCli([best, '--messages', lines, '--task', 'dlg']), {
       code: 0,
       text: `${want.text}\n${want.text}\n`,
       errors: [],
@@ -102,7 +88,7 @@ describe('replies to conversations (mtl generate --messages)', () => {
     using generator = TextGenerator.load(best);
     const one = await generator.generate({ messages: MESSAGES }, { maxNewTokens: 1 });
     assert.deepEqual(one.tokens, want.tokens.slice(0, 1));
-    assert.equal((await run([best, '--messages', list, '--max-new-tokens', '1'])).text, `${one.text}\n`);
+    assert.equal((await runGenerateCli([best, '--messages', list, '--max-new-tokens', '1'])).text, `${one.text}\n`);
   });
 
   it('refuses what cannot be replied to, naming the field, the line or the tasks', async () => {
@@ -131,7 +117,7 @@ describe('replies to conversations (mtl generate --messages)', () => {
       [[best, 'a prompt', '--task', 'dlg'], 2, /--task names the chat task that replies to --messages/],
     ];
     for (const [args, code, message] of cases) {
-      const r = await run(args);
+      const r = await runGenerateCli(args);
       assert.equal(r.code, code, args.join(' '));
       assert.match(r.errors.join('\n'), message);
     }

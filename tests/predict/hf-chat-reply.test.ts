@@ -14,7 +14,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { main } from '../../src/cli/main.js';
 import { ConfigError, DataError } from '../../src/errors.js';
 import { generate } from '../../src/generate/index.js';
 import { causalLmDecoder, lmHeadOf } from '../../src/models/causal-lm.js';
@@ -22,6 +21,7 @@ import { folderReplier, replyPlan } from '../../src/predict/chat-reply.js';
 import { loadHfLanguageModel, TextGenerator } from '../../src/predict/generate.js';
 import { tokenizerFromFolder, type ChatMessage, type Tokenizer } from '../../src/tokenization/index.js';
 import { ROLE_TOKENS, ROLE_TOKENS_JINJA, writeHfChatFolder } from '../helpers/hf-chat-folder.js';
+import { runGenerateCli } from '../helpers/cli.js';
 import { writeHfFolder } from '../helpers/hf-folder.js';
 
 const MESSAGES: ChatMessage[] = [
@@ -35,20 +35,6 @@ const RENDERED = '<s><|user|>four<|end|><|assistant|>five<|end|><|user|>six<|end
 
 /** The llama fixture's config.json eos_token_id. */
 const CONFIG_EOS = 98;
-
-/** What `mtl generate` writes for `args`, and what it prints as errors. */
-async function run(args: string[]): Promise<{ code: number; text: string; errors: string[] }> {
-  const pieces: string[] = [];
-  const errors: string[] = [];
-  const original = console.error;
-  console.error = (m: string) => void errors.push(m);
-  try {
-    const code = await main(['generate', ...args], { write: (t) => void pieces.push(t) });
-    return { code, text: pieces.join(''), errors };
-  } finally {
-    console.error = original;
-  }
-}
 
 /** `generate`'s tokens and trimmed text for the prompt `text` (tokenized without special tokens added) on the folder `dir`. */
 async function generated(dir: string, text: string, options: { maxNewTokens: number; eosTokenId?: number[] }) {
@@ -91,7 +77,7 @@ describe("replies with a Hugging Face folder's chat template (mtl generate --mes
     assert.equal(reply.droppedTurns, 0);
     const file = path.join(root, 'messages.jsonl');
     writeFileSync(file, `${JSON.stringify({ messages: MESSAGES })}\n${JSON.stringify(MESSAGES)}\n`);
-    assert.deepEqual(await run([dir, '--messages', file, '--max-new-tokens', '12']), {
+    assert.deepEqual(await runGenerateCli([dir, '--messages', file, '--max-new-tokens', '12']), {
       code: 0,
       text: `${want.text}\n${want.text}\n`,
       errors: [],
@@ -170,7 +156,7 @@ describe("replies with a Hugging Face folder's chat template (mtl generate --mes
     const bare = writeHfFolder(path.join(root, 'bare'), 'llama', 'tokenizer.json');
     const file = path.join(root, 'one.json');
     writeFileSync(file, JSON.stringify(MESSAGES));
-    const r = await run([bare, '--messages', file, '--max-new-tokens', '4']);
+    const r = await runGenerateCli([bare, '--messages', file, '--max-new-tokens', '4']);
     assert.equal(r.code, 1);
     assert.match(
       r.errors.join('\n'),

@@ -3,76 +3,92 @@
  * model on its worker thread: the reply equals `mtl generate --messages` (TextGenerator's) for the
  * same messages, streamed or not; bad conversations are 400s naming the field (a bad role, an empty
  * list, a last message from the assistant, `inputs` beside `messages`, `task` without them, an unknown
- * task), a conversation over the character limit a 413; the server goes on serving.
+ * task), a conversation over the character limit a 413; the server goes on serving. A Hugging Face
+ * decoder folder with a chat template (a tiny random-weight llama folder, tokenizer_config.json's
+ * `chat_template`, no tasks.json) replies the same way with its own template; a "task" is a 400 there
+ * (a folder has none), and max_new_tokens beyond the model's positions a 400 naming max_position_embeddings.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '../../src/logger.js';
 import { TextGenerator } from '../../src/predict/generate.js';
-import { createPredictServer } from '../../src/serve/server.js';
+import { createPredictServer, type ServeOptions } from '../../src/serve/server.js';
 import { WorkerPredictor } from '../../src/serve/worker-predictor.js';
+import type { ChatMessage } from '../../src/tokenization/index.js';
+import { ROLE_TOKENS, ROLE_TOKENS_JINJA, writeHfChatFolder } from '../helpers/hf-chat-folder.js';
 import { trainTinyChat } from '../tasks/chat-fixture.js';
 
-const MESSAGES = [
+const MESSAGES: ChatMessage[] = [
   { role: 'user', content: 'four' },
   { role: 'assistant', content: 'five' },
   { role: 'user', content: 'six' },
 ];
 
+/** A server whose model worker loads `folder`: a POST to its /generate, and closing it. */
+async function serving(folder: string, options: Partial<ServeOptions> = {}) {
+  const worker = await WorkerPredictor.start(folder);
+  const server = createPredictServer(worker, { logger: silentLogger, ...options });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    post: (body: unknown) =>
+      fetch(`${base}/generate`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await worker.close();
+    },
+  };
+}
+
+/** A streamed answer's events: the last one (token null, the whole text) and the tokens' texts joined. */
+async function streamedText(res: Response): Promise<{ last: { token: unknown; generated_text: string | null }; joined: string }> {
+  assert.equal(res.status, 200);
+  const events = (await res.text())
+    .split('\n\n')
+    .filter((b) => b !== '')
+    .map((b) => JSON.parse(b.slice('data: '.length)) as { token: { text: string } | null; generated_text: string | null });
+  return {
+    last: events.at(-1)!,
+    joined: events
+      .slice(0, -1)
+      .map((e) => e.token!.text)
+      .join(''),
+  };
+}
+
 describe('POST /generate with messages', () => {
   let dir = '';
   let best = '';
-  let worker: WorkerPredictor;
-  let server: Server;
-  let base = '';
-  const post = (body: unknown) =>
-    fetch(`${base}/generate`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  let served: Awaited<ReturnType<typeof serving>> | undefined;
+  const post = (body: unknown) => served!.post(body);
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'mtl-chat-generate-'));
     best = await trainTinyChat(dir);
-    worker = await WorkerPredictor.start(best);
-    // 'four' + 'five' + 'six' = 11 characters
-    server = createPredictServer(worker, { logger: silentLogger, maxTextChars: 12 });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serving(best, { maxTextChars: 12 }); // 'four' + 'five' + 'six' = 11 characters
   });
   after(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await worker?.close();
+    await served?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('replies as mtl generate --messages does, streamed or not', async () => {
     using generator = TextGenerator.load(best);
-    const want = await generator.generate({ messages: MESSAGES as never });
+    const want = await generator.generate({ messages: MESSAGES });
     const res = await post({ messages: MESSAGES, task: 'dlg' });
     assert.equal(res.status, 200, await res.clone().text());
     const body = (await res.json()) as { generated_text: string; details: { generated_tokens: number; finish_reason: string } };
     assert.equal(body.generated_text, want.text);
     assert.equal(body.details.generated_tokens, want.tokens.length);
     assert.equal(body.details.finish_reason, want.finishReason);
-    const streamed = await post({ messages: MESSAGES, stream: true });
-    assert.equal(streamed.status, 200);
-    const events = (await streamed.text())
-      .split('\n\n')
-      .filter((b) => b !== '')
-      .map((b) => JSON.parse(b.slice('data: '.length)) as { token: { text: string } | null; generated_text: string | null });
-    const last = events.at(-1)!;
-    assert.equal(last.token, null);
-    assert.equal(last.generated_text, want.text);
-    assert.equal(
-      events
-        .slice(0, -1)
-        .map((e) => e.token!.text)
-        .join(''),
-      want.text,
-    );
+    const streamed = await streamedText(await post({ messages: MESSAGES, stream: true }));
+    assert.equal(streamed.last.token, null);
+    assert.equal(streamed.last.generated_text, want.text);
+    assert.equal(streamed.joined, want.text);
     // parameters override the task's decoding options
     const one = (await (await post({ messages: MESSAGES, parameters: { max_new_tokens: 1 } })).json()) as {
       details: { generated_tokens: number };
@@ -108,5 +124,60 @@ describe('POST /generate with messages', () => {
       assert.match(((await res.json()) as { error: string }).error, message);
     }
     assert.equal((await post({ messages: MESSAGES })).status, 200);
+  });
+});
+
+describe("POST /generate with messages on a Hugging Face folder's chat template", () => {
+  let root = '';
+  let dir = '';
+  let served: Awaited<ReturnType<typeof serving>> | undefined;
+  const post = (body: unknown) => served!.post(body);
+
+  before(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'mtl-hf-chat-serve-'));
+    dir = writeHfChatFolder(path.join(root, 'llama'), 'llama', {
+      template: ROLE_TOKENS_JINJA,
+      markers: ROLE_TOKENS,
+      tokenizerConfig: { bos_token: '<s>', eos_token: '</s>' },
+    }).dir;
+    served = await serving(dir);
+  });
+  after(async () => {
+    await served?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('replies as mtl generate --messages does, streamed or not', async () => {
+    using generator = TextGenerator.load(dir);
+    const want = await generator.generate({ messages: MESSAGES }, { maxNewTokens: 12 });
+    assert.ok(want.text !== '', 'the tiny model says something');
+    const res = await post({ messages: MESSAGES, parameters: { max_new_tokens: 12 } });
+    assert.equal(res.status, 200, await res.clone().text());
+    const body = (await res.json()) as { generated_text: string; details: { generated_tokens: number; finish_reason: string } };
+    assert.equal(body.generated_text, want.text);
+    assert.equal(body.details.generated_tokens, want.tokens.length);
+    assert.equal(body.details.finish_reason, want.finishReason);
+    const streamed = await streamedText(await post({ messages: MESSAGES, parameters: { max_new_tokens: 12 }, stream: true }));
+    assert.equal(streamed.last.generated_text, want.text);
+    assert.equal(streamed.joined, want.text);
+  });
+
+  it('a task, or no room for the reply, is a 400 saying why; the server goes on serving', async () => {
+    const cases: [unknown, RegExp][] = [
+      [
+        { messages: MESSAGES, task: 'dlg', parameters: { max_new_tokens: 4 } },
+        /is a Hugging Face folder \(no tasks\.json\): its chat template replies/,
+      ],
+      [
+        { messages: MESSAGES, parameters: { max_new_tokens: 64 } },
+        /max_position_embeddings \(64\) leaves no room for a prompt besides max_new_tokens \(64\)/,
+      ],
+    ];
+    for (const [body, message] of cases) {
+      const res = await post(body);
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.match(((await res.json()) as { error: string }).error, message);
+    }
+    assert.equal((await post({ messages: MESSAGES, parameters: { max_new_tokens: 4 } })).status, 200);
   });
 });
