@@ -57,8 +57,8 @@ export interface FolderReplier {
   readonly dir: string;
   /** Its chat template with its special tokens (`folderChatTemplate`); undefined: it has none. */
   readonly template: ChatTemplateSource | undefined;
-  /** Ids the reply stops at besides the template's end-of-turn: generation_config.json's eos_token_id, else config.json's. */
-  readonly eosTokenIds: readonly number[];
+  /** config.json's eos_token_id: the reply stops there, unless the folder's generation_config.json names its own (read at each reply). */
+  readonly configEos: number | undefined;
   /** Tokens of prompt and reply together at most (the model's max_position_embeddings). */
   readonly maxLength: number;
   /** Its backbone's model_type and kind (only a decoder replies). */
@@ -84,18 +84,13 @@ export interface ReplyPlan {
 /** Tokens a reply may take when neither the options nor its replier say (as `mtl generate`'s default). */
 export const DEFAULT_REPLY_TOKENS = 64;
 
-/**
- * The replier of a Hugging Face folder `dir`: its tokenizer's chat template (`tokenizerFromFolder` reads
- * it), the ids its generation_config.json stops at (else config.json's eos_token_id), and its positions.
- * @throws CheckpointError for a generation_config.json that cannot be read.
- */
+/** The replier of a Hugging Face folder `dir`: its tokenizer's chat template (`tokenizerFromFolder` reads it), its eos id and positions. */
 export function folderReplier(dir: string, backbone: Backbone, tokenizer: Tokenizer): FolderReplier {
-  const configEos = (backbone.config as { eosTokenId?: number | null }).eosTokenId;
   return {
     kind: 'folder',
     dir,
     template: tokenizer.chatTemplate,
-    eosTokenIds: generationEosTokenIds(dir) ?? (configEos == null ? [] : [configEos]),
+    configEos: (backbone.config as { eosTokenId?: number | null }).eosTokenId ?? undefined,
     maxLength: backbone.config.maxPositionEmbeddings,
     modelType: backbone.config.modelType,
     backboneKind: backbone.kind,
@@ -106,7 +101,8 @@ export function folderReplier(dir: string, backbone: Backbone, tokenizer: Tokeni
  * The prompt, decoding options and LM head of the reply to `conversation` (see the file comment).
  * @param given the decoding options set (none undefined): they override the replier's own; without
  *   maxNewTokens, the replier's (a chat task's max_new_tokens, else 64) at most `maxNewTokensLimit`.
- * @throws DataError for bad messages or a template that refuses them (`raise_exception`); ConfigError
+ * @throws DataError for bad messages or a template that refuses them (`raise_exception`); CheckpointError
+ *   for a folder's generation_config.json that cannot be read; ConfigError
  *   for a checkpoint without a chat task (naming the tasks it has), an unknown task, a folder without a
  *   chat template (naming the file that would carry one), a task named for a folder, an encoder-decoder
  *   folder, or a max length without room for the reply.
@@ -197,8 +193,9 @@ async function folderReply(
     );
   const template = templateOf(replier.template);
   const { inputIds, droppedTurns } = await fittedPrompt(messages, template, tokenizer, room);
+  const eos = generationEosTokenIds(dir) ?? (replier.configEos === undefined ? [] : [replier.configEos]);
   const turnEnd = await endOfTurnToken(template, tokenizer);
-  const stops = [...new Set([...replier.eosTokenIds, ...(turnEnd === undefined ? [] : [turnEnd])])];
+  const stops = [...new Set([...eos, ...(turnEnd === undefined ? [] : [turnEnd])])];
   return {
     inputIds,
     options: { ...(stops.length === 0 ? {} : { eosTokenId: stops }), ...given, maxNewTokens },
