@@ -92,7 +92,8 @@ export class ChatTemplate {
   }
 
   /**
-   * The text of `messages` (Transformers' `apply_chat_template(messages, tokenize=False, add_generation_prompt=…)`).
+   * The text of `messages` (Transformers' `apply_chat_template(messages, tokenize=False, add_generation_prompt=…)`,
+   * without tools or documents: both null, as it passes them).
    * @throws DataError naming the template's origin when it raises (`raise_exception('Conversation roles
    *   must alternate …')`) or fails on the messages; callers add the record's file:line.
    */
@@ -102,6 +103,9 @@ export class ChatTemplate {
         ...this.source.specialTokens,
         messages: messages.map((m) => ({ role: m.role, content: m.content })),
         add_generation_prompt: addGenerationPrompt,
+        // as Transformers passes them when none are given: `tools is not none` is false (undefined is not none here)
+        tools: null,
+        documents: null,
         bos_token: this.source.bosToken,
         eos_token: this.source.eosToken,
       });

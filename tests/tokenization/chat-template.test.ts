@@ -70,6 +70,13 @@ describe('chat templates', () => {
     assert.equal(r.text.slice(55, 73), 'Hi there<|im_end|>');
   });
 
+  it('tools and documents are none, as Transformers passes them (Mistral-style `tools is not none` checks)', () => {
+    const template =
+      "{% if tools is not none %}tools{% else %}none{% endif %}/{% if documents is none %}none{% endif %}/{{ messages[0]['content'] }}";
+    const t = ChatTemplate.compile({ template, origin: 'tools.jinja', bosToken: '', eosToken: '' });
+    assert.equal(t.render(DIALOGUE.slice(0, 1)), 'none/none/Hello');
+  });
+
   it('a template that raises names its source and says why', () => {
     const t = ChatTemplate.compile(source('llama2', '<s>', '</s>'));
     assert.throws(
