@@ -18,10 +18,14 @@ export interface ConfigIssue {
 /** Every problem of a config file; `issues` lists them, the message shows them all. */
 export class ConfigFileError extends ConfigError {
   readonly issues: readonly ConfigIssue[];
-  constructor(source: string, issues: readonly ConfigIssue[]) {
+  /**
+   * @param source the file, as the message names it.
+   * @param what what the file is, for the message ('sweep space'; default 'training config').
+   */
+  constructor(source: string, issues: readonly ConfigIssue[], what = 'training config') {
     const lines = issues.map((i) => `  ${source}${i.line === undefined ? '' : `:${i.line}`}: ${formatPath(i.path)}: ${i.message}`);
     const count = issues.length === 1 ? 'a problem' : `${issues.length} problems`;
-    super(`the training config ${source} has ${count}; nothing was trained:\n${lines.join('\n')}`);
+    super(`the ${what} ${source} has ${count}; nothing was trained:\n${lines.join('\n')}`);
     this.issues = issues;
   }
 }
@@ -64,21 +68,49 @@ export function suggestion(word: string, valid: readonly string[], what = 'keys'
 
 type AnySchema = z.core.$ZodType;
 
-/** The schema of the value at `path` (looking through optional, default, nullable, arrays); undefined when there is none. */
-function schemaAt(schema: AnySchema, path: ConfigPath): AnySchema | undefined {
-  let s: AnySchema | undefined = unwrap(schema);
+/**
+ * The schema of the value at `path`, looking through optional, default, nullable, arrays, records, and a
+ * discriminated union's options (the one `root`'s value there chose; the union itself when none did).
+ * @param root the config as written, or undefined.
+ */
+function schemaAt(schema: AnySchema, path: ConfigPath, root?: unknown): AnySchema | undefined {
+  let s: AnySchema | undefined = chosen(unwrap(schema), root);
+  let value = root;
   for (const part of path) {
     if (s === undefined) return undefined;
-    const def = s._zod.def as { shape?: Record<string, AnySchema>; element?: AnySchema };
-    s = unwrap(typeof part === 'number' ? def.element : def.shape?.[part]);
+    const def = s._zod.def as { shape?: Record<string, AnySchema>; element?: AnySchema; valueType?: AnySchema };
+    value = typeof value === 'object' && value !== null ? (value as Record<string | number, unknown>)[part] : undefined;
+    s = chosen(unwrap(typeof part === 'number' ? def.element : (def.shape?.[part] ?? def.valueType)), value);
   }
   return s;
 }
 
-/** The keys the object schema at `path` allows (looking through optional, default, nullable, arrays). */
-export function keysAt(schema: AnySchema, path: ConfigPath): string[] {
-  const def = schemaAt(schema, path)?._zod.def as { type: string; shape?: Record<string, AnySchema> } | undefined;
+/** The option of the discriminated union `s` that `value`'s discriminator names; else `s`. */
+function chosen(s: AnySchema | undefined, value: unknown): AnySchema | undefined {
+  const def = s?._zod.def as { type: string; options?: AnySchema[]; discriminator?: string } | undefined;
+  if (def?.type !== 'union' || def.discriminator === undefined || typeof value !== 'object' || value === null) return s;
+  const tag = (value as Record<string, unknown>)[def.discriminator];
+  const values = (o: AnySchema) => (o._zod as { propValues?: Record<string, Set<unknown>> }).propValues?.[def.discriminator!];
+  return unwrap(def.options?.find((o) => values(o)?.has(tag))) ?? s;
+}
+
+/**
+ * The keys the object schema at `path` allows (see schemaAt); for a union that `root` does not decide,
+ * the keys of all its object options.
+ */
+export function keysAt(schema: AnySchema, path: ConfigPath, root?: unknown): string[] {
+  const def = schemaAt(schema, path, root)?._zod.def as
+    { type: string; shape?: Record<string, AnySchema>; options?: AnySchema[] } | undefined;
+  if (def?.type === 'union') return [...new Set((def.options ?? []).flatMap((o) => keysAt(o, [])))];
   return def?.type === 'object' ? Object.keys(def.shape ?? {}) : [];
+}
+
+/** `value` placed at `path` in otherwise empty containers: enough of a config to choose the unions along `path`. */
+function nested(path: ConfigPath, value: unknown): unknown {
+  return path.reduceRight<unknown>(
+    (inner, part) => (typeof part === 'number' ? Object.assign([], { [part]: inner }) : { [part]: inner }),
+    value,
+  );
 }
 
 /** "an integer from 1 to 65,536" when the number schema at `path` has both bounds, inclusive; else undefined. */
@@ -95,9 +127,12 @@ function rangeAt(schema: AnySchema, path: ConfigPath): string | undefined {
 function unwrap(s: AnySchema | undefined): AnySchema | undefined {
   let cur = s;
   for (;;) {
-    const def = cur?._zod.def as { type: string; innerType?: AnySchema } | undefined;
-    if (def === undefined || def.innerType === undefined) return cur;
-    cur = def.innerType; // optional, nullable, default, prefault
+    const def = cur?._zod.def as { type: string; innerType?: AnySchema; in?: AnySchema; out?: AnySchema } | undefined;
+    // optional, nullable, default, prefault; a pipe's input, or its output after a preprocess (`optimizer: sgd`)
+    const pipe = def?.type === 'pipe' ? (def.in?._zod.def.type === 'transform' ? def.out : def.in) : undefined;
+    const inner = def?.innerType ?? pipe;
+    if (inner === undefined) return cur;
+    cur = inner;
   }
 }
 
@@ -130,7 +165,8 @@ export function fromZodIssue(issue: z.core.$ZodIssue, schema: AnySchema, source:
   const at = (p: ConfigPath, key = false): ConfigIssue['line'] => source?.lineOf(p, { key });
   switch (issue.code) {
     case 'unrecognized_keys': {
-      const valid = keysAt(schema, path);
+      // the config as written (to choose the unions on the way): the YAML's, else the issue's input at `path`
+      const valid = keysAt(schema, path, source?.value ?? nested(path, issue.input));
       return issue.keys.map((key) => ({
         path: [...path, key],
         line: at([...path, key], true),

@@ -19,6 +19,7 @@ export function readYamlFile<S extends z.ZodType>(file: string, schema: S, what:
     throw new ConfigFileError(
       file,
       parsed.error.issues.flatMap((i) => fromZodIssue(i, schema, source)),
+      what,
     );
   return parsed.data;
 }
