@@ -36,9 +36,14 @@ export interface HfTaskModel {
   readonly maxLength: number;
 }
 
-/** Whether `dir` is a Transformers task-model folder rather than a checkpoint of ours: config.json without tasks.json. */
+/**
+ * Whether `dir` is a Transformers task-model folder rather than a checkpoint of ours: config.json without
+ * tasks.json, and none of the files only our checkpoints write (training_config.yaml, optimizer.safetensors),
+ * so that a checkpoint of ours that lost tasks.json is reported as such by the checkpoint loader.
+ */
 export function isHfTaskFolder(dir: string): boolean {
-  return existsSync(path.join(dir, 'config.json')) && !existsSync(path.join(dir, 'tasks.json'));
+  const has = (file: string) => existsSync(path.join(dir, file));
+  return has('config.json') && !has('tasks.json') && !has('training_config.yaml') && !has('optimizer.safetensors');
 }
 
 /** config.json's `id2label` as a list in id order ([] when absent). */
