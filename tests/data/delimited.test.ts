@@ -144,6 +144,12 @@ test('quoting: on for CSV, off for TSV by default, configurable both ways', () =
   throwsDataError(() => readDelimited(open), `${open}:3`, /Quote Not Closed.*pass quote: false/);
 });
 
+test('a quote left open is reported at the line of the record it opened, not where the parser gave up', () => {
+  // line 3 opens a quoted field; the parser reads on through lines 4-5 and fails at line 6's quote
+  const csv = tmp.write('open-mid.csv', 'text,label\nfine,1\n"opened, never closed,2\nnext,1\n\nmore,0\n"a, b",1\n');
+  throwsDataError(() => readDelimited(csv), `${csv}:3`, /the record that starts on line 3 runs on to line 7.*Invalid Closing Quote/);
+});
+
 test('a header BOM, other delimiters, header problems, empty and invalid files', () => {
   const bom = tmp.write('bom.csv', '\ufefftext,label\nhi,1\n');
   assert.deepEqual(readDelimited(bom).columns, ['text', 'label']);

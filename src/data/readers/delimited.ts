@@ -165,9 +165,11 @@ interface RawRecord {
 
 function parseRecords(file: string, text: string, delimiter: string, quote: string | false): RawRecord[] {
   // `lines` is the line where a record ends; a record starts as many lines earlier as its fields hold line breaks.
+  let lastEnd = 0;
   const onRecord = (fields: string[], context: { lines: number }): RawRecord => {
     let breaks = 0;
     for (const field of fields) for (let i = field.indexOf('\n'); i !== -1; i = field.indexOf('\n', i + 1)) breaks++;
+    lastEnd = context.lines;
     return { fields, line: context.lines - breaks };
   };
   try {
@@ -180,9 +182,24 @@ function parseRecords(file: string, text: string, delimiter: string, quote: stri
     }) as unknown as RawRecord[];
   } catch (e) {
     const err = e as Error & { lines?: number };
-    const at = typeof err.lines === 'number' ? `${file}:${err.lines}` : file;
-    throw new DataError(`${at}: not a valid ${delimiterName(delimiter)}-separated file: ${err.message}${quoteHint(quote)}`);
+    if (typeof err.lines !== 'number')
+      throw new DataError(`${file}: not a valid ${delimiterName(delimiter)}-separated file: ${err.message}${quoteHint(quote)}`);
+    // a quote left open makes the parser read on over later lines: name the line where the failing record starts
+    const start = recordStart(text, lastEnd, err.lines);
+    const span =
+      start < err.lines ? `the record that starts on line ${start} runs on to line ${err.lines} (a quoted field left open?): ` : '';
+    throw new DataError(
+      `${file}:${start}: not a valid ${delimiterName(delimiter)}-separated file: ${span}${err.message}${quoteHint(quote)}`,
+    );
   }
+}
+
+/** The 1-based line where the record after line `lastEnd` starts (empty lines skipped), at most `errorLine`. */
+function recordStart(text: string, lastEnd: number, errorLine: number): number {
+  const lines = text.split('\n');
+  let line = lastEnd + 1;
+  while (line < errorLine && (lines[line - 1] ?? '').trim() === '') line++;
+  return Math.min(line, errorLine);
 }
 
 function requireColumns(file: string, header: readonly string[], wanted: object): void {
