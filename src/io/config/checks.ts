@@ -118,7 +118,7 @@ function checkTokenizer(config: SnakeTrainingConfig, report: Report): void {
     if (config.encoder.from === undefined) {
       report(
         ['tokenizer'],
-        "missing required key 'tokenizer': give 'path: <tokenizer.json>' or 'train: { vocab_size: … }' (it may be left out only with encoder.from)",
+        "missing required key 'tokenizer': give 'path: <tokenizer.json>' or 'train: { vocab_size: … }' (it may be left out only with encoder.from, or when continuing a checkpoint: mtl train CONFIG --from CKPT, given again with --resume)",
       );
     }
     return;
