@@ -4,9 +4,10 @@
  *
  * @example
  *   import { loadTrainingConfig, train, Predictor } from 'multitask-lm';
- *   const result = await train(loadTrainingConfig('examples/snips.yaml'), { log: console.log });
- *   using predictor = Predictor.load(`${result.outputDir}/best`);
+ *   const result = await train(loadTrainingConfig('examples/snips.yaml'), { logger: console });
+ *   const predictor = Predictor.load(`${result.outputDir}/best`);
  *   console.log(await predictor.predict(['play some jazz on spotify']));
+ *   predictor.dispose(); // frees its tensors
  */
 export * from './errors.js';
 export * from './logger.js';
