@@ -69,3 +69,11 @@ export function checked<T>(flags: string, description: string, check: ValueCheck
   const flag = option.long ?? flags;
   return option.argParser((text: string) => check(text, flag));
 }
+
+/**
+ * A repeatable option's parser: each use adds its one value (`--explain-label a=b --explain-label c=d`).
+ * A variadic option (`<x...>`) would instead take the positional arguments after it as its values.
+ */
+export function collect(text: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), text];
+}

@@ -155,4 +155,19 @@ describe('mtl predict --explain', needsTinyRunData(), () => {
     assert.match(err.join('\n'), /--html goes with --explain/);
     assert.match(err.join('\n'), /steps must be an integer from 1 to 1024, got 2000/);
   });
+
+  it('--explain-label, repeated, before the text (as docs/explanations.md writes it): the text stays a text', async () => {
+    const out: string[] = [];
+    const log = mock.method(console, 'log', (line: string) => void out.push(line));
+    try {
+      const argv = ['predict', checkpoint, '--explain', '--explain-steps', '4', '--explain-label', 'intent=RateBook'];
+      assert.equal(await main([...argv, '--explain-label', 'slots=O', texts[0]!]), 0);
+    } finally {
+      log.mock.restore();
+    }
+    const record = JSON.parse(out[0]!) as { text: string; predictions: Record<string, { explanation: Explanation }> };
+    assert.equal(record.text, texts[0]);
+    assert.equal(record.predictions.intent!.explanation.targets[0]!.label, 'RateBook');
+    assert.ok(record.predictions.slots!.explanation.targets.every((t) => t.label === 'O'));
+  });
 });

@@ -1,6 +1,6 @@
 /** `mtl predict CKPT TEXT...`: its arguments, flags and help; the work is ../predict.ts's, loaded when the command runs. */
 import type { Command } from 'commander';
-import { UsageError, checked, oneOf, positiveInt } from '../args.js';
+import { UsageError, checked, collect, oneOf, positiveInt } from '../args.js';
 import { IG_BASELINES, INTEGRATION_RULES } from '../../explain/choices.js';
 import type { CliContext } from '../context.js';
 import type { PredictFlags } from '../predict.js';
@@ -47,7 +47,7 @@ export function definePredict(program: Command, cli: CliContext): void {
     .addOption(
       checked('--explain-rule <r>', 'how the integral is summed: trapezoid or riemann-right (default trapezoid)', oneOf(INTEGRATION_RULES)),
     )
-    .option('--explain-label <task=label...>', "explain that label's logit instead of the prediction's (repeatable)")
+    .option('--explain-label <task=label>', "explain that label's logit instead of the prediction's (repeatable)", collect)
     .option('--html <file>', 'with --explain: also write the explanations as a page of highlighted texts')
     .action(async (checkpoint: string, texts: string[], flags: PredictFlags) => {
       const { runPredict } = await import('../predict.js');
