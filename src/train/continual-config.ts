@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { CheckpointError, ConfigError } from '../errors.js';
+import { existingFolder, runFolderHint } from '../io/checkpoint-inspect.js';
 import { validateTrainingConfig, type TrainingConfig } from '../io/config/index.js';
 import { taskTypes } from '../tasks/index.js';
 import { readFinetuneConfig } from './finetune.js';
@@ -45,12 +46,13 @@ function replayData(task: RawTask, rehearsal: Rehearsal, file: string): Record<s
  */
 export async function loadContinualConfig(file: string, checkpoint: string, set: Record<string, unknown> = {}): Promise<TrainingConfig> {
   const ckpt = path.resolve(checkpoint);
+  existingFolder(ckpt); // "no checkpoint at …: the folder does not exist"
   let earlier: { tasks?: RawTask[] };
   try {
     earlier = parse(readFileSync(path.join(ckpt, 'training_config.yaml'), 'utf8')) as { tasks?: RawTask[] };
   } catch (e) {
     throw new CheckpointError(
-      `${ckpt} cannot be continued: it needs the training_config.yaml of the run that wrote it (${(e as Error).message})`,
+      `${ckpt} cannot be continued: it needs the training_config.yaml of the run that wrote it (${(e as Error).message})${runFolderHint(ckpt)}`,
     );
   }
   const read = await readFinetuneConfig(file, `the tokenizer of ${ckpt}`);
