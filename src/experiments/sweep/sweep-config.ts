@@ -21,7 +21,7 @@ import { familyConfigKeys, supportedModelTypes } from '../../models/registry.js'
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../../errors.js';
-import { readConfigValue, validateTrainingConfig, type TrainingConfig } from '../../io/config/index.js';
+import { ConfigFileError, readConfigValue, validateTrainingConfig, type TrainingConfig } from '../../io/config/index.js';
 import { readYamlFile } from '../../io/config/yaml-file.js';
 import { taskTypes } from '../../tasks/index.js';
 import { rungBudgets } from './asha.js';
@@ -111,6 +111,16 @@ export function trialConfig(s: SweepConfig, point: Point, outputDir: string, nam
   );
 }
 
+/** A trial config's problem at a parameter's own path (a mistyped key), as the space file's error; undefined otherwise. */
+function spaceMistake(e: unknown, space: Space, spaceFile: string): ConfigError | undefined {
+  if (!(e instanceof ConfigFileError)) return undefined;
+  const keys = new Set(space.map(([k]) => k));
+  const own = e.issues.filter((i) => keys.has(i.path.join('.')));
+  if (own.length === 0) return undefined;
+  const lines = own.map((i) => `${spaceFile}: parameters: ${i.path.join('.')}: ${i.message} (in the training config)`);
+  return new ConfigError(lines.join('\n'));
+}
+
 /**
  * Reads the space file and the training config, and checks the space against the config (a random
  * point and, for grid search, every point make valid configs).
@@ -161,6 +171,10 @@ export async function loadSweepConfig(configFile: string, spaceFile: string): Pr
     throw new ConfigError(`${spaceFile}: trials: say how many trials to run (${f.sampler} sampling)`);
   const grid = f.sampler === 'grid' ? gridPoints(space) : undefined;
   const checked = { ...sweep, trials: grid === undefined ? sweep.trials : Math.min(grid.length, f.trials ?? grid.length) };
-  trialConfig(checked, grid?.[0] ?? randomPoint(space, mulberry32(f.seed)), path.join(outputDir, 'check'), 'a first point');
+  try {
+    trialConfig(checked, grid?.[0] ?? randomPoint(space, mulberry32(f.seed)), path.join(outputDir, 'check'), 'a first point');
+  } catch (e) {
+    throw spaceMistake(e, space, spaceFile) ?? e;
+  }
   return checked;
 }
