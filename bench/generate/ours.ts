@@ -10,7 +10,8 @@
  *   `generate` (src/generate/) with the key/value cache: gpt2 `causalLmDecoder` on the prompts (equal
  *   lengths, no padding); t5 `encoderDecoderLm` on the sources, from the decoder start token. Each
  *   configuration runs once with 4 tokens before `ready` (warm-up). The JSON: per configuration row
- *   0's tokens (first unit), the ms to row 0's first token (`onToken`; greedy only) and in all, per unit.
+ *   0's tokens (first unit), the ms to row 0's first token (`onToken`; greedy only) and in all, and the
+ *   process's CPU ms (user + system, `process.cpuUsage`), per unit.
  * - `train`: unit i is a training step on batch i mod 2 (./configs.ts): forward in training mode (the
  *   configs have dropout 0, as the peer's reference modules), cross-entropy over the vocabulary (gpt2:
  *   next token, logits shifted; t5: the labels behind the decoder start token), backward, the loss read
@@ -69,7 +70,12 @@ function decoderOf(m: HfLanguageModel, rows: number[][], held: T.Tensor[]): [Ste
 async function generation(m: HfLanguageModel): Promise<Work> {
   const held: T.Tensor[] = [];
   const setups = GENERATE_CONFIGS.map((c) => ({ c, d: decoderOf(m, prompts[name].slice(0, c.batch), held) }));
-  const out = GENERATE_CONFIGS.map(() => ({ tokens: [] as number[], firstMs: [] as number[], totalMs: [] as number[] }));
+  const out = GENERATE_CONFIGS.map(() => ({
+    tokens: [] as number[],
+    firstMs: [] as number[],
+    totalMs: [] as number[],
+    cpuMs: [] as number[],
+  }));
   /** One generation of `n` tokens: row 0's tokens, ms to row 0's first token (greedy) and in all. */
   const once = async (c: GenerateConfig, [decoder, rows]: [StepDecoder, number[][]], n: number) => {
     const t0 = performance.now();
@@ -86,8 +92,11 @@ async function generation(m: HfLanguageModel): Promise<Work> {
     async run(i) {
       const k = i % setups.length;
       const s = setups[k] as (typeof setups)[number];
+      const cpu = process.cpuUsage();
       const r = await once(s.c, s.d, newTokens);
+      const used = process.cpuUsage(cpu);
       const o = out[k] as (typeof out)[number];
+      o.cpuMs.push((used.user + used.system) / 1000);
       if (o.tokens.length === 0) o.tokens = r.tokens;
       o.firstMs.push(r.first);
       o.totalMs.push(r.total);

@@ -73,6 +73,8 @@ class LineProcess {
 export interface Side {
   cmd: readonly string[];
   units: number;
+  /** The line that asks for unit i (default: i itself), e.g. to run only some of a process's configurations. */
+  unitLine?: (i: number) => number;
 }
 
 /** What one side did: the wall ms of each unit, in unit order, and the JSON of its last line. */
@@ -100,7 +102,7 @@ export async function interleaved(sides: readonly Side[], env: NodeJS.ProcessEnv
       const turn = [...running.slice(i % running.length), ...running.slice(0, i % running.length)];
       for (const side of turn) {
         if (i >= side.units) continue;
-        const answer = await side.process.ask(String(i));
+        const answer = await side.process.ask(String(side.unitLine?.(i) ?? i));
         const ms = Number(answer);
         if (answer === '' || !Number.isFinite(ms))
           throw new Error(`'${side.cmd.join(' ')}' answered '${answer}' where a time in ms was expected`);

@@ -29,7 +29,8 @@ It speaks the line protocol of bench/model/interleave.ts: one process per model 
 --mode generate|train); set up and warm up (generate: each configuration with 4 tokens; train: one
 step on batch 0), print `ready`, then for each line `i` do unit i (generate: configuration i mod 4 of
 bench/generate/configs.ts; train: a step on batch i mod 2) and print its wall ms; at the end of stdin
-one JSON line: per configuration row 0's tokens and the ms to its first token and in all (generate),
+one JSON line: per configuration row 0's tokens, the ms to its first token and in all, and the process's
+CPU ms (user + system) of each generation (generate),
 the loss of each step (train), and the process's peak resident memory (VmHWM, MiB).
 
 `--write` writes DIR/gpt2 and DIR/t5 (config.json + model.safetensors, seeded random weights; see
@@ -239,7 +240,7 @@ class Generation:
         self.eos = model.c["eos_token_id"] if name == "t5" else GPT2["eos_token_id"]
         self.rows = [torch.tensor(prompts[name][:batch], dtype=torch.long) for _, batch, _ in CONFIGS]
         self.new_tokens = new_tokens
-        self.out = [{"tokens": [], "firstMs": [], "totalMs": []} for _ in CONFIGS]
+        self.out = [{"tokens": [], "firstMs": [], "totalMs": [], "cpuMs": []} for _ in CONFIGS]
         for k in range(len(CONFIGS)):
             self.once(k, 4)  # warm-up
 
@@ -253,8 +254,10 @@ class Generation:
 
     def run(self, i):
         k = i % len(CONFIGS)
+        cpu = time.process_time()
         tokens, first, total = self.once(k, self.new_tokens)
         o = self.out[k]
+        o["cpuMs"].append((time.process_time() - cpu) * 1000)
         if not o["tokens"]:
             o["tokens"] = tokens[0]
         o["firstMs"].append(first)
