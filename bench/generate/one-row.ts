@@ -1,5 +1,5 @@
 /**
- * Before/after of `linear`'s gemv path for one row (src/tensor/ops/linalg.ts, `setFewRowRouting`) in
+ * Before/after of `linear`'s gemv path for one row (src/tensor/ops/linear-rows.ts, `setOneRowGemv`) in
  * one process: generations of the generation benchmark's models (bench/run.ts generate writes them)
  * alternate between the path off (every product through aten::linear, addmm) and on, so the load of
  * a shared machine hits both alike. Per model and configuration: the median wall ms and CPU ms
@@ -54,7 +54,7 @@ for (const name of (a.models as string).split(',') as ('gpt2' | 't5')[]) {
     const [decoder, rows] = decoderOf(m, name, c.batch, held);
     const options = (n: number) => ({ maxNewTokens: n, minNewTokens: n, numBeams: c.beams, eosTokenId: c.beams > 1 ? eos : undefined });
     const once = async (on: boolean, n: number) => {
-      T.setFewRowRouting(on);
+      T.setOneRowGemv(on);
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       const g = await generate(decoder, rows, options(n));
@@ -79,4 +79,4 @@ for (const name of (a.models as string).split(',') as ('gpt2' | 't5')[]) {
   }
   m.owner.dispose();
 }
-T.setFewRowRouting(true);
+T.setOneRowGemv(true);

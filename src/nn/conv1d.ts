@@ -4,7 +4,7 @@
  * Same fields as `Linear` (inFeatures, outFeatures, weight, bias); LoRA adapts it as PEFT does with
  * `fan_in_fan_out` (src/mtl/peft/lora.ts).
  */
-import { linearInOut, type Tensor } from '../tensor/index.js';
+import { linear, tidy, type Tensor } from '../tensor/index.js';
 import { normalInit, zerosInit, type ParamOptions } from './init.js';
 import { Module } from './module.js';
 
@@ -26,8 +26,8 @@ export class Conv1D extends Module {
     this.bias = this.registerParameter('bias', zerosInit([outFeatures], o));
   }
 
-  /** x (…, in) → (…, out): x·W + b (`linearInOut`: aten::linear on Wᵀ, or the faster BLAS calls for few rows). */
+  /** x (…, in) → (…, out) */
   forward(x: Tensor): Tensor {
-    return linearInOut(x, this.weight, this.bias);
+    return tidy(() => linear(x, this.weight.transpose(0, 1), this.bias));
   }
 }

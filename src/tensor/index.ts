@@ -16,7 +16,7 @@ export * from './ops/inplace.js';
 export * from './ops/shape.js';
 export * from './ops/reduce.js';
 export * from './ops/linalg.js';
-export { setFewRowRouting } from './ops/linear-rows.js';
+export { setOneRowGemv } from './ops/linear-rows.js';
 export * from './ops/nn.js';
 export * from './ops/loss.js';
 export {

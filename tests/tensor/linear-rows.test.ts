@@ -1,8 +1,7 @@
 /**
- * The few-row routing of `linear` and `linearInOut` (src/tensor/ops/linear-rows.ts): one row by gemv,
- * 2 … 32 rows of an (in, out) weight as (Wᵀ·xᵀ)ᵀ without autograd. Checked against products summed in
- * float64 on the host (independent of libtorch), against aten::linear with the routing off (bit for bit
- * where the routing promises it), and for what must not be routed (autograd, bfloat16, many rows).
+ * `linear` on one row by gemv (src/tensor/ops/linear-rows.ts), checked against products summed in
+ * float64 on the host (independent of libtorch) and against aten::linear with the path off; and what
+ * must stay aten::linear bit for bit: autograd (training), bfloat16, more than one row.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -49,91 +48,75 @@ function relativeError(got: T.Tensor, want: Float64Array): number {
   return err / scale;
 }
 
-/** Runs `fn` with the routing off, restoring it. */
+/** Runs `fn` with the gemv path off, restoring it. */
 function unrouted<R>(fn: () => R): R {
-  const was = T.setFewRowRouting(false);
+  const was = T.setOneRowGemv(false);
   try {
     return fn();
   } finally {
-    T.setFewRowRouting(was);
+    T.setOneRowGemv(was);
   }
 }
 
 const sameBits = (a: T.Tensor, b: T.Tensor): boolean =>
   Buffer.from((a.contiguous().dataSync() as Float32Array).buffer).equals(Buffer.from((b.contiguous().dataSync() as Float32Array).buffer));
 
-describe('few-row linear products', () => {
-  it('one row (…1, in): gemv equals the float64 product to 1e-6 and aten::linear to float32 rounding, with and without bias', () =>
-    T.tidy(() => {
-      const wInOut = T.tensor(wData, {}, [IN, OUT]);
-      const wOutIn = wInOut.transpose(0, 1).contiguous(); // Linear's layout
-      const b = T.tensor(bData, {}, [OUT]);
-      for (const shape of [[IN], [1, IN], [1, 1, IN]]) {
-        const xData = values(IN, 3);
-        const x = T.tensor(xData, {}, shape);
-        for (const bias of [b, undefined]) {
-          const want = hostProduct(xData, wData, bias === undefined ? undefined : bData, 1, IN, OUT);
-          const viaLinear = T.linear(x, wOutIn, bias);
-          const viaInOut = T.linearInOut(x, wInOut, bias);
-          const reference = unrouted(() => T.linear(x, wOutIn, bias));
-          for (const [what, got] of [
-            ['linear', viaLinear],
-            ['linearInOut', viaInOut],
-            ['aten::linear', reference],
-          ] as const) {
-            assert.deepEqual(got.shape, [...shape.slice(0, -1), OUT], `${what} [${shape}] shape`);
-            assert.ok(relativeError(got, want) < 1e-6, `${what} [${shape}] bias=${bias !== undefined}: ${relativeError(got, want)}`);
-          }
-        }
-      }
-    }));
-
-  it('2 … 32 rows of an (in, out) weight without autograd: bit-identical to aten::linear on Wᵀ, and to the float64 product', () =>
+describe('linear on one row by gemv', () => {
+  it('one row (…1, in) without autograd: gemv equals the float64 product to 1e-6, with and without bias, either weight layout', () =>
     T.inferenceMode(() =>
       T.tidy(() => {
-        const w = T.tensor(wData, {}, [IN, OUT]);
+        const wInOut = T.tensor(wData, {}, [IN, OUT]);
+        const wOutIn = wInOut.transpose(0, 1).contiguous(); // Linear's layout
         const b = T.tensor(bData, {}, [OUT]);
-        for (const shape of [
-          [2, IN],
-          [4, 1, IN],
-          [8, 2, IN],
-          [32, IN],
-          [40, IN],
-        ]) {
-          const rows = shape.slice(0, -1).reduce((p, q) => p * q, 1);
-          const xData = values(rows * IN, rows);
+        for (const shape of [[IN], [1, IN], [1, 1, IN]]) {
+          const xData = values(IN, 3);
           const x = T.tensor(xData, {}, shape);
           for (const bias of [b, undefined]) {
-            const got = T.linearInOut(x, w, bias);
-            const reference = unrouted(() => T.linear(x, w.transpose(0, 1), bias));
-            assert.deepEqual(got.shape, [...shape.slice(0, -1), OUT]);
-            assert.doesNotThrow(() => got.view([rows * OUT]), `[${shape}]: contiguous, as aten::linear's output (a view of it works)`);
-            assert.ok(sameBits(got, reference), `[${shape}] bias=${bias !== undefined}: the same bits as aten::linear`);
-            const want = hostProduct(xData, wData, bias === undefined ? undefined : bData, rows, IN, OUT);
-            assert.ok(relativeError(got, want) < 1e-6, `[${shape}] against float64`);
+            const want = hostProduct(xData, wData, bias === undefined ? undefined : bData, 1, IN, OUT);
+            const viaLinear = T.linear(x, wOutIn, bias);
+            const viaInOut = T.linear(x, wInOut.transpose(0, 1), bias); // GPT-2's Conv1D: (in, out) read transposed
+            const reference = unrouted(() => T.linear(x, wOutIn, bias));
+            for (const [what, got] of [
+              ['linear', viaLinear],
+              ['linear on an (in, out) weight transposed', viaInOut],
+              ['aten::linear', reference],
+            ] as const) {
+              assert.deepEqual(got.shape, [...shape.slice(0, -1), OUT], `${what} [${shape}] shape`);
+              assert.ok(relativeError(got, want) < 1e-6, `${what} [${shape}] bias=${bias !== undefined}: ${relativeError(got, want)}`);
+            }
           }
         }
       }),
     ));
 
-  it('with autograd, in bfloat16, and with the routing off, every call is aten::linear (the same bits, the same gradients)', () =>
+  it('with autograd, in bfloat16, with more than one row and with the path off, every call is aten::linear (the same bits, the same gradients)', () =>
     T.tidy(() => {
-      const w = T.tensor(wData, {}, [IN, OUT]);
+      const w = T.tensor(wData, {}, [IN, OUT]).transpose(0, 1).contiguous(); // (out, in)
       w.requiresGrad = true;
-      const x = T.tensor(values(4 * IN, 4), {}, [4, IN]);
-      const got = T.linearInOut(x, w);
-      const reference = unrouted(() => T.linear(x, w.transpose(0, 1)));
-      assert.ok(sameBits(got, reference));
+      const x = T.tensor(values(IN, 4), {}, [1, IN]);
+      const got = T.linear(x, w);
+      const reference = unrouted(() => T.linear(x, w));
+      assert.ok(sameBits(got, reference), 'one row with autograd: aten::linear');
       got.sum().backward();
-      const routedGrad = w.grad!.clone();
+      const gemvGrad = w.grad!.clone();
       w.zeroGrad();
-      unrouted(() => T.linear(x, w.transpose(0, 1)).sum().backward());
-      assert.ok(sameBits(routedGrad, w.grad!), 'the same gradient');
-      const wb = T.tensor(wData, {}, [IN, OUT]).to('bfloat16');
-      const xb = x.narrow(0, 0, 1).to('bfloat16');
-      const bf = T.linearInOut(xb, wb);
-      assert.equal(bf.dtype, 'bfloat16');
-      assert.ok(sameBits(bf.to('float32'), unrouted(() => T.linear(xb, wb.transpose(0, 1))).to('float32')));
-      assert.equal(T.setFewRowRouting(true), true, 'routing is on by default');
+      unrouted(() => T.linear(x, w).sum().backward());
+      assert.ok(sameBits(gemvGrad, w.grad!), 'the same gradient');
+      T.inferenceMode(() => {
+        const rows = T.tensor(values(4 * IN, 5), {}, [4, 1, IN]);
+        assert.ok(
+          sameBits(
+            T.linear(rows, w),
+            unrouted(() => T.linear(rows, w)),
+          ),
+          'four rows: aten::linear',
+        );
+        const wb = w.to('bfloat16');
+        const xb = x.to('bfloat16');
+        const bf = T.linear(xb, wb);
+        assert.equal(bf.dtype, 'bfloat16');
+        assert.ok(sameBits(bf.to('float32'), unrouted(() => T.linear(xb, wb)).to('float32')), 'bfloat16: aten::linear');
+      });
+      assert.equal(T.setOneRowGemv(true), true, 'the gemv path is on by default');
     }));
 });

@@ -3,7 +3,7 @@
  */
 import { defineOp } from '../dispatch.js';
 import type { Tensor } from '../tensor.js';
-import { linearInOutRows, linearRows } from './linear-rows.js';
+import { linearRows } from './linear-rows.js';
 import { ids, run } from './run.js';
 
 const MATMUL = defineOp('aten::matmul');
@@ -21,15 +21,9 @@ export const mm = (a: Tensor, b: Tensor): Tensor => run(MM, a.id, b.id);
 export const bmm = (a: Tensor, b: Tensor): Tensor => run(BMM, a.id, b.id);
 /**
  * input (…, in) · weightᵀ (out, in) + bias (out) → (…, out), as torch.nn.functional.linear. One row
- * (batch-1 decoding) runs as a matrix-vector product on the CPU (./linear-rows.ts).
+ * without autograd (batch-1 decoding) runs as a matrix-vector product on the CPU (./linear-rows.ts).
  */
 export const linear = (input: Tensor, weight: Tensor, bias?: Tensor): Tensor => linearRows(input, weight, bias);
-/**
- * input (…, in) · weight (in, out) + bias (out) → (…, out): a linear layer whose weight is stored
- * transposed (GPT-2's Conv1D), as linear(input, weightᵀ, bias); few rows (decoding) take the faster
- * BLAS calls of ./linear-rows.ts.
- */
-export const linearInOut = (input: Tensor, weight: Tensor, bias?: Tensor): Tensor => linearInOutRows(input, weight, bias);
 /** Einstein summation, e.g. einsum('bhqd,bhkd->bhqk', q, k). */
 export const einsum = (equation: string, ...operands: Tensor[]): Tensor => run(EINSUM, equation, ids(operands));
 /**
