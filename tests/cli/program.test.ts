@@ -57,6 +57,11 @@ describe('mtl: help, version, suggestions, exit codes', () => {
     assert.match(help.stdout, /^Usage: mtl generate \[options\] <model> \[prompts\.\.\.\]/);
     assert.match(help.stdout, /--max-new-tokens <n> +tokens to generate at most \(default: 64\)/);
     assert.doesNotMatch(help.stdout, /--port/);
+    // it generates with seq2seq checkpoints and encoder-decoder folders too, not only decoders
+    const flat = help.stdout.replace(/\s+/g, ' ');
+    assert.match(flat, /a checkpoint with seq2seq tasks \(an encoder-decoder such as t5 or bart, or a decoder\)/);
+    assert.match(flat, /Arguments: model a checkpoint folder, or a Hugging Face folder of a decoder or encoder-decoder family/);
+    assert.match((await cli('--help')).stdout, /\n {2}generate +generate from each prompt \(decoder or seq2seq\)/);
   });
 
   it('mtl alone prints the help on stderr and exits 2', async () => {

@@ -1,25 +1,26 @@
 /** `mtl generate MODEL PROMPT...`: its arguments, flags and help; the work is ../generate.ts's, loaded when the command runs. */
 import type { Command } from 'commander';
-import { checked, finiteNumber, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../args.js';
+import { checked, collect, finiteNumber, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../args.js';
 import type { CliContext } from '../context.js';
 import type { GenerateFlags } from '../generate.js';
-
-const collect = (text: string, previous: string[] | undefined): string[] => [...(previous ?? []), text];
 
 export function defineGenerate(program: Command, cli: CliContext): void {
   program
     .command('generate')
-    .summary('continue each prompt with a decoder model, or reply to conversations, streaming the text')
+    .summary('generate from each prompt (decoder or seq2seq), or reply to conversations')
     .description(
-      'Continue each prompt with a decoder model (a checkpoint with a causal-lm task, or a Hugging Face folder of a decoder ' +
-        'family such as gpt2), streaming the text to stdout, one line per prompt. With --messages, reply to each conversation ' +
+      'Generate from each prompt, streaming the text to stdout, one line per prompt: a decoder continues it (a checkpoint ' +
+        'with a causal-lm task, or a Hugging Face folder of a decoder family such as gpt2); a checkpoint with seq2seq tasks ' +
+        '(an encoder-decoder such as t5 or bart, or a decoder) reads it as the source of the task whose prefix it starts ' +
+        'with (the only task: its prefix put before) and generates the target; a Hugging Face encoder-decoder folder ' +
+        'generates the target of the prompt as it is. With --messages, reply to each conversation ' +
         "as a checkpoint's chat task: its messages rendered by the task's chat template, the reply ending at its end-of-turn " +
         "token, one line per conversation (the task's max_new_tokens, num_beams and no_repeat_ngram_size unless given); " +
         "a Hugging Face folder replies with its own chat template (tokenizer_config.json's chat_template or chat_template.jinja), " +
         "stopping at generation_config.json's eos_token_id and the template's end-of-turn token. " +
         'Sampling is seeded (reproducible).',
     )
-    .argument('<model>', 'a checkpoint folder or a Hugging Face decoder folder')
+    .argument('<model>', 'a checkpoint folder, or a Hugging Face folder of a decoder or encoder-decoder family')
     .argument('[prompts...]', 'the prompts (or --input)')
     .option(
       '--input <file>',
