@@ -23,7 +23,7 @@ import type { Module } from '../nn/module.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { backboneOf, inferenceModelOf, readConfigJson, specsOfRecords } from '../run/load-model.js';
 import { taskType } from '../tasks/index.js';
-import { dispose, tensor } from '../tensor/index.js';
+import { dispose, tensor, tidy } from '../tensor/index.js';
 import { Tokenizer, tokenizerFromFolder } from '../tokenization/index.js';
 import { folderReplier, replyPlan, type Conversation, type Replier } from './chat-reply.js';
 import { ContinuationText } from './continuation-text.js';
@@ -186,8 +186,8 @@ export class TextGenerator implements Disposable {
    *   step waits for it (it may be asynchronous); what it throws ends the generation and is thrown here.
    * @param signal aborting it stops the generation before its next step (beam search too), which then
    *   rejects with the signal's reason.
-   * @throws ConfigError for a conversation given to a checkpoint without a chat task (naming the tasks
-   *   it has) or a folder without a chat template (naming the file that would carry it), an unknown task,
+   * @throws ConfigError for a prompt that starts with none of several seq2seq tasks' prefixes (`#sourceOf`),
+   *   a conversation given to a checkpoint without a chat task (naming the tasks it has) or a folder without a chat template (naming the file that would carry it), an unknown task,
    *   or a max_length without room for the reply; DataError for bad messages (`replyPlan`).
    */
   async generate(
@@ -284,14 +284,15 @@ export class TextGenerator implements Disposable {
   /**
    * An encoder-decoder's target for the source `prompt`: the seq2seq task whose prefix the prompt
    * starts with (the longest), else the checkpoint's only seq2seq task with its prefix put before the
-   * prompt, else the backbone's own LM head on the prompt as it is; decoding starts from the decoder
+   * prompt (several: a ConfigError, `#sourceOf`), else (no seq2seq task: a Hugging Face folder) the
+   * backbone's own LM head on the prompt as it is; decoding starts from the decoder
    * start token and ends at the tokenizer's end token (the config's EOS when it adds none).
    */
   async #translate(backbone: EncoderDecoderBackbone, prompt: string, options: GenerateOptions, hooks: GenerateHooks): Promise<Generation> {
     const { source, text } = this.#sourceOf(prompt) ?? { source: undefined, text: prompt };
     const e = await this.tokenizer.encode(text);
     const end = textIds(e).end ?? backbone.config.eosTokenId;
-    const inputIds = tensor(Int32Array.from(e.inputIds), {}, [1, e.inputIds.length]).to('int64');
+    const inputIds = tidy(() => tensor(Int32Array.from(e.inputIds), {}, [1, e.inputIds.length]).to('int64')); // (1, S); the int32 copy freed
     try {
       const decoder = encoderDecoderLm(backbone, { inputIds }, source?.lmHead);
       const pad = { eosTokenId: end, padTokenId: backbone.config.padTokenId ?? 0 };
@@ -304,13 +305,24 @@ export class TextGenerator implements Disposable {
 
   /**
    * The seq2seq task `prompt` is a source of: the one whose prefix it starts with (the longest), else
-   * the only one (unless `onlySourceByDefault` is off), with its prefix put before the prompt; undefined: none.
+   * the only one (unless `onlySourceByDefault` is off), with its prefix put before the prompt; undefined:
+   * none (no seq2seq task, or a causal-lm task beside them continues free text).
+   * @throws ConfigError when several seq2seq tasks read unprefixed prompts and the prompt starts with
+   *   none of their prefixes (it would otherwise go through the LM head with no task's weights), naming
+   *   each task and its prefix.
    */
   #sourceOf(prompt: string): { source: TextToTextSource; text: string } | undefined {
     const matching = [...this.sources].sort((a, b) => b.prefix.length - a.prefix.length).find((s) => prompt.startsWith(s.prefix));
     if (matching !== undefined) return { source: matching, text: prompt };
-    const only = this.sources.length === 1 && this.onlySourceByDefault ? this.sources[0] : undefined;
-    return only && { source: only, text: only.prefix + prompt };
+    if (!this.onlySourceByDefault || this.sources.length === 0) return undefined;
+    const only = this.sources[0]!;
+    if (this.sources.length === 1) return { source: only, text: only.prefix + prompt };
+    const tasks = this.sources.map((s) => `${s.task} (${JSON.stringify(s.prefix)})`).join(', ');
+    const shown = prompt.length > 40 ? `${prompt.slice(0, 40)}…` : prompt;
+    throw new ConfigError(
+      `generate: the prompt ${JSON.stringify(shown)} starts with no task's prefix, and the checkpoint has ${this.sources.length} ` +
+        `seq2seq tasks: ${tasks}; start the prompt with the prefix of the task to run (e.g. ${JSON.stringify(only.prefix + prompt)})`,
+    );
   }
 
   /** A decoder seq2seq task's prompt for the source `text` (prefix included) and its end token: as the task featurizes it, uncut. */

@@ -12,7 +12,8 @@ export function defineGenerate(program: Command, cli: CliContext): void {
       'Generate from each prompt, streaming the text to stdout, one line per prompt: a decoder continues it (a checkpoint ' +
         'with a causal-lm task, or a Hugging Face folder of a decoder family such as gpt2); a checkpoint with seq2seq tasks ' +
         '(an encoder-decoder such as t5 or bart, or a decoder) reads it as the source of the task whose prefix it starts ' +
-        'with (the only task: its prefix put before) and generates the target; a Hugging Face encoder-decoder folder ' +
+        'with (the only task: its prefix put before; several and no prefix: an error naming them) and generates the ' +
+        'target; a Hugging Face encoder-decoder folder ' +
         'generates the target of the prompt as it is. With --messages, reply to each conversation ' +
         "as a checkpoint's chat task: its messages rendered by the task's chat template, the reply ending at its end-of-turn " +
         "token, one line per conversation (the task's max_new_tokens, num_beams and no_repeat_ngram_size unless given); " +

@@ -1,0 +1,81 @@
+/**
+ * How TextGenerator (what `mtl generate` and /generate run) routes a prompt among a checkpoint's seq2seq
+ * tasks: by the task prefix it starts with; a prompt that starts with none of several tasks' prefixes is
+ * refused, naming each task and its prefix (it went through the LM head with no task's weights before),
+ * on an encoder-decoder and on a decoder; a causal-lm task beside them continues such a prompt as free text.
+ * The checkpoints are trained for 2 steps: the routing, not the text, is under test. A generator, refusals
+ * included, leaves no tensor behind (counted around it: the training before is not under test).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ConfigError } from '../../src/errors.js';
+import { parseTrainingConfig } from '../../src/io/config/index.js';
+import { TextGenerator } from '../../src/predict/generate.js';
+import { taskTypes } from '../../src/tasks/index.js';
+import { train } from '../../src/train/trainer.js';
+import { liveTensorCount } from '../../src/tensor/index.js';
+
+const PAIRS = 'source\ttarget\na b c\tc b a\nb c d\td c b\nc d a\ta d c\nd a b\tb a d\n';
+const seq2seq = (name: string, prefix: string) =>
+  `  - { name: ${name}, type: seq2seq, data: { format: tsv, train: pairs.tsv }, input: { text: source }, label: { field: target },
+      options: { prefix: "${prefix}", max_target_length: 6 } }\n`;
+const TOKENIZER = '{ train: { vocab_size: 40, min_frequency: 1 } }';
+const ENCODERS = {
+  bart: '{ model_type: bart, hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 48, max_position_embeddings: 32 }',
+  gpt2: '{ model_type: gpt2, hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, max_position_embeddings: 32 }',
+};
+
+/** Trains `tasks` on `encoder` for 2 steps; returns the checkpoint folder. */
+async function checkpoint(dir: string, name: string, encoder: string, tasks: string, tokenizer: string): Promise<string> {
+  const text = `seed: 1
+output_dir: ${name}
+encoder: ${encoder}
+tokenizer: ${tokenizer}
+max_length: 16
+tasks:
+${tasks}training: { max_steps: 2, batch_size: 4, learning_rate: 1.0e-3 }
+`;
+  const result = await train(parseTrainingConfig(text, { taskTypes, source: path.join(dir, `${name}.yaml`) }), {});
+  assert.equal(result.status, 'completed');
+  return path.join(dir, name, 'last');
+}
+
+describe('mtl generate: a prompt routed among several seq2seq tasks', () => {
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'mtl-generate-routing-'));
+    writeFileSync(path.join(dir, 'pairs.tsv'), PAIRS);
+    writeFileSync(path.join(dir, 'text.txt'), 'a b c d\nd c b a\n');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('an encoder-decoder: a prompt with no task prefix is refused, naming the tasks and their prefixes', async () => {
+    const tasks = seq2seq('copy', 'copy: ') + seq2seq('reverse', 'reverse: ');
+    const ckpt = await checkpoint(dir, 'bart', ENCODERS.bart, tasks, TOKENIZER);
+    const live = liveTensorCount();
+    const generator = TextGenerator.load(ckpt);
+    await assert.rejects(
+      generator.generate('a b c', { maxNewTokens: 2 }),
+      (e: Error) =>
+        e instanceof ConfigError &&
+        e.message ===
+          'generate: the prompt "a b c" starts with no task\'s prefix, and the checkpoint has 2 seq2seq tasks: copy ("copy: "), ' +
+            'reverse ("reverse: "); start the prompt with the prefix of the task to run (e.g. "copy: a b c")',
+    );
+    assert.equal((await generator.generate('reverse: a b c', { maxNewTokens: 2 })).tokens.length, 2, 'a prefixed prompt generates');
+    generator.dispose();
+    assert.equal(liveTensorCount(), live, 'no tensor left');
+  });
+
+  it('a decoder: refused alike; with a causal-lm task beside them, continued as free text', async () => {
+    const tasks = seq2seq('copy', 'copy: ') + seq2seq('reverse', 'reverse: ');
+    using only = TextGenerator.load(await checkpoint(dir, 'gpt2', ENCODERS.gpt2, tasks, TOKENIZER));
+    await assert.rejects(only.generate('a b c', { maxNewTokens: 2 }), /the checkpoint has 2 seq2seq tasks: copy \("copy: "\)/);
+    const lm = '  - { name: lm, type: causal-lm, data: { format: text, train: text.txt } }\n';
+    using free = TextGenerator.load(await checkpoint(dir, 'gpt2-lm', ENCODERS.gpt2, tasks + lm, TOKENIZER));
+    assert.equal((await free.generate('a b c', { maxNewTokens: 2, minNewTokens: 2 })).tokens.length, 2);
+  });
+});
