@@ -54,13 +54,17 @@ export interface PrepareOptions {
   readonly logger?: Logger;
 }
 
-/** Counts of examples per task and split, e.g. 'intent: 13084 train, 700 dev, 700 test' ('(streamed)' after a corpus). */
-function describeCounts(data: readonly TaskData[]): string[] {
+/**
+ * Counts of examples per task and split, e.g. 'intent: 13084 train, 700 dev, 700 test' ('(streamed)' after a corpus);
+ * a task with none of the `splits` read says so ('de_en: no test split', `mtl eval` of a task without test data).
+ */
+function describeCounts(data: readonly TaskData[], splits: readonly Split[]): string[] {
   return data.map((d) => {
     const counts = Object.entries(splitCounts(d)).map(
       ([s, n]) => `${n} ${s}${s === 'train' && d.corpus !== undefined ? ` (streamed in windows of ${d.corpus.windowLines} lines)` : ''}`,
     );
-    return `${d.task.name}: ${counts.join(', ')}`;
+    const none = `no ${splits.join(' or ')} split`;
+    return `${d.task.name}: ${counts.length === 0 ? none : counts.join(', ')}`;
   });
 }
 
@@ -93,7 +97,7 @@ export async function prepareRun(config: TrainingConfig, options: PrepareOptions
     augmentCache: path.join(config.outputDir, 'augmented'),
     roundTrips: checkpointRoundTrips,
   });
-  logger.info(`data: ${describeCounts(data).join('; ')}`);
+  logger.info(`data: ${describeCounts(data, splits).join('; ')}`);
   for (const line of [...describeSkippedLines(data), ...describeAugmented(data)]) logger.info(line);
   const tokenizer = options.tokenizer ?? buildTokenizer(config, data, logger);
   if (options.tokenizer === undefined) logger.info(`tokenizer: ${tokenizer.vocabSize} tokens`);
