@@ -9,7 +9,7 @@ import { readReplyConversations, STDIN } from '../data/index.js';
 import { existingFolder } from '../io/checkpoint-inspect.js';
 import type { GenerateOptions } from '../generate/index.js';
 import { TextGenerator } from '../predict/generate.js';
-import { readPredictInputs } from '../predict/predict.js';
+import { readPrompts } from '../predict/prompts-file.js';
 import { UsageError } from './args.js';
 
 /** `mtl generate`'s flags, parsed (src/cli/commands/generate.ts declares them); absent: `generate`'s defaults. */
@@ -82,7 +82,7 @@ export async function runGenerate(
   existingFolder(dir, 'model folder'); // a mistyped folder is told before a missing prompt
   if (flags.messages !== undefined) return replyAll(dir, flags, write);
   const file = flags.input === '-' ? STDIN : flags.input;
-  const texts = file !== undefined ? readPredictInputs(file).map((p) => p.text) : prompts;
+  const texts = file !== undefined ? readPrompts(file) : prompts;
   if (texts.length === 0) throw new UsageError('no prompt; give them after the model folder or in --input FILE (JSON lines)');
   const empty = texts.indexOf('');
   if (empty >= 0) {

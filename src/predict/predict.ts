@@ -417,16 +417,30 @@ export function predictionToJson(record: PredictionRecord): Record<string, unkno
  * @throws DataError naming file:line of the first line that is neither, what was expected, and how many lines are bad.
  */
 export function readPredictInputs(file: string): PredictInput[] {
+  return readInputLines(file, predictInputOf, {
+    expected:
+      'inputs to predict, one per line: a JSON string ("play some jazz") or an object {"text": "…"} ' +
+      '(with "text_pair" for pair tasks; {"words": ["…", …]} for words already split)',
+    instead: 'the texts',
+  });
+}
+
+/**
+ * The values of a JSON Lines file of a command's `--input` (blank lines ignored), each line through `convert`
+ * (a value, or the reason the line is bad).
+ * @param what `expected`: what each line holds, for the error; `instead`: what the command line takes instead ("the texts").
+ * @throws DataError naming file:line of the first bad line, its reason, how many lines are bad, and `what`.
+ */
+export function readInputLines<T>(file: string, convert: (value: unknown) => T | string, what: { expected: string; instead: string }): T[] {
   // 'skip', then our own error: the readers' hint (skip_bad_lines, onBadLine) is about training data.
-  const { examples, skipped } = mapJsonl(file, { onBadLine: 'skip' }, ({ value }) => predictInputOf(value));
+  const { examples, skipped } = mapJsonl(file, { onBadLine: 'skip' }, ({ value }) => convert(value));
   const first = skipped[0];
   if (first !== undefined) {
     const lines = skipped.slice(0, 5).map((b) => b.line);
     const others = skipped.length === 1 ? '' : ` (${skipped.length} bad lines: ${lines.join(', ')}${skipped.length > 5 ? ', …' : ''})`;
     throw new DataError(
-      `${first.file}:${first.line}: ${first.reason}${others}; expected JSON Lines of inputs to predict, one per line: ` +
-        `a JSON string ("play some jazz") or an object {"text": "…"} (with "text_pair" for pair tasks; {"words": ["…", …]} for words already split); ` +
-        'fix the line, or give the texts on the command line instead of --input',
+      `${first.file}:${first.line}: ${first.reason}${others}; expected JSON Lines of ${what.expected}; ` +
+        `fix the line, or give ${what.instead} on the command line instead of --input`,
     );
   }
   return examples;

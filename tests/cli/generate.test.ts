@@ -123,4 +123,23 @@ describe('mtl generate', () => {
     assert.match(errors[3]!, /no prompt/);
     assert.match(errors[4]!, /prompt 2 is empty; a prompt needs at least one character/);
   });
+
+  it('--input: a line that is not a prompt is named with file:line, in terms of prompts (not inputs to predict)', async () => {
+    const file = path.join(root, 'bad-prompts.jsonl');
+    writeFileSync(file, '"play some jazz"\n{"text": "a", "text_pair": "b"}\n{"messages": []}\n');
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (m: string) => void errors.push(m);
+    try {
+      assert.equal(await main(['generate', gpt2, '--input', file]), 1);
+    } finally {
+      console.error = original;
+    }
+    assert.equal(
+      errors.join('\n'),
+      `mtl generate: ${file}:2: a prompt is one text; "text_pair" is an input of mtl predict (2 bad lines: 2, 3); expected JSON Lines of ` +
+        'prompts, one per line: a JSON string ("Once upon a time") or an object {"text": "…"}; fix the line, or give the prompts ' +
+        'on the command line instead of --input',
+    );
+  });
 });
