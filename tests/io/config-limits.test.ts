@@ -105,6 +105,17 @@ describe('config: sizes and counts out of any sane range', () => {
     ]);
   });
 
+  it("max_length above max_position_embeddings: the message says when the 128 is the default, not the config's", () => {
+    const small = 'encoder: { max_position_embeddings: 64 }\n';
+    assert.deepEqual(issuesOf(config('', `${small}${TOKENIZER}`)), [
+      "undefined: max_length: max_length (128, the default: the config does not set it) exceeds the encoder's " +
+        'max_position_embeddings (64); set max_length to at most 64 or raise max_position_embeddings',
+    ]);
+    assert.deepEqual(issuesOf(config('', `max_length: 100\n${small}${TOKENIZER}`)), [
+      "2: max_length: max_length (100) exceeds the encoder's max_position_embeddings (64); lower it or raise max_position_embeddings",
+    ]);
+  });
+
   it('values at the bounds are accepted', () => {
     const c = parse(config('  batch_size: 65536\n', 'max_length: 512\ntokenizer: { train: { vocab_size: 1000000 } }\n'));
     assert.equal(c.training.batchSize, 65536);

@@ -21,16 +21,18 @@ export const NAMED_FIELD_FORMATS: readonly string[] = ['csv', 'tsv', 'jsonl', 'p
 /**
  * Every cross-key problem of a config that passed the schema, with the path to blame (lines are added
  * later). Task sections are checked against `kinds`, the registered task types.
+ * @param unset top-level keys the file does not set (their values are the schema's defaults, which messages say).
  */
 export function crossCheck(
   config: SnakeTrainingConfig,
   kinds: TaskKinds,
   families: ModelFamilies = {},
+  unset: readonly string[] = [],
 ): { path: ConfigPath; message: string }[] {
   const issues: { path: ConfigPath; message: string }[] = [];
   const report: Report = (path, message) => issues.push({ path, message });
   const known = checkModelType(config, families.modelTypes, report);
-  checkEncoder(config, known ? families.familyKeys : undefined, report);
+  checkEncoder(config, known ? families.familyKeys : undefined, report, unset.includes('max_length'));
   checkTokenizer(config, report);
   const seen = new Map<string, number>();
   config.tasks.forEach((task, i) => {
@@ -68,7 +70,7 @@ function checkModelType(config: SnakeTrainingConfig, modelTypes: readonly string
   return false;
 }
 
-function checkEncoder(config: SnakeTrainingConfig, keysOf: ModelFamilies['familyKeys'], report: Report): void {
+function checkEncoder(config: SnakeTrainingConfig, keysOf: ModelFamilies['familyKeys'], report: Report, defaultLength: boolean): void {
   const e = config.encoder;
   const familyKeys = Object.keys(e).filter((k) => !ENCODER_KEYS.includes(k)); // a family's own keys (T5's d_kv, …)
   if (e.from !== undefined) {
@@ -101,9 +103,13 @@ function checkEncoder(config: SnakeTrainingConfig, keysOf: ModelFamilies['family
   }
   const positions = e.max_position_embeddings ?? ENCODER_DEFAULTS.max_position_embeddings;
   if (config.max_length > positions) {
+    const length = defaultLength
+      ? `max_length (${config.max_length}, the default: the config does not set it)`
+      : `max_length (${config.max_length})`;
+    const lower = defaultLength ? `set max_length to at most ${positions}` : 'lower it';
     report(
       ['max_length'],
-      `max_length (${config.max_length}) exceeds the encoder's max_position_embeddings (${positions}); lower it or raise max_position_embeddings`,
+      `${length} exceeds the encoder's max_position_embeddings (${positions}); ${lower} or raise max_position_embeddings`,
     );
   }
   const pad = e.pad_token_id;

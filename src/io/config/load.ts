@@ -85,7 +85,8 @@ function validate(value: unknown, source: YamlSource | undefined, name: string, 
   }
   const baseDir = options.baseDir ?? (options.source !== undefined ? path.dirname(path.resolve(options.source)) : process.cwd());
   const resolved = resolvePaths(parsed.data, baseDir);
-  const issues = crossCheck(parsed.data, options.taskTypes, options);
+  const unset = ['max_length'].filter((key) => !(key in value));
+  const issues = crossCheck(parsed.data, options.taskTypes, options, unset);
   const tasks = camelize(parsed.data, USER_NAMES).tasks as TaskConfig[];
   issues.push(...checkTaskOptions(parsed.data.tasks, tasks, options.taskTypes));
   issues.push(...checkWordDropout(parsed.data.training.word_dropout, tasks, options.taskTypes));
