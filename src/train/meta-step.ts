@@ -11,6 +11,7 @@
  * step; its gradients (taken outside the region), the adapted weights and the inner SGD stay float32.
  */
 import { ConfigError } from '../errors.js';
+import { metaRefusals } from '../io/config/index.js';
 import { taskLosses } from '../mtl/multitask-model.js';
 import { fomamlGradients, reptileGradients } from '../mtl/meta/first-order.js';
 import { clipGradNorm } from '../optim/clip.js';
@@ -34,7 +35,9 @@ export interface MetaSettings {
 
 /**
  * Checks that a run's settings go with meta-learning: an episode's loss is its stream's plain sum, so
- * settings that act on the loss or the gradient of a training step would be silently left out.
+ * settings that act on the loss or the gradient of a training step would be silently left out. A config
+ * file's settings are refused at validation already (src/io/config/strategy-checks.ts), naming their keys;
+ * this check holds for runs built otherwise, and refuses a data-parallel run.
  * @throws ConfigError for the joint task schedule (an episode is one stream's), a data-parallel run, a
  *   loss weighting other than static, adversarial training, word dropout, EWC (gradient surgery
  *   needs the joint schedule, which is refused first) or a loss scaler (fp16: the inner SGD steps
@@ -44,10 +47,9 @@ export function checkMetaRun(
   parts: Pick<StepParts, 'config' | 'dataParallel' | 'strategy' | 'adversary' | 'wordDropoutIds' | 'ewc' | 'scaler'>,
 ): void {
   const refuse = (what: string, fix: string) => {
-    throw new ConfigError(`training.meta cannot be combined with ${what}: an episode's loss is its stream's plain sum; ${fix}`);
+    throw new ConfigError(metaRefusals.combined(what, fix));
   };
-  if (parts.config.training.taskSchedule === 'joint')
-    throw new ConfigError("training.meta: an episode adapts to one stream; use task_schedule: alternating (the default), not 'joint'");
+  if (parts.config.training.taskSchedule === 'joint') throw new ConfigError(metaRefusals.joint);
   if (parts.dataParallel !== undefined && parts.dataParallel.worldSize > 1)
     throw new ConfigError('training.meta runs in one process; drop --nproc-per-node');
   if (parts.strategy.weighting.method !== 'static')
@@ -55,12 +57,8 @@ export function checkMetaRun(
   if (parts.adversary !== undefined) refuse('adversarial training', 'drop training.adversarial');
   if (parts.wordDropoutIds !== undefined) refuse('word dropout', 'set training.word_dropout: 0');
   if (parts.ewc !== undefined) refuse('EWC', 'drop continual.ewc');
-  if (parts.scaler !== undefined)
-    throw new ConfigError(
-      `training.meta cannot be combined with a loss scaler (precision '${parts.config.training.precision}'` +
-        `${parts.config.training.gradScaler === null ? '' : ', training.grad_scaler'}): an episode's inner SGD steps would take ` +
-        'scaled gradients with no check for inf or NaN; use precision bf16 or fp32 and grad_scaler: null',
-    );
+  const t = parts.config.training;
+  if (parts.scaler !== undefined) throw new ConfigError(metaRefusals.scaler(t.precision, t.gradScaler !== null));
 }
 
 /** Trains optimizer step `step` (0-based) as `gradient_accumulation_steps` meta-learning episodes. */

@@ -140,6 +140,27 @@ describe('config: multi-task strategy keys', () => {
     assert.equal(parse(yaml('')).training.adversarial, null);
   });
 
+  it('training.meta: the joint schedule and settings an episode would leave out are refused at their keys, with their lines', () => {
+    const meta = '  meta: { method: reptile }\n';
+    const found = issues(
+      yaml(
+        `${meta}  task_schedule: joint\n  weighting: { method: uncertainty }\n  adversarial: { method: fgm }\n  word_dropout: 0.1\n  precision: fp16`,
+        'continual: { ewc: { lambda: 10 } }',
+      ),
+    );
+    const plain = "an episode's loss is its stream's plain sum";
+    assert.deepEqual(found, [
+      "16: training.task_schedule: training.meta: an episode adapts to one stream; use task_schedule: alternating (the default), not 'joint'",
+      `17: training.weighting.method: training.meta cannot be combined with uncertainty loss weighting: ${plain}; use training.weighting.method: static`,
+      `18: training.adversarial: training.meta cannot be combined with adversarial training: ${plain}; drop training.adversarial`,
+      `19: training.word_dropout: training.meta cannot be combined with word dropout: ${plain}; set training.word_dropout: 0`,
+      "20: training.precision: training.meta cannot be combined with a loss scaler (precision 'fp16'): an episode's inner SGD " +
+        'steps would take scaled gradients with no check for inf or NaN; use precision bf16 or fp32 and grad_scaler: null',
+      `21: continual.ewc: training.meta cannot be combined with EWC: ${plain}; drop continual.ewc`,
+    ]);
+    assert.equal(parse(yaml(meta)).training.meta?.method, 'reptile', 'alone it is valid');
+  });
+
   it('the support-bot example configs are valid', needsExampleData('snips', 'banking77', 'sst2'), () => {
     for (const name of ['support-bot.yaml', 'support-bot-tiny.yaml']) {
       const c = loadTrainingConfig(path.join(EXAMPLES, name), { taskTypes });

@@ -15,6 +15,7 @@ export { ConfigFileError, editDistance, nearest, type ConfigIssue } from './issu
 export { formatPath, type ConfigPath } from './yaml-source.js';
 export type { ConfigTaskKind, TaskKinds, TaskOptionsProblem } from './task-kinds.js';
 export { NAMED_FIELD_FORMATS } from './checks.js';
+export { metaRefusals } from './strategy-checks.js';
 export { CONFIG_MODULE, readConfigValue } from './config-value.js';
 export { camelize, camelKey, snakeKey, snakeize, type Camelize, type CamelCase } from './case.js';
 export {

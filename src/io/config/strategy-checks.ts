@@ -1,6 +1,6 @@
 /**
  * Rules of the multi-task strategy keys that relate several keys: the task schedule, the sampler,
- * loss weighting, gradient surgery, adversarial training and parameter-efficient training (the schema checks each key alone).
+ * loss weighting, gradient surgery, adversarial training, parameter-efficient training and meta-learning (the schema checks each key alone).
  */
 import { nearest } from './issues.js';
 import type { SnakeTrainingConfig } from './schema.js';
@@ -118,10 +118,45 @@ function checkPeft(config: SnakeTrainingConfig, report: Report): void {
   if (p.lora !== undefined && p.adapters !== undefined) report(['peft', 'adapters'], "give 'lora' or 'adapters', not both");
 }
 
+/** Messages of `training.meta`'s refusals, shared with src/train/meta-step.ts's `checkMetaRun`. */
+export const metaRefusals = {
+  joint: "training.meta: an episode adapts to one stream; use task_schedule: alternating (the default), not 'joint'",
+  /** `what` (a setting that acts on a step's loss or gradients) and how to drop it. */
+  combined: (what: string, fix: string) =>
+    `training.meta cannot be combined with ${what}: an episode's loss is its stream's plain sum; ${fix}`,
+  scaler: (precision: string, gradScaler: boolean) =>
+    `training.meta cannot be combined with a loss scaler (precision '${precision}'${gradScaler ? ', training.grad_scaler' : ''}): ` +
+    "an episode's inner SGD steps would take scaled gradients with no check for inf or NaN; use precision bf16 or fp32 and grad_scaler: null",
+};
+
+/**
+ * `training.meta` (src/train/meta-step.ts): an episode adapts to one stream and its loss is the stream's
+ * plain sum, so the joint schedule and settings that act on a step's loss or gradients are refused here,
+ * each at its own key, before any data is read (`checkMetaRun` repeats it for runs built without a
+ * config file, and refuses data-parallel runs, a command-line setting).
+ */
+function checkMeta(config: SnakeTrainingConfig, report: Report): void {
+  const t = config.training;
+  if (t.meta === null) return;
+  const refuse = (path: ConfigPath, what: string, fix: string) => report(path, metaRefusals.combined(what, fix));
+  if (t.task_schedule === 'joint') report(['training', 'task_schedule'], metaRefusals.joint);
+  if (t.weighting.method !== 'static')
+    refuse(['training', 'weighting', 'method'], `${t.weighting.method} loss weighting`, 'use training.weighting.method: static');
+  if (t.adversarial !== null) refuse(['training', 'adversarial'], 'adversarial training', 'drop training.adversarial');
+  if (t.word_dropout > 0) refuse(['training', 'word_dropout'], 'word dropout', 'set training.word_dropout: 0');
+  if (config.continual?.ewc != null) refuse(['continual', 'ewc'], 'EWC', 'drop continual.ewc');
+  if (t.precision === 'fp16' || t.grad_scaler !== null)
+    report(
+      t.grad_scaler !== null ? ['training', 'grad_scaler'] : ['training', 'precision'],
+      metaRefusals.scaler(t.precision, t.grad_scaler !== null),
+    );
+}
+
 /** Every cross-key problem of the strategy keys. */
 export function checkStrategy(config: SnakeTrainingConfig, report: Report): void {
   checkSampler(config, report);
   checkWeightingAndSurgery(config, report);
   checkPeft(config, report);
   checkAdversarial(config, report);
+  checkMeta(config, report);
 }
