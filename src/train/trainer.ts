@@ -39,6 +39,7 @@ import { setUpRun } from './setup.js';
 import { InterruptWatch, yieldToEventLoop } from './signals.js';
 import { trainStep } from './step.js';
 import { checkMetaRun, metaStep } from './meta-step.js';
+import { strategyLine } from './strategy-line.js';
 import { loopParts, type LoopParts } from './components.js';
 import { optimizerClassName } from '../optim/create.js';
 import { dispatch, type SaveEvent, type TrainerCallback } from './callbacks.js';
@@ -216,13 +217,8 @@ class Trainer {
       truncated: p.truncated,
       skipped: p.skipped,
     });
-    this.#runLog.info(
-      `strategy: ${t.taskSchedule} schedule${t.taskSchedule === 'alternating' ? ` (${this.#parts.sampler.kind} sampler)` : ''}, ` +
-        `${this.#parts.strategy.weighting.method} loss weighting` +
-        (surgery === undefined
-          ? ''
-          : `, ${surgery.method} on ${this.#parts.strategy.surgerySize.toLocaleString('en-US')} shared parameters`),
-    );
+    const surgeryParts = surgery === undefined ? {} : { surgery: { method: surgery.method, parameters: this.#parts.strategy.surgerySize } };
+    this.#runLog.info(strategyLine(t, { samplerKind: this.#parts.sampler.kind, ...surgeryParts }));
     this.#runLog.info(
       `model: ${this.#model.numParameters().toLocaleString('en-US')} parameters, ${parameterSummary(this.#model)}; ` +
         `${optimizerClassName(t.optimizer)}, ${this.totalSteps} steps ` +
