@@ -18,7 +18,7 @@ export interface GenerateFlags {
   input?: string;
   /** A file of conversations to reply to (`readReplyConversations`); '-' is standard input. */
   messages?: string;
-  /** The chat task that replies to --messages (default the checkpoint's only one). */
+  /** The chat task that replies to --messages (default the checkpoint's only one); with prompts, the seq2seq task whose source each is (default: by its prefix). */
   task?: string;
   /** Absent: 64 for a prompt, the chat task's max_new_tokens for a conversation. */
   maxNewTokens?: number;
@@ -77,8 +77,6 @@ export async function runGenerate(
   if (prompts.length > 0 && flags.input !== undefined) throw new UsageError('give prompts or --input FILE, not both');
   if (flags.messages !== undefined && (prompts.length > 0 || flags.input !== undefined))
     throw new UsageError('give --messages FILE alone: conversations, not prompts or --input as well');
-  if (flags.task !== undefined && flags.messages === undefined)
-    throw new UsageError('--task names the chat task that replies to --messages FILE; give the conversations with --messages');
   existingFolder(dir, 'model folder'); // a mistyped folder is told before a missing prompt
   if (flags.messages !== undefined) return replyAll(dir, flags, write);
   const file = flags.input === '-' ? STDIN : flags.input;
@@ -91,7 +89,8 @@ export async function runGenerate(
   }
   const options = { ...generateOptionsOf(flags), maxNewTokens: flags.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS };
   using generator = TextGenerator.load(dir);
-  for (const prompt of texts) {
+  for (const text of texts) {
+    const prompt = flags.task === undefined ? text : { text, task: flags.task };
     await generator.generate(prompt, options, (piece) => {
       if (piece !== '') write(piece);
     });

@@ -36,6 +36,9 @@ export interface GeneratedText extends Generation {
   readonly droppedTurns?: number;
 }
 
+/** A prompt's text. */
+const textOf = (prompt: string | TaskPrompt): string => (typeof prompt === 'string' ? prompt : prompt.text);
+
 /** The options that are set (`{ maxNewTokens: undefined }` sets nothing). */
 const defined = (options: GenerateOptions): GenerateOptions =>
   Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as GenerateOptions;
@@ -51,6 +54,13 @@ function pendingStop(text: string, stopStrings: readonly string[]): number {
   let n = 0;
   for (const s of stopStrings) for (let k = Math.min(s.length - 1, text.length); k > n; k--) if (text.endsWith(s.slice(0, k))) n = k;
   return n;
+}
+
+/** A prompt for a named seq2seq task of a checkpoint (`mtl generate --task`): its source, the task's prefix put before unless it starts with it. */
+export interface TaskPrompt {
+  readonly text: string;
+  /** The seq2seq task whose source `text` is. */
+  readonly task: string;
 }
 
 /** A seq2seq task of a checkpoint, as generation reads it. */
@@ -174,6 +184,9 @@ export class TextGenerator implements Disposable {
    * tokenizer's text is read in the prompt's context, its spaces around punctuation taken out
    * (./continuation-text.ts: `able story, it's` for `##able story , it ' s`).
    *
+   * A `TaskPrompt` is the source of the seq2seq task it names (its prefix put before unless the text
+   * starts with it), whatever prefix it starts with.
+   *
    * A `Conversation` gets the assistant's reply (`#reply`, ./chat-reply.ts): its messages rendered with
    * the generation prompt by a checkpoint's chat task (`TaskType.replyPrompt`, as prediction renders
    * them; its decoding options — max_new_tokens, num_beams, no_repeat_ngram_size — are the defaults
@@ -186,17 +199,17 @@ export class TextGenerator implements Disposable {
    *   step waits for it (it may be asynchronous); what it throws ends the generation and is thrown here.
    * @param signal aborting it stops the generation before its next step (beam search too), which then
    *   rejects with the signal's reason.
-   * @throws ConfigError for a prompt that starts with none of several seq2seq tasks' prefixes (`#sourceOf`),
-   *   a conversation given to a checkpoint without a chat task (naming the tasks it has) or a folder without a chat template (naming the file that would carry it), an unknown task,
+   * @throws ConfigError for a prompt that starts with none of several seq2seq tasks' prefixes, a
+   *   `TaskPrompt` naming no seq2seq task (`#sourceOf`: both name the tasks and prefixes), a conversation given to a checkpoint without a chat task (naming the tasks it has) or a folder without a chat template (naming the file that would carry it), an unknown task,
    *   or a max_length without room for the reply; DataError for bad messages (`replyPlan`).
    */
   async generate(
-    prompt: string | Conversation,
+    prompt: string | TaskPrompt | Conversation,
     options: GenerateOptions = {},
     onText?: (piece: string, token?: number) => unknown,
     signal?: AbortSignal,
   ): Promise<GeneratedText> {
-    if (typeof prompt !== 'string') return this.#reply(prompt, options, onText, signal);
+    if (typeof prompt !== 'string' && 'messages' in prompt) return this.#reply(prompt, options, onText, signal);
     const backbone = this.backbone;
     if (isEncoderDecoder(backbone)) {
       // an encoder-decoder's target starts afresh: no context for its text
@@ -204,7 +217,7 @@ export class TextGenerator implements Disposable {
     }
     // a decoder's seq2seq task reads the prompt as its source, as it was trained (prefix, source, end token)
     const task = this.#sourceOf(prompt);
-    const { ids, eos } = task === undefined ? await this.encodePrompt(prompt) : await this.#seq2seqPrompt(task.source, task.text);
+    const { ids, eos } = task === undefined ? await this.encodePrompt(textOf(prompt)) : await this.#seq2seqPrompt(task.source, task.text);
     const lmHead = task?.source.lmHead ?? this.lmHead;
     return this.#streamed(
       ids,
@@ -288,8 +301,13 @@ export class TextGenerator implements Disposable {
    * backbone's own LM head on the prompt as it is; decoding starts from the decoder
    * start token and ends at the tokenizer's end token (the config's EOS when it adds none).
    */
-  async #translate(backbone: EncoderDecoderBackbone, prompt: string, options: GenerateOptions, hooks: GenerateHooks): Promise<Generation> {
-    const { source, text } = this.#sourceOf(prompt) ?? { source: undefined, text: prompt };
+  async #translate(
+    backbone: EncoderDecoderBackbone,
+    prompt: string | TaskPrompt,
+    options: GenerateOptions,
+    hooks: GenerateHooks,
+  ): Promise<Generation> {
+    const { source, text } = this.#sourceOf(prompt) ?? { source: undefined, text: textOf(prompt) };
     const e = await this.tokenizer.encode(text);
     const end = textIds(e).end ?? backbone.config.eosTokenId;
     const inputIds = tidy(() => tensor(Int32Array.from(e.inputIds), {}, [1, e.inputIds.length]).to('int64')); // (1, S); the int32 copy freed
@@ -311,18 +329,34 @@ export class TextGenerator implements Disposable {
    *   none of their prefixes (it would otherwise go through the LM head with no task's weights), naming
    *   each task and its prefix.
    */
-  #sourceOf(prompt: string): { source: TextToTextSource; text: string } | undefined {
+  #sourceOf(given: string | TaskPrompt): { source: TextToTextSource; text: string } | undefined {
+    const prompt = textOf(given);
+    if (typeof given !== 'string') {
+      const named = this.sources.find((s) => s.task === given.task);
+      if (named === undefined)
+        throw new ConfigError(
+          `generate: '${given.task}' is not a seq2seq task of the model (${this.#taskList()}); a prompt is the source of a ` +
+            'seq2seq task (a chat task replies to conversations: --messages FILE)',
+        );
+      return { source: named, text: prompt.startsWith(named.prefix) ? prompt : named.prefix + prompt };
+    }
     const matching = [...this.sources].sort((a, b) => b.prefix.length - a.prefix.length).find((s) => prompt.startsWith(s.prefix));
     if (matching !== undefined) return { source: matching, text: prompt };
     if (!this.onlySourceByDefault || this.sources.length === 0) return undefined;
     const only = this.sources[0]!;
     if (this.sources.length === 1) return { source: only, text: only.prefix + prompt };
-    const tasks = this.sources.map((s) => `${s.task} (${JSON.stringify(s.prefix)})`).join(', ');
     const shown = prompt.length > 40 ? `${prompt.slice(0, 40)}…` : prompt;
     throw new ConfigError(
-      `generate: the prompt ${JSON.stringify(shown)} starts with no task's prefix, and the checkpoint has ${this.sources.length} ` +
-        `seq2seq tasks: ${tasks}; start the prompt with the prefix of the task to run (e.g. ${JSON.stringify(only.prefix + prompt)})`,
+      `generate: the prompt ${JSON.stringify(shown)} starts with no task's prefix, and ${this.#taskList()}; start the prompt ` +
+        `with the prefix of the task to run (e.g. ${JSON.stringify(only.prefix + prompt)}), or name the task (mtl generate --task ${only.task})`,
     );
+  }
+
+  /** 'the checkpoint has 2 seq2seq tasks: copy ("copy: "), reverse ("reverse: ")' (or 'none'). */
+  #taskList(): string {
+    if (this.sources.length === 0) return 'it has none';
+    const tasks = this.sources.map((s) => `${s.task} (${JSON.stringify(s.prefix)})`).join(', ');
+    return `the checkpoint has ${this.sources.length} seq2seq task${this.sources.length === 1 ? '' : 's'}: ${tasks}`;
   }
 
   /** A decoder seq2seq task's prompt for the source `text` (prefix included) and its end token: as the task featurizes it, uncut. */

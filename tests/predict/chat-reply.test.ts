@@ -114,7 +114,11 @@ describe('replies to conversations (mtl generate --messages)', () => {
         /the checkpoint has no task 'nope'; its tasks: 'dlg' \(chat\)/,
       ],
       [[best, 'a prompt', '--messages', path.join(dir, 'ok.json')], 2, /give --messages FILE alone/],
-      [[best, 'a prompt', '--task', 'dlg'], 2, /--task names the chat task that replies to --messages/],
+      [
+        [best, 'a prompt', '--task', 'dlg'],
+        1,
+        /'dlg' is not a seq2seq task of the model \(it has none\); a prompt is the source of a seq2seq task/,
+      ],
     ];
     for (const [args, code, message] of cases) {
       const r = await runGenerateCli(args);

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
 import { parseTrainingConfig } from '../../src/io/config/index.js';
+import { main } from '../../src/cli/main.js';
 import { TextGenerator } from '../../src/predict/generate.js';
 import { taskTypes } from '../../src/tasks/index.js';
 import { train } from '../../src/train/trainer.js';
@@ -63,11 +64,27 @@ describe('mtl generate: a prompt routed among several seq2seq tasks', () => {
         e instanceof ConfigError &&
         e.message ===
           'generate: the prompt "a b c" starts with no task\'s prefix, and the checkpoint has 2 seq2seq tasks: copy ("copy: "), ' +
-            'reverse ("reverse: "); start the prompt with the prefix of the task to run (e.g. "copy: a b c")',
+            'reverse ("reverse: "); start the prompt with the prefix of the task to run (e.g. "copy: a b c"), or name the task ' +
+            '(mtl generate --task copy)',
+    );
+    // --task: the named task's source, its prefix put before (or already there); an unknown task names those there are
+    const named = await generator.generate({ text: 'a b c', task: 'reverse' }, { maxNewTokens: 3 });
+    assert.deepEqual(named.tokens, (await generator.generate('reverse: a b c', { maxNewTokens: 3 })).tokens);
+    assert.deepEqual((await generator.generate({ text: 'reverse: a b c', task: 'reverse' }, { maxNewTokens: 3 })).tokens, named.tokens);
+    await assert.rejects(
+      generator.generate({ text: 'a b c', task: 'revers' }, { maxNewTokens: 3 }),
+      /'revers' is not a seq2seq task of the model \(the checkpoint has 2 seq2seq tasks: copy \("copy: "\), reverse \("reverse: "\)\)/,
     );
     assert.equal((await generator.generate('reverse: a b c', { maxNewTokens: 2 })).tokens.length, 2, 'a prefixed prompt generates');
     generator.dispose();
     assert.equal(liveTensorCount(), live, 'no tensor left');
+    const written: string[] = [];
+    assert.equal(
+      await main(['generate', ckpt, 'a b c', '--task', 'reverse', '--max-new-tokens', '3'], { write: (t) => void written.push(t) }),
+      0,
+    );
+    using again = TextGenerator.load(ckpt);
+    assert.equal(written.join(''), `${(await again.generate('reverse: a b c', { maxNewTokens: 3 })).text}\n`, 'mtl generate --task');
   });
 
   it('a decoder: refused alike; with a causal-lm task beside them, continued as free text', async () => {

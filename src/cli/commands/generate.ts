@@ -12,7 +12,7 @@ export function defineGenerate(program: Command, cli: CliContext): void {
       'Generate from each prompt, streaming the text to stdout, one line per prompt: a decoder continues it (a checkpoint ' +
         'with a causal-lm task, or a Hugging Face folder of a decoder family such as gpt2); a checkpoint with seq2seq tasks ' +
         '(an encoder-decoder such as t5 or bart, or a decoder) reads it as the source of the task whose prefix it starts ' +
-        'with (the only task: its prefix put before; several and no prefix: an error naming them) and generates the ' +
+        'with (the only task: its prefix put before; several and no prefix: an error naming them; --task names one) and generates the ' +
         'target; a Hugging Face encoder-decoder folder ' +
         'generates the target of the prompt as it is. With --messages, reply to each conversation ' +
         "as a checkpoint's chat task: its messages rendered by the task's chat template, the reply ending at its end-of-turn " +
@@ -34,7 +34,8 @@ export function defineGenerate(program: Command, cli: CliContext): void {
     )
     .option(
       '--task <name>',
-      "the chat task that replies to --messages (default: the checkpoint's only one; none for a Hugging Face folder)",
+      "with --messages, the chat task that replies (default: the checkpoint's only one; none for a Hugging Face folder); " +
+        'with prompts, the seq2seq task whose source each prompt is, its prefix put before (default: the task whose prefix it starts with)',
     )
     .addOption(checked('--max-new-tokens <n>', 'tokens to generate at most', nonNegativeInt).default(64))
     .addOption(checked('--min-new-tokens <n>', 'tokens to generate at least', nonNegativeInt))
