@@ -11,4 +11,4 @@ export {
   type PredictedSpan,
   type TaskPrediction,
 } from './predict.js';
-export { TextGenerator, cutAtStop, type GeneratedText } from './generate.js';
+export { TextGenerator, cutAtStop, type GeneratedText, type TaskPrompt } from './generate.js';
