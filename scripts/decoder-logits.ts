@@ -1,0 +1,43 @@
+/**
+ * Prints, as JSON, the logits multitask-lm computes for a decoder fixture case of
+ * tests/fixtures/decoders.json (scripts/fixtures/decoders.py): on the real tokens of its right- and
+ * left-padded batches, the same numbers tests/models/llama.test.ts compares with the reference, with
+ * the libtorch version that computed them. scripts/decoder_rounding.py compares them with a float64
+ * run of the reference model.
+ *
+ * Usage: node --import tsx scripts/decoder-logits.ts [TYPE] > FILE.json   (TYPE: gpt2, llama, qwen2, mistral; default mistral)
+ * Output: {"libtorch", "type", "right": rows × (n, V), "left": rows × (n, V)}, n the row's real tokens.
+ */
+import { lmHeadOf } from '../src/models/causal-lm.js';
+import { libtorchVersion, noGrad, tidy } from '../src/tensor/index.js';
+import { fromFixture, type TensorFixture } from '../tests/helpers/fixtures.js';
+import { decoderCases, referenceDecoder, type DecoderCase } from '../tests/models/decoder-fixture.js';
+
+const type = process.argv[2] ?? 'mistral';
+const c = decoderCases[type] as DecoderCase | undefined;
+if (c === undefined) throw new Error(`no decoder case '${type}' in tests/fixtures/decoders.json (${Object.keys(decoderCases).join(', ')})`);
+const { model } = referenceDecoder(type);
+try {
+  const head = lmHeadOf(model);
+  const rows = noGrad(() =>
+    tidy(() => {
+      const logits = (ids: TensorFixture, mask: TensorFixture) =>
+        head(model.forward({ inputIds: fromFixture(ids), attentionMask: fromFixture(mask) }).lastHiddenState);
+      const T = c.inputs.input_ids.shape[1] as number;
+      const right = logits(c.inputs.input_ids, c.inputs.attention_mask);
+      const left = logits(c.inputs.left_input_ids, c.inputs.left_attention_mask);
+      return {
+        right: c.inputs.lengths.map((n, i) => right.select(0, i).narrow(0, 0, n).toArray()),
+        left: c.inputs.lengths.map((n, i) =>
+          left
+            .select(0, i)
+            .narrow(0, T - n, n)
+            .toArray(),
+        ),
+      };
+    }),
+  );
+  process.stdout.write(JSON.stringify({ libtorch: libtorchVersion(), type, ...rows }) + '\n');
+} finally {
+  model.dispose();
+}
