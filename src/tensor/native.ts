@@ -10,7 +10,7 @@ import { packageRoot } from '../package-root.js';
 import { staleAddonSources } from './addon-freshness.js';
 import { ensureOpenBlasCore } from './blas-core.js';
 import { ensurePassiveOmpWait } from './omp-wait-policy.js';
-import { ensureNoUcxSignalHandlers } from './ucx-error-handling.js';
+import { ensureNoUcxMemoryHooks, ensureNoUcxSignalHandlers } from './ucx-error-handling.js';
 import { onTorchWarning } from './torch-warnings.js';
 
 /** An argument of a dispatcher call: tensor ids, scalars, lists, strings; undefined = schema default. */
@@ -168,6 +168,7 @@ function load(): NativeBinding {
   ensureOpenBlasCore(); // before libtorch loads OpenBLAS, which reads it once
   ensurePassiveOmpWait(); // before libtorch loads libgomp, which reads it once
   ensureNoUcxSignalHandlers(); // before libtorch loads UCX (Debian's 2.x, through Open MPI), which would take over SIGSEGV
+  ensureNoUcxMemoryHooks(); // …and would patch glibc's brk and move the program break under glibc's heap as it loads
   try {
     return createRequire(import.meta.url)(file) as NativeBinding;
   } catch (e) {
