@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { loadConfigFile } from '../config.js';
-import { transferReport } from '../experiments/transfer.js';
+import { PRETRAIN_ARMS, transferReport, type PretrainArm } from '../experiments/transfer.js';
 import { POOLINGS, taskTypes, type Pooling } from '../tasks/index.js';
 import { UsageError } from './args.js';
 import { withOverrides } from './train.js';
@@ -21,6 +21,7 @@ export interface TransferFlags {
   reinitPooler?: boolean;
   reinitLayers?: number;
   reuse?: boolean;
+  pretrainOnly?: string;
 }
 
 /** Runs `mtl transfer` of the pre-training config `pretrainFile` to each of `finetuneFiles`; returns the exit code. */
@@ -28,6 +29,9 @@ export async function runTransfer(pretrainFile: string, finetuneFiles: readonly 
   const pooling = flags.pooling;
   if (pooling !== undefined && !POOLINGS.includes(pooling as Pooling))
     throw new UsageError(`--pooling must be one of ${POOLINGS.join(', ')}, got '${pooling}'`);
+  const only = flags.pretrainOnly;
+  if (only !== undefined && !PRETRAIN_ARMS.includes(only as PretrainArm))
+    throw new UsageError(`--pretrain-only must be one of ${PRETRAIN_ARMS.join(', ')}, got '${only}'`);
   const pretrain = withOverrides(await loadConfigFile(pretrainFile, { taskTypes }), undefined, flags.pretrainSteps);
   const outDir = path.resolve(flags.out);
   const result = await transferReport({
@@ -41,8 +45,15 @@ export async function runTransfer(pretrainFile: string, finetuneFiles: readonly 
     ...(pooling === undefined ? {} : { pooling: pooling as Pooling }),
     reinitPooler: flags.reinitPooler === true,
     ...(flags.reinitLayers === undefined ? {} : { reinitLayers: flags.reinitLayers }),
+    ...(only === undefined ? {} : { pretrainOnly: only as PretrainArm }),
     logger: stdoutLogger,
   });
+  if (only !== undefined) {
+    console.log(
+      `\npre-trained ${only}: ${path.join(outDir, `pretrain-${only}`, 'best')} (the report: the same command without --pretrain-only, with --reuse)`,
+    );
+    return 0;
+  }
   console.log(`\n${result.table}\n\nwritten: ${path.join(outDir, 'transfer.md')} and transfer.json`);
   return 0;
 }

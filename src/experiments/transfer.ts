@@ -8,7 +8,6 @@
  * task's main test metric (best dev checkpoint; the last one when there is no dev set) as mean ±
  * sample standard deviation over seeds, with every seed's value.
  */
-import { mean, sampleStd } from '../metrics/spread.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -18,10 +17,9 @@ import { mainMetricOf, taskType, taskTypes, type Pooling } from '../tasks/index.
 import { finetune, loadFinetuneConfig, readFinetuneConfig, type EncoderInit } from '../train/finetune.js';
 import { train } from '../train/trainer.js';
 import { prefixed, silentLogger, type Logger } from '../logger.js';
+import { TRANSFER_ARMS, transferCell, transferTable, type TransferArm, type TransferCell } from './transfer-table.js';
 
-/** The encoders fine-tuned from, in the table's column order. */
-export const TRANSFER_ARMS = ['multi-task', 'mlm-only', 'scratch'] as const;
-export type TransferArm = (typeof TRANSFER_ARMS)[number];
+export { TRANSFER_ARMS, transferTable, type TransferArm, type TransferCell } from './transfer-table.js';
 
 export interface TransferOptions {
   /** The pre-training config (its output_dir is replaced by `<outDir>/pretrain-<arm>`). */
@@ -33,7 +31,8 @@ export interface TransferOptions {
   readonly outDir: string;
   /**
    * Keep a pre-trained encoder already in `<outDir>/pretrain-<arm>/best` when its training_config.yaml
-   * is this run's (an interrupted report continues without pre-training again). Default false.
+   * is this run's (an interrupted report continues without pre-training again), and every fine-tuning run
+   * already finished in `<outDir>/finetune/…` with this run's config (see `finetuneOnce`). Default false.
    */
   readonly reuse?: boolean;
   /** Fine-tuning steps of every downstream run (default: each config's own). */
@@ -46,24 +45,19 @@ export interface TransferOptions {
   readonly reinitPooler?: boolean;
   /** Fresh weights for the top N layers of a pre-trained encoder at the start of every fine-tuning run (`encoder.reinit_layers`). Default 0. */
   readonly reinitLayers?: number;
+  /**
+   * Pre-train this arm only and return without fine-tuning (`cells` empty): the two pre-training runs
+   * as separate processes, then the report with `reuse`. The MLM-only arm reads the multi-task arm's
+   * tokenizer, `<outDir>/pretrain-multi-task/best/tokenizer.json`, which must exist then.
+   */
+  readonly pretrainOnly?: PretrainArm;
   /** Where progress lines go (each pre-training run's lines indented); default none. */
   readonly logger?: Logger;
 }
 
-/** One cell of the table: a downstream task's main test metric under one arm. */
-export interface TransferCell {
-  readonly config: string;
-  readonly task: string;
-  readonly metric: string;
-  readonly arm: TransferArm;
-  /** One value per seed, in `seeds` order (fractions). */
-  readonly values: readonly number[];
-  readonly mean: number;
-  /** Sample standard deviation (n − 1); 0 for one seed. */
-  readonly std: number;
-  /** Fine-tuning seconds per seed. */
-  readonly seconds: readonly number[];
-}
+/** The pre-trained encoders, in training order. */
+export const PRETRAIN_ARMS = ['multi-task', 'mlm-only'] as const;
+export type PretrainArm = (typeof PRETRAIN_ARMS)[number];
 
 export interface TransferResult {
   readonly cells: TransferCell[];
@@ -83,7 +77,11 @@ function reusable(ckpt: string, config: TrainingConfig): boolean {
   return isDeepStrictEqual(trainingConfigToJson(saved), trainingConfigToJson(config)); // key order aside
 }
 
-/** The pre-training config restricted to its language-modelling tasks (those over the vocabulary: masked-LM), same steps and settings. */
+/**
+ * The pre-training config restricted to its language-modelling tasks (those over the vocabulary:
+ * masked-LM), same steps and settings. A `fixed` sampler keeps the probabilities of those tasks only
+ * (the sampler normalises them: the masked-LM tasks keep their ratios and get every step).
+ */
 export function mlmOnlyConfig(config: TrainingConfig): TrainingConfig {
   const tasks = config.tasks.filter((t) => taskType(t.type).labelSpace === 'vocabulary');
   if (tasks.length === 0) {
@@ -92,7 +90,13 @@ export function mlmOnlyConfig(config: TrainingConfig): TrainingConfig {
   }
   const es = config.training.earlyStopping;
   const keeps = es === null || es.metric === 'average' || tasks.some((t) => es.metric.startsWith(`${t.name}.`));
-  return { ...config, tasks, training: { ...config.training, earlyStopping: keeps ? es : null } };
+  const { sampler } = config.training;
+  const probabilities = sampler.probabilities;
+  const kept =
+    probabilities === undefined
+      ? sampler
+      : { ...sampler, probabilities: Object.fromEntries(tasks.map((t) => [t.name, probabilities[t.name] ?? 0])) };
+  return { ...config, tasks, training: { ...config.training, sampler: kept, earlyStopping: keeps ? es : null } };
 }
 
 /** A downstream config with the report's overrides: steps, learning rate, pooling of the heads whose options have one, fresh pooler. */
@@ -132,24 +136,33 @@ function takesOption(t: TaskConfig, option: string, value: unknown): boolean {
   }
 }
 
-/** The markdown table of `cells`: one row per downstream task, one column per arm. */
-export function transferTable(cells: readonly TransferCell[], seeds: readonly number[]): string {
-  const pct = (x: number) => (100 * x).toFixed(2);
-  const rows = [...new Set(cells.map((c) => `${c.task}\u0000${c.metric}`))].map((key) => {
-    const [task, metric] = key.split('\u0000') as [string, string];
-    const cols = TRANSFER_ARMS.map((arm) => {
-      const c = cells.find((x) => x.task === task && x.metric === metric && x.arm === arm);
-      return c === undefined ? '–' : `${pct(c.mean)} ± ${pct(c.std)} (${c.values.map(pct).join(', ')})`;
-    });
-    return `| ${task} | ${metric} | ${cols.join(' | ')} |`;
-  });
-  return [
-    `| task | test metric (%) | ${TRANSFER_ARMS.map((a) => `from ${a}`).join(' | ')} |`,
-    '| --- | --- | --- | --- | --- |',
-    ...rows,
-    '',
-    `mean ± sample std over seeds ${seeds.join(', ')} (each seed's value in parentheses)`,
-  ].join('\n');
+/**
+ * One fine-tuning run of the report: its test metrics (task → metric → value) and training seconds. With
+ * `reuse`, a finished run of the same config already in its output folder (test_metrics.json beside a `last/`
+ * whose training_config.yaml is `config`) is read instead of trained again (seconds NaN): the fine-tuning
+ * configs split over parallel processes, then the whole report with `reuse`.
+ */
+async function finetuneOnce(
+  config: TrainingConfig,
+  reuse: boolean,
+): Promise<{ test: Record<string, Record<string, number>> | undefined; seconds: number }> {
+  const saved = path.join(config.outputDir, 'test_metrics.json');
+  if (reuse && existsSync(saved) && reusable(path.join(config.outputDir, 'last'), config)) {
+    const test = (JSON.parse(readFileSync(saved, 'utf8')) as { metrics: Record<string, Record<string, number>> }).metrics;
+    return { test, seconds: NaN };
+  }
+  const r = await finetune(config, { overwrite: true }); // a cell of this report: trained again
+  return { test: r.test?.metrics, seconds: r.trainSeconds };
+}
+
+/** The multi-task arm's tokenizer in its checkpoint `ckpt`, which the MLM-only arm reads. @throws ConfigError when it is not there. */
+function multiTaskTokenizer(ckpt: string): string {
+  const file = path.join(ckpt, 'tokenizer.json');
+  if (!existsSync(file))
+    throw new ConfigError(
+      `the MLM-only arm reads the multi-task arm's tokenizer, ${file}, which does not exist: pre-train the multi-task arm first (or place its tokenizer there)`,
+    );
+  return file;
 }
 
 /**
@@ -165,8 +178,10 @@ export async function transferReport(options: TransferOptions): Promise<Transfer
   mkdirSync(outDir, { recursive: true });
   const checkpoints: Partial<Record<TransferArm, string>> = {};
   const pretraining: TransferResult['pretraining'] = {};
-  for (const arm of ['multi-task', 'mlm-only'] as const) {
+  for (const arm of PRETRAIN_ARMS) {
     const dir = path.join(outDir, `pretrain-${arm}`);
+    checkpoints[arm] = path.join(dir, 'best');
+    if (options.pretrainOnly !== undefined && options.pretrainOnly !== arm) continue;
     // MLM-only reads the multi-task run's tokenizer: both encoders (and scratch) share one vocabulary.
     const run =
       arm === 'multi-task'
@@ -174,9 +189,8 @@ export async function transferReport(options: TransferOptions): Promise<Transfer
         : {
             ...mlmOnlyConfig(options.pretrain),
             outputDir: dir,
-            tokenizer: { path: path.join(checkpoints['multi-task']!, 'tokenizer.json') },
+            tokenizer: { path: multiTaskTokenizer(checkpoints['multi-task']!) },
           };
-    checkpoints[arm] = path.join(dir, 'best');
     if (options.reuse === true && reusable(checkpoints[arm], run)) {
       logger.info(`pre-training (${arm}): reusing ${checkpoints[arm]}, trained with this config`);
       pretraining[arm] = { seconds: NaN, reused: true };
@@ -186,6 +200,7 @@ export async function transferReport(options: TransferOptions): Promise<Transfer
     const r = await train(run, { logger: prefixed(logger, '  '), overwrite: true }); // not reused: trained again
     pretraining[arm] = { seconds: r.trainSeconds, ...(r.dev === undefined ? {} : { dev: r.dev.metrics }) };
   }
+  if (options.pretrainOnly !== undefined) return { cells: [], pretraining, table: '' };
   const cells: TransferCell[] = [];
   for (const file of options.finetune) {
     const name = path.basename(file).replace(/\.(?:ya?ml|[cm]?[jt]s)$/, '');
@@ -200,11 +215,11 @@ export async function transferReport(options: TransferOptions): Promise<Transfer
           seed,
           outputDir: path.join(outDir, 'finetune', name, arm, `seed-${seed}`),
         };
-        const r = await finetune(config, { overwrite: true }); // a cell of this report: trained again
-        seconds.push(r.trainSeconds);
+        const r = await finetuneOnce(config, options.reuse === true);
+        seconds.push(r.seconds);
         for (const t of config.tasks) {
           const metric = mainMetricOf(taskType(t.type), t.options ?? {}).name;
-          const value = r.test?.metrics[t.name]?.[metric];
+          const value = r.test?.[t.name]?.[metric];
           if (value === undefined)
             throw new ConfigError(`${file}: task '${t.name}' has no test data; the transfer report compares test metrics`);
           const entry = values.get(t.name) ?? { metric, values: [] };
@@ -212,20 +227,10 @@ export async function transferReport(options: TransferOptions): Promise<Transfer
           values.set(t.name, entry);
         }
         logger.info(
-          `fine-tuned ${name} from ${arm}, seed ${seed}: ${[...values].map(([t, v]) => `${t} ${v.metric} ${(100 * v.values.at(-1)!).toFixed(2)}`).join(', ')} (${r.trainSeconds.toFixed(0)} s)`,
+          `fine-tuned ${name} from ${arm}, seed ${seed}: ${[...values].map(([t, v]) => `${t} ${v.metric} ${(100 * v.values.at(-1)!).toFixed(2)}`).join(', ')} (${Number.isNaN(r.seconds) ? 'reused' : `${r.seconds.toFixed(0)} s`})`,
         );
       }
-      for (const [task, v] of values)
-        cells.push({
-          config: name,
-          task,
-          metric: v.metric,
-          arm,
-          values: v.values,
-          mean: mean(v.values),
-          std: sampleStd(v.values),
-          seconds,
-        });
+      for (const [task, v] of values) cells.push(transferCell({ config: name, task, metric: v.metric, seconds }, arm, v.values));
     }
   }
   const table = transferTable(cells, seeds);

@@ -66,6 +66,9 @@ training:
   eval_every: 6
 `;
 
+/** The pre-training config's sampler as a fixed mixture (what examples/transfer/pretrain.yaml uses). */
+const FIXED_SAMPLER = 'sampler: { kind: fixed, probabilities: { glosses: 0.5, supersense: 0.3, relations: 0.2 } }';
+
 let dir = '';
 const at = (...parts: string[]) => path.join(dir, ...parts);
 
@@ -75,6 +78,7 @@ before(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'mtl-pretrain-'));
   writeFileSync(at('pretrain.yaml'), PRETRAIN);
   writeFileSync(at('finetune.yaml'), FINETUNE);
+  writeFileSync(at('pretrain-fixed.yaml'), PRETRAIN.replace('sampler: { kind: uniform }', FIXED_SAMPLER));
   if (banking.skip) return;
   mkdirSync(at('banking'));
   const [header, ...rows] = readFileSync(path.join(DATASETS, 'banking77', 'train.csv'), 'utf8')
@@ -210,6 +214,15 @@ describe('fine-tuning a pre-trained checkpoint', banking, () => {
   });
 });
 
+describe('the MLM-only arm of the transfer report', () => {
+  it('keeps the fixed sampler probabilities of its masked-LM tasks only', () => {
+    const config = loadTrainingConfig(at('pretrain-fixed.yaml'), { taskTypes });
+    const { sampler } = mlmOnlyConfig(config).training;
+    assert.equal(sampler.kind, 'fixed');
+    assert.deepEqual(sampler.probabilities, { glosses: 0.5 });
+  });
+});
+
 describe('transfer report', banking, () => {
   it('a missing or invalid fine-tuning config stops the report before anything is pre-trained', async () => {
     const pretrain = loadTrainingConfig(at('pretrain.yaml'), { taskTypes });
@@ -262,5 +275,41 @@ describe('transfer report', banking, () => {
       global_step: number;
     };
     assert.equal(state.global_step, 2, "--finetune-steps replaces the configs' max_steps");
+  });
+
+  it('pre-trains one arm per call (parallel processes), then reports with reuse, reading finished fine-tuning runs', async () => {
+    const pretrain = loadTrainingConfig(at('pretrain-fixed.yaml'), { taskTypes });
+    const outDir = at('out', 'transfer-split');
+    const base = { pretrain, finetune: [at('finetune.yaml')], seeds: [1], outDir, finetuneSteps: 2 };
+    await assert.rejects(
+      transferReport({ ...base, pretrainOnly: 'mlm-only' }),
+      (e: unknown) => e instanceof ConfigError && /tokenizer.*pre-train the multi-task arm first/.test(e.message),
+    );
+    const first = await transferReport({ ...base, pretrainOnly: 'multi-task' });
+    assert.deepEqual(first.cells, [], 'no fine-tuning');
+    assert.deepEqual(Object.keys(first.pretraining), ['multi-task']);
+    assert.ok(existsSync(path.join(outDir, 'pretrain-multi-task', 'best', 'model.safetensors')), 'multi-task pre-trained');
+    assert.ok(!existsSync(path.join(outDir, 'pretrain-mlm-only')), 'mlm-only not pre-trained');
+    await transferReport({ ...base, pretrainOnly: 'mlm-only' });
+    const r = await transferReport({ ...base, reuse: true });
+    assert.deepEqual(
+      Object.values(r.pretraining).map((p) => p.reused),
+      [true, true],
+      'both encoders pre-trained by the single-arm calls are reused (the fixed sampler of the MLM-only config re-reads)',
+    );
+    assert.ok(
+      r.cells.every((c) => c.seconds.every((s) => s > 0)),
+      'the fine-tuning runs trained',
+    );
+    const again = await transferReport({ ...base, reuse: true });
+    assert.deepEqual(
+      again.cells.map((c) => c.values),
+      r.cells.map((c) => c.values),
+      'the finished fine-tuning runs are read back',
+    );
+    assert.ok(
+      again.cells.every((c) => c.seconds.every((s) => Number.isNaN(s))),
+      'none trained again',
+    );
   });
 });

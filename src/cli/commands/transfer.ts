@@ -24,7 +24,12 @@ export function defineTransfer(program: Command, cli: CliContext): void {
     .addOption(
       checked('--reinit-layers <n>', "fresh weights for the encoder's top N layers at the start of every fine-tuning run", positiveInt),
     )
-    .option('--reuse', 'keep pre-trained encoders of an earlier run with the same config in <out>')
+    .option('--reuse', 'keep pre-trained encoders and finished fine-tuning runs of an earlier run with the same configs in <out>')
+    .option(
+      '--pretrain-only <arm>',
+      'pre-train this arm only (multi-task or mlm-only) and stop: the two arms as parallel processes, then the report with --reuse ' +
+        '(mlm-only reads <out>/pretrain-multi-task/best/tokenizer.json)',
+    )
     .action(async (pretrain: string, finetune: string[], flags: TransferFlags) => {
       const { runTransfer } = await import('../transfer.js');
       cli.exitCode = await runTransfer(pretrain, finetune, flags);

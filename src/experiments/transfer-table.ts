@@ -1,0 +1,86 @@
+/**
+ * The transfer report's table (`mtl transfer`, ./transfer.ts): each downstream task's main test metric
+ * under each encoder (mean ± sample std over seeds, every seed's value), the paired differences of the
+ * multi-task arm against the two others (same seeds: same fine-tuning subset, head init and batch order),
+ * and the issue-15 criterion — multi-task beats both by more than the seeds' spread.
+ */
+import { mean, sampleStd } from '../metrics/spread.js';
+import { pairedDifference } from './seed-stats.js';
+
+/** The encoders fine-tuned from, in the table's column order. */
+export const TRANSFER_ARMS = ['multi-task', 'mlm-only', 'scratch'] as const;
+export type TransferArm = (typeof TRANSFER_ARMS)[number];
+
+/** One cell of the table: a downstream task's main test metric under one arm. */
+export interface TransferCell {
+  readonly config: string;
+  readonly task: string;
+  readonly metric: string;
+  readonly arm: TransferArm;
+  /** One value per seed, in `seeds` order (fractions). */
+  readonly values: readonly number[];
+  readonly mean: number;
+  /** Sample standard deviation (n − 1); 0 for one seed. */
+  readonly std: number;
+  /** Fine-tuning seconds per seed. */
+  readonly seconds: readonly number[];
+}
+
+/** The cell of `arm` with the per-seed `values` (fractions), its mean and sample std filled in. */
+export function transferCell(
+  at: Omit<TransferCell, 'arm' | 'values' | 'mean' | 'std'>,
+  arm: TransferArm,
+  values: readonly number[],
+): TransferCell {
+  return { ...at, arm, values, mean: mean(values), std: sampleStd(values) };
+}
+
+/**
+ * Whether the multi-task arm beats `other` by more than the seeds' spread: the difference of the
+ * means exceeds the larger of the two sample standard deviations (false with one seed, which has no spread).
+ */
+export function beatsBeyondSpread(multiTask: TransferCell, other: TransferCell): boolean {
+  return multiTask.values.length > 1 && multiTask.mean - other.mean > Math.max(multiTask.std, other.std);
+}
+
+/** "+1.23 ± 0.45 (a, b, c) beyond|within": the paired difference multi-task − other, in points (×100). */
+function differenceCell(multiTask: TransferCell, other: TransferCell): string {
+  const d = pairedDifference(multiTask.values, other.values);
+  const pt = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(2)}`;
+  const std = d.std === null ? '' : ` ± ${(100 * d.std).toFixed(2)}`;
+  return `${pt(d.mean)}${std} (${d.values.map(pt).join(', ')}) ${beatsBeyondSpread(multiTask, other) ? 'beyond' : 'within'}`;
+}
+
+/**
+ * The markdown table of `cells`: one row per downstream task, one column per arm (mean ± sample std,
+ * each seed's value), then the paired differences multi-task − MLM-only and multi-task − scratch with
+ * whether each exceeds the seeds' spread (`beatsBeyondSpread`), and a closing count of the tasks on which
+ * multi-task beats both.
+ */
+export function transferTable(cells: readonly TransferCell[], seeds: readonly number[]): string {
+  const pct = (x: number) => (100 * x).toFixed(2);
+  let wins = 0;
+  const keys = [...new Set(cells.map((c) => `${c.task}\u0000${c.metric}`))];
+  const rows = keys.map((key) => {
+    const [task, metric] = key.split('\u0000') as [string, string];
+    const of = (arm: TransferArm) => cells.find((x) => x.task === task && x.metric === metric && x.arm === arm);
+    const cols = TRANSFER_ARMS.map((arm) => {
+      const c = of(arm);
+      return c === undefined ? '–' : `${pct(c.mean)} ± ${pct(c.std)} (${c.values.map(pct).join(', ')})`;
+    });
+    const [mt, mlm, scratch] = TRANSFER_ARMS.map(of);
+    const diffs = [mlm, scratch].map((o) => (mt === undefined || o === undefined ? '–' : differenceCell(mt, o)));
+    if (mt !== undefined && mlm !== undefined && scratch !== undefined && beatsBeyondSpread(mt, mlm) && beatsBeyondSpread(mt, scratch))
+      wins += 1;
+    return `| ${task} | ${metric} | ${[...cols, ...diffs].join(' | ')} |`;
+  });
+  return [
+    `| task | test metric (%) | ${TRANSFER_ARMS.map((a) => `from ${a}`).join(' | ')} | multi-task − mlm-only | multi-task − scratch |`,
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    `mean ± sample std over seeds ${seeds.join(', ')} (each seed's value in parentheses); the differences are paired by seed ` +
+      "(points), 'beyond' when the difference of the means exceeds the larger of the two arms' sample std.",
+    `multi-task beats both mlm-only and scratch beyond the seeds' spread on ${wins} of ${keys.length} task${keys.length === 1 ? '' : 's'}.`,
+  ].join('\n');
+}
