@@ -36,25 +36,29 @@ export function transferCell(
 }
 
 /**
- * Whether the multi-task arm beats `other` by more than the seeds' spread: the difference of the
- * means exceeds the larger of the two sample standard deviations (false with one seed, which has no spread).
+ * Whether arm `a` beats arm `b` by more than the seeds' spread: the difference of the means exceeds
+ * the larger of the two sample standard deviations (false with one seed, which has no spread).
  */
-export function beatsBeyondSpread(multiTask: TransferCell, other: TransferCell): boolean {
-  return multiTask.values.length > 1 && multiTask.mean - other.mean > Math.max(multiTask.std, other.std);
+export function beatsBeyondSpread(a: TransferCell, b: TransferCell): boolean {
+  return a.values.length > 1 && a.mean - b.mean > Math.max(a.std, b.std);
 }
 
-/** "+1.23 ± 0.45 (a, b, c) beyond|within": the paired difference multi-task − other, in points (×100). */
+/**
+ * "+1.23 ± 0.45 (a, b, c) wins|loses|within": the paired difference multi-task − other, in points (×100);
+ * 'wins' when multi-task beats `other` beyond the spread, 'loses' when `other` beats multi-task so.
+ */
 function differenceCell(multiTask: TransferCell, other: TransferCell): string {
   const d = pairedDifference(multiTask.values, other.values);
   const pt = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(2)}`;
   const std = d.std === null ? '' : ` ± ${(100 * d.std).toFixed(2)}`;
-  return `${pt(d.mean)}${std} (${d.values.map(pt).join(', ')}) ${beatsBeyondSpread(multiTask, other) ? 'beyond' : 'within'}`;
+  const verdict = beatsBeyondSpread(multiTask, other) ? 'wins' : beatsBeyondSpread(other, multiTask) ? 'loses' : 'within';
+  return `${pt(d.mean)}${std} (${d.values.map(pt).join(', ')}) ${verdict}`;
 }
 
 /**
  * The markdown table of `cells`: one row per downstream task, one column per arm (mean ± sample std,
  * each seed's value), then the paired differences multi-task − MLM-only and multi-task − scratch with
- * whether each exceeds the seeds' spread (`beatsBeyondSpread`), and a closing count of the tasks on which
+ * whether each exceeds the seeds' spread either way (`beatsBeyondSpread`), and a closing count of the tasks on which
  * multi-task beats both.
  */
 export function transferTable(cells: readonly TransferCell[], seeds: readonly number[]): string {
@@ -80,7 +84,7 @@ export function transferTable(cells: readonly TransferCell[], seeds: readonly nu
     ...rows,
     '',
     `mean ± sample std over seeds ${seeds.join(', ')} (each seed's value in parentheses); the differences are paired by seed ` +
-      "(points), 'beyond' when the difference of the means exceeds the larger of the two arms' sample std.",
+      "(points): 'wins' when multi-task's mean exceeds the other's by more than the larger of the two sample stds, 'loses' when the other's exceeds multi-task's so.",
     `multi-task beats both mlm-only and scratch beyond the seeds' spread on ${wins} of ${keys.length} task${keys.length === 1 ? '' : 's'}.`,
   ].join('\n');
 }

@@ -25,6 +25,7 @@ describe('transfer table', () => {
   it('beats beyond the spread only when the difference of the means exceeds the larger sample std', () => {
     assert.equal(beatsBeyondSpread(mt, mlm), true, '5.00 > max(2.00, 2.65)');
     assert.equal(beatsBeyondSpread(mt, scratch), false, '1.33 < max(2.00, 2.08)');
+    assert.equal(beatsBeyondSpread(mlm, mt), false, 'a loss is no win');
     assert.equal(beatsBeyondSpread(cell('multi-task', [0.9]), cell('scratch', [0.1])), false, 'one seed has no spread');
   });
 
@@ -34,13 +35,19 @@ describe('transfer table', () => {
       cell('mlm-only', [0.7, 0.7, 0.71], 'slots'),
       cell('scratch', [0.6, 0.62, 0.61], 'slots'),
     ];
-    const lines = transferTable([mt, mlm, scratch, ...slots], [1, 2, 3]).split('\n');
+    const sts = [
+      cell('multi-task', [0.1, 0.2, 0.3], 'sts'),
+      cell('mlm-only', [0.1, 0.2, 0.3], 'sts'),
+      cell('scratch', [0.5, 0.6, 0.7], 'sts'),
+    ];
+    const lines = transferTable([mt, mlm, scratch, ...slots, ...sts], [1, 2, 3]).split('\n');
     assert.equal(
       lines[2],
       '| banking77 | accuracy | 52.00 ± 2.00 (50.00, 52.00, 54.00) | 47.00 ± 2.65 (45.00, 46.00, 50.00) | 50.67 ± 2.08 (49.00, 53.00, 50.00) ' +
-        '| +5.00 ± 1.00 (+5.00, +6.00, +4.00) beyond | +1.33 ± 2.52 (+1.00, −1.00, +4.00) within |',
+        '| +5.00 ± 1.00 (+5.00, +6.00, +4.00) wins | +1.33 ± 2.52 (+1.00, −1.00, +4.00) within |',
     );
-    assert.match(lines[3]!, /^\| slots \| accuracy \| 81\.00 ± 1\.00 .* beyond \| .* beyond \|$/);
-    assert.equal(lines.at(-1), "multi-task beats both mlm-only and scratch beyond the seeds' spread on 1 of 2 tasks.");
+    assert.match(lines[3]!, /^\| slots \| accuracy \| 81\.00 ± 1\.00 .* wins \| .* wins \|$/);
+    assert.match(lines[4]!, /^\| sts \| accuracy \| .* \| −40\.00 ± 0\.00 \(−40\.00, −40\.00, −40\.00\) loses \|$/);
+    assert.equal(lines.at(-1), "multi-task beats both mlm-only and scratch beyond the seeds' spread on 1 of 3 tasks.");
   });
 });
