@@ -10,31 +10,17 @@
  */
 import { lmHeadOf } from '../src/models/causal-lm.js';
 import { libtorchVersion, noGrad, tidy } from '../src/tensor/index.js';
-import { fromFixture, type TensorFixture } from '../tests/helpers/fixtures.js';
-import { decoderCases, referenceDecoder, type DecoderCase } from '../tests/models/decoder-fixture.js';
+import { decoderCases, paddedRowLogits, referenceDecoder, type DecoderCase } from '../tests/models/decoder-fixture.js';
 
 const type = process.argv[2] ?? 'mistral';
 const c = decoderCases[type] as DecoderCase | undefined;
 if (c === undefined) throw new Error(`no decoder case '${type}' in tests/fixtures/decoders.json (${Object.keys(decoderCases).join(', ')})`);
 const { model } = referenceDecoder(type);
 try {
-  const head = lmHeadOf(model);
   const rows = noGrad(() =>
     tidy(() => {
-      const logits = (ids: TensorFixture, mask: TensorFixture) =>
-        head(model.forward({ inputIds: fromFixture(ids), attentionMask: fromFixture(mask) }).lastHiddenState);
-      const T = c.inputs.input_ids.shape[1] as number;
-      const right = logits(c.inputs.input_ids, c.inputs.attention_mask);
-      const left = logits(c.inputs.left_input_ids, c.inputs.left_attention_mask);
-      return {
-        right: c.inputs.lengths.map((n, i) => right.select(0, i).narrow(0, 0, n).toArray()),
-        left: c.inputs.lengths.map((n, i) =>
-          left
-            .select(0, i)
-            .narrow(0, T - n, n)
-            .toArray(),
-        ),
-      };
+      const { right, left } = paddedRowLogits(c, model, lmHeadOf(model));
+      return { right: right.map((t) => t.toArray()), left: left.map((t) => t.toArray()) };
     }),
   );
   process.stdout.write(JSON.stringify({ libtorch: libtorchVersion(), type, ...rows }) + '\n');

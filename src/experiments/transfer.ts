@@ -19,8 +19,6 @@ import { train } from '../train/trainer.js';
 import { prefixed, silentLogger, type Logger } from '../logger.js';
 import { TRANSFER_ARMS, transferCell, transferTable, type TransferArm, type TransferCell } from './transfer-table.js';
 
-export { TRANSFER_ARMS, transferTable, type TransferArm, type TransferCell } from './transfer-table.js';
-
 export interface TransferOptions {
   /** The pre-training config (its output_dir is replaced by `<outDir>/pretrain-<arm>`). */
   readonly pretrain: TrainingConfig;

@@ -57,8 +57,11 @@ export interface FolderReplier {
   readonly dir: string;
   /** Its chat template with its special tokens (`folderChatTemplate`); undefined: it has none. */
   readonly template: ChatTemplateSource | undefined;
-  /** config.json's eos_token_id: the reply stops there, unless the folder's generation_config.json names its own (read at each reply). */
-  readonly configEos: number | undefined;
+  /**
+   * The token ids a reply stops at (see the file comment): worked out at the first reply, then kept — the
+   * folder's generation_config.json is read then, so a bad one stops replies only, not text prompts.
+   */
+  readonly stopIds: () => Promise<readonly number[]>;
   /** Tokens of prompt and reply together at most (the model's max_position_embeddings). */
   readonly maxLength: number;
   /** Its backbone's model_type and kind (only a decoder replies). */
@@ -86,11 +89,19 @@ export const DEFAULT_REPLY_TOKENS = 64;
 
 /** The replier of a Hugging Face folder `dir`: its tokenizer's chat template (`tokenizerFromFolder` reads it), its eos id and positions. */
 export function folderReplier(dir: string, backbone: Backbone, tokenizer: Tokenizer): FolderReplier {
+  const template = tokenizer.chatTemplate;
+  const configEos = (backbone.config as { eosTokenId?: number | null }).eosTokenId ?? undefined;
+  let stops: Promise<readonly number[]> | undefined;
+  const stopIds = (): Promise<readonly number[]> =>
+    (stops ??= folderStopIds(dir, template, configEos, tokenizer).catch((e: unknown) => {
+      stops = undefined; // a file fixed since is read at the next reply
+      throw e;
+    }));
   return {
     kind: 'folder',
     dir,
-    template: tokenizer.chatTemplate,
-    configEos: (backbone.config as { eosTokenId?: number | null }).eosTokenId ?? undefined,
+    template,
+    stopIds,
     maxLength: backbone.config.maxPositionEmbeddings,
     modelType: backbone.config.modelType,
     backboneKind: backbone.kind,
@@ -191,17 +202,30 @@ async function folderReply(
     throw new ConfigError(
       `${dir}: the model's max_position_embeddings (${maxLength}) leaves no room for a prompt besides max_new_tokens (${maxNewTokens}); ask for fewer new tokens`,
     );
-  const template = templateOf(replier.template);
-  const { inputIds, droppedTurns } = await fittedPrompt(messages, template, tokenizer, room);
-  const eos = generationEosTokenIds(dir) ?? (replier.configEos === undefined ? [] : [replier.configEos]);
-  const turnEnd = await endOfTurnToken(template, tokenizer);
-  const stops = [...new Set([...eos, ...(turnEnd === undefined ? [] : [turnEnd])])];
+  const { inputIds, droppedTurns } = await fittedPrompt(messages, templateOf(replier.template), tokenizer, room);
+  const stops = await replier.stopIds();
   return {
     inputIds,
     options: { ...(stops.length === 0 ? {} : { eosTokenId: stops }), ...given, maxNewTokens },
     lmHead: undefined,
     droppedTurns,
   };
+}
+
+/**
+ * The ids a folder's reply stops at: generation_config.json's eos_token_id (else config.json's `configEos`)
+ * and the template's end-of-turn token (when it has a template).
+ * @throws CheckpointError for a generation_config.json that cannot be read.
+ */
+async function folderStopIds(
+  dir: string,
+  source: ChatTemplateSource | undefined,
+  configEos: number | undefined,
+  tokenizer: Tokenizer,
+): Promise<readonly number[]> {
+  const eos = generationEosTokenIds(dir) ?? (configEos === undefined ? [] : [configEos]);
+  const turnEnd = source === undefined ? undefined : await endOfTurnToken(templateOf(source), tokenizer);
+  return [...new Set([...eos, ...(turnEnd === undefined ? [] : [turnEnd])])];
 }
 
 /**

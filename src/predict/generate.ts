@@ -117,12 +117,12 @@ export class TextGenerator implements Disposable {
       using ckpt = loadCheckpoint(dir, { optimizer: false });
       const specs = specsOfRecords(ckpt.tasks);
       const { model, maxLength } = inferenceModelOf(ckpt, specs);
-      const lmHead = model.taskNames.map((name) => taskLmHead(model, name)).find((h) => h !== undefined);
+      const tasks = specs.map((spec) => ({ spec, type: taskType(spec.kind), lmHead: taskLmHead(model, spec.name) }));
+      const lmHead = tasks.find((t) => t.lmHead !== undefined)?.lmHead; // the first causal-LM head, in head order
       const sources = textToTextSources(ckpt.tasks, model);
       // a decoder with a causal-LM task besides its seq2seq ones continues an unprefixed prompt as it is
       const byDefault = model.backbone.kind !== 'decoder' || sources.length === ckpt.tasks.length;
       const tokenizer = Tokenizer.fromFile(ckpt.tokenizerFile);
-      const tasks = specs.map((spec) => ({ spec, type: taskType(spec.kind), lmHead: taskLmHead(model, spec.name) }));
       const replier: Replier = { kind: 'checkpoint', tasks, maxLength };
       return TextGenerator.checked(model, model.backbone, tokenizer, dir, replier, { lmHead, sources, onlySourceByDefault: byDefault });
     }

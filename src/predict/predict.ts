@@ -14,7 +14,7 @@
  * each `[MASK]` written in a text, the most probable tokens.
  */
 import { CheckpointError, ConfigError, DataError } from '../errors.js';
-import { chatMessagesOf, mapJsonl } from '../data/index.js';
+import { chatMessagesOf } from '../data/index.js';
 import { loadCheckpoint, type TaskRecord } from '../io/checkpoint.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { collateJoint, makeTask, taskType, taskTypes, type AnyTaskType, type Features, type Task } from '../tasks/index.js';
@@ -27,6 +27,7 @@ import { isHfTaskFolder, loadHfTaskFolder } from '../run/hf-task-folder.js';
 import type { InputKind } from '../data/task-reading.js';
 import { readingOf, unreadOf, type InputReading, type PredictInput } from './reading.js';
 import { explainPrediction, unexplained } from './explanations.js';
+import { readInputLines } from './input-lines.js';
 import type { ExplainOptions } from '../explain/options.js';
 
 export { cutToWords, type PredictInput, type Unread, type UnreadPart } from './reading.js';
@@ -423,27 +424,6 @@ export function readPredictInputs(file: string): PredictInput[] {
       '(with "text_pair" for pair tasks; {"words": ["…", …]} for words already split)',
     instead: 'the texts',
   });
-}
-
-/**
- * The values of a JSON Lines file of a command's `--input` (blank lines ignored), each line through `convert`
- * (a value, or the reason the line is bad).
- * @param what `expected`: what each line holds, for the error; `instead`: what the command line takes instead ("the texts").
- * @throws DataError naming file:line of the first bad line, its reason, how many lines are bad, and `what`.
- */
-export function readInputLines<T>(file: string, convert: (value: unknown) => T | string, what: { expected: string; instead: string }): T[] {
-  // 'skip', then our own error: the readers' hint (skip_bad_lines, onBadLine) is about training data.
-  const { examples, skipped } = mapJsonl(file, { onBadLine: 'skip' }, ({ value }) => convert(value));
-  const first = skipped[0];
-  if (first !== undefined) {
-    const lines = skipped.slice(0, 5).map((b) => b.line);
-    const others = skipped.length === 1 ? '' : ` (${skipped.length} bad lines: ${lines.join(', ')}${skipped.length > 5 ? ', …' : ''})`;
-    throw new DataError(
-      `${first.file}:${first.line}: ${first.reason}${others}; expected JSON Lines of ${what.expected}; ` +
-        `fix the line, or give ${what.instead} on the command line instead of --input`,
-    );
-  }
-  return examples;
 }
 
 /** Predictions for `inputs` with the checkpoint at `dir` (loads it, predicts, frees it). */

@@ -1,5 +1,5 @@
 /** The prompts of `mtl generate --input FILE`: JSON Lines of prompts, each a JSON string or {"text": "…"}. */
-import { readInputLines } from './predict.js';
+import { readInputLines } from './input-lines.js';
 
 /** A line's prompt, or (a string) why it is not one: a pair, words and messages are other inputs than a prompt. */
 function promptOf(value: unknown): { prompt: string } | string {

@@ -63,23 +63,30 @@ export function generateOptions(o: Record<string, unknown>): Record<string, unkn
 }
 
 /**
+ * The logits (n, V) on each row's n real tokens of the fixture's right- and left-padded batches
+ * (`lmHead`: the family's LM head on the loaded backbone); run it inside `noGrad` and `tidy`.
+ */
+export function paddedRowLogits(c: DecoderCase, model: Backbone, lmHead: (h: Tensor) => Tensor): { right: Tensor[]; left: Tensor[] } {
+  const logits = (ids: TensorFixture, mask: TensorFixture) =>
+    lmHead(model.forward({ inputIds: fromFixture(ids), attentionMask: fromFixture(mask) }).lastHiddenState);
+  const T = c.inputs.input_ids.shape[1] as number;
+  const right = logits(c.inputs.input_ids, c.inputs.attention_mask);
+  const left = logits(c.inputs.left_input_ids, c.inputs.left_attention_mask);
+  return {
+    right: c.inputs.lengths.map((n, i) => right.select(0, i).narrow(0, 0, n)),
+    left: c.inputs.lengths.map((n, i) => left.select(0, i).narrow(0, T - n, n)),
+  };
+}
+
+/**
  * max |logits − reference| on real tokens of the fixture's right- and left-padded batches, each row
  * against the row run alone in Python (`lmHead`: the family's LM head on the loaded backbone).
  */
 export function paddedLogitsDiff(c: DecoderCase, model: Backbone, lmHead: (h: Tensor) => Tensor): number {
   return noGrad(() =>
     tidy(() => {
-      const logits = (ids: TensorFixture, mask: TensorFixture) =>
-        lmHead(model.forward({ inputIds: fromFixture(ids), attentionMask: fromFixture(mask) }).lastHiddenState);
-      const T = c.inputs.input_ids.shape[1] as number;
-      const right = logits(c.inputs.input_ids, c.inputs.attention_mask);
-      const left = logits(c.inputs.left_input_ids, c.inputs.left_attention_mask);
-      return Math.max(
-        ...c.inputs.lengths.flatMap((n, i) => [
-          maxAbsDiff(right.select(0, i).narrow(0, 0, n), c.unpadded[i]!),
-          maxAbsDiff(left.select(0, i).narrow(0, T - n, n), c.unpadded[i]!),
-        ]),
-      );
+      const { right, left } = paddedRowLogits(c, model, lmHead);
+      return Math.max(...c.inputs.lengths.flatMap((_, i) => [maxAbsDiff(right[i]!, c.unpadded[i]!), maxAbsDiff(left[i]!, c.unpadded[i]!)]));
     }),
   );
 }
