@@ -24,14 +24,28 @@ export interface TransferFlags {
   pretrainOnly?: string;
 }
 
+/** `--pretrain-only` names kept from before: 'mlm-only' is the self-supervised arm, which also keeps replaced-token detection now. */
+const PRETRAIN_ARM_ALIASES: Readonly<Record<string, PretrainArm>> = { 'mlm-only': 'self-supervised' };
+
+/**
+ * The arm `--pretrain-only` names (an arm of PRETRAIN_ARMS, or an old name of one).
+ * @throws UsageError for any other name.
+ */
+export function pretrainArmFlag(value: string): PretrainArm {
+  const arm = PRETRAIN_ARM_ALIASES[value] ?? value;
+  if (!PRETRAIN_ARMS.includes(arm as PretrainArm))
+    throw new UsageError(
+      `--pretrain-only must be one of ${PRETRAIN_ARMS.join(', ')} (or ${Object.keys(PRETRAIN_ARM_ALIASES).join(', ')}, an old name), got '${value}'`,
+    );
+  return arm as PretrainArm;
+}
+
 /** Runs `mtl transfer` of the pre-training config `pretrainFile` to each of `finetuneFiles`; returns the exit code. */
 export async function runTransfer(pretrainFile: string, finetuneFiles: readonly string[], flags: TransferFlags): Promise<number> {
   const pooling = flags.pooling;
   if (pooling !== undefined && !POOLINGS.includes(pooling as Pooling))
     throw new UsageError(`--pooling must be one of ${POOLINGS.join(', ')}, got '${pooling}'`);
-  const only = flags.pretrainOnly;
-  if (only !== undefined && !PRETRAIN_ARMS.includes(only as PretrainArm))
-    throw new UsageError(`--pretrain-only must be one of ${PRETRAIN_ARMS.join(', ')}, got '${only}'`);
+  const only = flags.pretrainOnly === undefined ? undefined : pretrainArmFlag(flags.pretrainOnly);
   const pretrain = withOverrides(await loadConfigFile(pretrainFile, { taskTypes }), undefined, flags.pretrainSteps);
   const outDir = path.resolve(flags.out);
   const result = await transferReport({
@@ -45,7 +59,7 @@ export async function runTransfer(pretrainFile: string, finetuneFiles: readonly 
     ...(pooling === undefined ? {} : { pooling: pooling as Pooling }),
     reinitPooler: flags.reinitPooler === true,
     ...(flags.reinitLayers === undefined ? {} : { reinitLayers: flags.reinitLayers }),
-    ...(only === undefined ? {} : { pretrainOnly: only as PretrainArm }),
+    ...(only === undefined ? {} : { pretrainOnly: only }),
     logger: stdoutLogger,
   });
   if (only !== undefined) {

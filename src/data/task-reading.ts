@@ -7,9 +7,11 @@ import { ConfigError } from '../errors.js';
 import type { TaskConfig } from '../io/config/index.js';
 
 /**
- * What a task reads as its input: pre-split words (joint-folder, conll), one text, a pair of texts,
- * a text to mask (masked-LM), two entity descriptions per triple (link prediction), or a dialogue's
- * messages (chat). Its task type lists the kinds it reads; the data format picks among them (`inputKindOf`).
+ * What a task reads as its input: pre-split words (joint-folder, conll), one text, a pair of texts, a
+ * text a self-supervised objective makes its own targets of ('masked-text': masked-LM, replaced-token
+ * detection, span corruption, causal LM), two entity descriptions per triple (link prediction), or a
+ * dialogue's messages (chat). Its task type lists the kinds it reads; the data format picks among them
+ * (`inputKindOf`).
  */
 export type InputKind = 'words' | 'text' | 'pair' | 'masked-text' | 'triple' | 'messages';
 

@@ -8,7 +8,7 @@ import { mean, sampleStd } from '../metrics/spread.js';
 import { pairedDifference } from './seed-stats.js';
 
 /** The encoders fine-tuned from, in the table's column order. */
-export const TRANSFER_ARMS = ['multi-task', 'mlm-only', 'scratch'] as const;
+export const TRANSFER_ARMS = ['multi-task', 'self-supervised', 'scratch'] as const;
 export type TransferArm = (typeof TRANSFER_ARMS)[number];
 
 /** One cell of the table: a downstream task's main test metric under one arm. */
@@ -57,7 +57,7 @@ function differenceCell(multiTask: TransferCell, other: TransferCell): string {
 
 /**
  * The markdown table of `cells`: one row per downstream task, one column per arm (mean ± sample std,
- * each seed's value), then the paired differences multi-task − MLM-only and multi-task − scratch with
+ * each seed's value), then the paired differences multi-task − self-supervised and multi-task − scratch with
  * whether each exceeds the seeds' spread either way (`beatsBeyondSpread`), and a closing count of the tasks on which
  * multi-task beats both.
  */
@@ -72,19 +72,25 @@ export function transferTable(cells: readonly TransferCell[], seeds: readonly nu
       const c = of(arm);
       return c === undefined ? '–' : `${pct(c.mean)} ± ${pct(c.std)} (${c.values.map(pct).join(', ')})`;
     });
-    const [mt, mlm, scratch] = TRANSFER_ARMS.map(of);
-    const diffs = [mlm, scratch].map((o) => (mt === undefined || o === undefined ? '–' : differenceCell(mt, o)));
-    if (mt !== undefined && mlm !== undefined && scratch !== undefined && beatsBeyondSpread(mt, mlm) && beatsBeyondSpread(mt, scratch))
+    const [mt, selfSupervised, scratch] = TRANSFER_ARMS.map(of);
+    const diffs = [selfSupervised, scratch].map((o) => (mt === undefined || o === undefined ? '–' : differenceCell(mt, o)));
+    if (
+      mt !== undefined &&
+      selfSupervised !== undefined &&
+      scratch !== undefined &&
+      beatsBeyondSpread(mt, selfSupervised) &&
+      beatsBeyondSpread(mt, scratch)
+    )
       wins += 1;
     return `| ${task} | ${metric} | ${[...cols, ...diffs].join(' | ')} |`;
   });
   return [
-    `| task | test metric (%) | ${TRANSFER_ARMS.map((a) => `from ${a}`).join(' | ')} | multi-task − mlm-only | multi-task − scratch |`,
+    `| task | test metric (%) | ${TRANSFER_ARMS.map((a) => `from ${a}`).join(' | ')} | multi-task − self-supervised | multi-task − scratch |`,
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
     `mean ± sample std over seeds ${seeds.join(', ')} (each seed's value in parentheses); the differences are paired by seed ` +
       "(points): 'wins' when multi-task's mean exceeds the other's by more than the larger of the two sample stds, 'loses' when the other's exceeds multi-task's so.",
-    `multi-task beats both mlm-only and scratch beyond the seeds' spread on ${wins} of ${keys.length} task${keys.length === 1 ? '' : 's'}.`,
+    `multi-task beats both self-supervised and scratch beyond the seeds' spread on ${wins} of ${keys.length} task${keys.length === 1 ? '' : 's'}.`,
   ].join('\n');
 }

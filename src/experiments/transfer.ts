@@ -1,10 +1,9 @@
 /**
  * The transfer report (`mtl transfer`): does multi-task pre-training help a new task? One pre-training
  * config is trained twice — as written (every objective: MLM, supervised tasks, link prediction) and
- * with its masked-LM tasks only, for the same number of steps and with the first run's tokenizer — and
- * each downstream config is then
- * fine-tuned, with the same budget and seeds, from the multi-task encoder, from the MLM-only encoder,
- * and from scratch (same architecture and tokenizer, fresh weights). The table gives each downstream
+ * with its self-supervised tasks only (masked LM, replaced-token detection, …), for the same number of
+ * steps and with the first run's tokenizer — and each downstream config is then fine-tuned, with the
+ * same budget and seeds, from the multi-task encoder, from the self-supervised encoder, and from scratch (same architecture and tokenizer, fresh weights). The table gives each downstream
  * task's main test metric (best dev checkpoint; the last one when there is no dev set) as mean ±
  * sample standard deviation over seeds, with every seed's value.
  */
@@ -13,7 +12,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { parseTrainingConfig, trainingConfigToJson, type TaskConfig, type TrainingConfig } from '../io/config/index.js';
-import { mainMetricOf, taskType, taskTypes, type Pooling } from '../tasks/index.js';
+import { isSelfSupervised, mainMetricOf, taskType, taskTypes, type Pooling } from '../tasks/index.js';
 import { finetune, loadFinetuneConfig, readFinetuneConfig, type EncoderInit } from '../train/finetune.js';
 import { train } from '../train/trainer.js';
 import { prefixed, silentLogger, type Logger } from '../logger.js';
@@ -45,7 +44,7 @@ export interface TransferOptions {
   readonly reinitLayers?: number;
   /**
    * Pre-train this arm only and return without fine-tuning (`cells` empty): the two pre-training runs
-   * as separate processes, then the report with `reuse`. The MLM-only arm reads the multi-task arm's
+   * as separate processes, then the report with `reuse`. The self-supervised arm reads the multi-task arm's
    * tokenizer, `<outDir>/pretrain-multi-task/best/tokenizer.json`, which must exist then.
    */
   readonly pretrainOnly?: PretrainArm;
@@ -53,8 +52,11 @@ export interface TransferOptions {
   readonly logger?: Logger;
 }
 
-/** The pre-trained encoders, in training order. */
-export const PRETRAIN_ARMS = ['multi-task', 'mlm-only'] as const;
+/**
+ * The pre-trained encoders, in training order: the config as written, and its self-supervised tasks
+ * only (`selfSupervisedConfig`; named 'mlm-only' before it kept replaced-token detection too).
+ */
+export const PRETRAIN_ARMS = ['multi-task', 'self-supervised'] as const;
 export type PretrainArm = (typeof PRETRAIN_ARMS)[number];
 
 export interface TransferResult {
@@ -76,15 +78,19 @@ function reusable(ckpt: string, config: TrainingConfig): boolean {
 }
 
 /**
- * The pre-training config restricted to its language-modelling tasks (those over the vocabulary:
- * masked-LM), same steps and settings. A `fixed` sampler keeps the probabilities of those tasks only
- * (the sampler normalises them: the masked-LM tasks keep their ratios and get every step).
+ * The pre-training config restricted to its self-supervised tasks (those whose type learns from unlabelled
+ * text alone, `isSelfSupervised`: masked LM, replaced-token detection as in ELECTRA, Clark et al., ICLR
+ * 2020, …), same steps and settings. A `fixed` sampler keeps the probabilities of those tasks only (the
+ * sampler normalises them: the kept tasks keep their ratios and get every step).
+ * @throws ConfigError when the config has no self-supervised task.
  */
-export function mlmOnlyConfig(config: TrainingConfig): TrainingConfig {
-  const tasks = config.tasks.filter((t) => taskType(t.type).labelSpace === 'vocabulary');
+export function selfSupervisedConfig(config: TrainingConfig): TrainingConfig {
+  const tasks = config.tasks.filter((t) => isSelfSupervised(taskType(t.type)));
   if (tasks.length === 0) {
-    const lm = taskTypes.all.filter((t) => t.labelSpace === 'vocabulary').map((t) => t.kind);
-    throw new ConfigError(`the transfer report needs a pre-training config with at least one ${lm.join(' or ')} task`);
+    const kinds = taskTypes.all.filter(isSelfSupervised).map((t) => t.kind);
+    throw new ConfigError(
+      `the transfer report needs a pre-training config with at least one self-supervised task (${kinds.join(', ')}), got ${config.tasks.map((t) => t.type).join(', ')}`,
+    );
   }
   const es = config.training.earlyStopping;
   const keeps = es === null || es.metric === 'average' || tasks.some((t) => es.metric.startsWith(`${t.name}.`));
@@ -153,12 +159,12 @@ async function finetuneOnce(
   return { test: r.test?.metrics, seconds: r.trainSeconds };
 }
 
-/** The multi-task arm's tokenizer in its checkpoint `ckpt`, which the MLM-only arm reads. @throws ConfigError when it is not there. */
+/** The multi-task arm's tokenizer in its checkpoint `ckpt`, which the self-supervised arm reads. @throws ConfigError when it is not there. */
 function multiTaskTokenizer(ckpt: string): string {
   const file = path.join(ckpt, 'tokenizer.json');
   if (!existsSync(file))
     throw new ConfigError(
-      `the MLM-only arm reads the multi-task arm's tokenizer, ${file}, which does not exist: pre-train the multi-task arm first (or place its tokenizer there)`,
+      `the self-supervised arm reads the multi-task arm's tokenizer, ${file}, which does not exist: pre-train the multi-task arm first (or place its tokenizer there)`,
     );
   return file;
 }
@@ -166,7 +172,7 @@ function multiTaskTokenizer(ckpt: string): string {
 /**
  * Pre-trains both encoders, fine-tunes every downstream config under every arm and seed, and writes
  * `<outDir>/transfer.json` and `<outDir>/transfer.md`.
- * @throws ConfigError for a pre-training config without masked-LM task, or as `loadFinetuneConfig`.
+ * @throws ConfigError for a pre-training config without self-supervised task, or as `loadFinetuneConfig`.
  */
 export async function transferReport(options: TransferOptions): Promise<TransferResult> {
   const logger = options.logger ?? silentLogger;
@@ -180,12 +186,12 @@ export async function transferReport(options: TransferOptions): Promise<Transfer
     const dir = path.join(outDir, `pretrain-${arm}`);
     checkpoints[arm] = path.join(dir, 'best');
     if (options.pretrainOnly !== undefined && options.pretrainOnly !== arm) continue;
-    // MLM-only reads the multi-task run's tokenizer: both encoders (and scratch) share one vocabulary.
+    // The self-supervised arm reads the multi-task run's tokenizer: both encoders (and scratch) share one vocabulary.
     const run =
       arm === 'multi-task'
         ? { ...options.pretrain, outputDir: dir }
         : {
-            ...mlmOnlyConfig(options.pretrain),
+            ...selfSupervisedConfig(options.pretrain),
             outputDir: dir,
             tokenizer: { path: multiTaskTokenizer(checkpoints['multi-task']!) },
           };

@@ -136,6 +136,16 @@ export function mainMetricOf(type: AnyTaskType, options: unknown): MainMetric {
   return type.mainMetricFor?.(options) ?? type.mainMetric;
 }
 
+/**
+ * Whether `type` is a self-supervised objective: it reads no label from the data, and its input is a plain
+ * text it makes its own targets of (input kind 'masked-text': masked LM, replaced-token detection, span
+ * corruption, causal LM). Chat (messages) and link prediction (a graph's triples) read no label field
+ * either, but learn from annotated structure, so they are not.
+ */
+export function isSelfSupervised(type: AnyTaskType): boolean {
+  return !type.readsLabel && type.inputs.includes('masked-text');
+}
+
 /** What a task spec is made from (options as written; defaults are filled in). */
 export interface TaskSpecFields {
   readonly name: string;

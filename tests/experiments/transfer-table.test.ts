@@ -1,9 +1,9 @@
 /**
  * The transfer report's table: per-arm mean ± sample std and per-seed values, the paired differences of the
- * multi-task arm against MLM-only and scratch, and the issue-15 criterion (beats both by more than the seeds'
+ * multi-task arm against self-supervised and scratch, and the issue-15 criterion (beats both by more than the seeds'
  * spread). Expected figures from numpy (std with ddof=1):
- *   mt = [.50, .52, .54] → 52.00 ± 2.00; mlm = [.45, .46, .50] → 47.00 ± 2.65; scratch = [.49, .53, .50] → 50.67 ± 2.08;
- *   mt − mlm = [5, 6, 4] points → +5.00 ± 1.00; mt − scratch = [1, −1, 4] → +1.33 ± 2.52.
+ *   mt = [.50, .52, .54] → 52.00 ± 2.00; ss = [.45, .46, .50] → 47.00 ± 2.65; scratch = [.49, .53, .50] → 50.67 ± 2.08;
+ *   mt − ss = [5, 6, 4] points → +5.00 ± 1.00; mt − scratch = [1, −1, 4] → +1.33 ± 2.52.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -13,34 +13,38 @@ const cell = (arm: TransferArm, values: number[], task = 'banking77') =>
   transferCell({ config: task, task, metric: 'accuracy', seconds: values.map(() => 1) }, arm, values);
 
 const mt = cell('multi-task', [0.5, 0.52, 0.54]);
-const mlm = cell('mlm-only', [0.45, 0.46, 0.5]);
+const ss = cell('self-supervised', [0.45, 0.46, 0.5]);
 const scratch = cell('scratch', [0.49, 0.53, 0.5]);
 
 describe('transfer table', () => {
   it('fills in the mean and sample std of each cell', () => {
-    assert.ok(Math.abs(mlm.mean - 0.47) < 1e-12 && Math.abs(mlm.std - 0.0264575131106459) < 1e-12);
+    assert.ok(Math.abs(ss.mean - 0.47) < 1e-12 && Math.abs(ss.std - 0.0264575131106459) < 1e-12);
     assert.ok(Math.abs(scratch.std - 0.020816659994661344) < 1e-12);
   });
 
   it('beats beyond the spread only when the difference of the means exceeds the larger sample std', () => {
-    assert.equal(beatsBeyondSpread(mt, mlm), true, '5.00 > max(2.00, 2.65)');
+    assert.equal(beatsBeyondSpread(mt, ss), true, '5.00 > max(2.00, 2.65)');
     assert.equal(beatsBeyondSpread(mt, scratch), false, '1.33 < max(2.00, 2.08)');
-    assert.equal(beatsBeyondSpread(mlm, mt), false, 'a loss is no win');
+    assert.equal(beatsBeyondSpread(ss, mt), false, 'a loss is no win');
     assert.equal(beatsBeyondSpread(cell('multi-task', [0.9]), cell('scratch', [0.1])), false, 'one seed has no spread');
   });
 
   it('prints each arm, the paired differences and the count of tasks won against both', () => {
     const slots = [
       cell('multi-task', [0.8, 0.81, 0.82], 'slots'),
-      cell('mlm-only', [0.7, 0.7, 0.71], 'slots'),
+      cell('self-supervised', [0.7, 0.7, 0.71], 'slots'),
       cell('scratch', [0.6, 0.62, 0.61], 'slots'),
     ];
     const sts = [
       cell('multi-task', [0.1, 0.2, 0.3], 'sts'),
-      cell('mlm-only', [0.1, 0.2, 0.3], 'sts'),
+      cell('self-supervised', [0.1, 0.2, 0.3], 'sts'),
       cell('scratch', [0.5, 0.6, 0.7], 'sts'),
     ];
-    const lines = transferTable([mt, mlm, scratch, ...slots, ...sts], [1, 2, 3]).split('\n');
+    const lines = transferTable([mt, ss, scratch, ...slots, ...sts], [1, 2, 3]).split('\n');
+    assert.equal(
+      lines[0],
+      '| task | test metric (%) | from multi-task | from self-supervised | from scratch | multi-task − self-supervised | multi-task − scratch |',
+    );
     assert.equal(
       lines[2],
       '| banking77 | accuracy | 52.00 ± 2.00 (50.00, 52.00, 54.00) | 47.00 ± 2.65 (45.00, 46.00, 50.00) | 50.67 ± 2.08 (49.00, 53.00, 50.00) ' +
@@ -48,6 +52,6 @@ describe('transfer table', () => {
     );
     assert.match(lines[3]!, /^\| slots \| accuracy \| 81\.00 ± 1\.00 .* wins \| .* wins \|$/);
     assert.match(lines[4]!, /^\| sts \| accuracy \| .* \| −40\.00 ± 0\.00 \(−40\.00, −40\.00, −40\.00\) loses \|$/);
-    assert.equal(lines.at(-1), "multi-task beats both mlm-only and scratch beyond the seeds' spread on 1 of 3 tasks.");
+    assert.equal(lines.at(-1), "multi-task beats both self-supervised and scratch beyond the seeds' spread on 1 of 3 tasks.");
   });
 });

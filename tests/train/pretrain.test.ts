@@ -13,7 +13,7 @@ import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { loadTrainingConfig } from '../../src/io/config/index.js';
 import { finetune, loadFinetuneConfig } from '../../src/train/finetune.js';
 import { train } from '../../src/train/trainer.js';
-import { downstreamConfig, mlmOnlyConfig, transferReport } from '../../src/experiments/transfer.js';
+import { downstreamConfig, selfSupervisedConfig, transferReport } from '../../src/experiments/transfer.js';
 import { TRANSFER_ARMS } from '../../src/experiments/transfer-table.js';
 import { buildModel } from '../../src/run/build.js';
 import { taskSpec } from '../../src/tasks/index.js';
@@ -215,10 +215,10 @@ describe('fine-tuning a pre-trained checkpoint', banking, () => {
   });
 });
 
-describe('the MLM-only arm of the transfer report', () => {
-  it('keeps the fixed sampler probabilities of its masked-LM tasks only', () => {
+describe('the self-supervised arm of the transfer report', () => {
+  it('keeps the fixed sampler probabilities of its self-supervised tasks only', () => {
     const config = loadTrainingConfig(at('pretrain-fixed.yaml'), { taskTypes });
-    const { sampler } = mlmOnlyConfig(config).training;
+    const { sampler } = selfSupervisedConfig(config).training;
     assert.equal(sampler.kind, 'fixed');
     assert.deepEqual(sampler.probabilities, { glosses: 0.5 });
   });
@@ -243,10 +243,10 @@ describe('transfer report', banking, () => {
     }
   });
 
-  it('pre-trains multi-task and MLM-only encoders and fine-tunes from each and from scratch under the same seeds', async () => {
+  it('pre-trains multi-task and self-supervised encoders and fine-tunes from each and from scratch under the same seeds', async () => {
     const pretrain = loadTrainingConfig(at('pretrain.yaml'), { taskTypes });
     assert.deepEqual(
-      mlmOnlyConfig(pretrain).tasks.map((t) => t.name),
+      selfSupervisedConfig(pretrain).tasks.map((t) => t.name),
       ['glosses'],
     );
     const r = await transferReport({ pretrain, finetune: [at('finetune.yaml')], seeds: [1], outDir: at('out', 'transfer') });
@@ -283,20 +283,20 @@ describe('transfer report', banking, () => {
     const outDir = at('out', 'transfer-split');
     const base = { pretrain, finetune: [at('finetune.yaml')], seeds: [1], outDir, finetuneSteps: 2 };
     await assert.rejects(
-      transferReport({ ...base, pretrainOnly: 'mlm-only' }),
+      transferReport({ ...base, pretrainOnly: 'self-supervised' }),
       (e: unknown) => e instanceof ConfigError && /tokenizer.*pre-train the multi-task arm first/.test(e.message),
     );
     const first = await transferReport({ ...base, pretrainOnly: 'multi-task' });
     assert.deepEqual(first.cells, [], 'no fine-tuning');
     assert.deepEqual(Object.keys(first.pretraining), ['multi-task']);
     assert.ok(existsSync(path.join(outDir, 'pretrain-multi-task', 'best', 'model.safetensors')), 'multi-task pre-trained');
-    assert.ok(!existsSync(path.join(outDir, 'pretrain-mlm-only')), 'mlm-only not pre-trained');
-    await transferReport({ ...base, pretrainOnly: 'mlm-only' });
+    assert.ok(!existsSync(path.join(outDir, 'pretrain-self-supervised')), 'self-supervised not pre-trained');
+    await transferReport({ ...base, pretrainOnly: 'self-supervised' });
     const r = await transferReport({ ...base, reuse: true });
     assert.deepEqual(
       Object.values(r.pretraining).map((p) => p.reused),
       [true, true],
-      'both encoders pre-trained by the single-arm calls are reused (the fixed sampler of the MLM-only config re-reads)',
+      'both encoders pre-trained by the single-arm calls are reused (the fixed sampler of the self-supervised config re-reads)',
     );
     assert.ok(
       r.cells.every((c) => c.seconds.every((s) => s > 0)),

@@ -7,9 +7,10 @@ import type { TransferFlags } from '../transfer.js';
 export function defineTransfer(program: Command, cli: CliContext): void {
   program
     .command('transfer')
-    .summary('pre-train multi-task and MLM-only encoders, fine-tune downstream configs from both and from scratch')
+    .summary('pre-train multi-task and self-supervised encoders, fine-tune downstream configs from both and from scratch')
     .description(
-      'Pre-train multi-task and MLM-only encoders, fine-tune each downstream config from both and from scratch with the same ' +
+      'Pre-train a multi-task encoder (the config as written) and a self-supervised one (its masked-LM, replaced-token detection ' +
+        'and other self-supervised tasks only), fine-tune each downstream config from both and from scratch with the same ' +
         'budget and seeds, print the table (<out>/transfer.md, transfer.json).',
     )
     .argument('<pretrain-config>', 'the multi-task pre-training config (.yaml, or a .ts/.mjs module)')
@@ -27,8 +28,8 @@ export function defineTransfer(program: Command, cli: CliContext): void {
     .option('--reuse', 'keep pre-trained encoders and finished fine-tuning runs of an earlier run with the same configs in <out>')
     .option(
       '--pretrain-only <arm>',
-      'pre-train this arm only (multi-task or mlm-only) and stop: the two arms as parallel processes, then the report with --reuse ' +
-        '(mlm-only reads <out>/pretrain-multi-task/best/tokenizer.json)',
+      'pre-train this arm only (multi-task or self-supervised; mlm-only is its old name) and stop: the two arms as parallel ' +
+        'processes, then the report with --reuse (self-supervised reads <out>/pretrain-multi-task/best/tokenizer.json)',
     )
     .action(async (pretrain: string, finetune: string[], flags: TransferFlags) => {
       const { runTransfer } = await import('../transfer.js');
