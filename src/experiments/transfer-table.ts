@@ -43,16 +43,20 @@ export function beatsBeyondSpread(a: TransferCell, b: TransferCell): boolean {
   return a.values.length > 1 && a.mean - b.mean > Math.max(a.std, b.std);
 }
 
+/** Fraction `x` in points (×100) with two decimals; a negative one with '−' (U+2212), and `signed`: '+' before the others. */
+function points(x: number, signed = false): string {
+  return `${x < 0 ? '−' : signed ? '+' : ''}${Math.abs(100 * x).toFixed(2)}`;
+}
+
 /**
  * "+1.23 ± 0.45 (a, b, c) wins|loses|within": the paired difference multi-task − other, in points (×100);
  * 'wins' when multi-task beats `other` beyond the spread, 'loses' when `other` beats multi-task so.
  */
 function differenceCell(multiTask: TransferCell, other: TransferCell): string {
   const d = pairedDifference(multiTask.values, other.values);
-  const pt = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(2)}`;
-  const std = d.std === null ? '' : ` ± ${(100 * d.std).toFixed(2)}`;
+  const std = d.std === null ? '' : ` ± ${points(d.std)}`;
   const verdict = beatsBeyondSpread(multiTask, other) ? 'wins' : beatsBeyondSpread(other, multiTask) ? 'loses' : 'within';
-  return `${pt(d.mean)}${std} (${d.values.map(pt).join(', ')}) ${verdict}`;
+  return `${points(d.mean, true)}${std} (${d.values.map((v) => points(v, true)).join(', ')}) ${verdict}`;
 }
 
 /**
@@ -62,7 +66,6 @@ function differenceCell(multiTask: TransferCell, other: TransferCell): string {
  * multi-task beats both.
  */
 export function transferTable(cells: readonly TransferCell[], seeds: readonly number[]): string {
-  const pct = (x: number) => (100 * x).toFixed(2);
   let wins = 0;
   const keys = [...new Set(cells.map((c) => `${c.task}\u0000${c.metric}`))];
   const rows = keys.map((key) => {
@@ -70,7 +73,7 @@ export function transferTable(cells: readonly TransferCell[], seeds: readonly nu
     const of = (arm: TransferArm) => cells.find((x) => x.task === task && x.metric === metric && x.arm === arm);
     const cols = TRANSFER_ARMS.map((arm) => {
       const c = of(arm);
-      return c === undefined ? '–' : `${pct(c.mean)} ± ${pct(c.std)} (${c.values.map(pct).join(', ')})`;
+      return c === undefined ? '–' : `${points(c.mean)} ± ${points(c.std)} (${c.values.map((v) => points(v)).join(', ')})`;
     });
     const [mt, selfSupervised, scratch] = TRANSFER_ARMS.map(of);
     const diffs = [selfSupervised, scratch].map((o) => (mt === undefined || o === undefined ? '–' : differenceCell(mt, o)));

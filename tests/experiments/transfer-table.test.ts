@@ -4,6 +4,9 @@
  * spread). Expected figures from numpy (std with ddof=1):
  *   mt = [.50, .52, .54] → 52.00 ± 2.00; ss = [.45, .46, .50] → 47.00 ± 2.65; scratch = [.49, .53, .50] → 50.67 ± 2.08;
  *   mt − ss = [5, 6, 4] points → +5.00 ± 1.00; mt − scratch = [1, −1, 4] → +1.33 ± 2.52.
+ * Negative values (issue 15's STS-B row): mt = [.1635, .1488, .2085] → 17.36 ± 3.11; ss = [.1242, .0840, −.0482]
+ *   → 5.33 ± 9.02; scratch = [−.0123, −.0310, .2093] → 5.53 ± 13.37; mt − ss → +12.03 ± 11.88 (+3.93, +6.48, +25.67);
+ *   mt − scratch → +11.83 ± 10.31 (+17.58, +17.98, −0.08).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -53,5 +56,20 @@ describe('transfer table', () => {
     assert.match(lines[3]!, /^\| slots \| accuracy \| 81\.00 ± 1\.00 .* wins \| .* wins \|$/);
     assert.match(lines[4]!, /^\| sts \| accuracy \| .* \| −40\.00 ± 0\.00 \(−40\.00, −40\.00, −40\.00\) loses \|$/);
     assert.equal(lines.at(-1), "multi-task beats both self-supervised and scratch beyond the seeds' spread on 1 of 3 tasks.");
+  });
+
+  it("writes every negative number with '−' (U+2212), per-seed values as the differences", () => {
+    const sts = [
+      cell('multi-task', [0.1635, 0.1488, 0.2085], 'sts'),
+      cell('self-supervised', [0.1242, 0.084, -0.0482], 'sts'),
+      cell('scratch', [-0.0123, -0.031, 0.2093], 'sts'),
+    ];
+    const table = transferTable(sts, [1, 2, 3]);
+    assert.equal(
+      table.split('\n')[2],
+      '| sts | accuracy | 17.36 ± 3.11 (16.35, 14.88, 20.85) | 5.33 ± 9.02 (12.42, 8.40, −4.82) | 5.53 ± 13.37 (−1.23, −3.10, 20.93) ' +
+        '| +12.03 ± 11.88 (+3.93, +6.48, +25.67) wins | +11.83 ± 10.31 (+17.58, +17.98, −0.08) within |',
+    );
+    assert.doesNotMatch(table, /-\d/, "no ASCII '-' before a digit");
   });
 });
