@@ -12,7 +12,8 @@ import { ConfigError } from '../errors.js';
 import { existingFolder } from '../io/checkpoint-inspect.js';
 import { explanationsHtml, type ExplainedRecordJson } from '../explain/html.js';
 import { resolveExplainOptions, type ExplainOptions } from '../explain/options.js';
-import { Predictor, predictionToJson, readPredictInputs, type PredictInput } from '../predict/predict.js';
+import { Predictor, type PredictInput } from '../predict/predict.js';
+import { predictionToJson, readPredictInputs } from '../predict/predict-json.js';
 
 /** `mtl predict`'s flags, parsed (src/cli/commands/predict.ts declares them). */
 export interface PredictFlags {

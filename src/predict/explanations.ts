@@ -5,7 +5,7 @@
  * the text as given. A task whose type names none, or that reads an input in several features
  * (extractive QA's windows), gets `{ "unsupported": why }` instead.
  */
-import { DataError } from '../errors.js';
+import { ConfigError, DataError } from '../errors.js';
 import type { JsonObject } from '../io/checkpoint-state.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { encodeInputs, truncateEncoding, type Features, type Task, type TextInput } from '../tasks/index.js';
@@ -15,6 +15,7 @@ import type { ExplainOptions } from '../explain/options.js';
 import { presentExplanation } from '../explain/present.js';
 import { tokenLayout } from '../explain/token-layout.js';
 import type { InputKind } from '../data/task-reading.js';
+import type { PredictTask } from './model-folder.js';
 import type { InputReading, PredictInput } from './reading.js';
 import type { ModelInputs } from '../models/backbone.js';
 import { padWordChars } from '../tasks/word-chars.js';
@@ -74,4 +75,40 @@ export async function explainPrediction(
     options,
   );
   return presentExplanation(layout, targets, explanation, options);
+}
+
+/**
+ * The explanations of task `t`'s `predictions` whose input asks for one (`PredictInput.explain`), by
+ * example index: each from the example's one feature (`byExample`), `{ unsupported }` where `unexplained`
+ * says why not, `{ error }` for a chosen label the task lacks. `batch`: the inputs `items`, the example's
+ * row among them (`rows`), and how it was read (`readings`), by example index.
+ */
+export async function explainPredictions(
+  context: ExplainContext,
+  t: PredictTask,
+  predictions: readonly { exampleIndex: number }[],
+  byExample: ReadonlyMap<number, readonly Features[]>,
+  batch: { rows: readonly number[]; readings: readonly InputReading[]; items: readonly PredictInput[] },
+): Promise<Map<number, JsonObject>> {
+  const out = new Map<number, JsonObject>();
+  for (const p of predictions) {
+    const k = p.exampleIndex;
+    const input = batch.items[batch.rows[k]!]!;
+    if (input.explain === undefined) continue;
+    const features = byExample.get(k) ?? [];
+    const why = unexplained(t, features);
+    if (why !== undefined) {
+      out.set(k, { unsupported: why });
+      continue;
+    }
+    const reading = { ...input, kind: t.input, reading: batch.readings[k]! };
+    try {
+      out.set(k, await explainPrediction(context, t, p, features[0]!, reading, input.explain));
+    } catch (e) {
+      // a chosen label the task lacks: this explanation's error, not the call's (a server runs requests together)
+      if (!(e instanceof ConfigError)) throw e;
+      out.set(k, { error: e.message });
+    }
+  }
+  return out;
 }

@@ -1,9 +1,8 @@
 /** Prediction with a checkpoint: `Predictor`, and the records `mtl predict` and `mtl serve` print. */
+export { predictionToJson, readPredictInputs } from './predict-json.js';
 export {
   Predictor,
   predict,
-  predictionToJson,
-  readPredictInputs,
   splitWords,
   type PredictInput,
   type PredictOptions,

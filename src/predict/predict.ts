@@ -13,21 +13,16 @@
  * (extractive QA) reads every window of a long context, as evaluation does. A masked-LM task gives, for
  * each `[MASK]` written in a text, the most probable tokens.
  */
-import { CheckpointError, ConfigError, DataError } from '../errors.js';
-import { chatMessagesOf } from '../data/index.js';
-import { loadCheckpoint, type TaskRecord } from '../io/checkpoint.js';
+import { ConfigError, DataError } from '../errors.js';
 import type { MultiTaskModel } from '../mtl/multitask-model.js';
-import { collateJoint, makeTask, taskType, taskTypes, type AnyTaskType, type Features, type Task } from '../tasks/index.js';
+import { collateJoint, type Features, type Task } from '../tasks/index.js';
 import type { JsonObject } from '../io/checkpoint-state.js';
 import { dispose, inferenceMode, tidy } from '../tensor/index.js';
-import { Tokenizer } from '../tokenization/index.js';
+import type { Tokenizer } from '../tokenization/index.js';
 import { fillMask, type MaskFill } from './fill-mask.js';
-import { inferenceModelOf, specsOfRecords } from '../run/load-model.js';
-import { isHfTaskFolder, loadHfTaskFolder } from '../run/hf-task-folder.js';
-import type { InputKind } from '../data/task-reading.js';
+import { loadModelFolder, predictsTexts, type PredictTask } from './model-folder.js';
 import { readingOf, unreadOf, type InputReading, type PredictInput } from './reading.js';
-import { explainPrediction, unexplained } from './explanations.js';
-import { readInputLines } from './input-lines.js';
+import { explainPredictions } from './explanations.js';
 import type { ExplainOptions } from '../explain/options.js';
 
 export { cutToWords, type PredictInput, type Unread, type UnreadPart } from './reading.js';
@@ -67,28 +62,6 @@ export interface PredictionRecord {
   readonly predictions: Record<string, TaskPrediction>;
 }
 
-interface PredictTask extends Task {
-  readonly input: InputKind;
-}
-
-/** Whether `type` answers a text: it presents its predictions, or fills [MASK]s (a vocabulary label space). */
-const predictsTexts = (type: AnyTaskType): boolean => type.present !== undefined || type.labelSpace === 'vocabulary';
-
-/** " and "-joined: "a, b and c". */
-const listed = (xs: readonly string[]): string => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`);
-
-/** Throws unless some task of the checkpoint makes a prediction per text. */
-function checkPredictable(dir: string, tasks: readonly Pick<PredictTask, 'spec' | 'type'>[]): void {
-  if (tasks.some((t) => predictsTexts(t.type))) return;
-  const list = tasks.map((t) => `'${t.spec.name}' (${t.spec.kind})`).join(', ');
-  const answered = taskTypes.all.filter(predictsTexts).map((t) => t.kind);
-  throw new CheckpointError(
-    `${dir}: nothing to predict: the checkpoint's ${tasks.length === 1 ? 'only task is' : 'tasks are'} ${list}, which ` +
-      `make${tasks.length === 1 ? 's' : ''} no prediction for a text (${tasks.length === 1 ? 'its type presents' : 'their types present'} none); predict answers ` +
-      `${listed(answered)} tasks. Measure the checkpoint with 'mtl eval ${dir}'`,
-  );
-}
-
 export class Predictor implements Disposable {
   readonly #model: MultiTaskModel;
   readonly #tokenizer: Tokenizer;
@@ -106,32 +79,13 @@ export class Predictor implements Disposable {
    * Loads a model folder for prediction: a checkpoint of ours (`best/` or `last/` of a run), or a
    * Hugging Face Transformers task model (`<Family>ForSequenceClassification`, `…ForTokenClassification`,
    * `…ForQuestionAnswering`: `mtl export --task`'s output, or a folder from the Hub) as one task named
-   * after its pipeline (text-classification, token-classification, question-answering).
+   * after its pipeline (text-classification, token-classification, question-answering): ./model-folder.ts.
    * @throws CheckpointError for a missing or inconsistent checkpoint, one whose tasks make no
    *   prediction per text (link prediction only), or a Transformers folder of another class.
    */
   static load(dir: string): Predictor {
-    if (isHfTaskFolder(dir)) {
-      const hf = loadHfTaskFolder(dir);
-      const task: PredictTask = { ...makeTask(hf.spec, hf.model.heads.get(hf.spec.name)), input: hf.record.input as InputKind };
-      return new Predictor(hf.model, hf.tokenizer, [task], hf.maxLength);
-    }
-    const ckpt = loadCheckpoint(dir, { optimizer: false });
-    try {
-      const records = specsOfRecords(ckpt.tasks);
-      const specs = ckpt.tasks.map((r: TaskRecord, i) => {
-        const spec = records[i]!;
-        const type = taskType(spec.kind);
-        const input = (r.input as InputKind | undefined) ?? (type.inputs[0] as InputKind); // tasks.json before inputs were recorded
-        return { spec, type, input };
-      });
-      checkPredictable(ckpt.dir, specs);
-      const { model, maxLength } = inferenceModelOf(ckpt, records);
-      const tasks = specs.map(({ spec, input }): PredictTask => ({ ...makeTask(spec, model.heads.get(spec.name)), input }));
-      return new Predictor(model, Tokenizer.fromFile(ckpt.tokenizerFile), tasks, maxLength);
-    } finally {
-      ckpt.dispose();
-    }
+    const { model, tokenizer, tasks, maxLength } = loadModelFolder(dir);
+    return new Predictor(model, tokenizer, tasks, maxLength);
   }
 
   /** The model's max_length: tokens the encoder reads of one text (one window of a pair) at most. */
@@ -255,7 +209,8 @@ export class Predictor implements Disposable {
       for (const [g, t] of pass.entries()) {
         const predictions = t.type.mergePredictions?.(made[g]!, t.spec) ?? made[g]!;
         const byExample = featuresByExample(tasks[g]!.features);
-        const explanations = await this.#explanations(t, predictions, byExample, { rows, readings, items });
+        const context = { model: this.#model, tokenizer: this.#tokenizer, maxLength: this.#maxLength };
+        const explanations = await explainPredictions(context, t, predictions, byExample, { rows, readings, items });
         this.#present(t, predictions, byExample, { rows, readings, items, records }, explanations);
       }
     }
@@ -290,37 +245,6 @@ export class Predictor implements Disposable {
     }
   }
 
-  /** The explanations of the predictions whose input asks for one (`PredictInput.explain`), by example index. */
-  async #explanations(
-    t: PredictTask,
-    predictions: readonly { exampleIndex: number }[],
-    byExample: ReadonlyMap<number, readonly Features[]>,
-    batch: { rows: readonly number[]; readings: readonly InputReading[]; items: readonly PredictInput[] },
-  ): Promise<Map<number, JsonObject>> {
-    const out = new Map<number, JsonObject>();
-    for (const p of predictions) {
-      const k = p.exampleIndex;
-      const input = batch.items[batch.rows[k]!]!;
-      if (input.explain === undefined) continue;
-      const features = byExample.get(k) ?? [];
-      const why = unexplained(t, features);
-      if (why !== undefined) {
-        out.set(k, { unsupported: why });
-        continue;
-      }
-      const context = { model: this.#model, tokenizer: this.#tokenizer, maxLength: this.#maxLength };
-      const reading = { ...input, kind: t.input, reading: batch.readings[k]! };
-      try {
-        out.set(k, await explainPrediction(context, t, p, features[0]!, reading, input.explain));
-      } catch (e) {
-        // a chosen label the task lacks: this explanation's error, not the call's (a server runs requests together)
-        if (!(e instanceof ConfigError)) throw e;
-        out.set(k, { error: e.message });
-      }
-    }
-    return out;
-  }
-
   /** The generated predictions of a task whose type generates (seq2seq), on `examples`' features. */
   async #generated(task: Task, features: readonly Features[], examples: readonly unknown[]): Promise<{ exampleIndex: number }[]> {
     const batch = task.type.collate(task, features);
@@ -349,81 +273,6 @@ function featuresByExample(features: readonly Features[]): Map<number, Features[
     else own.push(f);
   }
   return byExample;
-}
-
-/**
- * One input to predict as JSON has it (a JSON Lines file's line, an element of a request to
- * `mtl serve`): a string (the text), an object with `text` and, for pair tasks, `text_pair`, or an
- * object with `words`, a list of words (Hugging Face's `is_split_into_words`: the text is the words
- * joined by spaces, read as those words), or an object with `messages`, a dialogue so far for chat
- * tasks (`[{"role": "user", "content": "…"}, …]`; `text` is then its last message's content). Other keys, such as a labelled file's label, are ignored.
- * @returns the input, or what is wrong with `value` (a sentence, for the caller to place).
- */
-export function predictInputOf(value: unknown): PredictInput | string {
-  if (typeof value === 'string') return { text: value };
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return `expected a string or an object with "text", got ${described(value)}`;
-  const o = value as Record<string, unknown>;
-  if (o.text_pair !== undefined && typeof o.text_pair !== 'string') return `"text_pair" must be a string, got ${described(o.text_pair)}`;
-  const pair = o.text_pair === undefined ? {} : { textPair: o.text_pair };
-  if (o.words !== undefined) {
-    if (o.text !== undefined) return 'give "text" or "words", not both';
-    const words = o.words;
-    if (!Array.isArray(words) || words.length === 0) return `"words" must be a non-empty list of words, got ${described(words)}`;
-    const bad = words.findIndex((w) => typeof w !== 'string' || !/^[^ \t]+$/.test(w));
-    if (bad >= 0) return `"words"[${bad}] must be a word (a non-empty string without spaces or tabs), got ${described(words[bad])}`;
-    return { text: words.join(' '), splitIntoWords: true, ...pair };
-  }
-  if (o.messages !== undefined) {
-    if (o.text !== undefined || o.words !== undefined) return 'give "messages" alone, not with "text" or "words"';
-    const messages = chatMessagesOf(o.messages, 'messages', false);
-    if (typeof messages === 'string') return messages;
-    return { text: messages.at(-1)!.content, messages };
-  }
-  if (o.text === undefined) return `no "text" (nor "words" or "messages") in the object; its keys: ${keysOf(o)}`;
-  if (typeof o.text !== 'string') return `"text" must be a string, got ${described(o.text)}`;
-  return { text: o.text, ...pair };
-}
-
-/** The first keys of an object, quoted, for an error message (at most 5; an empty object says so). */
-function keysOf(o: Record<string, unknown>): string {
-  const keys = Object.keys(o);
-  if (keys.length === 0) return 'none';
-  return (
-    keys
-      .slice(0, 5)
-      .map((k) => JSON.stringify(k.slice(0, 40)))
-      .join(', ') + (keys.length > 5 ? `, … (${keys.length})` : '')
-  );
-}
-
-/**
- * A value that is not a string, named for an error message: scalars as JSON, arrays and objects by
- * kind only (stringifying them would echo a megabyte back, or overflow the stack on deep nesting).
- */
-function described(value: unknown): string {
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' && value !== null ? 'an object' : String(JSON.stringify(value));
-}
-
-/** A prediction record as JSON prints it (`mtl predict`'s lines, `mtl serve`'s answers): snake_case `text_pair`. */
-export function predictionToJson(record: PredictionRecord): Record<string, unknown> {
-  const { text, textPair, predictions } = record;
-  return textPair === undefined ? { text, predictions } : { text, text_pair: textPair, predictions };
-}
-
-/**
- * The inputs of a JSON Lines file: each line a JSON string (the text), an object with `text` (and
- * `text_pair` for pair tasks), or one with `words` (`predictInputOf`); blank lines are ignored.
- * @throws DataError naming file:line of the first line that is neither, what was expected, and how many lines are bad.
- */
-export function readPredictInputs(file: string): PredictInput[] {
-  return readInputLines(file, predictInputOf, {
-    expected:
-      'inputs to predict, one per line: a JSON string ("play some jazz") or an object {"text": "…"} ' +
-      '(with "text_pair" for pair tasks; {"words": ["…", …]} for words already split)',
-    instead: 'the texts',
-  });
 }
 
 /** Predictions for `inputs` with the checkpoint at `dir` (loads it, predicts, frees it). */

@@ -37,7 +37,8 @@
  * `Connection: close`) instead of meeting a reset.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { predictInputOf, predictionToJson, type PredictInput, type PredictionRecord, type PredictOptions } from '../predict/predict.js';
+import { predictInputOf, predictionToJson } from '../predict/predict-json.js';
+import type { PredictInput, PredictionRecord, PredictOptions } from '../predict/predict.js';
 import { Coalescer, QueueFullError } from './coalesce.js';
 import { planBatches, tokenBound } from './token-budget.js';
 import { Server as NetServer } from 'node:net';
