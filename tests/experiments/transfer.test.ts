@@ -12,11 +12,8 @@ import { selfSupervisedConfig } from '../../src/experiments/transfer.js';
 import { fixedRates } from '../../src/mtl/samplers/fixed.js';
 import { isSelfSupervised, taskTypes } from '../../src/tasks/index.js';
 
-const PRETRAIN = `seed: 3
-output_dir: out/pretrain
-encoder: { hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 37, max_position_embeddings: 64 }
-tokenizer: { train: { vocab_size: 300, min_frequency: 1 } }
-max_length: 24
+const PRETRAIN = `output_dir: out/pretrain
+tokenizer: { train: { vocab_size: 300 } }
 tasks:
   - { name: glosses, type: masked-lm, data: { format: wordnet } }
   - { name: supersense, type: sequence-classification, data: { format: wordnet, dev_fraction: 0.01 } }
