@@ -3,9 +3,10 @@
  * config is trained twice — as written (every objective: MLM, supervised tasks, link prediction) and
  * with its self-supervised tasks only (masked LM, replaced-token detection, …), for the same number of
  * steps and with the first run's tokenizer — and each downstream config is then fine-tuned, with the
- * same budget and seeds, from the multi-task encoder, from the self-supervised encoder, and from scratch (same architecture and tokenizer, fresh weights). The table gives each downstream
- * task's main test metric (best dev checkpoint; the last one when there is no dev set) as mean ±
- * sample standard deviation over seeds, with every seed's value.
+ * same budget and seeds, from the multi-task encoder, from the self-supervised encoder, and from scratch
+ * (same architecture and tokenizer, fresh weights). The table gives each downstream task's main test
+ * metric (best dev checkpoint; the last one when there is no dev set) as mean ± sample standard
+ * deviation over seeds, with every seed's value.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
