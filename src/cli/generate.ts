@@ -20,9 +20,10 @@ export interface GenerateFlags {
   messages?: string;
   /** The chat task that replies to --messages (default the checkpoint's only one); with prompts, the seq2seq task whose source each is (default: by its prefix). */
   task?: string;
-  /** Absent: 64 for a prompt, the chat task's max_new_tokens for a conversation. */
+  /** Absent: generation_config.json's (max_new_tokens, else max_length less the prompt), else 64 for a prompt; the chat task's max_new_tokens for a conversation. */
   maxNewTokens?: number;
   minNewTokens?: number;
+  /** true with --do-sample, false with --no-do-sample; absent: generation_config.json's do_sample, else greedy. */
   doSample?: boolean;
   temperature?: number;
   topK?: number;
@@ -39,10 +40,7 @@ export interface GenerateFlags {
   cache: boolean;
 }
 
-/** Tokens generated per prompt when --max-new-tokens is not given. */
-export const DEFAULT_MAX_NEW_TOKENS = 64;
-
-/** The decoding options the flags give (`maxNewTokens` undefined when not given). */
+/** The decoding options the flags give (undefined where a flag is not given: the folder's generation_config.json, then the defaults, fill those in). */
 export function generateOptionsOf(f: GenerateFlags): GenerateOptions {
   const early = f.earlyStopping;
   return {
@@ -87,7 +85,7 @@ export async function runGenerate(
     const where = `prompt ${empty + 1}${file === undefined ? '' : ` of ${file === STDIN ? 'standard input' : file}`}`;
     throw new UsageError(`${where} is empty; a prompt needs at least one character (POST /generate refuses it too)`);
   }
-  const options = { ...generateOptionsOf(flags), maxNewTokens: flags.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS };
+  const options = generateOptionsOf(flags); // TextGenerator fills in generation_config.json's values, then its defaults
   using generator = TextGenerator.load(dir);
   for (const text of texts) {
     const prompt = flags.task === undefined ? text : { text, task: flags.task };

@@ -27,6 +27,8 @@ import { dispose, tensor, tidy } from '../tensor/index.js';
 import { Tokenizer, tokenizerFromFolder } from '../tokenization/index.js';
 import { folderReplier, replyPlan, type Conversation, type Replier } from './chat-reply.js';
 import { ContinuationText } from './continuation-text.js';
+import { decodingOptions, defined, readGenerationDefaults, replyOptions, type GenerationDefaults } from './generation-defaults.js';
+import { TextDeltas } from './text-deltas.js';
 
 /** One prompt's continuation. */
 export interface GeneratedText extends Generation {
@@ -39,28 +41,13 @@ export interface GeneratedText extends Generation {
 /** A prompt's text. */
 const textOf = (prompt: string | TaskPrompt): string => (typeof prompt === 'string' ? prompt : prompt.text);
 
-/** The options that are set (`{ maxNewTokens: undefined }` sets nothing). */
-const defined = (options: GenerateOptions): GenerateOptions =>
-  Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as GenerateOptions;
-
-/** The text of `generated` cut before the first stop string it holds, and whether it held one. */
-export function cutAtStop(text: string, stopStrings: readonly string[]): { text: string; stopped: boolean } {
-  const at = Math.min(...stopStrings.map((s) => text.indexOf(s)).filter((i) => i >= 0));
-  return Number.isFinite(at) ? { text: text.slice(0, at), stopped: true } : { text, stopped: false };
-}
-
-/** Characters at the end of `text` that may begin a stop string (held back while streaming). */
-function pendingStop(text: string, stopStrings: readonly string[]): number {
-  let n = 0;
-  for (const s of stopStrings) for (let k = Math.min(s.length - 1, text.length); k > n; k--) if (text.endsWith(s.slice(0, k))) n = k;
-  return n;
-}
-
-/** A prompt for a named seq2seq task of a checkpoint (`mtl generate --task`): its source, the task's prefix put before unless it starts with it. */
+/** A prompt with how to read it (`mtl generate --task`, `POST /generate`'s body). */
 export interface TaskPrompt {
   readonly text: string;
-  /** The seq2seq task whose source `text` is. */
-  readonly task: string;
+  /** The seq2seq task whose source `text` is, its prefix put before unless the text starts with it; absent: by the prefix `text` starts with. */
+  readonly task?: string;
+  /** The most new tokens the folder's generation_config.json may ask for (a server's --max-new-tokens); default no limit. */
+  readonly maxNewTokensLimit?: number;
 }
 
 /** A seq2seq task of a checkpoint, as generation reads it. */
@@ -91,6 +78,14 @@ function textToTextSources(tasks: readonly TaskRecord[], model: MultiTaskModel):
   });
 }
 
+/** What `TextGenerator.load` read besides the model: LM heads, seq2seq tasks, the folder's decoding defaults. */
+interface LoadedParts {
+  readonly lmHead?: LmHead | undefined;
+  readonly sources?: readonly TextToTextSource[];
+  readonly onlySourceByDefault?: boolean;
+  readonly defaults: GenerationDefaults;
+}
+
 export class TextGenerator implements Disposable {
   private constructor(
     /** What owns the weights (the run's MultiTaskModel, or the backbone, with an untied LM head). */
@@ -105,14 +100,19 @@ export class TextGenerator implements Disposable {
     private readonly onlySourceByDefault: boolean,
     /** What replies to conversations: a checkpoint's chat task, or a Hugging Face folder's chat template. */
     private readonly replier: Replier,
+    /** The folder's generation_config.json decoding fields, the defaults under the options given (./generation-defaults.ts). */
+    readonly generationDefaults: GenerationDefaults,
   ) {}
 
   /**
    * Loads a model folder for generation: our checkpoint (tasks.json beside config.json) or a Hugging
-   * Face folder (config.json, model.safetensors / pytorch_model.bin, a tokenizer), in eval mode.
-   * @throws ConfigError when its backbone is not a decoder; CheckpointError for missing or wrong files.
+   * Face folder (config.json, model.safetensors / pytorch_model.bin, a tokenizer), in eval mode; its
+   * generation_config.json's decoding fields, if any, are the defaults of its generations.
+   * @throws ConfigError when its backbone is not a decoder; CheckpointError for missing or wrong files
+   *   (a generation_config.json value named with its file and field).
    */
   static load(dir: string): TextGenerator {
+    const defaults = readGenerationDefaults(dir); // before the weights: a bad file costs no load
     if (existsSync(path.join(dir, 'tasks.json'))) {
       using ckpt = loadCheckpoint(dir, { optimizer: false });
       const specs = specsOfRecords(ckpt.tasks);
@@ -121,10 +121,10 @@ export class TextGenerator implements Disposable {
       const lmHead = tasks.find((t) => t.lmHead !== undefined)?.lmHead; // the first causal-LM head, in head order
       const sources = textToTextSources(ckpt.tasks, model);
       // a decoder with a causal-LM task besides its seq2seq ones continues an unprefixed prompt as it is
-      const byDefault = model.backbone.kind !== 'decoder' || sources.length === ckpt.tasks.length;
+      const onlySourceByDefault = model.backbone.kind !== 'decoder' || sources.length === ckpt.tasks.length;
       const tokenizer = Tokenizer.fromFile(ckpt.tokenizerFile);
       const replier: Replier = { kind: 'checkpoint', tasks, maxLength };
-      return TextGenerator.checked(model, model.backbone, tokenizer, dir, replier, { lmHead, sources, onlySourceByDefault: byDefault });
+      return TextGenerator.checked(model, model.backbone, tokenizer, dir, replier, { lmHead, sources, onlySourceByDefault, defaults });
     }
     const { owner, backbone, lmHead } = loadHfLanguageModel(dir);
     let tokenizer: Tokenizer;
@@ -136,7 +136,7 @@ export class TextGenerator implements Disposable {
       owner.dispose();
       throw e;
     }
-    return TextGenerator.checked(owner, backbone, tokenizer, dir, replier, { lmHead }); // disposes owner when it throws
+    return TextGenerator.checked(owner, backbone, tokenizer, dir, replier, { lmHead, defaults }); // disposes owner when it throws
   }
 
   private static checked(
@@ -145,7 +145,7 @@ export class TextGenerator implements Disposable {
     tokenizer: Tokenizer,
     dir: string,
     replier: Replier,
-    heads: { lmHead?: LmHead | undefined; sources?: readonly TextToTextSource[]; onlySourceByDefault?: boolean },
+    heads: LoadedParts,
   ): TextGenerator {
     if (backbone.kind !== 'decoder' && backbone.kind !== 'encoder-decoder') {
       owner.dispose();
@@ -154,7 +154,8 @@ export class TextGenerator implements Disposable {
       );
     }
     const byDefault = backbone.kind === 'encoder-decoder' || (heads.onlySourceByDefault ?? true);
-    return new TextGenerator(owner, backbone, tokenizer, heads.lmHead ?? lmHeadOf(backbone), heads.sources ?? [], byDefault, replier);
+    const lmHead = heads.lmHead ?? lmHeadOf(backbone);
+    return new TextGenerator(owner, backbone, tokenizer, lmHead, heads.sources ?? [], byDefault, replier, heads.defaults);
   }
 
   /**
@@ -184,8 +185,9 @@ export class TextGenerator implements Disposable {
    * tokenizer's text is read in the prompt's context, its spaces around punctuation taken out
    * (./continuation-text.ts: `able story, it's` for `##able story , it ' s`).
    *
-   * A `TaskPrompt` is the source of the seq2seq task it names (its prefix put before unless the text
-   * starts with it), whatever prefix it starts with.
+   * A `TaskPrompt` with a `task` is the source of the seq2seq task it names (its prefix put before
+   * unless the text starts with it), whatever prefix it starts with. `options` not given take the
+   * folder's generation_config.json values, then 64 new tokens and `generate`'s defaults (./generation-defaults.ts).
    *
    * A `Conversation` gets the assistant's reply (`#reply`, ./chat-reply.ts): its messages rendered with
    * the generation prompt by a checkpoint's chat task (`TaskType.replyPrompt`, as prediction renders
@@ -193,10 +195,10 @@ export class TextGenerator implements Disposable {
    * `options` override) or by a Hugging Face folder's own chat template, generated until the
    * end-of-turn token (a folder's: the template's, and generation_config.json's eos_token_id); the text
    * is the reply alone, without the whitespace around it (whitespace at its end is held back while streaming).
-   * @param onText called once per generated token (greedy and sampling) with that token's id and the
-   *   text it releases ('' while text is held back, or after a stop string), then once more without a
-   *   token if text held back at the end remains; the pieces joined are the returned `text`. The next
-   *   step waits for it (it may be asynchronous); what it throws ends the generation and is thrown here.
+   * @param onText called with each non-empty piece of text as a token releases it, with that token's id
+   *   (text is held back while it has not grown or may begin a stop string: ./text-deltas.ts), then once
+   *   more without a token if text held back at the end remains; the pieces joined are the returned
+   *   `text`. The next step waits for it (it may be asynchronous); what it throws ends the generation and is thrown here.
    * @param signal aborting it stops the generation before its next step (beam search too), which then
    *   rejects with the signal's reason.
    * @throws ConfigError for a prompt that starts with none of several seq2seq tasks' prefixes, a
@@ -211,23 +213,20 @@ export class TextGenerator implements Disposable {
   ): Promise<GeneratedText> {
     if (typeof prompt !== 'string' && 'messages' in prompt) return this.#reply(prompt, options, onText, signal);
     const backbone = this.backbone;
+    const limit = typeof prompt === 'string' ? undefined : prompt.maxNewTokensLimit;
+    const resolved = (promptTokens: number) => decodingOptions(options, this.generationDefaults, { promptTokens, limit });
     if (isEncoderDecoder(backbone)) {
-      // an encoder-decoder's target starts afresh: no context for its text
-      return this.#streamed([], (given, hooks) => this.#translate(backbone, prompt, given, hooks), options, { onText, signal });
+      // an encoder-decoder's target starts afresh (its decoder start token): no context for its text
+      const o = resolved(decoderPrompts(backbone, 1)[0]!.length);
+      return this.#streamed([], (given, hooks) => this.#translate(backbone, prompt, given, hooks), o, { onText, signal });
     }
     // a decoder's seq2seq task reads the prompt as its source, as it was trained (prefix, source, end token)
     const task = this.#sourceOf(prompt);
     const { ids, eos } = task === undefined ? await this.encodePrompt(textOf(prompt)) : await this.#seq2seqPrompt(task.source, task.text);
     const lmHead = task?.source.lmHead ?? this.lmHead;
-    return this.#streamed(
-      ids,
-      (given, hooks) => this.#continue(ids, lmHead, { ...(eos === undefined ? {} : { eosTokenId: eos }), ...given }, hooks),
-      options,
-      {
-        onText,
-        signal,
-      },
-    );
+    const run = (given: GenerateOptions, hooks: GenerateHooks) =>
+      this.#continue(ids, lmHead, { ...(eos === undefined ? {} : { eosTokenId: eos }), ...given }, hooks);
+    return this.#streamed(ids, run, resolved(ids.length), { onText, signal });
   }
 
   /** The reply to a conversation (see `generate`): its prompt and options by ./chat-reply.ts, streamed as a reply. */
@@ -237,7 +236,8 @@ export class TextGenerator implements Disposable {
     onText: ((piece: string, token?: number) => unknown) | undefined,
     signal: AbortSignal | undefined,
   ): Promise<GeneratedText> {
-    const plan = await replyPlan(this.replier, conversation, defined(options), this.tokenizer);
+    const given = replyOptions(options, this.generationDefaults, conversation.maxNewTokensLimit);
+    const plan = await replyPlan(this.replier, conversation, given, this.tokenizer);
     const ids = plan.inputIds;
     const lmHead = plan.lmHead ?? this.lmHead;
     const made = await this.#streamed(ids, (_, hooks) => this.#continue(ids, lmHead, plan.options, hooks), options, {
@@ -269,18 +269,13 @@ export class TextGenerator implements Disposable {
     const decode = (tokens: readonly number[]) => this.tokenizer.decode(tokens);
     // a WordPiece decoder's text is read in the prompt's context, punctuation's spaces taken out (./continuation-text.ts)
     const readable = this.tokenizer.decoderType === 'WordPiece' ? new ContinuationText(decode, context) : undefined;
-    const shaped = (text: string) => (how.reply === true ? cutAtStop(text, stops).text.trimStart() : cutAtStop(text, stops).text);
+    const deltas = new TextDeltas(stops, how.reply === true);
     let streamed = ''; // the generated text so far, as the loop decodes it a window at a time
-    let shown = 0;
     const onToken = async (_row: number, token: number, piece?: string): Promise<void> => {
       if (onText === undefined) return;
       streamed += readable === undefined ? (piece ?? '') : await readable.push(token);
-      const text = shaped(streamed);
-      const trailing = how.reply === true ? text.length - text.trimEnd().length : 0; // a reply's end is trimmed
-      const ready = text.length - Math.max(pendingStop(text, stops), trailing);
-      const released = ready > shown ? text.slice(shown, ready) : '';
-      shown = Math.max(shown, ready);
-      await onText(released, token);
+      const delta = deltas.next(streamed);
+      if (delta !== '') await onText(delta, token);
     };
     // the loop decodes text only for what needs it: a stream, stop strings
     const hooks: GenerateHooks = {
@@ -289,8 +284,8 @@ export class TextGenerator implements Disposable {
     };
     const result = await run(defined(options), hooks);
     const whole = readable === undefined ? await decode(result.tokens) : await ContinuationText.of(decode, context, result.tokens);
-    const text = how.reply === true ? shaped(whole).trimEnd() : shaped(whole);
-    if (onText !== undefined && text.length > shown) await onText(text.slice(shown));
+    const { text, rest } = deltas.finish(whole);
+    if (onText !== undefined && rest !== '') await onText(rest);
     return { ...result, text };
   }
 
@@ -331,12 +326,12 @@ export class TextGenerator implements Disposable {
    */
   #sourceOf(given: string | TaskPrompt): { source: TextToTextSource; text: string } | undefined {
     const prompt = textOf(given);
-    if (typeof given !== 'string') {
+    if (typeof given !== 'string' && given.task !== undefined) {
       const named = this.sources.find((s) => s.task === given.task);
       if (named === undefined)
         throw new ConfigError(
           `generate: '${given.task}' is not a seq2seq task of the model (${this.#taskList()}); a prompt is the source of a ` +
-            'seq2seq task (a chat task replies to conversations: --messages FILE)',
+            'seq2seq task (a chat task replies to conversations: --messages FILE, or "messages" in a request)',
         );
       return { source: named, text: prompt.startsWith(named.prefix) ? prompt : named.prefix + prompt };
     }
@@ -348,7 +343,7 @@ export class TextGenerator implements Disposable {
     const shown = prompt.length > 40 ? `${prompt.slice(0, 40)}…` : prompt;
     throw new ConfigError(
       `generate: the prompt ${JSON.stringify(shown)} starts with no task's prefix, and ${this.#taskList()}; start the prompt ` +
-        `with the prefix of the task to run (e.g. ${JSON.stringify(only.prefix + prompt)}), or name the task (mtl generate --task ${only.task})`,
+        `with the prefix of the task to run (e.g. ${JSON.stringify(only.prefix + prompt)}), or name the task (mtl generate --task ${only.task}; "task": "${only.task}" in a request)`,
     );
   }
 

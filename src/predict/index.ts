@@ -10,4 +10,6 @@ export {
   type PredictedSpan,
   type TaskPrediction,
 } from './predict.js';
-export { TextGenerator, cutAtStop, type GeneratedText, type TaskPrompt } from './generate.js';
+export { TextGenerator, type GeneratedText, type TaskPrompt } from './generate.js';
+export { cutAtStop } from './text-deltas.js';
+export { DEFAULT_NEW_TOKENS, readGenerationDefaults, type GenerationDefaults } from './generation-defaults.js';

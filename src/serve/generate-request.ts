@@ -1,14 +1,17 @@
 /**
  * The body of `POST /generate` as Hugging Face's text-generation-inference (TGI) spells it —
- * `{"inputs": "prompt", "parameters": {…}, "stream": bool}` — or, for a checkpoint's chat task, with a
+ * `{"inputs": "prompt", "parameters": {…}, "stream": bool}`, with `"task": "name"` naming the seq2seq
+ * task whose source the prompt is (`mtl generate --task`) — or, for a checkpoint's chat task, with a
  * conversation in place of the prompt: `{"messages": [{"role", "content"}, …], "task": "name"}`
  * (`task` optional with one chat task), read into `generate`'s options, each parameter checked at the
- * boundary: a wrong one is a 400 naming the key as the client wrote it.
+ * boundary: a wrong one is a 400 naming the key as the client wrote it. Parameters not given are left
+ * to the model (its generation_config.json, then 64 new tokens: ../predict/generation-defaults.ts).
  */
 import { replyMessagesOf } from '../data/index.js';
 import { ConfigError } from '../errors.js';
 import { resolveGenerateOptions, type GenerateOptions } from '../generate/index.js';
 import type { Conversation } from '../predict/chat-reply.js';
+import type { TaskPrompt } from '../predict/generate.js';
 import { HttpError } from './http-error.js';
 
 /** TGI's parameter names and the GenerateOptions field each sets. */
@@ -31,27 +34,25 @@ const PARAMETERS = {
 /** TGI parameters taken and answered as TGI does without changing the generation: `details` (always given). */
 const ACCEPTED = ['details', 'return_full_text'];
 
-/** Tokens generated when the request names no `max_new_tokens` (as `mtl generate`), at most the server's cap. */
-export const DEFAULT_MAX_NEW_TOKENS = 64;
-
 /** A generation request, checked. */
 export interface GenerateRequest {
-  /** The prompt, or the conversation to reply to (`maxNewTokensLimit` the server's cap, for the task's own max_new_tokens). */
-  readonly prompt: string | Conversation;
+  /** The prompt (with its task, if named), or the conversation to reply to; `maxNewTokensLimit` is the server's cap, for the model's own max_new_tokens. */
+  readonly prompt: TaskPrompt | Conversation;
   readonly options: GenerateOptions;
   readonly stream: boolean;
 }
 
 /**
  * The request a `POST /generate` body asks for. A parameter given as null counts as absent (clients
- * such as huggingface_hub send unset parameters as null). A conversation's `max_new_tokens` defaults
- * to its chat task's, at most the cap (`Conversation.maxNewTokensLimit`); a prompt's to 64.
+ * such as huggingface_hub send unset parameters as null). `max_new_tokens` not given is the model's
+ * (a chat task's, a folder's generation_config.json, else 64), at most the cap (`maxNewTokensLimit`).
  * @param maxNewTokens the server's cap on `max_new_tokens` (`--max-new-tokens`).
  * @throws HttpError 400 for a body that is not that shape, an unknown key (naming it and the known
  *   ones), a wrong value (naming `parameters.<key>`, the rule and the value), `max_new_tokens` over the
  *   cap, `stream` with beam search (whose tokens are known only at the end), both or neither of
  *   `inputs` and `messages`, a bad message (naming `messages[i].<field>`), an empty list or one whose
- *   last message is the assistant's, or `task` without `messages`.
+ *   last message is the assistant's, or a `task` that is not a non-empty string. A task the model
+ *   lacks is the model's error (a 400 `generation failed: …` naming its tasks, as `mtl generate --task`).
  */
 export function generateRequestOf(body: unknown, maxNewTokens: number): GenerateRequest {
   const expected =
@@ -63,10 +64,10 @@ export function generateRequestOf(body: unknown, maxNewTokens: number): Generate
   const extra = Object.keys(other)[0];
   if (extra !== undefined) throw new HttpError(400, `unknown key ${JSON.stringify(extra)} in the body; ${expected}`);
   const conversation = messages !== undefined && messages !== null;
-  const prompt = conversation ? conversationOf(inputs, messages, task, maxNewTokens) : promptOf(inputs, task, expected);
+  const prompt = conversation ? conversationOf(inputs, messages, task, maxNewTokens) : promptOf(inputs, task, expected, maxNewTokens);
   if (stream !== undefined && stream !== null && typeof stream !== 'boolean')
     throw new HttpError(400, `"stream" must be true or false, got ${JSON.stringify(stream)}`);
-  const options = optionsOf(parameters ?? {}, maxNewTokens, conversation);
+  const options = optionsOf(parameters ?? {}, maxNewTokens);
   if (stream === true && (options.numBeams ?? 1) > 1)
     throw new HttpError(
       400,
@@ -75,16 +76,13 @@ export function generateRequestOf(body: unknown, maxNewTokens: number): Generate
   return { prompt, options, stream: stream === true };
 }
 
-/** The prompt of a body without `messages`: its `inputs`. */
-function promptOf(inputs: unknown, task: unknown, expected: string): string {
-  if (task !== undefined && task !== null)
-    throw new HttpError(
-      400,
-      '"task" names the chat task that replies to "messages"; give the conversation as "messages", or leave "task" out',
-    );
+/** The prompt of a body without `messages`: its `inputs`, and the seq2seq task `task` names. */
+function promptOf(inputs: unknown, task: unknown, expected: string, maxNewTokens: number): TaskPrompt {
   if (typeof inputs !== 'string' || inputs === '')
     throw new HttpError(400, `"inputs" must be a non-empty string (the prompt); ${expected}`);
-  return inputs;
+  if (task !== undefined && task !== null && (typeof task !== 'string' || task === ''))
+    throw new HttpError(400, `"task" must be the name of a seq2seq task (a non-empty string), got ${JSON.stringify(task)}`);
+  return { text: inputs, maxNewTokensLimit: maxNewTokens, ...(typeof task === 'string' ? { task } : {}) };
 }
 
 /** The conversation of a body with `messages` (and `task`), checked as `replyMessagesOf` checks it. */
@@ -98,8 +96,8 @@ function conversationOf(inputs: unknown, messages: unknown, task: unknown, maxNe
   return { messages: list, maxNewTokensLimit: maxNewTokens, ...(typeof task === 'string' ? { task } : {}) };
 }
 
-/** `generate`'s options of a `parameters` object (see generateRequestOf); `conversation`: max_new_tokens left to the task when not given. */
-function optionsOf(parameters: unknown, maxNewTokens: number, conversation: boolean): GenerateOptions {
+/** `generate`'s options of a `parameters` object (see generateRequestOf); max_new_tokens left to the model when not given. */
+function optionsOf(parameters: unknown, maxNewTokens: number): GenerateOptions {
   if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters))
     throw new HttpError(400, '"parameters" must be an object, e.g. {"max_new_tokens": 20}');
   const options: Record<string, unknown> = {};
@@ -120,7 +118,6 @@ function optionsOf(parameters: unknown, maxNewTokens: number, conversation: bool
       );
     options[field] = value;
   }
-  if (!conversation) options.maxNewTokens ??= Math.min(DEFAULT_MAX_NEW_TOKENS, maxNewTokens);
   try {
     resolveGenerateOptions({ maxNewTokens, ...options }); // the checks of `generate` itself, with the HTTP names put back
   } catch (e) {

@@ -1,9 +1,10 @@
 /**
  * The answer of `POST /generate` once the request is admitted: the whole text as JSON, or — with
  * `"stream": true` — Server-Sent Events (text/event-stream, as text-generation-inference streams):
- * one `data: {"token": {"id", "text"}, "generated_text": null, "details": null}` event per token as
- * the model thread generates it (`text` is what the token releases, '' while a possible stop string is
- * held back), an event with `"id": null` for text released only at the end, and a last event with
+ * one `data: {"token": {"id", "text"}, "generated_text": null, "details": null}` event per piece of
+ * text as the model thread releases it (`text` never empty, `id` the token that released it: a token
+ * that adds no text yet — a character split over byte tokens, a special token, a possible stop string
+ * — sends no event), an event with `"id": null` for text released only at the end, and a last event with
  * `"token": null`, `generated_text` and `details`. The tokens' texts joined equal `generated_text`.
  * The status line goes out with the first event, so a failure before it is an ordinary error answer;
  * a failure after it is a last event `{"error": …}`.
@@ -11,11 +12,12 @@
 import type { ServerResponse } from 'node:http';
 import type { GenerateOptions } from '../generate/index.js';
 import type { Conversation } from '../predict/chat-reply.js';
+import type { TaskPrompt } from '../predict/generate.js';
 import type { GenerationResult, StreamedToken } from './worker-protocol.js';
 
 /** What the server needs of a model that generates (./worker-predictor.ts's WorkerPredictor). */
 export type GenerateFn = (
-  prompt: string | Conversation,
+  prompt: string | TaskPrompt | Conversation,
   options: GenerateOptions,
   onToken: (token: StreamedToken) => void,
   signal?: AbortSignal,
@@ -46,7 +48,7 @@ export function generationJson(r: GenerationResult): {
 export async function streamGeneration(
   res: ServerResponse,
   generate: GenerateFn,
-  prompt: string | Conversation,
+  prompt: string | TaskPrompt | Conversation,
   options: GenerateOptions,
   signal: AbortSignal,
   headers: () => Record<string, string>,

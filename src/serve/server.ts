@@ -6,8 +6,8 @@
  *   task `{"messages": [{"role", "content"}, …]}` (read by `mtl predict`'s parser, `predictInputOf`) →
  *   `200 {"predictions": [RECORD, …]}`, one RECORD per input in order, as `mtl predict` prints them.
  * - `POST /generate` with `{"inputs": "prompt", "parameters": {…}, "stream": bool}` (text-generation-inference's
- *   spelling, ./generate-request.ts) → `200 {"generated_text": …, "details": {…}}`, or with `"stream": true`
- *   Server-Sent Events, one per token as the model thread makes it (./generate-route.ts); 404 when the
+ *   spelling, ./generate-request.ts; `"task"` names a seq2seq task) → `200 {"generated_text": …, "details": {…}}`, or with `"stream": true`
+ *   Server-Sent Events, one per piece of text as the model thread makes it (./generate-route.ts); 404 when the
  *   model does not generate (an encoder). For a checkpoint's chat task, `{"messages": [{"role", "content"}, …],
  *   "task": name}` in place of `inputs`: the reply to the conversation, rendered by the task's chat template
  *   (a 400 for a bad message, or a model or task that takes none). The prompt counts against the token budget as a text does,
@@ -164,12 +164,13 @@ export function createPredictServer(predictor: PredictService, options: ServeOpt
     const request = generateRequestOf(body, maxNewTokens);
     const prompt = request.prompt;
     // a conversation: all its messages' characters, and at most max_length tokens (the chat task fits its prompt to it)
-    const asInput: PredictInput = typeof prompt === 'string' ? { text: prompt } : { text: '', messages: prompt.messages };
-    const [field, what] = typeof prompt === 'string' ? ['inputs', 'a prompt'] : ['messages', 'a conversation'];
+    const text = 'text' in prompt;
+    const asInput: PredictInput = text ? { text: prompt.text } : { text: '', messages: prompt.messages };
+    const [field, what] = text ? ['inputs', 'a prompt'] : ['messages', 'a conversation'];
     const chars = inputChars(asInput);
     if (chars > maxTextChars)
       throw new HttpError(413, `${field}: ${what} of ${chars} characters; at most ${maxTextChars} (--max-text-chars)`);
-    const tokens = tokenBound(asInput, typeof prompt === 'string' ? Infinity : (predictor.maxLength ?? Infinity));
+    const tokens = tokenBound(asInput, text ? Infinity : (predictor.maxLength ?? Infinity));
     if (tokens > maxRequestTokens)
       throw new HttpError(413, `${what} of up to ${tokens} tokens; at most ${maxRequestTokens} per request (--max-request-tokens)`);
     if (model.queued + generations >= maxQueued)

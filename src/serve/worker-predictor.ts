@@ -8,6 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import type { GenerateOptions } from '../generate/index.js';
 import type { Conversation } from '../predict/chat-reply.js';
+import type { TaskPrompt } from '../predict/generate.js';
 import type { PredictInput, PredictionRecord, PredictOptions } from '../predict/predict.js';
 import type { PredictService } from './server.js';
 import {
@@ -106,7 +107,7 @@ export class WorkerPredictor implements PredictService {
    * @throws what the generation throws (a ConfigError for a bad option), or Error when the thread has died.
    */
   generate(
-    prompt: string | Conversation,
+    prompt: string | TaskPrompt | Conversation,
     options: GenerateOptions,
     onToken: (token: StreamedToken) => void,
     signal?: AbortSignal,

@@ -6,6 +6,7 @@
 import { CheckpointError, ConfigError, DataError, MtlError } from '../errors.js';
 import type { FinishReason, GenerateOptions } from '../generate/index.js';
 import type { Conversation } from '../predict/chat-reply.js';
+import type { TaskPrompt } from '../predict/generate.js';
 import type { PredictInput, PredictionRecord, PredictOptions } from '../predict/predict.js';
 
 /** What the model thread is started with (`workerData`). */
@@ -26,7 +27,7 @@ export interface PredictMessage {
 export interface GenerateMessage {
   readonly kind: 'generate';
   readonly id: number;
-  readonly prompt: string | Conversation;
+  readonly prompt: string | TaskPrompt | Conversation;
   readonly options: GenerateOptions;
 }
 
@@ -38,7 +39,7 @@ export interface CancelMessage {
 
 export type WorkerRequest = PredictMessage | GenerateMessage | CancelMessage;
 
-/** One generated token and the text it releases ('' while held back); `id` null for text released at the end. */
+/** A piece of generated text (never empty) and the id of the token that released it; `id` null for text released at the end. */
 export interface StreamedToken {
   readonly id: number | null;
   readonly text: string;

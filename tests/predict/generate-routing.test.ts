@@ -3,6 +3,8 @@
  * tasks: by the task prefix it starts with; a prompt that starts with none of several tasks' prefixes is
  * refused, naming each task and its prefix (it went through the LM head with no task's weights before),
  * on an encoder-decoder and on a decoder; a causal-lm task beside them continues such a prompt as free text.
+ * `POST /generate` routes alike: `"task"` as `--task`, the same text streamed or not, the same refusals
+ * (400s with `mtl generate`'s messages: an unknown task naming the seq2seq tasks, an unprefixed prompt).
  * The checkpoints are trained for 2 steps: the routing, not the text, is under test. A generator, refusals
  * included, leaves no tensor behind (counted around it: the training before is not under test).
  */
@@ -14,6 +16,11 @@ import { after, before, describe, it } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
 import { parseTrainingConfig } from '../../src/io/config/index.js';
 import { main } from '../../src/cli/main.js';
+import type { AddressInfo } from 'node:net';
+import { silentLogger } from '../../src/logger.js';
+import { createPredictServer } from '../../src/serve/server.js';
+import { WorkerPredictor } from '../../src/serve/worker-predictor.js';
+import { runGenerateCli } from '../helpers/cli.js';
 import { TextGenerator } from '../../src/predict/generate.js';
 import { taskTypes } from '../../src/tasks/index.js';
 import { train } from '../../src/train/trainer.js';
@@ -46,16 +53,16 @@ ${tasks}training: { max_steps: 2, batch_size: 4, learning_rate: 1.0e-3 }
 
 describe('mtl generate: a prompt routed among several seq2seq tasks', () => {
   let dir = '';
-  before(() => {
+  let ckpt = ''; // a bart checkpoint with the tasks copy and reverse
+  before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'mtl-generate-routing-'));
     writeFileSync(path.join(dir, 'pairs.tsv'), PAIRS);
     writeFileSync(path.join(dir, 'text.txt'), 'a b c d\nd c b a\n');
+    ckpt = await checkpoint(dir, 'bart', ENCODERS.bart, seq2seq('copy', 'copy: ') + seq2seq('reverse', 'reverse: '), TOKENIZER);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('an encoder-decoder: a prompt with no task prefix is refused, naming the tasks and their prefixes', async () => {
-    const tasks = seq2seq('copy', 'copy: ') + seq2seq('reverse', 'reverse: ');
-    const ckpt = await checkpoint(dir, 'bart', ENCODERS.bart, tasks, TOKENIZER);
     const live = liveTensorCount();
     const generator = TextGenerator.load(ckpt);
     await assert.rejects(
@@ -65,7 +72,7 @@ describe('mtl generate: a prompt routed among several seq2seq tasks', () => {
         e.message ===
           'generate: the prompt "a b c" starts with no task\'s prefix, and the checkpoint has 2 seq2seq tasks: copy ("copy: "), ' +
             'reverse ("reverse: "); start the prompt with the prefix of the task to run (e.g. "copy: a b c"), or name the task ' +
-            '(mtl generate --task copy)',
+            '(mtl generate --task copy; "task": "copy" in a request)',
     );
     // --task: the named task's source, its prefix put before (or already there); an unknown task names those there are
     const named = await generator.generate({ text: 'a b c', task: 'reverse' }, { maxNewTokens: 3 });
@@ -85,6 +92,60 @@ describe('mtl generate: a prompt routed among several seq2seq tasks', () => {
     );
     using again = TextGenerator.load(ckpt);
     assert.equal(written.join(''), `${(await again.generate('reverse: a b c', { maxNewTokens: 3 })).text}\n`, 'mtl generate --task');
+  });
+
+  it('POST /generate: "task" routes as --task does, streamed or not; the same refusals as mtl generate, as 400s', async () => {
+    const worker = await WorkerPredictor.start(ckpt);
+    const server = createPredictServer(worker, { logger: silentLogger });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/generate`;
+    const post = (body: unknown) =>
+      fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    try {
+      using generator = TextGenerator.load(ckpt);
+      const want = await generator.generate({ text: 'a b c', task: 'reverse' }, { maxNewTokens: 3, minNewTokens: 3 });
+      const request = { inputs: 'a b c', task: 'reverse', parameters: { max_new_tokens: 3, min_new_tokens: 3 } };
+      const plain = await post(request);
+      assert.equal(plain.status, 200, await plain.clone().text());
+      const body = (await plain.json()) as { generated_text: string; details: { generated_tokens: number } };
+      assert.deepEqual([body.generated_text, body.details.generated_tokens], [want.text, 3]);
+      const events = (await (await post({ ...request, stream: true })).text())
+        .split('\n\n')
+        .filter((b) => b !== '')
+        .map((b) => JSON.parse(b.slice('data: '.length)) as { token: { text: string } | null; generated_text: string | null });
+      assert.equal(events.at(-1)!.generated_text, want.text);
+      assert.equal(
+        events
+          .slice(0, -1)
+          .map((e) => e.token!.text)
+          .join(''),
+        want.text,
+        'streamed = not streamed',
+      );
+      // the refusals: mtl generate's messages (printed after 'mtl: '), as 400s after 'generation failed: '
+      for (const [body, args] of [
+        [{ inputs: 'a b c', task: 'revers' }, ['a b c', '--task', 'revers']],
+        [{ inputs: 'a b c' }, ['a b c']],
+      ] as const) {
+        const res = await post(body);
+        const { error } = (await res.json()) as { error: string };
+        assert.equal(res.status, 400, error);
+        const cli = await runGenerateCli([ckpt, ...args]);
+        assert.notEqual(cli.code, 0);
+        const message = error.replace(/^generation failed: /, '');
+        assert.ok(cli.errors.join('\n').includes(message), `${cli.errors.join('\n')}\nvs\n${message}`);
+        assert.match(message, /the checkpoint has 2 seq2seq tasks: copy \("copy: "\), reverse \("reverse: "\)/);
+      }
+      const bad = await post({ inputs: 'a b c', task: 3 });
+      assert.equal(bad.status, 400);
+      assert.match(
+        ((await bad.json()) as { error: string }).error,
+        /"task" must be the name of a seq2seq task \(a non-empty string\), got 3/,
+      );
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      await worker.close();
+    }
   });
 
   it('a decoder: refused alike; with a causal-lm task beside them, continued as free text', async () => {

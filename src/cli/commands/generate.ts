@@ -19,7 +19,9 @@ export function defineGenerate(program: Command, cli: CliContext): void {
         "token, one line per conversation (the task's max_new_tokens, num_beams and no_repeat_ngram_size unless given); " +
         "a Hugging Face folder replies with its own chat template (tokenizer_config.json's chat_template or chat_template.jinja), " +
         "stopping at generation_config.json's eos_token_id and the template's end-of-turn token. " +
-        'Sampling is seeded (reproducible).',
+        "A flag not given takes the model folder's generation_config.json value (do_sample, temperature, top_k, top_p, " +
+        'num_beams, length_penalty, early_stopping, repetition_penalty, no_repeat_ngram_size, max_new_tokens or max_length, ' +
+        'min_new_tokens or min_length), as Transformers does. Sampling is seeded (reproducible).',
     )
     .argument('<model>', 'a checkpoint folder, or a Hugging Face folder of a decoder or encoder-decoder family')
     .argument('[prompts...]', 'the prompts (or --input)')
@@ -37,11 +39,18 @@ export function defineGenerate(program: Command, cli: CliContext): void {
       "with --messages, the chat task that replies (default: the checkpoint's only one; none for a Hugging Face folder); " +
         'with prompts, the seq2seq task whose source each prompt is, its prefix put before (default: the task whose prefix it starts with)',
     )
-    .addOption(checked('--max-new-tokens <n>', 'tokens to generate at most', nonNegativeInt).default(64))
+    .addOption(
+      checked(
+        '--max-new-tokens <n>',
+        "tokens to generate at most (default: generation_config.json's max_new_tokens, or its max_length less the prompt; else 64)",
+        nonNegativeInt,
+      ),
+    )
     .addOption(checked('--min-new-tokens <n>', 'tokens to generate at least', nonNegativeInt))
     .addOption(checked('--eos-token-id <id>', "the end token (default: the config's, else the tokenizer's)", nonNegativeInt))
     .option('--stop <text>', 'stop at TEXT, cut before it (repeatable)', collect)
-    .option('--do-sample', 'sample (default: greedy, or beam search with --num-beams)')
+    .option('--do-sample', "sample (default: generation_config.json's do_sample, else greedy, or beam search with --num-beams)")
+    .option('--no-do-sample', 'decode greedily (or by beam search) even where generation_config.json says do_sample')
     .addOption(checked('--temperature <x>', 'divide the logits by X before sampling', positiveNumber))
     .addOption(checked('--top-k <n>', 'sample among the N most probable tokens', nonNegativeInt))
     .addOption(checked('--top-p <x>', 'sample among the most probable tokens whose probabilities add up to X', positiveNumber))
@@ -52,10 +61,8 @@ export function defineGenerate(program: Command, cli: CliContext): void {
     .addOption(checked('--repetition-penalty <x>', "CTRL's penalty of tokens already present", positiveNumber))
     .addOption(checked('--no-repeat-ngram-size <n>', 'never repeat an n-gram of N tokens', nonNegativeInt))
     .option('--no-cache', 'recompute every position at each step (no key/value cache)')
-    .action(async function (this: Command, model: string, prompts: string[], flags: GenerateFlags) {
+    .action(async (model: string, prompts: string[], flags: GenerateFlags) => {
       const { runGenerate } = await import('../generate.js');
-      // a conversation's reply takes its chat task's max_new_tokens unless the flag was given
-      const taskDefault = flags.messages !== undefined && this.getOptionValueSource('maxNewTokens') !== 'cli';
-      cli.exitCode = await runGenerate(model, prompts, taskDefault ? { ...flags, maxNewTokens: undefined } : flags, cli.write);
+      cli.exitCode = await runGenerate(model, prompts, flags, cli.write);
     });
 }
