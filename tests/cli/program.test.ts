@@ -55,7 +55,10 @@ describe('mtl: help, version, suggestions, exit codes', () => {
     assert.equal(help.code, 0);
     assert.equal((await cli('generate', 'model', '--help')).stdout, help.stdout);
     assert.match(help.stdout, /^Usage: mtl generate \[options\] <model> \[prompts\.\.\.\]/);
-    assert.match(help.stdout, /--max-new-tokens <n> +tokens to generate at most \(default: 64\)/);
+    assert.match(
+      help.stdout.replace(/\s+/g, ' '),
+      /--max-new-tokens <n> tokens to generate at most \(default: generation_config\.json's max_new_tokens/,
+    );
     assert.doesNotMatch(help.stdout, /--port/);
     // it generates with seq2seq checkpoints and encoder-decoder folders too, not only decoders
     const flat = help.stdout.replace(/\s+/g, ' ');
@@ -154,7 +157,7 @@ describe("mtl: the values each command's work is given", () => {
     });
   });
 
-  it('generate: repeatable --stop, --no-cache, and --no-repeat-ngram-size as a number (not a negation)', async () => {
+  it('generate: repeatable --stop, --no-cache, --no-repeat-ngram-size as a number (not a negation), no default max_new_tokens', async () => {
     const [model, prompts, flags] = await parsed(
       'generate',
       'gpt2',
@@ -172,13 +175,18 @@ describe("mtl: the values each command's work is given", () => {
     assert.equal(model, 'gpt2');
     assert.deepEqual(prompts, ['a prompt']);
     const options = generateOptionsOf(flags as GenerateFlags);
+    // max_new_tokens and do_sample not given: left to generation_config.json, then the defaults
     assert.deepEqual(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)), {
-      maxNewTokens: 64,
       noRepeatNgramSize: 2,
       earlyStopping: 'never',
       stopStrings: ['.', '\n'],
       useCache: false,
     });
+    for (const [flag, doSample] of [
+      ['--do-sample', true],
+      ['--no-do-sample', false],
+    ] as const)
+      assert.equal(generateOptionsOf((await parsed('generate', 'gpt2', 'a', flag))[2] as GenerateFlags).doSample, doSample, flag);
   });
 
   it('predict: texts after the folder, --input - kept as the standard-input marker', async () => {

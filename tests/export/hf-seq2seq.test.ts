@@ -4,7 +4,7 @@
  * folders, loaded strictly (every parameter, nothing left over) by the Python references of
  * scripts/fixtures/t5.py and bart.py with the checkpoint's logits, loaded back by our Hugging Face
  * loader with the checkpoint's generated tokens; config.json carries the task's prefix and
- * generation_config.json its decoding options.
+ * generation_config.json its decoding options, which the folder's generations take where none are given.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -152,11 +152,17 @@ describe('mtl export of seq2seq checkpoints: the family language-model classes, 
       it("loads back through our Hugging Face loader with the checkpoint's greedy and beam outputs", async () => {
         using folder = TextGenerator.load(out);
         using fromCheckpoint = TextGenerator.load(checkpoint);
-        for (const options of [{ maxNewTokens: 6 }, { maxNewTokens: 6, numBeams: 3 }]) {
+        // the folder decodes by its generation_config.json (the task's 3 beams, length penalty 0.5, early stopping)
+        // where the options say nothing; the checkpoint's generator by generate's defaults, so it is given them
+        const beams = { numBeams: 3, lengthPenalty: 0.5, earlyStopping: true };
+        for (const [forFolder, forCheckpoint] of [
+          [{ maxNewTokens: 6, numBeams: 1 }, { maxNewTokens: 6 }],
+          [{ maxNewTokens: 6 }, { maxNewTokens: 6, ...beams }],
+        ] as const) {
           // the checkpoint's generator puts the task's prefix before the prompt; the folder's reads it as given
-          const [a, b] = [await folder.generate('reverse: a b c', options), await fromCheckpoint.generate('a b c', options)];
-          assert.deepEqual(a.tokens, b.tokens, JSON.stringify(options));
-          if (options.numBeams !== undefined) assert.ok(Math.abs(a.score! - b.score!) < 1e-5, `beam score ${a.score} vs ${b.score}`);
+          const [a, b] = [await folder.generate('reverse: a b c', forFolder), await fromCheckpoint.generate('a b c', forCheckpoint)];
+          assert.deepEqual(a.tokens, b.tokens, JSON.stringify(forFolder));
+          if ('numBeams' in forCheckpoint) assert.ok(Math.abs(a.score! - b.score!) < 1e-5, `beam score ${a.score} vs ${b.score}`);
         }
       });
 

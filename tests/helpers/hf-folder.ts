@@ -4,7 +4,7 @@
  * the fixtures' 99 ids in one of the tokenizer formats a folder may ship: tokenizer.json, vocab.txt
  * (WordPiece) or vocab.json + merges.txt (byte-level BPE).
  */
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tokenizerFromFolder } from '../../src/tokenization/index.js';
@@ -186,4 +186,19 @@ training: { max_steps: 4, batch_size: 8, learning_rate: 1.0e-2, eval_every: 4 }
 `,
   );
   return file;
+}
+
+/**
+ * Respells the token 'q' (a letter no merge uses) of the byte-level BPE tokenizer.json in `dir` as 'Ã':
+ * the byte 0xC3 alone, the first byte of a two-byte UTF-8 character (é is C3 A9), so a text that ends
+ * in that token ends mid-character and decodes to U+FFFD until more bytes come; returns its id.
+ */
+export function splitCharacterToken(dir: string): number {
+  const file = path.join(dir, 'tokenizer.json');
+  const json = JSON.parse(readFileSync(file, 'utf8')) as { model: { vocab: Record<string, number> } };
+  const id = json.model.vocab.q!;
+  delete json.model.vocab.q;
+  json.model.vocab['Ã'] = id;
+  writeFileSync(file, JSON.stringify(json));
+  return id;
 }

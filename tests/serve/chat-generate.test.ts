@@ -2,8 +2,8 @@
  * `POST /generate` with `{"messages": [...]}` on a chat checkpoint (a tiny gpt2 trained 2 steps), the
  * model on its worker thread: the reply equals `mtl generate --messages` (TextGenerator's) for the
  * same messages, streamed or not; bad conversations are 400s naming the field (a bad role, an empty
- * list, a last message from the assistant, `inputs` beside `messages`, `task` without them, an unknown
- * task), a conversation over the character limit a 413; the server goes on serving. A Hugging Face
+ * list, a last message from the assistant, `inputs` beside `messages`, an unknown task; a chat task named
+ * beside `inputs` is refused as `mtl generate --task` refuses it: no seq2seq task), a conversation over the character limit a 413; the server goes on serving. A Hugging Face
  * decoder folder with a chat template (a tiny random-weight llama folder, tokenizer_config.json's
  * `chat_template`, no tasks.json) replies the same way with its own template; a "task" is a 400 there
  * (a folder has none), and max_new_tokens beyond the model's positions a 400 naming max_position_embeddings.
@@ -110,7 +110,11 @@ describe('POST /generate with messages', () => {
         400,
         /^give "inputs" \(a prompt\) or "messages" \(a conversation for a chat task\), not both/,
       ],
-      [{ inputs: 'six', task: 'dlg' }, 400, /^"task" names the chat task that replies to "messages"/],
+      [
+        { inputs: 'six', task: 'dlg' },
+        400,
+        /^generation failed: generate: 'dlg' is not a seq2seq task of the model \(it has none\); .*\(a chat task replies to conversations: --messages FILE, or "messages" in a request\)/,
+      ],
       [{ messages: MESSAGES, task: 'nope' }, 400, /^generation failed: the checkpoint has no task 'nope'; its tasks: 'dlg' \(chat\)/],
       [
         { messages: [...MESSAGES, { role: 'assistant', content: 'seven' }, { role: 'user', content: 'eight' }] },

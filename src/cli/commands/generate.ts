@@ -32,7 +32,8 @@ export function defineGenerate(program: Command, cli: CliContext): void {
     .option(
       '--messages <file>',
       'reply to conversations: a JSON list of {"role", "content"} messages (or {"messages": […]}), or JSON lines of them; ' +
-        "- reads standard input. Decoding options not given are the chat task's own (--max-new-tokens too; 64 for a Hugging Face folder)",
+        "- reads standard input. Decoding options not given are the chat task's own (--max-new-tokens too), or a Hugging Face " +
+        "folder's generation_config.json values (64 new tokens where it has none)",
     )
     .option(
       '--task <name>',
