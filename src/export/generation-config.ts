@@ -5,7 +5,7 @@
  * `model.generate(...)` in Python decodes as `mtl generate` does.
  */
 import type { BackboneConfig, BackboneKind } from '../models/backbone.js';
-import { resolveGenerateOptions, type GenerateOptions } from '../generate/index.js';
+import { DEFAULT_NEW_TOKENS, resolveGenerateOptions, type GenerateOptions } from '../generate/index.js';
 import type { TokenizerJson } from './hf-parts.js';
 
 /** Token ids a config may name (decoders: bos, eos, pad; encoder-decoders also the decoder's first token). */
@@ -34,7 +34,8 @@ function endingId(tokenizer: TokenizerJson, text: string): number | undefined {
 /**
  * The generation_config.json object of a model.
  * @param config the backbone's config (its bos/eos/pad/decoder-start ids win over the tokenizer's).
- * @param defaults the task's decoding defaults (GenerateOptions names); generate's own defaults otherwise.
+ * @param defaults the task's decoding defaults (GenerateOptions names); generate's own defaults otherwise,
+ *   but for max_new_tokens: 64, `mtl generate`'s (`DEFAULT_NEW_TOKENS`).
  * @param endsWith the text the task's outputs end with (`HfExport.endsWith`): the id of the longest
  *   added token it ends with follows the eos in `eos_token_id`.
  * @throws ConfigError when `defaults` holds an unknown or invalid option.
@@ -52,7 +53,8 @@ export function generationConfig(
   const pad = ids.padTokenId ?? addedId(tokenizer, ['<pad>', '[PAD]']) ?? eos;
   const turnEnd = endsWith === undefined ? undefined : endingId(tokenizer, endsWith);
   const stops = [...new Set([eos, turnEnd].filter((id) => id !== undefined))];
-  const o = resolveGenerateOptions({ ...(stops.length === 0 ? {} : { eosTokenId: stops.length === 1 ? stops[0] : stops }), ...defaults });
+  const eosTokenId = stops.length === 0 ? {} : { eosTokenId: stops.length === 1 ? stops[0] : stops };
+  const o = resolveGenerateOptions({ maxNewTokens: DEFAULT_NEW_TOKENS, ...eosTokenId, ...defaults }); // as mtl generate decodes
   return {
     ...(bos === undefined ? {} : { bos_token_id: bos }),
     ...(o.eosTokenIds.length === 0 ? {} : { eos_token_id: o.eosTokenIds.length === 1 ? o.eosTokenIds[0] : [...o.eosTokenIds] }),

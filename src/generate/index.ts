@@ -5,4 +5,10 @@
 export { KeyValueCache, type KeyValues } from './cache.js';
 export type { FinishReason, GenerateHooks, Generation, Prompts, StepDecoder } from './decoder.js';
 export { generate } from './generate.js';
-export { GENERATE_OPTION_KEYS, resolveGenerateOptions, type GenerateOptions, type ResolvedGenerateOptions } from './options.js';
+export {
+  DEFAULT_NEW_TOKENS,
+  GENERATE_OPTION_KEYS,
+  resolveGenerateOptions,
+  type GenerateOptions,
+  type ResolvedGenerateOptions,
+} from './options.js';

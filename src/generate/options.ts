@@ -48,6 +48,13 @@ export interface GenerateOptions {
   readonly useCache?: boolean;
 }
 
+/**
+ * Tokens a command generates per prompt or reply (`mtl generate`, `mtl serve`, `TextGenerator`, the
+ * generation_config.json `mtl export` writes) when neither its options nor the model folder say;
+ * `generate` itself defaults to 20 (Transformers' `max_length`).
+ */
+export const DEFAULT_NEW_TOKENS = 64;
+
 /** `GenerateOptions` with every default filled in and `eosTokenId` as a list. */
 export interface ResolvedGenerateOptions {
   readonly maxNewTokens: number;

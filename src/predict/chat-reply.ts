@@ -16,7 +16,7 @@
 import path from 'node:path';
 import { replyMessagesOf } from '../data/index.js';
 import { ConfigError, DataError } from '../errors.js';
-import type { GenerateOptions } from '../generate/index.js';
+import { DEFAULT_NEW_TOKENS, type GenerateOptions } from '../generate/index.js';
 import { generationEosTokenIds } from '../io/hf-generation-config.js';
 import type { Backbone } from '../models/backbone.js';
 import type { LmHead } from '../models/causal-lm.js';
@@ -59,7 +59,8 @@ export interface FolderReplier {
   readonly template: ChatTemplateSource | undefined;
   /**
    * The token ids a reply stops at (see the file comment): worked out at the first reply, then kept — the
-   * folder's generation_config.json is read then, so a bad one stops replies only, not text prompts.
+   * folder's generation_config.json eos_token_id is read then, so a bad one stops replies only, not text prompts
+   * (its decoding fields are read when the folder loads: ./generation-defaults.ts).
    */
   readonly stopIds: () => Promise<readonly number[]>;
   /** Tokens of prompt and reply together at most (the model's max_position_embeddings). */
@@ -85,7 +86,7 @@ export interface ReplyPlan {
 }
 
 /** Tokens a reply may take when neither the options nor its replier say (as `mtl generate`'s default). */
-export const DEFAULT_REPLY_TOKENS = 64;
+export const DEFAULT_REPLY_TOKENS = DEFAULT_NEW_TOKENS;
 
 /** The replier of a Hugging Face folder `dir`: its tokenizer's chat template (`tokenizerFromFolder` reads it), its eos id and positions. */
 export function folderReplier(dir: string, backbone: Backbone, tokenizer: Tokenizer): FolderReplier {

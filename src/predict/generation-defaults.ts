@@ -12,11 +12,8 @@
  */
 import path from 'node:path';
 import { CheckpointError, ConfigError } from '../errors.js';
-import { resolveGenerateOptions, type GenerateOptions } from '../generate/index.js';
+import { DEFAULT_NEW_TOKENS, resolveGenerateOptions, type GenerateOptions } from '../generate/index.js';
 import { readJsonObject } from '../json-object-file.js';
-
-/** Tokens generated when neither the options nor the folder's generation_config.json say. */
-export const DEFAULT_NEW_TOKENS = 64;
 
 /** generation_config.json's decoding fields and the GenerateOptions field each sets. */
 const FIELDS = {

@@ -12,4 +12,4 @@ export {
 } from './predict.js';
 export { TextGenerator, type GeneratedText, type TaskPrompt } from './generate.js';
 export { cutAtStop } from './text-deltas.js';
-export { DEFAULT_NEW_TOKENS, readGenerationDefaults, type GenerationDefaults } from './generation-defaults.js';
+export { readGenerationDefaults, type GenerationDefaults } from './generation-defaults.js';

@@ -5,7 +5,7 @@
  * tensors carry the names of scripts/fixtures/decoders.py's references (a tied LM head left out, as
  * `save_pretrained` does; llama's untied `lm_head.weight` kept, with tie_word_embeddings false), loaded back by our Hugging Face loader (`TextGenerator.load`) with the same
  * logits, greedy tokens and beam scores as the checkpoint, and loaded strictly by the Python
- * references with the same logits; generation_config.json carries the token ids and generate's defaults.
+ * references with the same logits; generation_config.json carries the token ids and generate's defaults (64 new tokens, as mtl generate).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -190,7 +190,7 @@ describe('mtl export of causal-lm checkpoints: the family language-model classes
             generation.top_p,
             generation.repetition_penalty,
           ],
-          [20, false, 1, 0, 1, 1],
+          [64, false, 1, 0, 1, 1], // max_new_tokens: mtl generate's 64, so the folder generates as the checkpoint does,
         );
       });
 

@@ -16,11 +16,8 @@ import { after, before, describe, it } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
 import { parseTrainingConfig } from '../../src/io/config/index.js';
 import { main } from '../../src/cli/main.js';
-import type { AddressInfo } from 'node:net';
-import { silentLogger } from '../../src/logger.js';
-import { createPredictServer } from '../../src/serve/server.js';
-import { WorkerPredictor } from '../../src/serve/worker-predictor.js';
 import { runGenerateCli } from '../helpers/cli.js';
+import { serving, streamedText } from '../helpers/generate-server.js';
 import { TextGenerator } from '../../src/predict/generate.js';
 import { taskTypes } from '../../src/tasks/index.js';
 import { train } from '../../src/train/trainer.js';
@@ -95,12 +92,7 @@ describe('mtl generate: a prompt routed among several seq2seq tasks', () => {
   });
 
   it('POST /generate: "task" routes as --task does, streamed or not; the same refusals as mtl generate, as 400s', async () => {
-    const worker = await WorkerPredictor.start(ckpt);
-    const server = createPredictServer(worker, { logger: silentLogger });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/generate`;
-    const post = (body: unknown) =>
-      fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const { post, close } = await serving(ckpt);
     try {
       using generator = TextGenerator.load(ckpt);
       const want = await generator.generate({ text: 'a b c', task: 'reverse' }, { maxNewTokens: 3, minNewTokens: 3 });
@@ -109,19 +101,8 @@ describe('mtl generate: a prompt routed among several seq2seq tasks', () => {
       assert.equal(plain.status, 200, await plain.clone().text());
       const body = (await plain.json()) as { generated_text: string; details: { generated_tokens: number } };
       assert.deepEqual([body.generated_text, body.details.generated_tokens], [want.text, 3]);
-      const events = (await (await post({ ...request, stream: true })).text())
-        .split('\n\n')
-        .filter((b) => b !== '')
-        .map((b) => JSON.parse(b.slice('data: '.length)) as { token: { text: string } | null; generated_text: string | null });
-      assert.equal(events.at(-1)!.generated_text, want.text);
-      assert.equal(
-        events
-          .slice(0, -1)
-          .map((e) => e.token!.text)
-          .join(''),
-        want.text,
-        'streamed = not streamed',
-      );
+      const streamed = await streamedText(await post({ ...request, stream: true }));
+      assert.deepEqual([streamed.last.generated_text, streamed.joined], [want.text, want.text], 'streamed = not streamed');
       // the refusals: mtl generate's messages (printed after 'mtl: '), as 400s after 'generation failed: '
       for (const [body, args] of [
         [{ inputs: 'a b c', task: 'revers' }, ['a b c', '--task', 'revers']],
@@ -143,8 +124,7 @@ describe('mtl generate: a prompt routed among several seq2seq tasks', () => {
         /"task" must be the name of a seq2seq task \(a non-empty string\), got 3/,
       );
     } finally {
-      await new Promise((resolve) => server.close(resolve));
-      await worker.close();
+      await close();
     }
   });
 

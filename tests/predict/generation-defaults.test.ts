@@ -9,18 +9,15 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CheckpointError } from '../../src/errors.js';
 import type { GenerateOptions } from '../../src/generate/index.js';
-import { silentLogger } from '../../src/logger.js';
 import { TextGenerator } from '../../src/predict/generate.js';
 import { decodingOptions, readGenerationDefaults } from '../../src/predict/generation-defaults.js';
-import { createPredictServer } from '../../src/serve/server.js';
-import { WorkerPredictor } from '../../src/serve/worker-predictor.js';
 import { runGenerateCli } from '../helpers/cli.js';
+import { serving, streamedText } from '../helpers/generate-server.js';
 import { writeHfFolder } from '../helpers/hf-folder.js';
 
 const PROMPT = 'play some jazz';
@@ -168,12 +165,7 @@ describe("a Hugging Face folder's generation_config.json in mtl generate, TextGe
   });
 
   it("POST /generate: parameters over the file's values, streamed or not; the server's --max-new-tokens caps the file's", async () => {
-    const worker = await WorkerPredictor.start(sampling);
-    const server = createPredictServer(worker, { logger: silentLogger, maxNewTokens: 4 });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/generate`;
-    const post = async (body: unknown) =>
-      await fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const { post, close } = await serving(sampling, { maxNewTokens: 4 });
     try {
       using generator = TextGenerator.load(plain);
       const want = await generator.generate(PROMPT, { ...AS_OPTIONS, seed: 5, maxNewTokens: 4 });
@@ -182,26 +174,15 @@ describe("a Hugging Face folder's generation_config.json in mtl generate, TextGe
         details: { generated_tokens: number };
       };
       assert.deepEqual([answer.generated_text, answer.details.generated_tokens], [want.text, want.tokens.length]);
-      const events = (await (await post({ inputs: PROMPT, parameters: { seed: 5 }, stream: true })).text())
-        .split('\n\n')
-        .filter((b) => b !== '')
-        .map((b) => JSON.parse(b.slice('data: '.length)) as { token: { text: string } | null; generated_text: string | null });
-      assert.equal(events.at(-1)!.generated_text, want.text);
-      assert.equal(
-        events
-          .slice(0, -1)
-          .map((e) => e.token!.text)
-          .join(''),
-        want.text,
-      );
+      const streamed = await streamedText(await post({ inputs: PROMPT, parameters: { seed: 5 }, stream: true }));
+      assert.deepEqual([streamed.last.generated_text, streamed.joined], [want.text, want.text]);
       const greedy = await generator.generate(PROMPT, { ...AS_OPTIONS, doSample: false, maxNewTokens: 3 });
       const off = (await (await post({ inputs: PROMPT, parameters: { do_sample: false, max_new_tokens: 3 } })).json()) as {
         generated_text: string;
       };
       assert.equal(off.generated_text, greedy.text, 'a parameter overrides the file');
     } finally {
-      await new Promise((resolve) => server.close(resolve));
-      await worker.close();
+      await close();
     }
   });
 });

@@ -10,15 +10,12 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { silentLogger } from '../../src/logger.js';
 import { TextGenerator } from '../../src/predict/generate.js';
-import { createPredictServer, type ServeOptions } from '../../src/serve/server.js';
-import { WorkerPredictor } from '../../src/serve/worker-predictor.js';
 import type { ChatMessage } from '../../src/tokenization/index.js';
+import { serving, streamedText } from '../helpers/generate-server.js';
 import { ROLE_TOKENS, ROLE_TOKENS_JINJA, writeHfChatFolder } from '../helpers/hf-chat-folder.js';
 import { trainTinyChat } from '../tasks/chat-fixture.js';
 
@@ -27,38 +24,6 @@ const MESSAGES: ChatMessage[] = [
   { role: 'assistant', content: 'five' },
   { role: 'user', content: 'six' },
 ];
-
-/** A server whose model worker loads `folder`: a POST to its /generate, and closing it. */
-async function serving(folder: string, options: Partial<ServeOptions> = {}) {
-  const worker = await WorkerPredictor.start(folder);
-  const server = createPredictServer(worker, { logger: silentLogger, ...options });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    post: (body: unknown) =>
-      fetch(`${base}/generate`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-    close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await worker.close();
-    },
-  };
-}
-
-/** A streamed answer's events: the last one (token null, the whole text) and the tokens' texts joined. */
-async function streamedText(res: Response): Promise<{ last: { token: unknown; generated_text: string | null }; joined: string }> {
-  assert.equal(res.status, 200);
-  const events = (await res.text())
-    .split('\n\n')
-    .filter((b) => b !== '')
-    .map((b) => JSON.parse(b.slice('data: '.length)) as { token: { text: string } | null; generated_text: string | null });
-  return {
-    last: events.at(-1)!,
-    joined: events
-      .slice(0, -1)
-      .map((e) => e.token!.text)
-      .join(''),
-  };
-}
 
 describe('POST /generate with messages', () => {
   let dir = '';
