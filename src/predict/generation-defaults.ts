@@ -116,12 +116,19 @@ export function decodingOptions(given: GenerateOptions, defaults: GenerationDefa
 /**
  * The options a conversation's reply starts from (`replyPlan` fills in the rest): `given` over the
  * folder's decoding fields; its max_new_tokens (at most `limit`) only where `given` has none, so the
- * replier's own default still applies without either. The folder's max_length and min_length count
+ * replier's own default still applies without either; its min_new_tokens at most the reply's max_new_tokens
+ * (given, the file's, else 64 at most `limit`). The folder's max_length and min_length count
  * a prompt that is fitted to the reply's room afterwards, so a reply does not read them.
  */
 export function replyOptions(given: GenerateOptions, defaults: GenerationDefaults, limit = Infinity): GenerateOptions {
   const set = defined(given);
-  const { maxNewTokens, ...file } = defaults.options;
-  const byDefault = maxNewTokens === undefined || set.maxNewTokens !== undefined ? {} : { maxNewTokens: Math.min(maxNewTokens, limit) };
-  return { ...file, ...byDefault, ...set };
+  const { maxNewTokens, minNewTokens, ...file } = defaults.options;
+  const fileMax = maxNewTokens === undefined ? undefined : Math.min(maxNewTokens, limit);
+  const max = set.maxNewTokens ?? fileMax ?? Math.min(DEFAULT_NEW_TOKENS, limit);
+  return {
+    ...file,
+    ...(fileMax === undefined ? {} : { maxNewTokens: fileMax }),
+    ...(minNewTokens === undefined ? {} : { minNewTokens: Math.min(minNewTokens, max) }),
+    ...set,
+  };
 }

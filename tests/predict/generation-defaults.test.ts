@@ -5,7 +5,7 @@
  * explicit options (and `mtl generate` flags, and `POST /generate` parameters) give on the folder without
  * it; a flag overrides the file; without do_sample (absent or false, or `--no-do-sample`) temperature,
  * top-k and top-p are ignored and decoding is greedy; max_length / min_length count the prompt; a server's
- * --max-new-tokens caps the file's max_new_tokens. A bad value is a CheckpointError naming the file and the field.
+ * --max-new-tokens caps the file's max_new_tokens; a conversation's reply (a chat-template folder) takes the file's fields. A bad value is a CheckpointError naming the file and the field.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { TextGenerator } from '../../src/predict/generate.js';
 import { decodingOptions, readGenerationDefaults } from '../../src/predict/generation-defaults.js';
 import { runGenerateCli } from '../helpers/cli.js';
 import { serving, streamedText } from '../helpers/generate-server.js';
+import { ROLE_TOKENS, ROLE_TOKENS_JINJA, writeHfChatFolder } from '../helpers/hf-chat-folder.js';
 import { writeHfFolder } from '../helpers/hf-folder.js';
 
 const PROMPT = 'play some jazz';
@@ -150,6 +151,23 @@ describe("a Hugging Face folder's generation_config.json in mtl generate, TextGe
     assert.equal((await tokens(lengths, {})).length, 5);
     const beams = folder('beams', { num_beams: 3, length_penalty: 0.5, max_new_tokens: 6 });
     assert.deepEqual(await tokens(beams, {}), await tokens(plain, { numBeams: 3, lengthPenalty: 0.5, maxNewTokens: 6 }));
+  });
+
+  it("a conversation's reply takes the file's fields, its max_new_tokens at most the limit; a given option overrides them", async () => {
+    const chat = writeHfChatFolder(path.join(root, 'chat'), 'llama', { template: ROLE_TOKENS_JINJA, markers: ROLE_TOKENS }).dir;
+    const messages = [{ role: 'user' as const, content: 'play some jazz' }];
+    const reply = async (options: GenerateOptions, maxNewTokensLimit?: number) => {
+      using generator = TextGenerator.load(chat);
+      return (await generator.generate({ messages, ...(maxNewTokensLimit === undefined ? {} : { maxNewTokensLimit }) }, options)).tokens;
+    };
+    const want = await reply({ ...AS_OPTIONS, minNewTokens: 9, seed: 5 });
+    writeFileSync(path.join(chat, 'generation_config.json'), JSON.stringify({ ...SAMPLING, min_new_tokens: 9 }));
+    assert.deepEqual(await reply({ seed: 5 }), want);
+    assert.deepEqual(await reply({ seed: 5 }, 4), want.slice(0, 4), 'a server cap of 4: the file asks for 9');
+    assert.deepEqual(
+      await reply({ seed: 5, maxNewTokens: 10, minNewTokens: 10 }),
+      await reply({ ...AS_OPTIONS, seed: 5, maxNewTokens: 10, minNewTokens: 10 }),
+    );
   });
 
   it('a bad value: mtl generate and TextGenerator.load refuse the folder, naming the file and the field', async () => {
