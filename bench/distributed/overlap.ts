@@ -2,20 +2,28 @@
  * The comparison of bench/distributed/scaling.ts between the gradients' all-reduce during the backward
  * pass (DataParallel's overlap, DDP's Reducer) and after it: arms run in rounds, every arm once a round,
  * the order rotated each round (so no arm always runs first or last on a machine whose load drifts);
- * per arm the medians over rounds, and the median over rounds of its step time over the baseline's (the
- * first arm) in the same round.
+ * per arm the medians over rounds, and the median over rounds of its step time over its baseline's (the
+ * arm its `versus` names, else the first) in the same round.
  */
 
 /**
  * One way of reducing the gradients: `reduction`, DDP's bucket cap in MiB, and with overlap whether the
- * buckets are rebuilt after the first step and the flags ride in the last bucket (the worker's arguments).
+ * buckets are rebuilt after the first step and the flags ride in the last bucket, and whether the rebuilt
+ * buckets' small cap goes on the last bucket (`smallLastBucket`, PyTorch 2.x's DDP_SET_LAST_BUCKET_CAP=1)
+ * (the worker's arguments). `versus`: the position of the arm its ratios are taken against (default 0).
  */
 export interface OverlapArm {
   readonly name: string;
   readonly reduction: 'overlap' | 'after';
   readonly bucketMiB: number;
   readonly rebuild: boolean;
+  readonly smallLastBucket?: boolean;
+  readonly versus?: number;
 }
+
+/** The worker's bucket argument of an arm: `initial`, `rebuild` or `rebuild-last` (the small cap on the last bucket). */
+export const bucketMode = (arm: OverlapArm): string =>
+  !arm.rebuild ? 'initial' : arm.smallLastBucket === true ? 'rebuild-last' : 'rebuild';
 
 /** What a 2-rank training run of an arm measured. */
 export interface ArmRun {
@@ -31,6 +39,12 @@ export interface ArmRun {
   readonly hiddenShare: number;
   /** k: collectives started after the step's last gradient, per step (steps after the first, mean of the ranks; NaN after the backward). */
   readonly exposedPerStep: number;
+  /** Seconds per step over the steps after the first (the rebuilt buckets' steps; the slower rank). */
+  readonly laterSecondsPerStep: number;
+  /** CPU seconds (user + system, both ranks summed, Gloo's threads included) per step over the steps after the first. */
+  readonly laterCpuPerStep: number;
+  /** Rank 0's buckets at the end (rebuilt, where the arm rebuilds), MiB each, in launch order; none after the backward. */
+  readonly bucketMiB?: readonly number[];
 }
 
 export const OVERLAP_ARMS: readonly OverlapArm[] = [
@@ -39,6 +53,32 @@ export const OVERLAP_ARMS: readonly OverlapArm[] = [
   { name: 'during, 25 MiB, rebuilt, flags folded (DDP default)', reduction: 'overlap', bucketMiB: 25, rebuild: true },
   { name: 'during, 4 MiB, initial buckets, flags apart', reduction: 'overlap', bucketMiB: 4, rebuild: false },
   { name: 'during, 4 MiB, rebuilt, flags folded', reduction: 'overlap', bucketMiB: 4, rebuild: true },
+];
+
+/**
+ * The rebuilt buckets' small cap on the first bucket (libtorch 1.13's rebuild_buckets) against on the last
+ * (PyTorch 2.x's DDP_SET_LAST_BUCKET_CAP=1), at DDP's 25 MiB cap and at 4 MiB, every arm overlapped with
+ * the flags folded; each small-last arm is compared with the first-cap arm of its bucket size.
+ */
+export const LAST_BUCKET_ARMS: readonly OverlapArm[] = [
+  { name: 'during, 25 MiB, rebuilt, small first bucket (DDP 1.13)', reduction: 'overlap', bucketMiB: 25, rebuild: true },
+  {
+    name: 'during, 25 MiB, rebuilt, small last bucket',
+    reduction: 'overlap',
+    bucketMiB: 25,
+    rebuild: true,
+    smallLastBucket: true,
+    versus: 0,
+  },
+  { name: 'during, 4 MiB, rebuilt, small first bucket', reduction: 'overlap', bucketMiB: 4, rebuild: true, versus: 2 },
+  {
+    name: 'during, 4 MiB, rebuilt, small last bucket',
+    reduction: 'overlap',
+    bucketMiB: 4,
+    rebuild: true,
+    smallLastBucket: true,
+    versus: 2,
+  },
 ];
 
 const median = (xs: readonly number[]): number => {
@@ -63,26 +103,32 @@ export async function runRounds(
   return runs;
 }
 
-/** The table's rows: medians (min–max of the step time) and the ratio to arm 0 in the same round. */
+/** The table's rows: medians (min–max of the step time) and the ratio to the arm's baseline (`versus`, else arm 0) in the same round. */
 export function overlapRows(arms: readonly OverlapArm[], runs: readonly (readonly ArmRun[])[]): string[] {
-  const base = runs[0]!;
   return arms.map((arm, a) => {
     const r = runs[a]!;
+    const base = runs[arm.versus ?? 0]!;
     const steps = r.map((x) => x.secondsPerStep);
-    const ratio = median(r.map((x, i) => x.secondsPerStep / base[i]!.secondsPerStep));
+    const ratio = (key: 'secondsPerStep' | 'laterSecondsPerStep' | 'laterCpuPerStep'): string => {
+      const ratios = r.map((x, i) => x[key] / base[i]![key]);
+      return `${median(ratios).toFixed(3)} (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})`;
+    };
     const wait = median(r.map((x) => x.waitPerStep));
     const hidden = 1 - wait / median(base.map((x) => x.waitPerStep));
     return (
       `| ${arm.name}${r.every((x) => x.overlapped === (arm.reduction === 'overlap')) ? '' : ' (overlap not available)'} ` +
       `| ${median(steps).toFixed(3)} (${Math.min(...steps).toFixed(3)}–${Math.max(...steps).toFixed(3)}) ` +
       `| ${median(r.map((x) => x.tokensPerSecond)).toFixed(0)} | ${(1000 * wait).toFixed(0)} ms ` +
-      `| ${a === 0 ? '–' : `${(100 * hidden).toFixed(0)} %`} | ${arm.reduction === 'after' ? '–' : `${(100 * median(r.map((x) => x.hiddenShare))).toFixed(0)} %`} ` +
-      `| ${arm.reduction === 'after' ? '–' : median(r.map((x) => x.exposedPerStep)).toFixed(2)} | ${ratio.toFixed(3)} |`
+      `| ${a === (arm.versus ?? 0) ? '–' : `${(100 * hidden).toFixed(0)} %`} | ${arm.reduction === 'after' ? '–' : `${(100 * median(r.map((x) => x.hiddenShare))).toFixed(0)} %`} ` +
+      `| ${arm.reduction === 'after' ? '–' : median(r.map((x) => x.exposedPerStep)).toFixed(2)} | ${ratio('secondsPerStep')} ` +
+      `| ${median(r.map((x) => x.laterCpuPerStep)).toFixed(3)} | ${ratio('laterSecondsPerStep')} | ${ratio('laterCpuPerStep')} |`
     );
   });
 }
 
-export const OVERLAP_HEADER = [
-  '| reduction | s/step, median (min–max) | tokens/s | wait for all-reduces after backward, per step | wait hidden vs after | h: gradient elements started before the last gradient | k: collectives after the last gradient, per step | s/step ÷ after, same round (median) |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- |',
+/** The table's header; `versus` names the baseline of the ratio columns ("after": the after-backward arm). */
+export const overlapHeader = (versus: string): string[] => [
+  `| reduction | s/step, median (min–max) | tokens/s | wait for all-reduces after backward, per step | wait hidden vs ${versus} | h: gradient elements started before the last gradient | k: collectives after the last gradient, per step | s/step ÷ ${versus}, same round (median, min–max) ` +
+    `| CPU s/step after step 1, ranks summed | s/step after step 1 ÷ ${versus} | CPU/step after step 1 ÷ ${versus} |`,
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
 ];

@@ -12,11 +12,15 @@
  * for all-reduces after its backward pass, the share h of the gradients whose all-reduce started before
  * the last gradient came and the collectives k started after it (DDP's bucket rebuild and the flags
  * folded into the last bucket against neither), and the median over rounds of its step time over the
- * after-backward arm's in the same round.
+ * after-backward arm's in the same round. With --last-bucket, instead of those arms (and without the
+ * scaling runs): the rebuilt buckets with DDP's small cap on the first bucket (libtorch 1.13) against on
+ * the last (PyTorch 2.x's DDP_SET_LAST_BUCKET_CAP=1), at 25 and 4 MiB, each ratio against the first-cap
+ * arm of the same bucket size in the same round; also over the steps after the first (those that run on
+ * the rebuilt buckets), in wall and in CPU time.
  *
- * Usage: node --import tsx bench/distributed/scaling.ts [--steps 30] [--repeats 20] [--pairs 3] [--overlap-only]
- * Writes bench/out/distributed.md and .json, or with --overlap-only distributed-overlap.md and .json
- * (bench/out/ is not committed).
+ * Usage: node --import tsx bench/distributed/scaling.ts [--steps 30] [--repeats 20] [--pairs 3] [--overlap-only | --last-bucket]
+ * Writes bench/out/distributed.md and .json, with --overlap-only distributed-overlap.md and .json, with
+ * --last-bucket distributed-last-bucket.md and .json (bench/out/ is not committed).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -24,7 +28,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { launchWorkers } from '../../src/distributed/launcher.js';
-import { OVERLAP_ARMS, OVERLAP_HEADER, overlapRows, runRounds, type ArmRun } from './overlap.js';
+import {
+  bucketMode,
+  LAST_BUCKET_ARMS,
+  OVERLAP_ARMS,
+  overlapHeader,
+  overlapRows,
+  runRounds,
+  type ArmRun,
+  type OverlapArm,
+} from './overlap.js';
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +45,7 @@ const { values } = parseArgs({
     repeats: { type: 'string', default: '20' },
     pairs: { type: 'string', default: '3' },
     'overlap-only': { type: 'boolean', default: false },
+    'last-bucket': { type: 'boolean', default: false },
   },
 });
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -61,11 +75,14 @@ interface RankResult {
   rank: number;
   steps: number;
   trainSeconds: number;
+  laterSeconds: number;
+  laterCpuSeconds: number;
   tokens: number;
   examples: number;
   commSeconds: number;
   overlapped: boolean;
   buckets?: { total: number; launchedEarly: number };
+  bucketMiB?: number[];
   shares?: { steps: number; elements: number; earlyElements: number; exposed: number };
   parameters: number;
 }
@@ -87,7 +104,8 @@ const runs = [
   { name: '2 processes × 1 thread, batch 32 each (global 64)', nproc: 2, threads: 1, batch: 32, precision: 'fp32' },
   { name: '1 process × 2 threads, batch 32, bf16 autocast', nproc: 1, threads: 2, batch: 32, precision: 'bf16' },
 ];
-const overlapOnly = values['overlap-only'] === true;
+const lastBucket = values['last-bucket'] === true;
+const overlapOnly = values['overlap-only'] === true || lastBucket;
 const load = [loadavg()[0]];
 const rows: Record<string, unknown>[] = [];
 let parameters = 0;
@@ -134,13 +152,13 @@ const allReduce = overlapOnly ? undefined : await timeAllReduce(parameters);
 
 let overlapRun = 0;
 /** One 2-rank run (1 thread each, batch 32 each) of `arm`. */
-async function armRun(arm: (typeof OVERLAP_ARMS)[number]): Promise<ArmRun> {
+async function armRun(arm: OverlapArm): Promise<ArmRun> {
   const tag = `overlap-${overlapRun++}`;
   const config = configFile(tag, 32, 'fp32');
   const ranks = (await workers(2, 1, ['train', config], path.join(dir, tag), [
     arm.reduction,
     String(arm.bucketMiB),
-    arm.rebuild ? 'rebuild' : 'initial',
+    bucketMode(arm),
   ])) as RankResult[];
   parameters = ranks[0]!.parameters;
   const seconds = Math.max(...ranks.map((k) => k.trainSeconds));
@@ -154,9 +172,13 @@ async function armRun(arm: (typeof OVERLAP_ARMS)[number]): Promise<ArmRun> {
       ranks.reduce((n, k) => n + (k.buckets === undefined ? 0 : k.buckets.launchedEarly / Math.max(1, k.buckets.total)), 0) / ranks.length,
     hiddenShare: ranks.reduce((n, k) => n + (k.shares?.steps ? k.shares.earlyElements / k.shares.elements : 0), 0) / ranks.length,
     exposedPerStep: ranks.reduce((n, k) => n + (k.shares?.steps ? k.shares.exposed / k.shares.steps : NaN), 0) / ranks.length,
+    laterSecondsPerStep: Math.max(...ranks.map((k) => k.laterSeconds)) / (steps - 1),
+    laterCpuPerStep: ranks.reduce((n, k) => n + k.laterCpuSeconds, 0) / (steps - 1),
+    ...(ranks[0]!.bucketMiB === undefined ? {} : { bucketMiB: ranks[0]!.bucketMiB }),
   };
 }
-const overlapRuns = await runRounds(OVERLAP_ARMS, Number(values.pairs), armRun);
+const arms = lastBucket ? LAST_BUCKET_ARMS : OVERLAP_ARMS;
+const overlapRuns = await runRounds(arms, Number(values.pairs), armRun);
 load.push(loadavg()[0]);
 rmSync(dir, { recursive: true, force: true });
 
@@ -165,10 +187,12 @@ const machine =
   `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; load average ${load[0]!.toFixed(1)} at the start, ${load[1]!.toFixed(1)} at the end. ` +
   `SNIPS joint model (${parameters.toLocaleString('en-US')} parameters), ${values.steps} steps a run; tokens/s summed over the ranks.`;
 const overlapMd = [
-  `## All-reduce during vs after the backward pass: 2 processes × 1 thread, batch 32 each, ${values.pairs} rounds`,
+  lastBucket
+    ? `## Rebuilt buckets: small first vs small last bucket: 2 processes × 1 thread, batch 32 each, ${values.pairs} rounds`
+    : `## All-reduce during vs after the backward pass: 2 processes × 1 thread, batch 32 each, ${values.pairs} rounds`,
   '',
-  ...OVERLAP_HEADER,
-  ...overlapRows(OVERLAP_ARMS, overlapRuns),
+  ...overlapHeader(lastBucket ? 'small first bucket' : 'after'),
+  ...overlapRows(arms, overlapRuns),
 ];
 const scalingMd =
   allReduce === undefined
@@ -185,11 +209,11 @@ const scalingMd =
         '',
       ];
 const md = [`# Data-parallel scaling (${new Date().toISOString()})`, '', machine, '', ...scalingMd, ...overlapMd].join('\n');
-const name = overlapOnly ? 'distributed-overlap' : 'distributed';
+const name = lastBucket ? 'distributed-last-bucket' : overlapOnly ? 'distributed-overlap' : 'distributed';
 mkdirSync(path.join(ROOT, 'bench', 'out'), { recursive: true });
 writeFileSync(path.join(ROOT, 'bench', 'out', `${name}.md`), `${md}\n`);
 writeFileSync(
   path.join(ROOT, 'bench', 'out', `${name}.json`),
-  JSON.stringify({ load, rows, allReduce, overlap: { arms: OVERLAP_ARMS, runs: overlapRuns } }, null, 2),
+  JSON.stringify({ load, rows, allReduce, overlap: { arms, runs: overlapRuns } }, null, 2),
 );
 console.log(md);

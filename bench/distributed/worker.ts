@@ -1,13 +1,17 @@
 /**
- * One process of bench/distributed/scaling.ts. `train CONFIG OUT [overlap|after] [BUCKET_MIB] [rebuild|initial]`:
+ * One process of bench/distributed/scaling.ts. `train CONFIG OUT [overlap|after] [BUCKET_MIB] [rebuild|rebuild-last|initial]`:
  * trains CONFIG (as one rank of the environment's group when WORLD_SIZE is set; the gradients all-reduced
  * during the backward pass or after it, in buckets of BUCKET_MIB, default DDP's 25; during it, with the
- * buckets rebuilt after the first step and the flags in the last bucket (rebuild, the default), or
- * neither) and writes OUT.<rank>.json with its step seconds, tokens, seconds waited for gradient
- * all-reduces and the overlap's shares. `allreduce ELEMENTS REPEATS OUT`: times all-reduces of a float32
+ * buckets rebuilt after the first step and the flags in the last bucket (rebuild, the default: the small
+ * cap on the first rebuilt bucket, as libtorch 1.13; rebuild-last: on the last, as PyTorch 2.x's
+ * DDP_SET_LAST_BUCKET_CAP=1, whatever the environment says), or neither) and writes OUT.<rank>.json with
+ * its step seconds, those of the steps after the first (the rebuilt buckets' steps) and their CPU seconds
+ * (user + system of the whole process, Gloo's threads included), tokens, seconds waited for gradient
+ * all-reduces, the overlap's shares and the buckets' sizes in MiB. `allreduce ELEMENTS REPEATS OUT`: times all-reduces of a float32
  * buffer of ELEMENTS (the gradients of the model) and of one element, and writes OUT.<rank>.json.
  */
 import { writeFileSync } from 'node:fs';
+import { bytesOf } from '../../src/distributed/buckets.js';
 import { DataParallel } from '../../src/distributed/data-parallel.js';
 import { distributedEnvironment } from '../../src/distributed/environment.js';
 import { loadTrainingConfig } from '../../src/io/config/index.js';
@@ -37,14 +41,26 @@ if (mode === 'train') {
     string?,
     string?,
   ];
-  const rebuild = buckets === 'rebuild';
+  const rebuild = buckets === 'rebuild' || buckets === 'rebuild-last';
   const dataParallel =
     group === undefined
       ? undefined
-      : new DataParallel(group, Number(bucketMiB) * 2 ** 20, reduction === 'overlap', { rebuildBuckets: rebuild, foldFlags: rebuild });
+      : new DataParallel(group, Number(bucketMiB) * 2 ** 20, reduction === 'overlap', {
+          rebuildBuckets: rebuild,
+          foldFlags: rebuild,
+          smallLastBucket: buckets === 'rebuild-last',
+        });
+  // the steps after the first (which records the gradients' order; the buckets are rebuilt after it): step seconds and CPU
+  let first: { seconds: number; cpu: NodeJS.CpuUsage } | undefined;
+  let later = { seconds: 0, cpu: { user: 0, system: 0 } };
   const result = await train(loadTrainingConfig(configFile, { taskTypes }), {
     overwrite: true,
     ...(dataParallel === undefined ? {} : { dataParallel }),
+    onProgress: (p) => {
+      if (p.step === 1) first = { seconds: p.elapsedSeconds, cpu: process.cpuUsage() };
+      else if (first !== undefined && p.step === p.totalSteps)
+        later = { seconds: p.elapsedSeconds - first.seconds, cpu: process.cpuUsage(first.cpu) };
+    },
   });
   writeFileSync(
     `${out}.${rank}.json`,
@@ -52,11 +68,14 @@ if (mode === 'train') {
       rank,
       steps: result.step,
       trainSeconds: result.trainSeconds,
+      laterSeconds: later.seconds,
+      laterCpuSeconds: (later.cpu.user + later.cpu.system) / 1e6,
       tokens: result.tokensPerSecond * result.trainSeconds,
       examples: result.examplesPerSecond * result.trainSeconds,
       commSeconds: dataParallel?.commSeconds ?? 0,
       overlapped: dataParallel?.overlapsBackward ?? false,
       buckets: dataParallel?.overlapBuckets,
+      bucketMiB: dataParallel?.gradientBuckets?.map((b) => b.reduce((n, t) => n + bytesOf(t), 0) / 2 ** 20),
       shares: dataParallel?.overlapShares,
       parameters: result.trainableParameters,
     }),
