@@ -53,13 +53,17 @@ if (mode === 'train') {
   // the steps after the first (which records the gradients' order; the buckets are rebuilt after it): step seconds and CPU
   let first: { seconds: number; cpu: NodeJS.CpuUsage } | undefined;
   let later = { seconds: 0, cpu: { user: 0, system: 0 } };
+  // the buckets' sizes, read at the last step (the model, and so the parameters, are disposed when train returns)
+  let bucketSizes: number[] | undefined;
   const result = await train(loadTrainingConfig(configFile, { taskTypes }), {
     overwrite: true,
     ...(dataParallel === undefined ? {} : { dataParallel }),
     onProgress: (p) => {
       if (p.step === 1) first = { seconds: p.elapsedSeconds, cpu: process.cpuUsage() };
-      else if (first !== undefined && p.step === p.totalSteps)
+      if (first !== undefined && p.step === p.totalSteps) {
         later = { seconds: p.elapsedSeconds - first.seconds, cpu: process.cpuUsage(first.cpu) };
+        bucketSizes = dataParallel?.gradientBuckets?.map((b) => b.reduce((n, t) => n + bytesOf(t), 0) / 2 ** 20);
+      }
     },
   });
   writeFileSync(
@@ -75,7 +79,7 @@ if (mode === 'train') {
       commSeconds: dataParallel?.commSeconds ?? 0,
       overlapped: dataParallel?.overlapsBackward ?? false,
       buckets: dataParallel?.overlapBuckets,
-      bucketMiB: dataParallel?.gradientBuckets?.map((b) => b.reduce((n, t) => n + bytesOf(t), 0) / 2 ** 20),
+      bucketMiB: bucketSizes,
       shares: dataParallel?.overlapShares,
       parameters: result.trainableParameters,
     }),
