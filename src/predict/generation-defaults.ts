@@ -30,6 +30,9 @@ const FIELDS = {
   min_new_tokens: 'minNewTokens',
 } as const satisfies Record<string, keyof GenerateOptions>;
 
+/** The fields that act only when sampling (`do_sample`). */
+const SAMPLING_FIELDS: ReadonlySet<string> = new Set(['temperature', 'top_k', 'top_p']);
+
 /** A model folder's decoding defaults, from its generation_config.json ({} without one). */
 export interface GenerationDefaults {
   /** The fields under their GenerateOptions names (each checked alone; combinations are checked when generating). */
@@ -56,6 +59,9 @@ function lengthField(file: string, config: Record<string, unknown>, key: string)
 /**
  * The decoding defaults of the model folder `dir`: its generation_config.json's decoding fields (a
  * field absent or null is not set; other fields — token ids, `use_cache` — are read elsewhere or not at all).
+ * A sampling field (temperature, top_k, top_p) whose number `generate` refuses is left out when the file
+ * does not sample (`do_sample` absent or false; Transformers warns and ignores it), so a folder with
+ * `"temperature": 0` and greedy decoding loads; a caller that turns sampling on then gets the built-in value.
  * @throws CheckpointError naming the file and the field for a value `generate` refuses
  *   (`…/generation_config.json: top_p must be a number in (0, 1], got "x"`), and for a file that is not a JSON object.
  * @example
@@ -73,6 +79,8 @@ export function readGenerationDefaults(dir: string): GenerationDefaults {
       resolveGenerateOptions({ maxNewTokens: Number.MAX_SAFE_INTEGER, [field]: value });
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
+      // Transformers only warns about a sampling field it will not use (`temperature: 0` beside `do_sample: false`)
+      if (SAMPLING_FIELDS.has(key) && typeof value === 'number' && config.do_sample !== true) continue;
       throw new CheckpointError(`${file}: ${e.message.replace(/^generate: /, '').replace(new RegExp(`\\b${field}\\b`), key)}`);
     }
     options[field] = value;

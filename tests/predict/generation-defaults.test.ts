@@ -64,6 +64,13 @@ describe('readGenerationDefaults and decodingOptions', () => {
     assert.deepEqual(readGenerationDefaults(dir), { options: { ...AS_OPTIONS, earlyStopping: 'never' }, maxLength: 30, minLength: 4 });
   });
 
+  it('leaves out an out-of-range sampling number when the file does not sample, as Transformers only warns', () => {
+    write({ do_sample: false, temperature: 0, top_p: 0, top_k: -1, num_beams: 2 });
+    assert.deepEqual(readGenerationDefaults(dir), { options: { doSample: false, numBeams: 2 } });
+    write({ temperature: 0.0, top_p: 0.5 });
+    assert.deepEqual(readGenerationDefaults(dir), { options: { topP: 0.5 } });
+  });
+
   it('refuses a bad value, naming the file and the field', () => {
     for (const [config, message] of [
       [{ top_p: 'x' }, /generation_config\.json: top_p must be a number in \(0, 1\], got "x"$/],
@@ -71,6 +78,7 @@ describe('readGenerationDefaults and decodingOptions', () => {
       [{ do_sample: 'yes' }, /generation_config\.json: do_sample must be true or false, got "yes"$/],
       [{ min_new_tokens: 1.5 }, /generation_config\.json: min_new_tokens must be an integer >= 0, got 1.5$/],
       [{ max_length: -1 }, /generation_config\.json: max_length must be an integer >= 0, got -1$/],
+      [{ do_sample: true, temperature: 0 }, /generation_config\.json: temperature must be /],
     ] as const) {
       write(config);
       assert.throws(
