@@ -6,8 +6,9 @@
  * older vocab.txt / vocab.json + merges.txt), each task of the config gets a fresh head, and
  * training runs as `train` does. The pre-training heads are not loaded.
  *
- * `init: 'scratch'` builds the same architecture with fresh weights over the same tokenizer: the
- * baseline that isolates what pre-training adds (the transfer report's third column).
+ * `init: 'scratch'` builds the same architecture with fresh weights over the same tokenizer, with the
+ * checkpoint's dropout unless the config sets it: the baseline that isolates what pre-training adds (the
+ * transfer report's third column).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,8 +25,18 @@ import { taskTypes } from '../tasks/index.js';
 /** Where the fine-tuned encoder's weights start: the checkpoint's, or fresh ones of the same architecture. */
 export type EncoderInit = 'pretrained' | 'scratch';
 
-/** Hugging Face config.json keys copied from the checkpoint for a fresh encoder of the same shape. */
-const COPIED_KEYS = [...ENCODER_ARCHITECTURE_KEYS, 'initializer_range', 'layer_norm_eps'] as const;
+/**
+ * Hugging Face config.json keys copied from the checkpoint for a fresh encoder of the same shape, and its
+ * dropout, which the pre-trained encoder brings too: a config that sets no dropout trains both arms with the
+ * checkpoint's (before, the fresh encoder took the default 0.1 beside a checkpoint pre-trained without dropout).
+ */
+const COPIED_KEYS = [
+  ...ENCODER_ARCHITECTURE_KEYS,
+  'initializer_range',
+  'layer_norm_eps',
+  'hidden_dropout_prob',
+  'attention_probs_dropout_prob',
+] as const;
 
 const withoutKeys = (o: Record<string, unknown>, keys: readonly string[]) =>
   Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));

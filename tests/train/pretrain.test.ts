@@ -4,7 +4,7 @@
  * one-seed transfer report — all on tiny settings (a few hundred examples, a 32-wide encoder, a few steps).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -171,6 +171,20 @@ describe('fine-tuning a pre-trained checkpoint', banking, () => {
     writeFileSync(at('bad.yaml'), `${FINETUNE}encoder: { hidden_size: 64 }\n`);
     await assert.rejects(loadFinetuneConfig(at('bad.yaml'), ckpt), /encoder.hidden_size cannot be set when fine-tuning/);
     await assert.rejects(loadFinetuneConfig(at('finetune.yaml'), at('banking')), ConfigError);
+  });
+
+  it("scratch takes the checkpoint's dropout, as the pre-trained encoder does, unless the config sets it", async () => {
+    const ckpt = at('dropout-ckpt');
+    cpSync(at('out', 'pretrain', 'best'), ckpt, { recursive: true });
+    const json = JSON.parse(readFileSync(path.join(ckpt, 'config.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(path.join(ckpt, 'config.json'), JSON.stringify({ ...json, hidden_dropout_prob: 0, attention_probs_dropout_prob: 0.2 }));
+    const dropout = (c: { encoder: object }) => {
+      const e = c.encoder as { hiddenDropoutProb?: number; attentionProbsDropoutProb?: number };
+      return [e.hiddenDropoutProb, e.attentionProbsDropoutProb];
+    };
+    assert.deepEqual(dropout(await loadFinetuneConfig(at('finetune.yaml'), ckpt, 'scratch')), [0, 0.2]);
+    writeFileSync(at('dropout.yaml'), `${FINETUNE}encoder: { hidden_dropout_prob: 0.1 }\n`);
+    assert.deepEqual(dropout(await loadFinetuneConfig(at('dropout.yaml'), ckpt, 'scratch')), [0.1, 0.2], 'the config wins');
   });
 
   it('encoder.reinit_pooler: the pooler starts as a new encoder of the same seed has it, every other tensor as the checkpoint', async () => {
