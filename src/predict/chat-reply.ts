@@ -58,9 +58,9 @@ export interface FolderReplier {
   /** Its chat template with its special tokens (`folderChatTemplate`); undefined: it has none. */
   readonly template: ChatTemplateSource | undefined;
   /**
-   * The token ids a reply stops at (see the file comment): worked out at the first reply, then kept — the
-   * folder's generation_config.json eos_token_id is read then, so a bad one stops replies only, not text prompts
-   * (its decoding fields are read when the folder loads: ./generation-defaults.ts).
+   * The token ids a reply stops at (see the file comment): worked out at the first reply (the template's
+   * end-of-turn token is probed then), then kept; the folder's generation_config.json, its eos_token_id
+   * included, is checked when the folder loads (./generation-defaults.ts), so a bad one refuses the folder.
    */
   readonly stopIds: () => Promise<readonly number[]>;
   /** Tokens of prompt and reply together at most (the model's max_position_embeddings). */

@@ -10,79 +10,38 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { generate, type GenerateHooks, type GenerateOptions, type Generation } from '../generate/index.js';
-import { loadCheckpoint, type TaskRecord } from '../io/checkpoint.js';
+import { loadCheckpoint } from '../io/checkpoint.js';
 import { loadHfWeights } from '../io/hf-weights.js';
 import type { Backbone } from '../models/backbone.js';
 import { causalLmDecoder, lmHeadOf, type LmHead } from '../models/causal-lm.js';
-import { CausalLmHead } from '../tasks/causal-lm.js';
-import { decoderPrompt } from '../tasks/seq2seq-decoder.js';
-import { TextToTextHead, textIds } from '../tasks/text-to-text.js';
+import { textIds } from '../tasks/text-to-text.js';
 import { isEncoderDecoder, type EncoderDecoderBackbone } from '../models/encoder-decoder.js';
 import { decoderPrompts, encoderDecoderLm } from '../models/encoder-decoder-lm.js';
 import type { Module } from '../nn/module.js';
-import type { MultiTaskModel } from '../mtl/multitask-model.js';
 import { backboneOf, inferenceModelOf, readConfigJson, specsOfRecords } from '../run/load-model.js';
 import { taskType } from '../tasks/index.js';
 import { dispose, tensor, tidy } from '../tensor/index.js';
 import { Tokenizer, tokenizerFromFolder } from '../tokenization/index.js';
 import { folderReplier, replyPlan, type Conversation, type Replier } from './chat-reply.js';
-import { ContinuationText } from './continuation-text.js';
-import { decodingOptions, defined, readGenerationDefaults, replyOptions, type GenerationDefaults } from './generation-defaults.js';
-import { TextDeltas } from './text-deltas.js';
+import { decodingOptions, readGenerationDefaults, replyOptions, type GenerationDefaults } from './generation-defaults.js';
+import { streamedGeneration, type GeneratedText } from './streamed-text.js';
+import {
+  seq2seqPrompt,
+  taskLmHead,
+  TaskRouter,
+  textOf,
+  textToTextSources,
+  type TaskPrompt,
+  type TextToTextSource,
+} from './task-routing.js';
 
-/** One prompt's continuation. */
-export interface GeneratedText extends Generation {
-  /** The generated text (without the prompt; cut before a stop string; a reply without the whitespace around it). */
-  readonly text: string;
-  /** A conversation's reply: the oldest turns left out of its prompt to make room (0: none); absent for a text prompt. */
-  readonly droppedTurns?: number;
-}
+export type { GeneratedText } from './streamed-text.js';
+export type { TaskPrompt } from './task-routing.js';
 
-/** A prompt's text. */
-const textOf = (prompt: string | TaskPrompt): string => (typeof prompt === 'string' ? prompt : prompt.text);
-
-/** A prompt with how to read it (`mtl generate --task`, `POST /generate`'s body). */
-export interface TaskPrompt {
-  readonly text: string;
-  /** The seq2seq task whose source `text` is, its prefix put before unless the text starts with it; absent: by the prefix `text` starts with. */
-  readonly task?: string;
-  /** The most new tokens the folder's generation_config.json may ask for (a server's --max-new-tokens); default no limit. */
-  readonly maxNewTokensLimit?: number;
-}
-
-/** A seq2seq task of a checkpoint, as generation reads it. */
-interface TextToTextSource {
-  readonly task: string;
-  readonly prefix: string;
-  readonly lmHead: LmHead;
-  /** On a decoder: the token that ends the task's prompts (its `end_token` option; null: the tokenizer's). Absent on an encoder-decoder. */
-  readonly endToken?: string | null;
-}
-
-/** The LM head of a checkpoint's task `name` when its head is a causal-LM head (causal-lm, chat, a decoder's seq2seq), else undefined. */
-function taskLmHead(model: MultiTaskModel, name: string): LmHead | undefined {
-  const head = model.heads.get(name);
-  return head instanceof CausalLmHead ? head.asLmHead() : undefined;
-}
-
-/** The seq2seq tasks of a checkpoint: an encoder-decoder's (their heads read its LM head) and a decoder's (`decoderOnly` in their options). */
-function textToTextSources(tasks: readonly TaskRecord[], model: MultiTaskModel): TextToTextSource[] {
-  return tasks.flatMap((t): TextToTextSource[] => {
-    const h = model.heads.get(t.name);
-    const o = t.options as { prefix?: unknown; decoderOnly?: unknown; endToken?: unknown };
-    const prefix = typeof o.prefix === 'string' ? o.prefix : '';
-    if (h instanceof TextToTextHead) return [{ task: t.name, prefix, lmHead: (x) => h.lmLogits(x) }];
-    if (o.decoderOnly !== true || !(h instanceof CausalLmHead)) return [];
-    const endToken = typeof o.endToken === 'string' ? o.endToken : null;
-    return [{ task: t.name, prefix, lmHead: h.asLmHead(), endToken }];
-  });
-}
-
-/** What `TextGenerator.load` read besides the model: LM heads, seq2seq tasks, the folder's decoding defaults. */
+/** What `TextGenerator.load` read besides the model: the LM head, the seq2seq tasks, the folder's decoding defaults. */
 interface LoadedParts {
   readonly lmHead?: LmHead | undefined;
-  readonly sources?: readonly TextToTextSource[];
-  readonly onlySourceByDefault?: boolean;
+  readonly router?: TaskRouter;
   readonly defaults: GenerationDefaults;
 }
 
@@ -94,20 +53,19 @@ export class TextGenerator implements Disposable {
     readonly tokenizer: Tokenizer,
     /** The LM head: a checkpoint's causal-lm head, else the backbone's (its untied lm_head, or tied to the input embeddings). */
     private readonly lmHead: LmHead,
-    /** A checkpoint's seq2seq tasks: each prefix and the LM head with its task's bias. */
-    private readonly sources: readonly TextToTextSource[],
-    /** Whether a prompt that starts with no task's prefix is the only seq2seq task's source (else continued as it is). */
-    private readonly onlySourceByDefault: boolean,
+    /** Which of a checkpoint's seq2seq tasks (prefix, LM head, decoding options) a text prompt is the source of (./task-routing.ts). */
+    private readonly router: TaskRouter,
     /** What replies to conversations: a checkpoint's chat task, or a Hugging Face folder's chat template. */
     private readonly replier: Replier,
-    /** The folder's generation_config.json decoding fields, the defaults under the options given (./generation-defaults.ts). */
+    /** The folder's generation_config.json decoding fields and eos ids, the defaults under the options given (./generation-defaults.ts). */
     readonly generationDefaults: GenerationDefaults,
   ) {}
 
   /**
    * Loads a model folder for generation: our checkpoint (tasks.json beside config.json) or a Hugging
    * Face folder (config.json, model.safetensors / pytorch_model.bin, a tokenizer), in eval mode; its
-   * generation_config.json's decoding fields, if any, are the defaults of its generations.
+   * generation_config.json's decoding fields and eos_token_id, if any, are the defaults of its generations;
+   * a checkpoint's seq2seq task's decoding options those of its sources' generations.
    * @throws ConfigError when its backbone is not a decoder; CheckpointError for missing or wrong files
    *   (a generation_config.json value named with its file and field).
    */
@@ -119,12 +77,12 @@ export class TextGenerator implements Disposable {
       const { model, maxLength } = inferenceModelOf(ckpt, specs);
       const tasks = specs.map((spec) => ({ spec, type: taskType(spec.kind), lmHead: taskLmHead(model, spec.name) }));
       const lmHead = tasks.find((t) => t.lmHead !== undefined)?.lmHead; // the first causal-LM head, in head order
-      const sources = textToTextSources(ckpt.tasks, model);
+      const sources = textToTextSources(tasks, model);
       // a decoder with a causal-LM task besides its seq2seq ones continues an unprefixed prompt as it is
-      const onlySourceByDefault = model.backbone.kind !== 'decoder' || sources.length === ckpt.tasks.length;
+      const router = new TaskRouter(sources, model.backbone.kind !== 'decoder' || sources.length === tasks.length);
       const tokenizer = Tokenizer.fromFile(ckpt.tokenizerFile);
       const replier: Replier = { kind: 'checkpoint', tasks, maxLength };
-      return TextGenerator.checked(model, model.backbone, tokenizer, dir, replier, { lmHead, sources, onlySourceByDefault, defaults });
+      return TextGenerator.checked(model, model.backbone, tokenizer, dir, replier, { lmHead, router, defaults });
     }
     const { owner, backbone, lmHead } = loadHfLanguageModel(dir);
     let tokenizer: Tokenizer;
@@ -153,17 +111,17 @@ export class TextGenerator implements Disposable {
         `${dir}: its model (${backbone.config.modelType}) is an ${backbone.kind}, which does not generate text; give a decoder (gpt2, …) or an encoder-decoder (t5, bart, …)`,
       );
     }
-    const byDefault = backbone.kind === 'encoder-decoder' || (heads.onlySourceByDefault ?? true);
     const lmHead = heads.lmHead ?? lmHeadOf(backbone);
-    return new TextGenerator(owner, backbone, tokenizer, lmHead, heads.sources ?? [], byDefault, replier, heads.defaults);
+    return new TextGenerator(owner, backbone, tokenizer, lmHead, heads.router ?? new TaskRouter([], true), replier, heads.defaults);
   }
 
   /**
-   * The prompt's token ids, and the id that ends a text: the tokenizer's special tokens at the start
-   * (BOS, [CLS]) are kept; those it appends at the end (EOS, [SEP]) are dropped from the prompt, and
-   * the last of them is the text's end, unless the config names an EOS id.
+   * The prompt's token ids, and the id(s) that end a text: the tokenizer's special tokens at the start
+   * (BOS, [CLS]) are kept; those it appends at the end (EOS, [SEP]) are dropped from the prompt. The text
+   * ends at generation_config.json's eos_token_id (one id or a list, as Transformers' `generate` stops),
+   * else at config.json's, else at the last token the tokenizer appends.
    */
-  async encodePrompt(text: string): Promise<{ ids: number[]; eos: number | undefined }> {
+  async encodePrompt(text: string): Promise<{ ids: number[]; eos: number | readonly number[] | undefined }> {
     const e = await this.tokenizer.encode(text);
     let end = e.inputIds.length;
     while (end > 1 && e.specialTokensMask[end - 1] === 1) end--;
@@ -174,7 +132,13 @@ export class TextGenerator implements Disposable {
     if (ids.length === 0 && bos !== undefined) ids.push(bos);
     if (ids.length === 0)
       throw new ConfigError('generate: the prompt is empty and the model names no BOS token to start from; give a prompt');
-    return { ids, eos: configEos ?? dropped.at(-1) };
+    return { ids, eos: this.#generationEos() ?? configEos ?? dropped.at(-1) };
+  }
+
+  /** generation_config.json's eos_token_id: one id as a number, a list as a list; undefined without one. */
+  #generationEos(): number | readonly number[] | undefined {
+    const ids = this.generationDefaults.eosTokenIds;
+    return ids === undefined || ids.length > 1 ? ids : ids[0];
   }
 
   /**
@@ -185,9 +149,12 @@ export class TextGenerator implements Disposable {
    * tokenizer's text is read in the prompt's context, its spaces around punctuation taken out
    * (./continuation-text.ts: `able story, it's` for `##able story , it ' s`).
    *
-   * A `TaskPrompt` with a `task` is the source of the seq2seq task it names (its prefix put before
-   * unless the text starts with it), whatever prefix it starts with. `options` not given take the
-   * folder's generation_config.json values, then 64 new tokens and `generate`'s defaults (./generation-defaults.ts).
+   * A checkpoint's seq2seq task reads a prompt as its source (./task-routing.ts): the task a `TaskPrompt`
+   * names (its prefix put before unless the text starts with it), else the one whose prefix it starts
+   * with, else the only one. `options` not given take that task's decoding options (num_beams,
+   * length_penalty, max_new_tokens, …: what its export's generation_config.json holds, so a checkpoint
+   * and its export decode alike), then the folder's generation_config.json values, then 64 new tokens
+   * and `generate`'s defaults (./generation-defaults.ts); a `maxNewTokensLimit` caps the defaults.
    *
    * A `Conversation` gets the assistant's reply (`#reply`, ./chat-reply.ts): its messages rendered with
    * the generation prompt by a checkpoint's chat task (`TaskType.replyPrompt`, as prediction renders
@@ -202,7 +169,7 @@ export class TextGenerator implements Disposable {
    * @param signal aborting it stops the generation before its next step (beam search too), which then
    *   rejects with the signal's reason.
    * @throws ConfigError for a prompt that starts with none of several seq2seq tasks' prefixes, a
-   *   `TaskPrompt` naming no seq2seq task (`#sourceOf`: both name the tasks and prefixes), a conversation given to a checkpoint without a chat task (naming the tasks it has) or a folder without a chat template (naming the file that would carry it), an unknown task,
+   *   `TaskPrompt` naming no seq2seq task (`TaskRouter.route`: both name the tasks and prefixes), a conversation given to a checkpoint without a chat task (naming the tasks it has) or a folder without a chat template (naming the file that would carry it), an unknown task,
    *   or a max_length without room for the reply; DataError for bad messages (`replyPlan`).
    */
   async generate(
@@ -213,20 +180,24 @@ export class TextGenerator implements Disposable {
   ): Promise<GeneratedText> {
     if (typeof prompt !== 'string' && 'messages' in prompt) return this.#reply(prompt, options, onText, signal);
     const backbone = this.backbone;
+    const routed = this.router.route(prompt); // the checkpoint's seq2seq task whose source the prompt is, if any
+    const text = routed?.text ?? textOf(prompt);
+    // the task's decoding options over the folder's generation_config.json fields (a checkpoint has no file)
+    const defaults = { ...this.generationDefaults, options: { ...this.generationDefaults.options, ...routed?.source.decoding } };
     const limit = typeof prompt === 'string' ? undefined : prompt.maxNewTokensLimit;
-    const resolved = (promptTokens: number) => decodingOptions(options, this.generationDefaults, { promptTokens, limit });
+    const resolved = (promptTokens: number) => decodingOptions(options, defaults, { promptTokens, limit });
     if (isEncoderDecoder(backbone)) {
       // an encoder-decoder's target starts afresh (its decoder start token): no context for its text
       const o = resolved(decoderPrompts(backbone, 1)[0]!.length);
-      return this.#streamed([], (given, hooks) => this.#translate(backbone, prompt, given, hooks), o, { onText, signal });
+      const run = (given: GenerateOptions, hooks: GenerateHooks) => this.#translate(backbone, text, routed?.source, given, hooks);
+      return streamedGeneration(this.tokenizer, [], run, o, { onText, signal });
     }
     // a decoder's seq2seq task reads the prompt as its source, as it was trained (prefix, source, end token)
-    const task = this.#sourceOf(prompt);
-    const { ids, eos } = task === undefined ? await this.encodePrompt(textOf(prompt)) : await this.#seq2seqPrompt(task.source, task.text);
-    const lmHead = task?.source.lmHead ?? this.lmHead;
+    const { ids, eos } = routed === undefined ? await this.encodePrompt(text) : await seq2seqPrompt(this.tokenizer, routed.source, text);
+    const lmHead = routed?.source.lmHead ?? this.lmHead;
     const run = (given: GenerateOptions, hooks: GenerateHooks) =>
       this.#continue(ids, lmHead, { ...(eos === undefined ? {} : { eosTokenId: eos }), ...given }, hooks);
-    return this.#streamed(ids, run, resolved(ids.length), { onText, signal });
+    return streamedGeneration(this.tokenizer, ids, run, resolved(ids.length), { onText, signal });
   }
 
   /** The reply to a conversation (see `generate`): its prompt and options by ./chat-reply.ts, streamed as a reply. */
@@ -240,7 +211,7 @@ export class TextGenerator implements Disposable {
     const plan = await replyPlan(this.replier, conversation, given, this.tokenizer);
     const ids = plan.inputIds;
     const lmHead = plan.lmHead ?? this.lmHead;
-    const made = await this.#streamed(ids, (_, hooks) => this.#continue(ids, lmHead, plan.options, hooks), options, {
+    const made = await streamedGeneration(this.tokenizer, ids, (_, hooks) => this.#continue(ids, lmHead, plan.options, hooks), options, {
       onText,
       signal,
       reply: true,
@@ -254,57 +225,20 @@ export class TextGenerator implements Disposable {
   }
 
   /**
-   * Runs `run` with the hooks that stream its text to `onText` (see `generate`) and returns its text.
-   * @param context the prompt's ids, in whose context a WordPiece continuation is read ([] for an encoder-decoder's target).
-   * @param how `reply`: the text without the whitespace around it (a conversation's reply).
-   */
-  async #streamed(
-    context: readonly number[],
-    run: (given: GenerateOptions, hooks: GenerateHooks) => Promise<Generation>,
-    options: GenerateOptions,
-    how: { onText?: (piece: string, token?: number) => unknown; signal?: AbortSignal; reply?: boolean },
-  ): Promise<GeneratedText> {
-    const { onText, signal } = how;
-    const stops = options.stopStrings ?? [];
-    const decode = (tokens: readonly number[]) => this.tokenizer.decode(tokens);
-    // a WordPiece decoder's text is read in the prompt's context, punctuation's spaces taken out (./continuation-text.ts)
-    const readable = this.tokenizer.decoderType === 'WordPiece' ? new ContinuationText(decode, context) : undefined;
-    const deltas = new TextDeltas(stops, how.reply === true);
-    let streamed = ''; // the generated text so far, as the loop decodes it a window at a time
-    const onToken = async (_row: number, token: number, piece?: string): Promise<void> => {
-      if (onText === undefined) return;
-      streamed += readable === undefined ? (piece ?? '') : await readable.push(token);
-      const delta = deltas.next(streamed);
-      if (delta !== '') await onText(delta, token);
-    };
-    // the loop decodes text only for what needs it: a stream, stop strings
-    const hooks: GenerateHooks = {
-      ...(onText !== undefined || stops.length > 0 ? { decode, onToken } : {}),
-      ...(signal === undefined ? {} : { signal }),
-    };
-    const result = await run(defined(options), hooks);
-    const whole = readable === undefined ? await decode(result.tokens) : await ContinuationText.of(decode, context, result.tokens);
-    const { text, rest } = deltas.finish(whole);
-    if (onText !== undefined && rest !== '') await onText(rest);
-    return { ...result, text };
-  }
-
-  /**
-   * An encoder-decoder's target for the source `prompt`: the seq2seq task whose prefix the prompt
-   * starts with (the longest), else the checkpoint's only seq2seq task with its prefix put before the
-   * prompt (several: a ConfigError, `#sourceOf`), else (no seq2seq task: a Hugging Face folder) the
-   * backbone's own LM head on the prompt as it is; decoding starts from the decoder
-   * start token and ends at the tokenizer's end token (the config's EOS when it adds none).
+   * An encoder-decoder's target for the source `text` (a routed prompt's, its prefix included): through
+   * the LM head of its seq2seq task `source`, else (no seq2seq task: a Hugging Face folder) the backbone's
+   * own; decoding starts from the decoder start token and ends at generation_config.json's eos_token_id,
+   * else the tokenizer's end token, else the config's EOS.
    */
   async #translate(
     backbone: EncoderDecoderBackbone,
-    prompt: string | TaskPrompt,
+    text: string,
+    source: TextToTextSource | undefined,
     options: GenerateOptions,
     hooks: GenerateHooks,
   ): Promise<Generation> {
-    const { source, text } = this.#sourceOf(prompt) ?? { source: undefined, text: textOf(prompt) };
     const e = await this.tokenizer.encode(text);
-    const end = textIds(e).end ?? backbone.config.eosTokenId;
+    const end = this.#generationEos() ?? textIds(e).end ?? backbone.config.eosTokenId;
     const inputIds = tidy(() => tensor(Int32Array.from(e.inputIds), {}, [1, e.inputIds.length]).to('int64')); // (1, S); the int32 copy freed
     try {
       const decoder = encoderDecoderLm(backbone, { inputIds }, source?.lmHead);
@@ -314,55 +248,6 @@ export class TextGenerator implements Disposable {
     } finally {
       inputIds.dispose();
     }
-  }
-
-  /**
-   * The seq2seq task `prompt` is a source of: the one whose prefix it starts with (the longest), else
-   * the only one (unless `onlySourceByDefault` is off), with its prefix put before the prompt; undefined:
-   * none (no seq2seq task, or a causal-lm task beside them continues free text).
-   * @throws ConfigError when several seq2seq tasks read unprefixed prompts and the prompt starts with
-   *   none of their prefixes (it would otherwise go through the LM head with no task's weights), naming
-   *   each task and its prefix.
-   */
-  #sourceOf(given: string | TaskPrompt): { source: TextToTextSource; text: string } | undefined {
-    const prompt = textOf(given);
-    if (typeof given !== 'string' && given.task !== undefined) {
-      const named = this.sources.find((s) => s.task === given.task);
-      if (named === undefined)
-        throw new ConfigError(
-          `generate: '${given.task}' is not a seq2seq task of the model (${this.#taskList()}); a prompt is the source of a ` +
-            'seq2seq task (a chat task replies to conversations: --messages FILE, or "messages" in a request)',
-        );
-      return { source: named, text: prompt.startsWith(named.prefix) ? prompt : named.prefix + prompt };
-    }
-    const matching = [...this.sources].sort((a, b) => b.prefix.length - a.prefix.length).find((s) => prompt.startsWith(s.prefix));
-    if (matching !== undefined) return { source: matching, text: prompt };
-    if (!this.onlySourceByDefault || this.sources.length === 0) return undefined;
-    const only = this.sources[0]!;
-    if (this.sources.length === 1) return { source: only, text: only.prefix + prompt };
-    const shown = prompt.length > 40 ? `${prompt.slice(0, 40)}…` : prompt;
-    throw new ConfigError(
-      `generate: the prompt ${JSON.stringify(shown)} starts with no task's prefix, and ${this.#taskList()}; start the prompt ` +
-        `with the prefix of the task to run (e.g. ${JSON.stringify(only.prefix + prompt)}), or name the task (mtl generate --task ${only.task}; "task": "${only.task}" in a request)`,
-    );
-  }
-
-  /** 'the checkpoint has 2 seq2seq tasks: copy ("copy: "), reverse ("reverse: ")' (or 'none'). */
-  #taskList(): string {
-    if (this.sources.length === 0) return 'it has none';
-    const tasks = this.sources.map((s) => `${s.task} (${JSON.stringify(s.prefix)})`).join(', ');
-    return `the checkpoint has ${this.sources.length} seq2seq task${this.sources.length === 1 ? '' : 's'}: ${tasks}`;
-  }
-
-  /** A decoder seq2seq task's prompt for the source `text` (prefix included) and its end token: as the task featurizes it, uncut. */
-  async #seq2seqPrompt(source: TextToTextSource, text: string): Promise<{ ids: number[]; eos: number }> {
-    const e = await this.tokenizer.encode(text);
-    const end = source.endToken == null ? textIds(e).end : (this.tokenizer.tokenToId(source.endToken) ?? undefined);
-    if (end === undefined)
-      throw new ConfigError(
-        `task '${source.task}': no end token for its prompt (the tokenizer adds none after a text, and end_token is not in its vocabulary)`,
-      );
-    return { ids: decoderPrompt(e, end), eos: end };
   }
 
   dispose(): void {

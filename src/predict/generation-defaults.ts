@@ -4,7 +4,10 @@
  * folder's generation_config.json (its `do_sample`, `temperature`, `top_k`, `top_p`,
  * `repetition_penalty`, `num_beams`, `length_penalty`, `early_stopping`, `no_repeat_ngram_size`,
  * `max_new_tokens` / `max_length`, `min_new_tokens` / `min_length`, as `GenerationConfig` applies them)
- * over our built-in defaults (`resolveGenerateOptions`'s, and 64 new tokens).
+ * over our built-in defaults (`resolveGenerateOptions`'s, and 64 new tokens). For a checkpoint's seq2seq
+ * task, TextGenerator puts the task's decoding options over the file's (./generate.ts; a checkpoint has no
+ * file), as its export's generation_config.json holds them. The file's `eos_token_id` ends a text prompt's
+ * generation (and a reply's: ./chat-reply.ts) in place of config.json's.
  *
  * Our built-in defaults differ from Transformers' where the file is silent: `top_k` 0 (no top-k filter;
  * Transformers' 50) and 64 new tokens (Transformers' `max_length` 20, prompt included). As in
@@ -13,6 +16,7 @@
 import path from 'node:path';
 import { CheckpointError, ConfigError } from '../errors.js';
 import { DEFAULT_NEW_TOKENS, resolveGenerateOptions, type GenerateOptions } from '../generate/index.js';
+import { generationEosTokenIds } from '../io/hf-generation-config.js';
 import { readJsonObject } from '../json-object-file.js';
 
 /** generation_config.json's decoding fields and the GenerateOptions field each sets. */
@@ -41,6 +45,8 @@ export interface GenerationDefaults {
   readonly maxLength?: number;
   /** `min_length`, counted as `max_length` is; `min_new_tokens` wins over it. */
   readonly minLength?: number;
+  /** `eos_token_id` (one id or a list, as a list): a text prompt's generation stops at any of them, not at config.json's eos. */
+  readonly eosTokenIds?: readonly number[];
 }
 
 /** The options that are set (`{ maxNewTokens: undefined }` sets nothing). */
@@ -57,15 +63,17 @@ function lengthField(file: string, config: Record<string, unknown>, key: string)
 }
 
 /**
- * The decoding defaults of the model folder `dir`: its generation_config.json's decoding fields (a
- * field absent or null is not set; other fields — token ids, `use_cache` — are read elsewhere or not at all).
+ * The decoding defaults of the model folder `dir`: its generation_config.json's decoding fields and its
+ * eos_token_id (a field absent or null is not set; other fields — bos/pad ids, `use_cache` — are read
+ * elsewhere or not at all).
  * A sampling field (temperature, top_k, top_p) whose number `generate` refuses is left out when the file
  * does not sample (`do_sample` absent or false; Transformers warns and ignores it), so a folder with
  * `"temperature": 0` and greedy decoding loads; a caller that turns sampling on then gets the built-in value.
  * @throws CheckpointError naming the file and the field for a value `generate` refuses
- *   (`…/generation_config.json: top_p must be a number in (0, 1], got "x"`), and for a file that is not a JSON object.
+ *   (`…/generation_config.json: top_p must be a number in (0, 1], got "x"`; an eos_token_id that is not
+ *   a token id or a list of them), and for a file that is not a JSON object.
  * @example
- *   readGenerationDefaults('models/Llama-2-7b-chat-hf'); // { options: { doSample: true, temperature: 0.6, topP: 0.9 }, maxLength: 4096 }
+ *   readGenerationDefaults('models/Llama-2-7b-chat-hf'); // { options: { doSample: true, temperature: 0.6, topP: 0.9 }, maxLength: 4096, eosTokenIds: [2] }
  */
 export function readGenerationDefaults(dir: string): GenerationDefaults {
   const file = path.join(dir, 'generation_config.json');
@@ -87,10 +95,12 @@ export function readGenerationDefaults(dir: string): GenerationDefaults {
   }
   const maxLength = lengthField(file, config, 'max_length');
   const minLength = lengthField(file, config, 'min_length');
+  const eosTokenIds = generationEosTokenIds(dir);
   return {
     options: options as GenerateOptions,
     ...(maxLength === undefined ? {} : { maxLength }),
     ...(minLength === undefined ? {} : { minLength }),
+    ...(eosTokenIds === undefined ? {} : { eosTokenIds }),
   };
 }
 

@@ -4,7 +4,10 @@
  * folders, loaded strictly (every parameter, nothing left over) by the Python references of
  * scripts/fixtures/t5.py and bart.py with the checkpoint's logits, loaded back by our Hugging Face
  * loader with the checkpoint's generated tokens; config.json carries the task's prefix and
- * generation_config.json its decoding options, which the folder's generations take where none are given.
+ * generation_config.json its decoding options (3 beams, length penalty 0.5, 8 new tokens), which the
+ * folder's generations take where none are given, as the checkpoint's take its task's: `mtl generate`
+ * without flags on the checkpoint prints what it prints with the task's options as flags, and what it
+ * prints on the exported folder; a flag overrides them on both.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { main } from '../../src/cli/main.js';
+import { runGenerateCli } from '../helpers/cli.js';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { isEncoderDecoder } from '../../src/models/encoder-decoder.js';
 import { TextGenerator } from '../../src/predict/generate.js';
@@ -152,18 +156,32 @@ describe('mtl export of seq2seq checkpoints: the family language-model classes, 
       it("loads back through our Hugging Face loader with the checkpoint's greedy and beam outputs", async () => {
         using folder = TextGenerator.load(out);
         using fromCheckpoint = TextGenerator.load(checkpoint);
-        // the folder decodes by its generation_config.json (the task's 3 beams, length penalty 0.5, early stopping)
-        // where the options say nothing; the checkpoint's generator by generate's defaults, so it is given them
-        const beams = { numBeams: 3, lengthPenalty: 0.5, earlyStopping: true };
-        for (const [forFolder, forCheckpoint] of [
-          [{ maxNewTokens: 6, numBeams: 1 }, { maxNewTokens: 6 }],
-          [{ maxNewTokens: 6 }, { maxNewTokens: 6, ...beams }],
-        ] as const) {
+        // where the options say nothing, the folder decodes by its generation_config.json and the checkpoint by its
+        // task's options: both the task's 3 beams, length penalty 0.5, early stopping
+        for (const options of [{ maxNewTokens: 6, numBeams: 1 }, { maxNewTokens: 6 }]) {
           // the checkpoint's generator puts the task's prefix before the prompt; the folder's reads it as given
-          const [a, b] = [await folder.generate('reverse: a b c', forFolder), await fromCheckpoint.generate('a b c', forCheckpoint)];
-          assert.deepEqual(a.tokens, b.tokens, JSON.stringify(forFolder));
-          if ('numBeams' in forCheckpoint) assert.ok(Math.abs(a.score! - b.score!) < 1e-5, `beam score ${a.score} vs ${b.score}`);
+          const [a, b] = [await folder.generate('reverse: a b c', options), await fromCheckpoint.generate('a b c', options)];
+          assert.deepEqual(a.tokens, b.tokens, JSON.stringify(options));
+          if (options.numBeams === undefined) assert.ok(Math.abs(a.score! - b.score!) < 1e-5, `beam score ${a.score} vs ${b.score}`);
+          else assert.equal(b.score, undefined, 'greedy');
         }
+      });
+
+      it("mtl generate: the checkpoint's task options as its defaults, as its export's generation_config.json; a flag overrides", async () => {
+        const cli = async (folder: string, prompt: string, ...flags: string[]) => {
+          const r = await runGenerateCli([folder, prompt, ...flags]);
+          assert.equal(r.code, 0, r.errors.join('\n'));
+          return r.text;
+        };
+        const plain = await cli(checkpoint, 'a b c');
+        assert.equal(plain, await cli(checkpoint, 'a b c', '--num-beams', '3'));
+        const asFlags = ['--num-beams', '3', '--length-penalty', '0.5', '--early-stopping', 'true', '--max-new-tokens', '8'];
+        assert.equal(plain, await cli(checkpoint, 'a b c', ...asFlags));
+        assert.equal(plain, await cli(out, 'reverse: a b c'), 'the exported folder prints the same');
+        using fromCheckpoint = TextGenerator.load(checkpoint);
+        const greedy = await fromCheckpoint.generate('a b c', { numBeams: 1, maxNewTokens: 8 });
+        assert.equal(await cli(checkpoint, 'a b c', '--num-beams', '1'), `${greedy.text}\n`, '--num-beams 1: greedy');
+        assert.equal(await cli(out, 'reverse: a b c', '--num-beams', '1'), `${greedy.text}\n`);
       });
 
       it("writes generation_config.json with the task's decoding options and the decoder start", () => {

@@ -5,6 +5,8 @@
  * on an encoder-decoder and on a decoder; a causal-lm task beside them continues such a prompt as free text.
  * `POST /generate` routes alike: `"task"` as `--task`, the same text streamed or not, the same refusals
  * (400s with `mtl generate`'s messages: an unknown task naming the seq2seq tasks, an unprefixed prompt).
+ * The routed task's own decoding options (reverse: 3 beams, length penalty 0.5; copy: greedy) are the
+ * defaults under the options given, in TextGenerator, `mtl generate` and `POST /generate`.
  * The checkpoints are trained for 2 steps: the routing, not the text, is under test. A generator, refusals
  * included, leaves no tensor behind (counted around it: the training before is not under test).
  */
@@ -24,9 +26,13 @@ import { train } from '../../src/train/trainer.js';
 import { liveTensorCount } from '../../src/tensor/index.js';
 
 const PAIRS = 'source\ttarget\na b c\tc b a\nb c d\td c b\nc d a\ta d c\nd a b\tb a d\n';
-const seq2seq = (name: string, prefix: string) =>
+const seq2seq = (name: string, prefix: string, options = '') =>
   `  - { name: ${name}, type: seq2seq, data: { format: tsv, train: pairs.tsv }, input: { text: source }, label: { field: target },
-      options: { prefix: "${prefix}", max_target_length: 6 } }\n`;
+      options: { prefix: "${prefix}", max_target_length: 6${options} } }\n`;
+/** reverse's decoding options (as `mtl generate` flags and as GenerateOptions); copy's are the defaults (greedy, 6 new tokens). */
+const REVERSE = ', num_beams: 3, length_penalty: 0.5';
+const REVERSE_FLAGS = ['--num-beams', '3', '--length-penalty', '0.5', '--early-stopping', 'true', '--max-new-tokens', '6'];
+const REVERSE_OPTIONS = { numBeams: 3, lengthPenalty: 0.5, earlyStopping: true, maxNewTokens: 6 };
 const TOKENIZER = '{ train: { vocab_size: 40, min_frequency: 1 } }';
 const ENCODERS = {
   bart: '{ model_type: bart, hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 48, max_position_embeddings: 32 }',
@@ -55,7 +61,7 @@ describe('mtl generate: a prompt routed among several seq2seq tasks', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'mtl-generate-routing-'));
     writeFileSync(path.join(dir, 'pairs.tsv'), PAIRS);
     writeFileSync(path.join(dir, 'text.txt'), 'a b c d\nd c b a\n');
-    ckpt = await checkpoint(dir, 'bart', ENCODERS.bart, seq2seq('copy', 'copy: ') + seq2seq('reverse', 'reverse: '), TOKENIZER);
+    ckpt = await checkpoint(dir, 'bart', ENCODERS.bart, seq2seq('copy', 'copy: ') + seq2seq('reverse', 'reverse: ', REVERSE), TOKENIZER);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -79,7 +85,7 @@ describe('mtl generate: a prompt routed among several seq2seq tasks', () => {
       generator.generate({ text: 'a b c', task: 'revers' }, { maxNewTokens: 3 }),
       /'revers' is not a seq2seq task of the model \(the checkpoint has 2 seq2seq tasks: copy \("copy: "\), reverse \("reverse: "\)\)/,
     );
-    assert.equal((await generator.generate('reverse: a b c', { maxNewTokens: 2 })).tokens.length, 2, 'a prefixed prompt generates');
+    assert.equal((await generator.generate('copy: a b c', { maxNewTokens: 2 })).tokens.length, 2, 'a prefixed prompt generates');
     generator.dispose();
     assert.equal(liveTensorCount(), live, 'no tensor left');
     const written: string[] = [];
@@ -103,6 +109,9 @@ describe('mtl generate: a prompt routed among several seq2seq tasks', () => {
       assert.deepEqual([body.generated_text, body.details.generated_tokens], [want.text, 3]);
       const streamed = await streamedText(await post({ ...request, stream: true }));
       assert.deepEqual([streamed.last.generated_text, streamed.joined], [want.text, want.text], 'streamed = not streamed');
+      // no parameters: the task's own decoding options (reverse's 3 beams), as TextGenerator's
+      const byTask = (await (await post({ inputs: 'a b c', task: 'reverse' })).json()) as { generated_text: string };
+      assert.equal(byTask.generated_text, (await generator.generate('reverse: a b c', REVERSE_OPTIONS)).text);
       // the refusals: mtl generate's messages (printed after 'mtl: '), as 400s after 'generation failed: '
       for (const [body, args] of [
         [{ inputs: 'a b c', task: 'revers' }, ['a b c', '--task', 'revers']],
@@ -126,6 +135,28 @@ describe('mtl generate: a prompt routed among several seq2seq tasks', () => {
     } finally {
       await close();
     }
+  });
+
+  it("the routed task's decoding options are the defaults of TextGenerator and mtl generate; given options override", async () => {
+    using generator = TextGenerator.load(ckpt);
+    const reverse = await generator.generate('reverse: a b c');
+    const explicit = await generator.generate('reverse: a b c', REVERSE_OPTIONS);
+    assert.deepEqual([reverse.tokens, reverse.score], [explicit.tokens, explicit.score]);
+    assert.equal(typeof reverse.score, 'number', "reverse's 3 beams: a beam hypothesis's score");
+    const copy = await generator.generate({ text: 'a b c', task: 'copy' });
+    assert.deepEqual(copy, await generator.generate('copy: a b c', { maxNewTokens: 6, numBeams: 1 }));
+    assert.equal(copy.score, undefined, "copy's own options: greedy, not reverse's beams");
+    assert.equal((await generator.generate('reverse: a b c', { numBeams: 1 })).score, undefined, 'a given option overrides the task');
+    // mtl generate: no flag = the task's options as flags; a flag overrides
+    const cli = async (...args: string[]) => {
+      const r = await runGenerateCli([ckpt, ...args]);
+      assert.equal(r.code, 0, r.errors.join('\n'));
+      return r.text;
+    };
+    assert.equal(await cli('a b c', '--task', 'reverse'), await cli('reverse: a b c', ...REVERSE_FLAGS));
+    assert.equal(await cli('a b c', '--task', 'reverse'), `${reverse.text}\n`);
+    const greedy = await generator.generate('reverse: a b c', { ...REVERSE_OPTIONS, numBeams: 1 });
+    assert.equal(await cli('a b c', '--task', 'reverse', '--num-beams', '1'), `${greedy.text}\n`);
   });
 
   it('a decoder: refused alike; with a causal-lm task beside them, continued as free text', async () => {

@@ -5,7 +5,9 @@
  * explicit options (and `mtl generate` flags, and `POST /generate` parameters) give on the folder without
  * it; a flag overrides the file; without do_sample (absent or false, or `--no-do-sample`) temperature,
  * top-k and top-p are ignored and decoding is greedy; max_length / min_length count the prompt; a server's
- * --max-new-tokens caps the file's max_new_tokens; a conversation's reply (a chat-template folder) takes the file's fields. A bad value is a CheckpointError naming the file and the field.
+ * --max-new-tokens caps the file's max_new_tokens; a conversation's reply (a chat-template folder) takes the file's fields;
+ * its eos_token_id, a list of two ids, ends a text prompt at either (Transformers' `generate` stops at any of
+ * generation_config.json's eos ids, not at config.json's). A bad value is a CheckpointError naming the file and the field.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -61,7 +63,10 @@ describe('readGenerationDefaults and decodingOptions', () => {
   it("reads the decoding fields under generate's names (null: not set), and max_length / min_length", () => {
     assert.deepEqual(readGenerationDefaults(dir), { options: {} });
     write({ ...SAMPLING, eos_token_id: 2, num_beams: null, early_stopping: 'never', max_length: 30, min_length: 4, use_cache: true });
-    assert.deepEqual(readGenerationDefaults(dir), { options: { ...AS_OPTIONS, earlyStopping: 'never' }, maxLength: 30, minLength: 4 });
+    const options = { ...AS_OPTIONS, earlyStopping: 'never' };
+    assert.deepEqual(readGenerationDefaults(dir), { options, maxLength: 30, minLength: 4, eosTokenIds: [2] });
+    write({ eos_token_id: [2, 7] });
+    assert.deepEqual(readGenerationDefaults(dir), { options: {}, eosTokenIds: [2, 7] });
   });
 
   it('leaves out an out-of-range sampling number when the file does not sample, as Transformers only warns', () => {
@@ -79,6 +84,10 @@ describe('readGenerationDefaults and decodingOptions', () => {
       [{ min_new_tokens: 1.5 }, /generation_config\.json: min_new_tokens must be an integer >= 0, got 1.5$/],
       [{ max_length: -1 }, /generation_config\.json: max_length must be an integer >= 0, got -1$/],
       [{ do_sample: true, temperature: 0 }, /generation_config\.json: temperature must be /],
+      [
+        { eos_token_id: [2, -1] },
+        /generation_config\.json: eos_token_id must be a token id \(an integer >= 0\) or a list of them, got \[2,-1\]$/,
+      ],
     ] as const) {
       write(config);
       assert.throws(
@@ -109,9 +118,10 @@ describe("a Hugging Face folder's generation_config.json in mtl generate, TextGe
   let root = '';
   let plain = ''; // no generation_config.json
   let sampling = ''; // SAMPLING
+  /** A llama folder with generation_config.json `config` (besides config.json's bos and eos ids, 1 and 98, which `plain` stops at too). */
   const folder = (name: string, config: unknown): string => {
     const dir = writeHfFolder(path.join(root, name), 'llama', 'tokenizer.json');
-    writeFileSync(path.join(dir, 'generation_config.json'), JSON.stringify({ bos_token_id: 0, eos_token_id: 2, ...(config as object) }));
+    writeFileSync(path.join(dir, 'generation_config.json'), JSON.stringify({ bos_token_id: 1, eos_token_id: 98, ...(config as object) }));
     return dir;
   };
   const tokens = async (dir: string, options: GenerateOptions) => {
@@ -159,6 +169,21 @@ describe("a Hugging Face folder's generation_config.json in mtl generate, TextGe
     assert.equal((await tokens(lengths, {})).length, 5);
     const beams = folder('beams', { num_beams: 3, length_penalty: 0.5, max_new_tokens: 6 });
     assert.deepEqual(await tokens(beams, {}), await tokens(plain, { numBeams: 3, lengthPenalty: 0.5, maxNewTokens: 6 }));
+  });
+
+  it("eos_token_id, a list of two ids: a text prompt's generation ends at either, in place of config.json's", async () => {
+    const greedy = await tokens(plain, { maxNewTokens: 9 }); // config.json's eos (98) ends it
+    // the list's second id: the first greedy token after the second that did not come before; its first: an id greedy never takes
+    const k = greedy.findIndex((t, i) => i >= 2 && greedy.indexOf(t) === i);
+    assert.ok(k >= 2, `a new token among ${JSON.stringify(greedy)}`);
+    const never = [...Array(98).keys()].find((id) => !greedy.includes(id))!;
+    const eos = folder('eos-list', { eos_token_id: [never, greedy[k]], max_new_tokens: 9 });
+    using generator = TextGenerator.load(eos);
+    assert.deepEqual((await generator.encodePrompt(PROMPT)).eos, [never, greedy[k]]);
+    const made = await generator.generate(PROMPT);
+    assert.deepEqual([made.tokens, made.finishReason], [greedy.slice(0, k), 'eos']);
+    assert.deepEqual((await generator.generate(PROMPT, { eosTokenId: 98 })).tokens, greedy, 'a given eos overrides the file');
+    assert.equal(await cli(eos), await cli(plain, '--max-new-tokens', String(k)), 'mtl generate stops there too');
   });
 
   it("a conversation's reply takes the file's fields, its max_new_tokens at most the limit; a given option overrides them", async () => {
