@@ -20,7 +20,7 @@ export interface GenerateFlags {
   messages?: string;
   /** The chat task that replies to --messages (default the checkpoint's only one); with prompts, the seq2seq task whose source each is (default: by its prefix). */
   task?: string;
-  /** Absent: generation_config.json's (max_new_tokens, else max_length less the prompt), else 64 for a prompt; the chat task's max_new_tokens for a conversation. */
+  /** Absent: the seq2seq task's max_new_tokens, generation_config.json's (max_new_tokens, else max_length less the prompt), else 64 for a prompt; the chat task's max_new_tokens for a conversation. */
   maxNewTokens?: number;
   minNewTokens?: number;
   /** true with --do-sample, false with --no-do-sample; absent: generation_config.json's do_sample, else greedy. */

@@ -5,7 +5,8 @@
  * conversation in place of the prompt: `{"messages": [{"role", "content"}, …], "task": "name"}`
  * (`task` optional with one chat task), read into `generate`'s options, each parameter checked at the
  * boundary: a wrong one is a 400 naming the key as the client wrote it. Parameters not given are left
- * to the model (its generation_config.json, then 64 new tokens: ../predict/generation-defaults.ts).
+ * to the model (a checkpoint's seq2seq task's decoding options, a folder's generation_config.json, then 64 new
+ * tokens: ../predict/generation-defaults.ts).
  */
 import { replyMessagesOf } from '../data/index.js';
 import { ConfigError } from '../errors.js';
@@ -45,7 +46,7 @@ export interface GenerateRequest {
 /**
  * The request a `POST /generate` body asks for. A parameter given as null counts as absent (clients
  * such as huggingface_hub send unset parameters as null). `max_new_tokens` not given is the model's
- * (a chat task's, a folder's generation_config.json, else 64), at most the cap (`maxNewTokensLimit`).
+ * (a chat or seq2seq task's, a folder's generation_config.json, else 64), at most the cap (`maxNewTokensLimit`).
  * @param maxNewTokens the server's cap on `max_new_tokens` (`--max-new-tokens`).
  * @throws HttpError 400 for a body that is not that shape, an unknown key (naming it and the known
  *   ones), a wrong value (naming `parameters.<key>`, the rule and the value), `max_new_tokens` over the

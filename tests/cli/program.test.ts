@@ -57,7 +57,7 @@ describe('mtl: help, version, suggestions, exit codes', () => {
     assert.match(help.stdout, /^Usage: mtl generate \[options\] <model> \[prompts\.\.\.\]/);
     assert.match(
       help.stdout.replace(/\s+/g, ' '),
-      /--max-new-tokens <n> tokens to generate at most \(default: generation_config\.json's max_new_tokens/,
+      /--max-new-tokens <n> tokens to generate at most \(default: the seq2seq task's max_new_tokens, or generation_config\.json's max_new_tokens/,
     );
     assert.doesNotMatch(help.stdout, /--port/);
     // it generates with seq2seq checkpoints and encoder-decoder folders too, not only decoders

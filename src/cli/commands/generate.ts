@@ -21,7 +21,8 @@ export function defineGenerate(program: Command, cli: CliContext): void {
         "stopping at generation_config.json's eos_token_id and the template's end-of-turn token. " +
         "A flag not given takes the model folder's generation_config.json value (do_sample, temperature, top_k, top_p, " +
         'num_beams, length_penalty, early_stopping, repetition_penalty, no_repeat_ngram_size, max_new_tokens or max_length, ' +
-        'min_new_tokens or min_length), as Transformers does. Sampling is seeded (reproducible).',
+        "min_new_tokens or min_length), as Transformers does; a checkpoint's prompt takes its seq2seq task's decoding options " +
+        '(num_beams, length_penalty, max_new_tokens, no_repeat_ngram_size), as its export does. Sampling is seeded (reproducible).',
     )
     .argument('<model>', 'a checkpoint folder, or a Hugging Face folder of a decoder or encoder-decoder family')
     .argument('[prompts...]', 'the prompts (or --input)')
@@ -43,12 +44,19 @@ export function defineGenerate(program: Command, cli: CliContext): void {
     .addOption(
       checked(
         '--max-new-tokens <n>',
-        "tokens to generate at most (default: generation_config.json's max_new_tokens, or its max_length less the prompt; else 64)",
+        "tokens to generate at most (default: the seq2seq task's max_new_tokens, or generation_config.json's max_new_tokens, " +
+          'or its max_length less the prompt; else 64)',
         nonNegativeInt,
       ),
     )
     .addOption(checked('--min-new-tokens <n>', 'tokens to generate at least', nonNegativeInt))
-    .addOption(checked('--eos-token-id <id>', "the end token (default: the config's, else the tokenizer's)", nonNegativeInt))
+    .addOption(
+      checked(
+        '--eos-token-id <id>',
+        "the end token (default: generation_config.json's eos_token_id, else the config's, else the tokenizer's)",
+        nonNegativeInt,
+      ),
+    )
     .option('--stop <text>', 'stop at TEXT, cut before it (repeatable)', collect)
     .option('--do-sample', "sample (default: generation_config.json's do_sample, else greedy, or beam search with --num-beams)")
     .option('--no-do-sample', 'decode greedily (or by beam search) even where generation_config.json says do_sample')
