@@ -17,7 +17,6 @@ import path from 'node:path';
 import { replyMessagesOf } from '../data/index.js';
 import { ConfigError, DataError } from '../errors.js';
 import { DEFAULT_NEW_TOKENS, type GenerateOptions } from '../generate/index.js';
-import { generationEosTokenIds } from '../io/hf-generation-config.js';
 import type { Backbone } from '../models/backbone.js';
 import type { LmHead } from '../models/causal-lm.js';
 import { assistantTurn, fittedPrompt, templateOf } from '../tasks/chat-prompt.js';
@@ -88,14 +87,20 @@ export interface ReplyPlan {
 /** Tokens a reply may take when neither the options nor its replier say (as `mtl generate`'s default). */
 export const DEFAULT_REPLY_TOKENS = DEFAULT_NEW_TOKENS;
 
-/** The replier of a Hugging Face folder `dir`: its tokenizer's chat template (`tokenizerFromFolder` reads it), its eos id and positions. */
-export function folderReplier(dir: string, backbone: Backbone, tokenizer: Tokenizer): FolderReplier {
+/**
+ * The replier of a Hugging Face folder `dir`: its tokenizer's chat template (`tokenizerFromFolder` reads it),
+ * its eos ids and positions.
+ * @param generationEos generation_config.json's eos_token_id as the folder's load read it
+ *   (`GenerationDefaults.eosTokenIds`); absent: config.json's.
+ */
+export function folderReplier(dir: string, backbone: Backbone, tokenizer: Tokenizer, generationEos?: readonly number[]): FolderReplier {
   const template = tokenizer.chatTemplate;
   const configEos = (backbone.config as { eosTokenId?: number | null }).eosTokenId ?? undefined;
+  const eos = generationEos ?? (configEos === undefined ? [] : [configEos]);
   let stops: Promise<readonly number[]> | undefined;
   const stopIds = (): Promise<readonly number[]> =>
-    (stops ??= folderStopIds(dir, template, configEos, tokenizer).catch((e: unknown) => {
-      stops = undefined; // a file fixed since is read at the next reply
+    (stops ??= folderStopIds(eos, template, tokenizer).catch((e: unknown) => {
+      stops = undefined; // probed again at the next reply
       throw e;
     }));
   return {
@@ -113,8 +118,7 @@ export function folderReplier(dir: string, backbone: Backbone, tokenizer: Tokeni
  * The prompt, decoding options and LM head of the reply to `conversation` (see the file comment).
  * @param given the decoding options set (none undefined): they override the replier's own; without
  *   maxNewTokens, the replier's (a chat task's max_new_tokens, else 64) at most `maxNewTokensLimit`.
- * @throws DataError for bad messages or a template that refuses them (`raise_exception`); CheckpointError
- *   for a folder's generation_config.json that cannot be read; ConfigError
+ * @throws DataError for bad messages or a template that refuses them (`raise_exception`); ConfigError
  *   for a checkpoint without a chat task (naming the tasks it has), an unknown task, a folder without a
  *   chat template (naming the file that would carry one), a task named for a folder, an encoder-decoder
  *   folder, or a max length without room for the reply.
@@ -213,18 +217,12 @@ async function folderReply(
   };
 }
 
-/**
- * The ids a folder's reply stops at: generation_config.json's eos_token_id (else config.json's `configEos`)
- * and the template's end-of-turn token (when it has a template).
- * @throws CheckpointError for a generation_config.json that cannot be read.
- */
+/** The ids a folder's reply stops at: its eos ids and the template's end-of-turn token (when it has a template). */
 async function folderStopIds(
-  dir: string,
+  eos: readonly number[],
   source: ChatTemplateSource | undefined,
-  configEos: number | undefined,
   tokenizer: Tokenizer,
 ): Promise<readonly number[]> {
-  const eos = generationEosTokenIds(dir) ?? (configEos === undefined ? [] : [configEos]);
   const turnEnd = source === undefined ? undefined : await endOfTurnToken(templateOf(source), tokenizer);
   return [...new Set([...eos, ...(turnEnd === undefined ? [] : [turnEnd])])];
 }

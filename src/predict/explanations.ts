@@ -38,7 +38,7 @@ export interface ExplainContext {
 }
 
 /** Why `task`'s predictions are not explained, or undefined when they are. */
-export function unexplained(task: Pick<Task, 'type' | 'spec'>, features: readonly Features[]): string | undefined {
+function unexplained(task: Pick<Task, 'type' | 'spec'>, features: readonly Features[]): string | undefined {
   if (task.type.explanationTargets === undefined)
     return `${task.spec.kind} predictions are not explained (explained: sequence-classification and token-classification)`;
   if (features.length !== 1) return `this input was read in ${features.length} windows; explanations take inputs read in one`;
@@ -51,7 +51,7 @@ export function unexplained(task: Pick<Task, 'type' | 'spec'>, features: readonl
  * @throws ConfigError for a chosen label the task does not have; DataError when the tokens of the
  *   input encoded again differ from the feature's (a task type whose features are not the tokenizer's).
  */
-export async function explainPrediction(
+async function explainPrediction(
   context: ExplainContext,
   task: Task,
   prediction: unknown,

@@ -89,7 +89,7 @@ export class TextGenerator implements Disposable {
     let replier: Replier;
     try {
       tokenizer = tokenizerFromFolder(dir);
-      replier = folderReplier(dir, backbone, tokenizer);
+      replier = folderReplier(dir, backbone, tokenizer, defaults.eosTokenIds);
     } catch (e) {
       owner.dispose();
       throw e;

@@ -18,6 +18,7 @@ import { ConfigError, DataError } from '../../src/errors.js';
 import { generate } from '../../src/generate/index.js';
 import { causalLmDecoder, lmHeadOf } from '../../src/models/causal-lm.js';
 import { folderReplier, replyPlan } from '../../src/predict/chat-reply.js';
+import { readGenerationDefaults } from '../../src/predict/generation-defaults.js';
 import { loadHfLanguageModel, TextGenerator } from '../../src/predict/generate.js';
 import { tokenizerFromFolder, type ChatMessage, type Tokenizer } from '../../src/tokenization/index.js';
 import { ROLE_TOKENS, ROLE_TOKENS_JINJA, writeHfChatFolder } from '../helpers/hf-chat-folder.js';
@@ -88,7 +89,8 @@ describe("replies with a Hugging Face folder's chat template (mtl generate --mes
     const tokenizer = tokenizerFromFolder(dir);
     const plan = async (folder: string, t: Tokenizer = tokenizer) => {
       using generator = TextGenerator.load(folder);
-      return await replyPlan(folderReplier(folder, generator.backbone, t), { messages: MESSAGES }, { maxNewTokens: 4 }, t);
+      const eos = readGenerationDefaults(folder).eosTokenIds; // as TextGenerator.load reads it
+      return await replyPlan(folderReplier(folder, generator.backbone, t, eos), { messages: MESSAGES }, { maxNewTokens: 4 }, t);
     };
     assert.deepEqual((await plan(dir)).options.eosTokenId, [CONFIG_EOS, endId]);
     // a generation_config.json list replaces config.json's id; a list holding a token the model emits stops the reply there
